@@ -1,0 +1,219 @@
+"""Backlog import from CSV (with Jira's export column names) and export to CSV or Markdown.
+
+Jira writes custom fields as `Custom field (Story Points)`; both spellings are understood. The
+export uses the same names, so an exported file imports again unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.backlog import (
+    ITEM_TYPES,
+    ItemFields,
+    add_item,
+    format_dependencies,
+    parse_dependencies,
+    parse_estimate,
+    parse_labels,
+    parse_lines,
+    status_of,
+)
+from bot.errors import UserError
+from bot.readiness import points
+from storage.models import BacklogItem, Team
+from storage.repositories import Store
+
+COLUMNS = {
+    "title": ("summary", "title", "name"),
+    "hypothesis": ("description", "value hypothesis", "hypothesis"),
+    "acceptance_criteria": ("acceptance criteria", "acceptance criterion"),
+    "estimate": ("story points", "story point estimate", "estimate", "points"),
+    "type": ("issue type", "type"),
+    "priority": ("priority",),
+    "labels": ("labels",),
+    "epic": ("epic", "epic link", "epic name"),
+    "dependencies": ("dependencies", "depends on"),
+}
+JIRA_TYPES = {
+    "story": "story",
+    "user story": "story",
+    "task": "story",
+    "new feature": "story",
+    "feature": "story",
+    "improvement": "story",
+    "bug": "bug",
+    "defect": "bug",
+    "tech debt": "tech_debt",
+    "technical debt": "tech_debt",
+    "tech_debt": "tech_debt",
+    "enabler": "enabler",
+    "spike": "spike",
+}
+MAX_ROWS = 5000
+
+
+@dataclass
+class ImportReport:
+    imported: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (CSV line, reason)
+
+
+def _normalise(header: str) -> str:
+    name = header.strip().lower()
+    custom = re.fullmatch(r"custom field \((.*)\)", name)
+    return custom.group(1).strip() if custom else name
+
+
+def _column_map(headers: Sequence[str]) -> dict[str, int]:
+    """Our field name -> column index, from whatever header names the file uses."""
+    found: dict[str, int] = {}
+    names = [_normalise(h) for h in headers]
+    for fieldname, aliases in COLUMNS.items():
+        for alias in aliases:
+            if alias in names:
+                found[fieldname] = names.index(alias)
+                break
+    return found
+
+
+def _row_fields(row: list[str], columns: dict[str, int]) -> ItemFields:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    title = cell("title")
+    if not title:
+        raise UserError("no Summary/Title")
+    type_text = cell("type")
+    item_type = JIRA_TYPES.get(type_text.lower()) if type_text else "story"
+    if item_type is None:
+        raise UserError(f"issue type `{type_text}` is not one of {', '.join(ITEM_TYPES.values())}")
+    return ItemFields(
+        title=title,
+        hypothesis=cell("hypothesis"),
+        type=item_type,
+        acceptance_criteria=parse_lines(cell("acceptance_criteria")),
+        dependencies=parse_dependencies(cell("dependencies")),
+        estimate=parse_estimate(cell("estimate")),
+        epic=cell("epic") or None,
+        labels=parse_labels(cell("labels").replace(" ", ",")),
+        priority=cell("priority") or None,
+    )
+
+
+def looks_like_backlog(text: str) -> bool:
+    """True when the first line names a title column: a CSV meant for the backlog."""
+    headers = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), None)
+    return bool(headers) and "title" in _column_map(headers)
+
+
+async def import_csv(
+    store: Store, team: Team, text: str, actor: str, now: datetime
+) -> ImportReport:
+    """Adds one item per valid row, in file order, at the bottom of the backlog."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    headers = next(reader, None)
+    if not headers:
+        raise UserError(
+            "The CSV is empty. Its first line must name the columns, e.g. `Summary,Story Points`."
+        )
+    columns = _column_map(headers)
+    if "title" not in columns:
+        raise UserError(
+            "The CSV has no `Summary` or `Title` column. Known columns: Summary/Title, "
+            "Description, Acceptance Criteria, Story Points, Issue Type, Priority, Labels."
+        )
+    report = ImportReport()
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(report.imported) >= MAX_ROWS:
+            report.refused.append((line, f"more than {MAX_ROWS} rows in one import"))
+            continue
+        try:
+            fields = _row_fields(row, columns)
+            item = await add_item(store, team, fields, actor, now, action="imported")
+        except UserError as error:
+            report.refused.append((line, error.message))
+            continue
+        report.imported.append(item.number)
+    return report
+
+
+EXPORT_HEADERS = [
+    "Key",
+    "Summary",
+    "Description",
+    "Acceptance Criteria",
+    "Story Points",
+    "Issue Type",
+    "Priority",
+    "Status",
+    "Owner",
+    "Epic",
+    "Labels",
+    "Dependencies",
+]
+
+
+def _export_row(item: BacklogItem) -> list[str]:
+    return [
+        f"#{item.number}",
+        item.title,
+        item.hypothesis,
+        "\n".join(item.acceptance_criteria),
+        points(item.estimate) if item.estimate is not None else "",
+        ITEM_TYPES[item.type],
+        item.priority or "",
+        status_of(item),
+        item.owner or "",
+        item.epic or "",
+        ", ".join(item.labels),
+        format_dependencies(item.dependencies),
+    ]
+
+
+def to_csv(items: Sequence[BacklogItem]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_HEADERS)
+    writer.writerows(_export_row(item) for item in items)
+    return out.getvalue()
+
+
+def to_markdown(items: Sequence[BacklogItem], channel_name: str) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", "<br>")
+
+    lines = [
+        f"# Product backlog of #{channel_name}",
+        "",
+        "| Pos | Key | Title | Type | Points | Status | Owner |",
+        "|---:|---|---|---|---:|---|---|",
+    ]
+    for position, item in enumerate(items, start=1):
+        row = _export_row(item)
+        lines.append(
+            f"| {position} | {row[0]} | {cell(item.title)} | {row[5]} | {row[4]} | {row[7]} "
+            f"| {row[8]} |"
+        )
+    for item in items:
+        lines += ["", f"## #{item.number} {item.title}"]
+        if item.hypothesis:
+            lines += ["", item.hypothesis]
+        if item.acceptance_criteria:
+            lines += ["", "Acceptance criteria:", *(f"- {c}" for c in item.acceptance_criteria)]
+        if item.dependencies:
+            lines += [
+                "",
+                "Dependencies:",
+                *(f"- [{'x' if d['resolved'] else ' '}] {d['text']}" for d in item.dependencies),
+            ]
+    return "\n".join(lines) + "\n"

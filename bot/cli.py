@@ -1,0 +1,47 @@
+"""`timebox`: run the bot, or apply the database migrations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.config import ConfigError, configure_logging, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="timebox", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
+    )
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"timebox: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+
+    if args.command == "migrate":
+        from storage.db import Database
+
+        async def migrate() -> None:
+            db = Database(settings.database_url)
+            await db.migrate()
+            await db.dispose()
+
+        asyncio.run(migrate())
+        print("timebox: database is up to date")
+        return 0
+
+    from bot.server import serve
+
+    asyncio.run(serve(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

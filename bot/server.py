@@ -1,0 +1,71 @@
+"""Running the app: HTTP mode (aiohttp, for production) or Socket Mode (quick install)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+from bot.app import create_app
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.services import Services
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+
+
+def web_app(app: AsyncApp, services: Services) -> web.Application:
+    """Slack's requests at POST /slack/events; GET /healthz for load balancers."""
+
+    async def slack_events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    async def healthz(_: web.Request) -> web.Response:
+        database = await services.db.ping()
+        return web.json_response(
+            {"ok": database, "database": "ok" if database else "unreachable"},
+            status=200 if database else 503,
+        )
+
+    application = web.Application()
+    application[SERVICES] = services
+    application.add_routes([web.post("/slack/events", slack_events), web.get("/healthz", healthz)])
+    return application
+
+
+async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "0.0.0.0") -> None:
+    """Migrates, starts in the configured mode, and on SIGTERM/SIGINT drains and stops."""
+    db = Database(settings.database_url)
+    await db.migrate()
+    services = Services(settings=settings, db=db, clock=clock or SystemClock())
+    app = create_app(services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    if settings.socket_mode:
+        handler = AsyncSocketModeHandler(app, settings.app_token)
+        await handler.connect_async()
+        log.info("Timebox is running in Socket Mode")
+        await stop.wait()
+        await handler.close_async()
+    else:
+        runner = web.AppRunner(web_app(app, services))
+        await runner.setup()
+        site = web.TCPSite(runner, host, settings.port)
+        await site.start()
+        log.info("Timebox is listening on http://%s:%s/slack/events", host, settings.port)
+        await stop.wait()
+        await site.stop()
+        await runner.cleanup()
+    log.info("shutting down: waiting for %s listener(s) to finish", services.inflight.busy)
+    await services.inflight.drain(timeout=10)
+    await db.dispose()

@@ -1,0 +1,165 @@
+"""Teams, Scrum roles and team settings.
+
+Roles decide who may do what: the Product Owner orders the product backlog, a Scrum Master
+facilitates, Developers own the sprint backlog. Until someone is named, every channel member who
+is neither PO nor SM counts as a Developer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, available_timezones
+
+from bot.errors import NotAllowed, UsageError, UserError
+from storage.models import Team
+from storage.repositories import Store
+
+ROLE_NAMES = {"po": "Product Owner", "sm": "Scrum Master", "dev": "Developer"}
+ROLE_ALIASES = {
+    "po": "po",
+    "product-owner": "po",
+    "owner": "po",
+    "sm": "sm",
+    "scrum-master": "sm",
+    "master": "sm",
+    "dev": "dev",
+    "devs": "dev",
+    "developer": "dev",
+    "developers": "dev",
+}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Roles:
+    po: tuple[str, ...] = ()
+    sm: tuple[str, ...] = ()
+    dev: tuple[str, ...] = ()  # empty: everyone else in the channel
+
+    @classmethod
+    def of(cls, team: Team) -> Roles:
+        by_role: dict[str, list[str]] = {"po": [], "sm": [], "dev": []}
+        for assignment in sorted(team.roles, key=lambda a: a.id or 0):
+            by_role[assignment.role].append(assignment.user_id)
+        return cls(tuple(by_role["po"]), tuple(by_role["sm"]), tuple(by_role["dev"]))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.po or self.sm or self.dev)
+
+    def has(self, user: str, *roles: str) -> bool:
+        return any(user in getattr(self, role) for role in roles)
+
+    def developers(self, channel_members: Iterable[str]) -> list[str]:
+        if self.dev:
+            return list(self.dev)
+        return [m for m in channel_members if m not in self.po and m not in self.sm]
+
+
+def mentions(users: Iterable[str]) -> str:
+    return ", ".join(f"<@{u}>" for u in users) or "nobody yet"
+
+
+CLAIMED_PO = (
+    "This channel had no Product Owner, so you are it now. "
+    "To name someone else: `/timebox roles po @name`."
+)
+
+
+async def require_role(
+    store: Store, team: Team, user: str, roles: tuple[str, ...], action: str
+) -> str | None:
+    """Checks that `user` holds one of `roles` for `action`.
+
+    In a channel with no roles at all, the first user who needs one becomes its PO; the returned
+    notice tells them so (None when nothing changed). Raises NotAllowed otherwise.
+    """
+    current = Roles.of(team)
+    if current.empty:
+        await store.set_role(team, "po", [user])
+        return CLAIMED_PO
+    if current.has(user, *roles):
+        return None
+    holders = [u for role in roles for u in getattr(current, role)]
+    titles = " or ".join(ROLE_NAMES[r] for r in roles)
+    raise NotAllowed(
+        f"Only the {titles} ({mentions(holders)}) can {action} in this channel. "
+        "Ask them, or see who does what with `/timebox roles`."
+    )
+
+
+async def assign_role(store: Store, team: Team, role_word: str, users: list[str]) -> str:
+    """Sets who holds a role; `dev` with no users goes back to "everyone else"."""
+    role = ROLE_ALIASES.get(role_word.lower())
+    if role is None:
+        raise UsageError(
+            f"`{role_word}` is not a role.", "/timebox roles po|sm|dev @name [@name ...]"
+        )
+    if role != "dev" and not users:
+        raise UsageError(
+            f"Name at least one {ROLE_NAMES[role]}.", f"/timebox roles {role} @name [@name ...]"
+        )
+    await store.set_role(team, role, users)
+    if role == "dev" and not users:
+        return "Developers are now everyone in the channel who is neither PO nor Scrum Master."
+    return f"{ROLE_NAMES[role]}: {mentions(users)}."
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+def parse_timezone(text: str) -> str:
+    name = text.strip()
+    zones = {z.lower(): z for z in available_timezones()}
+    found = zones.get(name.lower())
+    if found is None:
+        raise UserError(
+            f"`{name}` is not a time zone I know. Use an IANA name such as "
+            "`Europe/Berlin`, `America/New_York` or `Asia/Kolkata`."
+        )
+    ZoneInfo(found)
+    return found
+
+
+def parse_sprint_weeks(text: str) -> int:
+    match = re.fullmatch(r"\s*([1-4])\s*(w|wk|wks|week|weeks)?\s*", text.lower())
+    if match is None:
+        raise UserError(f"`{text.strip()}` is not a sprint length: give 1 to 4 weeks, e.g. `2w`.")
+    return int(match.group(1))
+
+
+def parse_working_days(text: str) -> list[str]:
+    """`mon-fri`, `sun-thu` or `mon,tue,thu` into weekday names in week order."""
+    days: set[str] = set()
+    for part in re.split(r"[\s,]+", text.strip().lower()):
+        if not part:
+            continue
+        ends = part.split("-")
+        if len(ends) > 2 or any(e[:3] not in WEEKDAYS for e in ends):
+            raise UserError(
+                f"`{part}` is not a weekday or range: use e.g. `mon-fri` or `mon,tue,thu`."
+            )
+        start, end = WEEKDAYS.index(ends[0][:3]), WEEKDAYS.index(ends[-1][:3])
+        span = (end - start) % 7
+        days.update(WEEKDAYS[(start + i) % 7] for i in range(span + 1))
+    if not days:
+        raise UserError("Name at least one working day, e.g. `mon-fri`.")
+    return [d for d in WEEKDAYS if d in days]
+
+
+def apply_setting(team: Team, setting: str, value: str) -> None:
+    """Sets one team setting from the words a user typed."""
+    if setting == "timezone":
+        team.timezone = parse_timezone(value)
+    elif setting == "sprint":
+        team.sprint_weeks = parse_sprint_weeks(value)
+    elif setting == "days":
+        team.working_days = ",".join(parse_working_days(value))
+    else:
+        raise ValueError(setting)
+
+
+def working_days(team: Team) -> list[str]:
+    return [d for d in team.working_days.split(",") if d]

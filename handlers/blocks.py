@@ -1,0 +1,407 @@
+"""Block Kit for every message, modal and Home tab, built with slack_sdk's models.
+
+Builders return plain dicts ready for the Web API; the text inside comes from templates (see
+render.py) and is cut to Slack's limits here, where the limits are known.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    MultiUsersSelectElement,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.backlog import ITEM_TYPES, PAGE_SIZE, STATUS_NAMES, Page, format_dependencies, status_of
+from bot.commands import USAGE
+from bot.readiness import gaps, points
+from bot.teams import WEEKDAYS, Roles, working_days
+from handlers.render import fit, render
+from storage.models import BacklogItem, ItemEvent, Team
+
+SECTION_MAX = 3000
+HEADER_MAX = 150
+
+
+def message(blocks: Sequence[Block], text: str) -> dict[str, Any]:
+    """A message payload: blocks plus the plain fallback Slack shows in notifications."""
+    return {"blocks": [b.to_dict() for b in blocks], "text": fit(text, 3000)}
+
+
+def section(text: str, accessory: Any = None, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(
+        text=MarkdownTextObject(text=fit(text, SECTION_MAX)),
+        accessory=accessory,
+        block_id=block_id,
+    )
+
+
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=fit(text, SECTION_MAX))])
+
+
+def button(
+    label: str, action_id: str, value: str = "", style: str | None = None, url: str | None = None
+) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=fit(label, 75), emoji=True),
+        action_id=action_id,
+        value=value or None,
+        style=style,
+        url=url,
+    )
+
+
+def notice(text: str, emoji: str = ":information_source:") -> dict[str, Any]:
+    body = render("notice.md.j2", text=text, emoji=emoji)
+    return message([section(body)], body)
+
+
+def mrkdwn_notice(body: str) -> dict[str, Any]:
+    """A notice whose text is already Slack markup (rendered by a template)."""
+    return message([section(body)], body)
+
+
+# -- backlog -------------------------------------------------------------------------------------
+
+
+def backlog_page(page: Page, channel_id: str) -> dict[str, Any]:
+    rows: list[Block] = []
+    ready = 0
+    for offset, item in enumerate(page.items):
+        item_gaps = gaps(item)
+        ready += not item_gaps
+        text = render(
+            "backlog_row.md.j2",
+            item=item,
+            position=page.first_position + offset,
+            type_name=ITEM_TYPES[item.type],
+            gaps=item_gaps,
+        )
+        rows.append(
+            section(
+                text,
+                accessory=button("Open", "backlog_open", str(item.number)),
+                block_id=f"item-{item.number}",
+            )
+        )
+    summary = render("backlog_summary.md.j2", page=page, channel_id=channel_id, ready=ready)
+    blocks: list[Block] = [HeaderBlock(text="Product backlog"), context(summary), *rows]
+    paging = []
+    if page.number > 1:
+        paging.append(button("◀ Previous", "backlog_page", str(page.number - 1)))
+    if page.number < page.count:
+        paging.append(button("Next ▶", "backlog_page", str(page.number + 1)))
+    if paging:
+        blocks.append(ActionsBlock(block_id="paging", elements=paging))
+    return message(blocks, f"Product backlog: {page.total} items")
+
+
+def item_detail(
+    item: BacklogItem, position: int | None, history: Sequence[ItemEvent]
+) -> dict[str, Any]:
+    status = status_of(item)
+    facts = [
+        f"*Type:* {ITEM_TYPES[item.type]}",
+        f"*Estimate:* {points(item.estimate) + ' pts' if item.estimate is not None else 'none'}",
+        f"*Status:* {STATUS_NAMES[status]}",
+        f"*Position:* {position if position is not None else '—'}",
+        f"*Owner:* {f'<@{item.owner}>' if item.owner else 'nobody'}",
+    ]
+    extra = render("item_body.md.j2", item=item)
+    labels = ", ".join(item.labels)
+    tags = " · ".join(
+        t
+        for t in (
+            f"epic: {item.epic}" if item.epic else "",
+            f"labels: {labels}" if labels else "",
+            f"priority: {item.priority}" if item.priority else "",
+        )
+        if t
+    )
+    blocks: list[Block] = [
+        HeaderBlock(text=fit(f"#{item.number} {item.title}", HEADER_MAX)),
+        SectionBlock(fields=[MarkdownTextObject(text=f) for f in facts]),
+        section(render("item_readiness.md.j2", gaps=gaps(item))),
+        section(extra),
+    ]
+    if tags:
+        blocks.append(context(render("notice.md.j2", emoji=":label:", text=tags)))
+    actions = [button("Edit", "item_edit", str(item.number), style="primary")]
+    if status in ("new", "open"):
+        actions += [
+            button("Move to top", "item_top", str(item.number)),
+            button("Mark done", "item_done", str(item.number)),
+            button("Archive", "item_archive", str(item.number), style="danger"),
+        ]
+    else:
+        actions.append(button("Restore", "item_restore", str(item.number)))
+    blocks.append(ActionsBlock(block_id=f"item-actions-{item.number}", elements=actions))
+    if history:
+        blocks.append(context(render("item_history.md.j2", events=history[:8])))
+    return message(blocks, f"#{item.number} {item.title}")
+
+
+def _metadata(**values: Any) -> str:
+    return json.dumps(values, separators=(",", ":"))
+
+
+def edit_modal(item: BacklogItem, channel_id: str) -> dict[str, Any]:
+    type_options = [Option(value=key, label=label) for key, label in ITEM_TYPES.items()]
+    initial_type = next(o for o in type_options if o.value == item.type)
+    owner = UserSelectElement(action_id="value", placeholder="Who looks after it")
+    if item.owner:
+        owner.initial_user = item.owner
+    estimate = NumberInputElement(
+        action_id="value", is_decimal_allowed=True, min_value="0", max_value="1000"
+    )
+    if item.estimate is not None:
+        estimate.initial_value = points(item.estimate)
+    blocks = [
+        InputBlock(
+            block_id="title",
+            label="Title",
+            element=PlainTextInputElement(
+                action_id="value", initial_value=item.title, max_length=250
+            ),
+        ),
+        InputBlock(
+            block_id="hypothesis",
+            label="Value hypothesis",
+            hint="By doing … we expect … (the value, not the task)",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                initial_value=item.hypothesis or None,
+                max_length=3000,
+                placeholder="By doing … we expect …",
+            ),
+        ),
+        InputBlock(
+            block_id="type",
+            label="Type",
+            element=StaticSelectElement(
+                action_id="value", options=type_options, initial_option=initial_type
+            ),
+        ),
+        InputBlock(
+            block_id="acceptance",
+            label="Acceptance criteria",
+            hint="One per line.",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                max_length=3000,
+                initial_value="\n".join(item.acceptance_criteria) or None,
+            ),
+        ),
+        InputBlock(
+            block_id="dependencies",
+            label="Dependencies",
+            hint="One per line; start with [x] when resolved, [ ] when still open.",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                max_length=3000,
+                initial_value=format_dependencies(item.dependencies) or None,
+                placeholder="[ ] #14 payment API contract",
+            ),
+        ),
+        InputBlock(
+            block_id="estimate", label="Estimate (story points)", optional=True, element=estimate
+        ),
+        InputBlock(block_id="owner", label="Owner", optional=True, element=owner),
+        InputBlock(
+            block_id="epic",
+            label="Epic",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value", initial_value=item.epic or None, max_length=120
+            ),
+        ),
+        InputBlock(
+            block_id="labels",
+            label="Labels",
+            hint="Separated by commas.",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value", initial_value=", ".join(item.labels) or None, max_length=500
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id="item_edit",
+        title=fit(f"Edit #{item.number}", 24),
+        submit="Save",
+        close="Cancel",
+        private_metadata=_metadata(channel=channel_id, number=item.number),
+        blocks=blocks,
+    ).to_dict()
+
+
+def import_modal(channel_id: str) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id="backlog_import",
+        title="Import backlog items",
+        submit="Import",
+        close="Cancel",
+        private_metadata=_metadata(channel=channel_id),
+        blocks=[
+            section(
+                "Paste CSV with a header line. Jira's export names work: *Summary* (or Title), "
+                "Description, Acceptance Criteria, Story Points, Issue Type, Priority, Labels. "
+                "Items land at the bottom, in file order. For larger files, share the .csv "
+                "file in the channel instead."
+            ),
+            InputBlock(
+                block_id="csv",
+                label="CSV",
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=3000,
+                    placeholder="Summary,Story Points,Issue Type",
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+# -- team ----------------------------------------------------------------------------------------
+
+
+def roles_message(roles: Roles, channel_id: str) -> dict[str, Any]:
+    body = render("roles.md.j2", roles=roles, channel_id=channel_id)
+    return message(
+        [
+            HeaderBlock(text="Scrum roles"),
+            section(body),
+            ActionsBlock(elements=[button("Edit roles", "roles_edit", channel_id)]),
+        ],
+        "Scrum roles",
+    )
+
+
+def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
+    def picker(block_id: str, label: str, users: tuple[str, ...], hint: str) -> InputBlock:
+        element = MultiUsersSelectElement(action_id="value", placeholder="Choose people")
+        if users:
+            element.initial_users = list(users)
+        return InputBlock(
+            block_id=block_id, label=label, element=element, optional=block_id != "po", hint=hint
+        )
+
+    return View(
+        type="modal",
+        callback_id="roles_edit",
+        title="Scrum roles",
+        submit="Save",
+        close="Cancel",
+        private_metadata=_metadata(channel=channel_id),
+        blocks=[
+            picker("po", "Product Owner", roles.po, "Orders the product backlog."),
+            picker("sm", "Scrum Master", roles.sm, "Facilitates the meetings."),
+            picker("dev", "Developers", roles.dev, "Leave empty: everyone else in the channel."),
+        ],
+    ).to_dict()
+
+
+def settings_message(team: Team, timezone: str) -> dict[str, Any]:
+    days = ", ".join(d.capitalize() for d in working_days(team))
+    body = render("settings.md.j2", team=team, timezone=timezone, days=days)
+    return message(
+        [
+            HeaderBlock(text="Team settings"),
+            section(body),
+            ActionsBlock(elements=[button("Edit settings", "settings_edit", team.channel_id)]),
+        ],
+        "Team settings",
+    )
+
+
+def settings_modal(team: Team, timezone: str) -> dict[str, Any]:
+    weeks = [Option(value=str(n), label=f"{n} week{'s' if n > 1 else ''}") for n in range(1, 5)]
+    days = [Option(value=d, label=d.capitalize()) for d in WEEKDAYS]
+    chosen = set(working_days(team))
+    return View(
+        type="modal",
+        callback_id="settings_edit",
+        title="Team settings",
+        submit="Save",
+        close="Cancel",
+        private_metadata=_metadata(channel=team.channel_id),
+        blocks=[
+            InputBlock(
+                block_id="timezone",
+                label="Time zone",
+                hint="An IANA name such as Europe/Berlin or America/New_York.",
+                element=PlainTextInputElement(
+                    action_id="value", initial_value=timezone, max_length=64
+                ),
+            ),
+            InputBlock(
+                block_id="sprint",
+                label="Sprint length",
+                element=StaticSelectElement(
+                    action_id="value", options=weeks, initial_option=weeks[team.sprint_weeks - 1]
+                ),
+            ),
+            InputBlock(
+                block_id="days",
+                label="Working days",
+                element=CheckboxesElement(
+                    action_id="value",
+                    options=days,
+                    initial_options=[o for o in days if o.value in chosen] or None,
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def help_message() -> dict[str, Any]:
+    body = render("help.md.j2", usage=USAGE)
+    return message([section(body)], "Timebox commands")
+
+
+def home_view(teams: Sequence[tuple[Team, int, list[BacklogItem]]]) -> dict[str, Any]:
+    """The App Home tab: per team, the backlog size and the unready items this user owns."""
+    blocks: list[Block] = [HeaderBlock(text="Timebox")]
+    if not teams:
+        blocks.append(
+            section(
+                "You have no role and own no items in any team yet. In a channel, try "
+                "`/backlog` to see its backlog or `/timebox help` for every command."
+            )
+        )
+    for team, total, unready in teams[:20]:
+        blocks.append(DividerBlock())
+        blocks.append(section(render("home_team.md.j2", team=team, total=total, unready=unready)))
+    return View(type="home", blocks=blocks[:100]).to_dict()
+
+
+__all__ = ["PAGE_SIZE"]

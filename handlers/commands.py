@@ -1,0 +1,153 @@
+"""Slash commands: `/backlog` and `/timebox`. Ack first, then parse, act and answer privately."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import backlog, teams
+from bot.backlog_csv import to_csv, to_markdown
+from bot.commands import parse_backlog, parse_timebox
+from bot.services import listener, services
+from bot.teams import Roles
+from handlers import blocks
+from handlers.common import adopt_po_timezone, item_detail, with_response_url
+from handlers.render import render
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/backlog")(backlog_command)
+    app.command("/timebox")(timebox_command)
+
+
+@listener
+async def backlog_command(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    svc = services(context)
+    parsed = parse_backlog(command.get("text", ""))
+    user, channel = command["user_id"], command["channel_id"]
+    now = svc.clock.now()
+    notice: str | None = None
+
+    if parsed.verb == "help":
+        await respond(**blocks.help_message())
+        return
+    if parsed.verb in ("import", "edit"):
+        async with svc.db.transaction() as store:
+            team = await store.ensure_team(context.team_id, channel, now)
+            item = await backlog.get_item(store, team, parsed.number) if parsed.number else None
+        view = blocks.edit_modal(item, channel) if item else blocks.import_modal(channel)
+        view = with_response_url(view, command["response_url"])
+        await client.views_open(trigger_id=command["trigger_id"], view=view)
+        return
+    if parsed.verb == "export":
+        async with svc.db.transaction() as store:
+            team = await store.ensure_team(context.team_id, channel, now)
+            items = await store.all_items(team.id, include_closed=False)
+        if parsed.format == "csv":
+            content = to_csv(items)
+        else:
+            content = to_markdown(items, command.get("channel_name") or channel)
+        await client.files_upload_v2(
+            channel=channel,
+            content=content,
+            filename=f"backlog.{parsed.format}",
+            title=f"Product backlog ({len(items)} items)",
+            initial_comment=f"<@{user}> exported the product backlog.",
+        )
+        return
+
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        match parsed.verb:
+            case "list":
+                answer = blocks.backlog_page(await backlog.page(store, team, parsed.page), channel)
+            case "add":
+                fields = backlog.ItemFields(title=parsed.title)
+                item = await backlog.add_item(store, team, fields, user, now)
+                position = await backlog.position_of(store, team, item.number)
+                text = render("item_added.md.j2", item=item, position=position)
+                answer = blocks.message(
+                    [
+                        blocks.section(
+                            text, accessory=blocks.button("Edit", "item_edit", str(item.number))
+                        )
+                    ],
+                    text,
+                )
+            case "show":
+                answer = await item_detail(store, team, parsed.number)
+            case "move":
+                notice = await teams.require_role(
+                    store, team, user, ("po",), "order the product backlog"
+                )
+                old, new = await backlog.move_item(
+                    store, team, parsed.number, parsed.move, user, now
+                )
+                answer = blocks.notice(
+                    f"#{parsed.number} is already at position {new}."
+                    if old == new
+                    else f"Moved #{parsed.number} from position {old} to {new}.",
+                    ":arrow_up_down:",
+                )
+            case "remove" | "restore":
+                notice = await teams.require_role(
+                    store, team, user, ("po",), f"{parsed.verb} backlog items"
+                )
+                change = backlog.archive_item if parsed.verb == "remove" else backlog.restore_item
+                await change(store, team, parsed.number, user, now)
+                answer = await item_detail(store, team, parsed.number)
+            case "done":
+                await backlog.mark_done(store, team, parsed.number, user, now)
+                answer = await item_detail(store, team, parsed.number)
+    if notice:
+        await respond(**blocks.notice(notice, ":crown:"))
+        await adopt_po_timezone(svc, client, context.team_id, channel)
+    await respond(**answer)
+
+
+@listener
+async def timebox_command(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    svc = services(context)
+    parsed = parse_timebox(command.get("text", ""))
+    user, channel = command["user_id"], command["channel_id"]
+    if parsed.verb == "help":
+        await respond(**blocks.help_message())
+        return
+    notice = None
+    if parsed.verb == "settings":
+        await adopt_po_timezone(svc, client, context.team_id, channel)
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
+        if parsed.verb == "roles":
+            if parsed.role:
+                notice = await teams.require_role(store, team, user, ("po", "sm"), "change roles")
+                said = await teams.assign_role(store, team, parsed.role, list(parsed.users))
+                notice = f"{notice}\n{said}" if notice else said
+            answer = blocks.roles_message(Roles.of(team), channel)
+        else:
+            if parsed.setting:
+                notice = await teams.require_role(
+                    store, team, user, ("po", "sm"), "change team settings"
+                )
+                teams.apply_setting(team, parsed.setting, parsed.value)
+            answer = blocks.settings_message(team, team.timezone or "UTC")
+    if notice:
+        await respond(**blocks.notice(notice, ":crown:"))
+        await adopt_po_timezone(svc, client, context.team_id, channel)
+    await respond(**answer)

@@ -1,0 +1,52 @@
+"""Steps that several Slack surfaces share."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import backlog, teams
+from bot.services import Services
+from bot.teams import Roles
+from handlers import blocks
+from storage.models import Team
+from storage.repositories import Store
+
+
+async def item_detail(store: Store, team: Team, number: int | None) -> dict[str, Any]:
+    """The item message: its fields, readiness, position and recent history."""
+    assert number is not None
+    item = await backlog.get_item(store, team, number)
+    position = await backlog.position_of(store, team, number)
+    return blocks.item_detail(item, position, await store.history(item))
+
+
+def with_response_url(view: dict[str, Any], url: str | None) -> dict[str, Any]:
+    """Modals keep the response_url they were opened with, to answer after submission."""
+    if not url:
+        return view
+    meta = json.loads(view.get("private_metadata") or "{}")
+    meta["response_url"] = url
+    return {**view, "private_metadata": json.dumps(meta, separators=(",", ":"))}
+
+
+async def adopt_po_timezone(
+    svc: Services, client: AsyncWebClient, workspace: str, channel: str
+) -> None:
+    """A team without a time zone takes its first Product Owner's, from their Slack profile."""
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(workspace, channel, svc.clock.now())
+        roles = Roles.of(team)
+        if team.timezone or not roles.po:
+            return
+        po = roles.po[0]
+    profile = await client.users_info(user=po)
+    zone = (profile.get("user") or {}).get("tz")
+    if not zone:
+        return
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(workspace, channel, svc.clock.now())
+        if team.timezone is None:
+            team.timezone = teams.parse_timezone(zone)

@@ -1,0 +1,69 @@
+"""The one app-level error handler.
+
+A UserError is the user's to fix: they get its message. Anything else is ours: it is logged with
+its context and a reference id, and the user gets a short apology quoting that id.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import UserError
+from bot.services import listener
+from handlers import blocks
+from handlers.render import render
+from handlers.reply import reply
+
+log = logging.getLogger("timebox.errors")
+
+
+def register(app: AsyncApp) -> None:
+    app.error(on_error)
+
+
+@listener
+async def on_error(
+    error: Exception, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    if isinstance(error, UserError):
+        answer = blocks.notice(error.message, ":point_right:")
+    elif isinstance(error, SlackApiError) and error.response.get("error") == "not_in_channel":
+        answer = blocks.notice(
+            "I am not a member of this channel yet. "
+            "Invite me with `/invite @Timebox` and try again.",
+            ":wave:",
+        )
+    else:
+        reference = uuid.uuid4().hex[:10]
+        log.error(
+            "unhandled error ref=%s team=%s channel=%s user=%s request=%s",
+            reference,
+            context.team_id,
+            context.channel_id,
+            context.user_id,
+            _request_kind(body),
+            exc_info=error,
+        )
+        answer = blocks.mrkdwn_notice(render("error.md.j2", reference=reference))
+    try:
+        await reply(client, body, answer)
+    except Exception:
+        log.exception("could not tell the user about an error")
+
+
+def _request_kind(body: dict[str, Any]) -> str:
+    if "command" in body:
+        return f"command {body['command']} {body.get('text', '')!r}"
+    if body.get("type") == "block_actions":
+        return "action " + ",".join(a.get("action_id", "?") for a in body.get("actions", []))
+    if body.get("type") == "view_submission":
+        return f"view {body.get('view', {}).get('callback_id')}"
+    if body.get("type") == "event_callback":
+        return f"event {body.get('event', {}).get('type')}"
+    return str(body.get("type"))

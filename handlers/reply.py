@@ -1,0 +1,71 @@
+"""Answering the user privately, whatever surface their request came from.
+
+Slash commands and buttons carry a response_url; a modal carries the one it was opened with in
+its private_metadata. A response_url works in channels the bot has not joined, so it is tried
+first; a plain ephemeral message is the fallback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+log = logging.getLogger(__name__)
+
+
+def metadata(body: dict[str, Any]) -> dict[str, Any]:
+    """The private_metadata of a modal payload, as a dict (empty for other payloads)."""
+    raw = (body.get("view") or {}).get("private_metadata") or ""
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def response_url(body: dict[str, Any]) -> str | None:
+    return body.get("response_url") or metadata(body).get("response_url")
+
+
+def channel_of(body: dict[str, Any]) -> str | None:
+    return (
+        body.get("channel_id")
+        or (body.get("channel") or {}).get("id")
+        or (body.get("container") or {}).get("channel_id")
+        or metadata(body).get("channel")
+    )
+
+
+def user_of(body: dict[str, Any]) -> str | None:
+    return body.get("user_id") or (body.get("user") or {}).get("id")
+
+
+async def reply(
+    client: AsyncWebClient, body: dict[str, Any], payload: dict[str, Any], *, replace: bool = False
+) -> None:
+    """Sends `payload` (text and blocks) to the requesting user only."""
+    url = response_url(body)
+    if url:
+        response = await AsyncWebhookClient(url).send(
+            body={**payload, "response_type": "ephemeral", "replace_original": replace}
+        )
+        if response.status_code == 200:
+            return
+        log.warning(
+            "response_url answered %s; falling back to chat.postEphemeral", response.status_code
+        )
+    channel, user = channel_of(body), user_of(body)
+    if channel and user:
+        try:
+            await client.chat_postEphemeral(channel=channel, user=user, **payload)
+            return
+        except SlackApiError as error:
+            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+    if user:  # the bot cannot see the channel: a direct message still reaches them
+        await client.chat_postMessage(channel=user, **payload)

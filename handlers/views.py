@@ -1,0 +1,166 @@
+"""Modal submissions: item edit, CSV import, roles and settings.
+
+Input that can be checked without the database is checked before the ack, so mistakes show
+under the field and nothing typed is lost; everything else happens after the ack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import backlog, teams
+from bot.backlog_csv import import_csv
+from bot.errors import UserError
+from bot.readiness import gaps
+from bot.services import listener, services
+from bot.teams import Roles
+from handlers import blocks
+from handlers.common import adopt_po_timezone
+from handlers.render import render
+from handlers.reply import metadata, reply
+
+
+def register(app: AsyncApp) -> None:
+    app.view("item_edit")(save_item)
+    app.view("backlog_import")(import_items)
+    app.view("roles_edit")(save_roles)
+    app.view("settings_edit")(save_settings)
+
+
+def _state(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{block_id: the input's state} for a submitted modal."""
+    values = body["view"]["state"]["values"]
+    return {block_id: next(iter(actions.values()), {}) for block_id, actions in values.items()}
+
+
+def _text(state: dict[str, dict[str, Any]], block: str) -> str:
+    return (state.get(block, {}).get("value") or "").strip()
+
+
+def _item_edits(state: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The edit modal's fields as item fields; raises UserError naming the block at fault."""
+    edits: dict[str, Any] = {}
+    for block, parse, name in (
+        ("title", backlog.clean_title, "title"),
+        ("estimate", backlog.parse_estimate, "estimate"),
+    ):
+        try:
+            edits[name] = parse(_text(state, block))
+        except UserError as error:
+            raise FieldError(block, error.message) from None
+    selected = state.get("type", {}).get("selected_option") or {}
+    edits["type"] = backlog.parse_type(selected.get("value", "story"))
+    edits["hypothesis"] = _text(state, "hypothesis")
+    edits["acceptance_criteria"] = backlog.parse_lines(_text(state, "acceptance"))
+    edits["dependencies"] = backlog.parse_dependencies(_text(state, "dependencies"))
+    edits["owner"] = state.get("owner", {}).get("selected_user") or None
+    edits["epic"] = _text(state, "epic") or None
+    edits["labels"] = backlog.parse_labels(_text(state, "labels"))
+    return edits
+
+
+class FieldError(UserError):
+    def __init__(self, block: str, message: str) -> None:
+        super().__init__(message)
+        self.block = block
+
+
+@listener
+async def save_item(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    try:
+        edits = _item_edits(_state(body))
+    except FieldError as error:
+        await ack(response_action="errors", errors={error.block: error.message})
+        return
+    await ack()
+    svc = services(context)
+    meta = metadata(body)
+    user, now = context.user_id, svc.clock.now()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, meta["channel"], now)
+        changes = await backlog.edit_item(store, team, meta["number"], edits, user, now)
+        item = await backlog.get_item(store, team, meta["number"])
+        text = render("item_saved.md.j2", item=item, changed=list(changes), gaps=gaps(item))
+    await reply(client, body, blocks.mrkdwn_notice(text))
+
+
+@listener
+async def import_items(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    text = _text(_state(body), "csv")
+    if not text:
+        await ack(
+            response_action="errors", errors={"csv": "Paste at least a header line and one row."}
+        )
+        return
+    await ack()
+    svc = services(context)
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, metadata(body)["channel"], now)
+        report = await import_csv(store, team, text, context.user_id, now)
+    await reply(
+        client,
+        body,
+        blocks.mrkdwn_notice(render("import_report.md.j2", report=report, source=None)),
+    )
+
+
+@listener
+async def save_roles(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    state = _state(body)
+    chosen = {
+        role: list(state.get(role, {}).get("selected_users") or []) for role in ("po", "sm", "dev")
+    }
+    if not chosen["po"]:
+        await ack(response_action="errors", errors={"po": "A team needs a Product Owner."})
+        return
+    await ack()
+    svc = services(context)
+    channel = metadata(body)["channel"]
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
+        await teams.require_role(store, team, context.user_id, ("po", "sm"), "change roles")
+        for role, users in chosen.items():
+            await teams.assign_role(store, team, role, users)
+        answer = blocks.roles_message(Roles.of(team), channel)
+    await adopt_po_timezone(svc, client, context.team_id, channel)
+    await reply(client, body, answer)
+
+
+@listener
+async def save_settings(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    state = _state(body)
+    errors = {}
+    try:
+        zone = teams.parse_timezone(_text(state, "timezone"))
+    except UserError as error:
+        errors["timezone"] = error.message
+    days = [o["value"] for o in state.get("days", {}).get("selected_options") or []]
+    if not days:
+        errors["days"] = "Tick at least one working day."
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    svc = services(context)
+    channel = metadata(body)["channel"]
+    weeks = (state.get("sprint", {}).get("selected_option") or {}).get("value", "2")
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
+        await teams.require_role(store, team, context.user_id, ("po", "sm"), "change team settings")
+        team.timezone = zone
+        teams.apply_setting(team, "sprint", weeks)
+        teams.apply_setting(team, "days", ",".join(days))
+        answer = blocks.settings_message(team, zone)
+    await reply(client, body, answer)

@@ -1,0 +1,145 @@
+"""Database tables as SQLAlchemy 2 typed models.
+
+A team is one Slack channel in one workspace: every row hangs off a team so that two workspaces
+that happen to reuse a channel id never see each other's data.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic migrations behave alike on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always gives them back aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Team(Base):
+    """A Scrum team: one Slack channel with its own backlog, roles and settings."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", name="uq_teams_channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    sprint_weeks: Mapped[int] = mapped_column(Integer, default=2)
+    working_days: Mapped[str] = mapped_column(String(40), default="mon,tue,wed,thu,fri")
+    next_number: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    roles: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="team", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class RoleAssignment(Base):
+    """A member's Scrum role in a team: po, sm or dev (explicit developers)."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "role", name="uq_role_assignment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(8))
+
+    team: Mapped[Team] = relationship(back_populates="roles")
+
+
+class BacklogItem(Base):
+    """A product backlog item. `number` is the stable #n users type; `rank` orders the backlog."""
+
+    __tablename__ = "backlog_items"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number", name="uq_backlog_items_number"),
+        Index("ix_backlog_items_order", "team_id", "rank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(250))
+    hypothesis: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str] = mapped_column(String(16), default="story")
+    acceptance_criteria: Mapped[list[str]] = mapped_column(JSON, default=list)
+    dependencies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    estimate: Mapped[float | None] = mapped_column(Float)
+    owner: Mapped[str | None] = mapped_column(String(32))
+    epic: Mapped[str | None] = mapped_column(String(120))
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    priority: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    rank: Mapped[float] = mapped_column(Float)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ItemEvent(Base):
+    """One entry of an item's history: who did what, when, with the changed fields."""
+
+    __tablename__ = "item_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("backlog_items.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(24))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Delivery(Base):
+    """A Slack delivery already handled; its unique key makes a retried delivery a no-op."""
+
+    __tablename__ = "deliveries"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,182 @@
+"""Queries, kept in one place: the rest of Timebox asks a `Store` and never writes SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import BacklogItem, Delivery, ItemEvent, RoleAssignment, Team
+
+
+def _active(team_id: int) -> ColumnElement[bool]:
+    """Items on the product backlog: neither archived nor done."""
+    return and_(
+        BacklogItem.team_id == team_id,
+        BacklogItem.archived_at.is_(None),
+        BacklogItem.status != "done",
+    )
+
+
+class Store:
+    """A unit of work's view of the database; one per transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _insert_ignoring_conflict(self, model: type[Any], values: dict[str, Any]) -> bool:
+        """INSERT that does nothing when a unique key already exists; True if a row was added."""
+        dialect = self.session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        result = await self.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+        return bool(result.rowcount)
+
+    # -- teams and roles ---------------------------------------------------------------------
+
+    async def team(self, workspace_id: str, channel_id: str) -> Team | None:
+        return await self.session.scalar(
+            select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)
+        )
+
+    async def ensure_team(self, workspace_id: str, channel_id: str, now: datetime) -> Team:
+        team = await self.team(workspace_id, channel_id)
+        if team is None:
+            await self._insert_ignoring_conflict(
+                Team,
+                {
+                    "workspace_id": workspace_id,
+                    "channel_id": channel_id,
+                    "created_at": now,
+                    "sprint_weeks": 2,
+                    "working_days": "mon,tue,wed,thu,fri",
+                    "next_number": 1,
+                },
+            )
+            team = await self.team(workspace_id, channel_id)
+            assert team is not None
+        return team
+
+    async def teams_with_member(self, workspace_id: str, user_id: str) -> Sequence[Team]:
+        """Teams where the user holds a role or owns an item: what their Home tab shows."""
+        owned = select(BacklogItem.team_id).where(BacklogItem.owner == user_id)
+        roled = select(RoleAssignment.team_id).where(RoleAssignment.user_id == user_id)
+        result = await self.session.scalars(
+            select(Team)
+            .where(Team.workspace_id == workspace_id, Team.id.in_(owned.union(roled)))
+            .order_by(Team.id)
+        )
+        return result.all()
+
+    async def set_role(self, team: Team, role: str, user_ids: Sequence[str]) -> None:
+        await self.session.execute(
+            delete(RoleAssignment).where(
+                RoleAssignment.team_id == team.id, RoleAssignment.role == role
+            )
+        )
+        for user_id in dict.fromkeys(user_ids):
+            self.session.add(RoleAssignment(team_id=team.id, user_id=user_id, role=role))
+        await self.session.flush()
+        await self.session.refresh(team, ["roles"])
+
+    async def take_number(self, team: Team) -> int:
+        """The next stable item number of a team, safe under concurrent adds."""
+        number = await self.session.scalar(
+            update(Team)
+            .where(Team.id == team.id)
+            .values(next_number=Team.next_number + 1)
+            .returning(Team.next_number - 1)
+        )
+        assert number is not None
+        return number
+
+    # -- backlog items -----------------------------------------------------------------------
+
+    async def item(self, team_id: int, number: int) -> BacklogItem | None:
+        return await self.session.scalar(
+            select(BacklogItem).where(BacklogItem.team_id == team_id, BacklogItem.number == number)
+        )
+
+    async def items_by_number(self, team_id: int, numbers: Sequence[int]) -> Sequence[BacklogItem]:
+        result = await self.session.scalars(
+            select(BacklogItem).where(
+                BacklogItem.team_id == team_id, BacklogItem.number.in_(numbers)
+            )
+        )
+        return result.all()
+
+    async def add_item(self, item: BacklogItem) -> BacklogItem:
+        self.session.add(item)
+        await self.session.flush()
+        return item
+
+    async def count_active(self, team_id: int) -> int:
+        return await self.session.scalar(select(func.count()).where(_active(team_id))) or 0
+
+    async def active_page(self, team_id: int, offset: int, limit: int) -> Sequence[BacklogItem]:
+        result = await self.session.scalars(
+            select(BacklogItem)
+            .where(_active(team_id))
+            .order_by(BacklogItem.rank, BacklogItem.number)
+            .offset(offset)
+            .limit(limit)
+        )
+        return result.all()
+
+    async def active_order(self, team_id: int) -> list[tuple[int, float]]:
+        """(number, rank) of every item on the backlog, in backlog order."""
+        result = await self.session.execute(
+            select(BacklogItem.number, BacklogItem.rank)
+            .where(_active(team_id))
+            .order_by(BacklogItem.rank, BacklogItem.number)
+        )
+        return [(number, rank) for number, rank in result.all()]
+
+    async def rank_bounds(self, team_id: int) -> tuple[float | None, float | None]:
+        row = (
+            await self.session.execute(
+                select(func.min(BacklogItem.rank), func.max(BacklogItem.rank)).where(
+                    BacklogItem.team_id == team_id
+                )
+            )
+        ).one()
+        return row[0], row[1]
+
+    async def respace_ranks(self, team_id: int, order: Sequence[int]) -> None:
+        """Rewrites ranks as 1, 2, 3... in the given order of item numbers."""
+        for position, number in enumerate(order, start=1):
+            await self.session.execute(
+                update(BacklogItem)
+                .where(BacklogItem.team_id == team_id, BacklogItem.number == number)
+                .values(rank=float(position))
+            )
+
+    async def all_items(self, team_id: int, *, include_closed: bool) -> Sequence[BacklogItem]:
+        query = select(BacklogItem).order_by(BacklogItem.rank, BacklogItem.number)
+        query = query.where(BacklogItem.team_id == team_id if include_closed else _active(team_id))
+        return (await self.session.scalars(query)).all()
+
+    # -- history -----------------------------------------------------------------------------
+
+    def log(self, item: BacklogItem, actor: str, action: str, at: datetime, **changes: Any) -> None:
+        self.session.add(
+            ItemEvent(item_id=item.id, actor=actor, action=action, at=at, changes=changes)
+        )
+
+    async def history(self, item: BacklogItem, limit: int = 20) -> Sequence[ItemEvent]:
+        result = await self.session.scalars(
+            select(ItemEvent)
+            .where(ItemEvent.item_id == item.id)
+            .order_by(ItemEvent.at.desc(), ItemEvent.id.desc())
+            .limit(limit)
+        )
+        return result.all()
+
+    # -- deliveries --------------------------------------------------------------------------
+
+    async def first_delivery(self, key: str, at: datetime) -> bool:
+        """True the first time a delivery key is seen; False for a retry of it."""
+        return await self._insert_ignoring_conflict(Delivery, {"key": key, "at": at})
