@@ -61,7 +61,7 @@ MAX_ROWS = 5000
 @dataclass
 class ImportReport:
     imported: list[int] = field(default_factory=list)
-    refused: list[tuple[int, str]] = field(default_factory=list)  # (CSV line, reason)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, reason)
 
 
 def _normalise(header: str) -> str:
@@ -130,8 +130,8 @@ async def import_csv(
             "Description, Acceptance Criteria, Story Points, Issue Type, Priority, Labels."
         )
     report = ImportReport()
-    for row in reader:
-        line = reader.line_num
+    # Rows are numbered as a spreadsheet shows them: the header is row 1.
+    for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(report.imported) >= MAX_ROWS:

@@ -20,13 +20,13 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
-    MultiUsersSelectElement,
     NumberInputElement,
     Option,
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
     StaticSelectElement,
+    UserMultiSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
@@ -308,7 +308,7 @@ def roles_message(roles: Roles, channel_id: str) -> dict[str, Any]:
 
 def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
     def picker(block_id: str, label: str, users: tuple[str, ...], hint: str) -> InputBlock:
-        element = MultiUsersSelectElement(action_id="value", placeholder="Choose people")
+        element = UserMultiSelectElement(action_id="value", placeholder="Choose people")
         if users:
             element.initial_users = list(users)
         return InputBlock(

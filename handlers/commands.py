@@ -18,8 +18,8 @@ from handlers.render import render
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/backlog")(backlog_command)
-    app.command("/timebox")(timebox_command)
+    for name, handler in COMMANDS.items():
+        app.command(name)(handler)
 
 
 @listener
@@ -151,3 +151,7 @@ async def timebox_command(
         await respond(**blocks.notice(notice, ":crown:"))
         await adopt_po_timezone(svc, client, context.team_id, channel)
     await respond(**answer)
+
+
+# Every slash command this app answers; manifest.yml must list exactly these.
+COMMANDS = {"/backlog": backlog_command, "/timebox": timebox_command}

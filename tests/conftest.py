@@ -49,13 +49,12 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def team(db: Database, clock: ManualClock) -> Team:
-    async with db.transaction() as store:
-        return await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
-
-
-@pytest.fixture
 async def store(db: Database) -> AsyncIterator[Store]:
     """One open transaction for domain tests; committed at the end."""
     async with db.transaction() as store:
         yield store
+
+
+@pytest.fixture
+async def team(store: Store, clock: ManualClock) -> Team:
+    return await store.ensure_team("T0TEAM", "C0TEAM", clock.now())

@@ -1,0 +1,47 @@
+"""Scrum roles decide who may act; settings parse what people type."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import teams
+from bot.errors import NotAllowed, UsageError, UserError
+from bot.teams import Roles
+
+
+async def test_first_user_needing_a_role_becomes_po_and_others_are_refused(store, team):
+    notice = await teams.require_role(store, team, "U1", ("po",), "order the product backlog")
+    assert notice is not None and "/timebox roles po" in notice
+    assert Roles.of(team).po == ("U1",)
+    assert await teams.require_role(store, team, "U1", ("po",), "order") is None
+    with pytest.raises(NotAllowed) as refused:
+        await teams.require_role(store, team, "U2", ("po",), "order the product backlog")
+    assert "Only the Product Owner (<@U1>) can order the product backlog" in refused.value.message
+
+
+async def test_roles_are_set_per_role_and_developers_default_to_everyone_else(store, team):
+    await teams.assign_role(store, team, "po", ["U1"])
+    await teams.assign_role(store, team, "scrum-master", ["U2", "U2"])
+    roles = Roles.of(team)
+    assert (roles.po, roles.sm, roles.dev) == (("U1",), ("U2",), ())
+    assert roles.developers(["U1", "U2", "U3", "U4"]) == ["U3", "U4"]
+    await teams.assign_role(store, team, "dev", ["U4"])
+    assert Roles.of(team).developers(["U3", "U4"]) == ["U4"]
+    with pytest.raises(UsageError, match="not a role"):
+        await teams.assign_role(store, team, "boss", ["U1"])
+    with pytest.raises(UsageError, match="at least one Product Owner"):
+        await teams.assign_role(store, team, "po", [])
+
+
+def test_settings_parse_what_people_type():
+    assert teams.parse_timezone("europe/berlin") == "Europe/Berlin"
+    with pytest.raises(UserError, match="IANA"):
+        teams.parse_timezone("Mars/Olympus")
+    assert teams.parse_sprint_weeks("2w") == 2 and teams.parse_sprint_weeks("3 weeks") == 3
+    with pytest.raises(UserError, match="1 to 4 weeks"):
+        teams.parse_sprint_weeks("6")
+    assert teams.parse_working_days("mon-fri") == ["mon", "tue", "wed", "thu", "fri"]
+    assert teams.parse_working_days("sun-thu") == ["mon", "tue", "wed", "thu", "sun"]
+    assert teams.parse_working_days("Monday, wed") == ["mon", "wed"]
+    with pytest.raises(UserError, match="not a weekday"):
+        teams.parse_working_days("mon-funday")
