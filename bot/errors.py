@@ -19,4 +19,8 @@ class UsageError(UserError):
 
 
 class NotAllowed(UserError):
-    """The user's Scrum role does not include this action."""
+    """The user's Scrum role does not include this action; `holders` are who may do it."""
+
+    def __init__(self, message: str, holders: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.holders = holders

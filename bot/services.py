@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
 from storage.db import Database
-
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
 class Inflight:
@@ -62,14 +58,3 @@ class Services:
 
 def services(context: Any) -> Services:
     return context["services"]
-
-
-def listener(func: F) -> F:
-    """Marks a Bolt listener as tracked work. The listener must accept `context`."""
-
-    @wraps(func)
-    async def tracked(**kwargs: Any) -> Any:
-        with services(kwargs["context"]).inflight:
-            return await func(**kwargs)
-
-    return tracked  # type: ignore[return-value]

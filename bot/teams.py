@@ -58,10 +58,6 @@ class Roles:
         return [m for m in channel_members if m not in self.po and m not in self.sm]
 
 
-def mentions(users: Iterable[str]) -> str:
-    return ", ".join(f"<@{u}>" for u in users) or "nobody yet"
-
-
 CLAIMED_PO = (
     "This channel had no Product Owner, so you are it now. "
     "To name someone else: `/timebox roles po @name`."
@@ -82,15 +78,12 @@ async def require_role(
         return CLAIMED_PO
     if current.has(user, *roles):
         return None
-    holders = [u for role in roles for u in getattr(current, role)]
+    holders = tuple(dict.fromkeys(u for role in roles for u in getattr(current, role)))
     titles = " or ".join(ROLE_NAMES[r] for r in roles)
-    raise NotAllowed(
-        f"Only the {titles} ({mentions(holders)}) can {action} in this channel. "
-        "Ask them, or see who does what with `/timebox roles`."
-    )
+    raise NotAllowed(f"Only the {titles} can {action} in this channel.", holders)
 
 
-async def assign_role(store: Store, team: Team, role_word: str, users: list[str]) -> str:
+async def assign_role(store: Store, team: Team, role_word: str, users: list[str]) -> None:
     """Sets who holds a role; `dev` with no users goes back to "everyone else"."""
     role = ROLE_ALIASES.get(role_word.lower())
     if role is None:
@@ -102,9 +95,6 @@ async def assign_role(store: Store, team: Team, role_word: str, users: list[str]
             f"Name at least one {ROLE_NAMES[role]}.", f"/timebox roles {role} @name [@name ...]"
         )
     await store.set_role(team, role, users)
-    if role == "dev" and not users:
-        return "Developers are now everyone in the channel who is neither PO nor Scrum Master."
-    return f"{ROLE_NAMES[role]}: {mentions(users)}."
 
 
 # -- settings ---------------------------------------------------------------------------------

@@ -9,15 +9,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import backlog, teams
 from bot.backlog import Move
-from bot.services import listener, services
+from bot.services import services
 from bot.teams import Roles
 from handlers import blocks
 from handlers.common import adopt_po_timezone, item_detail, with_response_url
+from handlers.listener import listener
 from handlers.reply import channel_of, reply
 
 
 def register(app: AsyncApp) -> None:
-    app.action("backlog_page")(page)
+    app.action("backlog_prev")(page)
+    app.action("backlog_next")(page)
     app.action("backlog_open")(open_item)
     app.action("item_edit")(edit_item)
     for action_id in ("item_top", "item_done", "item_archive", "item_restore"):

@@ -35,7 +35,7 @@ from bot.backlog import ITEM_TYPES, PAGE_SIZE, STATUS_NAMES, Page, format_depend
 from bot.commands import USAGE
 from bot.readiness import gaps, points
 from bot.teams import WEEKDAYS, Roles, working_days
-from handlers.render import fit, render
+from handlers.render import escape, fit, render
 from storage.models import BacklogItem, ItemEvent, Team
 
 SECTION_MAX = 3000
@@ -43,7 +43,10 @@ HEADER_MAX = 150
 
 
 def message(blocks: Sequence[Block], text: str) -> dict[str, Any]:
-    """A message payload: blocks plus the plain fallback Slack shows in notifications."""
+    """A message payload: blocks plus the fallback Slack shows in notifications.
+
+    `text` is Slack markup already: user text in it must have gone through `escape`.
+    """
     return {"blocks": [b.to_dict() for b in blocks], "text": fit(text, 3000)}
 
 
@@ -108,9 +111,9 @@ def backlog_page(page: Page, channel_id: str) -> dict[str, Any]:
     blocks: list[Block] = [HeaderBlock(text="Product backlog"), context(summary), *rows]
     paging = []
     if page.number > 1:
-        paging.append(button("◀ Previous", "backlog_page", str(page.number - 1)))
+        paging.append(button("◀ Previous", "backlog_prev", str(page.number - 1)))
     if page.number < page.count:
-        paging.append(button("Next ▶", "backlog_page", str(page.number + 1)))
+        paging.append(button("Next ▶", "backlog_next", str(page.number + 1)))
     if paging:
         blocks.append(ActionsBlock(block_id="paging", elements=paging))
     return message(blocks, f"Product backlog: {page.total} items")
@@ -139,7 +142,8 @@ def item_detail(
         if t
     )
     blocks: list[Block] = [
-        HeaderBlock(text=fit(f"#{item.number} {item.title}", HEADER_MAX)),
+        # Slack decodes &amp; &lt; &gt; in plain text too, so escaping keeps titles as typed.
+        HeaderBlock(text=fit(escape(f"#{item.number} {item.title}"), HEADER_MAX)),
         SectionBlock(fields=[MarkdownTextObject(text=f) for f in facts]),
         section(render("item_readiness.md.j2", gaps=gaps(item))),
         section(extra),
@@ -158,7 +162,7 @@ def item_detail(
     blocks.append(ActionsBlock(block_id=f"item-actions-{item.number}", elements=actions))
     if history:
         blocks.append(context(render("item_history.md.j2", events=history[:8])))
-    return message(blocks, f"#{item.number} {item.title}")
+    return message(blocks, escape(f"#{item.number} {item.title}"))
 
 
 def _metadata(**values: Any) -> str:

@@ -10,11 +10,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import backlog, teams
 from bot.backlog_csv import to_csv, to_markdown
 from bot.commands import parse_backlog, parse_timebox
-from bot.services import listener, services
+from bot.services import services
 from bot.teams import Roles
 from handlers import blocks
 from handlers.common import adopt_po_timezone, item_detail, with_response_url
-from handlers.render import render
+from handlers.listener import listener
+from handlers.render import from_slack, render
 
 
 def register(app: AsyncApp) -> None:
@@ -25,15 +26,15 @@ def register(app: AsyncApp) -> None:
 @listener
 async def backlog_command(
     ack: AsyncAck,
-    command: dict[str, Any],
+    body: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
     svc = services(context)
-    parsed = parse_backlog(command.get("text", ""))
-    user, channel = command["user_id"], command["channel_id"]
+    parsed = parse_backlog(from_slack(body.get("text", "")))
+    user, channel = body["user_id"], body["channel_id"]
     now = svc.clock.now()
     notice: str | None = None
 
@@ -45,8 +46,8 @@ async def backlog_command(
             team = await store.ensure_team(context.team_id, channel, now)
             item = await backlog.get_item(store, team, parsed.number) if parsed.number else None
         view = blocks.edit_modal(item, channel) if item else blocks.import_modal(channel)
-        view = with_response_url(view, command["response_url"])
-        await client.views_open(trigger_id=command["trigger_id"], view=view)
+        view = with_response_url(view, body["response_url"])
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
         return
     if parsed.verb == "export":
         async with svc.db.transaction() as store:
@@ -55,7 +56,7 @@ async def backlog_command(
         if parsed.format == "csv":
             content = to_csv(items)
         else:
-            content = to_markdown(items, command.get("channel_name") or channel)
+            content = to_markdown(items, body.get("channel_name") or channel)
         await client.files_upload_v2(
             channel=channel,
             content=content,
@@ -117,15 +118,15 @@ async def backlog_command(
 @listener
 async def timebox_command(
     ack: AsyncAck,
-    command: dict[str, Any],
+    body: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
     svc = services(context)
-    parsed = parse_timebox(command.get("text", ""))
-    user, channel = command["user_id"], command["channel_id"]
+    parsed = parse_timebox(body.get("text", ""))
+    user, channel = body["user_id"], body["channel_id"]
     if parsed.verb == "help":
         await respond(**blocks.help_message())
         return
@@ -137,8 +138,7 @@ async def timebox_command(
         if parsed.verb == "roles":
             if parsed.role:
                 notice = await teams.require_role(store, team, user, ("po", "sm"), "change roles")
-                said = await teams.assign_role(store, team, parsed.role, list(parsed.users))
-                notice = f"{notice}\n{said}" if notice else said
+                await teams.assign_role(store, team, parsed.role, list(parsed.users))
             answer = blocks.roles_message(Roles.of(team), channel)
         else:
             if parsed.setting:

@@ -14,8 +14,8 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import UserError
-from bot.services import listener
+from bot.errors import NotAllowed, UserError
+from bot.services import services
 from handlers import blocks
 from handlers.render import render
 from handlers.reply import reply
@@ -27,11 +27,22 @@ def register(app: AsyncApp) -> None:
     app.error(on_error)
 
 
-@listener
 async def on_error(
     error: Exception, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    if isinstance(error, UserError):
+    """Errors Bolt itself catches (in middleware); listeners report theirs directly."""
+    with services(context).inflight:
+        await report_error(error, body, client, context)
+
+
+async def report_error(
+    error: Exception, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    if isinstance(error, NotAllowed):
+        answer = blocks.mrkdwn_notice(
+            render("not_allowed.md.j2", message=error.message, holders=error.holders)
+        )
+    elif isinstance(error, UserError):
         answer = blocks.notice(error.message, ":point_right:")
     elif isinstance(error, SlackApiError) and error.response.get("error") == "not_in_channel":
         answer = blocks.notice(

@@ -9,7 +9,8 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.backlog_csv import import_csv, looks_like_backlog
-from bot.services import listener, services
+from bot.services import services
+from handlers.listener import listener
 from handlers.render import render
 
 MAX_CSV_BYTES = 2_000_000
@@ -21,7 +22,10 @@ def register(app: AsyncApp) -> None:
 
 @listener
 async def file_shared(
-    event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
 ) -> None:
     info = (await client.files_info(file=event["file_id"]))["file"]
     channel = event.get("channel_id")

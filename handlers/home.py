@@ -8,8 +8,9 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.readiness import is_ready
-from bot.services import listener, services
+from bot.services import services
 from handlers import blocks
+from handlers.listener import listener
 
 
 def register(app: AsyncApp) -> None:
@@ -18,7 +19,10 @@ def register(app: AsyncApp) -> None:
 
 @listener
 async def home_opened(
-    event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
 ) -> None:
     if event.get("tab", "home") != "home":
         return

@@ -7,6 +7,8 @@ title like `<!channel>` is shown as typed and pings nobody. Markup the bot build
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,29 @@ def escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_SLACK_MARKUP = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>|<([^>|]+)(?:\|([^>]*))?>")
+
+
+def from_slack(text: str) -> str:
+    """What the user typed, from Slack's wire format of a slash command's text.
+
+    Slack sends `&`, `<`, `>` as entities and turns @mentions into `<@U123|name>`; we keep
+    the readable form (`@name`, `#channel`, `@here`), which can never ping when shown again.
+    """
+
+    def readable(match: re.Match[str]) -> str:
+        sigil, ref, label, link, link_label = match.groups()
+        if link is not None:
+            return link_label or link
+        prefix = "#" if sigil == "#" else "@"
+        if label:
+            return label if label.startswith(("@", "#")) else prefix + label
+        return prefix + (ref.split("^")[0] if sigil == "!" else ref)
+
+    text = _SLACK_MARKUP.sub(readable, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _finalize(value: Any) -> str:
     if value is None:
         return ""
@@ -39,6 +64,10 @@ def _finalize(value: Any) -> str:
 
 def mention(user: str | None) -> Mrkdwn:
     return Mrkdwn(f"<@{user}>") if user else Mrkdwn("nobody")
+
+
+def mentions(users: Iterable[str]) -> Mrkdwn:
+    return Mrkdwn(", ".join(f"<@{u}>" for u in users))
 
 
 def channel(channel_id: str) -> Mrkdwn:
@@ -67,6 +96,7 @@ def _env() -> Environment:
     )
     env.filters.update(
         mention=mention,
+        mentions=mentions,
         channel=channel,
         date=slack_date,
         points=points,

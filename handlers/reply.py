@@ -51,8 +51,8 @@ async def reply(
     """Sends `payload` (text and blocks) to the requesting user only."""
     url = response_url(body)
     if url:
-        response = await AsyncWebhookClient(url).send(
-            body={**payload, "response_type": "ephemeral", "replace_original": replace}
+        response = await AsyncWebhookClient(url).send_dict(
+            {**payload, "response_type": "ephemeral", "replace_original": replace}
         )
         if response.status_code == 200:
             return

@@ -15,10 +15,11 @@ from bot import backlog, teams
 from bot.backlog_csv import import_csv
 from bot.errors import UserError
 from bot.readiness import gaps
-from bot.services import listener, services
+from bot.services import services
 from bot.teams import Roles
 from handlers import blocks
 from handlers.common import adopt_po_timezone
+from handlers.listener import listener
 from handlers.render import render
 from handlers.reply import metadata, reply
 
@@ -42,24 +43,25 @@ def _text(state: dict[str, dict[str, Any]], block: str) -> str:
 
 def _item_edits(state: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The edit modal's fields as item fields; raises UserError naming the block at fault."""
-    edits: dict[str, Any] = {}
-    for block, parse, name in (
-        ("title", backlog.clean_title, "title"),
-        ("estimate", backlog.parse_estimate, "estimate"),
-    ):
+    def checked(block: str, parse: Any) -> Any:
         try:
-            edits[name] = parse(_text(state, block))
+            return parse(_text(state, block))
         except UserError as error:
             raise FieldError(block, error.message) from None
+
     selected = state.get("type", {}).get("selected_option") or {}
-    edits["type"] = backlog.parse_type(selected.get("value", "story"))
-    edits["hypothesis"] = _text(state, "hypothesis")
-    edits["acceptance_criteria"] = backlog.parse_lines(_text(state, "acceptance"))
-    edits["dependencies"] = backlog.parse_dependencies(_text(state, "dependencies"))
-    edits["owner"] = state.get("owner", {}).get("selected_user") or None
-    edits["epic"] = _text(state, "epic") or None
-    edits["labels"] = backlog.parse_labels(_text(state, "labels"))
-    return edits
+    # In the form's order, so "changed ..." reads the way the form does.
+    return {
+        "title": checked("title", backlog.clean_title),
+        "hypothesis": _text(state, "hypothesis"),
+        "type": backlog.parse_type(selected.get("value", "story")),
+        "acceptance_criteria": backlog.parse_lines(_text(state, "acceptance")),
+        "dependencies": backlog.parse_dependencies(_text(state, "dependencies")),
+        "estimate": checked("estimate", backlog.parse_estimate),
+        "owner": state.get("owner", {}).get("selected_user") or None,
+        "epic": _text(state, "epic") or None,
+        "labels": backlog.parse_labels(_text(state, "labels")),
+    }
 
 
 class FieldError(UserError):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
+from bot.emulator.stack import LocalStack
 from storage.db import Database
 from storage.models import Team
 from storage.repositories import Store
@@ -58,3 +59,34 @@ async def store(db: Database) -> AsyncIterator[Store]:
 @pytest.fixture
 async def team(store: Store, clock: ManualClock) -> Team:
     return await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
+
+
+# -- the Slack harness -------------------------------------------------------------------------
+
+CHANNEL = "C0TEAM"
+PO, SM, DEV1, DEV2, DEV3 = "U0PAULA", "U0SAM", "U0DIANA", "U0DEV", "U0DMITRI"
+PEOPLE = {
+    PO: ("paula", "Paula Product", "Europe/Berlin"),
+    SM: ("sam", "Sam Scrum", "America/New_York"),
+    DEV1: ("diana", "Diana Dev", "Asia/Kolkata"),
+    DEV2: ("devon", "Devon Dev", "Europe/London"),
+    DEV3: ("dmitri", "Dmitri Dev", "Australia/Sydney"),
+}
+
+
+@pytest.fixture
+async def slack(db: Database, clock: ManualClock) -> AsyncIterator[LocalStack]:
+    """The real app in HTTP mode against the Slack emulator, with a team channel of five.
+
+    After the test, every payload the bot sent must have been valid Block Kit within limits.
+    """
+    stack = LocalStack(db, clock)
+    for user, (name, real_name, tz) in PEOPLE.items():
+        stack.emulator.add_user(user, name, real_name=real_name, tz=tz)
+    stack.emulator.add_channel(CHANNEL, "team-a", members=[*PEOPLE, "UBOT"])
+    await stack.start()
+    try:
+        yield stack
+    finally:
+        await stack.stop()
+    assert stack.emulator.problems == []

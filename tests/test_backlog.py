@@ -32,7 +32,9 @@ async def test_items_get_stable_numbers_and_land_at_the_bottom_as_new(store, tea
 
 
 async def test_title_is_trimmed_and_required(store, team, clock):
-    item = await backlog.add_item(store, team, ItemFields(title="  Fix   login  "), "U1", clock.now())
+    item = await backlog.add_item(
+        store, team, ItemFields(title="  Fix   login  "), "U1", clock.now()
+    )
     assert item.title == "Fix login"
     with pytest.raises(UserError, match="needs a title"):
         await backlog.add_item(store, team, ItemFields(title="   "), "U1", clock.now())
@@ -117,7 +119,11 @@ async def test_edit_changes_only_what_differs_and_logs_old_and_new(store, team, 
     )
     assert changes == {"estimate": [None, 5.0], "owner": [None, "U2"]}
     latest = (await store.history(await backlog.get_item(store, team, 1)))[0]
-    assert (latest.action, latest.actor, latest.changes["estimate"]) == ("edited", "U3", [None, 5.0])
+    assert (latest.action, latest.actor, latest.changes["estimate"]) == (
+        "edited",
+        "U3",
+        [None, 5.0],
+    )
     assert await backlog.edit_item(store, team, 1, {"estimate": 5.0}, "U3", clock.now()) == {}
 
 

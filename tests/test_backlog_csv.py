@@ -57,8 +57,12 @@ def test_backlog_csv_is_recognised_by_its_header():
 async def test_csv_export_round_trips_through_import(store, team, clock, db):
     await import_csv(store, team, JIRA, "U1", clock.now())
     await backlog.edit_item(
-        store, team, 1, {"dependencies": [{"text": "#7 API", "resolved": True}],
-                         "labels": ["billing"]}, "U1", clock.now()
+        store,
+        team,
+        1,
+        {"dependencies": [{"text": "#7 API", "resolved": True}], "labels": ["billing"]},
+        "U1",
+        clock.now(),
     )
     exported = to_csv(await store.all_items(team.id, include_closed=False))
     other = await store.ensure_team("T0TEAM", "C0OTHER", clock.now())
@@ -66,8 +70,16 @@ async def test_csv_export_round_trips_through_import(store, team, clock, db):
     assert report.refused == [] and report.imported == [1, 2]
     copy = await backlog.get_item(store, other, 1)
     original = await backlog.get_item(store, team, 1)
-    for name in ("title", "hypothesis", "type", "estimate", "acceptance_criteria",
-                 "dependencies", "labels", "priority"):
+    for name in (
+        "title",
+        "hypothesis",
+        "type",
+        "estimate",
+        "acceptance_criteria",
+        "dependencies",
+        "labels",
+        "priority",
+    ):
         assert getattr(copy, name) == getattr(original, name), name
 
 

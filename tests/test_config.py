@@ -20,7 +20,10 @@ def test_defaults_give_http_mode_on_a_local_sqlite_file(tmp_path, monkeypatch):
     assert not settings.socket_mode
     assert settings.database_url == f"sqlite:///{tmp_path / 'timebox.db'}"
     assert (settings.slack_api_url, settings.port, settings.log_level) == (
-        "https://slack.com/api/", 3000, "INFO")
+        "https://slack.com/api/",
+        3000,
+        "INFO",
+    )
 
 
 def test_app_token_means_socket_mode_and_dotenv_fills_gaps(tmp_path):
@@ -53,8 +56,11 @@ def test_cli_stops_with_one_line_and_no_traceback(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run"],
-        cwd=tmp_path, env={**env, "PYTHONPATH": str(Path(__file__).parent.parent)},
-        capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [

@@ -44,5 +44,9 @@ def test_manifest_asks_for_what_the_app_uses(manifest):
         "file_shared",
     }
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "commands", "chat:write", "users:read", "files:read", "files:write",
+        "commands",
+        "chat:write",
+        "users:read",
+        "files:read",
+        "files:write",
     }

@@ -16,7 +16,11 @@ async def test_first_user_needing_a_role_becomes_po_and_others_are_refused(store
     assert await teams.require_role(store, team, "U1", ("po",), "order") is None
     with pytest.raises(NotAllowed) as refused:
         await teams.require_role(store, team, "U2", ("po",), "order the product backlog")
-    assert "Only the Product Owner (<@U1>) can order the product backlog" in refused.value.message
+    assert (
+        refused.value.message
+        == "Only the Product Owner can order the product backlog in this channel."
+    )
+    assert refused.value.holders == ("U1",)
 
 
 async def test_roles_are_set_per_role_and_developers_default_to_everyone_else(store, team):
