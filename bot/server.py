@@ -7,14 +7,15 @@ import logging
 import signal
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import create_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.services import Services
+from bot.services import ACK_SENT, Services
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,21 @@ SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 def web_app(app: AsyncApp, services: Services) -> web.Application:
     """Slack's requests at POST /slack/events; GET /healthz for load balancers."""
 
-    async def slack_events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+    async def slack_events(request: web.Request) -> web.StreamResponse:
+        # Listeners wait for `ack_sent` before their first Web API call (handlers/listener.py),
+        # so Slack always has our ack before anything else we do for the request.
+        sent = asyncio.Event()
+        bolt_request = AsyncBoltRequest(
+            body=await request.text(),
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+            context={ACK_SENT: sent},
+        )
+        response = await to_aiohttp_response(await app.async_dispatch(bolt_request))
+        await response.prepare(request)
+        await response.write_eof()
+        sent.set()
+        return response
 
     async def healthz(_: web.Request) -> web.Response:
         database = await services.db.ping()

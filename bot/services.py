@@ -48,6 +48,10 @@ class Inflight:
         await asyncio.wait_for(settled(), timeout)
 
 
+# Bolt context key of an asyncio.Event set once the HTTP ack has been written to Slack.
+ACK_SENT = "ack_sent"
+
+
 @dataclass
 class Services:
     settings: Settings

@@ -1,23 +1,28 @@
 """The decorator every listener wears.
 
-It counts the listener's work as in flight (shutdown and tests wait for it) and hands any
-exception to the app's error handler itself. Letting Bolt see an exception raised right after
-`ack()` can lose the ack: Bolt resets the acknowledgement while handling the error, and Slack
-then gets a 404 instead of our 200.
+- It counts the listener's work as in flight: shutdown and tests wait for it.
+- `ack()` returns only once the HTTP ack is on its way to Slack: Bolt sends it up to 10 ms
+  after `ack()` is called, and a fast listener could otherwise call the Web API first.
+- It hands any exception to the app's error handler itself. Letting Bolt see an exception
+  raised right after `ack()` can lose the ack: Bolt resets the acknowledgement while handling
+  the error, and Slack then gets a 404 instead of our 200.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from bot.services import services
+from bot.services import ACK_SENT, services
 from handlers.errors import report_error
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 NEEDED = {"body", "client", "context"}
+ACK_WAIT_SECONDS = 3.0
 
 
 def listener(func: F) -> F:
@@ -27,7 +32,14 @@ def listener(func: F) -> F:
 
     @wraps(func)
     async def tracked(**kwargs: Any) -> Any:
-        with services(kwargs["context"]).inflight:
+        context = kwargs["context"]
+        with services(context).inflight:
+            sent: asyncio.Event | None = context.get(ACK_SENT)
+            if sent is not None:
+                if "ack" in kwargs:
+                    kwargs["ack"] = _ack_then_wait(kwargs["ack"], sent)
+                else:  # events: Bolt acked before the listener started
+                    await _wait(sent)
             try:
                 return await func(**kwargs)
             except Exception as error:
@@ -35,3 +47,16 @@ def listener(func: F) -> F:
                 return None
 
     return tracked  # type: ignore[return-value]
+
+
+def _ack_then_wait(ack: Any, sent: asyncio.Event) -> Callable[..., Awaitable[None]]:
+    async def ack_then_wait(*args: Any, **kwargs: Any) -> None:
+        await ack(*args, **kwargs)
+        await _wait(sent)
+
+    return ack_then_wait
+
+
+async def _wait(sent: asyncio.Event) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(sent.wait(), ACK_WAIT_SECONDS)
