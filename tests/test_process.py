@@ -1,0 +1,131 @@
+"""`timebox run` as a real process: migrates, serves Slack over HTTP, stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.emulator import SlackDriver, SlackEmulator
+
+ROOT = Path(__file__).parent.parent
+SECRET = "process-test-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def until(check, what: str, attempts: int = 200) -> None:
+    """Polls a real process's progress (bounded): a process cannot be handed a clock."""
+    for _ in range(attempts):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+async def emulator():
+    em = SlackEmulator()
+    em.add_user("U1", "paula", tz="Europe/Berlin")
+    em.add_channel("C1", "team", members=["U1"])
+    await em.start()
+    yield em
+    await em.stop()
+
+
+async def test_run_serves_slack_and_stops_cleanly_on_sigterm(emulator, tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
+    env.update(
+        SLACK_BOT_TOKEN=emulator.bot_token,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=emulator.api_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'timebox.db'}",
+        PORT=str(port),
+        PYTHONPATH=str(ROOT),
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def healthy() -> bool:
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        return response.status == 200
+                except aiohttp.ClientConnectionError:
+                    return False
+
+            await until(healthy, "/healthz")
+        driver = SlackDriver(
+            emulator, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=SECRET
+        )
+        async with driver:
+            ack = await driver.command(
+                "/backlog", "add Hello from a real process", user="U1", channel="C1"
+            )
+            assert ack.status == 200
+
+            async def answered() -> bool:
+                return any("Hello from a real process" in e.text for e in emulator.ephemerals())
+
+            await until(answered, "the bot's answer")
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 15) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    output = (await process.stdout.read()).decode()
+    assert "Traceback" not in output
+    assert "shutting down" in output
+    assert (tmp_path / "timebox.db").exists(), "migrations created the SQLite file"
+
+
+def test_migrate_applies_migrations_and_exits(tmp_path):
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-x",
+        SLACK_SIGNING_SECRET="s",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'm.db'}",
+        PYTHONPATH=str(ROOT),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "migrate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "database is up to date" in result.stdout
+    import sqlite3
+
+    tables = {
+        r[0]
+        for r in sqlite3.connect(tmp_path / "m.db").execute(
+            "SELECT name FROM sqlite_master WHERE type='table'"
+        )
+    }
+    assert {"teams", "backlog_items", "item_events", "alembic_version"} <= tables
