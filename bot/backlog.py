@@ -59,21 +59,6 @@ class ItemFields:
     labels: list[str] = field(default_factory=list)
     priority: str | None = None
 
-    @classmethod
-    def of(cls, item: BacklogItem) -> ItemFields:
-        return cls(
-            title=item.title,
-            hypothesis=item.hypothesis,
-            type=item.type,
-            acceptance_criteria=list(item.acceptance_criteria),
-            dependencies=[dict(d) for d in item.dependencies],
-            estimate=item.estimate,
-            owner=item.owner,
-            epic=item.epic,
-            labels=list(item.labels),
-            priority=item.priority,
-        )
-
 
 @dataclass(frozen=True)
 class Page:

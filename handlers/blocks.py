@@ -31,7 +31,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.backlog import ITEM_TYPES, PAGE_SIZE, STATUS_NAMES, Page, format_dependencies, status_of
+from bot.backlog import ITEM_TYPES, STATUS_NAMES, Page, format_dependencies, status_of
 from bot.commands import USAGE
 from bot.readiness import gaps, points
 from bot.teams import WEEKDAYS, Roles, working_days
@@ -406,6 +406,3 @@ def home_view(teams: Sequence[tuple[Team, int, list[BacklogItem]]]) -> dict[str,
         blocks.append(DividerBlock())
         blocks.append(section(render("home_team.md.j2", team=team, total=total, unready=unready)))
     return View(type="home", blocks=blocks[:100]).to_dict()
-
-
-__all__ = ["PAGE_SIZE"]

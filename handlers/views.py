@@ -43,6 +43,7 @@ def _text(state: dict[str, dict[str, Any]], block: str) -> str:
 
 def _item_edits(state: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The edit modal's fields as item fields; raises UserError naming the block at fault."""
+
     def checked(block: str, parse: Any) -> Any:
         try:
             return parse(_text(state, block))

@@ -6,11 +6,12 @@ that happen to reuse a channel id never see each other's data.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -71,6 +72,14 @@ class Team(Base):
     working_days: Mapped[str] = mapped_column(String(40), default="mon,tue,wed,thu,fri")
     next_number: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The first day of a sprint: sprints follow every `sprint_weeks`, each opened by planning.
+    sprint_start: Mapped[date | None] = mapped_column(Date)
+    holiday_country: Mapped[str | None] = mapped_column(String(8))
+    # The Definition of Ready as data (see bot.readiness.DefinitionOfReady.from_data).
+    dor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    remind_at: Mapped[str | None] = mapped_column(String(5))  # "09:30" local; None: off
+    remind_days: Mapped[str] = mapped_column(String(40), default="mon,tue,wed,thu,fri")
+    graveyard_days: Mapped[int] = mapped_column(Integer, default=90)
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="team", cascade="all, delete-orphan", lazy="selectin"
@@ -116,6 +125,8 @@ class BacklogItem(Base):
     status: Mapped[str] = mapped_column(String(16), default="new")
     rank: Mapped[float] = mapped_column(Float)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checklist: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict)  # team questions ticked
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -143,3 +154,37 @@ class Delivery(Base):
 
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ScheduledJob(Base):
+    """Work due at a time (a reminder, a timer, a poll deadline), kept as a row.
+
+    Rows survive restarts; a worker claims a due row with a lease before running it, so one
+    instance runs it even when several share the database.
+    """
+
+    __tablename__ = "scheduled_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class Reminder(Base):
+    """A readiness reminder sent: at most one per team and local day, by its unique key."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("team_id", "day", name="uq_reminders_team_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    unready: Mapped[int] = mapped_column(Integer, default=0)
