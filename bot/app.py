@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.services import Services
+from handlers.jobs import register_jobs
 
 log = logging.getLogger(__name__)
 
@@ -68,4 +69,5 @@ def create_app(services: Services) -> AsyncApp:
         return await next()
 
     handlers.register(app)
+    register_jobs(services, app.client)
     return app

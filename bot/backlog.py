@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import UserError
+from bot.readiness import DefinitionOfReady, is_ready
 from storage.models import BacklogItem, Team
 from storage.repositories import Store
 
@@ -180,8 +181,14 @@ async def add_item(
 async def edit_item(
     store: Store, team: Team, number: int, edits: dict[str, Any], actor: str, now: datetime
 ) -> dict[str, list[Any]]:
-    """Applies edited fields (names of `ItemFields`); returns {field: [old, new]} that changed."""
+    """Applies edited fields (names of `ItemFields`); returns {field: [old, new]} that changed.
+
+    When the edit makes the item ready, or no longer ready, under the team's Definition of
+    Ready, that change of readiness is logged too.
+    """
     item = await get_item(store, team, number)
+    dor = DefinitionOfReady.of(team)
+    was_ready = is_ready(item, dor)
     if "title" in edits:
         edits = {**edits, "title": clean_title(edits["title"])}
     changes = {
@@ -192,6 +199,8 @@ async def edit_item(
             setattr(item, name, new)
         item.updated_at = now
         store.log(item, actor, "edited", now, **changes)
+        if is_ready(item, dor) != was_ready:
+            store.log(item, actor, "became ready" if was_ready is False else "no longer ready", now)
     return changes
 
 

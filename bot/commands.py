@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.backlog import Move
 from bot.errors import UsageError
+from bot.workdays import RemindAt, parse_remind
 
 BACKLOG_USAGE = {
     "list": ("/backlog [list] [page]", "the ordered product backlog"),
@@ -22,16 +23,25 @@ BACKLOG_USAGE = {
     "done": ("/backlog done <n>", "mark an item done"),
     "import": ("/backlog import", "paste CSV (Jira columns), or share a .csv file here"),
     "export": ("/backlog export csv|md", "the backlog as a file"),
+    "health": ("/backlog health", "stale items, ready coverage, missing hypotheses"),
+}
+READY_USAGE = {
+    "check": ("/ready [check]", "unready items near the top, with a fix for each"),
+    "item": ("/ready <n>", "why one item is or is not ready"),
+    "dor": ("/ready dor", "the team's Definition of Ready, and a form to change it"),
+    "remind": ("/ready remind at 09:30 [mon-fri] | off", "a daily readiness reminder"),
+    "snooze": ("/ready snooze <n> <days>", "leave one item out of reminders for a while"),
 }
 TIMEBOX_USAGE = {
     "help": ("/timebox help", "every command"),
     "roles": ("/timebox roles [po|sm|dev @name ...]", "show or set Scrum roles"),
     "settings": (
-        "/timebox settings [timezone <zone> | sprint <1-4>w | days mon-fri]",
+        "/timebox settings [timezone <zone> | sprint <1-4>w | days mon-fri | "
+        "start <yyyy-mm-dd> | country <code> | stale <days>]",
         "show or set team settings",
     ),
 }
-USAGE = {"/backlog": BACKLOG_USAGE, "/timebox": TIMEBOX_USAGE}
+USAGE = {"/backlog": BACKLOG_USAGE, "/ready": READY_USAGE, "/timebox": TIMEBOX_USAGE}
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -98,8 +108,8 @@ def parse_backlog(text: str) -> BacklogCommand:
                 number=_number(rest[0] if rest else None, "/backlog", "move"),
                 move=_parse_move(rest[1:]),
             )
-        case "import":
-            return BacklogCommand("import")
+        case "import" | "health":
+            return BacklogCommand(verb)
         case "export":
             fmt = rest[0].lower() if rest else ""
             if fmt not in ("csv", "md", "markdown"):
@@ -162,8 +172,43 @@ def parse_timebox(text: str) -> TimeboxCommand:
             "days": "days",
             "working-days": "days",
             "workdays": "days",
+            "start": "start",
+            "country": "country",
+            "holidays": "country",
+            "stale": "stale",
         }
         if setting not in aliases or len(rest) < 2:
             raise UsageError("Name a setting and its value.", usage("/timebox", "settings"))
         return TimeboxCommand("settings", setting=aliases[setting], value=" ".join(rest[1:]))
     raise _unknown("/timebox", words[0])
+
+
+@dataclass(frozen=True)
+class ReadyCommand:
+    verb: str
+    number: int | None = None
+    days: int = 0
+    remind: RemindAt | None = None
+
+
+def parse_ready(text: str) -> ReadyCommand:
+    words = text.lower().split()
+    if not words or words[0] == "check":
+        return ReadyCommand("check")
+    verb, rest = words[0], words[1:]
+    if re.fullmatch(r"#?\d+", verb):
+        return ReadyCommand("item", number=_number(verb, "/ready", "item"))
+    match verb:
+        case "help":
+            return ReadyCommand("help")
+        case "dor" | "definition":
+            return ReadyCommand("dor")
+        case "remind" | "reminder":
+            return ReadyCommand("remind", remind=parse_remind(rest))
+        case "snooze":
+            if len(rest) != 2 or not rest[1].rstrip("d").isdigit():
+                raise UsageError("Say which item and for how many days.", usage("/ready", "snooze"))
+            return ReadyCommand(
+                "snooze", number=_number(rest[0], "/ready", "snooze"), days=int(rest[1].rstrip("d"))
+            )
+    raise _unknown("/ready", words[0])

@@ -1,23 +1,100 @@
 """The Definition of Ready: which items a team can plan into a sprint, and why the others cannot.
 
 Each failing rule is named in words a Product Owner acts on ("no acceptance criteria"), never as
-a score: the point is to know what to fix before sprint planning.
+a score: the point is to know what to fix before sprint planning. Each team keeps its own
+Definition of Ready as data on the team row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
 
-from storage.models import BacklogItem
+from bot.errors import UserError
+from storage.models import BacklogItem, Team
+
+RULES = {
+    "hypothesis": "A value hypothesis or description is written",
+    "acceptance": "At least one acceptance criterion",
+    "dependencies": "Every dependency is resolved",
+    "estimate": "The item is estimated",
+    "split": "The estimate is at most the split threshold (bigger items are split)",
+}
+DEFAULT_THRESHOLD = 13.0
+DEFAULT_HORIZON_ITEMS = 10
+SPRINTS_AHEAD = 2
+
+
+@dataclass(frozen=True)
+class Question:
+    """A team's own yes/no checklist question, ticked per item."""
+
+    id: str
+    text: str
+
+    @classmethod
+    def new(cls, text: str) -> Question:
+        text = " ".join(text.split())
+        return cls(hashlib.sha1(text.lower().encode()).hexdigest()[:8], text)
 
 
 @dataclass(frozen=True)
 class DefinitionOfReady:
-    needs_hypothesis: bool = True
-    needs_acceptance_criteria: bool = True
-    needs_dependencies_resolved: bool = True
-    needs_estimate: bool = True
-    split_threshold: float | None = 13
+    rules: frozenset[str] = frozenset(RULES)
+    split_threshold: float = DEFAULT_THRESHOLD
+    questions: tuple[Question, ...] = ()
+    horizon_items: int = DEFAULT_HORIZON_ITEMS
+
+    @classmethod
+    def of(cls, team: Team | None) -> DefinitionOfReady:
+        data: dict[str, Any] = (team.dor if team is not None else None) or {}
+        return cls(
+            rules=frozenset(data.get("rules", RULES)) & frozenset(RULES),
+            split_threshold=float(data.get("split_threshold", DEFAULT_THRESHOLD)),
+            questions=tuple(Question(q["id"], q["text"]) for q in data.get("questions", [])),
+            horizon_items=int(data.get("horizon_items", DEFAULT_HORIZON_ITEMS)),
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "rules": sorted(self.rules),
+            "split_threshold": self.split_threshold,
+            "questions": [{"id": q.id, "text": q.text} for q in self.questions],
+            "horizon_items": self.horizon_items,
+        }
+
+    def changed(
+        self,
+        *,
+        rules: Sequence[str] | None = None,
+        split_threshold: float | None = None,
+        questions: Sequence[str] | None = None,
+        horizon_items: int | None = None,
+    ) -> DefinitionOfReady:
+        """A copy with the given parts replaced, checked the way a user would type them."""
+        updated = self
+        if rules is not None:
+            unknown = set(rules) - set(RULES)
+            if unknown:
+                raise UserError(f"Unknown rule(s): {', '.join(sorted(unknown))}.")
+            updated = replace(updated, rules=frozenset(rules))
+        if split_threshold is not None:
+            if not 1 <= split_threshold <= 100:
+                raise UserError("The split threshold is between 1 and 100 points.")
+            updated = replace(updated, split_threshold=float(split_threshold))
+        if questions is not None:
+            unique = {q.id: q for q in (Question.new(t) for t in questions if t.strip())}
+            if len(unique) > 10:
+                raise UserError("Keep the team checklist to 10 questions at most.")
+            updated = replace(updated, questions=tuple(unique.values()))
+        if horizon_items is not None:
+            if not 1 <= horizon_items <= 50:
+                raise UserError("Look at between 1 and 50 items when there is no velocity yet.")
+            updated = replace(updated, horizon_items=horizon_items)
+        return updated
 
 
 DEFAULT_DOR = DefinitionOfReady()
@@ -28,24 +105,87 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
+def field_gaps(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> list[tuple[str, str]]:
+    """Every rule of `dor` the item fails, as (the field that fixes it, what is wrong)."""
+    found: list[tuple[str, str]] = []
+    if "hypothesis" in dor.rules and not item.hypothesis.strip():
+        found.append(("hypothesis", "no value hypothesis or description"))
+    if "acceptance" in dor.rules and not item.acceptance_criteria:
+        found.append(("acceptance", "no acceptance criteria"))
+    if "dependencies" in dor.rules:
+        found += [
+            ("dependencies", f"depends on {d['text']}, not resolved")
+            for d in item.dependencies
+            if not d.get("resolved")
+        ]
+    if item.estimate is None:
+        if "estimate" in dor.rules:
+            found.append(("estimate", "not estimated"))
+    elif "split" in dor.rules and item.estimate > dor.split_threshold:
+        found.append(("estimate", f"{points(item.estimate)} points: split it"))
+    ticked = item.checklist or {}
+    found += [
+        ("checklist", f'not checked: "{q.text}"') for q in dor.questions if not ticked.get(q.id)
+    ]
+    return found
+
+
 def gaps(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> list[str]:
     """Every rule of `dor` the item fails, in words; empty when it is ready."""
-    found: list[str] = []
-    if dor.needs_hypothesis and not item.hypothesis.strip():
-        found.append("no value hypothesis or description")
-    if dor.needs_acceptance_criteria and not item.acceptance_criteria:
-        found.append("no acceptance criteria")
-    if dor.needs_dependencies_resolved:
-        for dependency in item.dependencies:
-            if not dependency.get("resolved"):
-                found.append(f"depends on {dependency['text']}, not resolved")
-    if item.estimate is None:
-        if dor.needs_estimate:
-            found.append("not estimated")
-    elif dor.split_threshold is not None and item.estimate > dor.split_threshold:
-        found.append(f"{points(item.estimate)} points: split it")
-    return found
+    return [words for _, words in field_gaps(item, dor)]
 
 
 def is_ready(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> bool:
     return not gaps(item, dor)
+
+
+# -- the planning horizon ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """The top of the backlog that the next sprints will draw from, and how ready it is."""
+
+    items: list[BacklogItem]
+    unready: list[tuple[BacklogItem, list[str]]]
+    velocity: float | None
+    ready_points: float
+    ready_count: int
+    snoozed: list[BacklogItem] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> float | None:
+        """Sprints of work that are ready, counted from the top, when velocity is known."""
+        return self.ready_points / self.velocity if self.velocity else None
+
+
+def horizon(
+    ordered: Sequence[BacklogItem],
+    dor: DefinitionOfReady,
+    velocity: float | None,
+    today: date | None = None,
+) -> Horizon:
+    """The items whose estimates fill the next two sprints (the top N without velocity)."""
+    if velocity:
+        chosen, total = [], 0.0
+        for item in ordered:
+            if total >= SPRINTS_AHEAD * velocity:
+                break
+            chosen.append(item)
+            total += item.estimate or 0.0
+    else:
+        chosen = list(ordered[: dor.horizon_items])
+    unready, snoozed = [], []
+    for item in chosen:
+        item_gaps = gaps(item, dor)
+        if not item_gaps:
+            continue
+        if today is not None and item.snoozed_until is not None and item.snoozed_until > today:
+            snoozed.append(item)
+        else:
+            unready.append((item, item_gaps))
+    # Planning takes ready items in backlog order, skipping unready ones: all ready work counts.
+    ready = [item for item in ordered if is_ready(item, dor)]
+    ready_points = sum(item.estimate or 0.0 for item in ready)
+    ready_count = len(ready)
+    return Horizon(chosen, unready, velocity, ready_points, ready_count, snoozed)

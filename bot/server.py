@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import UTC
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -16,6 +19,7 @@ from bot.app import create_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services import ACK_SENT, Services
+from handlers.jobs import restore_schedules
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,16 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
     await db.migrate()
     services = Services(settings=settings, db=db, clock=clock or SystemClock())
     app = create_app(services)
+    await restore_schedules(services)
+    ticker = AsyncIOScheduler(timezone=UTC)
+    ticker.add_job(
+        services.jobs.run_due,
+        IntervalTrigger(seconds=1),
+        id="due-work",
+        max_instances=1,
+        coalesce=True,
+    )
+    ticker.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -80,6 +94,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
         await stop.wait()
         await site.stop()
         await runner.cleanup()
+    ticker.shutdown(wait=False)
     log.info("shutting down: waiting for %s listener(s) to finish", services.inflight.busy)
     await services.inflight.drain(timeout=10)
     await db.dispose()

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.scheduling import JobRunner
 from storage.db import Database
 
 
@@ -58,6 +59,10 @@ class Services:
     db: Database
     clock: Clock
     inflight: Inflight = field(default_factory=Inflight)
+    jobs: JobRunner = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.jobs = JobRunner(self.db, self.clock)
 
 
 def services(context: Any) -> Services:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.errors import NotAllowed, UsageError, UserError
@@ -147,8 +148,25 @@ def apply_setting(team: Team, setting: str, value: str) -> None:
         team.sprint_weeks = parse_sprint_weeks(value)
     elif setting == "days":
         team.working_days = ",".join(parse_working_days(value))
+    elif setting == "start":
+        team.sprint_start = parse_date(value)
+    elif setting == "country":
+        from bot.workdays import parse_country
+
+        team.holiday_country = parse_country(value) or None
+    elif setting == "stale":
+        if not value.strip().isdigit() or not 7 <= int(value) <= 3650:
+            raise UserError("Say after how many days (7 or more) an untouched item is stale.")
+        team.graveyard_days = int(value)
     else:
         raise ValueError(setting)
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"`{text.strip()}` is not a date: write it as 2026-03-02.") from None
 
 
 def working_days(team: Team) -> list[str]:

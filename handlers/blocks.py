@@ -33,7 +33,7 @@ from slack_sdk.models.views import View
 
 from bot.backlog import ITEM_TYPES, STATUS_NAMES, Page, format_dependencies, status_of
 from bot.commands import USAGE
-from bot.readiness import gaps, points
+from bot.readiness import RULES, DefinitionOfReady, Horizon, field_gaps, gaps, points
 from bot.teams import WEEKDAYS, Roles, working_days
 from handlers.render import escape, fit, render
 from storage.models import BacklogItem, ItemEvent, Team
@@ -87,11 +87,11 @@ def mrkdwn_notice(body: str) -> dict[str, Any]:
 # -- backlog -------------------------------------------------------------------------------------
 
 
-def backlog_page(page: Page, channel_id: str) -> dict[str, Any]:
+def backlog_page(page: Page, channel_id: str, dor: DefinitionOfReady) -> dict[str, Any]:
     rows: list[Block] = []
     ready = 0
     for offset, item in enumerate(page.items):
-        item_gaps = gaps(item)
+        item_gaps = gaps(item, dor)
         ready += not item_gaps
         text = render(
             "backlog_row.md.j2",
@@ -120,7 +120,7 @@ def backlog_page(page: Page, channel_id: str) -> dict[str, Any]:
 
 
 def item_detail(
-    item: BacklogItem, position: int | None, history: Sequence[ItemEvent]
+    item: BacklogItem, position: int | None, history: Sequence[ItemEvent], dor: DefinitionOfReady
 ) -> dict[str, Any]:
     status = status_of(item)
     facts = [
@@ -145,7 +145,7 @@ def item_detail(
         # Slack decodes &amp; &lt; &gt; in plain text too, so escaping keeps titles as typed.
         HeaderBlock(text=fit(escape(f"#{item.number} {item.title}"), HEADER_MAX)),
         SectionBlock(fields=[MarkdownTextObject(text=f) for f in facts]),
-        section(render("item_readiness.md.j2", gaps=gaps(item))),
+        section(render("item_readiness.md.j2", gaps=gaps(item, dor))),
         section(extra),
     ]
     if tags:
@@ -169,7 +169,10 @@ def _metadata(**values: Any) -> str:
     return json.dumps(values, separators=(",", ":"))
 
 
-def edit_modal(item: BacklogItem, channel_id: str) -> dict[str, Any]:
+def edit_modal(
+    item: BacklogItem, channel_id: str, dor: DefinitionOfReady, focus: str | None = None
+) -> dict[str, Any]:
+    """The item form; `focus` puts the cursor on the field a readiness fix is about."""
     type_options = [Option(value=key, label=label) for key, label in ITEM_TYPES.items()]
     initial_type = next(o for o in type_options if o.value == item.type)
     owner = UserSelectElement(action_id="value", placeholder="Who looks after it")
@@ -180,7 +183,8 @@ def edit_modal(item: BacklogItem, channel_id: str) -> dict[str, Any]:
     )
     if item.estimate is not None:
         estimate.initial_value = points(item.estimate)
-    blocks = [
+    blocks: list[Block] = [
+        context(render("item_readiness.md.j2", gaps=gaps(item, dor))),
         InputBlock(
             block_id="title",
             label="Title",
@@ -255,6 +259,22 @@ def edit_modal(item: BacklogItem, channel_id: str) -> dict[str, Any]:
             ),
         ),
     ]
+    if dor.questions:
+        options = [Option(value=q.id, label=fit(q.text, 75)) for q in dor.questions]
+        ticked = [o for o in options if (item.checklist or {}).get(o.value)]
+        blocks.append(
+            InputBlock(
+                block_id="checklist",
+                label="Team checklist",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="value", options=options, initial_options=ticked or None
+                ),
+            )
+        )
+    for block in blocks:
+        if focus and isinstance(block, InputBlock) and block.block_id == focus:
+            block.element.focus_on_load = True
     return View(
         type="modal",
         callback_id="item_edit",
@@ -406,3 +426,190 @@ def home_view(teams: Sequence[tuple[Team, int, list[BacklogItem]]]) -> dict[str,
         blocks.append(DividerBlock())
         blocks.append(section(render("home_team.md.j2", team=team, total=total, unready=unready)))
     return View(type="home", blocks=blocks[:100]).to_dict()
+
+
+# -- readiness -----------------------------------------------------------------------------------
+
+FIX_LABELS = {
+    "hypothesis": "Write hypothesis",
+    "acceptance": "Add criteria",
+    "dependencies": "Resolve dependency",
+    "estimate": "Fix estimate",
+    "checklist": "Tick checklist",
+}
+REPORT_ROWS = 20
+
+
+def fix_button(channel_id: str, item: BacklogItem, dor: DefinitionOfReady) -> ButtonElement:
+    """Opens the item's form with the cursor on its first missing field, from any surface."""
+    fields = field_gaps(item, dor)
+    field = fields[0][0] if fields else "title"
+    value = json.dumps({"c": channel_id, "n": item.number, "f": field}, separators=(",", ":"))
+    return button(FIX_LABELS.get(field, "Edit"), "item_fix", value)
+
+
+def _unready_rows(
+    rows: Sequence[tuple[BacklogItem, list[str]]], channel_id: str, dor: DefinitionOfReady
+) -> list[Block]:
+    blocks: list[Block] = [
+        section(
+            render("ready_item.md.j2", item=item, gaps=item_gaps),
+            accessory=fix_button(channel_id, item, dor),
+            block_id=f"unready-{item.number}",
+        )
+        for item, item_gaps in rows[:REPORT_ROWS]
+    ]
+    if len(rows) > REPORT_ROWS:
+        blocks.append(context(f"…and {len(rows) - REPORT_ROWS} more. `/ready` lists them."))
+    return blocks
+
+
+def readiness_report(hz: Horizon, channel_id: str, dor: DefinitionOfReady) -> dict[str, Any]:
+    blocks: list[Block] = [
+        HeaderBlock(text="Readiness check"),
+        context(render("ready_coverage.md.j2", horizon=hz, dor=dor)),
+    ]
+    if hz.unready:
+        blocks += _unready_rows(hz.unready, channel_id, dor)
+    else:
+        blocks.append(section(":white_check_mark: Everything in the planning horizon is ready."))
+    if hz.snoozed:
+        snoozed = ", ".join(f"#{item.number}" for item in hz.snoozed)
+        blocks.append(context(f":zzz: Snoozed: {snoozed}"))
+    return message(blocks, f"Readiness check: {len(hz.unready)} unready items near the top")
+
+
+def reminder_message(plan: Any, po: Sequence[str], planning_text: str) -> dict[str, Any]:
+    """The channel's daily reminder; `plan` is a bot.reminders.ReminderPlan."""
+    dor = DefinitionOfReady.of(plan.team)
+    intro = render("reminder_intro.md.j2", plan=plan, po=po, planning_text=planning_text)
+    blocks: list[Block] = [
+        section(intro),
+        *_unready_rows(plan.horizon.unready, plan.team.channel_id, dor),
+        context(render("ready_coverage.md.j2", horizon=plan.horizon, dor=dor)),
+    ]
+    return message(blocks, intro)
+
+
+def owner_reminder(
+    channel_id: str, rows: Sequence[tuple[BacklogItem, list[str]]], dor: DefinitionOfReady
+) -> dict[str, Any]:
+    intro = render("owner_reminder.md.j2", items=rows, channel_id=channel_id)
+    return message([section(intro), *_unready_rows(rows, channel_id, dor)], intro)
+
+
+def item_readiness(item: BacklogItem, dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
+    """`/ready <n>`: the verdict on one item, with its fix."""
+    item_gaps = gaps(item, dor)
+    text = render("item_verdict.md.j2", item=item, gaps=item_gaps)
+    accessory = fix_button(channel_id, item, dor) if item_gaps else None
+    return message([section(text, accessory=accessory)], text)
+
+
+def dor_message(team: Team, dor: DefinitionOfReady, remind_days: str) -> dict[str, Any]:
+    body = render(
+        "dor.md.j2",
+        rules=RULES,
+        dor=dor,
+        team=team,
+        zone=team.timezone or "UTC",
+        remind_days=remind_days,
+    )
+    return message(
+        [
+            HeaderBlock(text="Definition of Ready"),
+            section(body),
+            ActionsBlock(
+                elements=[button("Edit Definition of Ready", "dor_edit", team.channel_id)]
+            ),
+        ],
+        "Definition of Ready",
+    )
+
+
+def dor_modal(dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
+    rules = [Option(value=key, label=fit(text, 75)) for key, text in RULES.items()]
+    return View(
+        type="modal",
+        callback_id="dor_edit",
+        title="Definition of Ready",
+        submit="Save",
+        close="Cancel",
+        private_metadata=_metadata(channel=channel_id),
+        blocks=[
+            InputBlock(
+                block_id="rules",
+                label="Rules",
+                optional=True,
+                hint="Untick a rule to switch it off for this team.",
+                element=CheckboxesElement(
+                    action_id="value",
+                    options=rules,
+                    initial_options=[o for o in rules if o.value in dor.rules] or None,
+                ),
+            ),
+            InputBlock(
+                block_id="threshold",
+                label="Split threshold (points)",
+                element=NumberInputElement(
+                    action_id="value",
+                    is_decimal_allowed=True,
+                    min_value="1",
+                    max_value="100",
+                    initial_value=points(dor.split_threshold),
+                ),
+            ),
+            InputBlock(
+                block_id="questions",
+                label="Team checklist",
+                optional=True,
+                hint="Your own yes/no questions, one per line; members tick them per item.",
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=1500,
+                    initial_value="\n".join(q.text for q in dor.questions) or None,
+                    placeholder="UX has reviewed the design",
+                ),
+            ),
+            InputBlock(
+                block_id="horizon",
+                label="Items to check without a velocity",
+                element=NumberInputElement(
+                    action_id="value",
+                    is_decimal_allowed=False,
+                    min_value="1",
+                    max_value="50",
+                    initial_value=str(dor.horizon_items),
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def health_message(health: Any, channel_id: str) -> dict[str, Any]:
+    """`/backlog health`; `health` is a bot.health.Health."""
+    hz = health.horizon
+    if hz.velocity:
+        coverage = f"ready work covers {hz.coverage:.1f} sprints; aim for 2."
+    else:
+        ready = len(hz.items) - len(hz.unready) - len(hz.snoozed)
+        coverage = f"{ready} of the top {len(hz.items)} items are ready (no velocity yet)."
+    blocks: list[Block] = [
+        HeaderBlock(text="Backlog health"),
+        section(render("health.md.j2", health=health, coverage=coverage)),
+    ]
+    if health.stale:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    button(
+                        f"Archive {len(health.stale)} stale items",
+                        "archive_stale",
+                        channel_id,
+                        style="danger",
+                    )
+                ]
+            )
+        )
+    return message(blocks, "Backlog health")

@@ -7,11 +7,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import backlog, teams
+from bot import backlog, reminders, teams
 from bot.backlog_csv import to_csv, to_markdown
-from bot.commands import parse_backlog, parse_timebox
+from bot.commands import parse_backlog, parse_ready, parse_timebox
+from bot.health import backlog_health
+from bot.readiness import DefinitionOfReady
 from bot.services import services
 from bot.teams import Roles
+from bot.workdays import reminder_days
 from handlers import blocks
 from handlers.common import adopt_po_timezone, item_detail, with_response_url
 from handlers.listener import listener
@@ -45,7 +48,10 @@ async def backlog_command(
         async with svc.db.transaction() as store:
             team = await store.ensure_team(context.team_id, channel, now)
             item = await backlog.get_item(store, team, parsed.number) if parsed.number else None
-        view = blocks.edit_modal(item, channel) if item else blocks.import_modal(channel)
+        if item:
+            view = blocks.edit_modal(item, channel, DefinitionOfReady.of(team))
+        else:
+            view = blocks.import_modal(channel)
         view = with_response_url(view, body["response_url"])
         await client.views_open(trigger_id=body["trigger_id"], view=view)
         return
@@ -70,7 +76,10 @@ async def backlog_command(
         team = await store.ensure_team(context.team_id, channel, now)
         match parsed.verb:
             case "list":
-                answer = blocks.backlog_page(await backlog.page(store, team, parsed.page), channel)
+                current = await backlog.page(store, team, parsed.page)
+                answer = blocks.backlog_page(current, channel, DefinitionOfReady.of(team))
+            case "health":
+                answer = blocks.health_message(await backlog_health(store, team, now), channel)
             case "add":
                 fields = backlog.ItemFields(title=parsed.title)
                 item = await backlog.add_item(store, team, fields, user, now)
@@ -153,5 +162,68 @@ async def timebox_command(
     await respond(**answer)
 
 
+@listener
+async def ready_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    svc = services(context)
+    parsed = parse_ready(from_slack(body.get("text", "")))
+    user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
+    if parsed.verb == "help":
+        await respond(**blocks.help_message())
+        return
+    notice = None
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        dor = DefinitionOfReady.of(team)
+        match parsed.verb:
+            case "check":
+                horizon = await reminders.team_horizon(store, team, now)
+                answer = blocks.readiness_report(horizon, channel, dor)
+            case "item":
+                item = await backlog.get_item(store, team, parsed.number)
+                answer = blocks.item_readiness(item, dor, channel)
+            case "dor":
+                answer = blocks.dor_message(team, dor, _days(reminder_days(team)))
+            case "remind":
+                notice = await teams.require_role(
+                    store, team, user, ("po", "sm"), "set the readiness reminder"
+                )
+                due = await reminders.set_reminder(store, team, parsed.remind, now)
+                answer = blocks.mrkdwn_notice(
+                    render(
+                        "reminder_set.md.j2",
+                        team=team,
+                        due=due,
+                        days=_days(reminder_days(team)),
+                    )
+                )
+            case "snooze":
+                item = await backlog.get_item(store, team, parsed.number)
+                if item.owner != user:
+                    notice = await teams.require_role(
+                        store, team, user, ("po", "sm"), "snooze other people's items"
+                    )
+                item = await reminders.snooze(store, team, parsed.number, parsed.days, now)
+                answer = blocks.notice(
+                    f"#{item.number} stays out of readiness reminders until "
+                    f"{item.snoozed_until:%A %d %B}.",
+                    ":zzz:",
+                )
+    if notice:
+        await respond(**blocks.notice(notice, ":crown:"))
+        await adopt_po_timezone(svc, client, context.team_id, channel)
+    await respond(**answer)
+
+
+def _days(days: list[str]) -> str:
+    return ", ".join(d.capitalize() for d in days)
+
+
 # Every slash command this app answers; manifest.yml must list exactly these.
-COMMANDS = {"/backlog": backlog_command, "/timebox": timebox_command}
+COMMANDS = {"/backlog": backlog_command, "/ready": ready_command, "/timebox": timebox_command}

@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import backlog, teams
+from bot.readiness import DefinitionOfReady
 from bot.services import Services
 from bot.teams import Roles
 from handlers import blocks
@@ -20,7 +21,8 @@ async def item_detail(store: Store, team: Team, number: int | None) -> dict[str,
     assert number is not None
     item = await backlog.get_item(store, team, number)
     position = await backlog.position_of(store, team, number)
-    return blocks.item_detail(item, position, await store.history(item))
+    dor = DefinitionOfReady.of(team)
+    return blocks.item_detail(item, position, await store.history(item), dor)
 
 
 def with_response_url(view: dict[str, Any], url: str | None) -> dict[str, Any]:

@@ -14,9 +14,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import backlog, teams
 from bot.backlog_csv import import_csv
 from bot.errors import UserError
-from bot.readiness import gaps
+from bot.readiness import DEFAULT_HORIZON_ITEMS, DEFAULT_THRESHOLD, DefinitionOfReady, gaps
 from bot.services import services
 from bot.teams import Roles
+from bot.workdays import reminder_days
 from handlers import blocks
 from handlers.common import adopt_po_timezone
 from handlers.listener import listener
@@ -29,6 +30,7 @@ def register(app: AsyncApp) -> None:
     app.view("backlog_import")(import_items)
     app.view("roles_edit")(save_roles)
     app.view("settings_edit")(save_settings)
+    app.view("dor_edit")(save_dor)
 
 
 def _state(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -62,7 +64,11 @@ def _item_edits(state: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "owner": state.get("owner", {}).get("selected_user") or None,
         "epic": _text(state, "epic") or None,
         "labels": backlog.parse_labels(_text(state, "labels")),
-    }
+    } | (
+        {"checklist": {o["value"]: True for o in state["checklist"].get("selected_options") or []}}
+        if "checklist" in state
+        else {}
+    )
 
 
 class FieldError(UserError):
@@ -88,7 +94,8 @@ async def save_item(
         team = await store.ensure_team(context.team_id, meta["channel"], now)
         changes = await backlog.edit_item(store, team, meta["number"], edits, user, now)
         item = await backlog.get_item(store, team, meta["number"])
-        text = render("item_saved.md.j2", item=item, changed=list(changes), gaps=gaps(item))
+        item_gaps = gaps(item, DefinitionOfReady.of(team))
+        text = render("item_saved.md.j2", item=item, changed=list(changes), gaps=item_gaps)
     await reply(client, body, blocks.mrkdwn_notice(text))
 
 
@@ -166,4 +173,37 @@ async def save_settings(
         teams.apply_setting(team, "sprint", weeks)
         teams.apply_setting(team, "days", ",".join(days))
         answer = blocks.settings_message(team, zone)
+    await reply(client, body, answer)
+
+
+@listener
+async def save_dor(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    state = _state(body)
+    rules = [o["value"] for o in state.get("rules", {}).get("selected_options") or []]
+    try:
+        changes: dict[str, Any] = {
+            "rules": rules,
+            "split_threshold": float(_text(state, "threshold") or DEFAULT_THRESHOLD),
+            "questions": _text(state, "questions").splitlines(),
+            "horizon_items": int(_text(state, "horizon") or DEFAULT_HORIZON_ITEMS),
+        }
+        DefinitionOfReady().changed(**changes)
+    except (UserError, ValueError) as error:
+        message = error.message if isinstance(error, UserError) else "Give whole numbers."
+        block = "questions" if "question" in message else "threshold"
+        await ack(response_action="errors", errors={block: message})
+        return
+    await ack()
+    svc = services(context)
+    channel = metadata(body)["channel"]
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
+        await teams.require_role(
+            store, team, context.user_id, ("po", "sm"), "change the Definition of Ready"
+        )
+        dor = DefinitionOfReady.of(team).changed(**changes)
+        team.dor = dor.to_data()
+        answer = blocks.dor_message(team, dor, ", ".join(reminder_days(team)))
     await reply(client, body, answer)

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import BacklogItem, Delivery, ItemEvent, RoleAssignment, Team
+from storage.models import (
+    BacklogItem,
+    Delivery,
+    ItemEvent,
+    Reminder,
+    RoleAssignment,
+    ScheduledJob,
+    Team,
+)
 
 
 def _active(team_id: int) -> ColumnElement[bool]:
@@ -180,3 +188,111 @@ class Store:
     async def first_delivery(self, key: str, at: datetime) -> bool:
         """True the first time a delivery key is seen; False for a retry of it."""
         return await self._insert_ignoring_conflict(Delivery, {"key": key, "at": at})
+
+    # -- scheduled work ----------------------------------------------------------------------
+
+    async def schedule(
+        self, kind: str, key: str, due_at: datetime, payload: dict[str, Any]
+    ) -> None:
+        """Adds due work under a unique key, or moves it if it is still pending."""
+        added = await self._insert_ignoring_conflict(
+            ScheduledJob,
+            {"kind": kind, "key": key, "due_at": due_at, "payload": payload, "attempts": 0},
+        )
+        if not added:
+            await self.session.execute(
+                update(ScheduledJob)
+                .where(ScheduledJob.key == key, ScheduledJob.done_at.is_(None))
+                .values(due_at=due_at, payload=payload, claimed_until=None)
+            )
+
+    async def cancel(self, key: str) -> bool:
+        result = await self.session.execute(
+            delete(ScheduledJob).where(ScheduledJob.key == key, ScheduledJob.done_at.is_(None))
+        )
+        return bool(result.rowcount)
+
+    async def cancel_prefix(self, prefix: str, keep: str | None = None) -> int:
+        """Cancels pending work whose key starts with `prefix` (e.g. one team's reminders)."""
+        result = await self.session.execute(
+            delete(ScheduledJob).where(
+                ScheduledJob.key.startswith(prefix, autoescape=True),
+                ScheduledJob.key != (keep or ""),
+                ScheduledJob.done_at.is_(None),
+            )
+        )
+        return result.rowcount or 0
+
+    async def scheduled(self, key: str) -> ScheduledJob | None:
+        return await self.session.scalar(select(ScheduledJob).where(ScheduledJob.key == key))
+
+    async def pending(self, kind: str) -> Sequence[ScheduledJob]:
+        result = await self.session.scalars(
+            select(ScheduledJob)
+            .where(ScheduledJob.kind == kind, ScheduledJob.done_at.is_(None))
+            .order_by(ScheduledJob.due_at)
+        )
+        return result.all()
+
+    async def claim_due(
+        self, now: datetime, worker: str, lease: timedelta, limit: int
+    ) -> Sequence[ScheduledJob]:
+        """Takes due, unclaimed (or abandoned) work for this worker until `now + lease`.
+
+        On PostgreSQL, SKIP LOCKED lets several instances claim side by side without ever
+        taking the same row; SQLite serialises writers anyway.
+        """
+        query = (
+            select(ScheduledJob)
+            .where(
+                ScheduledJob.done_at.is_(None),
+                ScheduledJob.due_at <= now,
+                or_(ScheduledJob.claimed_until.is_(None), ScheduledJob.claimed_until < now),
+            )
+            .order_by(ScheduledJob.due_at, ScheduledJob.id)
+            .limit(limit)
+        )
+        if self.session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        jobs = (await self.session.scalars(query)).all()
+        for job in jobs:
+            job.claimed_by = worker
+            job.claimed_until = now + lease
+            job.attempts += 1
+        await self.session.flush()
+        return jobs
+
+    async def finish(self, job_id: int, now: datetime, outcome: str | None) -> None:
+        await self.session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.id == job_id)
+            .values(done_at=now, outcome=outcome, claimed_until=None)
+        )
+
+    async def retry_later(self, job_id: int, due_at: datetime, outcome: str) -> None:
+        await self.session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.id == job_id)
+            .values(due_at=due_at, outcome=outcome, claimed_until=None)
+        )
+
+    # -- readiness reminders -----------------------------------------------------------------
+
+    async def record_reminder(self, team: Team, day: date, now: datetime, unready: int) -> bool:
+        """True the first time for this team and local day: the guard against doubles."""
+        return await self._insert_ignoring_conflict(
+            Reminder, {"team_id": team.id, "day": day, "sent_at": now, "unready": unready}
+        )
+
+    async def forget_reminder(self, team: Team, day: date) -> None:
+        """Undoes `record_reminder` when the reminder could not be delivered, for a retry."""
+        await self.session.execute(
+            delete(Reminder).where(Reminder.team_id == team.id, Reminder.day == day)
+        )
+
+    async def teams_with_reminders(self) -> Sequence[Team]:
+        result = await self.session.scalars(select(Team).where(Team.remind_at.is_not(None)))
+        return result.all()
+
+    async def team_by_id(self, team_id: int) -> Team | None:
+        return await self.session.get(Team, team_id)

@@ -39,4 +39,5 @@ def test_every_failing_rule_is_named():
 def test_items_above_the_split_threshold_must_be_split():
     assert gaps(_item(estimate=21.0)) == ["21 points: split it"]
     assert gaps(_item(estimate=13.0)) == []
-    assert gaps(_item(estimate=21.0), DefinitionOfReady(split_threshold=None)) == []
+    assert gaps(_item(estimate=21.0), DefinitionOfReady(split_threshold=21)) == []
+    assert gaps(_item(estimate=40.0), DefinitionOfReady(rules=frozenset({"estimate"}))) == []

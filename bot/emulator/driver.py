@@ -457,6 +457,71 @@ class SlackDriver:
             action["placeholder"] = copy.deepcopy(element["placeholder"])
         return await self._block_actions(hit.container, user, action)
 
+    # -- elements by id (the sandbox's page knows exactly which element was used) ---------
+
+    async def act(
+        self,
+        container: Container,
+        block_id: str,
+        action_id: str,
+        value: Any = None,
+        *,
+        user: str,
+    ) -> Ack | None:
+        """Use the element ``block_id``/``action_id`` of ``container`` as a person would.
+
+        A button is pressed; an overflow menu picks the option ``value``; a select, picker,
+        checkbox group or text input takes ``value`` (what ``select`` accepts). The payload is
+        the one ``click`` and ``select`` send; like them, a change inside an input block
+        without ``dispatch_action`` is only kept for the submission and returns None.
+        """
+        found = next(
+            (
+                (block, element)
+                for block, element in _elements(self._blocks(container))
+                if str(block.get("block_id")) == block_id
+                and str(element.get("action_id")) == action_id
+            ),
+            None,
+        )
+        if found is None:
+            raise LookupError(f"no element {block_id}/{action_id} in {self._name(container)}")
+        block, element = found
+        action = self._action(block, element)
+        if element["type"] in ("button", "workflow_button"):
+            action["text"] = copy.deepcopy(element.get("text"))
+            for key in ("value", "style", "url"):
+                if key in element:
+                    action[key] = element[key]
+            return await self._block_actions(container, user, action)
+        if element["type"] == "overflow":
+            action["selected_option"] = self._option(element, value)
+            return await self._block_actions(container, user, action)
+        entry = self.state_entry(element, value)
+        self._remember(container, block, element, entry)
+        if block.get("type") == "input" and not block.get("dispatch_action"):
+            return None
+        action.update((k, v) for k, v in entry.items() if k != "type")
+        if element.get("placeholder") is not None:
+            action["placeholder"] = copy.deepcopy(element["placeholder"])
+        return await self._block_actions(container, user, action)
+
+    def enter(self, view: View, values: Mapping[str, Any]) -> None:
+        """Type into a modal's inputs without submitting, keyed by block_id (or label): what a
+        person has entered so far, which Slack sends along with any block_actions from it."""
+        inputs = [b for b in view.blocks if b.get("type") == "input"]
+        for name, value in values.items():
+            block = next((b for b in inputs if b.get("block_id") == name), None)
+            block = block or self._input_block(view, name)
+            element = block["element"]
+            self._remember(view, block, element, self.state_entry(element, value))
+
+    @staticmethod
+    def _name(container: Container) -> str:
+        if isinstance(container, View):
+            return f"view {container.id}"
+        return f"message {container.ts} in {container.channel}"
+
     def _action(self, block: Mapping[str, Any], element: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "action_id": element.get("action_id"),

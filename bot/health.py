@@ -1,0 +1,115 @@
+"""Backlog health: the usual health-check questions, answered with numbers from the backlog.
+
+A backlog decays quietly: stale items pile up at the bottom, items lose their "why", and the
+top stops being refined. Each signal names what to look at, not a score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.backlog import archive_item
+from bot.readiness import DefinitionOfReady, Horizon, horizon
+from bot.workdays import local_today
+from storage.models import BacklogItem, Team
+from storage.repositories import Store
+
+TOP = 10
+STALE_SHARE_LIMIT = 20  # percent
+MARKS = {True: ":large_green_circle:", False: ":large_orange_circle:", None: ":white_circle:"}
+
+
+@dataclass(frozen=True)
+class Signal:
+    question: str
+    answer: str
+    ok: bool | None  # None: not measurable yet
+
+    @property
+    def mark(self) -> str:
+        return MARKS[self.ok]
+
+
+@dataclass(frozen=True)
+class Health:
+    total: int
+    stale: list[BacklogItem]
+    stale_days: int
+    no_hypothesis: list[BacklogItem]
+    horizon: Horizon
+    reordered: bool | None
+    signals: list[Signal]
+
+    @property
+    def stale_share(self) -> int:
+        return round(100 * len(self.stale) / self.total) if self.total else 0
+
+    @property
+    def reordered_text(self) -> str:
+        if self.reordered is None:
+            return "no refinement session recorded yet."
+        return "yes." if self.reordered else "no: look at the order before the next one."
+
+
+def stale_items(items: list[BacklogItem], team: Team, now: datetime) -> list[BacklogItem]:
+    cutoff = now - timedelta(days=team.graveyard_days)
+    return [item for item in items if item.updated_at < cutoff]
+
+
+async def backlog_health(
+    store: Store, team: Team, now: datetime, *, reordered: bool | None = None
+) -> Health:
+    items = list(await store.all_items(team.id, include_closed=False))
+    dor = DefinitionOfReady.of(team)
+    current = horizon(items, dor, None, local_today(team, now))
+    stale = stale_items(items, team, now)
+    no_hypothesis = [item for item in items if not item.hypothesis.strip()]
+    top = items[:TOP]
+    valued = sum(1 for item in top if item.hypothesis.strip())
+    ready_in_horizon = len(current.items) - len(current.unready) - len(current.snoozed)
+    open_dependencies = sum(
+        1 for item in current.items for d in item.dependencies if not d.get("resolved")
+    )
+    stale_share = round(100 * len(stale) / len(items)) if items else 0
+    signals = [
+        Signal(
+            "Is the backlog ordered by value?",
+            f"{valued} of the top {len(top)} items say what value they expect.",
+            valued == len(top),
+        ),
+        Signal(
+            "Are the top items refined enough for planning?",
+            f"{ready_in_horizon} of the {len(current.items)} items in the planning horizon are "
+            "ready.",
+            ready_in_horizon == len(current.items),
+        ),
+        Signal(
+            "Are dependencies visible before commitment?",
+            f"{open_dependencies} unresolved dependenc{'y' if open_dependencies == 1 else 'ies'} "
+            "in the planning horizon, each named on its item.",
+            open_dependencies == 0,
+        ),
+        Signal(
+            "Is the bottom of the backlog still alive?",
+            f"{stale_share}% of the items were not touched for {team.graveyard_days} days.",
+            stale_share < STALE_SHARE_LIMIT,
+        ),
+        Signal(
+            "Does every sprint item support the sprint goal?",
+            "Measured once sprints are recorded with sprint planning.",
+            None,
+        ),
+    ]
+    return Health(
+        len(items), stale, team.graveyard_days, no_hypothesis, current, reordered, signals
+    )
+
+
+async def archive_stale(store: Store, team: Team, actor: str, now: datetime) -> list[int]:
+    """Archives every stale item (recoverable with restore); returns their numbers."""
+    items = list(await store.all_items(team.id, include_closed=False))
+    numbers = [item.number for item in stale_items(items, team, now)]
+    for number in numbers:
+        await archive_item(store, team, number, actor, now)
+    return numbers

@@ -1,0 +1,229 @@
+"""The demo team a newcomer finds in the sandbox.
+
+Slack's side (people, #team-demo) lives in the emulator and is set up at every start; the
+team's backlog lives in the database and is written once, when the database is new, through
+the same domain functions the bot uses, so it is exactly what the bot itself would have made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import backlog, teams
+from bot.backlog import ItemFields
+from bot.emulator.server import SlackEmulator
+from storage.db import Database
+
+WORKSPACE = "T0SANDBOX"
+CHANNEL = "C0TEAMDEMO"
+CHANNEL_NAME = "team-demo"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    id: str
+    name: str
+    real_name: str
+    tz: str
+    role: str  # po, sm or dev
+    title: str  # what the user switcher shows
+
+
+PO = DemoUser("U0INES", "ines", "Inés Álvarez", "Europe/Madrid", "po", "Product Owner")
+SM = DemoUser("U0MARCUS", "marcus", "Marcus Reed", "America/Chicago", "sm", "Scrum Master")
+DEVS = (
+    DemoUser("U0KENJI", "kenji", "Kenji Sato", "Asia/Tokyo", "dev", "Developer"),
+    DemoUser("U0BEA", "bea", "Beatriz Costa", "America/Sao_Paulo", "dev", "Developer"),
+    DemoUser("U0ARJUN", "arjun", "Arjun Mehta", "Asia/Kolkata", "dev", "Developer"),
+)
+USERS = (PO, SM, *DEVS)
+
+
+def seed_workspace(em: SlackEmulator) -> None:
+    """The five people and #team-demo (with the bot in it), as a Slack admin would set up."""
+    for user in USERS:
+        em.add_user(user.id, user.name, real_name=user.real_name, tz=user.tz)
+    em.add_channel(
+        CHANNEL,
+        CHANNEL_NAME,
+        members=[*(u.id for u in USERS), em.bot_user_id],
+        topic="Sandbox team: try /backlog",
+        purpose="A demo Scrum team for trying Timebox without Slack.",
+    )
+
+
+@dataclass
+class DemoItem:
+    fields: ItemFields
+    by: DemoUser = PO
+    days_ago: int = 6
+    later: dict[str, Any] = field(default_factory=dict)
+    """Edits someone made afterwards (by ``later_by``), so the item has some history."""
+    later_by: DemoUser = DEVS[0]
+
+
+def _item(title: str, **values: Any) -> ItemFields:
+    return ItemFields(title=title, **values)
+
+
+KENJI, BEA, ARJUN = DEVS
+DEMO_BACKLOG = (
+    DemoItem(
+        _item(
+            "Customers pay an invoice by card",
+            hypothesis="If customers can pay by card from the invoice email, we expect invoices "
+            "to be paid a week sooner on average.",
+            acceptance_criteria=[
+                "The invoice email has a Pay now link",
+                "A paid invoice is marked paid within a minute",
+                "A declined card shows the reason and a way to retry",
+            ],
+            estimate=8,
+            owner=KENJI.id,
+            labels=["payments"],
+            epic="Getting paid",
+        ),
+        days_ago=9,
+    ),
+    DemoItem(
+        _item(
+            "Remind customers of overdue invoices",
+            hypothesis="A friendly reminder three days after the due date should halve the "
+            "number of invoices that are more than 30 days late.",
+            acceptance_criteria=[
+                "One reminder three days after the due date",
+                "No reminder for invoices paid or disputed",
+            ],
+            estimate=5,
+            epic="Getting paid",
+        ),
+        days_ago=9,
+    ),
+    DemoItem(
+        _item(
+            "Fix VAT rounding on invoices with many lines",
+            type="bug",
+            hypothesis="Correct totals stop the support tickets from accountants.",
+            acceptance_criteria=["Totals match the sum of rounded line amounts to the cent"],
+            estimate=2,
+            owner=ARJUN.id,
+            labels=["tax"],
+        ),
+        by=ARJUN,
+        days_ago=4,
+    ),
+    DemoItem(
+        _item(
+            "Export invoices as PDF",
+            hypothesis="Customers who archive invoices on paper stop asking support for copies.",
+            estimate=3,
+            owner=BEA.id,
+        ),
+        days_ago=8,
+        later={"labels": ["documents"]},
+        later_by=BEA,
+    ),
+    DemoItem(
+        _item(
+            "Show prices in the customer's currency",
+            hypothesis="Customers abroad convert less often in their head and buy more.",
+            acceptance_criteria=["Prices use the currency of the billing address"],
+            dependencies=[
+                {"text": "exchange-rate provider chosen", "resolved": True},
+                {"text": "contract with the exchange-rate provider signed", "resolved": False},
+            ],
+            estimate=5,
+            owner=KENJI.id,
+        ),
+        days_ago=7,
+    ),
+    DemoItem(
+        _item(
+            "Change the due date of many invoices at once",
+            hypothesis="Bookkeepers spend minutes, not an afternoon, after a payment-terms change.",
+            acceptance_criteria=["Select invoices in the list, set one new due date for all"],
+        ),
+        days_ago=5,
+    ),
+    DemoItem(
+        _item(
+            "Sync invoices with accounting software",
+            type="enabler",
+            hypothesis="Customers on Xero, DATEV or QuickBooks stop typing invoices in twice.",
+            acceptance_criteria=[
+                "Connect an accounting account in the settings",
+                "New and changed invoices appear there within five minutes",
+            ],
+            estimate=21,
+            epic="Integrations",
+        ),
+        days_ago=10,
+    ),
+    DemoItem(
+        _item(
+            "Dark mode for the dashboard",
+            acceptance_criteria=["Follows the operating system's setting"],
+            estimate=3,
+            owner=BEA.id,
+        ),
+        by=BEA,
+        days_ago=3,
+    ),
+    DemoItem(
+        _item(
+            "Spike: which e-invoicing standard to support first",
+            type="spike",
+            hypothesis="Knowing which standard our customers' authorities require tells us "
+            "what to build next.",
+            acceptance_criteria=["A one-page comparison of two standards, with a recommendation"],
+            estimate=3,
+        ),
+        by=SM,
+        days_ago=6,
+    ),
+    DemoItem(
+        _item(
+            "Upgrade the PDF library",
+            type="tech_debt",
+            hypothesis="Staying on a supported version keeps security fixes coming.",
+            acceptance_criteria=["All PDF tests pass on the new version"],
+            estimate=2,
+        ),
+        by=ARJUN,
+        days_ago=2,
+        later={"estimate": 3.0},
+        later_by=KENJI,
+    ),
+    DemoItem(
+        _item(
+            "Audit log of invoice changes",
+            hypothesis="Auditors get answers in the app instead of by email.",
+            acceptance_criteria=["Who changed what and when, for every invoice"],
+            dependencies=[{"text": "retention period agreed with legal", "resolved": True}],
+            estimate=8,
+        ),
+        days_ago=6,
+    ),
+    DemoItem(_item("Self-service customer portal", epic="Customer portal"), days_ago=1),
+)
+
+
+async def seed_backlog(db: Database, workspace: str, now: datetime) -> int:
+    """Roles, time zone and the demo backlog for #team-demo; returns how many items."""
+    async with db.transaction() as store:
+        team = await store.ensure_team(workspace, CHANNEL, now - timedelta(days=14))
+        await teams.assign_role(store, team, "po", [PO.id])
+        await teams.assign_role(store, team, "sm", [SM.id])
+        await teams.assign_role(store, team, "dev", [d.id for d in DEVS])
+        teams.apply_setting(team, "timezone", PO.tz)
+        for demo in DEMO_BACKLOG:
+            created = now - timedelta(days=demo.days_ago)
+            item = await backlog.add_item(store, team, demo.fields, demo.by.id, created)
+            if demo.later:
+                edited = created + timedelta(hours=20)
+                await backlog.edit_item(
+                    store, team, item.number, demo.later, demo.later_by.id, edited
+                )
+    return len(DEMO_BACKLOG)

@@ -1,0 +1,123 @@
+"""A team's calendar: working days, public holidays, the sprint rhythm and reminder times.
+
+Times are computed in the team's time zone and stored in UTC. APScheduler's CronTrigger finds
+the next local wall-clock time (it handles daylight saving), and the `holidays` package knows
+each country's public holidays.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.errors import UsageError, UserError
+from bot.teams import WEEKDAYS, parse_working_days, working_days
+from storage.models import Team
+
+REMIND_USAGE = "/ready remind at 09:30 [mon-fri] | /ready remind off"
+
+
+def zone(team: Team) -> ZoneInfo:
+    return ZoneInfo(team.timezone or "UTC")
+
+
+def local_today(team: Team, now: datetime) -> date:
+    return now.astimezone(zone(team)).date()
+
+
+@lru_cache(maxsize=64)
+def _holidays(country: str, year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays(country, years=year)
+
+
+def parse_country(text: str) -> str:
+    code = text.strip().upper()
+    if code in ("NONE", "OFF", "-"):
+        return ""
+    if code not in holidays.list_supported_countries():
+        raise UserError(
+            f"`{text.strip()}` is not a country code I know holidays for: use two letters "
+            "such as `DE`, `US`, `FR` or `IN`, or `none`."
+        )
+    return code
+
+
+def is_holiday(team: Team, day: date) -> bool:
+    return bool(team.holiday_country) and day in _holidays(team.holiday_country, day.year)
+
+
+def is_working_day(team: Team, day: date) -> bool:
+    return WEEKDAYS[day.weekday()] in working_days(team) and not is_holiday(team, day)
+
+
+def next_planning(team: Team, today: date) -> date | None:
+    """The next sprint planning on or after `today`: the first day of a sprint."""
+    if team.sprint_start is None:
+        return None
+    length = timedelta(weeks=team.sprint_weeks)
+    if today <= team.sprint_start:
+        return team.sprint_start
+    sprints = -(-(today - team.sprint_start).days // length.days)
+    return team.sprint_start + sprints * length
+
+
+def working_days_between(team: Team, start: date, end: date) -> int:
+    """Working days d with start <= d < end."""
+    return sum(is_working_day(team, start + timedelta(days=n)) for n in range((end - start).days))
+
+
+# -- reminders -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemindAt:
+    at: time
+    days: tuple[str, ...]
+
+
+def parse_remind(words: list[str]) -> RemindAt | None:
+    """`at 09:30 [mon-fri]` (days default to the team's working days) or `off` (None)."""
+    if words == ["off"]:
+        return None
+    if words and words[0] == "at":
+        words = words[1:]
+    if not words:
+        raise UsageError("Say when: a time like `09:30`.", REMIND_USAGE)
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", words[0].lower())
+    if match is None:
+        raise UsageError(f"`{words[0]}` is not a time like `09:30` or `9am`.", REMIND_USAGE)
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if match.group(3) == "pm" and hour < 12:
+        hour += 12
+    elif match.group(3) == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        raise UsageError(f"`{words[0]}` is not a time of day.", REMIND_USAGE)
+    days = tuple(parse_working_days(" ".join(words[1:]))) if words[1:] else ()
+    return RemindAt(time(hour, minute), days)
+
+
+def reminder_days(team: Team) -> list[str]:
+    return [d for d in team.remind_days.split(",") if d] or working_days(team)
+
+
+def next_reminder(team: Team, after: datetime) -> datetime | None:
+    """The next reminder strictly after `after`, on a reminder day that is not a holiday."""
+    if team.remind_at is None:
+        return None
+    hour, minute = (int(part) for part in team.remind_at.split(":"))
+    trigger = CronTrigger(
+        day_of_week=",".join(reminder_days(team)), hour=hour, minute=minute, timezone=zone(team)
+    )
+    fire = trigger.get_next_fire_time(None, after + timedelta(seconds=1))
+    for _ in range(400):  # a year of holidays at most
+        if fire is None or not is_holiday(team, fire.date()):
+            break
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(minutes=1))
+    return fire.astimezone(UTC) if fire else None

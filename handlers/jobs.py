@@ -1,0 +1,82 @@
+"""Scheduled work that ends in Slack, and rebuilding schedules when the bot starts."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import reminders
+from bot.readiness import DefinitionOfReady
+from bot.scheduling import Due
+from bot.services import Services
+from bot.teams import Roles
+from handlers import blocks
+
+log = logging.getLogger(__name__)
+
+
+def register_jobs(services: Services, client: AsyncWebClient) -> None:
+    services.jobs.handle(reminders.KIND, partial(send_reminder, services, client))
+
+
+async def restore_schedules(services: Services) -> int:
+    """Gives every team with reminders a pending one, e.g. after a crash between two runs.
+
+    Pending rows survive restarts on their own; one missed during downtime is still pending
+    and runs at once, within the grace window.
+    """
+    now = services.clock.now()
+    restored = 0
+    async with services.db.transaction() as store:
+        pending = {job.payload.get("team_id") for job in await store.pending(reminders.KIND)}
+        for team in await store.teams_with_reminders():
+            if team.id not in pending:
+                await reminders.schedule_next(store, team, now - reminders.GRACE)
+                restored += 1
+    return restored
+
+
+async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:
+    async with services.db.transaction() as store:
+        team = await store.team_by_id(due.payload["team_id"])
+        if team is None or team.remind_at is None:
+            return "reminders are off"
+        await reminders.schedule_next(store, team, max(due.due_at, due.now), running=due.key)
+        if due.late > reminders.GRACE:
+            log.warning(
+                "skipping the readiness reminder of %s due %s: %s late (grace %s)",
+                team.channel_id,
+                due.due_at.isoformat(),
+                due.late,
+                reminders.GRACE,
+            )
+            return f"skipped: {int(due.late.total_seconds() // 60)} minutes late"
+        plan = await reminders.plan_reminder(store, team, due.now)
+        if plan is None:
+            return "nothing unready"
+        if not await store.record_reminder(team, plan.day, due.now, len(plan.horizon.unready)):
+            return "already sent today"
+        po = Roles.of(team).po
+        planning_text = (
+            f"{plan.planning:%A %d %B}" if plan.planning is not None else "not scheduled"
+        )
+        channel_message = blocks.reminder_message(plan, po, planning_text)
+        dor = DefinitionOfReady.of(team)
+        direct = {
+            owner: blocks.owner_reminder(team.channel_id, rows, dor)
+            for owner, rows in plan.by_owner.items()
+        }
+    try:
+        await client.chat_postMessage(channel=team.channel_id, **channel_message)
+    except Exception:
+        async with services.db.transaction() as store:  # not delivered: let the retry send it
+            await store.forget_reminder(team, plan.day)
+        raise
+    for owner, payload in direct.items():
+        try:
+            await client.chat_postMessage(channel=owner, **payload)
+        except Exception:
+            log.exception("could not send %s their readiness reminder", owner)
+    return f"sent: {len(plan.horizon.unready)} unready, {len(direct)} direct messages"
