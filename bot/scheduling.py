@@ -88,9 +88,7 @@ class JobRunner:
                 if not claimed:
                     return ran
                 await asyncio.gather(*(self._run(job_id, due) for job_id, due in claimed))
-                ran += len(claimed)
-                if len(claimed) < self.batch:
-                    return ran
+                ran += len(claimed)  # and look again: a job may have made another one due
 
     async def _run(self, job_id: int, due: Due) -> None:
         handler = self._handlers.get(due.kind)

@@ -43,7 +43,10 @@ async def send_reminder(services: Services, client: AsyncWebClient, due: Due) ->
         team = await store.team_by_id(due.payload["team_id"])
         if team is None or team.remind_at is None:
             return "reminders are off"
-        await reminders.schedule_next(store, team, max(due.due_at, due.now), running=due.key)
+        # The next slot after this one; after a long outage, today's slot if it is still
+        # within the grace window.
+        after = max(due.due_at, due.now - reminders.GRACE)
+        await reminders.schedule_next(store, team, after, running=due.key)
         if due.late > reminders.GRACE:
             log.warning(
                 "skipping the readiness reminder of %s due %s: %s late (grace %s)",

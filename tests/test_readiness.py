@@ -8,6 +8,7 @@ from storage.models import BacklogItem
 
 def _item(**fields) -> BacklogItem:
     defaults = dict(
+        checklist={},
         title="Export invoices",
         hypothesis="By exporting invoices we expect fewer support tickets",
         acceptance_criteria=["PDF has the logo"],
@@ -41,3 +42,36 @@ def test_items_above_the_split_threshold_must_be_split():
     assert gaps(_item(estimate=13.0)) == []
     assert gaps(_item(estimate=21.0), DefinitionOfReady(split_threshold=21)) == []
     assert gaps(_item(estimate=40.0), DefinitionOfReady(rules=frozenset({"estimate"}))) == []
+
+
+def test_the_definition_of_ready_round_trips_as_team_data():
+    from bot.readiness import DEFAULT_DOR, Question
+
+    dor = DEFAULT_DOR.changed(
+        rules=["acceptance", "estimate"],
+        split_threshold=8,
+        questions=["UX reviewed?", " "],
+        horizon_items=5,
+    )
+    team = type("T", (), {"dor": dor.to_data()})()
+    assert DefinitionOfReady.of(team) == dor
+    assert dor.questions == (Question.new("UX reviewed?"),)
+    item = _item(hypothesis="", estimate=10.0, checklist={})
+    assert gaps(item, dor) == ['not checked: "UX reviewed?"'], "split is off, hypothesis off"
+
+
+def test_the_horizon_is_two_sprints_of_velocity_or_the_top_n():
+    from bot.readiness import horizon
+
+    items = [
+        _item(title=f"i{n}", estimate=5.0, acceptance_criteria=[] if n % 2 else ["ok"])
+        for n in range(10)
+    ]
+    for number, item in enumerate(items, start=1):
+        item.number = number
+    by_velocity = horizon(items, DefinitionOfReady(), velocity=10)
+    assert len(by_velocity.items) == 4, "5-point items until 2 x 10 points"
+    assert [i.number for i, _ in by_velocity.unready] == [2, 4]
+    assert by_velocity.coverage == 25 / 10, "five ready items of 5 points"
+    top_n = horizon(items, DefinitionOfReady(horizon_items=3), velocity=None)
+    assert [i.number for i in top_n.items] == [1, 2, 3] and top_n.coverage is None

@@ -23,17 +23,26 @@ SIGNING_SECRET = "timebox-local-signing-secret"
 
 
 class LocalStack:
-    def __init__(self, db: Database, clock: Clock, **emulator_options: Any) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        emulator: SlackEmulator | None = None,
+        **emulator_options: Any,
+    ) -> None:
+        """`emulator`: share a running one, as a restarted bot meets the same Slack."""
         self.db = db
         self.clock = clock
-        self.emulator = SlackEmulator(now=lambda: clock.now(), **emulator_options)
+        self._owns_emulator = emulator is None
+        self.emulator = emulator or SlackEmulator(now=lambda: clock.now(), **emulator_options)
         self._runner: web.AppRunner | None = None
         self.services: Services
         self.driver: SlackDriver
         self.url = ""
 
     async def start(self, port: int = 0) -> LocalStack:
-        await self.emulator.start()
+        if self._owns_emulator:
+            await self.emulator.start()
         settings = Settings(
             bot_token=self.emulator.bot_token,
             signing_secret=SIGNING_SECRET,
@@ -67,4 +76,5 @@ class LocalStack:
         await self.driver.aclose()
         if self._runner is not None:
             await self._runner.cleanup()
-        await self.emulator.stop()
+        if self._owns_emulator:
+            await self.emulator.stop()
