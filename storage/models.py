@@ -80,6 +80,8 @@ class Team(Base):
     remind_at: Mapped[str | None] = mapped_column(String(5))  # "09:30" local; None: off
     remind_days: Mapped[str] = mapped_column(String(40), default="mon,tue,wed,thu,fri")
     graveyard_days: Mapped[int] = mapped_column(Integer, default=90)
+    # A team's own agendas by kind ("refinement", "planning"), as agenda data.
+    agendas: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="team", cascade="all, delete-orphan", lazy="selectin"
@@ -188,3 +190,50 @@ class Reminder(Base):
     day: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unready: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Meeting(Base):
+    """A timeboxed meeting: its agenda, where the clock stands, and what it decided.
+
+    `open_for` holds the team id while the meeting runs or is paused and is NULL after: its
+    unique constraint allows one open meeting per team, whatever the database.
+    """
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    open_for: Mapped[int | None] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    agenda: Mapped[dict[str, Any]] = mapped_column(JSON)
+    facilitator: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(12), default="running")
+    section: Mapped[int] = mapped_column(Integer, default=0)
+    section_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    section_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warned: Mapped[bool] = mapped_column(default=False)
+    timed_out: Mapped[bool] = mapped_column(default=False)
+    auto_advance: Mapped[bool] = mapped_column(default=False)
+    goal: Mapped[str] = mapped_column(Text, default="")
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    log: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    minutes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ActionItem(Base):
+    """Something to do that a meeting captured, with its owner."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(String(500))
+    owner: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
