@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.meetings import MeetingQueries
 from storage.models import (
     BacklogItem,
     Delivery,
@@ -19,6 +20,7 @@ from storage.models import (
     ScheduledJob,
     Team,
 )
+from storage.poker import PokerQueries
 
 
 def _active(team_id: int) -> ColumnElement[bool]:
@@ -30,8 +32,11 @@ def _active(team_id: int) -> ColumnElement[bool]:
     )
 
 
-class Store:
-    """A unit of work's view of the database; one per transaction."""
+class Store(MeetingQueries, PokerQueries):
+    """A unit of work's view of the database; one per transaction.
+
+    Feature queries live in their own modules (storage/meetings.py, storage/poker.py) as mixins.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

@@ -1,0 +1,1 @@
+"""Block Kit for planning poker: the poll message, cards, results and estimate history."""
