@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, time, timedelta
 
 from bot.backlog import Move
 from bot.errors import UsageError
+from bot.poker import Until
 from bot.workdays import RemindAt, parse_remind
 
 BACKLOG_USAGE = {
@@ -41,7 +43,37 @@ TIMEBOX_USAGE = {
         "show or set team settings",
     ),
 }
-USAGE = {"/backlog": BACKLOG_USAGE, "/ready": READY_USAGE, "/timebox": TIMEBOX_USAGE}
+REFINE_USAGE = {
+    "start": ("/refine start [45m]", "start a timeboxed refinement session here"),
+    "status": ("/refine status", "where the session stands"),
+    "next": ("/refine next", "move on to the next section (facilitator)"),
+    "extend": ("/refine extend 5m", "more time for this section (facilitator)"),
+    "pause": ("/refine pause | resume", "stop and restart the clock (facilitator)"),
+    "end": ("/refine end", "end the session and post its minutes (facilitator)"),
+    "goal": ("/refine goal <text>", "the session's goal"),
+    "note": ("/refine note <text> [@owner]", "an action item"),
+    "agenda": ("/refine agenda", "see and change this channel's refinement agenda"),
+    "history": ("/refine history", "past sessions and their minutes"),
+    "auto": ("/refine auto on|off", "move on by itself when a section's time is up"),
+}
+POKER_USAGE = {
+    "live": (
+        "/poker <n> [<n> ...] [with po|sm] [voters @a @b|@group]",
+        "estimate items together, one at a time",
+    ),
+    "async": ("/poker async <n> [...] [for 24h | until fri 17:00]", "a poll with a deadline"),
+    "pick": ("/poker", "the top unestimated items, to start a round"),
+    "deck": ("/poker deck fibonacci|modified|tshirt|1,2,4,8,?", "the channel's deck"),
+    "tshirt": ("/poker tshirt XS=1 S=2 M=3 L=5 XL=8", "points of T-shirt sizes"),
+    "history": ("/poker history <n>", "an item's estimates with their votes"),
+}
+USAGE = {
+    "/backlog": BACKLOG_USAGE,
+    "/poker": POKER_USAGE,
+    "/ready": READY_USAGE,
+    "/refine": REFINE_USAGE,
+    "/timebox": TIMEBOX_USAGE,
+}
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -212,3 +244,210 @@ def parse_ready(text: str) -> ReadyCommand:
                 "snooze", number=_number(rest[0], "/ready", "snooze"), days=int(rest[1].rstrip("d"))
             )
     raise _unknown("/ready", words[0])
+
+
+@dataclass(frozen=True)
+class RefineCommand:
+    verb: str
+    minutes: int | None = None
+    text: str = ""
+    users: tuple[str, ...] = ()
+    flag: bool = False
+
+
+def parse_minutes(word: str, command: str, verb: str) -> int:
+    """`45m`, `45`, `1h`, `1h30m`, `90min` into minutes."""
+    match = re.fullmatch(r"(?:(\d{1,2})h)?(?:(\d{1,3})(?:m|min|mins|minutes)?)?", word.lower())
+    if not word or match is None or not any(match.groups()):
+        raise UsageError(f"`{word}` is not a length like `45m` or `1h30m`.", usage(command, verb))
+    return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+
+
+def parse_refine(text: str) -> RefineCommand:
+    """The raw command text: mentions stay Slack-encoded for `note`'s owner."""
+    words = text.split()
+    if not words:
+        return RefineCommand("status")
+    verb, rest = words[0].lower(), words[1:]
+    match verb:
+        case "start":
+            if len(rest) > 1:
+                raise UsageError("Give at most one length.", usage("/refine", "start"))
+            return RefineCommand(
+                "start", minutes=parse_minutes(rest[0], "/refine", "start") if rest else None
+            )
+        case "status" | "next" | "pause" | "resume" | "end" | "agenda" | "history" | "help":
+            return RefineCommand(verb)
+        case "extend":
+            return RefineCommand(
+                "extend", minutes=parse_minutes(rest[0] if rest else "5m", "/refine", "extend")
+            )
+        case "goal" | "note":
+            body = text.strip()[len(words[0]) :].strip()
+            users = tuple(_MENTION.findall(body))
+            body = _MENTION.sub("", body).strip()
+            if not body:
+                raise UsageError("Say it in words after the command.", usage("/refine", verb))
+            return RefineCommand(verb, text=body, users=users)
+        case "auto":
+            if rest not in (["on"], ["off"]):
+                raise UsageError("Say `on` or `off`.", usage("/refine", "auto"))
+            return RefineCommand("auto", flag=rest == ["on"])
+    raise _unknown("/refine", words[0])
+
+
+# -- /poker (planning poker) --------------------------------------------------------------------
+
+_SUBTEAM = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>")
+_TOKEN = re.compile(r"<[^>]*>|[^\s,]+")
+_WEEKDAYS = {d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
+_KEYWORDS = ("with", "voters", "for", "until")
+
+
+@dataclass(frozen=True)
+class PokerCommand:
+    verb: str  # pick | live | async | deck | tshirt | history | help
+    numbers: tuple[int, ...] = ()
+    with_roles: tuple[str, ...] = ()
+    voters: tuple[str, ...] = ()  # user ids
+    groups: tuple[tuple[str, str], ...] = ()  # (user group id, its @handle)
+    duration: timedelta | None = None
+    until: Until | None = None
+    words: tuple[str, ...] = ()  # what follows `deck` or `tshirt`
+
+
+def parse_poker(text: str) -> PokerCommand:
+    """The raw command text (mentions stay Slack-encoded: voters are ids)."""
+    tokens = _TOKEN.findall(text)
+    if not tokens:
+        return PokerCommand("pick")
+    verb = tokens[0].lower()
+    if verb == "help":
+        return PokerCommand("help")
+    if verb == "deck":
+        return PokerCommand("deck", words=tuple(tokens[1:]))
+    if verb in ("tshirt", "t-shirt", "sizes"):
+        return PokerCommand("tshirt", words=tuple(tokens[1:]))
+    if verb in ("history", "estimates"):
+        if len(tokens) != 2:
+            raise UsageError("Name one item.", usage("/poker", "history"))
+        return PokerCommand("history", numbers=(_number(tokens[1], "/poker", "history"),))
+    mode = "async" if verb in ("async", "poll") else "live"
+    rest = tokens[1:] if mode == "async" else tokens
+    if mode == "live" and not re.fullmatch(r"#?\d+", verb):
+        raise UsageError(
+            f"`/poker {tokens[0]}` is not something I know: give item numbers, e.g. `/poker 12`.",
+            usage("/poker", "live"),
+        )
+    numbers: list[int] = []
+    while rest and rest[0].lower() not in _KEYWORDS:
+        if rest[0].lower() != "and":
+            numbers.append(_number(rest[0], "/poker", mode))
+        rest = rest[1:]
+    if not numbers:
+        raise UsageError("Say which items to estimate.", usage("/poker", mode))
+    options: dict[str, object] = {}
+    while rest:
+        keyword, rest = rest[0].lower(), rest[1:]
+        taken = 0
+        while taken < len(rest) and rest[taken].lower() not in _KEYWORDS:
+            taken += 1
+        args, rest = rest[:taken], rest[taken:]
+        if keyword in options:
+            raise UsageError(f"Say `{keyword}` once.", usage("/poker", mode))
+        if keyword in ("for", "until") and mode == "live":
+            raise UsageError(
+                "Deadlines are for async polls, e.g. `/poker async 12 for 24h`.",
+                usage("/poker", "async"),
+            )
+        if keyword in ("for", "until") and ({"for", "until"} & set(options)):
+            raise UsageError("Give either `for` or `until`.", usage("/poker", "async"))
+        options[keyword] = _poker_option(keyword, args, mode)
+    voters, groups = options.get("voters", ((), ()))  # type: ignore[misc]
+    return PokerCommand(
+        mode,
+        numbers=tuple(dict.fromkeys(numbers)),
+        with_roles=options.get("with", ()),  # type: ignore[arg-type]
+        voters=voters,
+        groups=groups,
+        duration=options.get("for"),  # type: ignore[arg-type]
+        until=options.get("until"),  # type: ignore[arg-type]
+    )
+
+
+def _poker_option(keyword: str, args: list[str], mode: str) -> object:
+    line = usage("/poker", mode)
+    if keyword == "with":
+        roles = {"po": "po", "product-owner": "po", "sm": "sm", "scrum-master": "sm"}
+        words = [a.lower() for a in args if a.lower() != "and"]
+        if words in (["all"], ["everyone"], ["both"]):
+            return ("po", "sm")
+        if not words or any(w not in roles for w in words):
+            raise UsageError("Say `with po`, `with sm` or `with po sm`.", line)
+        return tuple(dict.fromkeys(roles[w] for w in words))
+    if keyword == "voters":
+        users: list[str] = []
+        groups: list[tuple[str, str]] = []
+        for arg in args:
+            if (user := _MENTION.fullmatch(arg)) is not None:
+                users.append(user.group(1))
+            elif (group := _SUBTEAM.fullmatch(arg)) is not None:
+                groups.append((group.group(1), group.group(2) or "a user group"))
+            else:
+                raise UsageError(
+                    f"`{arg}` is not a mention: pick people or a group with @.", line
+                )
+        if not users and not groups:
+            raise UsageError("Name the voters with @.", line)
+        return tuple(dict.fromkeys(users)), tuple(dict.fromkeys(groups))
+    if keyword == "for":
+        return _poker_duration(" ".join(args))
+    return _poker_until(args)
+
+
+def _poker_duration(text: str) -> timedelta:
+    compact = re.sub(r"\s+", "", text.lower())
+    match = re.fullmatch(
+        r"(?:(\d+)d(?:ays?)?)?(?:(\d+)h(?:ours?|rs?)?)?(?:(\d+)m(?:in(?:utes?|s)?)?)?", compact
+    )
+    if not compact or match is None or not any(match.groups()):
+        raise UsageError(
+            f"`{text}` is not a length like `24h`, `2d` or `90m`.", usage("/poker", "async")
+        )
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def _poker_until(args: list[str]) -> Until:
+    line = usage("/poker", "async")
+    if not args or len(args) > 2:
+        raise UsageError("Say when, e.g. `until fri 17:00` or `until 2026-03-06 12:00`.", line)
+    day_word, at = args[0].lower(), None
+    if re.fullmatch(r"\d{1,2}(:\d{2})?(am|pm)?", day_word) and len(args) == 1:
+        return Until(at=_clock_time(day_word, line))
+    if len(args) == 2:
+        at = _clock_time(args[1].lower(), line)
+    if day_word == "today":
+        return Until(at=at)
+    if day_word == "tomorrow":
+        return Until(at=at, tomorrow=True)
+    if day_word[:3] in _WEEKDAYS and day_word.isalpha():
+        return Until(at=at, weekday=_WEEKDAYS[day_word[:3]])
+    try:
+        return Until(at=at, day=date.fromisoformat(day_word))
+    except ValueError:
+        raise UsageError(f"`{args[0]}` is not a day like `fri` or `2026-03-06`.", line) from None
+
+
+def _clock_time(word: str, line: str) -> time:
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(am|pm)?", word)
+    if match is None:
+        raise UsageError(f"`{word}` is not a time like `17:00` or `5pm`.", line)
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if match.group(3) == "pm" and hour < 12:
+        hour += 12
+    elif match.group(3) == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        raise UsageError(f"`{word}` is not a time of day.", line)
+    return time(hour, minute)

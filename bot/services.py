@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
+from bot.coalesce import Coalescer
 from bot.config import Settings
 from bot.scheduling import JobRunner
 from storage.db import Database
@@ -21,17 +24,31 @@ class Inflight:
 
     def __init__(self) -> None:
         self._count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._resting = 0  # of which only waits on purpose (a coalescing pause)
+        self._changed = asyncio.Event()
+        self._draining = 0
+        self.hurry = asyncio.Event()
+        """Set while a drain finds nothing but resting work: it may go on at once."""
 
     def __enter__(self) -> None:
         self._count += 1
-        self._idle.clear()
+        self._changed.set()
 
     def __exit__(self, *_: object) -> None:
         self._count -= 1
-        if self._count == 0:
-            self._idle.set()
+        self._changed.set()
+
+    @contextlib.contextmanager
+    def resting(self) -> Iterator[None]:
+        """Marks in-flight work that only waits on purpose (a coalescing pause): a drain
+        lets it go on at once when nothing else is running, so nobody waits for the pause."""
+        self._resting += 1
+        self._changed.set()
+        try:
+            yield
+        finally:
+            self._resting -= 1
+            self._changed.set()
 
     @property
     def busy(self) -> int:
@@ -39,14 +56,23 @@ class Inflight:
 
     async def drain(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         async def settled() -> None:
-            # Look again after each wake-up: an error handler may pick up where a listener
+            # Look again after each change: an error handler may pick up where a listener
             # stopped, and work that was just acked starts its task a loop turn later.
             await asyncio.sleep(0)
             while self._count:
-                await self._idle.wait()
+                if self._count <= self._resting:
+                    self.hurry.set()
+                self._changed.clear()
+                await self._changed.wait()
                 await asyncio.sleep(0)
 
-        await asyncio.wait_for(settled(), timeout)
+        self._draining += 1
+        try:
+            await asyncio.wait_for(settled(), timeout)
+        finally:
+            self._draining -= 1
+            if not self._draining:
+                self.hurry.clear()
 
 
 # Bolt context key of an asyncio.Event set once the HTTP ack has been written to Slack.
@@ -60,9 +86,12 @@ class Services:
     clock: Clock
     inflight: Inflight = field(default_factory=Inflight)
     jobs: JobRunner = field(init=False)
+    # Redraws of busy messages (a poll's voters), at most one per message per second.
+    updates: Coalescer = field(init=False)
 
     def __post_init__(self) -> None:
         self.jobs = JobRunner(self.db, self.clock)
+        self.updates = Coalescer(self.inflight)
 
 
 def services(context: Any) -> Services:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import backlog, health, teams
+from agendas import refinement
+from agendas.agenda import for_team
+from bot import backlog, health, poker, teams
 from bot.backlog import Move
+from bot.commands import PokerCommand
+from bot.errors import UserError
 from bot.readiness import DefinitionOfReady
 from bot.services import services
 from bot.teams import Roles
-from handlers import blocks
+from handlers import blocks, meeting_blocks, meeting_flow, poker_blocks, poker_flow
 from handlers.common import adopt_po_timezone, item_detail, with_response_url
 from handlers.listener import listener
 from handlers.reply import channel_of, reply
@@ -31,6 +36,26 @@ def register(app: AsyncApp) -> None:
     app.action("settings_edit")(edit_team)
     app.action("dor_edit")(edit_team)
     app.action("archive_stale")(archive_stale)
+    for op in ("next", "extend", "pause", "resume", "end"):
+        app.action(f"meeting_{op}")(facilitate)
+    app.action("meeting_goal")(meeting_form)
+    app.action("meeting_note")(meeting_form)
+    for placement in ("top", "keep", "bottom", "archive"):
+        app.action(f"triage_{placement}")(triage_place)
+    app.action("triage_type")(triage_pick)
+    app.action("triage_moscow")(triage_pick)
+    app.action("meeting_next_session")(next_session)
+    app.action("meeting_minutes")(show_minutes)
+    for action in ("agenda_edit", "agenda_yaml", "agenda_reset"):
+        app.action(action)(change_agenda)
+    app.action(re.compile(r"^poker_vote:\d+$"))(poker_vote)
+    app.action("poker_reason")(poker_reason)
+    for action_id in ("poker_reveal", "poker_accept", "poker_choose", "poker_revote", "poker_skip"):
+        app.action(action_id)(poker_facilitate)
+    app.action("poker_start")(poker_start)
+    app.action("poker_history")(poker_history)
+    app.action("poker_option")(poker_noop)
+    app.action("poker_link")(poker_noop)
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -170,3 +195,281 @@ async def archive_stale(
             f"Archived {listed}. `/backlog restore <n>` brings one back.", ":file_cabinet:"
         ),
     )
+
+
+# -- meetings ------------------------------------------------------------------------------------
+
+
+def _meeting_ref(body: dict[str, Any]) -> tuple[int, int]:
+    """(meeting id, the section the clicked message was about)."""
+    meeting_id, section = _value(body).split(":")[:2]
+    return int(meeting_id), int(section)
+
+
+@listener
+async def facilitate(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Next, +5 min, pause, resume, end: the section in the button guards against doubles."""
+    await ack()
+    svc = services(context)
+    op = body["actions"][0]["action_id"].removeprefix("meeting_")
+    meeting_id, section = _meeting_ref(body)
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel_of(body), svc.clock.now())
+        meeting = await meeting_flow.open_meeting(store, team, meeting_id)
+        done = await meeting_flow.step(
+            store,
+            team,
+            meeting,
+            op,
+            context.user_id,
+            svc.clock.now(),
+            expected=section if op in ("next", "extend") else None,
+        )
+    await meeting_flow.announce(svc, client, done)
+
+
+@listener
+async def meeting_form(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await ack()
+    svc = services(context)
+    meeting_id, _ = _meeting_ref(body)
+    channel = channel_of(body)
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
+        meeting = await meeting_flow.open_meeting(store, team, meeting_id)
+        if body["actions"][0]["action_id"] == "meeting_goal":
+            view = meeting_blocks.goal_modal(meeting, channel)
+        else:
+            view = meeting_blocks.note_modal(meeting, channel)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+@listener
+async def triage_place(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Top, keep, bottom or archive for the item on a triage card; ordering is the PO's."""
+    await ack()
+    svc = services(context)
+    placement = body["actions"][0]["action_id"].removeprefix("triage_")
+    meeting_id, number = (int(part) for part in _value(body).split(":"))
+    user, now = context.user_id, svc.clock.now()
+    notice = None
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel_of(body), now)
+        meeting = await meeting_flow.open_meeting(store, team, meeting_id)
+        item = await backlog.get_item(store, team, number)
+        if item.status != "new" or item.archived_at is not None:
+            raise UserError(f"#{number} has been triaged already.")
+        if placement != "keep":
+            notice = await teams.require_role(
+                store, team, user, ("po",), "order the product backlog"
+            )
+        item = await refinement.triage(store, team, meeting, number, placement, user, now)
+        following = await meeting_flow.triage_next(store, team, meeting)
+    container = body.get("container") or {}
+    await client.chat_update(
+        channel=team.channel_id,
+        ts=container["message_ts"],
+        **meeting_blocks.triage_done(item, placement, user),
+    )
+    await meeting_flow.post(client, team, meeting, following)
+    if notice:
+        await reply(client, body, blocks.notice(notice, ":crown:"))
+
+
+@listener
+async def triage_pick(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Type or MoSCoW priority chosen on a triage card."""
+    await ack()
+    svc = services(context)
+    action = body["actions"][0]
+    meeting_id, number, key = action["selected_option"]["value"].split(":")
+    user, now = context.user_id, svc.clock.now()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel_of(body), now)
+        await meeting_flow.open_meeting(store, team, int(meeting_id))
+        if action["action_id"] == "triage_type":
+            edits = {"type": backlog.parse_type(key)}
+        else:
+            await teams.require_role(store, team, user, ("po",), "set priorities")
+            edits = {"priority": refinement.MOSCOW[key]}
+        await backlog.edit_item(store, team, int(number), edits, user, now)
+
+
+@listener
+async def next_session(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await ack()
+    svc = services(context)
+    meeting_id = int(body["actions"][0]["block_id"].removeprefix("wrapup-"))
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel_of(body), svc.clock.now())
+        meeting = await meeting_flow.open_meeting(store, team, meeting_id)
+        meeting.data = {**meeting.data, "next_session": body["actions"][0]["selected_date"]}
+
+
+@listener
+async def show_minutes(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await ack()
+    svc = services(context)
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel_of(body), svc.clock.now())
+        meeting = await store.meeting(int(_value(body)))
+        if meeting is None or meeting.team_id != team.id or not meeting.minutes:
+            raise UserError("Those minutes are not in this channel.")
+        answer = meeting_blocks.minutes_message(meeting.agenda["name"], meeting.minutes)
+    await reply(client, body, answer)
+
+
+@listener
+async def change_agenda(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await ack()
+    svc = services(context)
+    action = body["actions"][0]["action_id"]
+    kind, channel = _value(body).split(":", 1)
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
+        agenda = for_team(team.agendas, kind)
+        if action == "agenda_reset":
+            await teams.require_role(store, team, context.user_id, ("po", "sm"), "change agendas")
+            team.agendas = {k: v for k, v in team.agendas.items() if k != kind}
+            answer = meeting_blocks.agenda_view(for_team(team.agendas, kind), False, channel)
+        elif action == "agenda_edit":
+            view = meeting_blocks.agenda_modal(agenda, channel)
+        else:
+            view = meeting_blocks.agenda_yaml_modal(agenda, channel)
+    if action == "agenda_reset":
+        await reply(client, body, answer, replace=True)
+    else:
+        view = with_response_url(view, body.get("response_url"))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+# -- planning poker ------------------------------------------------------------------------------
+
+
+def _poker_value(body: dict[str, Any]) -> dict[str, Any]:
+    """A poker button's (or select's) value: the round, and the card if it is one."""
+    action = body["actions"][0]
+    raw = action.get("value") or (action.get("selected_option") or {}).get("value") or "{}"
+    return json.loads(raw)
+
+
+@listener
+async def poker_vote(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """A card: counted for expected voters, confirmed to them alone, hidden until the reveal."""
+    await ack()
+    picked = _poker_value(body)
+    await poker_flow.vote(
+        services(context),
+        client,
+        context,
+        channel=channel_of(body) or "",
+        user=context.user_id or "",
+        round_id=int(picked["r"]),
+        card=str(picked["c"]),
+    )
+
+
+@listener
+async def poker_reason(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await ack()
+    await poker_flow.open_reason(
+        services(context),
+        client,
+        context,
+        channel=channel_of(body) or "",
+        user=context.user_id or "",
+        round_id=int(_poker_value(body)["r"]),
+        trigger_id=body["trigger_id"],
+    )
+
+
+@listener
+async def poker_facilitate(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Reveal, accept, another value, re-vote, skip: the facilitator's buttons."""
+    await ack()
+    svc, picked = services(context), _poker_value(body)
+    action = body["actions"][0]["action_id"]
+    where = {
+        "channel": channel_of(body) or "",
+        "user": context.user_id or "",
+        "round_id": int(picked["r"]),
+    }
+    if action == "poker_reveal":
+        await poker_flow.reveal(svc, client, context, **where)
+    elif action == "poker_revote":
+        await poker_flow.revote(svc, client, context, **where)
+    else:
+        card = None if action == "poker_skip" else str(picked["c"])
+        await poker_flow.decide(svc, client, context, card=card, **where)
+
+
+@listener
+async def poker_start(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """`/poker`'s item picker: a live round on the chosen item, started by whoever clicked."""
+    await ack()
+    number = int(_value(body))
+    values = (body.get("state") or {}).get("values") or {}
+    ticked = (values.get("poker-options") or {}).get("poker_option") or {}
+    command = PokerCommand(
+        "live",
+        numbers=(number,),
+        with_roles=tuple(o["value"] for o in ticked.get("selected_options") or []),
+    )
+    await poker_flow.start(
+        services(context),
+        client,
+        context,
+        channel=channel_of(body) or "",
+        user=context.user_id or "",
+        command=command,
+    )
+    await reply(
+        client,
+        body,
+        blocks.notice(f"Planning poker on #{number} has started in the channel.", ":black_joker:"),
+        replace=True,
+    )
+
+
+@listener
+async def poker_history(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """The item message's Estimates button: its accepted estimates with rounds and votes."""
+    await ack()
+    svc = services(context)
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel_of(body), svc.clock.now())
+        item, records = await poker.history(store, team, int(_value(body)))
+        answer = poker_blocks.history_message(item, records)
+    await reply(client, body, answer)
+
+
+@listener
+async def poker_noop(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Ticking the picker's options or following a link needs no answer but an ack."""
+    await ack()

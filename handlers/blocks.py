@@ -159,13 +159,14 @@ def item_detail(
         ]
     else:
         actions.append(button("Restore", "item_restore", str(item.number)))
+    actions.append(button("Estimates", "poker_history", str(item.number)))  # planning poker
     blocks.append(ActionsBlock(block_id=f"item-actions-{item.number}", elements=actions))
     if history:
         blocks.append(context(render("item_history.md.j2", events=history[:8])))
     return message(blocks, escape(f"#{item.number} {item.title}"))
 
 
-def _metadata(**values: Any) -> str:
+def metadata_json(**values: Any) -> str:
     return json.dumps(values, separators=(",", ":"))
 
 
@@ -281,7 +282,7 @@ def edit_modal(
         title=fit(f"Edit #{item.number}", 24),
         submit="Save",
         close="Cancel",
-        private_metadata=_metadata(channel=channel_id, number=item.number),
+        private_metadata=metadata_json(channel=channel_id, number=item.number),
         blocks=blocks,
     ).to_dict()
 
@@ -293,7 +294,7 @@ def import_modal(channel_id: str) -> dict[str, Any]:
         title="Import backlog items",
         submit="Import",
         close="Cancel",
-        private_metadata=_metadata(channel=channel_id),
+        private_metadata=metadata_json(channel=channel_id),
         blocks=[
             section(
                 "Paste CSV with a header line. Jira's export names work: *Summary* (or Title), "
@@ -345,7 +346,7 @@ def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
         title="Scrum roles",
         submit="Save",
         close="Cancel",
-        private_metadata=_metadata(channel=channel_id),
+        private_metadata=metadata_json(channel=channel_id),
         blocks=[
             picker("po", "Product Owner", roles.po, "Orders the product backlog."),
             picker("sm", "Scrum Master", roles.sm, "Facilitates the meetings."),
@@ -377,7 +378,7 @@ def settings_modal(team: Team, timezone: str) -> dict[str, Any]:
         title="Team settings",
         submit="Save",
         close="Cancel",
-        private_metadata=_metadata(channel=team.channel_id),
+        private_metadata=metadata_json(channel=team.channel_id),
         blocks=[
             InputBlock(
                 block_id="timezone",
@@ -535,7 +536,7 @@ def dor_modal(dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
         title="Definition of Ready",
         submit="Save",
         close="Cancel",
-        private_metadata=_metadata(channel=channel_id),
+        private_metadata=metadata_json(channel=channel_id),
         blocks=[
             InputBlock(
                 block_id="rules",

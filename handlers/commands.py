@@ -7,15 +7,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import backlog, reminders, teams
+from agendas import refinement
+from agendas.agenda import for_team
+from bot import backlog, poker, reminders, teams
 from bot.backlog_csv import to_csv, to_markdown
-from bot.commands import parse_backlog, parse_ready, parse_timebox
+from bot.commands import parse_backlog, parse_poker, parse_ready, parse_refine, parse_timebox
 from bot.health import backlog_health
 from bot.readiness import DefinitionOfReady
 from bot.services import services
 from bot.teams import Roles
 from bot.workdays import reminder_days
-from handlers import blocks
+from handlers import blocks, meeting_blocks, meeting_flow, poker_blocks, poker_flow
 from handlers.common import adopt_po_timezone, item_detail, with_response_url
 from handlers.listener import listener
 from handlers.render import from_slack, render
@@ -225,5 +227,118 @@ def _days(days: list[str]) -> str:
     return ", ".join(d.capitalize() for d in days)
 
 
+@listener
+async def refine_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    svc = services(context)
+    parsed = parse_refine(body.get("text", ""))
+    user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
+    if parsed.verb == "help":
+        await respond(**blocks.help_message())
+        return
+    if parsed.verb == "start":
+        await meeting_flow.start(svc, client, context.team_id, channel, user, parsed.minutes)
+        return
+    done = None
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        match parsed.verb:
+            case "agenda":
+                agenda = for_team(team.agendas, "refinement")
+                answer = meeting_blocks.agenda_view(agenda, "refinement" in team.agendas, channel)
+            case "history":
+                answer = meeting_blocks.history(await store.past_meetings(team.id, "refinement"))
+            case "status":
+                meeting = await meeting_flow.open_meeting(store, team, None)
+                answer = meeting_blocks.agenda_message(meeting, now)
+            case "goal":
+                meeting = await meeting_flow.open_meeting(store, team, None)
+                meeting.goal = from_slack(parsed.text)[:300]
+                done = meeting_flow.Step(meeting, team, note=None)
+                answer = blocks.notice(f"Session goal: {meeting.goal}", ":dart:")
+            case "note":
+                meeting = await meeting_flow.open_meeting(store, team, None)
+                owner = parsed.users[0] if parsed.users else None
+                action = await refinement.add_action(
+                    store, meeting, from_slack(parsed.text), owner, user, now
+                )
+                answer = blocks.mrkdwn_notice(render("action_added.md.j2", action=action))
+            case _:
+                meeting = await meeting_flow.open_meeting(store, team, None)
+                done = await meeting_flow.step(
+                    store,
+                    team,
+                    meeting,
+                    parsed.verb,
+                    user,
+                    now,
+                    minutes=parsed.minutes or 5,
+                    flag=parsed.flag,
+                )
+                answer = None
+    if done is not None:
+        await meeting_flow.announce(svc, client, done)
+    if answer is not None:
+        await respond(**answer)
+
+
+# -- planning poker ------------------------------------------------------------------------------
+
+
+@listener
+async def poker_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """`/poker`: start a live round or an async poll, pick an item, the deck, an item's history."""
+    await ack()
+    svc = services(context)
+    parsed = parse_poker(body.get("text", ""))
+    user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
+    if parsed.verb == "help":
+        await respond(**poker_blocks.help_message())
+        return
+    if parsed.verb in ("live", "async"):
+        await poker_flow.start(svc, client, context, channel=channel, user=user, command=parsed)
+        return
+    notice = None
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        match parsed.verb:
+            case "pick":
+                answer = poker_blocks.picker(await store.unestimated(team.id, 5))
+            case "history":
+                item, records = await poker.history(store, team, parsed.numbers[0])
+                answer = poker_blocks.history_message(item, records)
+            case _:  # deck, tshirt: shown to anyone, changed by the PO or a Scrum Master
+                deck = poker.team_deck(team)
+                if parsed.words:
+                    notice = await teams.require_role(
+                        store, team, user, ("po", "sm"), "change the poker deck"
+                    )
+                    change = poker.set_deck if parsed.verb == "deck" else poker.set_tshirt
+                    deck = change(team, " ".join(parsed.words).split())
+                answer = poker_blocks.deck_message(deck)
+    if notice:
+        await respond(**blocks.notice(notice, ":crown:"))
+        await adopt_po_timezone(svc, client, context.team_id, channel)
+    await respond(**answer)
+
+
 # Every slash command this app answers; manifest.yml must list exactly these.
-COMMANDS = {"/backlog": backlog_command, "/ready": ready_command, "/timebox": timebox_command}
+COMMANDS = {
+    "/backlog": backlog_command,
+    "/poker": poker_command,
+    "/ready": ready_command,
+    "/refine": refine_command,
+    "/timebox": timebox_command,
+}

@@ -1,14 +1,19 @@
-"""Events: a CSV file shared in a team's channel is imported into its backlog."""
+"""Events: files shared in a team's channel: a CSV joins the backlog, a YAML file is an agenda."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import aiohttp
+import yaml
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from agendas.agenda import KINDS
+from agendas.agenda import parse as parse_agenda
+from bot import teams
 from bot.backlog_csv import import_csv, looks_like_backlog
+from bot.errors import UserError
 from bot.services import services
 from handlers.listener import listener
 from handlers.render import render
@@ -29,8 +34,13 @@ async def file_shared(
 ) -> None:
     info = (await client.files_info(file=event["file_id"]))["file"]
     channel = event.get("channel_id")
-    is_csv = info.get("filetype") == "csv" or info.get("name", "").lower().endswith(".csv")
-    if not channel or not is_csv or info.get("size", 0) > MAX_CSV_BYTES:
+    name = info.get("name", "").lower()
+    if not channel or info.get("size", 0) > MAX_CSV_BYTES:
+        return
+    if name.endswith((".yml", ".yaml")):
+        await _agenda_file(event, info, client, context)
+        return
+    if info.get("filetype") != "csv" and not name.endswith(".csv"):
         return
     text = await _download(info["url_private_download"], client.token)
     if not looks_like_backlog(text):
@@ -49,6 +59,35 @@ async def file_shared(
         thread_ts=thread,
         text=render("import_report.md.j2", report=report, source=info.get("name")),
     )
+
+
+async def _agenda_file(
+    event: dict[str, Any], info: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """A YAML agenda shared in the channel replaces the team's agenda of its kind, if valid."""
+    text = await _download(info["url_private_download"], client.token)
+    try:
+        kind = (yaml.safe_load(text) or {}).get("kind", "refinement")
+    except (yaml.YAMLError, AttributeError):
+        kind = "refinement"
+    if kind not in KINDS:
+        kind = "refinement"
+    channel, user = event["channel_id"], event.get("user_id") or ""
+    svc = services(context)
+    try:
+        agenda = parse_agenda(text, kind)
+        async with svc.db.transaction() as store:
+            team = await store.ensure_team(context.team_id, channel, svc.clock.now())
+            await teams.require_role(store, team, user, ("po", "sm"), "change agendas")
+            team.agendas = {**team.agendas, kind: agenda.to_data()}
+        answer = render("agenda_saved.md.j2", agenda=agenda, source=info.get("name"))
+    except UserError as error:
+        answer = render("agenda_refused.md.j2", problem=error.message, source=info.get("name"))
+    share = (info.get("shares") or {}).get("public", {}) | (info.get("shares") or {}).get(
+        "private", {}
+    )
+    thread = (share.get(channel) or [{}])[0].get("ts")
+    await client.chat_postMessage(channel=channel, thread_ts=thread, text=answer)
 
 
 async def _download(url: str, token: str | None) -> str:

@@ -7,18 +7,22 @@ from functools import partial
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import reminders
+from agendas import engine, refinement
+from bot import poker, reminders
 from bot.readiness import DefinitionOfReady
 from bot.scheduling import Due
 from bot.services import Services
 from bot.teams import Roles
-from handlers import blocks
+from handlers import blocks, meeting_blocks, meeting_flow, poker_flow
 
 log = logging.getLogger(__name__)
 
 
 def register_jobs(services: Services, client: AsyncWebClient) -> None:
     services.jobs.handle(reminders.KIND, partial(send_reminder, services, client))
+    services.jobs.handle(engine.TIMER, partial(meeting_timer, services, client))
+    services.jobs.handle(poker.KIND_DEADLINE, partial(poker_flow.on_deadline, services, client))
+    services.jobs.handle(poker.KIND_NUDGE, partial(poker_flow.on_nudge, services, client))
 
 
 async def restore_schedules(services: Services) -> int:
@@ -83,3 +87,32 @@ async def send_reminder(services: Services, client: AsyncWebClient, due: Due) ->
         except Exception:
             log.exception("could not send %s their readiness reminder", owner)
     return f"sent: {len(plan.horizon.unready)} unready, {len(direct)} direct messages"
+
+
+async def meeting_timer(services: Services, client: AsyncWebClient, due: Due) -> str:
+    """A section's warning or time-up; a section that ended during downtime is announced once."""
+    async with services.db.transaction() as store:
+        meeting = await store.meeting(due.payload["meeting"])
+        timer = engine.fired(meeting, due.payload)
+        if timer is None or meeting is None:
+            return "no longer applies"
+        team = await store.team_by_id(meeting.team_id)
+        left = engine.time_left(meeting, due.now)
+        if timer.event == "warn" and left.total_seconds() <= 0:
+            return "warning skipped: the section is over"
+        step = None
+        if timer.event == "up" and meeting.auto_advance:
+            await engine.advance(store, meeting, due.now, timer.section)
+            step = meeting_flow.Step(meeting, team, moved=True, ended=meeting.status == "ended")
+            if step.ended:
+                meeting.minutes = await refinement.minutes(store, team, meeting)
+    if step is not None:
+        await meeting_flow.announce(services, client, step)
+        return "time up: moved on"
+    if timer.event == "warn":
+        minutes = max(1, round(left.total_seconds() / 60))
+        await meeting_flow.post(client, team, meeting, meeting_blocks.warning(meeting, minutes))
+    else:
+        await meeting_flow.post(client, team, meeting, meeting_blocks.time_up(meeting))
+    await meeting_flow.refresh(client, team, meeting, due.now)
+    return timer.event

@@ -1,1 +1,285 @@
-"""Block Kit for planning poker: the poll message, cards, results and estimate history."""
+"""Block Kit for planning poker: the poll message, cards, results and estimate history.
+
+The poll message is built from a `bot.poker.Board`, which carries who has voted but never
+what: nothing built here before a reveal can show a vote.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    HeaderBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.commands import POKER_USAGE
+from bot.decks import Deck, Tally, card_label
+from bot.poker import REASON_MAX, Board, Result, Row
+from handlers.blocks import button, context, message, section
+from handlers.render import escape, fit, render
+from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound
+
+ACTIONS_MAX = 25  # elements in one actions block
+OPTIONS_MAX = 100  # options in one select
+
+
+def value(round_id: int, card: str | None = None) -> str:
+    """A button's value: the round (and card), so a click needs nothing but the database."""
+    data: dict[str, Any] = {"r": round_id}
+    if card is not None:
+        data["c"] = card
+    return json.dumps(data, separators=(",", ":"))
+
+
+def summary(t: Tally | None) -> str:
+    """A revealed round in a few words (its votes are public by then)."""
+    if t is None or not t.ballots:
+        return "nobody voted"
+    if t.suggestion is not None:
+        return f"consensus on {t.deck.describe(t.suggestion)}"
+    if t.low is not None and t.high is not None and t.steps:
+        return f"no consensus, {card_label(t.low)} to {card_label(t.high)}"
+    return "needs discussion"
+
+
+def _helpers(deck: Deck) -> dict[str, Any]:
+    return {"label": card_label, "describe": deck.describe, "summary": summary}
+
+
+# -- the poll message --------------------------------------------------------------------------
+
+
+def board_message(board: Board) -> dict[str, Any]:
+    poll, deck = board.poll, board.deck
+    helpers = _helpers(deck)
+    live = poll.mode == "live"
+    blocks: list[Block] = [
+        HeaderBlock(text="Planning poker" if live else "Estimation poll"),
+        context(render("poker_intro.md.j2", poll=poll, deck=deck, deadline=poll.deadline)),
+    ]
+    current = board.current
+    rows = ([current] if current else []) if live else list(board.rows)
+    for row in rows:
+        blocks += _row(board, row, helpers)
+    if live:
+        blocks.append(
+            context(
+                render("poker_queue.md.j2", rows=board.rows, current=current, poll=poll, **helpers)
+            )
+        )
+    numbers = ", ".join(f"#{n}" for n in poll.items)
+    return message(blocks, f"{'Planning poker' if live else 'Estimation poll'}: {numbers}")
+
+
+def _row(board: Board, row: Row, helpers: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = [
+        section(
+            render("poker_row.md.j2", row=row, poll=board.poll, **helpers),
+            block_id=f"poker-item-{row.number}",
+        )
+    ]
+    round_ = row.round
+    if round_ is None or round_.status != "voting":
+        return blocks
+    elements: list[ButtonElement] = [
+        button(card_label(card), f"poker_vote:{i}", value(round_.id, card))
+        for i, card in enumerate(board.deck.cards)
+    ]
+    elements.append(button("Vote with a reason", "poker_reason", value(round_.id)))
+    elements.append(button("Reveal", "poker_reveal", value(round_.id)))
+    for start in range(0, len(elements), ACTIONS_MAX):
+        blocks.append(
+            ActionsBlock(
+                block_id=f"poker-{round_.id}-cards-{start // ACTIONS_MAX}",
+                elements=elements[start : start + ACTIONS_MAX],
+            )
+        )
+    blocks.append(context(render("poker_voters.md.j2", voted=row.voted, waiting=row.waiting)))
+    return blocks
+
+
+def closed_message(poll: PokerPoll, rows: Sequence[Row]) -> dict[str, Any]:
+    """The channel's notice that an async poll has closed, with each item's outcome."""
+    text = render("poker_closed.md.j2", poll=poll, rows=rows, summary=summary)
+    return message([section(text)], text)
+
+
+def revote_message(round_: PokerRound) -> dict[str, Any]:
+    text = render("poker_revote.md.j2", round=round_)
+    return message([section(text)], text)
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+def result_message(res: Result) -> dict[str, Any]:
+    """A revealed round in the thread: distribution, statistics, verdict and, until the
+    facilitator decides, what they can do."""
+    t, round_ = res.tally, res.round
+    deck = t.deck
+    helpers = _helpers(deck)
+    modes = ", ".join(card_label(c) for c in t.modes)
+    text = render("poker_result.md.j2", res=res, t=t, modes=modes, **helpers)
+    blocks: list[Block] = [section(text, block_id=f"poker-result-{round_.id}")]
+    if round_.status == "revealed":
+        elements: list[Any] = []
+        if t.suggestion is not None:
+            elements.append(
+                button(
+                    fit(f"Accept {deck.describe(t.suggestion)}", 75),
+                    "poker_accept",
+                    value(round_.id, t.suggestion),
+                    style="primary",
+                )
+            )
+        options = [
+            Option(value=value(round_.id, card), label=fit(deck.describe(card), 75))
+            for card in deck.pointed[:OPTIONS_MAX]
+        ]
+        elements.append(
+            StaticSelectElement(
+                action_id="poker_choose",
+                placeholder="Accept another value",
+                options=options,
+            )
+        )
+        elements.append(button("Re-vote", "poker_revote", value(round_.id)))
+        elements.append(button("Skip", "poker_skip", value(round_.id)))
+        blocks.append(ActionsBlock(block_id=f"poker-decide-{round_.id}", elements=elements))
+    else:
+        blocks.append(context(render("poker_decided.md.j2", round=round_, **helpers)))
+    headline = f"#{round_.item_number} round {round_.number}: {summary(t)}"
+    return message(blocks, headline)
+
+
+def voted_notice(
+    round_: PokerRound, card: str, previous: str | None, reason: str
+) -> dict[str, Any]:
+    """The voter's private confirmation: their own card only."""
+    text = render(
+        "poker_voted.md.j2",
+        round=round_,
+        card=card,
+        previous=previous,
+        reason=reason,
+        label=card_label,
+    )
+    return message([section(text)], text)
+
+
+def nudge_message(
+    channel_id: str, numbers: Sequence[int], deadline: datetime, link: str | None
+) -> dict[str, Any]:
+    text = render("poker_nudge.md.j2", channel_id=channel_id, numbers=numbers, deadline=deadline)
+    blocks: list[Block] = [section(text)]
+    if link:
+        blocks.append(ActionsBlock(elements=[button("Open the poll", "poker_link", url=link)]))
+    return message(blocks, text)
+
+
+# -- the reason form ---------------------------------------------------------------------------
+
+
+def reason_modal(round_: PokerRound, title: str, deck: Deck, channel_id: str) -> dict[str, Any]:
+    options = [Option(value=card, label=fit(deck.describe(card), 75)) for card in deck.cards]
+    return View(
+        type="modal",
+        callback_id="poker_reason",
+        title="Vote with a reason",
+        submit="Vote",
+        close="Cancel",
+        private_metadata=json.dumps(
+            {"round": round_.id, "channel": channel_id}, separators=(",", ":")
+        ),
+        blocks=[
+            context(
+                escape(fit(f"#{round_.item_number} {title}", 200))
+                + " · only you see your vote until the reveal."
+            ),
+            InputBlock(
+                block_id="card",
+                label="Your card",
+                element=StaticSelectElement(
+                    action_id="value", placeholder="Pick a card", options=options
+                ),
+            ),
+            InputBlock(
+                block_id="reason",
+                label="Why",
+                hint="Shown with your vote when the votes are revealed.",
+                element=PlainTextInputElement(
+                    action_id="value", multiline=True, max_length=REASON_MAX
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+# -- starting, settings, history ---------------------------------------------------------------
+
+
+def picker(items: Sequence[BacklogItem]) -> dict[str, Any]:
+    """`/poker` alone: the top unestimated items, each with a button that starts a round."""
+    intro = render("poker_pick.md.j2", items=items)
+    blocks: list[Block] = [section(intro)]
+    for item in items:
+        blocks.append(
+            section(
+                f"*#{item.number}* {escape(fit(item.title, 200))}",
+                accessory=button("Estimate", "poker_start", str(item.number), style="primary"),
+                block_id=f"poker-pick-{item.number}",
+            )
+        )
+    if items:
+        blocks.append(
+            ActionsBlock(
+                block_id="poker-options",
+                elements=[
+                    CheckboxesElement(
+                        action_id="poker_option",
+                        options=[
+                            Option(value="po", label="The Product Owner votes too"),
+                            Option(value="sm", label="The Scrum Master votes too"),
+                        ],
+                    )
+                ],
+            )
+        )
+    return message(blocks, "Estimate an item")
+
+
+def deck_message(deck: Deck) -> dict[str, Any]:
+    cards = "  ".join(card_label(c) for c in deck.cards)
+    text = render("poker_deck.md.j2", deck=deck, cards=cards)
+    return message([section(text)], text)
+
+
+def history_message(item: BacklogItem, records: Sequence[EstimateRecord]) -> dict[str, Any]:
+    def estimate(record: EstimateRecord) -> str:
+        if record.card == card_label(record.card) and record.deck != "tshirt":
+            return f"{record.card} pts"
+        if record.deck == "tshirt":
+            return f"{record.card} ({record.points:g} pts)"
+        return f"{card_label(record.card)} pts"
+
+    text = render("poker_history.md.j2", item=item, records=records, estimate=estimate,
+                  label=card_label)  # fmt: skip
+    return message([section(text)], text)
+
+
+def help_message() -> dict[str, Any]:
+    lines = "\n".join(f"`{escape(line)}` {escape(what)}" for line, what in POKER_USAGE.values())
+    text = "*Planning poker*\n" + lines
+    return message([section(text)], "Planning poker commands")

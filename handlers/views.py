@@ -6,11 +6,15 @@ under the field and nothing typed is lost; everything else happens after the ack
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from agendas import refinement
+from agendas.agenda import MAX_MINUTES, Agenda, for_team
+from agendas.agenda import parse as parse_agenda
 from bot import backlog, teams
 from bot.backlog_csv import import_csv
 from bot.errors import UserError
@@ -18,7 +22,7 @@ from bot.readiness import DEFAULT_HORIZON_ITEMS, DEFAULT_THRESHOLD, DefinitionOf
 from bot.services import services
 from bot.teams import Roles
 from bot.workdays import reminder_days
-from handlers import blocks
+from handlers import blocks, meeting_blocks, meeting_flow, poker_flow
 from handlers.common import adopt_po_timezone
 from handlers.listener import listener
 from handlers.render import render
@@ -31,6 +35,11 @@ def register(app: AsyncApp) -> None:
     app.view("roles_edit")(save_roles)
     app.view("settings_edit")(save_settings)
     app.view("dor_edit")(save_dor)
+    app.view("meeting_goal")(save_meeting_text)
+    app.view("meeting_note")(save_meeting_text)
+    app.view("agenda_edit")(save_agenda)
+    app.view("agenda_yaml")(save_agenda)
+    app.view("poker_reason")(poker_reason_vote)
 
 
 def _state(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -207,3 +216,101 @@ async def save_dor(
         team.dor = dor.to_data()
         answer = blocks.dor_message(team, dor, ", ".join(reminder_days(team)))
     await reply(client, body, answer)
+
+
+@listener
+async def save_meeting_text(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """The session goal, or an action item with its owner."""
+    state = _state(body)
+    is_goal = body["view"]["callback_id"] == "meeting_goal"
+    text = _text(state, "goal" if is_goal else "text")
+    if not text:
+        await ack(response_action="errors", errors={"goal" if is_goal else "text": "Write it."})
+        return
+    await ack()
+    svc = services(context)
+    meta, now = metadata(body), svc.clock.now()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, meta["channel"], now)
+        meeting = await meeting_flow.open_meeting(store, team, meta["meeting"])
+        if is_goal:
+            meeting.goal = text
+            done = meeting_flow.Step(meeting, team, note=render("goal_set.md.j2", goal=text))
+        else:
+            owner = state.get("owner", {}).get("selected_user")
+            action = await refinement.add_action(store, meeting, text, owner, context.user_id, now)
+            done = meeting_flow.Step(
+                meeting, team, note=render("action_added.md.j2", action=action)
+            )
+    await meeting_flow.announce(svc, client, done)
+
+
+@listener
+async def save_agenda(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Lengths and purposes from the form, or a whole YAML agenda; a broken one is refused."""
+    state, meta = _state(body), metadata(body)
+    svc = services(context)
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, meta["channel"], svc.clock.now())
+        current = for_team(team.agendas, meta["kind"])
+    try:
+        if body["view"]["callback_id"] == "agenda_yaml":
+            agenda = parse_agenda(_text(state, "yaml"), meta["kind"])
+        else:
+            agenda = edited_agenda(current, state)
+    except UserError as error:
+        block = "yaml" if body["view"]["callback_id"] == "agenda_yaml" else "minutes-0"
+        await ack(response_action="errors", errors={block: error.message[:150]})
+        return
+    await ack()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, meta["channel"], svc.clock.now())
+        await teams.require_role(store, team, context.user_id, ("po", "sm"), "change agendas")
+        team.agendas = {**team.agendas, agenda.kind: agenda.to_data()}
+    await reply(client, body, meeting_blocks.agenda_view(agenda, True, meta["channel"]))
+
+
+def edited_agenda(current: Agenda, state: dict[str, dict[str, Any]]) -> Agenda:
+    sections = []
+    for index, section in enumerate(current.sections):
+        value = _text(state, f"minutes-{index}")
+        if not value.isdigit() or int(value) < 1:
+            raise UserError(f"Section {index + 1}: give a whole number.")
+        amount = int(value) if current.minutes else int(value) / 100
+        purpose = " ".join(_text(state, f"purpose-{index}").split())
+        sections.append(replace(section, minutes=amount, purpose=purpose))
+    total = int(sum(s.minutes for s in sections)) if current.minutes else None
+    if total is not None and not 5 <= total <= MAX_MINUTES:
+        raise UserError(f"The sections add up to {total} minutes: keep it from 5 to {MAX_MINUTES}.")
+    return replace(current, minutes=total, sections=tuple(sections))
+
+
+# -- planning poker ------------------------------------------------------------------------------
+
+
+@listener
+async def poker_reason_vote(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """A vote with its reason, from the "Vote with a reason" form."""
+    state = _state(body)
+    card = (state.get("card", {}).get("selected_option") or {}).get("value")
+    if not card:
+        await ack(response_action="errors", errors={"card": "Pick a card."})
+        return
+    await ack()
+    meta = metadata(body)
+    await poker_flow.vote(
+        services(context),
+        client,
+        context,
+        channel=meta["channel"],
+        user=context.user_id or "",
+        round_id=int(meta["round"]),
+        card=card,
+        reason=_text(state, "reason"),
+    )

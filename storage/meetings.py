@@ -2,8 +2,62 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ActionItem, BacklogItem, ItemEvent, Meeting
 
 
 class MeetingQueries:
     session: AsyncSession
+
+    async def open_meeting(self, team_id: int) -> Meeting | None:
+        return await self.session.scalar(select(Meeting).where(Meeting.open_for == team_id))
+
+    async def meeting(self, meeting_id: int) -> Meeting | None:
+        return await self.session.get(Meeting, meeting_id)
+
+    async def add_meeting(self, meeting: Meeting) -> bool:
+        """False when the team already has an open meeting (the unique `open_for` says so)."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(meeting)
+                await self.session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    async def past_meetings(self, team_id: int, kind: str, limit: int = 10) -> Sequence[Meeting]:
+        result = await self.session.scalars(
+            select(Meeting)
+            .where(Meeting.team_id == team_id, Meeting.kind == kind, Meeting.ended_at.is_not(None))
+            .order_by(Meeting.started_at.desc())
+            .limit(limit)
+        )
+        return result.all()
+
+    async def add_action_item(self, item: ActionItem) -> None:
+        self.session.add(item)
+        await self.session.flush()
+
+    async def action_items(self, meeting_id: int) -> Sequence[ActionItem]:
+        result = await self.session.scalars(
+            select(ActionItem).where(ActionItem.meeting_id == meeting_id).order_by(ActionItem.id)
+        )
+        return result.all()
+
+    async def item_events_between(
+        self, team_id: int, start: datetime, end: datetime
+    ) -> Sequence[tuple[ItemEvent, BacklogItem]]:
+        """What happened to a team's items during a meeting, oldest first."""
+        result = await self.session.execute(
+            select(ItemEvent, BacklogItem)
+            .join(BacklogItem, BacklogItem.id == ItemEvent.item_id)
+            .where(BacklogItem.team_id == team_id, ItemEvent.at >= start, ItemEvent.at <= end)
+            .order_by(ItemEvent.at, ItemEvent.id)
+        )
+        return [(event, item) for event, item in result.all()]

@@ -82,6 +82,8 @@ class Team(Base):
     graveyard_days: Mapped[int] = mapped_column(Integer, default=90)
     # A team's own agendas by kind ("refinement", "planning"), as agenda data.
     agendas: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Planning poker settings: {"deck": name, "cards": [...] for a custom deck, "tshirt": {...}}.
+    poker: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="team", cascade="all, delete-orphan", lazy="selectin"
@@ -237,3 +239,96 @@ class ActionItem(Base):
     owner: Mapped[str | None] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- planning poker ----------------------------------------------------------------------------
+
+
+class PokerPoll(Base):
+    """A planning poker session: one channel message, a queue of items, one facilitator.
+
+    `live` rounds run one item at a time; an `async` poll opens every item at once until
+    `deadline`. The deck, the T-shirt table and the expected voters are copied in at the
+    start, so changing the channel's settings never changes a running poll.
+    """
+
+    __tablename__ = "poker_polls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    mode: Mapped[str] = mapped_column(String(8))  # live | async
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open | closed
+    facilitator: Mapped[str] = mapped_column(String(32))
+    items: Mapped[list[int]] = mapped_column(JSON)  # item numbers, in queue order
+    deck: Mapped[dict[str, Any]] = mapped_column(JSON)  # bot.poker.Deck.to_data()
+    voters: Mapped[list[str]] = mapped_column(JSON)
+    voters_note: Mapped[str] = mapped_column(String(200), default="")
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration_s: Mapped[int | None] = mapped_column(Integer)
+    nudges: Mapped[list[str]] = mapped_column(JSON, default=list)  # nudge keys already sent
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PokerRound(Base):
+    """One round of voting on one item; a re-vote is a new round, and every round is kept."""
+
+    __tablename__ = "poker_rounds"
+    __table_args__ = (
+        UniqueConstraint("poll_id", "item_number", "number", name="uq_poker_rounds_round"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("poker_polls.id", ondelete="CASCADE"), index=True
+    )
+    item_number: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    # voting | revealed | accepted | skipped | revoted
+    status: Mapped[str] = mapped_column(String(12), default="voting")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)  # async polls only
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revealed_by: Mapped[str | None] = mapped_column(String(32))
+    reveal_reason: Mapped[str | None] = mapped_column(String(16))  # all voted | deadline | early
+    result_ts: Mapped[str | None] = mapped_column(String(32))  # the result in the thread
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_card: Mapped[str | None] = mapped_column(String(16))
+
+
+class PokerVote(Base):
+    """A voter's card in a round: one row per round and voter, changed in place until reveal."""
+
+    __tablename__ = "poker_votes"
+    __table_args__ = (UniqueConstraint("round_id", "voter", name="uq_poker_votes_voter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("poker_rounds.id", ondelete="CASCADE"))
+    voter: Mapped[str] = mapped_column(String(32))
+    card: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EstimateRecord(Base):
+    """An accepted estimate with how it came about: rounds, votes, reasons, who accepted it.
+
+    `rounds` is a snapshot, so the history stays readable whatever happens to the poll.
+    """
+
+    __tablename__ = "estimate_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("backlog_items.id", ondelete="CASCADE"), index=True
+    )
+    poll_id: Mapped[int | None] = mapped_column(
+        ForeignKey("poker_polls.id", ondelete="SET NULL")
+    )
+    card: Mapped[str] = mapped_column(String(16))
+    points: Mapped[float] = mapped_column(Float)
+    deck: Mapped[str] = mapped_column(String(16))
+    accepted_by: Mapped[str] = mapped_column(String(32))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rounds: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -1,9 +1,202 @@
-"""Queries for planning poker (mixed into `Store`)."""
+"""Queries for planning poker (mixed into `Store`).
+
+Votes are written with one upsert per (round, voter): a burst of clicks, retried deliveries
+and changed minds all end as exactly one row each. A round's status only moves through
+conditional updates (`... WHERE status IN (...)`), so of two people revealing or accepting at
+the same moment exactly one wins, whatever the database.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound, PokerVote
 
 
 class PokerQueries:
     session: AsyncSession
+
+    # -- polls -------------------------------------------------------------------------------
+
+    async def add_poll(self, poll: PokerPoll) -> PokerPoll:
+        self.session.add(poll)
+        await self.session.flush()
+        return poll
+
+    async def poll(self, poll_id: int, *, lock: bool = False) -> PokerPoll | None:
+        query = select(PokerPoll).where(PokerPoll.id == poll_id)
+        if lock:
+            query = query.with_for_update()
+        return await self.session.scalar(query.execution_options(populate_existing=True))
+
+    async def close_poll(self, poll_id: int, now: datetime) -> bool:
+        result = await self.session.execute(
+            update(PokerPoll)
+            .where(PokerPoll.id == poll_id, PokerPoll.status == "open")
+            .values(status="closed", closed_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def delete_poll(self, poll_id: int) -> None:
+        poll = await self.session.get(PokerPoll, poll_id)
+        if poll is not None:
+            await self.session.delete(poll)
+            await self.session.flush()
+
+    # -- rounds ------------------------------------------------------------------------------
+
+    async def add_round(
+        self, poll_id: int, item_number: int, number: int, now: datetime, deadline: datetime | None
+    ) -> PokerRound:
+        round_ = PokerRound(
+            poll_id=poll_id,
+            item_number=item_number,
+            number=number,
+            status="voting",
+            started_at=now,
+            deadline=deadline,
+        )
+        self.session.add(round_)
+        await self.session.flush()
+        return round_
+
+    async def poker_round(self, round_id: int, *, lock: bool = False) -> PokerRound | None:
+        """A round; `lock` holds its row until commit (PostgreSQL: FOR UPDATE; SQLite's
+        transactions hold the write lock from their start anyway)."""
+        query = select(PokerRound).where(PokerRound.id == round_id)
+        if lock:
+            query = query.with_for_update()
+        return await self.session.scalar(query.execution_options(populate_existing=True))
+
+    async def rounds(self, poll_id: int) -> Sequence[PokerRound]:
+        result = await self.session.scalars(
+            select(PokerRound)
+            .where(PokerRound.poll_id == poll_id)
+            .order_by(PokerRound.item_number, PokerRound.number)
+            .execution_options(populate_existing=True)
+        )
+        return result.all()
+
+    async def move_round(
+        self, round_id: int, before: Sequence[str], after: str, **values: Any
+    ) -> bool:
+        """Moves a round from one of the `before` statuses to `after`; False if it was not."""
+        result = await self.session.execute(
+            update(PokerRound)
+            .where(PokerRound.id == round_id, PokerRound.status.in_(before))
+            .values(status=after, **values)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(result.rowcount)
+
+    async def claim_result(self, round_id: int) -> bool:
+        """The right to post a revealed round's result, taken once."""
+        result = await self.session.execute(
+            update(PokerRound)
+            .where(PokerRound.id == round_id, PokerRound.result_ts.is_(None))
+            .values(result_ts="posting")
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(result.rowcount)
+
+    async def set_result(self, round_id: int, ts: str | None) -> None:
+        await self.session.execute(
+            update(PokerRound)
+            .where(PokerRound.id == round_id)
+            .values(result_ts=ts)
+            .execution_options(synchronize_session="fetch")
+        )
+
+    # -- votes -------------------------------------------------------------------------------
+
+    async def upsert_vote(
+        self, round_id: int, voter: str, card: str, reason: str, now: datetime
+    ) -> None:
+        """One row per round and voter: a first vote inserts, a later one replaces it."""
+        dialect = self.session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(PokerVote).values(
+            round_id=round_id, voter=voter, card=card, reason=reason, voted_at=now
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[PokerVote.round_id, PokerVote.voter],
+            set_={
+                "card": statement.excluded.card,
+                "reason": statement.excluded.reason,
+                "voted_at": statement.excluded.voted_at,
+            },
+        )
+        await self.session.execute(statement)
+
+    async def vote_of(self, round_id: int, voter: str) -> PokerVote | None:
+        return await self.session.scalar(
+            select(PokerVote).where(PokerVote.round_id == round_id, PokerVote.voter == voter)
+        )
+
+    async def vote_count(self, round_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(PokerVote).where(PokerVote.round_id == round_id)
+        )
+        return count or 0
+
+    async def voters_in(self, round_ids: Sequence[int]) -> dict[int, list[str]]:
+        """Who has voted in each round: names only, never the cards (what a poll may show)."""
+        found: dict[int, list[str]] = {round_id: [] for round_id in round_ids}
+        if not round_ids:
+            return found
+        result = await self.session.execute(
+            select(PokerVote.round_id, PokerVote.voter)
+            .where(PokerVote.round_id.in_(round_ids))
+            .order_by(PokerVote.voted_at, PokerVote.id)
+        )
+        for round_id, voter in result.all():
+            found[round_id].append(voter)
+        return found
+
+    async def ballots(self, round_ids: Sequence[int]) -> dict[int, list[PokerVote]]:
+        """The votes with their cards and reasons: for revealed rounds only."""
+        found: dict[int, list[PokerVote]] = {round_id: [] for round_id in round_ids}
+        if not round_ids:
+            return found
+        result = await self.session.scalars(
+            select(PokerVote)
+            .where(PokerVote.round_id.in_(round_ids))
+            .order_by(PokerVote.voted_at, PokerVote.id)
+        )
+        for vote in result.all():
+            found[vote.round_id].append(vote)
+        return found
+
+    # -- estimates ---------------------------------------------------------------------------
+
+    def add_estimate(self, record: EstimateRecord) -> None:
+        self.session.add(record)
+
+    async def estimates(self, item_id: int) -> Sequence[EstimateRecord]:
+        result = await self.session.scalars(
+            select(EstimateRecord)
+            .where(EstimateRecord.item_id == item_id)
+            .order_by(EstimateRecord.accepted_at.desc(), EstimateRecord.id.desc())
+        )
+        return result.all()
+
+    async def unestimated(self, team_id: int, limit: int) -> Sequence[BacklogItem]:
+        """The top items of the backlog that have no estimate yet."""
+        result = await self.session.scalars(
+            select(BacklogItem)
+            .where(
+                BacklogItem.team_id == team_id,
+                BacklogItem.archived_at.is_(None),
+                BacklogItem.status != "done",
+                BacklogItem.estimate.is_(None),
+            )
+            .order_by(BacklogItem.rank, BacklogItem.number)
+            .limit(limit)
+        )
+        return result.all()

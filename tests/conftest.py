@@ -14,7 +14,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.emulator.stack import LocalStack
 from storage.db import Database
-from storage.models import Team
+from storage.models import Base, Team
 from storage.repositories import Store
 
 # PostgreSQL runs instead of SQLite when this is set (a fresh database per test).
@@ -23,12 +23,16 @@ PG_URL = os.environ.get("TIMEBOX_TEST_DATABASE_URL")
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrating once and copying the file keeps each test's own database cheap."""
+    """The schema built once and copied per test keeps each test's own database cheap.
+
+    It is built from the models; tests/test_migrations.py proves the migrations build the same.
+    """
     path = tmp_path_factory.mktemp("template") / "timebox.db"
 
     async def migrate() -> None:
         db = Database(f"sqlite:///{path}")
-        await db.migrate()
+        async with db.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
         await db.dispose()
 
     asyncio.run(migrate())

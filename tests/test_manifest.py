@@ -47,6 +47,9 @@ def test_manifest_asks_for_what_the_app_uses(manifest):
         "commands",
         "chat:write",
         "users:read",
+        "channels:read",  # planning poker: a channel's members are its voters
+        "groups:read",  # ... in private channels too
+        "usergroups:read",  # `/poker 3 voters @group`
         "files:read",
         "files:write",
     }

@@ -25,6 +25,7 @@ from bot.sandbox.clock import SandboxClock
 from bot.sandbox.manifest import Manifest, load_manifest
 from bot.sandbox.seed import CHANNEL, USERS, WORKSPACE, seed_backlog, seed_workspace
 from bot.sandbox.state import Notice, screen
+from handlers.jobs import restore_schedules
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -68,17 +69,13 @@ class Sandbox:
         self.db: Database
         self.stack: LocalStack
         self._ticker: asyncio.Task[None] | None = None
+        self._started = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> Sandbox:
-        if self.fresh:
-            for suffix in _SQLITE_SIDECARS:
-                Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
-        is_new = not self.db_path.exists()
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        is_new = _prepare_db_file(self.db_path, fresh=self.fresh)
         self.db = Database(f"sqlite:///{self.db_path}")
-        await self.db.migrate()
         self.stack = LocalStack(
             self.db,
             self.clock,
@@ -88,9 +85,16 @@ class Sandbox:
         )
         seed_workspace(self.emulator)
         self.emulator.listeners.append(self._changed)
-        await self.stack.start()
-        if is_new and not self.fresh:
-            self.seeded = await seed_backlog(self.db, WORKSPACE, self.clock.now())
+        try:
+            await self.db.migrate()
+            await self.stack.start()
+            self._started = True
+            if is_new and not self.fresh:
+                self.seeded = await seed_backlog(self.db, WORKSPACE, self.clock.now())
+            await restore_schedules(self.stack.services)  # as `timebox run` does at start
+        except BaseException:
+            await self.stop()
+            raise
         if self.tick:
             self._ticker = asyncio.create_task(self._run_due_forever(self.tick))
         return self
@@ -100,7 +104,10 @@ class Sandbox:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
-        await self.stack.stop()
+        if self._started:
+            await self.stack.stop()
+        else:
+            await self.emulator.stop()
         await self.db.dispose()
 
     @property
@@ -198,9 +205,7 @@ class Sandbox:
         self.notices.append(Notice(self.emulator.next_ts(), channel, user, text))
         self._changed()
 
-    async def post(
-        self, user: str, channel: str, text: str, thread_ts: str | None = None
-    ) -> None:
+    async def post(self, user: str, channel: str, text: str, thread_ts: str | None = None) -> None:
         """``user`` writes a message; the bot hears of it only if its manifest subscribes."""
         if not text.strip():
             raise SandboxError("an empty message is not sent")
@@ -330,6 +335,15 @@ class Sandbox:
                 await self.run_due()
             except Exception:
                 log.exception("due work failed; trying again in %s s", every)
+
+
+def _prepare_db_file(path: Path, *, fresh: bool) -> bool:
+    """Deletes the database (and SQLite's WAL side files) for ``fresh``; True if it is new."""
+    if fresh:
+        for suffix in _SQLITE_SIDECARS:
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return not path.exists()
 
 
 def _none_if_blank(value: Any) -> Any:

@@ -1,0 +1,233 @@
+"""Meeting agendas as data: loading, checking and scaling them to the time a team has.
+
+An agenda is a YAML document: a name, an optional length in minutes, and sections with a
+title, minutes or a share of the meeting, a purpose and the actions the section offers. A
+broken document is refused with the line and field at fault, so a team's agenda is never
+half-replaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import UserError
+
+HERE = Path(__file__).parent
+KINDS = ("refinement", "planning")
+ACTIONS = {
+    "refinement": {"goal", "triage", "deep_dive", "wrapup"},
+    "planning": {"goal", "selection", "capacity", "breakdown", "commit"},
+}
+MAX_MINUTES = 8 * 60
+
+
+class AgendaError(UserError):
+    """A team's agenda file is wrong; the message names the line and the field."""
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    minutes: float  # after scaling; may be fractional in a share-only agenda before scaling
+    purpose: str = ""
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Agenda:
+    name: str
+    kind: str
+    minutes: int | None
+    sections: tuple[Section, ...]
+
+    def to_data(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["sections"] = [{**asdict(s), "actions": list(s.actions)} for s in self.sections]
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Agenda:
+        return cls(
+            name=data["name"],
+            kind=data["kind"],
+            minutes=data.get("minutes"),
+            sections=tuple(
+                Section(s["title"], s["minutes"], s.get("purpose", ""), tuple(s.get("actions", ())))
+                for s in data["sections"]
+            ),
+        )
+
+    @property
+    def planned(self) -> float:
+        return sum(s.minutes for s in self.sections)
+
+    def to_yaml(self) -> str:
+        data = {
+            "name": self.name,
+            "kind": self.kind,
+            "minutes": self.minutes,
+            "sections": [
+                {
+                    "title": s.title,
+                    "minutes": s.minutes,
+                    "purpose": s.purpose,
+                    "actions": list(s.actions),
+                }
+                for s in self.sections
+            ],
+        }
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def builtin(kind: str) -> Agenda:
+    return parse((HERE / f"{kind}.yml").read_text(), kind)
+
+
+def for_team(team_agendas: dict[str, Any], kind: str) -> Agenda:
+    """The team's own agenda of this kind, or the built-in one."""
+    data = (team_agendas or {}).get(kind)
+    return Agenda.from_data(data) if data else builtin(kind)
+
+
+def _line(node: yaml.Node | None) -> str:
+    return f"line {node.start_mark.line + 1}" if node is not None else "the file"
+
+
+def _get(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
+    for key_node, value_node in mapping.value:
+        if key_node.value == key:
+            return value_node
+    return None
+
+
+def parse(text: str, kind: str) -> Agenda:
+    """Reads and checks an agenda; raises AgendaError naming the line and field at fault."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "the file"
+        raise AgendaError(
+            f"{where}: this is not valid YAML ({getattr(error, 'problem', error)})"
+        ) from None
+    if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
+        raise AgendaError("the file must be a mapping with `name` and `sections`.")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise AgendaError(f"{_line(_get(root, 'name'))}: `name` must be a non-empty text.")
+    if data.get("kind", kind) != kind:
+        raise AgendaError(f"{_line(_get(root, 'kind'))}: `kind` must be `{kind}` here.")
+    minutes = data.get("minutes")
+    if minutes is not None and (
+        not isinstance(minutes, int) or isinstance(minutes, bool) or not 5 <= minutes <= MAX_MINUTES
+    ):
+        raise AgendaError(
+            f"{_line(_get(root, 'minutes'))}: `minutes` must be a whole number from 5 to "
+            f"{MAX_MINUTES}."
+        )
+    sections_node = _get(root, "sections")
+    raw_sections = data.get("sections")
+    if not isinstance(raw_sections, list) or not raw_sections or sections_node is None:
+        raise AgendaError(f"{_line(sections_node)}: `sections` must be a list of sections.")
+    if len(raw_sections) > 12:
+        raise AgendaError(f"{_line(sections_node)}: at most 12 sections.")
+    sections = [
+        _section(raw, node, index, kind)
+        for index, (raw, node) in enumerate(zip(raw_sections, sections_node.value, strict=True))
+    ]
+    return _resolve(name.strip(), kind, minutes, sections)
+
+
+SectionSpec = tuple[str, float | None, float | None, str, tuple[str, ...]]
+
+
+def _section(raw: Any, node: yaml.Node, index: int, kind: str) -> SectionSpec:
+    if not isinstance(raw, dict) or not isinstance(node, yaml.MappingNode):
+        raise AgendaError(
+            f"{_line(node)}: sections[{index + 1}] must be a mapping with `title` and "
+            "`minutes` or `share`."
+        )
+
+    def fail(field: str, problem: str) -> AgendaError:
+        where = _line(_get(node, field) or node)
+        return AgendaError(f"{where}: sections[{index + 1}].{field} {problem}")
+
+    def number(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip() or len(title) > 80:
+        raise fail("title", "must be a text of 1 to 80 characters.")
+    minutes, share = raw.get("minutes"), raw.get("share")
+    if (minutes is None) == (share is None):
+        raise fail("minutes", "or `share`: give one of them, not both or neither.")
+    if minutes is not None and not (number(minutes) and 0 < minutes <= MAX_MINUTES):
+        raise fail("minutes", "must be a positive number of minutes.")
+    if share is not None and not (number(share) and 0 < share <= 1):
+        raise fail("share", "must be a fraction between 0 and 1.")
+    purpose = raw.get("purpose", "")
+    if not isinstance(purpose, str) or len(purpose) > 500:
+        raise fail("purpose", "must be a text of at most 500 characters.")
+    actions = raw.get("actions", [])
+    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+        raise fail("actions", "must be a list of names.")
+    unknown = set(actions) - ACTIONS[kind]
+    if unknown:
+        known = ", ".join(sorted(ACTIONS[kind]))
+        raise fail("actions", f"has `{', '.join(sorted(unknown))}`: use {known}.")
+    return title.strip(), minutes, share, " ".join(purpose.split()), tuple(actions)
+
+
+def _resolve(name: str, kind: str, minutes: int | None, sections: list[SectionSpec]) -> Agenda:
+    """Turns shares into minutes when the length is known; keeps shares relative otherwise."""
+    fixed = sum(m for _, m, _, _, _ in sections if m is not None)
+    shares = sum(s for _, _, s, _, _ in sections if s is not None)
+    if minutes is not None and shares:
+        left = minutes - fixed
+        if left <= 0:
+            raise AgendaError("the sections with fixed minutes leave no time for the shared ones.")
+        resolved = [
+            Section(t, m if m is not None else left * s / shares, p, a)
+            for t, m, s, p, a in sections
+        ]
+    elif shares and fixed:
+        raise AgendaError("mixing `minutes` and `share` needs a meeting length: add `minutes:`.")
+    else:
+        resolved = [Section(t, m if m is not None else s, p, a) for t, m, s, p, a in sections]
+    return Agenda(name, kind, minutes, tuple(resolved))
+
+
+def scale(agenda: Agenda, total_minutes: int) -> list[Section]:
+    """Sections stretched or squeezed to `total_minutes`, in whole minutes (at least 1 each)."""
+    if not 5 <= total_minutes <= MAX_MINUTES:
+        raise UserError(f"A meeting lasts between 5 minutes and {MAX_MINUTES // 60} hours.")
+    if total_minutes < len(agenda.sections):
+        raise UserError(
+            f"{total_minutes} minutes is too short for {len(agenda.sections)} sections."
+        )
+    weights = [s.minutes for s in agenda.sections]
+    exact = [total_minutes * w / sum(weights) for w in weights]
+    whole = [max(1, int(x)) for x in exact]
+    # Hand out the minutes lost to rounding, largest remainders first.
+    for index in sorted(range(len(exact)), key=lambda i: exact[i] - int(exact[i]), reverse=True):
+        if sum(whole) >= total_minutes:
+            break
+        whole[index] += 1
+    while sum(whole) > total_minutes:
+        whole[whole.index(max(whole))] -= 1
+    return [
+        Section(s.title, float(m), s.purpose, s.actions)
+        for s, m in zip(agenda.sections, whole, strict=True)
+    ]
+
+
+def default_minutes(agenda: Agenda, sprint_weeks: int) -> int:
+    """The length when none is given: the agenda's own, else 2 hours per sprint week (max 8)."""
+    if agenda.minutes:
+        return agenda.minutes
+    return min(120 * sprint_weeks, MAX_MINUTES)

@@ -1,0 +1,260 @@
+"""The timebox engine: runs a meeting's clock section by section, against its time budget.
+
+A meeting is a database row; its warning and time-up timers are scheduled jobs keyed by the
+section and its planned end, so a timer that was moved (extend, pause) never fires at its old
+time, and a restart loses none. Every transition names the section it expects to leave, so a
+double click or a retried delivery cannot advance twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from agendas.agenda import default_minutes, for_team, scale
+from bot.errors import UserError
+from storage.models import Meeting, Team
+from storage.repositories import Store
+
+TIMER = "meeting_timer"
+WARN_SHARE = 0.2
+WARN_AT_LEAST = timedelta(minutes=1)
+KIND_NAMES = {"refinement": "refinement session", "planning": "sprint planning"}
+
+
+@dataclass(frozen=True)
+class Timer:
+    """What a fired timer means for the meeting: "warn" or "up", for section `section`."""
+
+    event: str
+    section: int
+
+
+def sections(meeting: Meeting) -> list[dict[str, Any]]:
+    return meeting.agenda["sections"]
+
+
+def current(meeting: Meeting) -> dict[str, Any]:
+    return sections(meeting)[meeting.section]
+
+
+def time_left(meeting: Meeting, now: datetime) -> timedelta:
+    reference = meeting.paused_at if meeting.status == "paused" and meeting.paused_at else now
+    return meeting.section_ends_at - reference
+
+
+def warn_at(meeting: Meeting) -> datetime:
+    """When 20% of the section (at least a minute) is left; pauses do not count as length."""
+    paused = meeting.data.get("paused_seconds", {}).get(str(meeting.section), 0)
+    length = meeting.section_ends_at - meeting.section_started_at - timedelta(seconds=paused)
+    return meeting.section_ends_at - max(length * WARN_SHARE, WARN_AT_LEAST)
+
+
+def elapsed_share(meeting: Meeting, now: datetime) -> float:
+    """How far through the planned meeting we are, 0..1, for the progress bar."""
+    planned = sum(s["minutes"] for s in sections(meeting))
+    done = sum(s["minutes"] for s in sections(meeting)[: meeting.section])
+    left = max(time_left(meeting, now).total_seconds() / 60, 0)
+    in_section = max(current(meeting)["minutes"] - left, 0)
+    return min((done + in_section) / planned, 1.0) if planned else 1.0
+
+
+async def start(
+    store: Store, team: Team, kind: str, facilitator: str, now: datetime, minutes: int | None
+) -> Meeting:
+    agenda = for_team(team.agendas, kind)
+    total = minutes or default_minutes(agenda, team.sprint_weeks)
+    scaled = scale(agenda, total)
+    meeting = Meeting(
+        team_id=team.id,
+        open_for=team.id,
+        kind=kind,
+        agenda={
+            "name": agenda.name,
+            "minutes": total,
+            "sections": [
+                {
+                    "title": s.title,
+                    "minutes": s.minutes,
+                    "purpose": s.purpose,
+                    "actions": list(s.actions),
+                }
+                for s in scaled
+            ],
+        },
+        facilitator=facilitator,
+        status="running",
+        section=0,
+        section_started_at=now,
+        section_ends_at=now + timedelta(minutes=scaled[0].minutes),
+        warned=False,
+        timed_out=False,
+        auto_advance=False,
+        goal="",
+        log=[],
+        data={},
+        started_at=now,
+    )
+    if not await store.add_meeting(meeting):
+        running = await store.open_meeting(team.id)
+        what = KIND_NAMES[running.kind] if running else "meeting"
+        by = f" (facilitated by <@{running.facilitator}>)" if running else ""
+        raise UserError(
+            f"A {what} is already running in this channel{by}. One meeting at a time: "
+            "`/refine status` shows it, `/refine end` ends it."
+        )
+    await schedule_timers(store, meeting, now)
+    return meeting
+
+
+async def schedule_timers(store: Store, meeting: Meeting, now: datetime) -> None:
+    """(Re)places the current section's warning and time-up; none while paused or ended."""
+    await store.cancel_prefix(f"meeting:{meeting.id}:")
+    if meeting.status != "running":
+        return
+    version = int(meeting.section_ends_at.timestamp())
+    base = f"meeting:{meeting.id}:{meeting.section}:{version}"
+    payload = {"meeting": meeting.id, "section": meeting.section, "ends": version}
+    if not meeting.warned and warn_at(meeting) > now:
+        await store.schedule(TIMER, f"{base}:warn", warn_at(meeting), {**payload, "event": "warn"})
+    if not meeting.timed_out:
+        await store.schedule(
+            TIMER, f"{base}:up", meeting.section_ends_at, {**payload, "event": "up"}
+        )
+
+
+def fired(meeting: Meeting | None, payload: dict[str, Any]) -> Timer | None:
+    """The timer's meaning if it still applies (same section, same planned end), else None.
+
+    Marks the meeting (warned / timed out) so the same moment is never announced twice.
+    """
+    if meeting is None or meeting.status != "running":
+        return None
+    if payload["section"] != meeting.section:
+        return None
+    if payload["ends"] != int(meeting.section_ends_at.timestamp()):
+        return None
+    if payload["event"] == "warn":
+        if meeting.warned:
+            return None
+        meeting.warned = True
+    else:
+        if meeting.timed_out:
+            return None
+        meeting.timed_out = meeting.warned = True
+    return Timer(payload["event"], meeting.section)
+
+
+def _close_section(meeting: Meeting, now: datetime) -> None:
+    section = current(meeting)
+    extended = sum(
+        e["minutes"] for e in meeting.data.get("extensions", []) if e["section"] == meeting.section
+    )
+    paused = meeting.data.get("paused_seconds", {}).get(str(meeting.section), 0)
+    actual = (now - meeting.section_started_at).total_seconds() - paused
+    meeting.log = [
+        *meeting.log,
+        {
+            "section": meeting.section,
+            "title": section["title"],
+            "planned": section["minutes"],
+            "actual": round(actual / 60, 1),
+            "extended": extended,
+            "ended_at": now.isoformat(),
+        },
+    ]
+
+
+def require_open(meeting: Meeting | None, kind: str) -> Meeting:
+    if meeting is None or meeting.kind != kind:
+        start_hint = "`/refine start`" if kind == "refinement" else "`/planning start`"
+        raise UserError(
+            f"No {KIND_NAMES[kind]} is running in this channel. {start_hint} starts one."
+        )
+    return meeting
+
+
+async def advance(
+    store: Store, meeting: Meeting, now: datetime, expected: int | None = None
+) -> bool:
+    """Moves to the next section (or ends after the last); False if someone already did."""
+    if meeting.status == "ended" or (expected is not None and expected != meeting.section):
+        return False
+    if meeting.status == "paused":
+        _unpause(meeting, now)
+    _close_section(meeting, now)
+    if meeting.section + 1 >= len(sections(meeting)):
+        await end(store, meeting, now, close=False)
+        return True
+    meeting.section += 1
+    meeting.section_started_at = now
+    meeting.section_ends_at = now + timedelta(minutes=current(meeting)["minutes"])
+    meeting.warned = meeting.timed_out = False
+    await schedule_timers(store, meeting, now)
+    return True
+
+
+async def extend(store: Store, meeting: Meeting, minutes: int, actor: str, now: datetime) -> None:
+    if not 1 <= minutes <= 60:
+        raise UserError("Extend by 1 to 60 minutes, e.g. `/refine extend 5m`.")
+    overrun = max(0.0, (now - meeting.section_ends_at).total_seconds() / 60)
+    meeting.section_ends_at = max(meeting.section_ends_at, now) + timedelta(minutes=minutes)
+    meeting.data = {
+        **meeting.data,
+        "extensions": [
+            *meeting.data.get("extensions", []),
+            {
+                "section": meeting.section,
+                "minutes": minutes,
+                "by": actor,
+                "overrun": round(overrun, 1),
+                "at": now.isoformat(),
+            },
+        ],
+    }
+    meeting.timed_out = False
+    meeting.warned = warn_at(meeting) <= now
+    await schedule_timers(store, meeting, now)
+
+
+async def pause(store: Store, meeting: Meeting, now: datetime) -> None:
+    if meeting.status == "paused":
+        raise UserError("The meeting is paused already. `/refine resume` carries on.")
+    meeting.status = "paused"
+    meeting.paused_at = now
+    await schedule_timers(store, meeting, now)
+
+
+def _unpause(meeting: Meeting, now: datetime) -> None:
+    assert meeting.paused_at is not None
+    pause_length = now - meeting.paused_at
+    meeting.section_ends_at += pause_length
+    paused = dict(meeting.data.get("paused_seconds", {}))
+    key = str(meeting.section)
+    paused[key] = paused.get(key, 0) + pause_length.total_seconds()
+    meeting.data = {**meeting.data, "paused_seconds": paused}
+    meeting.status = "running"
+    meeting.paused_at = None
+
+
+async def resume(store: Store, meeting: Meeting, now: datetime) -> None:
+    if meeting.status != "paused":
+        raise UserError("The meeting is not paused.")
+    _unpause(meeting, now)
+    await schedule_timers(store, meeting, now)
+
+
+async def end(store: Store, meeting: Meeting, now: datetime, *, close: bool = True) -> None:
+    if meeting.status == "paused":
+        _unpause(meeting, now)
+    if close:
+        _close_section(meeting, now)
+    meeting.status = "ended"
+    meeting.ended_at = now
+    meeting.open_for = None
+    await store.cancel_prefix(f"meeting:{meeting.id}:")
+
+
+def may_facilitate(meeting: Meeting, user: str, scrum_masters: tuple[str, ...]) -> bool:
+    return user == meeting.facilitator or user in scrum_masters

@@ -1,0 +1,101 @@
+"""`timebox sandbox`: try Timebox in a browser, with no Slack workspace, tokens or public URL."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.config import configure_logging
+
+HELP = "try Timebox in a browser: the bot, a local Slack and a page, on 127.0.0.1"
+BLURB = """\
+Timebox sandbox: open {url} in your browser.
+  #team-demo has {items}; switch people at the top right,
+  move time with the clock buttons. Ctrl-C stops; the data stays in {db}."""
+
+
+def add_sandbox_command(subparsers: Any) -> argparse.ArgumentParser:
+    """Adds ``sandbox`` to the ``timebox`` command's subparsers."""
+    parser: argparse.ArgumentParser = subparsers.add_parser("sandbox", help=HELP, description=HELP)
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port of the page on 127.0.0.1 (default 8080)"
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="delete the sandbox database first and start with an empty backlog and no roles",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=Path("sandbox.db"),
+        help="the sandbox's SQLite file (default sandbox.db in the working directory)",
+    )
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    """Runs until SIGINT or SIGTERM; 0 on a clean stop."""
+    configure_logging("WARNING")
+    # The page explains a command the bot does not handle; Bolt's advice on it is noise here.
+    logging.getLogger("slack_bolt").setLevel(logging.ERROR)
+    try:
+        return asyncio.run(_serve(args.port, args.db, fresh=args.fresh))
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping
+        return 0
+
+
+async def _serve(port: int, db: Path, *, fresh: bool) -> int:
+    from bot.sandbox.page import make_page
+    from bot.sandbox.server import Sandbox
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    sandbox = await Sandbox(db, fresh=fresh).start()
+    runner = web.AppRunner(make_page(sandbox), access_log=None)
+    await runner.setup()
+    try:
+        try:
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+        except OSError as error:
+            print(
+                f"timebox sandbox: cannot listen on 127.0.0.1:{port} ({error.strerror}); "
+                "try another --port",
+                file=sys.stderr,
+            )
+            return 1
+        if fresh:
+            items = "an empty backlog (--fresh)"
+        elif sandbox.seeded:
+            items = f"a demo backlog of {sandbox.seeded} items"
+        else:
+            items = "the backlog you left there last time"
+        url = f"http://127.0.0.1:{port}/"
+        print(BLURB.format(url=url, items=items, db=db), flush=True)
+        await stop.wait()
+        print("timebox sandbox: stopping", flush=True)
+    finally:
+        with contextlib.suppress(Exception):
+            await runner.cleanup()
+        await sandbox.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.sandbox", description=HELP)
+    add_arguments(parser)
+    return run_sandbox(parser.parse_args(argv))

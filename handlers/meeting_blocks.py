@@ -1,0 +1,372 @@
+"""Block Kit for timeboxed meetings: the agenda message, timers, each section's cards, minutes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    DatePickerElement,
+    HeaderBlock,
+    InputBlock,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from agendas import engine
+from agendas.agenda import Agenda
+from agendas.refinement import MOSCOW, PLACEMENTS
+from bot.backlog import ITEM_TYPES
+from bot.readiness import DefinitionOfReady, gaps
+from handlers.blocks import button, context, fix_button, message, metadata_json, section
+from handlers.render import escape, fit, render
+from storage.models import BacklogItem, Meeting
+
+BAR = 20
+
+
+def _ref(meeting: Meeting) -> str:
+    """Button value: the meeting and the section the click was made in."""
+    return f"{meeting.id}:{meeting.section}"
+
+
+def controls(meeting: Meeting) -> ActionsBlock:
+    pause = (
+        button("Resume", "meeting_resume", _ref(meeting))
+        if meeting.status == "paused"
+        else button("Pause", "meeting_pause", _ref(meeting))
+    )
+    last = meeting.section + 1 >= len(engine.sections(meeting))
+    return ActionsBlock(
+        block_id=f"controls-{meeting.id}",
+        elements=[
+            button(
+                "Finish" if last else "Next section", "meeting_next", _ref(meeting), style="primary"
+            ),
+            button("+5 min", "meeting_extend", _ref(meeting)),
+            pause,
+            button("End meeting", "meeting_end", _ref(meeting), style="danger"),
+        ],
+    )
+
+
+def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
+    """The one message that shows where the meeting stands; updated at every change."""
+    actual = {entry["section"]: entry["actual"] for entry in meeting.log}
+    rows = [{**s, "actual": actual.get(i)} for i, s in enumerate(engine.sections(meeting))]
+    left_minutes = engine.time_left(meeting, now).total_seconds() / 60
+    left = math.ceil(left_minutes) if left_minutes >= 0 else -math.ceil(-left_minutes)
+    share = 1.0 if meeting.status == "ended" else engine.elapsed_share(meeting, now)
+    filled = round(share * BAR)
+    planned = int(sum(s["minutes"] for s in engine.sections(meeting)))
+    status = render(
+        "agenda_status.md.j2",
+        meeting=meeting,
+        bar="▓" * filled + "░" * (BAR - filled),
+        percent=round(share * 100),
+        planned=planned,
+        actual=round(sum(e["actual"] for e in meeting.log)),
+        purpose=engine.current(meeting).get("purpose") if meeting.status != "ended" else "",
+    )
+    title = meeting.agenda["name"] + (" · ended" if meeting.status == "ended" else "")
+    blocks: list[Block] = [
+        HeaderBlock(text=fit(escape(title), 150)),
+        section(
+            render(
+                "agenda.md.j2", meeting=meeting, sections=rows, left=left, overdue=left_minutes < 0
+            )
+        ),
+        context(status),
+    ]
+    if meeting.status != "ended":
+        blocks.append(controls(meeting))
+    return message(blocks, escape(meeting.agenda["name"]))
+
+
+def warning(meeting: Meeting, left_minutes: int) -> dict[str, Any]:
+    text = render("timer_warning.md.j2", left=left_minutes, title=engine.current(meeting)["title"])
+    return message([section(text)], text)
+
+
+def time_up(meeting: Meeting) -> dict[str, Any]:
+    text = render("timer_up.md.j2", title=engine.current(meeting)["title"])
+    return message([section(text), controls(meeting)], text)
+
+
+def notice(text: str) -> dict[str, Any]:
+    return message([section(text)], text)
+
+
+# -- refinement sections -------------------------------------------------------------------------
+
+
+def kickoff(meeting: Meeting, new_count: int, deep: Sequence[BacklogItem]) -> dict[str, Any]:
+    text = render("kickoff.md.j2", facilitator=meeting.facilitator, new_count=new_count, deep=deep)
+    actions = ActionsBlock(elements=[button("Set the session goal", "meeting_goal", _ref(meeting))])
+    return message([section(text), actions], text)
+
+
+def triage_card(meeting: Meeting, item: BacklogItem, position: int, total: int) -> dict[str, Any]:
+    text = render(
+        "triage_card.md.j2",
+        item=item,
+        position=position,
+        total=total,
+        type_name=ITEM_TYPES[item.type],
+    )
+    value = f"{meeting.id}:{item.number}"
+    types = [Option(value=f"{value}:{key}", label=label) for key, label in ITEM_TYPES.items()]
+    moscow = [Option(value=f"{value}:{key}", label=label) for key, label in MOSCOW.items()]
+    current_type = next(o for o in types if o.value.endswith(f":{item.type}"))
+    current_moscow = next((o for o in moscow if o.label == item.priority), None)
+    selects = ActionsBlock(
+        block_id=f"triage-pick-{item.number}",
+        elements=[
+            StaticSelectElement(
+                action_id="triage_type",
+                placeholder="Type",
+                options=types,
+                initial_option=current_type,
+            ),
+            StaticSelectElement(
+                action_id="triage_moscow",
+                placeholder="MoSCoW priority",
+                options=moscow,
+                initial_option=current_moscow,
+            ),
+        ],
+    )
+    placements = ActionsBlock(
+        block_id=f"triage-place-{item.number}",
+        elements=[
+            button("Top", "triage_top", value),
+            button("Keep", "triage_keep", value),
+            button("Bottom", "triage_bottom", value),
+            button("Archive", "triage_archive", value, style="danger"),
+        ],
+    )
+    return message([section(text), selects, placements], f"Triage #{item.number}")
+
+
+def triage_done(
+    item: BacklogItem | None, placement: str | None, actor: str | None
+) -> dict[str, Any]:
+    text = render(
+        "triage_done.md.j2", item=item, decision=PLACEMENTS.get(placement or ""), actor=actor
+    )
+    return message([section(text)], text)
+
+
+def deep_dive_card(
+    meeting: Meeting,
+    item: BacklogItem,
+    channel_id: str,
+    dor: DefinitionOfReady,
+    position: int,
+    total: int,
+) -> dict[str, Any]:
+    item_gaps = gaps(item, dor)
+    text = render("deep_dive.md.j2", item=item, gaps=item_gaps, position=position, total=total)
+    elements = [fix_button(channel_id, item, dor)]
+    elements.append(button("Open", "backlog_open", str(item.number)))
+    return message([section(text), ActionsBlock(elements=elements)], f"Deep dive #{item.number}")
+
+
+def wrapup(
+    meeting: Meeting,
+    became_ready: Sequence[tuple[int, str]],
+    actions: Sequence[Any],
+    today: str,
+) -> dict[str, Any]:
+    text = render("wrapup.md.j2", became_ready=became_ready, actions=actions)
+    picker = DatePickerElement(
+        action_id="meeting_next_session",
+        placeholder="Next session",
+        initial_date=meeting.data.get("next_session") or today,
+    )
+    return message(
+        [
+            section(text),
+            ActionsBlock(
+                block_id=f"wrapup-{meeting.id}",
+                elements=[
+                    button("Add action item", "meeting_note", _ref(meeting)),
+                    picker,
+                    button("End meeting", "meeting_end", _ref(meeting), style="danger"),
+                ],
+            ),
+        ],
+        text,
+    )
+
+
+def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:
+    text = render("minutes.md.j2", name=name, m=minutes, placements=PLACEMENTS)
+    return message([section(text)], f"Minutes of the {escape(name)}")
+
+
+def history(meetings: Sequence[Meeting]) -> dict[str, Any]:
+    blocks: list[Block] = [
+        HeaderBlock(text="Past refinement sessions"),
+        section(render("history.md.j2", meetings=meetings)),
+    ]
+    buttons = [
+        button(f"Minutes of {m.started_at:%d %b}", "meeting_minutes", str(m.id))
+        for m in meetings[:5]
+        if m.minutes
+    ]
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons))
+    return message(blocks, "Past refinement sessions")
+
+
+# -- agendas and forms -------------------------------------------------------------------------
+
+
+def agenda_view(agenda: Agenda, custom: bool, channel_id: str) -> dict[str, Any]:
+    text = render("agenda_view.md.j2", agenda=agenda, custom=custom)
+    kind = agenda.kind
+    elements = [
+        button("Edit lengths and purposes", "agenda_edit", f"{kind}:{channel_id}"),
+        button("Replace with YAML", "agenda_yaml", f"{kind}:{channel_id}"),
+    ]
+    if custom:
+        elements.append(
+            button(
+                "Back to the built-in agenda",
+                "agenda_reset",
+                f"{kind}:{channel_id}",
+                style="danger",
+            )
+        )
+    return message(
+        [
+            section(text),
+            ActionsBlock(elements=elements),
+            context("Or share a `.yml` file like the built-in one in this channel."),
+        ],
+        escape(agenda.name),
+    )
+
+
+def agenda_modal(agenda: Agenda, channel_id: str) -> dict[str, Any]:
+    blocks: list[Block] = []
+    for index, s in enumerate(agenda.sections):
+        label = fit(f"{index + 1}. {s.title}", 150)
+        minutes = agenda.minutes and s.minutes
+        blocks.append(
+            InputBlock(
+                block_id=f"minutes-{index}",
+                label=fit(
+                    f"{label} (minutes)" if agenda.minutes else f"{label} (% of meeting)", 150
+                ),
+                element=NumberInputElement(
+                    action_id="value",
+                    is_decimal_allowed=False,
+                    min_value="1",
+                    max_value="480" if agenda.minutes else "100",
+                    initial_value=str(int(minutes) if minutes else round(s.minutes * 100)),
+                ),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"purpose-{index}",
+                label=fit(f"{index + 1}. Purpose", 150),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=500,
+                    initial_value=s.purpose or None,
+                ),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id="agenda_edit",
+        title="Edit the agenda",
+        submit="Save",
+        close="Cancel",
+        private_metadata=metadata_json(channel=channel_id, kind=agenda.kind),
+        blocks=blocks,
+    ).to_dict()
+
+
+def agenda_yaml_modal(agenda: Agenda, channel_id: str) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id="agenda_yaml",
+        title="Agenda as YAML",
+        submit="Save",
+        close="Cancel",
+        private_metadata=metadata_json(channel=channel_id, kind=agenda.kind),
+        blocks=[
+            InputBlock(
+                block_id="yaml",
+                label="Agenda",
+                hint="name, minutes, and sections with title, minutes or share, purpose, actions",
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=3000,
+                    initial_value=fit(agenda.to_yaml(), 3000),
+                ),
+            )
+        ],
+    ).to_dict()
+
+
+def goal_modal(meeting: Meeting, channel_id: str) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id="meeting_goal",
+        title="Session goal",
+        submit="Save",
+        close="Cancel",
+        private_metadata=metadata_json(channel=channel_id, meeting=meeting.id),
+        blocks=[
+            InputBlock(
+                block_id="goal",
+                label="What is this session for?",
+                element=PlainTextInputElement(
+                    action_id="value",
+                    max_length=300,
+                    initial_value=meeting.goal or None,
+                    placeholder="Get the top three payment stories ready for next sprint",
+                ),
+            )
+        ],
+    ).to_dict()
+
+
+def note_modal(meeting: Meeting, channel_id: str) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id="meeting_note",
+        title="Action item",
+        submit="Add",
+        close="Cancel",
+        private_metadata=metadata_json(channel=channel_id, meeting=meeting.id),
+        blocks=[
+            InputBlock(
+                block_id="text",
+                label="What needs doing?",
+                element=PlainTextInputElement(action_id="value", max_length=500),
+            ),
+            InputBlock(
+                block_id="owner",
+                label="Who follows up?",
+                optional=True,
+                element=UserSelectElement(action_id="value", placeholder="Owner"),
+            ),
+        ],
+    ).to_dict()

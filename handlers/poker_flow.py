@@ -1,0 +1,334 @@
+"""Planning poker's Slack side, shared by the command, the buttons, the form and the jobs.
+
+Each step runs the domain (bot.poker) in a transaction and then talks to Slack. The poll
+message is redrawn through `Services.updates`, which coalesces a burst of votes into at most
+one `chat.update` per poll a second and always ends on the current state. A revealed round's
+result is posted once: the right to post it is claimed in the database first.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from slack_bolt.async_app import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import backlog, poker
+from bot.commands import PokerCommand
+from bot.decks import Deck
+from bot.scheduling import Due
+from bot.services import Services
+from bot.teams import Roles
+from bot.workdays import zone
+from handlers import poker_blocks
+from storage.models import Team
+
+log = logging.getLogger(__name__)
+
+
+# -- the poll message --------------------------------------------------------------------------
+
+
+def refresh(svc: Services, client: AsyncWebClient, poll_id: int) -> None:
+    """Redraws the poll message soon (coalesced with other redraws of the same poll)."""
+    svc.updates.request(("poker", poll_id), partial(_redraw, svc, client, poll_id))
+
+
+async def _redraw(svc: Services, client: AsyncWebClient, poll_id: int) -> None:
+    async with svc.db.transaction() as store:
+        poll = await store.poll(poll_id)
+        team = await store.team_by_id(poll.team_id) if poll is not None else None
+        if poll is None or team is None or poll.message_ts is None:
+            return
+        payload = poker_blocks.board_message(await poker.board(store, poll))
+    await client.chat_update(channel=team.channel_id, ts=poll.message_ts, **payload)
+
+
+async def _members(client: AsyncWebClient, channel: str) -> list[str]:
+    members: list[str] = []
+    cursor = None
+    while True:
+        page = await client.conversations_members(channel=channel, limit=500, cursor=cursor)
+        members += page.get("members") or []
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return members
+
+
+async def start(
+    svc: Services,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    *,
+    channel: str,
+    user: str,
+    command: PokerCommand,
+) -> int:
+    """Starts a poll from `/poker` or the picker and posts it in the channel; its id."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:  # refuse mistakes before calling Slack
+        team = await store.ensure_team(context.team_id, channel, now)
+        for number in command.numbers:
+            await backlog.get_item(store, team, number)
+        roles = Roles.of(team)
+        deadline = None
+        if command.verb == "async":
+            deadline = poker.resolve_deadline(now, zone(team), command.duration, command.until)
+    named = list(command.voters)
+    for group_id, _ in command.groups:
+        named += (await client.usergroups_users_list(usergroup=group_id)).get("users") or []
+    members = [] if named else await _members(client, channel)
+    voters = poker.expected_voters(
+        roles,
+        members,
+        with_roles=command.with_roles,
+        named=named,
+        exclude=[context.bot_user_id or ""],
+    )
+    note = poker.voters_note(
+        command.with_roles,
+        named=bool(command.voters),
+        group=", ".join(handle for _, handle in command.groups),
+    )
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        poll = await poker.start_poll(
+            store,
+            team,
+            mode=command.verb,
+            numbers=command.numbers,
+            facilitator=user,
+            voters=voters,
+            note=note,
+            now=now,
+            deadline=deadline,
+        )
+        poll_id = poll.id
+        payload = poker_blocks.board_message(await poker.board(store, poll))
+    try:
+        posted = await client.chat_postMessage(channel=channel, **payload)
+    except Exception:
+        async with svc.db.transaction() as store:  # nobody can see it: it never started
+            await store.cancel_prefix(f"poker:{poll_id}:")
+            await store.delete_poll(poll_id)
+        raise
+    async with svc.db.transaction() as store:
+        poll = await store.poll(poll_id)
+        assert poll is not None
+        poll.message_ts = posted["ts"]
+    log.info("poker poll %s started in %s: %s items", poll_id, channel, len(command.numbers))
+    return poll_id
+
+
+# -- voting ------------------------------------------------------------------------------------
+
+
+async def vote(
+    svc: Services,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    *,
+    channel: str,
+    user: str,
+    round_id: int,
+    card: str,
+    reason: str = "",
+) -> None:
+    """Counts a vote, confirms it to the voter alone, and redraws or reveals the poll."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        cast = await poker.cast_vote(store, team, round_id, user, card, reason, now)
+        reason = " ".join(reason.split())[: poker.REASON_MAX]
+    confirmation = poker_blocks.voted_notice(cast.round, cast.card, cast.previous, reason)
+    await client.chat_postEphemeral(channel=channel, user=user, **confirmation)
+    refresh(svc, client, cast.poll.id)
+    if cast.revealed:
+        await publish(svc, client, [cast.round.id])
+
+
+async def open_reason(
+    svc: Services,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    *,
+    channel: str,
+    user: str,
+    round_id: int,
+    trigger_id: str,
+) -> None:
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
+        round_ = await poker.check_voter(store, team, round_id, user)
+        poll = await store.poll(round_.poll_id)
+        assert poll is not None
+        items = await store.items_by_number(team.id, [round_.item_number])
+        title = items[0].title if items else ""
+        view = poker_blocks.reason_modal(round_, title, Deck.from_data(poll.deck), channel)
+    await client.views_open(trigger_id=trigger_id, view=view)
+
+
+# -- revealing and deciding --------------------------------------------------------------------
+
+
+async def publish(svc: Services, client: AsyncWebClient, round_ids: list[int]) -> None:
+    """Posts each revealed round's result in the poll's thread, once."""
+    for round_id in round_ids:
+        async with svc.db.transaction() as store:
+            if not await store.claim_result(round_id):
+                continue
+            result = await poker.result(store, round_id)
+            team = await store.team_by_id(result.poll.team_id)
+            assert team is not None
+            payload = poker_blocks.result_message(result)
+            thread = result.poll.message_ts
+        try:
+            posted = await client.chat_postMessage(
+                channel=team.channel_id, thread_ts=thread, **payload
+            )
+        except Exception:
+            async with svc.db.transaction() as store:  # let a later attempt post it
+                await store.set_result(round_id, None)
+            raise
+        async with svc.db.transaction() as store:
+            await store.set_result(round_id, posted["ts"])
+        refresh(svc, client, result.poll.id)
+
+
+async def _redraw_result(svc: Services, client: AsyncWebClient, round_id: int) -> None:
+    async with svc.db.transaction() as store:
+        result = await poker.result(store, round_id)
+        team = await store.team_by_id(result.poll.team_id)
+        assert team is not None
+    ts = result.round.result_ts
+    if ts and ts != "posting":
+        await client.chat_update(
+            channel=team.channel_id, ts=ts, **poker_blocks.result_message(result)
+        )
+
+
+async def reveal(
+    svc: Services, client: AsyncWebClient, context: AsyncBoltContext, *, channel: str,
+    user: str, round_id: int,
+) -> None:  # fmt: skip
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        round_ = await poker.reveal(store, team, round_id, user, now)
+    await publish(svc, client, [round_.id])
+    refresh(svc, client, round_.poll_id)
+
+
+async def decide(
+    svc: Services,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    *,
+    channel: str,
+    user: str,
+    round_id: int,
+    card: str | None,
+) -> None:
+    """Accepts a value (or skips the item) and moves a live poll on to its next item."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        decision = await poker.decide(store, team, round_id, user, card, now)
+    if card is not None:
+        log.info("poker round %s: estimate accepted", round_id)
+    await _redraw_result(svc, client, round_id)
+    refresh(svc, client, decision.poll.id)
+
+
+async def revote(
+    svc: Services, client: AsyncWebClient, context: AsyncBoltContext, *, channel: str,
+    user: str, round_id: int,
+) -> None:  # fmt: skip
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        fresh = await poker.revote(store, team, round_id, user, now)
+        poll = await store.poll(fresh.poll_id)
+        assert poll is not None
+        thread = poll.message_ts
+    await _redraw_result(svc, client, round_id)
+    refresh(svc, client, fresh.poll_id)
+    await client.chat_postMessage(
+        channel=channel, thread_ts=thread, **poker_blocks.revote_message(fresh)
+    )
+
+
+# -- scheduled work ----------------------------------------------------------------------------
+
+
+async def on_deadline(svc: Services, client: AsyncWebClient, due: Due) -> str:
+    """An async poll's deadline: reveal what is still open, post results and a notice."""
+    poll_id = int(due.payload["poll_id"])
+    async with svc.db.transaction() as store:
+        revealed = await poker.expire(store, poll_id, due.now)
+        pending = [r.id for r in await poker.unposted(store, poll_id)]
+        poll = await store.poll(poll_id)
+        team = await store.team_by_id(poll.team_id) if poll is not None else None
+        rows = []
+        if poll is not None and revealed:
+            ids = {r.id for r in revealed}
+            rows = [
+                r for r in (await poker.board(store, poll)).rows if r.round and r.round.id in ids
+            ]
+    if poll is None or team is None:
+        return "poll gone"
+    await publish(svc, client, pending)
+    if rows:
+        await client.chat_postMessage(
+            channel=team.channel_id, **poker_blocks.closed_message(poll, rows)
+        )
+    refresh(svc, client, poll_id)
+    return f"revealed {len(revealed)} round(s), posted {len(pending)} result(s)"
+
+
+async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
+    """Reminds, by direct message, only the expected voters who have not voted yet."""
+    poll_id = int(due.payload["poll_id"])
+    deadline = datetime.fromisoformat(due.payload["deadline"])
+    name = due.key.rsplit(":", 1)[-1]
+    if due.now >= deadline:
+        return "too late: the poll has closed"
+    async with svc.db.transaction() as store:
+        found = await poker.nudge(store, poll_id, deadline, name)
+        if found is None:
+            return "sent already, or the poll is over"
+        poll, owed = found
+        team = await store.team_by_id(poll.team_id)
+        assert team is not None
+    if not owed:
+        return "everyone has voted"
+    link = await _permalink(client, team, poll.message_ts)
+    sent = 0
+    for voter, numbers in owed.items():
+        try:
+            await client.chat_postMessage(
+                channel=voter,
+                **poker_blocks.nudge_message(team.channel_id, numbers, deadline, link),
+            )
+            sent += 1
+        except Exception:
+            log.exception("could not remind %s of poll %s", voter, poll_id)
+    if not sent:
+        async with svc.db.transaction() as store:
+            await poker.forget_nudge(store, poll_id, deadline, name)
+        raise RuntimeError("no reminder could be delivered")
+    return f"reminded {sent} voter(s)"
+
+
+async def _permalink(client: AsyncWebClient, team: Team, ts: str | None) -> str | None:
+    if not ts:
+        return None
+    try:
+        found: Any = await client.chat_getPermalink(channel=team.channel_id, message_ts=ts)
+    except Exception:
+        log.warning("no permalink for the poll message %s in %s", ts, team.channel_id)
+        return None
+    return found.get("permalink")

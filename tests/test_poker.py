@@ -1,0 +1,355 @@
+"""Planning poker's domain: decks, statistics, consensus, deadlines, voters, concurrent votes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import poker
+from bot.backlog import ItemFields, add_item
+from bot.coalesce import Coalescer
+from bot.commands import parse_poker
+from bot.decks import DEFAULT_TSHIRT, Ballot, Deck, parse_deck, parse_tshirt, tally
+from bot.errors import NotAllowed, UsageError, UserError
+from bot.services import Inflight
+from bot.teams import Roles
+from storage.db import Database
+from tests.conftest import PG_URL
+
+FIB = Deck.named("fibonacci")
+
+
+def votes(*cards: str) -> list[Ballot]:
+    return [Ballot(f"U{i}", card) for i, card in enumerate(cards)]
+
+
+# -- statistics and consensus ------------------------------------------------------------------
+
+
+def test_one_card_is_a_consensus():
+    t = tally(FIB, votes("5", "5", "5"))
+    assert (t.suggestion, t.adjacent, t.steps) == ("5", False, 0)
+    assert (t.median, t.modes, t.average) == (5.0, ("5",), 5.0)
+
+
+def test_two_neighbouring_cards_suggest_the_higher_one():
+    t = tally(FIB, votes("5", "8", "5", "5"))
+    assert (t.suggestion, t.adjacent) == ("8", True)
+    assert t.median == 5.0 and t.modes == ("5",) and t.average == 5.8
+    assert t.distribution == (("5", ("U0", "U2", "U3")), ("8", ("U1",)))
+
+
+def test_a_wide_spread_names_the_lowest_and_highest_voters():
+    t = tally(FIB, votes("2", "13", "5", "13"))
+    assert t.suggestion is None and not t.consensus
+    assert (t.low, t.high, t.steps) == ("2", "13", 4)
+    assert t.lowest == ("U0",) and t.highest == ("U1", "U3")
+    assert t.median == 9.0 and t.modes == ("13",) and t.average == 8.2
+
+
+def test_unsure_needs_discussion_and_coffee_asks_for_a_break():
+    t = tally(FIB, votes("5", "5", "?", "coffee"))
+    assert t.suggestion is None, "a `?` means the item needs discussion first"
+    assert t.unsure == ("U2",) and t.breaks == ("U3",)
+    assert t.estimates == 2 and t.median == 5.0, "neither card is an estimate"
+    only_breaks = tally(FIB, votes("coffee"))
+    assert only_breaks.median is None and only_breaks.suggestion is None
+
+
+def test_half_a_point_and_no_votes():
+    t = tally(FIB, votes("1/2", "1"))
+    assert (t.suggestion, t.median, t.average) == ("1", 0.75, 0.8)
+    empty = tally(FIB, [])
+    assert empty.ballots == () and empty.median is None and empty.distribution == ()
+
+
+def test_tshirt_sizes_count_in_points_from_the_table():
+    deck = Deck.named("tshirt", {**DEFAULT_TSHIRT, "M": 4})
+    t = tally(deck, votes("M", "L", "M"))
+    assert (t.suggestion, t.adjacent) == ("L", True)
+    assert t.median == 4.0 and t.average == 4.3
+    assert deck.describe("M") == "M (4 pts)" and deck.points("?") is None
+    assert deck.pointed == ("XS", "S", "M", "L", "XL")
+
+
+# -- decks --------------------------------------------------------------------------------------
+
+
+def test_named_decks_and_custom_ones():
+    assert parse_deck("modified").cards[-4:] == ("20", "40", "100", "?")
+    assert parse_deck("T-Shirt").name == "tshirt"
+    custom = parse_deck("0.5, 1 2,4 8 ☕ ?")
+    assert custom.cards == ("1/2", "1", "2", "4", "8", "?", "coffee")
+    assert Deck.from_data(custom.to_data()) == custom
+    assert Deck.from_data({}) == FIB
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "Name a deck"),
+        ("poker", "is not a deck I know"),
+        ("1,banana", "`banana` is not a card"),
+        ("1,2,2", "Each card once"),
+        ("8,4,2", "from small to large"),
+        ("5,?", "at least two number cards"),
+        ("1,S,M", "For T-shirt sizes"),
+        ("1,2,2000", "between 0 and 1000"),
+        (",".join(str(n) for n in range(31)), "30 cards at most"),
+    ],
+)
+def test_bad_decks_are_refused_with_the_reason(text, problem):
+    with pytest.raises(UserError, match=problem):
+        parse_deck(text)
+
+
+def test_a_card_must_be_in_the_deck():
+    assert FIB.card("½") == "1/2" and FIB.card("☕") == "coffee"
+    with pytest.raises(UserError, match="is not a card of this deck"):
+        FIB.card("4")
+
+
+def test_the_tshirt_table_changes_in_part_and_must_grow():
+    assert parse_tshirt(["m=4", "L=6"], DEFAULT_TSHIRT) == {
+        "XS": 1, "S": 2, "M": 4, "L": 6, "XL": 8
+    }  # fmt: skip
+    with pytest.raises(UserError, match="Sizes must grow: L=2 is less than M=3"):
+        parse_tshirt(["L=2"], DEFAULT_TSHIRT)
+    with pytest.raises(UserError, match="like `M=3`"):
+        parse_tshirt(["XXL=13"], DEFAULT_TSHIRT)
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+def test_the_poker_grammar():
+    assert parse_poker("").verb == "pick"
+    live = parse_poker("3 #5 and 8 with po sm voters <@U1|ann> <!subteam^S9|@devs>")
+    assert live.verb == "live" and live.numbers == (3, 5, 8)
+    assert live.with_roles == ("po", "sm") and live.voters == ("U1",)
+    assert live.groups == (("S9", "@devs"),)
+    timed = parse_poker("async 3 for 1d12h")
+    assert timed.verb == "async" and timed.duration == timedelta(days=1, hours=12)
+    until = parse_poker("async 3 until fri 5pm").until
+    assert until == poker.Until(at=time(17, 0), weekday=4)
+    assert parse_poker("async 3 until 2026-03-06 12:00").until == poker.Until(
+        at=time(12, 0), day=date(2026, 3, 6)
+    )
+    assert parse_poker("deck 1,2,4,8,?").words == ("1", "2", "4", "8", "?")
+    assert parse_poker("history #4").numbers == (4,)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("abc", "`/poker abc` is not something I know"),
+        ("3 for 24h", "Deadlines are for async polls"),
+        ("async 3 for 24h until fri", "either `for` or `until`"),
+        ("async 3 for soon", "`soon` is not a length"),
+        ("async 3 until 25:00", "not a time of day"),
+        ("3 voters bob", "is not a mention"),
+        ("3 with everybody", "`with po`"),
+        ("3 x", "`x` is not an item number"),
+        ("history", "Name one item"),
+    ],
+)
+def test_poker_mistakes_name_the_usage(text, problem):
+    with pytest.raises(UsageError, match=problem) as raised:
+        parse_poker(text)
+    assert raised.value.usage.startswith("/poker")
+
+
+# -- deadlines and voters ----------------------------------------------------------------------
+
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_deadlines_default_to_a_day_and_until_is_local():
+    assert poker.resolve_deadline(MONDAY, BERLIN) == MONDAY + timedelta(hours=24)
+    friday = poker.resolve_deadline(MONDAY, BERLIN, until=poker.Until(time(17, 0), weekday=4))
+    assert friday == datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
+    today = poker.resolve_deadline(MONDAY, BERLIN, until=poker.Until(time(17, 0)))
+    assert today == datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+    passed = poker.resolve_deadline(MONDAY, BERLIN, until=poker.Until(time(9, 0)))
+    assert passed == datetime(2026, 3, 3, 8, 0, tzinfo=UTC), "09:00 has passed: tomorrow"
+    monday = poker.resolve_deadline(MONDAY, BERLIN, until=poker.Until(time(9, 0), weekday=0))
+    assert monday == datetime(2026, 3, 9, 8, 0, tzinfo=UTC), "next Monday"
+    with pytest.raises(UserError, match="at least 10 minutes"):
+        poker.resolve_deadline(MONDAY, BERLIN, timedelta(minutes=5))
+    with pytest.raises(UserError, match="14 days at most"):
+        poker.resolve_deadline(MONDAY, BERLIN, timedelta(days=20))
+
+
+def test_nudges_come_at_half_time_and_an_hour_before():
+    day = poker.nudge_times(MONDAY, MONDAY + timedelta(hours=24))
+    assert day == [("half", MONDAY + timedelta(hours=12)), ("last", MONDAY + timedelta(hours=23))]
+    short = poker.nudge_times(MONDAY, MONDAY + timedelta(minutes=20))
+    minutes = [when - MONDAY for _, when in short]
+    assert minutes == [timedelta(minutes=10), timedelta(minutes=15)], "a quarter before the end"
+
+
+def test_developers_vote_and_the_po_and_sm_watch_unless_asked():
+    roles = Roles(po=("P",), sm=("S",))
+    members = ["P", "S", "D1", "D2", "BOT"]
+    assert poker.expected_voters(roles, members, exclude=["BOT"]) == ["D1", "D2"]
+    assert poker.expected_voters(roles, members, with_roles=["po"], exclude=["BOT"]) == [
+        "D1", "D2", "P"
+    ]  # fmt: skip
+    assert poker.expected_voters(roles, members, named=["D2", "S", "D2"]) == ["D2", "S"]
+    named = Roles(po=("P",), dev=("D9",))
+    assert poker.expected_voters(named, members) == ["D9"], "named Developers win"
+    assert poker.voters_note(["po", "sm"]) == (
+        "the channel's Developers and the Product Owner and the Scrum Master"
+    )
+
+
+# -- votes in the database ---------------------------------------------------------------------
+
+
+async def _poll(db, clock, voters, mode="live"):
+    async with db.transaction() as store:
+        team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
+        await store.set_role(team, "sm", ["SM"])
+        await add_item(store, team, ItemFields(title="Export"), "SM", clock.now())
+        poll = await poker.start_poll(
+            store,
+            team,
+            mode=mode,
+            numbers=[1],
+            facilitator="FAC",
+            voters=voters,
+            note="the channel's Developers",
+            now=clock.now(),
+            deadline=clock.now() + timedelta(hours=2) if mode == "async" else None,
+        )
+        [round_] = await store.rounds(poll.id)
+        return team.id, round_.id
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_db(request, db):
+    """The test's SQLite file, and PostgreSQL too when TIMEBOX_TEST_DATABASE_URL names one."""
+    if request.param == "sqlite":
+        yield db
+        return
+    if not PG_URL:
+        pytest.skip("set TIMEBOX_TEST_DATABASE_URL to run this on PostgreSQL as well")
+    pg = Database(PG_URL)
+    await pg.downgrade("base")
+    await pg.migrate()
+    try:
+        yield pg
+    finally:
+        await pg.downgrade("base")
+        await pg.dispose()
+
+
+async def test_a_burst_of_votes_counts_each_voter_once_and_reveals_once(any_db, clock):
+    db = any_db
+    voters = [f"U{n:03d}" for n in range(60)]
+    _, round_id = await _poll(db, clock, voters)
+
+    async def cast(voter: str, card: str) -> bool:
+        async with db.transaction() as store:
+            team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
+            return (
+                await poker.cast_vote(store, team, round_id, voter, card, "", clock.now())
+            ).revealed
+
+    first = await asyncio.gather(*(cast(v, "3") for v in voters[:-1]))
+    again = await asyncio.gather(*(cast(v, "5") for v in voters[:30]))  # changed minds
+    last = await cast(voters[-1], "8")
+    assert not any(first) and not any(again) and last, "revealed by the last vote only"
+    async with db.transaction() as store:
+        ballots = (await store.ballots([round_id]))[round_id]
+        assert len(ballots) == 60 and len({b.voter for b in ballots}) == 60
+        assert sorted(b.card for b in ballots).count("5") == 30
+        team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
+        with pytest.raises(UserError, match="is closed: the votes are revealed"):
+            await poker.cast_vote(store, team, round_id, voters[0], "3", "", clock.now())
+
+
+async def test_who_may_do_what(db, clock):
+    _, round_id = await _poll(db, clock, ["D1", "D2"])
+    async with db.transaction() as store:
+        team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
+        with pytest.raises(NotAllowed, match="Your vote was not counted"):
+            await poker.cast_vote(store, team, round_id, "SM", "3", "", clock.now())
+        with pytest.raises(NotAllowed, match="Only the facilitator"):
+            await poker.reveal(store, team, round_id, "D1", clock.now())
+        with pytest.raises(UserError, match="Reveal the votes first"):
+            await poker.decide(store, team, round_id, "FAC", "3", clock.now())
+        await poker.reveal(store, team, round_id, "SM", clock.now())  # a Scrum Master may
+        with pytest.raises(NotAllowed):
+            await poker.decide(store, team, round_id, "D2", "3", clock.now())
+        with pytest.raises(UserError, match="not estimates"):
+            await poker.decide(store, team, round_id, "FAC", "?", clock.now())
+        decision = await poker.decide(store, team, round_id, "FAC", "13", clock.now())
+        assert decision.closed and decision.points == 13.0
+        item = await store.item(team.id, 1)
+        assert item.estimate == 13.0
+        [record] = await store.estimates(item.id)
+        assert record.accepted_by == "FAC" and record.rounds[0]["votes"] == []
+
+
+async def test_an_async_revote_gets_a_fresh_deadline_and_old_jobs_stand_down(db, clock):
+    _, round_id = await _poll(db, clock, ["D1", "D2"], mode="async")
+    later = clock.now() + timedelta(hours=3)
+    async with db.transaction() as store:
+        assert [r.id for r in await poker.expire(store, 1, later)] == [round_id]
+        assert await poker.expire(store, 1, later) == [], "a second run reveals nothing"
+        team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
+        fresh = await poker.revote(store, team, round_id, "FAC", later)
+        assert fresh.number == 2 and fresh.deadline == later + timedelta(hours=2)
+        keys = {job.key for job in await store.pending(poker.KIND_DEADLINE)}
+        assert poker.job_key(1, fresh.deadline, "deadline") in keys
+        assert await poker.nudge(store, 1, clock.now() + timedelta(hours=2), "half") == (
+            await store.poll(1),
+            {},
+        ), "the old deadline has no open rounds left: nobody to remind"
+
+
+# -- coalesced redraws -------------------------------------------------------------------------
+
+
+async def test_a_burst_of_redraws_becomes_one_now_and_one_at_the_end():
+    inflight = Inflight()
+    coalescer = Coalescer(inflight, interval=3600)  # far longer than any test may wait
+    state = {"value": 0}
+    drawn: list[int] = []
+
+    async def redraw() -> None:
+        drawn.append(state["value"])
+
+    for value in range(1, 101):
+        state["value"] = value
+        coalescer.request("poll", redraw)
+        await asyncio.sleep(0)
+    assert drawn == [1], "the first request draws at once; the rest wait for the interval"
+    await inflight.drain(timeout=5)  # nothing else runs: the pause ends early
+    assert drawn == [1, 100], "one more draw, showing the final state"
+    assert coalescer.runs == 2 and inflight.busy == 0
+
+
+async def test_a_failing_redraw_is_logged_and_the_next_one_still_runs(caplog):
+    inflight = Inflight()
+    coalescer = Coalescer(inflight, interval=3600)
+    calls = []
+
+    async def broken() -> None:
+        calls.append("broken")
+        raise RuntimeError("slack is down")
+
+    async def fine() -> None:
+        calls.append("fine")
+
+    coalescer.request("poll", broken)
+    await asyncio.sleep(0)
+    coalescer.request("poll", fine)
+    await inflight.drain(timeout=5)
+    assert calls == ["broken", "fine"]
+    assert any("coalesced update" in r.getMessage() for r in caplog.records)
