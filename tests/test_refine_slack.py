@@ -17,8 +17,11 @@ async def refine(slack: LocalStack, text: str, user: str = SM) -> None:
 
 
 def agenda_message(slack: LocalStack):
-    [message] = [m for m in slack.emulator.messages(CHANNEL) if m.blocks and
-                 m.blocks[0].get("type") == "header" and not m.thread_ts]
+    [message] = [
+        m
+        for m in slack.emulator.messages(CHANNEL)
+        if m.blocks and m.blocks[0].get("type") == "header" and not m.thread_ts
+    ]
     return message
 
 
@@ -52,7 +55,8 @@ async def test_a_whole_refinement_session_from_start_to_minutes(slack):
     # Kick-off: the facilitator states the goal; the warning comes at 80% of the section.
     await slack.driver.click("Set the session goal", user=SM, message=kickoff)
     await slack.driver.submit(
-        slack.emulator.open_view(SM), {"What is this session for?": "Get checkout ready"},
+        slack.emulator.open_view(SM),
+        {"What is this session for?": "Get checkout ready"},
         user=SM,
     )
     assert "*Goal:* Get checkout ready" in shown(agenda_message(slack))
@@ -103,7 +107,9 @@ async def test_a_whole_refinement_session_from_start_to_minutes(slack):
     await refine(slack, "end")
 
     minutes = shown(thread(slack)[-1])
-    assert "*Minutes of the Backlog refinement*" in minutes and "*Goal:* Get checkout ready" in minutes
+    assert (
+        "*Minutes of the Backlog refinement*" in minutes and "*Goal:* Get checkout ready" in minutes
+    )
     assert "• Kick-off: 3.0 min of 4" in minutes
     assert "• Triage new items: 15.0 min of 15 (+5 min extension)" in minutes
     assert "*Triaged:* 3 (#1 to the top, #2 kept in place, #3 to the bottom)" in minutes
@@ -193,20 +199,25 @@ async def test_a_custom_agenda_by_form_and_yaml_and_a_broken_one_refused(slack):
     assert "line 4: sections[1].minutes must be a positive number" in json.dumps(ack.json)
     await slack.driver.submit(
         form,
-        {"Agenda": "name: Quick sync\nminutes: 30\nsections:\n  - title: Look\n    minutes: 10\n"
-                   "  - title: Fix\n    minutes: 20\n    actions: [deep_dive]\n"},
+        {
+            "Agenda": "name: Quick sync\nminutes: 30\nsections:\n  - title: Look\n    minutes: 10\n"
+            "  - title: Fix\n    minutes: 20\n    actions: [deep_dive]\n"
+        },
         user=PO,
     )
     assert "this channel's own agenda" in shown(last_ephemeral(slack, PO))
-    await slack.driver.click("Edit lengths and purposes", user=PO, message=last_ephemeral(slack, PO))
+    await slack.driver.click(
+        "Edit lengths and purposes", user=PO, message=last_ephemeral(slack, PO)
+    )
     await slack.driver.submit(
-        slack.emulator.open_view(PO), {"1. Look (minutes)": "15", "1. Purpose": "Scan it"},
+        slack.emulator.open_view(PO),
+        {"1. Look (minutes)": "15", "1. Purpose": "Scan it"},
         user=PO,
     )
     await refine(slack, "start")
     agenda = shown(agenda_message(slack))
     assert "Quick sync" in agenda and "*Look* · 15 min" in agenda and "Fix · 20 min" in agenda
     await refine(slack, "end")
-    file, _ = await slack.driver.share_file(PO, CHANNEL, "broken.yml", b"name: [oops\n", "yaml")
+    await slack.driver.share_file(PO, CHANNEL, "broken.yml", b"name: [oops\n", "yaml")
     refused = [m for m in slack.emulator.messages(CHANNEL) if "broken.yml" in m.text]
     assert refused and "was not taken as an agenda: line" in refused[-1].text
