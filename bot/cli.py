@@ -1,4 +1,4 @@
-"""`timebox`: run the bot, or apply the database migrations."""
+"""`timebox`: run the bot, try it in a local sandbox, or apply the database migrations."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import sys
 
 from bot.config import ConfigError, configure_logging, load_settings
+from bot.sandbox import add_sandbox_command, run_sandbox
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,7 +17,10 @@ def main(argv: list[str] | None = None) -> int:
         "run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
     )
     commands.add_parser("migrate", help="apply database migrations and exit")
+    add_sandbox_command(commands)
     args = parser.parse_args(argv)
+    if args.command == "sandbox":  # needs no Slack app, so no settings
+        return run_sandbox(args)
 
     try:
         settings = load_settings()

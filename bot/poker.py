@@ -88,6 +88,8 @@ def resolve_deadline(
                 day + timedelta(days=7 if until.weekday is not None else 1), at, tzinfo=zone
             )
         deadline = deadline.astimezone(UTC)
+    if deadline <= now:
+        raise UserError("That time has passed: give one in the future.")
     if deadline - now < MIN_POLL:
         raise UserError("Give the team at least 10 minutes to vote.")
     if deadline - now > MAX_POLL:

@@ -32,6 +32,8 @@ from handlers.render import escape, fit, render
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound
 
 ACTIONS_MAX = 25  # elements in one actions block
+SECTION_TEXT = 2900  # a section holds 3000 characters; room for what `fit` adds
+REASON_BLOCKS = 10
 OPTIONS_MAX = 100  # options in one select
 
 
@@ -133,6 +135,11 @@ def result_message(res: Result) -> dict[str, Any]:
     modes = ", ".join(card_label(c) for c in t.modes)
     text = render("poker_result.md.j2", res=res, t=t, modes=modes, **helpers)
     blocks: list[Block] = [section(text, block_id=f"poker-result-{round_.id}")]
+    verdict = render("poker_verdict.md.j2", res=res, t=t, **helpers)
+    if verdict:
+        blocks.append(section(verdict, block_id=f"poker-verdict-{round_.id}"))
+    reasons = [render("poker_reason.md.j2", ballot=b, **helpers) for b in t.reasons]
+    blocks += [section(chunk) for chunk in _packed(reasons, REASON_BLOCKS)]
     if round_.status == "revealed":
         elements: list[Any] = []
         if t.suggestion is not None:
@@ -162,6 +169,20 @@ def result_message(res: Result) -> dict[str, Any]:
         blocks.append(context(render("poker_decided.md.j2", round=round_, **helpers)))
     headline = f"#{round_.item_number} round {round_.number}: {summary(t)}"
     return message(blocks, headline)
+
+
+def _packed(lines: Sequence[str], most: int) -> list[str]:
+    """Lines joined into at most `most` texts that each fit a section."""
+    chunks: list[str] = []
+    for line in lines:
+        if chunks and len(chunks[-1]) + 1 + len(line) <= SECTION_TEXT:
+            chunks[-1] += "\n" + line
+        elif len(chunks) < most:
+            chunks.append(line)
+        else:
+            chunks[-1] = fit(chunks[-1] + "\n…and more reasons", SECTION_TEXT)
+            break
+    return chunks
 
 
 def voted_notice(

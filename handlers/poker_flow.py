@@ -304,7 +304,7 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
         team = await store.team_by_id(poll.team_id)
         assert team is not None
     if not owed:
-        return "everyone has voted"
+        return "nobody owes a vote"
     link = await _permalink(client, team, poll.message_ts)
     sent = 0
     for voter, numbers in owed.items():

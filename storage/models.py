@@ -332,3 +332,86 @@ class EstimateRecord(Base):
     accepted_by: Mapped[str] = mapped_column(String(32))
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     rounds: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Sprint(Base):
+    """A sprint: its goal, what was committed and completed, and the capacity behind it.
+
+    Planned by sprint planning ("planning"), then "active" once the developers commit, and
+    "closed" at the end, when completed points become velocity.
+    """
+
+    __tablename__ = "sprints"
+    __table_args__ = (UniqueConstraint("team_id", "number", name="uq_sprints_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="planning")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)  # the last day of the sprint
+    goal: Mapped[str] = mapped_column(Text, default="")
+    one_thing: Mapped[str] = mapped_column(Text, default="")
+    focus_factor: Mapped[float] = mapped_column(Float, default=0.75)
+    hours_per_day: Mapped[float] = mapped_column(Float, default=8.0)
+    first_forecast: Mapped[float | None] = mapped_column(Float)  # before there is velocity
+    days_off: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)  # user -> days
+    capacity: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # snapshot at commitment
+    committed_points: Mapped[float | None] = mapped_column(Float)
+    completed_points: Mapped[float | None] = mapped_column(Float)
+    committed_by: Mapped[list[str]] = mapped_column(JSON, default=list)
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_answer: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SprintItem(Base):
+    """A backlog item in a sprint backlog, with why it is there and its tasks."""
+
+    __tablename__ = "sprint_items"
+    __table_args__ = (UniqueConstraint("sprint_id", "item_id", name="uq_sprint_items_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sprint_id: Mapped[int] = mapped_column(ForeignKey("sprints.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("backlog_items.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    supports_goal: Mapped[bool] = mapped_column(default=True)
+    override_reason: Mapped[str | None] = mapped_column(Text)  # taken although not ready
+    removed: Mapped[bool] = mapped_column(default=False)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    item: Mapped[BacklogItem] = relationship(lazy="joined")
+    tasks: Mapped[list[SprintTask]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SprintTask.id"
+    )
+
+
+class SprintTask(Base):
+    """A task of a sprint item, in hours: the developers' plan for how to deliver it."""
+
+    __tablename__ = "sprint_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sprint_item_id: Mapped[int] = mapped_column(
+        ForeignKey("sprint_items.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    hours: Mapped[float] = mapped_column(Float)
+    owner: Mapped[str | None] = mapped_column(String(32))
+    done: Mapped[bool] = mapped_column(default=False)
+
+
+class ScopeChange(Base):
+    """A renegotiation of a committed sprint: what changed, who asked, and why."""
+
+    __tablename__ = "scope_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sprint_id: Mapped[int] = mapped_column(ForeignKey("sprints.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(12))  # added | removed
+    item_number: Mapped[int] = mapped_column(Integer)
+    points: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

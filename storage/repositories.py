@@ -21,6 +21,7 @@ from storage.models import (
     Team,
 )
 from storage.poker import PokerQueries
+from storage.sprints import SprintQueries
 
 
 def _active(team_id: int) -> ColumnElement[bool]:
@@ -32,10 +33,11 @@ def _active(team_id: int) -> ColumnElement[bool]:
     )
 
 
-class Store(MeetingQueries, PokerQueries):
+class Store(MeetingQueries, PokerQueries, SprintQueries):
     """A unit of work's view of the database; one per transaction.
 
-    Feature queries live in their own modules (storage/meetings.py, storage/poker.py) as mixins.
+    Feature queries live in their own modules (storage/meetings.py, poker.py, sprints.py) as
+    mixins.
     """
 
     def __init__(self, session: AsyncSession) -> None:

@@ -7,7 +7,7 @@ import copy
 import json
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.emulator.driver import SlackDriver
@@ -449,3 +449,17 @@ async def test_a_hundred_votes_in_a_burst_count_once_each_with_few_redraws(slack
     assert "Revealed: no consensus, 3 to 8" in shown(final), "the last redraw is exact"
     confirmations = [e for e in slack.emulator.ephemerals("C0BURST") if "You voted" in e.text]
     assert len(confirmations) == 100
+
+
+async def test_the_largest_poll_fits_slacks_limits(slack):
+    await setup_team(slack, *(f"Item {n}" for n in range(1, 11)))
+    cards = ",".join(str(n) for n in range(1, 29)) + ",?,coffee"
+    assert "*Custom*" in shown(await poker(slack, f"deck {cards}", user=PO))
+    await poker(slack, "async " + " ".join(str(n) for n in range(1, 11)))
+    poll = board(slack)
+    assert len(poll.blocks) <= 50
+    rows = [b for b in poll.blocks if b.get("type") == "actions"]
+    assert len(rows) == 20 and all(len(b["elements"]) <= 25 for b in rows), "split in two"
+    await slack.driver.act(poll, rows[1]["block_id"], "poker_vote:27", user=DEV1)  # "28"
+    assert "You voted *28* on *#1*" in last_ephemeral(slack, DEV1).text
+    assert slack.emulator.problems == []

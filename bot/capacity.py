@@ -1,0 +1,88 @@
+"""Capacity arithmetic for sprint planning: availability, focus factor, velocity, forecast.
+
+Velocity is the average of the points completed in the last three sprints (fewer when there
+are fewer). The forecast scales it by the team's availability this sprint (days off taken out);
+without any velocity the team gives a first forecast itself. Hours for the task breakdown are
+available person-days times hours per day times the focus factor (70-80% is the usual range).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.errors import UserError
+
+VELOCITY_SPRINTS = 3
+DEFAULT_FOCUS = 0.75
+FOCUS_RANGE = (0.7, 0.8)
+
+
+def velocity(completed: Sequence[float]) -> float | None:
+    """Average completed points of the most recent sprints (given newest first)."""
+    recent = list(completed)[:VELOCITY_SPRINTS]
+    return sum(recent) / len(recent) if recent else None
+
+
+def check_focus(focus: float) -> float:
+    if not 0.1 <= focus <= 1.0:
+        raise UserError("The focus factor is a percentage from 10 to 100 (75 is usual).")
+    return focus
+
+
+@dataclass(frozen=True)
+class Capacity:
+    developers: tuple[str, ...]
+    working_days: int  # in the sprint, per person
+    days_off: Mapping[str, float]
+    focus_factor: float = DEFAULT_FOCUS
+    hours_per_day: float = 8.0
+    velocity: float | None = None
+    first_forecast: float | None = None
+
+    @property
+    def person_days(self) -> float:
+        return len(self.developers) * self.working_days
+
+    @property
+    def available_days(self) -> float:
+        return sum(
+            max(0.0, self.working_days - self.days_off.get(dev, 0.0)) for dev in self.developers
+        )
+
+    @property
+    def availability(self) -> float:
+        return self.available_days / self.person_days if self.person_days else 0.0
+
+    @property
+    def hours(self) -> float:
+        """Hours the developers can give to sprint work, after the focus factor."""
+        return self.available_days * self.hours_per_day * self.focus_factor
+
+    @property
+    def forecast(self) -> float | None:
+        if self.velocity is not None:
+            return self.velocity * self.availability
+        return self.first_forecast
+
+    @property
+    def focus_outside_range(self) -> bool:
+        return not FOCUS_RANGE[0] <= self.focus_factor <= FOCUS_RANGE[1]
+
+    def load(self, points: float) -> float | None:
+        """The selection as a percentage of the forecast."""
+        return 100 * points / self.forecast if self.forecast else None
+
+    def to_data(self) -> dict[str, object]:
+        return {
+            "developers": list(self.developers),
+            "working_days": self.working_days,
+            "days_off": dict(self.days_off),
+            "focus_factor": self.focus_factor,
+            "hours_per_day": self.hours_per_day,
+            "velocity": self.velocity,
+            "first_forecast": self.first_forecast,
+            "availability": round(self.availability, 3),
+            "hours": round(self.hours, 1),
+            "forecast": self.forecast,
+        }
