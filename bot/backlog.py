@@ -31,7 +31,13 @@ TYPE_WORDS = {
     "tech-debt": "tech_debt",
     "debt": "tech_debt",
 }
-STATUS_NAMES = {"new": "New", "open": "Open", "done": "Done", "archived": "Archived"}
+STATUS_NAMES = {
+    "new": "New",
+    "open": "Open",
+    "sprint": "In the sprint",
+    "done": "Done",
+    "archived": "Archived",
+}
 PAGE_SIZE = 20
 TITLE_MAX = 250
 ESTIMATE_MAX = 1000

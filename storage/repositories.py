@@ -25,11 +25,11 @@ from storage.sprints import SprintQueries
 
 
 def _active(team_id: int) -> ColumnElement[bool]:
-    """Items on the product backlog: neither archived nor done."""
+    """Items on the product backlog: not archived, not done, not in a committed sprint."""
     return and_(
         BacklogItem.team_id == team_id,
         BacklogItem.archived_at.is_(None),
-        BacklogItem.status != "done",
+        BacklogItem.status.not_in(("done", "sprint")),
     )
 
 
