@@ -67,8 +67,30 @@ POKER_USAGE = {
     "tshirt": ("/poker tshirt XS=1 S=2 M=3 L=5 XL=8", "points of T-shirt sizes"),
     "history": ("/poker history <n>", "an item's estimates with their votes"),
 }
+PLANNING_USAGE = {
+    "start": ("/planning start [2h]", "run sprint planning (2 hours per sprint week by default)"),
+    "status": ("/planning status", "where the planning meeting stands"),
+    "next": ("/planning next | extend 5m | pause | resume | end", "run the clock (facilitator)"),
+    "goal": ("/planning goal <outcome>", "the sprint goal (the Product Owner proposes it)"),
+    "add": ("/planning add <n> [reason]", "take an item; an unready one needs a reason"),
+    "drop": ("/planning drop <n>", "leave an item out"),
+    "commit": ("/planning commit [team]", "commit (a developer), or for the team (Scrum Master)"),
+}
+SPRINT_USAGE = {
+    "show": ("/sprint", "the current sprint: goal, items, tasks, days left"),
+    "add": ("/sprint add <n> <reason>", "renegotiate: bring an item into the sprint"),
+    "remove": ("/sprint remove <n> <reason>", "renegotiate: take an item out"),
+    "done": ("/sprint done <n>", "an item is done"),
+    "tasks": ("/sprint tasks <n>", "change an item's tasks"),
+    "close": ("/sprint close", "close the sprint: velocity, review question, next sprint"),
+    "velocity": ("/sprint velocity", "a chart of committed and completed points"),
+    "burndown": ("/sprint burndown", "a chart of points remaining per day"),
+    "export": ("/sprint export md|csv", "goal, items, tasks and owners as a file"),
+}
 USAGE = {
     "/backlog": BACKLOG_USAGE,
+    "/planning": PLANNING_USAGE,
+    "/sprint": SPRINT_USAGE,
     "/poker": POKER_USAGE,
     "/ready": READY_USAGE,
     "/refine": REFINE_USAGE,
@@ -394,9 +416,7 @@ def _poker_option(keyword: str, args: list[str], mode: str) -> object:
             elif (group := _SUBTEAM.fullmatch(arg)) is not None:
                 groups.append((group.group(1), group.group(2) or "a user group"))
             else:
-                raise UsageError(
-                    f"`{arg}` is not a mention: pick people or a group with @.", line
-                )
+                raise UsageError(f"`{arg}` is not a mention: pick people or a group with @.", line)
         if not users and not groups:
             raise UsageError("Name the voters with @.", line)
         return tuple(dict.fromkeys(users)), tuple(dict.fromkeys(groups))
@@ -451,3 +471,69 @@ def _clock_time(word: str, line: str) -> time:
     if hour > 23 or minute > 59:
         raise UsageError(f"`{word}` is not a time of day.", line)
     return time(hour, minute)
+
+
+@dataclass(frozen=True)
+class SprintCommand:
+    verb: str
+    number: int | None = None
+    text: str = ""
+    minutes: int | None = None
+    format: str = ""
+
+
+def _rest_text(text: str, words: int) -> str:
+    """The text after the first `words` words, as typed."""
+    parts = text.strip().split(maxsplit=words)
+    return parts[words] if len(parts) > words else ""
+
+
+def parse_planning(text: str) -> SprintCommand:
+    words = text.split()
+    if not words:
+        return SprintCommand("status")
+    verb, rest = words[0].lower(), words[1:]
+    match verb:
+        case "start":
+            minutes = parse_minutes(rest[0], "/planning", "start") if rest else None
+            return SprintCommand("start", minutes=minutes)
+        case "status" | "next" | "pause" | "resume" | "end" | "help":
+            return SprintCommand(verb)
+        case "extend":
+            return SprintCommand(
+                "extend", minutes=parse_minutes(rest[0] if rest else "5m", "/planning", "next")
+            )
+        case "goal":
+            goal = _rest_text(text, 1)
+            if not goal:
+                raise UsageError("Write the goal after `goal`.", usage("/planning", "goal"))
+            return SprintCommand("goal", text=goal)
+        case "add" | "drop":
+            number = _number(rest[0] if rest else None, "/planning", verb)
+            return SprintCommand(verb, number=number, text=_rest_text(text, 2))
+        case "commit":
+            if rest not in ([], ["team"]):
+                raise UsageError("`commit` or `commit team`.", usage("/planning", "commit"))
+            return SprintCommand("commit_team" if rest else "commit")
+    raise _unknown("/planning", words[0])
+
+
+def parse_sprint(text: str) -> SprintCommand:
+    words = text.split()
+    if not words:
+        return SprintCommand("show")
+    verb, rest = words[0].lower(), words[1:]
+    match verb:
+        case "show" | "close" | "velocity" | "burndown" | "help":
+            return SprintCommand(verb)
+        case "add" | "remove":
+            number = _number(rest[0] if rest else None, "/sprint", verb)
+            return SprintCommand(verb, number=number, text=_rest_text(text, 2))
+        case "done" | "tasks":
+            return SprintCommand(verb, number=_number(rest[0] if rest else None, "/sprint", verb))
+        case "export":
+            fmt = rest[0].lower() if rest else ""
+            if fmt not in ("md", "csv", "markdown"):
+                raise UsageError("Choose `md` or `csv`.", usage("/sprint", "export"))
+            return SprintCommand("export", format="md" if fmt == "markdown" else fmt)
+    raise _unknown("/sprint", words[0])

@@ -271,9 +271,22 @@ def tally(deck: Deck, ballots: Iterable[Ballot]) -> Tally:
     breaks = tuple(b.voter for b in ballots if b.card == BREAK)
     if not estimates:
         return Tally(
-            deck, ballots, distribution, None, (), None, None, None, 0, None, False,
-            unsure, breaks, (), (),
-        )  # fmt: skip
+            deck=deck,
+            ballots=ballots,
+            distribution=distribution,
+            median=None,
+            modes=(),
+            average=None,
+            low=None,
+            high=None,
+            steps=0,
+            suggestion=None,
+            adjacent=False,
+            unsure=unsure,
+            breaks=breaks,
+            lowest=(),
+            highest=(),
+        )
     counts = Counter(b.card for b in estimates)
     top = max(counts.values())
     modes = tuple(sorted((c for c, n in counts.items() if n == top), key=position.__getitem__))

@@ -151,8 +151,11 @@ def voters_note(with_roles: Sequence[str] = (), named: bool = False, group: str 
         who = "the people the facilitator named"
     else:
         who = "the channel's Developers"
-    extra = [title for role, title in (("po", "Product Owner"), ("sm", "Scrum Master"))
-             if role in with_roles]  # fmt: skip
+    extra = [
+        title
+        for role, title in (("po", "Product Owner"), ("sm", "Scrum Master"))
+        if role in with_roles
+    ]
     return who + "".join(f" and the {title}" for title in extra)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot import backlog
 from bot.capacity import VELOCITY_SPRINTS, Capacity, check_focus, velocity
@@ -57,9 +57,19 @@ async def upcoming(store: Store, team: Team, now: datetime) -> Sprint:
     number = latest[0].number + 1 if latest else _number_for(team, local_today(team, now))
     starts, ends = sprint_dates(team, number)
     return await store.add_sprint(
-        Sprint(team_id=team.id, number=number, status="planning", starts_on=starts, ends_on=ends,
-               goal="", one_thing="", focus_factor=0.75, hours_per_day=8.0, days_off={},
-               committed_by=[])
+        Sprint(
+            team_id=team.id,
+            number=number,
+            status="planning",
+            starts_on=starts,
+            ends_on=ends,
+            goal="",
+            one_thing="",
+            focus_factor=0.75,
+            hours_per_day=8.0,
+            days_off={},
+            committed_by=[],
+        )
     )
 
 
@@ -78,7 +88,9 @@ async def team_velocity(store: Store, team: Team) -> float | None:
 async def capacity(store: Store, team: Team, sprint: Sprint, developers: Sequence[str]) -> Capacity:
     return Capacity(
         developers=tuple(developers),
-        working_days=working_days_between(team, sprint.starts_on, sprint.ends_on + timedelta(days=1)),
+        working_days=working_days_between(
+            team, sprint.starts_on, sprint.ends_on + timedelta(days=1)
+        ),
         days_off=dict(sprint.days_off or {}),
         focus_factor=sprint.focus_factor,
         hours_per_day=sprint.hours_per_day,
@@ -97,7 +109,9 @@ def points_of(items: Iterable[SprintItem]) -> float:
 def set_goal(sprint: Sprint, goal: str, one_thing: str) -> None:
     goal = " ".join(goal.split())
     if not goal:
-        raise UserError("Write the goal as the outcome you expect: \"By the end of this sprint ...\".")
+        raise UserError(
+            'Write the goal as the outcome you expect: "By the end of this sprint ...".'
+        )
     sprint.goal = goal[:1000]
     sprint.one_thing = " ".join(one_thing.split())[:500]
 
@@ -118,12 +132,19 @@ async def proposal(store: Store, team: Team, forecast: float | None) -> list[Bac
 
 
 async def select(
-    store: Store, team: Team, sprint: Sprint, numbers: Sequence[int], supporting: set[int],
-    overrides: Mapping[int, str], now: datetime,
+    store: Store,
+    team: Team,
+    sprint: Sprint,
+    numbers: Sequence[int],
+    supporting: set[int],
+    overrides: Mapping[int, str],
+    now: datetime,
 ) -> list[SprintItem]:
     """Sets the sprint backlog while planning; an unready item needs a reason to come in."""
     if sprint.status != "planning":
-        raise UserError("This sprint is committed: change it with `/sprint add|remove <n> <reason>`.")
+        raise UserError(
+            "This sprint is committed: change it with `/sprint add|remove <n> <reason>`."
+        )
     dor = DefinitionOfReady.of(team)
     items = {i.number: i for i in await store.items_by_number(team.id, list(numbers))}
     missing = [n for n in numbers if n not in items]
@@ -146,10 +167,13 @@ async def select(
         chosen.append(
             await store.add_sprint_item(
                 SprintItem(
-                    sprint_id=sprint.id, item_id=items[number].id, position=position,
+                    sprint_id=sprint.id,
+                    item_id=items[number].id,
+                    position=position,
                     supports_goal=number in supporting,
                     override_reason=(overrides.get(number) or "").strip() or None,
-                    removed=False, added_at=now,
+                    removed=False,
+                    added_at=now,
                 )
             )
         )
@@ -157,7 +181,9 @@ async def select(
 
 
 def set_capacity(
-    sprint: Sprint, days_off: Mapping[str, float], focus_percent: float | None,
+    sprint: Sprint,
+    days_off: Mapping[str, float],
+    focus_percent: float | None,
     first_forecast: float | None,
 ) -> None:
     for user, days in days_off.items():
@@ -194,9 +220,7 @@ def parse_tasks(text: str) -> list[tuple[str, float]]:
     return tasks
 
 
-async def set_tasks(
-    store: Store, team: Team, sprint: Sprint, number: int, text: str
-) -> SprintItem:
+async def set_tasks(store: Store, team: Team, sprint: Sprint, number: int, text: str) -> SprintItem:
     """Replaces an item's tasks (tasks change freely, before and after commitment)."""
     sprint_item = await find_item(store, team, sprint, number)
     tasks = parse_tasks(text)
@@ -219,8 +243,14 @@ class Commitment:
 
 
 async def commit(
-    store: Store, team: Team, sprint: Sprint, user: str, developers: Sequence[str],
-    now: datetime, *, for_team: bool = False,
+    store: Store,
+    team: Team,
+    sprint: Sprint,
+    user: str,
+    developers: Sequence[str],
+    now: datetime,
+    *,
+    for_team: bool = False,
 ) -> Commitment:
     """A developer's "I commit", or a Scrum Master committing for the team after a check."""
     if sprint.status != "planning":
@@ -257,7 +287,13 @@ async def commit(
 
 
 async def renegotiate(
-    store: Store, team: Team, action: str, number: int, reason: str, actor: str, now: datetime,
+    store: Store,
+    team: Team,
+    action: str,
+    number: int,
+    reason: str,
+    actor: str,
+    now: datetime,
 ) -> tuple[Sprint, BacklogItem]:
     """Adds to or removes from a committed sprint: a reason is required, and it is logged."""
     reason = " ".join(reason.split())
@@ -270,14 +306,24 @@ async def renegotiate(
     item = await backlog.get_item(store, team, number)
     if action == "add":
         if item.status in ("done", "sprint") or item.archived_at is not None:
-            raise UserError(f"#{number} is {backlog.status_of(item)}: only backlog items can come in.")
-        existing = {si.item.number: si for si in await store.sprint_items(sprint, include_removed=True)}
+            raise UserError(
+                f"#{number} is {backlog.status_of(item)}: only backlog items can come in."
+            )
+        existing = {
+            si.item.number: si for si in await store.sprint_items(sprint, include_removed=True)
+        }
         if number in existing:
             existing[number].removed = False
         else:
             await store.add_sprint_item(
-                SprintItem(sprint_id=sprint.id, item_id=item.id, position=len(existing),
-                           supports_goal=False, removed=False, added_at=now)
+                SprintItem(
+                    sprint_id=sprint.id,
+                    item_id=item.id,
+                    position=len(existing),
+                    supports_goal=False,
+                    removed=False,
+                    added_at=now,
+                )
             )
         item.status = "sprint"
     else:
@@ -285,8 +331,15 @@ async def renegotiate(
         sprint_item.removed = True
         await _back_to_top(store, team, [sprint_item.item], actor, now)
     store.add_scope_change(
-        ScopeChange(sprint_id=sprint.id, action="added" if action == "add" else "removed",
-                    item_number=number, points=item.estimate, reason=reason, actor=actor, at=now)
+        ScopeChange(
+            sprint_id=sprint.id,
+            action="added" if action == "add" else "removed",
+            item_number=number,
+            points=item.estimate,
+            reason=reason,
+            actor=actor,
+            at=now,
+        )
     )
     store.log(item, actor, f"sprint {action}", now, sprint=sprint.number, reason=reason)
     return sprint, item
@@ -328,9 +381,7 @@ class Closing:
     next_sprint: Sprint
 
 
-async def close(
-    store: Store, team: Team, actor: str, now: datetime, review_answer: str
-) -> Closing:
+async def close(store: Store, team: Team, actor: str, now: datetime, review_answer: str) -> Closing:
     """Completed points become velocity; unfinished items go back; the next sprint opens."""
     sprint = await require_active(store, team)
     items = await store.sprint_items(sprint)
@@ -355,7 +406,7 @@ def remaining_by_day(
     last = min(today, sprint.ends_on)
     committed = sprint.committed_points or 0.0
     while day <= last:
-        end_of_day = datetime.combine(day, datetime.max.time()).timestamp()
+        end_of_day = datetime.combine(day, time.max, tzinfo=UTC).timestamp()
         added = sum(
             (c.points or 0.0) * (1 if c.action == "added" else -1)
             for c in changes

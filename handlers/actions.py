@@ -11,14 +11,22 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import refinement
 from agendas.agenda import for_team
-from bot import backlog, health, poker, teams
+from bot import backlog, health, poker, sprints, teams
 from bot.backlog import Move
 from bot.commands import PokerCommand
 from bot.errors import UserError
 from bot.readiness import DefinitionOfReady
 from bot.services import services
 from bot.teams import Roles
-from handlers import blocks, meeting_blocks, meeting_flow, poker_blocks, poker_flow
+from handlers import (
+    blocks,
+    meeting_blocks,
+    meeting_flow,
+    planning_flow,
+    poker_blocks,
+    poker_flow,
+    sprint_blocks,
+)
 from handlers.common import adopt_po_timezone, item_detail, with_response_url
 from handlers.listener import listener
 from handlers.reply import channel_of, reply
@@ -48,6 +56,10 @@ def register(app: AsyncApp) -> None:
     app.action("meeting_minutes")(show_minutes)
     for action in ("agenda_edit", "agenda_yaml", "agenda_reset"):
         app.action(action)(change_agenda)
+    for action in ("sprint_goal", "sprint_select", "sprint_capacity", "sprint_tasks"):
+        app.action(action)(sprint_form)
+    app.action("sprint_commit")(sprint_commit)
+    app.action("sprint_commit_team")(sprint_commit)
     app.action(re.compile(r"^poker_vote:\d+$"))(poker_vote)
     app.action("poker_reason")(poker_reason)
     for action_id in ("poker_reveal", "poker_accept", "poker_choose", "poker_revote", "poker_skip"):
@@ -473,3 +485,72 @@ async def poker_noop(
 ) -> None:
     """Ticking the picker's options or following a link needs no answer but an ack."""
     await ack()
+
+
+# -- sprint planning -----------------------------------------------------------------------------
+
+
+@listener
+async def sprint_form(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """The goal, selection, capacity and task forms of a sprint being planned."""
+    await ack()
+    svc = services(context)
+    action = body["actions"][0]["action_id"]
+    sprint_id, _, number = _value(body).partition(":")
+    channel, user = channel_of(body), context.user_id
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
+        sprint = await store.sprint_by_id(int(sprint_id))
+        if sprint is None or sprint.team_id != team.id:
+            raise UserError("That sprint is not in this channel.")
+        match action:
+            case "sprint_goal":
+                await teams.require_role(store, team, user, ("po",), "set the sprint goal")
+                view = sprint_blocks.goal_modal(sprint, channel)
+            case "sprint_select":
+                sprint = await planning_flow.planning_sprint(store, team, sprint.id)
+                ready, unready = await planning_flow.selection_lists(store, team)
+                current = await store.sprint_items(sprint)
+                chosen = [si.item.number for si in current]
+                if not current:
+                    devs = await planning_flow.developers(client, team)
+                    cap = await sprints.capacity(store, team, sprint, devs)
+                    chosen = [i.number for i in await sprints.proposal(store, team, cap.forecast)]
+                supporting = [si.item.number for si in current if si.supports_goal] or chosen
+                view = sprint_blocks.selection_modal(
+                    sprint, channel, ready, unready, chosen, supporting
+                )
+            case "sprint_capacity":
+                devs = await planning_flow.developers(client, team)
+                names = {d: (await client.users_info(user=d))["user"]["real_name"] for d in devs}
+                needs_forecast = await sprints.team_velocity(store, team) is None
+                view = sprint_blocks.capacity_modal(sprint, channel, devs, names, needs_forecast)
+            case _:
+                sprint_item = await sprints.find_item(store, team, sprint, int(number))
+                view = sprint_blocks.tasks_modal(sprint, sprint_item, channel)
+    await client.views_open(
+        trigger_id=body["trigger_id"], view=with_response_url(view, body.get("response_url"))
+    )
+
+
+@listener
+async def sprint_commit(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await ack()
+    svc = services(context)
+    user, channel, now = context.user_id, channel_of(body), svc.clock.now()
+    for_team = body["actions"][0]["action_id"] == "sprint_commit_team"
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        sprint = await planning_flow.planning_sprint(store, team, int(_value(body)))
+        devs = await planning_flow.developers(client, team)
+        result = await sprints.commit(store, team, sprint, user, devs, now, for_team=for_team)
+    if result.recorded:
+        await planning_flow.committed(svc, client, team, sprint)
+    else:
+        waiting = ", ".join(f"<@{d}>" for d in result.waiting_for)
+        note = f":raised_hand: <@{user}> commits. Waiting for {waiting}."
+        await planning_flow.post_plan(svc, client, team, sprint, note)

@@ -16,7 +16,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     CheckboxesElement,
     ContextBlock,
-    DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -409,24 +408,15 @@ def settings_modal(team: Team, timezone: str) -> dict[str, Any]:
 
 
 def help_message() -> dict[str, Any]:
-    body = render("help.md.j2", usage=USAGE)
-    return message([section(body)], "Timebox commands")
-
-
-def home_view(teams: Sequence[tuple[Team, int, list[BacklogItem]]]) -> dict[str, Any]:
-    """The App Home tab: per team, the backlog size and the unready items this user owns."""
-    blocks: list[Block] = [HeaderBlock(text="Timebox")]
-    if not teams:
-        blocks.append(
-            section(
-                "You have no role and own no items in any team yet. In a channel, try "
-                "`/backlog` to see its backlog or `/timebox help` for every command."
-            )
-        )
-    for team, total, unready in teams[:20]:
-        blocks.append(DividerBlock())
-        blocks.append(section(render("home_team.md.j2", team=team, total=total, unready=unready)))
-    return View(type="home", blocks=blocks[:100]).to_dict()
+    """Every command, one section per slash command (one would outgrow Slack's 3,000 chars)."""
+    blocks: list[Block] = [
+        section("*Timebox* keeps this channel's product backlog and runs its planning.")
+    ]
+    blocks += [section(render("help.md.j2", verbs=verbs)) for verbs in USAGE.values()]
+    blocks.append(
+        context("The Product Owner orders the backlog; `/timebox roles` shows who is who.")
+    )
+    return message(blocks, "Timebox commands")
 
 
 # -- readiness -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
@@ -9,18 +10,35 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import refinement
 from agendas.agenda import for_team
-from bot import backlog, poker, reminders, teams
+from bot import backlog, poker, reminders, sprints, teams
 from bot.backlog_csv import to_csv, to_markdown
-from bot.commands import parse_backlog, parse_poker, parse_ready, parse_refine, parse_timebox
+from bot.commands import (
+    parse_backlog,
+    parse_planning,
+    parse_poker,
+    parse_ready,
+    parse_refine,
+    parse_sprint,
+    parse_timebox,
+)
+from bot.errors import UserError
 from bot.health import backlog_health
 from bot.readiness import DefinitionOfReady
 from bot.services import services
 from bot.teams import Roles
-from bot.workdays import reminder_days
-from handlers import blocks, meeting_blocks, meeting_flow, poker_blocks, poker_flow
+from bot.workdays import local_today, reminder_days, working_days_between
+from handlers import (
+    blocks,
+    meeting_blocks,
+    meeting_flow,
+    planning_flow,
+    poker_blocks,
+    poker_flow,
+    sprint_blocks,
+)
 from handlers.common import adopt_po_timezone, item_detail, with_response_url
 from handlers.listener import listener
-from handlers.render import from_slack, render
+from handlers.render import escape, from_slack, render
 
 
 def register(app: AsyncApp) -> None:
@@ -334,11 +352,201 @@ async def poker_command(
     await respond(**answer)
 
 
+MEETING_STEPS = ("next", "extend", "pause", "resume", "end")
+
+
+@listener
+async def planning_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    svc = services(context)
+    parsed = parse_planning(body.get("text", ""))
+    user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
+    if parsed.verb == "help":
+        await respond(**blocks.help_message())
+        return
+    if parsed.verb == "start":
+        await planning_flow.start(svc, client, context.team_id, channel, user, parsed.minutes)
+        return
+    done = answer = note = None
+    recorded = False
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        meeting = await meeting_flow.open_meeting(store, team, None, "planning")
+        sprint = await planning_flow.planning_sprint(store, team, meeting.data["sprint_id"])
+        match parsed.verb:
+            case "status":
+                answer = meeting_blocks.agenda_message(meeting, now)
+            case verb if verb in MEETING_STEPS:
+                done = await meeting_flow.step(
+                    store, team, meeting, verb, user, now, minutes=parsed.minutes or 5
+                )
+            case "goal":
+                await teams.require_role(store, team, user, ("po",), "set the sprint goal")
+                sprints.set_goal(sprint, from_slack(parsed.text), sprint.one_thing)
+                note = f":dart: Sprint goal: {escape(sprint.goal)}"
+            case "add" | "drop":
+                current = [si.item.number for si in await store.sprint_items(sprint)]
+                supporting = {
+                    si.item.number for si in await store.sprint_items(sprint) if si.supports_goal
+                }
+                overrides = {
+                    si.item.number: si.override_reason or ""
+                    for si in await store.sprint_items(sprint)
+                }
+                if parsed.verb == "add":
+                    current.append(parsed.number)
+                    supporting.add(parsed.number)
+                    overrides[parsed.number] = from_slack(parsed.text)
+                    note = f"Took #{parsed.number} into the plan."
+                else:
+                    current = [n for n in current if n != parsed.number]
+                    note = f"Left #{parsed.number} out of the plan."
+                await sprints.select(store, team, sprint, current, supporting, overrides, now)
+            case "commit" | "commit_team":
+                devs = await planning_flow.developers(client, team)
+                result = await sprints.commit(
+                    store, team, sprint, user, devs, now, for_team=parsed.verb == "commit_team"
+                )
+                recorded = result.recorded
+                if not recorded:
+                    waiting = ", ".join(f"<@{d}>" for d in result.waiting_for)
+                    note = f":raised_hand: <@{user}> commits. Waiting for {waiting}."
+    if done is not None:
+        await meeting_flow.announce(svc, client, done)
+    if note:
+        await planning_flow.post_plan(svc, client, team, sprint, note)
+    if recorded:
+        await planning_flow.committed(svc, client, team, sprint)
+    if answer is not None:
+        await respond(**answer)
+
+
+@listener
+async def sprint_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    svc = services(context)
+    parsed = parse_sprint(body.get("text", ""))
+    user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
+    if parsed.verb == "help":
+        await respond(**blocks.help_message())
+        return
+    upload = announce = view = None
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, now)
+        match parsed.verb:
+            case "show":
+                sprint = await sprints.active(store, team) or await store.sprint(
+                    team.id, "planning"
+                )
+                if sprint is None:
+                    raise UserError("No sprint yet in this channel. `/planning start` plans one.")
+                items = await store.sprint_items(sprint)
+                today = local_today(team, now)
+                left = (
+                    working_days_between(team, today, sprint.ends_on + timedelta(days=1))
+                    if sprint.status == "active"
+                    else None
+                )
+                changes = len(await store.scope_changes(sprint))
+                answer = sprint_blocks.sprint_card(sprint, items, left, changes)
+            case "add" | "remove":
+                sprint, item = await sprints.renegotiate(
+                    store, team, parsed.verb, parsed.number, from_slack(parsed.text), user, now
+                )
+                announce = render(
+                    "scope_change.md.j2", po=Roles.of(team).po, sprint=sprint, actor=user,
+                    action=parsed.verb, item=item, reason=from_slack(parsed.text),
+                )
+                answer = blocks.notice("Logged and announced in the channel.", ":memo:")
+            case "done":
+                sprint, sprint_item = await sprints.finish_item(
+                    store, team, parsed.number, user, now
+                )
+                answer = blocks.notice(
+                    f"#{parsed.number} is done in sprint {sprint.number}.", ":white_check_mark:"
+                )
+            case "tasks":
+                sprint = await sprints.require_active(store, team)
+                sprint_item = await sprints.find_item(store, team, sprint, parsed.number)
+                view = sprint_blocks.tasks_modal(sprint, sprint_item, channel)
+                answer = None
+            case "close":
+                await teams.require_role(store, team, user, ("po", "sm"), "close the sprint")
+                sprint = await sprints.require_active(store, team)
+                view = sprint_blocks.close_modal(sprint, channel)
+                answer = None
+            case "velocity":
+                from bot import charts  # matplotlib is heavy: loaded on first use only
+
+                closed = list(reversed(await store.closed_sprints(team.id, 12)))
+                upload = ("velocity.png", charts.velocity_chart(closed), "Velocity")
+                answer = None
+            case "burndown":
+                from bot import charts
+
+                sprint = await sprints.require_active(store, team)
+                items = await store.sprint_items(sprint, include_removed=True)
+                remaining = sprints.remaining_by_day(
+                    sprint, items, await store.scope_changes(sprint), local_today(team, now)
+                )
+                upload = (
+                    "burndown.png", charts.burndown_chart(sprint, remaining),
+                    f"Sprint {sprint.number} burndown",
+                )
+                answer = None
+            case "export":
+                sprint = await sprints.active(store, team) or await store.sprint(
+                    team.id, "planning"
+                )
+                if sprint is None:
+                    raise UserError("No sprint yet in this channel. `/planning start` plans one.")
+                items = await store.sprint_items(sprint)
+                from bot import sprint_export
+
+                if parsed.format == "md":
+                    changes = await store.scope_changes(sprint)
+                    content = sprint_export.sprint_markdown(sprint, items, changes)
+                else:
+                    content = sprint_export.sprint_csv(sprint, items)
+                upload = (
+                    f"sprint-{sprint.number}.{parsed.format}", content, f"Sprint {sprint.number}"
+                )
+                answer = None
+    if view is not None:
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=with_response_url(view, body["response_url"])
+        )
+    if upload is not None:
+        filename, content, title = upload
+        await client.files_upload_v2(
+            channel=channel, content=content, filename=filename, title=title,
+            initial_comment=f"<@{user}> asked for {title.lower()}.",
+        )
+    if announce is not None:
+        await client.chat_postMessage(channel=channel, **blocks.mrkdwn_notice(announce))
+    if answer is not None:
+        await respond(**answer)
+
+
 # Every slash command this app answers; manifest.yml must list exactly these.
 COMMANDS = {
     "/backlog": backlog_command,
+    "/planning": planning_command,
     "/poker": poker_command,
     "/ready": ready_command,
     "/refine": refine_command,
+    "/sprint": sprint_command,
     "/timebox": timebox_command,
 }

@@ -52,3 +52,15 @@ async def adopt_po_timezone(
         team = await store.ensure_team(workspace, channel, svc.clock.now())
         if team.timezone is None:
             team.timezone = teams.parse_timezone(zone)
+
+
+async def channel_members(client: AsyncWebClient, channel: str) -> list[str]:
+    """Everyone in the channel, across conversations.members pages."""
+    members: list[str] = []
+    cursor = None
+    while True:
+        page = await client.conversations_members(channel=channel, limit=500, cursor=cursor)
+        members += page.get("members") or []
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return members

@@ -7,7 +7,7 @@ from functools import partial
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from agendas import engine, refinement
+from agendas import engine
 from bot import poker, reminders
 from bot.readiness import DefinitionOfReady
 from bot.scheduling import Due
@@ -105,7 +105,7 @@ async def meeting_timer(services: Services, client: AsyncWebClient, due: Due) ->
             await engine.advance(store, meeting, due.now, timer.section)
             step = meeting_flow.Step(meeting, team, moved=True, ended=meeting.status == "ended")
             if step.ended:
-                meeting.minutes = await refinement.minutes(store, team, meeting)
+                meeting.minutes = await meeting_flow.minutes_of(store, team, meeting)
     if step is not None:
         await meeting_flow.announce(services, client, step)
         return "time up: moved on"

@@ -209,7 +209,8 @@ def wrapup(
 
 
 def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:
-    text = render("minutes.md.j2", name=name, m=minutes, placements=PLACEMENTS)
+    template = "planning_minutes.md.j2" if "sprint" in minutes else "minutes.md.j2"
+    text = render(template, name=name, m=minutes, placements=PLACEMENTS)
     return message([section(text)], f"Minutes of the {escape(name)}")
 
 

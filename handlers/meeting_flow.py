@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from agendas import engine, refinement
+from agendas import engine, planning, refinement
 from bot.errors import NotAllowed, UserError
 from bot.readiness import DefinitionOfReady
 from bot.services import Services
@@ -98,8 +98,14 @@ async def step(
                 else ("Sections wait for the facilitator at time-up.")
             )
     if result.ended:
-        meeting.minutes = await refinement.minutes(store, team, meeting)
+        meeting.minutes = await minutes_of(store, team, meeting)
     return result
+
+
+async def minutes_of(store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
+    if meeting.kind == "planning":
+        return await planning.minutes(store, team, meeting)
+    return await refinement.minutes(store, team, meeting)
 
 
 async def announce(svc: Services, client: AsyncWebClient, done: Step) -> None:
@@ -163,6 +169,10 @@ async def open_section(svc: Services, client: AsyncWebClient, team: Team, meetin
             ]
         if "wrapup" in actions:
             payloads.append(await wrapup_card(svc, store, team, meeting))
+        if meeting.kind == "planning":
+            from handlers import planning_flow  # it builds on this module
+
+            payloads += await planning_flow.section_content(store, client, team, meeting)
     for payload in payloads:
         await post(client, team, meeting, payload)
 
@@ -209,15 +219,18 @@ async def start(
     await open_section(svc, client, team, meeting)
 
 
-async def open_meeting(store: Store, team: Team, meeting_id: int | None) -> Meeting:
+async def open_meeting(
+    store: Store, team: Team, meeting_id: int | None, kind: str = "refinement"
+) -> Meeting:
     """The meeting a button or command is about; refuses when it has ended."""
     meeting = (
         await store.meeting(meeting_id)
         if meeting_id is not None
         else await store.open_meeting(team.id)
     )
-    if meeting is None or meeting.team_id != team.id:
-        return engine.require_open(None, "refinement")
+    wrong_kind = meeting_id is None and meeting is not None and meeting.kind != kind
+    if meeting is None or meeting.team_id != team.id or wrong_kind:
+        return engine.require_open(None, kind)
     if meeting.status == "ended":
         raise UserError("That meeting has ended. `/refine history` shows its minutes.")
     return meeting

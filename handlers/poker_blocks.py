@@ -289,14 +289,13 @@ def deck_message(deck: Deck) -> dict[str, Any]:
 
 def history_message(item: BacklogItem, records: Sequence[EstimateRecord]) -> dict[str, Any]:
     def estimate(record: EstimateRecord) -> str:
-        if record.card == card_label(record.card) and record.deck != "tshirt":
-            return f"{record.card} pts"
         if record.deck == "tshirt":
             return f"{record.card} ({record.points:g} pts)"
         return f"{card_label(record.card)} pts"
 
-    text = render("poker_history.md.j2", item=item, records=records, estimate=estimate,
-                  label=card_label)  # fmt: skip
+    text = render(
+        "poker_history.md.j2", item=item, records=records, estimate=estimate, label=card_label
+    )
     return message([section(text)], text)
 
 

@@ -24,6 +24,7 @@ from bot.services import Services
 from bot.teams import Roles
 from bot.workdays import zone
 from handlers import poker_blocks
+from handlers.common import adopt_po_timezone, channel_members
 from storage.models import Team
 
 log = logging.getLogger(__name__)
@@ -47,17 +48,6 @@ async def _redraw(svc: Services, client: AsyncWebClient, poll_id: int) -> None:
     await client.chat_update(channel=team.channel_id, ts=poll.message_ts, **payload)
 
 
-async def _members(client: AsyncWebClient, channel: str) -> list[str]:
-    members: list[str] = []
-    cursor = None
-    while True:
-        page = await client.conversations_members(channel=channel, limit=500, cursor=cursor)
-        members += page.get("members") or []
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return members
-
-
 async def start(
     svc: Services,
     client: AsyncWebClient,
@@ -69,6 +59,8 @@ async def start(
 ) -> int:
     """Starts a poll from `/poker` or the picker and posts it in the channel; its id."""
     now = svc.clock.now()
+    if command.until is not None:  # "until fri 17:00" is the team's Friday
+        await adopt_po_timezone(svc, client, context.team_id, channel)
     async with svc.db.transaction() as store:  # refuse mistakes before calling Slack
         team = await store.ensure_team(context.team_id, channel, now)
         for number in command.numbers:
@@ -80,7 +72,7 @@ async def start(
     named = list(command.voters)
     for group_id, _ in command.groups:
         named += (await client.usergroups_users_list(usergroup=group_id)).get("users") or []
-    members = [] if named else await _members(client, channel)
+    members = [] if named else await channel_members(client, channel)
     voters = poker.expected_voters(
         roles,
         members,
@@ -211,9 +203,14 @@ async def _redraw_result(svc: Services, client: AsyncWebClient, round_id: int) -
 
 
 async def reveal(
-    svc: Services, client: AsyncWebClient, context: AsyncBoltContext, *, channel: str,
-    user: str, round_id: int,
-) -> None:  # fmt: skip
+    svc: Services,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    *,
+    channel: str,
+    user: str,
+    round_id: int,
+) -> None:
     now = svc.clock.now()
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel, now)
@@ -244,9 +241,14 @@ async def decide(
 
 
 async def revote(
-    svc: Services, client: AsyncWebClient, context: AsyncBoltContext, *, channel: str,
-    user: str, round_id: int,
-) -> None:  # fmt: skip
+    svc: Services,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    *,
+    channel: str,
+    user: str,
+    round_id: int,
+) -> None:
     now = svc.clock.now()
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel, now)

@@ -15,17 +15,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from agendas import refinement
 from agendas.agenda import MAX_MINUTES, Agenda, for_team
 from agendas.agenda import parse as parse_agenda
-from bot import backlog, teams
+from bot import backlog, sprints, teams
 from bot.backlog_csv import import_csv
 from bot.errors import UserError
 from bot.readiness import DEFAULT_HORIZON_ITEMS, DEFAULT_THRESHOLD, DefinitionOfReady, gaps
 from bot.services import services
 from bot.teams import Roles
 from bot.workdays import reminder_days
-from handlers import blocks, meeting_blocks, meeting_flow, poker_flow
+from handlers import blocks, meeting_blocks, meeting_flow, planning_flow, poker_flow
 from handlers.common import adopt_po_timezone
 from handlers.listener import listener
-from handlers.render import render
+from handlers.render import escape, render
 from handlers.reply import metadata, reply
 
 
@@ -39,6 +39,9 @@ def register(app: AsyncApp) -> None:
     app.view("meeting_note")(save_meeting_text)
     app.view("agenda_edit")(save_agenda)
     app.view("agenda_yaml")(save_agenda)
+    for callback in ("sprint_goal", "sprint_select", "sprint_capacity", "sprint_tasks"):
+        app.view(callback)(save_plan)
+    app.view("sprint_close")(close_sprint)
     app.view("poker_reason")(poker_reason_vote)
 
 
@@ -314,3 +317,110 @@ async def poker_reason_vote(
         card=card,
         reason=_text(state, "reason"),
     )
+
+
+def _number_or_none(state: dict[str, dict[str, Any]], block: str) -> float | None:
+    text = _text(state, block)
+    return float(text) if text else None
+
+
+def _plan_input(callback: str, state: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What a planning form says, checked before the ack; raises FieldError naming the field."""
+    if callback == "sprint_goal":
+        if not _text(state, "goal"):
+            raise FieldError("goal", "Write the outcome this sprint should bring.")
+        return {"goal": _text(state, "goal"), "one_thing": _text(state, "one_thing")}
+    if callback == "sprint_select":
+        def picked(block: str) -> list[int]:
+            options = state.get(block, {}).get("selected_options") or []
+            return [int(o["value"]) for o in options if o["value"] != "0"]
+
+        override = (state.get("override", {}).get("selected_option") or {}).get("value")
+        reason = _text(state, "override_reason")
+        if override and not reason:
+            raise FieldError("override_reason", "Say why the team takes an unready item.")
+        return {"items": picked("items"), "goal_items": set(picked("goal_items")),
+                "override": int(override) if override else None, "reason": reason}
+    if callback == "sprint_capacity":
+        days_off = {
+            block.removeprefix("off-"): _number_or_none(state, block) or 0.0
+            for block in state
+            if block.startswith("off-")
+        }
+        return {"days_off": days_off, "focus": _number_or_none(state, "focus"),
+                "forecast": _number_or_none(state, "forecast")}
+    try:
+        sprints.parse_tasks(_text(state, "tasks"))
+    except UserError as error:
+        raise FieldError("tasks", error.message) from None
+    return {"tasks": _text(state, "tasks")}
+
+
+@listener
+async def save_plan(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """The planning forms: goal, selection, capacity, tasks."""
+    callback = body["view"]["callback_id"]
+    state, meta = _state(body), metadata(body)
+    try:
+        given = _plan_input(callback, state)
+    except FieldError as error:
+        await ack(response_action="errors", errors={error.block: error.message})
+        return
+    await ack()
+    svc = services(context)
+    user, now = context.user_id, svc.clock.now()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, meta["channel"], now)
+        sprint = await store.sprint_by_id(meta["sprint"])
+        if sprint is None or sprint.team_id != team.id:
+            raise UserError("That sprint is not in this channel.")
+        match callback:
+            case "sprint_goal":
+                await teams.require_role(store, team, user, ("po",), "set the sprint goal")
+                sprints.set_goal(sprint, given["goal"], given["one_thing"])
+                note = f":dart: Sprint goal: {escape(sprint.goal)}"
+            case "sprint_select":
+                numbers = list(given["items"])
+                overrides = {}
+                if given["override"]:
+                    numbers.append(given["override"])
+                    overrides[given["override"]] = given["reason"]
+                await sprints.select(
+                    store, team, sprint, numbers, given["goal_items"], overrides, now
+                )
+                note = f":ballot_box_with_check: <@{user}> chose {len(numbers)} items."
+            case "sprint_capacity":
+                sprints.set_capacity(sprint, given["days_off"], given["focus"], given["forecast"])
+                note = f":bar_chart: <@{user}> updated days off and focus."
+            case _:
+                sprint_item = await sprints.set_tasks(
+                    store, team, sprint, meta["number"], given["tasks"]
+                )
+                hours = sum(t.hours for t in sprint_item.tasks)
+                note = (
+                    f":hammer_and_wrench: #{meta['number']}: {len(sprint_item.tasks)} tasks, "
+                    f"{hours:g}h."
+                )
+    await planning_flow.post_plan(svc, client, team, sprint, note)
+
+
+@listener
+async def close_sprint(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    answer = _text(_state(body), "review")
+    if not answer:
+        await ack(response_action="errors", errors={"review": "Answer it, even briefly."})
+        return
+    await ack()
+    svc = services(context)
+    meta, now = metadata(body), svc.clock.now()
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, meta["channel"], now)
+        await teams.require_role(store, team, context.user_id, ("po", "sm"), "close the sprint")
+        closing = await sprints.close(store, team, context.user_id, now, answer)
+        velocity = await sprints.team_velocity(store, team)
+        text = render("sprint_closed.md.j2", closing=closing, velocity=velocity)
+    await client.chat_postMessage(channel=team.channel_id, **blocks.mrkdwn_notice(text))

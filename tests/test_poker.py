@@ -114,8 +114,12 @@ def test_a_card_must_be_in_the_deck():
 
 def test_the_tshirt_table_changes_in_part_and_must_grow():
     assert parse_tshirt(["m=4", "L=6"], DEFAULT_TSHIRT) == {
-        "XS": 1, "S": 2, "M": 4, "L": 6, "XL": 8
-    }  # fmt: skip
+        "XS": 1,
+        "S": 2,
+        "M": 4,
+        "L": 6,
+        "XL": 8,
+    }
     with pytest.raises(UserError, match="Sizes must grow: L=2 is less than M=3"):
         parse_tshirt(["L=2"], DEFAULT_TSHIRT)
     with pytest.raises(UserError, match="like `M=3`"):
@@ -197,8 +201,10 @@ def test_developers_vote_and_the_po_and_sm_watch_unless_asked():
     members = ["P", "S", "D1", "D2", "BOT"]
     assert poker.expected_voters(roles, members, exclude=["BOT"]) == ["D1", "D2"]
     assert poker.expected_voters(roles, members, with_roles=["po"], exclude=["BOT"]) == [
-        "D1", "D2", "P"
-    ]  # fmt: skip
+        "D1",
+        "D2",
+        "P",
+    ]
     assert poker.expected_voters(roles, members, named=["D2", "S", "D2"]) == ["D2", "S"]
     named = Roles(po=("P",), dev=("D9",))
     assert poker.expected_voters(named, members) == ["D9"], "named Developers win"

@@ -368,7 +368,6 @@ async def test_mrkdwn_is_drawn_as_slack_draws_it(page):
     assert ">Today at 7:00 PM</span>" in html, "10:00 UTC in Tokyo, relative to sandbox time"
 
 
-@pytest.mark.skip(reason="poker lands with issue 4")
 async def test_planning_poker_round_with_three_voters(page, sandbox_url):
     """The issue's full scenario: start a round, vote as three developers, reveal, accept."""
     await page.get_by_label("Viewing as").select_option(SM.id)

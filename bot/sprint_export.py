@@ -1,0 +1,186 @@
+"""A sprint as a file: Markdown for people (goal, numbers, items, tasks, renegotiations) and CSV
+for spreadsheets (one row per task, and one per item without tasks).
+
+Owners are Slack user ids unless `names` maps them to display names: a file is not Slack
+markup, so `<@U123>` would not turn into a name there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+
+from bot.readiness import points
+from storage.models import ScopeChange, Sprint, SprintItem
+
+CSV_HEADERS = [
+    "Sprint",
+    "Goal",
+    "Item",
+    "Title",
+    "Points",
+    "Item status",
+    "Item owner",
+    "Task",
+    "Hours",
+    "Task owner",
+    "Task done",
+]
+
+
+def item_status(sprint: Sprint, sprint_item: SprintItem) -> str:
+    """Where an item of the sprint backlog stands: done, removed, in progress, to do, or (once
+    the sprint is closed) not done."""
+    if sprint_item.done_at is not None:
+        return "done"
+    if sprint_item.removed:
+        return "removed"
+    if sprint.status == "closed":
+        return "not done"
+    if any(task.done for task in sprint_item.tasks):
+        return "in progress"
+    return "to do"
+
+
+def _hours(value: float) -> str:
+    return f"{points(value)}h"
+
+
+def _points(value: float | None) -> str:
+    return points(value) if value is not None else ""
+
+
+def _points_text(value: float) -> str:
+    return f"{points(value)} point{'s' if value != 1 else ''}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def _namer(names: Mapping[str, str] | None) -> Mapping[str, str]:
+    return names or {}
+
+
+# -- Markdown ------------------------------------------------------------------------------------
+
+
+def sprint_markdown(
+    sprint: Sprint,
+    items: Sequence[SprintItem],
+    changes: Sequence[ScopeChange],
+    *,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """The sprint record: goal, dates, committed and completed points, each item with its
+    status, owner and tasks (hours, owner, done), and the log of scope changes."""
+    known = _namer(names)
+
+    def who(user: str | None, nobody: str = "—") -> str:
+        return known.get(user, user) if user else nobody
+
+    lines = [f"# Sprint {sprint.number}", ""]
+    lines.append(f"- Goal: {sprint.goal or '(none yet)'}")
+    if sprint.one_thing:
+        lines.append(f"- The one thing: {sprint.one_thing}")
+    lines.append(f"- Dates: {sprint.starts_on.isoformat()} to {sprint.ends_on.isoformat()}")
+    lines.append(f"- Status: {sprint.status}")
+    committed = sprint.committed_points
+    lines.append(f"- Committed: {_points_text(committed) if committed is not None else 'not yet'}")
+    if sprint.completed_points is not None:
+        lines.append(f"- Completed: {_points_text(sprint.completed_points)}")
+    elif sprint.status == "active":
+        done = sum(si.item.estimate or 0.0 for si in items if si.done_at is not None)
+        lines.append(f"- Completed: {_points_text(done)} so far")
+    if sprint.committed_by:
+        lines.append(f"- Committed by: {', '.join(who(u) for u in sprint.committed_by)}")
+    if sprint.review_answer:
+        lines.append(f"- Review: {sprint.review_answer}")
+
+    lines += ["", "## Items", ""]
+    if not items:
+        lines.append("No items in this sprint.")
+    else:
+        lines += [
+            "| Item | Title | Points | Status | Owner | Supports the goal | Tasks done |",
+            "|---|---|---:|---|---|---|---:|",
+        ]
+        for si in items:
+            done_tasks = sum(task.done for task in si.tasks)
+            lines.append(
+                f"| #{si.item.number} | {_cell(si.item.title)} | {_points(si.item.estimate)} "
+                f"| {item_status(sprint, si)} | {_cell(who(si.item.owner))} "
+                f"| {'yes' if si.supports_goal else 'no'} | {done_tasks}/{len(si.tasks)} |"
+            )
+        for si in items:
+            lines += ["", f"### #{si.item.number} {si.item.title}", ""]
+            if si.override_reason:
+                lines += [f"Taken although not ready: {si.override_reason}", ""]
+            if not si.tasks:
+                lines.append("No tasks.")
+                continue
+            hours = sum(task.hours for task in si.tasks)
+            left = sum(task.hours for task in si.tasks if not task.done)
+            lines.append(f"Tasks: {_hours(hours)}, {_hours(left)} left")
+            lines.append("")
+            lines += [
+                f"- [{'x' if task.done else ' '}] {task.title}, {_hours(task.hours)}, "
+                f"{who(task.owner, 'unassigned')}"
+                for task in si.tasks
+            ]
+
+    lines += ["", "## Scope changes", ""]
+    if not changes:
+        lines.append("No scope changes.")
+    else:
+        lines += [
+            "| When | Change | Item | Points | By | Reason |",
+            "|---|---|---|---:|---|---|",
+        ]
+        lines += [
+            f"| {change.at:%Y-%m-%d %H:%M} UTC | {change.action} | #{change.item_number} "
+            f"| {_points(change.points)} | {_cell(who(change.actor))} | {_cell(change.reason)} |"
+            for change in changes
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+
+
+def sprint_csv(
+    sprint: Sprint, items: Sequence[SprintItem], *, names: Mapping[str, str] | None = None
+) -> str:
+    """One row per task, and one per item without tasks, with the sprint and item repeated."""
+    known = _namer(names)
+
+    def who(user: str | None) -> str:
+        return known.get(user, user) if user else ""
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADERS)
+    for si in items:
+        item_columns = [
+            str(sprint.number),
+            sprint.goal,
+            f"#{si.item.number}",
+            si.item.title,
+            _points(si.item.estimate),
+            item_status(sprint, si),
+            who(si.item.owner),
+        ]
+        if not si.tasks:
+            writer.writerow([*item_columns, "", "", "", ""])
+        for task in si.tasks:
+            writer.writerow(
+                [
+                    *item_columns,
+                    task.title,
+                    points(task.hours),
+                    who(task.owner),
+                    "yes" if task.done else "no",
+                ]
+            )
+    return out.getvalue()

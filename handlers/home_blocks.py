@@ -1,0 +1,124 @@
+"""The App Home tab: per channel, the sprint, the user's open tasks, their unready items, the
+poker votes waiting for them and the next meetings.
+
+Slack allows 100 blocks in a Home tab. A channel takes at most six (a divider and up to five
+sections); channels that no longer fit are named in one closing line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
+from slack_sdk.models.views import View
+
+from bot.teams import ROLE_NAMES
+from handlers.blocks import context, section
+from handlers.render import channel, render, slack_date
+from storage.models import (
+    BacklogItem,
+    Meeting,
+    PokerPoll,
+    PokerRound,
+    Sprint,
+    SprintTask,
+    Team,
+)
+
+HOME_MAX_BLOCKS = 100
+ROWS = 8  # tasks or items listed per section
+POLLS = 5
+
+
+@dataclass(frozen=True)
+class WaitingVote:
+    poll: PokerPoll
+    round: PokerRound
+    title: str
+    link: str | None = None  # the poll message, when Slack gave a permalink
+
+
+@dataclass(frozen=True)
+class TeamHome:
+    """What one channel shows on a user's Home tab."""
+
+    team: Team
+    today: date  # in the team's time zone
+    roles: tuple[str, ...]  # po / sm / dev held explicitly
+    backlog: int  # items on the product backlog
+    owns_items: bool  # the user owns an item on the backlog
+    sprint: Sprint | None = None  # the active one
+    planning: Sprint | None = None  # the one being planned
+    days_left: int | None = None  # working days left in the active sprint, today included
+    tasks: Sequence[tuple[BacklogItem, SprintTask]] = ()
+    unready: Sequence[tuple[BacklogItem, Sequence[str]]] = ()  # item, its gaps
+    votes: Sequence[WaitingVote] = ()
+    meeting: Meeting | None = None  # running or paused now
+    meeting_section: str = ""
+    next_planning: date | None = None
+    next_refinement: date | None = None
+
+
+def day(when: date, today: date) -> str:
+    if when == today:
+        return "today"
+    text = f"{when:%a} {when.day} {when:%b}"
+    return text if when.year == today.year else f"{text} {when.year}"
+
+
+def team_blocks(home: TeamHome) -> list[Block]:
+    ctx: dict[str, Any] = {
+        "home": home,
+        "roles": [ROLE_NAMES[r] for r in home.roles],
+        "ends": day(home.sprint.ends_on, home.today) if home.sprint else "",
+        "ended": bool(home.sprint and home.sprint.ends_on < home.today),
+        "rows": ROWS,
+        "polls": POLLS,
+        "hours": sum(task.hours for _, task in home.tasks),
+        "planning_day": day(home.next_planning, home.today) if home.next_planning else "",
+        "refinement_day": day(home.next_refinement, home.today) if home.next_refinement else "",
+    }
+    blocks: list[Block] = [
+        DividerBlock(),
+        section(render("home_team.md.j2", part="team", **ctx), block_id=f"home-{home.team.id}"),
+    ]
+    for part, shown in (("tasks", home.tasks), ("unready", home.unready), ("votes", home.votes)):
+        if shown:
+            blocks.append(section(render("home_team.md.j2", part=part, **ctx)))
+    meetings = render("home_team.md.j2", part="meetings", **ctx)
+    if meetings:
+        blocks.append(context(meetings))
+    return blocks
+
+
+def home_view(homes: Sequence[TeamHome], now: datetime) -> dict[str, Any]:
+    """The whole tab; an empty one says how to get started."""
+    blocks: list[Block] = [
+        HeaderBlock(text="Timebox"),
+        context(render("home_team.md.j2", part="updated", now=slack_date(now))),
+    ]
+    if not homes:
+        blocks.append(section(render("home_team.md.j2", part="empty")))
+        return View(type="home", blocks=blocks).to_dict()
+    left_out: list[Team] = []
+    for home in homes:
+        more = team_blocks(home)
+        # Keep one block free for the line naming the channels that did not fit.
+        if left_out or len(blocks) + len(more) > HOME_MAX_BLOCKS - 1:
+            left_out.append(home.team)
+            continue
+        blocks += more
+    if left_out:
+        blocks.append(
+            context(
+                render(
+                    "home_team.md.j2",
+                    part="more",
+                    channels=[channel(t.channel_id) for t in left_out],
+                )
+            )
+        )
+    return View(type="home", blocks=blocks).to_dict()

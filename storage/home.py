@@ -1,0 +1,89 @@
+"""Queries for the App Home tab (mixed into `Store`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    BacklogItem,
+    PokerPoll,
+    PokerRound,
+    PokerVote,
+    RoleAssignment,
+    Sprint,
+    SprintItem,
+    SprintTask,
+    Team,
+)
+
+
+class HomeQueries:
+    session: AsyncSession
+
+    async def home_teams(self, workspace_id: str, user_id: str) -> Sequence[Team]:
+        """The user's teams: a role, an item they own, a task of theirs in the active sprint,
+        or an open poker poll that expects their vote (developers need no explicit role)."""
+        roled = select(RoleAssignment.team_id).where(RoleAssignment.user_id == user_id)
+        owned = select(BacklogItem.team_id).where(BacklogItem.owner == user_id)
+        tasked = (
+            select(Sprint.team_id)
+            .join(SprintItem, SprintItem.sprint_id == Sprint.id)
+            .join(SprintTask, SprintTask.sprint_item_id == SprintItem.id)
+            .where(
+                Sprint.status == "active",
+                SprintItem.removed.is_(False),
+                SprintTask.owner == user_id,
+            )
+        )
+        ids = set(await self.session.scalars(roled.union(owned, tasked)))
+        # Voters are a JSON list: the few open polls of the workspace are checked here.
+        polls = await self.session.execute(
+            select(PokerPoll.team_id, PokerPoll.voters)
+            .join(Team, Team.id == PokerPoll.team_id)
+            .where(Team.workspace_id == workspace_id, PokerPoll.status == "open")
+        )
+        ids |= {team_id for team_id, voters in polls.all() if user_id in (voters or [])}
+        if not ids:
+            return []
+        result = await self.session.scalars(
+            select(Team)
+            .where(Team.workspace_id == workspace_id, Team.id.in_(ids))
+            .order_by(Team.id)
+        )
+        return result.all()
+
+    async def polls_awaiting(
+        self, team_id: int, user_id: str
+    ) -> list[tuple[PokerPoll, PokerRound]]:
+        """Open rounds of the team's open polls that expect this user's vote and have none."""
+        voted = exists().where(PokerVote.round_id == PokerRound.id, PokerVote.voter == user_id)
+        result = await self.session.execute(
+            select(PokerPoll, PokerRound)
+            .join(PokerRound, PokerRound.poll_id == PokerPoll.id)
+            .where(
+                PokerPoll.team_id == team_id,
+                PokerPoll.status == "open",
+                PokerRound.status == "voting",
+                ~voted,
+            )
+            .order_by(PokerPoll.id, PokerRound.item_number, PokerRound.number)
+        )
+        return [(poll, round_) for poll, round_ in result.all() if user_id in (poll.voters or [])]
+
+
+class _HasSession(Protocol):
+    session: AsyncSession
+
+
+def home_queries(store: _HasSession) -> HomeQueries:
+    """The Home queries of a Store: the Store itself once `HomeQueries` is among its bases,
+    until then the same queries over the Store's session."""
+    if isinstance(store, HomeQueries):
+        return store
+    queries = HomeQueries()
+    queries.session = store.session
+    return queries

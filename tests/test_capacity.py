@@ -1,0 +1,47 @@
+"""Capacity arithmetic: days off, focus factor, velocity over 0 to 3 (and more) sprints."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.capacity import Capacity, check_focus, velocity
+from bot.errors import UserError
+
+
+@pytest.mark.parametrize(
+    ("completed", "expected"),
+    [([], None), ([20], 20), ([20, 30], 25), ([20, 30, 40], 30), ([20, 30, 40, 1000], 30)],
+)
+def test_velocity_is_the_average_of_the_last_three_sprints(completed, expected):
+    assert velocity(completed) == expected
+
+
+def test_days_off_reduce_availability_hours_and_forecast():
+    cap = Capacity(
+        developers=("A", "B", "C", "D"),
+        working_days=10,
+        days_off={"A": 2, "B": 0.5, "X": 9},
+        focus_factor=0.75,
+        hours_per_day=8,
+        velocity=30,
+    )
+    assert cap.person_days == 40 and cap.available_days == 37.5
+    assert cap.availability == pytest.approx(0.9375)
+    assert cap.hours == pytest.approx(37.5 * 8 * 0.75)  # 225 hours
+    assert cap.forecast == pytest.approx(28.125)
+    assert cap.load(28.125) == pytest.approx(100) and cap.load(31) > 100
+    assert not cap.focus_outside_range
+
+
+def test_without_velocity_the_team_gives_a_first_forecast():
+    cap = Capacity(("A",), working_days=5, days_off={}, first_forecast=12)
+    assert cap.forecast == 12 and cap.load(6) == 50
+    assert Capacity(("A",), 5, {}).forecast is None and Capacity(("A",), 5, {}).load(5) is None
+
+
+def test_more_days_off_than_days_and_odd_focus():
+    cap = Capacity(("A", "B"), working_days=5, days_off={"A": 8}, focus_factor=0.6)
+    assert cap.available_days == 5 and cap.focus_outside_range
+    assert Capacity((), 10, {}).availability == 0.0
+    with pytest.raises(UserError, match="focus factor"):
+        check_focus(1.5)
