@@ -53,6 +53,7 @@ def register(app: AsyncApp) -> None:
     app.action("triage_type")(triage_pick)
     app.action("triage_moscow")(triage_pick)
     app.action("meeting_next_session")(next_session)
+    app.action("meeting_estimate")(estimate_in_meeting)
     app.action("meeting_minutes")(show_minutes)
     for action in ("agenda_edit", "agenda_yaml", "agenda_reset"):
         app.action(action)(change_agenda)
@@ -554,3 +555,23 @@ async def sprint_commit(
         waiting = ", ".join(f"<@{d}>" for d in result.waiting_for)
         note = f":raised_hand: <@{user}> commits. Waiting for {waiting}."
         await planning_flow.post_plan(svc, client, team, sprint, note)
+
+
+@listener
+async def estimate_in_meeting(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """The deep dive's Estimate: a live poker round on the item, announced in the meeting thread."""
+    await ack()
+    svc = services(context)
+    meeting_id, number = (int(part) for part in _value(body).split(":"))
+    channel = channel_of(body)
+    async with svc.db.transaction() as store:
+        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
+        meeting = await meeting_flow.open_meeting(store, team, meeting_id)
+    await poker_flow.start(
+        svc, client, context, channel=channel, user=context.user_id,
+        command=PokerCommand("live", numbers=(number,)),
+    )
+    note = f":black_joker: <@{context.user_id}> started estimating #{number}: vote on the board."
+    await meeting_flow.post(client, team, meeting, meeting_blocks.notice(note))

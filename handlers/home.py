@@ -84,7 +84,7 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
         days_left=days_left,
         tasks=tasks,
         unready=[(i, found) for i in owned if (found := gaps(i, dor))],
-        votes=await waiting_votes(store, team, user),
+        votes=await waiting_votes(store, team, user, now),
         meeting=meeting,
         meeting_section=engine.current(meeting)["title"] if meeting is not None else "",
         next_planning=next_planning(team, today),
@@ -92,8 +92,13 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
     )
 
 
-async def waiting_votes(store: Store, team: Team, user: str) -> list[WaitingVote]:
-    waiting = await home_queries(store).polls_awaiting(team.id, user)
+async def waiting_votes(store: Store, team: Team, user: str, now: datetime) -> list[WaitingVote]:
+    """Rounds expecting the user's vote, less those whose deadline passed (being revealed)."""
+    waiting = [
+        (poll, round_)
+        for poll, round_ in await home_queries(store).polls_awaiting(team.id, user)
+        if round_.deadline is None or round_.deadline > now
+    ]
     numbers = sorted({round_.item_number for _, round_ in waiting})
     titles = {i.number: i.title for i in await store.items_by_number(team.id, numbers)}
     return [

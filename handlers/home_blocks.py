@@ -17,7 +17,7 @@ from slack_sdk.models.views import View
 
 from bot.teams import ROLE_NAMES
 from handlers.blocks import context, section
-from handlers.render import channel, render, slack_date
+from handlers.render import Mrkdwn, channel, render, slack_date
 from storage.models import (
     BacklogItem,
     Meeting,
@@ -117,7 +117,7 @@ def home_view(homes: Sequence[TeamHome], now: datetime) -> dict[str, Any]:
                 render(
                     "home_team.md.j2",
                     part="more",
-                    channels=[channel(t.channel_id) for t in left_out],
+                    channels=Mrkdwn(", ".join(channel(t.channel_id) for t in left_out)),
                 )
             )
         )

@@ -175,8 +175,11 @@ def deep_dive_card(
 ) -> dict[str, Any]:
     item_gaps = gaps(item, dor)
     text = render("deep_dive.md.j2", item=item, gaps=item_gaps, position=position, total=total)
-    elements = [fix_button(channel_id, item, dor)]
-    elements.append(button("Open", "backlog_open", str(item.number)))
+    elements = [
+        fix_button(channel_id, item, dor),
+        button("Estimate", "meeting_estimate", f"{meeting.id}:{item.number}"),
+        button("Open", "backlog_open", str(item.number)),
+    ]
     return message([section(text), ActionsBlock(elements=elements)], f"Deep dive #{item.number}")
 
 

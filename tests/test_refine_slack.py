@@ -17,12 +17,12 @@ async def refine(slack: LocalStack, text: str, user: str = SM) -> None:
 
 
 def agenda_message(slack: LocalStack):
-    [message] = [
+    """The meeting's agenda message: the first top-level message with a header."""
+    return next(
         m
         for m in slack.emulator.messages(CHANNEL)
         if m.blocks and m.blocks[0].get("type") == "header" and not m.thread_ts
-    ]
-    return message
+    )
 
 
 def thread(slack: LocalStack) -> list:
@@ -221,3 +221,15 @@ async def test_a_custom_agenda_by_form_and_yaml_and_a_broken_one_refused(slack):
     await slack.driver.share_file(PO, CHANNEL, "broken.yml", b"name: [oops\n", "yaml")
     refused = [m for m in slack.emulator.messages(CHANNEL) if "broken.yml" in m.text]
     assert refused and "was not taken as an agenda: line" in refused[-1].text
+
+
+async def test_the_deep_dive_starts_a_poker_round_on_an_item(slack):
+    await setup_team(slack)
+    await refine(slack, "start")
+    await refine(slack, "next")
+    await refine(slack, "next")
+    [first, *_] = [m for m in thread(slack) if "Deep dive 1 of" in shown(m)]
+    await slack.driver.click("Estimate", user=SM, message=first)
+    boards = [m for m in slack.emulator.messages(CHANNEL) if "Planning poker" in shown(m)]
+    assert len(boards) == 1 and "Checkout redesign" in shown(boards[0])
+    assert f"<@{SM}> started estimating #1" in shown(thread(slack)[-1])
