@@ -391,14 +391,10 @@ async def planning_command(
                 sprints.set_goal(sprint, from_slack(parsed.text), sprint.one_thing)
                 note = f":dart: Sprint goal: {escape(sprint.goal)}"
             case "add" | "drop":
-                current = [si.item.number for si in await store.sprint_items(sprint)]
-                supporting = {
-                    si.item.number for si in await store.sprint_items(sprint) if si.supports_goal
-                }
-                overrides = {
-                    si.item.number: si.override_reason or ""
-                    for si in await store.sprint_items(sprint)
-                }
+                chosen = await store.sprint_items(sprint)
+                current = [si.item.number for si in chosen]
+                supporting = {si.item.number for si in chosen if si.supports_goal}
+                overrides = {si.item.number: si.override_reason or "" for si in chosen}
                 if parsed.verb == "add":
                     current.append(parsed.number)
                     supporting.add(parsed.number)
