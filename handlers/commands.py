@@ -371,7 +371,9 @@ async def planning_command(
         await respond(**blocks.help_message())
         return
     if parsed.verb == "start":
-        await planning_flow.start(svc, client, context.team_id, channel, user, parsed.minutes)
+        await meeting_flow.start(
+            svc, client, context.team_id, channel, user, parsed.minutes, kind="planning"
+        )
         return
     done = answer = note = None
     recorded = False

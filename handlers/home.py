@@ -87,7 +87,10 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
         votes=await waiting_votes(store, team, user, now),
         meeting=meeting,
         meeting_section=engine.current(meeting)["title"] if meeting is not None else "",
-        next_planning=next_planning(team, today),
+        # The running sprint was planned already: the next planning opens the one after it.
+        next_planning=next_planning(
+            team, max(today, active.ends_on + timedelta(days=1)) if active else today
+        ),
         next_refinement=await next_refinement(store, team, today),
     )
 

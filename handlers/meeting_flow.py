@@ -15,6 +15,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine, planning, refinement
+from bot import sprints
 from bot.errors import NotAllowed, UserError
 from bot.readiness import DefinitionOfReady
 from bot.services import Services
@@ -205,12 +206,18 @@ async def start(
     channel: str,
     user: str,
     minutes: int | None,
+    kind: str = "refinement",
 ) -> None:
+    """Starts a meeting, posts its agenda message and opens its first section."""
     now = svc.clock.now()
     async with svc.db.transaction() as store:
         team = await store.ensure_team(workspace, channel, now)
-        meeting = await engine.start(store, team, "refinement", user, now, minutes)
-        meeting.data = {"ready_before": len(await refinement.ready_numbers(store, team))}
+        if kind == "planning":
+            data = {"sprint_id": (await sprints.upcoming(store, team, now)).id}
+        else:
+            data = {"ready_before": len(await refinement.ready_numbers(store, team))}
+        meeting = await engine.start(store, team, kind, user, now, minutes)
+        meeting.data = data
         payload = meeting_blocks.agenda_message(meeting, now)
     posted = await client.chat_postMessage(channel=channel, **payload)
     async with svc.db.transaction() as store:

@@ -13,7 +13,7 @@ from bot.errors import UserError
 from bot.readiness import DefinitionOfReady, gaps
 from bot.services import Services
 from bot.teams import Roles
-from handlers import meeting_blocks, meeting_flow, sprint_blocks
+from handlers import meeting_flow, sprint_blocks
 from handlers.common import channel_members
 from handlers.render import render
 from storage.models import Meeting, Sprint, Team
@@ -47,28 +47,6 @@ async def plan(
     cap = await sprints.capacity(store, team, sprint, devs)
     closed = len(await store.closed_sprints(team.id, 3))
     return items, cap, sprint_blocks.plan_status(sprint, items, cap, closed)
-
-
-async def start(
-    svc: Services,
-    client: AsyncWebClient,
-    workspace: str,
-    channel: str,
-    user: str,
-    minutes: int | None,
-) -> None:
-    now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(workspace, channel, now)
-        sprint = await sprints.upcoming(store, team, now)
-        meeting = await engine.start(store, team, "planning", user, now, minutes)
-        meeting.data = {"sprint_id": sprint.id}
-        payload = meeting_blocks.agenda_message(meeting, now)
-    posted = await client.chat_postMessage(channel=channel, **payload)
-    async with svc.db.transaction() as store:
-        meeting = await store.meeting(meeting.id)
-        meeting.message_ts = posted["ts"]
-    await meeting_flow.open_section(svc, client, team, meeting)
 
 
 async def section_content(
