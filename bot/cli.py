@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"timebox: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
 
     if args.command == "migrate":
         from storage.db import Database

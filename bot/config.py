@@ -14,6 +14,8 @@ from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 
+from bot.logs import LOG_FORMATS, handler
+
 SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -31,6 +33,7 @@ class Settings:
     slack_api_url: str
     port: int
     log_level: str
+    log_format: str = "text"
 
     @property
     def socket_mode(self) -> bool:
@@ -90,6 +93,11 @@ def load_settings(
     log_level = (get("TIMEBOX_LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"TIMEBOX_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}.")
+    log_format = (get("TIMEBOX_LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(
+            "TIMEBOX_LOG_FORMAT must be text (the default) or json (one JSON object per line)."
+        )
 
     database_url = get("DATABASE_URL") or _default_database_url()
     if not database_url.startswith(("sqlite", "postgres")):
@@ -105,11 +113,10 @@ def load_settings(
         slack_api_url=api_url,
         port=int(port_text),
         log_level=log_level,
+        log_format=log_format,
     )
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+def configure_logging(level: str, fmt: str = "text") -> None:
+    """Logs to stderr as text, or as one JSON object per line (`fmt="json"`) for shippers."""
+    logging.basicConfig(level=getattr(logging, level), handlers=[handler(fmt)])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
@@ -26,7 +28,7 @@ from bot.health import backlog_health
 from bot.readiness import DefinitionOfReady
 from bot.services import services
 from bot.teams import Roles
-from bot.workdays import local_today, reminder_days, working_days_between
+from bot.workdays import is_working_day, local_today, reminder_days, working_days_between
 from handlers import (
     blocks,
     meeting_blocks,
@@ -440,7 +442,7 @@ async def sprint_command(
     if parsed.verb == "help":
         await respond(**blocks.help_message())
         return
-    upload = announce = view = None
+    upload = announce = view = chart = None
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel, now)
         match parsed.verb:
@@ -488,19 +490,22 @@ async def sprint_command(
             case "velocity":
                 from bot import charts  # matplotlib is heavy: loaded on first use only
 
-                closed = list(reversed(await store.closed_sprints(team.id, 12)))
-                upload = ("velocity.png", charts.velocity_chart(closed), "Velocity")
+                closed = await store.closed_sprints(team.id, 12)
+                chart = ("velocity.png", partial(charts.velocity_chart, closed), "Velocity")
                 answer = None
             case "burndown":
-                from bot import charts
-
                 sprint = await sprints.require_active(store, team)
                 items = await store.sprint_items(sprint, include_removed=True)
                 remaining = sprints.remaining_by_day(
                     sprint, items, await store.scope_changes(sprint), local_today(team, now)
                 )
-                upload = (
-                    "burndown.png", charts.burndown_chart(sprint, remaining),
+                days = (sprint.starts_on + timedelta(days=n) for n in range(28 * 2))
+                workdays = [d for d in days if d <= sprint.ends_on and is_working_day(team, d)]
+                from bot import charts
+
+                chart = (
+                    "burndown.png",
+                    partial(charts.burndown_chart, sprint, remaining, working_days=workdays),
                     f"Sprint {sprint.number} burndown",
                 )
                 answer = None
@@ -526,6 +531,9 @@ async def sprint_command(
         await client.views_open(
             trigger_id=body["trigger_id"], view=with_response_url(view, body["response_url"])
         )
+    if chart is not None:  # drawn off the event loop, after the transaction
+        filename, draw, title = chart
+        upload = (filename, await asyncio.to_thread(draw), title)
     if upload is not None:
         filename, content, title = upload
         await client.files_upload_v2(

@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import logs
 from bot.errors import NotAllowed, UserError
 from bot.services import services
 from handlers import blocks
@@ -31,7 +32,7 @@ async def on_error(
     error: Exception, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     """Errors Bolt itself catches (in middleware); listeners report theirs directly."""
-    with services(context).inflight:
+    with services(context).inflight, logs.bind(**request_fields(body, context)):
         await report_error(error, body, client, context)
 
 
@@ -53,11 +54,12 @@ async def report_error(
     else:
         reference = uuid.uuid4().hex[:10]
         log.error(
-            "unhandled error ref=%s team=%s channel=%s user=%s request=%s",
+            "unhandled error ref=%s team=%s channel=%s user=%s request=%s (%s)",
             reference,
             context.team_id,
             context.channel_id,
             context.user_id,
+            logs.current().get("request") or logs.request_id(body),
             _request_kind(body),
             exc_info=error,
         )
@@ -66,6 +68,16 @@ async def report_error(
         await reply(client, body, answer)
     except Exception:
         log.exception("could not tell the user about an error")
+
+
+def request_fields(body: dict[str, Any], context: AsyncBoltContext) -> dict[str, str | None]:
+    """The ids every log record of this request carries (see bot/logs.py)."""
+    return {
+        "team": context.team_id,
+        "channel": context.channel_id,
+        "user": context.user_id,
+        "request": logs.request_id(body),
+    }
 
 
 def _request_kind(body: dict[str, Any]) -> str:

@@ -17,7 +17,6 @@ from bot.services import services
 from bot.workdays import local_today, next_planning, working_days_between
 from handlers.home_blocks import POLLS, TeamHome, WaitingVote, home_view
 from handlers.listener import listener
-from storage.home import home_queries
 from storage.models import BacklogItem, SprintTask, Team
 from storage.repositories import Store
 
@@ -41,7 +40,7 @@ async def home_opened(
     user = event["user"]
     now = svc.clock.now()
     async with svc.db.transaction() as store:
-        teams = await home_queries(store).home_teams(context.team_id, user)
+        teams = await store.home_teams(context.team_id, user)
         homes = [await team_home(store, team, user, now) for team in teams]
     homes = [await with_links(client, home) for home in homes]
     await client.views_publish(user_id=user, view=home_view(homes, now))
@@ -99,7 +98,7 @@ async def waiting_votes(store: Store, team: Team, user: str, now: datetime) -> l
     """Rounds expecting the user's vote, less those whose deadline passed (being revealed)."""
     waiting = [
         (poll, round_)
-        for poll, round_ in await home_queries(store).polls_awaiting(team.id, user)
+        for poll, round_ in await store.polls_awaiting(team.id, user)
         if round_.deadline is None or round_.deadline > now
     ]
     numbers = sorted({round_.item_number for _, round_ in waiting})

@@ -3,6 +3,7 @@
 - It counts the listener's work as in flight: shutdown and tests wait for it.
 - `ack()` returns only once the HTTP ack is on its way to Slack: Bolt sends it up to 10 ms
   after `ack()` is called, and a fast listener could otherwise call the Web API first.
+- It binds the request's team, channel, user and id to every log record the work writes.
 - It hands any exception to the app's error handler itself. Letting Bolt see an exception
   raised right after `ack()` can lose the ack: Bolt resets the acknowledgement while handling
   the error, and Slack then gets a 404 instead of our 200.
@@ -17,8 +18,9 @@ from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from bot import logs
 from bot.services import ACK_SENT, services
-from handlers.errors import report_error
+from handlers.errors import report_error, request_fields
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 NEEDED = {"body", "client", "context"}
@@ -33,7 +35,7 @@ def listener(func: F) -> F:
     @wraps(func)
     async def tracked(**kwargs: Any) -> Any:
         context = kwargs["context"]
-        with services(context).inflight:
+        with services(context).inflight, logs.bind(**request_fields(kwargs["body"], context)):
             sent: asyncio.Event | None = context.get(ACK_SENT)
             if sent is not None:
                 if "ack" in kwargs:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,17 +72,3 @@ class HomeQueries:
             .order_by(PokerPoll.id, PokerRound.item_number, PokerRound.number)
         )
         return [(poll, round_) for poll, round_ in result.all() if user_id in (poll.voters or [])]
-
-
-class _HasSession(Protocol):
-    session: AsyncSession
-
-
-def home_queries(store: _HasSession) -> HomeQueries:
-    """The Home queries of a Store: the Store itself once `HomeQueries` is among its bases,
-    until then the same queries over the Store's session."""
-    if isinstance(store, HomeQueries):
-        return store
-    queries = HomeQueries()
-    queries.session = store.session
-    return queries

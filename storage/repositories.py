@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.home import HomeQueries
 from storage.meetings import MeetingQueries
 from storage.models import (
     BacklogItem,
@@ -33,7 +34,7 @@ def _active(team_id: int) -> ColumnElement[bool]:
     )
 
 
-class Store(MeetingQueries, PokerQueries, SprintQueries):
+class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
     """A unit of work's view of the database; one per transaction.
 
     Feature queries live in their own modules (storage/meetings.py, poker.py, sprints.py) as

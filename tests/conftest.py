@@ -1,24 +1,106 @@
-"""Shared fixtures: a migrated SQLite file per test, a manual clock, and the Slack harness."""
+"""Shared fixtures: a migrated database per test (SQLite, and PostgreSQL when configured), a
+manual clock, and the Slack harness."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.emulator.stack import LocalStack
+from storage import scratch
 from storage.db import Database
 from storage.models import Base, Team
 from storage.repositories import Store
 
-# PostgreSQL runs instead of SQLite when this is set (a fresh database per test).
-PG_URL = os.environ.get("TIMEBOX_TEST_DATABASE_URL")
+# A PostgreSQL server (any database on it) where the user may create databases: every test
+# that touches the database then runs on SQLite and on PostgreSQL, in a database made for
+# this run and dropped after it. The README's test command sets it.
+PG_URL = os.environ.get("TIMEBOX_TEST_DATABASE_URL", "").strip() or None
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+T = TypeVar("T")
+
+
+def run_in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Runs a coroutine to the end on its own loop: session fixtures are set up from inside
+    a test's running loop, where asyncio.run() is not allowed."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coroutine)
+        except BaseException as error:
+            result["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL server's URL; every test that needs one is skipped, with one line in
+    the summary, when none is configured or it does not answer."""
+    if PG_URL is None:
+        pytest.skip(
+            "PostgreSQL not tested: set TIMEBOX_TEST_DATABASE_URL=postgresql://user@host/db "
+            "(the README's test command does)"
+        )
+    try:
+        run_in_thread(_probe(PG_URL))
+    except Exception as error:  # refused, unknown host, bad password...
+        pytest.skip(
+            f"PostgreSQL not tested: {PG_URL} did not answer "
+            f"({type(error).__name__}: {error})".replace("\n", " ")
+        )
+    return PG_URL
+
+
+async def _probe(url: str) -> None:
+    db = Database(url)
+    try:
+        async with db.engine.connect():
+            pass
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server: str) -> Iterator[str]:
+    """This run's own database with the schema built once; dropped at the end of the run."""
+
+    async def create() -> str:
+        url = await scratch.create_database(postgres_server)
+        db = Database(url)
+        await scratch.create_schema(db)
+        await db.dispose()
+        return url
+
+    url = run_in_thread(create())
+    yield url
+    run_in_thread(scratch.drop_database(url, postgres_server))
+
+
+@pytest.fixture
+async def fresh_postgres(postgres_server: str) -> AsyncIterator[str]:
+    """An empty database of its own (for migrations and real processes), dropped after."""
+    url = await scratch.create_database(postgres_server)
+    try:
+        yield url
+    finally:
+        await scratch.drop_database(url, postgres_server)
 
 
 @pytest.fixture(scope="session")
@@ -39,11 +121,19 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-async def db(migrated_template: Path, tmp_path: Path) -> AsyncIterator[Database]:
-    path = tmp_path / "timebox.db"
-    shutil.copy(migrated_template, path)
-    database = Database(f"sqlite:///{path}")
+@pytest.fixture(params=BACKENDS)
+async def db(
+    request: pytest.FixtureRequest, migrated_template: Path, tmp_path: Path
+) -> AsyncIterator[Database]:
+    """An empty, migrated database: a copied SQLite file, or this run's PostgreSQL database
+    emptied (every test starts from ids 1, as on SQLite)."""
+    if request.param == "sqlite":
+        path = tmp_path / "timebox.db"
+        shutil.copy(migrated_template, path)
+        database = Database(f"sqlite:///{path}")
+    else:
+        database = Database(request.getfixturevalue("postgres_database"))
+        await scratch.empty(database)
     yield database
     await database.dispose()
 

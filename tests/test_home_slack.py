@@ -60,22 +60,37 @@ async def setup_sprint(slack: LocalStack) -> None:
         export.tasks[0].owner, export.tasks[1].owner = DEV1, DEV2
         mail = await sprints.set_tasks(store, team, sprint, 2, "Template 3h")
         mail.tasks[0].owner, mail.tasks[0].done = DEV1, True
-        committed = await sprints.commit(store, team, sprint, SM, [DEV1, DEV2, DEV3], now,
-                                         for_team=True)
+        committed = await sprints.commit(
+            store, team, sprint, SM, [DEV1, DEV2, DEV3], now, for_team=True
+        )
         assert committed.recorded
         store.session.add(
-            Meeting(team_id=team.id, open_for=None, kind="refinement",
-                    agenda={"name": "Backlog refinement", "sections": []}, facilitator=SM,
-                    status="ended", section=0, section_started_at=now - timedelta(days=3),
-                    section_ends_at=now - timedelta(days=3), started_at=now - timedelta(days=3),
-                    ended_at=now - timedelta(days=3), data={"next_session": "2026-03-12"})
+            Meeting(
+                team_id=team.id,
+                open_for=None,
+                kind="refinement",
+                agenda={"name": "Backlog refinement", "sections": []},
+                facilitator=SM,
+                status="ended",
+                section=0,
+                section_started_at=now - timedelta(days=3),
+                section_ends_at=now - timedelta(days=3),
+                started_at=now - timedelta(days=3),
+                ended_at=now - timedelta(days=3),
+                data={"next_session": "2026-03-12"},
+            )
         )
 
 
 def poll_message(slack: LocalStack) -> Any:
-    [poll] = [m for m in slack.emulator.messages(CHANNEL) if m.user == "UBOT" and m.blocks
-              and m.blocks[0].get("type") == "header"
-              and m.blocks[0]["text"]["text"] == "Estimation poll"]
+    [poll] = [
+        m
+        for m in slack.emulator.messages(CHANNEL)
+        if m.user == "UBOT"
+        and m.blocks
+        and m.blocks[0].get("type") == "header"
+        and m.blocks[0]["text"]["text"] == "Estimation poll"
+    ]
     return poll
 
 
@@ -93,7 +108,10 @@ async def test_home_shows_sprint_tasks_unready_items_votes_and_meetings(slack):
     assert "*Your open tasks* · 2h left\\n• *#1* Export invoices: Query · 2h" in diana
     assert "Tests" not in diana and "Template" not in diana, "Devon's task, and a done one"
     assert "*Your items that are not ready yet*" in diana
-    assert "• *#3* Dark &lt;mode&gt; &amp; more: no acceptance criteria; not estimated" in diana
+    assert (
+        "• *#3* Dark &lt;mode&gt; &amp; more: no value hypothesis or description; "
+        "no acceptance criteria; not estimated"
+    ) in diana
     deadline = int((MONDAY + timedelta(hours=48)).timestamp())
     link = f"https://{slack.emulator.team_domain}.slack.com/archives/{CHANNEL}/p"
     link += poll.ts.replace(".", "")
@@ -120,8 +138,7 @@ async def test_home_shows_sprint_tasks_unready_items_votes_and_meetings(slack):
     await slack.driver.command("/refine", "start", user=SM, channel=CHANNEL)
     diana = await home(slack, DEV1)
     assert (
-        f":hourglass_flowing_sand: Backlog refinement running now: Kick-off, facilitated by "
-        f"<@{SM}>"
+        f":hourglass_flowing_sand: Backlog refinement running now: Kick-off, facilitated by <@{SM}>"
     ) in diana
 
     slack.clock.set(datetime(2026, 3, 13, 9, 0, tzinfo=UTC))  # Friday of week two
@@ -143,6 +160,7 @@ async def test_a_task_in_the_active_sprint_brings_its_channel_home(slack):
         mail.tasks[0].owner, mail.tasks[0].done = DEV3, False
     dmitri = await home(slack, DEV3)
     assert "• *#2* Mail the PDF: Template · 3h" in dmitri
+    assert ":calendar: Sprint planning Mon 16 Mar" in dmitri, "not today: sprint 1 is planned"
 
 
 async def test_a_user_with_nothing_gets_a_helpful_empty_home(slack):
@@ -164,12 +182,12 @@ async def test_other_tabs_are_left_alone(slack):
 
 def busy_team(n: int) -> TeamHome:
     team = Team(id=n, workspace_id="T0TEAM", channel_id=f"C{n:04d}", roles=[])
-    sprint = Sprint(number=7, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 15),
-                    goal="G" * 2000)
+    sprint = Sprint(
+        number=7, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 15), goal="G" * 2000
+    )
     item = BacklogItem(number=n, title="T" * 250, owner=DEV1)
     poll = PokerPoll(id=n, voters=[DEV1])
-    round_ = PokerRound(item_number=n, number=2,
-                        deadline=datetime(2026, 3, 4, 9, 0, tzinfo=UTC))
+    round_ = PokerRound(item_number=n, number=2, deadline=datetime(2026, 3, 4, 9, 0, tzinfo=UTC))
     return TeamHome(
         team=team,
         today=date(2026, 3, 3),
@@ -199,3 +217,23 @@ def test_a_full_home_stays_within_100_valid_blocks_and_names_what_did_not_fit():
     last = blocks[-1]["elements"][0]["text"]
     assert last.startswith("Also yours, not shown for lack of room: <#C0017>, <#C0018>")
     assert last.endswith("<#C0030>")
+
+
+def test_a_channel_without_a_running_sprint_says_so():
+    team = Team(id=1, workspace_id="T0TEAM", channel_id=CHANNEL, roles=[])
+    base = TeamHome(team=team, today=date(2026, 3, 3), roles=("dev",), backlog=1, owns_items=False)
+    idle = json.dumps(home_view([base], MONDAY), ensure_ascii=False)
+    assert f"*<#{CHANNEL}>* · Developer · 1 item on the backlog\\nNo sprint is running." in idle
+    assert "Sprint planning" not in idle and '"context"' in idle, "only the updated line"
+    planning = TeamHome(
+        team=team,
+        today=date(2026, 3, 3),
+        roles=(),
+        backlog=0,
+        owns_items=False,
+        planning=Sprint(number=2, starts_on=date(2026, 3, 16), ends_on=date(2026, 3, 29)),
+        next_planning=date(2026, 3, 16),
+    )
+    shown = json.dumps(home_view([planning], MONDAY), ensure_ascii=False)
+    assert "0 items on the backlog\\nSprint 2 is being planned." in shown
+    assert ":calendar: Sprint planning Mon 16 Mar" in shown

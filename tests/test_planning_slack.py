@@ -162,3 +162,29 @@ async def test_commitment_needs_a_goal_and_a_committed_sprint_changes_only_with_
     assert "*Did we get the value we expected?* Partly" in closed
     listing = shown(await backlog(slack))
     assert listing.index("#2* Dark mode") < listing.index("#3* Audit log")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "a PNG file"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+async def test_charts_and_exports_are_uploaded_files(slack):
+    await setup(slack)
+    await cmd(slack, "/planning", "start 1h")
+    await cmd(slack, "/planning", "add 1")
+    await cmd(slack, "/planning", "add 3")
+    await cmd(slack, "/planning", "goal By the end we expect PDF invoices", PO)
+    await cmd(slack, "/planning", "commit team")
+    await cmd(slack, "/sprint", "done 3", DEV1)
+    slack.clock.advance(timedelta(days=2))
+    for text in ("velocity", "burndown", "export csv", "export md"):
+        await cmd(slack, "/sprint", text, DEV1)
+    files = [
+        slack.emulator.files[m.files[0]["id"]] for m in slack.emulator.messages(CHANNEL) if m.files
+    ]
+    by_name = {f.name: f.content for f in files}
+    assert png_size(by_name["velocity.png"]) == (1000, 500)
+    assert png_size(by_name["burndown.png"]) == (1000, 500)
+    assert by_name["sprint-1.csv"].decode().splitlines()[0].startswith("Sprint,Goal,Item,Title")
+    assert "By the end we expect PDF invoices" in by_name["sprint-1.md"].decode()

@@ -16,8 +16,6 @@ from bot.decks import DEFAULT_TSHIRT, Ballot, Deck, parse_deck, parse_tshirt, ta
 from bot.errors import NotAllowed, UsageError, UserError
 from bot.services import Inflight
 from bot.teams import Roles
-from storage.db import Database
-from tests.conftest import PG_URL
 
 FIB = Deck.named("fibonacci")
 
@@ -236,26 +234,8 @@ async def _poll(db, clock, voters, mode="live"):
         return team.id, round_.id
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def any_db(request, db):
-    """The test's SQLite file, and PostgreSQL too when TIMEBOX_TEST_DATABASE_URL names one."""
-    if request.param == "sqlite":
-        yield db
-        return
-    if not PG_URL:
-        pytest.skip("set TIMEBOX_TEST_DATABASE_URL to run this on PostgreSQL as well")
-    pg = Database(PG_URL)
-    await pg.downgrade("base")
-    await pg.migrate()
-    try:
-        yield pg
-    finally:
-        await pg.downgrade("base")
-        await pg.dispose()
-
-
-async def test_a_burst_of_votes_counts_each_voter_once_and_reveals_once(any_db, clock):
-    db = any_db
+async def test_a_burst_of_votes_counts_each_voter_once_and_reveals_once(db, clock):
+    """On both backends (the `db` fixture runs it on PostgreSQL too when configured)."""
     voters = [f"U{n:03d}" for n in range(60)]
     _, round_id = await _poll(db, clock, voters)
 
