@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import refinement
@@ -41,6 +41,7 @@ from handlers import (
 from handlers.common import adopt_po_timezone, item_detail, with_response_url
 from handlers.listener import listener
 from handlers.render import escape, from_slack, render
+from handlers.reply import reply
 
 
 def register(app: AsyncApp) -> None:
@@ -52,7 +53,6 @@ def register(app: AsyncApp) -> None:
 async def backlog_command(
     ack: AsyncAck,
     body: dict[str, Any],
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
@@ -64,7 +64,7 @@ async def backlog_command(
     notice: str | None = None
 
     if parsed.verb == "help":
-        await respond(**blocks.help_message())
+        await reply(client, body, blocks.help_message())
         return
     if parsed.verb in ("import", "edit"):
         async with svc.db.transaction() as store:
@@ -141,16 +141,15 @@ async def backlog_command(
                 await backlog.mark_done(store, team, parsed.number, user, now)
                 answer = await item_detail(store, team, parsed.number)
     if notice:
-        await respond(**blocks.notice(notice, ":crown:"))
+        await reply(client, body, blocks.notice(notice, ":crown:"))
         await adopt_po_timezone(svc, client, context.team_id, channel)
-    await respond(**answer)
+    await reply(client, body, answer)
 
 
 @listener
 async def timebox_command(
     ack: AsyncAck,
     body: dict[str, Any],
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
@@ -159,7 +158,7 @@ async def timebox_command(
     parsed = parse_timebox(body.get("text", ""))
     user, channel = body["user_id"], body["channel_id"]
     if parsed.verb == "help":
-        await respond(**blocks.help_message())
+        await reply(client, body, blocks.help_message())
         return
     notice = None
     if parsed.verb == "settings":
@@ -179,16 +178,15 @@ async def timebox_command(
                 teams.apply_setting(team, parsed.setting, parsed.value)
             answer = blocks.settings_message(team, team.timezone or "UTC")
     if notice:
-        await respond(**blocks.notice(notice, ":crown:"))
+        await reply(client, body, blocks.notice(notice, ":crown:"))
         await adopt_po_timezone(svc, client, context.team_id, channel)
-    await respond(**answer)
+    await reply(client, body, answer)
 
 
 @listener
 async def ready_command(
     ack: AsyncAck,
     body: dict[str, Any],
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
@@ -197,7 +195,7 @@ async def ready_command(
     parsed = parse_ready(from_slack(body.get("text", "")))
     user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
     if parsed.verb == "help":
-        await respond(**blocks.help_message())
+        await reply(client, body, blocks.help_message())
         return
     notice = None
     async with svc.db.transaction() as store:
@@ -238,9 +236,9 @@ async def ready_command(
                     ":zzz:",
                 )
     if notice:
-        await respond(**blocks.notice(notice, ":crown:"))
+        await reply(client, body, blocks.notice(notice, ":crown:"))
         await adopt_po_timezone(svc, client, context.team_id, channel)
-    await respond(**answer)
+    await reply(client, body, answer)
 
 
 def _days(days: list[str]) -> str:
@@ -251,7 +249,6 @@ def _days(days: list[str]) -> str:
 async def refine_command(
     ack: AsyncAck,
     body: dict[str, Any],
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
@@ -260,7 +257,7 @@ async def refine_command(
     parsed = parse_refine(body.get("text", ""))
     user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
     if parsed.verb == "help":
-        await respond(**blocks.help_message())
+        await reply(client, body, blocks.help_message())
         return
     if parsed.verb == "start":
         await meeting_flow.start(svc, client, context.team_id, channel, user, parsed.minutes)
@@ -305,7 +302,7 @@ async def refine_command(
     if done is not None:
         await meeting_flow.announce(svc, client, done)
     if answer is not None:
-        await respond(**answer)
+        await reply(client, body, answer)
 
 
 # -- planning poker ------------------------------------------------------------------------------
@@ -315,7 +312,6 @@ async def refine_command(
 async def poker_command(
     ack: AsyncAck,
     body: dict[str, Any],
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
@@ -325,7 +321,7 @@ async def poker_command(
     parsed = parse_poker(body.get("text", ""))
     user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
     if parsed.verb == "help":
-        await respond(**poker_blocks.help_message())
+        await reply(client, body, poker_blocks.help_message())
         return
     if parsed.verb in ("live", "async"):
         await poker_flow.start(svc, client, context, channel=channel, user=user, command=parsed)
@@ -349,9 +345,9 @@ async def poker_command(
                     deck = change(team, " ".join(parsed.words).split())
                 answer = poker_blocks.deck_message(deck)
     if notice:
-        await respond(**blocks.notice(notice, ":crown:"))
+        await reply(client, body, blocks.notice(notice, ":crown:"))
         await adopt_po_timezone(svc, client, context.team_id, channel)
-    await respond(**answer)
+    await reply(client, body, answer)
 
 
 MEETING_STEPS = ("next", "extend", "pause", "resume", "end")
@@ -361,7 +357,6 @@ MEETING_STEPS = ("next", "extend", "pause", "resume", "end")
 async def planning_command(
     ack: AsyncAck,
     body: dict[str, Any],
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
@@ -370,7 +365,7 @@ async def planning_command(
     parsed = parse_planning(body.get("text", ""))
     user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
     if parsed.verb == "help":
-        await respond(**blocks.help_message())
+        await reply(client, body, blocks.help_message())
         return
     if parsed.verb == "start":
         await meeting_flow.start(
@@ -424,14 +419,13 @@ async def planning_command(
     if recorded:
         await planning_flow.committed(svc, client, team, sprint)
     if answer is not None:
-        await respond(**answer)
+        await reply(client, body, answer)
 
 
 @listener
 async def sprint_command(
     ack: AsyncAck,
     body: dict[str, Any],
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
@@ -440,7 +434,7 @@ async def sprint_command(
     parsed = parse_sprint(body.get("text", ""))
     user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
     if parsed.verb == "help":
-        await respond(**blocks.help_message())
+        await reply(client, body, blocks.help_message())
         return
     upload = announce = view = chart = None
     async with svc.db.transaction() as store:
@@ -466,8 +460,13 @@ async def sprint_command(
                     store, team, parsed.verb, parsed.number, from_slack(parsed.text), user, now
                 )
                 announce = render(
-                    "scope_change.md.j2", po=Roles.of(team).po, sprint=sprint, actor=user,
-                    action=parsed.verb, item=item, reason=from_slack(parsed.text),
+                    "scope_change.md.j2",
+                    po=Roles.of(team).po,
+                    sprint=sprint,
+                    actor=user,
+                    action=parsed.verb,
+                    item=item,
+                    reason=from_slack(parsed.text),
                 )
                 answer = blocks.notice("Logged and announced in the channel.", ":memo:")
             case "done":
@@ -524,7 +523,9 @@ async def sprint_command(
                 else:
                     content = sprint_export.sprint_csv(sprint, items)
                 upload = (
-                    f"sprint-{sprint.number}.{parsed.format}", content, f"Sprint {sprint.number}"
+                    f"sprint-{sprint.number}.{parsed.format}",
+                    content,
+                    f"Sprint {sprint.number}",
                 )
                 answer = None
     if view is not None:
@@ -537,13 +538,16 @@ async def sprint_command(
     if upload is not None:
         filename, content, title = upload
         await client.files_upload_v2(
-            channel=channel, content=content, filename=filename, title=title,
+            channel=channel,
+            content=content,
+            filename=filename,
+            title=title,
             initial_comment=f"<@{user}> asked for {title.lower()}.",
         )
     if announce is not None:
         await client.chat_postMessage(channel=channel, **blocks.mrkdwn_notice(announce))
     if answer is not None:
-        await respond(**answer)
+        await reply(client, body, answer)
 
 
 # Every slash command this app answers; manifest.yml must list exactly these.

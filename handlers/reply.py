@@ -51,14 +51,16 @@ async def reply(
     """Sends `payload` (text and blocks) to the requesting user only."""
     url = response_url(body)
     if url:
-        response = await AsyncWebhookClient(url).send_dict(
-            {**payload, "response_type": "ephemeral", "replace_original": replace}
-        )
-        if response.status_code == 200:
-            return
-        log.warning(
-            "response_url answered %s; falling back to chat.postEphemeral", response.status_code
-        )
+        try:
+            response = await AsyncWebhookClient(url).send_dict(
+                {**payload, "response_type": "ephemeral", "replace_original": replace}
+            )
+            if response.status_code == 200:
+                return
+            problem = f"answered {response.status_code}"
+        except Exception as error:  # unreachable or expired: the Web API still works
+            problem = f"failed: {type(error).__name__}"
+        log.warning("response_url %s; falling back to chat.postEphemeral", problem)
     channel, user = channel_of(body), user_of(body)
     if channel and user:
         try:

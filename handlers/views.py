@@ -6,6 +6,7 @@ under the field and nothing typed is lost; everything else happens after the ack
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -281,7 +282,7 @@ def edited_agenda(current: Agenda, state: dict[str, dict[str, Any]]) -> Agenda:
     sections = []
     for index, section in enumerate(current.sections):
         value = _text(state, f"minutes-{index}")
-        if not value.isdigit() or int(value) < 1:
+        if not re.fullmatch(r"\d{1,4}", value) or int(value) < 1:
             raise UserError(f"Section {index + 1}: give a whole number.")
         amount = int(value) if current.minutes else int(value) / 100
         purpose = " ".join(_text(state, f"purpose-{index}").split())

@@ -361,4 +361,41 @@ async def test_healthz_reports_the_database(slack):
 
     async with aiohttp.ClientSession() as http, http.get(f"{slack.url}/healthz") as response:
         assert response.status == 200
-        assert await response.json() == {"ok": True, "database": "ok"}
+        answer = await response.json()
+        assert (answer["ok"], answer["database"]) == (True, "ok")  # scheduler: tests/test_logs.py
+
+
+async def test_an_unreachable_response_url_falls_back_to_an_ephemeral_message(slack):
+    """Some proxies and test rigs give a response_url nobody answers: the Web API still works."""
+    import time
+    from urllib.parse import urlencode
+
+    fields = {
+        "token": "x",
+        "team_id": "T0TEAM",
+        "team_domain": "t",
+        "channel_id": CHANNEL,
+        "channel_name": "team-a",
+        "user_id": DEV1,
+        "user_name": "diana",
+        "command": "/backlog",
+        "text": "add Reached anyway",
+        "api_app_id": "A0TIMEBOX",
+        "is_enterprise_install": "false",
+        "response_url": "http://127.0.0.1:9/nobody-listens",
+        "trigger_id": slack.emulator.new_trigger_id(DEV1),
+    }
+    body = urlencode(fields)
+    stamp = str(int(time.time()))
+    ack = await slack.driver.post_raw(
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": slack.driver.sign(body, stamp),
+        },
+    )
+    assert ack.status == 200
+    await slack.settle()
+    answer = last_ephemeral(slack, DEV1)
+    assert answer.source == "api" and "Added *#1* Reached anyway" in answer.text
