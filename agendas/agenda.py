@@ -115,6 +115,11 @@ def parse(text: str, kind: str) -> Agenda:
         raise AgendaError(
             f"{where}: this is not valid YAML ({getattr(error, 'problem', error)})"
         ) from None
+    except Exception as error:
+        # PyYAML lets plain Python errors through for values it cannot build (`2026-13-45`,
+        # `!!int x`, `!!bool x`, `!!int` alone) and for very deep nesting: mistakes in the
+        # file all the same, whatever the exception.
+        raise AgendaError(f"the file: a value cannot be read ({type(error).__name__}).") from None
     if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
         raise AgendaError("the file must be a mapping with `name` and `sections`.")
     name = data.get("name")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urljoin
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -19,8 +22,25 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.services import Services
 from handlers.jobs import register_jobs
+from storage.installations import STATE_SECONDS, installation_store, oauth_state_store
 
 log = logging.getLogger(__name__)
+
+# What the app asks for when it is installed: manifest.yml's bot scopes (a test keeps them equal).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "users:read",
+    "channels:read",
+    "groups:read",
+    "channels:history",
+    "groups:history",
+    "usergroups:read",
+    "files:read",
+    "files:write",
+)
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 def web_client(services: Services) -> AsyncWebClient:
@@ -36,6 +56,41 @@ def web_client(services: Services) -> AsyncWebClient:
     )
 
 
+def oauth_settings(services: Services) -> AsyncOAuthSettings | None:
+    """Installing into many workspaces: the OAuth flow at /slack/install and
+    /slack/oauth_redirect, installations and OAuth states kept in our database, and every
+    request authorized with the bot token of its own workspace. None with one bot token."""
+    settings = services.settings
+    if settings.client_id is None or settings.client_secret is None:
+        return None
+    oauth = AsyncOAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=list(BOT_SCOPES),
+        redirect_uri=settings.redirect_uri,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        # Slack's consent page lives next to its Web API: https://slack.com/oauth/v2/authorize
+        authorization_url=urljoin(settings.slack_api_url, "../oauth/v2/authorize"),
+        installation_store=installation_store(services.db, settings.client_id),
+        state_store=oauth_state_store(services.db),
+        state_expiration_seconds=STATE_SECONDS,
+    )
+    # Bolt checks each request's token with auth.test before the listener can ack; remember
+    # the answer per token (a new installation brings a new token) to keep acks fast.
+    oauth.authorize.cache_enabled = True
+    return oauth
+
+
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What identifies one delivery from Slack: an event's id, or the trigger_id of a person's
+    command or click (unique to that action). None for what has neither (option loads)."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"event:{body['event_id']}"
+    trigger = body.get("trigger_id")
+    return f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None
+
+
 def create_app(services: Services) -> AsyncApp:
     settings = services.settings
     app = AsyncApp(
@@ -43,6 +98,7 @@ def create_app(services: Services) -> AsyncApp:
         signing_secret=settings.signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
+        oauth_settings=oauth_settings(services),
     )
 
     @app.middleware
@@ -58,16 +114,39 @@ def create_app(services: Services) -> AsyncApp:
         body: dict[str, Any],
         next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
-        """Slack redelivers an event it thinks we missed; an event id is handled once only."""
-        event_id = body.get("event_id")
-        if body.get("type") == "event_callback" and event_id:
-            async with services.db.transaction() as store:
-                first = await store.first_delivery(f"event:{event_id}", services.clock.now())
-            if not first:
-                log.info("skipping redelivered event %s", event_id)
+        """Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); a command or a
+        click could come twice too (a proxy's retry). Each delivery is handled once only.
+
+        Events and retries are checked before anything else. The first delivery of a command
+        or click is recorded off the ack's path: a burst of clicks must not queue its acks
+        behind database writes (a retry comes seconds later, long after the record)."""
+        key = delivery_key(body)
+        if key is None:
+            return await next()
+        retry = request.headers.get("x-slack-retry-num")
+        if key.startswith("event:") or retry:
+            if not await record_delivery(key):
+                log.info("skipping redelivered %s (retry %s)", key, (retry or ["?"])[0])
                 return BoltResponse(status=200, body="")
+        else:
+            task = asyncio.create_task(record_delivery(key))
+            recording.add(task)
+            task.add_done_callback(recording.discard)
         return await next()
 
+    recording: set[asyncio.Task[bool]] = set()
+
+    async def record_delivery(key: str) -> bool:
+        """True the first time `key` is seen (and when the database cannot say: better
+        handle a delivery twice than drop one)."""
+        with services.inflight:
+            try:
+                async with services.db.transaction() as store:
+                    return await store.first_delivery(key, services.clock.now())
+            except Exception:
+                log.warning("could not record the delivery %s", key, exc_info=True)
+                return True
+
     handlers.register(app)
-    register_jobs(services, app.client)
+    register_jobs(services, app.client, app.installation_store)
     return app

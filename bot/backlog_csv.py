@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,6 +56,8 @@ JIRA_TYPES = {
     "spike": "spike",
 }
 MAX_ROWS = 5000
+EPIC_MAX = 120  # storage.models.BacklogItem.epic
+PRIORITY_MAX = 32  # storage.models.BacklogItem.priority
 
 
 @dataclass
@@ -101,24 +103,36 @@ def _row_fields(row: list[str], columns: dict[str, int]) -> ItemFields:
         acceptance_criteria=parse_lines(cell("acceptance_criteria")),
         dependencies=parse_dependencies(cell("dependencies")),
         estimate=parse_estimate(cell("estimate")),
-        epic=cell("epic") or None,
+        # Cut to what the database keeps (the item form has the same limits).
+        epic=cell("epic")[:EPIC_MAX] or None,
         labels=parse_labels(cell("labels").replace(" ", ",")),
-        priority=cell("priority") or None,
+        priority=cell("priority")[:PRIORITY_MAX] or None,
     )
 
 
 def looks_like_backlog(text: str) -> bool:
     """True when the first line names a title column: a CSV meant for the backlog."""
-    headers = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), None)
+    try:
+        headers = next(_rows(text), None)
+    except csv.Error:
+        return False
     return bool(headers) and "title" in _column_map(headers)
+
+
+def _rows(text: str) -> Iterator[list[str]]:
+    """CSV rows; newline="" lets the csv module see a lone CR (old Mac files) as a line end."""
+    return csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
 
 
 async def import_csv(
     store: Store, team: Team, text: str, actor: str, now: datetime
 ) -> ImportReport:
     """Adds one item per valid row, in file order, at the bottom of the backlog."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    headers = next(reader, None)
+    reader = _rows(text)
+    try:
+        headers = next(reader, None)
+    except csv.Error as error:
+        raise UserError(f"The CSV's first line cannot be read: {error}.") from None
     if not headers:
         raise UserError(
             "The CSV is empty. Its first line must name the columns, e.g. `Summary,Story Points`."
@@ -131,7 +145,7 @@ async def import_csv(
         )
     report = ImportReport()
     # Rows are numbered as a spreadsheet shows them: the header is row 1.
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(_readable(reader, report), start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(report.imported) >= MAX_ROWS:
@@ -145,6 +159,22 @@ async def import_csv(
             continue
         report.imported.append(item.number)
     return report
+
+
+def _readable(reader: Iterator[list[str]], report: ImportReport) -> Iterator[list[str]]:
+    """The rows up to one the csv module cannot read (a field over its size limit, say), which
+    is refused with the rest of the file: nothing after it can be trusted to line up."""
+    line = 1
+    while True:
+        line += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            report.refused.append((line, f"this row and the rest cannot be read: {error}"))
+            return
+        yield row
 
 
 EXPORT_HEADERS = [

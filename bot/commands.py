@@ -104,6 +104,11 @@ def usage(command: str, verb: str) -> str:
     return USAGE[command][verb][0]
 
 
+def _whole(word: str) -> bool:
+    """A whole number int() reads: `str.isdigit()` also says yes to `²`, which int() refuses."""
+    return re.fullmatch(r"\d{1,9}", word) is not None
+
+
 def _number(word: str | None, command: str, verb: str) -> int:
     if word is None:
         raise UsageError(f"Say which item: `{verb}` needs an item number.", usage(command, verb))
@@ -138,11 +143,11 @@ def parse_backlog(text: str) -> BacklogCommand:
     if not words:
         return BacklogCommand("list")
     verb, rest = words[0].lower(), words[1:]
-    if verb.isdigit():
+    if _whole(verb):
         return BacklogCommand("list", page=int(verb))
     match verb:
         case "list" | "ls":
-            if rest and not rest[0].isdigit():
+            if rest and not _whole(rest[0]):
                 raise UsageError(f"`{rest[0]}` is not a page number.", usage("/backlog", "list"))
             return BacklogCommand("list", page=int(rest[0]) if rest else 1)
         case "help":
@@ -179,7 +184,7 @@ def _parse_move(words: list[str]) -> Move:
     problem = "Say where to move it."
     if len(words) == 1 and words[0] in ("top", "bottom", "up", "down"):
         return Move(words[0])
-    if len(words) == 1 and words[0].isdigit():
+    if len(words) == 1 and _whole(words[0]):
         return Move("position", int(words[0]))
     if len(words) == 2 and words[0] == "before":
         return Move("before", _number(words[1], "/backlog", "move"))
@@ -260,7 +265,7 @@ def parse_ready(text: str) -> ReadyCommand:
         case "remind" | "reminder":
             return ReadyCommand("remind", remind=parse_remind(rest))
         case "snooze":
-            if len(rest) != 2 or not rest[1].rstrip("d").isdigit():
+            if len(rest) != 2 or not _whole(rest[1].rstrip("d")):
                 raise UsageError("Say which item and for how many days.", usage("/ready", "snooze"))
             return ReadyCommand(
                 "snooze", number=_number(rest[0], "/ready", "snooze"), days=int(rest[1].rstrip("d"))
@@ -428,7 +433,8 @@ def _poker_option(keyword: str, args: list[str], mode: str) -> object:
 def _poker_duration(text: str) -> timedelta:
     compact = re.sub(r"\s+", "", text.lower())
     match = re.fullmatch(
-        r"(?:(\d+)d(?:ays?)?)?(?:(\d+)h(?:ours?|rs?)?)?(?:(\d+)m(?:in(?:utes?|s)?)?)?", compact
+        r"(?:(\d{1,6})d(?:ays?)?)?(?:(\d{1,6})h(?:ours?|rs?)?)?(?:(\d{1,6})m(?:in(?:utes?|s)?)?)?",
+        compact,
     )
     if not compact or match is None or not any(match.groups()):
         raise UsageError(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str
+    bot_token: str | None  # None when installed into many workspaces (client_id is set)
     signing_secret: str | None
     app_token: str | None
     database_url: str
@@ -34,10 +35,19 @@ class Settings:
     port: int
     log_level: str
     log_format: str = "text"
+    # Installs into many workspaces through OAuth (HTTP mode), instead of one bot token.
+    client_id: str | None = None
+    client_secret: str | None = None
+    redirect_uri: str | None = None
+    clock_file: Path | None = None  # tests of real processes only: the time comes from a file
 
     @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
+
+    @property
+    def multi_workspace(self) -> bool:
+        return self.client_id is not None
 
 
 def _default_database_url() -> str:
@@ -58,12 +68,15 @@ def load_settings(
         return value or None
 
     bot_token = get("SLACK_BOT_TOKEN")
-    if bot_token is None:
+    client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+    if client_id is not None or client_secret is not None:
+        _check_oauth(bot_token, client_id, client_secret, get("SLACK_APP_TOKEN"))
+    elif bot_token is None:
         raise ConfigError(
             "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your "
             "Slack app's OAuth & Permissions page."
         )
-    if not bot_token.startswith("xoxb-"):
+    elif not bot_token.startswith("xoxb-"):
         raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
 
     app_token = get("SLACK_APP_TOKEN")
@@ -87,7 +100,7 @@ def load_settings(
         api_url += "/"
 
     port_text = get("PORT") or "3000"
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    if not re.fullmatch(r"[0-9]{1,5}", port_text) or not 0 < int(port_text) < 65536:
         raise ConfigError(f"PORT must be a port number from 1 to 65535, not {port_text!r}.")
 
     log_level = (get("TIMEBOX_LOG_LEVEL") or "INFO").upper()
@@ -114,7 +127,33 @@ def load_settings(
         port=int(port_text),
         log_level=log_level,
         log_format=log_format,
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=get("SLACK_REDIRECT_URI"),
+        clock_file=Path(clock_file) if (clock_file := get("TIMEBOX_CLOCK_FILE")) else None,
     )
+
+
+def _check_oauth(
+    bot_token: str | None, client_id: str | None, client_secret: str | None, app_token: str | None
+) -> None:
+    """Many workspaces: both OAuth credentials, HTTP mode, and no single-workspace token."""
+    if client_id is None or client_secret is None:
+        missing = "SLACK_CLIENT_ID" if client_id is None else "SLACK_CLIENT_SECRET"
+        raise ConfigError(
+            f"{missing} is not set: installing into many workspaces needs both SLACK_CLIENT_ID "
+            "and SLACK_CLIENT_SECRET (Basic Information > App Credentials)."
+        )
+    if bot_token is not None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: keep SLACK_BOT_TOKEN for one "
+            "workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install into many."
+        )
+    if app_token is not None:
+        raise ConfigError(
+            "Installing into many workspaces needs HTTP mode (Slack redirects browsers to "
+            "/slack/oauth_redirect): unset SLACK_APP_TOKEN."
+        )
 
 
 def configure_logging(level: str, fmt: str = "text") -> None:

@@ -77,6 +77,11 @@ def resolve_deadline(
         local = now.astimezone(zone)
         at = until.at or time(17, 0)
         if until.day is not None:
+            # Far-off days are refused here: a year-9999 date would overflow in UTC below.
+            if until.day < local.date():
+                raise UserError("That time has passed: give one in the future.")
+            if until.day > local.date() + MAX_POLL + timedelta(days=1):
+                raise UserError("A poll can run 14 days at most.")
             day = until.day
         elif until.weekday is not None:
             day = local.date() + timedelta(days=(until.weekday - local.weekday()) % 7)

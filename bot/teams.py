@@ -155,7 +155,7 @@ def apply_setting(team: Team, setting: str, value: str) -> None:
 
         team.holiday_country = parse_country(value) or None
     elif setting == "stale":
-        if not value.strip().isdigit() or not 7 <= int(value) <= 3650:
+        if not re.fullmatch(r"\d{1,4}", value.strip()) or not 7 <= int(value) <= 3650:
             raise UserError("Say after how many days (7 or more) an untouched item is stale.")
         team.graveyard_days = int(value)
     else:

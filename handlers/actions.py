@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -10,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import refinement
-from agendas.agenda import for_team
+from agendas.agenda import KINDS, for_team
 from bot import backlog, health, poker, sprints, teams
 from bot.backlog import Move
 from bot.commands import PokerCommand
@@ -22,6 +21,7 @@ from handlers import (
     blocks,
     meeting_blocks,
     meeting_flow,
+    payload,
     planning_flow,
     poker_blocks,
     poker_flow,
@@ -72,7 +72,7 @@ def register(app: AsyncApp) -> None:
 
 
 def _value(body: dict[str, Any]) -> str:
-    return body["actions"][0].get("value") or ""
+    return payload.value(body)
 
 
 @listener
@@ -84,7 +84,7 @@ async def page(
     channel = channel_of(body)
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel, svc.clock.now())
-        current = await backlog.page(store, team, int(_value(body) or 1))
+        current = await backlog.page(store, team, payload.number(body) if _value(body) else 1)
         dor = DefinitionOfReady.of(team)
     await reply(client, body, blocks.backlog_page(current, channel, dor), replace=True)
 
@@ -97,7 +97,7 @@ async def open_item(
     svc = services(context)
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel_of(body), svc.clock.now())
-        answer = await item_detail(store, team, int(_value(body)))
+        answer = await item_detail(store, team, payload.number(body))
     await reply(client, body, answer)
 
 
@@ -110,7 +110,7 @@ async def edit_item(
     channel = channel_of(body)
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel, svc.clock.now())
-        item = await backlog.get_item(store, team, int(_value(body)))
+        item = await backlog.get_item(store, team, payload.number(body))
         view = blocks.edit_modal(item, channel, DefinitionOfReady.of(team))
     view = with_response_url(view, body.get("response_url"))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -124,7 +124,7 @@ async def change_item(
     await ack()
     svc = services(context)
     action = body["actions"][0]["action_id"]
-    number, user, channel = int(_value(body)), context.user_id, channel_of(body)
+    number, user, channel = payload.number(body), context.user_id, channel_of(body)
     now = svc.clock.now()
     notice = None
     async with svc.db.transaction() as store:
@@ -177,11 +177,11 @@ async def fix_item(
     """A readiness fix: the item's form, focused on what is missing, from any channel or DM."""
     await ack()
     svc = services(context)
-    fix = json.loads(_value(body))
+    fix = payload.decoded(body)
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, fix["c"], svc.clock.now())
         item = await backlog.get_item(store, team, int(fix["n"]))
-        view = blocks.edit_modal(item, fix["c"], DefinitionOfReady.of(team), focus=fix["f"])
+        view = blocks.edit_modal(item, fix["c"], DefinitionOfReady.of(team), focus=fix.get("f"))
     await client.views_open(
         trigger_id=body["trigger_id"], view=with_response_url(view, body.get("response_url"))
     )
@@ -215,8 +215,8 @@ async def archive_stale(
 
 def _meeting_ref(body: dict[str, Any]) -> tuple[int, int]:
     """(meeting id, the section the clicked message was about)."""
-    meeting_id, section = _value(body).split(":")[:2]
-    return int(meeting_id), int(section)
+    meeting_id, section = payload.numbers(body, 2)
+    return meeting_id, section
 
 
 @listener
@@ -269,7 +269,7 @@ async def triage_place(
     await ack()
     svc = services(context)
     placement = body["actions"][0]["action_id"].removeprefix("triage_")
-    meeting_id, number = (int(part) for part in _value(body).split(":"))
+    meeting_id, number = payload.numbers(body, 2)
     user, now = context.user_id, svc.clock.now()
     notice = None
     async with svc.db.transaction() as store:
@@ -303,17 +303,19 @@ async def triage_pick(
     await ack()
     svc = services(context)
     action = body["actions"][0]
-    meeting_id, number, key = action["selected_option"]["value"].split(":")
+    meeting_id, number, key = payload.parts(body, 3)
     user, now = context.user_id, svc.clock.now()
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel_of(body), now)
-        await meeting_flow.open_meeting(store, team, int(meeting_id))
+        await meeting_flow.open_meeting(store, team, payload.as_int(meeting_id))
         if action["action_id"] == "triage_type":
             edits = {"type": backlog.parse_type(key)}
         else:
             await teams.require_role(store, team, user, ("po",), "set priorities")
+            if key not in refinement.MOSCOW:
+                raise payload.Stale()
             edits = {"priority": refinement.MOSCOW[key]}
-        await backlog.edit_item(store, team, int(number), edits, user, now)
+        await backlog.edit_item(store, team, payload.as_int(number), edits, user, now)
 
 
 @listener
@@ -322,11 +324,14 @@ async def next_session(
 ) -> None:
     await ack()
     svc = services(context)
-    meeting_id = int(body["actions"][0]["block_id"].removeprefix("wrapup-"))
+    meeting_id = payload.as_int(str(body["actions"][0]["block_id"]).removeprefix("wrapup-"))
+    chosen = body["actions"][0].get("selected_date")
+    if not isinstance(chosen, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", chosen):
+        raise payload.Stale()
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel_of(body), svc.clock.now())
         meeting = await meeting_flow.open_meeting(store, team, meeting_id)
-        meeting.data = {**meeting.data, "next_session": body["actions"][0]["selected_date"]}
+        meeting.data = {**meeting.data, "next_session": chosen}
 
 
 @listener
@@ -337,7 +342,7 @@ async def show_minutes(
     svc = services(context)
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel_of(body), svc.clock.now())
-        meeting = await store.meeting(int(_value(body)))
+        meeting = await store.meeting(payload.number(body))
         if meeting is None or meeting.team_id != team.id or not meeting.minutes:
             raise UserError("Those minutes are not in this channel.")
         answer = meeting_blocks.minutes_message(meeting.agenda["name"], meeting.minutes)
@@ -351,7 +356,9 @@ async def change_agenda(
     await ack()
     svc = services(context)
     action = body["actions"][0]["action_id"]
-    kind, channel = _value(body).split(":", 1)
+    kind, channel = payload.parts(body, 2)
+    if kind not in KINDS:
+        raise payload.Stale()
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel, svc.clock.now())
         agenda = for_team(team.agendas, kind)
@@ -375,9 +382,7 @@ async def change_agenda(
 
 def _poker_value(body: dict[str, Any]) -> dict[str, Any]:
     """A poker button's (or select's) value: the round, and the card if it is one."""
-    action = body["actions"][0]
-    raw = action.get("value") or (action.get("selected_option") or {}).get("value") or "{}"
-    return json.loads(raw)
+    return payload.decoded(body)
 
 
 @listener
@@ -442,7 +447,7 @@ async def poker_start(
 ) -> None:
     """`/poker`'s item picker: a live round on the chosen item, started by whoever clicked."""
     await ack()
-    number = int(_value(body))
+    number = payload.number(body)
     values = (body.get("state") or {}).get("values") or {}
     ticked = (values.get("poker-options") or {}).get("poker_option") or {}
     command = PokerCommand(
@@ -475,7 +480,7 @@ async def poker_history(
     svc = services(context)
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel_of(body), svc.clock.now())
-        item, records = await poker.history(store, team, int(_value(body)))
+        item, records = await poker.history(store, team, payload.number(body))
         answer = poker_blocks.history_message(item, records)
     await reply(client, body, answer)
 
@@ -500,10 +505,11 @@ async def sprint_form(
     svc = services(context)
     action = body["actions"][0]["action_id"]
     sprint_id, _, number = _value(body).partition(":")
+    sprint_id = payload.as_int(sprint_id)
     channel, user = channel_of(body), context.user_id
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel, svc.clock.now())
-        sprint = await store.sprint_by_id(int(sprint_id))
+        sprint = await store.sprint_by_id(sprint_id)
         if sprint is None or sprint.team_id != team.id:
             raise UserError("That sprint is not in this channel.")
         match action:
@@ -529,7 +535,7 @@ async def sprint_form(
                 needs_forecast = await sprints.team_velocity(store, team) is None
                 view = sprint_blocks.capacity_modal(sprint, channel, devs, names, needs_forecast)
             case _:
-                sprint_item = await sprints.find_item(store, team, sprint, int(number))
+                sprint_item = await sprints.find_item(store, team, sprint, payload.as_int(number))
                 view = sprint_blocks.tasks_modal(sprint, sprint_item, channel)
     await client.views_open(
         trigger_id=body["trigger_id"], view=with_response_url(view, body.get("response_url"))
@@ -546,7 +552,7 @@ async def sprint_commit(
     for_team = body["actions"][0]["action_id"] == "sprint_commit_team"
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel, now)
-        sprint = await planning_flow.planning_sprint(store, team, int(_value(body)))
+        sprint = await planning_flow.planning_sprint(store, team, payload.number(body))
         devs = await planning_flow.developers(client, team)
         result = await sprints.commit(store, team, sprint, user, devs, now, for_team=for_team)
     if result.recorded:
@@ -564,7 +570,7 @@ async def estimate_in_meeting(
     """The deep dive's Estimate: a live poker round on the item, announced in the meeting thread."""
     await ack()
     svc = services(context)
-    meeting_id, number = (int(part) for part in _value(body).split(":"))
+    meeting_id, number = payload.numbers(body, 2)
     channel = channel_of(body)
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, channel, svc.clock.now())

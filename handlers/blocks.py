@@ -34,7 +34,7 @@ from bot.backlog import ITEM_TYPES, STATUS_NAMES, Page, format_dependencies, sta
 from bot.commands import USAGE
 from bot.readiness import RULES, DefinitionOfReady, Horizon, field_gaps, gaps, points
 from bot.teams import WEEKDAYS, Roles, working_days
-from handlers.render import escape, fit, render
+from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, ItemEvent, Team
 
 SECTION_MAX = 3000
@@ -260,7 +260,7 @@ def edit_modal(
         ),
     ]
     if dor.questions:
-        options = [Option(value=q.id, label=fit(q.text, 75)) for q in dor.questions]
+        options = [Option(value=q.id, label=plain(q.text, 75)) for q in dor.questions]
         ticked = [o for o in options if (item.checklist or {}).get(o.value)]
         blocks.append(
             InputBlock(

@@ -68,8 +68,8 @@ async def _agenda_file(
     text = await _download(info["url_private_download"], client.token)
     try:
         kind = (yaml.safe_load(text) or {}).get("kind", "refinement")
-    except (yaml.YAMLError, AttributeError):
-        kind = "refinement"
+    except Exception:  # PyYAML raises more than YAMLError on broken files
+        kind = "refinement"  # parse_agenda below says what is wrong with the file
     if kind not in KINDS:
         kind = "refinement"
     channel, user = event["channel_id"], event.get("user_id") or ""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine
@@ -13,16 +16,110 @@ from bot.readiness import DefinitionOfReady
 from bot.scheduling import Due
 from bot.services import Services
 from bot.teams import Roles
-from handlers import blocks, meeting_blocks, meeting_flow, poker_flow
+from handlers import blocks, meeting_blocks, meeting_flow, outbox, poker_flow
+from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
+Job = Callable[[Services, AsyncWebClient, Due], Awaitable[str | None]]
 
-def register_jobs(services: Services, client: AsyncWebClient) -> None:
-    services.jobs.handle(reminders.KIND, partial(send_reminder, services, client))
-    services.jobs.handle(engine.TIMER, partial(meeting_timer, services, client))
-    services.jobs.handle(poker.KIND_DEADLINE, partial(poker_flow.on_deadline, services, client))
-    services.jobs.handle(poker.KIND_NUDGE, partial(poker_flow.on_nudge, services, client))
+
+class JobClients:
+    """The Web API client each job runs with.
+
+    With one bot token it is the app's client; installed into many workspaces, it carries the
+    bot token of the workspace that the job's team belongs to. Either way it is a
+    `outbox.DurableClient`, so a crash never loses or doubles the job's posts.
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        client: AsyncWebClient,
+        installations: AsyncInstallationStore | None = None,
+    ) -> None:
+        self.services = services
+        self.client = client
+        self.installations = installations
+
+    async def run(self, job: Job, due: Due) -> str | None:
+        workspace = await self._workspace(due) if self.installations is not None else None
+        client = await self.for_workspace(workspace)
+        durable = outbox.DurableClient(client, self.services, due, workspace)
+        return await job(self.services, durable, due)
+
+    async def for_workspace(self, workspace: str | None) -> AsyncWebClient:
+        if self.installations is None:
+            return self.client
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
+        if bot is None or not bot.bot_token:
+            raise LookupError(f"Timebox is not installed in workspace {workspace}")
+        return AsyncWebClient(
+            token=bot.bot_token,
+            base_url=self.client.base_url,
+            timeout=self.client.timeout,
+            logger=self.client.logger,
+            retry_handlers=self.client.retry_handlers,
+        )
+
+    async def _workspace(self, due: Due) -> str | None:
+        """The Slack workspace of the team a job is about."""
+        payload = due.payload
+        async with self.services.db.transaction() as store:
+            team_id = payload.get("team_id")
+            if "meeting" in payload:
+                meeting = await store.meeting(int(payload["meeting"]))
+                team_id = meeting.team_id if meeting is not None else None
+            elif "poll_id" in payload:
+                poll = await store.poll(int(payload["poll_id"]))
+                team_id = poll.team_id if poll is not None else None
+            team = await store.team_by_id(int(team_id)) if team_id is not None else None
+        return team.workspace_id if team is not None else None
+
+
+def register_jobs(
+    services: Services, client: AsyncWebClient, installations: AsyncInstallationStore | None = None
+) -> None:
+    clients = JobClients(services, client, installations)
+    jobs: dict[str, Job] = {
+        reminders.KIND: send_reminder,
+        engine.TIMER: meeting_timer,
+        poker.KIND_DEADLINE: poker_flow.on_deadline,
+        poker.KIND_NUDGE: poker_flow.on_nudge,
+    }
+    for kind, job in jobs.items():
+        services.jobs.handle(kind, partial(clients.run, job))
+    services.jobs.handle(outbox.KIND, partial(outbox.deliver, services, clients.for_workspace))
+    services.jobs.handle(HOUSEKEEPING, partial(housekeeping, services))
+
+
+HOUSEKEEPING = "housekeeping"
+KEEP_DELIVERIES = timedelta(days=1)  # Slack retries an event within the hour
+KEEP_DONE_JOBS = timedelta(days=7)  # what ran lately, for operators
+
+
+HOUSEKEEPING_AT = time(3, 0)  # UTC: a quiet hour
+
+
+async def schedule_housekeeping(store: Store, after: datetime) -> None:
+    """The next daily run, at 03:00 UTC; its key names the day, so whichever instance
+    schedules it, each day has one."""
+    day = after.astimezone(UTC).date()
+    if after.astimezone(UTC).time() >= HOUSEKEEPING_AT:
+        day += timedelta(days=1)
+    when = datetime.combine(day, HOUSEKEEPING_AT, tzinfo=UTC)
+    await store.schedule_once(HOUSEKEEPING, f"{HOUSEKEEPING}:{day:%Y%m%d}", when, {})
+
+
+async def housekeeping(services: Services, due: Due) -> str:
+    """Once a day: forgets old delivery keys and work done long ago, so neither table grows
+    without end. Each day's run is one job (its key names the day), whichever instance runs it.
+    """
+    async with services.db.transaction() as store:
+        deliveries = await store.forget_deliveries(due.now - KEEP_DELIVERIES)
+        done = await store.forget_done(due.now - KEEP_DONE_JOBS)
+        await schedule_housekeeping(store, due.now)
+    return f"forgot {deliveries} deliveries and {done} finished jobs"
 
 
 async def restore_schedules(services: Services) -> int:
@@ -34,6 +131,8 @@ async def restore_schedules(services: Services) -> int:
     now = services.clock.now()
     restored = 0
     async with services.db.transaction() as store:
+        if not await store.pending(HOUSEKEEPING):
+            await schedule_housekeeping(store, now)
         pending = {job.payload.get("team_id") for job in await store.pending(reminders.KIND)}
         for team in await store.teams_with_reminders():
             if team.id not in pending:
@@ -43,8 +142,11 @@ async def restore_schedules(services: Services) -> int:
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:
+    """Today's readiness reminder. The channel's message and each owner's direct message are
+    enqueued with the per-day record, in one transaction: a crash anywhere neither loses nor
+    doubles them (handlers/outbox.py delivers them, in this same sweep)."""
     async with services.db.transaction() as store:
-        team = await store.team_by_id(due.payload["team_id"])
+        team = await store.team_by_id(due.payload["team_id"], lock=True)
         if team is None or team.remind_at is None:
             return "reminders are off"
         # The next slot after this one; after a long outage, today's slot if it is still
@@ -69,34 +171,41 @@ async def send_reminder(services: Services, client: AsyncWebClient, due: Due) ->
         planning_text = (
             f"{plan.planning:%A %d %B}" if plan.planning is not None else "not scheduled"
         )
-        channel_message = blocks.reminder_message(plan, po, planning_text)
         dor = DefinitionOfReady.of(team)
-        direct = {
-            owner: blocks.owner_reminder(team.channel_id, rows, dor)
-            for owner, rows in plan.by_owner.items()
-        }
-    try:
-        await client.chat_postMessage(channel=team.channel_id, **channel_message)
-    except Exception:
-        async with services.db.transaction() as store:  # not delivered: let the retry send it
-            await store.forget_reminder(team, plan.day)
-        raise
-    for owner, payload in direct.items():
-        try:
-            await client.chat_postMessage(channel=owner, **payload)
-        except Exception:
-            log.exception("could not send %s their readiness reminder", owner)
-    return f"sent: {len(plan.horizon.unready)} unready, {len(direct)} direct messages"
+        name = f"reminder:{team.id}:{plan.day.isoformat()}"
+        await outbox.enqueue(
+            store,
+            f"{name}:channel",
+            team.workspace_id,
+            due.now,
+            channel=team.channel_id,
+            **blocks.reminder_message(plan, po, planning_text),
+        )
+        for owner, rows in plan.by_owner.items():
+            await outbox.enqueue(
+                store,
+                f"{name}:dm:{owner}",
+                team.workspace_id,
+                due.now,
+                channel=owner,
+                **blocks.owner_reminder(team.channel_id, rows, dor),
+            )
+    return f"sent: {len(plan.horizon.unready)} unready, {len(plan.by_owner)} direct messages"
 
 
 async def meeting_timer(services: Services, client: AsyncWebClient, due: Due) -> str:
     """A section's warning or time-up; a section that ended during downtime is announced once."""
     async with services.db.transaction() as store:
         meeting = await store.meeting(due.payload["meeting"])
+        if meeting is None:
+            return "no longer applies"
+        # The team's lock first, then the meeting as it is now: a facilitator's /refine next
+        # on another instance cannot interleave with this timer.
+        team = await store.team_by_id(meeting.team_id, lock=True)
+        meeting = await store.meeting(meeting.id, fresh=True)
         timer = engine.fired(meeting, due.payload)
         if timer is None or meeting is None:
             return "no longer applies"
-        team = await store.team_by_id(meeting.team_id)
         left = engine.time_left(meeting, due.now)
         if timer.event == "warn" and left.total_seconds() <= 0:
             return "warning skipped: the section is over"
@@ -106,13 +215,24 @@ async def meeting_timer(services: Services, client: AsyncWebClient, due: Due) ->
             step = meeting_flow.Step(meeting, team, moved=True, ended=meeting.status == "ended")
             if step.ended:
                 meeting.minutes = await meeting_flow.minutes_of(store, team, meeting)
+        else:  # the announcement is kept with the meeting's mark (see send_reminder)
+            minutes = max(1, round(left.total_seconds() / 60))
+            payload = (
+                meeting_blocks.warning(meeting, minutes)
+                if timer.event == "warn"
+                else meeting_blocks.time_up(meeting)
+            )
+            await outbox.enqueue(
+                store,
+                due.key,
+                team.workspace_id,
+                due.now,
+                channel=team.channel_id,
+                thread_ts=meeting.message_ts,
+                **payload,
+            )
     if step is not None:
         await meeting_flow.announce(services, client, step)
         return "time up: moved on"
-    if timer.event == "warn":
-        minutes = max(1, round(left.total_seconds() / 60))
-        await meeting_flow.post(client, team, meeting, meeting_blocks.warning(meeting, minutes))
-    else:
-        await meeting_flow.post(client, team, meeting, meeting_blocks.time_up(meeting))
     await meeting_flow.refresh(client, team, meeting, due.now)
     return timer.event

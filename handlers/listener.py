@@ -4,6 +4,7 @@
 - `ack()` returns only once the HTTP ack is on its way to Slack: Bolt sends it up to 10 ms
   after `ack()` is called, and a fast listener could otherwise call the Web API first.
 - It binds the request's team, channel, user and id to every log record the work writes.
+- It acks a request whose listener failed before acking, so Slack never waits for it.
 - It hands any exception to the app's error handler itself. Letting Bolt see an exception
   raised right after `ack()` can lose the ack: Bolt resets the acknowledgement while handling
   the error, and Slack then gets a 404 instead of our 200.
@@ -37,24 +38,32 @@ def listener(func: F) -> F:
         context = kwargs["context"]
         with services(context).inflight, logs.bind(**request_fields(kwargs["body"], context)):
             sent: asyncio.Event | None = context.get(ACK_SENT)
-            if sent is not None:
-                if "ack" in kwargs:
-                    kwargs["ack"] = _ack_then_wait(kwargs["ack"], sent)
-                else:  # events: Bolt acked before the listener started
-                    await _wait(sent)
+            acked: list[bool] = []
+            if "ack" in kwargs:
+                kwargs["ack"] = _ack_then_wait(kwargs["ack"], sent, acked)
+            elif sent is not None:  # events: Bolt acked before the listener started
+                await _wait(sent)
             try:
                 return await func(**kwargs)
             except Exception as error:
+                if "ack" in kwargs and not acked:
+                    # It failed before its ack (say, reading a form): Slack still gets its 200
+                    # at once, not a 404 after 3 s, and the user the answer below.
+                    await kwargs["ack"]()
                 await report_error(error, kwargs["body"], kwargs["client"], kwargs["context"])
                 return None
 
     return tracked  # type: ignore[return-value]
 
 
-def _ack_then_wait(ack: Any, sent: asyncio.Event) -> Callable[..., Awaitable[None]]:
+def _ack_then_wait(
+    ack: Any, sent: asyncio.Event | None, acked: list[bool]
+) -> Callable[..., Awaitable[None]]:
     async def ack_then_wait(*args: Any, **kwargs: Any) -> None:
+        acked.append(True)
         await ack(*args, **kwargs)
-        await _wait(sent)
+        if sent is not None:
+            await _wait(sent)
 
     return ack_then_wait
 

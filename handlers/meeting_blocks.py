@@ -27,7 +27,7 @@ from agendas.refinement import MOSCOW, PLACEMENTS
 from bot.backlog import ITEM_TYPES
 from bot.readiness import DefinitionOfReady, gaps
 from handlers.blocks import button, context, fix_button, message, metadata_json, section
-from handlers.render import escape, fit, render
+from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, Meeting
 
 BAR = 20
@@ -264,7 +264,7 @@ def agenda_view(agenda: Agenda, custom: bool, channel_id: str) -> dict[str, Any]
 def agenda_modal(agenda: Agenda, channel_id: str) -> dict[str, Any]:
     blocks: list[Block] = []
     for index, s in enumerate(agenda.sections):
-        label = fit(f"{index + 1}. {s.title}", 150)
+        label = plain(f"{index + 1}. {s.title}", 138)  # room for " (% of meeting)"
         minutes = agenda.minutes and s.minutes
         blocks.append(
             InputBlock(

@@ -22,6 +22,7 @@ from bot.services import Services
 from bot.teams import Roles
 from bot.workdays import local_today
 from handlers import meeting_blocks
+from handlers.render import escape
 from storage.models import Meeting, Team
 from storage.repositories import Store
 
@@ -120,7 +121,7 @@ async def announce(svc: Services, client: AsyncWebClient, done: Step) -> None:
         await post(client, team, meeting, minutes)
         await client.chat_postMessage(
             channel=team.channel_id,
-            text=f"The {meeting.agenda['name']} has ended; its minutes are in the thread.",
+            text=f"The {escape(meeting.agenda['name'])} has ended; its minutes are in the thread.",
         )
     elif done.moved:
         await open_section(svc, client, team, meeting)

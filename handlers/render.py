@@ -85,6 +85,15 @@ def fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def plain(text: object, limit: int) -> str:
+    """User text for a plain_text field (a label, an option): Slack decodes `&lt;` there too, so
+    it is escaped like mrkdwn, then cut to the limit without splitting an entity."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    return re.sub(r"&[a-z]{0,3}$", "", escaped[: limit - 1]) + "…"
+
+
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),

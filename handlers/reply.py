@@ -15,30 +15,35 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from handlers.payload import Metadata
+
 log = logging.getLogger(__name__)
 
 
-def metadata(body: dict[str, Any]) -> dict[str, Any]:
-    """The private_metadata of a modal payload, as a dict (empty for other payloads)."""
+def metadata(body: dict[str, Any]) -> Metadata:
+    """The private_metadata of a modal payload, as a dict (empty for other payloads); reading
+    a key the form should have but does not have raises guidance (see handlers/payload.py)."""
     raw = (body.get("view") or {}).get("private_metadata") or ""
     try:
         value = json.loads(raw) if raw else {}
     except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        return Metadata()
+    return Metadata(value if isinstance(value, dict) else {})
 
 
 def response_url(body: dict[str, Any]) -> str | None:
-    return body.get("response_url") or metadata(body).get("response_url")
+    url = body.get("response_url") or metadata(body).get("response_url")
+    return url if isinstance(url, str) else None
 
 
 def channel_of(body: dict[str, Any]) -> str | None:
-    return (
+    found = (
         body.get("channel_id")
         or (body.get("channel") or {}).get("id")
         or (body.get("container") or {}).get("channel_id")
         or metadata(body).get("channel")
     )
+    return found if isinstance(found, str) else None
 
 
 def user_of(body: dict[str, Any]) -> str | None:

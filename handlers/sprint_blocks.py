@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 
 from bot.capacity import VELOCITY_SPRINTS, Capacity
 from handlers.blocks import button, message, metadata_json, section
-from handlers.render import escape, fit, render
+from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, Sprint, SprintItem
 
 MAX_OPTIONS = 100
@@ -28,7 +28,7 @@ MAX_OPTIONS = 100
 
 def _item_option(item: BacklogItem) -> Option:
     points = f" · {item.estimate:g} pts" if item.estimate is not None else ""
-    return Option(value=str(item.number), label=fit(f"#{item.number} {item.title}{points}", 75))
+    return Option(value=str(item.number), label=plain(f"#{item.number} {item.title}{points}", 75))
 
 
 def sprint_card(
@@ -252,7 +252,7 @@ def capacity_modal(
     blocks: list[Block] = [
         InputBlock(
             block_id=f"off-{dev}",
-            label=fit(f"Days off: {names.get(dev, dev)}", 150),
+            label=plain(f"Days off: {names.get(dev, dev)}", 150),
             optional=True,
             element=NumberInputElement(
                 action_id="value",

@@ -14,7 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import refinement
-from agendas.agenda import MAX_MINUTES, Agenda, for_team
+from agendas.agenda import KINDS, MAX_MINUTES, Agenda, for_team
 from agendas.agenda import parse as parse_agenda
 from bot import backlog, sprints, teams
 from bot.backlog_csv import import_csv
@@ -26,6 +26,7 @@ from bot.workdays import reminder_days
 from handlers import blocks, meeting_blocks, meeting_flow, planning_flow, poker_flow
 from handlers.common import adopt_po_timezone
 from handlers.listener import listener
+from handlers.payload import Stale
 from handlers.render import escape, render
 from handlers.reply import metadata, reply
 
@@ -257,6 +258,8 @@ async def save_agenda(
 ) -> None:
     """Lengths and purposes from the form, or a whole YAML agenda; a broken one is refused."""
     state, meta = _state(body), metadata(body)
+    if meta["kind"] not in KINDS:
+        raise Stale()
     svc = services(context)
     async with svc.db.transaction() as store:
         team = await store.ensure_team(context.team_id, meta["channel"], svc.clock.now())

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 from storage.repositories import Store
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATE_LOCK = 0x74696D65626F78  # "timebox": the advisory lock key of migrations
 
 
 def async_url(url: str) -> str:
@@ -55,6 +56,29 @@ def _sqlite_tuning(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _no_nul(value: Any) -> Any:
+    """Parameters with NUL characters replaced (U+FFFD), in strings, lists, tuples and dicts."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: _no_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_no_nul(item) for item in value)
+    return value
+
+
+def _text_without_nul(engine: AsyncEngine) -> None:
+    """PostgreSQL's text cannot hold NUL (a shared CSV file can): every string sent to the
+    database has it replaced by U+FFFD, the mark of an unreadable character, on SQLite too,
+    so that both keep the same text."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute", retval=True)
+    def _clean(
+        _conn: Connection, _cursor: Any, statement: str, parameters: Any, *_: Any
+    ) -> tuple[str, Any]:
+        return statement, _no_nul(parameters)
+
+
 class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
@@ -67,6 +91,7 @@ class Database:
         self.engine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             _sqlite_tuning(self.engine)
+        _text_without_nul(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -90,12 +115,20 @@ class Database:
 
     async def migrate(self, revision: str = "head") -> None:
         """Applies Alembic migrations up to `revision` on this database."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_run_alembic, "upgrade", revision)
+        await self._alembic("upgrade", revision)
 
     async def downgrade(self, revision: str) -> None:
+        await self._alembic("downgrade", revision)
+
+    async def _alembic(self, action: str, revision: str) -> None:
+        """Runs Alembic in one transaction. Instances starting together take turns on
+        PostgreSQL (an advisory lock held until commit): the first migrates, the others then
+        find the schema up to date. SQLite's BEGIN IMMEDIATE serialises them already."""
         async with self.engine.begin() as conn:
-            await conn.run_sync(_run_alembic, "downgrade", revision)
+            if not self.is_sqlite:
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                await conn.execute(lock, {"key": MIGRATE_LOCK})
+            await conn.run_sync(_run_alembic, action, revision)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

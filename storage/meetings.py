@@ -18,7 +18,11 @@ class MeetingQueries:
     async def open_meeting(self, team_id: int) -> Meeting | None:
         return await self.session.scalar(select(Meeting).where(Meeting.open_for == team_id))
 
-    async def meeting(self, meeting_id: int) -> Meeting | None:
+    async def meeting(self, meeting_id: int, *, fresh: bool = False) -> Meeting | None:
+        """`fresh` reads the row again even if this transaction has it (after taking a lock)."""
+        if fresh:
+            query = select(Meeting).where(Meeting.id == meeting_id)
+            return await self.session.scalar(query.execution_options(populate_existing=True))
         return await self.session.get(Meeting, meeting_id)
 
     async def add_meeting(self, meeting: Meeting) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
     Date,
@@ -415,3 +417,17 @@ class ScopeChange(Base):
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- Slack installations (many workspaces) -----------------------------------------------------
+# slack_sdk's own tables for its SQLAlchemy installation and OAuth-state stores, declared in
+# our metadata so that our Alembic migrations own them (0006); storage/installations.py makes
+# the stores that read and write them.
+
+SLACK_INSTALLATIONS = AsyncSQLAlchemyInstallationStore.build_installations_table(
+    Base.metadata, "slack_installations"
+)
+SLACK_BOTS = AsyncSQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+SLACK_OAUTH_STATES = AsyncSQLAlchemyOAuthStateStore.build_oauth_states_table(
+    Base.metadata, "slack_oauth_states"
+)

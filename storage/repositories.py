@@ -59,7 +59,15 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
         )
 
     async def ensure_team(self, workspace_id: str, channel_id: str, now: datetime) -> Team:
-        team = await self.team(workspace_id, channel_id)
+        """The channel's team, made on first use and locked until the transaction ends.
+
+        The lock (FOR UPDATE on PostgreSQL) serialises work on one team across instances as
+        SQLite serialises all writers: a read-then-write (the first Product Owner, a meeting's
+        clock, a poll) never races the same team's work on another instance.
+        """
+        team = await self._locked_team(
+            Team.workspace_id == workspace_id, Team.channel_id == channel_id
+        )
         if team is None:
             await self._insert_ignoring_conflict(
                 Team,
@@ -72,9 +80,15 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
                     "next_number": 1,
                 },
             )
-            team = await self.team(workspace_id, channel_id)
+            team = await self._locked_team(
+                Team.workspace_id == workspace_id, Team.channel_id == channel_id
+            )
             assert team is not None
         return team
+
+    async def _locked_team(self, *where: ColumnElement[bool]) -> Team | None:
+        query = select(Team).where(*where).with_for_update()
+        return await self.session.scalar(query.execution_options(populate_existing=True))
 
     async def teams_with_member(self, workspace_id: str, user_id: str) -> Sequence[Team]:
         """Teams where the user holds a role or owns an item: what their Home tab shows."""
@@ -197,6 +211,11 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
         """True the first time a delivery key is seen; False for a retry of it."""
         return await self._insert_ignoring_conflict(Delivery, {"key": key, "at": at})
 
+    async def forget_deliveries(self, before: datetime) -> int:
+        """Drops delivery keys older than `before` (Slack retries within the hour)."""
+        result = await self.session.execute(delete(Delivery).where(Delivery.at < before))
+        return result.rowcount or 0
+
     # -- scheduled work ----------------------------------------------------------------------
 
     async def schedule(
@@ -208,11 +227,25 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
             {"kind": kind, "key": key, "due_at": due_at, "payload": payload, "attempts": 0},
         )
         if not added:
+            # New work under an old key: a run in progress loses its claim, so its finish()
+            # cannot mark this as done, and the attempts start again.
             await self.session.execute(
                 update(ScheduledJob)
                 .where(ScheduledJob.key == key, ScheduledJob.done_at.is_(None))
-                .values(due_at=due_at, payload=payload, claimed_until=None)
+                .values(
+                    due_at=due_at, payload=payload, claimed_by=None, claimed_until=None, attempts=0
+                )
             )
+
+    async def schedule_once(
+        self, kind: str, key: str, due_at: datetime, payload: dict[str, Any]
+    ) -> bool:
+        """Adds work under a unique key unless the key exists already (pending, running or
+        done): False then, and the existing row is left exactly as it is."""
+        return await self._insert_ignoring_conflict(
+            ScheduledJob,
+            {"kind": kind, "key": key, "due_at": due_at, "payload": payload, "attempts": 0},
+        )
 
     async def cancel(self, key: str) -> bool:
         result = await self.session.execute(
@@ -242,10 +275,33 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
         )
         return result.all()
 
+    async def forget_done(self, before: datetime) -> int:
+        """Drops work done before `before`: kept a while for operators, then not needed."""
+        result = await self.session.execute(
+            delete(ScheduledJob).where(ScheduledJob.done_at < before)
+        )
+        return result.rowcount or 0
+
+    async def jobs(self, kind: str | None = None) -> Sequence[ScheduledJob]:
+        """Every job row (of one kind), done or not: what operators and tests look at."""
+        query = select(ScheduledJob).order_by(ScheduledJob.id)
+        if kind is not None:
+            query = query.where(ScheduledJob.kind == kind)
+        return (await self.session.scalars(query)).all()
+
+    async def overdue(self, now: datetime) -> Sequence[ScheduledJob]:
+        """Work due by `now` and not done yet (running, waiting for a retry, or unclaimed)."""
+        result = await self.session.scalars(
+            select(ScheduledJob)
+            .where(ScheduledJob.due_at <= now, ScheduledJob.done_at.is_(None))
+            .order_by(ScheduledJob.due_at)
+        )
+        return result.all()
+
     async def claim_due(
-        self, now: datetime, worker: str, lease: timedelta, limit: int
+        self, now: datetime, claim: str, lease: timedelta, limit: int
     ) -> Sequence[ScheduledJob]:
-        """Takes due, unclaimed (or abandoned) work for this worker until `now + lease`.
+        """Takes due, unclaimed (or abandoned) work under the token `claim` until `now + lease`.
 
         On PostgreSQL, SKIP LOCKED lets several instances claim side by side without ever
         taking the same row; SQLite serialises writers anyway.
@@ -264,25 +320,60 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
             query = query.with_for_update(skip_locked=True)
         jobs = (await self.session.scalars(query)).all()
         for job in jobs:
-            job.claimed_by = worker
+            job.claimed_by = claim
             job.claimed_until = now + lease
             job.attempts += 1
         await self.session.flush()
         return jobs
 
-    async def finish(self, job_id: int, now: datetime, outcome: str | None) -> None:
-        await self.session.execute(
-            update(ScheduledJob)
-            .where(ScheduledJob.id == job_id)
-            .values(done_at=now, outcome=outcome, claimed_until=None)
+    def _claimed(self, job_id: int, claim: str) -> ColumnElement[bool]:
+        """The job is still this claim's: not rescheduled, cancelled, done or taken over."""
+        return and_(
+            ScheduledJob.id == job_id,
+            ScheduledJob.claimed_by == claim,
+            ScheduledJob.done_at.is_(None),
         )
 
-    async def retry_later(self, job_id: int, due_at: datetime, outcome: str) -> None:
-        await self.session.execute(
+    async def renew(self, job_ids: Sequence[int], claim: str, until: datetime) -> int:
+        """Extends the lease of running work that is still this claim's; how many rows."""
+        if not job_ids:
+            return 0
+        result = await self.session.execute(
             update(ScheduledJob)
-            .where(ScheduledJob.id == job_id)
-            .values(due_at=due_at, outcome=outcome, claimed_until=None)
+            .where(
+                ScheduledJob.id.in_(job_ids),
+                ScheduledJob.claimed_by == claim,
+                ScheduledJob.done_at.is_(None),
+            )
+            .values(claimed_until=until)
         )
+        return result.rowcount or 0
+
+    async def finish(self, job_id: int, claim: str, now: datetime, outcome: str | None) -> bool:
+        """Marks claimed work done; False when the claim was lost (see `_claimed`)."""
+        result = await self.session.execute(
+            update(ScheduledJob)
+            .where(self._claimed(job_id, claim))
+            .values(done_at=now, outcome=outcome, claimed_until=None)
+        )
+        return bool(result.rowcount)
+
+    async def retry_later(self, job_id: int, claim: str, due_at: datetime, outcome: str) -> bool:
+        result = await self.session.execute(
+            update(ScheduledJob)
+            .where(self._claimed(job_id, claim))
+            .values(due_at=due_at, outcome=outcome, claimed_by=None, claimed_until=None)
+        )
+        return bool(result.rowcount)
+
+    async def finish_key(self, key: str, now: datetime, outcome: str) -> bool:
+        """Marks pending work done by its key, whoever holds it (work done another way)."""
+        result = await self.session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.key == key, ScheduledJob.done_at.is_(None))
+            .values(done_at=now, outcome=outcome, claimed_by=None, claimed_until=None)
+        )
+        return bool(result.rowcount)
 
     # -- readiness reminders -----------------------------------------------------------------
 
@@ -302,5 +393,8 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
         result = await self.session.scalars(select(Team).where(Team.remind_at.is_not(None)))
         return result.all()
 
-    async def team_by_id(self, team_id: int) -> Team | None:
+    async def team_by_id(self, team_id: int, *, lock: bool = False) -> Team | None:
+        """A team by id; `lock` takes the team's lock as `ensure_team` does (for jobs)."""
+        if lock:
+            return await self._locked_team(Team.id == team_id)
         return await self.session.get(Team, team_id)

@@ -25,7 +25,9 @@ from storage.repositories import Store
 # that touches the database then runs on SQLite and on PostgreSQL, in a database made for
 # this run and dropped after it. The README's test command sets it.
 PG_URL = os.environ.get("TIMEBOX_TEST_DATABASE_URL", "").strip() or None
-BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"]
+POSTGRES_FIXTURES = {"postgres_server", "postgres_database", "fresh_postgres"}
+NO_POSTGRES = pytest.StashKey[tuple[str, int]]()
 
 T = TypeVar("T")
 
@@ -49,25 +51,6 @@ def run_in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
     return result["value"]
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
-    """The PostgreSQL server's URL; every test that needs one is skipped, with one line in
-    the summary, when none is configured or it does not answer."""
-    if PG_URL is None:
-        pytest.skip(
-            "PostgreSQL not tested: set TIMEBOX_TEST_DATABASE_URL=postgresql://user@host/db "
-            "(the README's test command does)"
-        )
-    try:
-        run_in_thread(_probe(PG_URL))
-    except Exception as error:  # refused, unknown host, bad password...
-        pytest.skip(
-            f"PostgreSQL not tested: {PG_URL} did not answer "
-            f"({type(error).__name__}: {error})".replace("\n", " ")
-        )
-    return PG_URL
-
-
 async def _probe(url: str) -> None:
     db = Database(url)
     try:
@@ -75,6 +58,50 @@ async def _probe(url: str) -> None:
             pass
     finally:
         await db.dispose()
+
+
+def _why_no_postgres() -> str | None:
+    """Why this run cannot use PostgreSQL, or None when it can."""
+    if PG_URL is None:
+        return "TIMEBOX_TEST_DATABASE_URL is not set (the README's test command sets it)"
+    try:
+        asyncio.run(asyncio.wait_for(_probe(PG_URL), 10))
+    except Exception as error:  # refused, unknown host, bad password, timeout...
+        detail = " ".join(f"{type(error).__name__}: {error}".split())
+        return f"{PG_URL} did not answer ({detail})"
+    return None
+
+
+def _needs_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    backend = "postgresql" in (callspec.params.values() if callspec else ())
+    return backend or bool(POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a PostgreSQL server, its half of the suite is left out and said so once."""
+    wanted = [item for item in items if _needs_postgres(item)]
+    if not wanted:
+        return
+    reason = _why_no_postgres()
+    if reason is None:
+        return
+    config.hook.pytest_deselected(items=wanted)
+    items[:] = [item for item in items if not _needs_postgres(item)]
+    config.stash[NO_POSTGRES] = (reason, len(wanted))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if NO_POSTGRES in config.stash:
+        reason, count = config.stash[NO_POSTGRES]
+        terminalreporter.write_line(f"PostgreSQL NOT TESTED ({count} tests left out): {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL server's URL (tests that need it are left out when there is none)."""
+    assert PG_URL is not None
+    return PG_URL
 
 
 @pytest.fixture(scope="session")
@@ -94,13 +121,19 @@ def postgres_database(postgres_server: str) -> Iterator[str]:
 
 
 @pytest.fixture
-async def fresh_postgres(postgres_server: str) -> AsyncIterator[str]:
+def fresh_postgres(postgres_server: str) -> Iterator[str]:
     """An empty database of its own (for migrations and real processes), dropped after."""
-    url = await scratch.create_database(postgres_server)
-    try:
-        yield url
-    finally:
-        await scratch.drop_database(url, postgres_server)
+    url = run_in_thread(scratch.create_database(postgres_server))
+    yield url
+    run_in_thread(scratch.drop_database(url, postgres_server))
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database, no schema: a new SQLite file, or a new PostgreSQL one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    return request.getfixturevalue("fresh_postgres")
 
 
 @pytest.fixture(scope="session")

@@ -49,6 +49,8 @@ def test_manifest_asks_for_what_the_app_uses(manifest):
         "users:read",
         "channels:read",  # planning poker: a channel's members are its voters
         "groups:read",  # ... in private channels too
+        "channels:history",  # after a crash: did Slack get the post? (handlers/outbox.py)
+        "groups:history",  # ... in private channels too
         "usergroups:read",  # `/poker 3 voters @group`
         "files:read",
         "files:write",

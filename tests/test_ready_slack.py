@@ -100,7 +100,8 @@ async def test_daily_reminder_posts_at_the_local_hour_and_dms_owners(slack):
     )
     # The clock starts on Monday 2 March 2026, 10:00 in Berlin: the first is Tuesday 09:30.
     assert await at(slack, datetime(2026, 3, 3, 8, 29, tzinfo=UTC)) == 0
-    assert await at(slack, datetime(2026, 3, 3, 8, 30, tzinfo=UTC)) == 1
+    # The reminder, then its two posts (channel and direct message), each a job of its own.
+    assert await at(slack, datetime(2026, 3, 3, 8, 30, tzinfo=UTC)) == 3
     [post] = bot_posts(slack)
     assert "1 item near the top of the backlog is not ready yet" in shown(post)
     assert "*#1* Export invoices" in shown(post) and "Dark mode" not in shown(post)

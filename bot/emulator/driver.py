@@ -163,8 +163,11 @@ class SlackDriver:
         verification_token: str = "legacy-verification-token",
         clock: Callable[[], float] = time.time,
         timeout: float = 30.0,
+        team_id: str | None = None,
     ) -> None:
         self.em = em
+        self._team_id = team_id
+        """Whose workspace the person is in (``em.add_workspace``); the emulator's by default."""
         self.app_url = app_url
         self.signing_secret = signing_secret
         self.settle = settle
@@ -254,14 +257,23 @@ class SlackDriver:
 
     # -- who and where -------------------------------------------------------------------
 
+    @property
+    def team_id(self) -> str:
+        return self._team_id or self.em.team_id
+
+    @property
+    def team_domain(self) -> str:
+        workspace = self.em.workspaces.get(self.team_id)
+        return workspace["domain"] if workspace else self.em.team_domain
+
     def _user(self, user: str) -> dict[str, Any]:
         if user not in self.em.users:
             raise KeyError(f"unknown user {user!r}: call em.add_user() first")
         name = self.em.users[user]["name"]
-        return {"id": user, "username": name, "name": name, "team_id": self.em.team_id}
+        return {"id": user, "username": name, "name": name, "team_id": self.team_id}
 
     def _team(self) -> dict[str, Any]:
-        return {"id": self.em.team_id, "domain": self.em.team_domain}
+        return {"id": self.team_id, "domain": self.team_domain}
 
     def _channel_ref(self, channel: str) -> dict[str, str]:
         conversation = self.em.channels[self.em.channel_id(channel)]
@@ -295,8 +307,8 @@ class SlackDriver:
             channel_name = conversation.name
         fields = {
             "token": self.verification_token,
-            "team_id": self.em.team_id,
-            "team_domain": self.em.team_domain,
+            "team_id": self.team_id,
+            "team_domain": self.team_domain,
             "channel_id": channel_id,
             "channel_name": channel_name,
             "user_id": user,
@@ -784,7 +796,7 @@ class SlackDriver:
         inner.setdefault("event_ts", self.em.next_ts())
         envelope = {
             "token": self.verification_token,
-            "team_id": self.em.team_id,
+            "team_id": self.team_id,
             "api_app_id": self.em.app_id,
             "event": inner,
             "type": "event_callback",
@@ -793,14 +805,14 @@ class SlackDriver:
             "authorizations": [
                 {
                     "enterprise_id": None,
-                    "team_id": self.em.team_id,
+                    "team_id": self.team_id,
                     "user_id": self.em.bot_user_id,
                     "is_bot": True,
                     "is_enterprise_install": False,
                 }
             ],
             "is_ext_shared_channel": False,
-            "event_context": f"4-{self.em.team_id}-{self.em.app_id}",
+            "event_context": f"4-{self.team_id}-{self.em.app_id}",
         }
         extra = {}
         if retry_num is not None:
@@ -838,7 +850,7 @@ class SlackDriver:
             "ts": message.ts,
             "event_ts": message.ts,
             "channel_type": channel_type,
-            "team": self.em.team_id,
+            "team": self.team_id,
         }
         if thread_ts:
             event["thread_ts"] = thread_ts

@@ -13,6 +13,7 @@ Slack's documentation; where Slack's documented answer and convenience differ, S
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
@@ -21,12 +22,14 @@ import hashlib
 import json
 import math
 import mimetypes
+import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
@@ -84,6 +87,12 @@ class ApiCall:
     http_status: int = 200
     at: float = 0.0
     response: Any = None
+    held: float = 0.0
+    """Seconds the answer was held by ``delay_next`` (the call is answered late)."""
+    dropped: bool = False
+    """Held, and the bot hung up meanwhile: Slack never got the request (``applied=False``)."""
+    team: str | None = None
+    """The workspace whose token made the call (None: no token or an unknown one)."""
 
 
 @dataclass
@@ -347,6 +356,24 @@ class _Fault:
 
 
 @dataclass
+class _Delay:
+    seconds: float
+    applied: bool
+    remaining: int
+    match: Callable[[dict[str, Any]], bool] | None = None
+
+
+@dataclass
+class _Grant:
+    """An OAuth code from /oauth/v2/authorize, waiting to be exchanged by oauth.v2.access."""
+
+    team_id: str
+    user_id: str
+    scope: str
+    redirect_uri: str
+
+
+@dataclass
 class _RateLimit:
     per_minute: int
     per_channel: bool
@@ -509,6 +536,18 @@ class SlackEmulator:
         self._triggers: dict[str, _Trigger] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._faults: dict[str, deque[_Fault]] = {}
+        self._delays: dict[str, deque[_Delay]] = {}
+        self._release: asyncio.Event | None = None
+        # Installing the app into workspaces (OAuth): the app's credentials, the workspaces
+        # that may install it, codes waiting to be exchanged, and which team a token is for.
+        self.client_id: str | None = None
+        self.client_secret: str | None = None
+        self.redirect_uri: str | None = None
+        self.workspaces: dict[str, dict[str, str]] = {
+            team_id: {"id": team_id, "name": team_name, "domain": team_domain}
+        }
+        self._grants: dict[str, _Grant] = {}
+        self._token_teams: dict[str, str] = {bot_token: team_id}
         self._limits: dict[str, _RateLimit] = {}
         self._counter = 0
         self._last_micros = 0
@@ -557,6 +596,7 @@ class SlackEmulator:
         app.add_routes(
             [
                 web.route("*", "/api/{method}", self._handle_api),
+                web.get("/oauth/v2/authorize", self._handle_authorize),
                 web.post("/response/{token}", self._handle_response_url),
                 web.post("/upload/{file_id}", self._handle_upload),
                 web.get("/files/{file_id}", self._handle_download),
@@ -575,6 +615,7 @@ class SlackEmulator:
         self.url = f"http://{self.host}:{port}"
 
     async def stop(self) -> None:
+        self.release_held()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -868,6 +909,57 @@ class SlackEmulator:
             error = {429: "ratelimited", 200: "fatal_error"}.get(status, "internal_error")
         self._faults.setdefault(method, deque()).append(_Fault(status, retry_after, error, times))
 
+    def delay_next(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        times: int = 1,
+        applied: bool = True,
+        match: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        """Hold the next ``times`` calls of ``method`` for ``seconds`` of real time, for
+        tests that stop the bot while Slack is busy with its request.
+
+        ``applied=True``: Slack does the work at once and only the answer is late (the bot
+        may never learn that its message was posted). ``applied=False``: the request waits,
+        and if the bot hangs up meanwhile it is dropped as if it never reached Slack.
+        ``match``: only calls whose arguments it accepts are held (and counted).
+        """
+        self._delays.setdefault(method, deque()).append(_Delay(seconds, applied, times, match))
+
+    def release_held(self) -> None:
+        """Answer every call ``delay_next`` is holding now (``stop()`` does it too)."""
+        if self._release is not None:
+            self._release.set()
+        self._release = None
+
+    async def _hold(self, seconds: float, request: web.Request | None = None) -> None:
+        """Waits `seconds` (real time), or until released, or until the caller of `request`
+        hangs up."""
+        if self._release is None:
+            self._release = asyncio.Event()
+        release = self._release
+        loop = asyncio.get_running_loop()
+        until = loop.time() + seconds
+        while loop.time() < until and not release.is_set():
+            if request is not None and (
+                request.transport is None or request.transport.is_closing()
+            ):
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(release.wait(), min(0.05, until - loop.time()))
+
+    def _take_delay(self, method: str, args: dict[str, Any]) -> _Delay | None:
+        queue = self._delays.get(method)
+        if not queue or (queue[0].match is not None and not queue[0].match(args)):
+            return None
+        delay = queue[0]
+        delay.remaining -= 1
+        if delay.remaining <= 0:
+            queue.popleft()
+        return delay
+
     def rate_limit(self, method: str, per_minute: int, per_channel: bool = True) -> None:
         """Allow ``per_minute`` calls of ``method`` in any 60 s of ``now()`` (per channel when
         ``per_channel``); beyond that answer 429 with ``Retry-After``, like Slack's tiers."""
@@ -897,6 +989,74 @@ class SlackEmulator:
             return max(1, math.ceil(hits[0] + RATE_WINDOW - now))
         hits.append(now)
         return None
+
+    # -- installing the app (OAuth v2) ---------------------------------------------------
+
+    def oauth_app(self, client_id: str, client_secret: str, redirect_uri: str) -> None:
+        """The app's credentials and its configured Redirect URL, as on api.slack.com/apps."""
+        self.client_id, self.client_secret = client_id, client_secret
+        self.redirect_uri = redirect_uri
+
+    def add_workspace(self, team_id: str, name: str, domain: str | None = None) -> None:
+        """Another workspace that may install the app (users and channels stay shared)."""
+        domain = domain or team_id.lower()
+        self.workspaces[team_id] = {"id": team_id, "name": name, "domain": domain}
+
+    async def _handle_authorize(self, request: web.Request) -> web.Response:
+        """Slack's consent page, already approved: ``team`` (default: this emulator's) and
+        ``user`` (the installer) choose who approves; redirects back with a code."""
+        query = request.query
+        if self.client_id is None or query.get("client_id") != self.client_id:
+            return web.Response(status=400, text="invalid_client_id")
+        redirect = query.get("redirect_uri") or self.redirect_uri
+        if not redirect or (self.redirect_uri and redirect != self.redirect_uri):
+            return web.Response(status=400, text="bad_redirect_uri")
+        team = query.get("team") or self.team_id
+        if team not in self.workspaces:
+            return web.Response(status=400, text="unknown team")
+        installer = query.get("user") or next(
+            (u for u, info in self.users.items() if not info.get("is_bot")), self.bot_user_id
+        )
+        code = secrets.token_hex(12)
+        self._grants[code] = _Grant(team, installer, query.get("scope", ""), redirect)
+        location = f"{redirect}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+        raise web.HTTPFound(location)
+
+    def _oauth_v2_access(self, args: dict[str, Any], auth: str) -> tuple[int, dict[str, Any]]:
+        """Exchanges a code for the workspace's bot token (client credentials in the form or
+        in HTTP Basic auth, as slack_sdk sends them)."""
+        client_id, client_secret = args.get("client_id"), args.get("client_secret")
+        if auth.lower().startswith("basic "):
+            try:
+                decoded = base64.b64decode(auth[6:].strip()).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                return 200, {"ok": False, "error": "invalid_client_id"}
+            client_id, _, client_secret = decoded.partition(":")
+        if self.client_id is None or client_id != self.client_id:
+            return 200, {"ok": False, "error": "invalid_client_id"}
+        if client_secret != self.client_secret:
+            return 200, {"ok": False, "error": "bad_client_secret"}
+        grant = self._grants.pop(str(args.get("code") or ""), None)
+        if grant is None:
+            return 200, {"ok": False, "error": "invalid_code"}
+        if args.get("redirect_uri") and args["redirect_uri"] != grant.redirect_uri:
+            return 200, {"ok": False, "error": "bad_redirect_uri"}
+        token = f"xoxb-{grant.team_id}-{secrets.token_hex(8)}"
+        self._tokens[token] = self.bot_user_id
+        self._token_teams[token] = grant.team_id
+        team = self.workspaces[grant.team_id]
+        return 200, {
+            "ok": True,
+            "app_id": self.app_id,
+            "authed_user": {"id": grant.user_id},
+            "scope": grant.scope,
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": self.bot_user_id,
+            "team": {"id": team["id"], "name": team["name"]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     # -- triggers and response URLs ------------------------------------------------------
 
@@ -1003,6 +1163,7 @@ class SlackEmulator:
         call = ApiCall(method=method, args={}, at=self.epoch())
         self.calls.append(call)
         headers: dict[str, str] = {}
+        delay: _Delay | None = None
         try:
             args = await self._read_args(request)
             token = args.pop("token", None)
@@ -1010,12 +1171,26 @@ class SlackEmulator:
             if auth.lower().startswith("bearer "):
                 token = auth[7:].strip()
             call.args = args
+            call.team = self._token_teams.get(token or "")
             self._decode_json_fields(args)
-            status, body, headers = self._dispatch(method, args, token)
+            delay = self._take_delay(method, args)
+            if delay is not None and not delay.applied:
+                call.held = delay.seconds
+                await self._hold(delay.seconds, request)
+                if request.transport is None or request.transport.is_closing():
+                    call.dropped, call.error = True, "client_gone"
+                    return web.json_response({"ok": False, "error": "client_gone"}, status=499)
+            if method == "oauth.v2.access":
+                status, body = self._oauth_v2_access(args, auth)
+            else:
+                status, body, headers = self._dispatch(method, args, token)
         except _Fail as fail:
             status, body = fail.status, {"ok": False, "error": fail.error, **fail.extra}
         call.ok, call.error = bool(body.get("ok")), body.get("error")
         call.http_status, call.response = status, body
+        if delay is not None and delay.applied:
+            call.held = delay.seconds
+            await self._hold(delay.seconds, request)
         return web.json_response(body, status=status, headers=headers)
 
     def _dispatch(
@@ -1039,7 +1214,7 @@ class SlackEmulator:
         if wait is not None:
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)}
         try:
-            data = handler(args)
+            data = self._auth_test(args, token) if method == "auth.test" else handler(args)
         except _Fail as fail:
             return fail.status, {"ok": False, "error": fail.error, **fail.extra}, {}
         return 200, {"ok": True, **data}, {}
@@ -1221,12 +1396,14 @@ class SlackEmulator:
 
     # -- conversations, users, groups ----------------------------------------------------
 
-    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _auth_test(self, args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        """Who the token is: the bot, in the workspace the token was issued for."""
+        team = self.workspaces[self._token_teams.get(token or "", self.team_id)]
         return {
-            "url": f"https://{self.team_domain}.slack.com/",
-            "team": self.team_name,
+            "url": f"https://{team['domain']}.slack.com/",
+            "team": team["name"],
             "user": self.bot_name,
-            "team_id": self.team_id,
+            "team_id": team["id"],
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
             "is_enterprise_install": False,

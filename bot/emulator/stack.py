@@ -6,6 +6,8 @@ server and signed requests as in production, with the Slack Web API swapped for 
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -28,10 +30,13 @@ class LocalStack:
         db: Database,
         clock: Clock,
         emulator: SlackEmulator | None = None,
+        settings: Mapping[str, Any] | None = None,
         **emulator_options: Any,
     ) -> None:
-        """`emulator`: share a running one, as a restarted bot meets the same Slack."""
+        """`emulator`: share a running one, as a restarted bot meets the same Slack.
+        `settings`: fields of `Settings` to change (e.g. OAuth instead of a bot token)."""
         self.db = db
+        self._settings = dict(settings or {})
         self.clock = clock
         self._owns_emulator = emulator is None
         self.emulator = emulator or SlackEmulator(now=lambda: clock.now(), **emulator_options)
@@ -52,6 +57,7 @@ class LocalStack:
             port=port,
             log_level="INFO",
         )
+        settings = dataclasses.replace(settings, **self._settings)
         self.services = Services(settings=settings, db=self.db, clock=self.clock)
         self.app = create_app(self.services)
         self._runner = web.AppRunner(web_app(self.app, self.services))

@@ -1,0 +1,184 @@
+"""Posts that a crash can neither lose nor double.
+
+Scheduled work marks itself done in the database (a reminder's per-day record, a timer's mark
+on its meeting) and posts to Slack. A process killed between the two, or while Slack is taking
+the post, leaves Slack's side unknown: a rerun of the job skips the post (its mark says it was
+made), and posting blindly could double it. So posts are jobs too (kind `slack_post`), carrying
+their key in Slack message metadata:
+
+- `enqueue` adds the post in the same transaction as the mark, due at once: both are kept, or
+  neither. The runner delivers it in the same sweep; it is leased, renewed, retried and taken
+  over like any job, so a crash before or during the post only delays it.
+- `DurableClient` is the client every job runs with: a post a job makes directly (rather than
+  through `enqueue`) is recorded just before it is sent, as a `slack_post` job due after the
+  settle delay, and marked done once Slack answers. Only a crash leaves it pending.
+
+A `slack_post` that may have reached Slack already (a second attempt, or a recorded direct
+post) first looks for its key among the channel's (or thread's) recent messages, and posts
+only if it is not there. Looking needs the channels:history / groups:history scopes; without
+them, or for a direct message (no channel to read), it posts again and says so in the log: a
+possible double, never a loss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.scheduling import Due
+from bot.services import Services
+from storage.repositories import Store
+
+log = logging.getLogger(__name__)
+
+KIND = "slack_post"
+EVENT_TYPE = "timebox_post"
+# Longer than a post can take with every retry of the Web API client (429s included), so a
+# live instance has always finished a direct post before anyone settles it.
+SETTLE_AFTER = timedelta(minutes=10)
+LOOK_BACK = timedelta(minutes=1)  # Slack's clock and ours may differ a little
+PAGES = 5
+
+
+def _plain(value: Any) -> Any:
+    """Arguments as JSON data (Block Kit objects become their dicts)."""
+    return json.loads(json.dumps(value, default=lambda obj: obj.to_dict()))
+
+
+def _key(text: str) -> str:
+    key = f"post:{text}"
+    if len(key) <= 200:
+        return key
+    return f"post:{text[:150]}:{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+
+
+def _job(
+    key: str, args: dict[str, Any], workspace: str | None, now: datetime, **extra: Any
+) -> dict[str, Any]:
+    metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
+    return {
+        "workspace": workspace,
+        "sent_at": now.isoformat(),
+        "args": _plain({**args, "metadata": metadata}),
+        **extra,
+    }
+
+
+async def enqueue(
+    store: Store, name: str, workspace: str | None, now: datetime, **args: Any
+) -> bool:
+    """Posts `args` (chat.postMessage's arguments) once this transaction commits. `name` is
+    unique to this post (say, the job's key and what it is); a name enqueued before is left
+    alone, so calling this twice never posts twice. False if it was there already."""
+    key = _key(name)
+    return await store.schedule_once(KIND, key, now, _job(key, args, workspace, now))
+
+
+class DurableClient(AsyncWebClient):
+    """The Web API client a job runs with: its direct channel posts are recorded before they
+    are sent and settled after a crash (see the module's docstring). Otherwise as usual."""
+
+    def __init__(
+        self, client: AsyncWebClient, services: Services, due: Due, workspace: str | None
+    ) -> None:
+        super().__init__(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            session=client.session,
+            trust_env_in_session=client.trust_env_in_session,
+            headers=dict(client.headers),
+            team_id=client.default_params.get("team_id"),
+            logger=client.logger,
+            retry_handlers=client.retry_handlers,
+        )
+        self._services = services
+        self._due = due
+        self._workspace = workspace
+        self._posts = 0
+
+    async def chat_postMessage(self, **kwargs: Any) -> AsyncSlackResponse:  # type: ignore[override]
+        if "metadata" in kwargs:  # the caller's own metadata: sent as it is
+            return await super().chat_postMessage(**kwargs)
+        self._posts += 1
+        key = _key(f"{self._due.key}:{self._due.attempts}:{self._posts}")
+        services = self._services
+        now = services.clock.now()
+        job = _job(key, kwargs, self._workspace, now, in_flight=True)
+        async with services.db.transaction() as store:
+            await store.schedule_once(KIND, key, now + SETTLE_AFTER, job)
+        try:
+            response = await super().chat_postMessage(**job["args"])
+        except Exception:  # Slack refused it, or the client gave up: the job's own retry decides
+            async with services.db.transaction() as store:
+                await store.cancel(key)
+            raise
+        async with services.db.transaction() as store:
+            await store.finish_key(key, services.clock.now(), f"posted {response.get('ts')}")
+        return response
+
+
+ClientFor = Callable[[str | None], Awaitable[AsyncWebClient]]
+
+
+async def deliver(services: Services, client_for: ClientFor, due: Due) -> str:
+    """A `slack_post` job: posts, unless an earlier try got the message to Slack already."""
+    args = dict(due.payload["args"])
+    key = args["metadata"]["event_payload"]["key"]
+    client = await client_for(due.payload.get("workspace"))
+    if due.attempts > 1 or due.payload.get("in_flight"):
+        since = datetime.fromisoformat(due.payload["sent_at"]) - LOOK_BACK
+        try:
+            found = await _find(client, args, key, since)
+        except SlackApiError as error:  # no history scope, not in the channel, a user id...
+            log.warning(
+                "could not look for the post %s in %s (%s): sending it again, maybe twice",
+                key,
+                args.get("channel"),
+                error.response.get("error"),
+            )
+            found = None
+        if found is not None:
+            return f"delivered before: {found}"
+    response = await client.chat_postMessage(**args)
+    return f"posted {response.get('ts')}"
+
+
+async def _find(
+    client: AsyncWebClient, args: dict[str, Any], key: str, since: datetime
+) -> str | None:
+    """The ts of the message carrying `key` among the channel's (or thread's) messages since
+    `since`; None if it is not there."""
+    channel, thread = args["channel"], args.get("thread_ts")
+    oldest = f"{since.timestamp():.6f}"
+    cursor = None
+    for _ in range(PAGES):
+        options: dict[str, Any] = {
+            "channel": channel,
+            "oldest": oldest,
+            "include_all_metadata": True,
+            "limit": 200,
+            "cursor": cursor,
+        }
+        if thread:
+            page = await client.conversations_replies(ts=thread, **options)
+        else:
+            page = await client.conversations_history(**options)
+        for message in page.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == key:
+                return str(message.get("ts"))
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    return None

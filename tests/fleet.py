@@ -1,0 +1,171 @@
+"""Real `timebox run` processes for tests: started, watched, stopped or killed.
+
+They meet the test's Slack emulator through SLACK_API_URL and take their time from a file the
+test writes (TIMEBOX_CLOCK_FILE), so a test moves the clock of every process at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import signal
+import socket
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.clock import FileClock, ManualClock
+from bot.emulator import SlackDriver, SlackEmulator
+
+ROOT = Path(__file__).parent.parent
+SECRET = "fleet-signing-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def until(
+    check: Callable[[], Awaitable[object] | object], what: str, seconds: float = 20
+) -> None:
+    """Polls a real process's progress, bounded: a process cannot be handed a clock."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        if loop.time() > deadline:
+            pytest.fail(f"timed out after {seconds:.0f} s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+class SharedClock(ManualClock):
+    """The test's clock: the emulator reads it directly, the processes through the file."""
+
+    def __init__(self, path: Path, start: datetime) -> None:
+        super().__init__(start)
+        self.path = path
+        FileClock.write(path, start)
+
+    def set(self, when: datetime) -> None:
+        super().set(when)
+        FileClock.write(self.path, self.now())
+
+
+class Instance:
+    """One `timebox run` process in HTTP mode."""
+
+    def __init__(self, name: str, env: dict[str, str], workdir: Path) -> None:
+        self.name = name
+        self.port = free_port()
+        self.env = {**env, "PORT": str(self.port)}
+        self.workdir = workdir
+        self.log = workdir / f"{name}.log"
+        self.process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> Instance:
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                cwd=self.workdir,
+                env=self.env,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        return self
+
+    async def healthy(self) -> bool:
+        try:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.get(f"{self.url}/healthz", timeout=aiohttp.ClientTimeout(total=2)) as answer,
+            ):
+                return answer.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            return False
+
+    async def wait_healthy(self, seconds: float = 30) -> None:
+        async def ready() -> bool:
+            if self.process is not None and self.process.returncode is not None:
+                pytest.fail(f"{self.name} exited: {self.tail()}")
+            return await self.healthy()
+
+        await until(ready, f"{self.name}'s /healthz", seconds)
+
+    def driver(self, emulator: SlackEmulator) -> SlackDriver:
+        return SlackDriver(emulator, app_url=f"{self.url}/slack/events", signing_secret=SECRET)
+
+    async def stop(self) -> int:
+        """SIGTERM and wait: the graceful way out."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), 20)
+
+    async def kill(self) -> None:
+        """SIGKILL: the process gets no chance to finish anything."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.kill()
+        await self.process.wait()
+
+    def tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def instance_env(emulator: SlackEmulator, database_url: str, clock_file: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
+    env.update(
+        SLACK_BOT_TOKEN=emulator.bot_token,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=emulator.api_url,
+        DATABASE_URL=database_url,
+        TIMEBOX_CLOCK_FILE=str(clock_file),
+        TIMEBOX_LOG_LEVEL="INFO",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+async def command(
+    driver: SlackDriver,
+    name: str,
+    text: str,
+    *,
+    user: str,
+    channel: str,
+    answers: int = 1,
+) -> None:
+    """Runs a slash command as a person does: the next one once the answers to this one are
+    on screen (2 when the user becomes the channel's Product Owner: a notice, then the answer;
+    a public message counts as an answer too)."""
+    em = driver.em
+
+    def shown() -> int:
+        return len(em.ephemerals(channel, user)) + len(em.messages(channel))
+
+    seen = shown()
+    ack = await driver.command(name, text, user=user, channel=channel)
+    assert ack.status == 200, ack.text
+    await until(lambda: shown() >= seen + answers, f"the answer to {name} {text}")

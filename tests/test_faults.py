@@ -1,0 +1,177 @@
+"""kill -9 in the middle of a meeting, a reminder fan-out and a poll, then a restart: nothing is
+lost and nothing is doubled.
+
+A real `timebox run` process is killed while the Slack emulator holds one of its posts (as if
+Slack were slow to answer), and a new process takes over the same database. On SQLite and on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.emulator import SlackEmulator
+from handlers import outbox
+from storage.db import Database
+from tests.fleet import Instance, SharedClock, command, instance_env, until
+from tests.test_backlog_slack import shown
+
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin
+PO, SM = "U0PO", "U0SM"
+DEVS = ["U0D1", "U0D2", "U0D3"]
+REMINDERS = [f"CR{n}" for n in range(10)]
+MEETING, POLL = "CM", "CP"
+HELD = 60.0  # seconds the emulator would hold a post: the kill comes long before
+
+
+def top(emulator: SlackEmulator, channel: str) -> list[Any]:
+    return [m for m in emulator.messages(channel) if m.user == "UBOT" and not m.is_reply]
+
+
+def replies(emulator: SlackEmulator, channel: str, ts: str) -> list[str]:
+    return [shown(m) for m in emulator.thread(channel, ts)[1:]]
+
+
+@pytest.fixture
+async def emulator_and_clock(tmp_path):
+    clock = SharedClock(tmp_path / "clock", START)
+    emulator = SlackEmulator(now=clock.now)
+    emulator.add_user(PO, "paula", tz="Europe/Berlin")
+    emulator.add_user(SM, "sam", tz="Europe/Berlin")
+    for dev in DEVS:
+        emulator.add_user(dev, dev.lower(), tz="Europe/London")
+    for channel in [*REMINDERS, MEETING, POLL]:
+        emulator.add_channel(channel, channel.lower(), members=[PO, SM, *DEVS, "UBOT"])
+    await emulator.start()
+    yield emulator, clock
+    await emulator.stop()
+
+
+async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_nothing(
+    emulator_and_clock, empty_database_url, tmp_path
+):
+    emulator, clock = emulator_and_clock
+    env = instance_env(emulator, empty_database_url, clock.path)
+    generation = 0
+
+    async def start() -> Instance:
+        nonlocal generation
+        generation += 1
+        instance = await Instance(f"run-{generation}", env, tmp_path).start()
+        await instance.wait_healthy()
+        return instance
+
+    async def kill_while_held(instance: Instance, what: str, count: int = 1) -> Instance:
+        """Waits until the emulator holds `count` posts, kills the process, starts another."""
+        await until(lambda: sum(c.held > 0 for c in emulator.calls) >= count, f"held {what}")
+        await instance.kill()
+        emulator.release_held()
+        return await start()
+
+    db = Database(empty_database_url)
+    instance = await start()
+    try:
+        # -- a team per channel, a refinement meeting, an async poll with two votes of three
+        driver = instance.driver(emulator)
+        for channel in REMINDERS:
+            await command(
+                driver,
+                "/timebox",
+                "settings timezone Europe/Berlin",
+                user=PO,
+                channel=channel,
+                answers=2,
+            )
+            await command(driver, "/backlog", "add Not ready", user=PO, channel=channel)
+            await command(driver, "/ready", "remind at 09:40", user=PO, channel=channel)
+        await command(
+            driver, "/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=MEETING, answers=2
+        )
+        await command(driver, "/backlog", "add Triage me", user=PO, channel=MEETING)
+        await command(driver, "/refine", "start 45m", user=SM, channel=MEETING)
+        agenda = top(emulator, MEETING)[0]
+        await command(driver, "/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=POLL, answers=2)
+        await command(driver, "/backlog", "add Estimate me", user=PO, channel=POLL)
+        await command(driver, "/poker", "async 1 for 1h", user=SM, channel=POLL)
+        poll = top(emulator, POLL)[0]
+        for dev, card in zip(DEVS[:2], ("3", "5"), strict=True):  # the third never votes
+            await driver.click(card, user=dev, message=poll)
+        await until(lambda: _votes(db, 2), "two votes in the database")
+        await driver.aclose()
+
+        # -- 1. the meeting: killed while Slack takes the section's warning -----------------
+        emulator.delay_next(
+            "chat.postMessage", HELD, applied=True, match=lambda a: "min left" in str(a)
+        )
+        clock.set(START + timedelta(minutes=3))
+        instance = await kill_while_held(instance, "the warning")
+        clock.set(START + timedelta(minutes=6))  # past the dead process's lease; time is up
+        await until(
+            lambda: any("Time is up" in t for t in replies(emulator, MEETING, agenda.ts)),
+            "the time-up after the restart",
+        )
+
+        # The poll's first nudge (a job that marks, then posts: not what is tested here).
+        clock.set(START + timedelta(minutes=30))
+        await until(lambda: len(emulator.dms(DEVS[2])) == 1, "the half-time nudge")
+
+        # -- 2. the reminder fan-out: one post reached Slack, one did not ------------------
+        def reminder(args: dict[str, Any]) -> bool:
+            return str(args.get("channel")).startswith("CR")
+
+        emulator.delay_next("chat.postMessage", HELD, applied=True, match=reminder)
+        emulator.delay_next("chat.postMessage", HELD, applied=False, match=reminder)
+        clock.set(datetime(2026, 3, 2, 8, 40, tzinfo=UTC))  # 09:40 in Berlin
+        instance = await kill_while_held(instance, "two reminders", count=3)
+        clock.set(datetime(2026, 3, 2, 8, 43, tzinfo=UTC))
+        await until(lambda: all(top(emulator, c) for c in REMINDERS), "every reminder")
+        clock.set(START + timedelta(minutes=45))
+        await until(lambda: len(emulator.dms(DEVS[2])) == 2, "the last nudge")
+
+        # -- 3. the poll's deadline: killed while Slack takes the closing notice ----------
+        emulator.delay_next(
+            "chat.postMessage", HELD, applied=True, match=lambda a: "has closed" in str(a)
+        )
+        clock.set(START + timedelta(hours=1))
+        instance = await kill_while_held(instance, "the closing notice", count=4)
+        clock.set(START + timedelta(hours=1) + outbox.SETTLE_AFTER + timedelta(minutes=1))
+        await until(lambda: _settled(db, clock), "every due job done after the last restart")
+
+        # -- exactly once ----------------------------------------------------------------
+        thread = replies(emulator, MEETING, agenda.ts)
+        assert sum("min left in *Kick-off*" in t for t in thread) == 1
+        assert sum("Time is up for *Kick-off*" in t for t in thread) == 1
+        for channel in REMINDERS:
+            assert len(top(emulator, channel)) == 1, f"{channel}: one reminder"
+        dropped = [c for c in emulator.calls if c.dropped]
+        assert len(dropped) == 1, "one reminder never reached Slack before the kill"
+        assert len(top(emulator, dropped[0].args["channel"])) == 1, "and was sent after it"
+        closed = [m for m in top(emulator, POLL) if "has closed" in m.text]
+        assert len(closed) == 1
+        [result] = replies(emulator, POLL, poll.ts)
+        assert "2 votes" in result
+        assert await _votes(db, 2), "no vote lost"
+        assert len(emulator.dms(DEVS[2])) == 2, "the one who did not vote: nudged twice"
+        assert emulator.problems == []
+    finally:
+        await db.dispose()
+        code = await instance.stop()
+    assert code == 0
+    killed = [tmp_path / f"run-{n}.log" for n in range(1, generation)]
+    assert all(log.exists() for log in killed)
+    assert "Traceback" not in instance.output(), instance.tail()
+
+
+async def _votes(db: Database, n: int) -> bool:
+    async with db.transaction() as store:
+        rounds = [r.id for r in await store.rounds(1)]
+        ballots = await store.ballots(rounds)
+    return sum(len(b) for b in ballots.values()) == n
+
+
+async def _settled(db: Database, clock: SharedClock) -> bool:
+    async with db.transaction() as store:
+        return not await store.overdue(clock.now())
