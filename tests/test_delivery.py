@@ -1,6 +1,6 @@
 """Slack's delivery semantics: a delivery that comes again (X-Slack-Retry-Num, on events and,
 should a proxy retry them, on commands and clicks too) does nothing twice, and Web API calls
-are retried after 5xx answers and 429s."""
+are retried after 5xx answers, 429s and dropped connections."""
 
 from __future__ import annotations
 
@@ -55,5 +55,16 @@ async def test_web_api_calls_are_retried_after_a_500_and_a_429(slack):
     assert ack.status == 200
     statuses = [c.http_status for c in slack.emulator.calls_to("chat.postMessage")]
     assert statuses[:3] == [500, 429, 200], "one call, retried twice by the client"
+    agendas = [m for m in slack.emulator.messages(CHANNEL) if "Backlog refinement" in shown(m)]
+    assert len(agendas) == 1
+
+
+async def test_a_web_api_call_whose_connection_drops_is_retried(slack):
+    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=CHANNEL)
+    slack.emulator.disconnect_next("chat.postMessage")
+    ack = await slack.driver.command("/refine", "start 30m", user=SM, channel=CHANNEL)
+    assert ack.status == 200
+    [dropped, *rest] = slack.emulator.calls_to("chat.postMessage")
+    assert dropped.dropped and rest[0].http_status == 200
     agendas = [m for m in slack.emulator.messages(CHANNEL) if "Backlog refinement" in shown(m)]
     assert len(agendas) == 1

@@ -90,7 +90,7 @@ class ApiCall:
     held: float = 0.0
     """Seconds the answer was held by ``delay_next`` (the call is answered late)."""
     dropped: bool = False
-    """Held, and the bot hung up meanwhile: Slack never got the request (``applied=False``)."""
+    """Never done: held and the bot hung up (``applied=False``), or ``disconnect_next``."""
     team: str | None = None
     """The workspace whose token made the call (None: no token or an unknown one)."""
 
@@ -538,6 +538,7 @@ class SlackEmulator:
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, deque[_Delay]] = {}
         self._release: asyncio.Event | None = None
+        self._hang_ups: dict[str, int] = {}
         # Installing the app into workspaces (OAuth): the app's credentials, the workspaces
         # that may install it, codes waiting to be exchanged, and which team a token is for.
         self.client_id: str | None = None
@@ -928,6 +929,11 @@ class SlackEmulator:
         """
         self._delays.setdefault(method, deque()).append(_Delay(seconds, applied, times, match))
 
+    def disconnect_next(self, method: str, times: int = 1) -> None:
+        """Drop the connection of the next ``times`` calls of ``method`` without an answer
+        (and without doing them), as a load balancer resetting a connection does."""
+        self._hang_ups[method] = self._hang_ups.get(method, 0) + times
+
     def release_held(self) -> None:
         """Answer every call ``delay_next`` is holding now (``stop()`` does it too)."""
         if self._release is not None:
@@ -1173,6 +1179,11 @@ class SlackEmulator:
             call.args = args
             call.team = self._token_teams.get(token or "")
             self._decode_json_fields(args)
+            if self._hang_ups.get(method) and request.transport is not None:
+                self._hang_ups[method] -= 1
+                call.dropped, call.error, call.http_status = True, "connection_reset", 0
+                request.transport.close()
+                return web.Response(status=500)
             delay = self._take_delay(method, args)
             if delay is not None and not delay.applied:
                 call.held = delay.seconds
