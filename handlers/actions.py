@@ -27,7 +27,7 @@ from handlers import (
     poker_flow,
     sprint_blocks,
 )
-from handlers.common import adopt_po_timezone, item_detail, with_response_url
+from handlers.common import adopt_po_timezone, item_detail, open_form
 from handlers.listener import listener
 from handlers.reply import channel_of, reply
 
@@ -112,8 +112,7 @@ async def edit_item(
         team = await store.ensure_team(context.team_id, channel, svc.clock.now())
         item = await backlog.get_item(store, team, payload.number(body))
         view = blocks.edit_modal(item, channel, DefinitionOfReady.of(team))
-    view = with_response_url(view, body.get("response_url"))
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
+    await open_form(client, body, view)
 
 
 @listener
@@ -165,9 +164,7 @@ async def edit_team(
                 view = blocks.dor_modal(DefinitionOfReady.of(team), channel)
             case _:
                 view = blocks.settings_modal(team, team.timezone or "UTC")
-    await client.views_open(
-        trigger_id=body["trigger_id"], view=with_response_url(view, body.get("response_url"))
-    )
+    await open_form(client, body, view)
 
 
 @listener
@@ -182,9 +179,7 @@ async def fix_item(
         team = await store.ensure_team(context.team_id, fix["c"], svc.clock.now())
         item = await backlog.get_item(store, team, int(fix["n"]))
         view = blocks.edit_modal(item, fix["c"], DefinitionOfReady.of(team), focus=fix.get("f"))
-    await client.views_open(
-        trigger_id=body["trigger_id"], view=with_response_url(view, body.get("response_url"))
-    )
+    await open_form(client, body, view)
 
 
 @listener
@@ -373,8 +368,7 @@ async def change_agenda(
     if action == "agenda_reset":
         await reply(client, body, answer, replace=True)
     else:
-        view = with_response_url(view, body.get("response_url"))
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await open_form(client, body, view)
 
 
 # -- planning poker ------------------------------------------------------------------------------
@@ -537,9 +531,7 @@ async def sprint_form(
             case _:
                 sprint_item = await sprints.find_item(store, team, sprint, payload.as_int(number))
                 view = sprint_blocks.tasks_modal(sprint, sprint_item, channel)
-    await client.views_open(
-        trigger_id=body["trigger_id"], view=with_response_url(view, body.get("response_url"))
-    )
+    await open_form(client, body, view)
 
 
 @listener

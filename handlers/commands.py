@@ -38,7 +38,7 @@ from handlers import (
     poker_flow,
     sprint_blocks,
 )
-from handlers.common import adopt_po_timezone, item_detail, with_response_url
+from handlers.common import adopt_po_timezone, item_detail, open_form
 from handlers.listener import listener
 from handlers.render import escape, from_slack, render
 from handlers.reply import reply
@@ -74,8 +74,7 @@ async def backlog_command(
             view = blocks.edit_modal(item, channel, DefinitionOfReady.of(team))
         else:
             view = blocks.import_modal(channel)
-        view = with_response_url(view, body["response_url"])
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await open_form(client, body, view)
         return
     if parsed.verb == "export":
         async with svc.db.transaction() as store:
@@ -529,9 +528,7 @@ async def sprint_command(
                 )
                 answer = None
     if view is not None:
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=with_response_url(view, body["response_url"])
-        )
+        await open_form(client, body, view)
     if chart is not None:  # drawn off the event loop, after the transaction
         filename, draw, title = chart
         upload = (filename, await asyncio.to_thread(draw), title)

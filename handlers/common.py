@@ -25,6 +25,13 @@ async def item_detail(store: Store, team: Team, number: int | None) -> dict[str,
     return blocks.item_detail(item, position, await store.history(item), dor)
 
 
+async def open_form(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Opens a modal for the click or command in `body`, keeping its response_url to answer."""
+    await client.views_open(
+        trigger_id=body["trigger_id"], view=with_response_url(view, body.get("response_url"))
+    )
+
+
 def with_response_url(view: dict[str, Any], url: str | None) -> dict[str, Any]:
     """Modals keep the response_url they were opened with, to answer after submission."""
     if not url:
