@@ -136,7 +136,9 @@ async def answered(emulator: SlackEmulator, before: int, expected: int) -> None:
 
 
 async def main(requests: int) -> None:
-    emulator = SlackEmulator()
+    # The tests check every payload the bot sends; here the emulator only answers, so that
+    # checking Timebox's answers does not slow the clients that time Timebox's acks.
+    emulator = SlackEmulator(validate=False)
     users = [f"U0C{n:03d}" for n in range(max(LEVELS))]
     for user in (*users, HOLDOUT):
         emulator.add_user(user, user.lower())

@@ -129,20 +129,21 @@ def create_app(services: Services) -> AsyncApp:
                 log.info("skipping redelivered %s (retry %s)", key, (retry or ["?"])[0])
                 return BoltResponse(status=200, body="")
         else:
-            task = asyncio.create_task(record_delivery(key))
+            task = asyncio.create_task(record_delivery(key, after_acks=True))
             recording.add(task)
             task.add_done_callback(recording.discard)
         return await next()
 
     recording: set[asyncio.Task[bool]] = set()
 
-    async def record_delivery(key: str) -> bool:
+    async def record_delivery(key: str, after_acks: bool = False) -> bool:
         """True the first time `key` is seen (and when the database cannot say: better
         handle a delivery twice than drop one)."""
         with services.inflight:
+            if after_acks:
+                await services.acks.turn()
             try:
-                async with services.db.transaction() as store:
-                    return await store.first_delivery(key, services.clock.now())
+                return await services.deliveries.add({"key": key, "at": services.clock.now()})
             except Exception:
                 log.warning("could not record the delivery %s", key, exc_info=True)
                 return True

@@ -23,6 +23,7 @@ from storage.repositories import Store
 
 KIND_DEADLINE = "poker_deadline"
 KIND_NUDGE = "poker_nudge"
+KIND_VOTE = "poker_vote"  # a vote stored before its ack, counted once
 DEFAULT_POLL = timedelta(hours=24)
 MIN_POLL = timedelta(minutes=10)
 MAX_POLL = timedelta(days=14)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from datetime import UTC
@@ -42,15 +43,16 @@ def web_app(
         # Listeners wait for `ack_sent` before their first Web API call (handlers/listener.py),
         # so Slack always has our ack before anything else we do for the request.
         sent = asyncio.Event()
-        bolt_request = AsyncBoltRequest(
-            body=await request.text(),
-            query=request.query_string,
-            headers=request.headers,  # type: ignore[arg-type]
-            context={ACK_SENT: sent},
-        )
-        response = await to_aiohttp_response(await app.async_dispatch(bolt_request))
-        await response.prepare(request)
-        await response.write_eof()
+        with services.acks.acking():
+            bolt_request = AsyncBoltRequest(
+                body=await request.text(),
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+                context={ACK_SENT: sent},
+            )
+            response = await to_aiohttp_response(await app.async_dispatch(bolt_request))
+            await response.prepare(request)
+            await response.write_eof()
         sent.set()
         return response
 
@@ -121,6 +123,9 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
         coalesce=True,
     )
     ticker.start()
+    # Everything loaded so far lives as long as the process: keeping it out of the garbage
+    # collector's full passes keeps those passes (and the acks they would hold up) short.
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

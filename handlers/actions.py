@@ -33,6 +33,16 @@ from handlers.reply import channel_of, reply
 
 
 def register(app: AsyncApp) -> None:
+    # Bolt tries listeners in the order they were registered, each at a cost: a poll's cards
+    # come in bursts, so they are matched first.
+    app.action(re.compile(r"^poker_vote:\d+$"))(poker_vote)
+    app.action("poker_reason")(poker_reason)
+    for action_id in ("poker_reveal", "poker_accept", "poker_choose", "poker_revote", "poker_skip"):
+        app.action(action_id)(poker_facilitate)
+    app.action("poker_start")(poker_start)
+    app.action("poker_history")(poker_history)
+    app.action("poker_option")(poker_noop)
+    app.action("poker_link")(poker_noop)
     app.action("backlog_prev")(page)
     app.action("backlog_next")(page)
     app.action("backlog_open")(open_item)
@@ -61,14 +71,6 @@ def register(app: AsyncApp) -> None:
         app.action(action)(sprint_form)
     app.action("sprint_commit")(sprint_commit)
     app.action("sprint_commit_team")(sprint_commit)
-    app.action(re.compile(r"^poker_vote:\d+$"))(poker_vote)
-    app.action("poker_reason")(poker_reason)
-    for action_id in ("poker_reveal", "poker_accept", "poker_choose", "poker_revote", "poker_skip"):
-        app.action(action_id)(poker_facilitate)
-    app.action("poker_start")(poker_start)
-    app.action("poker_history")(poker_history)
-    app.action("poker_option")(poker_noop)
-    app.action("poker_link")(poker_noop)
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -383,18 +385,22 @@ def _poker_value(body: dict[str, Any]) -> dict[str, Any]:
 async def poker_vote(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    """A card: counted for expected voters, confirmed to them alone, hidden until the reveal."""
-    await ack()
+    """A card: stored before the ack, then counted for expected voters, confirmed to them
+    alone, hidden until the reveal."""
     picked = _poker_value(body)
-    await poker_flow.vote(
-        services(context),
-        client,
-        context,
+    svc = services(context)
+    vote = await poker_flow.take_vote(
+        svc,
+        body,
+        workspace=context.team_id,
         channel=channel_of(body) or "",
         user=context.user_id or "",
         round_id=int(picked["r"]),
         card=str(picked["c"]),
     )
+    await ack()
+    if vote is not None:
+        await poker_flow.count_vote(svc, client, vote)
 
 
 @listener

@@ -65,6 +65,8 @@ class JobClients:
     async def _workspace(self, due: Due) -> str | None:
         """The Slack workspace of the team a job is about."""
         payload = due.payload
+        if "workspace" in payload:
+            return payload["workspace"]
         async with self.services.db.transaction() as store:
             team_id = payload.get("team_id")
             if "meeting" in payload:
@@ -86,6 +88,7 @@ def register_jobs(
         engine.TIMER: meeting_timer,
         poker.KIND_DEADLINE: poker_flow.on_deadline,
         poker.KIND_NUDGE: poker_flow.on_nudge,
+        poker.KIND_VOTE: poker_flow.on_vote,
     }
     for kind, job in jobs.items():
         services.jobs.handle(kind, partial(clients.run, job))

@@ -39,10 +39,12 @@ def listener(func: F) -> F:
         with services(context).inflight, logs.bind(**request_fields(kwargs["body"], context)):
             sent: asyncio.Event | None = context.get(ACK_SENT)
             acked: list[bool] = []
+            turn = services(context).acks.turn
             if "ack" in kwargs:
-                kwargs["ack"] = _ack_then_wait(kwargs["ack"], sent, acked)
+                kwargs["ack"] = _ack_then_wait(kwargs["ack"], sent, acked, turn)
             elif sent is not None:  # events: Bolt acked before the listener started
                 await _wait(sent)
+                await turn()
             try:
                 return await func(**kwargs)
             except Exception as error:
@@ -57,13 +59,14 @@ def listener(func: F) -> F:
 
 
 def _ack_then_wait(
-    ack: Any, sent: asyncio.Event | None, acked: list[bool]
+    ack: Any, sent: asyncio.Event | None, acked: list[bool], turn: Callable[[], Awaitable[None]]
 ) -> Callable[..., Awaitable[None]]:
     async def ack_then_wait(*args: Any, **kwargs: Any) -> None:
         acked.append(True)
         await ack(*args, **kwargs)
         if sent is not None:
             await _wait(sent)
+            await turn()
 
     return ack_then_wait
 

@@ -9,7 +9,8 @@ result is posted once: the right to post it is claimed in the database first.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -19,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import backlog, poker
 from bot.commands import PokerCommand
 from bot.decks import Deck
+from bot.errors import UserError
 from bot.scheduling import Due
 from bot.services import Services
 from bot.teams import Roles
@@ -118,28 +120,72 @@ async def start(
 # -- voting ------------------------------------------------------------------------------------
 
 
-async def vote(
+# A vote is on disk before its ack, as due work (kind poker.KIND_VOTE) that the listener then
+# counts at once. Only a crash between the two leaves it pending: it is counted when it falls
+# due, by whichever instance sweeps first.
+VOTE_SETTLE = timedelta(seconds=30)
+
+
+async def take_vote(
     svc: Services,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
+    body: dict[str, Any],
     *,
+    workspace: str | None,
     channel: str,
     user: str,
     round_id: int,
     card: str,
     reason: str = "",
-) -> None:
-    """Counts a vote, confirms it to the voter alone, and redraws or reveals the poll."""
+) -> dict[str, Any] | None:
+    """Stores a click (or form) vote before the ack; None for a second delivery of it."""
+    trigger = body.get("trigger_id") or uuid.uuid4().hex
+    vote = {
+        "key": f"vote:{trigger}",
+        "workspace": workspace,
+        "channel": channel,
+        "user": user,
+        "round_id": round_id,
+        "card": card,
+        "reason": reason,
+    }
+    due = svc.clock.now() + VOTE_SETTLE
+    job = {"kind": poker.KIND_VOTE, "key": vote["key"], "due_at": due, "payload": vote}
+    if not await svc.inbox.add(job):
+        return None
+    return vote
+
+
+async def count_vote(svc: Services, client: AsyncWebClient, vote: dict[str, Any]) -> str:
+    """Counts a taken vote, exactly once; confirms it to the voter alone, and redraws or
+    reveals the poll. A refused vote (not a voter, round closed) is done too, and re-raised."""
     now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        cast = await poker.cast_vote(store, team, round_id, user, card, reason, now)
-        reason = " ".join(reason.split())[: poker.REASON_MAX]
+    try:
+        async with svc.db.transaction() as store:
+            if not await store.finish_key(vote["key"], now, "counted"):
+                return "counted already"
+            team = await store.ensure_team(vote["workspace"], vote["channel"], now)
+            cast = await poker.cast_vote(
+                store, team, vote["round_id"], vote["user"], vote["card"], vote["reason"], now
+            )
+    except UserError as refusal:
+        async with svc.db.transaction() as store:
+            await store.finish_key(vote["key"], now, f"refused: {refusal}"[:500])
+        raise
+    reason = " ".join(vote["reason"].split())[: poker.REASON_MAX]
     confirmation = poker_blocks.voted_notice(cast.round, cast.card, cast.previous, reason)
-    await client.chat_postEphemeral(channel=channel, user=user, **confirmation)
+    await client.chat_postEphemeral(channel=vote["channel"], user=vote["user"], **confirmation)
     refresh(svc, client, cast.poll.id)
     if cast.revealed:
         await publish(svc, client, [cast.round.id])
+    return "counted"
+
+
+async def on_vote(svc: Services, client: AsyncWebClient, due: Due) -> str:
+    """A vote whose instance stopped between storing and counting it."""
+    try:
+        return await count_vote(svc, client, due.payload)
+    except UserError as refusal:
+        return f"refused: {refusal}"
 
 
 async def open_reason(

@@ -309,18 +309,21 @@ async def poker_reason_vote(
     if not card:
         await ack(response_action="errors", errors={"card": "Pick a card."})
         return
-    await ack()
     meta = metadata(body)
-    await poker_flow.vote(
-        services(context),
-        client,
-        context,
+    svc = services(context)
+    vote = await poker_flow.take_vote(
+        svc,
+        body,
+        workspace=context.team_id,
         channel=meta["channel"],
         user=context.user_id or "",
         round_id=int(meta["round"]),
         card=card,
         reason=_text(state, "reason"),
     )
+    await ack()
+    if vote is not None:
+        await poker_flow.count_vote(svc, client, vote)
 
 
 def _number_or_none(state: dict[str, dict[str, Any]], block: str) -> float | None:

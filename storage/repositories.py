@@ -51,6 +51,21 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
         result = await self.session.execute(insert(model).values(**values).on_conflict_do_nothing())
         return bool(result.rowcount)
 
+    async def _insert_many_ignoring_conflict(
+        self, model: type[Any], rows: list[dict[str, Any]]
+    ) -> set[str]:
+        """INSERTs rows keyed by their unique `key` column in one statement, skipping keys that
+        exist (or come twice); the keys added."""
+        if not rows:
+            return set()
+        dialect = self.session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        unique = list({row["key"]: row for row in reversed(rows)}.values())
+        added = await self.session.scalars(
+            insert(model).values(unique).on_conflict_do_nothing().returning(model.key)
+        )
+        return set(added)
+
     # -- teams and roles ---------------------------------------------------------------------
 
     async def team(self, workspace_id: str, channel_id: str) -> Team | None:
@@ -211,6 +226,11 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
         """True the first time a delivery key is seen; False for a retry of it."""
         return await self._insert_ignoring_conflict(Delivery, {"key": key, "at": at})
 
+    async def first_deliveries(self, deliveries: list[dict[str, Any]]) -> set[str]:
+        """`first_delivery` for many (key, at) in one statement; the keys seen for the first
+        time."""
+        return await self._insert_many_ignoring_conflict(Delivery, deliveries)
+
     async def forget_deliveries(self, before: datetime) -> int:
         """Drops delivery keys older than `before` (Slack retries within the hour)."""
         result = await self.session.execute(delete(Delivery).where(Delivery.at < before))
@@ -246,6 +266,12 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
             ScheduledJob,
             {"kind": kind, "key": key, "due_at": due_at, "payload": payload, "attempts": 0},
         )
+
+    async def schedule_many(self, jobs: list[dict[str, Any]]) -> set[str]:
+        """`schedule_once` for many rows (kind, key, due_at, payload) in one statement; the
+        keys that were added."""
+        rows = [{**job, "attempts": 0} for job in jobs]
+        return await self._insert_many_ignoring_conflict(ScheduledJob, rows)
 
     async def cancel(self, key: str) -> bool:
         result = await self.session.execute(
