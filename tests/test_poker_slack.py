@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.emulator.driver import SlackDriver
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
+from handlers import poker_flow
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
 from tests.test_backlog_slack import last_ephemeral, shown
 
@@ -381,6 +382,46 @@ async def test_a_restart_mid_poll_keeps_votes_and_the_deadline_fires_once(slack,
         assert await estimate_of(slack, 1) == 13.0
     finally:
         await restarted.stop()
+
+
+async def test_a_vote_stored_before_its_ack_is_counted_once_even_if_its_instance_dies(slack):
+    """A click is on disk before Slack gets the ack. An instance that stops between storing
+    and counting it (here: only `take_vote` ran, as a kill -9 would leave it) leaves a due
+    vote that any instance counts once it is due, and a second count does nothing."""
+    await setup_team(slack, "Export invoices")
+    await poker(slack, "async 1 for 2h")
+    poll = board(slack)
+    async with slack.db.transaction() as store:
+        [round_] = await store.rounds(1)
+    svc = slack.services
+    vote = await poker_flow.take_vote(
+        svc,
+        {"trigger_id": "T-killed"},
+        workspace="T0TEAM",
+        channel=CHANNEL,
+        user=DEV2,
+        round_id=round_.id,
+        card="13",
+    )
+    assert vote is not None
+    again = await poker_flow.take_vote(
+        svc,
+        {"trigger_id": "T-killed"},
+        workspace="T0TEAM",
+        channel=CHANNEL,
+        user=DEV2,
+        round_id=round_.id,
+        card="13",
+    )
+    assert again is None, "the same delivery is stored once"
+    assert "*Voted (0/3):* nobody yet" in shown(board(slack)), "stored, not yet counted"
+
+    assert await at(slack, slack.clock.now() + poker_flow.VOTE_SETTLE) == 1
+    assert "You voted *13*" in last_ephemeral(slack, DEV2).text
+    assert f"*Voted (1/3):* <@{DEV2}>" in shown(board(slack))
+    assert await poker_flow.count_vote(svc, slack.app.client, vote) == "counted already"
+    assert len([e for e in slack.emulator.ephemerals(CHANNEL, DEV2) if "You voted" in e.text]) == 1
+    assert poll.ts == board(slack).ts
 
 
 # -- bad input ---------------------------------------------------------------------------------
