@@ -473,14 +473,6 @@ async def nudge(
     return poll, owed
 
 
-async def forget_nudge(store: Store, poll_id: int, deadline: datetime, name: str) -> None:
-    """Undoes `nudge` when no reminder could be delivered, so the retry sends them."""
-    poll = await store.poll(poll_id, lock=True)
-    key = job_key(poll_id, deadline, name)
-    if poll is not None and key in poll.nudges:
-        poll.nudges = [k for k in poll.nudges if k != key]
-
-
 # -- what the poll shows ----------------------------------------------------------------------
 
 

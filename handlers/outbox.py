@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -82,6 +83,60 @@ async def enqueue(
     return await store.schedule_once(KIND, key, now, _job(key, args, workspace, now))
 
 
+# What to keep of a post once Slack has it (its ts), or once it failed (None): say, a poker
+# result's ts, which later edits of the result need. Named, so a settled post can call it too.
+AfterPost = Callable[[Store, Any, str | None], Awaitable[None]]
+AFTER_POST: dict[str, AfterPost] = {}
+
+
+@dataclass(frozen=True)
+class Post:
+    key: str
+    args: dict[str, Any]
+    then: tuple[str, Any] | None = None
+
+
+async def record(
+    store: Store,
+    name: str,
+    workspace: str | None,
+    now: datetime,
+    *,
+    then: tuple[str, Any] | None = None,
+    **args: Any,
+) -> Post:
+    """Records a post that `send` makes at once, in the caller's transaction. It is due only
+    after the settle delay: just a crash leaves it to be settled by `deliver`. `then` names
+    what to keep of it (AFTER_POST) and its argument."""
+    key = _key(name)
+    job = _job(key, args, workspace, now, in_flight=True, then=then)
+    await store.schedule_once(KIND, key, now + SETTLE_AFTER, job)
+    return Post(key, job["args"], then)
+
+
+async def send(services: Services, client: AsyncWebClient, post: Post) -> AsyncSlackResponse:
+    """Makes a recorded post and marks it done, with what is kept of it. If Slack refuses it
+    (or the client gives up), the record goes and the caller's retry decides."""
+    try:
+        response = await client.chat_postMessage(**post.args)  # carries its metadata
+    except Exception:
+        async with services.db.transaction() as store:
+            await store.cancel(post.key)
+            await _after(store, post.then, None)
+        raise
+    ts = response.get("ts")
+    async with services.db.transaction() as store:
+        await store.finish_key(post.key, services.clock.now(), f"posted {ts}")
+        await _after(store, post.then, ts)
+    return response
+
+
+async def _after(store: Store, then: Any, ts: str | None) -> None:
+    if then:
+        name, argument = then
+        await AFTER_POST[name](store, argument, ts)
+
+
 class DurableClient(AsyncWebClient):
     """The Web API client a job runs with: its direct channel posts are recorded before they
     are sent and settled after a crash (see the module's docstring). Otherwise as usual."""
@@ -108,24 +163,14 @@ class DurableClient(AsyncWebClient):
         self._posts = 0
 
     async def chat_postMessage(self, **kwargs: Any) -> AsyncSlackResponse:  # type: ignore[override]
-        if "metadata" in kwargs:  # the caller's own metadata: sent as it is
+        if "metadata" in kwargs:  # the caller's own metadata (a recorded post): sent as it is
             return await super().chat_postMessage(**kwargs)
         self._posts += 1
-        key = _key(f"{self._due.key}:{self._due.attempts}:{self._posts}")
+        name = f"{self._due.key}:{self._due.attempts}:{self._posts}"
         services = self._services
-        now = services.clock.now()
-        job = _job(key, kwargs, self._workspace, now, in_flight=True)
         async with services.db.transaction() as store:
-            await store.schedule_once(KIND, key, now + SETTLE_AFTER, job)
-        try:
-            response = await super().chat_postMessage(**job["args"])
-        except Exception:  # Slack refused it, or the client gave up: the job's own retry decides
-            async with services.db.transaction() as store:
-                await store.cancel(key)
-            raise
-        async with services.db.transaction() as store:
-            await store.finish_key(key, services.clock.now(), f"posted {response.get('ts')}")
-        return response
+            post = await record(store, name, self._workspace, services.clock.now(), **kwargs)
+        return await send(services, self, post)
 
 
 ClientFor = Callable[[str | None], Awaitable[AsyncWebClient]]
@@ -149,9 +194,17 @@ async def deliver(services: Services, client_for: ClientFor, due: Due) -> str:
             )
             found = None
         if found is not None:
+            await _keep(services, due, found)
             return f"delivered before: {found}"
     response = await client.chat_postMessage(**args)
+    await _keep(services, due, response.get("ts"))
     return f"posted {response.get('ts')}"
+
+
+async def _keep(services: Services, due: Due, ts: str | None) -> None:
+    if due.payload.get("then"):
+        async with services.db.transaction() as store:
+            await _after(store, due.payload["then"], ts)
 
 
 async def _find(

@@ -25,9 +25,10 @@ from bot.scheduling import Due
 from bot.services import Services
 from bot.teams import Roles
 from bot.workdays import zone
-from handlers import poker_blocks
+from handlers import outbox, poker_blocks
 from handlers.common import adopt_po_timezone, channel_members
 from storage.models import Team
+from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +214,9 @@ async def open_reason(
 
 
 async def publish(svc: Services, client: AsyncWebClient, round_ids: list[int]) -> None:
-    """Posts each revealed round's result in the poll's thread, once."""
+    """Posts each revealed round's result in the poll's thread, once: the right to post it is
+    claimed in the same transaction that records the post, so a crash in between is settled
+    by the outbox (handlers/outbox.py), which also keeps the result's ts."""
     for round_id in round_ids:
         async with svc.db.transaction() as store:
             if not await store.claim_result(round_id):
@@ -221,19 +224,27 @@ async def publish(svc: Services, client: AsyncWebClient, round_ids: list[int]) -
             result = await poker.result(store, round_id)
             team = await store.team_by_id(result.poll.team_id)
             assert team is not None
-            payload = poker_blocks.result_message(result)
-            thread = result.poll.message_ts
-        try:
-            posted = await client.chat_postMessage(
-                channel=team.channel_id, thread_ts=thread, **payload
+            post = await outbox.record(
+                store,
+                f"poker-result:{round_id}",
+                team.workspace_id,
+                svc.clock.now(),
+                then=(RESULT_TS, round_id),
+                channel=team.channel_id,
+                thread_ts=result.poll.message_ts,
+                **poker_blocks.result_message(result),
             )
-        except Exception:
-            async with svc.db.transaction() as store:  # let a later attempt post it
-                await store.set_result(round_id, None)
-            raise
-        async with svc.db.transaction() as store:
-            await store.set_result(round_id, posted["ts"])
+        await outbox.send(svc, client, post)
         refresh(svc, client, result.poll.id)
+
+
+async def _keep_result_ts(store: Store, round_id: int, ts: str | None) -> None:
+    """A posted result's ts (later edits need it); None lets a later attempt post it."""
+    await store.set_result(round_id, ts)
+
+
+RESULT_TS = "poker_result_ts"
+outbox.AFTER_POST[RESULT_TS] = _keep_result_ts
 
 
 async def _redraw_result(svc: Services, client: AsyncWebClient, round_id: int) -> None:
@@ -320,55 +331,55 @@ async def on_deadline(svc: Services, client: AsyncWebClient, due: Due) -> str:
         pending = [r.id for r in await poker.unposted(store, poll_id)]
         poll = await store.poll(poll_id)
         team = await store.team_by_id(poll.team_id) if poll is not None else None
-        rows = []
-        if poll is not None and revealed:
+        if poll is None or team is None:
+            return "poll gone"
+        if revealed:  # the notice goes with the reveal: both are kept, or neither
             ids = {r.id for r in revealed}
             rows = [
                 r for r in (await poker.board(store, poll)).rows if r.round and r.round.id in ids
             ]
-    if poll is None or team is None:
-        return "poll gone"
+            await outbox.enqueue(
+                store,
+                f"{due.key}:closed",
+                team.workspace_id,
+                due.now,
+                channel=team.channel_id,
+                **poker_blocks.closed_message(poll, rows),
+            )
     await publish(svc, client, pending)
-    if rows:
-        await client.chat_postMessage(
-            channel=team.channel_id, **poker_blocks.closed_message(poll, rows)
-        )
     refresh(svc, client, poll_id)
     return f"revealed {len(revealed)} round(s), posted {len(pending)} result(s)"
 
 
 async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
-    """Reminds, by direct message, only the expected voters who have not voted yet."""
+    """Reminds, by direct message, only the expected voters who have not voted yet. The
+    reminders are queued with the mark that they were sent: both are kept, or neither."""
     poll_id = int(due.payload["poll_id"])
     deadline = datetime.fromisoformat(due.payload["deadline"])
     name = due.key.rsplit(":", 1)[-1]
     if due.now >= deadline:
         return "too late: the poll has closed"
     async with svc.db.transaction() as store:
+        poll = await store.poll(poll_id)
+        team = await store.team_by_id(poll.team_id) if poll is not None else None
+    if poll is None or team is None:
+        return "poll gone"
+    link = await _permalink(client, team, poll.message_ts)
+    async with svc.db.transaction() as store:
         found = await poker.nudge(store, poll_id, deadline, name)
         if found is None:
             return "sent already, or the poll is over"
-        poll, owed = found
-        team = await store.team_by_id(poll.team_id)
-        assert team is not None
-    if not owed:
-        return "nobody owes a vote"
-    link = await _permalink(client, team, poll.message_ts)
-    sent = 0
-    for voter, numbers in owed.items():
-        try:
-            await client.chat_postMessage(
+        _, owed = found
+        for voter, numbers in owed.items():
+            await outbox.enqueue(
+                store,
+                f"{due.key}:{voter}",
+                team.workspace_id,
+                due.now,
                 channel=voter,
                 **poker_blocks.nudge_message(team.channel_id, numbers, deadline, link),
             )
-            sent += 1
-        except Exception:
-            log.exception("could not remind %s of poll %s", voter, poll_id)
-    if not sent:
-        async with svc.db.transaction() as store:
-            await poker.forget_nudge(store, poll_id, deadline, name)
-        raise RuntimeError("no reminder could be delivered")
-    return f"reminded {sent} voter(s)"
+    return f"reminding {len(owed)} voter(s)" if owed else "nobody owes a vote"
 
 
 async def _permalink(client: AsyncWebClient, team: Team, ts: str | None) -> str | None:

@@ -1,5 +1,5 @@
-"""kill -9 in the middle of a meeting, a reminder fan-out and a poll, then a restart: nothing is
-lost and nothing is doubled.
+"""kill -9 in the middle of a meeting, a poll's nudge, a reminder fan-out and a poll's result, then
+a restart: nothing is lost and nothing is doubled.
 
 A real `timebox run` process is killed while the Slack emulator holds one of its posts (as if
 Slack were slow to answer), and a new process takes over the same database. On SQLite and on
@@ -114,29 +114,34 @@ async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_not
             "the time-up after the restart",
         )
 
-        # The poll's first nudge (a job that marks, then posts: not what is tested here).
+        # -- 2. the poll's first nudge: killed before its direct message reached Slack ------
+        emulator.delay_next(
+            "chat.postMessage", HELD, applied=False, match=lambda a: "not voted" in str(a)
+        )
         clock.set(START + timedelta(minutes=30))
+        instance = await kill_while_held(instance, "the half-time nudge", count=2)
+        clock.set(START + timedelta(minutes=33))  # past the dead process's lease
         await until(lambda: len(emulator.dms(DEVS[2])) == 1, "the half-time nudge")
 
-        # -- 2. the reminder fan-out: one post reached Slack, one did not ------------------
+        # -- 3. the reminder fan-out: one post reached Slack, one did not ------------------
         def reminder(args: dict[str, Any]) -> bool:
             return str(args.get("channel")).startswith("CR")
 
         emulator.delay_next("chat.postMessage", HELD, applied=True, match=reminder)
         emulator.delay_next("chat.postMessage", HELD, applied=False, match=reminder)
         clock.set(datetime(2026, 3, 2, 8, 40, tzinfo=UTC))  # 09:40 in Berlin
-        instance = await kill_while_held(instance, "two reminders", count=3)
+        instance = await kill_while_held(instance, "two reminders", count=4)
         clock.set(datetime(2026, 3, 2, 8, 43, tzinfo=UTC))
         await until(lambda: all(top(emulator, c) for c in REMINDERS), "every reminder")
         clock.set(START + timedelta(minutes=45))
         await until(lambda: len(emulator.dms(DEVS[2])) == 2, "the last nudge")
 
-        # -- 3. the poll's deadline: killed while Slack takes the closing notice ----------
+        # -- 4. the poll's deadline: killed while Slack takes the result (it has it) ------
         emulator.delay_next(
-            "chat.postMessage", HELD, applied=True, match=lambda a: "has closed" in str(a)
+            "chat.postMessage", HELD, applied=True, match=lambda a: "the poll closed" in str(a)
         )
         clock.set(START + timedelta(hours=1))
-        instance = await kill_while_held(instance, "the closing notice", count=4)
+        instance = await kill_while_held(instance, "the result", count=5)
         clock.set(START + timedelta(hours=1) + outbox.SETTLE_AFTER + timedelta(minutes=1))
         await until(lambda: _settled(db, clock), "every due job done after the last restart")
 
@@ -147,12 +152,17 @@ async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_not
         for channel in REMINDERS:
             assert len(top(emulator, channel)) == 1, f"{channel}: one reminder"
         dropped = [c for c in emulator.calls if c.dropped]
-        assert len(dropped) == 1, "one reminder never reached Slack before the kill"
-        assert len(top(emulator, dropped[0].args["channel"])) == 1, "and was sent after it"
+        assert len(dropped) == 2, "a nudge and a reminder never reached Slack before the kill"
+        [reminder] = [c.args["channel"] for c in dropped if c.args["channel"] not in DEVS]
+        assert len(top(emulator, reminder)) == 1, "the dropped reminder: sent after the restart"
         closed = [m for m in top(emulator, POLL) if "has closed" in m.text]
         assert len(closed) == 1
         [result] = replies(emulator, POLL, poll.ts)
         assert "2 votes" in result
+        async with db.transaction() as store:
+            [round_] = await store.rounds(1)
+        [posted] = emulator.thread(POLL, poll.ts)[1:]
+        assert round_.result_ts == posted.ts, "the result's ts is kept: it can still be edited"
         assert await _votes(db, 2), "no vote lost"
         assert len(emulator.dms(DEVS[2])) == 2, "the one who did not vote: nudged twice"
         assert emulator.problems == []

@@ -197,7 +197,8 @@ async def test_an_async_poll_nudges_only_non_voters_and_reveals_at_its_deadline(
     await vote(slack, DEV2, "5")
     assert replies(slack, poll) == []
     assert await at(slack, datetime(2026, 3, 2, 20, 59, tzinfo=UTC)) == 0
-    assert await at(slack, datetime(2026, 3, 2, 21, 0, tzinfo=UTC)) == 1  # half time
+    # Half time: the nudge, and its two direct messages (queued with it, sent in the sweep).
+    assert await at(slack, datetime(2026, 3, 2, 21, 0, tzinfo=UTC)) == 3
     assert slack.emulator.dms(DEV1) == [], "who has voted on everything is left alone"
     [dev2] = slack.emulator.dms(DEV2)
     assert "You have not voted yet on *#2* in the estimation poll" in shown(dev2)
@@ -205,9 +206,9 @@ async def test_an_async_poll_nudges_only_non_voters_and_reveals_at_its_deadline(
     assert "*#1*, *#2*" in shown(dev3) and f"<#{CHANNEL}>" in shown(dev3)
     assert slack.emulator.dms(PO) == [] and slack.emulator.dms(SM) == [], "they watch"
     await slack.driver.act(poll, "poker-2-cards-0", "poker_vote:5", user=DEV2)  # #2's "5"
-    assert await at(slack, datetime(2026, 3, 3, 8, 0, tzinfo=UTC)) == 1  # an hour before
+    assert await at(slack, datetime(2026, 3, 3, 8, 0, tzinfo=UTC)) == 2  # an hour before: 1 DM
     assert len(slack.emulator.dms(DEV2)) == 1 and len(slack.emulator.dms(DEV3)) == 2
-    assert await at(slack, datetime(2026, 3, 3, 9, 0, tzinfo=UTC)) == 1  # the deadline
+    assert await at(slack, datetime(2026, 3, 3, 9, 0, tzinfo=UTC)) == 2  # deadline, its notice
     results = replies(slack, poll)
     assert len(results) == 2
     assert all("the poll closed, 2 votes" in shown(r) for r in results)
