@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -42,6 +42,7 @@ from handlers.common import adopt_po_timezone, item_detail, open_form
 from handlers.listener import listener
 from handlers.render import escape, from_slack, render
 from handlers.reply import reply
+from storage.models import Team
 
 
 def register(app: AsyncApp) -> None:
@@ -214,14 +215,7 @@ async def ready_command(
                     store, team, user, ("po", "sm"), "set the readiness reminder"
                 )
                 due = await reminders.set_reminder(store, team, parsed.remind, now)
-                answer = blocks.mrkdwn_notice(
-                    render(
-                        "reminder_set.md.j2",
-                        team=team,
-                        due=due,
-                        days=_days(reminder_days(team)),
-                    )
-                )
+                answer = _reminder_set(team, due)
             case "snooze":
                 item = await backlog.get_item(store, team, parsed.number)
                 if item.owner != user:
@@ -236,8 +230,19 @@ async def ready_command(
                 )
     if notice:
         await reply(client, body, blocks.notice(notice, ":crown:"))
-        await adopt_po_timezone(svc, client, context.team_id, channel)
+        adopted = await adopt_po_timezone(svc, client, context.team_id, channel)
+        if adopted and parsed.verb == "remind":  # planned in UTC a moment ago: now the team's
+            async with svc.db.transaction() as store:
+                team = await store.ensure_team(context.team_id, channel, now)
+                answer = _reminder_set(
+                    team, await reminders.set_reminder(store, team, parsed.remind, now)
+                )
     await reply(client, body, answer)
+
+
+def _reminder_set(team: Team, due: datetime | None) -> Any:
+    text = render("reminder_set.md.j2", team=team, due=due, days=_days(reminder_days(team)))
+    return blocks.mrkdwn_notice(text)
 
 
 def _days(days: list[str]) -> str:

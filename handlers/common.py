@@ -43,22 +43,25 @@ def with_response_url(view: dict[str, Any], url: str | None) -> dict[str, Any]:
 
 async def adopt_po_timezone(
     svc: Services, client: AsyncWebClient, workspace: str, channel: str
-) -> None:
-    """A team without a time zone takes its first Product Owner's, from their Slack profile."""
+) -> bool:
+    """A team without a time zone takes its first Product Owner's, from their Slack profile.
+    True if it did."""
     async with svc.db.transaction() as store:
         team = await store.ensure_team(workspace, channel, svc.clock.now())
         roles = Roles.of(team)
         if team.timezone or not roles.po:
-            return
+            return False
         po = roles.po[0]
     profile = await client.users_info(user=po)
     zone = (profile.get("user") or {}).get("tz")
     if not zone:
-        return
+        return False
     async with svc.db.transaction() as store:
         team = await store.ensure_team(workspace, channel, svc.clock.now())
-        if team.timezone is None:
-            team.timezone = teams.parse_timezone(zone)
+        if team.timezone is not None:
+            return False
+        team.timezone = teams.parse_timezone(zone)
+        return True
 
 
 async def channel_members(client: AsyncWebClient, channel: str) -> list[str]:

@@ -117,6 +117,17 @@ async def test_daily_reminder_posts_at_the_local_hour_and_dms_owners(slack):
     assert len(bot_posts(slack)) == 2, "Monday's reminder"
 
 
+async def test_a_reminder_set_by_a_new_channels_first_user_runs_at_their_local_hour(slack):
+    """The first user of a channel becomes its PO, whose Slack time zone becomes the team's;
+    the reminder they set in that same command is planned in it, not in UTC."""
+    await backlog(slack, "add Export invoices", user=DEV1)  # a team with no roles yet
+    answer = await ready(slack, "remind at 09:30")
+    assert "Daily readiness reminder at 09:30 (Europe/Berlin)" in shown(answer)
+    async with slack.db.transaction() as store:
+        [job] = await store.pending("readiness_reminder")
+    assert job.due_at == datetime(2026, 3, 3, 8, 30, tzinfo=UTC), "09:30 in Berlin"
+
+
 async def test_no_empty_nag_when_everything_near_the_top_is_ready(slack):
     await make_team(slack, ["Export invoices"], {1})
     await ready(slack, "remind at 09:30")
