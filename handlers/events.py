@@ -1,7 +1,9 @@
-"""Events: files shared in a team's channel: a CSV joins the backlog, a YAML file is an agenda."""
+"""Events: files shared in a team's channel (a CSV joins the backlog, a YAML file is an agenda),
+and the app's removal from a workspace."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import aiohttp
@@ -18,11 +20,44 @@ from bot.services import services
 from handlers.listener import listener
 from handlers.render import render
 
+log = logging.getLogger(__name__)
 MAX_CSV_BYTES = 2_000_000
 
 
 def register(app: AsyncApp) -> None:
     app.event("file_shared")(file_shared)
+    app.event("app_uninstalled")(_removed(app, "app_uninstalled"))
+    app.event("tokens_revoked")(_removed(app, "tokens_revoked"))
+
+
+def _removed(app: AsyncApp, kind: str) -> Any:
+    """A workspace removed the app (or revoked its tokens): the stored installation goes, so
+    nothing acts with dead tokens and a reinstall starts afresh; due work for that workspace
+    then ends quietly (handlers/jobs.py). The teams' backlogs and records stay, for a
+    reinstall. With one bot token (no installations) there is nothing to forget: it is logged.
+    """
+    forget = None
+    if app.installation_store is not None:
+        forget = (
+            app.default_app_uninstalled_event_listener()
+            if kind == "app_uninstalled"
+            else app.default_tokens_revoked_event_listener()
+        )
+
+    @listener
+    async def removed(
+        event: dict[str, Any],
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        if kind == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+            return  # only user tokens: Timebox has none
+        log.warning("workspace %s: %s", context.team_id, kind.replace("_", " "))
+        if forget is not None:
+            await forget(event=event, context=context)
+
+    return removed
 
 
 @listener

@@ -44,7 +44,10 @@ class JobClients:
 
     async def run(self, job: Job, due: Due) -> str | None:
         workspace = await self._workspace(due) if self.installations is not None else None
-        client = await self.for_workspace(workspace)
+        try:
+            client = await self.for_workspace(workspace)
+        except outbox.NotInstalled as gone:  # removed from the workspace: nothing to retry
+            return f"skipped: {gone}"
         durable = outbox.DurableClient(client, self.services, due, workspace)
         return await job(self.services, durable, due)
 
@@ -53,7 +56,7 @@ class JobClients:
             return self.client
         bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
         if bot is None or not bot.bot_token:
-            raise LookupError(f"Timebox is not installed in workspace {workspace}")
+            raise outbox.NotInstalled(f"Timebox is not installed in workspace {workspace}")
         return AsyncWebClient(
             token=bot.bot_token,
             base_url=self.client.base_url,

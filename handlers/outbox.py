@@ -176,11 +176,18 @@ class DurableClient(AsyncWebClient):
 ClientFor = Callable[[str | None], Awaitable[AsyncWebClient]]
 
 
+class NotInstalled(LookupError):
+    """The workspace has removed the app: there is no token to act with, and no use retrying."""
+
+
 async def deliver(services: Services, client_for: ClientFor, due: Due) -> str:
     """A `slack_post` job: posts, unless an earlier try got the message to Slack already."""
     args = dict(due.payload["args"])
     key = args["metadata"]["event_payload"]["key"]
-    client = await client_for(due.payload.get("workspace"))
+    try:
+        client = await client_for(due.payload.get("workspace"))
+    except NotInstalled as gone:
+        return f"skipped: {gone}"
     if due.attempts > 1 or due.payload.get("in_flight"):
         since = datetime.fromisoformat(due.payload["sent_at"]) - LOOK_BACK
         try:

@@ -42,6 +42,8 @@ def test_manifest_asks_for_what_the_app_uses(manifest):
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
         "file_shared",
+        "app_uninstalled",
+        "tokens_revoked",
     }
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands",

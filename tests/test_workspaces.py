@@ -133,6 +133,41 @@ async def test_a_job_posts_with_its_own_workspaces_token(stack):
     assert post.ok and post.team == "T2"
 
 
+async def test_a_workspace_that_removes_the_app_is_forgotten_and_its_due_work_ends(stack):
+    await install(stack, "T1", ANN)
+    await install(stack, "T2", BEN)
+    first, second = person(stack, "T1"), person(stack, "T2")
+    try:
+        zone = "settings timezone Europe/Berlin"
+        await second.command("/timebox", zone, user=BEN, channel=CHANNEL)
+        await backlog(second, "add Not ready yet", BEN)
+        await second.command("/ready", "remind at 09:30", user=BEN, channel=CHANNEL)
+
+        revoked = await second.event({"type": "tokens_revoked", "tokens": {"oauth": [BEN]}})
+        assert revoked.status == 200
+        store = installation_store(stack.db, CLIENT_ID)
+        assert await store.async_find_bot(enterprise_id=None, team_id="T2"), "a user token only"
+
+        stack.emulator.uninstall("T2")
+        ack = await second.event({"type": "app_uninstalled"})
+        assert ack.status == 200
+        await second.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}})
+        assert await store.async_find_bot(enterprise_id=None, team_id="T2") is None
+        assert await store.async_find_bot(enterprise_id=None, team_id="T1"), "T1 keeps its own"
+        assert "Secret" in await backlog(first, "add Secret", ANN), "T1 goes on"
+    finally:
+        await first.aclose()
+        await second.aclose()
+    calls = len(stack.emulator.calls)
+    stack.clock.set(datetime(2026, 3, 3, 8, 30, tzinfo=UTC))  # T2's reminder falls due
+    assert await stack.services.jobs.run_due() == 1
+    assert len(stack.emulator.calls) == calls, "nothing is tried with the dead token"
+    async with stack.db.transaction() as store:
+        assert not await store.overdue(stack.clock.now()), "done, not left to retry"
+        [job] = [j for j in await store.jobs("readiness_reminder") if j.done_at]
+    assert job.outcome.startswith("skipped: Timebox is not installed in workspace T2")
+
+
 async def test_a_forged_or_stale_callback_stores_nothing(stack):
     async with aiohttp.ClientSession() as browser:
         url = f"{stack.url}/slack/oauth_redirect"

@@ -1008,6 +1008,13 @@ class SlackEmulator:
         domain = domain or team_id.lower()
         self.workspaces[team_id] = {"id": team_id, "name": name, "domain": domain}
 
+    def uninstall(self, team_id: str) -> None:
+        """The workspace removes the app: its bot tokens stop working at once (Slack then
+        sends the app `app_uninstalled` and `tokens_revoked`; a driver delivers those)."""
+        for token, team in list(self._token_teams.items()):
+            if team == team_id:
+                self._tokens.pop(token, None)
+
     async def _handle_authorize(self, request: web.Request) -> web.Response:
         """Slack's consent page, already approved: ``team`` (default: this emulator's) and
         ``user`` (the installer) choose who approves; redirects back with a code."""
