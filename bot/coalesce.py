@@ -27,9 +27,15 @@ Run = Callable[[], Awaitable[None]]
 
 
 class Coalescer:
-    def __init__(self, inflight: Inflight, interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        inflight: Inflight,
+        interval: float = 1.0,
+        turn: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.inflight = inflight
         self.interval = interval
+        self.turn = turn  # waits, before each run, for requests waiting for their acks
         self._pending: dict[Hashable, Run] = {}
         self._tasks: dict[Hashable, asyncio.Task[None]] = {}
         self.runs = 0  # how many redraws ran, for benchmarks and tests
@@ -45,6 +51,8 @@ class Coalescer:
     async def _drive(self, key: Hashable) -> None:
         try:
             while key in self._pending:
+                if self.turn is not None:
+                    await self.turn()
                 run = self._pending.pop(key)
                 self.runs += 1
                 try:

@@ -82,19 +82,23 @@ class AckFirst:
 
     Slack waits for each ack (3 s at most); nobody waits for the work behind an ack to the
     millisecond. Requests count themselves from arrival until their ack is written, and work
-    after an ack takes its turn only once no request is waiting (or after `limit` seconds, so
-    a steady stream of requests never starves it). One event loop serves both: without this,
-    a burst of clicks would queue its later acks behind the earlier clicks' database work.
+    after an ack takes its turn only once no request is waiting and, in a burst, none has come
+    for `quiet` seconds (or after `limit` seconds, so a steady stream never starves it). One
+    event loop serves both: without this, a burst of clicks would queue its later acks behind
+    the earlier clicks' database work.
     """
 
-    def __init__(self, limit: float = 0.5) -> None:
+    def __init__(self, limit: float = 0.5, quiet: float = 0.005) -> None:
         self.limit = limit
+        self.quiet = quiet
         self._waiting = 0
         self._clear = asyncio.Event()
         self._clear.set()
+        self._arrivals = (0.0, 0.0)  # loop times of the last two arrivals
 
     @contextlib.contextmanager
     def acking(self) -> Iterator[None]:
+        self._arrivals = (self._arrivals[1], asyncio.get_running_loop().time())
         self._waiting += 1
         self._clear.clear()
         try:
@@ -105,10 +109,22 @@ class AckFirst:
                 self._clear.set()
 
     async def turn(self) -> None:
-        """Returns once no request is waiting for its ack (or `limit` has passed)."""
-        if self._waiting:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._clear.wait(), self.limit)
+        """Returns once no request is waiting for its ack and a burst is over (or `limit`
+        has passed)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limit
+        while (left := deadline - loop.time()) > 0:
+            if self._waiting:
+                try:
+                    await asyncio.wait_for(self._clear.wait(), left)
+                except TimeoutError:
+                    return
+                continue
+            previous, last = self._arrivals
+            calm = loop.time() - last
+            if calm >= self.quiet or last - previous >= self.quiet:  # no burst going on
+                return
+            await asyncio.sleep(min(self.quiet - calm, left))
 
 
 # Bolt context key of an asyncio.Event set once the HTTP ack has been written to Slack.
@@ -132,7 +148,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.jobs = JobRunner(self.db, self.clock)
-        self.updates = Coalescer(self.inflight)
+        self.updates = Coalescer(self.inflight, turn=self.acks.turn)
         self.inbox = GroupCommit(self.db, Store.schedule_many, urgent=True)
         self.deliveries = GroupCommit(self.db, Store.first_deliveries)
 

@@ -9,9 +9,11 @@ their key in Slack message metadata:
 - `enqueue` adds the post in the same transaction as the mark, due at once: both are kept, or
   neither. The runner delivers it in the same sweep; it is leased, renewed, retried and taken
   over like any job, so a crash before or during the post only delays it.
-- `DurableClient` is the client every job runs with: a post a job makes directly (rather than
-  through `enqueue`) is recorded just before it is sent, as a `slack_post` job due after the
-  settle delay, and marked done once Slack answers. Only a crash leaves it pending.
+- `record` then `send` post at once: the post is recorded (in the caller's transaction, with
+  whatever it must go with, say a poker result's claim) as a `slack_post` job due after the
+  settle delay, sent, and marked done once Slack answers, keeping what `then` names of it (its
+  ts). Only a crash leaves it pending. `DurableClient`, the client every job runs with, does
+  this for each post a job makes directly rather than through `enqueue`.
 
 A `slack_post` that may have reached Slack already (a second attempt, or a recorded direct
 post) first looks for its key among the channel's (or thread's) recent messages, and posts
