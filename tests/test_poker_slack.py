@@ -395,25 +395,11 @@ async def test_a_vote_stored_before_its_ack_is_counted_once_even_if_its_instance
     async with slack.db.transaction() as store:
         [round_] = await store.rounds(1)
     svc = slack.services
-    vote = await poker_flow.take_vote(
-        svc,
-        {"trigger_id": "T-killed"},
-        workspace="T0TEAM",
-        channel=CHANNEL,
-        user=DEV2,
-        round_id=round_.id,
-        card="13",
-    )
+    click = {"trigger_id": "T-killed"}
+    card = {"workspace": "T0TEAM", "channel": CHANNEL, "user": DEV2, "round_id": round_.id}
+    vote = await poker_flow.take_vote(svc, click, card="13", **card)
     assert vote is not None
-    again = await poker_flow.take_vote(
-        svc,
-        {"trigger_id": "T-killed"},
-        workspace="T0TEAM",
-        channel=CHANNEL,
-        user=DEV2,
-        round_id=round_.id,
-        card="13",
-    )
+    again = await poker_flow.take_vote(svc, click, card="13", **card)
     assert again is None, "the same delivery is stored once"
     assert "*Voted (0/3):* nobody yet" in shown(board(slack)), "stored, not yet counted"
 
