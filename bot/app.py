@@ -9,6 +9,11 @@ from typing import Any
 from urllib.parse import urljoin
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.oauth.async_callback_options import (
+    AsyncCallbackOptions,
+    AsyncFailureArgs,
+    AsyncSuccessArgs,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -21,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.services import Services
-from handlers.jobs import register_jobs
+from handlers.jobs import register_jobs, restore_schedules
 from storage.installations import STATE_SECONDS, installation_store, oauth_state_store
 
 log = logging.getLogger(__name__)
@@ -63,6 +68,16 @@ def oauth_settings(services: Services) -> AsyncOAuthSettings | None:
     settings = services.settings
     if settings.client_id is None or settings.client_secret is None:
         return None
+
+    async def installed(args: AsyncSuccessArgs) -> BoltResponse:
+        """A workspace installed (maybe again, after removing the app): its teams' daily
+        reminders, which stopped with the removal, are planned again."""
+        await restore_schedules(services)
+        return await args.default.success(args)
+
+    async def not_installed(args: AsyncFailureArgs) -> BoltResponse:
+        return await args.default.failure(args)
+
     oauth = AsyncOAuthSettings(
         client_id=settings.client_id,
         client_secret=settings.client_secret,
@@ -75,6 +90,7 @@ def oauth_settings(services: Services) -> AsyncOAuthSettings | None:
         installation_store=installation_store(services.db, settings.client_id),
         state_store=oauth_state_store(services.db),
         state_expiration_seconds=STATE_SECONDS,
+        callback_options=AsyncCallbackOptions(success=installed, failure=not_installed),
     )
     # Bolt checks each request's token with auth.test before the listener can ack; remember
     # the answer per token (a new installation brings a new token) to keep acks fast.

@@ -51,6 +51,9 @@ async def schedule_next(
     """
     await store.cancel_prefix(f"reminder:{team.id}:", keep=running)
     due = next_reminder(team, after)
+    ran = await store.scheduled(job_key(team, due)) if due is not None else None
+    if ran is not None and ran.done_at is not None:  # ran already (skipped while uninstalled)
+        due = next_reminder(team, ran.due_at)
     if due is not None:
         await store.schedule(KIND, job_key(team, due), due, {"team_id": team.id})
     return due

@@ -36,11 +36,12 @@ def _removed(app: AsyncApp, kind: str) -> Any:
     then ends quietly (handlers/jobs.py). The teams' backlogs and records stay, for a
     reinstall. With one bot token (no installations) there is nothing to forget: it is logged.
     """
+    uninstalled = kind == "app_uninstalled"
     forget = None
     if app.installation_store is not None:
         forget = (
             app.default_app_uninstalled_event_listener()
-            if kind == "app_uninstalled"
+            if uninstalled
             else app.default_tokens_revoked_event_listener()
         )
 
@@ -51,10 +52,14 @@ def _removed(app: AsyncApp, kind: str) -> Any:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        if kind == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+        if not uninstalled and not (event.get("tokens") or {}).get("bot"):
             return  # only user tokens: Timebox has none
         log.warning("workspace %s: %s", context.team_id, kind.replace("_", " "))
-        if forget is not None:
+        if forget is None:
+            return
+        if uninstalled:
+            await forget(context=context)
+        else:
             await forget(event=event, context=context)
 
     return removed

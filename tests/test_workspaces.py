@@ -128,7 +128,8 @@ async def test_a_job_posts_with_its_own_workspaces_token(stack):
     finally:
         await second.aclose()
     stack.clock.set(datetime(2026, 3, 3, 8, 30, tzinfo=UTC))  # 09:30 in Berlin
-    assert await stack.services.jobs.run_due() == 2, "the reminder, then its post"
+    # The reminder, then its post; and the daily housekeeping, planned at the installation.
+    assert await stack.services.jobs.run_due() == 3
     [post] = stack.emulator.calls_to("chat.postMessage")
     assert post.ok and post.team == "T2"
 
@@ -151,8 +152,8 @@ async def test_a_workspace_that_removes_the_app_is_forgotten_and_its_due_work_en
         stack.emulator.uninstall("T2")
         ack = await second.event({"type": "app_uninstalled"})
         assert ack.status == 200
-        await second.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}})
         assert await store.async_find_bot(enterprise_id=None, team_id="T2") is None
+        await second.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}})
         assert await store.async_find_bot(enterprise_id=None, team_id="T1"), "T1 keeps its own"
         assert "Secret" in await backlog(first, "add Secret", ANN), "T1 goes on"
     finally:
@@ -160,12 +161,19 @@ async def test_a_workspace_that_removes_the_app_is_forgotten_and_its_due_work_en
         await second.aclose()
     calls = len(stack.emulator.calls)
     stack.clock.set(datetime(2026, 3, 3, 8, 30, tzinfo=UTC))  # T2's reminder falls due
-    assert await stack.services.jobs.run_due() == 1
+    assert await stack.services.jobs.run_due() == 2, "the reminder, and the housekeeping"
     assert len(stack.emulator.calls) == calls, "nothing is tried with the dead token"
     async with stack.db.transaction() as store:
         assert not await store.overdue(stack.clock.now()), "done, not left to retry"
         [job] = [j for j in await store.jobs("readiness_reminder") if j.done_at]
     assert job.outcome.startswith("skipped: Timebox is not installed in workspace T2")
+
+    # Installed again: the team's backlog is there, and its reminders go on with the new token.
+    await install(stack, "T2", BEN)
+    stack.clock.set(datetime(2026, 3, 4, 8, 30, tzinfo=UTC))
+    assert await stack.services.jobs.run_due() == 3, "Wednesday's reminder, its post, housekeeping"
+    [post] = stack.emulator.calls_to("chat.postMessage")
+    assert post.ok and post.team == "T2" and "Not ready yet" in str(post.args)
 
 
 async def test_a_forged_or_stale_callback_stores_nothing(stack):
