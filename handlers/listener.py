@@ -3,6 +3,7 @@
 - It counts the listener's work as in flight: shutdown and tests wait for it.
 - `ack()` returns only once the HTTP ack is on its way to Slack: Bolt sends it up to 10 ms
   after `ack()` is called, and a fast listener could otherwise call the Web API first.
+- The work after the ack then waits its turn: acks of other requests go first (AckFirst).
 - It binds the request's team, channel, user and id to every log record the work writes.
 - It acks a request whose listener failed before acking, so Slack never waits for it.
 - It hands any exception to the app's error handler itself. Letting Bolt see an exception
