@@ -574,7 +574,11 @@ async def estimate_in_meeting(
         team = await store.ensure_team(context.team_id, channel, svc.clock.now())
         meeting = await meeting_flow.open_meeting(store, team, meeting_id)
     await poker_flow.start(
-        svc, client, context, channel=channel, user=context.user_id,
+        svc,
+        client,
+        context,
+        channel=channel,
+        user=context.user_id,
         command=PokerCommand("live", numbers=(number,)),
     )
     note = f":black_joker: <@{context.user_id}> started estimating #{number}: vote on the board."

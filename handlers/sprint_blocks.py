@@ -359,4 +359,3 @@ def close_modal(sprint: Sprint, channel_id: str) -> dict[str, Any]:
 
 def notice(text: str) -> dict[str, Any]:
     return message([section(text)], text)
-

@@ -338,6 +338,7 @@ def _plan_input(callback: str, state: dict[str, dict[str, Any]]) -> dict[str, An
             raise FieldError("goal", "Write the outcome this sprint should bring.")
         return {"goal": _text(state, "goal"), "one_thing": _text(state, "one_thing")}
     if callback == "sprint_select":
+
         def picked(block: str) -> list[int]:
             options = state.get(block, {}).get("selected_options") or []
             return [int(o["value"]) for o in options if o["value"] != "0"]
@@ -346,16 +347,23 @@ def _plan_input(callback: str, state: dict[str, dict[str, Any]]) -> dict[str, An
         reason = _text(state, "override_reason")
         if override and not reason:
             raise FieldError("override_reason", "Say why the team takes an unready item.")
-        return {"items": picked("items"), "goal_items": set(picked("goal_items")),
-                "override": int(override) if override else None, "reason": reason}
+        return {
+            "items": picked("items"),
+            "goal_items": set(picked("goal_items")),
+            "override": int(override) if override else None,
+            "reason": reason,
+        }
     if callback == "sprint_capacity":
         days_off = {
             block.removeprefix("off-"): _number_or_none(state, block) or 0.0
             for block in state
             if block.startswith("off-")
         }
-        return {"days_off": days_off, "focus": _number_or_none(state, "focus"),
-                "forecast": _number_or_none(state, "forecast")}
+        return {
+            "days_off": days_off,
+            "focus": _number_or_none(state, "focus"),
+            "forecast": _number_or_none(state, "forecast"),
+        }
     try:
         sprints.parse_tasks(_text(state, "tasks"))
     except UserError as error:

@@ -325,9 +325,7 @@ class EstimateRecord(Base):
     item_id: Mapped[int] = mapped_column(
         ForeignKey("backlog_items.id", ondelete="CASCADE"), index=True
     )
-    poll_id: Mapped[int | None] = mapped_column(
-        ForeignKey("poker_polls.id", ondelete="SET NULL")
-    )
+    poll_id: Mapped[int | None] = mapped_column(ForeignKey("poker_polls.id", ondelete="SET NULL"))
     card: Mapped[str] = mapped_column(String(16))
     points: Mapped[float] = mapped_column(Float)
     deck: Mapped[str] = mapped_column(String(16))

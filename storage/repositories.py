@@ -222,13 +222,9 @@ class Store(HomeQueries, MeetingQueries, PokerQueries, SprintQueries):
 
     # -- deliveries --------------------------------------------------------------------------
 
-    async def first_delivery(self, key: str, at: datetime) -> bool:
-        """True the first time a delivery key is seen; False for a retry of it."""
-        return await self._insert_ignoring_conflict(Delivery, {"key": key, "at": at})
-
     async def first_deliveries(self, deliveries: list[dict[str, Any]]) -> set[str]:
-        """`first_delivery` for many (key, at) in one statement; the keys seen for the first
-        time."""
+        """Records deliveries (key, at) in one statement; the keys seen for the first time
+        (the others are retries)."""
         return await self._insert_many_ignoring_conflict(Delivery, deliveries)
 
     async def forget_deliveries(self, before: datetime) -> int:

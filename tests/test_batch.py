@@ -20,7 +20,7 @@ async def test_a_burst_of_rows_takes_a_few_commits_and_a_repeated_key_is_added_o
     assert batch.commits <= 3, f"{batch.commits} commits for 101 rows"
     assert await batch.add({"key": "trigger:7", "at": clock.now()}) is False, "a later retry"
     async with db.transaction() as store:
-        assert not await store.first_delivery("trigger:99", clock.now()), "committed"
+        assert not await store.first_deliveries([{"key": "trigger:99", "at": clock.now()}])
 
 
 async def test_a_failed_commit_fails_its_callers_and_the_next_burst_goes_on(db, clock):

@@ -114,8 +114,12 @@ async def test_housekeeping_forgets_old_deliveries_and_old_finished_work_once_a_
     services = SimpleNamespace(db=db, clock=clock)
     runner.handle(HOUSEKEEPING, partial(housekeeping, services))
     async with db.transaction() as store:
-        await store.first_delivery("event:old", clock.now() - timedelta(days=2))
-        await store.first_delivery("event:new", clock.now())
+        await store.first_deliveries(
+            [
+                {"key": "event:old", "at": clock.now() - timedelta(days=2)},
+                {"key": "event:new", "at": clock.now()},
+            ]
+        )
         await store.schedule("ping", "ping:old", clock.now() - timedelta(days=9), {})
         await store.schedule("ping", "ping:later", clock.now() + timedelta(days=30), {})
         [old] = await store.claim_due(clock.now(), "w:1", timedelta(minutes=2), 10)
@@ -123,8 +127,8 @@ async def test_housekeeping_forgets_old_deliveries_and_old_finished_work_once_a_
         await store.schedule_once(HOUSEKEEPING, "housekeeping:today", clock.now(), {})
     assert await runner.run_due() == 1
     async with db.transaction() as store:
-        assert await store.first_delivery("event:old", clock.now()), "forgotten"
-        assert not await store.first_delivery("event:new", clock.now()), "kept"
+        again = [{"key": key, "at": clock.now()} for key in ("event:old", "event:new")]
+        assert await store.first_deliveries(again) == {"event:old"}, "the old one forgotten"
         keys = [job.key for job in await store.jobs()]
         assert "ping:old" not in keys and "ping:later" in keys
         [tomorrow] = await store.pending(HOUSEKEEPING)
