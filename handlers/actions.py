@@ -388,9 +388,10 @@ async def poker_vote(
     """A card: stored before the ack, then counted for expected voters, confirmed to them
     alone, hidden until the reveal."""
     picked = _poker_value(body)
-    svc = services(context)
-    vote = await poker_flow.take_vote(
-        svc,
+    await poker_flow.vote(
+        services(context),
+        client,
+        ack,
         body,
         workspace=context.team_id,
         channel=channel_of(body) or "",
@@ -398,9 +399,6 @@ async def poker_vote(
         round_id=int(picked["r"]),
         card=str(picked["c"]),
     )
-    await ack()
-    if vote is not None:
-        await poker_flow.count_vote(svc, client, vote)
 
 
 @listener

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -125,6 +126,20 @@ async def start(
 # counts at once. Only a crash between the two leaves it pending: it is counted when it falls
 # due, by whichever instance sweeps first.
 VOTE_SETTLE = timedelta(seconds=30)
+
+
+async def vote(
+    svc: Services,
+    client: AsyncWebClient,
+    ack: Callable[[], Awaitable[None]],
+    body: dict[str, Any],
+    **cast: Any,
+) -> None:
+    """A vote from a card or the reason form: on disk, then acked, then counted (once)."""
+    taken = await take_vote(svc, body, **cast)
+    await ack()
+    if taken is not None:
+        await count_vote(svc, client, taken)
 
 
 async def take_vote(

@@ -310,9 +310,10 @@ async def poker_reason_vote(
         await ack(response_action="errors", errors={"card": "Pick a card."})
         return
     meta = metadata(body)
-    svc = services(context)
-    vote = await poker_flow.take_vote(
-        svc,
+    await poker_flow.vote(
+        services(context),
+        client,
+        ack,
         body,
         workspace=context.team_id,
         channel=meta["channel"],
@@ -321,9 +322,6 @@ async def poker_reason_vote(
         card=card,
         reason=_text(state, "reason"),
     )
-    await ack()
-    if vote is not None:
-        await poker_flow.count_vote(svc, client, vote)
 
 
 def _number_or_none(state: dict[str, dict[str, Any]], block: str) -> float | None:
