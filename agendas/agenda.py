@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from bot.errors import UserError
+from bot.domain.errors import UserError
 
 HERE = Path(__file__).parent
 KINDS = ("refinement", "planning")

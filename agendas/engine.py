@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agendas.agenda import default_minutes, for_team, scale
-from bot.errors import UserError
+from bot.domain.errors import UserError
 from storage.models import Meeting, Team
 from storage.repositories import Store
 

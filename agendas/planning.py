@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import sprints
+from bot.domain import sprints
 from storage.models import Meeting, Team
 from storage.repositories import Store
 

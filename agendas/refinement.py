@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot import backlog
-from bot.backlog import Move
-from bot.errors import UserError
-from bot.readiness import DefinitionOfReady, is_ready
+from bot.domain import backlog
+from bot.domain.backlog import Move
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady, is_ready
 from storage.models import ActionItem, BacklogItem, Meeting, Team
 from storage.repositories import Store
 

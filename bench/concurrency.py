@@ -1,11 +1,12 @@
 """Ack latency under concurrency: the real app against a bare Bolt app that only acks.
 
-Each app runs in its own process on 127.0.0.1, as in production: Timebox exactly as `timebox
-run` serves it (`bot.server.serve`: HTTP mode, migrations, the APScheduler ticker), on a fresh
-SQLite file with 50 items and a live poker round that never reveals (one voter holds out); and
-a bare Bolt AsyncApp behind the same aiohttp server code (`bot.server.web_app`) with the same
-signing secret, whose listeners only `await ack()`. This process plays Slack: the emulator of
-the Web API, and clients sending signed requests.
+Each app runs in its own process on 127.0.0.1, as in production: Timebox exactly as
+`timebox run` serves it (`bot.process.server.serve`: HTTP mode, migrations, the APScheduler
+ticker), on a fresh SQLite file with 50 items and a live poker round that never reveals (one
+voter holds out); and a bare Bolt AsyncApp behind the same aiohttp server code
+(`bot.process.server.web_app`) with the same signing secret, whose listeners only
+`await ack()`. This process plays Slack: the emulator of the Web API, and clients sending
+signed requests.
 
 For 1, 20 and 100 concurrent clients, rounds of N simultaneous requests alternate between the
 two apps: `/backlog` (a slash command) and a click on a card of the poker round (a button).
@@ -41,10 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
-from bot.backlog import ItemFields, add_item
-from bot.clock import SystemClock
+from bot.domain.backlog import ItemFields, add_item
 from bot.emulator.driver import Ack, SlackDriver
 from bot.emulator.server import SlackEmulator
+from bot.runtime.clock import SystemClock
 from storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,8 +54,8 @@ LEVELS = (1, 20, 100)
 SECRET = "bench-signing-secret"
 HOLDOUT = "U0HOLDOUT"  # an expected voter who never votes: the round stays open
 TIMEBOX = (
-    "import asyncio; from bot.config import load_settings, configure_logging; "
-    "from bot.server import serve; s = load_settings(); configure_logging('WARNING'); "
+    "import asyncio; from bot.runtime.config import load_settings, configure_logging; "
+    "from bot.process.server import serve; s = load_settings(); configure_logging('WARNING'); "
     "asyncio.run(serve(s, host='127.0.0.1'))"
 )
 
@@ -76,10 +77,10 @@ async def serve_bare(port: int, token: str, api_url: str) -> None:
     from slack_bolt.async_app import AsyncAck, AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.clock import SystemClock
-    from bot.config import Settings
-    from bot.server import web_app
-    from bot.services import Services
+    from bot.process.server import web_app
+    from bot.runtime.clock import SystemClock
+    from bot.runtime.config import Settings
+    from bot.runtime.services import Services
     from storage.db import Database
 
     app = AsyncApp(

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from bot.clock import SystemClock
 from bot.emulator.driver import SlackDriver
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
+from bot.runtime.clock import SystemClock
 from storage.db import Database
 from storage.models import BacklogItem
 

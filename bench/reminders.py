@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import reminders
-from bot.backlog import ItemFields, add_item
-from bot.clock import SystemClock
+from bot.domain import reminders
+from bot.domain.backlog import ItemFields, add_item
 from bot.emulator.stack import LocalStack
+from bot.runtime.clock import SystemClock
 from storage.db import Database
 
 USER = "U0PO"

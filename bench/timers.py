@@ -26,8 +26,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from agendas import engine
-from bot.clock import SystemClock
 from bot.emulator.stack import LocalStack
+from bot.runtime.clock import SystemClock
 from storage.db import Database
 
 USER = "U0SM"

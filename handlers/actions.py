@@ -10,13 +10,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import refinement
 from agendas.agenda import KINDS, for_team
-from bot import backlog, health, poker, sprints, teams
-from bot.backlog import Move
-from bot.commands import PokerCommand
-from bot.errors import UserError
-from bot.readiness import DefinitionOfReady
-from bot.services import services
-from bot.teams import Roles
+from bot.domain import backlog, poker, sprints, teams
+from bot.domain import backlog_health as health
+from bot.domain.backlog import Move
+from bot.domain.commands import PokerCommand
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady
+from bot.domain.teams import Roles
+from bot.runtime.services import services
 from handlers import (
     blocks,
     meeting_blocks,

@@ -30,10 +30,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.backlog import ITEM_TYPES, STATUS_NAMES, Page, format_dependencies, status_of
-from bot.commands import USAGE
-from bot.readiness import RULES, DefinitionOfReady, Horizon, field_gaps, gaps, points
-from bot.teams import WEEKDAYS, Roles, working_days
+from bot.domain.backlog import ITEM_TYPES, STATUS_NAMES, Page, format_dependencies, status_of
+from bot.domain.calendar import WEEKDAYS, working_days
+from bot.domain.commands import USAGE
+from bot.domain.readiness import RULES, DefinitionOfReady, Horizon, field_gaps, gaps, points
+from bot.domain.teams import Roles
 from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, ItemEvent, Team
 
@@ -471,7 +472,7 @@ def readiness_report(hz: Horizon, channel_id: str, dor: DefinitionOfReady) -> di
 
 
 def reminder_message(plan: Any, po: Sequence[str], planning_text: str) -> dict[str, Any]:
-    """The channel's daily reminder; `plan` is a bot.reminders.ReminderPlan."""
+    """The channel's daily reminder; `plan` is a bot.domain.reminders.ReminderPlan."""
     dor = DefinitionOfReady.of(plan.team)
     intro = render("reminder_intro.md.j2", plan=plan, po=po, planning_text=planning_text)
     blocks: list[Block] = [
@@ -579,7 +580,7 @@ def dor_modal(dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
 
 
 def health_message(health: Any, channel_id: str) -> dict[str, Any]:
-    """`/backlog health`; `health` is a bot.health.Health."""
+    """`/backlog health`; `health` is a bot.domain.backlog_health.Health."""
     hz = health.horizon
     if hz.velocity:
         coverage = f"ready work covers {hz.coverage:.1f} sprints; aim for 2."

@@ -12,9 +12,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import refinement
 from agendas.agenda import for_team
-from bot import backlog, poker, reminders, sprints, teams
-from bot.backlog_csv import to_csv, to_markdown
-from bot.commands import (
+from bot.domain import backlog, poker, reminders, sprints, teams
+from bot.domain.backlog_csv import to_csv, to_markdown
+from bot.domain.backlog_health import backlog_health
+from bot.domain.calendar import is_working_day, local_today, reminder_days, working_days_between
+from bot.domain.commands import (
     parse_backlog,
     parse_planning,
     parse_poker,
@@ -23,12 +25,10 @@ from bot.commands import (
     parse_sprint,
     parse_timebox,
 )
-from bot.errors import UserError
-from bot.health import backlog_health
-from bot.readiness import DefinitionOfReady
-from bot.services import services
-from bot.teams import Roles
-from bot.workdays import is_working_day, local_today, reminder_days, working_days_between
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady
+from bot.domain.teams import Roles
+from bot.runtime.services import services
 from handlers import (
     blocks,
     meeting_blocks,
@@ -491,7 +491,7 @@ async def sprint_command(
                 view = sprint_blocks.close_modal(sprint, channel)
                 answer = None
             case "velocity":
-                from bot import charts  # matplotlib is heavy: loaded on first use only
+                from bot.domain import charts  # matplotlib is heavy: loaded on first use only
 
                 closed = await store.closed_sprints(team.id, 12)
                 chart = ("velocity.png", partial(charts.velocity_chart, closed), "Velocity")
@@ -504,7 +504,7 @@ async def sprint_command(
                 )
                 days = (sprint.starts_on + timedelta(days=n) for n in range(28 * 2))
                 workdays = [d for d in days if d <= sprint.ends_on and is_working_day(team, d)]
-                from bot import charts
+                from bot.domain import charts
 
                 chart = (
                     "burndown.png",
@@ -519,7 +519,7 @@ async def sprint_command(
                 if sprint is None:
                     raise UserError("No sprint yet in this channel. `/planning start` plans one.")
                 items = await store.sprint_items(sprint)
-                from bot import sprint_export
+                from bot.domain import sprint_export
 
                 if parsed.format == "md":
                     changes = await store.scope_changes(sprint)

@@ -7,10 +7,10 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import backlog, teams
-from bot.readiness import DefinitionOfReady
-from bot.services import Services
-from bot.teams import Roles
+from bot.domain import backlog, teams
+from bot.domain.readiness import DefinitionOfReady
+from bot.domain.teams import Roles
+from bot.runtime.services import Services
 from handlers import blocks
 from storage.models import Team
 from storage.repositories import Store

@@ -14,9 +14,9 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import logs
-from bot.errors import NotAllowed, UserError
-from bot.services import services
+from bot.domain.errors import NotAllowed, UserError
+from bot.runtime import logs
+from bot.runtime.services import services
 from handlers import blocks
 from handlers.render import render
 from handlers.reply import reply

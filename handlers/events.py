@@ -13,10 +13,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas.agenda import KINDS
 from agendas.agenda import parse as parse_agenda
-from bot import teams
-from bot.backlog_csv import import_csv, looks_like_backlog
-from bot.errors import UserError
-from bot.services import services
+from bot.domain import teams
+from bot.domain.backlog_csv import import_csv, looks_like_backlog
+from bot.domain.errors import UserError
+from bot.runtime.services import services
 from handlers.listener import listener
 from handlers.render import render
 

@@ -12,9 +12,9 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine
-from bot.readiness import DefinitionOfReady, gaps
-from bot.services import services
-from bot.workdays import local_today, next_planning, working_days_between
+from bot.domain.calendar import local_today, next_planning, working_days_between
+from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.runtime.services import services
 from handlers.home_blocks import POLLS, TeamHome, WaitingVote, home_view
 from handlers.listener import listener
 from storage.models import BacklogItem, SprintTask, Team

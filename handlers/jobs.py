@@ -11,11 +11,11 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine
-from bot import poker, reminders
-from bot.readiness import DefinitionOfReady
-from bot.scheduling import Due
-from bot.services import Services
-from bot.teams import Roles
+from bot.domain import poker, reminders
+from bot.domain.readiness import DefinitionOfReady
+from bot.domain.teams import Roles
+from bot.runtime.scheduling import Due
+from bot.runtime.services import Services
 from handlers import blocks, meeting_blocks, meeting_flow, outbox, poker_flow
 from storage.repositories import Store
 

@@ -20,8 +20,8 @@ from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from bot import logs
-from bot.services import ACK_SENT, services
+from bot.runtime import logs
+from bot.runtime.services import ACK_SENT, services
 from handlers.errors import report_error, request_fields
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])

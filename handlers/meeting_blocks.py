@@ -24,8 +24,8 @@ from slack_sdk.models.views import View
 from agendas import engine
 from agendas.agenda import Agenda
 from agendas.refinement import MOSCOW, PLACEMENTS
-from bot.backlog import ITEM_TYPES
-from bot.readiness import DefinitionOfReady, gaps
+from bot.domain.backlog import ITEM_TYPES
+from bot.domain.readiness import DefinitionOfReady, gaps
 from handlers.blocks import button, context, fix_button, message, metadata_json, section
 from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, Meeting

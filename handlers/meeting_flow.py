@@ -15,12 +15,12 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine, planning, refinement
-from bot import sprints
-from bot.errors import NotAllowed, UserError
-from bot.readiness import DefinitionOfReady
-from bot.services import Services
-from bot.teams import Roles
-from bot.workdays import local_today
+from bot.domain import sprints
+from bot.domain.calendar import local_today
+from bot.domain.errors import NotAllowed, UserError
+from bot.domain.readiness import DefinitionOfReady
+from bot.domain.teams import Roles
+from bot.runtime.services import Services
 from handlers import meeting_blocks
 from handlers.render import escape
 from storage.models import Meeting, Team

@@ -36,8 +36,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.scheduling import Due
-from bot.services import Services
+from bot.runtime.scheduling import Due
+from bot.runtime.services import Services
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)

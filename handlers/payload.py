@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from bot.errors import UserError
+from bot.domain.errors import UserError
 
 STALE = (
     "That button or form is out of date, so I cannot tell what it was for. "

@@ -7,12 +7,12 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine
-from bot import sprints
-from bot.capacity import Capacity
-from bot.errors import UserError
-from bot.readiness import DefinitionOfReady, gaps
-from bot.services import Services
-from bot.teams import Roles
+from bot.domain import sprints
+from bot.domain.capacity import Capacity
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.domain.teams import Roles
+from bot.runtime.services import Services
 from handlers import meeting_flow, sprint_blocks
 from handlers.common import channel_members
 from handlers.render import render

@@ -1,6 +1,6 @@
 """Block Kit for planning poker: the poll message, cards, results and estimate history.
 
-The poll message is built from a `bot.poker.Board`, which carries who has voted but never
+The poll message is built from a `bot.domain.poker.Board`, which carries who has voted but never
 what: nothing built here before a reveal can show a vote.
 """
 
@@ -24,9 +24,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.commands import POKER_USAGE
-from bot.decks import Deck, Tally, card_label
-from bot.poker import REASON_MAX, Board, Result, Row
+from bot.domain.commands import POKER_USAGE
+from bot.domain.decks import Deck, Tally, card_label
+from bot.domain.poker import REASON_MAX, Board, Result, Row
 from handlers.blocks import button, context, message, section
 from handlers.render import escape, fit, render
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound

@@ -1,6 +1,6 @@
 """Planning poker's Slack side, shared by the command, the buttons, the form and the jobs.
 
-Each step runs the domain (bot.poker) in a transaction and then talks to Slack. The poll
+Each step runs the domain (bot.domain.poker) in a transaction and then talks to Slack. The poll
 message is redrawn through `Services.updates`, which coalesces a burst of votes into at most
 one `chat.update` per poll a second and always ends on the current state. A revealed round's
 result is posted once: the right to post it is claimed in the database first.
@@ -18,14 +18,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import backlog, poker
-from bot.commands import PokerCommand
-from bot.decks import Deck
-from bot.errors import UserError
-from bot.scheduling import Due
-from bot.services import Services
-from bot.teams import Roles
-from bot.workdays import zone
+from bot.domain import backlog, poker
+from bot.domain.calendar import zone
+from bot.domain.commands import PokerCommand
+from bot.domain.decks import Deck
+from bot.domain.errors import UserError
+from bot.domain.teams import Roles
+from bot.runtime.scheduling import Due
+from bot.runtime.services import Services
 from handlers import outbox, poker_blocks
 from handlers.common import adopt_po_timezone, channel_members
 from storage.models import Team

@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.readiness import points
+from bot.domain.readiness import points
 
 TEMPLATE_DIRS = [
     Path(__file__).with_name("templates"),

@@ -16,13 +16,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from agendas import refinement
 from agendas.agenda import KINDS, MAX_MINUTES, Agenda, for_team
 from agendas.agenda import parse as parse_agenda
-from bot import backlog, sprints, teams
-from bot.backlog_csv import import_csv
-from bot.errors import UserError
-from bot.readiness import DEFAULT_HORIZON_ITEMS, DEFAULT_THRESHOLD, DefinitionOfReady, gaps
-from bot.services import services
-from bot.teams import Roles
-from bot.workdays import reminder_days
+from bot.domain import backlog, sprints, teams
+from bot.domain.backlog_csv import import_csv
+from bot.domain.calendar import reminder_days
+from bot.domain.errors import UserError
+from bot.domain.readiness import DEFAULT_HORIZON_ITEMS, DEFAULT_THRESHOLD, DefinitionOfReady, gaps
+from bot.domain.teams import Roles
+from bot.runtime.services import services
 from handlers import blocks, meeting_blocks, meeting_flow, planning_flow, poker_flow
 from handlers.common import adopt_po_timezone
 from handlers.listener import listener

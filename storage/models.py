@@ -77,7 +77,7 @@ class Team(Base):
     # The first day of a sprint: sprints follow every `sprint_weeks`, each opened by planning.
     sprint_start: Mapped[date | None] = mapped_column(Date)
     holiday_country: Mapped[str | None] = mapped_column(String(8))
-    # The Definition of Ready as data (see bot.readiness.DefinitionOfReady.from_data).
+    # The Definition of Ready as data (see bot.domain.readiness.DefinitionOfReady.from_data).
     dor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     remind_at: Mapped[str | None] = mapped_column(String(5))  # "09:30" local; None: off
     remind_days: Mapped[str] = mapped_column(String(40), default="mon,tue,wed,thu,fri")
@@ -262,7 +262,7 @@ class PokerPoll(Base):
     status: Mapped[str] = mapped_column(String(8), default="open")  # open | closed
     facilitator: Mapped[str] = mapped_column(String(32))
     items: Mapped[list[int]] = mapped_column(JSON)  # item numbers, in queue order
-    deck: Mapped[dict[str, Any]] = mapped_column(JSON)  # bot.poker.Deck.to_data()
+    deck: Mapped[dict[str, Any]] = mapped_column(JSON)  # bot.domain.poker.Deck.to_data()
     voters: Mapped[list[str]] = mapped_column(JSON)
     voters_note: Mapped[str] = mapped_column(String(200), default="")
     message_ts: Mapped[str | None] = mapped_column(String(32))

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.emulator.stack import LocalStack
+from bot.runtime.clock import ManualClock
 from storage import scratch
 from storage.db import Database
 from storage.models import Base, Team

@@ -19,8 +19,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.clock import FileClock, ManualClock
 from bot.emulator import SlackDriver, SlackEmulator
+from bot.runtime.clock import FileClock, ManualClock
 
 ROOT = Path(__file__).parent.parent
 SECRET = "fleet-signing-secret"
@@ -82,7 +82,7 @@ class Instance:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot.cli",
+                "bot.process.cli",
                 "run",
                 cwd=self.workdir,
                 env=self.env,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agendas.agenda import AgendaError, builtin, default_minutes, parse, scale
-from bot.errors import UserError
+from bot.domain.errors import UserError
 
 
 def test_the_builtin_refinement_is_the_60_minute_session():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import backlog
-from bot.backlog import ItemFields, Move
-from bot.clock import ManualClock
-from bot.errors import UserError
+from bot.domain import backlog
+from bot.domain.backlog import ItemFields, Move
+from bot.domain.errors import UserError
+from bot.runtime.clock import ManualClock
 from storage.models import Team
 from storage.repositories import Store
 

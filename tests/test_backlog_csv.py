@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import backlog
-from bot.backlog_csv import import_csv, looks_like_backlog, to_csv, to_markdown
-from bot.errors import UserError
+from bot.domain import backlog
+from bot.domain.backlog_csv import import_csv, looks_like_backlog, to_csv, to_markdown
+from bot.domain.errors import UserError
 
 JIRA = (
     "Issue key,Summary,Issue Type,Priority,Custom field (Story Points),Description,"

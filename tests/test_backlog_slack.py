@@ -74,7 +74,7 @@ async def test_control_sequences_in_titles_are_shown_as_typed_and_ping_nobody(sl
 async def test_the_list_pages_within_slacks_limits(slack):
     async with slack.db.transaction() as store:
         team = await store.ensure_team("T0TEAM", CHANNEL, slack.clock.now())
-        from bot.backlog import ItemFields, add_item
+        from bot.domain.backlog import ItemFields, add_item
 
         for n in range(1, 46):
             await add_item(store, team, ItemFields(title=f"Item {n}"), PO, slack.clock.now())
@@ -280,7 +280,7 @@ async def test_help_lists_every_command(slack):
     ack = await slack.driver.command("/timebox", "help", user=DEV1, channel=CHANNEL)
     assert ack.status == 200
     answer = shown(last_ephemeral(slack, DEV1))
-    from bot.commands import USAGE
+    from bot.domain.commands import USAGE
 
     for verbs in USAGE.values():
         for line, _ in verbs.values():

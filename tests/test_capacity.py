@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.capacity import Capacity, check_focus, velocity
-from bot.errors import UserError
+from bot.domain.capacity import Capacity, check_focus, velocity
+from bot.domain.errors import UserError
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.charts import _ideal, _rolling_velocity, burndown_chart, velocity_chart
-from bot.errors import UserError
+from bot.domain.charts import _ideal, _rolling_velocity, burndown_chart, velocity_chart
+from bot.domain.errors import UserError
 from storage.models import Sprint
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.backlog import Move
-from bot.commands import BacklogCommand, parse_backlog, parse_timebox
-from bot.errors import UsageError
+from bot.domain.backlog import Move
+from bot.domain.commands import BacklogCommand, parse_backlog, parse_timebox
+from bot.domain.errors import UsageError
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from agendas import agenda
-from bot import backlog, backlog_csv, commands, decks, poker, sprints, teams, workdays
-from bot.errors import UsageError, UserError
+from bot.domain import backlog, backlog_csv, calendar, commands, decks, poker, sprints, teams
+from bot.domain.errors import UsageError, UserError
 from storage.models import Team
 
 # CI replays the same examples on every run (a red build names a real bug, not a lucky draw);
@@ -174,9 +174,9 @@ def test_team_settings_understand_or_guide(setting: str, text: str) -> None:
     understood_or_guided(lambda: teams.apply_setting(team, setting, text))
     assert 1 <= team.sprint_weeks <= 4 and 7 <= team.graveyard_days <= 3650
     assert team.timezone is None or len(team.timezone) <= 64
-    understood_or_guided(lambda: workdays.parse_country(text))
-    understood_or_guided(lambda: teams.parse_working_days(text))
-    understood_or_guided(lambda: workdays.parse_remind(text.lower().split()))
+    understood_or_guided(lambda: calendar.parse_country(text))
+    understood_or_guided(lambda: calendar.parse_working_days(text))
+    understood_or_guided(lambda: calendar.parse_remind(text.lower().split()))
 
 
 @FUZZ

@@ -29,9 +29,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import ManualClock
 from bot.emulator.driver import Ack, _elements
 from bot.emulator.stack import LocalStack
+from bot.runtime.clock import ManualClock
 from handlers.commands import COMMANDS
 from storage.db import Database
 from tests.conftest import CHANNEL, DEV1, DEV2, PEOPLE, PO, SM

@@ -7,8 +7,8 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot import sprints
-from bot.backlog import ItemFields, add_item
+from bot.domain import sprints
+from bot.domain.backlog import ItemFields, add_item
 from bot.emulator.blockcheck import check_view
 from bot.emulator.stack import LocalStack
 from handlers.home_blocks import TeamHome, WaitingVote, home_view

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot import poker
+from bot.domain import poker
 from bot.emulator import SlackEmulator
 from storage.db import Database
 from storage.models import ScheduledJob

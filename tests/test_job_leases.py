@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from types import SimpleNamespace
 
-from bot.scheduling import Due, JobRunner
+from bot.runtime.scheduling import Due, JobRunner
 from handlers.jobs import HOUSEKEEPING, housekeeping
 
 

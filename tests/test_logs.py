@@ -23,10 +23,10 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import logs
-from bot.config import ConfigError, load_settings
 from bot.emulator.stack import LocalStack
-from bot.server import web_app
+from bot.process.server import web_app
+from bot.runtime import logs
+from bot.runtime.config import ConfigError, load_settings
 from tests.conftest import CHANNEL, DEV1, PO, SM
 from tests.test_backlog_slack import last_ephemeral
 
@@ -48,7 +48,7 @@ def test_a_bad_log_format_stops_start_up_with_one_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
     env.update(BASE, TIMEBOX_LOG_FORMAT="logfmt", PYTHONPATH=str(ROOT))
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "migrate"],
+        [sys.executable, "-m", "bot.process.cli", "migrate"],
         cwd=tmp_path,  # no .env of the developer's
         env=env,
         capture_output=True,
@@ -185,7 +185,7 @@ async def test_healthz_is_503_when_the_database_does_not_answer(slack, monkeypat
         return True
 
     monkeypatch.setattr(slack.services.db, "ping", hanging)
-    monkeypatch.setattr("bot.server.HEALTHZ_DB_TIMEOUT", 0.05)
+    monkeypatch.setattr("bot.process.server.HEALTHZ_DB_TIMEOUT", 0.05)
     status, health = await get_health(slack.url)
     assert (status, health["database"]) == (503, "unreachable"), "the probe does not hang"
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.commands import USAGE
+from bot.domain.commands import USAGE
 from handlers.commands import COMMANDS
 
 ROOT = Path(__file__).parent.parent

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import poker
-from bot.backlog import ItemFields, add_item
-from bot.coalesce import Coalescer
-from bot.commands import parse_poker
-from bot.decks import DEFAULT_TSHIRT, Ballot, Deck, parse_deck, parse_tshirt, tally
-from bot.errors import NotAllowed, UsageError, UserError
-from bot.services import Inflight
-from bot.teams import Roles
+from bot.domain import poker
+from bot.domain.backlog import ItemFields, add_item
+from bot.domain.commands import parse_poker
+from bot.domain.decks import DEFAULT_TSHIRT, Ballot, Deck, parse_deck, parse_tshirt, tally
+from bot.domain.errors import NotAllowed, UsageError, UserError
+from bot.domain.teams import Roles
+from bot.runtime.coalesce import Coalescer
+from bot.runtime.inflight import Inflight
 
 FIB = Deck.named("fibonacci")
 

@@ -57,7 +57,7 @@ async def test_run_serves_slack_and_stops_cleanly_on_sigterm(emulator, tmp_path)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.process.cli",
         "run",
         cwd=tmp_path,
         env=env,
@@ -111,7 +111,7 @@ def test_migrate_applies_migrations_and_exits(tmp_path):
         PYTHONPATH=str(ROOT),
     )
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "migrate"],
+        [sys.executable, "-m", "bot.process.cli", "migrate"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

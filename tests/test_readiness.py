@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.readiness import DefinitionOfReady, gaps, is_ready
+from bot.domain.readiness import DefinitionOfReady, gaps, is_ready
 from storage.models import BacklogItem
 
 
@@ -45,7 +45,7 @@ def test_items_above_the_split_threshold_must_be_split():
 
 
 def test_the_definition_of_ready_round_trips_as_team_data():
-    from bot.readiness import DEFAULT_DOR, Question
+    from bot.domain.readiness import DEFAULT_DOR, Question
 
     dor = DEFAULT_DOR.changed(
         rules=["acceptance", "estimate"],
@@ -61,7 +61,7 @@ def test_the_definition_of_ready_round_trips_as_team_data():
 
 
 def test_the_horizon_is_two_sprints_of_velocity_or_the_top_n():
-    from bot.readiness import horizon
+    from bot.domain.readiness import horizon
 
     items = [
         _item(title=f"i{n}", estimate=5.0, acceptance_criteria=[] if n % 2 else ["ok"])

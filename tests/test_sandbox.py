@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.readiness import gaps
+from bot.domain.readiness import gaps
+from bot.domain.teams import Roles
+from bot.runtime.scheduling import Due
 from bot.sandbox import add_sandbox_command
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.page import make_page
 from bot.sandbox.seed import CHANNEL, DEVS, PO, SM, USERS, WORKSPACE
 from bot.sandbox.server import Sandbox
-from bot.scheduling import Due
-from bot.teams import Roles
 from tests.test_process import ROOT, free_port, until
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday

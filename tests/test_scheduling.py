@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.scheduling import Due, JobRunner
+from bot.runtime.scheduling import Due, JobRunner
 
 
 async def test_due_work_runs_once_and_future_work_waits(db, clock):

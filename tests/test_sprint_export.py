@@ -6,9 +6,9 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
-from bot import sprints
-from bot.backlog import ItemFields, add_item
-from bot.sprint_export import CSV_HEADERS, item_status, sprint_csv, sprint_markdown
+from bot.domain import sprints
+from bot.domain.backlog import ItemFields, add_item
+from bot.domain.sprint_export import CSV_HEADERS, item_status, sprint_csv, sprint_markdown
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, SprintTask
 
 AT = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import backlog, sprints, teams
-from bot.backlog import ItemFields
-from bot.errors import NotAllowed, UserError
+from bot.domain import backlog, sprints, teams
+from bot.domain.backlog import ItemFields
+from bot.domain.errors import NotAllowed, UserError
 
 READY = dict(hypothesis="By doing it we expect value", acceptance_criteria=["works"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from bot.backlog import ItemFields, add_item
+from bot.domain.backlog import ItemFields, add_item
 
 
 async def test_text_with_a_nul_character_is_kept_readable_on_both(store, team, clock):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import teams
-from bot.errors import NotAllowed, UsageError, UserError
-from bot.teams import Roles
+from bot.domain import calendar, teams
+from bot.domain.errors import NotAllowed, UsageError, UserError
+from bot.domain.teams import Roles
 
 
 async def test_first_user_needing_a_role_becomes_po_and_others_are_refused(store, team):
@@ -44,8 +44,8 @@ def test_settings_parse_what_people_type():
     assert teams.parse_sprint_weeks("2w") == 2 and teams.parse_sprint_weeks("3 weeks") == 3
     with pytest.raises(UserError, match="1 to 4 weeks"):
         teams.parse_sprint_weeks("6")
-    assert teams.parse_working_days("mon-fri") == ["mon", "tue", "wed", "thu", "fri"]
-    assert teams.parse_working_days("sun-thu") == ["mon", "tue", "wed", "thu", "sun"]
-    assert teams.parse_working_days("Monday, wed") == ["mon", "wed"]
+    assert calendar.parse_working_days("mon-fri") == ["mon", "tue", "wed", "thu", "fri"]
+    assert calendar.parse_working_days("sun-thu") == ["mon", "tue", "wed", "thu", "sun"]
+    assert calendar.parse_working_days("Monday, wed") == ["mon", "wed"]
     with pytest.raises(UserError, match="not a weekday"):
-        teams.parse_working_days("mon-funday")
+        calendar.parse_working_days("mon-funday")

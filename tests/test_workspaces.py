@@ -14,10 +14,10 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.app import BOT_SCOPES
 from bot.emulator import SlackDriver
 from bot.emulator.server import PSEUDO_METHODS
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
+from bot.process.app import BOT_SCOPES
 from storage.installations import installation_store
 from tests.test_backlog_slack import shown
 

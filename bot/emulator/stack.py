@@ -12,13 +12,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import create_app
-from bot.clock import Clock
-from bot.config import Settings
 from bot.emulator.driver import SlackDriver
 from bot.emulator.server import SlackEmulator
-from bot.server import web_app
-from bot.services import Services
+from bot.process.app import create_app
+from bot.process.server import web_app
+from bot.runtime.clock import Clock
+from bot.runtime.config import Settings
+from bot.runtime.services import Services
 from storage.db import Database
 
 SIGNING_SECRET = "timebox-local-signing-secret"

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.config import configure_logging
+from bot.runtime.config import configure_logging
 
 HELP = "try Timebox in a browser: the bot, a local Slack and a page, on 127.0.0.1"
 BLURB = """\

@@ -18,7 +18,7 @@ def _system_now() -> datetime:
 
 
 class SandboxClock:
-    """A `bot.clock.Clock` that the sandbox can move forward; ``base`` is injected in tests."""
+    """A runtime `Clock` that the sandbox can move forward; ``base`` is injected in tests."""
 
     def __init__(self, base: Callable[[], datetime] = _system_now) -> None:
         self._base = base

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import backlog, teams
-from bot.backlog import ItemFields
+from bot.domain import backlog, teams
+from bot.domain.backlog import ItemFields
 from bot.emulator.server import SlackEmulator
 from storage.db import Database
 

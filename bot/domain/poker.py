@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import backlog
-from bot.decks import Ballot, Deck, Tally, parse_deck, parse_tshirt, tally
-from bot.errors import NotAllowed, UserError
-from bot.teams import Roles
+from bot.domain import backlog
+from bot.domain.decks import Ballot, Deck, Tally, parse_deck, parse_tshirt, tally
+from bot.domain.errors import NotAllowed, UserError
+from bot.domain.teams import Roles
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound, Team
 from storage.repositories import Store
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.errors import UserError
+from bot.domain.errors import UserError
 
 VELOCITY_SPRINTS = 3
 DEFAULT_FOCUS = 0.75

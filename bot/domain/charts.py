@@ -20,9 +20,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.capacity import VELOCITY_SPRINTS, velocity
-from bot.errors import UserError
-from bot.readiness import points
+from bot.domain.capacity import VELOCITY_SPRINTS, velocity
+from bot.domain.errors import UserError
+from bot.domain.readiness import points
 from storage.models import Sprint
 
 WIDTH_IN, HEIGHT_IN, DPI = 10, 5, 100  # 1000 x 500 pixels
@@ -164,7 +164,7 @@ def burndown_chart(
     *,
     working_days: Collection[date] | None = None,
 ) -> bytes:
-    """Points left at the end of each sprint day so far (bot.sprints.remaining_by_day) against
+    """Points left at the end of each sprint day so far (sprints.remaining_by_day) against
     the ideal line from the committed points down to 0 on the sprint's last day.
 
     The x axis starts at the commitment ("Start") and then marks the end of each day. Given

@@ -14,7 +14,7 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
 
-from bot.clock import Clock
+from bot.runtime.clock import Clock
 
 SWEEP_JOB = "due-work"
 MAX_SWEEP_AGE = timedelta(minutes=2)

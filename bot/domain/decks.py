@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from bot.backlog import ESTIMATE_MAX
-from bot.errors import UserError
+from bot.domain.backlog import ESTIMATE_MAX
+from bot.domain.errors import UserError
 
 UNSURE = "?"
 BREAK = "coffee"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from bot.errors import UserError
+from bot.domain.errors import UserError
 from storage.models import BacklogItem, Team
 
 RULES = {

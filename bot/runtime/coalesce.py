@@ -16,10 +16,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Hashable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.services import Inflight
+from bot.runtime.inflight import Inflight
 
 log = logging.getLogger(__name__)
 

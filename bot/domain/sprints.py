@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot import backlog
-from bot.capacity import VELOCITY_SPRINTS, Capacity, check_focus, velocity
-from bot.errors import NotAllowed, UserError
-from bot.readiness import DefinitionOfReady, gaps
-from bot.teams import Roles
-from bot.workdays import local_today, working_days_between
+from bot.domain import backlog
+from bot.domain.calendar import local_today, working_days_between
+from bot.domain.capacity import VELOCITY_SPRINTS, Capacity, check_focus, velocity
+from bot.domain.errors import NotAllowed, UserError
+from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.domain.teams import Roles
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, SprintTask, Team
 from storage.repositories import Store
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
+from bot.runtime.clock import Clock
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.errors import UsageError, UserError
-from bot.workdays import (
+from bot.domain.calendar import (
     next_planning,
     next_reminder,
     parse_country,
     parse_remind,
     working_days_between,
 )
+from bot.domain.errors import UsageError, UserError
 from storage.models import Team
 
 

@@ -25,7 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
-from bot.services import Services
+from bot.runtime.services import Services
 from handlers.jobs import register_jobs, restore_schedules
 from storage.installations import STATE_SECONDS, installation_store, oauth_state_store
 

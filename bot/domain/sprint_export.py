@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
-from bot.readiness import points
+from bot.domain.readiness import points
 from storage.models import ScopeChange, Sprint, SprintItem
 
 CSV_HEADERS = [

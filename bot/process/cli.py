@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bot.config import ConfigError, configure_logging, load_settings
+from bot.runtime.config import ConfigError, configure_logging, load_settings
 from bot.sandbox import add_sandbox_command, run_sandbox
 
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         print("timebox: database is up to date")
         return 0
 
-    from bot.server import serve
+    from bot.process.server import serve
 
     asyncio.run(serve(settings))
     return 0

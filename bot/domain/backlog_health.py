@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.backlog import archive_item
-from bot.readiness import DefinitionOfReady, Horizon, horizon
-from bot.workdays import local_today
+from bot.domain.backlog import archive_item
+from bot.domain.calendar import local_today
+from bot.domain.readiness import DefinitionOfReady, Horizon, horizon
 from storage.models import BacklogItem, Team
 from storage.repositories import Store
 

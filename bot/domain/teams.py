@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.errors import NotAllowed, UsageError, UserError
+from bot.domain.calendar import parse_country, parse_date, parse_working_days
+from bot.domain.errors import NotAllowed, UsageError, UserError
 from storage.models import Team
 from storage.repositories import Store
 
@@ -30,7 +30,6 @@ ROLE_ALIASES = {
     "developer": "dev",
     "developers": "dev",
 }
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -121,25 +120,6 @@ def parse_sprint_weeks(text: str) -> int:
     return int(match.group(1))
 
 
-def parse_working_days(text: str) -> list[str]:
-    """`mon-fri`, `sun-thu` or `mon,tue,thu` into weekday names in week order."""
-    days: set[str] = set()
-    for part in re.split(r"[\s,]+", text.strip().lower()):
-        if not part:
-            continue
-        ends = part.split("-")
-        if len(ends) > 2 or any(e[:3] not in WEEKDAYS for e in ends):
-            raise UserError(
-                f"`{part}` is not a weekday or range: use e.g. `mon-fri` or `mon,tue,thu`."
-            )
-        start, end = WEEKDAYS.index(ends[0][:3]), WEEKDAYS.index(ends[-1][:3])
-        span = (end - start) % 7
-        days.update(WEEKDAYS[(start + i) % 7] for i in range(span + 1))
-    if not days:
-        raise UserError("Name at least one working day, e.g. `mon-fri`.")
-    return [d for d in WEEKDAYS if d in days]
-
-
 def apply_setting(team: Team, setting: str, value: str) -> None:
     """Sets one team setting from the words a user typed."""
     if setting == "timezone":
@@ -151,8 +131,6 @@ def apply_setting(team: Team, setting: str, value: str) -> None:
     elif setting == "start":
         team.sprint_start = parse_date(value)
     elif setting == "country":
-        from bot.workdays import parse_country
-
         team.holiday_country = parse_country(value) or None
     elif setting == "stale":
         if not re.fullmatch(r"\d{1,4}", value.strip()) or not 7 <= int(value) <= 3650:
@@ -160,14 +138,3 @@ def apply_setting(team: Team, setting: str, value: str) -> None:
         team.graveyard_days = int(value)
     else:
         raise ValueError(setting)
-
-
-def parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"`{text.strip()}` is not a date: write it as 2026-03-02.") from None
-
-
-def working_days(team: Team) -> list[str]:
-    return [d for d in team.working_days.split(",") if d]

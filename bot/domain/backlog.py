@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.errors import UserError
-from bot.readiness import DefinitionOfReady, is_ready
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady, is_ready
 from storage.models import BacklogItem, Team
 from storage.repositories import Store
 

@@ -1,20 +1,10 @@
-"""What every listener needs, built once by the app factory and handed over in Bolt's context."""
+"""Work in flight and its order: what shutdown and tests wait for, and acks before acked work."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
-
-from bot.clock import Clock
-from bot.coalesce import Coalescer
-from bot.config import Settings
-from bot.scheduling import JobRunner
-from storage.batch import GroupCommit
-from storage.db import Database
-from storage.repositories import Store
 
 
 class Inflight:
@@ -125,33 +115,3 @@ class AckFirst:
             if calm >= self.quiet or last - previous >= self.quiet:  # no burst going on
                 return
             await asyncio.sleep(min(self.quiet - calm, left))
-
-
-# Bolt context key of an asyncio.Event set once the HTTP ack has been written to Slack.
-ACK_SENT = "ack_sent"
-
-
-@dataclass
-class Services:
-    settings: Settings
-    db: Database
-    clock: Clock
-    inflight: Inflight = field(default_factory=Inflight)
-    acks: AckFirst = field(default_factory=AckFirst)
-    jobs: JobRunner = field(init=False)
-    # Redraws of busy messages (a poll's voters), at most one per message per second.
-    updates: Coalescer = field(init=False)
-    # Rows written for many requests at a time, a few commits a burst: work that must be on
-    # disk before its ack (votes, as due work), and the record of each delivery.
-    inbox: GroupCommit = field(init=False)
-    deliveries: GroupCommit = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.jobs = JobRunner(self.db, self.clock)
-        self.updates = Coalescer(self.inflight, turn=self.acks.turn)
-        self.inbox = GroupCommit(self.db, Store.schedule_many, urgent=True)
-        self.deliveries = GroupCommit(self.db, Store.first_deliveries)
-
-
-def services(context: Any) -> Services:
-    return context["services"]

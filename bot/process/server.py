@@ -17,11 +17,11 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.app import create_app
-from bot.clock import Clock, FileClock, SystemClock
-from bot.config import Settings
-from bot.liveness import SweepWatch
-from bot.services import ACK_SENT, Services
+from bot.process.app import create_app
+from bot.runtime.clock import Clock, FileClock, SystemClock
+from bot.runtime.config import Settings
+from bot.runtime.liveness import SweepWatch
+from bot.runtime.services import ACK_SENT, Services
 from handlers.jobs import restore_schedules
 from storage.db import Database
 

@@ -12,16 +12,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot import backlog
-from bot.errors import UserError
-from bot.readiness import DefinitionOfReady, Horizon, horizon
-from bot.workdays import (
+from bot.domain import backlog
+from bot.domain.calendar import (
     RemindAt,
     local_today,
     next_planning,
     next_reminder,
     working_days_between,
 )
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady, Horizon, horizon
 from storage.models import BacklogItem, Team
 from storage.repositories import Store
 

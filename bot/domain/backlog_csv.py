@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.backlog import (
+from bot.domain.backlog import (
     ITEM_TYPES,
     ItemFields,
     add_item,
@@ -24,8 +24,8 @@ from bot.backlog import (
     parse_lines,
     status_of,
 )
-from bot.errors import UserError
-from bot.readiness import points
+from bot.domain.errors import UserError
+from bot.domain.readiness import points
 from storage.models import BacklogItem, Team
 from storage.repositories import Store
 

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from bot.backlog import Move
-from bot.errors import UsageError
-from bot.poker import Until
-from bot.workdays import RemindAt, parse_remind
+from bot.domain.backlog import Move
+from bot.domain.calendar import RemindAt, parse_remind
+from bot.domain.errors import UsageError
+from bot.domain.poker import Until
 
 BACKLOG_USAGE = {
     "list": ("/backlog [list] [page]", "the ordered product backlog"),

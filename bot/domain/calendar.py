@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import holidays
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.errors import UsageError, UserError
-from bot.teams import WEEKDAYS, parse_working_days, working_days
+from bot.domain.errors import UsageError, UserError
 from storage.models import Team
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REMIND_USAGE = "/ready remind at 09:30 [mon-fri] | /ready remind off"
 
 
@@ -121,3 +121,33 @@ def next_reminder(team: Team, after: datetime) -> datetime | None:
             break
         fire = trigger.get_next_fire_time(fire, fire + timedelta(minutes=1))
     return fire.astimezone(UTC) if fire else None
+
+
+def parse_working_days(text: str) -> list[str]:
+    """`mon-fri`, `sun-thu` or `mon,tue,thu` into weekday names in week order."""
+    days: set[str] = set()
+    for part in re.split(r"[\s,]+", text.strip().lower()):
+        if not part:
+            continue
+        ends = part.split("-")
+        if len(ends) > 2 or any(e[:3] not in WEEKDAYS for e in ends):
+            raise UserError(
+                f"`{part}` is not a weekday or range: use e.g. `mon-fri` or `mon,tue,thu`."
+            )
+        start, end = WEEKDAYS.index(ends[0][:3]), WEEKDAYS.index(ends[-1][:3])
+        span = (end - start) % 7
+        days.update(WEEKDAYS[(start + i) % 7] for i in range(span + 1))
+    if not days:
+        raise UserError("Name at least one working day, e.g. `mon-fri`.")
+    return [d for d in WEEKDAYS if d in days]
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"`{text.strip()}` is not a date: write it as 2026-03-02.") from None
+
+
+def working_days(team: Team) -> list[str]:
+    return [d for d in team.working_days.split(",") if d]

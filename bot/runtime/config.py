@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 
-from bot.logs import LOG_FORMATS, handler
+from bot.runtime.logs import LOG_FORMATS, handler
 
 SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
