@@ -5,15 +5,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from slack_bolt.async_app import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import backlog, teams
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
-from handlers import blocks
+from bot.usecases.unit import Actor
+from handlers.blocks import backlog as backlog_blocks
+from handlers.reply import channel_of, user_of
 from storage.models import Team
 from storage.repositories import Store
+
+
+def actor(body: dict[str, Any], context: AsyncBoltContext) -> Actor:
+    """Who acts and in which team (workspace + channel), and the request's identity."""
+    request = body.get("trigger_id") or body.get("event_id")
+    return Actor(
+        workspace=context.team_id or "",
+        channel=channel_of(body) or "",
+        user=context.user_id or user_of(body) or "",
+        request=request if isinstance(request, str) else None,
+    )
 
 
 async def item_detail(store: Store, team: Team, number: int | None) -> dict[str, Any]:
@@ -22,7 +36,7 @@ async def item_detail(store: Store, team: Team, number: int | None) -> dict[str,
     item = await backlog.get_item(store, team, number)
     position = await backlog.position_of(store, team, number)
     dor = DefinitionOfReady.of(team)
-    return blocks.item_detail(item, position, await store.history(item), dor)
+    return backlog_blocks.item_detail(item, position, await store.history(item), dor)
 
 
 async def open_form(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.errors import NotAllowed, UserError
 from bot.runtime import logs
 from bot.runtime.services import services
-from handlers import blocks
+from handlers.blocks import kit
 from handlers.render import render
 from handlers.reply import reply
 
@@ -40,13 +40,13 @@ async def report_error(
     error: Exception, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     if isinstance(error, NotAllowed):
-        answer = blocks.mrkdwn_notice(
+        answer = kit.mrkdwn_notice(
             render("not_allowed.md.j2", message=error.message, holders=error.holders)
         )
     elif isinstance(error, UserError):
-        answer = blocks.notice(error.message, ":point_right:")
+        answer = kit.notice(error.message, ":point_right:")
     elif isinstance(error, SlackApiError) and error.response.get("error") == "not_in_channel":
-        answer = blocks.notice(
+        answer = kit.notice(
             "I am not a member of this channel yet. "
             "Invite me with `/invite @Timebox` and try again.",
             ":wave:",
@@ -63,7 +63,7 @@ async def report_error(
             _request_kind(body),
             exc_info=error,
         )
-        answer = blocks.mrkdwn_notice(render("error.md.j2", reference=reference))
+        answer = kit.mrkdwn_notice(render("error.md.j2", reference=reference))
     try:
         await reply(client, body, answer)
     except Exception:

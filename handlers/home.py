@@ -15,7 +15,7 @@ from agendas import engine
 from bot.domain.calendar import local_today, next_planning, working_days_between
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.runtime.services import services
-from handlers.home_blocks import POLLS, TeamHome, WaitingVote, home_view
+from handlers.blocks.home import POLLS, TeamHome, WaitingVote, home_view
 from handlers.listener import listener
 from storage.models import BacklogItem, SprintTask, Team
 from storage.repositories import Store

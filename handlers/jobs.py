@@ -16,7 +16,11 @@ from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from handlers import blocks, meeting_blocks, meeting_flow, outbox, poker_flow
+from handlers import outbox
+from handlers.blocks import meetings as meeting_blocks
+from handlers.blocks import ready as ready_blocks
+from handlers.flows import meetings as meeting_flow
+from handlers.flows import poker as poker_flow
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
@@ -185,7 +189,7 @@ async def send_reminder(services: Services, client: AsyncWebClient, due: Due) ->
             team.workspace_id,
             due.now,
             channel=team.channel_id,
-            **blocks.reminder_message(plan, po, planning_text),
+            **ready_blocks.reminder_message(plan, po, planning_text),
         )
         for owner, rows in plan.by_owner.items():
             await outbox.enqueue(
@@ -194,7 +198,7 @@ async def send_reminder(services: Services, client: AsyncWebClient, due: Due) ->
                 team.workspace_id,
                 due.now,
                 channel=owner,
-                **blocks.owner_reminder(team.channel_id, rows, dor),
+                **ready_blocks.owner_reminder(team.channel_id, rows, dor),
             )
     return f"sent: {len(plan.horizon.unready)} unready, {len(plan.by_owner)} direct messages"
 

@@ -16,14 +16,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import logging
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
 
 from bot.runtime import logs
 from bot.runtime.services import ACK_SENT, services
+from bot.usecases.unit import Replayed
 from handlers.errors import report_error, request_fields
 
+log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 NEEDED = {"body", "client", "context"}
 ACK_WAIT_SECONDS = 3.0
@@ -48,6 +51,9 @@ def listener(func: F) -> F:
                 await turn()
             try:
                 return await func(**kwargs)
+            except Replayed as copy:
+                log.info("a copy of request %s has acted already: nothing done", copy)
+                return None
             except Exception as error:
                 if "ack" in kwargs and not acked:
                     # It failed before its ack (say, reading a form): Slack still gets its 200

@@ -11,7 +11,7 @@ from bot.domain import sprints
 from bot.domain.backlog import ItemFields, add_item
 from bot.emulator.blockcheck import check_view
 from bot.emulator.stack import LocalStack
-from handlers.home_blocks import TeamHome, WaitingVote, home_view
+from handlers.blocks.home import TeamHome, WaitingVote, home_view
 from storage.models import (
     BacklogItem,
     Meeting,

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.emulator.driver import SlackDriver
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
-from handlers import poker_flow
+from handlers.flows import poker as poker_flow
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
 from tests.test_backlog_slack import last_ephemeral, shown
 

@@ -26,7 +26,8 @@ from agendas.agenda import Agenda
 from agendas.refinement import MOSCOW, PLACEMENTS
 from bot.domain.backlog import ITEM_TYPES
 from bot.domain.readiness import DefinitionOfReady, gaps
-from handlers.blocks import button, context, fix_button, message, metadata_json, section
+from handlers.blocks.kit import button, context, message, metadata_json, section
+from handlers.blocks.ready import fix_button
 from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, Meeting
 

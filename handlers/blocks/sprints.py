@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
-from handlers.blocks import button, message, metadata_json, section
+from handlers.blocks.kit import button, message, metadata_json, section
 from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, Sprint, SprintItem
 

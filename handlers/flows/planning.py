@@ -13,8 +13,9 @@ from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
-from handlers import meeting_flow, sprint_blocks
+from handlers.blocks import sprints as sprint_blocks
 from handlers.common import channel_members
+from handlers.flows import meetings as meeting_flow
 from handlers.render import render
 from storage.models import Meeting, Sprint, Team
 from storage.repositories import Store

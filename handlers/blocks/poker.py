@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 from bot.domain.commands import POKER_USAGE
 from bot.domain.decks import Deck, Tally, card_label
 from bot.domain.poker import REASON_MAX, Board, Result, Row
-from handlers.blocks import button, context, message, section
+from handlers.blocks.kit import button, context, message, section
 from handlers.render import escape, fit, render
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound
 

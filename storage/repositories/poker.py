@@ -14,14 +14,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound, PokerVote
+from storage.repositories.base import Repository
 
 
-class PokerQueries:
-    session: AsyncSession
-
+class PokerQueries(Repository):
     # -- polls -------------------------------------------------------------------------------
 
     async def add_poll(self, poll: PokerPoll) -> PokerPoll:

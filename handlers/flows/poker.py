@@ -26,7 +26,8 @@ from bot.domain.errors import UserError
 from bot.domain.teams import Roles
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from handlers import outbox, poker_blocks
+from handlers import outbox
+from handlers.blocks import poker as poker_blocks
 from handlers.common import adopt_po_timezone, channel_members
 from storage.models import Team
 from storage.repositories import Store

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     BacklogItem,
@@ -18,11 +17,10 @@ from storage.models import (
     SprintTask,
     Team,
 )
+from storage.repositories.base import Repository
 
 
-class HomeQueries:
-    session: AsyncSession
-
+class HomeQueries(Repository):
     async def home_teams(self, workspace_id: str, user_id: str) -> Sequence[Team]:
         """The user's teams: a role, an item they own, a task of theirs in the active sprint,
         or an open poker poll that expects their vote (developers need no explicit role)."""

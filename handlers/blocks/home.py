@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 from slack_sdk.models.views import View
 
 from bot.domain.teams import ROLE_NAMES
-from handlers.blocks import context, section
+from handlers.blocks.kit import context, section
 from handlers.render import Mrkdwn, channel, render, slack_date
 from storage.models import (
     BacklogItem,

@@ -21,7 +21,7 @@ from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
-from handlers import meeting_blocks
+from handlers.blocks import meetings as meeting_blocks
 from handlers.render import escape
 from storage.models import Meeting, Team
 from storage.repositories import Store
@@ -172,7 +172,7 @@ async def open_section(svc: Services, client: AsyncWebClient, team: Team, meetin
         if "wrapup" in actions:
             payloads.append(await wrapup_card(svc, store, team, meeting))
         if meeting.kind == "planning":
-            from handlers import planning_flow  # it builds on this module
+            from handlers.flows import planning as planning_flow  # it builds on this module
 
             payloads += await planning_flow.section_content(store, client, team, meeting)
     for payload in payloads:

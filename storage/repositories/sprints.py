@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ScopeChange, Sprint, SprintItem
+from storage.repositories.base import Repository
 
 
-class SprintQueries:
-    session: AsyncSession
-
+class SprintQueries(Repository):
     async def sprint(self, team_id: int, status: str) -> Sprint | None:
         """The team's sprint in this status (there is at most one planning and one active)."""
         return await self.session.scalar(

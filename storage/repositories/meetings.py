@@ -7,14 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ActionItem, BacklogItem, ItemEvent, Meeting
+from storage.repositories.base import Repository
 
 
-class MeetingQueries:
-    session: AsyncSession
-
+class MeetingQueries(Repository):
     async def open_meeting(self, team_id: int) -> Meeting | None:
         return await self.session.scalar(select(Meeting).where(Meeting.open_for == team_id))
 

@@ -1,0 +1,1 @@
+"""Block Kit builders: the primitives (kit) and one module per feature."""

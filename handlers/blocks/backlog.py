@@ -1,0 +1,284 @@
+"""Block Kit of the backlog: the list, an item, its form, import and health."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    CheckboxesElement,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.backlog import ITEM_TYPES, STATUS_NAMES, Page, format_dependencies, status_of
+from bot.domain.readiness import DefinitionOfReady, gaps, points
+from handlers.blocks.kit import button, context, message, metadata_json, section
+from handlers.render import escape, fit, plain, render
+from storage.models import BacklogItem, ItemEvent
+
+SECTION_MAX = 3000
+HEADER_MAX = 150
+
+
+def backlog_page(page: Page, channel_id: str, dor: DefinitionOfReady) -> dict[str, Any]:
+    rows: list[Block] = []
+    ready = 0
+    for offset, item in enumerate(page.items):
+        item_gaps = gaps(item, dor)
+        ready += not item_gaps
+        text = render(
+            "backlog_row.md.j2",
+            item=item,
+            position=page.first_position + offset,
+            type_name=ITEM_TYPES[item.type],
+            gaps=item_gaps,
+        )
+        rows.append(
+            section(
+                text,
+                accessory=button("Open", "backlog_open", str(item.number)),
+                block_id=f"item-{item.number}",
+            )
+        )
+    summary = render("backlog_summary.md.j2", page=page, channel_id=channel_id, ready=ready)
+    blocks: list[Block] = [HeaderBlock(text="Product backlog"), context(summary), *rows]
+    paging = []
+    if page.number > 1:
+        paging.append(button("◀ Previous", "backlog_prev", str(page.number - 1)))
+    if page.number < page.count:
+        paging.append(button("Next ▶", "backlog_next", str(page.number + 1)))
+    if paging:
+        blocks.append(ActionsBlock(block_id="paging", elements=paging))
+    return message(blocks, f"Product backlog: {page.total} items")
+
+
+def item_detail(
+    item: BacklogItem, position: int | None, history: Sequence[ItemEvent], dor: DefinitionOfReady
+) -> dict[str, Any]:
+    status = status_of(item)
+    facts = [
+        f"*Type:* {ITEM_TYPES[item.type]}",
+        f"*Estimate:* {points(item.estimate) + ' pts' if item.estimate is not None else 'none'}",
+        f"*Status:* {STATUS_NAMES[status]}",
+        f"*Position:* {position if position is not None else '—'}",
+        f"*Owner:* {f'<@{item.owner}>' if item.owner else 'nobody'}",
+    ]
+    extra = render("item_body.md.j2", item=item)
+    labels = ", ".join(item.labels)
+    tags = " · ".join(
+        t
+        for t in (
+            f"epic: {item.epic}" if item.epic else "",
+            f"labels: {labels}" if labels else "",
+            f"priority: {item.priority}" if item.priority else "",
+        )
+        if t
+    )
+    blocks: list[Block] = [
+        # Slack decodes &amp; &lt; &gt; in plain text too, so escaping keeps titles as typed.
+        HeaderBlock(text=fit(escape(f"#{item.number} {item.title}"), HEADER_MAX)),
+        SectionBlock(fields=[MarkdownTextObject(text=f) for f in facts]),
+        section(render("item_readiness.md.j2", gaps=gaps(item, dor))),
+        section(extra),
+    ]
+    if tags:
+        blocks.append(context(render("notice.md.j2", emoji=":label:", text=tags)))
+    actions = [button("Edit", "item_edit", str(item.number), style="primary")]
+    if status in ("new", "open"):
+        actions += [
+            button("Move to top", "item_top", str(item.number)),
+            button("Mark done", "item_done", str(item.number)),
+            button("Archive", "item_archive", str(item.number), style="danger"),
+        ]
+    else:
+        actions.append(button("Restore", "item_restore", str(item.number)))
+    actions.append(button("Estimates", "poker_history", str(item.number)))  # planning poker
+    blocks.append(ActionsBlock(block_id=f"item-actions-{item.number}", elements=actions))
+    if history:
+        blocks.append(context(render("item_history.md.j2", events=history[:8])))
+    return message(blocks, escape(f"#{item.number} {item.title}"))
+
+
+def edit_modal(
+    item: BacklogItem, channel_id: str, dor: DefinitionOfReady, focus: str | None = None
+) -> dict[str, Any]:
+    """The item form; `focus` puts the cursor on the field a readiness fix is about."""
+    type_options = [Option(value=key, label=label) for key, label in ITEM_TYPES.items()]
+    initial_type = next(o for o in type_options if o.value == item.type)
+    owner = UserSelectElement(action_id="value", placeholder="Who looks after it")
+    if item.owner:
+        owner.initial_user = item.owner
+    estimate = NumberInputElement(
+        action_id="value", is_decimal_allowed=True, min_value="0", max_value="1000"
+    )
+    if item.estimate is not None:
+        estimate.initial_value = points(item.estimate)
+    blocks: list[Block] = [
+        context(render("item_readiness.md.j2", gaps=gaps(item, dor))),
+        InputBlock(
+            block_id="title",
+            label="Title",
+            element=PlainTextInputElement(
+                action_id="value", initial_value=item.title, max_length=250
+            ),
+        ),
+        InputBlock(
+            block_id="hypothesis",
+            label="Value hypothesis",
+            hint="By doing … we expect … (the value, not the task)",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                initial_value=item.hypothesis or None,
+                max_length=3000,
+                placeholder="By doing … we expect …",
+            ),
+        ),
+        InputBlock(
+            block_id="type",
+            label="Type",
+            element=StaticSelectElement(
+                action_id="value", options=type_options, initial_option=initial_type
+            ),
+        ),
+        InputBlock(
+            block_id="acceptance",
+            label="Acceptance criteria",
+            hint="One per line.",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                max_length=3000,
+                initial_value="\n".join(item.acceptance_criteria) or None,
+            ),
+        ),
+        InputBlock(
+            block_id="dependencies",
+            label="Dependencies",
+            hint="One per line; start with [x] when resolved, [ ] when still open.",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                max_length=3000,
+                initial_value=format_dependencies(item.dependencies) or None,
+                placeholder="[ ] #14 payment API contract",
+            ),
+        ),
+        InputBlock(
+            block_id="estimate", label="Estimate (story points)", optional=True, element=estimate
+        ),
+        InputBlock(block_id="owner", label="Owner", optional=True, element=owner),
+        InputBlock(
+            block_id="epic",
+            label="Epic",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value", initial_value=item.epic or None, max_length=120
+            ),
+        ),
+        InputBlock(
+            block_id="labels",
+            label="Labels",
+            hint="Separated by commas.",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value", initial_value=", ".join(item.labels) or None, max_length=500
+            ),
+        ),
+    ]
+    if dor.questions:
+        options = [Option(value=q.id, label=plain(q.text, 75)) for q in dor.questions]
+        ticked = [o for o in options if (item.checklist or {}).get(o.value)]
+        blocks.append(
+            InputBlock(
+                block_id="checklist",
+                label="Team checklist",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="value", options=options, initial_options=ticked or None
+                ),
+            )
+        )
+    for block in blocks:
+        if focus and isinstance(block, InputBlock) and block.block_id == focus:
+            block.element.focus_on_load = True
+    return View(
+        type="modal",
+        callback_id="item_edit",
+        title=fit(f"Edit #{item.number}", 24),
+        submit="Save",
+        close="Cancel",
+        private_metadata=metadata_json(channel=channel_id, number=item.number),
+        blocks=blocks,
+    ).to_dict()
+
+
+def import_modal(channel_id: str) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id="backlog_import",
+        title="Import backlog items",
+        submit="Import",
+        close="Cancel",
+        private_metadata=metadata_json(channel=channel_id),
+        blocks=[
+            section(
+                "Paste CSV with a header line. Jira's export names work: *Summary* (or Title), "
+                "Description, Acceptance Criteria, Story Points, Issue Type, Priority, Labels. "
+                "Items land at the bottom, in file order. For larger files, share the .csv "
+                "file in the channel instead."
+            ),
+            InputBlock(
+                block_id="csv",
+                label="CSV",
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=3000,
+                    placeholder="Summary,Story Points,Issue Type",
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def health_message(health: Any, channel_id: str) -> dict[str, Any]:
+    """`/backlog health`; `health` is a bot.domain.backlog_health.Health."""
+    hz = health.horizon
+    if hz.velocity:
+        coverage = f"ready work covers {hz.coverage:.1f} sprints; aim for 2."
+    else:
+        ready = len(hz.items) - len(hz.unready) - len(hz.snoozed)
+        coverage = f"{ready} of the top {len(hz.items)} items are ready (no velocity yet)."
+    blocks: list[Block] = [
+        HeaderBlock(text="Backlog health"),
+        section(render("health.md.j2", health=health, coverage=coverage)),
+    ]
+    if health.stale:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    button(
+                        f"Archive {len(health.stale)} stale items",
+                        "archive_stale",
+                        channel_id,
+                        style="danger",
+                    )
+                ]
+            )
+        )
+    return message(blocks, "Backlog health")

@@ -1,0 +1,187 @@
+"""Block Kit of readiness: reports, reminders, the Definition of Ready and its form."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    HeaderBlock,
+    InputBlock,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.readiness import RULES, DefinitionOfReady, Horizon, field_gaps, gaps, points
+from handlers.blocks.kit import button, context, message, metadata_json, section
+from handlers.render import fit, render
+from storage.models import BacklogItem, Team
+
+SECTION_MAX = 3000
+HEADER_MAX = 150
+
+
+FIX_LABELS = {
+    "hypothesis": "Write hypothesis",
+    "acceptance": "Add criteria",
+    "dependencies": "Resolve dependency",
+    "estimate": "Fix estimate",
+    "checklist": "Tick checklist",
+}
+
+
+REPORT_ROWS = 20
+
+
+def fix_button(channel_id: str, item: BacklogItem, dor: DefinitionOfReady) -> ButtonElement:
+    """Opens the item's form with the cursor on its first missing field, from any surface."""
+    fields = field_gaps(item, dor)
+    field = fields[0][0] if fields else "title"
+    value = json.dumps({"c": channel_id, "n": item.number, "f": field}, separators=(",", ":"))
+    return button(FIX_LABELS.get(field, "Edit"), "item_fix", value)
+
+
+def _unready_rows(
+    rows: Sequence[tuple[BacklogItem, list[str]]], channel_id: str, dor: DefinitionOfReady
+) -> list[Block]:
+    blocks: list[Block] = [
+        section(
+            render("ready_item.md.j2", item=item, gaps=item_gaps),
+            accessory=fix_button(channel_id, item, dor),
+            block_id=f"unready-{item.number}",
+        )
+        for item, item_gaps in rows[:REPORT_ROWS]
+    ]
+    if len(rows) > REPORT_ROWS:
+        blocks.append(context(f"…and {len(rows) - REPORT_ROWS} more. `/ready` lists them."))
+    return blocks
+
+
+def readiness_report(hz: Horizon, channel_id: str, dor: DefinitionOfReady) -> dict[str, Any]:
+    blocks: list[Block] = [
+        HeaderBlock(text="Readiness check"),
+        context(render("ready_coverage.md.j2", horizon=hz, dor=dor)),
+    ]
+    if hz.unready:
+        blocks += _unready_rows(hz.unready, channel_id, dor)
+    else:
+        blocks.append(section(":white_check_mark: Everything in the planning horizon is ready."))
+    if hz.snoozed:
+        snoozed = ", ".join(f"#{item.number}" for item in hz.snoozed)
+        blocks.append(context(f":zzz: Snoozed: {snoozed}"))
+    return message(blocks, f"Readiness check: {len(hz.unready)} unready items near the top")
+
+
+def reminder_message(plan: Any, po: Sequence[str], planning_text: str) -> dict[str, Any]:
+    """The channel's daily reminder; `plan` is a bot.domain.reminders.ReminderPlan."""
+    dor = DefinitionOfReady.of(plan.team)
+    intro = render("reminder_intro.md.j2", plan=plan, po=po, planning_text=planning_text)
+    blocks: list[Block] = [
+        section(intro),
+        *_unready_rows(plan.horizon.unready, plan.team.channel_id, dor),
+        context(render("ready_coverage.md.j2", horizon=plan.horizon, dor=dor)),
+    ]
+    return message(blocks, intro)
+
+
+def owner_reminder(
+    channel_id: str, rows: Sequence[tuple[BacklogItem, list[str]]], dor: DefinitionOfReady
+) -> dict[str, Any]:
+    intro = render("owner_reminder.md.j2", items=rows, channel_id=channel_id)
+    return message([section(intro), *_unready_rows(rows, channel_id, dor)], intro)
+
+
+def item_readiness(item: BacklogItem, dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
+    """`/ready <n>`: the verdict on one item, with its fix."""
+    item_gaps = gaps(item, dor)
+    text = render("item_verdict.md.j2", item=item, gaps=item_gaps)
+    accessory = fix_button(channel_id, item, dor) if item_gaps else None
+    return message([section(text, accessory=accessory)], text)
+
+
+def dor_message(team: Team, dor: DefinitionOfReady, remind_days: str) -> dict[str, Any]:
+    body = render(
+        "dor.md.j2",
+        rules=RULES,
+        dor=dor,
+        team=team,
+        zone=team.timezone or "UTC",
+        remind_days=remind_days,
+    )
+    return message(
+        [
+            HeaderBlock(text="Definition of Ready"),
+            section(body),
+            ActionsBlock(
+                elements=[button("Edit Definition of Ready", "dor_edit", team.channel_id)]
+            ),
+        ],
+        "Definition of Ready",
+    )
+
+
+def dor_modal(dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
+    rules = [Option(value=key, label=fit(text, 75)) for key, text in RULES.items()]
+    return View(
+        type="modal",
+        callback_id="dor_edit",
+        title="Definition of Ready",
+        submit="Save",
+        close="Cancel",
+        private_metadata=metadata_json(channel=channel_id),
+        blocks=[
+            InputBlock(
+                block_id="rules",
+                label="Rules",
+                optional=True,
+                hint="Untick a rule to switch it off for this team.",
+                element=CheckboxesElement(
+                    action_id="value",
+                    options=rules,
+                    initial_options=[o for o in rules if o.value in dor.rules] or None,
+                ),
+            ),
+            InputBlock(
+                block_id="threshold",
+                label="Split threshold (points)",
+                element=NumberInputElement(
+                    action_id="value",
+                    is_decimal_allowed=True,
+                    min_value="1",
+                    max_value="100",
+                    initial_value=points(dor.split_threshold),
+                ),
+            ),
+            InputBlock(
+                block_id="questions",
+                label="Team checklist",
+                optional=True,
+                hint="Your own yes/no questions, one per line; members tick them per item.",
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=1500,
+                    initial_value="\n".join(q.text for q in dor.questions) or None,
+                    placeholder="UX has reviewed the design",
+                ),
+            ),
+            InputBlock(
+                block_id="horizon",
+                label="Items to check without a velocity",
+                element=NumberInputElement(
+                    action_id="value",
+                    is_decimal_allowed=False,
+                    min_value="1",
+                    max_value="50",
+                    initial_value=str(dor.horizon_items),
+                ),
+            ),
+        ],
+    ).to_dict()

@@ -1,0 +1,1 @@
+"""What several features run across Slack calls: poker rounds, meetings, sprint planning."""

@@ -1,0 +1,39 @@
+"""The poker form: a vote with its reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.runtime.services import services
+from handlers.flows import poker as poker_flow
+from handlers.listener import listener
+from handlers.reply import metadata
+from handlers.views import form
+
+
+@listener
+async def poker_reason_vote(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """A vote with its reason, from the "Vote with a reason" form."""
+    state = form.fields(body)
+    card = (state.get("card", {}).get("selected_option") or {}).get("value")
+    if not card:
+        await ack(response_action="errors", errors={"card": "Pick a card."})
+        return
+    meta = metadata(body)
+    await poker_flow.vote(
+        services(context),
+        client,
+        ack,
+        body,
+        workspace=context.team_id,
+        channel=meta["channel"],
+        user=context.user_id or "",
+        round_id=int(meta["round"]),
+        card=card,
+        reason=form.text(state, "reason"),
+    )

@@ -1,0 +1,33 @@
+"""Repositories, one per feature, on a shared base: the rest of Timebox asks a `Store` and never
+writes SQL."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.repositories.backlog import BacklogQueries
+from storage.repositories.deliveries import DeliveryQueries
+from storage.repositories.home import HomeQueries
+from storage.repositories.jobs import JobQueries
+from storage.repositories.meetings import MeetingQueries
+from storage.repositories.poker import PokerQueries
+from storage.repositories.reminders import ReminderQueries
+from storage.repositories.sprints import SprintQueries
+from storage.repositories.teams import TeamQueries
+
+
+class Store(
+    TeamQueries,
+    BacklogQueries,
+    DeliveryQueries,
+    JobQueries,
+    ReminderQueries,
+    HomeQueries,
+    MeetingQueries,
+    PokerQueries,
+    SprintQueries,
+):
+    """A unit of work's view of the database; one per transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session

@@ -1,0 +1,35 @@
+"""What every repository shares: the session of its unit of work, and inserts that skip rows
+whose unique key exists (the same on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class Repository:
+    session: AsyncSession
+
+    async def _insert_ignoring_conflict(self, model: type[Any], values: dict[str, Any]) -> bool:
+        """INSERT that does nothing when a unique key already exists; True if a row was added."""
+        dialect = self.session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        result = await self.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+        return bool(result.rowcount)
+
+    async def _insert_many_ignoring_conflict(
+        self, model: type[Any], rows: list[dict[str, Any]]
+    ) -> set[str]:
+        """INSERTs rows keyed by their unique `key` column in one statement, skipping keys that
+        exist (or come twice); the keys added."""
+        if not rows:
+            return set()
+        dialect = self.session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        unique = list({row["key"]: row for row in reversed(rows)}.values())
+        added = await self.session.scalars(
+            insert(model).values(unique).on_conflict_do_nothing().returning(model.key)
+        )
+        return set(added)

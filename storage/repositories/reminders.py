@@ -1,0 +1,34 @@
+"""Readiness reminders sent, one a team a day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+
+from storage.models import (
+    Reminder,
+    Team,
+)
+from storage.repositories.base import Repository
+
+
+class ReminderQueries(Repository):
+    """Daily readiness reminders."""
+
+    async def record_reminder(self, team: Team, day: date, now: datetime, unready: int) -> bool:
+        """True the first time for this team and local day: the guard against doubles."""
+        return await self._insert_ignoring_conflict(
+            Reminder, {"team_id": team.id, "day": day, "sent_at": now, "unready": unready}
+        )
+
+    async def forget_reminder(self, team: Team, day: date) -> None:
+        """Undoes `record_reminder` when the reminder could not be delivered, for a retry."""
+        await self.session.execute(
+            delete(Reminder).where(Reminder.team_id == team.id, Reminder.day == day)
+        )
+
+    async def teams_with_reminders(self) -> Sequence[Team]:
+        result = await self.session.scalars(select(Team).where(Team.remind_at.is_not(None)))
+        return result.all()

@@ -1,0 +1,95 @@
+"""Teams (a workspace's channel), their roles and item numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, delete, select, update
+
+from storage.models import (
+    BacklogItem,
+    RoleAssignment,
+    Team,
+)
+from storage.repositories.base import Repository
+
+
+class TeamQueries(Repository):
+    """Teams and roles."""
+
+    async def team(self, workspace_id: str, channel_id: str) -> Team | None:
+        return await self.session.scalar(
+            select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)
+        )
+
+    async def ensure_team(self, workspace_id: str, channel_id: str, now: datetime) -> Team:
+        """The channel's team, made on first use and locked until the transaction ends.
+
+        The lock (FOR UPDATE on PostgreSQL) serialises work on one team across instances as
+        SQLite serialises all writers: a read-then-write (the first Product Owner, a meeting's
+        clock, a poll) never races the same team's work on another instance.
+        """
+        team = await self._locked_team(
+            Team.workspace_id == workspace_id, Team.channel_id == channel_id
+        )
+        if team is None:
+            await self._insert_ignoring_conflict(
+                Team,
+                {
+                    "workspace_id": workspace_id,
+                    "channel_id": channel_id,
+                    "created_at": now,
+                    "sprint_weeks": 2,
+                    "working_days": "mon,tue,wed,thu,fri",
+                    "next_number": 1,
+                },
+            )
+            team = await self._locked_team(
+                Team.workspace_id == workspace_id, Team.channel_id == channel_id
+            )
+            assert team is not None
+        return team
+
+    async def _locked_team(self, *where: ColumnElement[bool]) -> Team | None:
+        query = select(Team).where(*where).with_for_update()
+        return await self.session.scalar(query.execution_options(populate_existing=True))
+
+    async def teams_with_member(self, workspace_id: str, user_id: str) -> Sequence[Team]:
+        """Teams where the user holds a role or owns an item: what their Home tab shows."""
+        owned = select(BacklogItem.team_id).where(BacklogItem.owner == user_id)
+        roled = select(RoleAssignment.team_id).where(RoleAssignment.user_id == user_id)
+        result = await self.session.scalars(
+            select(Team)
+            .where(Team.workspace_id == workspace_id, Team.id.in_(owned.union(roled)))
+            .order_by(Team.id)
+        )
+        return result.all()
+
+    async def set_role(self, team: Team, role: str, user_ids: Sequence[str]) -> None:
+        await self.session.execute(
+            delete(RoleAssignment).where(
+                RoleAssignment.team_id == team.id, RoleAssignment.role == role
+            )
+        )
+        for user_id in dict.fromkeys(user_ids):
+            self.session.add(RoleAssignment(team_id=team.id, user_id=user_id, role=role))
+        await self.session.flush()
+        await self.session.refresh(team, ["roles"])
+
+    async def take_number(self, team: Team) -> int:
+        """The next stable item number of a team, safe under concurrent adds."""
+        number = await self.session.scalar(
+            update(Team)
+            .where(Team.id == team.id)
+            .values(next_number=Team.next_number + 1)
+            .returning(Team.next_number - 1)
+        )
+        assert number is not None
+        return number
+
+    async def team_by_id(self, team_id: int, *, lock: bool = False) -> Team | None:
+        """A team by id; `lock` takes the team's lock as `ensure_team` does (for jobs)."""
+        if lock:
+            return await self._locked_team(Team.id == team_id)
+        return await self.session.get(Team, team_id)
