@@ -8,13 +8,16 @@ half-replaced.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bot.domain.errors import UserError
+from storage.models import Team
 
 HERE = Path(__file__).parent
 KINDS = ("refinement", "planning")
@@ -91,6 +94,38 @@ def for_team(team_agendas: dict[str, Any], kind: str) -> Agenda:
     """The team's own agenda of this kind, or the built-in one."""
     data = (team_agendas or {}).get(kind)
     return Agenda.from_data(data) if data else builtin(kind)
+
+
+def is_custom(team: Team, kind: str) -> bool:
+    return kind in (team.agendas or {})
+
+
+def adopt(team: Team, agenda: Agenda) -> None:
+    """The team's own agenda of its kind from now on."""
+    team.agendas = {**(team.agendas or {}), agenda.kind: agenda.to_data()}
+
+
+def reset(team: Team, kind: str) -> Agenda:
+    """Back to the built-in agenda of this kind; returns it."""
+    team.agendas = {k: v for k, v in (team.agendas or {}).items() if k != kind}
+    return builtin(kind)
+
+
+def edited(current: Agenda, amounts: Sequence[str], purposes: Sequence[str]) -> Agenda:
+    """`current` with the lengths (minutes, or % of the meeting for a share-only agenda) and
+    purposes typed in its form, one per section; a wrong one is refused naming its section."""
+    sections = []
+    for index, section in enumerate(current.sections):
+        value = amounts[index] if index < len(amounts) else ""
+        if not re.fullmatch(r"\d{1,4}", value) or int(value) < 1:
+            raise UserError(f"Section {index + 1}: give a whole number.")
+        amount = int(value) if current.minutes else int(value) / 100
+        purpose = " ".join((purposes[index] if index < len(purposes) else "").split())
+        sections.append(replace(section, minutes=amount, purpose=purpose))
+    total = int(sum(s.minutes for s in sections)) if current.minutes else None
+    if total is not None and not 5 <= total <= MAX_MINUTES:
+        raise UserError(f"The sections add up to {total} minutes: keep it from 5 to {MAX_MINUTES}.")
+    return replace(current, minutes=total, sections=tuple(sections))
 
 
 def _line(node: yaml.Node | None) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agendas.agenda import default_minutes, for_team, scale
-from bot.domain.errors import UserError
+from bot.domain.errors import NotAllowed, UserError
 from storage.models import Meeting, Team
 from storage.repositories import Store
 
@@ -21,6 +21,14 @@ TIMER = "meeting_timer"
 WARN_SHARE = 0.2
 WARN_AT_LEAST = timedelta(minutes=1)
 KIND_NAMES = {"refinement": "refinement session", "planning": "sprint planning"}
+FACILITATE = {
+    "next": "move the meeting on",
+    "extend": "extend a section",
+    "pause": "pause the meeting",
+    "resume": "resume the meeting",
+    "end": "end the meeting",
+    "auto": "switch auto-advance",
+}
 
 
 @dataclass(frozen=True)
@@ -61,8 +69,16 @@ def elapsed_share(meeting: Meeting, now: datetime) -> float:
 
 
 async def start(
-    store: Store, team: Team, kind: str, facilitator: str, now: datetime, minutes: int | None
+    store: Store,
+    team: Team,
+    kind: str,
+    facilitator: str,
+    now: datetime,
+    minutes: int | None,
+    data: dict[str, Any] | None = None,
 ) -> Meeting:
+    """A running meeting of this kind on the team's agenda, its first section's timers set;
+    `data`: what its kind keeps from the start."""
     agenda = for_team(team.agendas, kind)
     total = minutes or default_minutes(agenda, team.sprint_weeks)
     scaled = scale(agenda, total)
@@ -93,7 +109,7 @@ async def start(
         auto_advance=False,
         goal="",
         log=[],
-        data={},
+        data=dict(data or {}),
         started_at=now,
     )
     if not await store.add_meeting(meeting):
@@ -258,3 +274,40 @@ async def end(store: Store, meeting: Meeting, now: datetime, *, close: bool = Tr
 
 def may_facilitate(meeting: Meeting, user: str, scrum_masters: tuple[str, ...]) -> bool:
     return user == meeting.facilitator or user in scrum_masters
+
+
+def require_facilitator(
+    meeting: Meeting, user: str, scrum_masters: tuple[str, ...], op: str
+) -> None:
+    """Only the facilitator or a Scrum Master runs the clock."""
+    if not may_facilitate(meeting, user, scrum_masters):
+        holders = tuple(dict.fromkeys((meeting.facilitator, *scrum_masters)))
+        raise NotAllowed(f"Only the facilitator or a Scrum Master can {FACILITATE[op]}.", holders)
+
+
+def set_goal(meeting: Meeting, text: str) -> str:
+    """What the session is for, in one line."""
+    goal = " ".join(text.split())[:300]
+    if not goal:
+        raise UserError("Say what this session is for, e.g. `/refine goal get checkout ready`.")
+    meeting.goal = goal
+    return goal
+
+
+def set_auto_advance(meeting: Meeting, on: bool) -> None:
+    """On: a section moves on by itself at time-up; off: it waits for the facilitator."""
+    meeting.auto_advance = on
+
+
+def in_team(meeting: Meeting | None, team: Team) -> Meeting:
+    """A meeting named by a button or a form, refused unless it is the team's own."""
+    if meeting is None or meeting.team_id != team.id:
+        raise UserError("That meeting belongs to another channel's team.")
+    return meeting
+
+
+def require_running(meeting: Meeting) -> Meeting:
+    """A meeting to act on: refused once it has ended."""
+    if meeting.status == "ended":
+        raise UserError("That meeting has ended. `/refine history` shows its minutes.")
+    return meeting

@@ -1,19 +1,150 @@
-"""What the sprint-planning sections record: the minutes of a planning meeting."""
+"""Sprint planning as a meeting: what its sections open, how the plan changes while it runs,
+and the minutes of a planning meeting.
+
+Plain rules on rows the caller read (bot/usecases/planning.py reads and writes them; the
+sprint's own rules are bot/domain/sprints.py's).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from agendas.kinds import People
 from bot.domain import sprints
-from storage.models import Meeting, Team
-from storage.repositories import Store
+from bot.domain.capacity import Capacity
+from bot.domain.errors import UserError
+from bot.domain.teams import Roles
+from storage.models import BacklogItem, Meeting, Sprint, SprintItem, Team
+
+# -- what a section opens ------------------------------------------------------------------------
 
 
-async def minutes(store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
-    sprint = await store.sprint_by_id(meeting.data.get("sprint_id", 0))
+@dataclass(frozen=True)
+class PlanState:
+    """Where the plan stands: the selection against the team's capacity."""
+
+    sprint: Sprint
+    items: tuple[SprintItem, ...]
+    capacity: Capacity
+    closed_sprints: int
+
+
+@dataclass(frozen=True)
+class GoalSection:
+    sprint: Sprint
+
+
+@dataclass(frozen=True)
+class SelectionSection:
+    sprint: Sprint
+    proposal: tuple[BacklogItem, ...]
+    forecast: float | None
+
+
+@dataclass(frozen=True)
+class CapacitySection:
+    state: PlanState
+
+
+@dataclass(frozen=True)
+class BreakdownSection:
+    state: PlanState
+
+
+@dataclass(frozen=True)
+class CommitSection:
+    state: PlanState
+
+
+def developers(team: Team, people: People | None) -> list[str]:
+    """The team's Developers: named ones, or everyone in the channel but PO, SM and the bot."""
+    roles = Roles.of(team)
+    if roles.dev:
+        return list(roles.dev)
+    members = people.members if people else ()
+    return [m for m in roles.developers(members) if not people or m != people.bot]
+
+
+def require_planning(sprint: Sprint) -> Sprint:
+    """A sprint whose plan may still change."""
+    if sprint.status != "planning":
+        raise UserError(
+            f"Sprint {sprint.number} is committed: change it with "
+            "`/sprint add|remove <n> <reason>`."
+        )
+    return sprint
+
+
+# -- changing the selection ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A sprint backlog as chosen: item numbers in order, those serving the goal, and the
+    reasons for unready ones taken anyway."""
+
+    numbers: tuple[int, ...]
+    supporting: frozenset[int] = frozenset()
+    overrides: Mapping[int, str] = field(default_factory=dict)
+
+
+def current(chosen: Iterable[SprintItem]) -> Selection:
+    chosen = list(chosen)
+    return Selection(
+        numbers=tuple(si.item.number for si in chosen),
+        supporting=frozenset(si.item.number for si in chosen if si.supports_goal),
+        overrides={si.item.number: si.override_reason or "" for si in chosen},
+    )
+
+
+def with_item(selection: Selection, number: int, reason: str) -> Selection:
+    """`/planning add <n> [reason]`: the item joins the plan, serving the goal."""
+    return Selection(
+        numbers=(*selection.numbers, number),
+        supporting=selection.supporting | {number},
+        overrides={**selection.overrides, number: reason},
+    )
+
+
+def without_item(selection: Selection, number: int) -> Selection:
+    """`/planning drop <n>`: the item leaves the plan."""
+    return Selection(
+        numbers=tuple(n for n in selection.numbers if n != number),
+        supporting=selection.supporting - {number},
+        overrides={n: r for n, r in selection.overrides.items() if n != number},
+    )
+
+
+def from_form(
+    items: Sequence[int], goal_items: Iterable[int], override: int | None, reason: str
+) -> Selection:
+    """The selection form: ready items, those serving the goal, and one unready item taken
+    with a reason."""
+    numbers = tuple(items) + ((override,) if override else ())
+    return Selection(
+        numbers=numbers,
+        supporting=frozenset(goal_items),
+        overrides={override: reason} if override else {},
+    )
+
+
+def proposed_selection(current_items: Sequence[SprintItem], proposal: Sequence[int]) -> Selection:
+    """What the selection form starts with: the plan so far, or the proposal if it is empty
+    (then every proposed item serves the goal)."""
+    if not current_items:
+        return Selection(tuple(proposal), frozenset(proposal))
+    chosen = current(current_items)
+    return Selection(chosen.numbers, chosen.supporting or frozenset(chosen.numbers))
+
+
+# -- minutes -------------------------------------------------------------------------------------
+
+
+def minutes(meeting: Meeting, sprint: Sprint | None, items: Sequence[SprintItem]) -> dict[str, Any]:
     summary = None
     if sprint is not None:
-        items = await store.sprint_items(sprint)
         summary = {
             "number": sprint.number,
             "status": sprint.status,

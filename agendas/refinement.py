@@ -1,18 +1,20 @@
 """What the refinement sections do: triage new items, deep-dive the top unready ones, and the
 minutes that say what the session achieved.
+
+Plain rules on rows the caller read (bot/usecases/meetings.py reads and writes them).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.domain import backlog
-from bot.domain.backlog import Move
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, is_ready
-from storage.models import ActionItem, BacklogItem, Meeting, Team
-from storage.repositories import Store
+from storage.models import ActionItem, BacklogItem, ItemEvent, Meeting
 
 MOSCOW = {
     "must": "Must have",
@@ -29,45 +31,102 @@ PLACEMENTS = {
 DEEP_DIVE_MAX = 4
 
 
-async def ordered(store: Store, team: Team) -> list[BacklogItem]:
-    return list(await store.all_items(team.id, include_closed=False))
+# -- what a section opens ------------------------------------------------------------------------
 
 
-async def new_items(store: Store, team: Team) -> list[BacklogItem]:
+@dataclass(frozen=True)
+class Kickoff:
+    """The kick-off: what triage and the deep dive will look at."""
+
+    new_count: int
+    deep: tuple[BacklogItem, ...]
+
+
+@dataclass(frozen=True)
+class TriageCard:
+    """The next new item to triage (None: nothing new is left)."""
+
+    item: BacklogItem | None
+    position: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class DeepDive:
+    """The top unready items, each with what it lacks."""
+
+    items: tuple[BacklogItem, ...]
+    dor: DefinitionOfReady
+
+
+@dataclass(frozen=True)
+class Wrapup:
+    became_ready: tuple[tuple[int, str], ...]
+    actions: tuple[ActionItem, ...]
+    today: str
+
+
+# -- the backlog as a session sees it ------------------------------------------------------------
+
+
+def new_items(ordered: Iterable[BacklogItem]) -> list[BacklogItem]:
     """What triage walks: items still "new", in backlog order."""
-    return [item for item in await ordered(store, team) if item.status == "new"]
+    return [item for item in ordered if item.status == "new"]
 
 
-async def deep_dive_items(store: Store, team: Team) -> list[BacklogItem]:
+def deep_dive_items(ordered: Iterable[BacklogItem], dor: DefinitionOfReady) -> list[BacklogItem]:
     """The top unready items in backlog order: up to four."""
-    dor = DefinitionOfReady.of(team)
-    return [item for item in await ordered(store, team) if not is_ready(item, dor)][:DEEP_DIVE_MAX]
+    return [item for item in ordered if not is_ready(item, dor)][:DEEP_DIVE_MAX]
 
 
-async def ready_numbers(store: Store, team: Team) -> list[int]:
-    dor = DefinitionOfReady.of(team)
-    return [item.number for item in await ordered(store, team) if is_ready(item, dor)]
+def ready_numbers(ordered: Iterable[BacklogItem], dor: DefinitionOfReady) -> list[int]:
+    return [item.number for item in ordered if is_ready(item, dor)]
 
 
-async def triage(
-    store: Store,
-    team: Team,
-    meeting: Meeting,
-    number: int,
-    placement: str,
-    actor: str,
-    now: datetime,
-) -> BacklogItem:
-    """Places a new item (the caller checks that the PO does the ordering) and marks it open."""
-    item = await backlog.get_item(store, team, number)
-    if placement == "archive":
-        await backlog.archive_item(store, team, number, actor, now)
-    else:
-        if placement in ("top", "bottom"):
-            await backlog.move_item(store, team, number, Move(placement), actor, now)
-        if item.status == "new":
-            store.log(item, actor, "triaged", now, status=["new", "open"])
-            item.status = "open"
+def triage_card(meeting: Meeting, new: Sequence[BacklogItem]) -> TriageCard:
+    if not new:
+        return TriageCard(None)
+    done = len(meeting.data.get("triaged", []))
+    return TriageCard(new[0], done + 1, done + len(new))
+
+
+def became_ready(events: Iterable[tuple[ItemEvent, BacklogItem]]) -> tuple[tuple[int, str], ...]:
+    """The items that became ready among `events`, by number."""
+    ready = {(item.number, item.title) for event, item in events if event.action == "became ready"}
+    return tuple(sorted(ready))
+
+
+# -- triage --------------------------------------------------------------------------------------
+
+
+def check_placement(placement: str) -> str:
+    if placement not in PLACEMENTS:
+        raise UserError("Place an item to the top, keep it, move it to the bottom or archive it.")
+    return placement
+
+
+def check_triageable(item: BacklogItem) -> BacklogItem:
+    if item.status != "new" or item.archived_at is not None:
+        raise UserError(f"#{item.number} has been triaged already.")
+    return item
+
+
+def priority_of(key: str) -> str:
+    """A MoSCoW key from a triage card as the priority it names."""
+    if key not in MOSCOW:
+        raise UserError("Choose Must, Should, Could or Won't.")
+    return MOSCOW[key]
+
+
+def opened(item: BacklogItem) -> bool:
+    """A triaged item is no longer new; True if this changed it."""
+    if item.status != "new":
+        return False
+    item.status = "open"
+    return True
+
+
+def record_triage(meeting: Meeting, number: int, placement: str, actor: str) -> None:
     meeting.data = {
         **meeting.data,
         "triaged": [
@@ -75,50 +134,59 @@ async def triage(
             {"number": number, "placement": placement, "by": actor},
         ],
     }
-    return item
 
 
-async def add_action(
-    store: Store, meeting: Meeting, text: str, owner: str | None, actor: str, now: datetime
+# -- wrap-up -------------------------------------------------------------------------------------
+
+
+def new_action(
+    meeting: Meeting, text: str, owner: str | None, actor: str, now: datetime
 ) -> ActionItem:
     text = " ".join(text.split())
     if not text:
         raise UserError("Say what needs doing, e.g. `/refine note ask UX about the flow @dana`.")
-    action = ActionItem(
-        meeting_id=meeting.id, text=text[:500], owner=owner, created_by=actor, at=now
-    )
-    await store.add_action_item(action)
-    return action
+    return ActionItem(meeting_id=meeting.id, text=text[:500], owner=owner, created_by=actor, at=now)
 
 
-async def minutes(store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
-    """The session's record: time per section against plan, and what happened to the items."""
-    assert meeting.ended_at is not None
-    triaged = meeting.data.get("triaged", [])
+def set_next_session(meeting: Meeting, chosen: str) -> None:
+    """The date (YYYY-MM-DD) of the next session, picked at the wrap-up."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", chosen):
+        raise UserError("Pick the next session's date in the calendar.")
+    meeting.data = {**meeting.data, "next_session": chosen}
+
+
+# -- minutes -------------------------------------------------------------------------------------
+
+
+def minutes(
+    meeting: Meeting,
+    events: Iterable[tuple[ItemEvent, BacklogItem]],
+    actions: Iterable[ActionItem],
+    ready_after: int,
+) -> dict[str, Any]:
+    """The session's record: time per section against plan, and what happened to the items.
+    `events`: what happened to the team's items while it ran."""
     refined: dict[int, str] = {}
     estimated: dict[int, str] = {}
-    became_ready: dict[int, str] = {}
-    for event, item in await store.item_events_between(
-        team.id, meeting.started_at, meeting.ended_at
-    ):
+    ready: dict[int, str] = {}
+    for event, item in events:
         if event.action == "edited":
             refined[item.number] = item.title
             if "estimate" in event.changes:
                 estimated[item.number] = item.title
         elif event.action == "became ready":
-            became_ready[item.number] = item.title
-    actions = await store.action_items(meeting.id)
+            ready[item.number] = item.title
     return {
         "goal": meeting.goal,
         "sections": meeting.log,
         "planned": sum(s["planned"] for s in meeting.log),
         "actual": round(sum(s["actual"] for s in meeting.log), 1),
-        "triaged": triaged,
+        "triaged": meeting.data.get("triaged", []),
         "refined": sorted(refined.items()),
         "estimated": sorted(estimated.items()),
-        "became_ready": sorted(became_ready.items()),
+        "became_ready": sorted(ready.items()),
         "ready_before": meeting.data.get("ready_before", 0),
-        "ready_after": len(await ready_numbers(store, team)),
+        "ready_after": ready_after,
         "actions": [{"text": a.text, "owner": a.owner} for a in actions],
         "next_session": meeting.data.get("next_session"),
     }

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.domain.backlog import ItemFields, add_item
+from bot.domain.backlog import ItemFields
 from bot.emulator.driver import SlackDriver
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
 from bot.runtime.clock import SystemClock
@@ -60,7 +60,7 @@ async def main(requests: int, items: int) -> None:
         async with db.transaction() as store:
             full = await store.ensure_team("T0TEAM", "C0FULL", clock.now())
             for n in range(items):
-                await add_item(store, full, ItemFields(title=f"Item {n}"), USER, clock.now())
+                await store.add_item(full, ItemFields(title=f"Item {n}"), USER, clock.now())
         stack = LocalStack(db, clock)
         stack.emulator.add_user(USER, "bench")
         stack.emulator.add_channel("C0EMPTY", "empty", members=[USER])

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
-from bot.domain.backlog import ItemFields, add_item
+from bot.domain.backlog import ItemFields
 from bot.emulator.driver import Ack, SlackDriver
 from bot.emulator.server import SlackEmulator
 from bot.runtime.clock import SystemClock
@@ -157,7 +157,7 @@ async def main(requests: int) -> None:
         async with db.transaction() as store:
             team = await store.ensure_team(emulator.team_id, CHANNEL, clock.now())
             for n in range(50):
-                await add_item(store, team, ItemFields(title=f"Item {n}"), users[0], clock.now())
+                await store.add_item(team, ItemFields(title=f"Item {n}"), users[0], clock.now())
         await db.dispose()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
         real_port, bare_port = free_port(), free_port()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.domain.backlog import ItemFields, add_item
+from bot.domain.backlog import ItemFields
 from bot.emulator.driver import SlackDriver
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
 from bot.runtime.clock import SystemClock
@@ -53,7 +53,7 @@ async def main(voters: int, spread: float) -> None:
         clock = SystemClock()
         async with db.transaction() as store:
             team = await store.ensure_team("T0TEAM", CHANNEL, clock.now())
-            await add_item(store, team, ItemFields(title="Checkout"), "U0V000", clock.now())
+            await store.add_item(team, ItemFields(title="Checkout"), "U0V000", clock.now())
         stack = LocalStack(db, clock)
         users = [f"U0V{n:03d}" for n in range(voters)]
         for user in users:

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.domain import reminders
-from bot.domain.backlog import ItemFields, add_item
+from bot.domain.backlog import ItemFields
 from bot.emulator.stack import LocalStack
 from bot.runtime.clock import SystemClock
 from storage.db import Database
@@ -42,9 +42,7 @@ async def main(channels: int, per_minute: int) -> None:
             for n in range(channels):
                 team = await store.ensure_team("T0TEAM", f"C{n:05d}", clock.now())
                 team.remind_at = "09:30"
-                await add_item(
-                    store, team, ItemFields(title=f"Item of team {n}"), USER, clock.now()
-                )
+                await store.add_item(team, ItemFields(title=f"Item of team {n}"), USER, clock.now())
                 await store.schedule(
                     reminders.KIND, reminders.job_key(team, due), due, {"team_id": team.id}
                 )

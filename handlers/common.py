@@ -8,15 +8,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import backlog, teams
-from bot.domain.readiness import DefinitionOfReady
-from bot.domain.teams import Roles
 from bot.runtime.services import Services
+from bot.usecases import team as team_uc
 from bot.usecases.unit import Actor
-from handlers.blocks import backlog as backlog_blocks
 from handlers.reply import channel_of, user_of
-from storage.models import Team
-from storage.repositories import Store
 
 
 def actor(body: dict[str, Any], context: AsyncBoltContext) -> Actor:
@@ -28,15 +23,6 @@ def actor(body: dict[str, Any], context: AsyncBoltContext) -> Actor:
         user=context.user_id or user_of(body) or "",
         request=request if isinstance(request, str) else None,
     )
-
-
-async def item_detail(store: Store, team: Team, number: int | None) -> dict[str, Any]:
-    """The item message: its fields, readiness, position and recent history."""
-    assert number is not None
-    item = await backlog.get_item(store, team, number)
-    position = await backlog.position_of(store, team, number)
-    dor = DefinitionOfReady.of(team)
-    return backlog_blocks.item_detail(item, position, await store.history(item), dor)
 
 
 async def open_form(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -60,22 +46,12 @@ async def adopt_po_timezone(
 ) -> bool:
     """A team without a time zone takes its first Product Owner's, from their Slack profile.
     True if it did."""
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(workspace, channel, svc.clock.now())
-        roles = Roles.of(team)
-        if team.timezone or not roles.po:
-            return False
-        po = roles.po[0]
+    po = await team_uc.po_without_timezone(svc, workspace, channel)
+    if po is None:
+        return False
     profile = await client.users_info(user=po)
     zone = (profile.get("user") or {}).get("tz")
-    if not zone:
-        return False
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(workspace, channel, svc.clock.now())
-        if team.timezone is not None:
-            return False
-        team.timezone = teams.parse_timezone(zone)
-        return True
+    return bool(zone) and await team_uc.adopt_timezone(svc, workspace, channel, zone)
 
 
 async def channel_members(client: AsyncWebClient, channel: str) -> list[str]:

@@ -1,7 +1,8 @@
 """The one app-level error handler.
 
-A UserError is the user's to fix: they get its message. Anything else is ours: it is logged with
-its context and a reference id, and the user gets a short apology quoting that id.
+A UserError is the user's to fix: they get its message. A shared file that cannot be read (gone
+before we fetched it, say) is nobody's to fix: one line in the log. Anything else is ours: it is
+logged with its context and a reference id, and the user gets a short apology quoting that id.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import uuid
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -39,6 +41,10 @@ async def on_error(
 async def report_error(
     error: Exception, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
+    unreadable = _unreadable_file(error, body)
+    if unreadable is not None:
+        log.warning("could not read the shared file %s: %s", *unreadable)
+        return
     if isinstance(error, NotAllowed):
         answer = kit.mrkdwn_notice(
             render("not_allowed.md.j2", message=error.message, holders=error.holders)
@@ -80,13 +86,32 @@ def request_fields(body: dict[str, Any], context: AsyncBoltContext) -> dict[str,
     }
 
 
+def _unreadable_file(error: Exception, body: dict[str, Any]) -> tuple[str, str] | None:
+    """The file id and why, when a `file_shared` event failed at reading its file (files.info
+    refused, or the download failed); None for any other error."""
+    event = body.get("event")
+    if not isinstance(event, dict) or event.get("type") != "file_shared":
+        return None
+    file_id = str(event.get("file_id"))
+    if isinstance(error, SlackApiError) and str(error.response.api_url).endswith("/files.info"):
+        return file_id, f"files.info answered {error.response.get('error')}"
+    if isinstance(error, aiohttp.ClientResponseError):
+        return file_id, f"its download answered HTTP {error.status}"
+    if isinstance(error, aiohttp.ClientError | TimeoutError):
+        return file_id, f"its download failed ({type(error).__name__})"
+    return None
+
+
 def _request_kind(body: dict[str, Any]) -> str:
+    """What the request was, for the log (the server lets only well-formed requests through)."""
     if "command" in body:
         return f"command {body['command']} {body.get('text', '')!r}"
     if body.get("type") == "block_actions":
-        return "action " + ",".join(a.get("action_id", "?") for a in body.get("actions", []))
+        actions = body.get("actions") or []
+        ids = (a.get("action_id", "?") if isinstance(a, dict) else "?" for a in actions)
+        return "action " + ",".join(map(str, ids))
     if body.get("type") == "view_submission":
-        return f"view {body.get('view', {}).get('callback_id')}"
+        return f"view {(body.get('view') or {}).get('callback_id')}"
     if body.get("type") == "event_callback":
-        return f"event {body.get('event', {}).get('type')}"
+        return f"event {(body.get('event') or {}).get('type')}"
     return str(body.get("type"))

@@ -1,27 +1,20 @@
-"""Events: files shared in a team's channel (a CSV joins the backlog, a YAML file is an agenda),
-and the app's removal from a workspace."""
+"""Events: files shared in a team's channel (a CSV joins the backlog, a YAML file is an agenda:
+handlers/flows/files.py), and the app's removal from a workspace."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-import aiohttp
-import yaml
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from agendas.agenda import KINDS
-from agendas.agenda import parse as parse_agenda
-from bot.domain import teams
-from bot.domain.backlog_csv import import_csv, looks_like_backlog
-from bot.domain.errors import UserError
 from bot.runtime.services import services
+from bot.usecases.unit import Actor
+from handlers.flows import files as files_flow
 from handlers.listener import listener
-from handlers.render import render
 
 log = logging.getLogger(__name__)
-MAX_CSV_BYTES = 2_000_000
 
 
 def register(app: AsyncApp) -> None:
@@ -72,66 +65,12 @@ async def file_shared(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    info = (await client.files_info(file=event["file_id"]))["file"]
-    channel = event.get("channel_id")
-    name = info.get("name", "").lower()
-    if not channel or info.get("size", 0) > MAX_CSV_BYTES:
-        return
-    if name.endswith((".yml", ".yaml")):
-        await _agenda_file(event, info, client, context)
-        return
-    if info.get("filetype") != "csv" and not name.endswith(".csv"):
-        return
-    text = await _download(info["url_private_download"], client.token)
-    if not looks_like_backlog(text):
-        return  # someone's spreadsheet, not a backlog: leave it alone
-    svc = services(context)
-    now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        report = await import_csv(store, team, text, event.get("user_id") or "", now)
-    share = (info.get("shares") or {}).get("public", {}) | (info.get("shares") or {}).get(
-        "private", {}
+    """A CSV shared in a team's channel joins its backlog; a YAML file becomes its agenda."""
+    sharer = Actor(
+        workspace=context.team_id or "",
+        channel=event.get("channel_id") or "",
+        user=event.get("user_id") or "",
+        request=body.get("event_id"),
     )
-    thread = (share.get(channel) or [{}])[0].get("ts")
-    await client.chat_postMessage(
-        channel=channel,
-        thread_ts=thread,
-        text=render("import_report.md.j2", report=report, source=info.get("name")),
-    )
-
-
-async def _agenda_file(
-    event: dict[str, Any], info: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
-    """A YAML agenda shared in the channel replaces the team's agenda of its kind, if valid."""
-    text = await _download(info["url_private_download"], client.token)
-    try:
-        kind = (yaml.safe_load(text) or {}).get("kind", "refinement")
-    except Exception:  # PyYAML raises more than YAMLError on broken files
-        kind = "refinement"  # parse_agenda below says what is wrong with the file
-    if kind not in KINDS:
-        kind = "refinement"
-    channel, user = event["channel_id"], event.get("user_id") or ""
-    svc = services(context)
-    try:
-        agenda = parse_agenda(text, kind)
-        async with svc.db.transaction() as store:
-            team = await store.ensure_team(context.team_id, channel, svc.clock.now())
-            await teams.require_role(store, team, user, ("po", "sm"), "change agendas")
-            team.agendas = {**team.agendas, kind: agenda.to_data()}
-        answer = render("agenda_saved.md.j2", agenda=agenda, source=info.get("name"))
-    except UserError as error:
-        answer = render("agenda_refused.md.j2", problem=error.message, source=info.get("name"))
-    share = (info.get("shares") or {}).get("public", {}) | (info.get("shares") or {}).get(
-        "private", {}
-    )
-    thread = (share.get(channel) or [{}])[0].get("ts")
-    await client.chat_postMessage(channel=channel, thread_ts=thread, text=answer)
-
-
-async def _download(url: str, token: str | None) -> str:
-    headers = {"Authorization": f"Bearer {token}"}
-    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
-        response.raise_for_status()
-        return (await response.read()).decode("utf-8-sig", errors="replace")
+    if sharer.channel and sharer.user != context.bot_user_id:  # not the bot's own export
+        await files_flow.file_shared(services(context), client, sharer, event["file_id"])

@@ -12,12 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine
 from bot.domain import poker, reminders
-from bot.domain.readiness import DefinitionOfReady
-from bot.domain.teams import Roles
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import ready as ready_uc
 from handlers import outbox
-from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import ready as ready_blocks
 from handlers.flows import meetings as meeting_flow
 from handlers.flows import poker as poker_flow
@@ -92,10 +90,11 @@ def register_jobs(
     clients = JobClients(services, client, installations)
     jobs: dict[str, Job] = {
         reminders.KIND: send_reminder,
-        engine.TIMER: meeting_timer,
+        engine.TIMER: meeting_flow.on_timer,
         poker.KIND_DEADLINE: poker_flow.on_deadline,
         poker.KIND_NUDGE: poker_flow.on_nudge,
         poker.KIND_VOTE: poker_flow.on_vote,
+        poker.KIND_SYNC: poker_flow.on_sync,
     }
     for kind, job in jobs.items():
         services.jobs.handle(kind, partial(clients.run, job))
@@ -133,116 +132,21 @@ async def housekeeping(services: Services, due: Due) -> str:
 
 
 async def restore_schedules(services: Services) -> int:
-    """Gives every team with reminders a pending one, e.g. after a crash between two runs.
+    """Gives every team with reminders a pending one, e.g. after a crash between two runs, and
+    the housekeeping its next run.
 
     Pending rows survive restarts on their own; one missed during downtime is still pending
     and runs at once, within the grace window.
     """
     now = services.clock.now()
-    restored = 0
     async with services.db.transaction() as store:
         if not await store.pending(HOUSEKEEPING):
             await schedule_housekeeping(store, now)
-        pending = {job.payload.get("team_id") for job in await store.pending(reminders.KIND)}
-        for team in await store.teams_with_reminders():
-            if team.id not in pending:
-                await reminders.schedule_next(store, team, now - reminders.GRACE)
-                restored += 1
-    return restored
+        return await ready_uc.restore_reminders(store, now)
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:
     """Today's readiness reminder. The channel's message and each owner's direct message are
     enqueued with the per-day record, in one transaction: a crash anywhere neither loses nor
     doubles them (handlers/outbox.py delivers them, in this same sweep)."""
-    async with services.db.transaction() as store:
-        team = await store.team_by_id(due.payload["team_id"], lock=True)
-        if team is None or team.remind_at is None:
-            return "reminders are off"
-        # The next slot after this one; after a long outage, today's slot if it is still
-        # within the grace window.
-        after = max(due.due_at, due.now - reminders.GRACE)
-        await reminders.schedule_next(store, team, after, running=due.key)
-        if due.late > reminders.GRACE:
-            log.warning(
-                "skipping the readiness reminder of %s due %s: %s late (grace %s)",
-                team.channel_id,
-                due.due_at.isoformat(),
-                due.late,
-                reminders.GRACE,
-            )
-            return f"skipped: {int(due.late.total_seconds() // 60)} minutes late"
-        plan = await reminders.plan_reminder(store, team, due.now)
-        if plan is None:
-            return "nothing unready"
-        if not await store.record_reminder(team, plan.day, due.now, len(plan.horizon.unready)):
-            return "already sent today"
-        po = Roles.of(team).po
-        planning_text = (
-            f"{plan.planning:%A %d %B}" if plan.planning is not None else "not scheduled"
-        )
-        dor = DefinitionOfReady.of(team)
-        name = f"reminder:{team.id}:{plan.day.isoformat()}"
-        await outbox.enqueue(
-            store,
-            f"{name}:channel",
-            team.workspace_id,
-            due.now,
-            channel=team.channel_id,
-            **ready_blocks.reminder_message(plan, po, planning_text),
-        )
-        for owner, rows in plan.by_owner.items():
-            await outbox.enqueue(
-                store,
-                f"{name}:dm:{owner}",
-                team.workspace_id,
-                due.now,
-                channel=owner,
-                **ready_blocks.owner_reminder(team.channel_id, rows, dor),
-            )
-    return f"sent: {len(plan.horizon.unready)} unready, {len(plan.by_owner)} direct messages"
-
-
-async def meeting_timer(services: Services, client: AsyncWebClient, due: Due) -> str:
-    """A section's warning or time-up; a section that ended during downtime is announced once."""
-    async with services.db.transaction() as store:
-        meeting = await store.meeting(due.payload["meeting"])
-        if meeting is None:
-            return "no longer applies"
-        # The team's lock first, then the meeting as it is now: a facilitator's /refine next
-        # on another instance cannot interleave with this timer.
-        team = await store.team_by_id(meeting.team_id, lock=True)
-        meeting = await store.meeting(meeting.id, fresh=True)
-        timer = engine.fired(meeting, due.payload)
-        if timer is None or meeting is None:
-            return "no longer applies"
-        left = engine.time_left(meeting, due.now)
-        if timer.event == "warn" and left.total_seconds() <= 0:
-            return "warning skipped: the section is over"
-        step = None
-        if timer.event == "up" and meeting.auto_advance:
-            await engine.advance(store, meeting, due.now, timer.section)
-            step = meeting_flow.Step(meeting, team, moved=True, ended=meeting.status == "ended")
-            if step.ended:
-                meeting.minutes = await meeting_flow.minutes_of(store, team, meeting)
-        else:  # the announcement is kept with the meeting's mark (see send_reminder)
-            minutes = max(1, round(left.total_seconds() / 60))
-            payload = (
-                meeting_blocks.warning(meeting, minutes)
-                if timer.event == "warn"
-                else meeting_blocks.time_up(meeting)
-            )
-            await outbox.enqueue(
-                store,
-                due.key,
-                team.workspace_id,
-                due.now,
-                channel=team.channel_id,
-                thread_ts=meeting.message_ts,
-                **payload,
-            )
-    if step is not None:
-        await meeting_flow.announce(services, client, step)
-        return "time up: moved on"
-    await meeting_flow.refresh(client, team, meeting, due.now)
-    return timer.event
+    return await ready_uc.daily_reminder(services, due, ready_blocks.reminder_posts, outbox.enqueue)

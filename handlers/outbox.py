@@ -16,10 +16,13 @@ their key in Slack message metadata:
   this for each post a job makes directly rather than through `enqueue`.
 
 A `slack_post` that may have reached Slack already (a second attempt, or a recorded direct
-post) first looks for its key among the channel's (or thread's) recent messages, and posts
-only if it is not there. Looking needs the channels:history / groups:history scopes; without
-them, or for a direct message (no channel to read), it posts again and says so in the log: a
-possible double, never a loss.
+post) first looks for its key among the conversation's (or thread's) recent messages, and posts
+only if it is not there. A direct message is posted to a user id, which names no conversation
+to read: its DM is opened (conversations.open, the same DM a post to the user id lands in) for
+its D… id, and read like a channel. Looking needs the channels:history / groups:history scopes,
+and for direct messages im:write (to open) and im:history; without them (an installation made
+before they were asked for) it posts again and says so in the log: a possible double, never a
+loss.
 """
 
 from __future__ import annotations
@@ -219,9 +222,9 @@ async def _keep(services: Services, due: Due, ts: str | None) -> None:
 async def _find(
     client: AsyncWebClient, args: dict[str, Any], key: str, since: datetime
 ) -> str | None:
-    """The ts of the message carrying `key` among the channel's (or thread's) messages since
-    `since`; None if it is not there."""
-    channel, thread = args["channel"], args.get("thread_ts")
+    """The ts of the message carrying `key` among the conversation's (or thread's) messages
+    since `since`; None if it is not there."""
+    channel, thread = await _conversation(client, args["channel"]), args.get("thread_ts")
     oldest = f"{since.timestamp():.6f}"
     cursor = None
     for _ in range(PAGES):
@@ -244,3 +247,12 @@ async def _find(
         if not cursor:
             return None
     return None
+
+
+async def _conversation(client: AsyncWebClient, channel: str) -> str:
+    """The id of the conversation a post to `channel` lands in: for a user id (a direct
+    message), the bot's DM with them, opened (or found open) by conversations.open."""
+    if not channel.startswith(("U", "W")):
+        return channel
+    opened = await client.conversations_open(users=channel)
+    return str(opened["channel"]["id"])

@@ -25,7 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, backref, mapped_column, relationship
 
 # Stable constraint names, so Alembic migrations behave alike on SQLite and PostgreSQL.
 NAMING = {
@@ -429,3 +429,102 @@ SLACK_BOTS = AsyncSQLAlchemyInstallationStore.build_bots_table(Base.metadata, "s
 SLACK_OAUTH_STATES = AsyncSQLAlchemyOAuthStateStore.build_oauth_states_table(
     Base.metadata, "slack_oauth_states"
 )
+
+
+# -- trackers (Jira first): a channel's board, and its items' links ---------------------------
+
+
+class TrackerConnection(Base):
+    """A channel's link to one board of an issue tracker (Jira first): one per team.
+
+    The credential (`secret`, of `credential_kind`: an API token today, OAuth 2.0 later) and
+    the webhook secret are stored encrypted with TIMEBOX_SECRET_KEY, never in the clear.
+    `board` keeps what the last check learnt of the board (filter, project, rank field, the
+    account's time zone), saving calls on every run. `watermark` is the tracker's time of the
+    latest change applied: the incremental sync asks for what changed since then.
+    `status`: importing | connected | error (`last_error` says what, in plain words).
+    """
+
+    __tablename__ = "tracker_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="jira")
+    site: Mapped[str] = mapped_column(String(255))
+    board_id: Mapped[int] = mapped_column(Integer)
+    board_name: Mapped[str] = mapped_column(String(200), default="")
+    jql: Mapped[str] = mapped_column(Text, default="")
+    credential_kind: Mapped[str] = mapped_column(String(16), default="api_token")
+    account: Mapped[str] = mapped_column(String(255))  # the account's email (API token)
+    secret: Mapped[str] = mapped_column(Text)  # encrypted
+    estimation_field: Mapped[str | None] = mapped_column(String(64))
+    # A custom field holding acceptance criteria; None: a section of the description.
+    acceptance_field: Mapped[str | None] = mapped_column(String(64))
+    board: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    webhook_token: Mapped[str] = mapped_column(String(64), unique=True)
+    webhook_secret: Mapped[str] = mapped_column(Text)  # encrypted
+    watermark: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="importing")
+    connected_by: Mapped[str] = mapped_column(String(32))
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TrackerLink(Base):
+    """A backlog item linked to a tracker issue (`key` PROJ-123; None until Jira has made it).
+
+    Per-field conflict resolution: `base` holds each field the tracker owns as both sides last
+    agreed, so the side whose value differs from it has changed it (Timebox's change time is
+    in the item's history; the tracker's is `remote_updated`). `remote` keeps what only the
+    tracker has (description, status, assignee, ...). `pending` counts writes to the tracker
+    not done yet, `error` the trouble of the last try. Disconnecting keeps the row with
+    `connection_id` NULL, so connecting again matches the item by its key.
+    """
+
+    __tablename__ = "tracker_links"
+    __table_args__ = (UniqueConstraint("team_id", "key", name="uq_tracker_links_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("backlog_items.id", ondelete="CASCADE"), unique=True
+    )
+    connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tracker_connections.id", ondelete="SET NULL"), index=True
+    )
+    key: Mapped[str | None] = mapped_column(String(64))
+    issue_id: Mapped[str] = mapped_column(String(32), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    remote_updated: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    base: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    remote: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Read-only, loaded with every item (one indexed query per statement), so any view of an
+    # item can show its key: `item.tracker_link` (None for an item that is not linked).
+    item: Mapped[BacklogItem] = relationship(
+        viewonly=True,
+        lazy="raise",
+        backref=backref("tracker_link", uselist=False, lazy="selectin", viewonly=True),
+    )
+
+
+class TrackerSprintLink(Base):
+    """A sprint as created in the tracker (its id there), so it is made once."""
+
+    __tablename__ = "tracker_sprints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("tracker_connections.id", ondelete="CASCADE"), index=True
+    )
+    sprint_id: Mapped[int] = mapped_column(
+        ForeignKey("sprints.id", ondelete="CASCADE"), unique=True
+    )
+    remote_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(12), default="future")
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -15,7 +15,7 @@ from storage.repositories import Store
 async def _add(store: Store, team: Team, clock: ManualClock, *titles: str) -> list[int]:
     numbers = []
     for title in titles:
-        item = await backlog.add_item(store, team, ItemFields(title=title), "U1", clock.now())
+        item = await store.add_item(team, ItemFields(title=title), "U1", clock.now())
         numbers.append(item.number)
     return numbers
 
@@ -27,17 +27,15 @@ async def _order(store: Store, team: Team) -> list[int]:
 async def test_items_get_stable_numbers_and_land_at_the_bottom_as_new(store, team, clock):
     assert await _add(store, team, clock, "A", "B", "C") == [1, 2, 3]
     assert await _order(store, team) == [1, 2, 3]
-    item = await backlog.get_item(store, team, 2)
+    item = await store.get_item(team, 2)
     assert (item.title, item.status, item.created_by) == ("B", "new", "U1")
 
 
 async def test_title_is_trimmed_and_required(store, team, clock):
-    item = await backlog.add_item(
-        store, team, ItemFields(title="  Fix   login  "), "U1", clock.now()
-    )
+    item = await store.add_item(team, ItemFields(title="  Fix   login  "), "U1", clock.now())
     assert item.title == "Fix login"
     with pytest.raises(UserError, match="needs a title"):
-        await backlog.add_item(store, team, ItemFields(title="   "), "U1", clock.now())
+        await store.add_item(team, ItemFields(title="   "), "U1", clock.now())
 
 
 @pytest.mark.parametrize(
@@ -55,14 +53,14 @@ async def test_title_is_trimmed_and_required(store, team, clock):
 )
 async def test_move_puts_the_item_where_asked(store, team, clock, move, expected):
     await _add(store, team, clock, "A", "B", "C", "D")
-    await backlog.move_item(store, team, 3, move, "U1", clock.now())
+    await store.move_item(team, 3, move, "U1", clock.now())
     assert await _order(store, team) == expected
 
 
 async def test_move_reports_positions_and_logs_history(store, team, clock):
     await _add(store, team, clock, "A", "B", "C")
-    assert await backlog.move_item(store, team, 3, Move("top"), "UPO", clock.now()) == (3, 1)
-    events = await store.history(await backlog.get_item(store, team, 3))
+    assert await store.move_item(team, 3, Move("top"), "UPO", clock.now()) == (3, 1)
+    events = await store.history(await store.get_item(team, 3))
     assert (events[0].action, events[0].actor, events[0].changes) == (
         "moved",
         "UPO",
@@ -76,7 +74,7 @@ async def test_repeated_moves_into_the_same_gap_respace_without_losing_order(sto
     for _ in range(80):
         # Alternate the two middle items into the slot after #1: the gap halves each time.
         order = await _order(store, team)
-        await backlog.move_item(store, team, order[-1], Move("position", 2), "U1", clock.now())
+        await store.move_item(team, order[-1], Move("position", 2), "U1", clock.now())
     order = await _order(store, team)
     assert order[0] == 1 and sorted(order) == [1, 2, 3, 4]
     ranks = [rank for _, rank in await store.active_order(team.id)]
@@ -86,50 +84,50 @@ async def test_repeated_moves_into_the_same_gap_respace_without_losing_order(sto
 async def test_moves_that_make_no_sense_are_refused(store, team, clock):
     await _add(store, team, clock, "A", "B")
     with pytest.raises(UserError, match="no item #9"):
-        await backlog.move_item(store, team, 9, Move("top"), "U1", clock.now())
+        await store.move_item(team, 9, Move("top"), "U1", clock.now())
     with pytest.raises(UserError, match="Positions start at 1"):
-        await backlog.move_item(store, team, 1, Move("position", 0), "U1", clock.now())
+        await store.move_item(team, 1, Move("position", 0), "U1", clock.now())
     with pytest.raises(UserError, match="#1 is not on the backlog"):
-        await backlog.move_item(store, team, 1, Move("before", 1), "U1", clock.now())
-    await backlog.archive_item(store, team, 2, "U1", clock.now())
+        await store.move_item(team, 1, Move("before", 1), "U1", clock.now())
+    await store.archive_item(team, 2, "U1", clock.now())
     with pytest.raises(UserError, match="archived"):
-        await backlog.move_item(store, team, 2, Move("top"), "U1", clock.now())
+        await store.move_item(team, 2, Move("top"), "U1", clock.now())
 
 
 async def test_archive_restore_and_done(store, team, clock):
     await _add(store, team, clock, "A", "B", "C")
-    await backlog.archive_item(store, team, 1, "U1", clock.now())
-    await backlog.mark_done(store, team, 2, "U1", clock.now())
+    await store.archive_item(team, 1, "U1", clock.now())
+    await store.mark_done(team, 2, "U1", clock.now())
     assert await _order(store, team) == [3]
     assert await store.count_active(team.id) == 1
     with pytest.raises(UserError, match="archived already"):
-        await backlog.archive_item(store, team, 1, "U1", clock.now())
-    restored = await backlog.restore_item(store, team, 1, "U1", clock.now())
-    reopened = await backlog.restore_item(store, team, 2, "U1", clock.now())
+        await store.archive_item(team, 1, "U1", clock.now())
+    restored = await store.restore_item(team, 1, "U1", clock.now())
+    reopened = await store.restore_item(team, 2, "U1", clock.now())
     assert restored.archived_at is None and reopened.status == "open"
     assert await _order(store, team) == [3, 1, 2]
     with pytest.raises(UserError, match="nothing to restore"):
-        await backlog.restore_item(store, team, 3, "U1", clock.now())
+        await store.restore_item(team, 3, "U1", clock.now())
 
 
 async def test_edit_changes_only_what_differs_and_logs_old_and_new(store, team, clock):
     await _add(store, team, clock, "A")
-    changes = await backlog.edit_item(
-        store, team, 1, {"title": "A", "estimate": 5.0, "owner": "U2"}, "U3", clock.now()
+    changes = await store.edit_item(
+        team, 1, {"title": "A", "estimate": 5.0, "owner": "U2"}, "U3", clock.now()
     )
     assert changes == {"estimate": [None, 5.0], "owner": [None, "U2"]}
-    latest = (await store.history(await backlog.get_item(store, team, 1)))[0]
+    latest = (await store.history(await store.get_item(team, 1)))[0]
     assert (latest.action, latest.actor, latest.changes["estimate"]) == (
         "edited",
         "U3",
         [None, 5.0],
     )
-    assert await backlog.edit_item(store, team, 1, {"estimate": 5.0}, "U3", clock.now()) == {}
+    assert await store.edit_item(team, 1, {"estimate": 5.0}, "U3", clock.now()) == {}
 
 
 async def test_pages_hold_twenty_items_in_backlog_order(store, team, clock):
     await _add(store, team, clock, *[f"item {n}" for n in range(45)])
-    first, last = await backlog.page(store, team, 1), await backlog.page(store, team, 9)
+    first, last = await store.backlog_page(team, 1), await store.backlog_page(team, 9)
     assert (first.count, first.total, len(first.items)) == (3, 45, 20)
     assert (last.number, len(last.items), last.first_position) == (3, 5, 41)
     assert [i.number for i in first.items][:3] == [1, 2, 3]

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import backlog
-from bot.domain.backlog_csv import import_csv, looks_like_backlog, to_csv, to_markdown
+from bot.domain.backlog_csv import looks_like_backlog, parse_csv, to_csv, to_markdown
 from bot.domain.errors import UserError
+from bot.usecases.backlog import import_parsed
+
+
+async def import_csv(store, team, text, actor, now):
+    """The import's steps inside the test's one transaction: read the file, add its rows."""
+    return await import_parsed(store, team, parse_csv(text), actor, now)
+
 
 JIRA = (
     "Issue key,Summary,Issue Type,Priority,Custom field (Story Points),Description,"
@@ -27,7 +33,7 @@ async def test_jira_export_imports_valid_rows_and_reports_the_rest(store, team, 
         (4, "`three` is not a number of story points, e.g. `5` or `0.5`."),
         (5, "issue type `Epic` is not one of Story, Bug, Tech debt, Enabler, Spike"),
     ]
-    first = await backlog.get_item(store, team, 1)
+    first = await store.get_item(team, 1)
     assert (first.title, first.type, first.estimate, first.priority) == (
         "Export invoices",
         "story",
@@ -35,7 +41,7 @@ async def test_jira_export_imports_valid_rows_and_reports_the_rest(store, team, 
         "High",
     )
     assert first.acceptance_criteria == ["PDF", "CSV"]
-    assert (await backlog.get_item(store, team, 2)).type == "tech_debt"
+    assert (await store.get_item(team, 2)).type == "tech_debt"
     history = await store.history(first)
     assert history[0].action == "imported"
 
@@ -56,8 +62,7 @@ def test_backlog_csv_is_recognised_by_its_header():
 
 async def test_csv_export_round_trips_through_import(store, team, clock, db):
     await import_csv(store, team, JIRA, "U1", clock.now())
-    await backlog.edit_item(
-        store,
+    await store.edit_item(
         team,
         1,
         {"dependencies": [{"text": "#7 API", "resolved": True}], "labels": ["billing"]},
@@ -68,8 +73,8 @@ async def test_csv_export_round_trips_through_import(store, team, clock, db):
     other = await store.ensure_team("T0TEAM", "C0OTHER", clock.now())
     report = await import_csv(store, other, exported, "U1", clock.now())
     assert report.refused == [] and report.imported == [1, 2]
-    copy = await backlog.get_item(store, other, 1)
-    original = await backlog.get_item(store, team, 1)
+    copy = await store.get_item(other, 1)
+    original = await store.get_item(team, 1)
     for name in (
         "title",
         "hypothesis",

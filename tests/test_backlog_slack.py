@@ -74,10 +74,10 @@ async def test_control_sequences_in_titles_are_shown_as_typed_and_ping_nobody(sl
 async def test_the_list_pages_within_slacks_limits(slack):
     async with slack.db.transaction() as store:
         team = await store.ensure_team("T0TEAM", CHANNEL, slack.clock.now())
-        from bot.domain.backlog import ItemFields, add_item
+        from bot.domain.backlog import ItemFields
 
         for n in range(1, 46):
-            await add_item(store, team, ItemFields(title=f"Item {n}"), PO, slack.clock.now())
+            await store.add_item(team, ItemFields(title=f"Item {n}"), PO, slack.clock.now())
     first = await backlog(slack)
     assert len(first.blocks) <= 50
     assert "45 items · page 1 of 3" in shown(first)

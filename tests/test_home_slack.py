@@ -7,10 +7,11 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.domain import sprints
-from bot.domain.backlog import ItemFields, add_item
+from bot.domain.backlog import ItemFields
+from bot.domain.sprints import set_goal
 from bot.emulator.blockcheck import check_view
 from bot.emulator.stack import LocalStack
+from bot.usecases import sprints
 from handlers.blocks.home import TeamHome, WaitingVote, home_view
 from storage.models import (
     BacklogItem,
@@ -52,9 +53,9 @@ async def setup_sprint(slack: LocalStack) -> None:
             ItemFields(title="Legal text", estimate=2, owner=DEV2, **READY),
         ]
         for fields in items:
-            await add_item(store, team, fields, PO, now)
+            await store.add_item(team, fields, PO, now)
         sprint = await sprints.upcoming(store, team, now)
-        sprints.set_goal(sprint, "Invoices go out as PDF", "")
+        set_goal(sprint, "Invoices go out as PDF", "")
         await sprints.select(store, team, sprint, [1, 2], {1, 2}, {}, now)
         export = await sprints.set_tasks(store, team, sprint, 1, "Query 2h\nTests 1.5h")
         export.tasks[0].owner, export.tasks[1].owner = DEV1, DEV2

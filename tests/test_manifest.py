@@ -53,6 +53,8 @@ def test_manifest_asks_for_what_the_app_uses(manifest):
         "groups:read",  # ... in private channels too
         "channels:history",  # after a crash: did Slack get the post? (handlers/outbox.py)
         "groups:history",  # ... in private channels too
+        "im:write",  # ... and in direct messages: conversations.open gives the DM's id
+        "im:history",  # ... whose history is read the same way
         "usergroups:read",  # `/poker 3 voters @group`
         "files:read",
         "files:write",

@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import poker
-from bot.domain.backlog import ItemFields, add_item
+from bot.domain.backlog import ItemFields
 from bot.domain.commands import parse_poker
 from bot.domain.decks import DEFAULT_TSHIRT, Ballot, Deck, parse_deck, parse_tshirt, tally
 from bot.domain.errors import NotAllowed, UsageError, UserError
 from bot.domain.teams import Roles
 from bot.runtime.coalesce import Coalescer
 from bot.runtime.inflight import Inflight
+from bot.usecases import poker as rounds
 
 FIB = Deck.named("fibonacci")
 
@@ -218,8 +219,8 @@ async def _poll(db, clock, voters, mode="live"):
     async with db.transaction() as store:
         team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
         await store.set_role(team, "sm", ["SM"])
-        await add_item(store, team, ItemFields(title="Export"), "SM", clock.now())
-        poll = await poker.start_poll(
+        await store.add_item(team, ItemFields(title="Export"), "SM", clock.now())
+        poll = await rounds.start_poll(
             store,
             team,
             mode=mode,
@@ -243,7 +244,7 @@ async def test_a_burst_of_votes_counts_each_voter_once_and_reveals_once(db, cloc
         async with db.transaction() as store:
             team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
             return (
-                await poker.cast_vote(store, team, round_id, voter, card, "", clock.now())
+                await rounds.cast_vote(store, team, round_id, voter, card, "", clock.now())
             ).revealed
 
     first = await asyncio.gather(*(cast(v, "3") for v in voters[:-1]))
@@ -256,7 +257,7 @@ async def test_a_burst_of_votes_counts_each_voter_once_and_reveals_once(db, cloc
         assert sorted(b.card for b in ballots).count("5") == 30
         team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
         with pytest.raises(UserError, match="is closed: the votes are revealed"):
-            await poker.cast_vote(store, team, round_id, voters[0], "3", "", clock.now())
+            await rounds.cast_vote(store, team, round_id, voters[0], "3", "", clock.now())
 
 
 async def test_who_may_do_what(db, clock):
@@ -264,17 +265,17 @@ async def test_who_may_do_what(db, clock):
     async with db.transaction() as store:
         team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
         with pytest.raises(NotAllowed, match="Your vote was not counted"):
-            await poker.cast_vote(store, team, round_id, "SM", "3", "", clock.now())
+            await rounds.cast_vote(store, team, round_id, "SM", "3", "", clock.now())
         with pytest.raises(NotAllowed, match="Only the facilitator"):
-            await poker.reveal(store, team, round_id, "D1", clock.now())
+            await rounds.reveal(store, team, round_id, "D1", clock.now())
         with pytest.raises(UserError, match="Reveal the votes first"):
-            await poker.decide(store, team, round_id, "FAC", "3", clock.now())
-        await poker.reveal(store, team, round_id, "SM", clock.now())  # a Scrum Master may
+            await rounds.decide(store, team, round_id, "FAC", "3", clock.now())
+        await rounds.reveal(store, team, round_id, "SM", clock.now())  # a Scrum Master may
         with pytest.raises(NotAllowed):
-            await poker.decide(store, team, round_id, "D2", "3", clock.now())
+            await rounds.decide(store, team, round_id, "D2", "3", clock.now())
         with pytest.raises(UserError, match="not estimates"):
-            await poker.decide(store, team, round_id, "FAC", "?", clock.now())
-        decision = await poker.decide(store, team, round_id, "FAC", "13", clock.now())
+            await rounds.decide(store, team, round_id, "FAC", "?", clock.now())
+        decision = await rounds.decide(store, team, round_id, "FAC", "13", clock.now())
         assert decision.closed and decision.points == 13.0
         item = await store.item(team.id, 1)
         assert item.estimate == 13.0
@@ -286,14 +287,14 @@ async def test_an_async_revote_gets_a_fresh_deadline_and_old_jobs_stand_down(db,
     _, round_id = await _poll(db, clock, ["D1", "D2"], mode="async")
     later = clock.now() + timedelta(hours=3)
     async with db.transaction() as store:
-        assert [r.id for r in await poker.expire(store, 1, later)] == [round_id]
-        assert await poker.expire(store, 1, later) == [], "a second run reveals nothing"
+        assert [r.id for r in await rounds.expire(store, 1, later)] == [round_id]
+        assert await rounds.expire(store, 1, later) == [], "a second run reveals nothing"
         team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
-        fresh = await poker.revote(store, team, round_id, "FAC", later)
+        fresh = await rounds.revote(store, team, round_id, "FAC", later)
         assert fresh.number == 2 and fresh.deadline == later + timedelta(hours=2)
         keys = {job.key for job in await store.pending(poker.KIND_DEADLINE)}
         assert poker.job_key(1, fresh.deadline, "deadline") in keys
-        assert await poker.nudge(store, 1, clock.now() + timedelta(hours=2), "half") == (
+        assert await rounds.nudge(store, 1, clock.now() + timedelta(hours=2), "half") == (
             await store.poll(1),
             {},
         ), "the old deadline has no open rounds left: nobody to remind"

@@ -6,9 +6,10 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
-from bot.domain import sprints
-from bot.domain.backlog import ItemFields, add_item
+from bot.domain.backlog import ItemFields
 from bot.domain.sprint_export import CSV_HEADERS, item_status, sprint_csv, sprint_markdown
+from bot.domain.sprints import set_goal
+from bot.usecases import sprints
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, SprintTask
 
 AT = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)
@@ -216,8 +217,7 @@ async def test_export_of_a_sprint_built_through_the_domain(store, team, clock):
     now = clock.now()
     await store.set_role(team, "sm", ["U0SAM"])
     for title in ("Export invoices", "Mail the PDF"):
-        await add_item(
-            store,
+        await store.add_item(
             team,
             ItemFields(
                 title=title,
@@ -230,7 +230,7 @@ async def test_export_of_a_sprint_built_through_the_domain(store, team, clock):
             now,
         )
     sprint = await sprints.upcoming(store, team, now)
-    sprints.set_goal(sprint, "Invoices go out as PDF", "")
+    set_goal(sprint, "Invoices go out as PDF", "")
     await sprints.select(store, team, sprint, [1, 2], {1, 2}, {}, now)
     planned = await sprints.set_tasks(store, team, sprint, 1, "Query 2h\nTests 1.5h")
     planned.tasks[0].owner = DIANA

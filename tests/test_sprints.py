@@ -6,9 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.domain import backlog, sprints, teams
 from bot.domain.backlog import ItemFields
 from bot.domain.errors import NotAllowed, UserError
+from bot.domain.sprints import parse_tasks, remaining_by_day, set_goal
+from bot.usecases import sprints
+from bot.usecases import team as teams
 
 READY = dict(hypothesis="By doing it we expect value", acceptance_criteria=["works"])
 
@@ -16,7 +18,7 @@ READY = dict(hypothesis="By doing it we expect value", acceptance_criteria=["wor
 async def _items(store, team, clock, *estimates):
     for n, estimate in enumerate(estimates, start=1):
         fields = ItemFields(title=f"Item {n}", estimate=estimate, **READY)
-        await backlog.add_item(store, team, fields, "UPO", clock.now())
+        await store.add_item(team, fields, "UPO", clock.now())
 
 
 async def test_a_sprint_from_planning_to_close(store, team, clock):
@@ -36,7 +38,7 @@ async def test_a_sprint_from_planning_to_close(store, team, clock):
     await sprints.select(store, team, sprint, [1, 2, 4], {1}, {4: "tiny spike"}, clock.now())
     with pytest.raises(UserError, match="No sprint goal yet"):
         await sprints.commit(store, team, sprint, "UD1", ["UD1", "UD2"], clock.now())
-    sprints.set_goal(sprint, "By the end we expect invoices in PDF", "PDF export")
+    set_goal(sprint, "By the end we expect invoices in PDF", "PDF export")
     first = await sprints.commit(store, team, sprint, "UD1", ["UD1", "UD2"], clock.now())
     assert not first.recorded and first.waiting_for == ["UD2"]
     with pytest.raises(NotAllowed):
@@ -66,13 +68,13 @@ async def test_a_sprint_from_planning_to_close(store, team, clock):
 
 
 async def test_tasks_parse_hours_and_refuse_lines_without(store, team, clock):
-    assert sprints.parse_tasks("Design DB query 2h\n- Write tests: 1.5 hours\n\nReview 30 h") == [
+    assert parse_tasks("Design DB query 2h\n- Write tests: 1.5 hours\n\nReview 30 h") == [
         ("Design DB query", 2.0),
         ("Write tests", 1.5),
         ("Review", 30.0),
     ]
     with pytest.raises(UserError, match="Not understood: 'Design it'"):
-        sprints.parse_tasks("Design it")
+        parse_tasks("Design it")
 
 
 def test_burndown_counts_done_items_and_scope_changes():
@@ -84,7 +86,7 @@ def test_burndown_counts_done_items_and_scope_changes():
     a = SprintItem(item=BacklogItem(estimate=5.0), done_at=datetime(2026, 3, 3, 12, tzinfo=UTC))
     b = SprintItem(item=BacklogItem(estimate=8.0), done_at=None)
     added = ScopeChange(action="added", points=3.0, at=datetime(2026, 3, 4, 9, tzinfo=UTC))
-    days = sprints.remaining_by_day(sprint, [a, b], [added], date(2026, 3, 5))
+    days = remaining_by_day(sprint, [a, b], [added], date(2026, 3, 5))
     assert days == [
         (date(2026, 3, 2), 13.0),
         (date(2026, 3, 3), 8.0),

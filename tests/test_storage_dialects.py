@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from bot.domain.backlog import ItemFields, add_item
+from bot.domain.backlog import ItemFields
 
 
 async def test_text_with_a_nul_character_is_kept_readable_on_both(store, team, clock):
-    item = await add_item(store, team, ItemFields(title="nul\x00byte"), "U1", clock.now())
+    item = await store.add_item(team, ItemFields(title="nul\x00byte"), "U1", clock.now())
     await store.session.flush()
     await store.session.refresh(item)  # as the database has it
     assert item.title == "nul\ufffdbyte", "PostgreSQL cannot hold NUL; neither backend does"

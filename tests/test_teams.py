@@ -7,15 +7,16 @@ import pytest
 from bot.domain import calendar, teams
 from bot.domain.errors import NotAllowed, UsageError, UserError
 from bot.domain.teams import Roles
+from bot.usecases import team as team_uc
 
 
 async def test_first_user_needing_a_role_becomes_po_and_others_are_refused(store, team):
-    notice = await teams.require_role(store, team, "U1", ("po",), "order the product backlog")
+    notice = await team_uc.require_role(store, team, "U1", ("po",), "order the product backlog")
     assert notice is not None and "/timebox roles po" in notice
     assert Roles.of(team).po == ("U1",)
-    assert await teams.require_role(store, team, "U1", ("po",), "order") is None
+    assert await team_uc.require_role(store, team, "U1", ("po",), "order") is None
     with pytest.raises(NotAllowed) as refused:
-        await teams.require_role(store, team, "U2", ("po",), "order the product backlog")
+        await team_uc.require_role(store, team, "U2", ("po",), "order the product backlog")
     assert (
         refused.value.message
         == "Only the Product Owner can order the product backlog in this channel."
@@ -24,17 +25,17 @@ async def test_first_user_needing_a_role_becomes_po_and_others_are_refused(store
 
 
 async def test_roles_are_set_per_role_and_developers_default_to_everyone_else(store, team):
-    await teams.assign_role(store, team, "po", ["U1"])
-    await teams.assign_role(store, team, "scrum-master", ["U2", "U2"])
+    await team_uc.assign_role(store, team, "po", ["U1"])
+    await team_uc.assign_role(store, team, "scrum-master", ["U2", "U2"])
     roles = Roles.of(team)
     assert (roles.po, roles.sm, roles.dev) == (("U1",), ("U2",), ())
     assert roles.developers(["U1", "U2", "U3", "U4"]) == ["U3", "U4"]
-    await teams.assign_role(store, team, "dev", ["U4"])
+    await team_uc.assign_role(store, team, "dev", ["U4"])
     assert Roles.of(team).developers(["U3", "U4"]) == ["U4"]
     with pytest.raises(UsageError, match="not a role"):
-        await teams.assign_role(store, team, "boss", ["U1"])
+        await team_uc.assign_role(store, team, "boss", ["U1"])
     with pytest.raises(UsageError, match="at least one Product Owner"):
-        await teams.assign_role(store, team, "po", [])
+        await team_uc.assign_role(store, team, "po", [])
 
 
 def test_settings_parse_what_people_type():

@@ -1,21 +1,22 @@
 """The product backlog: items, their stable numbers, their order and their history.
 
-Plain Python over a `Store`; every change is logged as an item event so that "who changed what,
-when" can always be answered.
+Plain rules over items: what a new item looks like, what an edit, a move, archiving, restoring
+and finishing change (and refuse). The repository (storage/repositories/backlog.py) applies
+them and logs every change as an item event, so "who changed what, when" can be answered.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, is_ready
-from storage.models import BacklogItem, Team
-from storage.repositories import Store
+from storage.models import BacklogItem
 
 ITEM_TYPES = {
     "story": "Story",
@@ -41,6 +42,17 @@ STATUS_NAMES = {
 PAGE_SIZE = 20
 TITLE_MAX = 250
 ESTIMATE_MAX = 1000
+EPIC_MAX = 120  # storage.models.BacklogItem.epic
+PRIORITY_MAX = 32  # storage.models.BacklogItem.priority
+# What the item form's inputs hold: Slack's plain_text_input takes 3,000 characters at most,
+# and views.open fails when a field's text is longer than its input's max_length.
+FORM_MAX = {"hypothesis": 3000, "acceptance_criteria": 3000, "dependencies": 3000, "labels": 500}
+FORM_LABELS = {
+    "hypothesis": "value hypothesis (Description)",
+    "acceptance_criteria": "acceptance criteria",
+    "dependencies": "dependencies",
+    "labels": "labels",
+}
 
 
 @dataclass(frozen=True)
@@ -145,90 +157,130 @@ def parse_labels(text: str) -> list[str]:
     return list(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
 
 
-# -- operations ----------------------------------------------------------------------------------
+# -- the item form ------------------------------------------------------------------------------
 
 
-async def get_item(store: Store, team: Team, number: int) -> BacklogItem:
-    item = await store.item(team.id, number)
+def form_texts(item: BacklogItem | ItemFields) -> dict[str, str]:
+    """The item's text as the item form shows it, one entry per multi-line or list input."""
+    return {
+        "hypothesis": item.hypothesis or "",
+        "acceptance_criteria": "\n".join(item.acceptance_criteria),
+        "dependencies": format_dependencies(item.dependencies),
+        "labels": ", ".join(item.labels),
+    }
+
+
+def too_long_for_form(fields: ItemFields) -> str | None:
+    """Why the item form could not show these fields (a text over its input's limit), or None.
+
+    An import refuses such a row rather than keep text its item could never be edited with."""
+    for name, text in form_texts(fields).items():
+        if len(text) > FORM_MAX[name]:
+            return (
+                f"the {FORM_LABELS[name]} has {len(text):,} characters; an item holds "
+                f"{FORM_MAX[name]:,} at most (what Slack's item form can edit). "
+                "Shorten it and import this row again."
+            )
+    return None
+
+
+# -- rules of each change ----------------------------------------------------------------------
+
+
+def no_such_item(number: int) -> UserError:
+    return UserError(
+        f"There is no item #{number} in this channel's backlog. `/backlog` lists them."
+    )
+
+
+def require_item(item: BacklogItem | None, number: int) -> BacklogItem:
+    """The item a team's lookup found; a number the team does not have is refused."""
     if item is None:
-        raise UserError(
-            f"There is no item #{number} in this channel's backlog. `/backlog` lists them."
-        )
+        raise no_such_item(number)
     return item
 
 
-async def add_item(
-    store: Store,
-    team: Team,
-    fields: ItemFields,
-    actor: str,
-    now: datetime,
-    *,
-    action: str = "created",
+def new_item(
+    team_id: int, number: int, rank: float, fields: ItemFields, actor: str, now: datetime
 ) -> BacklogItem:
-    """Adds an item at the bottom of the backlog with status "new"."""
-    fields.title = clean_title(fields.title)
-    _, bottom = await store.rank_bounds(team.id)
-    item = BacklogItem(
-        team_id=team.id,
-        number=await store.take_number(team),
-        rank=(bottom or 0.0) + 1.0,
+    """A new item with status "new"; the title is checked and tidied."""
+    fields = replace(fields, title=clean_title(fields.title))
+    return BacklogItem(
+        team_id=team_id,
+        number=number,
+        rank=rank,
         status="new",
         created_by=actor,
         created_at=now,
         updated_at=now,
         **vars(fields),
     )
-    await store.add_item(item)
-    store.log(item, actor, action, now, title=item.title)
-    return item
 
 
-async def edit_item(
-    store: Store, team: Team, number: int, edits: dict[str, Any], actor: str, now: datetime
-) -> dict[str, list[Any]]:
-    """Applies edited fields (names of `ItemFields`); returns {field: [old, new]} that changed.
+def bottom_rank(bottom: float | None, offset: int = 0) -> float:
+    """The rank of the `offset`-th item added below the lowest rank `bottom` (None: empty)."""
+    return (bottom or 0.0) + 1.0 + offset
+
+
+@dataclass(frozen=True)
+class Edit:
+    changes: dict[str, list[Any]]
+    """{field: [old, new]} of what changed."""
+    readiness: str | None = None
+    """"became ready" or "no longer ready" when the edit changed that, else None."""
+
+
+def apply_edits(
+    item: BacklogItem, edits: dict[str, Any], dor: DefinitionOfReady, now: datetime
+) -> Edit:
+    """Applies edited fields (names of `ItemFields`) to the item; only what differs changes.
 
     When the edit makes the item ready, or no longer ready, under the team's Definition of
-    Ready, that change of readiness is logged too.
+    Ready, the Edit says so, to be logged too.
     """
-    item = await get_item(store, team, number)
-    dor = DefinitionOfReady.of(team)
     was_ready = is_ready(item, dor)
     if "title" in edits:
         edits = {**edits, "title": clean_title(edits["title"])}
     changes = {
         name: [old, new] for name, new in edits.items() if (old := getattr(item, name)) != new
     }
-    if changes:
-        for name, (_, new) in changes.items():
-            setattr(item, name, new)
-        item.updated_at = now
-        store.log(item, actor, "edited", now, **changes)
-        if is_ready(item, dor) != was_ready:
-            store.log(item, actor, "became ready" if was_ready is False else "no longer ready", now)
-    return changes
+    if not changes:
+        return Edit({})
+    for name, (_, new) in changes.items():
+        setattr(item, name, new)
+    item.updated_at = now
+    readiness = None
+    if is_ready(item, dor) != was_ready:
+        readiness = "became ready" if was_ready is False else "no longer ready"
+    return Edit(changes, readiness)
 
 
-async def page(store: Store, team: Team, number: int) -> Page:
-    total = await store.count_active(team.id)
+def page_window(total: int, wanted: int) -> tuple[int, int]:
+    """(page number, page count) for page `wanted` of `total` items, kept within the pages."""
     count = max(1, math.ceil(total / PAGE_SIZE))
-    number = min(max(number, 1), count)
-    items = await store.active_page(team.id, (number - 1) * PAGE_SIZE, PAGE_SIZE)
-    return Page(list(items), number, count, total)
+    return min(max(wanted, 1), count), count
 
 
-async def position_of(store: Store, team: Team, number: int) -> int | None:
-    order = [n for n, _ in await store.active_order(team.id)]
+def position_in(order: Sequence[int], number: int) -> int | None:
+    """The 1-based position of item `number` in the backlog's order of numbers, if on it."""
     return order.index(number) + 1 if number in order else None
 
 
-async def move_item(
-    store: Store, team: Team, number: int, move: Move, actor: str, now: datetime
-) -> tuple[int, int]:
-    """Moves an item within the ordered backlog; returns (old position, new position)."""
-    item = await get_item(store, team, number)
-    order = await store.active_order(team.id)
+@dataclass(frozen=True)
+class MovePlan:
+    old: int
+    new: int
+    """1-based positions before and after."""
+    rank: float
+    """The item's new rank."""
+    respace: list[int] | None = None
+    """When no room is left between two ranks: every item's number in the new order, to be
+    ranked 1, 2, 3... (the item's rank is then its new position)."""
+
+
+def plan_move(item: BacklogItem, order: Sequence[tuple[int, float]], move: Move) -> MovePlan:
+    """Where `move` puts the item within the ordered backlog [(number, rank)]."""
+    number = item.number
     numbers = [n for n, _ in order]
     if number not in numbers:
         raise UserError(f"#{number} is {status_of(item)}, not on the backlog: restore it first.")
@@ -236,19 +288,15 @@ async def move_item(
     others = [(n, r) for n, r in order if n != number]
     target = _target_index(move, old, others)
     if target == old:
-        return old + 1, old + 1
+        return MovePlan(old + 1, old + 1, item.rank)
     before = others[target - 1][1] if target > 0 else None
     after = others[target][1] if target < len(others) else None
     rank = _between(before, after)
     if rank is None:  # no room left between two ranks: respace the whole backlog once
         renumbered = [n for n, _ in others]
         renumbered.insert(target, number)
-        await store.respace_ranks(team.id, renumbered)
-        rank = float(target + 1)
-    item.rank = rank
-    item.updated_at = now
-    store.log(item, actor, "moved", now, position=[old + 1, target + 1])
-    return old + 1, target + 1
+        return MovePlan(old + 1, target + 1, float(target + 1), renumbered)
+    return MovePlan(old + 1, target + 1, rank)
 
 
 def _target_index(move: Move, old: int, others: list[tuple[int, float]]) -> int:
@@ -289,49 +337,37 @@ def _between(before: float | None, after: float | None) -> float | None:
     return middle if before < middle < after else None
 
 
-async def archive_item(
-    store: Store, team: Team, number: int, actor: str, now: datetime
-) -> BacklogItem:
-    item = await get_item(store, team, number)
+def archive(item: BacklogItem, now: datetime) -> None:
     if item.archived_at is not None:
         raise UserError(
-            f"#{number} is archived already. `/backlog restore {number}` brings it back."
+            f"#{item.number} is archived already. `/backlog restore {item.number}` brings it back."
         )
     item.archived_at = now
     item.updated_at = now
-    store.log(item, actor, "archived", now)
-    return item
 
 
-async def restore_item(
-    store: Store, team: Team, number: int, actor: str, now: datetime
-) -> BacklogItem:
-    """Brings an archived or done item back, at the bottom of the backlog."""
-    item = await get_item(store, team, number)
+def restore(item: BacklogItem, rank: float, now: datetime) -> dict[str, Any]:
+    """Brings an archived or done item back at `rank` (the bottom); returns the changes."""
     if item.archived_at is None and item.status != "done":
-        raise UserError(f"#{number} is on the backlog already; there is nothing to restore.")
+        raise UserError(f"#{item.number} is on the backlog already; there is nothing to restore.")
     changes: dict[str, Any] = {
         "status": [status_of(item), "open" if item.status == "done" else item.status]
     }
     item.archived_at = None
     if item.status == "done":
         item.status = "open"
-    _, bottom = await store.rank_bounds(team.id)
-    item.rank = (bottom or 0.0) + 1.0
+    item.rank = rank
     item.updated_at = now
-    store.log(item, actor, "restored", now, **changes)
-    return item
+    return changes
 
 
-async def mark_done(
-    store: Store, team: Team, number: int, actor: str, now: datetime
-) -> BacklogItem:
-    item = await get_item(store, team, number)
+def finish(item: BacklogItem, now: datetime) -> dict[str, Any]:
+    """Marks the item done; returns the changes."""
     if item.status == "done":
-        raise UserError(f"#{number} is done already.")
+        raise UserError(f"#{item.number} is done already.")
     if item.archived_at is not None:
-        raise UserError(f"#{number} is archived. `/backlog restore {number}` first.")
-    store.log(item, actor, "done", now, status=[item.status, "done"])
+        raise UserError(f"#{item.number} is archived. `/backlog restore {item.number}` first.")
+    changes: dict[str, Any] = {"status": [item.status, "done"]}
     item.status = "done"
     item.updated_at = now
-    return item
+    return changes

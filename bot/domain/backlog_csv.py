@@ -1,7 +1,12 @@
 """Backlog import from CSV (with Jira's export column names) and export to CSV or Markdown.
 
 Jira writes custom fields as `Custom field (Story Points)`; both spellings are understood. The
-export uses the same names, so an exported file imports again unchanged.
+export uses the same names, so an exported file imports again unchanged. Exported cells that a
+spreadsheet would run as a formula are neutralised (OWASP's CSV injection advice: a leading
+single quote), and the import takes that quote off again, so the round trip is exact.
+
+Plain functions: reading a file gives the rows to add (`parse_csv`); adding them is the use
+case's (bot/usecases/backlog.py).
 """
 
 from __future__ import annotations
@@ -11,23 +16,24 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from bot.domain.backlog import (
+    EPIC_MAX,
     ITEM_TYPES,
+    PRIORITY_MAX,
     ItemFields,
-    add_item,
+    clean_title,
     format_dependencies,
     parse_dependencies,
     parse_estimate,
     parse_labels,
     parse_lines,
     status_of,
+    too_long_for_form,
 )
 from bot.domain.errors import UserError
 from bot.domain.readiness import points
-from storage.models import BacklogItem, Team
-from storage.repositories import Store
+from storage.models import BacklogItem
 
 COLUMNS = {
     "title": ("summary", "title", "name"),
@@ -56,14 +62,38 @@ JIRA_TYPES = {
     "spike": "spike",
 }
 MAX_ROWS = 5000
-EPIC_MAX = 120  # storage.models.BacklogItem.epic
-PRIORITY_MAX = 32  # storage.models.BacklogItem.priority
+MAX_FILE_BYTES = 2_000_000
+"""A shared CSV file larger than this is not downloaded; the sharer is told the limit."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
 
 
 @dataclass
 class ImportReport:
     imported: list[int] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, reason)
+
+
+@dataclass
+class ParsedCsv:
+    """A file read: the rows to add, in file order, and the rows refused with their reasons;
+    rows are numbered as a spreadsheet shows them (the header is row 1)."""
+
+    rows: list[tuple[int, ItemFields]] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+def neutralised(cell: str) -> str:
+    """A cell a spreadsheet shows as text, never runs: one starting like a formula (or with
+    the quote that marks such a cell) gets a leading single quote."""
+    return "'" + cell if cell.startswith((*FORMULA_STARTS, "'")) else cell
+
+
+def restored(cell: str) -> str:
+    """The text `neutralised` was given, from a cell it wrote; other cells as they are."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in (*FORMULA_STARTS, "'"):
+        return cell[1:]
+    return cell
 
 
 def _normalise(header: str) -> str:
@@ -87,17 +117,21 @@ def _column_map(headers: Sequence[str]) -> dict[str, int]:
 def _row_fields(row: list[str], columns: dict[str, int]) -> ItemFields:
     def cell(name: str) -> str:
         index = columns.get(name)
-        return row[index].strip() if index is not None and index < len(row) else ""
+        if index is None or index >= len(row):
+            return ""
+        text = restored(row[index])
+        # A quoted cell is exactly what was exported; other cells lose stray spaces.
+        return text if text != row[index] else text.strip()
 
     title = cell("title")
-    if not title:
+    if not title.strip():
         raise UserError("no Summary/Title")
     type_text = cell("type")
     item_type = JIRA_TYPES.get(type_text.lower()) if type_text else "story"
     if item_type is None:
         raise UserError(f"issue type `{type_text}` is not one of {', '.join(ITEM_TYPES.values())}")
-    return ItemFields(
-        title=title,
+    fields = ItemFields(
+        title=clean_title(title),
         hypothesis=cell("hypothesis"),
         type=item_type,
         acceptance_criteria=parse_lines(cell("acceptance_criteria")),
@@ -108,6 +142,10 @@ def _row_fields(row: list[str], columns: dict[str, int]) -> ItemFields:
         labels=parse_labels(cell("labels").replace(" ", ",")),
         priority=cell("priority")[:PRIORITY_MAX] or None,
     )
+    problem = too_long_for_form(fields)
+    if problem:
+        raise UserError(problem)
+    return fields
 
 
 def looks_like_backlog(text: str) -> bool:
@@ -124,10 +162,11 @@ def _rows(text: str) -> Iterator[list[str]]:
     return csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
 
 
-async def import_csv(
-    store: Store, team: Team, text: str, actor: str, now: datetime
-) -> ImportReport:
-    """Adds one item per valid row, in file order, at the bottom of the backlog."""
+def parse_csv(text: str) -> ParsedCsv:
+    """The rows of a backlog CSV to add, and those refused with the reason; a file that is not
+    a backlog at all (no header, no title column) is refused whole (UserError).
+
+    Pure and CPU-bound on a big file: callers run it off the event loop."""
     reader = _rows(text)
     try:
         headers = next(reader, None)
@@ -143,22 +182,19 @@ async def import_csv(
             "The CSV has no `Summary` or `Title` column. Known columns: Summary/Title, "
             "Description, Acceptance Criteria, Story Points, Issue Type, Priority, Labels."
         )
-    report = ImportReport()
-    # Rows are numbered as a spreadsheet shows them: the header is row 1.
+    parsed = ParsedCsv()
+    report = ImportReport(refused=parsed.refused)
     for line, row in enumerate(_readable(reader, report), start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(report.imported) >= MAX_ROWS:
-            report.refused.append((line, f"more than {MAX_ROWS} rows in one import"))
+        if len(parsed.rows) >= MAX_ROWS:
+            parsed.refused.append((line, f"more than {MAX_ROWS} rows in one import"))
             continue
         try:
-            fields = _row_fields(row, columns)
-            item = await add_item(store, team, fields, actor, now, action="imported")
+            parsed.rows.append((line, _row_fields(row, columns)))
         except UserError as error:
-            report.refused.append((line, error.message))
-            continue
-        report.imported.append(item.number)
-    return report
+            parsed.refused.append((line, error.message))
+    return parsed
 
 
 def _readable(reader: Iterator[list[str]], report: ImportReport) -> Iterator[list[str]]:
@@ -211,10 +247,11 @@ def _export_row(item: BacklogItem) -> list[str]:
 
 
 def to_csv(items: Sequence[BacklogItem]) -> str:
+    """The items as CSV; no cell can run as a formula in a spreadsheet (see `neutralised`)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_HEADERS)
-    writer.writerows(_export_row(item) for item in items)
+    writer.writerows([neutralised(cell) for cell in _export_row(item)] for item in items)
     return out.getvalue()
 
 

@@ -6,18 +6,16 @@ top stops being refined. Each signal names what to look at, not a score.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.backlog import archive_item
 from bot.domain.calendar import local_today
 from bot.domain.readiness import DefinitionOfReady, Horizon, horizon
 from storage.models import BacklogItem, Team
-from storage.repositories import Store
 
 TOP = 10
 STALE_SHARE_LIMIT = 20  # percent
-MARKS = {True: ":large_green_circle:", False: ":large_orange_circle:", None: ":white_circle:"}
 
 
 @dataclass(frozen=True)
@@ -25,10 +23,6 @@ class Signal:
     question: str
     answer: str
     ok: bool | None  # None: not measurable yet
-
-    @property
-    def mark(self) -> str:
-        return MARKS[self.ok]
 
 
 @dataclass(frozen=True)
@@ -52,15 +46,16 @@ class Health:
         return "yes." if self.reordered else "no: look at the order before the next one."
 
 
-def stale_items(items: list[BacklogItem], team: Team, now: datetime) -> list[BacklogItem]:
+def stale_items(items: Sequence[BacklogItem], team: Team, now: datetime) -> list[BacklogItem]:
     cutoff = now - timedelta(days=team.graveyard_days)
     return [item for item in items if item.updated_at < cutoff]
 
 
-async def backlog_health(
-    store: Store, team: Team, now: datetime, *, reordered: bool | None = None
+def backlog_health(
+    items: Sequence[BacklogItem], team: Team, now: datetime, *, reordered: bool | None = None
 ) -> Health:
-    items = list(await store.all_items(team.id, include_closed=False))
+    """The health check of a backlog: `items` are the team's active items in backlog order."""
+    items = list(items)
     dor = DefinitionOfReady.of(team)
     current = horizon(items, dor, None, local_today(team, now))
     stale = stale_items(items, team, now)
@@ -104,12 +99,3 @@ async def backlog_health(
     return Health(
         len(items), stale, team.graveyard_days, no_hypothesis, current, reordered, signals
     )
-
-
-async def archive_stale(store: Store, team: Team, actor: str, now: datetime) -> list[int]:
-    """Archives every stale item (recoverable with restore); returns their numbers."""
-    items = list(await store.all_items(team.id, include_closed=False))
-    numbers = [item.number for item in stale_items(items, team, now)]
-    for number in numbers:
-        await archive_item(store, team, number, actor, now)
-    return numbers

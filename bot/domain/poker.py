@@ -1,29 +1,32 @@
-"""Planning poker: polls, rounds and votes, who votes, who decides, and async deadlines.
+"""Planning poker's rules: polls, rounds and votes, who votes, who decides, async deadlines.
 
 A poll is a queue of backlog items estimated in one channel message. A live poll votes on one
 item at a time; an async poll opens every item at once until a deadline, for teams across
-time zones. Everything lives in the database (a restart loses no vote, and any button of any
-poll works without memory of it), and a round's votes are never handed out before its reveal:
-`board()` gives who voted, only `result()` gives what they voted.
+time zones. Everything lives in the database (bot/usecases/poker.py reads and writes it), so a
+restart loses no vote and any button of any poll works without memory of it. A round's votes
+are never handed out before its reveal: a `Board` carries who voted, only a `Result` what.
+
+Nothing here reads or writes the database: these are the decisions, over rows given as data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import backlog
 from bot.domain.decks import Ballot, Deck, Tally, parse_deck, parse_tshirt, tally
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.teams import Roles
-from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound, Team
-from storage.repositories import Store
+from storage.models import BacklogItem, PokerPoll, PokerRound, PokerVote, Team
 
 KIND_DEADLINE = "poker_deadline"
 KIND_NUDGE = "poker_nudge"
 KIND_VOTE = "poker_vote"  # a vote stored before its ack, counted once
+KIND_SYNC = "poker_sync"  # shows a poll's state again after Slack failed to take it
 DEFAULT_POLL = timedelta(hours=24)
 MIN_POLL = timedelta(minutes=10)
 MAX_POLL = timedelta(days=14)
@@ -31,6 +34,8 @@ LAST_CALL = timedelta(hours=1)
 MAX_ITEMS = 10
 REASON_MAX = 500
 SETTLED = ("accepted", "skipped")
+GONE = "That poll is gone: start a new one with `/poker <n>`."
+ELSEWHERE = "That poker round belongs to another channel's team: nothing was changed."
 
 
 # -- settings ---------------------------------------------------------------------------------
@@ -118,13 +123,30 @@ def job_key(poll_id: int, deadline: datetime, name: str) -> str:
     return f"poker:{poll_id}:{deadline:%Y%m%dT%H%M%S}:{name}"
 
 
-async def _schedule(store: Store, poll: PokerPoll, start: datetime, deadline: datetime) -> None:
-    payload = {"poll_id": poll.id, "deadline": deadline.isoformat()}
-    await store.schedule(
-        KIND_DEADLINE, job_key(poll.id, deadline, "deadline"), deadline, dict(payload)
-    )
+@dataclass(frozen=True)
+class Job:
+    """Due work a poll needs: its deadline, or a reminder before it."""
+
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any]
+
+
+def deadline_jobs(poll_id: int, start: datetime, deadline: datetime) -> list[Job]:
+    """The deadline of a poll's rounds that close at `deadline`, and the reminders before it."""
+    payload = {"poll_id": poll_id, "deadline": deadline.isoformat()}
+    jobs = [Job(KIND_DEADLINE, job_key(poll_id, deadline, "deadline"), deadline, dict(payload))]
     for name, when in nudge_times(start, deadline):
-        await store.schedule(KIND_NUDGE, job_key(poll.id, deadline, name), when, dict(payload))
+        jobs.append(Job(KIND_NUDGE, job_key(poll_id, deadline, name), when, dict(payload)))
+    return jobs
+
+
+def revote_deadline(poll: PokerPoll, now: datetime) -> datetime | None:
+    """An async re-vote gets as long as the first round had; a live one has no deadline."""
+    if poll.mode != "async":
+        return None
+    return (now + timedelta(seconds=poll.duration_s or 0)).replace(microsecond=0)
 
 
 # -- who votes, who decides -------------------------------------------------------------------
@@ -193,8 +215,23 @@ def not_a_voter(poll: PokerPoll, team: Team, user: str) -> NotAllowed:
 # -- starting ---------------------------------------------------------------------------------
 
 
-async def start_poll(
-    store: Store,
+def queue(numbers: Sequence[int]) -> list[int]:
+    """The items of a new poll, each once, in the order given."""
+    unique = list(dict.fromkeys(numbers))
+    if not unique:
+        raise UserError("Say which items to estimate, e.g. `/poker 12 14`.")
+    if len(unique) > MAX_ITEMS:
+        raise UserError(f"Estimate {MAX_ITEMS} items at most in one poll.")
+    return unique
+
+
+def check_estimable(item: BacklogItem) -> None:
+    status = backlog.status_of(item)
+    if status in ("done", "archived"):
+        raise UserError(f"#{item.number} is {status}: only items on the backlog get estimated.")
+
+
+def new_poll(
     team: Team,
     *,
     mode: str,
@@ -205,17 +242,8 @@ async def start_poll(
     now: datetime,
     deadline: datetime | None = None,
 ) -> PokerPoll:
-    """A live round (the first item of the queue) or an async poll (every item, one deadline)."""
-    numbers = list(dict.fromkeys(numbers))
-    if not numbers:
-        raise UserError("Say which items to estimate, e.g. `/poker 12 14`.")
-    if len(numbers) > MAX_ITEMS:
-        raise UserError(f"Estimate {MAX_ITEMS} items at most in one poll.")
-    for number in numbers:
-        item = await backlog.get_item(store, team, number)
-        status = backlog.status_of(item)
-        if status in ("done", "archived"):
-            raise UserError(f"#{number} is {status}: only items on the backlog get estimated.")
+    """A live poll (one item at a time) or an async one (every item, one deadline), not yet
+    stored; `numbers` come checked by `queue` and `check_estimable`."""
     if not voters:
         raise UserError(
             "Nobody would vote: this channel has no Developers besides the Product Owner and "
@@ -224,12 +252,12 @@ async def start_poll(
         )
     if mode == "async" and deadline is None:
         deadline = now + DEFAULT_POLL
-    poll = PokerPoll(
+    return PokerPoll(
         team_id=team.id,
         mode=mode,
         status="open",
         facilitator=facilitator,
-        items=numbers,
+        items=list(numbers),
         deck=team_deck(team).to_data(),
         voters=list(voters),
         voters_note=note,
@@ -238,12 +266,11 @@ async def start_poll(
         nudges=[],
         created_at=now,
     )
-    await store.add_poll(poll)
-    for number in numbers if mode == "async" else numbers[:1]:
-        await store.add_round(poll.id, number, 1, now, deadline)
-    if deadline is not None:
-        await _schedule(store, poll, now, deadline)
-    return poll
+
+
+def opening(poll: PokerPoll) -> list[int]:
+    """The items whose first round opens with the poll: all of an async poll's, else one."""
+    return list(poll.items) if poll.mode == "async" else list(poll.items[:1])
 
 
 # -- voting -----------------------------------------------------------------------------------
@@ -256,87 +283,62 @@ class Cast:
     card: str
     previous: str | None  # the voter's card before, if they changed it
     revealed: bool  # this vote was the last one expected: the round is revealed
+    reason: str = ""
 
 
-async def _round(
-    store: Store, round_id: int, *, lock: bool = False
-) -> tuple[PokerRound, PokerPoll]:
-    round_ = await store.poker_round(round_id, lock=lock)
-    poll = await store.poll(round_.poll_id) if round_ is not None else None
-    if round_ is None or poll is None:
-        raise UserError("That poll is gone: start a new one with `/poker <n>`.")
-    return round_, poll
-
-
-def _closed(round_: PokerRound) -> UserError:
+def closed(round_: PokerRound) -> UserError:
     state = {"revealed": "the votes are revealed", "revoted": "a new round has started"}.get(
         round_.status, "the estimate is settled"
     )
     return UserError(f"Voting on #{round_.item_number} (round {round_.number}) is closed: {state}.")
 
 
-async def check_voter(store: Store, team: Team, round_id: int, voter: str) -> PokerRound:
-    """Before opening the reason form: may this person vote in this round now?"""
-    round_, poll = await _round(store, round_id)
+def check_voter(round_: PokerRound, poll: PokerPoll, team: Team, voter: str) -> None:
+    """May this person vote in this round now?"""
     if round_.status != "voting":
-        raise _closed(round_)
+        raise closed(round_)
     if voter not in poll.voters:
         raise not_a_voter(poll, team, voter)
-    return round_
 
 
-async def cast_vote(
-    store: Store, team: Team, round_id: int, voter: str, card: str, reason: str, now: datetime
-) -> Cast:
-    """Records or changes a vote; reveals the round when every expected voter has voted.
-
-    The round's row is locked for the transaction, so a vote and a reveal never cross: a
-    vote either lands before the reveal (and is counted) or is refused after it.
-    """
-    round_, poll = await _round(store, round_id, lock=True)
-    if round_.status != "voting":
-        raise _closed(round_)
-    if voter not in poll.voters:
-        raise not_a_voter(poll, team, voter)
-    card = Deck.from_data(poll.deck).card(card)
-    reason = " ".join(reason.split())[:REASON_MAX]
-    before = await store.vote_of(round_.id, voter)
-    previous = before.card if before is not None and before.card != card else None
-    await store.upsert_vote(round_.id, voter, card, reason, now)
-    revealed = False
-    if await store.vote_count(round_.id) >= len(poll.voters):
-        revealed = await store.move_round(
-            round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="all voted"
-        )
-    return Cast(poll, round_, card, previous, revealed)
+def clean_reason(reason: str) -> str:
+    return " ".join(reason.split())[:REASON_MAX]
 
 
-async def reveal(store: Store, team: Team, round_id: int, user: str, now: datetime) -> PokerRound:
+def previous_card(before: PokerVote | None, card: str) -> str | None:
+    return before.card if before is not None and before.card != card else None
+
+
+def check_reveal(round_: PokerRound, poll: PokerPoll, team: Team, user: str) -> None:
     """The facilitator reveals before everyone has voted."""
-    round_, poll = await _round(store, round_id, lock=True)
     require_facilitator(poll, team, user, "reveal the votes")
     if round_.status != "voting":
-        raise _closed(round_)
-    await store.move_round(
-        round_.id, ("voting",), "revealed", revealed_at=now, revealed_by=user, reveal_reason="early"
-    )
-    return round_
+        raise closed(round_)
 
 
-async def revote(store: Store, team: Team, round_id: int, user: str, now: datetime) -> PokerRound:
-    """A new round on the same item after a discussion; the old one is kept as it was."""
-    round_, poll = await _round(store, round_id, lock=True)
+def check_revote(round_: PokerRound, poll: PokerPoll, team: Team, user: str) -> None:
     require_facilitator(poll, team, user, "start a re-vote")
     if round_.status == "voting":
         raise UserError(f"Round {round_.number} of #{round_.item_number} is still open.")
-    if not await store.move_round(round_.id, ("revealed",), "revoted", decided_by=user):
-        raise _closed(round_)
-    deadline = None
-    if poll.mode == "async":
-        # The re-vote gets as long as the first round had.
-        deadline = (now + timedelta(seconds=poll.duration_s or 0)).replace(microsecond=0)
-        await _schedule(store, poll, now, deadline)
-    return await store.add_round(poll.id, round_.item_number, round_.number + 1, now, deadline)
+
+
+def check_decision(
+    round_: PokerRound, poll: PokerPoll, team: Team, user: str, card: str | None
+) -> tuple[str | None, float | None]:
+    """The card to accept (None: skip the item) and its points, or why not."""
+    require_facilitator(poll, team, user, "accept an estimate")
+    if round_.status == "voting":
+        raise UserError("Reveal the votes first.")
+    if round_.status != "revealed":
+        raise closed(round_)
+    if card is None:
+        return None, None
+    deck = Deck.from_data(poll.deck)
+    card = deck.card(card)
+    points = deck.points(card)
+    if points is None:
+        raise UserError("`?` and the break card are not estimates: pick a number card.")
+    return card, points
 
 
 @dataclass(frozen=True)
@@ -349,66 +351,26 @@ class Decision:
     closed: bool  # every item of the poll is settled
 
 
-async def decide(
-    store: Store, team: Team, round_id: int, user: str, card: str | None, now: datetime
-) -> Decision:
-    """Accepts a card as the item's estimate (or skips the item, with None).
-
-    The estimate goes through `backlog.edit_item`, so the item's history and readiness see
-    it; the rounds that led to it are kept as an estimate record.
-    """
-    round_, poll = await _round(store, round_id, lock=True)
-    require_facilitator(poll, team, user, "accept an estimate")
-    if round_.status == "voting":
-        raise UserError("Reveal the votes first.")
-    if round_.status != "revealed":
-        raise _closed(round_)
-    deck = Deck.from_data(poll.deck)
-    points = None
-    if card is not None:
-        card = deck.card(card)
-        points = deck.points(card)
-        if points is None:
-            raise UserError("`?` and the break card are not estimates: pick a number card.")
-    status = "accepted" if card is not None else "skipped"
-    if not await store.move_round(
-        round_.id, ("revealed",), status, decided_by=user, decided_card=card
-    ):
-        raise _closed(round_)
-    if card is not None and points is not None:
-        await backlog.edit_item(store, team, round_.item_number, {"estimate": points}, user, now)
-        item = await backlog.get_item(store, team, round_.item_number)
-        store.add_estimate(
-            EstimateRecord(
-                item_id=item.id,
-                poll_id=poll.id,
-                card=card,
-                points=points,
-                deck=deck.name,
-                accepted_by=user,
-                accepted_at=now,
-                rounds=await _snapshot(store, poll.id, round_.item_number),
-            )
-        )
-    next_round = None
-    rounds = await store.rounds(poll.id)
-    latest = {r.item_number: r for r in rounds}
-    if poll.mode == "live":
-        waiting = [n for n in poll.items if n not in latest]
-        if waiting:
-            next_round = await store.add_round(poll.id, waiting[0], 1, now, None)
-    closed = next_round is None and all(
-        n in latest and latest[n].status in SETTLED for n in poll.items
-    )
-    if closed:
-        await store.close_poll(poll.id, now)
-        await store.cancel_prefix(f"poker:{poll.id}:")
-    return Decision(poll, round_, card, points, next_round, closed)
+def latest_rounds(rounds: Iterable[PokerRound]) -> dict[int, PokerRound]:
+    """Each item's latest round (`rounds` ordered by item and round number)."""
+    return {r.item_number: r for r in rounds}
 
 
-async def _snapshot(store: Store, poll_id: int, number: int) -> list[dict[str, object]]:
-    rounds = [r for r in await store.rounds(poll_id) if r.item_number == number]
-    ballots = await store.ballots([r.id for r in rounds])
+def next_item(poll: PokerPoll, latest: Mapping[int, PokerRound]) -> int | None:
+    """A live poll's next item without a round, once one is settled."""
+    if poll.mode != "live":
+        return None
+    return next((n for n in poll.items if n not in latest), None)
+
+
+def all_settled(poll: PokerPoll, latest: Mapping[int, PokerRound]) -> bool:
+    return all(n in latest and latest[n].status in SETTLED for n in poll.items)
+
+
+def snapshot(
+    rounds: Iterable[PokerRound], ballots: Mapping[int, Sequence[PokerVote]]
+) -> list[dict[str, object]]:
+    """An item's rounds with their votes, as an estimate record keeps them."""
     return [
         {
             "number": r.number,
@@ -425,52 +387,28 @@ async def _snapshot(store: Store, poll_id: int, number: int) -> list[dict[str, o
 # -- deadlines and nudges ---------------------------------------------------------------------
 
 
-async def expire(store: Store, poll_id: int, now: datetime) -> list[PokerRound]:
-    """Reveals every round of an async poll whose deadline has passed (once: a second run
-    finds nothing left to reveal)."""
-    poll = await store.poll(poll_id)
-    if poll is None:
-        return []
-    revealed = []
-    for round_ in await store.rounds(poll_id):
-        due = round_.status == "voting" and round_.deadline is not None and round_.deadline <= now
-        if due and await store.move_round(
-            round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="deadline"
-        ):
-            revealed.append(round_)
-    return revealed
-
-
-async def unposted(store: Store, poll_id: int) -> list[PokerRound]:
-    """Revealed rounds whose result never reached the thread (say, Slack failed)."""
-    return [r for r in await store.rounds(poll_id) if r.revealed_at and r.result_ts is None]
-
-
-async def nudge(
-    store: Store, poll_id: int, deadline: datetime, name: str
-) -> tuple[PokerPoll, dict[str, list[int]]] | None:
-    """Who still owes a vote (voter: item numbers) for this deadline, once per reminder.
-
-    Returns None when the reminder went out already (a job that ran twice) or the poll is
-    over; an empty dict when everyone has voted.
-    """
-    poll = await store.poll(poll_id, lock=True)
-    key = job_key(poll_id, deadline, name)
-    if poll is None or poll.status != "open" or key in poll.nudges:
-        return None
-    open_rounds = [
-        r
-        for r in await store.rounds(poll_id)
-        if r.status == "voting" and r.deadline is not None and r.deadline == deadline
+def due_rounds(rounds: Iterable[PokerRound], now: datetime) -> list[PokerRound]:
+    """Rounds still open whose deadline has passed."""
+    return [
+        r for r in rounds if r.status == "voting" and r.deadline is not None and r.deadline <= now
     ]
-    voted = await store.voters_in([r.id for r in open_rounds])
+
+
+def unposted(rounds: Iterable[PokerRound]) -> list[PokerRound]:
+    """Revealed rounds whose result never reached the thread (say, Slack failed)."""
+    return [r for r in rounds if r.revealed_at and r.result_ts is None]
+
+
+def owed_votes(
+    poll: PokerPoll, open_rounds: Sequence[PokerRound], voted: Mapping[int, Sequence[str]]
+) -> dict[str, list[int]]:
+    """Who still owes a vote: voter -> item numbers."""
     owed: dict[str, list[int]] = {}
     for round_ in open_rounds:
         for voter in poll.voters:
             if voter not in voted[round_.id]:
                 owed.setdefault(voter, []).append(round_.item_number)
-    poll.nudges = [*poll.nudges, key]
-    return poll, owed
+    return owed
 
 
 # -- what the poll shows ----------------------------------------------------------------------
@@ -502,14 +440,17 @@ class Board:
         )
 
 
-async def board(store: Store, poll: PokerPoll) -> Board:
+def build_board(
+    poll: PokerPoll,
+    items: Iterable[BacklogItem],
+    latest: Mapping[int, PokerRound],
+    voted: Mapping[int, Sequence[str]],
+    ballots: Mapping[int, Sequence[PokerVote]],
+) -> Board:
+    """The poll as shown: `voted` names the voters of open rounds, `ballots` holds the votes
+    of revealed ones only."""
     deck = Deck.from_data(poll.deck)
-    items = {i.number: i for i in await store.items_by_number(poll.team_id, poll.items)}
-    latest = {r.item_number: r for r in await store.rounds(poll.id)}
-    voting = [r.id for r in latest.values() if r.status == "voting"]
-    done = [r.id for r in latest.values() if r.status != "voting"]
-    voted = await store.voters_in(voting)
-    ballots = await store.ballots(done)
+    titles = {i.number: i.title for i in items}
     rows = []
     for number in poll.items:
         round_ = latest.get(number)
@@ -522,7 +463,7 @@ async def board(store: Store, poll: PokerPoll) -> Board:
         rows.append(
             Row(
                 number=number,
-                title=_title(items.get(number), number),
+                title=titles.get(number, f"item #{number}"),
                 round=round_,
                 voted=names,
                 waiting=tuple(v for v in poll.voters if v not in names),
@@ -530,10 +471,6 @@ async def board(store: Store, poll: PokerPoll) -> Board:
             )
         )
     return Board(poll, deck, tuple(rows))
-
-
-def _title(item: BacklogItem | None, number: int) -> str:
-    return item.title if item is not None else f"item #{number}"
 
 
 @dataclass(frozen=True)
@@ -547,24 +484,20 @@ class Result:
     rounds: int  # how many rounds this item has had in the poll
 
 
-async def result(store: Store, round_id: int) -> Result:
-    round_, poll = await _round(store, round_id)
+def build_result(
+    poll: PokerPoll,
+    round_: PokerRound,
+    item: BacklogItem | None,
+    ballots: Sequence[PokerVote],
+    rounds: int,
+) -> Result:
     if round_.revealed_at is None:
         raise UserError("The votes of this round are not revealed yet.")
     deck = Deck.from_data(poll.deck)
-    ballots = (await store.ballots([round_.id]))[round_.id]
-    items = await store.items_by_number(poll.team_id, [round_.item_number])
     return Result(
         poll=poll,
         round=round_,
-        title=_title(items[0] if items else None, round_.item_number),
+        title=item.title if item is not None else f"item #{round_.item_number}",
         tally=tally(deck, [Ballot(v.voter, v.card, v.reason) for v in ballots]),
-        rounds=sum(1 for r in await store.rounds(poll.id) if r.item_number == round_.item_number),
+        rounds=rounds,
     )
-
-
-async def history(
-    store: Store, team: Team, number: int
-) -> tuple[BacklogItem, Sequence[EstimateRecord]]:
-    item = await backlog.get_item(store, team, number)
-    return item, await store.estimates(item.id)

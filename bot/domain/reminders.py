@@ -2,30 +2,26 @@
 
 A reminder exists to get unready items near the top fixed before sprint planning, so it is
 sent only when something in the planning horizon is unready, louder in the last two working
-days before planning, and never twice on one day.
+days before planning, and never twice on one day. A run that comes more than GRACE late (the
+bot was down) is skipped: the next one comes as usual.
 """
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.domain import backlog
 from bot.domain.calendar import (
     RemindAt,
     local_today,
     next_planning,
-    next_reminder,
     working_days_between,
 )
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, Horizon, horizon
 from storage.models import BacklogItem, Team
-from storage.repositories import Store
-
-log = logging.getLogger(__name__)
 
 KIND = "readiness_reminder"
 GRACE = timedelta(hours=1)
@@ -36,47 +32,43 @@ def job_key(team: Team, due_at: datetime) -> str:
     return f"reminder:{team.id}:{due_at:%Y%m%dT%H%M}"
 
 
-async def team_horizon(store: Store, team: Team, now: datetime) -> Horizon:
-    ordered = await store.all_items(team.id, include_closed=False)
+def job_prefix(team: Team) -> str:
+    """What the keys of every reminder job of the team start with."""
+    return f"reminder:{team.id}:"
+
+
+def team_horizon(team: Team, ordered: Sequence[BacklogItem], now: datetime) -> Horizon:
+    """The top of the team's open backlog (`ordered`, in backlog order) and how ready it is."""
     # Velocity arrives with sprint records; until then the horizon is the top N items.
     return horizon(ordered, DefinitionOfReady.of(team), None, local_today(team, now))
 
 
-async def schedule_next(
-    store: Store, team: Team, after: datetime, *, running: str | None = None
-) -> datetime | None:
-    """Replaces the team's pending reminder with the next one after `after`.
-
-    `running` is the key of the reminder job calling this, which must not cancel itself.
-    """
-    await store.cancel_prefix(f"reminder:{team.id}:", keep=running)
-    due = next_reminder(team, after)
-    ran = await store.scheduled(job_key(team, due)) if due is not None else None
-    if ran is not None and ran.done_at is not None:  # ran already (skipped while uninstalled)
-        due = next_reminder(team, ran.due_at)
-    if due is not None:
-        await store.schedule(KIND, job_key(team, due), due, {"team_id": team.id})
-    return due
+def is_on(team: Team | None) -> bool:
+    return team is not None and team.remind_at is not None
 
 
-async def set_reminder(
-    store: Store, team: Team, remind: RemindAt | None, now: datetime
-) -> datetime | None:
+def apply_remind(team: Team, remind: RemindAt | None) -> None:
+    """`/ready remind at 09:30 [days]` (the days stay as they were when none are named), or
+    `off` (None)."""
     if remind is None:
         team.remind_at = None
-    else:
-        team.remind_at = f"{remind.at:%H:%M}"
-        if remind.days:
-            team.remind_days = ",".join(remind.days)
-    return await schedule_next(store, team, now)
+        return
+    team.remind_at = f"{remind.at:%H:%M}"
+    if remind.days:
+        team.remind_days = ",".join(remind.days)
 
 
-async def snooze(store: Store, team: Team, number: int, days: int, now: datetime) -> BacklogItem:
+def snooze_until(team: Team, days: int, now: datetime) -> date:
+    """The day a snoozed item comes back into reminders (in the team's time zone)."""
     if not 1 <= days <= 90:
         raise UserError("Snooze for 1 to 90 days.")
-    item = await backlog.get_item(store, team, number)
-    item.snoozed_until = local_today(team, now) + timedelta(days=days)
-    return item
+    return local_today(team, now) + timedelta(days=days)
+
+
+def resume_after(due_at: datetime, now: datetime) -> datetime:
+    """Where a run looks for the next slot: after its own; after a long outage, after the
+    oldest slot still within the grace window (which is then due at once)."""
+    return max(due_at, now - GRACE)
 
 
 @dataclass
@@ -91,9 +83,9 @@ class ReminderPlan:
     by_owner: dict[str, list[tuple[BacklogItem, list[str]]]] = field(default_factory=dict)
 
 
-async def plan_reminder(store: Store, team: Team, now: datetime) -> ReminderPlan | None:
+def plan_reminder(team: Team, ordered: Sequence[BacklogItem], now: datetime) -> ReminderPlan | None:
     """Today's reminder, or None when nothing in the horizon is unready (no empty nags)."""
-    current = await team_horizon(store, team, now)
+    current = team_horizon(team, ordered, now)
     if not current.unready:
         return None
     today = local_today(team, now)
@@ -106,3 +98,30 @@ async def plan_reminder(store: Store, team: Team, now: datetime) -> ReminderPlan
         if item.owner:
             by_owner[item.owner].append((item, item_gaps))
     return ReminderPlan(team, today, current, planning, urgent, dict(by_owner))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a reminder run sends today's reminder, and what the run did (its outcome)."""
+
+    send: bool
+    outcome: str
+    late: bool = False
+
+
+def verdict(
+    team: Team | None, late: timedelta, plan: ReminderPlan | None, sent_today: bool
+) -> Verdict:
+    """A reminder run's rules, in order: reminders off; too late (beyond the grace window);
+    nothing unready; one sent already this local day; else send."""
+    if not is_on(team):
+        return Verdict(False, "reminders are off")
+    if late > GRACE:
+        return Verdict(False, f"skipped: {int(late.total_seconds() // 60)} minutes late", True)
+    if plan is None:
+        return Verdict(False, "nothing unready")
+    if sent_today:
+        return Verdict(False, "already sent today")
+    return Verdict(
+        True, f"sent: {len(plan.horizon.unready)} unready, {len(plan.by_owner)} direct messages"
+    )

@@ -3,6 +3,9 @@ explicit renegotiation once committed, and closing it into velocity.
 
 The sprint backlog is the developers': once they commit, its items leave the product backlog
 (status "sprint"); unfinished ones go back to its top at the close, for the PO to order.
+
+Plain rules on the mapped rows: what is read from or written to the database is the caller's
+(bot/usecases/sprints.py); these functions decide, check and change the rows they are given.
 """
 
 from __future__ import annotations
@@ -13,19 +16,53 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain import backlog
-from bot.domain.calendar import local_today, working_days_between
+from bot.domain.calendar import is_working_day, working_days_between
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity, check_focus, velocity
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.teams import Roles
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, SprintTask, Team
-from storage.repositories import Store
 
 TASK_LINE = re.compile(
     r"^\s*(?:[-*•]\s*)?(?P<title>.+?)\s*[:,-]?\s+(?P<hours>\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hours?)\s*$",
     re.IGNORECASE,
 )
 PROPOSAL_WITHOUT_FORECAST = 5
+NO_SPRINT = "No sprint yet in this channel. `/planning start` plans one."
+NOT_RUNNING = "No sprint is running in this channel. `/planning start` plans one."
+OTHER_TEAM = "That sprint belongs to another channel's team."
+
+
+# -- which sprint --------------------------------------------------------------------------------
+
+
+def current(open_sprints: Iterable[Sprint]) -> Sprint | None:
+    """The team's current sprint: the running one, else the one being planned."""
+    by_status: dict[str, Sprint] = {}
+    for sprint in sorted(open_sprints, key=lambda s: s.number):
+        by_status[sprint.status] = sprint  # the newest of each status
+    return by_status.get("active") or by_status.get("planning")
+
+
+def require_current(open_sprints: Iterable[Sprint]) -> Sprint:
+    sprint = current(open_sprints)
+    if sprint is None:
+        raise UserError(NO_SPRINT)
+    return sprint
+
+
+def require_running(sprint: Sprint | None) -> Sprint:
+    """The running sprint, or guidance that none is."""
+    if sprint is None or sprint.status != "active":
+        raise UserError(NOT_RUNNING)
+    return sprint
+
+
+def require_in_team(sprint: Sprint | None, team: Team) -> Sprint:
+    """A sprint named by a button or a form, refused unless it is the team's own."""
+    if sprint is None or sprint.team_id != team.id:
+        raise UserError(OTHER_TEAM)
+    return sprint
 
 
 def sprint_dates(team: Team, number: int) -> tuple[date, date]:
@@ -35,41 +72,25 @@ def sprint_dates(team: Team, number: int) -> tuple[date, date]:
     return starts, starts + length - timedelta(days=1)
 
 
-async def active(store: Store, team: Team) -> Sprint | None:
-    return await store.sprint(team.id, "active")
-
-
-async def require_active(store: Store, team: Team) -> Sprint:
-    sprint = await active(store, team)
-    if sprint is None:
-        raise UserError("No sprint is running in this channel. `/planning start` plans one.")
-    return sprint
-
-
-async def upcoming(store: Store, team: Team, now: datetime) -> Sprint:
-    """The sprint being planned: the open one, or the next in the team's sprint calendar."""
-    planning = await store.sprint(team.id, "planning")
-    if planning is not None:
-        return planning
-    if team.sprint_start is None:  # the first planning starts the team's sprint calendar
-        team.sprint_start = local_today(team, now)
-    latest = await store.sprints(team.id, limit=1)
-    number = latest[0].number + 1 if latest else _number_for(team, local_today(team, now))
+def next_sprint(team: Team, latest: Sprint | None, today: date) -> Sprint:
+    """The next sprint in the team's sprint calendar, being planned (a new row to add).
+    The first planning starts the team's sprint calendar."""
+    if team.sprint_start is None:
+        team.sprint_start = today
+    number = latest.number + 1 if latest else _number_for(team, today)
     starts, ends = sprint_dates(team, number)
-    return await store.add_sprint(
-        Sprint(
-            team_id=team.id,
-            number=number,
-            status="planning",
-            starts_on=starts,
-            ends_on=ends,
-            goal="",
-            one_thing="",
-            focus_factor=0.75,
-            hours_per_day=8.0,
-            days_off={},
-            committed_by=[],
-        )
+    return Sprint(
+        team_id=team.id,
+        number=number,
+        status="planning",
+        starts_on=starts,
+        ends_on=ends,
+        goal="",
+        one_thing="",
+        focus_factor=0.75,
+        hours_per_day=8.0,
+        days_off={},
+        committed_by=[],
     )
 
 
@@ -80,12 +101,33 @@ def _number_for(team: Team, today: date) -> int:
     return (today - team.sprint_start).days // (team.sprint_weeks * 7) + 1
 
 
-async def team_velocity(store: Store, team: Team) -> float | None:
-    closed = await store.closed_sprints(team.id, VELOCITY_SPRINTS)
-    return velocity([s.completed_points or 0.0 for s in closed])
+def days_left(team: Team, sprint: Sprint, today: date) -> int | None:
+    """Working days left in a running sprint (None for one not running)."""
+    if sprint.status != "active":
+        return None
+    return working_days_between(team, today, sprint.ends_on + timedelta(days=1))
 
 
-async def capacity(store: Store, team: Team, sprint: Sprint, developers: Sequence[str]) -> Capacity:
+def sprint_working_days(team: Team, sprint: Sprint) -> list[date]:
+    """The sprint's working days, for the burndown's ideal line."""
+    days = (
+        sprint.starts_on + timedelta(days=n)
+        for n in range((sprint.ends_on - sprint.starts_on).days + 1)
+    )
+    return [d for d in days if is_working_day(team, d)]
+
+
+# -- capacity ------------------------------------------------------------------------------------
+
+
+def velocity_of(closed: Sequence[Sprint]) -> float | None:
+    """The team's velocity from its closed sprints, newest first."""
+    return velocity([s.completed_points or 0.0 for s in closed[:VELOCITY_SPRINTS]])
+
+
+def capacity(
+    team: Team, sprint: Sprint, developers: Sequence[str], team_velocity: float | None
+) -> Capacity:
     return Capacity(
         developers=tuple(developers),
         working_days=working_days_between(
@@ -94,7 +136,7 @@ async def capacity(store: Store, team: Team, sprint: Sprint, developers: Sequenc
         days_off=dict(sprint.days_off or {}),
         focus_factor=sprint.focus_factor,
         hours_per_day=sprint.hours_per_day,
-        velocity=await team_velocity(store, team),
+        velocity=team_velocity,
         first_forecast=sprint.first_forecast,
     )
 
@@ -116,10 +158,12 @@ def set_goal(sprint: Sprint, goal: str, one_thing: str) -> None:
     sprint.one_thing = " ".join(one_thing.split())[:500]
 
 
-async def proposal(store: Store, team: Team, forecast: float | None) -> list[BacklogItem]:
-    """The top ready items in backlog order, up to the forecast (the top few without one)."""
-    dor = DefinitionOfReady.of(team)
-    ready = [i for i in await store.all_items(team.id, include_closed=False) if not gaps(i, dor)]
+def proposal(
+    backlog_items: Iterable[BacklogItem], dor: DefinitionOfReady, forecast: float | None
+) -> list[BacklogItem]:
+    """The top ready items (of the open backlog, in its order) up to the forecast (the top few
+    without one)."""
+    ready = [i for i in backlog_items if not gaps(i, dor)]
     if forecast is None:
         return ready[:PROPOSAL_WITHOUT_FORECAST]
     chosen, total = [], 0.0
@@ -131,53 +175,47 @@ async def proposal(store: Store, team: Team, forecast: float | None) -> list[Bac
     return chosen
 
 
-async def select(
-    store: Store,
+def selection(
     team: Team,
     sprint: Sprint,
     numbers: Sequence[int],
+    found: Mapping[int, BacklogItem],
     supporting: set[int],
     overrides: Mapping[int, str],
     now: datetime,
 ) -> list[SprintItem]:
-    """Sets the sprint backlog while planning; an unready item needs a reason to come in."""
+    """The sprint backlog chosen while planning (new rows, replacing the old selection); an
+    unready item needs a reason to come in. `found`: the team's items by number."""
     if sprint.status != "planning":
         raise UserError(
             "This sprint is committed: change it with `/sprint add|remove <n> <reason>`."
         )
     dor = DefinitionOfReady.of(team)
-    items = {i.number: i for i in await store.items_by_number(team.id, list(numbers))}
-    missing = [n for n in numbers if n not in items]
+    missing = [n for n in numbers if n not in found]
     if missing:
         raise UserError(f"There is no item {', '.join(f'#{n}' for n in missing)} in this channel.")
     refused = [
-        f"#{n} ({'; '.join(gaps(items[n], dor))})"
+        f"#{n} ({'; '.join(gaps(found[n], dor))})"
         for n in numbers
-        if gaps(items[n], dor) and not overrides.get(n, "").strip()
+        if gaps(found[n], dor) and not overrides.get(n, "").strip()
     ]
     if refused:
         raise UserError(
             f"Not ready: {', '.join(refused)}. Take an unready item only with a reason "
             "(the override in the form, or `/planning add <n> <reason>`)."
         )
-    for current in await store.sprint_items(sprint, include_removed=True):
-        await store.delete_sprint_item(current)
-    chosen = []
-    for position, number in enumerate(dict.fromkeys(numbers)):
-        chosen.append(
-            await store.add_sprint_item(
-                SprintItem(
-                    sprint_id=sprint.id,
-                    item_id=items[number].id,
-                    position=position,
-                    supports_goal=number in supporting,
-                    override_reason=(overrides.get(number) or "").strip() or None,
-                    removed=False,
-                    added_at=now,
-                )
-            )
+    return [
+        SprintItem(
+            sprint_id=sprint.id,
+            item_id=found[number].id,
+            position=position,
+            supports_goal=number in supporting,
+            override_reason=(overrides.get(number) or "").strip() or None,
+            removed=False,
+            added_at=now,
         )
-    return chosen
+        for position, number in enumerate(dict.fromkeys(numbers))
+    ]
 
 
 def set_capacity(
@@ -220,17 +258,14 @@ def parse_tasks(text: str) -> list[tuple[str, float]]:
     return tasks
 
 
-async def set_tasks(store: Store, team: Team, sprint: Sprint, number: int, text: str) -> SprintItem:
+def set_tasks(sprint_item: SprintItem, text: str) -> None:
     """Replaces an item's tasks (tasks change freely, before and after commitment)."""
-    sprint_item = await find_item(store, team, sprint, number)
-    tasks = parse_tasks(text)
-    sprint_item.tasks = [SprintTask(title=t, hours=h, done=False) for t, h in tasks]
-    await store.session.flush()
-    return sprint_item
+    sprint_item.tasks = [SprintTask(title=t, hours=h, done=False) for t, h in parse_tasks(text)]
 
 
-async def find_item(store: Store, team: Team, sprint: Sprint, number: int) -> SprintItem:
-    for sprint_item in await store.sprint_items(sprint):
+def find_item(sprint: Sprint, sprint_items: Iterable[SprintItem], number: int) -> SprintItem:
+    """Item #number in the sprint backlog (`sprint_items`: the sprint's, without removed ones)."""
+    for sprint_item in sprint_items:
         if sprint_item.item.number == number:
             return sprint_item
     raise UserError(f"#{number} is not in sprint {sprint.number}.")
@@ -242,135 +277,138 @@ class Commitment:
     waiting_for: list[str]
 
 
-async def commit(
-    store: Store,
+def commit(
     team: Team,
     sprint: Sprint,
+    items: Sequence[SprintItem],
     user: str,
     developers: Sequence[str],
+    team_velocity: float | None,
     now: datetime,
     *,
     for_team: bool = False,
 ) -> Commitment:
-    """A developer's "I commit", or a Scrum Master committing for the team after a check."""
+    """A developer's "I commit", or a Scrum Master committing for the team after a check.
+    Once all have committed the sprint runs and its items leave the product backlog."""
     if sprint.status != "planning":
         raise UserError(f"Sprint {sprint.number} is committed already.")
     if not sprint.goal:
         raise UserError("No sprint goal yet: the team commits to a goal, so set it first.")
-    items = await store.sprint_items(sprint)
     if not items:
         raise UserError("The sprint backlog is empty: select items first.")
     roles = Roles.of(team)
     if for_team:
         if user not in roles.sm:
             raise NotAllowed("Only a Scrum Master can commit for the team.", roles.sm)
-        sprint.committed_by = sorted(set(sprint.committed_by) | {user})
-    else:
-        if user not in developers:
-            raise NotAllowed("The developers commit to the sprint; you watch this one.")
-        sprint.committed_by = sorted(set(sprint.committed_by) | {user})
+    elif user not in developers:
+        raise NotAllowed("The developers commit to the sprint; you watch this one.")
+    sprint.committed_by = sorted(set(sprint.committed_by) | {user})
     waiting = [d for d in developers if d not in sprint.committed_by]
     if waiting and not for_team:
         return Commitment(False, waiting)
-    cap = await capacity(store, team, sprint, developers)
+    cap = capacity(team, sprint, developers, team_velocity)
     sprint.status = "active"
     sprint.committed_at = now
     sprint.committed_points = points_of(items)
     sprint.capacity = {**cap.to_data(), "load": cap.load(sprint.committed_points)}
     for sprint_item in items:
         sprint_item.item.status = "sprint"
-        store.log(sprint_item.item, user, "committed", now, sprint=sprint.number)
     return Commitment(True, [])
 
 
 # -- after commitment ----------------------------------------------------------------------------
 
 
-async def renegotiate(
-    store: Store,
-    team: Team,
-    action: str,
-    number: int,
-    reason: str,
-    actor: str,
-    now: datetime,
-) -> tuple[Sprint, BacklogItem]:
-    """Adds to or removes from a committed sprint: a reason is required, and it is logged."""
+def renegotiation_reason(action: str, number: int, reason: str) -> str:
+    """Changing a committed sprint is a renegotiation: it needs a reason."""
     reason = " ".join(reason.split())
     if not reason:
         raise UserError(
             f"Changing a committed sprint is a renegotiation: say why, e.g. "
             f"`/sprint {action} {number} the customer escalated it`."
         )
-    sprint = await require_active(store, team)
-    item = await backlog.get_item(store, team, number)
+    return reason
+
+
+@dataclass(frozen=True)
+class Renegotiation:
+    """What a scope change does: the change to record, a sprint item to add (or None), and an
+    item that leaves the sprint for the top of the product backlog (or None)."""
+
+    change: ScopeChange
+    new_item: SprintItem | None = None
+    returned: BacklogItem | None = None
+
+
+def renegotiate(
+    sprint: Sprint,
+    action: str,
+    item: BacklogItem,
+    sprint_items: Sequence[SprintItem],
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> Renegotiation:
+    """Adds `item` to, or removes it from, a running sprint. `sprint_items`: the sprint's,
+    removed ones included (one removed earlier comes back rather than twice)."""
+    require_running(sprint)
+    reason = renegotiation_reason(action, item.number, reason)
+    existing = {si.item.number: si for si in sprint_items}
+    new_item = returned = None
     if action == "add":
         if item.status in ("done", "sprint") or item.archived_at is not None:
             raise UserError(
-                f"#{number} is {backlog.status_of(item)}: only backlog items can come in."
+                f"#{item.number} is {backlog.status_of(item)}: only backlog items can come in."
             )
-        existing = {
-            si.item.number: si for si in await store.sprint_items(sprint, include_removed=True)
-        }
-        if number in existing:
-            existing[number].removed = False
+        if item.number in existing:
+            existing[item.number].removed = False
         else:
-            await store.add_sprint_item(
-                SprintItem(
-                    sprint_id=sprint.id,
-                    item_id=item.id,
-                    position=len(existing),
-                    supports_goal=False,
-                    removed=False,
-                    added_at=now,
-                )
+            new_item = SprintItem(
+                sprint_id=sprint.id,
+                item_id=item.id,
+                position=len(existing),
+                supports_goal=False,
+                removed=False,
+                added_at=now,
             )
         item.status = "sprint"
     else:
-        sprint_item = await find_item(store, team, sprint, number)
-        sprint_item.removed = True
-        await _back_to_top(store, team, [sprint_item.item], actor, now)
-    store.add_scope_change(
-        ScopeChange(
-            sprint_id=sprint.id,
-            action="added" if action == "add" else "removed",
-            item_number=number,
-            points=item.estimate,
-            reason=reason,
-            actor=actor,
-            at=now,
-        )
+        kept = [si for si in sprint_items if not si.removed]
+        find_item(sprint, kept, item.number).removed = True
+        returned = item
+    change = ScopeChange(
+        sprint_id=sprint.id,
+        action="added" if action == "add" else "removed",
+        item_number=item.number,
+        points=item.estimate,
+        reason=reason,
+        actor=actor,
+        at=now,
     )
-    store.log(item, actor, f"sprint {action}", now, sprint=sprint.number, reason=reason)
-    return sprint, item
+    return Renegotiation(change, new_item, returned)
 
 
-async def _back_to_top(
-    store: Store, team: Team, items: Sequence[BacklogItem], actor: str, now: datetime
-) -> None:
-    """Unfinished sprint items return to the top of the product backlog, in their order."""
-    top, _ = await store.rank_bounds(team.id)
-    base = (top or 1.0) - len(items) - 1
+def back_to_top(items: Sequence[BacklogItem], top_rank: float | None, now: datetime) -> None:
+    """Unfinished sprint items return to the top of the product backlog, in their order
+    (`top_rank`: the rank of the backlog's first item now)."""
+    base = (top_rank or 1.0) - len(items) - 1
     for offset, item in enumerate(items):
         item.status = "open"
         item.rank = base + offset
         item.updated_at = now
 
 
-async def finish_item(
-    store: Store, team: Team, number: int, actor: str, now: datetime
-) -> tuple[Sprint, SprintItem]:
-    sprint = await require_active(store, team)
-    sprint_item = await find_item(store, team, sprint, number)
+def finish(sprint_item: SprintItem, now: datetime) -> str:
+    """Marks a sprint item done, with its tasks; returns the item's status before."""
     if sprint_item.done_at is not None:
-        raise UserError(f"#{number} is done already.")
+        raise UserError(f"#{sprint_item.item.number} is done already.")
+    before = sprint_item.item.status
     sprint_item.done_at = now
     for task in sprint_item.tasks:
         task.done = True
-    store.log(sprint_item.item, actor, "done", now, status=[sprint_item.item.status, "done"])
     sprint_item.item.status = "done"
     sprint_item.item.updated_at = now
-    return sprint, sprint_item
+    return before
 
 
 @dataclass(frozen=True)
@@ -381,21 +419,19 @@ class Closing:
     next_sprint: Sprint
 
 
-async def close(store: Store, team: Team, actor: str, now: datetime, review_answer: str) -> Closing:
-    """Completed points become velocity; unfinished items go back; the next sprint opens."""
-    sprint = await require_active(store, team)
-    items = await store.sprint_items(sprint)
+def close(
+    sprint: Sprint, items: Sequence[SprintItem], review_answer: str, now: datetime
+) -> list[BacklogItem]:
+    """Completed points become velocity; returns the unfinished items (to go back)."""
+    if sprint.status == "closed":
+        raise UserError(f"Sprint {sprint.number} is closed already.")
+    require_running(sprint)
     done = [si for si in items if si.done_at is not None]
-    unfinished = [si.item for si in items if si.done_at is None]
     sprint.completed_points = points_of(done)
     sprint.status = "closed"
     sprint.closed_at = now
     sprint.review_answer = " ".join(review_answer.split()) or None
-    await _back_to_top(store, team, unfinished, actor, now)
-    for item in unfinished:
-        store.log(item, actor, "returned from sprint", now, sprint=sprint.number)
-    next_sprint = await upcoming(store, team, now)
-    return Closing(sprint, sprint.completed_points, unfinished, next_sprint)
+    return [si.item for si in items if si.done_at is None]
 
 
 def remaining_by_day(

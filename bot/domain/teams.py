@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo, available_timezones
 from bot.domain.calendar import parse_country, parse_date, parse_working_days
 from bot.domain.errors import NotAllowed, UsageError, UserError
 from storage.models import Team
-from storage.repositories import Store
 
 ROLE_NAMES = {"po": "Product Owner", "sm": "Scrum Master", "dev": "Developer"}
 ROLE_ALIASES = {
@@ -62,29 +61,40 @@ CLAIMED_PO = (
     "This channel had no Product Owner, so you are it now. "
     "To name someone else: `/timebox roles po @name`."
 )
+OUTSIDER = (
+    "You are not a member of this channel, so you can look but not change anything here. "
+    "Join the channel first."
+)
+
+ALLOWED = "allowed"
+FIRST_PO = "first_po"
 
 
-async def require_role(
-    store: Store, team: Team, user: str, roles: tuple[str, ...], action: str
-) -> str | None:
-    """Checks that `user` holds one of `roles` for `action`.
+def role_verdict(current: Roles, user: str, roles: tuple[str, ...], action: str) -> str:
+    """May `user` do `action`, which needs one of `roles`?
 
-    In a channel with no roles at all, the first user who needs one becomes its PO; the returned
-    notice tells them so (None when nothing changed). Raises NotAllowed otherwise.
+    ALLOWED when they hold one; FIRST_PO in a channel with no roles at all, where the first
+    user who needs one becomes its Product Owner (the caller records it and tells them
+    CLAIMED_PO); raises NotAllowed, naming who may, otherwise.
     """
-    current = Roles.of(team)
     if current.empty:
-        await store.set_role(team, "po", [user])
-        return CLAIMED_PO
+        return FIRST_PO
     if current.has(user, *roles):
-        return None
+        return ALLOWED
     holders = tuple(dict.fromkeys(u for role in roles for u in getattr(current, role)))
     titles = " or ".join(ROLE_NAMES[r] for r in roles)
     raise NotAllowed(f"Only the {titles} can {action} in this channel.", holders)
 
 
-async def assign_role(store: Store, team: Team, role_word: str, users: list[str]) -> None:
-    """Sets who holds a role; `dev` with no users goes back to "everyone else"."""
+def holds_role(current: Roles, user: str) -> bool:
+    """A named PO, SM or Developer belongs to the team whether or not they are in its channel;
+    anyone else belongs while they are a member of the channel."""
+    return current.has(user, "po", "sm", "dev")
+
+
+def role_of(role_word: str, users: list[str]) -> str:
+    """The role a user named (`po`, `scrum-master`...), checked against who is to hold it:
+    every role but `dev` needs someone (`dev` alone goes back to "everyone else")."""
     role = ROLE_ALIASES.get(role_word.lower())
     if role is None:
         raise UsageError(
@@ -94,7 +104,7 @@ async def assign_role(store: Store, team: Team, role_word: str, users: list[str]
         raise UsageError(
             f"Name at least one {ROLE_NAMES[role]}.", f"/timebox roles {role} @name [@name ...]"
         )
-    await store.set_role(team, role, users)
+    return role
 
 
 # -- settings ---------------------------------------------------------------------------------

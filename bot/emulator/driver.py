@@ -6,6 +6,10 @@ signed exactly as Slack does, with the ``response_url`` and ``trigger_id`` comin
 ``SlackEmulator`` so that what the bot does next lands in the emulator. It also does Slack's
 part after the ack: a command's ack body is shown to the user, a modal's ``response_action``
 is applied, and an ack that is late (over 3 s) or not 200 is recorded as a problem.
+
+With ``socket_mode=True`` the same payloads travel as Socket Mode envelopes instead, over the
+emulator's WebSocket connections (``em.socket_mode``) to whichever connected app instance's
+turn it is; the ack's payload plays the part of the HTTP answer's body.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from bot.emulator.server import Ephemeral, Message, SlackEmulator, View
+from bot.emulator.socket_mode import Envelope, EnvelopeType
 
 Settle = Callable[[], Awaitable[None]]
 Container = Message | Ephemeral | View
@@ -60,7 +65,8 @@ _INITIAL_KEY = {
 
 @dataclass
 class Ack:
-    """The bot's HTTP answer to one request from Slack."""
+    """The bot's answer to one request from Slack: its HTTP response, or in Socket Mode its
+    ack (status 200 with the ack's payload as ``json`` and ``text``; status 0 if none came)."""
 
     status: int
     text: str
@@ -69,6 +75,8 @@ class Ack:
     elapsed_ms: float
     sent: dict[str, Any] = field(default_factory=dict)
     """What was sent: the command's form fields, the interaction payload or event envelope."""
+    envelope: Envelope | None = None
+    """Socket Mode: the envelope, with the connection it went over and the ack as it came."""
 
 
 @dataclass(frozen=True)
@@ -164,8 +172,11 @@ class SlackDriver:
         clock: Callable[[], float] = time.time,
         timeout: float = 30.0,
         team_id: str | None = None,
+        socket_mode: bool = False,
     ) -> None:
         self.em = em
+        self.socket_mode = socket_mode
+        """Deliver as Socket Mode envelopes over ``em.socket_mode`` instead of HTTP requests."""
         self._team_id = team_id
         """Whose workspace the person is in (``em.add_workspace``); the emulator's by default."""
         self.app_url = app_url
@@ -202,6 +213,7 @@ class SlackDriver:
 
     async def post_raw(self, body: bytes | str, headers: Mapping[str, str]) -> Ack:
         """Send exactly this body and these headers (no signing): for forged requests."""
+        self._http_only("post_raw")
         data = body.encode() if isinstance(body, str) else body
         return await self._post(data, dict(headers), sent={})
 
@@ -239,8 +251,18 @@ class SlackDriver:
             **(extra or {}),
         }
         ack = await self._post(body.encode(), headers, sent)
-        what = sent.get("command") or sent.get("type") or "request"
-        if ack.status != 200:
+        self._check_ack(ack)
+        return ack
+
+    def _check_ack(self, ack: Ack) -> None:
+        what = ack.sent.get("command") or ack.sent.get("type") or "request"
+        if ack.status == 0:
+            self.em.report_problem(
+                f"ack of {what}",
+                f"no ack within {self.timeout:g} s: Slack shows the person an error"
+                " (and retries an event)",
+            )
+        elif ack.status != 200:
             self.em.report_problem(
                 f"ack of {what}", f"HTTP {ack.status}: Slack treats a non-200 answer as a failure"
             )
@@ -249,9 +271,51 @@ class SlackDriver:
                 f"ack of {what}",
                 f"took {ack.elapsed_ms:.0f} ms: Slack gives up after 3 s (operation_timeout)",
             )
+
+    async def _send_envelope(
+        self,
+        kind: EnvelopeType,
+        payload: dict[str, Any],
+        *,
+        retry_attempt: int | None = None,
+        retry_reason: str | None = None,
+    ) -> Ack:
+        """Socket Mode: the payload in an envelope to the next connected app instance; the
+        ack's payload (where Slack takes one) stands for an HTTP answer's body."""
+        started = time.perf_counter()
+        envelope = await self.em.socket_mode.deliver(
+            kind,
+            payload,
+            retry_attempt=retry_attempt,
+            retry_reason=retry_reason,
+            timeout=self.timeout,
+        )
+        answer = envelope.response_payload
+        ack = Ack(
+            status=200 if envelope.acked else 0,
+            text=json.dumps(answer) if answer is not None else "",
+            json=answer,
+            headers={},
+            elapsed_ms=(
+                envelope.elapsed_ms
+                if envelope.elapsed_ms is not None
+                else (time.perf_counter() - started) * 1000
+            ),
+            sent=payload,
+            envelope=envelope,
+        )
+        if self.settle is not None:
+            await self.settle()
+        self._check_ack(ack)
         return ack
 
+    def _http_only(self, what: str) -> None:
+        if self.socket_mode:
+            raise ValueError(f"{what} is HTTP only: Socket Mode has no request URL")
+
     async def _send_interaction(self, payload: dict[str, Any]) -> Ack:
+        if self.socket_mode:
+            return await self._send_envelope("interactive", payload)
         body = urlencode({"payload": json.dumps(payload)})
         return await self._send(body, "application/x-www-form-urlencoded", payload)
 
@@ -320,7 +384,10 @@ class SlackDriver:
             "response_url": self.em.new_response_url(channel_id, user),
             "trigger_id": self.em.new_trigger_id(user),
         }
-        ack = await self._send(urlencode(fields), "application/x-www-form-urlencoded", fields)
+        if self.socket_mode:
+            ack = await self._send_envelope("slash_commands", fields)
+        else:
+            ack = await self._send(urlencode(fields), "application/x-www-form-urlencoded", fields)
         if ack.status == 200 and ack.text.strip():
             self.em.deliver_ack_response(
                 channel_id, user, ack.json if isinstance(ack.json, dict) else ack.text
@@ -791,7 +858,8 @@ class SlackDriver:
         retry_reason: str = "http_timeout",
         event_id: str | None = None,
     ) -> Ack:
-        """Deliver an Events API ``event_callback``; ``retry_num`` marks it as Slack's retry."""
+        """Deliver an Events API ``event_callback``; ``retry_num`` marks it as Slack's retry
+        (in Socket Mode the envelope's ``retry_attempt`` and ``retry_reason``)."""
         inner = dict(event)
         inner.setdefault("event_ts", self.em.next_ts())
         envelope = {
@@ -814,12 +882,20 @@ class SlackDriver:
             "is_ext_shared_channel": False,
             "event_context": f"4-{self.team_id}-{self.em.app_id}",
         }
+        if self.socket_mode:
+            return await self._send_envelope(
+                "events_api",
+                envelope,
+                retry_attempt=retry_num or 0,
+                retry_reason=retry_reason if retry_num else "",
+            )
         extra = {}
         if retry_num is not None:
             extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
         return await self._send(json.dumps(envelope), "application/json", envelope, extra)
 
     async def url_verification(self, challenge: str = "emulator-challenge") -> Ack:
+        self._http_only("url_verification")
         body = {
             "token": self.verification_token,
             "challenge": challenge,

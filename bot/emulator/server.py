@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aiohttp import web
 
 from bot.emulator.blockcheck import Problem, message_problems, view_problems
+from bot.emulator.socket_mode import SocketMode
 
 Clock = Callable[[], "float | datetime"]
 """Epoch seconds (or an aware datetime) now; injected so tests control time."""
@@ -49,6 +50,8 @@ MAX_VIEW_STACK = 3
 RATE_WINDOW = 60.0
 PSEUDO_METHODS = ("response_url", "upload", "download")
 """``ApiCall.method`` of the non-Web-API endpoints, so every request the bot made is visible."""
+APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
+"""Methods that take the app-level token (``xapp-``) and no other; it works for nothing else."""
 
 _JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata")
 _TZ_NAMES = {
@@ -503,6 +506,7 @@ class SlackEmulator:
         app_id: str = "A0TIMEBOX",
         host: str = "127.0.0.1",
         port: int = 0,
+        app_token: str = "xapp-1-A0TIMEBOX-1-emulator",
     ) -> None:
         self.team_id = team_id
         self.team_domain = team_domain
@@ -512,6 +516,8 @@ class SlackEmulator:
         self.bot_id = bot_id
         self.bot_name = bot_name
         self.app_id = app_id
+        self.app_token = app_token
+        """The app-level token: apps.connections.open takes it for a Socket Mode URL."""
         self.validate = validate
         self.now = now
         self.host = host
@@ -526,6 +532,8 @@ class SlackEmulator:
         self.views: dict[str, View] = {}
         self.files: dict[str, SlackFile] = {}
         self.listeners: list[Listener] = []
+        self.socket_mode = SocketMode(self)
+        """Socket Mode: connections from apps.connections.open URLs, envelopes and acks."""
 
         self._tokens: dict[str, str] = {bot_token: bot_user_id}
         self._messages: dict[str, list[Message]] = {}
@@ -555,6 +563,7 @@ class SlackEmulator:
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "api.test": lambda args: {"args": args},
+            "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "team.info": self._team_info,
             "chat.postMessage": self._chat_post_message,
@@ -602,6 +611,7 @@ class SlackEmulator:
                 web.post("/upload/{file_id}", self._handle_upload),
                 web.get("/files/{file_id}", self._handle_download),
                 web.get("/files/{file_id}/{name}", self._handle_download),
+                web.get("/link/", self.socket_mode.handle),
             ]
         )
         return app
@@ -617,6 +627,7 @@ class SlackEmulator:
 
     async def stop(self) -> None:
         self.release_held()
+        await self.socket_mode.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -1222,7 +1233,13 @@ class SlackEmulator:
             return 200, {"ok": False, "error": "unknown_method"}, {}
         if not token:
             return 200, {"ok": False, "error": "not_authed"}, {}
-        if token not in self._tokens:
+        if method in APP_LEVEL_METHODS:
+            if token != self.app_token:
+                error = "not_allowed_token_type" if token in self._tokens else "invalid_auth"
+                return 200, {"ok": False, "error": error}, {}
+        elif token == self.app_token:
+            return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+        elif token not in self._tokens:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         fault = self._take_fault(method)
         if fault is not None:
@@ -1427,6 +1444,10 @@ class SlackEmulator:
             "is_enterprise_install": False,
         }
 
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A WebSocket URL for Socket Mode (the app-level token was checked in _dispatch)."""
+        return {"url": self.socket_mode.open_url(self.app_token)}
+
     def _team_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "team": {
@@ -1482,8 +1503,15 @@ class SlackEmulator:
         page, cursor = _page(channels, args)
         return {"channels": page, "response_metadata": {"next_cursor": cursor}}
 
+    def _conversation(self, ref: Any) -> Channel:
+        """A conversation by id, as conversations.history and .replies take it: a user id
+        names no conversation there (channel_not_found); conversations.open gives its DM's."""
+        if isinstance(ref, str) and ref[:1] in ("U", "W") and ref not in self.channels:
+            raise _Fail("channel_not_found")
+        return self._channel(ref)
+
     def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(args.get("channel"))
+        channel = self._conversation(args.get("channel"))
         latest, oldest = args.get("latest"), args.get("oldest")
         top = [
             m
@@ -1502,7 +1530,7 @@ class SlackEmulator:
         }
 
     def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(args.get("channel"))
+        channel = self._conversation(args.get("channel"))
         parent = self._live_message(channel, args.get("ts"))
         if parent.is_reply:
             parent = self._live_message(channel, parent.thread_ts)
@@ -1721,7 +1749,7 @@ class SlackEmulator:
         if status != 200:
             self.report_problem(
                 where,
-                f"HTTP {status}: Slack shows 'We had some trouble"
+                f"{f'HTTP {status}' if status else 'no ack'}: Slack shows 'We had some trouble"
                 " connecting' and keeps the modal open",
             )
             return

@@ -40,6 +40,8 @@ BOT_SCOPES = (
     "groups:read",
     "channels:history",
     "groups:history",
+    "im:write",  # after a crash: a direct message's conversation (conversations.open) ...
+    "im:history",  # ... and whether Slack got the message (handlers/outbox.py)
     "usergroups:read",
     "files:read",
     "files:write",

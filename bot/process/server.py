@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
+import re
 import signal
+import time
+from collections.abc import Callable
 from datetime import UTC
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.process.app import create_app
+from bot.process.socket_mode import SocketModeHandler
 from bot.runtime.clock import Clock, FileClock, SystemClock
 from bot.runtime.config import Settings
 from bot.runtime.liveness import SweepWatch
@@ -38,18 +47,26 @@ def web_app(
     `ticker`: the scheduler that sweeps due work, which /healthz watches (None where the
     caller sweeps, as tests and the sandbox do).
     """
+    guard = RequestGuard(services.settings.signing_secret)
 
     async def slack_events(request: web.Request) -> web.StreamResponse:
         # Listeners wait for `ack_sent` before their first Web API call (handlers/listener.py),
         # so Slack always has our ack before anything else we do for the request.
         sent = asyncio.Event()
         with services.acks.acking():
-            bolt_request = AsyncBoltRequest(
-                body=await request.text(),
-                query=request.query_string,
-                headers=request.headers,  # type: ignore[arg-type]
-                context={ACK_SENT: sent},
-            )
+            try:
+                admitted = await guard.admit(request)
+                if admitted is None:  # Slack's SSL check of the URL
+                    return web.Response(status=200)
+                bolt_request = _for_bolt(request, *admitted, sent)
+            except Refused as refused:
+                log.warning(
+                    "refused a request from %s: %s %s",
+                    request.remote,
+                    refused.status,
+                    refused.reason,
+                )
+                return web.Response(status=refused.status, text=HTTPStatus(refused.status).phrase)
             response = await to_aiohttp_response(await app.async_dispatch(bolt_request))
             await response.prepare(request)
             await response.write_eof()
@@ -71,12 +88,190 @@ def web_app(
             status=200 if ok else 503,
         )
 
-    application = web.Application()
+    application = web.Application(client_max_size=MAX_BODY)
     application[SERVICES] = services
     application.add_routes([web.post("/slack/events", slack_events), web.get("/healthz", healthz)])
     if app.oauth_flow is not None:
         application.add_routes(oauth_routes(app))
     return application
+
+
+# -- what reaches Bolt -------------------------------------------------------------------------
+
+MAX_BODY = 1 << 20  # bytes: Slack's largest requests (a modal's submission) are far smaller
+MAX_SKEW = 5 * 60  # seconds between a request's timestamp and our clock, as Slack prescribes
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+_USER_PAYLOADS = {"block_actions", "view_submission", "view_closed", "shortcut", "message_action"}
+
+
+class Refused(Exception):
+    """A request turned away before Bolt sees it: the HTTP status and a short reason."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class RequestGuard:
+    """What POST /slack/events lets through to Bolt: a body of at most MAX_BODY bytes, signed
+    with our signing secret at most five minutes ago, that is a Slack request: a slash command
+    (form data), an interaction (form data whose `payload` is a JSON object) or an event (a JSON
+    object), with what its listeners read (an action's `actions`, a submission's `view`, an
+    event's `event`) in place. Nothing parses a body before its signature has been checked,
+    except a short unsigned `ssl_check=1` (Slack's check of the URL, which Slack does not sign).
+    """
+
+    def __init__(self, signing_secret: str | None, now: Callable[[], float] = time.time) -> None:
+        self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        self._now = now
+
+    async def admit(self, request: web.Request) -> tuple[str, dict[str, Any]] | None:
+        """The body as text and as read, or None for an SSL check; Refused otherwise."""
+        if (request.content_length or 0) > MAX_BODY:
+            raise Refused(413, f"body of {request.content_length} bytes")
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise Refused(413, f"body over {MAX_BODY} bytes") from None
+        if _ssl_check(raw):
+            return None
+        timestamp = request.headers.get("X-Slack-Request-Timestamp")
+        signature = request.headers.get("X-Slack-Signature")
+        if timestamp is None:
+            raise Refused(401, "no timestamp")
+        if not _TIMESTAMP.fullmatch(timestamp):
+            raise Refused(401, f"timestamp {_clip(timestamp)} is not a number")
+        if abs(self._now() - int(timestamp)) > MAX_SKEW:
+            raise Refused(401, f"timestamp {timestamp} is more than 5 minutes off")
+        if signature is None:
+            raise Refused(401, "no signature")
+        if not _SIGNATURE.fullmatch(signature):
+            raise Refused(401, f"signature {_clip(signature)} is malformed")
+        try:  # Slack signs its UTF-8 bytes; the SDK's verifier takes them as text
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused(400, "body is not UTF-8") from None
+        if self._verifier is None or not self._verifier.is_valid(text, timestamp, signature):
+            raise Refused(401, "wrong signature")
+        content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
+        body = _read(text, content_type)
+        check_body(body)
+        return text, body
+
+
+def _for_bolt(
+    request: web.Request, text: str, body: dict[str, Any], sent: asyncio.Event
+) -> AsyncBoltRequest:
+    """The request for Bolt, with the body as the guard read it: Bolt's own reading takes a
+    form whose text merely contains "payload" (`/backlog add Fix the payload`) for an empty
+    one. Refused if Bolt cannot take it (its ids of an unexpected type, say)."""
+    try:
+        bolt_request = AsyncBoltRequest(
+            body=text,
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+        )
+        bolt_request.body = body
+        bolt_request.context = build_async_context(AsyncBoltContext({ACK_SENT: sent}), body)
+    except Exception as error:
+        raise Refused(400, f"Bolt cannot read it ({type(error).__name__})") from None
+    return bolt_request
+
+
+def _ssl_check(raw: bytes) -> bool:
+    """Slack's periodic check of a command URL: `ssl_check=1&token=…`, sent unsigned."""
+    if len(raw) > 200 or not raw.startswith(b"ssl_check="):
+        return False
+    try:
+        fields = dict(parse_qsl(raw.decode("ascii"), strict_parsing=True))
+    except ValueError:  # UnicodeDecodeError included
+        return False
+    return fields.get("ssl_check") == "1" and set(fields) <= {"ssl_check", "token"}
+
+
+def _read(text: str, content_type: str) -> dict[str, Any]:
+    """The body as Bolt takes it: JSON (an event) or form data (a command, or an interaction's
+    `payload`). Refused unless it is well formed."""
+    if not text:
+        raise Refused(400, "empty body")
+    if content_type == "application/json" or text.startswith("{"):
+        return _object(text, "body")
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict")
+    except ValueError:  # a field without "=", a %-escape that is not UTF-8
+        raise Refused(400, "body is not form data") from None
+    form = dict(pairs)
+    if len(form) != len(pairs):
+        raise Refused(400, "a form field is given twice")
+    if "payload" in form:
+        return _object(form["payload"], "payload")
+    if "command" in form:
+        return form
+    raise Refused(400, "form data with neither a command nor a payload")
+
+
+def _object(text: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise Refused(400, f"{what} is not JSON") from None
+    if not isinstance(value, dict):
+        raise Refused(400, f"{what} is not a JSON object")
+    return value
+
+
+def check_body(body: dict[str, Any]) -> None:
+    """Refused unless what Bolt and the listeners read of the request is there."""
+    if "command" in body:
+        command = body["command"]
+        if not isinstance(command, str) or not command.startswith("/"):
+            raise Refused(400, "command is not a slash command")
+        if not (_text(body.get("user_id")) and _text(body.get("channel_id"))):
+            raise Refused(400, "command without its user or channel")
+        return
+    kind = body.get("type")
+    if not _text(kind):
+        raise Refused(400, "request without a type")
+    if kind in _USER_PAYLOADS and not (
+        isinstance(body.get("user"), dict) and _text(body["user"].get("id"))
+    ):
+        raise Refused(400, f"{_clip(kind)} without a user")
+    if kind == "block_actions":
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions:
+            raise Refused(400, "block_actions without actions")
+        if not all(isinstance(a, dict) and _text(a.get("action_id")) for a in actions):
+            raise Refused(400, "block_actions with an action that has no action_id")
+    elif kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        if not isinstance(view, dict):
+            raise Refused(400, f"{kind} without a view")
+        if not (_text(view.get("type")) and isinstance(view.get("callback_id"), str)):
+            raise Refused(400, f"{kind} with a view without its type or callback_id")
+    elif kind in ("shortcut", "message_action", "block_suggestion"):
+        key = "action_id" if kind == "block_suggestion" else "callback_id"
+        if not isinstance(body.get(key), str):
+            raise Refused(400, f"{kind} without a {key}")
+    elif kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict) or not _text(event.get("type")):
+            raise Refused(400, "event_callback without an event")
+        if event["type"] == "file_shared" and not _text(event.get("file_id")):
+            raise Refused(400, "file_shared without a file_id")
+    elif kind == "url_verification" and not isinstance(body.get("challenge"), str):
+        raise Refused(400, "url_verification without a challenge")
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _clip(value: Any, size: int = 16) -> str:
+    """A value a stranger sent, as a short printable quote for the log."""
+    text = repr(value)
+    return text if len(text) <= size else f"{text[: size - 1]}…"
 
 
 def oauth_routes(app: AsyncApp) -> list[web.RouteDef]:
@@ -132,7 +327,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
         loop.add_signal_handler(sig, stop.set)
 
     if settings.socket_mode:
-        handler = AsyncSocketModeHandler(app, settings.app_token)
+        handler = SocketModeHandler(app, services, settings.app_token)
         await handler.connect_async()
         log.info("Timebox is running in Socket Mode")
         await stop.wait()

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain import backlog, teams
+from bot.domain import teams
 from bot.domain.backlog import ItemFields
 from bot.emulator.server import SlackEmulator
+from bot.usecases import team as team_uc
 from storage.db import Database
 
 WORKSPACE = "T0SANDBOX"
@@ -214,16 +215,14 @@ async def seed_backlog(db: Database, workspace: str, now: datetime) -> int:
     """Roles, time zone and the demo backlog for #team-demo; returns how many items."""
     async with db.transaction() as store:
         team = await store.ensure_team(workspace, CHANNEL, now - timedelta(days=14))
-        await teams.assign_role(store, team, "po", [PO.id])
-        await teams.assign_role(store, team, "sm", [SM.id])
-        await teams.assign_role(store, team, "dev", [d.id for d in DEVS])
+        await team_uc.assign_role(store, team, "po", [PO.id])
+        await team_uc.assign_role(store, team, "sm", [SM.id])
+        await team_uc.assign_role(store, team, "dev", [d.id for d in DEVS])
         teams.apply_setting(team, "timezone", PO.tz)
         for demo in DEMO_BACKLOG:
             created = now - timedelta(days=demo.days_ago)
-            item = await backlog.add_item(store, team, demo.fields, demo.by.id, created)
+            item = await store.add_item(team, demo.fields, demo.by.id, created)
             if demo.later:
                 edited = created + timedelta(hours=20)
-                await backlog.edit_item(
-                    store, team, item.number, demo.later, demo.later_by.id, edited
-                )
+                await store.edit_item(team, item.number, demo.later, demo.later_by.id, edited)
     return len(DEMO_BACKLOG)

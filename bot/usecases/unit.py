@@ -52,9 +52,10 @@ class Work:
     async def require(self, roles: tuple[str, ...], doing: str) -> None:
         """Refuses (NotAllowed) unless the actor holds one of `roles`; in a channel with no
         roles yet, the actor becomes its Product Owner and is told so."""
-        notice = await teams.require_role(self.store, self.team, self.user, roles, doing)
-        if notice:
-            self.notices.append(notice)
+        verdict = teams.role_verdict(teams.Roles.of(self.team), self.user, roles, doing)
+        if verdict == teams.FIRST_PO:
+            await self.store.set_role(self.team, "po", [self.user])
+            self.notices.append(teams.CLAIMED_PO)
 
 
 @asynccontextmanager

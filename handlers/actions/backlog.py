@@ -1,4 +1,7 @@
-"""Backlog buttons: paging, opening, editing and changing items, archiving stale ones."""
+"""Backlog buttons: paging, opening, editing and changing items, archiving stale ones.
+
+A button's value names an item by its number, looked up inside the team the click comes from;
+the health check's button names its team, and is refused in any other."""
 
 from __future__ import annotations
 
@@ -7,17 +10,19 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import backlog, teams
-from bot.domain import backlog_health as health
-from bot.domain.backlog import Move
-from bot.domain.readiness import DefinitionOfReady
-from bot.runtime.services import services
+from bot.usecases import backlog as backlog_uc
 from handlers import payload
-from handlers.blocks import backlog as backlog_blocks
-from handlers.blocks import kit
-from handlers.common import adopt_po_timezone, item_detail, open_form
+from handlers.blocks import backlog as blocks
+from handlers.commands.backlog import asked
+from handlers.common import open_form
 from handlers.listener import listener
-from handlers.reply import channel_of, reply
+
+CHANGES = {
+    "item_top": backlog_uc.move_to_top,
+    "item_done": backlog_uc.mark_done,
+    "item_archive": backlog_uc.archive_item,
+    "item_restore": backlog_uc.restore_item,
+}
 
 
 @listener
@@ -25,15 +30,10 @@ async def page(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    svc = services(context)
-    channel = channel_of(body)
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
-        current = await backlog.page(
-            store, team, payload.number(body) if payload.value(body) else 1
-        )
-        dor = DefinitionOfReady.of(team)
-    await reply(client, body, backlog_blocks.backlog_page(current, channel, dor), replace=True)
+    r = asked(body, client, context)
+    number = payload.number(body) if payload.value(body) else 1
+    shown = await backlog_uc.list_page(r.svc, r.actor, number)
+    await r.answer(blocks.backlog_page(shown.page, r.actor.channel, shown.dor), replace=True)
 
 
 @listener
@@ -41,11 +41,10 @@ async def open_item(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    svc = services(context)
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel_of(body), svc.clock.now())
-        answer = await item_detail(store, team, payload.number(body))
-    await reply(client, body, answer)
+    r = asked(body, client, context)
+    await r.answer(
+        blocks.item_message(await backlog_uc.show_item(r.svc, r.actor, payload.number(body)))
+    )
 
 
 @listener
@@ -53,13 +52,9 @@ async def edit_item(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    svc = services(context)
-    channel = channel_of(body)
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
-        item = await backlog.get_item(store, team, payload.number(body))
-        view = backlog_blocks.edit_modal(item, channel, DefinitionOfReady.of(team))
-    await open_form(client, body, view)
+    r = asked(body, client, context)
+    form = await backlog_uc.item_form(r.svc, r.actor, payload.number(body))
+    await open_form(client, body, blocks.edit_modal(form.item, r.actor.channel, form.dor))
 
 
 @listener
@@ -68,30 +63,11 @@ async def change_item(
 ) -> None:
     """Move to top, mark done, archive or restore, from the item's own message."""
     await ack()
-    svc = services(context)
-    action = body["actions"][0]["action_id"]
-    number, user, channel = payload.number(body), context.user_id, channel_of(body)
-    now = svc.clock.now()
-    notice = None
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        if action == "item_top":
-            notice = await teams.require_role(
-                store, team, user, ("po",), "order the product backlog"
-            )
-            await backlog.move_item(store, team, number, Move("top"), user, now)
-        elif action == "item_done":
-            await backlog.mark_done(store, team, number, user, now)
-        else:
-            verb = "archive" if action == "item_archive" else "restore"
-            notice = await teams.require_role(store, team, user, ("po",), f"{verb} backlog items")
-            change = backlog.archive_item if verb == "archive" else backlog.restore_item
-            await change(store, team, number, user, now)
-        answer = await item_detail(store, team, number)
-    await reply(client, body, answer, replace=True)
-    if notice:
-        await reply(client, body, kit.notice(notice, ":crown:"))
-        await adopt_po_timezone(svc, client, context.team_id, channel)
+    r = asked(body, client, context)
+    change = CHANGES[payload.action(body).get("action_id", "")]
+    shown = await change(r.svc, r.actor, payload.number(body))
+    await r.answer(blocks.item_message(shown), replace=True)
+    await r.tell(shown.notices)
 
 
 @listener
@@ -99,19 +75,10 @@ async def archive_stale(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    svc = services(context)
-    channel, user, now = channel_of(body), context.user_id, svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        await teams.require_role(store, team, user, ("po",), "archive backlog items")
-        archived = await health.archive_stale(store, team, user, now)
-        answer = backlog_blocks.health_message(
-            await health.backlog_health(store, team, now), channel
-        )
-    await reply(client, body, answer, replace=True)
-    listed = ", ".join(f"#{n}" for n in archived) or "nothing"
-    await reply(
-        client,
-        body,
-        kit.notice(f"Archived {listed}. `/backlog restore <n>` brings one back.", ":file_cabinet:"),
+    r = asked(body, client, context)
+    archived = await backlog_uc.archive_stale(r.svc, r.actor, payload.number(body))
+    await r.answer(
+        blocks.health_message(archived.health.health, archived.health.team_id), replace=True
     )
+    await r.answer(blocks.archived_notice(archived.numbers))
+    await r.tell(archived.notices)

@@ -7,20 +7,15 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import poker
 from bot.domain.commands import PokerCommand
 from bot.runtime.services import services
+from bot.usecases import poker as poker_uc
 from handlers import payload
-from handlers.blocks import kit
 from handlers.blocks import poker as poker_blocks
+from handlers.common import actor
 from handlers.flows import poker as poker_flow
 from handlers.listener import listener
-from handlers.reply import channel_of, reply
-
-
-def _poker_value(body: dict[str, Any]) -> dict[str, Any]:
-    """A poker button's (or select's) value: the round, and the card if it is one."""
-    return payload.decoded(body)
+from handlers.reply import reply
 
 
 @listener
@@ -29,17 +24,10 @@ async def poker_vote(
 ) -> None:
     """A card: stored before the ack, then counted for expected voters, confirmed to them
     alone, hidden until the reveal."""
-    picked = _poker_value(body)
+    picked = payload.decoded(body)
+    who = actor(body, context)
     await poker_flow.vote(
-        services(context),
-        client,
-        ack,
-        body,
-        workspace=context.team_id,
-        channel=channel_of(body) or "",
-        user=context.user_id or "",
-        round_id=int(picked["r"]),
-        card=str(picked["c"]),
+        services(context), client, ack, body, who, round_id=picked["r"], card=picked["c"]
     )
 
 
@@ -47,16 +35,12 @@ async def poker_vote(
 async def poker_reason(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
+    """ "Vote with a reason": the form, for someone who may vote in this round now."""
     await ack()
-    await poker_flow.open_reason(
-        services(context),
-        client,
-        context,
-        channel=channel_of(body) or "",
-        user=context.user_id or "",
-        round_id=int(_poker_value(body)["r"]),
-        trigger_id=body["trigger_id"],
-    )
+    who = actor(body, context)
+    form = await poker_uc.reason_form(services(context), who, payload.decoded(body)["r"])
+    view = poker_blocks.reason_modal(form.round, form.title, form.deck, who.channel)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 @listener
@@ -65,20 +49,8 @@ async def poker_facilitate(
 ) -> None:
     """Reveal, accept, another value, re-vote, skip: the facilitator's buttons."""
     await ack()
-    svc, picked = services(context), _poker_value(body)
-    action = body["actions"][0]["action_id"]
-    where = {
-        "channel": channel_of(body) or "",
-        "user": context.user_id or "",
-        "round_id": int(picked["r"]),
-    }
-    if action == "poker_reveal":
-        await poker_flow.reveal(svc, client, context, **where)
-    elif action == "poker_revote":
-        await poker_flow.revote(svc, client, context, **where)
-    else:
-        card = None if action == "poker_skip" else str(picked["c"])
-        await poker_flow.decide(svc, client, context, card=card, **where)
+    picked, action = payload.decoded(body), payload.action(body).get("action_id", "")
+    await poker_flow.facilitate(services(context), client, actor(body, context), action, picked)
 
 
 @listener
@@ -87,28 +59,21 @@ async def poker_start(
 ) -> None:
     """`/poker`'s item picker: a live round on the chosen item, started by whoever clicked."""
     await ack()
-    number = payload.number(body)
+    number, who = payload.number(body), actor(body, context)
     values = (body.get("state") or {}).get("values") or {}
     ticked = (values.get("poker-options") or {}).get("poker_option") or {}
-    command = PokerCommand(
-        "live",
-        numbers=(number,),
-        with_roles=tuple(o["value"] for o in ticked.get("selected_options") or []),
-    )
+    roles = tuple(o["value"] for o in ticked.get("selected_options") or [])
+    command = PokerCommand("live", numbers=(number,), with_roles=roles)
     await poker_flow.start(
         services(context),
         client,
         context,
-        channel=channel_of(body) or "",
-        user=context.user_id or "",
+        channel=who.channel,
+        user=who.user,
         command=command,
+        request=who.request,
     )
-    await reply(
-        client,
-        body,
-        kit.notice(f"Planning poker on #{number} has started in the channel.", ":black_joker:"),
-        replace=True,
-    )
+    await reply(client, body, poker_blocks.started_notice(number), replace=True)
 
 
 @listener
@@ -117,12 +82,8 @@ async def poker_history(
 ) -> None:
     """The item message's Estimates button: its accepted estimates with rounds and votes."""
     await ack()
-    svc = services(context)
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel_of(body), svc.clock.now())
-        item, records = await poker.history(store, team, payload.number(body))
-        answer = poker_blocks.history_message(item, records)
-    await reply(client, body, answer)
+    found = await poker_uc.history(services(context), actor(body, context), payload.number(body))
+    await reply(client, body, poker_blocks.history_message(found.item, found.records))
 
 
 @listener

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import backlog
-from bot.domain.readiness import DefinitionOfReady
 from bot.runtime.services import services
+from bot.usecases import ready as ready_uc
 from handlers import payload
 from handlers.blocks import backlog as backlog_blocks
-from handlers.common import open_form
+from handlers.common import actor, open_form
+from handlers.flows.team import in_channel
 from handlers.listener import listener
 
 
@@ -20,14 +21,12 @@ from handlers.listener import listener
 async def fix_item(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    """A readiness fix: the item's form, focused on what is missing, from any channel or DM."""
+    """A readiness fix: the item's form, focused on what is missing. The button names its
+    team's channel (it comes in owners' direct messages too): the form opens only for someone
+    who belongs to that team, in their own workspace."""
     await ack()
-    svc = services(context)
     fix = payload.decoded(body)
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, fix["c"], svc.clock.now())
-        item = await backlog.get_item(store, team, int(fix["n"]))
-        view = backlog_blocks.edit_modal(
-            item, fix["c"], DefinitionOfReady.of(team), focus=fix.get("f")
-        )
+    who = replace(actor(body, context), channel=fix["c"])
+    found = await ready_uc.fix_form(services(context), who, fix["n"], in_channel(client, body))
+    view = backlog_blocks.edit_modal(found.item, fix["c"], found.dor, focus=fix.get("f"))
     await open_form(client, body, view)

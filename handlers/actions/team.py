@@ -10,28 +10,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import services
+from bot.usecases import team as team_uc
 from handlers.blocks import ready as ready_blocks
 from handlers.blocks import team as team_blocks
-from handlers.common import open_form
+from handlers.common import actor, open_form
 from handlers.listener import listener
-from handlers.reply import channel_of
 
 
 @listener
 async def edit_team(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    """Opens the roles or the settings modal."""
+    """Opens the roles, settings or Definition of Ready form of the team the click comes from
+    (anyone may look; saving it checks who they are)."""
     await ack()
-    svc = services(context)
-    channel = channel_of(body)
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
-        match body["actions"][0]["action_id"]:
-            case "roles_edit":
-                view = team_blocks.roles_modal(Roles.of(team), channel)
-            case "dor_edit":
-                view = ready_blocks.dor_modal(DefinitionOfReady.of(team), channel)
-            case _:
-                view = team_blocks.settings_modal(team, team.timezone or "UTC")
+    team = await team_uc.team_now(services(context), actor(body, context))
+    match body["actions"][0]["action_id"]:
+        case "roles_edit":
+            view = team_blocks.roles_modal(Roles.of(team), team.channel_id)
+        case "dor_edit":
+            view = ready_blocks.dor_modal(DefinitionOfReady.of(team), team.channel_id)
+        case _:
+            view = team_blocks.settings_modal(team)
     await open_form(client, body, view)

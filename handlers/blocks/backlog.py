@@ -21,9 +21,29 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.backlog import ITEM_TYPES, STATUS_NAMES, Page, format_dependencies, status_of
+from bot.domain.backlog import (
+    FORM_LABELS,
+    FORM_MAX,
+    ITEM_TYPES,
+    STATUS_NAMES,
+    TITLE_MAX,
+    Page,
+    form_texts,
+    status_of,
+)
+from bot.domain.backlog_csv import ImportReport
+from bot.domain.backlog_health import Health
 from bot.domain.readiness import DefinitionOfReady, gaps, points
-from handlers.blocks.kit import button, context, message, metadata_json, section
+from bot.usecases.backlog import ItemAdded, ItemShown, Moved, Saved
+from handlers.blocks.kit import (
+    button,
+    context,
+    message,
+    metadata_json,
+    mrkdwn_notice,
+    notice,
+    section,
+)
 from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, ItemEvent
 
@@ -61,6 +81,54 @@ def backlog_page(page: Page, channel_id: str, dor: DefinitionOfReady) -> dict[st
     if paging:
         blocks.append(ActionsBlock(block_id="paging", elements=paging))
     return message(blocks, f"Product backlog: {page.total} items")
+
+
+def item_message(shown: ItemShown) -> dict[str, Any]:
+    """An item's message: its fields, readiness, position, recent history and buttons."""
+    return item_detail(shown.item, shown.position, shown.history, shown.dor)
+
+
+def added_message(added: ItemAdded) -> dict[str, Any]:
+    text = render("item_added.md.j2", item=added.item, position=added.position)
+    return message(
+        [section(text, accessory=button("Edit", "item_edit", str(added.item.number)))], text
+    )
+
+
+def moved_notice(moved: Moved) -> dict[str, Any]:
+    return mrkdwn_notice(render("item_moved.md.j2", moved=moved))
+
+
+def saved_notice(saved: Saved) -> dict[str, Any]:
+    return mrkdwn_notice(
+        render("item_saved.md.j2", item=saved.item, changed=saved.changed, gaps=saved.gaps)
+    )
+
+
+def import_report(report: ImportReport, source: str | None = None) -> str:
+    """The import's outcome: what came in, and each refused row with its reason."""
+    return render("import_report.md.j2", report=report, source=source)
+
+
+def archived_notice(numbers: Sequence[int]) -> dict[str, Any]:
+    return mrkdwn_notice(render("backlog_archived.md.j2", numbers=numbers))
+
+
+def export_comment(user: str) -> str:
+    return render("backlog_exported.md.j2", user=user)
+
+
+def export_title(count: int) -> str:
+    return f"Product backlog ({count} items)"
+
+
+def file_too_big(source: str, problem: str) -> str:
+    return render("import_too_big.md.j2", source=source, problem=problem)
+
+
+def po_notice(text: str) -> dict[str, Any]:
+    """The notice that the user became the channel's Product Owner."""
+    return notice(text, ":crown:")
 
 
 def item_detail(
@@ -124,13 +192,14 @@ def edit_modal(
     )
     if item.estimate is not None:
         estimate.initial_value = points(item.estimate)
+    texts = form_texts(item)
     blocks: list[Block] = [
         context(render("item_readiness.md.j2", gaps=gaps(item, dor))),
         InputBlock(
             block_id="title",
             label="Title",
             element=PlainTextInputElement(
-                action_id="value", initial_value=item.title, max_length=250
+                action_id="value", initial_value=fit(item.title, TITLE_MAX), max_length=TITLE_MAX
             ),
         ),
         InputBlock(
@@ -141,8 +210,8 @@ def edit_modal(
             element=PlainTextInputElement(
                 action_id="value",
                 multiline=True,
-                initial_value=item.hypothesis or None,
-                max_length=3000,
+                initial_value=texts["hypothesis"] or None,
+                max_length=FORM_MAX["hypothesis"],
                 placeholder="By doing … we expect …",
             ),
         ),
@@ -161,8 +230,8 @@ def edit_modal(
             element=PlainTextInputElement(
                 action_id="value",
                 multiline=True,
-                max_length=3000,
-                initial_value="\n".join(item.acceptance_criteria) or None,
+                max_length=FORM_MAX["acceptance_criteria"],
+                initial_value=texts["acceptance_criteria"] or None,
             ),
         ),
         InputBlock(
@@ -173,8 +242,8 @@ def edit_modal(
             element=PlainTextInputElement(
                 action_id="value",
                 multiline=True,
-                max_length=3000,
-                initial_value=format_dependencies(item.dependencies) or None,
+                max_length=FORM_MAX["dependencies"],
+                initial_value=texts["dependencies"] or None,
                 placeholder="[ ] #14 payment API contract",
             ),
         ),
@@ -196,7 +265,9 @@ def edit_modal(
             hint="Separated by commas.",
             optional=True,
             element=PlainTextInputElement(
-                action_id="value", initial_value=", ".join(item.labels) or None, max_length=500
+                action_id="value",
+                initial_value=texts["labels"] or None,
+                max_length=FORM_MAX["labels"],
             ),
         ),
     ]
@@ -213,6 +284,7 @@ def edit_modal(
                 ),
             )
         )
+    blocks = [_read_only_if_too_long(block, texts) for block in blocks]
     for block in blocks:
         if focus and isinstance(block, InputBlock) and block.block_id == focus:
             block.element.focus_on_load = True
@@ -222,19 +294,45 @@ def edit_modal(
         title=fit(f"Edit #{item.number}", 24),
         submit="Save",
         close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, number=item.number),
+        # The team the form is for: a submission from any other team is refused.
+        private_metadata=metadata_json(channel=channel_id, number=item.number, team=item.team_id),
         blocks=blocks,
     ).to_dict()
 
 
-def import_modal(channel_id: str) -> dict[str, Any]:
+_FORM_BLOCKS = {
+    "hypothesis": "hypothesis",
+    "acceptance": "acceptance_criteria",
+    "dependencies": "dependencies",
+    "labels": "labels",
+}
+
+
+def _read_only_if_too_long(block: Block, texts: dict[str, str]) -> Block:
+    """An input whose text is longer than the input takes (an item kept from before imports
+    checked this) would make views.open fail: the form shows a shortened, read-only part of
+    it instead, and saving leaves that field as it is."""
+    name = _FORM_BLOCKS.get(str(getattr(block, "block_id", "")))
+    if name is None or len(texts[name]) <= FORM_MAX[name]:
+        return block
+    text = render(
+        "item_read_only.md.j2",
+        label=FORM_LABELS[name],
+        text=texts[name],
+        length=len(texts[name]),
+        limit=FORM_MAX[name],
+    )
+    return section(text, block_id=f"{block.block_id}-read-only")
+
+
+def import_modal(channel_id: str, team_id: int) -> dict[str, Any]:
     return View(
         type="modal",
         callback_id="backlog_import",
         title="Import backlog items",
         submit="Import",
         close="Cancel",
-        private_metadata=metadata_json(channel=channel_id),
+        private_metadata=metadata_json(channel=channel_id, team=team_id),
         blocks=[
             section(
                 "Paste CSV with a header line. Jira's export names work: *Summary* (or Title), "
@@ -256,8 +354,8 @@ def import_modal(channel_id: str) -> dict[str, Any]:
     ).to_dict()
 
 
-def health_message(health: Any, channel_id: str) -> dict[str, Any]:
-    """`/backlog health`; `health` is a bot.domain.backlog_health.Health."""
+def health_message(health: Health, team_id: int) -> dict[str, Any]:
+    """`/backlog health`; its button names the team it was shown for."""
     hz = health.horizon
     if hz.velocity:
         coverage = f"ready work covers {hz.coverage:.1f} sprints; aim for 2."
@@ -275,7 +373,7 @@ def health_message(health: Any, channel_id: str) -> dict[str, Any]:
                     button(
                         f"Archive {len(health.stale)} stale items",
                         "archive_stale",
-                        channel_id,
+                        str(team_id),
                         style="danger",
                     )
                 ]

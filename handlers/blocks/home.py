@@ -8,7 +8,6 @@ sections); channels that no longer fit are named in one closing line.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -16,50 +15,16 @@ from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 from slack_sdk.models.views import View
 
 from bot.domain.teams import ROLE_NAMES
+from bot.usecases.home import TeamHome, WaitingVote
 from handlers.blocks.kit import context, section
 from handlers.render import Mrkdwn, channel, render, slack_date
-from storage.models import (
-    BacklogItem,
-    Meeting,
-    PokerPoll,
-    PokerRound,
-    Sprint,
-    SprintTask,
-    Team,
-)
+from storage.models import Team
+
+__all__ = ["POLLS", "ROWS", "TeamHome", "WaitingVote", "day", "home_view", "team_blocks"]
 
 HOME_MAX_BLOCKS = 100
 ROWS = 8  # tasks or items listed per section
 POLLS = 5
-
-
-@dataclass(frozen=True)
-class WaitingVote:
-    poll: PokerPoll
-    round: PokerRound
-    title: str
-    link: str | None = None  # the poll message, when Slack gave a permalink
-
-
-@dataclass(frozen=True)
-class TeamHome:
-    """What one channel shows on a user's Home tab."""
-
-    team: Team
-    today: date  # in the team's time zone
-    roles: tuple[str, ...]  # po / sm / dev held explicitly
-    backlog: int  # items on the product backlog
-    owns_items: bool  # the user owns an item on the backlog
-    sprint: Sprint | None = None  # the active one
-    planning: Sprint | None = None  # the one being planned
-    days_left: int | None = None  # working days left in the active sprint, today included
-    tasks: Sequence[tuple[BacklogItem, SprintTask]] = ()
-    unready: Sequence[tuple[BacklogItem, Sequence[str]]] = ()  # item, its gaps
-    votes: Sequence[WaitingVote] = ()
-    meeting: Meeting | None = None  # running or paused now
-    meeting_section: str = ""
-    next_planning: date | None = None
-    next_refinement: date | None = None
 
 
 def day(when: date, today: date) -> str:

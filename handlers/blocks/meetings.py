@@ -1,4 +1,5 @@
-"""Block Kit for timeboxed meetings: the agenda message, timers, each section's cards, minutes."""
+"""Block Kit for timeboxed meetings: the agenda message, timers, each section's cards (sprint
+planning's too), notes in the thread, minutes, agendas and their forms."""
 
 from __future__ import annotations
 
@@ -21,15 +22,20 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from agendas import engine
+from agendas import engine, refinement
+from agendas import planning as plan
 from agendas.agenda import Agenda
 from agendas.refinement import MOSCOW, PLACEMENTS
 from bot.domain.backlog import ITEM_TYPES
 from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.usecases.meetings import AgendaShown, Note
+from bot.usecases.planning import Committed, PlanChanged
+from handlers.blocks import kit
+from handlers.blocks import sprints as sprint_blocks
 from handlers.blocks.kit import button, context, message, metadata_json, section
 from handlers.blocks.ready import fix_button
 from handlers.render import escape, fit, plain, render
-from storage.models import BacklogItem, Meeting
+from storage.models import BacklogItem, Meeting, Team
 
 BAR = 20
 
@@ -104,6 +110,102 @@ def time_up(meeting: Meeting) -> dict[str, Any]:
 
 def notice(text: str) -> dict[str, Any]:
     return message([section(text)], text)
+
+
+def note(said: Note) -> dict[str, Any]:
+    """A step's note in the meeting thread (the clock, the goal, an action item)."""
+    if said.what == "goal":
+        return notice(render("goal_set.md.j2", goal=said.goal))
+    if said.what == "action":
+        return notice(render("action_added.md.j2", action=said.action))
+    return notice(render("meeting_note.md.j2", note=said))
+
+
+def goal_answer(goal: str) -> dict[str, Any]:
+    return kit.mrkdwn_notice(render("goal_set.md.j2", goal=goal))
+
+
+def action_answer(action: Any) -> dict[str, Any]:
+    return kit.mrkdwn_notice(render("action_added.md.j2", action=action))
+
+
+def ended(meeting: Meeting) -> dict[str, Any]:
+    """The channel hears that the meeting ended (its minutes are in its thread)."""
+    text = render("meeting_ended.md.j2", name=meeting.agenda["name"])
+    return {"text": text}
+
+
+def estimating(user: str, number: int) -> dict[str, Any]:
+    return notice(render("meeting_note.md.j2", note=Note("estimating"), user=user, number=number))
+
+
+def became_po(text: str) -> dict[str, Any]:
+    return kit.notice(text, ":crown:")
+
+
+# -- what a section opens ------------------------------------------------------------------------
+
+
+def opened(meeting: Meeting, team: Team, contents: Sequence[Any]) -> list[dict[str, Any]]:
+    """The posts for what the meeting's current section opens, in its thread."""
+    posts: list[dict[str, Any]] = []
+    for content in contents:
+        match content:
+            case refinement.Kickoff():
+                posts.append(kickoff(meeting, content.new_count, content.deep))
+            case refinement.TriageCard(item=None):
+                posts.append(triage_done(None, None, None))
+            case refinement.TriageCard(item=item) if item is not None:
+                posts.append(triage_card(meeting, item, content.position, content.total))
+            case refinement.DeepDive(items=()):
+                posts.append(notice("Every item near the top is ready."))
+            case refinement.DeepDive():
+                total = len(content.items)
+                posts += [
+                    deep_dive_card(meeting, item, team.channel_id, content.dor, n, total)
+                    for n, item in enumerate(content.items, start=1)
+                ]
+            case refinement.Wrapup():
+                posts.append(wrapup(meeting, content.became_ready, content.actions, content.today))
+            case plan.GoalSection():
+                posts.append(sprint_blocks.section_goal(content.sprint))
+            case plan.SelectionSection():
+                posts.append(
+                    sprint_blocks.section_selection(
+                        content.sprint, content.proposal, content.forecast
+                    )
+                )
+            case plan.CapacitySection():
+                posts.append(
+                    sprint_blocks.section_capacity(plan_status(content.state), content.state.sprint)
+                )
+            case plan.BreakdownSection():
+                state = content.state
+                posts.append(sprint_blocks.section_breakdown(state.sprint, state.items))
+            case plan.CommitSection():
+                state = content.state
+                posts.append(sprint_blocks.section_commit(state.sprint, plan_status(state)))
+    return posts
+
+
+# -- sprint planning -----------------------------------------------------------------------------
+
+
+def plan_status(state: plan.PlanState) -> str:
+    return sprint_blocks.plan_status(
+        state.sprint, state.items, state.capacity, state.closed_sprints
+    )
+
+
+def plan_changed(changed: PlanChanged) -> dict[str, Any]:
+    """What changed in the plan, and where the plan stands now."""
+    text = render("planning_note.md.j2", note=changed.note, status=plan_status(changed.state))
+    return message([section(text)], text)
+
+
+def committed(done: Committed) -> dict[str, Any]:
+    """The summary of a sprint just committed, for the channel."""
+    return kit.mrkdwn_notice(render("sprint_committed.md.j2", sprint=done.sprint, count=done.count))
 
 
 # -- refinement sections -------------------------------------------------------------------------
@@ -236,19 +338,27 @@ def history(meetings: Sequence[Meeting]) -> dict[str, Any]:
 # -- agendas and forms -------------------------------------------------------------------------
 
 
-def agenda_view(agenda: Agenda, custom: bool, channel_id: str) -> dict[str, Any]:
+def agenda_shown(shown: AgendaShown) -> dict[str, Any]:
+    return agenda_view(shown.agenda, shown.custom, shown.channel, shown.team_id)
+
+
+def agenda_view(
+    agenda: Agenda, custom: bool, channel_id: str, team_id: int | None = None
+) -> dict[str, Any]:
+    """The agenda and its buttons, whose value names its team's channel and id."""
     text = render("agenda_view.md.j2", agenda=agenda, custom=custom)
     kind = agenda.kind
+    ref = f"{kind}:{channel_id}" + (f":{team_id}" if team_id is not None else "")
     elements = [
-        button("Edit lengths and purposes", "agenda_edit", f"{kind}:{channel_id}"),
-        button("Replace with YAML", "agenda_yaml", f"{kind}:{channel_id}"),
+        button("Edit lengths and purposes", "agenda_edit", ref),
+        button("Replace with YAML", "agenda_yaml", ref),
     ]
     if custom:
         elements.append(
             button(
                 "Back to the built-in agenda",
                 "agenda_reset",
-                f"{kind}:{channel_id}",
+                ref,
                 style="danger",
             )
         )
@@ -262,7 +372,7 @@ def agenda_view(agenda: Agenda, custom: bool, channel_id: str) -> dict[str, Any]
     )
 
 
-def agenda_modal(agenda: Agenda, channel_id: str) -> dict[str, Any]:
+def agenda_modal(agenda: Agenda, channel_id: str, team_id: int | None = None) -> dict[str, Any]:
     blocks: list[Block] = []
     for index, s in enumerate(agenda.sections):
         label = plain(f"{index + 1}. {s.title}", 138)  # room for " (% of meeting)"
@@ -301,19 +411,21 @@ def agenda_modal(agenda: Agenda, channel_id: str) -> dict[str, Any]:
         title="Edit the agenda",
         submit="Save",
         close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, kind=agenda.kind),
+        private_metadata=metadata_json(channel=channel_id, kind=agenda.kind, team=team_id),
         blocks=blocks,
     ).to_dict()
 
 
-def agenda_yaml_modal(agenda: Agenda, channel_id: str) -> dict[str, Any]:
+def agenda_yaml_modal(
+    agenda: Agenda, channel_id: str, team_id: int | None = None
+) -> dict[str, Any]:
     return View(
         type="modal",
         callback_id="agenda_yaml",
         title="Agenda as YAML",
         submit="Save",
         close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, kind=agenda.kind),
+        private_metadata=metadata_json(channel=channel_id, kind=agenda.kind, team=team_id),
         blocks=[
             InputBlock(
                 block_id="yaml",

@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 from bot.domain.commands import POKER_USAGE
 from bot.domain.decks import Deck, Tally, card_label
 from bot.domain.poker import REASON_MAX, Board, Result, Row
-from handlers.blocks.kit import button, context, message, section
+from handlers.blocks.kit import button, context, message, notice, section
 from handlers.render import escape, fit, render
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound
 
@@ -279,6 +279,11 @@ def picker(items: Sequence[BacklogItem]) -> dict[str, Any]:
             )
         )
     return message(blocks, "Estimate an item")
+
+
+def started_notice(number: int) -> dict[str, Any]:
+    """The picker's answer once its round is in the channel."""
+    return notice(f"Planning poker on #{number} has started in the channel.", ":black_joker:")
 
 
 def deck_message(deck: Deck) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -19,8 +20,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.calendar import reminder_days
 from bot.domain.readiness import RULES, DefinitionOfReady, Horizon, field_gaps, gaps, points
-from handlers.blocks.kit import button, context, message, metadata_json, section
+from bot.domain.reminders import ReminderPlan
+from bot.domain.teams import Roles
+from bot.usecases.ready import Post
+from handlers.blocks.kit import button, context, message, metadata_json, mrkdwn_notice, section
 from handlers.render import fit, render
 from storage.models import BacklogItem, Team
 
@@ -79,8 +84,22 @@ def readiness_report(hz: Horizon, channel_id: str, dor: DefinitionOfReady) -> di
     return message(blocks, f"Readiness check: {len(hz.unready)} unready items near the top")
 
 
-def reminder_message(plan: Any, po: Sequence[str], planning_text: str) -> dict[str, Any]:
-    """The channel's daily reminder; `plan` is a bot.domain.reminders.ReminderPlan."""
+def reminder_posts(plan: ReminderPlan) -> list[Post]:
+    """Today's reminder: the channel's post, and a direct message to each item owner."""
+    team, dor = plan.team, DefinitionOfReady.of(plan.team)
+    planning_text = f"{plan.planning:%A %d %B}" if plan.planning is not None else "not scheduled"
+    posts = [
+        Post("channel", team.channel_id, reminder_message(plan, Roles.of(team).po, planning_text))
+    ]
+    posts += [
+        Post(f"dm:{owner}", owner, owner_reminder(team.channel_id, rows, dor))
+        for owner, rows in plan.by_owner.items()
+    ]
+    return posts
+
+
+def reminder_message(plan: ReminderPlan, po: Sequence[str], planning_text: str) -> dict[str, Any]:
+    """The channel's daily reminder."""
     dor = DefinitionOfReady.of(plan.team)
     intro = render("reminder_intro.md.j2", plan=plan, po=po, planning_text=planning_text)
     blocks: list[Block] = [
@@ -106,14 +125,29 @@ def item_readiness(item: BacklogItem, dor: DefinitionOfReady, channel_id: str) -
     return message([section(text, accessory=accessory)], text)
 
 
-def dor_message(team: Team, dor: DefinitionOfReady, remind_days: str) -> dict[str, Any]:
+def days_of(team: Team) -> str:
+    """The team's reminder days as people read them: Mon, Tue, Wed."""
+    return ", ".join(d.capitalize() for d in reminder_days(team))
+
+
+def reminder_set(team: Team, due: datetime | None) -> dict[str, Any]:
+    """`/ready remind`: when the next reminder comes, or that they are off."""
+    return mrkdwn_notice(render("reminder_set.md.j2", team=team, due=due, days=days_of(team)))
+
+
+def snoozed(item: BacklogItem) -> dict[str, Any]:
+    return mrkdwn_notice(render("ready_snoozed.md.j2", item=item))
+
+
+def dor_message(team: Team) -> dict[str, Any]:
+    dor = DefinitionOfReady.of(team)
     body = render(
         "dor.md.j2",
         rules=RULES,
         dor=dor,
         team=team,
         zone=team.timezone or "UTC",
-        remind_days=remind_days,
+        remind_days=days_of(team),
     )
     return message(
         [

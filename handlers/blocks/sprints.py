@@ -19,7 +19,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
-from handlers.blocks.kit import button, message, metadata_json, section
+from bot.usecases.sprints import ItemFinished, ScopeChanged, SprintCard, SprintClosed
+from handlers.blocks import kit
+from handlers.blocks.kit import button, message, metadata_json, mrkdwn_notice, section
 from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, Sprint, SprintItem
 
@@ -29,6 +31,11 @@ MAX_OPTIONS = 100
 def _item_option(item: BacklogItem) -> Option:
     points = f" · {item.estimate:g} pts" if item.estimate is not None else ""
     return Option(value=str(item.number), label=plain(f"#{item.number} {item.title}{points}", 75))
+
+
+def card(shown: SprintCard) -> dict[str, Any]:
+    """The answer to `/sprint`: the current sprint, its items and progress."""
+    return sprint_card(shown.sprint, shown.items, shown.days_left, shown.changes)
 
 
 def sprint_card(
@@ -359,3 +366,45 @@ def close_modal(sprint: Sprint, channel_id: str) -> dict[str, Any]:
 
 def notice(text: str) -> dict[str, Any]:
     return message([section(text)], text)
+
+
+# -- the sprint after commitment -------------------------------------------------------------
+
+
+def scope_changed(changed: ScopeChanged) -> dict[str, Any]:
+    """The renegotiation, announced in the channel to the PO."""
+    text = render(
+        "scope_change.md.j2",
+        po=changed.po,
+        sprint=changed.sprint,
+        actor=changed.change.actor,
+        action="add" if changed.change.action == "added" else "remove",
+        item=changed.item,
+        reason=changed.change.reason,
+    )
+    return mrkdwn_notice(text)
+
+
+def scope_logged() -> dict[str, Any]:
+    return kit.notice("Logged and announced in the channel.", ":memo:")
+
+
+def item_done(finished: ItemFinished) -> dict[str, Any]:
+    number, sprint = finished.sprint_item.item.number, finished.sprint.number
+    return kit.notice(f"#{number} is done in sprint {sprint}.", ":white_check_mark:")
+
+
+def sprint_closed(closed: SprintClosed) -> dict[str, Any]:
+    return mrkdwn_notice(
+        render("sprint_closed.md.j2", closing=closed.closing, velocity=closed.velocity)
+    )
+
+
+def role_notice(text: str) -> dict[str, Any]:
+    """What a use case adds to its answer: that the actor became the Product Owner."""
+    return kit.notice(text, ":crown:")
+
+
+def upload_comment(user: str, title: str) -> str:
+    """The comment on a chart or export uploaded to the channel."""
+    return render("sprint_upload.md.j2", user=user, title=title)

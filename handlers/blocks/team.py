@@ -64,7 +64,8 @@ def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
     ).to_dict()
 
 
-def settings_message(team: Team, timezone: str) -> dict[str, Any]:
+def settings_message(team: Team) -> dict[str, Any]:
+    timezone = team.timezone or "UTC"
     days = ", ".join(d.capitalize() for d in working_days(team))
     body = render("settings.md.j2", team=team, timezone=timezone, days=days)
     return message(
@@ -77,7 +78,8 @@ def settings_message(team: Team, timezone: str) -> dict[str, Any]:
     )
 
 
-def settings_modal(team: Team, timezone: str) -> dict[str, Any]:
+def settings_modal(team: Team) -> dict[str, Any]:
+    timezone = team.timezone or "UTC"
     weeks = [Option(value=str(n), label=f"{n} week{'s' if n > 1 else ''}") for n in range(1, 5)]
     days = [Option(value=d, label=d.capitalize()) for d in WEEKDAYS]
     chosen = set(working_days(team))

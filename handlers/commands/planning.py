@@ -2,91 +2,92 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import sprints, teams
-from bot.domain.commands import (
-    parse_planning,
-)
+from bot.domain.commands import SprintCommand, parse_planning
 from bot.runtime.services import services
+from bot.usecases import meetings, planning
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import team as team_blocks
+from handlers.common import actor
 from handlers.flows import meetings as meeting_flow
 from handlers.flows import planning as planning_flow
+from handlers.flows.meetings import Asked, channel_people
 from handlers.listener import listener
-from handlers.render import escape, from_slack
-from handlers.reply import reply
-
-MEETING_STEPS = ("next", "extend", "pause", "resume", "end")
+from handlers.render import from_slack
 
 
 @listener
 async def planning_command(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    svc = services(context)
     parsed = parse_planning(body.get("text", ""))
-    user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
-    if parsed.verb == "help":
-        await reply(client, body, team_blocks.help_message())
-        return
-    if parsed.verb == "start":
-        await meeting_flow.start(
-            svc, client, context.team_id, channel, user, parsed.minutes, kind="planning"
-        )
-        return
-    done = answer = note = None
-    recorded = False
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        meeting = await meeting_flow.open_meeting(store, team, None, "planning")
-        sprint = await planning_flow.planning_sprint(store, team, meeting.data["sprint_id"])
-        match parsed.verb:
-            case "status":
-                answer = meeting_blocks.agenda_message(meeting, now)
-            case verb if verb in MEETING_STEPS:
-                done = await meeting_flow.step(
-                    store, team, meeting, verb, user, now, minutes=parsed.minutes or 5
-                )
-            case "goal":
-                await teams.require_role(store, team, user, ("po",), "set the sprint goal")
-                sprints.set_goal(sprint, from_slack(parsed.text), sprint.one_thing)
-                note = f":dart: Sprint goal: {escape(sprint.goal)}"
-            case "add" | "drop":
-                chosen = await store.sprint_items(sprint)
-                current = [si.item.number for si in chosen]
-                supporting = {si.item.number for si in chosen if si.supports_goal}
-                overrides = {si.item.number: si.override_reason or "" for si in chosen}
-                if parsed.verb == "add":
-                    current.append(parsed.number)
-                    supporting.add(parsed.number)
-                    overrides[parsed.number] = from_slack(parsed.text)
-                    note = f"Took #{parsed.number} into the plan."
-                else:
-                    current = [n for n in current if n != parsed.number]
-                    note = f"Left #{parsed.number} out of the plan."
-                await sprints.select(store, team, sprint, current, supporting, overrides, now)
-            case "commit" | "commit_team":
-                devs = await planning_flow.developers(client, team)
-                result = await sprints.commit(
-                    store, team, sprint, user, devs, now, for_team=parsed.verb == "commit_team"
-                )
-                recorded = result.recorded
-                if not recorded:
-                    waiting = ", ".join(f"<@{d}>" for d in result.waiting_for)
-                    note = f":raised_hand: <@{user}> commits. Waiting for {waiting}."
-    if done is not None:
-        await meeting_flow.announce(svc, client, done)
-    if note:
-        await planning_flow.post_plan(svc, client, team, sprint, note)
-    if recorded:
-        await planning_flow.committed(svc, client, team, sprint)
-    if answer is not None:
-        await reply(client, body, answer)
+    asked = Asked(services(context), client, body, actor(body, context))
+    await VERBS.get(parsed.verb, _step)(asked, parsed)
+
+
+async def _help(asked: Asked, parsed: SprintCommand) -> None:
+    await asked.answer(team_blocks.help_message())
+
+
+async def _start(asked: Asked, parsed: SprintCommand) -> None:
+    await meeting_flow.start(asked.svc, asked.client, asked.actor, "planning", parsed.minutes)
+
+
+async def _status(asked: Asked, parsed: SprintCommand) -> None:
+    meeting = await meetings.status(asked.svc, asked.actor, "planning")
+    await asked.answer(meeting_blocks.agenda_message(meeting, asked.svc.clock.now()))
+
+
+async def _step(asked: Asked, parsed: SprintCommand) -> None:
+    """next, extend, pause, resume, end."""
+    done = await meetings.step(
+        asked.svc, asked.actor, parsed.verb, kind="planning", minutes=parsed.minutes or 5
+    )
+    await meeting_flow.announce(asked.svc, asked.client, done)
+
+
+async def _goal(asked: Asked, parsed: SprintCommand) -> None:
+    people = await channel_people(asked.client, asked.actor.channel)
+    goal = from_slack(parsed.text)
+    await planning_flow.plan_changed(
+        asked, await planning.set_goal(asked.svc, asked.actor, people, goal)
+    )
+
+
+async def _add(asked: Asked, parsed: SprintCommand) -> None:
+    people = await channel_people(asked.client, asked.actor.channel)
+    number, reason = parsed.number or 0, from_slack(parsed.text)
+    changed = await planning.add_item(asked.svc, asked.actor, people, number, reason)
+    await planning_flow.plan_changed(asked, changed)
+
+
+async def _drop(asked: Asked, parsed: SprintCommand) -> None:
+    people = await channel_people(asked.client, asked.actor.channel)
+    changed = await planning.drop_item(asked.svc, asked.actor, people, parsed.number or 0)
+    await planning_flow.plan_changed(asked, changed)
+
+
+async def _commit(asked: Asked, parsed: SprintCommand) -> None:
+    """`commit` (a developer) or `commit team` (a Scrum Master, for the team)."""
+    people = await channel_people(asked.client, asked.actor.channel)
+    for_team = parsed.verb == "commit_team"
+    done = await planning.commit(asked.svc, asked.actor, people, for_team=for_team)
+    await planning_flow.committed(asked, done)
+
+
+VERBS: dict[str, Callable[[Asked, SprintCommand], Awaitable[None]]] = {
+    "help": _help,
+    "start": _start,
+    "status": _status,
+    "goal": _goal,
+    "add": _add,
+    "drop": _drop,
+    "commit": _commit,
+    "commit_team": _commit,
+}

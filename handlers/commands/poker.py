@@ -1,62 +1,84 @@
-"""`/poker`: live rounds, async polls, the deck and estimate history."""
+"""`/poker`: start a live round or an async poll, pick an item, the deck, an item's history.
+
+A short dispatch table: each verb's small function calls one use case and answers."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import poker, teams
-from bot.domain.commands import (
-    parse_poker,
-)
+from bot.domain.commands import PokerCommand, parse_poker
 from bot.runtime.services import services
-from handlers.blocks import kit
+from bot.usecases import poker as poker_uc
 from handlers.blocks import poker as poker_blocks
-from handlers.common import adopt_po_timezone
+from handlers.common import actor
 from handlers.flows import poker as poker_flow
+from handlers.flows.team import Asked, tell_new_po
 from handlers.listener import listener
-from handlers.reply import reply
 
 
 @listener
 async def poker_command(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     """`/poker`: start a live round or an async poll, pick an item, the deck, an item's history."""
     await ack()
-    svc = services(context)
     parsed = parse_poker(body.get("text", ""))
-    user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
-    if parsed.verb == "help":
-        await reply(client, body, poker_blocks.help_message())
+    asked = Asked(services(context), client, body, actor(body, context))
+    await VERBS[parsed.verb](asked, parsed, context)
+
+
+async def _help(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -> None:
+    await asked.answer(poker_blocks.help_message())
+
+
+async def _start(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -> None:
+    who = asked.actor
+    await poker_flow.start(
+        asked.svc,
+        asked.client,
+        context,
+        channel=who.channel,
+        user=who.user,
+        command=parsed,
+        request=who.request,
+    )
+
+
+async def _pick(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -> None:
+    await asked.answer(poker_blocks.picker(await poker_uc.pick(asked.svc, asked.actor)))
+
+
+async def _history(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -> None:
+    found = await poker_uc.history(asked.svc, asked.actor, parsed.numbers[0])
+    await asked.answer(poker_blocks.history_message(found.item, found.records))
+
+
+async def _deck(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -> None:
+    """`deck` / `tshirt`: shown to anyone, changed by the PO or a Scrum Master."""
+    if not parsed.words:
+        await asked.answer(
+            poker_blocks.deck_message(await poker_uc.deck_of(asked.svc, asked.actor))
+        )
         return
-    if parsed.verb in ("live", "async"):
-        await poker_flow.start(svc, client, context, channel=channel, user=user, command=parsed)
-        return
-    notice = None
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        match parsed.verb:
-            case "pick":
-                answer = poker_blocks.picker(await store.unestimated(team.id, 5))
-            case "history":
-                item, records = await poker.history(store, team, parsed.numbers[0])
-                answer = poker_blocks.history_message(item, records)
-            case _:  # deck, tshirt: shown to anyone, changed by the PO or a Scrum Master
-                deck = poker.team_deck(team)
-                if parsed.words:
-                    notice = await teams.require_role(
-                        store, team, user, ("po", "sm"), "change the poker deck"
-                    )
-                    change = poker.set_deck if parsed.verb == "deck" else poker.set_tshirt
-                    deck = change(team, " ".join(parsed.words).split())
-                answer = poker_blocks.deck_message(deck)
-    if notice:
-        await reply(client, body, kit.notice(notice, ":crown:"))
-        await adopt_po_timezone(svc, client, context.team_id, channel)
-    await reply(client, body, answer)
+    words = " ".join(parsed.words).split()
+    changed = await poker_uc.change_deck(
+        asked.svc, asked.actor, parsed.verb, words, asked.in_channel
+    )
+    await tell_new_po(asked, changed.notices)
+    await asked.answer(poker_blocks.deck_message(changed.deck))
+
+
+Verb = Callable[[Asked, PokerCommand, AsyncBoltContext], Awaitable[None]]
+VERBS: dict[str, Verb] = {
+    "help": _help,
+    "live": _start,
+    "async": _start,
+    "pick": _pick,
+    "history": _history,
+    "deck": _deck,
+    "tshirt": _deck,
+}

@@ -2,27 +2,70 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import backlog, reminders, teams
-from bot.domain.calendar import reminder_days
-from bot.domain.commands import (
-    parse_ready,
-)
-from bot.domain.readiness import DefinitionOfReady
+from bot.domain.commands import ReadyCommand, parse_ready
 from bot.runtime.services import services
-from handlers.blocks import kit
+from bot.usecases import ready as ready_uc
+from bot.usecases import team as team_uc
 from handlers.blocks import ready as ready_blocks
 from handlers.blocks import team as team_blocks
-from handlers.common import adopt_po_timezone
+from handlers.common import actor
+from handlers.flows.team import Asked, tell_new_po
 from handlers.listener import listener
-from handlers.render import from_slack, render
-from handlers.reply import reply
-from storage.models import Team
+from handlers.render import from_slack
+
+Verb = Callable[[Asked, ReadyCommand], Awaitable[dict[str, Any]]]
+
+
+async def _help(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
+    return team_blocks.help_message()
+
+
+async def _check(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
+    found = await ready_uc.check(asked.svc, asked.actor)
+    return ready_blocks.readiness_report(found.horizon, found.team.channel_id, found.dor)
+
+
+async def _item(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
+    assert parsed.number is not None
+    found = await ready_uc.item_readiness(asked.svc, asked.actor, parsed.number)
+    return ready_blocks.item_readiness(found.item, found.dor, found.team.channel_id)
+
+
+async def _dor(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
+    return ready_blocks.dor_message(await team_uc.team_now(asked.svc, asked.actor))
+
+
+async def _remind(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
+    """Sets the reminder (PO or SM); set by a channel's new PO, it is planned again once the
+    team has their time zone (it was planned in UTC a moment ago)."""
+    done = await ready_uc.set_reminder(asked.svc, asked.actor, parsed.remind, asked.in_channel)
+    if await tell_new_po(asked, done.notices):
+        done = await ready_uc.replan_reminder(asked.svc, asked.actor)
+    return ready_blocks.reminder_set(done.team, done.due)
+
+
+async def _snooze(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
+    assert parsed.number is not None
+    svc, who = asked.svc, asked.actor
+    done = await ready_uc.snooze(svc, who, parsed.number, parsed.days, asked.in_channel)
+    await tell_new_po(asked, done.notices)
+    return ready_blocks.snoozed(done.item)
+
+
+VERBS: dict[str, Verb] = {
+    "help": _help,
+    "check": _check,
+    "item": _item,
+    "dor": _dor,
+    "remind": _remind,
+    "snooze": _snooze,
+}
 
 
 @listener
@@ -33,59 +76,6 @@ async def ready_command(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    svc = services(context)
     parsed = parse_ready(from_slack(body.get("text", "")))
-    user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
-    if parsed.verb == "help":
-        await reply(client, body, team_blocks.help_message())
-        return
-    notice = None
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        dor = DefinitionOfReady.of(team)
-        match parsed.verb:
-            case "check":
-                horizon = await reminders.team_horizon(store, team, now)
-                answer = ready_blocks.readiness_report(horizon, channel, dor)
-            case "item":
-                item = await backlog.get_item(store, team, parsed.number)
-                answer = ready_blocks.item_readiness(item, dor, channel)
-            case "dor":
-                answer = ready_blocks.dor_message(team, dor, _days(reminder_days(team)))
-            case "remind":
-                notice = await teams.require_role(
-                    store, team, user, ("po", "sm"), "set the readiness reminder"
-                )
-                due = await reminders.set_reminder(store, team, parsed.remind, now)
-                answer = _reminder_set(team, due)
-            case "snooze":
-                item = await backlog.get_item(store, team, parsed.number)
-                if item.owner != user:
-                    notice = await teams.require_role(
-                        store, team, user, ("po", "sm"), "snooze other people's items"
-                    )
-                item = await reminders.snooze(store, team, parsed.number, parsed.days, now)
-                answer = kit.notice(
-                    f"#{item.number} stays out of readiness reminders until "
-                    f"{item.snoozed_until:%A %d %B}.",
-                    ":zzz:",
-                )
-    if notice:
-        await reply(client, body, kit.notice(notice, ":crown:"))
-        adopted = await adopt_po_timezone(svc, client, context.team_id, channel)
-        if adopted and parsed.verb == "remind":  # planned in UTC a moment ago: now the team's
-            async with svc.db.transaction() as store:
-                team = await store.ensure_team(context.team_id, channel, now)
-                answer = _reminder_set(
-                    team, await reminders.set_reminder(store, team, parsed.remind, now)
-                )
-    await reply(client, body, answer)
-
-
-def _reminder_set(team: Team, due: datetime | None) -> Any:
-    text = render("reminder_set.md.j2", team=team, due=due, days=_days(reminder_days(team)))
-    return kit.mrkdwn_notice(text)
-
-
-def _days(days: list[str]) -> str:
-    return ", ".join(d.capitalize() for d in days)
+    asked = Asked(services(context), client, body, actor(body, context))
+    await asked.answer(await VERBS[parsed.verb](asked, parsed))

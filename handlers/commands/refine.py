@@ -2,81 +2,84 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from agendas import refinement
-from agendas.agenda import for_team
-from bot.domain.commands import (
-    parse_refine,
-)
+from bot.domain.commands import RefineCommand, parse_refine
 from bot.runtime.services import services
-from handlers.blocks import kit
+from bot.usecases import meetings
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import team as team_blocks
+from handlers.common import actor
 from handlers.flows import meetings as meeting_flow
+from handlers.flows.meetings import Asked
 from handlers.listener import listener
-from handlers.render import from_slack, render
-from handlers.reply import reply
+from handlers.render import from_slack
 
 
 @listener
 async def refine_command(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    svc = services(context)
     parsed = parse_refine(body.get("text", ""))
-    user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
-    if parsed.verb == "help":
-        await reply(client, body, team_blocks.help_message())
-        return
-    if parsed.verb == "start":
-        await meeting_flow.start(svc, client, context.team_id, channel, user, parsed.minutes)
-        return
-    done = None
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        match parsed.verb:
-            case "agenda":
-                agenda = for_team(team.agendas, "refinement")
-                answer = meeting_blocks.agenda_view(agenda, "refinement" in team.agendas, channel)
-            case "history":
-                answer = meeting_blocks.history(await store.past_meetings(team.id, "refinement"))
-            case "status":
-                meeting = await meeting_flow.open_meeting(store, team, None)
-                answer = meeting_blocks.agenda_message(meeting, now)
-            case "goal":
-                meeting = await meeting_flow.open_meeting(store, team, None)
-                meeting.goal = from_slack(parsed.text)[:300]
-                done = meeting_flow.Step(meeting, team, note=None)
-                answer = kit.notice(f"Session goal: {meeting.goal}", ":dart:")
-            case "note":
-                meeting = await meeting_flow.open_meeting(store, team, None)
-                owner = parsed.users[0] if parsed.users else None
-                action = await refinement.add_action(
-                    store, meeting, from_slack(parsed.text), owner, user, now
-                )
-                answer = kit.mrkdwn_notice(render("action_added.md.j2", action=action))
-            case _:
-                meeting = await meeting_flow.open_meeting(store, team, None)
-                done = await meeting_flow.step(
-                    store,
-                    team,
-                    meeting,
-                    parsed.verb,
-                    user,
-                    now,
-                    minutes=parsed.minutes or 5,
-                    flag=parsed.flag,
-                )
-                answer = None
-    if done is not None:
-        await meeting_flow.announce(svc, client, done)
-    if answer is not None:
-        await reply(client, body, answer)
+    asked = Asked(services(context), client, body, actor(body, context))
+    await VERBS.get(parsed.verb, _step)(asked, parsed)
+
+
+async def _help(asked: Asked, parsed: RefineCommand) -> None:
+    await asked.answer(team_blocks.help_message())
+
+
+async def _start(asked: Asked, parsed: RefineCommand) -> None:
+    await meeting_flow.start(asked.svc, asked.client, asked.actor, "refinement", parsed.minutes)
+
+
+async def _agenda(asked: Asked, parsed: RefineCommand) -> None:
+    await asked.answer(
+        meeting_blocks.agenda_shown(await meetings.show_agenda(asked.svc, asked.actor))
+    )
+
+
+async def _history(asked: Asked, parsed: RefineCommand) -> None:
+    await asked.answer(meeting_blocks.history(await meetings.history(asked.svc, asked.actor)))
+
+
+async def _status(asked: Asked, parsed: RefineCommand) -> None:
+    meeting = await meetings.status(asked.svc, asked.actor)
+    await asked.answer(meeting_blocks.agenda_message(meeting, asked.svc.clock.now()))
+
+
+async def _goal(asked: Asked, parsed: RefineCommand) -> None:
+    done = await meetings.set_goal(asked.svc, asked.actor, from_slack(parsed.text))
+    await meeting_flow.refresh(asked.client, done.team, done.meeting, asked.svc.clock.now())
+    await asked.answer(meeting_blocks.goal_answer(done.meeting.goal))
+
+
+async def _note(asked: Asked, parsed: RefineCommand) -> None:
+    owner = parsed.users[0] if parsed.users else None
+    done = await meetings.add_action(asked.svc, asked.actor, from_slack(parsed.text), owner)
+    assert done.note is not None
+    await asked.answer(meeting_blocks.action_answer(done.note.action))
+
+
+async def _step(asked: Asked, parsed: RefineCommand) -> None:
+    """next, extend, pause, resume, end, auto."""
+    done = await meetings.step(
+        asked.svc, asked.actor, parsed.verb, minutes=parsed.minutes or 5, flag=parsed.flag
+    )
+    await meeting_flow.announce(asked.svc, asked.client, done)
+
+
+VERBS: dict[str, Callable[[Asked, RefineCommand], Awaitable[None]]] = {
+    "help": _help,
+    "start": _start,
+    "agenda": _agenda,
+    "history": _history,
+    "status": _status,
+    "goal": _goal,
+    "note": _note,
+}

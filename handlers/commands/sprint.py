@@ -1,153 +1,135 @@
-"""`/sprint`: the current sprint, its renegotiations, closing it, charts and exports."""
+"""`/sprint`: the current sprint, its renegotiations, closing it, charts and exports.
+
+One small function per verb, each calling one use case (bot/usecases/sprints.py) and answering.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import timedelta
-from functools import partial
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import sprints, teams
-from bot.domain.calendar import is_working_day, local_today, working_days_between
-from bot.domain.commands import (
-    parse_sprint,
-)
-from bot.domain.errors import UserError
-from bot.domain.teams import Roles
-from bot.runtime.services import services
-from handlers.blocks import kit
+from bot.domain.commands import SprintCommand, parse_sprint
+from bot.runtime.services import Services, services
+from bot.usecases import sprints
+from bot.usecases.unit import Actor
 from handlers.blocks import sprints as sprint_blocks
 from handlers.blocks import team as team_blocks
-from handlers.common import open_form
+from handlers.common import actor, adopt_po_timezone, open_form
 from handlers.listener import listener
-from handlers.render import from_slack, render
+from handlers.render import from_slack
 from handlers.reply import reply
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One `/sprint` request: who asks, what they typed, and where to answer."""
+
+    svc: Services
+    client: AsyncWebClient
+    body: dict[str, Any]
+    actor: Actor
+    command: SprintCommand
 
 
 @listener
 async def sprint_command(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    svc = services(context)
-    parsed = parse_sprint(body.get("text", ""))
-    user, channel, now = body["user_id"], body["channel_id"], svc.clock.now()
-    if parsed.verb == "help":
-        await reply(client, body, team_blocks.help_message())
-        return
-    upload = announce = view = chart = None
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        match parsed.verb:
-            case "show":
-                sprint = await sprints.active(store, team) or await store.sprint(
-                    team.id, "planning"
-                )
-                if sprint is None:
-                    raise UserError("No sprint yet in this channel. `/planning start` plans one.")
-                items = await store.sprint_items(sprint)
-                today = local_today(team, now)
-                left = (
-                    working_days_between(team, today, sprint.ends_on + timedelta(days=1))
-                    if sprint.status == "active"
-                    else None
-                )
-                changes = len(await store.scope_changes(sprint))
-                answer = sprint_blocks.sprint_card(sprint, items, left, changes)
-            case "add" | "remove":
-                sprint, item = await sprints.renegotiate(
-                    store, team, parsed.verb, parsed.number, from_slack(parsed.text), user, now
-                )
-                announce = render(
-                    "scope_change.md.j2",
-                    po=Roles.of(team).po,
-                    sprint=sprint,
-                    actor=user,
-                    action=parsed.verb,
-                    item=item,
-                    reason=from_slack(parsed.text),
-                )
-                answer = kit.notice("Logged and announced in the channel.", ":memo:")
-            case "done":
-                sprint, sprint_item = await sprints.finish_item(
-                    store, team, parsed.number, user, now
-                )
-                answer = kit.notice(
-                    f"#{parsed.number} is done in sprint {sprint.number}.", ":white_check_mark:"
-                )
-            case "tasks":
-                sprint = await sprints.require_active(store, team)
-                sprint_item = await sprints.find_item(store, team, sprint, parsed.number)
-                view = sprint_blocks.tasks_modal(sprint, sprint_item, channel)
-                answer = None
-            case "close":
-                await teams.require_role(store, team, user, ("po", "sm"), "close the sprint")
-                sprint = await sprints.require_active(store, team)
-                view = sprint_blocks.close_modal(sprint, channel)
-                answer = None
-            case "velocity":
-                from bot.domain import charts  # matplotlib is heavy: loaded on first use only
+    command = parse_sprint(body.get("text", ""))
+    asked = Asked(services(context), client, body, actor(body, context), command)
+    await VERBS[command.verb](asked)
 
-                closed = await store.closed_sprints(team.id, 12)
-                chart = ("velocity.png", partial(charts.velocity_chart, closed), "Velocity")
-                answer = None
-            case "burndown":
-                sprint = await sprints.require_active(store, team)
-                items = await store.sprint_items(sprint, include_removed=True)
-                remaining = sprints.remaining_by_day(
-                    sprint, items, await store.scope_changes(sprint), local_today(team, now)
-                )
-                days = (sprint.starts_on + timedelta(days=n) for n in range(28 * 2))
-                workdays = [d for d in days if d <= sprint.ends_on and is_working_day(team, d)]
-                from bot.domain import charts
 
-                chart = (
-                    "burndown.png",
-                    partial(charts.burndown_chart, sprint, remaining, working_days=workdays),
-                    f"Sprint {sprint.number} burndown",
-                )
-                answer = None
-            case "export":
-                sprint = await sprints.active(store, team) or await store.sprint(
-                    team.id, "planning"
-                )
-                if sprint is None:
-                    raise UserError("No sprint yet in this channel. `/planning start` plans one.")
-                items = await store.sprint_items(sprint)
-                from bot.domain import sprint_export
+async def _help(asked: Asked) -> None:
+    await reply(asked.client, asked.body, team_blocks.help_message())
 
-                if parsed.format == "md":
-                    changes = await store.scope_changes(sprint)
-                    content = sprint_export.sprint_markdown(sprint, items, changes)
-                else:
-                    content = sprint_export.sprint_csv(sprint, items)
-                upload = (
-                    f"sprint-{sprint.number}.{parsed.format}",
-                    content,
-                    f"Sprint {sprint.number}",
-                )
-                answer = None
-    if view is not None:
-        await open_form(client, body, view)
-    if chart is not None:  # drawn off the event loop, after the transaction
-        filename, draw, title = chart
-        upload = (filename, await asyncio.to_thread(draw), title)
-    if upload is not None:
-        filename, content, title = upload
-        await client.files_upload_v2(
-            channel=channel,
-            content=content,
-            filename=filename,
-            title=title,
-            initial_comment=f"<@{user}> asked for {title.lower()}.",
-        )
-    if announce is not None:
-        await client.chat_postMessage(channel=channel, **kit.mrkdwn_notice(announce))
-    if answer is not None:
-        await reply(client, body, answer)
+
+async def _show(asked: Asked) -> None:
+    shown = await sprints.show_sprint(asked.svc, asked.actor)
+    await reply(asked.client, asked.body, sprint_blocks.card(shown))
+
+
+async def _change_scope(asked: Asked) -> None:
+    """`add|remove <n> <reason>`: the renegotiation is announced in the channel."""
+    command = asked.command
+    assert command.number is not None
+    changed = await sprints.change_scope(
+        asked.svc, asked.actor, command.verb, command.number, from_slack(command.text)
+    )
+    channel = asked.actor.channel
+    await asked.client.chat_postMessage(channel=channel, **sprint_blocks.scope_changed(changed))
+    await reply(asked.client, asked.body, sprint_blocks.scope_logged())
+
+
+async def _done(asked: Asked) -> None:
+    assert asked.command.number is not None
+    finished = await sprints.mark_done(asked.svc, asked.actor, asked.command.number)
+    await reply(asked.client, asked.body, sprint_blocks.item_done(finished))
+
+
+async def _tasks(asked: Asked) -> None:
+    assert asked.command.number is not None
+    found = await sprints.item_tasks(asked.svc, asked.actor, asked.command.number)
+    form = sprint_blocks.tasks_modal(found.sprint, found.sprint_item, asked.actor.channel)
+    await open_form(asked.client, asked.body, form)
+
+
+async def _close(asked: Asked) -> None:
+    """The closing form; the use case of its submission closes the sprint."""
+    found = await sprints.close_form(asked.svc, asked.actor)
+    await open_form(
+        asked.client, asked.body, sprint_blocks.close_modal(found.sprint, asked.actor.channel)
+    )
+    await tell_notices(asked.svc, asked.client, asked.body, asked.actor, found.notices)
+
+
+async def _velocity(asked: Asked) -> None:
+    await _upload(asked, await sprints.velocity_chart(asked.svc, asked.actor))
+
+
+async def _burndown(asked: Asked) -> None:
+    await _upload(asked, await sprints.burndown_chart(asked.svc, asked.actor))
+
+
+async def _export(asked: Asked) -> None:
+    await _upload(asked, await sprints.export_sprint(asked.svc, asked.actor, asked.command.format))
+
+
+async def _upload(asked: Asked, file: sprints.SprintFile) -> None:
+    await asked.client.files_upload_v2(
+        channel=asked.actor.channel,
+        content=file.content,
+        filename=file.filename,
+        title=file.title,
+        initial_comment=sprint_blocks.upload_comment(asked.actor.user, file.title),
+    )
+
+
+async def tell_notices(
+    svc: Services, client: AsyncWebClient, body: dict[str, Any], who: Actor, notices: list[str]
+) -> None:
+    """What the use case says besides its answer: that the actor became the PO (who then
+    gives the team their time zone, if it had none)."""
+    for notice in notices:
+        await reply(client, body, sprint_blocks.role_notice(notice))
+    if notices:
+        await adopt_po_timezone(svc, client, who.workspace, who.channel)
+
+
+VERBS: dict[str, Callable[[Asked], Awaitable[None]]] = {
+    "help": _help,
+    "show": _show,
+    "add": _change_scope,
+    "remove": _change_scope,
+    "done": _done,
+    "tasks": _tasks,
+    "close": _close,
+    "velocity": _velocity,
+    "burndown": _burndown,
+    "export": _export,
+}

@@ -1,8 +1,10 @@
-"""The Slack side of a running meeting, shared by commands, buttons and timers.
+"""The Slack side of a running meeting, of any kind, shared by commands, buttons and timers.
 
-Each step changes the database first (one transaction through the engine), then brings Slack
-up to date: the agenda message is edited in place and the section's content goes to its thread.
-A Slack call that fails leaves the meeting right; the next update repairs the message.
+Each step changes the database first (one use case, one transaction), then brings Slack up to
+date: the agenda message is edited in place and the section's content goes to its thread.
+A Slack call that fails leaves the meeting right; the next update repairs the message. What a
+section opens is the meeting kind's to say (bot/usecases/meetings.py asks it); this module
+only posts it, so it knows no kind in particular.
 """
 
 from __future__ import annotations
@@ -12,117 +14,94 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from agendas import engine, planning, refinement
-from bot.domain import sprints
-from bot.domain.calendar import local_today
-from bot.domain.errors import NotAllowed, UserError
-from bot.domain.readiness import DefinitionOfReady
-from bot.domain.teams import Roles
+from agendas.kinds import People
+from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import meetings
+from bot.usecases.unit import Actor
+from handlers import outbox
 from handlers.blocks import meetings as meeting_blocks
-from handlers.render import escape
+from handlers.common import adopt_po_timezone, channel_members
+from handlers.reply import reply
 from storage.models import Meeting, Team
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
-FACILITATE = {
-    "next": "move the meeting on",
-    "extend": "extend a section",
-    "pause": "pause the meeting",
-    "resume": "resume the meeting",
-    "end": "end the meeting",
-    "auto": "switch auto-advance",
-}
+
+@dataclass(frozen=True)
+class Asked:
+    """A request being answered: the app's services, the Slack client, the payload, who asks."""
+
+    svc: Services
+    client: AsyncWebClient
+    body: dict[str, Any]
+    actor: Actor
+
+    async def answer(self, payload: dict[str, Any], *, replace: bool = False) -> None:
+        """Privately, to the person who asked."""
+        await reply(self.client, self.body, payload, replace=replace)
+
+    async def tell(self, notices: list[str]) -> None:
+        """What the use case says besides the answer: that they became the team's PO."""
+        for notice in notices:
+            await self.answer(meeting_blocks.became_po(notice))
+        if notices:
+            await adopt_po_timezone(self.svc, self.client, self.actor.workspace, self.actor.channel)
 
 
-@dataclass
-class Step:
-    """What a step changed, for the Slack side to show."""
+# -- the channel's people ------------------------------------------------------------------------
 
-    meeting: Meeting
-    team: Team
-    moved: bool = False
-    ended: bool = False
-    note: str | None = None
+_bot_users: dict[str, str] = {}
 
 
-def check_facilitator(meeting: Meeting, team: Team, user: str, op: str) -> None:
-    sm = Roles.of(team).sm
-    if not engine.may_facilitate(meeting, user, sm):
-        holders = tuple(dict.fromkeys((meeting.facilitator, *sm)))
-        raise NotAllowed(f"Only the facilitator or a Scrum Master can {FACILITATE[op]}.", holders)
+async def bot_user_id(client: AsyncWebClient) -> str:
+    """The bot's own user id (asked once per token), so it never counts as a developer."""
+    token = client.token or ""
+    if token not in _bot_users:
+        _bot_users[token] = (await client.auth_test())["user_id"]
+    return _bot_users[token]
 
 
-async def step(
-    store: Store,
-    team: Team,
-    meeting: Meeting,
-    op: str,
-    user: str,
-    now: datetime,
-    *,
-    expected: int | None = None,
-    minutes: int = 5,
-    flag: bool = False,
-) -> Step:
-    """One facilitation step on an open meeting."""
-    check_facilitator(meeting, team, user, op)
-    result = Step(meeting, team)
-    match op:
-        case "next":
-            result.moved = await engine.advance(store, meeting, now, expected)
-            result.ended = meeting.status == "ended"
-            if not result.moved:
-                result.note = "Someone moved on already."
-        case "extend":
-            if expected is not None and expected != meeting.section:
-                result.note = "That section is over already."
-            else:
-                await engine.extend(store, meeting, minutes, user, now)
-                result.note = f"+{minutes} min for *{engine.current(meeting)['title']}*."
-        case "pause":
-            await engine.pause(store, meeting, now)
-            result.note = "Paused: the clock stands still."
-        case "resume":
-            await engine.resume(store, meeting, now)
-            result.note = "Resumed."
-        case "end":
-            await engine.end(store, meeting, now)
-            result.ended = True
-        case "auto":
-            meeting.auto_advance = flag
-            result.note = (
-                "Sections now move on by themselves at time-up."
-                if flag
-                else ("Sections wait for the facilitator at time-up.")
-            )
-    if result.ended:
-        meeting.minutes = await minutes_of(store, team, meeting)
-    return result
+async def channel_people(client: AsyncWebClient, channel: str) -> People:
+    """Who is in the channel, and the bot: the use cases tell the developers from them. A
+    channel Slack does not know has nobody (a form naming one is refused by its use case)."""
+    try:
+        members = tuple(await channel_members(client, channel))
+    except SlackApiError as error:
+        if error.response.get("error") != "channel_not_found":
+            raise
+        members = ()
+    return People(members, await bot_user_id(client))
 
 
-async def minutes_of(store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
-    if meeting.kind == "planning":
-        return await planning.minutes(store, team, meeting)
-    return await refinement.minutes(store, team, meeting)
+# -- starting and running ------------------------------------------------------------------------
 
 
-async def announce(svc: Services, client: AsyncWebClient, done: Step) -> None:
+async def start(
+    svc: Services, client: AsyncWebClient, actor: Actor, kind: str, minutes: int | None
+) -> None:
+    """Starts a meeting, posts its agenda message and opens its first section."""
+    started = await meetings.start(svc, actor, kind, minutes)
+    payload = meeting_blocks.agenda_message(started.meeting, svc.clock.now())
+    posted = await client.chat_postMessage(channel=started.team.channel_id, **payload)
+    meeting = await meetings.keep_message(svc, started.meeting.id, posted["ts"])
+    await open_section(svc, client, started.team, meeting)
+
+
+async def announce(svc: Services, client: AsyncWebClient, done: meetings.Step) -> None:
     """Brings Slack in line with a step: the agenda message, then the thread."""
     meeting, team = done.meeting, done.team
     await refresh(client, team, meeting, svc.clock.now())
     if done.note:
-        await post(client, team, meeting, meeting_blocks.notice(done.note))
+        await post(client, team, meeting, meeting_blocks.note(done.note))
     if done.ended:
         minutes = meeting_blocks.minutes_message(meeting.agenda["name"], meeting.minutes or {})
         await post(client, team, meeting, minutes)
-        await client.chat_postMessage(
-            channel=team.channel_id,
-            text=f"The {escape(meeting.agenda['name'])} has ended; its minutes are in the thread.",
-        )
+        await client.chat_postMessage(channel=team.channel_id, **meeting_blocks.ended(meeting))
     elif done.moved:
         await open_section(svc, client, team, meeting)
 
@@ -143,102 +122,64 @@ async def refresh(client: AsyncWebClient, team: Team, meeting: Meeting, now: dat
 async def post(
     client: AsyncWebClient, team: Team, meeting: Meeting, payload: dict[str, Any]
 ) -> Any:
+    """In the meeting's thread."""
     return await client.chat_postMessage(
         channel=team.channel_id, thread_ts=meeting.message_ts, **payload
     )
 
 
 async def open_section(svc: Services, client: AsyncWebClient, team: Team, meeting: Meeting) -> None:
-    """Posts what the new section works on, by the actions its agenda gives it."""
-    actions = engine.current(meeting).get("actions", [])
-    async with svc.db.transaction() as store:
-        team = await store.team_by_id(team.id)
-        dor = DefinitionOfReady.of(team)
-        payloads: list[dict[str, Any]] = []
-        if "goal" in actions and meeting.kind == "refinement":
-            new = await refinement.new_items(store, team)
-            deep = await refinement.deep_dive_items(store, team)
-            payloads.append(meeting_blocks.kickoff(meeting, len(new), deep))
-        if "triage" in actions:
-            payloads.append(await triage_next(store, team, meeting))
-        if "deep_dive" in actions:
-            deep = await refinement.deep_dive_items(store, team)
-            if not deep:
-                payloads.append(meeting_blocks.notice("Every item near the top is ready."))
-            payloads += [
-                meeting_blocks.deep_dive_card(meeting, item, team.channel_id, dor, n, len(deep))
-                for n, item in enumerate(deep, start=1)
-            ]
-        if "wrapup" in actions:
-            payloads.append(await wrapup_card(svc, store, team, meeting))
-        if meeting.kind == "planning":
-            from handlers.flows import planning as planning_flow  # it builds on this module
-
-            payloads += await planning_flow.section_content(store, client, team, meeting)
-    for payload in payloads:
-        await post(client, team, meeting, payload)
+    """Posts what the new section works on, as the meeting's kind says."""
+    people = None
+    if meetings.needs_people(meeting.kind):
+        people = await channel_people(client, team.channel_id)
+    opening = await meetings.opening(svc, meeting.id, people)
+    for payload in meeting_blocks.opened(opening.meeting, opening.team, opening.contents):
+        await post(client, opening.team, opening.meeting, payload)
 
 
-async def triage_next(store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
-    new = await refinement.new_items(store, team)
-    if not new:
-        return meeting_blocks.triage_done(None, None, None)
-    done = len(meeting.data.get("triaged", []))
-    return meeting_blocks.triage_card(meeting, new[0], done + 1, done + len(new))
-
-
-async def wrapup_card(svc: Services, store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
-    now = svc.clock.now()
-    became_ready = sorted(
-        {
-            (item.number, item.title)
-            for event, item in await store.item_events_between(team.id, meeting.started_at, now)
-            if event.action == "became ready"
-        }
+async def triaged(asked: Asked, done: meetings.Triaged) -> None:
+    """The triage card shows its decision; the next new item's card follows."""
+    container = asked.body.get("container") or {}
+    await asked.client.chat_update(
+        channel=done.team.channel_id,
+        ts=container["message_ts"],
+        **meeting_blocks.triage_done(done.item, done.placement, asked.actor.user),
     )
-    actions = await store.action_items(meeting.id)
-    return meeting_blocks.wrapup(meeting, became_ready, actions, local_today(team, now).isoformat())
+    following = meeting_blocks.opened(done.meeting, done.team, [done.following])
+    for payload in following:
+        await post(asked.client, done.team, done.meeting, payload)
+    await asked.tell(done.notices)
 
 
-async def start(
-    svc: Services,
-    client: AsyncWebClient,
-    workspace: str,
-    channel: str,
-    user: str,
-    minutes: int | None,
-    kind: str = "refinement",
-) -> None:
-    """Starts a meeting, posts its agenda message and opens its first section."""
-    now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(workspace, channel, now)
-        if kind == "planning":
-            data = {"sprint_id": (await sprints.upcoming(store, team, now)).id}
-        else:
-            data = {"ready_before": len(await refinement.ready_numbers(store, team))}
-        meeting = await engine.start(store, team, kind, user, now, minutes)
-        meeting.data = data
-        payload = meeting_blocks.agenda_message(meeting, now)
-    posted = await client.chat_postMessage(channel=channel, **payload)
-    async with svc.db.transaction() as store:
-        meeting = await store.meeting(meeting.id)
-        meeting.message_ts = posted["ts"]
-    await open_section(svc, client, team, meeting)
+# -- the section timers --------------------------------------------------------------------------
 
 
-async def open_meeting(
-    store: Store, team: Team, meeting_id: int | None, kind: str = "refinement"
-) -> Meeting:
-    """The meeting a button or command is about; refuses when it has ended."""
-    meeting = (
-        await store.meeting(meeting_id)
-        if meeting_id is not None
-        else await store.open_meeting(team.id)
-    )
-    wrong_kind = meeting_id is None and meeting is not None and meeting.kind != kind
-    if meeting is None or meeting.team_id != team.id or wrong_kind:
-        return engine.require_open(None, kind)
-    if meeting.status == "ended":
-        raise UserError("That meeting has ended. `/refine history` shows its minutes.")
-    return meeting
+async def on_timer(svc: Services, client: AsyncWebClient, due: Due) -> str:
+    """A section's warning or time-up. Its announcement goes to the durable outbox with the
+    meeting's mark, in one transaction; an auto-advance moves on as a step does."""
+
+    async def announce_timer(
+        store: Store, team: Team, meeting: Meeting, event: str, minutes: int
+    ) -> None:
+        payload = (
+            meeting_blocks.warning(meeting, minutes)
+            if event == "warn"
+            else meeting_blocks.time_up(meeting)
+        )
+        await outbox.enqueue(
+            store,
+            due.key,
+            team.workspace_id,
+            due.now,
+            channel=team.channel_id,
+            thread_ts=meeting.message_ts,
+            **payload,
+        )
+
+    fired = await meetings.timer_fired(svc, due.payload, due.now, announce_timer)
+    if fired.step is not None:
+        await announce(svc, client, fired.step)
+    elif fired.meeting is not None and fired.team is not None:
+        await refresh(client, fired.team, fired.meeting, due.now)
+    return fired.outcome

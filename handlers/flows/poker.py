@@ -1,41 +1,92 @@
 """Planning poker's Slack side, shared by the command, the buttons, the form and the jobs.
 
-Each step runs the domain (bot.domain.poker) in a transaction and then talks to Slack. The poll
-message is redrawn through `Services.updates`, which coalesces a burst of votes into at most
-one `chat.update` per poll a second and always ends on the current state. A revealed round's
-result is posted once: the right to post it is claimed in the database first.
+Each step runs one use case (bot/usecases/poker.py) and then talks to Slack. The poll message
+is redrawn through `Services.updates`, which coalesces a burst of votes into at most one
+`chat.update` per poll a second and always ends on the current state.
+
+Every Slack call after a state change stands on its own, so one that fails never skips
+another:
+- a revealed round's result post is recorded in the outbox with the reveal (handlers/outbox.py)
+  and sent after the commit;
+- a vote's confirmation that cannot reach its voter is dropped with one log line (the vote
+  counts, and the board shows it);
+- a result that Slack refused, a result message or a board that could not be redrawn ask for
+  the poll to be shown again (`poker_sync` jobs, with the job runner's retries): the board and
+  result messages are drawn from the database, so a later drawing repairs an earlier one;
+- a re-vote's announcement that Slack refused goes to the outbox, which retries it.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import backlog, poker
-from bot.domain.calendar import zone
+from bot.domain import poker
 from bot.domain.commands import PokerCommand
-from bot.domain.decks import Deck
 from bot.domain.errors import UserError
-from bot.domain.teams import Roles
+from bot.domain.poker import Result, Row
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import poker as poker_uc
+from bot.usecases.unit import Actor
 from handlers import outbox
 from handlers.blocks import poker as poker_blocks
 from handlers.common import adopt_po_timezone, channel_members
-from storage.models import Team
+from storage.models import PokerPoll, PokerRound, Team
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
+VOTE_SETTLE = poker_uc.VOTE_SETTLE
+outbox.AFTER_POST[poker_uc.RESULT_TS] = poker_uc.keep_result_ts
 
-# -- the poll message --------------------------------------------------------------------------
+
+def _why(error: BaseException) -> str:
+    """A failed Slack call in a few words: Slack's error code, or the exception's name."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or error.response.status_code)
+    return type(error).__name__
+
+
+# -- what a state change records for Slack, in its own transaction -----------------------------
+
+
+async def _record_result(store: Store, team: Team, res: Result, now: datetime) -> outbox.Post:
+    return await outbox.record(
+        store,
+        f"poker-result:{res.round.id}",
+        team.workspace_id,
+        now,
+        then=(poker_uc.RESULT_TS, res.round.id),
+        channel=team.channel_id,
+        thread_ts=res.poll.message_ts,
+        **poker_blocks.result_message(res),
+    )
+
+
+async def _record_revote(
+    store: Store, team: Team, poll: PokerPoll, fresh: PokerRound, now: datetime
+) -> outbox.Post:
+    return await outbox.record(
+        store,
+        f"poker-revote:{fresh.id}",
+        team.workspace_id,
+        now,
+        channel=team.channel_id,
+        thread_ts=poll.message_ts,
+        **poker_blocks.revote_message(fresh),
+    )
+
+
+# -- the Slack calls after a state change, each on its own ---------------------------------------
 
 
 def refresh(svc: Services, client: AsyncWebClient, poll_id: int) -> None:
@@ -44,13 +95,63 @@ def refresh(svc: Services, client: AsyncWebClient, poll_id: int) -> None:
 
 
 async def _redraw(svc: Services, client: AsyncWebClient, poll_id: int) -> None:
-    async with svc.db.transaction() as store:
-        poll = await store.poll(poll_id)
-        team = await store.team_by_id(poll.team_id) if poll is not None else None
-        if poll is None or team is None or poll.message_ts is None:
-            return
-        payload = poker_blocks.board_message(await poker.board(store, poll))
-    await client.chat_update(channel=team.channel_id, ts=poll.message_ts, **payload)
+    shown = await poker_uc.board_of(svc, poll_id)
+    if shown is None:
+        return
+    try:
+        await _draw(client, shown)
+    except Exception as error:
+        log.warning("poll %s: board not redrawn (%s); shown again later", poll_id, _why(error))
+        await poker_uc.sync_later(svc, poll_id)
+
+
+async def _draw(client: AsyncWebClient, shown: poker_uc.Shown) -> None:
+    payload = poker_blocks.board_message(shown.board)
+    await client.chat_update(channel=shown.team.channel_id, ts=shown.poll.message_ts, **payload)
+
+
+async def _send_result(svc: Services, client: AsyncWebClient, post: Any, poll_id: int) -> None:
+    """Sends a recorded result post; one Slack refused is posted again by a `poker_sync`."""
+    try:
+        await outbox.send(svc, client, post)
+    except Exception as error:
+        log.warning("poll %s: result not posted (%s); posted again later", poll_id, _why(error))
+        await poker_uc.sync_later(svc, poll_id)
+
+
+async def _edit_result(svc: Services, client: AsyncWebClient, team: Team, res: Result) -> None:
+    """Redraws a result message after a decision (its controls go); a result still on its
+    way to Slack is left to its post."""
+    ts = res.round.result_ts
+    if not ts or ts == "posting":
+        return
+    try:
+        await client.chat_update(channel=team.channel_id, ts=ts, **poker_blocks.result_message(res))
+    except Exception as error:
+        poll_id = res.poll.id
+        log.warning("poll %s: result not redrawn (%s); shown again later", poll_id, _why(error))
+        await poker_uc.sync_later(svc, poll_id, [res.round.id])
+
+
+async def _announce(svc: Services, client: AsyncWebClient, team: Team, post: Any) -> None:
+    """Sends a recorded announcement; one Slack refused goes to the outbox, which retries."""
+    try:
+        await outbox.send(svc, client, post)
+    except Exception as error:
+        log.warning("%s not posted (%s); queued to post again", post.key, _why(error))
+        args = {k: v for k, v in post.args.items() if k != "metadata"}
+        await poker_uc.queue_post(
+            svc, partial(_enqueue, f"{post.key}:again", team.workspace_id, args)
+        )
+
+
+async def _enqueue(
+    name: str, workspace: str | None, args: dict[str, Any], store: Store, now: datetime
+) -> bool:
+    return await outbox.enqueue(store, name, workspace, now, **args)
+
+
+# -- starting ------------------------------------------------------------------------------------
 
 
 async def start(
@@ -61,25 +162,52 @@ async def start(
     channel: str,
     user: str,
     command: PokerCommand,
+    request: str | None = None,
 ) -> int:
     """Starts a poll from `/poker` or the picker and posts it in the channel; its id."""
-    now = svc.clock.now()
+    actor = Actor(context.team_id or "", channel, user, request)
     if command.until is not None:  # "until fri 17:00" is the team's Friday
-        await adopt_po_timezone(svc, client, context.team_id, channel)
-    async with svc.db.transaction() as store:  # refuse mistakes before calling Slack
-        team = await store.ensure_team(context.team_id, channel, now)
-        for number in command.numbers:
-            await backlog.get_item(store, team, number)
-        roles = Roles.of(team)
-        deadline = None
-        if command.verb == "async":
-            deadline = poker.resolve_deadline(now, zone(team), command.duration, command.until)
+        await adopt_po_timezone(svc, client, actor.workspace, channel)
+    plan = await poker_uc.plan_poll(
+        svc, actor, command.verb, command.numbers, command.duration, command.until
+    )
+    voters, note = await _voters(client, context, channel, plan, command)
+    opened = await poker_uc.open_poll(
+        svc,
+        actor,
+        mode=command.verb,
+        numbers=command.numbers,
+        voters=voters,
+        note=note,
+        deadline=plan.deadline,
+    )
+    try:
+        posted = await client.chat_postMessage(
+            channel=channel, **poker_blocks.board_message(opened.board)
+        )
+    except Exception:
+        await poker_uc.withdraw_poll(svc, opened.poll_id)  # nobody can see it: never started
+        raise
+    await poker_uc.poll_posted(svc, opened.poll_id, posted["ts"])
+    log.info("poker poll %s started in %s: %s items", opened.poll_id, channel, len(command.numbers))
+    return opened.poll_id
+
+
+async def _voters(
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    channel: str,
+    plan: poker_uc.Plan,
+    command: PokerCommand,
+) -> tuple[list[str], str]:
+    """Who votes (named people, a user group's members, or the channel's Developers), and
+    how they were chosen, in words."""
     named = list(command.voters)
     for group_id, _ in command.groups:
         named += (await client.usergroups_users_list(usergroup=group_id)).get("users") or []
     members = [] if named else await channel_members(client, channel)
     voters = poker.expected_voters(
-        roles,
+        plan.roles,
         members,
         with_roles=command.with_roles,
         named=named,
@@ -90,43 +218,10 @@ async def start(
         named=bool(command.voters),
         group=", ".join(handle for _, handle in command.groups),
     )
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        poll = await poker.start_poll(
-            store,
-            team,
-            mode=command.verb,
-            numbers=command.numbers,
-            facilitator=user,
-            voters=voters,
-            note=note,
-            now=now,
-            deadline=deadline,
-        )
-        poll_id = poll.id
-        payload = poker_blocks.board_message(await poker.board(store, poll))
-    try:
-        posted = await client.chat_postMessage(channel=channel, **payload)
-    except Exception:
-        async with svc.db.transaction() as store:  # nobody can see it: it never started
-            await store.cancel_prefix(f"poker:{poll_id}:")
-            await store.delete_poll(poll_id)
-        raise
-    async with svc.db.transaction() as store:
-        poll = await store.poll(poll_id)
-        assert poll is not None
-        poll.message_ts = posted["ts"]
-    log.info("poker poll %s started in %s: %s items", poll_id, channel, len(command.numbers))
-    return poll_id
+    return voters, note
 
 
-# -- voting ------------------------------------------------------------------------------------
-
-
-# A vote is on disk before its ack, as due work (kind poker.KIND_VOTE) that the listener then
-# counts at once. Only a crash between the two leaves it pending: it is counted when it falls
-# due, by whichever instance sweeps first.
-VOTE_SETTLE = timedelta(seconds=30)
+# -- voting ----------------------------------------------------------------------------------------
 
 
 async def vote(
@@ -134,10 +229,23 @@ async def vote(
     client: AsyncWebClient,
     ack: Callable[[], Awaitable[None]],
     body: dict[str, Any],
-    **cast: Any,
+    actor: Actor,
+    *,
+    round_id: int,
+    card: str,
+    reason: str = "",
 ) -> None:
     """A vote from a card or the reason form: on disk, then acked, then counted (once)."""
-    taken = await take_vote(svc, body, **cast)
+    taken = await take_vote(
+        svc,
+        body,
+        workspace=actor.workspace,
+        channel=actor.channel,
+        user=actor.user,
+        round_id=round_id,
+        card=card,
+        reason=reason,
+    )
     await ack()
     if taken is not None:
         await count_vote(svc, client, taken)
@@ -156,44 +264,26 @@ async def take_vote(
 ) -> dict[str, Any] | None:
     """Stores a click (or form) vote before the ack; None for a second delivery of it."""
     trigger = body.get("trigger_id") or uuid.uuid4().hex
-    vote = {
-        "key": f"vote:{trigger}",
-        "workspace": workspace,
-        "channel": channel,
-        "user": user,
-        "round_id": round_id,
-        "card": card,
-        "reason": reason,
-    }
-    due = svc.clock.now() + VOTE_SETTLE
-    job = {"kind": poker.KIND_VOTE, "key": vote["key"], "due_at": due, "payload": vote}
-    if not await svc.inbox.add(job):
-        return None
-    return vote
+    taken = poker_uc.Vote(f"vote:{trigger}", workspace, channel, user, round_id, card, reason)
+    return taken.payload() if await poker_uc.take_vote(svc, taken) else None
 
 
 async def count_vote(svc: Services, client: AsyncWebClient, vote: dict[str, Any]) -> str:
-    """Counts a taken vote, exactly once; confirms it to the voter alone, and redraws or
-    reveals the poll. A refused vote (not a voter, round closed) is done too, and re-raised."""
-    now = svc.clock.now()
+    """Counts a taken vote, exactly once; confirms it to the voter alone, redraws the poll,
+    and posts the result of the round it reveals. A refused vote is re-raised."""
+    taken = poker_uc.Vote.of(vote)
+    counted = await poker_uc.count_vote(svc, taken, _record_result)
+    if counted is None:
+        return "counted already"
+    cast = counted.cast
+    confirmation = poker_blocks.voted_notice(cast.round, cast.card, cast.previous, cast.reason)
     try:
-        async with svc.db.transaction() as store:
-            if not await store.finish_key(vote["key"], now, "counted"):
-                return "counted already"
-            team = await store.ensure_team(vote["workspace"], vote["channel"], now)
-            cast = await poker.cast_vote(
-                store, team, vote["round_id"], vote["user"], vote["card"], vote["reason"], now
-            )
-    except UserError as refusal:
-        async with svc.db.transaction() as store:
-            await store.finish_key(vote["key"], now, f"refused: {refusal}"[:500])
-        raise
-    reason = " ".join(vote["reason"].split())[: poker.REASON_MAX]
-    confirmation = poker_blocks.voted_notice(cast.round, cast.card, cast.previous, reason)
-    await client.chat_postEphemeral(channel=vote["channel"], user=vote["user"], **confirmation)
+        await client.chat_postEphemeral(channel=taken.channel, user=taken.user, **confirmation)
+    except Exception as error:
+        log.warning("vote confirmation to %s dropped (%s)", taken.user, _why(error))
     refresh(svc, client, cast.poll.id)
-    if cast.revealed:
-        await publish(svc, client, [cast.round.id])
+    if counted.post is not None:
+        await _send_result(svc, client, counted.post, cast.poll.id)
     return "counted"
 
 
@@ -205,196 +295,96 @@ async def on_vote(svc: Services, client: AsyncWebClient, due: Due) -> str:
         return f"refused: {refusal}"
 
 
-async def open_reason(
-    svc: Services,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-    *,
-    channel: str,
-    user: str,
-    round_id: int,
-    trigger_id: str,
+# -- the facilitator -------------------------------------------------------------------------------
+
+
+async def facilitate(
+    svc: Services, client: AsyncWebClient, actor: Actor, action: str, picked: dict[str, Any]
 ) -> None:
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, svc.clock.now())
-        round_ = await poker.check_voter(store, team, round_id, user)
-        poll = await store.poll(round_.poll_id)
-        assert poll is not None
-        items = await store.items_by_number(team.id, [round_.item_number])
-        title = items[0].title if items else ""
-        view = poker_blocks.reason_modal(round_, title, Deck.from_data(poll.deck), channel)
-    await client.views_open(trigger_id=trigger_id, view=view)
+    """Reveal, accept, another value, re-vote, skip: what the facilitator's button says."""
+    round_id = picked["r"]
+    if action == "poker_reveal":
+        await reveal(svc, client, actor, round_id)
+    elif action == "poker_revote":
+        await revote(svc, client, actor, round_id)
+    else:
+        card = None if action == "poker_skip" else str(picked["c"])
+        await decide(svc, client, actor, round_id, card)
 
 
-# -- revealing and deciding --------------------------------------------------------------------
-
-
-async def publish(svc: Services, client: AsyncWebClient, round_ids: list[int]) -> None:
-    """Posts each revealed round's result in the poll's thread, once: the right to post it is
-    claimed in the same transaction that records the post, so a crash in between is settled
-    by the outbox (handlers/outbox.py), which also keeps the result's ts."""
-    for round_id in round_ids:
-        async with svc.db.transaction() as store:
-            if not await store.claim_result(round_id):
-                continue
-            result = await poker.result(store, round_id)
-            team = await store.team_by_id(result.poll.team_id)
-            assert team is not None
-            post = await outbox.record(
-                store,
-                f"poker-result:{round_id}",
-                team.workspace_id,
-                svc.clock.now(),
-                then=(RESULT_TS, round_id),
-                channel=team.channel_id,
-                thread_ts=result.poll.message_ts,
-                **poker_blocks.result_message(result),
-            )
-        await outbox.send(svc, client, post)
-        refresh(svc, client, result.poll.id)
-
-
-async def _keep_result_ts(store: Store, round_id: int, ts: str | None) -> None:
-    """A posted result's ts (later edits need it); None lets a later attempt post it."""
-    await store.set_result(round_id, ts)
-
-
-RESULT_TS = "poker_result_ts"
-outbox.AFTER_POST[RESULT_TS] = _keep_result_ts
-
-
-async def _redraw_result(svc: Services, client: AsyncWebClient, round_id: int) -> None:
-    async with svc.db.transaction() as store:
-        result = await poker.result(store, round_id)
-        team = await store.team_by_id(result.poll.team_id)
-        assert team is not None
-    ts = result.round.result_ts
-    if ts and ts != "posting":
-        await client.chat_update(
-            channel=team.channel_id, ts=ts, **poker_blocks.result_message(result)
-        )
-
-
-async def reveal(
-    svc: Services,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-    *,
-    channel: str,
-    user: str,
-    round_id: int,
-) -> None:
-    now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        round_ = await poker.reveal(store, team, round_id, user, now)
-    await publish(svc, client, [round_.id])
-    refresh(svc, client, round_.poll_id)
+async def reveal(svc: Services, client: AsyncWebClient, actor: Actor, round_id: int) -> None:
+    revealed = await poker_uc.reveal_round(svc, actor, round_id, _record_result)
+    if revealed.post is not None:
+        await _send_result(svc, client, revealed.post, revealed.round.poll_id)
+    refresh(svc, client, revealed.round.poll_id)
 
 
 async def decide(
-    svc: Services,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-    *,
-    channel: str,
-    user: str,
-    round_id: int,
-    card: str | None,
+    svc: Services, client: AsyncWebClient, actor: Actor, round_id: int, card: str | None
 ) -> None:
     """Accepts a value (or skips the item) and moves a live poll on to its next item."""
-    now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        decision = await poker.decide(store, team, round_id, user, card, now)
+    decided = await poker_uc.decide_round(svc, actor, round_id, card)
     if card is not None:
         log.info("poker round %s: estimate accepted", round_id)
-    await _redraw_result(svc, client, round_id)
-    refresh(svc, client, decision.poll.id)
+    await _edit_result(svc, client, decided.team, decided.result)
+    refresh(svc, client, decided.decision.poll.id)
 
 
-async def revote(
-    svc: Services,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-    *,
-    channel: str,
-    user: str,
-    round_id: int,
-) -> None:
-    now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, channel, now)
-        fresh = await poker.revote(store, team, round_id, user, now)
-        poll = await store.poll(fresh.poll_id)
-        assert poll is not None
-        thread = poll.message_ts
-    await _redraw_result(svc, client, round_id)
-    refresh(svc, client, fresh.poll_id)
-    await client.chat_postMessage(
-        channel=channel, thread_ts=thread, **poker_blocks.revote_message(fresh)
-    )
+async def revote(svc: Services, client: AsyncWebClient, actor: Actor, round_id: int) -> None:
+    revoted = await poker_uc.revote_round(svc, actor, round_id, _record_revote)
+    await _edit_result(svc, client, revoted.team, revoted.result)
+    refresh(svc, client, revoted.round.poll_id)
+    await _announce(svc, client, revoted.team, revoted.post)
 
 
-# -- scheduled work ----------------------------------------------------------------------------
+# -- scheduled work --------------------------------------------------------------------------------
 
 
 async def on_deadline(svc: Services, client: AsyncWebClient, due: Due) -> str:
     """An async poll's deadline: reveal what is still open, post results and a notice."""
+
+    async def closed(
+        store: Store, team: Team, poll: PokerPoll, rows: Sequence[Row], now: datetime
+    ) -> None:  # the notice goes with the reveal: both are kept, or neither
+        payload = poker_blocks.closed_message(poll, rows)
+        await outbox.enqueue(
+            store, f"{due.key}:closed", team.workspace_id, now, channel=team.channel_id, **payload
+        )
+
     poll_id = int(due.payload["poll_id"])
-    async with svc.db.transaction() as store:
-        revealed = await poker.expire(store, poll_id, due.now)
-        pending = [r.id for r in await poker.unposted(store, poll_id)]
-        poll = await store.poll(poll_id)
-        team = await store.team_by_id(poll.team_id) if poll is not None else None
-        if poll is None or team is None:
-            return "poll gone"
-        if revealed:  # the notice goes with the reveal: both are kept, or neither
-            ids = {r.id for r in revealed}
-            rows = [
-                r for r in (await poker.board(store, poll)).rows if r.round and r.round.id in ids
-            ]
-            await outbox.enqueue(
-                store,
-                f"{due.key}:closed",
-                team.workspace_id,
-                due.now,
-                channel=team.channel_id,
-                **poker_blocks.closed_message(poll, rows),
-            )
-    await publish(svc, client, pending)
+    expired = await poker_uc.close_at_deadline(svc, poll_id, due.now, _record_result, closed)
+    if expired is None:
+        return "poll gone"
+    for post in expired.posts:
+        await _send_result(svc, client, post, poll_id)
     refresh(svc, client, poll_id)
-    return f"revealed {len(revealed)} round(s), posted {len(pending)} result(s)"
+    revealed, posted = len(expired.revealed), len(expired.posts)
+    return f"revealed {revealed} round(s), posted {posted} result(s)"
 
 
 async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
     """Reminds, by direct message, only the expected voters who have not voted yet. The
     reminders are queued with the mark that they were sent: both are kept, or neither."""
-    poll_id = int(due.payload["poll_id"])
     deadline = datetime.fromisoformat(due.payload["deadline"])
-    name = due.key.rsplit(":", 1)[-1]
     if due.now >= deadline:
         return "too late: the poll has closed"
-    async with svc.db.transaction() as store:
-        poll = await store.poll(poll_id)
-        team = await store.team_by_id(poll.team_id) if poll is not None else None
-    if poll is None or team is None:
+    place = await poker_uc.place_of(svc, int(due.payload["poll_id"]))
+    if place is None:
         return "poll gone"
-    link = await _permalink(client, team, poll.message_ts)
-    async with svc.db.transaction() as store:
-        found = await poker.nudge(store, poll_id, deadline, name)
-        if found is None:
-            return "sent already, or the poll is over"
-        _, owed = found
-        for voter, numbers in owed.items():
-            await outbox.enqueue(
-                store,
-                f"{due.key}:{voter}",
-                team.workspace_id,
-                due.now,
-                channel=voter,
-                **poker_blocks.nudge_message(team.channel_id, numbers, deadline, link),
-            )
+    link = await _permalink(client, place.team, place.poll.message_ts)
+
+    async def remind(
+        store: Store, team: Team, voter: str, numbers: Sequence[int], now: datetime
+    ) -> None:
+        payload = poker_blocks.nudge_message(team.channel_id, numbers, deadline, link)
+        await outbox.enqueue(
+            store, f"{due.key}:{voter}", team.workspace_id, now, channel=voter, **payload
+        )
+
+    name = due.key.rsplit(":", 1)[-1]
+    owed = await poker_uc.remind_owed(svc, place, deadline, name, due.now, remind)
+    if owed is None:
+        return "sent already, or the poll is over"
     return f"reminding {len(owed)} voter(s)" if owed else "nobody owes a vote"
 
 
@@ -407,3 +397,37 @@ async def _permalink(client: AsyncWebClient, team: Team, ts: str | None) -> str 
         log.warning("no permalink for the poll message %s in %s", ts, team.channel_id)
         return None
     return found.get("permalink")
+
+
+class NotShown(Exception):
+    """Slack did not take all of a poll's drawing: the job runner tries again later."""
+
+
+async def on_sync(svc: Services, client: AsyncWebClient, due: Due) -> str:
+    """Shows a poll again after a Slack call failed: results never posted, the result
+    messages named, and the board. Each call is tried; any failure retries the job."""
+    poll_id = int(due.payload["poll_id"])
+    rounds = [int(r) for r in due.payload.get("rounds") or []]
+    shown = await poker_uc.sync(svc, poll_id, rounds, due.now, _record_result)
+    if shown is None:
+        return "poll gone"
+    channel = shown.team.channel_id
+    calls: list[Callable[[], Awaitable[Any]]] = [
+        partial(outbox.send, svc, client, post) for post in shown.posts
+    ]
+    for res in shown.results:
+        if res.round.result_ts and res.round.result_ts != "posting":
+            payload = poker_blocks.result_message(res)
+            calls.append(
+                partial(client.chat_update, channel=channel, ts=res.round.result_ts, **payload)
+            )
+    calls.append(partial(_draw, client, shown))
+    failed = []
+    for call in calls:
+        try:
+            await call()
+        except Exception as error:
+            failed.append(_why(error))
+    if failed:
+        raise NotShown(f"poll {poll_id}: {len(failed)} call(s) failed: {', '.join(failed)}")
+    return f"shown: {len(shown.posts)} result(s) posted, {len(shown.results)} redrawn, the board"

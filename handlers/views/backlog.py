@@ -1,4 +1,7 @@
-"""Backlog forms: an item's fields, and CSV pasted for import."""
+"""Backlog forms: an item's fields, and CSV pasted for import.
+
+Each form names the team it was opened for (in its private_metadata); the use case refuses a
+submission from any other team."""
 
 from __future__ import annotations
 
@@ -8,15 +11,29 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import backlog
-from bot.domain.backlog_csv import import_csv
 from bot.domain.errors import UserError
-from bot.domain.readiness import DefinitionOfReady, gaps
-from bot.runtime.services import services
+from bot.usecases import backlog as backlog_uc
+from handlers import payload
+from handlers.blocks import backlog as blocks
 from handlers.blocks import kit
+from handlers.commands.backlog import asked
 from handlers.listener import listener
-from handlers.render import render
-from handlers.reply import metadata, reply
+from handlers.reply import metadata
 from handlers.views import form
+
+# The field each input of the item form edits; a field the form shows read-only (too long to
+# edit in Slack) has no input, and keeps its value.
+FIELD_BLOCKS = {
+    "hypothesis": "hypothesis",
+    "type": "type",
+    "acceptance_criteria": "acceptance",
+    "dependencies": "dependencies",
+    "estimate": "estimate",
+    "owner": "owner",
+    "epic": "epic",
+    "labels": "labels",
+    "checklist": "checklist",
+}
 
 
 def _item_edits(state: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -30,7 +47,7 @@ def _item_edits(state: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
     selected = state.get("type", {}).get("selected_option") or {}
     # In the form's order, so "changed ..." reads the way the form does.
-    return {
+    edits = {
         "title": checked("title", backlog.clean_title),
         "hypothesis": form.text(state, "hypothesis"),
         "type": backlog.parse_type(selected.get("value", "story")),
@@ -45,6 +62,11 @@ def _item_edits(state: dict[str, dict[str, Any]]) -> dict[str, Any]:
         if "checklist" in state
         else {}
     )
+    return {
+        name: value
+        for name, value in edits.items()
+        if name == "title" or FIELD_BLOCKS[name] in state
+    }
 
 
 @listener
@@ -57,16 +79,10 @@ async def save_item(
         await ack(response_action="errors", errors={error.block: error.message})
         return
     await ack()
-    svc = services(context)
-    meta = metadata(body)
-    user, now = context.user_id, svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, meta["channel"], now)
-        changes = await backlog.edit_item(store, team, meta["number"], edits, user, now)
-        item = await backlog.get_item(store, team, meta["number"])
-        item_gaps = gaps(item, DefinitionOfReady.of(team))
-        text = render("item_saved.md.j2", item=item, changed=list(changes), gaps=item_gaps)
-    await reply(client, body, kit.mrkdwn_notice(text))
+    r, meta = asked(body, client, context), metadata(body)
+    team = payload.as_int(meta["team"])
+    saved = await backlog_uc.save_item(r.svc, r.actor, meta["number"], edits, team)
+    await r.answer(blocks.saved_notice(saved))
 
 
 @listener
@@ -80,13 +96,6 @@ async def import_items(
         )
         return
     await ack()
-    svc = services(context)
-    now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, metadata(body)["channel"], now)
-        report = await import_csv(store, team, text, context.user_id, now)
-    await reply(
-        client,
-        body,
-        kit.mrkdwn_notice(render("import_report.md.j2", report=report, source=None)),
-    )
+    r, team = asked(body, client, context), payload.as_int(metadata(body)["team"])
+    report = await backlog_uc.import_csv(r.svc, r.actor, text, form_team=team)
+    await r.answer(kit.mrkdwn_notice(blocks.import_report(report)))

@@ -1,25 +1,43 @@
-"""Sprint planning forms: goal, selection, capacity and tasks."""
+"""Sprint planning forms: goal, selection, capacity and tasks.
+
+The sprint a form names (its private_metadata) is looked up inside the submitting person's
+team: another team's sprint is refused by the use case and nothing changes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import sprints, teams
+from bot.domain import sprints
 from bot.domain.errors import UserError
 from bot.runtime.services import services
+from bot.usecases import planning
+from handlers import payload
+from handlers.common import actor
 from handlers.flows import planning as planning_flow
+from handlers.flows.meetings import Asked, channel_people
 from handlers.listener import listener
-from handlers.render import escape
+from handlers.payload import Metadata
 from handlers.reply import metadata
 from handlers.views import form
 
 
 def _number_or_none(state: dict[str, dict[str, Any]], block: str) -> float | None:
     text = form.text(state, block)
-    return float(text) if text else None
+    try:
+        return float(text) if text else None
+    except ValueError:
+        raise form.FieldError(block, "Give a number.") from None
+
+
+def _picked(state: dict[str, dict[str, Any]], block: str) -> list[int]:
+    options = state.get(block, {}).get("selected_options") or []
+    numbers = [payload.as_int(o.get("value")) for o in options if isinstance(o, dict)]
+    return [n for n in numbers if n]
 
 
 def _plan_input(callback: str, state: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -29,19 +47,14 @@ def _plan_input(callback: str, state: dict[str, dict[str, Any]]) -> dict[str, An
             raise form.FieldError("goal", "Write the outcome this sprint should bring.")
         return {"goal": form.text(state, "goal"), "one_thing": form.text(state, "one_thing")}
     if callback == "sprint_select":
-
-        def picked(block: str) -> list[int]:
-            options = state.get(block, {}).get("selected_options") or []
-            return [int(o["value"]) for o in options if o["value"] != "0"]
-
         override = (state.get("override", {}).get("selected_option") or {}).get("value")
         reason = form.text(state, "override_reason")
         if override and not reason:
             raise form.FieldError("override_reason", "Say why the team takes an unready item.")
         return {
-            "items": picked("items"),
-            "goal_items": set(picked("goal_items")),
-            "override": int(override) if override else None,
+            "items": _picked(state, "items"),
+            "goal_items": set(_picked(state, "goal_items")),
+            "override": payload.as_int(override) or None if override else None,
             "reason": reason,
         }
     if callback == "sprint_capacity":
@@ -62,51 +75,50 @@ def _plan_input(callback: str, state: dict[str, dict[str, Any]]) -> dict[str, An
     return {"tasks": form.text(state, "tasks")}
 
 
+Save = Callable[..., Awaitable[planning.PlanChanged]]
+
+
+async def _goal(asked: Asked, people: Any, meta: Metadata, given: dict[str, Any]) -> Any:
+    goal, one_thing = given["goal"], given["one_thing"]
+    return await planning.set_goal(asked.svc, asked.actor, people, goal, one_thing, meta["sprint"])
+
+
+async def _select(asked: Asked, people: Any, meta: Metadata, given: dict[str, Any]) -> Any:
+    chosen = given["items"], given["goal_items"], given["override"], given["reason"]
+    return await planning.choose_items(asked.svc, asked.actor, people, meta["sprint"], *chosen)
+
+
+async def _capacity(asked: Asked, people: Any, meta: Metadata, given: dict[str, Any]) -> Any:
+    numbers = given["days_off"], given["focus"], given["forecast"]
+    return await planning.set_capacity(asked.svc, asked.actor, people, meta["sprint"], *numbers)
+
+
+async def _tasks(asked: Asked, people: Any, meta: Metadata, given: dict[str, Any]) -> Any:
+    where = meta["sprint"], meta["number"]
+    return await planning.set_tasks(asked.svc, asked.actor, people, *where, given["tasks"])
+
+
+SAVES: dict[str, Save] = {
+    "sprint_goal": _goal,
+    "sprint_select": _select,
+    "sprint_capacity": _capacity,
+    "sprint_tasks": _tasks,
+}
+
+
 @listener
 async def save_plan(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     """The planning forms: goal, selection, capacity, tasks."""
     callback = body["view"]["callback_id"]
-    state, meta = form.fields(body), metadata(body)
     try:
-        given = _plan_input(callback, state)
+        given = _plan_input(callback, form.fields(body))
     except form.FieldError as error:
         await ack(response_action="errors", errors={error.block: error.message})
         return
     await ack()
-    svc = services(context)
-    user, now = context.user_id, svc.clock.now()
-    async with svc.db.transaction() as store:
-        team = await store.ensure_team(context.team_id, meta["channel"], now)
-        sprint = await store.sprint_by_id(meta["sprint"])
-        if sprint is None or sprint.team_id != team.id:
-            raise UserError("That sprint is not in this channel.")
-        match callback:
-            case "sprint_goal":
-                await teams.require_role(store, team, user, ("po",), "set the sprint goal")
-                sprints.set_goal(sprint, given["goal"], given["one_thing"])
-                note = f":dart: Sprint goal: {escape(sprint.goal)}"
-            case "sprint_select":
-                numbers = list(given["items"])
-                overrides = {}
-                if given["override"]:
-                    numbers.append(given["override"])
-                    overrides[given["override"]] = given["reason"]
-                await sprints.select(
-                    store, team, sprint, numbers, given["goal_items"], overrides, now
-                )
-                note = f":ballot_box_with_check: <@{user}> chose {len(numbers)} items."
-            case "sprint_capacity":
-                sprints.set_capacity(sprint, given["days_off"], given["focus"], given["forecast"])
-                note = f":bar_chart: <@{user}> updated days off and focus."
-            case _:
-                sprint_item = await sprints.set_tasks(
-                    store, team, sprint, meta["number"], given["tasks"]
-                )
-                hours = sum(t.hours for t in sprint_item.tasks)
-                note = (
-                    f":hammer_and_wrench: #{meta['number']}: {len(sprint_item.tasks)} tasks, "
-                    f"{hours:g}h."
-                )
-    await planning_flow.post_plan(svc, client, team, sprint, note)
+    asked = Asked(services(context), client, body, actor(body, context))
+    people = await channel_people(client, asked.actor.channel)
+    changed = await SAVES[callback](asked, people, metadata(body), given)
+    await planning_flow.plan_changed(asked, changed)

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime.services import services
+from handlers.common import actor
 from handlers.flows import poker as poker_flow
 from handlers.listener import listener
 from handlers.reply import metadata
@@ -24,16 +25,6 @@ async def poker_reason_vote(
     if not card:
         await ack(response_action="errors", errors={"card": "Pick a card."})
         return
-    meta = metadata(body)
-    await poker_flow.vote(
-        services(context),
-        client,
-        ack,
-        body,
-        workspace=context.team_id,
-        channel=meta["channel"],
-        user=context.user_id or "",
-        round_id=int(meta["round"]),
-        card=card,
-        reason=form.text(state, "reason"),
-    )
+    svc, who, round_id = services(context), actor(body, context), metadata(body)["round"]
+    reason = form.text(state, "reason")
+    await poker_flow.vote(svc, client, ack, body, who, round_id=round_id, card=card, reason=reason)

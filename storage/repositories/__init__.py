@@ -14,6 +14,7 @@ from storage.repositories.poker import PokerQueries
 from storage.repositories.reminders import ReminderQueries
 from storage.repositories.sprints import SprintQueries
 from storage.repositories.teams import TeamQueries
+from storage.repositories.trackers import TrackerQueries
 
 
 class Store(
@@ -26,6 +27,7 @@ class Store(
     MeetingQueries,
     PokerQueries,
     SprintQueries,
+    TrackerQueries,
 ):
     """A unit of work's view of the database; one per transaction."""
 

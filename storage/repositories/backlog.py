@@ -1,4 +1,9 @@
-"""The product backlog: items, their order and their history."""
+"""The product backlog: items, their order and their history.
+
+Every item is looked up inside its team (`team_id` and number): a number names a different
+item, or none, in another team. The changes (add, edit, move, archive, restore, done) apply
+the rules of bot.domain.backlog and log each change as an item event.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select, update
 
+from bot.domain import backlog
+from bot.domain.backlog import ItemFields, Move, Page
+from bot.domain.readiness import DefinitionOfReady
 from storage.models import (
     BacklogItem,
     ItemEvent,
+    Team,
 )
 from storage.repositories.base import Repository
 
@@ -28,9 +37,14 @@ class BacklogQueries(Repository):
     """Backlog items and their history."""
 
     async def item(self, team_id: int, number: int) -> BacklogItem | None:
+        """Item `number` of the team `team_id`, if it has one."""
         return await self.session.scalar(
             select(BacklogItem).where(BacklogItem.team_id == team_id, BacklogItem.number == number)
         )
+
+    async def get_item(self, team: Team, number: int) -> BacklogItem:
+        """Item `number` of `team`; a number the team does not have is refused (UserError)."""
+        return backlog.require_item(await self.item(team.id, number), number)
 
     async def items_by_number(self, team_id: int, numbers: Sequence[int]) -> Sequence[BacklogItem]:
         result = await self.session.scalars(
@@ -40,10 +54,108 @@ class BacklogQueries(Repository):
         )
         return result.all()
 
-    async def add_item(self, item: BacklogItem) -> BacklogItem:
-        self.session.add(item)
-        await self.session.flush()
+    async def add_item(
+        self, team: Team, fields: ItemFields, actor: str, now: datetime, *, action: str = "created"
+    ) -> BacklogItem:
+        """Adds an item at the bottom of the backlog with status "new"."""
+        [item] = await self.add_items(team, [fields], actor, now, action=action)
         return item
+
+    async def add_items(
+        self,
+        team: Team,
+        many: Sequence[ItemFields],
+        actor: str,
+        now: datetime,
+        *,
+        action: str = "created",
+    ) -> list[BacklogItem]:
+        """Adds items at the bottom of the backlog in the given order, in one round of
+        statements (an import's batch); each item's history starts with `action`."""
+        if not many:
+            return []
+        first = await self._take_numbers(team, len(many))
+        _, bottom = await self.rank_bounds(team.id)
+        items = [
+            backlog.new_item(team.id, first + n, backlog.bottom_rank(bottom, n), fields, actor, now)
+            for n, fields in enumerate(many)
+        ]
+        self.session.add_all(items)
+        await self.session.flush()
+        for item in items:
+            self.log(item, actor, action, now, title=item.title)
+        return items
+
+    async def _take_numbers(self, team: Team, count: int) -> int:
+        """The first of `count` consecutive item numbers of a team, safe under concurrent adds."""
+        number = await self.session.scalar(
+            update(Team)
+            .where(Team.id == team.id)
+            .values(next_number=Team.next_number + count)
+            .returning(Team.next_number - count)
+        )
+        assert number is not None
+        return number
+
+    async def edit_item(
+        self, team: Team, number: int, edits: dict[str, Any], actor: str, now: datetime
+    ) -> dict[str, list[Any]]:
+        """Applies edited fields (names of `ItemFields`); returns {field: [old, new]} that
+        changed. A change of readiness under the team's Definition of Ready is logged too."""
+        item = await self.get_item(team, number)
+        edit = backlog.apply_edits(item, edits, DefinitionOfReady.of(team), now)
+        if edit.changes:
+            self.log(item, actor, "edited", now, **edit.changes)
+        if edit.readiness:
+            self.log(item, actor, edit.readiness, now)
+        return edit.changes
+
+    async def move_item(
+        self, team: Team, number: int, move: Move, actor: str, now: datetime
+    ) -> tuple[int, int]:
+        """Moves an item within the ordered backlog; returns (old position, new position)."""
+        item = await self.get_item(team, number)
+        plan = backlog.plan_move(item, await self.active_order(team.id), move)
+        if plan.old == plan.new:
+            return plan.old, plan.new
+        if plan.respace:
+            await self.respace_ranks(team.id, plan.respace)
+        item.rank = plan.rank
+        item.updated_at = now
+        self.log(item, actor, "moved", now, position=[plan.old, plan.new])
+        return plan.old, plan.new
+
+    async def archive_item(self, team: Team, number: int, actor: str, now: datetime) -> BacklogItem:
+        item = await self.get_item(team, number)
+        backlog.archive(item, now)
+        self.log(item, actor, "archived", now)
+        return item
+
+    async def restore_item(self, team: Team, number: int, actor: str, now: datetime) -> BacklogItem:
+        """Brings an archived or done item back, at the bottom of the backlog."""
+        item = await self.get_item(team, number)
+        _, bottom = await self.rank_bounds(team.id)
+        changes = backlog.restore(item, backlog.bottom_rank(bottom), now)
+        self.log(item, actor, "restored", now, **changes)
+        return item
+
+    async def mark_done(self, team: Team, number: int, actor: str, now: datetime) -> BacklogItem:
+        item = await self.get_item(team, number)
+        changes = backlog.finish(item, now)
+        self.log(item, actor, "done", now, **changes)
+        return item
+
+    async def backlog_page(self, team: Team, number: int) -> Page:
+        """Page `number` of the backlog (kept within the pages there are)."""
+        total = await self.count_active(team.id)
+        number, count = backlog.page_window(total, number)
+        offset = (number - 1) * backlog.PAGE_SIZE
+        items = await self.active_page(team.id, offset, backlog.PAGE_SIZE)
+        return Page(list(items), number, count, total)
+
+    async def position_of(self, team: Team, number: int) -> int | None:
+        """Item `number`'s position on the team's backlog; None when it is not on it."""
+        return backlog.position_in([n for n, _ in await self.active_order(team.id)], number)
 
     async def count_active(self, team_id: int) -> int:
         return await self.session.scalar(select(func.count()).where(_active(team_id))) or 0

@@ -15,7 +15,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound, PokerVote
+from storage.models import (
+    BacklogItem,
+    EstimateRecord,
+    PokerPoll,
+    PokerRound,
+    PokerVote,
+    ScheduledJob,
+)
 from storage.repositories.base import Repository
 
 
@@ -72,6 +79,24 @@ class PokerQueries(Repository):
             query = query.with_for_update()
         return await self.session.scalar(query.execution_options(populate_existing=True))
 
+    async def poker_round_in_team(
+        self, round_id: int, team_id: int, *, lock: bool = False
+    ) -> tuple[PokerRound, PokerPoll] | None:
+        """A round with its poll, if the poll is this team's: a button's round id is only
+        ever looked up inside the team (workspace and channel) the click comes from. `lock`
+        holds the round's row until commit, as `poker_round` does."""
+        query = (
+            select(PokerRound, PokerPoll)
+            .join(PokerPoll, PokerPoll.id == PokerRound.poll_id)
+            .where(PokerRound.id == round_id, PokerPoll.team_id == team_id)
+        )
+        if lock:
+            query = query.with_for_update(of=PokerRound)
+        found = (
+            await self.session.execute(query.execution_options(populate_existing=True))
+        ).first()
+        return (found[0], found[1]) if found is not None else None
+
     async def rounds(self, poll_id: int) -> Sequence[PokerRound]:
         result = await self.session.scalars(
             select(PokerRound)
@@ -109,6 +134,20 @@ class PokerQueries(Repository):
             .where(PokerRound.id == round_id)
             .values(result_ts=ts)
             .execution_options(synchronize_session="fetch")
+        )
+
+    async def waiting_sync(self, kind: str, prefix: str) -> ScheduledJob | None:
+        """A poll's pending, unclaimed sync job (under `prefix`), if there is one."""
+        return await self.session.scalar(
+            select(ScheduledJob)
+            .where(
+                ScheduledJob.kind == kind,
+                ScheduledJob.key.startswith(prefix, autoescape=True),
+                ScheduledJob.done_at.is_(None),
+                ScheduledJob.claimed_by.is_(None),
+            )
+            .order_by(ScheduledJob.due_at)
+            .limit(1)
         )
 
     # -- votes -------------------------------------------------------------------------------

@@ -23,6 +23,13 @@ class ReminderQueries(Repository):
             Reminder, {"team_id": team.id, "day": day, "sent_at": now, "unready": unready}
         )
 
+    async def reminder_sent(self, team: Team, day: date) -> bool:
+        """Whether the team's reminder of this local day was sent (recorded) already."""
+        found = await self.session.scalar(
+            select(Reminder.id).where(Reminder.team_id == team.id, Reminder.day == day)
+        )
+        return found is not None
+
     async def forget_reminder(self, team: Team, day: date) -> None:
         """Undoes `record_reminder` when the reminder could not be delivered, for a retry."""
         await self.session.execute(

@@ -23,6 +23,21 @@ class SprintQueries(Repository):
     async def sprint_by_id(self, sprint_id: int) -> Sprint | None:
         return await self.session.get(Sprint, sprint_id)
 
+    async def sprint_in_team(self, sprint_id: int, team_id: int) -> Sprint | None:
+        """The sprint with this id if it is the team's; None for another team's (or none)."""
+        return await self.session.scalar(
+            select(Sprint).where(Sprint.id == sprint_id, Sprint.team_id == team_id)
+        )
+
+    async def open_sprints(self, team_id: int) -> Sequence[Sprint]:
+        """The team's sprints being planned or running, newest first."""
+        result = await self.session.scalars(
+            select(Sprint)
+            .where(Sprint.team_id == team_id, Sprint.status.in_(("planning", "active")))
+            .order_by(Sprint.number.desc())
+        )
+        return result.all()
+
     async def sprints(self, team_id: int, limit: int = 12) -> Sequence[Sprint]:
         """Newest first."""
         result = await self.session.scalars(
@@ -61,6 +76,11 @@ class SprintQueries(Repository):
         await self.session.flush()
         await self.session.refresh(sprint_item, ["item", "tasks"])
         return sprint_item
+
+    async def save_tasks(self, sprint_item: SprintItem) -> None:
+        """Writes a sprint item's new tasks (the old ones go: delete-orphan)."""
+        self.session.add(sprint_item)
+        await self.session.flush()
 
     async def delete_sprint_item(self, sprint_item: SprintItem) -> None:
         await self.session.delete(sprint_item)

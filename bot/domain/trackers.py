@@ -1,0 +1,292 @@
+"""What Timebox needs from an issue tracker (Jira now; GitHub and Linear later), as plain data.
+
+No Slack, no SQL and no HTTP here: a tracker is a ``Tracker`` (a ``typing.Protocol``) that reads
+a board's backlog in rank order and what changed since a point, and writes fields, ranks,
+issues and sprints back. Everything it returns is a frozen dataclass; every failure is a
+``TrackerError`` whose message is a sentence a Product Owner can act on.
+
+Paging is explicit (``backlog_page``/``changes_page`` take and return an opaque cursor) so the
+sync engine can checkpoint between pages; ``iter_backlog``/``iter_changes`` walk all pages.
+
+The clients (``bot.trackers.jira``) and their credentials (``bot.trackers.base``) live outside
+the layers; the sync engine's use cases (``bot.usecases.tracker``) and rules
+(``bot.domain.tracker_sync``) know trackers through this module only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+# -- errors --------------------------------------------------------------------------------
+
+
+class TrackerErrorKind(StrEnum):
+    AUTH = "auth"  # the credentials were refused
+    FORBIDDEN = "forbidden"  # signed in, but not allowed to do this
+    NOT_FOUND = "not_found"  # no such board/issue/sprint, or not visible to the account
+    INVALID = "invalid"  # the tracker refused the request as it was (400, 207)
+    RATE_LIMITED = "rate_limited"  # still rate limited after waiting as told
+    UNAVAILABLE = "unavailable"  # 5xx or no connection, after retries
+    TIMEOUT = "timeout"  # no answer in time, after retries
+    REFUSED_HOST = "refused_host"  # the site URL is not one Timebox may call
+    CONFIG = "config"  # the board is not set up as Timebox needs
+
+
+_RETRYABLE = {TrackerErrorKind.RATE_LIMITED, TrackerErrorKind.UNAVAILABLE, TrackerErrorKind.TIMEOUT}
+
+
+class TrackerError(Exception):
+    """A tracker call failed; ``str(error)`` is plain words for the channel.
+
+    ``retryable``: worth trying again later (the outbox should reschedule, not give up).
+    ``maybe_applied``: a write that may have happened although no answer came back (a create
+    that timed out): look before doing it again.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: TrackerErrorKind,
+        status: int | None = None,
+        retry_after: float | None = None,
+        maybe_applied: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.status = status
+        self.retry_after = retry_after
+        self.maybe_applied = maybe_applied
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in _RETRYABLE
+
+    def __repr__(self) -> str:
+        return f"TrackerError({self.kind.value}, status={self.status}, {self.message!r})"
+
+
+# -- records -------------------------------------------------------------------------------
+
+
+class StatusCategory(StrEnum):
+    """Jira's three status categories (``statusCategory.key``), which every tracker maps to."""
+
+    TODO = "new"
+    IN_PROGRESS = "indeterminate"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class TrackerUser:
+    id: str  # Jira accountId
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class TrackerIssue:
+    """One issue as Timebox keeps it; text fields are plain text (Jira's ADF converted)."""
+
+    key: str
+    url: str
+    summary: str
+    description: str
+    acceptance_criteria: tuple[str, ...]
+    estimate: float | None
+    issue_type: str
+    status_category: StatusCategory
+    status: str
+    assignee: TrackerUser | None
+    epic: str | None  # the key of the parent epic
+    labels: tuple[str, ...]
+    blocked_by: tuple[str, ...]  # keys of the issues that block this one
+    updated: datetime  # aware, UTC
+    id: str = ""  # the tracker's own id (stable across key changes when moved)
+
+
+@dataclass(frozen=True)
+class IssuePage:
+    """One page of issues; ``cursor`` is None on the last page.
+
+    ``watermark``: the latest ``updated`` seen so far on a changes walk, to keep as the next
+    ``since``. Changes are delivered at least once: an issue may come again with the same
+    ``updated``, so apply them keyed on (key, updated).
+    """
+
+    issues: tuple[TrackerIssue, ...]
+    cursor: str | None
+    watermark: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IssueRef:
+    key: str
+    id: str
+    url: str
+
+
+class _Keep:
+    """``KEEP``: leave this field as it is (``None`` clears an estimate)."""
+
+    _instance: _Keep | None = None
+
+    def __new__(cls) -> _Keep:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+KEEP = _Keep()
+
+
+@dataclass(frozen=True)
+class IssueUpdate:
+    """Fields to write; each left as ``KEEP`` is not sent."""
+
+    summary: str | _Keep = KEEP
+    description: str | _Keep = KEEP
+    estimate: float | _Keep | None = KEEP
+    acceptance_criteria: tuple[str, ...] | _Keep = KEEP
+
+    @property
+    def empty(self) -> bool:
+        values = (self.summary, self.description, self.estimate, self.acceptance_criteria)
+        return all(v is KEEP for v in values)
+
+
+@dataclass(frozen=True)
+class NewIssue:
+    summary: str
+    description: str = ""
+    issue_type: str = "Story"
+    estimate: float | None = None
+    labels: tuple[str, ...] = ()
+    acceptance_criteria: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SprintSpec:
+    name: str
+    goal: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class SprintState(StrEnum):
+    FUTURE = "future"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class TrackerSprint:
+    id: str
+    name: str
+    state: SprintState
+    goal: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    completed: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TrackerProblem:
+    """Something ``check()`` found, with a stable ``code`` and a sentence for people."""
+
+    code: str  # bad_token, no_board_access, no_estimation_field, not_scrum, unreachable, ...
+    message: str
+
+
+# -- the interface -------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Tracker(Protocol):
+    """One board of one tracker, reached with one credential."""
+
+    name: str  # "jira", "github", "linear"
+
+    async def check(self) -> list[TrackerProblem]:
+        """Validates the credential and the board; an empty list means ready to sync."""
+        ...
+
+    async def backlog_page(self, cursor: str | None = None) -> IssuePage:
+        """The backlog (issues not done and in no open sprint) in rank order, one page."""
+        ...
+
+    async def changes_page(self, since: datetime, cursor: str | None = None) -> IssuePage:
+        """Issues of the board updated at or after ``since`` (oldest first), one page. The
+        number of calls depends on how much changed, not on the size of the board."""
+        ...
+
+    def snapshot(self) -> dict[str, Any]:
+        """What ``check()`` learnt of the board and account (JSON), to open it again without
+        asking (the sync engine keeps it with the connection)."""
+        ...
+
+    async def issue(self, key: str) -> TrackerIssue:
+        """One issue as it is now."""
+        ...
+
+    async def board_sprints(self) -> list[TrackerSprint]:
+        """The board's sprints that are not closed (future and active), to look before
+        creating one again after a lost answer."""
+        ...
+
+    async def update_issue(self, key: str, update: IssueUpdate) -> None: ...
+
+    async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
+        """Puts ``key`` just before ``before`` or just after ``after`` (exactly one)."""
+        ...
+
+    async def create_issue(self, issue: NewIssue) -> IssueRef: ...
+
+    async def create_sprint(self, spec: SprintSpec) -> TrackerSprint: ...
+
+    async def start_sprint(
+        self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> TrackerSprint: ...
+
+    async def move_to_sprint(self, sprint_id: str, keys: Sequence[str]) -> None: ...
+
+    async def move_to_backlog(self, keys: Sequence[str]) -> None: ...
+
+    async def close_sprint(self, sprint_id: str) -> TrackerSprint: ...
+
+    async def aclose(self) -> None: ...
+
+
+async def iter_backlog(tracker: Tracker) -> AsyncIterator[TrackerIssue]:
+    """Every backlog issue in rank order, page after page."""
+    cursor: str | None = None
+    while True:
+        page = await tracker.backlog_page(cursor)
+        for issue in page.issues:
+            yield issue
+        if page.cursor is None:
+            return
+        cursor = page.cursor
+
+
+async def iter_changes(tracker: Tracker, since: datetime) -> AsyncIterator[TrackerIssue]:
+    """Every issue changed since ``since``, oldest change first."""
+    cursor: str | None = None
+    while True:
+        page = await tracker.changes_page(since, cursor)
+        for issue in page.issues:
+            yield issue
+        if page.cursor is None:
+            return
+        cursor = page.cursor

@@ -1,0 +1,222 @@
+"""Which hosts Timebox may call for a tracker: a guard against a site URL that points inward.
+
+A team types its Jira site URL into Slack, and Timebox then sends requests there with the
+team's token. Left open, that is a way to make the bot call anything it can reach (a cloud
+metadata service, a database admin page on the internal network). So:
+
+- a site URL must be ``https://<name>.atlassian.net`` (Jira Cloud), on the default port, with no
+  user name, password, query or fragment;
+- unless the operator lists other hosts in ``TIMEBOX_TRACKER_HOSTS`` (comma-separated
+  ``host[:port]``; for Jira Data Center and for tests), which are then allowed over https or
+  http, on the port given (any port when none is given);
+- a host that is not listed must not resolve to a private, loopback, link-local or otherwise
+  reserved address. This is checked when the connection is made (``GuardedResolver``, the
+  resolver of the tracker clients' connector), so a DNS answer that changes between a check and
+  the request (DNS rebinding) gains nothing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import socket
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
+
+from bot.trackers.base import TrackerError, TrackerErrorKind
+
+HOSTS_VARIABLE = "TIMEBOX_TRACKER_HOSTS"
+CLOUD_SUFFIX = ".atlassian.net"
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+Resolve = Callable[[str, int], Awaitable[list[str]]]
+"""``(host, port) -> [ip, ...]``: injectable so tests need no DNS."""
+
+
+class HostRefused(TrackerError):
+    """The site URL or the address it resolves to is not allowed (plain words)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, kind=TrackerErrorKind.REFUSED_HOST)
+
+
+@dataclass(frozen=True)
+class AllowedHost:
+    host: str
+    port: int | None = None  # None: any port
+
+    def matches(self, host: str, port: int) -> bool:
+        return self.host == host and (self.port is None or self.port == port)
+
+    def __str__(self) -> str:
+        return _netloc(self.host, self.port)
+
+
+def parse_allowed_hosts(value: str | None) -> frozenset[AllowedHost]:
+    """``TIMEBOX_TRACKER_HOSTS``: ``jira.example.com, 127.0.0.1:8081, [::1]:9000``."""
+    hosts = set()
+    for raw in (value or "").split(","):
+        item = raw.strip().lower()
+        if not item:
+            continue
+        if "://" in item or "/" in item or "@" in item:
+            raise HostRefused(
+                f"{HOSTS_VARIABLE} lists hosts as host or host:port, without a scheme or "
+                f"path: {raw.strip()!r}"
+            )
+        try:
+            parts = urlsplit(f"//{item}")
+            host, port = parts.hostname, parts.port
+        except ValueError as exc:
+            raise HostRefused(f"{HOSTS_VARIABLE} has a malformed entry: {raw.strip()!r}") from exc
+        if not host:
+            raise HostRefused(f"{HOSTS_VARIABLE} has a malformed entry: {raw.strip()!r}")
+        hosts.add(AllowedHost(host, port))
+    return frozenset(hosts)
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+async def _system_resolve(host: str, port: int) -> list[str]:
+    import asyncio
+
+    infos = await asyncio.get_running_loop().getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )
+    return sorted({str(info[4][0]) for info in infos})
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """The rules above; ``from_env()`` reads the operator's list."""
+
+    allowed: frozenset[AllowedHost] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> HostPolicy:
+        env = os.environ if environ is None else environ
+        return cls(parse_allowed_hosts(env.get(HOSTS_VARIABLE)))
+
+    @classmethod
+    def allowing(cls, *hosts: str) -> HostPolicy:
+        """For tests: ``HostPolicy.allowing("127.0.0.1:8081")``."""
+        return cls(parse_allowed_hosts(",".join(hosts)))
+
+    def listed(self, host: str, port: int) -> bool:
+        return any(allowed.matches(host.lower(), port) for allowed in self.allowed)
+
+    def check_url(self, url: str) -> str:
+        """The site URL, normalised to ``scheme://host[:port]``; ``HostRefused`` otherwise."""
+        text = (url or "").strip()
+        try:
+            parts = urlsplit(text)
+            scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+        except ValueError as exc:
+            raise HostRefused(f"{text!r} is not a web address") from exc
+        if scheme not in ("https", "http") or not host:
+            raise HostRefused(
+                f"{text!r} is not a site address: give it as https://your-site.atlassian.net"
+            )
+        if parts.username is not None or parts.password is not None:
+            raise HostRefused("the site address must not contain a user name or password")
+        if parts.query or parts.fragment:
+            raise HostRefused("the site address must not have a query (?…) or fragment (#…)")
+        port = port or (443 if scheme == "https" else 80)
+        path = parts.path.rstrip("/")
+        if self.listed(host, port):
+            default = 443 if scheme == "https" else 80
+            netloc = _netloc(host, None if port == default else port)
+            return f"{scheme}://{netloc}{path}"
+        allowed = ", ".join(sorted(map(str, self.allowed)))
+        also = f" (or one of {HOSTS_VARIABLE}: {allowed})" if allowed else ""
+        if scheme != "https":
+            raise HostRefused(f"the site address must start with https://{also}")
+        if not _is_cloud_host(host):
+            raise HostRefused(
+                f"{host} is not a Jira Cloud site: the address must be "
+                f"https://<your-site>.atlassian.net{also}. For Jira Data Center, the operator "
+                f"adds the host to {HOSTS_VARIABLE}."
+            )
+        if port != 443:
+            raise HostRefused("a Jira Cloud site address has no port: https://<site>.atlassian.net")
+        if path:
+            raise HostRefused(
+                "give the site address without a path: https://<your-site>.atlassian.net"
+            )
+        return f"https://{host}"
+
+    def check_addresses(self, host: str, port: int, addresses: Iterable[str]) -> list[str]:
+        """The addresses a connection may use; ``HostRefused`` if an unlisted host resolves
+        to a private, loopback or reserved address."""
+        found = list(addresses)
+        if self.listed(host, port):
+            return found
+        if not found:
+            raise HostRefused(f"{host} does not resolve to any address")
+        inward = [a for a in found if not _is_public(a)]
+        if inward:
+            raise HostRefused(
+                f"{host} resolves to a private or local address ({inward[0]}), which Timebox "
+                f"does not call unless the operator lists the host in {HOSTS_VARIABLE}"
+            )
+        return found
+
+    async def check(self, url: str, resolve: Resolve | None = None) -> str:
+        """``check_url`` plus a DNS look-up of the host (``check_addresses``)."""
+        site = self.check_url(url)
+        parts = urlsplit(site)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if not self.listed(host, port):
+            try:
+                addresses = await (resolve or _system_resolve)(host, port)
+            except OSError as exc:
+                raise HostRefused(f"{host} cannot be found (DNS): check the site address") from exc
+            self.check_addresses(host, port, addresses)
+        return site
+
+
+def _netloc(host: str, port: int | None) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port is None else f"{shown}:{port}"
+
+
+def _is_cloud_host(host: str) -> bool:
+    if not host.endswith(CLOUD_SUFFIX):
+        return False
+    labels = host[: -len(CLOUD_SUFFIX)].split(".")
+    return all(_LABEL.match(label) for label in labels) and labels != [""]
+
+
+class GuardedResolver(AbstractResolver):
+    """aiohttp resolver that applies ``HostPolicy.check_addresses`` to every connection."""
+
+    def __init__(self, policy: HostPolicy, inner: AbstractResolver | None = None) -> None:
+        self.policy = policy
+        self._inner = inner or DefaultResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        allowed = set(self.policy.check_addresses(host, port, [r["host"] for r in results]))
+        return [r for r in results if r["host"] in allowed]
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+def connector_kwargs(policy: HostPolicy) -> dict[str, Any]:
+    """Keyword arguments for ``aiohttp.TCPConnector`` that put the guard in place."""
+    return {"resolver": GuardedResolver(policy), "use_dns_cache": False}

@@ -1,0 +1,986 @@
+"""Jira Cloud as a ``Tracker``: one Scrum board, over Jira's documented REST APIs (aiohttp).
+
+Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
+
+- ``GET  /rest/api/3/myself``: who the credential is, and its time zone (JQL dates are read in
+  it). Invalid credentials are treated as anonymous by some endpoints; this one refuses them.
+- ``GET  /rest/agile/1.0/board/{id}/configuration``: the estimation field
+  (``estimation.field.fieldId``), the rank field, the board's filter and project.
+- ``GET  /rest/agile/1.0/board/{id}/backlog``: the backlog in rank order (``startAt`` paging).
+- ``POST /rest/api/3/search/jql``: changed issues, ``filter = <board filter> AND updated >=
+  "<time>"`` with ``nextPageToken`` paging (the enhanced search), so an incremental fetch costs
+  calls in proportion to what changed, never to the board's size.
+- ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``: read/write fields, create.
+- ``PUT  /rest/agile/1.0/issue/rank``: rank before/after another issue (204, or 207 per issue).
+- ``POST /rest/agile/1.0/sprint``, ``GET/POST /rest/agile/1.0/sprint/{id}`` (partial update:
+  ``state`` active/closed), ``POST /rest/agile/1.0/sprint/{id}/issue``,
+  ``POST /rest/agile/1.0/backlog/issue``: sprints, in batches of 50 issues.
+
+Failures: 429 waits for ``Retry-After`` seconds (``X-RateLimit-Reset`` or backoff when absent);
+5xx, timeouts and dropped connections are retried with exponential backoff (capped, jittered);
+after ``RetryPolicy.attempts`` tries, or when Jira asks to wait longer than
+``max_retry_after``, a ``TrackerError`` in plain words says so. Creates (issue, sprint) are not
+repeated after a timeout or a 5xx, which may have created the thing already: the error says
+``maybe_applied``. Sleeping and the clock are injected, so tests never wait.
+
+No library: the maintained Python Jira clients (``jira``, ``atlassian-python-api``) are
+synchronous (requests) and would need a thread per call; this module needs a dozen endpoints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random as _random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+
+from bot.trackers.adf import (
+    adf_to_text,
+    join_acceptance,
+    list_items,
+    list_to_adf,
+    split_acceptance,
+    text_to_adf,
+)
+from bot.trackers.base import (
+    KEEP,
+    ApiToken,
+    Credential,
+    IssuePage,
+    IssueRef,
+    IssueUpdate,
+    NewIssue,
+    SprintSpec,
+    SprintState,
+    StatusCategory,
+    TrackerError,
+    TrackerErrorKind,
+    TrackerIssue,
+    TrackerProblem,
+    TrackerSprint,
+    TrackerUser,
+)
+from bot.trackers.hosts import GuardedResolver, HostPolicy, HostRefused
+
+Sleep = Callable[[float], Awaitable[None]]
+
+BATCH = 50  # Jira moves or ranks at most 50 issues per call
+TIME_TRACKING_FIELD = "timeoriginalestimate"
+_BLOCKS = "blocks"
+_IS_BLOCKED_BY = "is blocked by"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5  # tries per call, the first included
+    base_delay: float = 1.0  # seconds before the first retry; doubled each time
+    max_delay: float = 30.0  # cap of one backoff wait
+    max_retry_after: float = 300.0  # a longer Retry-After is handed to the caller instead
+    timeout: float = 30.0  # seconds for one request, answer included
+
+
+@dataclass(frozen=True)
+class BoardConfig:
+    id: int
+    name: str
+    type: str  # "scrum" or "kanban"
+    filter_id: str | None
+    project: str | None  # key or id of the board's project (where new issues go)
+    estimation_field: str | None  # e.g. customfield_10016; None: the board does not estimate
+    estimation_name: str | None
+    rank_field_id: int | None
+
+
+@dataclass(frozen=True)
+class JiraAccount:
+    user: TrackerUser
+    time_zone: str
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Jira's ``2026-03-02T09:00:00.000+0000`` (and ISO 8601 with ``Z``) as aware UTC."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as the agile API writes sprint dates."""
+    if value.tzinfo is None:
+        raise ValueError("an aware datetime is needed")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
+        f"{value.astimezone(UTC).microsecond // 1000:03d}Z"
+    )
+
+
+def jql_time(since: datetime, time_zone: str) -> str:
+    """``since`` as a JQL date in the account's time zone, at or before ``since``.
+
+    JQL dates have minute precision and are read in the user's time zone: the minute is
+    floored, and a wall-clock time that a DST change makes ambiguous steps an hour back, so no
+    change is missed (the client drops the earlier ones it gets).
+    """
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = since.astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
+    early = local.replace(tzinfo=zone, fold=0)
+    late = local.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() != late.utcoffset():
+        local -= timedelta(hours=1)
+    return local.strftime("%Y/%m/%d %H:%M")
+
+
+def _messages(body: Any) -> str:
+    """Jira's ErrorCollection (``errorMessages`` and ``errors``) as one short sentence."""
+    parts: list[str] = []
+    if isinstance(body, Mapping):
+        parts += [str(m) for m in body.get("errorMessages") or [] if m]
+        errors = body.get("errors")
+        if isinstance(errors, Mapping):
+            parts += [f"{k}: {v}" for k, v in errors.items()]
+        if not parts and body.get("message"):
+            parts.append(str(body["message"]))
+    elif isinstance(body, str) and body.strip() and not body.lstrip().startswith("<"):
+        parts.append(body.strip())
+    text = "; ".join(parts)
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _plural(n: float, word: str) -> str:
+    n = round(n) if n >= 1 else n
+    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
+
+
+class JiraCloud:
+    """A Jira Cloud (or, with a listed host, Data Center) Scrum board."""
+
+    name = "jira"
+
+    def __init__(
+        self,
+        site_url: str,
+        credential: Credential,
+        board_id: int,
+        *,
+        policy: HostPolicy | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        random: Callable[[], float] = _random.random,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        page_size: int = 100,
+        acceptance_field: str | None = None,
+        resolver: AbstractResolver | None = None,
+        session: aiohttp.ClientSession | None = None,
+        jql: str | None = None,
+        board_config: BoardConfig | None = None,
+        account: JiraAccount | None = None,
+    ) -> None:
+        self.policy = policy if policy is not None else HostPolicy.from_env()
+        self.site = self.policy.check_url(site_url)
+        self.credential = credential
+        self.board_id = int(board_id)
+        self.retry = retry or RetryPolicy()
+        self.page_size = max(1, min(int(page_size), 100))
+        self.acceptance_field = acceptance_field
+        self._sleep = sleep
+        self._random = random
+        self._now = now
+        self._resolver = resolver
+        self._session = session
+        self._own_session = session is None
+        # The team's own narrowing of the board (``labels = mobile``), ANDed with the board's.
+        self.jql = (jql or "").strip() or None
+        # Known from an earlier check: the sync engine keeps them, saving a call per run.
+        self._board: BoardConfig | None = board_config
+        self._account: JiraAccount | None = account
+        self.api = credential.api_base(self.site)
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def __aenter__(self) -> JiraCloud:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._session is not None and self._own_session:
+            await self._session.close()
+        self._session = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                resolver=GuardedResolver(self.policy, self._resolver), use_dns_cache=False
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=self.retry.timeout),
+                headers={"Accept": "application/json", "User-Agent": "Timebox"},
+            )
+            self._own_session = True
+        return self._session
+
+    # -- HTTP ----------------------------------------------------------------------------
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
+        return delay * (0.5 + self._random() / 2)
+
+    def _retry_after(self, headers: Mapping[str, str]) -> float | None:
+        value = headers.get("Retry-After")
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                try:
+                    when = parsedate_to_datetime(value)
+                    return max(0.0, (when - self._now()).total_seconds())
+                except (TypeError, ValueError):
+                    pass
+        reset = headers.get("X-RateLimit-Reset")
+        when = parse_time(reset) if reset else None
+        if when is not None:
+            return max(0.0, (when - self._now()).total_seconds())
+        return None
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        what: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool = True,
+    ) -> tuple[int, Any]:
+        """One API call with the retry rules; returns (status, decoded JSON or None)."""
+        url = f"{self.api}{path}"
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        attempt = 0
+        while True:
+            attempt += 1
+            last = attempt >= self.retry.attempts
+            try:
+                headers["Authorization"] = await self.credential.authorization()
+                async with self._client().request(
+                    method,
+                    url,
+                    params=params,
+                    data=None if body is None else json.dumps(body),
+                    headers=headers,
+                    allow_redirects=False,
+                ) as response:
+                    status = response.status
+                    answer_headers = response.headers
+                    raw = await response.text()
+            except HostRefused:
+                raise
+            except TimeoutError as exc:
+                if not idempotent:
+                    raise TrackerError(
+                        f"Jira did not answer in time when asked to {action}; it may have done "
+                        "it anyway, so Timebox checks before trying again.",
+                        kind=TrackerErrorKind.TIMEOUT,
+                        maybe_applied=True,
+                    ) from exc
+                if last:
+                    raise TrackerError(
+                        f"Jira did not answer within {_plural(self.retry.timeout, 'second')}, "
+                        f"{attempt} times in a row, when asked to {action}. Timebox will try "
+                        "again later.",
+                        kind=TrackerErrorKind.TIMEOUT,
+                    ) from exc
+                await self._sleep(self._backoff(attempt))
+                continue
+            except aiohttp.ClientConnectorError as exc:  # nothing was sent: always safe
+                if last:
+                    raise TrackerError(
+                        f"Timebox cannot reach Jira at {self.site} ({exc.os_error or exc}) "
+                        f"after {attempt} tries. It will try again later.",
+                        kind=TrackerErrorKind.UNAVAILABLE,
+                    ) from exc
+                await self._sleep(self._backoff(attempt))
+                continue
+            except aiohttp.ClientError as exc:  # the connection broke mid-request
+                if not idempotent or last:
+                    raise TrackerError(
+                        f"The connection to Jira broke when asked to {action}"
+                        + (
+                            "; it may have done it anyway."
+                            if not idempotent
+                            else f", {attempt} times in a row. Timebox will try again later."
+                        ),
+                        kind=TrackerErrorKind.UNAVAILABLE,
+                        maybe_applied=not idempotent,
+                    ) from exc
+                await self._sleep(self._backoff(attempt))
+                continue
+
+            data = _decode(raw)
+            if status == 429 or (status == 503 and "Retry-After" in answer_headers):
+                if status == 503 and not idempotent:
+                    raise self._unavailable(status, action, attempt, maybe_applied=True)
+                wait = self._retry_after(answer_headers)
+                wait = self._backoff(attempt) if wait is None else wait
+                if last or wait > self.retry.max_retry_after:
+                    raise TrackerError(
+                        f"Jira is limiting how fast Timebox may call it and asks to wait "
+                        f"{_plural(wait, 'second')} before it will {action}. Timebox will try "
+                        "again then.",
+                        kind=TrackerErrorKind.RATE_LIMITED,
+                        status=status,
+                        retry_after=wait,
+                    )
+                await self._sleep(wait)
+                continue
+            if status >= 500:
+                if not idempotent or last:
+                    raise self._unavailable(status, action, attempt, maybe_applied=not idempotent)
+                await self._sleep(self._backoff(attempt))
+                continue
+            if 300 <= status < 400:
+                raise TrackerError(
+                    f"Jira answered with a redirect to {answer_headers.get('Location', '?')}, "
+                    "which Timebox does not follow: check the site address.",
+                    kind=TrackerErrorKind.INVALID,
+                    status=status,
+                )
+            if status >= 400:
+                raise self._refusal(status, data, action, what)
+            return status, data
+
+    def _unavailable(
+        self, status: int, action: str, attempt: int, *, maybe_applied: bool
+    ) -> TrackerError:
+        if maybe_applied:
+            text = (
+                f"Jira had a problem of its own (HTTP {status}) when asked to {action}; it may "
+                "have done it anyway, so Timebox checks before trying again."
+            )
+        else:
+            text = (
+                f"Jira had a problem of its own (HTTP {status}) when asked to {action}, "
+                f"{attempt} times in a row. Timebox will try again later."
+            )
+        return TrackerError(
+            text, kind=TrackerErrorKind.UNAVAILABLE, status=status, maybe_applied=maybe_applied
+        )
+
+    def _refusal(self, status: int, body: Any, action: str, what: str | None) -> TrackerError:
+        detail = _messages(body)
+        if status == 401:
+            if isinstance(self.credential, ApiToken):
+                text = (
+                    f"Jira did not accept the API token for {self.credential.email}: check the "
+                    "email address and that the token is current (id.atlassian.com > Security "
+                    "> API tokens), then connect again."
+                )
+            else:
+                text = "Jira did not accept Timebox's authorisation: connect Jira again."
+            return TrackerError(text, kind=TrackerErrorKind.AUTH, status=status)
+        if status == 403:
+            return TrackerError(
+                f"The Jira account is not allowed to {action}"
+                + (f" ({detail})." if detail else "."),
+                kind=TrackerErrorKind.FORBIDDEN,
+                status=status,
+            )
+        if status == 404:
+            subject = what or "What Timebox asked for"
+            return TrackerError(
+                f"{subject} was not found in Jira, or the Jira account cannot see it.",
+                kind=TrackerErrorKind.NOT_FOUND,
+                status=status,
+            )
+        return TrackerError(
+            f"Jira refused to {action}" + (f": {detail}" if detail else f" (HTTP {status})."),
+            kind=TrackerErrorKind.INVALID,
+            status=status,
+        )
+
+    # -- account and board ---------------------------------------------------------------
+
+    async def account(self, *, refresh: bool = False) -> JiraAccount:
+        if self._account is None or refresh:
+            _, me = await self._call(
+                "GET", "/rest/api/3/myself", action="confirm which account this is"
+            )
+            me = me or {}
+            self._account = JiraAccount(
+                TrackerUser(
+                    id=str(me.get("accountId") or ""),
+                    name=str(me.get("displayName") or ""),
+                    email=me.get("emailAddress"),
+                ),
+                time_zone=str(me.get("timeZone") or "UTC"),
+            )
+        return self._account
+
+    async def board(self, *, refresh: bool = False) -> BoardConfig:
+        if self._board is None or refresh:
+            _, raw = await self._call(
+                "GET",
+                f"/rest/agile/1.0/board/{self.board_id}/configuration",
+                action=f"read the settings of board {self.board_id}",
+                what=f"Board {self.board_id}",
+            )
+            raw = raw or {}
+            estimation = raw.get("estimation") or {}
+            field = estimation.get("field") or {}
+            location = raw.get("location") or {}
+            project = location.get("projectKeyOrId") or location.get("key") or location.get("id")
+            rank = (raw.get("ranking") or {}).get("rankCustomFieldId")
+            self._board = BoardConfig(
+                id=int(raw.get("id") or self.board_id),
+                name=str(raw.get("name") or f"board {self.board_id}"),
+                type=str(raw.get("type") or "scrum"),
+                filter_id=str((raw.get("filter") or {}).get("id") or "") or None,
+                project=str(project) if project else None,
+                estimation_field=(
+                    field.get("fieldId") if estimation.get("type") == "field" else None
+                ),
+                estimation_name=field.get("displayName"),
+                rank_field_id=int(rank) if rank is not None else None,
+            )
+        return self._board
+
+    def snapshot(self) -> dict[str, Any]:
+        """The board's configuration and the account, as learnt (JSON); ``restore`` reads it."""
+        out: dict[str, Any] = {}
+        if self._board is not None:
+            board = self._board
+            out.update(
+                name=board.name,
+                type=board.type,
+                filter_id=board.filter_id,
+                project=board.project,
+                estimation_field=board.estimation_field,
+                estimation_name=board.estimation_name,
+                rank_field_id=board.rank_field_id,
+            )
+        if self._account is not None:
+            user = self._account.user
+            out.update(
+                account_id=user.id, account_name=user.name, time_zone=self._account.time_zone
+            )
+        return out
+
+    @staticmethod
+    def restore(
+        board_id: int, snapshot: Mapping[str, Any]
+    ) -> tuple[BoardConfig | None, JiraAccount | None]:
+        """A ``snapshot()`` as the ``board_config`` and ``account`` of a new client."""
+        board = account = None
+        if "filter_id" in snapshot or "project" in snapshot:
+            rank = snapshot.get("rank_field_id")
+            board = BoardConfig(
+                id=int(board_id),
+                name=str(snapshot.get("name") or f"board {board_id}"),
+                type=str(snapshot.get("type") or "scrum"),
+                filter_id=snapshot.get("filter_id"),
+                project=snapshot.get("project"),
+                estimation_field=snapshot.get("estimation_field"),
+                estimation_name=snapshot.get("estimation_name"),
+                rank_field_id=int(rank) if rank is not None else None,
+            )
+        if "time_zone" in snapshot:
+            account = JiraAccount(
+                TrackerUser(
+                    id=str(snapshot.get("account_id") or ""),
+                    name=str(snapshot.get("account_name") or ""),
+                ),
+                time_zone=str(snapshot["time_zone"]),
+            )
+        return board, account
+
+    async def check(self) -> list[TrackerProblem]:
+        """Credentials, board access and the board's estimation field, in plain words."""
+        try:
+            account = await self.account(refresh=True)
+        except TrackerError as error:
+            code = {
+                TrackerErrorKind.AUTH: "bad_token",
+                TrackerErrorKind.REFUSED_HOST: "refused_host",
+            }.get(error.kind, "unreachable")
+            return [TrackerProblem(code, error.message)]
+        who = account.user.email or account.user.name or "the Jira account"
+        try:
+            board = await self.board(refresh=True)
+        except TrackerError as error:
+            if error.kind in (TrackerErrorKind.NOT_FOUND, TrackerErrorKind.FORBIDDEN):
+                return [
+                    TrackerProblem(
+                        "no_board_access",
+                        f"{who} cannot open board {self.board_id}: check the board number (it "
+                        "is in the board's address, …/boards/<number>) and ask a Jira admin to "
+                        "share the board and its filter with that account.",
+                    )
+                ]
+            return [TrackerProblem("unreachable", error.message)]
+        problems = []
+        if board.type != "scrum":
+            problems.append(
+                TrackerProblem(
+                    "not_scrum",
+                    f"Board '{board.name}' is a {board.type} board: it has no backlog of "
+                    "sprints. Connect a Scrum board.",
+                )
+            )
+        if board.estimation_field is None:
+            problems.append(
+                TrackerProblem(
+                    "no_estimation_field",
+                    f"Board '{board.name}' does not estimate with a field, so estimates cannot "
+                    "be synced: in Jira open the board's settings > Estimation and choose Story "
+                    "points.",
+                )
+            )
+        elif board.estimation_field == TIME_TRACKING_FIELD:
+            problems.append(
+                TrackerProblem(
+                    "estimation_in_time",
+                    f"Board '{board.name}' estimates in time (Original time estimate), and "
+                    "Timebox's estimates are points: in the board's settings > Estimation "
+                    "choose Story points.",
+                )
+            )
+        if board.project is None:
+            problems.append(
+                TrackerProblem(
+                    "no_project",
+                    f"Board '{board.name}' is not in a project, so Timebox cannot create "
+                    "issues on it: connect a project's board.",
+                )
+            )
+        return problems
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _fields(self, board: BoardConfig) -> list[str]:
+        names = [
+            "summary",
+            "description",
+            "issuetype",
+            "status",
+            "assignee",
+            "labels",
+            "issuelinks",
+            "updated",
+            "parent",
+        ]
+        for extra in (board.estimation_field, self.acceptance_field):
+            if extra and extra not in names:
+                names.append(extra)
+        return names
+
+    def _issue(self, raw: Mapping[str, Any], board: BoardConfig) -> TrackerIssue:
+        fields = raw.get("fields") or {}
+        key = str(raw.get("key") or "")
+        if self.acceptance_field:
+            description = adf_to_text(fields.get("description"))
+            criteria = list_items(fields.get(self.acceptance_field))
+        else:
+            description, criteria = split_acceptance(fields.get("description"))
+        estimate = fields.get(board.estimation_field) if board.estimation_field else None
+        status = fields.get("status") or {}
+        category_key = (status.get("statusCategory") or {}).get("key")
+        try:
+            category = StatusCategory(category_key)
+        except ValueError:
+            category = StatusCategory.TODO
+        person = fields.get("assignee")
+        assignee = (
+            TrackerUser(
+                id=str(person.get("accountId") or ""),
+                name=str(person.get("displayName") or ""),
+                email=person.get("emailAddress"),
+            )
+            if isinstance(person, Mapping)
+            else None
+        )
+        epic = None
+        parent = fields.get("parent")
+        if isinstance(parent, Mapping):
+            kind = ((parent.get("fields") or {}).get("issuetype")) or {}
+            if kind.get("hierarchyLevel") == 1 or str(kind.get("name", "")).lower() == "epic":
+                epic = parent.get("key")
+        if epic is None and isinstance(fields.get("epic"), Mapping):
+            epic = fields["epic"].get("key")
+        blocked_by = []
+        for link in fields.get("issuelinks") or []:
+            kind = link.get("type") or {}
+            inward = link.get("inwardIssue")
+            is_blocks = (
+                str(kind.get("name", "")).lower() == _BLOCKS
+                or str(kind.get("inward", "")).lower() == _IS_BLOCKED_BY
+            )
+            if is_blocks and isinstance(inward, Mapping) and inward.get("key"):
+                blocked_by.append(str(inward["key"]))
+        return TrackerIssue(
+            key=key,
+            url=f"{self.site}/browse/{key}",
+            summary=str(fields.get("summary") or ""),
+            description=description,
+            acceptance_criteria=criteria,
+            estimate=float(estimate) if isinstance(estimate, int | float) else None,
+            issue_type=str((fields.get("issuetype") or {}).get("name") or ""),
+            status_category=category,
+            status=str(status.get("name") or ""),
+            assignee=assignee,
+            epic=str(epic) if epic else None,
+            labels=tuple(str(label) for label in fields.get("labels") or ()),
+            blocked_by=tuple(blocked_by),
+            updated=parse_time(fields.get("updated")) or datetime.fromtimestamp(0, UTC),
+            id=str(raw.get("id") or ""),
+        )
+
+    async def backlog_page(self, cursor: str | None = None) -> IssuePage:
+        board = await self.board()
+        start = int(cursor or 0)
+        _, raw = await self._call(
+            "GET",
+            f"/rest/agile/1.0/board/{self.board_id}/backlog",
+            action=f"read the backlog of board {self.board_id}",
+            what=f"Board {self.board_id}",
+            params={
+                "startAt": str(start),
+                "maxResults": str(self.page_size),
+                "fields": ",".join([*self._fields(board), "epic"]),
+                **({"jql": self.jql} if self.jql else {}),
+            },
+        )
+        raw = raw or {}
+        issues = tuple(self._issue(i, board) for i in raw.get("issues") or [])
+        total = raw.get("total")
+        after = start + len(issues)
+        more = bool(issues) and (after < int(total) if total is not None else True)
+        return IssuePage(issues, str(after) if more else None)
+
+    async def changes_page(self, since: datetime, cursor: str | None = None) -> IssuePage:
+        if since.tzinfo is None:
+            raise ValueError("since must be an aware datetime")
+        board = await self.board()
+        account = await self.account()
+        scope = f"filter = {board.filter_id}" if board.filter_id else f'project = "{board.project}"'
+        narrowed = f" AND ({self.jql})" if self.jql else ""
+        jql = (
+            f'{scope}{narrowed} AND updated >= "{jql_time(since, account.time_zone)}" '
+            "ORDER BY updated ASC, key ASC"
+        )
+        request: dict[str, Any] = {
+            "jql": jql,
+            "maxResults": self.page_size,
+            "fields": self._fields(board),
+        }
+        if cursor:
+            request["nextPageToken"] = cursor
+        _, raw = await self._call(
+            "POST", "/rest/api/3/search/jql", action="search for changed issues", body=request
+        )
+        raw = raw or {}
+        issues = [self._issue(i, board) for i in raw.get("issues") or []]
+        watermark = max((i.updated for i in issues), default=None)
+        token = raw.get("nextPageToken")
+        more = bool(token) and not raw.get("isLast", False)
+        return IssuePage(
+            tuple(i for i in issues if i.updated >= since),
+            str(token) if more else None,
+            watermark,
+        )
+
+    async def issue(self, key: str) -> TrackerIssue:
+        board = await self.board()
+        _, raw = await self._call(
+            "GET",
+            f"/rest/api/3/issue/{key}",
+            action=f"read {key}",
+            what=f"Issue {key}",
+            params={"fields": ",".join(self._fields(board))},
+        )
+        return self._issue(raw or {}, board)
+
+    # -- writing -------------------------------------------------------------------------
+
+    async def update_issue(self, key: str, update: IssueUpdate) -> None:
+        if update.empty:
+            return
+        fields: dict[str, Any] = {}
+        if update.summary is not KEEP:
+            fields["summary"] = update.summary
+        if update.estimate is not KEEP:
+            board = await self.board()
+            if board.estimation_field is None:
+                raise TrackerError(
+                    f"Board '{board.name}' has no estimation field, so the estimate of {key} "
+                    "cannot be written: choose Story points in the board's settings.",
+                    kind=TrackerErrorKind.CONFIG,
+                )
+            fields[board.estimation_field] = update.estimate
+        if update.description is not KEEP or update.acceptance_criteria is not KEEP:
+            fields.update(await self._text_fields(key, update))
+        await self._call(
+            "PUT",
+            f"/rest/api/3/issue/{key}",
+            action=f"update {key}",
+            what=f"Issue {key}",
+            body={"fields": fields},
+        )
+
+    async def _text_fields(self, key: str, update: IssueUpdate) -> dict[str, Any]:
+        description, criteria = update.description, update.acceptance_criteria
+        if self.acceptance_field:
+            out: dict[str, Any] = {}
+            if description is not KEEP:
+                out["description"] = text_to_adf(description)
+            if criteria is not KEEP:
+                out[self.acceptance_field] = (
+                    {"type": "doc", "version": 1, "content": [list_to_adf(list(criteria))]}
+                    if criteria
+                    else None
+                )
+            return out
+        if description is KEEP or criteria is KEEP:
+            _, raw = await self._call(
+                "GET",
+                f"/rest/api/3/issue/{key}",
+                action=f"read {key}",
+                what=f"Issue {key}",
+                params={"fields": "description"},
+            )
+            old_text, old_criteria = split_acceptance(
+                ((raw or {}).get("fields") or {}).get("description")
+            )
+            description = old_text if description is KEEP else description
+            criteria = old_criteria if criteria is KEEP else criteria
+        return {"description": join_acceptance(str(description), list(criteria))}
+
+    async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
+        if (before is None) == (after is None):
+            raise ValueError("rank needs exactly one of before= or after=")
+        if key in (before, after):
+            raise ValueError("an issue cannot be ranked next to itself")
+        board = await self.board()
+        body: dict[str, Any] = {"issues": [key]}
+        if before is not None:
+            body["rankBeforeIssue"] = before
+        else:
+            body["rankAfterIssue"] = after
+        if board.rank_field_id is not None:
+            body["rankCustomFieldId"] = board.rank_field_id
+        status, raw = await self._call(
+            "PUT",
+            "/rest/agile/1.0/issue/rank",
+            action=f"rank {key} {'before ' + str(before) if before else 'after ' + str(after)}",
+            body=body,
+        )
+        if status == 207:
+            failed = [
+                e for e in (raw or {}).get("entries") or [] if int(e.get("status") or 0) >= 400
+            ]
+            if failed:
+                errors = "; ".join(
+                    f"{e.get('issueKey') or e.get('issueId')}: "
+                    + ", ".join(e.get("errors") or ["refused"])
+                    for e in failed
+                )
+                raise TrackerError(
+                    f"Jira did not rank {key}: {errors}",
+                    kind=TrackerErrorKind.INVALID,
+                    status=207,
+                )
+
+    async def create_issue(self, issue: NewIssue) -> IssueRef:
+        board = await self.board()
+        if board.project is None:
+            raise TrackerError(
+                f"Board '{board.name}' is not in a project, so Timebox cannot create issues on it.",
+                kind=TrackerErrorKind.CONFIG,
+            )
+        project = {"id": board.project} if board.project.isdigit() else {"key": board.project}
+        fields: dict[str, Any] = {
+            "project": project,
+            "summary": issue.summary,
+            "issuetype": {"name": issue.issue_type},
+        }
+        description = (
+            text_to_adf(issue.description)
+            if self.acceptance_field
+            else join_acceptance(issue.description, issue.acceptance_criteria)
+        )
+        if description is not None:
+            fields["description"] = description
+        if self.acceptance_field and issue.acceptance_criteria:
+            fields[self.acceptance_field] = {
+                "type": "doc",
+                "version": 1,
+                "content": [list_to_adf(list(issue.acceptance_criteria))],
+            }
+        if issue.labels:
+            fields["labels"] = list(issue.labels)
+        if issue.estimate is not None and board.estimation_field:
+            fields[board.estimation_field] = issue.estimate
+        _, raw = await self._call(
+            "POST",
+            "/rest/api/3/issue",
+            action=f"create the issue '{issue.summary}'",
+            body={"fields": fields},
+            idempotent=False,
+        )
+        raw = raw or {}
+        key = str(raw.get("key") or "")
+        return IssueRef(key=key, id=str(raw.get("id") or ""), url=f"{self.site}/browse/{key}")
+
+    # -- sprints -------------------------------------------------------------------------
+
+    @staticmethod
+    def _sprint(raw: Mapping[str, Any]) -> TrackerSprint:
+        try:
+            state = SprintState(str(raw.get("state") or "future").lower())
+        except ValueError:
+            state = SprintState.FUTURE
+        return TrackerSprint(
+            id=str(raw.get("id") or ""),
+            name=str(raw.get("name") or ""),
+            state=state,
+            goal=str(raw.get("goal") or ""),
+            start=parse_time(raw.get("startDate")),
+            end=parse_time(raw.get("endDate")),
+            completed=parse_time(raw.get("completeDate")),
+        )
+
+    async def sprint(self, sprint_id: str) -> TrackerSprint:
+        _, raw = await self._call(
+            "GET",
+            f"/rest/agile/1.0/sprint/{sprint_id}",
+            action=f"read sprint {sprint_id}",
+            what=f"Sprint {sprint_id}",
+        )
+        return self._sprint(raw or {})
+
+    async def board_sprints(self) -> list[TrackerSprint]:
+        """The board's future and active sprints (``GET /board/{id}/sprint``, paged)."""
+        found: list[TrackerSprint] = []
+        start = 0
+        while True:
+            _, raw = await self._call(
+                "GET",
+                f"/rest/agile/1.0/board/{self.board_id}/sprint",
+                action=f"list the sprints of board {self.board_id}",
+                what=f"Board {self.board_id}",
+                params={"state": "future,active", "startAt": str(start), "maxResults": "50"},
+            )
+            raw = raw or {}
+            values = raw.get("values") or []
+            found += [self._sprint(v) for v in values]
+            start += len(values)
+            if not values or raw.get("isLast", True):
+                return found
+
+    async def create_sprint(self, spec: SprintSpec) -> TrackerSprint:
+        body: dict[str, Any] = {"name": spec.name, "originBoardId": self.board_id}
+        if spec.goal:
+            body["goal"] = spec.goal
+        if spec.start is not None:
+            body["startDate"] = format_time(spec.start)
+        if spec.end is not None:
+            body["endDate"] = format_time(spec.end)
+        _, raw = await self._call(
+            "POST",
+            "/rest/agile/1.0/sprint",
+            action=f"create the sprint '{spec.name}'",
+            what=f"Board {self.board_id}",
+            body=body,
+            idempotent=False,
+        )
+        return self._sprint(raw or {})
+
+    async def _set_state(
+        self, sprint_id: str, state: SprintState, body: dict[str, Any], action: str
+    ) -> TrackerSprint:
+        try:
+            _, raw = await self._call(
+                "POST",
+                f"/rest/agile/1.0/sprint/{sprint_id}",
+                action=action,
+                what=f"Sprint {sprint_id}",
+                body={**body, "state": state.value},
+            )
+        except TrackerError as error:
+            # A retry after a lost answer finds the sprint already there: that is success.
+            if error.kind is TrackerErrorKind.INVALID:
+                current = await self.sprint(sprint_id)
+                if current.state is state:
+                    return current
+            raise
+        sprint = self._sprint(raw or {})
+        if sprint.state is not state:
+            raise TrackerError(
+                f"Jira did not {action.split(' ')[0]} sprint {sprint_id}: it is "
+                f"{sprint.state.value}.",
+                kind=TrackerErrorKind.INVALID,
+            )
+        return sprint
+
+    async def start_sprint(
+        self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> TrackerSprint:
+        body = {}
+        if start is not None:
+            body["startDate"] = format_time(start)
+        if end is not None:
+            body["endDate"] = format_time(end)
+        return await self._set_state(
+            sprint_id, SprintState.ACTIVE, body, f"start sprint {sprint_id}"
+        )
+
+    async def close_sprint(self, sprint_id: str) -> TrackerSprint:
+        return await self._set_state(sprint_id, SprintState.CLOSED, {}, f"close sprint {sprint_id}")
+
+    async def move_to_sprint(self, sprint_id: str, keys: Sequence[str]) -> None:
+        for i in range(0, len(keys), BATCH):
+            await self._call(
+                "POST",
+                f"/rest/agile/1.0/sprint/{sprint_id}/issue",
+                action=f"move issues into sprint {sprint_id}",
+                what=f"Sprint {sprint_id}",
+                body={"issues": list(keys[i : i + BATCH])},
+            )
+
+    async def move_to_backlog(self, keys: Sequence[str]) -> None:
+        for i in range(0, len(keys), BATCH):
+            await self._call(
+                "POST",
+                "/rest/agile/1.0/backlog/issue",
+                action="move issues to the backlog",
+                body={"issues": list(keys[i : i + BATCH])},
+            )
+
+
+def _decode(raw: str) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw

@@ -1,0 +1,286 @@
+"""The product backlog, one function per thing a person does with it.
+
+Every item is looked up by its number inside the actor's team (workspace + channel). A form or
+a button that names its team (the id written into it when it was shown) is refused in any
+other team. Each change records the request's identity in its own transaction (`once=True`),
+so a copy of the request (a retry, a replay, a double delivery) changes nothing.
+
+An import adds its rows in batches, one transaction each, so the other teams' work gets in
+between; the file is read off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.domain import backlog_csv
+from bot.domain.backlog import ItemFields, Move, Page
+from bot.domain.backlog_csv import ImportReport, ParsedCsv
+from bot.domain.backlog_health import Health, backlog_health, stale_items
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.runtime.services import Services
+from bot.usecases.unit import Actor, Work, team_work
+from storage.models import BacklogItem, ItemEvent, Team
+from storage.repositories import Store
+
+IMPORT_BATCH = 200
+"""Rows added per transaction of an import: small enough that another team's request waits
+for one batch at most, not for the whole file."""
+
+
+@dataclass
+class ItemShown:
+    """An item as its message shows it."""
+
+    item: BacklogItem
+    position: int | None
+    history: Sequence[ItemEvent]
+    dor: DefinitionOfReady
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ItemAdded:
+    item: BacklogItem
+    position: int | None
+
+
+@dataclass
+class Moved:
+    number: int
+    old: int
+    new: int
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageShown:
+    page: Page
+    dor: DefinitionOfReady
+
+
+@dataclass
+class ItemForm:
+    item: BacklogItem
+    dor: DefinitionOfReady
+
+
+@dataclass
+class Saved:
+    item: BacklogItem
+    changed: list[str]
+    gaps: list[str]
+
+
+@dataclass
+class HealthShown:
+    health: Health
+    team_id: int
+
+
+@dataclass
+class StaleArchived:
+    numbers: list[int]
+    health: HealthShown
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Exported:
+    content: str
+    count: int
+
+
+# -- looking ------------------------------------------------------------------------------------
+
+
+async def list_page(svc: Services, actor: Actor, number: int) -> PageShown:
+    async with team_work(svc, actor) as work:
+        page = await work.store.backlog_page(work.team, number)
+        return PageShown(page, DefinitionOfReady.of(work.team))
+
+
+async def show_item(svc: Services, actor: Actor, number: int) -> ItemShown:
+    async with team_work(svc, actor) as work:
+        return await _shown(work, number)
+
+
+async def item_form(svc: Services, actor: Actor, number: int) -> ItemForm:
+    """The item and the team's Definition of Ready, for the item's form."""
+    async with team_work(svc, actor) as work:
+        item = await work.store.get_item(work.team, number)
+        return ItemForm(item, DefinitionOfReady.of(work.team))
+
+
+async def import_form(svc: Services, actor: Actor) -> int:
+    """The id of the actor's team, which the import form names."""
+    async with team_work(svc, actor) as work:
+        return work.team.id
+
+
+async def health(svc: Services, actor: Actor) -> HealthShown:
+    async with team_work(svc, actor) as work:
+        return await _health(work)
+
+
+async def export_backlog(svc: Services, actor: Actor, fmt: str, channel_name: str) -> Exported:
+    """The active backlog as CSV or Markdown (posted as a file, hence once)."""
+    async with team_work(svc, actor, once=True) as work:
+        items = list(await work.store.all_items(work.team.id, include_closed=False))
+    if fmt == "csv":
+        content = await asyncio.to_thread(backlog_csv.to_csv, items)
+    else:
+        content = await asyncio.to_thread(backlog_csv.to_markdown, items, channel_name)
+    return Exported(content, len(items))
+
+
+# -- changing -----------------------------------------------------------------------------------
+
+
+async def add_item(svc: Services, actor: Actor, title: str) -> ItemAdded:
+    """Any member adds an item at the bottom of the backlog."""
+    async with team_work(svc, actor, once=True) as work:
+        item = await work.store.add_item(work.team, ItemFields(title=title), work.user, work.now)
+        return ItemAdded(item, await work.store.position_of(work.team, item.number))
+
+
+async def save_item(
+    svc: Services, actor: Actor, number: int, edits: dict[str, Any], form_team: int
+) -> Saved:
+    """The item form saved; `form_team` is the team the form was opened for."""
+    async with team_work(svc, actor, once=True) as work:
+        _require_same_team(work, form_team, "form")
+        changes = await work.store.edit_item(work.team, number, edits, work.user, work.now)
+        item = await work.store.get_item(work.team, number)
+        return Saved(item, list(changes), gaps(item, DefinitionOfReady.of(work.team)))
+
+
+async def move_item(svc: Services, actor: Actor, number: int, move: Move) -> Moved:
+    """The Product Owner orders the backlog."""
+    async with team_work(svc, actor, once=True) as work:
+        await work.require(("po",), "order the product backlog")
+        old, new = await work.store.move_item(work.team, number, move, work.user, work.now)
+        return Moved(number, old, new, work.notices)
+
+
+async def move_to_top(svc: Services, actor: Actor, number: int) -> ItemShown:
+    """The item's "Move to top" button: the item as it is now."""
+    async with team_work(svc, actor, once=True) as work:
+        await work.require(("po",), "order the product backlog")
+        await work.store.move_item(work.team, number, Move("top"), work.user, work.now)
+        return await _shown(work, number)
+
+
+async def archive_item(svc: Services, actor: Actor, number: int) -> ItemShown:
+    async with team_work(svc, actor, once=True) as work:
+        await work.require(("po",), "archive backlog items")
+        await work.store.archive_item(work.team, number, work.user, work.now)
+        return await _shown(work, number)
+
+
+async def restore_item(svc: Services, actor: Actor, number: int) -> ItemShown:
+    async with team_work(svc, actor, once=True) as work:
+        await work.require(("po",), "restore backlog items")
+        await work.store.restore_item(work.team, number, work.user, work.now)
+        return await _shown(work, number)
+
+
+async def mark_done(svc: Services, actor: Actor, number: int) -> ItemShown:
+    async with team_work(svc, actor, once=True) as work:
+        await work.store.mark_done(work.team, number, work.user, work.now)
+        return await _shown(work, number)
+
+
+async def archive_stale(svc: Services, actor: Actor, button_team: int) -> StaleArchived:
+    """The health check's button: archives every stale item (restore brings one back)."""
+    async with team_work(svc, actor, once=True) as work:
+        _require_same_team(work, button_team, "button")
+        await work.require(("po",), "archive backlog items")
+        numbers = await archive_stale_items(work.store, work.team, work.user, work.now)
+        return StaleArchived(numbers, await _health(work), work.notices)
+
+
+async def import_csv(
+    svc: Services, actor: Actor, text: str, *, form_team: int | None = None
+) -> ImportReport:
+    """Adds one item per valid row of a backlog CSV, in file order, at the bottom.
+
+    The file is read in a worker thread; its rows are added IMPORT_BATCH at a time, one
+    transaction each. The first batch records the request, so a copy of it imports nothing;
+    `form_team` (the import form's team) is checked there too. A file that is not a backlog
+    at all is refused whole (UserError)."""
+    parsed = await asyncio.to_thread(backlog_csv.parse_csv, text)
+    report = ImportReport(refused=list(parsed.refused))
+    batches = [parsed.rows[i : i + IMPORT_BATCH] for i in range(0, len(parsed.rows), IMPORT_BATCH)]
+    for index, batch in enumerate(batches or [[]]):
+        async with team_work(svc, actor, once=index == 0) as work:
+            if form_team is not None:
+                _require_same_team(work, form_team, "form")
+            report.imported += await import_rows(work.store, work.team, batch, work.user, work.now)
+    return report
+
+
+async def import_file(svc: Services, actor: Actor, text: str) -> ImportReport | None:
+    """A CSV file shared in the channel: imported if its header names a title column, else
+    None (someone's spreadsheet, not a backlog: left alone)."""
+    if not await asyncio.to_thread(backlog_csv.looks_like_backlog, text):
+        return None
+    return await import_csv(svc, actor, text)
+
+
+# -- steps inside a unit of work (other features' use cases and tests call them too) -----------
+
+
+async def import_rows(
+    store: Store,
+    team: Team,
+    rows: Sequence[tuple[int, ItemFields]],
+    actor: str,
+    now: datetime,
+) -> list[int]:
+    """Adds parsed rows (spreadsheet row, fields) at the bottom; the new items' numbers."""
+    items = await store.add_items(team, [f for _, f in rows], actor, now, action="imported")
+    return [item.number for item in items]
+
+
+async def import_parsed(
+    store: Store, team: Team, parsed: ParsedCsv, actor: str, now: datetime
+) -> ImportReport:
+    """A whole parsed file in one transaction (small imports, tests)."""
+    numbers = await import_rows(store, team, parsed.rows, actor, now)
+    return ImportReport(imported=numbers, refused=list(parsed.refused))
+
+
+async def archive_stale_items(store: Store, team: Team, actor: str, now: datetime) -> list[int]:
+    """Archives every stale item (recoverable with restore); returns their numbers."""
+    items = await store.all_items(team.id, include_closed=False)
+    numbers = [item.number for item in stale_items(items, team, now)]
+    for number in numbers:
+        await store.archive_item(team, number, actor, now)
+    return numbers
+
+
+async def _shown(work: Work, number: int) -> ItemShown:
+    item = await work.store.get_item(work.team, number)
+    position = await work.store.position_of(work.team, number)
+    history = await work.store.history(item)
+    return ItemShown(item, position, history, DefinitionOfReady.of(work.team), work.notices)
+
+
+async def _health(work: Work) -> HealthShown:
+    items = await work.store.all_items(work.team.id, include_closed=False)
+    return HealthShown(backlog_health(items, work.team, work.now), work.team.id)
+
+
+def _require_same_team(work: Work, team_id: int, what: str) -> None:
+    """A form or button names the team it was shown for; any other team is refused."""
+    if team_id != work.team.id:
+        raise UserError(
+            f"That {what} belongs to another channel's team, so I changed nothing. "
+            "Use `/backlog` in this channel for its own backlog."
+        )

@@ -1,0 +1,96 @@
+"""Files a person shares in a team's channel: a backlog CSV joins the backlog, a YAML file
+becomes the team's agenda of its kind.
+
+What can be decided before the download is decided first: the file's kind, its size (a file
+over the limit is not downloaded, and the sharer is told the limit), and for an agenda the
+sharer's role. A file is then read in a worker thread, never on the event loop, so one big
+file does not hold up everyone else's requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from agendas.agenda import KINDS, Agenda
+from agendas.agenda import parse as parse_agenda
+from bot.domain.backlog_csv import MAX_FILE_BYTES
+from bot.runtime.services import Services
+from bot.usecases import meetings
+from bot.usecases.unit import Actor, team_work
+
+MAX_AGENDA_BYTES = 100_000
+"""An agenda is a page of YAML; a file larger than this is not one (and PyYAML, pure Python,
+would take seconds to read it)."""
+
+
+@dataclass(frozen=True)
+class SharedFile:
+    kind: str
+    """"csv" (a backlog, perhaps) or "agenda"."""
+    name: str
+    size: int
+
+    @classmethod
+    def of(cls, info: dict[str, Any]) -> SharedFile | None:
+        """The file Slack's files.info describes, if it is one Timebox reads."""
+        name = str(info.get("name") or "")
+        size = info.get("size")
+        size = size if isinstance(size, int) else 0
+        if name.lower().endswith((".yml", ".yaml")):
+            return cls("agenda", name, size)
+        if info.get("filetype") == "csv" or name.lower().endswith(".csv"):
+            return cls("csv", name, size)
+        return None
+
+    @property
+    def limit(self) -> int:
+        return MAX_AGENDA_BYTES if self.kind == "agenda" else MAX_FILE_BYTES
+
+    def too_big(self) -> str | None:
+        """Why the file is not read, in plain words, when it is over the limit of its kind."""
+        if self.size <= self.limit:
+            return None
+        what = "an agenda file" if self.kind == "agenda" else "a backlog CSV"
+        advice = (
+            "An agenda is a short YAML file: `/refine agenda` shows one to start from."
+            if self.kind == "agenda"
+            else "Split it into smaller files and share them one at a time."
+        )
+        return f"it is {_size(self.size)}, and I read {what} of up to {_size(self.limit)}. {advice}"
+
+
+async def check_sharer(svc: Services, actor: Actor, shared: SharedFile) -> None:
+    """Before the download: an agenda from someone who may not change agendas is refused
+    (NotAllowed). A backlog CSV is anyone's to share, as `/backlog add` is."""
+    if shared.kind == "agenda":
+        async with team_work(svc, actor) as work:
+            await work.require(("po", "sm"), "change agendas")
+
+
+async def replace_agenda(svc: Services, actor: Actor, text: str) -> Agenda:
+    """A shared YAML file becomes the team's agenda of its kind, if it is a valid agenda
+    (AgendaError otherwise, naming the line at fault)."""
+    agenda = await asyncio.to_thread(read_agenda, text)
+    await meetings.save_agenda(svc, actor, agenda)
+    return agenda
+
+
+def read_agenda(text: str) -> Agenda:
+    """The agenda in a YAML file; its `kind` says which (refinement when it does not)."""
+    try:
+        kind = (yaml.safe_load(text) or {}).get("kind", "refinement")
+    except Exception:  # PyYAML raises more than YAMLError on broken files
+        kind = "refinement"  # parse_agenda below says what is wrong with the file
+    if kind not in KINDS:
+        kind = "refinement"
+    return parse_agenda(text, kind)
+
+
+def _size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB".replace(".0 MB", " MB")
+    return f"{max(1, round(size / 1000))} kB"

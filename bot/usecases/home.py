@@ -1,0 +1,142 @@
+"""A user's Home tab: for each of their teams in the workspace, the sprint and its goal, their
+open tasks, the unready items they own, the poker votes waiting for them and the next
+meetings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from agendas import engine
+from bot.domain.calendar import local_today, next_planning, working_days_between
+from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.runtime.services import Services
+from storage.models import (
+    BacklogItem,
+    Meeting,
+    PokerPoll,
+    PokerRound,
+    Sprint,
+    SprintTask,
+    Team,
+)
+from storage.repositories import Store
+
+
+@dataclass(frozen=True)
+class WaitingVote:
+    poll: PokerPoll
+    round: PokerRound
+    title: str
+    link: str | None = None  # the poll message, when Slack gave a permalink
+
+
+@dataclass(frozen=True)
+class TeamHome:
+    """What one channel shows on a user's Home tab."""
+
+    team: Team
+    today: date  # in the team's time zone
+    roles: tuple[str, ...]  # po / sm / dev held explicitly
+    backlog: int  # items on the product backlog
+    owns_items: bool  # the user owns an item on the backlog
+    sprint: Sprint | None = None  # the active one
+    planning: Sprint | None = None  # the one being planned
+    days_left: int | None = None  # working days left in the active sprint, today included
+    tasks: Sequence[tuple[BacklogItem, SprintTask]] = ()
+    unready: Sequence[tuple[BacklogItem, Sequence[str]]] = ()  # item, its gaps
+    votes: Sequence[WaitingVote] = ()
+    meeting: Meeting | None = None  # running or paused now
+    meeting_section: str = ""
+    next_planning: date | None = None
+    next_refinement: date | None = None
+
+
+@dataclass(frozen=True)
+class Home:
+    now: datetime
+    teams: list[TeamHome]
+
+
+async def home(svc: Services, workspace: str, user: str) -> Home:
+    """The user's Home tab: their teams in this workspace (a role, an item or a task of
+    theirs, or a vote expected of them), read in one transaction."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        teams = await store.home_teams(workspace, user)
+        return Home(now, [await team_home(store, team, user, now) for team in teams])
+
+
+async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamHome:
+    today = local_today(team, now)
+    dor = DefinitionOfReady.of(team)
+    items = await store.all_items(team.id, include_closed=False)
+    owned = [i for i in items if i.owner == user]
+    active = await store.sprint(team.id, "active")
+    planning = None if active else await store.sprint(team.id, "planning")
+    tasks: list[tuple[BacklogItem, SprintTask]] = []
+    days_left = None
+    if active is not None:
+        days_left = working_days_between(
+            team, max(today, active.starts_on), active.ends_on + timedelta(days=1)
+        )
+        for sprint_item in await store.sprint_items(active):
+            if sprint_item.done_at is not None:
+                continue
+            tasks += [
+                (sprint_item.item, task)
+                for task in sprint_item.tasks
+                if task.owner == user and not task.done
+            ]
+    meeting = await store.open_meeting(team.id)
+    return TeamHome(
+        team=team,
+        today=today,
+        roles=tuple(
+            role
+            for role in ("po", "sm", "dev")
+            if any(a.user_id == user and a.role == role for a in team.roles)
+        ),
+        backlog=len(items),
+        owns_items=bool(owned),
+        sprint=active,
+        planning=planning,
+        days_left=days_left,
+        tasks=tasks,
+        unready=[(i, found) for i in owned if (found := gaps(i, dor))],
+        votes=await waiting_votes(store, team, user, now),
+        meeting=meeting,
+        meeting_section=engine.current(meeting)["title"] if meeting is not None else "",
+        # The running sprint was planned already: the next planning opens the one after it.
+        next_planning=next_planning(
+            team, max(today, active.ends_on + timedelta(days=1)) if active else today
+        ),
+        next_refinement=await next_refinement(store, team, today),
+    )
+
+
+async def waiting_votes(store: Store, team: Team, user: str, now: datetime) -> list[WaitingVote]:
+    """Rounds expecting the user's vote, less those whose deadline passed (being revealed)."""
+    waiting = [
+        (poll, round_)
+        for poll, round_ in await store.polls_awaiting(team.id, user)
+        if round_.deadline is None or round_.deadline > now
+    ]
+    numbers = sorted({round_.item_number for _, round_ in waiting})
+    titles = {i.number: i.title for i in await store.items_by_number(team.id, numbers)}
+    return [
+        WaitingVote(poll, round_, titles.get(round_.item_number, f"item #{round_.item_number}"))
+        for poll, round_ in waiting
+    ]
+
+
+async def next_refinement(store: Store, team: Team, today: date) -> date | None:
+    """The next session the last refinement agreed on, if it is still ahead."""
+    for meeting in await store.past_meetings(team.id, "refinement", limit=1):
+        try:
+            planned = date.fromisoformat(str(meeting.data.get("next_session") or ""))
+        except ValueError:
+            return None
+        return planned if planned >= today else None
+    return None

@@ -1,0 +1,437 @@
+"""Timeboxed meetings: one use case per thing a person does in one (start it, run its clock,
+set its goal, note an action item, triage, pick the next session, read its minutes, change the
+agenda), the section timers, and `REFINEMENT`, the kind of meeting that refines the backlog.
+
+Every kind of meeting is a `MeetingKind` (agendas/kinds.py) in `KINDS`: what a new meeting
+keeps, what its sections open and what its minutes say are asked of it, so the clock and its
+buttons are the same for all. A meeting named by a button or a form is looked up inside the
+actor's team: another team's is refused and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from agendas import engine, refinement
+from agendas.agenda import KINDS as AGENDA_KINDS
+from agendas.agenda import Agenda, adopt, for_team, is_custom, reset
+from agendas.kinds import MeetingKind, People, conclude
+from bot.domain import backlog
+from bot.domain.backlog import Move
+from bot.domain.calendar import local_today
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady
+from bot.domain.teams import Roles
+from bot.runtime.services import Services
+from bot.usecases.planning import PLANNING
+from bot.usecases.unit import Actor, Work, team_work
+from storage.models import ActionItem, BacklogItem, Meeting, Team
+from storage.repositories import Store
+
+# -- the refinement kind -------------------------------------------------------------------------
+
+
+class Refinement:
+    """Backlog refinement: triage what is new, deep-dive the top unready items, wrap up."""
+
+    name = "refinement"
+    needs_people = False
+
+    async def begin(self, store: Store, team: Team, now: datetime) -> dict[str, Any]:
+        ordered = await _ordered(store, team)
+        return {"ready_before": len(refinement.ready_numbers(ordered, DefinitionOfReady.of(team)))}
+
+    async def section(
+        self, store: Store, team: Team, meeting: Meeting, now: datetime, people: People | None
+    ) -> list[Any]:
+        actions = engine.current(meeting).get("actions", [])
+        ordered = await _ordered(store, team)
+        dor = DefinitionOfReady.of(team)
+        deep = tuple(refinement.deep_dive_items(ordered, dor))
+        opened: list[Any] = []
+        if "goal" in actions:
+            opened.append(refinement.Kickoff(len(refinement.new_items(ordered)), deep))
+        if "triage" in actions:
+            opened.append(refinement.triage_card(meeting, refinement.new_items(ordered)))
+        if "deep_dive" in actions:
+            opened.append(refinement.DeepDive(deep, dor))
+        if "wrapup" in actions:
+            events = await store.item_events_between(team.id, meeting.started_at, now)
+            actions_noted = tuple(await store.action_items(meeting.id))
+            today = local_today(team, now).isoformat()
+            opened.append(refinement.Wrapup(refinement.became_ready(events), actions_noted, today))
+        return opened
+
+    async def minutes(self, store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
+        assert meeting.ended_at is not None
+        events = await store.item_events_between(team.id, meeting.started_at, meeting.ended_at)
+        actions = await store.action_items(meeting.id)
+        ordered = await _ordered(store, team)
+        ready_after = len(refinement.ready_numbers(ordered, DefinitionOfReady.of(team)))
+        return refinement.minutes(meeting, events, actions, ready_after)
+
+
+REFINEMENT = Refinement()
+KINDS: dict[str, MeetingKind] = {REFINEMENT.name: REFINEMENT, PLANNING.name: PLANNING}
+
+
+def needs_people(kind: str) -> bool:
+    """Whether the sections of this kind of meeting need the channel's people."""
+    return KINDS[kind].needs_people
+
+
+# -- what the use cases return -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """What to say in the meeting thread after a step: `what` is moved_already, section_over,
+    extended, paused, resumed, auto_on, auto_off, goal or action."""
+
+    what: str
+    minutes: int = 0
+    title: str = ""
+    goal: str = ""
+    action: ActionItem | None = None
+
+
+@dataclass
+class Step:
+    """What a step changed, for the Slack side to show."""
+
+    meeting: Meeting
+    team: Team
+    moved: bool = False
+    ended: bool = False
+    note: Note | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the meeting's current section opens, for its thread."""
+
+    meeting: Meeting
+    team: Team
+    contents: Sequence[Any]
+
+
+@dataclass(frozen=True)
+class Triaged:
+    team: Team
+    meeting: Meeting
+    item: BacklogItem
+    placement: str
+    following: refinement.TriageCard
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AgendaShown:
+    agenda: Agenda
+    custom: bool
+    channel: str
+    team_id: int
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Fired:
+    """What a section timer did: `outcome` for the job's record."""
+
+    outcome: str
+    meeting: Meeting | None = None
+    team: Team | None = None
+    step: Step | None = None
+
+
+Announce = Callable[[Store, Team, Meeting, str, int], Awaitable[None]]
+"""Puts a timer's warning or time-up (event, minutes left) in the durable outbox, in the
+timer's own transaction."""
+
+
+# -- running a meeting ---------------------------------------------------------------------------
+
+
+async def start(svc: Services, actor: Actor, kind: str, minutes: int | None) -> Step:
+    """A meeting of this kind on the team's agenda; one at a time per channel."""
+    async with team_work(svc, actor, once=True) as work:
+        data = await KINDS[kind].begin(work.store, work.team, work.now)
+        meeting = await engine.start(
+            work.store, work.team, kind, work.user, work.now, minutes, data
+        )
+        return Step(meeting, work.team)
+
+
+async def keep_message(svc: Services, meeting_id: int, ts: str) -> Meeting:
+    """The meeting's agenda message is posted: its ts, for edits and the thread."""
+    async with svc.db.transaction() as store:
+        meeting = await store.meeting(meeting_id)
+        assert meeting is not None
+        meeting.message_ts = ts
+        return meeting
+
+
+async def opening(svc: Services, meeting_id: int, people: People | None) -> Opening:
+    """What the meeting's current section opens, by the actions its agenda gives it."""
+    async with svc.db.transaction() as store:
+        meeting = await store.meeting(meeting_id)
+        assert meeting is not None
+        team = await store.team_by_id(meeting.team_id)
+        assert team is not None
+        kind = KINDS[meeting.kind]
+        contents = await kind.section(store, team, meeting, svc.clock.now(), people)
+        return Opening(meeting, team, contents)
+
+
+async def status(svc: Services, actor: Actor, kind: str = "refinement") -> Meeting:
+    """The running meeting of this kind, for its agenda message."""
+    async with team_work(svc, actor) as work:
+        return await _meeting(work, None, kind)
+
+
+async def step(
+    svc: Services,
+    actor: Actor,
+    op: str,
+    *,
+    kind: str = "refinement",
+    meeting_id: int | None = None,
+    expected: int | None = None,
+    minutes: int = 5,
+    flag: bool = False,
+) -> Step:
+    """Next, extend, pause, resume, end or auto: the facilitator's or a Scrum Master's.
+    `expected`: the section the button was about, so a double click moves on once."""
+    async with team_work(svc, actor, once=True) as work:
+        store, now = work.store, work.now
+        meeting = await _meeting(work, meeting_id, kind)
+        engine.require_facilitator(meeting, work.user, Roles.of(work.team).sm, op)
+        done = Step(meeting, work.team)
+        match op:
+            case "next":
+                done.moved = await engine.advance(store, meeting, now, expected)
+                done.ended = meeting.status == "ended"
+                if not done.moved:
+                    done.note = Note("moved_already")
+            case "extend":
+                if expected is not None and expected != meeting.section:
+                    done.note = Note("section_over")
+                else:
+                    await engine.extend(store, meeting, minutes, work.user, now)
+                    done.note = Note("extended", minutes, engine.current(meeting)["title"])
+            case "pause":
+                await engine.pause(store, meeting, now)
+                done.note = Note("paused")
+            case "resume":
+                await engine.resume(store, meeting, now)
+                done.note = Note("resumed")
+            case "end":
+                done.ended = True
+            case _:
+                engine.set_auto_advance(meeting, flag)
+                done.note = Note("auto_on" if flag else "auto_off")
+        if done.ended:
+            await conclude(store, work.team, meeting, KINDS[meeting.kind], now)
+        return done
+
+
+async def set_goal(svc: Services, actor: Actor, text: str, meeting_id: int | None = None) -> Step:
+    """What the session is for (anyone in it may say)."""
+    async with team_work(svc, actor, once=True) as work:
+        meeting = await _meeting(work, meeting_id)
+        goal = engine.set_goal(meeting, text)
+        return Step(meeting, work.team, note=Note("goal", goal=goal))
+
+
+async def add_action(
+    svc: Services, actor: Actor, text: str, owner: str | None, meeting_id: int | None = None
+) -> Step:
+    """An action item, with who follows it up."""
+    async with team_work(svc, actor, once=True) as work:
+        meeting = await _meeting(work, meeting_id)
+        action = refinement.new_action(meeting, text, owner, work.user, work.now)
+        await work.store.add_action_item(action)
+        return Step(meeting, work.team, note=Note("action", action=action))
+
+
+async def meeting_for_form(svc: Services, actor: Actor, meeting_id: int) -> Meeting:
+    """The meeting whose goal or action-item form a button opens."""
+    async with team_work(svc, actor) as work:
+        return await _meeting(work, meeting_id)
+
+
+async def timer_fired(
+    svc: Services, payload: dict[str, Any], now: datetime, announce: Announce
+) -> Fired:
+    """A section's warning or time-up; a section that ended during downtime is announced once.
+
+    The team's lock is taken first, then the meeting is read as it is now: a facilitator's
+    `/refine next` on another instance cannot interleave with this timer."""
+    async with svc.db.transaction() as store:
+        meeting = await store.meeting(payload["meeting"])
+        if meeting is None:
+            return Fired("no longer applies")
+        team = await store.team_by_id(meeting.team_id, lock=True)
+        meeting = await store.meeting(meeting.id, fresh=True)
+        timer = engine.fired(meeting, payload)
+        if timer is None or meeting is None or team is None:
+            return Fired("no longer applies")
+        left = engine.time_left(meeting, now)
+        if timer.event == "warn" and left.total_seconds() <= 0:
+            return Fired("warning skipped: the section is over")
+        if timer.event == "up" and meeting.auto_advance:
+            await engine.advance(store, meeting, now, timer.section)
+            done = Step(meeting, team, moved=True, ended=meeting.status == "ended")
+            if done.ended:
+                await conclude(store, team, meeting, KINDS[meeting.kind], now)
+            return Fired("time up: moved on", meeting, team, done)
+        await announce(store, team, meeting, timer.event, max(1, round(left.total_seconds() / 60)))
+        return Fired(timer.event, meeting, team)
+
+
+# -- refinement's sections -----------------------------------------------------------------------
+
+
+async def triage(
+    svc: Services, actor: Actor, meeting_id: int, number: int, placement: str
+) -> Triaged:
+    """Top, keep, bottom or archive for a new item; ordering the backlog is the PO's."""
+    placement = refinement.check_placement(placement)
+    async with team_work(svc, actor, once=True) as work:
+        store, team, user, now = work.store, work.team, work.user, work.now
+        meeting = await _meeting(work, meeting_id)
+        item = refinement.check_triageable(await store.get_item(team, number))
+        if placement != "keep":
+            await work.require(("po",), "order the product backlog")
+        if placement == "archive":
+            await store.archive_item(team, number, user, now)
+        else:
+            if placement in ("top", "bottom"):
+                await store.move_item(team, number, Move(placement), user, now)
+            if item.status == "new":
+                store.log(item, user, "triaged", now, status=["new", "open"])
+                refinement.opened(item)
+        refinement.record_triage(meeting, number, placement, user)
+        new = refinement.new_items(await _ordered(store, team))
+        following = refinement.triage_card(meeting, new)
+        return Triaged(team, meeting, item, placement, following, work.notices)
+
+
+async def triage_pick(
+    svc: Services, actor: Actor, meeting_id: int, number: int, field_name: str, key: str
+) -> list[str]:
+    """The type or MoSCoW priority chosen on a triage card (priorities are the PO's)."""
+    async with team_work(svc, actor, once=True) as work:
+        await _meeting(work, meeting_id)
+        if field_name == "type":
+            edits = {"type": backlog.parse_type(key)}
+        else:
+            await work.require(("po",), "set priorities")
+            edits = {"priority": refinement.priority_of(key)}
+        await work.store.edit_item(work.team, number, edits, work.user, work.now)
+        return work.notices
+
+
+async def next_session(svc: Services, actor: Actor, meeting_id: int, chosen: str) -> None:
+    """The date of the next session, picked at the wrap-up."""
+    async with team_work(svc, actor, once=True) as work:
+        refinement.set_next_session(await _meeting(work, meeting_id), chosen)
+
+
+async def estimate_in(svc: Services, actor: Actor, meeting_id: int) -> Step:
+    """The meeting whose deep dive asks for an estimate (a poker round the caller starts)."""
+    async with team_work(svc, actor) as work:
+        return Step(await _meeting(work, meeting_id), work.team)
+
+
+# -- minutes and history -------------------------------------------------------------------------
+
+
+async def history(svc: Services, actor: Actor) -> Sequence[Meeting]:
+    async with team_work(svc, actor) as work:
+        return await work.store.past_meetings(work.team.id, REFINEMENT.name)
+
+
+async def minutes_of(svc: Services, actor: Actor, meeting_id: int) -> Meeting:
+    """An ended meeting of the team, for its minutes."""
+    async with team_work(svc, actor) as work:
+        meeting = await work.store.meeting_in_team(meeting_id, work.team.id)
+        meeting = engine.in_team(meeting, work.team)
+        if not meeting.minutes:
+            raise UserError("That meeting has no minutes yet: they are written when it ends.")
+        return meeting
+
+
+# -- agendas -------------------------------------------------------------------------------------
+
+
+async def show_agenda(svc: Services, actor: Actor, kind: str = "refinement") -> AgendaShown:
+    async with team_work(svc, actor) as work:
+        return _shown(work, kind)
+
+
+async def agenda_to_edit(
+    svc: Services, actor: Actor, kind: str, channel: str, team_id: int | None = None
+) -> AgendaShown:
+    """The agenda a button offers to edit (it names the team's channel and id): this team's
+    only."""
+    async with team_work(svc, actor) as work:
+        _require_own_agenda(work, kind, channel, team_id)
+        return _shown(work, kind)
+
+
+async def reset_agenda(
+    svc: Services, actor: Actor, kind: str, channel: str, team_id: int | None = None
+) -> AgendaShown:
+    """Back to the built-in agenda (the PO's or a Scrum Master's)."""
+    async with team_work(svc, actor, once=True) as work:
+        _require_own_agenda(work, kind, channel, team_id)
+        await work.require(("po", "sm"), "change agendas")
+        reset(work.team, kind)
+        return _shown(work, kind)
+
+
+async def save_agenda(
+    svc: Services, actor: Actor, agenda: Agenda, team_id: int | None = None
+) -> AgendaShown:
+    """The team's own agenda of its kind (the PO's or a Scrum Master's); `team_id`: the team
+    whose agenda the form was opened for."""
+    async with team_work(svc, actor, once=True) as work:
+        _require_own_agenda(work, agenda.kind, work.team.channel_id, team_id)
+        await work.require(("po", "sm"), "change agendas")
+        adopt(work.team, agenda)
+        return _shown(work, agenda.kind)
+
+
+# -- steps ---------------------------------------------------------------------------------------
+
+
+async def _meeting(work: Work, meeting_id: int | None, kind: str = "refinement") -> Meeting:
+    """The meeting a button or form names, inside the actor's team; without one, the team's
+    running meeting of this kind. Refused once it has ended."""
+    if meeting_id is None:
+        return engine.require_open(await work.store.open_meeting(work.team.id), kind)
+    found = await work.store.meeting_in_team(meeting_id, work.team.id)
+    return engine.require_running(engine.in_team(found, work.team))
+
+
+async def _ordered(store: Store, team: Team) -> list[BacklogItem]:
+    return list(await store.all_items(team.id, include_closed=False))
+
+
+def _require_own_agenda(work: Work, kind: str, channel: str, team_id: int | None) -> None:
+    """A button or form names its agenda's channel (and team): the actor's team's only."""
+    if kind not in AGENDA_KINDS:
+        raise UserError("There is no such kind of meeting.")
+    if channel != work.team.channel_id or team_id not in (None, work.team.id):
+        raise UserError("That agenda belongs to another channel's team.")
+
+
+def _shown(work: Work, kind: str) -> AgendaShown:
+    agenda = for_team(work.team.agendas, kind)
+    custom = is_custom(work.team, kind)
+    return AgendaShown(agenda, custom, work.team.channel_id, work.team.id, work.notices)

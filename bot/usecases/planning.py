@@ -1,0 +1,311 @@
+"""Sprint planning, as a meeting and as a plan: one use case per thing a person does while
+planning (the goal, taking items in or out, the selection, capacity and task forms, the
+commitment), and `PLANNING`, the meeting kind whose sections open the plan's parts.
+
+A sprint named by a button or a form is looked up inside the actor's team: another team's is
+refused and nothing changes. The sprint's rules are bot/domain/sprints.py's, its reading and
+writing bot/usecases/sprints.py's; this module composes them in its own unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from agendas import engine
+from agendas import planning as plan
+from agendas.kinds import People, conclude
+from bot.domain import sprints as rules
+from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.runtime.services import Services
+from bot.usecases import sprints as steps
+from bot.usecases.unit import Actor, Work, team_work
+from storage.models import BacklogItem, Meeting, Sprint, SprintItem, Team
+from storage.repositories import Store
+
+# -- the meeting kind ----------------------------------------------------------------------------
+
+
+class Planning:
+    """Sprint planning: its meeting plans the next sprint of the team's calendar."""
+
+    name = "planning"
+    needs_people = True
+
+    async def begin(self, store: Store, team: Team, now: datetime) -> dict[str, Any]:
+        return {"sprint_id": (await steps.upcoming(store, team, now)).id}
+
+    async def section(
+        self, store: Store, team: Team, meeting: Meeting, now: datetime, people: People | None
+    ) -> list[Any]:
+        sprint = await store.sprint_in_team(meeting.data.get("sprint_id", 0), team.id)
+        if sprint is None:
+            return []
+        actions = engine.current(meeting).get("actions", [])
+        state = await plan_state(store, team, sprint, people)
+        opened: list[Any] = []
+        if "goal" in actions:
+            opened.append(plan.GoalSection(sprint))
+        if "selection" in actions:
+            forecast = state.capacity.forecast
+            proposal = await steps.proposal(store, team, forecast)
+            opened.append(plan.SelectionSection(sprint, tuple(proposal), forecast))
+        if "capacity" in actions:
+            opened.append(plan.CapacitySection(state))
+        if "breakdown" in actions:
+            opened.append(plan.BreakdownSection(state))
+        if "commit" in actions:
+            opened.append(plan.CommitSection(state))
+        return opened
+
+    async def minutes(self, store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
+        sprint = await store.sprint_in_team(meeting.data.get("sprint_id", 0), team.id)
+        items = await store.sprint_items(sprint) if sprint is not None else []
+        return plan.minutes(meeting, sprint, items)
+
+
+PLANNING = Planning()
+
+
+async def plan_state(
+    store: Store, team: Team, sprint: Sprint, people: People | None
+) -> plan.PlanState:
+    items = await store.sprint_items(sprint)
+    capacity = await steps.capacity(store, team, sprint, plan.developers(team, people))
+    closed = len(await store.closed_sprints(team.id, 3))
+    return plan.PlanState(sprint, tuple(items), capacity, closed)
+
+
+# -- what the use cases return -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanNote:
+    """What changed in the plan, for the meeting thread: `what` is goal, added, dropped,
+    chosen, capacity, tasks or waiting (for more commitments)."""
+
+    what: str
+    user: str
+    number: int | None = None
+    count: int = 0
+    hours: float = 0.0
+    goal: str = ""
+    waiting: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanChanged:
+    team: Team
+    state: plan.PlanState
+    note: PlanNote
+    meeting: Meeting | None
+    """The running planning meeting, whose thread hears of the change (None: the channel)."""
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Committed:
+    team: Team
+    sprint: Sprint
+    count: int
+    waiting: PlanChanged | None
+    """Not everyone has committed yet: who has, and where the plan stands."""
+    ended: Meeting | None
+    """The planning meeting the commitment ended (its minutes written)."""
+
+
+@dataclass(frozen=True)
+class PlanForm:
+    """What a planning form opens with."""
+
+    which: str  # goal | select | capacity | tasks
+    sprint: Sprint
+    ready: tuple[BacklogItem, ...] = ()
+    unready: tuple[BacklogItem, ...] = ()
+    chosen: plan.Selection | None = None
+    developers: tuple[str, ...] = ()
+    needs_forecast: bool = False
+    sprint_item: SprintItem | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+# -- use cases -----------------------------------------------------------------------------------
+
+
+async def set_goal(
+    svc: Services,
+    actor: Actor,
+    people: People,
+    goal: str,
+    one_thing: str | None = None,
+    sprint_id: int | None = None,
+) -> PlanChanged:
+    """The PO's sprint goal: `/planning goal <text>` (keeps the one thing) or its form."""
+    async with team_work(svc, actor, once=True) as work:
+        sprint = await _sprint(work, sprint_id, planning=sprint_id is None)
+        await work.require(("po",), "set the sprint goal")
+        rules.set_goal(sprint, goal, sprint.one_thing if one_thing is None else one_thing)
+        return await _changed(work, sprint, people, PlanNote("goal", work.user, goal=sprint.goal))
+
+
+async def add_item(
+    svc: Services, actor: Actor, people: People, number: int, reason: str
+) -> PlanChanged:
+    """`/planning add <n> [reason]`: an unready item needs the reason."""
+    async with team_work(svc, actor, once=True) as work:
+        sprint = await _sprint(work, None)
+        chosen = plan.with_item(plan.current(await work.store.sprint_items(sprint)), number, reason)
+        await _select(work, sprint, chosen)
+        return await _changed(work, sprint, people, PlanNote("added", work.user, number))
+
+
+async def drop_item(svc: Services, actor: Actor, people: People, number: int) -> PlanChanged:
+    async with team_work(svc, actor, once=True) as work:
+        sprint = await _sprint(work, None)
+        chosen = plan.without_item(plan.current(await work.store.sprint_items(sprint)), number)
+        await _select(work, sprint, chosen)
+        return await _changed(work, sprint, people, PlanNote("dropped", work.user, number))
+
+
+async def choose_items(
+    svc: Services,
+    actor: Actor,
+    people: People,
+    sprint_id: int,
+    items: Sequence[int],
+    goal_items: set[int],
+    override: int | None,
+    reason: str,
+) -> PlanChanged:
+    """The selection form: ready items, those serving the goal, one unready item with a reason."""
+    async with team_work(svc, actor, once=True) as work:
+        sprint = await _sprint(work, sprint_id)
+        chosen = plan.from_form(items, goal_items, override, reason)
+        await _select(work, sprint, chosen)
+        note = PlanNote("chosen", work.user, count=len(chosen.numbers))
+        return await _changed(work, sprint, people, note)
+
+
+async def set_capacity(
+    svc: Services,
+    actor: Actor,
+    people: People,
+    sprint_id: int,
+    days_off: Mapping[str, float],
+    focus: float | None,
+    forecast: float | None,
+) -> PlanChanged:
+    async with team_work(svc, actor, once=True) as work:
+        sprint = await _sprint(work, sprint_id)
+        rules.set_capacity(sprint, days_off, focus, forecast)
+        return await _changed(work, sprint, people, PlanNote("capacity", work.user))
+
+
+async def set_tasks(
+    svc: Services, actor: Actor, people: People, sprint_id: int, number: int, text: str
+) -> PlanChanged:
+    """An item's tasks with their hours (they change freely, before and after commitment)."""
+    async with team_work(svc, actor, once=True) as work:
+        sprint = await _sprint(work, sprint_id)
+        sprint_item = await steps.set_tasks(work.store, work.team, sprint, number, text)
+        hours = sum(t.hours for t in sprint_item.tasks)
+        note = PlanNote("tasks", work.user, number, len(sprint_item.tasks), hours)
+        return await _changed(work, sprint, people, note)
+
+
+async def commit(
+    svc: Services, actor: Actor, people: People, *, for_team: bool, sprint_id: int | None = None
+) -> Committed:
+    """A developer's "I commit" (or a Scrum Master's for the team). The last one records the
+    sprint, and the planning meeting ends with its minutes, in the same transaction."""
+    async with team_work(svc, actor, once=True) as work:
+        sprint = await _sprint(work, sprint_id, planning=True)
+        devs = plan.developers(work.team, people)
+        result = await steps.commit(
+            work.store, work.team, sprint, work.user, devs, work.now, for_team=for_team
+        )
+        if not result.recorded:
+            note = PlanNote("waiting", work.user, waiting=tuple(result.waiting_for))
+            return Committed(work.team, sprint, 0, await _changed(work, sprint, people, note), None)
+        count = len(await work.store.sprint_items(sprint))
+        meeting = await work.store.open_meeting(work.team.id)
+        if meeting is None or meeting.kind != PLANNING.name:
+            return Committed(work.team, sprint, count, None, None)
+        await conclude(work.store, work.team, meeting, PLANNING, work.now)
+        return Committed(work.team, sprint, count, None, meeting)
+
+
+async def open_form(
+    svc: Services,
+    actor: Actor,
+    people: People | None,
+    which: str,
+    sprint_id: int,
+    number: int | None,
+) -> PlanForm:
+    """What the goal, selection, capacity or tasks form of the sprint opens with."""
+    async with team_work(svc, actor, once=which == "goal") as work:
+        sprint = await _sprint(work, sprint_id)
+        store, team = work.store, work.team
+        match which:
+            case "goal":
+                await work.require(("po",), "set the sprint goal")
+                return PlanForm(which, sprint, notices=work.notices)
+            case "select":
+                plan.require_planning(sprint)
+                dor = DefinitionOfReady.of(team)
+                ordered = list(await store.all_items(team.id, include_closed=False))
+                current = await store.sprint_items(sprint)
+                proposal: list[int] = []
+                if not current:
+                    cap = await steps.capacity(store, team, sprint, plan.developers(team, people))
+                    proposal = [i.number for i in await steps.proposal(store, team, cap.forecast)]
+                return PlanForm(
+                    which,
+                    sprint,
+                    ready=tuple(i for i in ordered if not gaps(i, dor)),
+                    unready=tuple(i for i in ordered if gaps(i, dor)),
+                    chosen=plan.proposed_selection(current, proposal),
+                )
+            case "capacity":
+                needs_forecast = await steps.team_velocity(store, team) is None
+                devs = tuple(plan.developers(team, people))
+                return PlanForm(which, sprint, developers=devs, needs_forecast=needs_forecast)
+            case _:
+                sprint_item = await steps.find_item(store, team, sprint, number or 0)
+                return PlanForm("tasks", sprint, sprint_item=sprint_item)
+
+
+# -- steps ---------------------------------------------------------------------------------------
+
+
+async def _sprint(work: Work, sprint_id: int | None, *, planning: bool = False) -> Sprint:
+    """The sprint a button or form names, inside the actor's team; without one, the sprint the
+    running planning meeting plans. `planning`: refused once it is committed."""
+    if sprint_id is not None:
+        sprint = await steps.sprint_in_team(work.store, work.team, sprint_id)
+        return plan.require_planning(sprint) if planning else sprint
+    meeting = engine.require_open(await work.store.open_meeting(work.team.id), PLANNING.name)
+    found = await work.store.sprint_in_team(meeting.data.get("sprint_id", 0), work.team.id)
+    return plan.require_planning(rules.require_in_team(found, work.team))
+
+
+async def _select(work: Work, sprint: Sprint, chosen: plan.Selection) -> None:
+    await steps.select(
+        work.store,
+        work.team,
+        sprint,
+        list(chosen.numbers),
+        set(chosen.supporting),
+        dict(chosen.overrides),
+        work.now,
+    )
+
+
+async def _changed(work: Work, sprint: Sprint, people: People, note: PlanNote) -> PlanChanged:
+    state = await plan_state(work.store, work.team, sprint, people)
+    meeting = await work.store.open_meeting(work.team.id)
+    running = meeting if meeting is not None and meeting.kind == PLANNING.name else None
+    return PlanChanged(work.team, state, note, running, work.notices)

@@ -1,0 +1,668 @@
+"""Planning poker: what people do (start a round or a poll, vote, reveal, accept, re-vote,
+skip, set the deck) and what the poll's jobs do (its deadline, reminders, showing it again).
+
+Every round or poll a request names is looked up inside the actor's team (workspace and
+channel): a round of another channel's team, or of another workspace's channel with the same
+id, is refused and nothing changes.
+
+A vote is on disk before its ack: `take_vote` hands it to the group commit (a few commits a
+burst, whatever its size) as due work of kind KIND_VOTE, and `count_vote` counts it once,
+in one transaction. Only a crash between the two leaves it pending: it is counted when it
+falls due, by whichever instance sweeps first.
+
+What a state change must show in Slack is made durable in the change's own transaction: a
+revealed round's result post is claimed and recorded in the outbox (the flow passes a
+`ShowResult` that renders it and calls handlers.outbox.record), and sent after the commit. Any
+Slack call that fails afterwards asks for `sync_later`: a KIND_SYNC job that shows the poll's
+state again (unposted results, the board, the result messages it names), with retries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain import poker
+from bot.domain.calendar import zone
+from bot.domain.decks import Deck
+from bot.domain.errors import UserError
+from bot.domain.poker import Board, Cast, Decision, Result, Row
+from bot.domain.teams import Roles
+from bot.runtime.services import Services
+from bot.usecases.team import InChannel, member_work
+from bot.usecases.unit import Actor, team_work
+from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound, Team
+from storage.repositories import Store
+
+# A vote waits this long as due work before a sweep counts it: only after a crash between
+# storing and counting it.
+VOTE_SETTLE = timedelta(seconds=30)
+# A poll shown again after a failed Slack call: soon, then with the job runner's backoff.
+SYNC_AFTER = timedelta(seconds=10)
+# A decision's poll is shown again this long after it, in case the process stopped before
+# Slack had the new board (with the next item's cards): far longer than a redraw can take.
+CHECK_AFTER = timedelta(minutes=10)
+SYNC_PREFIX = "poker-sync"
+RESULT_TS = "poker_result_ts"  # outbox.AFTER_POST: keeps a posted result's ts
+
+ShowResult = Callable[[Store, Team, Result, datetime], Awaitable[Any]]
+"""Records a revealed round's result post in the outbox, in the caller's transaction; what it
+returns (the recorded post) is sent after the commit."""
+Announce = Callable[[Store, Team, PokerPoll, PokerRound, datetime], Awaitable[Any]]
+"""Records the post announcing a re-vote's new round, in the caller's transaction."""
+AnnounceClosed = Callable[[Store, Team, PokerPoll, Sequence[Row], datetime], Awaitable[Any]]
+"""Queues the channel's notice that an async poll has closed, with the reveal."""
+Remind = Callable[[Store, Team, str, Sequence[int], datetime], Awaitable[Any]]
+"""Queues one voter's reminder of the items they have not voted on."""
+
+
+# -- rounds and polls in the database ----------------------------------------------------------
+
+
+async def round_in_team(
+    store: Store, team: Team, round_id: int, *, lock: bool = False
+) -> tuple[PokerRound, PokerPoll]:
+    """A round and its poll, if they are this team's; refused otherwise."""
+    found = await store.poker_round_in_team(round_id, team.id, lock=lock)
+    if found is None:
+        gone = await store.poker_round(round_id) is None
+        raise UserError(poker.GONE if gone else poker.ELSEWHERE)
+    return found
+
+
+async def _round(store: Store, round_id: int) -> tuple[PokerRound, PokerPoll]:
+    """A round by id, for work that holds no request (jobs), or after `round_in_team`."""
+    round_ = await store.poker_round(round_id)
+    poll = await store.poll(round_.poll_id) if round_ is not None else None
+    if round_ is None or poll is None:
+        raise UserError(poker.GONE)
+    return round_, poll
+
+
+async def _schedule(store: Store, poll: PokerPoll, start: datetime, deadline: datetime) -> None:
+    for job in poker.deadline_jobs(poll.id, start, deadline):
+        await store.schedule(job.kind, job.key, job.due_at, job.payload)
+
+
+async def start_poll(
+    store: Store,
+    team: Team,
+    *,
+    mode: str,
+    numbers: Sequence[int],
+    facilitator: str,
+    voters: Sequence[str],
+    note: str,
+    now: datetime,
+    deadline: datetime | None = None,
+) -> PokerPoll:
+    """A live round (the first item of the queue) or an async poll (every item, one deadline)."""
+    numbers = poker.queue(numbers)
+    for number in numbers:
+        poker.check_estimable(await store.get_item(team, number))
+    poll = poker.new_poll(
+        team,
+        mode=mode,
+        numbers=numbers,
+        facilitator=facilitator,
+        voters=voters,
+        note=note,
+        now=now,
+        deadline=deadline,
+    )
+    await store.add_poll(poll)
+    for number in poker.opening(poll):
+        await store.add_round(poll.id, number, 1, now, poll.deadline)
+    if poll.deadline is not None:
+        await _schedule(store, poll, now, poll.deadline)
+    return poll
+
+
+async def cast_vote(
+    store: Store, team: Team, round_id: int, voter: str, card: str, reason: str, now: datetime
+) -> Cast:
+    """Records or changes a vote; reveals the round when every expected voter has voted.
+
+    The round's row is locked for the transaction, so a vote and a reveal never cross: a
+    vote either lands before the reveal (and is counted) or is refused after it.
+    """
+    round_, poll = await round_in_team(store, team, round_id, lock=True)
+    poker.check_voter(round_, poll, team, voter)
+    card = Deck.from_data(poll.deck).card(card)
+    reason = poker.clean_reason(reason)
+    previous = poker.previous_card(await store.vote_of(round_.id, voter), card)
+    await store.upsert_vote(round_.id, voter, card, reason, now)
+    revealed = False
+    if await store.vote_count(round_.id) >= len(poll.voters):
+        revealed = await store.move_round(
+            round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="all voted"
+        )
+    return Cast(poll, round_, card, previous, revealed, reason)
+
+
+async def reveal(store: Store, team: Team, round_id: int, user: str, now: datetime) -> PokerRound:
+    """The facilitator reveals before everyone has voted."""
+    round_, poll = await round_in_team(store, team, round_id, lock=True)
+    poker.check_reveal(round_, poll, team, user)
+    await store.move_round(
+        round_.id, ("voting",), "revealed", revealed_at=now, revealed_by=user, reveal_reason="early"
+    )
+    return round_
+
+
+async def revote(store: Store, team: Team, round_id: int, user: str, now: datetime) -> PokerRound:
+    """A new round on the same item after a discussion; the old one is kept as it was."""
+    round_, poll = await round_in_team(store, team, round_id, lock=True)
+    poker.check_revote(round_, poll, team, user)
+    if not await store.move_round(round_.id, ("revealed",), "revoted", decided_by=user):
+        raise poker.closed(round_)
+    deadline = poker.revote_deadline(poll, now)
+    if deadline is not None:
+        await _schedule(store, poll, now, deadline)
+    return await store.add_round(poll.id, round_.item_number, round_.number + 1, now, deadline)
+
+
+async def decide(
+    store: Store, team: Team, round_id: int, user: str, card: str | None, now: datetime
+) -> Decision:
+    """Accepts a card as the item's estimate (or skips the item, with None).
+
+    The estimate is an edit of the item, so its history and readiness see it; the rounds that
+    led to it are kept as an estimate record.
+    """
+    round_, poll = await round_in_team(store, team, round_id, lock=True)
+    card, points = poker.check_decision(round_, poll, team, user, card)
+    status = "accepted" if card is not None else "skipped"
+    if not await store.move_round(
+        round_.id, ("revealed",), status, decided_by=user, decided_card=card
+    ):
+        raise poker.closed(round_)
+    if card is not None and points is not None:
+        await store.edit_item(team, round_.item_number, {"estimate": points}, user, now)
+        item = await store.get_item(team, round_.item_number)
+        rounds = [r for r in await store.rounds(poll.id) if r.item_number == round_.item_number]
+        ballots = await store.ballots([r.id for r in rounds])
+        store.add_estimate(
+            EstimateRecord(
+                item_id=item.id,
+                poll_id=poll.id,
+                card=card,
+                points=points,
+                deck=Deck.from_data(poll.deck).name,
+                accepted_by=user,
+                accepted_at=now,
+                rounds=poker.snapshot(rounds, ballots),
+            )
+        )
+    latest = poker.latest_rounds(await store.rounds(poll.id))
+    waiting = poker.next_item(poll, latest)
+    next_round = None
+    if waiting is not None:
+        next_round = await store.add_round(poll.id, waiting, 1, now, None)
+    closed = next_round is None and poker.all_settled(poll, latest)
+    if closed:
+        await store.close_poll(poll.id, now)
+        await store.cancel_prefix(f"poker:{poll.id}:")
+    return Decision(poll, round_, card, points, next_round, closed)
+
+
+async def expire(store: Store, poll_id: int, now: datetime) -> list[PokerRound]:
+    """Reveals every round of an async poll whose deadline has passed (once: a second run
+    finds nothing left to reveal)."""
+    if await store.poll(poll_id) is None:
+        return []
+    revealed = []
+    for round_ in poker.due_rounds(await store.rounds(poll_id), now):
+        if await store.move_round(
+            round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="deadline"
+        ):
+            revealed.append(round_)
+    return revealed
+
+
+async def nudge(
+    store: Store, poll_id: int, deadline: datetime, name: str
+) -> tuple[PokerPoll, dict[str, list[int]]] | None:
+    """Who still owes a vote (voter: item numbers) for this deadline, once per reminder.
+
+    Returns None when the reminder went out already (a job that ran twice) or the poll is
+    over; an empty dict when everyone has voted.
+    """
+    poll = await store.poll(poll_id, lock=True)
+    key = poker.job_key(poll_id, deadline, name)
+    if poll is None or poll.status != "open" or key in poll.nudges:
+        return None
+    open_rounds = [
+        r
+        for r in await store.rounds(poll_id)
+        if r.status == "voting" and r.deadline is not None and r.deadline == deadline
+    ]
+    voted = await store.voters_in([r.id for r in open_rounds])
+    poll.nudges = [*poll.nudges, key]
+    return poll, poker.owed_votes(poll, open_rounds, voted)
+
+
+async def board(store: Store, poll: PokerPoll) -> Board:
+    """The poll as the channel may see it (who voted; the votes of revealed rounds only)."""
+    items = await store.items_by_number(poll.team_id, poll.items)
+    latest = poker.latest_rounds(await store.rounds(poll.id))
+    voting = [r.id for r in latest.values() if r.status == "voting"]
+    done = [r.id for r in latest.values() if r.status != "voting"]
+    return poker.build_board(
+        poll, items, latest, await store.voters_in(voting), await store.ballots(done)
+    )
+
+
+async def result(store: Store, round_id: int) -> Result:
+    round_, poll = await _round(store, round_id)
+    ballots = (await store.ballots([round_.id]))[round_.id]
+    items = await store.items_by_number(poll.team_id, [round_.item_number])
+    rounds = sum(1 for r in await store.rounds(poll.id) if r.item_number == round_.item_number)
+    return poker.build_result(poll, round_, items[0] if items else None, ballots, rounds)
+
+
+async def _show(
+    store: Store, team: Team, round_id: int, now: datetime, show: ShowResult
+) -> Any | None:
+    """Claims the right to post a revealed round's result (once) and records the post."""
+    if not await store.claim_result(round_id):
+        return None
+    return await show(store, team, await result(store, round_id), now)
+
+
+async def keep_result_ts(store: Store, round_id: int, ts: str | None) -> None:
+    """A posted result's ts (later edits need it); None lets a later attempt post it."""
+    await store.set_result(round_id, ts)
+
+
+# -- starting a round or a poll ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What starting a poll needs before Slack is asked who votes."""
+
+    roles: Roles
+    deadline: datetime | None
+
+
+async def plan_poll(
+    svc: Services,
+    actor: Actor,
+    mode: str,
+    numbers: Sequence[int],
+    duration: timedelta | None = None,
+    until: poker.Until | None = None,
+) -> Plan:
+    """Refuses mistakes (an unknown item, a deadline in the past) before calling Slack."""
+    async with team_work(svc, actor) as work:
+        for number in numbers:
+            await work.store.get_item(work.team, number)
+        deadline = None
+        if mode == "async":
+            deadline = poker.resolve_deadline(work.now, zone(work.team), duration, until)
+        return Plan(Roles.of(work.team), deadline)
+
+
+@dataclass(frozen=True)
+class Opened:
+    poll_id: int
+    board: Board
+
+
+async def open_poll(
+    svc: Services,
+    actor: Actor,
+    *,
+    mode: str,
+    numbers: Sequence[int],
+    voters: Sequence[str],
+    note: str,
+    deadline: datetime | None,
+) -> Opened:
+    """A new poll, facilitated by the actor, to be posted in the channel."""
+    async with team_work(svc, actor, once=True) as work:
+        poll = await start_poll(
+            work.store,
+            work.team,
+            mode=mode,
+            numbers=numbers,
+            facilitator=actor.user,
+            voters=voters,
+            note=note,
+            now=work.now,
+            deadline=deadline,
+        )
+        return Opened(poll.id, await board(work.store, poll))
+
+
+async def poll_posted(svc: Services, poll_id: int, ts: str) -> None:
+    """The poll's message is in the channel: redraws and results go to it."""
+    async with svc.db.transaction() as store:
+        poll = await store.poll(poll_id)
+        if poll is not None:
+            poll.message_ts = ts
+
+
+async def withdraw_poll(svc: Services, poll_id: int) -> None:
+    """A poll whose message Slack refused: nobody can see it, so it never started."""
+    async with svc.db.transaction() as store:
+        await store.cancel_prefix(f"poker:{poll_id}:")
+        await store.delete_poll(poll_id)
+
+
+# -- the pick list, the deck, history ------------------------------------------------------------
+
+
+async def pick(svc: Services, actor: Actor, count: int = 5) -> Sequence[BacklogItem]:
+    """The top items without an estimate, to start a round on."""
+    async with team_work(svc, actor) as work:
+        return await work.store.unestimated(work.team.id, count)
+
+
+async def deck_of(svc: Services, actor: Actor) -> Deck:
+    async with team_work(svc, actor) as work:
+        return poker.team_deck(work.team)
+
+
+@dataclass(frozen=True)
+class DeckChanged:
+    deck: Deck
+    notices: tuple[str, ...] = ()
+
+
+async def change_deck(
+    svc: Services, actor: Actor, setting: str, words: Sequence[str], in_channel: InChannel
+) -> DeckChanged:
+    """`/poker deck ...` or `/poker tshirt ...`: the PO or a Scrum Master; new polls use it."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.require(("po", "sm"), "change the poker deck")
+        change = poker.set_deck if setting == "deck" else poker.set_tshirt
+        return DeckChanged(change(work.team, words), tuple(work.notices))
+
+
+@dataclass(frozen=True)
+class History:
+    item: BacklogItem
+    records: Sequence[EstimateRecord]
+
+
+async def history(svc: Services, actor: Actor, number: int) -> History:
+    """An item's accepted estimates, with every round and vote."""
+    async with team_work(svc, actor) as work:
+        item = await work.store.get_item(work.team, number)
+        return History(item, await work.store.estimates(item.id))
+
+
+# -- voting -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A click (or form) vote as it is stored before its ack: due work until counted."""
+
+    key: str
+    workspace: str | None
+    channel: str
+    user: str
+    round_id: int
+    card: str
+    reason: str = ""
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> Vote:
+        return cls(**{name: payload[name] for name in cls.__dataclass_fields__ if name in payload})
+
+    def payload(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+async def take_vote(svc: Services, vote: Vote) -> bool:
+    """Stores a vote before its ack, in the group commit; False for a copy of one stored."""
+    job = {
+        "kind": poker.KIND_VOTE,
+        "key": vote.key,
+        "due_at": svc.clock.now() + VOTE_SETTLE,
+        "payload": vote.payload(),
+    }
+    return await svc.inbox.add(job)
+
+
+@dataclass(frozen=True)
+class Counted:
+    cast: Cast
+    team: Team
+    post: Any | None  # the revealed round's recorded result post, to send
+
+
+async def count_vote(svc: Services, vote: Vote, show: ShowResult) -> Counted | None:
+    """Counts a taken vote, exactly once (None: it was counted already). The vote that
+    reveals the round records its result post in the same transaction. A refused vote (not
+    a voter, the round closed, another team's round) is done too, and the refusal raised."""
+    actor = Actor(vote.workspace or "", vote.channel, vote.user)
+    try:
+        async with team_work(svc, actor) as work:
+            if not await work.store.finish_key(vote.key, work.now, "counted"):
+                return None
+            cast = await cast_vote(
+                work.store, work.team, vote.round_id, vote.user, vote.card, vote.reason, work.now
+            )
+            post = None
+            if cast.revealed:
+                post = await _show(work.store, work.team, cast.round.id, work.now, show)
+            return Counted(cast, work.team, post)
+    except UserError as refusal:
+        async with svc.db.transaction() as store:
+            await store.finish_key(vote.key, svc.clock.now(), f"refused: {refusal}"[:500])
+        raise
+
+
+@dataclass(frozen=True)
+class ReasonForm:
+    round: PokerRound
+    title: str
+    deck: Deck
+
+
+async def reason_form(svc: Services, actor: Actor, round_id: int) -> ReasonForm:
+    """Before opening the reason form: may this person vote in this round now?"""
+    async with team_work(svc, actor) as work:
+        round_, poll = await round_in_team(work.store, work.team, round_id)
+        poker.check_voter(round_, poll, work.team, actor.user)
+        items = await work.store.items_by_number(work.team.id, [round_.item_number])
+        return ReasonForm(round_, items[0].title if items else "", Deck.from_data(poll.deck))
+
+
+# -- the facilitator ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Revealed:
+    round: PokerRound
+    team: Team
+    post: Any | None  # the result post, recorded with the reveal, to send
+
+
+async def reveal_round(svc: Services, actor: Actor, round_id: int, show: ShowResult) -> Revealed:
+    """The facilitator (the poll's starter or a Scrum Master) reveals before all have voted."""
+    async with team_work(svc, actor, once=True) as work:
+        round_ = await reveal(work.store, work.team, round_id, actor.user, work.now)
+        post = await _show(work.store, work.team, round_.id, work.now, show)
+        return Revealed(round_, work.team, post)
+
+
+@dataclass(frozen=True)
+class Decided:
+    decision: Decision
+    team: Team
+    result: Result  # the round's result as it reads now, for its message
+
+
+async def decide_round(svc: Services, actor: Actor, round_id: int, card: str | None) -> Decided:
+    """Accepts a card (the suggestion or another) or skips the item (None); a live poll
+    moves on to its next item."""
+    async with team_work(svc, actor, once=True) as work:
+        decision = await decide(work.store, work.team, round_id, actor.user, card, work.now)
+        await _sync_at(work.store, decision.poll.id, [round_id], work.now + CHECK_AFTER)
+        return Decided(decision, work.team, await result(work.store, round_id))
+
+
+@dataclass(frozen=True)
+class Revoted:
+    round: PokerRound  # the new round
+    team: Team
+    result: Result  # the old round's result as it reads now, for its message
+    post: Any  # the new round's announcement, recorded with it, to send
+
+
+async def revote_round(svc: Services, actor: Actor, round_id: int, announce: Announce) -> Revoted:
+    """A new round on the same item, after the team has talked it over."""
+    async with team_work(svc, actor, once=True) as work:
+        fresh = await revote(work.store, work.team, round_id, actor.user, work.now)
+        await _sync_at(work.store, fresh.poll_id, [round_id], work.now + CHECK_AFTER)
+        old = await result(work.store, round_id)
+        post = await announce(work.store, work.team, old.poll, fresh, work.now)
+        return Revoted(fresh, work.team, old, post)
+
+
+# -- the poll's jobs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expired:
+    poll: PokerPoll
+    team: Team
+    revealed: list[PokerRound]
+    posts: list[Any] = field(default_factory=list)  # result posts recorded, to send
+
+
+async def close_at_deadline(
+    svc: Services, poll_id: int, now: datetime, show: ShowResult, closed: AnnounceClosed
+) -> Expired | None:
+    """An async poll's deadline: reveals what is still open, with the channel's notice and
+    every unposted result recorded in the same transaction. None if the poll is gone."""
+    async with svc.db.transaction() as store:
+        revealed = await expire(store, poll_id, now)
+        poll = await store.poll(poll_id)
+        team = await store.team_by_id(poll.team_id) if poll is not None else None
+        if poll is None or team is None:
+            return None
+        if revealed:
+            ids = {r.id for r in revealed}
+            rows = [r for r in (await board(store, poll)).rows if r.round and r.round.id in ids]
+            await closed(store, team, poll, rows, now)
+        posts = []
+        for round_ in poker.unposted(await store.rounds(poll_id)):
+            post = await _show(store, team, round_.id, now, show)
+            if post is not None:
+                posts.append(post)
+        return Expired(poll, team, revealed, posts)
+
+
+@dataclass(frozen=True)
+class Place:
+    poll: PokerPoll
+    team: Team
+
+
+async def place_of(svc: Services, poll_id: int) -> Place | None:
+    """Where a poll is: its team (workspace and channel) and message; None if it is gone."""
+    async with svc.db.transaction() as store:
+        poll = await store.poll(poll_id)
+        team = await store.team_by_id(poll.team_id) if poll is not None else None
+        return Place(poll, team) if poll is not None and team is not None else None
+
+
+async def remind_owed(
+    svc: Services, place: Place, deadline: datetime, name: str, now: datetime, remind: Remind
+) -> dict[str, list[int]] | None:
+    """Queues a reminder for each voter who owes a vote, with the mark that this reminder
+    went out: both are kept, or neither. None if it went out before or the poll is over."""
+    async with svc.db.transaction() as store:
+        found = await nudge(store, place.poll.id, deadline, name)
+        if found is None:
+            return None
+        _, owed = found
+        for voter, numbers in owed.items():
+            await remind(store, place.team, voter, numbers, now)
+        return owed
+
+
+# -- showing the poll ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A poll as Slack should show it: its board, and the result messages to redraw."""
+
+    poll: PokerPoll
+    team: Team
+    board: Board
+    results: list[Result] = field(default_factory=list)
+    posts: list[Any] = field(default_factory=list)  # results never posted, recorded now
+
+
+async def board_of(svc: Services, poll_id: int) -> Shown | None:
+    """The poll's board to redraw; None if the poll or its message is gone."""
+    async with svc.db.transaction() as store:
+        poll = await store.poll(poll_id)
+        team = await store.team_by_id(poll.team_id) if poll is not None else None
+        if poll is None or team is None or poll.message_ts is None:
+            return None
+        return Shown(poll, team, await board(store, poll))
+
+
+async def sync_later(svc: Services, poll_id: int, rounds: Sequence[int] = ()) -> None:
+    """Asks for the poll to be shown again soon (`sync`), after a Slack call failed: its
+    board, results never posted, and the result messages of `rounds`."""
+    async with svc.db.transaction() as store:
+        await _sync_at(store, poll_id, rounds, svc.clock.now() + SYNC_AFTER)
+
+
+async def _sync_at(store: Store, poll_id: int, rounds: Sequence[int], due: datetime) -> None:
+    """A `sync` of the poll by `due`, in the caller's transaction. A sync waiting already (not
+    yet claimed, so it reads the state as it is when it runs) takes these rounds in."""
+    prefix = f"{SYNC_PREFIX}:{poll_id}:"
+    waiting = await store.waiting_sync(poker.KIND_SYNC, prefix)
+    if waiting is None:
+        payload = {"poll_id": poll_id, "rounds": sorted(set(rounds))}
+        await store.schedule_once(poker.KIND_SYNC, prefix + uuid.uuid4().hex, due, payload)
+        return
+    named = sorted({*waiting.payload.get("rounds", []), *rounds})
+    sooner = min(waiting.due_at, due)
+    if named != waiting.payload.get("rounds", []) or sooner != waiting.due_at:
+        payload = {**waiting.payload, "rounds": named}
+        await store.schedule(poker.KIND_SYNC, waiting.key, sooner, payload)
+
+
+async def queue_post(svc: Services, post: Callable[[Store, datetime], Awaitable[Any]]) -> None:
+    """Puts a post in the durable outbox in a transaction of its own: a post sent at once
+    that Slack refused, for the outbox to deliver with its retries."""
+    async with svc.db.transaction() as store:
+        await post(store, svc.clock.now())
+
+
+async def sync(
+    svc: Services, poll_id: int, rounds: Sequence[int], now: datetime, show: ShowResult
+) -> Shown | None:
+    """What a KIND_SYNC job shows: the board, the result messages of `rounds`, and every
+    revealed round's result that never reached the thread (claimed and recorded now)."""
+    async with svc.db.transaction() as store:
+        poll = await store.poll(poll_id)
+        team = await store.team_by_id(poll.team_id) if poll is not None else None
+        if poll is None or team is None or poll.message_ts is None:
+            return None
+        posts = []
+        for round_ in poker.unposted(await store.rounds(poll_id)):
+            post = await _show(store, team, round_.id, now, show)
+            if post is not None:
+                posts.append(post)
+        results = []
+        for round_id in rounds:
+            found = await result(store, round_id)
+            if found.round.poll_id == poll_id:
+                results.append(found)
+        return Shown(poll, team, await board(store, poll), results, posts)

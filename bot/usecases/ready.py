@@ -1,0 +1,236 @@
+"""Readiness: the report, one item's verdict, the Definition of Ready, the daily reminder and
+snoozes; the fix form a readiness button opens; and each run of the reminder job."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.domain import reminders
+from bot.domain.calendar import RemindAt, next_reminder
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady, Horizon
+from bot.domain.reminders import ReminderPlan
+from bot.domain.teams import holds_role
+from bot.runtime.scheduling import Due
+from bot.runtime.services import Services
+from bot.usecases.team import CHANGE_TEAM, InChannel, member_work, roles_of
+from bot.usecases.unit import Actor, Work, team_work
+from storage.models import BacklogItem, Team
+from storage.repositories import Store
+
+log = logging.getLogger(__name__)
+
+ELSEWHERE = "That item belongs to a team you are not part of, so I cannot open it for you."
+
+
+def _no_item(number: int) -> UserError:
+    return UserError(
+        f"There is no item #{number} in this channel's backlog. `/backlog` lists them."
+    )
+
+
+async def _item(work: Work, number: int) -> BacklogItem:
+    item = await work.store.item(work.team.id, number)
+    if item is None:
+        raise _no_item(number)
+    return item
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Readiness:
+    team: Team
+    horizon: Horizon
+    dor: DefinitionOfReady
+
+
+async def check(svc: Services, actor: Actor) -> Readiness:
+    """`/ready`: how ready the top of the backlog is."""
+    async with team_work(svc, actor) as work:
+        items = await work.store.all_items(work.team.id, include_closed=False)
+        horizon = reminders.team_horizon(work.team, items, work.now)
+        return Readiness(work.team, horizon, DefinitionOfReady.of(work.team))
+
+
+@dataclass(frozen=True)
+class ItemReadiness:
+    team: Team
+    item: BacklogItem
+    dor: DefinitionOfReady
+
+
+async def item_readiness(svc: Services, actor: Actor, number: int) -> ItemReadiness:
+    """`/ready 12`: one item against the team's Definition of Ready."""
+    async with team_work(svc, actor) as work:
+        item = await _item(work, number)
+        return ItemReadiness(work.team, item, DefinitionOfReady.of(work.team))
+
+
+async def fix_form(
+    svc: Services, actor: Actor, number: int, in_channel: InChannel
+) -> ItemReadiness:
+    """A readiness fix button: the item, for its form. The button names the team's channel
+    (it is sent in owners' direct messages too), so the actor is the user in that channel of
+    their own workspace: only someone who belongs to that team gets the form. Nothing is
+    written, not even a team's first row."""
+    team, current = await roles_of(svc, actor)
+    if team is None:
+        raise UserError(ELSEWHERE)
+    if not holds_role(current, actor.user) and not await in_channel(actor.channel, actor.user):
+        raise UserError(ELSEWHERE)
+    async with svc.db.transaction() as store:
+        item = await store.item(team.id, number)
+    if item is None:
+        raise _no_item(number)
+    return ItemReadiness(team, item, DefinitionOfReady.of(team))
+
+
+# -- the Definition of Ready ----------------------------------------------------------------
+
+
+async def save_dor(
+    svc: Services, actor: Actor, changes: dict[str, Any], in_channel: InChannel
+) -> Team:
+    """The Definition of Ready form: rules, split threshold, checklist, horizon (PO or SM)."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.require(CHANGE_TEAM, "change the Definition of Ready")
+        work.team.dor = DefinitionOfReady.of(work.team).changed(**changes).to_data()
+        return work.team
+
+
+# -- the daily reminder and snoozes --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderSet:
+    team: Team
+    due: datetime | None  # the next one; None: off
+    notices: tuple[str, ...] = ()
+
+
+async def set_reminder(
+    svc: Services, actor: Actor, remind: RemindAt | None, in_channel: InChannel
+) -> ReminderSet:
+    """`/ready remind at 09:30 [days]` or `/ready remind off` (PO or SM)."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.require(CHANGE_TEAM, "set the readiness reminder")
+        reminders.apply_remind(work.team, remind)
+        due = await schedule_next(work.store, work.team, work.now)
+        return ReminderSet(work.team, due, tuple(work.notices))
+
+
+async def replan_reminder(svc: Services, actor: Actor) -> ReminderSet:
+    """The reminder planned again as it is set: after the team took a time zone, say."""
+    async with team_work(svc, actor) as work:
+        due = await schedule_next(work.store, work.team, work.now)
+        return ReminderSet(work.team, due)
+
+
+@dataclass(frozen=True)
+class Snoozed:
+    item: BacklogItem
+    notices: tuple[str, ...] = ()
+
+
+async def snooze(
+    svc: Services, actor: Actor, number: int, days: int, in_channel: InChannel
+) -> Snoozed:
+    """`/ready snooze 12 5`: the item stays out of reminders; someone else's needs a PO or SM."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        item = await _item(work, number)
+        if item.owner != work.user:
+            await work.require(CHANGE_TEAM, "snooze other people's items")
+        item.snoozed_until = reminders.snooze_until(work.team, days, work.now)
+        return Snoozed(item, tuple(work.notices))
+
+
+# -- the reminder job ----------------------------------------------------------------------
+
+
+async def schedule_next(
+    store: Store, team: Team, after: datetime, *, running: str | None = None
+) -> datetime | None:
+    """Replaces the team's pending reminder with the next one after `after`.
+
+    `running` is the key of the reminder job calling this, which must not cancel itself.
+    """
+    await store.cancel_prefix(reminders.job_prefix(team), keep=running)
+    due = next_reminder(team, after)
+    ran = await store.scheduled(reminders.job_key(team, due)) if due is not None else None
+    if ran is not None and ran.done_at is not None:  # ran already (skipped while uninstalled)
+        due = next_reminder(team, ran.due_at)
+    if due is not None:
+        await store.schedule(
+            reminders.KIND, reminders.job_key(team, due), due, {"team_id": team.id}
+        )
+    return due
+
+
+async def restore_reminders(store: Store, now: datetime) -> int:
+    """Gives every team with reminders a pending one (after a crash between two runs, say);
+    one missed during downtime is planned within the grace window. How many it gave one."""
+    pending = {job.payload.get("team_id") for job in await store.pending(reminders.KIND)}
+    restored = 0
+    for team in await store.teams_with_reminders():
+        if team.id not in pending:
+            await schedule_next(store, team, now - reminders.GRACE)
+            restored += 1
+    return restored
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post of today's reminder: `name` is unique among them (the channel's, a DM's)."""
+
+    name: str
+    channel: str
+    payload: dict[str, Any]
+
+
+Render = Callable[[ReminderPlan], Sequence[Post]]
+Enqueue = Callable[..., Awaitable[bool]]
+"""handlers.outbox.enqueue: `(store, name, workspace, now, **chat.postMessage arguments)`."""
+
+
+async def daily_reminder(svc: Services, due: Due, render: Render, enqueue: Enqueue) -> str:
+    """One run of a team's reminder job: the next run planned, and today's reminder (when the
+    domain's verdict says so) put in the outbox with its per-day record, in one transaction,
+    so a crash anywhere neither loses nor doubles it. What the run did, for the job's row."""
+    async with svc.db.transaction() as store:
+        team = await store.team_by_id(due.payload["team_id"], lock=True)
+        plan, sent = None, False
+        if team is not None and reminders.is_on(team):
+            # The next slot after this one; after a long outage, today's if still in grace.
+            after = reminders.resume_after(due.due_at, due.now)
+            await schedule_next(store, team, after, running=due.key)
+            items = await store.all_items(team.id, include_closed=False)
+            plan = reminders.plan_reminder(team, items, due.now)
+            sent = plan is not None and await store.reminder_sent(team, plan.day)
+        decided = reminders.verdict(team, due.late, plan, sent)
+        if decided.late and team is not None:
+            log.warning(
+                "skipping the readiness reminder of %s due %s: %s late (grace %s)",
+                team.channel_id,
+                due.due_at.isoformat(),
+                due.late,
+                reminders.GRACE,
+            )
+        if decided.send and team is not None and plan is not None:
+            await store.record_reminder(team, plan.day, due.now, len(plan.horizon.unready))
+            name = f"reminder:{team.id}:{plan.day.isoformat()}"
+            for post in render(plan):
+                await enqueue(
+                    store,
+                    f"{name}:{post.name}",
+                    team.workspace_id,
+                    due.now,
+                    channel=post.channel,
+                    **post.payload,
+                )
+    return decided.outcome

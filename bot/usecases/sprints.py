@@ -1,0 +1,337 @@
+"""Sprint records: what people do with the sprint after planning, one use case each (the sprint
+card, renegotiating its scope, finishing an item, its tasks, closing it, charts and exports).
+
+Below them, the steps on a store that sprint planning (bot/usecases and handlers of the
+meetings feature) composes inside its own unit of work: the next sprint, capacity, the
+proposal, the selection, tasks and the commitment. The rules are bot/domain/sprints.py's; the
+reading and writing is here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from bot.domain import sprint_export
+from bot.domain import sprints as rules
+from bot.domain.calendar import local_today
+from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady
+from bot.domain.teams import Roles
+from bot.runtime.services import Services
+from bot.usecases.unit import Actor, team_work
+from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
+from storage.repositories import Store
+
+CHARTS_KEPT = 12  # closed sprints the velocity chart reads
+
+# -- what the use cases return -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SprintCard:
+    sprint: Sprint
+    items: list[SprintItem]
+    days_left: int | None
+    changes: int
+
+
+@dataclass(frozen=True)
+class ScopeChanged:
+    sprint: Sprint
+    item: BacklogItem
+    change: ScopeChange
+    po: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ItemFinished:
+    sprint: Sprint
+    sprint_item: SprintItem
+
+
+@dataclass(frozen=True)
+class ItemTasks:
+    sprint: Sprint
+    sprint_item: SprintItem
+
+
+@dataclass(frozen=True)
+class CloseForm:
+    sprint: Sprint
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SprintClosed:
+    closing: rules.Closing
+    velocity: float | None
+    channel: str
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SprintFile:
+    """A chart or an export to upload."""
+
+    filename: str
+    content: str | bytes
+    title: str
+
+
+# -- use cases -----------------------------------------------------------------------------------
+
+
+async def show_sprint(svc: Services, actor: Actor) -> SprintCard:
+    """The current sprint: the running one, else the one being planned."""
+    async with team_work(svc, actor) as work:
+        sprint = rules.require_current(await work.store.open_sprints(work.team.id))
+        items = await work.store.sprint_items(sprint)
+        changes = len(await work.store.scope_changes(sprint))
+        left = rules.days_left(work.team, sprint, local_today(work.team, work.now))
+        return SprintCard(sprint, items, left, changes)
+
+
+async def change_scope(
+    svc: Services, actor: Actor, action: str, number: int, reason: str
+) -> ScopeChanged:
+    """`/sprint add|remove <n> <reason>`: a renegotiation of the running sprint."""
+    async with team_work(svc, actor, once=True) as work:
+        sprint, item, change = await renegotiate(
+            work.store, work.team, action, number, reason, work.user, work.now
+        )
+        return ScopeChanged(sprint, item, change, Roles.of(work.team).po)
+
+
+async def mark_done(svc: Services, actor: Actor, number: int) -> ItemFinished:
+    async with team_work(svc, actor, once=True) as work:
+        sprint, sprint_item = await finish_item(work.store, work.team, number, work.user, work.now)
+        return ItemFinished(sprint, sprint_item)
+
+
+async def item_tasks(svc: Services, actor: Actor, number: int) -> ItemTasks:
+    """An item of the running sprint, for its tasks form."""
+    async with team_work(svc, actor) as work:
+        sprint = await require_active(work.store, work.team)
+        return ItemTasks(sprint, await find_item(work.store, work.team, sprint, number))
+
+
+async def close_form(svc: Services, actor: Actor) -> CloseForm:
+    """The running sprint, for its closing form (the PO's or the Scrum Master's)."""
+    async with team_work(svc, actor, once=True) as work:
+        await work.require(("po", "sm"), "close the sprint")
+        return CloseForm(await require_active(work.store, work.team), work.notices)
+
+
+async def close_sprint(
+    svc: Services, actor: Actor, sprint_id: int, review_answer: str
+) -> SprintClosed:
+    """The closing form's sprint, named by its id: refused unless it is the actor's team's."""
+    async with team_work(svc, actor, once=True) as work:
+        sprint = await sprint_in_team(work.store, work.team, sprint_id)
+        await work.require(("po", "sm"), "close the sprint")
+        closing = await close(
+            work.store, work.team, work.user, work.now, review_answer, sprint=sprint
+        )
+        velocity = await team_velocity(work.store, work.team)
+        return SprintClosed(closing, velocity, work.team.channel_id, work.notices)
+
+
+async def velocity_chart(svc: Services, actor: Actor) -> SprintFile:
+    from bot.domain import charts  # matplotlib is heavy: loaded on first use only
+
+    async with team_work(svc, actor) as work:
+        closed = await work.store.closed_sprints(work.team.id, CHARTS_KEPT)
+    return await _drawn("velocity.png", partial(charts.velocity_chart, closed), "Velocity")
+
+
+async def burndown_chart(svc: Services, actor: Actor) -> SprintFile:
+    from bot.domain import charts
+
+    async with team_work(svc, actor) as work:
+        sprint = await require_active(work.store, work.team)
+        items = await work.store.sprint_items(sprint, include_removed=True)
+        changes = await work.store.scope_changes(sprint)
+        today = local_today(work.team, work.now)
+        remaining = rules.remaining_by_day(sprint, items, changes, today)
+        workdays = rules.sprint_working_days(work.team, sprint)
+    draw = partial(charts.burndown_chart, sprint, remaining, working_days=workdays)
+    return await _drawn("burndown.png", draw, f"Sprint {sprint.number} burndown")
+
+
+async def _drawn(filename: str, draw: Callable[[], bytes], title: str) -> SprintFile:
+    """A chart drawn off the event loop, after the transaction."""
+    return SprintFile(filename, await asyncio.to_thread(draw), title)
+
+
+async def export_sprint(svc: Services, actor: Actor, fmt: str) -> SprintFile:
+    """The current sprint as Markdown (`md`) or CSV (`csv`)."""
+    async with team_work(svc, actor) as work:
+        sprint = rules.require_current(await work.store.open_sprints(work.team.id))
+        items = await work.store.sprint_items(sprint)
+        if fmt == "md":
+            changes = await work.store.scope_changes(sprint)
+            content = sprint_export.sprint_markdown(sprint, items, changes)
+        else:
+            content = sprint_export.sprint_csv(sprint, items)
+    return SprintFile(f"sprint-{sprint.number}.{fmt}", content, f"Sprint {sprint.number}")
+
+
+# -- steps on a store (planning's use cases compose them in their unit of work) ------------------
+
+
+async def sprint_in_team(store: Store, team: Team, sprint_id: int) -> Sprint:
+    """The sprint a button or form names, looked up inside the team; another team's (or a
+    missing one) is refused."""
+    return rules.require_in_team(await store.sprint_in_team(sprint_id, team.id), team)
+
+
+async def active(store: Store, team: Team) -> Sprint | None:
+    return await store.sprint(team.id, "active")
+
+
+async def require_active(store: Store, team: Team) -> Sprint:
+    return rules.require_running(await active(store, team))
+
+
+async def upcoming(store: Store, team: Team, now: datetime) -> Sprint:
+    """The sprint being planned: the open one, or the next in the team's sprint calendar."""
+    planning = await store.sprint(team.id, "planning")
+    if planning is not None:
+        return planning
+    latest = await store.sprints(team.id, limit=1)
+    sprint = rules.next_sprint(team, latest[0] if latest else None, local_today(team, now))
+    return await store.add_sprint(sprint)
+
+
+async def team_velocity(store: Store, team: Team) -> float | None:
+    return rules.velocity_of(await store.closed_sprints(team.id, VELOCITY_SPRINTS))
+
+
+async def capacity(store: Store, team: Team, sprint: Sprint, developers: Sequence[str]) -> Capacity:
+    return rules.capacity(team, sprint, developers, await team_velocity(store, team))
+
+
+async def proposal(store: Store, team: Team, forecast: float | None) -> list[BacklogItem]:
+    """The top ready items in backlog order, up to the forecast (the top few without one)."""
+    open_items = await store.all_items(team.id, include_closed=False)
+    return rules.proposal(open_items, DefinitionOfReady.of(team), forecast)
+
+
+async def select(
+    store: Store,
+    team: Team,
+    sprint: Sprint,
+    numbers: Sequence[int],
+    supporting: set[int],
+    overrides: Mapping[int, str],
+    now: datetime,
+) -> list[SprintItem]:
+    """Sets the sprint backlog while planning; an unready item needs a reason to come in."""
+    found = {i.number: i for i in await store.items_by_number(team.id, list(numbers))}
+    chosen = rules.selection(team, sprint, numbers, found, supporting, overrides, now)
+    for current in await store.sprint_items(sprint, include_removed=True):
+        await store.delete_sprint_item(current)
+    return [await store.add_sprint_item(sprint_item) for sprint_item in chosen]
+
+
+async def find_item(store: Store, team: Team, sprint: Sprint, number: int) -> SprintItem:
+    return rules.find_item(sprint, await store.sprint_items(sprint), number)
+
+
+async def set_tasks(store: Store, team: Team, sprint: Sprint, number: int, text: str) -> SprintItem:
+    """Replaces an item's tasks (tasks change freely, before and after commitment)."""
+    sprint_item = await find_item(store, team, sprint, number)
+    rules.set_tasks(sprint_item, text)
+    await store.save_tasks(sprint_item)
+    return sprint_item
+
+
+async def commit(
+    store: Store,
+    team: Team,
+    sprint: Sprint,
+    user: str,
+    developers: Sequence[str],
+    now: datetime,
+    *,
+    for_team: bool = False,
+) -> rules.Commitment:
+    """A developer's "I commit", or a Scrum Master committing for the team after a check."""
+    items = await store.sprint_items(sprint)
+    velocity = await team_velocity(store, team)
+    result = rules.commit(team, sprint, items, user, developers, velocity, now, for_team=for_team)
+    if result.recorded:
+        for sprint_item in items:
+            store.log(sprint_item.item, user, "committed", now, sprint=sprint.number)
+    return result
+
+
+async def renegotiate(
+    store: Store,
+    team: Team,
+    action: str,
+    number: int,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> tuple[Sprint, BacklogItem, ScopeChange]:
+    """Adds to or removes from a committed sprint: a reason is required, and it is logged."""
+    reason = rules.renegotiation_reason(action, number, reason)
+    sprint = await require_active(store, team)
+    item = await store.item(team.id, number)
+    if item is None:
+        raise UserError(
+            f"There is no item #{number} in this channel's backlog. `/backlog` lists them."
+        )
+    sprint_items = await store.sprint_items(sprint, include_removed=True)
+    decided = rules.renegotiate(sprint, action, item, sprint_items, reason, actor, now)
+    if decided.new_item is not None:
+        await store.add_sprint_item(decided.new_item)
+    if decided.returned is not None:
+        await _back_to_top(store, team, [decided.returned], now)
+    store.add_scope_change(decided.change)
+    store.log(item, actor, f"sprint {action}", now, sprint=sprint.number, reason=reason)
+    return sprint, item, decided.change
+
+
+async def _back_to_top(
+    store: Store, team: Team, items: Sequence[BacklogItem], now: datetime
+) -> None:
+    top, _ = await store.rank_bounds(team.id)
+    rules.back_to_top(items, top, now)
+
+
+async def finish_item(
+    store: Store, team: Team, number: int, actor: str, now: datetime
+) -> tuple[Sprint, SprintItem]:
+    sprint = await require_active(store, team)
+    sprint_item = await find_item(store, team, sprint, number)
+    before = rules.finish(sprint_item, now)
+    store.log(sprint_item.item, actor, "done", now, status=[before, "done"])
+    return sprint, sprint_item
+
+
+async def close(
+    store: Store,
+    team: Team,
+    actor: str,
+    now: datetime,
+    review_answer: str,
+    *,
+    sprint: Sprint | None = None,
+) -> rules.Closing:
+    """Completed points become velocity; unfinished items go back; the next sprint opens.
+    `sprint`: the one to close (the team's running one by default)."""
+    sprint = sprint or rules.require_running(await active(store, team))
+    items = await store.sprint_items(sprint)
+    unfinished = rules.close(sprint, items, review_answer, now)
+    await _back_to_top(store, team, unfinished, now)
+    for item in unfinished:
+        store.log(item, actor, "returned from sprint", now, sprint=sprint.number)
+    next_sprint = await upcoming(store, team, now)
+    return rules.Closing(sprint, sprint.completed_points or 0.0, unfinished, next_sprint)

@@ -1,0 +1,154 @@
+"""The team: who holds which Scrum role, its settings, its time zone, and who belongs to it.
+
+Who may change what. People outside a team (neither a member of its channel nor holding a role
+in it) may read its work but change nothing: `require_member` is that check, and `member_work`
+opens a use case's unit of work behind it, so a use case that changes state writes
+
+    async with member_work(svc, actor, in_channel, once=True) as work:
+
+where it would write `team_work(svc, actor, once=True)`. Whether someone is in a channel is
+Slack's to say: the listener passes an `InChannel` (handlers/flows/team.py makes one from its
+Web API client). It is asked only for people with no role, and never inside a transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.domain import teams
+from bot.domain.errors import NotAllowed
+from bot.domain.teams import Roles
+from bot.runtime.services import Services
+from bot.usecases.unit import Actor, Work, team_work
+from storage.models import Team
+from storage.repositories import Store
+
+InChannel = Callable[[str, str], Awaitable[bool]]
+"""`in_channel(channel, user)`: whether the user is a member of the channel, as Slack says."""
+
+CHANGE_TEAM = ("po", "sm")
+
+
+# -- who belongs -------------------------------------------------------------------------------
+
+
+async def roles_of(svc: Services, actor: Actor) -> tuple[Team | None, Roles]:
+    """The actor's team as it is (None before its first use) and its roles; read only."""
+    async with svc.db.transaction() as store:
+        team = await store.team(actor.workspace, actor.channel)
+        return team, Roles.of(team) if team is not None else Roles()
+
+
+async def belongs(svc: Services, actor: Actor, in_channel: InChannel) -> bool:
+    """Whether the actor belongs to the team of their workspace and channel: a role in it, or
+    a member of the channel (Slack is asked only when they hold no role)."""
+    _, current = await roles_of(svc, actor)
+    return teams.holds_role(current, actor.user) or await in_channel(actor.channel, actor.user)
+
+
+async def require_member(svc: Services, actor: Actor, in_channel: InChannel) -> None:
+    """Refuses (NotAllowed) someone outside the team: they may look, not change."""
+    if not await belongs(svc, actor, in_channel):
+        raise NotAllowed(teams.OUTSIDER)
+
+
+@asynccontextmanager
+async def member_work(
+    svc: Services,
+    actor: Actor,
+    in_channel: InChannel,
+    *,
+    once: bool = False,
+    urgent: bool = False,
+) -> AsyncIterator[Work]:
+    """`team_work` for a use case that changes state: someone outside the team is refused
+    first, before anything is written (not even the team's first row)."""
+    await require_member(svc, actor, in_channel)
+    async with team_work(svc, actor, once=once, urgent=urgent) as work:
+        yield work
+
+
+# -- roles ---------------------------------------------------------------------------------
+
+
+async def require_role(
+    store: Store, team: Team, user: str, roles: tuple[str, ...], action: str
+) -> str | None:
+    """`Work.require` for code that holds a store and a team: None when the user may, the
+    notice to tell them when they became the channel's first Product Owner; NotAllowed
+    otherwise."""
+    if teams.role_verdict(Roles.of(team), user, roles, action) == teams.FIRST_PO:
+        await store.set_role(team, "po", [user])
+        return teams.CLAIMED_PO
+    return None
+
+
+async def assign_role(store: Store, team: Team, role_word: str, users: Sequence[str]) -> None:
+    """Sets who holds a role; `dev` with no users goes back to "everyone else"."""
+    await store.set_role(team, teams.role_of(role_word, list(users)), users)
+
+
+@dataclass(frozen=True)
+class TeamNow:
+    """The team after a change, with what the actor should be told (say, that they became
+    its Product Owner)."""
+
+    team: Team
+    notices: tuple[str, ...] = ()
+
+    @property
+    def roles(self) -> Roles:
+        return Roles.of(self.team)
+
+
+async def team_now(svc: Services, actor: Actor) -> Team:
+    """The actor's team as it is: its roles, settings and Definition of Ready, to show."""
+    async with team_work(svc, actor) as work:
+        return work.team
+
+
+async def assign_roles(
+    svc: Services,
+    actor: Actor,
+    assignments: Sequence[tuple[str, Sequence[str]]],
+    in_channel: InChannel,
+) -> TeamNow:
+    """`/timebox roles po @name` or the roles form: (role, people) pairs, by a PO or SM."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.require(CHANGE_TEAM, "change roles")
+        for role_word, users in assignments:
+            await assign_role(work.store, work.team, role_word, users)
+        return TeamNow(work.team, tuple(work.notices))
+
+
+# -- settings --------------------------------------------------------------------------------
+
+
+async def apply_settings(
+    svc: Services, actor: Actor, changes: Sequence[tuple[str, str]], in_channel: InChannel
+) -> TeamNow:
+    """`/timebox settings sprint 2w` or the settings form: (setting, what was typed) pairs,
+    by a PO or SM."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.require(CHANGE_TEAM, "change team settings")
+        for setting, value in changes:
+            teams.apply_setting(work.team, setting, value)
+        return TeamNow(work.team, tuple(work.notices))
+
+
+async def po_without_timezone(svc: Services, workspace: str, channel: str) -> str | None:
+    """The first Product Owner of a team with no time zone yet, whose zone it is to take."""
+    async with team_work(svc, Actor(workspace, channel, "")) as work:
+        current = Roles.of(work.team)
+        return None if work.team.timezone or not current.po else current.po[0]
+
+
+async def adopt_timezone(svc: Services, workspace: str, channel: str, zone: str) -> bool:
+    """The team takes `zone` (its PO's, from Slack) unless it has one by now; True if it did."""
+    async with team_work(svc, Actor(workspace, channel, "")) as work:
+        if work.team.timezone is not None:
+            return False
+        work.team.timezone = teams.parse_timezone(zone)
+        return True

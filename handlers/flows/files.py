@@ -1,0 +1,90 @@
+"""A file shared in a team's channel, across its Slack calls: files.info, the checks that need
+no download (kind, size, the sharer's role), the download, then the import or the agenda, and
+the answer in the file's thread (or, for a file too big, privately to the sharer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.errors import UserError
+from bot.runtime.services import Services
+from bot.usecases import backlog as backlog_uc
+from bot.usecases import files
+from bot.usecases.unit import Actor
+from handlers.blocks import backlog as backlog_blocks
+from handlers.render import render
+
+
+class TooBig(UserError):
+    """A file over its kind's limit: not read, and the sharer is told the limit."""
+
+
+async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_id: str) -> None:
+    info = (await client.files_info(file=file_id))["file"]
+    shared = files.SharedFile.of(info)
+    if shared is None:
+        return
+    try:
+        if problem := shared.too_big():
+            raise TooBig(problem)  # before the download
+        if shared.kind == "agenda":
+            await _agenda(svc, client, actor, shared, info)
+        else:
+            await _backlog(svc, client, actor, shared, info)
+    except TooBig as error:
+        text = backlog_blocks.file_too_big(shared.name, error.message)
+        await client.chat_postEphemeral(channel=actor.channel, user=actor.user, text=text)
+
+
+async def _backlog(
+    svc: Services, client: AsyncWebClient, actor: Actor, shared: files.SharedFile, info: Any
+) -> None:
+    text = await _download(info["url_private_download"], client.token, shared)
+    report = await backlog_uc.import_file(svc, actor, text)
+    if report is None:
+        return  # someone's spreadsheet, not a backlog: left alone
+    answer = backlog_blocks.import_report(report, shared.name)
+    await client.chat_postMessage(
+        channel=actor.channel, thread_ts=_thread(info, actor), text=answer
+    )
+
+
+async def _agenda(
+    svc: Services, client: AsyncWebClient, actor: Actor, shared: files.SharedFile, info: Any
+) -> None:
+    try:
+        await files.check_sharer(svc, actor, shared)
+        text = await _download(info["url_private_download"], client.token, shared)
+        agenda = await files.replace_agenda(svc, actor, text)
+        answer = render("agenda_saved.md.j2", agenda=agenda, source=shared.name)
+    except TooBig:
+        raise
+    except UserError as error:
+        answer = render("agenda_refused.md.j2", problem=error.message, source=shared.name)
+    await client.chat_postMessage(
+        channel=actor.channel, thread_ts=_thread(info, actor), text=answer
+    )
+
+
+def _thread(info: dict[str, Any], actor: Actor) -> str | None:
+    """The message that shared the file in the channel: the answer goes in its thread."""
+    shares = info.get("shares") or {}
+    share = shares.get("public", {}) | shares.get("private", {})
+    return (share.get(actor.channel) or [{}])[0].get("ts")
+
+
+async def _download(url: str, token: str | None, shared: files.SharedFile) -> str:
+    """The file's text; a file longer than its kind's limit (whatever files.info said) stops
+    the download."""
+    headers = {"Authorization": f"Bearer {token}"}
+    data = bytearray()
+    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
+        response.raise_for_status()
+        async for chunk in response.content.iter_chunked(1 << 16):
+            data += chunk
+            if len(data) > shared.limit:
+                raise TooBig(files.SharedFile(shared.kind, shared.name, len(data)).too_big() or "")
+    return data.decode("utf-8-sig", errors="replace")

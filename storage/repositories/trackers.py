@@ -1,0 +1,227 @@
+"""A channel's tracker connection, its items' links to issues, and its sprints in the tracker.
+
+Every look-up is inside a team or a connection: a key (PROJ-123) names an issue of one team's
+board only. Pending-write counters change with one UPDATE each (`pending = pending + n`), so
+two transactions never lose one another's count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, select, update
+
+from storage.models import (
+    BacklogItem,
+    ItemEvent,
+    ScheduledJob,
+    TrackerConnection,
+    TrackerLink,
+    TrackerSprintLink,
+)
+from storage.repositories.base import Repository
+
+
+class TrackerQueries(Repository):
+    """Tracker connections, links and sprints."""
+
+    # -- connections ---------------------------------------------------------------------
+
+    async def connection(self, team_id: int) -> TrackerConnection | None:
+        """The team's connection, if it has one."""
+        return await self.session.scalar(
+            select(TrackerConnection).where(TrackerConnection.team_id == team_id)
+        )
+
+    async def connection_by_id(self, connection_id: int) -> TrackerConnection | None:
+        return await self.session.get(TrackerConnection, connection_id)
+
+    async def connection_by_token(self, token: str) -> TrackerConnection | None:
+        """The connection a webhook URL names (its token is random and unique)."""
+        return await self.session.scalar(
+            select(TrackerConnection).where(TrackerConnection.webhook_token == token)
+        )
+
+    async def add_connection(self, connection: TrackerConnection) -> TrackerConnection:
+        self.session.add(connection)
+        await self.session.flush()
+        return connection
+
+    async def remove_connection(self, connection: TrackerConnection) -> int:
+        """Ends a connection: its items stay, unlinked (their keys kept, so connecting again
+        matches them); its sprints' links and its pending work go. How many items it had."""
+        result = await self.session.execute(
+            update(TrackerLink)
+            .where(TrackerLink.connection_id == connection.id)
+            .values(connection_id=None, pending=0, error=None)
+        )
+        await self.session.execute(
+            delete(TrackerLink).where(
+                TrackerLink.team_id == connection.team_id, TrackerLink.key.is_(None)
+            )
+        )
+        for kind in ("tracker_write", "tracker_import", "tracker_sync"):
+            await self.session.execute(
+                delete(ScheduledJob).where(
+                    ScheduledJob.key.startswith(f"{kind}:{connection.id}:", autoescape=True),
+                    ScheduledJob.done_at.is_(None),
+                )
+            )
+        await self.session.delete(connection)
+        await self.session.flush()
+        return result.rowcount or 0
+
+    # -- links ---------------------------------------------------------------------------
+
+    async def links_by_keys(self, team_id: int, keys: Sequence[str]) -> dict[str, TrackerLink]:
+        if not keys:
+            return {}
+        result = await self.session.scalars(
+            select(TrackerLink).where(TrackerLink.team_id == team_id, TrackerLink.key.in_(keys))
+        )
+        return {link.key: link for link in result.all() if link.key}
+
+    async def link_of_item(self, item_id: int) -> TrackerLink | None:
+        return await self.session.scalar(select(TrackerLink).where(TrackerLink.item_id == item_id))
+
+    async def add_link(self, link: TrackerLink) -> TrackerLink:
+        self.session.add(link)
+        await self.session.flush()
+        return link
+
+    async def count_links(self, connection_id: int) -> tuple[int, int, int]:
+        """(linked items, writes pending, items whose last write failed) of a connection."""
+        row = (
+            await self.session.execute(
+                select(
+                    func.count(TrackerLink.id),
+                    func.coalesce(func.sum(TrackerLink.pending), 0),
+                    func.count(TrackerLink.error),
+                ).where(TrackerLink.connection_id == connection_id)
+            )
+        ).one()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    async def change_pending(self, link_id: int, by: int, error: str | None = None) -> None:
+        """Counts a write to the tracker in (`by` 1) or out (-1); `error`: why the last try
+        failed (None clears it once nothing is pending)."""
+        values: dict[str, object] = {
+            "pending": func.max(TrackerLink.pending + by, 0)
+            if self.session.bind.dialect.name == "sqlite"
+            else func.greatest(TrackerLink.pending + by, 0)
+        }
+        if error is not None:
+            values["error"] = error
+        await self.session.execute(
+            update(TrackerLink).where(TrackerLink.id == link_id).values(**values)
+        )
+        if error is None:
+            await self.session.execute(
+                update(TrackerLink)
+                .where(TrackerLink.id == link_id, TrackerLink.pending == 0)
+                .values(error=None)
+            )
+
+    async def set_link_error(self, link_id: int, error: str) -> None:
+        await self.session.execute(
+            update(TrackerLink).where(TrackerLink.id == link_id).values(error=error)
+        )
+
+    async def backlog_keys(self, team_id: int, connection_id: int) -> list[tuple[int, str | None]]:
+        """(item id, key or None) of every item on the team's backlog, in backlog order: the
+        key only for items linked through this connection."""
+        linked = and_(
+            TrackerLink.item_id == BacklogItem.id, TrackerLink.connection_id == connection_id
+        )
+        result = await self.session.execute(
+            select(BacklogItem.id, TrackerLink.key)
+            .outerjoin(TrackerLink, linked)
+            .where(
+                BacklogItem.team_id == team_id,
+                BacklogItem.archived_at.is_(None),
+                BacklogItem.status.not_in(("done", "sprint")),
+            )
+            .order_by(BacklogItem.rank, BacklogItem.number)
+        )
+        return [(item_id, key) for item_id, key in result.all()]
+
+    async def done_keys(self, team_id: int, keys: Sequence[str]) -> set[str]:
+        """Which of `keys` name items of the team that are done."""
+        if not keys:
+            return set()
+        result = await self.session.scalars(
+            select(TrackerLink.key)
+            .join(BacklogItem, BacklogItem.id == TrackerLink.item_id)
+            .where(
+                TrackerLink.team_id == team_id,
+                TrackerLink.key.in_(keys),
+                BacklogItem.status == "done",
+            )
+        )
+        return {key for key in result.all() if key}
+
+    # -- items, as the sync reads them ---------------------------------------------------
+
+    async def item_by_id(self, team_id: int, item_id: int) -> BacklogItem | None:
+        return await self.session.scalar(
+            select(BacklogItem).where(BacklogItem.id == item_id, BacklogItem.team_id == team_id)
+        )
+
+    async def items_by_ids(self, team_id: int, ids: Sequence[int]) -> dict[int, BacklogItem]:
+        if not ids:
+            return {}
+        result = await self.session.scalars(
+            select(BacklogItem).where(BacklogItem.team_id == team_id, BacklogItem.id.in_(ids))
+        )
+        return {item.id: item for item in result.all()}
+
+    async def events_since(self, item_id: int, since: datetime | None) -> Sequence[ItemEvent]:
+        query = select(ItemEvent).where(ItemEvent.item_id == item_id)
+        if since is not None:
+            query = query.where(ItemEvent.at > since)
+        return (await self.session.scalars(query.order_by(ItemEvent.id))).all()
+
+    async def push_unlinked_down(self, team_id: int, by: float) -> int:
+        """Moves the backlog's items that no tracker issue backs below the imported ones."""
+        linked = select(TrackerLink.item_id).where(
+            TrackerLink.team_id == team_id, TrackerLink.key.is_not(None)
+        )
+        result = await self.session.execute(
+            update(BacklogItem)
+            .where(BacklogItem.team_id == team_id, BacklogItem.id.not_in(linked))
+            .values(rank=BacklogItem.rank + by)
+        )
+        return result.rowcount or 0
+
+    async def bottom_rank(self, team_id: int) -> float:
+        top = await self.session.scalar(
+            select(func.max(BacklogItem.rank)).where(BacklogItem.team_id == team_id)
+        )
+        return float(top or 0.0)
+
+    # -- sprints -------------------------------------------------------------------------
+
+    async def sprint_link(self, sprint_id: int) -> TrackerSprintLink | None:
+        return await self.session.scalar(
+            select(TrackerSprintLink).where(TrackerSprintLink.sprint_id == sprint_id)
+        )
+
+    async def add_sprint_link(self, link: TrackerSprintLink) -> TrackerSprintLink:
+        self.session.add(link)
+        await self.session.flush()
+        return link
+
+    # -- due work of a connection --------------------------------------------------------
+
+    async def pending_jobs(self, prefix: str) -> Sequence[ScheduledJob]:
+        """Work not done yet whose key starts with `prefix`."""
+        result = await self.session.scalars(
+            select(ScheduledJob)
+            .where(
+                ScheduledJob.key.startswith(prefix, autoescape=True),
+                ScheduledJob.done_at.is_(None),
+            )
+            .order_by(ScheduledJob.due_at)
+        )
+        return result.all()

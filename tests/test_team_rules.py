@@ -1,0 +1,88 @@
+"""The pure rules of teams and reminders: who may act, who belongs, whether a reminder goes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.domain import reminders, teams
+from bot.domain.errors import NotAllowed, UserError
+from bot.domain.readiness import Horizon
+from bot.domain.teams import Roles
+from storage.models import BacklogItem, Team
+
+NOW = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)
+
+
+def test_the_role_verdict_allows_claims_the_first_po_or_refuses():
+    assert teams.role_verdict(Roles(), "U1", ("po",), "order") == teams.FIRST_PO
+    named = Roles(po=("U1",), sm=("U2",))
+    assert teams.role_verdict(named, "U2", ("po", "sm"), "change roles") == teams.ALLOWED
+    with pytest.raises(NotAllowed) as refused:
+        teams.role_verdict(named, "U3", ("po", "sm"), "change roles")
+    assert refused.value.message == (
+        "Only the Product Owner or Scrum Master can change roles in this channel."
+    )
+    assert refused.value.holders == ("U1", "U2")
+
+
+def test_a_named_role_belongs_to_the_team_anyone_else_by_channel_membership():
+    named = Roles(po=("U1",), dev=("U4",))
+    assert teams.holds_role(named, "U1") and teams.holds_role(named, "U4")
+    assert not teams.holds_role(named, "U9") and not teams.holds_role(Roles(), "U1")
+
+
+def test_role_words_are_checked_with_who_holds_them():
+    assert teams.role_of("Scrum-Master", ["U2"]) == "sm"
+    assert teams.role_of("dev", []) == "dev", "developers: everyone else again"
+    with pytest.raises(UserError, match="not a role"):
+        teams.role_of("boss", ["U1"])
+    with pytest.raises(UserError, match="at least one Product Owner"):
+        teams.role_of("po", [])
+
+
+def _team() -> Team:
+    return Team(
+        id=7,
+        workspace_id="T1",
+        channel_id="C1",
+        timezone="Europe/Berlin",
+        remind_at="09:30",
+        remind_days="mon,tue,wed,thu,fri",
+        working_days="mon,tue,wed,thu,fri",
+        sprint_weeks=2,
+        dor={},
+    )
+
+
+def _plan(team: Team) -> reminders.ReminderPlan:
+    item = BacklogItem(number=1, title="x", hypothesis="", acceptance_criteria=[])
+    horizon = Horizon([item], [(item, ["no acceptance criteria"])], None, 0.0, 0)
+    return reminders.ReminderPlan(team, NOW.date(), horizon, None, False)
+
+
+def test_the_reminder_verdict_in_its_order():
+    team = _team()
+    plan = _plan(team)
+    on_time = timedelta(minutes=5)
+    assert reminders.verdict(None, on_time, plan, False).outcome == "reminders are off"
+    off = _team()
+    off.remind_at = None
+    assert not reminders.verdict(off, on_time, plan, False).send
+    late = reminders.verdict(team, timedelta(hours=2, minutes=15), plan, False)
+    assert (late.send, late.late, late.outcome) == (False, True, "skipped: 135 minutes late")
+    assert reminders.verdict(team, on_time, None, False).outcome == "nothing unready"
+    assert reminders.verdict(team, on_time, plan, True).outcome == "already sent today"
+    sent = reminders.verdict(team, reminders.GRACE, plan, False)
+    assert sent.send and sent.outcome == "sent: 1 unready, 0 direct messages"
+
+
+def test_reminder_times_and_snoozes():
+    assert reminders.resume_after(NOW, NOW + timedelta(hours=3)) == NOW + timedelta(hours=2)
+    assert reminders.resume_after(NOW, NOW + timedelta(minutes=5)) == NOW
+    team = _team()
+    assert reminders.snooze_until(team, 2, NOW).isoformat() == "2026-03-05"
+    with pytest.raises(UserError, match="1 to 90 days"):
+        reminders.snooze_until(team, 91, NOW)
+    assert reminders.job_key(team, NOW).startswith(reminders.job_prefix(team))
