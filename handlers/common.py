@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime.services import Services
 from bot.usecases import team as team_uc
+from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
 from handlers.reply import channel_of, user_of
+
+log = logging.getLogger(__name__)
 
 
 def actor(body: dict[str, Any], context: AsyncBoltContext) -> Actor:
@@ -64,3 +69,21 @@ async def channel_members(client: AsyncWebClient, channel: str) -> list[str]:
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return members
+
+
+def in_channel(client: AsyncWebClient, body: dict[str, Any]) -> InChannel:
+    """Whether a user is a member of a channel, by conversations.members: any listener whose
+    use case changes state passes it (bot/usecases/team.py, `member_work`), and people outside
+    the channel are refused. A direct message the request itself comes from has only its
+    participants in it; a channel Slack will not show the bot counts as one the user is not in."""
+
+    async def member(channel: str, user: str) -> bool:
+        if channel.startswith("D") and channel == channel_of(body):
+            return True
+        try:
+            return user in await channel_members(client, channel)
+        except SlackApiError as error:
+            log.info("cannot tell who is in %s: %s", channel, error.response.get("error"))
+            return False
+
+    return member

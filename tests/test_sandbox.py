@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -368,3 +369,64 @@ async def test_only_the_sandboxs_own_page_can_drive_it(page):
     assert (
         await page.client.post("/api/command", json=body, headers={"Origin": str(own)})
     ).status == 200
+
+
+# -- issue 13, point 12: time passes as it would, permalinks stay in the sandbox -----------------
+
+
+async def test_tomorrow_0900_sends_the_readmes_0930_reminder_on_time(page, sandbox):
+    """The README's `/ready remind at 09:30`, then "Tomorrow 09:00": the clock stops at 09:30
+    on the way, so the reminder goes out then, not a day late (and skipped as too late)."""
+    await page.command(PO.id, "/ready remind at 09:30")  # 09:30 in Madrid: 08:30 UTC
+    jumped = await page.post("/api/clock", {"tomorrow": True, "user": PO.id})
+    assert jumped["now"] == datetime(2026, 3, 3, 8, 0, tzinfo=UTC).timestamp()
+    posts = [m for m in await page.channel(KENJI.id) if m["kind"] == "message"]
+    [reminder] = [m for m in posts if "near the top of the backlog" in shown(m)]
+    assert float(reminder["ts"]) == pytest.approx(START.timestamp() + 30 * 60, abs=1), "09:30"
+    async with sandbox.db.transaction() as store:
+        jobs = await store.jobs("readiness_reminder")
+    monday = [j for j in jobs if j.due_at == START + timedelta(minutes=30)]
+    assert [j.outcome.split(":")[0] for j in monday] == ["sent"], [j.outcome for j in jobs]
+    [pending] = [j for j in jobs if j.done_at is None]
+    assert pending.due_at == datetime(2026, 3, 3, 8, 30, tzinfo=UTC), "Tuesday's is next"
+    assert jumped["jobs_ran"] >= 2, "the reminder and its post, each at its time"
+
+
+async def test_each_due_time_on_the_way_is_a_stop_of_the_clock(page, sandbox):
+    seen: list[tuple[str, datetime, datetime]] = []
+
+    async def handler(due: Due) -> str:
+        seen.append((due.key, due.due_at, due.now))
+        if due.key == "first":  # work that plans more work, due before the move ends
+            async with sandbox.db.transaction() as store:
+                await store.schedule("stop-test", "second", due.now + timedelta(minutes=20), {})
+        return "done"
+
+    sandbox.stack.services.jobs.handle("stop-test", handler)
+    async with sandbox.db.transaction() as store:
+        await store.schedule("stop-test", "first", START + timedelta(minutes=10), {})
+        await store.schedule("stop-test", "later", START + timedelta(hours=3), {})
+    moved = await page.post("/api/clock", {"minutes": 60})
+    assert moved["jobs_ran"] == 2
+    assert [(key, now - due) for key, due, now in seen] == [
+        ("first", timedelta(0)),
+        ("second", timedelta(0)),
+    ], "each ran at its own time, not at the end of the move"
+    assert [due for _, due, _ in seen] == [
+        START + timedelta(minutes=10),
+        START + timedelta(minutes=30),
+    ]
+    assert sandbox.clock.now() == START + timedelta(minutes=60)
+
+
+async def test_a_permalink_points_into_the_sandbox_page(page, sandbox):
+    await page.command(SM.id, "/poker async 1 for 24h")
+    await page.post("/api/app-home", {"user": KENJI.id})
+    home = json.dumps((await page.screen(KENJI.id))["home"]["view"])
+    origin = str(page.client.make_url("/").origin())
+    [link] = re.findall(r"<([^<>|]+)\|open the poll>", home)
+    assert link.startswith(f"{origin}/archives/{CHANNEL}/p"), link
+    [poll] = [m for m in await page.channel(KENJI.id) if "Estimation poll" in shown(m)]
+    assert link.endswith(f"/p{poll['ts'].replace('.', '')}")
+    opened = await page.client.get(link.removeprefix(origin))
+    assert opened.status == 200 and "<title>Timebox sandbox</title>" in await opened.text()

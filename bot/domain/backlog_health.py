@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.calendar import local_today
 from bot.domain.readiness import DefinitionOfReady, Horizon, horizon
-from storage.models import BacklogItem, Team
+from storage.models import BacklogItem, ItemEvent, Sprint, SprintItem, Team
 
 TOP = 10
 STALE_SHARE_LIMIT = 20  # percent
@@ -51,13 +51,43 @@ def stale_items(items: Sequence[BacklogItem], team: Team, now: datetime) -> list
     return [item for item in items if item.updated_at < cutoff]
 
 
+def reordered_since(events: Sequence[ItemEvent]) -> bool:
+    """Whether the backlog was reordered in `events` (those since the last refinement began)."""
+    return any(event.action == "moved" for event in events)
+
+
+def goal_signal(sprint: Sprint | None, sprint_items: Sequence[SprintItem]) -> Signal:
+    """How many items of the latest committed sprint support its goal, once there is one."""
+    question = "Does every sprint item support the sprint goal?"
+    if sprint is None or not sprint_items:
+        return Signal(question, "Measured once sprints are recorded with sprint planning.", None)
+    supporting = sum(1 for si in sprint_items if si.supports_goal)
+    total = len(sprint_items)
+    return Signal(
+        question,
+        f"{supporting} of the {total} item{'s' if total != 1 else ''} of sprint "
+        f"{sprint.number} support{'s' if supporting == 1 else ''} its goal.",
+        supporting == total,
+    )
+
+
 def backlog_health(
-    items: Sequence[BacklogItem], team: Team, now: datetime, *, reordered: bool | None = None
+    items: Sequence[BacklogItem],
+    team: Team,
+    now: datetime,
+    *,
+    reordered: bool | None = None,
+    velocity: float | None = None,
+    sprint: Sprint | None = None,
+    sprint_items: Sequence[SprintItem] = (),
 ) -> Health:
-    """The health check of a backlog: `items` are the team's active items in backlog order."""
+    """The health check of a backlog: `items` are the team's active items in backlog order;
+    `reordered`: whether the top moved since the last refinement (None: no refinement yet);
+    `velocity` the team's (None before a sprint closed); `sprint` the latest committed one,
+    with its `sprint_items`."""
     items = list(items)
     dor = DefinitionOfReady.of(team)
-    current = horizon(items, dor, None, local_today(team, now))
+    current = horizon(items, dor, velocity, local_today(team, now))
     stale = stale_items(items, team, now)
     no_hypothesis = [item for item in items if not item.hypothesis.strip()]
     top = items[:TOP]
@@ -90,11 +120,7 @@ def backlog_health(
             f"{stale_share}% of the items were not touched for {team.graveyard_days} days.",
             stale_share < STALE_SHARE_LIMIT,
         ),
-        Signal(
-            "Does every sprint item support the sprint goal?",
-            "Measured once sprints are recorded with sprint planning.",
-            None,
-        ),
+        goal_signal(sprint, sprint_items),
     ]
     return Health(
         len(items), stale, team.graveyard_days, no_hypothesis, current, reordered, signals

@@ -282,12 +282,25 @@ class RefineCommand:
     flag: bool = False
 
 
+def _not_positive(word: str, example: str) -> str | None:
+    """Why a length is refused when it is zero or negative (`0m`, `-5m`), else None."""
+    if word.startswith(("-", "−")):
+        return f"`{word}` is a negative length: give one like `{example}`."
+    return None
+
+
 def parse_minutes(word: str, command: str, verb: str) -> int:
-    """`45m`, `45`, `1h`, `1h30m`, `90min` into minutes."""
+    """`45m`, `45`, `1h`, `1h30m`, `90min` into minutes; zero and negative lengths refused."""
+    line = usage(command, verb)
+    if (negative := _not_positive(word, "45m")) is not None:
+        raise UsageError(negative, line)
     match = re.fullmatch(r"(?:(\d{1,2})h)?(?:(\d{1,3})(?:m|min|mins|minutes)?)?", word.lower())
     if not word or match is None or not any(match.groups()):
-        raise UsageError(f"`{word}` is not a length like `45m` or `1h30m`.", usage(command, verb))
-    return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+        raise UsageError(f"`{word}` is not a length like `45m` or `1h30m`.", line)
+    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+    if minutes <= 0:
+        raise UsageError(f"`{word}` is no time at all: give a length like `45m`.", line)
+    return minutes
 
 
 def parse_refine(text: str) -> RefineCommand:
@@ -431,6 +444,8 @@ def _poker_option(keyword: str, args: list[str], mode: str) -> object:
 
 
 def _poker_duration(text: str) -> timedelta:
+    if (negative := _not_positive(text.strip(), "24h")) is not None:
+        raise UsageError(negative, usage("/poker", "async"))
     compact = re.sub(r"\s+", "", text.lower())
     match = re.fullmatch(
         r"(?:(\d{1,6})d(?:ays?)?)?(?:(\d{1,6})h(?:ours?|rs?)?)?(?:(\d{1,6})m(?:in(?:utes?|s)?)?)?",
@@ -441,6 +456,11 @@ def _poker_duration(text: str) -> timedelta:
             f"`{text}` is not a length like `24h`, `2d` or `90m`.", usage("/poker", "async")
         )
     days, hours, minutes = (int(g or 0) for g in match.groups())
+    if not days + hours + minutes:
+        raise UsageError(
+            f"`{text}` is no time at all: give the poll a length like `24h`.",
+            usage("/poker", "async"),
+        )
     return timedelta(days=days, hours=hours, minutes=minutes)
 
 

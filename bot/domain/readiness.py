@@ -8,6 +8,7 @@ Definition of Ready as data on the team row.
 from __future__ import annotations
 
 import hashlib
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -144,7 +145,13 @@ def is_ready(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> bool:
 
 @dataclass(frozen=True)
 class Horizon:
-    """The top of the backlog that the next sprints will draw from, and how ready it is."""
+    """The top of the backlog that the next sprints will draw from, and how ready it is.
+
+    With a velocity, the horizon is the top items whose estimates add up to SPRINTS_AHEAD
+    sprints of it; an unestimated item counts as the team's median estimate (`assumed`), and
+    `guessed` lists the items counted so. Without a velocity (or without a single estimate to
+    take a median of), it is the top `dor.horizon_items` items.
+    """
 
     items: list[BacklogItem]
     unready: list[tuple[BacklogItem, list[str]]]
@@ -152,11 +159,29 @@ class Horizon:
     ready_points: float
     ready_count: int
     snoozed: list[BacklogItem] = field(default_factory=list)
+    assumed: float | None = None
+    guessed: list[BacklogItem] = field(default_factory=list)
+    by_velocity: bool = False
 
     @property
     def coverage(self) -> float | None:
         """Sprints of work that are ready, counted from the top, when velocity is known."""
         return self.ready_points / self.velocity if self.velocity else None
+
+    @property
+    def budget(self) -> float | None:
+        """The points the horizon holds: SPRINTS_AHEAD sprints of velocity."""
+        return SPRINTS_AHEAD * self.velocity if self.velocity else None
+
+    @property
+    def ready_in_horizon(self) -> int:
+        return len(self.items) - len(self.unready) - len(self.snoozed)
+
+
+def median_estimate(items: Sequence[BacklogItem]) -> float | None:
+    """The median of the estimates the items have; None when none is estimated."""
+    estimates = [item.estimate for item in items if item.estimate is not None]
+    return float(statistics.median(estimates)) if estimates else None
 
 
 def horizon(
@@ -164,15 +189,25 @@ def horizon(
     dor: DefinitionOfReady,
     velocity: float | None,
     today: date | None = None,
+    *,
+    median: float | None = None,
 ) -> Horizon:
-    """The items whose estimates fill the next two sprints (the top N without velocity)."""
-    if velocity:
+    """The items whose estimates fill the next two sprints (the top N without velocity).
+
+    An unestimated item counts as `median` (by default the median estimate of `ordered`)."""
+    assumed = median if median is not None else median_estimate(ordered)
+    by_velocity = bool(velocity) and assumed is not None
+    guessed: list[BacklogItem] = []
+    if by_velocity:
+        assert velocity is not None and assumed is not None
         chosen, total = [], 0.0
         for item in ordered:
             if total >= SPRINTS_AHEAD * velocity:
                 break
             chosen.append(item)
-            total += item.estimate or 0.0
+            if item.estimate is None:
+                guessed.append(item)
+            total += item.estimate if item.estimate is not None else assumed
     else:
         chosen = list(ordered[: dor.horizon_items])
     unready, snoozed = [], []
@@ -186,6 +221,17 @@ def horizon(
             unready.append((item, item_gaps))
     # Planning takes ready items in backlog order, skipping unready ones: all ready work counts.
     ready = [item for item in ordered if is_ready(item, dor)]
-    ready_points = sum(item.estimate or 0.0 for item in ready)
-    ready_count = len(ready)
-    return Horizon(chosen, unready, velocity, ready_points, ready_count, snoozed)
+    ready_points = sum(
+        item.estimate if item.estimate is not None else (assumed or 0.0) for item in ready
+    )
+    return Horizon(
+        chosen,
+        unready,
+        velocity,
+        ready_points,
+        len(ready),
+        snoozed,
+        assumed if guessed or any(i.estimate is None for i in ready) else None,
+        guessed,
+        by_velocity,
+    )

@@ -37,10 +37,13 @@ def job_prefix(team: Team) -> str:
     return f"reminder:{team.id}:"
 
 
-def team_horizon(team: Team, ordered: Sequence[BacklogItem], now: datetime) -> Horizon:
-    """The top of the team's open backlog (`ordered`, in backlog order) and how ready it is."""
-    # Velocity arrives with sprint records; until then the horizon is the top N items.
-    return horizon(ordered, DefinitionOfReady.of(team), None, local_today(team, now))
+def team_horizon(
+    team: Team, ordered: Sequence[BacklogItem], now: datetime, velocity: float | None = None
+) -> Horizon:
+    """The top of the team's open backlog (`ordered`, in backlog order) and how ready it is:
+    two sprints of the team's `velocity` (from its closed sprints), the top N items until
+    there is one."""
+    return horizon(ordered, DefinitionOfReady.of(team), velocity, local_today(team, now))
 
 
 def is_on(team: Team | None) -> bool:
@@ -83,9 +86,11 @@ class ReminderPlan:
     by_owner: dict[str, list[tuple[BacklogItem, list[str]]]] = field(default_factory=dict)
 
 
-def plan_reminder(team: Team, ordered: Sequence[BacklogItem], now: datetime) -> ReminderPlan | None:
+def plan_reminder(
+    team: Team, ordered: Sequence[BacklogItem], now: datetime, velocity: float | None = None
+) -> ReminderPlan | None:
     """Today's reminder, or None when nothing in the horizon is unready (no empty nags)."""
-    current = team_horizon(team, ordered, now)
+    current = team_horizon(team, ordered, now, velocity)
     if not current.unready:
         return None
     today = local_today(team, now)

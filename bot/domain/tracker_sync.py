@@ -153,7 +153,8 @@ def dependencies_with(
     finished = set(done)
     own = [d for d in dependencies if not (isinstance(d, dict) and "tracker" in d)]
     linked = [
-        {"text": key, "resolved": key in finished, "tracker": key} for key in sorted(set(blocked_by))
+        {"text": key, "resolved": key in finished, "tracker": key}
+        for key in sorted(set(blocked_by))
     ]
     return own + linked
 

@@ -245,6 +245,7 @@ class _Fault:
     delay: float | None = None
     applied: bool = False
     remaining: int | None = None  # count-based
+    skip: int = 0  # calls let through before the fault starts
     ratio: float | None = None  # rate-based
     rng: random.Random | None = None
 
@@ -737,12 +738,14 @@ class JiraEmulator:
         route: str | None = None,
         times: int = 1,
         retry_after: float | None = None,
+        after: int = 0,
     ) -> None:
         """Answer the next ``times`` calls (of ``route``, or any) with ``status``: 429 with
-        ``Retry-After`` (1 second unless given), or a 5xx (with ``Retry-After`` if given)."""
+        ``Retry-After`` (1 second unless given), or a 5xx (with ``Retry-After`` if given).
+        ``after``: let that many calls through first."""
         if status == 429 and retry_after is None:
             retry_after = 1
-        self._faults.append(_Fault(route, status, retry_after, remaining=times))
+        self._faults.append(_Fault(route, status, retry_after, remaining=times, skip=after))
 
     def delay_next(
         self,
@@ -798,6 +801,9 @@ class JiraEmulator:
             if fault.ratio is not None:
                 if fault.rng is not None and fault.rng.random() < fault.ratio:
                     return fault
+                continue
+            if fault.skip > 0:
+                fault.skip -= 1
                 continue
             fault.remaining = (fault.remaining or 1) - 1
             if fault.remaining <= 0:

@@ -523,6 +523,9 @@ class SlackEmulator:
         self.host = host
         self.port = port
         self.url = ""
+        self.permalink_base: str | None = None
+        """Where chat.getPermalink's links point: the workspace's slack.com address, or (the
+        sandbox) the page that shows the messages."""
 
         self.calls: list[ApiCall] = []
         self.problems: list[str] = []
@@ -1421,10 +1424,8 @@ class SlackEmulator:
     def _chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"))
         message = self._live_message(channel, args.get("message_ts"))
-        link = (
-            f"https://{self.team_domain}.slack.com/archives/{channel.id}/"
-            f"p{message.ts.replace('.', '')}"
-        )
+        base = self.permalink_base or f"https://{self.team_domain}.slack.com"
+        link = f"{base}/archives/{channel.id}/p{message.ts.replace('.', '')}"
         if message.is_reply:
             link += f"?thread_ts={message.thread_ts}&cid={channel.id}"
         return {"channel": channel.id, "permalink": link}

@@ -10,15 +10,12 @@ import re
 import signal
 import time
 from collections.abc import Callable
-from datetime import UTC
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
@@ -27,6 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.process.app import create_app
 from bot.process.socket_mode import SocketModeHandler
+from bot.runtime import scheduling
 from bot.runtime.clock import Clock, FileClock, SystemClock
 from bot.runtime.config import Settings
 from bot.runtime.liveness import SweepWatch
@@ -309,14 +307,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
     services = Services(settings=settings, db=db, clock=clock or SystemClock())
     app = create_app(services)
     await restore_schedules(services)
-    ticker = AsyncIOScheduler(timezone=UTC)
-    ticker.add_job(
-        services.jobs.run_due,
-        IntervalTrigger(seconds=1),
-        id="due-work",
-        max_instances=1,
-        coalesce=True,
-    )
+    ticker = scheduling.ticker(services.jobs.run_due)
     ticker.start()
     # Everything loaded so far lives as long as the process: keeping it out of the garbage
     # collector's full passes keeps those passes (and the acks they would hold up) short.

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 
-from bot.runtime.logs import LOG_FORMATS, handler
+from bot.runtime.logs import LOG_FORMATS, handler, quiet_ticks
 
 SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -159,3 +159,4 @@ def _check_oauth(
 def configure_logging(level: str, fmt: str = "text") -> None:
     """Logs to stderr as text, or as one JSON object per line (`fmt="json"`) for shippers."""
     logging.basicConfig(level=getattr(logging, level), handlers=[handler(fmt)])
+    quiet_ticks()

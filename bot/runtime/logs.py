@@ -18,6 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 LOG_FORMATS = ("text", "json")
+QUIET = ("apscheduler",)
+"""Loggers kept to warnings: APScheduler says "Running job ..." and "... executed
+successfully" at INFO on every tick of the second-by-second sweep; the sweep's jobs say what
+they did themselves (bot.runtime.scheduling)."""
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 FIELDS = ("team", "channel", "user", "request")
 
@@ -82,6 +86,12 @@ class JsonFormatter(logging.Formatter):
             entry["stack"] = self.formatStack(record.stack_info)
         # ensure_ascii keeps one record on one line whatever the message holds.
         return json.dumps(entry, ensure_ascii=True, default=str)
+
+
+def quiet_ticks() -> None:
+    """Keeps the scheduler's per-tick chatter out of the logs (its warnings still show)."""
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def handler(fmt: str, stream: Any = None) -> logging.Handler:

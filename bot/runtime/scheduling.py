@@ -9,7 +9,12 @@ the handlers are written so that such a takeover neither loses nor doubles what 
 reminder checks its per-day record, a timer its meeting's marks, and posts a crash may have
 cut short are settled by `handlers.outbox`). Every claim has its own token, so a run whose
 row was rescheduled or taken over meanwhile cannot mark the new work done. APScheduler calls
-`run_due` every second in the server; tests and the sandbox call it after moving their clock.
+`run_due` every second in the server (`ticker`); tests and the sandbox call it after moving
+their clock.
+
+The log says what happened, not that time passed: one INFO line per job that ran (its key,
+kind, lateness and outcome); a sweep with nothing due writes nothing, and APScheduler's own
+per-tick lines are kept to warnings.
 """
 
 from __future__ import annotations
@@ -20,10 +25,14 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
 from bot.runtime.clock import Clock
+from bot.runtime.logs import quiet_ticks
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -178,6 +187,15 @@ class JobRunner:
             async with self.db.transaction() as store:
                 if not await store.finish(job_id, claim, self.clock.now(), outcome):
                     log.info("job %s ran, but was rescheduled or taken over meanwhile", due.key)
+                    return
+            log.info(
+                "ran %s job %s (due %s, %s late): %s",
+                due.kind,
+                due.key,
+                due.due_at.isoformat(timespec="seconds"),
+                _late(due.late),
+                outcome or "done",
+            )
         finally:
             self._inflight.pop(job_id, None)
 
@@ -189,3 +207,28 @@ class JobRunner:
             else:  # back off: 10 s, 40 s, 90 s, 160 s
                 retry_at = self.clock.now() + timedelta(seconds=10 * due.attempts**2)
                 await store.retry_later(job_id, claim, retry_at, outcome)
+
+
+def _late(late: timedelta) -> str:
+    """How late a job ran, to the second: 0s, 2s, 3h05m01s."""
+    seconds = max(int(late.total_seconds()), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{seconds:02d}s"
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+
+
+def ticker(sweep: Callable[[], Awaitable[Any]], every: float = 1.0) -> AsyncIOScheduler:
+    """The server's scheduler: `sweep` (JobRunner.run_due) every `every` seconds, one at a
+    time, missed ticks merged into one. Not started. Its per-tick INFO lines are silenced."""
+    quiet_ticks()
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        sweep,
+        IntervalTrigger(seconds=every),
+        id="due-work",
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler

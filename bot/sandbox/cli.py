@@ -85,6 +85,7 @@ async def _serve(port: int, db: Path, *, fresh: bool) -> int:
         else:
             items = "the backlog you left there last time"
         url = f"http://127.0.0.1:{port}/"
+        sandbox.shown_at(url)
         print(BLURB.format(url=url, items=items, db=db), flush=True)
         await stop.wait()
         print("timebox sandbox: stopping", flush=True)

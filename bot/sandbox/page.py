@@ -53,6 +53,7 @@ async def _errors_and_caching(request: web.Request, handler: Handler) -> web.Str
             raise SandboxError("open the sandbox at 127.0.0.1 or localhost", status=403)
         if request.method != "GET" and not _same_origin(request):
             raise SandboxError("only the sandbox's own page can do that", status=403)
+        _sandbox(request).shown_at(f"{request.scheme}://{request.host}")
         response = await handler(request)
     except SandboxError as error:
         response = web.json_response({"error": str(error)}, status=error.status)
@@ -81,6 +82,7 @@ async def meta(request: web.Request) -> web.Response:
             "bot": {"id": em.bot_user_id, "name": "Timebox"},
             "people": sandbox.people(),
             "default_user": PO.id,
+            "session": sandbox.session(),
             "commands": sandbox.manifest.to_json(),
             "channels": [{"id": c.id, "name": c.name} for c in em.channels.values() if not c.is_im],
         }
@@ -216,6 +218,7 @@ def make_page(sandbox: Sandbox) -> web.Application:
     app.add_routes(
         [
             web.get("/", index),
+            web.get(r"/archives/{channel}/{message:p\d+}", index),  # a permalink: the page
             web.get("/api/meta", meta),
             web.get("/api/state", state),
             web.post("/api/command", command),

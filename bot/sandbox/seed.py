@@ -30,14 +30,22 @@ class DemoUser:
     tz: str
     role: str  # po, sm or dev
     title: str  # what the user switcher shows
+    display: str = ""  # the display name people pick in Slack's profile
+
+    @property
+    def handle(self) -> str:
+        """What one types after @ to mention them."""
+        return f"@{self.name}"
 
 
-PO = DemoUser("U0INES", "ines", "Inés Álvarez", "Europe/Madrid", "po", "Product Owner")
-SM = DemoUser("U0MARCUS", "marcus", "Marcus Reed", "America/Chicago", "sm", "Scrum Master")
+PO = DemoUser("U0INES", "ines", "Inés Álvarez", "Europe/Madrid", "po", "Product Owner", "Inés")
+SM = DemoUser(
+    "U0MARCUS", "marcus", "Marcus Reed", "America/Chicago", "sm", "Scrum Master", "Marcus"
+)
 DEVS = (
-    DemoUser("U0KENJI", "kenji", "Kenji Sato", "Asia/Tokyo", "dev", "Developer"),
-    DemoUser("U0BEA", "bea", "Beatriz Costa", "America/Sao_Paulo", "dev", "Developer"),
-    DemoUser("U0ARJUN", "arjun", "Arjun Mehta", "Asia/Kolkata", "dev", "Developer"),
+    DemoUser("U0KENJI", "kenji", "Kenji Sato", "Asia/Tokyo", "dev", "Developer", "Kenji"),
+    DemoUser("U0BEA", "bea", "Beatriz Costa", "America/Sao_Paulo", "dev", "Developer", "Bea"),
+    DemoUser("U0ARJUN", "arjun", "Arjun Mehta", "Asia/Kolkata", "dev", "Developer", "Arjun"),
 )
 USERS = (PO, SM, *DEVS)
 
@@ -45,7 +53,9 @@ USERS = (PO, SM, *DEVS)
 def seed_workspace(em: SlackEmulator) -> None:
     """The five people and #team-demo (with the bot in it), as a Slack admin would set up."""
     for user in USERS:
-        em.add_user(user.id, user.name, real_name=user.real_name, tz=user.tz)
+        em.add_user(
+            user.id, user.name, real_name=user.real_name, display_name=user.display, tz=user.tz
+        )
     em.add_channel(
         CHANNEL,
         CHANNEL_NAME,

@@ -34,6 +34,9 @@ _SQLITE_SIDECARS = ("", "-wal", "-shm", "-journal")
 _MENTION = re.compile(r"(?<![\w<@])@([a-z0-9][a-z0-9._-]*)", re.IGNORECASE)
 _CHANNEL_REF = re.compile(r"(?<![\w<#&])#([a-z0-9][a-z0-9_-]*)", re.IGNORECASE)
 _SPECIAL = {"here": "<!here>", "channel": "<!channel>", "everyone": "<!everyone>"}
+MAX_CLOCK_STOPS = 2000
+"""Due times a clock move stops at, at most (a job that keeps planning itself a second
+later must not hold the page up forever)."""
 
 
 class SandboxError(Exception):
@@ -117,11 +120,31 @@ class Sandbox:
     def _changed(self, *_: Any) -> None:
         self.version += 1
 
+    def shown_at(self, origin: str) -> None:
+        """The page's address (``http://127.0.0.1:8080``): Slack's permalinks (chat.getPermalink,
+        "Open the poll") point into it, where the page opens the message, instead of at a
+        slack.com workspace that does not exist."""
+        self.emulator.permalink_base = origin.rstrip("/")
+
+    def session(self) -> str:
+        """A mark for a page (re)load: a ts after everything sent so far. The page leaves out
+        the private (ephemeral) messages from before it, as a Slack client that reloads does."""
+        return self.emulator.next_ts()
+
     # -- who and what ------------------------------------------------------------------------
 
     def people(self) -> list[dict[str, Any]]:
         """The demo users with their role, for the user switcher."""
-        return [{**self.emulator.user(u.id), "title": u.title, "role": u.role} for u in USERS]
+        return [
+            {
+                **self.emulator.user(u.id),
+                "title": u.title,
+                "role": u.role,
+                "handle": u.handle,
+                "display_name": self.emulator.users[u.id]["profile"]["display_name"],
+            }
+            for u in USERS
+        ]
 
     def check_user(self, user: Any) -> str:
         if not isinstance(user, str) or user not in self.emulator.users:
@@ -305,17 +328,40 @@ class Sandbox:
     # -- time ------------------------------------------------------------------------------
 
     async def move_clock(self, *, by: timedelta | None = None, to: datetime | None = None) -> int:
-        """Moves the sandbox's time forward, then runs whatever became due; returns how many
-        jobs ran."""
-        try:
-            if by is not None:
-                self.clock.advance(by)
-            if to is not None:
-                self.clock.set(to)
-        except ValueError as error:
-            raise SandboxError(str(error)) from None
+        """Moves the sandbox's time forward as if that time had passed: the clock stops at
+        each due time on the way, so what fell due runs then (a 09:30 reminder at 09:30, not
+        a day late and skipped), and what that work plans in turn runs on time too. Returns
+        how many jobs ran."""
+        start = self.clock.now()
+        if to is not None and to.tzinfo is None:
+            raise SandboxError("SandboxClock needs an aware datetime")
+        target = to if to is not None else start + (by or timedelta(0))
+        if target < start:
+            raise SandboxError("the sandbox clock only moves forward")
         self._changed()
-        return await self.run_due()
+        ran = await self.run_due()
+        for _ in range(MAX_CLOCK_STOPS):
+            due = await self._next_due(target)
+            if due is None:
+                break
+            if due > self.clock.now():  # the base clock runs on meanwhile
+                self.clock.set(due)
+            ran += await self.run_due()
+        else:
+            log.warning("more than %s due times on the way: jumping to the end", MAX_CLOCK_STOPS)
+        if target > self.clock.now():
+            self.clock.set(target)
+        self._changed()
+        return ran + await self.run_due()
+
+    async def _next_due(self, until: datetime) -> datetime | None:
+        """The earliest time after now, and not after `until`, when scheduled work is due."""
+        now = self.clock.now()
+        async with self.db.transaction() as store:
+            for job in await store.overdue(until):
+                if job.due_at > now:
+                    return job.due_at
+        return None
 
     async def run_due(self) -> int:
         """The bot's due scheduled work, if this version of the bot has a job runner."""

@@ -20,9 +20,11 @@ from typing import Any
 from bot.domain import backlog_csv
 from bot.domain.backlog import ItemFields, Move, Page
 from bot.domain.backlog_csv import ImportReport, ParsedCsv
-from bot.domain.backlog_health import Health, backlog_health, stale_items
+from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
+from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.domain.sprints import velocity_of
 from bot.runtime.services import Services
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, ItemEvent, Team
@@ -273,8 +275,26 @@ async def _shown(work: Work, number: int) -> ItemShown:
 
 
 async def _health(work: Work) -> HealthShown:
-    items = await work.store.all_items(work.team.id, include_closed=False)
-    return HealthShown(backlog_health(items, work.team, work.now), work.team.id)
+    store, team = work.store, work.team
+    items = await store.all_items(team.id, include_closed=False)
+    reordered = None
+    for refinement in await store.past_meetings(team.id, "refinement", limit=1):
+        moves = await store.item_events_between(team.id, refinement.started_at, work.now)
+        reordered = reordered_since([event for event, _ in moves])
+    velocity = velocity_of(await store.closed_sprints(team.id, VELOCITY_SPRINTS))
+    committed = [s for s in await store.sprints(team.id, limit=3) if s.status != "planning"]
+    sprint = committed[0] if committed else None
+    sprint_items = await store.sprint_items(sprint) if sprint is not None else []
+    health = backlog_health(
+        items,
+        team,
+        work.now,
+        reordered=reordered,
+        velocity=velocity,
+        sprint=sprint,
+        sprint_items=sprint_items,
+    )
+    return HealthShown(health, team.id)
 
 
 def _require_same_team(work: Work, team_id: int, what: str) -> None:

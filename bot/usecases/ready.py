@@ -11,9 +11,11 @@ from typing import Any
 
 from bot.domain import reminders
 from bot.domain.calendar import RemindAt, next_reminder
+from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, Horizon
 from bot.domain.reminders import ReminderPlan
+from bot.domain.sprints import velocity_of
 from bot.domain.teams import holds_role
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
@@ -40,6 +42,11 @@ async def _item(work: Work, number: int) -> BacklogItem:
     return item
 
 
+async def team_velocity(store: Store, team: Team) -> float | None:
+    """The team's velocity from its closed sprints; None before the first one closed."""
+    return velocity_of(await store.closed_sprints(team.id, VELOCITY_SPRINTS))
+
+
 # -- reading ------------------------------------------------------------------------------
 
 
@@ -54,7 +61,8 @@ async def check(svc: Services, actor: Actor) -> Readiness:
     """`/ready`: how ready the top of the backlog is."""
     async with team_work(svc, actor) as work:
         items = await work.store.all_items(work.team.id, include_closed=False)
-        horizon = reminders.team_horizon(work.team, items, work.now)
+        velocity = await team_velocity(work.store, work.team)
+        horizon = reminders.team_horizon(work.team, items, work.now, velocity)
         return Readiness(work.team, horizon, DefinitionOfReady.of(work.team))
 
 
@@ -210,7 +218,8 @@ async def daily_reminder(svc: Services, due: Due, render: Render, enqueue: Enque
             after = reminders.resume_after(due.due_at, due.now)
             await schedule_next(store, team, after, running=due.key)
             items = await store.all_items(team.id, include_closed=False)
-            plan = reminders.plan_reminder(team, items, due.now)
+            velocity = await team_velocity(store, team)
+            plan = reminders.plan_reminder(team, items, due.now, velocity)
             sent = plan is not None and await store.reminder_sent(team, plan.day)
         decided = reminders.verdict(team, due.late, plan, sent)
         if decided.late and team is not None:

@@ -7,8 +7,9 @@ opens a use case's unit of work behind it, so a use case that changes state writ
     async with member_work(svc, actor, in_channel, once=True) as work:
 
 where it would write `team_work(svc, actor, once=True)`. Whether someone is in a channel is
-Slack's to say: the listener passes an `InChannel` (handlers/flows/team.py makes one from its
-Web API client). It is asked only for people with no role, and never inside a transaction.
+Slack's to say: the listener passes an `InChannel` (`in_channel` in handlers/common.py makes
+one from its Web API client). It is asked only for people with no role, and never inside a
+transaction.
 """
 
 from __future__ import annotations

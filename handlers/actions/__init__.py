@@ -6,43 +6,44 @@ from slack_bolt.async_app import AsyncApp
 
 from handlers.actions import backlog, meetings, planning, poker, ready, team
 
+# Each listener and the action ids it answers. Bolt tries listeners in the order they were
+# registered, each at a cost: a poll's cards come in bursts, so they are matched first.
+ACTIONS = {
+    poker.poker_vote: (re.compile(r"^poker_vote:\d+$"),),
+    poker.poker_reason: ("poker_reason",),
+    poker.poker_facilitate: (
+        "poker_reveal",
+        "poker_accept",
+        "poker_choose",
+        "poker_revote",
+        "poker_skip",
+    ),
+    poker.poker_start: ("poker_start",),
+    poker.poker_history: ("poker_history",),
+    poker.poker_noop: ("poker_option", "poker_link"),
+    backlog.page: ("backlog_prev", "backlog_next"),
+    backlog.open_item: ("backlog_open",),
+    backlog.edit_item: ("item_edit",),
+    backlog.change_item: ("item_top", "item_done", "item_archive", "item_restore"),
+    ready.fix_item: ("item_fix",),
+    team.edit_team: ("roles_edit", "settings_edit", "dor_edit"),
+    backlog.archive_stale: ("archive_stale",),
+    meetings.facilitate: tuple(
+        f"meeting_{op}" for op in ("next", "extend", "pause", "resume", "end")
+    ),
+    meetings.meeting_form: ("meeting_goal", "meeting_note"),
+    meetings.triage_place: tuple(f"triage_{p}" for p in ("top", "keep", "bottom", "archive")),
+    meetings.triage_pick: ("triage_type", "triage_moscow"),
+    meetings.next_session: ("meeting_next_session",),
+    meetings.estimate_in_meeting: ("meeting_estimate",),
+    meetings.show_minutes: ("meeting_minutes",),
+    meetings.change_agenda: ("agenda_edit", "agenda_yaml", "agenda_reset"),
+    planning.sprint_form: ("sprint_goal", "sprint_select", "sprint_capacity", "sprint_tasks"),
+    planning.sprint_commit: ("sprint_commit", "sprint_commit_team"),
+}
+
 
 def register(app: AsyncApp) -> None:
-    # Bolt tries listeners in the order they were registered, each at a cost: a poll's cards
-    # come in bursts, so they are matched first.
-    app.action(re.compile(r"^poker_vote:\d+$"))(poker.poker_vote)
-    app.action("poker_reason")(poker.poker_reason)
-    for action_id in ("poker_reveal", "poker_accept", "poker_choose", "poker_revote", "poker_skip"):
-        app.action(action_id)(poker.poker_facilitate)
-    app.action("poker_start")(poker.poker_start)
-    app.action("poker_history")(poker.poker_history)
-    app.action("poker_option")(poker.poker_noop)
-    app.action("poker_link")(poker.poker_noop)
-    app.action("backlog_prev")(backlog.page)
-    app.action("backlog_next")(backlog.page)
-    app.action("backlog_open")(backlog.open_item)
-    app.action("item_edit")(backlog.edit_item)
-    for action_id in ("item_top", "item_done", "item_archive", "item_restore"):
-        app.action(action_id)(backlog.change_item)
-    app.action("item_fix")(ready.fix_item)
-    app.action("roles_edit")(team.edit_team)
-    app.action("settings_edit")(team.edit_team)
-    app.action("dor_edit")(team.edit_team)
-    app.action("archive_stale")(backlog.archive_stale)
-    for op in ("next", "extend", "pause", "resume", "end"):
-        app.action(f"meeting_{op}")(meetings.facilitate)
-    app.action("meeting_goal")(meetings.meeting_form)
-    app.action("meeting_note")(meetings.meeting_form)
-    for placement in ("top", "keep", "bottom", "archive"):
-        app.action(f"triage_{placement}")(meetings.triage_place)
-    app.action("triage_type")(meetings.triage_pick)
-    app.action("triage_moscow")(meetings.triage_pick)
-    app.action("meeting_next_session")(meetings.next_session)
-    app.action("meeting_estimate")(meetings.estimate_in_meeting)
-    app.action("meeting_minutes")(meetings.show_minutes)
-    for action in ("agenda_edit", "agenda_yaml", "agenda_reset"):
-        app.action(action)(meetings.change_agenda)
-    for action in ("sprint_goal", "sprint_select", "sprint_capacity", "sprint_tasks"):
-        app.action(action)(planning.sprint_form)
-    app.action("sprint_commit")(planning.sprint_commit)
-    app.action("sprint_commit_team")(planning.sprint_commit)
+    for listener, action_ids in ACTIONS.items():
+        for action_id in action_ids:
+            app.action(action_id)(listener)

@@ -6,18 +6,11 @@ channel): another team's sprint is refused by the use case and nothing changes.
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.runtime.services import services
 from bot.usecases import planning
 from handlers import payload
-from handlers.common import actor
+from handlers.asked import Asked, acked
 from handlers.flows import planning as planning_flow
-from handlers.flows.meetings import Asked, channel_people
-from handlers.listener import listener
+from handlers.flows.meetings import channel_people
 
 FORMS = {
     "sprint_goal": "goal",
@@ -28,33 +21,26 @@ FORMS = {
 NEED_PEOPLE = ("select", "capacity")  # the developers: the proposal's forecast, days off
 
 
-@listener
-async def sprint_form(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
+@acked
+async def sprint_form(asked: Asked) -> None:
     """The goal, selection, capacity and task forms of a sprint being planned."""
-    await ack()
-    asked = Asked(services(context), client, body, actor(body, context))
-    which = FORMS.get(str(payload.action(body).get("action_id")), "tasks")
-    sprint_id, _, number = payload.value(body).partition(":")
+    which = FORMS.get(str(payload.action(asked.body).get("action_id")), "tasks")
+    sprint_id, _, number = payload.value(asked.body).partition(":")
     item = payload.as_int(number) if number else None
-    people = await channel_people(client, asked.actor.channel) if which in NEED_PEOPLE else None
+    needed = which in NEED_PEOPLE
+    people = await channel_people(asked.client, asked.actor.channel) if needed else None
     form = await planning.open_form(
         asked.svc, asked.actor, people, which, payload.as_int(sprint_id), item
     )
     await planning_flow.open_plan_form(asked, form)
 
 
-@listener
-async def sprint_commit(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
+@acked
+async def sprint_commit(asked: Asked) -> None:
     """A developer's "I commit", or a Scrum Master's "Commit for the team"."""
-    await ack()
-    asked = Asked(services(context), client, body, actor(body, context))
-    for_team = payload.action(body).get("action_id") == "sprint_commit_team"
-    people = await channel_people(client, asked.actor.channel)
+    for_team = payload.action(asked.body).get("action_id") == "sprint_commit_team"
+    people = await channel_people(asked.client, asked.actor.channel)
     done = await planning.commit(
-        asked.svc, asked.actor, people, for_team=for_team, sprint_id=payload.number(body)
+        asked.svc, asked.actor, people, for_team=for_team, sprint_id=payload.number(asked.body)
     )
     await planning_flow.committed(asked, done)

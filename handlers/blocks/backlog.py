@@ -12,14 +12,11 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
-    NumberInputElement,
     Option,
-    PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
     UserSelectElement,
 )
-from slack_sdk.models.views import View
 
 from bot.domain.backlog import (
     FORM_LABELS,
@@ -35,20 +32,10 @@ from bot.domain.backlog_csv import ImportReport
 from bot.domain.backlog_health import Health
 from bot.domain.readiness import DefinitionOfReady, gaps, points
 from bot.usecases.backlog import ItemAdded, ItemShown, Moved, Saved
-from handlers.blocks.kit import (
-    button,
-    context,
-    message,
-    metadata_json,
-    mrkdwn_notice,
-    notice,
-    section,
-)
+from handlers.blocks import kit
+from handlers.blocks.kit import HEADER_MAX, button, context, message, mrkdwn_notice, section
 from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, ItemEvent
-
-SECTION_MAX = 3000
-HEADER_MAX = 150
 
 
 def backlog_page(page: Page, channel_id: str, dor: DefinitionOfReady) -> dict[str, Any]:
@@ -126,11 +113,6 @@ def file_too_big(source: str, problem: str) -> str:
     return render("import_too_big.md.j2", source=source, problem=problem)
 
 
-def po_notice(text: str) -> dict[str, Any]:
-    """The notice that the user became the channel's Product Owner."""
-    return notice(text, ":crown:")
-
-
 def item_detail(
     item: BacklogItem, position: int | None, history: Sequence[ItemEvent], dor: DefinitionOfReady
 ) -> dict[str, Any]:
@@ -187,33 +169,20 @@ def edit_modal(
     owner = UserSelectElement(action_id="value", placeholder="Who looks after it")
     if item.owner:
         owner.initial_user = item.owner
-    estimate = NumberInputElement(
-        action_id="value", is_decimal_allowed=True, min_value="0", max_value="1000"
-    )
-    if item.estimate is not None:
-        estimate.initial_value = points(item.estimate)
+    estimate = None if item.estimate is None else points(item.estimate)
     texts = form_texts(item)
     blocks: list[Block] = [
         context(render("item_readiness.md.j2", gaps=gaps(item, dor))),
-        InputBlock(
-            block_id="title",
-            label="Title",
-            element=PlainTextInputElement(
-                action_id="value", initial_value=fit(item.title, TITLE_MAX), max_length=TITLE_MAX
-            ),
-        ),
-        InputBlock(
-            block_id="hypothesis",
-            label="Value hypothesis",
+        kit.text_input("title", "Title", initial=fit(item.title, TITLE_MAX), max_length=TITLE_MAX),
+        kit.text_input(
+            "hypothesis",
+            "Value hypothesis",
             hint="By doing … we expect … (the value, not the task)",
             optional=True,
-            element=PlainTextInputElement(
-                action_id="value",
-                multiline=True,
-                initial_value=texts["hypothesis"] or None,
-                max_length=FORM_MAX["hypothesis"],
-                placeholder="By doing … we expect …",
-            ),
+            multiline=True,
+            initial=texts["hypothesis"],
+            max_length=FORM_MAX["hypothesis"],
+            placeholder="By doing … we expect …",
         ),
         InputBlock(
             block_id="type",
@@ -222,53 +191,43 @@ def edit_modal(
                 action_id="value", options=type_options, initial_option=initial_type
             ),
         ),
-        InputBlock(
-            block_id="acceptance",
-            label="Acceptance criteria",
+        kit.text_input(
+            "acceptance",
+            "Acceptance criteria",
             hint="One per line.",
             optional=True,
-            element=PlainTextInputElement(
-                action_id="value",
-                multiline=True,
-                max_length=FORM_MAX["acceptance_criteria"],
-                initial_value=texts["acceptance_criteria"] or None,
-            ),
+            multiline=True,
+            max_length=FORM_MAX["acceptance_criteria"],
+            initial=texts["acceptance_criteria"],
         ),
-        InputBlock(
-            block_id="dependencies",
-            label="Dependencies",
+        kit.text_input(
+            "dependencies",
+            "Dependencies",
             hint="One per line; start with [x] when resolved, [ ] when still open.",
             optional=True,
-            element=PlainTextInputElement(
-                action_id="value",
-                multiline=True,
-                max_length=FORM_MAX["dependencies"],
-                initial_value=texts["dependencies"] or None,
-                placeholder="[ ] #14 payment API contract",
-            ),
+            multiline=True,
+            max_length=FORM_MAX["dependencies"],
+            initial=texts["dependencies"],
+            placeholder="[ ] #14 payment API contract",
         ),
-        InputBlock(
-            block_id="estimate", label="Estimate (story points)", optional=True, element=estimate
+        kit.number_input(
+            "estimate",
+            "Estimate (story points)",
+            optional=True,
+            decimal=True,
+            low=0,
+            high=1000,
+            initial=estimate,
         ),
         InputBlock(block_id="owner", label="Owner", optional=True, element=owner),
-        InputBlock(
-            block_id="epic",
-            label="Epic",
-            optional=True,
-            element=PlainTextInputElement(
-                action_id="value", initial_value=item.epic or None, max_length=120
-            ),
-        ),
-        InputBlock(
-            block_id="labels",
-            label="Labels",
+        kit.text_input("epic", "Epic", optional=True, initial=item.epic, max_length=120),
+        kit.text_input(
+            "labels",
+            "Labels",
             hint="Separated by commas.",
             optional=True,
-            element=PlainTextInputElement(
-                action_id="value",
-                initial_value=texts["labels"] or None,
-                max_length=FORM_MAX["labels"],
-            ),
+            initial=texts["labels"],
+            max_length=FORM_MAX["labels"],
         ),
     ]
     if dor.questions:
@@ -288,16 +247,9 @@ def edit_modal(
     for block in blocks:
         if focus and isinstance(block, InputBlock) and block.block_id == focus:
             block.element.focus_on_load = True
-    return View(
-        type="modal",
-        callback_id="item_edit",
-        title=fit(f"Edit #{item.number}", 24),
-        submit="Save",
-        close="Cancel",
-        # The team the form is for: a submission from any other team is refused.
-        private_metadata=metadata_json(channel=channel_id, number=item.number, team=item.team_id),
-        blocks=blocks,
-    ).to_dict()
+    # The team the form is for: a submission from any other team is refused.
+    where = {"channel": channel_id, "number": item.number, "team": item.team_id}
+    return kit.modal("item_edit", f"Edit #{item.number}", blocks, **where)
 
 
 _FORM_BLOCKS = {
@@ -326,45 +278,30 @@ def _read_only_if_too_long(block: Block, texts: dict[str, str]) -> Block:
 
 
 def import_modal(channel_id: str, team_id: int) -> dict[str, Any]:
-    return View(
-        type="modal",
-        callback_id="backlog_import",
-        title="Import backlog items",
-        submit="Import",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, team=team_id),
-        blocks=[
-            section(
-                "Paste CSV with a header line. Jira's export names work: *Summary* (or Title), "
-                "Description, Acceptance Criteria, Story Points, Issue Type, Priority, Labels. "
-                "Items land at the bottom, in file order. For larger files, share the .csv "
-                "file in the channel instead."
-            ),
-            InputBlock(
-                block_id="csv",
-                label="CSV",
-                element=PlainTextInputElement(
-                    action_id="value",
-                    multiline=True,
-                    max_length=3000,
-                    placeholder="Summary,Story Points,Issue Type",
-                ),
-            ),
-        ],
-    ).to_dict()
+    blocks = [
+        section(
+            "Paste CSV with a header line. Jira's export names work: *Summary* (or Title), "
+            "Description, Acceptance Criteria, Story Points, Issue Type, Priority, Labels. "
+            "Items land at the bottom, in file order. For larger files, share the .csv "
+            "file in the channel instead."
+        ),
+        kit.text_input(
+            "csv",
+            "CSV",
+            multiline=True,
+            max_length=3000,
+            placeholder="Summary,Story Points,Issue Type",
+        ),
+    ]
+    where = {"channel": channel_id, "team": team_id}
+    return kit.modal("backlog_import", "Import backlog items", blocks, submit="Import", **where)
 
 
 def health_message(health: Health, team_id: int) -> dict[str, Any]:
     """`/backlog health`; its button names the team it was shown for."""
-    hz = health.horizon
-    if hz.velocity:
-        coverage = f"ready work covers {hz.coverage:.1f} sprints; aim for 2."
-    else:
-        ready = len(hz.items) - len(hz.unready) - len(hz.snoozed)
-        coverage = f"{ready} of the top {len(hz.items)} items are ready (no velocity yet)."
     blocks: list[Block] = [
         HeaderBlock(text="Backlog health"),
-        section(render("health.md.j2", health=health, coverage=coverage)),
+        section(render("health.md.j2", health=health)),
     ]
     if health.stale:
         blocks.append(

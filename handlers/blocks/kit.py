@@ -10,13 +10,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ButtonElement,
     ContextBlock,
+    HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    NumberInputElement,
+    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
 )
+from slack_sdk.models.views import View
 
 from handlers.render import fit, render
 
@@ -56,6 +62,15 @@ def button(
     )
 
 
+def with_buttons(
+    text: str, buttons: Sequence[ButtonElement], fallback: str, *, header: str | None = None
+) -> dict[str, Any]:
+    """A message of one section with a row of buttons under it, and a header above if given."""
+    blocks: list[Block] = [HeaderBlock(text=header)] if header else []
+    blocks += [section(text), ActionsBlock(elements=list(buttons))]
+    return message(blocks, fallback)
+
+
 def notice(text: str, emoji: str = ":information_source:") -> dict[str, Any]:
     body = render("notice.md.j2", text=text, emoji=emoji)
     return message([section(body)], body)
@@ -68,3 +83,75 @@ def mrkdwn_notice(body: str) -> dict[str, Any]:
 
 def metadata_json(**values: Any) -> str:
     return json.dumps(values, separators=(",", ":"))
+
+
+# -- forms ---------------------------------------------------------------------------------------
+
+
+def modal(
+    callback_id: str, title: str, blocks: Sequence[Block], *, submit: str = "Save", **metadata: Any
+) -> dict[str, Any]:
+    """A form; `metadata` (its channel, and what it edits) goes in its private_metadata."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=fit(title, 24),
+        submit=submit,
+        close="Cancel",
+        private_metadata=metadata_json(**metadata),
+        blocks=list(blocks),
+    ).to_dict()
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    initial: str | None = None,
+    max_length: int | None = None,
+    multiline: bool | None = None,
+    placeholder: str | None = None,
+    hint: str | None = None,
+    optional: bool | None = None,
+) -> InputBlock:
+    """A text field of a form (an empty `initial` shows the placeholder)."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        optional=optional,
+        element=PlainTextInputElement(
+            action_id="value",
+            multiline=multiline,
+            max_length=max_length,
+            initial_value=initial or None,
+            placeholder=placeholder,
+        ),
+    )
+
+
+def number_input(
+    block_id: str,
+    label: str,
+    *,
+    decimal: bool,
+    low: int,
+    high: int,
+    initial: str | None = None,
+    hint: str | None = None,
+    optional: bool | None = None,
+) -> InputBlock:
+    """A number field of a form, from `low` to `high`."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        optional=optional,
+        element=NumberInputElement(
+            action_id="value",
+            is_decimal_allowed=decimal,
+            min_value=str(low),
+            max_value=str(high),
+            initial_value=initial,
+        ),
+    )

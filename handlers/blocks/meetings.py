@@ -14,13 +14,10 @@ from slack_sdk.models.blocks import (
     DatePickerElement,
     HeaderBlock,
     InputBlock,
-    NumberInputElement,
     Option,
-    PlainTextInputElement,
     StaticSelectElement,
     UserSelectElement,
 )
-from slack_sdk.models.views import View
 
 from agendas import engine, refinement
 from agendas import planning as plan
@@ -32,7 +29,7 @@ from bot.usecases.meetings import AgendaShown, Note
 from bot.usecases.planning import Committed, PlanChanged
 from handlers.blocks import kit
 from handlers.blocks import sprints as sprint_blocks
-from handlers.blocks.kit import button, context, message, metadata_json, section
+from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
 from handlers.blocks.ready import fix_button
 from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, Meeting, Team
@@ -99,8 +96,8 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
 
 
 def warning(meeting: Meeting, left_minutes: int) -> dict[str, Any]:
-    text = render("timer_warning.md.j2", left=left_minutes, title=engine.current(meeting)["title"])
-    return message([section(text)], text)
+    title = engine.current(meeting)["title"]
+    return mrkdwn_notice(render("timer_warning.md.j2", left=left_minutes, title=title))
 
 
 def time_up(meeting: Meeting) -> dict[str, Any]:
@@ -108,25 +105,21 @@ def time_up(meeting: Meeting) -> dict[str, Any]:
     return message([section(text), controls(meeting)], text)
 
 
-def notice(text: str) -> dict[str, Any]:
-    return message([section(text)], text)
-
-
 def note(said: Note) -> dict[str, Any]:
     """A step's note in the meeting thread (the clock, the goal, an action item)."""
     if said.what == "goal":
-        return notice(render("goal_set.md.j2", goal=said.goal))
+        return mrkdwn_notice(render("goal_set.md.j2", goal=said.goal))
     if said.what == "action":
-        return notice(render("action_added.md.j2", action=said.action))
-    return notice(render("meeting_note.md.j2", note=said))
+        return mrkdwn_notice(render("action_added.md.j2", action=said.action))
+    return mrkdwn_notice(render("meeting_note.md.j2", note=said))
 
 
 def goal_answer(goal: str) -> dict[str, Any]:
-    return kit.mrkdwn_notice(render("goal_set.md.j2", goal=goal))
+    return mrkdwn_notice(render("goal_set.md.j2", goal=goal))
 
 
 def action_answer(action: Any) -> dict[str, Any]:
-    return kit.mrkdwn_notice(render("action_added.md.j2", action=action))
+    return mrkdwn_notice(render("action_added.md.j2", action=action))
 
 
 def ended(meeting: Meeting) -> dict[str, Any]:
@@ -136,11 +129,8 @@ def ended(meeting: Meeting) -> dict[str, Any]:
 
 
 def estimating(user: str, number: int) -> dict[str, Any]:
-    return notice(render("meeting_note.md.j2", note=Note("estimating"), user=user, number=number))
-
-
-def became_po(text: str) -> dict[str, Any]:
-    return kit.notice(text, ":crown:")
+    note = Note("estimating")
+    return mrkdwn_notice(render("meeting_note.md.j2", note=note, user=user, number=number))
 
 
 # -- what a section opens ------------------------------------------------------------------------
@@ -158,7 +148,7 @@ def opened(meeting: Meeting, team: Team, contents: Sequence[Any]) -> list[dict[s
             case refinement.TriageCard(item=item) if item is not None:
                 posts.append(triage_card(meeting, item, content.position, content.total))
             case refinement.DeepDive(items=()):
-                posts.append(notice("Every item near the top is ready."))
+                posts.append(mrkdwn_notice("Every item near the top is ready."))
             case refinement.DeepDive():
                 total = len(content.items)
                 posts += [
@@ -199,13 +189,13 @@ def plan_status(state: plan.PlanState) -> str:
 
 def plan_changed(changed: PlanChanged) -> dict[str, Any]:
     """What changed in the plan, and where the plan stands now."""
-    text = render("planning_note.md.j2", note=changed.note, status=plan_status(changed.state))
-    return message([section(text)], text)
+    status = plan_status(changed.state)
+    return mrkdwn_notice(render("planning_note.md.j2", note=changed.note, status=status))
 
 
 def committed(done: Committed) -> dict[str, Any]:
     """The summary of a sprint just committed, for the channel."""
-    return kit.mrkdwn_notice(render("sprint_committed.md.j2", sprint=done.sprint, count=done.count))
+    return mrkdwn_notice(render("sprint_committed.md.j2", sprint=done.sprint, count=done.count))
 
 
 # -- refinement sections -------------------------------------------------------------------------
@@ -213,8 +203,9 @@ def committed(done: Committed) -> dict[str, Any]:
 
 def kickoff(meeting: Meeting, new_count: int, deep: Sequence[BacklogItem]) -> dict[str, Any]:
     text = render("kickoff.md.j2", facilitator=meeting.facilitator, new_count=new_count, deep=deep)
-    actions = ActionsBlock(elements=[button("Set the session goal", "meeting_goal", _ref(meeting))])
-    return message([section(text), actions], text)
+    return kit.with_buttons(
+        text, [button("Set the session goal", "meeting_goal", _ref(meeting))], text
+    )
 
 
 def triage_card(meeting: Meeting, item: BacklogItem, position: int, total: int) -> dict[str, Any]:
@@ -262,10 +253,8 @@ def triage_card(meeting: Meeting, item: BacklogItem, position: int, total: int) 
 def triage_done(
     item: BacklogItem | None, placement: str | None, actor: str | None
 ) -> dict[str, Any]:
-    text = render(
-        "triage_done.md.j2", item=item, decision=PLACEMENTS.get(placement or ""), actor=actor
-    )
-    return message([section(text)], text)
+    decision = PLACEMENTS.get(placement or "")
+    return mrkdwn_notice(render("triage_done.md.j2", item=item, decision=decision, actor=actor))
 
 
 def deep_dive_card(
@@ -283,7 +272,7 @@ def deep_dive_card(
         button("Estimate", "meeting_estimate", f"{meeting.id}:{item.number}"),
         button("Open", "backlog_open", str(item.number)),
     ]
-    return message([section(text), ActionsBlock(elements=elements)], f"Deep dive #{item.number}")
+    return kit.with_buttons(text, elements, f"Deep dive #{item.number}")
 
 
 def wrapup(
@@ -377,113 +366,66 @@ def agenda_modal(agenda: Agenda, channel_id: str, team_id: int | None = None) ->
     for index, s in enumerate(agenda.sections):
         label = plain(f"{index + 1}. {s.title}", 138)  # room for " (% of meeting)"
         minutes = agenda.minutes and s.minutes
-        blocks.append(
-            InputBlock(
-                block_id=f"minutes-{index}",
-                label=fit(
-                    f"{label} (minutes)" if agenda.minutes else f"{label} (% of meeting)", 150
-                ),
-                element=NumberInputElement(
-                    action_id="value",
-                    is_decimal_allowed=False,
-                    min_value="1",
-                    max_value="480" if agenda.minutes else "100",
-                    initial_value=str(int(minutes) if minutes else round(s.minutes * 100)),
-                ),
-            )
-        )
-        blocks.append(
-            InputBlock(
-                block_id=f"purpose-{index}",
-                label=fit(f"{index + 1}. Purpose", 150),
+        unit = "minutes" if agenda.minutes else "% of meeting"
+        blocks += [
+            kit.number_input(
+                f"minutes-{index}",
+                fit(f"{label} ({unit})", 150),
+                decimal=False,
+                low=1,
+                high=480 if agenda.minutes else 100,
+                initial=str(int(minutes) if minutes else round(s.minutes * 100)),
+            ),
+            kit.text_input(
+                f"purpose-{index}",
+                fit(f"{index + 1}. Purpose", 150),
                 optional=True,
-                element=PlainTextInputElement(
-                    action_id="value",
-                    multiline=True,
-                    max_length=500,
-                    initial_value=s.purpose or None,
-                ),
-            )
-        )
-    return View(
-        type="modal",
-        callback_id="agenda_edit",
-        title="Edit the agenda",
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, kind=agenda.kind, team=team_id),
-        blocks=blocks,
-    ).to_dict()
+                multiline=True,
+                max_length=500,
+                initial=s.purpose,
+            ),
+        ]
+    where = {"channel": channel_id, "kind": agenda.kind, "team": team_id}
+    return kit.modal("agenda_edit", "Edit the agenda", blocks, **where)
 
 
 def agenda_yaml_modal(
     agenda: Agenda, channel_id: str, team_id: int | None = None
 ) -> dict[str, Any]:
-    return View(
-        type="modal",
-        callback_id="agenda_yaml",
-        title="Agenda as YAML",
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, kind=agenda.kind, team=team_id),
-        blocks=[
-            InputBlock(
-                block_id="yaml",
-                label="Agenda",
-                hint="name, minutes, and sections with title, minutes or share, purpose, actions",
-                element=PlainTextInputElement(
-                    action_id="value",
-                    multiline=True,
-                    max_length=3000,
-                    initial_value=fit(agenda.to_yaml(), 3000),
-                ),
-            )
-        ],
-    ).to_dict()
+    field = kit.text_input(
+        "yaml",
+        "Agenda",
+        hint="name, minutes, and sections with title, minutes or share, purpose, actions",
+        multiline=True,
+        max_length=3000,
+        initial=fit(agenda.to_yaml(), 3000),
+    )
+    where = {"channel": channel_id, "kind": agenda.kind, "team": team_id}
+    return kit.modal("agenda_yaml", "Agenda as YAML", [field], **where)
 
 
 def goal_modal(meeting: Meeting, channel_id: str) -> dict[str, Any]:
-    return View(
-        type="modal",
-        callback_id="meeting_goal",
-        title="Session goal",
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, meeting=meeting.id),
-        blocks=[
-            InputBlock(
-                block_id="goal",
-                label="What is this session for?",
-                element=PlainTextInputElement(
-                    action_id="value",
-                    max_length=300,
-                    initial_value=meeting.goal or None,
-                    placeholder="Get the top three payment stories ready for next sprint",
-                ),
-            )
-        ],
-    ).to_dict()
+    field = kit.text_input(
+        "goal",
+        "What is this session for?",
+        max_length=300,
+        initial=meeting.goal,
+        placeholder="Get the top three payment stories ready for next sprint",
+    )
+    return kit.modal(
+        "meeting_goal", "Session goal", [field], channel=channel_id, meeting=meeting.id
+    )
 
 
 def note_modal(meeting: Meeting, channel_id: str) -> dict[str, Any]:
-    return View(
-        type="modal",
-        callback_id="meeting_note",
-        title="Action item",
-        submit="Add",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, meeting=meeting.id),
-        blocks=[
-            InputBlock(
-                block_id="text",
-                label="What needs doing?",
-                element=PlainTextInputElement(action_id="value", max_length=500),
-            ),
-            InputBlock(
-                block_id="owner",
-                label="Who follows up?",
-                optional=True,
-                element=UserSelectElement(action_id="value", placeholder="Owner"),
-            ),
-        ],
-    ).to_dict()
+    blocks = [
+        kit.text_input("text", "What needs doing?", max_length=500),
+        InputBlock(
+            block_id="owner",
+            label="Who follows up?",
+            optional=True,
+            element=UserSelectElement(action_id="value", placeholder="Owner"),
+        ),
+    ]
+    where = {"channel": channel_id, "meeting": meeting.id}
+    return kit.modal("meeting_note", "Action item", blocks, submit="Add", **where)

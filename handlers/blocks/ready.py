@@ -8,30 +8,23 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
     ButtonElement,
     CheckboxesElement,
     HeaderBlock,
     InputBlock,
-    NumberInputElement,
     Option,
-    PlainTextInputElement,
 )
-from slack_sdk.models.views import View
 
 from bot.domain.calendar import reminder_days
 from bot.domain.readiness import RULES, DefinitionOfReady, Horizon, field_gaps, gaps, points
 from bot.domain.reminders import ReminderPlan
 from bot.domain.teams import Roles
 from bot.usecases.ready import Post
-from handlers.blocks.kit import button, context, message, metadata_json, mrkdwn_notice, section
+from handlers.blocks import kit
+from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
 from handlers.render import fit, render
 from storage.models import BacklogItem, Team
-
-SECTION_MAX = 3000
-HEADER_MAX = 150
-
 
 FIX_LABELS = {
     "hypothesis": "Write hypothesis",
@@ -149,73 +142,49 @@ def dor_message(team: Team) -> dict[str, Any]:
         zone=team.timezone or "UTC",
         remind_days=days_of(team),
     )
-    return message(
-        [
-            HeaderBlock(text="Definition of Ready"),
-            section(body),
-            ActionsBlock(
-                elements=[button("Edit Definition of Ready", "dor_edit", team.channel_id)]
-            ),
-        ],
-        "Definition of Ready",
-    )
+    edit = button("Edit Definition of Ready", "dor_edit", team.channel_id)
+    return kit.with_buttons(body, [edit], "Definition of Ready", header="Definition of Ready")
 
 
 def dor_modal(dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
     rules = [Option(value=key, label=fit(text, 75)) for key, text in RULES.items()]
-    return View(
-        type="modal",
-        callback_id="dor_edit",
-        title="Definition of Ready",
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id),
-        blocks=[
-            InputBlock(
-                block_id="rules",
-                label="Rules",
-                optional=True,
-                hint="Untick a rule to switch it off for this team.",
-                element=CheckboxesElement(
-                    action_id="value",
-                    options=rules,
-                    initial_options=[o for o in rules if o.value in dor.rules] or None,
-                ),
+    blocks = [
+        InputBlock(
+            block_id="rules",
+            label="Rules",
+            optional=True,
+            hint="Untick a rule to switch it off for this team.",
+            element=CheckboxesElement(
+                action_id="value",
+                options=rules,
+                initial_options=[o for o in rules if o.value in dor.rules] or None,
             ),
-            InputBlock(
-                block_id="threshold",
-                label="Split threshold (points)",
-                element=NumberInputElement(
-                    action_id="value",
-                    is_decimal_allowed=True,
-                    min_value="1",
-                    max_value="100",
-                    initial_value=points(dor.split_threshold),
-                ),
-            ),
-            InputBlock(
-                block_id="questions",
-                label="Team checklist",
-                optional=True,
-                hint="Your own yes/no questions, one per line; members tick them per item.",
-                element=PlainTextInputElement(
-                    action_id="value",
-                    multiline=True,
-                    max_length=1500,
-                    initial_value="\n".join(q.text for q in dor.questions) or None,
-                    placeholder="UX has reviewed the design",
-                ),
-            ),
-            InputBlock(
-                block_id="horizon",
-                label="Items to check without a velocity",
-                element=NumberInputElement(
-                    action_id="value",
-                    is_decimal_allowed=False,
-                    min_value="1",
-                    max_value="50",
-                    initial_value=str(dor.horizon_items),
-                ),
-            ),
-        ],
-    ).to_dict()
+        ),
+        kit.number_input(
+            "threshold",
+            "Split threshold (points)",
+            decimal=True,
+            low=1,
+            high=100,
+            initial=points(dor.split_threshold),
+        ),
+        kit.text_input(
+            "questions",
+            "Team checklist",
+            optional=True,
+            hint="Your own yes/no questions, one per line; members tick them per item.",
+            multiline=True,
+            max_length=1500,
+            initial="\n".join(q.text for q in dor.questions),
+            placeholder="UX has reviewed the design",
+        ),
+        kit.number_input(
+            "horizon",
+            "Items to check without a velocity",
+            decimal=False,
+            low=1,
+            high=50,
+            initial=str(dor.horizon_items),
+        ),
+    ]
+    return kit.modal("dor_edit", "Definition of Ready", blocks, channel=channel_id)

@@ -6,22 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
     HeaderBlock,
     InputBlock,
-    NumberInputElement,
     Option,
-    PlainTextInputElement,
     StaticMultiSelectElement,
     StaticSelectElement,
 )
-from slack_sdk.models.views import View
 
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
 from bot.usecases.sprints import ItemFinished, ScopeChanged, SprintCard, SprintClosed
 from handlers.blocks import kit
-from handlers.blocks.kit import button, message, metadata_json, mrkdwn_notice, section
+from handlers.blocks.kit import button, message, mrkdwn_notice, section
 from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, Sprint, SprintItem
 
@@ -80,17 +76,8 @@ def section_goal(sprint: Sprint) -> dict[str, Any]:
         "*Why: the sprint goal.* Product Owner, propose the outcome this sprint should bring, "
         "and say what must get done if only one thing does. The team commits to this goal."
     )
-    return message(
-        [
-            section(text),
-            ActionsBlock(
-                elements=[
-                    button("Write the sprint goal", "sprint_goal", str(sprint.id), style="primary")
-                ]
-            ),
-        ],
-        "The sprint goal",
-    )
+    write = button("Write the sprint goal", "sprint_goal", str(sprint.id), style="primary")
+    return kit.with_buttons(text, [write], "The sprint goal")
 
 
 def section_selection(
@@ -102,25 +89,13 @@ def section_selection(
         text = f"*What: selection.* The top ready items {basis}: {fit(listed, 2500)}."
     else:
         text = "*What: selection.* No item is ready yet: refine first, or take one with a reason."
-    return message(
-        [
-            section(text),
-            ActionsBlock(
-                elements=[button("Choose items", "sprint_select", str(sprint.id), style="primary")]
-            ),
-        ],
-        "Selection",
-    )
+    choose = button("Choose items", "sprint_select", str(sprint.id), style="primary")
+    return kit.with_buttons(text, [choose], "Selection")
 
 
 def section_capacity(status: str, sprint: Sprint) -> dict[str, Any]:
-    return message(
-        [
-            section(status),
-            ActionsBlock(elements=[button("Days off & focus", "sprint_capacity", str(sprint.id))]),
-        ],
-        "Capacity",
-    )
+    days_off = button("Days off & focus", "sprint_capacity", str(sprint.id))
+    return kit.with_buttons(status, [days_off], "Capacity")
 
 
 def section_breakdown(sprint: Sprint, items: Sequence[SprintItem]) -> dict[str, Any]:
@@ -138,51 +113,34 @@ def section_breakdown(sprint: Sprint, items: Sequence[SprintItem]) -> dict[str, 
 
 def section_commit(sprint: Sprint, status: str) -> dict[str, Any]:
     goal = escape(sprint.goal) if sprint.goal else "_no goal yet: it is needed before commitment_"
-    return message(
-        [
-            section(f"*Commitment.* Goal: {goal}\n{status}"),
-            ActionsBlock(
-                elements=[
-                    button("I commit", "sprint_commit", str(sprint.id), style="primary"),
-                    button("Commit for the team", "sprint_commit_team", str(sprint.id)),
-                ]
-            ),
-        ],
-        "Commitment",
-    )
+    buttons = [
+        button("I commit", "sprint_commit", str(sprint.id), style="primary"),
+        button("Commit for the team", "sprint_commit_team", str(sprint.id)),
+    ]
+    return kit.with_buttons(f"*Commitment.* Goal: {goal}\n{status}", buttons, "Commitment")
 
 
 def goal_modal(sprint: Sprint, channel_id: str) -> dict[str, Any]:
-    return View(
-        type="modal",
-        callback_id="sprint_goal",
-        title=fit(f"Sprint {sprint.number} goal", 24),
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, sprint=sprint.id),
-        blocks=[
-            InputBlock(
-                block_id="goal",
-                label="The outcome this sprint should bring",
-                hint="As an outcome: By the end of this sprint we expect …",
-                element=PlainTextInputElement(
-                    action_id="value",
-                    multiline=True,
-                    max_length=1000,
-                    initial_value=sprint.goal or None,
-                    placeholder="By the end of this sprint we expect …",
-                ),
-            ),
-            InputBlock(
-                block_id="one_thing",
-                label="If only one thing gets done, what must it be?",
-                optional=True,
-                element=PlainTextInputElement(
-                    action_id="value", max_length=500, initial_value=sprint.one_thing or None
-                ),
-            ),
-        ],
-    ).to_dict()
+    blocks = [
+        kit.text_input(
+            "goal",
+            "The outcome this sprint should bring",
+            hint="As an outcome: By the end of this sprint we expect …",
+            multiline=True,
+            max_length=1000,
+            initial=sprint.goal,
+            placeholder="By the end of this sprint we expect …",
+        ),
+        kit.text_input(
+            "one_thing",
+            "If only one thing gets done, what must it be?",
+            optional=True,
+            max_length=500,
+            initial=sprint.one_thing,
+        ),
+    ]
+    title = f"Sprint {sprint.number} goal"
+    return kit.modal("sprint_goal", title, blocks, channel=channel_id, sprint=sprint.id)
 
 
 def selection_modal(
@@ -231,22 +189,15 @@ def selection_modal(
                     options=[_item_option(i) for i in unready[:MAX_OPTIONS]],
                 ),
             ),
-            InputBlock(
-                block_id="override_reason",
-                label="Why take it although it is not ready?",
+            kit.text_input(
+                "override_reason",
+                "Why take it although it is not ready?",
                 optional=True,
-                element=PlainTextInputElement(action_id="value", max_length=300),
+                max_length=300,
             ),
         ]
-    return View(
-        type="modal",
-        callback_id="sprint_select",
-        title=fit(f"Sprint {sprint.number} items", 24),
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, sprint=sprint.id),
-        blocks=blocks,
-    ).to_dict()
+    title = f"Sprint {sprint.number} items"
+    return kit.modal("sprint_select", title, blocks, channel=channel_id, sprint=sprint.id)
 
 
 def capacity_modal(
@@ -257,115 +208,85 @@ def capacity_modal(
     needs_forecast: bool,
 ) -> dict[str, Any]:
     blocks: list[Block] = [
-        InputBlock(
-            block_id=f"off-{dev}",
-            label=plain(f"Days off: {names.get(dev, dev)}", 150),
+        kit.number_input(
+            f"off-{dev}",
+            plain(f"Days off: {names.get(dev, dev)}", 150),
             optional=True,
-            element=NumberInputElement(
-                action_id="value",
-                is_decimal_allowed=True,
-                min_value="0",
-                max_value="60",
-                initial_value=f"{sprint.days_off.get(dev, 0):g}",
-            ),
+            decimal=True,
+            low=0,
+            high=60,
+            initial=f"{sprint.days_off.get(dev, 0):g}",
         )
         for dev in developers[:40]
     ]
     blocks.append(
-        InputBlock(
-            block_id="focus",
-            label="Focus factor (%)",
+        kit.number_input(
+            "focus",
+            "Focus factor (%)",
             hint="The share of time that goes to sprint work; 70-80% is usual.",
-            element=NumberInputElement(
-                action_id="value",
-                is_decimal_allowed=False,
-                min_value="10",
-                max_value="100",
-                initial_value=str(round(sprint.focus_factor * 100)),
-            ),
+            decimal=False,
+            low=10,
+            high=100,
+            initial=str(round(sprint.focus_factor * 100)),
         )
     )
     if needs_forecast:
+        forecast = sprint.first_forecast
         blocks.append(
-            InputBlock(
-                block_id="forecast",
-                label="First forecast (points)",
+            kit.number_input(
+                "forecast",
+                "First forecast (points)",
                 hint="No sprint has been completed yet, so there is no velocity: your best guess.",
                 optional=True,
-                element=NumberInputElement(
-                    action_id="value",
-                    is_decimal_allowed=True,
-                    min_value="1",
-                    max_value="1000",
-                    initial_value=f"{sprint.first_forecast:g}" if sprint.first_forecast else None,
-                ),
+                decimal=True,
+                low=1,
+                high=1000,
+                initial=f"{forecast:g}" if forecast else None,
             )
         )
-    return View(
-        type="modal",
-        callback_id="sprint_capacity",
-        title=fit(f"Sprint {sprint.number} capacity", 24),
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, sprint=sprint.id),
-        blocks=blocks,
-    ).to_dict()
+    title = f"Sprint {sprint.number} capacity"
+    return kit.modal("sprint_capacity", title, blocks, channel=channel_id, sprint=sprint.id)
 
 
 def tasks_modal(sprint: Sprint, sprint_item: SprintItem, channel_id: str) -> dict[str, Any]:
-    lines = "\n".join(f"{t.title} {t.hours:g}h" for t in sprint_item.tasks)
-    return View(
-        type="modal",
-        callback_id="sprint_tasks",
-        title=fit(f"Tasks for #{sprint_item.item.number}", 24),
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata_json(
-            channel=channel_id, sprint=sprint.id, number=sprint_item.item.number
+    item = sprint_item.item
+    blocks = [
+        section(f"*#{item.number}* {escape(fit(item.title, 200))}"),
+        kit.text_input(
+            "tasks",
+            "Tasks, one per line with hours",
+            hint="e.g. Design DB query 2h",
+            optional=True,
+            multiline=True,
+            max_length=3000,
+            initial="\n".join(f"{t.title} {t.hours:g}h" for t in sprint_item.tasks),
+            placeholder="Design DB query 2h",
         ),
-        blocks=[
-            section(f"*#{sprint_item.item.number}* {escape(fit(sprint_item.item.title, 200))}"),
-            InputBlock(
-                block_id="tasks",
-                label="Tasks, one per line with hours",
-                hint="e.g. Design DB query 2h",
-                optional=True,
-                element=PlainTextInputElement(
-                    action_id="value",
-                    multiline=True,
-                    max_length=3000,
-                    initial_value=lines or None,
-                    placeholder="Design DB query 2h",
-                ),
-            ),
-        ],
-    ).to_dict()
+    ]
+    title = f"Tasks for #{item.number}"
+    return kit.modal(
+        "sprint_tasks", title, blocks, channel=channel_id, sprint=sprint.id, number=item.number
+    )
 
 
 def close_modal(sprint: Sprint, channel_id: str) -> dict[str, Any]:
-    return View(
-        type="modal",
-        callback_id="sprint_close",
-        title=fit(f"Close sprint {sprint.number}", 24),
+    blocks = [
+        section(
+            "Done items count as completed; the others go back to the top of the product "
+            "backlog. The review asks the question that matters most:"
+        ),
+        kit.text_input(
+            "review", "Did we get the value we expected?", multiline=True, max_length=1000
+        ),
+    ]
+    return kit.modal(
+        "sprint_close",
+        f"Close sprint {sprint.number}",
+        blocks,
         submit="Close sprint",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, sprint=sprint.id),
-        blocks=[
-            section(
-                "Done items count as completed; the others go back to the top of the product "
-                "backlog. The review asks the question that matters most:"
-            ),
-            InputBlock(
-                block_id="review",
-                label="Did we get the value we expected?",
-                element=PlainTextInputElement(action_id="value", multiline=True, max_length=1000),
-            ),
-        ],
-    ).to_dict()
-
-
-def notice(text: str) -> dict[str, Any]:
-    return message([section(text)], text)
+        channel=channel_id,
+        sprint=sprint.id,
+    )
 
 
 # -- the sprint after commitment -------------------------------------------------------------
@@ -398,11 +319,6 @@ def sprint_closed(closed: SprintClosed) -> dict[str, Any]:
     return mrkdwn_notice(
         render("sprint_closed.md.j2", closing=closed.closing, velocity=closed.velocity)
     )
-
-
-def role_notice(text: str) -> dict[str, Any]:
-    """What a use case adds to its answer: that the actor became the Product Owner."""
-    return kit.notice(text, ":crown:")
 
 
 def upload_comment(user: str, title: str) -> str:

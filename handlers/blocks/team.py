@@ -5,39 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
     CheckboxesElement,
-    HeaderBlock,
     InputBlock,
     Option,
-    PlainTextInputElement,
     StaticSelectElement,
     UserMultiSelectElement,
 )
-from slack_sdk.models.views import View
 
 from bot.domain.calendar import WEEKDAYS, working_days
 from bot.domain.commands import USAGE
 from bot.domain.teams import Roles
-from handlers.blocks.kit import button, context, message, metadata_json, section
+from handlers.blocks import kit
+from handlers.blocks.kit import button, context, message, section
 from handlers.render import render
 from storage.models import Team
-
-SECTION_MAX = 3000
-HEADER_MAX = 150
 
 
 def roles_message(roles: Roles, channel_id: str) -> dict[str, Any]:
     body = render("roles.md.j2", roles=roles, channel_id=channel_id)
-    return message(
-        [
-            HeaderBlock(text="Scrum roles"),
-            section(body),
-            ActionsBlock(elements=[button("Edit roles", "roles_edit", channel_id)]),
-        ],
-        "Scrum roles",
-    )
+    edit = button("Edit roles", "roles_edit", channel_id)
+    return kit.with_buttons(body, [edit], "Scrum roles", header="Scrum roles")
 
 
 def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
@@ -49,33 +37,20 @@ def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
             block_id=block_id, label=label, element=element, optional=block_id != "po", hint=hint
         )
 
-    return View(
-        type="modal",
-        callback_id="roles_edit",
-        title="Scrum roles",
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id),
-        blocks=[
-            picker("po", "Product Owner", roles.po, "Orders the product backlog."),
-            picker("sm", "Scrum Master", roles.sm, "Facilitates the meetings."),
-            picker("dev", "Developers", roles.dev, "Leave empty: everyone else in the channel."),
-        ],
-    ).to_dict()
+    blocks = [
+        picker("po", "Product Owner", roles.po, "Orders the product backlog."),
+        picker("sm", "Scrum Master", roles.sm, "Facilitates the meetings."),
+        picker("dev", "Developers", roles.dev, "Leave empty: everyone else in the channel."),
+    ]
+    return kit.modal("roles_edit", "Scrum roles", blocks, channel=channel_id)
 
 
 def settings_message(team: Team) -> dict[str, Any]:
     timezone = team.timezone or "UTC"
     days = ", ".join(d.capitalize() for d in working_days(team))
     body = render("settings.md.j2", team=team, timezone=timezone, days=days)
-    return message(
-        [
-            HeaderBlock(text="Team settings"),
-            section(body),
-            ActionsBlock(elements=[button("Edit settings", "settings_edit", team.channel_id)]),
-        ],
-        "Team settings",
-    )
+    edit = button("Edit settings", "settings_edit", team.channel_id)
+    return kit.with_buttons(body, [edit], "Team settings", header="Team settings")
 
 
 def settings_modal(team: Team) -> dict[str, Any]:
@@ -83,40 +58,32 @@ def settings_modal(team: Team) -> dict[str, Any]:
     weeks = [Option(value=str(n), label=f"{n} week{'s' if n > 1 else ''}") for n in range(1, 5)]
     days = [Option(value=d, label=d.capitalize()) for d in WEEKDAYS]
     chosen = set(working_days(team))
-    return View(
-        type="modal",
-        callback_id="settings_edit",
-        title="Team settings",
-        submit="Save",
-        close="Cancel",
-        private_metadata=metadata_json(channel=team.channel_id),
-        blocks=[
-            InputBlock(
-                block_id="timezone",
-                label="Time zone",
-                hint="An IANA name such as Europe/Berlin or America/New_York.",
-                element=PlainTextInputElement(
-                    action_id="value", initial_value=timezone, max_length=64
-                ),
+    blocks = [
+        kit.text_input(
+            "timezone",
+            "Time zone",
+            hint="An IANA name such as Europe/Berlin or America/New_York.",
+            initial=timezone,
+            max_length=64,
+        ),
+        InputBlock(
+            block_id="sprint",
+            label="Sprint length",
+            element=StaticSelectElement(
+                action_id="value", options=weeks, initial_option=weeks[team.sprint_weeks - 1]
             ),
-            InputBlock(
-                block_id="sprint",
-                label="Sprint length",
-                element=StaticSelectElement(
-                    action_id="value", options=weeks, initial_option=weeks[team.sprint_weeks - 1]
-                ),
+        ),
+        InputBlock(
+            block_id="days",
+            label="Working days",
+            element=CheckboxesElement(
+                action_id="value",
+                options=days,
+                initial_options=[o for o in days if o.value in chosen] or None,
             ),
-            InputBlock(
-                block_id="days",
-                label="Working days",
-                element=CheckboxesElement(
-                    action_id="value",
-                    options=days,
-                    initial_options=[o for o in days if o.value in chosen] or None,
-                ),
-            ),
-        ],
-    ).to_dict()
+        ),
+    ]
+    return kit.modal("settings_edit", "Team settings", blocks, channel=team.channel_id)
 
 
 def help_message() -> dict[str, Any]:

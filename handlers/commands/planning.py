@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.commands import SprintCommand, parse_planning
-from bot.runtime.services import services
 from bot.usecases import meetings, planning
+from handlers.asked import Asked, slash_command
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import team as team_blocks
-from handlers.common import actor
 from handlers.flows import meetings as meeting_flow
 from handlers.flows import planning as planning_flow
-from handlers.flows.meetings import Asked, channel_people
-from handlers.listener import listener
+from handlers.flows.meetings import channel_people
 from handlers.render import from_slack
-
-
-@listener
-async def planning_command(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
-    await ack()
-    parsed = parse_planning(body.get("text", ""))
-    asked = Asked(services(context), client, body, actor(body, context))
-    await VERBS.get(parsed.verb, _step)(asked, parsed)
 
 
 async def _help(asked: Asked, parsed: SprintCommand) -> None:
@@ -90,4 +74,7 @@ VERBS: dict[str, Callable[[Asked, SprintCommand], Awaitable[None]]] = {
     "drop": _drop,
     "commit": _commit,
     "commit_team": _commit,
+    **dict.fromkeys(("next", "extend", "pause", "resume", "end"), _step),
 }
+
+planning_command = slash_command(parse_planning, VERBS)

@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.domain.commands import ReadyCommand, parse_ready
-from bot.runtime.services import services
 from bot.usecases import ready as ready_uc
 from bot.usecases import team as team_uc
+from handlers.asked import Asked, slash_command
 from handlers.blocks import ready as ready_blocks
 from handlers.blocks import team as team_blocks
-from handlers.common import actor
-from handlers.flows.team import Asked, tell_new_po
-from handlers.listener import listener
 from handlers.render import from_slack
 
 Verb = Callable[[Asked, ReadyCommand], Awaitable[dict[str, Any]]]
+
+
+def _parse(text: str) -> ReadyCommand:
+    return parse_ready(from_slack(text))
 
 
 async def _help(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
@@ -45,7 +43,7 @@ async def _remind(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
     """Sets the reminder (PO or SM); set by a channel's new PO, it is planned again once the
     team has their time zone (it was planned in UTC a moment ago)."""
     done = await ready_uc.set_reminder(asked.svc, asked.actor, parsed.remind, asked.in_channel)
-    if await tell_new_po(asked, done.notices):
+    if await asked.tell(done.notices):
         done = await ready_uc.replan_reminder(asked.svc, asked.actor)
     return ready_blocks.reminder_set(done.team, done.due)
 
@@ -54,7 +52,7 @@ async def _snooze(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
     assert parsed.number is not None
     svc, who = asked.svc, asked.actor
     done = await ready_uc.snooze(svc, who, parsed.number, parsed.days, asked.in_channel)
-    await tell_new_po(asked, done.notices)
+    await asked.tell(done.notices)
     return ready_blocks.snoozed(done.item)
 
 
@@ -67,15 +65,4 @@ VERBS: dict[str, Verb] = {
     "snooze": _snooze,
 }
 
-
-@listener
-async def ready_command(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    parsed = parse_ready(from_slack(body.get("text", "")))
-    asked = Asked(services(context), client, body, actor(body, context))
-    await asked.answer(await VERBS[parsed.verb](asked, parsed))
+ready_command = slash_command(_parse, VERBS)

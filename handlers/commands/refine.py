@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.commands import RefineCommand, parse_refine
-from bot.runtime.services import services
 from bot.usecases import meetings
+from handlers.asked import Asked, slash_command
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import team as team_blocks
-from handlers.common import actor
 from handlers.flows import meetings as meeting_flow
-from handlers.flows.meetings import Asked
-from handlers.listener import listener
 from handlers.render import from_slack
-
-
-@listener
-async def refine_command(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
-    await ack()
-    parsed = parse_refine(body.get("text", ""))
-    asked = Asked(services(context), client, body, actor(body, context))
-    await VERBS.get(parsed.verb, _step)(asked, parsed)
 
 
 async def _help(asked: Asked, parsed: RefineCommand) -> None:
@@ -82,4 +65,7 @@ VERBS: dict[str, Callable[[Asked, RefineCommand], Awaitable[None]]] = {
     "status": _status,
     "goal": _goal,
     "note": _note,
+    **dict.fromkeys(("next", "extend", "pause", "resume", "end", "auto"), _step),
 }
+
+refine_command = slash_command(parse_refine, VERBS)

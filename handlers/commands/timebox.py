@@ -5,17 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.domain.commands import TimeboxCommand, parse_timebox
 from bot.domain.teams import Roles
-from bot.runtime.services import services
 from bot.usecases import team as team_uc
+from handlers.asked import Asked, slash_command
 from handlers.blocks import team as team_blocks
-from handlers.common import actor, adopt_po_timezone
-from handlers.flows.team import Asked, tell_new_po
-from handlers.listener import listener
+from handlers.common import adopt_po_timezone
 
 Verb = Callable[[Asked, TimeboxCommand], Awaitable[dict[str, Any]]]
 
@@ -31,7 +26,7 @@ async def _roles(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
         return team_blocks.roles_message(Roles.of(team), team.channel_id)
     assignment = [(parsed.role, parsed.users)]
     changed = await team_uc.assign_roles(asked.svc, asked.actor, assignment, asked.in_channel)
-    await tell_new_po(asked, changed.notices)
+    await asked.tell(changed.notices)
     return team_blocks.roles_message(changed.roles, changed.team.channel_id)
 
 
@@ -44,21 +39,10 @@ async def _settings(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
         return team_blocks.settings_message(team)
     change = [(parsed.setting, parsed.value)]
     changed = await team_uc.apply_settings(asked.svc, actor, change, asked.in_channel)
-    await tell_new_po(asked, changed.notices)
+    await asked.tell(changed.notices)
     return team_blocks.settings_message(changed.team)
 
 
 VERBS: dict[str, Verb] = {"help": _help, "roles": _roles, "settings": _settings}
 
-
-@listener
-async def timebox_command(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    parsed = parse_timebox(body.get("text", ""))
-    asked = Asked(services(context), client, body, actor(body, context))
-    await asked.answer(await VERBS[parsed.verb](asked, parsed))
+timebox_command = slash_command(parse_timebox, VERBS)

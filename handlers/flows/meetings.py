@@ -10,7 +10,6 @@ only posts it, so it knows no kind in particular.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,34 +22,13 @@ from bot.runtime.services import Services
 from bot.usecases import meetings
 from bot.usecases.unit import Actor
 from handlers import outbox
+from handlers.asked import Asked
 from handlers.blocks import meetings as meeting_blocks
-from handlers.common import adopt_po_timezone, channel_members
-from handlers.reply import reply
+from handlers.common import channel_members
 from storage.models import Meeting, Team
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Asked:
-    """A request being answered: the app's services, the Slack client, the payload, who asks."""
-
-    svc: Services
-    client: AsyncWebClient
-    body: dict[str, Any]
-    actor: Actor
-
-    async def answer(self, payload: dict[str, Any], *, replace: bool = False) -> None:
-        """Privately, to the person who asked."""
-        await reply(self.client, self.body, payload, replace=replace)
-
-    async def tell(self, notices: list[str]) -> None:
-        """What the use case says besides the answer: that they became the team's PO."""
-        for notice in notices:
-            await self.answer(meeting_blocks.became_po(notice))
-        if notices:
-            await adopt_po_timezone(self.svc, self.client, self.actor.workspace, self.actor.channel)
 
 
 # -- the channel's people ------------------------------------------------------------------------

@@ -8,18 +8,22 @@ from slack_bolt.async_app import AsyncApp
 
 from handlers.views import backlog, meetings, planning, poker, sprint, team
 
+# Each listener and the callback ids of the forms it saves.
+VIEWS = {
+    backlog.save_item: ("item_edit",),
+    backlog.import_items: ("backlog_import",),
+    team.save_roles: ("roles_edit",),
+    team.save_settings: ("settings_edit",),
+    team.save_dor: ("dor_edit",),
+    meetings.save_meeting_text: ("meeting_goal", "meeting_note"),
+    meetings.save_agenda: ("agenda_edit", "agenda_yaml"),
+    planning.save_plan: ("sprint_goal", "sprint_select", "sprint_capacity", "sprint_tasks"),
+    sprint.close_sprint: ("sprint_close",),
+    poker.poker_reason_vote: ("poker_reason",),
+}
+
 
 def register(app: AsyncApp) -> None:
-    app.view("item_edit")(backlog.save_item)
-    app.view("backlog_import")(backlog.import_items)
-    app.view("roles_edit")(team.save_roles)
-    app.view("settings_edit")(team.save_settings)
-    app.view("dor_edit")(team.save_dor)
-    app.view("meeting_goal")(meetings.save_meeting_text)
-    app.view("meeting_note")(meetings.save_meeting_text)
-    app.view("agenda_edit")(meetings.save_agenda)
-    app.view("agenda_yaml")(meetings.save_agenda)
-    for callback in ("sprint_goal", "sprint_select", "sprint_capacity", "sprint_tasks"):
-        app.view(callback)(planning.save_plan)
-    app.view("sprint_close")(sprint.close_sprint)
-    app.view("poker_reason")(poker.poker_reason_vote)
+    for listener, callback_ids in VIEWS.items():
+        for callback_id in callback_ids:
+            app.view(callback_id)(listener)

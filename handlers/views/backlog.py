@@ -14,9 +14,9 @@ from bot.domain import backlog
 from bot.domain.errors import UserError
 from bot.usecases import backlog as backlog_uc
 from handlers import payload
+from handlers.asked import Asked
 from handlers.blocks import backlog as blocks
 from handlers.blocks import kit
-from handlers.commands.backlog import asked
 from handlers.listener import listener
 from handlers.reply import metadata
 from handlers.views import form
@@ -79,10 +79,10 @@ async def save_item(
         await ack(response_action="errors", errors={error.block: error.message})
         return
     await ack()
-    r, meta = asked(body, client, context), metadata(body)
+    asked, meta = Asked.of(body, client, context), metadata(body)
     team = payload.as_int(meta["team"])
-    saved = await backlog_uc.save_item(r.svc, r.actor, meta["number"], edits, team)
-    await r.answer(blocks.saved_notice(saved))
+    saved = await backlog_uc.save_item(asked.svc, asked.actor, meta["number"], edits, team)
+    await asked.answer(blocks.saved_notice(saved))
 
 
 @listener
@@ -96,6 +96,6 @@ async def import_items(
         )
         return
     await ack()
-    r, team = asked(body, client, context), payload.as_int(metadata(body)["team"])
-    report = await backlog_uc.import_csv(r.svc, r.actor, text, form_team=team)
-    await r.answer(kit.mrkdwn_notice(blocks.import_report(report)))
+    asked, team = Asked.of(body, client, context), payload.as_int(metadata(body)["team"])
+    report = await backlog_uc.import_csv(asked.svc, asked.actor, text, form_team=team)
+    await asked.answer(kit.mrkdwn_notice(blocks.import_report(report)))

@@ -14,13 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from agendas.agenda import Agenda, edited
 from agendas.agenda import parse as parse_agenda
 from bot.domain.errors import UserError
-from bot.runtime.services import services
 from bot.usecases import meetings
 from handlers import payload
+from handlers.asked import Asked
 from handlers.blocks import meetings as meeting_blocks
-from handlers.common import actor
 from handlers.flows import meetings as meeting_flow
-from handlers.flows.meetings import Asked
 from handlers.listener import listener
 from handlers.reply import metadata
 from handlers.views import form
@@ -37,14 +35,14 @@ async def save_meeting_text(
         await ack(response_action="errors", errors={block: "Write it."})
         return
     await ack()
-    svc, who, meeting_id = services(context), actor(body, context), metadata(body)["meeting"]
+    asked, meeting_id = Asked.of(body, client, context), metadata(body)["meeting"]
     if is_goal:
-        done = await meetings.set_goal(svc, who, text, meeting_id)
+        done = await meetings.set_goal(asked.svc, asked.actor, text, meeting_id)
     else:
         owner = state.get("owner", {}).get("selected_user")
         owner = owner if isinstance(owner, str) else None
-        done = await meetings.add_action(svc, who, text, owner, meeting_id)
-    await meeting_flow.announce(svc, client, done)
+        done = await meetings.add_action(asked.svc, asked.actor, text, owner, meeting_id)
+    await meeting_flow.announce(asked.svc, client, done)
 
 
 @listener
@@ -53,7 +51,7 @@ async def save_agenda(
 ) -> None:
     """Lengths and purposes from the form, or a whole YAML agenda; a broken one is refused
     under its field, before the ack, and the agenda stays as it was."""
-    asked = Asked(services(context), client, body, actor(body, context))
+    asked = Asked.of(body, client, context)
     is_yaml, meta = body["view"]["callback_id"] == "agenda_yaml", metadata(body)
     team_id = payload.as_int(meta["team"]) if meta.get("team") is not None else None
     try:

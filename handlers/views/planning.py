@@ -14,12 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import sprints
 from bot.domain.errors import UserError
-from bot.runtime.services import services
 from bot.usecases import planning
 from handlers import payload
-from handlers.common import actor
+from handlers.asked import Asked
 from handlers.flows import planning as planning_flow
-from handlers.flows.meetings import Asked, channel_people
+from handlers.flows.meetings import channel_people
 from handlers.listener import listener
 from handlers.payload import Metadata
 from handlers.reply import metadata
@@ -118,7 +117,7 @@ async def save_plan(
         await ack(response_action="errors", errors={error.block: error.message})
         return
     await ack()
-    asked = Asked(services(context), client, body, actor(body, context))
+    asked = Asked.of(body, client, context)
     people = await channel_people(client, asked.actor.channel)
     changed = await SAVES[callback](asked, people, metadata(body), given)
     await planning_flow.plan_changed(asked, changed)

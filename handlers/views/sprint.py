@@ -7,11 +7,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime.services import services
 from bot.usecases import sprints
+from handlers.asked import Asked
 from handlers.blocks import sprints as sprint_blocks
-from handlers.commands.sprint import tell_notices
-from handlers.common import actor
 from handlers.listener import listener
 from handlers.reply import metadata
 from handlers.views import form
@@ -27,7 +25,7 @@ async def close_sprint(
         await ack(response_action="errors", errors={"review": "Answer it, even briefly."})
         return
     await ack()
-    svc, who = services(context), actor(body, context)
-    closed = await sprints.close_sprint(svc, who, metadata(body)["sprint"], answer)
+    asked = Asked.of(body, client, context)
+    closed = await sprints.close_sprint(asked.svc, asked.actor, metadata(body)["sprint"], answer)
     await client.chat_postMessage(channel=closed.channel, **sprint_blocks.sprint_closed(closed))
-    await tell_notices(svc, client, body, who, closed.notices)
+    await asked.tell(closed.notices)

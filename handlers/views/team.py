@@ -21,8 +21,7 @@ from bot.usecases import team as team_uc
 from bot.usecases.unit import Actor
 from handlers.blocks import ready as ready_blocks
 from handlers.blocks import team as team_blocks
-from handlers.common import actor, adopt_po_timezone
-from handlers.flows.team import in_channel
+from handlers.common import actor, adopt_po_timezone, in_channel
 from handlers.listener import listener
 from handlers.reply import metadata, reply
 from handlers.views import form

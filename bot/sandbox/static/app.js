@@ -23,6 +23,8 @@ const S = {
   drawn: { main: "", thread: "" },
   autocomplete: { items: [], index: 0 },
   online: true,
+  session: null, // the ts of this page load: private messages from before it are gone
+  highlight: null, // the ts of the message a permalink opened
 };
 
 // -- talking to the sandbox -----------------------------------------------------------------
@@ -52,9 +54,29 @@ async function refresh(force = false) {
   if (me !== S.me) return; // the person was switched while we asked
   S.skew = data.now - Date.now() / 1000;
   if (data.unchanged || (S.version !== null && data.version < S.version)) return; // stale
-  S.screen = data;
+  S.screen = withoutOldPrivate(data);
   S.version = data.version;
   render();
+}
+
+// Slack keeps private (ephemeral) answers only until its client reloads: so does the page.
+const tsKey = (ts) => String(ts).split(".").map(Number);
+function tsBefore(a, b) {
+  const [as, au] = tsKey(a);
+  const [bs, bu] = tsKey(b);
+  return as < bs || (as === bs && au < bu);
+}
+
+function isOldPrivate(m) {
+  return (m.kind === "ephemeral" || m.kind === "notice") && S.session && tsBefore(m.ts, S.session);
+}
+
+function withoutOldPrivate(screen) {
+  for (const c of screen.conversations) {
+    c.messages = c.messages.filter((m) => !isOldPrivate(m));
+    for (const m of c.messages) m.replies = (m.replies || []).filter((r) => !isOldPrivate(r));
+  }
+  return screen;
 }
 
 function setOnline(online) {
@@ -106,7 +128,49 @@ function ctx() {
     channels: S.meta.channels,
     channelName: (id) => S.meta.channels.find((c) => c.id === id)?.name,
     act: (container, block, el, value) => act(container, block, el, value),
+    openUrl,
   };
+}
+
+// -- permalinks: a link to a message of this workspace opens it here ------------------------
+
+function permalinkOf(url) {
+  let u;
+  try { u = new URL(url, window.location.href); } catch { return null; }
+  const m = u.pathname.match(/^\/archives\/([A-Z0-9]+)\/p(\d+)(\d{6})$/);
+  if (!m) return null;
+  const slack = S.meta && u.hostname === `${S.meta.workspace.domain}.slack.com`;
+  if (u.origin !== window.location.origin && !slack) return null;
+  return { channel: m[1], ts: `${m[2]}.${m[3]}`, thread: u.searchParams.get("thread_ts") };
+}
+
+function openUrl(url) {
+  const link = permalinkOf(url);
+  if (link) showPermalink(link);
+  else window.open(url, "_blank", "noopener");
+}
+
+function showPermalink(link, remember = true) {
+  const c = conversation(link.channel);
+  if (!c) {
+    toast("That message is in a conversation you are not in.", "error");
+    return;
+  }
+  if (remember) {
+    const url = new URL(window.location.href);
+    url.pathname = `/archives/${link.channel}/p${link.ts.replace(".", "")}`;
+    url.searchParams.delete("thread_ts");
+    if (link.thread) url.searchParams.set("thread_ts", link.thread);
+    window.history.pushState(null, "", url);
+  }
+  S.place = c.is_im ? { kind: "app", tab: "messages" } : { kind: "channel", id: c.id };
+  S.thread = link.thread && link.thread !== link.ts ? { channel: c.id, ts: link.thread } : null;
+  S.highlight = link.ts;
+  S.drawn = { main: "", thread: "" };
+  render();
+  const found = [...document.querySelectorAll(".msg[data-ts]")].find((n) => n.dataset.ts === link.ts);
+  if (found) found.scrollIntoView({ block: "center" });
+  else toast("That message is not there any more.", "info");
 }
 
 function act(container, block, el, value, typed) {
@@ -156,7 +220,8 @@ function renderSwitcher() {
   $("me-avatar").replaceWith(Object.assign(avatar(me, "avatar-sm"), { id: "me-avatar" }));
   $("sidebar-foot").replaceChildren(
     avatar(me, "avatar-sm"),
-    h("span", {}, h("b", {}, me.real_name), h("br"), h("span", { class: "muted" }, `${me.title} · ${me.tz}`)),
+    h("span", {}, h("b", {}, me.real_name), " ", h("span", { class: "muted handle" }, me.handle),
+      h("br"), h("span", { class: "muted" }, `${me.title} · ${me.tz}`)),
   );
 }
 
@@ -177,6 +242,13 @@ function renderSidebar() {
 function go(place) {
   S.place = place;
   S.thread = null;
+  S.highlight = null;
+  if (window.location.pathname !== "/") {
+    const url = new URL(window.location.href);
+    url.pathname = "/";
+    url.searchParams.delete("thread_ts");
+    window.history.pushState(null, "", url);
+  }
   S.drawn.main = "";
   if (place.kind === "app") {
     run(() => api("/api/app-home", { user: S.me, tab: place.tab }), "Could not open Timebox");
@@ -247,6 +319,9 @@ function channelIntro(c) {
     h("p", {}, "This is a sandbox: Timebox runs on this computer against a pretend Slack. ",
       "Type ", h("code", { class: "mk-code" }, "/backlog"), " below to see the team's product backlog, ",
       "switch people at the top right, and move the clock to see timers fire."),
+    h("p", { class: "handles" }, "Mention people with @ and their handle: ",
+      ...S.meta.people.flatMap((p, i) => [i ? ", " : "", h("b", {}, p.handle), ` (${p.display_name || p.real_name}, ${p.title})`]),
+      "."),
   );
 }
 
@@ -277,7 +352,7 @@ function messageNode(m, inThread) {
   const replies = m.replies || [];
   return h(
     "div",
-    { class: `msg${privateToMe ? " msg-ephemeral" : ""}`, "data-ts": m.ts },
+    { class: `msg${privateToMe ? " msg-ephemeral" : ""}${m.ts === S.highlight ? " msg-highlight" : ""}`, "data-ts": m.ts },
     avatar(author),
     h(
       "div",
@@ -359,6 +434,9 @@ function renderThread() {
   pane.hidden = false;
   const key = JSON.stringify([S.me, parent]);
   if (key === S.drawn.thread) return;
+  const opening = !S.drawn.thread;
+  const old = pane.querySelector(".thread-body");
+  const atBottom = old && old.scrollHeight - old.scrollTop - old.clientHeight < 40;
   S.drawn.thread = key;
   const input = h("textarea", { rows: 2, class: "thread-input", placeholder: "Reply…", "aria-label": "Reply in thread" });
   const send = async () => {
@@ -380,6 +458,11 @@ function renderThread() {
       ...parent.replies.map((r) => messageNode(r, true))),
     h("div", { class: "thread-composer" }, input),
   );
+  // As Slack: a thread opens at its latest reply, and follows new ones while you are there.
+  const body = pane.querySelector(".thread-body");
+  const marked = [...body.querySelectorAll(".msg[data-ts]")].find((n) => n.dataset.ts === S.highlight);
+  if (marked && opening) marked.scrollIntoView({ block: "center" });
+  else if (opening || atBottom) body.scrollTop = body.scrollHeight;
 }
 
 // -- modals -------------------------------------------------------------------------------
@@ -409,7 +492,12 @@ function renderModalLayer() {
     close: () => run(() => api("/api/close", { user: S.me, view_id: modal.id }), "Could not close"),
   });
   root.replaceChildren(S.modal.node);
-  S.modal.node.querySelector("input:not([type=checkbox]):not([type=radio]), textarea, select")?.focus();
+  // The input with focus_on_load gets the cursor (Slack allows one per view); else the first.
+  const wanted = (modal.view.blocks || []).find((b) => b.element?.focus_on_load);
+  const where = wanted
+    ? S.modal.node.querySelector(`[data-block-id="${CSS.escape(wanted.block_id)}"]`)
+    : S.modal.node;
+  (where || S.modal.node).querySelector("input:not([type=checkbox]):not([type=radio]), textarea, select, input")?.focus();
 }
 
 // -- the composer and slash commands --------------------------------------------------------
@@ -417,35 +505,76 @@ function renderModalLayer() {
 function commandMatches(text) {
   const m = text.match(/^(\/\S*)$/);
   if (!m) return [];
-  return S.meta.commands.filter((c) => c.command.startsWith(m[1].toLowerCase()));
+  return S.meta.commands
+    .filter((c) => c.command.startsWith(m[1].toLowerCase()))
+    .map((c) => ({ kind: "command", ...c }));
+}
+
+const folded = (text) => String(text || "").normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
+
+/** The @word being typed at the cursor, or null. */
+function mentionAt(input) {
+  const before = input.value.slice(0, input.selectionStart ?? input.value.length);
+  const m = before.match(/(^|\s)@([^\s@]*)$/);
+  return m ? { query: folded(m[2]), start: before.length - m[2].length - 1 } : null;
+}
+
+/** The sandbox's people whose handle, display name or any part of their name starts so. */
+function peopleMatches(input) {
+  const at = mentionAt(input);
+  if (!at) return [];
+  return S.meta.people
+    .filter((p) => [p.name, p.display_name, ...String(p.real_name || "").split(/\s+/)]
+      .some((word) => folded(word).startsWith(at.query)))
+    .map((p) => ({ kind: "person", ...p }));
+}
+
+function suggestionNode(item, selected, onPick) {
+  const attrs = {
+    role: "option",
+    class: `ac-item${selected ? " selected" : ""}`,
+    "aria-selected": selected ? "true" : "false",
+    onmousedown: (e) => { e.preventDefault(); onPick(); },
+  };
+  if (item.kind === "person") {
+    return h("li", attrs, avatar(item, "avatar-xs"), " ",
+      h("b", {}, item.display_name || item.real_name), " ",
+      h("span", { class: "muted" }, item.real_name), " ",
+      h("span", { class: "ac-usage" }, item.handle || `@${item.name}`));
+  }
+  return h("li", attrs,
+    h("div", {}, h("b", {}, item.command), " ", h("span", { class: "ac-usage" }, item.usage_hint)),
+    h("div", { class: "muted" }, item.description));
 }
 
 function drawAutocomplete() {
   const input = $("composer-input");
   const list = $("autocomplete");
-  const items = commandMatches(input.value);
+  const commands = commandMatches(input.value);
+  const items = commands.length ? commands : peopleMatches(input);
   S.autocomplete.items = items;
   S.autocomplete.index = Math.min(S.autocomplete.index, Math.max(items.length - 1, 0));
   list.hidden = !items.length;
-  list.replaceChildren(...items.map((c, i) => h(
-    "li",
-    {
-      role: "option",
-      class: `ac-item${i === S.autocomplete.index ? " selected" : ""}`,
-      "aria-selected": i === S.autocomplete.index ? "true" : "false",
-      onmousedown: (e) => { e.preventDefault(); complete(c); },
-    },
-    h("div", {}, h("b", {}, c.command), " ", h("span", { class: "ac-usage" }, c.usage_hint)),
-    h("div", { class: "muted" }, c.description),
-  )));
+  list.setAttribute("aria-label", items[0]?.kind === "person" ? "People" : "Commands");
+  list.replaceChildren(...items.map((item, i) =>
+    suggestionNode(item, i === S.autocomplete.index, () => complete(item))));
   const typed = input.value.match(/^(\/\S+)\s/);
   const known = typed && S.meta.commands.find((c) => c.command === typed[1].toLowerCase());
   $("composer-hint").textContent = known ? `${known.command} ${known.usage_hint}` : "";
 }
 
-function complete(command) {
+function complete(item) {
   const input = $("composer-input");
-  input.value = `${command.command} `;
+  if (item.kind === "person") {
+    const at = mentionAt(input);
+    const cursor = input.selectionStart ?? input.value.length;
+    const start = at ? at.start : cursor;
+    const mention = `@${item.name} `;
+    input.value = input.value.slice(0, start) + mention + input.value.slice(cursor);
+    input.setSelectionRange(start + mention.length, start + mention.length);
+  } else {
+    input.value = `${item.command} `;
+  }
   input.focus();
   drawAutocomplete();
 }
@@ -479,6 +608,7 @@ function autosize() {
 function wireComposer() {
   const input = $("composer-input");
   input.addEventListener("input", () => { S.autocomplete.index = 0; drawAutocomplete(); autosize(); });
+  input.addEventListener("click", () => drawAutocomplete());
   input.addEventListener("keydown", (e) => {
     const { items } = S.autocomplete;
     if (items.length) {
@@ -489,7 +619,9 @@ function wireComposer() {
         drawAutocomplete();
         return;
       }
-      if (e.key === "Tab" || (e.key === "Enter" && !e.shiftKey && input.value !== items[S.autocomplete.index].command)) {
+      const item = items[S.autocomplete.index];
+      const typedWhole = item.kind === "command" && input.value === item.command;
+      if (e.key === "Tab" || (e.key === "Enter" && !e.shiftKey && !typedWhole)) {
         e.preventDefault();
         complete(items[S.autocomplete.index]);
         return;
@@ -551,7 +683,7 @@ function wireClock() {
 function wireSwitcher() {
   const switcher = $("user-switcher");
   switcher.replaceChildren(...S.meta.people.map((p) =>
-    h("option", { value: p.id, selected: p.id === S.me }, `${p.real_name} — ${p.title}`)));
+    h("option", { value: p.id, selected: p.id === S.me }, `${p.real_name} (${p.handle}) — ${p.title}`)));
   switcher.addEventListener("change", () => switchTo(switcher.value));
 }
 
@@ -583,8 +715,24 @@ function toast(text, kind = "info") {
 
 // -- start ---------------------------------------------------------------------------------
 
+function wireLinks() {
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest?.("a[href]");
+    if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+    const link = permalinkOf(a.href);
+    if (!link) return;
+    e.preventDefault();
+    showPermalink(link);
+  });
+  window.addEventListener("popstate", () => {
+    const link = permalinkOf(window.location.href);
+    if (link) showPermalink(link, false);
+  });
+}
+
 async function start() {
   S.meta = await api("/api/meta");
+  S.session = S.meta.session;
   const asked = new URL(window.location.href).searchParams.get("as");
   const remembered = localStorage.getItem("timebox-sandbox-user");
   const known = (id) => S.meta.people.some((p) => p.id === id);
@@ -603,8 +751,11 @@ async function start() {
       S.modal.node.querySelector(".modal-cancel")?.click();
     }
   });
+  wireLinks();
   setInterval(renderClock, 1000);
   await refresh(true);
+  const link = permalinkOf(window.location.href);
+  if (link) showPermalink(link, false);
   document.body.classList.add("ready");
   pollForever();
 }

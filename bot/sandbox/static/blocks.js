@@ -142,7 +142,7 @@ export function element(el, block, ctx, container) {
         },
       );
       button.addEventListener("click", async () => {
-        if (el.url) window.open(el.url, "_blank", "noopener");
+        if (el.url) (ctx.openUrl || ((url) => window.open(url, "_blank", "noopener")))(el.url);
         if (el.confirm && !window.confirm(confirmText(el.confirm))) return;
         button.disabled = true;
         try { await act(); } finally { button.disabled = false; }

@@ -1,0 +1,1050 @@
+"""A channel's backlog kept in step with a tracker board (Jira first), both ways.
+
+What people do: connect a channel to a board (the Product Owner or the Scrum Master), look at
+the connection, disconnect it (the items stay, unlinked). What runs as due work, so that it
+survives restarts and several instances share it (bot.runtime.scheduling):
+
+- ``tracker_import``: the board's backlog in rank order, one page (100 issues) per row, each
+  page applied in its own transaction; the next page is the next row.
+- ``tracker_sync``: the issues changed since the watermark, paged; every few minutes per
+  connection, and right after a webhook. Calls grow with what changed, not with the board.
+- ``tracker_write``: one row per effect (an estimate, a reorder, a new item, a sprint's
+  commitment, scope change or close), whose key names it. It reads the item as it is when it
+  runs (so a late retry writes the latest value), makes the call, and records the result and
+  finishes its own row in one transaction: a crash between the call and that record repeats
+  the call, which is idempotent, or for a create looks first whether Jira made the issue. A
+  failure is retried with backoff (429: after Retry-After), never dropped: the item says
+  "not yet in Jira: retrying" until it lands.
+
+Other features' use cases call ``after_estimate``, ``after_edit``, ``after_reorder``,
+``after_add``, ``after_commit``, ``after_scope_change`` and ``after_close`` inside their own
+transaction: the write's row is stored with their change, or not at all. For a team without a
+connection they do nothing (one indexed look-up).
+
+The tracker client is made by an opener registered by the process (``register_opener``, see
+bot/trackers/wiring.py); this module knows trackers through bot.domain.trackers only. Tokens
+are decrypted only to open a client, and never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets as random_secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain import tracker_sync as rules
+from bot.domain.backlog import ItemFields
+from bot.domain.errors import UserError
+from bot.domain.trackers import (
+    KEEP,
+    IssueUpdate,
+    NewIssue,
+    SprintSpec,
+    SprintState,
+    Tracker,
+    TrackerError,
+    TrackerErrorKind,
+    TrackerIssue,
+)
+from bot.runtime.scheduling import Due
+from bot.runtime.secrets import (
+    MISSING_KEY,
+    Secret,
+    SecretBox,
+    SecretDecryptError,
+    SecretKeyError,
+)
+from bot.runtime.services import Services
+from bot.usecases.unit import Actor, team_work
+from storage.models import (
+    BacklogItem,
+    Sprint,
+    Team,
+    TrackerConnection,
+    TrackerLink,
+    TrackerSprintLink,
+)
+from storage.repositories import Store
+
+log = logging.getLogger(__name__)
+
+KIND_IMPORT = "tracker_import"
+KIND_SYNC = "tracker_sync"
+KIND_WRITE = "tracker_write"
+KINDS = (KIND_IMPORT, KIND_SYNC, KIND_WRITE)
+WEBHOOK_PATH = "/trackers/jira/{token}"
+PUSH_DOWN = 1_000_000.0  # ranks added to items no issue backs, so the board's come first
+WAIT_FOR_CREATE = timedelta(seconds=30)
+ROLES = ("po", "sm")
+
+
+# -- opening a tracker -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardSpec:
+    """What a tracker client is opened with."""
+
+    kind: str
+    site: str
+    board_id: int
+    email: str
+    token: Secret
+    jql: str = ""
+    acceptance_field: str | None = None
+    snapshot: dict[str, Any] = field(default_factory=dict)
+
+
+Opener = Callable[[BoardSpec], Tracker]
+_OPENERS: dict[str, Opener] = {}
+
+
+def register_opener(kind: str, opener: Opener) -> None:
+    """How to open a tracker of `kind` ("jira"); the process registers it at start."""
+    _OPENERS[kind] = opener
+
+
+def _open(spec: BoardSpec) -> Tracker:
+    opener = _OPENERS.get(spec.kind)
+    if opener is None:
+        raise TrackerError(
+            f"This Timebox cannot talk to {spec.kind} boards.", kind=TrackerErrorKind.CONFIG
+        )
+    return opener(spec)
+
+
+def _box() -> SecretBox:
+    """The key for tokens at rest; without it nothing is stored (plain words)."""
+    try:
+        return SecretBox.from_env()
+    except SecretKeyError as error:
+        why = "" if str(error) == MISSING_KEY else f" ({error})"
+        raise UserError(
+            f"Timebox cannot keep a Jira token safely here: the operator must {MISSING_KEY} "
+            f"(the key that encrypts them). Nothing was stored.{why}"
+        ) from None
+
+
+def _spec_of(connection: TrackerConnection) -> BoardSpec:
+    """The spec with the token decrypted; a missing or changed key is a CONFIG error in plain
+    words (retried hourly: the operator fixes the key, the work goes on)."""
+    try:
+        return _spec(connection, SecretBox.from_env())
+    except (SecretKeyError, SecretDecryptError) as error:
+        raise TrackerError(str(error), kind=TrackerErrorKind.CONFIG) from None
+
+
+def _spec(connection: TrackerConnection, box: SecretBox) -> BoardSpec:
+    return BoardSpec(
+        kind=connection.kind,
+        site=connection.site,
+        board_id=connection.board_id,
+        email=connection.account,
+        token=box.decrypt(connection.secret),
+        jql=connection.jql,
+        acceptance_field=connection.acceptance_field,
+        snapshot=dict(connection.board or {}),
+    )
+
+
+_LOCKS: dict[int, asyncio.Lock] = {}
+
+
+def _lock(connection_id: int) -> asyncio.Lock:
+    """One write at a time per connection in this process (a sprint is created once)."""
+    return _LOCKS.setdefault(connection_id, asyncio.Lock())
+
+
+# -- connecting --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConnectForm:
+    site: str
+    email: str
+    token: Secret
+    board: str
+    jql: str = ""
+    acceptance_field: str = ""
+
+
+@dataclass
+class Connected:
+    connection: TrackerConnection
+    webhook_path: str
+    webhook_secret: Secret  # shown once, to register the webhook in Jira
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NotConnected:
+    problems: list[str]  # plain words, one per problem
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ConnectionShown:
+    connection: TrackerConnection | None
+    linked: int = 0
+    pending: int = 0
+    failing: int = 0
+    webhook_path: str = ""
+
+
+@dataclass
+class Disconnected:
+    site: str
+    board_name: str
+    unlinked: int
+    notices: list[str] = field(default_factory=list)
+
+
+async def connect_form(svc: Services, actor: Actor) -> int:
+    """May the actor connect this channel (the PO or the Scrum Master)? The team's id, which
+    the form names."""
+    async with team_work(svc, actor, once=True) as work:
+        await work.require(ROLES, "connect this channel to Jira")
+        return work.team.id
+
+
+async def connect(
+    svc: Services, actor: Actor, form: ConnectForm, form_team: int
+) -> Connected | NotConnected:
+    """Checks the site, the credentials and the board at once, then keeps the connection
+    (the token encrypted) and starts the import. Refused in plain words otherwise, and
+    without a key for tokens at rest nothing is stored."""
+    box = _box()
+    async with team_work(svc, actor) as work:
+        _require_same_team(work.team, form_team)
+        await work.require(ROLES, "connect this channel to Jira")
+        notices = list(work.notices)
+    problems: list[str] = []
+    board_id = form.board.strip().removeprefix("#")
+    if not board_id.isdigit():
+        problems.append(
+            f"`{form.board}` is not a board number: it is the number in the board's address "
+            "(…/boards/<number>)."
+        )
+    if "@" not in form.email:
+        problems.append("The account email is the one you sign in to Jira with.")
+    if not form.token:
+        problems.append("Paste an API token (id.atlassian.com > Security > API tokens).")
+    if problems:
+        return NotConnected(problems, notices)
+    spec = BoardSpec(
+        "jira",
+        form.site,
+        int(board_id),
+        form.email.strip(),
+        form.token,
+        form.jql.strip(),
+        form.acceptance_field.strip() or None,
+    )
+    try:
+        tracker = _open(spec)
+    except TrackerError as refused:  # the site is not one Timebox may call
+        return NotConnected([refused.message], notices)
+    try:
+        found = await tracker.check()
+        snapshot = tracker.snapshot()
+        site = getattr(tracker, "site", form.site)
+    except TrackerError as error:
+        return NotConnected([error.message], notices)
+    finally:
+        await tracker.aclose()
+    if found:
+        return NotConnected([p.message for p in found], notices)
+    hook_secret = Secret(random_secrets.token_urlsafe(32))
+    async with team_work(svc, actor, once=True) as work:
+        _require_same_team(work.team, form_team)
+        await work.require(ROLES, "connect this channel to Jira")
+        old = await work.store.connection(work.team.id)
+        if old is not None:
+            await work.store.remove_connection(old)
+        connection = await work.store.add_connection(
+            TrackerConnection(
+                team_id=work.team.id,
+                kind="jira",
+                site=site,
+                board_id=spec.board_id,
+                board_name=str(snapshot.get("name") or f"board {spec.board_id}"),
+                jql=spec.jql,
+                credential_kind="api_token",
+                account=spec.email,
+                secret=box.encrypt(form.token),
+                estimation_field=snapshot.get("estimation_field"),
+                acceptance_field=spec.acceptance_field,
+                board=snapshot,
+                webhook_token=random_secrets.token_urlsafe(24),
+                webhook_secret=box.encrypt(hook_secret),
+                watermark=work.now - rules.WATERMARK_MARGIN,
+                imported=0,
+                status="importing",
+                connected_by=work.user,
+                connected_at=work.now,
+            )
+        )
+        await work.store.push_unlinked_down(work.team.id, PUSH_DOWN)
+        await work.store.schedule_once(
+            KIND_IMPORT,
+            f"{KIND_IMPORT}:{connection.id}:0",
+            work.now,
+            {"connection": connection.id, "cursor": None, "page": 0},
+        )
+        log.info("team %s connected to %s board %s", work.team.id, site, spec.board_id)
+        return Connected(
+            connection,
+            WEBHOOK_PATH.format(token=connection.webhook_token),
+            hook_secret,
+            [*notices, *work.notices],
+        )
+
+
+async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
+    async with team_work(svc, actor) as work:
+        connection = await work.store.connection(work.team.id)
+        if connection is None:
+            return ConnectionShown(None)
+        linked, pending, failing = await work.store.count_links(connection.id)
+        return ConnectionShown(
+            connection,
+            linked,
+            pending,
+            failing,
+            WEBHOOK_PATH.format(token=connection.webhook_token),
+        )
+
+
+async def disconnect(svc: Services, actor: Actor) -> Disconnected:
+    """Ends the channel's connection (PO or Scrum Master): the items stay, unlinked."""
+    async with team_work(svc, actor, once=True) as work:
+        await work.require(ROLES, "disconnect this channel from Jira")
+        connection = await work.store.connection(work.team.id)
+        if connection is None:
+            raise UserError("This channel is not connected to Jira. `/timebox connect` does it.")
+        site, name = connection.site, connection.board_name
+        unlinked = await work.store.remove_connection(connection)
+        return Disconnected(site, name, unlinked, work.notices)
+
+
+def _require_same_team(team: Team, form_team: int) -> None:
+    if team.id != form_team:
+        raise UserError(
+            "That form belongs to another channel's team, so I changed nothing. Use "
+            "`/timebox connect` in this channel."
+        )
+
+
+# -- the hooks other features call inside their own transaction --------------------------------
+
+
+async def after_estimate(store: Store, team: Team, item: BacklogItem, now: datetime) -> None:
+    """An accepted estimate: written to the board's estimation field."""
+    await _write_item(store, team, item, "fields", now)
+
+
+async def after_edit(store: Store, team: Team, item: BacklogItem, now: datetime) -> None:
+    """An item's title or acceptance criteria edited in Slack: written to its issue."""
+    await _write_item(store, team, item, "fields", now)
+
+
+async def after_reorder(store: Store, team: Team, item: BacklogItem, now: datetime) -> None:
+    """The Product Owner moved an item: its issue is re-ranked next to its new neighbour."""
+    await _write_item(store, team, item, "rank", now)
+
+
+async def after_add(store: Store, team: Team, item: BacklogItem, now: datetime) -> None:
+    """An item added in Slack: created in Jira (then ranked where it stands)."""
+    connection = await store.connection(team.id)
+    if connection is None:
+        return
+    link = await store.link_of_item(item.id)
+    if link is None:
+        link = await store.add_link(
+            TrackerLink(
+                team_id=team.id,
+                item_id=item.id,
+                connection_id=connection.id,
+                key=None,
+                base={},
+                remote={},
+                pending=0,
+            )
+        )
+    await _enqueue(store, connection, link, "create", f"i{item.id}", now, once=True)
+
+
+async def after_commit(store: Store, team: Team, sprint: Sprint, now: datetime) -> None:
+    """A committed sprint: created in Jira with its goal and dates, its issues moved in."""
+    await _write_sprint(store, team, sprint, now)
+
+
+async def after_scope_change(store: Store, team: Team, sprint: Sprint, now: datetime) -> None:
+    """Items added to or removed from the running sprint: moved in or out in Jira."""
+    await _write_sprint(store, team, sprint, now)
+
+
+async def after_close(store: Store, team: Team, sprint: Sprint, now: datetime) -> None:
+    """The sprint closed: closed in Jira (its unfinished issues go back to the backlog)."""
+    await _write_sprint(store, team, sprint, now)
+
+
+async def _write_item(
+    store: Store, team: Team, item: BacklogItem, effect: str, now: datetime
+) -> None:
+    connection = await store.connection(team.id)
+    if connection is None:
+        return
+    link = await store.link_of_item(item.id)
+    if link is None or link.connection_id != connection.id:
+        return  # an item only Timebox has
+    await _enqueue(store, connection, link, effect, f"i{item.id}", now)
+
+
+async def _write_sprint(store: Store, team: Team, sprint: Sprint, now: datetime) -> None:
+    connection = await store.connection(team.id)
+    if connection is not None:
+        await _enqueue(store, connection, None, "sprint", f"s{sprint.id}", now)
+
+
+async def _enqueue(
+    store: Store,
+    connection: TrackerConnection,
+    link: TrackerLink | None,
+    effect: str,
+    subject: str,
+    now: datetime,
+    *,
+    once: bool = False,
+) -> None:
+    """One row per effect: `tracker_write:<connection>:<subject>:<effect>:<id>`."""
+    suffix = "once" if once else random_secrets.token_hex(6)
+    key = f"{KIND_WRITE}:{connection.id}:{subject}:{effect}:{suffix}"
+    payload = {
+        "connection": connection.id,
+        "effect": effect,
+        "subject": subject,
+        "since": now.isoformat(),
+        "attempt": 1,
+    }
+    if await store.schedule_once(KIND_WRITE, key, now, payload) and link is not None:
+        await store.change_pending(link.id, 1)
+
+
+# -- applying issues (the import and the sync) -------------------------------------------------
+
+
+@dataclass
+class Applied:
+    added: int = 0
+    changed: int = 0
+    conflicts: int = 0
+
+
+async def apply_issues(
+    store: Store,
+    connection: TrackerConnection,
+    issues: Sequence[TrackerIssue],
+    now: datetime,
+    *,
+    first_position: int | None = None,
+) -> Applied:
+    """Applies tracker issues to the team's backlog: new ones become items, linked ones are
+    merged field by field (rules.merge). `first_position`: an import page's place in the
+    board's order, which the items take."""
+    team = await store.team_by_id(connection.team_id)
+    assert team is not None
+    applied = Applied()
+    links = await store.links_by_keys(team.id, [i.key for i in issues])
+    items = await store.items_by_ids(team.id, [link.item_id for link in links.values()])
+    blockers = sorted({k for i in issues for k in i.blocked_by})
+    done = await store.done_keys(team.id, blockers)
+    done |= {i.key for i in issues if i.status_category.value == "done"}
+    new: list[tuple[int, TrackerIssue]] = []
+    for offset, issue in enumerate(issues):
+        rank = float(first_position + offset) if first_position is not None else None
+        link = links.get(issue.key)
+        item = items.get(link.item_id) if link is not None else None
+        if link is None or item is None:
+            if rules.is_backlog_issue(issue) and (
+                first_position is not None or issue.status_category.value != "done"
+            ):
+                new.append((offset, issue))
+            continue
+        if (
+            link.connection_id == connection.id
+            and link.remote_updated is not None
+            and issue.updated <= link.remote_updated
+        ):
+            if rank is not None:
+                item.rank = rank
+            continue
+        if link.connection_id != connection.id:  # connected again: matched by its key
+            link.connection_id, link.base = connection.id, {}
+        changed = await _merge_one(store, connection, team, link, item, issue, done, now)
+        applied.changed += changed[0]
+        applied.conflicts += changed[1]
+        if rank is not None:
+            item.rank = rank
+    if new:
+        applied.added = await _add_new(store, connection, team, new, done, now, first_position)
+    return applied
+
+
+async def _add_new(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    new: list[tuple[int, TrackerIssue]],
+    done: set[str],
+    now: datetime,
+    first_position: int | None,
+) -> int:
+    values = [rules.owned_values(issue) for _, issue in new]
+    fields = [
+        ItemFields(
+            title=v["title"],
+            type=v["type"],
+            acceptance_criteria=v["acceptance_criteria"],
+            estimate=v["estimate"],
+            epic=v["epic"],
+            labels=v["labels"],
+            dependencies=rules.dependencies_with([], v["blocked_by"], done),
+        )
+        for v in values
+    ]
+    items = await store.add_items(team, fields, rules.JIRA, now, action="imported from Jira")
+    for (offset, issue), item, owned in zip(new, items, values, strict=True):
+        if first_position is not None:
+            item.rank = float(first_position + offset)
+        status = rules.status_after(item.status, issue.status_category.value, None)
+        if status is not None:
+            item.status = status
+        store.session.add(
+            TrackerLink(
+                team_id=team.id,
+                item_id=item.id,
+                connection_id=connection.id,
+                key=issue.key,
+                issue_id=issue.id,
+                url=issue.url,
+                remote_updated=issue.updated,
+                base=owned,
+                remote=rules.facts(issue),
+                pending=0,
+                synced_at=now,
+            )
+        )
+    await store.session.flush()
+    return len(items)
+
+
+async def _merge_one(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    link: TrackerLink,
+    item: BacklogItem,
+    issue: TrackerIssue,
+    done: set[str],
+    now: datetime,
+) -> tuple[int, int]:
+    """Merges one issue into its item; (1 if the item changed, conflicts)."""
+    remote = rules.owned_values(issue)
+    events = await store.events_since(item.id, link.synced_at if link.base else None)
+    local_at = rules.local_change_times(events, link.synced_at if link.base else None)
+    merged = rules.merge(rules.current_values(item), link.base, remote, issue.updated, local_at)
+    logged: dict[str, list[Any]] = {}
+    for name, (old, new) in merged.changes.items():
+        if name == "blocked_by":
+            before = list(item.dependencies)
+            item.dependencies = rules.dependencies_with(item.dependencies, new, done)
+            logged["dependencies"] = [before, item.dependencies]
+        else:
+            setattr(item, name, new)
+            logged[name] = [old, new]
+    status = rules.status_after(
+        item.status, issue.status_category.value, (link.remote or {}).get("status_category")
+    )
+    if status is not None:
+        logged["status"] = [item.status, status]
+        item.status = status
+    if logged:
+        item.updated_at = now
+        store.log(item, rules.JIRA, "edited", now, **logged)
+    for conflict in merged.conflicts:
+        store.log(
+            item,
+            rules.JIRA,
+            "conflict",
+            now,
+            field=conflict.field,
+            kept=conflict.kept,
+            note=conflict.note(),
+        )
+    link.base = merged.base
+    link.remote = rules.facts(issue)
+    link.remote_updated = issue.updated
+    link.issue_id, link.url = issue.id or link.issue_id, issue.url or link.url
+    link.synced_at = now
+    if merged.write:
+        await _enqueue(store, connection, link, "fields", f"i{item.id}", now)
+    return (1 if logged else 0), len(merged.conflicts)
+
+
+# -- due work: import, sync, write -------------------------------------------------------------
+
+
+async def run_import(svc: Services, due: Due) -> str:
+    """One page of the board's backlog, applied in the board's order; then the next page."""
+    connection_id = int(due.payload["connection"])
+    page_number = int(due.payload.get("page", 0))
+    try:
+        opened = await _opened(svc, connection_id)
+        if opened is None:
+            return "skipped: not connected"
+        tracker = _open(opened[0])
+    except TrackerError as error:
+        return await _failed(svc, due, connection_id, None, error)
+    try:
+        page = await tracker.backlog_page(due.payload.get("cursor"))
+    except TrackerError as error:
+        return await _failed(svc, due, connection_id, None, error)
+    finally:
+        await tracker.aclose()
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        connection = await store.connection_by_id(connection_id)
+        if connection is None:
+            return "skipped: not connected"
+        position = int(due.payload.get("position", 1))
+        applied = await apply_issues(store, connection, page.issues, now, first_position=position)
+        connection.imported += len(page.issues)
+        connection.last_error = None
+        if page.cursor is not None:
+            await store.schedule_once(
+                KIND_IMPORT,
+                f"{KIND_IMPORT}:{connection_id}:{page_number + 1}",
+                now,
+                {
+                    "connection": connection_id,
+                    "cursor": page.cursor,
+                    "page": page_number + 1,
+                    "position": position + len(page.issues),
+                },
+            )
+        else:
+            connection.status = "connected"
+            connection.last_sync_at = now
+            await _chain(store, connection_id, now + rules.SYNC_EVERY)
+        await store.finish_key(due.key, now, f"imported {len(page.issues)}")
+    return f"page {page_number}: {len(page.issues)} issues, {applied.added} new"
+
+
+async def run_sync(svc: Services, due: Due) -> str:
+    """What changed on the board since the watermark, page after page, each page in its own
+    transaction (the watermark moves with it, so a restart resumes there)."""
+    connection_id = int(due.payload["connection"])
+    chained = bool(due.payload.get("chain"))
+    try:
+        opened = await _opened(svc, connection_id)
+        if opened is None:
+            return "skipped: not connected"
+        spec, since = opened
+        tracker = _open(spec)
+    except TrackerError as error:
+        return await _failed(svc, due, connection_id, None, error)
+    seen = 0
+    cursor: str | None = None
+    try:
+        while True:
+            try:
+                page = await tracker.changes_page(since, cursor)
+            except TrackerError as error:
+                return await _failed(svc, due, connection_id, None, error)
+            now = svc.clock.now()
+            async with svc.db.transaction() as store:
+                connection = await store.connection_by_id(connection_id)
+                if connection is None:
+                    return "skipped: not connected"
+                await apply_issues(store, connection, page.issues, now)
+                if page.watermark is not None and (
+                    connection.watermark is None or page.watermark > connection.watermark
+                ):
+                    connection.watermark = page.watermark
+                connection.last_sync_at = now
+                connection.last_error = None
+                if connection.status == "error":
+                    connection.status = "connected"
+                if page.cursor is None:
+                    if chained:
+                        await _chain(store, connection_id, now + rules.SYNC_EVERY)
+                    await store.finish_key(due.key, now, f"{seen + len(page.issues)} changed")
+            seen += len(page.issues)
+            if page.cursor is None:
+                return f"{seen} changed"
+            cursor = page.cursor
+    finally:
+        await tracker.aclose()
+
+
+async def _chain(store: Store, connection_id: int, when: datetime) -> None:
+    """The connection's next regular sync (one pending at a time)."""
+    prefix = f"{KIND_SYNC}:{connection_id}:every:"
+    if await store.pending_jobs(prefix):
+        return
+    await store.schedule_once(
+        KIND_SYNC,
+        f"{prefix}{when:%Y%m%dT%H%M%S}",
+        when,
+        {"connection": connection_id, "chain": True},
+    )
+
+
+async def _opened(svc: Services, connection_id: int) -> tuple[BoardSpec, datetime] | None:
+    """The connection's spec (token decrypted) and its watermark, or None if it is gone."""
+    async with svc.db.transaction() as store:
+        connection = await store.connection_by_id(connection_id)
+        if connection is None:
+            return None
+        since = connection.watermark or (svc.clock.now() - rules.WATERMARK_MARGIN)
+        return _spec_of(connection), since
+
+
+async def _failed(
+    svc: Services, due: Due, connection_id: int, link_id: int | None, error: TrackerError
+) -> str:
+    """A tracker call failed: the same row runs again later (Retry-After, else backoff), and
+    the item and the connection say why meanwhile. Never dropped."""
+    attempt = int(due.payload.get("attempt", 1))
+    delay = rules.retry_delay(attempt, retry_after=error.retry_after, retryable=error.retryable)
+    now = svc.clock.now()
+    payload = {**due.payload, "attempt": attempt + 1, "error": error.message}
+    if error.maybe_applied:
+        payload["look_first"] = True
+    async with svc.db.transaction() as store:
+        connection = await store.connection_by_id(connection_id)
+        if connection is None:
+            return "skipped: not connected"
+        connection.last_error = error.message
+        if not error.retryable:
+            connection.status = "error"
+        if link_id is not None:
+            await store.set_link_error(link_id, _short(error))
+        await store.schedule(due.kind, due.key, now + timedelta(seconds=delay), payload)
+    log.warning(
+        "tracker %s %s failed (attempt %s, %s): trying again in %.0f s",
+        due.kind,
+        due.key,
+        attempt,
+        error.kind.value,
+        delay,
+    )
+    return f"retrying in {delay:.0f} s: {error.kind.value}"
+
+
+def _short(error: TrackerError) -> str:
+    if error.kind is TrackerErrorKind.RATE_LIMITED:
+        return "Jira asked to wait"
+    if error.kind in (TrackerErrorKind.UNAVAILABLE, TrackerErrorKind.TIMEOUT):
+        return "Jira did not answer"
+    return error.message[:200]
+
+
+# -- writes ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Write:
+    """One write as read from the database: what to send, and the rows to record it on."""
+
+    spec: BoardSpec
+    connection_id: int
+    team_id: int
+    link_id: int | None = None
+    item_id: int | None = None
+    key: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    anchor: tuple[str, str] | None = None
+    new_issue: NewIssue | None = None
+    sprint: dict[str, Any] = field(default_factory=dict)
+    wait: bool = False  # a create this depends on is not done yet
+    nothing: str | None = None  # nothing to send, and why
+
+
+async def run_write(svc: Services, due: Due) -> str:
+    """One effect on the tracker (see the module's docstring)."""
+    connection_id = int(due.payload["connection"])
+    async with _lock(connection_id):
+        try:
+            write = await _read_write(svc, due)
+        except TrackerError as error:
+            return await _failed(svc, due, connection_id, None, error)
+        if isinstance(write, str):
+            return write
+        now = svc.clock.now()
+        if write.wait:
+            async with svc.db.transaction() as store:
+                await store.schedule(due.kind, due.key, now + WAIT_FOR_CREATE, dict(due.payload))
+            return "waiting for the issue to be created"
+        if write.nothing is not None:
+            await _record(svc, due, write, {})
+            return write.nothing
+        tracker = _open(write.spec)
+        try:
+            outcome = await _send(tracker, due, write)
+        except TrackerError as error:
+            return await _failed(svc, due, connection_id, write.link_id, error)
+        finally:
+            await tracker.aclose()
+        await _record(svc, due, write, outcome)
+        return f"{due.payload['effect']} written"
+
+
+async def _read_write(svc: Services, due: Due) -> _Write | str:
+    effect, subject = str(due.payload["effect"]), str(due.payload["subject"])
+    async with svc.db.transaction() as store:
+        connection = await store.connection_by_id(int(due.payload["connection"]))
+        if connection is None:
+            await store.finish_key(due.key, svc.clock.now(), "skipped: not connected")
+            return "skipped: not connected"
+        write = _Write(_spec_of(connection), connection.id, connection.team_id)
+        if effect == "sprint":
+            await _read_sprint(store, connection, int(subject[1:]), write)
+            return write
+        item = await store.item_by_id(connection.team_id, int(subject[1:]))
+        link = await store.link_of_item(int(subject[1:]))
+        if item is None or link is None or link.connection_id != connection.id:
+            write.nothing = "skipped: the item is gone or not linked"
+            return write
+        write.link_id, write.item_id, write.key = link.id, item.id, link.key
+        if effect == "create":
+            if link.key is not None:
+                write.nothing = f"created already as {link.key}"
+            else:
+                write.new_issue = NewIssue(
+                    summary=item.title,
+                    issue_type=rules.tracker_type(item.type),
+                    estimate=item.estimate,
+                    labels=tuple(label.replace(" ", "-") for label in item.labels),
+                    acceptance_criteria=tuple(item.acceptance_criteria),
+                )
+            return write
+        if link.key is None:
+            pending_create = await store.pending_jobs(
+                f"{KIND_WRITE}:{connection.id}:i{item.id}:create:"
+            )
+            if pending_create:
+                write.wait = True
+            else:
+                write.nothing = "skipped: the item has no issue"
+            return write
+        if effect == "fields":
+            write.values = rules.to_write(rules.current_values(item), link.base)
+            if not write.values:
+                write.nothing = "in Jira already"
+        elif effect == "rank":
+            order = await store.backlog_keys(connection.team_id, connection.id)
+            write.anchor = rules.rank_anchor(order, item.id)
+            if write.anchor is None:
+                write.nothing = "no linked neighbour to rank against"
+        return write
+
+
+async def _read_sprint(
+    store: Store, connection: TrackerConnection, sprint_id: int, write: _Write
+) -> None:
+    sprint = await store.sprint_by_id(sprint_id)
+    if sprint is None or sprint.team_id != connection.team_id:
+        write.nothing = "skipped: the sprint is gone"
+        return
+    team = await store.team_by_id(connection.team_id)
+    sprint_items = await store.sprint_items(sprint, include_removed=True)
+    inside, outside = [], []
+    for sprint_item in sprint_items:
+        link = await store.link_of_item(sprint_item.item_id)
+        if link is None or link.connection_id != connection.id:
+            continue
+        if link.key is None:
+            if link.pending > 0:
+                write.wait = True
+            continue
+        (outside if sprint_item.removed else inside).append(link.key)
+    known = await store.sprint_link(sprint.id)
+    start, end = rules.sprint_times(
+        sprint.starts_on, sprint.ends_on, team.timezone if team else None
+    )
+    write.sprint = {
+        "id": sprint.id,
+        "name": rules.sprint_name(sprint.number),
+        "goal": sprint.goal,
+        "start": start,
+        "end": end,
+        "status": sprint.status,
+        "remote_id": known.remote_id if known else None,
+        "inside": inside,
+        "outside": outside,
+    }
+    if sprint.status == "planning":
+        write.nothing = "the sprint is not committed yet"
+
+
+async def _send(tracker: Tracker, due: Due, write: _Write) -> dict[str, Any]:
+    """The tracker calls of one write; what to record."""
+    effect = str(due.payload["effect"])
+    if effect == "fields":
+        assert write.key is not None
+        values = write.values
+        await tracker.update_issue(
+            write.key,
+            IssueUpdate(
+                summary=values.get("title", KEEP),
+                estimate=values.get("estimate", KEEP),
+                acceptance_criteria=(
+                    tuple(values["acceptance_criteria"])
+                    if "acceptance_criteria" in values
+                    else KEEP
+                ),
+            ),
+        )
+        return {"base": values}
+    if effect == "rank":
+        assert write.key is not None and write.anchor is not None
+        where, other = write.anchor
+        if where == "after":
+            await tracker.rank(write.key, after=other)
+        else:
+            await tracker.rank(write.key, before=other)
+        return {}
+    if effect == "create":
+        assert write.new_issue is not None
+        if due.payload.get("look_first") or due.attempts > 1:
+            found = await _created_already(tracker, due, write.new_issue.summary)
+            if found is not None:
+                return {"issue": found}
+        ref = await tracker.create_issue(write.new_issue)
+        return {"issue": await tracker.issue(ref.key)}
+    return await _send_sprint(tracker, write.sprint)
+
+
+async def _created_already(tracker: Tracker, due: Due, summary: str) -> TrackerIssue | None:
+    """After a lost answer or a crash: the issue Jira may have made already, by its summary
+    among the issues created since the write was asked for."""
+    since = datetime.fromisoformat(str(due.payload["since"])) - rules.WATERMARK_MARGIN
+    cursor: str | None = None
+    while True:
+        page = await tracker.changes_page(since, cursor)
+        for issue in page.issues:
+            if issue.summary.strip() == summary.strip():
+                return issue
+        if page.cursor is None:
+            return None
+        cursor = page.cursor
+
+
+async def _send_sprint(tracker: Tracker, sprint: dict[str, Any]) -> dict[str, Any]:
+    """Makes the tracker's sprint look like Timebox's: there (made once: looked for by name
+    first), with its issues, started or closed. Every step may be repeated."""
+    remote_id = sprint["remote_id"]
+    state = None
+    if remote_id is None:
+        existing = [s for s in await tracker.board_sprints() if s.name == sprint["name"]]
+        if existing:
+            remote_id, state = existing[0].id, existing[0].state
+        else:
+            made = await tracker.create_sprint(
+                SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
+            )
+            remote_id, state = made.id, made.state
+    status = sprint["status"]
+    if sprint["inside"] and status != "closed":
+        await tracker.move_to_sprint(remote_id, sprint["inside"])
+    if sprint["outside"]:
+        await tracker.move_to_backlog(sprint["outside"])
+    if status in ("active", "closed") and state in (None, SprintState.FUTURE):
+        try:
+            state = (
+                await tracker.start_sprint(remote_id, start=sprint["start"], end=sprint["end"])
+            ).state
+        except TrackerError as error:
+            if error.kind is not TrackerErrorKind.INVALID:
+                raise
+            state = None  # started already (a repeat): closing below finds out
+    if status == "closed":
+        state = (await tracker.close_sprint(remote_id)).state
+    return {"sprint": {"remote_id": remote_id, "state": (state or SprintState.ACTIVE).value}}
+
+
+async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any]) -> None:
+    """The write's result and the end of its row, in one transaction."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        if not await store.finish_key(due.key, now, "done"):
+            return  # cancelled (disconnected) or done by another run meanwhile
+        link = await store.link_of_item(write.item_id) if write.item_id is not None else None
+        if link is not None:
+            if "base" in outcome:
+                link.base = {**link.base, **outcome["base"]}
+            if "issue" in outcome:
+                await _linked(store, link, outcome["issue"], now)
+            link.synced_at = now
+            await store.change_pending(link.id, -1)
+        if "sprint" in outcome:
+            known = await store.sprint_link(int(write.sprint["id"]))
+            if known is None:
+                await store.add_sprint_link(
+                    TrackerSprintLink(
+                        connection_id=write.connection_id,
+                        sprint_id=int(write.sprint["id"]),
+                        remote_id=str(outcome["sprint"]["remote_id"]),
+                        state=outcome["sprint"]["state"],
+                        synced_at=now,
+                    )
+                )
+            else:
+                known.state, known.synced_at = outcome["sprint"]["state"], now
+        connection = await store.connection_by_id(write.connection_id)
+        if connection is not None and connection.status == "error":
+            connection.status, connection.last_error = "connected", None
+
+
+async def _linked(store: Store, link: TrackerLink, issue: TrackerIssue, now: datetime) -> None:
+    """An item created in Jira: its key, and a rank write to put it where it stands."""
+    link.key, link.issue_id, link.url = issue.key, issue.id, issue.url
+    link.base = rules.owned_values(issue)
+    link.remote = rules.facts(issue)
+    link.remote_updated = issue.updated
+    connection = await store.connection_by_id(link.connection_id or 0)
+    if connection is not None:
+        await _enqueue(store, connection, link, "rank", f"i{link.item_id}", now)
+
+
+# -- webhooks ----------------------------------------------------------------------------------
+
+
+async def webhook(svc: Services, token: str, body: bytes, signature: str | None) -> bool:
+    """A webhook call from Jira: with the right secret (``X-Hub-Signature``), the board is
+    synced at once; anything else changes nothing (False: the caller answers 401)."""
+    async with svc.db.transaction() as store:
+        connection = await store.connection_by_token(token)
+        if connection is None:
+            return False
+        try:
+            secret = SecretBox.from_env().decrypt(connection.webhook_secret)
+        except (SecretKeyError, SecretDecryptError):
+            log.warning("a webhook for connection %s cannot be checked: no key", connection.id)
+            return False
+        if not rules.signature_ok(secret.reveal(), body, signature):
+            return False
+        now = svc.clock.now()
+        await store.schedule_once(
+            KIND_SYNC,
+            f"{KIND_SYNC}:{connection.id}:hook:{now:%Y%m%dT%H%M%S}",
+            now,
+            {"connection": connection.id},
+        )
+        return True

@@ -1,0 +1,108 @@
+"""One request being answered, and the listeners that ack it at once and then answer.
+
+Buttons, menus and slash commands all start the same way: ack, know who asks (the Actor), then
+call a use case and answer. `acked` writes that start once; `slash_command` adds the dispatch
+of a command's text to the small function of its verb. Forms check their input before the ack
+(handlers/views), so they build their `Asked` themselves, with `Asked.of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.runtime.services import Services, services
+from bot.usecases.team import InChannel
+from bot.usecases.unit import Actor
+from handlers.blocks import kit
+from handlers.common import actor, adopt_po_timezone, in_channel, open_form
+from handlers.listener import listener
+from handlers.reply import reply
+
+Listener = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A request being answered: the app's services, Slack's client, the payload, who asks."""
+
+    svc: Services
+    client: AsyncWebClient
+    body: dict[str, Any]
+    actor: Actor
+
+    @classmethod
+    def of(cls, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> Asked:
+        return cls(services(context), client, body, actor(body, context))
+
+    @property
+    def in_channel(self) -> InChannel:
+        """For use cases that refuse people outside the channel (see bot/usecases/team.py)."""
+        return in_channel(self.client, self.body)
+
+    async def answer(self, payload: dict[str, Any], *, replace: bool = False) -> None:
+        """Privately, to the person who asked."""
+        await reply(self.client, self.body, payload, replace=replace)
+
+    async def open_form(self, view: dict[str, Any]) -> None:
+        await open_form(self.client, self.body, view)
+
+    async def tell(self, notices: Sequence[str]) -> bool:
+        """What the use case did besides its answer: the user became the channel's Product
+        Owner. They are told, and the team takes their time zone if it has none (True if it
+        took it)."""
+        if not notices:
+            return False
+        for notice in notices:
+            await self.answer(kit.notice(notice, ":crown:"))
+        actor = self.actor
+        return await adopt_po_timezone(self.svc, self.client, actor.workspace, actor.channel)
+
+
+def acked(handle: Callable[[Asked], Awaitable[None]]) -> Listener:
+    """The listener of a request that is acked at once and answered after: `handle` gets the
+    request as an `Asked`. The listener decorator (handlers/listener.py) does the rest."""
+
+    async def run(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        await handle(Asked.of(body, client, context))
+
+    # Named as `handle` for logs and errors; not `functools.wraps`, whose __wrapped__ would
+    # show Bolt `handle`'s parameters instead of the ones it must pass.
+    run.__name__, run.__qualname__, run.__doc__ = (
+        handle.__name__,
+        handle.__qualname__,
+        handle.__doc__,
+    )
+    return listener(run)
+
+
+class Parsed(Protocol):
+    @property
+    def verb(self) -> str: ...
+
+
+P = TypeVar("P", bound=Parsed)
+
+
+def slash_command(
+    parse: Callable[[str], P],
+    verbs: Mapping[str, Callable[[Asked, P], Awaitable[dict[str, Any] | None]]],
+) -> Listener:
+    """A slash command's listener: acks, parses the text typed after the command, and runs the
+    small function of its verb (the command's dispatch table). A verb that returns a payload
+    has it answered privately; one that answers itself (or opens a form) returns None."""
+
+    async def dispatch(asked: Asked) -> None:
+        parsed = parse(asked.body.get("text", ""))
+        answer = await verbs[parsed.verb](asked, parsed)
+        if answer is not None:
+            await asked.answer(answer)
+
+    return acked(dispatch)
