@@ -11,8 +11,6 @@ target is none.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import statistics
 import sys
 import tempfile
@@ -21,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.cli import run
 from bot.domain.backlog import ItemFields
 from bot.emulator.driver import SlackDriver
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
@@ -91,8 +90,4 @@ async def main(requests: int, items: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--items", type=int, default=5000)
-    args = parser.parse_args()
-    asyncio.run(main(args.requests, args.items))
+    run(main, __doc__, requests=300, items=5000)

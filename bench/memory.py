@@ -12,8 +12,6 @@ emulator and the client, which production does not carry. Target: under 150 MB.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import gc
 import sys
 import tempfile
@@ -26,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
+from bench.cli import run
 from bot.emulator.driver import SlackDriver
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
 from bot.runtime.clock import SystemClock
@@ -138,8 +137,4 @@ async def main(teams: int, items: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--teams", type=int, default=1000)
-    parser.add_argument("--items", type=int, default=50000)
-    args = parser.parse_args()
-    asyncio.run(main(args.teams, args.items))
+    run(main, __doc__, teams=1000, items=50000)

@@ -14,7 +14,6 @@ two of them, and how long the burst took to settle.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.cli import run
 from bot.domain.backlog import ItemFields
 from bot.emulator.driver import SlackDriver
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
@@ -112,8 +112,4 @@ async def main(voters: int, spread: float) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--voters", type=int, default=100)
-    parser.add_argument("--spread", type=float, default=1.0)
-    args = parser.parse_args()
-    asyncio.run(main(args.voters, args.spread))
+    run(main, __doc__, voters=100, spread=1.0)

@@ -10,7 +10,6 @@ reports the total time against the lower bound the budget allows, and peak memor
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import math
 import resource
@@ -23,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.cli import run
 from bot.domain import reminders
 from bot.domain.backlog import ItemFields
 from bot.emulator.stack import LocalStack
@@ -90,8 +90,4 @@ async def main(channels: int, per_minute: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--channels", type=int, default=1000)
-    parser.add_argument("--per-minute", type=int, default=500)
-    args = parser.parse_args()
-    asyncio.run(main(args.channels, args.per_minute))
+    run(main, __doc__, channels=1000, per_minute=500)

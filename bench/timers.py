@@ -11,7 +11,6 @@ Lateness is the time from a timer's due moment to the Slack message that announc
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
@@ -26,6 +25,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from agendas import engine
+from bench.cli import run
 from bot.emulator.stack import LocalStack
 from bot.runtime.clock import SystemClock
 from storage.db import Database
@@ -105,6 +105,4 @@ async def main(meetings: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--meetings", type=int, default=200)
-    asyncio.run(main(parser.parse_args().meetings))
+    run(main, __doc__, meetings=200)

@@ -2,8 +2,8 @@
 
 Buttons, menus and slash commands all start the same way: ack, know who asks (the Actor), then
 call a use case and answer. `acked` writes that start once; `slash_command` adds the dispatch
-of a command's text to the small function of its verb. Forms check their input before the ack
-(handlers/views), so they build their `Asked` themselves, with `Asked.of`.
+of a command's text to the small function of its verb. A form checks its input before the ack:
+`submitted` in handlers/views/form.py.
 """
 
 from __future__ import annotations
@@ -73,13 +73,15 @@ def acked(handle: Callable[[Asked], Awaitable[None]]) -> Listener:
         await ack()
         await handle(Asked.of(body, client, context))
 
-    # Named as `handle` for logs and errors; not `functools.wraps`, whose __wrapped__ would
-    # show Bolt `handle`'s parameters instead of the ones it must pass.
-    run.__name__, run.__qualname__, run.__doc__ = (
-        handle.__name__,
-        handle.__qualname__,
-        handle.__doc__,
-    )
+    return listening_as(handle, run)
+
+
+def listening_as(handle: Callable[..., Any], run: Listener) -> Listener:
+    """`run` as the app's listener (handlers/listener.py), named and documented as `handle`,
+    the function it runs. Not `functools.wraps`: its __wrapped__ would show Bolt `handle`'s
+    parameters instead of the ones Bolt must pass to `run`."""
+    run.__name__, run.__qualname__ = handle.__name__, handle.__qualname__
+    run.__doc__ = handle.__doc__
     return listener(run)
 
 

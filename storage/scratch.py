@@ -9,40 +9,35 @@ import secrets
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import Database, async_url
 from storage.models import Base
 
 
-def _admin_engine(server_url: str) -> AsyncEngine:
+async def _on_server(server_url: str, statement: str) -> None:
     """CREATE/DROP DATABASE cannot run in a transaction: an autocommit engine, no pool."""
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(server_url), isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=0
     )
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
 
 
 async def create_database(server_url: str, prefix: str = "timebox_test") -> str:
     """Creates an empty database on the server of `server_url`; returns its URL."""
     name = f"{prefix}_{secrets.token_hex(4)}"
-    engine = _admin_engine(server_url)
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await engine.dispose()
+    await _on_server(server_url, f'CREATE DATABASE "{name}"')
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def drop_database(database_url: str, server_url: str) -> None:
     """Drops a database made by `create_database`, closing whatever still uses it."""
     name = make_url(database_url).database
-    engine = _admin_engine(server_url)
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await engine.dispose()
+    await _on_server(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def create_schema(db: Database) -> None:

@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -211,6 +212,14 @@ async def slack(db: Database, clock: ManualClock) -> AsyncIterator[LocalStack]:
     for user, (name, real_name, tz) in PEOPLE.items():
         stack.emulator.add_user(user, name, real_name=real_name, tz=tz)
     stack.emulator.add_channel(CHANNEL, "team-a", members=[*PEOPLE, "UBOT"])
+    async with running(stack):
+        yield stack
+
+
+@asynccontextmanager
+async def running(stack: LocalStack) -> AsyncIterator[LocalStack]:
+    """The stack started, and stopped after. Every payload the bot sent must then have been
+    valid Block Kit within limits."""
     await stack.start()
     try:
         yield stack

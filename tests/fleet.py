@@ -11,16 +11,19 @@ import inspect
 import os
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.runtime.clock import FileClock, ManualClock
+from tests.test_backlog_slack import shown
 
 ROOT = Path(__file__).parent.parent
 SECRET = "fleet-signing-secret"
@@ -47,6 +50,16 @@ async def until(
         if loop.time() > deadline:
             pytest.fail(f"timed out after {seconds:.0f} s waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+def bot_posts(emulator: SlackEmulator, channel: str) -> list[Any]:
+    """The bot's messages in the channel itself (not in threads)."""
+    return [m for m in emulator.messages(channel) if m.user == "UBOT" and not m.is_reply]
+
+
+def thread_texts(emulator: SlackEmulator, channel: str, ts: str) -> list[str]:
+    """What the replies in a thread say (text and blocks)."""
+    return [shown(m) for m in emulator.thread(channel, ts)[1:]]
 
 
 class SharedClock(ManualClock):
@@ -134,18 +147,35 @@ class Instance:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-def instance_env(emulator: SlackEmulator, database_url: str, clock_file: Path) -> dict[str, str]:
+def process_env(**settings: str) -> dict[str, str]:
+    """The environment of a real `timebox` process: this one's, without the developer's own
+    SLACK_ and TIMEBOX_ settings, with `settings` and this checkout on the PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
-    env.update(
+    return {**env, **settings, "PYTHONPATH": str(ROOT)}
+
+
+def run_cli(command: str, cwd: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`timebox <command>` run to its end in `cwd` (no developer's .env there), with
+    `settings` (see `process_env`)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.process.cli", command],
+        cwd=cwd,
+        env=process_env(**settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def instance_env(emulator: SlackEmulator, database_url: str, clock_file: Path) -> dict[str, str]:
+    return process_env(
         SLACK_BOT_TOKEN=emulator.bot_token,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=emulator.api_url,
         DATABASE_URL=database_url,
         TIMEBOX_CLOCK_FILE=str(clock_file),
         TIMEBOX_LOG_LEVEL="INFO",
-        PYTHONPATH=str(ROOT),
     )
-    return env
 
 
 async def command(

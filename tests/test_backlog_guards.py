@@ -17,6 +17,8 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 from bot.domain import backlog_csv
 from bot.domain.backlog import ItemFields
 from bot.domain.backlog_csv import parse_csv, to_csv
@@ -28,7 +30,7 @@ from bot.usecases.backlog import import_parsed
 from handlers.flows import files as files_flow
 from storage.models import BacklogItem
 from tests.conftest import CHANNEL, DEV1, PEOPLE, PO
-from tests.test_backlog_slack import backlog, last_ephemeral, shown
+from tests.test_backlog_slack import backlog, file_shared, last_ephemeral, shown
 
 OTHER = "C0OTHER"
 ELSEWHERE = "T0ELSEWHERE"
@@ -47,6 +49,20 @@ async def seed(slack: LocalStack, workspace: str, channel: str, *titles: str) ->
         team = await store.ensure_team(workspace, channel, slack.clock.now())
         for title in titles:
             await store.add_item(team, ItemFields(title=title), PO, slack.clock.now())
+
+
+def on_the_loop(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[bool]:
+    """Watches the function `module.name`: for each call, whether it ran on the event loop's
+    thread (the main one) rather than in a worker thread."""
+    calls: list[bool] = []
+    function = getattr(module, name)
+
+    def watched(*args: Any) -> Any:
+        calls.append(threading.current_thread() is threading.main_thread())
+        return function(*args)
+
+    monkeypatch.setattr(module, name, watched)
+    return calls
 
 
 def other_channel(slack: LocalStack) -> None:
@@ -81,14 +97,7 @@ async def test_a_big_csv_import_lets_another_teams_command_in_between_its_batche
     other_channel(slack)
     rows = "Summary,Story Points\n" + "".join(f"Item {n},3\n" for n in range(1, 5001))
     file = slack.emulator.share_file(PO, CHANNEL, "big.csv", rows.encode())
-    read_on_the_loop = []
-    parse = backlog_csv.parse_csv
-
-    def parse_watched(text: str) -> Any:
-        read_on_the_loop.append(threading.current_thread() is threading.main_thread())
-        return parse(text)
-
-    monkeypatch.setattr(backlog_csv, "parse_csv", parse_watched)
+    read_on_the_loop = on_the_loop(monkeypatch, backlog_csv, "parse_csv")
     turns: list[str] = []  # who held the database, in order
     when_answered: list[str] = []
     import_held, answered = asyncio.Event(), asyncio.Event()
@@ -116,14 +125,7 @@ async def test_a_big_csv_import_lets_another_teams_command_in_between_its_batche
             yield store
 
     monkeypatch.setattr(slack.db, "transaction", watched)
-    event = {
-        "type": "file_shared",
-        "file_id": file["id"],
-        "user_id": PO,
-        "channel_id": CHANNEL,
-        "file": {"id": file["id"]},
-    }
-    importing = asyncio.create_task(slack.driver.event(event, event_id=BIG_EVENT))
+    importing = asyncio.create_task(slack.driver.event(file_shared(file), event_id=BIG_EVENT))
     held = asyncio.create_task(import_held.wait())
     await asyncio.wait([importing, held], return_when=asyncio.FIRST_COMPLETED)
     ack = await slack.driver.command("/backlog", "add Their item", user=DEV1, channel=OTHER)
@@ -172,15 +174,8 @@ async def test_an_agenda_from_someone_who_may_not_change_agendas_is_not_download
         downloads.append(threading.current_thread() is threading.main_thread())
         return await download(*args)
 
-    read_on_the_loop = []
-    read = files_uc.read_agenda
-
-    def read_watched(text: str) -> Any:
-        read_on_the_loop.append(threading.current_thread() is threading.main_thread())
-        return read(text)
-
     monkeypatch.setattr(files_flow, "_download", watched)
-    monkeypatch.setattr(files_uc, "read_agenda", read_watched)
+    read_on_the_loop = on_the_loop(monkeypatch, files_uc, "read_agenda")
     agenda = b"name: Quick\nsections:\n  - title: Look\n    minutes: 10\n"
     await slack.driver.share_file(DEV1, CHANNEL, "quick.yml", agenda, "yaml")
     [refused] = [m for m in slack.emulator.messages(CHANNEL) if "quick.yml" in m.text]

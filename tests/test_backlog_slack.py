@@ -39,6 +39,18 @@ async def backlog(slack: LocalStack, text: str = "", user: str = PO) -> Any:
     return after[-1] if len(after) > before else None
 
 
+def file_shared(file: dict[str, Any], **extra: str) -> dict[str, Any]:
+    """The file_shared event of `file`, shared by the PO in the team's channel."""
+    return {
+        "type": "file_shared",
+        "file_id": file["id"],
+        "user_id": PO,
+        "channel_id": CHANNEL,
+        "file": {"id": file["id"]},
+        **extra,
+    }
+
+
 async def add(slack: LocalStack, *titles: str) -> None:
     for title in titles:
         await backlog(slack, "add " + slack.driver.escape(title), user=DEV1)
@@ -242,14 +254,7 @@ async def test_a_csv_shared_in_the_channel_is_imported_once_even_if_redelivered(
     replies = [m for m in slack.emulator.messages(CHANNEL) if m.user == "UBOT"]
     assert len(replies) == 1 and "Imported 1 item (#1)" in replies[0].text
     assert "from jira.csv" in replies[0].text and replies[0].thread_ts is not None
-    event = {
-        "type": "file_shared",
-        "file_id": file["id"],
-        "user_id": PO,
-        "channel_id": CHANNEL,
-        "file": {"id": file["id"]},
-        "event_ts": "1.0",
-    }
+    event = file_shared(file, event_ts="1.0")
     sent = ack.sent
     again = await slack.driver.event(event, retry_num=1, event_id=sent["event_id"])
     assert again.status == 200

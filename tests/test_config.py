@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from bot.runtime.config import ConfigError, load_settings
+from tests.fleet import run_cli
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
 
@@ -53,15 +49,7 @@ def test_bad_settings_name_themselves(env, named):
 
 
 def test_cli_stops_with_one_line_and_no_traceback(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.process.cli", "run"],
-        cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(Path(__file__).parent.parent)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli("run", tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "timebox: SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from "

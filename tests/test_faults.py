@@ -17,7 +17,8 @@ from bot.emulator import SlackEmulator
 from handlers import outbox
 from storage.db import Database
 from tests.fleet import Instance, SharedClock, command, instance_env, until
-from tests.test_backlog_slack import shown
+from tests.fleet import bot_posts as top
+from tests.fleet import thread_texts as replies
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin
 PO, SM = "U0PO", "U0SM"
@@ -25,14 +26,6 @@ DEVS = ["U0D1", "U0D2", "U0D3"]
 REMINDERS = [f"CR{n}" for n in range(10)]
 MEETING, POLL = "CM", "CP"
 HELD = 60.0  # seconds the emulator would hold a post: the kill comes long before
-
-
-def top(emulator: SlackEmulator, channel: str) -> list[Any]:
-    return [m for m in emulator.messages(channel) if m.user == "UBOT" and not m.is_reply]
-
-
-def replies(emulator: SlackEmulator, channel: str, ts: str) -> list[str]:
-    return [shown(m) for m in emulator.thread(channel, ts)[1:]]
 
 
 @pytest.fixture
@@ -45,9 +38,8 @@ async def emulator_and_clock(tmp_path):
         emulator.add_user(dev, dev.lower(), tz="Europe/London")
     for channel in [*REMINDERS, MEETING, POLL]:
         emulator.add_channel(channel, channel.lower(), members=[PO, SM, *DEVS, "UBOT"])
-    await emulator.start()
-    yield emulator, clock
-    await emulator.stop()
+    async with emulator:
+        yield emulator, clock
 
 
 async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_nothing(

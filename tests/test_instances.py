@@ -20,9 +20,8 @@ from bot.domain import poker
 from bot.emulator import SlackEmulator
 from storage.db import Database
 from storage.models import ScheduledJob
-from tests.fleet import Instance, SharedClock, instance_env, until
+from tests.fleet import Instance, SharedClock, bot_posts, instance_env, thread_texts, until
 from tests.fleet import command as fleet_command
-from tests.test_backlog_slack import shown
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin
 PO, SM = "U0PO", "U0SM"
@@ -31,15 +30,6 @@ REMINDER_CHANNELS = [f"CR{n:02d}" for n in range(24)]
 MEETING_CHANNELS = ["CM0", "CM1", "CM2"]
 POKER_CHANNEL = "CP0"
 ASYNC_VOTERS = DEVS[:20]  # the other ten are nudged
-
-
-def bot_posts(emulator: SlackEmulator, channel: str) -> list[Any]:
-    return [m for m in emulator.messages(channel) if m.user == "UBOT" and not m.is_reply]
-
-
-def thread_texts(emulator: SlackEmulator, channel: str, ts: str) -> list[str]:
-    """What the replies in a thread say (text and blocks)."""
-    return [shown(m) for m in emulator.thread(channel, ts)[1:]]
 
 
 def header(message: Any) -> str:
@@ -60,9 +50,8 @@ async def emulator_and_clock(tmp_path):
     for channel in MEETING_CHANNELS:
         emulator.add_channel(channel, channel.lower(), members=[PO, SM, *DEVS[:3], "UBOT"])
     emulator.add_channel(POKER_CHANNEL, "poker", members=[PO, SM, *DEVS, "UBOT"])
-    await emulator.start()
-    yield emulator, clock
-    await emulator.stop()
+    async with emulator:
+        yield emulator, clock
 
 
 async def test_three_instances_fire_everything_once_and_count_every_vote(
@@ -114,27 +103,27 @@ async def test_three_instances_fire_everything_once_and_count_every_vote(
         await command("/backlog", "add Estimate me live", PO, POKER_CHANNEL)
         await command("/backlog", "add Estimate me over the hour", PO, POKER_CHANNEL)
         await until(lambda: _items(db, 2), "two items")
-        await command("/poker", "1", SM, POKER_CHANNEL)
-        await until(lambda: _board(emulator, "Planning poker"), "the live board")
-        live = _board(emulator, "Planning poker")
-        await asyncio.gather(
-            *(
-                driver.click("5", user=dev, message=live)
-                for driver, dev in zip(itertools.cycle(drivers), DEVS, strict=False)
+
+        async def everyone_votes(title: str, what: str, card: str, voters: list[str]) -> Any:
+            """The poll titled `title` on screen, `voters` click `card` on it at once, their
+            clicks spread over the three instances; the poll's message."""
+            await until(lambda: _board(emulator, title), what)
+            board = _board(emulator, title)
+            await asyncio.gather(
+                *(
+                    driver.click(card, user=dev, message=board)
+                    for driver, dev in zip(itertools.cycle(drivers), voters, strict=False)
+                )
             )
-        )
+            return board
+
+        await command("/poker", "1", SM, POKER_CHANNEL)
+        live = await everyone_votes("Planning poker", "the live board", "5", DEVS)
         await until(
             lambda: thread_texts(emulator, POKER_CHANNEL, live.ts), "the live round's result"
         )
         await command("/poker", "async 2 for 1h", SM, POKER_CHANNEL)
-        await until(lambda: _board(emulator, "Estimation poll"), "the async poll")
-        polled = _board(emulator, "Estimation poll")
-        await asyncio.gather(
-            *(
-                driver.click("3", user=dev, message=polled)
-                for driver, dev in zip(itertools.cycle(drivers), ASYNC_VOTERS, strict=False)
-            )
-        )
+        polled = await everyone_votes("Estimation poll", "the async poll", "3", ASYNC_VOTERS)
         await until(lambda: _votes_in(db, 2, len(ASYNC_VOTERS)), "twenty async votes")
 
         # -- time moves for all three at once ----------------------------------------------

@@ -7,13 +7,9 @@ import asyncio
 import io
 import json
 import logging
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -28,10 +24,10 @@ from bot.process.server import web_app
 from bot.runtime import logs
 from bot.runtime.config import ConfigError, load_settings
 from tests.conftest import CHANNEL, DEV1, PO, SM
+from tests.fleet import run_cli
 from tests.test_backlog_slack import last_ephemeral
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
-ROOT = Path(__file__).parent.parent
 
 
 # -- the setting ---------------------------------------------------------------------------------
@@ -45,16 +41,7 @@ def test_log_format_is_text_by_default_json_on_request_and_anything_else_refused
 
 
 def test_a_bad_log_format_stops_start_up_with_one_line(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
-    env.update(BASE, TIMEBOX_LOG_FORMAT="logfmt", PYTHONPATH=str(ROOT))
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.process.cli", "migrate"],
-        cwd=tmp_path,  # no .env of the developer's
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli("migrate", tmp_path, **BASE, TIMEBOX_LOG_FORMAT="logfmt")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "timebox: TIMEBOX_LOG_FORMAT must be text (the default) or json (one JSON object per line)."

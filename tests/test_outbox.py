@@ -31,6 +31,29 @@ async def crash_while_posting(slack: LocalStack) -> None:
         await sweep
 
 
+async def crash_posting_directly(
+    slack: LocalStack, kind: str, done: str, channel: str, text: str
+) -> None:
+    """A job of `kind` (key `<kind>:1`) that marks its work and then posts `text` itself
+    through `DurableClient`, not through `enqueue`; it answers `done`, or `<done> already`
+    when marked. The process crashes while the emulator holds the post."""
+    marked: set[str] = set()
+
+    async def job(due) -> str:
+        if due.key in marked:
+            return f"{done} already"
+        marked.add(due.key)  # the job's own mark, committed before the post
+        client = outbox.DurableClient(slack.app.client, slack.services, due, None)
+        await client.chat_postMessage(channel=channel, text=text)
+        return done
+
+    slack.services.jobs.handle(kind, job)
+    async with slack.db.transaction() as store:
+        await store.schedule(kind, f"{kind}:1", slack.clock.now(), {})
+    slack.emulator.delay_next("chat.postMessage", HELD, applied=True)
+    await crash_while_posting(slack)
+
+
 async def enqueue(slack: LocalStack, text: str) -> None:
     async with slack.db.transaction() as store:
         now = slack.clock.now()
@@ -78,21 +101,7 @@ async def test_a_post_lost_with_the_crash_is_sent_after_it(slack):
 async def test_a_direct_post_cut_short_is_settled_after_the_settle_delay(slack):
     """A job that marks its work and then posts itself (not through `enqueue`), as the poll
     deadline does: the post is recorded just before it is sent, and settled later."""
-    marked: set[str] = set()
-
-    async def announce(due) -> str:
-        if due.key in marked:
-            return "announced already"
-        marked.add(due.key)  # the job's own mark, committed before the post
-        client = outbox.DurableClient(slack.app.client, slack.services, due, None)
-        await client.chat_postMessage(channel=CHANNEL, text="The poll has closed")
-        return "announced"
-
-    slack.services.jobs.handle("announce", announce)
-    async with slack.db.transaction() as store:
-        await store.schedule("announce", "announce:1", slack.clock.now(), {})
-    slack.emulator.delay_next("chat.postMessage", HELD, applied=True)
-    await crash_while_posting(slack)
+    await crash_posting_directly(slack, "announce", "announced", CHANNEL, "The poll has closed")
     slack.clock.advance(outbox.SETTLE_AFTER)
     assert await slack.services.jobs.run_due() == 2, "the cut job again, and the settling"
     assert posted(slack, "The poll has closed") == 1

@@ -15,7 +15,7 @@ import pytest
 from bot.emulator.stack import LocalStack
 from handlers import outbox
 from tests.conftest import DEV1, DEV2, DEV3, PO, SM
-from tests.test_outbox import HELD, crash_while_posting
+from tests.test_outbox import HELD, crash_posting_directly, crash_while_posting
 
 OWNERS = [PO, SM, DEV1, DEV2, DEV3]
 
@@ -97,21 +97,7 @@ async def test_a_dm_lost_with_the_crash_is_sent_after_it(slack):
 async def test_a_direct_dm_cut_short_is_settled_once(slack):
     """A job that marks its work and then sends the DM itself (DurableClient), as a poll's
     nudge could: the DM is recorded just before it is sent, and settled later."""
-    marked: set[str] = set()
-
-    async def tell(due) -> str:
-        if due.key in marked:
-            return "told already"
-        marked.add(due.key)  # the job's own mark, committed before the post
-        client = outbox.DurableClient(slack.app.client, slack.services, due, None)
-        await client.chat_postMessage(channel=DEV3, text="Your poll has closed")
-        return "told"
-
-    slack.services.jobs.handle("tell", tell)
-    async with slack.db.transaction() as store:
-        await store.schedule("tell", "tell:1", slack.clock.now(), {})
-    slack.emulator.delay_next("chat.postMessage", HELD, applied=True)
-    await crash_while_posting(slack)
+    await crash_posting_directly(slack, "tell", "told", DEV3, "Your poll has closed")
     slack.clock.advance(outbox.SETTLE_AFTER)
     assert await slack.services.jobs.run_due() == 2, "the cut job again, and the settling"
     assert dms(slack, DEV3, "Your poll has closed") == 1

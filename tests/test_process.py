@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import sys
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.emulator import SlackDriver, SlackEmulator
+from tests.fleet import free_port, process_env, run_cli
 
-ROOT = Path(__file__).parent.parent
 SECRET = "process-test-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def until(check, what: str, attempts: int = 200) -> None:
@@ -45,14 +36,12 @@ async def emulator():
 
 async def test_run_serves_slack_and_stops_cleanly_on_sigterm(emulator, tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
-    env.update(
+    env = process_env(
         SLACK_BOT_TOKEN=emulator.bot_token,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=emulator.api_url,
         DATABASE_URL=f"sqlite:///{tmp_path / 'timebox.db'}",
         PORT=str(port),
-        PYTHONPATH=str(ROOT),
     )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -101,22 +90,12 @@ async def test_run_serves_slack_and_stops_cleanly_on_sigterm(emulator, tmp_path)
 
 
 def test_migrate_applies_migrations_and_exits(tmp_path):
-    import subprocess
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
-    env.update(
+    result = run_cli(
+        "migrate",
+        tmp_path,
         SLACK_BOT_TOKEN="xoxb-x",
         SLACK_SIGNING_SECRET="s",
         DATABASE_URL=f"sqlite:///{tmp_path / 'm.db'}",
-        PYTHONPATH=str(ROOT),
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.process.cli", "migrate"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "database is up to date" in result.stdout

@@ -75,3 +75,21 @@ def test_the_horizon_is_two_sprints_of_velocity_or_the_top_n():
     assert by_velocity.coverage == 25 / 10, "five ready items of 5 points"
     top_n = horizon(items, DefinitionOfReady(horizon_items=3), velocity=None)
     assert [i.number for i in top_n.items] == [1, 2, 3] and top_n.coverage is None
+
+
+def test_unestimated_items_count_at_the_median_estimate_and_no_estimate_means_top_n():
+    from bot.domain.readiness import horizon, median_estimate
+
+    sizes = [3.0, None, 8.0, None, 2.0, 5.0, 1.0]
+    items = [_item(title=f"i{n}", estimate=size) for n, size in enumerate(sizes, start=1)]
+    for number, item in enumerate(items, start=1):
+        item.number = number
+    assert median_estimate(items) == 3.0
+    hz = horizon(items, DefinitionOfReady(), velocity=9)
+    # 3 + 3 (median) + 8 = 14, then 14 + 3 (median) = 17, 17 + 2 = 19 >= 18: five items.
+    assert [i.number for i in hz.items] == [1, 2, 3, 4, 5] and hz.by_velocity
+    assert [i.number for i in hz.guessed] == [2, 4] and hz.assumed == 3.0
+    assert hz.budget == 18 and hz.coverage == (3 + 8 + 2 + 5 + 1) / 9
+    unestimated = [_item(estimate=None) for _ in range(12)]
+    fallback = horizon(unestimated, DefinitionOfReady(horizon_items=4), velocity=9)
+    assert len(fallback.items) == 4 and not fallback.by_velocity and fallback.velocity == 9

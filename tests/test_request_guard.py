@@ -84,28 +84,30 @@ def interaction(payload: object) -> bytes:
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
-def action(**extra: object) -> dict[str, object]:
+def from_diana(kind: str, trigger_id: str, **extra: object) -> dict[str, object]:
+    """An interaction payload of `kind` from Diana in the team's workspace."""
     return {
-        "type": "block_actions",
+        "type": kind,
         "user": {"id": DEV1, "name": "diana", "team_id": "T0TEAM"},
         "team": {"id": "T0TEAM", "domain": "t"},
         "api_app_id": "A0TIMEBOX",
-        "trigger_id": "1.2.junk",
-        "channel": {"id": CHANNEL, "name": "team-a"},
-        "container": {"type": "message", "channel_id": CHANNEL, "message_ts": "1.0"},
+        "trigger_id": trigger_id,
         **extra,
     }
+
+
+def action(**extra: object) -> dict[str, object]:
+    return from_diana(
+        "block_actions",
+        "1.2.junk",
+        channel={"id": CHANNEL, "name": "team-a"},
+        container={"type": "message", "channel_id": CHANNEL, "message_ts": "1.0"},
+        **extra,
+    )
 
 
 def submission(**extra: object) -> dict[str, object]:
-    return {
-        "type": "view_submission",
-        "user": {"id": DEV1, "name": "diana", "team_id": "T0TEAM"},
-        "team": {"id": "T0TEAM", "domain": "t"},
-        "api_app_id": "A0TIMEBOX",
-        "trigger_id": "1.3.junk",
-        **extra,
-    }
+    return from_diana("view_submission", "1.3.junk", **extra)
 
 
 def event(inner: object, **extra: object) -> bytes:

@@ -28,7 +28,8 @@ from bot.sandbox.clock import SandboxClock
 from bot.sandbox.page import make_page
 from bot.sandbox.seed import CHANNEL, DEVS, PO, SM, USERS, WORKSPACE
 from bot.sandbox.server import Sandbox
-from tests.test_process import ROOT, free_port, until
+from tests.fleet import ROOT, free_port
+from tests.test_process import until
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 KENJI, BEA, _ = DEVS

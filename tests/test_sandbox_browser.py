@@ -389,3 +389,114 @@ async def test_planning_poker_round_with_three_voters(page, sandbox_url):
     await accept.first.click()
     await run_command(page, "/backlog show 1")
     await expect(last_message(page)).to_contain_text("Estimate: 5 pts")
+
+
+# -- issue 13, point 12 ------------------------------------------------------------------------
+
+
+async def test_open_the_poll_opens_the_poll_message_inside_the_page(page, sandbox_url):
+    await page.get_by_label("Viewing as").select_option(SM.id)
+    await run_command(page, "/poker async 1 for 24h")
+    await expect(page.locator("#messages .msg", has_text="Estimation poll")).to_have_count(1)
+    await page.get_by_label("Viewing as").select_option(KENJI.id)
+    await page.get_by_role("button", name="Timebox").click()
+    link = page.locator(".home").get_by_role("link", name="open the poll")
+    origin = sandbox_url.rstrip("/")
+    await expect(link).to_have_attribute("href", re.compile(rf"^{re.escape(origin)}/archives/"))
+    await link.click()
+    await expect(page).to_have_url(re.compile(rf"/archives/{CHANNEL}/p\d+"))
+    assert len(page.context.pages) == 1, "no tab opened on a slack.com address"
+    poll = page.locator("#messages .msg.msg-highlight")
+    await expect(poll).to_have_count(1)
+    await expect(poll).to_contain_text("Estimation poll")
+    await expect(poll).to_be_in_viewport()
+    await expect(page.locator("#main-head")).to_contain_text("team-demo")
+
+    await page.reload()  # the address alone opens the message too
+    await page.wait_for_selector("body.ready")
+    await expect(page.locator("#messages .msg.msg-highlight")).to_contain_text("Estimation poll")
+
+
+async def test_at_offers_the_sandboxs_people_and_the_page_tells_their_handles(page, sandbox):
+    intro = page.locator("#messages .intro")
+    for person in (PO, SM, KENJI, BEA, ARJUN):
+        await expect(intro).to_contain_text(f"@{person.name}")
+    await expect(page.locator("#sidebar-foot")).to_contain_text("@ines")
+    composer = page.get_by_label("Message or slash command")
+    await composer.fill("/timebox roles sm @")
+    people = page.get_by_role("listbox").get_by_role("option")
+    await expect(people).to_have_count(5)
+    await composer.press_sequentially("be")
+    await expect(people).to_have_count(1)
+    await expect(people).to_contain_text("Bea")  # the display name
+    await expect(people).to_contain_text("Beatriz Costa")
+    await expect(people).to_contain_text("@bea")  # the handle
+    await composer.press("Enter")
+    await expect(composer).to_have_value("/timebox roles sm @bea ")
+    await composer.press("Enter")
+    await expect(last_message(page)).to_contain_text("Beatriz Costa")
+    async with sandbox.db.transaction() as store:
+        from bot.domain.teams import Roles
+
+        team = await store.team(sandbox.emulator.team_id, CHANNEL)
+        assert Roles.of(team).sm == (BEA.id,)
+    await composer.fill("thanks @kenj")
+    await expect(people).to_have_count(1)
+    await people.click()
+    await expect(composer).to_have_value("thanks @kenji ")
+
+
+async def test_a_form_opens_with_the_cursor_on_its_focus_on_load_input(page):
+    await run_command(page, "/ready")
+    report = last_message(page)
+    row = report.locator(".bk-section", has_text="Export invoices as PDF")
+    await row.get_by_role("button", name="Add criteria").click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog).to_contain_text("Edit #4")
+    focused = await page.evaluate(
+        "() => document.activeElement.closest('[data-block-id]')?.dataset.blockId"
+    )
+    assert focused == "acceptance", "the cursor is where the item is missing something"
+    await expect(dialog.get_by_label("Acceptance criteria")).to_be_focused()
+
+
+async def test_a_thread_opens_at_its_latest_reply(page, sandbox):
+    await sandbox.post(BEA.id, CHANNEL, "Who takes the invoice bug?")
+    [parent] = [m for m in sandbox.emulator.messages(CHANNEL) if not m.thread_ts]
+    for n in range(1, 31):
+        await sandbox.post(KENJI.id if n % 2 else ARJUN.id, CHANNEL, f"reply {n}", parent.ts)
+    shared = page.locator("#messages .msg", has_text="Who takes the invoice bug?")
+    await shared.get_by_role("button", name=re.compile("30 replies")).click()
+    thread = page.locator("#thread")
+    await expect(thread.locator(".msg").last).to_contain_text("reply 30")
+    await expect(thread.locator(".msg").last).to_be_in_viewport()
+    await expect(thread.locator(".msg").first).not_to_be_in_viewport()
+
+
+async def test_private_answers_fade_on_reload_as_slacks_do(page, sandbox):
+    await sandbox.post(BEA.id, CHANNEL, "Morning all")
+    await run_command(page, "/backlog show 4")
+    await expect(last_message(page)).to_contain_text("Only visible to you")
+    await page.reload()
+    await page.wait_for_selector("body.ready")
+    await expect(page.locator("#messages .msg", has_text="Morning all")).to_have_count(1)
+    await expect(page.locator("#messages .msg-ephemeral")).to_have_count(0)
+    await run_command(page, "/backlog show 5")
+    await expect(page.locator("#messages .msg-ephemeral")).to_have_count(1)
+    await expect(last_message(page)).to_contain_text("Show prices in the customer")
+
+
+async def test_the_nudges_open_the_poll_button_stays_in_the_page(page):
+    await page.get_by_label("Viewing as").select_option(SM.id)
+    await run_command(page, "/poker async 1 for 2h")
+    await page.get_by_role("button", name="+1 hour").click()  # half time: the nudge
+    await page.get_by_label("Viewing as").select_option(KENJI.id)
+    await page.get_by_role("button", name="Timebox").click()
+    await page.get_by_role("button", name="Messages").click()
+    nudge = page.locator("#messages .msg", has_text="Open the poll").last
+    await nudge.get_by_role("button", name="Open the poll").click()
+    await expect(page).to_have_url(re.compile(rf"/archives/{CHANNEL}/p\d+"))
+    assert len(page.context.pages) == 1, "no tab opened on a slack.com address"
+    poll = page.locator("#messages .msg.msg-highlight")
+    await expect(poll).to_contain_text("Estimation poll")
+    await expect(poll).to_be_in_viewport()

@@ -14,7 +14,7 @@ from bot.emulator.stack import LocalStack
 from bot.usecases import sprints
 from tests.conftest import CHANNEL, PEOPLE, PO, SM
 from tests.test_backlog_slack import shown
-from tests.test_workspaces import ANN, BEN, CLIENT_ID, CLIENT_SECRET, install, person
+from tests.test_workspaces import ANN, BEN, install, oauth_stack, person, running_oauth
 
 OTHER_CHANNEL = "C0OTHER"
 SAME = "C0SAME"  # a channel id in two workspaces
@@ -71,26 +71,12 @@ async def close_form(driver: SlackDriver, slack: LocalStack, channel: str, user:
 @pytest.fixture
 async def workspaces(db, clock) -> AsyncIterator[LocalStack]:
     """The app installed in two workspaces (OAuth) that each have a channel C0SAME."""
-    stack = LocalStack(
-        db,
-        clock,
-        team_id="T1",
-        team_name="First",
-        settings={"bot_token": None, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
-    )
-    stack.emulator.add_workspace("T2", "Second")
-    for user in (ANN, BEN):
-        stack.emulator.add_user(user, user.lower(), tz="Europe/Berlin")
+    stack = oauth_stack(db, clock, (ANN, BEN))
     stack.emulator.add_channel(SAME, "team", members=[ANN, BEN, "UBOT"])
-    await stack.start()
-    stack.emulator.oauth_app(CLIENT_ID, CLIENT_SECRET, f"{stack.url}/slack/oauth_redirect")
-    try:
+    async with running_oauth(stack):
         for workspace, user in (("T1", ANN), ("T2", BEN)):
             assert (await install(stack, workspace, user)).startswith("200")
         yield stack
-    finally:
-        await stack.stop()
-    assert stack.emulator.problems == []
 
 
 async def test_a_close_form_naming_another_channels_sprint_is_refused(slack):

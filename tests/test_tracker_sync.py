@@ -349,9 +349,9 @@ async def test_a_reorder_and_a_sprint_land_in_jira(slack, jira):
     bug, story, blocker, task = seed_board(jira)
     await connect(slack, jira)
     await drain(slack)
+    number = (await item_by_key(slack, task)).number
     async with slack.db.transaction() as store:
         team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
-        number = (await item_by_key(slack, task)).number
         await store.move_item(team, number, Move("top"), PO, slack.clock.now())
         item = await store.get_item(team, number)
         await tracker_uc.after_reorder(store, team, item, slack.clock.now())
@@ -359,13 +359,14 @@ async def test_a_reorder_and_a_sprint_land_in_jira(slack, jira):
     assert jira.backlog_keys() == [task, bug, story, blocker]
 
     now = slack.clock.now()
+    picked = [(await item_by_key(slack, key)).id for key in (task, bug)]
+    bug_id = picked[1]
     async with slack.db.transaction() as store:
         team = await store.ensure_team(WORKSPACE, CHANNEL, now)
         sprint = await sprints.upcoming(store, team, now)
-        for position, key in enumerate((task, bug)):
-            picked = await item_by_key(slack, key)
+        for position, item_id in enumerate(picked):
             await store.add_sprint_item(
-                SprintItem(sprint_id=sprint.id, item_id=picked.id, position=position, added_at=now)
+                SprintItem(sprint_id=sprint.id, item_id=item_id, position=position, added_at=now)
             )
         sprint.goal, sprint.status, sprint.committed_at = "Ship the fixes", "active", now
         await tracker_uc.after_commit(store, team, sprint, now)
@@ -379,7 +380,7 @@ async def test_a_reorder_and_a_sprint_land_in_jira(slack, jira):
         team = await store.ensure_team(WORKSPACE, CHANNEL, now)
         sprint = await store.sprint_by_id(sprint_id)
         for sprint_item in await store.sprint_items(sprint):
-            sprint_item.removed = sprint_item.item_id == (await item_by_key(slack, bug)).id
+            sprint_item.removed = sprint_item.item_id == bug_id
         await tracker_uc.after_scope_change(store, team, sprint, now)
     await drain(slack)
     assert jira.sprint_keys(remote.id) == [task]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from bot.emulator import SlackDriver
 from bot.emulator.server import PSEUDO_METHODS
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
 from bot.process.app import BOT_SCOPES
+from bot.runtime.clock import ManualClock
+from storage.db import Database
 from storage.installations import installation_store
+from tests.conftest import running
 from tests.test_backlog_slack import shown
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "client-secret"
@@ -26,8 +30,9 @@ ANN, BEN, CARL = "U0ANN", "U0BEN", "U0CARL"  # in T1, T2 and T3
 CHANNEL = "C0SAME"  # the same channel id in both workspaces
 
 
-@pytest.fixture
-async def stack(db, clock) -> AsyncIterator[LocalStack]:
+def oauth_stack(db: Database, clock: ManualClock, users: Sequence[str]) -> LocalStack:
+    """The app installing through OAuth, in the workspaces T1 (First) and T2 (Second), where
+    `users` are (in Berlin); it is not started."""
     stack = LocalStack(
         db,
         clock,
@@ -35,19 +40,27 @@ async def stack(db, clock) -> AsyncIterator[LocalStack]:
         team_name="First",
         settings={"bot_token": None, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
     )
-    em = stack.emulator
-    em.add_workspace("T2", "Second")
-    em.add_workspace("T3", "Third, not installed")
-    for user in (ANN, BEN, CARL):
-        em.add_user(user, user.lower(), tz="Europe/Berlin")
-    em.add_channel(CHANNEL, "team", members=[ANN, BEN, CARL, "UBOT"])
-    await stack.start()
-    em.oauth_app(CLIENT_ID, CLIENT_SECRET, f"{stack.url}/slack/oauth_redirect")
-    try:
+    stack.emulator.add_workspace("T2", "Second")
+    for user in users:
+        stack.emulator.add_user(user, user.lower(), tz="Europe/Berlin")
+    return stack
+
+
+@asynccontextmanager
+async def running_oauth(stack: LocalStack) -> AsyncIterator[LocalStack]:
+    """`running(stack)`, with the emulator knowing the app's OAuth redirect."""
+    async with running(stack):
+        stack.emulator.oauth_app(CLIENT_ID, CLIENT_SECRET, f"{stack.url}/slack/oauth_redirect")
         yield stack
-    finally:
-        await stack.stop()
-    assert em.problems == []
+
+
+@pytest.fixture
+async def stack(db, clock) -> AsyncIterator[LocalStack]:
+    stack = oauth_stack(db, clock, (ANN, BEN, CARL))
+    stack.emulator.add_workspace("T3", "Third, not installed")
+    stack.emulator.add_channel(CHANNEL, "team", members=[ANN, BEN, CARL, "UBOT"])
+    async with running_oauth(stack):
+        yield stack
 
 
 async def install(stack: LocalStack, team: str, user: str) -> str:

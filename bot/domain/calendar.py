@@ -89,18 +89,25 @@ def parse_remind(words: list[str]) -> RemindAt | None:
         words = words[1:]
     if not words:
         raise UsageError("Say when: a time like `09:30`.", REMIND_USAGE)
-    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", words[0].lower())
+    at = clock_time(words[0].lower(), "`09:30` or `9am`", REMIND_USAGE)
+    days = tuple(parse_working_days(" ".join(words[1:]))) if words[1:] else ()
+    return RemindAt(at, days)
+
+
+def clock_time(word: str, examples: str, usage: str) -> time:
+    """`17:00`, `9:05`, `5pm`, `12am` (lower case) as a time of day; anything else is refused
+    with a UsageError naming the `examples` and the command's `usage`."""
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(am|pm)?", word)
     if match is None:
-        raise UsageError(f"`{words[0]}` is not a time like `09:30` or `9am`.", REMIND_USAGE)
+        raise UsageError(f"`{word}` is not a time like {examples}.", usage)
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if match.group(3) == "pm" and hour < 12:
         hour += 12
     elif match.group(3) == "am" and hour == 12:
         hour = 0
     if hour > 23 or minute > 59:
-        raise UsageError(f"`{words[0]}` is not a time of day.", REMIND_USAGE)
-    days = tuple(parse_working_days(" ".join(words[1:]))) if words[1:] else ()
-    return RemindAt(time(hour, minute), days)
+        raise UsageError(f"`{word}` is not a time of day.", usage)
+    return time(hour, minute)
 
 
 def reminder_days(team: Team) -> list[str]:

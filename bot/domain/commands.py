@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from bot.domain.backlog import Move
-from bot.domain.calendar import RemindAt, parse_remind
+from bot.domain.calendar import RemindAt, clock_time, parse_remind
 from bot.domain.errors import UsageError
 from bot.domain.poker import Until
 
@@ -486,17 +486,7 @@ def _poker_until(args: list[str]) -> Until:
 
 
 def _clock_time(word: str, line: str) -> time:
-    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(am|pm)?", word)
-    if match is None:
-        raise UsageError(f"`{word}` is not a time like `17:00` or `5pm`.", line)
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if match.group(3) == "pm" and hour < 12:
-        hour += 12
-    elif match.group(3) == "am" and hour == 12:
-        hour = 0
-    if hour > 23 or minute > 59:
-        raise UsageError(f"`{word}` is not a time of day.", line)
-    return time(hour, minute)
+    return clock_time(word, "`17:00` or `5pm`", line)
 
 
 @dataclass(frozen=True)

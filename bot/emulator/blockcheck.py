@@ -77,7 +77,21 @@ class Problem:
         return f"{prefix}{self.message} [json-pointer:{self.pointer}]"
 
 
-# Which block types each surface accepts (Slack's "Available in surfaces").
+# Which block types each surface accepts (Slack's "Available in surfaces"): modals and the Home
+# tab take the same ones.
+_VIEW_BLOCKS = frozenset(
+    {
+        "actions",
+        "context",
+        "divider",
+        "header",
+        "image",
+        "input",
+        "rich_text",
+        "section",
+        "video",
+    }
+)
 _BLOCKS_BY_SURFACE: dict[Surface, frozenset[str]] = {
     "message": frozenset(
         {
@@ -96,32 +110,8 @@ _BLOCKS_BY_SURFACE: dict[Surface, frozenset[str]] = {
             "video",
         }
     ),
-    "modal": frozenset(
-        {
-            "actions",
-            "context",
-            "divider",
-            "header",
-            "image",
-            "input",
-            "rich_text",
-            "section",
-            "video",
-        }
-    ),
-    "home": frozenset(
-        {
-            "actions",
-            "context",
-            "divider",
-            "header",
-            "image",
-            "input",
-            "rich_text",
-            "section",
-            "video",
-        }
-    ),
+    "modal": _VIEW_BLOCKS,
+    "home": _VIEW_BLOCKS,
 }
 
 _SELECT_TYPES = frozenset(

@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -364,6 +364,18 @@ class _Delay:
     applied: bool
     remaining: int
     match: Callable[[dict[str, Any]], bool] | None = None
+
+
+_Planned = TypeVar("_Planned", _Fault, _Delay)
+
+
+def _take_one(queue: deque[_Planned]) -> _Planned:
+    """The next planned fault or delay of a method, used once more (gone when used up)."""
+    planned = queue[0]
+    planned.remaining -= 1
+    if planned.remaining <= 0:
+        queue.popleft()
+    return planned
 
 
 @dataclass
@@ -974,11 +986,7 @@ class SlackEmulator:
         queue = self._delays.get(method)
         if not queue or (queue[0].match is not None and not queue[0].match(args)):
             return None
-        delay = queue[0]
-        delay.remaining -= 1
-        if delay.remaining <= 0:
-            queue.popleft()
-        return delay
+        return _take_one(queue)
 
     def rate_limit(self, method: str, per_minute: int, per_channel: bool = True) -> None:
         """Allow ``per_minute`` calls of ``method`` in any 60 s of ``now()`` (per channel when
@@ -989,11 +997,7 @@ class SlackEmulator:
         queue = self._faults.get(method)
         if not queue:
             return None
-        fault = queue[0]
-        fault.remaining -= 1
-        if fault.remaining <= 0:
-            queue.popleft()
-        return fault
+        return _take_one(queue)
 
     def _rate_limited(self, method: str, args: Mapping[str, Any]) -> int | None:
         """Seconds to wait if this call is over the limit, else None (and count the call)."""

@@ -29,6 +29,7 @@ are decrypted only to open a client, and never logged.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets as random_secrets
 from collections.abc import Callable, Sequence
@@ -203,12 +204,17 @@ class Disconnected:
     notices: list[str] = field(default_factory=list)
 
 
-async def connect_form(svc: Services, actor: Actor) -> int:
-    """May the actor connect this channel (the PO or the Scrum Master)? The team's id, which
-    the form names."""
+@dataclass
+class FormOpened:
+    team_id: int  # the form names it: a submission from another team is refused
+    notices: list[str] = field(default_factory=list)
+
+
+async def connect_form(svc: Services, actor: Actor) -> FormOpened:
+    """May the actor connect this channel (the PO or the Scrum Master)?"""
     async with team_work(svc, actor, once=True) as work:
         await work.require(ROLES, "connect this channel to Jira")
-        return work.team.id
+        return FormOpened(work.team.id, work.notices)
 
 
 async def connect(
@@ -291,9 +297,9 @@ async def connect(
         await work.store.push_unlinked_down(work.team.id, PUSH_DOWN)
         await work.store.schedule_once(
             KIND_IMPORT,
-            f"{KIND_IMPORT}:{connection.id}:0",
+            f"{KIND_IMPORT}:{tag(connection)}:0",
             work.now,
-            {"connection": connection.id, "cursor": None, "page": 0},
+            {**_ids(connection), "cursor": None, "page": 0},
         )
         log.info("team %s connected to %s board %s", work.team.id, site, spec.board_id)
         return Connected(
@@ -423,9 +429,9 @@ async def _enqueue(
 ) -> None:
     """One row per effect: `tracker_write:<connection>:<subject>:<effect>:<id>`."""
     suffix = "once" if once else random_secrets.token_hex(6)
-    key = f"{KIND_WRITE}:{connection.id}:{subject}:{effect}:{suffix}"
+    key = f"{KIND_WRITE}:{tag(connection)}:{subject}:{effect}:{suffix}"
     payload = {
-        "connection": connection.id,
+        **_ids(connection),
         "effect": effect,
         "subject": subject,
         "since": now.isoformat(),
@@ -604,7 +610,7 @@ async def run_import(svc: Services, due: Due) -> str:
     connection_id = int(due.payload["connection"])
     page_number = int(due.payload.get("page", 0))
     try:
-        opened = await _opened(svc, connection_id)
+        opened = await _opened(svc, due.payload)
         if opened is None:
             return "skipped: not connected"
         tracker = _open(opened[0])
@@ -618,7 +624,7 @@ async def run_import(svc: Services, due: Due) -> str:
         await tracker.aclose()
     now = svc.clock.now()
     async with svc.db.transaction() as store:
-        connection = await store.connection_by_id(connection_id)
+        connection = await _connection(store, due.payload)
         if connection is None:
             return "skipped: not connected"
         position = int(due.payload.get("position", 1))
@@ -628,10 +634,10 @@ async def run_import(svc: Services, due: Due) -> str:
         if page.cursor is not None:
             await store.schedule_once(
                 KIND_IMPORT,
-                f"{KIND_IMPORT}:{connection_id}:{page_number + 1}",
+                f"{KIND_IMPORT}:{tag(connection)}:{page_number + 1}",
                 now,
                 {
-                    "connection": connection_id,
+                    **_ids(connection),
                     "cursor": page.cursor,
                     "page": page_number + 1,
                     "position": position + len(page.issues),
@@ -640,7 +646,7 @@ async def run_import(svc: Services, due: Due) -> str:
         else:
             connection.status = "connected"
             connection.last_sync_at = now
-            await _chain(store, connection_id, now + rules.SYNC_EVERY)
+            await _chain(store, connection, now + rules.SYNC_EVERY)
         await store.finish_key(due.key, now, f"imported {len(page.issues)}")
     return f"page {page_number}: {len(page.issues)} issues, {applied.added} new"
 
@@ -651,7 +657,7 @@ async def run_sync(svc: Services, due: Due) -> str:
     connection_id = int(due.payload["connection"])
     chained = bool(due.payload.get("chain"))
     try:
-        opened = await _opened(svc, connection_id)
+        opened = await _opened(svc, due.payload)
         if opened is None:
             return "skipped: not connected"
         spec, since = opened
@@ -668,7 +674,7 @@ async def run_sync(svc: Services, due: Due) -> str:
                 return await _failed(svc, due, connection_id, None, error)
             now = svc.clock.now()
             async with svc.db.transaction() as store:
-                connection = await store.connection_by_id(connection_id)
+                connection = await _connection(store, due.payload)
                 if connection is None:
                     return "skipped: not connected"
                 await apply_issues(store, connection, page.issues, now)
@@ -682,7 +688,7 @@ async def run_sync(svc: Services, due: Due) -> str:
                     connection.status = "connected"
                 if page.cursor is None:
                     if chained:
-                        await _chain(store, connection_id, now + rules.SYNC_EVERY)
+                        await _chain(store, connection, now + rules.SYNC_EVERY)
                     await store.finish_key(due.key, now, f"{seen + len(page.issues)} changed")
             seen += len(page.issues)
             if page.cursor is None:
@@ -692,23 +698,39 @@ async def run_sync(svc: Services, due: Due) -> str:
         await tracker.aclose()
 
 
-async def _chain(store: Store, connection_id: int, when: datetime) -> None:
+async def _chain(store: Store, connection: TrackerConnection, when: datetime) -> None:
     """The connection's next regular sync (one pending at a time)."""
-    prefix = f"{KIND_SYNC}:{connection_id}:every:"
+    prefix = f"{KIND_SYNC}:{tag(connection)}:every:"
     if await store.pending_jobs(prefix):
         return
     await store.schedule_once(
-        KIND_SYNC,
-        f"{prefix}{when:%Y%m%dT%H%M%S}",
-        when,
-        {"connection": connection_id, "chain": True},
+        KIND_SYNC, f"{prefix}{when:%Y%m%dT%H%M%S}", when, {**_ids(connection), "chain": True}
     )
 
 
-async def _opened(svc: Services, connection_id: int) -> tuple[BoardSpec, datetime] | None:
+def tag(connection: TrackerConnection) -> str:
+    """What names a connection in its work's keys: its id, and a mark of this connection
+    (an id can come again after a disconnect; the old work must not act on the new one)."""
+    mark = hashlib.sha256(connection.webhook_token.encode()).hexdigest()[:8]
+    return f"{connection.id}.{mark}"
+
+
+def _ids(connection: TrackerConnection) -> dict[str, Any]:
+    return {"connection": connection.id, "tag": tag(connection)}
+
+
+async def _connection(store: Store, payload: dict[str, Any]) -> TrackerConnection | None:
+    """The connection a job is for, if it is still that one."""
+    connection = await store.connection_by_id(int(payload["connection"]))
+    if connection is None or tag(connection) != payload.get("tag"):
+        return None
+    return connection
+
+
+async def _opened(svc: Services, payload: dict[str, Any]) -> tuple[BoardSpec, datetime] | None:
     """The connection's spec (token decrypted) and its watermark, or None if it is gone."""
     async with svc.db.transaction() as store:
-        connection = await store.connection_by_id(connection_id)
+        connection = await _connection(store, payload)
         if connection is None:
             return None
         since = connection.watermark or (svc.clock.now() - rules.WATERMARK_MARGIN)
@@ -727,7 +749,7 @@ async def _failed(
     if error.maybe_applied:
         payload["look_first"] = True
     async with svc.db.transaction() as store:
-        connection = await store.connection_by_id(connection_id)
+        connection = await _connection(store, due.payload)
         if connection is None:
             return "skipped: not connected"
         connection.last_error = error.message
@@ -808,7 +830,7 @@ async def run_write(svc: Services, due: Due) -> str:
 async def _read_write(svc: Services, due: Due) -> _Write | str:
     effect, subject = str(due.payload["effect"]), str(due.payload["subject"])
     async with svc.db.transaction() as store:
-        connection = await store.connection_by_id(int(due.payload["connection"]))
+        connection = await _connection(store, due.payload)
         if connection is None:
             await store.finish_key(due.key, svc.clock.now(), "skipped: not connected")
             return "skipped: not connected"
@@ -836,7 +858,7 @@ async def _read_write(svc: Services, due: Due) -> _Write | str:
             return write
         if link.key is None:
             pending_create = await store.pending_jobs(
-                f"{KIND_WRITE}:{connection.id}:i{item.id}:create:"
+                f"{KIND_WRITE}:{tag(connection)}:i{item.id}:create:"
             )
             if pending_create:
                 write.wait = True
@@ -1043,8 +1065,8 @@ async def webhook(svc: Services, token: str, body: bytes, signature: str | None)
         now = svc.clock.now()
         await store.schedule_once(
             KIND_SYNC,
-            f"{KIND_SYNC}:{connection.id}:hook:{now:%Y%m%dT%H%M%S}",
+            f"{KIND_SYNC}:{tag(connection)}:hook:{now:%Y%m%dT%H%M%S}",
             now,
-            {"connection": connection.id},
+            _ids(connection),
         )
         return True

@@ -74,10 +74,6 @@ def connect_modal(channel_id: str, team_id: int) -> dict[str, Any]:
     ).to_dict()
 
 
-def opening_notice() -> dict[str, Any]:
-    return mrkdwn_notice(render("tracker_opening.md.j2"))
-
-
 def connected_message(connected: Connected) -> dict[str, Any]:
     return mrkdwn_notice(
         render(

@@ -111,23 +111,18 @@ def text_input(
     max_length: int | None = None,
     multiline: bool | None = None,
     placeholder: str | None = None,
-    hint: str | None = None,
-    optional: bool | None = None,
+    **field: Any,
 ) -> InputBlock:
-    """A text field of a form (an empty `initial` shows the placeholder)."""
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        hint=hint,
-        optional=optional,
-        element=PlainTextInputElement(
-            action_id="value",
-            multiline=multiline,
-            max_length=max_length,
-            initial_value=initial or None,
-            placeholder=placeholder,
-        ),
+    """A text field of a form (an empty `initial` shows the placeholder); `field` may say
+    `hint` and `optional`, as for every input."""
+    element = PlainTextInputElement(
+        action_id="value",
+        multiline=multiline,
+        max_length=max_length,
+        initial_value=initial or None,
+        placeholder=placeholder,
     )
+    return InputBlock(block_id=block_id, label=label, element=element, **field)
 
 
 def number_input(
@@ -138,20 +133,14 @@ def number_input(
     low: int,
     high: int,
     initial: str | None = None,
-    hint: str | None = None,
-    optional: bool | None = None,
+    **field: Any,
 ) -> InputBlock:
-    """A number field of a form, from `low` to `high`."""
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        hint=hint,
-        optional=optional,
-        element=NumberInputElement(
-            action_id="value",
-            is_decimal_allowed=decimal,
-            min_value=str(low),
-            max_value=str(high),
-            initial_value=initial,
-        ),
+    """A number field of a form, from `low` to `high`; `field` as for `text_input`."""
+    element = NumberInputElement(
+        action_id="value",
+        is_decimal_allowed=decimal,
+        min_value=str(low),
+        max_value=str(high),
+        initial_value=initial,
     )
+    return InputBlock(block_id=block_id, label=label, element=element, **field)

@@ -9,27 +9,27 @@ from typing import Any
 
 from bot.domain.commands import TimeboxCommand
 from bot.usecases import tracker as tracker_uc
+from handlers.asked import Asked
 from handlers.blocks import connect as blocks
-from handlers.common import open_form
-from handlers.flows.team import Asked, tell_new_po
 
 
-async def _connect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
+async def _connect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any] | None:
     """The private form (the PO or the Scrum Master); `connect status` shows the link."""
     if parsed.value == "status":
         return blocks.status_message(await tracker_uc.connection_status(asked.svc, asked.actor))
-    team_id = await tracker_uc.connect_form(asked.svc, asked.actor)
-    await open_form(asked.client, asked.body, blocks.connect_modal(asked.actor.channel, team_id))
-    return blocks.opening_notice()
+    opened = await tracker_uc.connect_form(asked.svc, asked.actor)
+    await asked.tell(opened.notices)
+    await asked.open_form(blocks.connect_modal(asked.actor.channel, opened.team_id))
+    return None
 
 
 async def _disconnect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     gone = await tracker_uc.disconnect(asked.svc, asked.actor)
-    await tell_new_po(asked, gone.notices)
+    await asked.tell(gone.notices)
     return blocks.disconnected_message(gone)
 
 
-VERBS: dict[str, Callable[[Asked, TimeboxCommand], Awaitable[dict[str, Any]]]] = {
+VERBS: dict[str, Callable[[Asked, TimeboxCommand], Awaitable[dict[str, Any] | None]]] = {
     "connect": _connect,
     "disconnect": _disconnect,
 }

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.domain import backlog
 from bot.domain.errors import UserError
 from bot.usecases import backlog as backlog_uc
@@ -17,7 +14,6 @@ from handlers import payload
 from handlers.asked import Asked
 from handlers.blocks import backlog as blocks
 from handlers.blocks import kit
-from handlers.listener import listener
 from handlers.reply import metadata
 from handlers.views import form
 
@@ -36,8 +32,9 @@ FIELD_BLOCKS = {
 }
 
 
-def _item_edits(state: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The edit modal's fields as item fields; raises UserError naming the block at fault."""
+def _item_edits(body: dict[str, Any]) -> dict[str, Any]:
+    """The edit modal's fields as item fields; raises FieldError naming the block at fault."""
+    state = form.fields(body)
 
     def checked(block: str, parse: Any) -> Any:
         try:
@@ -69,33 +66,16 @@ def _item_edits(state: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-@listener
-async def save_item(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
-    try:
-        edits = _item_edits(form.fields(body))
-    except form.FieldError as error:
-        await ack(response_action="errors", errors={error.block: error.message})
-        return
-    await ack()
-    asked, meta = Asked.of(body, client, context), metadata(body)
+@form.submitted(_item_edits)
+async def save_item(asked: Asked, edits: dict[str, Any]) -> None:
+    meta = metadata(asked.body)
     team = payload.as_int(meta["team"])
     saved = await backlog_uc.save_item(asked.svc, asked.actor, meta["number"], edits, team)
     await asked.answer(blocks.saved_notice(saved))
 
 
-@listener
-async def import_items(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
-    text = form.text(form.fields(body), "csv")
-    if not text:
-        await ack(
-            response_action="errors", errors={"csv": "Paste at least a header line and one row."}
-        )
-        return
-    await ack()
-    asked, team = Asked.of(body, client, context), payload.as_int(metadata(body)["team"])
+@form.submitted(form.required("csv", "Paste at least a header line and one row."))
+async def import_items(asked: Asked, text: str) -> None:
+    team = payload.as_int(metadata(asked.body)["team"])
     report = await backlog_uc.import_csv(asked.svc, asked.actor, text, form_team=team)
     await asked.answer(kit.mrkdwn_notice(blocks.import_report(report)))

@@ -1,10 +1,18 @@
-"""What every form submission needs: its fields, their text, and an error shown under one."""
+"""What every form submission needs: its fields, their text, errors shown under them, and the
+listener that checks the form before its ack and answers after it."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import UserError
+from handlers.asked import Asked, Listener, listening_as
+
+T = TypeVar("T")
 
 
 def fields(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -17,9 +25,53 @@ def text(state: dict[str, dict[str, Any]], block: str) -> str:
     return (state.get(block, {}).get("value") or "").strip()
 
 
-class FieldError(UserError):
+def required(block: str, message: str) -> Callable[[dict[str, Any]], str]:
+    """The check of a form whose one text field must be filled in: its text, or `message`."""
+
+    def check(body: dict[str, Any]) -> str:
+        if not (value := text(fields(body), block)):
+            raise FieldError(block, message)
+        return value
+
+    return check
+
+
+class FieldErrors(UserError):
+    """Mistakes shown under the form fields (blocks) they belong to: {block: message}."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+
+
+class FieldError(FieldErrors):
     """A mistake shown under the form field (block) it belongs to."""
 
     def __init__(self, block: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__({block: message})
         self.block = block
+        self.message = message
+
+
+def submitted(
+    check: Callable[[dict[str, Any]], T],
+) -> Callable[[Callable[[Asked, T], Awaitable[None]]], Listener]:
+    """The listener of a form: `check(body)` reads what the form says before the ack, and
+    FieldErrors it raises show under their fields (the form stays open, nothing typed is
+    lost). Otherwise the form closes and `handle(asked, what check returned)` answers."""
+
+    def decorate(handle: Callable[[Asked, T], Awaitable[None]]) -> Listener:
+        async def run(
+            ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+        ) -> None:
+            try:
+                given = check(body)
+            except FieldErrors as refused:
+                await ack(response_action="errors", errors=refused.errors)
+                return
+            await ack()
+            await handle(Asked.of(body, client, context), given)
+
+        return listening_as(handle, run)
+
+    return decorate

@@ -24,25 +24,25 @@ from handlers.reply import metadata
 from handlers.views import form
 
 
-@listener
-async def save_meeting_text(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
-    """The session goal, or an action item with its owner."""
-    state, is_goal = form.fields(body), body["view"]["callback_id"] == "meeting_goal"
-    block = "goal" if is_goal else "text"
+def _meeting_text(body: dict[str, Any]) -> tuple[str, str, str | None]:
+    """What the goal's or the action item's form says: which one, its text, the owner."""
+    state, goal = form.fields(body), body["view"]["callback_id"] == "meeting_goal"
+    block = "goal" if goal else "text"
     if not (text := form.text(state, block)):
-        await ack(response_action="errors", errors={block: "Write it."})
-        return
-    await ack()
-    asked, meeting_id = Asked.of(body, client, context), metadata(body)["meeting"]
-    if is_goal:
+        raise form.FieldError(block, "Write it.")
+    owner = state.get("owner", {}).get("selected_user")
+    return block, text, owner if isinstance(owner, str) else None
+
+
+@form.submitted(_meeting_text)
+async def save_meeting_text(asked: Asked, given: tuple[str, str, str | None]) -> None:
+    """The session goal, or an action item with its owner."""
+    (block, text, owner), meeting_id = given, metadata(asked.body)["meeting"]
+    if block == "goal":
         done = await meetings.set_goal(asked.svc, asked.actor, text, meeting_id)
     else:
-        owner = state.get("owner", {}).get("selected_user")
-        owner = owner if isinstance(owner, str) else None
         done = await meetings.add_action(asked.svc, asked.actor, text, owner, meeting_id)
-    await meeting_flow.announce(asked.svc, client, done)
+    await meeting_flow.announce(asked.svc, asked.client, done)
 
 
 @listener

@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.domain import sprints
 from bot.domain.errors import UserError
 from bot.usecases import planning
@@ -19,7 +16,6 @@ from handlers import payload
 from handlers.asked import Asked
 from handlers.flows import planning as planning_flow
 from handlers.flows.meetings import channel_people
-from handlers.listener import listener
 from handlers.payload import Metadata
 from handlers.reply import metadata
 from handlers.views import form
@@ -39,8 +35,9 @@ def _picked(state: dict[str, dict[str, Any]], block: str) -> list[int]:
     return [n for n in numbers if n]
 
 
-def _plan_input(callback: str, state: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _plan_input(body: dict[str, Any]) -> dict[str, Any]:
     """What a planning form says, checked before the ack; raises FieldError naming the field."""
+    callback, state = body["view"]["callback_id"], form.fields(body)
     if callback == "sprint_goal":
         if not form.text(state, "goal"):
             raise form.FieldError("goal", "Write the outcome this sprint should bring.")
@@ -105,19 +102,10 @@ SAVES: dict[str, Save] = {
 }
 
 
-@listener
-async def save_plan(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
+@form.submitted(_plan_input)
+async def save_plan(asked: Asked, given: dict[str, Any]) -> None:
     """The planning forms: goal, selection, capacity, tasks."""
-    callback = body["view"]["callback_id"]
-    try:
-        given = _plan_input(callback, form.fields(body))
-    except form.FieldError as error:
-        await ack(response_action="errors", errors={error.block: error.message})
-        return
-    await ack()
-    asked = Asked.of(body, client, context)
-    people = await channel_people(client, asked.actor.channel)
-    changed = await SAVES[callback](asked, people, metadata(body), given)
+    save = SAVES[asked.body["view"]["callback_id"]]
+    people = await channel_people(asked.client, asked.actor.channel)
+    changed = await save(asked, people, metadata(asked.body), given)
     await planning_flow.plan_changed(asked, changed)

@@ -64,7 +64,7 @@ class TrackerQueries(Repository):
         for kind in ("tracker_write", "tracker_import", "tracker_sync"):
             await self.session.execute(
                 delete(ScheduledJob).where(
-                    ScheduledJob.key.startswith(f"{kind}:{connection.id}:", autoescape=True),
+                    ScheduledJob.key.startswith(f"{kind}:{connection.id}.", autoescape=True),
                     ScheduledJob.done_at.is_(None),
                 )
             )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models
+from storage.migrations import schema
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -23,25 +23,25 @@ def upgrade() -> None:
     op.create_table(
         "deliveries",
         sa.Column("key", sa.String(length=120), nullable=False),
-        sa.Column("at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        schema.utc("at", nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_deliveries")),
     )
     op.create_table(
         "teams",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("channel_id", sa.String(length=32), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=True),
         sa.Column("sprint_weeks", sa.Integer(), nullable=False),
         sa.Column("working_days", sa.String(length=40), nullable=False),
         sa.Column("next_number", sa.Integer(), nullable=False),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
+        schema.utc("created_at", nullable=False),
+        schema.primary_key("teams"),
         sa.UniqueConstraint("workspace_id", "channel_id", name="uq_teams_channel"),
     )
     op.create_table(
         "backlog_items",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("team_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=250), nullable=False),
@@ -56,17 +56,12 @@ def upgrade() -> None:
         sa.Column("priority", sa.String(length=32), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("rank", sa.Float(), nullable=False),
-        sa.Column("archived_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        schema.utc("archived_at", nullable=True),
         sa.Column("created_by", sa.String(length=32), nullable=False),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["team_id"],
-            ["teams.id"],
-            name=op.f("fk_backlog_items_team_id_teams"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_backlog_items")),
+        schema.utc("created_at", nullable=False),
+        schema.utc("updated_at", nullable=False),
+        schema.refers("backlog_items", "team_id", "teams"),
+        schema.primary_key("backlog_items"),
         sa.UniqueConstraint("team_id", "number", name="uq_backlog_items_number"),
     )
     with op.batch_alter_table("backlog_items", schema=None) as batch_op:
@@ -74,47 +69,33 @@ def upgrade() -> None:
 
     op.create_table(
         "role_assignments",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("team_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("role", sa.String(length=8), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["team_id"],
-            ["teams.id"],
-            name=op.f("fk_role_assignments_team_id_teams"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_role_assignments")),
+        schema.refers("role_assignments", "team_id", "teams"),
+        schema.primary_key("role_assignments"),
         sa.UniqueConstraint("team_id", "user_id", "role", name="uq_role_assignment"),
     )
     op.create_table(
         "item_events",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        schema.utc("at", nullable=False),
         sa.Column("actor", sa.String(length=32), nullable=False),
         sa.Column("action", sa.String(length=24), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["item_id"],
-            ["backlog_items.id"],
-            name=op.f("fk_item_events_item_id_backlog_items"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_item_events")),
+        schema.refers("item_events", "item_id", "backlog_items"),
+        schema.primary_key("item_events"),
     )
-    with op.batch_alter_table("item_events", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_item_events_item_id"), ["item_id"], unique=False)
+    schema.create_index("item_events", "item_id")
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("item_events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_item_events_item_id"))
-
-    op.drop_table("item_events")
+    schema.drop_indexed_table("item_events", "item_id")
     op.drop_table("role_assignments")
     with op.batch_alter_table("backlog_items", schema=None) as batch_op:
         batch_op.drop_index("ix_backlog_items_order")

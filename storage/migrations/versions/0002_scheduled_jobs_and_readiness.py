@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models
+from storage.migrations import schema
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -21,33 +21,30 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "scheduled_jobs",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("due_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        schema.utc("due_at", nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
-        sa.Column("claimed_until", storage.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("done_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        schema.utc("claimed_until", nullable=True),
+        schema.utc("done_at", nullable=True),
         sa.Column("outcome", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_jobs")),
+        schema.primary_key("scheduled_jobs"),
         sa.UniqueConstraint("key", name=op.f("uq_scheduled_jobs_key")),
     )
-    with op.batch_alter_table("scheduled_jobs", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_scheduled_jobs_due_at"), ["due_at"], unique=False)
+    schema.create_index("scheduled_jobs", "due_at")
 
     op.create_table(
         "reminders",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("team_id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("sent_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        schema.utc("sent_at", nullable=False),
         sa.Column("unready", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["teams.id"], name=op.f("fk_reminders_team_id_teams"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
+        schema.refers("reminders", "team_id", "teams"),
+        schema.primary_key("reminders"),
         sa.UniqueConstraint("team_id", "day", name="uq_reminders_team_day"),
     )
     with op.batch_alter_table("backlog_items", schema=None) as batch_op:
@@ -86,7 +83,4 @@ def downgrade() -> None:
         batch_op.drop_column("checklist")
 
     op.drop_table("reminders")
-    with op.batch_alter_table("scheduled_jobs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_scheduled_jobs_due_at"))
-
-    op.drop_table("scheduled_jobs")
+    schema.drop_indexed_table("scheduled_jobs", "due_at")

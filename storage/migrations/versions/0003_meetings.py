@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models
+from storage.migrations import schema
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "meetings",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("team_id", sa.Integer(), nullable=False),
         sa.Column("open_for", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -29,9 +29,9 @@ def upgrade() -> None:
         sa.Column("facilitator", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("section", sa.Integer(), nullable=False),
-        sa.Column("section_started_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("section_ends_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("paused_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        schema.utc("section_started_at", nullable=False),
+        schema.utc("section_ends_at", nullable=False),
+        schema.utc("paused_at", nullable=True),
         sa.Column("warned", sa.Boolean(), nullable=False),
         sa.Column("timed_out", sa.Boolean(), nullable=False),
         sa.Column("auto_advance", sa.Boolean(), nullable=False),
@@ -39,38 +39,27 @@ def upgrade() -> None:
         sa.Column("message_ts", sa.String(length=32), nullable=True),
         sa.Column("log", sa.JSON(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("started_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ended_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        schema.utc("started_at", nullable=False),
+        schema.utc("ended_at", nullable=True),
         sa.Column("minutes", sa.JSON(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["teams.id"], name=op.f("fk_meetings_team_id_teams"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_meetings")),
+        schema.refers("meetings", "team_id", "teams"),
+        schema.primary_key("meetings"),
         sa.UniqueConstraint("open_for", name=op.f("uq_meetings_open_for")),
     )
-    with op.batch_alter_table("meetings", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_meetings_team_id"), ["team_id"], unique=False)
+    schema.create_index("meetings", "team_id")
 
     op.create_table(
         "action_items",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.String(length=500), nullable=False),
         sa.Column("owner", sa.String(length=32), nullable=True),
         sa.Column("created_by", sa.String(length=32), nullable=False),
-        sa.Column("at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["meeting_id"],
-            ["meetings.id"],
-            name=op.f("fk_action_items_meeting_id_meetings"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_action_items")),
+        schema.utc("at", nullable=False),
+        schema.refers("action_items", "meeting_id", "meetings"),
+        schema.primary_key("action_items"),
     )
-    with op.batch_alter_table("action_items", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_action_items_meeting_id"), ["meeting_id"], unique=False
-        )
+    schema.create_index("action_items", "meeting_id")
 
     with op.batch_alter_table("teams", schema=None) as batch_op:
         batch_op.add_column(sa.Column("agendas", sa.JSON(), nullable=False, server_default="{}"))
@@ -80,11 +69,5 @@ def downgrade() -> None:
     with op.batch_alter_table("teams", schema=None) as batch_op:
         batch_op.drop_column("agendas")
 
-    with op.batch_alter_table("action_items", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_action_items_meeting_id"))
-
-    op.drop_table("action_items")
-    with op.batch_alter_table("meetings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_meetings_team_id"))
-
-    op.drop_table("meetings")
+    schema.drop_indexed_table("action_items", "meeting_id")
+    schema.drop_indexed_table("meetings", "team_id")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models
+from storage.migrations import schema
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "sprints",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("team_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
@@ -37,104 +37,64 @@ def upgrade() -> None:
         sa.Column("committed_points", sa.Float(), nullable=True),
         sa.Column("completed_points", sa.Float(), nullable=True),
         sa.Column("committed_by", sa.JSON(), nullable=False),
-        sa.Column("committed_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        schema.utc("committed_at", nullable=True),
         sa.Column("review_answer", sa.Text(), nullable=True),
-        sa.Column("closed_at", storage.models.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["teams.id"], name=op.f("fk_sprints_team_id_teams"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_sprints")),
+        schema.utc("closed_at", nullable=True),
+        schema.refers("sprints", "team_id", "teams"),
+        schema.primary_key("sprints"),
         sa.UniqueConstraint("team_id", "number", name="uq_sprints_number"),
     )
-    with op.batch_alter_table("sprints", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sprints_team_id"), ["team_id"], unique=False)
+    schema.create_index("sprints", "team_id")
 
     op.create_table(
         "scope_changes",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("sprint_id", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(length=12), nullable=False),
         sa.Column("item_number", sa.Integer(), nullable=False),
         sa.Column("points", sa.Float(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("actor", sa.String(length=32), nullable=False),
-        sa.Column("at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["sprint_id"],
-            ["sprints.id"],
-            name=op.f("fk_scope_changes_sprint_id_sprints"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_scope_changes")),
+        schema.utc("at", nullable=False),
+        schema.refers("scope_changes", "sprint_id", "sprints"),
+        schema.primary_key("scope_changes"),
     )
-    with op.batch_alter_table("scope_changes", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_scope_changes_sprint_id"), ["sprint_id"], unique=False)
+    schema.create_index("scope_changes", "sprint_id")
 
     op.create_table(
         "sprint_items",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("sprint_id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("supports_goal", sa.Boolean(), nullable=False),
         sa.Column("override_reason", sa.Text(), nullable=True),
         sa.Column("removed", sa.Boolean(), nullable=False),
-        sa.Column("done_at", storage.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("added_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["item_id"],
-            ["backlog_items.id"],
-            name=op.f("fk_sprint_items_item_id_backlog_items"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["sprint_id"],
-            ["sprints.id"],
-            name=op.f("fk_sprint_items_sprint_id_sprints"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_sprint_items")),
+        schema.utc("done_at", nullable=True),
+        schema.utc("added_at", nullable=False),
+        schema.refers("sprint_items", "item_id", "backlog_items"),
+        schema.refers("sprint_items", "sprint_id", "sprints"),
+        schema.primary_key("sprint_items"),
         sa.UniqueConstraint("sprint_id", "item_id", name="uq_sprint_items_item"),
     )
-    with op.batch_alter_table("sprint_items", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sprint_items_sprint_id"), ["sprint_id"], unique=False)
+    schema.create_index("sprint_items", "sprint_id")
 
     op.create_table(
         "sprint_tasks",
-        sa.Column("id", sa.Integer(), nullable=False),
+        schema.id_column(),
         sa.Column("sprint_item_id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("hours", sa.Float(), nullable=False),
         sa.Column("owner", sa.String(length=32), nullable=True),
         sa.Column("done", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["sprint_item_id"],
-            ["sprint_items.id"],
-            name=op.f("fk_sprint_tasks_sprint_item_id_sprint_items"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_sprint_tasks")),
+        schema.refers("sprint_tasks", "sprint_item_id", "sprint_items"),
+        schema.primary_key("sprint_tasks"),
     )
-    with op.batch_alter_table("sprint_tasks", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_sprint_tasks_sprint_item_id"), ["sprint_item_id"], unique=False
-        )
+    schema.create_index("sprint_tasks", "sprint_item_id")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sprint_tasks", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sprint_tasks_sprint_item_id"))
-
-    op.drop_table("sprint_tasks")
-    with op.batch_alter_table("sprint_items", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sprint_items_sprint_id"))
-
-    op.drop_table("sprint_items")
-    with op.batch_alter_table("scope_changes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_scope_changes_sprint_id"))
-
-    op.drop_table("scope_changes")
-    with op.batch_alter_table("sprints", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sprints_team_id"))
-
-    op.drop_table("sprints")
+    schema.drop_indexed_table("sprint_tasks", "sprint_item_id")
+    schema.drop_indexed_table("sprint_items", "sprint_id")
+    schema.drop_indexed_table("scope_changes", "sprint_id")
+    schema.drop_indexed_table("sprints", "team_id")

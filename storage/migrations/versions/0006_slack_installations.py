@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import schema
+
 revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
@@ -58,7 +60,7 @@ def upgrade() -> None:
         sa.Column("is_enterprise_install", sa.Boolean(), nullable=False),
         sa.Column("token_type", sa.String(length=32), nullable=True),
         sa.Column("installed_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_slack_installations")),
+        schema.primary_key("slack_installations"),
     )
     op.create_index(
         "slack_installations_idx",
@@ -73,7 +75,7 @@ def upgrade() -> None:
         *_bot_columns(),
         sa.Column("is_enterprise_install", sa.Boolean(), nullable=False),
         sa.Column("installed_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_slack_bots")),
+        schema.primary_key("slack_bots"),
     )
     op.create_index(
         "slack_bots_idx",
@@ -85,7 +87,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("state", sa.String(length=200), nullable=False),
         sa.Column("expire_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_slack_oauth_states")),
+        schema.primary_key("slack_oauth_states"),
     )
 
 

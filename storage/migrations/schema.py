@@ -1,0 +1,53 @@
+"""What the migrations (storage/migrations/versions) build again and again: the integer id and
+its primary key, aware times, a foreign key to another table's id, an index on one column.
+
+The names follow storage.models' naming convention (pk_<table>, fk_<table>_<column>_<target>,
+ix_<table>_<column>), so the migrations build exactly what the models declare.
+
+Old migrations build their tables with these: never change what one builds (that would change
+what an old revision made). A new need gets a new function.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.models
+
+
+def id_column() -> sa.Column:
+    """The integer `id` a table starts with (`primary_key` makes it the key)."""
+    return sa.Column("id", sa.Integer(), nullable=False)
+
+
+def primary_key(table: str) -> sa.PrimaryKeyConstraint:
+    return sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}"))
+
+
+def utc(name: str, *, nullable: bool) -> sa.Column:
+    """An aware time, kept in UTC (storage.models.UTCDateTime)."""
+    return sa.Column(name, storage.models.UTCDateTime(timezone=True), nullable=nullable)
+
+
+def refers(
+    table: str, column: str, target: str, ondelete: str = "CASCADE"
+) -> sa.ForeignKeyConstraint:
+    """`table.column` holds an id of `target`; the row goes when that one does (by default)."""
+    return sa.ForeignKeyConstraint(
+        [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"), ondelete=ondelete
+    )
+
+
+def create_index(table: str, column: str) -> None:
+    """The index on one column, ix_<table>_<column>."""
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.create_index(batch_op.f(f"ix_{table}_{column}"), [column], unique=False)
+
+
+def drop_indexed_table(table: str, column: str) -> None:
+    """Drops a table made with `create_index(table, column)`, its index first."""
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f(f"ix_{table}_{column}"))
+
+    op.drop_table(table)

@@ -1,0 +1,165 @@
+"""The sync's rules as plain functions: mapping, merging per field, ranks, retries, signatures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.domain import tracker_sync as rules
+from bot.domain.trackers import StatusCategory, TrackerIssue, TrackerUser
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def issue(**changes: object) -> TrackerIssue:
+    values: dict[str, object] = {
+        "key": "TB-1",
+        "url": "https://x.atlassian.net/browse/TB-1",
+        "summary": "  Pay   by card ",
+        "description": "Card payments",
+        "acceptance_criteria": ("Visa", " "),
+        "estimate": 5.0,
+        "issue_type": "Bug",
+        "status_category": StatusCategory.IN_PROGRESS,
+        "status": "In Progress",
+        "assignee": TrackerUser("a1", "Ann"),
+        "epic": "TB-9",
+        "labels": ("web", "web", "payments"),
+        "blocked_by": ("TB-3", "TB-2"),
+        "updated": T0,
+    }
+    values.update(changes)
+    return TrackerIssue(**values)  # type: ignore[arg-type]
+
+
+def test_an_issue_maps_onto_an_items_fields():
+    owned = rules.owned_values(issue())
+    assert owned == {
+        "title": "Pay by card",
+        "acceptance_criteria": ["Visa"],
+        "estimate": 5.0,
+        "type": "bug",
+        "epic": "TB-9",
+        "labels": ["web", "payments"],
+        "blocked_by": ["TB-2", "TB-3"],
+    }
+    assert rules.owned_values(issue(summary="", estimate=-1))["title"] == "(TB-1 has no summary)"
+    assert rules.owned_values(issue(estimate=5000))["estimate"] == 1000
+    assert rules.item_type("Task") == "story" and rules.item_type("Technical debt") == "tech_debt"
+    facts = rules.facts(issue())
+    assert facts["assignee"] == "Ann" and facts["status_category"] == "indeterminate"
+    assert not rules.is_backlog_issue(issue(issue_type="Epic"))
+
+
+def test_jira_links_replace_only_the_dependencies_jira_gave():
+    typed = {"text": "design from UX", "resolved": False}
+    old = [typed, {"text": "TB-7", "resolved": False, "tracker": "TB-7"}]
+    assert rules.dependencies_with(old, ["TB-3"], done=["TB-3"]) == [
+        typed,
+        {"text": "TB-3", "resolved": True, "tracker": "TB-3"},
+    ]
+
+
+def test_done_in_jira_is_done_here_and_reopened_comes_back():
+    assert rules.status_after("open", "done", None) == "done"
+    assert rules.status_after("done", "new", "done") == "open"
+    assert rules.status_after("sprint", "indeterminate", "new") is None
+    assert rules.status_after("done", "new", "new") is None, "done in Timebox, not reopened"
+
+
+def current(**changes: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "title": "Pay",
+        "acceptance_criteria": [],
+        "estimate": 5.0,
+        "type": "story",
+        "epic": None,
+        "labels": [],
+        "blocked_by": [],
+    }
+    values.update(changes)
+    return values
+
+
+def test_merge_takes_each_sides_own_change_and_the_later_of_two():
+    base = current()
+    # Jira changed the title, Timebox the estimate: both kept, nothing in conflict.
+    merged = rules.merge(current(estimate=8.0), base, current(title="Pay by card"), T0, {})
+    assert merged.changes == {"title": ["Pay", "Pay by card"]}
+    assert merged.conflicts == [] and merged.write == []
+    assert merged.base["title"] == "Pay by card" and merged.base["estimate"] == 5.0
+
+    # Both changed the title: Timebox later wins and is written back.
+    later = {"title": T0 + timedelta(minutes=1)}
+    merged = rules.merge(current(title="Ours"), base, current(title="Theirs"), T0, later)
+    [conflict] = merged.conflicts
+    assert merged.changes == {} and merged.write == ["title"]
+    assert conflict.kept == "Timebox" and "Timebox's change (2026-03-02 09:01 UTC)" in (
+        conflict.note()
+    )
+    # Jira later wins.
+    earlier = {"title": T0 - timedelta(minutes=1)}
+    merged = rules.merge(current(title="Ours"), base, current(title="Theirs"), T0, earlier)
+    assert merged.changes == {"title": ["Ours", "Theirs"]} and merged.write == []
+    assert merged.conflicts[0].kept == "Jira"
+    # The same change on both sides is no conflict.
+    merged = rules.merge(current(title="Same"), base, current(title="Same"), T0, later)
+    assert merged.conflicts == [] and merged.changes == {}
+    # A first import takes Jira's values.
+    assert rules.merge(current(), {}, current(title="New"), T0, {}).changes == {
+        "title": ["Pay", "New"]
+    }
+
+
+def test_what_timebox_changed_is_what_it_writes():
+    assert rules.to_write(current(estimate=13.0), current()) == {"estimate": 13.0}
+    assert rules.to_write(current(labels=["x"]), current()) == {}, "labels are read only"
+
+
+def test_local_change_times_ignore_the_syncs_own_edits():
+    class Event:
+        def __init__(self, actor: str, at: datetime, **changes: object) -> None:
+            self.actor, self.at, self.action, self.changes = actor, at, "edited", changes
+
+    events = [
+        Event("U1", T0, title=["a", "b"]),
+        Event(rules.JIRA, T0 + timedelta(minutes=5), title=["b", "c"]),
+        Event("U2", T0 + timedelta(minutes=2), estimate=[1, 2], title=["c", "d"]),
+    ]
+    assert rules.local_change_times(events, None) == {
+        "title": T0 + timedelta(minutes=2),
+        "estimate": T0 + timedelta(minutes=2),
+    }
+    assert rules.local_change_times(events, T0 + timedelta(minutes=3)) == {}
+
+
+def test_a_moved_item_is_ranked_next_to_its_nearest_linked_neighbour():
+    order = [(1, "TB-1"), (2, None), (3, "TB-3"), (4, "TB-4")]
+    assert rules.rank_anchor(order, 3) == ("after", "TB-1")
+    assert rules.rank_anchor(order, 1) == ("before", "TB-3")
+    assert rules.rank_anchor([(1, "TB-1")], 1) is None
+    assert rules.rank_anchor(order, 9) is None
+
+
+def test_retries_wait_as_told_back_off_and_never_give_up():
+    assert rules.retry_delay(1, retry_after=120, retryable=True) == 120
+    assert [rules.retry_delay(n, retry_after=None, retryable=True) for n in (1, 2, 3)] == [
+        10,
+        20,
+        40,
+    ]
+    assert rules.retry_delay(30, retry_after=None, retryable=True) == rules.MAX_RETRY
+    assert rules.retry_delay(1, retry_after=None, retryable=False) == rules.REFUSED_RETRY
+    assert rules.pending_text(1, "Jira asked to wait") == (
+        "not yet in Jira: retrying (Jira asked to wait)"
+    )
+    assert rules.pending_text(0, "stale") is None
+
+
+def test_a_webhook_is_signed_with_its_secret():
+    body = b'{"webhookEvent":"jira:issue_updated"}'
+    signature = rules.webhook_signature("s3cret", body)
+    assert signature.startswith("sha256=") and len(signature) == 71
+    assert rules.signature_ok("s3cret", body, signature)
+    assert not rules.signature_ok("other", body, signature)
+    assert not rules.signature_ok("s3cret", body + b" ", signature)
+    assert not rules.signature_ok("s3cret", body, None)
