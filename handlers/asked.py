@@ -19,6 +19,7 @@ from bot.runtime.services import Services, services
 from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
 from handlers.blocks import kit
+from handlers.blocks import team as team_blocks
 from handlers.common import actor, adopt_po_timezone, in_channel, open_form
 from handlers.listener import listener
 from handlers.reply import reply
@@ -91,12 +92,11 @@ class Parsed(Protocol):
 
 
 P = TypeVar("P", bound=Parsed)
+# The small function of a command's verb: what to answer privately, or None if it answered.
+Verb = Callable[[Asked, P], Awaitable[dict[str, Any] | None]]
 
 
-def slash_command(
-    parse: Callable[[str], P],
-    verbs: Mapping[str, Callable[[Asked, P], Awaitable[dict[str, Any] | None]]],
-) -> Listener:
+def slash_command(parse: Callable[[str], P], verbs: Mapping[str, Verb[P]]) -> Listener:
     """A slash command's listener: acks, parses the text typed after the command, and runs the
     small function of its verb (the command's dispatch table). A verb that returns a payload
     has it answered privately; one that answers itself (or opens a form) returns None."""
@@ -108,3 +108,8 @@ def slash_command(
             await asked.answer(answer)
 
     return acked(dispatch)
+
+
+async def show_help(asked: Asked, parsed: object) -> dict[str, Any]:
+    """The `help` verb of the commands (but /poker's own): every command, what it does."""
+    return team_blocks.help_message()

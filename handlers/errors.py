@@ -1,6 +1,7 @@
 """The one app-level error handler.
 
-A UserError is the user's to fix: they get its message. A shared file that cannot be read (gone
+A UserError is the user's to fix: they get its message (an action that needs a role nobody holds
+yet gets a button to the team's setup form). A shared file that cannot be read (gone
 before we fetched it, say) is nobody's to fix: one line in the log. Anything else is ours: it is
 logged with its context and a reference id, and the user gets a short apology quoting that id.
 """
@@ -17,11 +18,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import NotAllowed, UserError
+from bot.domain.teams import SetupNeeded
 from bot.runtime import logs
 from bot.runtime.services import services
 from handlers.blocks import kit
+from handlers.blocks import team as team_blocks
 from handlers.render import render
-from handlers.reply import reply
+from handlers.reply import channel_of, reply
 
 log = logging.getLogger("timebox.errors")
 
@@ -45,7 +48,9 @@ async def report_error(
     if unreadable is not None:
         log.warning("could not read the shared file %s: %s", *unreadable)
         return
-    if isinstance(error, NotAllowed):
+    if isinstance(error, SetupNeeded):
+        answer = team_blocks.setup_offer(error.message, channel_of(body) or "")
+    elif isinstance(error, NotAllowed):
         answer = kit.mrkdwn_notice(
             render("not_allowed.md.j2", message=error.message, holders=error.holders)
         )

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -81,3 +81,14 @@ def _ack_then_wait(
 async def _wait(sent: asyncio.Event) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(sent.wait(), ACK_WAIT_SECONDS)
+
+
+def register_all(
+    add: Callable[[Any], Callable[[Callable[..., Any]], Any]],
+    listeners: Mapping[Callable[..., Any], Sequence[Any]],
+) -> None:
+    """Registers each listener for each id (or pattern) it answers, in the table's order:
+    `add` is the app's `action`, `view`, ... (Bolt tries listeners in registration order)."""
+    for handle, ids in listeners.items():
+        for id_ in ids:
+            add(id_)(handle)

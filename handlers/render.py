@@ -67,7 +67,8 @@ def mention(user: str | None) -> Mrkdwn:
 
 
 def mentions(users: Iterable[str]) -> Mrkdwn:
-    return Mrkdwn(", ".join(f"<@{u}>" for u in users))
+    """People (U…, W…) and user groups (S…, `@design-team`), as Slack links them."""
+    return Mrkdwn(", ".join(f"<!subteam^{u}>" if u.startswith("S") else f"<@{u}>" for u in users))
 
 
 def channel(channel_id: str) -> Mrkdwn:

@@ -93,7 +93,10 @@ class Team(Base):
 
 
 class RoleAssignment(Base):
-    """A member's Scrum role in a team: po, sm or dev (explicit developers)."""
+    """A member's Scrum role in a team: po, sm or dev (explicit developers).
+
+    A Slack user group can hold a role too: `user_id` is then the group's id (S…), `handle`
+    its @handle and `members` its members as Slack last said (None for a person)."""
 
     __tablename__ = "role_assignments"
     __table_args__ = (UniqueConstraint("team_id", "user_id", "role", name="uq_role_assignment"),)
@@ -102,6 +105,8 @@ class RoleAssignment(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(8))
+    handle: Mapped[str | None] = mapped_column(String(100))
+    members: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
 
     team: Mapped[Team] = relationship(back_populates="roles")
 
@@ -387,6 +392,11 @@ class SprintItem(Base):
     )
 
 
+def _all_hours(context: Any) -> float:
+    """A new task has all its hours left."""
+    return float(context.get_current_parameters()["hours"])
+
+
 class SprintTask(Base):
     """A task of a sprint item, in hours: the developers' plan for how to deliver it."""
 
@@ -397,9 +407,23 @@ class SprintTask(Base):
         ForeignKey("sprint_items.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(200))
-    hours: Mapped[float] = mapped_column(Float)
+    hours: Mapped[float] = mapped_column(Float)  # the estimate when it was planned
     owner: Mapped[str | None] = mapped_column(String(32))
     done: Mapped[bool] = mapped_column(default=False)
+    remaining: Mapped[float] = mapped_column(Float, default=_all_hours)  # hours left to do
+
+
+class TaskProgress(Base):
+    """A task's remaining hours from a moment on, written at every change: the sprint's
+    burndown in hours reads them. The task may be gone since (its last row then says 0)."""
+
+    __tablename__ = "task_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sprint_id: Mapped[int] = mapped_column(ForeignKey("sprints.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    remaining: Mapped[float] = mapped_column(Float)
 
 
 class ScopeChange(Base):

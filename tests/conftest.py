@@ -216,6 +216,13 @@ async def slack(db: Database, clock: ManualClock) -> AsyncIterator[LocalStack]:
         yield stack
 
 
+@pytest.fixture
+def release_held(slack: LocalStack) -> Iterator[None]:
+    """After the test, the emulator lets go of the posts it still holds (see `delay_next`)."""
+    yield
+    slack.emulator.release_held()
+
+
 @asynccontextmanager
 async def running(stack: LocalStack) -> AsyncIterator[LocalStack]:
     """The stack started, and stopped after. Every payload the bot sent must then have been

@@ -168,6 +168,18 @@ def button(label: str, action_id: str, value: str | None = None) -> dict[str, An
     return element
 
 
+async def post_forged(driver: SlackDriver) -> Any:
+    """An interaction whose signature is forged, straight to the app."""
+    return await driver.post_raw(
+        "payload=%7B%7D",
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": "1",
+            "X-Slack-Signature": "v0=forged",
+        },
+    )
+
+
 def option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text}, "value": value}
 
@@ -187,74 +199,60 @@ def modal(
     }
 
 
+def field(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False
+) -> dict[str, Any]:
+    """An input block of a form."""
+    block: dict[str, Any] = {"type": "input", "block_id": block_id}
+    if optional:
+        block["optional"] = True
+    return {**block, "label": {"type": "plain_text", "text": label}, "element": element}
+
+
 EDIT_BLOCKS: list[dict[str, Any]] = [
-    {
-        "type": "input",
-        "block_id": "title",
-        "label": {"type": "plain_text", "text": "Title"},
-        "element": {
-            "type": "plain_text_input",
-            "action_id": "title_input",
-            "initial_value": "Old title",
-        },
-    },
-    {
-        "type": "input",
-        "block_id": "type",
-        "label": {"type": "plain_text", "text": "Type"},
-        "element": {
+    field(
+        "title",
+        "Title",
+        {"type": "plain_text_input", "action_id": "title_input", "initial_value": "Old title"},
+    ),
+    field(
+        "type",
+        "Type",
+        {
             "type": "static_select",
             "action_id": "type_select",
             "options": [option("Bug", "bug"), option("Story", "story")],
             "initial_option": option("Story", "story"),
         },
-    },
-    {
-        "type": "input",
-        "block_id": "estimate",
-        "label": {"type": "plain_text", "text": "Estimate"},
-        "element": {
-            "type": "number_input",
-            "action_id": "estimate_input",
-            "is_decimal_allowed": False,
-        },
-    },
-    {
-        "type": "input",
-        "block_id": "owner",
-        "label": {"type": "plain_text", "text": "Owner"},
-        "element": {"type": "users_select", "action_id": "owner_select"},
-    },
-    {
-        "type": "input",
-        "block_id": "labels",
-        "optional": True,
-        "label": {"type": "plain_text", "text": "Labels"},
-        "element": {
+    ),
+    field(
+        "estimate",
+        "Estimate",
+        {"type": "number_input", "action_id": "estimate_input", "is_decimal_allowed": False},
+    ),
+    field("owner", "Owner", {"type": "users_select", "action_id": "owner_select"}),
+    field(
+        "labels",
+        "Labels",
+        {
             "type": "checkboxes",
             "action_id": "labels_check",
             "options": [option("UX", "ux"), option("Backend", "backend")],
         },
-    },
-    {
-        "type": "input",
-        "block_id": "due",
-        "optional": True,
-        "label": {"type": "plain_text", "text": "Due"},
-        "element": {"type": "datepicker", "action_id": "due_date"},
-    },
-    {
-        "type": "input",
-        "block_id": "notes",
-        "optional": True,
-        "label": {"type": "plain_text", "text": "Notes"},
-        "element": {
+        optional=True,
+    ),
+    field("due", "Due", {"type": "datepicker", "action_id": "due_date"}, optional=True),
+    field(
+        "notes",
+        "Notes",
+        {
             "type": "plain_text_input",
             "action_id": "notes_input",
             "multiline": True,
             "initial_value": "keep me",
         },
-    },
+        optional=True,
+    ),
 ]
 
 
@@ -964,14 +962,7 @@ async def test_event_envelope_retry_headers_and_forged_requests(
     assert json.loads(second.body)["event_id"] == "Ev123"
 
     bot.reply(401, "invalid signature")
-    forged = await drv.post_raw(
-        "payload=%7B%7D",
-        {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": "1",
-            "X-Slack-Signature": "v0=forged",
-        },
-    )
+    forged = await post_forged(drv)
     assert forged.status == 401
     assert bot.last.headers["X-Slack-Signature"] == "v0=forged"
     assert em.problems == []
@@ -1307,14 +1298,7 @@ async def test_real_bolt_app_round_trip(em: SlackEmulator) -> None:
             assert (accepted.status, accepted.text) == (200, "")
             assert em.open_view("U1") is None
 
-            forged = await driver.post_raw(
-                "payload=%7B%7D",
-                {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "X-Slack-Request-Timestamp": "1",
-                    "X-Slack-Signature": "v0=forged",
-                },
-            )
+            forged = await post_forged(driver)
             assert forged.status == 401
     finally:
         await runner.cleanup()

@@ -15,6 +15,7 @@ from handlers import outbox
 from tests.conftest import CHANNEL
 
 HELD = 30.0  # seconds the emulator holds the post: far longer than the test needs
+pytestmark = pytest.mark.usefixtures("release_held")  # see tests/conftest.py
 
 
 async def crash_while_posting(slack: LocalStack) -> None:
@@ -29,6 +30,18 @@ async def crash_while_posting(slack: LocalStack) -> None:
     sweep.cancel()
     with pytest.raises(asyncio.CancelledError):
         await sweep
+
+
+async def crash_before_slack_has_it(slack: LocalStack) -> None:
+    """A crash while the post is on its way: Slack never has it (the emulator notices the
+    hang-up and drops the request)."""
+    slack.emulator.delay_next("chat.postMessage", HELD, applied=False)
+    await crash_while_posting(slack)
+    for _ in range(400):  # bounded, no clock involved
+        if any(c.dropped for c in slack.emulator.calls_to("chat.postMessage")):
+            break
+        await asyncio.sleep(0.01)
+    slack.emulator.release_held()
 
 
 async def crash_posting_directly(
@@ -64,12 +77,6 @@ def posted(slack: LocalStack, text: str) -> int:
     return sum(m.text == text for m in slack.emulator.messages(CHANNEL))
 
 
-@pytest.fixture(autouse=True)
-def release_held(slack: LocalStack):
-    yield
-    slack.emulator.release_held()
-
-
 async def test_a_post_that_reached_slack_before_the_crash_is_not_sent_again(slack):
     await enqueue(slack, "Time is up")
     slack.emulator.delay_next("chat.postMessage", HELD, applied=True)
@@ -85,13 +92,7 @@ async def test_a_post_that_reached_slack_before_the_crash_is_not_sent_again(slac
 
 async def test_a_post_lost_with_the_crash_is_sent_after_it(slack):
     await enqueue(slack, "Reminder")
-    slack.emulator.delay_next("chat.postMessage", HELD, applied=False)
-    await crash_while_posting(slack)
-    for _ in range(400):  # the emulator notices the hang-up and drops the request
-        if any(c.dropped for c in slack.emulator.calls_to("chat.postMessage")):
-            break
-        await asyncio.sleep(0.01)
-    slack.emulator.release_held()
+    await crash_before_slack_has_it(slack)
     assert posted(slack, "Reminder") == 0
     slack.clock.advance(timedelta(minutes=3))
     assert await slack.services.jobs.run_due() == 1

@@ -7,7 +7,6 @@ post, and a later sweep, past the lease, takes over."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -15,9 +14,15 @@ import pytest
 from bot.emulator.stack import LocalStack
 from handlers import outbox
 from tests.conftest import DEV1, DEV2, DEV3, PO, SM
-from tests.test_outbox import HELD, crash_posting_directly, crash_while_posting
+from tests.test_outbox import (
+    HELD,
+    crash_before_slack_has_it,
+    crash_posting_directly,
+    crash_while_posting,
+)
 
 OWNERS = [PO, SM, DEV1, DEV2, DEV3]
+pytestmark = pytest.mark.usefixtures("release_held")  # see tests/conftest.py
 
 
 async def enqueue_dm(slack: LocalStack, user: str, text: str) -> None:
@@ -28,12 +33,6 @@ async def enqueue_dm(slack: LocalStack, user: str, text: str) -> None:
 
 def dms(slack: LocalStack, user: str, text: str) -> int:
     return sum(m.text == text for m in slack.emulator.dms(user))
-
-
-@pytest.fixture(autouse=True)
-def release_held(slack: LocalStack):
-    yield
-    slack.emulator.release_held()
 
 
 async def test_a_dm_that_reached_slack_before_the_crash_is_not_sent_again(slack):
@@ -81,13 +80,7 @@ async def test_a_fan_out_killed_midway_sends_every_owner_one_dm(slack):
 
 async def test_a_dm_lost_with_the_crash_is_sent_after_it(slack):
     await enqueue_dm(slack, DEV2, "Nudge")
-    slack.emulator.delay_next("chat.postMessage", HELD, applied=False)
-    await crash_while_posting(slack)
-    for _ in range(400):  # the emulator notices the hang-up and drops the request
-        if any(c.dropped for c in slack.emulator.calls_to("chat.postMessage")):
-            break
-        await asyncio.sleep(0.01)
-    slack.emulator.release_held()
+    await crash_before_slack_has_it(slack)
     assert dms(slack, DEV2, "Nudge") == 0
     slack.clock.advance(timedelta(minutes=3))
     assert await slack.services.jobs.run_due() == 1

@@ -15,8 +15,14 @@ from storage.models import BacklogItem, Team
 NOW = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)
 
 
-def test_the_role_verdict_allows_claims_the_first_po_or_refuses():
-    assert teams.role_verdict(Roles(), "U1", ("po",), "order") == teams.FIRST_PO
+def test_the_role_verdict_allows_offers_the_setup_or_refuses():
+    # Issue 13, point 5: nobody becomes PO by acting first; a channel with none is set up.
+    with pytest.raises(teams.SetupNeeded) as unset:
+        teams.role_verdict(Roles(), "U1", ("po",), "order")
+    assert "no Scrum roles yet" in unset.value.message
+    with pytest.raises(teams.SetupNeeded) as no_po:
+        teams.role_verdict(Roles(sm=("U2",)), "U2", ("po",), "order")
+    assert "no Product Owner yet" in no_po.value.message
     named = Roles(po=("U1",), sm=("U2",))
     assert teams.role_verdict(named, "U2", ("po", "sm"), "change roles") == teams.ALLOWED
     with pytest.raises(NotAllowed) as refused:

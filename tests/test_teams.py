@@ -10,9 +10,12 @@ from bot.domain.teams import Roles
 from bot.usecases import team as team_uc
 
 
-async def test_first_user_needing_a_role_becomes_po_and_others_are_refused(store, team):
-    notice = await team_uc.require_role(store, team, "U1", ("po",), "order the product backlog")
-    assert notice is not None and "/timebox roles po" in notice
+async def test_nobody_becomes_po_by_acting_first_and_others_are_refused(store, team):
+    # Issue 13, point 5: a channel with no PO is offered its setup, nobody claims the role.
+    with pytest.raises(teams.SetupNeeded):
+        await team_uc.require_role(store, team, "U1", ("po",), "order the product backlog")
+    assert Roles.of(team).po == ()
+    await team_uc.assign_role(store, team, "po", ["U1"])
     assert Roles.of(team).po == ("U1",)
     assert await team_uc.require_role(store, team, "U1", ("po",), "order") is None
     with pytest.raises(NotAllowed) as refused:

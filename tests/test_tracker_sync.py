@@ -167,6 +167,8 @@ async def test_the_import_keeps_the_boards_rank_order_and_its_fields(slack, jira
     jira.reset_calls()
     await later(slack, 301)  # the regular sync: one search, nothing changed
     assert [c.route for c in jira.calls] == ["search.jql"]
+    await later(slack, 301)  # and again five minutes later
+    assert [c.route for c in jira.calls] == ["search.jql", "search.jql"]
     assert (await items(slack))[0].title == "Receipt shows the wrong VAT"
 
 
@@ -415,3 +417,17 @@ async def test_without_a_key_for_tokens_nothing_is_stored(slack, jira, monkeypat
         await connect(slack, jira)
     assert jira.calls == [], "not even a check"
     assert (await tracker_uc.connection_status(slack.services, actor())).connection is None
+
+
+async def test_a_jql_filter_narrows_the_import_and_the_sync(slack, jira):
+    bug, story, *_ = seed_board(jira)
+    assert isinstance(await connect(slack, jira, jql="issuetype = Bug"), tracker_uc.Connected)
+    await drain(slack)
+    assert [i.tracker_link.key for i in await items(slack)] == [bug]
+    slack.clock.advance(timedelta(minutes=1))
+    jira.edit(story, summary="Not ours")
+    jira.edit(bug, summary="VAT fixed for Portugal")
+    await later(slack, 300)
+    [search] = jira.calls_to("search.jql")[-1:]
+    assert "AND (issuetype = Bug) AND updated >=" in search.body["jql"]
+    assert [i.title for i in await items(slack)] == ["VAT fixed for Portugal"]

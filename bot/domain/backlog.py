@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -151,6 +151,81 @@ def parse_dependencies(text: str) -> list[dict[str, Any]]:
 
 def format_dependencies(dependencies: list[dict[str, Any]]) -> str:
     return "\n".join(f"[{'x' if d.get('resolved') else ' '}] {d['text']}" for d in dependencies)
+
+
+# -- dependencies on other items ----------------------------------------------------------------
+# A dependency typed as `#14 ...` names item 14 of the same backlog: saved, it becomes a link
+# ({"item": 14}) whose `resolved` follows #14 (done: resolved; restored: open again). Anything
+# else stays free text, ticked by hand.
+
+_LINK = re.compile(r"^#(\d{1,9})(?!\w)")
+
+
+def named_item(dependency: dict[str, Any]) -> int | None:
+    """The item number a dependency's text starts with (`#14 API contract`), if any."""
+    match = _LINK.match(str(dependency.get("text", "")).strip())
+    return int(match.group(1)) if match else None
+
+
+def link_dependencies(
+    number: int,
+    dependencies: Sequence[dict[str, Any]],
+    done: Mapping[int, bool],
+    links: Mapping[int, Sequence[int]],
+) -> list[dict[str, Any]]:
+    """Item `number`'s dependencies as they are saved: each `#n` naming an item of the backlog
+    (`done`: every item number of the team, and whether it is done) becomes a link, resolved
+    when #n is done; free text stays as typed. `links` are the other items' links, so that a
+    cycle (#1 waits for #2, which waits for #1) is refused, naming it."""
+    saved: list[dict[str, Any]] = []
+    for dependency in dependencies:
+        other = named_item(dependency)
+        if other is None:
+            saved.append({"text": dependency["text"], "resolved": bool(dependency["resolved"])})
+            continue
+        if other == number:
+            raise UserError(f"#{number} cannot depend on itself. Take `#{number}` out of it.")
+        if other not in done:
+            raise UserError(
+                f"There is no item #{other} in this channel's backlog, so #{number} cannot "
+                f"depend on it. Write it without `#` to keep it as a note. Nothing was saved."
+            )
+        saved.append({"text": dependency["text"], "item": other, "resolved": done[other]})
+    graph = {**links, number: [n for d in saved if (n := d.get("item")) is not None]}
+    cycle = find_cycle(number, graph)
+    if cycle is not None:
+        path = " → ".join(f"#{n}" for n in cycle)
+        raise UserError(
+            f"#{number} cannot depend on #{cycle[1]}: #{cycle[1]} already waits for #{number} "
+            f"({path}), so neither could ever start. Take one of these dependencies out. "
+            "Nothing was saved."
+        )
+    return saved
+
+
+def find_cycle(start: int, graph: Mapping[int, Sequence[int]]) -> list[int] | None:
+    """A path of links from `start` back to itself ([1, 2, 3, 1]), or None."""
+    stack: list[tuple[int, list[int]]] = [(n, [start, n]) for n in graph.get(start, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if node == start:
+            return path
+        if node in seen:
+            continue
+        seen.add(node)
+        stack += [(n, [*path, n]) for n in graph.get(node, ())]
+    return None
+
+
+def settle_links(
+    dependencies: Sequence[dict[str, Any]], number: int, done: bool
+) -> list[dict[str, Any]] | None:
+    """The dependencies with their links to #`number` resolved (`done`) or open again; None
+    when none of them links to it, or they say so already."""
+    if not any(d.get("item") == number and bool(d.get("resolved")) != done for d in dependencies):
+        return None
+    return [{**d, "resolved": done} if d.get("item") == number else dict(d) for d in dependencies]
 
 
 def parse_labels(text: str) -> list[str]:

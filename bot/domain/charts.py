@@ -163,6 +163,7 @@ def burndown_chart(
     remaining: Sequence[tuple[date, float]],
     *,
     working_days: Collection[date] | None = None,
+    hours_at_start: float | None = None,
 ) -> bytes:
     """Points left at the end of each sprint day so far (sprints.remaining_by_day) against
     the ideal line from the committed points down to 0 on the sprint's last day.
@@ -171,12 +172,16 @@ def burndown_chart(
     the sprint's `working_days`, the ideal line stays flat over weekends and holidays;
     without them it falls evenly over every calendar day. Days when the remaining points went
     up (scope added) are marked.
+
+    Given `hours_at_start` (the task hours planned at commitment), the chart is in hours:
+    `remaining` is then the task hours left at the end of each day (tasks.hours_by_day).
     """
     if sprint.committed_points is None:
         raise UserError(
             f"Sprint {sprint.number} is not committed yet: its burndown starts at commitment."
         )
-    committed = sprint.committed_points
+    unit = "Story points" if hours_at_start is None else "Task hours"
+    committed = sprint.committed_points if hours_at_start is None else hours_at_start
     days = [
         sprint.starts_on + timedelta(days=n)
         for n in range((sprint.ends_on - sprint.starts_on).days + 1)
@@ -189,12 +194,14 @@ def burndown_chart(
     added = [(x, value) for (_, before), (x, value) in pairwise(actual) if value > before]
     with _RENDER:
         figure, axes = _figure()
-        title = f"Sprint {sprint.number} burndown"
+        title = f"Sprint {sprint.number} burndown" + (
+            " in hours" if hours_at_start is not None else ""
+        )
         if sprint.goal:
             title += f": {_short(sprint.goal, TITLE_MAX - len(title))}"
         axes.set_title(title, parse_math=False)
-        axes.set_xlabel("Sprint day (points left at the end of the day)")
-        axes.set_ylabel("Story points remaining")
+        axes.set_xlabel(f"Sprint day ({unit.split()[-1]} left at the end of the day)")
+        axes.set_ylabel(f"{unit} remaining")
         axes.plot(range(len(ideal)), ideal, color=IDEAL, linestyle="--", linewidth=2, label="Ideal")
         axes.plot(
             [x for x, _ in actual],

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 
 from bot.domain.backlog import Move
 from bot.domain.calendar import RemindAt, clock_time, parse_remind
 from bot.domain.errors import UsageError
 from bot.domain.poker import Until
+from bot.domain.tasks import ME, TaskEdit
 
 BACKLOG_USAGE = {
     "list": ("/backlog [list] [page]", "the ordered product backlog"),
@@ -36,7 +37,8 @@ READY_USAGE = {
 }
 TIMEBOX_USAGE = {
     "help": ("/timebox help", "every command"),
-    "roles": ("/timebox roles [po|sm|dev @name ...]", "show or set Scrum roles"),
+    "setup": ("/timebox setup", "set the team up: its roles, time zone and sprints, in a form"),
+    "roles": ("/timebox roles [po|sm|dev @name|@group ...]", "show or set Scrum roles"),
     "settings": (
         "/timebox settings [timezone <zone> | sprint <1-4>w | days mon-fri | "
         "start <yyyy-mm-dd> | country <code> | stale <days>]",
@@ -81,10 +83,15 @@ SPRINT_USAGE = {
     "add": ("/sprint add <n> <reason>", "renegotiate: bring an item into the sprint"),
     "remove": ("/sprint remove <n> <reason>", "renegotiate: take an item out"),
     "done": ("/sprint done <n>", "an item is done"),
-    "tasks": ("/sprint tasks <n>", "change an item's tasks"),
+    "tasks": ("/sprint tasks <n>", "change an item's tasks in a form, one per line"),
+    "task": (
+        "/sprint task <n> [add <title> 2h | <task> owner @name|me|none | hours 3 | left 1 | "
+        "done | open]",
+        "an item's tasks: add one, take it, its hours, what is left, done",
+    ),
     "close": ("/sprint close", "close the sprint: velocity, review question, next sprint"),
     "velocity": ("/sprint velocity", "a chart of committed and completed points"),
-    "burndown": ("/sprint burndown", "a chart of points remaining per day"),
+    "burndown": ("/sprint burndown [hours]", "a chart of points (or task hours) left per day"),
     "export": ("/sprint export md|csv", "goal, items, tasks and owners as a file"),
 }
 USAGE = {
@@ -200,6 +207,7 @@ class TimeboxCommand:
     users: tuple[str, ...] = ()
     setting: str = ""
     value: str = ""
+    groups: tuple[tuple[str, str], ...] = ()  # (user group id, its handle) named for the role
 
 
 def parse_timebox(text: str) -> TimeboxCommand:
@@ -207,17 +215,24 @@ def parse_timebox(text: str) -> TimeboxCommand:
     if not words or words[0].lower() == "help":
         return TimeboxCommand("help")
     verb, rest = words[0].lower(), words[1:]
+    if verb == "setup" and not rest:
+        return TimeboxCommand("setup")
     if verb == "roles":
         if not rest:
             return TimeboxCommand("roles")
-        users = tuple(dict.fromkeys(_MENTION.findall(" ".join(rest[1:]))))
-        leftover = _MENTION.sub("", " ".join(rest[1:])).strip(" ,")
+        named = " ".join(rest[1:])
+        users = tuple(dict.fromkeys(_MENTION.findall(named)))
+        groups = tuple(
+            {g: (g, (h or g).lstrip("@")) for g, h in _SUBTEAM.findall(named)}.values()
+        )
+        leftover = _SUBTEAM.sub("", _MENTION.sub("", named)).strip(" ,")
         if leftover:
             raise UsageError(
-                f"`{leftover}` is not a mention: pick people with @ so Slack links them.",
+                f"`{leftover}` is not a mention: pick people (or a user group) with @ so Slack "
+                "links them.",
                 usage("/timebox", "roles"),
             )
-        return TimeboxCommand("roles", role=rest[0].lower(), users=users)
+        return TimeboxCommand("roles", role=rest[0].lower(), users=users, groups=groups)
     if verb == "settings":
         if not rest:
             return TimeboxCommand("settings")
@@ -496,6 +511,8 @@ class SprintCommand:
     text: str = ""
     minutes: int | None = None
     format: str = ""
+    task: int | None = None
+    edit: TaskEdit | None = None
 
 
 def _rest_text(text: str, words: int) -> str:
@@ -540,8 +557,15 @@ def parse_sprint(text: str) -> SprintCommand:
         return SprintCommand("show")
     verb, rest = words[0].lower(), words[1:]
     match verb:
-        case "show" | "close" | "velocity" | "burndown" | "help":
+        case "show" | "close" | "velocity" | "help":
             return SprintCommand(verb)
+        case "burndown":
+            unit = rest[0].lower() if rest else "points"
+            if rest[1:] or unit not in ("points", "hours"):
+                raise UsageError("`burndown` or `burndown hours`.", usage("/sprint", "burndown"))
+            return SprintCommand(verb, format=unit)
+        case "task":
+            return _task_command(text, rest)
         case "add" | "remove":
             number = _number(rest[0] if rest else None, "/sprint", verb)
             return SprintCommand(verb, number=number, text=_rest_text(text, 2))
@@ -553,3 +577,64 @@ def parse_sprint(text: str) -> SprintCommand:
                 raise UsageError("Choose `md` or `csv`.", usage("/sprint", "export"))
             return SprintCommand("export", format="md" if fmt == "markdown" else fmt)
     raise _unknown("/sprint", words[0])
+
+
+def _task_command(text: str, rest: list[str]) -> SprintCommand:
+    """`task <n>` (its tasks), `task <n> add <title> 2h`, `task <n> <task> <changes>`."""
+    number = _number(rest[0] if rest else None, "/sprint", "task")
+    if len(rest) == 1:
+        return SprintCommand("task", number=number)
+    if rest[1].lower() == "add":
+        if not (title := _rest_text(text, 3)):
+            raise UsageError(
+                "Say the task and its hours after `add`, like `add Write the docs 2h`.",
+                usage("/sprint", "task"),
+            )
+        return SprintCommand("task_add", number=number, text=title)
+    if not _whole(rest[1]):
+        raise UsageError(
+            f"`{rest[1]}` is not a task number: `/sprint task {number}` numbers them.",
+            usage("/sprint", "task"),
+        )
+    return SprintCommand("task_edit", number=number, task=int(rest[1]), edit=_task_edit(rest[2:]))
+
+
+_TASK_HOURS = re.compile(r"(\d{1,4}(?:[.,]\d{1,2})?)h?", re.IGNORECASE)
+
+
+def _task_edit(words: list[str]) -> TaskEdit:
+    """`owner @name|me|none`, `hours 3`, `left 1`, `done`, `open`, in any order."""
+    line = usage("/sprint", "task")
+    edit, rest = TaskEdit(), iter(words)
+    for word in rest:
+        match word.lower():
+            case "done" | "open" | "reopen" | "todo":
+                edit = replace(edit, done=word.lower() == "done")
+            case "owner":
+                edit = replace(edit, owner=_task_owner(next(rest, ""), line))
+            case "hours" | "left" as what:
+                found = _TASK_HOURS.fullmatch(next(rest, ""))
+                if found is None:
+                    raise UsageError(f"`{what}` needs a number of hours, like `{what} 3`.", line)
+                edit = replace(edit, **{what: float(found.group(1).replace(",", "."))})
+            case _:
+                raise UsageError(
+                    f"`{word}` is not a change I know: `owner @name`, `hours 3`, `left 1`, "
+                    "`done` or `open`.",
+                    line,
+                )
+    if edit == TaskEdit():
+        raise UsageError("Say what changes: `owner @name`, `hours 3`, `left 1`, `done`.", line)
+    return edit
+
+
+def _task_owner(word: str, line: str) -> str:
+    """A mention, `me` or `none` (nobody)."""
+    if word.lower() == "me":
+        return ME
+    if word.lower() in ("none", "nobody"):
+        return ""
+    mention = _MENTION.fullmatch(word)
+    if mention is None:
+        raise UsageError("`owner` takes a person (`owner @name`), `me` or `none`.", line)
+    return mention.group(1)

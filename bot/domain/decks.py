@@ -45,6 +45,10 @@ DECK_ALIASES = {
 TSHIRT_SIZES = ("XS", "S", "M", "L", "XL")
 DEFAULT_TSHIRT: dict[str, float] = {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8}
 MAX_CARDS = 30
+NEIGHBOURS_RULE = (
+    "votes on two neighbouring cards of the deck are close enough to settle without a "
+    "re-vote; the higher card is the safer estimate"
+)
 CARD_MAX_LENGTH = 8
 
 
@@ -239,7 +243,18 @@ class Tally:
 
     @property
     def consensus(self) -> bool:
-        return self.suggestion is not None
+        """Every estimate on one card, nobody unsure: the votes agree."""
+        return self.suggestion is not None and not self.adjacent
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The cards the facilitator is offered to accept: the consensus, or both
+        neighbouring cards (lowest first); none when the votes are further apart."""
+        if self.suggestion is None:
+            return ()
+        if self.adjacent and self.low is not None and self.high is not None:
+            return (self.low, self.high)
+        return (self.suggestion,)
 
     @property
     def estimates(self) -> int:
@@ -254,8 +269,10 @@ def tally(deck: Deck, ballots: Iterable[Ballot]) -> Tally:
     """The statistics of a round's votes.
 
     `?` means "needs discussion" and the break card is a request for a pause: neither is an
-    estimate. A consensus is every estimate on one card, or on two neighbouring cards of the
-    deck (then the higher one, as the safer estimate), and nobody unsure.
+    estimate. A consensus is every estimate on one card and nobody unsure. Estimates on two
+    neighbouring cards of the deck are close enough to settle without a re-vote, but they do
+    not agree: both are offered (`choices`), the facilitator decides, and `suggestion` names
+    the higher one, the safer estimate (NEIGHBOURS_RULE says so in words).
     """
     ballots = tuple(ballots)
     order = {card: i for i, card in enumerate(deck.cards)}

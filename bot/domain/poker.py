@@ -202,6 +202,8 @@ def require_facilitator(poll: PokerPoll, team: Team, user: str, action: str) -> 
 
 
 def not_a_voter(poll: PokerPoll, team: Team, user: str) -> NotAllowed:
+    """A vote refused: who votes in this poll, and whom to ask to be let in (never the
+    person refused: a facilitator who is not a voter is told how to start a poll they vote in)."""
     message = f"Your vote was not counted: the voters of this poll are {poll.voters_note}."
     roles = Roles.of(team)
     if not poll.voters_note.startswith("the people") and roles.has(user, "po", "sm"):
@@ -209,6 +211,12 @@ def not_a_voter(poll: PokerPoll, team: Team, user: str) -> NotAllowed:
             " The Product Owner and Scrum Master watch unless the poll is started "
             "`with po` or `with sm`."
         )
+    if user == poll.facilitator:
+        message += (
+            " You facilitate it without a vote of your own: to vote as well, name yourself "
+            "among the voters when you start a poll (`voters @you ...`)."
+        )
+        return NotAllowed(message)
     return NotAllowed(message, (poll.facilitator,))
 
 
@@ -223,6 +231,44 @@ def queue(numbers: Sequence[int]) -> list[int]:
     if len(unique) > MAX_ITEMS:
         raise UserError(f"Estimate {MAX_ITEMS} items at most in one poll.")
     return unique
+
+
+class AlreadyPolled(UserError):
+    """An item an open poll estimates already: a second poll would split its votes, so the
+    new one is refused and the person is sent to the open one (`with_link`)."""
+
+    def __init__(self, number: int, poll: PokerPoll) -> None:
+        kind = "estimation poll" if poll.mode == "async" else "planning poker round"
+        super().__init__(
+            f"#{number} is being estimated already in an open {kind}: vote there rather than "
+            "start a second one, which would split the votes. Its facilitator or a Scrum Master "
+            "can skip it there to start over."
+        )
+        self.number = number
+        self.poll_id = poll.id
+        self.message_ts = poll.message_ts
+
+    def with_link(self, link: str | None) -> UserError:
+        """The same refusal, with the open poll's address to follow."""
+        return UserError(f"{self.message} Open it: {link}") if link else self
+
+
+def still_open(poll: PokerPoll, latest: Mapping[int, PokerRound]) -> list[int]:
+    """The items of an open poll that are not settled yet (queued ones included)."""
+    if poll.status != "open":
+        return []
+    return [n for n in poll.items if n not in latest or latest[n].status not in SETTLED]
+
+
+def check_not_polled(
+    numbers: Sequence[int], polls: Iterable[tuple[PokerPoll, Mapping[int, PokerRound]]]
+) -> None:
+    """Refuses a new poll on an item an open poll of the team is estimating (AlreadyPolled)."""
+    wanted = set(numbers)
+    for poll, latest in polls:
+        clash = [n for n in still_open(poll, latest) if n in wanted]
+        if clash:
+            raise AlreadyPolled(clash[0], poll)
 
 
 def check_estimable(item: BacklogItem) -> None:
@@ -411,6 +457,110 @@ def owed_votes(
     return owed
 
 
+# -- reminders: one direct message per voter, whatever number of polls waits -----------------
+
+REMINDED = "dm:"  # a poll's mark of a reminder sent by its job: dm:<voter>:<when>
+RAN = "ran:"  # a poll's mark of one of its reminders run: ran:<job key>@<when>
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Items of one poll waiting for a voter's vote, until one deadline."""
+
+    poll: PokerPoll
+    channel_id: str
+    numbers: tuple[int, ...]
+    deadline: datetime
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One voter's direct message: everything that waits for their vote, poll by poll."""
+
+    voter: str
+    waiting: tuple[Waiting, ...]
+
+
+def reminded_mark(voter: str, now: datetime) -> str:
+    return f"{REMINDED}{voter}:{now.isoformat()}"
+
+
+def ran_mark(key: str, now: datetime) -> str:
+    return f"{RAN}{key}@{now.isoformat()}"
+
+
+def reminded_since(polls: Iterable[PokerPoll], voter: str, since: datetime) -> bool:
+    """Whether a reminder sent by one of `polls`' jobs reached `voter` after `since`."""
+    prefix = f"{REMINDED}{voter}:"
+    for poll in polls:
+        for mark in poll.nudges or ():
+            if mark.startswith(prefix) and datetime.fromisoformat(mark[len(prefix) :]) > since:
+                return True
+    return False
+
+
+def reminder_window(poll: PokerPoll, start: datetime, deadline: datetime, name: str) -> datetime:
+    """Since when a reminder `name` of the rounds started at `start` is owed: since the
+    reminder before it ran (when it fell due, if it never ran), or since the start."""
+    previous: tuple[str, datetime] | None = None
+    for stage, when in nudge_times(start, deadline):
+        if stage == name:
+            break
+        previous = (stage, when)
+    if previous is None:
+        return start
+    prefix = f"{RAN}{job_key(poll.id, deadline, previous[0])}@"
+    ran = [m[len(prefix) :] for m in poll.nudges or () if m.startswith(prefix)]
+    return datetime.fromisoformat(ran[-1]) if ran else previous[1]
+
+
+def waiting_for(
+    voter: str,
+    polls: Iterable[tuple[PokerPoll, Team]],
+    rounds: Iterable[PokerRound],
+    voted: Mapping[int, Sequence[str]],
+) -> list[Waiting]:
+    """What waits for `voter`'s vote in `polls` (open async polls with their teams), by
+    deadline: open rounds they may vote in and have not."""
+    found = {poll.id: (poll, team) for poll, team in polls}
+    groups: dict[tuple[int, datetime], list[int]] = {}
+    for round_ in rounds:
+        poll = found.get(round_.poll_id, (None, None))[0]
+        if poll is None or round_.status != "voting" or round_.deadline is None:
+            continue
+        if voter not in poll.voters or voter in voted.get(round_.id, ()):
+            continue
+        groups.setdefault((poll.id, round_.deadline), []).append(round_.item_number)
+    waiting = [
+        Waiting(found[poll_id][0], found[poll_id][1].channel_id, tuple(numbers), deadline)
+        for (poll_id, deadline), numbers in groups.items()
+    ]
+    return sorted(waiting, key=lambda w: (w.deadline, w.poll.id))
+
+
+def reminders(
+    poll: PokerPoll,
+    owed: Mapping[str, Sequence[int]],
+    polls: Sequence[tuple[PokerPoll, Team]],
+    rounds: Sequence[PokerRound],
+    voted: Mapping[int, Sequence[str]],
+    since: datetime,
+) -> list[Reminder]:
+    """The direct messages one reminder of `poll` sends: to each voter who owes it a vote,
+    one message listing everything that waits for their vote in `polls` (the workspace's open
+    async polls). A voter whom another poll's reminder reached since `since` (this reminder's
+    window) has been told about this poll already and is left alone."""
+    others = [p for p, _ in polls if p.id != poll.id]
+    sent = []
+    for voter in owed:
+        if reminded_since(others, voter, since):
+            continue
+        waiting = waiting_for(voter, polls, rounds, voted)
+        if waiting:
+            sent.append(Reminder(voter, tuple(waiting)))
+    return sent
+
+
 # -- what the poll shows ----------------------------------------------------------------------
 
 
@@ -482,6 +632,19 @@ class Result:
     title: str
     tally: Tally
     rounds: int  # how many rounds this item has had in the poll
+    split_threshold: float | None = None  # the team's: a bigger estimate is split
+
+    @property
+    def too_big(self) -> tuple[str, ...]:
+        """The offered cards (or, without any, the median) above the split threshold."""
+        limit, t = self.split_threshold, self.tally
+        if limit is None:
+            return ()
+        if t.choices:
+            return tuple(c for c in t.choices if (t.deck.points(c) or 0) > limit)
+        if t.median is not None and t.median > limit:
+            return (f"{t.median:g}",)
+        return ()
 
 
 def build_result(
@@ -490,6 +653,7 @@ def build_result(
     item: BacklogItem | None,
     ballots: Sequence[PokerVote],
     rounds: int,
+    split_threshold: float | None = None,
 ) -> Result:
     if round_.revealed_at is None:
         raise UserError("The votes of this round are not revealed yet.")
@@ -500,4 +664,5 @@ def build_result(
         title=item.title if item is not None else f"item #{round_.item_number}",
         tally=tally(deck, [Ballot(v.voter, v.card, v.reason) for v in ballots]),
         rounds=rounds,
+        split_threshold=split_threshold,
     )

@@ -115,7 +115,9 @@ def field_gaps(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> list[
         found.append(("acceptance", "no acceptance criteria"))
     if "dependencies" in dor.rules:
         found += [
-            ("dependencies", f"depends on {d['text']}, not resolved")
+            ("dependencies", f"blocked by #{d['item']}")
+            if d.get("item") is not None
+            else ("dependencies", f"depends on {d['text']}, not resolved")
             for d in item.dependencies
             if not d.get("resolved")
         ]
@@ -129,6 +131,11 @@ def field_gaps(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> list[
         ("checklist", f'not checked: "{q.text}"') for q in dor.questions if not ticked.get(q.id)
     ]
     return found
+
+
+def blocked_by(item: BacklogItem) -> list[int]:
+    """The items this one waits for: its links to items not done yet (free text aside)."""
+    return [d["item"] for d in item.dependencies if d.get("item") is not None and not d["resolved"]]
 
 
 def gaps(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> list[str]:

@@ -12,6 +12,7 @@ import io
 from collections.abc import Mapping, Sequence
 
 from bot.domain.readiness import points
+from bot.domain.tasks import hours_left, left
 from storage.models import ScopeChange, Sprint, SprintItem
 
 CSV_HEADERS = [
@@ -38,9 +39,21 @@ def item_status(sprint: Sprint, sprint_item: SprintItem) -> str:
         return "removed"
     if sprint.status == "closed":
         return "not done"
-    if any(task.done for task in sprint_item.tasks):
+    if any(task.done or left(task) < task.hours for task in sprint_item.tasks):
         return "in progress"
     return "to do"
+
+
+def people(
+    sprint: Sprint, items: Sequence[SprintItem], changes: Sequence[ScopeChange] = ()
+) -> set[str]:
+    """Everyone a sprint's file names: who committed, owners of items and tasks, who changed
+    the scope (their names are looked up for the file)."""
+    found = set(sprint.committed_by or ())
+    for si in items:
+        found |= {si.item.owner} | {task.owner for task in si.tasks}
+    found |= {change.actor for change in changes}
+    return {user for user in found if user}
 
 
 def _hours(value: float) -> str:
@@ -121,8 +134,8 @@ def sprint_markdown(
                 lines.append("No tasks.")
                 continue
             hours = sum(task.hours for task in si.tasks)
-            left = sum(task.hours for task in si.tasks if not task.done)
-            lines.append(f"Tasks: {_hours(hours)}, {_hours(left)} left")
+            to_go = hours_left(si.tasks)
+            lines.append(f"Tasks: {_hours(hours)}, {_hours(to_go)} left")
             lines.append("")
             lines += [
                 f"- [{'x' if task.done else ' '}] {task.title}, {_hours(task.hours)}, "

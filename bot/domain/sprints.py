@@ -10,7 +10,6 @@ Plain rules on the mapped rows: what is read from or written to the database is 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,13 +19,11 @@ from bot.domain.calendar import is_working_day, working_days_between
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity, check_focus, velocity
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.domain.tasks import parse_tasks as parse_tasks
+from bot.domain.tasks import set_tasks as set_tasks
 from bot.domain.teams import Roles
-from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, SprintTask, Team
+from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
 
-TASK_LINE = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?P<title>.+?)\s*[:,-]?\s+(?P<hours>\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hours?)\s*$",
-    re.IGNORECASE,
-)
 PROPOSAL_WITHOUT_FORECAST = 5
 NO_SPRINT = "No sprint yet in this channel. `/planning start` plans one."
 NOT_RUNNING = "No sprint is running in this channel. `/planning start` plans one."
@@ -125,14 +122,17 @@ def velocity_of(closed: Sequence[Sprint]) -> float | None:
     return velocity([s.completed_points or 0.0 for s in closed[:VELOCITY_SPRINTS]])
 
 
+def working_days(team: Team, sprint: Sprint) -> int:
+    """Working days in the sprint, per person."""
+    return working_days_between(team, sprint.starts_on, sprint.ends_on + timedelta(days=1))
+
+
 def capacity(
     team: Team, sprint: Sprint, developers: Sequence[str], team_velocity: float | None
 ) -> Capacity:
     return Capacity(
         developers=tuple(developers),
-        working_days=working_days_between(
-            team, sprint.starts_on, sprint.ends_on + timedelta(days=1)
-        ),
+        working_days=working_days(team, sprint),
         days_off=dict(sprint.days_off or {}),
         focus_factor=sprint.focus_factor,
         hours_per_day=sprint.hours_per_day,
@@ -218,15 +218,28 @@ def selection(
     ]
 
 
+def days_off_beyond(who: str, days: float, working: int) -> str | None:
+    """Why `who` cannot have `days` off in a sprint of `working` days per person (None: they
+    can): "Kenji has 20 days off, but the sprint has 10 working days." """
+    if days < 0:
+        return f"{who} cannot have fewer than 0 days off."
+    if days > working:
+        return f"{who} has {days:g} days off, but the sprint has {working} working days."
+    return None
+
+
 def set_capacity(
     sprint: Sprint,
     days_off: Mapping[str, float],
     focus_percent: float | None,
     first_forecast: float | None,
+    working: int,
 ) -> None:
+    """Days off per developer (up to the sprint's `working` days), the focus factor, and a
+    first forecast while there is no velocity."""
     for user, days in days_off.items():
-        if not 0 <= days <= 60:
-            raise UserError(f"Days off must be between 0 and the sprint's length (<@{user}>).")
+        if (wrong := days_off_beyond(f"<@{user}>", days, working)) is not None:
+            raise UserError(wrong)
     sprint.days_off = {u: float(d) for u, d in days_off.items() if d}
     if focus_percent is not None:
         sprint.focus_factor = check_focus(focus_percent / 100)
@@ -234,33 +247,6 @@ def set_capacity(
         if not 0 < first_forecast <= 1000:
             raise UserError("A first forecast is a number of points, e.g. 20.")
         sprint.first_forecast = first_forecast
-
-
-def parse_tasks(text: str) -> list[tuple[str, float]]:
-    """Lines like "Design DB query 2h" or "- Write tests: 1.5 hours" into (title, hours)."""
-    tasks, wrong = [], []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        match = TASK_LINE.match(line)
-        if match is None:
-            wrong.append(line.strip())
-            continue
-        hours = float(match["hours"].replace(",", "."))
-        if not 0 < hours <= 200:
-            wrong.append(line.strip())
-            continue
-        tasks.append((match["title"].strip()[:200], hours))
-    if wrong:
-        raise UserError(
-            f"Give each task its hours, like `Design DB query 2h`. Not understood: {wrong[0]!r}"
-        )
-    return tasks
-
-
-def set_tasks(sprint_item: SprintItem, text: str) -> None:
-    """Replaces an item's tasks (tasks change freely, before and after commitment)."""
-    sprint_item.tasks = [SprintTask(title=t, hours=h, done=False) for t, h in parse_tasks(text)]
 
 
 def find_item(sprint: Sprint, sprint_items: Iterable[SprintItem], number: int) -> SprintItem:
@@ -405,7 +391,7 @@ def finish(sprint_item: SprintItem, now: datetime) -> str:
     before = sprint_item.item.status
     sprint_item.done_at = now
     for task in sprint_item.tasks:
-        task.done = True
+        task.done, task.remaining = True, 0.0
     sprint_item.item.status = "done"
     sprint_item.item.updated_at = now
     return before

@@ -2,7 +2,9 @@
 
 Roles decide who may do what: the Product Owner orders the product backlog, a Scrum Master
 facilitates, Developers own the sprint backlog. Until someone is named, every channel member who
-is neither PO nor SM counts as a Developer.
+is neither PO nor SM counts as a Developer. A channel is set up by whoever first uses it for
+something that needs a role (the setup form); nobody becomes Product Owner by being first. A
+Slack user group can hold a role: its members hold it.
 """
 
 from __future__ import annotations
@@ -32,58 +34,119 @@ ROLE_ALIASES = {
 
 
 @dataclass(frozen=True)
+class RoleGroup:
+    """A Slack user group (`@design-team`) named for a role, with its members as Slack last
+    said (usergroups.users.list, read when the group is named and when roles are shown)."""
+
+    role: str
+    id: str  # S…
+    handle: str  # design-team
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Roles:
+    """Who holds each role. `po`, `sm` and `dev` are people: those named, and the members of
+    the user groups named (`groups`), so whoever asks for a role's people gets members."""
+
     po: tuple[str, ...] = ()
     sm: tuple[str, ...] = ()
-    dev: tuple[str, ...] = ()  # empty: everyone else in the channel
+    dev: tuple[str, ...] = ()  # empty (and no developer group): everyone else in the channel
+    groups: tuple[RoleGroup, ...] = ()
+    direct: tuple[tuple[str, str], ...] = ()
+    """(role, user) of the people named themselves, when groups are named too."""
 
     @classmethod
     def of(cls, team: Team) -> Roles:
-        by_role: dict[str, list[str]] = {"po": [], "sm": [], "dev": []}
+        people: list[tuple[str, str]] = []
+        groups: list[RoleGroup] = []
         for assignment in sorted(team.roles, key=lambda a: a.id or 0):
-            by_role[assignment.role].append(assignment.user_id)
-        return cls(tuple(by_role["po"]), tuple(by_role["sm"]), tuple(by_role["dev"]))
+            if assignment.members is None:
+                people.append((assignment.role, assignment.user_id))
+            else:
+                handle = assignment.handle or assignment.user_id
+                members = tuple(assignment.members)
+                groups.append(RoleGroup(assignment.role, assignment.user_id, handle, members))
+        return cls.named_as(people, groups)
+
+    @classmethod
+    def named_as(cls, people: Iterable[tuple[str, str]], groups: Iterable[RoleGroup]) -> Roles:
+        """Roles from who was named: (role, user) pairs and user groups."""
+        people, groups = list(people), tuple(groups)
+        by_role: dict[str, list[str]] = {role: [] for role in ROLE_NAMES}
+        for role, user in people:
+            by_role[role].append(user)
+        for group in groups:
+            by_role[group.role] += group.members
+        found = {role: tuple(dict.fromkeys(users)) for role, users in by_role.items()}
+        return cls(found["po"], found["sm"], found["dev"], groups, tuple(people) if groups else ())
 
     @property
     def empty(self) -> bool:
-        return not (self.po or self.sm or self.dev)
+        return not (self.po or self.sm or self.dev or self.groups)
 
     def has(self, user: str, *roles: str) -> bool:
         return any(user in getattr(self, role) for role in roles)
 
+    def is_named(self, role: str) -> bool:
+        """Someone (a person or a user group, even an empty one) holds `role`."""
+        return bool(getattr(self, role)) or any(g.role == role for g in self.groups)
+
+    def named(self, role: str) -> tuple[str, ...]:
+        """Who was named for `role`: people by user id, user groups by their id (S…)."""
+        if not self.groups:
+            return tuple(getattr(self, role))
+        people = tuple(user for r, user in self.direct if r == role)
+        return people + tuple(g.id for g in self.groups if g.role == role)
+
+    def group_handles(self) -> dict[str, str]:
+        return {g.id: g.handle for g in self.groups}
+
     def developers(self, channel_members: Iterable[str]) -> list[str]:
-        if self.dev:
+        if self.is_named("dev"):
             return list(self.dev)
         return [m for m in channel_members if m not in self.po and m not in self.sm]
 
 
-CLAIMED_PO = (
-    "This channel had no Product Owner, so you are it now. "
-    "To name someone else: `/timebox roles po @name`."
-)
+class SetupNeeded(NotAllowed):
+    """Nobody holds the role an action needs (a channel that was never set up, or one with no
+    Product Owner yet): the answer offers the team's setup form."""
+
+
 OUTSIDER = (
     "You are not a member of this channel, so you can look but not change anything here. "
     "Join the channel first."
 )
 
 ALLOWED = "allowed"
-FIRST_PO = "first_po"
 
 
 def role_verdict(current: Roles, user: str, roles: tuple[str, ...], action: str) -> str:
     """May `user` do `action`, which needs one of `roles`?
 
-    ALLOWED when they hold one; FIRST_PO in a channel with no roles at all, where the first
-    user who needs one becomes its Product Owner (the caller records it and tells them
-    CLAIMED_PO); raises NotAllowed, naming who may, otherwise.
+    ALLOWED when they hold one. While nobody holds any of them (say, no Product Owner has
+    been named yet), raises SetupNeeded: the team is to be set up first, and nobody becomes
+    a Product Owner by being the first to try. Otherwise raises NotAllowed, naming who may.
     """
-    if current.empty:
-        return FIRST_PO
     if current.has(user, *roles):
         return ALLOWED
-    holders = tuple(dict.fromkeys(u for role in roles for u in getattr(current, role)))
     titles = " or ".join(ROLE_NAMES[r] for r in roles)
+    if not any(current.is_named(role) for role in roles):
+        where = "no Scrum roles" if current.empty else f"no {titles}"
+        raise SetupNeeded(
+            f"This channel has {where} yet, so nobody can {action} here. Set the team up "
+            "first: name its Product Owner, Scrum Masters and Developers, and when sprints run."
+        )
+    holders = tuple(dict.fromkeys(u for role in roles for u in current.named(role)))
     raise NotAllowed(f"Only the {titles} can {action} in this channel.", holders)
+
+
+def setup_verdict(current: Roles, user: str) -> str:
+    """May `user` set the team up (its roles, through the setup form or `/timebox roles`)?
+    Anyone in the channel while it has no Product Owner; then its PO or Scrum Masters."""
+    if not current.is_named("po"):
+        return ALLOWED
+    return role_verdict(current, user, ("po", "sm"), "change roles")
 
 
 def holds_role(current: Roles, user: str) -> bool:
@@ -93,8 +156,9 @@ def holds_role(current: Roles, user: str) -> bool:
 
 
 def role_of(role_word: str, users: list[str]) -> str:
-    """The role a user named (`po`, `scrum-master`...), checked against who is to hold it:
-    every role but `dev` needs someone (`dev` alone goes back to "everyone else")."""
+    """The role a user named (`po`, `scrum-master`...), checked against who is to hold it
+    (people or user groups): every role but `dev` needs someone (`dev` alone goes back to
+    "everyone else")."""
     role = ROLE_ALIASES.get(role_word.lower())
     if role is None:
         raise UsageError(

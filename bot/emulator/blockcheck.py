@@ -222,22 +222,20 @@ class _Checker:
             self.add(f"must be less than {max_len + 1} characters (is {len(value)})", ptr)
 
     def block_id(self, value: Any, ptr: str) -> None:
-        if value is None:
-            return
-        self.string(value, ptr, MAX_ID)
-        if isinstance(value, str):
-            if value in self._block_ids:
-                self.add(f"duplicate block_id {value!r}: block_id must be unique", ptr)
-            self._block_ids.add(value)
+        self._unique_id("block_id", value, ptr, self._block_ids, "block_id must be unique")
 
     def action_id(self, value: Any, ptr: str) -> None:
+        self._unique_id("action_id", value, ptr, self._action_ids, "unique within a block")
+
+    def _unique_id(self, name: str, value: Any, ptr: str, seen: set[str], rule: str) -> None:
+        """An optional id, which must not repeat one in `seen` (`rule` says where)."""
         if value is None:
             return
         self.string(value, ptr, MAX_ID)
         if isinstance(value, str):
-            if value in self._action_ids:
-                self.add(f"duplicate action_id {value!r}: unique within a block", ptr)
-            self._action_ids.add(value)
+            if value in seen:
+                self.add(f"duplicate {name} {value!r}: {rule}", ptr)
+            seen.add(value)
 
     def items(
         self, value: Any, ptr: str, *, max_items: int, min_items: int = 1, required: bool = True

@@ -3,7 +3,8 @@
 Every item is looked up by its number inside the actor's team (workspace + channel). A form or
 a button that names its team (the id written into it when it was shown) is refused in any
 other team. Each change records the request's identity in its own transaction (`once=True`),
-so a copy of the request (a retry, a replay, a double delivery) changes nothing.
+so a copy of the request (a retry, a replay, a double delivery) changes nothing. Someone outside
+the team (not in its channel, no role in it) may look but changes nothing (`member_work`).
 
 An import adds its rows in batches, one transaction each, so the other teams' work gets in
 between; the file is read off the event loop.
@@ -18,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import backlog_csv
-from bot.domain.backlog import ItemFields, Move, Page
+from bot.domain.backlog import ItemFields, Move, Page, link_dependencies
 from bot.domain.backlog_csv import ImportReport, ParsedCsv
 from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
 from bot.domain.capacity import VELOCITY_SPRINTS
@@ -26,6 +27,7 @@ from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import velocity_of
 from bot.runtime.services import Services
+from bot.usecases.team import InChannel, member_work, require_member
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, ItemEvent, Team
 from storage.repositories import Store
@@ -144,63 +146,82 @@ async def export_backlog(svc: Services, actor: Actor, fmt: str, channel_name: st
 # -- changing -----------------------------------------------------------------------------------
 
 
-async def add_item(svc: Services, actor: Actor, title: str) -> ItemAdded:
+async def add_item(svc: Services, actor: Actor, title: str, in_channel: InChannel) -> ItemAdded:
     """Any member adds an item at the bottom of the backlog."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         item = await work.store.add_item(work.team, ItemFields(title=title), work.user, work.now)
         return ItemAdded(item, await work.store.position_of(work.team, item.number))
 
 
 async def save_item(
-    svc: Services, actor: Actor, number: int, edits: dict[str, Any], form_team: int
+    svc: Services,
+    actor: Actor,
+    number: int,
+    edits: dict[str, Any],
+    form_team: int,
+    in_channel: InChannel,
 ) -> Saved:
-    """The item form saved; `form_team` is the team the form was opened for."""
-    async with team_work(svc, actor, once=True) as work:
+    """The item form saved; `form_team` is the team the form was opened for. A dependency on
+    `#n` becomes a link to item n (a cycle of links is refused, and nothing is saved)."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
         _require_same_team(work, form_team, "form")
+        if "dependencies" in edits:
+            await work.store.get_item(work.team, number)
+            done, links = await work.store.link_map(work.team.id)
+            linked = link_dependencies(number, edits["dependencies"], done, links)
+            edits = {**edits, "dependencies": linked}
         changes = await work.store.edit_item(work.team, number, edits, work.user, work.now)
         item = await work.store.get_item(work.team, number)
         return Saved(item, list(changes), gaps(item, DefinitionOfReady.of(work.team)))
 
 
-async def move_item(svc: Services, actor: Actor, number: int, move: Move) -> Moved:
+async def move_item(
+    svc: Services, actor: Actor, number: int, move: Move, in_channel: InChannel
+) -> Moved:
     """The Product Owner orders the backlog."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po",), "order the product backlog")
         old, new = await work.store.move_item(work.team, number, move, work.user, work.now)
         return Moved(number, old, new, work.notices)
 
 
-async def move_to_top(svc: Services, actor: Actor, number: int) -> ItemShown:
+async def move_to_top(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> ItemShown:
     """The item's "Move to top" button: the item as it is now."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po",), "order the product backlog")
         await work.store.move_item(work.team, number, Move("top"), work.user, work.now)
         return await _shown(work, number)
 
 
-async def archive_item(svc: Services, actor: Actor, number: int) -> ItemShown:
-    async with team_work(svc, actor, once=True) as work:
+async def archive_item(
+    svc: Services, actor: Actor, number: int, in_channel: InChannel
+) -> ItemShown:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po",), "archive backlog items")
         await work.store.archive_item(work.team, number, work.user, work.now)
         return await _shown(work, number)
 
 
-async def restore_item(svc: Services, actor: Actor, number: int) -> ItemShown:
-    async with team_work(svc, actor, once=True) as work:
+async def restore_item(
+    svc: Services, actor: Actor, number: int, in_channel: InChannel
+) -> ItemShown:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po",), "restore backlog items")
         await work.store.restore_item(work.team, number, work.user, work.now)
         return await _shown(work, number)
 
 
-async def mark_done(svc: Services, actor: Actor, number: int) -> ItemShown:
-    async with team_work(svc, actor, once=True) as work:
+async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> ItemShown:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         await work.store.mark_done(work.team, number, work.user, work.now)
         return await _shown(work, number)
 
 
-async def archive_stale(svc: Services, actor: Actor, button_team: int) -> StaleArchived:
+async def archive_stale(
+    svc: Services, actor: Actor, button_team: int, in_channel: InChannel
+) -> StaleArchived:
     """The health check's button: archives every stale item (restore brings one back)."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         _require_same_team(work, button_team, "button")
         await work.require(("po",), "archive backlog items")
         numbers = await archive_stale_items(work.store, work.team, work.user, work.now)
@@ -208,14 +229,20 @@ async def archive_stale(svc: Services, actor: Actor, button_team: int) -> StaleA
 
 
 async def import_csv(
-    svc: Services, actor: Actor, text: str, *, form_team: int | None = None
+    svc: Services,
+    actor: Actor,
+    text: str,
+    in_channel: InChannel,
+    *,
+    form_team: int | None = None,
 ) -> ImportReport:
     """Adds one item per valid row of a backlog CSV, in file order, at the bottom.
 
-    The file is read in a worker thread; its rows are added IMPORT_BATCH at a time, one
-    transaction each. The first batch records the request, so a copy of it imports nothing;
-    `form_team` (the import form's team) is checked there too. A file that is not a backlog
-    at all is refused whole (UserError)."""
+    Someone outside the team is refused before the file is read. The file is read in a worker
+    thread; its rows are added IMPORT_BATCH at a time, one transaction each. The first batch
+    records the request, so a copy of it imports nothing; `form_team` (the import form's team)
+    is checked there too. A file that is not a backlog at all is refused whole (UserError)."""
+    await require_member(svc, actor, in_channel)
     parsed = await asyncio.to_thread(backlog_csv.parse_csv, text)
     report = ImportReport(refused=list(parsed.refused))
     batches = [parsed.rows[i : i + IMPORT_BATCH] for i in range(0, len(parsed.rows), IMPORT_BATCH)]
@@ -227,12 +254,14 @@ async def import_csv(
     return report
 
 
-async def import_file(svc: Services, actor: Actor, text: str) -> ImportReport | None:
+async def import_file(
+    svc: Services, actor: Actor, text: str, in_channel: InChannel
+) -> ImportReport | None:
     """A CSV file shared in the channel: imported if its header names a title column, else
     None (someone's spreadsheet, not a backlog: left alone)."""
     if not await asyncio.to_thread(backlog_csv.looks_like_backlog, text):
         return None
-    return await import_csv(svc, actor, text)
+    return await import_csv(svc, actor, text, in_channel)
 
 
 # -- steps inside a unit of work (other features' use cases and tests call them too) -----------

@@ -20,7 +20,8 @@ from agendas.agenda import parse as parse_agenda
 from bot.domain.backlog_csv import MAX_FILE_BYTES
 from bot.runtime.services import Services
 from bot.usecases import meetings
-from bot.usecases.unit import Actor, team_work
+from bot.usecases.team import InChannel, member_work, require_member
+from bot.usecases.unit import Actor
 
 MAX_AGENDA_BYTES = 100_000
 """An agenda is a page of YAML; a file larger than this is not one (and PyYAML, pure Python,
@@ -63,19 +64,24 @@ class SharedFile:
         return f"it is {_size(self.size)}, and I read {what} of up to {_size(self.limit)}. {advice}"
 
 
-async def check_sharer(svc: Services, actor: Actor, shared: SharedFile) -> None:
-    """Before the download: an agenda from someone who may not change agendas is refused
-    (NotAllowed). A backlog CSV is anyone's to share, as `/backlog add` is."""
-    if shared.kind == "agenda":
-        async with team_work(svc, actor) as work:
-            await work.require(("po", "sm"), "change agendas")
+async def check_sharer(
+    svc: Services, actor: Actor, shared: SharedFile, in_channel: InChannel
+) -> None:
+    """Before the download: a file from someone outside the team, or an agenda from someone
+    who may not change agendas, is refused (NotAllowed). A backlog CSV is any member's to
+    share, as `/backlog add` is."""
+    if shared.kind != "agenda":
+        await require_member(svc, actor, in_channel)
+        return
+    async with member_work(svc, actor, in_channel) as work:
+        await work.require(("po", "sm"), "change agendas")
 
 
-async def replace_agenda(svc: Services, actor: Actor, text: str) -> Agenda:
+async def replace_agenda(svc: Services, actor: Actor, text: str, in_channel: InChannel) -> Agenda:
     """A shared YAML file becomes the team's agenda of its kind, if it is a valid agenda
     (AgendaError otherwise, naming the line at fault)."""
     agenda = await asyncio.to_thread(read_agenda, text)
-    await meetings.save_agenda(svc, actor, agenda)
+    await meetings.save_agenda(svc, actor, agenda, in_channel)
     return agenda
 
 

@@ -5,7 +5,8 @@ agenda), the section timers, and `REFINEMENT`, the kind of meeting that refines 
 Every kind of meeting is a `MeetingKind` (agendas/kinds.py) in `KINDS`: what a new meeting
 keeps, what its sections open and what its minutes say are asked of it, so the clock and its
 buttons are the same for all. A meeting named by a button or a form is looked up inside the
-actor's team: another team's is refused and nothing changes.
+actor's team: another team's is refused and nothing changes. Someone outside the team (not in
+its channel, no role in it) may look but changes nothing (`member_work`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
 from bot.usecases.planning import PLANNING
+from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import ActionItem, BacklogItem, Meeting, Team
 from storage.repositories import Store
@@ -156,9 +158,11 @@ timer's own transaction."""
 # -- running a meeting ---------------------------------------------------------------------------
 
 
-async def start(svc: Services, actor: Actor, kind: str, minutes: int | None) -> Step:
+async def start(
+    svc: Services, actor: Actor, kind: str, minutes: int | None, in_channel: InChannel
+) -> Step:
     """A meeting of this kind on the team's agenda; one at a time per channel."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         data = await KINDS[kind].begin(work.store, work.team, work.now)
         meeting = await engine.start(
             work.store, work.team, kind, work.user, work.now, minutes, data
@@ -197,6 +201,7 @@ async def step(
     svc: Services,
     actor: Actor,
     op: str,
+    in_channel: InChannel,
     *,
     kind: str = "refinement",
     meeting_id: int | None = None,
@@ -206,7 +211,7 @@ async def step(
 ) -> Step:
     """Next, extend, pause, resume, end or auto: the facilitator's or a Scrum Master's.
     `expected`: the section the button was about, so a double click moves on once."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         store, now = work.store, work.now
         meeting = await _meeting(work, meeting_id, kind)
         engine.require_facilitator(meeting, work.user, Roles.of(work.team).sm, op)
@@ -239,19 +244,26 @@ async def step(
         return done
 
 
-async def set_goal(svc: Services, actor: Actor, text: str, meeting_id: int | None = None) -> Step:
+async def set_goal(
+    svc: Services, actor: Actor, text: str, in_channel: InChannel, meeting_id: int | None = None
+) -> Step:
     """What the session is for (anyone in it may say)."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         meeting = await _meeting(work, meeting_id)
         goal = engine.set_goal(meeting, text)
         return Step(meeting, work.team, note=Note("goal", goal=goal))
 
 
 async def add_action(
-    svc: Services, actor: Actor, text: str, owner: str | None, meeting_id: int | None = None
+    svc: Services,
+    actor: Actor,
+    text: str,
+    owner: str | None,
+    in_channel: InChannel,
+    meeting_id: int | None = None,
 ) -> Step:
     """An action item, with who follows it up."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         meeting = await _meeting(work, meeting_id)
         action = refinement.new_action(meeting, text, owner, work.user, work.now)
         await work.store.add_action_item(action)
@@ -297,11 +309,16 @@ async def timer_fired(
 
 
 async def triage(
-    svc: Services, actor: Actor, meeting_id: int, number: int, placement: str
+    svc: Services,
+    actor: Actor,
+    meeting_id: int,
+    number: int,
+    placement: str,
+    in_channel: InChannel,
 ) -> Triaged:
     """Top, keep, bottom or archive for a new item; ordering the backlog is the PO's."""
     placement = refinement.check_placement(placement)
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         store, team, user, now = work.store, work.team, work.user, work.now
         meeting = await _meeting(work, meeting_id)
         item = refinement.check_triageable(await store.get_item(team, number))
@@ -322,10 +339,16 @@ async def triage(
 
 
 async def triage_pick(
-    svc: Services, actor: Actor, meeting_id: int, number: int, field_name: str, key: str
+    svc: Services,
+    actor: Actor,
+    meeting_id: int,
+    number: int,
+    field_name: str,
+    key: str,
+    in_channel: InChannel,
 ) -> list[str]:
     """The type or MoSCoW priority chosen on a triage card (priorities are the PO's)."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         await _meeting(work, meeting_id)
         if field_name == "type":
             edits = {"type": backlog.parse_type(key)}
@@ -336,9 +359,11 @@ async def triage_pick(
         return work.notices
 
 
-async def next_session(svc: Services, actor: Actor, meeting_id: int, chosen: str) -> None:
+async def next_session(
+    svc: Services, actor: Actor, meeting_id: int, chosen: str, in_channel: InChannel
+) -> None:
     """The date of the next session, picked at the wrap-up."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         refinement.set_next_session(await _meeting(work, meeting_id), chosen)
 
 
@@ -385,10 +410,15 @@ async def agenda_to_edit(
 
 
 async def reset_agenda(
-    svc: Services, actor: Actor, kind: str, channel: str, team_id: int | None = None
+    svc: Services,
+    actor: Actor,
+    kind: str,
+    channel: str,
+    team_id: int | None,
+    in_channel: InChannel,
 ) -> AgendaShown:
     """Back to the built-in agenda (the PO's or a Scrum Master's)."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         _require_own_agenda(work, kind, channel, team_id)
         await work.require(("po", "sm"), "change agendas")
         reset(work.team, kind)
@@ -396,11 +426,15 @@ async def reset_agenda(
 
 
 async def save_agenda(
-    svc: Services, actor: Actor, agenda: Agenda, team_id: int | None = None
+    svc: Services,
+    actor: Actor,
+    agenda: Agenda,
+    in_channel: InChannel,
+    team_id: int | None = None,
 ) -> AgendaShown:
     """The team's own agenda of its kind (the PO's or a Scrum Master's); `team_id`: the team
     whose agenda the form was opened for."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         _require_own_agenda(work, agenda.kind, work.team.channel_id, team_id)
         await work.require(("po", "sm"), "change agendas")
         adopt(work.team, agenda)

@@ -5,6 +5,10 @@ commitment), and `PLANNING`, the meeting kind whose sections open the plan's par
 A sprint named by a button or a form is looked up inside the actor's team: another team's is
 refused and nothing changes. The sprint's rules are bot/domain/sprints.py's, its reading and
 writing bot/usecases/sprints.py's; this module composes them in its own unit of work.
+
+Someone outside the team (not in its channel, no role in it) may look but changes nothing: a
+change is passed the channel's people (read from Slack by the caller, for the developers), which
+say who is in the channel, so it asks Slack nothing more.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from bot.domain import sprints as rules
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.runtime.services import Services
 from bot.usecases import sprints as steps
+from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, Meeting, Sprint, SprintItem, Team
 from storage.repositories import Store
@@ -127,6 +132,7 @@ class PlanForm:
     chosen: plan.Selection | None = None
     developers: tuple[str, ...] = ()
     needs_forecast: bool = False
+    working_days: int = 0
     sprint_item: SprintItem | None = None
     notices: list[str] = field(default_factory=list)
 
@@ -143,7 +149,7 @@ async def set_goal(
     sprint_id: int | None = None,
 ) -> PlanChanged:
     """The PO's sprint goal: `/planning goal <text>` (keeps the one thing) or its form."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, sprint_id, planning=sprint_id is None)
         await work.require(("po",), "set the sprint goal")
         rules.set_goal(sprint, goal, sprint.one_thing if one_thing is None else one_thing)
@@ -154,7 +160,7 @@ async def add_item(
     svc: Services, actor: Actor, people: People, number: int, reason: str
 ) -> PlanChanged:
     """`/planning add <n> [reason]`: an unready item needs the reason."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, None)
         chosen = plan.with_item(plan.current(await work.store.sprint_items(sprint)), number, reason)
         await _select(work, sprint, chosen)
@@ -162,7 +168,7 @@ async def add_item(
 
 
 async def drop_item(svc: Services, actor: Actor, people: People, number: int) -> PlanChanged:
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, None)
         chosen = plan.without_item(plan.current(await work.store.sprint_items(sprint)), number)
         await _select(work, sprint, chosen)
@@ -180,7 +186,7 @@ async def choose_items(
     reason: str,
 ) -> PlanChanged:
     """The selection form: ready items, those serving the goal, one unready item with a reason."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, sprint_id)
         chosen = plan.from_form(items, goal_items, override, reason)
         await _select(work, sprint, chosen)
@@ -197,9 +203,10 @@ async def set_capacity(
     focus: float | None,
     forecast: float | None,
 ) -> PlanChanged:
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, sprint_id)
-        rules.set_capacity(sprint, days_off, focus, forecast)
+        working = rules.working_days(work.team, sprint)
+        rules.set_capacity(sprint, days_off, focus, forecast, working)
         return await _changed(work, sprint, people, PlanNote("capacity", work.user))
 
 
@@ -207,9 +214,9 @@ async def set_tasks(
     svc: Services, actor: Actor, people: People, sprint_id: int, number: int, text: str
 ) -> PlanChanged:
     """An item's tasks with their hours (they change freely, before and after commitment)."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, sprint_id)
-        sprint_item = await steps.set_tasks(work.store, work.team, sprint, number, text)
+        sprint_item = await steps.set_tasks(work.store, work.team, sprint, number, text, work.now)
         hours = sum(t.hours for t in sprint_item.tasks)
         note = PlanNote("tasks", work.user, number, len(sprint_item.tasks), hours)
         return await _changed(work, sprint, people, note)
@@ -220,7 +227,7 @@ async def commit(
 ) -> Committed:
     """A developer's "I commit" (or a Scrum Master's for the team). The last one records the
     sprint, and the planning meeting ends with its minutes, in the same transaction."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, sprint_id, planning=True)
         devs = plan.developers(work.team, people)
         result = await steps.commit(
@@ -244,9 +251,15 @@ async def open_form(
     which: str,
     sprint_id: int,
     number: int | None,
+    in_channel: InChannel,
 ) -> PlanForm:
-    """What the goal, selection, capacity or tasks form of the sprint opens with."""
-    async with team_work(svc, actor, once=which == "goal") as work:
+    """What the goal, selection, capacity or tasks form of the sprint opens with. The goal's
+    is the PO's, and may make the actor the channel's first PO: never someone outside it."""
+    if which == "goal":
+        unit = member_work(svc, actor, in_channel, once=True)
+    else:
+        unit = team_work(svc, actor)
+    async with unit as work:
         sprint = await _sprint(work, sprint_id)
         store, team = work.store, work.team
         match which:
@@ -272,13 +285,29 @@ async def open_form(
             case "capacity":
                 needs_forecast = await steps.team_velocity(store, team) is None
                 devs = tuple(plan.developers(team, people))
-                return PlanForm(which, sprint, developers=devs, needs_forecast=needs_forecast)
+                working = rules.working_days(team, sprint)
+                return PlanForm(
+                    which,
+                    sprint,
+                    developers=devs,
+                    needs_forecast=needs_forecast,
+                    working_days=working,
+                )
             case _:
                 sprint_item = await steps.find_item(store, team, sprint, number or 0)
                 return PlanForm("tasks", sprint, sprint_item=sprint_item)
 
 
 # -- steps ---------------------------------------------------------------------------------------
+
+
+def _among(people: People) -> InChannel:
+    """Who is in the channel, as the channel's people the caller read from Slack say."""
+
+    async def member(channel: str, user: str) -> bool:
+        return user in people.members
+
+    return member
 
 
 async def _sprint(work: Work, sprint_id: int | None, *, planning: bool = False) -> Sprint:

@@ -22,14 +22,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.domain import poker
 from bot.domain.calendar import zone
 from bot.domain.decks import Deck
 from bot.domain.errors import UserError
-from bot.domain.poker import Board, Cast, Decision, Result, Row
+from bot.domain.poker import Board, Cast, Decision, Reminder, Result, Row
+from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
 from bot.usecases.team import InChannel, member_work
@@ -55,8 +56,8 @@ Announce = Callable[[Store, Team, PokerPoll, PokerRound, datetime], Awaitable[An
 """Records the post announcing a re-vote's new round, in the caller's transaction."""
 AnnounceClosed = Callable[[Store, Team, PokerPoll, Sequence[Row], datetime], Awaitable[Any]]
 """Queues the channel's notice that an async poll has closed, with the reveal."""
-Remind = Callable[[Store, Team, str, Sequence[int], datetime], Awaitable[Any]]
-"""Queues one voter's reminder of the items they have not voted on."""
+Remind = Callable[[Store, Reminder, datetime], Awaitable[Any]]
+"""Queues one voter's reminder of everything that waits for their vote."""
 
 
 # -- rounds and polls in the database ----------------------------------------------------------
@@ -82,6 +83,16 @@ async def _round(store: Store, round_id: int) -> tuple[PokerRound, PokerPoll]:
     return round_, poll
 
 
+async def _check_not_polled(store: Store, team: Team, numbers: Sequence[int]) -> None:
+    """Refuses a poll on an item one of the team's open polls is estimating already."""
+    polls = await store.open_polls(team.id)
+    if not polls:
+        return
+    rounds = await store.rounds_in([p.id for p in polls])
+    latest = {p.id: poker.latest_rounds(r for r in rounds if r.poll_id == p.id) for p in polls}
+    poker.check_not_polled(numbers, [(p, latest[p.id]) for p in polls])
+
+
 async def _schedule(store: Store, poll: PokerPoll, start: datetime, deadline: datetime) -> None:
     for job in poker.deadline_jobs(poll.id, start, deadline):
         await store.schedule(job.kind, job.key, job.due_at, job.payload)
@@ -103,6 +114,7 @@ async def start_poll(
     numbers = poker.queue(numbers)
     for number in numbers:
         poker.check_estimable(await store.get_item(team, number))
+    await _check_not_polled(store, team, numbers)
     poll = poker.new_poll(
         team,
         mode=mode,
@@ -223,26 +235,63 @@ async def expire(store: Store, poll_id: int, now: datetime) -> list[PokerRound]:
     return revealed
 
 
+@dataclass(frozen=True)
+class Nudged:
+    """One reminder of a poll: who owes it a vote (voter: item numbers), and the direct
+    messages it sends (one per voter, listing every poll that waits for their vote)."""
+
+    owed: dict[str, list[int]]
+    reminders: list[Reminder]
+
+
 async def nudge(
-    store: Store, poll_id: int, deadline: datetime, name: str
+    store: Store, poll_id: int, deadline: datetime, name: str, now: datetime | None = None
 ) -> tuple[PokerPoll, dict[str, list[int]]] | None:
     """Who still owes a vote (voter: item numbers) for this deadline, once per reminder.
 
     Returns None when the reminder went out already (a job that ran twice) or the poll is
-    over; an empty dict when everyone has voted.
+    over; an empty dict when everyone has voted. (`reminders_due` says what to tell them.)
     """
-    poll = await store.poll(poll_id, lock=True)
-    key = poker.job_key(poll_id, deadline, name)
-    if poll is None or poll.status != "open" or key in poll.nudges:
+    poll = await store.poll(poll_id)
+    team = await store.team_by_id(poll.team_id) if poll is not None else None
+    if team is None:
         return None
-    open_rounds = [
+    when = now or datetime.now(UTC)
+    found = await reminders_due(store, team.workspace_id, poll_id, deadline, name, when)
+    if found is None:
+        return None
+    return await store.poll(poll_id), found.owed
+
+
+async def reminders_due(
+    store: Store, workspace: str, poll_id: int, deadline: datetime, name: str, now: datetime
+) -> Nudged | None:
+    """Who still owes a vote for this deadline, once per reminder, and what to tell them.
+
+    The workspace's open async polls are locked (in id order) for the transaction, so two
+    polls' reminders falling due together send each voter one message, not one per poll.
+    Returns None when the reminder went out already (a job that ran twice) or the poll is
+    over.
+    """
+    polls = await store.open_async_polls(workspace, lock=True)
+    poll = next((p for p, _ in polls if p.id == poll_id), None)
+    key = poker.job_key(poll_id, deadline, name)
+    if poll is None or key in poll.nudges:
+        return None
+    voting = [
         r
-        for r in await store.rounds(poll_id)
-        if r.status == "voting" and r.deadline is not None and r.deadline == deadline
+        for r in await store.rounds_in([p.id for p, _ in polls])
+        if r.status == "voting" and r.deadline is not None
     ]
-    voted = await store.voters_in([r.id for r in open_rounds])
-    poll.nudges = [*poll.nudges, key]
-    return poll, poker.owed_votes(poll, open_rounds, voted)
+    voted = await store.voters_in([r.id for r in voting])
+    mine = [r for r in voting if r.poll_id == poll_id and r.deadline == deadline]
+    owed = poker.owed_votes(poll, mine, voted)
+    start = min((r.started_at for r in mine), default=poll.created_at)
+    since = poker.reminder_window(poll, start, deadline, name)
+    sent = poker.reminders(poll, owed, polls, voting, voted, since)
+    marks = [poker.ran_mark(key, now), *(poker.reminded_mark(r.voter, now) for r in sent)]
+    poll.nudges = [*poll.nudges, key, *marks]
+    return Nudged(owed, sent)
 
 
 async def board(store: Store, poll: PokerPoll) -> Board:
@@ -256,12 +305,18 @@ async def board(store: Store, poll: PokerPoll) -> Board:
     )
 
 
-async def result(store: Store, round_id: int) -> Result:
+async def result(store: Store, round_id: int, team: Team | None = None) -> Result:
+    """A revealed round's result; `team` (the poll's, when the caller has it) gives the
+    split threshold."""
     round_, poll = await _round(store, round_id)
     ballots = (await store.ballots([round_.id]))[round_.id]
     items = await store.items_by_number(poll.team_id, [round_.item_number])
     rounds = sum(1 for r in await store.rounds(poll.id) if r.item_number == round_.item_number)
-    return poker.build_result(poll, round_, items[0] if items else None, ballots, rounds)
+    if team is None or team.id != poll.team_id:
+        team = await store.team_by_id(poll.team_id)
+    threshold = DefinitionOfReady.of(team).split_threshold if team is not None else None
+    item = items[0] if items else None
+    return poker.build_result(poll, round_, item, ballots, rounds, threshold)
 
 
 async def _show(
@@ -270,7 +325,7 @@ async def _show(
     """Claims the right to post a revealed round's result (once) and records the post."""
     if not await store.claim_result(round_id):
         return None
-    return await show(store, team, await result(store, round_id), now)
+    return await show(store, team, await result(store, round_id, team), now)
 
 
 async def keep_result_ts(store: Store, round_id: int, ts: str | None) -> None:
@@ -304,6 +359,7 @@ async def plan_poll(
         deadline = None
         if mode == "async":
             deadline = poker.resolve_deadline(work.now, zone(work.team), duration, until)
+        await _check_not_polled(work.store, work.team, numbers)
         return Plan(Roles.of(work.team), deadline)
 
 
@@ -322,9 +378,12 @@ async def open_poll(
     voters: Sequence[str],
     note: str,
     deadline: datetime | None,
+    in_channel: InChannel,
 ) -> Opened:
-    """A new poll, facilitated by the actor, to be posted in the channel."""
-    async with team_work(svc, actor, once=True) as work:
+    """A new poll, facilitated by the actor, to be posted in the channel; not by someone
+    outside the team. (Its facilitator may reveal and decide later: they were in the team when
+    they started it; a Scrum Master holds a role in it; votes are its expected voters'.)"""
+    async with member_work(svc, actor, in_channel, once=True) as work:
         poll = await start_poll(
             work.store,
             work.team,
@@ -507,7 +566,7 @@ async def decide_round(svc: Services, actor: Actor, round_id: int, card: str | N
     async with team_work(svc, actor, once=True) as work:
         decision = await decide(work.store, work.team, round_id, actor.user, card, work.now)
         await _sync_at(work.store, decision.poll.id, [round_id], work.now + CHECK_AFTER)
-        return Decided(decision, work.team, await result(work.store, round_id))
+        return Decided(decision, work.team, await result(work.store, round_id, work.team))
 
 
 @dataclass(frozen=True)
@@ -523,7 +582,7 @@ async def revote_round(svc: Services, actor: Actor, round_id: int, announce: Ann
     async with team_work(svc, actor, once=True) as work:
         fresh = await revote(work.store, work.team, round_id, actor.user, work.now)
         await _sync_at(work.store, fresh.poll_id, [round_id], work.now + CHECK_AFTER)
-        old = await result(work.store, round_id)
+        old = await result(work.store, round_id, work.team)
         post = await announce(work.store, work.team, old.poll, fresh, work.now)
         return Revoted(fresh, work.team, old, post)
 
@@ -566,6 +625,9 @@ async def close_at_deadline(
 class Place:
     poll: PokerPoll
     team: Team
+    neighbours: list[tuple[PokerPoll, Team]] = field(default_factory=list)
+    """The workspace's other open async polls with a voter in common: a reminder may list
+    them too."""
 
 
 async def place_of(svc: Services, poll_id: int) -> Place | None:
@@ -573,22 +635,31 @@ async def place_of(svc: Services, poll_id: int) -> Place | None:
     async with svc.db.transaction() as store:
         poll = await store.poll(poll_id)
         team = await store.team_by_id(poll.team_id) if poll is not None else None
-        return Place(poll, team) if poll is not None and team is not None else None
+        if poll is None or team is None:
+            return None
+        voters = set(poll.voters)
+        others = [
+            (other, where)
+            for other, where in await store.open_async_polls(team.workspace_id)
+            if other.id != poll.id and voters & set(other.voters)
+        ]
+        return Place(poll, team, others)
 
 
 async def remind_owed(
     svc: Services, place: Place, deadline: datetime, name: str, now: datetime, remind: Remind
-) -> dict[str, list[int]] | None:
-    """Queues a reminder for each voter who owes a vote, with the mark that this reminder
-    went out: both are kept, or neither. None if it went out before or the poll is over."""
+) -> Nudged | None:
+    """Queues one reminder for each voter who owes a vote (listing every poll that waits for
+    them), with the mark that this reminder went out: both are kept, or neither. None if it
+    went out before or the poll is over."""
     async with svc.db.transaction() as store:
-        found = await nudge(store, place.poll.id, deadline, name)
+        workspace = place.team.workspace_id
+        found = await reminders_due(store, workspace, place.poll.id, deadline, name, now)
         if found is None:
             return None
-        _, owed = found
-        for voter, numbers in owed.items():
-            await remind(store, place.team, voter, numbers, now)
-        return owed
+        for reminder in found.reminders:
+            await remind(store, reminder, now)
+        return found
 
 
 # -- showing the poll ---------------------------------------------------------------------------
@@ -662,7 +733,7 @@ async def sync(
                 posts.append(post)
         results = []
         for round_id in rounds:
-            found = await result(store, round_id)
+            found = await result(store, round_id, team)
             if found.round.poll_id == poll_id:
                 results.append(found)
         return Shown(poll, team, await board(store, poll), results, posts)

@@ -10,12 +10,12 @@ reading and writing is here.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from bot.domain import sprint_export
+from bot.domain import sprint_export, tasks
 from bot.domain import sprints as rules
 from bot.domain.calendar import local_today
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
@@ -23,11 +23,15 @@ from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
+from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, team_work
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
 from storage.repositories import Store
 
 CHARTS_KEPT = 12  # closed sprints the velocity chart reads
+
+Names = Callable[[Collection[str]], Awaitable[Mapping[str, str]]]
+"""People's names by their Slack ids (looked up by the caller, who knows Slack)."""
 
 # -- what the use cases return -------------------------------------------------------------------
 
@@ -83,6 +87,19 @@ class SprintFile:
     title: str
 
 
+@dataclass(frozen=True)
+class NothingToDraw:
+    """A chart with nothing on it yet: why, for the person who asked (not a picture for all)."""
+
+    reason: str
+
+
+NO_VELOCITY = (
+    "No sprint recorded yet: the velocity chart shows sprints once one is committed "
+    "(`/planning start` plans one)."
+)
+
+
 # -- use cases -----------------------------------------------------------------------------------
 
 
@@ -97,18 +114,20 @@ async def show_sprint(svc: Services, actor: Actor) -> SprintCard:
 
 
 async def change_scope(
-    svc: Services, actor: Actor, action: str, number: int, reason: str
+    svc: Services, actor: Actor, action: str, number: int, reason: str, in_channel: InChannel
 ) -> ScopeChanged:
     """`/sprint add|remove <n> <reason>`: a renegotiation of the running sprint."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         sprint, item, change = await renegotiate(
             work.store, work.team, action, number, reason, work.user, work.now
         )
         return ScopeChanged(sprint, item, change, Roles.of(work.team).po)
 
 
-async def mark_done(svc: Services, actor: Actor, number: int) -> ItemFinished:
-    async with team_work(svc, actor, once=True) as work:
+async def mark_done(
+    svc: Services, actor: Actor, number: int, in_channel: InChannel
+) -> ItemFinished:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         sprint, sprint_item = await finish_item(work.store, work.team, number, work.user, work.now)
         return ItemFinished(sprint, sprint_item)
 
@@ -120,18 +139,19 @@ async def item_tasks(svc: Services, actor: Actor, number: int) -> ItemTasks:
         return ItemTasks(sprint, await find_item(work.store, work.team, sprint, number))
 
 
-async def close_form(svc: Services, actor: Actor) -> CloseForm:
-    """The running sprint, for its closing form (the PO's or the Scrum Master's)."""
-    async with team_work(svc, actor, once=True) as work:
+async def close_form(svc: Services, actor: Actor, in_channel: InChannel) -> CloseForm:
+    """The running sprint, for its closing form (the PO's or the Scrum Master's; it may make
+    the actor the channel's first PO, so never someone outside it)."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po", "sm"), "close the sprint")
         return CloseForm(await require_active(work.store, work.team), work.notices)
 
 
 async def close_sprint(
-    svc: Services, actor: Actor, sprint_id: int, review_answer: str
+    svc: Services, actor: Actor, sprint_id: int, review_answer: str, in_channel: InChannel
 ) -> SprintClosed:
     """The closing form's sprint, named by its id: refused unless it is the actor's team's."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         sprint = await sprint_in_team(work.store, work.team, sprint_id)
         await work.require(("po", "sm"), "close the sprint")
         closing = await close(
@@ -141,26 +161,45 @@ async def close_sprint(
         return SprintClosed(closing, velocity, work.team.channel_id, work.notices)
 
 
-async def velocity_chart(svc: Services, actor: Actor) -> SprintFile:
+async def velocity_chart(svc: Services, actor: Actor) -> SprintFile | NothingToDraw:
+    """The chart of committed and completed points; with no sprint recorded, why not."""
     from bot.domain import charts  # matplotlib is heavy: loaded on first use only
 
     async with team_work(svc, actor) as work:
         closed = await work.store.closed_sprints(work.team.id, CHARTS_KEPT)
+    if not any(s.committed_points is not None for s in closed):
+        return NothingToDraw(NO_VELOCITY)
     return await _drawn("velocity.png", partial(charts.velocity_chart, closed), "Velocity")
 
 
-async def burndown_chart(svc: Services, actor: Actor) -> SprintFile:
+async def burndown_chart(
+    svc: Services, actor: Actor, *, hours: bool = False
+) -> SprintFile | NothingToDraw:
+    """The running sprint's burndown in points, or (`hours`) in task hours left."""
     from bot.domain import charts
 
     async with team_work(svc, actor) as work:
         sprint = await require_active(work.store, work.team)
-        items = await work.store.sprint_items(sprint, include_removed=True)
-        changes = await work.store.scope_changes(sprint)
         today = local_today(work.team, work.now)
-        remaining = rules.remaining_by_day(sprint, items, changes, today)
         workdays = rules.sprint_working_days(work.team, sprint)
-    draw = partial(charts.burndown_chart, sprint, remaining, working_days=workdays)
-    return await _drawn("burndown.png", draw, f"Sprint {sprint.number} burndown")
+        if hours:
+            rows = await work.store.task_progress(sprint)
+            remaining = tasks.hours_by_day(sprint, rows, today)
+            start = tasks.hours_at_start(sprint, rows)
+        else:
+            items = await work.store.sprint_items(sprint, include_removed=True)
+            changes = await work.store.scope_changes(sprint)
+            remaining, start = rules.remaining_by_day(sprint, items, changes, today), None
+    if hours and not start and not any(left for _, left in remaining):
+        return NothingToDraw(
+            f"No task of sprint {sprint.number} has hours yet: `/sprint tasks <n>` plans an "
+            "item's tasks, and the burndown in hours follows what is left of them."
+        )
+    draw = partial(
+        charts.burndown_chart, sprint, remaining, working_days=workdays, hours_at_start=start
+    )
+    title = f"Sprint {sprint.number} burndown" + (" in hours" if hours else "")
+    return await _drawn(f"burndown{'-hours' if hours else ''}.png", draw, title)
 
 
 async def _drawn(filename: str, draw: Callable[[], bytes], title: str) -> SprintFile:
@@ -168,16 +207,18 @@ async def _drawn(filename: str, draw: Callable[[], bytes], title: str) -> Sprint
     return SprintFile(filename, await asyncio.to_thread(draw), title)
 
 
-async def export_sprint(svc: Services, actor: Actor, fmt: str) -> SprintFile:
-    """The current sprint as Markdown (`md`) or CSV (`csv`)."""
+async def export_sprint(svc: Services, actor: Actor, fmt: str, names: Names) -> SprintFile:
+    """The current sprint as Markdown (`md`) or CSV (`csv`), naming people by their names:
+    a file leaves Slack, where `U0123` means nothing (looked up after the transaction)."""
     async with team_work(svc, actor) as work:
         sprint = rules.require_current(await work.store.open_sprints(work.team.id))
         items = await work.store.sprint_items(sprint)
-        if fmt == "md":
-            changes = await work.store.scope_changes(sprint)
-            content = sprint_export.sprint_markdown(sprint, items, changes)
-        else:
-            content = sprint_export.sprint_csv(sprint, items)
+        changes = await work.store.scope_changes(sprint) if fmt == "md" else []
+    known = await names(sprint_export.people(sprint, items, changes))
+    if fmt == "md":
+        content = sprint_export.sprint_markdown(sprint, items, changes, names=known)
+    else:
+        content = sprint_export.sprint_csv(sprint, items, names=known)
     return SprintFile(f"sprint-{sprint.number}.{fmt}", content, f"Sprint {sprint.number}")
 
 
@@ -243,12 +284,33 @@ async def find_item(store: Store, team: Team, sprint: Sprint, number: int) -> Sp
     return rules.find_item(sprint, await store.sprint_items(sprint), number)
 
 
-async def set_tasks(store: Store, team: Team, sprint: Sprint, number: int, text: str) -> SprintItem:
-    """Replaces an item's tasks (tasks change freely, before and after commitment)."""
+async def set_tasks(
+    store: Store,
+    team: Team,
+    sprint: Sprint,
+    number: int,
+    text: str,
+    now: datetime | None = None,
+) -> SprintItem:
+    """Sets an item's tasks to the form's lines (they change freely, before and after
+    commitment), and records what is left of each `now` (by default: since the item joined
+    the sprint)."""
     sprint_item = await find_item(store, team, sprint, number)
-    rules.set_tasks(sprint_item, text)
+    gone = tasks.set_tasks(sprint_item, text)
     await store.save_tasks(sprint_item)
+    at = now or sprint_item.added_at
+    store.add_progress(tasks.progress(sprint, sprint_item.tasks, at, gone=gone))
     return sprint_item
+
+
+async def save_progress(
+    store: Store, sprint: Sprint, sprint_item: SprintItem, now: datetime, *, gone: bool = False
+) -> None:
+    """Saves an item's tasks, and what is left of them from `now` (nothing, if they are
+    `gone` from the sprint with their item)."""
+    await store.save_tasks(sprint_item)
+    kept, left = ([], sprint_item.tasks) if gone else (sprint_item.tasks, [])
+    store.add_progress(tasks.progress(sprint, kept, now, gone=left))
 
 
 async def commit(
@@ -294,6 +356,9 @@ async def renegotiate(
         await store.add_sprint_item(decided.new_item)
     if decided.returned is not None:
         await _back_to_top(store, team, [decided.returned], now)
+    for sprint_item in sprint_items:  # its tasks leave the hours with it, or come back
+        if sprint_item.item.number == number and sprint_item.tasks:
+            await save_progress(store, sprint, sprint_item, now, gone=sprint_item.removed)
     store.add_scope_change(decided.change)
     store.log(item, actor, f"sprint {action}", now, sprint=sprint.number, reason=reason)
     return sprint, item, decided.change
@@ -312,7 +377,9 @@ async def finish_item(
     sprint = await require_active(store, team)
     sprint_item = await find_item(store, team, sprint, number)
     before = rules.finish(sprint_item, now)
+    await save_progress(store, sprint, sprint_item, now)
     store.log(sprint_item.item, actor, "done", now, status=[before, "done"])
+    await store.settle_dependents(team, sprint_item.item, actor, now)
     return sprint, sprint_item
 
 

@@ -14,13 +14,13 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain import teams
 from bot.domain.errors import NotAllowed
-from bot.domain.teams import Roles
+from bot.domain.teams import RoleGroup, Roles
 from bot.runtime.services import Services
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import Team
@@ -76,28 +76,34 @@ async def member_work(
 
 async def require_role(
     store: Store, team: Team, user: str, roles: tuple[str, ...], action: str
-) -> str | None:
-    """`Work.require` for code that holds a store and a team: None when the user may, the
-    notice to tell them when they became the channel's first Product Owner; NotAllowed
-    otherwise."""
-    if teams.role_verdict(Roles.of(team), user, roles, action) == teams.FIRST_PO:
-        await store.set_role(team, "po", [user])
-        return teams.CLAIMED_PO
-    return None
+) -> None:
+    """`Work.require` for code that holds a store and a team: NotAllowed unless the user holds
+    one of `roles` (SetupNeeded while nobody does: the team is to be set up first)."""
+    teams.role_verdict(Roles.of(team), user, roles, action)
 
 
-async def assign_role(store: Store, team: Team, role_word: str, users: Sequence[str]) -> None:
-    """Sets who holds a role; `dev` with no users goes back to "everyone else"."""
-    await store.set_role(team, teams.role_of(role_word, list(users)), users)
+async def assign_role(
+    store: Store,
+    team: Team,
+    role_word: str,
+    users: Sequence[str],
+    groups: Sequence[RoleGroup] | None = None,
+) -> None:
+    """Sets who holds a role: people, and user groups (None: the groups holding it keep it);
+    `dev` with nobody goes back to "everyone else"."""
+    role = teams.role_of(role_word, [*users, *(g.id for g in groups or ())])
+    kept = None if groups is None else [replace(g, role=role) for g in groups]
+    await store.set_role(team, role, users, kept)
 
 
 @dataclass(frozen=True)
 class TeamNow:
-    """The team after a change, with what the actor should be told (say, that they became
-    its Product Owner)."""
+    """The team after a change, with what the actor should be told."""
 
     team: Team
     notices: tuple[str, ...] = ()
+    set_up: bool = False
+    """The change named the team's first Product Owner: the channel is told who set it up."""
 
     @property
     def roles(self) -> Roles:
@@ -115,13 +121,57 @@ async def assign_roles(
     actor: Actor,
     assignments: Sequence[tuple[str, Sequence[str]]],
     in_channel: InChannel,
+    groups: Sequence[RoleGroup] | None = None,
 ) -> TeamNow:
-    """`/timebox roles po @name` or the roles form: (role, people) pairs, by a PO or SM."""
+    """`/timebox roles po @name` or the roles form: (role, people) pairs, by a PO or SM, or
+    by anyone in the channel while it has no Product Owner (that sets the team up).
+    `groups`: the user groups named, each for its role (None: the groups keep their roles)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        await work.require(CHANGE_TEAM, "change roles")
+        had_po = Roles.of(work.team).is_named("po")
+        teams.setup_verdict(Roles.of(work.team), work.user)
         for role_word, users in assignments:
-            await assign_role(work.store, work.team, role_word, users)
-        return TeamNow(work.team, tuple(work.notices))
+            role = teams.ROLE_ALIASES.get(role_word.lower(), role_word)
+            mine = None if groups is None else [g for g in groups if g.role == role]
+            await assign_role(work.store, work.team, role_word, users, mine)
+        set_up = not had_po and Roles.of(work.team).is_named("po")
+        return TeamNow(work.team, tuple(work.notices), set_up)
+
+
+@dataclass(frozen=True)
+class TeamSetup:
+    """What the setup form says: who holds each role (people and user groups) and when the
+    team's sprints run."""
+
+    people: Mapping[str, Sequence[str]]
+    groups: Sequence[RoleGroup]
+    timezone: str
+    sprint_weeks: str
+    start: str | None = None
+
+
+async def set_up_team(
+    svc: Services, actor: Actor, setup: TeamSetup, in_channel: InChannel
+) -> TeamNow:
+    """The setup form saved: roles, time zone, sprint length and start, in one go. Anyone in
+    the channel may while it has no Product Owner; then its PO or Scrum Masters."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        current = Roles.of(work.team)
+        teams.setup_verdict(current, work.user)
+        for role in teams.ROLE_NAMES:
+            mine = [g for g in setup.groups if g.role == role]
+            await assign_role(work.store, work.team, role, setup.people.get(role, ()), mine)
+        teams.apply_setting(work.team, "timezone", setup.timezone)
+        teams.apply_setting(work.team, "sprint", setup.sprint_weeks)
+        if setup.start:
+            teams.apply_setting(work.team, "start", setup.start)
+        return TeamNow(work.team, tuple(work.notices), not current.is_named("po"))
+
+
+async def refresh_groups(svc: Services, actor: Actor, groups: Sequence[RoleGroup]) -> Team:
+    """The team, its user groups' members as Slack says now (read before roles are shown)."""
+    async with team_work(svc, actor) as work:
+        await work.store.refresh_groups(work.team, groups)
+        return work.team
 
 
 # -- settings --------------------------------------------------------------------------------
@@ -140,7 +190,8 @@ async def apply_settings(
 
 
 async def po_without_timezone(svc: Services, workspace: str, channel: str) -> str | None:
-    """The first Product Owner of a team with no time zone yet, whose zone it is to take."""
+    """The first Product Owner of a team with no time zone yet, whose zone it is to take (the
+    roles were named by command or form, not by the setup form, which asks for the zone)."""
     async with team_work(svc, Actor(workspace, channel, "")) as work:
         current = Roles.of(work.team)
         return None if work.team.timezone or not current.po else current.po[0]

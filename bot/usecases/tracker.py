@@ -29,10 +29,12 @@ are decrypted only to open a client, and never logged.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import secrets as random_secrets
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,6 +62,7 @@ from bot.runtime.secrets import (
     SecretKeyError,
 )
 from bot.runtime.services import Services
+from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, team_work
 from storage.models import (
     BacklogItem,
@@ -152,12 +155,15 @@ def _spec(connection: TrackerConnection, box: SecretBox) -> BoardSpec:
     )
 
 
-_LOCKS: dict[int, asyncio.Lock] = {}
+_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _lock(connection_id: int) -> asyncio.Lock:
     """One write at a time per connection in this process (a sprint is created once)."""
-    return _LOCKS.setdefault(connection_id, asyncio.Lock())
+    locks = _LOCKS.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(connection_id, asyncio.Lock())
 
 
 # -- connecting --------------------------------------------------------------------------------
@@ -210,21 +216,33 @@ class FormOpened:
     notices: list[str] = field(default_factory=list)
 
 
-async def connect_form(svc: Services, actor: Actor) -> FormOpened:
-    """May the actor connect this channel (the PO or the Scrum Master)?"""
-    async with team_work(svc, actor, once=True) as work:
+async def _nobody(channel: str, user: str) -> bool:
+    """No way to ask Slack who is in the channel: only people with a role in it belong."""
+    return False
+
+
+async def connect_form(
+    svc: Services, actor: Actor, in_channel: InChannel | None = None
+) -> FormOpened:
+    """May the actor connect this channel (the PO or the Scrum Master)? Someone outside it
+    never (not even as the first PO of a channel with no roles yet)."""
+    async with member_work(svc, actor, in_channel or _nobody, once=True) as work:
         await work.require(ROLES, "connect this channel to Jira")
         return FormOpened(work.team.id, work.notices)
 
 
 async def connect(
-    svc: Services, actor: Actor, form: ConnectForm, form_team: int
+    svc: Services,
+    actor: Actor,
+    form: ConnectForm,
+    form_team: int,
+    in_channel: InChannel | None = None,
 ) -> Connected | NotConnected:
     """Checks the site, the credentials and the board at once, then keeps the connection
     (the token encrypted) and starts the import. Refused in plain words otherwise, and
     without a key for tokens at rest nothing is stored."""
     box = _box()
-    async with team_work(svc, actor) as work:
+    async with member_work(svc, actor, in_channel or _nobody) as work:
         _require_same_team(work.team, form_team)
         await work.require(ROLES, "connect this channel to Jira")
         notices = list(work.notices)
@@ -325,9 +343,11 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
         )
 
 
-async def disconnect(svc: Services, actor: Actor) -> Disconnected:
+async def disconnect(
+    svc: Services, actor: Actor, in_channel: InChannel | None = None
+) -> Disconnected:
     """Ends the channel's connection (PO or Scrum Master): the items stay, unlinked."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel or _nobody, once=True) as work:
         await work.require(ROLES, "disconnect this channel from Jira")
         connection = await work.store.connection(work.team.id)
         if connection is None:
@@ -345,29 +365,30 @@ def _require_same_team(team: Team, form_team: int) -> None:
         )
 
 
-# -- the hooks other features call inside their own transaction --------------------------------
+# -- the hooks other features call inside their own transaction (an item or its number) --
 
 
-async def after_estimate(store: Store, team: Team, item: BacklogItem, now: datetime) -> None:
+async def after_estimate(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
     """An accepted estimate: written to the board's estimation field."""
     await _write_item(store, team, item, "fields", now)
 
 
-async def after_edit(store: Store, team: Team, item: BacklogItem, now: datetime) -> None:
+async def after_edit(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
     """An item's title or acceptance criteria edited in Slack: written to its issue."""
     await _write_item(store, team, item, "fields", now)
 
 
-async def after_reorder(store: Store, team: Team, item: BacklogItem, now: datetime) -> None:
+async def after_reorder(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
     """The Product Owner moved an item: its issue is re-ranked next to its new neighbour."""
     await _write_item(store, team, item, "rank", now)
 
 
-async def after_add(store: Store, team: Team, item: BacklogItem, now: datetime) -> None:
+async def after_add(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
     """An item added in Slack: created in Jira (then ranked where it stands)."""
     connection = await store.connection(team.id)
     if connection is None:
         return
+    item = await _item(store, team, item)
     link = await store.link_of_item(item.id)
     if link is None:
         link = await store.add_link(
@@ -399,12 +420,18 @@ async def after_close(store: Store, team: Team, sprint: Sprint, now: datetime) -
     await _write_sprint(store, team, sprint, now)
 
 
+async def _item(store: Store, team: Team, item: BacklogItem | int) -> BacklogItem:
+    """The item itself, or the team's item of that number."""
+    return item if isinstance(item, BacklogItem) else await store.get_item(team, item)
+
+
 async def _write_item(
-    store: Store, team: Team, item: BacklogItem, effect: str, now: datetime
+    store: Store, team: Team, item: BacklogItem | int, effect: str, now: datetime
 ) -> None:
     connection = await store.connection(team.id)
     if connection is None:
         return
+    item = await _item(store, team, item)
     link = await store.link_of_item(item.id)
     if link is None or link.connection_id != connection.id:
         return  # an item only Timebox has
@@ -605,6 +632,28 @@ async def _merge_one(
 # -- due work: import, sync, write -------------------------------------------------------------
 
 
+def _never_dropped(run: Callable[[Services, Due], Awaitable[str]]) -> Callable[..., Any]:
+    """A job that fails for a reason of Timebox's own (a database hiccup, a bug) is retried
+    like a tracker failure, with backoff, instead of being given up after a few tries."""
+
+    @functools.wraps(run)
+    async def guarded(svc: Services, due: Due) -> str:
+        try:
+            return await run(svc, due)
+        except TrackerError as error:
+            return await _failed(svc, due, int(due.payload["connection"]), None, error)
+        except Exception as error:
+            log.exception("tracker job %s failed", due.key)
+            failure = TrackerError(
+                f"Timebox had a problem of its own ({type(error).__name__}); it tries again.",
+                kind=TrackerErrorKind.UNAVAILABLE,
+            )
+            return await _failed(svc, due, int(due.payload["connection"]), None, failure)
+
+    return guarded
+
+
+@_never_dropped
 async def run_import(svc: Services, due: Due) -> str:
     """One page of the board's backlog, applied in the board's order; then the next page."""
     connection_id = int(due.payload["connection"])
@@ -651,6 +700,7 @@ async def run_import(svc: Services, due: Due) -> str:
     return f"page {page_number}: {len(page.issues)} issues, {applied.added} new"
 
 
+@_never_dropped
 async def run_sync(svc: Services, due: Due) -> str:
     """What changed on the board since the watermark, page after page, each page in its own
     transaction (the watermark moves with it, so a restart resumes there)."""
@@ -687,9 +737,9 @@ async def run_sync(svc: Services, due: Due) -> str:
                 if connection.status == "error":
                     connection.status = "connected"
                 if page.cursor is None:
+                    await store.finish_key(due.key, now, f"{seen + len(page.issues)} changed")
                     if chained:
                         await _chain(store, connection, now + rules.SYNC_EVERY)
-                    await store.finish_key(due.key, now, f"{seen + len(page.issues)} changed")
             seen += len(page.issues)
             if page.cursor is None:
                 return f"{seen} changed"
@@ -746,8 +796,8 @@ async def _failed(
     delay = rules.retry_delay(attempt, retry_after=error.retry_after, retryable=error.retryable)
     now = svc.clock.now()
     payload = {**due.payload, "attempt": attempt + 1, "error": error.message}
-    if error.maybe_applied:
-        payload["look_first"] = True
+    if error.maybe_applied or due.payload.get("effect") == "create":
+        payload["look_first"] = True  # Jira may have made it: look before making it again
     async with svc.db.transaction() as store:
         connection = await _connection(store, due.payload)
         if connection is None:
@@ -798,6 +848,7 @@ class _Write:
     nothing: str | None = None  # nothing to send, and why
 
 
+@_never_dropped
 async def run_write(svc: Services, due: Due) -> str:
     """One effect on the tracker (see the module's docstring)."""
     connection_id = int(due.payload["connection"])

@@ -43,19 +43,17 @@ class Work:
     now: datetime
     actor: Actor
     notices: list[str] = field(default_factory=list)
-    """What the actor should be told besides the answer (say, that they became the PO)."""
+    """What the actor should be told besides the answer."""
 
     @property
     def user(self) -> str:
         return self.actor.user
 
     async def require(self, roles: tuple[str, ...], doing: str) -> None:
-        """Refuses (NotAllowed) unless the actor holds one of `roles`; in a channel with no
-        roles yet, the actor becomes its Product Owner and is told so."""
-        verdict = teams.role_verdict(teams.Roles.of(self.team), self.user, roles, doing)
-        if verdict == teams.FIRST_PO:
-            await self.store.set_role(self.team, "po", [self.user])
-            self.notices.append(teams.CLAIMED_PO)
+        """Refuses (NotAllowed) unless the actor holds one of `roles`. While nobody holds them
+        (a channel not set up yet), the refusal is SetupNeeded, answered with a button to the
+        team's setup form: nobody becomes Product Owner by being the first to try."""
+        teams.role_verdict(teams.Roles.of(self.team), self.user, roles, doing)
 
 
 @asynccontextmanager

@@ -4,7 +4,8 @@ import re
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.actions import backlog, meetings, planning, poker, ready, team
+from handlers.actions import backlog, meetings, planning, poker, ready, sprint, team
+from handlers.listener import register_all
 
 # Each listener and the action ids it answers. Bolt tries listeners in the order they were
 # registered, each at a cost: a poll's cards come in bursts, so they are matched first.
@@ -14,6 +15,7 @@ ACTIONS = {
     poker.poker_facilitate: (
         "poker_reveal",
         "poker_accept",
+        "poker_accept_other",
         "poker_choose",
         "poker_revote",
         "poker_skip",
@@ -27,6 +29,7 @@ ACTIONS = {
     backlog.change_item: ("item_top", "item_done", "item_archive", "item_restore"),
     ready.fix_item: ("item_fix",),
     team.edit_team: ("roles_edit", "settings_edit", "dor_edit"),
+    team.set_up_team: ("team_setup",),
     backlog.archive_stale: ("archive_stale",),
     meetings.facilitate: tuple(
         f"meeting_{op}" for op in ("next", "extend", "pause", "resume", "end")
@@ -40,10 +43,10 @@ ACTIONS = {
     meetings.change_agenda: ("agenda_edit", "agenda_yaml", "agenda_reset"),
     planning.sprint_form: ("sprint_goal", "sprint_select", "sprint_capacity", "sprint_tasks"),
     planning.sprint_commit: ("sprint_commit", "sprint_commit_team"),
+    sprint.item_tasks: ("sprint_item_tasks",),
+    sprint.task_menu: ("sprint_task",),
 }
 
 
 def register(app: AsyncApp) -> None:
-    for listener, action_ids in ACTIONS.items():
-        for action_id in action_ids:
-            app.action(action_id)(listener)
+    register_all(app.action, ACTIONS)

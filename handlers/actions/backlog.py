@@ -43,14 +43,15 @@ async def edit_item(asked: Asked) -> None:
 async def change_item(asked: Asked) -> None:
     """Move to top, mark done, archive or restore, from the item's own message."""
     change = CHANGES[payload.action(asked.body).get("action_id", "")]
-    shown = await change(asked.svc, asked.actor, payload.number(asked.body))
+    shown = await change(asked.svc, asked.actor, payload.number(asked.body), asked.in_channel)
     await asked.answer(blocks.item_message(shown), replace=True)
     await asked.tell(shown.notices)
 
 
 @acked
 async def archive_stale(asked: Asked) -> None:
-    archived = await backlog_uc.archive_stale(asked.svc, asked.actor, payload.number(asked.body))
+    team = payload.number(asked.body)
+    archived = await backlog_uc.archive_stale(asked.svc, asked.actor, team, asked.in_channel)
     health = archived.health
     await asked.answer(blocks.health_message(health.health, health.team_id), replace=True)
     await asked.answer(blocks.archived_notice(archived.numbers))

@@ -31,7 +31,10 @@ async def facilitate(asked: Asked) -> None:
     op = _action_id(asked).removeprefix("meeting_")
     meeting_id, section = payload.numbers(asked.body, 2)
     expected = section if op in ("next", "extend") else None
-    done = await meetings.step(asked.svc, asked.actor, op, meeting_id=meeting_id, expected=expected)
+    member = asked.in_channel
+    done = await meetings.step(
+        asked.svc, asked.actor, op, member, meeting_id=meeting_id, expected=expected
+    )
     await meeting_flow.announce(asked.svc, asked.client, done)
 
 
@@ -51,7 +54,8 @@ async def triage_place(asked: Asked) -> None:
     """Top, keep, bottom or archive for the item on a triage card; ordering is the PO's."""
     placement = _action_id(asked).removeprefix("triage_")
     meeting_id, number = payload.numbers(asked.body, 2)
-    done = await meetings.triage(asked.svc, asked.actor, meeting_id, number, placement)
+    where = meeting_id, number, placement
+    done = await meetings.triage(asked.svc, asked.actor, *where, asked.in_channel)
     await meeting_flow.triaged(asked, done)
 
 
@@ -61,7 +65,8 @@ async def triage_pick(asked: Asked) -> None:
     meeting_id, number, key = payload.parts(asked.body, 3)
     field = "type" if _action_id(asked) == "triage_type" else "priority"
     ids = payload.as_int(meeting_id), payload.as_int(number)
-    await asked.tell(await meetings.triage_pick(asked.svc, asked.actor, *ids, field, key))
+    picked = await meetings.triage_pick(asked.svc, asked.actor, *ids, field, key, asked.in_channel)
+    await asked.tell(picked)
 
 
 @acked
@@ -69,7 +74,7 @@ async def next_session(asked: Asked) -> None:
     picked = payload.action(asked.body)
     meeting_id = payload.as_int(str(picked.get("block_id")).removeprefix("wrapup-"))
     chosen = payload.as_text(picked.get("selected_date"))
-    await meetings.next_session(asked.svc, asked.actor, meeting_id, chosen)
+    await meetings.next_session(asked.svc, asked.actor, meeting_id, chosen, asked.in_channel)
 
 
 @acked
@@ -86,7 +91,8 @@ async def change_agenda(asked: Asked) -> None:
     action = _action_id(asked)
     kind, channel, team_id = _agenda_ref(asked.body)
     if action == "agenda_reset":
-        shown = await meetings.reset_agenda(asked.svc, asked.actor, kind, channel, team_id)
+        where = kind, channel, team_id
+        shown = await meetings.reset_agenda(asked.svc, asked.actor, *where, asked.in_channel)
         await asked.answer(meeting_blocks.agenda_shown(shown), replace=True)
         await asked.tell(shown.notices)
         return

@@ -30,7 +30,7 @@ async def sprint_form(asked: Asked) -> None:
     needed = which in NEED_PEOPLE
     people = await channel_people(asked.client, asked.actor.channel) if needed else None
     form = await planning.open_form(
-        asked.svc, asked.actor, people, which, payload.as_int(sprint_id), item
+        asked.svc, asked.actor, people, which, payload.as_int(sprint_id), item, asked.in_channel
     )
     await planning_flow.open_plan_form(asked, form)
 

@@ -1,4 +1,4 @@
-"""Team buttons: the roles, settings and Definition of Ready forms."""
+"""Team buttons: the setup, roles, settings and Definition of Ready forms."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from bot.usecases import team as team_uc
 from handlers.asked import Asked, acked
 from handlers.blocks import ready as ready_blocks
 from handlers.blocks import team as team_blocks
+from handlers.flows import team as team_flow
 
 
 @acked
@@ -23,3 +24,10 @@ async def edit_team(asked: Asked) -> None:
         case _:
             view = team_blocks.settings_modal(team)
     await asked.open_form(view)
+
+
+@acked
+async def set_up_team(asked: Asked) -> None:
+    """Opens the setup form of the team the click comes from (anyone may look; saving it
+    checks who they are)."""
+    await team_flow.open_setup(asked)

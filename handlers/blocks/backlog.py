@@ -30,7 +30,7 @@ from bot.domain.backlog import (
 )
 from bot.domain.backlog_csv import ImportReport
 from bot.domain.backlog_health import Health
-from bot.domain.readiness import DefinitionOfReady, gaps, points
+from bot.domain.readiness import DefinitionOfReady, blocked_by, gaps, points
 from bot.usecases.backlog import ItemAdded, ItemShown, Moved, Saved
 from handlers.blocks import kit
 from handlers.blocks.kit import HEADER_MAX, button, context, message, mrkdwn_notice, section
@@ -50,6 +50,7 @@ def backlog_page(page: Page, channel_id: str, dor: DefinitionOfReady) -> dict[st
             position=page.first_position + offset,
             type_name=ITEM_TYPES[item.type],
             gaps=item_gaps,
+            blocked=blocked_by(item),
         )
         rows.append(
             section(

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
+from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 from sqlalchemy import inspect
 from sqlalchemy.orm.base import NO_VALUE
 
 from bot.domain import tracker_sync
 from bot.usecases.tracker import Connected, ConnectionShown, Disconnected, NotConnected
-from handlers.blocks.kit import metadata_json, mrkdwn_notice, section
+from handlers.blocks.kit import context, metadata_json, mrkdwn_notice, section
 from handlers.render import render
 from storage.models import BacklogItem, TrackerLink
 
@@ -110,6 +110,23 @@ def linked(item: BacklogItem) -> TrackerLink | None:
     """The item's link to its issue as loaded with it (never a query: None if not loaded)."""
     value = inspect(item).attrs.tracker_link.loaded_value
     return None if value is NO_VALUE else value
+
+
+def item_blocks(item: BacklogItem) -> list[Block]:
+    """What an item's view shows of its issue: the key (linked), type, status, assignee,
+    Jira's description, and a write not yet in Jira; nothing for an item only Timebox has."""
+    link = linked(item)
+    if link is None or link.connection_id is None:
+        return []
+    blocks: list[Block] = []
+    if link.key:
+        blocks.append(section(render("tracker_item.md.j2", link=link)))
+    pending = tracker_sync.pending_text(link.pending, link.error)
+    if pending:
+        blocks.append(
+            context(render("notice.md.j2", emoji=":hourglass_flowing_sand:", text=pending))
+        )
+    return blocks
 
 
 def item_link(item: BacklogItem) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 from slack_sdk.models.views import View
 
+from bot.domain.tasks import hours_left
 from bot.domain.teams import ROLE_NAMES
 from bot.usecases.home import TeamHome, WaitingVote
 from handlers.blocks.kit import context, section
@@ -42,7 +43,7 @@ def team_blocks(home: TeamHome) -> list[Block]:
         "ended": bool(home.sprint and home.sprint.ends_on < home.today),
         "rows": ROWS,
         "polls": POLLS,
-        "hours": sum(task.hours for _, task in home.tasks),
+        "hours": hours_left(task for _, task in home.tasks),
         "planning_day": day(home.next_planning, home.today) if home.next_planning else "",
         "refinement_day": day(home.next_refinement, home.today) if home.next_refinement else "",
     }

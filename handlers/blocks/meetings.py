@@ -194,8 +194,11 @@ def plan_changed(changed: PlanChanged) -> dict[str, Any]:
 
 
 def committed(done: Committed) -> dict[str, Any]:
-    """The summary of a sprint just committed, for the channel."""
-    return mrkdwn_notice(render("sprint_committed.md.j2", sprint=done.sprint, count=done.count))
+    """The summary of a sprint just committed, for the channel: one message, which also says
+    that the planning meeting the commitment ended has ended."""
+    ended = done.ended is not None
+    text = render("sprint_committed.md.j2", sprint=done.sprint, count=done.count, ended=ended)
+    return mrkdwn_notice(text)
 
 
 # -- refinement sections -------------------------------------------------------------------------

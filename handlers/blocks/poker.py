@@ -7,8 +7,7 @@ what: nothing built here before a reveal can show a vote.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -25,8 +24,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.commands import POKER_USAGE
-from bot.domain.decks import Deck, Tally, card_label
-from bot.domain.poker import REASON_MAX, Board, Result, Row
+from bot.domain.decks import NEIGHBOURS_RULE, Deck, Tally, card_label
+from bot.domain.poker import REASON_MAX, Board, Result, Row, Waiting
 from handlers.blocks.kit import button, context, message, notice, section
 from handlers.render import escape, fit, render
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound
@@ -35,6 +34,7 @@ ACTIONS_MAX = 25  # elements in one actions block
 SECTION_TEXT = 2900  # a section holds 3000 characters; room for what `fit` adds
 REASON_BLOCKS = 10
 OPTIONS_MAX = 100  # options in one select
+MAX_LISTED = 20  # polls listed one by one in a reminder
 
 
 def value(round_id: int, card: str | None = None) -> str:
@@ -49,8 +49,11 @@ def summary(t: Tally | None) -> str:
     """A revealed round in a few words (its votes are public by then)."""
     if t is None or not t.ballots:
         return "nobody voted"
-    if t.suggestion is not None:
+    if t.consensus and t.suggestion is not None:
         return f"consensus on {t.deck.describe(t.suggestion)}"
+    if len(t.choices) == 2:
+        low, high = (t.deck.describe(c) for c in t.choices)
+        return f"suggested {low} or {high}"
     if t.low is not None and t.high is not None and t.steps:
         return f"no consensus, {card_label(t.low)} to {card_label(t.high)}"
     return "needs discussion"
@@ -134,21 +137,35 @@ def result_message(res: Result) -> dict[str, Any]:
     helpers = _helpers(deck)
     modes = ", ".join(card_label(c) for c in t.modes)
     text = render("poker_result.md.j2", res=res, t=t, modes=modes, **helpers)
+    choices = " or ".join(deck.describe(c) for c in t.choices)
+    big = res.too_big
+    too_big = " and ".join(deck.describe(c) for c in big) if t.choices else ""
+    if big and not t.choices:
+        too_big = f"the median, {big[0]},"
     blocks: list[Block] = [section(text, block_id=f"poker-result-{round_.id}")]
-    verdict = render("poker_verdict.md.j2", res=res, t=t, **helpers)
+    verdict = render(
+        "poker_verdict.md.j2",
+        res=res,
+        t=t,
+        choices=choices,
+        rule=NEIGHBOURS_RULE,
+        too_big=too_big,
+        threshold=res.split_threshold,
+        **helpers,
+    )
     if verdict:
         blocks.append(section(verdict, block_id=f"poker-verdict-{round_.id}"))
     reasons = [render("poker_reason.md.j2", ballot=b, **helpers) for b in t.reasons]
     blocks += [section(chunk) for chunk in _packed(reasons, REASON_BLOCKS)]
     if round_.status == "revealed":
         elements: list[Any] = []
-        if t.suggestion is not None:
+        for card in t.choices:  # the consensus, or both neighbouring cards
             elements.append(
                 button(
-                    fit(f"Accept {deck.describe(t.suggestion)}", 75),
-                    "poker_accept",
-                    value(round_.id, t.suggestion),
-                    style="primary",
+                    fit(f"Accept {deck.describe(card)}", 75),
+                    "poker_accept" if card == t.suggestion else "poker_accept_other",
+                    value(round_.id, card),
+                    style="primary" if card == t.suggestion else None,
                 )
             )
         options = [
@@ -186,27 +203,37 @@ def _packed(lines: Sequence[str], most: int) -> list[str]:
 
 
 def voted_notice(
-    round_: PokerRound, card: str, previous: str | None, reason: str
+    round_: PokerRound, card: str, previous: str | None, reason: str, *, revealed: bool = False
 ) -> dict[str, Any]:
-    """The voter's private confirmation: their own card only."""
+    """The voter's private confirmation: their own card only. The last vote, which revealed
+    the round, cannot be changed any more, and its voter is told so."""
     text = render(
         "poker_voted.md.j2",
         round=round_,
         card=card,
         previous=previous,
         reason=reason,
+        revealed=revealed,
         label=card_label,
     )
     return message([section(text)], text)
 
 
-def nudge_message(
-    channel_id: str, numbers: Sequence[int], deadline: datetime, link: str | None
-) -> dict[str, Any]:
-    text = render("poker_nudge.md.j2", channel_id=channel_id, numbers=numbers, deadline=deadline)
-    blocks: list[Block] = [section(text)]
-    if link:
-        blocks.append(ActionsBlock(elements=[button("Open the poll", "poker_link", url=link)]))
+def nudge_message(waiting: Sequence[Waiting], links: Mapping[int, str | None]) -> dict[str, Any]:
+    """A voter's one reminder: every poll that waits for their vote, each with its link."""
+    text = render("poker_nudge.md.j2", waiting=waiting, intro=False)
+    if len(waiting) == 1:
+        blocks: list[Block] = [section(text)]
+        if link := links.get(waiting[0].poll.id):
+            blocks.append(ActionsBlock(elements=[button("Open the poll", "poker_link", url=link)]))
+        return message(blocks, text)
+    blocks = [section(render("poker_nudge.md.j2", waiting=waiting, intro=True))]
+    for entry in waiting[:MAX_LISTED]:
+        link = links.get(entry.poll.id)
+        opener = button("Open the poll", "poker_link", url=link) if link else None
+        blocks.append(section(render("poker_waiting.md.j2", entry=entry), accessory=opener))
+    if len(waiting) > MAX_LISTED:
+        blocks.append(context(f"…and {len(waiting) - MAX_LISTED} more."))
     return message(blocks, text)
 
 

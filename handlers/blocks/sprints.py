@@ -6,20 +6,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     HeaderBlock,
     InputBlock,
     Option,
+    OverflowMenuElement,
     StaticMultiSelectElement,
     StaticSelectElement,
 )
 
+from agendas import planning as plan
+from bot.domain import tasks
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
 from bot.usecases.sprints import ItemFinished, ScopeChanged, SprintCard, SprintClosed
+from bot.usecases.tasks import TaskCard
 from handlers.blocks import kit
-from handlers.blocks.kit import button, message, mrkdwn_notice, section
+from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
 from handlers.render import escape, fit, plain, render
-from storage.models import BacklogItem, Sprint, SprintItem
+from storage.models import BacklogItem, Sprint, SprintItem, SprintTask
 
 MAX_OPTIONS = 100
 
@@ -34,25 +39,79 @@ def card(shown: SprintCard) -> dict[str, Any]:
     return sprint_card(shown.sprint, shown.items, shown.days_left, shown.changes)
 
 
+ITEMS_SHOWN = 40  # sections on the sprint card (Slack allows 50 blocks in a message)
+
+
 def sprint_card(
     sprint: Sprint, items: Sequence[SprintItem], days_left: int | None, changes: int
 ) -> dict[str, Any]:
-    done = sum(si.item.estimate or 0 for si in items if si.done_at)
-    total = sum(si.item.estimate or 0 for si in items)
-    text = render(
+    """The sprint, then each item with its progress (tasks done, hours left, who works on it)
+    and a button to its tasks."""
+    all_tasks = [task for si in items for task in si.tasks]
+    summary = render(
         "sprint_card.md.j2",
+        part="summary",
         sprint=sprint,
-        items=items[:40],
+        items=items,
         days_left=days_left,
-        done_points=done,
-        total_points=total,
+        done_points=sum(si.item.estimate or 0 for si in items if si.done_at),
+        total_points=sum(si.item.estimate or 0 for si in items),
         changes=changes,
+        hours=tasks.planned(all_tasks),
+        left=tasks.hours_left(all_tasks),
+        shown=ITEMS_SHOWN,
     )
     state = {"planning": "being planned", "active": "running", "closed": "closed"}[sprint.status]
-    return message(
-        [HeaderBlock(text=f"Sprint {sprint.number} ({state})"), section(text)],
-        f"Sprint {sprint.number}",
+    blocks: list[Block] = [HeaderBlock(text=f"Sprint {sprint.number} ({state})"), section(summary)]
+    for si in items[:ITEMS_SHOWN]:
+        text = render("sprint_card.md.j2", part="item", si=si, **_progress(si))
+        value = f"{sprint.id}:{si.item.number}"
+        blocks.append(section(text, accessory=button("Tasks", "sprint_item_tasks", value)))
+    return message(blocks, f"Sprint {sprint.number}")
+
+
+def _progress(si: SprintItem) -> dict[str, Any]:
+    """An item's progress by its tasks: done, planned hours, hours left, their owners."""
+    owners = dict.fromkeys(t.owner for t in si.tasks if t.owner and not t.done)
+    return {
+        "done": tasks.done_count(si.tasks),
+        "hours": tasks.planned(si.tasks),
+        "left": tasks.hours_left(si.tasks),
+        "owners": list(owners),
+    }
+
+
+def task_card(card: TaskCard) -> dict[str, Any]:
+    """An item's tasks, numbered, each with its menu (take it, done, reopen), and the way to
+    change them by command or in the tasks form."""
+    sprint, si = card.sprint, card.sprint_item
+    changed_left = tasks.left(card.task) if card.task else 0.0
+    head = render(
+        "task_card.md.j2",
+        part="item",
+        si=si,
+        changed=card.task,
+        changed_left=changed_left,
+        **_progress(si),
     )
+    blocks: list[Block] = [section(head)]
+    for position, task in enumerate(si.tasks[: tasks.TASKS_MAX], start=1):
+        text = render("task_card.md.j2", part="task", task=task, n=position, left=tasks.left(task))
+        blocks.append(section(text, accessory=_task_menu(sprint, task)))
+    blocks.append(context(render("task_card.md.j2", part="hint", number=si.item.number)))
+    edit = button("Edit tasks", "sprint_tasks", f"{sprint.id}:{si.item.number}")
+    blocks.append(ActionsBlock(elements=[edit]))
+    return message(blocks, f"Tasks of #{si.item.number}")
+
+
+def _task_menu(sprint: Sprint, task: SprintTask) -> OverflowMenuElement:
+    """Take it, and done or reopen: the value names the sprint and the task (looked up inside
+    the clicking person's team)."""
+    choices = [("take", "Take it"), ("open", "Reopen") if task.done else ("done", "Done")]
+    options = [
+        Option(value=f"{verb}:{sprint.id}:{task.id}", label=label) for verb, label in choices
+    ]
+    return OverflowMenuElement(action_id="sprint_task", options=options)
 
 
 def plan_status(
@@ -93,21 +152,58 @@ def section_selection(
     return kit.with_buttons(text, [choose], "Selection")
 
 
+# The planning cards that show where the plan stands: posted once in the meeting's thread when
+# their section opens, then updated in place at each change (see handlers/flows/planning.py).
+PLAN_CARDS = ("capacity", "breakdown", "commit")
+
+
+def _card_id(kind: str, sprint: Sprint) -> str:
+    return f"plan-{kind}-{sprint.id}"
+
+
+def plan_card_kind(blocks: Sequence[dict[str, Any]], sprint: Sprint) -> str | None:
+    """Which planning card of `sprint` a message of the thread is (None: none of them)."""
+    ids = {block.get("block_id") for block in blocks[:1]}
+    return next((kind for kind in PLAN_CARDS if _card_id(kind, sprint) in ids), None)
+
+
+def plan_card(kind: str, state: plan.PlanState) -> dict[str, Any]:
+    """A planning card as the plan stands now."""
+    status = plan_status(state.sprint, state.items, state.capacity, state.closed_sprints)
+    if kind == "capacity":
+        return section_capacity(status, state.sprint)
+    if kind == "breakdown":
+        return section_breakdown(state.sprint, state.items)
+    return section_commit(state.sprint, status)
+
+
 def section_capacity(status: str, sprint: Sprint) -> dict[str, Any]:
     days_off = button("Days off & focus", "sprint_capacity", str(sprint.id))
-    return kit.with_buttons(status, [days_off], "Capacity")
+    blocks = [
+        section(status, block_id=_card_id("capacity", sprint)),
+        ActionsBlock(elements=[days_off]),
+    ]
+    return message(blocks, "Capacity")
 
 
 def section_breakdown(sprint: Sprint, items: Sequence[SprintItem]) -> dict[str, Any]:
-    blocks: list[Block] = [
-        section("*How: task breakdown.* Developers, split each item into tasks with hours.")
-    ]
+    """The items with their tasks and hours so far, each with a button to its tasks form."""
+    all_tasks = [task for si in items for task in si.tasks]
+    text = render(
+        "task_card.md.j2",
+        part="breakdown",
+        count=len(all_tasks),
+        hours=tasks.planned(all_tasks),
+        items=len(items),
+        planned=sum(1 for si in items if si.tasks),
+    )
+    blocks: list[Block] = [section(text, block_id=_card_id("breakdown", sprint))]
     for si in items[:20]:
-        hours = sum(t.hours for t in si.tasks)
+        hours = tasks.planned(si.tasks)
         title = escape(fit(si.item.title, 120))
         text = f"*#{si.item.number}* {title} · {len(si.tasks)} tasks, {hours:g}h"
-        tasks = button("Tasks", "sprint_tasks", f"{sprint.id}:{si.item.number}")
-        blocks.append(section(text, accessory=tasks))
+        edit = button("Tasks", "sprint_tasks", f"{sprint.id}:{si.item.number}")
+        blocks.append(section(text, accessory=edit))
     return message(blocks, "Task breakdown")
 
 
@@ -117,7 +213,9 @@ def section_commit(sprint: Sprint, status: str) -> dict[str, Any]:
         button("I commit", "sprint_commit", str(sprint.id), style="primary"),
         button("Commit for the team", "sprint_commit_team", str(sprint.id)),
     ]
-    return kit.with_buttons(f"*Commitment.* Goal: {goal}\n{status}", buttons, "Commitment")
+    text = f"*Commitment.* Goal: {goal}\n{status}"
+    blocks = [section(text, block_id=_card_id("commit", sprint)), ActionsBlock(elements=buttons)]
+    return message(blocks, "Commitment")
 
 
 def goal_modal(sprint: Sprint, channel_id: str) -> dict[str, Any]:
@@ -139,8 +237,7 @@ def goal_modal(sprint: Sprint, channel_id: str) -> dict[str, Any]:
             initial=sprint.one_thing,
         ),
     ]
-    title = f"Sprint {sprint.number} goal"
-    return kit.modal("sprint_goal", title, blocks, channel=channel_id, sprint=sprint.id)
+    return _sprint_form("sprint_goal", f"Sprint {sprint.number} goal", sprint, channel_id, blocks)
 
 
 def selection_modal(
@@ -153,28 +250,28 @@ def selection_modal(
 ) -> dict[str, Any]:
     ready_options = [_item_option(i) for i in ready[:MAX_OPTIONS]]
     picked = [o for o in ready_options if int(o.value) in chosen]
-    blocks: list[Block] = [
-        InputBlock(
-            block_id="items",
-            label="Ready items for the sprint",
+
+    def ready_items(block_id: str, label: str, placeholder: str, initial: list[Option]) -> Block:
+        return InputBlock(
+            block_id=block_id,
+            label=label,
             optional=True,
             element=StaticMultiSelectElement(
                 action_id="value",
-                placeholder="Items",
+                placeholder=placeholder,
                 options=ready_options or [Option(value="0", label="No ready item")],
-                initial_options=picked or None,
+                initial_options=initial or None,
             ),
-        ),
-        InputBlock(
-            block_id="goal_items",
-            label="Which of them serve the sprint goal?",
-            optional=True,
-            element=StaticMultiSelectElement(
-                action_id="value",
-                placeholder="Items for the goal",
-                options=ready_options or [Option(value="0", label="No ready item")],
-                initial_options=[o for o in picked if int(o.value) in supporting] or None,
-            ),
+        )
+
+    supporting_goal = [o for o in picked if int(o.value) in supporting]
+    blocks = [
+        ready_items("items", "Ready items for the sprint", "Items", picked),
+        ready_items(
+            "goal_items",
+            "Which of them serve the sprint goal?",
+            "Items for the goal",
+            supporting_goal,
         ),
     ]
     if unready:
@@ -197,7 +294,10 @@ def selection_modal(
             ),
         ]
     title = f"Sprint {sprint.number} items"
-    return kit.modal("sprint_select", title, blocks, channel=channel_id, sprint=sprint.id)
+    return _sprint_form("sprint_select", title, sprint, channel_id, blocks)
+
+
+DAYS_OFF = "Days off: "
 
 
 def capacity_modal(
@@ -206,11 +306,15 @@ def capacity_modal(
     developers: Sequence[str],
     names: dict[str, str],
     needs_forecast: bool,
+    working_days: int,
 ) -> dict[str, Any]:
+    """Days off per developer (at most the sprint's working days: the form says how many and
+    its check refuses more), the focus factor, and a first forecast without velocity."""
     blocks: list[Block] = [
         kit.number_input(
             f"off-{dev}",
-            plain(f"Days off: {names.get(dev, dev)}", 150),
+            plain(f"{DAYS_OFF}{names.get(dev, dev)}", 150),
+            hint=f"The sprint has {working_days} working days.",
             optional=True,
             decimal=True,
             low=0,
@@ -245,7 +349,9 @@ def capacity_modal(
             )
         )
     title = f"Sprint {sprint.number} capacity"
-    return kit.modal("sprint_capacity", title, blocks, channel=channel_id, sprint=sprint.id)
+    return _sprint_form(
+        "sprint_capacity", title, sprint, channel_id, blocks, working_days=working_days
+    )
 
 
 def tasks_modal(sprint: Sprint, sprint_item: SprintItem, channel_id: str) -> dict[str, Any]:
@@ -255,18 +361,16 @@ def tasks_modal(sprint: Sprint, sprint_item: SprintItem, channel_id: str) -> dic
         kit.text_input(
             "tasks",
             "Tasks, one per line with hours",
-            hint="e.g. Design DB query 2h",
+            hint="e.g. Design DB query 2h · [x] Write tests 1h (done) · Build it 6h, 4h left",
             optional=True,
             multiline=True,
             max_length=3000,
-            initial="\n".join(f"{t.title} {t.hours:g}h" for t in sprint_item.tasks),
+            initial="\n".join(tasks.line_of(t) for t in sprint_item.tasks),
             placeholder="Design DB query 2h",
         ),
     ]
     title = f"Tasks for #{item.number}"
-    return kit.modal(
-        "sprint_tasks", title, blocks, channel=channel_id, sprint=sprint.id, number=item.number
-    )
+    return _sprint_form("sprint_tasks", title, sprint, channel_id, blocks, number=item.number)
 
 
 def close_modal(sprint: Sprint, channel_id: str) -> dict[str, Any]:
@@ -279,14 +383,21 @@ def close_modal(sprint: Sprint, channel_id: str) -> dict[str, Any]:
             "review", "Did we get the value we expected?", multiline=True, max_length=1000
         ),
     ]
-    return kit.modal(
-        "sprint_close",
-        f"Close sprint {sprint.number}",
-        blocks,
-        submit="Close sprint",
-        channel=channel_id,
-        sprint=sprint.id,
-    )
+    title = f"Close sprint {sprint.number}"
+    return _sprint_form("sprint_close", title, sprint, channel_id, blocks, submit="Close sprint")
+
+
+def _sprint_form(
+    callback_id: str,
+    title: str,
+    sprint: Sprint,
+    channel_id: str,
+    blocks: Sequence[Block],
+    **more: Any,
+) -> dict[str, Any]:
+    """A form about `sprint`, naming it and the team's channel: the use case of its submission
+    refuses it from any other team."""
+    return kit.modal(callback_id, title, blocks, channel=channel_id, sprint=sprint.id, **more)
 
 
 # -- the sprint after commitment -------------------------------------------------------------
@@ -308,6 +419,16 @@ def scope_changed(changed: ScopeChanged) -> dict[str, Any]:
 
 def scope_logged() -> dict[str, Any]:
     return kit.notice("Logged and announced in the channel.", ":memo:")
+
+
+def plan_note(note: Any) -> dict[str, Any]:
+    """What changed in the plan, without where the plan stands (its cards show that)."""
+    return mrkdwn_notice(render("planning_note.md.j2", note=note, status="").strip())
+
+
+def no_chart(reason: str) -> dict[str, Any]:
+    """A chart with nothing to draw yet: said privately, in words."""
+    return kit.notice(reason, ":bar_chart:")
 
 
 def item_done(finished: ItemFinished) -> dict[str, Any]:

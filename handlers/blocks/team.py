@@ -2,30 +2,129 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
+    DatePickerElement,
     InputBlock,
     Option,
+    StaticMultiSelectElement,
     StaticSelectElement,
     UserMultiSelectElement,
 )
 
 from bot.domain.calendar import WEEKDAYS, working_days
 from bot.domain.commands import USAGE
-from bot.domain.teams import Roles
+from bot.domain.teams import ROLE_NAMES, Roles
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, section
-from handlers.render import render
+from handlers.render import plain, render
 from storage.models import Team
 
 
 def roles_message(roles: Roles, channel_id: str) -> dict[str, Any]:
     body = render("roles.md.j2", roles=roles, channel_id=channel_id)
     edit = button("Edit roles", "roles_edit", channel_id)
-    return kit.with_buttons(body, [edit], "Scrum roles", header="Scrum roles")
+    setup = button("Team setup", "team_setup", channel_id)
+    return kit.with_buttons(body, [edit, setup], "Scrum roles", header="Scrum roles")
+
+
+# -- setting a team up ---------------------------------------------------------------------------
+
+SETUP_GROUP_BLOCKS = {role: f"{role}_groups" for role in ROLE_NAMES}
+WEEKS = [Option(value=str(n), label=f"{n} week{'s' if n > 1 else ''}") for n in range(1, 5)]
+
+
+def setup_offer(problem: str, channel_id: str) -> dict[str, Any]:
+    """What an action that needs a role answers while nobody holds it: a button to the
+    team's setup form."""
+    body = render("setup_offer.md.j2", problem=problem)
+    start = button("Set up the team", "team_setup", channel_id, style="primary")
+    return kit.with_buttons(body, [start], problem)
+
+
+def setup_modal(
+    team: Team, roles: Roles, groups: Sequence[tuple[str, str]], zone: str
+) -> dict[str, Any]:
+    """The team's setup form: who holds each role (people, and the workspace's user groups
+    when it has any), the time zone, the sprint length and the first sprint's start.
+    `groups`: (id, handle) of the workspace's user groups; `zone`: the time zone offered."""
+
+    def people(role: str, label: str, hint: str) -> InputBlock:
+        element = UserMultiSelectElement(action_id="value", placeholder="Choose people")
+        named = [u for u in roles.named(role) if not u.startswith("S")]
+        if named:
+            element.initial_users = named
+        optional = role != "po" or bool(groups)
+        return InputBlock(block_id=role, label=label, element=element, optional=optional, hint=hint)
+
+    def group_picker(role: str, label: str) -> InputBlock:
+        options = [Option(value=gid, label=plain(f"@{handle}", 75)) for gid, handle in groups]
+        held = set(roles.named(role))
+        element = StaticMultiSelectElement(
+            action_id="value",
+            placeholder="Choose user groups",
+            options=options[:100],
+            initial_options=[o for o in options[:100] if o.value in held] or None,
+        )
+        return InputBlock(
+            block_id=SETUP_GROUP_BLOCKS[role], label=label, element=element, optional=True
+        )
+
+    blocks: list[Block] = [
+        context(render("setup_intro.md.j2", channel_id=team.channel_id)),
+        people("po", "Product Owner", "Orders the product backlog."),
+        people("sm", "Scrum Masters", "Facilitate the meetings."),
+        people("dev", "Developers", "Leave empty: everyone else in the channel."),
+    ]
+    if groups:
+        blocks += [
+            group_picker("po", "Product Owner: a user group"),
+            group_picker("sm", "Scrum Masters: user groups"),
+            group_picker("dev", "Developers: user groups"),
+        ]
+    start = DatePickerElement(action_id="value", placeholder="First day of the first sprint")
+    if team.sprint_start is not None:
+        start.initial_date = team.sprint_start.isoformat()
+    blocks += [
+        kit.text_input(
+            "timezone",
+            "Time zone",
+            hint="An IANA name such as Europe/Berlin or America/New_York.",
+            initial=zone,
+            max_length=64,
+        ),
+        InputBlock(
+            block_id="sprint",
+            label="Sprint length",
+            element=StaticSelectElement(
+                action_id="value", options=WEEKS, initial_option=WEEKS[team.sprint_weeks - 1]
+            ),
+        ),
+        InputBlock(
+            block_id="start",
+            label="Sprints start on",
+            element=start,
+            optional=True,
+            hint="The first day of a sprint; the next ones follow every sprint length.",
+        ),
+    ]
+    return kit.modal("team_setup", "Team setup", blocks, channel=team.channel_id)
+
+
+def setup_announcement(team: Team, user: str) -> dict[str, Any]:
+    """The channel is told who set the team up, and how."""
+    body = render(
+        "team_set_up.md.j2",
+        user=user,
+        roles=Roles.of(team),
+        team=team,
+        timezone=team.timezone or "UTC",
+    )
+    return message([section(body)], render("notice.md.j2", emoji=":tada:", text="Team set up"))
 
 
 def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
@@ -37,10 +136,14 @@ def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
             block_id=block_id, label=label, element=element, optional=block_id != "po", hint=hint
         )
 
+    def people(role: str) -> tuple[str, ...]:
+        """Those named themselves: a user group keeps its role when this form is saved."""
+        return tuple(u for u in roles.named(role) if not u.startswith("S"))
+
     blocks = [
-        picker("po", "Product Owner", roles.po, "Orders the product backlog."),
-        picker("sm", "Scrum Master", roles.sm, "Facilitates the meetings."),
-        picker("dev", "Developers", roles.dev, "Leave empty: everyone else in the channel."),
+        picker("po", "Product Owner", people("po"), "Orders the product backlog."),
+        picker("sm", "Scrum Master", people("sm"), "Facilitates the meetings."),
+        picker("dev", "Developers", people("dev"), "Leave empty: everyone else in the channel."),
     ]
     return kit.modal("roles_edit", "Scrum roles", blocks, channel=channel_id)
 

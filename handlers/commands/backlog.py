@@ -9,18 +9,13 @@ from collections.abc import Awaitable, Callable
 
 from bot.domain.commands import BacklogCommand, parse_backlog
 from bot.usecases import backlog as backlog_uc
-from handlers.asked import Asked, slash_command
+from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import backlog as blocks
-from handlers.blocks import team as team_blocks
 from handlers.render import from_slack
 
 
 def _parse(text: str) -> BacklogCommand:
     return parse_backlog(from_slack(text))
-
-
-async def _help(asked: Asked, command: BacklogCommand) -> None:
-    await asked.answer(team_blocks.help_message())
 
 
 async def _list(asked: Asked, command: BacklogCommand) -> None:
@@ -29,9 +24,8 @@ async def _list(asked: Asked, command: BacklogCommand) -> None:
 
 
 async def _add(asked: Asked, command: BacklogCommand) -> None:
-    await asked.answer(
-        blocks.added_message(await backlog_uc.add_item(asked.svc, asked.actor, command.title))
-    )
+    added = await backlog_uc.add_item(asked.svc, asked.actor, command.title, asked.in_channel)
+    await asked.answer(blocks.added_message(added))
 
 
 async def _show(asked: Asked, command: BacklogCommand) -> None:
@@ -71,25 +65,25 @@ async def _health(asked: Asked, command: BacklogCommand) -> None:
 
 async def _move(asked: Asked, command: BacklogCommand) -> None:
     assert command.number is not None and command.move is not None
-    moved = await backlog_uc.move_item(asked.svc, asked.actor, command.number, command.move)
+    number, move = command.number, command.move
+    moved = await backlog_uc.move_item(asked.svc, asked.actor, number, move, asked.in_channel)
     await asked.tell(moved.notices)
     await asked.answer(blocks.moved_notice(moved))
 
 
-def _changing(change: Callable[..., Awaitable[backlog_uc.ItemShown]]) -> Verb:
+def _changing(change: Callable[..., Awaitable[backlog_uc.ItemShown]]) -> Verb[BacklogCommand]:
     """remove, restore, done: the item's message as it is after the change."""
 
     async def verb(asked: Asked, command: BacklogCommand) -> None:
-        shown = await change(asked.svc, asked.actor, command.number)
+        shown = await change(asked.svc, asked.actor, command.number, asked.in_channel)
         await asked.tell(shown.notices)
         await asked.answer(blocks.item_message(shown))
 
     return verb
 
 
-Verb = Callable[[Asked, BacklogCommand], Awaitable[None]]
-VERBS: dict[str, Verb] = {
-    "help": _help,
+VERBS: dict[str, Verb[BacklogCommand]] = {
+    "help": show_help,
     "list": _list,
     "add": _add,
     "show": _show,

@@ -17,14 +17,14 @@ async def _connect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any] | Non
     """The private form (the PO or the Scrum Master); `connect status` shows the link."""
     if parsed.value == "status":
         return blocks.status_message(await tracker_uc.connection_status(asked.svc, asked.actor))
-    opened = await tracker_uc.connect_form(asked.svc, asked.actor)
+    opened = await tracker_uc.connect_form(asked.svc, asked.actor, asked.in_channel)
     await asked.tell(opened.notices)
     await asked.open_form(blocks.connect_modal(asked.actor.channel, opened.team_id))
     return None
 
 
 async def _disconnect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
-    gone = await tracker_uc.disconnect(asked.svc, asked.actor)
+    gone = await tracker_uc.disconnect(asked.svc, asked.actor, asked.in_channel)
     await asked.tell(gone.notices)
     return blocks.disconnected_message(gone)
 

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from bot.domain.commands import SprintCommand, parse_planning
 from bot.usecases import meetings, planning
-from handlers.asked import Asked, slash_command
+from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import meetings as meeting_blocks
-from handlers.blocks import team as team_blocks
 from handlers.flows import meetings as meeting_flow
 from handlers.flows import planning as planning_flow
 from handlers.flows.meetings import channel_people
 from handlers.render import from_slack
 
 
-async def _help(asked: Asked, parsed: SprintCommand) -> None:
-    await asked.answer(team_blocks.help_message())
-
-
 async def _start(asked: Asked, parsed: SprintCommand) -> None:
-    await meeting_flow.start(asked.svc, asked.client, asked.actor, "planning", parsed.minutes)
+    where = asked.actor, "planning", parsed.minutes
+    await meeting_flow.start(asked.svc, asked.client, *where, asked.in_channel)
 
 
 async def _status(asked: Asked, parsed: SprintCommand) -> None:
@@ -31,7 +25,12 @@ async def _status(asked: Asked, parsed: SprintCommand) -> None:
 async def _step(asked: Asked, parsed: SprintCommand) -> None:
     """next, extend, pause, resume, end."""
     done = await meetings.step(
-        asked.svc, asked.actor, parsed.verb, kind="planning", minutes=parsed.minutes or 5
+        asked.svc,
+        asked.actor,
+        parsed.verb,
+        asked.in_channel,
+        kind="planning",
+        minutes=parsed.minutes or 5,
     )
     await meeting_flow.announce(asked.svc, asked.client, done)
 
@@ -65,8 +64,8 @@ async def _commit(asked: Asked, parsed: SprintCommand) -> None:
     await planning_flow.committed(asked, done)
 
 
-VERBS: dict[str, Callable[[Asked, SprintCommand], Awaitable[None]]] = {
-    "help": _help,
+VERBS: dict[str, Verb[SprintCommand]] = {
+    "help": show_help,
     "start": _start,
     "status": _status,
     "goal": _goal,

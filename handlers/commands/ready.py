@@ -8,9 +8,8 @@ from typing import Any
 from bot.domain.commands import ReadyCommand, parse_ready
 from bot.usecases import ready as ready_uc
 from bot.usecases import team as team_uc
-from handlers.asked import Asked, slash_command
+from handlers.asked import Asked, show_help, slash_command
 from handlers.blocks import ready as ready_blocks
-from handlers.blocks import team as team_blocks
 from handlers.render import from_slack
 
 Verb = Callable[[Asked, ReadyCommand], Awaitable[dict[str, Any]]]
@@ -18,10 +17,6 @@ Verb = Callable[[Asked, ReadyCommand], Awaitable[dict[str, Any]]]
 
 def _parse(text: str) -> ReadyCommand:
     return parse_ready(from_slack(text))
-
-
-async def _help(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
-    return team_blocks.help_message()
 
 
 async def _check(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
@@ -57,7 +52,7 @@ async def _snooze(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
 
 
 VERBS: dict[str, Verb] = {
-    "help": _help,
+    "help": show_help,
     "check": _check,
     "item": _item,
     "dor": _dor,

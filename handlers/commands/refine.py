@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from bot.domain.commands import RefineCommand, parse_refine
 from bot.usecases import meetings
-from handlers.asked import Asked, slash_command
+from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import meetings as meeting_blocks
-from handlers.blocks import team as team_blocks
 from handlers.flows import meetings as meeting_flow
 from handlers.render import from_slack
 
 
-async def _help(asked: Asked, parsed: RefineCommand) -> None:
-    await asked.answer(team_blocks.help_message())
-
-
 async def _start(asked: Asked, parsed: RefineCommand) -> None:
-    await meeting_flow.start(asked.svc, asked.client, asked.actor, "refinement", parsed.minutes)
+    where = asked.actor, "refinement", parsed.minutes
+    await meeting_flow.start(asked.svc, asked.client, *where, asked.in_channel)
 
 
 async def _agenda(asked: Asked, parsed: RefineCommand) -> None:
@@ -37,14 +31,16 @@ async def _status(asked: Asked, parsed: RefineCommand) -> None:
 
 
 async def _goal(asked: Asked, parsed: RefineCommand) -> None:
-    done = await meetings.set_goal(asked.svc, asked.actor, from_slack(parsed.text))
+    goal = from_slack(parsed.text)
+    done = await meetings.set_goal(asked.svc, asked.actor, goal, asked.in_channel)
     await meeting_flow.refresh(asked.client, done.team, done.meeting, asked.svc.clock.now())
     await asked.answer(meeting_blocks.goal_answer(done.meeting.goal))
 
 
 async def _note(asked: Asked, parsed: RefineCommand) -> None:
     owner = parsed.users[0] if parsed.users else None
-    done = await meetings.add_action(asked.svc, asked.actor, from_slack(parsed.text), owner)
+    text, member = from_slack(parsed.text), asked.in_channel
+    done = await meetings.add_action(asked.svc, asked.actor, text, owner, member)
     assert done.note is not None
     await asked.answer(meeting_blocks.action_answer(done.note.action))
 
@@ -52,13 +48,18 @@ async def _note(asked: Asked, parsed: RefineCommand) -> None:
 async def _step(asked: Asked, parsed: RefineCommand) -> None:
     """next, extend, pause, resume, end, auto."""
     done = await meetings.step(
-        asked.svc, asked.actor, parsed.verb, minutes=parsed.minutes or 5, flag=parsed.flag
+        asked.svc,
+        asked.actor,
+        parsed.verb,
+        asked.in_channel,
+        minutes=parsed.minutes or 5,
+        flag=parsed.flag,
     )
     await meeting_flow.announce(asked.svc, asked.client, done)
 
 
-VERBS: dict[str, Callable[[Asked, RefineCommand], Awaitable[None]]] = {
-    "help": _help,
+VERBS: dict[str, Verb[RefineCommand]] = {
+    "help": show_help,
     "start": _start,
     "agenda": _agenda,
     "history": _history,

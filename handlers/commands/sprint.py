@@ -5,18 +5,14 @@ One small function per verb, each calling one use case (bot/usecases/sprints.py)
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from bot.domain.commands import SprintCommand, parse_sprint
-from bot.usecases import sprints
-from handlers.asked import Asked, slash_command
+from bot.usecases import sprints, tasks
+from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import sprints as sprint_blocks
-from handlers.blocks import team as team_blocks
+from handlers.flows import planning as planning_flow
+from handlers.flows.meetings import channel_people
+from handlers.names import names
 from handlers.render import from_slack
-
-
-async def _help(asked: Asked, command: SprintCommand) -> None:
-    await asked.answer(team_blocks.help_message())
 
 
 async def _show(asked: Asked, command: SprintCommand) -> None:
@@ -26,8 +22,9 @@ async def _show(asked: Asked, command: SprintCommand) -> None:
 async def _change_scope(asked: Asked, command: SprintCommand) -> None:
     """`add|remove <n> <reason>`: the renegotiation is announced in the channel."""
     assert command.number is not None
+    reason = from_slack(command.text)
     changed = await sprints.change_scope(
-        asked.svc, asked.actor, command.verb, command.number, from_slack(command.text)
+        asked.svc, asked.actor, command.verb, command.number, reason, asked.in_channel
     )
     channel = asked.actor.channel
     await asked.client.chat_postMessage(channel=channel, **sprint_blocks.scope_changed(changed))
@@ -36,7 +33,7 @@ async def _change_scope(asked: Asked, command: SprintCommand) -> None:
 
 async def _done(asked: Asked, command: SprintCommand) -> None:
     assert command.number is not None
-    finished = await sprints.mark_done(asked.svc, asked.actor, command.number)
+    finished = await sprints.mark_done(asked.svc, asked.actor, command.number, asked.in_channel)
     await asked.answer(sprint_blocks.item_done(finished))
 
 
@@ -48,9 +45,35 @@ async def _tasks(asked: Asked, command: SprintCommand) -> None:
     )
 
 
+async def _task(asked: Asked, command: SprintCommand) -> None:
+    """`task <n>`: an item's tasks, with a menu on each."""
+    assert command.number is not None
+    await asked.answer(
+        sprint_blocks.task_card(await tasks.show(asked.svc, asked.actor, command.number))
+    )
+
+
+async def _task_add(asked: Asked, command: SprintCommand) -> None:
+    """`task <n> add <title> 2h`."""
+    assert command.number is not None
+    people = await channel_people(asked.client, asked.actor.channel)
+    title = from_slack(command.text)
+    card = await tasks.add(asked.svc, asked.actor, people, command.number, title)
+    await planning_flow.task_changed(asked, card, replace=False)
+
+
+async def _task_edit(asked: Asked, command: SprintCommand) -> None:
+    """`task <n> <task> owner @x | hours 3 | left 1 | done | open`."""
+    assert command.number is not None and command.task is not None and command.edit
+    people = await channel_people(asked.client, asked.actor.channel)
+    where = command.number, command.task
+    card = await tasks.change(asked.svc, asked.actor, people, *where, command.edit)
+    await planning_flow.task_changed(asked, card, replace=False)
+
+
 async def _close(asked: Asked, command: SprintCommand) -> None:
     """The closing form; the use case of its submission closes the sprint."""
-    found = await sprints.close_form(asked.svc, asked.actor)
+    found = await sprints.close_form(asked.svc, asked.actor, asked.in_channel)
     await asked.open_form(sprint_blocks.close_modal(found.sprint, asked.actor.channel))
     await asked.tell(found.notices)
 
@@ -60,14 +83,22 @@ async def _velocity(asked: Asked, command: SprintCommand) -> None:
 
 
 async def _burndown(asked: Asked, command: SprintCommand) -> None:
-    await _upload(asked, await sprints.burndown_chart(asked.svc, asked.actor))
+    """`burndown` in points, `burndown hours` in task hours left."""
+    hours = command.format == "hours"
+    await _upload(asked, await sprints.burndown_chart(asked.svc, asked.actor, hours=hours))
 
 
 async def _export(asked: Asked, command: SprintCommand) -> None:
-    await _upload(asked, await sprints.export_sprint(asked.svc, asked.actor, command.format))
+    """The file names people by name (a file leaves Slack)."""
+    known = names(asked.client, asked.svc.clock, asked.actor.workspace)
+    await _upload(asked, await sprints.export_sprint(asked.svc, asked.actor, command.format, known))
 
 
-async def _upload(asked: Asked, file: sprints.SprintFile) -> None:
+async def _upload(asked: Asked, file: sprints.SprintFile | sprints.NothingToDraw) -> None:
+    """The file for the channel; a chart with nothing on it yet is said privately instead."""
+    if isinstance(file, sprints.NothingToDraw):
+        await asked.answer(sprint_blocks.no_chart(file.reason))
+        return
     await asked.client.files_upload_v2(
         channel=asked.actor.channel,
         content=file.content,
@@ -77,13 +108,16 @@ async def _upload(asked: Asked, file: sprints.SprintFile) -> None:
     )
 
 
-VERBS: dict[str, Callable[[Asked, SprintCommand], Awaitable[None]]] = {
-    "help": _help,
+VERBS: dict[str, Verb[SprintCommand]] = {
+    "help": show_help,
     "show": _show,
     "add": _change_scope,
     "remove": _change_scope,
     "done": _done,
     "tasks": _tasks,
+    "task": _task,
+    "task_add": _task_add,
+    "task_edit": _task_edit,
     "close": _close,
     "velocity": _velocity,
     "burndown": _burndown,

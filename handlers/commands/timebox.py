@@ -1,4 +1,4 @@
-"""`/timebox`: help, the team's roles and settings."""
+"""`/timebox`: help, the team's setup, roles and settings."""
 
 from __future__ import annotations
 
@@ -8,26 +8,31 @@ from typing import Any
 from bot.domain.commands import TimeboxCommand, parse_timebox
 from bot.domain.teams import Roles
 from bot.usecases import team as team_uc
-from handlers.asked import Asked, slash_command
+from handlers.asked import Asked, show_help, slash_command
 from handlers.blocks import team as team_blocks
 from handlers.common import adopt_po_timezone
+from handlers.flows import team as team_flow
 
-Verb = Callable[[Asked, TimeboxCommand], Awaitable[dict[str, Any]]]
-
-
-async def _help(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
-    return team_blocks.help_message()
+Verb = Callable[[Asked, TimeboxCommand], Awaitable[dict[str, Any] | None]]
 
 
 async def _roles(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
-    """`/timebox roles` shows them; `/timebox roles po @name` sets one (PO or SM)."""
+    """`/timebox roles` shows them; `/timebox roles po @name` (or `@group`) sets one: by the
+    PO or an SM, or by anyone while the channel has no PO; the team takes the new PO's time
+    zone if it has none."""
     if not parsed.role:
-        team = await team_uc.team_now(asked.svc, asked.actor)
+        team = await team_flow.shown_roles(asked)
         return team_blocks.roles_message(Roles.of(team), team.channel_id)
-    assignment = [(parsed.role, parsed.users)]
-    changed = await team_uc.assign_roles(asked.svc, asked.actor, assignment, asked.in_channel)
-    await asked.tell(changed.notices)
+    groups = await team_flow.named_groups(asked.client, parsed.role, parsed.groups)
+    assignment, who = [(parsed.role, parsed.users)], asked.actor
+    changed = await team_uc.assign_roles(asked.svc, who, assignment, asked.in_channel, groups)
+    await adopt_po_timezone(asked.svc, asked.client, who.workspace, who.channel)
     return team_blocks.roles_message(changed.roles, changed.team.channel_id)
+
+
+async def _setup(asked: Asked, parsed: TimeboxCommand) -> None:
+    """`/timebox setup`: the team's setup form."""
+    await team_flow.open_setup(asked)
 
 
 async def _settings(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
@@ -43,6 +48,11 @@ async def _settings(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     return team_blocks.settings_message(changed.team)
 
 
-VERBS: dict[str, Verb] = {"help": _help, "roles": _roles, "settings": _settings}
+VERBS: dict[str, Verb] = {
+    "help": show_help,
+    "setup": _setup,
+    "roles": _roles,
+    "settings": _settings,
+}
 
 timebox_command = slash_command(parse_timebox, VERBS)

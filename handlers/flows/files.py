@@ -13,8 +13,10 @@ from bot.domain.errors import UserError
 from bot.runtime.services import Services
 from bot.usecases import backlog as backlog_uc
 from bot.usecases import files
+from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
 from handlers.blocks import backlog as backlog_blocks
+from handlers.common import in_channel
 from handlers.render import render
 
 
@@ -27,23 +29,30 @@ async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_
     shared = files.SharedFile.of(info)
     if shared is None:
         return
+    member = in_channel(client, {"channel_id": actor.channel})  # the file's channel
     try:
         if problem := shared.too_big():
             raise TooBig(problem)  # before the download
         if shared.kind == "agenda":
-            await _agenda(svc, client, actor, shared, info)
+            await _agenda(svc, client, actor, shared, info, member)
         else:
-            await _backlog(svc, client, actor, shared, info)
+            await _backlog(svc, client, actor, shared, info, member)
     except TooBig as error:
         text = backlog_blocks.file_too_big(shared.name, error.message)
         await client.chat_postEphemeral(channel=actor.channel, user=actor.user, text=text)
 
 
 async def _backlog(
-    svc: Services, client: AsyncWebClient, actor: Actor, shared: files.SharedFile, info: Any
+    svc: Services,
+    client: AsyncWebClient,
+    actor: Actor,
+    shared: files.SharedFile,
+    info: Any,
+    member: InChannel,
 ) -> None:
+    await files.check_sharer(svc, actor, shared, member)  # before the download
     text = await _download(info["url_private_download"], client.token, shared)
-    report = await backlog_uc.import_file(svc, actor, text)
+    report = await backlog_uc.import_file(svc, actor, text, member)
     if report is None:
         return  # someone's spreadsheet, not a backlog: left alone
     answer = backlog_blocks.import_report(report, shared.name)
@@ -53,12 +62,17 @@ async def _backlog(
 
 
 async def _agenda(
-    svc: Services, client: AsyncWebClient, actor: Actor, shared: files.SharedFile, info: Any
+    svc: Services,
+    client: AsyncWebClient,
+    actor: Actor,
+    shared: files.SharedFile,
+    info: Any,
+    member: InChannel,
 ) -> None:
     try:
-        await files.check_sharer(svc, actor, shared)
+        await files.check_sharer(svc, actor, shared, member)
         text = await _download(info["url_private_download"], client.token, shared)
-        agenda = await files.replace_agenda(svc, actor, text)
+        agenda = await files.replace_agenda(svc, actor, text, member)
         answer = render("agenda_saved.md.j2", agenda=agenda, source=shared.name)
     except TooBig:
         raise

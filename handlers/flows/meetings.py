@@ -20,6 +20,7 @@ from agendas.kinds import People
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import meetings
+from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
 from handlers import outbox
 from handlers.asked import Asked
@@ -60,10 +61,15 @@ async def channel_people(client: AsyncWebClient, channel: str) -> People:
 
 
 async def start(
-    svc: Services, client: AsyncWebClient, actor: Actor, kind: str, minutes: int | None
+    svc: Services,
+    client: AsyncWebClient,
+    actor: Actor,
+    kind: str,
+    minutes: int | None,
+    in_channel: InChannel,
 ) -> None:
     """Starts a meeting, posts its agenda message and opens its first section."""
-    started = await meetings.start(svc, actor, kind, minutes)
+    started = await meetings.start(svc, actor, kind, minutes, in_channel)
     payload = meeting_blocks.agenda_message(started.meeting, svc.clock.now())
     posted = await client.chat_postMessage(channel=started.team.channel_id, **payload)
     meeting = await meetings.keep_message(svc, started.meeting.id, posted["ts"])

@@ -1,31 +1,84 @@
 """The Slack side of sprint planning: the plan's changes in the meeting thread, its forms, and
 the commitment that records the sprint and ends the meeting.
 
+The channel hears only what the team needs: while a planning meeting runs, a change is one
+short line in its thread, and the cards that show where the plan stands (capacity, the task
+breakdown, the commitment) are updated in place, never posted again. Without a running
+planning meeting (or once the sprint is committed), a change is the asker's private answer.
+
 It builds on the generic meeting flow (the thread, the ended meeting); that one never needs
 this module: what a planning section opens is the planning meeting kind's to say.
 """
 
 from __future__ import annotations
 
+import logging
+
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.usecases import meetings, planning
+from agendas import planning as plan
+from bot.usecases import planning
+from bot.usecases.tasks import TaskCard
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import sprints as sprint_blocks
 from handlers.common import open_form
 from handlers.flows import meetings as meeting_flow
+from handlers.names import name
+from storage.models import Meeting, Team
+
+log = logging.getLogger(__name__)
+THREAD_READ = 200  # replies read to find the planning cards (they come early in the thread)
 
 
 async def plan_changed(asked: meeting_flow.Asked, changed: planning.PlanChanged) -> None:
-    """The change and where the plan stands: in the planning meeting's thread if one runs,
-    else in the channel."""
-    payload = meeting_blocks.plan_changed(changed)
-    meeting, team = changed.meeting, changed.team
-    if meeting is not None and meeting.message_ts:
-        await meeting_flow.post(asked.client, team, meeting, payload)
+    """The change in the planning meeting's thread, with its cards brought up to date; a
+    capacity change shows on its card alone. Without a running planning meeting, the asker
+    hears of it privately (where the plan stands too, while it is planned)."""
+    meeting, team, state = changed.meeting, changed.team, changed.state
+    if meeting is not None and meeting.message_ts and state.sprint.status == "planning":
+        if changed.note.what != "capacity":
+            note = sprint_blocks.plan_note(changed.note)
+            await meeting_flow.post(asked.client, team, meeting, note)
+        await refresh_cards(asked.client, team, meeting, state)
+    elif state.sprint.status == "planning":
+        await asked.answer(meeting_blocks.plan_changed(changed))
     else:
-        await asked.client.chat_postMessage(channel=team.channel_id, **payload)
+        await asked.answer(sprint_blocks.plan_note(changed.note))
     await asked.tell(changed.notices)
+
+
+async def refresh_cards(
+    client: AsyncWebClient, team: Team, meeting: Meeting, state: plan.PlanState
+) -> None:
+    """The planning cards already posted in the meeting's thread, redrawn as the plan stands.
+    A card Slack will not show or update is left as it is: the next change tries again."""
+    try:
+        thread = await client.conversations_replies(
+            channel=team.channel_id, ts=meeting.message_ts or "", limit=THREAD_READ
+        )
+    except SlackApiError as error:
+        log.warning("could not read the planning thread: %s", error.response.get("error"))
+        return
+    for posted in thread.get("messages") or []:
+        kind = sprint_blocks.plan_card_kind(posted.get("blocks") or [], state.sprint)
+        if kind is None:
+            continue
+        try:
+            await client.chat_update(
+                channel=team.channel_id, ts=posted["ts"], **sprint_blocks.plan_card(kind, state)
+            )
+        except SlackApiError as error:
+            log.warning("could not update the %s card: %s", kind, error.response.get("error"))
+
+
+async def task_changed(asked: meeting_flow.Asked, card: TaskCard, *, replace: bool) -> None:
+    """An item's tasks after a change, for the person who made it (`replace`: in the card
+    they clicked); while the sprint is planned in a running meeting, its cards follow."""
+    await asked.answer(sprint_blocks.task_card(card), replace=replace)
+    changed = card.plan
+    if changed is not None and changed.meeting is not None and changed.meeting.message_ts:
+        await refresh_cards(asked.client, changed.team, changed.meeting, changed.state)
 
 
 async def committed(asked: meeting_flow.Asked, done: planning.Committed) -> None:
@@ -34,12 +87,12 @@ async def committed(asked: meeting_flow.Asked, done: planning.Committed) -> None
     if done.waiting is not None:
         await plan_changed(asked, done.waiting)
         return
-    await asked.client.chat_postMessage(
-        channel=done.team.channel_id, **meeting_blocks.committed(done)
-    )
-    if done.ended is not None:
-        ended = meetings.Step(done.ended, done.team, ended=True)
-        await meeting_flow.announce(asked.svc, asked.client, ended)
+    ended, client = done.ended, asked.client
+    if ended is not None:  # its minutes in its thread; that it ended, in the one post below
+        await meeting_flow.refresh(client, done.team, ended, asked.svc.clock.now())
+        minutes = meeting_blocks.minutes_message(ended.agenda["name"], ended.minutes or {})
+        await meeting_flow.post(client, done.team, ended, minutes)
+    await client.chat_postMessage(channel=done.team.channel_id, **meeting_blocks.committed(done))
 
 
 async def open_plan_form(asked: meeting_flow.Asked, form: planning.PlanForm) -> None:
@@ -59,16 +112,18 @@ async def open_plan_form(asked: meeting_flow.Asked, form: planning.PlanForm) -> 
                 list(form.chosen.supporting),
             )
         case "capacity":
-            names = {d: await real_name(client, d) for d in form.developers}
+            clock, workspace = asked.svc.clock, asked.actor.workspace
+            names = {d: await name(client, clock, workspace, d) for d in form.developers}
             view = sprint_blocks.capacity_modal(
-                form.sprint, channel, form.developers, names, form.needs_forecast
+                form.sprint,
+                channel,
+                form.developers,
+                names,
+                form.needs_forecast,
+                form.working_days,
             )
         case _:
             assert form.sprint_item is not None
             view = sprint_blocks.tasks_modal(form.sprint, form.sprint_item, channel)
     await open_form(client, asked.body, view)
     await asked.tell(form.notices)
-
-
-async def real_name(client: AsyncWebClient, user: str) -> str:
-    return (await client.users_info(user=user))["user"]["real_name"]

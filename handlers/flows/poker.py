@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -32,14 +33,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import poker
 from bot.domain.commands import PokerCommand
 from bot.domain.errors import UserError
-from bot.domain.poker import Result, Row
+from bot.domain.poker import Reminder, Result, Row
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import poker as poker_uc
 from bot.usecases.unit import Actor
 from handlers import outbox
 from handlers.blocks import poker as poker_blocks
-from handlers.common import adopt_po_timezone, channel_members
+from handlers.common import adopt_po_timezone, channel_members, in_channel
 from storage.models import PokerPoll, PokerRound, Team
 from storage.repositories import Store
 
@@ -168,19 +169,24 @@ async def start(
     actor = Actor(context.team_id or "", channel, user, request)
     if command.until is not None:  # "until fri 17:00" is the team's Friday
         await adopt_po_timezone(svc, client, actor.workspace, channel)
-    plan = await poker_uc.plan_poll(
-        svc, actor, command.verb, command.numbers, command.duration, command.until
-    )
-    voters, note = await _voters(client, context, channel, plan, command)
-    opened = await poker_uc.open_poll(
-        svc,
-        actor,
-        mode=command.verb,
-        numbers=command.numbers,
-        voters=voters,
-        note=note,
-        deadline=plan.deadline,
-    )
+    try:
+        plan = await poker_uc.plan_poll(
+            svc, actor, command.verb, command.numbers, command.duration, command.until
+        )
+        voters, note = await _voters(client, context, channel, plan, command)
+        opened = await poker_uc.open_poll(
+            svc,
+            actor,
+            mode=command.verb,
+            numbers=command.numbers,
+            voters=voters,
+            note=note,
+            deadline=plan.deadline,
+            in_channel=in_channel(client, {"channel_id": channel}),
+        )
+    except poker.AlreadyPolled as polled:  # sent to the open poll instead
+        link = await _permalink(client, Place(channel, polled.message_ts))
+        raise polled.with_link(link) from None
     try:
         posted = await client.chat_postMessage(
             channel=channel, **poker_blocks.board_message(opened.board)
@@ -276,7 +282,9 @@ async def count_vote(svc: Services, client: AsyncWebClient, vote: dict[str, Any]
     if counted is None:
         return "counted already"
     cast = counted.cast
-    confirmation = poker_blocks.voted_notice(cast.round, cast.card, cast.previous, cast.reason)
+    confirmation = poker_blocks.voted_notice(
+        cast.round, cast.card, cast.previous, cast.reason, revealed=cast.revealed
+    )
     try:
         await client.chat_postEphemeral(channel=taken.channel, user=taken.user, **confirmation)
     except Exception as error:
@@ -371,30 +379,41 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
     place = await poker_uc.place_of(svc, int(due.payload["poll_id"]))
     if place is None:
         return "poll gone"
-    link = await _permalink(client, place.team, place.poll.message_ts)
+    links = {}  # the polls a reminder may list: this one and those sharing a voter with it
+    for poll, team in [(place.poll, place.team), *place.neighbours]:
+        links[poll.id] = await _permalink(client, Place(team.channel_id, poll.message_ts))
+    workspace = place.team.workspace_id
 
-    async def remind(
-        store: Store, team: Team, voter: str, numbers: Sequence[int], now: datetime
-    ) -> None:
-        payload = poker_blocks.nudge_message(team.channel_id, numbers, deadline, link)
-        await outbox.enqueue(
-            store, f"{due.key}:{voter}", team.workspace_id, now, channel=voter, **payload
-        )
+    async def remind(store: Store, reminder: Reminder, now: datetime) -> None:
+        payload = poker_blocks.nudge_message(reminder.waiting, links)
+        voter = reminder.voter
+        await outbox.enqueue(store, f"{due.key}:{voter}", workspace, now, channel=voter, **payload)
 
     name = due.key.rsplit(":", 1)[-1]
-    owed = await poker_uc.remind_owed(svc, place, deadline, name, due.now, remind)
-    if owed is None:
+    nudged = await poker_uc.remind_owed(svc, place, deadline, name, due.now, remind)
+    if nudged is None:
         return "sent already, or the poll is over"
-    return f"reminding {len(owed)} voter(s)" if owed else "nobody owes a vote"
+    if not nudged.owed:
+        return "nobody owes a vote"
+    told = len(nudged.reminders)
+    return f"reminding {told} of {len(nudged.owed)} voter(s) (the others were reminded already)"
 
 
-async def _permalink(client: AsyncWebClient, team: Team, ts: str | None) -> str | None:
-    if not ts:
+@dataclass(frozen=True)
+class Place:
+    """A poll message: its channel and ts."""
+
+    channel: str
+    ts: str | None
+
+
+async def _permalink(client: AsyncWebClient, message: Place) -> str | None:
+    if not message.ts:
         return None
     try:
-        found: Any = await client.chat_getPermalink(channel=team.channel_id, message_ts=ts)
+        found: Any = await client.chat_getPermalink(channel=message.channel, message_ts=message.ts)
     except Exception:
-        log.warning("no permalink for the poll message %s in %s", ts, team.channel_id)
+        log.warning("no permalink for the poll message %s in %s", message.ts, message.channel)
         return None
     return found.get("permalink")
 

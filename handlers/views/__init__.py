@@ -6,6 +6,7 @@ under the field and nothing typed is lost; everything else happens after the ack
 
 from slack_bolt.async_app import AsyncApp
 
+from handlers.listener import register_all
 from handlers.views import backlog, meetings, planning, poker, sprint, team
 
 # Each listener and the callback ids of the forms it saves.
@@ -13,6 +14,7 @@ VIEWS = {
     backlog.save_item: ("item_edit",),
     backlog.import_items: ("backlog_import",),
     team.save_roles: ("roles_edit",),
+    team.save_setup: ("team_setup",),
     team.save_settings: ("settings_edit",),
     team.save_dor: ("dor_edit",),
     meetings.save_meeting_text: ("meeting_goal", "meeting_note"),
@@ -24,6 +26,4 @@ VIEWS = {
 
 
 def register(app: AsyncApp) -> None:
-    for listener, callback_ids in VIEWS.items():
-        for callback_id in callback_ids:
-            app.view(callback_id)(listener)
+    register_all(app.view, VIEWS)

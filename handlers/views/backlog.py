@@ -70,12 +70,14 @@ def _item_edits(body: dict[str, Any]) -> dict[str, Any]:
 async def save_item(asked: Asked, edits: dict[str, Any]) -> None:
     meta = metadata(asked.body)
     team = payload.as_int(meta["team"])
-    saved = await backlog_uc.save_item(asked.svc, asked.actor, meta["number"], edits, team)
+    number, member = meta["number"], asked.in_channel
+    saved = await backlog_uc.save_item(asked.svc, asked.actor, number, edits, team, member)
     await asked.answer(blocks.saved_notice(saved))
 
 
 @form.submitted(form.required("csv", "Paste at least a header line and one row."))
 async def import_items(asked: Asked, text: str) -> None:
     team = payload.as_int(metadata(asked.body)["team"])
-    report = await backlog_uc.import_csv(asked.svc, asked.actor, text, form_team=team)
+    member = asked.in_channel
+    report = await backlog_uc.import_csv(asked.svc, asked.actor, text, member, form_team=team)
     await asked.answer(kit.mrkdwn_notice(blocks.import_report(report)))

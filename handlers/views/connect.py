@@ -36,7 +36,7 @@ def read_form(body: dict[str, Any]) -> tracker_uc.ConnectForm:
 async def save_connection(asked: Asked, entered: tracker_uc.ConnectForm) -> None:
     """Connects the channel the form was opened in, if it is still that team's."""
     team = as_int(metadata(asked.body)["team"])
-    outcome = await tracker_uc.connect(asked.svc, asked.actor, entered, team)
+    outcome = await tracker_uc.connect(asked.svc, asked.actor, entered, team, asked.in_channel)
     await asked.tell(outcome.notices)
     if isinstance(outcome, tracker_uc.Connected):
         await asked.answer(blocks.connected_message(outcome))

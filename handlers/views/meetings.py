@@ -38,10 +38,11 @@ def _meeting_text(body: dict[str, Any]) -> tuple[str, str, str | None]:
 async def save_meeting_text(asked: Asked, given: tuple[str, str, str | None]) -> None:
     """The session goal, or an action item with its owner."""
     (block, text, owner), meeting_id = given, metadata(asked.body)["meeting"]
+    svc, who, member = asked.svc, asked.actor, asked.in_channel
     if block == "goal":
-        done = await meetings.set_goal(asked.svc, asked.actor, text, meeting_id)
+        done = await meetings.set_goal(svc, who, text, member, meeting_id)
     else:
-        done = await meetings.add_action(asked.svc, asked.actor, text, owner, meeting_id)
+        done = await meetings.add_action(svc, who, text, owner, member, meeting_id)
     await meeting_flow.announce(asked.svc, asked.client, done)
 
 
@@ -61,7 +62,7 @@ async def save_agenda(
         await ack(response_action="errors", errors={block: error.message[:150]})
         return
     await ack()
-    shown = await meetings.save_agenda(asked.svc, asked.actor, agenda, team_id)
+    shown = await meetings.save_agenda(asked.svc, asked.actor, agenda, asked.in_channel, team_id)
     await asked.answer(meeting_blocks.agenda_shown(shown))
     await asked.tell(shown.notices)
 

@@ -14,6 +14,7 @@ from bot.domain.errors import UserError
 from bot.usecases import planning
 from handlers import payload
 from handlers.asked import Asked
+from handlers.blocks import sprints as sprint_blocks
 from handlers.flows import planning as planning_flow
 from handlers.flows.meetings import channel_people
 from handlers.payload import Metadata
@@ -54,13 +55,8 @@ def _plan_input(body: dict[str, Any]) -> dict[str, Any]:
             "reason": reason,
         }
     if callback == "sprint_capacity":
-        days_off = {
-            block.removeprefix("off-"): _number_or_none(state, block) or 0.0
-            for block in state
-            if block.startswith("off-")
-        }
         return {
-            "days_off": days_off,
+            "days_off": _days_off(body, state),
             "focus": _number_or_none(state, "focus"),
             "forecast": _number_or_none(state, "forecast"),
         }
@@ -69,6 +65,29 @@ def _plan_input(body: dict[str, Any]) -> dict[str, Any]:
     except UserError as error:
         raise form.FieldError("tasks", error.message) from None
     return {"tasks": form.text(state, "tasks")}
+
+
+def _days_off(body: dict[str, Any], state: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Days off per developer, none beyond the sprint's working days (the form says how many):
+    "Kenji Tanaka has 20 days off, but the sprint has 10 working days." under his field. The
+    use case checks again against the sprint itself."""
+    working = metadata(body).get("working_days")
+    labels = {
+        block.get("block_id"): (block.get("label") or {}).get("text", "")
+        for block in body["view"].get("blocks") or []
+        if isinstance(block, dict)
+    }
+    days_off, errors = {}, {}
+    for block in state:
+        if not block.startswith("off-"):
+            continue
+        days = days_off[block.removeprefix("off-")] = _number_or_none(state, block) or 0.0
+        who = str(labels.get(block) or "").removeprefix(sprint_blocks.DAYS_OFF) or "They"
+        if isinstance(working, int) and (wrong := sprints.days_off_beyond(who, days, working)):
+            errors[block] = wrong
+    if errors:
+        raise form.FieldErrors(errors)
+    return days_off
 
 
 Save = Callable[..., Awaitable[planning.PlanChanged]]

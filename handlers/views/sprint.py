@@ -13,7 +13,8 @@ from handlers.views import form
 async def close_sprint(asked: Asked, answer: str) -> None:
     """Closes the sprint the form names, if it is the team's (the form says which)."""
     sprint_id = metadata(asked.body)["sprint"]
-    closed = await sprints.close_sprint(asked.svc, asked.actor, sprint_id, answer)
+    member = asked.in_channel
+    closed = await sprints.close_sprint(asked.svc, asked.actor, sprint_id, answer, member)
     announcement = sprint_blocks.sprint_closed(closed)
     await asked.client.chat_postMessage(channel=closed.channel, **announcement)
     await asked.tell(closed.notices)

@@ -1,4 +1,4 @@
-"""Team forms: roles, settings and the Definition of Ready.
+"""Team forms: the team's setup, roles, settings and the Definition of Ready.
 
 Each form names its team's channel in its metadata: it is saved into that channel's team in
 the submitter's own workspace, by a PO or SM of it, and never by someone outside it.
@@ -19,6 +19,7 @@ from handlers.asked import Asked
 from handlers.blocks import ready as ready_blocks
 from handlers.blocks import team as team_blocks
 from handlers.common import adopt_po_timezone
+from handlers.flows import team as team_flow
 from handlers.reply import metadata
 from handlers.views import form
 
@@ -36,6 +37,30 @@ def _roles(body: dict[str, Any]) -> list[tuple[str, list[str]]]:
     if not chosen[0][1]:
         raise form.FieldError("po", "A team needs a Product Owner.")
     return chosen
+
+
+def _setup(body: dict[str, Any]) -> team_uc.TeamSetup:
+    """The setup form: people and user groups per role (a Product Owner is needed), the time
+    zone, the sprint length and start."""
+    state, errors = form.fields(body), {}
+    people = {r: list(state.get(r, {}).get("selected_users") or []) for r in teams.ROLE_NAMES}
+    groups = [
+        teams.RoleGroup(role, o["value"], o["text"]["text"].lstrip("@"))
+        for role, block in team_blocks.SETUP_GROUP_BLOCKS.items()
+        for o in state.get(block, {}).get("selected_options") or []
+    ]
+    if not people["po"] and not any(g.role == "po" for g in groups):
+        errors["po"] = "A team needs a Product Owner: a person or a user group."
+    zone = form.text(state, "timezone")
+    try:
+        teams.parse_timezone(zone)
+    except UserError as error:
+        errors["timezone"] = error.message
+    if errors:
+        raise form.FieldErrors(errors)
+    weeks = (state.get("sprint", {}).get("selected_option") or {}).get("value", "2")
+    start = state.get("start", {}).get("selected_date") or None
+    return team_uc.TeamSetup(people, groups, zone, weeks, start)
 
 
 def _settings(body: dict[str, Any]) -> list[tuple[str, str]]:
@@ -77,6 +102,19 @@ async def save_roles(asked: Asked, chosen: list[tuple[str, list[str]]]) -> None:
     changed = await team_uc.assign_roles(asked.svc, who, chosen, asked.in_channel)
     await adopt_po_timezone(asked.svc, asked.client, who.workspace, who.channel)
     await asked.answer(team_blocks.roles_message(changed.roles, who.channel))
+
+
+@form.submitted(_setup)
+async def save_setup(asked: Asked, setup: team_uc.TeamSetup) -> None:
+    """Sets the team up; the first time (no Product Owner before), the channel is told who
+    set it up."""
+    who = _submitter(asked)
+    setup = replace(setup, groups=await team_flow.with_members(asked.client, setup.groups))
+    done = await team_uc.set_up_team(asked.svc, who, setup, asked.in_channel)
+    if done.set_up:
+        told = team_blocks.setup_announcement(done.team, who.user)
+        await asked.client.chat_postMessage(channel=who.channel, **told)
+    await asked.answer(team_blocks.roles_message(done.roles, who.channel))
 
 
 @form.submitted(_settings)

@@ -137,13 +137,55 @@ class BacklogQueries(Repository):
         _, bottom = await self.rank_bounds(team.id)
         changes = backlog.restore(item, backlog.bottom_rank(bottom), now)
         self.log(item, actor, "restored", now, **changes)
+        await self.settle_dependents(team, item, actor, now)
         return item
 
     async def mark_done(self, team: Team, number: int, actor: str, now: datetime) -> BacklogItem:
         item = await self.get_item(team, number)
         changes = backlog.finish(item, now)
         self.log(item, actor, "done", now, **changes)
+        await self.settle_dependents(team, item, actor, now)
         return item
+
+    # -- links between items ------------------------------------------------------------------
+
+    async def link_map(self, team_id: int) -> tuple[dict[int, bool], dict[int, list[int]]]:
+        """Every item number of the team with whether it is done, and each item's links (the
+        numbers it depends on): what a new dependency is checked against."""
+        rows = await self.session.execute(
+            select(BacklogItem.number, BacklogItem.status, BacklogItem.dependencies).where(
+                BacklogItem.team_id == team_id
+            )
+        )
+        done: dict[int, bool] = {}
+        links: dict[int, list[int]] = {}
+        for number, status, dependencies in rows.all():
+            done[number] = status == "done"
+            links[number] = [d["item"] for d in dependencies or [] if d.get("item") is not None]
+        return done, links
+
+    async def settle_dependents(
+        self, team: Team, item: BacklogItem, actor: str, now: datetime
+    ) -> list[int]:
+        """The items that depend on `item` follow it: their link to it is resolved when it is
+        done and open again when it is not. Logged on each; their numbers."""
+        done, dor = item.status == "done", DefinitionOfReady.of(team)
+        others = await self.session.scalars(
+            select(BacklogItem).where(
+                BacklogItem.team_id == team.id, BacklogItem.number != item.number
+            )
+        )
+        settled = []
+        for other in others.all():
+            dependencies = backlog.settle_links(other.dependencies, item.number, done)
+            if dependencies is None:
+                continue
+            edit = backlog.apply_edits(other, {"dependencies": dependencies}, dor, now)
+            self.log(other, actor, "edited", now, **edit.changes)
+            if edit.readiness:
+                self.log(other, actor, edit.readiness, now)
+            settled.append(other.number)
+        return settled
 
     async def backlog_page(self, team: Team, number: int) -> Page:
         """Page `number` of the backlog (kept within the pages there are)."""

@@ -22,6 +22,7 @@ from storage.models import (
     PokerRound,
     PokerVote,
     ScheduledJob,
+    Team,
 )
 from storage.repositories.base import Repository
 
@@ -47,6 +48,35 @@ class PokerQueries(Repository):
             .values(status="closed", closed_at=now)
         )
         return bool(result.rowcount)
+
+    async def open_polls(self, team_id: int) -> Sequence[PokerPoll]:
+        """The team's polls still open, oldest first."""
+        result = await self.session.scalars(
+            select(PokerPoll)
+            .where(PokerPoll.team_id == team_id, PokerPoll.status == "open")
+            .order_by(PokerPoll.id)
+        )
+        return result.all()
+
+    async def open_async_polls(
+        self, workspace_id: str, *, lock: bool = False
+    ) -> list[tuple[PokerPoll, Team]]:
+        """The workspace's open async polls with their teams, by id; `lock` holds their rows
+        until commit, always taken in id order (so two reminders never wait on each other)."""
+        query = (
+            select(PokerPoll, Team)
+            .join(Team, Team.id == PokerPoll.team_id)
+            .where(
+                Team.workspace_id == workspace_id,
+                PokerPoll.status == "open",
+                PokerPoll.mode == "async",
+            )
+            .order_by(PokerPoll.id)
+        )
+        if lock:
+            query = query.with_for_update(of=PokerPoll)
+        found = await self.session.execute(query.execution_options(populate_existing=True))
+        return [(poll, team) for poll, team in found.all()]
 
     async def delete_poll(self, poll_id: int) -> None:
         poll = await self.session.get(PokerPoll, poll_id)
@@ -102,6 +132,18 @@ class PokerQueries(Repository):
             select(PokerRound)
             .where(PokerRound.poll_id == poll_id)
             .order_by(PokerRound.item_number, PokerRound.number)
+            .execution_options(populate_existing=True)
+        )
+        return result.all()
+
+    async def rounds_in(self, poll_ids: Sequence[int]) -> Sequence[PokerRound]:
+        """The rounds of several polls, by poll, item and round number."""
+        if not poll_ids:
+            return []
+        result = await self.session.scalars(
+            select(PokerRound)
+            .where(PokerRound.poll_id.in_(poll_ids))
+            .order_by(PokerRound.poll_id, PokerRound.item_number, PokerRound.number)
             .execution_options(populate_existing=True)
         )
         return result.all()

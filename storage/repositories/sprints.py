@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from storage.models import ScopeChange, Sprint, SprintItem
+from storage.models import ScopeChange, Sprint, SprintItem, TaskProgress
 from storage.repositories.base import Repository
 
 
@@ -78,9 +78,22 @@ class SprintQueries(Repository):
         return sprint_item
 
     async def save_tasks(self, sprint_item: SprintItem) -> None:
-        """Writes a sprint item's new tasks (the old ones go: delete-orphan)."""
+        """Writes a sprint item's new tasks (the old ones go: delete-orphan); new tasks get
+        their ids."""
         self.session.add(sprint_item)
         await self.session.flush()
+
+    def add_progress(self, rows: Sequence[TaskProgress]) -> None:
+        self.session.add_all(rows)
+
+    async def task_progress(self, sprint: Sprint) -> Sequence[TaskProgress]:
+        """The sprint's task hours left, change by change, oldest first."""
+        result = await self.session.scalars(
+            select(TaskProgress)
+            .where(TaskProgress.sprint_id == sprint.id)
+            .order_by(TaskProgress.at, TaskProgress.id)
+        )
+        return result.all()
 
     async def delete_sprint_item(self, sprint_item: SprintItem) -> None:
         await self.session.delete(sprint_item)

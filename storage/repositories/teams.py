@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, select, update
 
+from bot.domain.teams import RoleGroup
 from storage.models import (
     BacklogItem,
     RoleAssignment,
@@ -66,16 +67,44 @@ class TeamQueries(Repository):
         )
         return result.all()
 
-    async def set_role(self, team: Team, role: str, user_ids: Sequence[str]) -> None:
-        await self.session.execute(
-            delete(RoleAssignment).where(
-                RoleAssignment.team_id == team.id, RoleAssignment.role == role
-            )
+    async def set_role(
+        self,
+        team: Team,
+        role: str,
+        user_ids: Sequence[str],
+        groups: Sequence[RoleGroup] | None = None,
+    ) -> None:
+        """Who holds `role`: these people, and these user groups (None: the user groups that
+        hold it keep it, as a form that names people only is saved)."""
+        query = delete(RoleAssignment).where(
+            RoleAssignment.team_id == team.id, RoleAssignment.role == role
         )
+        if groups is None:
+            query = query.where(RoleAssignment.members.is_(None))
+        await self.session.execute(query)
         for user_id in dict.fromkeys(user_ids):
             self.session.add(RoleAssignment(team_id=team.id, user_id=user_id, role=role))
+        for group in {g.id: g for g in groups or ()}.values():
+            self.session.add(
+                RoleAssignment(
+                    team_id=team.id,
+                    user_id=group.id,
+                    role=role,
+                    handle=group.handle,
+                    members=list(group.members),
+                )
+            )
         await self.session.flush()
         await self.session.refresh(team, ["roles"])
+
+    async def refresh_groups(self, team: Team, groups: Sequence[RoleGroup]) -> None:
+        """The members (and handles) of the user groups holding a role, as Slack says now."""
+        fresh = {g.id: g for g in groups}
+        for assignment in team.roles:
+            group = fresh.get(assignment.user_id)
+            if assignment.members is not None and group is not None:
+                assignment.handle, assignment.members = group.handle, list(group.members)
+        await self.session.flush()
 
     async def take_number(self, team: Team) -> int:
         """The next stable item number of a team, safe under concurrent adds."""

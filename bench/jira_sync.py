@@ -1,0 +1,230 @@
+"""Jira sync: a 5,000-issue board imported, then an incremental sync of 10 changed issues.
+
+The Jira emulator runs in a child process (so the bot's resident set is the bot's alone) with
+a Scrum board of `--issues` stories, last changed a day ago. In this process, the real sync
+engine (the use cases and their due work, on a fresh SQLite file) connects a channel to the
+board, imports it page by page as due work, then 10 issues are edited in Jira and one
+incremental sync runs (as after a webhook). Figures: import time, Jira calls, peak RSS; the
+incremental sync's calls, for a small board and for the big one (they must not differ).
+
+    .venv/bin/python bench/jira_sync.py [--issues 5000] [--changed 10]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.cli import run
+from bot.domain.trackers import TrackerError
+from bot.emulator.jira import JiraEmulator
+from bot.runtime.clock import SystemClock
+from bot.runtime.config import Settings
+from bot.runtime.secrets import Secret, generate_key
+from bot.runtime.services import Services
+from bot.trackers.wiring import install
+from bot.usecases import tracker as tracker_uc
+from bot.usecases.unit import Actor
+from storage.db import Database
+
+WORKSPACE, USER = "T0BENCH", "U0BENCH"
+DAY = 86400.0
+
+
+def rss() -> tuple[float, float]:
+    """(resident now, peak) in MB, of this process."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+
+# -- the emulator, in its own process ----------------------------------------------------------
+
+
+def serve_jira(pipe: Any) -> None:
+    """The child: a Jira emulator answering commands on `pipe` (seed, edit, calls)."""
+    asyncio.run(_serve_jira(pipe))
+
+
+async def _serve_jira(pipe: Any) -> None:
+    offset = [-DAY]  # the board was last changed a day ago
+    jira = JiraEmulator(now=lambda: time.time() + offset[0])
+    await jira.start()
+    pipe.send(
+        {
+            "url": jira.url,
+            "hosts": jira.host_setting,
+            "email": jira.user.email,
+            "token": jira.user.token,
+        }
+    )
+    loop = asyncio.get_running_loop()
+    while True:
+        command, argument = await loop.run_in_executor(None, pipe.recv)
+        if command == "seed":
+            count, project = argument
+            offset[0] = -DAY
+            keys = jira.seed(count, project=project, estimate=lambda n: float(n % 13))
+            offset[0] = 0.0
+            pipe.send(keys)
+        elif command == "edit":
+            for n, key in enumerate(argument):
+                jira.edit(key, summary=f"Changed in Jira {n}", estimate=float(n))
+            pipe.send(len(argument))
+        elif command == "calls":
+            pipe.send([c.route for c in jira.calls])
+            jira.reset_calls()
+        elif command == "board":
+            board_id, project = argument
+            jira.add_project(project)
+            pipe.send(jira.add_board(board_id, f"{project} board", project).id)
+        elif command == "stop":
+            await jira.stop()
+            pipe.send("stopped")
+            return
+
+
+class Child:
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipe, theirs = context.Pipe()
+        self.process = context.Process(target=serve_jira, args=(theirs,), daemon=True)
+        self.process.start()
+        self.info = self.pipe.recv()
+
+    async def ask(self, command: str, argument: Any = None) -> Any:
+        self.pipe.send((command, argument))
+        return await asyncio.get_running_loop().run_in_executor(None, self.pipe.recv)
+
+
+# -- the bot's side ----------------------------------------------------------------------------
+
+
+async def drain(services: Services) -> int:
+    total = 0
+    while ran := await services.jobs.run_due():
+        total += ran
+    return total
+
+
+async def connect(services: Services, child: Child, channel: str, board: int) -> Any:
+    now = services.clock.now()
+    async with services.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, channel, now)
+        await store.set_role(team, "po", [USER])
+        team_id = team.id
+    form = tracker_uc.ConnectForm(
+        site=child.info["url"],
+        email=child.info["email"],
+        token=Secret(child.info["token"]),
+        board=str(board),
+    )
+    actor = Actor(WORKSPACE, channel, USER, f"bench-{channel}")
+    connected = await tracker_uc.connect(services, actor, form, team_id)
+    if not isinstance(connected, tracker_uc.Connected):
+        raise SystemExit(f"not connected: {connected}")
+    return connected.connection
+
+
+async def incremental(
+    services: Services, child: Child, connection: Any, keys: list[str], changed: int
+) -> tuple[list[str], float]:
+    """Edits `changed` issues spread over the board, then one sync as after a webhook."""
+    step = max(1, len(keys) // changed)
+    await child.ask("edit", keys[::step][:changed])
+    await child.ask("calls")
+    async with services.db.transaction() as store:
+        current = await store.connection_by_id(connection.id)
+        key = f"{tracker_uc.KIND_SYNC}:{tracker_uc.tag(current)}:bench"
+        await store.schedule_once(
+            tracker_uc.KIND_SYNC,
+            key,
+            services.clock.now(),
+            {"connection": current.id, "tag": tracker_uc.tag(current)},
+        )
+    started = time.perf_counter()
+    await drain(services)
+    elapsed = time.perf_counter() - started
+    return await child.ask("calls"), elapsed
+
+
+async def main(issues: int, changed: int) -> None:
+    child = Child()
+    os.environ["TIMEBOX_SECRET_KEY"] = generate_key()
+    os.environ["TIMEBOX_TRACKER_HOSTS"] = child.info["hosts"]
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        await db.migrate()
+        settings = Settings(
+            bot_token="xoxb-bench",
+            signing_secret="x",
+            app_token=None,
+            database_url=db.url,
+            slack_api_url="http://127.0.0.1:9/api/",
+            port=0,
+            log_level="WARNING",
+        )
+        services = Services(settings=settings, db=db, clock=SystemClock())
+        install(services)
+        try:
+            small_keys = await child.ask("seed", (100, "TB"))
+            small = await connect(services, child, "C0SMALL", 1)
+            await drain(services)
+            await child.ask("calls")
+
+            await child.ask("board", (2, "BIG"))
+            big_keys = await child.ask("seed", (issues, "BIG"))
+            gc.collect()
+            before, _ = rss()
+            print(
+                f"Board of {issues:,} issues (emulator in its own process); bot RSS before "
+                f"the import {before:.1f} MB"
+            )
+            started = time.perf_counter()
+            big = await connect(services, child, "C0BIG", 2)
+            ran = await drain(services)
+            elapsed = time.perf_counter() - started
+            calls = await child.ask("calls")
+            now, peak = rss()
+            async with db.transaction() as store:
+                team = await store.team(WORKSPACE, "C0BIG")
+                count = await store.count_active(team.id)
+            print(
+                f"  import: {count:,} items in {elapsed:.1f} s, {ran} due-work rows, "
+                f"{len(calls)} Jira calls ({_routes(calls)}), peak RSS {peak:.1f} MB "
+                f"(now {now:.1f} MB)"
+            )
+
+            for name, connection, keys in (
+                ("100", small, small_keys),
+                (f"{issues:,}", big, big_keys),
+            ):
+                calls, seconds = await incremental(services, child, connection, keys, changed)
+                print(
+                    f"  incremental sync, {changed} changed of {name}: {len(calls)} Jira "
+                    f"call(s) ({_routes(calls)}), {seconds * 1000:.0f} ms"
+                )
+        except TrackerError as error:
+            print(f"failed: {error}")
+        finally:
+            await db.dispose()
+            await child.ask("stop")
+
+
+def _routes(calls: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for route in calls:
+        counts[route] = counts.get(route, 0) + 1
+    return ", ".join(f"{route} {n}" for route, n in counts.items())
+
+
+if __name__ == "__main__":
+    run(main, __doc__, issues=5000, changed=10)
