@@ -128,6 +128,23 @@ def edited(current: Agenda, amounts: Sequence[str], purposes: Sequence[str]) -> 
     return replace(current, minutes=total, sections=tuple(sections))
 
 
+def _plain_problem(problem: str) -> str:
+    """PyYAML's words for a broken document without its Python quoting: `expected ',' or
+    ']', but got '<stream end>'` reads `: expected “,” or “]”, but found the end of the text`."""
+    if not problem:
+        return ""
+    names = {"<stream end>": "the end of the text", "\\t": "a tab (indent with spaces)"}
+    plain = re.sub(r"'([^']*)'", lambda m: names.get(m.group(1), f"“{m.group(1)}”"), problem)
+    for python, words in (
+        ("but got", "but found"),
+        ("the node content", "a value"),
+        ("unexpected end of stream", "the end of the text too soon"),
+    ):
+        plain = plain.replace(python, words)
+    plain = re.sub(r"character (.+?) that cannot start any token", r"\1, not allowed there", plain)
+    return ": " + plain.rstrip(".")
+
+
 def _line(node: yaml.Node | None) -> str:
     return f"line {node.start_mark.line + 1}" if node is not None else "the file"
 
@@ -147,14 +164,16 @@ def parse(text: str, kind: str) -> Agenda:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "the file"
-        raise AgendaError(
-            f"{where}: this is not valid YAML ({getattr(error, 'problem', error)})"
-        ) from None
-    except Exception as error:
+        problem = _plain_problem(str(getattr(error, "problem", "") or ""))
+        raise AgendaError(f"{where}: this is not valid YAML{problem}.") from None
+    except Exception:
         # PyYAML lets plain Python errors through for values it cannot build (`2026-13-45`,
         # `!!int x`, `!!bool x`, `!!int` alone) and for very deep nesting: mistakes in the
         # file all the same, whatever the exception.
-        raise AgendaError(f"the file: a value cannot be read ({type(error).__name__}).") from None
+        raise AgendaError(
+            "the file: a value cannot be read (a date, a number or a `!!` tag that is not "
+            "valid, or lists nested too deep)."
+        ) from None
     if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
         raise AgendaError("the file must be a mapping with `name` and `sections`.")
     name = data.get("name")

@@ -111,5 +111,6 @@ def slash_command(parse: Callable[[str], P], verbs: Mapping[str, Verb[P]]) -> Li
 
 
 async def show_help(asked: Asked, parsed: object) -> dict[str, Any]:
-    """The `help` verb of the commands (but /poker's own): every command, what it does."""
-    return team_blocks.help_message()
+    """The `help` verb of the commands (but /poker's own): the command's own subcommands,
+    what they do (`/timebox help`: every command)."""
+    return team_blocks.help_message(asked.body.get("command"))

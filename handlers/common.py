@@ -32,17 +32,23 @@ def actor(body: dict[str, Any], context: AsyncBoltContext) -> Actor:
 
 async def open_form(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
     """Opens a modal for the click or command in `body`, keeping its response_url to answer."""
-    await client.views_open(
-        trigger_id=body["trigger_id"], view=with_response_url(view, body.get("response_url"))
-    )
+    thread = (body.get("container") or {}).get("thread_ts")
+    view = with_response_url(view, body.get("response_url"), thread)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def with_response_url(view: dict[str, Any], url: str | None) -> dict[str, Any]:
-    """Modals keep the response_url they were opened with, to answer after submission."""
-    if not url:
+def with_response_url(
+    view: dict[str, Any], url: str | None, thread_ts: str | None = None
+) -> dict[str, Any]:
+    """Modals keep the response_url they were opened with, to answer after submission, and
+    the thread of the message they were opened from (a meeting card's): the answer goes there."""
+    if not url and not thread_ts:
         return view
     meta = json.loads(view.get("private_metadata") or "{}")
-    meta["response_url"] = url
+    if url:
+        meta["response_url"] = url
+    if thread_ts:
+        meta["thread_ts"] = thread_ts
     return {**view, "private_metadata": json.dumps(meta, separators=(",", ":"))}
 
 

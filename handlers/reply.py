@@ -46,6 +46,13 @@ def channel_of(body: dict[str, Any]) -> str | None:
     return found if isinstance(found, str) else None
 
 
+def thread_of(body: dict[str, Any]) -> str | None:
+    """The thread a click came from (a card in a meeting's or a poll's thread), or the form
+    it opened came from: answers to it go in that thread."""
+    found = (body.get("container") or {}).get("thread_ts") or metadata(body).get("thread_ts")
+    return found if isinstance(found, str) else None
+
+
 def user_of(body: dict[str, Any]) -> str | None:
     return body.get("user_id") or (body.get("user") or {}).get("id")
 
@@ -53,8 +60,11 @@ def user_of(body: dict[str, Any]) -> str | None:
 async def reply(
     client: AsyncWebClient, body: dict[str, Any], payload: dict[str, Any], *, replace: bool = False
 ) -> None:
-    """Sends `payload` (text and blocks) to the requesting user only."""
-    url = response_url(body)
+    """Sends `payload` (text and blocks) to the requesting user only; in the thread the
+    request came from, if any."""
+    url, thread = response_url(body), thread_of(body)
+    if thread and not replace:
+        payload = {**payload, "thread_ts": thread}
     if url:
         try:
             response = await AsyncWebhookClient(url).send_dict(
@@ -75,4 +85,5 @@ async def reply(
             if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
                 raise
     if user:  # the bot cannot see the channel: a direct message still reaches them
-        await client.chat_postMessage(channel=user, **payload)
+        direct = {k: v for k, v in payload.items() if k != "thread_ts"}
+        await client.chat_postMessage(channel=user, **direct)

@@ -30,7 +30,7 @@ from bot.usecases.backlog import import_parsed
 from handlers.flows import files as files_flow
 from storage.models import BacklogItem
 from tests.conftest import CHANNEL, DEV1, PEOPLE, PO
-from tests.test_backlog_slack import backlog, file_shared, last_ephemeral, shown
+from tests.test_backlog_slack import backlog, file_shared, last_ephemeral, name_po, shown
 
 OTHER = "C0OTHER"
 ELSEWHERE = "T0ELSEWHERE"
@@ -243,6 +243,7 @@ async def test_an_import_form_submitted_four_times_at_once_or_replayed_imports_o
 async def test_a_move_delivered_four_times_moves_once(slack):
     for title in ("A", "B", "C"):
         await backlog(slack, f"add {title}")
+    await name_po(slack)
     with delivered_four_times(slack.driver):
         await slack.driver.command("/backlog", "move 3 up", user=PO, channel=CHANNEL)
     listing = await backlog(slack)
@@ -384,6 +385,7 @@ async def test_the_import_form_from_another_workspace_imports_nothing(slack):
 
 async def test_archiving_stale_items_from_another_channel_or_workspace_changes_nothing(slack):
     other_channel(slack)
+    await name_po(slack)
     await backlog(slack, "add Old idea")
     await seed(slack, "T0TEAM", OTHER, "B's old idea")
     await seed(slack, ELSEWHERE, CHANNEL, "Elsewhere's old idea")

@@ -56,6 +56,11 @@ async def add(slack: LocalStack, *titles: str) -> None:
         await backlog(slack, "add " + slack.driver.escape(title), user=DEV1)
 
 
+async def name_po(slack: LocalStack, po: str = PO) -> None:
+    """The team is set up with its Product Owner (nobody becomes one by acting first)."""
+    await slack.driver.command("/timebox", f"roles po <@{po}>", user=po, channel=CHANNEL)
+
+
 async def test_any_member_adds_items_that_land_at_the_bottom_as_new(slack):
     answer = await backlog(slack, "add Export invoices as PDF", user=DEV1)
     assert "Added *#1* Export invoices as PDF at the bottom of the backlog (position 1)" in (
@@ -104,6 +109,7 @@ async def test_the_list_pages_within_slacks_limits(slack):
 
 async def test_open_shows_the_item_with_readiness_and_history(slack):
     await add(slack, "Dark mode", "Export invoices")
+    await name_po(slack)
     await backlog(slack, "move 2 top")
     listing = await backlog(slack)
     await slack.driver.click("Open", user=PO, message=listing)  # the first row: #2
@@ -177,11 +183,16 @@ async def test_a_blank_title_is_refused_in_the_form_and_nothing_is_lost(slack):
     assert slack.emulator.open_view(PO) is not None, "the form stays open with what was typed"
 
 
-async def test_only_the_po_orders_and_the_first_orderer_becomes_po(slack):
+async def test_only_the_po_orders_and_a_channel_without_one_is_offered_its_setup(slack):
     await add(slack, "A", "B", "C")
+    # Issue 13, point 5: the first to order does not become the PO; the team is set up.
+    offer = await backlog(slack, "move 3 top", user=PO)
+    assert "This channel has no Scrum roles yet, so nobody can order the product backlog" in (
+        offer.text
+    )
+    assert "Set up the team" in shown(offer)
+    await name_po(slack)
     await backlog(slack, "move 3 top", user=PO)
-    notices = [e.text for e in slack.emulator.ephemerals(CHANNEL, PO)]
-    assert any("no Product Owner, so you are it now" in t for t in notices)
     assert "Moved #3 from position 3 to 1." in last_ephemeral(slack).text
     refused = await backlog(slack, "move 1 top", user=DEV1)
     assert "Only the Product Owner can order the product backlog" in refused.text
@@ -194,6 +205,7 @@ async def test_only_the_po_orders_and_the_first_orderer_becomes_po(slack):
 
 async def test_archive_restore_and_done_keep_the_item_and_its_history(slack):
     await add(slack, "A", "B")
+    await name_po(slack)
     await backlog(slack, "move 1 top", user=PO)
     detail = await backlog(slack, "remove 1", user=PO)
     assert "*Status:* Archived" in shown(detail)

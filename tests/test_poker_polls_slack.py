@@ -3,9 +3,8 @@ waits for them, through the real app and the Slack emulator."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from bot.emulator.stack import LocalStack
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
 from tests.test_backlog_slack import last_ephemeral, shown
 from tests.test_poker_slack import at, board, estimate_of, poker, polls, replies, setup_team, vote
@@ -43,6 +42,15 @@ async def test_a_second_poll_on_an_item_is_refused_with_a_link_to_the_open_one(s
     assert await estimate_of(slack, 3) == 5.0
     await poker(slack, "3", user=DEV2)  # settled: estimating it again is a new poll
     assert len(polls(slack)) == 3
+
+
+async def test_a_live_round_left_untouched_for_half_a_day_holds_its_items_no_more(slack):
+    await setup_team(slack, "Export invoices", "Dark mode")
+    await poker(slack, "1 2")
+    assert "#2 is being estimated already" in shown(await poker(slack, "2", user=DEV1))
+    slack.clock.advance(timedelta(hours=13))
+    await poker(slack, "2", user=DEV1)
+    assert len(polls(slack)) == 2 and "Dark mode" in shown(board(slack))
 
 
 async def test_the_deep_dive_estimate_of_an_item_in_an_open_poll_is_refused_too(slack):

@@ -118,9 +118,13 @@ async def test_daily_reminder_posts_at_the_local_hour_and_dms_owners(slack):
 
 
 async def test_a_reminder_set_by_a_new_channels_first_user_runs_at_their_local_hour(slack):
-    """The first user of a channel becomes its PO, whose Slack time zone becomes the team's;
-    the reminder they set in that same command is planned in it, not in UTC."""
+    """The first user of a channel is offered its setup (issue 13, point 5: nobody becomes
+    the PO by acting first); the form offers their Slack time zone, which becomes the team's,
+    and the reminder they set then is planned in it, not in UTC."""
     await backlog(slack, "add Export invoices", user=DEV1)  # a team with no roles yet
+    offer = await ready(slack, "remind at 09:30")
+    await slack.driver.click("Set up the team", user=PO, message=offer)
+    await slack.driver.submit(slack.emulator.open_view(PO), {"Product Owner": [PO]}, user=PO)
     answer = await ready(slack, "remind at 09:30")
     assert "Daily readiness reminder at 09:30 (Europe/Berlin)" in shown(answer)
     async with slack.db.transaction() as store:

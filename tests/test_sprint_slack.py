@@ -141,10 +141,16 @@ async def test_a_close_form_naming_a_closed_sprint_changes_nothing(slack):
     assert len(closed_posts(slack, CHANNEL)) == 1
 
 
-async def test_closing_in_a_channel_with_no_roles_makes_the_closer_its_po_and_says_so(slack):
+async def test_closing_in_a_channel_with_no_roles_offers_its_setup_first(slack):
+    # Issue 13, point 5: the closer does not become the PO; the channel is set up first.
     first = await running_sprint(slack, "T0TEAM", CHANNEL, sm=None)
+    await slack.driver.command("/sprint", "close", user=PO, channel=CHANNEL)
+    offer = slack.emulator.ephemerals(CHANNEL, PO)[-1]
+    assert "This channel has no Scrum roles yet, so nobody can close the sprint" in offer.text
+    assert slack.emulator.open_view(PO) is None, "no closing form before the team is set up"
+    await slack.driver.click("Set up the team", user=PO, message=offer)
+    await slack.driver.submit(slack.emulator.open_view(PO), {"Product Owner": [PO]}, user=PO)
     form = await close_form(slack.driver, slack, CHANNEL, user=PO)
-    assert "you are it now" in slack.emulator.ephemerals(CHANNEL, PO)[-1].text
     await slack.driver.submit(form, {"Did we get the value we expected?": "Yes"}, user=PO)
     assert await status_of(slack, first) == "closed"
     async with slack.db.transaction() as store:

@@ -73,7 +73,7 @@ async def test_tasks_parse_hours_and_refuse_lines_without(store, team, clock):
         ("Write tests", 1.5),
         ("Review", 30.0),
     ]
-    with pytest.raises(UserError, match="Not understood: 'Design it'"):
+    with pytest.raises(UserError, match="Not understood: “Design it”"):
         parse_tasks("Design it")
 
 

@@ -17,6 +17,11 @@ Each time, every row of team A (its team row and every row that hangs off it) an
 messages must stay as they were, and the answer must be plain: the other teams get a refusal
 (never an apology with an error reference) and see nothing of team A's; the outsider may read
 but changes nothing, and a form of theirs is refused.
+
+Below them, point 7 by command: someone outside a channel is refused a representative change
+of each feature (and never becomes anyone's Product Owner) while a member may make it, reads
+stay open; and every use case that changes state asks first whether the actor belongs to the
+team, unless TRUSTED_CHANGES says why it need not.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from bot.emulator.stack import LocalStack
 from bot.usecases import sprints
 from storage.models import Base
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PEOPLE, PO, SM
+from tests.test_tracker_sync import jira  # noqa: F401 (a fixture)
 from tests.test_workspaces import install, oauth_stack, person, running_oauth
 
 T1, T2 = "T1", "T2"
@@ -477,13 +483,21 @@ SCENARIOS: dict[str, set[tuple[str, str]]] = {
                 "dor_edit",
                 "roles_edit",
                 "settings_edit",
+                "team_setup",
                 "poker_start",
                 "poker_option",
             )
         ),
         *(
             ("view", v)
-            for v in ("item_edit", "backlog_import", "roles_edit", "settings_edit", "dor_edit")
+            for v in (
+                "item_edit",
+                "backlog_import",
+                "roles_edit",
+                "settings_edit",
+                "dor_edit",
+                "team_setup",
+            )
         ),
     },
     "poker": {
@@ -540,6 +554,8 @@ SCENARIOS: dict[str, set[tuple[str, str]]] = {
                 "sprint_tasks",
                 "sprint_commit",
                 "sprint_commit_team",
+                "sprint_item_tasks",
+                "sprint_task",
             )
         ),
         *(
@@ -553,7 +569,10 @@ SCENARIOS: dict[str, set[tuple[str, str]]] = {
             )
         ),
     },
+    "tracker": {("view", "tracker_connect")},
 }
+WIRING = {("view", "tracker_connect"): "the Jira connection form (issue 13), not yet registered"}
+"""Cases ready for what the app does not listen to yet; each runs once it does."""
 
 
 def test_every_button_and_form_of_the_app_has_a_replay_case(stack):
@@ -571,7 +590,7 @@ def test_every_button_and_form_of_the_app_has_a_replay_case(stack):
     assert missing == [], f"no replay case for {missing}"
     unknown = [
         (kind, name)
-        for kind, name in cases
+        for kind, name in cases - set(WIRING)
         if not any(k == kind and _matches(c, name) for (k, _), c in needing.items())
     ]
     assert unknown == [], f"replay cases for what the app does not listen to: {unknown}"
@@ -625,6 +644,10 @@ async def test_backlog_buttons_and_forms_act_in_their_own_team_only(replays):
         await r.command("/timebox", "roles", user=PO)
         await r.click("roles_edit", expect=OWN)
         await r.stack.driver.click("Edit roles", user=PO, channel=CHANNEL)
+        await r.submit(_form(r, PO), lambda user: {"po": [user], "sm": [user]}, own=True)
+        await r.command("/timebox", "roles", user=PO)
+        await r.click("team_setup", expect=OWN)
+        await r.stack.driver.click("Team setup", user=PO, channel=CHANNEL)
         await r.submit(_form(r, PO), lambda user: {"po": [user], "sm": [user]}, own=True)
 
 
@@ -731,13 +754,33 @@ async def test_planning_buttons_and_forms_act_in_their_own_team_only(replays):
         await r.click("sprint_tasks")
         await r.stack.driver.click("Tasks", user=DEV1, channel=CHANNEL)
         await r.submit(_form(r, DEV1), {"tasks": "Hijack it 2h"})
+        await r.stack.driver.submit(_form(r, DEV1), {"tasks": f"{SECRET} query 2h"}, user=DEV1)
 
         await r.command("/planning", "next")  # commitment
         await r.click("sprint_commit", voter=True)
         await r.click("sprint_commit_team")
         await r.stack.driver.click("Commit for the team", user=SM, channel=CHANNEL)
+        await r.command("/sprint", "", user=DEV1)  # the card, with each item's tasks
+        await r.click("sprint_item_tasks")
+        await r.stack.driver.click("Tasks", user=DEV1, channel=CHANNEL)
+        await r.click("sprint_task")  # take it
         await r.command("/sprint", "close")
         await r.submit(_form(r, SM), {"review": "Hijacked"})
+
+
+async def test_the_jira_form_acts_in_its_own_team_only(replays, jira):  # noqa: F811
+    r = replays
+    if ("view", "tracker_connect") not in registered(r.stack.app):
+        pytest.skip(WIRING[("view", "tracker_connect")])
+    async with r.scenario("tracker"):
+        await r.command("/timebox", "connect", user=PO)
+        entered = {
+            "site": jira.url,
+            "email": jira.user.email,
+            "token": jira.user.token,
+            "board": "1",
+        }
+        await r.submit(_form(r, PO), entered)
 
 
 # -- point 7: people outside the channel may read but not change anything -----------------------

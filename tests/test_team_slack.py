@@ -112,12 +112,15 @@ async def test_people_outside_the_channel_may_look_but_change_nothing(slack):
         item = await store.item(team.id, 1)
         assert item is not None and item.snoozed_until is None
         assert await store.pending("readiness_reminder") == []
-    # A member of the channel (no role yet) is its first Product Owner as before.
-    await _timebox(slack, "settings sprint 3w", DEV1)
+    # A member of the channel (no role yet) no longer becomes its first Product Owner
+    # (issue 13, point 5): they are offered the team's setup, and nothing changes until then.
+    offer = await _timebox(slack, "settings sprint 3w", DEV1)
+    assert "This channel has no Scrum roles yet" in offer.text
+    assert "Set up the team" in shown(offer)
     async with slack.db.transaction() as store:
         team = await store.team("T0TEAM", CHANNEL)
-        assert team is not None and team.sprint_weeks == 3
-        assert [(a.user_id, a.role) for a in team.roles] == [(DEV1, "po")]
+        assert team is not None and team.sprint_weeks == 2
+        assert team.roles == []
 
 
 async def test_a_team_form_from_another_workspace_changes_nothing(slack):

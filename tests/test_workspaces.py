@@ -135,6 +135,7 @@ async def test_a_job_posts_with_its_own_workspaces_token(stack):
     second = person(stack, "T2")
     try:
         zone = "settings timezone Europe/Berlin"
+        await second.command("/timebox", f"roles po <@{BEN}>", user=BEN, channel=CHANNEL)
         await second.command("/timebox", zone, user=BEN, channel=CHANNEL)
         await backlog(second, "add Not ready yet", BEN)
         await second.command("/ready", "remind at 09:30", user=BEN, channel=CHANNEL)
@@ -153,6 +154,7 @@ async def test_a_workspace_that_removes_the_app_is_forgotten_and_its_due_work_en
     first, second = person(stack, "T1"), person(stack, "T2")
     try:
         zone = "settings timezone Europe/Berlin"
+        await second.command("/timebox", f"roles po <@{BEN}>", user=BEN, channel=CHANNEL)
         await second.command("/timebox", zone, user=BEN, channel=CHANNEL)
         await backlog(second, "add Not ready yet", BEN)
         await second.command("/ready", "remind at 09:30", user=BEN, channel=CHANNEL)

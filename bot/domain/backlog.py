@@ -175,8 +175,9 @@ def link_dependencies(
 ) -> list[dict[str, Any]]:
     """Item `number`'s dependencies as they are saved: each `#n` naming an item of the backlog
     (`done`: every item number of the team, and whether it is done) becomes a link, resolved
-    when #n is done; free text stays as typed. `links` are the other items' links, so that a
-    cycle (#1 waits for #2, which waits for #1) is refused, naming it."""
+    when #n is done; anything else (free text, a number the backlog does not have) stays as
+    typed. `links` are the other items' links, so that a cycle (#1 waits for #2, which waits
+    for #1) is refused, naming it."""
     saved: list[dict[str, Any]] = []
     for dependency in dependencies:
         other = named_item(dependency)
@@ -185,11 +186,9 @@ def link_dependencies(
             continue
         if other == number:
             raise UserError(f"#{number} cannot depend on itself. Take `#{number}` out of it.")
-        if other not in done:
-            raise UserError(
-                f"There is no item #{other} in this channel's backlog, so #{number} cannot "
-                f"depend on it. Write it without `#` to keep it as a note. Nothing was saved."
-            )
+        if other not in done:  # not an item of this backlog: a note, ticked by hand
+            saved.append({"text": dependency["text"], "resolved": bool(dependency["resolved"])})
+            continue
         saved.append({"text": dependency["text"], "item": other, "resolved": done[other]})
     graph = {**links, number: [n for d in saved if (n := d.get("item")) is not None]}
     cycle = find_cycle(number, graph)

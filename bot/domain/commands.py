@@ -27,6 +27,7 @@ BACKLOG_USAGE = {
     "import": ("/backlog import", "paste CSV (Jira columns), or share a .csv file here"),
     "export": ("/backlog export csv|md", "the backlog as a file"),
     "health": ("/backlog health", "stale items, ready coverage, missing hypotheses"),
+    "help": ("/backlog help", "these commands"),
 }
 READY_USAGE = {
     "check": ("/ready [check]", "unready items near the top, with a fix for each"),
@@ -34,6 +35,7 @@ READY_USAGE = {
     "dor": ("/ready dor", "the team's Definition of Ready, and a form to change it"),
     "remind": ("/ready remind at 09:30 [mon-fri] | off", "a daily readiness reminder"),
     "snooze": ("/ready snooze <n> <days>", "leave one item out of reminders for a while"),
+    "help": ("/ready help", "these commands"),
 }
 TIMEBOX_USAGE = {
     "help": ("/timebox help", "every command"),
@@ -57,6 +59,7 @@ REFINE_USAGE = {
     "agenda": ("/refine agenda", "see and change this channel's refinement agenda"),
     "history": ("/refine history", "past sessions and their minutes"),
     "auto": ("/refine auto on|off", "move on by itself when a section's time is up"),
+    "help": ("/refine help", "these commands"),
 }
 POKER_USAGE = {
     "live": (
@@ -68,6 +71,7 @@ POKER_USAGE = {
     "deck": ("/poker deck fibonacci|modified|tshirt|1,2,4,8,?", "the channel's deck"),
     "tshirt": ("/poker tshirt XS=1 S=2 M=3 L=5 XL=8", "points of T-shirt sizes"),
     "history": ("/poker history <n>", "an item's estimates with their votes"),
+    "help": ("/poker help", "these commands"),
 }
 PLANNING_USAGE = {
     "start": ("/planning start [2h]", "run sprint planning (2 hours per sprint week by default)"),
@@ -77,9 +81,10 @@ PLANNING_USAGE = {
     "add": ("/planning add <n> [reason]", "take an item; an unready one needs a reason"),
     "drop": ("/planning drop <n>", "leave an item out"),
     "commit": ("/planning commit [team]", "commit (a developer), or for the team (Scrum Master)"),
+    "help": ("/planning help", "these commands"),
 }
 SPRINT_USAGE = {
-    "show": ("/sprint", "the current sprint: goal, items, tasks, days left"),
+    "show": ("/sprint [show]", "the current sprint: goal, items, tasks, days left"),
     "add": ("/sprint add <n> <reason>", "renegotiate: bring an item into the sprint"),
     "remove": ("/sprint remove <n> <reason>", "renegotiate: take an item out"),
     "done": ("/sprint done <n>", "an item is done"),
@@ -93,6 +98,7 @@ SPRINT_USAGE = {
     "velocity": ("/sprint velocity", "a chart of committed and completed points"),
     "burndown": ("/sprint burndown [hours]", "a chart of points (or task hours) left per day"),
     "export": ("/sprint export md|csv", "goal, items, tasks and owners as a file"),
+    "help": ("/sprint help", "these commands"),
 }
 USAGE = {
     "/backlog": BACKLOG_USAGE,
@@ -102,6 +108,13 @@ USAGE = {
     "/ready": READY_USAGE,
     "/refine": REFINE_USAGE,
     "/timebox": TIMEBOX_USAGE,
+}
+
+# Other words for a subcommand, which its usage line does not repeat: {command: {alias: verb}}.
+ALIASES = {
+    "/backlog": {"ls": "list"},
+    "/ready": {"definition": "dor", "reminder": "remind"},
+    "/poker": {"poll": "async", "t-shirt": "tshirt", "sizes": "tshirt", "estimates": "history"},
 }
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")

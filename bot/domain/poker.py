@@ -31,6 +31,7 @@ DEFAULT_POLL = timedelta(hours=24)
 MIN_POLL = timedelta(minutes=10)
 MAX_POLL = timedelta(days=14)
 LAST_CALL = timedelta(hours=1)
+LIVE_ABANDONED = timedelta(hours=12)  # a live poll untouched this long holds its items no more
 MAX_ITEMS = 10
 REASON_MAX = 500
 SETTLED = ("accepted", "skipped")
@@ -238,11 +239,14 @@ class AlreadyPolled(UserError):
     new one is refused and the person is sent to the open one (`with_link`)."""
 
     def __init__(self, number: int, poll: PokerPoll) -> None:
-        kind = "estimation poll" if poll.mode == "async" else "planning poker round"
+        live = poll.mode == "live"
+        kind = "planning poker round" if live else "estimation poll"
+        hours = int(LIVE_ABANDONED.total_seconds() // 3600)
+        left = f" A round left untouched for {hours} hours holds it no more." if live else ""
         super().__init__(
             f"#{number} is being estimated already in an open {kind}: vote there rather than "
             "start a second one, which would split the votes. Its facilitator or a Scrum Master "
-            "can skip it there to start over."
+            f"can skip it there to start over.{left}"
         )
         self.number = number
         self.poll_id = poll.id
@@ -253,20 +257,27 @@ class AlreadyPolled(UserError):
         return UserError(f"{self.message} Open it: {link}") if link else self
 
 
-def still_open(poll: PokerPoll, latest: Mapping[int, PokerRound]) -> list[int]:
-    """The items of an open poll that are not settled yet (queued ones included)."""
+def still_open(poll: PokerPoll, latest: Mapping[int, PokerRound], now: datetime) -> list[int]:
+    """The items of an open poll that are not settled yet (queued ones included). A live
+    poll nobody has moved on for LIVE_ABANDONED was left behind: it holds none."""
     if poll.status != "open":
         return []
+    if poll.mode == "live":
+        started = max((r.started_at for r in latest.values()), default=poll.created_at)
+        if now - started > LIVE_ABANDONED:
+            return []
     return [n for n in poll.items if n not in latest or latest[n].status not in SETTLED]
 
 
 def check_not_polled(
-    numbers: Sequence[int], polls: Iterable[tuple[PokerPoll, Mapping[int, PokerRound]]]
+    numbers: Sequence[int],
+    polls: Iterable[tuple[PokerPoll, Mapping[int, PokerRound]]],
+    now: datetime,
 ) -> None:
     """Refuses a new poll on an item an open poll of the team is estimating (AlreadyPolled)."""
     wanted = set(numbers)
     for poll, latest in polls:
-        clash = [n for n in still_open(poll, latest) if n in wanted]
+        clash = [n for n in still_open(poll, latest, now) if n in wanted]
         if clash:
             raise AlreadyPolled(clash[0], poll)
 

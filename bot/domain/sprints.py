@@ -218,6 +218,24 @@ def selection(
     ]
 
 
+def reselect(
+    current: Sequence[SprintItem], chosen: Sequence[SprintItem]
+) -> tuple[list[SprintItem], list[SprintItem]]:
+    """A new selection (`selection`'s rows) over the sprint backlog as it is: an item chosen
+    again keeps its row, and with it its tasks, taking its new place and reasons. Returns the
+    rows to add and the rows that leave (with their tasks)."""
+    kept = {si.item_id: si for si in current}
+    added = []
+    for new in chosen:
+        old = kept.pop(new.item_id, None)
+        if old is None:
+            added.append(new)
+            continue
+        old.position, old.supports_goal = new.position, new.supports_goal
+        old.override_reason, old.removed = new.override_reason, False
+    return added, list(kept.values())
+
+
 def days_off_beyond(who: str, days: float, working: int) -> str | None:
     """Why `who` cannot have `days` off in a sprint of `working` days per person (None: they
     can): "Kenji has 20 days off, but the sprint has 10 working days." """
@@ -237,8 +255,8 @@ def set_capacity(
 ) -> None:
     """Days off per developer (up to the sprint's `working` days), the focus factor, and a
     first forecast while there is no velocity."""
-    for user, days in days_off.items():
-        if (wrong := days_off_beyond(f"<@{user}>", days, working)) is not None:
+    for days in days_off.values():  # the form names the person; here, the number says enough
+        if (wrong := days_off_beyond("A developer", days, working)) is not None:
             raise UserError(wrong)
     sprint.days_off = {u: float(d) for u, d in days_off.items() if d}
     if focus_percent is not None:

@@ -76,7 +76,7 @@ def parse_task_lines(text: str) -> list[TaskLine]:
             lines.append(line)
     if wrong:
         raise UserError(
-            f"Give each task its hours, like `Design DB query 2h`. Not understood: {wrong[0]!r}"
+            f"Give each task its hours, like `Design DB query 2h`. Not understood: “{wrong[0]}”."
         )
     if len(lines) > TASKS_MAX:
         raise UserError(f"An item takes up to {TASKS_MAX} tasks: split the item instead.")
@@ -164,7 +164,7 @@ def add_task(sprint_item: SprintItem, text: str) -> SprintTask:
     """`/sprint task <item> add Write the docs 2h`: one more task."""
     line = parse_task_line(text)
     if line is None:
-        raise UserError(f"Say the task and its hours, like `Write the docs 2h`. Not: {text!r}")
+        raise UserError(f"Say the task and its hours, like `Write the docs 2h`. Not: “{text}”.")
     if len(sprint_item.tasks) >= TASKS_MAX:
         raise UserError(f"An item takes up to {TASKS_MAX} tasks: split the item instead.")
     task = SprintTask(title=line.title, hours=line.hours, owner=None)
@@ -212,7 +212,9 @@ def change_task(task: SprintTask, edit: TaskEdit, actor: str, developers: Sequen
     if edit.owner is not None:
         owner = actor if edit.owner == ME else edit.owner or None
         if owner is not None and owner not in developers:
-            raise UserError(f"<@{owner}> is not one of the team's developers: tasks are theirs.")
+            raise UserError(
+                "Tasks are owned by the team's developers, and the person you named is not one."
+            )
         task.owner = owner
     if edit.hours is not None:
         if not 0 < edit.hours <= MAX_HOURS:

@@ -10,7 +10,7 @@ Slack user group can hold a role: its members hold it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -147,6 +147,15 @@ def setup_verdict(current: Roles, user: str) -> str:
     if not current.is_named("po"):
         return ALLOWED
     return role_verdict(current, user, ("po", "sm"), "change roles")
+
+
+NEEDS_PO = "A team needs a Product Owner: a person or a user group."
+
+
+def check_setup(people: Mapping[str, Sequence[str]], groups: Sequence[RoleGroup]) -> None:
+    """A team is set up with its Product Owner named (a person or a user group)."""
+    if not people.get("po") and not any(g.role == "po" for g in groups):
+        raise UserError(NEEDS_PO)
 
 
 def holds_role(current: Roles, user: str) -> bool:

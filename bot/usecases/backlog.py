@@ -180,6 +180,7 @@ async def move_item(
 ) -> Moved:
     """The Product Owner orders the backlog."""
     async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.store.get_item(work.team, number)  # what it names, before who may
         await work.require(("po",), "order the product backlog")
         old, new = await work.store.move_item(work.team, number, move, work.user, work.now)
         return Moved(number, old, new, work.notices)
@@ -188,6 +189,7 @@ async def move_item(
 async def move_to_top(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> ItemShown:
     """The item's "Move to top" button: the item as it is now."""
     async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.store.get_item(work.team, number)
         await work.require(("po",), "order the product backlog")
         await work.store.move_item(work.team, number, Move("top"), work.user, work.now)
         return await _shown(work, number)
@@ -197,6 +199,7 @@ async def archive_item(
     svc: Services, actor: Actor, number: int, in_channel: InChannel
 ) -> ItemShown:
     async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.store.get_item(work.team, number)
         await work.require(("po",), "archive backlog items")
         await work.store.archive_item(work.team, number, work.user, work.now)
         return await _shown(work, number)
@@ -206,6 +209,7 @@ async def restore_item(
     svc: Services, actor: Actor, number: int, in_channel: InChannel
 ) -> ItemShown:
     async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.store.get_item(work.team, number)
         await work.require(("po",), "restore backlog items")
         await work.store.restore_item(work.team, number, work.user, work.now)
         return await _shown(work, number)

@@ -20,7 +20,7 @@ from agendas.agenda import parse as parse_agenda
 from bot.domain.backlog_csv import MAX_FILE_BYTES
 from bot.runtime.services import Services
 from bot.usecases import meetings
-from bot.usecases.team import InChannel, member_work, require_member
+from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor
 
 MAX_AGENDA_BYTES = 100_000
@@ -67,11 +67,10 @@ class SharedFile:
 async def check_sharer(
     svc: Services, actor: Actor, shared: SharedFile, in_channel: InChannel
 ) -> None:
-    """Before the download: a file from someone outside the team, or an agenda from someone
-    who may not change agendas, is refused (NotAllowed). A backlog CSV is any member's to
-    share, as `/backlog add` is."""
+    """Before the download: an agenda from someone outside the team, or from someone who
+    may not change agendas, is refused (NotAllowed). A backlog CSV is any member's to share,
+    as `/backlog add` is (its import checks that the sharer is one)."""
     if shared.kind != "agenda":
-        await require_member(svc, actor, in_channel)
         return
     async with member_work(svc, actor, in_channel) as work:
         await work.require(("po", "sm"), "change agendas")

@@ -61,10 +61,7 @@ class Refinement:
         if "deep_dive" in actions:
             opened.append(refinement.DeepDive(deep, dor))
         if "wrapup" in actions:
-            events = await store.item_events_between(team.id, meeting.started_at, now)
-            actions_noted = tuple(await store.action_items(meeting.id))
-            today = local_today(team, now).isoformat()
-            opened.append(refinement.Wrapup(refinement.became_ready(events), actions_noted, today))
+            opened.append(await _wrapup(store, team, meeting, now))
         return opened
 
     async def minutes(self, store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
@@ -74,6 +71,14 @@ class Refinement:
         ordered = await _ordered(store, team)
         ready_after = len(refinement.ready_numbers(ordered, DefinitionOfReady.of(team)))
         return refinement.minutes(meeting, events, actions, ready_after)
+
+
+async def _wrapup(store: Store, team: Team, meeting: Meeting, now: datetime) -> refinement.Wrapup:
+    """What the wrap-up shows: the items that became ready, the action items, today."""
+    events = await store.item_events_between(team.id, meeting.started_at, now)
+    actions_noted = tuple(await store.action_items(meeting.id))
+    today = local_today(team, now).isoformat()
+    return refinement.Wrapup(refinement.became_ready(events), actions_noted, today)
 
 
 REFINEMENT = Refinement()
@@ -361,10 +366,58 @@ async def triage_pick(
 
 async def next_session(
     svc: Services, actor: Actor, meeting_id: int, chosen: str, in_channel: InChannel
-) -> None:
-    """The date of the next session, picked at the wrap-up."""
+) -> Opening:
+    """The date of the next session, picked at the wrap-up; the wrap-up as it reads now, to
+    redraw its card with the date saved."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        refinement.set_next_session(await _meeting(work, meeting_id), chosen)
+        meeting = await _meeting(work, meeting_id)
+        refinement.set_next_session(meeting, chosen)
+        wrapup = await _wrapup(work.store, work.team, meeting, work.now)
+        return Opening(meeting, work.team, [wrapup])
+
+
+# -- cards redrawn later -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeepDiveCard:
+    """A deep-dive card of a running session, to redraw with its item as it is now."""
+
+    meeting: Meeting
+    team: Team
+    item: BacklogItem
+    dor: DefinitionOfReady
+    ts: str
+    position: int
+    total: int
+
+
+async def keep_deep_dives(svc: Services, meeting_id: int, cards: dict[int, list[Any]]) -> None:
+    """The deep-dive cards just posted in a meeting's thread: item number: [ts, position,
+    total], to redraw a card when its item changes."""
+    async with svc.db.transaction() as store:
+        meeting = await store.meeting(meeting_id)
+        if meeting is not None and cards:
+            kept = {**meeting.data.get("deep_dives", {}), **{str(n): c for n, c in cards.items()}}
+            meeting.data = {**meeting.data, "deep_dives": kept}
+
+
+async def deep_dives_of(svc: Services, actor: Actor, numbers: Sequence[int]) -> list[DeepDiveCard]:
+    """The deep-dive cards showing these items in the team's running refinement session."""
+    async with team_work(svc, actor) as work:
+        meeting = await work.store.open_meeting(work.team.id)
+        if meeting is None or meeting.kind != REFINEMENT.name or meeting.status == "ended":
+            return []
+        kept = meeting.data.get("deep_dives", {})
+        cards = []
+        for number in numbers:
+            if str(number) not in kept:
+                continue
+            ts, position, total = kept[str(number)]
+            item = await work.store.get_item(work.team, number)
+            dor = DefinitionOfReady.of(work.team)
+            cards.append(DeepDiveCard(meeting, work.team, item, dor, ts, position, total))
+        return cards
 
 
 async def estimate_in(svc: Services, actor: Actor, meeting_id: int) -> Step:

@@ -83,14 +83,16 @@ async def _round(store: Store, round_id: int) -> tuple[PokerRound, PokerPoll]:
     return round_, poll
 
 
-async def _check_not_polled(store: Store, team: Team, numbers: Sequence[int]) -> None:
+async def _check_not_polled(
+    store: Store, team: Team, numbers: Sequence[int], now: datetime
+) -> None:
     """Refuses a poll on an item one of the team's open polls is estimating already."""
     polls = await store.open_polls(team.id)
     if not polls:
         return
     rounds = await store.rounds_in([p.id for p in polls])
     latest = {p.id: poker.latest_rounds(r for r in rounds if r.poll_id == p.id) for p in polls}
-    poker.check_not_polled(numbers, [(p, latest[p.id]) for p in polls])
+    poker.check_not_polled(numbers, [(p, latest[p.id]) for p in polls], now)
 
 
 async def _schedule(store: Store, poll: PokerPoll, start: datetime, deadline: datetime) -> None:
@@ -114,7 +116,7 @@ async def start_poll(
     numbers = poker.queue(numbers)
     for number in numbers:
         poker.check_estimable(await store.get_item(team, number))
-    await _check_not_polled(store, team, numbers)
+    await _check_not_polled(store, team, numbers, now)
     poll = poker.new_poll(
         team,
         mode=mode,
@@ -359,7 +361,7 @@ async def plan_poll(
         deadline = None
         if mode == "async":
             deadline = poker.resolve_deadline(work.now, zone(work.team), duration, until)
-        await _check_not_polled(work.store, work.team, numbers)
+        await _check_not_polled(work.store, work.team, numbers, work.now)
         return Plan(Roles.of(work.team), deadline)
 
 

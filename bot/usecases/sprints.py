@@ -28,7 +28,7 @@ from bot.usecases.unit import Actor, team_work
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
 from storage.repositories import Store
 
-CHARTS_KEPT = 12  # closed sprints the velocity chart reads
+CHARTS_KEPT = 12  # recent sprints the velocity chart reads
 
 Names = Callable[[Collection[str]], Awaitable[Mapping[str, str]]]
 """People's names by their Slack ids (looked up by the caller, who knows Slack)."""
@@ -85,6 +85,7 @@ class SprintFile:
     filename: str
     content: str | bytes
     title: str
+    summary: str = ""  # what the picture says, in words (a burndown: what is left)
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,9 @@ async def mark_done(
 
 
 async def item_tasks(svc: Services, actor: Actor, number: int) -> ItemTasks:
-    """An item of the running sprint, for its tasks form."""
+    """An item of the current sprint (running, else being planned), for its tasks form."""
     async with team_work(svc, actor) as work:
-        sprint = await require_active(work.store, work.team)
+        sprint = rules.require_current(await work.store.open_sprints(work.team.id))
         return ItemTasks(sprint, await find_item(work.store, work.team, sprint, number))
 
 
@@ -166,10 +167,10 @@ async def velocity_chart(svc: Services, actor: Actor) -> SprintFile | NothingToD
     from bot.domain import charts  # matplotlib is heavy: loaded on first use only
 
     async with team_work(svc, actor) as work:
-        closed = await work.store.closed_sprints(work.team.id, CHARTS_KEPT)
-    if not any(s.committed_points is not None for s in closed):
+        recent = await work.store.sprints(work.team.id, CHARTS_KEPT)  # the running one too
+    if not any(s.committed_points is not None for s in recent):
         return NothingToDraw(NO_VELOCITY)
-    return await _drawn("velocity.png", partial(charts.velocity_chart, closed), "Velocity")
+    return await _drawn("velocity.png", partial(charts.velocity_chart, recent), "Velocity")
 
 
 async def burndown_chart(
@@ -199,12 +200,18 @@ async def burndown_chart(
         charts.burndown_chart, sprint, remaining, working_days=workdays, hours_at_start=start
     )
     title = f"Sprint {sprint.number} burndown" + (" in hours" if hours else "")
-    return await _drawn(f"burndown{'-hours' if hours else ''}.png", draw, title)
+    now_left = remaining[-1][1] if remaining else 0.0
+    unit = "h" if hours else " points"
+    begun = start if hours else sprint.committed_points
+    summary = f"{now_left:g}{unit} left of {begun or 0:g}{unit} at the commitment."
+    return await _drawn(f"burndown{'-hours' if hours else ''}.png", draw, title, summary)
 
 
-async def _drawn(filename: str, draw: Callable[[], bytes], title: str) -> SprintFile:
+async def _drawn(
+    filename: str, draw: Callable[[], bytes], title: str, summary: str = ""
+) -> SprintFile:
     """A chart drawn off the event loop, after the transaction."""
-    return SprintFile(filename, await asyncio.to_thread(draw), title)
+    return SprintFile(filename, await asyncio.to_thread(draw), title, summary)
 
 
 async def export_sprint(svc: Services, actor: Actor, fmt: str, names: Names) -> SprintFile:
@@ -272,12 +279,17 @@ async def select(
     overrides: Mapping[int, str],
     now: datetime,
 ) -> list[SprintItem]:
-    """Sets the sprint backlog while planning; an unready item needs a reason to come in."""
+    """Sets the sprint backlog while planning; an unready item needs a reason to come in. An
+    item that stays keeps its tasks; the tasks of one that leaves leave the hours with it."""
     found = {i.number: i for i in await store.items_by_number(team.id, list(numbers))}
     chosen = rules.selection(team, sprint, numbers, found, supporting, overrides, now)
-    for current in await store.sprint_items(sprint, include_removed=True):
-        await store.delete_sprint_item(current)
-    return [await store.add_sprint_item(sprint_item) for sprint_item in chosen]
+    added, gone = rules.reselect(await store.sprint_items(sprint, include_removed=True), chosen)
+    for sprint_item in gone:
+        store.add_progress(tasks.progress(sprint, [], now, gone=sprint_item.tasks))
+        await store.delete_sprint_item(sprint_item)
+    for sprint_item in added:
+        await store.add_sprint_item(sprint_item)
+    return await store.sprint_items(sprint)
 
 
 async def find_item(store: Store, team: Team, sprint: Sprint, number: int) -> SprintItem:

@@ -157,9 +157,10 @@ async def set_up_team(
     async with member_work(svc, actor, in_channel, once=True) as work:
         current = Roles.of(work.team)
         teams.setup_verdict(current, work.user)
-        for role in teams.ROLE_NAMES:
-            mine = [g for g in setup.groups if g.role == role]
-            await assign_role(work.store, work.team, role, setup.people.get(role, ()), mine)
+        teams.check_setup(setup.people, setup.groups)
+        for role in teams.ROLE_NAMES:  # a role nobody is named for is left empty
+            people, mine = setup.people.get(role, ()), [g for g in setup.groups if g.role == role]
+            await work.store.set_role(work.team, role, list(dict.fromkeys(people)), mine)
         teams.apply_setting(work.team, "timezone", setup.timezone)
         teams.apply_setting(work.team, "sprint", setup.sprint_weeks)
         if setup.start:

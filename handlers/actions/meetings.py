@@ -71,10 +71,13 @@ async def triage_pick(asked: Asked) -> None:
 
 @acked
 async def next_session(asked: Asked) -> None:
+    """The next session's date, saved and shown on the wrap-up card for everyone."""
     picked = payload.action(asked.body)
     meeting_id = payload.as_int(str(picked.get("block_id")).removeprefix("wrapup-"))
     chosen = payload.as_text(picked.get("selected_date"))
-    await meetings.next_session(asked.svc, asked.actor, meeting_id, chosen, asked.in_channel)
+    who = asked.svc, asked.actor, meeting_id
+    done = await meetings.next_session(*who, chosen, asked.in_channel)
+    await meeting_flow.session_picked(asked, done)
 
 
 @acked

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -35,6 +36,15 @@ from handlers.render import escape, fit, plain, render
 from storage.models import BacklogItem, Meeting, Team
 
 BAR = 20
+
+
+@dataclass(frozen=True)
+class DeepDiveRef:
+    """A deep-dive card's item and place, kept to redraw the card when the item changes."""
+
+    number: int
+    position: int
+    total: int
 
 
 def _ref(meeting: Meeting) -> str:
@@ -138,44 +148,55 @@ def estimating(user: str, number: int) -> dict[str, Any]:
 
 def opened(meeting: Meeting, team: Team, contents: Sequence[Any]) -> list[dict[str, Any]]:
     """The posts for what the meeting's current section opens, in its thread."""
-    posts: list[dict[str, Any]] = []
+    return [payload for _, payload in opened_cards(meeting, team, contents)]
+
+
+def opened_cards(
+    meeting: Meeting, team: Team, contents: Sequence[Any]
+) -> list[tuple[DeepDiveRef | None, dict[str, Any]]]:
+    """`opened`'s posts, each with what its card is for when it is redrawn later (a deep
+    dive's item, redrawn when the item changes), else None."""
+    cards: list[tuple[DeepDiveRef | None, dict[str, Any]]] = []
     for content in contents:
-        match content:
-            case refinement.Kickoff():
-                posts.append(kickoff(meeting, content.new_count, content.deep))
-            case refinement.TriageCard(item=None):
-                posts.append(triage_done(None, None, None))
-            case refinement.TriageCard(item=item) if item is not None:
-                posts.append(triage_card(meeting, item, content.position, content.total))
-            case refinement.DeepDive(items=()):
-                posts.append(mrkdwn_notice("Every item near the top is ready."))
-            case refinement.DeepDive():
-                total = len(content.items)
-                posts += [
-                    deep_dive_card(meeting, item, team.channel_id, content.dor, n, total)
-                    for n, item in enumerate(content.items, start=1)
-                ]
-            case refinement.Wrapup():
-                posts.append(wrapup(meeting, content.became_ready, content.actions, content.today))
-            case plan.GoalSection():
-                posts.append(sprint_blocks.section_goal(content.sprint))
-            case plan.SelectionSection():
-                posts.append(
-                    sprint_blocks.section_selection(
-                        content.sprint, content.proposal, content.forecast
-                    )
-                )
-            case plan.CapacitySection():
-                posts.append(
-                    sprint_blocks.section_capacity(plan_status(content.state), content.state.sprint)
-                )
-            case plan.BreakdownSection():
-                state = content.state
-                posts.append(sprint_blocks.section_breakdown(state.sprint, state.items))
-            case plan.CommitSection():
-                state = content.state
-                posts.append(sprint_blocks.section_commit(state.sprint, plan_status(state)))
-    return posts
+        if isinstance(content, refinement.DeepDive) and content.items:
+            total = len(content.items)
+            for n, item in enumerate(content.items, start=1):
+                card = deep_dive_card(meeting, item, team.channel_id, content.dor, n, total)
+                cards.append((DeepDiveRef(item.number, n, total), card))
+        else:
+            cards += [(None, post) for post in _opened(meeting, team, content)]
+    return cards
+
+
+def _opened(meeting: Meeting, team: Team, content: Any) -> list[dict[str, Any]]:
+    """The posts for one thing a section opens (deep-dive cards: `opened_cards`)."""
+    match content:
+        case refinement.Kickoff():
+            return [kickoff(meeting, content.new_count, content.deep)]
+        case refinement.TriageCard(item=None):
+            return [triage_done(None, None, None)]
+        case refinement.TriageCard(item=item) if item is not None:
+            return [triage_card(meeting, item, content.position, content.total)]
+        case refinement.DeepDive():
+            return [mrkdwn_notice("Every item near the top is ready.")]
+        case refinement.Wrapup():
+            return [wrapup(meeting, content)]
+        case plan.GoalSection():
+            return [sprint_blocks.section_goal(content.sprint)]
+        case plan.SelectionSection():
+            return [
+                sprint_blocks.section_selection(content.sprint, content.proposal, content.forecast)
+            ]
+        case plan.CapacitySection():
+            state = content.state
+            return [sprint_blocks.section_capacity(plan_status(state), state.sprint)]
+        case plan.BreakdownSection():
+            state = content.state
+            return [sprint_blocks.section_breakdown(state.sprint, state.items)]
+        case plan.CommitSection():
+            state = content.state
+            return [sprint_blocks.section_commit(state.sprint, plan_status(state))]
+    return []
 
 
 # -- sprint planning -----------------------------------------------------------------------------
@@ -278,17 +299,20 @@ def deep_dive_card(
     return kit.with_buttons(text, elements, f"Deep dive #{item.number}")
 
 
-def wrapup(
-    meeting: Meeting,
-    became_ready: Sequence[tuple[int, str]],
-    actions: Sequence[Any],
-    today: str,
-) -> dict[str, Any]:
-    text = render("wrapup.md.j2", became_ready=became_ready, actions=actions)
+def wrapup(meeting: Meeting, content: refinement.Wrapup) -> dict[str, Any]:
+    """The wrap-up card; its date picker shows the next session's date once it is saved
+    (redrawn when it is picked), and the text says it for everyone."""
+    chosen = meeting.data.get("next_session")
+    text = render(
+        "wrapup.md.j2",
+        became_ready=content.became_ready,
+        actions=content.actions,
+        next_session=_day(chosen) if chosen else "",
+    )
     picker = DatePickerElement(
         action_id="meeting_next_session",
         placeholder="Next session",
-        initial_date=meeting.data.get("next_session") or today,
+        initial_date=chosen or content.today,
     )
     return message(
         [
@@ -304,6 +328,31 @@ def wrapup(
         ],
         text,
     )
+
+
+def _day(iso: str) -> str:
+    """A picked date as people read it: Monday 9 March 2026."""
+    day = date.fromisoformat(iso)
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def closed_card(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """A card of an ended meeting (as Slack holds it) without its buttons, menus and date
+    pickers, saying that the meeting has ended; None for a message with nothing to press."""
+    kept: list[dict[str, Any]] = []
+    changed = False
+    for block in blocks:
+        if block.get("type") == "actions":
+            changed = True
+            continue
+        accessory = block.get("accessory")
+        if isinstance(accessory, dict) and accessory.get("type") != "image":
+            block = {k: v for k, v in block.items() if k != "accessory"}
+            changed = True
+        kept.append(block)
+    if not changed:
+        return None
+    return [*kept, context(render("card_closed.md.j2")).to_dict()]
 
 
 def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:

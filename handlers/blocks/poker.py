@@ -332,6 +332,6 @@ def history_message(item: BacklogItem, records: Sequence[EstimateRecord]) -> dic
 
 
 def help_message() -> dict[str, Any]:
-    lines = "\n".join(f"`{escape(line)}` {escape(what)}" for line, what in POKER_USAGE.values())
-    text = "*Planning poker*\n" + lines
-    return message([section(text)], "Planning poker commands")
+    text = "*Planning poker*\n" + render("help.md.j2", verbs=POKER_USAGE)
+    blocks = [section(text), context("`/timebox help` lists every command.")]
+    return message(blocks, "Planning poker commands")

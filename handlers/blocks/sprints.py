@@ -97,7 +97,8 @@ def task_card(card: TaskCard) -> dict[str, Any]:
     blocks: list[Block] = [section(head)]
     for position, task in enumerate(si.tasks[: tasks.TASKS_MAX], start=1):
         text = render("task_card.md.j2", part="task", task=task, n=position, left=tasks.left(task))
-        blocks.append(section(text, accessory=_task_menu(sprint, task)))
+        menu = _task_menu(sprint, task)
+        blocks.append(section(text, accessory=menu, block_id=f"task-{task.id}"))
     blocks.append(context(render("task_card.md.j2", part="hint", number=si.item.number)))
     edit = button("Edit tasks", "sprint_tasks", f"{sprint.id}:{si.item.number}")
     blocks.append(ActionsBlock(elements=[edit]))
@@ -442,6 +443,6 @@ def sprint_closed(closed: SprintClosed) -> dict[str, Any]:
     )
 
 
-def upload_comment(user: str, title: str) -> str:
+def upload_comment(user: str, title: str, summary: str = "") -> str:
     """The comment on a chart or export uploaded to the channel."""
-    return render("sprint_upload.md.j2", user=user, title=title)
+    return render("sprint_upload.md.j2", user=user, title=title, summary=summary)

@@ -189,11 +189,16 @@ def settings_modal(team: Team) -> dict[str, Any]:
     return kit.modal("settings_edit", "Team settings", blocks, channel=team.channel_id)
 
 
-def help_message() -> dict[str, Any]:
-    """Every command, one section per slash command (one would outgrow Slack's 3,000 chars)."""
-    blocks: list[Block] = [
-        section("*Timebox* keeps this channel's product backlog and runs its planning.")
-    ]
+def help_message(command: str | None = None) -> dict[str, Any]:
+    """One command's subcommands (`/backlog help`), or every command (`/timebox help`), one
+    section per slash command (one would outgrow Slack's 3,000 chars)."""
+    if command is not None and command != "/timebox":
+        blocks: list[Block] = [
+            section(render("help.md.j2", verbs=USAGE[command])),
+            context("`/timebox help` lists every command."),
+        ]
+        return message(blocks, f"{command} commands")
+    blocks = [section("*Timebox* keeps this channel's product backlog and runs its planning.")]
     blocks += [section(render("help.md.j2", verbs=verbs)) for verbs in USAGE.values()]
     blocks.append(
         context("The Product Owner orders the backlog; `/timebox roles` shows who is who.")

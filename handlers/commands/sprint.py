@@ -104,7 +104,7 @@ async def _upload(asked: Asked, file: sprints.SprintFile | sprints.NothingToDraw
         content=file.content,
         filename=file.filename,
         title=file.title,
-        initial_comment=sprint_blocks.upload_comment(asked.actor.user, file.title),
+        initial_comment=sprint_blocks.upload_comment(asked.actor.user, file.title, file.summary),
     )
 
 

@@ -50,7 +50,6 @@ async def _backlog(
     info: Any,
     member: InChannel,
 ) -> None:
-    await files.check_sharer(svc, actor, shared, member)  # before the download
     text = await _download(info["url_private_download"], client.token, shared)
     report = await backlog_uc.import_file(svc, actor, text, member)
     if report is None:

@@ -10,6 +10,7 @@ only posts it, so it knows no kind in particular.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -83,6 +84,7 @@ async def announce(svc: Services, client: AsyncWebClient, done: meetings.Step) -
     if done.note:
         await post(client, team, meeting, meeting_blocks.note(done.note))
     if done.ended:
+        await close_cards(client, team, meeting)
         minutes = meeting_blocks.minutes_message(meeting.agenda["name"], meeting.minutes or {})
         await post(client, team, meeting, minutes)
         await client.chat_postMessage(channel=team.channel_id, **meeting_blocks.ended(meeting))
@@ -118,8 +120,71 @@ async def open_section(svc: Services, client: AsyncWebClient, team: Team, meetin
     if meetings.needs_people(meeting.kind):
         people = await channel_people(client, team.channel_id)
     opening = await meetings.opening(svc, meeting.id, people)
-    for payload in meeting_blocks.opened(opening.meeting, opening.team, opening.contents):
-        await post(client, opening.team, opening.meeting, payload)
+    deep_dives: dict[int, list[Any]] = {}
+    for ref, payload in meeting_blocks.opened_cards(
+        opening.meeting, opening.team, opening.contents
+    ):
+        posted = await post(client, opening.team, opening.meeting, payload)
+        if ref is not None:
+            deep_dives[ref.number] = [posted["ts"], ref.position, ref.total]
+    await meetings.keep_deep_dives(svc, meeting.id, deep_dives)
+
+
+async def close_cards(client: AsyncWebClient, team: Team, meeting: Meeting) -> None:
+    """An ended meeting's cards in its thread (triage, deep dive, time-up, wrap-up...) lose
+    their buttons: redrawn from what Slack holds, without them. A card Slack does not take
+    keeps them, with a line in the log."""
+    if meeting.message_ts is None:
+        return
+    bot, cursor = await bot_user_id(client), None
+    while True:
+        try:
+            page = await client.conversations_replies(
+                channel=team.channel_id, ts=meeting.message_ts, cursor=cursor, limit=200
+            )
+        except Exception as error:
+            log.warning("meeting %s: its cards keep their buttons (%s)", meeting.id, error)
+            return
+        for card in page.get("messages") or []:
+            if card.get("ts") != meeting.message_ts and card.get("user") == bot:
+                await _close_card(client, team.channel_id, card)
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return
+
+
+async def _close_card(client: AsyncWebClient, channel: str, card: dict[str, Any]) -> None:
+    closed = meeting_blocks.closed_card(card.get("blocks") or [])
+    if closed is None:
+        return
+    try:
+        text = card.get("text") or ""
+        await client.chat_update(channel=channel, ts=card["ts"], text=text, blocks=closed)
+    except Exception as error:
+        log.warning("a meeting card %s kept its buttons (%s)", card["ts"], error)
+
+
+async def redraw_deep_dives(
+    svc: Services, client: AsyncWebClient, actor: Actor, numbers: Sequence[int]
+) -> None:
+    """After items changed (a form saved, an estimate accepted): the running session's
+    deep-dive cards of these items, redrawn as the items are now (ready, or what they lack)."""
+    for card in await meetings.deep_dives_of(svc, actor, numbers):
+        payload = meeting_blocks.deep_dive_card(
+            card.meeting, card.item, card.team.channel_id, card.dor, card.position, card.total
+        )
+        try:
+            await client.chat_update(channel=card.team.channel_id, ts=card.ts, **payload)
+        except Exception as error:  # the card stays as it was; the item is saved
+            log.warning("deep-dive card of #%s not redrawn (%s)", card.item.number, error)
+
+
+async def session_picked(asked: Asked, done: meetings.Opening) -> None:
+    """The wrap-up card redrawn with the next session's date saved, for everyone to see."""
+    container = asked.body.get("container") or {}
+    [payload] = meeting_blocks.opened(done.meeting, done.team, done.contents)
+    channel = done.team.channel_id
+    await asked.client.chat_update(channel=channel, ts=container["message_ts"], **payload)
 
 
 async def triaged(asked: Asked, done: meetings.Triaged) -> None:

@@ -90,6 +90,7 @@ async def committed(asked: meeting_flow.Asked, done: planning.Committed) -> None
     ended, client = done.ended, asked.client
     if ended is not None:  # its minutes in its thread; that it ended, in the one post below
         await meeting_flow.refresh(client, done.team, ended, asked.svc.clock.now())
+        await meeting_flow.close_cards(client, done.team, ended)
         minutes = meeting_blocks.minutes_message(ended.agenda["name"], ended.minutes or {})
         await meeting_flow.post(client, done.team, ended, minutes)
     await client.chat_postMessage(channel=done.team.channel_id, **meeting_blocks.committed(done))

@@ -41,6 +41,7 @@ from bot.usecases.unit import Actor
 from handlers import outbox
 from handlers.blocks import poker as poker_blocks
 from handlers.common import adopt_po_timezone, channel_members, in_channel
+from handlers.flows import meetings as meeting_flow
 from storage.models import PokerPoll, PokerRound, Team
 from storage.repositories import Store
 
@@ -336,6 +337,9 @@ async def decide(
         log.info("poker round %s: estimate accepted", round_id)
     await _edit_result(svc, client, decided.team, decided.result)
     refresh(svc, client, decided.decision.poll.id)
+    if card is not None:  # a refinement's deep-dive card of the item shows its estimate
+        number = decided.decision.round.item_number
+        await meeting_flow.redraw_deep_dives(svc, client, actor, [number])
 
 
 async def revote(svc: Services, client: AsyncWebClient, actor: Actor, round_id: int) -> None:

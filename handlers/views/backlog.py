@@ -14,6 +14,7 @@ from handlers import payload
 from handlers.asked import Asked
 from handlers.blocks import backlog as blocks
 from handlers.blocks import kit
+from handlers.flows import meetings as meeting_flow
 from handlers.reply import metadata
 from handlers.views import form
 
@@ -73,6 +74,7 @@ async def save_item(asked: Asked, edits: dict[str, Any]) -> None:
     number, member = meta["number"], asked.in_channel
     saved = await backlog_uc.save_item(asked.svc, asked.actor, number, edits, team, member)
     await asked.answer(blocks.saved_notice(saved))
+    await meeting_flow.redraw_deep_dives(asked.svc, asked.client, asked.actor, [number])
 
 
 @form.submitted(form.required("csv", "Paste at least a header line and one row."))

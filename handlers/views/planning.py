@@ -73,9 +73,9 @@ def _days_off(body: dict[str, Any], state: dict[str, dict[str, Any]]) -> dict[st
     use case checks again against the sprint itself."""
     working = metadata(body).get("working_days")
     labels = {
-        block.get("block_id"): (block.get("label") or {}).get("text", "")
+        block.get("block_id"): block["label"].get("text", "")
         for block in body["view"].get("blocks") or []
-        if isinstance(block, dict)
+        if isinstance(block, dict) and isinstance(block.get("label"), dict)
     }
     days_off, errors = {}, {}
     for block in state:

@@ -49,8 +49,10 @@ def _setup(body: dict[str, Any]) -> team_uc.TeamSetup:
         for role, block in team_blocks.SETUP_GROUP_BLOCKS.items()
         for o in state.get(block, {}).get("selected_options") or []
     ]
-    if not people["po"] and not any(g.role == "po" for g in groups):
-        errors["po"] = "A team needs a Product Owner: a person or a user group."
+    try:
+        teams.check_setup(people, groups)
+    except UserError as error:
+        errors["po"] = error.message
     zone = form.text(state, "timezone")
     try:
         teams.parse_timezone(zone)

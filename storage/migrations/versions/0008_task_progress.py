@@ -22,9 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table("sprint_tasks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("remaining", sa.Float(), nullable=True))
     # What was planned is left, unless the task is done.
-    op.execute(
-        sa.text("UPDATE sprint_tasks SET remaining = CASE WHEN done THEN 0 ELSE hours END")
-    )
+    op.execute(sa.text("UPDATE sprint_tasks SET remaining = CASE WHEN done THEN 0 ELSE hours END"))
     with op.batch_alter_table("sprint_tasks", schema=None) as batch_op:
         batch_op.alter_column("remaining", existing_type=sa.Float(), nullable=False)
 
