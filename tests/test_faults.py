@@ -82,13 +82,13 @@ async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_not
             )
             await command(driver, "/backlog", "add Not ready", user=PO, channel=channel)
             await command(driver, "/ready", "remind at 09:40", user=PO, channel=channel)
-        await command(
-            driver, "/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=MEETING, answers=1
-        )
+        for channel in (MEETING, POLL):  # the PO named first: nobody claims it by acting
+            await command(driver, "/timebox", f"roles po <@{PO}|paula>", user=PO, channel=channel)
+        await command(driver, "/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=MEETING)
         await command(driver, "/backlog", "add Triage me", user=PO, channel=MEETING)
         await command(driver, "/refine", "start 45m", user=SM, channel=MEETING)
         agenda = top(emulator, MEETING)[0]
-        await command(driver, "/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=POLL, answers=1)
+        await command(driver, "/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=POLL)
         await command(driver, "/backlog", "add Estimate me", user=PO, channel=POLL)
         await command(driver, "/poker", "async 1 for 1h", user=SM, channel=POLL)
         poll = top(emulator, POLL)[0]

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from agendas import planning as plan
 from bot.domain import tasks
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
+from bot.usecases.planning import PlanNote
 from bot.usecases.sprints import ItemFinished, ScopeChanged, SprintCard, SprintClosed
 from bot.usecases.tasks import TaskCard
 from handlers.blocks import kit
@@ -422,7 +423,7 @@ def scope_logged() -> dict[str, Any]:
     return kit.notice("Logged and announced in the channel.", ":memo:")
 
 
-def plan_note(note: Any) -> dict[str, Any]:
+def plan_note(note: PlanNote) -> dict[str, Any]:
     """What changed in the plan, without where the plan stands (its cards show that)."""
     return mrkdwn_notice(render("planning_note.md.j2", note=note, status="").strip())
 
