@@ -12,12 +12,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.errors import UserError
 from storage.models import Team
+
+if TYPE_CHECKING:  # PyYAML is loaded when an agenda is first read or written
+    import yaml
 
 HERE = Path(__file__).parent
 KINDS = ("refinement", "planning")
@@ -83,6 +84,8 @@ class Agenda:
                 for s in self.sections
             ],
         }
+        import yaml
+
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
@@ -158,6 +161,8 @@ def _get(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
 
 def parse(text: str, kind: str) -> Agenda:
     """Reads and checks an agenda; raises AgendaError naming the line and field at fault."""
+    import yaml
+
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -206,6 +211,8 @@ SectionSpec = tuple[str, float | None, float | None, str, tuple[str, ...]]
 
 
 def _section(raw: Any, node: yaml.Node, index: int, kind: str) -> SectionSpec:
+    import yaml
+
     if not isinstance(raw, dict) or not isinstance(node, yaml.MappingNode):
         raise AgendaError(
             f"{_line(node)}: sections[{index + 1}] must be a mapping with `title` and "

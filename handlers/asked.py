@@ -53,9 +53,10 @@ class Asked:
         await open_form(self.client, self.body, view)
 
     async def tell(self, notices: Sequence[str]) -> bool:
-        """What the use case did besides its answer: the user became the channel's Product
-        Owner. They are told, and the team takes their time zone if it has none (True if it
-        took it)."""
+        """What the use case did besides its answer (`work.notices`). They are told, and a team
+        with a Product Owner but no time zone takes the PO's (True if it took it). Nobody
+        becomes PO by acting first any more: a channel without one is offered its setup form
+        (handlers/errors.py, SetupNeeded)."""
         if not notices:
             return False
         for notice in notices:

@@ -11,12 +11,14 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine
-from bot.domain import poker, reminders
+from bot.domain import ceremonies, poker, reminders
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import calendar as calendar_uc
 from bot.usecases import ready as ready_uc
 from handlers import outbox
 from handlers.blocks import ready as ready_blocks
+from handlers.flows import calendar as calendar_flow
 from handlers.flows import meetings as meeting_flow
 from handlers.flows import poker as poker_flow
 from storage.repositories import Store
@@ -95,6 +97,8 @@ def register_jobs(
         poker.KIND_NUDGE: poker_flow.on_nudge,
         poker.KIND_VOTE: poker_flow.on_vote,
         poker.KIND_SYNC: poker_flow.on_sync,
+        ceremonies.REMIND: calendar_flow.on_reminder,
+        ceremonies.START: calendar_flow.on_start,
     }
     for kind, job in jobs.items():
         services.jobs.handle(kind, partial(clients.run, job))
@@ -142,7 +146,8 @@ async def restore_schedules(services: Services) -> int:
     async with services.db.transaction() as store:
         if not await store.pending(HOUSEKEEPING):
             await schedule_housekeeping(store, now)
-        return await ready_uc.restore_reminders(store, now)
+        restored = await ready_uc.restore_reminders(store, now)
+        return restored + await calendar_uc.restore(store, now)
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

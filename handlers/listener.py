@@ -30,6 +30,16 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 NEEDED = {"body", "client", "context"}
 ACK_WAIT_SECONDS = 3.0
+DELIVERY = "delivery"
+"""Bolt context key of a command's or click's delivery key while nothing has recorded it:
+the app records it after the ack (bot/process/app.py), unless the listener takes it to record
+with a write of its own (`take_delivery`)."""
+
+
+def take_delivery(context: Any) -> str | None:
+    """The request's delivery key, which the caller records in its own transaction (before
+    the ack): the app then does not record it again."""
+    return context.pop(DELIVERY, None)
 
 
 def listener(func: F) -> F:

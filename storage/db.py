@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import itertools
+import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,6 +26,10 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.repositories import Store
 
+if TYPE_CHECKING:  # Alembic is loaded only to migrate (about 0.3 s of imports)
+    from alembic.config import Config
+
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATE_LOCK = 0x74696D65626F78  # "timebox": the advisory lock key of migrations
 
@@ -166,8 +172,25 @@ class Database:
             return False
 
     async def migrate(self, revision: str = "head") -> None:
-        """Applies Alembic migrations up to `revision` on this database."""
+        """Applies Alembic migrations up to `revision` on this database.
+
+        To the head, the stored revision is read first (one query): a schema already there,
+        the usual restart, costs neither loading Alembic nor taking the migration lock."""
+        if revision == "head":
+            head, stored = head_revision(), await self.stored_revisions()
+            if head is not None and stored == [head]:
+                return
+            log.info("migrating the database from %s to %s", stored or "nothing", head or "head")
         await self._alembic("upgrade", revision)
+
+    async def stored_revisions(self) -> list[str] | None:
+        """The revisions in the database's alembic_version table; None without the table."""
+        try:
+            async with self.engine.connect() as conn:
+                rows = await conn.execute(text("SELECT version_num FROM alembic_version"))
+                return sorted(rows.scalars())
+        except SQLAlchemyError:  # no such table (a new database); anything else, Alembic says
+            return None
 
     async def downgrade(self, revision: str) -> None:
         await self._alembic("downgrade", revision)
@@ -186,7 +209,33 @@ class Database:
         await self.engine.dispose()
 
 
+# `revision: str = "0009"` and `down_revision: str | None = "0008"` (or None) in each file
+_REVISION = re.compile(r"^revision\b[^=\n]*=\s*['\"]([^'\"]+)['\"]\s*$", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision\b[^=\n]*=\s*(?:None|['\"]([^'\"]+)['\"])\s*$", re.MULTILINE)
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest revision in storage/migrations/versions, read from the files' `revision`
+    and `down_revision` lines without loading Alembic; None if that is not plain (a file
+    without both lines, a merge, branches), and then Alembic decides."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("[!_]*.py"):  # as Alembic: not __init__.py
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(source), _DOWN.findall(source)
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        revisions.add(revision[0])
+        if down[0]:
+            parents.add(down[0])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -194,5 +243,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _run_alembic(connection: Connection, action: str, revision: str) -> None:
+    from alembic import command
+
     cfg = alembic_config(connection)
     getattr(command, action)(cfg, revision)

@@ -552,3 +552,46 @@ class TrackerSprintLink(Base):
     remote_id: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(12), default="future")
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- the team's calendar: recurring ceremonies and the calendar feed ---------------------------
+
+
+class Ceremony(Base):
+    """A team's recurring ceremony, kept in the team's time zone: a refinement on `weekday`
+    every `every_weeks` weeks counted from `starts_on`, or a planning on the first working day
+    of each sprint (`weekday` None). `at` is the local start ("14:00").
+
+    `changes` holds what was done to single occurrences, by the day their rule gives them
+    (their identity): {"2026-03-04": {"skip": true}} or {"2026-03-04": {"to":
+    "2026-03-05T15:00"}} (local)."""
+
+    __tablename__ = "ceremonies"
+    __table_args__ = (UniqueConstraint("team_id", "kind", name="uq_ceremonies_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # refinement | planning
+    weekday: Mapped[str | None] = mapped_column(String(3))
+    at: Mapped[str] = mapped_column(String(5))
+    every_weeks: Mapped[int] = mapped_column(Integer, default=1)
+    minutes: Mapped[int] = mapped_column(Integer)
+    auto_start: Mapped[bool] = mapped_column(default=False)
+    starts_on: Mapped[date] = mapped_column(Date)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TeamCalendar(Base):
+    """A team's calendar settings: how long before a ceremony its reminder comes, and its
+    iCalendar feed, whose secret URL is kept only as a SHA-256 hash (`feed_hash`)."""
+
+    __tablename__ = "team_calendars"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), unique=True)
+    lead_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    feed_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    feed_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    feed_rotated_by: Mapped[str | None] = mapped_column(String(32))

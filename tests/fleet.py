@@ -188,7 +188,7 @@ async def command(
     answers: int = 1,
 ) -> None:
     """Runs a slash command as a person does: the next one once the answers to this one are
-    on screen (2 when the user becomes the channel's Product Owner: a notice, then the answer;
+    on screen (2 when the use case has a notice for them: the notice, then the answer;
     a public message counts as an answer too)."""
     em = driver.em
 

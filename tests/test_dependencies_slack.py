@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.backlog import ItemFields, link_dependencies
+from bot.domain.readiness import blocked_by
+from bot.domain.sprints import set_goal
 from bot.emulator.stack import LocalStack
+from bot.usecases import sprints
 from tests.conftest import CHANNEL, DEV1, PO
 from tests.test_backlog_slack import add, backlog, last_ephemeral, name_po, shown
 from tests.test_ready_slack import ready
@@ -85,3 +89,24 @@ async def test_a_cycle_of_links_is_refused_naming_it_and_changes_nothing(slack):
     await depend(slack, 1, "[x] #99 from the other team")
     assert await dependencies(slack, 1) == [{"text": "#99 from the other team", "resolved": True}]
     assert "blocked by" not in await row(slack, 1)
+
+
+async def test_an_item_done_in_the_sprint_resolves_what_waits_for_it(store, team, clock):
+    """`/sprint done` (a sprint item done) settles the links to it as `/backlog done` does."""
+    ready = dict(hypothesis="By doing it we expect value", acceptance_criteria=["works"])
+    for title in ("API contract", "Export invoices"):
+        await store.add_item(team, ItemFields(title=title, estimate=3, **ready), "UPO", clock.now())
+    done, links = await store.link_map(team.id)
+    linked = link_dependencies(2, [{"text": "#1", "resolved": False}], done, links)
+    await store.edit_item(team, 2, {"dependencies": linked}, "UPO", clock.now())
+    sprint = await sprints.upcoming(store, team, clock.now())
+    await sprints.select(store, team, sprint, [1], {1}, {}, clock.now())
+    set_goal(sprint, "Invoices leave as PDF", "PDF export")
+    await sprints.commit(store, team, sprint, "UD1", ["UD1"], clock.now())
+    waiting = await store.item(team.id, 2)
+    assert waiting is not None and blocked_by(waiting) == [1]
+    await sprints.finish_item(store, team, 1, "UD1", clock.now())
+    assert blocked_by(waiting) == [] and waiting.dependencies[0]["resolved"] is True
+    became_ready, settled, *_ = await store.history(waiting)
+    assert (became_ready.action, became_ready.actor) == ("became ready", "UD1")
+    assert settled.changes["dependencies"][1] == [{"text": "#1", "item": 1, "resolved": True}]

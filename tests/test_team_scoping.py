@@ -570,6 +570,7 @@ SCENARIOS: dict[str, set[tuple[str, str]]] = {
         ),
     },
     "tracker": {("view", "tracker_connect")},
+    "calendar": {("action", "calendar_start"), ("action", "calendar_skip")},
 }
 WIRING = {("view", "tracker_connect"): "the Jira connection form (issue 13), not yet registered"}
 """Cases ready for what the app does not listen to yet; each runs once it does."""
@@ -768,6 +769,19 @@ async def test_planning_buttons_and_forms_act_in_their_own_team_only(replays):
         await r.submit(_form(r, SM), {"review": "Hijacked"})
 
 
+async def test_calendar_buttons_act_in_their_own_team_only(replays):
+    r = replays
+    async with r.scenario("calendar"):
+        await r.seed("checkout redesign", "export invoices")
+        await r.command("/refine", "schedule wed 14:00 60m")
+        await r.command("/timebox", "calendar")
+        await r.click("calendar_skip")
+        r.stack.clock.set(datetime(2026, 3, 4, 12, 45, tzinfo=UTC))  # 15 min before, in Berlin
+        await r.stack.services.jobs.run_due()
+        await r.stack.settle()
+        await r.click("calendar_start")
+
+
 async def test_the_jira_form_acts_in_its_own_team_only(replays, jira):  # noqa: F811
     r = replays
     if ("view", "tracker_connect") not in registered(r.stack.app):
@@ -794,6 +808,7 @@ CHANGES = [
     ("/poker", "deck 1 2 3 5", SM),
     ("/refine", "start", SM),
     ("/planning", "start", SM),
+    ("/refine", "schedule wed 14:00", SM),
     ("/sprint", "done 1", DEV1),
     ("/ready", "remind at 09:30", PO),
     ("/timebox", f"roles sm <@{OSCAR}|oscar>", PO),

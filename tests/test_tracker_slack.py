@@ -48,10 +48,14 @@ async def submit(
     return shown(slack.emulator.ephemerals(channel, user)[-1])
 
 
+async def roles(slack: LocalStack, channel: str = CHANNEL) -> None:
+    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=channel)
+    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=channel)
+
+
 async def connected(slack: LocalStack, jira: JiraEmulator) -> tuple[str, str]:
     """Connects the channel as its PO and imports the board; (webhook path, secret)."""
-    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
-    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=CHANNEL)
+    await roles(slack)
     answer = await submit(slack, jira)
     assert "This channel is connected to Jira board *TB board*" in answer, answer
     path = re.search(r"(/trackers/jira/[A-Za-z0-9_-]+)", answer)
@@ -83,6 +87,7 @@ async def test_connecting_checks_the_board_and_shows_its_keys_in_the_backlog(sla
 
 
 async def test_a_wrong_token_no_board_access_or_no_estimation_field_is_said_plainly(slack, jira):
+    await roles(slack)
     answer = await submit(slack, jira, **{"API token": "not-the-token"})
     assert "did not connect this channel" in answer
     assert f"Jira did not accept the API token for {jira.user.email}" in answer
@@ -99,6 +104,7 @@ async def test_a_wrong_token_no_board_access_or_no_estimation_field_is_said_plai
 
 
 async def test_a_site_outside_atlassian_is_refused_before_any_call(slack, jira):
+    await roles(slack)
     for site in ("http://169.254.169.254", "https://intranet.example.com"):
         answer = await submit(slack, jira, **{"Jira site": site})
         assert "did not connect this channel" in answer
@@ -134,8 +140,9 @@ async def test_a_form_opened_for_another_channel_connects_nothing(slack, jira):
         user=PO,
     )
     await slack.settle()
-    refusal = shown(slack.emulator.ephemerals(CHANNEL, PO)[-1])
-    assert "That form belongs to another channel's team" in refusal
+    answers = [shown(e) for e in slack.emulator.ephemerals(user=PO)]
+    assert "That form belongs to another channel's team" in answers[-1]
+    assert jira.calls == [], "nothing was checked either"
     async with slack.db.transaction() as store:
         for channel in (CHANNEL, OTHER):
             team = await store.team("T0TEAM", channel)

@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 
 from bot.domain.backlog import Move
 from bot.domain.calendar import RemindAt, clock_time, parse_remind
+from bot.domain.ceremonies import CalendarRequest, Schedule, parse_calendar, parse_schedule
 from bot.domain.errors import UsageError
 from bot.domain.poker import Until
 from bot.domain.tasks import ME, TaskEdit
@@ -46,6 +47,12 @@ TIMEBOX_USAGE = {
         "start <yyyy-mm-dd> | country <code> | stale <days>]",
         "show or set team settings",
     ),
+    "calendar": (
+        "/timebox calendar [skip <day> | move <day> to <day> <hh:mm> | lead 15m | feed | rotate]",
+        "the coming ceremonies; skip or move one, the reminder's lead, the calendar feed",
+    ),
+    "connect": ("/timebox connect [status]", "link this channel to a Jira board, or see the link"),
+    "disconnect": ("/timebox disconnect", "end the link to Jira (the items stay)"),
 }
 REFINE_USAGE = {
     "start": ("/refine start [45m]", "start a timeboxed refinement session here"),
@@ -59,6 +66,10 @@ REFINE_USAGE = {
     "agenda": ("/refine agenda", "see and change this channel's refinement agenda"),
     "history": ("/refine history", "past sessions and their minutes"),
     "auto": ("/refine auto on|off", "move on by itself when a section's time is up"),
+    "schedule": (
+        "/refine schedule <weekday> <hh:mm> [every 2w] [60m] [auto] | off",
+        "a recurring session, announced before it starts (`auto`: it starts by itself)",
+    ),
     "help": ("/refine help", "these commands"),
 }
 POKER_USAGE = {
@@ -81,6 +92,10 @@ PLANNING_USAGE = {
     "add": ("/planning add <n> [reason]", "take an item; an unready one needs a reason"),
     "drop": ("/planning drop <n>", "leave an item out"),
     "commit": ("/planning commit [team]", "commit (a developer), or for the team (Scrum Master)"),
+    "schedule": (
+        "/planning schedule <hh:mm> [2h] [auto] | off",
+        "planning on each sprint's first working day, announced before it starts",
+    ),
     "help": ("/planning help", "these commands"),
 }
 SPRINT_USAGE = {
@@ -221,6 +236,7 @@ class TimeboxCommand:
     setting: str = ""
     value: str = ""
     groups: tuple[tuple[str, str], ...] = ()  # (user group id, its handle) named for the role
+    calendar: CalendarRequest | None = None
 
 
 def parse_timebox(text: str) -> TimeboxCommand:
@@ -230,14 +246,18 @@ def parse_timebox(text: str) -> TimeboxCommand:
     verb, rest = words[0].lower(), words[1:]
     if verb == "setup" and not rest:
         return TimeboxCommand("setup")
+    if verb == "calendar":
+        return TimeboxCommand("calendar", calendar=parse_calendar(rest, usage("/timebox", verb)))
+    if (verb, [w.lower() for w in rest]) in (("connect", []), ("connect", ["status"])):
+        return TimeboxCommand(verb, value=" ".join(rest).lower())
+    if verb == "disconnect" and not rest:
+        return TimeboxCommand(verb)
     if verb == "roles":
         if not rest:
             return TimeboxCommand("roles")
         named = " ".join(rest[1:])
         users = tuple(dict.fromkeys(_MENTION.findall(named)))
-        groups = tuple(
-            {g: (g, (h or g).lstrip("@")) for g, h in _SUBTEAM.findall(named)}.values()
-        )
+        groups = tuple({g: (g, (h or g).lstrip("@")) for g, h in _SUBTEAM.findall(named)}.values())
         leftover = _SUBTEAM.sub("", _MENTION.sub("", named)).strip(" ,")
         if leftover:
             raise UsageError(
@@ -308,6 +328,7 @@ class RefineCommand:
     text: str = ""
     users: tuple[str, ...] = ()
     flag: bool = False
+    schedule: Schedule | None = None
 
 
 def _not_positive(word: str, example: str) -> str | None:
@@ -357,6 +378,9 @@ def parse_refine(text: str) -> RefineCommand:
             if not body:
                 raise UsageError("Say it in words after the command.", usage("/refine", verb))
             return RefineCommand(verb, text=body, users=users)
+        case "schedule":
+            when = parse_schedule("refinement", rest, usage("/refine", "schedule"))
+            return RefineCommand("schedule", schedule=when)
         case "auto":
             if rest not in (["on"], ["off"]):
                 raise UsageError("Say `on` or `off`.", usage("/refine", "auto"))
@@ -526,6 +550,7 @@ class SprintCommand:
     format: str = ""
     task: int | None = None
     edit: TaskEdit | None = None
+    schedule: Schedule | None = None
 
 
 def _rest_text(text: str, words: int) -> str:
@@ -557,6 +582,9 @@ def parse_planning(text: str) -> SprintCommand:
         case "add" | "drop":
             number = _number(rest[0] if rest else None, "/planning", verb)
             return SprintCommand(verb, number=number, text=_rest_text(text, 2))
+        case "schedule":
+            when = parse_schedule("planning", rest, usage("/planning", "schedule"))
+            return SprintCommand("schedule", schedule=when)
         case "commit":
             if rest not in ([], ["team"]):
                 raise UsageError("`commit` or `commit team`.", usage("/planning", "commit"))

@@ -343,9 +343,10 @@ class Cast:
     reason: str = ""
 
 
-def closed(round_: PokerRound) -> UserError:
+def closed(round_: PokerRound, status: str | None = None) -> UserError:
+    """Why a round takes no more votes (`status`: the round's, if not yet written to it)."""
     state = {"revealed": "the votes are revealed", "revoted": "a new round has started"}.get(
-        round_.status, "the estimate is settled"
+        status or round_.status, "the estimate is settled"
     )
     return UserError(f"Voting on #{round_.item_number} (round {round_.number}) is closed: {state}.")
 
@@ -362,8 +363,64 @@ def clean_reason(reason: str) -> str:
     return " ".join(reason.split())[:REASON_MAX]
 
 
-def previous_card(before: PokerVote | None, card: str) -> str | None:
-    return before.card if before is not None and before.card != card else None
+@dataclass(frozen=True)
+class Pick:
+    """A card someone picked in a round (with the reason they gave), not yet counted."""
+
+    voter: str
+    card: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Count:
+    """Picks counted in a round: each one's Cast or refusal, the votes to write (voter:
+    card and reason), and whether the round is revealed now."""
+
+    outcomes: tuple[Cast | UserError, ...]
+    votes: dict[str, tuple[str, str]]
+    revealed: bool
+
+
+def count_picks(
+    round_: PokerRound,
+    poll: PokerPoll,
+    team: Team | None,
+    cards: Mapping[str, str],
+    picks: Sequence[Pick],
+) -> Count:
+    """Counts picks in order over the round's votes so far (`cards`: voter -> card). A voter
+    may change their card until the reveal; the pick that completes the expected votes
+    reveals the round, and any pick after it is refused, as is one from someone who is not a
+    voter (`team` gives the refusal its words; needed only then) or of a card not in the deck.
+    Nothing here is written: the caller writes `votes` and reveals."""
+    deck = Deck.from_data(poll.deck)
+    voters = set(poll.voters)
+    cards = dict(cards)
+    status = round_.status
+    outcomes: list[Cast | UserError] = []
+    votes: dict[str, tuple[str, str]] = {}
+    for pick in picks:
+        try:
+            if status != "voting":
+                raise closed(round_, status)
+            if pick.voter not in voters:
+                assert team is not None, "a refusal of a stranger needs the team"
+                raise not_a_voter(poll, team, pick.voter)
+            card = deck.card(pick.card)
+        except UserError as refusal:
+            outcomes.append(refusal)
+            continue
+        reason = clean_reason(pick.reason)
+        before = cards.get(pick.voter)
+        cards[pick.voter] = card
+        votes[pick.voter] = (card, reason)
+        revealed = len(cards.keys() & voters) >= len(voters)
+        if revealed:
+            status = "revealed"
+        previous = before if before is not None and before != card else None
+        outcomes.append(Cast(poll, round_, card, previous, revealed, reason))
+    return Count(tuple(outcomes), votes, status == "revealed")
 
 
 def check_reveal(round_: PokerRound, poll: PokerPoll, team: Team, user: str) -> None:

@@ -99,9 +99,6 @@ class Roles:
         people = tuple(user for r, user in self.direct if r == role)
         return people + tuple(g.id for g in self.groups if g.role == role)
 
-    def group_handles(self) -> dict[str, str]:
-        return {g.id: g.handle for g in self.groups}
-
     def developers(self, channel_members: Iterable[str]) -> list[str]:
         if self.is_named("dev"):
             return list(self.dev)

@@ -18,12 +18,16 @@ from aiohttp import web
 from apscheduler.schedulers.base import BaseScheduler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.process import calendar_feed
 from bot.process.app import create_app
-from bot.process.socket_mode import SocketModeHandler
+from bot.process.webhooks import tracker_routes
 from bot.runtime import scheduling
 from bot.runtime.clock import Clock, FileClock, SystemClock
 from bot.runtime.config import Settings
@@ -89,6 +93,8 @@ def web_app(
     application = web.Application(client_max_size=MAX_BODY)
     application[SERVICES] = services
     application.add_routes([web.post("/slack/events", slack_events), web.get("/healthz", healthz)])
+    application.add_routes(calendar_feed.routes(services))
+    application.add_routes(tracker_routes(services))
     if app.oauth_flow is not None:
         application.add_routes(oauth_routes(app))
     return application
@@ -298,7 +304,12 @@ def _bolt_request(request: web.Request) -> AsyncBoltRequest:
 
 
 async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "0.0.0.0") -> None:
-    """Migrates, starts in the configured mode, and on SIGTERM/SIGINT drains and stops."""
+    """Migrates (when the schema is behind), starts in the configured mode, and on
+    SIGTERM/SIGINT drains and stops.
+
+    Requests are taken as soon as the app is built; the schedules are restored and the
+    scheduler started right after (its first sweep is a second away in any case), while the
+    bot token is checked with Slack in the background (`check_token`)."""
     db = Database(settings.database_url)
     await db.migrate()
     if clock is None and settings.clock_file is not None:
@@ -306,30 +317,35 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
         clock = FileClock(settings.clock_file)
     services = Services(settings=settings, db=db, clock=clock or SystemClock())
     app = create_app(services)
-    await restore_schedules(services)
-    ticker = scheduling.ticker(services.jobs.run_due)
-    ticker.start()
-    # Everything loaded so far lives as long as the process: keeping it out of the garbage
-    # collector's full passes keeps those passes (and the acks they would hold up) short.
-    gc.freeze()
+    checking = asyncio.create_task(check_token(app))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
     if settings.socket_mode:
+        from bot.process.socket_mode import SocketModeHandler  # not needed over HTTP
+
         handler = SocketModeHandler(app, services, settings.app_token)
         await handler.connect_async()
         log.info("Timebox is running in Socket Mode")
-        await stop.wait()
-        await handler.close_async()
     else:
         runner = web.AppRunner(web_app(app, services))
         await runner.setup()
         site = web.TCPSite(runner, host, settings.port)
         await site.start()
         log.info("Timebox is listening on http://%s:%s/slack/events", host, settings.port)
-        await stop.wait()
+    await restore_schedules(services)
+    ticker = scheduling.ticker(services.jobs.run_due)
+    ticker.start()
+    # Everything loaded so far lives as long as the process: keeping it out of the garbage
+    # collector's full passes keeps those passes (and the acks they would hold up) short.
+    gc.freeze()
+    await stop.wait()
+    checking.cancel()
+    if settings.socket_mode:
+        await handler.close_async()
+    else:
         await site.stop()
         await runner.cleanup()
     # No new sweeps; the one in progress finishes its jobs (the ticker's shutdown would cancel
@@ -340,3 +356,19 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
     log.info("shutting down: waiting for %s listener(s) to finish", services.inflight.busy)
     await services.inflight.drain(timeout=10)
     await db.dispose()
+
+
+async def check_token(app: AsyncApp) -> None:
+    """Asks Slack whose the bot token is (auth.test) while the server starts. Bolt asks that
+    before the first request's listener may ack, and keeps the answer: asked here, the first
+    ack after a restart does not wait a round trip to Slack. A failure is only logged (Bolt
+    asks again with the first request). With many workspaces (OAuth) there is nothing to
+    ask: each installation's token comes with its requests."""
+    for middleware in getattr(app, "_async_middleware_list", ()):  # Bolt's, no public handle
+        if isinstance(middleware, AsyncSingleTeamAuthorization):
+            if middleware.auth_test_result is None:
+                try:
+                    middleware.auth_test_result = await app.client.auth_test()
+                except Exception as error:
+                    log.warning("could not check the bot token with Slack: %s", error)
+            return

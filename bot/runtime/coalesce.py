@@ -1,9 +1,11 @@
 """Coalesced updates: many requests to redraw one message become a few redraws.
 
-A hundred votes in a second must not become a hundred `chat.update` calls (Slack rate-limits
-them). Per key, the first request runs at once; requests that arrive while it runs, or within
-`interval` after it, fold into one more run at the end of the interval. Each run reads the
-current state itself, so the last run always shows the final state exactly.
+A hundred votes in a second must not become a hundred `chat.update` calls (Slack allows
+about one a second per message). Per key, runs lead and trail: a request runs at once when
+the key's last run started `interval` ago or more (by the injected clock); requests that come
+sooner fold into one run when the interval is up. Each run reads the current state itself,
+so the last run always shows the final state exactly, at most `interval` after the request
+that changed it.
 
 The waiting counts as work in flight, so shutdown and tests wait for the last redraw; but it
 rests: once a drain finds nothing else running (`Inflight.hurry`), the interval is cut short.
@@ -16,7 +18,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Hashable
+from datetime import datetime
 
+from bot.runtime.clock import Clock, SystemClock
 from bot.runtime.inflight import Inflight
 
 log = logging.getLogger(__name__)
@@ -30,12 +34,15 @@ class Coalescer:
         inflight: Inflight,
         interval: float = 1.0,
         turn: Callable[[], Awaitable[None]] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.inflight = inflight
         self.interval = interval
         self.turn = turn  # waits, before each run, for requests waiting for their acks
+        self.clock = clock or SystemClock()
         self._pending: dict[Hashable, Run] = {}
         self._tasks: dict[Hashable, asyncio.Task[None]] = {}
+        self._started: dict[Hashable, datetime] = {}  # when each key's last run started
         self.runs = 0  # how many redraws ran, for benchmarks and tests
 
     def request(self, key: Hashable, run: Run) -> None:
@@ -49,19 +56,40 @@ class Coalescer:
     async def _drive(self, key: Hashable) -> None:
         try:
             while key in self._pending:
+                await self._pause(self._wait(key))
                 if self.turn is not None:
                     await self.turn()
                 run = self._pending.pop(key)
+                self._started[key] = self.clock.now()
                 self.runs += 1
                 try:
                     await run()
                 except Exception:
                     log.exception("coalesced update %r failed", key)
-                await self._pause()
         finally:
             del self._tasks[key]
             self.inflight.__exit__()
+            self._forget()
 
-    async def _pause(self) -> None:
+    def _wait(self, key: Hashable) -> float:
+        """Seconds until the key may run again (0: at once)."""
+        started = self._started.get(key)
+        if started is None:
+            return 0.0
+        elapsed = (self.clock.now() - started).total_seconds()
+        return min(self.interval - elapsed, self.interval)  # a clock set back waits no longer
+
+    async def _pause(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
         with self.inflight.resting(), contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.inflight.hurry.wait(), self.interval)
+            await asyncio.wait_for(self.inflight.hurry.wait(), seconds)
+
+    def _forget(self) -> None:
+        """Drops the start times that no longer hold anything back."""
+        if len(self._started) < 64:
+            return
+        now = self.clock.now()
+        for key, started in list(self._started.items()):
+            if key not in self._tasks and (now - started).total_seconds() >= self.interval:
+                del self._started[key]

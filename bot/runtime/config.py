@@ -40,6 +40,7 @@ class Settings:
     client_secret: str | None = None
     redirect_uri: str | None = None
     clock_file: Path | None = None  # tests of real processes only: the time comes from a file
+    public_url: str | None = None  # where people reach the bot (the calendar feed's address)
 
     @property
     def socket_mode(self) -> bool:
@@ -131,6 +132,7 @@ def load_settings(
         client_secret=client_secret,
         redirect_uri=get("SLACK_REDIRECT_URI"),
         clock_file=Path(clock_file) if (clock_file := get("TIMEBOX_CLOCK_FILE")) else None,
+        public_url=get("TIMEBOX_PUBLIC_URL"),
     )
 
 

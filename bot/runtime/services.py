@@ -35,7 +35,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.jobs = JobRunner(self.db, self.clock)
-        self.updates = Coalescer(self.inflight, turn=self.acks.turn)
+        self.updates = Coalescer(self.inflight, turn=self.acks.turn, clock=self.clock)
         self.inbox = GroupCommit(self.db, Store.schedule_many, urgent=True)
         self.deliveries = GroupCommit(self.db, Store.first_deliveries)
 

@@ -44,6 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=Path("sandbox.db"),
         help="the sandbox's SQLite file (default sandbox.db in the working directory)",
     )
+    parser.add_argument(
+        "--jira",
+        action="store_true",
+        help="also start a local Jira board (an emulator) and connect #team-demo to it",
+    )
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
@@ -52,12 +57,12 @@ def run_sandbox(args: argparse.Namespace) -> int:
     # The page explains a command the bot does not handle; Bolt's advice on it is noise here.
     logging.getLogger("slack_bolt").setLevel(logging.ERROR)
     try:
-        return asyncio.run(_serve(args.port, args.db, fresh=args.fresh))
+        return asyncio.run(_serve(args.port, args.db, fresh=args.fresh, jira=args.jira))
     except KeyboardInterrupt:  # a second Ctrl-C while stopping
         return 0
 
 
-async def _serve(port: int, db: Path, *, fresh: bool) -> int:
+async def _serve(port: int, db: Path, *, fresh: bool, jira: bool = False) -> int:
     from bot.sandbox.page import make_page
     from bot.sandbox.server import Sandbox
 
@@ -65,7 +70,7 @@ async def _serve(port: int, db: Path, *, fresh: bool) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    sandbox = await Sandbox(db, fresh=fresh).start()
+    sandbox = await Sandbox(db, fresh=fresh, jira=jira).start()
     runner = web.AppRunner(make_page(sandbox), access_log=None)
     await runner.setup()
     try:
@@ -87,6 +92,8 @@ async def _serve(port: int, db: Path, *, fresh: bool) -> int:
         url = f"http://127.0.0.1:{port}/"
         sandbox.shown_at(url)
         print(BLURB.format(url=url, items=items, db=db), flush=True)
+        if sandbox.jira is not None:
+            print(f"  Jira board DEMO at {sandbox.jira.url}, connected to #team-demo.", flush=True)
         await stop.wait()
         print("timebox sandbox: stopping", flush=True)
     finally:

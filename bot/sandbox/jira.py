@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.emulator.jira import JiraEmulator
 from bot.runtime.secrets import SECRET_KEY_VARIABLE, Secret, generate_key
+from bot.sandbox.seed import CHANNEL, PO, WORKSPACE
 from bot.trackers.adf import join_acceptance
 from bot.trackers.hosts import HOSTS_VARIABLE
 from bot.trackers.wiring import install
@@ -67,8 +68,6 @@ def _key_file(db_path: Path) -> str:
 
 async def start_jira(sandbox: Any) -> JiraEmulator:
     """The emulator, seeded and started; #team-demo connected to it and its board imported."""
-    from bot.sandbox.seed import CHANNEL, PO, WORKSPACE
-
     jira = JiraEmulator(
         email=EMAIL,
         token="sandbox-api-token",

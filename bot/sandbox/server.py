@@ -19,9 +19,11 @@ from typing import Any
 import aiohttp
 
 from bot.emulator.driver import Ack, Container
+from bot.emulator.jira import JiraEmulator
 from bot.emulator.server import SlackEmulator, View
 from bot.emulator.stack import LocalStack
 from bot.sandbox.clock import SandboxClock
+from bot.sandbox.jira import start_jira
 from bot.sandbox.manifest import Manifest, load_manifest
 from bot.sandbox.seed import CHANNEL, USERS, WORKSPACE, seed_backlog, seed_workspace
 from bot.sandbox.state import Notice, screen
@@ -58,10 +60,13 @@ class Sandbox:
         fresh: bool = False,
         tick: float | None = 1.0,
         manifest: Manifest | None = None,
+        jira: bool = False,
     ) -> None:
         self.db_path = Path(db_path)
         self.clock = clock or SandboxClock()
         self.fresh = fresh
+        self.with_jira = jira
+        self.jira: JiraEmulator | None = None  # `--jira`: a local board, connected (jira.py)
         self.tick = tick
         """Seconds between runs of due work in real time; None: only when the clock moves."""
         self.manifest = manifest or load_manifest()
@@ -95,6 +100,8 @@ class Sandbox:
             if is_new and not self.fresh:
                 self.seeded = await seed_backlog(self.db, WORKSPACE, self.clock.now())
             await restore_schedules(self.stack.services)  # as `timebox run` does at start
+            if self.with_jira:
+                self.jira = await start_jira(self)
         except BaseException:
             await self.stop()
             raise
@@ -111,6 +118,8 @@ class Sandbox:
             await self.stack.stop()
         else:
             await self.emulator.stop()
+        if self.jira is not None:
+            await self.jira.stop()
         await self.db.dispose()
 
     @property

@@ -27,6 +27,7 @@ from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import velocity_of
 from bot.runtime.services import Services
+from bot.usecases import tracker
 from bot.usecases.team import InChannel, member_work, require_member
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, ItemEvent, Team
@@ -150,6 +151,7 @@ async def add_item(svc: Services, actor: Actor, title: str, in_channel: InChanne
     """Any member adds an item at the bottom of the backlog."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         item = await work.store.add_item(work.team, ItemFields(title=title), work.user, work.now)
+        await tracker.after_add(work.store, work.team, item, work.now)
         return ItemAdded(item, await work.store.position_of(work.team, item.number))
 
 
@@ -171,6 +173,7 @@ async def save_item(
             linked = link_dependencies(number, edits["dependencies"], done, links)
             edits = {**edits, "dependencies": linked}
         changes = await work.store.edit_item(work.team, number, edits, work.user, work.now)
+        await tracker.after_edit(work.store, work.team, number, work.now)
         item = await work.store.get_item(work.team, number)
         return Saved(item, list(changes), gaps(item, DefinitionOfReady.of(work.team)))
 
@@ -183,6 +186,7 @@ async def move_item(
         await work.store.get_item(work.team, number)  # what it names, before who may
         await work.require(("po",), "order the product backlog")
         old, new = await work.store.move_item(work.team, number, move, work.user, work.now)
+        await tracker.after_reorder(work.store, work.team, number, work.now)
         return Moved(number, old, new, work.notices)
 
 
@@ -192,6 +196,7 @@ async def move_to_top(svc: Services, actor: Actor, number: int, in_channel: InCh
         await work.store.get_item(work.team, number)
         await work.require(("po",), "order the product backlog")
         await work.store.move_item(work.team, number, Move("top"), work.user, work.now)
+        await tracker.after_reorder(work.store, work.team, number, work.now)
         return await _shown(work, number)
 
 

@@ -33,6 +33,7 @@ from bot.domain.poker import Board, Cast, Decision, Reminder, Result, Row
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
+from bot.usecases import tracker
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, team_work
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound, Team
@@ -144,17 +145,33 @@ async def cast_vote(
     vote either lands before the reveal (and is counted) or is refused after it.
     """
     round_, poll = await round_in_team(store, team, round_id, lock=True)
-    poker.check_voter(round_, poll, team, voter)
-    card = Deck.from_data(poll.deck).card(card)
-    reason = poker.clean_reason(reason)
-    previous = poker.previous_card(await store.vote_of(round_.id, voter), card)
-    await store.upsert_vote(round_.id, voter, card, reason, now)
-    revealed = False
-    if await store.vote_count(round_.id) >= len(poll.voters):
-        revealed = await store.move_round(
-            round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="all voted"
-        )
-    return Cast(poll, round_, card, previous, revealed, reason)
+    counted = await _count(store, round_, poll, team, [poker.Pick(voter, card, reason)], now)
+    [outcome] = counted.outcomes
+    if isinstance(outcome, UserError):
+        raise outcome
+    return outcome
+
+
+async def _count(
+    store: Store,
+    round_: PokerRound,
+    poll: PokerPoll,
+    team: Team | None,
+    picks: Sequence[poker.Pick],
+    now: datetime,
+) -> poker.Count:
+    """Counts picks in a locked round: writes the votes (one statement) and reveals the
+    round once every expected voter has voted. `team` is loaded only to refuse a stranger."""
+    if team is None and any(p.voter not in poll.voters for p in picks):
+        team = await store.team_by_id(poll.team_id)
+    cards = await store.cards_of(round_.id)
+    counted = poker.count_picks(round_, poll, team, cards, picks)
+    await store.upsert_votes(round_.id, counted.votes, now)
+    if counted.revealed and not await store.move_round(
+        round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="all voted"
+    ):  # never while the round is locked; refused as a vote after the reveal would be
+        raise poker.closed(round_)
+    return counted
 
 
 async def reveal(store: Store, team: Team, round_id: int, user: str, now: datetime) -> PokerRound:
@@ -197,6 +214,7 @@ async def decide(
     if card is not None and points is not None:
         await store.edit_item(team, round_.item_number, {"estimate": points}, user, now)
         item = await store.get_item(team, round_.item_number)
+        await tracker.after_estimate(store, team, item, now)
         rounds = [r for r in await store.rounds(poll.id) if r.item_number == round_.item_number]
         ballots = await store.ballots([r.id for r in rounds])
         store.add_estimate(
@@ -482,7 +500,9 @@ class Vote:
 
 
 async def take_vote(svc: Services, vote: Vote) -> bool:
-    """Stores a vote before its ack, in the group commit; False for a copy of one stored."""
+    """Stores a vote as due work, counted when due (`count_vote`); False for a copy of one
+    stored. Votes are counted as they are stored (`cast`); this is how versions before that
+    kept them, and any left behind are still counted."""
     job = {
         "kind": poker.KIND_VOTE,
         "key": vote.key,
@@ -495,14 +515,15 @@ async def take_vote(svc: Services, vote: Vote) -> bool:
 @dataclass(frozen=True)
 class Counted:
     cast: Cast
-    team: Team
+    team: Team | None
     post: Any | None  # the revealed round's recorded result post, to send
 
 
 async def count_vote(svc: Services, vote: Vote, show: ShowResult) -> Counted | None:
-    """Counts a taken vote, exactly once (None: it was counted already). The vote that
-    reveals the round records its result post in the same transaction. A refused vote (not
-    a voter, the round closed, another team's round) is done too, and the refusal raised."""
+    """Counts a vote stored as due work, exactly once (None: it was counted already). The
+    vote that reveals the round records its result post in the same transaction. A refused
+    vote (not a voter, the round closed, another team's round) is done too, and the refusal
+    raised."""
     actor = Actor(vote.workspace or "", vote.channel, vote.user)
     try:
         async with team_work(svc, actor) as work:
@@ -519,6 +540,75 @@ async def count_vote(svc: Services, vote: Vote, show: ShowResult) -> Counted | N
         async with svc.db.transaction() as store:
             await store.finish_key(vote.key, svc.clock.now(), f"refused: {refusal}"[:500])
         raise
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """A vote handed to the ballot box, with what its transaction needs."""
+
+    vote: Vote
+    now: datetime
+    show: ShowResult
+    delivery: str | None = None  # the request's delivery key, recorded with the vote
+
+
+async def cast(
+    svc: Services, vote: Vote, show: ShowResult, delivery: str | None = None
+) -> Counted | None:
+    """A click's (or form's) vote, counted before its ack: on disk, counted once (None: a copy
+    of a request counted already) and, when it is the last one expected, the round revealed
+    with its result post recorded, all in one transaction shared with the votes on the same
+    round that come with it (a burst of a hundred clicks takes a few). A refused vote (not a
+    voter, the round closed, another team's round, a card not in the deck) is raised, and
+    nothing of it kept. `delivery`: the request's delivery key, recorded with it so that a
+    redelivery is skipped (bot/process/app.py)."""
+    box = svc.inbox.lane(_count_ballots, group=_round_of)
+    return await box.add(Ballot(vote, svc.clock.now(), show, delivery))
+
+
+def _round_of(ballot: Ballot) -> int:
+    return ballot.vote.round_id
+
+
+async def _count_ballots(
+    store: Store, ballots: list[Ballot]
+) -> list[Counted | BaseException | None]:
+    """One transaction of the ballot box: ballots of one round, in arrival order."""
+    keys = [{"key": b.vote.key, "at": b.now} for b in ballots]
+    keys += [{"key": b.delivery, "at": b.now} for b in ballots if b.delivery]
+    fresh = await store.first_deliveries(keys)
+    outcomes: list[Counted | BaseException | None] = [None] * len(ballots)
+    places: dict[tuple[str, str], list[int]] = {}
+    for n, ballot in enumerate(ballots):
+        if ballot.vote.key in fresh:  # of two copies in one batch, the first counts
+            fresh.discard(ballot.vote.key)
+            vote = ballot.vote
+            places.setdefault((vote.workspace or "", vote.channel), []).append(n)
+    for (workspace, channel), numbers in sorted(places.items()):
+        round_id = ballots[numbers[0]].vote.round_id
+        found = await store.poker_round_in_channel(round_id, workspace, channel, lock=True)
+        if found is None:
+            gone = await store.poker_round(round_id) is None
+            for n in numbers:
+                outcomes[n] = UserError(poker.GONE if gone else poker.ELSEWHERE)
+            continue
+        round_, poll = found
+        picks = [
+            poker.Pick(ballots[n].vote.user, ballots[n].vote.card, ballots[n].vote.reason)
+            for n in numbers
+        ]
+        now = ballots[numbers[-1]].now
+        counted = await _count(store, round_, poll, None, picks, now)
+        for n, outcome in zip(numbers, counted.outcomes, strict=True):
+            if isinstance(outcome, UserError):
+                outcomes[n] = outcome
+                continue
+            post = None
+            if outcome.revealed:
+                team = await store.team_by_id(poll.team_id)
+                post = await _show(store, team, round_.id, now, ballots[n].show)
+            outcomes[n] = Counted(outcome, None, post)
+    return outcomes
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
+from bot.usecases import tracker
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, team_work
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
@@ -141,8 +142,8 @@ async def item_tasks(svc: Services, actor: Actor, number: int) -> ItemTasks:
 
 
 async def close_form(svc: Services, actor: Actor, in_channel: InChannel) -> CloseForm:
-    """The running sprint, for its closing form (the PO's or the Scrum Master's; it may make
-    the actor the channel's first PO, so never someone outside it)."""
+    """The running sprint, for its closing form (the PO's or the Scrum Master's; never someone
+    outside the channel, and in a channel nobody set up yet, the setup form is offered)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po", "sm"), "close the sprint")
         return CloseForm(await require_active(work.store, work.team), work.notices)
@@ -342,6 +343,7 @@ async def commit(
     if result.recorded:
         for sprint_item in items:
             store.log(sprint_item.item, user, "committed", now, sprint=sprint.number)
+        await tracker.after_commit(store, team, sprint, now)
     return result
 
 
@@ -373,6 +375,7 @@ async def renegotiate(
             await save_progress(store, sprint, sprint_item, now, gone=sprint_item.removed)
     store.add_scope_change(decided.change)
     store.log(item, actor, f"sprint {action}", now, sprint=sprint.number, reason=reason)
+    await tracker.after_scope_change(store, team, sprint, now)
     return sprint, item, decided.change
 
 
@@ -412,5 +415,6 @@ async def close(
     await _back_to_top(store, team, unfinished, now)
     for item in unfinished:
         store.log(item, actor, "returned from sprint", now, sprint=sprint.number)
+    await tracker.after_close(store, team, sprint, now)
     next_sprint = await upcoming(store, team, now)
     return rules.Closing(sprint, sprint.completed_points or 0.0, unfinished, next_sprint)

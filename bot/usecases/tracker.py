@@ -524,8 +524,39 @@ async def apply_issues(
         if rank is not None:
             item.rank = rank
     if new:
+        new = await _adopt_created(store, connection, team, new, now)
+    if new:
         applied.added = await _add_new(store, connection, team, new, done, now, first_position)
     return applied
+
+
+async def _adopt_created(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    new: list[tuple[int, TrackerIssue]],
+    now: datetime,
+) -> list[tuple[int, TrackerIssue]]:
+    """An issue Timebox created whose answer is not recorded yet (its write still running,
+    or cut off) comes back through the sync: it is the item waiting for it (same title), not
+    a new one. The rest is new."""
+    waiting = await store.unkeyed_links(team.id, connection.id)
+    if not waiting:
+        return new
+    items = await store.items_by_ids(team.id, [link.item_id for link in waiting])
+    by_title = {items[link.item_id].title: link for link in waiting if link.item_id in items}
+    rest = []
+    for offset, issue in new:
+        link = by_title.pop(rules.owned_values(issue)["title"], None)
+        if link is None:
+            rest.append((offset, issue))
+            continue
+        link.key, link.issue_id, link.url = issue.key, issue.id, issue.url
+        link.base, link.remote = rules.owned_values(issue), rules.facts(issue)
+        link.remote_updated, link.synced_at = issue.updated, now
+        await _enqueue(store, connection, link, "rank", f"i{link.item_id}", now)
+    await store.session.flush()
+    return rest
 
 
 async def _add_new(
@@ -1062,7 +1093,7 @@ async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any
         if link is not None:
             if "base" in outcome:
                 link.base = {**link.base, **outcome["base"]}
-            if "issue" in outcome:
+            if "issue" in outcome and link.key in (None, outcome["issue"].key):
                 await _linked(store, link, outcome["issue"], now)
             link.synced_at = now
             await store.change_pending(link.id, -1)

@@ -4,7 +4,7 @@ import re
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.actions import backlog, meetings, planning, poker, ready, sprint, team
+from handlers.actions import backlog, calendar, meetings, planning, poker, ready, sprint, team
 from handlers.listener import register_all
 
 # Each listener and the action ids it answers. Bolt tries listeners in the order they were
@@ -45,6 +45,8 @@ ACTIONS = {
     planning.sprint_commit: ("sprint_commit", "sprint_commit_team"),
     sprint.item_tasks: ("sprint_item_tasks",),
     sprint.task_menu: ("sprint_task",),
+    calendar.start_now: ("calendar_start",),
+    calendar.skip: ("calendar_skip",),
 }
 
 

@@ -14,7 +14,7 @@ from handlers import payload
 from handlers.blocks import poker as poker_blocks
 from handlers.common import actor
 from handlers.flows import poker as poker_flow
-from handlers.listener import listener
+from handlers.listener import listener, take_delivery
 from handlers.reply import reply
 
 
@@ -22,12 +22,18 @@ from handlers.reply import reply
 async def poker_vote(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    """A card: stored before the ack, then counted for expected voters, confirmed to them
-    alone, hidden until the reveal."""
-    picked = payload.decoded(body)
-    who = actor(body, context)
+    """A card: counted before the ack for expected voters (with the request's delivery
+    key), confirmed to them alone, hidden until the reveal."""
+    picked, who, delivery = payload.decoded(body), actor(body, context), take_delivery(context)
     await poker_flow.vote(
-        services(context), client, ack, body, who, round_id=picked["r"], card=picked["c"]
+        services(context),
+        client,
+        ack,
+        body,
+        who,
+        round_id=picked["r"],
+        card=picked["c"],
+        delivery=delivery,
     )
 
 

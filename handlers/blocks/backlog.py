@@ -32,9 +32,10 @@ from bot.domain.backlog_csv import ImportReport
 from bot.domain.backlog_health import Health
 from bot.domain.readiness import DefinitionOfReady, blocked_by, gaps, points
 from bot.usecases.backlog import ItemAdded, ItemShown, Moved, Saved
+from handlers.blocks import connect as connect_blocks
 from handlers.blocks import kit
 from handlers.blocks.kit import HEADER_MAX, button, context, message, mrkdwn_notice, section
-from handlers.render import escape, fit, plain, render
+from handlers.render import Mrkdwn, escape, fit, plain, render
 from storage.models import BacklogItem, ItemEvent
 
 
@@ -51,6 +52,7 @@ def backlog_page(page: Page, channel_id: str, dor: DefinitionOfReady) -> dict[st
             type_name=ITEM_TYPES[item.type],
             gaps=item_gaps,
             blocked=blocked_by(item),
+            tracker=Mrkdwn(connect_blocks.item_link(item)),
         )
         rows.append(
             section(
@@ -145,6 +147,7 @@ def item_detail(
     ]
     if tags:
         blocks.append(context(render("notice.md.j2", emoji=":label:", text=tags)))
+    blocks += connect_blocks.item_blocks(item)  # its Jira issue, if it has one
     actions = [button("Edit", "item_edit", str(item.number), style="primary")]
     if status in ("new", "open"):
         actions += [

@@ -6,6 +6,7 @@ from bot.domain.commands import SprintCommand, parse_planning
 from bot.usecases import meetings, planning
 from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import meetings as meeting_blocks
+from handlers.commands.calendar import schedule
 from handlers.flows import meetings as meeting_flow
 from handlers.flows import planning as planning_flow
 from handlers.flows.meetings import channel_people
@@ -73,6 +74,7 @@ VERBS: dict[str, Verb[SprintCommand]] = {
     "drop": _drop,
     "commit": _commit,
     "commit_team": _commit,
+    "schedule": schedule,
     **dict.fromkeys(("next", "extend", "pause", "resume", "end"), _step),
 }
 

@@ -6,6 +6,7 @@ from bot.domain.commands import RefineCommand, parse_refine
 from bot.usecases import meetings
 from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import meetings as meeting_blocks
+from handlers.commands.calendar import schedule
 from handlers.flows import meetings as meeting_flow
 from handlers.render import from_slack
 
@@ -66,6 +67,7 @@ VERBS: dict[str, Verb[RefineCommand]] = {
     "status": _status,
     "goal": _goal,
     "note": _note,
+    "schedule": schedule,
     **dict.fromkeys(("next", "extend", "pause", "resume", "end", "auto"), _step),
 }
 

@@ -10,6 +10,8 @@ from bot.domain.teams import Roles
 from bot.usecases import team as team_uc
 from handlers.asked import Asked, show_help, slash_command
 from handlers.blocks import team as team_blocks
+from handlers.commands import connect
+from handlers.commands.calendar import calendar
 from handlers.common import adopt_po_timezone
 from handlers.flows import team as team_flow
 
@@ -53,6 +55,8 @@ VERBS: dict[str, Verb] = {
     "setup": _setup,
     "roles": _roles,
     "settings": _settings,
+    "calendar": calendar,
+    **connect.VERBS,
 }
 
 timebox_command = slash_command(parse_timebox, VERBS)

@@ -241,21 +241,23 @@ async def vote(
     round_id: int,
     card: str,
     reason: str = "",
+    delivery: str | None = None,
 ) -> None:
-    """A vote from a card or the reason form: on disk, then acked, then counted (once)."""
-    taken = await take_vote(
-        svc,
-        body,
-        workspace=actor.workspace,
-        channel=actor.channel,
-        user=actor.user,
-        round_id=round_id,
-        card=card,
-        reason=reason,
+    """A vote from a card or the reason form: counted before the ack (on disk, once, in a
+    transaction shared with the votes clicked with it), then shown: the result first when it
+    reveals the round, the poll redrawn, the confirmation to the voter alone. A refused vote
+    is acked and the refusal raised (the listener answers it). `delivery`: the request's
+    delivery key, recorded with the vote."""
+    trigger = body.get("trigger_id") or uuid.uuid4().hex
+    taken = poker_uc.Vote(
+        f"vote:{trigger}", actor.workspace, actor.channel, actor.user, round_id, card, reason
     )
-    await ack()
-    if taken is not None:
-        await count_vote(svc, client, taken)
+    try:
+        counted = await poker_uc.cast(svc, taken, _record_result, delivery)
+    finally:
+        await ack()
+    if counted is not None:
+        await _show_vote(svc, client, taken, counted)
 
 
 async def take_vote(
@@ -269,20 +271,33 @@ async def take_vote(
     card: str,
     reason: str = "",
 ) -> dict[str, Any] | None:
-    """Stores a click (or form) vote before the ack; None for a second delivery of it."""
+    """Stores a vote as due work, counted when due (`count_vote`); None for a second delivery
+    of it. Clicks are counted at once (`vote`): this is how earlier versions kept them."""
     trigger = body.get("trigger_id") or uuid.uuid4().hex
     taken = poker_uc.Vote(f"vote:{trigger}", workspace, channel, user, round_id, card, reason)
     return taken.payload() if await poker_uc.take_vote(svc, taken) else None
 
 
 async def count_vote(svc: Services, client: AsyncWebClient, vote: dict[str, Any]) -> str:
-    """Counts a taken vote, exactly once; confirms it to the voter alone, redraws the poll,
-    and posts the result of the round it reveals. A refused vote is re-raised."""
+    """Counts a vote stored as due work, exactly once, and shows it as `vote` does. A refused
+    vote is re-raised."""
     taken = poker_uc.Vote.of(vote)
     counted = await poker_uc.count_vote(svc, taken, _record_result)
     if counted is None:
         return "counted already"
+    await _show_vote(svc, client, taken, counted)
+    return "counted"
+
+
+async def _show_vote(
+    svc: Services, client: AsyncWebClient, taken: poker_uc.Vote, counted: poker_uc.Counted
+) -> None:
+    """A counted vote in Slack: the result it revealed (as soon as it is counted), the poll
+    redrawn (coalesced), and the voter's private confirmation."""
     cast = counted.cast
+    if counted.post is not None:
+        await _send_result(svc, client, counted.post, cast.poll.id)
+    refresh(svc, client, cast.poll.id)
     confirmation = poker_blocks.voted_notice(
         cast.round, cast.card, cast.previous, cast.reason, revealed=cast.revealed
     )
@@ -290,10 +305,6 @@ async def count_vote(svc: Services, client: AsyncWebClient, vote: dict[str, Any]
         await client.chat_postEphemeral(channel=taken.channel, user=taken.user, **confirmation)
     except Exception as error:
         log.warning("vote confirmation to %s dropped (%s)", taken.user, _why(error))
-    refresh(svc, client, cast.poll.id)
-    if counted.post is not None:
-        await _send_result(svc, client, counted.post, cast.poll.id)
-    return "counted"
 
 
 async def on_vote(svc: Services, client: AsyncWebClient, due: Due) -> str:

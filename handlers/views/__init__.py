@@ -7,7 +7,7 @@ under the field and nothing typed is lost; everything else happens after the ack
 from slack_bolt.async_app import AsyncApp
 
 from handlers.listener import register_all
-from handlers.views import backlog, meetings, planning, poker, sprint, team
+from handlers.views import backlog, connect, meetings, planning, poker, sprint, team
 
 # Each listener and the callback ids of the forms it saves.
 VIEWS = {
@@ -22,6 +22,7 @@ VIEWS = {
     planning.save_plan: ("sprint_goal", "sprint_select", "sprint_capacity", "sprint_tasks"),
     sprint.close_sprint: ("sprint_close",),
     poker.poker_reason_vote: ("poker_reason",),
+    connect.save_connection: ("tracker_connect",),
 }
 
 

@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime.services import services
 from handlers.common import actor
 from handlers.flows import poker as poker_flow
-from handlers.listener import listener
+from handlers.listener import listener, take_delivery
 from handlers.reply import metadata
 from handlers.views import form
 
@@ -26,5 +26,7 @@ async def poker_reason_vote(
         await ack(response_action="errors", errors={"card": "Pick a card."})
         return
     svc, who, round_id = services(context), actor(body, context), metadata(body)["round"]
-    reason = form.text(state, "reason")
-    await poker_flow.vote(svc, client, ack, body, who, round_id=round_id, card=card, reason=reason)
+    reason, delivery = form.text(state, "reason"), take_delivery(context)
+    await poker_flow.vote(
+        svc, client, ack, body, who, round_id=round_id, card=card, reason=reason, delivery=delivery
+    )

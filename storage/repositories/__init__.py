@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.backlog import BacklogQueries
+from storage.repositories.calendar import CalendarQueries
 from storage.repositories.deliveries import DeliveryQueries
 from storage.repositories.home import HomeQueries
 from storage.repositories.jobs import JobQueries
@@ -28,6 +29,7 @@ class Store(
     PokerQueries,
     SprintQueries,
     TrackerQueries,
+    CalendarQueries,
 ):
     """A unit of work's view of the database; one per transaction."""
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
@@ -127,6 +127,28 @@ class PokerQueries(Repository):
         ).first()
         return (found[0], found[1]) if found is not None else None
 
+    async def poker_round_in_channel(
+        self, round_id: int, workspace_id: str, channel_id: str, *, lock: bool = False
+    ) -> tuple[PokerRound, PokerPoll] | None:
+        """`poker_round_in_team` by the team's workspace and channel, in one statement (the
+        team row is neither loaded nor locked: a vote locks its round only)."""
+        query = (
+            select(PokerRound, PokerPoll)
+            .join(PokerPoll, PokerPoll.id == PokerRound.poll_id)
+            .join(Team, Team.id == PokerPoll.team_id)
+            .where(
+                PokerRound.id == round_id,
+                Team.workspace_id == workspace_id,
+                Team.channel_id == channel_id,
+            )
+        )
+        if lock:
+            query = query.with_for_update(of=PokerRound)
+        found = (
+            await self.session.execute(query.execution_options(populate_existing=True))
+        ).first()
+        return (found[0], found[1]) if found is not None else None
+
     async def rounds(self, poll_id: int) -> Sequence[PokerRound]:
         result = await self.session.scalars(
             select(PokerRound)
@@ -194,17 +216,30 @@ class PokerQueries(Repository):
 
     # -- votes -------------------------------------------------------------------------------
 
-    async def upsert_vote(
-        self, round_id: int, voter: str, card: str, reason: str, now: datetime
+    async def upsert_votes(
+        self, round_id: int, votes: dict[str, tuple[str, str]], now: datetime
     ) -> None:
-        """One row per round and voter: a first vote inserts, a later one replaces it."""
+        """One row per round and voter (voter: card and reason), in one statement: a first
+        vote inserts, a later one replaces it."""
+        if not votes:
+            return
+        table = PokerVote.__table__
         dialect = self.session.bind.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(PokerVote).values(
-            round_id=round_id, voter=voter, card=card, reason=reason, voted_at=now
+        statement = insert(table).values(
+            [
+                {
+                    "round_id": round_id,
+                    "voter": voter,
+                    "card": card,
+                    "reason": reason,
+                    "voted_at": now,
+                }
+                for voter, (card, reason) in votes.items()
+            ]
         )
         statement = statement.on_conflict_do_update(
-            index_elements=[PokerVote.round_id, PokerVote.voter],
+            index_elements=[table.c.round_id, table.c.voter],
             set_={
                 "card": statement.excluded.card,
                 "reason": statement.excluded.reason,
@@ -213,16 +248,14 @@ class PokerQueries(Repository):
         )
         await self.session.execute(statement)
 
-    async def vote_of(self, round_id: int, voter: str) -> PokerVote | None:
-        return await self.session.scalar(
-            select(PokerVote).where(PokerVote.round_id == round_id, PokerVote.voter == voter)
+    async def cards_of(self, round_id: int) -> dict[str, str]:
+        """A round's votes so far, voter: card (to count a vote; never to show before the
+        reveal)."""
+        table = PokerVote.__table__
+        found = await self.session.execute(
+            select(table.c.voter, table.c.card).where(table.c.round_id == round_id)
         )
-
-    async def vote_count(self, round_id: int) -> int:
-        count = await self.session.scalar(
-            select(func.count()).select_from(PokerVote).where(PokerVote.round_id == round_id)
-        )
-        return count or 0
+        return {voter: card for voter, card in found.all()}
 
     async def voters_in(self, round_ids: Sequence[int]) -> dict[int, list[str]]:
         """Who has voted in each round: names only, never the cards (what a poll may show)."""

@@ -85,6 +85,17 @@ class TrackerQueries(Repository):
     async def link_of_item(self, item_id: int) -> TrackerLink | None:
         return await self.session.scalar(select(TrackerLink).where(TrackerLink.item_id == item_id))
 
+    async def unkeyed_links(self, team_id: int, connection_id: int) -> Sequence[TrackerLink]:
+        """Items added in Slack whose issue Jira has not confirmed yet (a create pending)."""
+        result = await self.session.scalars(
+            select(TrackerLink).where(
+                TrackerLink.team_id == team_id,
+                TrackerLink.connection_id == connection_id,
+                TrackerLink.key.is_(None),
+            )
+        )
+        return result.all()
+
     async def add_link(self, link: TrackerLink) -> TrackerLink:
         self.session.add(link)
         await self.session.flush()

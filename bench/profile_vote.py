@@ -1,0 +1,294 @@
+"""What one planning poker vote costs the bot: CPU per vote, and where it goes.
+
+Timebox runs in a process of its own, exactly as `timebox run` serves it (HTTP mode,
+`bot.process.server.serve`, a fresh SQLite file, the log level of the environment, INFO by
+default), against the Slack emulator in this process. A channel of `--voters` developers
+starts a live round; after a warm-up round in another channel (imports, compiled queries,
+templates, the token check), every voter clicks a card, the clicks spread evenly over
+`--spread` seconds. Once the bot has answered every click, posted the result and redrawn the
+poll as revealed, and stayed quiet for a while, it reports:
+
+- CPU per vote: the bot process's user + system time from /proc/<pid>/stat over the burst and
+  its settling, less what the idle process spends over as long (the scheduler's ticks), over
+  the votes;
+- ack latency p50/p99 of the clicks;
+- last click -> result visible: from sending the last click to the result reaching the thread
+  (chat.postMessage) and to the poll message showing "Revealed" (chat.update);
+- the poll's chat.update calls and the smallest gap between two.
+
+With `--profile`, the bot runs under pyinstrument (a sampling profiler, `pip install -e
+.[dev]`) for the burst only (from the first click to the quiet end), and its call tree of the
+main thread is printed (waiting for the network shows under `select`; SQLite's own work runs
+in aiosqlite's thread and shows as the wait for it). The sampling costs a little: take CPU
+per vote from a run without it.
+
+    .venv/bin/python bench/profile_vote.py [--voters 100] [--spread 1.0] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from itertools import pairwise
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
+
+from bot.domain.backlog import ItemFields
+from bot.emulator.driver import SlackDriver
+from bot.emulator.server import SlackEmulator
+from bot.runtime.clock import SystemClock
+from storage.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+CHANNEL, WARM = "C0POKER", "C0WARMUP"
+CARDS = ("3", "5", "8")
+SECRET = "profile-signing-secret"
+QUIET = 1.5  # seconds without a call to Slack: the bot has settled
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- the bot's process ---------------------------------------------------------------------------
+
+
+def serve(profile_to: str | None) -> None:
+    """`timebox run` in HTTP mode; with `profile_to`, cProfile runs from SIGUSR1 to SIGUSR2
+    and its stats are written there."""
+    from bot.process.server import serve as run
+    from bot.runtime.config import configure_logging, load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    if profile_to is not None:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+
+        def start(*_: object) -> None:
+            profiler.start()
+
+        def stop(*_: object) -> None:
+            profiler.stop()
+            text = profiler.output_text(unicode=True, color=False, show_all=False)
+            Path(profile_to).write_text(text)
+
+        signal.signal(signal.SIGUSR1, start)
+        signal.signal(signal.SIGUSR2, stop)
+    asyncio.run(run(settings, host="127.0.0.1"))
+
+
+async def start_bot(env: dict[str, str], port: int, profile_to: str | None) -> asyncio.subprocess.Process:
+    args = [__file__, "--serve", *(["--profile-to", profile_to] if profile_to else [])]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    async with aiohttp.ClientSession() as http:
+        for _ in range(600):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz"):
+                    return process
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+    raise RuntimeError("the bot did not start")
+
+
+# -- this process: Slack -------------------------------------------------------------------------
+
+
+async def until(check, what: str, limit: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + limit
+    while not check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"gave up waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+async def quiet(emulator: SlackEmulator) -> None:
+    """Waits until the bot has made no call to Slack for QUIET seconds."""
+    while True:
+        count = len(emulator.calls)
+        await asyncio.sleep(QUIET)
+        if len(emulator.calls) == count:
+            return
+
+
+async def round_of_votes(
+    emulator: SlackEmulator,
+    driver: SlackDriver,
+    channel: str,
+    users: list[str],
+    spread: float,
+) -> dict[str, float | list[float]]:
+    """Starts a live round in `channel` and has every user vote; what it took."""
+    await driver.command("/poker", "1", user=users[0], channel=channel)
+    await until(
+        lambda: any(m.user == "UBOT" for m in emulator.messages(channel)), "the poll message"
+    )
+    [poll] = [m for m in emulator.messages(channel) if m.user == "UBOT"]
+    await quiet(emulator)
+    before = len(emulator.calls)
+    last_click = 0.0
+
+    async def click(n: int, user: str) -> float:
+        nonlocal last_click
+        await asyncio.sleep(spread * n / len(users))
+        last_click = max(last_click, time.time())
+        ack = await driver.click(CARDS[n % len(CARDS)], user=user, message=poll)
+        assert ack.status == 200, ack
+        return ack.elapsed_ms
+
+    acks = await asyncio.gather(*(click(n, u) for n, u in enumerate(users)))
+
+    def calls() -> list:  # type: ignore[type-arg]
+        return emulator.calls[before:]
+
+    def done() -> bool:
+        seen = calls()
+        confirmed = sum(1 for c in seen if c.method == "chat.postEphemeral")
+        result = any(c.method == "chat.postMessage" and c.args.get("thread_ts") for c in seen)
+        revealed = any(
+            c.method == "chat.update" and "Revealed:" in str(c.args.get("blocks")) for c in seen
+        )
+        return confirmed >= len(users) and result and revealed
+
+    await until(done, "every answer, the result and the revealed poll")
+    seen = calls()
+    result_at = next(
+        c.at for c in seen if c.method == "chat.postMessage" and c.args.get("thread_ts")
+    )
+    updates = [c for c in seen if c.method == "chat.update" and c.args.get("ts") == poll.ts]
+    revealed_at = next(c.at for c in updates if "Revealed:" in str(c.args.get("blocks")))
+    return {
+        "acks": acks,
+        "result": result_at - last_click,
+        "board": revealed_at - last_click,
+        "updates": float(len(updates)),
+        "gap": min((b.at - a.at for a, b in pairwise(updates)), default=float("nan")),
+    }
+
+
+async def main(voters: int, spread: float, profile: bool) -> None:
+    emulator = SlackEmulator(validate=False)
+    users = [f"U0V{n:03d}" for n in range(voters)]
+    warm = [f"U0W{n:03d}" for n in range(5)]
+    for user in (*users, *warm):
+        emulator.add_user(user, user.lower())
+    emulator.add_channel(CHANNEL, "poker", members=[*users, "UBOT"])
+    emulator.add_channel(WARM, "warmup", members=[*warm, "UBOT"])
+    await emulator.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        db = Database(database_url)
+        await db.migrate()
+        clock = SystemClock()
+        async with db.transaction() as store:
+            for channel in (CHANNEL, WARM):
+                team = await store.ensure_team(emulator.team_id, channel, clock.now())
+                await store.add_item(team, ItemFields(title="Checkout"), users[0], clock.now())
+        await db.dispose()
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
+        env.update(
+            SLACK_BOT_TOKEN=emulator.bot_token,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=emulator.api_url,
+            DATABASE_URL=database_url,
+            PORT=str(port),
+            PYTHONPATH=str(ROOT),
+            TIMEBOX_LOG_LEVEL=os.environ.get("TIMEBOX_LOG_LEVEL", "INFO"),
+        )
+        stats = str(Path(tmp) / "vote.txt") if profile else None
+        bot = await start_bot(env, port, stats)
+        driver = SlackDriver(
+            emulator, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=SECRET
+        )
+        try:
+            await round_of_votes(emulator, driver, WARM, warm, 0.2)
+            await quiet(emulator)
+            idle_from, idle_cpu = time.monotonic(), cpu_seconds(bot.pid)
+            await asyncio.sleep(3.0)
+            idle_rate = (cpu_seconds(bot.pid) - idle_cpu) / (time.monotonic() - idle_from)
+            if profile:
+                bot.send_signal(signal.SIGUSR1)
+            started, cpu_before = time.monotonic(), cpu_seconds(bot.pid)
+            burst = await round_of_votes(emulator, driver, CHANNEL, users, spread)
+            await quiet(emulator)
+            took, cpu = time.monotonic() - started, cpu_seconds(bot.pid) - cpu_before
+            if profile:
+                bot.send_signal(signal.SIGUSR2)
+                await until(lambda: Path(stats).exists(), "the profile", 30)  # type: ignore[arg-type]
+                await asyncio.sleep(0.5)
+        finally:
+            await driver.aclose()
+            bot.send_signal(signal.SIGTERM)
+            await bot.wait()
+            await emulator.stop()
+        acks = burst["acks"]
+        assert isinstance(acks, list)
+        net = cpu - idle_rate * took
+        print(f"a poker vote's cost: {voters} voters clicking within {spread:.1f} s")
+        print(
+            f"  CPU per vote: {net / voters * 1000:.1f} ms "
+            f"({cpu:.2f} s over {took:.1f} s, less idle {idle_rate * 1000:.0f} ms/s)"
+            + ("  [under the profiler]" if profile else "")
+        )
+        print(
+            f"  ack latency: p50 {statistics.median(acks):.1f} ms  "
+            f"p99 {percentile(acks, 99):.1f} ms  max {max(acks):.1f} ms"
+        )
+        print(
+            f"  last click -> result in the thread {burst['result']:.2f} s; "
+            f"-> poll shows it {burst['board']:.2f} s"
+        )
+        print(
+            f"  chat.update of the poll: {burst['updates']:.0f}; smallest gap {burst['gap']:.2f} s"
+        )
+        print(f"  emulator problems: {len(emulator.problems)}")
+        if stats is not None:
+            print()
+            print(Path(stats).read_text())
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voters", type=int, default=100)
+    parser.add_argument("--spread", type=float, default=1.0)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-to", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.profile_to)
+    else:
+        asyncio.run(main(args.voters, args.spread, args.profile))

@@ -1,0 +1,573 @@
+"""Recurring ceremonies: when a team's refinements and plannings take place, and what is due.
+
+A refinement recurs on a weekday every n weeks; a planning opens each sprint, on its first
+working day. Both keep the team's wall-clock time in its time zone (a daylight-saving change
+moves them in UTC, not on the wall), and the rule gives no occurrence on a holiday or a day
+the team does not work. One occurrence can be skipped or moved: it keeps its identity, the
+day its rule gives it, so its reminder and its automatic start each have one job key, and fire
+once whatever restarts or instances there are.
+
+Times in and out are aware datetimes; an occurrence's `starts` is in the team's zone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from bot.domain.calendar import WEEKDAYS, clock_time, is_working_day, local_today, zone
+from bot.domain.errors import UsageError, UserError
+from storage.models import Ceremony, Team
+
+KINDS = ("refinement", "planning")
+NAMES = {"refinement": "Backlog refinement", "planning": "Sprint planning"}
+KIND_WORDS = {
+    "refinement": "refinement",
+    "refine": "refinement",
+    "planning": "planning",
+    "plan": "planning",
+}
+REMIND = "ceremony_reminder"
+START = "ceremony_start"
+DEFAULT_LEAD = 15  # minutes before a ceremony that its reminder comes
+MAX_LEAD = 24 * 60
+MAX_EVERY = 8  # weeks
+MIN_MINUTES, MAX_MINUTES = 5, 8 * 60
+START_GRACE = timedelta(minutes=30)  # an automatic start this late still starts
+LOOK_AHEAD = timedelta(days=400)
+MOVE_WITHIN = timedelta(days=366)
+KEEP_CHANGES = timedelta(days=62)  # changes of occurrences long past are forgotten
+SHOWN_DAYS = 28  # what `/timebox calendar` shows
+
+_DAY_NAMES = {
+    **{d: d for d in WEEKDAYS},
+    "monday": "mon",
+    "tuesday": "tue",
+    "tues": "tue",
+    "wednesday": "wed",
+    "weds": "wed",
+    "thursday": "thu",
+    "thur": "thu",
+    "thurs": "thu",
+    "friday": "fri",
+    "saturday": "sat",
+    "sunday": "sun",
+}
+_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")
+_LENGTH = re.compile(r"(?:(\d{1,2})h)?(?:(\d{1,3})m(?:in|ins|inutes?)?)?")
+_EVERY = re.compile(r"(\d{1,2})(?:w|wk|wks|weeks?)?")
+_RRULE_DAYS = {
+    "mon": "MO",
+    "tue": "TU",
+    "wed": "WE",
+    "thu": "TH",
+    "fri": "FR",
+    "sat": "SA",
+    "sun": "SU",
+}
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+# -- what people type ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """`/refine schedule wed 14:00 every 2w 60m auto` or `/planning schedule 10:00`; `at` None:
+    `off` (no more of them)."""
+
+    kind: str
+    at: time | None = None
+    weekday: str | None = None
+    every: int = 1
+    minutes: int | None = None
+    auto: bool = False
+
+    @property
+    def off(self) -> bool:
+        return self.at is None
+
+
+def parse_schedule(kind: str, words: Sequence[str], usage: str) -> Schedule:
+    """The words after `schedule`, in any order; `usage` is the command's usage line."""
+    words = [w.lower() for w in words]
+    if words == ["off"]:
+        return Schedule(kind)
+    if not words:
+        example = "wed 14:00" if kind == "refinement" else "10:00"
+        raise UsageError(f"Say when, e.g. `{example}`, or `off`.", usage)
+    said: dict[str, Any] = {}
+
+    def once(what: str, value: Any) -> None:
+        if what in said:
+            raise UsageError(f"Say the {what} once.", usage)
+        said[what] = value
+
+    rest = iter(words)
+    for word in rest:
+        if word in ("at", "on", "for"):
+            continue
+        if word in _DAY_NAMES:
+            once("weekday", _DAY_NAMES[word])
+        elif word == "every":
+            once("repeat", _every(next(rest, ""), rest, usage))
+        elif word in ("weekly", "biweekly", "fortnightly"):
+            once("repeat", 1 if word == "weekly" else 2)
+        elif word == "auto":
+            once("auto", True)
+        elif word == "start" and said.get("auto"):
+            continue  # `auto start`
+        elif word in ("week", "weeks") and "repeat" in said:
+            continue  # `every 2 weeks`
+        elif _TIME.fullmatch(word):
+            once("time", clock_time(word, "`14:00` or `2pm`", usage))
+        elif (length := _LENGTH.fullmatch(word)) is not None and any(length.groups()):
+            once("length", _minutes(word, usage))
+        else:
+            raise UsageError(
+                f"`{word}` is not a weekday, a time like `14:00`, `every 2w`, a length like "
+                "`60m` or `auto`.",
+                usage,
+            )
+    if "time" not in said:
+        raise UsageError("Say the time, like `14:00`.", usage)
+    if kind == "refinement" and "weekday" not in said:
+        raise UsageError("Say the weekday, like `wed 14:00`.", usage)
+    if kind == "planning" and ({"weekday", "repeat"} & set(said)):
+        raise UsageError(
+            "Sprint planning is on each sprint's first working day: give only its time, "
+            "like `10:00`.",
+            usage,
+        )
+    return Schedule(
+        kind,
+        at=said["time"],
+        weekday=said.get("weekday"),
+        every=said.get("repeat", 1),
+        minutes=said.get("length"),
+        auto=said.get("auto", False),
+    )
+
+
+def _every(word: str, rest: Iterator[str], usage: str) -> int:
+    """After `every`: `week`, `other week`, `2w`, `2 weeks`."""
+    if word in ("week", "wk"):
+        return 1
+    if word == "other":
+        next(rest, None)
+        return 2
+    match = _EVERY.fullmatch(word)
+    if match is None or not 1 <= int(match.group(1)) <= MAX_EVERY:
+        raise UsageError(f"Say how often in weeks, from `every 1w` to `every {MAX_EVERY}w`.", usage)
+    return int(match.group(1))
+
+
+def _minutes(word: str, usage: str, low: int = MIN_MINUTES, high: int = MAX_MINUTES) -> int:
+    match = _LENGTH.fullmatch(word)
+    if match is None or not any(match.groups()):
+        raise UsageError(f"`{word}` is not a length like `60m` or `1h30m`.", usage)
+    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+    if not low <= minutes <= high:
+        raise UsageError(f"Give a length from {low} to {high} minutes.", usage)
+    return minutes
+
+
+@dataclass(frozen=True)
+class CalendarRequest:
+    """`/timebox calendar [skip|move|lead|feed|rotate ...]`."""
+
+    verb: str  # show | skip | move | lead | feed | rotate
+    kind: str | None = None
+    day: date | None = None
+    to_day: date | None = None
+    to_at: time | None = None
+    lead: int | None = None
+
+
+def parse_calendar(words: Sequence[str], usage: str) -> CalendarRequest:
+    """The words after `/timebox calendar`."""
+    if not words:
+        return CalendarRequest("show")
+    verb, rest = words[0].lower(), [w.lower() for w in words[1:]]
+    if verb in ("show", "list") and not rest:
+        return CalendarRequest("show")
+    if verb in ("feed", "url", "link") and not rest:
+        return CalendarRequest("feed")
+    if verb == "rotate" and rest in ([], ["feed"]):
+        return CalendarRequest("rotate")
+    if verb == "lead":
+        if len(rest) != 1:
+            raise UsageError("Say how long before, like `lead 15m` (or `lead 0`).", usage)
+        if rest[0] in ("0", "0m", "off", "none"):
+            return CalendarRequest("lead", lead=0)
+        return CalendarRequest("lead", lead=_minutes(rest[0], usage, 1, MAX_LEAD))
+    if verb in ("skip", "move"):
+        kind = KIND_WORDS.get(rest[0]) if rest else None
+        rest = rest[1:] if kind else rest
+        if not rest:
+            raise UsageError("Say which one by its day, like `2026-03-04`.", usage)
+        day = _date(rest[0], usage)
+        if verb == "skip":
+            if rest[1:]:
+                raise UsageError("Skip one occurrence at a time.", usage)
+            return CalendarRequest("skip", kind=kind, day=day)
+        target = rest[2:] if rest[1:2] == ["to"] else []
+        if not 1 <= len(target) <= 2:
+            raise UsageError("Say where to, like `to 2026-03-05 15:00` or `to 15:00`.", usage)
+        to_day = to_at = None
+        for word in target:
+            if _TIME.fullmatch(word) and to_at is None:
+                to_at = clock_time(word, "`15:00`", usage)
+            elif to_day is None and to_at is None:
+                to_day = _date(word, usage)
+            else:
+                raise UsageError(f"`{word}` is not a day or a time.", usage)
+        return CalendarRequest("move", kind=kind, day=day, to_day=to_day, to_at=to_at)
+    raise UsageError(f"`{words[0]}` is not something the calendar does.", usage)
+
+
+def _date(word: str, usage: str) -> date:
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        raise UsageError(f"`{word}` is not a day like `2026-03-04`.", usage) from None
+
+
+# -- the rule and its occurrences ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One time a ceremony takes place. `day` is the day its rule gives it (its identity, also
+    after a move); `starts` is when it takes place, in the team's zone."""
+
+    ceremony_id: int
+    kind: str
+    day: date
+    starts: datetime
+    minutes: int
+    moved: bool = False
+    skipped: bool = False
+
+    @property
+    def ends(self) -> datetime:
+        return self.starts + timedelta(minutes=self.minutes)
+
+    @property
+    def utc(self) -> datetime:
+        """When it starts, in UTC (what Slack's date formatting takes)."""
+        return self.starts.astimezone(UTC)
+
+    @property
+    def name(self) -> str:
+        return NAMES[self.kind]
+
+    @property
+    def ref(self) -> str:
+        """What a button names it by: `ceremony id:day`."""
+        return f"{self.ceremony_id}:{self.day.isoformat()}"
+
+
+def clock_of(ceremony: Ceremony) -> time:
+    return time.fromisoformat(ceremony.at)
+
+
+def local(team: Team, day: date, at: time) -> datetime:
+    """`at` o'clock on `day` on the team's wall clock, as an aware time."""
+    return datetime.combine(day, at, tzinfo=zone(team))
+
+
+def rule_days(team: Team, ceremony: Ceremony, first: date, last: date) -> Iterator[date]:
+    """The days from `first` to `last` that the rule names, before holidays and working days
+    are looked at: every n-th weekday from `starts_on`, or each sprint's first day."""
+    if ceremony.kind == "planning":
+        if team.sprint_start is None:
+            return
+        step = timedelta(weeks=team.sprint_weeks)
+        number = max(0, (first - team.sprint_start) // step)
+        day = team.sprint_start + number * step
+    else:
+        step = timedelta(weeks=ceremony.every_weeks)
+        anchor = ceremony.starts_on
+        day = anchor + max(0, -(-(first - anchor) // step)) * step
+    while day <= last:
+        if day >= first:
+            yield day
+        day += step
+
+
+def _held_on(team: Team, ceremony: Ceremony, day: date) -> date | None:
+    """The day an occurrence takes place: its own for a refinement (none if the team does not
+    work then), the sprint's first working day for a planning."""
+    if ceremony.kind != "planning":
+        return day if is_working_day(team, day) else None
+    for offset in range(7 * team.sprint_weeks):
+        if is_working_day(team, held := day + timedelta(days=offset)):
+            return held
+    return None
+
+
+def occurrence_of(
+    team: Team, ceremony: Ceremony, day: date, *, with_skipped: bool = False
+) -> Occurrence | None:
+    """The occurrence whose identity is `day`, as changed; None if the rule gives none then
+    (or it is skipped, unless `with_skipped`)."""
+    if next(rule_days(team, ceremony, day, day), None) != day:
+        return None
+    held = _held_on(team, ceremony, day)
+    if held is None:
+        return None
+    change = (ceremony.changes or {}).get(day.isoformat()) or {}
+    if change.get("skip") and not with_skipped:
+        return None
+    starts = local(team, held, clock_of(ceremony))
+    if "to" in change:
+        starts = datetime.fromisoformat(change["to"]).replace(tzinfo=zone(team))
+    return Occurrence(
+        ceremony.id,
+        ceremony.kind,
+        day,
+        starts,
+        ceremony.minutes,
+        moved="to" in change,
+        skipped=bool(change.get("skip")),
+    )
+
+
+def occurrences(
+    team: Team,
+    ceremony: Ceremony,
+    after: datetime,
+    until: datetime,
+    *,
+    with_skipped: bool = False,
+) -> list[Occurrence]:
+    """The occurrences starting after `after` and by `until`, in order."""
+    pad = timedelta(weeks=max(team.sprint_weeks, ceremony.every_weeks) + 1)
+    first = (after - pad).astimezone(zone(team)).date()
+    last = (until + pad).astimezone(zone(team)).date()
+    days = set(rule_days(team, ceremony, first, last))
+    days |= {date.fromisoformat(d) for d, c in (ceremony.changes or {}).items() if "to" in c}
+    found = [occurrence_of(team, ceremony, day, with_skipped=with_skipped) for day in days]
+    return sorted(
+        (o for o in found if o is not None and after < o.starts <= until), key=lambda o: o.starts
+    )
+
+
+def next_occurrences(
+    team: Team, ceremony: Ceremony, after: datetime, count: int
+) -> list[Occurrence]:
+    return occurrences(team, ceremony, after, after + LOOK_AHEAD)[:count]
+
+
+def coming(
+    team: Team, ceremonies: Sequence[Ceremony], now: datetime, days: int = SHOWN_DAYS
+) -> list[Occurrence]:
+    """What is coming in the next `days` days, skipped ones included, in order."""
+    until = now + timedelta(days=days)
+    found = [o for c in ceremonies for o in occurrences(team, c, now, until, with_skipped=True)]
+    return sorted(found, key=lambda o: (o.starts, o.kind))
+
+
+def sprint_number(team: Team, day: date) -> int | None:
+    """The number of the sprint `day` falls in, by the team's sprint calendar."""
+    if team.sprint_start is None or day < team.sprint_start:
+        return None
+    return (day - team.sprint_start).days // (7 * team.sprint_weeks) + 1
+
+
+# -- scheduling, skipping and moving -------------------------------------------------------------
+
+
+def scheduled(
+    team: Team, ceremony: Ceremony | None, spec: Schedule, minutes: int, user: str, now: datetime
+) -> Ceremony:
+    """The team's ceremony of `spec.kind` as `spec` says (a new row, or `ceremony` changed);
+    `minutes` is its length (what was said, else its agenda's). A changed rule forgets what was
+    done to single occurrences."""
+    assert spec.at is not None
+    today = local_today(team, now)
+    if spec.kind == "planning" and team.sprint_start is None:
+        raise UserError(
+            "Sprint planning opens each sprint, and this team has no sprint calendar yet: set "
+            "the first sprint's start with `/timebox settings start 2026-03-02`."
+        )
+    starts_on = today
+    if spec.weekday is not None:
+        if spec.weekday not in team.working_days.split(","):
+            raise UserError(
+                f"`{spec.weekday}` is not one of the team's working days "
+                f"({team.working_days.replace(',', ', ')}): pick another day."
+            )
+        starts_on = today + timedelta(days=(WEEKDAYS.index(spec.weekday) - today.weekday()) % 7)
+    at = f"{spec.at:%H:%M}"
+    if ceremony is None:
+        ceremony = Ceremony(team_id=team.id, kind=spec.kind, changes={})
+    same_rule = (ceremony.weekday, ceremony.at, ceremony.every_weeks) == (
+        spec.weekday,
+        at,
+        spec.every,
+    )
+    if not same_rule:
+        ceremony.changes = {}
+        ceremony.starts_on = starts_on
+    ceremony.weekday, ceremony.at, ceremony.every_weeks = spec.weekday, at, spec.every
+    ceremony.minutes, ceremony.auto_start = minutes, spec.auto
+    ceremony.created_by, ceremony.updated_at = user, now
+    return ceremony
+
+
+def named(
+    team: Team,
+    ceremonies: Sequence[Ceremony],
+    kind: str | None,
+    day: date,
+    now: datetime,
+) -> tuple[Ceremony, Occurrence]:
+    """The coming occurrence someone names by the day it takes place (or its own day)."""
+    found = [
+        (c, o)
+        for c in ceremonies
+        if kind in (None, c.kind)
+        for o in occurrences(team, c, now, now + LOOK_AHEAD, with_skipped=True)
+        if day in (o.day, o.starts.date())
+    ]
+    if not found:
+        raise UserError(
+            f"No ceremony is coming on {day:%a %d %b %Y}: `/timebox calendar` shows what is."
+        )
+    if len({c.kind for c, _ in found}) > 1:
+        raise UserError(
+            f"Both a refinement and a planning fall on {day:%a %d %b}: say which, like "
+            f"`refinement {day.isoformat()}`."
+        )
+    return found[0]
+
+
+def skip(ceremony: Ceremony, occurrence: Occurrence, now: datetime) -> None:
+    """Leaves one occurrence out; its reminder and start will not come."""
+    if occurrence.skipped:
+        raise UserError(
+            f"The {occurrence.name.lower()} of {occurrence.starts:%a %d %b} is skipped already."
+        )
+    if occurrence.starts <= now:
+        raise UserError("That one has begun already.")
+    _change(ceremony, occurrence.day, {"skip": True}, now)
+
+
+def move(
+    team: Team,
+    ceremony: Ceremony,
+    occurrence: Occurrence,
+    to_day: date | None,
+    to_at: time | None,
+    now: datetime,
+) -> Occurrence:
+    """One occurrence to another day or time (on the team's wall clock); a skipped one moved
+    comes back."""
+    was = occurrence.starts.astimezone(zone(team))
+    day, at = to_day or was.date(), to_at or was.time()
+    starts = local(team, day, at)
+    if starts <= now:
+        raise UserError("That time has passed: move it to a time to come.")
+    if starts - now > MOVE_WITHIN:
+        raise UserError("Move it to a day within a year.")
+    if occurrence.starts <= now:
+        raise UserError("That one has begun already.")
+    _change(ceremony, occurrence.day, {"to": f"{day.isoformat()}T{at:%H:%M}"}, now)
+    moved = occurrence_of(team, ceremony, occurrence.day)
+    assert moved is not None
+    return moved
+
+
+def _change(ceremony: Ceremony, day: date, change: dict[str, Any], now: datetime) -> None:
+    forget = (now - KEEP_CHANGES).date()
+
+    def kept(key: str, old: dict[str, Any]) -> bool:
+        return max(date.fromisoformat(key), date.fromisoformat(old.get("to", key)[:10])) >= forget
+
+    changes = {k: v for k, v in (ceremony.changes or {}).items() if kept(k, v)}
+    ceremony.changes = {**changes, day.isoformat(): change}
+
+
+# -- due work ------------------------------------------------------------------------------------
+
+
+def job_prefix(team_id: int, kind: str, event: str = "") -> str:
+    """What the keys of a ceremony's jobs (of one event: remind or start) start with."""
+    return f"ceremony:{team_id}:{kind}:" + (f"{event}:" if event else "")
+
+
+def job_key(team_id: int, occurrence: Occurrence, event: str) -> str:
+    """One key per occurrence, event and time: a moved occurrence's is new, so it is reminded
+    of again for its new time; otherwise it fires once."""
+    return (
+        f"{job_prefix(team_id, occurrence.kind, event)}{occurrence.day:%Y%m%d}"
+        f"@{occurrence.starts:%Y%m%dT%H%M}"
+    )
+
+
+def job_payload(team_id: int, occurrence: Occurrence) -> dict[str, Any]:
+    return {
+        "team_id": team_id,
+        "kind": occurrence.kind,
+        "day": occurrence.day.isoformat(),
+        "starts": occurrence.starts.astimezone(UTC).isoformat(),
+    }
+
+
+def remind_at(occurrence: Occurrence, lead: int) -> datetime:
+    return (occurrence.starts - timedelta(minutes=lead)).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a due reminder or start acts, and what the run did (its outcome)."""
+
+    act: bool
+    outcome: str
+    occurrence: Occurrence | None = None
+
+
+def due_verdict(
+    team: Team | None,
+    ceremony: Ceremony | None,
+    payload: dict[str, Any],
+    now: datetime,
+    event: str,
+) -> Verdict:
+    """A due reminder (`remind`) or automatic start (`start`), against the calendar as it is
+    now: gone, skipped, moved, begun (a reminder) or too late (a start) does nothing."""
+    if team is None or ceremony is None:
+        return Verdict(False, "no longer scheduled")
+    occurrence = occurrence_of(team, ceremony, date.fromisoformat(payload["day"]))
+    if occurrence is None:
+        return Verdict(False, "skipped: no longer on the calendar")
+    if occurrence.starts != datetime.fromisoformat(payload["starts"]):
+        return Verdict(False, "moved: planned again for its new time")
+    if event == "remind":
+        if now >= occurrence.starts:
+            return Verdict(False, f"skipped: the {occurrence.name.lower()} had begun")
+        return Verdict(True, "reminded", occurrence)
+    if not ceremony.auto_start:
+        return Verdict(False, "auto start is off")
+    if now - occurrence.starts > START_GRACE:
+        late = int((now - occurrence.starts).total_seconds() // 60)
+        return Verdict(False, f"skipped: {late} minutes late")
+    return Verdict(True, "started", occurrence)
+
+
+# -- the feed's secret ---------------------------------------------------------------------------
+
+
+def feed_hash(token: str) -> str:
+    """What is kept of a feed's secret: its SHA-256, never the secret itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def rrule_day(weekday: str) -> str:
+    return _RRULE_DAYS[weekday]

@@ -1,0 +1,212 @@
+"""A team's calendar as an iCalendar feed (RFC 5545), for Google Calendar or Outlook to subscribe.
+
+Built with the `icalendar` package. The refinement is one recurring event (an RRULE in the
+team's TZID, so a daylight-saving change keeps it at the same local time), its occurrences on
+holidays, non-working days and skipped ones left out with EXDATE, a moved one given as an
+override (RECURRENCE-ID). Plannings come one by one (each sprint's first working day). Each
+sprint shows its first day and its last working day: its review when the team has a review
+agenda, else the sprint's end. Every event carries the channel's link and the agenda it covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from icalendar import Calendar, Event
+
+from bot.domain.calendar import is_working_day, zone
+from bot.domain.ceremonies import (
+    NAMES,
+    Occurrence,
+    clock_of,
+    local,
+    occurrence_of,
+    occurrences,
+    rrule_day,
+    rule_days,
+    sprint_number,
+)
+from storage.models import Ceremony, Team
+
+PRODID = "-//Timebox//Scrum ceremonies//EN"
+AHEAD = timedelta(days=366)  # how far the feed reaches
+BEHIND = timedelta(days=62)  # and how far back
+SPRINTS_BEHIND = 2
+REFRESH = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """What a ceremony's events say it covers: its agenda's name and sections (title, minutes)."""
+
+    name: str
+    sections: tuple[tuple[str, int], ...] = ()
+
+
+def channel_link(team: Team) -> str:
+    """A link that opens the team's channel in Slack (the app, or the browser)."""
+    return f"https://slack.com/app_redirect?team={team.workspace_id}&channel={team.channel_id}"
+
+
+def feed(
+    team: Team,
+    ceremonies: Sequence[Ceremony],
+    agendas: Mapping[str, Agenda],
+    goals: Mapping[int, str],
+    now: datetime,
+    review: Agenda | None = None,
+) -> bytes:
+    """The team's feed as iCalendar bytes. `agendas` by ceremony kind; `goals` by sprint
+    number; `review`: the team's review agenda, if it has one."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "Timebox: Scrum ceremonies")
+    calendar.add("x-wr-timezone", zone(team).key)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    link = channel_link(team)
+    for ceremony in ceremonies:
+        agenda = agendas.get(ceremony.kind) or Agenda(NAMES[ceremony.kind])
+        if ceremony.kind == "refinement":
+            for event in _recurring(team, ceremony, agenda, link, now):
+                calendar.add_component(event)
+        else:
+            for occurrence in occurrences(team, ceremony, now - BEHIND, now + AHEAD):
+                calendar.add_component(_single(team, occurrence, agenda, link, now))
+    for event in _sprints(team, goals, review, link, now):
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _uid(team: Team, what: str) -> str:
+    return f"timebox-{team.id}-{what}@timebox"
+
+
+def _timed(
+    uid: str, summary: str, starts: datetime, minutes: int, text: str, link: str, now: datetime
+) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", now)
+    event.add("summary", summary)
+    event.add("dtstart", starts)
+    event.add("dtend", starts + timedelta(minutes=minutes))
+    event.add("description", text)
+    event.add("url", link)
+    event.add("location", "Slack")
+    return event
+
+
+def _text(agenda: Agenda, minutes: int, link: str, extra: str = "") -> str:
+    lines = [f"{agenda.name} · {minutes} min"]
+    if agenda.sections:
+        lines += ["", "Agenda:", *(f"- {title} · {m} min" for title, m in agenda.sections)]
+    if extra:
+        lines += ["", extra]
+    return "\n".join([*lines, "", f"In Slack: {link}"])
+
+
+def _recurring(
+    team: Team, ceremony: Ceremony, agenda: Agenda, link: str, now: datetime
+) -> list[Event]:
+    """The refinement: its rule as an RRULE from its first day, with what the rule gives but
+    the team does not hold left out (EXDATE) and moved occurrences as overrides."""
+    at, first = clock_of(ceremony), ceremony.starts_on
+    uid = _uid(team, "refinement")
+    text = _text(agenda, ceremony.minutes, link)
+    master = _timed(
+        uid, NAMES["refinement"], local(team, first, at), ceremony.minutes, text, link, now
+    )
+    rule = {"freq": "weekly", "byday": rrule_day(ceremony.weekday or "mon")}
+    if ceremony.every_weeks > 1:
+        rule["interval"] = ceremony.every_weeks
+    master.add("rrule", rule)
+    last = (now + AHEAD).astimezone(zone(team)).date()
+    left_out, moved = [], []
+    for day in rule_days(team, ceremony, first, last):
+        occurrence = occurrence_of(team, ceremony, day)
+        if occurrence is None:
+            left_out.append(local(team, day, at))
+        elif occurrence.moved:
+            moved.append(occurrence)
+    if left_out:
+        master.add("exdate", left_out)
+    events = [master]
+    for occurrence in moved:
+        override = _timed(
+            uid,
+            NAMES["refinement"],
+            occurrence.starts,
+            occurrence.minutes,
+            text,
+            link,
+            now,
+        )
+        override.add("recurrence-id", local(team, occurrence.day, at))
+        events.append(override)
+    return events
+
+
+def _single(team: Team, occurrence: Occurrence, agenda: Agenda, link: str, now: datetime) -> Event:
+    number = sprint_number(team, occurrence.day)
+    summary = occurrence.name + (f" · Sprint {number}" if number else "")
+    uid = _uid(team, f"{occurrence.kind}-{occurrence.day:%Y%m%d}")
+    text = _text(agenda, occurrence.minutes, link)
+    return _timed(uid, summary, occurrence.starts, occurrence.minutes, text, link, now)
+
+
+def _all_day(uid: str, summary: str, day: date, text: str, link: str, now: datetime) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", now)
+    event.add("summary", summary)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("description", text)
+    event.add("url", link)
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def _sprints(
+    team: Team, goals: Mapping[int, str], review: Agenda | None, link: str, now: datetime
+) -> list[Event]:
+    """Each sprint's first day, and its last working day: its review, or its end."""
+    if team.sprint_start is None:
+        return []
+    today = now.astimezone(zone(team)).date()
+    length = timedelta(weeks=team.sprint_weeks)
+    current = sprint_number(team, today) or 1
+    events = []
+    for number in range(max(1, current - SPRINTS_BEHIND), current + AHEAD // length + 1):
+        starts = team.sprint_start + (number - 1) * length
+        ends = starts + length - timedelta(days=1)
+        goal = goals.get(number, "")
+        said = f"Sprint goal: {goal}" if goal else ""
+        events.append(
+            _all_day(
+                _uid(team, f"sprint-{number}-start"),
+                f"Sprint {number} starts",
+                starts,
+                "\n".join(filter(None, [said, f"In Slack: {link}"])),
+                link,
+                now,
+            )
+        )
+        days = (ends - timedelta(days=n) for n in range(length.days))
+        last = next((d for d in days if is_working_day(team, d)), ends)
+        if review is not None:
+            summary = f"Sprint {number} review"
+            agenda = [f"- {title} · {m} min" for title, m in review.sections]
+            lines = [review.name, *(["", "Agenda:", *agenda] if agenda else [])]
+        else:
+            summary, lines = f"Sprint {number} ends", ["The sprint's last working day."]
+        text = "\n".join([*lines, *(["", said] if said else []), "", f"In Slack: {link}"])
+        events.append(_all_day(_uid(team, f"sprint-{number}-end"), summary, last, text, link, now))
+    return events

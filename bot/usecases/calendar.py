@@ -1,0 +1,390 @@
+"""The team's calendar: recurring ceremonies (`/refine schedule`, `/planning schedule`), what is
+coming (`/timebox calendar`: skip or move one occurrence, the reminder's lead), the calendar
+feed's secret URL, and each run of the reminder and automatic-start jobs.
+
+The rules are bot/domain/ceremonies.py's (occurrences, skip and move) and bot/domain/feed.py's
+(the iCalendar feed); this module reads and writes them. A ceremony named by a button is looked
+up inside the actor's team: another team's is refused and nothing changes.
+
+Due work: each occurrence's reminder (and, with `auto start`, its start) is a job whose key
+names the occurrence and its time, so it fires once across restarts and instances. Each
+reminder plans the next one; the start-up gives a ceremony with no pending reminder its next.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from agendas.agenda import KINDS as AGENDA_KINDS
+from agendas.agenda import Agenda, Section, default_minutes, for_team, scale
+from bot.domain import ceremonies as rules
+from bot.domain import feed as feeds
+from bot.domain import reminders
+from bot.domain import sprints as sprint_rules
+from bot.domain.capacity import VELOCITY_SPRINTS
+from bot.domain.ceremonies import CalendarRequest, Occurrence, Schedule
+from bot.domain.errors import UserError
+from bot.domain.readiness import DefinitionOfReady
+from bot.runtime.scheduling import Due
+from bot.runtime.services import Services
+from bot.usecases.team import CHANGE_TEAM, InChannel, member_work
+from bot.usecases.unit import Actor, team_work
+from storage.models import BacklogItem, Ceremony, Team
+from storage.repositories import Store
+
+OTHER_TEAM = "That ceremony belongs to another channel's team."
+FEED_PATH = "/calendar/{token}.ics"
+
+# -- what the use cases return -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """A ceremony scheduled (or, `ceremony` None, no longer), and its next occurrences."""
+
+    team: Team
+    kind: str
+    ceremony: Ceremony | None
+    coming: list[Occurrence]
+    lead: int
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CalendarShown:
+    """`/timebox calendar`: what is coming, with the team's settings."""
+
+    team: Team
+    ceremonies: list[Ceremony]
+    coming: list[Occurrence]
+    lead: int
+    feed: bool
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """The feed's secret URL, to show privately once (only its hash is kept)."""
+
+    url: str | None
+    """None: the feed exists and its URL cannot be shown again (rotate for a new one)."""
+    rotated: bool
+    served: bool
+    """False in Socket Mode: nothing serves HTTP, so no calendar can fetch the feed."""
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ToStart:
+    """What a Start now button starts, in the actor's team."""
+
+    kind: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What a ceremony's reminder says: the agenda it will cover and what it will work on
+    (refinement: the unready items in the horizon; planning: the forecast and the ready
+    items up to it)."""
+
+    team: Team
+    ceremony: Ceremony
+    occurrence: Occurrence
+    lead: int
+    agenda: str
+    sections: Sequence[Section]
+    unready: Sequence[tuple[BacklogItem, list[str]]] = ()
+    velocity: float | None = None
+    forecast: float | None = None
+    ready: Sequence[BacklogItem] = ()
+    sprint: int | None = None
+
+
+@dataclass(frozen=True)
+class StartDue:
+    """An automatic start that is due: who it acts as (whoever scheduled it), or why not."""
+
+    outcome: str
+    actor: Actor | None = None
+    kind: str = ""
+    minutes: int = 0
+
+
+Render = Callable[[Reminder], dict[str, Any]]
+Enqueue = Callable[..., Awaitable[bool]]
+"""handlers.outbox.enqueue: `(store, name, workspace, now, **chat.postMessage arguments)`."""
+
+
+# -- scheduling ----------------------------------------------------------------------------------
+
+
+async def schedule(svc: Services, actor: Actor, spec: Schedule, in_channel: InChannel) -> Scheduled:
+    """`/refine schedule wed 14:00 [every 2w] [60m] [auto]`, `/planning schedule 10:00`, or
+    `... schedule off` (the Product Owner's or a Scrum Master's)."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.require(CHANGE_TEAM, "schedule ceremonies")
+        store, team = work.store, work.team
+        lead = await _lead(store, team.id)
+        ceremony = await store.ceremony(team.id, spec.kind)
+        if spec.off:
+            if ceremony is not None:
+                await _cancel(store, team, spec.kind)
+                await store.remove_ceremony(ceremony)
+            return Scheduled(team, spec.kind, None, [], lead, work.notices)
+        minutes = spec.minutes or default_minutes(
+            for_team(team.agendas, spec.kind), team.sprint_weeks
+        )
+        ceremony = rules.scheduled(team, ceremony, spec, minutes, work.user, work.now)
+        if ceremony.id is None:
+            await store.add_ceremony(ceremony)
+        await _plan(store, team, ceremony, lead, work.now)
+        coming = rules.next_occurrences(team, ceremony, work.now, 3)
+        return Scheduled(team, spec.kind, ceremony, coming, lead, work.notices)
+
+
+async def calendar(svc: Services, actor: Actor) -> CalendarShown:
+    """`/timebox calendar`: the next four weeks of ceremonies (anyone may look)."""
+    async with team_work(svc, actor) as work:
+        return await _shown(work.store, work.team, work.now)
+
+
+async def change(
+    svc: Services, actor: Actor, request: CalendarRequest, in_channel: InChannel
+) -> CalendarShown:
+    """`/timebox calendar skip <day>`, `move <day> to <day> [time]` or `lead 15m` (the
+    Product Owner's or a Scrum Master's); the calendar as it is then."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.require(CHANGE_TEAM, "change the team's calendar")
+        store, team, now = work.store, work.team, work.now
+        ceremonies = list(await store.ceremonies(team.id))
+        if request.verb == "lead":
+            assert request.lead is not None
+            (await store.ensure_team_calendar(team.id)).lead_minutes = request.lead
+        else:
+            assert request.day is not None
+            ceremony, occurrence = rules.named(team, ceremonies, request.kind, request.day, now)
+            if request.verb == "skip":
+                rules.skip(ceremony, occurrence, now)
+            else:
+                rules.move(team, ceremony, occurrence, request.to_day, request.to_at, now)
+        lead = await _lead(store, team.id)
+        for ceremony in ceremonies:
+            await _plan(store, team, ceremony, lead, now)
+        return replace(await _shown(store, team, now), notices=work.notices)
+
+
+async def skip_button(
+    svc: Services, actor: Actor, ceremony_id: int, day: date, in_channel: InChannel
+) -> CalendarShown:
+    """A Skip button of `/timebox calendar`: the ceremony it names, in the actor's team only."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.require(CHANGE_TEAM, "change the team's calendar")
+        store, team, now = work.store, work.team, work.now
+        ceremony = await _ceremony_in_team(store, team, ceremony_id)
+        occurrence = rules.occurrence_of(team, ceremony, day, with_skipped=True)
+        if occurrence is None:
+            raise UserError("That occurrence is no longer on the calendar.")
+        rules.skip(ceremony, occurrence, now)
+        await _plan(store, team, ceremony, await _lead(store, team.id), now)
+        return replace(await _shown(store, team, now), notices=work.notices)
+
+
+async def start_now(svc: Services, actor: Actor, ceremony_id: int) -> ToStart:
+    """A reminder's Start now button: what it starts, in the actor's team only (the meeting is
+    then started as `/refine start` or `/planning start` would)."""
+    async with team_work(svc, actor) as work:
+        ceremony = await _ceremony_in_team(work.store, work.team, ceremony_id)
+        return ToStart(ceremony.kind, ceremony.minutes)
+
+
+# -- the feed ------------------------------------------------------------------------------------
+
+
+async def feed_link(svc: Services, actor: Actor, rotate: bool, in_channel: InChannel) -> FeedLink:
+    """`/timebox calendar feed` makes the team's feed URL if it has none; `rotate` makes a new
+    one, and the old stops working. Only the PO and Scrum Masters see it, privately, once:
+    only its hash is kept."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        await work.require(CHANGE_TEAM, "see the calendar feed's secret address")
+        kept = await work.store.ensure_team_calendar(work.team.id)
+        served = not svc.settings.socket_mode
+        if kept.feed_hash is not None and not rotate:
+            return FeedLink(None, False, served, work.notices)
+        token = secrets.token_urlsafe(32)
+        kept.feed_hash = rules.feed_hash(token)
+        kept.feed_rotated_at, kept.feed_rotated_by = work.now, work.user
+        url = public_url(svc) + FEED_PATH.format(token=token)
+        return FeedLink(url, rotate, served, work.notices)
+
+
+def public_url(svc: Services) -> str:
+    """Where the bot is reached from outside: TIMEBOX_PUBLIC_URL, else the origin of the
+    OAuth redirect URI, else this host's port."""
+    settings = svc.settings
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    if settings.redirect_uri:
+        parsed = urlparse(settings.redirect_uri)
+        return f"{parsed.scheme}://{parsed.netloc}"
+    return f"http://localhost:{settings.port}"
+
+
+async def feed(svc: Services, token: str) -> bytes | None:
+    """The iCalendar feed of the team whose secret `token` is; None for any other token."""
+    if not rules.FEED_TOKEN.fullmatch(token):
+        return None
+    async with svc.db.transaction() as store:
+        kept = await store.calendar_by_feed(rules.feed_hash(token))
+        team = await store.team_by_id(kept.team_id) if kept is not None else None
+        if team is None:
+            return None
+        ceremonies = list(await store.ceremonies(team.id))
+        agendas = {c.kind: _feed_agenda(team, c.kind, c.minutes) for c in ceremonies}
+        goals = {s.number: s.goal for s in await store.sprints(team.id, limit=30) if s.goal}
+        review = _feed_agenda(team, "review", None) if "review" in AGENDA_KINDS else None
+        return feeds.feed(team, ceremonies, agendas, goals, svc.clock.now(), review)
+
+
+def _feed_agenda(team: Team, kind: str, minutes: int | None) -> feeds.Agenda:
+    agenda = for_team(team.agendas, kind)
+    sections = _sections(agenda, minutes or default_minutes(agenda, team.sprint_weeks))
+    return feeds.Agenda(agenda.name, tuple((s.title, int(s.minutes)) for s in sections))
+
+
+# -- the jobs ------------------------------------------------------------------------------------
+
+
+async def remind(svc: Services, due: Due, render: Render, enqueue: Enqueue) -> str:
+    """One ceremony reminder: the next one planned, and this one (unless the calendar changed
+    since, or the ceremony has begun) put in the outbox in the same transaction, under the
+    job's key: a rerun after a crash posts nothing twice."""
+    async with svc.db.transaction() as store:
+        team = await store.team_by_id(int(due.payload["team_id"]), lock=True)
+        ceremony = await store.ceremony(team.id, due.payload["kind"]) if team else None
+        verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "remind")
+        if team is None or ceremony is None:
+            return verdict.outcome
+        lead = await _lead(store, team.id)
+        await _plan(store, team, ceremony, lead, due.now, running=due.key, starts=False)
+        if verdict.act and verdict.occurrence is not None:
+            said = await _reminder(store, team, ceremony, verdict.occurrence, lead, due.now)
+            args = render(said)
+            await enqueue(
+                store, due.key, team.workspace_id, due.now, channel=team.channel_id, **args
+            )
+        return verdict.outcome
+
+
+async def start_due(svc: Services, due: Due) -> StartDue:
+    """An automatic start: who starts it (whoever scheduled it, as facilitator) and what,
+    unless the calendar changed since or it is too late."""
+    async with svc.db.transaction() as store:
+        team = await store.team_by_id(int(due.payload["team_id"]))
+        ceremony = await store.ceremony(team.id, due.payload["kind"]) if team else None
+        verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "start")
+        if not verdict.act or team is None or ceremony is None:
+            return StartDue(verdict.outcome)
+        actor = Actor(team.workspace_id, team.channel_id, ceremony.created_by, request=due.key)
+        return StartDue(verdict.outcome, actor, ceremony.kind, ceremony.minutes)
+
+
+async def restore(store: Store, now: datetime) -> int:
+    """Gives every ceremony without a pending reminder its next one (after a crash between a
+    reminder and the planning of the next, say); how many it gave one."""
+    pending = {
+        (j.payload.get("team_id"), j.payload.get("kind")) for j in await store.pending(rules.REMIND)
+    }
+    restored = 0
+    for team, ceremony in await store.scheduled_ceremonies():
+        if (team.id, ceremony.kind) not in pending:
+            await _plan(store, team, ceremony, await _lead(store, team.id), now, starts=False)
+            restored += 1
+    return restored
+
+
+# -- steps ---------------------------------------------------------------------------------------
+
+
+async def _plan(
+    store: Store,
+    team: Team,
+    ceremony: Ceremony,
+    lead: int,
+    now: datetime,
+    *,
+    running: str | None = None,
+    starts: bool = True,
+) -> Occurrence | None:
+    """The next reminder not sent yet as due work (and, with auto start, the start of each
+    occurrence until then); returns its occurrence. Pending reminders are replaced (but
+    `running`, the job calling this); `starts`: pending starts too (the rule changed)."""
+    await store.cancel_prefix(rules.job_prefix(team.id, ceremony.kind, "remind"), keep=running)
+    if starts:
+        await store.cancel_prefix(rules.job_prefix(team.id, ceremony.kind, "start"))
+    for occurrence in rules.next_occurrences(team, ceremony, now, 6):
+        payload = rules.job_payload(team.id, occurrence)
+        if ceremony.auto_start:
+            key = rules.job_key(team.id, occurrence, "start")
+            await store.schedule_once(rules.START, key, occurrence.starts, payload)
+        key = rules.job_key(team.id, occurrence, "remind")
+        if key == running:
+            continue
+        if await store.schedule_once(rules.REMIND, key, rules.remind_at(occurrence, lead), payload):
+            return occurrence
+    return None
+
+
+async def _cancel(store: Store, team: Team, kind: str) -> None:
+    await store.cancel_prefix(rules.job_prefix(team.id, kind))
+
+
+async def _lead(store: Store, team_id: int) -> int:
+    kept = await store.team_calendar(team_id)
+    return kept.lead_minutes if kept is not None else rules.DEFAULT_LEAD
+
+
+async def _ceremony_in_team(store: Store, team: Team, ceremony_id: int) -> Ceremony:
+    ceremony = await store.ceremony_in_team(ceremony_id, team.id)
+    if ceremony is None:
+        raise UserError(OTHER_TEAM)
+    return ceremony
+
+
+async def _shown(store: Store, team: Team, now: datetime) -> CalendarShown:
+    ceremonies = list(await store.ceremonies(team.id))
+    kept = await store.team_calendar(team.id)
+    lead = kept.lead_minutes if kept is not None else rules.DEFAULT_LEAD
+    coming = rules.coming(team, ceremonies, now)
+    return CalendarShown(team, ceremonies, coming, lead, kept is not None and bool(kept.feed_hash))
+
+
+def _sections(agenda: Agenda, minutes: int) -> Sequence[Section]:
+    try:
+        return scale(agenda, minutes)
+    except UserError:  # too short for its sections: shown as the agenda has them
+        return agenda.sections
+
+
+async def _reminder(
+    store: Store, team: Team, ceremony: Ceremony, occurrence: Occurrence, lead: int, now: datetime
+) -> Reminder:
+    agenda = for_team(team.agendas, ceremony.kind)
+    said = Reminder(
+        team, ceremony, occurrence, lead, agenda.name, _sections(agenda, ceremony.minutes)
+    )
+    items = await store.all_items(team.id, include_closed=False)
+    velocity = sprint_rules.velocity_of(await store.closed_sprints(team.id, VELOCITY_SPRINTS))
+    if ceremony.kind == "refinement":
+        horizon = reminders.team_horizon(team, items, now, velocity)
+        return replace(said, unready=horizon.unready, velocity=velocity)
+    planning = await store.sprint(team.id, "planning")
+    forecast = velocity if velocity is not None else (planning.first_forecast if planning else None)
+    ready = sprint_rules.proposal(items, DefinitionOfReady.of(team), forecast)
+    number = rules.sprint_number(team, occurrence.day)
+    return replace(said, velocity=velocity, forecast=forecast, ready=ready, sprint=number)

@@ -1,0 +1,97 @@
+"""Block Kit of the team's calendar: a ceremony's reminder with its Start now button, the
+answer to a schedule, what is coming (with a Skip button per occurrence), the feed's address."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock, HeaderBlock
+
+from bot.domain.ceremonies import NAMES, Occurrence
+from bot.usecases.calendar import CalendarShown, FeedLink, Reminder, Scheduled
+from handlers.blocks.kit import button, context, message, section
+from handlers.render import escape, fit, render
+
+SHOWN = 12  # occurrences listed, each with its Skip button
+
+
+def _lead(minutes: int) -> str:
+    if minutes == 0:
+        return "as it starts"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"
+
+
+def reminder(said: Reminder) -> dict[str, Any]:
+    """A ceremony's reminder in its channel: what it will cover, and Start now."""
+    occurrence = said.occurrence
+    intro = render("calendar_reminder.md.j2", said=said)
+    items = "calendar_refinement_items.md.j2"
+    if occurrence.kind == "planning":
+        items = "calendar_planning_items.md.j2"
+    start = button("Start now", "calendar_start", occurrence.ref, style="primary")
+    blocks: list[Block] = [
+        HeaderBlock(text=fit(escape(f"{occurrence.name} in {_lead(said.lead)}"), 150)),
+        section(intro),
+        section(render(items, said=said)),
+        ActionsBlock(block_id=f"ceremony-{occurrence.ref}", elements=[start]),
+    ]
+    return message(blocks, f"{occurrence.name} in {_lead(said.lead)}")
+
+
+def started(blocks: Sequence[dict[str, Any]], user: str) -> dict[str, Any]:
+    """A reminder once its meeting was started from it: the button gives way to who did."""
+    kept = [b for b in blocks if b.get("type") != "actions"]
+    note = context(render("calendar_started.md.j2", user=user)).to_dict()
+    return {"blocks": [*kept, note], "text": "Started"}
+
+
+def scheduled(done: Scheduled) -> dict[str, Any]:
+    name = NAMES[done.kind]
+    rule = ""
+    if done.ceremony is not None and done.kind == "refinement":
+        every = done.ceremony.every_weeks
+        weeks = "week" if every == 1 else f"{every} weeks"
+        day = (done.ceremony.weekday or "").capitalize()
+        rule = f"every {weeks} on {day} at {done.ceremony.at}"
+    elif done.ceremony is not None:
+        rule = f"on each sprint's first working day at {done.ceremony.at}"
+    body = render(
+        "calendar_scheduled.md.j2", done=done, name=name, rule=rule, lead=_lead(done.lead)
+    )
+    blocks: list[Block] = [section(body)]
+    if done.ceremony is not None:
+        blocks.append(context("`/timebox calendar` shows what is coming, to skip or move one."))
+    return message(blocks, body)
+
+
+def coming(shown: CalendarShown) -> dict[str, Any]:
+    """`/timebox calendar`: the next four weeks, each occurrence with a Skip button."""
+    intro = render("calendar_coming.md.j2", shown=shown, lead=_lead(shown.lead))
+    blocks: list[Block] = [HeaderBlock(text="Team calendar"), section(intro)]
+    for occurrence in shown.coming[:SHOWN]:
+        blocks.append(_row(occurrence))
+    if shown.ceremonies:
+        blocks += [
+            DividerBlock(),
+            context(
+                "`/timebox calendar move 2026-03-04 to 2026-03-05 15:00` moves one · "
+                "`/timebox calendar lead 15m` sets when reminders come · "
+                "`/timebox calendar feed` subscribes your calendar"
+            ),
+        ]
+    return message(blocks, "Team calendar")
+
+
+def _row(occurrence: Occurrence) -> Any:
+    text = render("calendar_row.md.j2", occurrence=occurrence)
+    if occurrence.skipped:
+        return section(text)
+    return section(text, accessory=button("Skip", "calendar_skip", occurrence.ref))
+
+
+def feed(link: FeedLink) -> dict[str, Any]:
+    body = render("calendar_feed.md.j2", link=link)
+    return message([section(body)], "Calendar feed")

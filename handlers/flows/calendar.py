@@ -1,0 +1,71 @@
+"""The Slack side of the team's calendar across several calls: starting a ceremony from its
+reminder (Start now) or by itself (auto start), and the reminder job."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.errors import UserError
+from bot.runtime.scheduling import Due
+from bot.runtime.services import Services
+from bot.usecases import calendar as calendar_uc
+from bot.usecases.team import InChannel
+from bot.usecases.unit import Replayed
+from handlers import outbox
+from handlers.asked import Asked
+from handlers.blocks import calendar as calendar_blocks
+from handlers.common import channel_members
+from handlers.flows import meetings as meeting_flow
+
+log = logging.getLogger(__name__)
+
+
+async def start_now(asked: Asked, ceremony_id: int, day: date) -> None:
+    """A reminder's Start now: the ceremony it names, in the clicking person's team, started
+    as `/refine start` or `/planning start` starts it; the reminder then says who did."""
+    to_start = await calendar_uc.start_now(asked.svc, asked.actor, ceremony_id)
+    where = asked.actor, to_start.kind, to_start.minutes
+    await meeting_flow.start(asked.svc, asked.client, *where, asked.in_channel)
+    message = asked.body.get("message") or {}
+    container = asked.body.get("container") or {}
+    if message.get("blocks") and container.get("message_ts"):
+        payload = calendar_blocks.started(message["blocks"], asked.actor.user)
+        channel = asked.actor.channel
+        await asked.client.chat_update(channel=channel, ts=container["message_ts"], **payload)
+
+
+async def on_reminder(svc: Services, client: AsyncWebClient, due: Due) -> str:
+    """A ceremony's reminder, put in the durable outbox with the next one's planning."""
+    return await calendar_uc.remind(svc, due, calendar_blocks.reminder, outbox.enqueue)
+
+
+async def on_start(svc: Services, client: AsyncWebClient, due: Due) -> str:
+    """`auto start`: the meeting begins at its time, facilitated by whoever scheduled it."""
+    start = await calendar_uc.start_due(svc, due)
+    if start.actor is None:
+        return start.outcome
+    try:
+        where = start.actor, start.kind, start.minutes
+        await meeting_flow.start(svc, client, *where, _member_of(client))
+    except Replayed:
+        return "started already"
+    except UserError as refused:  # a meeting is running, say
+        log.info("ceremony %s not started: %s", due.key, refused.message)
+        return f"not started: {refused.message}"[:500]
+    return start.outcome
+
+
+def _member_of(client: AsyncWebClient) -> InChannel:
+    """Whether someone is in a channel, as Slack says (asked only if they hold no role)."""
+
+    async def member(channel: str, user: str) -> bool:
+        try:
+            return user in await channel_members(client, channel)
+        except SlackApiError:
+            return False
+
+    return member

@@ -1,0 +1,277 @@
+"""Recurring ceremonies as plain rules: what people type, when occurrences fall (holidays,
+working days, daylight saving), skipping and moving one, what a due job does, and the feed
+parsed back by real iCalendar parsers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import recurring_ical_events
+
+from bot.domain import ceremonies as rules
+from bot.domain import commands, feed
+from bot.domain.ceremonies import Schedule
+from bot.domain.errors import UsageError, UserError
+from storage.models import Ceremony, Team
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
+
+
+def team(**changes) -> Team:
+    values = dict(
+        id=7,
+        workspace_id="T1",
+        channel_id="C1",
+        timezone="Europe/Berlin",
+        sprint_weeks=2,
+        working_days="mon,tue,wed,thu,fri",
+        holiday_country="DE",
+        sprint_start=date(2026, 3, 2),
+        agendas={},
+    )
+    return Team(**{**values, **changes})
+
+
+def refinement(the_team: Team, spec: str = "wed 14:00", now: datetime = MONDAY) -> Ceremony:
+    parsed = commands.parse_refine(f"schedule {spec}").schedule
+    assert parsed is not None
+    ceremony = rules.scheduled(the_team, None, parsed, parsed.minutes or 60, "U0PO", now)
+    ceremony.id = 3
+    return ceremony
+
+
+def planning(the_team: Team, spec: str = "10:00") -> Ceremony:
+    parsed = commands.parse_planning(f"schedule {spec}").schedule
+    assert parsed is not None
+    ceremony = rules.scheduled(the_team, None, parsed, parsed.minutes or 120, "U0PO", MONDAY)
+    ceremony.id = 4
+    return ceremony
+
+
+# -- what people type ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("wed 14:00", Schedule("refinement", time(14), "wed")),
+        ("Wednesday 2pm every 2w 90m", Schedule("refinement", time(14), "wed", 2, 90)),
+        (
+            "14:00 thu every 2 weeks 1h auto start",
+            Schedule("refinement", time(14), "thu", 2, 60, True),
+        ),
+        ("fri at 9:30 biweekly auto", Schedule("refinement", time(9, 30), "fri", 2, None, True)),
+        ("off", Schedule("refinement")),
+    ],
+)
+def test_refinement_schedules_read_in_any_order(text, expected):
+    assert commands.parse_refine(f"schedule {text}").schedule == expected
+
+
+def test_planning_schedules_take_a_time_and_no_weekday():
+    parsed = commands.parse_planning("schedule 10:00 2h auto")
+    assert parsed.schedule == Schedule("planning", time(10), None, 1, 120, True)
+    with pytest.raises(UsageError, match="first working day"):
+        commands.parse_planning("schedule mon 10:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("schedule", "Say when"),
+        ("schedule 14:00", "Say the weekday"),
+        ("schedule wed", "Say the time"),
+        ("schedule wed 14:00 every 9w", "every 8w"),
+        ("schedule wed 14:00 2m", "from 5 to 480 minutes"),
+        ("schedule wed thu 14:00", "weekday once"),
+        ("schedule wed 14:00 monthly", "`monthly` is not"),
+        ("schedule wed 25:00", "not a time"),
+    ],
+)
+def test_schedule_mistakes_name_the_usage(text, problem):
+    with pytest.raises(UsageError, match=problem) as refused:
+        commands.parse_refine(text)
+    assert refused.value.usage.startswith("/refine schedule")
+
+
+def test_the_calendar_command_reads_skip_move_lead_and_feed():
+    def parse(text):
+        return commands.parse_timebox(f"calendar {text}").calendar
+
+    assert parse("").verb == "show"
+    assert parse("skip 2026-03-04") == rules.CalendarRequest("skip", day=date(2026, 3, 4))
+    moved = parse("move refine 2026-03-04 to 2026-03-05 15:30")
+    assert moved == rules.CalendarRequest(
+        "move", "refinement", date(2026, 3, 4), date(2026, 3, 5), time(15, 30)
+    )
+    assert parse("move 2026-03-04 to 9am").to_at == time(9)
+    assert parse("lead 30m").lead == 30 and parse("lead 0").lead == 0
+    assert parse("feed").verb == "feed" and parse("rotate").verb == "rotate"
+    for wrong in ("skip", "skip tomorrow", "move 2026-03-04 15:00", "lead soon", "dance"):
+        with pytest.raises(UsageError):
+            parse(wrong)
+
+
+# -- occurrences ---------------------------------------------------------------------------------
+
+
+def test_a_weekly_refinement_keeps_local_time_across_daylight_saving_and_skips_holidays():
+    the_team = team()
+    ceremony = refinement(the_team, "mon 14:00 60m")
+    coming = rules.next_occurrences(the_team, ceremony, MONDAY, 6)
+    days = [o.starts.date() for o in coming]
+    # Easter Monday (6 April 2026) is a public holiday in Germany: left out.
+    assert days == [date(2026, 3, d) for d in (2, 9, 16, 23, 30)] + [date(2026, 4, 13)]
+    assert {o.starts.astimezone(BERLIN).time() for o in coming} == {time(14)}
+    in_utc = [o.starts.astimezone(UTC).hour for o in coming]
+    assert in_utc == [13, 13, 13, 13, 12, 12], "CET, then CEST from 29 March"
+    assert rules.remind_at(coming[4], 15) == datetime(2026, 3, 30, 11, 45, tzinfo=UTC)
+
+
+def test_every_other_week_counts_from_the_first_and_a_non_working_day_is_refused():
+    the_team = team()
+    ceremony = refinement(the_team, "thu 11:00 every 2w")
+    days = [o.day for o in rules.next_occurrences(the_team, ceremony, MONDAY, 3)]
+    assert days == [date(2026, 3, 5), date(2026, 3, 19), date(2026, 4, 2)]
+    with pytest.raises(UserError, match="not one of the team's working days"):
+        refinement(the_team, "sat 10:00")
+    ceremony.every_weeks, the_team.working_days = 1, "mon,tue,wed"
+    assert rules.next_occurrences(the_team, ceremony, MONDAY, 1) == [], "Thursday is off now"
+
+
+def test_planning_is_on_each_sprints_first_working_day():
+    the_team = team(sprint_start=date(2026, 3, 30))  # sprints start on Mondays
+    ceremony = planning(the_team)
+    coming = rules.next_occurrences(the_team, ceremony, MONDAY, 3)
+    # Sprint 2 starts on Easter Monday: its planning is on the Tuesday.
+    assert [(o.day, o.starts.date()) for o in coming] == [
+        (date(2026, 3, 30), date(2026, 3, 30)),
+        (date(2026, 4, 13), date(2026, 4, 13)),
+        (date(2026, 4, 27), date(2026, 4, 27)),
+    ]
+    the_team.sprint_start = date(2026, 4, 6)
+    assert rules.next_occurrences(the_team, ceremony, MONDAY, 1)[0].starts == datetime(
+        2026, 4, 7, 10, tzinfo=BERLIN
+    )
+    with pytest.raises(UserError, match="no sprint calendar yet"):
+        planning(team(sprint_start=None))
+
+
+def test_skip_and_move_one_occurrence_keep_its_identity():
+    the_team = team()
+    ceremony = refinement(the_team)
+    first, second, third = rules.next_occurrences(the_team, ceremony, MONDAY, 3)
+    rules.skip(ceremony, second, MONDAY)
+    moved = rules.move(the_team, ceremony, third, date(2026, 3, 19), time(9, 30), MONDAY)
+    assert moved.day == third.day and moved.starts == datetime(2026, 3, 19, 9, 30, tzinfo=BERLIN)
+    assert rules.job_key(7, moved, "remind") != rules.job_key(7, third, "remind")
+    coming = rules.next_occurrences(the_team, ceremony, MONDAY, 3)
+    assert [o.starts.date() for o in coming] == [
+        date(2026, 3, 4),
+        date(2026, 3, 19),
+        date(2026, 3, 25),
+    ]
+    shown = rules.coming(the_team, [ceremony], MONDAY)
+    assert [o.skipped for o in shown[:3]] == [False, True, False]
+    ceremony_again, found = rules.named(the_team, [ceremony], None, date(2026, 3, 19), MONDAY)
+    assert found.day == date(2026, 3, 18), "named by the day it now takes place"
+    with pytest.raises(UserError, match="skipped already"):
+        rules.skip(ceremony, shown[1], MONDAY)
+    with pytest.raises(UserError, match="No ceremony is coming"):
+        rules.named(the_team, [ceremony], None, date(2026, 3, 10), MONDAY)
+    with pytest.raises(UserError, match="has passed"):
+        rules.move(the_team, ceremony, first, date(2026, 3, 1), None, MONDAY)
+
+
+def test_a_changed_rule_forgets_what_was_done_to_single_occurrences():
+    the_team = team()
+    ceremony = refinement(the_team)
+    rules.skip(ceremony, rules.next_occurrences(the_team, ceremony, MONDAY, 1)[0], MONDAY)
+    same = commands.parse_refine("schedule wed 14:00 auto").schedule
+    rules.scheduled(the_team, ceremony, same, 60, "U0SM", MONDAY)
+    assert ceremony.changes and ceremony.auto_start, "the same rule keeps its skips"
+    other = commands.parse_refine("schedule wed 15:00").schedule
+    rules.scheduled(the_team, ceremony, other, 60, "U0SM", MONDAY)
+    assert ceremony.changes == {}
+
+
+def test_a_due_job_acts_only_while_the_calendar_still_says_so():
+    the_team = team()
+    ceremony = refinement(the_team)
+    ceremony.auto_start = True
+    occurrence = rules.next_occurrences(the_team, ceremony, MONDAY, 1)[0]
+    payload = rules.job_payload(7, occurrence)
+    remind = rules.remind_at(occurrence, 15)
+    assert rules.due_verdict(the_team, ceremony, payload, remind, "remind").act
+    begun = rules.due_verdict(the_team, ceremony, payload, occurrence.starts, "remind")
+    assert not begun.act and "had begun" in begun.outcome
+    assert rules.due_verdict(the_team, ceremony, payload, occurrence.starts, "start").act
+    late = occurrence.starts + timedelta(hours=1)
+    assert (
+        "60 minutes late" in rules.due_verdict(the_team, ceremony, payload, late, "start").outcome
+    )
+    rules.move(the_team, ceremony, occurrence, None, time(16), MONDAY)
+    assert "moved" in rules.due_verdict(the_team, ceremony, payload, remind, "remind").outcome
+    assert not rules.due_verdict(the_team, None, payload, remind, "remind").act
+
+
+# -- the feed ------------------------------------------------------------------------------------
+
+
+def _feed(the_team: Team, *ceremonies: Ceremony, now: datetime = MONDAY) -> icalendar.Calendar:
+    agendas = {"refinement": feed.Agenda("Backlog refinement", (("Kick-off", 5), ("Triage", 25)))}
+    ics = feed.feed(the_team, list(ceremonies), agendas, {1: "Invoices out"}, now)
+    return icalendar.Calendar.from_ical(ics)
+
+
+def test_the_feed_has_a_recurring_refinement_in_the_teams_zone_across_daylight_saving():
+    the_team = team()
+    ceremony = refinement(the_team, "mon 14:00 60m")
+    second = rules.next_occurrences(the_team, ceremony, MONDAY, 2)[1]
+    rules.move(the_team, ceremony, second, date(2026, 3, 10), time(9), MONDAY)
+    calendar = _feed(the_team, ceremony, planning(the_team))
+    [master] = [e for e in calendar.walk("VEVENT") if "RRULE" in e]
+    assert master["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert master["RRULE"]["FREQ"] == ["WEEKLY"] and master["RRULE"]["BYDAY"] == ["MO"]
+    assert "Kick-off · 5 min" in master["DESCRIPTION"] and "app_redirect" in master["URL"]
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+
+    events = recurring_ical_events.of(calendar).between(date(2026, 3, 1), date(2026, 4, 20))
+    refinements = sorted(
+        e["DTSTART"].dt for e in events if str(e["SUMMARY"]) == "Backlog refinement"
+    )
+    assert refinements == [
+        datetime(2026, 3, 2, 14, tzinfo=BERLIN),
+        datetime(2026, 3, 10, 9, tzinfo=BERLIN),  # moved from Monday the 9th
+        datetime(2026, 3, 16, 14, tzinfo=BERLIN),
+        datetime(2026, 3, 23, 14, tzinfo=BERLIN),
+        datetime(2026, 3, 30, 14, tzinfo=BERLIN),  # summer time from 29 March
+        datetime(2026, 4, 13, 14, tzinfo=BERLIN),  # 6 April: Easter Monday
+    ]
+    assert [d.astimezone(UTC).hour for d in refinements] == [13, 8, 13, 13, 12, 12]
+    plannings = sorted(e["DTSTART"].dt for e in events if "Sprint planning" in e["SUMMARY"])
+    assert plannings[:3] == [datetime(2026, 3, d, 10, tzinfo=BERLIN) for d in (2, 16, 30)]
+    boundaries = {str(e["SUMMARY"]): e["DTSTART"].dt for e in events if "Sprint 1 " in e["SUMMARY"]}
+    assert boundaries == {"Sprint 1 starts": date(2026, 3, 2), "Sprint 1 ends": date(2026, 3, 13)}
+    [start] = [e for e in events if e["SUMMARY"] == "Sprint 1 starts"]
+    assert "Invoices out" in start["DESCRIPTION"]
+
+
+def test_a_review_agenda_turns_the_sprint_end_into_the_review():
+    the_team = team()
+    review = feed.Agenda("Sprint review", (("Increment", 30), ("Value", 30)))
+    ics = feed.feed(the_team, [], {}, {}, MONDAY, review)
+    events = recurring_ical_events.of(icalendar.Calendar.from_ical(ics)).between(
+        date(2026, 3, 1), date(2026, 3, 20)
+    )
+    [end] = [e for e in events if "Sprint 1 review" in e["SUMMARY"]]
+    assert end["DTSTART"].dt == date(2026, 3, 13) and "Increment · 30 min" in end["DESCRIPTION"]
+
+
+def test_the_feed_secret_is_kept_as_a_hash():
+    digest = rules.feed_hash("a-secret-token-of-forty-characters-long")
+    assert len(digest) == 64 and "secret" not in digest
