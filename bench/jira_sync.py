@@ -208,9 +208,13 @@ async def main(issues: int, changed: int) -> None:
                 (f"{issues:,}", big, big_keys),
             ):
                 calls, seconds = await incremental(services, child, connection, keys, changed)
+                async with db.transaction() as store:
+                    items = await store.all_items(connection.team_id, include_closed=False)
+                    landed = sum(i.title.startswith("Changed in Jira") for i in items)
                 print(
                     f"  incremental sync, {changed} changed of {name}: {len(calls)} Jira "
-                    f"call(s) ({_routes(calls)}), {seconds * 1000:.0f} ms"
+                    f"call(s) ({_routes(calls)}), {seconds * 1000:.0f} ms; {landed} items "
+                    "changed in Timebox"
                 )
         except TrackerError as error:
             print(f"failed: {error}")

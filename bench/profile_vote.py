@@ -2,15 +2,15 @@
 
 Timebox runs in a process of its own, exactly as `timebox run` serves it (HTTP mode,
 `bot.process.server.serve`, a fresh SQLite file, the log level of the environment, INFO by
-default), against the Slack emulator in this process. A channel of `--voters` developers
-starts a live round; after a warm-up round in another channel (imports, compiled queries,
-templates, the token check), every voter clicks a card, the clicks spread evenly over
-`--spread` seconds. Once the bot has answered every click, posted the result and redrawn the
-poll as revealed, and stayed quiet for a while, it reports:
+default), against the Slack emulator in this process. After a warm-up round in another
+channel (imports, compiled queries, templates, the token check), a channel of `--voters`
+developers starts a live round, and once its message is posted every voter clicks a card,
+the clicks spread evenly over `--spread` seconds. Once the bot has answered every click,
+posted the result and redrawn the poll as revealed, and stayed quiet for a while, it reports:
 
-- CPU per vote: the bot process's user + system time from /proc/<pid>/stat over the burst and
-  its settling, less what the idle process spends over as long (the scheduler's ticks), over
-  the votes;
+- CPU per vote: the bot process's user + system time from /proc/<pid>/stat from the first
+  click until it is quiet again, less what the idle process spends over as long (the
+  scheduler's ticks), over the votes; and the event loop's thread's share;
 - ack latency p50/p99 of the clicks;
 - last click -> result visible: from sending the last click to the result reaching the thread
   (chat.postMessage) and to the poll message showing "Revealed" (chat.update);
@@ -44,7 +44,7 @@ import aiohttp
 
 from bot.domain.backlog import ItemFields
 from bot.emulator.driver import SlackDriver
-from bot.emulator.server import SlackEmulator
+from bot.emulator.server import Message, SlackEmulator
 from bot.runtime.clock import SystemClock
 from storage.db import Database
 
@@ -61,10 +61,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, stat: str | None = None) -> float:
     """User + system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = Path(stat or f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def main_thread_seconds(pid: int) -> float:
+    """The same for the process's main thread alone (the event loop; SQLite's work runs in
+    aiosqlite's threads)."""
+    return cpu_seconds(pid, f"/proc/{pid}/task/{pid}/stat")
 
 
 def free_port() -> int:
@@ -89,7 +95,7 @@ def serve(profile_to: str | None) -> None:
     if profile_to is not None:
         from pyinstrument import Profiler
 
-        profiler = Profiler(interval=0.0005)
+        profiler = Profiler(interval=0.002)
 
         def start(*_: object) -> None:
             profiler.start()
@@ -104,15 +110,17 @@ def serve(profile_to: str | None) -> None:
     asyncio.run(run(settings, host="127.0.0.1"))
 
 
-async def start_bot(env: dict[str, str], port: int, profile_to: str | None) -> asyncio.subprocess.Process:
-    args = [__file__, "--serve", *(["--profile-to", profile_to] if profile_to else [])]
+async def start_bot(
+    env: dict[str, str], port: int, profile_to: str | None
+) -> asyncio.subprocess.Process:
+    args = [os.environ.get("PROFILE_VOTE_SERVE", __file__), "--serve", *(["--profile-to", profile_to] if profile_to else [])]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *args,
         cwd=ROOT,
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=None if os.environ.get("PROFILE_VOTE_SERVE") else asyncio.subprocess.DEVNULL,
     )
     async with aiohttp.ClientSession() as http:
         for _ in range(600):
@@ -144,20 +152,27 @@ async def quiet(emulator: SlackEmulator) -> None:
             return
 
 
-async def round_of_votes(
-    emulator: SlackEmulator,
-    driver: SlackDriver,
-    channel: str,
-    users: list[str],
-    spread: float,
-) -> dict[str, float | list[float]]:
-    """Starts a live round in `channel` and has every user vote; what it took."""
-    await driver.command("/poker", "1", user=users[0], channel=channel)
+async def start_poll(
+    emulator: SlackEmulator, driver: SlackDriver, channel: str, user: str
+) -> Message:
+    """Starts a live round in `channel`; its message, once the bot is quiet."""
+    await driver.command("/poker", "1", user=user, channel=channel)
     await until(
         lambda: any(m.user == "UBOT" for m in emulator.messages(channel)), "the poll message"
     )
-    [poll] = [m for m in emulator.messages(channel) if m.user == "UBOT"]
     await quiet(emulator)
+    [poll] = [m for m in emulator.messages(channel) if m.user == "UBOT"]
+    return poll
+
+
+async def round_of_votes(
+    emulator: SlackEmulator,
+    driver: SlackDriver,
+    poll: Message,
+    users: list[str],
+    spread: float,
+) -> dict[str, float | list[float]]:
+    """Every user votes in the poll's round; what it took."""
     before = len(emulator.calls)
     last_click = 0.0
 
@@ -235,7 +250,9 @@ async def main(voters: int, spread: float, profile: bool) -> None:
             emulator, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=SECRET
         )
         try:
-            await round_of_votes(emulator, driver, WARM, warm, 0.2)
+            warm_poll = await start_poll(emulator, driver, WARM, warm[0])
+            await round_of_votes(emulator, driver, warm_poll, warm, 0.2)
+            poll = await start_poll(emulator, driver, CHANNEL, users[0])
             await quiet(emulator)
             idle_from, idle_cpu = time.monotonic(), cpu_seconds(bot.pid)
             await asyncio.sleep(3.0)
@@ -243,13 +260,16 @@ async def main(voters: int, spread: float, profile: bool) -> None:
             if profile:
                 bot.send_signal(signal.SIGUSR1)
             started, cpu_before = time.monotonic(), cpu_seconds(bot.pid)
-            burst = await round_of_votes(emulator, driver, CHANNEL, users, spread)
+            loop_before = main_thread_seconds(bot.pid)
+            burst = await round_of_votes(emulator, driver, poll, users, spread)
             await quiet(emulator)
             took, cpu = time.monotonic() - started, cpu_seconds(bot.pid) - cpu_before
+            loop = main_thread_seconds(bot.pid) - loop_before
             if profile:
                 bot.send_signal(signal.SIGUSR2)
                 await until(lambda: Path(stats).exists(), "the profile", 30)  # type: ignore[arg-type]
                 await asyncio.sleep(0.5)
+                profiled = Path(stats).read_text()  # noqa: ASYNC240 (the bot is done)
         finally:
             await driver.aclose()
             bot.send_signal(signal.SIGTERM)
@@ -264,6 +284,7 @@ async def main(voters: int, spread: float, profile: bool) -> None:
             f"({cpu:.2f} s over {took:.1f} s, less idle {idle_rate * 1000:.0f} ms/s)"
             + ("  [under the profiler]" if profile else "")
         )
+        print(f"    of which the event loop's thread: {loop / voters * 1000:.1f} ms (before idle)")
         print(
             f"  ack latency: p50 {statistics.median(acks):.1f} ms  "
             f"p99 {percentile(acks, 99):.1f} ms  max {max(acks):.1f} ms"
@@ -276,9 +297,10 @@ async def main(voters: int, spread: float, profile: bool) -> None:
             f"  chat.update of the poll: {burst['updates']:.0f}; smallest gap {burst['gap']:.2f} s"
         )
         print(f"  emulator problems: {len(emulator.problems)}")
-        if stats is not None:
-            print()
-            print(Path(stats).read_text())
+    if stats is not None:
+        print()
+        print(profiled)
+
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

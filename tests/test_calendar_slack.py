@@ -271,3 +271,15 @@ async def test_scheduling_off_removes_the_ceremony_and_its_reminders(slack):
     assert await pending(slack, ceremonies.REMIND) == []
     assert await pending(slack, ceremonies.START) == []
     assert "Nothing is scheduled yet" in shown(await say(slack, "/timebox", "calendar"))
+
+
+async def test_with_no_lead_the_reminder_comes_as_the_ceremony_starts(slack):
+    await team(slack)
+    await say(slack, "/refine", "schedule mon 10:30")  # it is 10:00 in Berlin
+    answer = shown(await say(slack, "/timebox", "calendar lead 0"))
+    assert "(reminders as it starts)" in answer
+    await at(slack, datetime(2026, 3, 2, 9, 29, tzinfo=UTC))
+    assert reminders(slack) == []
+    await at(slack, datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    [reminder] = reminders(slack)
+    assert "Backlog refinement starts now" in shown(reminder)

@@ -177,7 +177,7 @@ def test_skip_and_move_one_occurrence_keep_its_identity():
     ]
     shown = rules.coming(the_team, [ceremony], MONDAY)
     assert [o.skipped for o in shown[:3]] == [False, True, False]
-    ceremony_again, found = rules.named(the_team, [ceremony], None, date(2026, 3, 19), MONDAY)
+    _, found = rules.named(the_team, [ceremony], None, date(2026, 3, 19), MONDAY)
     assert found.day == date(2026, 3, 18), "named by the day it now takes place"
     with pytest.raises(UserError, match="skipped already"):
         rules.skip(ceremony, shown[1], MONDAY)
@@ -207,7 +207,11 @@ def test_a_due_job_acts_only_while_the_calendar_still_says_so():
     payload = rules.job_payload(7, occurrence)
     remind = rules.remind_at(occurrence, 15)
     assert rules.due_verdict(the_team, ceremony, payload, remind, "remind").act
-    begun = rules.due_verdict(the_team, ceremony, payload, occurrence.starts, "remind")
+    assert rules.due_verdict(the_team, ceremony, payload, occurrence.starts, "remind").act, (
+        "`lead 0`: at the start"
+    )
+    later = occurrence.starts + timedelta(minutes=10)
+    begun = rules.due_verdict(the_team, ceremony, payload, later, "remind")
     assert not begun.act and "had begun" in begun.outcome
     assert rules.due_verdict(the_team, ceremony, payload, occurrence.starts, "start").act
     late = occurrence.starts + timedelta(hours=1)

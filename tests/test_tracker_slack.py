@@ -259,6 +259,12 @@ async def test_an_edit_in_jira_comes_back_by_webhook_and_a_wrong_secret_changes_
     assert [h.deliveries for h in jira.webhooks] == [[204], [401], [401]]
     await drain(slack)
     assert "Pay by card or wallet" in await backlog_text(slack)
+    number = (await item_by_key(slack, story)).number
+    await slack.driver.command("/backlog", f"show {number}", user=PO, channel=CHANNEL)
+    item = shown(last_ephemeral(slack, PO))
+    assert f"*Jira:* <{jira.url}/browse/{story}|{story}>" in item and "In Progress" in item
+    assert "Card payments at checkout." in item, "Jira's description, shown"
+    assert "Jira edited title" in item, "the history says the change came from Jira"
 
     async with slack.db.transaction() as store:
         before = len(await store.jobs())

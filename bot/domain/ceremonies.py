@@ -38,6 +38,7 @@ MAX_LEAD = 24 * 60
 MAX_EVERY = 8  # weeks
 MIN_MINUTES, MAX_MINUTES = 5, 8 * 60
 START_GRACE = timedelta(minutes=30)  # an automatic start this late still starts
+REMIND_GRACE = timedelta(minutes=5)  # a reminder this late still comes (`lead 0`: at the start)
 LOOK_AHEAD = timedelta(days=400)
 MOVE_WITHIN = timedelta(days=366)
 KEEP_CHANGES = timedelta(days=62)  # changes of occurrences long past are forgotten
@@ -550,7 +551,7 @@ def due_verdict(
     if occurrence.starts != datetime.fromisoformat(payload["starts"]):
         return Verdict(False, "moved: planned again for its new time")
     if event == "remind":
-        if now >= occurrence.starts:
+        if now - occurrence.starts > REMIND_GRACE:
             return Verdict(False, f"skipped: the {occurrence.name.lower()} had begun")
         return Verdict(True, "reminded", occurrence)
     if not ceremony.auto_start:

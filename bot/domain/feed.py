@@ -1,6 +1,7 @@
 """A team's calendar as an iCalendar feed (RFC 5545), for Google Calendar or Outlook to subscribe.
 
-Built with the `icalendar` package. The refinement is one recurring event (an RRULE in the
+Built with the `icalendar` package (loaded when a feed is first asked for, not at start-up,
+as it takes a sixth of a second). The refinement is one recurring event (an RRULE in the
 team's TZID, so a daylight-saving change keeps it at the same local time), its occurrences on
 holidays, non-working days and skipped ones left out with EXDATE, a moved one given as an
 override (RECURRENCE-ID). Plannings come one by one (each sprint's first working day). Each
@@ -13,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-from icalendar import Calendar, Event
+from typing import TYPE_CHECKING
 
 from bot.domain.calendar import is_working_day, zone
 from bot.domain.ceremonies import (
@@ -29,6 +29,9 @@ from bot.domain.ceremonies import (
     sprint_number,
 )
 from storage.models import Ceremony, Team
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//Timebox//Scrum ceremonies//EN"
 AHEAD = timedelta(days=366)  # how far the feed reaches
@@ -60,6 +63,8 @@ def feed(
 ) -> bytes:
     """The team's feed as iCalendar bytes. `agendas` by ceremony kind; `goals` by sprint
     number; `review`: the team's review agenda, if it has one."""
+    from icalendar import Calendar  # a sixth of a second to load: not at every start-up
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -91,6 +96,8 @@ def _uid(team: Team, what: str) -> str:
 def _timed(
     uid: str, summary: str, starts: datetime, minutes: int, text: str, link: str, now: datetime
 ) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now)
@@ -162,6 +169,8 @@ def _single(team: Team, occurrence: Occurrence, agenda: Agenda, link: str, now: 
 
 
 def _all_day(uid: str, summary: str, day: date, text: str, link: str, now: datetime) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now)

@@ -2,10 +2,11 @@
 
 A hundred votes in a second must not become a hundred `chat.update` calls (Slack allows
 about one a second per message). Per key, runs lead and trail: a request runs at once when
-the key's last run started `interval` ago or more (by the injected clock); requests that come
-sooner fold into one run when the interval is up. Each run reads the current state itself,
-so the last run always shows the final state exactly, at most `interval` after the request
-that changed it.
+the key's last run ended `interval` ago or more (by the injected clock); requests that come
+sooner fold into one run when the interval is up. Runs of a key are thus `interval` apart
+however long each takes. Each run reads the current state itself, so the last run always
+shows the final state exactly, at most `interval` (and a run) after the request that changed
+it.
 
 The waiting counts as work in flight, so shutdown and tests wait for the last redraw; but it
 rests: once a drain finds nothing else running (`Inflight.hurry`), the interval is cut short.
@@ -42,7 +43,7 @@ class Coalescer:
         self.clock = clock or SystemClock()
         self._pending: dict[Hashable, Run] = {}
         self._tasks: dict[Hashable, asyncio.Task[None]] = {}
-        self._started: dict[Hashable, datetime] = {}  # when each key's last run started
+        self._ended: dict[Hashable, datetime] = {}  # when each key's last run ended
         self.runs = 0  # how many redraws ran, for benchmarks and tests
 
     def request(self, key: Hashable, run: Run) -> None:
@@ -60,12 +61,12 @@ class Coalescer:
                 if self.turn is not None:
                     await self.turn()
                 run = self._pending.pop(key)
-                self._started[key] = self.clock.now()
                 self.runs += 1
                 try:
                     await run()
                 except Exception:
                     log.exception("coalesced update %r failed", key)
+                self._ended[key] = self.clock.now()
         finally:
             del self._tasks[key]
             self.inflight.__exit__()
@@ -73,10 +74,10 @@ class Coalescer:
 
     def _wait(self, key: Hashable) -> float:
         """Seconds until the key may run again (0: at once)."""
-        started = self._started.get(key)
-        if started is None:
+        ended = self._ended.get(key)
+        if ended is None:
             return 0.0
-        elapsed = (self.clock.now() - started).total_seconds()
+        elapsed = (self.clock.now() - ended).total_seconds()
         return min(self.interval - elapsed, self.interval)  # a clock set back waits no longer
 
     async def _pause(self, seconds: float) -> None:
@@ -86,10 +87,10 @@ class Coalescer:
             await asyncio.wait_for(self.inflight.hurry.wait(), seconds)
 
     def _forget(self) -> None:
-        """Drops the start times that no longer hold anything back."""
-        if len(self._started) < 64:
+        """Drops the end times that no longer hold anything back."""
+        if len(self._ended) < 64:
             return
         now = self.clock.now()
-        for key, started in list(self._started.items()):
-            if key not in self._tasks and (now - started).total_seconds() >= self.interval:
-                del self._started[key]
+        for key, ended in list(self._ended.items()):
+            if key not in self._tasks and (now - ended).total_seconds() >= self.interval:
+                del self._ended[key]

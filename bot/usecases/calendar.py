@@ -13,6 +13,7 @@ reminder plans the next one; the start-up gives a ceremony with no pending remin
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -97,6 +98,8 @@ class Reminder:
     ceremony: Ceremony
     occurrence: Occurrence
     lead: int
+    minutes_left: int
+    """How long until it starts, when the reminder is made (0: it starts now)."""
     agenda: str
     sections: Sequence[Section]
     unready: Sequence[tuple[BacklogItem, list[str]]] = ()
@@ -329,13 +332,13 @@ async def _plan(
         await store.cancel_prefix(rules.job_prefix(team.id, ceremony.kind, "start"))
     for occurrence in rules.next_occurrences(team, ceremony, now, 6):
         payload = rules.job_payload(team.id, occurrence)
+        key = rules.job_key(team.id, occurrence, "remind")
+        due = rules.remind_at(occurrence, lead)
+        planned = key != running and await store.schedule_once(rules.REMIND, key, due, payload)
         if ceremony.auto_start:
             key = rules.job_key(team.id, occurrence, "start")
             await store.schedule_once(rules.START, key, occurrence.starts, payload)
-        key = rules.job_key(team.id, occurrence, "remind")
-        if key == running:
-            continue
-        if await store.schedule_once(rules.REMIND, key, rules.remind_at(occurrence, lead), payload):
+        if planned:
             return occurrence
     return None
 
@@ -375,9 +378,9 @@ async def _reminder(
     store: Store, team: Team, ceremony: Ceremony, occurrence: Occurrence, lead: int, now: datetime
 ) -> Reminder:
     agenda = for_team(team.agendas, ceremony.kind)
-    said = Reminder(
-        team, ceremony, occurrence, lead, agenda.name, _sections(agenda, ceremony.minutes)
-    )
+    left = max(0, math.ceil((occurrence.starts - now).total_seconds() / 60))
+    sections = _sections(agenda, ceremony.minutes)
+    said = Reminder(team, ceremony, occurrence, lead, left, agenda.name, sections)
     items = await store.all_items(team.id, include_closed=False)
     velocity = sprint_rules.velocity_of(await store.closed_sprints(team.id, VELOCITY_SPRINTS))
     if ceremony.kind == "refinement":

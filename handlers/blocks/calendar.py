@@ -16,12 +16,20 @@ from handlers.render import escape, fit, render
 SHOWN = 12  # occurrences listed, each with its Skip button
 
 
-def _lead(minutes: int) -> str:
-    if minutes == 0:
-        return "as it starts"
-    if minutes % 60 == 0:
-        return f"{minutes // 60} h"
-    return f"{minutes} min"
+def _length(minutes: int) -> str:
+    """`15 min`, `1 h`, `1 h 30 min`."""
+    hours, rest = divmod(minutes, 60)
+    return " ".join(filter(None, [f"{hours} h" if hours else "", f"{rest} min" if rest else ""]))
+
+
+def _ahead(lead: int) -> str:
+    """When a reminder comes: `15 min before it`, or `as it starts`."""
+    return f"{_length(lead)} before it" if lead else "as it starts"
+
+
+def _title(said: Reminder) -> str:
+    name = said.occurrence.name
+    return f"{name} in {_length(said.minutes_left)}" if said.minutes_left else f"{name} starts now"
 
 
 def reminder(said: Reminder) -> dict[str, Any]:
@@ -33,12 +41,12 @@ def reminder(said: Reminder) -> dict[str, Any]:
         items = "calendar_planning_items.md.j2"
     start = button("Start now", "calendar_start", occurrence.ref, style="primary")
     blocks: list[Block] = [
-        HeaderBlock(text=fit(escape(f"{occurrence.name} in {_lead(said.lead)}"), 150)),
+        HeaderBlock(text=fit(escape(_title(said)), 150)),
         section(intro),
         section(render(items, said=said)),
         ActionsBlock(block_id=f"ceremony-{occurrence.ref}", elements=[start]),
     ]
-    return message(blocks, f"{occurrence.name} in {_lead(said.lead)}")
+    return message(blocks, escape(_title(said)))
 
 
 def started(blocks: Sequence[dict[str, Any]], user: str) -> dict[str, Any]:
@@ -59,7 +67,7 @@ def scheduled(done: Scheduled) -> dict[str, Any]:
     elif done.ceremony is not None:
         rule = f"on each sprint's first working day at {done.ceremony.at}"
     body = render(
-        "calendar_scheduled.md.j2", done=done, name=name, rule=rule, lead=_lead(done.lead)
+        "calendar_scheduled.md.j2", done=done, name=name, rule=rule, ahead=_ahead(done.lead)
     )
     blocks: list[Block] = [section(body)]
     if done.ceremony is not None:
@@ -69,7 +77,7 @@ def scheduled(done: Scheduled) -> dict[str, Any]:
 
 def coming(shown: CalendarShown) -> dict[str, Any]:
     """`/timebox calendar`: the next four weeks, each occurrence with a Skip button."""
-    intro = render("calendar_coming.md.j2", shown=shown, lead=_lead(shown.lead))
+    intro = render("calendar_coming.md.j2", shown=shown, ahead=_ahead(shown.lead))
     blocks: list[Block] = [HeaderBlock(text="Team calendar"), section(intro)]
     for occurrence in shown.coming[:SHOWN]:
         blocks.append(_row(occurrence))
