@@ -21,10 +21,11 @@ if TYPE_CHECKING:  # PyYAML is loaded when an agenda is first read or written
     import yaml
 
 HERE = Path(__file__).parent
-KINDS = ("refinement", "planning")
+KINDS = ("refinement", "planning", "review")
 ACTIONS = {
     "refinement": {"goal", "triage", "deep_dive", "wrapup"},
     "planning": {"goal", "selection", "capacity", "breakdown", "commit"},
+    "review": {"increment", "goal_check"},
 }
 MAX_MINUTES = 8 * 60
 

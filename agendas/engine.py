@@ -20,7 +20,11 @@ from storage.repositories import Store
 TIMER = "meeting_timer"
 WARN_SHARE = 0.2
 WARN_AT_LEAST = timedelta(minutes=1)
-KIND_NAMES = {"refinement": "refinement session", "planning": "sprint planning"}
+KIND_NAMES = {
+    "refinement": "refinement session",
+    "planning": "sprint planning",
+    "review": "sprint review",
+}
 FACILITATE = {
     "next": "move the meeting on",
     "extend": "extend a section",
@@ -184,7 +188,9 @@ def _close_section(meeting: Meeting, now: datetime) -> None:
 
 def require_open(meeting: Meeting | None, kind: str) -> Meeting:
     if meeting is None or meeting.kind != kind:
-        start_hint = "`/refine start`" if kind == "refinement" else "`/planning start`"
+        start_hint = {"refinement": "`/refine start`", "review": "`/review start`"}.get(
+            kind, "`/planning start`"
+        )
         raise UserError(
             f"No {KIND_NAMES[kind]} is running in this channel. {start_hint} starts one."
         )

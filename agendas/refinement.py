@@ -13,15 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.errors import UserError
+from bot.domain.priority import MOSCOW
 from bot.domain.readiness import DefinitionOfReady, is_ready
 from storage.models import ActionItem, BacklogItem, ItemEvent, Meeting
 
-MOSCOW = {
-    "must": "Must have",
-    "should": "Should have",
-    "could": "Could have",
-    "wont": "Won't have this time",
-}
 PLACEMENTS = {
     "top": "to the top",
     "keep": "kept in place",

@@ -113,14 +113,14 @@ def serve(profile_to: str | None) -> None:
 async def start_bot(
     env: dict[str, str], port: int, profile_to: str | None
 ) -> asyncio.subprocess.Process:
-    args = [os.environ.get("PROFILE_VOTE_SERVE", __file__), "--serve", *(["--profile-to", profile_to] if profile_to else [])]
+    args = [__file__, "--serve", *(["--profile-to", profile_to] if profile_to else [])]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *args,
         cwd=ROOT,
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
-        stderr=None if os.environ.get("PROFILE_VOTE_SERVE") else asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     async with aiohttp.ClientSession() as http:
         for _ in range(600):

@@ -19,10 +19,8 @@ slowest run of each, and how long the stops took. Target: at most 1 s up to date
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -36,23 +34,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 
 from bench.cli import run
+from bench.process import TIMEBOX_RUN, bot_env, cpu_seconds, free_port, load
 from bot.domain.backlog import ItemFields
 from bot.emulator.driver import SlackDriver
 from bot.emulator.server import SlackEmulator
 from bot.runtime.clock import SystemClock
 from storage.db import Database
 
-ROOT = Path(__file__).resolve().parent.parent
 CHANNEL = "C0RESTART"
 USER = "U0RESTART"
 SECRET = "bench-signing-secret"
 POLL = 0.005  # seconds between two tries while the process is not listening yet
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def templates(emulator: SlackEmulator, folder: Path, items: int) -> tuple[Path, Path]:
@@ -110,12 +102,6 @@ class Start:
     stop: float
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def start_once(
     emulator: SlackEmulator, template: Path, folder: Path, env: dict[str, str]
 ) -> Start:
@@ -137,9 +123,7 @@ async def start_once(
         started = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
             sys.executable,
-            "-m",
-            "bot.process.cli",
-            "run",
+            *TIMEBOX_RUN,
             cwd=folder,
             env=env,
             stdout=asyncio.subprocess.DEVNULL,
@@ -168,16 +152,8 @@ async def main(runs: int, items: int) -> None:
     emulator.add_user(USER, "restart")
     emulator.add_channel(CHANNEL, "restart", members=[USER, "UBOT"])
     await emulator.start()
-    # Python's default: modules compiled once, into __pycache__, and read from there on every
-    # later start (PYTHONDONTWRITEBYTECODE would have each start compile Timebox's modules).
-    skipped = ("SLACK_", "TIMEBOX_", "PYTHONDONTWRITEBYTECODE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(skipped)}
-    env.update(
-        SLACK_BOT_TOKEN=emulator.bot_token,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=emulator.api_url,
-        PYTHONPATH=str(ROOT),
-    )
+    # DATABASE_URL and PORT are set per start
+    env = bot_env(emulator.bot_token, SECRET, emulator.api_url, "", 0)
     series: dict[str, list[Start]] = {"up to date": [], "migration": []}
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -208,11 +184,6 @@ async def main(runs: int, items: int) -> None:
     print(f"  SIGTERM -> exited: median {statistics.median(stops):.2f} s, max {max(stops):.2f} s")
     print(f"  target: the first ack within 1 s, schema up to date; load average {load()}")
     print(f"  emulator problems: {len(emulator.problems)}")
-
-
-def load() -> str:
-    """The machine's load average over the last minute, for reading the figures."""
-    return Path("/proc/loadavg").read_text().split()[0]
 
 
 if __name__ == "__main__":

@@ -180,7 +180,8 @@ class Database:
             head, stored = head_revision(), await self.stored_revisions()
             if head is not None and stored == [head]:
                 return
-            log.info("migrating the database from %s to %s", stored or "nothing", head or "head")
+            behind = ", ".join(stored) if stored else "no schema"
+            log.info("migrating the database from %s to %s", behind, head or "the head")
         await self._alembic("upgrade", revision)
 
     async def stored_revisions(self) -> list[str] | None:

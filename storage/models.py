@@ -86,6 +86,10 @@ class Team(Base):
     agendas: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Planning poker settings: {"deck": name, "cards": [...] for a custom deck, "tshirt": {...}}.
     poker: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The share of a sprint's capacity given to refinement (None: the default, 10%).
+    refinement_share: Mapped[float | None] = mapped_column(Float)
+    # How the team scores items to suggest an order: "wsjf", "opportunity" (None: off).
+    priority_scheme: Mapped[str | None] = mapped_column(String(16))
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="team", cascade="all, delete-orphan", lazy="selectin"
@@ -133,6 +137,8 @@ class BacklogItem(Base):
     epic: Mapped[str | None] = mapped_column(String(120))
     labels: Mapped[list[str]] = mapped_column(JSON, default=list)
     priority: Mapped[str | None] = mapped_column(String(32))
+    # Prioritisation inputs (bot.domain.priority): {"value": 8, "time": 3, "importance": 7...}.
+    scores: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="new")
     rank: Mapped[float] = mapped_column(Float)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

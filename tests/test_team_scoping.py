@@ -479,6 +479,7 @@ SCENARIOS: dict[str, set[tuple[str, str]]] = {
                 "item_restore",
                 "poker_history",
                 "archive_stale",
+                "priority_apply",
                 "item_fix",
                 "dor_edit",
                 "roles_edit",
@@ -571,6 +572,21 @@ SCENARIOS: dict[str, set[tuple[str, str]]] = {
     },
     "tracker": {("view", "tracker_connect")},
     "calendar": {("action", "calendar_start"), ("action", "calendar_skip")},
+    "review": {
+        *(
+            ("action", a)
+            for a in (
+                "review_confirmed",
+                "review_not_confirmed",
+                "review_too_early",
+                "review_follow_up",
+                "review_goal_yes",
+                "review_goal_partly",
+                "review_goal_no",
+            )
+        ),
+        ("view", "review_verdict"),
+    },
 }
 WIRING = {("view", "tracker_connect"): "the Jira connection form (issue 13), not yet registered"}
 """Cases ready for what the app does not listen to yet; each runs once it does."""
@@ -622,6 +638,15 @@ async def test_backlog_buttons_and_forms_act_in_their_own_team_only(replays):
             await r.click(action)
         await r.command("/backlog", "health", user=PO)
         await r.click("archive_stale")
+        await r.command("/timebox", "settings priority wsjf", user=PO)
+        async with r.stack.db.transaction() as store:  # two items scored: the suggestion swaps them
+            team = await store.team(T1, CHANNEL)
+            assert team is not None
+            for number, value in ((5, 1), (6, 20)):
+                edits = {"estimate": 3.0, "scores": {"value": value, "time": 1, "risk": 1}}
+                await store.edit_item(team, number, edits, PO, clock.now())
+        await r.command("/backlog", "priority", user=PO)
+        await r.click("priority_apply")
         await r.command("/ready", "", user=PO)
         await r.click("item_fix")
         await r.command("/poker", "", user=PO)
@@ -780,6 +805,34 @@ async def test_calendar_buttons_act_in_their_own_team_only(replays):
         await r.stack.services.jobs.run_due()
         await r.stack.settle()
         await r.click("calendar_start")
+
+
+async def test_review_buttons_and_forms_act_in_their_own_team_only(replays):
+    r = replays
+    async with r.scenario("review"):
+        await r.seed("export invoices", "dark mode", ready=True)
+        now = r.stack.clock.now()
+        async with r.stack.db.transaction() as store:
+            team = await store.team(T1, CHANNEL)
+            assert team is not None
+            sprint = await sprints.upcoming(store, team, now)
+            sprint.goal = f"{SECRET} invoices go out"
+            await sprints.select(store, team, sprint, [1, 2], {1}, {}, now)
+            devs = [DEV1, DEV2, DEV3]
+            done = await sprints.commit(store, team, sprint, SM, devs, now, for_team=True)
+            assert done.recorded
+        for number in (1, 2):
+            await r.command("/sprint", f"done {number}", user=DEV1)
+        await r.command("/review", "start")
+        for action in ("review_confirmed", "review_not_confirmed", "review_too_early"):
+            await r.click(action)
+        await r.stack.driver.click("Not confirmed", user=PO, channel=CHANNEL)
+        await r.submit(_form(r, PO), {"note": "Hijacked"})
+        await r.stack.driver.submit(_form(r, PO), {"note": f"{SECRET} unused"}, user=PO)
+        await r.click("review_follow_up")
+        await r.command("/review", "next")
+        for action in ("review_goal_yes", "review_goal_partly", "review_goal_no"):
+            await r.click(action)
 
 
 async def test_the_jira_form_acts_in_its_own_team_only(replays, jira):  # noqa: F811

@@ -25,6 +25,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "/poker": commands.parse_poker,
     "/ready": commands.parse_ready,
     "/refine": commands.parse_refine,
+    "/review": commands.parse_review,
     "/timebox": commands.parse_timebox,
 }
 

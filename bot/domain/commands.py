@@ -28,6 +28,10 @@ BACKLOG_USAGE = {
     "import": ("/backlog import", "paste CSV (Jira columns), or share a .csv file here"),
     "export": ("/backlog export csv|md", "the backlog as a file"),
     "health": ("/backlog health", "stale items, ready coverage, missing hypotheses"),
+    "priority": (
+        "/backlog priority",
+        "the order the team's scores suggest, beside the real one (the PO applies it)",
+    ),
     "help": ("/backlog help", "these commands"),
 }
 READY_USAGE = {
@@ -44,7 +48,8 @@ TIMEBOX_USAGE = {
     "roles": ("/timebox roles [po|sm|dev @name|@group ...]", "show or set Scrum roles"),
     "settings": (
         "/timebox settings [timezone <zone> | sprint <1-4>w | days mon-fri | "
-        "start <yyyy-mm-dd> | country <code> | stale <days>]",
+        "start <yyyy-mm-dd> | country <code> | stale <days> | refinement <10%> | "
+        "priority wsjf|opportunity|off]",
         "show or set team settings",
     ),
     "calendar": (
@@ -98,6 +103,15 @@ PLANNING_USAGE = {
     ),
     "help": ("/planning help", "these commands"),
 }
+REVIEW_USAGE = {
+    "start": (
+        "/review start [60m]",
+        "run the sprint review: each done item's value, then the sprint goal",
+    ),
+    "status": ("/review status", "where the review stands"),
+    "next": ("/review next | extend 5m | pause | resume | end", "run the clock (facilitator)"),
+    "help": ("/review help", "these commands"),
+}
 SPRINT_USAGE = {
     "show": ("/sprint [show]", "the current sprint: goal, items, tasks, days left"),
     "add": ("/sprint add <n> <reason>", "renegotiate: bring an item into the sprint"),
@@ -122,12 +136,13 @@ USAGE = {
     "/poker": POKER_USAGE,
     "/ready": READY_USAGE,
     "/refine": REFINE_USAGE,
+    "/review": REVIEW_USAGE,
     "/timebox": TIMEBOX_USAGE,
 }
 
 # Other words for a subcommand, which its usage line does not repeat: {command: {alias: verb}}.
 ALIASES = {
-    "/backlog": {"ls": "list"},
+    "/backlog": {"ls": "list", "suggest": "priority"},
     "/ready": {"definition": "dor", "reminder": "remind"},
     "/poker": {"poll": "async", "t-shirt": "tshirt", "sizes": "tshirt", "estimates": "history"},
 }
@@ -204,6 +219,8 @@ def parse_backlog(text: str) -> BacklogCommand:
             )
         case "import" | "health":
             return BacklogCommand(verb)
+        case "priority" | "suggest":
+            return BacklogCommand("priority")
         case "export":
             fmt = rest[0].lower() if rest else ""
             if fmt not in ("csv", "md", "markdown"):
@@ -283,6 +300,10 @@ def parse_timebox(text: str) -> TimeboxCommand:
             "country": "country",
             "holidays": "country",
             "stale": "stale",
+            "refinement": "refinement",
+            "priority": "priority",
+            "prioritisation": "priority",
+            "prioritization": "priority",
         }
         if setting not in aliases or len(rest) < 2:
             raise UsageError("Name a setting and its value.", usage("/timebox", "settings"))
@@ -590,6 +611,24 @@ def parse_planning(text: str) -> SprintCommand:
                 raise UsageError("`commit` or `commit team`.", usage("/planning", "commit"))
             return SprintCommand("commit_team" if rest else "commit")
     raise _unknown("/planning", words[0])
+
+
+def parse_review(text: str) -> SprintCommand:
+    words = text.split()
+    if not words:
+        return SprintCommand("status")
+    verb, rest = words[0].lower(), words[1:]
+    match verb:
+        case "start":
+            minutes = parse_minutes(rest[0], "/review", "start") if rest else None
+            return SprintCommand("start", minutes=minutes)
+        case "status" | "next" | "pause" | "resume" | "end" | "help":
+            return SprintCommand(verb)
+        case "extend":
+            return SprintCommand(
+                "extend", minutes=parse_minutes(rest[0] if rest else "5m", "/review", "next")
+            )
+    raise _unknown("/review", words[0])
 
 
 def parse_sprint(text: str) -> SprintCommand:

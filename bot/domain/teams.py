@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from bot.domain.calendar import parse_country, parse_date, parse_working_days
 from bot.domain.errors import NotAllowed, UsageError, UserError
+from bot.domain.priority import parse_scheme
+from bot.domain.refinement_budget import parse_share
 from storage.models import Team
 
 ROLE_NAMES = {"po": "Product Owner", "sm": "Scrum Master", "dev": "Developer"}
@@ -212,6 +214,10 @@ def apply_setting(team: Team, setting: str, value: str) -> None:
         team.sprint_start = parse_date(value)
     elif setting == "country":
         team.holiday_country = parse_country(value) or None
+    elif setting == "refinement":
+        team.refinement_share = parse_share(value)
+    elif setting == "priority":
+        team.priority_scheme = parse_scheme(value)
     elif setting == "stale":
         if not re.fullmatch(r"\d{1,4}", value.strip()) or not 7 <= int(value) <= 3650:
             raise UserError("Say after how many days (7 or more) an untouched item is stale.")

@@ -114,7 +114,7 @@ def delivery_key(body: dict[str, Any]) -> str | None:
 def create_app(services: Services) -> AsyncApp:
     settings = services.settings
     app = AsyncApp(
-        name="timebox",  # without it Bolt reads its caller's file name off the stack (0.1 s)
+        name="timebox.bolt",  # without it Bolt reads its caller's file name off the stack (0.1 s)
         client=web_client(services),
         signing_secret=settings.signing_secret or "",
         request_verification_enabled=not settings.socket_mode,

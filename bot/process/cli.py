@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 
 from bot.runtime.config import ConfigError, configure_logging, load_settings
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         print("timebox: database is up to date")
         return 0
 
+    # What start-up builds (modules, the app, its listeners) lives as long as the process:
+    # the garbage collector's passes over it are skipped until serve() has frozen it.
+    gc.disable()
     from bot.process.server import serve
 
     asyncio.run(serve(settings))

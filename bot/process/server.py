@@ -340,7 +340,9 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
     ticker.start()
     # Everything loaded so far lives as long as the process: keeping it out of the garbage
     # collector's full passes keeps those passes (and the acks they would hold up) short.
+    # `timebox run` starts with the collector off (bot/process/cli.py): on from here.
     gc.freeze()
+    gc.enable()
     await stop.wait()
     checking.cancel()
     if settings.socket_mode:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.domain import backlog_csv
+from bot.domain import backlog_csv, priority
 from bot.domain.backlog import ItemFields, Move, Page, link_dependencies
 from bot.domain.backlog_csv import ImportReport, ParsedCsv
 from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
@@ -28,6 +28,7 @@ from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import velocity_of
 from bot.runtime.services import Services
 from bot.usecases import tracker
+from bot.usecases.refinement_budget import as_data, sprint_budget
 from bot.usecases.team import InChannel, member_work, require_member
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, ItemEvent, Team
@@ -67,12 +68,16 @@ class Moved:
 class PageShown:
     page: Page
     dor: DefinitionOfReady
+    scheme: str | None = None
+    """The team's prioritisation scheme (bot.domain.priority), whose scores the list shows."""
 
 
 @dataclass
 class ItemForm:
     item: BacklogItem
     dor: DefinitionOfReady
+    scheme: str | None = None
+    """The team's prioritisation scheme: the form asks for its inputs."""
 
 
 @dataclass
@@ -86,6 +91,8 @@ class Saved:
 class HealthShown:
     health: Health
     team_id: int
+    budget: dict[str, Any] | None = None
+    """The running sprint's refinement budget (bot/usecases/refinement_budget.as_data)."""
 
 
 @dataclass
@@ -107,7 +114,7 @@ class Exported:
 async def list_page(svc: Services, actor: Actor, number: int) -> PageShown:
     async with team_work(svc, actor) as work:
         page = await work.store.backlog_page(work.team, number)
-        return PageShown(page, DefinitionOfReady.of(work.team))
+        return PageShown(page, DefinitionOfReady.of(work.team), work.team.priority_scheme)
 
 
 async def show_item(svc: Services, actor: Actor, number: int) -> ItemShown:
@@ -119,7 +126,7 @@ async def item_form(svc: Services, actor: Actor, number: int) -> ItemForm:
     """The item and the team's Definition of Ready, for the item's form."""
     async with team_work(svc, actor) as work:
         item = await work.store.get_item(work.team, number)
-        return ItemForm(item, DefinitionOfReady.of(work.team))
+        return ItemForm(item, DefinitionOfReady.of(work.team), work.team.priority_scheme)
 
 
 async def import_form(svc: Services, actor: Actor) -> int:
@@ -164,9 +171,13 @@ async def save_item(
     in_channel: InChannel,
 ) -> Saved:
     """The item form saved; `form_team` is the team the form was opened for. A dependency on
-    `#n` becomes a link to item n (a cycle of links is refused, and nothing is saved)."""
+    `#n` becomes a link to item n (a cycle of links is refused, and nothing is saved). A
+    MoSCoW priority is the Product Owner's to change; scoring inputs join the item's others."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         _require_same_team(work, form_team, "form")
+        edits, sets_priority = _priority_edits(await work.store.get_item(work.team, number), edits)
+        if sets_priority:
+            await work.require(("po",), "set priorities")
         if "dependencies" in edits:
             await work.store.get_item(work.team, number)
             done, links = await work.store.link_map(work.team.id)
@@ -332,7 +343,8 @@ async def _health(work: Work) -> HealthShown:
         sprint=sprint,
         sprint_items=sprint_items,
     )
-    return HealthShown(health, team.id)
+    budget = as_data(await sprint_budget(store, team, work.now))
+    return HealthShown(health, team.id, budget)
 
 
 def _require_same_team(work: Work, team_id: int, what: str) -> None:
@@ -342,3 +354,70 @@ def _require_same_team(work: Work, team_id: int, what: str) -> None:
             f"That {what} belongs to another channel's team, so I changed nothing. "
             "Use `/backlog` in this channel for its own backlog."
         )
+
+
+# -- prioritisation (issue 18, point 4) ---------------------------------------------------------
+
+
+@dataclass
+class PriorityShown:
+    """The order the team's scores suggest, beside the real one."""
+
+    suggestion: priority.Suggestion
+    items: dict[int, BacklogItem]
+    team_id: int
+    moved: list[priority.Reordered] = field(default_factory=list)
+    """What applying the suggestion just moved (empty when only shown)."""
+    notices: list[str] = field(default_factory=list)
+
+
+async def suggest_order(svc: Services, actor: Actor) -> PriorityShown:
+    """`/backlog priority`: anyone may look."""
+    async with team_work(svc, actor) as work:
+        return await _suggested(work)
+
+
+async def apply_order(
+    svc: Services, actor: Actor, button_team: int, shown: str, in_channel: InChannel
+) -> PriorityShown:
+    """The suggestion's "Apply this order" button: the Product Owner makes it the real order,
+    each move logged, provided it is still the order the button was shown with (`shown`)."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        _require_same_team(work, button_team, "button")
+        await work.require(("po",), "order the product backlog")
+        before = await _suggested(work)
+        if before.suggestion.fingerprint != shown:
+            raise UserError(
+                "The suggested order changed since it was shown (an item or a score changed), "
+                "so I moved nothing. `/backlog priority` shows it as it is now."
+            )
+        items = list(before.items.values())  # in the real order
+        moved = priority.reorder(items, before.suggestion.suggested, work.now)
+        for move in moved:
+            item = before.items[move.number]
+            work.store.log(item, work.user, "moved", work.now, position=[move.old, move.new])
+            await tracker.after_reorder(work.store, work.team, item, work.now)
+        after = await _suggested(work)
+        after.moved, after.notices = moved, work.notices
+        return after
+
+
+async def _suggested(work: Work) -> PriorityShown:
+    scheme = work.team.priority_scheme
+    if scheme is None:
+        raise UserError(
+            "This team scores no items yet, so there is no order to suggest. Choose how: "
+            "`/timebox settings priority wsjf` (weighted shortest job first) or "
+            "`/timebox settings priority opportunity` (importance and satisfaction)."
+        )
+    items = list(await work.store.all_items(work.team.id, include_closed=False))
+    suggestion = priority.suggest(items, scheme)
+    return PriorityShown(suggestion, {item.number: item for item in items}, work.team.id)
+
+
+def _priority_edits(item: BacklogItem, edits: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The form's scoring inputs merged with the item's others; and whether the form changes
+    the item's MoSCoW priority (the Product Owner's to change)."""
+    if "scores" in edits:
+        edits = {**edits, "scores": priority.merged_scores(item.scores, edits["scores"])}
+    return edits, "priority" in edits and edits["priority"] != item.priority

@@ -21,8 +21,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from agendas.agenda import KINDS as AGENDA_KINDS
-from agendas.agenda import Agenda, Section, default_minutes, for_team, scale
+from agendas.agenda import Agenda, Section, default_minutes, for_team, is_custom, scale
 from bot.domain import ceremonies as rules
 from bot.domain import feed as feeds
 from bot.domain import reminders
@@ -250,7 +249,9 @@ async def feed(svc: Services, token: str) -> bytes | None:
         ceremonies = list(await store.ceremonies(team.id))
         agendas = {c.kind: _feed_agenda(team, c.kind, c.minutes) for c in ceremonies}
         goals = {s.number: s.goal for s in await store.sprints(team.id, limit=30) if s.goal}
-        review = _feed_agenda(team, "review", None) if "review" in AGENDA_KINDS else None
+        # the sprint's last day is its review once the team holds reviews (`/review start`)
+        holds = is_custom(team, "review") or await store.past_meetings(team.id, "review", 1)
+        review = _feed_agenda(team, "review", None) if holds else None
         return feeds.feed(team, ceremonies, agendas, goals, svc.clock.now(), review)
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from agendas import engine
 from bot.domain.calendar import local_today, next_planning, working_days_between
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.runtime.services import Services
+from bot.usecases.refinement_budget import as_data, sprint_budget
 from storage.models import (
     BacklogItem,
     Meeting,
@@ -51,6 +53,7 @@ class TeamHome:
     meeting_section: str = ""
     next_planning: date | None = None
     next_refinement: date | None = None
+    refinement_budget: dict[str, Any] | None = None  # the active sprint's (as_data)
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
             team, max(today, active.ends_on + timedelta(days=1)) if active else today
         ),
         next_refinement=await next_refinement(store, team, today),
+        refinement_budget=as_data(await sprint_budget(store, team, now)) if active else None,
     )
 
 

@@ -28,6 +28,8 @@ from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
 from bot.usecases.planning import PLANNING
+from bot.usecases.refinement_budget import as_data, sprint_budget
+from bot.usecases.review import REVIEW
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import ActionItem, BacklogItem, Meeting, Team
@@ -70,7 +72,8 @@ class Refinement:
         actions = await store.action_items(meeting.id)
         ordered = await _ordered(store, team)
         ready_after = len(refinement.ready_numbers(ordered, DefinitionOfReady.of(team)))
-        return refinement.minutes(meeting, events, actions, ready_after)
+        spent = as_data(await sprint_budget(store, team, meeting.ended_at))
+        return {**refinement.minutes(meeting, events, actions, ready_after), "budget": spent}
 
 
 async def _wrapup(store: Store, team: Team, meeting: Meeting, now: datetime) -> refinement.Wrapup:
@@ -82,7 +85,11 @@ async def _wrapup(store: Store, team: Team, meeting: Meeting, now: datetime) -> 
 
 
 REFINEMENT = Refinement()
-KINDS: dict[str, MeetingKind] = {REFINEMENT.name: REFINEMENT, PLANNING.name: PLANNING}
+KINDS: dict[str, MeetingKind] = {
+    REFINEMENT.name: REFINEMENT,
+    PLANNING.name: PLANNING,
+    REVIEW.name: REVIEW,
+}
 
 
 def needs_people(kind: str) -> bool:

@@ -4,7 +4,17 @@ import re
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.actions import backlog, calendar, meetings, planning, poker, ready, sprint, team
+from handlers.actions import (
+    backlog,
+    calendar,
+    meetings,
+    planning,
+    poker,
+    ready,
+    review,
+    sprint,
+    team,
+)
 from handlers.listener import register_all
 
 # Each listener and the action ids it answers. Bolt tries listeners in the order they were
@@ -31,6 +41,7 @@ ACTIONS = {
     team.edit_team: ("roles_edit", "settings_edit", "dor_edit"),
     team.set_up_team: ("team_setup",),
     backlog.archive_stale: ("archive_stale",),
+    backlog.apply_order: ("priority_apply",),
     meetings.facilitate: tuple(
         f"meeting_{op}" for op in ("next", "extend", "pause", "resume", "end")
     ),
@@ -47,6 +58,9 @@ ACTIONS = {
     sprint.task_menu: ("sprint_task",),
     calendar.start_now: ("calendar_start",),
     calendar.skip: ("calendar_skip",),
+    review.verdict_form: ("review_confirmed", "review_not_confirmed", "review_too_early"),
+    review.follow_up: ("review_follow_up",),
+    review.goal_answer: ("review_goal_yes", "review_goal_partly", "review_goal_no"),
 }
 
 

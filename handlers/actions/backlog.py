@@ -22,9 +22,8 @@ CHANGES = {
 async def page(asked: Asked) -> None:
     number = payload.number(asked.body) if payload.value(asked.body) else 1
     shown = await backlog_uc.list_page(asked.svc, asked.actor, number)
-    await asked.answer(
-        blocks.backlog_page(shown.page, asked.actor.channel, shown.dor), replace=True
-    )
+    page = blocks.backlog_page(shown.page, asked.actor.channel, shown.dor, shown.scheme)
+    await asked.answer(page, replace=True)
 
 
 @acked
@@ -36,7 +35,8 @@ async def open_item(asked: Asked) -> None:
 @acked
 async def edit_item(asked: Asked) -> None:
     form = await backlog_uc.item_form(asked.svc, asked.actor, payload.number(asked.body))
-    await asked.open_form(blocks.edit_modal(form.item, asked.actor.channel, form.dor))
+    channel = asked.actor.channel
+    await asked.open_form(blocks.edit_modal(form.item, channel, form.dor, scheme=form.scheme))
 
 
 @acked
@@ -53,6 +53,19 @@ async def archive_stale(asked: Asked) -> None:
     team = payload.number(asked.body)
     archived = await backlog_uc.archive_stale(asked.svc, asked.actor, team, asked.in_channel)
     health = archived.health
-    await asked.answer(blocks.health_message(health.health, health.team_id), replace=True)
+    shown = blocks.health_message(health.health, health.team_id, health.budget)
+    await asked.answer(shown, replace=True)
     await asked.answer(blocks.archived_notice(archived.numbers))
     await asked.tell(archived.notices)
+
+
+@acked
+async def apply_order(asked: Asked) -> None:
+    """"Apply this order" (the Product Owner's): its value names the team and the order shown."""
+    team, shown = payload.parts(asked.body, 2)
+    member = asked.in_channel
+    applied = await backlog_uc.apply_order(
+        asked.svc, asked.actor, payload.as_int(team), shown, member
+    )
+    await asked.answer(blocks.priority_message(applied), replace=True)
+    await asked.tell(applied.notices)

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     UserSelectElement,
 )
 
+from bot.domain import priority
 from bot.domain.backlog import (
     FORM_LABELS,
     FORM_MAX,
@@ -31,7 +32,7 @@ from bot.domain.backlog import (
 from bot.domain.backlog_csv import ImportReport
 from bot.domain.backlog_health import Health
 from bot.domain.readiness import DefinitionOfReady, blocked_by, gaps, points
-from bot.usecases.backlog import ItemAdded, ItemShown, Moved, Saved
+from bot.usecases.backlog import ItemAdded, ItemShown, Moved, PriorityShown, Saved
 from handlers.blocks import connect as connect_blocks
 from handlers.blocks import kit
 from handlers.blocks.kit import HEADER_MAX, button, context, message, mrkdwn_notice, section
@@ -39,7 +40,10 @@ from handlers.render import Mrkdwn, escape, fit, plain, render
 from storage.models import BacklogItem, ItemEvent
 
 
-def backlog_page(page: Page, channel_id: str, dor: DefinitionOfReady) -> dict[str, Any]:
+def backlog_page(
+    page: Page, channel_id: str, dor: DefinitionOfReady, scheme: str | None = None
+) -> dict[str, Any]:
+    """A page of the list; each row with its MoSCoW and, under a scoring `scheme`, its score."""
     rows: list[Block] = []
     ready = 0
     for offset, item in enumerate(page.items):
@@ -53,6 +57,8 @@ def backlog_page(page: Page, channel_id: str, dor: DefinitionOfReady) -> dict[st
             gaps=item_gaps,
             blocked=blocked_by(item),
             tracker=Mrkdwn(connect_blocks.item_link(item)),
+            score=priority.score(item, scheme) if scheme else None,
+            scheme=priority.SCHEMES.get(scheme or ""),
         )
         rows.append(
             section(
@@ -165,9 +171,14 @@ def item_detail(
 
 
 def edit_modal(
-    item: BacklogItem, channel_id: str, dor: DefinitionOfReady, focus: str | None = None
+    item: BacklogItem,
+    channel_id: str,
+    dor: DefinitionOfReady,
+    focus: str | None = None,
+    scheme: str | None = None,
 ) -> dict[str, Any]:
-    """The item form; `focus` puts the cursor on the field a readiness fix is about."""
+    """The item form; `focus` puts the cursor on the field a readiness fix is about; a team's
+    scoring `scheme` adds its inputs."""
     type_options = [Option(value=key, label=label) for key, label in ITEM_TYPES.items()]
     initial_type = next(o for o in type_options if o.value == item.type)
     owner = UserSelectElement(action_id="value", placeholder="Who looks after it")
@@ -223,6 +234,8 @@ def edit_modal(
             high=1000,
             initial=estimate,
         ),
+        _moscow_input(item),
+        *_score_inputs(item, scheme),
         InputBlock(block_id="owner", label="Owner", optional=True, element=owner),
         kit.text_input("epic", "Epic", optional=True, initial=item.epic, max_length=120),
         kit.text_input(
@@ -254,6 +267,52 @@ def edit_modal(
     # The team the form is for: a submission from any other team is refused.
     where = {"channel": channel_id, "number": item.number, "team": item.team_id}
     return kit.modal("item_edit", f"Edit #{item.number}", blocks, **where)
+
+
+def _moscow_input(item: BacklogItem) -> InputBlock:
+    """MoSCoW (the Product Owner's); a priority that is no MoSCoW (from Jira, say) is kept as
+    an option of its own, so that saving the form does not lose it."""
+    options = [Option(value=key, label=label) for key, label in priority.MOSCOW.items()]
+    key = priority.moscow_key(item.priority)
+    initial = next((o for o in options if o.value == key), None)
+    if item.priority and key is None:
+        initial = Option(value=f"={item.priority}", label=plain(item.priority, 75))
+        options.append(initial)
+    element = StaticSelectElement(
+        action_id="value", placeholder="None yet", options=options, initial_option=initial
+    )
+    hint = "Set by the Product Owner."
+    return InputBlock(block_id="moscow", label="MoSCoW", optional=True, hint=hint, element=element)
+
+
+def _score_inputs(item: BacklogItem, scheme: str | None) -> list[Block]:
+    """The inputs of the team's scoring scheme, each on its scale."""
+    if scheme is None:
+        return []
+    scale = priority.SCALES[scheme]
+    hint = (
+        "Modified Fibonacci: 1 (least) to 20 (most). WSJF = their sum over the estimate."
+        if scheme == "wsjf"
+        else "1 (least) to 10 (most). Opportunity = importance + (importance - satisfaction)."
+    )
+    found: list[Block] = []
+    for name, label in priority.INPUTS[scheme].items():
+        options = [Option(value=str(n), label=str(n)) for n in scale]
+        given = (item.scores or {}).get(name)
+        initial = next((o for o in options if o.value == str(given)), None)
+        element = StaticSelectElement(
+            action_id="value", placeholder="Not scored", options=options, initial_option=initial
+        )
+        found.append(
+            InputBlock(
+                block_id=f"score-{scheme}-{name}",
+                label=label,
+                optional=True,
+                hint=hint,
+                element=element,
+            )
+        )
+    return found
 
 
 _FORM_BLOCKS = {
@@ -301,12 +360,16 @@ def import_modal(channel_id: str, team_id: int) -> dict[str, Any]:
     return kit.modal("backlog_import", "Import backlog items", blocks, submit="Import", **where)
 
 
-def health_message(health: Health, team_id: int) -> dict[str, Any]:
+def health_message(
+    health: Health, team_id: int, budget: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """`/backlog health`; its button names the team it was shown for."""
     blocks: list[Block] = [
         HeaderBlock(text="Backlog health"),
         section(render("health.md.j2", health=health)),
     ]
+    if budget:
+        blocks.append(section(render("refinement_budget.md.j2", b=budget)))
     if health.stale:
         blocks.append(
             ActionsBlock(
@@ -321,3 +384,64 @@ def health_message(health: Health, team_id: int) -> dict[str, Any]:
             )
         )
     return message(blocks, "Backlog health")
+
+
+PRIORITY_ROWS = 20
+"""Rows of each column the suggestion shows (a section field holds 2,000 characters)."""
+FORMULAS = {
+    "wsjf": "WSJF = (business value + time criticality + risk reduction) / estimate",
+    "opportunity": "opportunity = importance + (importance - satisfaction, if above 0)",
+}
+
+
+def priority_message(shown: PriorityShown) -> dict[str, Any]:
+    """`/backlog priority`: the suggested order beside the real one, the items that lack
+    inputs, and (when they differ) "Apply this order", naming the team and the order."""
+    suggestion, items = shown.suggestion, shown.items
+    name = priority.SCHEMES[suggestion.scheme]
+    now = {number: position for position, number in enumerate(suggestion.current, start=1)}
+
+    def column(order: list[int], scored: bool) -> str:
+        rows = []
+        for position, number in enumerate(order[:PRIORITY_ROWS], start=1):
+            note = ""
+            if scored:
+                value = suggestion.scores[number].value
+                note = "not scored" if value is None else points(value)
+                if now[number] != position:
+                    note += f" · now {now[number]}"
+            rows.append(
+                {"position": position, "number": number, "title": items[number].title, "note": note}
+            )
+        more = max(len(order) - PRIORITY_ROWS, 0)
+        return render("priority_order.md.j2", rows=rows, more=more)
+
+    changes = sum(a != b for a, b in zip(suggestion.current, suggestion.suggested, strict=True))
+    summary = render(
+        "priority_summary.md.j2",
+        scheme=name,
+        total=len(suggestion.current),
+        changes=changes,
+        lacking=suggestion.lacking,
+        moved=shown.moved,
+    )
+    blocks: list[Block] = [HeaderBlock(text=f"Suggested order: {name}"), section(summary)]
+    if suggestion.current:
+        blocks.append(
+            SectionBlock(
+                block_id="priority-columns",
+                fields=[
+                    MarkdownTextObject(text=fit(f"*{title}*\n{column(order, scored)}", 2000))
+                    for title, order, scored in (
+                        ("Suggested", suggestion.suggested, True),
+                        ("Now", suggestion.current, False),
+                    )
+                ],
+            )
+        )
+        blocks.append(context(FORMULAS[suggestion.scheme]))
+    if suggestion.changes:
+        value = f"{shown.team_id}:{suggestion.fingerprint}"
+        apply = button("Apply this order", "priority_apply", value, style="primary")
+        blocks.append(ActionsBlock(block_id="priority-actions", elements=[apply]))
+    return message(blocks, f"Suggested order: {name}")

@@ -29,6 +29,7 @@ from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.usecases.meetings import AgendaShown, Note
 from bot.usecases.planning import Committed, PlanChanged
 from handlers.blocks import kit
+from handlers.blocks import review as review_blocks
 from handlers.blocks import sprints as sprint_blocks
 from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
 from handlers.blocks.ready import fix_button
@@ -196,7 +197,7 @@ def _opened(meeting: Meeting, team: Team, content: Any) -> list[dict[str, Any]]:
         case plan.CommitSection():
             state = content.state
             return [sprint_blocks.section_commit(state.sprint, plan_status(state))]
-    return []
+    return review_blocks.opened(meeting, content)
 
 
 # -- sprint planning -----------------------------------------------------------------------------
@@ -356,6 +357,9 @@ def closed_card(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None
 
 
 def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:
+    if "review" in minutes:
+        text = review_blocks.minutes_text(name, minutes)
+        return message([section(text)], f"Minutes of the {escape(name)}")
     template = "planning_minutes.md.j2" if "sprint" in minutes else "minutes.md.j2"
     text = render(template, name=name, m=minutes, placements=PLACEMENTS)
     return message([section(text)], f"Minutes of the {escape(name)}")

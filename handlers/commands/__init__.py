@@ -7,6 +7,7 @@ from handlers.commands.planning import planning_command
 from handlers.commands.poker import poker_command
 from handlers.commands.ready import ready_command
 from handlers.commands.refine import refine_command
+from handlers.commands.review import review_command
 from handlers.commands.sprint import sprint_command
 from handlers.commands.timebox import timebox_command
 
@@ -17,6 +18,7 @@ COMMANDS = {
     "/poker": poker_command,
     "/ready": ready_command,
     "/refine": refine_command,
+    "/review": review_command,
     "/sprint": sprint_command,
     "/timebox": timebox_command,
 }

@@ -20,7 +20,8 @@ def _parse(text: str) -> BacklogCommand:
 
 async def _list(asked: Asked, command: BacklogCommand) -> None:
     shown = await backlog_uc.list_page(asked.svc, asked.actor, command.page)
-    await asked.answer(blocks.backlog_page(shown.page, asked.actor.channel, shown.dor))
+    page = blocks.backlog_page(shown.page, asked.actor.channel, shown.dor, shown.scheme)
+    await asked.answer(page)
 
 
 async def _add(asked: Asked, command: BacklogCommand) -> None:
@@ -38,7 +39,8 @@ async def _show(asked: Asked, command: BacklogCommand) -> None:
 async def _edit(asked: Asked, command: BacklogCommand) -> None:
     assert command.number is not None
     form = await backlog_uc.item_form(asked.svc, asked.actor, command.number)
-    await asked.open_form(blocks.edit_modal(form.item, asked.actor.channel, form.dor))
+    channel = asked.actor.channel
+    await asked.open_form(blocks.edit_modal(form.item, channel, form.dor, scheme=form.scheme))
 
 
 async def _import(asked: Asked, command: BacklogCommand) -> None:
@@ -60,7 +62,13 @@ async def _export(asked: Asked, command: BacklogCommand) -> None:
 
 async def _health(asked: Asked, command: BacklogCommand) -> None:
     shown = await backlog_uc.health(asked.svc, asked.actor)
-    await asked.answer(blocks.health_message(shown.health, shown.team_id))
+    await asked.answer(blocks.health_message(shown.health, shown.team_id, shown.budget))
+
+
+async def _priority(asked: Asked, command: BacklogCommand) -> None:
+    """The order the team's scores suggest, beside the real one."""
+    shown = await backlog_uc.suggest_order(asked.svc, asked.actor)
+    await asked.answer(blocks.priority_message(shown))
 
 
 async def _move(asked: Asked, command: BacklogCommand) -> None:
@@ -92,6 +100,7 @@ VERBS: dict[str, Verb[BacklogCommand]] = {
     "export": _export,
     "health": _health,
     "move": _move,
+    "priority": _priority,
     "remove": _changing(backlog_uc.archive_item),
     "restore": _changing(backlog_uc.restore_item),
     "done": _changing(backlog_uc.mark_done),

@@ -7,7 +7,7 @@ under the field and nothing typed is lost; everything else happens after the ack
 from slack_bolt.async_app import AsyncApp
 
 from handlers.listener import register_all
-from handlers.views import backlog, connect, meetings, planning, poker, sprint, team
+from handlers.views import backlog, connect, meetings, planning, poker, review, sprint, team
 
 # Each listener and the callback ids of the forms it saves.
 VIEWS = {
@@ -23,6 +23,7 @@ VIEWS = {
     sprint.close_sprint: ("sprint_close",),
     poker.poker_reason_vote: ("poker_reason",),
     connect.save_connection: ("tracker_connect",),
+    review.save_verdict: ("review_verdict",),
 }
 
 

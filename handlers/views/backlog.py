@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain import backlog
+from bot.domain import backlog, priority
 from bot.domain.errors import UserError
 from bot.usecases import backlog as backlog_uc
 from handlers import payload
@@ -29,6 +29,7 @@ FIELD_BLOCKS = {
     "owner": "owner",
     "epic": "epic",
     "labels": "labels",
+    "priority": "moscow",
     "checklist": "checklist",
 }
 
@@ -60,11 +61,33 @@ def _item_edits(body: dict[str, Any]) -> dict[str, Any]:
         if "checklist" in state
         else {}
     )
-    return {
+    edits = {
         name: value
         for name, value in edits.items()
         if name == "title" or FIELD_BLOCKS[name] in state
     }
+    return edits | _priority_edits(state)
+
+
+def _priority_edits(state: dict[str, Any]) -> dict[str, Any]:
+    """The MoSCoW choice and the scoring inputs (blocks `score-<scheme>-<input>`)."""
+    found: dict[str, Any] = {}
+    if "moscow" in state:
+        chosen = state["moscow"].get("selected_option") or {}
+        try:
+            found["priority"] = priority.parse_moscow(chosen.get("value"))
+        except UserError as error:
+            raise form.FieldError("moscow", error.message) from None
+    scores = {}
+    for block, entry in state.items():
+        scheme, _, name = block.removeprefix("score-").partition("-")
+        if block.startswith("score-") and name in priority.INPUTS.get(scheme, {}):
+            chosen = (entry.get("selected_option") or {}).get("value")
+            try:
+                scores[name] = priority.parse_input(scheme, name, chosen)
+            except UserError as error:
+                raise form.FieldError(block, error.message) from None
+    return found | ({"scores": scores} if scores else {})
 
 
 @form.submitted(_item_edits)

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+_INSERTS: dict[tuple[type[Any], str], Any] = {}
+
 
 class Repository:
     session: AsyncSession
@@ -27,9 +29,13 @@ class Repository:
         if not rows:
             return set()
         dialect = self.session.bind.dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         unique = list({row["key"]: row for row in reversed(rows)}.values())
-        added = await self.session.scalars(
-            insert(model).values(unique).on_conflict_do_nothing().returning(model.key)
-        )
-        return set(added)
+        # Built once per table (a Core insert: building it, or the ORM's bulk path, costs
+        # more than the SQL), run for all the rows at once.
+        statement = _INSERTS.get((model, dialect))
+        if statement is None:
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            table = model.__table__
+            statement = insert(table).on_conflict_do_nothing().returning(table.c.key)
+            _INSERTS[(model, dialect)] = statement
+        return set(await self.session.scalars(statement, unique))

@@ -48,6 +48,23 @@ class MeetingQueries(Repository):
         )
         return result.all()
 
+    async def ended_meetings_between(
+        self, team_id: int, kind: str, start: datetime, end: datetime
+    ) -> Sequence[Meeting]:
+        """The team's ended meetings of this kind that started in [start, end)."""
+        result = await self.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.team_id == team_id,
+                Meeting.kind == kind,
+                Meeting.ended_at.is_not(None),
+                Meeting.started_at >= start,
+                Meeting.started_at < end,
+            )
+            .order_by(Meeting.started_at)
+        )
+        return result.all()
+
     async def add_action_item(self, item: ActionItem) -> None:
         self.session.add(item)
         await self.session.flush()

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
@@ -132,21 +132,9 @@ class PokerQueries(Repository):
     ) -> tuple[PokerRound, PokerPoll] | None:
         """`poker_round_in_team` by the team's workspace and channel, in one statement (the
         team row is neither loaded nor locked: a vote locks its round only)."""
-        query = (
-            select(PokerRound, PokerPoll)
-            .join(PokerPoll, PokerPoll.id == PokerRound.poll_id)
-            .join(Team, Team.id == PokerPoll.team_id)
-            .where(
-                PokerRound.id == round_id,
-                Team.workspace_id == workspace_id,
-                Team.channel_id == channel_id,
-            )
-        )
-        if lock:
-            query = query.with_for_update(of=PokerRound)
-        found = (
-            await self.session.execute(query.execution_options(populate_existing=True))
-        ).first()
+        query = _ROUND_IN_CHANNEL_LOCKED if lock else _ROUND_IN_CHANNEL
+        where = {"round_id": round_id, "workspace": workspace_id, "channel": channel_id}
+        found = (await self.session.execute(query, where)).first()
         return (found[0], found[1]) if found is not None else None
 
     async def rounds(self, poll_id: int) -> Sequence[PokerRound]:
@@ -223,38 +211,16 @@ class PokerQueries(Repository):
         vote inserts, a later one replaces it."""
         if not votes:
             return
-        table = PokerVote.__table__
-        dialect = self.session.bind.dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(table).values(
-            [
-                {
-                    "round_id": round_id,
-                    "voter": voter,
-                    "card": card,
-                    "reason": reason,
-                    "voted_at": now,
-                }
-                for voter, (card, reason) in votes.items()
-            ]
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.round_id, table.c.voter],
-            set_={
-                "card": statement.excluded.card,
-                "reason": statement.excluded.reason,
-                "voted_at": statement.excluded.voted_at,
-            },
-        )
-        await self.session.execute(statement)
+        rows = [
+            {"round_id": round_id, "voter": voter, "card": card, "reason": reason, "at": now}
+            for voter, (card, reason) in votes.items()
+        ]
+        await self.session.execute(_UPSERT_VOTE[self.session.bind.dialect.name], rows)
 
     async def cards_of(self, round_id: int) -> dict[str, str]:
         """A round's votes so far, voter: card (to count a vote; never to show before the
         reveal)."""
-        table = PokerVote.__table__
-        found = await self.session.execute(
-            select(table.c.voter, table.c.card).where(table.c.round_id == round_id)
-        )
+        found = await self.session.execute(_CARDS, {"round_id": round_id})
         return {voter: card for voter, card in found.all()}
 
     async def voters_in(self, round_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -312,3 +278,46 @@ class PokerQueries(Repository):
             .limit(limit)
         )
         return result.all()
+
+
+# -- a vote's statements, built once (a burst runs them a hundred times a second) -------------
+
+_VOTES: Table = PokerVote.__table__  # type: ignore[assignment]
+_ROUND_IN_CHANNEL = (
+    select(PokerRound, PokerPoll)
+    .join(PokerPoll, PokerPoll.id == PokerRound.poll_id)
+    .join(Team, Team.id == PokerPoll.team_id)
+    .where(
+        PokerRound.id == bindparam("round_id"),
+        Team.workspace_id == bindparam("workspace"),
+        Team.channel_id == bindparam("channel"),
+    )
+    .execution_options(populate_existing=True)
+)
+_ROUND_IN_CHANNEL_LOCKED = _ROUND_IN_CHANNEL.with_for_update(of=PokerRound)
+_CARDS = select(_VOTES.c.voter, _VOTES.c.card).where(_VOTES.c.round_id == bindparam("round_id"))
+
+
+def _upsert_vote(insert: Any) -> Any:
+    """One vote's row, inserted or replacing the voter's card in the round."""
+    statement = insert(_VOTES).values(
+        round_id=bindparam("round_id"),
+        voter=bindparam("voter"),
+        card=bindparam("card"),
+        reason=bindparam("reason"),
+        voted_at=bindparam("at"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[_VOTES.c.round_id, _VOTES.c.voter],
+        set_={
+            "card": statement.excluded.card,
+            "reason": statement.excluded.reason,
+            "voted_at": statement.excluded.voted_at,
+        },
+    )
+
+
+_UPSERT_VOTE = {
+    "sqlite": _upsert_vote(sqlite.insert),
+    "postgresql": _upsert_vote(postgresql.insert),
+}

@@ -1,0 +1,50 @@
+"""The refinement budget of a team's sprint, read for the refinement minutes, `/backlog health`
+and the App Home: the sprint's ended refinement sessions against the team's share of its
+capacity (the rule is bot/domain/refinement_budget.py's)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain import refinement_budget as rules
+from bot.domain.calendar import local_today
+from storage.models import Sprint, Team
+from storage.repositories import Store
+
+
+async def sprint_budget(store: Store, team: Team, now: datetime) -> rules.Budget | None:
+    """The budget of the sprint running today (else the latest committed one); None before
+    the team's first committed sprint."""
+    sprint = await _sprint(store, team, now)
+    if sprint is None:
+        return None
+    # a day either side: the sessions' local dates are the domain's to judge
+    start = datetime.combine(sprint.starts_on - timedelta(days=1), datetime.min.time(), now.tzinfo)
+    end = datetime.combine(sprint.ends_on + timedelta(days=2), datetime.min.time(), now.tzinfo)
+    held = await store.ended_meetings_between(team.id, "refinement", start, end)
+    return rules.budget(team, sprint, held, local_today(team, now))
+
+
+def as_data(budget: rules.Budget | None) -> dict[str, Any] | None:
+    """The budget as the minutes keep it."""
+    if budget is None:
+        return None
+    return {
+        "sprint": budget.sprint_number,
+        "spent": budget.spent_minutes,
+        "budget": budget.budget_minutes,
+        "share": round(100 * budget.share, 1),
+        "spent_share": round(100 * budget.spent_share, 1),
+        "status": budget.status,
+        "sessions": budget.sessions,
+    }
+
+
+async def _sprint(store: Store, team: Team, now: datetime) -> Sprint | None:
+    today = local_today(team, now)
+    committed = [s for s in await store.sprints(team.id, limit=4) if s.status != "planning"]
+    for sprint in committed:
+        if sprint.starts_on <= today <= sprint.ends_on:
+            return sprint
+    return committed[0] if committed else None

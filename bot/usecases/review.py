@@ -1,0 +1,210 @@
+"""The sprint review, as a meeting: `REVIEW`, the meeting kind whose sections walk the
+increment and ask after the sprint goal, and one use case per thing a person does in it (a
+value verdict on an item, a follow-up for an item whose hypothesis failed, the goal's answer).
+
+The sprint reviewed is the running one, else the last closed one; its done items are the
+increment. A meeting named by a button or a form is looked up inside the actor's team: another
+team's is refused and nothing changes. Someone outside the team may look but changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from agendas import engine
+from agendas import review as rules
+from agendas.kinds import People
+from bot.domain.errors import UserError
+from bot.runtime.services import Services
+from bot.usecases.team import InChannel, member_work
+from bot.usecases.unit import Actor, Work, team_work
+from storage.models import BacklogItem, Meeting, Sprint, Team
+from storage.repositories import Store
+
+# -- the meeting kind ----------------------------------------------------------------------------
+
+
+class Review:
+    """Sprint review: did the increment bring the value its items promised?"""
+
+    name = "review"
+    needs_people = False
+
+    async def begin(self, store: Store, team: Team, now: datetime) -> dict[str, Any]:
+        sprint = await store.sprint(team.id, "active")
+        if sprint is None:
+            closed = await store.closed_sprints(team.id, 1)
+            sprint = closed[0] if closed else None
+        if sprint is None:
+            raise UserError(
+                "There is no sprint to review yet: a review looks at the running sprint, or "
+                "the last closed one. `/planning start` plans one."
+            )
+        return {"sprint_id": sprint.id}
+
+    async def section(
+        self, store: Store, team: Team, meeting: Meeting, now: datetime, people: People | None
+    ) -> list[Any]:
+        sprint = await _reviewed(store, team, meeting)
+        if sprint is None:
+            return []
+        actions = engine.current(meeting).get("actions", [])
+        opened: list[Any] = []
+        if "increment" in actions:
+            done = rules.done_items(await store.sprint_items(sprint))
+            opened.append(rules.increment(meeting, sprint, done))
+        if "goal_check" in actions:
+            opened.append(rules.goal_check(meeting, sprint))
+        return opened
+
+    async def minutes(self, store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
+        sprint = await _reviewed(store, team, meeting)
+        done = rules.done_items(await store.sprint_items(sprint)) if sprint else []
+        return rules.minutes(meeting, sprint, done)
+
+
+REVIEW = Review()
+
+
+# -- what the use cases return -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An item's verdict, for the meeting thread (a failed one is offered a follow-up)."""
+
+    team: Team
+    meeting: Meeting
+    item: BacklogItem
+    verdict: str
+    note: str
+    user: str
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    team: Team
+    meeting: Meeting
+    item: BacklogItem
+    follow_up: BacklogItem
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GoalAnswered:
+    team: Team
+    meeting: Meeting
+    check: rules.GoalCheck
+    user: str
+
+
+@dataclass(frozen=True)
+class VerdictForm:
+    meeting: Meeting
+    item: BacklogItem
+    verdict: str
+
+
+# -- use cases -----------------------------------------------------------------------------------
+
+
+async def verdict_form(
+    svc: Services, actor: Actor, meeting_id: int, number: int, verdict: str
+) -> VerdictForm:
+    """What the note form of a verdict button opens with."""
+    async with team_work(svc, actor) as work:
+        meeting = await _meeting(work, meeting_id)
+        item = await _done_item(work, meeting, number)
+        return VerdictForm(meeting, item, rules.check_verdict(verdict))
+
+
+async def give_verdict(
+    svc: Services,
+    actor: Actor,
+    meeting_id: int,
+    number: int,
+    verdict: str,
+    note: str,
+    in_channel: InChannel,
+) -> Verdict:
+    """ "Value confirmed / not confirmed / too early to say" with a note: in the meeting, and
+    on the item's history."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        meeting = await _meeting(work, meeting_id)
+        item = await _done_item(work, meeting, number)
+        said = rules.record_verdict(meeting, number, verdict, note, work.user)
+        sprint = await work.store.sprint_in_team(meeting.data.get("sprint_id", 0), work.team.id)
+        label = rules.VERDICTS[said["verdict"]]
+        changes = {"note": said["note"]} if said["note"] else {}
+        work.store.log(
+            item, work.user, label, work.now, review=sprint.number if sprint else None, **changes
+        )
+        return Verdict(
+            work.team, meeting, item, said["verdict"], said["note"], work.user, work.notices
+        )
+
+
+async def add_follow_up(
+    svc: Services, actor: Actor, meeting_id: int, number: int, in_channel: InChannel
+) -> FollowUp:
+    """A backlog item following up an item whose value was not confirmed (once per item)."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        meeting = await _meeting(work, meeting_id, running=False)
+        item = await _done_item(work, meeting, number)
+        rules.check_failed(meeting, number)
+        note = meeting.data["verdicts"][str(number)].get("note", "")
+        fields = rules.follow_up_fields(item, note)
+        follow_up = await work.store.add_item(work.team, fields, work.user, work.now)
+        work.store.log(item, work.user, "follow-up added", work.now, note=f"#{follow_up.number}")
+        rules.record_follow_up(meeting, number, follow_up.number)
+        _keep_follow_up_in_minutes(meeting, number, follow_up.number)
+        return FollowUp(work.team, meeting, item, follow_up, work.notices)
+
+
+async def answer_goal(
+    svc: Services, actor: Actor, meeting_id: int, answer: str, in_channel: InChannel
+) -> GoalAnswered:
+    """The sprint goal's "did we get it?": yes, partly or no."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        meeting = await _meeting(work, meeting_id)
+        rules.record_goal(meeting, answer, work.user)
+        sprint = await _reviewed(work.store, work.team, meeting)
+        if sprint is None:
+            raise UserError("The sprint under review is gone.")
+        return GoalAnswered(work.team, meeting, rules.goal_check(meeting, sprint), work.user)
+
+
+# -- steps ---------------------------------------------------------------------------------------
+
+
+async def _reviewed(store: Store, team: Team, meeting: Meeting) -> Sprint | None:
+    return await store.sprint_in_team(meeting.data.get("sprint_id", 0), team.id)
+
+
+async def _meeting(work: Work, meeting_id: int, *, running: bool = True) -> Meeting:
+    """The review a button or form names, inside the actor's team. `running`: refused once it
+    has ended (a follow-up may still be added from the ended meeting's thread)."""
+    found = engine.in_team(await work.store.meeting_in_team(meeting_id, work.team.id), work.team)
+    if found.kind != REVIEW.name:
+        raise UserError("That button belongs to another meeting.")
+    return engine.require_running(found) if running else found
+
+
+async def _done_item(work: Work, meeting: Meeting, number: int) -> BacklogItem:
+    sprint = await _reviewed(work.store, work.team, meeting)
+    done = rules.done_items(await work.store.sprint_items(sprint)) if sprint else []
+    return rules.check_in_increment(number, done)
+
+
+def _keep_follow_up_in_minutes(meeting: Meeting, number: int, follow_up: int) -> None:
+    """An ended review's minutes name the follow-up added after it ended."""
+    if not meeting.minutes:
+        return
+    items = [
+        {**row, "follow_up": follow_up} if row["number"] == number else row
+        for row in meeting.minutes.get("items", [])
+    ]
+    meeting.minutes = {**meeting.minutes, "items": items}

@@ -1,0 +1,114 @@
+"""Block Kit of the sprint review: the increment's cards with their verdict buttons, a
+verdict's note form, the verdict in the thread (a failed one with its follow-up button), the
+sprint goal's question, and the minutes.
+
+Every button names the meeting (and the item): the use case looks both up inside the clicking
+person's team."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, Block
+
+from agendas import review
+from bot.usecases.review import FollowUp, GoalAnswered, Verdict, VerdictForm
+from handlers.blocks import kit
+from handlers.blocks.kit import button, message, mrkdwn_notice, section
+from handlers.render import render
+from storage.models import Meeting
+
+VERDICT_BUTTONS = (
+    ("Value confirmed", "confirmed", "primary"),
+    ("Not confirmed", "not_confirmed", "danger"),
+    ("Too early to say", "too_early", None),
+)
+ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No"}
+
+
+def opened(meeting: Meeting, content: Any) -> list[dict[str, Any]]:
+    """The posts for what a review section opens."""
+    match content:
+        case review.Increment():
+            intro = mrkdwn_notice(render("review_increment.md.j2", increment=content))
+            return [intro, *(item_card(meeting, card) for card in content.cards)]
+        case review.GoalCheck():
+            return [goal_card(meeting, content)]
+    return []
+
+
+def item_card(meeting: Meeting, card: review.IncrementCard) -> dict[str, Any]:
+    text = render("review_item.md.j2", card=card, verdicts=review.VERDICTS)
+    ref = f"{meeting.id}:{card.item.number}"
+    buttons = [
+        button(label, f"review_{key}", ref, style=style) for label, key, style in VERDICT_BUTTONS
+    ]
+    return message([section(text), ActionsBlock(elements=buttons)], f"#{card.item.number}")
+
+
+def verdict_modal(form: VerdictForm, channel_id: str) -> dict[str, Any]:
+    label = review.VERDICTS[form.verdict]
+    field = kit.text_input(
+        "note",
+        f"#{form.item.number}: {label}. Why?",
+        max_length=review.NOTE_MAX,
+        multiline=True,
+        optional=True,
+        placeholder="What the numbers or the users said",
+    )
+    where = {
+        "channel": channel_id,
+        "meeting": form.meeting.id,
+        "item": form.item.number,
+        "verdict": form.verdict,
+    }
+    return kit.modal("review_verdict", "Value verdict", [field], submit="Record", **where)
+
+
+def verdict_note(done: Verdict) -> dict[str, Any]:
+    """The verdict in the meeting thread; a failed hypothesis offers its follow-up."""
+    text = render(
+        "review_verdict.md.j2",
+        item=done.item,
+        verdict=done.verdict,
+        note=done.note,
+        user=done.user,
+        verdicts=review.VERDICTS,
+    )
+    if done.verdict != "not_confirmed":
+        return mrkdwn_notice(text)
+    follow = button(
+        "Add a follow-up to the backlog",
+        "review_follow_up",
+        f"{done.meeting.id}:{done.item.number}",
+    )
+    return kit.with_buttons(text, [follow], f"#{done.item.number}: value not confirmed")
+
+
+def follow_up_added(done: FollowUp) -> dict[str, Any]:
+    return mrkdwn_notice(render("review_follow_up.md.j2", item=done.item, follow_up=done.follow_up))
+
+
+def goal_card(meeting: Meeting, check: review.GoalCheck, user: str = "") -> dict[str, Any]:
+    text = render("review_goal.md.j2", check=check, answers=ANSWERS, user=user)
+    blocks: list[Block] = [section(text)]
+    if check.answer is None:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    button(label, f"review_goal_{key}", str(meeting.id))
+                    for key, label in ANSWERS.items()
+                ]
+            )
+        )
+    return message(blocks, "Did we get the sprint goal?")
+
+
+def goal_answered(done: GoalAnswered) -> dict[str, Any]:
+    return goal_card(done.meeting, done.check, done.user)
+
+
+def minutes_text(name: str, minutes: dict[str, Any]) -> str:
+    return render(
+        "review_minutes.md.j2", name=name, m=minutes, verdicts=review.VERDICTS, answers=ANSWERS
+    )
