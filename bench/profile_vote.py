@@ -102,7 +102,7 @@ def serve(profile_to: str | None) -> None:
 
         def stop(*_: object) -> None:
             profiler.stop()
-            text = profiler.output_text(unicode=True, color=False, show_all=False)
+            text = profiler.output_text(unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1")
             Path(profile_to).write_text(text)
 
         signal.signal(signal.SIGUSR1, start)

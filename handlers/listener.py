@@ -4,6 +4,7 @@
 - `ack()` returns only once the HTTP ack is on its way to Slack: Bolt sends it up to 10 ms
   after `ack()` is called, and a fast listener could otherwise call the Web API first.
 - The work after the ack then waits its turn: acks of other requests go first (AckFirst).
+  `ack(on_sent=...)` asks for something in between, as soon as the ack is on its way.
 - It binds the request's team, channel, user and id to every log record the work writes.
 - It acks a request whose listener failed before acking, so Slack never waits for it.
 - It hands any exception to the app's error handler itself. Letting Bolt see an exception
@@ -78,11 +79,19 @@ def listener(func: F) -> F:
 def _ack_then_wait(
     ack: Any, sent: asyncio.Event | None, acked: list[bool], turn: Callable[[], Awaitable[None]]
 ) -> Callable[..., Awaitable[None]]:
-    async def ack_then_wait(*args: Any, **kwargs: Any) -> None:
+    async def ack_then_wait(
+        *args: Any, on_sent: Callable[[], None] | None = None, **kwargs: Any
+    ) -> None:
+        """Bolt's ack; then waits until it is on its way and the work's turn has come.
+        `on_sent` is called in between, once the ack is on its way: something to ask for at
+        once (a coalesced redraw) rather than after the other requests' acks."""
         acked.append(True)
         await ack(*args, **kwargs)
         if sent is not None:
             await _wait(sent)
+        if on_sent is not None:
+            on_sent()
+        if sent is not None:
             await turn()
 
     return ack_then_wait

@@ -108,6 +108,7 @@ PARSERS = {
     "/poker": commands.parse_poker,
     "/planning": commands.parse_planning,
     "/sprint": commands.parse_sprint,
+    "/review": commands.parse_review,
 }
 
 

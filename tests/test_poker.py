@@ -15,8 +15,11 @@ from bot.domain.decks import DEFAULT_TSHIRT, Ballot, Deck, parse_deck, parse_tsh
 from bot.domain.errors import NotAllowed, UsageError, UserError
 from bot.domain.teams import Roles
 from bot.runtime.coalesce import Coalescer
+from bot.runtime.config import Settings
 from bot.runtime.inflight import Inflight
+from bot.runtime.services import Services
 from bot.usecases import poker as rounds
+from storage.models import PokerPoll, PokerRound
 
 FIB = Deck.named("fibonacci")
 
@@ -258,6 +261,76 @@ async def test_a_burst_of_votes_counts_each_voter_once_and_reveals_once(db, cloc
         team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
         with pytest.raises(UserError, match="is closed: the votes are revealed"):
             await rounds.cast_vote(store, team, round_id, voters[0], "3", "", clock.now())
+
+
+def _services(db, clock) -> Services:
+    settings = Settings(None, None, None, db.url, "http://127.0.0.1:1/api/", 0, "INFO")
+    return Services(settings=settings, db=db, clock=clock)
+
+
+async def test_votes_clicked_together_are_counted_once_each_in_one_transaction(db, clock):
+    """Issue 15, point 2: the ballot box counts a vote before its ack, in a transaction shared
+    with the votes on the same round that come with it; a copy of a request counts once, a
+    voter may change their mind in the same transaction, a refusal refuses that vote only,
+    and the last expected vote reveals the round (its result is recorded after the ack)."""
+    svc = _services(db, clock)
+    _, round_id = await _poll(db, clock, ["U1", "U2", "U3"])
+
+    def vote(key: str, user: str, card: str) -> rounds.Vote:
+        return rounds.Vote(key, "T0TEAM", "C0TEAM", user, round_id, card)
+
+    box = svc.inbox.lane(rounds._count_ballots)
+    first, copy, u2, changed, stranger, joker = await asyncio.gather(
+        rounds.cast(svc, vote("vote:a", "U1", "3"), "trigger:a"),
+        rounds.cast(svc, vote("vote:a", "U1", "3"), "trigger:a"),  # the same request again
+        rounds.cast(svc, vote("vote:b", "U2", "5")),
+        rounds.cast(svc, vote("vote:c", "U2", "8")),  # U2 changes their mind
+        rounds.cast(svc, vote("vote:d", "U9", "8")),  # not a voter
+        rounds.cast(svc, vote("vote:e", "U3", "7")),  # not a card of the deck
+        return_exceptions=True,
+    )
+    assert box.commits == 1, "one transaction for all six"
+    assert copy is None and first.cast.card == "3" and first.cast.previous is None
+    assert u2.cast.previous is None and changed.cast.previous == "5"
+    assert isinstance(stranger, NotAllowed) and isinstance(joker, UserError)
+    assert not any(c.cast.revealed for c in (first, u2, changed))
+
+    last = await rounds.cast(svc, vote("vote:f", "U3", "5"))
+    assert last.cast.revealed and last.post is None, "the result: recorded after the ack"
+    with pytest.raises(UserError, match="is closed: the votes are revealed"):
+        await rounds.cast(svc, vote("vote:g", "U1", "13"))
+    async with db.transaction() as store:
+        cards = {b.voter: b.card for b in (await store.ballots([round_id]))[round_id]}
+        assert cards == {"U1": "3", "U2": "8", "U3": "5"}
+        keys = await store.first_deliveries([{"key": "trigger:a", "at": clock.now()}])
+        assert keys == set(), "the request's delivery key is recorded with its vote"
+        [sync] = await store.pending(poker.KIND_SYNC)
+        assert sync.due_at == clock.now() + rounds.SYNC_AFTER, "shown again if never posted"
+    assert await rounds.record_result(svc, round_id, _recorded) == ("posted", round_id)
+    assert await rounds.record_result(svc, round_id, _recorded) is None, "once"
+
+
+async def _recorded(store, team, result, now):
+    return ("posted", result.round.id)
+
+
+def test_picks_are_counted_in_order_and_the_last_expected_one_reveals():
+    poll = PokerPoll(id=1, team_id=1, voters=["A", "B"], deck={}, facilitator="F")
+    poll.voters_note = "the channel's Developers"
+    round_ = PokerRound(id=1, poll_id=1, item_number=4, number=1, status="voting")
+    picks = [
+        poker.Pick("A", "5", "  too   big  "),
+        poker.Pick("A", "8"),
+        poker.Pick("B", "8"),
+        poker.Pick("B", "3"),
+    ]
+    count = poker.count_picks(round_, poll, None, {"A": "3"}, picks)
+    changed, again, revealing, late = count.outcomes
+    assert changed.previous == "3" and changed.reason == "too big" and not changed.revealed
+    assert again.previous == "5" and revealing.revealed and count.revealed
+    assert isinstance(late, UserError) and "the votes are revealed" in str(late)
+    assert count.votes == {"A": ("8", ""), "B": ("8", "")}
+    assert round_.status == "voting", "nothing written: the caller writes and reveals"
 
 
 async def test_who_may_do_what(db, clock):

@@ -6,7 +6,7 @@ import asyncio
 import copy
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.emulator.driver import SlackDriver
@@ -488,6 +488,73 @@ async def test_a_hundred_votes_in_a_burst_count_once_each_with_few_redraws(slack
     assert "Revealed: no consensus, 3 to 8" in shown(final), "the last redraw is exact"
     confirmations = [e for e in slack.emulator.ephemerals("C0BURST") if "You voted" in e.text]
     assert len(confirmations) == 100
+
+
+async def test_the_poll_redraws_at_once_then_once_a_second_and_the_result_comes_with_the_last_vote(
+    slack,
+):
+    """Issue 15, point 1, by the injected clock: the first vote redraws the poll at once; the
+    votes after it fold into one redraw a second (the last within a second of the last vote,
+    Slack's pace for chat.update); the result is in the thread as soon as the last expected
+    vote is counted. The test moves the clock; nothing waits for real time."""
+    members = [f"U0L{n:03d}" for n in range(30)]
+    for user in members:
+        slack.emulator.add_user(user, f"lead{user[-3:]}")
+    slack.emulator.add_channel("C0LEAD", "lead", members=[*members, "UBOT"])
+    await slack.driver.command("/backlog", "add Lead and trail", user=members[0], channel="C0LEAD")
+    await slack.driver.command("/poker", "1", user=members[0], channel="C0LEAD")
+    [poll] = [m for m in slack.emulator.messages("C0LEAD") if m.user == "UBOT"]
+    inflight, start = slack.services.inflight, slack.clock.now()
+
+    def redraws() -> list[Any]:
+        return [c for c in slack.emulator.calls_to("chat.update") if c.args.get("ts") == poll.ts]
+
+    def results() -> list[Any]:
+        return [m for m in slack.emulator.thread("C0LEAD", poll.ts) if m.ts != poll.ts]
+
+    def at(seconds: float) -> float:
+        return (start + timedelta(seconds=seconds)).timestamp()
+
+    # Clicks answered without settling: a pause runs its course until the clock moves.
+    fast = SlackDriver(
+        slack.emulator, app_url=f"{slack.url}/slack/events", signing_secret=SIGNING_SECRET
+    )
+    try:
+        await fast.click("3", user=members[0], message=poll)
+        await inflight.resting_only(timeout=30)
+        [first] = redraws()
+        assert first.at == at(0), "the first vote redraws at once"
+        assert "*Voted (1/30):*" in shown(slack.emulator.find_message("C0LEAD", poll.ts))
+
+        for n, user in enumerate(members[1:-1], start=1):  # 28 votes in 0.84 s
+            slack.clock.set(start + timedelta(seconds=0.03 * n))
+            await fast.click("5", user=user, message=poll)
+        await inflight.resting_only(timeout=30)
+        assert len(redraws()) == 1, "the next redraw waits for the second to be up"
+
+        slack.clock.set(start + timedelta(seconds=1))
+        await slack.settle()
+        second = redraws()[1]
+        assert second.at == at(1), "one redraw a second"
+        assert "*Voted (29/30):*" in shown(slack.emulator.find_message("C0LEAD", poll.ts))
+
+        slack.clock.set(start + timedelta(seconds=1.5))
+        await fast.click("8", user=members[-1], message=poll)
+        await inflight.resting_only(timeout=30)
+        [result] = results()
+        assert "everyone voted, 30 votes" in shown(result), "the result, at once"
+        assert float(result.ts) >= at(1.5) and len(redraws()) == 2
+
+        slack.clock.set(start + timedelta(seconds=2))
+        await slack.settle()
+        last = redraws()[2]
+        assert last.at == at(2), "the last redraw: a second after the one before"
+        assert last.at - at(1.5) <= 1, "and within a second of the last vote"
+        assert "Revealed:" in shown(slack.emulator.find_message("C0LEAD", poll.ts))
+        assert len(redraws()) == 3 and len(results()) == 1
+    finally:
+        await fast.aclose()
+    assert slack.emulator.problems == []
 
 
 async def test_the_largest_poll_fits_slacks_limits(slack):

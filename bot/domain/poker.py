@@ -669,22 +669,24 @@ def build_board(
     of revealed ones only."""
     deck = Deck.from_data(poll.deck)
     titles = {i.number: i.title for i in items}
+    voters = set(poll.voters)
     rows = []
     for number in poll.items:
         round_ = latest.get(number)
         names: tuple[str, ...] = ()
         result = None
         if round_ is not None and round_.status == "voting":
-            names = tuple(v for v in voted[round_.id] if v in poll.voters)
+            names = tuple(v for v in voted[round_.id] if v in voters)
         elif round_ is not None:
             result = tally(deck, [Ballot(v.voter, v.card, v.reason) for v in ballots[round_.id]])
+        done = set(names)
         rows.append(
             Row(
                 number=number,
                 title=titles.get(number, f"item #{number}"),
                 round=round_,
                 voted=names,
-                waiting=tuple(v for v in poll.voters if v not in names),
+                waiting=tuple(v for v in poll.voters if v not in done),
                 tally=result,
             )
         )

@@ -62,7 +62,18 @@ def web_client(services: Services) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
+        logger=leveled("slack_sdk.web.async_base_client"),
     )
+
+
+def leveled(name: str) -> logging.Logger:
+    """A logger of slack_sdk or Bolt with its own level set, to the one it has from the
+    configuration when the app is built. They build their debug lines (a request's
+    arguments, a response's headers and body, each middleware applied) whenever their
+    logger's own level is unset, written or not; with it set, only when DEBUG is on."""
+    logger = logging.getLogger(name)
+    logger.setLevel((logger.parent or logging.getLogger()).getEffectiveLevel())
+    return logger
 
 
 def oauth_settings(services: Services) -> AsyncOAuthSettings | None:
@@ -116,6 +127,7 @@ def create_app(services: Services) -> AsyncApp:
     app = AsyncApp(
         name="timebox.bolt",  # without it Bolt reads its caller's file name off the stack (0.1 s)
         client=web_client(services),
+        logger=leveled("slack_bolt.AsyncApp"),
         signing_secret=settings.signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
@@ -154,21 +166,22 @@ def create_app(services: Services) -> AsyncApp:
                 return BoltResponse(status=200, body="")
             return await next()
         context[DELIVERY] = key
-        response = await next()  # once the listener has acked
-        if context.pop(DELIVERY, None) is not None:  # no listener took it
-            task = asyncio.create_task(record_delivery(key, after_acks=True))
-            recording.add(task)
-            task.add_done_callback(recording.discard)
-        return response
+        task = asyncio.create_task(record_delivery(key, after_acks=context))
+        recording.add(task)
+        task.add_done_callback(recording.discard)
+        return await next()
 
     recording: set[asyncio.Task[bool]] = set()
 
-    async def record_delivery(key: str, after_acks: bool = False) -> bool:
+    async def record_delivery(key: str, after_acks: AsyncBoltContext | None = None) -> bool:
         """True the first time `key` is seen (and when the database cannot say: better
-        handle a delivery twice than drop one)."""
+        handle a delivery twice than drop one). `after_acks`: the request's context; the
+        record waits for the acks, and is left to a listener that took it meanwhile."""
         with services.inflight:
-            if after_acks:
+            if after_acks is not None:
                 await services.acks.turn()
+                if after_acks.get(DELIVERY) != key:  # recorded with the listener's own write
+                    return True
             try:
                 return await services.deliveries.add({"key": key, "at": services.clock.now()})
             except Exception:

@@ -3,10 +3,10 @@
 A hundred votes in a second must not become a hundred `chat.update` calls (Slack allows
 about one a second per message). Per key, runs lead and trail: a request runs at once when
 the key's last run ended `interval` ago or more (by the injected clock); requests that come
-sooner fold into one run when the interval is up. Runs of a key are thus `interval` apart
+after it, even before it has started, fold into one run when the interval is up (and
+requests waiting for their acks have gone first). Runs of a key are thus `interval` apart
 however long each takes. Each run reads the current state itself, so the last run always
-shows the final state exactly, at most `interval` (and a run) after the request that changed
-it.
+shows the final state exactly, about `interval` at most after the request that changed it.
 
 The waiting counts as work in flight, so shutdown and tests wait for the last redraw; but it
 rests: once a drain finds nothing else running (`Inflight.hurry`), the interval is cut short.
@@ -39,7 +39,7 @@ class Coalescer:
     ) -> None:
         self.inflight = inflight
         self.interval = interval
-        self.turn = turn  # waits, before each run, for requests waiting for their acks
+        self.turn = turn  # waits, before a trailing run, for requests waiting for their acks
         self.clock = clock or SystemClock()
         self._pending: dict[Hashable, Run] = {}
         self._tasks: dict[Hashable, asyncio.Task[None]] = {}
@@ -48,25 +48,33 @@ class Coalescer:
 
     def request(self, key: Hashable, run: Run) -> None:
         """Asks for `run` to happen soon; folds into a pending run for the same key."""
-        self._pending[key] = run
         if key in self._tasks:
+            self._pending[key] = run
             return
         self.inflight.__enter__()  # counted now, before the task gets its first turn
-        self._tasks[key] = asyncio.create_task(self._drive(key))
+        if self._wait(key) <= 0:  # leading: at once, and any later request runs again
+            self._tasks[key] = asyncio.create_task(self._drive(key, run))
+        else:
+            self._pending[key] = run
+            self._tasks[key] = asyncio.create_task(self._drive(key, None))
 
-    async def _drive(self, key: Hashable) -> None:
+    async def _drive(self, key: Hashable, run: Run | None) -> None:
         try:
-            while key in self._pending:
-                await self._pause(self._wait(key))
-                if self.turn is not None:
-                    await self.turn()
-                run = self._pending.pop(key)
+            while True:
+                if run is None:  # trailing: after the interval, and after waiting acks
+                    await self._pause(key)
+                    if self.turn is not None:
+                        await self.turn()
+                    run = self._pending.pop(key)
                 self.runs += 1
                 try:
                     await run()
                 except Exception:
                     log.exception("coalesced update %r failed", key)
                 self._ended[key] = self.clock.now()
+                if key not in self._pending:
+                    return
+                run = None
         finally:
             del self._tasks[key]
             self.inflight.__exit__()
@@ -80,11 +88,14 @@ class Coalescer:
         elapsed = (self.clock.now() - ended).total_seconds()
         return min(self.interval - elapsed, self.interval)  # a clock set back waits no longer
 
-    async def _pause(self, seconds: float) -> None:
-        if seconds <= 0:
-            return
-        with self.inflight.resting(), contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.inflight.hurry.wait(), seconds)
+    async def _pause(self, key: Hashable) -> None:
+        """Waits until the clock says the key may run again, or a drain hurries it. The
+        waiting is timed in real time, and ends once the clock agrees: a clock set by hand
+        (tests) waits for the hand, however much real time passes."""
+        with self.inflight.resting():
+            while (seconds := self._wait(key)) > 0 and not self.inflight.hurry.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.inflight.hurry.wait(), seconds)
 
     def _forget(self) -> None:
         """Drops the end times that no longer hold anything back."""

@@ -46,6 +46,20 @@ class Inflight:
     def busy(self) -> int:
         return self._count
 
+    async def resting_only(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Waits until nothing is in flight but work that only waits on purpose (a coalescing
+        pause), without cutting that short (as `drain` does): what a test looks at before it
+        moves its clock."""
+
+        async def quiet() -> None:
+            await asyncio.sleep(0)
+            while self._count > self._resting:
+                self._changed.clear()
+                await self._changed.wait()
+                await asyncio.sleep(0)
+
+        await asyncio.wait_for(quiet(), timeout)
+
     async def drain(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         async def settled() -> None:
             # Look again after each change: an error handler may pick up where a listener

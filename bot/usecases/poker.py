@@ -548,22 +548,21 @@ class Ballot:
 
     vote: Vote
     now: datetime
-    show: ShowResult
     delivery: str | None = None  # the request's delivery key, recorded with the vote
 
 
-async def cast(
-    svc: Services, vote: Vote, show: ShowResult, delivery: str | None = None
-) -> Counted | None:
+async def cast(svc: Services, vote: Vote, delivery: str | None = None) -> Counted | None:
     """A click's (or form's) vote, counted before its ack: on disk, counted once (None: a copy
-    of a request counted already) and, when it is the last one expected, the round revealed
-    with its result post recorded, all in one transaction shared with the votes on the same
-    round that come with it (a burst of a hundred clicks takes a few). A refused vote (not a
-    voter, the round closed, another team's round, a card not in the deck) is raised, and
-    nothing of it kept. `delivery`: the request's delivery key, recorded with it so that a
-    redelivery is skipped (bot/process/app.py)."""
+    of a request counted already) and, when it is the last one expected, the round revealed,
+    all in one transaction shared with the votes on the same round that come with it (a
+    burst of a hundred clicks takes a few). A revealed round's result is recorded after the
+    ack (`record_result`; its transaction is not one the acks wait for), and the poll shown
+    again soon in case that never happens (a crash). A refused vote (not a voter, the round
+    closed, another team's round, a card not in the deck) is raised, and nothing of it kept
+    but its request's identity (a copy of it does nothing). `delivery`: the request's
+    delivery key, recorded with it so that a redelivery is skipped (bot/process/app.py)."""
     box = svc.inbox.lane(_count_ballots, group=_round_of)
-    return await box.add(Ballot(vote, svc.clock.now(), show, delivery))
+    return await box.add(Ballot(vote, svc.clock.now(), delivery))
 
 
 def _round_of(ballot: Ballot) -> int:
@@ -599,16 +598,23 @@ async def _count_ballots(
         ]
         now = ballots[numbers[-1]].now
         counted = await _count(store, round_, poll, None, picks, now)
+        if counted.revealed:  # its result is recorded after the acks (`record_result`)
+            await _sync_at(store, poll.id, [], now + SYNC_AFTER)
         for n, outcome in zip(numbers, counted.outcomes, strict=True):
-            if isinstance(outcome, UserError):
-                outcomes[n] = outcome
-                continue
-            post = None
-            if outcome.revealed:
-                team = await store.team_by_id(poll.team_id)
-                post = await _show(store, team, round_.id, now, ballots[n].show)
-            outcomes[n] = Counted(outcome, None, post)
+            outcomes[n] = (
+                outcome if isinstance(outcome, UserError) else Counted(outcome, None, None)
+            )
     return outcomes
+
+
+async def record_result(svc: Services, round_id: int, show: ShowResult) -> Any | None:
+    """Claims and records the result post of a round a vote has just revealed, to send; None
+    if it is recorded already. (The vote's transaction asked for the poll to be shown again
+    soon: if this never runs, that posts the result.)"""
+    async with svc.db.transaction() as store:
+        round_, poll = await _round(store, round_id)
+        team = await store.team_by_id(poll.team_id)
+        return await _show(store, team, round_.id, svc.clock.now(), show) if team else None
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ what: nothing built here before a reveal can show a vote.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -206,10 +208,18 @@ def voted_notice(
     round_: PokerRound, card: str, previous: str | None, reason: str, *, revealed: bool = False
 ) -> dict[str, Any]:
     """The voter's private confirmation: their own card only. The last vote, which revealed
-    the round, cannot be changed any more, and its voter is told so."""
+    the round, cannot be changed any more, and its voter is told so. Most voters of a round
+    get one of a few notices: each is built once (the payload is shared: never change it)."""
+    return _voted_notice(round_.item_number, round_.number, card, previous, reason, revealed)
+
+
+@functools.lru_cache(maxsize=256)
+def _voted_notice(
+    item_number: int, number: int, card: str, previous: str | None, reason: str, revealed: bool
+) -> dict[str, Any]:
     text = render(
         "poker_voted.md.j2",
-        round=round_,
+        round=SimpleNamespace(item_number=item_number, number=number),
         card=card,
         previous=previous,
         reason=reason,

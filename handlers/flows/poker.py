@@ -234,7 +234,7 @@ async def _voters(
 async def vote(
     svc: Services,
     client: AsyncWebClient,
-    ack: Callable[[], Awaitable[None]],
+    ack: Callable[..., Awaitable[None]],
     body: dict[str, Any],
     actor: Actor,
     *,
@@ -253,11 +253,17 @@ async def vote(
         f"vote:{trigger}", actor.workspace, actor.channel, actor.user, round_id, card, reason
     )
     try:
-        counted = await poker_uc.cast(svc, taken, _record_result, delivery)
-    finally:
+        counted = await poker_uc.cast(svc, taken, delivery)
+    except Exception:
         await ack()
-    if counted is not None:
-        await _show_vote(svc, client, taken, counted)
+        raise
+    if counted is None:
+        await ack()
+        return
+    # The poll's redraw is asked for as soon as the ack is on its way: the first vote of a
+    # burst shows at once; the others fold into one redraw a second (Services.updates).
+    await ack(on_sent=partial(refresh, svc, client, counted.cast.poll.id))
+    await _show_vote(svc, client, taken, counted)
 
 
 async def take_vote(
@@ -285,6 +291,7 @@ async def count_vote(svc: Services, client: AsyncWebClient, vote: dict[str, Any]
     counted = await poker_uc.count_vote(svc, taken, _record_result)
     if counted is None:
         return "counted already"
+    refresh(svc, client, counted.cast.poll.id)
     await _show_vote(svc, client, taken, counted)
     return "counted"
 
@@ -292,12 +299,13 @@ async def count_vote(svc: Services, client: AsyncWebClient, vote: dict[str, Any]
 async def _show_vote(
     svc: Services, client: AsyncWebClient, taken: poker_uc.Vote, counted: poker_uc.Counted
 ) -> None:
-    """A counted vote in Slack: the result it revealed (as soon as it is counted), the poll
-    redrawn (coalesced), and the voter's private confirmation."""
+    """A counted vote in Slack (its poll's redraw asked for already): the result it revealed
+    first, then the voter's private confirmation."""
     cast = counted.cast
-    if counted.post is not None:
-        await _send_result(svc, client, counted.post, cast.poll.id)
-    refresh(svc, client, cast.poll.id)
+    if cast.revealed:
+        post = counted.post or await poker_uc.record_result(svc, cast.round.id, _record_result)
+        if post is not None:
+            await _send_result(svc, client, post, cast.poll.id)
     confirmation = poker_blocks.voted_notice(
         cast.round, cast.card, cast.previous, cast.reason, revealed=cast.revealed
     )
