@@ -19,8 +19,9 @@ posted the result and redrawn the poll as revealed, and stayed quiet for a while
 With `--profile`, the bot runs under pyinstrument (a sampling profiler, `pip install -e
 .[dev]`) for the burst only (from the first click to the quiet end), and its call tree of the
 main thread is printed (waiting for the network shows under `select`; SQLite's own work runs
-in aiosqlite's thread and shows as the wait for it). The sampling costs a little: take CPU
-per vote from a run without it.
+in aiosqlite's thread and shows as the wait for it; PROFILE_ALL=1 shows library frames too).
+The sampling slows the bot down (use `--spread 3` with it): take CPU per vote from a run
+without it.
 
     .venv/bin/python bench/profile_vote.py [--voters 100] [--spread 1.0] [--profile]
 """
@@ -85,8 +86,8 @@ def free_port() -> int:
 
 
 def serve(profile_to: str | None) -> None:
-    """`timebox run` in HTTP mode; with `profile_to`, cProfile runs from SIGUSR1 to SIGUSR2
-    and its stats are written there."""
+    """`timebox run` in HTTP mode; with `profile_to`, pyinstrument samples from SIGUSR1 to
+    SIGUSR2 and its call tree is written there."""
     from bot.process.server import serve as run
     from bot.runtime.config import configure_logging, load_settings
 
@@ -102,7 +103,8 @@ def serve(profile_to: str | None) -> None:
 
         def stop(*_: object) -> None:
             profiler.stop()
-            text = profiler.output_text(unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1")
+            every = os.environ.get("PROFILE_ALL") == "1"
+            text = profiler.output_text(unicode=True, color=False, show_all=every)
             Path(profile_to).write_text(text)
 
         signal.signal(signal.SIGUSR1, start)

@@ -98,8 +98,11 @@ def _ack_then_wait(
 
 
 async def _wait(sent: asyncio.Event) -> None:
+    if sent.is_set():
+        return
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(sent.wait(), ACK_WAIT_SECONDS)
+        async with asyncio.timeout(ACK_WAIT_SECONDS):  # no task of its own, as wait_for makes
+            await sent.wait()
 
 
 def register_all(

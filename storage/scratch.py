@@ -41,7 +41,7 @@ async def drop_database(database_url: str, server_url: str) -> None:
 
 
 async def create_schema(db: Database) -> None:
-    """The models' schema, as tests/test_migrations.py proves the migrations build it."""
+    """The models' schema, as tests/storage/test_migrations.py proves the migrations build it."""
     async with db.engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
 

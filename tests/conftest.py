@@ -141,7 +141,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The schema built once and copied per test keeps each test's own database cheap.
 
-    It is built from the models; tests/test_migrations.py proves the migrations build the same.
+    It is built from the models; tests/storage/test_migrations.py proves the migrations build
+    the same.
     """
     path = tmp_path_factory.mktemp("template") / "timebox.db"
 

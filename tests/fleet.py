@@ -23,7 +23,7 @@ import pytest
 
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.runtime.clock import FileClock, ManualClock
-from tests.test_backlog_slack import shown
+from tests.app.test_backlog_slack import shown
 
 ROOT = Path(__file__).parent.parent
 SECRET = "fleet-signing-secret"

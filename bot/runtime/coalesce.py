@@ -3,10 +3,11 @@
 A hundred votes in a second must not become a hundred `chat.update` calls (Slack allows
 about one a second per message). Per key, runs lead and trail: a request runs at once when
 the key's last run ended `interval` ago or more (by the injected clock); requests that come
-after it, even before it has started, fold into one run when the interval is up (and
-requests waiting for their acks have gone first). Runs of a key are thus `interval` apart
-however long each takes. Each run reads the current state itself, so the last run always
-shows the final state exactly, about `interval` at most after the request that changed it.
+after it, even before it has started, fold into one run when the interval is up. Runs of a
+key are thus `interval` apart however long each takes. Each run reads the current state
+itself, so the last run always shows the final state exactly, about `interval` at most after
+the request that changed it. Acks go first: a leading run waits for the acks now due, a
+trailing one for a burst of them to end.
 
 The waiting counts as work in flight, so shutdown and tests wait for the last redraw; but it
 rests: once a drain finds nothing else running (`Inflight.hurry`), the interval is cut short.
@@ -34,12 +35,14 @@ class Coalescer:
         self,
         inflight: Inflight,
         interval: float = 1.0,
-        turn: Callable[[], Awaitable[None]] | None = None,
+        turn: Callable[..., Awaitable[None]] | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.inflight = inflight
         self.interval = interval
-        self.turn = turn  # waits, before a trailing run, for requests waiting for their acks
+        # AckFirst.turn: a run waits for the requests waiting for their acks (a trailing
+        # run, for a burst of them to end too).
+        self.turn = turn
         self.clock = clock or SystemClock()
         self._pending: dict[Hashable, Run] = {}
         self._tasks: dict[Hashable, asyncio.Task[None]] = {}
@@ -61,11 +64,13 @@ class Coalescer:
     async def _drive(self, key: Hashable, run: Run | None) -> None:
         try:
             while True:
-                if run is None:  # trailing: after the interval, and after waiting acks
+                if run is None:  # trailing: after the interval, and after a burst of acks
                     await self._pause(key)
                     if self.turn is not None:
                         await self.turn()
                     run = self._pending.pop(key)
+                elif self.turn is not None:  # leading: once the acks now due are sent
+                    await self.turn(calm=False)
                 self.runs += 1
                 try:
                     await run()

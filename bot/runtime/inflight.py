@@ -99,33 +99,58 @@ class AckFirst:
         self._clear = asyncio.Event()
         self._clear.set()
         self._arrivals = (0.0, 0.0)  # loop times of the last two arrivals
+        self._tickets = 0  # requests come so far
+        self._due: set[int] = set()  # the tickets of the requests waiting for their acks
+        self._acked = asyncio.Event()  # set whenever an ack has gone
 
     @contextlib.contextmanager
     def acking(self) -> Iterator[None]:
         self._arrivals = (self._arrivals[1], asyncio.get_running_loop().time())
+        self._tickets += 1
+        ticket = self._tickets
+        self._due.add(ticket)
         self._waiting += 1
         self._clear.clear()
         try:
             yield
         finally:
+            self._due.discard(ticket)
+            self._acked.set()
             self._waiting -= 1
             if not self._waiting:
                 self._clear.set()
 
-    async def turn(self) -> None:
-        """Returns once no request is waiting for its ack and a burst is over (or `limit`
-        has passed)."""
+    async def turn(self, calm: bool = True) -> None:
+        """Returns once no request is waiting for its ack and a burst is over, or `limit` has
+        passed. Without `calm`, for work that must not wait for a burst to end (the first
+        redraw of a poll): once the requests come so far have their acks on their way (later
+        ones may still be waiting)."""
+        if not calm:
+            await self._acks_due()
+            return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.limit
         while (left := deadline - loop.time()) > 0:
             if self._waiting:
                 try:
-                    await asyncio.wait_for(self._clear.wait(), left)
+                    async with asyncio.timeout(left):
+                        await self._clear.wait()
                 except TimeoutError:
                     return
                 continue
             previous, last = self._arrivals
-            calm = loop.time() - last
-            if calm >= self.quiet or last - previous >= self.quiet:  # no burst going on
+            since = loop.time() - last
+            if since >= self.quiet or last - previous >= self.quiet:  # no burst going on
                 return
-            await asyncio.sleep(min(self.quiet - calm, left))
+            await asyncio.sleep(min(self.quiet - since, left))
+
+    async def _acks_due(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline, come = loop.time() + self.limit, self._tickets
+        while self._due and min(self._due) <= come:
+            self._acked.clear()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await self._acked.wait()
+            except TimeoutError:
+                return

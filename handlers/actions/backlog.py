@@ -61,7 +61,7 @@ async def archive_stale(asked: Asked) -> None:
 
 @acked
 async def apply_order(asked: Asked) -> None:
-    """"Apply this order" (the Product Owner's): its value names the team and the order shown."""
+    """ "Apply this order" (the Product Owner's): its value names the team and the order shown."""
     team, shown = payload.parts(asked.body, 2)
     member = asked.in_channel
     applied = await backlog_uc.apply_order(

@@ -1,0 +1,190 @@
+"""Sprint planning end to end: from the goal to a recorded, committed sprint, then its life."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.emulator.stack import LocalStack
+from tests.app.test_backlog_slack import backlog, last_ephemeral, shown
+from tests.app.test_ready_slack import READY
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+
+
+async def cmd(slack: LocalStack, command: str, text: str, user: str = SM) -> None:
+    ack = await slack.driver.command(command, text, user=user, channel=CHANNEL)
+    assert ack.status == 200
+
+
+def thread(slack: LocalStack) -> list:
+    [agenda] = [
+        m
+        for m in slack.emulator.messages(CHANNEL)
+        if m.blocks and "Sprint planning" in shown(m) and not m.thread_ts
+    ]
+    return slack.emulator.thread(CHANNEL, agenda.ts)[1:]
+
+
+def channel_posts(slack: LocalStack) -> list:
+    return [m for m in slack.emulator.messages(CHANNEL) if not m.thread_ts and m.user == "UBOT"]
+
+
+def posted(slack: LocalStack, words: str) -> str:
+    """The newest channel post containing `words`, as shown."""
+    found = [shown(m) for m in channel_posts(slack) if words in shown(m)]
+    assert found, f"no channel post says {words!r}"
+    return found[-1]
+
+
+async def setup(slack: LocalStack) -> None:
+    await cmd(slack, "/timebox", f"roles po <@{PO}|paula>", PO)
+    await cmd(slack, "/timebox", f"roles sm <@{SM}|sam>", PO)
+    for title in ("Export invoices", "Dark mode", "Audit log"):
+        await backlog(slack, f"add {title}", user=DEV1)
+    for number, points in ((1, "5"), (2, "8"), (3, "3")):
+        await backlog(slack, f"edit {number}")
+        await slack.driver.submit(
+            slack.emulator.open_view(PO), {**READY, "Estimate (story points)": points}, user=PO
+        )
+    await backlog(slack, "add Spike on search", user=DEV1)  # #4, not ready
+
+
+async def test_a_whole_planning_meeting_records_a_committed_sprint(slack):
+    await setup(slack)
+    await cmd(slack, "/planning", "start")
+    assert "*Why - the sprint goal* · 36 min" in shown(channel_posts(slack)[0]), "240 min scaled"
+
+    goal = thread(slack)[-1]
+    await slack.driver.click("Write the sprint goal", user=DEV1, message=goal)
+    assert "Only the Product Owner can set the sprint goal" in last_ephemeral(slack, DEV1).text
+    await slack.driver.click("Write the sprint goal", user=PO, message=goal)
+    await slack.driver.submit(
+        slack.emulator.open_view(PO),
+        {
+            "The outcome this sprint should bring": "By the end of this sprint we expect invoices "
+            "customers can download",
+            "If only one thing gets done, what must it be?": "PDF export",
+        },
+        user=PO,
+    )
+    assert "Sprint goal: By the end of this sprint" in shown(thread(slack)[-1])
+
+    await cmd(slack, "/planning", "next")
+    selection = thread(slack)[-1]
+    assert "#1 Export invoices, #2 Dark mode, #3 Audit log" in shown(selection)
+    await slack.driver.click("Choose items", user=DEV1, message=selection)
+    form = slack.emulator.open_view(DEV1)
+    ack = await slack.driver.submit(
+        form, {"Take an unready item anyway": "#4 Spike on search"}, user=DEV1
+    )
+    assert ack.json["errors"] == {"override_reason": "Say why the team takes an unready item."}
+    await slack.driver.submit(
+        form, {"Why take it although it is not ready?": "a one-day spike"}, user=DEV1
+    )
+    assert "chose 4 items" in shown(thread(slack)[-1])
+
+    await cmd(slack, "/planning", "next")
+    capacity = thread(slack)[-1]
+    assert "3 developers × 10 working days" in shown(capacity)
+    assert "Forecast:* none yet" in shown(capacity)
+    await slack.driver.click("Days off & focus", user=SM, message=capacity)
+    await slack.driver.submit(
+        slack.emulator.open_view(SM),
+        {"Days off: Diana Dev": "2", "Focus factor (%)": "75", "First forecast (points)": "12"},
+        user=SM,
+    )
+    status = shown(thread(slack)[-1])
+    assert "3 developers × 10 working days, 2 days off → availability 93%, 168 hours" in status
+    assert "*Forecast:* 12 points (the team's first forecast" in status
+    assert "*Selection:* 16 points in 4 items, 133% of the forecast :warning:" in status
+
+    await cmd(slack, "/planning", "next")
+    breakdown = thread(slack)[-1]
+    await slack.driver.click("Tasks", user=DEV2, message=breakdown)
+    await slack.driver.submit(
+        slack.emulator.open_view(DEV2),
+        {"Tasks, one per line with hours": "Design DB query 2h\nBuild the PDF 6h"},
+        user=DEV2,
+    )
+    assert "#1: 2 tasks, 8h." in shown(thread(slack)[-1])
+
+    await cmd(slack, "/planning", "next")
+    commit = thread(slack)[-1]
+    await slack.driver.click("I commit", user=PO, message=commit)
+    assert "The developers commit to the sprint" in last_ephemeral(slack, PO).text
+    await slack.driver.click("I commit", user=DEV1, message=commit)
+    await slack.driver.click("I commit", user=DEV2, message=commit)
+    assert f"Waiting for <@{DEV3}>" in shown(thread(slack)[-1])
+    await slack.driver.click("I commit", user=DEV3, message=commit)
+    summary = posted(slack, "*Sprint 1 is committed*")
+    assert "*Sprint 1 is committed*" in summary and "customers can download" in summary
+    assert "4 items, 16 points against a forecast of 12 (133%)" in summary
+    assert "Minutes of the Sprint planning" in shown(thread(slack)[-1])
+
+    await cmd(slack, "/sprint", "", DEV1)
+    card = shown(last_ephemeral(slack, DEV1))
+    assert "Sprint 1 (running)" in card and "*#1* Export invoices" in card
+    assert "tasks 0/2 (8h)" in card and "_taken unready: a one-day spike_" in card
+    listing = shown(await backlog(slack))
+    assert "The backlog" not in listing and "Export invoices" not in listing, "in the sprint now"
+
+
+async def test_commitment_needs_a_goal_and_a_committed_sprint_changes_only_with_a_reason(slack):
+    await setup(slack)
+    await cmd(slack, "/planning", "start 1h")
+    await cmd(slack, "/planning", "add 1")
+    await cmd(slack, "/planning", "commit team")
+    assert "No sprint goal yet" in last_ephemeral(slack, SM).text
+    await cmd(slack, "/planning", "add 4")
+    assert "Not ready: #4" in last_ephemeral(slack, SM).text
+    await cmd(slack, "/planning", "goal By the end we expect PDF invoices", PO)
+    await cmd(slack, "/planning", "commit team")
+    assert posted(slack, "*Sprint 1 is committed*")
+
+    await cmd(slack, "/sprint", "add 2", DEV1)
+    assert "say why" in last_ephemeral(slack, DEV1).text
+    await cmd(slack, "/sprint", "add 2 the customer escalated it", DEV1)
+    change = shown(channel_posts(slack)[-1])
+    assert f"<@{PO}>: sprint 1 was renegotiated. <@{DEV1}> added *#2* Dark mode (8 pts)" in change
+    assert "Reason: the customer escalated it" in change
+    await cmd(slack, "/sprint", "done 1", DEV1)
+    slack.clock.advance(timedelta(days=13))
+    await cmd(slack, "/sprint", "close", DEV1)
+    assert "Only the Product Owner or Scrum Master can close the sprint" in (
+        last_ephemeral(slack, DEV1).text
+    )
+    await cmd(slack, "/sprint", "close", SM)
+    await slack.driver.submit(
+        slack.emulator.open_view(SM), {"Did we get the value we expected?": "Partly"}, user=SM
+    )
+    closed = shown(channel_posts(slack)[-1])
+    assert "*Sprint 1 closed:* 5 of 5 committed points completed; velocity is now 5." in closed
+    assert "Back at the top of the product backlog for the PO to order: #2." in closed
+    assert "*Did we get the value we expected?* Partly" in closed
+    listing = shown(await backlog(slack))
+    assert listing.index("#2* Dark mode") < listing.index("#3* Audit log")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "a PNG file"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+async def test_charts_and_exports_are_uploaded_files(slack):
+    await setup(slack)
+    await cmd(slack, "/planning", "start 1h")
+    await cmd(slack, "/planning", "add 1")
+    await cmd(slack, "/planning", "add 3")
+    await cmd(slack, "/planning", "goal By the end we expect PDF invoices", PO)
+    await cmd(slack, "/planning", "commit team")
+    await cmd(slack, "/sprint", "done 3", DEV1)
+    slack.clock.advance(timedelta(days=2))
+    for text in ("velocity", "burndown", "export csv", "export md"):
+        await cmd(slack, "/sprint", text, DEV1)
+    files = [
+        slack.emulator.files[m.files[0]["id"]] for m in slack.emulator.messages(CHANNEL) if m.files
+    ]
+    by_name = {f.name: f.content for f in files}
+    assert png_size(by_name["velocity.png"]) == (1000, 500)
+    assert png_size(by_name["burndown.png"]) == (1000, 500)
+    assert by_name["sprint-1.csv"].decode().splitlines()[0].startswith("Sprint,Goal,Item,Title")
+    assert "By the end we expect PDF invoices" in by_name["sprint-1.md"].decode()

@@ -1,0 +1,285 @@
+# ruff: noqa: F811  (the `jira` fixture is imported from tests/app/test_tracker_sync.py)
+"""A channel connected to a Jira board, through the real app, the Slack emulator and the Jira
+emulator: the form and what it answers, the key in `/backlog`, an estimate and a reorder
+landing in Jira, Jira's edits coming back by webhook, and what never leaks (the token)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import aiohttp
+from sqlalchemy import text
+
+from bot.emulator.jira import JiraEmulator
+from bot.emulator.stack import LocalStack
+from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.test_poker_slack import board, poker, replies, vote
+from tests.app.test_sprint_slack import opened_in, workspaces  # noqa: F401
+from tests.app.test_tracker_sync import drain, item_by_key, jira, later, seed_board  # noqa: F401
+from tests.app.test_workspaces import ANN, BEN, person
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PEOPLE, PO, SM
+
+OTHER = "C0OTHER"
+
+
+async def open_connect_form(slack: LocalStack, user: str = PO, channel: str = CHANNEL) -> Any:
+    ack = await slack.driver.command("/timebox", "connect", user=user, channel=channel)
+    assert ack.status == 200
+    return slack.emulator.open_view(user)
+
+
+async def submit(
+    slack: LocalStack, jira: JiraEmulator, user: str = PO, channel: str = CHANNEL, **values: str
+) -> str:
+    """Fills in and sends the connect form; the private answer's text."""
+    view = await open_connect_form(slack, user, channel)
+    assert view is not None and view.view["callback_id"] == "tracker_connect"
+    entered = {
+        "Jira site": jira.url,
+        "Account email": jira.user.email,
+        "API token": jira.user.token,
+        "Board number": "1",
+    } | values
+    await slack.driver.submit(view, entered, user=user)
+    await slack.settle()
+    return shown(slack.emulator.ephemerals(channel, user)[-1])
+
+
+async def roles(slack: LocalStack, channel: str = CHANNEL) -> None:
+    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=channel)
+    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=channel)
+
+
+async def connected(slack: LocalStack, jira: JiraEmulator) -> tuple[str, str]:
+    """Connects the channel as its PO and imports the board; (webhook path, secret)."""
+    await roles(slack)
+    answer = await submit(slack, jira)
+    assert "This channel is connected to Jira board *TB board*" in answer, answer
+    path = re.search(r"(/trackers/jira/[A-Za-z0-9_-]+)", answer)
+    secret = re.search(r"Secret: `([A-Za-z0-9_-]+)`", answer)
+    assert path and secret, answer
+    await drain(slack)
+    return path.group(1), secret.group(1)
+
+
+async def backlog_text(slack: LocalStack, user: str = PO) -> str:
+    await slack.driver.command("/backlog", "", user=user, channel=CHANNEL)
+    return shown(last_ephemeral(slack, user))
+
+
+# -- connecting --------------------------------------------------------------------------------
+
+
+async def test_connecting_checks_the_board_and_shows_its_keys_in_the_backlog(slack, jira):
+    bug, story, *_ = seed_board(jira)
+    await connected(slack, jira)
+    listed = await backlog_text(slack)
+    assert f"<{jira.url}/browse/{bug}|{bug}>" in listed and "Receipt shows the wrong VAT" in listed
+    assert listed.index("Receipt shows the wrong VAT") < listed.index("Pay by card")
+    assert f"{story}>" in listed and "In Progress" in listed and "Paula Owner" in listed
+    await slack.driver.command("/timebox", "connect status", user=DEV1, channel=CHANNEL)
+    status = shown(last_ephemeral(slack, DEV1))
+    assert "Connected to Jira board *TB board*" in status and "Linked items: 4" in status
+    assert "in step" in status and jira.user.token not in status
+
+
+async def test_a_wrong_token_no_board_access_or_no_estimation_field_is_said_plainly(slack, jira):
+    await roles(slack)
+    answer = await submit(slack, jira, **{"API token": "not-the-token"})
+    assert "did not connect this channel" in answer
+    assert f"Jira did not accept the API token for {jira.user.email}" in answer
+    jira.hide_board(1)
+    answer = await submit(slack, jira)
+    assert f"{jira.user.email} cannot open board 1" in answer
+    jira.boards[1].access.clear()
+    jira.set_estimation(1, None)
+    answer = await submit(slack, jira)
+    assert "does not estimate with a field" in answer and "Story points" in answer
+    async with slack.db.transaction() as store:
+        team = await store.team("T0TEAM", CHANNEL)
+        assert team is not None and await store.connection(team.id) is None, "nothing stored"
+
+
+async def test_a_site_outside_atlassian_is_refused_before_any_call(slack, jira):
+    await roles(slack)
+    for site in ("http://169.254.169.254", "https://intranet.example.com"):
+        answer = await submit(slack, jira, **{"Jira site": site})
+        assert "did not connect this channel" in answer
+        assert "Jira Cloud site" in answer or "https://" in answer, answer
+    assert jira.calls == []
+
+
+async def test_only_the_po_or_the_scrum_master_connects(slack, jira):
+    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
+    await slack.driver.command("/timebox", "connect", user=DEV1, channel=CHANNEL)
+    assert slack.emulator.open_view(DEV1) is None
+    refusal = shown(last_ephemeral(slack, DEV1))
+    assert "connect this channel to Jira" in refusal
+
+
+async def test_a_form_opened_for_another_channel_connects_nothing(slack, jira):
+    slack.emulator.add_channel(OTHER, "team-b", members=[*PEOPLE, "UBOT"])
+    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=OTHER)
+    view = await open_connect_form(slack, PO, OTHER)
+    meta = json.loads(view.view["private_metadata"])
+    async with slack.db.transaction() as store:
+        ours = await store.ensure_team("T0TEAM", CHANNEL, slack.clock.now())
+        await store.set_role(ours, "po", [PO])
+    view.view["private_metadata"] = json.dumps({**meta, "channel": CHANNEL})
+    await slack.driver.submit(
+        view,
+        {
+            "Jira site": jira.url,
+            "Account email": jira.user.email,
+            "API token": jira.user.token,
+            "Board number": "1",
+        },
+        user=PO,
+    )
+    await slack.settle()
+    answers = [shown(e) for e in slack.emulator.ephemerals(user=PO)]
+    assert "That form belongs to another channel's team" in answers[-1]
+    assert jira.calls == [], "nothing was checked either"
+    async with slack.db.transaction() as store:
+        for channel in (CHANNEL, OTHER):
+            team = await store.team("T0TEAM", channel)
+            assert await store.connection(team.id) is None
+
+
+async def test_a_form_from_another_workspace_with_the_same_channel_id_connects_nothing(
+    workspaces, jira
+):
+    stack, same = workspaces, "C0SAME"
+    async with stack.db.transaction() as store:
+        for workspace, user in (("T1", ANN), ("T2", BEN)):
+            team = await store.ensure_team(workspace, same, stack.clock.now())
+            await store.set_role(team, "po", [user])
+        first = (await store.team("T1", same)).id
+    ben = person(stack, "T2")
+    try:
+        await ben.command("/timebox", "connect", user=BEN, channel=same)
+        view = opened_in(stack.emulator.open_view(BEN), "T2")
+        meta = json.loads(view.view["private_metadata"])
+        view.view["private_metadata"] = json.dumps({**meta, "team": first})
+        await ben.submit(
+            view,
+            {
+                "Jira site": jira.url,
+                "Account email": jira.user.email,
+                "API token": jira.user.token,
+                "Board number": "1",
+            },
+            user=BEN,
+        )
+        await stack.settle()
+        refusal = shown(stack.emulator.ephemerals(same, BEN)[-1])
+        assert "That form belongs to another channel's team" in refusal
+        assert jira.calls == [], "nothing was checked either"
+        async with stack.db.transaction() as store:
+            for workspace in ("T1", "T2"):
+                team = await store.team(workspace, same)
+                assert await store.connection(team.id) is None
+    finally:
+        await ben.aclose()
+
+
+async def test_the_token_is_encrypted_at_rest_and_never_logged(slack, jira, caplog):
+    caplog.set_level(logging.DEBUG)
+    seed_board(jira)
+    jira.fail_next(401, route="search.jql")  # an error path logs too
+    await connected(slack, jira)
+    await later(slack, 301)
+    await later(slack, 3600)
+    async with slack.db.session() as session:
+        rows = (
+            await session.execute(text("SELECT secret, webhook_secret FROM tracker_connections"))
+        ).all()
+        dump = json.dumps([list(r) for r in rows])
+    assert jira.user.token not in dump and rows[0][0].startswith("gAAAA"), "a Fernet token"
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''} {r.__dict__}" for r in caplog.records)
+    assert caplog.records and jira.user.token not in logged
+    assert "tracker" in logged, "the sync did log (its failures)"
+
+
+# -- writes to Jira and changes from Jira ------------------------------------------------------
+
+
+async def test_an_accepted_poker_estimate_lands_in_jira(slack, jira):
+    bug, *_ = seed_board(jira)
+    await connected(slack, jira)
+    await slack.driver.command(
+        "/timebox", f"roles dev <@{DEV1}|d> <@{DEV2}|d> <@{DEV3}|d>", user=PO, channel=CHANNEL
+    )
+    number = (await item_by_key(slack, bug)).number
+    await poker(slack, str(number))
+    for dev in (DEV1, DEV2, DEV3):
+        await vote(slack, dev, "8")
+    [result] = replies(slack, board(slack))
+    await slack.driver.click("Accept 8", user=SM, message=result)
+    await drain(slack)
+    assert jira.estimate_of(bug) == 8.0
+    assert len(jira.calls_to("issue.edit")) == 1
+
+
+async def test_a_reorder_by_the_po_re_ranks_the_issue_in_jira(slack, jira):
+    bug, story, blocker, task = seed_board(jira)
+    await connected(slack, jira)
+    number = (await item_by_key(slack, task)).number
+    await slack.driver.command("/backlog", f"move {number} top", user=PO, channel=CHANNEL)
+    await drain(slack)
+    assert jira.backlog_keys() == [task, bug, story, blocker]
+
+
+async def test_an_item_added_in_slack_shows_pending_until_it_is_in_jira(slack, jira):
+    seed_board(jira)
+    await connected(slack, jira)
+    jira.fail_next(503, route="issue.create")
+    await slack.driver.command("/backlog", "add Apple Pay", user=DEV1, channel=CHANNEL)
+    await drain(slack)
+    assert "not yet in Jira: retrying (Jira did not answer)" in await backlog_text(slack)
+    await later(slack, 10)
+    [made] = [i for i in jira.issues.values() if i.summary == "Apple Pay"]
+    listed = await backlog_text(slack)
+    assert "not yet in Jira" not in listed and f"|{made.key}>" in listed
+
+
+async def test_an_edit_in_jira_comes_back_by_webhook_and_a_wrong_secret_changes_nothing(
+    slack, jira
+):
+    _, story, *_ = seed_board(jira)
+    path, secret = await connected(slack, jira)
+    jira.add_webhook(f"{slack.url}{path}", secret)
+    jira.add_webhook(f"{slack.url}{path}", "not-the-secret")
+    jira.add_webhook(f"{slack.url}/trackers/jira/no-such-connection", secret)
+    jira.edit(story, summary="Pay by card or wallet")
+    assert await jira.deliver_webhooks() == 3
+    assert [h.deliveries for h in jira.webhooks] == [[204], [401], [401]]
+    await drain(slack)
+    assert "Pay by card or wallet" in await backlog_text(slack)
+    number = (await item_by_key(slack, story)).number
+    await slack.driver.command("/backlog", f"show {number}", user=PO, channel=CHANNEL)
+    item = shown(last_ephemeral(slack, PO))
+    assert f"*Jira:* <{jira.url}/browse/{story}|{story}>" in item and "In Progress" in item
+    assert "Card payments at checkout." in item, "Jira's description, shown"
+    assert "Jira edited title" in item, "the history says the change came from Jira"
+
+    async with slack.db.transaction() as store:
+        before = len(await store.jobs())
+    async with aiohttp.ClientSession() as http:
+        answer = await http.post(f"{slack.url}{path}", data=b"{}", headers={})
+        assert answer.status == 401
+    async with slack.db.transaction() as store:
+        assert len(await store.jobs()) == before, "a refused call changes nothing"
+
+
+async def test_disconnecting_keeps_the_items_unlinked(slack, jira):
+    seed_board(jira)
+    await connected(slack, jira)
+    await slack.driver.command("/timebox", "disconnect", user=PO, channel=CHANNEL)
+    answer = shown(last_ephemeral(slack, PO))
+    assert "no longer connected to Jira board *TB board*" in answer and "4 items" in answer
+    listed = await backlog_text(slack)
+    assert "Receipt shows the wrong VAT" in listed and "/browse/" not in listed

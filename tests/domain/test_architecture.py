@@ -1,0 +1,130 @@
+"""The layers hold: no import circle anywhere in the house, and the domain stays plain Python.
+
+Imports are read from the source (module level and inside functions alike), so a circle hidden
+by a late import is found too.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("bot", "handlers", "agendas", "storage")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(name: str) -> Iterator[str]:
+    """Every module of the house that `name` imports, anywhere in its source."""
+    path = MODULES[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                base = f"{base}.{node.module}" if node.module else base
+            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+        else:
+            continue
+        for target in targets:
+            while target and target not in MODULES:
+                target = target.rpartition(".")[0]
+            if target and target != name and not name.startswith(f"{target}."):
+                yield target
+
+
+def _external(name: str) -> set[str]:
+    """The top-level names of what `name` imports from outside the house too."""
+    tops = set()
+    for node in ast.walk(ast.parse(MODULES[name].read_text())):
+        if isinstance(node, ast.Import):
+            tops |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            tops |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return tops
+
+
+def _circles() -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    graph = {name: set(_imports(name)) for name in MODULES}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return groups
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    assert _circles() == []
+
+
+def test_the_layers_import_only_downwards() -> None:
+    """Each package names the packages it may use; an import upwards is a circle waiting."""
+    below = {
+        "bot.domain": {"bot.domain", "storage.models"},
+        "storage": {"storage", "bot.domain"},
+        "bot.runtime": {"bot.runtime", "storage"},
+        "bot.usecases": {"bot.usecases", "bot.domain", "storage", "agendas", "bot.runtime"},
+        "agendas": {"agendas", "bot.domain", "storage"},
+        "handlers": {"handlers", "bot.usecases", "bot.domain", "bot.runtime", "storage", "agendas"},
+    }
+    wrong = []
+    for name in MODULES:
+        layer = next((layer for layer in below if name.startswith(layer)), None)
+        if layer is None:
+            continue
+        for target in _imports(name):
+            if not any(target == ok or target.startswith(f"{ok}.") for ok in below[layer]):
+                wrong.append(f"{name} -> {target}")
+    assert wrong == []
+
+
+def test_the_domain_knows_nothing_of_slack_or_sql_sessions() -> None:
+    forbidden = ("slack_bolt", "slack_sdk", "sqlalchemy", "aiohttp", "storage.db")
+    wrong = [
+        f"{name} -> {imported}"
+        for name in MODULES
+        if name.startswith("bot.domain")
+        for imported in _external(name)
+        if imported.startswith(forbidden) or imported.startswith("storage.repositories")
+    ]
+    assert wrong == []

@@ -1,0 +1,1 @@
+"""Real `timebox run` processes: start, stop, kill -9 and restart, several instances."""
