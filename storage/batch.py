@@ -5,10 +5,10 @@ of its own in a burst: a hundred clicks would queue a hundred commits in front o
 ack. Items handed over while a commit is in progress wait for it and then go together in the
 next one, so a burst costs a handful of commits whatever its size.
 
-`Batch` is the general form: its `write` gets every item waiting (of one group, when items are
-grouped) in one transaction and answers each with its outcome, or with the exception that
-item's caller gets (a refusal); the others' work is committed all the same. `GroupCommit`
-adds rows with a unique "key" and tells each caller whether its key was new.
+`Batch` is the general form: its `write_each` gets every item waiting (of one group, when
+items are grouped) in one transaction and answers each with its outcome, or with the
+exception that item's caller gets (a refusal); the others' work is committed all the same.
+`GroupCommit` adds rows with a unique "key" and tells each caller whether its key was new.
 """
 
 from __future__ import annotations
@@ -39,13 +39,13 @@ class Batch(Generic[T, R]):
     def __init__(
         self,
         db: Database,
-        write: WriteEach[T, R],
+        write_each: WriteEach[T, R],
         *,
         urgent: bool = False,
         group: Callable[[T], Hashable] | None = None,
     ) -> None:
         self.db = db
-        self.write = write
+        self.write_each = write_each
         self.urgent = urgent  # acks wait for these writes
         self.group = group
         self._queue: list[tuple[T, asyncio.Future[R]]] = []
@@ -80,7 +80,7 @@ class Batch(Generic[T, R]):
     async def _commit(self, part: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
             async with self.db.transaction(urgent=self.urgent) as store:
-                outcomes = list(await self.write(store, [item for item, _ in part]))
+                outcomes = list(await self.write_each(store, [item for item, _ in part]))
         except Exception as error:
             outcomes = [error] * len(part)
         self.commits += 1
@@ -98,23 +98,25 @@ class GroupCommit(Batch[dict[str, Any], bool]):
     already (a retry). Of two rows with one key in a batch, the first is added."""
 
     def __init__(self, db: Database, write: Write, *, urgent: bool = False) -> None:
-        async def write_each(store: Store, rows: list[dict[str, Any]]) -> list[bool]:
-            added = await write(store, rows)
-            outcomes = []
-            for row in rows:
-                outcomes.append(row["key"] in added)
-                added.discard(row["key"])
-            return outcomes
-
-        super().__init__(db, write_each, urgent=urgent)
+        super().__init__(db, self._added, urgent=urgent)
+        self.write = write
         self._lanes: dict[Hashable, Batch[Any, Any]] = {}
 
+    async def _added(self, store: Store, rows: list[dict[str, Any]]) -> list[bool]:
+        added = await self.write(store, rows)
+        outcomes = []
+        for row in rows:
+            outcomes.append(row["key"] in added)
+            added.discard(row["key"])
+        return outcomes
+
     def lane(
-        self, write: WriteEach[T, R], *, group: Callable[[T], Hashable] | None = None
+        self, write_each: WriteEach[T, R], *, group: Callable[[T], Hashable] | None = None
     ) -> Batch[T, R]:
         """Another kind of write made before acks, on the same database with the same
-        urgency, in transactions of its own: made on first use, one per `write`."""
-        lane = self._lanes.get(write)
+        urgency, in transactions of its own: made on first use, one per `write_each`."""
+        lane = self._lanes.get(write_each)
         if lane is None:
-            lane = self._lanes[write] = Batch(self.db, write, urgent=self.urgent, group=group)
+            lane = Batch(self.db, write_each, urgent=self.urgent, group=group)
+            self._lanes[write_each] = lane
         return lane

@@ -397,6 +397,7 @@ def count_picks(
     deck = Deck.from_data(poll.deck)
     voters = set(poll.voters)
     cards = dict(cards)
+    voted = len(cards.keys() & voters)
     status = round_.status
     outcomes: list[Cast | UserError] = []
     votes: dict[str, tuple[str, str]] = {}
@@ -413,9 +414,10 @@ def count_picks(
             continue
         reason = clean_reason(pick.reason)
         before = cards.get(pick.voter)
+        voted += before is None
         cards[pick.voter] = card
         votes[pick.voter] = (card, reason)
-        revealed = len(cards.keys() & voters) >= len(voters)
+        revealed = voted >= len(voters)
         if revealed:
             status = "revealed"
         previous = before if before is not None and before != card else None

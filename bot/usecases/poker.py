@@ -5,16 +5,21 @@ Every round or poll a request names is looked up inside the actor's team (worksp
 channel): a round of another channel's team, or of another workspace's channel with the same
 id, is refused and nothing changes.
 
-A vote is on disk before its ack: `take_vote` hands it to the group commit (a few commits a
-burst, whatever its size) as due work of kind KIND_VOTE, and `count_vote` counts it once,
-in one transaction. Only a crash between the two leaves it pending: it is counted when it
-falls due, by whichever instance sweeps first.
+A vote is counted before its ack, in one transaction (`cast`): the ballot box, a group
+commit that takes the votes on one round that come together (a burst of a hundred clicks
+takes a few transactions, whatever its size), records each request's identity (a copy counts
+once), writes the votes in one statement and reveals the round with its last expected vote.
+Votes kept as due work of kind KIND_VOTE (`take_vote`, as earlier versions stored them before
+counting) are still counted once when they fall due (`count_vote`).
 
 What a state change must show in Slack is made durable in the change's own transaction: a
 revealed round's result post is claimed and recorded in the outbox (the flow passes a
-`ShowResult` that renders it and calls handlers.outbox.record), and sent after the commit. Any
-Slack call that fails afterwards asks for `sync_later`: a KIND_SYNC job that shows the poll's
-state again (unposted results, the board, the result messages it names), with retries.
+`ShowResult` that renders it and calls handlers.outbox.record), and sent after the commit. The
+one exception is the vote that reveals a round: its transaction only asks for the poll to be
+shown again soon, and the result is recorded right after the ack (`record_result`), so that
+no ack waits for it. Any Slack call that fails afterwards asks for `sync_later`: a KIND_SYNC
+job that shows the poll's state again (unposted results, the board, the result messages it
+names), with retries.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ is redrawn through `Services.updates`, which coalesces a burst of votes into at 
 Every Slack call after a state change stands on its own, so one that fails never skips
 another:
 - a revealed round's result post is recorded in the outbox with the reveal (handlers/outbox.py)
-  and sent after the commit;
+  and sent after the commit; a vote that reveals its round records it right after its ack
+  (its transaction asked for a `poker_sync`, which posts it should the process stop first);
 - a vote's confirmation that cannot reach its voter is dropped with one log line (the vote
   counts, and the board shows it);
 - a result that Slack refused, a result message or a board that could not be redrawn ask for

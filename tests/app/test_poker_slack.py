@@ -11,8 +11,10 @@ from typing import Any
 
 from bot.emulator.driver import SlackDriver
 from bot.emulator.stack import SIGNING_SECRET, LocalStack
+from bot.usecases import poker as poker_uc
 from handlers.flows import poker as poker_flow
 from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.test_delivery import again
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
 
 DEVS = (DEV1, DEV2, DEV3)
@@ -384,6 +386,51 @@ async def test_a_restart_mid_poll_keeps_votes_and_the_deadline_fires_once(slack,
         assert await estimate_of(slack, 1) == 13.0
     finally:
         await restarted.stop()
+
+
+async def test_a_vote_and_its_delivery_are_kept_in_one_transaction_and_a_retry_does_nothing(
+    slack,
+):
+    """Issue 15, point 2: a click's vote is counted before its ack, and the request's delivery
+    key is recorded in the same transaction (no write of its own after the ack); the same
+    click delivered again (a proxy's retry) is skipped, and counts once."""
+    await setup_team(slack, "Export invoices")
+    await poker(slack, "1")
+    deliveries = slack.services.deliveries.commits
+    click = await slack.driver.click("5", user=DEV1, message=board(slack))
+    assert slack.services.deliveries.commits == deliveries, "recorded with the vote"
+    assert "You voted *5*" in last_ephemeral(slack, DEV1).text
+    async with slack.db.transaction() as store:
+        key = f"trigger:{click.sent['trigger_id']}"
+        assert await store.first_deliveries([{"key": key, "at": slack.clock.now()}]) == set()
+    retried = await again(slack, click, interaction=True)
+    assert retried.status == 200
+    confirmations = [e for e in slack.emulator.ephemerals(CHANNEL, DEV1) if "You voted" in e.text]
+    assert len(confirmations) == 1, "no second confirmation"
+    async with slack.db.transaction() as store:
+        assert [v.voter for v in (await store.ballots([1]))[1]] == [DEV1]
+
+
+async def test_a_round_revealed_by_a_vote_gets_its_result_even_if_its_instance_dies(slack):
+    """The vote that reveals a round records the result after its ack; an instance that stops
+    in between (here: only the vote's transaction ran, as a kill -9 would leave it) left a
+    `poker_sync` due soon, which posts the result, once."""
+    await setup_team(slack, "Export invoices")
+    await poker(slack, "1")
+    poll = board(slack)
+    for user in DEVS[:2]:
+        await vote(slack, user, "5")
+    last = poker_uc.Vote("vote:T-killed", "T0TEAM", CHANNEL, DEV3, 1, "8")
+    counted = await poker_uc.cast(slack.services, last)
+    assert counted is not None and counted.cast.revealed
+    assert replies(slack, poll) == [], "not posted: the instance stopped"
+
+    assert await at(slack, slack.clock.now() + poker_uc.SYNC_AFTER) == 1
+    [result] = replies(slack, poll)
+    assert "everyone voted, 3 votes" in shown(result)
+    assert "Revealed:" in shown(board(slack))
+    assert await at(slack, slack.clock.now() + poker_uc.SYNC_AFTER * 6) == 0
+    assert len(replies(slack, poll)) == 1, "once"
 
 
 async def test_a_vote_stored_before_its_ack_is_counted_once_even_if_its_instance_dies(slack):
