@@ -93,3 +93,15 @@ def in_channel(client: AsyncWebClient, body: dict[str, Any]) -> InChannel:
             return False
 
     return member
+
+
+async def permalink(client: AsyncWebClient, channel: str, ts: str | None) -> str | None:
+    """A message's permalink; None (and a log line) when Slack will not give one."""
+    if not ts:
+        return None
+    try:
+        found: Any = await client.chat_getPermalink(channel=channel, message_ts=ts)
+    except Exception:
+        log.warning("no permalink for the message %s in %s", ts, channel)
+        return None
+    return found.get("permalink")

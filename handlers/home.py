@@ -14,8 +14,8 @@ from bot.runtime.services import services
 from bot.usecases import home as home_uc
 from bot.usecases.home import TeamHome
 from handlers.blocks.home import POLLS, home_view
+from handlers.common import permalink
 from handlers.listener import listener
-from storage.models import Team
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +45,8 @@ async def with_links(client: AsyncWebClient, home: TeamHome) -> TeamHome:
     links: dict[int, str | None] = {}
     for vote in home.votes[:POLLS]:  # the ones the tab shows
         if vote.poll.id not in links:
-            links[vote.poll.id] = await permalink(client, home.team, vote.poll.message_ts)
+            links[vote.poll.id] = await permalink(
+                client, home.team.channel_id, vote.poll.message_ts
+            )
     votes = [replace(v, link=links.get(v.poll.id)) for v in home.votes]
     return replace(home, votes=votes)
-
-
-async def permalink(client: AsyncWebClient, team: Team, ts: str | None) -> str | None:
-    if not ts:
-        return None
-    try:
-        found: Any = await client.chat_getPermalink(channel=team.channel_id, message_ts=ts)
-    except Exception:
-        log.warning("no permalink for the poll message %s in %s", ts, team.channel_id)
-        return None
-    return found.get("permalink")

@@ -13,10 +13,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.commands import PokerCommand, parse_poker
 from bot.runtime.services import services
 from bot.usecases import poker as poker_uc
+from handlers.asked import Asked
 from handlers.blocks import poker as poker_blocks
 from handlers.common import actor
 from handlers.flows import poker as poker_flow
-from handlers.flows.team import Asked, tell_new_po
 from handlers.listener import listener
 
 
@@ -68,7 +68,7 @@ async def _deck(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -
     changed = await poker_uc.change_deck(
         asked.svc, asked.actor, parsed.verb, words, asked.in_channel
     )
-    await tell_new_po(asked, changed.notices)
+    await asked.tell(changed.notices)
     await asked.answer(poker_blocks.deck_message(changed.deck))
 
 

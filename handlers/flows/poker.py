@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -41,7 +40,7 @@ from bot.usecases import poker as poker_uc
 from bot.usecases.unit import Actor
 from handlers import outbox
 from handlers.blocks import poker as poker_blocks
-from handlers.common import adopt_po_timezone, channel_members, in_channel
+from handlers.common import adopt_po_timezone, channel_members, in_channel, permalink
 from handlers.flows import meetings as meeting_flow
 from storage.models import PokerPoll, PokerRound, Team
 from storage.repositories import Store
@@ -187,7 +186,7 @@ async def start(
             in_channel=in_channel(client, {"channel_id": channel}),
         )
     except poker.AlreadyPolled as polled:  # sent to the open poll instead
-        link = await _permalink(client, Place(channel, polled.message_ts))
+        link = await permalink(client, channel, polled.message_ts)
         raise polled.with_link(link) from None
     try:
         posted = await client.chat_postMessage(
@@ -405,7 +404,7 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
         return "poll gone"
     links = {}  # the polls a reminder may list: this one and those sharing a voter with it
     for poll, team in [(place.poll, place.team), *place.neighbours]:
-        links[poll.id] = await _permalink(client, Place(team.channel_id, poll.message_ts))
+        links[poll.id] = await permalink(client, team.channel_id, poll.message_ts)
     workspace = place.team.workspace_id
 
     async def remind(store: Store, reminder: Reminder, now: datetime) -> None:
@@ -421,25 +420,6 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
         return "nobody owes a vote"
     told = len(nudged.reminders)
     return f"reminding {told} of {len(nudged.owed)} voter(s) (the others were reminded already)"
-
-
-@dataclass(frozen=True)
-class Place:
-    """A poll message: its channel and ts."""
-
-    channel: str
-    ts: str | None
-
-
-async def _permalink(client: AsyncWebClient, message: Place) -> str | None:
-    if not message.ts:
-        return None
-    try:
-        found: Any = await client.chat_getPermalink(channel=message.channel, message_ts=message.ts)
-    except Exception:
-        log.warning("no permalink for the poll message %s in %s", message.ts, message.channel)
-        return None
-    return found.get("permalink")
 
 
 class NotShown(Exception):

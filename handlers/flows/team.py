@@ -1,14 +1,11 @@
 """Setting a team up, across Slack calls: the workspace's user groups and their members, and
 the person's own time zone, which the setup form offers.
-
-The poker listeners (handlers/commands/poker.py) also import `Asked` and `tell_new_po` from
-here; both live in handlers/asked.py.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
@@ -21,23 +18,15 @@ from handlers.blocks import team as team_blocks
 from storage.models import Team
 
 __all__ = [
-    "Asked",
     "named_groups",
     "open_setup",
     "shown_roles",
-    "tell_new_po",
     "user_zone",
     "with_members",
     "workspace_groups",
 ]
 
 log = logging.getLogger(__name__)
-
-
-async def tell_new_po(asked: Asked, notices: Sequence[str]) -> bool:
-    """The same as `asked.tell(notices)` (nobody becomes Product Owner by acting first any
-    more: a channel with none is offered its setup form instead)."""
-    return await asked.tell(notices)
 
 
 async def workspace_groups(client: AsyncWebClient) -> list[tuple[str, str]]:
