@@ -33,6 +33,7 @@ from bot.runtime.secrets import Secret, generate_key
 from bot.runtime.services import Services
 from bot.trackers.wiring import install
 from bot.usecases import tracker as tracker_uc
+from bot.usecases import tracker_connect as connect_uc
 from bot.usecases.unit import Actor
 from storage.db import Database
 
@@ -121,15 +122,15 @@ async def connect(services: Services, child: Child, channel: str, board: int) ->
         team = await store.ensure_team(WORKSPACE, channel, now)
         await store.set_role(team, "po", [USER])
         team_id = team.id
-    form = tracker_uc.ConnectForm(
+    form = connect_uc.ConnectForm(
         site=child.info["url"],
         email=child.info["email"],
         token=Secret(child.info["token"]),
         board=str(board),
     )
     actor = Actor(WORKSPACE, channel, USER, f"bench-{channel}")
-    connected = await tracker_uc.connect(services, actor, form, team_id)
-    if not isinstance(connected, tracker_uc.Connected):
+    connected = await connect_uc.connect(services, actor, form, team_id)
+    if not isinstance(connected, connect_uc.Connected):
         raise SystemExit(f"not connected: {connected}")
     return connected.connection
 

@@ -13,7 +13,7 @@ import logging
 from aiohttp import web
 
 from bot.runtime.services import Services
-from bot.usecases import tracker as tracker_uc
+from bot.usecases import tracker_connect as connect_uc
 
 log = logging.getLogger(__name__)
 MAX_WEBHOOK_BODY = 1 << 20  # bytes: an issue event is a few kilobytes
@@ -30,7 +30,7 @@ def tracker_routes(services: Services) -> list[web.RouteDef]:
         token = request.match_info["token"]
         signature = request.headers.get("X-Hub-Signature")
         with services.inflight:
-            accepted = await tracker_uc.webhook(services, token, body, signature)
+            accepted = await connect_uc.webhook(services, token, body, signature)
         if not accepted:
             log.warning("refused a Jira webhook from %s: wrong token or signature", request.remote)
             return web.Response(status=401, text="Unauthorized")

@@ -24,7 +24,7 @@ from bot.sandbox.seed import CHANNEL, PO, WORKSPACE
 from bot.trackers.adf import join_acceptance
 from bot.trackers.hosts import HOSTS_VARIABLE
 from bot.trackers.wiring import install
-from bot.usecases import tracker as tracker_uc
+from bot.usecases import tracker_connect as connect_uc
 from bot.usecases.unit import Actor
 
 PROJECT = "DEMO"
@@ -91,11 +91,11 @@ async def start_jira(sandbox: Any) -> JiraEmulator:
         old = await store.connection(team.id)
         if old is not None:
             await store.remove_connection(old)
-    form = tracker_uc.ConnectForm(
+    form = connect_uc.ConnectForm(
         site=jira.url, email=EMAIL, token=Secret("sandbox-api-token"), board="1"
     )
-    connected = await tracker_uc.connect(services, actor, form, team_id)
-    if not isinstance(connected, tracker_uc.Connected):
+    connected = await connect_uc.connect(services, actor, form, team_id)
+    if not isinstance(connected, connect_uc.Connected):
         await jira.stop()
         raise RuntimeError(f"the sandbox could not connect its Jira board: {connected.problems}")
     jira.add_webhook(

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm.base import NO_VALUE
 
 from bot.domain import tracker_sync
-from bot.usecases.tracker import Connected, ConnectionShown, Disconnected, NotConnected
+from bot.usecases.tracker_connect import Connected, ConnectionShown, Disconnected, NotConnected
 from handlers.blocks.kit import context, metadata_json, mrkdwn_notice, section
 from handlers.render import render
 from storage.models import BacklogItem, TrackerLink

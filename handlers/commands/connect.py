@@ -1,6 +1,6 @@
 """`/timebox connect`, `/timebox connect status`, `/timebox disconnect`: a channel's link to a
 Jira board. Small functions of `/timebox`'s dispatch table (handlers/commands/timebox.py):
-each calls one use case (bot/usecases/tracker.py) and returns what to answer privately."""
+each calls one use case (bot/usecases/tracker_connect.py) and returns what to answer privately."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.domain.commands import TimeboxCommand
-from bot.usecases import tracker as tracker_uc
+from bot.usecases import tracker_connect as connect_uc
 from handlers.asked import Asked
 from handlers.blocks import connect as blocks
 
@@ -16,15 +16,15 @@ from handlers.blocks import connect as blocks
 async def _connect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any] | None:
     """The private form (the PO or the Scrum Master); `connect status` shows the link."""
     if parsed.value == "status":
-        return blocks.status_message(await tracker_uc.connection_status(asked.svc, asked.actor))
-    opened = await tracker_uc.connect_form(asked.svc, asked.actor, asked.in_channel)
+        return blocks.status_message(await connect_uc.connection_status(asked.svc, asked.actor))
+    opened = await connect_uc.connect_form(asked.svc, asked.actor, asked.in_channel)
     await asked.tell(opened.notices)
     await asked.open_form(blocks.connect_modal(asked.actor.channel, opened.team_id))
     return None
 
 
 async def _disconnect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
-    gone = await tracker_uc.disconnect(asked.svc, asked.actor, asked.in_channel)
+    gone = await connect_uc.disconnect(asked.svc, asked.actor, asked.in_channel)
     await asked.tell(gone.notices)
     return blocks.disconnected_message(gone)
 

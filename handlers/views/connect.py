@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.runtime.secrets import Secret
-from bot.usecases import tracker as tracker_uc
+from bot.usecases import tracker_connect as connect_uc
 from handlers.asked import Asked
 from handlers.blocks import connect as blocks
 from handlers.payload import as_int
@@ -17,9 +17,9 @@ from handlers.reply import metadata
 from handlers.views import form
 
 
-def read_form(body: dict[str, Any]) -> tracker_uc.ConnectForm:
+def read_form(body: dict[str, Any]) -> connect_uc.ConnectForm:
     state = form.fields(body)
-    entered = tracker_uc.ConnectForm(
+    entered = connect_uc.ConnectForm(
         site=form.text(state, "site"),
         email=form.text(state, "email"),
         token=Secret(form.text(state, "token")),
@@ -33,12 +33,12 @@ def read_form(body: dict[str, Any]) -> tracker_uc.ConnectForm:
 
 
 @form.submitted(read_form)
-async def save_connection(asked: Asked, entered: tracker_uc.ConnectForm) -> None:
+async def save_connection(asked: Asked, entered: connect_uc.ConnectForm) -> None:
     """Connects the channel the form was opened in, if it is still that team's."""
     team = as_int(metadata(asked.body)["team"])
-    outcome = await tracker_uc.connect(asked.svc, asked.actor, entered, team, asked.in_channel)
+    outcome = await connect_uc.connect(asked.svc, asked.actor, entered, team, asked.in_channel)
     await asked.tell(outcome.notices)
-    if isinstance(outcome, tracker_uc.Connected):
+    if isinstance(outcome, connect_uc.Connected):
         await asked.answer(blocks.connected_message(outcome))
     else:
         await asked.answer(blocks.refused_message(outcome))

@@ -21,6 +21,7 @@ from bot.trackers.jira import JiraCloud, RetryPolicy
 from bot.trackers.wiring import install, open_jira
 from bot.usecases import sprints
 from bot.usecases import tracker as tracker_uc
+from bot.usecases import tracker_connect as connect_uc
 from bot.usecases.unit import Actor
 from storage.models import BacklogItem, SprintItem
 from tests.conftest import CHANNEL, PO
@@ -89,14 +90,14 @@ async def connect(slack: LocalStack, jira: JiraEmulator, **form: str) -> object:
         "token": jira.user.token,
         "board": "1",
     } | form
-    entered = tracker_uc.ConnectForm(
+    entered = connect_uc.ConnectForm(
         site=values["site"],
         email=values["email"],
         token=Secret(values["token"]),
         board=values["board"],
         jql=values.get("jql", ""),
     )
-    return await tracker_uc.connect(
+    return await connect_uc.connect(
         slack.services, actor(f"connect-{len(jira.calls)}"), entered, team_id
     )
 
@@ -137,7 +138,7 @@ async def test_the_import_keeps_the_boards_rank_order_and_its_fields(slack, jira
         team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
         await store.add_item(team, ItemFields(title="Our own idea"), PO, slack.clock.now())
     connected = await connect(slack, jira)
-    assert isinstance(connected, tracker_uc.Connected), connected
+    assert isinstance(connected, connect_uc.Connected), connected
     assert connected.connection.estimation_field == STORY_POINTS
     await drain(slack)
 
@@ -162,7 +163,7 @@ async def test_the_import_keeps_the_boards_rank_order_and_its_fields(slack, jira
     assert (await item_by_key(slack, bug)).type == "bug"
     assert (await item_by_key(slack, task)).type == "story"
 
-    shown = await tracker_uc.connection_status(slack.services, actor())
+    shown = await connect_uc.connection_status(slack.services, actor())
     assert shown.connection.status == "connected" and shown.linked == 4
     jira.reset_calls()
     await later(slack, 301)  # the regular sync: one search, nothing changed
@@ -174,7 +175,7 @@ async def test_the_import_keeps_the_boards_rank_order_and_its_fields(slack, jira
 
 async def test_a_big_board_is_imported_in_pages_that_survive_a_restart(slack, jira):
     keys = jira.seed(250, estimate=lambda n: float(n % 8))
-    assert isinstance(await connect(slack, jira), tracker_uc.Connected)
+    assert isinstance(await connect(slack, jira), connect_uc.Connected)
     jira.fail_next(503, route="board.backlog", after=1)
     await drain(slack)  # page 1 is read; Jira fails on page 2
     async with slack.db.transaction() as store:
@@ -400,7 +401,7 @@ async def test_disconnecting_keeps_the_items_and_connecting_again_matches_them(s
     await connect(slack, jira)
     await drain(slack)
     before = [(i.number, i.title) for i in await items(slack)]
-    gone = await tracker_uc.disconnect(slack.services, actor("bye"))
+    gone = await connect_uc.disconnect(slack.services, actor("bye"))
     assert gone.unlinked == 4
     assert [(i.number, i.title) for i in await items(slack)] == before
     assert all(i.tracker_link.connection_id is None for i in await items(slack))
@@ -416,12 +417,12 @@ async def test_without_a_key_for_tokens_nothing_is_stored(slack, jira, monkeypat
     with pytest.raises(UserError, match="set TIMEBOX_SECRET_KEY to store tracker tokens"):
         await connect(slack, jira)
     assert jira.calls == [], "not even a check"
-    assert (await tracker_uc.connection_status(slack.services, actor())).connection is None
+    assert (await connect_uc.connection_status(slack.services, actor())).connection is None
 
 
 async def test_a_jql_filter_narrows_the_import_and_the_sync(slack, jira):
     bug, story, *_ = seed_board(jira)
-    assert isinstance(await connect(slack, jira, jql="issuetype = Bug"), tracker_uc.Connected)
+    assert isinstance(await connect(slack, jira, jql="issuetype = Bug"), connect_uc.Connected)
     await drain(slack)
     assert [i.tracker_link.key for i in await items(slack)] == [bug]
     slack.clock.advance(timedelta(minutes=1))
