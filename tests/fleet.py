@@ -147,6 +147,19 @@ class Instance:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
+class Relaunches:
+    """Starts the same bot again after a kill: run-1, run-2... sharing one environment."""
+
+    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+        self.env, self.workdir, self.count = env, workdir, 0
+
+    async def start(self) -> Instance:
+        self.count += 1
+        instance = await Instance(f"run-{self.count}", self.env, self.workdir).start()
+        await instance.wait_healthy()
+        return instance
+
+
 def process_env(**settings: str) -> dict[str, str]:
     """The environment of a real `timebox` process: this one's, without the developer's own
     SLACK_ and TIMEBOX_ settings, with `settings` and this checkout on the PYTHONPATH."""

@@ -236,6 +236,12 @@ class Tracker(Protocol):
         asking (the sync engine keeps it with the connection)."""
         ...
 
+    async def backlog_keys(self) -> list[str]:
+        """The keys of the backlog in rank order and nothing else, in as few calls as the
+        tracker allows: how a reorder made in the tracker, and an issue deleted or moved out of
+        the backlog, reach Timebox without a full import."""
+        ...
+
     async def issue(self, key: str) -> TrackerIssue:
         """One issue as it is now."""
         ...
@@ -246,6 +252,11 @@ class Tracker(Protocol):
         ...
 
     async def update_issue(self, key: str, update: IssueUpdate) -> None: ...
+
+    async def mark_done(self, key: str) -> None:
+        """Moves the issue to a status of the DONE category (the first such transition the
+        workflow allows); nothing if it is there already."""
+        ...
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
         """Puts ``key`` just before ``before`` or just after ``after`` (exactly one)."""

@@ -19,24 +19,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
 from bot.emulator.stack import LocalStack
-from bot.runtime import logs, scheduling
+from bot.runtime import scheduling
 from tests.app.test_ready_slack import bot_posts, make_team, ready
-
-
-@contextmanager
-def captured() -> Iterator[io.StringIO]:
-    """Every record at INFO and above, through the handler `timebox run` installs (text)."""
-    out = io.StringIO()
-    handler = logs.handler("text", out)
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
-        yield out
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
+from tests.process.test_logs import captured
 
 
 @contextmanager
@@ -68,7 +53,7 @@ def info_lines(out: io.StringIO) -> list[str]:
 
 async def test_a_minute_of_ticks_with_nothing_due_writes_no_info_line(slack):
     await make_team(slack, ["Export invoices"])
-    with production_ticker(slack) as (ticker, ticks), captured() as out:
+    with production_ticker(slack) as (ticker, ticks), captured("text") as out:
         ticker.start()  # type: ignore[attr-defined]
         for _ in range(60):
             slack.clock.advance(timedelta(seconds=1))
@@ -81,7 +66,7 @@ async def test_a_due_job_writes_one_line_naming_it(slack):
     await make_team(slack, ["Export invoices"])
     await ready(slack, "remind at 09:30")
     slack.clock.set(datetime(2026, 3, 3, 8, 25, tzinfo=UTC))  # 09:25 in Berlin
-    with production_ticker(slack) as (ticker, ticks), captured() as out:
+    with production_ticker(slack) as (ticker, ticks), captured("text") as out:
         ticker.start()  # type: ignore[attr-defined]
         for _ in range(5 * 60):  # five minutes of ticks up to the reminder's 09:30
             await tick(slack, ticker, ticks)

@@ -15,6 +15,7 @@ from bot.emulator.stack import LocalStack
 from bot.usecases import sprints
 from tests.app.test_backlog_slack import backlog, last_ephemeral, shown
 from tests.app.test_calendar_slack import _feed_url, _get, say
+from tests.app.test_refine_slack import agenda_message, thread
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
 
 READY = {"acceptance_criteria": ["It works"], "estimate": 3}
@@ -23,18 +24,6 @@ READY = {"acceptance_criteria": ["It works"], "estimate": 3}
 async def review(slack: LocalStack, text: str, user: str = SM) -> None:
     ack = await slack.driver.command("/review", text, user=user, channel=CHANNEL)
     assert ack.status == 200
-
-
-def agenda_message(slack: LocalStack):
-    return next(
-        m
-        for m in slack.emulator.messages(CHANNEL)
-        if m.blocks and m.blocks[0].get("type") == "header" and not m.thread_ts
-    )
-
-
-def thread(slack: LocalStack) -> list:
-    return slack.emulator.thread(CHANNEL, agenda_message(slack).ts)[1:]
 
 
 def card_of(slack: LocalStack, words: str):

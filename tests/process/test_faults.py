@@ -16,7 +16,7 @@ import pytest
 from bot.emulator import SlackEmulator
 from handlers import outbox
 from storage.db import Database
-from tests.fleet import Instance, SharedClock, command, instance_env, until
+from tests.fleet import Instance, Relaunches, SharedClock, command, instance_env, until
 from tests.fleet import bot_posts as top
 from tests.fleet import thread_texts as replies
 
@@ -47,14 +47,8 @@ async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_not
 ):
     emulator, clock = emulator_and_clock
     env = instance_env(emulator, empty_database_url, clock.path)
-    generation = 0
-
-    async def start() -> Instance:
-        nonlocal generation
-        generation += 1
-        instance = await Instance(f"run-{generation}", env, tmp_path).start()
-        await instance.wait_healthy()
-        return instance
+    runs = Relaunches(env, tmp_path)
+    start = runs.start
 
     async def kill_while_held(instance: Instance, what: str, count: int = 1) -> Instance:
         """Waits until the emulator holds `count` posts, kills the process, starts another."""
@@ -165,7 +159,7 @@ async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_not
         await db.dispose()
         code = await instance.stop()
     assert code == 0
-    killed = [tmp_path / f"run-{n}.log" for n in range(1, generation)]
+    killed = [tmp_path / f"run-{n}.log" for n in range(1, runs.count)]
     assert all(log.exists() for log in killed)
     assert "Traceback" not in instance.output(), instance.tail()
 

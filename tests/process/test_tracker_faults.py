@@ -18,7 +18,7 @@ from bot.emulator.jira import JiraEmulator
 from bot.runtime.secrets import generate_key
 from storage.db import Database
 from tests.app.test_backlog_slack import shown
-from tests.fleet import Instance, SharedClock, command, instance_env, until
+from tests.fleet import Relaunches, SharedClock, command, instance_env, until
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 PO = "U0PO"
@@ -59,14 +59,8 @@ async def test_a_write_cut_off_by_a_kill_is_done_once_after_the_restart(
         "TIMEBOX_SECRET_KEY": generate_key(),
         "TIMEBOX_TRACKER_HOSTS": jira.host_setting,
     }
-    generation = 0
-
-    async def start() -> Instance:
-        nonlocal generation
-        generation += 1
-        instance = await Instance(f"run-{generation}", env, tmp_path).start()
-        await instance.wait_healthy()
-        return instance
+    runs = Relaunches(env, tmp_path)
+    start = runs.start
 
     db = Database(empty_database_url)
     instance = await start()
@@ -130,7 +124,7 @@ async def test_a_write_cut_off_by_a_kill_is_done_once_after_the_restart(
         await db.dispose()
         code = await instance.stop()
     assert code == 0
-    logs = "".join((tmp_path / f"run-{n}.log").read_text() for n in range(1, generation + 1))
+    logs = "".join((tmp_path / f"run-{n}.log").read_text() for n in range(1, runs.count + 1))
     assert jira.user.token not in logs
     assert "Traceback" not in instance.output(), instance.tail()
 
