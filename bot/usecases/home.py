@@ -1,6 +1,6 @@
 """A user's Home tab: for each of their teams in the workspace, the sprint and its goal, their
 open tasks, the unready items they own, the poker votes waiting for them and the next
-meetings."""
+meetings (the scheduled ceremonies of the coming week first, at their local time)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from agendas import engine
+from bot.domain import ceremonies
 from bot.domain.calendar import local_today, next_planning, working_days_between
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.runtime.services import Services
@@ -54,6 +55,7 @@ class TeamHome:
     next_planning: date | None = None
     next_refinement: date | None = None
     refinement_budget: dict[str, Any] | None = None  # the active sprint's (as_data)
+    coming: Sequence[ceremonies.Occurrence] = ()  # scheduled ceremonies, the next few, in order
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,19 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
         ),
         next_refinement=await next_refinement(store, team, today),
         refinement_budget=as_data(await sprint_budget(store, team, now)) if active else None,
+        coming=await coming_ceremonies(store, team, now),
     )
+
+
+async def coming_ceremonies(
+    store: Store, team: Team, now: datetime, count: int = 3
+) -> list[ceremonies.Occurrence]:
+    """The team's next scheduled ceremonies in the coming week (skipped ones left out)."""
+    scheduled = await store.ceremonies(team.id)
+    if not scheduled:
+        return []
+    found = ceremonies.coming(team, scheduled, now, days=7)
+    return [o for o in found if not o.skipped][:count]
 
 
 async def waiting_votes(store: Store, team: Team, user: str, now: datetime) -> list[WaitingVote]:

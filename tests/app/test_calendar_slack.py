@@ -22,6 +22,7 @@ from bot.emulator.stack import LocalStack
 from handlers.jobs import restore_schedules
 from storage.models import Meeting
 from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.test_home_slack import home
 from tests.app.test_ready_slack import at, bot_posts, make_team
 from tests.conftest import CHANNEL, DEV1, PO, SM
 
@@ -283,3 +284,18 @@ async def test_with_no_lead_the_reminder_comes_as_the_ceremony_starts(slack):
     await at(slack, datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
     [reminder] = reminders(slack)
     assert "Backlog refinement starts now" in shown(reminder)
+
+
+async def test_the_home_tab_lists_the_scheduled_ceremonies_at_their_time(slack):
+    """A scheduled refinement is on the App Home of the team's people, with its time in Slack's
+    date format (each viewer's zone); a skipped occurrence is left out."""
+    await team(slack)
+    await say(slack, "/refine", "schedule wed 14:00 60m")
+    shown_home = await home(slack, PO)
+    first = int(datetime(2026, 3, 4, 13, 0, tzinfo=UTC).timestamp())  # 14:00 in Berlin
+    assert f"Backlog refinement <!date^{first}^" in shown_home and "60 min" in shown_home
+
+    skipped = shown(await say(slack, "/timebox", "calendar skip 2026-03-04"))
+    assert "_skipped_" in skipped, skipped
+    shown_home = await home(slack, PO)
+    assert f"<!date^{first}^" not in shown_home, "the skipped one is not announced"
