@@ -14,7 +14,7 @@ from agendas import engine
 from bot.domain import ceremonies, poker, reminders
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from bot.usecases import calendar as calendar_uc
+from bot.usecases import ceremony_jobs
 from bot.usecases import ready as ready_uc
 from handlers import outbox
 from handlers.blocks import ready as ready_blocks
@@ -147,7 +147,7 @@ async def restore_schedules(services: Services) -> int:
         if not await store.pending(HOUSEKEEPING):
             await schedule_housekeeping(store, now)
         restored = await ready_uc.restore_reminders(store, now)
-        return restored + await calendar_uc.restore(store, now)
+        return restored + await ceremony_jobs.restore(store, now)
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

@@ -32,6 +32,8 @@ from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases.ceremony_jobs import cancel, plan
+from bot.usecases.ceremony_jobs import lead as lead_minutes
 from bot.usecases.team import CHANGE_TEAM, InChannel, member_work
 from bot.usecases.unit import Actor, team_work
 from storage.models import BacklogItem, Ceremony, Team
@@ -132,11 +134,11 @@ async def schedule(svc: Services, actor: Actor, spec: Schedule, in_channel: InCh
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(CHANGE_TEAM, "schedule ceremonies")
         store, team = work.store, work.team
-        lead = await _lead(store, team.id)
+        lead = await lead_minutes(store, team.id)
         ceremony = await store.ceremony(team.id, spec.kind)
         if spec.off:
             if ceremony is not None:
-                await _cancel(store, team, spec.kind)
+                await cancel(store, team, spec.kind)
                 await store.remove_ceremony(ceremony)
             return Scheduled(team, spec.kind, None, [], lead, work.notices)
         minutes = spec.minutes or default_minutes(
@@ -145,7 +147,7 @@ async def schedule(svc: Services, actor: Actor, spec: Schedule, in_channel: InCh
         ceremony = rules.scheduled(team, ceremony, spec, minutes, work.user, work.now)
         if ceremony.id is None:
             await store.add_ceremony(ceremony)
-        await _plan(store, team, ceremony, lead, work.now)
+        await plan(store, team, ceremony, lead, work.now)
         coming = rules.next_occurrences(team, ceremony, work.now, 3)
         return Scheduled(team, spec.kind, ceremony, coming, lead, work.notices)
 
@@ -175,9 +177,9 @@ async def change(
                 rules.skip(ceremony, occurrence, now)
             else:
                 rules.move(team, ceremony, occurrence, request.to_day, request.to_at, now)
-        lead = await _lead(store, team.id)
+        lead = await lead_minutes(store, team.id)
         for ceremony in ceremonies:
-            await _plan(store, team, ceremony, lead, now)
+            await plan(store, team, ceremony, lead, now)
         return replace(await _shown(store, team, now), notices=work.notices)
 
 
@@ -193,7 +195,7 @@ async def skip_button(
         if occurrence is None:
             raise UserError("That occurrence is no longer on the calendar.")
         rules.skip(ceremony, occurrence, now)
-        await _plan(store, team, ceremony, await _lead(store, team.id), now)
+        await plan(store, team, ceremony, await lead_minutes(store, team.id), now)
         return replace(await _shown(store, team, now), notices=work.notices)
 
 
@@ -274,8 +276,8 @@ async def remind(svc: Services, due: Due, render: Render, enqueue: Enqueue) -> s
         verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "remind")
         if team is None or ceremony is None:
             return verdict.outcome
-        lead = await _lead(store, team.id)
-        await _plan(store, team, ceremony, lead, due.now, running=due.key, starts=False)
+        lead = await lead_minutes(store, team.id)
+        await plan(store, team, ceremony, lead, due.now, running=due.key, starts=False)
         if verdict.act and verdict.occurrence is not None:
             said = await _reminder(store, team, ceremony, verdict.occurrence, lead, due.now)
             args = render(said)
@@ -298,59 +300,7 @@ async def start_due(svc: Services, due: Due) -> StartDue:
         return StartDue(verdict.outcome, actor, ceremony.kind, ceremony.minutes)
 
 
-async def restore(store: Store, now: datetime) -> int:
-    """Gives every ceremony without a pending reminder its next one (after a crash between a
-    reminder and the planning of the next, say); how many it gave one."""
-    pending = {
-        (j.payload.get("team_id"), j.payload.get("kind")) for j in await store.pending(rules.REMIND)
-    }
-    restored = 0
-    for team, ceremony in await store.scheduled_ceremonies():
-        if (team.id, ceremony.kind) not in pending:
-            await _plan(store, team, ceremony, await _lead(store, team.id), now, starts=False)
-            restored += 1
-    return restored
-
-
 # -- steps ---------------------------------------------------------------------------------------
-
-
-async def _plan(
-    store: Store,
-    team: Team,
-    ceremony: Ceremony,
-    lead: int,
-    now: datetime,
-    *,
-    running: str | None = None,
-    starts: bool = True,
-) -> Occurrence | None:
-    """The next reminder not sent yet as due work (and, with auto start, the start of each
-    occurrence until then); returns its occurrence. Pending reminders are replaced (but
-    `running`, the job calling this); `starts`: pending starts too (the rule changed)."""
-    await store.cancel_prefix(rules.job_prefix(team.id, ceremony.kind, "remind"), keep=running)
-    if starts:
-        await store.cancel_prefix(rules.job_prefix(team.id, ceremony.kind, "start"))
-    for occurrence in rules.next_occurrences(team, ceremony, now, 6):
-        payload = rules.job_payload(team.id, occurrence)
-        key = rules.job_key(team.id, occurrence, "remind")
-        due = rules.remind_at(occurrence, lead)
-        planned = key != running and await store.schedule_once(rules.REMIND, key, due, payload)
-        if ceremony.auto_start:
-            key = rules.job_key(team.id, occurrence, "start")
-            await store.schedule_once(rules.START, key, occurrence.starts, payload)
-        if planned:
-            return occurrence
-    return None
-
-
-async def _cancel(store: Store, team: Team, kind: str) -> None:
-    await store.cancel_prefix(rules.job_prefix(team.id, kind))
-
-
-async def _lead(store: Store, team_id: int) -> int:
-    kept = await store.team_calendar(team_id)
-    return kept.lead_minutes if kept is not None else rules.DEFAULT_LEAD
 
 
 async def _ceremony_in_team(store: Store, team: Team, ceremony_id: int) -> Ceremony:

@@ -22,6 +22,7 @@ from bot.domain import teams
 from bot.domain.errors import NotAllowed
 from bot.domain.teams import RoleGroup, Roles
 from bot.runtime.services import Services
+from bot.usecases import ceremony_jobs
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import Team
 from storage.repositories import Store
@@ -165,6 +166,7 @@ async def set_up_team(
         teams.apply_setting(work.team, "sprint", setup.sprint_weeks)
         if setup.start:
             teams.apply_setting(work.team, "start", setup.start)
+        await ceremony_jobs.replan(work.store, work.team, work.now)
         return TeamNow(work.team, tuple(work.notices), not current.is_named("po"))
 
 
@@ -187,6 +189,8 @@ async def apply_settings(
         await work.require(CHANGE_TEAM, "change team settings")
         for setting, value in changes:
             teams.apply_setting(work.team, setting, value)
+        if ceremony_jobs.CALENDAR_SETTINGS & {setting for setting, _ in changes}:
+            await ceremony_jobs.replan(work.store, work.team, work.now)
         return TeamNow(work.team, tuple(work.notices))
 
 

@@ -299,3 +299,15 @@ async def test_the_home_tab_lists_the_scheduled_ceremonies_at_their_time(slack):
     assert "_skipped_" in skipped, skipped
     shown_home = await home(slack, PO)
     assert f"<!date^{first}^" not in shown_home, "the skipped one is not announced"
+
+
+async def test_a_new_time_zone_moves_the_planned_reminder_at_once(slack):
+    """The reminder of a Wednesday 14:00 refinement follows the team to a new zone as soon as
+    the setting changes, not after the next one has fired at the old time."""
+    await team(slack)
+    await say(slack, "/refine", "schedule wed 14:00 60m")
+    [job] = await pending(slack, ceremonies.REMIND)
+    assert job.due_at == WEDNESDAY_REMINDER  # 13:45 in Berlin
+    await say(slack, "/timebox", "settings timezone America/New_York")
+    [job] = await pending(slack, ceremonies.REMIND)
+    assert job.due_at == datetime(2026, 3, 4, 18, 45, tzinfo=UTC), "13:45 in New York"

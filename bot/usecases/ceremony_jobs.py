@@ -1,0 +1,82 @@
+"""The due work of a team's ceremonies: each one's next reminder (and, with auto start, its
+starts) as rows that fire once, planned again whenever what decides their times changes (the
+rule, the lead, the team's time zone, working days, holidays or sprint calendar).
+
+Apart from bot.usecases.calendar so that the team's settings (bot.usecases.team) can re-plan
+without importing the calendar's use cases, which import the team's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain import ceremonies as rules
+from bot.domain.ceremonies import Occurrence
+from storage.models import Ceremony, Team
+from storage.repositories import Store
+
+# Settings that move a ceremony's occurrences (bot.domain.teams.apply_setting's names).
+CALENDAR_SETTINGS = frozenset({"timezone", "days", "start", "country", "sprint"})
+
+
+async def plan(
+    store: Store,
+    team: Team,
+    ceremony: Ceremony,
+    lead: int,
+    now: datetime,
+    *,
+    running: str | None = None,
+    starts: bool = True,
+) -> Occurrence | None:
+    """The next reminder not sent yet as due work (and, with auto start, the start of each
+    occurrence until then); returns its occurrence. Pending reminders are replaced (but
+    `running`, the job calling this); `starts`: pending starts too (the rule changed)."""
+    await store.cancel_prefix(rules.job_prefix(team.id, ceremony.kind, "remind"), keep=running)
+    if starts:
+        await store.cancel_prefix(rules.job_prefix(team.id, ceremony.kind, "start"))
+    for occurrence in rules.next_occurrences(team, ceremony, now, 6):
+        payload = rules.job_payload(team.id, occurrence)
+        key = rules.job_key(team.id, occurrence, "remind")
+        due = rules.remind_at(occurrence, lead)
+        planned = key != running and await store.schedule_once(rules.REMIND, key, due, payload)
+        if ceremony.auto_start:
+            key = rules.job_key(team.id, occurrence, "start")
+            await store.schedule_once(rules.START, key, occurrence.starts, payload)
+        if planned:
+            return occurrence
+    return None
+
+
+async def cancel(store: Store, team: Team, kind: str) -> None:
+    await store.cancel_prefix(rules.job_prefix(team.id, kind))
+
+
+async def lead(store: Store, team_id: int) -> int:
+    kept = await store.team_calendar(team_id)
+    return kept.lead_minutes if kept is not None else rules.DEFAULT_LEAD
+
+
+async def restore(store: Store, now: datetime) -> int:
+    """Gives every ceremony without a pending reminder its next one (after a crash between a
+    reminder and the planning of the next, say); how many it gave one."""
+    pending = {
+        (j.payload.get("team_id"), j.payload.get("kind")) for j in await store.pending(rules.REMIND)
+    }
+    restored = 0
+    for team, ceremony in await store.scheduled_ceremonies():
+        if (team.id, ceremony.kind) not in pending:
+            await plan(store, team, ceremony, await lead(store, team.id), now, starts=False)
+            restored += 1
+    return restored
+
+
+async def replan(store: Store, team: Team, now: datetime) -> int:
+    """Every ceremony of the team planned again from now (its pending reminders and starts
+    replaced), after a setting that moves them changed; how many."""
+    scheduled = await store.ceremonies(team.id)
+    if scheduled:
+        minutes = await lead(store, team.id)
+        for ceremony in scheduled:
+            await plan(store, team, ceremony, minutes, now)
+    return len(scheduled)
