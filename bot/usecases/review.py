@@ -81,6 +81,8 @@ class Verdict:
     verdict: str
     note: str
     user: str
+    card: rules.IncrementCard
+    """The item's card as it now reads (its verdict so far), to redraw."""
     notices: list[str] = field(default_factory=list)
 
 
@@ -134,16 +136,18 @@ async def give_verdict(
     on the item's history."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         meeting = await _meeting(work, meeting_id)
-        item = await _done_item(work, meeting, number)
+        sprint = await _reviewed(work.store, work.team, meeting)
+        done = rules.done_items(await work.store.sprint_items(sprint)) if sprint else []
+        item = rules.check_in_increment(number, done)
         said = rules.record_verdict(meeting, number, verdict, note, work.user)
-        sprint = await work.store.sprint_in_team(meeting.data.get("sprint_id", 0), work.team.id)
         label = rules.VERDICTS[said["verdict"]]
         changes = {"note": said["note"]} if said["note"] else {}
         work.store.log(
             item, work.user, label, work.now, review=sprint.number if sprint else None, **changes
         )
+        [card] = [c for c in rules.increment(meeting, sprint, done).cards if c.item is item]
         return Verdict(
-            work.team, meeting, item, said["verdict"], said["note"], work.user, work.notices
+            work.team, meeting, item, said["verdict"], said["note"], work.user, card, work.notices
         )
 
 

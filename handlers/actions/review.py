@@ -25,7 +25,8 @@ async def verdict_form(asked: Asked) -> None:
     verdict = _action_id(asked).removeprefix("review_")
     meeting_id, number = payload.numbers(asked.body, 2)
     form = await review.verdict_form(asked.svc, asked.actor, meeting_id, number, verdict)
-    await asked.open_form(review_blocks.verdict_modal(form, asked.actor.channel))
+    card_ts = str((asked.body.get("container") or {}).get("message_ts") or "")
+    await asked.open_form(review_blocks.verdict_modal(form, asked.actor.channel, card_ts))
 
 
 @acked

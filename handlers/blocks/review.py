@@ -46,7 +46,8 @@ def item_card(meeting: Meeting, card: review.IncrementCard) -> dict[str, Any]:
     return message([section(text), ActionsBlock(elements=buttons)], f"#{card.item.number}")
 
 
-def verdict_modal(form: VerdictForm, channel_id: str) -> dict[str, Any]:
+def verdict_modal(form: VerdictForm, channel_id: str, card_ts: str = "") -> dict[str, Any]:
+    """The note form; `card_ts`: the item card clicked, redrawn with the verdict."""
     label = review.VERDICTS[form.verdict]
     field = kit.text_input(
         "note",
@@ -61,6 +62,7 @@ def verdict_modal(form: VerdictForm, channel_id: str) -> dict[str, Any]:
         "meeting": form.meeting.id,
         "item": form.item.number,
         "verdict": form.verdict,
+        "card": card_ts,
     }
     return kit.modal("review_verdict", "Value verdict", [field], submit="Record", **where)
 

@@ -9,8 +9,13 @@ from handlers.blocks import review as review_blocks
 from handlers.flows import meetings as meeting_flow
 
 
-async def verdict_given(asked: Asked, done: Verdict) -> None:
+async def verdict_given(asked: Asked, done: Verdict, card_ts: str = "") -> None:
+    """The verdict in the thread, and the item's card redrawn to say it (buttons kept: a later
+    verdict replaces it)."""
     await meeting_flow.post(asked.client, done.team, done.meeting, review_blocks.verdict_note(done))
+    if card_ts:
+        card = review_blocks.item_card(done.meeting, done.card)
+        await asked.client.chat_update(channel=done.team.channel_id, ts=card_ts, **card)
     await asked.tell(done.notices)
 
 

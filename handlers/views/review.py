@@ -27,4 +27,4 @@ async def save_verdict(asked: Asked, note: str) -> None:
     verdict = payload.as_text(meta["verdict"])
     who = asked.svc, asked.actor
     done = await review.give_verdict(*who, meeting_id, number, verdict, note, asked.in_channel)
-    await review_flow.verdict_given(asked, done)
+    await review_flow.verdict_given(asked, done, str(meta.get("card") or ""))

@@ -76,6 +76,9 @@ async def test_a_sprint_review_walks_the_increment_records_verdicts_and_asks_for
 
     await verdict(slack, 1, "Value confirmed", "Support tickets about PDFs halved")
     assert "value confirmed by" in shown(thread(slack)[-1])
+    card = shown(card_of(slack, "#1* "))
+    assert "So far: value confirmed (Support tickets about PDFs halved)" in card, card
+    assert "So far" not in shown(card_of(slack, "#2* ")), "only the card judged is redrawn"
     await verdict(slack, 2, "Not confirmed", "Nobody switched it on", user=DEV1)
     failed = thread(slack)[-1]
     assert "*#2* Dark mode: value not confirmed by" in shown(failed)
