@@ -436,9 +436,10 @@ async def estimate_in(svc: Services, actor: Actor, meeting_id: int) -> Step:
 # -- minutes and history -------------------------------------------------------------------------
 
 
-async def history(svc: Services, actor: Actor) -> Sequence[Meeting]:
+async def history(svc: Services, actor: Actor, kind: str = REFINEMENT.name) -> Sequence[Meeting]:
+    """The team's ended meetings of this kind, the latest first."""
     async with team_work(svc, actor) as work:
-        return await work.store.past_meetings(work.team.id, REFINEMENT.name)
+        return await work.store.past_meetings(work.team.id, kind)
 
 
 async def minutes_of(svc: Services, actor: Actor, meeting_id: int) -> Meeting:

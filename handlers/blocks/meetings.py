@@ -365,9 +365,16 @@ def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:
     return message([section(text)], f"Minutes of the {escape(name)}")
 
 
-def history(meetings: Sequence[Meeting]) -> dict[str, Any]:
+HISTORY_TITLES = {
+    "refinement": "Past refinement sessions",
+    "review": "Past sprint reviews",
+}
+
+
+def history(meetings: Sequence[Meeting], kind: str = "refinement") -> dict[str, Any]:
+    title = HISTORY_TITLES[kind]
     blocks: list[Block] = [
-        HeaderBlock(text="Past refinement sessions"),
+        HeaderBlock(text=title),
         section(render("history.md.j2", meetings=meetings)),
     ]
     buttons = [
@@ -377,7 +384,7 @@ def history(meetings: Sequence[Meeting]) -> dict[str, Any]:
     ]
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
-    return message(blocks, "Past refinement sessions")
+    return message(blocks, title)
 
 
 # -- agendas and forms -------------------------------------------------------------------------

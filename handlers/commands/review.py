@@ -29,10 +29,16 @@ async def _step(asked: Asked, parsed: SprintCommand) -> None:
     await meeting_flow.announce(asked.svc, asked.client, done)
 
 
+async def _history(asked: Asked, parsed: SprintCommand) -> None:
+    past = await meetings.history(asked.svc, asked.actor, "review")
+    await asked.answer(meeting_blocks.history(past, "review"))
+
+
 VERBS: dict[str, Verb[SprintCommand]] = {
     "help": show_help,
     "start": _start,
     "status": _status,
+    "history": _history,
     **dict.fromkeys(("next", "extend", "pause", "resume", "end"), _step),
 }
 

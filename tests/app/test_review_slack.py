@@ -114,6 +114,13 @@ async def test_a_sprint_review_walks_the_increment_records_verdicts_and_asks_for
     assert "*#2* Dark mode: value not confirmed (Nobody switched it on); follow-up #4" in minutes
     assert "*Did we get it?* Partly" in minutes
 
+    # `/review history` lists it, and its minutes are a click away.
+    await review(slack, "history", user=DEV1)
+    past = last_ephemeral(slack, DEV1)
+    assert "Past sprint reviews" in shown(past) and "Sprint review" in shown(past)
+    await slack.driver.click(f"Minutes of {slack.clock.now():%d %b}", user=DEV1, message=past)
+    assert "*#2* Dark mode: value not confirmed" in shown(last_ephemeral(slack, DEV1))
+
 
 async def test_a_verdict_on_an_item_outside_the_increment_is_refused(slack):
     await sprint_with_done_items(slack)
