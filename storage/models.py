@@ -391,6 +391,8 @@ class SprintItem(Base):
     removed: Mapped[bool] = mapped_column(default=False)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When work on it began: its first task under way in the running sprint (calibration).
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     item: Mapped[BacklogItem] = relationship(lazy="joined")
     tasks: Mapped[list[SprintTask]] = relationship(

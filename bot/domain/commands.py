@@ -56,8 +56,12 @@ TIMEBOX_USAGE = {
         "/timebox calendar [skip <day> | move <day> to <day> <hh:mm> | lead 15m | feed | rotate]",
         "the coming ceremonies; skip or move one, the reminder's lead, the calendar feed",
     ),
-    "connect": ("/timebox connect [status]", "link this channel to a Jira board, or see the link"),
-    "disconnect": ("/timebox disconnect", "end the link to Jira (the items stay)"),
+    "connect": (
+        "/timebox connect [jira | github | linear | status]",
+        "link this channel to a Jira board, a GitHub project or repository, or a Linear team; "
+        "or see the link",
+    ),
+    "disconnect": ("/timebox disconnect", "end the link to the tracker (the items stay)"),
 }
 REFINE_USAGE = {
     "start": ("/refine start [45m]", "start a timeboxed refinement session here"),
@@ -87,6 +91,10 @@ POKER_USAGE = {
     "deck": ("/poker deck fibonacci|modified|tshirt|1,2,4,8,?", "the channel's deck"),
     "tshirt": ("/poker tshirt XS=1 S=2 M=3 L=5 XL=8", "points of T-shirt sizes"),
     "history": ("/poker history <n>", "an item's estimates with their votes"),
+    "calibrate": (
+        "/poker calibrate",
+        "how long done items really took, per estimate, in working days",
+    ),
     "help": ("/poker help", "these commands"),
 }
 PLANNING_USAGE = {
@@ -110,6 +118,7 @@ REVIEW_USAGE = {
     ),
     "status": ("/review status", "where the review stands"),
     "next": ("/review next | extend 5m | pause | resume | end", "run the clock (facilitator)"),
+    "history": ("/review history", "past reviews and their minutes"),
     "help": ("/review help", "these commands"),
 }
 SPRINT_USAGE = {
@@ -144,7 +153,13 @@ USAGE = {
 ALIASES = {
     "/backlog": {"ls": "list", "suggest": "priority"},
     "/ready": {"definition": "dor", "reminder": "remind"},
-    "/poker": {"poll": "async", "t-shirt": "tshirt", "sizes": "tshirt", "estimates": "history"},
+    "/poker": {
+        "poll": "async",
+        "t-shirt": "tshirt",
+        "sizes": "tshirt",
+        "estimates": "history",
+        "calibration": "calibrate",
+    },
 }
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -265,7 +280,13 @@ def parse_timebox(text: str) -> TimeboxCommand:
         return TimeboxCommand("setup")
     if verb == "calendar":
         return TimeboxCommand("calendar", calendar=parse_calendar(rest, usage("/timebox", verb)))
-    if (verb, [w.lower() for w in rest]) in (("connect", []), ("connect", ["status"])):
+    if verb == "connect" and [w.lower() for w in rest] in (
+        [],
+        ["status"],
+        ["jira"],
+        ["github"],
+        ["linear"],
+    ):
         return TimeboxCommand(verb, value=" ".join(rest).lower())
     if verb == "disconnect" and not rest:
         return TimeboxCommand(verb)
@@ -419,7 +440,7 @@ _KEYWORDS = ("with", "voters", "for", "until")
 
 @dataclass(frozen=True)
 class PokerCommand:
-    verb: str  # pick | live | async | deck | tshirt | history | help
+    verb: str  # pick | live | async | deck | tshirt | history | calibrate | help
     numbers: tuple[int, ...] = ()
     with_roles: tuple[str, ...] = ()
     voters: tuple[str, ...] = ()  # user ids
@@ -445,6 +466,13 @@ def parse_poker(text: str) -> PokerCommand:
         if len(tokens) != 2:
             raise UsageError("Name one item.", usage("/poker", "history"))
         return PokerCommand("history", numbers=(_number(tokens[1], "/poker", "history"),))
+    if verb in ("calibrate", "calibration"):
+        if len(tokens) > 1:
+            raise UsageError(
+                "`calibrate` takes nothing more: it shows every estimate.",
+                usage("/poker", "calibrate"),
+            )
+        return PokerCommand("calibrate")
     mode = "async" if verb in ("async", "poll") else "live"
     rest = tokens[1:] if mode == "async" else tokens
     if mode == "live" and not re.fullmatch(r"#?\d+", verb):
@@ -622,7 +650,7 @@ def parse_review(text: str) -> SprintCommand:
         case "start":
             minutes = parse_minutes(rest[0], "/review", "start") if rest else None
             return SprintCommand("start", minutes=minutes)
-        case "status" | "next" | "pause" | "resume" | "end" | "help":
+        case "status" | "next" | "pause" | "resume" | "end" | "history" | "help":
             return SprintCommand(verb)
         case "extend":
             return SprintCommand(

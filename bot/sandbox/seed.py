@@ -3,19 +3,30 @@
 Slack's side (people, #team-demo) lives in the emulator and is set up at every start; the
 team's backlog lives in the database and is written once, when the database is new, through
 the same domain functions the bot uses, so it is exactly what the bot itself would have made.
+
+Besides its open backlog, the team has a sprint behind it: sprint 0, the two weeks before the
+sandbox starts, with a few items done in it, each on its day and from the day its first task
+was taken, so `/poker calibrate` has something to show, planning poker names reference stories
+at its reveals, and velocity has a first figure. They come after the open backlog (#13 on), so
+the demo items keep their numbers. The team's sprint calendar is left unset, as a team's is
+before its first planning: `/planning start` then plans sprint 1 from that day on, and no
+reminder counts down to a planning nobody has set.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bot.domain import teams
+from bot.domain import sprints, teams
 from bot.domain.backlog import ItemFields
+from bot.domain.calendar import is_working_day, local_today, zone
 from bot.emulator.server import SlackEmulator
 from bot.usecases import team as team_uc
 from storage.db import Database
+from storage.models import Sprint, SprintItem, Team
+from storage.repositories import Store
 
 WORKSPACE = "T0SANDBOX"
 CHANNEL = "C0TEAMDEMO"
@@ -221,8 +232,95 @@ DEMO_BACKLOG = (
 )
 
 
+@dataclass(frozen=True)
+class DoneDemo:
+    """An item done in the demo's sprint 0: its points, the sprint's working day its
+    first task was taken (None: nobody took one), and the working day it was done."""
+
+    title: str
+    estimate: float
+    started: int | None
+    done: int
+    by: DemoUser
+
+
+# Three 3-pointers (2 to 4 working days), two 5-pointers (few data), and small ones.
+DEMO_DONE = (
+    DoneDemo("Send invoices by email", 3, 1, 2, KENJI),
+    DoneDemo("Number invoices by year", 2, 1, 1, ARJUN),
+    DoneDemo("Company logo on invoices", 1, 3, 3, BEA),
+    DoneDemo("Search the customer list", 5, 2, 7, KENJI),
+    DoneDemo("Sign in with Google", 3, 4, 6, BEA),
+    DoneDemo("Credit notes", 5, None, 4, ARJUN),
+    DoneDemo("Invoices as CSV for the accountant", 3, 6, 9, KENJI),
+)
+SPRINT_GOAL = "By the end of this sprint, customers get their invoices by email"
+
+
+def _working_day(team: Team, first: date, n: int) -> date:
+    """The `n`th working day from `first` (1: the first working day on or after it)."""
+    day, seen = first - timedelta(days=1), 0
+    while seen < n:
+        day += timedelta(days=1)
+        seen += is_working_day(team, day)
+    return day
+
+
+def _at(team: Team, day: date, hour: int) -> datetime:
+    """`hour` o'clock on `day` in the team's time zone."""
+    return datetime.combine(day, time(hour), tzinfo=zone(team))
+
+
+async def seed_sprint_zero(store: Store, team: Team, now: datetime) -> None:
+    """Sprint 0, the two weeks before today, committed and closed with every item done: the
+    team's first velocity and its calibration."""
+    start = local_today(team, now) - timedelta(weeks=team.sprint_weeks)
+    sprint = await store.add_sprint(
+        Sprint(
+            team_id=team.id,
+            number=0,
+            status="planning",
+            starts_on=start,
+            ends_on=start + timedelta(weeks=team.sprint_weeks, days=-1),
+            focus_factor=0.75,
+            hours_per_day=8.0,
+            days_off={},
+            committed_by=[],
+        )
+    )
+    sprints.set_goal(sprint, SPRINT_GOAL, "Invoices by email")
+    planned = _at(team, start, 9)
+    items = []
+    for position, demo in enumerate(DEMO_DONE):
+        fields = ItemFields(title=demo.title, estimate=demo.estimate, owner=demo.by.id)
+        item = await store.add_item(team, fields, PO.id, planned - timedelta(days=7))
+        items.append(
+            await store.add_sprint_item(
+                SprintItem(
+                    sprint_id=sprint.id,
+                    item_id=item.id,
+                    position=position,
+                    supports_goal=position == 0,
+                    removed=False,
+                    added_at=planned,
+                )
+            )
+        )
+    developers = [d.id for d in DEVS]
+    sprints.commit(team, sprint, items, SM.id, developers, None, planned, for_team=True)
+    for demo, sprint_item in zip(DEMO_DONE, items, strict=True):
+        if demo.started is not None:  # what the bot records when a task is first taken
+            sprint_item.started_at = _at(team, _working_day(team, start, demo.started), 10)
+        done = _at(team, _working_day(team, start, demo.done), 16)
+        before = sprints.finish(sprint_item, done)
+        store.log(sprint_item.item, demo.by.id, "done", done, status=[before, "done"])
+    closed = _at(team, _working_day(team, start, 10), 17)
+    sprints.close(sprint, items, "Yes: the first invoices went out by email", closed)
+
+
 async def seed_backlog(db: Database, workspace: str, now: datetime) -> int:
-    """Roles, time zone and the demo backlog for #team-demo; returns how many items."""
+    """Roles, time zone, the demo backlog and sprint 0 done for #team-demo; returns how many
+    items the open backlog has."""
     async with db.transaction() as store:
         team = await store.ensure_team(workspace, CHANNEL, now - timedelta(days=14))
         await team_uc.assign_role(store, team, "po", [PO.id])
@@ -235,4 +333,5 @@ async def seed_backlog(db: Database, workspace: str, now: datetime) -> int:
             if demo.later:
                 edited = created + timedelta(hours=20)
                 await store.edit_item(team, item.number, demo.later, demo.later_by.id, edited)
+        await seed_sprint_zero(store, team, now)
     return len(DEMO_BACKLOG)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from agendas import planning as plan
 from agendas.kinds import People
+from bot.domain import calibration, tasks
 from bot.domain import sprints as rules
-from bot.domain import tasks
 from bot.domain.errors import NotAllowed, UserError
 from bot.runtime.services import Services
 from bot.usecases import sprints as steps
@@ -125,7 +125,9 @@ async def _changed(
 
 
 async def _save(work: Work, sprint: Sprint, sprint_item: SprintItem, task: SprintTask) -> None:
-    """The task, and what is left of it from now on (for the burndown in hours)."""
+    """The task, and what is left of it from now on (for the burndown in hours); the item's
+    work began with its first task under way (calibration)."""
+    calibration.note_start(sprint, sprint_item, work.now)
     await work.store.save_tasks(sprint_item)
     work.store.add_progress(tasks.progress(sprint, [task], work.now))
 

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.calibration import FEW, Calibration, Reference, Spread
 from bot.domain.commands import POKER_USAGE
 from bot.domain.decks import NEIGHBOURS_RULE, Deck, Tally, card_label
 from bot.domain.poker import REASON_MAX, Board, Result, Row, Waiting
@@ -37,6 +38,7 @@ SECTION_TEXT = 2900  # a section holds 3000 characters; room for what `fit` adds
 REASON_BLOCKS = 10
 OPTIONS_MAX = 100  # options in one select
 MAX_LISTED = 20  # polls listed one by one in a reminder
+CALIBRATION_BLOCKS = 10  # sections of estimate lines in `/poker calibrate`
 
 
 def value(round_id: int, card: str | None = None) -> str:
@@ -158,7 +160,7 @@ def result_message(res: Result) -> dict[str, Any]:
     if verdict:
         blocks.append(section(verdict, block_id=f"poker-verdict-{round_.id}"))
     reasons = [render("poker_reason.md.j2", ballot=b, **helpers) for b in t.reasons]
-    blocks += [section(chunk) for chunk in _packed(reasons, REASON_BLOCKS)]
+    blocks += [section(chunk) for chunk in _packed(reasons, REASON_BLOCKS, "…and more reasons")]
     if round_.status == "revealed":
         elements: list[Any] = []
         for card in t.choices:  # the consensus, or both neighbouring cards
@@ -190,8 +192,9 @@ def result_message(res: Result) -> dict[str, Any]:
     return message(blocks, headline)
 
 
-def _packed(lines: Sequence[str], most: int) -> list[str]:
-    """Lines joined into at most `most` texts that each fit a section."""
+def _packed(lines: Sequence[str], most: int, more: str) -> list[str]:
+    """Lines joined into at most `most` texts that each fit a section (`more` says that
+    some were left out)."""
     chunks: list[str] = []
     for line in lines:
         if chunks and len(chunks[-1]) + 1 + len(line) <= SECTION_TEXT:
@@ -199,7 +202,7 @@ def _packed(lines: Sequence[str], most: int) -> list[str]:
         elif len(chunks) < most:
             chunks.append(line)
         else:
-            chunks[-1] = fit(chunks[-1] + "\n…and more reasons", SECTION_TEXT)
+            chunks[-1] = fit(chunks[-1] + "\n" + more, SECTION_TEXT)
             break
     return chunks
 
@@ -345,3 +348,47 @@ def help_message() -> dict[str, Any]:
     text = "*Planning poker*\n" + render("help.md.j2", verbs=POKER_USAGE)
     blocks = [section(text), context("`/timebox help` lists every command.")]
     return message(blocks, "Planning poker commands")
+
+
+# -- calibration -------------------------------------------------------------------------------
+
+
+def span(spread: Spread) -> str:
+    """How long items took: `3 working days`, `1 working day`, `2-4 working days`."""
+    if spread.low == spread.high:
+        return days(spread.low)
+    return f"{spread.low}-{spread.high} working days"
+
+
+def days(count: int) -> str:
+    return f"{count} working day{'s' if count != 1 else ''}"
+
+
+def calibration_message(found: Calibration) -> dict[str, Any]:
+    """`/poker calibrate`: per estimate, how long done items really took (or, without any,
+    what it will show and how to get there)."""
+    if not found.sizes:
+        text = render("poker_calibration.md.j2", part="empty")
+        return message([section(text)], "No calibration yet: no estimated item is done")
+    intro = render("poker_calibration.md.j2", part="intro", found=found)
+    lines = [
+        render("poker_calibration.md.j2", part="size", size=size, span=span) for size in found.sizes
+    ]
+    blocks: list[Block] = [section(intro)]
+    blocks += [
+        section(chunk) for chunk in _packed(lines, CALIBRATION_BLOCKS, "…and more estimates")
+    ]
+    if pairs := found.inversions:
+        blocks.append(section(render("poker_calibration.md.j2", part="inversions", pairs=pairs)))
+    blocks.append(context(render("poker_calibration.md.j2", part="how", found=found, few=FEW)))
+    return message(blocks, "How long done items really took, per estimate")
+
+
+def reference_message(ref: Reference) -> dict[str, Any]:
+    """A reveal's reference stories, in the poll's thread: how long items of the suggested
+    size took here, and two or three of them to compare with."""
+    head = render("poker_reference.md.j2", part="head", ref=ref, span=span, span_of=days)
+    note = render("poker_reference.md.j2", part="note", ref=ref)
+    numbers = ", ".join(f"#{story.number}" for story in ref.stories)
+    fallback = f"{ref.name} here took {span(ref.spread)}: {numbers}"
+    return message([section(head), context(note)], fallback)

@@ -1,4 +1,5 @@
-"""`/poker`: start a live round or an async poll, pick an item, the deck, an item's history.
+"""`/poker`: start a live round or an async poll, pick an item, the deck, an item's history,
+the calibration of estimates against how long done items took.
 
 A short dispatch table: each verb's small function calls one use case and answers."""
 
@@ -12,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.commands import PokerCommand, parse_poker
 from bot.runtime.services import services
+from bot.usecases import calibration as calibration_uc
 from bot.usecases import poker as poker_uc
 from handlers.asked import Asked
 from handlers.blocks import poker as poker_blocks
@@ -57,6 +59,12 @@ async def _history(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext
     await asked.answer(poker_blocks.history_message(found.item, found.records))
 
 
+async def _calibrate(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -> None:
+    """How long the channel's done items really took, per estimate: privately."""
+    found = await calibration_uc.calibrate(asked.svc, asked.actor)
+    await asked.answer(poker_blocks.calibration_message(found))
+
+
 async def _deck(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -> None:
     """`deck` / `tshirt`: shown to anyone, changed by the PO or a Scrum Master."""
     if not parsed.words:
@@ -79,6 +87,7 @@ VERBS: dict[str, Verb] = {
     "async": _start,
     "pick": _pick,
     "history": _history,
+    "calibrate": _calibrate,
     "deck": _deck,
     "tshirt": _deck,
 }

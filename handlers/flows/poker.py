@@ -14,7 +14,11 @@ another:
 - a result that Slack refused, a result message or a board that could not be redrawn ask for
   the poll to be shown again (`poker_sync` jobs, with the job runner's retries): the board and
   result messages are drawn from the database, so a later drawing repairs an earlier one;
-- a re-vote's announcement that Slack refused goes to the outbox, which retries it.
+- a re-vote's announcement that Slack refused goes to the outbox, which retries it;
+- a revealed round's reference stories (done items of its suggested size, with how long they
+  took: bot/usecases/calibration.py) are recorded with its result and sent after it; one
+  Slack refused goes to the outbox, and one that cannot be found is left out, never the
+  result.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -31,11 +36,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import poker
+from bot.domain.calibration import Reference
 from bot.domain.commands import PokerCommand
 from bot.domain.errors import UserError
 from bot.domain.poker import Reminder, Result, Row
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import calibration as calibration_uc
 from bot.usecases import poker as poker_uc
 from bot.usecases.unit import Actor
 from handlers import outbox
@@ -61,8 +68,18 @@ def _why(error: BaseException) -> str:
 # -- what a state change records for Slack, in its own transaction -----------------------------
 
 
-async def _record_result(store: Store, team: Team, res: Result, now: datetime) -> outbox.Post:
-    return await outbox.record(
+@dataclass(frozen=True)
+class ResultPosts:
+    """A revealed round's posts for its thread, recorded with the reveal: the result, then
+    the reference stories of its suggested size (if there are any)."""
+
+    result: outbox.Post
+    reference: outbox.Post | None
+    workspace: str | None
+
+
+async def _record_result(store: Store, team: Team, res: Result, now: datetime) -> ResultPosts:
+    post = await outbox.record(
         store,
         f"poker-result:{res.round.id}",
         team.workspace_id,
@@ -72,6 +89,20 @@ async def _record_result(store: Store, team: Team, res: Result, now: datetime) -
         thread_ts=res.poll.message_ts,
         **poker_blocks.result_message(res),
     )
+
+    async def reference(store: Store, ref: Reference) -> outbox.Post:
+        return await outbox.record(
+            store,
+            f"poker-reference:{res.round.id}",
+            team.workspace_id,
+            now,
+            channel=team.channel_id,
+            thread_ts=res.poll.message_ts,
+            **poker_blocks.reference_message(ref),
+        )
+
+    stories = await calibration_uc.at_reveal(store, team, res.tally, reference)
+    return ResultPosts(post, stories, team.workspace_id)
 
 
 async def _record_revote(
@@ -112,13 +143,40 @@ async def _draw(client: AsyncWebClient, shown: poker_uc.Shown) -> None:
     await client.chat_update(channel=shown.team.channel_id, ts=shown.poll.message_ts, **payload)
 
 
-async def _send_result(svc: Services, client: AsyncWebClient, post: Any, poll_id: int) -> None:
-    """Sends a recorded result post; one Slack refused is posted again by a `poker_sync`."""
+async def _send_result(
+    svc: Services, client: AsyncWebClient, posts: ResultPosts, poll_id: int
+) -> None:
+    """Sends a recorded result post; one Slack refused is posted again by a `poker_sync`.
+    Its reference stories follow it (see `_send_posts`)."""
     try:
-        await outbox.send(svc, client, post)
+        await _send_posts(svc, client, posts)
     except Exception as error:
         log.warning("poll %s: result not posted (%s); posted again later", poll_id, _why(error))
         await poker_uc.sync_later(svc, poll_id)
+
+
+async def _send_posts(svc: Services, client: AsyncWebClient, posts: ResultPosts) -> None:
+    """The result (raising if Slack refuses it), then its reference stories, which never
+    fail it: refused, they go to the outbox to retry. While the result waits for a
+    `poker_sync`, its stories wait with it (recorded, and sent after it by the sync)."""
+    try:
+        await outbox.send(svc, client, posts.result)
+    except Exception:
+        if posts.reference is not None:  # recorded again with the result, and sent after it
+            await calibration_uc.withdraw(svc, posts.reference.key)
+        raise
+    if posts.reference is None:
+        return
+    try:
+        await outbox.send(svc, client, posts.reference)
+    except Exception as error:
+        key = posts.reference.key
+        log.warning("%s not posted (%s); queued to post again", key, _why(error))
+        args = {k: v for k, v in posts.reference.args.items() if k != "metadata"}
+        try:
+            await poker_uc.queue_post(svc, partial(_enqueue, f"{key}:again", posts.workspace, args))
+        except Exception:
+            log.warning("%s dropped: it could not be queued", key, exc_info=True)
 
 
 async def _edit_result(svc: Services, client: AsyncWebClient, team: Team, res: Result) -> None:
@@ -436,7 +494,7 @@ async def on_sync(svc: Services, client: AsyncWebClient, due: Due) -> str:
         return "poll gone"
     channel = shown.team.channel_id
     calls: list[Callable[[], Awaitable[Any]]] = [
-        partial(outbox.send, svc, client, post) for post in shown.posts
+        partial(_send_posts, svc, client, posts) for posts in shown.posts
     ]
     for res in shown.results:
         if res.round.result_ts and res.round.result_ts != "posting":

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.backlog import BacklogQueries
 from storage.repositories.calendar import CalendarQueries
+from storage.repositories.calibration import CalibrationQueries
 from storage.repositories.deliveries import DeliveryQueries
 from storage.repositories.home import HomeQueries
 from storage.repositories.jobs import JobQueries
@@ -30,6 +31,7 @@ class Store(
     SprintQueries,
     TrackerQueries,
     CalendarQueries,
+    CalibrationQueries,
 ):
     """A unit of work's view of the database; one per transaction."""
 

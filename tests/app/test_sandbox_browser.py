@@ -268,7 +268,7 @@ async def test_shared_files_images_and_thread_replies(page):
     await expect(shared.locator(".file-card")).to_contain_text("CSV")
     await shared.get_by_role("button", name=re.compile("1 reply")).click()
     thread = page.locator("#thread")
-    await expect(thread).to_contain_text("Imported 2 items (#13–#14)")
+    await expect(thread).to_contain_text("Imported 2 items (#20–#21)")
     await thread.get_by_label("Reply in thread").fill("thanks, bot")
     await thread.get_by_label("Reply in thread").press("Enter")
     await expect(thread).to_contain_text("thanks, bot")

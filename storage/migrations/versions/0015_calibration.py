@@ -1,0 +1,48 @@
+"""calibration: when work on a sprint item began (its first task under way in the sprint)
+
+Revision ID: 0015
+Revises: 0012
+Create Date: 2026-12-15 10:00:00.000000
+
+Chained after 0012 while 0013 and 0014 (reserved for other work) are not in the tree: when
+they land, this file's down_revision becomes "0014".
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.migrations import schema
+
+revision: str = "0015"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("sprint_items") as batch:
+        batch.add_column(schema.utc("started_at", nullable=True))
+    # Items of earlier sprints start where their task history says work began: the first
+    # change that left a task with fewer hours than planned, after the commitment and before
+    # the item was done (finishing an item zeroes its tasks: that is no start). Taking a task
+    # was not recorded then; those items count from their sprint's start.
+    op.execute(
+        sa.text(
+            "UPDATE sprint_items SET started_at = ("
+            "SELECT MIN(task_progress.at) FROM task_progress "
+            "JOIN sprint_tasks ON sprint_tasks.id = task_progress.task_id "
+            "JOIN sprints ON sprints.id = task_progress.sprint_id "
+            "WHERE sprint_tasks.sprint_item_id = sprint_items.id "
+            "AND task_progress.remaining < sprint_tasks.hours "
+            "AND sprints.committed_at IS NOT NULL "
+            "AND task_progress.at >= sprints.committed_at "
+            "AND (sprint_items.done_at IS NULL OR task_progress.at < sprint_items.done_at))"
+        )
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("sprint_items") as batch:
+        batch.drop_column("started_at")
