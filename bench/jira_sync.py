@@ -1,4 +1,5 @@
-"""Jira sync: a 5,000-issue board imported, then an incremental sync of 10 changed issues.
+"""Jira sync: a 5,000-issue board imported, an incremental sync of 10 changed issues, then a
+reorder and two deletions made in Jira.
 
 The Jira emulator runs in a child process (so the bot's resident set is the bot's alone) with
 a Scrum board of `--issues` stories, last changed a day ago. In this process, the real sync
@@ -7,6 +8,12 @@ board, imports it page by page as due work, then 10 issues are edited in Jira an
 incremental sync runs (as after a webhook). Figures: import time, Jira calls, peak RSS; the
 incremental sync's calls, for a small board and for the big one (they must not differ).
 
+Then, on the big board: the last issue is dragged to the top in Jira and the plain incremental
+sync runs (it sees the new Rank value and reads the board's keys once); an issue is deleted
+and Jira's webhook names it (the sync asks for that issue: 404); another is deleted with no
+webhook and the hourly reconcile finds it (the board's keys, then that issue). Figures: calls
+and time of each, and whether the channel's backlog matches the board afterwards.
+
     .venv/bin/python bench/jira_sync.py [--issues 5000] [--changed 10]
 """
 
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import multiprocessing
 import os
 import sys
@@ -80,6 +88,13 @@ async def _serve_jira(pipe: Any) -> None:
             for n, key in enumerate(argument):
                 jira.edit(key, summary=f"Changed in Jira {n}", estimate=float(n))
             pipe.send(len(argument))
+        elif command == "rerank":
+            key, before = argument
+            jira.rerank(key, before=before)
+            pipe.send(jira.backlog_keys(2))
+        elif command == "delete":
+            jira.delete(argument)
+            pipe.send(jira.backlog_keys(2))
         elif command == "calls":
             pipe.send([c.route for c in jira.calls])
             jira.reset_calls()
@@ -157,6 +172,67 @@ async def incremental(
     return await child.ask("calls"), elapsed
 
 
+async def one_sync(
+    services: Services, child: Child, connection: Any, name: str, **payload: Any
+) -> tuple[list[str], float]:
+    """One sync row (as the regular one, a webhook's or the hourly one) run now; its calls."""
+    await child.ask("calls")
+    async with services.db.transaction() as store:
+        current = await store.connection_by_id(connection.id)
+        await store.schedule_once(
+            tracker_uc.KIND_SYNC,
+            f"{tracker_uc.KIND_SYNC}:{tracker_uc.tag(current)}:bench-{name}",
+            services.clock.now(),
+            {"connection": current.id, "tag": tracker_uc.tag(current), **payload},
+        )
+    started = time.perf_counter()
+    await drain(services)
+    return await child.ask("calls"), time.perf_counter() - started
+
+
+async def board_and_backlog(services: Services, connection: Any, board: list[str]) -> str:
+    """Whether the channel's backlog is the board's order, in words."""
+    async with services.db.transaction() as store:
+        order = await store.backlog_keys(connection.team_id, connection.id)
+    ours = [key for _, key in order if key]
+    return "backlog = board" if ours == board else f"backlog differs ({len(ours)} vs {len(board)})"
+
+
+async def reorder_and_deletions(
+    services: Services, child: Child, big: Any, keys: list[str]
+) -> None:
+    """A drag to the top, a deletion named by a webhook, one found by the hourly reconcile."""
+    board = await child.ask("rerank", (keys[-1], keys[0]))
+    calls, seconds = await one_sync(services, child, big, "reorder")
+    print(
+        f"  reorder (last issue dragged to the top), plain incremental sync: {len(calls)} Jira "
+        f"call(s) ({_routes(calls)}), {seconds * 1000:.0f} ms; "
+        f"{await board_and_backlog(services, big, board)}"
+    )
+    gone = keys[len(keys) // 2]
+    board = await child.ask("delete", gone)
+    event = json.dumps({"webhookEvent": "jira:issue_deleted", "issue": {"key": gone}}).encode()
+    async with services.db.transaction() as store:
+        current = await store.connection_by_id(big.id)
+        await child.ask("calls")
+        await tracker_uc.after_webhook(store, current, event, services.clock.now())
+    started = time.perf_counter()
+    await drain(services)
+    seconds = time.perf_counter() - started
+    calls = await child.ask("calls")
+    print(
+        f"  deletion named by a webhook: {len(calls)} Jira call(s) ({_routes(calls)}), "
+        f"{seconds * 1000:.0f} ms; {await board_and_backlog(services, big, board)}"
+    )
+    board = await child.ask("delete", keys[len(keys) // 3])
+    calls, seconds = await one_sync(services, child, big, "hourly", keys=True)
+    print(
+        f"  deletion without webhooks, hourly reconcile: {len(calls)} Jira call(s) "
+        f"({_routes(calls)}), {seconds * 1000:.0f} ms; "
+        f"{await board_and_backlog(services, big, board)}"
+    )
+
+
 async def main(issues: int, changed: int) -> None:
     child = Child()
     os.environ["TIMEBOX_SECRET_KEY"] = generate_key()
@@ -217,6 +293,7 @@ async def main(issues: int, changed: int) -> None:
                     f"call(s) ({_routes(calls)}), {seconds * 1000:.0f} ms; {landed} items "
                     "changed in Timebox"
                 )
+            await reorder_and_deletions(services, child, big, big_keys)
         except TrackerError as error:
             print(f"failed: {error}")
         finally:

@@ -3,11 +3,18 @@
 Each failing rule is named in words a Product Owner acts on ("no acceptance criteria"), never as
 a score: the point is to know what to fix before sprint planning. Each team keeps its own
 Definition of Ready as data on the team row.
+
+A value hypothesis is the item's own field. An item imported from a tracker starts without
+one, so the import takes it from the issue's description when the description states one
+(``hypothesis_in``): a "Value hypothesis" (or "Hypothesis") section, or a sentence such as
+"By doing X we expect Y". Any other description is not a hypothesis, and an item typed in
+Slack is judged on its field alone, as before.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -25,6 +32,22 @@ RULES = {
     "split": "The estimate is at most the split threshold (bigger items are split)",
 }
 DEFAULT_THRESHOLD = 13.0
+HYPOTHESIS_MAX = 3000  # bot.domain.backlog.FORM_MAX["hypothesis"]
+_HEADING = re.compile(r"^\W*(?:value\s+)?hypothesis\W*?(?::\s*(?P<rest>.*))?$", re.I | re.S)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
+_STATED = (
+    # "By offering Apple Pay, we expect 10% more completed checkouts."
+    re.compile(r"\bby\s+\S.*?\bwe\s+(?:expect|predict|anticipate)\b\s*\S", re.I | re.S),
+    # "If we offer Apple Pay, (then) we expect ..."
+    re.compile(r"\bif\s+we\s+\S.*?\bwe\s+(?:expect|predict|anticipate)\b\s*\S", re.I | re.S),
+    # "We believe that offering Apple Pay will result in ..." (Lean UX)
+    re.compile(
+        r"\bwe\s+believe\b.+?\bwill\s+(?:result\s+in|lead\s+to|achieve|increase|reduce|"
+        r"improve|raise|lower|cut)\b\s*\S",
+        re.I | re.S,
+    ),
+)
+_PLACEHOLDERS = {"tbd", "todo", "to do", "n/a", "na", "none", "-", "?", "..."}
 DEFAULT_HORIZON_ITEMS = 10
 SPRINTS_AHEAD = 2
 
@@ -99,6 +122,37 @@ class DefinitionOfReady:
 
 
 DEFAULT_DOR = DefinitionOfReady()
+
+
+def hypothesis_in(description: str) -> str:
+    """The value hypothesis a tracker issue's description states, or "" when it states none:
+    the text under a heading "Value hypothesis" (or "Hypothesis", also "Hypothesis: ..." on one
+    line), else the first sentence of the form "By doing X we expect Y", "If we do X we expect
+    Y" or "We believe X will result in Y". A placeholder (TBD, n/a) is none."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", description or "") if b.strip()]
+    for at, block in enumerate(blocks):
+        first, _, below = block.partition("\n")
+        heading = _HEADING.match(first.strip().strip("#*_ ").strip())
+        if heading is None:
+            continue
+        body = (heading["rest"] or "").strip() or below.strip()
+        if not body and at + 1 < len(blocks):
+            body = blocks[at + 1]
+        if _says_something(body):
+            return _clip(body)
+    for sentence in _SENTENCES.split(description or ""):
+        if any(pattern.search(sentence) for pattern in _STATED):
+            return _clip(sentence)
+    return ""
+
+
+def _says_something(text: str) -> bool:
+    words = " ".join(text.split())
+    return len(words.split()) >= 3 and words.lower().strip(". ") not in _PLACEHOLDERS
+
+
+def _clip(text: str) -> str:
+    return " ".join(text.split())[:HYPOTHESIS_MAX]
 
 
 def points(value: float) -> str:

@@ -10,20 +10,32 @@ criteria, estimate, issue type, epic, labels, "blocks" links (as dependencies), 
 category (done or not); the description, status name and assignee are kept with the link and
 shown. Timebox's own, which every sync leaves alone: the value hypothesis (Jira has no field
 for it), the Definition-of-Ready answers (the checklist), poker history, readiness and snoozes,
-the owner, priority, and dependencies typed in Slack.
+the owner, priority, and dependencies typed in Slack. One exception: while nobody has written a
+hypothesis in Timebox, an item takes the one its issue's description states
+(``readiness.hypothesis_in``), so an imported item is not judged "no value hypothesis" when
+Jira says it.
+
+The order: the tracker's board order wins for the items it holds (``follow_board`` moves the
+fewest items: those outside the longest run already in order), except an item whose move in
+Timebox is not in the tracker yet. An issue deleted, or moved off the board, is unlinked from
+its item with a history line (``gone_note``); the item is archived if it was on the backlog.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+import json
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX
+from bot.domain.readiness import hypothesis_in
 from bot.domain.trackers import StatusCategory, TrackerIssue
 
 JIRA = "jira"
@@ -59,6 +71,8 @@ TRACKER_TYPES = {"story": "Story", "bug": "Bug", "spike": "Story", "enabler": "S
 NOT_BACKLOG_TYPES = {"epic", "subtask", "sub-task", "sub task"}
 
 SYNC_EVERY = timedelta(minutes=5)
+RECONCILE_EVERY = timedelta(hours=1)  # the board's order and deletions, without webhooks
+PROBES = 50  # issues asked for one by one per reconcile (deleted? moved?); the rest next time
 IMPORT_BATCH = 100  # issues per page, per transaction, per due-work row
 WATERMARK_MARGIN = timedelta(minutes=5)  # clocks of Timebox and the tracker disagree a little
 FIRST_RETRY = 10.0  # seconds
@@ -105,7 +119,8 @@ def owned_values(issue: TrackerIssue) -> dict[str, Any]:
 
 
 def facts(issue: TrackerIssue) -> dict[str, Any]:
-    """What only the tracker has, kept with the link and shown with the item."""
+    """What only the tracker has, kept with the link and shown with the item; with the
+    hypothesis its description states and its rank token (to see it change)."""
     return {
         "description": issue.description,
         "status": issue.status,
@@ -113,7 +128,27 @@ def facts(issue: TrackerIssue) -> dict[str, Any]:
         "issue_type": issue.issue_type,
         "assignee": issue.assignee.name if issue.assignee else None,
         "epic": issue.epic,
+        "hypothesis": hypothesis_in(issue.description),
+        "rank": issue.rank,
     }
+
+
+def hypothesis_after(current: str, remote: Mapping[str, Any], issue: TrackerIssue) -> str | None:
+    """The item's hypothesis after the issue changed, or None to leave it: it follows the one
+    the description states while Timebox's is empty or still the one taken from Jira; a
+    hypothesis written in Timebox is never touched."""
+    taken = str(remote.get("hypothesis") or "")
+    found = hypothesis_in(issue.description)
+    if current.strip() and current != taken:
+        return None
+    return found if found != current else None
+
+
+def reranked(remote: Mapping[str, Any], issue: TrackerIssue) -> bool:
+    """The issue was reordered in the tracker since it was last seen (its rank token
+    changed). Unknown (no token, or none kept yet) is not a change."""
+    before = str(remote.get("rank") or "")
+    return bool(issue.rank and before and issue.rank != before)
 
 
 class ItemLike(Protocol):
@@ -307,6 +342,148 @@ def rank_anchor(order: Sequence[tuple[int, str | None]], item_id: int) -> tuple[
     return None
 
 
+@dataclass(frozen=True)
+class Moved:
+    """An item the board's order moves: its new rank, and its place before and after
+    (1-based positions on the backlog)."""
+
+    item_id: int
+    rank: float
+    old: int
+    new: int
+
+
+def follow_board(
+    order: Sequence[tuple[int, str | None, float]],
+    board: Sequence[str],
+    pinned: Collection[int] = (),
+) -> tuple[list[Moved], dict[int, float]]:
+    """Puts the backlog's linked items in the board's order, moving as few as it can.
+
+    `order`: (item id, key or None, rank) of the backlog, top first; `board`: the tracker's
+    keys in order. Items without a key on the board (Timebox's own, or gone from it) and
+    `pinned` ones (a move of Timebox's not in the tracker yet) stay where they are. The
+    longest run of linked items already in the board's order stays too; every other linked
+    item goes right after the item that precedes it on the board (or before the first, if
+    none does). Returns the moves (for the history) and every rank to write: the moved items',
+    or, when the ranks between two neighbours have run out, the whole backlog renumbered."""
+    position = {key: at for at, key in enumerate(board)}
+    pinned = set(pinned)
+    movable = [
+        (item_id, position[key])
+        for item_id, key, _ in order
+        if key is not None and key in position and item_id not in pinned
+    ]
+    stay = set(_longest_rising([p for _, p in movable]))
+    staying = [entry for at, entry in enumerate(movable) if at in stay]
+    moving = sorted(
+        (entry for at, entry in enumerate(movable) if at not in stay), key=lambda e: e[1]
+    )
+    if not moving:
+        return [], {}
+    gone = {item_id for item_id, _ in moving}
+    stay_positions = [p for _, p in staying]
+    after: dict[int | None, list[int]] = {}
+    for item_id, at in moving:
+        anchor = bisect.bisect_left(stay_positions, at) - 1
+        after.setdefault(staying[anchor][0] if anchor >= 0 else None, []).append(item_id)
+    first_stay = staying[0][0]
+    ranks = {item_id: rank for item_id, _, rank in order}
+    arranged: list[int] = []
+    for item_id, _, _ in order:
+        if item_id in gone:
+            continue
+        if item_id == first_stay:
+            arranged += after.get(None, [])
+        arranged.append(item_id)
+        arranged += after.get(item_id, [])
+    new_ranks = _ranks_between(arranged, ranks, gone)
+    old_at = {item_id: at for at, (item_id, _, _) in enumerate(order, start=1)}
+    moved = [
+        Moved(item_id, new_ranks[item_id], old_at[item_id], at)
+        for at, item_id in enumerate(arranged, start=1)
+        if item_id in gone and old_at[item_id] != at
+    ]
+    return moved, new_ranks
+
+
+def _longest_rising(values: Sequence[int]) -> list[int]:
+    """Indexes of a longest strictly rising subsequence of `values` (patience sorting)."""
+    tails: list[int] = []  # tails[k]: index of the smallest tail of a run of length k + 1
+    tail_values: list[int] = []
+    before: list[int] = [-1] * len(values)
+    for at, value in enumerate(values):
+        k = bisect.bisect_left(tail_values, value)
+        before[at] = tails[k - 1] if k else -1
+        if k == len(tails):
+            tails.append(at)
+            tail_values.append(value)
+        else:
+            tails[k], tail_values[k] = at, value
+    run, at = [], tails[-1] if tails else -1
+    while at >= 0:
+        run.append(at)
+        at = before[at]
+    return run[::-1]
+
+
+def _ranks_between(
+    arranged: Sequence[int], ranks: Mapping[int, float], moved: Collection[int]
+) -> dict[int, float]:
+    """Ranks for the moved items between their unmoved neighbours; the whole order numbered
+    1, 2, 3… when two neighbours leave no room."""
+    out: dict[int, float] = {}
+    at = 0
+    while at < len(arranged):
+        if arranged[at] not in moved:
+            at += 1
+            continue
+        end = at
+        while end < len(arranged) and arranged[end] in moved:
+            end += 1
+        low = ranks[arranged[at - 1]] if at > 0 else None
+        high = ranks[arranged[end]] if end < len(arranged) else None
+        count = end - at
+        for n, item_id in enumerate(arranged[at:end], start=1):
+            if low is not None and high is not None:
+                if high - low <= 1e-6 * (count + 1):
+                    return {i: float(n) for n, i in enumerate(arranged, start=1)}
+                out[item_id] = low + (high - low) * n / (count + 1)
+            elif high is not None:
+                out[item_id] = high - (count + 1 - n)
+            else:
+                assert low is not None
+                out[item_id] = low + n
+        at = end
+    return out
+
+
+TRACKER_NAMES = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}
+GONE_WORDS = {
+    "deleted": "{key} was deleted in {tracker} (or the {tracker} account can no longer see it) "
+    "on {at}",
+    "moved": "{key} left the board in {tracker} on {at} (moved to another project, or out of "
+    "the board's filter)",
+}
+
+
+def tracker_name(kind: str) -> str:
+    """How people call a tracker of `kind`."""
+    return TRACKER_NAMES.get(kind, kind.capitalize())
+
+
+def gone_note(
+    reason: str, key: str, at: datetime, number: int, archived: bool, kind: str = "jira"
+) -> str:
+    """The history line of an item whose issue is gone: what happened, when, and what
+    became of the item."""
+    when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    said = GONE_WORDS[reason].format(key=key, at=when, tracker=tracker_name(kind))
+    if archived:
+        return f"{said}: unlinked and archived; `/backlog restore {number}` brings it back"
+    return f"{said}: unlinked, kept here"
+
+
 def sprint_name(number: int) -> str:
     return f"Sprint {number}"
 
@@ -355,3 +532,40 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
     if not header or not secret:
         return False
     return hmac.compare_digest(webhook_signature(secret, body), header.strip())
+
+
+_JIRA_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,19}-[0-9]{1,9}")
+
+
+def _jira_hint(event: Mapping[str, Any]) -> dict[str, Any]:
+    """Jira: ``jira:issue_deleted`` names the deleted issue; a changelog item ``Rank`` says
+    the board's order changed."""
+    issue = event.get("issue")
+    key = issue.get("key") if isinstance(issue, Mapping) else None
+    if event.get("webhookEvent") == "jira:issue_deleted":
+        return {"gone": [key]} if isinstance(key, str) and _JIRA_KEY.fullmatch(key) else {}
+    changelog = event.get("changelog")
+    items = changelog.get("items") if isinstance(changelog, Mapping) else None
+    if isinstance(items, list) and any(
+        isinstance(i, Mapping) and str(i.get("field", "")).lower() == "rank" for i in items
+    ):
+        return {"keys": True}
+    return {}
+
+
+WEBHOOK_READERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {"jira": _jira_hint}
+"""Per tracker kind: what a signed webhook body says beyond "something changed"."""
+
+
+def webhook_hint(kind: str, body: bytes) -> dict[str, Any]:
+    """What a signed webhook call asks of the sync besides the usual walk of changes:
+    ``{"gone": [key]}`` (check whether that issue was deleted) or ``{"keys": True}`` (read the
+    board's order). Only hints: nothing in the body is applied as data."""
+    reader = WEBHOOK_READERS.get(kind)
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return {}
+    if reader is None or not isinstance(event, Mapping):
+        return {}
+    return reader(event)

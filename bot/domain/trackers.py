@@ -108,6 +108,9 @@ class TrackerIssue:
     blocked_by: tuple[str, ...]  # keys of the issues that block this one
     updated: datetime  # aware, UTC
     id: str = ""  # the tracker's own id (stable across key changes when moved)
+    # The tracker's ordering token (Jira: the Rank field's LexoRank), compared for change only:
+    # a new value means the issue was reordered. "" when the tracker has none.
+    rank: str = ""
 
 
 @dataclass(frozen=True)
@@ -237,9 +240,11 @@ class Tracker(Protocol):
         ...
 
     async def backlog_keys(self) -> list[str]:
-        """The keys of the backlog in rank order and nothing else, in as few calls as the
-        tracker allows: how a reorder made in the tracker, and an issue deleted or moved out of
-        the backlog, reach Timebox without a full import."""
+        """The keys of every issue of the board that is not done (those in open sprints too)
+        in rank order and nothing else, in as few calls as the tracker allows: how a reorder
+        made in the tracker, and an issue deleted or moved off the board, reach Timebox without
+        a full import. A linked key missing from it is deleted, done or off the board; the
+        sync asks ``issue()`` which (NOT_FOUND: deleted)."""
         ...
 
     async def issue(self, key: str) -> TrackerIssue:

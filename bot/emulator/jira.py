@@ -12,6 +12,8 @@ and answers with the shapes of Atlassian's documentation:
   ``"yyyy/MM/dd HH:mm"`` in the user's time zone, joined by AND, ``ORDER BY``), ``nextPageToken``
   paging, ``isLast``
 - ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``
+- ``GET/POST /rest/api/3/issue/{key}/transitions`` (a workflow of To Do, In Progress and Done,
+  every status reachable from every other unless ``workflow`` says otherwise)
 - ``GET  /rest/agile/1.0/board/{id}/configuration``, ``GET /rest/agile/1.0/board/{id}/backlog``
 - ``PUT  /rest/agile/1.0/issue/rank`` (204, or 207 with per-issue entries)
 - ``POST /rest/agile/1.0/sprint``, ``GET/POST /rest/agile/1.0/sprint/{id}``,
@@ -23,7 +25,15 @@ hidden from a user (404 "Board does not exist or you do not have permission to s
 403). Faults: ``fail_next`` (429 with ``Retry-After``, or a 5xx) and ``delay_next`` (an answer
 held for real seconds, so a client's timeout fires) for the next N calls of a route, and
 ``fail_rate`` for a share of them. Test helpers edit issues (bumping ``updated``) and ``seed`` a
-board of thousands of issues without a single request.
+board of thousands of issues without a single request; ``rerank``, ``delete`` and ``move`` do
+what a person does in Jira's backlog (a drag, a deletion, a move to another project).
+
+Ranking (the agile endpoint or ``rerank``) gives the issue a new value of the Rank field
+(``customfield_10019``, LexoRank-shaped: ``0|i0001f:``), bumps ``updated`` and sends
+``jira:issue_updated`` with a changelog item ``Rank``, as Jira Cloud does. The order itself is
+``rank`` (a list of keys); the field's values are tokens that change with each ranking, not
+sortable here. The search with ``fields`` limited to ``id``/``key`` pages up to 5,000 issues, as
+documented; any other field list up to 100.
 """
 
 from __future__ import annotations
@@ -57,6 +67,7 @@ ISSUE_HIDDEN = "Issue does not exist or you do not have permission to see it."
 NOT_ADF = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
 STORY_POINTS = "customfield_10016"
 RANK_FIELD_ID = 10019
+RANK_FIELD = f"customfield_{RANK_FIELD_ID}"
 ROUTES = (
     "myself",
     "search.jql",
@@ -72,6 +83,8 @@ ROUTES = (
     "sprint.issues",
     "backlog.issues",
     "board.sprints",
+    "issue.transitions",
+    "issue.transition",
 )
 
 # name -> (status id, category key, category id, category name, colour)
@@ -79,6 +92,12 @@ STATUSES = {
     "To Do": ("10000", "new", 2, "To Do", "blue-gray"),
     "In Progress": ("3", "indeterminate", 4, "In Progress", "yellow"),
     "Done": ("10001", "done", 3, "Done", "green"),
+}
+# target status -> (transition id, transition name)
+TRANSITIONS = {
+    "To Do": ("11", "Back to To Do"),
+    "In Progress": ("21", "Start progress"),
+    "Done": ("31", "Done"),
 }
 # name -> (issue type id, hierarchy level)
 ISSUE_TYPES = {
@@ -440,6 +459,14 @@ class JiraEmulator:
         self.boards: dict[int, JiraBoard] = {}
         self.issues: dict[str, JiraIssue] = {}
         self.rank: list[str] = []  # every issue key, in rank order
+        self.moved: dict[str, str] = {}  # old key -> new key (moved to another project)
+        # status -> the statuses a transition leads to from it (None: every other status)
+        self.workflow: dict[str, list[str]] | None = None
+        self.done_needs: set[str] = set()  # fields a transition to Done must set (a screen)
+        # Accounts that lost "Browse projects": Jira then finds no issues for them in a
+        # search, and answers 404 for each one (the board itself still opens).
+        self.browse_denied: set[str] = set()
+        self._ranks = 0
         self.sprints: dict[int, JiraSprint] = {}
         self.custom_fields: dict[str, str] = {
             STORY_POINTS: "Story point estimate",
@@ -492,6 +519,18 @@ class JiraEmulator:
             ),
             ("POST", "/rest/agile/1.0/backlog/issue", "backlog.issues", self._backlog_issues),
             ("GET", "/rest/agile/1.0/board/{board}/sprint", "board.sprints", self._board_sprints),
+            (
+                "GET",
+                "/rest/api/3/issue/{key}/transitions",
+                "issue.transitions",
+                self._transitions,
+            ),
+            (
+                "POST",
+                "/rest/api/3/issue/{key}/transitions",
+                "issue.transition",
+                self._transition,
+            ),
         ]
         for method, path, name, handler in routes:
             app.router.add_route(method, path, self._wrap(name, handler))
@@ -552,6 +591,11 @@ class JiraEmulator:
     def _next_id(self) -> int:
         self._ids += 1
         return self._ids
+
+    def _rank_token(self) -> str:
+        """A new value of the Rank field (LexoRank-shaped; unique per ranking)."""
+        self._ranks += 1
+        return f"0|i{self._ranks:05x}:"
 
     # -- set-up and test helpers ---------------------------------------------------------
 
@@ -646,6 +690,7 @@ class JiraEmulator:
             issue.fields.setdefault(field_id, None)
         if estimate is not None:
             issue.fields[self._estimation_field()] = estimate
+        issue.fields[RANK_FIELD] = self._rank_token()
         self.issues[issue.key] = issue
         self.rank.append(issue.key)
         self._event("jira:issue_created", issue)
@@ -669,6 +714,7 @@ class JiraEmulator:
             values: dict[str, Any] = dict.fromkeys(fields)
             if estimate is not None and fields:
                 values[fields[0]] = estimate(n)
+            values[RANK_FIELD] = self._rank_token()
             self.issues[key] = JiraIssue(
                 id=self._next_id(),
                 key=key,
@@ -708,6 +754,62 @@ class JiraEmulator:
 
     def touch(self, key: str) -> JiraIssue:
         return self.edit(key)
+
+    def rerank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
+        """A person drags ``key`` just before ``before`` or just after ``after`` in Jira."""
+        if (before is None) == (after is None):
+            raise ValueError("rerank needs exactly one of before= or after=")
+        self._move_in_rank([key], before if before is not None else after, before is not None)
+
+    def delete(self, key: str) -> None:
+        """A person deletes the issue in Jira: gone from every search (its links too), 404
+        from then on, and ``jira:issue_deleted`` sent."""
+        issue = self.issues[key]
+        self._event("jira:issue_deleted", issue)
+        del self.issues[key]
+        self.rank.remove(key)
+        for other in self.issues.values():
+            if key in other.blocked_by:
+                other.blocked_by.remove(key)
+        self.moved = {old: new for old, new in self.moved.items() if new != key}
+
+    def move(self, key: str, project: str) -> JiraIssue:
+        """A person moves the issue to another project: a new key (the old one still finds
+        it, as in Jira), the same id and rank, ``updated`` bumped."""
+        issue = self.issues.pop(key)
+        if project not in self.projects:
+            self.add_project(project)
+        self._numbers[project] = self._numbers.get(project, 0) + 1
+        issue.key, issue.project = f"{project}-{self._numbers[project]}", project
+        issue.updated = self._stamp()
+        self.issues[issue.key] = issue
+        self.rank[self.rank.index(key)] = issue.key
+        self.moved[key] = issue.key
+        self._event("jira:issue_updated", issue)
+        return issue
+
+    def _move_in_rank(self, keys: list[str], anchor: str, before: bool) -> None:
+        """Ranks ``keys`` next to ``anchor``: each gets a new Rank value and ``updated``."""
+        for key in keys:
+            self.rank.remove(key)
+        at = self.rank.index(anchor) + (0 if before else 1)
+        self.rank[at:at] = keys
+        for key in keys:
+            issue = self.issues[key]
+            issue.fields[RANK_FIELD] = self._rank_token()
+            issue.updated = self._stamp()
+            changelog = [
+                {
+                    "field": "Rank",
+                    "fieldtype": "custom",
+                    "fieldId": RANK_FIELD,
+                    "from": "",
+                    "fromString": "",
+                    "to": "",
+                    "toString": "Ranked higher" if before else "Ranked lower",
+                }
+            ]
+            self._event("jira:issue_updated", issue, changelog=changelog)
 
     def estimate_of(self, key: str, board_id: int | None = None) -> Any:
         return self.issues[key].fields.get(self._estimation_field(board_id))
@@ -1294,7 +1396,8 @@ class JiraEmulator:
             except (ValueError, KeyError, TypeError) as exc:
                 raise _error(400, "The provided next page token is invalid or expired.") from exc
         matches = self._predicate(query, user)
-        matched = self._order([i for i in self.issues.values() if matches(i)], query)
+        visible = [] if user.email in self.browse_denied else self.issues.values()
+        matched = self._order([i for i in visible if matches(i)], query)
         page = matched[offset : offset + limit]
         blocks = self._blocks_index()
         out: dict[str, Any] = {
@@ -1314,6 +1417,8 @@ class JiraEmulator:
     # -- issues --------------------------------------------------------------------------
 
     def _issue_for(self, key: str) -> JiraIssue:
+        while key in self.moved and key not in self.issues:
+            key = self.moved[key]
         issue = self.issues.get(key) or next(
             (i for i in self.issues.values() if str(i.id) == key), None
         )
@@ -1322,6 +1427,8 @@ class JiraEmulator:
         return issue
 
     def _get_issue(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        if user.email in self.browse_denied:
+            raise _error(404, ISSUE_HIDDEN)
         issue = self._issue_for(request.match_info["key"])
         wanted = self._wanted(request.query.getall("fields", None) or None)
         return 200, self._issue_json(issue, wanted)
@@ -1428,6 +1535,7 @@ class JiraEmulator:
         for field_id in {b.estimation_field for b in self.boards.values() if b.estimation_field}:
             issue.fields.setdefault(field_id, None)
         self._apply(issue, fields)
+        issue.fields[RANK_FIELD] = self._rank_token()
         self.issues[issue.key] = issue
         self.rank.append(issue.key)
         self._event("jira:issue_created", issue, user)
@@ -1475,12 +1583,59 @@ class JiraEmulator:
             else:
                 moving.append(issue.key)
                 entries.append({"issueId": issue.id, "issueKey": issue.key, "status": 200})
-        for key in moving:
-            self.rank.remove(key)
-        at = self.rank.index(anchor) + (0 if before is not None else 1)
-        self.rank[at:at] = moving
+        if moving:
+            self._move_in_rank(moving, anchor, before is not None)
         if any(e["status"] >= 400 for e in entries):
             return 207, {"entries": entries}
+        return 204, None
+
+    # -- workflow ------------------------------------------------------------------------
+
+    def _targets(self, issue: JiraIssue) -> list[str]:
+        """The statuses a transition leads to from the issue's status."""
+        if self.workflow is not None and issue.status in self.workflow:
+            return [s for s in self.workflow[issue.status] if s != issue.status]
+        return [s for s in STATUSES if s != issue.status]
+
+    def _transitions(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        issue = self._issue_for(request.match_info["key"])
+        out = []
+        for target in self._targets(issue):
+            transition_id, name = TRANSITIONS[target]
+            out.append(
+                {
+                    "id": transition_id,
+                    "name": name,
+                    "to": self._status_json(target),
+                    "hasScreen": target == "Done" and bool(self.done_needs),
+                    "isGlobal": self.workflow is None,
+                    "isInitial": False,
+                    "isAvailable": True,
+                    "isConditional": False,
+                    "isLooped": False,
+                }
+            )
+        return 200, {"expand": "transitions", "transitions": out}
+
+    def _transition(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        issue = self._issue_for(request.match_info["key"])
+        wanted = str(((body or {}).get("transition") or {}).get("id") or "")
+        target = next((t for t in self._targets(issue) if TRANSITIONS[t][0] == wanted), None)
+        if target is None:
+            raise _error(
+                400,
+                f"Transition id '{wanted}' is not valid for this issue.",
+            )
+        given = (body or {}).get("fields") or {}
+        if target == "Done":
+            missing = {
+                f: f"{f.capitalize()} is required." for f in self.done_needs if f not in given
+            }
+            if missing:
+                raise _error(400, **missing)
+        issue.status = target
+        issue.updated = self._stamp()
+        self._event("jira:issue_updated", issue, user)
         return 204, None
 
     # -- sprints -------------------------------------------------------------------------
@@ -1632,18 +1787,26 @@ class JiraEmulator:
         self.webhooks.append(hook)
         return hook
 
-    def _event(self, kind: str, issue: JiraIssue, user: JiraUser | None = None) -> None:
+    def _event(
+        self,
+        kind: str,
+        issue: JiraIssue,
+        user: JiraUser | None = None,
+        *,
+        changelog: list[dict[str, Any]] | None = None,
+    ) -> None:
         if not self.webhooks:
             return
-        self._events.append(
-            {
-                "timestamp": int(self.epoch() * 1000),
-                "webhookEvent": kind,
-                "issue_event_type_name": "issue_generic",
-                "user": (user or self.user).to_jira(self.url or "http://jira.invalid"),
-                "issue": self._issue_json(issue, None),
-            }
-        )
+        event: dict[str, Any] = {
+            "timestamp": int(self.epoch() * 1000),
+            "webhookEvent": kind,
+            "issue_event_type_name": "issue_generic",
+            "user": (user or self.user).to_jira(self.url or "http://jira.invalid"),
+            "issue": self._issue_json(issue, None),
+        }
+        if changelog:
+            event["changelog"] = {"id": str(self._next_id()), "items": changelog}
+        self._events.append(event)
         if self.auto_webhooks:
             with contextlib.suppress(RuntimeError):  # no running loop: delivered on request
                 task = asyncio.get_running_loop().create_task(self.deliver_webhooks())

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,8 @@ from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.emulator.driver import SlackDriver
+from bot.emulator.github import GitHubEmulator
+from bot.emulator.linear import LinearEmulator
 from bot.emulator.server import SlackEmulator
 from bot.process.app import create_app
 from bot.process.server import web_app
@@ -34,6 +36,13 @@ from storage.db import Database
 
 SIGNING_SECRET = "timebox-local-signing-secret"
 CONNECT_SECONDS = 10.0
+
+TRACKER_EMULATORS: dict[str, Callable[..., Any]] = {
+    # kind -> the emulator's class; it takes ``now=`` and has start(), stop(), host_setting.
+    "github": GitHubEmulator,
+    "linear": LinearEmulator,
+}
+"""The trackers the local stack can start beside Slack (``LocalStack.start_tracker``)."""
 
 
 @dataclass
@@ -83,6 +92,17 @@ class LocalStack:
         self.app: AsyncApp
         self.driver: SlackDriver
         self.url = ""
+        self.trackers: dict[str, Any] = {}
+        """Tracker emulators started beside Slack (``start_tracker``), by kind."""
+
+    async def start_tracker(self, kind: str, **options: Any) -> Any:
+        """A tracker's emulator (``TRACKER_EMULATORS``) on this stack's clock, started now and
+        stopped with the stack. Letting the bot call it (TIMEBOX_TRACKER_HOSTS, its
+        ``host_setting``) is the caller's business."""
+        emulator = TRACKER_EMULATORS[kind](now=self.clock.now, **options)
+        await emulator.start()
+        self.trackers[kind] = emulator
+        return emulator
 
     async def start(self, port: int = 0) -> LocalStack:
         if self._owns_emulator:
@@ -149,6 +169,8 @@ class LocalStack:
             await instance.db.dispose()
         if self._owns_emulator:
             await self.emulator.stop()
+        for tracker in self.trackers.values():
+            await tracker.stop()
 
 
 def _recorder(instance: Instance) -> Any:

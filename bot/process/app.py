@@ -130,7 +130,10 @@ def create_app(services: Services) -> AsyncApp:
         logger=leveled("slack_bolt.AsyncApp"),
         signing_secret=settings.signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
-        process_before_response=False,
+        # Bolt sends the ack as soon as the listener returns; ours return once they have
+        # acked, their work going on in a task (handlers/listener.py). With False, Bolt would
+        # run them in a task itself and poll for the ack every 10 ms.
+        process_before_response=True,
         oauth_settings=oauth_settings(services),
     )
 

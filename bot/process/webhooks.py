@@ -1,9 +1,13 @@
-"""Jira's webhooks: ``POST /trackers/jira/{token}``, the token naming one connection.
+"""Trackers' webhooks: ``POST /trackers/{kind}/{token}``, the token naming one connection of
+that kind (``jira``, ``github``, ``linear``).
 
-The body must be signed with the connection's webhook secret (``X-Hub-Signature:
-sha256=<HMAC-SHA256 of the body>``, as Jira Cloud signs a webhook that has a secret): anything
-else gets 401 and changes nothing. A signed call makes the board's sync due at once (the
-change itself is read from Jira, so a forged or replayed body could never put data in).
+The body must be signed with the connection's webhook secret as its tracker signs
+(bot/domain/tracker_webhooks.py: Jira ``X-Hub-Signature: sha256=…``, GitHub
+``X-Hub-Signature-256: sha256=…``, Linear ``Linear-Signature`` and a fresh
+``webhookTimestamp``): anything else gets 401 and changes nothing. A signed call makes the
+board's sync due at once (the change itself is read from the tracker, so a forged or replayed
+body could never put data in). GitHub's ``ping`` (sent when a webhook is added) is answered
+204 once its signature checks.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 
 from aiohttp import web
 
+from bot.domain.tracker_webhooks import WEBHOOKS
 from bot.runtime.services import Services
 from bot.usecases import tracker_connect as connect_uc
 
@@ -20,7 +25,10 @@ MAX_WEBHOOK_BODY = 1 << 20  # bytes: an issue event is a few kilobytes
 
 
 def tracker_routes(services: Services) -> list[web.RouteDef]:
-    async def jira_webhook(request: web.Request) -> web.Response:
+    async def tracker_webhook(request: web.Request) -> web.Response:
+        kind = request.match_info["kind"]
+        if kind not in WEBHOOKS:
+            return web.Response(status=404, text="Not Found")
         if (request.content_length or 0) > MAX_WEBHOOK_BODY:
             return web.Response(status=413, text="Request Entity Too Large")
         try:
@@ -28,12 +36,14 @@ def tracker_routes(services: Services) -> list[web.RouteDef]:
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="Request Entity Too Large")
         token = request.match_info["token"]
-        signature = request.headers.get("X-Hub-Signature")
+        signature = request.headers.get(WEBHOOKS[kind].header)
         with services.inflight:
-            accepted = await connect_uc.webhook(services, token, body, signature)
+            accepted = await connect_uc.webhook(services, token, body, signature, kind=kind)
         if not accepted:
-            log.warning("refused a Jira webhook from %s: wrong token or signature", request.remote)
+            log.warning(
+                "refused a %s webhook from %s: wrong token or signature", kind, request.remote
+            )
             return web.Response(status=401, text="Unauthorized")
         return web.Response(status=204)
 
-    return [web.post("/trackers/jira/{token}", jira_webhook)]
+    return [web.post("/trackers/{kind}/{token}", tracker_webhook)]

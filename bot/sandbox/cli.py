@@ -44,10 +44,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=Path("sandbox.db"),
         help="the sandbox's SQLite file (default sandbox.db in the working directory)",
     )
-    parser.add_argument(
+    trackers = parser.add_mutually_exclusive_group()
+    trackers.add_argument(
         "--jira",
         action="store_true",
         help="also start a local Jira board (an emulator) and connect #team-demo to it",
+    )
+    trackers.add_argument(
+        "--github",
+        action="store_true",
+        help="also start a local GitHub project (an emulator) and connect #team-demo to it",
+    )
+    trackers.add_argument(
+        "--linear",
+        action="store_true",
+        help="also start a local Linear team (an emulator) and connect #team-demo to it",
     )
 
 
@@ -57,12 +68,29 @@ def run_sandbox(args: argparse.Namespace) -> int:
     # The page explains a command the bot does not handle; Bolt's advice on it is noise here.
     logging.getLogger("slack_bolt").setLevel(logging.ERROR)
     try:
-        return asyncio.run(_serve(args.port, args.db, fresh=args.fresh, jira=args.jira))
+        return asyncio.run(
+            _serve(
+                args.port,
+                args.db,
+                fresh=args.fresh,
+                jira=args.jira,
+                github=args.github,
+                linear=args.linear,
+            )
+        )
     except KeyboardInterrupt:  # a second Ctrl-C while stopping
         return 0
 
 
-async def _serve(port: int, db: Path, *, fresh: bool, jira: bool = False) -> int:
+async def _serve(
+    port: int,
+    db: Path,
+    *,
+    fresh: bool,
+    jira: bool = False,
+    github: bool = False,
+    linear: bool = False,
+) -> int:
     from bot.sandbox.page import make_page
     from bot.sandbox.server import Sandbox
 
@@ -70,7 +98,7 @@ async def _serve(port: int, db: Path, *, fresh: bool, jira: bool = False) -> int
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    sandbox = await Sandbox(db, fresh=fresh, jira=jira).start()
+    sandbox = await Sandbox(db, fresh=fresh, jira=jira, github=github, linear=linear).start()
     runner = web.AppRunner(make_page(sandbox), access_log=None)
     await runner.setup()
     try:
@@ -94,6 +122,16 @@ async def _serve(port: int, db: Path, *, fresh: bool, jira: bool = False) -> int
         print(BLURB.format(url=url, items=items, db=db), flush=True)
         if sandbox.jira is not None:
             print(f"  Jira board DEMO at {sandbox.jira.url}, connected to #team-demo.", flush=True)
+        if sandbox.github is not None:
+            print(
+                f"  GitHub project demo/shop at {sandbox.github.url}, connected to #team-demo.",
+                flush=True,
+            )
+        if sandbox.linear is not None:
+            print(
+                f"  Linear team DEMO at {sandbox.linear.api_url}, connected to #team-demo.",
+                flush=True,
+            )
         await stop.wait()
         print("timebox sandbox: stopping", flush=True)
     finally:

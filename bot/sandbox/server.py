@@ -19,11 +19,15 @@ from typing import Any
 import aiohttp
 
 from bot.emulator.driver import Ack, Container
+from bot.emulator.github import GitHubEmulator
 from bot.emulator.jira import JiraEmulator
+from bot.emulator.linear import LinearEmulator
 from bot.emulator.server import SlackEmulator, View
 from bot.emulator.stack import LocalStack
 from bot.sandbox.clock import SandboxClock
+from bot.sandbox.github import start_github
 from bot.sandbox.jira import start_jira
+from bot.sandbox.linear import start_linear
 from bot.sandbox.manifest import Manifest, load_manifest
 from bot.sandbox.seed import CHANNEL, USERS, WORKSPACE, seed_backlog, seed_workspace
 from bot.sandbox.state import Notice, screen
@@ -61,12 +65,18 @@ class Sandbox:
         tick: float | None = 1.0,
         manifest: Manifest | None = None,
         jira: bool = False,
+        github: bool = False,
+        linear: bool = False,
     ) -> None:
         self.db_path = Path(db_path)
         self.clock = clock or SandboxClock()
         self.fresh = fresh
         self.with_jira = jira
         self.jira: JiraEmulator | None = None  # `--jira`: a local board, connected (jira.py)
+        self.with_github = github
+        self.github: GitHubEmulator | None = None  # `--github`: a project, connected (github.py)
+        self.with_linear = linear
+        self.linear: LinearEmulator | None = None  # `--linear`: a team, connected (linear.py)
         self.tick = tick
         """Seconds between runs of due work in real time; None: only when the clock moves."""
         self.manifest = manifest or load_manifest()
@@ -102,6 +112,10 @@ class Sandbox:
             await restore_schedules(self.stack.services)  # as `timebox run` does at start
             if self.with_jira:
                 self.jira = await start_jira(self)
+            if self.with_github:
+                self.github = await start_github(self)
+            if self.with_linear:
+                self.linear = await start_linear(self)
         except BaseException:
             await self.stop()
             raise
@@ -120,6 +134,10 @@ class Sandbox:
             await self.emulator.stop()
         if self.jira is not None:
             await self.jira.stop()
+        if self.github is not None:
+            await self.github.stop()
+        if self.linear is not None:
+            await self.linear.stop()
         await self.db.dispose()
 
     @property

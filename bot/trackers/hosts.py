@@ -4,11 +4,12 @@ A team types its Jira site URL into Slack, and Timebox then sends requests there
 team's token. Left open, that is a way to make the bot call anything it can reach (a cloud
 metadata service, a database admin page on the internal network). So:
 
-- a site URL must be ``https://<name>.atlassian.net`` (Jira Cloud), on the default port, with no
-  user name, password, query or fragment;
+- a site URL must be the tracker's public service (a ``Cloud``: ``https://<name>.atlassian.net``
+  for Jira Cloud, ``https://api.github.com`` for GitHub, ``https://api.linear.app`` for Linear),
+  on the default port, with no user name, password, query or fragment;
 - unless the operator lists other hosts in ``TIMEBOX_TRACKER_HOSTS`` (comma-separated
-  ``host[:port]``; for Jira Data Center and for tests), which are then allowed over https or
-  http, on the port given (any port when none is given);
+  ``host[:port]``; for Jira Data Center, GitHub Enterprise Server and for tests), which are
+  then allowed over https or http, on the port given (any port when none is given);
 - a host that is not listed must not resolve to a private, loopback, link-local or otherwise
   reserved address. This is checked when the connection is made (``GuardedResolver``, the
   resolver of the tracker clients' connector), so a DNS answer that changes between a check and
@@ -44,6 +45,20 @@ class HostRefused(TrackerError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, kind=TrackerErrorKind.REFUSED_HOST)
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """A tracker's public service: the hosts a URL may name without the operator listing them.
+
+    ``paths``: the paths allowed after the host ("" for none); ``self_hosted``: what an operator
+    lists in TIMEBOX_TRACKER_HOSTS instead (None: the tracker is only a cloud service)."""
+
+    name: str
+    example: str
+    matches: Callable[[str], bool]
+    paths: tuple[str, ...] = ("",)
+    self_hosted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,8 +131,10 @@ class HostPolicy:
     def listed(self, host: str, port: int) -> bool:
         return any(allowed.matches(host.lower(), port) for allowed in self.allowed)
 
-    def check_url(self, url: str) -> str:
-        """The site URL, normalised to ``scheme://host[:port]``; ``HostRefused`` otherwise."""
+    def check_url(self, url: str, cloud: Cloud | None = None) -> str:
+        """The site URL, normalised to ``scheme://host[:port][/path]``; ``HostRefused``
+        otherwise. ``cloud``: whose public hosts are allowed (Jira Cloud unless told)."""
+        cloud = cloud or JIRA_CLOUD
         text = (url or "").strip()
         try:
             parts = urlsplit(text)
@@ -125,9 +142,7 @@ class HostPolicy:
         except ValueError as exc:
             raise HostRefused(f"{text!r} is not a web address") from exc
         if scheme not in ("https", "http") or not host:
-            raise HostRefused(
-                f"{text!r} is not a site address: give it as https://your-site.atlassian.net"
-            )
+            raise HostRefused(f"{text!r} is not a site address: give it as {cloud.example}")
         if parts.username is not None or parts.password is not None:
             raise HostRefused("the site address must not contain a user name or password")
         if parts.query or parts.fragment:
@@ -142,19 +157,22 @@ class HostPolicy:
         also = f" (or one of {HOSTS_VARIABLE}: {allowed})" if allowed else ""
         if scheme != "https":
             raise HostRefused(f"the site address must start with https://{also}")
-        if not _is_cloud_host(host):
+        if not cloud.matches(host):
+            local = (
+                f" For {cloud.self_hosted}, the operator adds the host to {HOSTS_VARIABLE}."
+                if cloud.self_hosted
+                else ""
+            )
             raise HostRefused(
-                f"{host} is not a Jira Cloud site: the address must be "
-                f"https://<your-site>.atlassian.net{also}. For Jira Data Center, the operator "
-                f"adds the host to {HOSTS_VARIABLE}."
+                f"{host} is not a {cloud.name} site: the address must be "
+                f"{cloud.example}{also}.{local}"
             )
         if port != 443:
-            raise HostRefused("a Jira Cloud site address has no port: https://<site>.atlassian.net")
-        if path:
-            raise HostRefused(
-                "give the site address without a path: https://<your-site>.atlassian.net"
-            )
-        return f"https://{host}"
+            raise HostRefused(f"a {cloud.name} site address has no port: {cloud.example}")
+        if path not in cloud.paths:
+            shape = "without a path" if cloud.paths == ("",) else "as"
+            raise HostRefused(f"give the site address {shape}: {cloud.example}")
+        return f"https://{host}{path}"
 
     def check_addresses(self, host: str, port: int, addresses: Iterable[str]) -> list[str]:
         """The addresses a connection may use; ``HostRefused`` if an unlisted host resolves
@@ -172,9 +190,11 @@ class HostPolicy:
             )
         return found
 
-    async def check(self, url: str, resolve: Resolve | None = None) -> str:
+    async def check(
+        self, url: str, resolve: Resolve | None = None, cloud: Cloud | None = None
+    ) -> str:
         """``check_url`` plus a DNS look-up of the host (``check_addresses``)."""
-        site = self.check_url(url)
+        site = self.check_url(url, cloud)
         parts = urlsplit(site)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -197,6 +217,26 @@ def _is_cloud_host(host: str) -> bool:
         return False
     labels = host[: -len(CLOUD_SUFFIX)].split(".")
     return all(_LABEL.match(label) for label in labels) and labels != [""]
+
+
+JIRA_CLOUD = Cloud(
+    "Jira Cloud",
+    "https://<your-site>.atlassian.net",
+    _is_cloud_host,
+    self_hosted="Jira Data Center",
+)
+GITHUB_CLOUD = Cloud(
+    "GitHub",
+    "https://api.github.com",
+    lambda host: host == "api.github.com",
+    self_hosted="GitHub Enterprise Server (https://<host>/api/v3)",
+)
+LINEAR_CLOUD = Cloud(
+    "Linear",
+    "https://api.linear.app/graphql",
+    lambda host: host == "api.linear.app",
+    paths=("", "/graphql"),
+)
 
 
 class GuardedResolver(AbstractResolver):

@@ -9,7 +9,11 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
 - ``GET  /rest/agile/1.0/board/{id}/backlog``: the backlog in rank order (``startAt`` paging).
 - ``POST /rest/api/3/search/jql``: changed issues, ``filter = <board filter> AND updated >=
   "<time>"`` with ``nextPageToken`` paging (the enhanced search), so an incremental fetch costs
-  calls in proportion to what changed, never to the board's size.
+  calls in proportion to what changed, never to the board's size. The same search with
+  ``fields: ["key"]`` and ``ORDER BY Rank`` gives the board's keys in order: Jira pages up to
+  5,000 issues when only ``id``/``key`` are asked for (100 otherwise), so a 5,000-issue board's
+  order is one call.
+- ``GET/POST /rest/api/3/issue/{key}/transitions``: moving an issue to a Done status.
 - ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``: read/write fields, create.
 - ``PUT  /rest/agile/1.0/issue/rank``: rank before/after another issue (204, or 207 per issue).
 - ``POST /rest/agile/1.0/sprint``, ``GET/POST /rest/agile/1.0/sprint/{id}`` (partial update:
@@ -73,6 +77,7 @@ from bot.trackers.hosts import GuardedResolver, HostPolicy, HostRefused
 Sleep = Callable[[float], Awaitable[None]]
 
 BATCH = 50  # Jira moves or ranks at most 50 issues per call
+KEYS_PAGE = 5000  # the enhanced search's page when only keys are asked for (documented max)
 TIME_TRACKING_FIELD = "timeoriginalestimate"
 _BLOCKS = "blocks"
 _IS_BLOCKED_BY = "is blocked by"
@@ -589,7 +594,7 @@ class JiraCloud:
             "updated",
             "parent",
         ]
-        for extra in (board.estimation_field, self.acceptance_field):
+        for extra in (board.estimation_field, self.acceptance_field, _rank_field(board)):
             if extra and extra not in names:
                 names.append(extra)
         return names
@@ -653,6 +658,7 @@ class JiraCloud:
             blocked_by=tuple(blocked_by),
             updated=parse_time(fields.get("updated")) or datetime.fromtimestamp(0, UTC),
             id=str(raw.get("id") or ""),
+            rank=str(fields.get(_rank_field(board) or "") or ""),
         )
 
     async def backlog_page(self, cursor: str | None = None) -> IssuePage:
@@ -682,10 +688,8 @@ class JiraCloud:
             raise ValueError("since must be an aware datetime")
         board = await self.board()
         account = await self.account()
-        scope = f"filter = {board.filter_id}" if board.filter_id else f'project = "{board.project}"'
-        narrowed = f" AND ({self.jql})" if self.jql else ""
         jql = (
-            f'{scope}{narrowed} AND updated >= "{jql_time(since, account.time_zone)}" '
+            f'{self._scope(board)} AND updated >= "{jql_time(since, account.time_zone)}" '
             "ORDER BY updated ASC, key ASC"
         )
         request: dict[str, Any] = {
@@ -708,6 +712,35 @@ class JiraCloud:
             str(token) if more else None,
             watermark,
         )
+
+    def _scope(self, board: BoardConfig) -> str:
+        """The board's issues in JQL: its filter (else its project), and the team's JQL."""
+        scope = f"filter = {board.filter_id}" if board.filter_id else f'project = "{board.project}"'
+        return f"{scope} AND ({self.jql})" if self.jql else scope
+
+    async def backlog_keys(self) -> list[str]:
+        """The keys of the board's issues that are not done (open sprints' too) in rank order:
+        one enhanced search asking for keys only, 5,000 a page."""
+        board = await self.board()
+        request: dict[str, Any] = {
+            "jql": f"{self._scope(board)} AND statusCategory != Done ORDER BY Rank ASC",
+            "maxResults": KEYS_PAGE,
+            "fields": ["key"],
+        }
+        keys: list[str] = []
+        while True:
+            _, raw = await self._call(
+                "POST",
+                "/rest/api/3/search/jql",
+                action=f"read the order of board {self.board_id}",
+                body=request,
+            )
+            raw = raw or {}
+            keys += [str(i["key"]) for i in raw.get("issues") or [] if i.get("key")]
+            token = raw.get("nextPageToken")
+            if not token or raw.get("isLast", False):
+                return keys
+            request = {**request, "nextPageToken": token}
 
     async def issue(self, key: str) -> TrackerIssue:
         board = await self.board()
@@ -774,6 +807,53 @@ class JiraCloud:
             description = old_text if description is KEEP else description
             criteria = old_criteria if criteria is KEEP else criteria
         return {"description": join_acceptance(str(description), list(criteria))}
+
+    async def mark_done(self, key: str) -> None:
+        """To the first status of the DONE category the workflow offers from where the issue
+        is (``GET`` then ``POST /issue/{key}/transitions``); nothing if it is done already.
+        The move is not repeated after a lost answer: the next try reads the status first."""
+        _, raw = await self._call(
+            "GET",
+            f"/rest/api/3/issue/{key}",
+            action=f"read the status of {key}",
+            what=f"Issue {key}",
+            params={"fields": "status"},
+        )
+        status = ((raw or {}).get("fields") or {}).get("status") or {}
+        if (status.get("statusCategory") or {}).get("key") == StatusCategory.DONE.value:
+            return
+        _, raw = await self._call(
+            "GET",
+            f"/rest/api/3/issue/{key}/transitions",
+            action=f"read how {key} can move on",
+            what=f"Issue {key}",
+        )
+        target = next(
+            (
+                t
+                for t in (raw or {}).get("transitions") or []
+                if ((t.get("to") or {}).get("statusCategory") or {}).get("key")
+                == StatusCategory.DONE.value
+                and t.get("isAvailable", True) is not False
+            ),
+            None,
+        )
+        if target is None:
+            raise TrackerError(
+                f"Jira's workflow has no step from '{status.get('name') or 'its status'}' to a "
+                f"Done status for {key}: move it to Done in Jira (or ask an admin to allow "
+                "the step).",
+                kind=TrackerErrorKind.CONFIG,
+            )
+        done = str((target.get("to") or {}).get("name") or "Done")
+        await self._call(
+            "POST",
+            f"/rest/api/3/issue/{key}/transitions",
+            action=f"move {key} to {done}",
+            what=f"Issue {key}",
+            body={"transition": {"id": str(target.get("id"))}},
+            idempotent=False,
+        )
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
         if (before is None) == (after is None):
@@ -975,6 +1055,11 @@ class JiraCloud:
                 action="move issues to the backlog",
                 body={"issues": list(keys[i : i + BATCH])},
             )
+
+
+def _rank_field(board: BoardConfig) -> str | None:
+    """The board's Rank field (``customfield_<id>``), if the board said which."""
+    return f"customfield_{board.rank_field_id}" if board.rank_field_id is not None else None
 
 
 def _decode(raw: str) -> Any:

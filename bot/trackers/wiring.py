@@ -1,18 +1,24 @@
-"""Puts the tracker sync into a running app: how a Jira board is opened, and the due work.
+"""Puts the tracker sync into a running app: how each tracker's board is opened, and the due
+work.
 
-``install(services)`` is called once per app (bot/process/app.py): it registers the Jira
-opener with the use cases (which know trackers only through bot.domain.trackers) and the
-handlers of the sync's due work on the services' job runner.
+``install(services)`` is called once per app (bot/process/app.py): it registers the openers
+(Jira, GitHub, Linear) with the use cases (which know trackers only through
+bot.domain.trackers), what a GitHub webhook's body hints at, and the handlers of the sync's due
+work on the services' job runner.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
+from bot.domain import tracker_sync as rules
+from bot.domain.tracker_webhooks import github_hint
 from bot.runtime.services import Services
 from bot.trackers.base import ApiToken
+from bot.trackers.github import DEFAULT_ESTIMATE_FIELD, GitHub, GitHubApp, GitHubToken
 from bot.trackers.hosts import HostPolicy
 from bot.trackers.jira import JiraCloud, RetryPolicy
+from bot.trackers.linear import LinearApiKey, LinearTeam
 from bot.usecases import tracker as tracker_uc
 
 # One try per call: waiting is the job rows' business (due again after Retry-After or a
@@ -38,8 +44,49 @@ def open_jira(spec: tracker_uc.BoardSpec) -> JiraCloud:
     )
 
 
+def open_github(spec: tracker_uc.BoardSpec) -> GitHub:
+    """A GitHub client: ``spec.email`` is the repository, ``board_id`` the project's number
+    (0: the repository alone); the form's options (App id, estimate field) come in
+    ``options`` at connection, and from the snapshot kept with the connection after."""
+    settings = {**spec.snapshot, **spec.options}
+    app_id = settings.get("app_id")
+    credential: GitHubToken | GitHubApp = (
+        GitHubApp(str(app_id), spec.token, settings.get("installation_id"))
+        if app_id
+        else GitHubToken(spec.token)
+    )
+    return GitHub(
+        spec.site,
+        credential,
+        str(settings.get("repo") or spec.email),
+        spec.board_id or None,
+        estimate_field=str(settings.get("estimate_field") or DEFAULT_ESTIMATE_FIELD),
+        policy=HostPolicy.from_env(),
+        retry=JOB_RETRY,
+        snapshot=spec.snapshot,
+    )
+
+
+def open_linear(spec: tracker_uc.BoardSpec) -> LinearTeam:
+    """A Linear team: ``spec.site`` is the API address, ``spec.email`` the team's key, the
+    token a personal API key; the snapshot spares the team and account look-ups."""
+    team, account = LinearTeam.restore(spec.email, spec.snapshot)
+    return LinearTeam(
+        spec.site,
+        LinearApiKey(spec.token),
+        spec.email,
+        policy=HostPolicy.from_env(),
+        retry=JOB_RETRY,
+        team=team,
+        account=account,
+    )
+
+
 def install(services: Services) -> None:
     tracker_uc.register_opener("jira", open_jira)
+    tracker_uc.register_opener("github", open_github)
+    tracker_uc.register_opener("linear", open_linear)
+    rules.WEBHOOK_READERS.setdefault("github", github_hint)
     services.jobs.handle(tracker_uc.KIND_IMPORT, partial(tracker_uc.run_import, services))
     services.jobs.handle(tracker_uc.KIND_SYNC, partial(tracker_uc.run_sync, services))
     services.jobs.handle(tracker_uc.KIND_WRITE, partial(tracker_uc.run_write, services))

@@ -233,7 +233,8 @@ async def restore_item(
 
 async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> ItemShown:
     async with member_work(svc, actor, in_channel, once=True) as work:
-        await work.store.mark_done(work.team, number, work.user, work.now)
+        item = await work.store.mark_done(work.team, number, work.user, work.now)
+        await tracker.after_done(work.store, work.team, item, work.now)
         return await _shown(work, number)
 
 

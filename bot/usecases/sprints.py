@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from bot.domain import sprint_export, tasks
+from bot.domain import calibration, sprint_export, tasks
 from bot.domain import sprints as rules
 from bot.domain.calendar import local_today
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
@@ -310,8 +310,9 @@ async def set_tasks(
     the sprint)."""
     sprint_item = await find_item(store, team, sprint, number)
     gone = tasks.set_tasks(sprint_item, text)
-    await store.save_tasks(sprint_item)
     at = now or sprint_item.added_at
+    calibration.note_start(sprint, sprint_item, at)
+    await store.save_tasks(sprint_item)
     store.add_progress(tasks.progress(sprint, sprint_item.tasks, at, gone=gone))
     return sprint_item
 
@@ -395,6 +396,7 @@ async def finish_item(
     await save_progress(store, sprint, sprint_item, now)
     store.log(sprint_item.item, actor, "done", now, status=[before, "done"])
     await store.settle_dependents(team, sprint_item.item, actor, now)
+    await tracker.after_done(store, team, sprint_item.item, now)
     return sprint, sprint_item
 
 

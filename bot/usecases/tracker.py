@@ -8,6 +8,12 @@ survives restarts and several instances share it (bot.runtime.scheduling):
   page applied in its own transaction; the next page is the next row.
 - ``tracker_sync``: the issues changed since the watermark, paged; every few minutes per
   connection, and right after a webhook. Calls grow with what changed, not with the board.
+  When a changed issue was reordered in the tracker (its rank token changed), when a webhook
+  says so, and hourly, it also reads the board's keys in order (``backlog_keys``: one call per
+  5,000 issues on Jira) to put the backlog in the board's order and to find linked issues that
+  are gone: each is asked for (``issue``); deleted (NOT_FOUND) or off the board, its item is
+  unlinked with a history line, and archived if it was on the backlog. A webhook naming a
+  deleted issue has that one asked for at once.
 - ``tracker_write``: one row per effect (an estimate, a reorder, a new item, a sprint's
   commitment, scope change or close), whose key names it. It reads the item as it is when it
   runs (so a late retry writes the latest value), makes the call, and records the result and
@@ -17,9 +23,9 @@ survives restarts and several instances share it (bot.runtime.scheduling):
   "not yet in Jira: retrying" until it lands.
 
 Other features' use cases call ``after_estimate``, ``after_edit``, ``after_reorder``,
-``after_add``, ``after_commit``, ``after_scope_change`` and ``after_close`` inside their own
-transaction: the write's row is stored with their change, or not at all. For a team without a
-connection they do nothing (one indexed look-up).
+``after_add``, ``after_done``, ``after_commit``, ``after_scope_change`` and ``after_close``
+inside their own transaction: the write's row is stored with their change, or not at all. For a
+team without a connection they do nothing (one indexed look-up).
 
 The tracker client is made by an opener registered by the process (``register_opener``, see
 bot/trackers/wiring.py); this module knows trackers through bot.domain.trackers only. Tokens
@@ -35,7 +41,7 @@ import logging
 import secrets as random_secrets
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,6 +53,7 @@ from bot.domain.trackers import (
     NewIssue,
     SprintSpec,
     SprintState,
+    StatusCategory,
     Tracker,
     TrackerError,
     TrackerErrorKind,
@@ -87,7 +94,15 @@ ROLES = ("po", "sm")
 
 @dataclass(frozen=True)
 class BoardSpec:
-    """What a tracker client is opened with."""
+    """What a tracker client is opened with, for any kind ("jira", "github", "linear").
+
+    ``site``: the site or API address; ``board_id``: Jira's board, a GitHub project's number
+    (0: a plain repository), else 0; ``email``: the account or scope the credential acts as
+    (Jira's email, GitHub's ``owner/repo``, Linear's team key); ``token``: the secret (API
+    token, GitHub token or App private key, Linear API key). ``options``: what a connect form
+    gave beyond these (GitHub's estimate field name, App id); the client folds it into its
+    ``snapshot()``, which is kept with the connection and comes back as ``snapshot``.
+    """
 
     kind: str
     site: str
@@ -97,6 +112,7 @@ class BoardSpec:
     jql: str = ""
     acceptance_field: str | None = None
     snapshot: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 Opener = Callable[[BoardSpec], Tracker]
@@ -168,6 +184,11 @@ async def after_reorder(store: Store, team: Team, item: BacklogItem | int, now: 
     await _write_item(store, team, item, "rank", now)
 
 
+async def after_done(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
+    """An item done in Timebox: its issue moved to a Done status in the tracker."""
+    await _write_item(store, team, item, "done", now)
+
+
 async def after_add(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
     """An item added in Slack: created in Jira (then ranked where it stands)."""
     connection = await store.connection(team.id)
@@ -203,6 +224,23 @@ async def after_scope_change(store: Store, team: Team, sprint: Sprint, now: date
 async def after_close(store: Store, team: Team, sprint: Sprint, now: datetime) -> None:
     """The sprint closed: closed in Jira (its unfinished issues go back to the backlog)."""
     await _write_sprint(store, team, sprint, now)
+
+
+async def after_webhook(
+    store: Store, connection: TrackerConnection, body: bytes, now: datetime
+) -> None:
+    """A signed webhook call: a sync at once. One naming a deleted issue has that issue asked
+    for (only NOT_FOUND unlinks it), one naming a rank change reads the board's order; the
+    body is never applied as data."""
+    hint = rules.webhook_hint(connection.kind, body)
+    suffix = ":gone:" + ",".join(hint["gone"]) if hint.get("gone") else ""
+    suffix = suffix or (":keys" if hint.get("keys") else "")
+    await store.schedule_once(
+        KIND_SYNC,
+        f"{KIND_SYNC}:{tag(connection)}:hook:{now:%Y%m%dT%H%M%S}{suffix}",
+        now,
+        {**_ids(connection), **hint},
+    )
 
 
 async def _item(store: Store, team: Team, item: BacklogItem | int) -> BacklogItem:
@@ -261,6 +299,7 @@ class Applied:
     added: int = 0
     changed: int = 0
     conflicts: int = 0
+    reranked: bool = False  # an issue was reordered in the tracker: read the board's order
 
 
 async def apply_issues(
@@ -278,7 +317,13 @@ async def apply_issues(
     assert team is not None
     applied = Applied()
     links = await store.links_by_keys(team.id, [i.key for i in issues])
+    renamed = await _renamed(store, team, issues, links)
     items = await store.items_by_ids(team.id, [link.item_id for link in links.values()])
+    for key, old in renamed.items():
+        if links[key].item_id in items:
+            where = rules.tracker_name(connection.kind)
+            note = f"{old} is now {key} in {where} (moved to another project)"
+            store.log(items[links[key].item_id], rules.JIRA, "relinked", now, note=note)
     blockers = sorted({k for i in issues for k in i.blocked_by})
     done = await store.done_keys(team.id, blockers)
     done |= {i.key for i in issues if i.status_category.value == "done"}
@@ -293,6 +338,8 @@ async def apply_issues(
             ):
                 new.append((offset, issue))
             continue
+        if first_position is None and link.connection_id == connection.id:
+            applied.reranked |= rules.reranked(link.remote or {}, issue)
         if (
             link.connection_id == connection.id
             and link.remote_updated is not None
@@ -300,9 +347,16 @@ async def apply_issues(
         ):
             if rank is not None:
                 item.rank = rank
+            _follow_hypothesis(store, link, item, issue, now)
             continue
         if link.connection_id != connection.id:  # connected again: matched by its key
+            back = (link.remote or {}).get("gone")
             link.connection_id, link.base = connection.id, {}
+            if back and item.archived_at is not None:  # off the board, and on it again
+                item.archived_at, item.updated_at = None, now
+                note = f"{issue.key} is on the board in {rules.tracker_name(connection.kind)} again"
+                store.log(item, rules.JIRA, "restored", now, note=note)
+                applied.reranked = True
         changed = await _merge_one(store, connection, team, link, item, issue, done, now)
         applied.changed += changed[0]
         applied.conflicts += changed[1]
@@ -313,6 +367,45 @@ async def apply_issues(
     if new:
         applied.added = await _add_new(store, connection, team, new, done, now, first_position)
     return applied
+
+
+async def _renamed(
+    store: Store, team: Team, issues: Sequence[TrackerIssue], links: dict[str, TrackerLink]
+) -> dict[str, str]:
+    """Issues whose key is not linked but whose id is: moved to another project in the
+    tracker (a new key). Their links take the new key (added to `links`); new key -> old."""
+    unmatched = [i for i in issues if i.key not in links and i.id]
+    if not unmatched:
+        return {}
+    by_id = await store.links_by_issue_ids(team.id, [i.id for i in unmatched])
+    renamed = {}
+    for issue in unmatched:
+        link = by_id.get(issue.id)
+        if link is None or link.key in (None, issue.key):
+            continue
+        renamed[issue.key] = link.key or ""
+        link.key, link.url = issue.key, issue.url or link.url
+        links[issue.key] = link
+    if renamed:
+        await store.session.flush()
+    return renamed
+
+
+def _follow_hypothesis(
+    store: Store, link: TrackerLink, item: BacklogItem, issue: TrackerIssue, now: datetime
+) -> None:
+    """An issue seen again unchanged (a later page, a link made before hypotheses were read):
+    the item's hypothesis follows the one the description states while nobody wrote one in
+    Timebox (rules.hypothesis_after), logged as Jira's edit."""
+    remote = dict(link.remote or {})
+    found = rules.hypothesis_after(item.hypothesis or "", remote, issue)
+    taken = rules.facts(issue)["hypothesis"]
+    if remote.get("hypothesis") != taken:
+        link.remote = {**remote, "hypothesis": taken}
+    if found is not None:
+        change = [item.hypothesis, found]
+        item.hypothesis, item.updated_at = found, now
+        store.log(item, rules.JIRA, "edited", now, hypothesis=change)
 
 
 async def _adopt_created(
@@ -354,9 +447,11 @@ async def _add_new(
     first_position: int | None,
 ) -> int:
     values = [rules.owned_values(issue) for _, issue in new]
+    remotes = [rules.facts(issue) for _, issue in new]
     fields = [
         ItemFields(
             title=v["title"],
+            hypothesis=remote["hypothesis"],
             type=v["type"],
             acceptance_criteria=v["acceptance_criteria"],
             estimate=v["estimate"],
@@ -364,10 +459,10 @@ async def _add_new(
             labels=v["labels"],
             dependencies=rules.dependencies_with([], v["blocked_by"], done),
         )
-        for v in values
+        for v, remote in zip(values, remotes, strict=True)
     ]
     items = await store.add_items(team, fields, rules.JIRA, now, action="imported from Jira")
-    for (offset, issue), item, owned in zip(new, items, values, strict=True):
+    for (offset, issue), item, owned, remote in zip(new, items, values, remotes, strict=True):
         if first_position is not None:
             item.rank = float(first_position + offset)
         status = rules.status_after(item.status, issue.status_category.value, None)
@@ -383,7 +478,7 @@ async def _add_new(
                 url=issue.url,
                 remote_updated=issue.updated,
                 base=owned,
-                remote=rules.facts(issue),
+                remote=remote,
                 pending=0,
                 synced_at=now,
             )
@@ -422,6 +517,10 @@ async def _merge_one(
     if status is not None:
         logged["status"] = [item.status, status]
         item.status = status
+    hypothesis = rules.hypothesis_after(item.hypothesis or "", link.remote or {}, issue)
+    if hypothesis is not None:
+        logged["hypothesis"] = [item.hypothesis, hypothesis]
+        item.hypothesis = hypothesis
     if logged:
         item.updated_at = now
         store.log(item, rules.JIRA, "edited", now, **logged)
@@ -511,17 +610,36 @@ async def run_import(svc: Services, due: Due) -> str:
         else:
             connection.status = "connected"
             connection.last_sync_at = now
-            await _chain(store, connection, now + rules.SYNC_EVERY)
+            await _chain(store, connection, now)
         await store.finish_key(due.key, now, f"imported {len(page.issues)}")
     return f"page {page_number}: {len(page.issues)} issues, {applied.added} new"
+
+
+@dataclass
+class _Walked:
+    """What one sync did, for its outcome."""
+
+    changed: int = 0
+    reranked: bool = False
+    moved: int = 0
+    unlinked: int = 0
+
+    def outcome(self) -> str:
+        words = f"{self.changed} changed"
+        if self.moved:
+            words += f", {self.moved} moved to the board's order"
+        if self.unlinked:
+            words += f", {self.unlinked} unlinked"
+        return words
 
 
 @_never_dropped
 async def run_sync(svc: Services, due: Due) -> str:
     """What changed on the board since the watermark, page after page, each page in its own
-    transaction (the watermark moves with it, so a restart resumes there)."""
+    transaction (the watermark moves with it, so a restart resumes there); then, if asked or
+    if an issue was reordered, the board's order and the issues gone from it; then the row is
+    finished and the next one chained."""
     connection_id = int(due.payload["connection"])
-    chained = bool(due.payload.get("chain"))
     try:
         opened = await _opened(svc, due.payload)
         if opened is None:
@@ -530,48 +648,220 @@ async def run_sync(svc: Services, due: Due) -> str:
         tracker = _open(spec)
     except TrackerError as error:
         return await _failed(svc, due, connection_id, None, error)
-    seen = 0
-    cursor: str | None = None
+    walked = _Walked()
     try:
-        while True:
-            try:
-                page = await tracker.changes_page(since, cursor)
-            except TrackerError as error:
-                return await _failed(svc, due, connection_id, None, error)
-            now = svc.clock.now()
-            async with svc.db.transaction() as store:
-                connection = await _connection(store, due.payload)
-                if connection is None:
-                    return "skipped: not connected"
-                await apply_issues(store, connection, page.issues, now)
-                if page.watermark is not None and (
-                    connection.watermark is None or page.watermark > connection.watermark
-                ):
-                    connection.watermark = page.watermark
-                connection.last_sync_at = now
-                connection.last_error = None
-                if connection.status == "error":
-                    connection.status = "connected"
-                if page.cursor is None:
-                    await store.finish_key(due.key, now, f"{seen + len(page.issues)} changed")
-                    if chained:
-                        await _chain(store, connection, now + rules.SYNC_EVERY)
-            seen += len(page.issues)
-            if page.cursor is None:
-                return f"{seen} changed"
-            cursor = page.cursor
+        if not await _walk_changes(svc, due, tracker, since, walked):
+            return "skipped: not connected"
+        named = await _linked_keys(svc, due, [str(k) for k in due.payload.get("gone") or []])
+        if named:
+            await _probe(svc, due, tracker, named, None, walked)
+        if due.payload.get("keys") or walked.reranked:
+            await _follow_board(svc, due, tracker, walked)
+    except TrackerError as error:
+        if walked.reranked:  # the changes are applied: the order must still come
+            due = replace(due, payload={**due.payload, "keys": True})
+        return await _failed(svc, due, connection_id, None, error)
     finally:
         await tracker.aclose()
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        connection = await _connection(store, due.payload)
+        if connection is None:
+            return "skipped: not connected"
+        await store.finish_key(due.key, now, walked.outcome())
+        if due.payload.get("chain") or due.payload.get("chain_keys"):
+            await _chain(store, connection, now)
+    return walked.outcome()
 
 
-async def _chain(store: Store, connection: TrackerConnection, when: datetime) -> None:
-    """The connection's next regular sync (one pending at a time)."""
-    prefix = f"{KIND_SYNC}:{tag(connection)}:every:"
-    if await store.pending_jobs(prefix):
+async def _walk_changes(
+    svc: Services, due: Due, tracker: Tracker, since: datetime, walked: _Walked
+) -> bool:
+    """Applies the changed issues page by page; False if the connection is gone."""
+    cursor: str | None = None
+    while True:
+        page = await tracker.changes_page(since, cursor)
+        now = svc.clock.now()
+        async with svc.db.transaction() as store:
+            connection = await _connection(store, due.payload)
+            if connection is None:
+                return False
+            applied = await apply_issues(store, connection, page.issues, now)
+            walked.reranked |= applied.reranked
+            if page.watermark is not None and (
+                connection.watermark is None or page.watermark > connection.watermark
+            ):
+                connection.watermark = page.watermark
+            connection.last_sync_at = now
+            connection.last_error = None
+            if connection.status == "error":
+                connection.status = "connected"
+        walked.changed += len(page.issues)
+        if page.cursor is None:
+            return True
+        cursor = page.cursor
+
+
+async def _follow_board(svc: Services, due: Due, tracker: Tracker, walked: _Walked) -> None:
+    """The board's keys in order (one call per 5,000 issues on Jira): the backlog's linked
+    items follow that order (rules.follow_board: the fewest moves, each in the history; an
+    item whose move in Timebox is not in the tracker yet stays), and linked open items whose
+    key is not on the board any more are asked for one by one (up to rules.PROBES a run)."""
+    keys = await tracker.backlog_keys()
+    asked_at = svc.clock.now()
+    async with svc.db.transaction() as store:
+        connection = await _connection(store, due.payload)
+        if connection is None:
+            return
+        order = await store.backlog_ranks(connection.team_id, connection.id)
+        moves, ranks = rules.follow_board(order, keys, await _pinned(store, connection))
+        if ranks:
+            items = await store.items_by_ids(connection.team_id, list(ranks))
+            for item_id, rank in ranks.items():
+                if item_id in items:
+                    items[item_id].rank = rank
+            for move in moves:
+                if move.item_id in items:
+                    position = [move.old, move.new]
+                    item = items[move.item_id]
+                    store.log(item, rules.JIRA, "moved", asked_at, position=position)
+        walked.moved += len(moves)
+        on_board = set(keys)
+        missing = sorted(k for k in await store.linked_open(connection.team_id, connection.id))
+        missing = [k for k in missing if k not in on_board]
+        if missing and not keys:
+            where = rules.tracker_name(connection.kind)
+            connection.last_error = (
+                f"{where} shows no open issue on the board, so Timebox unlinked nothing: check "
+                f"that the {where} account can still see the board's issues."
+            )
+            return
+        if len(missing) > rules.PROBES:  # the rest in a minute, not in an hour
+            when = asked_at + timedelta(minutes=1)
+            await store.schedule_once(
+                KIND_SYNC,
+                f"{KIND_SYNC}:{tag(connection)}:more:{when:%Y%m%dT%H%M%S}",
+                when,
+                {**_ids(connection), "keys": True},
+            )
+    if missing:
+        await _probe(svc, due, tracker, missing[: rules.PROBES], (on_board, asked_at), walked)
+
+
+async def _linked_keys(svc: Services, due: Due, keys: list[str]) -> list[str]:
+    """Which of `keys` (a webhook's) name items linked through this connection: only those
+    are worth asking the tracker about."""
+    if not keys:
+        return []
+    async with svc.db.transaction() as store:
+        connection = await _connection(store, due.payload)
+        if connection is None:
+            return []
+        links = await store.links_by_keys(connection.team_id, keys)
+        return [k for k in keys if k in links and links[k].connection_id == connection.id]
+
+
+async def _pinned(store: Store, connection: TrackerConnection) -> set[int]:
+    """Items whose move (or creation) in Timebox is not in the tracker yet: they keep their
+    place when the board's order is laid over the backlog."""
+    pinned = set()
+    for job in await store.pending_jobs(f"{KIND_WRITE}:{tag(connection)}:i"):
+        parts = job.key.split(":")
+        if len(parts) > 3 and parts[3] in ("rank", "create") and parts[2][1:].isdigit():
+            pinned.add(int(parts[2][1:]))
+    return pinned
+
+
+async def _probe(
+    svc: Services,
+    due: Due,
+    tracker: Tracker,
+    keys: Sequence[str],
+    board: tuple[set[str], datetime] | None,
+    walked: _Walked,
+) -> None:
+    """Asks for linked issues one by one. NOT_FOUND: deleted (or hidden from the account).
+    Found done, or on the board after all: applied as a change. Found off the board
+    (`board`: the keys just read, and when): moved away, unless it changed just now (judged
+    next time). A webhook's named key (`board` None) is only checked for deletion."""
+    found: dict[str, TrackerIssue | None] = {}
+    for key in keys:
+        try:
+            found[key] = await tracker.issue(key)
+        except TrackerError as error:
+            if error.kind is not TrackerErrorKind.NOT_FOUND:
+                raise
+            found[key] = None
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        connection = await _connection(store, due.payload)
+        if connection is None:
+            return
+        links = await store.links_by_keys(connection.team_id, list(found))
+        items = await store.items_by_ids(connection.team_id, [x.item_id for x in links.values()])
+        changed = []
+        for key, issue in found.items():
+            link = links.get(key)
+            if link is None or link.connection_id != connection.id:
+                continue
+            item = items.get(link.item_id)
+            if issue is None:
+                _unlink(store, connection, link, item, "deleted", now)
+                walked.unlinked += 1
+            elif board is None:
+                continue
+            elif issue.status_category is StatusCategory.DONE or issue.key in board[0]:
+                changed.append(issue)
+            elif issue.updated < board[1] - rules.WATERMARK_MARGIN:
+                _unlink(store, connection, link, item, "moved", now)
+                walked.unlinked += 1
+        if changed:
+            await apply_issues(store, connection, changed, now)
+
+
+def _unlink(
+    store: Store,
+    connection: TrackerConnection,
+    link: TrackerLink,
+    item: BacklogItem | None,
+    reason: str,
+    now: datetime,
+) -> None:
+    """An issue gone from the board ("deleted" or "moved"): the link ends (its key kept, so
+    the issue coming back relinks it) and the item says so in its history. An item on the
+    backlog is archived (the board is the backlog: a row nobody sees in Jira would stand
+    amid its order; `/backlog restore` brings it back with everything Timebox had); one in a
+    sprint or done stays as it is (a sprint's scope changes only by renegotiation)."""
+    key = link.key or ""
+    link.connection_id, link.pending, link.error = None, 0, None
+    link.remote = {**(link.remote or {}), "gone": reason, "gone_at": now.isoformat()}
+    if item is None:
         return
-    await store.schedule_once(
-        KIND_SYNC, f"{prefix}{when:%Y%m%dT%H%M%S}", when, {**_ids(connection), "chain": True}
-    )
+    archived = item.archived_at is None and item.status not in ("done", "sprint")
+    if archived:
+        item.archived_at, item.updated_at = now, now
+    note = rules.gone_note(reason, key, now, item.number, archived, connection.kind)
+    store.log(item, rules.JIRA, "unlinked", now, key=key, note=note)
+
+
+async def _chain(store: Store, connection: TrackerConnection, now: datetime) -> None:
+    """The connection's next regular sync (every few minutes) and its next look at the
+    board's order and deletions (hourly), one pending of each at a time."""
+    every = f"{KIND_SYNC}:{tag(connection)}:every:"
+    if not await store.pending_jobs(every):
+        when = now + rules.SYNC_EVERY
+        await store.schedule_once(
+            KIND_SYNC, f"{every}{when:%Y%m%dT%H%M%S}", when, {**_ids(connection), "chain": True}
+        )
+    keys = f"{KIND_SYNC}:{tag(connection)}:keys:"
+    if not await store.pending_jobs(keys):
+        when = now + rules.RECONCILE_EVERY
+        await store.schedule_once(
+            KIND_SYNC,
+            f"{keys}{when:%Y%m%dT%H%M%S}",
+            when,
+            {**_ids(connection), "keys": True, "chain_keys": True},
+        )
 
 
 def tag(connection: TrackerConnection) -> str:
@@ -741,6 +1031,8 @@ async def _read_write(svc: Services, due: Due) -> _Write | str:
             write.anchor = rules.rank_anchor(order, item.id)
             if write.anchor is None:
                 write.nothing = "no linked neighbour to rank against"
+        elif effect == "done" and item.status != "done":
+            write.nothing = "not done in Timebox any more"
         return write
 
 
@@ -753,7 +1045,7 @@ async def _read_sprint(
         return
     team = await store.team_by_id(connection.team_id)
     sprint_items = await store.sprint_items(sprint, include_removed=True)
-    inside, outside = [], []
+    inside, outside, done = [], [], []
     for sprint_item in sprint_items:
         link = await store.link_of_item(sprint_item.item_id)
         if link is None or link.connection_id != connection.id:
@@ -763,6 +1055,9 @@ async def _read_sprint(
                 write.wait = True
             continue
         (outside if sprint_item.removed else inside).append(link.key)
+        seen_done = (link.remote or {}).get("status_category") == StatusCategory.DONE.value
+        if not sprint_item.removed and sprint_item.done_at is not None and not seen_done:
+            done.append(link.key)
     known = await store.sprint_link(sprint.id)
     start, end = rules.sprint_times(
         sprint.starts_on, sprint.ends_on, team.timezone if team else None
@@ -777,6 +1072,7 @@ async def _read_sprint(
         "remote_id": known.remote_id if known else None,
         "inside": inside,
         "outside": outside,
+        "done": done,
     }
     if sprint.status == "planning":
         write.nothing = "the sprint is not committed yet"
@@ -817,6 +1113,10 @@ async def _send(tracker: Tracker, due: Due, write: _Write) -> dict[str, Any]:
                 return {"issue": found}
         ref = await tracker.create_issue(write.new_issue)
         return {"issue": await tracker.issue(ref.key)}
+    if effect == "done":
+        assert write.key is not None
+        await tracker.mark_done(write.key)
+        return {}
     return await _send_sprint(tracker, write.sprint)
 
 
@@ -864,6 +1164,8 @@ async def _send_sprint(tracker: Tracker, sprint: dict[str, Any]) -> dict[str, An
                 raise
             state = None  # started already (a repeat): closing below finds out
     if status == "closed":
+        for key in sprint.get("done", []):  # else closing moves them back to the backlog
+            await tracker.mark_done(key)
         state = (await tracker.close_sprint(remote_id)).state
     return {"sprint": {"remote_id": remote_id, "state": (state or SprintState.ACTIVE).value}}
 

@@ -1,19 +1,23 @@
-"""Connecting a channel to a tracker board, looking at the link, ending it, and the board's
-webhooks: what a Product Owner or Scrum Master does before the sync engine (bot.usecases.tracker)
-keeps the backlog in step.
+"""Connecting a channel to a tracker (a Jira board, a GitHub project or repository, a Linear
+team), looking at the link, ending it, and the tracker's webhooks: what a Product Owner or
+Scrum Master does before the sync engine (bot.usecases.tracker) keeps the backlog in step.
 
-The form is checked against the tracker at once (credentials, board, estimation field) and
-refused in plain words; the token is kept encrypted (TIMEBOX_SECRET_KEY) or not at all. A
-webhook call only schedules a sync: what changed is read from the tracker, never from the body.
+Each tracker has its form (``ConnectForm`` for Jira, ``GitHubForm``, ``LinearForm``); each is
+checked against the tracker at once (credentials, board, estimate field) and refused in plain
+words; the token is kept encrypted (TIMEBOX_SECRET_KEY) or not at all. A webhook call
+(``/trackers/<kind>/<token>``, signed as that tracker signs: bot.domain.tracker_webhooks) only
+schedules a sync: what changed is read from the tracker, never from the body.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets as random_secrets
 from dataclasses import dataclass, field
 
 from bot.domain import tracker_sync as rules
+from bot.domain import tracker_webhooks
 from bot.domain.errors import UserError
 from bot.domain.trackers import TrackerError
 from bot.runtime.secrets import (
@@ -26,14 +30,14 @@ from bot.runtime.secrets import (
 from bot.runtime.services import Services
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.tracker import (
+    _OPENERS,
     KIND_IMPORT,
-    KIND_SYNC,
     PUSH_DOWN,
     ROLES,
-    WEBHOOK_PATH,
     BoardSpec,
     _ids,
     _open,
+    after_webhook,
     tag,
 )
 from bot.usecases.unit import Actor, team_work
@@ -41,16 +45,25 @@ from storage.models import Team, TrackerConnection
 
 log = logging.getLogger(__name__)
 
+KINDS = ("jira", "github", "linear")
+NAMES = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}
+ANY_TRACKER = "Jira, GitHub or Linear"
 
-def _box() -> SecretBox:
+
+def webhook_path(kind: str, token: str) -> str:
+    """Where a tracker's webhooks for one connection go."""
+    return f"/trackers/{kind}/{token}"
+
+
+def _box(kind: str = "jira") -> SecretBox:
     """The key for tokens at rest; without it nothing is stored (plain words)."""
     try:
         return SecretBox.from_env()
     except SecretKeyError as error:
         why = "" if str(error) == MISSING_KEY else f" ({error})"
         raise UserError(
-            f"Timebox cannot keep a Jira token safely here: the operator must {MISSING_KEY} "
-            f"(the key that encrypts them). Nothing was stored.{why}"
+            f"Timebox cannot keep a {NAMES.get(kind, kind)} token safely here: the operator "
+            f"must {MISSING_KEY} (the key that encrypts them). Nothing was stored.{why}"
         ) from None
 
 
@@ -59,6 +72,8 @@ def _box() -> SecretBox:
 
 @dataclass(frozen=True)
 class ConnectForm:
+    """The Jira form."""
+
     site: str
     email: str
     token: Secret
@@ -66,19 +81,74 @@ class ConnectForm:
     jql: str = ""
     acceptance_field: str = ""
 
+    kind = "jira"
+
+
+JiraForm = ConnectForm
+
+
+@dataclass(frozen=True)
+class GitHubForm:
+    """The GitHub form: a repository, optionally a project of its owner; a fine-grained token,
+    or a GitHub App's private key (with ``app_id``); an API address (GitHub's by default, or
+    an Enterprise Server's ``https://<host>/api/v3``); the project's number field for
+    estimates (``Estimate`` by default)."""
+
+    repo: str
+    token: Secret
+    project: str = ""
+    app_id: str = ""
+    api_url: str = ""
+    estimate_field: str = ""
+
+    kind = "github"
+
+
+@dataclass(frozen=True)
+class LinearForm:
+    """The Linear form: an API key, the team's key (ENG), optionally the API address."""
+
+    api_key: Secret
+    team: str
+    api_url: str = ""
+
+    kind = "linear"
+
+
+Form = ConnectForm | GitHubForm | LinearForm
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A form read into what opens the tracker and what is stored with the connection."""
+
+    spec: BoardSpec
+    credential_kind: str
+    account: str
+
 
 @dataclass
 class Connected:
     connection: TrackerConnection
     webhook_path: str
-    webhook_secret: Secret  # shown once, to register the webhook in Jira
+    webhook_secret: Secret  # shown once, to register the webhook in the tracker
     notices: list[str] = field(default_factory=list)
+    webhook_added: str | None = None  # Timebox added its webhook itself (or tried to)
+
+    @property
+    def tracker(self) -> str:
+        return NAMES.get(self.connection.kind, self.connection.kind)
 
 
 @dataclass
 class NotConnected:
     problems: list[str]  # plain words, one per problem
     notices: list[str] = field(default_factory=list)
+    kind: str = "jira"
+
+    @property
+    def tracker(self) -> str:
+        return NAMES.get(self.kind, self.kind)
 
 
 @dataclass
@@ -96,12 +166,19 @@ class Disconnected:
     board_name: str
     unlinked: int
     notices: list[str] = field(default_factory=list)
+    kind: str = "jira"
+    board_id: int = 0
+
+    @property
+    def tracker(self) -> str:
+        return NAMES.get(self.kind, self.kind)
 
 
 @dataclass
 class FormOpened:
     team_id: int  # the form names it: a submission from another team is refused
     notices: list[str] = field(default_factory=list)
+    kind: str | None = None  # None: the choice of tracker comes first
 
 
 async def _nobody(channel: str, user: str) -> bool:
@@ -109,31 +186,29 @@ async def _nobody(channel: str, user: str) -> bool:
     return False
 
 
+def available_kinds() -> list[str]:
+    """The trackers this Timebox can open (their openers registered: bot/trackers/wiring.py)."""
+    return [kind for kind in KINDS if kind in _OPENERS]
+
+
+def _doing(kind: str | None) -> str:
+    return f"connect this channel to {NAMES.get(kind or '', ANY_TRACKER)}"
+
+
 async def connect_form(
-    svc: Services, actor: Actor, in_channel: InChannel | None = None
+    svc: Services, actor: Actor, in_channel: InChannel | None = None, kind: str | None = None
 ) -> FormOpened:
-    """May the actor connect this channel (the PO or the Scrum Master)? Someone outside it
-    never (not even as the first PO of a channel with no roles yet)."""
+    """May the actor connect this channel (the PO or the Scrum Master), to ``kind`` or, with
+    none, to the tracker they choose next? Someone outside it never (not even as the first PO
+    of a channel with no roles yet)."""
     async with member_work(svc, actor, in_channel or _nobody, once=True) as work:
-        await work.require(ROLES, "connect this channel to Jira")
-        return FormOpened(work.team.id, work.notices)
+        await work.require(ROLES, _doing(kind))
+        if kind is not None and kind not in available_kinds():
+            raise UserError(f"This Timebox cannot connect to {NAMES.get(kind, kind)} yet.")
+        return FormOpened(work.team.id, work.notices, kind)
 
 
-async def connect(
-    svc: Services,
-    actor: Actor,
-    form: ConnectForm,
-    form_team: int,
-    in_channel: InChannel | None = None,
-) -> Connected | NotConnected:
-    """Checks the site, the credentials and the board at once, then keeps the connection
-    (the token encrypted) and starts the import. Refused in plain words otherwise, and
-    without a key for tokens at rest nothing is stored."""
-    box = _box()
-    async with member_work(svc, actor, in_channel or _nobody) as work:
-        _require_same_team(work.team, form_team)
-        await work.require(ROLES, "connect this channel to Jira")
-        notices = list(work.notices)
+def _plan_jira(form: ConnectForm) -> tuple[list[str], _Planned | None]:
     problems: list[str] = []
     board_id = form.board.strip().removeprefix("#")
     if not board_id.isdigit():
@@ -146,7 +221,7 @@ async def connect(
     if not form.token:
         problems.append("Paste an API token (id.atlassian.com > Security > API tokens).")
     if problems:
-        return NotConnected(problems, notices)
+        return problems, None
     spec = BoardSpec(
         "jira",
         form.site,
@@ -156,42 +231,135 @@ async def connect(
         form.jql.strip(),
         form.acceptance_field.strip() or None,
     )
+    return [], _Planned(spec, "api_token", spec.email)
+
+
+_REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
+
+
+def _plan_github(form: GitHubForm) -> tuple[list[str], _Planned | None]:
+    problems: list[str] = []
+    repo = form.repo.strip().removeprefix("https://github.com/").strip("/")
+    if not _REPO.match(repo):
+        problems.append(f"`{form.repo}` is not a repository: give it as owner/name (acme/shop).")
+    project = form.project.strip().removeprefix("#")
+    if project and not project.isdigit():
+        problems.append(
+            f"`{form.project}` is not a project number: it is the number in the project's "
+            "address (…/projects/<number>)."
+        )
+    app_id = form.app_id.strip()
+    if app_id and not app_id.isdigit():
+        problems.append(f"`{form.app_id}` is not a GitHub App id (a number, on the App's page).")
+    if not form.token:
+        problems.append(
+            "Paste a fine-grained token (Settings > Developer settings > Fine-grained tokens), "
+            "or a GitHub App's private key with its App id."
+        )
+    elif app_id and "PRIVATE KEY" not in form.token.reveal():
+        problems.append("With an App id, paste the App's private key (the whole .pem file).")
+    if problems:
+        return problems, None
+    options = {"estimate_field": form.estimate_field.strip() or "Estimate"}
+    if app_id:
+        options["app_id"] = app_id
+    spec = BoardSpec(
+        "github",
+        form.api_url.strip() or "https://api.github.com",
+        int(project or 0),
+        repo,
+        form.token,
+        options=options,
+    )
+    return [], _Planned(spec, "app" if app_id else "token", repo)
+
+
+def _plan_linear(form: LinearForm) -> tuple[list[str], _Planned | None]:
+    problems: list[str] = []
+    team = form.team.strip().upper()
+    if not re.fullmatch(r"[A-Z0-9]{1,10}", team):
+        problems.append(
+            f"`{form.team}` is not a team key: it is the short name before an issue's number "
+            "(ENG in ENG-123)."
+        )
+    if not form.api_key:
+        problems.append("Paste a Linear API key (Settings > Security & access > API keys).")
+    if problems:
+        return problems, None
+    spec = BoardSpec(
+        "linear", form.api_url.strip() or "https://api.linear.app/graphql", 0, team, form.api_key
+    )
+    return [], _Planned(spec, "api_key", team)
+
+
+def _plan(form: Form) -> tuple[list[str], _Planned | None]:
+    if isinstance(form, GitHubForm):
+        return _plan_github(form)
+    if isinstance(form, LinearForm):
+        return _plan_linear(form)
+    return _plan_jira(form)
+
+
+async def connect(
+    svc: Services,
+    actor: Actor,
+    form: Form,
+    form_team: int,
+    in_channel: InChannel | None = None,
+) -> Connected | NotConnected:
+    """Checks the site, the credentials and the board at once, then keeps the connection
+    (the token encrypted) and starts the import. Refused in plain words otherwise, and
+    without a key for tokens at rest nothing is stored."""
+    kind = form.kind
+    box = _box(kind)
+    async with member_work(svc, actor, in_channel or _nobody) as work:
+        _require_same_team(work.team, form_team)
+        await work.require(ROLES, _doing(kind))
+        notices = list(work.notices)
+    problems, planned = _plan(form)
+    if planned is None:
+        return NotConnected(problems, notices, kind)
+    spec = planned.spec
     try:
         tracker = _open(spec)
     except TrackerError as refused:  # the site is not one Timebox may call
-        return NotConnected([refused.message], notices)
+        return NotConnected([refused.message], notices, kind)
+    hook_secret = Secret(random_secrets.token_urlsafe(32))
+    hook_token = random_secrets.token_urlsafe(24)
+    registered: str | None = None
     try:
         found = await tracker.check()
         snapshot = tracker.snapshot()
-        site = getattr(tracker, "site", form.site)
+        site = getattr(tracker, "site", None) or spec.site
+        if not found:
+            registered = await _add_webhook(svc, tracker, kind, hook_token, hook_secret)
     except TrackerError as error:
-        return NotConnected([error.message], notices)
+        return NotConnected([error.message], notices, kind)
     finally:
         await tracker.aclose()
     if found:
-        return NotConnected([p.message for p in found], notices)
-    hook_secret = Secret(random_secrets.token_urlsafe(32))
+        return NotConnected([p.message for p in found], notices, kind)
     async with team_work(svc, actor, once=True) as work:
         _require_same_team(work.team, form_team)
-        await work.require(ROLES, "connect this channel to Jira")
+        await work.require(ROLES, _doing(kind))
         old = await work.store.connection(work.team.id)
         if old is not None:
             await work.store.remove_connection(old)
         connection = await work.store.add_connection(
             TrackerConnection(
                 team_id=work.team.id,
-                kind="jira",
+                kind=kind,
                 site=site,
                 board_id=spec.board_id,
-                board_name=str(snapshot.get("name") or f"board {spec.board_id}"),
+                board_name=str(snapshot.get("name") or f"board {spec.board_id}")[:200],
                 jql=spec.jql,
-                credential_kind="api_token",
-                account=spec.email,
-                secret=box.encrypt(form.token),
-                estimation_field=snapshot.get("estimation_field"),
+                credential_kind=planned.credential_kind,
+                account=planned.account,
+                secret=box.encrypt(spec.token),
+                estimation_field=_estimate_field(snapshot),
                 acceptance_field=spec.acceptance_field,
                 board=snapshot,
-                webhook_token=random_secrets.token_urlsafe(24),
+                webhook_token=hook_token,
                 webhook_secret=box.encrypt(hook_secret),
                 watermark=work.now - rules.WATERMARK_MARGIN,
                 imported=0,
@@ -207,13 +375,46 @@ async def connect(
             work.now,
             {**_ids(connection), "cursor": None, "page": 0},
         )
-        log.info("team %s connected to %s board %s", work.team.id, site, spec.board_id)
+        log.info("team %s connected to %s %s board %s", work.team.id, kind, site, spec.board_id)
         return Connected(
             connection,
-            WEBHOOK_PATH.format(token=connection.webhook_token),
+            webhook_path(kind, connection.webhook_token),
             hook_secret,
             [*notices, *work.notices],
+            registered,
         )
+
+
+async def _add_webhook(
+    svc: Services, tracker: object, kind: str, token: str, secret: Secret
+) -> str | None:
+    """A tracker that lets Timebox add its own webhook (Linear, with a workspace admin's key)
+    gets it now, when the operator has said where Timebox is reached (TIMEBOX_PUBLIC_URL):
+    nobody copies a secret by hand. What happened, in plain words (None: not tried)."""
+    create = getattr(tracker, "create_webhook", None)
+    public = getattr(svc.settings, "public_url", None)
+    if create is None or not public:
+        return None
+    try:
+        await create(public.rstrip("/") + webhook_path(kind, token), secret.reveal())
+    except TrackerError as error:
+        return (
+            f"Timebox could not add its webhook in {NAMES.get(kind, kind)} ({error.message}); "
+            f"changes come every {int(rules.SYNC_EVERY.total_seconds() // 60)} minutes."
+        )
+    return f"Timebox added its webhook in {NAMES.get(kind, kind)}: changes arrive at once."
+
+
+def _estimate_field(snapshot: dict[str, object]) -> str | None:
+    """Where estimates are kept, as the status shows it: Jira's field id, a GitHub project's
+    field id, or ``label`` for a plain repository."""
+    for name in ("estimation_field", "estimate_field_id"):
+        value = snapshot.get(name)
+        if value:
+            return str(value)[:64]
+    if snapshot.get("repo") and not snapshot.get("project_number"):
+        return "label"
+    return None
 
 
 async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
@@ -227,7 +428,7 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
             linked,
             pending,
             failing,
-            WEBHOOK_PATH.format(token=connection.webhook_token),
+            webhook_path(connection.kind, connection.webhook_token),
         )
 
 
@@ -236,13 +437,17 @@ async def disconnect(
 ) -> Disconnected:
     """Ends the channel's connection (PO or Scrum Master): the items stay, unlinked."""
     async with member_work(svc, actor, in_channel or _nobody, once=True) as work:
-        await work.require(ROLES, "disconnect this channel from Jira")
         connection = await work.store.connection(work.team.id)
+        tracker = NAMES.get(connection.kind, "Jira") if connection is not None else "Jira"
+        await work.require(ROLES, f"disconnect this channel from {tracker}")
         if connection is None:
-            raise UserError("This channel is not connected to Jira. `/timebox connect` does it.")
-        site, name = connection.site, connection.board_name
+            raise UserError(
+                "This channel is not connected to a tracker. `/timebox connect` does it."
+            )
+        site, name, kind = connection.site, connection.board_name, connection.kind
+        board_id = connection.board_id
         unlinked = await work.store.remove_connection(connection)
-        return Disconnected(site, name, unlinked, work.notices)
+        return Disconnected(site, name, unlinked, work.notices, kind, board_id)
 
 
 def _require_same_team(team: Team, form_team: int) -> None:
@@ -256,25 +461,24 @@ def _require_same_team(team: Team, form_team: int) -> None:
 # -- webhooks ----------------------------------------------------------------------------------
 
 
-async def webhook(svc: Services, token: str, body: bytes, signature: str | None) -> bool:
-    """A webhook call from Jira: with the right secret (``X-Hub-Signature``), the board is
-    synced at once; anything else changes nothing (False: the caller answers 401)."""
+async def webhook(
+    svc: Services, token: str, body: bytes, signature: str | None, *, kind: str = "jira"
+) -> bool:
+    """A webhook call from a tracker (``kind``): signed with the connection's secret as that
+    tracker signs (``signature`` is its header's value), the board is synced at once; anything
+    else, a connection of another kind included, changes nothing (False: the caller answers
+    401)."""
     async with svc.db.transaction() as store:
         connection = await store.connection_by_token(token)
-        if connection is None:
+        if connection is None or connection.kind != kind:
             return False
         try:
             secret = SecretBox.from_env().decrypt(connection.webhook_secret)
         except (SecretKeyError, SecretDecryptError):
             log.warning("a webhook for connection %s cannot be checked: no key", connection.id)
             return False
-        if not rules.signature_ok(secret.reveal(), body, signature):
-            return False
         now = svc.clock.now()
-        await store.schedule_once(
-            KIND_SYNC,
-            f"{KIND_SYNC}:{tag(connection)}:hook:{now:%Y%m%dT%H%M%S}",
-            now,
-            _ids(connection),
-        )
+        if not tracker_webhooks.verified(kind, secret.reveal(), body, signature, now):
+            return False
+        await after_webhook(store, connection, body, now)
         return True

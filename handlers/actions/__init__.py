@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from handlers.actions import (
     backlog,
     calendar,
+    connect,
     meetings,
     planning,
     poker,
@@ -57,6 +58,7 @@ ACTIONS = {
     sprint.item_tasks: ("sprint_item_tasks",),
     sprint.task_menu: ("sprint_task",),
     calendar.start_now: ("calendar_start",),
+    connect.choose_tracker: (re.compile(r"^tracker_choose_(jira|github|linear)$"),),
     calendar.skip: ("calendar_skip",),
     review.verdict_form: ("review_confirmed", "review_not_confirmed", "review_too_early"),
     review.follow_up: ("review_follow_up",),

@@ -1,22 +1,30 @@
-"""Block Kit of a channel's tracker connection: the form, its outcome, its status, and the
-key (PROJ-123, linked) an item shows wherever it is listed."""
+"""Block Kit of a channel's tracker connection: the choice of tracker, each tracker's form,
+its outcome, its status, and the key (PROJ-123, owner/repo#12, linked) an item shows wherever
+it is listed."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
+from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 from sqlalchemy import inspect
 from sqlalchemy.orm.base import NO_VALUE
 
 from bot.domain import tracker_sync
-from bot.usecases.tracker_connect import Connected, ConnectionShown, Disconnected, NotConnected
-from handlers.blocks.kit import context, metadata_json, mrkdwn_notice, section
+from bot.usecases.tracker_connect import (
+    NAMES,
+    Connected,
+    ConnectionShown,
+    Disconnected,
+    NotConnected,
+)
+from handlers.blocks.kit import button, context, message, metadata_json, mrkdwn_notice, section
 from handlers.render import render
 from storage.models import BacklogItem, TrackerLink
 
 CALLBACK = "tracker_connect"
+CHOOSE = "tracker_choose_"  # + the kind: a button of the choice
 STATUS_WORDS = {
     "importing": "importing the board's backlog",
     "connected": "in step",
@@ -24,7 +32,9 @@ STATUS_WORDS = {
 }
 
 
-def _input(block: str, label: str, placeholder: str, *, optional: bool = False, **element: Any):
+def _input(
+    block: str, label: str, placeholder: str, *, optional: bool = False, **element: Any
+) -> InputBlock:
     return InputBlock(
         block_id=block,
         label=label,
@@ -33,15 +43,121 @@ def _input(block: str, label: str, placeholder: str, *, optional: bool = False, 
     )
 
 
-def connect_modal(channel_id: str, team_id: int) -> dict[str, Any]:
-    """The private form: site, account email, API token, board, optional JQL filter."""
+def choice_message(kinds: list[str]) -> dict[str, Any]:
+    """Which tracker: a button each (the form of that tracker opens)."""
+    text = render("tracker_choose.md.j2")
+    buttons = [button(NAMES[kind], f"{CHOOSE}{kind}", kind) for kind in kinds]
+    return message([section(text), ActionsBlock(block_id="tracker_choose", elements=buttons)], text)
+
+
+def connect_modal(channel_id: str, team_id: int, kind: str = "jira") -> dict[str, Any]:
+    """The private form of one tracker; all share a callback, the kind is in the metadata."""
+    if kind == "github":
+        return _github_modal(channel_id, team_id)
+    if kind == "linear":
+        return _linear_modal(channel_id, team_id)
+    return _jira_modal(channel_id, team_id)
+
+
+def _view(title: str, channel_id: str, team_id: int, kind: str, blocks: list[Block]) -> Any:
+    return View(
+        type="modal",
+        callback_id=CALLBACK,
+        title=title,
+        submit="Connect",
+        close="Cancel",
+        private_metadata=metadata_json(channel=channel_id, team=team_id, kind=kind),
+        blocks=blocks,
+    ).to_dict()
+
+
+def _github_modal(channel_id: str, team_id: int) -> dict[str, Any]:
+    """Repository, optional project, a token or an App's key, estimate field, API address."""
+    return _view(
+        "Connect GitHub",
+        channel_id,
+        team_id,
+        "github",
+        [
+            section(
+                "Timebox works on the project's backlog (or the repository's open issues) and "
+                "writes back what the team decides. The token is checked at once, kept "
+                "encrypted, and never shown again."
+            ),
+            _input("repo", "Repository", "owner/name", max_length=200),
+            _input(
+                "project",
+                "Project number",
+                "the number in …/projects/<number> (empty: the repository alone)",
+                optional=True,
+                max_length=12,
+            ),
+            _input(
+                "token",
+                "Token or App private key",
+                "a fine-grained token, or a GitHub App's private key (.pem)",
+                multiline=True,
+                max_length=3000,
+            ),
+            _input(
+                "app_id",
+                "GitHub App id",
+                "only with an App's private key",
+                optional=True,
+                max_length=20,
+            ),
+            _input(
+                "estimate_field",
+                "Estimate field",
+                "the project's number field for estimates (Estimate; made if missing)",
+                optional=True,
+                max_length=100,
+            ),
+            _input(
+                "api_url",
+                "API address",
+                "https://api.github.com (Enterprise Server: https://<host>/api/v3)",
+                optional=True,
+                max_length=255,
+            ),
+        ],
+    )
+
+
+def _linear_modal(channel_id: str, team_id: int) -> dict[str, Any]:
+    """API key, team key, optional API address."""
+    return _view(
+        "Connect Linear",
+        channel_id,
+        team_id,
+        "linear",
+        [
+            section(
+                "Timebox works on the team's backlog and writes back what the team decides. "
+                "The key is checked at once, kept encrypted, and never shown again."
+            ),
+            _input("api_key", "API key", "Settings > Security & access > API keys", max_length=500),
+            _input("team", "Team key", "ENG (the letters before an issue's number)", max_length=10),
+            _input(
+                "api_url",
+                "API address",
+                "https://api.linear.app/graphql",
+                optional=True,
+                max_length=255,
+            ),
+        ],
+    )
+
+
+def _jira_modal(channel_id: str, team_id: int) -> dict[str, Any]:
+    """The Jira form: site, account email, API token, board, optional JQL filter."""
     return View(
         type="modal",
         callback_id=CALLBACK,
         title="Connect Jira",
         submit="Connect",
         close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, team=team_id),
+        private_metadata=metadata_json(channel=channel_id, team=team_id, kind="jira"),
         blocks=[
             section(
                 "Timebox works on the board's backlog and writes back what the team decides. "
@@ -81,35 +197,64 @@ def connected_message(connected: Connected) -> dict[str, Any]:
             connection=connected.connection,
             path=connected.webhook_path,
             secret=connected.webhook_secret.reveal(),
+            added=connected.webhook_added,
             minutes=int(tracker_sync.SYNC_EVERY.total_seconds() // 60),
         )
     )
 
 
 def refused_message(refused: NotConnected) -> dict[str, Any]:
-    return mrkdwn_notice(render("tracker_refused.md.j2", problems=refused.problems))
+    return mrkdwn_notice(
+        render(
+            "tracker_refused.md.j2",
+            problems=refused.problems,
+            tracker=refused.tracker,
+            kind=refused.kind,
+        )
+    )
+
+
+def board_word(kind: str, board_id: int) -> str:
+    """What a connection links to: a Jira board, a GitHub project or repository, a team."""
+    if kind == "github":
+        return "project" if board_id else "repository"
+    return "team" if kind == "linear" else "board"
 
 
 def status_message(shown: ConnectionShown) -> dict[str, Any]:
-    status = shown.connection.status if shown.connection else ""
+    connection = shown.connection
+    status = connection.status if connection else ""
     return mrkdwn_notice(
         render(
             "tracker_status.md.j2",
-            connection=shown.connection,
+            connection=connection,
             shown=shown,
             status_word=STATUS_WORDS.get(status, status),
+            tracker=NAMES.get(connection.kind, "Jira") if connection else "",
+            word=board_word(connection.kind, connection.board_id) if connection else "",
         )
     )
 
 
 def disconnected_message(gone: Disconnected) -> dict[str, Any]:
-    return mrkdwn_notice(render("tracker_disconnected.md.j2", gone=gone))
+    word = board_word(gone.kind, gone.board_id)
+    return mrkdwn_notice(render("tracker_disconnected.md.j2", gone=gone, word=word))
 
 
 def linked(item: BacklogItem) -> TrackerLink | None:
     """The item's link to its issue as loaded with it (never a query: None if not loaded)."""
     value = inspect(item).attrs.tracker_link.loaded_value
     return None if value is NO_VALUE else value
+
+
+def tracker_of(link: TrackerLink) -> str:
+    """The tracker an issue is in, from its key and address (the link is all an item's view
+    has loaded): owner/repo#12 is GitHub's, an address with /issue/ Linear's, else Jira's."""
+    if link.key and "#" in link.key:
+        return "GitHub"
+    if link.url and "linear.app/" in link.url:
+        return "Linear"
+    return "Jira"
 
 
 def item_blocks(item: BacklogItem) -> list[Block]:
@@ -120,7 +265,7 @@ def item_blocks(item: BacklogItem) -> list[Block]:
         return []
     blocks: list[Block] = []
     if link.key:
-        blocks.append(section(render("tracker_item.md.j2", link=link)))
+        blocks.append(section(render("tracker_item.md.j2", link=link, tracker=tracker_of(link))))
     pending = tracker_sync.pending_text(link.pending, link.error)
     if pending:
         blocks.append(

@@ -1,6 +1,7 @@
-"""`/timebox connect`, `/timebox connect status`, `/timebox disconnect`: a channel's link to a
-Jira board. Small functions of `/timebox`'s dispatch table (handlers/commands/timebox.py):
-each calls one use case (bot/usecases/tracker_connect.py) and returns what to answer privately."""
+"""`/timebox connect [jira|github|linear]`, `/timebox connect status`, `/timebox disconnect`: a
+channel's link to a tracker. Small functions of `/timebox`'s dispatch table
+(handlers/commands/timebox.py): each calls one use case (bot/usecases/tracker_connect.py) and
+returns what to answer privately."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ from handlers.blocks import connect as blocks
 
 
 async def _connect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any] | None:
-    """The private form (the PO or the Scrum Master); `connect status` shows the link."""
+    """The choice of tracker, or a tracker's private form (the PO or the Scrum Master);
+    `connect status` shows the link."""
     if parsed.value == "status":
         return blocks.status_message(await connect_uc.connection_status(asked.svc, asked.actor))
-    opened = await connect_uc.connect_form(asked.svc, asked.actor, asked.in_channel)
+    kind = parsed.value or None
+    opened = await connect_uc.connect_form(asked.svc, asked.actor, asked.in_channel, kind)
     await asked.tell(opened.notices)
-    await asked.open_form(blocks.connect_modal(asked.actor.channel, opened.team_id))
+    if opened.kind is None:
+        return blocks.choice_message(connect_uc.available_kinds())
+    await asked.open_form(blocks.connect_modal(asked.actor.channel, opened.team_id, opened.kind))
     return None
 
 

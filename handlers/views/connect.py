@@ -1,11 +1,13 @@
-"""The Jira connection form: checked at once against Jira, answered privately in plain words.
+"""A tracker's connection form (Jira, GitHub or Linear, named in the form's metadata): checked
+at once against the tracker, answered privately in plain words.
 
-What needs no Jira (the board's number) is checked before the ack, under its field; the site,
-the credentials and the board are checked after it, and the answer comes as a private
-message."""
+What needs no tracker (a board's or project's number, a repository's shape) is checked before
+the ack, under its field; the site, the credentials and the board are checked after it, and
+the answer comes as a private message."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.runtime.secrets import Secret
@@ -16,9 +18,10 @@ from handlers.payload import as_int
 from handlers.reply import metadata
 from handlers.views import form
 
+_REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
 
-def read_form(body: dict[str, Any]) -> connect_uc.ConnectForm:
-    state = form.fields(body)
+
+def _jira(state: dict[str, dict[str, Any]]) -> connect_uc.ConnectForm:
     entered = connect_uc.ConnectForm(
         site=form.text(state, "site"),
         email=form.text(state, "email"),
@@ -32,8 +35,48 @@ def read_form(body: dict[str, Any]) -> connect_uc.ConnectForm:
     return entered
 
 
+def _github(state: dict[str, dict[str, Any]]) -> connect_uc.GitHubForm:
+    entered = connect_uc.GitHubForm(
+        repo=form.text(state, "repo").removeprefix("https://github.com/").strip("/"),
+        token=Secret(form.text(state, "token")),
+        project=form.text(state, "project"),
+        app_id=form.text(state, "app_id"),
+        api_url=form.text(state, "api_url"),
+        estimate_field=form.text(state, "estimate_field"),
+    )
+    errors = {}
+    if not _REPO.match(entered.repo):
+        errors["repo"] = "The repository as owner/name, as in acme/shop."
+    if entered.project and not entered.project.removeprefix("#").isdigit():
+        errors["project"] = "The project's number, as in …/projects/3."
+    if entered.app_id and not entered.app_id.isdigit():
+        errors["app_id"] = "A GitHub App id is a number (on the App's settings page)."
+    if errors:
+        raise form.FieldErrors(errors)
+    return entered
+
+
+def _linear(state: dict[str, dict[str, Any]]) -> connect_uc.LinearForm:
+    entered = connect_uc.LinearForm(
+        api_key=Secret(form.text(state, "api_key")),
+        team=form.text(state, "team"),
+        api_url=form.text(state, "api_url"),
+    )
+    if not re.fullmatch(r"[A-Za-z0-9]{1,10}", entered.team):
+        raise form.FieldError("team", "The team's key, as in ENG (from ENG-123).")
+    return entered
+
+
+READERS = {"jira": _jira, "github": _github, "linear": _linear}
+
+
+def read_form(body: dict[str, Any]) -> connect_uc.Form:
+    kind = str(metadata(body).get("kind") or "jira")
+    return READERS.get(kind, _jira)(form.fields(body))
+
+
 @form.submitted(read_form)
-async def save_connection(asked: Asked, entered: connect_uc.ConnectForm) -> None:
+async def save_connection(asked: Asked, entered: connect_uc.Form) -> None:
     """Connects the channel the form was opened in, if it is still that team's."""
     team = as_int(metadata(asked.body)["team"])
     outcome = await connect_uc.connect(asked.svc, asked.actor, entered, team, asked.in_channel)

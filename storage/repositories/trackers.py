@@ -82,6 +82,21 @@ class TrackerQueries(Repository):
         )
         return {link.key: link for link in result.all() if link.key}
 
+    async def links_by_issue_ids(
+        self, team_id: int, issue_ids: Sequence[str]
+    ) -> dict[str, TrackerLink]:
+        """Links by the tracker's own issue id, which a move to another project (a new key)
+        keeps."""
+        wanted = [i for i in issue_ids if i]
+        if not wanted:
+            return {}
+        result = await self.session.scalars(
+            select(TrackerLink).where(
+                TrackerLink.team_id == team_id, TrackerLink.issue_id.in_(wanted)
+            )
+        )
+        return {link.issue_id: link for link in result.all() if link.issue_id}
+
     async def link_of_item(self, item_id: int) -> TrackerLink | None:
         return await self.session.scalar(select(TrackerLink).where(TrackerLink.item_id == item_id))
 
@@ -156,6 +171,42 @@ class TrackerQueries(Repository):
             .order_by(BacklogItem.rank, BacklogItem.number)
         )
         return [(item_id, key) for item_id, key in result.all()]
+
+    async def backlog_ranks(
+        self, team_id: int, connection_id: int
+    ) -> list[tuple[int, str | None, float]]:
+        """(item id, key or None, rank) of every item on the team's backlog, in backlog order:
+        what the board's order is laid over."""
+        linked = and_(
+            TrackerLink.item_id == BacklogItem.id, TrackerLink.connection_id == connection_id
+        )
+        result = await self.session.execute(
+            select(BacklogItem.id, TrackerLink.key, BacklogItem.rank)
+            .outerjoin(TrackerLink, linked)
+            .where(
+                BacklogItem.team_id == team_id,
+                BacklogItem.archived_at.is_(None),
+                BacklogItem.status.not_in(("done", "sprint")),
+            )
+            .order_by(BacklogItem.rank, BacklogItem.number)
+        )
+        return [(item_id, key, float(rank)) for item_id, key, rank in result.all()]
+
+    async def linked_open(self, team_id: int, connection_id: int) -> dict[str, int]:
+        """Key -> item id of the connection's linked items that are neither done nor archived
+        (on the backlog or in a sprint): each should be on the board while it is open."""
+        result = await self.session.execute(
+            select(TrackerLink.key, BacklogItem.id)
+            .join(BacklogItem, BacklogItem.id == TrackerLink.item_id)
+            .where(
+                TrackerLink.team_id == team_id,
+                TrackerLink.connection_id == connection_id,
+                TrackerLink.key.is_not(None),
+                BacklogItem.archived_at.is_(None),
+                BacklogItem.status != "done",
+            )
+        )
+        return {key: item_id for key, item_id in result.all() if key}
 
     async def done_keys(self, team_id: int, keys: Sequence[str]) -> set[str]:
         """Which of `keys` name items of the team that are done."""

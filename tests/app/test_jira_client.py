@@ -398,6 +398,89 @@ async def test_rank_before_and_after_another_issue(jira, make_client) -> None:
         await client.rank(a, before=b, after=c)
 
 
+async def test_a_rank_carries_a_new_rank_value_and_shows_as_a_change(
+    jira, make_client, clock
+) -> None:
+    """Ranking gives the issue a new Rank value and bumps `updated` (Jira logs "Ranked
+    higher"): the incremental fetch sees the reordered issue, with its rank token changed."""
+    a, _, c = (jira.add_issue(s).key for s in "abc")
+    client = make_client()
+    before = {i.key: i.rank for i in await collect(iter_backlog(client))}
+    assert all(before.values()) and len(set(before.values())) == 3
+    since = clock.now() + timedelta(minutes=1)
+    clock.advance(timedelta(minutes=2))
+
+    await client.rank(c, before=a)
+
+    (moved,) = await collect(iter_changes(client, since))
+    assert moved.key == c and moved.rank not in ("", before[c])
+    assert "customfield_10019" in jira.calls_to("search.jql")[-1].body["fields"]
+
+
+async def test_the_boards_keys_in_order_are_one_call_for_5000_issues(make_client) -> None:
+    """Keys only: Jira pages up to 5,000 of them (documented), so the order of a 5,000-issue
+    board is one call and of 5,001 two. Issues in an open sprint are on the board too; done
+    ones are not."""
+    clock = ManualClock(START)
+    async with JiraEmulator(now=clock.now) as em:
+        keys = em.seed(5000)
+        em.rank.insert(0, em.rank.pop())  # the last issue dragged to the top
+        client = make_client(em)
+        sprint = await client.create_sprint(SprintSpec("Sprint 1"))
+        await client.move_to_sprint(sprint.id, [keys[1]])
+        em.edit(keys[2], status="Done")
+        em.reset_calls()
+
+        order = await client.backlog_keys()
+
+        assert order == [k for k in em.rank if k != keys[2]] and keys[1] in order
+        (search,) = em.calls_to("search.jql")
+        assert search.body["fields"] == ["key"] and search.body["maxResults"] == 5000
+        assert search.body["jql"] == (
+            f"filter = {em.board.filter_id} AND statusCategory != Done ORDER BY Rank ASC"
+        )
+        em.seed(2)
+        em.reset_calls()
+        assert len(await client.backlog_keys()) == 5001
+        assert [bool(c.body.get("nextPageToken")) for c in em.calls] == [False, True]
+        await client.aclose()
+
+
+async def test_mark_done_takes_the_first_done_transition_once(jira, make_client) -> None:
+    issue = jira.add_issue("Pay by card", status="In Progress")
+    client = make_client()
+
+    await client.mark_done(issue.key)
+
+    assert jira.issues[issue.key].status == "Done"
+    assert [c.route for c in jira.calls] == ["issue.get", "issue.transitions", "issue.transition"]
+    (moved,) = jira.calls_to("issue.transition")
+    assert moved.body == {"transition": {"id": "31"}} and moved.status == 204
+    jira.reset_calls()
+    await client.mark_done(issue.key)  # done already: one look, no move
+    assert [c.route for c in jira.calls] == ["issue.get"]
+
+
+async def test_mark_done_without_a_way_to_done_says_so_plainly(jira, make_client) -> None:
+    issue = jira.add_issue("Pay by card")
+    jira.workflow = {"To Do": ["In Progress"]}
+    client = make_client()
+    with pytest.raises(TrackerError) as stuck:
+        await client.mark_done(issue.key)
+    assert stuck.value.kind is TrackerErrorKind.CONFIG and not stuck.value.retryable
+    assert str(stuck.value) == (
+        f"Jira's workflow has no step from 'To Do' to a Done status for {issue.key}: move it "
+        "to Done in Jira (or ask an admin to allow the step)."
+    )
+    jira.workflow, jira.done_needs = None, {"resolution"}
+    with pytest.raises(TrackerError) as screen:
+        await client.mark_done(issue.key)
+    assert str(screen.value) == (
+        f"Jira refused to move {issue.key} to Done: resolution: Resolution is required."
+    )
+    assert jira.issues[issue.key].status == "To Do"
+
+
 async def test_create_an_issue(jira, make_client) -> None:
     jira.add_issue("First")
     client = make_client()

@@ -570,7 +570,7 @@ SCENARIOS: dict[str, set[tuple[str, str]]] = {
             )
         ),
     },
-    "tracker": {("view", "tracker_connect")},
+    "tracker": {("view", "tracker_connect"), ("action", "tracker_choose_jira")},
     "calendar": {("action", "calendar_start"), ("action", "calendar_skip")},
     "review": {
         *(
@@ -841,6 +841,8 @@ async def test_the_jira_form_acts_in_its_own_team_only(replays, jira):  # noqa: 
         pytest.skip(WIRING[("view", "tracker_connect")])
     async with r.scenario("tracker"):
         await r.command("/timebox", "connect", user=PO)
+        await r.click("tracker_choose_jira", expect=OWN)  # each team's own form opens
+        await r.stack.driver.click("Jira", user=PO, channel=CHANNEL)
         entered = {
             "site": jira.url,
             "email": jira.user.email,

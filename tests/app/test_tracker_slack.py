@@ -26,7 +26,7 @@ OTHER = "C0OTHER"
 
 
 async def open_connect_form(slack: LocalStack, user: str = PO, channel: str = CHANNEL) -> Any:
-    ack = await slack.driver.command("/timebox", "connect", user=user, channel=channel)
+    ack = await slack.driver.command("/timebox", "connect jira", user=user, channel=channel)
     assert ack.status == 200
     return slack.emulator.open_view(user)
 
@@ -160,7 +160,7 @@ async def test_a_form_from_another_workspace_with_the_same_channel_id_connects_n
         first = (await store.team("T1", same)).id
     ben = person(stack, "T2")
     try:
-        await ben.command("/timebox", "connect", user=BEN, channel=same)
+        await ben.command("/timebox", "connect jira", user=BEN, channel=same)
         view = opened_in(stack.emulator.open_view(BEN), "T2")
         meta = json.loads(view.view["private_metadata"])
         view.view["private_metadata"] = json.dumps({**meta, "team": first})

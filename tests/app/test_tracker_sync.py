@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain import readiness
 from bot.domain.backlog import ItemFields, Move
 from bot.domain.errors import UserError
 from bot.domain.trackers import StatusCategory
@@ -19,6 +20,7 @@ from bot.runtime.secrets import Secret, generate_key
 from bot.trackers.adf import join_acceptance
 from bot.trackers.jira import JiraCloud, RetryPolicy
 from bot.trackers.wiring import install, open_jira
+from bot.usecases import backlog as backlog_uc
 from bot.usecases import sprints
 from bot.usecases import tracker as tracker_uc
 from bot.usecases import tracker_connect as connect_uc
@@ -432,3 +434,145 @@ async def test_a_jql_filter_narrows_the_import_and_the_sync(slack, jira):
     [search] = jira.calls_to("search.jql")[-1:]
     assert "AND (issuetype = Bug) AND updated >=" in search.body["jql"]
     assert [i.title for i in await items(slack)] == ["VAT fixed for Portugal"]
+
+
+# -- done in Timebox, done in Jira --------------------------------------------------------------
+
+
+async def in_channel(channel: str, user: str) -> bool:
+    return True
+
+
+async def running_sprint(slack: LocalStack, keys: list[str]) -> int:
+    """A committed sprint of the items of `keys`, written to Jira; its id."""
+    now = slack.clock.now()
+    picked = [(await item_by_key(slack, key)).id for key in keys]
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, now)
+        sprint = await sprints.upcoming(store, team, now)
+        for position, item_id in enumerate(picked):
+            await store.add_sprint_item(
+                SprintItem(sprint_id=sprint.id, item_id=item_id, position=position, added_at=now)
+            )
+            (await store.item_by_id(team.id, item_id)).status = "sprint"
+        sprint.goal, sprint.status, sprint.committed_at = "Ship it", "active", now
+        await tracker_uc.after_commit(store, team, sprint, now)
+        sprint_id = sprint.id
+    await drain(slack)
+    return sprint_id
+
+
+async def test_an_item_done_in_timebox_is_moved_to_done_in_jira_once(slack, jira):
+    """`/backlog done` writes the Done transition through the outbox: a failure shows as
+    pending and is retried; once it lands nothing more is sent."""
+    _, story, *_ = seed_board(jira)
+    await connect(slack, jira)
+    await drain(slack)
+    number = (await item_by_key(slack, story)).number
+    jira.fail_next(503, route="issue.transition")
+
+    await backlog_uc.mark_done(slack.services, actor("done-1"), number, in_channel)
+    await drain(slack)
+
+    card = await item_by_key(slack, story)
+    assert card.status == "done" and jira.issues[story].status == "In Progress"
+    assert card.tracker_link.pending == 1 and card.tracker_link.error == "Jira did not answer"
+    await later(slack, 10)
+    assert jira.issues[story].status == "Done"
+    card = await item_by_key(slack, story)
+    assert card.tracker_link.pending == 0 and card.tracker_link.error is None
+    assert [c.status for c in jira.calls_to("issue.transition")] == [503, 204]
+    jira.reset_calls()
+    await later(slack, 3600)
+    assert jira.calls_to("issue.transition") == [] and jira.calls_to("issue.get") == []
+    assert (await item_by_key(slack, story)).status == "done", "Jira's done agrees"
+
+
+async def test_a_sprint_item_done_then_the_sprint_closed_stays_done_in_jira(slack, jira):
+    """Closing a sprint in Jira sends its unfinished issues back to the backlog: an item done
+    in Timebox whose own write has not landed yet is moved to Done before the close."""
+    bug, _, _, task = seed_board(jira)
+    await connect(slack, jira)
+    await drain(slack)
+    sprint_id = await running_sprint(slack, [task, bug])
+    [remote] = jira.sprints.values()
+    assert set(jira.sprint_keys(remote.id)) == {bug, task}
+    jira.fail_next(503, route="issue.transition")
+    number, now = (await item_by_key(slack, bug)).number, slack.clock.now()
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, now)
+        await sprints.finish_item(store, team, number, PO, now)
+    await drain(slack)  # the done write failed: retried in 10 s
+    assert jira.issues[bug].status == "To Do"
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, now)
+        await sprints.close(store, team, PO, now, "", sprint=await store.sprint_by_id(sprint_id))
+    await drain(slack)
+
+    assert remote.state == "closed"
+    assert jira.issues[bug].status == "Done" and jira.issues[bug].sprint == remote.id
+    assert jira.issues[task].sprint is None, "the unfinished one went back to the backlog"
+    await later(slack, 10)  # the item's own write: one look, done already
+    assert len(jira.calls_to("issue.transition")) == 2  # the failed one and the close's
+
+
+# -- the value hypothesis of imported items -----------------------------------------------------
+
+
+async def gaps_of(slack: LocalStack, key: str) -> list[str]:
+    """What the team's Definition of Ready says the item of `key` lacks."""
+    item = await item_by_key(slack, key)
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
+        return readiness.gaps(item, readiness.DefinitionOfReady.of(team))
+
+
+async def test_an_imported_item_takes_the_hypothesis_its_description_states(slack, jira):
+    """The Definition of Ready sees a hypothesis Jira's description states (a "Value
+    hypothesis" section, or "By doing X we expect Y"); any other description is none, an item
+    typed in Slack is judged as before, and a hypothesis written in Timebox is never
+    replaced."""
+    stated = jira.add_issue(
+        "Apple Pay",
+        description=join_acceptance(
+            "Shoppers asked for it.\n\nValue hypothesis\n\nBy offering Apple Pay we expect "
+            "10% more completed checkouts.",
+            ["Apple Pay at checkout"],
+        ),
+        estimate=3,
+    )
+    sentence = jira.add_issue(
+        "Reorder", description="By adding one-click reorder, we expect more repeat orders."
+    )
+    plain = jira.add_issue("Wallet", description="Card payments at checkout.")
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
+        await store.set_role(team, "po", [PO])
+        own = await store.add_item(team, ItemFields(title="Our idea"), PO, slack.clock.now())
+        assert "no value hypothesis or description" in readiness.gaps(own)
+    await connect(slack, jira)
+    await drain(slack)
+
+    card = await item_by_key(slack, stated.key)
+    assert card.hypothesis == "By offering Apple Pay we expect 10% more completed checkouts."
+    assert await gaps_of(slack, stated.key) == [], "ready: hypothesis, criteria, estimate"
+    assert "no value hypothesis or description" not in await gaps_of(slack, sentence.key)
+    assert "no value hypothesis or description" in await gaps_of(slack, plain.key)
+    number = (await item_by_key(slack, plain.key)).number
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
+        mine = await store.get_item(team, own.number)
+        assert "no value hypothesis or description" in readiness.gaps(mine), "not weakened"
+        await store.edit_item(
+            team, number, {"hypothesis": "Wallets cut drop-off"}, PO, slack.clock.now()
+        )
+
+    slack.clock.advance(timedelta(minutes=1))
+    jira.edit(stated.key, description="Value hypothesis: Apple Pay brings 5% more checkouts")
+    jira.edit(plain.key, description="Hypothesis\n\nBy adding wallets we expect fewer drop-offs")
+    await later(slack, 300)
+    card = await item_by_key(slack, stated.key)
+    assert card.hypothesis == "Apple Pay brings 5% more checkouts", "follows Jira's"
+    *_, (who, action, changes) = await history(slack, card)
+    assert (who, action) == ("jira", "edited") and "hypothesis" in changes
+    assert (await item_by_key(slack, plain.key)).hypothesis == "Wallets cut drop-off"

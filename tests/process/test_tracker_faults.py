@@ -67,7 +67,7 @@ async def test_a_write_cut_off_by_a_kill_is_done_once_after_the_restart(
     try:
         driver = instance.driver(slack)
         await command(driver, "/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
-        await driver.command("/timebox", "connect", user=PO, channel=CHANNEL)
+        await driver.command("/timebox", "connect jira", user=PO, channel=CHANNEL)
         await until(lambda: slack.open_view(PO) is not None, "the connect form")
         view = slack.open_view(PO)
         assert view is not None

@@ -1,0 +1,100 @@
+"""`timebox sandbox --github`: a local GitHub project, already connected to #team-demo.
+
+The GitHub emulator (bot/emulator/github.py) starts on 127.0.0.1 with a repository (demo/shop)
+and a Projects (v2) project over it (an Estimate number field, an Iteration field, a Status
+field), holding a few issues in order: estimates, acceptance criteria in the body, a bug, a
+"blocked by" reference. The demo channel is connected to the project through the same use case
+as `/timebox connect github` (as its Product Owner), the project is imported, and a webhook
+with its secret is registered, so an edit in the emulator reaches `/backlog` at once. A
+newcomer sees a connected channel without a GitHub account.
+
+The emulator's port changes at every start, so an earlier connection is replaced; the items
+keep their numbers (they are matched by their keys). The key that encrypts the token at rest
+is the operator's TIMEBOX_SECRET_KEY if set, else one kept next to the sandbox database.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from bot.emulator.github import GitHubEmulator
+from bot.runtime.secrets import SECRET_KEY_VARIABLE, Secret
+from bot.sandbox.jira import _key_file
+from bot.sandbox.seed import CHANNEL, PO, WORKSPACE
+from bot.trackers.hosts import HOSTS_VARIABLE
+from bot.trackers.markdown import join_body
+from bot.trackers.wiring import install
+from bot.usecases import tracker_connect as connect_uc
+from bot.usecases.unit import Actor
+
+OWNER, REPO = "demo", "shop"
+TOKEN = "sandbox-github-token"
+
+
+def seed_project(github: GitHubEmulator) -> None:
+    """A small project, in its order."""
+    provider = github.add_issue(
+        "Set up the payment provider", estimate=3, labels=["payments"], status="Todo"
+    )
+    github.add_issue(
+        "Pay by card",
+        body=join_body(
+            f"Shoppers pay by card at checkout.\n\nBlocked by #{provider.number}",
+            ["Visa and Mastercard are accepted", "3-D Secure runs when the bank asks for it"],
+        ),
+        estimate=5,
+        labels=["payments", "web"],
+        assignee=github.login,
+        status="In Progress",
+    )
+    github.add_issue(
+        "Receipt shows the wrong VAT rate",
+        body="Orders to Portugal show 21% instead of 23%.",
+        labels=["bug"],
+    )
+    github.add_issue("Save the basket between visits", labels=["web"])
+    github.add_issue("Upgrade the TLS library", labels=["tech debt"], estimate=2)
+
+
+async def start_github(sandbox: Any) -> GitHubEmulator:
+    """The emulator, seeded and started; #team-demo connected to its project, imported."""
+    github = GitHubEmulator(
+        login="ines",
+        token=TOKEN,
+        name=PO.real_name,
+        owner=OWNER,
+        repo=REPO,
+        project_title="Demo shop",
+        now=sandbox.clock.now,
+    )
+    seed_project(github)
+    await github.start()
+    os.environ.setdefault(SECRET_KEY_VARIABLE, _key_file(sandbox.db_path))
+    hosts = [h for h in os.environ.get(HOSTS_VARIABLE, "").split(",") if h.strip()]
+    os.environ[HOSTS_VARIABLE] = ",".join([*hosts, github.host_setting])
+    services = sandbox.stack.services
+    install(services)
+    actor = Actor(WORKSPACE, CHANNEL, PO.id)
+    async with services.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, sandbox.clock.now())
+        await store.set_role(team, "po", [PO.id])
+        team_id = team.id
+        old = await store.connection(team.id)
+        if old is not None:
+            await store.remove_connection(old)
+    form = connect_uc.GitHubForm(
+        repo=f"{OWNER}/{REPO}", token=Secret(TOKEN), project="1", api_url=github.url
+    )
+    connected = await connect_uc.connect(services, actor, form, team_id)
+    if not isinstance(connected, connect_uc.Connected):
+        await github.stop()
+        raise RuntimeError(
+            f"the sandbox could not connect its GitHub project: {connected.problems}"
+        )
+    github.add_webhook(
+        f"{sandbox.stack.url}{connected.webhook_path}", connected.webhook_secret.reveal()
+    )
+    github.auto_webhooks = True
+    await sandbox.run_due()
+    return github

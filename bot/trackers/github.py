@@ -1,0 +1,1737 @@
+"""GitHub as a ``Tracker``: a repository's issues, or a Projects (v2) project whose order is the
+backlog's, over GitHub's REST and GraphQL APIs (aiohttp).
+
+Two scopes, chosen when connecting:
+
+- **a project** (``project`` = its number, owned by the repository's owner, organisation or
+  user): the backlog is the project's open issues in no current or future iteration, in the
+  project's order (``items(orderBy: {field: POSITION})``); the estimate is a number field
+  named by the team (created if missing, ``createProjectV2Field``); a sprint is an iteration
+  of the project's iteration field, titled ``Sprint 12: <goal>``; a reorder is
+  ``updateProjectV2ItemPosition``; new issues are made in the repository, in the project at
+  once (``createIssue`` with ``projectV2Ids``, so a lost answer never leaves an issue outside
+  the board, where the look-before-making-again would miss it).
+- **a plain repository** (no project): the backlog is its open issues in no open milestone,
+  oldest first (the order is then Timebox's own: a reorder writes nothing); the estimate is a
+  label ``estimate: 5``; a sprint is a milestone (the goal is its description).
+
+In both, the key is ``owner/repo#123``; title and body are the issue's (acceptance criteria are
+a section of the body: bot/trackers/markdown.py); labels ``bug``, ``spike``, ``tech debt``,
+``enabler`` give the type; dependencies are "blocked by #N" and unchecked task-list
+references; a closed issue is done. Changes since a time: a repository asks
+``GET /repos/{o}/{r}/issues?since=`` (calls grow with what changed); a project walks its item
+list, 100 ids and times a call, and reads in full only the items changed since then.
+
+Credentials: a fine-grained token (``Authorization: Bearer``) or a GitHub App installation (a
+JWT signed RS256 with the App's private key, exchanged for an installation token that is
+renewed before it expires).
+
+Failures: 429, or 403 with ``retry-after`` (secondary limit), waits as told; 403/429 with
+``x-ratelimit-remaining: 0`` (primary limit) waits until ``x-ratelimit-reset``; a 403 that
+names a secondary rate limit without a header waits a minute, as GitHub's documentation asks;
+GraphQL's ``RATE_LIMITED`` likewise. 5xx, timeouts and dropped connections are retried with
+backoff; a create that may have happened says ``maybe_applied``. Waits longer than the policy
+allows go back to the caller as a ``TrackerError`` (RATE_LIMITED, with ``retry_after``), so a
+due-work row comes back then instead of holding a worker.
+
+No library: gidgethub has no retry or wait of its own and githubkit brings httpx and pydantic,
+neither of which would go through the host policy's resolver (bot/trackers/hosts.py); this
+module needs a dozen endpoints, and the App's JWT is signed with ``cryptography``, which
+Timebox has already.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import random as _random
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from bot.runtime.secrets import Secret
+from bot.trackers.base import (
+    KEEP,
+    IssuePage,
+    IssueRef,
+    IssueUpdate,
+    NewIssue,
+    SprintSpec,
+    SprintState,
+    StatusCategory,
+    TrackerError,
+    TrackerErrorKind,
+    TrackerIssue,
+    TrackerProblem,
+    TrackerSprint,
+    TrackerUser,
+)
+from bot.trackers.hosts import GITHUB_CLOUD, GuardedResolver, HostPolicy, HostRefused
+from bot.trackers.jira import RetryPolicy, parse_time
+from bot.trackers.markdown import join_body, references, split_body
+
+Sleep = Callable[[float], Awaitable[None]]
+
+GITHUB_API = "https://api.github.com"
+API_VERSION = "2022-11-28"
+DEFAULT_ESTIMATE_FIELD = "Estimate"
+DEFAULT_SPRINT_FIELD = "Sprint"
+SPRINT_DAYS = 14
+SECONDARY_WAIT = 60.0  # GitHub: wait at least a minute after a secondary limit without a header
+_ESTIMATE_LABEL = re.compile(r"^estimate:\s*(\d+(?:\.\d+)?)$", re.IGNORECASE)
+_KEY = re.compile(r"^([\w.-]+)/([\w.-]+)#(\d+)$")
+_REPO = re.compile(r"^([\w.-]+)/([\w.-]+)$")
+_TYPES = {"bug": "Bug", "spike": "Spike", "tech debt": "Tech debt", "tech-debt": "Tech debt"}
+_TYPES |= {"enabler": "Enabler", "epic": "Epic"}
+_LABEL_OF_TYPE = {"Bug": "bug", "Spike": "spike", "Tech debt": "tech debt", "Enabler": "enabler"}
+_IN_PROGRESS = {"in progress", "in review", "doing", "review"}
+
+# -- GraphQL documents (arguments always as variables) ------------------------------------
+
+_ISSUE_FIELDS = """
+fragment IssueFields on Issue {
+  id number title body url state stateReason updatedAt
+  repository { nameWithOwner }
+  labels(first: 50) { nodes { name } }
+  assignees(first: 1) { nodes { login name } }
+}"""
+_VALUE_FIELDS = """
+fieldValues(first: 30) { nodes {
+  __typename
+  ... on ProjectV2ItemFieldNumberValue { number field { ... on ProjectV2FieldCommon { id } } }
+  ... on ProjectV2ItemFieldIterationValue {
+    iterationId title startDate duration field { ... on ProjectV2FieldCommon { id } } }
+  ... on ProjectV2ItemFieldSingleSelectValue { name field { ... on ProjectV2FieldCommon { name } } }
+} }"""
+PROJECT_QUERY = """
+query Project($owner: String!, $number: Int!) {
+  repositoryOwner(login: $owner) {
+    login __typename
+    ... on ProjectV2Owner {
+      projectV2(number: $number) {
+        id title url closed
+        fields(first: 50) { nodes {
+          __typename
+          ... on ProjectV2FieldCommon { id name dataType }
+          ... on ProjectV2IterationField { configuration {
+            duration startDay
+            iterations { id title startDate duration }
+            completedIterations { id title startDate duration } } }
+        } }
+      }
+    }
+  }
+}"""
+ITEMS_QUERY = (
+    """
+query Items($id: ID!, $first: Int!, $after: String) {
+  node(id: $id) { ... on ProjectV2 {
+    items(first: $first, after: $after, orderBy: {field: POSITION, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id isArchived updatedAt
+        VALUES
+        content { __typename ... on Issue { ...IssueFields } } }
+    } } }
+}""".replace("VALUES", _VALUE_FIELDS)
+    + _ISSUE_FIELDS
+)
+ORDER_QUERY = """
+query Order($id: ID!, $first: Int!, $after: String) {
+  node(id: $id) { ... on ProjectV2 {
+    items(first: $first, after: $after, orderBy: {field: POSITION, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id isArchived updatedAt
+        content { __typename ... on Issue { number state updatedAt repository { nameWithOwner } } }
+      }
+    } } }
+}"""
+NODES_QUERY = (
+    """
+query Nodes($ids: [ID!]!) {
+  nodes(ids: $ids) { ... on ProjectV2Item { id isArchived updatedAt
+    VALUES
+    content { __typename ... on Issue { ...IssueFields } } } }
+}""".replace("VALUES", _VALUE_FIELDS)
+    + _ISSUE_FIELDS
+)
+ISSUE_ITEMS_QUERY = """
+query IssueItems($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    issue(number: $number) { id projectItems(first: 50) { nodes { id project { id } } } }
+  }
+}"""
+REPOSITORY_QUERY = """
+query Repository($owner: String!, $name: String!) {
+  repository(owner: $owner, name: $name) { id nameWithOwner viewerPermission hasIssuesEnabled }
+}"""
+CREATE_FIELD = """
+mutation CreateField($input: CreateProjectV2FieldInput!) {
+  createProjectV2Field(input: $input) { projectV2Field {
+    ... on ProjectV2FieldCommon { id name dataType } } }
+}"""
+UPDATE_FIELD = """
+mutation UpdateField($input: UpdateProjectV2FieldInput!) {
+  updateProjectV2Field(input: $input) { projectV2Field {
+    ... on ProjectV2IterationField { id name configuration {
+      iterations { id title startDate duration }
+      completedIterations { id title startDate duration } } } } }
+}"""
+SET_VALUE = """
+mutation SetValue($input: UpdateProjectV2ItemFieldValueInput!) {
+  updateProjectV2ItemFieldValue(input: $input) { projectV2Item { id } }
+}"""
+CLEAR_VALUE = """
+mutation ClearValue($input: ClearProjectV2ItemFieldValueInput!) {
+  clearProjectV2ItemFieldValue(input: $input) { projectV2Item { id } }
+}"""
+MOVE_ITEM = """
+mutation MoveItem($input: UpdateProjectV2ItemPositionInput!) {
+  updateProjectV2ItemPosition(input: $input) { clientMutationId }
+}"""
+ADD_ITEM = """
+mutation AddItem($input: AddProjectV2ItemByIdInput!) {
+  addProjectV2ItemById(input: $input) { item { id } }
+}"""
+CREATE_ISSUE = """
+mutation CreateIssue($input: CreateIssueInput!) {
+  createIssue(input: $input) { issue { id number url repository { nameWithOwner } } }
+}"""
+
+
+# -- credentials ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GitHubToken:
+    """A fine-grained personal access token (Issues and Projects: read and write)."""
+
+    token: Secret
+    kind: str = field(default="token", init=False)
+
+
+@dataclass
+class GitHubApp:
+    """A GitHub App installation: the App's id and private key (PEM); the installation is the
+    one on the connected repository unless given."""
+
+    app_id: str
+    private_key: Secret
+    installation_id: int | None = None
+    kind: str = field(default="app", init=False)
+    token: Secret | None = field(default=None, repr=False)
+    expires_at: datetime | None = None
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def app_jwt(app_id: str, private_key: Secret, now: datetime) -> str:
+    """The App's JWT (RS256): issued a minute in the past against clock drift, valid 9 minutes
+    (GitHub accepts at most ten)."""
+    try:
+        key = serialization.load_pem_private_key(private_key.reveal().encode(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise TrackerError(
+            "The GitHub App private key is not a PEM private key: paste the whole .pem file "
+            "GitHub gave (-----BEGIN RSA PRIVATE KEY----- …).",
+            kind=TrackerErrorKind.AUTH,
+        ) from exc
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise TrackerError("A GitHub App key is an RSA key.", kind=TrackerErrorKind.AUTH)
+    issued = int(now.timestamp()) - 60
+    header = _b64(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
+    claims = _b64(json.dumps({"iat": issued, "exp": issued + 540, "iss": str(app_id)}).encode())
+    signed = f"{header}.{claims}".encode()
+    signature = key.sign(signed, padding.PKCS1v15(), hashes.SHA256())
+    return f"{header}.{claims}.{_b64(signature)}"
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def split_key(key: str) -> tuple[str, str, int]:
+    match = _KEY.match(key.strip())
+    if match is None:
+        raise TrackerError(
+            f"{key!r} is not a GitHub issue key (owner/repo#123).", kind=TrackerErrorKind.INVALID
+        )
+    return match.group(1), match.group(2), int(match.group(3))
+
+
+def graphql_url(api: str) -> str:
+    """GitHub's GraphQL endpoint for a REST base: api.github.com/graphql; an Enterprise
+    Server's ``https://host/api/v3`` has it at ``https://host/api/graphql``."""
+    if api.endswith("/api/v3"):
+        return api[: -len("/v3")] + "/graphql"
+    return f"{api}/graphql"
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _plural(n: float, word: str) -> str:
+    n = round(n) if n >= 1 else n
+    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
+
+
+def _decode(raw: str) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _message(body: Any) -> str:
+    if isinstance(body, Mapping):
+        text = str(body.get("message") or "")
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            details = [
+                str(e.get("message") or e.get("code") or e) if isinstance(e, Mapping) else str(e)
+                for e in errors
+            ]
+            text = f"{text} ({'; '.join(details)})" if text else "; ".join(details)
+        return text[:300]
+    if isinstance(body, str) and not body.lstrip().startswith("<"):
+        return body.strip()[:300]
+    return ""
+
+
+def _next_page(link: str | None) -> str | None:
+    """The ``page`` of the ``rel="next"`` address of a ``Link`` header."""
+    for part in (link or "").split(","):
+        if 'rel="next"' in part:
+            url = part.split(";")[0].strip().strip("<>")
+            pages = parse_qs(urlsplit(url).query).get("page")
+            return pages[0] if pages else None
+    return None
+
+
+@dataclass(frozen=True)
+class Iteration:
+    id: str
+    title: str
+    start: date
+    duration: int  # days
+    completed: bool = False
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=self.duration)
+
+    def config(self) -> dict[str, Any]:
+        return {"title": self.title, "startDate": self.start.isoformat(), "duration": self.duration}
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """What Timebox keeps of a project (a snapshot): its node id and the fields it writes."""
+
+    id: str
+    title: str
+    url: str
+    estimate_field_id: str | None
+    iteration_field_id: str | None
+    iteration_field_name: str | None
+
+
+@dataclass
+class _Item:
+    """One project item (an issue) as read: its values and the issue's JSON."""
+
+    id: str
+    updated: datetime
+    archived: bool
+    estimate: float | None = None
+    iteration: str | None = None
+    status: str | None = None
+    issue: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str | None:
+        issue = self.issue
+        repo = (issue.get("repository") or {}).get("nameWithOwner")
+        number = issue.get("number")
+        return f"{repo}#{number}" if repo and number is not None else None
+
+
+class GitHub:
+    """A GitHub repository, or a Projects (v2) project, as a Timebox board."""
+
+    name = "github"
+
+    def __init__(
+        self,
+        api_url: str,
+        credential: GitHubToken | GitHubApp,
+        repo: str,
+        project: int | None = None,
+        *,
+        estimate_field: str = DEFAULT_ESTIMATE_FIELD,
+        policy: HostPolicy | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        random: Callable[[], float] = _random.random,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        page_size: int = 100,
+        resolver: AbstractResolver | None = None,
+        session: aiohttp.ClientSession | None = None,
+        snapshot: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.policy = policy if policy is not None else HostPolicy.from_env()
+        self.site = self.policy.check_url(api_url or GITHUB_API, GITHUB_CLOUD)
+        self.api = self.site
+        self.graphql = graphql_url(self.site)
+        repo = repo.strip().removeprefix("https://github.com/").strip("/")
+        match = _REPO.match(repo)
+        if match is None:
+            raise TrackerError(
+                f"{repo!r} is not a repository: give it as owner/name.",
+                kind=TrackerErrorKind.CONFIG,
+            )
+        self.owner, self.repo_name = match.group(1), match.group(2)
+        self.repo = f"{self.owner}/{self.repo_name}"
+        self.project_number = int(project) if project else None
+        self.estimate_field = (estimate_field or DEFAULT_ESTIMATE_FIELD).strip()
+        self.credential = credential
+        self.retry = retry or RetryPolicy()
+        self.page_size = max(1, min(int(page_size), 100))
+        self._sleep = sleep
+        self._random = random
+        self._now = now
+        self._resolver = resolver
+        self._session = session
+        self._own_session = session is None
+        self._project: ProjectConfig | None = None
+        self._login: str | None = None
+        self._repo_id: str | None = None
+        self._items: dict[str, str] = {}  # key -> project item id, learnt on the way
+        if snapshot:
+            self._restore(snapshot)
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def __aenter__(self) -> GitHub:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._session is not None and self._own_session:
+            await self._session.close()
+        self._session = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                resolver=GuardedResolver(self.policy, self._resolver), use_dns_cache=False
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=self.retry.timeout),
+                headers={
+                    "Accept": "application/vnd.github+json",
+                    "User-Agent": "Timebox",
+                    "X-GitHub-Api-Version": API_VERSION,
+                },
+            )
+            self._own_session = True
+        return self._session
+
+    @property
+    def project_mode(self) -> bool:
+        return self.project_number is not None
+
+    # -- snapshot ------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The connection's settings and what the check learnt (JSON): ``restore`` reads it."""
+        out: dict[str, Any] = {
+            "repo": self.repo,
+            "project_number": self.project_number,
+            "estimate_field": self.estimate_field,
+            "name": self.board_name,
+        }
+        if isinstance(self.credential, GitHubApp):
+            out["app_id"] = self.credential.app_id
+            out["installation_id"] = self.credential.installation_id
+        if self._project is not None:
+            project = self._project
+            out.update(
+                project_id=project.id,
+                project_title=project.title,
+                project_url=project.url,
+                estimate_field_id=project.estimate_field_id,
+                iteration_field_id=project.iteration_field_id,
+                iteration_field_name=project.iteration_field_name,
+            )
+        if self._login:
+            out["login"] = self._login
+        if self._repo_id:
+            out["repo_id"] = self._repo_id
+        return out
+
+    def _restore(self, snapshot: Mapping[str, Any]) -> None:
+        if snapshot.get("project_id"):
+            self._project = ProjectConfig(
+                id=str(snapshot["project_id"]),
+                title=str(snapshot.get("project_title") or ""),
+                url=str(snapshot.get("project_url") or ""),
+                estimate_field_id=snapshot.get("estimate_field_id"),
+                iteration_field_id=snapshot.get("iteration_field_id"),
+                iteration_field_name=snapshot.get("iteration_field_name"),
+            )
+        self._login = snapshot.get("login")
+        self._repo_id = snapshot.get("repo_id")
+        if isinstance(self.credential, GitHubApp) and snapshot.get("installation_id"):
+            self.credential.installation_id = int(snapshot["installation_id"])
+
+    @property
+    def board_name(self) -> str:
+        if self._project is not None and self._project.title:
+            return self._project.title
+        if self.project_mode:
+            return f"{self.owner} project {self.project_number}"
+        return self.repo
+
+    # -- HTTP ----------------------------------------------------------------------------
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
+        return delay * (0.5 + self._random() / 2)
+
+    def _limit_wait(self, status: int, headers: Mapping[str, str], data: Any) -> float | None:
+        """Seconds GitHub asks to wait before calling again, or None if this is no limit."""
+        value = headers.get("Retry-After")
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                try:
+                    when = parsedate_to_datetime(value)
+                    return max(0.0, (when - self._now()).total_seconds())
+                except (TypeError, ValueError):
+                    pass
+        if headers.get("X-RateLimit-Remaining") == "0" and headers.get("X-RateLimit-Reset"):
+            try:
+                reset = float(headers["X-RateLimit-Reset"])
+            except ValueError:
+                reset = None
+            if reset is not None:
+                return max(0.0, reset - self._now().timestamp())
+        if status in (403, 429) and "rate limit" in _message(data).lower():
+            return SECONDARY_WAIT
+        if status == 429:
+            return SECONDARY_WAIT
+        return None
+
+    async def _authorization(self) -> str:
+        credential = self.credential
+        if isinstance(credential, GitHubToken):
+            return "Bearer " + credential.token.reveal()
+        now = self._now()
+        if (
+            credential.token is None
+            or credential.expires_at is None
+            or now >= credential.expires_at - timedelta(minutes=5)
+        ):
+            await self._installation_token(credential)
+        assert credential.token is not None
+        return "Bearer " + credential.token.reveal()
+
+    async def _installation_token(self, app: GitHubApp) -> None:
+        """An installation token for the App (``POST /app/installations/{id}/access_tokens``),
+        the installation found on the repository first if not known."""
+        jwt = "Bearer " + app_jwt(app.app_id, app.private_key, self._now())
+        if app.installation_id is None:
+            _, _, found = await self._request(
+                "GET",
+                f"{self.api}/repos/{self.repo}/installation",
+                action=f"find the GitHub App's installation on {self.repo}",
+                what=f"An installation of App {app.app_id} on {self.repo}",
+                authorization=jwt,
+            )
+            app.installation_id = int((found or {}).get("id") or 0) or None
+            if app.installation_id is None:
+                raise TrackerError(
+                    f"GitHub App {app.app_id} is not installed on {self.repo}.",
+                    kind=TrackerErrorKind.NOT_FOUND,
+                )
+        _, _, token = await self._request(
+            "POST",
+            f"{self.api}/app/installations/{app.installation_id}/access_tokens",
+            action="get an installation token for the GitHub App",
+            what=f"Installation {app.installation_id} of App {app.app_id}",
+            authorization=jwt,
+        )
+        token = token or {}
+        app.token = Secret(str(token.get("token") or ""))
+        app.expires_at = parse_time(token.get("expires_at")) or (self._now() + timedelta(hours=1))
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        action: str,
+        what: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool = True,
+        authorization: str | None = None,
+    ) -> tuple[int, Mapping[str, str], Any]:
+        """One call with the retry rules: (status, headers, decoded JSON or None)."""
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        attempt = 0
+        while True:
+            attempt += 1
+            last = attempt >= self.retry.attempts
+            try:
+                headers["Authorization"] = authorization or await self._authorization()
+                async with self._client().request(
+                    method,
+                    url,
+                    params=params,
+                    data=None if body is None else json.dumps(body),
+                    headers=headers,
+                    allow_redirects=False,
+                ) as response:
+                    status = response.status
+                    answer_headers = response.headers
+                    raw = await response.text()
+            except HostRefused:
+                raise
+            except TimeoutError as exc:
+                if not idempotent:
+                    raise TrackerError(
+                        f"GitHub did not answer in time when asked to {action}; it may have "
+                        "done it anyway, so Timebox checks before trying again.",
+                        kind=TrackerErrorKind.TIMEOUT,
+                        maybe_applied=True,
+                    ) from exc
+                if last:
+                    raise TrackerError(
+                        f"GitHub did not answer within {_plural(self.retry.timeout, 'second')}, "
+                        f"{attempt} times in a row, when asked to {action}. Timebox will try "
+                        "again later.",
+                        kind=TrackerErrorKind.TIMEOUT,
+                    ) from exc
+                await self._sleep(self._backoff(attempt))
+                continue
+            except aiohttp.ClientConnectorError as exc:
+                if last:
+                    raise TrackerError(
+                        f"Timebox cannot reach GitHub at {self.site} ({exc.os_error or exc}) "
+                        f"after {attempt} tries. It will try again later.",
+                        kind=TrackerErrorKind.UNAVAILABLE,
+                    ) from exc
+                await self._sleep(self._backoff(attempt))
+                continue
+            except aiohttp.ClientError as exc:
+                if not idempotent or last:
+                    raise TrackerError(
+                        f"The connection to GitHub broke when asked to {action}"
+                        + (
+                            "; it may have done it anyway."
+                            if not idempotent
+                            else f", {attempt} times in a row. Timebox will try again later."
+                        ),
+                        kind=TrackerErrorKind.UNAVAILABLE,
+                        maybe_applied=not idempotent,
+                    ) from exc
+                await self._sleep(self._backoff(attempt))
+                continue
+
+            data = _decode(raw)
+            limited = self._rate_limited(status, answer_headers, data)
+            if limited is not None:
+                wait = limited
+                if last or wait > self.retry.max_retry_after:
+                    raise TrackerError(
+                        f"GitHub is limiting how fast Timebox may call it and asks to wait "
+                        f"{_plural(wait, 'second')} before it will {action}. Timebox will try "
+                        "again then.",
+                        kind=TrackerErrorKind.RATE_LIMITED,
+                        status=status,
+                        retry_after=wait,
+                    )
+                await self._sleep(wait)
+                continue
+            if status >= 500:
+                if not idempotent or last:
+                    raise self._unavailable(status, action, attempt, maybe_applied=not idempotent)
+                await self._sleep(self._backoff(attempt))
+                continue
+            if 300 <= status < 400 and status != 304:
+                raise TrackerError(
+                    f"GitHub answered with a redirect to {answer_headers.get('Location', '?')}, "
+                    "which Timebox does not follow: check the API address.",
+                    kind=TrackerErrorKind.INVALID,
+                    status=status,
+                )
+            if status >= 400:
+                raise self._refusal(status, data, action, what)
+            return status, answer_headers, data
+
+    def _rate_limited(self, status: int, headers: Mapping[str, str], data: Any) -> float | None:
+        """The wait a rate-limit answer asks for (REST 403/429, or GraphQL RATE_LIMITED)."""
+        errors = data.get("errors") if isinstance(data, Mapping) else None
+        graphql_limited = isinstance(errors, list) and any(
+            isinstance(e, Mapping) and e.get("type") == "RATE_LIMITED" for e in errors
+        )
+        if status in (403, 429) or graphql_limited:
+            wait = self._limit_wait(status, headers, data)
+            if wait is None and graphql_limited:
+                wait = SECONDARY_WAIT
+            return wait
+        return None
+
+    def _unavailable(
+        self, status: int, action: str, attempt: int, *, maybe_applied: bool
+    ) -> TrackerError:
+        if maybe_applied:
+            text = (
+                f"GitHub had a problem of its own (HTTP {status}) when asked to {action}; it "
+                "may have done it anyway, so Timebox checks before trying again."
+            )
+        else:
+            text = (
+                f"GitHub had a problem of its own (HTTP {status}) when asked to {action}, "
+                f"{attempt} times in a row. Timebox will try again later."
+            )
+        return TrackerError(
+            text, kind=TrackerErrorKind.UNAVAILABLE, status=status, maybe_applied=maybe_applied
+        )
+
+    def _refusal(self, status: int, body: Any, action: str, what: str | None) -> TrackerError:
+        detail = _message(body)
+        if status == 401:
+            if isinstance(self.credential, GitHubApp):
+                text = (
+                    f"GitHub did not accept GitHub App {self.credential.app_id}'s credentials: "
+                    "check the App id and that the private key is current, then connect again."
+                )
+            else:
+                text = (
+                    "GitHub did not accept the token: check that it is current and not revoked "
+                    "(Settings > Developer settings > Fine-grained tokens), then connect again."
+                )
+            return TrackerError(text, kind=TrackerErrorKind.AUTH, status=status)
+        if status == 403:
+            return TrackerError(
+                f"The GitHub token is not allowed to {action}"
+                + (f" ({detail})." if detail else ".")
+                + " A fine-grained token needs Issues (read and write) on the repository, and "
+                "Projects (read and write) for a project.",
+                kind=TrackerErrorKind.FORBIDDEN,
+                status=status,
+            )
+        if status in (404, 410):
+            subject = what or "What Timebox asked for"
+            return TrackerError(
+                f"{subject} was not found on GitHub, or the token cannot see it.",
+                kind=TrackerErrorKind.NOT_FOUND,
+                status=status,
+            )
+        return TrackerError(
+            f"GitHub refused to {action}" + (f": {detail}" if detail else f" (HTTP {status})."),
+            kind=TrackerErrorKind.INVALID,
+            status=status,
+        )
+
+    async def _rest(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        what: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool = True,
+    ) -> tuple[Any, Mapping[str, str]]:
+        _, headers, data = await self._request(
+            method,
+            f"{self.api}{path}",
+            action=action,
+            what=what,
+            params=params,
+            body=body,
+            idempotent=idempotent,
+        )
+        return data, headers
+
+    async def _graphql(
+        self,
+        query: str,
+        variables: Mapping[str, Any],
+        *,
+        action: str,
+        what: str | None = None,
+        idempotent: bool = True,
+    ) -> dict[str, Any]:
+        """``data`` of a GraphQL answer; its ``errors`` as a TrackerError in plain words."""
+        _, _, answer = await self._request(
+            "POST",
+            self.graphql,
+            action=action,
+            what=what,
+            body={"query": query, "variables": dict(variables)},
+            idempotent=idempotent,
+        )
+        answer = answer if isinstance(answer, Mapping) else {}
+        errors = [e for e in answer.get("errors") or [] if isinstance(e, Mapping)]
+        if errors:
+            kinds = {str(e.get("type") or "") for e in errors}
+            text = "; ".join(str(e.get("message") or "") for e in errors)[:300]
+            if "NOT_FOUND" in kinds:
+                subject = what or "What Timebox asked for"
+                raise TrackerError(
+                    f"{subject} was not found on GitHub, or the token cannot see it.",
+                    kind=TrackerErrorKind.NOT_FOUND,
+                )
+            if "FORBIDDEN" in kinds or "INSUFFICIENT_SCOPES" in kinds:
+                raise TrackerError(
+                    f"The GitHub token is not allowed to {action} ({text}). A fine-grained "
+                    "token needs Projects (read and write) for a project.",
+                    kind=TrackerErrorKind.FORBIDDEN,
+                )
+            raise TrackerError(f"GitHub refused to {action}: {text}", kind=TrackerErrorKind.INVALID)
+        return dict(answer.get("data") or {})
+
+    # -- the check -----------------------------------------------------------------------
+
+    async def check(self) -> list[TrackerProblem]:
+        """The credentials, the repository (issues on, writable) and, for a project, the
+        project (open) with its estimate field (created if missing)."""
+        try:
+            data = await self._graphql(
+                REPOSITORY_QUERY,
+                {"owner": self.owner, "name": self.repo_name},
+                action=f"open {self.repo}",
+                what=f"Repository {self.repo}",
+            )
+        except TrackerError as error:
+            code = {
+                TrackerErrorKind.AUTH: "bad_token",
+                TrackerErrorKind.REFUSED_HOST: "refused_host",
+                TrackerErrorKind.NOT_FOUND: "no_board_access",
+                TrackerErrorKind.FORBIDDEN: "no_board_access",
+            }.get(error.kind, "unreachable")
+            if code == "no_board_access":
+                return [
+                    TrackerProblem(
+                        code,
+                        f"The token cannot open {self.repo}: check the repository's name and "
+                        "that the token (or the App's installation) includes it.",
+                    )
+                ]
+            return [TrackerProblem(code, error.message)]
+        repository = data.get("repository") or {}
+        if not repository:
+            return [
+                TrackerProblem(
+                    "no_board_access",
+                    f"The token cannot open {self.repo}: check the repository's name and that "
+                    "the token (or the App's installation) includes it.",
+                )
+            ]
+        self._repo_id = str(repository.get("id") or "") or None
+        problems: list[TrackerProblem] = []
+        if repository.get("hasIssuesEnabled") is False:
+            problems.append(
+                TrackerProblem(
+                    "no_issues",
+                    f"{self.repo} has issues turned off: turn them on in its Settings.",
+                )
+            )
+        if str(repository.get("viewerPermission") or "WRITE") in ("READ", "NONE"):
+            problems.append(
+                TrackerProblem(
+                    "read_only",
+                    f"The token may only read {self.repo}: it needs Issues (read and write).",
+                )
+            )
+        if self.project_mode and not problems:
+            try:
+                await self.project(refresh=True)
+            except TrackerError as error:
+                if error.kind in (TrackerErrorKind.NOT_FOUND, TrackerErrorKind.FORBIDDEN):
+                    problems.append(
+                        TrackerProblem(
+                            "no_project_access",
+                            f"The token cannot open project {self.project_number} of "
+                            f"{self.owner}: check the number (in the project's address, "
+                            f"…/projects/<number>) and that the token has Projects (read and "
+                            "write).",
+                        )
+                    )
+                else:
+                    problems.append(TrackerProblem("unreachable", error.message))
+        return problems
+
+    async def project(self, *, refresh: bool = False) -> ProjectConfig:
+        """The project's node id and fields; the estimate field is made if it is missing."""
+        if self._project is not None and not refresh:
+            return self._project
+        if not self.project_mode:
+            raise TrackerError(
+                f"{self.repo} is connected without a project.", kind=TrackerErrorKind.CONFIG
+            )
+        data = await self._graphql(
+            PROJECT_QUERY,
+            {"owner": self.owner, "number": self.project_number},
+            action=f"open project {self.project_number} of {self.owner}",
+            what=f"Project {self.project_number} of {self.owner}",
+        )
+        project = (data.get("repositoryOwner") or {}).get("projectV2")
+        if not project:
+            raise TrackerError(
+                f"Project {self.project_number} of {self.owner} was not found on GitHub, or the "
+                "token cannot see it.",
+                kind=TrackerErrorKind.NOT_FOUND,
+            )
+        if project.get("closed"):
+            raise TrackerError(
+                f"Project '{project.get('title')}' is closed: reopen it, or connect another.",
+                kind=TrackerErrorKind.CONFIG,
+            )
+        fields = [f for f in (project.get("fields") or {}).get("nodes") or [] if f]
+        estimate = next(
+            (f for f in fields if str(f.get("name", "")).lower() == self.estimate_field.lower()),
+            None,
+        )
+        if estimate is not None and estimate.get("dataType") != "NUMBER":
+            raise TrackerError(
+                f"The field '{estimate.get('name')}' of project '{project.get('title')}' is not "
+                "a number field: name another field for estimates, or change its type.",
+                kind=TrackerErrorKind.CONFIG,
+            )
+        iteration = next((f for f in fields if f.get("dataType") == "ITERATION"), None)
+        config = ProjectConfig(
+            id=str(project["id"]),
+            title=str(project.get("title") or ""),
+            url=str(project.get("url") or ""),
+            estimate_field_id=str(estimate["id"]) if estimate else None,
+            iteration_field_id=str(iteration["id"]) if iteration else None,
+            iteration_field_name=str(iteration.get("name")) if iteration else None,
+        )
+        if config.estimate_field_id is None:
+            made = await self._graphql(
+                CREATE_FIELD,
+                {
+                    "input": {
+                        "projectId": config.id,
+                        "dataType": "NUMBER",
+                        "name": self.estimate_field,
+                    }
+                },
+                action=f"add the number field '{self.estimate_field}' to the project",
+            )
+            new_field = (made.get("createProjectV2Field") or {}).get("projectV2Field") or {}
+            config = ProjectConfig(
+                config.id,
+                config.title,
+                config.url,
+                str(new_field.get("id") or "") or None,
+                config.iteration_field_id,
+                config.iteration_field_name,
+            )
+        self._project = config
+        return config
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _labels(self, raw: Any) -> list[str]:
+        if isinstance(raw, Mapping):  # GraphQL: {nodes: [{name}]}
+            raw = raw.get("nodes") or []
+        names = []
+        for label in raw or []:
+            name = label.get("name") if isinstance(label, Mapping) else label
+            if name:
+                names.append(str(name))
+        return names
+
+    def _issue(
+        self,
+        raw: Mapping[str, Any],
+        *,
+        estimate: float | None = None,
+        status: str | None = None,
+        updated: datetime | None = None,
+    ) -> TrackerIssue:
+        """An issue from REST (``html_url``, ``updated_at``) or GraphQL (``url``,
+        ``updatedAt``) JSON. ``estimate``/``status``/``updated``: the project item's."""
+        repo = (raw.get("repository") or {}).get("nameWithOwner") or (
+            (raw.get("repository") or {}).get("full_name")
+        )
+        if not repo:
+            url = str(raw.get("repository_url") or "")
+            repo = "/".join(url.rstrip("/").split("/")[-2:]) if url else self.repo
+        key = f"{repo}#{raw.get('number')}"
+        labels = self._labels(raw.get("labels"))
+        if not self.project_mode:
+            estimate = None
+            for label in labels:
+                match = _ESTIMATE_LABEL.match(label.strip())
+                if match:
+                    estimate = float(match.group(1))
+        kept = [label for label in labels if not _ESTIMATE_LABEL.match(label.strip())]
+        issue_type = next((_TYPES[n.lower()] for n in kept if n.lower() in _TYPES), "Story")
+        typed = raw.get("type") or raw.get("issueType")
+        if isinstance(typed, Mapping) and typed.get("name"):
+            issue_type = str(typed["name"])
+        body = str(raw.get("body") or "")
+        description, criteria = split_body(body)
+        closed = str(raw.get("state") or "").lower() == "closed"
+        if closed:
+            category, status_name = StatusCategory.DONE, "Closed"
+        elif status and status.strip().lower() in _IN_PROGRESS:
+            category, status_name = StatusCategory.IN_PROGRESS, status
+        else:
+            category, status_name = StatusCategory.TODO, status or "Open"
+        people = raw.get("assignees")
+        if isinstance(people, Mapping):
+            people = people.get("nodes")
+        person = (people or [None])[0] or raw.get("assignee")
+        assignee = (
+            TrackerUser(
+                id=str(person.get("login") or ""),
+                name=str(person.get("name") or person.get("login") or ""),
+            )
+            if isinstance(person, Mapping)
+            else None
+        )
+        stamp = parse_time(raw.get("updated_at") or raw.get("updatedAt")) or datetime.fromtimestamp(
+            0, UTC
+        )
+        if updated is not None and updated > stamp:
+            stamp = updated
+        return TrackerIssue(
+            key=key,
+            url=str(raw.get("html_url") or raw.get("url") or ""),
+            summary=str(raw.get("title") or ""),
+            description=description,
+            acceptance_criteria=criteria,
+            estimate=estimate,
+            issue_type=issue_type,
+            status_category=category,
+            status=status_name,
+            assignee=assignee,
+            epic=None,
+            labels=tuple(kept),
+            blocked_by=references(body, repo),
+            updated=stamp,
+            id=str(raw.get("node_id") or raw.get("id") or ""),
+        )
+
+    def _item(self, raw: Mapping[str, Any], project: ProjectConfig) -> _Item | None:
+        """A project item that holds an issue (drafts and pull requests are no backlog)."""
+        content = raw.get("content") or {}
+        if content.get("__typename", "Issue") != "Issue" or content.get("number") is None:
+            return None
+        item = _Item(
+            id=str(raw.get("id") or ""),
+            updated=parse_time(raw.get("updatedAt")) or datetime.fromtimestamp(0, UTC),
+            archived=bool(raw.get("isArchived")),
+            issue=dict(content),
+        )
+        for value in (raw.get("fieldValues") or {}).get("nodes") or []:
+            if not value:
+                continue
+            field_id = (value.get("field") or {}).get("id")
+            kind = value.get("__typename")
+            if kind == "ProjectV2ItemFieldNumberValue" and field_id == project.estimate_field_id:
+                number = value.get("number")
+                item.estimate = float(number) if isinstance(number, int | float) else None
+            elif kind == "ProjectV2ItemFieldIterationValue" and (
+                field_id == project.iteration_field_id
+            ):
+                item.iteration = value.get("iterationId")
+            elif kind == "ProjectV2ItemFieldSingleSelectValue" and (
+                str((value.get("field") or {}).get("name") or "").lower() == "status"
+            ):
+                item.status = value.get("name")
+        if item.key:
+            self._items[item.key] = item.id
+        return item
+
+    def _item_issue(self, item: _Item) -> TrackerIssue:
+        return self._issue(
+            item.issue, estimate=item.estimate, status=item.status, updated=item.updated
+        )
+
+    async def _open_iterations(self) -> set[str]:
+        """Ids of the iterations that are current or to come (an item in one is in a sprint)."""
+        return {i.id for i in await self.iterations() if not i.completed}
+
+    async def _items_page(self, query: str, cursor: str | None) -> tuple[list[Any], str | None]:
+        project = await self.project()
+        data = await self._graphql(
+            query,
+            {"id": project.id, "first": self.page_size, "after": cursor},
+            action=f"read the items of project '{project.title}'",
+            what=f"Project '{project.title}'",
+        )
+        items = (data.get("node") or {}).get("items") or {}
+        info = items.get("pageInfo") or {}
+        after = info.get("endCursor") if info.get("hasNextPage") else None
+        return list(items.get("nodes") or []), after
+
+    async def backlog_page(self, cursor: str | None = None) -> IssuePage:
+        if not self.project_mode:
+            return await self._repo_backlog_page(cursor)
+        project = await self.project()
+        in_sprint = await self._open_iterations() if cursor is None else None
+        if in_sprint is None:
+            in_sprint = set(json.loads(cursor or "{}").get("sprints") or [])
+            cursor = json.loads(cursor or "{}").get("after")
+        nodes, after = await self._items_page(ITEMS_QUERY, cursor)
+        issues = []
+        for raw in nodes:
+            item = self._item(raw, project)
+            if item is None or item.archived or item.iteration in in_sprint:
+                continue
+            issue = self._item_issue(item)
+            if issue.status_category is not StatusCategory.DONE:
+                issues.append(issue)
+        more = json.dumps({"after": after, "sprints": sorted(in_sprint)}) if after else None
+        return IssuePage(tuple(issues), more)
+
+    async def _repo_backlog_page(self, cursor: str | None) -> IssuePage:
+        page = int(cursor or 1)
+        data, headers = await self._rest(
+            "GET",
+            f"/repos/{self.repo}/issues",
+            action=f"read the open issues of {self.repo}",
+            what=f"Repository {self.repo}",
+            params={
+                "state": "open",
+                "sort": "created",
+                "direction": "asc",
+                "per_page": str(self.page_size),
+                "page": str(page),
+            },
+        )
+        issues = tuple(
+            self._issue(raw)
+            for raw in data or []
+            if "pull_request" not in raw and (raw.get("milestone") or {}).get("state") != "open"
+        )
+        following = _next_page(headers.get("Link"))
+        return IssuePage(issues, following)
+
+    async def backlog_keys(self) -> list[str]:
+        if not self.project_mode:
+            keys: list[str] = []
+            cursor: str | None = None
+            while True:
+                page = await self._repo_backlog_page(cursor)
+                keys += [i.key for i in page.issues]
+                if page.cursor is None:
+                    return keys
+                cursor = page.cursor
+        project = await self.project()
+        in_sprint = await self._open_iterations()
+        keys = []
+        after: str | None = None
+        while True:
+            nodes, after = await self._items_page(ITEMS_QUERY, after)
+            for raw in nodes:
+                item = self._item(raw, project)
+                if item is None or item.archived or item.iteration in in_sprint:
+                    continue
+                if str(item.issue.get("state") or "").upper() != "CLOSED" and item.key:
+                    keys.append(item.key)
+            if after is None:
+                return keys
+
+    async def changes_page(self, since: datetime, cursor: str | None = None) -> IssuePage:
+        if since.tzinfo is None:
+            raise ValueError("since must be an aware datetime")
+        if not self.project_mode:
+            return await self._repo_changes_page(since, cursor)
+        project = await self.project()
+        state = json.loads(cursor) if cursor else {}
+        nodes, after = await self._items_page(ORDER_QUERY, state.get("after"))
+        changed: list[str] = []
+        latest = parse_time(state.get("max")) if state.get("max") else None
+        for raw in nodes:
+            content = raw.get("content") or {}
+            if content.get("__typename", "Issue") != "Issue" or content.get("number") is None:
+                continue
+            stamps = [parse_time(raw.get("updatedAt")), parse_time(content.get("updatedAt"))]
+            when = max((s for s in stamps if s is not None), default=None)
+            if when is not None and when >= since:
+                changed.append(str(raw.get("id")))
+                latest = when if latest is None or when > latest else latest
+        issues: list[TrackerIssue] = []
+        if changed:
+            data = await self._graphql(
+                NODES_QUERY,
+                {"ids": changed},
+                action=f"read the changed items of project '{project.title}'",
+            )
+            for raw in data.get("nodes") or []:
+                item = self._item(raw or {}, project)
+                if item is not None and not item.archived:
+                    issues.append(self._item_issue(item))
+        issues.sort(key=lambda i: (i.updated, i.key))
+        if after is not None:
+            following = {"after": after, "max": iso(latest) if latest else None}
+            return IssuePage(tuple(issues), json.dumps(following), None)
+        return IssuePage(tuple(issues), None, latest)
+
+    async def _repo_changes_page(self, since: datetime, cursor: str | None) -> IssuePage:
+        data, headers = await self._rest(
+            "GET",
+            f"/repos/{self.repo}/issues",
+            action=f"read the issues of {self.repo} changed since {iso(since)}",
+            what=f"Repository {self.repo}",
+            params={
+                "state": "all",
+                "since": iso(since),
+                "sort": "updated",
+                "direction": "asc",
+                "per_page": str(self.page_size),
+                "page": cursor or "1",
+            },
+        )
+        issues = [self._issue(raw) for raw in data or [] if "pull_request" not in raw]
+        watermark = max((i.updated for i in issues), default=None)
+        return IssuePage(
+            tuple(i for i in issues if i.updated >= since),
+            _next_page(headers.get("Link")),
+            watermark,
+        )
+
+    async def issue(self, key: str) -> TrackerIssue:
+        owner, name, number = split_key(key)
+        raw, _ = await self._rest(
+            "GET",
+            f"/repos/{owner}/{name}/issues/{number}",
+            action=f"read {key}",
+            what=f"Issue {key}",
+        )
+        raw = raw or {}
+        if not self.project_mode:
+            return self._issue(raw)
+        project = await self.project()
+        item_id = await self._item_id(key, add=False)
+        if item_id is None:
+            return self._issue(raw)
+        data = await self._graphql(NODES_QUERY, {"ids": [item_id]}, action=f"read {key}")
+        item = self._item((data.get("nodes") or [None])[0] or {}, project)
+        if item is None:
+            return self._issue(raw)
+        return self._issue(raw, estimate=item.estimate, status=item.status, updated=item.updated)
+
+    # -- writing -------------------------------------------------------------------------
+
+    async def _item_id(self, key: str, *, add: bool) -> str | None:
+        """The project item of an issue (added to the project when ``add``)."""
+        if key in self._items:
+            return self._items[key]
+        project = await self.project()
+        owner, name, number = split_key(key)
+        data = await self._graphql(
+            ISSUE_ITEMS_QUERY,
+            {"owner": owner, "name": name, "number": number},
+            action=f"find {key} in the project",
+            what=f"Issue {key}",
+        )
+        issue = (data.get("repository") or {}).get("issue") or {}
+        if not issue:
+            raise TrackerError(
+                f"Issue {key} was not found on GitHub, or the token cannot see it.",
+                kind=TrackerErrorKind.NOT_FOUND,
+            )
+        for node in (issue.get("projectItems") or {}).get("nodes") or []:
+            if (node.get("project") or {}).get("id") == project.id:
+                self._items[key] = str(node["id"])
+                return self._items[key]
+        if not add:
+            return None
+        made = await self._graphql(
+            ADD_ITEM,
+            {"input": {"projectId": project.id, "contentId": issue["id"]}},
+            action=f"add {key} to project '{project.title}'",
+        )
+        item_id = str(((made.get("addProjectV2ItemById") or {}).get("item") or {}).get("id"))
+        self._items[key] = item_id
+        return item_id
+
+    async def update_issue(self, key: str, update: IssueUpdate) -> None:
+        if update.empty:
+            return
+        owner, name, number = split_key(key)
+        body: dict[str, Any] = {}
+        if update.summary is not KEEP:
+            body["title"] = update.summary
+        needs_labels = update.estimate is not KEEP and not self.project_mode
+        if update.description is not KEEP or update.acceptance_criteria is not KEEP or needs_labels:
+            current, _ = await self._rest(
+                "GET",
+                f"/repos/{owner}/{name}/issues/{number}",
+                action=f"read {key}",
+                what=f"Issue {key}",
+            )
+            current = current or {}
+            if update.description is not KEEP or update.acceptance_criteria is not KEEP:
+                old_text, old_criteria = split_body(current.get("body"))
+                text = old_text if update.description is KEEP else str(update.description)
+                criteria = (
+                    old_criteria
+                    if update.acceptance_criteria is KEEP
+                    else tuple(update.acceptance_criteria)  # type: ignore[arg-type]
+                )
+                body["body"] = join_body(text, criteria)
+            if needs_labels:
+                labels = [
+                    n
+                    for n in self._labels(current.get("labels"))
+                    if not _ESTIMATE_LABEL.match(n.strip())
+                ]
+                if update.estimate is not None:
+                    labels.append(f"estimate: {float(update.estimate):g}")  # type: ignore[arg-type]
+                body["labels"] = labels
+        if body:
+            await self._rest(
+                "PATCH",
+                f"/repos/{owner}/{name}/issues/{number}",
+                action=f"update {key}",
+                what=f"Issue {key}",
+                body=body,
+            )
+        if update.estimate is not KEEP and self.project_mode:
+            await self._set_estimate(key, update.estimate)  # type: ignore[arg-type]
+
+    async def _set_estimate(self, key: str, estimate: float | None) -> None:
+        project = await self.project()
+        item_id = await self._item_id(key, add=True)
+        if project.estimate_field_id is None:
+            raise TrackerError(
+                f"Project '{project.title}' has no '{self.estimate_field}' field.",
+                kind=TrackerErrorKind.CONFIG,
+            )
+        base = {"projectId": project.id, "itemId": item_id, "fieldId": project.estimate_field_id}
+        if estimate is None:
+            await self._graphql(CLEAR_VALUE, {"input": base}, action=f"clear the estimate of {key}")
+            return
+        await self._graphql(
+            SET_VALUE,
+            {"input": {**base, "value": {"number": float(estimate)}}},
+            action=f"set the estimate of {key}",
+        )
+
+    async def mark_done(self, key: str) -> None:
+        owner, name, number = split_key(key)
+        current, _ = await self._rest(
+            "GET",
+            f"/repos/{owner}/{name}/issues/{number}",
+            action=f"read {key}",
+            what=f"Issue {key}",
+        )
+        if str((current or {}).get("state")) == "closed":
+            return
+        await self._rest(
+            "PATCH",
+            f"/repos/{owner}/{name}/issues/{number}",
+            action=f"close {key}",
+            what=f"Issue {key}",
+            body={"state": "closed", "state_reason": "completed"},
+        )
+
+    async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
+        """A project item moved next to another (``updateProjectV2ItemPosition``: after an
+        item, or first when none); a plain repository has no order to write."""
+        if (before is None) == (after is None):
+            raise ValueError("rank needs exactly one of before= or after=")
+        if key in (before, after):
+            raise ValueError("an issue cannot be ranked next to itself")
+        if not self.project_mode:
+            return
+        project = await self.project()
+        item_id = await self._item_id(key, add=True)
+        if after is not None:
+            after_id = await self._item_id(after, add=True)
+        else:
+            after_id = await self._item_before(str(before), item_id)
+        payload: dict[str, Any] = {"projectId": project.id, "itemId": item_id}
+        if after_id is not None:
+            payload["afterId"] = after_id
+        await self._graphql(
+            MOVE_ITEM,
+            {"input": payload},
+            action=f"move {key} {'before ' + str(before) if before else 'after ' + str(after)}",
+        )
+
+    async def _item_before(self, key: str, moving: str | None) -> str | None:
+        """The item just above ``key`` in the project (``moving`` itself skipped): moving an
+        item after it puts it before ``key``; None when ``key`` is first."""
+        target = await self._item_id(key, add=True)
+        previous: str | None = None
+        after: str | None = None
+        while True:
+            nodes, after = await self._items_page(ORDER_QUERY, after)
+            for raw in nodes:
+                node_id = str(raw.get("id"))
+                if node_id == target:
+                    return previous
+                if node_id != moving:
+                    previous = node_id
+            if after is None:
+                return previous
+
+    async def create_issue(self, issue: NewIssue) -> IssueRef:
+        labels = list(issue.labels)
+        kind_label = _LABEL_OF_TYPE.get(issue.issue_type)
+        if kind_label and kind_label not in labels:
+            labels.append(kind_label)
+        body = join_body(issue.description, issue.acceptance_criteria)
+        if not self.project_mode:
+            if issue.estimate is not None:
+                labels.append(f"estimate: {issue.estimate:g}")
+            raw, _ = await self._rest(
+                "POST",
+                f"/repos/{self.repo}/issues",
+                action=f"create the issue '{issue.summary}'",
+                what=f"Repository {self.repo}",
+                body={"title": issue.summary, "body": body, "labels": labels},
+                idempotent=False,
+            )
+            raw = raw or {}
+            return IssueRef(
+                key=f"{self.repo}#{raw.get('number')}",
+                id=str(raw.get("node_id") or ""),
+                url=str(raw.get("html_url") or ""),
+            )
+        project = await self.project()
+        if self._repo_id is None:
+            data = await self._graphql(
+                REPOSITORY_QUERY,
+                {"owner": self.owner, "name": self.repo_name},
+                action=f"open {self.repo}",
+                what=f"Repository {self.repo}",
+            )
+            self._repo_id = str((data.get("repository") or {}).get("id") or "") or None
+        made = await self._graphql(
+            CREATE_ISSUE,
+            {
+                "input": {
+                    "repositoryId": self._repo_id,
+                    "title": issue.summary,
+                    "body": body,
+                    "projectV2Ids": [project.id],
+                }
+            },
+            action=f"create the issue '{issue.summary}'",
+            idempotent=False,
+        )
+        created = (made.get("createIssue") or {}).get("issue") or {}
+        repo = (created.get("repository") or {}).get("nameWithOwner") or self.repo
+        key = f"{repo}#{created.get('number')}"
+        if labels:
+            await self._rest(
+                "POST",
+                f"/repos/{repo}/issues/{created.get('number')}/labels",
+                action=f"label {key}",
+                what=f"Issue {key}",
+                body={"labels": labels},
+            )
+        if issue.estimate is not None:
+            await self._set_estimate(key, issue.estimate)
+        return IssueRef(key=key, id=str(created.get("id") or ""), url=str(created.get("url") or ""))
+
+    # -- sprints -------------------------------------------------------------------------
+
+    def _today(self) -> date:
+        return self._now().astimezone(UTC).date()
+
+    async def iterations(self) -> list[Iteration]:
+        """The iteration field's iterations, current and to come, then completed ones."""
+        project = await self.project()
+        if project.iteration_field_id is None:
+            return []
+        data = await self._graphql(
+            PROJECT_QUERY,
+            {"owner": self.owner, "number": self.project_number},
+            action=f"read the iterations of project '{project.title}'",
+        )
+        fields = ((data.get("repositoryOwner") or {}).get("projectV2") or {}).get("fields") or {}
+        for raw in fields.get("nodes") or []:
+            if raw and raw.get("id") == project.iteration_field_id:
+                config = raw.get("configuration") or {}
+                return [
+                    *(self._iteration(i, False) for i in config.get("iterations") or []),
+                    *(self._iteration(i, True) for i in config.get("completedIterations") or []),
+                ]
+        return []
+
+    @staticmethod
+    def _iteration(raw: Mapping[str, Any], completed: bool) -> Iteration:
+        return Iteration(
+            id=str(raw.get("id") or ""),
+            title=str(raw.get("title") or ""),
+            start=date.fromisoformat(str(raw.get("startDate"))),
+            duration=int(raw.get("duration") or SPRINT_DAYS),
+            completed=completed,
+        )
+
+    def _sprint(self, iteration: Iteration) -> TrackerSprint:
+        name, _, goal = iteration.title.partition(": ")
+        today = self._today()
+        if iteration.completed or iteration.end <= today:
+            state = SprintState.CLOSED
+        elif iteration.start <= today:
+            state = SprintState.ACTIVE
+        else:
+            state = SprintState.FUTURE
+        start = datetime.combine(iteration.start, datetime.min.time(), UTC)
+        return TrackerSprint(
+            id=iteration.id,
+            name=name.strip(),
+            state=state,
+            goal=goal.strip(),
+            start=start,
+            end=start + timedelta(days=iteration.duration),
+            completed=(start + timedelta(days=iteration.duration))
+            if state is SprintState.CLOSED
+            else None,
+        )
+
+    async def board_sprints(self) -> list[TrackerSprint]:
+        if not self.project_mode:
+            data, _ = await self._rest(
+                "GET",
+                f"/repos/{self.repo}/milestones",
+                action=f"list the milestones of {self.repo}",
+                params={"state": "open", "per_page": "100"},
+            )
+            return [self._milestone(m) for m in data or []]
+        sprints = [self._sprint(i) for i in await self.iterations() if not i.completed]
+        return [s for s in sprints if s.state is not SprintState.CLOSED]
+
+    @staticmethod
+    def _milestone(raw: Mapping[str, Any]) -> TrackerSprint:
+        closed = raw.get("state") == "closed"
+        return TrackerSprint(
+            id=str(raw.get("number") or ""),
+            name=str(raw.get("title") or ""),
+            state=SprintState.CLOSED if closed else SprintState.ACTIVE,
+            goal=str(raw.get("description") or ""),
+            end=parse_time(raw.get("due_on")),
+            completed=parse_time(raw.get("closed_at")),
+        )
+
+    async def _write_iterations(self, iterations: list[Iteration], action: str) -> list[Iteration]:
+        """The iteration field's iterations replaced (``updateProjectV2Field``); the field is
+        made first when the project has none. Completed ones are kept as they were."""
+        project = await self.project()
+        start = min((i.start for i in iterations), default=self._today())
+        configuration = {
+            "startDate": start.isoformat(),
+            "duration": SPRINT_DAYS,
+            "iterations": [i.config() for i in iterations],
+        }
+        if project.iteration_field_id is None:
+            made = await self._graphql(
+                CREATE_FIELD,
+                {
+                    "input": {
+                        "projectId": project.id,
+                        "dataType": "ITERATION",
+                        "name": DEFAULT_SPRINT_FIELD,
+                        "iterationConfiguration": configuration,
+                    }
+                },
+                action=action,
+            )
+            new_field = (made.get("createProjectV2Field") or {}).get("projectV2Field") or {}
+            self._project = ProjectConfig(
+                project.id,
+                project.title,
+                project.url,
+                project.estimate_field_id,
+                str(new_field.get("id")),
+                str(new_field.get("name") or DEFAULT_SPRINT_FIELD),
+            )
+            return await self.iterations()
+        await self._graphql(
+            UPDATE_FIELD,
+            {
+                "input": {
+                    "fieldId": project.iteration_field_id,
+                    "iterationConfiguration": configuration,
+                }
+            },
+            action=action,
+        )
+        return await self.iterations()
+
+    async def create_sprint(self, spec: SprintSpec) -> TrackerSprint:
+        title = f"{spec.name}: {' '.join(spec.goal.split())}" if spec.goal.strip() else spec.name
+        start = (spec.start or self._now()).astimezone(UTC).date()
+        days = (
+            max(1, ((spec.end.astimezone(UTC).date()) - start).days)
+            if spec.end is not None
+            else SPRINT_DAYS
+        )
+        if not self.project_mode:
+            body: dict[str, Any] = {"title": spec.name, "description": spec.goal}
+            if spec.end is not None:
+                body["due_on"] = iso(spec.end)
+            raw, _ = await self._rest(
+                "POST",
+                f"/repos/{self.repo}/milestones",
+                action=f"create the milestone '{spec.name}'",
+                body=body,
+                idempotent=False,
+            )
+            return self._milestone(raw or {})
+        current = [i for i in await self.iterations() if not i.completed]
+        new = Iteration("", title[:200], start, days)
+        written = await self._write_iterations(
+            [*current, new], f"add the iteration '{spec.name}' to the project"
+        )
+        for iteration in written:
+            if iteration.title == new.title and iteration.start == new.start:
+                return self._sprint(iteration)
+        raise TrackerError(
+            f"GitHub did not keep the iteration '{spec.name}'.", kind=TrackerErrorKind.INVALID
+        )
+
+    async def _change_iteration(
+        self, sprint_id: str, change: Callable[[Iteration], Iteration], action: str
+    ) -> TrackerSprint:
+        iterations = await self.iterations()
+        found = next((i for i in iterations if i.id == sprint_id), None)
+        if found is None:
+            raise TrackerError(
+                f"Iteration {sprint_id} was not found in the project.",
+                kind=TrackerErrorKind.NOT_FOUND,
+            )
+        if found.completed:
+            return self._sprint(found)
+        changed = change(found)
+        if changed == found:
+            return self._sprint(found)
+        current = [changed if i.id == sprint_id else i for i in iterations if not i.completed]
+        written = await self._write_iterations(current, action)
+        kept = next(
+            (i for i in written if i.title == changed.title and i.start == changed.start), None
+        )
+        return self._sprint(kept or changed)
+
+    async def start_sprint(
+        self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> TrackerSprint:
+        if not self.project_mode:
+            return TrackerSprint(sprint_id, "", SprintState.ACTIVE)
+        day = (start or self._now()).astimezone(UTC).date()
+
+        def started(i: Iteration) -> Iteration:
+            days = (end.astimezone(UTC).date() - day).days if end is not None else i.duration
+            return Iteration(i.id, i.title, min(i.start, day), max(1, days))
+
+        return await self._change_iteration(sprint_id, started, f"start iteration {sprint_id}")
+
+    async def close_sprint(self, sprint_id: str) -> TrackerSprint:
+        """A milestone is closed; an iteration is made to end today (GitHub then counts it as
+        completed)."""
+        if not self.project_mode:
+            raw, _ = await self._rest(
+                "PATCH",
+                f"/repos/{self.repo}/milestones/{sprint_id}",
+                action=f"close milestone {sprint_id}",
+                what=f"Milestone {sprint_id}",
+                body={"state": "closed"},
+            )
+            return self._milestone(raw or {})
+        today = self._today()
+
+        def closed(i: Iteration) -> Iteration:
+            if i.end <= today:
+                return i
+            return Iteration(i.id, i.title, i.start, max(1, (today - i.start).days))
+
+        sprint = await self._change_iteration(sprint_id, closed, f"end iteration {sprint_id}")
+        return TrackerSprint(
+            sprint.id,
+            sprint.name,
+            SprintState.CLOSED,
+            sprint.goal,
+            sprint.start,
+            sprint.end,
+            sprint.end,
+        )
+
+    async def move_to_sprint(self, sprint_id: str, keys: Sequence[str]) -> None:
+        for key in keys:
+            owner, name, number = split_key(key)
+            if not self.project_mode:
+                await self._rest(
+                    "PATCH",
+                    f"/repos/{owner}/{name}/issues/{number}",
+                    action=f"put {key} in milestone {sprint_id}",
+                    what=f"Issue {key}",
+                    body={"milestone": int(sprint_id)},
+                )
+                continue
+            project = await self.project()
+            item_id = await self._item_id(key, add=True)
+            await self._graphql(
+                SET_VALUE,
+                {
+                    "input": {
+                        "projectId": project.id,
+                        "itemId": item_id,
+                        "fieldId": project.iteration_field_id,
+                        "value": {"iterationId": sprint_id},
+                    }
+                },
+                action=f"put {key} in the iteration",
+            )
+
+    async def move_to_backlog(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            owner, name, number = split_key(key)
+            if not self.project_mode:
+                await self._rest(
+                    "PATCH",
+                    f"/repos/{owner}/{name}/issues/{number}",
+                    action=f"take {key} out of its milestone",
+                    what=f"Issue {key}",
+                    body={"milestone": None},
+                )
+                continue
+            project = await self.project()
+            if project.iteration_field_id is None:
+                return
+            item_id = await self._item_id(key, add=True)
+            await self._graphql(
+                CLEAR_VALUE,
+                {
+                    "input": {
+                        "projectId": project.id,
+                        "itemId": item_id,
+                        "fieldId": project.iteration_field_id,
+                    }
+                },
+                action=f"take {key} out of its iteration",
+            )

@@ -1,0 +1,1558 @@
+"""Linear as a ``Tracker``: one team, over Linear's GraphQL API (``gql`` on aiohttp).
+
+A Linear team plays the part of a Jira board: its issues in a backlog or unstarted state and
+in no cycle are the backlog, in Linear's manual order (``sort: [{manual: {order: Ascending}}]``,
+the ``sortOrder`` a team drags in its backlog view); a sprint is a cycle (created with its
+dates, its ``description`` holding the goal); ``estimate`` is the team's estimate on its own
+scale; "blocks" relations are the dependencies. Keys are Linear identifiers (``ENG-123``).
+
+Operations (each a named GraphQL document; the emulator and the tests know them by name):
+
+- ``Viewer``, ``TeamSettings`` (``teams(filter: {key: {eq}})``: id, cycles, estimation settings,
+  workflow states): what ``check()`` learns, kept by ``snapshot()``.
+- ``BacklogIssues``: the backlog (backlog or unstarted, in no cycle), paged with
+  ``pageInfo { hasNextPage endCursor }``. ``BacklogKeys`` (identifiers only) and
+  ``BacklogOrder`` (with ``sortOrder``): every issue of the team not done, cycles included, in
+  the same manual order (what ``backlog_keys()`` and ``rank()`` need).
+- ``ChangedIssues``: ``filter: {updatedAt: {gte}}`` sorted by ``updatedAt`` ascending and paged,
+  so an incremental fetch costs calls in proportion to what changed.
+- ``Issue``, ``IssueState``, ``IssueDescription``, ``LabelsNamed``.
+- ``UpdateIssue`` (``issueUpdate``: title, description, estimate, stateId, sortOrder),
+  ``CreateIssue`` (``issueCreate``), ``MoveIssues`` (up to 50 aliased ``issueUpdate(cycleId)``
+  in one request), ``CreateCycle``, ``UpdateCycle`` (dates, ``completedAt``), ``Cycle``,
+  ``TeamCycles``, ``CycleUnfinished``, ``CreateWebhook`` (``webhookCreate`` with Timebox's
+  secret, for an admin's key).
+
+Why ``gql``: it is the maintained GraphQL client for Python (asyncio, aiohttp transport),
+parses every document with graphql-core when this module is imported (a typo fails at once,
+not at a customer's), and maps GraphQL errors, protocol errors and connection failures to
+distinct exceptions. Its aiohttp session is built here with the guarded resolver of
+``bot.trackers.hosts``, so every call goes through the host policy. Retries are ours, not
+gql's, so they follow ``RetryPolicy`` exactly as the Jira client does (injected sleep and
+clock; creates never repeated after a lost answer).
+
+Rate limits: Linear meters requests and query complexity (leaky buckets). Every answer's
+``X-RateLimit-Requests-Remaining``/``-Reset`` and ``X-RateLimit-Complexity-Remaining``/``-Reset``
+(epoch milliseconds) and ``X-Complexity`` (the cost of that query) are kept; a call whose known
+cost exceeds what is left, or made with no requests left, waits for the reset first (or, when
+it may not wait, fails as RATE_LIMITED with ``retry_after``), so Timebox does not spend its
+budget on refusals. A ``RATELIMITED`` error (HTTP 400 or 429) waits for the reset the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import math
+import random as _random
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+from gql import Client, GraphQLRequest, gql
+from gql.transport.aiohttp import AIOHTTPTransport
+from gql.transport.exceptions import (
+    TransportConnectionFailed,
+    TransportProtocolError,
+    TransportQueryError,
+    TransportServerError,
+)
+
+from bot.runtime.secrets import Secret
+from bot.trackers.base import (
+    KEEP,
+    CredentialKind,
+    IssuePage,
+    IssueRef,
+    IssueUpdate,
+    NewIssue,
+    SprintSpec,
+    SprintState,
+    StatusCategory,
+    TrackerError,
+    TrackerErrorKind,
+    TrackerIssue,
+    TrackerProblem,
+    TrackerSprint,
+    TrackerUser,
+)
+from bot.trackers.hosts import LINEAR_CLOUD, GuardedResolver, HostPolicy
+from bot.trackers.jira import RetryPolicy
+from bot.trackers.markdown import join_body
+
+Sleep = Callable[[float], Awaitable[None]]
+
+DEFAULT_API_URL = "https://api.linear.app/graphql"
+SIGNATURE_HEADER = "Linear-Signature"
+WEBHOOK_TOLERANCE = timedelta(seconds=60)
+BATCH = 50  # issues moved in or out of a cycle per request (aliased mutations)
+KEYS_PAGE = 250  # identifiers per page when only the order is wanted
+NESTED = 20  # labels and relations read per issue (each multiplies the query's complexity)
+BACKLOG_STATES = ("backlog", "unstarted")
+DONE_STATES = ("completed", "canceled", "duplicate")
+_CATEGORIES = {
+    "triage": StatusCategory.TODO,
+    "backlog": StatusCategory.TODO,
+    "unstarted": StatusCategory.TODO,
+    "started": StatusCategory.IN_PROGRESS,
+    "completed": StatusCategory.DONE,
+    "canceled": StatusCategory.DONE,
+    "duplicate": StatusCategory.DONE,
+}
+# Linear has no issue types: a label with one of these names is the type, else "Issue".
+_TYPE_LABELS = {
+    "bug",
+    "defect",
+    "spike",
+    "enabler",
+    "tech debt",
+    "technical debt",
+    "story",
+    "user story",
+}
+# Linear's estimate scales (team settings > Estimates): the values each allows; "extended"
+# adds the larger ones, "allow zero" adds 0. T-shirt sizes are stored as these numbers too.
+SCALES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "exponential": ((1, 2, 4, 8, 16), (32, 64)),
+    "fibonacci": ((1, 2, 3, 5, 8), (13, 21)),
+    "linear": ((1, 2, 3, 4, 5), (6, 7)),
+    "tShirt": ((1, 2, 3, 5, 8), (13, 21)),
+}
+TSHIRT = {0: "0", 1: "XS", 2: "S", 3: "M", 5: "L", 8: "XL", 13: "XXL", 21: "XXXL"}
+SCALE_NAMES = {
+    "exponential": "exponential",
+    "fibonacci": "Fibonacci",
+    "linear": "linear",
+    "tShirt": "T-shirt",
+}
+
+
+# -- GraphQL documents ---------------------------------------------------------------------
+
+_ISSUE_FIELDS = f"""
+fragment IssueFields on Issue {{
+  id identifier url title description estimate priority sortOrder updatedAt
+  state {{ id name type }}
+  assignee {{ id name displayName email }}
+  parent {{ identifier }}
+  labels(first: {NESTED}) {{ nodes {{ name }} }}
+  inverseRelations(first: {NESTED}) {{ nodes {{ type issue {{ identifier }} }} }}
+}}
+"""
+_CYCLE_FIELDS = """
+fragment CycleFields on Cycle {
+  id number name description startsAt endsAt completedAt isActive isFuture isPast
+}
+"""
+_BACKLOG_FILTER = (
+    '{team: {id: {eq: $teamId}}, state: {type: {in: ["backlog", "unstarted"]}}, '
+    "cycle: {null: true}}"
+)
+# Every issue of the team that is not done, in a cycle or not: what backlog_keys() returns.
+_OPEN_FILTER = (
+    "{team: {id: {eq: $teamId}}, state: {type: {nin: " + json.dumps(list(DONE_STATES)) + "}}}"
+)
+
+VIEWER = gql("query Viewer { viewer { id name displayName email } }")
+TEAM_SETTINGS = gql(
+    """
+query TeamSettings($key: String!) {
+  teams(filter: {key: {eq: $key}}, first: 1) {
+    nodes {
+      id key name timezone cyclesEnabled cycleDuration
+      issueEstimationType issueEstimationAllowZero issueEstimationExtended
+      states(first: 50) { nodes { id name type position } }
+    }
+  }
+}
+"""
+)
+BACKLOG_ISSUES = gql(
+    _ISSUE_FIELDS
+    + f"""
+query BacklogIssues($teamId: ID!, $first: Int!, $after: String) {{
+  issues(filter: {_BACKLOG_FILTER}, sort: [{{manual: {{order: Ascending}}}}],
+         first: $first, after: $after) {{
+    nodes {{ ...IssueFields }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+)
+BACKLOG_KEYS = gql(
+    f"""
+query BacklogKeys($teamId: ID!, $first: Int!, $after: String) {{
+  issues(filter: {_OPEN_FILTER}, sort: [{{manual: {{order: Ascending}}}}],
+         first: $first, after: $after) {{
+    nodes {{ identifier }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+)
+BACKLOG_ORDER = gql(
+    f"""
+query BacklogOrder($teamId: ID!, $first: Int!, $after: String) {{
+  issues(filter: {_OPEN_FILTER}, sort: [{{manual: {{order: Ascending}}}}],
+         first: $first, after: $after) {{
+    nodes {{ identifier sortOrder }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+)
+CHANGED_ISSUES = gql(
+    _ISSUE_FIELDS
+    + """
+query ChangedIssues($teamId: ID!, $since: DateTimeOrDuration!, $first: Int!, $after: String) {
+  issues(filter: {team: {id: {eq: $teamId}}, updatedAt: {gte: $since}},
+         sort: [{updatedAt: {order: Ascending}}], first: $first, after: $after) {
+    nodes { ...IssueFields }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+)
+ISSUE = gql(_ISSUE_FIELDS + "query Issue($id: String!) { issue(id: $id) { ...IssueFields } }")
+ISSUE_STATE = gql(
+    "query IssueState($id: String!) { issue(id: $id) { id identifier sortOrder "
+    "state { id type } } }"
+)
+ISSUE_DESCRIPTION = gql(
+    "query IssueDescription($id: String!) { issue(id: $id) { id description } }"
+)
+LABELS_NAMED = gql(
+    """
+query LabelsNamed($names: [String!]!) {
+  issueLabels(filter: {name: {in: $names}}, first: 50) { nodes { id name team { id } } }
+}
+"""
+)
+UPDATE_ISSUE = gql(
+    """
+mutation UpdateIssue($id: String!, $input: IssueUpdateInput!) {
+  issueUpdate(id: $id, input: $input) { success issue { id identifier updatedAt } }
+}
+"""
+)
+CREATE_ISSUE = gql(
+    """
+mutation CreateIssue($input: IssueCreateInput!) {
+  issueCreate(input: $input) { success issue { id identifier url } }
+}
+"""
+)
+CREATE_CYCLE = gql(
+    _CYCLE_FIELDS
+    + """
+mutation CreateCycle($input: CycleCreateInput!) {
+  cycleCreate(input: $input) { success cycle { ...CycleFields } }
+}
+"""
+)
+UPDATE_CYCLE = gql(
+    _CYCLE_FIELDS
+    + """
+mutation UpdateCycle($id: String!, $input: CycleUpdateInput!) {
+  cycleUpdate(id: $id, input: $input) { success cycle { ...CycleFields } }
+}
+"""
+)
+CYCLE = gql(_CYCLE_FIELDS + "query Cycle($id: String!) { cycle(id: $id) { ...CycleFields } }")
+TEAM_CYCLES = gql(
+    _CYCLE_FIELDS
+    + """
+query TeamCycles($teamId: ID!, $after: String) {
+  cycles(filter: {team: {id: {eq: $teamId}}, isPast: {eq: false}}, first: 50, after: $after) {
+    nodes { ...CycleFields }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+)
+CYCLE_UNFINISHED = gql(
+    f"""
+query CycleUnfinished($id: String!, $after: String) {{
+  cycle(id: $id) {{
+    id
+    issues(filter: {{state: {{type: {{nin: ["completed", "canceled", "duplicate"]}}}}}},
+           first: {KEYS_PAGE}, after: $after) {{
+      nodes {{ identifier }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}
+"""
+)
+
+CREATE_WEBHOOK = gql(
+    """
+mutation CreateWebhook($input: WebhookCreateInput!) {
+  webhookCreate(input: $input) { success webhook { id enabled } }
+}
+"""
+)
+
+
+def move_issues_document(count: int) -> GraphQLRequest:
+    """``MoveIssues``: ``count`` aliased ``issueUpdate(id, {cycleId})`` in one request (a null
+    ``cycleId`` takes the issues out of their cycle)."""
+    names = ", ".join(f"$k{n}: String!" for n in range(count))
+    fields = "\n".join(
+        f"  i{n}: issueUpdate(id: $k{n}, input: {{cycleId: $cycleId}}) {{ success }}"
+        for n in range(count)
+    )
+    return gql(f"mutation MoveIssues($cycleId: String, {names}) {{\n{fields}\n}}")
+
+
+# -- credentials ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinearApiKey:
+    """A personal API key (Linear > Settings > Security & access): sent as it is in the
+    ``Authorization`` header, without a scheme."""
+
+    key: Secret
+    kind: CredentialKind = field(default=CredentialKind.API_TOKEN, init=False)
+
+    async def authorization(self) -> str:
+        return self.key.reveal()
+
+    def api_base(self, site_url: str) -> str:
+        return site_url
+
+
+LinearRefresh = Callable[["LinearOAuthToken"], Awaitable["LinearOAuthToken"]]
+
+
+@dataclass
+class LinearOAuthToken:
+    """An OAuth 2.0 access token (``Authorization: Bearer <token>``), for a Timebox installed
+    as a Linear OAuth app. When it has expired, ``refresh`` (kept by whoever stores the rotated
+    refresh token) is awaited once and its answer replaces this token's values; without it an
+    expired token is an AUTH error in plain words."""
+
+    access_token: Secret
+    expires_at: datetime | None = None
+    refresh_token: Secret | None = None
+    refresh: LinearRefresh | None = field(default=None, compare=False, repr=False)
+    now: Callable[[], datetime] | None = field(default=None, compare=False, repr=False)
+    kind: CredentialKind = field(default=CredentialKind.OAUTH2, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False, compare=False)
+
+    def expired(self) -> bool:
+        return (
+            self.expires_at is not None and self.now is not None and self.now() >= self.expires_at
+        )
+
+    async def authorization(self) -> str:
+        async with self._lock:
+            if self.expired():
+                if self.refresh is None:
+                    raise TrackerError(
+                        "The Linear authorisation has expired: connect Linear again.",
+                        kind=TrackerErrorKind.AUTH,
+                    )
+                fresh = await self.refresh(self)
+                self.access_token = fresh.access_token
+                self.expires_at = fresh.expires_at
+                self.refresh_token = fresh.refresh_token or self.refresh_token
+        return "Bearer " + self.access_token.reveal()
+
+    def api_base(self, site_url: str) -> str:
+        return site_url
+
+
+LinearCredential = LinearApiKey | LinearOAuthToken
+
+
+# -- webhooks ------------------------------------------------------------------------------
+
+
+def sign_webhook(secret: str, body: bytes) -> str:
+    """The ``Linear-Signature`` header of a delivery: HMAC-SHA256 of the raw body, hex."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_webhook(secret: str, body: bytes, signature: str | None, now: datetime) -> bool:
+    """A Linear webhook delivery is genuine and fresh: ``signature`` (the ``Linear-Signature``
+    header) is the HMAC-SHA256 hex of the raw ``body`` under ``secret``, compared in constant
+    time, and the body's ``webhookTimestamp`` (epoch milliseconds) is within 60 seconds of
+    ``now``, so a captured delivery cannot be replayed later."""
+    if not secret or not signature:
+        return False
+    expected = sign_webhook(secret, body)
+    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
+        return False
+    try:
+        stamp = json.loads(body).get("webhookTimestamp")
+    except (ValueError, AttributeError):
+        return False
+    if isinstance(stamp, bool) or not isinstance(stamp, int | float) or not math.isfinite(stamp):
+        return False
+    try:
+        sent = datetime.fromtimestamp(stamp / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return False
+    return abs(now - sent) <= WEBHOOK_TOLERANCE
+
+
+_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,19}-[0-9]{1,9}")
+
+
+def webhook_hint(body: Mapping[str, Any]) -> dict[str, Any]:
+    """What a (signature-checked) Linear webhook body asks of the sync besides its usual walk
+    of changes: an Issue ``remove`` (deleted or trashed) names the issue, ``{"gone": [key]}``
+    (the sync unlinks it only once ``issue()`` answers NOT_FOUND); an Issue ``update`` whose
+    ``updatedFrom`` holds ``sortOrder`` is a reorder, ``{"keys": True}`` (read the team's
+    order). Anything else, ``{}``. Nothing in the body is applied as data."""
+    if not isinstance(body, Mapping) or body.get("type") != "Issue":
+        return {}
+    data = body.get("data")
+    action = body.get("action")
+    if action == "remove":
+        key = data.get("identifier") if isinstance(data, Mapping) else None
+        return {"gone": [key]} if isinstance(key, str) and _KEY.fullmatch(key) else {}
+    before = body.get("updatedFrom")
+    if action == "update" and isinstance(before, Mapping) and "sortOrder" in before:
+        return {"keys": True}
+    return {}
+
+
+# -- plain helpers -------------------------------------------------------------------------
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Linear's ``2026-03-02T09:00:00.000Z`` as aware UTC."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as Linear writes ``DateTime``."""
+    if value.tzinfo is None:
+        raise ValueError("an aware datetime is needed")
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def rank_token(sort_order: Any) -> str:
+    """``TrackerIssue.rank`` from Linear's ``sortOrder`` (a Float): the float's ``repr``, so
+    the same position always gives the same string (``1000`` and ``1000.0`` alike) and a
+    reorder a different one; "" when there is none."""
+    if isinstance(sort_order, bool) or not isinstance(sort_order, int | float):
+        return ""
+    value = float(sort_order)
+    return repr(value) if math.isfinite(value) else ""
+
+
+def allowed_estimates(kind: str, *, extended: bool, allow_zero: bool) -> tuple[int, ...]:
+    """The values a team's estimate scale allows (empty: the team does not estimate)."""
+    base, more = SCALES.get(kind, ((), ()))
+    values = (*base, *(more if extended else ()))
+    return ((0,) if allow_zero and values else ()) + values
+
+
+_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s*)?(?:\*\*|__)?\s*(.+?)\s*(?:\*\*|__)?\s*:?\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*\S)\s*$")
+_AC_TITLES = {"acceptance criteria", "acceptance criterion"}
+
+
+def split_criteria(markdown: str | None) -> tuple[str, tuple[str, ...]]:
+    """(the description without its acceptance-criteria section, the criteria): the section
+    is a line "Acceptance criteria" (a heading, bold or plain, with or without a colon) and
+    the list right after it. Text after the list stays in the description, so writing the
+    criteria back never drops a paragraph (``markdown.split_body`` takes everything up to the
+    next heading)."""
+    lines = (markdown or "").replace("\r\n", "\n").split("\n")
+    for i, line in enumerate(lines):
+        title = _HEADING.match(line)
+        if not title or title.group(1).strip().rstrip(":").strip().lower() not in _AC_TITLES:
+            continue
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        items: list[str] = []
+        while j < len(lines):
+            item = _ITEM.match(lines[j])
+            if item:
+                items.append(item.group(1).strip())
+            elif lines[j].strip() and items and lines[j].startswith((" ", "\t")):
+                items[-1] += " " + lines[j].strip()  # a list item continued on the next line
+            elif lines[j].strip() or (j + 1 < len(lines) and not _ITEM.match(lines[j + 1])):
+                break  # the list ended: a paragraph, or a blank line not followed by an item
+            j += 1
+        if not items:
+            continue
+        rest = "\n".join([*lines[:i], *lines[j:]])
+        return re.sub(r"\n{3,}", "\n\n", rest).strip(), tuple(items)
+    return (markdown or "").strip(), ()
+
+
+def _plural(n: float, word: str) -> str:
+    n = round(n) if n >= 1 else n
+    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
+
+
+# -- what a team is ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkflowState:
+    id: str
+    name: str
+    type: str  # triage, backlog, unstarted, started, completed, canceled, duplicate
+    position: float = 0.0
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    """What ``check()`` learns of a team (kept by the sync engine with ``snapshot()``)."""
+
+    id: str
+    key: str
+    name: str
+    timezone: str = "UTC"
+    cycles_enabled: bool = True
+    cycle_duration: float = 2.0  # weeks
+    estimation: str = "notUsed"  # notUsed, exponential, fibonacci, linear, tShirt
+    allow_zero: bool = False
+    extended: bool = False
+    states: tuple[WorkflowState, ...] = ()
+
+    @property
+    def estimates(self) -> tuple[int, ...]:
+        return allowed_estimates(
+            self.estimation, extended=self.extended, allow_zero=self.allow_zero
+        )
+
+    def done_state(self) -> WorkflowState | None:
+        done = sorted((s for s in self.states if s.type == "completed"), key=lambda s: s.position)
+        return done[0] if done else None
+
+
+@dataclass
+class _Answer:
+    """What aiohttp saw of one response (filled by a trace hook): gql keeps no status."""
+
+    status: int = 0
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Budget:
+    """The rate-limit budget as the last answer told it (None: not known)."""
+
+    requests_remaining: float | None = None
+    requests_reset: datetime | None = None
+    complexity_remaining: float | None = None
+    complexity_reset: datetime | None = None
+    costs: dict[str, float] = field(default_factory=dict)  # operation -> last X-Complexity
+
+
+def _number(headers: Mapping[str, str], name: str) -> float | None:
+    value = headers.get(name)
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _epoch_ms(headers: Mapping[str, str], name: str) -> datetime | None:
+    value = _number(headers, name)
+    if value is None:
+        return None
+    # Linear sends epoch milliseconds; a value in seconds is read as such.
+    seconds = value / 1000 if value > 10**11 else value
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _root(error: BaseException) -> BaseException:
+    """The first cause that is not gql's wrapper."""
+    seen = error
+    while isinstance(seen, TransportConnectionFailed) and seen.__cause__ is not None:
+        seen = seen.__cause__
+    return seen
+
+
+def _first_error(errors: Any) -> Mapping[str, Any]:
+    if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
+        return errors[0]
+    return {}
+
+
+def _code(error: Mapping[str, Any]) -> str:
+    ext = error.get("extensions") or {}
+    return str(ext.get("code") or ext.get("type") or "").strip().upper().replace(" ", "_")
+
+
+def _error_text(error: Mapping[str, Any]) -> str:
+    ext = error.get("extensions") or {}
+    text = str(ext.get("userPresentableMessage") or error.get("message") or "").strip()
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+# -- the client ----------------------------------------------------------------------------
+
+
+class LinearTeam:
+    """One Linear team, reached with one credential."""
+
+    name = "linear"
+
+    def __init__(
+        self,
+        api_url: str,
+        credential: LinearCredential,
+        team_key: str,
+        *,
+        policy: HostPolicy | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        random: Callable[[], float] = _random.random,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        page_size: int = 50,
+        resolver: AbstractResolver | None = None,
+        team: TeamConfig | None = None,
+        account: TrackerUser | None = None,
+    ) -> None:
+        self.policy = policy if policy is not None else HostPolicy.from_env()
+        self.api = self._check_api_url(api_url or DEFAULT_API_URL)
+        self.credential = credential
+        self.team_key = (team_key or "").strip().upper()
+        self.retry = retry or RetryPolicy()
+        self.page_size = max(1, min(int(page_size), 100))
+        self.budget = Budget()
+        self._sleep = sleep
+        self._random = random
+        self._now = now
+        self._resolver = resolver
+        self._client: Client | None = None
+        self._session: Any = None
+        self._team = team
+        self._account = account
+
+    def _check_api_url(self, api_url: str) -> str:
+        """The API URL as the host policy allows it (``https://api.linear.app/graphql``, or a
+        host the operator lists, such as an emulator's); ``/graphql`` when no path is given."""
+        site = self.policy.check_url(api_url, LINEAR_CLOUD)
+        return site if urlsplit(site).path else f"{site}/graphql"
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def __aenter__(self) -> LinearTeam:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None and self._session is not None:
+            await self._client.close_async()
+        self._client = self._session = None
+
+    async def _gql(self) -> Any:
+        if self._session is None:
+            trace = aiohttp.TraceConfig()
+            trace.on_request_end.append(_note_answer)
+            transport = AIOHTTPTransport(
+                url=self.api,
+                headers={"User-Agent": "Timebox", "Accept": "application/json"},
+                timeout=self.retry.timeout,  # type: ignore[arg-type]
+                ssl_close_timeout=1,
+                client_session_args={
+                    "connector": aiohttp.TCPConnector(
+                        resolver=GuardedResolver(self.policy, self._resolver),
+                        use_dns_cache=False,
+                    ),
+                    "trace_configs": [trace],
+                },
+            )
+            self._client = Client(
+                transport=transport, fetch_schema_from_transport=False, execute_timeout=None
+            )
+            self._session = await self._client.connect_async()
+        return self._session
+
+    # -- one call ------------------------------------------------------------------------
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
+        return delay * (0.5 + self._random() / 2)
+
+    def _note_budget(self, operation: str, headers: Mapping[str, str]) -> None:
+        budget = self.budget
+        for name, attr in (
+            ("X-RateLimit-Requests-Remaining", "requests_remaining"),
+            ("X-RateLimit-Complexity-Remaining", "complexity_remaining"),
+        ):
+            value = _number(headers, name)
+            if value is not None:
+                setattr(budget, attr, value)
+        for name, attr in (
+            ("X-RateLimit-Requests-Reset", "requests_reset"),
+            ("X-RateLimit-Complexity-Reset", "complexity_reset"),
+        ):
+            when = _epoch_ms(headers, name)
+            if when is not None:
+                setattr(budget, attr, when)
+        cost = _number(headers, "X-Complexity")
+        if cost is not None:
+            budget.costs[operation] = cost
+
+    def _budget_wait(self, operation: str) -> float | None:
+        """Seconds to wait before ``operation`` fits the known budget; None: send it."""
+        budget, now = self.budget, self._now()
+        waits = []
+        if (
+            budget.requests_remaining is not None
+            and budget.requests_remaining < 1
+            and budget.requests_reset is not None
+            and budget.requests_reset > now
+        ):
+            waits.append((budget.requests_reset - now).total_seconds())
+        cost = budget.costs.get(operation)
+        if (
+            cost is not None
+            and budget.complexity_remaining is not None
+            and budget.complexity_remaining < cost
+            and budget.complexity_reset is not None
+            and budget.complexity_reset > now
+        ):
+            waits.append((budget.complexity_reset - now).total_seconds())
+        return max(waits) if waits else None
+
+    def _limited_wait(self, operation: str, headers: Mapping[str, str]) -> float | None:
+        """How long a RATELIMITED answer asks to wait: the reset of the exhausted budget."""
+        now = self._now()
+        requests = _number(headers, "X-RateLimit-Requests-Remaining")
+        complexity = _number(headers, "X-RateLimit-Complexity-Remaining")
+        cost = self.budget.costs.get(operation, 1.0)
+        resets = {
+            "requests": _epoch_ms(headers, "X-RateLimit-Requests-Reset"),
+            "complexity": _epoch_ms(headers, "X-RateLimit-Complexity-Reset"),
+        }
+        chosen = []
+        if requests is not None and requests < 1 and resets["requests"]:
+            chosen.append(resets["requests"])
+        if complexity is not None and complexity < cost and resets["complexity"]:
+            chosen.append(resets["complexity"])
+        if not chosen:
+            chosen = [when for when in resets.values() if when is not None]
+        if chosen:
+            return max(0.0, (max(chosen) - now).total_seconds())
+        value = headers.get("Retry-After")
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                try:
+                    return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
+                except (TypeError, ValueError):
+                    return None
+        return None
+
+    def _rate_limited(self, wait: float, action: str, status: int | None) -> TrackerError:
+        return TrackerError(
+            f"Linear is limiting how fast Timebox may call it and asks to wait "
+            f"{_plural(wait, 'second')} before it will {action}. Timebox will try again then.",
+            kind=TrackerErrorKind.RATE_LIMITED,
+            status=status,
+            retry_after=wait,
+        )
+
+    async def _call(
+        self,
+        request: GraphQLRequest,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        action: str,
+        what: str | None = None,
+        idempotent: bool = True,
+        aliases: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """One GraphQL operation with the retry rules; returns its ``data``. ``aliases``: the
+        issue each aliased field of a batch is about, to name it when Linear refuses it."""
+        operation = request.operation_name or _operation_name(request)
+        call = GraphQLRequest(request, variable_values=dict(variables or {}))
+        attempt = 0
+        while True:
+            attempt += 1
+            last = attempt >= self.retry.attempts
+            wait = self._budget_wait(operation)
+            if wait is not None:
+                if last or wait > self.retry.max_retry_after:
+                    raise self._rate_limited(wait, action, None)
+                await self._sleep(wait)
+                self.budget.requests_remaining = self.budget.complexity_remaining = None
+                continue
+            answer = _Answer()
+            errors: Any = None
+            data: Any = None
+            try:
+                session = await self._gql()
+                authorization = await self.credential.authorization()
+                result = await session.execute(
+                    call,
+                    get_execution_result=True,
+                    extra_args={
+                        "headers": {"Authorization": authorization},
+                        "trace_request_ctx": answer,
+                        "allow_redirects": False,
+                    },
+                )
+                data = result.data
+            except TransportQueryError as exc:
+                errors, data = exc.errors, exc.data
+            except (TransportServerError, TransportProtocolError):
+                pass  # the status (and headers) say what happened
+            except TransportConnectionFailed as exc:
+                cause = _root(exc)
+                if isinstance(cause, TrackerError):
+                    raise cause from None
+                if isinstance(cause, TimeoutError):
+                    if not idempotent:
+                        raise TrackerError(
+                            f"Linear did not answer in time when asked to {action}; it may "
+                            "have done it anyway, so Timebox checks before trying again.",
+                            kind=TrackerErrorKind.TIMEOUT,
+                            maybe_applied=True,
+                        ) from exc
+                    if last:
+                        raise TrackerError(
+                            f"Linear did not answer within "
+                            f"{_plural(self.retry.timeout, 'second')}, {attempt} times in a row, "
+                            f"when asked to {action}. Timebox will try again later.",
+                            kind=TrackerErrorKind.TIMEOUT,
+                        ) from exc
+                    await self._sleep(self._backoff(attempt))
+                    continue
+                if isinstance(cause, aiohttp.ClientConnectorError):  # nothing was sent
+                    if last:
+                        raise TrackerError(
+                            f"Timebox cannot reach Linear at {self.api} "
+                            f"({cause.os_error or cause}) after {attempt} tries. It will try "
+                            "again later.",
+                            kind=TrackerErrorKind.UNAVAILABLE,
+                        ) from exc
+                    await self._sleep(self._backoff(attempt))
+                    continue
+                if not idempotent or last:  # the connection broke mid-request
+                    raise TrackerError(
+                        f"The connection to Linear broke when asked to {action}"
+                        + (
+                            "; it may have done it anyway."
+                            if not idempotent
+                            else f", {attempt} times in a row. Timebox will try again later."
+                        ),
+                        kind=TrackerErrorKind.UNAVAILABLE,
+                        maybe_applied=not idempotent,
+                    ) from exc
+                await self._sleep(self._backoff(attempt))
+                continue
+
+            status = answer.status
+            self._note_budget(operation, answer.headers)
+            first = _first_error(errors)
+            code = _code(first)
+            if status == 429 or code == "RATELIMITED":
+                wait = self._limited_wait(operation, answer.headers)
+                wait = self._backoff(attempt) if wait is None else wait
+                if last or wait > self.retry.max_retry_after:
+                    raise self._rate_limited(wait, action, status)
+                await self._sleep(wait)
+                self.budget.requests_remaining = self.budget.complexity_remaining = None
+                continue
+            if status >= 500 or code in ("INTERNAL_SERVER_ERROR", "INTERNAL_ERROR", "LOCK_TIMEOUT"):
+                if not idempotent or last:
+                    raise self._unavailable(status, action, attempt, maybe_applied=not idempotent)
+                await self._sleep(self._backoff(attempt))
+                continue
+            if 300 <= status < 400:
+                raise TrackerError(
+                    f"Linear answered with a redirect to {answer.headers.get('Location', '?')}, "
+                    "which Timebox does not follow: check the API address.",
+                    kind=TrackerErrorKind.INVALID,
+                    status=status,
+                )
+            if errors:
+                path = first.get("path") or [None]
+                if aliases and path[0] in aliases:
+                    what = f"Issue {aliases[path[0]]}"
+                raise self._refusal(status, first, action, what)
+            if status >= 400 or not isinstance(data, dict):
+                raise self._refusal(status, {}, action, what)
+            return data
+
+    def _unavailable(
+        self, status: int, action: str, attempt: int, *, maybe_applied: bool
+    ) -> TrackerError:
+        shown = f"HTTP {status}" if status >= 500 else "an internal error"
+        if maybe_applied:
+            text = (
+                f"Linear had a problem of its own ({shown}) when asked to {action}; it may "
+                "have done it anyway, so Timebox checks before trying again."
+            )
+        else:
+            text = (
+                f"Linear had a problem of its own ({shown}) when asked to {action}, "
+                f"{attempt} times in a row. Timebox will try again later."
+            )
+        return TrackerError(
+            text,
+            kind=TrackerErrorKind.UNAVAILABLE,
+            status=status or None,
+            maybe_applied=maybe_applied,
+        )
+
+    def _refusal(
+        self, status: int, error: Mapping[str, Any], action: str, what: str | None
+    ) -> TrackerError:
+        code = _code(error)
+        detail = _error_text(error)
+        message = str(error.get("message") or "")
+        if code in ("AUTHENTICATION_ERROR", "UNAUTHENTICATED") or status == 401:
+            if isinstance(self.credential, LinearApiKey):
+                text = (
+                    "Linear did not accept the API key: check that it is current (Linear > "
+                    "Settings > Security & access > Personal API keys), then connect again."
+                )
+            else:
+                text = "Linear did not accept Timebox's authorisation: connect Linear again."
+            return TrackerError(text, kind=TrackerErrorKind.AUTH, status=status or None)
+        if code == "FORBIDDEN" or status == 403:
+            return TrackerError(
+                f"The Linear account is not allowed to {action}"
+                + (f" ({detail})." if detail else "."),
+                kind=TrackerErrorKind.FORBIDDEN,
+                status=status or None,
+            )
+        if message.lower().startswith("entity not found") or status == 404:
+            subject = what or "What Timebox asked for"
+            return TrackerError(
+                f"{subject} was not found in Linear, or the Linear account cannot see it.",
+                kind=TrackerErrorKind.NOT_FOUND,
+                status=status or None,
+            )
+        return TrackerError(
+            f"Linear refused to {action}" + (f": {detail}" if detail else f" (HTTP {status})."),
+            kind=TrackerErrorKind.INVALID,
+            status=status or None,
+        )
+
+    # -- account and team ----------------------------------------------------------------
+
+    async def account(self, *, refresh: bool = False) -> TrackerUser:
+        if self._account is None or refresh:
+            data = await self._call(VIEWER, action="confirm which account this is")
+            me = data.get("viewer") or {}
+            self._account = TrackerUser(
+                id=str(me.get("id") or ""),
+                name=str(me.get("name") or me.get("displayName") or ""),
+                email=me.get("email"),
+            )
+        return self._account
+
+    async def team(self, *, refresh: bool = False) -> TeamConfig:
+        if self._team is None or refresh:
+            data = await self._call(
+                TEAM_SETTINGS,
+                {"key": self.team_key},
+                action=f"read the settings of team {self.team_key}",
+                what=f"Team {self.team_key}",
+            )
+            nodes = (data.get("teams") or {}).get("nodes") or []
+            if not nodes:
+                raise TrackerError(
+                    f"Team {self.team_key} was not found in Linear, or the Linear account is "
+                    "not a member of it.",
+                    kind=TrackerErrorKind.NOT_FOUND,
+                )
+            raw = nodes[0]
+            states = tuple(
+                WorkflowState(
+                    id=str(s.get("id") or ""),
+                    name=str(s.get("name") or ""),
+                    type=str(s.get("type") or ""),
+                    position=float(s.get("position") or 0),
+                )
+                for s in (raw.get("states") or {}).get("nodes") or []
+            )
+            self._team = TeamConfig(
+                id=str(raw.get("id") or ""),
+                key=str(raw.get("key") or self.team_key),
+                name=str(raw.get("name") or self.team_key),
+                timezone=str(raw.get("timezone") or "UTC"),
+                cycles_enabled=bool(raw.get("cyclesEnabled")),
+                cycle_duration=float(raw.get("cycleDuration") or 2),
+                estimation=str(raw.get("issueEstimationType") or "notUsed"),
+                allow_zero=bool(raw.get("issueEstimationAllowZero")),
+                extended=bool(raw.get("issueEstimationExtended")),
+                states=states,
+            )
+        return self._team
+
+    def snapshot(self) -> dict[str, Any]:
+        """The team's settings and the account, as learnt (JSON); ``restore`` reads it."""
+        out: dict[str, Any] = {}
+        if self._team is not None:
+            team = self._team
+            out.update(
+                team_id=team.id,
+                team_key=team.key,
+                team_name=team.name,
+                timezone=team.timezone,
+                cycles_enabled=team.cycles_enabled,
+                cycle_duration=team.cycle_duration,
+                estimation=team.estimation,
+                allow_zero=team.allow_zero,
+                extended=team.extended,
+                states=[[s.id, s.name, s.type, s.position] for s in team.states],
+            )
+        if self._account is not None:
+            out.update(
+                account_id=self._account.id,
+                account_name=self._account.name,
+                account_email=self._account.email,
+            )
+        return out
+
+    @staticmethod
+    def restore(
+        team_key: str, snapshot: Mapping[str, Any]
+    ) -> tuple[TeamConfig | None, TrackerUser | None]:
+        """A ``snapshot()`` as the ``team`` and ``account`` of a new client."""
+        team = account = None
+        if snapshot.get("team_id"):
+            team = TeamConfig(
+                id=str(snapshot["team_id"]),
+                key=str(snapshot.get("team_key") or team_key),
+                name=str(snapshot.get("team_name") or team_key),
+                timezone=str(snapshot.get("timezone") or "UTC"),
+                cycles_enabled=bool(snapshot.get("cycles_enabled", True)),
+                cycle_duration=float(snapshot.get("cycle_duration") or 2),
+                estimation=str(snapshot.get("estimation") or "notUsed"),
+                allow_zero=bool(snapshot.get("allow_zero")),
+                extended=bool(snapshot.get("extended")),
+                states=tuple(
+                    WorkflowState(str(s[0]), str(s[1]), str(s[2]), float(s[3]))
+                    for s in snapshot.get("states") or []
+                ),
+            )
+        if snapshot.get("account_id"):
+            account = TrackerUser(
+                id=str(snapshot["account_id"]),
+                name=str(snapshot.get("account_name") or ""),
+                email=snapshot.get("account_email"),
+            )
+        return team, account
+
+    async def check(self) -> list[TrackerProblem]:
+        """The credential, access to the team, its cycles and its estimates, in plain words."""
+        try:
+            account = await self.account(refresh=True)
+        except TrackerError as error:
+            code = {
+                TrackerErrorKind.AUTH: "bad_token",
+                TrackerErrorKind.REFUSED_HOST: "refused_host",
+            }.get(error.kind, "unreachable")
+            return [TrackerProblem(code, error.message)]
+        who = account.email or account.name or "the Linear account"
+        try:
+            team = await self.team(refresh=True)
+        except TrackerError as error:
+            if error.kind in (TrackerErrorKind.NOT_FOUND, TrackerErrorKind.FORBIDDEN):
+                return [
+                    TrackerProblem(
+                        "no_board_access",
+                        f"{who} cannot open team {self.team_key}: check the team's key (it "
+                        "starts its issues' identifiers, ENG in ENG-123) and that the account "
+                        "is a member of the team.",
+                    )
+                ]
+            return [TrackerProblem("unreachable", error.message)]
+        problems = []
+        if not team.cycles_enabled:
+            problems.append(
+                TrackerProblem(
+                    "no_cycles",
+                    f"Team {team.name} does not use cycles, so sprints cannot be synced: in "
+                    "Linear open the team's settings > Cycles and turn them on.",
+                )
+            )
+        if not team.estimates:
+            problems.append(
+                TrackerProblem(
+                    "no_estimation_field",
+                    f"Team {team.name} does not estimate issues, so estimates cannot be "
+                    "synced: in Linear open the team's settings > Estimates and choose a scale.",
+                )
+            )
+        if team.done_state() is None:
+            problems.append(
+                TrackerProblem(
+                    "no_done_state",
+                    f"Team {team.name} has no completed status, so Timebox cannot mark issues "
+                    "done: add one in the team's settings > Workflow.",
+                )
+            )
+        return problems
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _issue(self, raw: Mapping[str, Any]) -> TrackerIssue:
+        key = str(raw.get("identifier") or "")
+        description, criteria = split_criteria(raw.get("description"))
+        state = raw.get("state") or {}
+        person = raw.get("assignee")
+        assignee = (
+            TrackerUser(
+                id=str(person.get("id") or ""),
+                name=str(person.get("name") or person.get("displayName") or ""),
+                email=person.get("email"),
+            )
+            if isinstance(person, Mapping)
+            else None
+        )
+        labels = tuple(
+            str(label.get("name") or "")
+            for label in (raw.get("labels") or {}).get("nodes") or []
+            if label.get("name")
+        )
+        issue_type = next((name for name in labels if name.lower() in _TYPE_LABELS), "Issue")
+        blocked_by = tuple(
+            str(rel["issue"]["identifier"])
+            for rel in (raw.get("inverseRelations") or {}).get("nodes") or []
+            if rel.get("type") == "blocks" and (rel.get("issue") or {}).get("identifier")
+        )
+        parent = raw.get("parent")
+        estimate = raw.get("estimate")
+        return TrackerIssue(
+            key=key,
+            url=str(raw.get("url") or ""),
+            summary=str(raw.get("title") or ""),
+            description=description,
+            acceptance_criteria=criteria,
+            estimate=float(estimate) if isinstance(estimate, int | float) else None,
+            issue_type=issue_type,
+            status_category=_CATEGORIES.get(str(state.get("type") or ""), StatusCategory.TODO),
+            status=str(state.get("name") or ""),
+            assignee=assignee,
+            epic=str(parent["identifier"]) if isinstance(parent, Mapping) else None,
+            labels=labels,
+            blocked_by=blocked_by,
+            updated=parse_time(raw.get("updatedAt")) or datetime.fromtimestamp(0, UTC),
+            id=str(raw.get("id") or ""),
+            rank=rank_token(raw.get("sortOrder")),
+        )
+
+    async def _page(
+        self, request: GraphQLRequest, variables: dict[str, Any], action: str
+    ) -> tuple[list[Mapping[str, Any]], str | None]:
+        data = await self._call(request, variables, action=action, what=f"Team {self.team_key}")
+        connection = data.get("issues") or {}
+        info = connection.get("pageInfo") or {}
+        cursor = info.get("endCursor") if info.get("hasNextPage") else None
+        return list(connection.get("nodes") or []), (str(cursor) if cursor else None)
+
+    async def backlog_page(self, cursor: str | None = None) -> IssuePage:
+        team = await self.team()
+        nodes, after = await self._page(
+            BACKLOG_ISSUES,
+            {"teamId": team.id, "first": self.page_size, "after": cursor},
+            f"read the backlog of team {team.key}",
+        )
+        return IssuePage(tuple(self._issue(n) for n in nodes), after)
+
+    async def backlog_keys(self) -> list[str]:
+        """The identifiers of every issue of the team that is not done (completed or canceled
+        state types), those in cycles too, in Linear's manual order: 250 a call (Linear's
+        largest page, about 25 points of complexity), identifiers only. A linked key missing
+        from it is done, deleted or in another team (``issue()`` tells which)."""
+        return [key for key, _ in await self._backlog_order(BACKLOG_KEYS)]
+
+    async def _backlog_order(self, request: GraphQLRequest) -> list[tuple[str, float]]:
+        """(identifier, sortOrder) of the team's open issues in manual order (sortOrder 0
+        when ``request`` does not ask for it)."""
+        team = await self.team()
+        found: list[tuple[str, float]] = []
+        cursor: str | None = None
+        while True:
+            nodes, cursor = await self._page(
+                request,
+                {"teamId": team.id, "first": KEYS_PAGE, "after": cursor},
+                f"read the order of team {team.key}'s backlog",
+            )
+            found += [(str(n["identifier"]), float(n.get("sortOrder") or 0)) for n in nodes]
+            if cursor is None:
+                return found
+
+    async def changes_page(self, since: datetime, cursor: str | None = None) -> IssuePage:
+        if since.tzinfo is None:
+            raise ValueError("since must be an aware datetime")
+        team = await self.team()
+        nodes, after = await self._page(
+            CHANGED_ISSUES,
+            {
+                "teamId": team.id,
+                "since": format_time(since),
+                "first": self.page_size,
+                "after": cursor,
+            },
+            "search for changed issues",
+        )
+        issues = [self._issue(n) for n in nodes]
+        watermark = max((i.updated for i in issues), default=None)
+        return IssuePage(tuple(i for i in issues if i.updated >= since), after, watermark)
+
+    async def issue(self, key: str) -> TrackerIssue:
+        data = await self._call(ISSUE, {"id": key}, action=f"read {key}", what=f"Issue {key}")
+        return self._issue(data.get("issue") or {})
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _estimate(self, team: TeamConfig, key: str, value: float | None) -> int | None:
+        if value is None:
+            return None
+        allowed = team.estimates
+        if not allowed:
+            raise TrackerError(
+                f"Team {team.name} does not estimate issues, so the estimate of {key} cannot be "
+                "written: choose a scale in the team's settings > Estimates.",
+                kind=TrackerErrorKind.CONFIG,
+            )
+        if float(value).is_integer() and int(value) in allowed:
+            return int(value)
+        if team.estimation == "tShirt":
+            shown = ", ".join(f"{TSHIRT.get(v, v)} = {v}" for v in allowed)
+        else:
+            shown = ", ".join(str(v) for v in allowed)
+        scale = SCALE_NAMES.get(team.estimation, team.estimation)
+        hint = "" if team.extended else " (or allow extended estimates in the team's settings)"
+        raise TrackerError(
+            f"Team {team.name} estimates on Linear's {scale} scale ({shown}), which has no "
+            f"{value:g}: estimate {key} on that scale{hint}.",
+            kind=TrackerErrorKind.INVALID,
+        )
+
+    async def _update(self, key: str, values: dict[str, Any], action: str) -> None:
+        await self._call(
+            UPDATE_ISSUE,
+            {"id": key, "input": values},
+            action=action,
+            what=f"Issue {key}",
+        )
+
+    async def update_issue(self, key: str, update: IssueUpdate) -> None:
+        if update.empty:
+            return
+        values: dict[str, Any] = {}
+        if update.summary is not KEEP:
+            values["title"] = update.summary
+        if update.estimate is not KEEP:
+            values["estimate"] = self._estimate(await self.team(), key, update.estimate)  # type: ignore[arg-type]
+        if update.description is not KEEP or update.acceptance_criteria is not KEEP:
+            description, criteria = update.description, update.acceptance_criteria
+            if description is KEEP or criteria is KEEP:
+                data = await self._call(
+                    ISSUE_DESCRIPTION, {"id": key}, action=f"read {key}", what=f"Issue {key}"
+                )
+                old_text, old_criteria = split_criteria(
+                    (data.get("issue") or {}).get("description")
+                )
+                description = old_text if description is KEEP else description
+                criteria = old_criteria if criteria is KEEP else criteria
+            values["description"] = join_body(str(description), list(criteria))  # type: ignore[arg-type]
+        await self._update(key, values, f"update {key}")
+
+    async def mark_done(self, key: str) -> None:
+        team = await self.team()
+        data = await self._call(ISSUE_STATE, {"id": key}, action=f"read {key}", what=f"Issue {key}")
+        current = ((data.get("issue") or {}).get("state") or {}).get("type")
+        if current in DONE_STATES:
+            return
+        done = team.done_state()
+        if done is None:
+            raise TrackerError(
+                f"Team {team.name} has no completed status, so {key} cannot be marked done: add "
+                "one in the team's settings > Workflow.",
+                kind=TrackerErrorKind.CONFIG,
+            )
+        await self._update(key, {"stateId": done.id}, f"mark {key} done")
+
+    async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
+        """A ``sortOrder`` halfway between the anchor and its neighbour in the team's manual
+        order (its open issues, cycles included, as ``backlog_keys()`` lists them)."""
+        if (before is None) == (after is None):
+            raise ValueError("rank needs exactly one of before= or after=")
+        anchor = before if before is not None else after
+        if key == anchor:
+            raise ValueError("an issue cannot be ranked next to itself")
+        assert anchor is not None
+        order = [(k, o) for k, o in await self._backlog_order(BACKLOG_ORDER) if k != key]
+        position = next((n for n, (k, _) in enumerate(order) if k == anchor), None)
+        if position is None:
+            data = await self._call(
+                ISSUE_STATE, {"id": anchor}, action=f"read {anchor}", what=f"Issue {anchor}"
+            )
+            value = float((data.get("issue") or {}).get("sortOrder") or 0)
+            target = value - 1 if before is not None else value + 1
+        else:
+            value = order[position][1]
+            if before is not None:
+                neighbour = order[position - 1][1] if position > 0 else value - 2
+            else:
+                neighbour = order[position + 1][1] if position + 1 < len(order) else value + 2
+            target = (value + neighbour) / 2
+        where = f"before {before}" if before is not None else f"after {after}"
+        await self._update(key, {"sortOrder": target}, f"rank {key} {where}")
+
+    async def _label_ids(self, team: TeamConfig, names: Sequence[str]) -> list[str]:
+        """The ids of the team's (else the workspace's) labels with these names; names no
+        label has are left out (Timebox does not create labels)."""
+        wanted = [n for n in dict.fromkeys(names) if n]
+        if not wanted:
+            return []
+        data = await self._call(LABELS_NAMED, {"names": wanted}, action="read the labels")
+        found: dict[str, str] = {}
+        for label in (data.get("issueLabels") or {}).get("nodes") or []:
+            owner = (label.get("team") or {}).get("id")
+            name = str(label.get("name") or "")
+            if owner == team.id or (owner is None and name not in found):
+                found[name] = str(label.get("id"))
+        return [found[n] for n in wanted if n in found]
+
+    async def create_issue(self, issue: NewIssue) -> IssueRef:
+        team = await self.team()
+        values: dict[str, Any] = {"teamId": team.id, "title": issue.summary}
+        description = join_body(issue.description, issue.acceptance_criteria)
+        if description:
+            values["description"] = description
+        if issue.estimate is not None and team.estimates:
+            # An estimate off the scale is left for poker: the issue still lands.
+            with contextlib.suppress(TrackerError):
+                values["estimate"] = self._estimate(team, issue.summary, issue.estimate)
+        type_label = [issue.issue_type] if issue.issue_type.lower() in _TYPE_LABELS else []
+        label_ids = await self._label_ids(team, [*issue.labels, *type_label])
+        if label_ids:
+            values["labelIds"] = label_ids
+        data = await self._call(
+            CREATE_ISSUE,
+            {"input": values},
+            action=f"create the issue '{issue.summary}'",
+            idempotent=False,
+        )
+        made = ((data.get("issueCreate") or {}).get("issue")) or {}
+        return IssueRef(
+            key=str(made.get("identifier") or ""),
+            id=str(made.get("id") or ""),
+            url=str(made.get("url") or ""),
+        )
+
+    async def create_webhook(self, url: str, secret: str, *, label: str = "Timebox") -> str:
+        """Registers Timebox's webhook for the team's issues, signed with Timebox's own
+        secret, so nobody copies a secret by hand; the webhook's id. Linear lets only a
+        workspace admin do it: for anyone else this is FORBIDDEN, and an admin adds the URL
+        under Settings > API > Webhooks instead."""
+        team = await self.team()
+        data = await self._call(
+            CREATE_WEBHOOK,
+            {
+                "input": {
+                    "url": url,
+                    "secret": secret,
+                    "teamId": team.id,
+                    "resourceTypes": ["Issue"],
+                    "label": label,
+                }
+            },
+            action=f"add a webhook for team {team.key}",
+            idempotent=False,
+        )
+        return str((((data.get("webhookCreate") or {}).get("webhook")) or {}).get("id") or "")
+
+    # -- cycles --------------------------------------------------------------------------
+
+    def _sprint(self, raw: Mapping[str, Any]) -> TrackerSprint:
+        if raw.get("completedAt") or raw.get("isPast"):
+            state = SprintState.CLOSED
+        elif raw.get("isFuture"):
+            state = SprintState.FUTURE
+        else:
+            state = SprintState.ACTIVE
+        number = raw.get("number")
+        name = raw.get("name") or (f"Cycle {number:g}" if isinstance(number, int | float) else "")
+        return TrackerSprint(
+            id=str(raw.get("id") or ""),
+            name=str(name),
+            state=state,
+            goal=str(raw.get("description") or ""),
+            start=parse_time(raw.get("startsAt")),
+            end=parse_time(raw.get("endsAt")),
+            completed=parse_time(raw.get("completedAt")),
+        )
+
+    async def sprint(self, sprint_id: str) -> TrackerSprint:
+        data = await self._call(
+            CYCLE, {"id": sprint_id}, action=f"read cycle {sprint_id}", what=f"Cycle {sprint_id}"
+        )
+        return self._sprint(data.get("cycle") or {})
+
+    async def board_sprints(self) -> list[TrackerSprint]:
+        """The team's cycles that are not over (future and active)."""
+        team = await self.team()
+        found: list[TrackerSprint] = []
+        cursor: str | None = None
+        while True:
+            data = await self._call(
+                TEAM_CYCLES,
+                {"teamId": team.id, "after": cursor},
+                action=f"list the cycles of team {team.key}",
+                what=f"Team {team.key}",
+            )
+            connection = data.get("cycles") or {}
+            found += [self._sprint(c) for c in connection.get("nodes") or []]
+            info = connection.get("pageInfo") or {}
+            cursor = info.get("endCursor") if info.get("hasNextPage") else None
+            if not cursor:
+                return [s for s in found if s.state is not SprintState.CLOSED]
+
+    async def create_sprint(self, spec: SprintSpec) -> TrackerSprint:
+        """A cycle with the sprint's dates (Linear needs both: without them, from now for the
+        team's cycle length) and the goal as its description."""
+        team = await self.team()
+        start = spec.start or self._now()
+        end = spec.end or start + timedelta(weeks=team.cycle_duration or 2)
+        values: dict[str, Any] = {
+            "teamId": team.id,
+            "name": spec.name,
+            "startsAt": format_time(start),
+            "endsAt": format_time(end),
+        }
+        if spec.goal:
+            values["description"] = spec.goal
+        data = await self._call(
+            CREATE_CYCLE,
+            {"input": values},
+            action=f"create the cycle '{spec.name}'",
+            what=f"Team {team.key}",
+            idempotent=False,
+        )
+        return self._sprint((data.get("cycleCreate") or {}).get("cycle") or {})
+
+    async def _update_cycle(
+        self, sprint_id: str, values: dict[str, Any], action: str
+    ) -> TrackerSprint:
+        data = await self._call(
+            UPDATE_CYCLE,
+            {"id": sprint_id, "input": values},
+            action=action,
+            what=f"Cycle {sprint_id}",
+        )
+        return self._sprint((data.get("cycleUpdate") or {}).get("cycle") or {})
+
+    async def start_sprint(
+        self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> TrackerSprint:
+        """A Linear cycle runs between its dates: starting it moves its start to now (or the
+        sprint's start, if earlier) and its end to the sprint's."""
+        current = await self.sprint(sprint_id)
+        if current.state is SprintState.CLOSED:
+            raise TrackerError(
+                f"Linear did not start cycle {current.name or sprint_id}: it is completed.",
+                kind=TrackerErrorKind.INVALID,
+            )
+        now = self._now()
+        values: dict[str, Any] = {}
+        if current.state is SprintState.FUTURE or (start is not None and start < now):
+            values["startsAt"] = format_time(min(start or now, now))
+        if end is not None:
+            values["endsAt"] = format_time(end)
+        if not values:
+            return current
+        sprint = await self._update_cycle(sprint_id, values, f"start cycle {sprint_id}")
+        if sprint.state is not SprintState.ACTIVE:
+            raise TrackerError(
+                f"Linear did not start cycle {sprint.name or sprint_id}: it is "
+                f"{sprint.state.value}.",
+                kind=TrackerErrorKind.INVALID,
+            )
+        return sprint
+
+    async def close_sprint(self, sprint_id: str) -> TrackerSprint:
+        """Its unfinished issues go back to the backlog (as Jira does when a sprint closes),
+        then the cycle is completed (``completedAt``). Repeating it changes nothing."""
+        current = await self.sprint(sprint_id)
+        if current.completed is not None:
+            return current
+        unfinished: list[str] = []
+        cursor: str | None = None
+        while True:
+            data = await self._call(
+                CYCLE_UNFINISHED,
+                {"id": sprint_id, "after": cursor},
+                action=f"read the open issues of cycle {sprint_id}",
+                what=f"Cycle {sprint_id}",
+            )
+            connection = ((data.get("cycle") or {}).get("issues")) or {}
+            unfinished += [str(n["identifier"]) for n in connection.get("nodes") or []]
+            info = connection.get("pageInfo") or {}
+            cursor = info.get("endCursor") if info.get("hasNextPage") else None
+            if not cursor:
+                break
+        await self.move_to_backlog(unfinished)
+        return await self._update_cycle(
+            sprint_id, {"completedAt": format_time(self._now())}, f"complete cycle {sprint_id}"
+        )
+
+    async def _move(self, cycle_id: str | None, keys: Sequence[str], action: str) -> None:
+        for i in range(0, len(keys), BATCH):
+            batch = list(keys[i : i + BATCH])
+            variables: dict[str, Any] = {"cycleId": cycle_id}
+            variables.update({f"k{n}": key for n, key in enumerate(batch)})
+            await self._call(
+                move_issues_document(len(batch)),
+                variables,
+                action=action,
+                aliases={f"i{n}": key for n, key in enumerate(batch)},
+            )
+
+    async def move_to_sprint(self, sprint_id: str, keys: Sequence[str]) -> None:
+        await self._move(sprint_id, keys, f"move issues into cycle {sprint_id}")
+
+    async def move_to_backlog(self, keys: Sequence[str]) -> None:
+        await self._move(None, keys, "move issues out of their cycle")
+
+
+def _operation_name(request: GraphQLRequest) -> str:
+    for definition in request.document.definitions:
+        name = getattr(definition, "name", None)
+        if getattr(definition, "operation", None) is not None and name is not None:
+            return str(name.value)
+    return "anonymous"
+
+
+async def _note_answer(
+    session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestEndParams
+) -> None:
+    answer = context.trace_request_ctx
+    if isinstance(answer, _Answer):
+        answer.status = params.response.status
+        answer.headers = params.response.headers

@@ -1,0 +1,220 @@
+"""A channel connected to a GitHub project through the real app, the Slack emulator and the
+GitHub emulator (started beside Slack by the local stack): the choice of tracker and the form,
+the import in the project's order, an estimate from poker in the project's number field, an
+edit on GitHub coming back by a signed webhook, and a badly signed one changing nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import aiohttp
+import pytest
+from sqlalchemy import text
+
+from bot.domain.tracker_webhooks import sign
+from bot.emulator.github import GitHubEmulator
+from bot.emulator.stack import LocalStack
+from bot.runtime.secrets import generate_key
+from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.test_poker_slack import board, poker, replies, vote
+from tests.app.test_tracker_sync import drain, item_by_key, later
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+
+
+@pytest.fixture
+async def github(slack: LocalStack, monkeypatch) -> AsyncIterator[GitHubEmulator]:
+    """GitHub beside the stack's Slack, a host the bot may call, a key for tokens at rest."""
+    emulator = await slack.start_tracker("github")
+    monkeypatch.setenv("TIMEBOX_SECRET_KEY", generate_key())
+    monkeypatch.setenv("TIMEBOX_TRACKER_HOSTS", emulator.host_setting)
+    yield emulator
+
+
+def seed(github: GitHubEmulator) -> list[str]:
+    """Four open issues in the project's order (the bug dragged to the top)."""
+    provider = github.add_issue("Set up the payment provider", estimate=3)
+    story = github.add_issue(
+        "Pay by card",
+        body=f"Card payments.\n\nBlocked by #{provider.number}\n\n## Acceptance criteria\n- Visa",
+        estimate=5,
+        status="In Progress",
+    )
+    bug = github.add_issue("Receipt shows the wrong VAT", labels=["bug"])
+    task = github.add_issue("Upgrade the TLS library")
+    github.add_issue("Shipped long ago", state="closed")
+    github.move(bug.key, 0)
+    return [bug.key, provider.key, story.key, task.key]
+
+
+async def roles(slack: LocalStack) -> None:
+    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
+    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=CHANNEL)
+
+
+async def submit(slack: LocalStack, github: GitHubEmulator, **values: str) -> str:
+    """`/timebox connect`, the GitHub button, the form filled in; the private answer."""
+    await slack.driver.command("/timebox", "connect", user=PO, channel=CHANNEL)
+    choice = last_ephemeral(slack, PO)
+    assert "Which tracker" in shown(choice)
+    await slack.driver.click("GitHub", user=PO, message=choice)
+    view = slack.emulator.open_view(PO)
+    assert view is not None and view.view["title"]["text"] == "Connect GitHub"
+    entered = {
+        "Repository": github.repository.full_name,
+        "Project number": "1",
+        "Token or App private key": github.token,
+        "API address": github.url,
+    } | values
+    await slack.driver.submit(view, entered, user=PO)
+    await slack.settle()
+    return shown(slack.emulator.ephemerals(CHANNEL, PO)[-1])
+
+
+async def connected(slack: LocalStack, github: GitHubEmulator) -> tuple[str, str]:
+    """Connects the channel as its PO and imports the project; (webhook path, secret)."""
+    await roles(slack)
+    answer = await submit(slack, github)
+    assert "This channel is connected to GitHub project *Shop roadmap*" in answer, answer
+    path = re.search(r"(/trackers/github/[A-Za-z0-9_-]+)", answer)
+    secret = re.search(r"Secret: `([A-Za-z0-9_-]+)`", answer)
+    assert path and secret, answer
+    await drain(slack)
+    return path.group(1), secret.group(1)
+
+
+async def backlog_text(slack: LocalStack) -> str:
+    await slack.driver.command("/backlog", "", user=PO, channel=CHANNEL)
+    return shown(last_ephemeral(slack, PO))
+
+
+async def test_connecting_imports_the_project_in_its_order_with_linked_keys(slack, github):
+    bug, _, story, _ = seed(github)
+    await connected(slack, github)
+    listed = await backlog_text(slack)
+    titles = ["Receipt shows the wrong VAT", "Set up the payment provider", "Pay by card"]
+    positions = [listed.index(t) for t in [*titles, "Upgrade the TLS library"]]
+    assert positions == sorted(positions), "the project's order"
+    assert "Shipped long ago" not in listed
+    assert f"<https://github.com/acme/shop/issues/{bug.split('#')[1]}|{bug}>" in listed
+    pay = await item_by_key(slack, story)
+    assert pay.estimate == 5 and pay.acceptance_criteria == ["Visa"]
+    number = pay.number
+    await slack.driver.command("/backlog", f"show {number}", user=PO, channel=CHANNEL)
+    item = shown(last_ephemeral(slack, PO))
+    url = f"https://github.com/acme/shop/issues/{story.split('#')[1]}"
+    assert f"*GitHub:* <{url}|{story}>" in item
+    assert "In Progress" in item
+    await slack.driver.command("/timebox", "connect status", user=DEV1, channel=CHANNEL)
+    status = shown(last_ephemeral(slack, DEV1))
+    assert "Connected to GitHub project *Shop roadmap* (acme/shop, project 1, http" in status
+    assert "Linked items: 4" in status and github.token not in status
+    assert len(github.calls_to("graphql.createProjectV2Field")) == 0, "the field was there"
+
+
+async def test_the_form_refuses_in_plain_words_and_stores_nothing(slack, github):
+    await roles(slack)
+    answer = await submit(slack, github, **{"Token or App private key": "not-a-token"})
+    assert "did not connect this channel to GitHub" in answer
+    assert "GitHub did not accept the token" in answer
+    answer = await submit(slack, github, **{"Project number": "7"})
+    assert "cannot open project 7 of acme" in answer
+    answer = await submit(slack, github, **{"API address": "http://169.254.169.254"})
+    assert "is not a GitHub site" in answer or "https://" in answer
+    async with slack.db.transaction() as store:
+        team = await store.team("T0TEAM", CHANNEL)
+        assert await store.connection(team.id) is None, "nothing stored"
+
+
+async def test_only_the_po_or_the_scrum_master_may_choose_a_tracker(slack, github):
+    await roles(slack)
+    await slack.driver.command("/timebox", "connect", user=DEV1, channel=CHANNEL)
+    refusal = shown(last_ephemeral(slack, DEV1))
+    assert "connect this channel to Jira, GitHub or Linear" in refusal
+    await slack.driver.command("/timebox", "connect github", user=DEV1, channel=CHANNEL)
+    assert slack.emulator.open_view(DEV1) is None
+
+
+async def test_an_accepted_poker_estimate_lands_in_the_projects_number_field(slack, github):
+    bug, *_ = seed(github)
+    await connected(slack, github)
+    await slack.driver.command(
+        "/timebox", f"roles dev <@{DEV1}|d> <@{DEV2}|d> <@{DEV3}|d>", user=PO, channel=CHANNEL
+    )
+    number = (await item_by_key(slack, bug)).number
+    await poker(slack, str(number))
+    for dev in (DEV1, DEV2, DEV3):
+        await vote(slack, dev, "8")
+    [result] = replies(slack, board(slack))
+    await slack.driver.click("Accept 8", user=SM, message=result)
+    await drain(slack)
+    assert github.estimate_of(bug) == 8.0
+    assert len(github.calls_to("graphql.updateProjectV2ItemFieldValue")) == 1
+
+
+async def test_a_reorder_by_the_po_moves_the_item_in_the_project(slack, github):
+    bug, provider, story, task = seed(github)
+    await connected(slack, github)
+    number = (await item_by_key(slack, task)).number
+    await slack.driver.command("/backlog", f"move {number} top", user=PO, channel=CHANNEL)
+    await drain(slack)
+    assert github.project_keys()[:4] == [task, bug, provider, story]
+
+
+async def test_an_edit_on_github_comes_back_by_a_signed_webhook_only(slack, github):
+    _, _, story, _ = seed(github)
+    path, secret = await connected(slack, github)
+    github.add_webhook(f"{slack.url}{path}", secret)
+    github.add_webhook(f"{slack.url}{path}", "not-the-secret")
+    github.add_webhook(f"{slack.url}/trackers/jira/{path.rsplit('/', 1)[1]}", secret)
+    github.edit(story, title="Pay by card or wallet")
+    assert await github.deliver_webhooks() == 3
+    assert [h.deliveries for h in github.webhooks] == [[204], [401], [401]]
+    await drain(slack)
+    assert "Pay by card or wallet" in await backlog_text(slack)
+
+    slack.clock.advance(timedelta(seconds=5))
+    github.edit(story, estimate=13)  # a projects_v2_item event
+    await github.deliver_webhooks()
+    await drain(slack)
+    assert (await item_by_key(slack, story)).estimate == 13
+
+    async with slack.db.transaction() as store:
+        before = len(await store.jobs())
+    body = json.dumps({"action": "edited", "issue": {"number": 3}}).encode()
+    async with aiohttp.ClientSession() as http:
+        for headers in (
+            {},
+            {"X-Hub-Signature-256": sign("github", "not-the-secret", body)},
+            {"X-Hub-Signature": sign("jira", secret, body)},  # Jira's header: not GitHub's
+        ):
+            answer = await http.post(f"{slack.url}{path}", data=body, headers=headers)
+            assert answer.status == 401
+        async with slack.db.transaction() as store:
+            assert len(await store.jobs()) == before, "a refused call changes nothing"
+        slack.clock.advance(timedelta(seconds=5))
+        good = {"X-Hub-Signature-256": sign("github", secret, body)}
+        assert (await http.post(f"{slack.url}{path}", data=body, headers=good)).status == 204
+    async with slack.db.transaction() as store:
+        assert len(await store.jobs()) == before + 1, "the signed call asked for a sync"
+
+
+async def test_changes_without_a_webhook_come_with_the_reconcile(slack, github):
+    bug, *_ = seed(github)
+    await connected(slack, github)
+    github.edit(bug, title="Receipt shows the wrong VAT rate")
+    github.reset_calls()
+    await later(slack, 301)
+    assert "Receipt shows the wrong VAT rate" in await backlog_text(slack)
+    assert len(github.calls_to("graphql.nodes")) == 1, "only what changed is read in full"
+
+
+async def test_the_token_is_encrypted_at_rest(slack, github):
+    seed(github)
+    await connected(slack, github)
+    async with slack.db.session() as session:
+        rows = (await session.execute(text("SELECT secret FROM tracker_connections"))).all()
+    assert github.token not in json.dumps([list(r) for r in rows])
+    assert rows[0][0].startswith("gAAAA"), "a Fernet token"
