@@ -4,8 +4,9 @@ Like the Jira emulator it is an aiohttp server on 127.0.0.1 (a free port by defa
 records every call (``calls``, ``calls_to(operation)``) and never sleeps unless told to hold
 an answer; time comes from an injectable ``now`` clock.
 
-It is a real GraphQL server: ``SCHEMA`` is a subset of Linear's published schema (the same
-type, field, argument and input names and types), and every request is parsed, validated
+It is a real GraphQL server: ``SCHEMA`` (built from ``linear.graphql``, next to this module)
+is a subset of Linear's published schema (the same type, field, argument and input names and
+types), and every request is parsed, validated
 and executed by graphql-core, so a query asking for a field Linear does not have, or passing
 a variable of the wrong type, fails here as it would there. It holds one workspace with
 teams (key, cycles, estimate scale, workflow states), users with personal API keys (sent
@@ -27,6 +28,8 @@ answer held for real seconds so a client's timeout fires; ``applied=True`` does 
 first) and ``fail_rate``. ``add_webhook`` (or ``webhookCreate`` with an admin's key) registers
 a webhook: changes are delivered signed (``Linear-Signature``, HMAC-SHA256 hex of the body)
 with ``webhookTimestamp``; ``send_webhook`` signs and sends any payload to any URL.
+``remove_issue`` trashes (or deletes for good) an issue with an Issue ``remove`` event;
+``reorder_touches`` says whether a ``sortOrder`` change alone bumps ``updatedAt``.
 
 Mounting: ``async with LinearEmulator(now=clock.now) as linear:`` and build the client with
 ``api_url=linear.api_url`` and a host policy that lists ``linear.host_setting``.
@@ -47,6 +50,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from typing import Any
 
 import aiohttp
@@ -78,341 +82,10 @@ MAX_COMPLEXITY = 10_000
 HOUR = 3600.0
 DEFAULT_PAGE = 50
 
-# A subset of Linear's schema (packages/sdk/src/schema.graphql of linear/linear): every name
-# and type here is Linear's own; what Timebox does not use is left out.
-SDL = """
-scalar DateTime
-scalar DateTimeOrDuration
-scalar JSONObject
-
-enum PaginationOrderBy { createdAt updatedAt }
-enum PaginationSortOrder { Ascending Descending }
-enum PaginationNulls { first last }
-
-type PageInfo {
-  startCursor: String
-  endCursor: String
-  hasPreviousPage: Boolean!
-  hasNextPage: Boolean!
-}
-
-type Organization { id: ID! name: String! urlKey: String! }
-
-type User {
-  id: ID!
-  name: String!
-  displayName: String!
-  email: String!
-  active: Boolean!
-  timezone: String
-}
-
-type WorkflowState {
-  id: ID!
-  name: String!
-  type: String!
-  position: Float!
-  color: String!
-  team: Team!
-}
-type WorkflowStateConnection { nodes: [WorkflowState!]! pageInfo: PageInfo! }
-
-type IssueLabel { id: ID! name: String! color: String! team: Team }
-type IssueLabelConnection { nodes: [IssueLabel!]! pageInfo: PageInfo! }
-
-type IssueRelation {
-  id: ID!
-  type: String!
-  issue: Issue!
-  relatedIssue: Issue!
-  createdAt: DateTime!
-  updatedAt: DateTime!
-}
-type IssueRelationConnection { nodes: [IssueRelation!]! pageInfo: PageInfo! }
-
-type Team {
-  id: ID!
-  key: String!
-  name: String!
-  displayName: String!
-  timezone: String!
-  cyclesEnabled: Boolean!
-  cycleDuration: Float!
-  issueEstimationType: String!
-  issueEstimationAllowZero: Boolean!
-  issueEstimationExtended: Boolean!
-  defaultIssueEstimate: Float!
-  activeCycle: Cycle
-  states(after: String, before: String, filter: WorkflowStateFilter, first: Int,
-         includeArchived: Boolean, last: Int, orderBy: PaginationOrderBy): WorkflowStateConnection!
-  labels(after: String, before: String, filter: IssueLabelFilter, first: Int,
-         includeArchived: Boolean, last: Int, orderBy: PaginationOrderBy): IssueLabelConnection!
-  issues(after: String, before: String, filter: IssueFilter, first: Int,
-         includeArchived: Boolean, includeSubTeams: Boolean, last: Int,
-         orderBy: PaginationOrderBy): IssueConnection!
-  cycles(after: String, before: String, filter: CycleFilter, first: Int,
-         includeArchived: Boolean, last: Int, orderBy: PaginationOrderBy): CycleConnection!
-}
-type TeamConnection { nodes: [Team!]! pageInfo: PageInfo! }
-
-type Cycle {
-  id: ID!
-  number: Float!
-  name: String
-  description: String
-  startsAt: DateTime!
-  endsAt: DateTime!
-  completedAt: DateTime
-  createdAt: DateTime!
-  updatedAt: DateTime!
-  isActive: Boolean!
-  isFuture: Boolean!
-  isPast: Boolean!
-  progress: Float!
-  team: Team!
-  issues(after: String, before: String, filter: IssueFilter, first: Int,
-         includeArchived: Boolean, last: Int, orderBy: PaginationOrderBy): IssueConnection!
-}
-type CycleConnection { nodes: [Cycle!]! pageInfo: PageInfo! }
-
-type Issue {
-  id: ID!
-  identifier: String!
-  number: Float!
-  url: String!
-  title: String!
-  description: String
-  estimate: Float
-  priority: Float!
-  priorityLabel: String!
-  sortOrder: Float!
-  prioritySortOrder: Float!
-  createdAt: DateTime!
-  updatedAt: DateTime!
-  completedAt: DateTime
-  archivedAt: DateTime
-  state: WorkflowState!
-  team: Team!
-  assignee: User
-  parent: Issue
-  cycle: Cycle
-  labelIds: [String!]!
-  labels(after: String, before: String, filter: IssueLabelFilter, first: Int,
-         includeArchived: Boolean, last: Int, orderBy: PaginationOrderBy): IssueLabelConnection!
-  relations(after: String, before: String, first: Int, includeArchived: Boolean, last: Int,
-            orderBy: PaginationOrderBy): IssueRelationConnection!
-  inverseRelations(after: String, before: String, first: Int, includeArchived: Boolean,
-                   last: Int, orderBy: PaginationOrderBy): IssueRelationConnection!
-}
-type IssueConnection { nodes: [Issue!]! pageInfo: PageInfo! }
-
-input StringComparator {
-  eq: String
-  neq: String
-  in: [String!]
-  nin: [String!]
-  eqIgnoreCase: String
-  neqIgnoreCase: String
-  containsIgnoreCase: String
-}
-input IDComparator { eq: ID neq: ID in: [ID!] nin: [ID!] }
-input IssueIDComparator { eq: ID neq: ID in: [ID!] nin: [ID!] }
-input BooleanComparator { eq: Boolean neq: Boolean }
-input NumberComparator { eq: Float neq: Float in: [Float!] nin: [Float!] gt: Float gte: Float
-                         lt: Float lte: Float }
-input NullableNumberComparator { eq: Float neq: Float in: [Float!] nin: [Float!] gt: Float
-                                 gte: Float lt: Float lte: Float null: Boolean }
-input DateComparator { eq: DateTimeOrDuration neq: DateTimeOrDuration
-                       in: [DateTimeOrDuration!] nin: [DateTimeOrDuration!]
-                       gt: DateTimeOrDuration gte: DateTimeOrDuration
-                       lt: DateTimeOrDuration lte: DateTimeOrDuration }
-input NullableDateComparator { eq: DateTimeOrDuration neq: DateTimeOrDuration
-                               in: [DateTimeOrDuration!] nin: [DateTimeOrDuration!]
-                               gt: DateTimeOrDuration gte: DateTimeOrDuration
-                               lt: DateTimeOrDuration lte: DateTimeOrDuration null: Boolean }
-
-input TeamFilter {
-  id: IDComparator
-  key: StringComparator
-  name: StringComparator
-  and: [TeamFilter!]
-  or: [TeamFilter!]
-}
-input NullableTeamFilter {
-  id: IDComparator
-  key: StringComparator
-  name: StringComparator
-  null: Boolean
-  and: [NullableTeamFilter!]
-  or: [NullableTeamFilter!]
-}
-input WorkflowStateFilter {
-  id: IDComparator
-  name: StringComparator
-  type: StringComparator
-  position: NumberComparator
-  team: TeamFilter
-  and: [WorkflowStateFilter!]
-  or: [WorkflowStateFilter!]
-}
-input IssueLabelFilter {
-  id: IDComparator
-  name: StringComparator
-  team: NullableTeamFilter
-  and: [IssueLabelFilter!]
-  or: [IssueLabelFilter!]
-}
-input NullableCycleFilter {
-  id: IDComparator
-  name: StringComparator
-  number: NumberComparator
-  isActive: BooleanComparator
-  isFuture: BooleanComparator
-  isPast: BooleanComparator
-  completedAt: DateComparator
-  startsAt: DateComparator
-  endsAt: DateComparator
-  null: Boolean
-  and: [NullableCycleFilter!]
-  or: [NullableCycleFilter!]
-}
-input CycleFilter {
-  id: IDComparator
-  name: StringComparator
-  number: NumberComparator
-  isActive: BooleanComparator
-  isFuture: BooleanComparator
-  isPast: BooleanComparator
-  completedAt: DateComparator
-  startsAt: DateComparator
-  endsAt: DateComparator
-  team: TeamFilter
-  and: [CycleFilter!]
-  or: [CycleFilter!]
-}
-input IssueFilter {
-  id: IssueIDComparator
-  number: NumberComparator
-  title: StringComparator
-  priority: NullableNumberComparator
-  createdAt: DateComparator
-  updatedAt: DateComparator
-  completedAt: NullableDateComparator
-  team: TeamFilter
-  state: WorkflowStateFilter
-  cycle: NullableCycleFilter
-  and: [IssueFilter!]
-  or: [IssueFilter!]
-}
-
-input ManualSort { nulls: PaginationNulls = last order: PaginationSortOrder }
-input UpdatedAtSort { nulls: PaginationNulls = last order: PaginationSortOrder }
-input CreatedAtSort { nulls: PaginationNulls = last order: PaginationSortOrder }
-input PrioritySort { noPriorityFirst: Boolean = false nulls: PaginationNulls = last
-                     order: PaginationSortOrder usePrioritySortOrderTiebreaker: Boolean = true }
-input IssueSortInput {
-  manual: ManualSort
-  updatedAt: UpdatedAtSort
-  createdAt: CreatedAtSort
-  priority: PrioritySort
-}
-
-input IssueUpdateInput {
-  title: String
-  description: String
-  estimate: Int
-  priority: Int
-  stateId: String
-  cycleId: String
-  assigneeId: String
-  parentId: String
-  labelIds: [String!]
-  sortOrder: Float
-  prioritySortOrder: Float
-}
-input IssueCreateInput {
-  teamId: String!
-  title: String
-  description: String
-  estimate: Int
-  priority: Int
-  stateId: String
-  cycleId: String
-  assigneeId: String
-  parentId: String
-  labelIds: [String!]
-  sortOrder: Float
-}
-input CycleCreateInput {
-  teamId: String!
-  name: String
-  description: String
-  startsAt: DateTime!
-  endsAt: DateTime!
-  completedAt: DateTime
-}
-input CycleUpdateInput {
-  name: String
-  description: String
-  startsAt: DateTime
-  endsAt: DateTime
-  completedAt: DateTime
-}
-
-input WebhookCreateInput {
-  url: String!
-  resourceTypes: [String!]!
-  secret: String
-  teamId: String
-  allPublicTeams: Boolean
-  enabled: Boolean = true
-  label: String
-}
-type Webhook {
-  id: ID!
-  url: String
-  label: String
-  enabled: Boolean!
-  resourceTypes: [String!]!
-  secret: String
-  team: Team
-  createdAt: DateTime!
-  updatedAt: DateTime!
-}
-
-type IssuePayload { success: Boolean! issue: Issue lastSyncId: Float! }
-type WebhookPayload { success: Boolean! webhook: Webhook! lastSyncId: Float! }
-type CyclePayload { success: Boolean! cycle: Cycle lastSyncId: Float! }
-
-type Query {
-  viewer: User!
-  organization: Organization!
-  teams(after: String, before: String, filter: TeamFilter, first: Int, includeArchived: Boolean,
-        last: Int, orderBy: PaginationOrderBy): TeamConnection!
-  team(id: String!): Team!
-  issue(id: String!): Issue!
-  issues(after: String, before: String, filter: IssueFilter, first: Int,
-         includeArchived: Boolean, last: Int, orderBy: PaginationOrderBy,
-         sort: [IssueSortInput!]): IssueConnection!
-  cycle(id: String!): Cycle!
-  cycles(after: String, before: String, filter: CycleFilter, first: Int,
-         includeArchived: Boolean, last: Int, orderBy: PaginationOrderBy): CycleConnection!
-  issueLabels(after: String, before: String, filter: IssueLabelFilter, first: Int,
-              includeArchived: Boolean, last: Int,
-              orderBy: PaginationOrderBy): IssueLabelConnection!
-  workflowStates(after: String, before: String, filter: WorkflowStateFilter, first: Int,
-                 includeArchived: Boolean, last: Int,
-                 orderBy: PaginationOrderBy): WorkflowStateConnection!
-}
-
-type Mutation {
-  issueUpdate(id: String!, input: IssueUpdateInput!): IssuePayload!
-  issueCreate(input: IssueCreateInput!): IssuePayload!
-  cycleCreate(input: CycleCreateInput!): CyclePayload!
-  cycleUpdate(id: String!, input: CycleUpdateInput!): CyclePayload!
-  webhookCreate(input: WebhookCreateInput!): WebhookPayload!
-}
-"""
+# A subset of Linear's schema (packages/sdk/src/schema.graphql of linear/linear), in
+# linear.graphql next to this module (shipped as package data): every name and type there is
+# Linear's own; what Timebox does not use is left out.
+SDL = resources.files("bot.emulator").joinpath("linear.graphql").read_text(encoding="utf-8")
 
 SCHEMA: GraphQLSchema = build_schema(SDL)
 
@@ -518,6 +191,8 @@ class LinearIssue:
     created: float = 0.0  # epoch milliseconds
     updated: float = 0.0
     completed: float | None = None
+    archived: float | None = None  # set when trashed (deleted): the issue leaves every list
+    trashed: bool = False
 
 
 @dataclass
@@ -786,6 +461,11 @@ class LinearEmulator:
         self.cycles: dict[str, LinearCycle] = {}
         self.webhooks: list[LinearWebhook] = []
         self.auto_webhooks = False  # True: deliver each event at once (the sandbox)
+        # Whether a change of ``sortOrder`` alone (a drag in a list) bumps ``updatedAt``.
+        # Linear's schema says updatedAt follows every change of a synced property except its
+        # unpublished ``skipUpdatedAtKeys``, so True; False shows a sync that only a webhook's
+        # ``updatedFrom.sortOrder`` (or the reconcile) tells of a reorder.
+        self.reorder_touches = True
         self.requests_limit = requests_limit
         self.complexity_limit = complexity_limit
         self._buckets: dict[str, tuple[_Bucket, _Bucket]] = {}  # per user id
@@ -1083,9 +763,29 @@ class LinearEmulator:
             else:
                 raise TypeError(f"edit() has no field {name!r}")
         self._completed(issue)
-        issue.updated = self._stamp()
+        self._touch(issue, set(changes) <= {"sort_order"} and bool(changes))
         self._event("update", issue, before)
         return issue
+
+    def _touch(self, issue: LinearIssue, reorder_only: bool) -> None:
+        """Bumps ``updatedAt``, unless the change is only a reorder and ``reorder_touches``
+        is off."""
+        if self.reorder_touches or not reorder_only:
+            issue.updated = self._stamp()
+
+    def remove_issue(self, key: str, *, permanently: bool = False) -> None:
+        """Deletes an issue as a person in Linear does: to the trash (``trashed``, archived:
+        gone from every list, ``issue(id)`` still answers), or ``permanently`` (then
+        ``issue(id)`` is "Entity not found"); either way an Issue ``remove`` webhook."""
+        issue = self.issues[key]
+        issue.trashed = True
+        issue.archived = issue.updated = self._stamp()
+        self._event("remove", issue)
+        if permanently:
+            del self.issues[key]
+            self.relations = [
+                r for r in self.relations if issue.id not in (r.issue_id, r.related_id)
+            ]
 
     def touch(self, key: str) -> LinearIssue:
         return self.edit(key)
@@ -1109,10 +809,24 @@ class LinearEmulator:
             i
             for i in self.issues.values()
             if i.team_id == target.id
+            and not i.trashed
             and self.states[i.state_id].type in ("backlog", "unstarted")
             and i.cycle_id is None
         ]
         return [i.identifier for i in sorted(found, key=lambda i: (i.sort_order, i.created, i.id))]
+
+    def open_keys(self, team: str | None = None) -> list[str]:
+        """Every issue of the team not done (completed, canceled or duplicate state types), in
+        a cycle or not, in manual order (ties by id, as the API sorts)."""
+        target = self.team_by_key(team) if team else self.team
+        found = [
+            i
+            for i in self.issues.values()
+            if i.team_id == target.id
+            and not i.trashed
+            and self.states[i.state_id].type not in ("completed", "canceled", "duplicate")
+        ]
+        return [i.identifier for i in sorted(found, key=lambda i: (i.sort_order, i.id))]
 
     def cycle_keys(self, cycle_id: str) -> list[str]:
         found = [i for i in self.issues.values() if i.cycle_id == cycle_id]
@@ -1614,7 +1328,8 @@ class LinearEmulator:
             "createdAt": _iso(issue.created),
             "updatedAt": _iso(issue.updated),
             "completedAt": _iso(issue.completed),
-            "archivedAt": None,
+            "archivedAt": _iso(issue.archived),
+            "trashed": issue.trashed or None,
             "labelIds": list(issue.label_ids),
             "state": lambda info: self._state_view(self.states[issue.state_id]),
             "team": lambda info: self._team_view(self.teams[issue.team_id]),
@@ -1761,10 +1476,13 @@ class LinearEmulator:
     def _issues(self, info: Any, args: Mapping[str, Any]) -> dict[str, Any]:
         user = self._user(info)
         spec = args.get("filter") or {}
+        archived = bool(args.get("includeArchived"))
         found = [
             i
             for i in self.issues.values()
-            if self._visible(i.team_id, user) and self._matches("issue", i, spec, info)
+            if self._visible(i.team_id, user)
+            and (archived or i.archived is None)
+            and self._matches("issue", i, spec, info)
         ]
         return self._connection(self._ordered(found, args), args, self._issue_view)
 
@@ -1926,7 +1644,7 @@ class LinearEmulator:
         trial = copy.deepcopy(issue)
         self._apply(trial, input)  # all or nothing: a refused field changes nothing
         self._apply(issue, input)
-        issue.updated = self._stamp()
+        self._touch(issue, bool(input) and set(input) <= {"sortOrder", "prioritySortOrder"})
         self._event("update", issue, before, actor=self._user(info))
         return {"success": True, "issue": self._issue_view(issue), "lastSyncId": self._next_sync()}
 
@@ -2107,6 +1825,8 @@ class LinearEmulator:
             "createdAt": _iso(issue.created),
             "updatedAt": _iso(issue.updated),
             "completedAt": _iso(issue.completed),
+            "archivedAt": _iso(issue.archived),
+            "trashed": issue.trashed or None,
             "url": self.issue_url(issue),
             "teamId": team.id,
             "team": {"id": team.id, "key": team.key, "name": team.name},

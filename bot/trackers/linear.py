@@ -5,6 +5,8 @@ in no cycle are the backlog, in Linear's manual order (``sort: [{manual: {order:
 the ``sortOrder`` a team drags in its backlog view); a sprint is a cycle (created with its
 dates, its ``description`` holding the goal); ``estimate`` is the team's estimate on its own
 scale; "blocks" relations are the dependencies. Keys are Linear identifiers (``ENG-123``).
+An issue's ``sortOrder`` is its ``rank`` token (a reorder changes it); ``webhook_hint`` reads
+an Issue webhook's removal or reorder for the sync engine.
 
 Operations (each a named GraphQL document; the emulator and the tests know them by name):
 
@@ -16,7 +18,8 @@ Operations (each a named GraphQL document; the emulator and the tests know them 
   the same manual order (what ``backlog_keys()`` and ``rank()`` need).
 - ``ChangedIssues``: ``filter: {updatedAt: {gte}}`` sorted by ``updatedAt`` ascending and paged,
   so an incremental fetch costs calls in proportion to what changed.
-- ``Issue``, ``IssueState``, ``IssueDescription``, ``LabelsNamed``.
+- ``Issue`` (with ``trashed``: an issue in Linear's trash is NOT_FOUND, as a deleted one),
+  ``IssueState``, ``IssueDescription``, ``LabelsNamed``.
 - ``UpdateIssue`` (``issueUpdate``: title, description, estimate, stateId, sortOrder),
   ``CreateIssue`` (``issueCreate``), ``MoveIssues`` (up to 50 aliased ``issueUpdate(cycleId)``
   in one request), ``CreateCycle``, ``UpdateCycle`` (dates, ``completedAt``), ``Cycle``,
@@ -222,7 +225,10 @@ query ChangedIssues($teamId: ID!, $since: DateTimeOrDuration!, $first: Int!, $af
 }
 """
 )
-ISSUE = gql(_ISSUE_FIELDS + "query Issue($id: String!) { issue(id: $id) { ...IssueFields } }")
+# Lists leave trashed issues out; one asked for by key may be in the trash.
+ISSUE = gql(
+    _ISSUE_FIELDS + "query Issue($id: String!) { issue(id: $id) { ...IssueFields trashed } }"
+)
 ISSUE_STATE = gql(
     "query IssueState($id: String!) { issue(id: $id) { id identifier sortOrder "
     "state { id type } } }"
@@ -407,7 +413,7 @@ def verify_webhook(secret: str, body: bytes, signature: str | None, now: datetim
     return abs(now - sent) <= WEBHOOK_TOLERANCE
 
 
-_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,19}-[0-9]{1,9}")
+_KEY = re.compile(r"[A-Z0-9][A-Z0-9_]{0,19}-[0-9]{1,9}")  # ENG-123
 
 
 def webhook_hint(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -1184,8 +1190,9 @@ class LinearTeam:
     async def backlog_keys(self) -> list[str]:
         """The identifiers of every issue of the team that is not done (completed or canceled
         state types), those in cycles too, in Linear's manual order: 250 a call (Linear's
-        largest page, about 25 points of complexity), identifiers only. A linked key missing
-        from it is done, deleted or in another team (``issue()`` tells which)."""
+        largest page), identifiers only (the cheapest page there is: one object and one
+        property an issue). A linked key missing from it is done, deleted or in another team
+        (``issue()`` tells which)."""
         return [key for key, _ in await self._backlog_order(BACKLOG_KEYS)]
 
     async def _backlog_order(self, request: GraphQLRequest) -> list[tuple[str, float]]:
@@ -1223,8 +1230,16 @@ class LinearTeam:
         return IssuePage(tuple(i for i in issues if i.updated >= since), after, watermark)
 
     async def issue(self, key: str) -> TrackerIssue:
+        """One issue as it is now; one in Linear's trash (deleted, restorable for 30 days, but
+        in no list any more) is NOT_FOUND, as one deleted for good is."""
         data = await self._call(ISSUE, {"id": key}, action=f"read {key}", what=f"Issue {key}")
-        return self._issue(data.get("issue") or {})
+        raw = data.get("issue") or {}
+        if raw.get("trashed"):
+            raise TrackerError(
+                f"Issue {key} was deleted in Linear (it is in the team's trash).",
+                kind=TrackerErrorKind.NOT_FOUND,
+            )
+        return self._issue(raw)
 
     # -- writing -------------------------------------------------------------------------
 

@@ -41,10 +41,13 @@ from bot.trackers.linear import (
     LinearOAuthToken,
     LinearTeam,
     allowed_estimates,
+    rank_token,
     verify_webhook,
+    webhook_hint,
 )
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOT_FOUND = TrackerErrorKind.NOT_FOUND
 
 
 class Sleeps:
@@ -224,8 +227,38 @@ async def test_backlog_keys_come_250_to_a_call(linear, make_client) -> None:
 
     keys = await client.backlog_keys()
 
-    assert keys == linear.backlog_keys() and len(keys) == 600
-    assert len(linear.calls_to("BacklogKeys")) == 3
+    assert keys == linear.open_keys() == linear.backlog_keys() and len(keys) == 600
+    calls = linear.calls_to("BacklogKeys")
+    assert [c.variables["first"] for c in calls] == [250, 250, 250]
+    assert [len(c.response["data"]["issues"]["nodes"]) for c in calls] == [250, 250, 100]
+
+
+async def test_backlog_keys_are_every_issue_not_done_those_in_cycles_too(
+    linear, make_client, clock
+) -> None:
+    keys = linear.seed(8)
+    active = linear.add_cycle(clock.now() - timedelta(days=2), clock.now() + timedelta(days=12))
+    future = linear.add_cycle(clock.now() + timedelta(days=12), clock.now() + timedelta(days=26))
+    linear.edit(keys[1], cycle=active.id, state="In Progress")  # being worked on this cycle
+    linear.edit(keys[2], cycle=active.id, sort_order=-1.0)  # planned, dragged to the top
+    linear.edit(keys[3], cycle=future.id)
+    linear.edit(keys[4], state="Backlog")
+    linear.edit(keys[5], state="Done")
+    linear.edit(keys[6], cycle=active.id, state="Done")
+    linear.edit(keys[7], state="Canceled")
+    gone = linear.add_issue("Deleted").identifier
+    linear.remove_issue(gone)  # in the trash: in no list any more
+    client = make_client()
+
+    found = await client.backlog_keys()
+
+    assert found == [keys[2], keys[0], keys[1], keys[3], keys[4]]  # Linear's manual order
+    assert found == linear.open_keys()
+    assert keys[1] in found and keys[2] in found  # in the active cycle
+    assert not {keys[5], keys[6], keys[7], gone} & set(found)  # completed, canceled, trashed
+    assert linear.backlog_keys() == [keys[0], keys[4]]  # what backlog_page reads, by contrast
+    (call,) = linear.calls_to("BacklogKeys")  # one call, identifiers only
+    assert [set(n) for n in call.response["data"]["issues"]["nodes"]] == [{"identifier"}] * 5
 
 
 async def test_every_field_of_an_issue_is_read(linear, make_client) -> None:
@@ -304,6 +337,30 @@ async def test_incremental_fetch_costs_the_same_calls_on_a_team_of_3000_as_of_20
             await client.aclose()
     assert counts[200] == counts[3000] == ["ChangedIssues"]
     assert sleeps.waits == []
+
+
+async def test_an_issues_rank_is_its_sort_order_and_a_reorder_changes_it(
+    linear, make_client, clock
+) -> None:
+    keys = linear.seed(4)  # sortOrder 1000.0, 2000.0, 3000.0, 4000.0
+    client = make_client()
+    first = await client.backlog_page()
+    assert [i.rank for i in first.issues] == ["1000.0", "2000.0", "3000.0", "4000.0"]
+    assert (await client.issue(keys[3])).rank == first.issues[3].rank  # same place, same token
+    clock.advance(timedelta(minutes=5))
+    since = clock.now()
+    clock.advance(timedelta(seconds=30))
+
+    linear.edit(keys[3], sort_order=500.0)  # dragged to the top in Linear
+    await client.rank(keys[0], after=keys[2])  # and one moved by Timebox
+
+    changes = (await client.changes_page(since)).issues
+    assert [(i.key, i.rank) for i in changes] == [(keys[3], "500.0"), (keys[0], "3001.0")]
+    assert {i.rank for i in changes}.isdisjoint(i.rank for i in first.issues)
+    assert await client.backlog_keys() == [keys[3], keys[1], keys[2], keys[0]]
+    assert rank_token(1000) == rank_token(1000.0) == "1000.0"  # an equal float, an equal rank
+    assert rank_token(-0.5) == "-0.5" and rank_token(1 / 3) == repr(1 / 3)
+    assert rank_token(None) == rank_token(True) == rank_token(float("nan")) == ""
 
 
 async def test_changes_are_paged_with_cursors_and_give_a_watermark(
@@ -918,6 +975,91 @@ async def test_the_emulators_deliveries_pass_the_verifier(linear, clock) -> None
         old = (clock.now() - timedelta(minutes=2)).timestamp() * 1000
         assert await send_webhook(url, "s3cret", payload, timestamp_ms=old) == 401
         assert await send_webhook(url, "s3cret", payload, timestamp_ms=stamp) == 200
+    finally:
+        await runner.cleanup()
+
+
+def test_webhook_hint_names_a_removed_issue_and_a_reorder_and_nothing_else() -> None:
+    def issue_event(action: str, **extra) -> dict:
+        return {"action": action, "type": "Issue", "data": {"identifier": "ENG-7"}, **extra}
+
+    assert webhook_hint(issue_event("remove")) == {"gone": ["ENG-7"]}
+    moved = issue_event("update", updatedFrom={"sortOrder": 2000.0, "updatedAt": "x"})
+    assert webhook_hint(moved) == {"keys": True}
+    edited = issue_event("update", updatedFrom={"title": "Pay", "updatedAt": "x"})
+    assert webhook_hint(edited) == {}
+    assert webhook_hint(issue_event("create")) == {}
+    assert webhook_hint(issue_event("update")) == {}  # no updatedFrom
+    # Not an issue, or not a key Timebox could have linked: nothing to probe.
+    assert webhook_hint({**issue_event("remove"), "type": "Comment"}) == {}
+    reordered_cycle = {**issue_event("update", updatedFrom={"sortOrder": 1}), "type": "Cycle"}
+    assert webhook_hint(reordered_cycle) == {}
+    for data in ({"identifier": "<!channel>"}, {"identifier": 7}, {}, None, "ENG-7"):
+        assert webhook_hint({"action": "remove", "type": "Issue", "data": data}) == {}
+    assert webhook_hint(issue_event("update", updatedFrom=["sortOrder"])) == {}
+    assert webhook_hint({}) == {} and webhook_hint([]) == {}  # type: ignore[arg-type]
+
+
+async def test_linears_removals_and_reorders_reach_the_sync_through_the_webhook(
+    linear, make_client, clock
+) -> None:
+    bodies: list[dict] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        body = await request.read()
+        if not verify_webhook("s3cret", body, request.headers["Linear-Signature"], clock.now()):
+            return web.Response(status=401)
+        bodies.append(json.loads(body))  # what the sync's webhook route hands webhook_hint
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post("/hooks/linear", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    linear.add_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/hooks/linear", "s3cret")
+    keys = linear.seed(4)
+    client = make_client()
+    try:
+        clock.advance(timedelta(minutes=1))
+        since = clock.now()
+        clock.advance(timedelta(seconds=1))
+        linear.reorder_touches = False  # a drag that leaves updatedAt as it was
+        linear.edit(keys[3], sort_order=1.0)
+        linear.edit(keys[2], title="Pay by card")
+        linear.remove_issue(keys[1])  # to the trash
+        linear.remove_issue(keys[0], permanently=True)
+        assert await linear.deliver_webhooks() == 4
+        assert linear.webhooks[0].deliveries == [200] * 4
+
+        assert [webhook_hint(b) for b in bodies] == [
+            {"keys": True},
+            {},
+            {"gone": [keys[1]]},
+            {"gone": [keys[0]]},
+        ]
+        # Without the webhook the drag is not among the changes: the hint is what tells.
+        assert [i.key for i in (await client.changes_page(since)).issues] == [keys[2]]
+        assert await client.backlog_keys() == [keys[3], keys[2]]
+        # The sync unlinks a "gone" key only on NOT_FOUND: a trashed issue is one, too.
+        answers = []
+        for key in (keys[0], keys[1]):
+            with pytest.raises(TrackerError) as deleted:
+                await client.issue(key)
+            answers.append((deleted.value.kind, str(deleted.value)))
+        assert answers == [
+            (
+                NOT_FOUND,
+                f"Issue {keys[0]} was not found in Linear, or the Linear account cannot see it.",
+            ),
+            (NOT_FOUND, f"Issue {keys[1]} was deleted in Linear (it is in the team's trash)."),
+        ]
+
+        linear.reorder_touches = True  # as Linear's schema describes updatedAt
+        clock.advance(timedelta(seconds=1))
+        since = clock.now()
+        linear.edit(keys[2], sort_order=0.5)
+        assert [i.rank for i in (await client.changes_page(since)).issues] == ["0.5"]
     finally:
         await runner.cleanup()
 
