@@ -27,7 +27,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from bot.runtime import logs
-from bot.runtime.services import ACK_SENT, services
+from bot.runtime.services import ACK_SENT, Services, services
 from bot.usecases.unit import Replayed
 from handlers.errors import report_error, request_fields
 
@@ -90,11 +90,12 @@ async def _work(
             sent: asyncio.Event | None = context.get(ACK_SENT)
             called: list[bool] = []
             if "ack" in kwargs:
-                kwargs["ack"] = _ack_then_wait(kwargs["ack"], sent, called, svc.acks.turn, acked)
+                kwargs["ack"] = _ack_then_wait(kwargs["ack"], sent, called, svc, acked)
             else:  # events: Bolt acks them once this has returned
                 _resolve(acked)
                 if sent is not None:
                     await _wait(sent)
+                    await _started(svc)
                     await svc.acks.turn()
             try:
                 await func(**kwargs)
@@ -120,27 +121,35 @@ def _ack_then_wait(
     ack: Any,
     sent: asyncio.Event | None,
     called: list[bool],
-    turn: Callable[[], Awaitable[None]],
+    svc: Services,
     acked: asyncio.Future[None],
 ) -> Callable[..., Awaitable[None]]:
     async def ack_then_wait(
         *args: Any, on_sent: Callable[[], None] | None = None, **kwargs: Any
     ) -> None:
-        """Bolt's ack, handed to Bolt at once; then waits until it is on its way and the
-        work's turn has come. `on_sent` is called in between, once the ack is on its way:
-        something to ask for at once (a coalesced redraw) rather than after the other
-        requests' acks."""
+        """Bolt's ack, handed to Bolt at once; then waits until it is on its way, start-up
+        is complete and the work's turn has come. `on_sent` is called in between, once the
+        ack is on its way: something to ask for at once (a coalesced redraw) rather than after
+        the other requests' acks."""
         called.append(True)
         await ack(*args, **kwargs)
         _resolve(acked)
         if sent is not None:
             await _wait(sent)
+            await _started(svc)
         if on_sent is not None:
             on_sent()
         if sent is not None:
-            await turn()
+            await svc.acks.turn()
 
     return ack_then_wait
+
+
+async def _started(svc: Services) -> None:
+    """Waits for the end of start-up: `timebox run` answers its first request before it has
+    loaded the tracker clients (bot/process/server.py)."""
+    if not svc.started.is_set():
+        await svc.started.wait()
 
 
 async def _wait(sent: asyncio.Event) -> None:

@@ -527,7 +527,7 @@ class TrackerLink(Base):
         ForeignKey("tracker_connections.id", ondelete="SET NULL"), index=True
     )
     key: Mapped[str | None] = mapped_column(String(64))
-    issue_id: Mapped[str] = mapped_column(String(32), default="")
+    issue_id: Mapped[str] = mapped_column(String(64), default="")
     url: Mapped[str] = mapped_column(String(500), default="")
     remote_updated: Mapped[datetime | None] = mapped_column(UTCDateTime)
     base: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

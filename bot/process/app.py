@@ -26,7 +26,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.runtime.services import Services
-from bot.trackers.wiring import install as install_trackers
 from handlers.jobs import register_jobs, restore_schedules
 from handlers.listener import DELIVERY
 from storage.installations import STATE_SECONDS, installation_store, oauth_state_store
@@ -122,7 +121,9 @@ def delivery_key(body: dict[str, Any]) -> str | None:
     return f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None
 
 
-def create_app(services: Services) -> AsyncApp:
+def create_app(services: Services, *, trackers: bool = True) -> AsyncApp:
+    """The app with its listeners and its due work's handlers; `trackers=False` leaves the
+    tracker clients to `install_trackers`, as `timebox run` does after its first answer."""
     settings = services.settings
     app = AsyncApp(
         name="timebox.bolt",  # without it Bolt reads its caller's file name off the stack (0.1 s)
@@ -193,5 +194,14 @@ def create_app(services: Services) -> AsyncApp:
 
     handlers.register(app)
     register_jobs(services, app.client, app.installation_store)
-    install_trackers(services)
+    if trackers:
+        install_trackers(services)
     return app
+
+
+def install_trackers(services: Services) -> None:
+    """The tracker clients (Jira, GitHub, Linear) and their due work (bot/trackers/wiring.py):
+    a tenth of a second of imports (Linear's GraphQL), not needed to answer Slack."""
+    from bot.trackers.wiring import install
+
+    install(services)

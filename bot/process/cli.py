@@ -8,19 +8,24 @@ import gc
 import sys
 
 from bot.runtime.config import ConfigError, configure_logging, load_settings
-from bot.sandbox import add_sandbox_command, run_sandbox
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="timebox", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
         "run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
     )
     commands.add_parser("migrate", help="apply database migrations and exit")
-    add_sandbox_command(commands)
+    if argv[:1] not in (["run"], ["migrate"]):  # the sandbox's code is not loaded to run
+        from bot.sandbox import add_sandbox_command
+
+        add_sandbox_command(commands)
     args = parser.parse_args(argv)
     if args.command == "sandbox":  # needs no Slack app, so no settings
+        from bot.sandbox import run_sandbox
+
         return run_sandbox(args)
 
     try:

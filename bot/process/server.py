@@ -12,11 +12,10 @@ import signal
 import time
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
-from apscheduler.schedulers.base import BaseScheduler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
@@ -26,7 +25,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.process import calendar_feed
-from bot.process.app import create_app
+from bot.process.app import create_app, install_trackers
 from bot.process.webhooks import tracker_routes
 from bot.runtime import scheduling
 from bot.runtime.clock import Clock, FileClock, SystemClock
@@ -36,20 +35,33 @@ from bot.runtime.services import ACK_SENT, Services
 from handlers.jobs import restore_schedules
 from storage.db import Database
 
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
 log = logging.getLogger(__name__)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+SWEEPS: web.AppKey[SweepWatch] = web.AppKey("sweeps", SweepWatch)
+ANSWERED: web.AppKey[asyncio.Event] = web.AppKey("answered", asyncio.Event)
+"""Set once a Slack request has had its ack: `serve` then finishes starting."""
+START_LATER = 1.0  # seconds after listening: the rest of start-up, if no request came first
 HEALTHZ_DB_TIMEOUT = 5.0  # seconds: a load balancer's probe must not hang on a stuck database
 
 
 def web_app(
-    app: AsyncApp, services: Services, ticker: BaseScheduler | None = None
+    app: AsyncApp,
+    services: Services,
+    ticker: BaseScheduler | None = None,
+    *,
+    starting: bool = False,
 ) -> web.Application:
     """Slack's requests at POST /slack/events; GET /healthz for load balancers.
 
     `ticker`: the scheduler that sweeps due work, which /healthz watches (None where the
-    caller sweeps, as tests and the sandbox do).
+    caller sweeps, as tests and the sandbox do); `starting`: it is given later, to
+    `application[SWEEPS].watch` (`serve`).
     """
     guard = RequestGuard(services.settings.signing_secret)
+    answered = asyncio.Event()
 
     async def slack_events(request: web.Request) -> web.StreamResponse:
         # Listeners wait for `ack_sent` before their first Web API call (handlers/listener.py),
@@ -73,9 +85,10 @@ def web_app(
             await response.prepare(request)
             await response.write_eof()
         sent.set()
+        answered.set()
         return response
 
-    sweeps = SweepWatch(services.clock, ticker)
+    sweeps = SweepWatch(services.clock, ticker, starting=starting)
 
     async def healthz(_: web.Request) -> web.Response:
         """200 when the database answers and due work is being swept; 503 and why otherwise."""
@@ -92,9 +105,11 @@ def web_app(
 
     application = web.Application(client_max_size=MAX_BODY)
     application[SERVICES] = services
+    application[SWEEPS] = sweeps
+    application[ANSWERED] = answered
     application.add_routes([web.post("/slack/events", slack_events), web.get("/healthz", healthz)])
     application.add_routes(calendar_feed.routes(services))
-    application.add_routes(tracker_routes(services))
+    application.add_routes(_once_started(services, tracker_routes(services)))
     if app.oauth_flow is not None:
         application.add_routes(oauth_routes(app))
     return application
@@ -304,6 +319,21 @@ def _clip(value: Any, size: int = 16) -> str:
     return text if len(text) <= size else f"{text[: size - 1]}…"
 
 
+def _once_started(services: Services, routes: list[web.RouteDef]) -> list[web.RouteDef]:
+    """Routes whose handlers wait for the end of start-up: tracker webhooks need the tracker
+    clients, which `serve` loads after its first answer."""
+
+    def waiting(handle: Any) -> Any:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            if not services.started.is_set():
+                await services.started.wait()
+            return await handle(request)
+
+        return handler
+
+    return [web.RouteDef(r.method, r.path, waiting(r.handler), r.kwargs) for r in routes]
+
+
 def oauth_routes(app: AsyncApp) -> list[web.RouteDef]:
     """Installing into a workspace: /slack/install sends the browser to Slack's consent page,
     and Slack sends it back to /slack/oauth_redirect, where the installation is stored."""
@@ -333,16 +363,20 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
     """Migrates (when the schema is behind), starts in the configured mode, and on
     SIGTERM/SIGINT drains and stops.
 
-    Requests are taken as soon as the app is built; the schedules are restored and the
-    scheduler started right after (its first sweep is a second away in any case), while the
-    bot token is checked with Slack in the background (`check_token`)."""
+    Start-up comes in two halves. Before listening: what answering a request needs (the
+    settings, the database's schema checked with one query, the app and its listeners), while
+    the bot token is checked with Slack in the background (`check_token`). Once the first
+    Slack request has had its ack (or START_LATER after listening): the tracker clients, the
+    schedules restored and the ticker that sweeps due work (its first sweep is a second away
+    in any case). Work after an ack waits for that second half (`Services.started`)."""
     db = Database(settings.database_url)
     await db.migrate()
     if clock is None and settings.clock_file is not None:
         log.warning("the time comes from %s (TIMEBOX_CLOCK_FILE: tests only)", settings.clock_file)
         clock = FileClock(settings.clock_file)
     services = Services(settings=settings, db=db, clock=clock or SystemClock())
-    app = create_app(services)
+    services.started.clear()
+    app = create_app(services, trackers=False)
     checking = asyncio.create_task(check_token(app))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -354,16 +388,20 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
 
         handler = SocketModeHandler(app, services, settings.app_token)
         await handler.connect_async()
+        answered, sweeps = None, None
         log.info("Timebox is running in Socket Mode")
     else:
-        runner = web.AppRunner(web_app(app, services))
+        application = web_app(app, services, starting=True)
+        answered, sweeps = application[ANSWERED], application[SWEEPS]
+        runner = web.AppRunner(application)
         await runner.setup()
         site = web.TCPSite(runner, host, settings.port)
         await site.start()
         log.info("Timebox is listening on http://%s:%s/slack/events", host, settings.port)
-    await restore_schedules(services)
-    ticker = scheduling.ticker(services.jobs.run_due)
-    ticker.start()
+    await _first_answer(answered, stop)
+    ticker = await _finish_start(services) if not stop.is_set() else None
+    if ticker is not None and sweeps is not None:
+        sweeps.watch(ticker)
     # Everything loaded so far lives as long as the process: keeping it out of the garbage
     # collector's full passes keeps those passes (and the acks they would hold up) short.
     # `timebox run` starts with the collector off (bot/process/cli.py): on from here.
@@ -376,14 +414,39 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
     else:
         await site.stop()
         await runner.cleanup()
-    # No new sweeps; the one in progress finishes its jobs (the ticker's shutdown would cancel
-    # it halfway, leaving its jobs to wait for their leases to run out).
-    ticker.pause()
-    await services.jobs.close(timeout=10)
-    ticker.shutdown(wait=False)
+    if ticker is not None:
+        # No new sweeps; the one in progress finishes its jobs (the ticker's shutdown would
+        # cancel it halfway, leaving its jobs to wait for their leases to run out).
+        ticker.pause()
+        await services.jobs.close(timeout=10)
+        ticker.shutdown(wait=False)
+    else:  # stopped while starting: what was acked is finished with the trackers in place
+        install_trackers(services)
+        services.started.set()
     log.info("shutting down: waiting for %s listener(s) to finish", services.inflight.busy)
     await services.inflight.drain(timeout=10)
     await db.dispose()
+
+
+async def _first_answer(answered: asyncio.Event | None, stop: asyncio.Event) -> None:
+    """Returns once a Slack request has had its ack (HTTP mode), START_LATER has passed, or
+    the process is asked to stop; at once in Socket Mode, which connects first."""
+    if answered is None:
+        return
+    waits = [asyncio.create_task(event.wait()) for event in (answered, stop)]
+    _, pending = await asyncio.wait(waits, timeout=START_LATER, return_when=asyncio.FIRST_COMPLETED)
+    for wait in pending:
+        wait.cancel()
+
+
+async def _finish_start(services: Services) -> BaseScheduler:
+    """The second half of start-up: the tracker clients, the schedules, the ticker (started)."""
+    install_trackers(services)
+    services.started.set()
+    await restore_schedules(services)
+    ticker = scheduling.ticker(services.jobs.run_due)
+    ticker.start()
+    return ticker
 
 
 async def check_token(app: AsyncApp) -> None:

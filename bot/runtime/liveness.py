@@ -9,12 +9,13 @@ balancer or orchestrator should see that and replace the instance.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
-
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
-from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
+from typing import TYPE_CHECKING, Any
 
 from bot.runtime.clock import Clock
+
+if TYPE_CHECKING:  # APScheduler is loaded with the ticker (bot/runtime/scheduling.py)
+    from apscheduler.events import JobExecutionEvent
+    from apscheduler.schedulers.base import BaseScheduler
 
 SWEEP_JOB = "due-work"
 MAX_SWEEP_AGE = timedelta(minutes=2)
@@ -23,25 +24,38 @@ minute. Twice that without a finished sweep means the scheduler is stuck or fail
 
 
 class SweepWatch:
-    """Watches the ticker's sweeps: when the last one finished, and whether it still ticks."""
+    """Watches the ticker's sweeps: when the last one finished, and whether it still ticks.
+
+    `starting`: the ticker comes later (`watch`), as `timebox run` makes it after its first
+    answer; until then /healthz says the process is starting, and healthy."""
 
     def __init__(
         self,
         clock: Clock,
         ticker: BaseScheduler | None,
         *,
+        starting: bool = False,
         job_id: str = SWEEP_JOB,
         max_age: timedelta = MAX_SWEEP_AGE,
     ) -> None:
         self.clock = clock
-        self.ticker = ticker
+        self.ticker: BaseScheduler | None = None
+        self.starting = starting
         self.job_id = job_id
         self.max_age = max_age
         self.watching_since = clock.now()  # the first sweep gets max_age to happen
         self.last_sweep: datetime | None = None
         self.last_error: str | None = None
         if ticker is not None:
-            ticker.add_listener(self._seen, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+            self.watch(ticker)
+
+    def watch(self, ticker: BaseScheduler) -> None:
+        """Watches this ticker's sweeps from now on."""
+        from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+
+        self.ticker, self.starting = ticker, False
+        self.watching_since = self.clock.now()
+        ticker.add_listener(self._seen, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def _seen(self, event: JobExecutionEvent) -> None:
         if event.job_id != self.job_id:
@@ -55,7 +69,9 @@ class SweepWatch:
     def report(self) -> tuple[bool, dict[str, Any]]:
         """(healthy, what /healthz shows). Without a ticker the caller sweeps (tests, sandbox)."""
         if self.ticker is None:
-            return True, {"status": "swept by the caller"}
+            return True, {"status": "starting" if self.starting else "swept by the caller"}
+        from apscheduler.schedulers.base import STATE_RUNNING
+
         ticking = self.ticker.state == STATE_RUNNING
         running = ticking and self.ticker.get_job(self.job_id) is not None
         age = (self.clock.now() - (self.last_sweep or self.watching_since)).total_seconds()

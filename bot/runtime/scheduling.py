@@ -26,14 +26,14 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.interval import IntervalTrigger
+from typing import TYPE_CHECKING, Any
 
 from bot.runtime.clock import Clock
 from bot.runtime.logs import quiet_ticks
 from storage.db import Database
+
+if TYPE_CHECKING:  # APScheduler is loaded when the ticker is made, after the first answer
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +222,9 @@ def _late(late: timedelta) -> str:
 def ticker(sweep: Callable[[], Awaitable[Any]], every: float = 1.0) -> AsyncIOScheduler:
     """The server's scheduler: `sweep` (JobRunner.run_due) every `every` seconds, one at a
     time, missed ticks merged into one. Not started. Its per-tick INFO lines are silenced."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
     quiet_ticks()
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(

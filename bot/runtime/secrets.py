@@ -15,10 +15,12 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Mapping
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from typing import TYPE_CHECKING
 
 from bot.runtime.config import ConfigError
+
+if TYPE_CHECKING:  # cryptography is loaded with the first key (not to start: 10 ms of imports)
+    from cryptography.fernet import MultiFernet
 
 SECRET_KEY_VARIABLE = "TIMEBOX_SECRET_KEY"
 MISSING_KEY = f"set {SECRET_KEY_VARIABLE} to store tracker tokens"
@@ -74,6 +76,8 @@ class SecretDecryptError(Exception):
 
 def generate_key() -> str:
     """A fresh key for TIMEBOX_SECRET_KEY."""
+    from cryptography.fernet import Fernet
+
     return Fernet.generate_key().decode()
 
 
@@ -81,6 +85,8 @@ class SecretBox:
     """Encrypts and decrypts secrets with the keys of TIMEBOX_SECRET_KEY (newest first)."""
 
     def __init__(self, keys: list[str]) -> None:
+        from cryptography.fernet import Fernet, MultiFernet
+
         if not keys:
             raise SecretKeyError(MISSING_KEY)
         fernets = []
@@ -98,7 +104,7 @@ class SecretBox:
                     'characters): make one with python -c "from cryptography.fernet import '
                     'Fernet; print(Fernet.generate_key().decode())"'
                 ) from exc
-        self._fernet = MultiFernet(fernets)
+        self._fernet: MultiFernet = MultiFernet(fernets)
         self.key_count = len(fernets)
 
     @classmethod
@@ -114,6 +120,8 @@ class SecretBox:
         return self._fernet.encrypt(value.encode()).decode("ascii")
 
     def decrypt(self, stored: str) -> Secret:
+        from cryptography.fernet import InvalidToken
+
         try:
             return Secret(self._fernet.decrypt(stored.encode("ascii")).decode())
         except (InvalidToken, UnicodeError, ValueError) as exc:
@@ -125,6 +133,8 @@ class SecretBox:
 
     def rotate(self, stored: str) -> str:
         """The same secret encrypted under the first (newest) key."""
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.rotate(stored.encode("ascii")).decode("ascii")
         except (InvalidToken, UnicodeError, ValueError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +33,13 @@ class Services:
     # disk before its ack (votes, as due work), and the record of each delivery.
     inbox: GroupCommit = field(init=False)
     deliveries: GroupCommit = field(init=False)
+    # Set once start-up is complete (tracker clients installed, schedules restored, the
+    # ticker running). `timebox run` finishes starting after its first answer
+    # (bot/process/server.py); work after an ack and tracker webhooks wait for it.
+    started: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
+        self.started.set()  # `serve` clears it while it starts
         self.jobs = JobRunner(self.db, self.clock)
         self.updates = Coalescer(self.inflight, turn=self.acks.turn, clock=self.clock)
         self.inbox = GroupCommit(self.db, Store.schedule_many, urgent=True)

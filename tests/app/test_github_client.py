@@ -119,9 +119,7 @@ def seed(github: GitHubEmulator) -> list[str]:
 # -- reading -------------------------------------------------------------------------------
 
 
-async def test_the_client_is_a_tracker_and_the_check_makes_the_estimate_field(
-    github, make_client
-):
+async def test_the_client_is_a_tracker_and_the_check_makes_the_estimate_field(github, make_client):
     project = github.project
     project.fields = [f for f in project.fields if f.data_type != "NUMBER"]
     client = make_client(estimate_field="Story points")
@@ -402,10 +400,6 @@ def test_hosts_outside_github_are_refused_before_any_call():
 
 
 def test_the_emulator_reads_root_fields_of_a_document():
-    assert root_fields("query Q($a: ID!) { node(id: $a) { id } } fragment F on X { y }") == [
-        "node"
-    ]
-    assert root_fields("mutation { x: createIssue(input: $i) { issue { id } } }") == [
-        "createIssue"
-    ]
+    assert root_fields("query Q($a: ID!) { node(id: $a) { id } } fragment F on X { y }") == ["node"]
+    assert root_fields("mutation { x: createIssue(input: $i) { issue { id } } }") == ["createIssue"]
     assert date(2026, 3, 2) == START.date()

@@ -1,11 +1,8 @@
 """calibration: when work on a sprint item began (its first task under way in the sprint)
 
-Revision ID: 0015
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-15 10:00:00.000000
-
-Chained after 0012 while 0013 and 0014 (reserved for other work) are not in the tree: when
-they land, this file's down_revision becomes "0014".
 """
 
 from collections.abc import Sequence
@@ -15,8 +12,8 @@ from alembic import op
 
 from storage.migrations import schema
 
-revision: str = "0015"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
