@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
+from importlib import resources
+
+import yaml
 
 from bot.domain.backlog import Move
 from bot.domain.calendar import RemindAt, clock_time, parse_remind
@@ -13,141 +16,19 @@ from bot.domain.errors import UsageError
 from bot.domain.poker import Until
 from bot.domain.tasks import ME, TaskEdit
 
-BACKLOG_USAGE = {
-    "list": ("/backlog [list] [page]", "the ordered product backlog"),
-    "add": ("/backlog add <title>", "add an item at the bottom"),
-    "show": ("/backlog show <n>", "one item with its history"),
-    "edit": ("/backlog edit <n>", "edit every field of an item"),
-    "move": (
-        "/backlog move <n> top|bottom|up|down|<position>|before <m>",
-        "reorder (Product Owner)",
-    ),
-    "remove": ("/backlog remove <n>", "archive an item"),
-    "restore": ("/backlog restore <n>", "bring an archived or done item back"),
-    "done": ("/backlog done <n>", "mark an item done"),
-    "import": ("/backlog import", "paste CSV (Jira columns), or share a .csv file here"),
-    "export": ("/backlog export csv|md", "the backlog as a file"),
-    "health": ("/backlog health", "stale items, ready coverage, missing hypotheses"),
-    "priority": (
-        "/backlog priority",
-        "the order the team's scores suggest, beside the real one (the PO applies it)",
-    ),
-    "help": ("/backlog help", "these commands"),
-}
-READY_USAGE = {
-    "check": ("/ready [check]", "unready items near the top, with a fix for each"),
-    "item": ("/ready <n>", "why one item is or is not ready"),
-    "dor": ("/ready dor", "the team's Definition of Ready, and a form to change it"),
-    "remind": ("/ready remind at 09:30 [mon-fri] | off", "a daily readiness reminder"),
-    "snooze": ("/ready snooze <n> <days>", "leave one item out of reminders for a while"),
-    "help": ("/ready help", "these commands"),
-}
-TIMEBOX_USAGE = {
-    "help": ("/timebox help", "every command"),
-    "setup": ("/timebox setup", "set the team up: its roles, time zone and sprints, in a form"),
-    "roles": ("/timebox roles [po|sm|dev @name|@group ...]", "show or set Scrum roles"),
-    "settings": (
-        "/timebox settings [timezone <zone> | sprint <1-4>w | days mon-fri | "
-        "start <yyyy-mm-dd> | country <code> | stale <days> | refinement <10%> | "
-        "priority wsjf|opportunity|off]",
-        "show or set team settings",
-    ),
-    "calendar": (
-        "/timebox calendar [skip <day> | move <day> to <day> <hh:mm> | lead 15m | feed | rotate]",
-        "the coming ceremonies; skip or move one, the reminder's lead, the calendar feed",
-    ),
-    "connect": (
-        "/timebox connect [jira | github | linear | status]",
-        "link this channel to a Jira board, a GitHub project or repository, or a Linear team; "
-        "or see the link",
-    ),
-    "disconnect": ("/timebox disconnect", "end the link to the tracker (the items stay)"),
-}
-REFINE_USAGE = {
-    "start": ("/refine start [45m]", "start a timeboxed refinement session here"),
-    "status": ("/refine status", "where the session stands"),
-    "next": ("/refine next", "move on to the next section (facilitator)"),
-    "extend": ("/refine extend 5m", "more time for this section (facilitator)"),
-    "pause": ("/refine pause | resume", "stop and restart the clock (facilitator)"),
-    "end": ("/refine end", "end the session and post its minutes (facilitator)"),
-    "goal": ("/refine goal <text>", "the session's goal"),
-    "note": ("/refine note <text> [@owner]", "an action item"),
-    "agenda": ("/refine agenda", "see and change this channel's refinement agenda"),
-    "history": ("/refine history", "past sessions and their minutes"),
-    "auto": ("/refine auto on|off", "move on by itself when a section's time is up"),
-    "schedule": (
-        "/refine schedule <weekday> <hh:mm> [every 2w] [60m] [auto] | off",
-        "a recurring session, announced before it starts (`auto`: it starts by itself)",
-    ),
-    "help": ("/refine help", "these commands"),
-}
-POKER_USAGE = {
-    "live": (
-        "/poker <n> [<n> ...] [with po|sm] [voters @a @b|@group]",
-        "estimate items together, one at a time",
-    ),
-    "async": ("/poker async <n> [...] [for 24h | until fri 17:00]", "a poll with a deadline"),
-    "pick": ("/poker", "the top unestimated items, to start a round"),
-    "deck": ("/poker deck fibonacci|modified|tshirt|1,2,4,8,?", "the channel's deck"),
-    "tshirt": ("/poker tshirt XS=1 S=2 M=3 L=5 XL=8", "points of T-shirt sizes"),
-    "history": ("/poker history <n>", "an item's estimates with their votes"),
-    "calibrate": (
-        "/poker calibrate",
-        "how long done items really took, per estimate, in working days",
-    ),
-    "help": ("/poker help", "these commands"),
-}
-PLANNING_USAGE = {
-    "start": ("/planning start [2h]", "run sprint planning (2 hours per sprint week by default)"),
-    "status": ("/planning status", "where the planning meeting stands"),
-    "next": ("/planning next | extend 5m | pause | resume | end", "run the clock (facilitator)"),
-    "goal": ("/planning goal <outcome>", "the sprint goal (the Product Owner proposes it)"),
-    "add": ("/planning add <n> [reason]", "take an item; an unready one needs a reason"),
-    "drop": ("/planning drop <n>", "leave an item out"),
-    "commit": ("/planning commit [team]", "commit (a developer), or for the team (Scrum Master)"),
-    "schedule": (
-        "/planning schedule <hh:mm> [2h] [auto] | off",
-        "planning on each sprint's first working day, announced before it starts",
-    ),
-    "help": ("/planning help", "these commands"),
-}
-REVIEW_USAGE = {
-    "start": (
-        "/review start [60m]",
-        "run the sprint review: each done item's value, then the sprint goal",
-    ),
-    "status": ("/review status", "where the review stands"),
-    "next": ("/review next | extend 5m | pause | resume | end", "run the clock (facilitator)"),
-    "history": ("/review history", "past reviews and their minutes"),
-    "help": ("/review help", "these commands"),
-}
-SPRINT_USAGE = {
-    "show": ("/sprint [show]", "the current sprint: goal, items, tasks, days left"),
-    "add": ("/sprint add <n> <reason>", "renegotiate: bring an item into the sprint"),
-    "remove": ("/sprint remove <n> <reason>", "renegotiate: take an item out"),
-    "done": ("/sprint done <n>", "an item is done"),
-    "tasks": ("/sprint tasks <n>", "change an item's tasks in a form, one per line"),
-    "task": (
-        "/sprint task <n> [add <title> 2h | <task> owner @name|me|none | hours 3 | left 1 | "
-        "done | open]",
-        "an item's tasks: add one, take it, its hours, what is left, done",
-    ),
-    "close": ("/sprint close", "close the sprint: velocity, review question, next sprint"),
-    "velocity": ("/sprint velocity", "a chart of committed and completed points"),
-    "burndown": ("/sprint burndown [hours]", "a chart of points (or task hours) left per day"),
-    "export": ("/sprint export md|csv", "goal, items, tasks and owners as a file"),
-    "help": ("/sprint help", "these commands"),
-}
-USAGE = {
-    "/backlog": BACKLOG_USAGE,
-    "/planning": PLANNING_USAGE,
-    "/sprint": SPRINT_USAGE,
-    "/poker": POKER_USAGE,
-    "/ready": READY_USAGE,
-    "/refine": REFINE_USAGE,
-    "/review": REVIEW_USAGE,
-    "/timebox": TIMEBOX_USAGE,
-}
+
+def _usage_tables() -> dict[str, dict[str, tuple[str, str]]]:
+    """{command: {verb: (line to type, what it does)}}, from usage.yml (help text is data)."""
+    text = resources.files(__package__).joinpath("usage.yml").read_text("utf-8")
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return {
+        command: {verb: tuple(said) for verb, said in verbs.items()}
+        for command, verbs in raw.items()
+    }
+
+
+USAGE = _usage_tables()
+POKER_USAGE = USAGE["/poker"]
 
 # Other words for a subcommand, which its usage line does not repeat: {command: {alias: verb}}.
 ALIASES = {
