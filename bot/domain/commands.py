@@ -489,21 +489,30 @@ def _rest_text(text: str, words: int) -> str:
     return parts[words] if len(parts) > words else ""
 
 
+def _meeting_clock(command: str, verb: str, rest: list[str]) -> SprintCommand | None:
+    """The verbs every timeboxed meeting command shares (`start [2h]`, `status`, `next`,
+    `extend 5m`, `pause`, `resume`, `end`, `history`, `help`); None for any other verb."""
+    match verb:
+        case "start":
+            minutes = parse_minutes(rest[0], command, "start") if rest else None
+            return SprintCommand("start", minutes=minutes)
+        case "status" | "next" | "pause" | "resume" | "end" | "history" | "help":
+            return SprintCommand(verb)
+        case "extend":
+            return SprintCommand(
+                "extend", minutes=parse_minutes(rest[0] if rest else "5m", command, "next")
+            )
+    return None
+
+
 def parse_planning(text: str) -> SprintCommand:
     words = text.split()
     if not words:
         return SprintCommand("status")
     verb, rest = words[0].lower(), words[1:]
+    if clock := _meeting_clock("/planning", verb, rest):
+        return clock
     match verb:
-        case "start":
-            minutes = parse_minutes(rest[0], "/planning", "start") if rest else None
-            return SprintCommand("start", minutes=minutes)
-        case "status" | "next" | "pause" | "resume" | "end" | "help":
-            return SprintCommand(verb)
-        case "extend":
-            return SprintCommand(
-                "extend", minutes=parse_minutes(rest[0] if rest else "5m", "/planning", "next")
-            )
         case "goal":
             goal = _rest_text(text, 1)
             if not goal:
@@ -526,18 +535,10 @@ def parse_review(text: str) -> SprintCommand:
     words = text.split()
     if not words:
         return SprintCommand("status")
-    verb, rest = words[0].lower(), words[1:]
-    match verb:
-        case "start":
-            minutes = parse_minutes(rest[0], "/review", "start") if rest else None
-            return SprintCommand("start", minutes=minutes)
-        case "status" | "next" | "pause" | "resume" | "end" | "history" | "help":
-            return SprintCommand(verb)
-        case "extend":
-            return SprintCommand(
-                "extend", minutes=parse_minutes(rest[0] if rest else "5m", "/review", "next")
-            )
-    raise _unknown("/review", words[0])
+    clock = _meeting_clock("/review", words[0].lower(), words[1:])
+    if clock is None:
+        raise _unknown("/review", words[0])
+    return clock
 
 
 def parse_sprint(text: str) -> SprintCommand:

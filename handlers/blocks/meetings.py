@@ -367,6 +367,7 @@ def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:
 
 HISTORY_TITLES = {
     "refinement": "Past refinement sessions",
+    "planning": "Past sprint plannings",
     "review": "Past sprint reviews",
 }
 

@@ -3,37 +3,13 @@
 from __future__ import annotations
 
 from bot.domain.commands import SprintCommand, parse_planning
-from bot.usecases import meetings, planning
+from bot.usecases import planning
 from handlers.asked import Asked, Verb, show_help, slash_command
-from handlers.blocks import meetings as meeting_blocks
 from handlers.commands.calendar import schedule
-from handlers.flows import meetings as meeting_flow
+from handlers.commands.meeting import clock_verbs
 from handlers.flows import planning as planning_flow
 from handlers.flows.meetings import channel_people
 from handlers.render import from_slack
-
-
-async def _start(asked: Asked, parsed: SprintCommand) -> None:
-    where = asked.actor, "planning", parsed.minutes
-    await meeting_flow.start(asked.svc, asked.client, *where, asked.in_channel)
-
-
-async def _status(asked: Asked, parsed: SprintCommand) -> None:
-    meeting = await meetings.status(asked.svc, asked.actor, "planning")
-    await asked.answer(meeting_blocks.agenda_message(meeting, asked.svc.clock.now()))
-
-
-async def _step(asked: Asked, parsed: SprintCommand) -> None:
-    """next, extend, pause, resume, end."""
-    done = await meetings.step(
-        asked.svc,
-        asked.actor,
-        parsed.verb,
-        asked.in_channel,
-        kind="planning",
-        minutes=parsed.minutes or 5,
-    )
-    await meeting_flow.announce(asked.svc, asked.client, done)
 
 
 async def _goal(asked: Asked, parsed: SprintCommand) -> None:
@@ -66,16 +42,14 @@ async def _commit(asked: Asked, parsed: SprintCommand) -> None:
 
 
 VERBS: dict[str, Verb[SprintCommand]] = {
+    **clock_verbs("planning"),
     "help": show_help,
-    "start": _start,
-    "status": _status,
     "goal": _goal,
     "add": _add,
     "drop": _drop,
     "commit": _commit,
     "commit_team": _commit,
     "schedule": schedule,
-    **dict.fromkeys(("next", "extend", "pause", "resume", "end"), _step),
 }
 
 planning_command = slash_command(parse_planning, VERBS)

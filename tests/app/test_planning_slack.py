@@ -119,6 +119,9 @@ async def test_a_whole_planning_meeting_records_a_committed_sprint(slack):
     assert "*Sprint 1 is committed*" in summary and "customers can download" in summary
     assert "4 items, 16 points against a forecast of 12 (133%)" in summary
     assert "Minutes of the Sprint planning" in shown(thread(slack)[-1])
+    await cmd(slack, "/planning", "history", DEV1)
+    past = shown(last_ephemeral(slack, DEV1))
+    assert "Past sprint plannings" in past and "meeting_minutes" in past, past
 
     await cmd(slack, "/sprint", "", DEV1)
     card = shown(last_ephemeral(slack, DEV1))

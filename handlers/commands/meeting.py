@@ -1,0 +1,45 @@
+"""What `/refine`, `/planning` and `/review` share: the timeboxed meeting's clock and record
+(start, status, next, extend, pause, resume, end, auto, history), for one meeting kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.usecases import meetings
+from handlers.asked import Asked, Verb
+from handlers.blocks import meetings as meeting_blocks
+from handlers.flows import meetings as meeting_flow
+
+STEPS = ("next", "extend", "pause", "resume", "end", "auto")
+
+
+def clock_verbs(kind: str) -> dict[str, Verb[Any]]:
+    """The shared verbs of the `kind` meeting's command, as a dispatch table to merge."""
+
+    async def start(asked: Asked, parsed: Any) -> None:
+        where = asked.actor, kind, parsed.minutes
+        await meeting_flow.start(asked.svc, asked.client, *where, asked.in_channel)
+
+    async def status(asked: Asked, parsed: Any) -> None:
+        meeting = await meetings.status(asked.svc, asked.actor, kind)
+        await asked.answer(meeting_blocks.agenda_message(meeting, asked.svc.clock.now()))
+
+    async def step(asked: Asked, parsed: Any) -> None:
+        """next, extend, pause, resume, end, auto (the facilitator's or a Scrum Master's)."""
+        minutes, flag = parsed.minutes or 5, getattr(parsed, "flag", False)
+        done = await meetings.step(
+            asked.svc,
+            asked.actor,
+            parsed.verb,
+            asked.in_channel,
+            kind=kind,
+            minutes=minutes,
+            flag=flag,
+        )
+        await meeting_flow.announce(asked.svc, asked.client, done)
+
+    async def history(asked: Asked, parsed: Any) -> None:
+        past = await meetings.history(asked.svc, asked.actor, kind)
+        await asked.answer(meeting_blocks.history(past, kind))
+
+    return {"start": start, "status": status, "history": history, **dict.fromkeys(STEPS, step)}
