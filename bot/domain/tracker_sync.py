@@ -1,19 +1,23 @@
-"""The rules of the two-way sync between a channel's backlog and a tracker board (Jira first).
+"""The rules of the two-way sync between a channel's backlog and a tracker board (Jira, a
+GitHub project or repository, a Linear team).
 
 Plain rules, no I/O: how a tracker issue maps onto a backlog item, which fields the tracker
 owns and which stay Timebox's, how a change from each side is merged (both changed: the later
 change wins, and the item's history says which side and when), what a write back sends, where
-a reordered item goes in the tracker's rank, and how long a failed write waits.
+a reordered item goes in the tracker's rank, and how long a failed write waits. Every text a
+channel reads names the connection's tracker (``tracker_name``), and the item history names
+it as who made the sync's changes (``actor``). What a webhook's body hints at is
+bot.domain.tracker_webhooks.
 
-Fields the tracker owns (Jira is their source of truth): summary (the title), acceptance
+Fields the tracker owns (it is their source of truth): summary (the title), acceptance
 criteria, estimate, issue type, epic, labels, "blocks" links (as dependencies), and the status
 category (done or not); the description, status name and assignee are kept with the link and
-shown. Timebox's own, which every sync leaves alone: the value hypothesis (Jira has no field
-for it), the Definition-of-Ready answers (the checklist), poker history, readiness and snoozes,
-the owner, priority, and dependencies typed in Slack. One exception: while nobody has written a
-hypothesis in Timebox, an item takes the one its issue's description states
+shown. Timebox's own, which every sync leaves alone: the value hypothesis (no tracker has a
+field for it), the Definition-of-Ready answers (the checklist), poker history, readiness and
+snoozes, the owner, priority, and dependencies typed in Slack. One exception: while nobody has
+written a hypothesis in Timebox, an item takes the one its issue's description states
 (``readiness.hypothesis_in``), so an imported item is not judged "no value hypothesis" when
-Jira says it.
+the tracker says it.
 
 The order: the tracker's board order wins for the items it holds (``follow_board`` moves the
 fewest items: those outside the longest run already in order), except an item whose move in
@@ -24,11 +28,7 @@ its item with a history line (``gone_note``); the item is archived if it was on 
 from __future__ import annotations
 
 import bisect
-import hashlib
-import hmac
-import json
-import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
@@ -38,8 +38,11 @@ from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX
 from bot.domain.readiness import hypothesis_in
 from bot.domain.trackers import StatusCategory, TrackerIssue
 
+TRACKER_NAMES = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}
+"""Each tracker kind, as people call it."""
 JIRA = "jira"
-"""The actor of item events that come from the tracker (a Slack user id never looks so)."""
+"""The actor of item events that come from a Jira connection's sync (and, before each tracker
+had its own, from every tracker's). A Slack user id never looks like a tracker kind."""
 
 MERGED = ("title", "acceptance_criteria", "estimate", "type", "epic", "labels", "blocked_by")
 """The tracker-owned fields merged per field (the status category is applied apart)."""
@@ -77,7 +80,26 @@ IMPORT_BATCH = 100  # issues per page, per transaction, per due-work row
 WATERMARK_MARGIN = timedelta(minutes=5)  # clocks of Timebox and the tracker disagree a little
 FIRST_RETRY = 10.0  # seconds
 MAX_RETRY = 15 * 60.0  # a failing write is tried again at least every 15 minutes
-REFUSED_RETRY = 60 * 60.0  # a refused write (fix it in Jira, or reconnect): hourly
+REFUSED_RETRY = 60 * 60.0  # a refused write (fix it in the tracker, or reconnect): hourly
+
+
+# -- which tracker ----------------------------------------------------------------------------
+
+
+def tracker_name(kind: str) -> str:
+    """How people call a tracker of `kind` ("GitHub"), in every text a channel reads."""
+    return TRACKER_NAMES.get(kind, kind.capitalize())
+
+
+def actor(kind: str) -> str:
+    """Who the item history names for a change a connection's sync made: its tracker's kind
+    (the history shows it as ``tracker_name``)."""
+    return kind if kind in TRACKER_NAMES else JIRA
+
+
+def is_tracker(actor: str) -> bool:
+    """The event was the sync's (of any tracker), not a person's."""
+    return actor in TRACKER_NAMES
 
 
 # -- the tracker's fields in Timebox's terms ---------------------------------------------------
@@ -118,10 +140,12 @@ def owned_values(issue: TrackerIssue) -> dict[str, Any]:
     }
 
 
-def facts(issue: TrackerIssue) -> dict[str, Any]:
+def facts(issue: TrackerIssue, kind: str = JIRA) -> dict[str, Any]:
     """What only the tracker has, kept with the link and shown with the item; with the
-    hypothesis its description states and its rank token (to see it change)."""
+    hypothesis its description states, its rank token (to see it change) and the tracker's
+    kind (what the item's view names)."""
     return {
+        "tracker": kind,
         "description": issue.description,
         "status": issue.status,
         "status_category": issue.status_category.value,
@@ -135,7 +159,7 @@ def facts(issue: TrackerIssue) -> dict[str, Any]:
 
 def hypothesis_after(current: str, remote: Mapping[str, Any], issue: TrackerIssue) -> str | None:
     """The item's hypothesis after the issue changed, or None to leave it: it follows the one
-    the description states while Timebox's is empty or still the one taken from Jira; a
+    the description states while Timebox's is empty or still the one taken from the tracker; a
     hypothesis written in Timebox is never touched."""
     taken = str(remote.get("hypothesis") or "")
     found = hypothesis_in(issue.description)
@@ -215,29 +239,31 @@ class Conflict:
     """Both sides changed a field since they last agreed; the later change was kept."""
 
     field: str
-    kept: str  # "Jira" or "Timebox"
-    jira_at: datetime
+    kept: str  # the tracker's name ("Jira", "GitHub", "Linear") or "Timebox"
+    tracker_at: datetime
     timebox_at: datetime | None
-    jira_value: Any
+    tracker_value: Any
     timebox_value: Any
+    tracker: str = "Jira"  # the tracker's name
 
     def note(self) -> str:
         """The history line."""
         word = FIELD_WORDS.get(self.field, self.field)
-        jira_at = self.jira_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        theirs = self.tracker_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         ours = (
             self.timebox_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
             if self.timebox_at
             else "an unknown time"
         )
-        if self.kept == "Jira":
+        name = self.tracker
+        if self.kept != "Timebox":
             return (
-                f"{word} changed on both sides: Jira's change ({jira_at}) is later than "
-                f"Timebox's ({ours}), so Jira's is kept"
+                f"{word} changed on both sides: {name}'s change ({theirs}) is later than "
+                f"Timebox's ({ours}), so {name}'s is kept"
             )
         return (
-            f"{word} changed on both sides: Timebox's change ({ours}) is later than Jira's "
-            f"({jira_at}), so Timebox's is kept and written to Jira"
+            f"{word} changed on both sides: Timebox's change ({ours}) is later than {name}'s "
+            f"({theirs}), so Timebox's is kept and written to {name}"
         )
 
 
@@ -257,13 +283,15 @@ def merge(
     remote: Mapping[str, Any],
     remote_at: datetime,
     local_at: Mapping[str, datetime],
+    *,
+    tracker: str = "Jira",
 ) -> Merge:
     """Three-way merge per field: `base` is what both sides last agreed on.
 
-    Only Jira changed it: Jira's value. Only Timebox changed it: Timebox's (its write is
-    pending). Both, to different values: the later change wins (Timebox's time from the item's
-    history, Jira's the issue's last update); a field never agreed on (a first import) takes
-    Jira's value.
+    Only the tracker changed it: the tracker's value. Only Timebox changed it: Timebox's (its
+    write is pending). Both, to different values: the later change wins (Timebox's time from
+    the item's history, the tracker's the issue's last update); a field never agreed on (a
+    first import) takes the tracker's value. `tracker`: its name, for the history lines.
     """
     result = Merge(base=dict(base))
     for name in MERGED:
@@ -272,7 +300,7 @@ def merge(
             take = True
         else:
             agreed = base[name]
-            if theirs == agreed:  # Jira did not change it
+            if theirs == agreed:  # the tracker did not change it
                 continue
             if ours in (agreed, theirs):
                 take = True
@@ -282,11 +310,12 @@ def merge(
                 result.conflicts.append(
                     Conflict(
                         name,
-                        "Timebox" if ours_later else "Jira",
+                        "Timebox" if ours_later else tracker,
                         remote_at,
                         when,
                         theirs,
                         ours,
+                        tracker,
                     )
                 )
                 take = not ours_later
@@ -303,7 +332,7 @@ def local_change_times(events: Iterable[Any], since: datetime | None) -> dict[st
     by the sync), after `since` (the last sync of the item)."""
     times: dict[str, datetime] = {}
     for event in events:
-        if event.actor == JIRA or (since is not None and event.at <= since):
+        if is_tracker(event.actor) or (since is not None and event.at <= since):
             continue
         if event.action not in ("edited", "estimated"):
             continue
@@ -458,18 +487,12 @@ def _ranks_between(
     return out
 
 
-TRACKER_NAMES = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}
 GONE_WORDS = {
     "deleted": "{key} was deleted in {tracker} (or the {tracker} account can no longer see it) "
     "on {at}",
     "moved": "{key} left the board in {tracker} on {at} (moved to another project, or out of "
     "the board's filter)",
 }
-
-
-def tracker_name(kind: str) -> str:
-    """How people call a tracker of `kind`."""
-    return TRACKER_NAMES.get(kind, kind.capitalize())
 
 
 def gone_note(
@@ -501,8 +524,8 @@ def sprint_times(starts_on: Any, ends_on: Any, zone: str | None) -> tuple[dateti
 
 def retry_delay(attempt: int, *, retry_after: float | None, retryable: bool) -> float:
     """Seconds before a failed write is tried again: what the tracker asked for (429's
-    Retry-After), else 10 s doubling to 15 minutes; a refused write (bad token, a field Jira
-    will not take) hourly, so it is fixed on the other side rather than given up."""
+    Retry-After), else 10 s doubling to 15 minutes; a refused write (bad token, a field the
+    tracker will not take) hourly, so it is fixed on the other side rather than given up."""
     if retry_after is not None:
         return max(1.0, float(retry_after))
     if not retryable:
@@ -510,62 +533,11 @@ def retry_delay(attempt: int, *, retry_after: float | None, retryable: bool) -> 
     return min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, attempt - 1))
 
 
-def pending_text(pending: int, error: str | None) -> str | None:
-    """What an item says while a write to Jira waits, or None when all is written."""
+def pending_text(pending: int, error: str | None, tracker: str = "Jira") -> str | None:
+    """What an item says while a write to its tracker (named: "GitHub") waits, or None when
+    all is written."""
     if pending <= 0:
         return None
     if error:
-        return f"not yet in Jira: retrying ({error})"
-    return "not yet in Jira: sending"
-
-
-# -- webhooks ----------------------------------------------------------------------------------
-
-
-def webhook_signature(secret: str, body: bytes) -> str:
-    """Jira's webhook signature: ``sha256=`` and the HMAC-SHA256 of the body, in hex."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
-    """True when `header` (``X-Hub-Signature``) signs `body` with `secret` (constant time)."""
-    if not header or not secret:
-        return False
-    return hmac.compare_digest(webhook_signature(secret, body), header.strip())
-
-
-_JIRA_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,19}-[0-9]{1,9}")
-
-
-def _jira_hint(event: Mapping[str, Any]) -> dict[str, Any]:
-    """Jira: ``jira:issue_deleted`` names the deleted issue; a changelog item ``Rank`` says
-    the board's order changed."""
-    issue = event.get("issue")
-    key = issue.get("key") if isinstance(issue, Mapping) else None
-    if event.get("webhookEvent") == "jira:issue_deleted":
-        return {"gone": [key]} if isinstance(key, str) and _JIRA_KEY.fullmatch(key) else {}
-    changelog = event.get("changelog")
-    items = changelog.get("items") if isinstance(changelog, Mapping) else None
-    if isinstance(items, list) and any(
-        isinstance(i, Mapping) and str(i.get("field", "")).lower() == "rank" for i in items
-    ):
-        return {"keys": True}
-    return {}
-
-
-WEBHOOK_READERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {"jira": _jira_hint}
-"""Per tracker kind: what a signed webhook body says beyond "something changed"."""
-
-
-def webhook_hint(kind: str, body: bytes) -> dict[str, Any]:
-    """What a signed webhook call asks of the sync besides the usual walk of changes:
-    ``{"gone": [key]}`` (check whether that issue was deleted) or ``{"keys": True}`` (read the
-    board's order). Only hints: nothing in the body is applied as data."""
-    reader = WEBHOOK_READERS.get(kind)
-    try:
-        event = json.loads(body)
-    except ValueError:
-        return {}
-    if reader is None or not isinstance(event, Mapping):
-        return {}
-    return reader(event)
+        return f"not yet in {tracker}: retrying ({error})"
+    return f"not yet in {tracker}: sending"

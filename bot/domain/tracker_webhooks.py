@@ -1,4 +1,5 @@
-"""Whether a tracker's webhook call is signed with the connection's secret, per tracker.
+"""What a tracker's webhook call means, per tracker: whether it is signed with the connection's
+secret, and what its body hints at beyond "something changed". Pure functions, no I/O.
 
 A verified call only makes the connection's sync due (what changed is read from the tracker,
 never from the body), so the checks are about who may ask for that, and a replay of a
@@ -8,6 +9,10 @@ genuine call (Jira, GitHub) can at most ask for one sync more.
 - GitHub: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>``.
 - Linear: ``Linear-Signature: <hex HMAC-SHA256 of the body>``, and the body's
   ``webhookTimestamp`` (milliseconds) within a minute of now, against replays.
+
+A hint (``hint(kind, body)``) is ``{"gone": [key]}`` (that issue may be deleted: the sync asks
+the tracker, and only its NOT_FOUND unlinks the item), ``{"keys": True}`` (the board's order
+changed: the sync reads it) or ``{}``. Nothing in a body is applied as data.
 """
 
 from __future__ import annotations
@@ -17,28 +22,104 @@ import hmac
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 LINEAR_WINDOW_SECONDS = 60.0
-_REPO = re.compile(r"[\w.-]+/[\w.-]+")
+_JIRA_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,19}-[0-9]{1,9}")  # PROJ-123
+_LINEAR_KEY = re.compile(r"[A-Z0-9][A-Z0-9_]{0,19}-[0-9]{1,9}")  # ENG-123
+_REPO = re.compile(r"[\w.-]{1,100}/[\w.-]{1,100}")  # owner/repo
+
+Hint = dict[str, Any]
+
+
+# -- what a body hints at, per tracker ------------------------------------------------------
+
+
+def jira_hint(event: Mapping[str, Any]) -> Hint:
+    """Jira: ``jira:issue_deleted`` names the deleted issue; a changelog item ``Rank`` says
+    the board's order changed."""
+    issue = event.get("issue")
+    key = issue.get("key") if isinstance(issue, Mapping) else None
+    if event.get("webhookEvent") == "jira:issue_deleted":
+        return {"gone": [key]} if isinstance(key, str) and _JIRA_KEY.fullmatch(key) else {}
+    changelog = event.get("changelog")
+    items = changelog.get("items") if isinstance(changelog, Mapping) else None
+    if isinstance(items, list) and any(
+        isinstance(i, Mapping) and str(i.get("field", "")).lower() == "rank" for i in items
+    ):
+        return {"keys": True}
+    return {}
+
+
+def github_hint(event: Mapping[str, Any]) -> Hint:
+    """GitHub: an ``issues`` delivery "deleted" or "transferred" names the issue as it was
+    (``owner/repo#N``: transferred, its old key is gone); a ``projects_v2_item`` "reordered"
+    means the project's order changed. Anything else (an edit, a comment, an item moved in
+    or out of the project) is left to the walk of changes and the hourly reconcile."""
+    action = event.get("action")
+    issue = event.get("issue")
+    if isinstance(issue, Mapping) and "comment" not in event:  # an issue_comment is not one
+        if action not in ("deleted", "transferred"):
+            return {}
+        repository = event.get("repository")
+        repo = repository.get("full_name") if isinstance(repository, Mapping) else None
+        number = issue.get("number")
+        if (
+            isinstance(repo, str)
+            and _REPO.fullmatch(repo)
+            and isinstance(number, int)
+            and not isinstance(number, bool)
+            and number > 0
+        ):
+            return {"gone": [f"{repo}#{number}"]}
+        return {}
+    if isinstance(event.get("projects_v2_item"), Mapping) and action == "reordered":
+        return {"keys": True}
+    return {}
+
+
+def linear_hint(event: Mapping[str, Any]) -> Hint:
+    """Linear: an Issue ``remove`` (deleted or trashed) names the issue; an Issue ``update``
+    whose ``updatedFrom`` holds ``sortOrder`` is a reorder. Other types (Comment, Cycle) and
+    actions say nothing more than "something changed"."""
+    if event.get("type") != "Issue":
+        return {}
+    data = event.get("data")
+    action = event.get("action")
+    if action == "remove":
+        key = data.get("identifier") if isinstance(data, Mapping) else None
+        return {"gone": [key]} if isinstance(key, str) and _LINEAR_KEY.fullmatch(key) else {}
+    before = event.get("updatedFrom")
+    if action == "update" and isinstance(before, Mapping) and "sortOrder" in before:
+        return {"keys": True}
+    return {}
+
+
+def _no_hint(event: Mapping[str, Any]) -> Hint:
+    return {}
+
+
+# -- how each tracker signs, and what it says ------------------------------------------------
 
 
 @dataclass(frozen=True)
 class WebhookKind:
-    """How one tracker signs its webhooks: the header, and whether it has a prefix."""
+    """One tracker's webhooks: the signature's header and prefix, whether the body carries a
+    timestamp that must be fresh, and the reader of what a body hints at."""
 
     header: str
     prefix: str = ""
     timestamped: bool = False
+    read: Callable[[Mapping[str, Any]], Hint] = _no_hint
 
 
 WEBHOOKS = {
-    "jira": WebhookKind("X-Hub-Signature", "sha256="),
-    "github": WebhookKind("X-Hub-Signature-256", "sha256="),
-    "linear": WebhookKind("Linear-Signature", "", timestamped=True),
+    "jira": WebhookKind("X-Hub-Signature", "sha256=", read=jira_hint),
+    "github": WebhookKind("X-Hub-Signature-256", "sha256=", read=github_hint),
+    "linear": WebhookKind("Linear-Signature", "", timestamped=True, read=linear_hint),
 }
 
 
@@ -70,29 +151,15 @@ def verified(kind: str, secret: str, body: bytes, signature: str | None, now: da
     return not way.timestamped or _fresh(body, now)
 
 
-def github_hint(event: Mapping[str, Any]) -> dict[str, Any]:
-    """GitHub: a deleted or transferred issue is named (``gone``); an item moved, added,
-    archived or removed in the project, or an issue's milestone changed, means the backlog's
-    order or membership changed (``keys``)."""
-    action = str(event.get("action") or "")
-    issue = event.get("issue")
-    repository = event.get("repository")
-    if isinstance(issue, Mapping) and action in ("deleted", "transferred"):
-        repo = repository.get("full_name") if isinstance(repository, Mapping) else None
-        number = issue.get("number")
-        if isinstance(repo, str) and isinstance(number, int) and _REPO.fullmatch(repo):
-            return {"gone": [f"{repo}#{number}"]}
+def hint(kind: str, body: bytes) -> Hint:
+    """What a signed webhook body of a ``kind`` tracker asks of the sync besides the usual
+    walk of changes (see the module's docstring); ``{}`` for a body that is not JSON, not an
+    object, or of a kind Timebox does not know."""
+    way = WEBHOOKS.get(kind)
+    try:
+        event = json.loads(body)
+    except ValueError:
         return {}
-    if isinstance(event.get("projects_v2_item"), Mapping) and action in (
-        "reordered",
-        "created",
-        "deleted",
-        "archived",
-        "restored",
-        "converted",
-    ):
-        return {"keys": True}
-    moved = ("milestoned", "demilestoned", "closed", "reopened")
-    if isinstance(issue, Mapping) and action in moved:
-        return {"keys": True}
-    return {}
+    if way is None or not isinstance(event, Mapping):
+        return {}
+    return way.read(event)

@@ -5,8 +5,8 @@ in no cycle are the backlog, in Linear's manual order (``sort: [{manual: {order:
 the ``sortOrder`` a team drags in its backlog view); a sprint is a cycle (created with its
 dates, its ``description`` holding the goal); ``estimate`` is the team's estimate on its own
 scale; "blocks" relations are the dependencies. Keys are Linear identifiers (``ENG-123``).
-An issue's ``sortOrder`` is its ``rank`` token (a reorder changes it); ``webhook_hint`` reads
-an Issue webhook's removal or reorder for the sync engine.
+An issue's ``sortOrder`` is its ``rank`` token (a reorder changes it); what an Issue
+webhook's removal or reorder hints at is read by bot.domain.tracker_webhooks.
 
 Operations (each a named GraphQL document; the emulator and the tests know them by name):
 
@@ -51,7 +51,6 @@ import hmac
 import json
 import math
 import random as _random
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -91,6 +90,7 @@ from bot.trackers.base import (
 from bot.trackers.hosts import LINEAR_CLOUD, GuardedResolver, HostPolicy
 from bot.trackers.jira import RetryPolicy
 from bot.trackers.markdown import join_body
+from bot.trackers.markdown import split_body as split_criteria
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -413,28 +413,6 @@ def verify_webhook(secret: str, body: bytes, signature: str | None, now: datetim
     return abs(now - sent) <= WEBHOOK_TOLERANCE
 
 
-_KEY = re.compile(r"[A-Z0-9][A-Z0-9_]{0,19}-[0-9]{1,9}")  # ENG-123
-
-
-def webhook_hint(body: Mapping[str, Any]) -> dict[str, Any]:
-    """What a (signature-checked) Linear webhook body asks of the sync besides its usual walk
-    of changes: an Issue ``remove`` (deleted or trashed) names the issue, ``{"gone": [key]}``
-    (the sync unlinks it only once ``issue()`` answers NOT_FOUND); an Issue ``update`` whose
-    ``updatedFrom`` holds ``sortOrder`` is a reorder, ``{"keys": True}`` (read the team's
-    order). Anything else, ``{}``. Nothing in the body is applied as data."""
-    if not isinstance(body, Mapping) or body.get("type") != "Issue":
-        return {}
-    data = body.get("data")
-    action = body.get("action")
-    if action == "remove":
-        key = data.get("identifier") if isinstance(data, Mapping) else None
-        return {"gone": [key]} if isinstance(key, str) and _KEY.fullmatch(key) else {}
-    before = body.get("updatedFrom")
-    if action == "update" and isinstance(before, Mapping) and "sortOrder" in before:
-        return {"keys": True}
-    return {}
-
-
 # -- plain helpers -------------------------------------------------------------------------
 
 
@@ -474,42 +452,6 @@ def allowed_estimates(kind: str, *, extended: bool, allow_zero: bool) -> tuple[i
     base, more = SCALES.get(kind, ((), ()))
     values = (*base, *(more if extended else ()))
     return ((0,) if allow_zero and values else ()) + values
-
-
-_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s*)?(?:\*\*|__)?\s*(.+?)\s*(?:\*\*|__)?\s*:?\s*$")
-_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*\S)\s*$")
-_AC_TITLES = {"acceptance criteria", "acceptance criterion"}
-
-
-def split_criteria(markdown: str | None) -> tuple[str, tuple[str, ...]]:
-    """(the description without its acceptance-criteria section, the criteria): the section
-    is a line "Acceptance criteria" (a heading, bold or plain, with or without a colon) and
-    the list right after it. Text after the list stays in the description, so writing the
-    criteria back never drops a paragraph (``markdown.split_body`` takes everything up to the
-    next heading)."""
-    lines = (markdown or "").replace("\r\n", "\n").split("\n")
-    for i, line in enumerate(lines):
-        title = _HEADING.match(line)
-        if not title or title.group(1).strip().rstrip(":").strip().lower() not in _AC_TITLES:
-            continue
-        j = i + 1
-        while j < len(lines) and not lines[j].strip():
-            j += 1
-        items: list[str] = []
-        while j < len(lines):
-            item = _ITEM.match(lines[j])
-            if item:
-                items.append(item.group(1).strip())
-            elif lines[j].strip() and items and lines[j].startswith((" ", "\t")):
-                items[-1] += " " + lines[j].strip()  # a list item continued on the next line
-            elif lines[j].strip() or (j + 1 < len(lines) and not _ITEM.match(lines[j + 1])):
-                break  # the list ended: a paragraph, or a blank line not followed by an item
-            j += 1
-        if not items:
-            continue
-        rest = "\n".join([*lines[:i], *lines[j:]])
-        return re.sub(r"\n{3,}", "\n\n", rest).strip(), tuple(items)
-    return (markdown or "").strip(), ()
 
 
 def _plural(n: float, word: str) -> str:

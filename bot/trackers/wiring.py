@@ -3,16 +3,14 @@ work.
 
 ``install(services)`` is called once per app (bot/process/app.py): it registers the openers
 (Jira, GitHub, Linear) with the use cases (which know trackers only through
-bot.domain.trackers), what a GitHub webhook's body hints at, and the handlers of the sync's due
-work on the services' job runner.
+bot.domain.trackers) and the handlers of the sync's due work on the services' job runner. What
+each tracker's webhooks mean (signature, hints) is plain rules: bot.domain.tracker_webhooks.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from bot.domain import tracker_sync as rules
-from bot.domain.tracker_webhooks import github_hint
 from bot.runtime.services import Services
 from bot.trackers.base import ApiToken
 from bot.trackers.github import DEFAULT_ESTIMATE_FIELD, GitHub, GitHubApp, GitHubToken
@@ -86,7 +84,6 @@ def install(services: Services) -> None:
     tracker_uc.register_opener("jira", open_jira)
     tracker_uc.register_opener("github", open_github)
     tracker_uc.register_opener("linear", open_linear)
-    rules.WEBHOOK_READERS.setdefault("github", github_hint)
     services.jobs.handle(tracker_uc.KIND_IMPORT, partial(tracker_uc.run_import, services))
     services.jobs.handle(tracker_uc.KIND_SYNC, partial(tracker_uc.run_sync, services))
     services.jobs.handle(tracker_uc.KIND_WRITE, partial(tracker_uc.run_write, services))

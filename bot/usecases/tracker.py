@@ -1,4 +1,4 @@
-"""A channel's backlog kept in step with a tracker board (Jira first), both ways.
+"""A channel's backlog kept in step with a tracker board (Jira, GitHub, Linear), both ways.
 
 What people do: connect a channel to a board (the Product Owner or the Scrum Master), look at
 the connection, disconnect it (the items stay, unlinked). What runs as due work, so that it
@@ -7,7 +7,9 @@ survives restarts and several instances share it (bot.runtime.scheduling):
 - ``tracker_import``: the board's backlog in rank order, one page (100 issues) per row, each
   page applied in its own transaction; the next page is the next row.
 - ``tracker_sync``: the issues changed since the watermark, paged; every few minutes per
-  connection, and right after a webhook. Calls grow with what changed, not with the board.
+  connection, and right after a webhook (one per distinct delivery, keyed by its digest: a
+  replay adds nothing; the first to run absorbs the others waiting). Calls grow with what
+  changed, not with the board.
   When a changed issue was reordered in the tracker (its rank token changed), when a webhook
   says so, and hourly, it also reads the board's keys in order (``backlog_keys``: one call per
   5,000 issues on Jira) to put the backlog in the board's order and to find linked issues that
@@ -18,9 +20,9 @@ survives restarts and several instances share it (bot.runtime.scheduling):
   commitment, scope change or close), whose key names it. It reads the item as it is when it
   runs (so a late retry writes the latest value), makes the call, and records the result and
   finishes its own row in one transaction: a crash between the call and that record repeats
-  the call, which is idempotent, or for a create looks first whether Jira made the issue. A
+  the call, which is idempotent, or for a create looks first whether the tracker made it. A
   failure is retried with backoff (429: after Retry-After), never dropped: the item says
-  "not yet in Jira: retrying" until it lands.
+  "not yet in GitHub: retrying" (its tracker named) until it lands.
 
 Other features' use cases call ``after_estimate``, ``after_edit``, ``after_reorder``,
 ``after_add``, ``after_done``, ``after_commit``, ``after_scope_change`` and ``after_close``
@@ -46,6 +48,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import tracker_sync as rules
+from bot.domain import tracker_webhooks
 from bot.domain.backlog import ItemFields
 from bot.domain.trackers import (
     KEEP,
@@ -83,7 +86,6 @@ KIND_IMPORT = "tracker_import"
 KIND_SYNC = "tracker_sync"
 KIND_WRITE = "tracker_write"
 KINDS = (KIND_IMPORT, KIND_SYNC, KIND_WRITE)
-WEBHOOK_PATH = "/trackers/jira/{token}"
 PUSH_DOWN = 1_000_000.0  # ranks added to items no issue backs, so the board's come first
 WAIT_FOR_CREATE = timedelta(seconds=30)
 ROLES = ("po", "sm")
@@ -128,7 +130,8 @@ def _open(spec: BoardSpec) -> Tracker:
     opener = _OPENERS.get(spec.kind)
     if opener is None:
         raise TrackerError(
-            f"This Timebox cannot talk to {spec.kind} boards.", kind=TrackerErrorKind.CONFIG
+            f"This Timebox cannot talk to {rules.tracker_name(spec.kind)}.",
+            kind=TrackerErrorKind.CONFIG,
         )
     return opener(spec)
 
@@ -155,15 +158,16 @@ def _spec(connection: TrackerConnection, box: SecretBox) -> BoardSpec:
     )
 
 
-_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
-    weakref.WeakKeyDictionary()
-)
+_LOCKS: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, int], asyncio.Lock]
+] = weakref.WeakKeyDictionary()
 
 
-def _lock(connection_id: int) -> asyncio.Lock:
-    """One write at a time per connection in this process (a sprint is created once)."""
+def _lock(connection_id: int, what: str = "write") -> asyncio.Lock:
+    """One write at a time per connection in this process (a sprint is created once); with
+    `what`, one of something else (``absorb``: one webhook sync takes in the others)."""
     locks = _LOCKS.setdefault(asyncio.get_running_loop(), {})
-    return locks.setdefault(connection_id, asyncio.Lock())
+    return locks.setdefault((what, connection_id), asyncio.Lock())
 
 
 # -- the hooks other features call inside their own transaction (an item or its number) --
@@ -190,7 +194,7 @@ async def after_done(store: Store, team: Team, item: BacklogItem | int, now: dat
 
 
 async def after_add(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
-    """An item added in Slack: created in Jira (then ranked where it stands)."""
+    """An item added in Slack: created in the tracker (then ranked where it stands)."""
     connection = await store.connection(team.id)
     if connection is None:
         return
@@ -204,7 +208,7 @@ async def after_add(store: Store, team: Team, item: BacklogItem | int, now: date
                 connection_id=connection.id,
                 key=None,
                 base={},
-                remote={},
+                remote={"tracker": connection.kind},  # what the item names until it has a key
                 pending=0,
             )
         )
@@ -212,35 +216,39 @@ async def after_add(store: Store, team: Team, item: BacklogItem | int, now: date
 
 
 async def after_commit(store: Store, team: Team, sprint: Sprint, now: datetime) -> None:
-    """A committed sprint: created in Jira with its goal and dates, its issues moved in."""
+    """A committed sprint: created in the tracker with its goal and dates, its issues in."""
     await _write_sprint(store, team, sprint, now)
 
 
 async def after_scope_change(store: Store, team: Team, sprint: Sprint, now: datetime) -> None:
-    """Items added to or removed from the running sprint: moved in or out in Jira."""
+    """Items added to or removed from the running sprint: moved in or out in the tracker."""
     await _write_sprint(store, team, sprint, now)
 
 
 async def after_close(store: Store, team: Team, sprint: Sprint, now: datetime) -> None:
-    """The sprint closed: closed in Jira (its unfinished issues go back to the backlog)."""
+    """The sprint closed: closed in the tracker (its unfinished issues back to the backlog)."""
     await _write_sprint(store, team, sprint, now)
 
 
 async def after_webhook(
     store: Store, connection: TrackerConnection, body: bytes, now: datetime
 ) -> None:
-    """A signed webhook call: a sync at once. One naming a deleted issue has that issue asked
-    for (only NOT_FOUND unlinks it), one naming a rank change reads the board's order; the
-    body is never applied as data."""
-    hint = rules.webhook_hint(connection.kind, body)
-    suffix = ":gone:" + ",".join(hint["gone"]) if hint.get("gone") else ""
-    suffix = suffix or (":keys" if hint.get("keys") else "")
+    """A signed webhook call: a sync at once, keyed by the delivery (its body's digest), so
+    every distinct delivery gets one, however close together, and an identical replay of a
+    delivery adds nothing (its key is taken, pending or done). One naming a deleted issue has
+    that issue asked for (only NOT_FOUND unlinks it), one naming a rank change reads the
+    board's order (tracker_webhooks.hint); the body is never applied as data. Deliveries that
+    arrive while one's sync waits are absorbed by the first of them to run (``_absorb``)."""
+    hint = tracker_webhooks.hint(connection.kind, body)
+    delivery = hashlib.sha256(body).hexdigest()[:32]
     await store.schedule_once(
-        KIND_SYNC,
-        f"{KIND_SYNC}:{tag(connection)}:hook:{now:%Y%m%dT%H%M%S}{suffix}",
-        now,
-        {**_ids(connection), **hint},
+        KIND_SYNC, f"{_hooks(connection)}{delivery}", now, {**_ids(connection), **hint}
     )
+
+
+def _hooks(connection: TrackerConnection) -> str:
+    """The prefix of a connection's webhook syncs."""
+    return f"{KIND_SYNC}:{tag(connection)}:hook:"
 
 
 async def _item(store: Store, team: Team, item: BacklogItem | int) -> BacklogItem:
@@ -316,14 +324,14 @@ async def apply_issues(
     team = await store.team_by_id(connection.team_id)
     assert team is not None
     applied = Applied()
+    who, where = rules.actor(connection.kind), rules.tracker_name(connection.kind)
     links = await store.links_by_keys(team.id, [i.key for i in issues])
     renamed = await _renamed(store, team, issues, links)
     items = await store.items_by_ids(team.id, [link.item_id for link in links.values()])
     for key, old in renamed.items():
         if links[key].item_id in items:
-            where = rules.tracker_name(connection.kind)
             note = f"{old} is now {key} in {where} (moved to another project)"
-            store.log(items[links[key].item_id], rules.JIRA, "relinked", now, note=note)
+            store.log(items[links[key].item_id], who, "relinked", now, note=note)
     blockers = sorted({k for i in issues for k in i.blocked_by})
     done = await store.done_keys(team.id, blockers)
     done |= {i.key for i in issues if i.status_category.value == "done"}
@@ -347,15 +355,15 @@ async def apply_issues(
         ):
             if rank is not None:
                 item.rank = rank
-            _follow_hypothesis(store, link, item, issue, now)
+            _follow_hypothesis(store, connection, link, item, issue, now)
             continue
         if link.connection_id != connection.id:  # connected again: matched by its key
             back = (link.remote or {}).get("gone")
             link.connection_id, link.base = connection.id, {}
             if back and item.archived_at is not None:  # off the board, and on it again
                 item.archived_at, item.updated_at = None, now
-                note = f"{issue.key} is on the board in {rules.tracker_name(connection.kind)} again"
-                store.log(item, rules.JIRA, "restored", now, note=note)
+                note = f"{issue.key} is on the board in {where} again"
+                store.log(item, who, "restored", now, note=note)
                 applied.reranked = True
         changed = await _merge_one(store, connection, team, link, item, issue, done, now)
         applied.changed += changed[0]
@@ -392,20 +400,25 @@ async def _renamed(
 
 
 def _follow_hypothesis(
-    store: Store, link: TrackerLink, item: BacklogItem, issue: TrackerIssue, now: datetime
+    store: Store,
+    connection: TrackerConnection,
+    link: TrackerLink,
+    item: BacklogItem,
+    issue: TrackerIssue,
+    now: datetime,
 ) -> None:
     """An issue seen again unchanged (a later page, a link made before hypotheses were read):
     the item's hypothesis follows the one the description states while nobody wrote one in
-    Timebox (rules.hypothesis_after), logged as Jira's edit."""
+    Timebox (rules.hypothesis_after), logged as the tracker's edit."""
     remote = dict(link.remote or {})
     found = rules.hypothesis_after(item.hypothesis or "", remote, issue)
-    taken = rules.facts(issue)["hypothesis"]
+    taken = rules.facts(issue, connection.kind)["hypothesis"]
     if remote.get("hypothesis") != taken:
         link.remote = {**remote, "hypothesis": taken}
     if found is not None:
         change = [item.hypothesis, found]
         item.hypothesis, item.updated_at = found, now
-        store.log(item, rules.JIRA, "edited", now, hypothesis=change)
+        store.log(item, rules.actor(connection.kind), "edited", now, hypothesis=change)
 
 
 async def _adopt_created(
@@ -430,7 +443,7 @@ async def _adopt_created(
             rest.append((offset, issue))
             continue
         link.key, link.issue_id, link.url = issue.key, issue.id, issue.url
-        link.base, link.remote = rules.owned_values(issue), rules.facts(issue)
+        link.base, link.remote = rules.owned_values(issue), rules.facts(issue, connection.kind)
         link.remote_updated, link.synced_at = issue.updated, now
         await _enqueue(store, connection, link, "rank", f"i{link.item_id}", now)
     await store.session.flush()
@@ -447,7 +460,7 @@ async def _add_new(
     first_position: int | None,
 ) -> int:
     values = [rules.owned_values(issue) for _, issue in new]
-    remotes = [rules.facts(issue) for _, issue in new]
+    remotes = [rules.facts(issue, connection.kind) for _, issue in new]
     fields = [
         ItemFields(
             title=v["title"],
@@ -461,7 +474,8 @@ async def _add_new(
         )
         for v, remote in zip(values, remotes, strict=True)
     ]
-    items = await store.add_items(team, fields, rules.JIRA, now, action="imported from Jira")
+    imported = f"imported from {rules.tracker_name(connection.kind)}"
+    items = await store.add_items(team, fields, rules.actor(connection.kind), now, action=imported)
     for (offset, issue), item, owned, remote in zip(new, items, values, remotes, strict=True):
         if first_position is not None:
             item.rank = float(first_position + offset)
@@ -501,7 +515,15 @@ async def _merge_one(
     remote = rules.owned_values(issue)
     events = await store.events_since(item.id, link.synced_at if link.base else None)
     local_at = rules.local_change_times(events, link.synced_at if link.base else None)
-    merged = rules.merge(rules.current_values(item), link.base, remote, issue.updated, local_at)
+    merged = rules.merge(
+        rules.current_values(item),
+        link.base,
+        remote,
+        issue.updated,
+        local_at,
+        tracker=rules.tracker_name(connection.kind),
+    )
+    who = rules.actor(connection.kind)
     logged: dict[str, list[Any]] = {}
     for name, (old, new) in merged.changes.items():
         if name == "blocked_by":
@@ -523,11 +545,11 @@ async def _merge_one(
         item.hypothesis = hypothesis
     if logged:
         item.updated_at = now
-        store.log(item, rules.JIRA, "edited", now, **logged)
+        store.log(item, who, "edited", now, **logged)
     for conflict in merged.conflicts:
         store.log(
             item,
-            rules.JIRA,
+            who,
             "conflict",
             now,
             field=conflict.field,
@@ -535,7 +557,7 @@ async def _merge_one(
             note=conflict.note(),
         )
     link.base = merged.base
-    link.remote = rules.facts(issue)
+    link.remote = rules.facts(issue, connection.kind)
     link.remote_updated = issue.updated
     link.issue_id, link.url = issue.id or link.issue_id, issue.url or link.url
     link.synced_at = now
@@ -638,7 +660,48 @@ async def run_sync(svc: Services, due: Due) -> str:
     """What changed on the board since the watermark, page after page, each page in its own
     transaction (the watermark moves with it, so a restart resumes there); then, if asked or
     if an issue was reordered, the board's order and the issues gone from it; then the row is
-    finished and the next one chained."""
+    finished and the next one chained. A webhook's sync first takes in the other webhook
+    syncs waiting (``_absorb``)."""
+    if due.key.startswith(f"{KIND_SYNC}:{due.payload.get('tag')}:hook:"):
+        absorbing = await _absorb(svc, due)
+        if absorbing is None:
+            return "absorbed by another webhook's sync"
+        due = absorbing
+    return await _sync(svc, due)
+
+
+async def _absorb(svc: Services, due: Due) -> Due | None:
+    """A webhook's sync, as it starts, finishes the connection's other webhook syncs still
+    waiting and joins their hints (issues to ask for, the board's order) to its own: their
+    deliveries came before its walk of changes, which therefore covers them. None when this
+    one was absorbed meanwhile by another. (One per connection at a time in this process; one
+    running on another instance meanwhile just runs on: twice is harmless, never too few.)"""
+    async with _lock(int(due.payload["connection"]), "absorb"), svc.db.transaction() as store:
+        now = svc.clock.now()
+        connection = await _connection(store, due.payload)
+        if connection is None:
+            return due  # the sync finds it gone, and says so
+        waiting = await store.pending_jobs(_hooks(connection))
+        if due.key not in {job.key for job in waiting}:
+            return None
+        gone = dict.fromkeys(str(k) for k in due.payload.get("gone") or [])
+        keys = bool(due.payload.get("keys"))
+        for job in waiting:
+            if job.key == due.key:
+                continue
+            gone.update(dict.fromkeys(str(k) for k in (job.payload or {}).get("gone") or []))
+            keys |= bool((job.payload or {}).get("keys"))
+            await store.finish_key(job.key, now, f"absorbed by {due.key}")
+    payload = dict(due.payload)
+    if gone:
+        payload["gone"] = list(gone)
+    if keys:
+        payload["keys"] = True
+    return replace(due, payload=payload)
+
+
+@_never_dropped
+async def _sync(svc: Services, due: Due) -> str:
     connection_id = int(due.payload["connection"])
     try:
         opened = await _opened(svc, due.payload)
@@ -720,11 +783,11 @@ async def _follow_board(svc: Services, due: Due, tracker: Tracker, walked: _Walk
             for item_id, rank in ranks.items():
                 if item_id in items:
                     items[item_id].rank = rank
+            who = rules.actor(connection.kind)
             for move in moves:
                 if move.item_id in items:
                     position = [move.old, move.new]
-                    item = items[move.item_id]
-                    store.log(item, rules.JIRA, "moved", asked_at, position=position)
+                    store.log(items[move.item_id], who, "moved", asked_at, position=position)
         walked.moved += len(moves)
         on_board = set(keys)
         missing = sorted(k for k in await store.linked_open(connection.team_id, connection.id))
@@ -829,7 +892,7 @@ def _unlink(
 ) -> None:
     """An issue gone from the board ("deleted" or "moved"): the link ends (its key kept, so
     the issue coming back relinks it) and the item says so in its history. An item on the
-    backlog is archived (the board is the backlog: a row nobody sees in Jira would stand
+    backlog is archived (the board is the backlog: a row nobody sees in the tracker would stand
     amid its order; `/backlog restore` brings it back with everything Timebox had); one in a
     sprint or done stays as it is (a sprint's scope changes only by renegotiation)."""
     key = link.key or ""
@@ -841,7 +904,7 @@ def _unlink(
     if archived:
         item.archived_at, item.updated_at = now, now
     note = rules.gone_note(reason, key, now, item.number, archived, connection.kind)
-    store.log(item, rules.JIRA, "unlinked", now, key=key, note=note)
+    store.log(item, rules.actor(connection.kind), "unlinked", now, key=key, note=note)
 
 
 async def _chain(store: Store, connection: TrackerConnection, now: datetime) -> None:
@@ -903,7 +966,7 @@ async def _failed(
     now = svc.clock.now()
     payload = {**due.payload, "attempt": attempt + 1, "error": error.message}
     if error.maybe_applied or due.payload.get("effect") == "create":
-        payload["look_first"] = True  # Jira may have made it: look before making it again
+        payload["look_first"] = True  # the tracker may have made it: look before making it again
     async with svc.db.transaction() as store:
         connection = await _connection(store, due.payload)
         if connection is None:
@@ -912,7 +975,7 @@ async def _failed(
         if not error.retryable:
             connection.status = "error"
         if link_id is not None:
-            await store.set_link_error(link_id, _short(error))
+            await store.set_link_error(link_id, _short(error, connection.kind))
         await store.schedule(due.kind, due.key, now + timedelta(seconds=delay), payload)
     log.warning(
         "tracker %s %s failed (attempt %s, %s): trying again in %.0f s",
@@ -925,11 +988,12 @@ async def _failed(
     return f"retrying in {delay:.0f} s: {error.kind.value}"
 
 
-def _short(error: TrackerError) -> str:
+def _short(error: TrackerError, kind: str) -> str:
+    """What an item says went wrong with its write (after "retrying"), naming its tracker."""
     if error.kind is TrackerErrorKind.RATE_LIMITED:
-        return "Jira asked to wait"
+        return f"{rules.tracker_name(kind)} asked to wait"
     if error.kind in (TrackerErrorKind.UNAVAILABLE, TrackerErrorKind.TIMEOUT):
-        return "Jira did not answer"
+        return f"{rules.tracker_name(kind)} did not answer"
     return error.message[:200]
 
 
@@ -1025,7 +1089,7 @@ async def _read_write(svc: Services, due: Due) -> _Write | str:
         if effect == "fields":
             write.values = rules.to_write(rules.current_values(item), link.base)
             if not write.values:
-                write.nothing = "in Jira already"
+                write.nothing = f"in {rules.tracker_name(connection.kind)} already"
         elif effect == "rank":
             order = await store.backlog_keys(connection.team_id, connection.id)
             write.anchor = rules.rank_anchor(order, item.id)
@@ -1121,8 +1185,8 @@ async def _send(tracker: Tracker, due: Due, write: _Write) -> dict[str, Any]:
 
 
 async def _created_already(tracker: Tracker, due: Due, summary: str) -> TrackerIssue | None:
-    """After a lost answer or a crash: the issue Jira may have made already, by its summary
-    among the issues created since the write was asked for."""
+    """After a lost answer or a crash: the issue the tracker may have made already, by its
+    summary among the issues created since the write was asked for."""
     since = datetime.fromisoformat(str(due.payload["since"])) - rules.WATERMARK_MARGIN
     cursor: str | None = None
     while True:
@@ -1204,11 +1268,12 @@ async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any
 
 
 async def _linked(store: Store, link: TrackerLink, issue: TrackerIssue, now: datetime) -> None:
-    """An item created in Jira: its key, and a rank write to put it where it stands."""
+    """An item created in the tracker: its key, and a rank write to put it where it stands."""
+    connection = await store.connection_by_id(link.connection_id or 0)
+    kind = connection.kind if connection is not None else (link.remote or {}).get("tracker")
     link.key, link.issue_id, link.url = issue.key, issue.id, issue.url
     link.base = rules.owned_values(issue)
-    link.remote = rules.facts(issue)
+    link.remote = rules.facts(issue, str(kind or rules.JIRA))
     link.remote_updated = issue.updated
-    connection = await store.connection_by_id(link.connection_id or 0)
     if connection is not None:
         await _enqueue(store, connection, link, "rank", f"i{link.item_id}", now)

@@ -46,7 +46,7 @@ from storage.models import Team, TrackerConnection
 log = logging.getLogger(__name__)
 
 KINDS = ("jira", "github", "linear")
-NAMES = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}
+NAMES = rules.TRACKER_NAMES
 ANY_TRACKER = "Jira, GitHub or Linear"
 
 
@@ -438,7 +438,7 @@ async def disconnect(
     """Ends the channel's connection (PO or Scrum Master): the items stay, unlinked."""
     async with member_work(svc, actor, in_channel or _nobody, once=True) as work:
         connection = await work.store.connection(work.team.id)
-        tracker = NAMES.get(connection.kind, "Jira") if connection is not None else "Jira"
+        tracker = rules.tracker_name(connection.kind) if connection else "its tracker"
         await work.require(ROLES, f"disconnect this channel from {tracker}")
         if connection is None:
             raise UserError(

@@ -248,8 +248,12 @@ def linked(item: BacklogItem) -> TrackerLink | None:
 
 
 def tracker_of(link: TrackerLink) -> str:
-    """The tracker an issue is in, from its key and address (the link is all an item's view
-    has loaded): owner/repo#12 is GitHub's, an address with /issue/ Linear's, else Jira's."""
+    """The name of the tracker an item is linked to (the link is all an item's view has
+    loaded): the kind the sync keeps with it; for a link kept before it did, from its key and
+    address (owner/repo#12 is GitHub's, a linear.app address Linear's, else Jira's)."""
+    kind = (link.remote or {}).get("tracker")
+    if isinstance(kind, str) and kind:
+        return tracker_sync.tracker_name(kind)
     if link.key and "#" in link.key:
         return "GitHub"
     if link.url and "linear.app/" in link.url:
@@ -258,15 +262,17 @@ def tracker_of(link: TrackerLink) -> str:
 
 
 def item_blocks(item: BacklogItem) -> list[Block]:
-    """What an item's view shows of its issue: the key (linked), type, status, assignee,
-    Jira's description, and a write not yet in Jira; nothing for an item only Timebox has."""
+    """What an item's view shows of its issue: the key (linked), type, status, assignee, the
+    tracker's description, and a write not yet in the tracker (named); nothing for an item
+    only Timebox has."""
     link = linked(item)
     if link is None or link.connection_id is None:
         return []
     blocks: list[Block] = []
+    tracker = tracker_of(link)
     if link.key:
-        blocks.append(section(render("tracker_item.md.j2", link=link, tracker=tracker_of(link))))
-    pending = tracker_sync.pending_text(link.pending, link.error)
+        blocks.append(section(render("tracker_item.md.j2", link=link, tracker=tracker)))
+    pending = tracker_sync.pending_text(link.pending, link.error, tracker)
     if pending:
         blocks.append(
             context(render("notice.md.j2", emoji=":hourglass_flowing_sand:", text=pending))
@@ -275,12 +281,12 @@ def item_blocks(item: BacklogItem) -> list[Block]:
 
 
 def item_link(item: BacklogItem) -> str:
-    """The item's key linked to its issue, its Jira status, and whether a write to Jira is
-    pending ("not yet in Jira: retrying"); empty for an item only Timebox has."""
+    """The item's key linked to its issue, its status there, and whether a write to the
+    tracker is pending ("not yet in GitHub: retrying"); empty for an item only Timebox has."""
     link = linked(item)
     if link is None or link.connection_id is None:
         return ""
-    pending = tracker_sync.pending_text(link.pending, link.error)
+    pending = tracker_sync.pending_text(link.pending, link.error, tracker_of(link))
     if not link.key and not pending:
         return ""
     return render("tracker_link.md.j2", link=link, pending=pending)

@@ -235,6 +235,24 @@ async def test_title_and_criteria_are_written_into_the_body(github, make_client)
     await client.update_issue(story, IssueUpdate(summary=KEEP))
 
 
+async def test_criteria_written_back_keep_the_text_after_their_list(github, make_client):
+    body = "Card payments.\n\n## Acceptance criteria\n- Visa\n\nSee the design."
+    key = github.add_issue("Pay by card", body=body).key
+    client = make_client()
+    read = await client.issue(key)
+    assert read.acceptance_criteria == ("Visa",)
+    assert read.description == "Card payments.\n\nSee the design."
+
+    await client.update_issue(key, IssueUpdate(acceptance_criteria=("Visa", "Mastercard")))
+
+    assert github.issue(key).body == (
+        "Card payments.\n\nSee the design.\n\n## Acceptance criteria\n- Visa\n- Mastercard"
+    )
+    again = await client.issue(key)
+    assert again.description == read.description, "the paragraph after the list is kept"
+    assert again.acceptance_criteria == ("Visa", "Mastercard")
+
+
 async def test_a_reorder_moves_the_item_in_the_project(github, make_client):
     bug, provider, story = seed(github)
     client = make_client()

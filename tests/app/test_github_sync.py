@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
 from sqlalchemy import text
 
+from bot.domain import tracker_sync as rules
 from bot.domain.tracker_webhooks import sign
 from bot.emulator.github import GitHubEmulator
 from bot.emulator.stack import LocalStack
@@ -199,6 +201,58 @@ async def test_an_edit_on_github_comes_back_by_a_signed_webhook_only(slack, gith
         assert (await http.post(f"{slack.url}{path}", data=body, headers=good)).status == 204
     async with slack.db.transaction() as store:
         assert len(await store.jobs()) == before + 1, "the signed call asked for a sync"
+
+
+async def test_every_text_of_a_github_item_names_github_never_jira(slack, github):
+    """A write waiting, its trouble, and the item's history name the channel's tracker."""
+    _, _, story, _ = seed(github)
+    await connected(slack, github)
+    github.edit(story, title="Pay by card or wallet")
+    await later(slack, 301)
+    github.fail_next(503, route="graphql.createIssue")
+    await slack.driver.command("/backlog", "add Apple Pay", user=DEV1, channel=CHANNEL)
+    await drain(slack)
+
+    listed = await backlog_text(slack)
+    assert "not yet in GitHub: retrying (GitHub did not answer)" in listed, listed
+    number = (await item_by_key(slack, story)).number
+    await slack.driver.command("/backlog", f"show {number}", user=PO, channel=CHANNEL)
+    item = shown(last_ephemeral(slack, PO))
+    assert "GitHub edited title" in item and "GitHub imported from GitHub" in item, item
+    assert "Jira" not in listed + item
+    await later(slack, 10)
+    assert "not yet in GitHub" not in await backlog_text(slack), "the retry landed"
+
+
+def test_the_rules_name_the_connections_tracker():
+    """What the engine writes for a GitHub connection: GitHub's side of a conflict, a write
+    waiting for GitHub, GitHub as who changed an item; and the sync's own edits, of any
+    tracker, are never taken for a person's."""
+    at, later_at = datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 2, 10, tzinfo=UTC)
+    base, ours, theirs = {"title": "Pay"}, {"title": "Ours"}, {"title": "Theirs"}
+    [kept_theirs] = rules.merge(
+        ours, base, theirs, later_at, {"title": at}, tracker="GitHub"
+    ).conflicts
+    assert kept_theirs.kept == "GitHub" and "GitHub's is kept" in kept_theirs.note()
+    [kept_ours] = rules.merge(
+        ours, base, theirs, at, {"title": later_at}, tracker="GitHub"
+    ).conflicts
+    assert kept_ours.note().endswith("so Timebox's is kept and written to GitHub")
+    assert rules.pending_text(1, "GitHub asked to wait", "GitHub") == (
+        "not yet in GitHub: retrying (GitHub asked to wait)"
+    )
+    assert rules.pending_text(2, None, "Linear") == "not yet in Linear: sending"
+    assert [rules.actor(k) for k in ("jira", "github", "linear")] == ["jira", "github", "linear"]
+
+    @dataclass
+    class Event:
+        actor: str
+        at: datetime
+        action: str = "edited"
+        changes: dict = field(default_factory=lambda: {"title": ["a", "b"]})
+
+    events = [Event("github", later_at), Event("linear", later_at), Event("U0PO", at)]
+    assert rules.local_change_times(events, None) == {"title": at}
 
 
 async def test_changes_without_a_webhook_come_with_the_reconcile(slack, github):

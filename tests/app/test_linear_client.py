@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
+from bot.domain.tracker_webhooks import linear_hint
 from bot.emulator.linear import HOUR, MAX_COMPLEXITY, LinearEmulator, send_webhook, sign
 from bot.runtime.clock import ManualClock
 from bot.runtime.secrets import Secret
@@ -43,7 +44,6 @@ from bot.trackers.linear import (
     allowed_estimates,
     rank_token,
     verify_webhook,
-    webhook_hint,
 )
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -480,6 +480,24 @@ async def test_title_and_criteria_are_written_and_the_description_kept(linear, m
     assert (
         str(refused.value) == f"Linear refused to update {issue.identifier}: Title can't be empty."
     )
+
+
+async def test_criteria_written_back_keep_the_text_after_their_list(linear, make_client) -> None:
+    body = "Shoppers pay.\n\n**Acceptance criteria:**\n- Visa\n\nSee the design."
+    issue = linear.add_issue("Pay", description=body)
+    client = make_client()
+    read = await client.issue(issue.identifier)
+    assert read.acceptance_criteria == ("Visa",)
+    assert read.description == "Shoppers pay.\n\nSee the design."
+
+    await client.update_issue(issue.identifier, IssueUpdate(acceptance_criteria=("Visa", "3DS")))
+
+    assert linear.issues[issue.identifier].description == (
+        "Shoppers pay.\n\nSee the design.\n\n## Acceptance criteria\n- Visa\n- 3DS"
+    )
+    again = await client.issue(issue.identifier)
+    assert again.description == read.description, "the paragraph after the list is kept"
+    assert again.acceptance_criteria == ("Visa", "3DS")
 
 
 async def test_rank_before_and_after_another_issue(linear, make_client) -> None:
@@ -979,27 +997,6 @@ async def test_the_emulators_deliveries_pass_the_verifier(linear, clock) -> None
         await runner.cleanup()
 
 
-def test_webhook_hint_names_a_removed_issue_and_a_reorder_and_nothing_else() -> None:
-    def issue_event(action: str, **extra) -> dict:
-        return {"action": action, "type": "Issue", "data": {"identifier": "ENG-7"}, **extra}
-
-    assert webhook_hint(issue_event("remove")) == {"gone": ["ENG-7"]}
-    moved = issue_event("update", updatedFrom={"sortOrder": 2000.0, "updatedAt": "x"})
-    assert webhook_hint(moved) == {"keys": True}
-    edited = issue_event("update", updatedFrom={"title": "Pay", "updatedAt": "x"})
-    assert webhook_hint(edited) == {}
-    assert webhook_hint(issue_event("create")) == {}
-    assert webhook_hint(issue_event("update")) == {}  # no updatedFrom
-    # Not an issue, or not a key Timebox could have linked: nothing to probe.
-    assert webhook_hint({**issue_event("remove"), "type": "Comment"}) == {}
-    reordered_cycle = {**issue_event("update", updatedFrom={"sortOrder": 1}), "type": "Cycle"}
-    assert webhook_hint(reordered_cycle) == {}
-    for data in ({"identifier": "<!channel>"}, {"identifier": 7}, {}, None, "ENG-7"):
-        assert webhook_hint({"action": "remove", "type": "Issue", "data": data}) == {}
-    assert webhook_hint(issue_event("update", updatedFrom=["sortOrder"])) == {}
-    assert webhook_hint({}) == {} and webhook_hint([]) == {}  # type: ignore[arg-type]
-
-
 async def test_linears_removals_and_reorders_reach_the_sync_through_the_webhook(
     linear, make_client, clock
 ) -> None:
@@ -1009,7 +1006,7 @@ async def test_linears_removals_and_reorders_reach_the_sync_through_the_webhook(
         body = await request.read()
         if not verify_webhook("s3cret", body, request.headers["Linear-Signature"], clock.now()):
             return web.Response(status=401)
-        bodies.append(json.loads(body))  # what the sync's webhook route hands webhook_hint
+        bodies.append(json.loads(body))  # what the sync's webhook route reads hints from
         return web.Response(status=200)
 
     app = web.Application()
@@ -1032,7 +1029,7 @@ async def test_linears_removals_and_reorders_reach_the_sync_through_the_webhook(
         assert await linear.deliver_webhooks() == 4
         assert linear.webhooks[0].deliveries == [200] * 4
 
-        assert [webhook_hint(b) for b in bodies] == [
+        assert [linear_hint(b) for b in bodies] == [
             {"keys": True},
             {},
             {"gone": [keys[1]]},
