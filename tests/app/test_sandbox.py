@@ -24,19 +24,14 @@ from bot.domain.readiness import gaps
 from bot.domain.teams import Roles
 from bot.runtime.scheduling import Due
 from bot.sandbox import add_sandbox_command
-from bot.sandbox.clock import SandboxClock
 from bot.sandbox.page import make_page
 from bot.sandbox.seed import CHANNEL, DEVS, PO, SM, USERS, WORKSPACE
 from bot.sandbox.server import Sandbox
+from tests.app.conftest import START, fixed_clock
 from tests.fleet import ROOT, free_port
 from tests.process.test_process import until
 
-START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 KENJI, BEA, _ = DEVS
-
-
-def fixed_clock() -> SandboxClock:
-    return SandboxClock(base=lambda: START)
 
 
 class Page:
@@ -69,13 +64,6 @@ class Page:
 
 def shown(message: dict[str, Any]) -> str:
     return message.get("text", "") + json.dumps(message.get("blocks", []), ensure_ascii=False)
-
-
-@pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    running = await Sandbox(tmp_path / "sandbox.db", clock=fixed_clock(), tick=None).start()
-    yield running
-    await running.stop()
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.sandbox.page import make_page
 from bot.sandbox.seed import CHANNEL, DEVS, PO, SM
 from bot.sandbox.server import Sandbox
-from tests.app.test_sandbox import fixed_clock
 
 CHROMIUM = Path(os.environ.get("TIMEBOX_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
@@ -107,13 +106,6 @@ DEMO_BLOCKS = [
         ],
     },
 ]
-
-
-@pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    running = await Sandbox(tmp_path / "sandbox.db", clock=fixed_clock(), tick=None).start()
-    yield running
-    await running.stop()
 
 
 @pytest.fixture
