@@ -8,7 +8,6 @@ Faults come from the emulator: `fail_next`, `rate_limit`, and 500s injected at r
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from typing import Any
@@ -18,8 +17,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
 from bot.emulator import server as emulator_server
-from bot.emulator.driver import SlackDriver
-from bot.emulator.stack import SIGNING_SECRET, LocalStack
+from bot.emulator.stack import LocalStack
 from bot.usecases import poker as poker_uc
 from bot.usecases.unit import Actor
 from tests.app.test_backlog_slack import shown
@@ -27,7 +25,9 @@ from tests.app.test_poker_slack import (
     DEVS,
     at,
     board,
+    burst,
     buttons,
+    crowd_poll,
     estimate_of,
     poker,
     replies,
@@ -136,31 +136,13 @@ async def test_fifty_votes_under_rate_limits_and_500s_confirm_or_log_each_and_re
 ):
     caplog.set_level(logging.INFO)
     voters = [f"U0F{n:03d}" for n in range(50)]
-    for user in voters:
-        slack.emulator.add_user(user, f"voter{user[-3:]}")
-    slack.emulator.add_channel(FLAKY, "flaky", members=[*voters, "UBOT"])
-    await slack.driver.command("/backlog", "add Big one", user=voters[0], channel=FLAKY)
-    await slack.driver.command("/poker", "1", user=voters[0], channel=FLAKY)
-    [poll] = [m for m in slack.emulator.messages(FLAKY) if m.user == "UBOT"]
+    poll = await crowd_poll(slack, FLAKY, voters)
 
     slack.emulator.rate_limit("chat.postEphemeral", per_minute=30)
     slack.emulator.rate_limit("chat.update", per_minute=1)  # the first redraw only
     slack.emulator.fail_next("chat.postMessage", status=429, retry_after=0, times=4)  # the result
     flaky(slack, monkeypatch, share=0.05)
-    fast = SlackDriver(
-        slack.emulator, app_url=f"{slack.url}/slack/events", signing_secret=SIGNING_SECRET
-    )
-    try:
-        acks = await asyncio.gather(
-            *(
-                fast.click("5" if n % 4 else "8", user=user, message=poll)
-                for n, user in enumerate(voters)
-            )
-        )
-        await slack.settle()
-    finally:
-        await fast.aclose()
-    assert all(a.status == 200 for a in acks)
+    await burst(slack, poll, {user: "5" if n % 4 else "8" for n, user in enumerate(voters)})
     async with slack.db.transaction() as store:
         votes = (await store.ballots([1]))[1]
     assert sorted(v.voter for v in votes) == voters, "every vote counted, once"

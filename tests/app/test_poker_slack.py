@@ -499,30 +499,39 @@ async def test_a_tshirt_deck_estimates_in_points(slack):
 # -- a burst of votes --------------------------------------------------------------------------
 
 
-async def test_a_hundred_votes_in_a_burst_count_once_each_with_few_redraws(slack):
-    members = [f"U0V{n:03d}" for n in range(100)]
-    for user in members:
+async def crowd_poll(slack: LocalStack, channel: str, voters: list[str]) -> Any:
+    """A channel of `voters` and a live poll on its one item; the poll's message."""
+    for user in voters:
         slack.emulator.add_user(user, f"voter{user[-3:]}")
-    slack.emulator.add_channel("C0BURST", "burst", members=[*members, "UBOT"])
-    await slack.driver.command("/backlog", "add Big one", user=members[0], channel="C0BURST")
-    await slack.driver.command("/poker", "1", user=members[0], channel="C0BURST")
-    [poll] = [m for m in slack.emulator.messages("C0BURST") if m.user == "UBOT"]
-    slack.services.updates.interval = 3600  # only the burst's end (settle) may cut it short
-    updates_before = len(slack.emulator.calls_to("chat.update"))
+    slack.emulator.add_channel(channel, channel.lower(), members=[*voters, "UBOT"])
+    await slack.driver.command("/backlog", "add Big one", user=voters[0], channel=channel)
+    await slack.driver.command("/poker", "1", user=voters[0], channel=channel)
+    [poll] = [m for m in slack.emulator.messages(channel) if m.user == "UBOT"]
+    return poll
+
+
+async def burst(slack: LocalStack, poll: Any, cards: dict[str, str]) -> None:
+    """Every voter clicks their card at once (no settling between clicks), then the bot
+    settles; each click is acked."""
     fast = SlackDriver(
         slack.emulator, app_url=f"{slack.url}/slack/events", signing_secret=SIGNING_SECRET
     )
     try:
         acks = await asyncio.gather(
-            *(
-                fast.click("3" if n % 3 else "8", user=user, message=poll)
-                for n, user in enumerate(members)
-            )
+            *(fast.click(card, user=user, message=poll) for user, card in cards.items())
         )
         await slack.settle()
     finally:
         await fast.aclose()
     assert all(a.status == 200 for a in acks)
+
+
+async def test_a_hundred_votes_in_a_burst_count_once_each_with_few_redraws(slack):
+    members = [f"U0V{n:03d}" for n in range(100)]
+    poll = await crowd_poll(slack, "C0BURST", members)
+    slack.services.updates.interval = 3600  # only the burst's end (settle) may cut it short
+    updates_before = len(slack.emulator.calls_to("chat.update"))
+    await burst(slack, poll, {user: "3" if n % 3 else "8" for n, user in enumerate(members)})
     async with slack.db.transaction() as store:
         votes = (await store.ballots([1]))[1]
     assert len(votes) == 100 and len({v.voter for v in votes}) == 100
