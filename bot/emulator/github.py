@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import hmac
 import json
@@ -47,13 +46,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-Clock = Callable[[], "float | datetime"]
+from bot.emulator.calls import RestCall
+from bot.emulator.faults import Fault, Faults
+from bot.emulator.http import Clock, LocalServer, answer, json_body
+from bot.emulator.webhooks import Delivery, deliver_soon, hmac_sha256, post_all
 
 BAD_CREDENTIALS = {
     "message": "Bad credentials",
@@ -67,19 +68,9 @@ SECONDARY_LIMIT = (
 RATE_LIMIT = 5000
 
 
-@dataclass
-class GitHubCall:
-    route: str
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any = None
-    status: int = 0
-    at: float = 0.0
-    user: str | None = None
-    response: Any = None
-    held: float = 0.0
-    dropped: bool = False
+GitHubCall = RestCall
+"""One request: ``route`` is a REST route's name or ``graphql.<root field>``, ``user`` the
+login (or ``app:<id>``, ``installation:<id>``) the credentials were for."""
 
 
 @dataclass
@@ -204,20 +195,6 @@ class GitHubWebhook:
     deliveries: list[int] = field(default_factory=list)
 
 
-@dataclass
-class _Fault:
-    route: str | None
-    status: int | None = None
-    retry_after: float | None = None
-    limit: str | None = None  # "primary" | "secondary"
-    delay: float | None = None
-    applied: bool = False
-    remaining: int | None = None
-    skip: int = 0
-    ratio: float | None = None
-    rng: random.Random | None = None
-
-
 class _Fail(Exception):
     def __init__(self, status: int, message: str, **extra: Any) -> None:
         super().__init__(message)
@@ -270,7 +247,7 @@ def root_fields(document: str) -> list[str]:
     return fields
 
 
-class GitHubEmulator:
+class GitHubEmulator(LocalServer[GitHubCall]):
     """GitHub's REST and GraphQL APIs for a few repositories and projects, on 127.0.0.1."""
 
     def __init__(
@@ -289,11 +266,8 @@ class GitHubEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        self.now = now
-        self.host = host
-        self.port = port
-        self.url = ""
-        self.calls: list[GitHubCall] = []
+        super().__init__(now=now, host=host, port=port)
+        self.faults = Faults(self.held_answers)
         self.users: dict[str, str] = {}  # login -> name
         self.tokens: dict[str, str] = {}  # token -> login (or "app:<installation>")
         self.token_expiry: dict[str, float] = {}
@@ -304,12 +278,9 @@ class GitHubEmulator:
         self.auto_webhooks = False
         self._events: list[tuple[str, dict[str, Any]]] = []
         self._delivering: set[asyncio.Task[None]] = set()
-        self._faults: list[_Fault] = []
-        self._release: asyncio.Event | None = None
         self._ids = 1000
         self._last = -1.0
         self._used = 0
-        self._runner: web.AppRunner | None = None
         self.login = login
         self.token = token
         self.add_user(login, token, name)
@@ -353,39 +324,11 @@ class GitHubEmulator:
         app.router.add_route("*", "/{tail:.*}", self._wrap("unknown", self._unknown))
         return app
 
-    async def start(self) -> None:
-        self._runner = web.AppRunner(self.make_app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        self.url = f"http://{self.host}:{self.port}"
-
-    async def stop(self) -> None:
-        self.release_held()
+    async def _stopping(self) -> None:
         for task in list(self._delivering):
             task.cancel()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> GitHubEmulator:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def host_setting(self) -> str:
-        """What to put in TIMEBOX_TRACKER_HOSTS for this emulator."""
-        return f"{self.host}:{self.port}"
 
     # -- time and ids --------------------------------------------------------------------
-
-    def epoch(self) -> float:
-        value = self.now()
-        return value.timestamp() if isinstance(value, datetime) else float(value)
 
     def _stamp(self) -> float:
         """Now in whole seconds (GitHub's precision), strictly after the last stamp even when
@@ -602,12 +545,6 @@ class GitHubEmulator:
             if i.start + timedelta(days=i.duration) > today
         ]
 
-    def calls_to(self, route: str) -> list[GitHubCall]:
-        return [c for c in self.calls if c.route == route]
-
-    def reset_calls(self) -> None:
-        self.calls.clear()
-
     # -- faults --------------------------------------------------------------------------
 
     def fail_next(
@@ -628,59 +565,23 @@ class GitHubEmulator:
             limit = "secondary"
         if limit is not None and retry_after is None:
             retry_after = 1
-        self._faults.append(
-            _Fault(route, status, retry_after, limit=limit, remaining=times, skip=after)
-        )
+        self.faults.add(Fault(route, status, retry_after, limit=limit, remaining=times, skip=after))
 
     def delay_next(
         self, seconds: float, *, route: str | None = None, times: int = 1, applied: bool = False
     ) -> None:
-        self._faults.append(_Fault(route, delay=seconds, applied=applied, remaining=times))
+        """Hold the next ``times`` calls (of ``route``: ``graphql`` holds every GraphQL
+        call) for ``seconds`` of real time; ``applied=True`` does the work first."""
+        self.faults.add(Fault(route, delay=seconds, applied=applied, remaining=times))
 
     def fail_rate(
         self, ratio: float, status: int = 502, *, route: str | None = None, seed: int = 0
     ) -> None:
-        self._faults.append(_Fault(route, status, ratio=ratio, rng=random.Random(seed)))
+        """Fail a share of calls (deterministically from ``seed``) with ``status``."""
+        self.faults.add(Fault(route, status, ratio=ratio, rng=random.Random(seed)))
 
     def clear_faults(self) -> None:
-        self._faults.clear()
-
-    def release_held(self) -> None:
-        if self._release is not None:
-            self._release.set()
-        self._release = None
-
-    def _take_fault(self, route: str) -> _Fault | None:
-        for fault in list(self._faults):
-            wanted = fault.route in (None, route) or (
-                fault.route == "graphql" and route.startswith("graphql.")
-            )
-            if not wanted:
-                continue
-            if fault.ratio is not None:
-                if fault.rng is not None and fault.rng.random() < fault.ratio:
-                    return fault
-                continue
-            if fault.skip > 0:
-                fault.skip -= 1
-                continue
-            fault.remaining = (fault.remaining or 1) - 1
-            if fault.remaining <= 0:
-                self._faults.remove(fault)
-            return fault
-        return None
-
-    async def _hold(self, seconds: float, request: web.Request) -> None:
-        if self._release is None:
-            self._release = asyncio.Event()
-        release = self._release
-        loop = asyncio.get_running_loop()
-        until = loop.time() + seconds
-        while loop.time() < until and not release.is_set():
-            if request.transport is None or request.transport.is_closing():
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(release.wait(), min(0.02, until - loop.time()))
+        self.faults.clear()
 
     # -- HTTP plumbing -------------------------------------------------------------------
 
@@ -739,80 +640,59 @@ class GitHubEmulator:
             call = GitHubCall(route, request.method, request.path, dict(request.query))
             call.at = self.epoch()
             self.calls.append(call)
-            body: Any = None
-            if request.can_read_body:
-                text = await request.text()
-                if text.strip():
-                    try:
-                        body = json.loads(text)
-                    except ValueError:
-                        return self._answer(call, 400, {"message": "Problems parsing JSON"})
-            call.body = body
+            try:
+                body = call.body = await json_body(request)
+            except json.JSONDecodeError:
+                return answer(call, 400, {"message": "Problems parsing JSON"})
             if route == "graphql":
                 names = root_fields(str((body or {}).get("query") or ""))
                 call.route = f"graphql.{names[0]}" if names else "graphql"
-            fault = self._take_fault(call.route)
-            if fault is not None and fault.delay and not fault.applied:
-                call.held = fault.delay
-                await self._hold(fault.delay, request)
-                if request.transport is None or request.transport.is_closing():
-                    call.dropped = True
-                    return web.Response(status=499)
+            fault = self.faults.take(call.route)
+            gone = await self.faults.hold_request(fault, call, request)
+            if gone is not None:
+                return gone
             if fault is not None and fault.status:
                 return self._fault_answer(call, fault)
             user = self._authenticate(request, route)
             if user is None:
-                return self._answer(call, 401, BAD_CREDENTIALS)
+                return answer(call, 401, BAD_CREDENTIALS)
             call.user = user
             try:
                 status, data = handler(request, user, body)
             except _Fail as fail:
                 status, data = fail.status, fail.body
-            if fault is not None and fault.delay and fault.applied:
-                call.held = fault.delay
-                await self._hold(fault.delay, request)
-                if request.transport is None or request.transport.is_closing():
-                    call.dropped = True
-                    call.status = status
-                    return web.Response(status=499)
+            gone = await self.faults.hold_answer(fault, call, request, status)
+            if gone is not None:
+                return gone
             headers = self._limit_headers(call.route)
             if isinstance(data, tuple):  # (body, extra headers)
                 data, extra = data
                 headers.update(extra)
-            return self._answer(call, status, data, headers)
+            return answer(call, status, data, headers)
 
         return handle
 
-    def _fault_answer(self, call: GitHubCall, fault: _Fault) -> web.Response:
+    def _fault_answer(self, call: GitHubCall, fault: Fault) -> web.Response:
         status = int(fault.status or 500)
         wait = fault.retry_after or 0
         if fault.limit == "primary":
             headers = self._limit_headers(call.route, remaining=0)
             headers["X-RateLimit-Reset"] = str(int(self.epoch() + wait))
             if call.route.startswith("graphql"):
-                return self._answer(
+                return answer(
                     call,
                     200,
                     {"errors": [{"type": "RATE_LIMITED", "message": PRIMARY_LIMIT}]},
                     headers,
                 )
-            return self._answer(call, 403, {"message": PRIMARY_LIMIT}, headers)
+            return answer(call, 403, {"message": PRIMARY_LIMIT}, headers)
         headers = self._limit_headers(call.route)
         if fault.limit == "secondary":
             headers["Retry-After"] = f"{wait:g}"
-            return self._answer(call, status, {"message": SECONDARY_LIMIT}, headers)
+            return answer(call, status, {"message": SECONDARY_LIMIT}, headers)
         if fault.retry_after is not None:
             headers["Retry-After"] = f"{wait:g}"
-        return self._answer(call, status, {"message": "Server Error"}, headers)
-
-    @staticmethod
-    def _answer(
-        call: GitHubCall, status: int, data: Any, headers: dict[str, str] | None = None
-    ) -> web.Response:
-        call.status, call.response = status, data
-        if status == 204 or data is None:
-            return web.Response(status=status, headers=headers)
-        return web.json_response(data, status=status, headers=headers)
+        return answer(call, status, {"message": "Server Error"}, headers)
 
     def _unknown(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         raise _Fail(404, "Not Found")
@@ -1450,46 +1330,32 @@ class GitHubEmulator:
             payload["organization"] = {"login": self.project.owner}
         self._events.append((kind, payload))
         if self.auto_webhooks:
-            with contextlib.suppress(RuntimeError):
-                task = asyncio.get_running_loop().create_task(self._deliver_soon())
-                self._delivering.add(task)
-                task.add_done_callback(self._delivering.discard)
-
-    async def _deliver_soon(self) -> None:
-        await self.deliver_webhooks()
+            deliver_soon(self.deliver_webhooks, self._delivering)
 
     @staticmethod
     def sign(secret: str, body: bytes) -> str:
         """``X-Hub-Signature-256``: ``sha256=`` and the HMAC-SHA256 of the body, in hex."""
-        return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return "sha256=" + hmac_sha256(secret, body)
 
     async def deliver_webhooks(self) -> int:
         """POSTs every pending event to every webhook subscribed to it; how many were sent."""
         events, self._events = self._events, []
-        sent = 0
-        if not events:
-            return 0
-        async with aiohttp.ClientSession() as http:
-            for kind, payload in events:
-                body = json.dumps(payload).encode()
-                for hook in self.webhooks:
-                    if kind not in hook.events:
-                        continue
-                    headers = {
-                        "Content-Type": "application/json",
-                        "User-Agent": "GitHub-Hookshot/emulator",
-                        "X-GitHub-Event": kind,
-                        "X-GitHub-Delivery": str(uuid.uuid4()),
-                    }
-                    if hook.secret:
-                        headers["X-Hub-Signature-256"] = self.sign(hook.secret, body)
-                        headers["X-Hub-Signature"] = (
-                            "sha1=" + hmac.new(hook.secret.encode(), body, hashlib.sha1).hexdigest()
-                        )
-                    try:
-                        async with http.post(hook.url, data=body, headers=headers) as answer:
-                            hook.deliveries.append(answer.status)
-                    except aiohttp.ClientError:
-                        hook.deliveries.append(0)
-                    sent += 1
-        return sent
+        deliveries = []
+        for kind, payload in events:
+            body = json.dumps(payload).encode()
+            for hook in self.webhooks:
+                if kind not in hook.events:
+                    continue
+                headers = {
+                    "Content-Type": "application/json",
+                    "User-Agent": "GitHub-Hookshot/emulator",
+                    "X-GitHub-Event": kind,
+                    "X-GitHub-Delivery": str(uuid.uuid4()),
+                }
+                if hook.secret:
+                    headers["X-Hub-Signature-256"] = self.sign(hook.secret, body)
+                    headers["X-Hub-Signature"] = (
+                        "sha1=" + hmac.new(hook.secret.encode(), body, hashlib.sha1).hexdigest()
+                    )
+                deliveries.append(Delivery(hook, body, headers))
+        return await post_all(deliveries)

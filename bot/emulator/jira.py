@@ -40,10 +40,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import copy
 import hashlib
-import hmac
 import json
 import operator
 import random
@@ -51,15 +49,16 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
 from aiohttp import web
 
-Clock = Callable[[], "float | datetime"]
-"""Epoch seconds (or an aware datetime) now; injected so tests control time."""
+from bot.emulator.calls import RestCall
+from bot.emulator.faults import Fault, Faults
+from bot.emulator.http import Clock, LocalServer, answer, json_body
+from bot.emulator.webhooks import Delivery, deliver_soon, hmac_sha256, post_all
 
 UNAUTHENTICATED = "Client must be authenticated to access this resource."
 BOARD_HIDDEN = "Board does not exist or you do not have permission to see it."
@@ -125,21 +124,9 @@ _JQL_FIELDS = {
 # -- recorded state ------------------------------------------------------------------------
 
 
-@dataclass
-class JiraCall:
-    """One request: ``route`` is one of ``ROUTES`` (or ``unknown``)."""
-
-    route: str
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any = None
-    status: int = 0
-    at: float = 0.0
-    user: str | None = None  # the email of the account whose credentials were used
-    response: Any = None
-    held: float = 0.0
-    dropped: bool = False  # held, and the client hung up before the answer
+JiraCall = RestCall
+"""One request: ``route`` is one of ``ROUTES`` (or ``unknown``), ``user`` the email of the
+account whose credentials were used."""
 
 
 @dataclass
@@ -254,19 +241,6 @@ class JiraWebhook:
     secret: str | None = None
     events: tuple[str, ...] = ("jira:issue_created", "jira:issue_updated", "jira:issue_deleted")
     deliveries: list[int] = field(default_factory=list)  # HTTP status of each delivery
-
-
-@dataclass
-class _Fault:
-    route: str | None  # None: any route
-    status: int | None = None
-    retry_after: float | None = None
-    delay: float | None = None
-    applied: bool = False
-    remaining: int | None = None  # count-based
-    skip: int = 0  # calls let through before the fault starts
-    ratio: float | None = None  # rate-based
-    rng: random.Random | None = None
 
 
 class _Fail(Exception):
@@ -427,7 +401,7 @@ def parse_jql(jql: str) -> _Query:
 # -- the emulator --------------------------------------------------------------------------
 
 
-class JiraEmulator:
+class JiraEmulator(LocalServer[JiraCall]):
     """Jira Cloud's REST API for one site, served on 127.0.0.1.
 
     Start it, build the client with ``site_url=emulator.url`` (listed in the host policy),
@@ -447,11 +421,8 @@ class JiraEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        self.now = now
-        self.host = host
-        self.port = port
-        self.url = ""
-        self.calls: list[JiraCall] = []
+        super().__init__(now=now, host=host, port=port)
+        self.faults = Faults(self.held_answers)
         self.users: dict[str, JiraUser] = {}
         self.bearer: dict[str, str] = {}  # OAuth access token -> email
         self.projects: dict[str, dict[str, str]] = {}
@@ -475,13 +446,10 @@ class JiraEmulator:
         }
         self.number_fields: set[str] = {STORY_POINTS}
         self.text_fields: set[str] = set()  # ADF (textarea) custom fields
-        self._faults: list[_Fault] = []
-        self._release: asyncio.Event | None = None
         self._ids = 10000
         self._numbers: dict[str, int] = {}
         self._sprint_ids = 0
         self._last_ms = 0.0
-        self._runner: web.AppRunner | None = None
         self.webhooks: list[JiraWebhook] = []
         self.auto_webhooks = False  # True: deliver each event at once (the sandbox)
         self._events: list[dict[str, Any]] = []
@@ -539,38 +507,7 @@ class JiraEmulator:
         app.router.add_route("*", "/{tail:.*}", self._wrap("unknown", self._unknown))
         return app
 
-    async def start(self) -> None:
-        """Listen on ``host:port`` (a free port by default) and set ``url``."""
-        self._runner = web.AppRunner(self.make_app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        self.url = f"http://{self.host}:{self.port}"
-
-    async def stop(self) -> None:
-        self.release_held()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> JiraEmulator:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def host_setting(self) -> str:
-        """What to put in TIMEBOX_TRACKER_HOSTS for this emulator."""
-        return f"{self.host}:{self.port}"
-
     # -- time and ids --------------------------------------------------------------------
-
-    def epoch(self) -> float:
-        value = self.now()
-        return value.timestamp() if isinstance(value, datetime) else float(value)
 
     def _stamp(self) -> float:
         """``now()`` in epoch milliseconds, strictly increasing even if time stands."""
@@ -825,12 +762,6 @@ class JiraEmulator:
     def sprint_keys(self, sprint_id: int) -> list[str]:
         return [k for k in self.rank if self.issues[k].sprint == sprint_id]
 
-    def calls_to(self, route: str) -> list[JiraCall]:
-        return [c for c in self.calls if c.route == route]
-
-    def reset_calls(self) -> None:
-        self.calls.clear()
-
     # -- faults --------------------------------------------------------------------------
 
     def fail_next(
@@ -847,7 +778,7 @@ class JiraEmulator:
         ``after``: let that many calls through first."""
         if status == 429 and retry_after is None:
             retry_after = 1
-        self._faults.append(_Fault(route, status, retry_after, remaining=times, skip=after))
+        self.faults.add(Fault(route, status, retry_after, remaining=times, skip=after))
 
     def delay_next(
         self,
@@ -861,7 +792,7 @@ class JiraEmulator:
         ``release_held()``/``stop()``), so a client's timeout fires. ``applied=False``: the
         request is dropped if the client hangs up; ``applied=True``: it is done at once and
         only the answer is late (a create that happened although the client never heard)."""
-        self._faults.append(_Fault(route, delay=seconds, applied=applied, remaining=times))
+        self.faults.add(Fault(route, delay=seconds, applied=applied, remaining=times))
 
     def fail_rate(
         self,
@@ -877,8 +808,8 @@ class JiraEmulator:
         ``delay`` seconds when it is given."""
         if status == 429 and retry_after is None:
             retry_after = 1
-        self._faults.append(
-            _Fault(
+        self.faults.add(
+            Fault(
                 route,
                 None if delay else status,
                 retry_after,
@@ -889,41 +820,7 @@ class JiraEmulator:
         )
 
     def clear_faults(self) -> None:
-        self._faults.clear()
-
-    def release_held(self) -> None:
-        if self._release is not None:
-            self._release.set()
-        self._release = None
-
-    def _take_fault(self, route: str) -> _Fault | None:
-        for fault in list(self._faults):
-            if fault.route is not None and fault.route != route:
-                continue
-            if fault.ratio is not None:
-                if fault.rng is not None and fault.rng.random() < fault.ratio:
-                    return fault
-                continue
-            if fault.skip > 0:
-                fault.skip -= 1
-                continue
-            fault.remaining = (fault.remaining or 1) - 1
-            if fault.remaining <= 0:
-                self._faults.remove(fault)
-            return fault
-        return None
-
-    async def _hold(self, seconds: float, request: web.Request) -> None:
-        if self._release is None:
-            self._release = asyncio.Event()
-        release = self._release
-        loop = asyncio.get_running_loop()
-        until = loop.time() + seconds
-        while loop.time() < until and not release.is_set():
-            if request.transport is None or request.transport.is_closing():
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(release.wait(), min(0.02, until - loop.time()))
+        self.faults.clear()
 
     # -- HTTP plumbing -------------------------------------------------------------------
 
@@ -949,22 +846,14 @@ class JiraEmulator:
             call = JiraCall(route, request.method, request.path, dict(request.query))
             call.at = self.epoch()
             self.calls.append(call)
-            body: Any = None
-            if request.can_read_body:
-                text = await request.text()
-                if text.strip():
-                    try:
-                        body = json.loads(text)
-                    except ValueError:
-                        return self._answer(call, 400, {"errorMessages": ["Invalid JSON"]})
-            call.body = body
-            fault = self._take_fault(route)
-            if fault is not None and fault.delay and not fault.applied:
-                call.held = fault.delay
-                await self._hold(fault.delay, request)
-                if request.transport is None or request.transport.is_closing():
-                    call.dropped = True
-                    return web.Response(status=499)
+            try:
+                body = call.body = await json_body(request)
+            except json.JSONDecodeError:
+                return answer(call, 400, {"errorMessages": ["Invalid JSON"]})
+            fault = self.faults.take(route)
+            gone = await self.faults.hold_request(fault, call, request)
+            if gone is not None:
+                return gone
             if fault is not None and fault.status:
                 headers = {}
                 if fault.retry_after is not None:
@@ -976,7 +865,7 @@ class JiraEmulator:
                     message = "Rate limit exceeded."
                 else:
                     message = "Internal server error."
-                return self._answer(
+                return answer(
                     call, fault.status, {"errorMessages": [message], "errors": {}}, headers
                 )
             user = self._authenticate(request)
@@ -996,25 +885,12 @@ class JiraEmulator:
                 status, data = handler(request, user, body)
             except _Fail as fail:
                 status, data = fail.status, fail.body
-            if fault is not None and fault.delay and fault.applied:
-                call.held = fault.delay
-                await self._hold(fault.delay, request)
-                if request.transport is None or request.transport.is_closing():
-                    call.dropped = True
-                    call.status = status
-                    return web.Response(status=499)
-            return self._answer(call, status, data)
+            gone = await self.faults.hold_answer(fault, call, request, status)
+            if gone is not None:
+                return gone
+            return answer(call, status, data)
 
         return handle
-
-    @staticmethod
-    def _answer(
-        call: JiraCall, status: int, data: Any, headers: dict[str, str] | None = None
-    ) -> web.Response:
-        call.status, call.response = status, data
-        if status == 204 or data is None:
-            return web.Response(status=status, headers=headers)
-        return web.json_response(data, status=status, headers=headers)
 
     def _unknown(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         raise _error(404, f"null for uri: {self.url}{request.path}")
@@ -1808,44 +1684,24 @@ class JiraEmulator:
             event["changelog"] = {"id": str(self._next_id()), "items": changelog}
         self._events.append(event)
         if self.auto_webhooks:
-            with contextlib.suppress(RuntimeError):  # no running loop: delivered on request
-                task = asyncio.get_running_loop().create_task(self.deliver_webhooks())
-                self._delivering.add(task)
-                task.add_done_callback(self._delivering.discard)
+            deliver_soon(self.deliver_webhooks, self._delivering)
 
     @staticmethod
     def sign(secret: str, body: bytes) -> str:
         """The ``X-Hub-Signature`` value Jira sends for a webhook with a secret."""
-        return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return "sha256=" + hmac_sha256(secret, body)
 
     async def deliver_webhooks(self) -> int:
         """POSTs every pending event to every webhook; how many deliveries were made."""
         events, self._events = self._events, []
-        sent = 0
-        if not events:
-            return 0
-        async with aiohttp.ClientSession() as http:
-            for event in events:
-                body = json.dumps(event).encode()
-                for hook in self.webhooks:
-                    if event["webhookEvent"] not in hook.events:
-                        continue
-                    headers = {"Content-Type": "application/json"}
-                    if hook.secret:
-                        headers["X-Hub-Signature"] = self.sign(hook.secret, body)
-                    try:
-                        async with http.post(hook.url, data=body, headers=headers) as answer:
-                            hook.deliveries.append(answer.status)
-                    except aiohttp.ClientError:
-                        hook.deliveries.append(0)
-                    sent += 1
-        return sent
-
-    # -- for tests -----------------------------------------------------------------------
-
-    def advance(self, seconds: float) -> None:
-        """Only for a ``now`` that is a ``ManualClock.now``: see ``bot.runtime.clock``."""
-        owner = getattr(self.now, "__self__", None)
-        if owner is None or not hasattr(owner, "advance"):
-            raise TypeError("advance() needs now=ManualClock().now")
-        owner.advance(timedelta(seconds=seconds))
+        deliveries = []
+        for event in events:
+            body = json.dumps(event).encode()
+            for hook in self.webhooks:
+                if event["webhookEvent"] not in hook.events:
+                    continue
+                headers = {"Content-Type": "application/json"}
+                if hook.secret:
+                    headers["X-Hub-Signature"] = self.sign(hook.secret, body)
+                deliveries.append(Delivery(hook, body, headers))
+        return await post_all(deliveries)

@@ -40,8 +40,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import hashlib
-import hmac
 import json
 import math
 import random
@@ -49,7 +47,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -75,8 +73,9 @@ from graphql import (
     validate,
 )
 
-Clock = Callable[[], "float | datetime"]
-"""Epoch seconds (or an aware datetime) now; injected so tests control time."""
+from bot.emulator.faults import Fault, Faults
+from bot.emulator.http import Clock, LocalServer, answer
+from bot.emulator.webhooks import Delivery, deliver_soon, hmac_sha256, post_all
 
 MAX_COMPLEXITY = 10_000
 HOUR = 3600.0
@@ -101,6 +100,8 @@ DEFAULT_STATES = (
 )
 PRIORITY_LABELS = {0: "No priority", 1: "Urgent", 2: "High", 3: "Medium", 4: "Low"}
 UNAUTHENTICATED = "Authentication required, not authenticated"
+RATE_LIMITED = "requests"
+"""``Fault.limit`` of ``rate_limit_next``: the request budget is spent (RATELIMITED)."""
 
 
 # -- recorded state ------------------------------------------------------------------------
@@ -234,20 +235,6 @@ class LinearWebhook:
 
 
 @dataclass
-class _Fault:
-    operation: str | None  # None: any operation
-    status: int | None = None
-    rate_limited: bool = False
-    reset_in: float = 1.0
-    delay: float | None = None
-    applied: bool = False
-    remaining: int | None = None
-    skip: int = 0
-    ratio: float | None = None
-    rng: random.Random | None = None
-
-
-@dataclass
 class _Bucket:
     """A leaky bucket: ``limit`` a window of an hour, refilled evenly."""
 
@@ -314,7 +301,28 @@ def _invalid(message: str) -> GraphQLError:
 
 def sign(secret: str, body: bytes) -> str:
     """The ``Linear-Signature`` of a delivery."""
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac_sha256(secret, body)
+
+
+def _signed(
+    secret: str,
+    payload: Mapping[str, Any],
+    *,
+    timestamp_ms: float | None = None,
+    signature: str | None = None,
+) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of a delivery of ``payload``, as ``send_webhook`` says."""
+    data = dict(payload)
+    data.setdefault("webhookTimestamp", int(timestamp_ms if timestamp_ms else time.time() * 1000))
+    body = json.dumps(data).encode()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "Linear-Delivery": str(uuid.uuid4()),
+        "Linear-Event": str(data.get("type") or ""),
+        "Linear-Signature": signature if signature is not None else sign(secret, body),
+        "User-Agent": "Linear-Webhook",
+    }
+    return body, headers
 
 
 async def send_webhook(
@@ -328,16 +336,7 @@ async def send_webhook(
     """Signs ``payload`` as Linear does (``webhookTimestamp`` set to ``timestamp_ms``, else
     now, if absent) and POSTs it to ``url``; the HTTP status of the answer. ``signature``
     overrides the computed one (a forged delivery)."""
-    data = dict(payload)
-    data.setdefault("webhookTimestamp", int(timestamp_ms if timestamp_ms else time.time() * 1000))
-    body = json.dumps(data).encode()
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        "Linear-Delivery": str(uuid.uuid4()),
-        "Linear-Event": str(data.get("type") or ""),
-        "Linear-Signature": signature if signature is not None else sign(secret, body),
-        "User-Agent": "Linear-Webhook",
-    }
+    body, headers = _signed(secret, payload, timestamp_ms=timestamp_ms, signature=signature)
     async with (
         aiohttp.ClientSession() as http,
         http.post(url, data=body, headers=headers) as answer,
@@ -415,7 +414,7 @@ def _compare(spec: Mapping[str, Any], value: Any, *, dates: bool = False) -> boo
 # -- the emulator --------------------------------------------------------------------------
 
 
-class LinearEmulator:
+class LinearEmulator(LocalServer[LinearCall]):
     """Linear's GraphQL API for one workspace, served on 127.0.0.1.
 
     Start it, build the client with ``api_url=emulator.api_url`` (its host listed in the host
@@ -441,16 +440,13 @@ class LinearEmulator:
         complexity_limit: float = 3_000_000,
         admin: bool = True,
     ) -> None:
-        self.now = now
-        self.host = host
-        self.port = port
-        self.url = ""
+        super().__init__(now=now, host=host, port=port)
+        self.faults = Faults(self.held_answers)
         self.organization = {
             "id": self._uuid("org", 1),
             "name": organization,
             "urlKey": organization,
         }
-        self.calls: list[LinearCall] = []
         self.users: dict[str, LinearUser] = {}
         self.bearer: dict[str, str] = {}  # OAuth access token -> user id
         self.teams: dict[str, LinearTeam] = {}
@@ -469,14 +465,11 @@ class LinearEmulator:
         self.requests_limit = requests_limit
         self.complexity_limit = complexity_limit
         self._buckets: dict[str, tuple[_Bucket, _Bucket]] = {}  # per user id
-        self._faults: list[_Fault] = []
-        self._release: asyncio.Event | None = None
         self._ids = 0
         self._last_ms = 0.0
         self._sync_id = 1000.0
         self._events: list[dict[str, Any]] = []
         self._delivering: set[asyncio.Task[None]] = set()
-        self._runner: web.AppRunner | None = None
         self.user = self.add_user(
             email, api_key, display_name=display_name, timezone=timezone, admin=admin
         )
@@ -490,45 +483,16 @@ class LinearEmulator:
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         return app
 
-    async def start(self) -> None:
-        """Listen on ``host:port`` (a free port by default) and set ``url``."""
-        self._runner = web.AppRunner(self.make_app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        self.url = f"http://{self.host}:{self.port}"
-
-    async def stop(self) -> None:
-        self.release_held()
+    async def _stopping(self) -> None:
         for task in list(self._delivering):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> LinearEmulator:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     @property
     def api_url(self) -> str:
         return f"{self.url}/graphql"
 
-    @property
-    def host_setting(self) -> str:
-        """What to put in TIMEBOX_TRACKER_HOSTS for this emulator."""
-        return f"{self.host}:{self.port}"
-
     # -- time and ids --------------------------------------------------------------------
-
-    def epoch(self) -> float:
-        value = self.now()
-        return value.timestamp() if isinstance(value, datetime) else float(value)
 
     def _stamp(self) -> float:
         """``now()`` in epoch milliseconds, strictly increasing even if time stands."""
@@ -846,12 +810,6 @@ class LinearEmulator:
             target, starts.timestamp() * 1000, ends.timestamp() * 1000, name, description
         )
 
-    def calls_to(self, operation: str) -> list[LinearCall]:
-        return [c for c in self.calls if c.operation == operation]
-
-    def reset_calls(self) -> None:
-        self.calls.clear()
-
     def set_budget(
         self,
         *,
@@ -885,7 +843,7 @@ class LinearEmulator:
         """Answer the next ``times`` calls (of ``operation``, or any) with HTTP ``status``
         (500: Linear's JSON INTERNAL_SERVER_ERROR; 502, 503, 504: a gateway's text page).
         ``after``: let that many calls through first."""
-        self._faults.append(_Fault(operation, status, remaining=times, skip=after))
+        self.faults.add(Fault(operation, status, remaining=times, skip=after))
 
     def rate_limit_next(
         self,
@@ -898,8 +856,8 @@ class LinearEmulator:
         """Answer the next ``times`` calls with a RATELIMITED error (HTTP ``status``: 400 as
         Linear's GraphQL errors are, or 429) whose request budget resets in ``reset_in``
         seconds."""
-        self._faults.append(
-            _Fault(operation, status, rate_limited=True, reset_in=reset_in, remaining=times)
+        self.faults.add(
+            Fault(operation, status, retry_after=reset_in, limit=RATE_LIMITED, remaining=times)
         )
 
     def delay_next(
@@ -913,50 +871,16 @@ class LinearEmulator:
         """Hold the answer to the next ``times`` calls for ``seconds`` of real time (or until
         ``release_held()``/``stop()``). ``applied=False``: the request is dropped if the client
         hangs up; ``applied=True``: it is done at once and only the answer is late."""
-        self._faults.append(_Fault(operation, delay=seconds, applied=applied, remaining=times))
+        self.faults.add(Fault(operation, delay=seconds, applied=applied, remaining=times))
 
     def fail_rate(
         self, ratio: float, status: int = 503, *, operation: str | None = None, seed: int = 0
     ) -> None:
         """Fail a share of calls (deterministically from ``seed``) with ``status``."""
-        self._faults.append(_Fault(operation, status, ratio=ratio, rng=random.Random(seed)))
+        self.faults.add(Fault(operation, status, ratio=ratio, rng=random.Random(seed)))
 
     def clear_faults(self) -> None:
-        self._faults.clear()
-
-    def release_held(self) -> None:
-        if self._release is not None:
-            self._release.set()
-        self._release = None
-
-    def _take_fault(self, operation: str) -> _Fault | None:
-        for fault in list(self._faults):
-            if fault.operation is not None and fault.operation != operation:
-                continue
-            if fault.ratio is not None:
-                if fault.rng is not None and fault.rng.random() < fault.ratio:
-                    return fault
-                continue
-            if fault.skip > 0:
-                fault.skip -= 1
-                continue
-            fault.remaining = (fault.remaining or 1) - 1
-            if fault.remaining <= 0:
-                self._faults.remove(fault)
-            return fault
-        return None
-
-    async def _hold(self, seconds: float, request: web.Request) -> None:
-        if self._release is None:
-            self._release = asyncio.Event()
-        release = self._release
-        loop = asyncio.get_running_loop()
-        until = loop.time() + seconds
-        while loop.time() < until and not release.is_set():
-            if request.transport is None or request.transport.is_closing():
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(release.wait(), min(0.02, until - loop.time()))
+        self.faults.clear()
 
     # -- HTTP ----------------------------------------------------------------------------
 
@@ -979,14 +903,14 @@ class LinearEmulator:
         try:
             payload = json.loads(await request.text() or "null")
         except ValueError:
-            return self._answer(
+            return answer(
                 call,
                 400,
                 {"errors": [linear_error("Invalid JSON", "BAD_REQUEST", "graphql error")]},
             )
         if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
             error = linear_error("Must provide query string.", "BAD_REQUEST", "graphql error")
-            return self._answer(call, 400, {"errors": [error]})
+            return answer(call, 400, {"errors": [error]})
         call.query = payload["query"]
         call.variables = dict(payload.get("variables") or {})
         try:
@@ -995,18 +919,15 @@ class LinearEmulator:
             body = {
                 "errors": [linear_error(error.message, "GRAPHQL_PARSE_FAILED", "graphql error")]
             }
-            return self._answer(call, 400, body)
+            return answer(call, 400, body)
         operation = _operation(document, payload.get("operationName"))
         call.operation = operation.name.value if operation and operation.name else "unknown"
 
-        fault = self._take_fault(call.operation)
-        if fault is not None and fault.delay and not fault.applied:
-            call.held = fault.delay
-            await self._hold(fault.delay, request)
-            if request.transport is None or request.transport.is_closing():
-                call.dropped = True
-                return web.Response(status=499)
-        if fault is not None and fault.status and not fault.rate_limited:
+        fault = self.faults.take(call.operation)
+        gone = await self.faults.hold_request(fault, call, request)
+        if gone is not None:
+            return gone
+        if fault is not None and fault.status and fault.limit is None:
             return self._server_error(call, fault.status)
 
         user = self._authenticate(request)
@@ -1017,24 +938,24 @@ class LinearEmulator:
                 "authentication error",
                 user_message="You need to authenticate to access this operation.",
             )
-            return self._answer(call, 400, {"errors": [error]})
+            return answer(call, 400, {"errors": [error]})
         call.user = user.email
         now = self.epoch()
         requests, complexity = self._bucket(user.id)
         requests.refill(now)
         complexity.refill(now)
 
-        if fault is not None and fault.rate_limited:
-            reset = (now + fault.reset_in) * 1000
+        if fault is not None and fault.limit == RATE_LIMITED:
+            reset = (now + (fault.retry_after or 0)) * 1000
             headers = self._limit_headers(requests, complexity, now, 0)
             headers["X-RateLimit-Requests-Remaining"] = "0"
             headers["X-RateLimit-Requests-Reset"] = str(int(reset))
-            return self._answer(call, fault.status or 400, {"errors": [_ratelimited()]}, headers)
+            return answer(call, fault.status or 400, {"errors": [_ratelimited()]}, headers)
 
         errors = validate(SCHEMA, document)
         if errors:
             error = linear_error(errors[0].message, "GRAPHQL_VALIDATION_FAILED", "graphql error")
-            return self._answer(call, 400, {"errors": [error]})
+            return answer(call, 400, {"errors": [error]})
         assert operation is not None
         cost = math.ceil(_complexity(document, operation, call.variables) - 1e-9)
         call.complexity = cost
@@ -1045,12 +966,12 @@ class LinearEmulator:
                 "invalid input",
                 user_message="The query is too complex: ask for fewer items at once.",
             )
-            return self._answer(
+            return answer(
                 call, 400, {"errors": [error]}, self._limit_headers(requests, complexity, now, cost)
             )
         if requests.level < 1 or complexity.level < cost:
             headers = self._limit_headers(requests, complexity, now, cost)
-            return self._answer(call, 400, {"errors": [_ratelimited()]}, headers)
+            return answer(call, 400, {"errors": [_ratelimited()]}, headers)
         requests.level -= 1
         complexity.level -= cost
         headers = self._limit_headers(requests, complexity, now, cost)
@@ -1071,14 +992,10 @@ class LinearEmulator:
             status = 400  # the variables were refused before anything ran
         else:
             body["data"] = result.data
-        if fault is not None and fault.delay and fault.applied:
-            call.held = fault.delay
-            await self._hold(fault.delay, request)
-            if request.transport is None or request.transport.is_closing():
-                call.dropped = True
-                call.status = status
-                return web.Response(status=499)
-        return self._answer(call, status, body, headers)
+        gone = await self.faults.hold_answer(fault, call, request, status)
+        if gone is not None:
+            return gone
+        return answer(call, status, body, headers)
 
     def _limit_headers(
         self, requests: _Bucket, complexity: _Bucket, now: float, cost: int
@@ -1103,13 +1020,6 @@ class LinearEmulator:
             return web.json_response(call.response, status=status)
         call.response = f"{status} gateway error"
         return web.Response(status=status, text=call.response, content_type="text/plain")
-
-    @staticmethod
-    def _answer(
-        call: LinearCall, status: int, data: Any, headers: dict[str, str] | None = None
-    ) -> web.Response:
-        call.status, call.response = status, data
-        return web.json_response(data, status=status, headers=headers)
 
     # -- views: what the resolvers return ------------------------------------------------
 
@@ -1194,21 +1104,11 @@ class LinearEmulator:
 
     def _team_view(self, team: LinearTeam) -> dict[str, Any]:
         def states(info: Any, **args: Any) -> dict[str, Any]:
-            found = [
-                s
-                for s in self._team_states(team)
-                if self._matches("state", s, args.get("filter") or {}, info)
-            ]
-            return self._connection(found, args, self._state_view)
+            return self._listed("state", self._team_states(team), args, info, self._state_view)
 
         def labels(info: Any, **args: Any) -> dict[str, Any]:
-            found = [
-                label
-                for label in self.labels.values()
-                if label.team_id == team.id
-                and self._matches("label", label, args.get("filter") or {}, info)
-            ]
-            return self._connection(found, args, self._label_view)
+            owned = [label for label in self.labels.values() if label.team_id == team.id]
+            return self._listed("label", owned, args, info, self._label_view)
 
         def issues(info: Any, **args: Any) -> dict[str, Any]:
             scope = {"and": [args.get("filter") or {}, {"team": {"id": {"eq": team.id}}}]}
@@ -1298,12 +1198,8 @@ class LinearEmulator:
         by_id = {i.id: i for i in self.issues.values()} if issue.parent_id else {}
 
         def labels(info: Any, **args: Any) -> dict[str, Any]:
-            found = [
-                self.labels[label_id]
-                for label_id in issue.label_ids
-                if self._matches("label", self.labels[label_id], args.get("filter") or {}, info)
-            ]
-            return self._connection(found, args, self._label_view)
+            given = [self.labels[label_id] for label_id in issue.label_ids]
+            return self._listed("label", given, args, info, self._label_view)
 
         def relations(info: Any, **args: Any) -> dict[str, Any]:
             found = [r for r in self.relations if r.issue_id == issue.id]
@@ -1441,15 +1337,23 @@ class LinearEmulator:
     def _organization(self, info: Any) -> dict[str, Any]:
         return dict(self.organization)
 
+    def _listed(
+        self,
+        kind: str,
+        items: Iterable[Any],
+        args: Mapping[str, Any],
+        info: Any,
+        view: Callable[[Any], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """A connection of the ``items`` (entities of ``kind``) that pass the ``filter``."""
+        spec = args.get("filter") or {}
+        found = [item for item in items if self._matches(kind, item, spec, info)]
+        return self._connection(found, args, view)
+
     def teams_(self, info: Any, **args: Any) -> dict[str, Any]:
         user = self._user(info)
-        found = [
-            t
-            for t in self.teams.values()
-            if self._visible(t.id, user)
-            and self._matches("team", t, args.get("filter") or {}, info)
-        ]
-        return self._connection(found, args, self._team_view)
+        visible = [t for t in self.teams.values() if self._visible(t.id, user)]
+        return self._listed("team", visible, args, info, self._team_view)
 
     def _team_for(self, team_id: str, info: Any) -> LinearTeam:
         user = self._user(info)
@@ -1539,23 +1443,17 @@ class LinearEmulator:
 
     def issue_labels(self, info: Any, **args: Any) -> dict[str, Any]:
         user = self._user(info)
-        found = [
+        visible = [
             label
             for label in self.labels.values()
-            if (label.team_id is None or self._visible(label.team_id, user))
-            and self._matches("label", label, args.get("filter") or {}, info)
+            if label.team_id is None or self._visible(label.team_id, user)
         ]
-        return self._connection(found, args, self._label_view)
+        return self._listed("label", visible, args, info, self._label_view)
 
     def workflow_states(self, info: Any, **args: Any) -> dict[str, Any]:
         user = self._user(info)
-        found = [
-            s
-            for s in self.states.values()
-            if self._visible(s.team_id, user)
-            and self._matches("state", s, args.get("filter") or {}, info)
-        ]
-        return self._connection(found, args, self._state_view)
+        visible = [s for s in self.states.values() if self._visible(s.team_id, user)]
+        return self._listed("state", visible, args, info, self._state_view)
 
     # -- mutations -----------------------------------------------------------------------
 
@@ -1884,19 +1782,13 @@ class LinearEmulator:
             event["updatedFrom"] = changed
         self._events.append(event)
         if self.auto_webhooks:
-            with contextlib.suppress(RuntimeError):  # no running loop: delivered on request
-                task = asyncio.get_running_loop().create_task(self._deliver_quietly())
-                self._delivering.add(task)
-                task.add_done_callback(self._delivering.discard)
-
-    async def _deliver_quietly(self) -> None:
-        await self.deliver_webhooks()
+            deliver_soon(self.deliver_webhooks, self._delivering)
 
     async def deliver_webhooks(self) -> int:
         """POSTs every pending event to every webhook that wants its type, signed and
         stamped as Linear does; how many deliveries were made."""
         events, self._events = self._events, []
-        sent = 0
+        deliveries = []
         for event in events:
             for hook in self.webhooks:
                 if event["type"] not in hook.resource_types:
@@ -1908,22 +1800,8 @@ class LinearEmulator:
                     "webhookId": hook.id,
                     "webhookTimestamp": int(self.epoch() * 1000),
                 }
-                try:
-                    status = await send_webhook(hook.url, hook.secret, payload)
-                except aiohttp.ClientError:
-                    status = 0
-                hook.deliveries.append(status)
-                sent += 1
-        return sent
-
-    # -- for tests -----------------------------------------------------------------------
-
-    def advance(self, seconds: float) -> None:
-        """Only for a ``now`` that is a ``ManualClock.now``: see ``bot.runtime.clock``."""
-        owner = getattr(self.now, "__self__", None)
-        if owner is None or not hasattr(owner, "advance"):
-            raise TypeError("advance() needs now=ManualClock().now")
-        owner.advance(timedelta(seconds=seconds))
+                deliveries.append(Delivery(hook, *_signed(hook.secret, payload)))
+        return await post_all(deliveries)
 
 
 # -- the schema's resolvers ------------------------------------------------------------------

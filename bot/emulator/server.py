@@ -13,7 +13,6 @@ Slack's documentation; where Slack's documented answer and convenience differ, S
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import contextlib
@@ -35,10 +34,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aiohttp import web
 
 from bot.emulator.blockcheck import Problem, message_problems, view_problems
+from bot.emulator.faults import hung_up
+from bot.emulator.http import Clock, LocalServer
 from bot.emulator.socket_mode import SocketMode
-
-Clock = Callable[[], "float | datetime"]
-"""Epoch seconds (or an aware datetime) now; injected so tests control time."""
 
 Listener = Callable[[str, Any], None]
 """Told ``(kind, obj)`` whenever the workspace changes (for the sandbox's live page)."""
@@ -96,6 +94,11 @@ class ApiCall:
     """Never done: held and the bot hung up (``applied=False``), or ``disconnect_next``."""
     team: str | None = None
     """The workspace whose token made the call (None: no token or an unknown one)."""
+
+    @property
+    def route(self) -> str:
+        """What ``calls_to`` looks up: the method."""
+        return self.method
 
 
 @dataclass
@@ -496,7 +499,7 @@ def _ts_key(ts: str) -> tuple[int, int]:
 # -- the emulator --------------------------------------------------------------------------
 
 
-class SlackEmulator:
+class SlackEmulator(LocalServer[ApiCall]):
     """Slack's Web API and workspace state for one team, served on 127.0.0.1.
 
     Start it, point the bot's ``AsyncWebClient`` at ``api_url``, and inspect ``calls``,
@@ -520,6 +523,7 @@ class SlackEmulator:
         port: int = 0,
         app_token: str = "xapp-1-A0TIMEBOX-1-emulator",
     ) -> None:
+        super().__init__(now=now, host=host, port=port)
         self.team_id = team_id
         self.team_domain = team_domain
         self.team_name = team_name
@@ -531,15 +535,10 @@ class SlackEmulator:
         self.app_token = app_token
         """The app-level token: apps.connections.open takes it for a Socket Mode URL."""
         self.validate = validate
-        self.now = now
-        self.host = host
-        self.port = port
-        self.url = ""
         self.permalink_base: str | None = None
         """Where chat.getPermalink's links point: the workspace's slack.com address, or (the
         sandbox) the page that shows the messages."""
 
-        self.calls: list[ApiCall] = []
         self.problems: list[str] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, Channel] = {}
@@ -560,7 +559,6 @@ class SlackEmulator:
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, deque[_Delay]] = {}
-        self._release: asyncio.Event | None = None
         self._hang_ups: dict[str, int] = {}
         # Installing the app into workspaces (OAuth): the app's credentials, the workspaces
         # that may install it, codes waiting to be exchanged, and which team a token is for.
@@ -575,7 +573,6 @@ class SlackEmulator:
         self._limits: dict[str, _RateLimit] = {}
         self._counter = 0
         self._last_micros = 0
-        self._runner: web.AppRunner | None = None
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "api.test": lambda args: {"args": args},
             "apps.connections.open": self._apps_connections_open,
@@ -631,35 +628,10 @@ class SlackEmulator:
         )
         return app
 
-    async def start(self) -> None:
-        """Listen on ``host:port`` (a free port by default) and set ``url``."""
-        self._runner = web.AppRunner(self.make_app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://{self.host}:{port}"
-
-    async def stop(self) -> None:
-        self.release_held()
+    async def _stopping(self) -> None:
         await self.socket_mode.close_all()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> SlackEmulator:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     # -- time and ids --------------------------------------------------------------------
-
-    def epoch(self) -> float:
-        """``now()`` as epoch seconds."""
-        value = self.now()
-        return value.timestamp() if isinstance(value, datetime) else float(value)
 
     def next_ts(self) -> str:
         """A fresh Slack ts from ``now()``: unique and strictly increasing even if time stands."""
@@ -866,9 +838,6 @@ class SlackEmulator:
 
     # -- what tests read -----------------------------------------------------------------
 
-    def calls_to(self, method: str) -> list[ApiCall]:
-        return [c for c in self.calls if c.method == method]
-
     def messages(self, channel: str) -> list[Message]:
         """Every message in a conversation (top level and thread replies) in posting order,
         deleted ones included (see ``Message.deleted``)."""
@@ -959,28 +928,6 @@ class SlackEmulator:
         """Drop the connection of the next ``times`` calls of ``method`` without an answer
         (and without doing them), as a load balancer resetting a connection does."""
         self._hang_ups[method] = self._hang_ups.get(method, 0) + times
-
-    def release_held(self) -> None:
-        """Answer every call ``delay_next`` is holding now (``stop()`` does it too)."""
-        if self._release is not None:
-            self._release.set()
-        self._release = None
-
-    async def _hold(self, seconds: float, request: web.Request | None = None) -> None:
-        """Waits `seconds` (real time), or until released, or until the caller of `request`
-        hangs up."""
-        if self._release is None:
-            self._release = asyncio.Event()
-        release = self._release
-        loop = asyncio.get_running_loop()
-        until = loop.time() + seconds
-        while loop.time() < until and not release.is_set():
-            if request is not None and (
-                request.transport is None or request.transport.is_closing()
-            ):
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(release.wait(), min(0.05, until - loop.time()))
 
     def _take_delay(self, method: str, args: dict[str, Any]) -> _Delay | None:
         queue = self._delays.get(method)
@@ -1212,8 +1159,8 @@ class SlackEmulator:
             delay = self._take_delay(method, args)
             if delay is not None and not delay.applied:
                 call.held = delay.seconds
-                await self._hold(delay.seconds, request)
-                if request.transport is None or request.transport.is_closing():
+                await self.held_answers.wait(delay.seconds, request)
+                if hung_up(request):
                     call.dropped, call.error = True, "client_gone"
                     return web.json_response({"ok": False, "error": "client_gone"}, status=499)
             if method == "oauth.v2.access":
@@ -1226,7 +1173,7 @@ class SlackEmulator:
         call.http_status, call.response = status, body
         if delay is not None and delay.applied:
             call.held = delay.seconds
-            await self._hold(delay.seconds, request)
+            await self.held_answers.wait(delay.seconds, request)
         return web.json_response(body, status=status, headers=headers)
 
     def _dispatch(
