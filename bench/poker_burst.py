@@ -26,6 +26,7 @@ answered every click, shown the result and made no call to Slack for 1.5 s, it r
 from __future__ import annotations
 
 import asyncio
+import gc
 import statistics
 import sys
 import tempfile
@@ -158,6 +159,7 @@ async def main(voters: int, spread: float) -> None:
             await asyncio.sleep(IDLE)
             idle_rate = (cpu_seconds(bot.pid) - idle_cpu) / (time.monotonic() - idle_from)
             calls_before = len(emulator.calls)
+            gc.freeze()  # this process's collector does not pause the clicks (bench/concurrency.py)
             first, started, cpu_before = time.time(), time.monotonic(), cpu_seconds(bot.pid)
             latencies, last_sent, last_ack = await votes(emulator, driver, poll, users, spread)
             await quiet(emulator)

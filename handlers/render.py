@@ -7,15 +7,17 @@ title like `<!channel>` is shown as typed and pings nobody. Markup the bot build
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.readiness import points
+
+if TYPE_CHECKING:  # Jinja2 is loaded with the first text rendered, not to start (10 ms)
+    from jinja2 import Environment
 
 TEMPLATE_DIRS = [
     Path(__file__).with_name("templates"),
@@ -95,7 +97,11 @@ def plain(text: object, limit: int) -> str:
     return re.sub(r"&[a-z]{0,3}$", "", escaped[: limit - 1]) + "…"
 
 
-def _env() -> Environment:
+@functools.cache
+def environment() -> Environment:
+    """The templates' environment, made on first use."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     env = Environment(
         loader=FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),
         finalize=_finalize,
@@ -116,8 +122,5 @@ def _env() -> Environment:
     return env
 
 
-ENV = _env()
-
-
 def render(template: str, **context: Any) -> str:
-    return ENV.get_template(template).render(**context).strip()
+    return environment().get_template(template).render(**context).strip()

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urljoin
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
@@ -51,11 +52,14 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
 
-def web_client(services: Services) -> AsyncWebClient:
-    """The Web API client: base URL from settings, retries on 429, 5xx and dropped connections."""
+def web_client(services: Services, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """The Web API client: base URL from settings, retries on 429, 5xx and dropped connections.
+    `session`: kept-alive connections to Slack for every call (`timebox run`); without it,
+    each call opens a connection of its own (a TLS handshake with Slack's servers)."""
     return AsyncWebClient(
         token=services.settings.bot_token,
         base_url=services.settings.slack_api_url,
+        session=session,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
@@ -121,13 +125,16 @@ def delivery_key(body: dict[str, Any]) -> str | None:
     return f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None
 
 
-def create_app(services: Services, *, trackers: bool = True) -> AsyncApp:
+def create_app(
+    services: Services, *, trackers: bool = True, session: aiohttp.ClientSession | None = None
+) -> AsyncApp:
     """The app with its listeners and its due work's handlers; `trackers=False` leaves the
-    tracker clients to `install_trackers`, as `timebox run` does after its first answer."""
+    tracker clients to `install_trackers`, as `timebox run` does after its first answer.
+    `session`: the Web API's connections (`web_client`), which the caller closes."""
     settings = services.settings
     app = AsyncApp(
         name="timebox.bolt",  # without it Bolt reads its caller's file name off the stack (0.1 s)
-        client=web_client(services),
+        client=web_client(services, session),
         logger=leveled("slack_bolt.AsyncApp"),
         signing_secret=settings.signing_secret or "",
         request_verification_enabled=not settings.socket_mode,

@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
@@ -44,6 +45,7 @@ SWEEPS: web.AppKey[SweepWatch] = web.AppKey("sweeps", SweepWatch)
 ANSWERED: web.AppKey[asyncio.Event] = web.AppKey("answered", asyncio.Event)
 """Set once a Slack request has had its ack: `serve` then finishes starting."""
 START_LATER = 1.0  # seconds after listening: the rest of start-up, if no request came first
+WEB_API_TIMEOUT = 30  # seconds for a call to Slack's Web API (slack_sdk's own default)
 HEALTHZ_DB_TIMEOUT = 5.0  # seconds: a load balancer's probe must not hang on a stuck database
 
 
@@ -68,24 +70,30 @@ def web_app(
         # so Slack always has our ack before anything else we do for the request.
         sent = asyncio.Event()
         with services.acks.acking():
-            try:
-                admitted = await guard.admit(request)
-                if admitted is None:  # Slack's SSL check of the URL
-                    return web.Response(status=200)
-                bolt_request = _for_bolt(request, *admitted, sent)
-            except Refused as refused:
-                log.warning(
-                    "refused a request from %s: %s %s",
-                    request.remote,
-                    refused.status,
-                    refused.reason,
-                )
-                return web.Response(status=refused.status, text=HTTPStatus(refused.status).phrase)
-            response = await to_aiohttp_response(await app.async_dispatch(bolt_request))
-            await response.prepare(request)
-            await response.write_eof()
+            response = await acked(request, sent)
         sent.set()
         answered.set()
+        return response
+
+    async def acked(request: web.Request, sent: asyncio.Event) -> web.StreamResponse:
+        """The request read, checked and handed to Bolt; the ack written (or the refusal
+        returned)."""
+        try:
+            admitted = await guard.admit(request)
+            if admitted is None:  # Slack's SSL check of the URL
+                return web.Response(status=200)
+            bolt_request = _for_bolt(request, *admitted, sent)
+        except Refused as refused:
+            log.warning(
+                "refused a request from %s: %s %s",
+                request.remote,
+                refused.status,
+                refused.reason,
+            )
+            return web.Response(status=refused.status, text=HTTPStatus(refused.status).phrase)
+        response = await to_aiohttp_response(await app.async_dispatch(bolt_request))
+        await response.prepare(request)
+        await response.write_eof()
         return response
 
     sweeps = SweepWatch(services.clock, ticker, starting=starting)
@@ -232,8 +240,8 @@ def _read(text: str, content_type: str) -> dict[str, Any]:
 
 def _form(text: str) -> dict[str, str]:
     """Form data, read strictly (every field with "=", escapes of UTF-8), each field once."""
-    name, _, value = text.partition("=")
-    if name == "payload" and "&" not in value and text.isascii():  # an interaction
+    name, equals, value = text.partition("=")
+    if name == "payload" and equals and "&" not in value and text.isascii():  # an interaction
         with contextlib.suppress(UnicodeDecodeError):
             return {"payload": _unescape(value)}
     try:
@@ -376,7 +384,8 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
         clock = FileClock(settings.clock_file)
     services = Services(settings=settings, db=db, clock=clock or SystemClock())
     services.started.clear()
-    app = create_app(services, trackers=False)
+    slack_http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT))
+    app = create_app(services, trackers=False, session=slack_http)
     checking = asyncio.create_task(check_token(app))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -425,6 +434,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
         services.started.set()
     log.info("shutting down: waiting for %s listener(s) to finish", services.inflight.busy)
     await services.inflight.drain(timeout=10)
+    await slack_http.close()
     await db.dispose()
 
 
@@ -440,7 +450,10 @@ async def _first_answer(answered: asyncio.Event | None, stop: asyncio.Event) -> 
 
 
 async def _finish_start(services: Services) -> BaseScheduler:
-    """The second half of start-up: the tracker clients, the schedules, the ticker (started)."""
+    """The second half of start-up: the tracker clients, the schedules, the ticker (started).
+    Its imports hold the event loop for a tenth of a second: the acks of a burst of requests
+    come in go first."""
+    await services.acks.turn()
     install_trackers(services)
     services.started.set()
     await restore_schedules(services)

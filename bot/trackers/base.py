@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, ClassVar, Protocol
 
 from bot.domain.trackers import (
     KEEP,
@@ -47,6 +47,7 @@ __all__ = [
     "IssueUpdate",
     "NewIssue",
     "OAuth2Token",
+    "RefreshingToken",
     "SprintSpec",
     "SprintState",
     "StatusCategory",
@@ -95,28 +96,19 @@ class ApiToken:
         return site_url.rstrip("/")
 
 
-Refresh = Callable[["OAuth2Token"], Awaitable["OAuth2Token"]]
+class RefreshingToken:
+    """What an OAuth 2.0 access token does (Jira's and Linear's alike): when it has expired,
+    ``refresh`` (kept by whoever stores the rotated refresh token) is awaited once, under a lock
+    so that calls at the same moment refresh once, and its answer replaces the token's values;
+    without ``refresh`` an expired token is an AUTH error naming the tracker."""
 
-
-@dataclass
-class OAuth2Token:
-    """OAuth 2.0 (3LO) access for one Jira site (``cloud_id`` from accessible-resources).
-
-    The API is reached at ``https://api.atlassian.com/ex/jira/<cloud_id>``. When the access
-    token has expired, ``refresh`` (kept by the sync engine, which also stores the rotated
-    refresh token) is awaited once and its answer replaces this token's values; without it an
-    expired token is an AUTH error in plain words.
-    """
-
+    tracker: ClassVar[str]  # "Jira"
     access_token: Secret
-    cloud_id: str
-    expires_at: datetime | None = None
-    refresh_token: Secret | None = None
-    refresh: Refresh | None = field(default=None, compare=False, repr=False)
-    now: Callable[[], datetime] | None = field(default=None, compare=False, repr=False)
-    gateway: str = "https://api.atlassian.com"
-    kind: CredentialKind = field(default=CredentialKind.OAUTH2, init=False)
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False, compare=False)
+    expires_at: datetime | None
+    refresh_token: Secret | None
+    refresh: Callable[[Any], Awaitable[Any]] | None
+    now: Callable[[], datetime] | None
+    _lock: asyncio.Lock
 
     def expired(self) -> bool:
         return (
@@ -128,7 +120,8 @@ class OAuth2Token:
             if self.expired():
                 if self.refresh is None:
                     raise TrackerError(
-                        "The Jira authorisation has expired: connect Jira again.",
+                        f"The {self.tracker} authorisation has expired: connect {self.tracker} "
+                        "again.",
                         kind=TrackerErrorKind.AUTH,
                     )
                 fresh = await self.refresh(self)
@@ -136,6 +129,29 @@ class OAuth2Token:
                 self.expires_at = fresh.expires_at
                 self.refresh_token = fresh.refresh_token or self.refresh_token
         return "Bearer " + self.access_token.reveal()
+
+
+Refresh = Callable[["OAuth2Token"], Awaitable["OAuth2Token"]]
+
+
+@dataclass
+class OAuth2Token(RefreshingToken):
+    """OAuth 2.0 (3LO) access for one Jira site (``cloud_id`` from accessible-resources).
+
+    The API is reached at ``https://api.atlassian.com/ex/jira/<cloud_id>``; the sync engine
+    keeps ``refresh`` (see ``RefreshingToken``).
+    """
+
+    tracker: ClassVar[str] = "Jira"
+    access_token: Secret
+    cloud_id: str
+    expires_at: datetime | None = None
+    refresh_token: Secret | None = None
+    refresh: Refresh | None = field(default=None, compare=False, repr=False)
+    now: Callable[[], datetime] | None = field(default=None, compare=False, repr=False)
+    gateway: str = "https://api.atlassian.com"
+    kind: CredentialKind = field(default=CredentialKind.OAUTH2, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False, compare=False)
 
     def api_base(self, site_url: str) -> str:
         return f"{self.gateway.rstrip('/')}/ex/jira/{self.cloud_id}"

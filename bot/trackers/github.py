@@ -29,10 +29,10 @@ renewed before it expires).
 Failures: 429, or 403 with ``retry-after`` (secondary limit), waits as told; 403/429 with
 ``x-ratelimit-remaining: 0`` (primary limit) waits until ``x-ratelimit-reset``; a 403 that
 names a secondary rate limit without a header waits a minute, as GitHub's documentation asks;
-GraphQL's ``RATE_LIMITED`` likewise. 5xx, timeouts and dropped connections are retried with
-backoff; a create that may have happened says ``maybe_applied``. Waits longer than the policy
-allows go back to the caller as a ``TrackerError`` (RATE_LIMITED, with ``retry_after``), so a
-due-work row comes back then instead of holding a worker.
+GraphQL's ``RATE_LIMITED`` likewise. The rest is the retry rules of every tracker client
+(bot/trackers/http.py): 5xx, timeouts and dropped connections retried with backoff, a create
+that may have happened said to be ``maybe_applied``, a wait longer than the policy allows
+handed back to the caller (RATE_LIMITED, with ``retry_after``).
 
 No library: gidgethub has no retry or wait of its own and githubkit brings httpx and pydantic,
 neither of which would go through the host policy's resolver (bot/trackers/hosts.py); this
@@ -44,13 +44,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import random as _random
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -76,11 +76,10 @@ from bot.trackers.base import (
     TrackerSprint,
     TrackerUser,
 )
-from bot.trackers.hosts import GITHUB_CLOUD, GuardedResolver, HostPolicy, HostRefused
-from bot.trackers.jira import RetryPolicy, parse_time
+from bot.trackers.hosts import GITHUB_CLOUD, HostPolicy
+from bot.trackers.http import JsonClient, Reply, RetryPolicy, Sleep, retry_after
+from bot.trackers.jira import parse_time
 from bot.trackers.markdown import join_body, references, split_body
-
-Sleep = Callable[[float], Awaitable[None]]
 
 GITHUB_API = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -281,20 +280,6 @@ def iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _plural(n: float, word: str) -> str:
-    n = round(n) if n >= 1 else n
-    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
-
-
-def _decode(raw: str) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
-
-
 def _message(body: Any) -> str:
     if isinstance(body, Mapping):
         text = str(body.get("message") or "")
@@ -309,6 +294,15 @@ def _message(body: Any) -> str:
     if isinstance(body, str) and not body.lstrip().startswith("<"):
         return body.strip()[:300]
     return ""
+
+
+def _not_found(what: str | None, status: int | None = None) -> TrackerError:
+    subject = what or "What Timebox asked for"
+    return TrackerError(
+        f"{subject} was not found on GitHub, or the token cannot see it.",
+        kind=TrackerErrorKind.NOT_FOUND,
+        status=status,
+    )
 
 
 def _next_page(link: str | None) -> str | None:
@@ -369,10 +363,16 @@ class _Item:
         return f"{repo}#{number}" if repo and number is not None else None
 
 
-class GitHub:
+class GitHub(JsonClient):
     """A GitHub repository, or a Projects (v2) project, as a Timebox board."""
 
     name = "github"
+    display_name = "GitHub"
+    session_headers = {
+        "Accept": "application/vnd.github+json",
+        "User-Agent": "Timebox",
+        "X-GitHub-Api-Version": API_VERSION,
+    }
 
     def __init__(
         self,
@@ -392,7 +392,15 @@ class GitHub:
         session: aiohttp.ClientSession | None = None,
         snapshot: Mapping[str, Any] | None = None,
     ) -> None:
-        self.policy = policy if policy is not None else HostPolicy.from_env()
+        super().__init__(
+            policy=policy,
+            retry=retry,
+            sleep=sleep,
+            random=random,
+            now=now,
+            resolver=resolver,
+            session=session,
+        )
         self.site = self.policy.check_url(api_url or GITHUB_API, GITHUB_CLOUD)
         self.api = self.site
         self.graphql = graphql_url(self.site)
@@ -408,50 +416,13 @@ class GitHub:
         self.project_number = int(project) if project else None
         self.estimate_field = (estimate_field or DEFAULT_ESTIMATE_FIELD).strip()
         self.credential = credential
-        self.retry = retry or RetryPolicy()
         self.page_size = max(1, min(int(page_size), 100))
-        self._sleep = sleep
-        self._random = random
-        self._now = now
-        self._resolver = resolver
-        self._session = session
-        self._own_session = session is None
         self._project: ProjectConfig | None = None
         self._login: str | None = None
         self._repo_id: str | None = None
         self._items: dict[str, str] = {}  # key -> project item id, learnt on the way
         if snapshot:
             self._restore(snapshot)
-
-    # -- lifecycle -----------------------------------------------------------------------
-
-    async def __aenter__(self) -> GitHub:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._session is not None and self._own_session:
-            await self._session.close()
-        self._session = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            connector = aiohttp.TCPConnector(
-                resolver=GuardedResolver(self.policy, self._resolver), use_dns_cache=False
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=aiohttp.ClientTimeout(total=self.retry.timeout),
-                headers={
-                    "Accept": "application/vnd.github+json",
-                    "User-Agent": "Timebox",
-                    "X-GitHub-Api-Version": API_VERSION,
-                },
-            )
-            self._own_session = True
-        return self._session
 
     @property
     def project_mode(self) -> bool:
@@ -511,34 +482,25 @@ class GitHub:
 
     # -- HTTP ----------------------------------------------------------------------------
 
-    def _backoff(self, attempt: int) -> float:
-        delay = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
-        return delay * (0.5 + self._random() / 2)
-
-    def _limit_wait(self, status: int, headers: Mapping[str, str], data: Any) -> float | None:
-        """Seconds GitHub asks to wait before calling again, or None if this is no limit."""
-        value = headers.get("Retry-After")
-        if value:
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                try:
-                    when = parsedate_to_datetime(value)
-                    return max(0.0, (when - self._now()).total_seconds())
-                except (TypeError, ValueError):
-                    pass
-        if headers.get("X-RateLimit-Remaining") == "0" and headers.get("X-RateLimit-Reset"):
-            try:
-                reset = float(headers["X-RateLimit-Reset"])
-            except ValueError:
-                reset = None
-            if reset is not None:
-                return max(0.0, reset - self._now().timestamp())
-        if status in (403, 429) and "rate limit" in _message(data).lower():
-            return SECONDARY_WAIT
-        if status == 429:
-            return SECONDARY_WAIT
-        return None
+    def _wait_asked(self, reply: Reply, attempt: int) -> float | None:
+        """The seconds a rate limit asks to wait (REST 403/429, GraphQL ``RATE_LIMITED``):
+        ``Retry-After``, else the primary limit's reset, else a minute for a secondary limit;
+        None when the answer is no rate limit."""
+        errors = reply.body.get("errors") if isinstance(reply.body, Mapping) else None
+        graphql_limited = isinstance(errors, list) and any(
+            isinstance(e, Mapping) and e.get("type") == "RATE_LIMITED" for e in errors
+        )
+        if reply.status not in (403, 429) and not graphql_limited:
+            return None
+        headers, now = reply.headers, self._now()
+        wait = retry_after(headers.get("Retry-After"), now)
+        if wait is None and headers.get("X-RateLimit-Remaining") == "0":
+            with contextlib.suppress(ValueError):
+                wait = max(0.0, float(headers.get("X-RateLimit-Reset", "")) - now.timestamp())
+        secondary = reply.status == 429 or "rate limit" in _message(reply.body).lower()
+        if wait is None and (secondary or graphql_limited):
+            wait = SECONDARY_WAIT
+        return wait
 
     async def _authorization(self) -> str:
         credential = self.credential
@@ -559,9 +521,9 @@ class GitHub:
         the installation found on the repository first if not known."""
         jwt = "Bearer " + app_jwt(app.app_id, app.private_key, self._now())
         if app.installation_id is None:
-            _, _, found = await self._request(
+            found, _ = await self._rest(
                 "GET",
-                f"{self.api}/repos/{self.repo}/installation",
+                f"/repos/{self.repo}/installation",
                 action=f"find the GitHub App's installation on {self.repo}",
                 what=f"An installation of App {app.app_id} on {self.repo}",
                 authorization=jwt,
@@ -572,9 +534,9 @@ class GitHub:
                     f"GitHub App {app.app_id} is not installed on {self.repo}.",
                     kind=TrackerErrorKind.NOT_FOUND,
                 )
-        _, _, token = await self._request(
+        token, _ = await self._rest(
             "POST",
-            f"{self.api}/app/installations/{app.installation_id}/access_tokens",
+            f"/app/installations/{app.installation_id}/access_tokens",
             action="get an installation token for the GitHub App",
             what=f"Installation {app.installation_id} of App {app.app_id}",
             authorization=jwt,
@@ -582,141 +544,6 @@ class GitHub:
         token = token or {}
         app.token = Secret(str(token.get("token") or ""))
         app.expires_at = parse_time(token.get("expires_at")) or (self._now() + timedelta(hours=1))
-
-    async def _request(
-        self,
-        method: str,
-        url: str,
-        *,
-        action: str,
-        what: str | None = None,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        idempotent: bool = True,
-        authorization: str | None = None,
-    ) -> tuple[int, Mapping[str, str], Any]:
-        """One call with the retry rules: (status, headers, decoded JSON or None)."""
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        attempt = 0
-        while True:
-            attempt += 1
-            last = attempt >= self.retry.attempts
-            try:
-                headers["Authorization"] = authorization or await self._authorization()
-                async with self._client().request(
-                    method,
-                    url,
-                    params=params,
-                    data=None if body is None else json.dumps(body),
-                    headers=headers,
-                    allow_redirects=False,
-                ) as response:
-                    status = response.status
-                    answer_headers = response.headers
-                    raw = await response.text()
-            except HostRefused:
-                raise
-            except TimeoutError as exc:
-                if not idempotent:
-                    raise TrackerError(
-                        f"GitHub did not answer in time when asked to {action}; it may have "
-                        "done it anyway, so Timebox checks before trying again.",
-                        kind=TrackerErrorKind.TIMEOUT,
-                        maybe_applied=True,
-                    ) from exc
-                if last:
-                    raise TrackerError(
-                        f"GitHub did not answer within {_plural(self.retry.timeout, 'second')}, "
-                        f"{attempt} times in a row, when asked to {action}. Timebox will try "
-                        "again later.",
-                        kind=TrackerErrorKind.TIMEOUT,
-                    ) from exc
-                await self._sleep(self._backoff(attempt))
-                continue
-            except aiohttp.ClientConnectorError as exc:
-                if last:
-                    raise TrackerError(
-                        f"Timebox cannot reach GitHub at {self.site} ({exc.os_error or exc}) "
-                        f"after {attempt} tries. It will try again later.",
-                        kind=TrackerErrorKind.UNAVAILABLE,
-                    ) from exc
-                await self._sleep(self._backoff(attempt))
-                continue
-            except aiohttp.ClientError as exc:
-                if not idempotent or last:
-                    raise TrackerError(
-                        f"The connection to GitHub broke when asked to {action}"
-                        + (
-                            "; it may have done it anyway."
-                            if not idempotent
-                            else f", {attempt} times in a row. Timebox will try again later."
-                        ),
-                        kind=TrackerErrorKind.UNAVAILABLE,
-                        maybe_applied=not idempotent,
-                    ) from exc
-                await self._sleep(self._backoff(attempt))
-                continue
-
-            data = _decode(raw)
-            limited = self._rate_limited(status, answer_headers, data)
-            if limited is not None:
-                wait = limited
-                if last or wait > self.retry.max_retry_after:
-                    raise TrackerError(
-                        f"GitHub is limiting how fast Timebox may call it and asks to wait "
-                        f"{_plural(wait, 'second')} before it will {action}. Timebox will try "
-                        "again then.",
-                        kind=TrackerErrorKind.RATE_LIMITED,
-                        status=status,
-                        retry_after=wait,
-                    )
-                await self._sleep(wait)
-                continue
-            if status >= 500:
-                if not idempotent or last:
-                    raise self._unavailable(status, action, attempt, maybe_applied=not idempotent)
-                await self._sleep(self._backoff(attempt))
-                continue
-            if 300 <= status < 400 and status != 304:
-                raise TrackerError(
-                    f"GitHub answered with a redirect to {answer_headers.get('Location', '?')}, "
-                    "which Timebox does not follow: check the API address.",
-                    kind=TrackerErrorKind.INVALID,
-                    status=status,
-                )
-            if status >= 400:
-                raise self._refusal(status, data, action, what)
-            return status, answer_headers, data
-
-    def _rate_limited(self, status: int, headers: Mapping[str, str], data: Any) -> float | None:
-        """The wait a rate-limit answer asks for (REST 403/429, or GraphQL RATE_LIMITED)."""
-        errors = data.get("errors") if isinstance(data, Mapping) else None
-        graphql_limited = isinstance(errors, list) and any(
-            isinstance(e, Mapping) and e.get("type") == "RATE_LIMITED" for e in errors
-        )
-        if status in (403, 429) or graphql_limited:
-            wait = self._limit_wait(status, headers, data)
-            if wait is None and graphql_limited:
-                wait = SECONDARY_WAIT
-            return wait
-        return None
-
-    def _unavailable(
-        self, status: int, action: str, attempt: int, *, maybe_applied: bool
-    ) -> TrackerError:
-        if maybe_applied:
-            text = (
-                f"GitHub had a problem of its own (HTTP {status}) when asked to {action}; it "
-                "may have done it anyway, so Timebox checks before trying again."
-            )
-        else:
-            text = (
-                f"GitHub had a problem of its own (HTTP {status}) when asked to {action}, "
-                f"{attempt} times in a row. Timebox will try again later."
-            )
-        return TrackerError(
-            text, kind=TrackerErrorKind.UNAVAILABLE, status=status, maybe_applied=maybe_applied
-        )
 
     def _refusal(self, status: int, body: Any, action: str, what: str | None) -> TrackerError:
         detail = _message(body)
@@ -742,39 +569,14 @@ class GitHub:
                 status=status,
             )
         if status in (404, 410):
-            subject = what or "What Timebox asked for"
-            return TrackerError(
-                f"{subject} was not found on GitHub, or the token cannot see it.",
-                kind=TrackerErrorKind.NOT_FOUND,
-                status=status,
-            )
-        return TrackerError(
-            f"GitHub refused to {action}" + (f": {detail}" if detail else f" (HTTP {status})."),
-            kind=TrackerErrorKind.INVALID,
-            status=status,
-        )
+            return _not_found(what, status)
+        return self._refused(status, action, detail)
 
-    async def _rest(
-        self,
-        method: str,
-        path: str,
-        *,
-        action: str,
-        what: str | None = None,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        idempotent: bool = True,
-    ) -> tuple[Any, Mapping[str, str]]:
-        _, headers, data = await self._request(
-            method,
-            f"{self.api}{path}",
-            action=action,
-            what=what,
-            params=params,
-            body=body,
-            idempotent=idempotent,
-        )
-        return data, headers
+    async def _rest(self, method: str, path: str, **options: Any) -> tuple[Any, Mapping[str, str]]:
+        """A call to ``path`` of the REST API (``JsonClient._request``'s options): the decoded
+        JSON (or None) and the answer's headers."""
+        reply = await self._request(method, f"{self.api}{path}", **options)
+        return reply.body, reply.headers
 
     async def _graphql(
         self,
@@ -786,7 +588,7 @@ class GitHub:
         idempotent: bool = True,
     ) -> dict[str, Any]:
         """``data`` of a GraphQL answer; its ``errors`` as a TrackerError in plain words."""
-        _, _, answer = await self._request(
+        reply = await self._request(
             "POST",
             self.graphql,
             action=action,
@@ -794,17 +596,13 @@ class GitHub:
             body={"query": query, "variables": dict(variables)},
             idempotent=idempotent,
         )
-        answer = answer if isinstance(answer, Mapping) else {}
+        answer = reply.body if isinstance(reply.body, Mapping) else {}
         errors = [e for e in answer.get("errors") or [] if isinstance(e, Mapping)]
         if errors:
             kinds = {str(e.get("type") or "") for e in errors}
             text = "; ".join(str(e.get("message") or "") for e in errors)[:300]
             if "NOT_FOUND" in kinds:
-                subject = what or "What Timebox asked for"
-                raise TrackerError(
-                    f"{subject} was not found on GitHub, or the token cannot see it.",
-                    kind=TrackerErrorKind.NOT_FOUND,
-                )
+                raise _not_found(what)
             if "FORBIDDEN" in kinds or "INSUFFICIENT_SCOPES" in kinds:
                 raise TrackerError(
                     f"The GitHub token is not allowed to {action} ({text}). A fine-grained "
@@ -1682,56 +1480,43 @@ class GitHub:
         )
 
     async def move_to_sprint(self, sprint_id: str, keys: Sequence[str]) -> None:
-        for key in keys:
-            owner, name, number = split_key(key)
-            if not self.project_mode:
-                await self._rest(
-                    "PATCH",
-                    f"/repos/{owner}/{name}/issues/{number}",
-                    action=f"put {key} in milestone {sprint_id}",
-                    what=f"Issue {key}",
-                    body={"milestone": int(sprint_id)},
-                )
-                continue
-            project = await self.project()
-            item_id = await self._item_id(key, add=True)
-            await self._graphql(
-                SET_VALUE,
-                {
-                    "input": {
-                        "projectId": project.id,
-                        "itemId": item_id,
-                        "fieldId": project.iteration_field_id,
-                        "value": {"iterationId": sprint_id},
-                    }
-                },
-                action=f"put {key} in the iteration",
-            )
+        await self._set_sprint(keys, sprint_id)
 
     async def move_to_backlog(self, keys: Sequence[str]) -> None:
+        await self._set_sprint(keys, None)
+
+    async def _set_sprint(self, keys: Sequence[str], sprint_id: str | None) -> None:
+        """Each issue into the sprint (its milestone, or the project's iteration), or out of
+        the one it is in (``sprint_id`` None)."""
         for key in keys:
             owner, name, number = split_key(key)
             if not self.project_mode:
                 await self._rest(
                     "PATCH",
                     f"/repos/{owner}/{name}/issues/{number}",
-                    action=f"take {key} out of its milestone",
+                    action=(
+                        f"take {key} out of its milestone"
+                        if sprint_id is None
+                        else f"put {key} in milestone {sprint_id}"
+                    ),
                     what=f"Issue {key}",
-                    body={"milestone": None},
+                    body={"milestone": None if sprint_id is None else int(sprint_id)},
                 )
                 continue
             project = await self.project()
-            if project.iteration_field_id is None:
-                return
-            item_id = await self._item_id(key, add=True)
-            await self._graphql(
-                CLEAR_VALUE,
-                {
-                    "input": {
-                        "projectId": project.id,
-                        "itemId": item_id,
-                        "fieldId": project.iteration_field_id,
-                    }
-                },
-                action=f"take {key} out of its iteration",
-            )
+            if sprint_id is None and project.iteration_field_id is None:
+                return  # no iteration field: no issue is in an iteration
+            value = {
+                "projectId": project.id,
+                "itemId": await self._item_id(key, add=True),
+                "fieldId": project.iteration_field_id,
+            }
+            if sprint_id is None:
+                await self._graphql(
+                    CLEAR_VALUE, {"input": value}, action=f"take {key} out of its iteration"
+                )
+            else:
+                value["value"] = {"iterationId": sprint_id}
+                await self._graphql(
+                    SET_VALUE, {"input": value}, action=f"put {key} in the iteration"
+                )

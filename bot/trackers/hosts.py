@@ -24,9 +24,9 @@ import re
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
@@ -257,6 +257,9 @@ class GuardedResolver(AbstractResolver):
         await self._inner.close()
 
 
-def connector_kwargs(policy: HostPolicy) -> dict[str, Any]:
-    """Keyword arguments for ``aiohttp.TCPConnector`` that put the guard in place."""
-    return {"resolver": GuardedResolver(policy), "use_dns_cache": False}
+def guarded_connector(
+    policy: HostPolicy, inner: AbstractResolver | None = None
+) -> aiohttp.TCPConnector:
+    """The connector of every tracker client: each connection passes ``GuardedResolver``,
+    with no DNS cache, so an answer that changes is checked again."""
+    return aiohttp.TCPConnector(resolver=GuardedResolver(policy, inner), use_dns_cache=False)

@@ -20,12 +20,10 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
   ``state`` active/closed), ``POST /rest/agile/1.0/sprint/{id}/issue``,
   ``POST /rest/agile/1.0/backlog/issue``: sprints, in batches of 50 issues.
 
-Failures: 429 waits for ``Retry-After`` seconds (``X-RateLimit-Reset`` or backoff when absent);
-5xx, timeouts and dropped connections are retried with exponential backoff (capped, jittered);
-after ``RetryPolicy.attempts`` tries, or when Jira asks to wait longer than
-``max_retry_after``, a ``TrackerError`` in plain words says so. Creates (issue, sprint) are not
-repeated after a timeout or a 5xx, which may have created the thing already: the error says
-``maybe_applied``. Sleeping and the clock are injected, so tests never wait.
+Failures follow the retry rules of bot/trackers/http.py (those of every tracker client): 5xx,
+timeouts and dropped connections retried with backoff, creates (issue, sprint) never repeated
+after a lost answer (``maybe_applied``). Jira's rate limit: 429 (or 503 with ``Retry-After``)
+waits for ``Retry-After`` seconds, ``X-RateLimit-Reset`` or a backoff when absent.
 
 No library: the maintained Python Jira clients (``jira``, ``atlassian-python-api``) are
 synchronous (requests) and would need a thread per call; this module needs a dozen endpoints.
@@ -34,12 +32,10 @@ synchronous (requests) and would need a thread per call; this module needs a doz
 from __future__ import annotations
 
 import asyncio
-import json
 import random as _random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -72,24 +68,14 @@ from bot.trackers.base import (
     TrackerSprint,
     TrackerUser,
 )
-from bot.trackers.hosts import GuardedResolver, HostPolicy, HostRefused
-
-Sleep = Callable[[float], Awaitable[None]]
+from bot.trackers.hosts import HostPolicy
+from bot.trackers.http import JsonClient, Reply, RetryPolicy, Sleep, retry_after
 
 BATCH = 50  # Jira moves or ranks at most 50 issues per call
 KEYS_PAGE = 5000  # the enhanced search's page when only keys are asked for (documented max)
 TIME_TRACKING_FIELD = "timeoriginalestimate"
 _BLOCKS = "blocks"
 _IS_BLOCKED_BY = "is blocked by"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 5  # tries per call, the first included
-    base_delay: float = 1.0  # seconds before the first retry; doubled each time
-    max_delay: float = 30.0  # cap of one backoff wait
-    max_retry_after: float = 300.0  # a longer Retry-After is handed to the caller instead
-    timeout: float = 30.0  # seconds for one request, answer included
 
 
 @dataclass(frozen=True)
@@ -170,15 +156,13 @@ def _messages(body: Any) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def _plural(n: float, word: str) -> str:
-    n = round(n) if n >= 1 else n
-    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
-
-
-class JiraCloud:
+class JiraCloud(JsonClient):
     """A Jira Cloud (or, with a listed host, Data Center) Scrum board."""
 
     name = "jira"
+    display_name = "Jira"
+    address_name = "site address"
+    session_headers = {"Accept": "application/json", "User-Agent": "Timebox"}
 
     def __init__(
         self,
@@ -199,19 +183,20 @@ class JiraCloud:
         board_config: BoardConfig | None = None,
         account: JiraAccount | None = None,
     ) -> None:
-        self.policy = policy if policy is not None else HostPolicy.from_env()
+        super().__init__(
+            policy=policy,
+            retry=retry,
+            sleep=sleep,
+            random=random,
+            now=now,
+            resolver=resolver,
+            session=session,
+        )
         self.site = self.policy.check_url(site_url)
         self.credential = credential
         self.board_id = int(board_id)
-        self.retry = retry or RetryPolicy()
         self.page_size = max(1, min(int(page_size), 100))
         self.acceptance_field = acceptance_field
-        self._sleep = sleep
-        self._random = random
-        self._now = now
-        self._resolver = resolver
-        self._session = session
-        self._own_session = session is None
         # The team's own narrowing of the board (``labels = mobile``), ANDed with the board's.
         self.jql = (jql or "").strip() or None
         # Known from an earlier check: the sync engine keeps them, saving a call per run.
@@ -219,178 +204,27 @@ class JiraCloud:
         self._account: JiraAccount | None = account
         self.api = credential.api_base(self.site)
 
-    # -- lifecycle -----------------------------------------------------------------------
-
-    async def __aenter__(self) -> JiraCloud:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._session is not None and self._own_session:
-            await self._session.close()
-        self._session = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            connector = aiohttp.TCPConnector(
-                resolver=GuardedResolver(self.policy, self._resolver), use_dns_cache=False
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=aiohttp.ClientTimeout(total=self.retry.timeout),
-                headers={"Accept": "application/json", "User-Agent": "Timebox"},
-            )
-            self._own_session = True
-        return self._session
-
     # -- HTTP ----------------------------------------------------------------------------
 
-    def _backoff(self, attempt: int) -> float:
-        delay = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
-        return delay * (0.5 + self._random() / 2)
+    async def _authorization(self) -> str:
+        return await self.credential.authorization()
 
-    def _retry_after(self, headers: Mapping[str, str]) -> float | None:
-        value = headers.get("Retry-After")
-        if value:
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                try:
-                    when = parsedate_to_datetime(value)
-                    return max(0.0, (when - self._now()).total_seconds())
-                except (TypeError, ValueError):
-                    pass
-        reset = headers.get("X-RateLimit-Reset")
-        when = parse_time(reset) if reset else None
-        if when is not None:
-            return max(0.0, (when - self._now()).total_seconds())
-        return None
+    def _wait_asked(self, reply: Reply, attempt: int) -> float | None:
+        """429, or 503 with ``Retry-After``: ``Retry-After``, else ``X-RateLimit-Reset``,
+        else a backoff."""
+        if reply.status != 429 and not (reply.status == 503 and "Retry-After" in reply.headers):
+            return None
+        wait = retry_after(reply.headers.get("Retry-After"), self._now())
+        if wait is None:
+            when = parse_time(reply.headers.get("X-RateLimit-Reset"))
+            wait = None if when is None else max(0.0, (when - self._now()).total_seconds())
+        return self._backoff(attempt) if wait is None else wait
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        action: str,
-        what: str | None = None,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        idempotent: bool = True,
-    ) -> tuple[int, Any]:
-        """One API call with the retry rules; returns (status, decoded JSON or None)."""
-        url = f"{self.api}{path}"
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        attempt = 0
-        while True:
-            attempt += 1
-            last = attempt >= self.retry.attempts
-            try:
-                headers["Authorization"] = await self.credential.authorization()
-                async with self._client().request(
-                    method,
-                    url,
-                    params=params,
-                    data=None if body is None else json.dumps(body),
-                    headers=headers,
-                    allow_redirects=False,
-                ) as response:
-                    status = response.status
-                    answer_headers = response.headers
-                    raw = await response.text()
-            except HostRefused:
-                raise
-            except TimeoutError as exc:
-                if not idempotent:
-                    raise TrackerError(
-                        f"Jira did not answer in time when asked to {action}; it may have done "
-                        "it anyway, so Timebox checks before trying again.",
-                        kind=TrackerErrorKind.TIMEOUT,
-                        maybe_applied=True,
-                    ) from exc
-                if last:
-                    raise TrackerError(
-                        f"Jira did not answer within {_plural(self.retry.timeout, 'second')}, "
-                        f"{attempt} times in a row, when asked to {action}. Timebox will try "
-                        "again later.",
-                        kind=TrackerErrorKind.TIMEOUT,
-                    ) from exc
-                await self._sleep(self._backoff(attempt))
-                continue
-            except aiohttp.ClientConnectorError as exc:  # nothing was sent: always safe
-                if last:
-                    raise TrackerError(
-                        f"Timebox cannot reach Jira at {self.site} ({exc.os_error or exc}) "
-                        f"after {attempt} tries. It will try again later.",
-                        kind=TrackerErrorKind.UNAVAILABLE,
-                    ) from exc
-                await self._sleep(self._backoff(attempt))
-                continue
-            except aiohttp.ClientError as exc:  # the connection broke mid-request
-                if not idempotent or last:
-                    raise TrackerError(
-                        f"The connection to Jira broke when asked to {action}"
-                        + (
-                            "; it may have done it anyway."
-                            if not idempotent
-                            else f", {attempt} times in a row. Timebox will try again later."
-                        ),
-                        kind=TrackerErrorKind.UNAVAILABLE,
-                        maybe_applied=not idempotent,
-                    ) from exc
-                await self._sleep(self._backoff(attempt))
-                continue
-
-            data = _decode(raw)
-            if status == 429 or (status == 503 and "Retry-After" in answer_headers):
-                if status == 503 and not idempotent:
-                    raise self._unavailable(status, action, attempt, maybe_applied=True)
-                wait = self._retry_after(answer_headers)
-                wait = self._backoff(attempt) if wait is None else wait
-                if last or wait > self.retry.max_retry_after:
-                    raise TrackerError(
-                        f"Jira is limiting how fast Timebox may call it and asks to wait "
-                        f"{_plural(wait, 'second')} before it will {action}. Timebox will try "
-                        "again then.",
-                        kind=TrackerErrorKind.RATE_LIMITED,
-                        status=status,
-                        retry_after=wait,
-                    )
-                await self._sleep(wait)
-                continue
-            if status >= 500:
-                if not idempotent or last:
-                    raise self._unavailable(status, action, attempt, maybe_applied=not idempotent)
-                await self._sleep(self._backoff(attempt))
-                continue
-            if 300 <= status < 400:
-                raise TrackerError(
-                    f"Jira answered with a redirect to {answer_headers.get('Location', '?')}, "
-                    "which Timebox does not follow: check the site address.",
-                    kind=TrackerErrorKind.INVALID,
-                    status=status,
-                )
-            if status >= 400:
-                raise self._refusal(status, data, action, what)
-            return status, data
-
-    def _unavailable(
-        self, status: int, action: str, attempt: int, *, maybe_applied: bool
-    ) -> TrackerError:
-        if maybe_applied:
-            text = (
-                f"Jira had a problem of its own (HTTP {status}) when asked to {action}; it may "
-                "have done it anyway, so Timebox checks before trying again."
-            )
-        else:
-            text = (
-                f"Jira had a problem of its own (HTTP {status}) when asked to {action}, "
-                f"{attempt} times in a row. Timebox will try again later."
-            )
-        return TrackerError(
-            text, kind=TrackerErrorKind.UNAVAILABLE, status=status, maybe_applied=maybe_applied
-        )
+    async def _call(self, method: str, path: str, **options: Any) -> tuple[int, Any]:
+        """A call to ``path`` of the API (``JsonClient._request``'s options): the status and
+        the decoded JSON (or None)."""
+        reply = await self._request(method, f"{self.api}{path}", **options)
+        return reply.status, reply.body
 
     def _refusal(self, status: int, body: Any, action: str, what: str | None) -> TrackerError:
         detail = _messages(body)
@@ -418,11 +252,7 @@ class JiraCloud:
                 kind=TrackerErrorKind.NOT_FOUND,
                 status=status,
             )
-        return TrackerError(
-            f"Jira refused to {action}" + (f": {detail}" if detail else f" (HTTP {status})."),
-            kind=TrackerErrorKind.INVALID,
-            status=status,
-        )
+        return self._refused(status, action, detail)
 
     # -- account and board ---------------------------------------------------------------
 
@@ -1060,12 +890,3 @@ class JiraCloud:
 def _rank_field(board: BoardConfig) -> str | None:
     """The board's Rank field (``customfield_<id>``), if the board said which."""
     return f"customfield_{board.rank_field_id}" if board.rank_field_id is not None else None
-
-
-def _decode(raw: str) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw

@@ -31,8 +31,8 @@ parses every document with graphql-core when this module is imported (a typo fai
 not at a customer's), and maps GraphQL errors, protocol errors and connection failures to
 distinct exceptions. Its aiohttp session is built here with the guarded resolver of
 ``bot.trackers.hosts``, so every call goes through the host policy. Retries are ours, not
-gql's, so they follow ``RetryPolicy`` exactly as the Jira client does (injected sleep and
-clock; creates never repeated after a lost answer).
+gql's: the rules of every tracker client (bot/trackers/http.py; injected sleep and clock,
+creates never repeated after a lost answer).
 
 Rate limits: Linear meters requests and query complexity (leaky buckets). Every answer's
 ``X-RateLimit-Requests-Remaining``/``-Reset`` and ``X-RateLimit-Complexity-Remaining``/``-Reset``
@@ -46,16 +46,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import json
 import math
 import random as _random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from typing import Any
+from functools import partial
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -77,6 +75,7 @@ from bot.trackers.base import (
     IssueRef,
     IssueUpdate,
     NewIssue,
+    RefreshingToken,
     SprintSpec,
     SprintState,
     StatusCategory,
@@ -87,16 +86,12 @@ from bot.trackers.base import (
     TrackerSprint,
     TrackerUser,
 )
-from bot.trackers.hosts import LINEAR_CLOUD, GuardedResolver, HostPolicy
-from bot.trackers.jira import RetryPolicy
+from bot.trackers.hosts import LINEAR_CLOUD, HostPolicy
+from bot.trackers.http import NoAnswer, Reply, RetryPolicy, Sleep, TrackerClient, retry_after
 from bot.trackers.markdown import join_body
 from bot.trackers.markdown import split_body as split_criteria
 
-Sleep = Callable[[float], Awaitable[None]]
-
 DEFAULT_API_URL = "https://api.linear.app/graphql"
-SIGNATURE_HEADER = "Linear-Signature"
-WEBHOOK_TOLERANCE = timedelta(seconds=60)
 BATCH = 50  # issues moved in or out of a cycle per request (aliased mutations)
 KEYS_PAGE = 250  # identifiers per page when only the order is wanted
 NESTED = 20  # labels and relations read per issue (each multiplies the query's complexity)
@@ -160,10 +155,26 @@ _BACKLOG_FILTER = (
     '{team: {id: {eq: $teamId}}, state: {type: {in: ["backlog", "unstarted"]}}, '
     "cycle: {null: true}}"
 )
-# Every issue of the team that is not done, in a cycle or not: what backlog_keys() returns.
 _OPEN_FILTER = (
     "{team: {id: {eq: $teamId}}, state: {type: {nin: " + json.dumps(list(DONE_STATES)) + "}}}"
 )
+
+
+def _open_issues(name: str, fields: str) -> GraphQLRequest:
+    """A query of every issue of the team that is not done, in a cycle or not, in the manual
+    order (what ``backlog_keys()`` and ``rank()`` read): ``fields`` of each."""
+    return gql(
+        f"""
+query {name}($teamId: ID!, $first: Int!, $after: String) {{
+  issues(filter: {_OPEN_FILTER}, sort: [{{manual: {{order: Ascending}}}}],
+         first: $first, after: $after) {{
+    nodes {{ {fields} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+    )
+
 
 VIEWER = gql("query Viewer { viewer { id name displayName email } }")
 TEAM_SETTINGS = gql(
@@ -191,28 +202,8 @@ query BacklogIssues($teamId: ID!, $first: Int!, $after: String) {{
 }}
 """
 )
-BACKLOG_KEYS = gql(
-    f"""
-query BacklogKeys($teamId: ID!, $first: Int!, $after: String) {{
-  issues(filter: {_OPEN_FILTER}, sort: [{{manual: {{order: Ascending}}}}],
-         first: $first, after: $after) {{
-    nodes {{ identifier }}
-    pageInfo {{ hasNextPage endCursor }}
-  }}
-}}
-"""
-)
-BACKLOG_ORDER = gql(
-    f"""
-query BacklogOrder($teamId: ID!, $first: Int!, $after: String) {{
-  issues(filter: {_OPEN_FILTER}, sort: [{{manual: {{order: Ascending}}}}],
-         first: $first, after: $after) {{
-    nodes {{ identifier sortOrder }}
-    pageInfo {{ hasNextPage endCursor }}
-  }}
-}}
-"""
-)
+BACKLOG_KEYS = _open_issues("BacklogKeys", "identifier")
+BACKLOG_ORDER = _open_issues("BacklogOrder", "identifier sortOrder")
 CHANGED_ISSUES = gql(
     _ISSUE_FIELDS
     + """
@@ -342,11 +333,11 @@ LinearRefresh = Callable[["LinearOAuthToken"], Awaitable["LinearOAuthToken"]]
 
 
 @dataclass
-class LinearOAuthToken:
+class LinearOAuthToken(RefreshingToken):
     """An OAuth 2.0 access token (``Authorization: Bearer <token>``), for a Timebox installed
-    as a Linear OAuth app. When it has expired, ``refresh`` (kept by whoever stores the rotated
-    refresh token) is awaited once and its answer replaces this token's values; without it an
-    expired token is an AUTH error in plain words."""
+    as a Linear OAuth app; refreshed as ``RefreshingToken`` says."""
+
+    tracker: ClassVar[str] = "Linear"
 
     access_token: Secret
     expires_at: datetime | None = None
@@ -356,61 +347,11 @@ class LinearOAuthToken:
     kind: CredentialKind = field(default=CredentialKind.OAUTH2, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False, compare=False)
 
-    def expired(self) -> bool:
-        return (
-            self.expires_at is not None and self.now is not None and self.now() >= self.expires_at
-        )
-
-    async def authorization(self) -> str:
-        async with self._lock:
-            if self.expired():
-                if self.refresh is None:
-                    raise TrackerError(
-                        "The Linear authorisation has expired: connect Linear again.",
-                        kind=TrackerErrorKind.AUTH,
-                    )
-                fresh = await self.refresh(self)
-                self.access_token = fresh.access_token
-                self.expires_at = fresh.expires_at
-                self.refresh_token = fresh.refresh_token or self.refresh_token
-        return "Bearer " + self.access_token.reveal()
-
     def api_base(self, site_url: str) -> str:
         return site_url
 
 
 LinearCredential = LinearApiKey | LinearOAuthToken
-
-
-# -- webhooks ------------------------------------------------------------------------------
-
-
-def sign_webhook(secret: str, body: bytes) -> str:
-    """The ``Linear-Signature`` header of a delivery: HMAC-SHA256 of the raw body, hex."""
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def verify_webhook(secret: str, body: bytes, signature: str | None, now: datetime) -> bool:
-    """A Linear webhook delivery is genuine and fresh: ``signature`` (the ``Linear-Signature``
-    header) is the HMAC-SHA256 hex of the raw ``body`` under ``secret``, compared in constant
-    time, and the body's ``webhookTimestamp`` (epoch milliseconds) is within 60 seconds of
-    ``now``, so a captured delivery cannot be replayed later."""
-    if not secret or not signature:
-        return False
-    expected = sign_webhook(secret, body)
-    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
-        return False
-    try:
-        stamp = json.loads(body).get("webhookTimestamp")
-    except (ValueError, AttributeError):
-        return False
-    if isinstance(stamp, bool) or not isinstance(stamp, int | float) or not math.isfinite(stamp):
-        return False
-    try:
-        sent = datetime.fromtimestamp(stamp / 1000, UTC)
-    except (OverflowError, OSError, ValueError):
-        return False
-    return abs(now - sent) <= WEBHOOK_TOLERANCE
 
 
 # -- plain helpers -------------------------------------------------------------------------
@@ -452,11 +393,6 @@ def allowed_estimates(kind: str, *, extended: bool, allow_zero: bool) -> tuple[i
     base, more = SCALES.get(kind, ((), ()))
     values = (*base, *(more if extended else ()))
     return ((0,) if allow_zero and values else ()) + values
-
-
-def _plural(n: float, word: str) -> str:
-    n = round(n) if n >= 1 else n
-    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
 
 
 # -- what a team is ------------------------------------------------------------------------
@@ -540,6 +476,9 @@ def _root(error: BaseException) -> BaseException:
     return seen
 
 
+_INTERNAL_ERRORS = ("INTERNAL_SERVER_ERROR", "INTERNAL_ERROR", "LOCK_TIMEOUT")  # retried as 5xx
+
+
 def _first_error(errors: Any) -> Mapping[str, Any]:
     if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
         return errors[0]
@@ -560,10 +499,11 @@ def _error_text(error: Mapping[str, Any]) -> str:
 # -- the client ----------------------------------------------------------------------------
 
 
-class LinearTeam:
+class LinearTeam(TrackerClient):
     """One Linear team, reached with one credential."""
 
     name = "linear"
+    display_name = "Linear"
 
     def __init__(
         self,
@@ -581,17 +521,14 @@ class LinearTeam:
         team: TeamConfig | None = None,
         account: TrackerUser | None = None,
     ) -> None:
-        self.policy = policy if policy is not None else HostPolicy.from_env()
+        super().__init__(
+            policy=policy, retry=retry, sleep=sleep, random=random, now=now, resolver=resolver
+        )
         self.api = self._check_api_url(api_url or DEFAULT_API_URL)
         self.credential = credential
         self.team_key = (team_key or "").strip().upper()
-        self.retry = retry or RetryPolicy()
         self.page_size = max(1, min(int(page_size), 100))
         self.budget = Budget()
-        self._sleep = sleep
-        self._random = random
-        self._now = now
-        self._resolver = resolver
         self._client: Client | None = None
         self._session: Any = None
         self._team = team
@@ -604,12 +541,6 @@ class LinearTeam:
         return site if urlsplit(site).path else f"{site}/graphql"
 
     # -- lifecycle -----------------------------------------------------------------------
-
-    async def __aenter__(self) -> LinearTeam:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         if self._client is not None and self._session is not None:
@@ -625,13 +556,7 @@ class LinearTeam:
                 headers={"User-Agent": "Timebox", "Accept": "application/json"},
                 timeout=self.retry.timeout,  # type: ignore[arg-type]
                 ssl_close_timeout=1,
-                client_session_args={
-                    "connector": aiohttp.TCPConnector(
-                        resolver=GuardedResolver(self.policy, self._resolver),
-                        use_dns_cache=False,
-                    ),
-                    "trace_configs": [trace],
-                },
+                client_session_args={"connector": self._connector(), "trace_configs": [trace]},
             )
             self._client = Client(
                 transport=transport, fetch_schema_from_transport=False, execute_timeout=None
@@ -640,10 +565,6 @@ class LinearTeam:
         return self._session
 
     # -- one call ------------------------------------------------------------------------
-
-    def _backoff(self, attempt: int) -> float:
-        delay = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
-        return delay * (0.5 + self._random() / 2)
 
     def _note_budget(self, operation: str, headers: Mapping[str, str]) -> None:
         budget = self.budget
@@ -706,25 +627,49 @@ class LinearTeam:
             chosen = [when for when in resets.values() if when is not None]
         if chosen:
             return max(0.0, (max(chosen) - now).total_seconds())
-        value = headers.get("Retry-After")
-        if value:
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                try:
-                    return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
-                except (TypeError, ValueError):
-                    return None
-        return None
+        return retry_after(headers.get("Retry-After"), now)
 
-    def _rate_limited(self, wait: float, action: str, status: int | None) -> TrackerError:
-        return TrackerError(
-            f"Linear is limiting how fast Timebox may call it and asks to wait "
-            f"{_plural(wait, 'second')} before it will {action}. Timebox will try again then.",
-            kind=TrackerErrorKind.RATE_LIMITED,
-            status=status,
-            retry_after=wait,
-        )
+    def _wait_asked(self, operation: str, reply: Reply, attempt: int) -> float | None:
+        """429 or ``RATELIMITED``: the reset of the exhausted budget, else a backoff."""
+        if reply.status != 429 and _code(_first_error(reply.body["errors"])) != "RATELIMITED":
+            return None
+        wait = self._limited_wait(operation, reply.headers)
+        return self._backoff(attempt) if wait is None else wait
+
+    def _forget_remaining(self) -> None:
+        """After a wait for a reset, what was left before says nothing any more."""
+        self.budget.requests_remaining = self.budget.complexity_remaining = None
+
+    async def _send(self, call: GraphQLRequest, operation: str) -> Reply:
+        """One request through gql. The reply's body is the GraphQL answer (``data`` and
+        ``errors``); its status and headers are what the trace hook saw, as gql keeps none."""
+        answer = _Answer()
+        body: dict[str, Any] = {"data": None, "errors": None}
+        try:
+            session = await self._gql()
+            authorization = await self.credential.authorization()
+            result = await session.execute(
+                call,
+                get_execution_result=True,
+                extra_args={
+                    "headers": {"Authorization": authorization},
+                    "trace_request_ctx": answer,
+                    "allow_redirects": False,
+                },
+            )
+            body["data"] = result.data
+        except TransportQueryError as exc:
+            body = {"data": exc.data, "errors": exc.errors}
+        except (TransportServerError, TransportProtocolError):
+            pass  # the status (and headers) say what happened
+        except TransportConnectionFailed as exc:
+            cause = _root(exc)
+            if isinstance(cause, TrackerError):  # the host policy refused the address
+                raise cause from None
+            raise NoAnswer(cause) from exc
+        self._note_budget(operation, answer.headers)
+        internal = _code(_first_error(body["errors"])) in _INTERNAL_ERRORS
+        return Reply(answer.status, answer.headers, body, internal_error=internal)
 
     async def _call(
         self,
@@ -740,135 +685,25 @@ class LinearTeam:
         issue each aliased field of a batch is about, to name it when Linear refuses it."""
         operation = request.operation_name or _operation_name(request)
         call = GraphQLRequest(request, variable_values=dict(variables or {}))
-        attempt = 0
-        while True:
-            attempt += 1
-            last = attempt >= self.retry.attempts
-            wait = self._budget_wait(operation)
-            if wait is not None:
-                if last or wait > self.retry.max_retry_after:
-                    raise self._rate_limited(wait, action, None)
-                await self._sleep(wait)
-                self.budget.requests_remaining = self.budget.complexity_remaining = None
-                continue
-            answer = _Answer()
-            errors: Any = None
-            data: Any = None
-            try:
-                session = await self._gql()
-                authorization = await self.credential.authorization()
-                result = await session.execute(
-                    call,
-                    get_execution_result=True,
-                    extra_args={
-                        "headers": {"Authorization": authorization},
-                        "trace_request_ctx": answer,
-                        "allow_redirects": False,
-                    },
-                )
-                data = result.data
-            except TransportQueryError as exc:
-                errors, data = exc.errors, exc.data
-            except (TransportServerError, TransportProtocolError):
-                pass  # the status (and headers) say what happened
-            except TransportConnectionFailed as exc:
-                cause = _root(exc)
-                if isinstance(cause, TrackerError):
-                    raise cause from None
-                if isinstance(cause, TimeoutError):
-                    if not idempotent:
-                        raise TrackerError(
-                            f"Linear did not answer in time when asked to {action}; it may "
-                            "have done it anyway, so Timebox checks before trying again.",
-                            kind=TrackerErrorKind.TIMEOUT,
-                            maybe_applied=True,
-                        ) from exc
-                    if last:
-                        raise TrackerError(
-                            f"Linear did not answer within "
-                            f"{_plural(self.retry.timeout, 'second')}, {attempt} times in a row, "
-                            f"when asked to {action}. Timebox will try again later.",
-                            kind=TrackerErrorKind.TIMEOUT,
-                        ) from exc
-                    await self._sleep(self._backoff(attempt))
-                    continue
-                if isinstance(cause, aiohttp.ClientConnectorError):  # nothing was sent
-                    if last:
-                        raise TrackerError(
-                            f"Timebox cannot reach Linear at {self.api} "
-                            f"({cause.os_error or cause}) after {attempt} tries. It will try "
-                            "again later.",
-                            kind=TrackerErrorKind.UNAVAILABLE,
-                        ) from exc
-                    await self._sleep(self._backoff(attempt))
-                    continue
-                if not idempotent or last:  # the connection broke mid-request
-                    raise TrackerError(
-                        f"The connection to Linear broke when asked to {action}"
-                        + (
-                            "; it may have done it anyway."
-                            if not idempotent
-                            else f", {attempt} times in a row. Timebox will try again later."
-                        ),
-                        kind=TrackerErrorKind.UNAVAILABLE,
-                        maybe_applied=not idempotent,
-                    ) from exc
-                await self._sleep(self._backoff(attempt))
-                continue
-
-            status = answer.status
-            self._note_budget(operation, answer.headers)
-            first = _first_error(errors)
-            code = _code(first)
-            if status == 429 or code == "RATELIMITED":
-                wait = self._limited_wait(operation, answer.headers)
-                wait = self._backoff(attempt) if wait is None else wait
-                if last or wait > self.retry.max_retry_after:
-                    raise self._rate_limited(wait, action, status)
-                await self._sleep(wait)
-                self.budget.requests_remaining = self.budget.complexity_remaining = None
-                continue
-            if status >= 500 or code in ("INTERNAL_SERVER_ERROR", "INTERNAL_ERROR", "LOCK_TIMEOUT"):
-                if not idempotent or last:
-                    raise self._unavailable(status, action, attempt, maybe_applied=not idempotent)
-                await self._sleep(self._backoff(attempt))
-                continue
-            if 300 <= status < 400:
-                raise TrackerError(
-                    f"Linear answered with a redirect to {answer.headers.get('Location', '?')}, "
-                    "which Timebox does not follow: check the API address.",
-                    kind=TrackerErrorKind.INVALID,
-                    status=status,
-                )
-            if errors:
-                path = first.get("path") or [None]
-                if aliases and path[0] in aliases:
-                    what = f"Issue {aliases[path[0]]}"
-                raise self._refusal(status, first, action, what)
-            if status >= 400 or not isinstance(data, dict):
-                raise self._refusal(status, {}, action, what)
-            return data
-
-    def _unavailable(
-        self, status: int, action: str, attempt: int, *, maybe_applied: bool
-    ) -> TrackerError:
-        shown = f"HTTP {status}" if status >= 500 else "an internal error"
-        if maybe_applied:
-            text = (
-                f"Linear had a problem of its own ({shown}) when asked to {action}; it may "
-                "have done it anyway, so Timebox checks before trying again."
-            )
-        else:
-            text = (
-                f"Linear had a problem of its own ({shown}) when asked to {action}, "
-                f"{attempt} times in a row. Timebox will try again later."
-            )
-        return TrackerError(
-            text,
-            kind=TrackerErrorKind.UNAVAILABLE,
-            status=status or None,
-            maybe_applied=maybe_applied,
+        reply = await self._retrying(
+            partial(self._send, call, operation),
+            action=action,
+            idempotent=idempotent,
+            where=self.api,
+            wait_asked=partial(self._wait_asked, operation),
+            wait_before=partial(self._budget_wait, operation),
+            after_wait=self._forget_remaining,
         )
+        errors, data = reply.body["errors"], reply.body["data"]
+        if errors:
+            first = _first_error(errors)
+            path = first.get("path") or [None]
+            if aliases and path[0] in aliases:
+                what = f"Issue {aliases[path[0]]}"
+            raise self._refusal(reply.status, first, action, what)
+        if reply.status >= 400 or not isinstance(data, dict):
+            raise self._refusal(reply.status, {}, action, what)
+        return data
 
     def _refusal(
         self, status: int, error: Mapping[str, Any], action: str, what: str | None
@@ -899,11 +734,7 @@ class LinearTeam:
                 kind=TrackerErrorKind.NOT_FOUND,
                 status=status or None,
             )
-        return TrackerError(
-            f"Linear refused to {action}" + (f": {detail}" if detail else f" (HTTP {status})."),
-            kind=TrackerErrorKind.INVALID,
-            status=status or None,
-        )
+        return self._refused(status, action, detail)
 
     # -- account and team ----------------------------------------------------------------
 

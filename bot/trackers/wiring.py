@@ -15,7 +15,8 @@ from bot.runtime.services import Services
 from bot.trackers.base import ApiToken
 from bot.trackers.github import DEFAULT_ESTIMATE_FIELD, GitHub, GitHubApp, GitHubToken
 from bot.trackers.hosts import HostPolicy
-from bot.trackers.jira import JiraCloud, RetryPolicy
+from bot.trackers.http import RetryPolicy
+from bot.trackers.jira import JiraCloud
 from bot.trackers.linear import LinearApiKey, LinearTeam
 from bot.usecases import tracker as tracker_uc
 

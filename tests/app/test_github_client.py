@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.emulator.github import GitHubEmulator, root_fields
-from bot.runtime.clock import ManualClock
 from bot.runtime.secrets import Secret
 from bot.trackers.base import (
     KEEP,
@@ -27,30 +26,16 @@ from bot.trackers.base import (
 )
 from bot.trackers.github import GitHub, GitHubApp, GitHubToken
 from bot.trackers.hosts import HostPolicy
-from bot.trackers.jira import RetryPolicy
+from bot.trackers.http import RetryPolicy
+from tests.app.trackers import Sleeps, client_settings, closing, collect
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the clock's
 
 
 @pytest.fixture
 async def github(clock):
-    emulator = GitHubEmulator(now=clock.now)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
+    async with GitHubEmulator(now=clock.now) as emulator:
+        yield emulator
 
 
 @pytest.fixture
@@ -60,40 +45,27 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 async def make_client(github, sleeps, clock):
-    made: list[GitHub] = []
-
     def make(
         emulator: GitHubEmulator | None = None,
         *,
         credential=None,
         project: int | None = 1,
-        retry: RetryPolicy | None = None,
         api: str | None = None,
-        **kwargs,
+        **settings,
     ) -> GitHub:
+        """A client of ``emulator`` (the test's GitHub), its project 1 unless told, with its
+        token unless told; ``settings``: ``client_settings``'s."""
         em = emulator or github
-        client = GitHub(
+        return GitHub(
             api or em.url,
             credential or GitHubToken(Secret(em.token)),
             em.repository.full_name,
             project,
-            policy=HostPolicy.from_env({"TIMEBOX_TRACKER_HOSTS": em.host_setting}),
-            retry=retry or RetryPolicy(timeout=5),
-            sleep=sleeps,
-            random=lambda: 1.0,
-            now=clock.now,
-            **kwargs,
+            **client_settings(em.host_setting, clock, sleeps, **settings),
         )
-        made.append(client)
-        return client
 
-    yield make
-    for client in made:
-        await client.aclose()
-
-
-async def collect(iterator) -> list:
-    return [item async for item in iterator]
+    async with closing(make) as making:
+        yield making
 
 
 def seed(github: GitHubEmulator) -> list[str]:
@@ -179,10 +151,8 @@ async def test_changes_since_read_in_full_only_what_changed(github, make_client,
     assert page.watermark is None and page.cursor is not None, "no watermark before the end"
 
 
-async def test_a_plain_repository_reads_issues_and_label_estimates(github, make_client, clock):
-    plain = GitHubEmulator(project_number=None, now=clock.now)
-    await plain.start()
-    try:
+async def test_a_plain_repository_reads_issues_and_label_estimates(make_client, clock):
+    async with GitHubEmulator(project_number=None, now=clock.now) as plain:
         first = plain.add_issue("First", estimate=3)
         second = plain.add_issue("Second", labels=["spike"])
         client = make_client(plain, project=None)
@@ -203,8 +173,21 @@ async def test_a_plain_repository_reads_issues_and_label_estimates(github, make_
         await client.rank(second.key, before=first.key)  # the order is Timebox's own here
         made = await client.create_issue(NewIssue("Third", estimate=2, issue_type="Bug"))
         assert plain.estimate_of(made.key) == 2.0 and "bug" in plain.issue(made.key).labels
-    finally:
-        await plain.stop()
+
+
+async def test_a_sprint_in_a_plain_repository_is_a_milestone(make_client, clock):
+    async with GitHubEmulator(project_number=None, now=clock.now) as plain:
+        first, second = (plain.add_issue(title).key for title in ("First", "Second"))
+        client = make_client(plain, project=None)
+        sprint = await client.create_sprint(
+            SprintSpec("Sprint 1", "Pay by card", START, START + timedelta(days=14))
+        )
+        await client.move_to_sprint(sprint.id, [first, second])
+        assert plain.backlog_keys() == [], "both in the sprint's milestone"
+        await client.move_to_backlog([second])
+        assert plain.backlog_keys() == [second]
+        milestones = [c.body["milestone"] for c in plain.calls_to("issues.update")]
+        assert milestones == [int(sprint.id), int(sprint.id), None]
 
 
 # -- writing -------------------------------------------------------------------------------

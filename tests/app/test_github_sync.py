@@ -6,8 +6,6 @@ edit on GitHub coming back by a signed webhook, and a badly signed one changing 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -19,20 +17,26 @@ from bot.domain import tracker_sync as rules
 from bot.domain.tracker_webhooks import sign
 from bot.emulator.github import GitHubEmulator
 from bot.emulator.stack import LocalStack
-from bot.runtime.secrets import generate_key
 from tests.app.test_backlog_slack import last_ephemeral, shown
-from tests.app.test_poker_slack import board, poker, replies, vote
-from tests.app.test_tracker_sync import drain, item_by_key, later
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+from tests.app.trackers import (
+    backlog_text,
+    connect_by_form,
+    drain,
+    estimate_by_poker,
+    github_form,
+    item_by_key,
+    later,
+    move_to_top,
+    roles,
+    started_beside,
+    webhook_of,
+)
+from tests.conftest import CHANNEL, DEV1, PO
 
 
 @pytest.fixture
-async def github(slack: LocalStack, monkeypatch) -> AsyncIterator[GitHubEmulator]:
-    """GitHub beside the stack's Slack, a host the bot may call, a key for tokens at rest."""
-    emulator = await slack.start_tracker("github")
-    monkeypatch.setenv("TIMEBOX_SECRET_KEY", generate_key())
-    monkeypatch.setenv("TIMEBOX_TRACKER_HOSTS", emulator.host_setting)
-    yield emulator
+async def github(slack: LocalStack, monkeypatch) -> GitHubEmulator:
+    return await started_beside(slack, "github", monkeypatch)
 
 
 def seed(github: GitHubEmulator) -> list[str]:
@@ -51,28 +55,9 @@ def seed(github: GitHubEmulator) -> list[str]:
     return [bug.key, provider.key, story.key, task.key]
 
 
-async def roles(slack: LocalStack) -> None:
-    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
-    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=CHANNEL)
-
-
 async def submit(slack: LocalStack, github: GitHubEmulator, **values: str) -> str:
-    """`/timebox connect`, the GitHub button, the form filled in; the private answer."""
-    await slack.driver.command("/timebox", "connect", user=PO, channel=CHANNEL)
-    choice = last_ephemeral(slack, PO)
-    assert "Which tracker" in shown(choice)
-    await slack.driver.click("GitHub", user=PO, message=choice)
-    view = slack.emulator.open_view(PO)
-    assert view is not None and view.view["title"]["text"] == "Connect GitHub"
-    entered = {
-        "Repository": github.repository.full_name,
-        "Project number": "1",
-        "Token or App private key": github.token,
-        "API address": github.url,
-    } | values
-    await slack.driver.submit(view, entered, user=PO)
-    await slack.settle()
-    return shown(slack.emulator.ephemerals(CHANNEL, PO)[-1])
+    """The GitHub form filled in (``values`` changed) and sent: the private answer."""
+    return await connect_by_form(slack, "GitHub", github_form(github) | values)
 
 
 async def connected(slack: LocalStack, github: GitHubEmulator) -> tuple[str, str]:
@@ -80,16 +65,7 @@ async def connected(slack: LocalStack, github: GitHubEmulator) -> tuple[str, str
     await roles(slack)
     answer = await submit(slack, github)
     assert "This channel is connected to GitHub project *Shop roadmap*" in answer, answer
-    path = re.search(r"(/trackers/github/[A-Za-z0-9_-]+)", answer)
-    secret = re.search(r"Secret: `([A-Za-z0-9_-]+)`", answer)
-    assert path and secret, answer
-    await drain(slack)
-    return path.group(1), secret.group(1)
-
-
-async def backlog_text(slack: LocalStack) -> str:
-    await slack.driver.command("/backlog", "", user=PO, channel=CHANNEL)
-    return shown(last_ephemeral(slack, PO))
+    return await webhook_of(slack, "github", answer)
 
 
 async def test_connecting_imports_the_project_in_its_order_with_linked_keys(slack, github):
@@ -142,16 +118,7 @@ async def test_only_the_po_or_the_scrum_master_may_choose_a_tracker(slack, githu
 async def test_an_accepted_poker_estimate_lands_in_the_projects_number_field(slack, github):
     bug, *_ = seed(github)
     await connected(slack, github)
-    await slack.driver.command(
-        "/timebox", f"roles dev <@{DEV1}|d> <@{DEV2}|d> <@{DEV3}|d>", user=PO, channel=CHANNEL
-    )
-    number = (await item_by_key(slack, bug)).number
-    await poker(slack, str(number))
-    for dev in (DEV1, DEV2, DEV3):
-        await vote(slack, dev, "8")
-    [result] = replies(slack, board(slack))
-    await slack.driver.click("Accept 8", user=SM, message=result)
-    await drain(slack)
+    await estimate_by_poker(slack, bug, "8")
     assert github.estimate_of(bug) == 8.0
     assert len(github.calls_to("graphql.updateProjectV2ItemFieldValue")) == 1
 
@@ -159,9 +126,7 @@ async def test_an_accepted_poker_estimate_lands_in_the_projects_number_field(sla
 async def test_a_reorder_by_the_po_moves_the_item_in_the_project(slack, github):
     bug, provider, story, task = seed(github)
     await connected(slack, github)
-    number = (await item_by_key(slack, task)).number
-    await slack.driver.command("/backlog", f"move {number} top", user=PO, channel=CHANNEL)
-    await drain(slack)
+    await move_to_top(slack, task)
     assert github.project_keys()[:4] == [task, bug, provider, story]
 
 

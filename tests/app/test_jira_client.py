@@ -7,6 +7,7 @@ second): retries and Retry-After waits go through an injected sleep that only re
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -30,31 +31,15 @@ from bot.trackers.base import (
 )
 from bot.trackers.hosts import HostPolicy
 from bot.trackers.jira import JiraCloud, RetryPolicy, jql_time
+from tests.app.trackers import Sleeps, client_settings, closing, collect, pages_of
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; Berlin is UTC+1
-
-
-class Sleeps:
-    """An injected sleep: remembers what it was asked to wait, and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; Berlin is UTC+1, as the clock
 
 
 @pytest.fixture
 async def jira(clock):
-    emulator = JiraEmulator(now=clock.now)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
+    async with JiraEmulator(now=clock.now) as emulator:
+        yield emulator
 
 
 @pytest.fixture
@@ -64,38 +49,25 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 async def make_client(jira, sleeps, clock):
-    made: list[JiraCloud] = []
-
     def make(
         emulator: JiraEmulator | None = None,
         *,
         token: str | None = None,
         board: int | None = None,
-        retry: RetryPolicy | None = None,
-        **kwargs,
+        **settings,
     ) -> JiraCloud:
+        """A client of ``emulator`` (the test's Jira), its board 1 unless told, with the
+        user's token unless told; ``settings``: ``client_settings``'s."""
         em = emulator or jira
-        client = JiraCloud(
+        return JiraCloud(
             em.url,
             ApiToken(em.user.email, Secret(token or em.user.token)),
             board if board is not None else em.board.id,
-            policy=HostPolicy.from_env({"TIMEBOX_TRACKER_HOSTS": em.host_setting}),
-            retry=retry or RetryPolicy(timeout=5),
-            sleep=sleeps,
-            random=lambda: 1.0,  # no jitter: the backoff is exactly base * 2^n
-            now=clock.now,
-            **kwargs,
+            **client_settings(em.host_setting, clock, sleeps, **settings),
         )
-        made.append(client)
-        return client
 
-    yield make
-    for client in made:
-        await client.aclose()
-
-
-async def collect(iterator) -> list:
-    return [item async for item in iterator]
+    async with closing(make) as making:
+        yield making
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -265,14 +237,7 @@ async def test_changes_are_paged_with_next_page_tokens(jira, make_client, clock)
     for key in keys[:250]:
         jira.touch(key)
 
-    pages = []
-    cursor = None
-    while True:
-        page = await client.changes_page(since, cursor)
-        pages.append(page)
-        if page.cursor is None:
-            break
-        cursor = page.cursor
+    pages = await pages_of(partial(client.changes_page, since))
 
     assert [len(p.issues) for p in pages] == [100, 100, 50]
     seen = [i.key for p in pages for i in p.issues]
@@ -626,21 +591,11 @@ async def test_5xx_gives_up_after_the_last_try_in_plain_words(jira, make_client,
     assert len(jira.calls_to("myself")) == 8
 
 
-async def test_backoff_is_jittered_below_the_cap(jira, sleeps, clock) -> None:
+async def test_backoff_is_jittered_below_the_cap(jira, make_client, sleeps) -> None:
     values = iter([0.0, 0.5, 0.999])
-    client = JiraCloud(
-        jira.url,
-        ApiToken(jira.user.email, Secret(jira.user.token)),
-        1,
-        policy=HostPolicy.allowing(jira.host_setting),
-        sleep=sleeps,
-        random=lambda: next(values),
-    )
+    client = make_client(random=lambda: next(values))
     jira.fail_next(500, route="myself", times=3)
-    try:
-        await client.account()
-    finally:
-        await client.aclose()
+    await client.account()
     assert sleeps.waits == [0.5, 1.5, pytest.approx(3.998)]
 
 

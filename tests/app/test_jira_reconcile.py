@@ -17,20 +17,15 @@ from bot.emulator.jira import JiraEmulator
 from bot.emulator.stack import LocalStack
 from bot.usecases import tracker as tracker_uc
 from bot.usecases import tracker_connect as connect_uc
-from storage.models import BacklogItem
 from tests.app.test_tracker_sync import (  # noqa: F401
-    WORKSPACE,
     actor,
     connect,
-    drain,
     history,
-    item_by_key,
-    items,
     jira,
-    later,
     running_sprint,
     seed_board,
 )
+from tests.app.trackers import WORKSPACE, drain, item_by_key, items, later
 from tests.conftest import CHANNEL, PO
 
 
@@ -47,13 +42,6 @@ async def connected(slack: LocalStack, jira: JiraEmulator, *, hooks: bool = Fals
 async def keys(slack: LocalStack) -> list[str | None]:
     """The channel's backlog as keys (None: an item only Timebox has), top first."""
     return [i.tracker_link.key if i.tracker_link else None for i in await items(slack)]
-
-
-async def every_item(slack: LocalStack) -> list[BacklogItem]:
-    """Archived ones too."""
-    async with slack.db.transaction() as store:
-        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
-        return list(await store.all_items(team.id, include_closed=True))
 
 
 async def own_item(slack: LocalStack, title: str) -> int:
@@ -172,7 +160,7 @@ async def test_a_deleted_issue_named_by_a_webhook_is_unlinked_archived_and_said(
     assert routes(jira) == {"search.jql": 1, "issue.get": 1}
     assert jira.calls_to("issue.get")[0].status == 404
     assert await keys(slack) == [story, blocker, task]
-    [gone] = [i for i in await every_item(slack) if i.id == card.id]
+    [gone] = [i for i in await items(slack, include_closed=True) if i.id == card.id]
     assert gone.archived_at is not None and gone.tracker_link.connection_id is None
     *_, (who, action, changes) = await history(slack, gone)
     assert (who, action, changes["key"]) == ("jira", "unlinked", bug)
@@ -213,7 +201,7 @@ async def test_a_deleted_issue_in_a_running_sprint_is_unlinked_but_kept(slack, j
     await jira.deliver_webhooks()
     await drain(slack)
 
-    card = (await every_item(slack))[0]
+    card = (await items(slack, include_closed=True))[0]
     assert card.status == "sprint" and card.archived_at is None
     assert card.tracker_link.connection_id is None
     *_, (_, action, changes) = await history(slack, card)
@@ -233,7 +221,7 @@ async def test_an_issue_moved_off_the_board_is_let_go_and_relinked_when_back(sla
     assert (await item_by_key(slack, blocker)).archived_at is None, "just moved: next time"
 
     await later(slack, 3600)
-    [gone] = [i for i in await every_item(slack) if i.id == card.id]
+    [gone] = [i for i in await items(slack, include_closed=True) if i.id == card.id]
     assert gone.archived_at is not None and gone.tracker_link.connection_id is None
     *_, (_, action, changes) = await history(slack, gone)
     assert action == "unlinked" and changes["note"].startswith(
@@ -242,7 +230,7 @@ async def test_an_issue_moved_off_the_board_is_let_go_and_relinked_when_back(sla
 
     back = jira.move(away.key, "TB")
     await later(slack, 300)
-    after = await every_item(slack)
+    after = await items(slack, include_closed=True)
     assert len(after) == 4, "no duplicate"
     [again] = [i for i in after if i.id == card.id]
     assert again.archived_at is None and again.tracker_link.key == back.key

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import socket
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
-from bot.domain.tracker_webhooks import linear_hint
+from bot.domain.tracker_webhooks import linear_hint, verified
 from bot.emulator.linear import HOUR, MAX_COMPLEXITY, LinearEmulator, send_webhook, sign
 from bot.runtime.clock import ManualClock
 from bot.runtime.secrets import Secret
@@ -35,7 +36,7 @@ from bot.trackers.base import (
     iter_changes,
 )
 from bot.trackers.hosts import HostPolicy, HostRefused
-from bot.trackers.jira import RetryPolicy
+from bot.trackers.http import RetryPolicy
 from bot.trackers.linear import (
     DEFAULT_API_URL,
     LinearApiKey,
@@ -43,30 +44,11 @@ from bot.trackers.linear import (
     LinearTeam,
     allowed_estimates,
     rank_token,
-    verify_webhook,
 )
+from tests.app.trackers import Sleeps, client_settings, closing, collect, pages_of
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the clock's
 NOT_FOUND = TrackerErrorKind.NOT_FOUND
-
-
-class Sleeps:
-    """An injected sleep: remembers what it was asked to wait, and returns at once (or moves
-    the manual clock by as much, when given one)."""
-
-    def __init__(self, clock: ManualClock | None = None) -> None:
-        self.waits: list[float] = []
-        self.clock = clock
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        if self.clock is not None:
-            self.clock.advance(timedelta(seconds=seconds))
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
 
 
 @pytest.fixture
@@ -82,38 +64,25 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 async def make_client(linear, sleeps, clock):
-    made: list[LinearTeam] = []
-
     def make(
         emulator: LinearEmulator | None = None,
         *,
         key: str | None = None,
         team: str = "ENG",
-        retry: RetryPolicy | None = None,
-        **kwargs,
+        **settings,
     ) -> LinearTeam:
+        """A client of ``emulator`` (the test's Linear), its team ENG unless told, with the
+        user's API key unless told; ``settings``: ``client_settings``'s."""
         em = emulator or linear
-        kwargs.setdefault("sleep", sleeps)
-        client = LinearTeam(
+        return LinearTeam(
             em.api_url,
             LinearApiKey(Secret(key or em.user.api_key)),
             team,
-            policy=HostPolicy.from_env({"TIMEBOX_TRACKER_HOSTS": em.host_setting}),
-            retry=retry or RetryPolicy(timeout=5),
-            random=lambda: 1.0,  # no jitter: the backoff is exactly base * 2^n
-            now=clock.now,
-            **kwargs,
+            **client_settings(em.host_setting, clock, sleeps, **settings),
         )
-        made.append(client)
-        return client
 
-    yield make
-    for client in made:
-        await client.aclose()
-
-
-async def collect(iterator) -> list:
-    return [item async for item in iterator]
+    async with closing(make) as making:
+        yield making
 
 
 # -- the team --------------------------------------------------------------------------------
@@ -373,14 +342,7 @@ async def test_changes_are_paged_with_cursors_and_give_a_watermark(
     for key in keys[:120]:
         linear.touch(key)
 
-    pages = []
-    cursor = None
-    while True:
-        page = await client.changes_page(since, cursor)
-        pages.append(page)
-        if page.cursor is None:
-            break
-        cursor = page.cursor
+    pages = await pages_of(partial(client.changes_page, since))
 
     assert [len(p.issues) for p in pages] == [50, 50, 20]
     seen = [i.key for p in pages for i in p.issues]
@@ -927,19 +889,19 @@ def test_a_webhook_is_genuine_only_with_the_signature_and_a_fresh_timestamp() ->
     body = _body(now - timedelta(seconds=20))
     good = sign(secret, body)
 
-    assert verify_webhook(secret, body, good, now)
-    assert verify_webhook(secret, body, good.upper(), now)  # hex in either case
-    assert not verify_webhook(secret, body, sign("other", body), now)
-    assert not verify_webhook(secret, body + b" ", good, now)  # the body was changed
-    assert not verify_webhook(secret, body, None, now)
-    assert not verify_webhook(secret, body, "", now)
-    assert not verify_webhook("", body, good, now)
+    assert verified("linear", secret, body, good, now)
+    assert verified("linear", secret, body, good.upper(), now)  # hex in either case
+    assert not verified("linear", secret, body, sign("other", body), now)
+    assert not verified("linear", secret, body + b" ", good, now)  # the body was changed
+    assert not verified("linear", secret, body, None, now)
+    assert not verified("linear", secret, body, "", now)
+    assert not verified("linear", "", body, good, now)
     old = _body(now - timedelta(seconds=61))
-    assert not verify_webhook(secret, old, sign(secret, old), now)  # a replay
+    assert not verified("linear", secret, old, sign(secret, old), now)  # a replay
     ahead = _body(now + timedelta(seconds=61))
-    assert not verify_webhook(secret, ahead, sign(secret, ahead), now)
+    assert not verified("linear", secret, ahead, sign(secret, ahead), now)
     edge = _body(now - timedelta(seconds=60))
-    assert verify_webhook(secret, edge, sign(secret, edge), now)
+    assert verified("linear", secret, edge, sign(secret, edge), now)
     for odd in (
         b"not json",
         b"[]",
@@ -947,9 +909,9 @@ def test_a_webhook_is_genuine_only_with_the_signature_and_a_fresh_timestamp() ->
         json.dumps({"webhookTimestamp": 1e300}).encode(),
         json.dumps({"webhookTimestamp": True}).encode(),
     ):
-        assert not verify_webhook(secret, odd, sign(secret, odd), now)
+        assert not verified("linear", secret, odd, sign(secret, odd), now)
     missing = json.dumps({"action": "update"}).encode()
-    assert not verify_webhook(secret, missing, sign(secret, missing), now)
+    assert not verified("linear", secret, missing, sign(secret, missing), now)
 
 
 async def test_the_emulators_deliveries_pass_the_verifier(linear, clock) -> None:
@@ -957,7 +919,9 @@ async def test_the_emulators_deliveries_pass_the_verifier(linear, clock) -> None
 
     async def hook(request: web.Request) -> web.Response:
         body = await request.read()
-        ok = verify_webhook("s3cret", body, request.headers.get("Linear-Signature"), clock.now())
+        ok = verified(
+            "linear", "s3cret", body, request.headers.get("Linear-Signature"), clock.now()
+        )
         received.append((ok, json.loads(body)))
         return web.Response(status=200 if ok else 401)
 
@@ -1004,7 +968,7 @@ async def test_linears_removals_and_reorders_reach_the_sync_through_the_webhook(
 
     async def hook(request: web.Request) -> web.Response:
         body = await request.read()
-        if not verify_webhook("s3cret", body, request.headers["Linear-Signature"], clock.now()):
+        if not verified("linear", "s3cret", body, request.headers["Linear-Signature"], clock.now()):
             return web.Response(status=401)
         bodies.append(json.loads(body))  # what the sync's webhook route reads hints from
         return web.Response(status=200)
@@ -1069,7 +1033,9 @@ async def test_an_admins_key_registers_timeboxs_webhook_with_timeboxs_secret(
     async def hook(request: web.Request) -> web.Response:
         body = await request.read()
         received.append(
-            verify_webhook("timebox-secret", body, request.headers["Linear-Signature"], clock.now())
+            verified(
+                "linear", "timebox-secret", body, request.headers["Linear-Signature"], clock.now()
+            )
         )
         return web.Response(status=204)
 

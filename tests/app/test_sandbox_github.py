@@ -4,72 +4,36 @@ signed webhook."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 
-from bot.runtime.secrets import generate_key
-from bot.sandbox.seed import CHANNEL, PO, WORKSPACE
-from bot.sandbox.server import Sandbox
-from tests.app.test_sandbox import fixed_clock
+import pytest
+
+from tests.app.trackers import demo_backlog, demo_backlog_after_webhooks, demo_links, demo_sandbox
 
 
-async def test_the_sandbox_starts_a_github_project_connected_to_the_demo_channel(
+@pytest.mark.parametrize("kind", ["github", "linear"])
+async def test_the_sandbox_starts_the_tracker_connected_to_the_demo_channel(
+    kind: str, tmp_path: Path, monkeypatch
+):
+    async with demo_sandbox(tmp_path, monkeypatch, kind) as sandbox:
+        tracker = getattr(sandbox, kind)
+        connection, keys = await demo_links(sandbox)
+        assert (connection.kind, connection.status) == (kind, "connected")
+        assert keys == tracker.backlog_keys(), "the tracker's backlog first, in its order"
+
+
+async def test_an_edit_in_the_github_project_reaches_the_demo_backlog_by_its_webhook(
     tmp_path: Path, monkeypatch
 ):
-    monkeypatch.setenv("TIMEBOX_SECRET_KEY", generate_key())
-    monkeypatch.setenv("TIMEBOX_TRACKER_HOSTS", "")
-    sandbox = await Sandbox(
-        tmp_path / "sandbox.db", clock=fixed_clock(), tick=None, github=True
-    ).start()
-    try:
+    async with demo_sandbox(tmp_path, monkeypatch, "github") as sandbox:
         github = sandbox.github
         assert github is not None
-        async with sandbox.db.transaction() as store:
-            team = await store.team(WORKSPACE, CHANNEL)
-            connection = await store.connection(team.id)
-            assert connection is not None and connection.kind == "github"
-            assert connection.status == "connected"
-            items = await store.all_items(team.id, include_closed=False)
-        keys = [i.tracker_link.key for i in items if i.tracker_link is not None]
-        assert keys == github.backlog_keys(), "the project first, in its order"
-
-        await sandbox.command(PO.id, CHANNEL, "/backlog")
-        listed = json.dumps([e.blocks for e in sandbox.emulator.ephemerals(CHANNEL, PO.id)])
+        listed = await demo_backlog(sandbox)
         assert "https://github.com/demo/shop/issues/2|demo/shop#2" in listed
         assert "Pay by card" in listed
 
         github.auto_webhooks = False  # delivered here, so the test knows when
         sandbox.clock.advance(timedelta(seconds=5))  # a sync of its own, not the import's
         github.edit("demo/shop#2", title="Pay by card or wallet")
-        await github.deliver_webhooks()
-        assert [h.deliveries for h in github.webhooks] == [[204]]
-        await sandbox.run_due()
-        await sandbox.command(PO.id, CHANNEL, "/backlog")
-        listed = json.dumps([e.blocks for e in sandbox.emulator.ephemerals(CHANNEL, PO.id)][-1])
-        assert "Pay by card or wallet" in listed
-    finally:
-        await sandbox.stop()
-
-
-async def test_the_sandbox_starts_a_linear_team_connected_to_the_demo_channel(
-    tmp_path: Path, monkeypatch
-):
-    monkeypatch.setenv("TIMEBOX_SECRET_KEY", generate_key())
-    monkeypatch.setenv("TIMEBOX_TRACKER_HOSTS", "")
-    sandbox = await Sandbox(
-        tmp_path / "sandbox.db", clock=fixed_clock(), tick=None, linear=True
-    ).start()
-    try:
-        linear = sandbox.linear
-        assert linear is not None
-        async with sandbox.db.transaction() as store:
-            team = await store.team(WORKSPACE, CHANNEL)
-            connection = await store.connection(team.id)
-            assert connection is not None and connection.kind == "linear"
-            assert connection.status == "connected"
-            items = await store.all_items(team.id, include_closed=False)
-        keys = [i.tracker_link.key for i in items if i.tracker_link is not None]
-        assert keys == linear.backlog_keys(), "the team's backlog first, in its order"
-    finally:
-        await sandbox.stop()
+        assert "Pay by card or wallet" in await demo_backlog_after_webhooks(sandbox, github)

@@ -102,8 +102,10 @@ def registered(app: Any) -> dict[tuple[str, str], re.Pattern[str] | str]:
                 repr(cells),
             )
             kind = {"view_submission": "view", "block_action": "action"}.get(kind, kind)
-            name = constraint.pattern if isinstance(constraint, re.Pattern) else str(constraint)
-            found[(kind, name)] = constraint
+            table = getattr(listener.ack_function, "table", None)  # handlers.listener.register_all
+            for answered in table.ids if table is not None else [constraint]:
+                name = answered.pattern if isinstance(answered, re.Pattern) else str(answered)
+                found[(kind, name)] = answered
     return found
 
 

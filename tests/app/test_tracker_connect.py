@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import aiohttp
@@ -16,35 +15,20 @@ import pytest
 from bot.domain.tracker_webhooks import sign, verified
 from bot.emulator.linear import LinearEmulator, send_webhook
 from bot.emulator.stack import LocalStack
-from bot.runtime.secrets import generate_key
-from tests.app.test_backlog_slack import last_ephemeral, shown
-from tests.app.test_tracker_sync import drain
-from tests.conftest import CHANNEL, PO, SM
+from tests.app.test_backlog_slack import last_ephemeral
+from tests.app.trackers import backlog_text, connect_by_form, roles, started_beside, webhook_of
+from tests.conftest import CHANNEL, PO
 
 
 @pytest.fixture
-async def linear(slack: LocalStack, monkeypatch) -> AsyncIterator[LinearEmulator]:
-    emulator = await slack.start_tracker("linear")
-    monkeypatch.setenv("TIMEBOX_SECRET_KEY", generate_key())
-    monkeypatch.setenv("TIMEBOX_TRACKER_HOSTS", emulator.host_setting)
-    yield emulator
-
-
-async def roles(slack: LocalStack) -> None:
-    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
-    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=CHANNEL)
+async def linear(slack: LocalStack, monkeypatch) -> LinearEmulator:
+    return await started_beside(slack, "linear", monkeypatch)
 
 
 async def connect_linear(slack: LocalStack, linear: LinearEmulator, **values: str) -> str:
-    await slack.driver.command("/timebox", "connect", user=PO, channel=CHANNEL)
-    choice = last_ephemeral(slack, PO)
-    await slack.driver.click("Linear", user=PO, message=choice)
-    view = slack.emulator.open_view(PO)
-    assert view is not None and view.view["title"]["text"] == "Connect Linear"
+    """The Linear form filled in for team ENG (``values`` changed) and sent: the answer."""
     entered = {"API key": linear.user.api_key, "Team key": "ENG", "API address": linear.api_url}
-    await slack.driver.submit(view, entered | values, user=PO)
-    await slack.settle()
-    return shown(slack.emulator.ephemerals(CHANNEL, PO)[-1])
+    return await connect_by_form(slack, "Linear", entered | values)
 
 
 async def test_connect_offers_the_three_trackers_privately(slack, linear):
@@ -70,11 +54,8 @@ async def test_a_linear_team_connects_through_its_form_and_its_webhook_is_checke
     answer = await connect_linear(slack, linear)
     assert "This channel is connected to Linear team" in answer, answer
     assert linear.user.api_key not in answer
-    path = re.search(r"(/trackers/linear/[A-Za-z0-9_-]+)", answer).group(1)
-    secret = re.search(r"Secret: `([A-Za-z0-9_-]+)`", answer).group(1)
-    await drain(slack)
-    await slack.driver.command("/backlog", "", user=PO, channel=CHANNEL)
-    assert "Pay by card" in shown(last_ephemeral(slack, PO))
+    path, secret = await webhook_of(slack, "linear", answer)
+    assert "Pay by card" in await backlog_text(slack)
 
     now_ms = slack.clock.now().timestamp() * 1000
     payload = {"action": "update", "type": "Issue", "data": {"identifier": "ENG-1"}}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 import aiohttp
@@ -16,11 +15,21 @@ from sqlalchemy import text
 from bot.emulator.jira import JiraEmulator
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import last_ephemeral, shown
-from tests.app.test_poker_slack import board, poker, replies, vote
 from tests.app.test_sprint_slack import opened_in, workspaces  # noqa: F401
-from tests.app.test_tracker_sync import drain, item_by_key, jira, later, seed_board  # noqa: F401
+from tests.app.test_tracker_sync import jira, seed_board  # noqa: F401
 from tests.app.test_workspaces import ANN, BEN, person
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PEOPLE, PO, SM
+from tests.app.trackers import (
+    backlog_text,
+    drain,
+    estimate_by_poker,
+    item_by_key,
+    jira_form,
+    later,
+    move_to_top,
+    roles,
+    webhook_of,
+)
+from tests.conftest import CHANNEL, DEV1, PEOPLE, PO
 
 OTHER = "C0OTHER"
 
@@ -37,20 +46,9 @@ async def submit(
     """Fills in and sends the connect form; the private answer's text."""
     view = await open_connect_form(slack, user, channel)
     assert view is not None and view.view["callback_id"] == "tracker_connect"
-    entered = {
-        "Jira site": jira.url,
-        "Account email": jira.user.email,
-        "API token": jira.user.token,
-        "Board number": "1",
-    } | values
-    await slack.driver.submit(view, entered, user=user)
+    await slack.driver.submit(view, jira_form(jira) | values, user=user)
     await slack.settle()
     return shown(slack.emulator.ephemerals(channel, user)[-1])
-
-
-async def roles(slack: LocalStack, channel: str = CHANNEL) -> None:
-    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=channel)
-    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=channel)
 
 
 async def connected(slack: LocalStack, jira: JiraEmulator) -> tuple[str, str]:
@@ -58,16 +56,7 @@ async def connected(slack: LocalStack, jira: JiraEmulator) -> tuple[str, str]:
     await roles(slack)
     answer = await submit(slack, jira)
     assert "This channel is connected to Jira board *TB board*" in answer, answer
-    path = re.search(r"(/trackers/jira/[A-Za-z0-9_-]+)", answer)
-    secret = re.search(r"Secret: `([A-Za-z0-9_-]+)`", answer)
-    assert path and secret, answer
-    await drain(slack)
-    return path.group(1), secret.group(1)
-
-
-async def backlog_text(slack: LocalStack, user: str = PO) -> str:
-    await slack.driver.command("/backlog", "", user=user, channel=CHANNEL)
-    return shown(last_ephemeral(slack, user))
+    return await webhook_of(slack, "jira", answer)
 
 
 # -- connecting --------------------------------------------------------------------------------
@@ -129,16 +118,7 @@ async def test_a_form_opened_for_another_channel_connects_nothing(slack, jira):
         ours = await store.ensure_team("T0TEAM", CHANNEL, slack.clock.now())
         await store.set_role(ours, "po", [PO])
     view.view["private_metadata"] = json.dumps({**meta, "channel": CHANNEL})
-    await slack.driver.submit(
-        view,
-        {
-            "Jira site": jira.url,
-            "Account email": jira.user.email,
-            "API token": jira.user.token,
-            "Board number": "1",
-        },
-        user=PO,
-    )
+    await slack.driver.submit(view, jira_form(jira), user=PO)
     await slack.settle()
     answers = [shown(e) for e in slack.emulator.ephemerals(user=PO)]
     assert "That form belongs to another channel's team" in answers[-1]
@@ -164,16 +144,7 @@ async def test_a_form_from_another_workspace_with_the_same_channel_id_connects_n
         view = opened_in(stack.emulator.open_view(BEN), "T2")
         meta = json.loads(view.view["private_metadata"])
         view.view["private_metadata"] = json.dumps({**meta, "team": first})
-        await ben.submit(
-            view,
-            {
-                "Jira site": jira.url,
-                "Account email": jira.user.email,
-                "API token": jira.user.token,
-                "Board number": "1",
-            },
-            user=BEN,
-        )
+        await ben.submit(view, jira_form(jira), user=BEN)
         await stack.settle()
         refusal = shown(stack.emulator.ephemerals(same, BEN)[-1])
         assert "That form belongs to another channel's team" in refusal
@@ -210,16 +181,7 @@ async def test_the_token_is_encrypted_at_rest_and_never_logged(slack, jira, capl
 async def test_an_accepted_poker_estimate_lands_in_jira(slack, jira):
     bug, *_ = seed_board(jira)
     await connected(slack, jira)
-    await slack.driver.command(
-        "/timebox", f"roles dev <@{DEV1}|d> <@{DEV2}|d> <@{DEV3}|d>", user=PO, channel=CHANNEL
-    )
-    number = (await item_by_key(slack, bug)).number
-    await poker(slack, str(number))
-    for dev in (DEV1, DEV2, DEV3):
-        await vote(slack, dev, "8")
-    [result] = replies(slack, board(slack))
-    await slack.driver.click("Accept 8", user=SM, message=result)
-    await drain(slack)
+    await estimate_by_poker(slack, bug, "8")
     assert jira.estimate_of(bug) == 8.0
     assert len(jira.calls_to("issue.edit")) == 1
 
@@ -227,9 +189,7 @@ async def test_an_accepted_poker_estimate_lands_in_jira(slack, jira):
 async def test_a_reorder_by_the_po_re_ranks_the_issue_in_jira(slack, jira):
     bug, story, blocker, task = seed_board(jira)
     await connected(slack, jira)
-    number = (await item_by_key(slack, task)).number
-    await slack.driver.command("/backlog", f"move {number} top", user=PO, channel=CHANNEL)
-    await drain(slack)
+    await move_to_top(slack, task)
     assert jira.backlog_keys() == [task, bug, story, blocker]
 
 

@@ -16,7 +16,7 @@ from bot.domain.errors import UserError
 from bot.domain.trackers import StatusCategory
 from bot.emulator.jira import STORY_POINTS, JiraEmulator
 from bot.emulator.stack import LocalStack
-from bot.runtime.secrets import Secret, generate_key
+from bot.runtime.secrets import Secret
 from bot.trackers.adf import join_acceptance
 from bot.trackers.jira import JiraCloud, RetryPolicy
 from bot.trackers.wiring import install, open_jira
@@ -26,22 +26,16 @@ from bot.usecases import tracker as tracker_uc
 from bot.usecases import tracker_connect as connect_uc
 from bot.usecases.unit import Actor
 from storage.models import BacklogItem, SprintItem
+from tests.app.trackers import WORKSPACE, drain, item_by_key, items, later, let_the_bot_call
 from tests.conftest import CHANNEL, PO
-
-WORKSPACE = "T0TEAM"
 
 
 @pytest.fixture
 async def jira(clock, monkeypatch) -> AsyncIterator[JiraEmulator]:
     """A Jira site the bot may call (TIMEBOX_TRACKER_HOSTS) and a key for tokens at rest."""
-    emulator = JiraEmulator(now=clock.now)
-    await emulator.start()
-    monkeypatch.setenv("TIMEBOX_SECRET_KEY", generate_key())
-    monkeypatch.setenv("TIMEBOX_TRACKER_HOSTS", emulator.host_setting)
-    try:
+    async with JiraEmulator(now=clock.now) as emulator:
+        let_the_bot_call(monkeypatch, emulator.host_setting)
         yield emulator
-    finally:
-        await emulator.stop()
 
 
 def seed_board(jira: JiraEmulator) -> list[str]:
@@ -70,15 +64,6 @@ def actor(request: str | None = None, user: str = PO) -> Actor:
     return Actor(WORKSPACE, CHANNEL, user, request)
 
 
-async def drain(slack: LocalStack) -> int:
-    """Runs due work until none is left at the current time."""
-    total = 0
-    while ran := await slack.services.jobs.run_due():
-        total += ran
-    await slack.settle()
-    return total
-
-
 async def connect(slack: LocalStack, jira: JiraEmulator, **form: str) -> object:
     """Connects the team through the use case (the Slack form has its own tests)."""
     install(slack.services)
@@ -104,31 +89,10 @@ async def connect(slack: LocalStack, jira: JiraEmulator, **form: str) -> object:
     )
 
 
-async def items(slack: LocalStack) -> list[BacklogItem]:
-    """The team's backlog, in order."""
-    async with slack.db.transaction() as store:
-        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
-        return list(await store.all_items(team.id, include_closed=False))
-
-
-async def item_by_key(slack: LocalStack, key: str) -> BacklogItem:
-    async with slack.db.transaction() as store:
-        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
-        link = (await store.links_by_keys(team.id, [key]))[key]
-        item = await store.item_by_id(team.id, link.item_id)
-        assert item is not None
-        return item
-
-
 async def history(slack: LocalStack, item: BacklogItem) -> list[tuple[str, str, dict]]:
     async with slack.db.transaction() as store:
         events = await store.history(item, limit=50)
         return [(e.actor, e.action, e.changes) for e in reversed(events)]
-
-
-async def later(slack: LocalStack, seconds: float) -> int:
-    slack.clock.advance(timedelta(seconds=seconds))
-    return await drain(slack)
 
 
 # -- the import --------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ replay adds no work; deliveries waiting when one's sync starts are taken into it
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 
 import aiohttp
@@ -23,17 +22,8 @@ from storage.models import BacklogItem, ScheduledJob
 from tests.app.test_github_sync import connected as github_connected
 from tests.app.test_github_sync import github, seed  # noqa: F401
 from tests.app.test_tracker_connect import connect_linear, linear  # noqa: F401
-from tests.app.test_tracker_connect import roles as linear_roles
-from tests.app.test_tracker_sync import (  # noqa: F401
-    WORKSPACE,
-    connect,
-    drain,
-    history,
-    item_by_key,
-    jira,
-    seed_board,
-)
-from tests.conftest import CHANNEL
+from tests.app.test_tracker_sync import connect, history, jira, seed_board  # noqa: F401
+from tests.app.trackers import drain, item_by_key, items, roles, webhook_of
 
 
 async def post(slack: LocalStack, kind: str, path: str, secret: str, event: dict) -> int:
@@ -54,12 +44,8 @@ async def hook_jobs(slack: LocalStack) -> list[ScheduledJob]:
 
 async def archived(slack: LocalStack, item_id: int) -> BacklogItem:
     """The item, archived or not, with its link."""
-    async with slack.db.transaction() as store:
-        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
-        [found] = [
-            i for i in await store.all_items(team.id, include_closed=True) if i.id == item_id
-        ]
-        return found
+    [found] = [i for i in await items(slack, include_closed=True) if i.id == item_id]
+    return found
 
 
 # -- deletions named by a signed webhook ----------------------------------------------------------
@@ -106,11 +92,9 @@ async def test_a_signed_linear_removal_unlinks_the_item_once_linear_says_not_fou
     slack, linear: LinearEmulator
 ):
     keys = [linear.add_issue(title).identifier for title in ("Pay by card", "Receipt", "TLS")]
-    await linear_roles(slack)
+    await roles(slack)
     answer = await connect_linear(slack, linear)
-    path = re.search(r"(/trackers/linear/[A-Za-z0-9_-]+)", answer).group(1)
-    secret = re.search(r"Secret: `([A-Za-z0-9_-]+)`", answer).group(1)
-    await drain(slack)
+    path, secret = await webhook_of(slack, "linear", answer)
     linear.add_webhook(f"{slack.url}{path}", secret)
     card = await item_by_key(slack, keys[1])
 

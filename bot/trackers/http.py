@@ -1,0 +1,369 @@
+"""How the tracker clients call their APIs: one set of retry rules, and what a failed call
+means in plain words, the tracker named.
+
+Jira and GitHub speak JSON over aiohttp (``JsonClient``), Linear GraphQL through gql; each
+passes in what is its own (how one request is sent, which answers ask Timebox to wait and for
+how long, how a refusal is worded) and ``TrackerClient`` applies the rules, alike for all:
+
+- 5xx, timeouts and dropped connections are retried with exponential backoff (capped,
+  jittered) up to ``RetryPolicy.attempts`` tries; a connection that could not be made sent
+  nothing, so it is always retried;
+- a call that must not be repeated (a create) is not retried after a timeout, a broken
+  connection or a 5xx: it may have been done, and the error says ``maybe_applied``;
+- a rate limit waits as long as the tracker asks, unless no try is left or that is longer
+  than ``max_retry_after``: then a RATE_LIMITED error with ``retry_after`` goes back to the
+  caller, so a due-work row comes back then instead of holding a worker;
+- a redirect is not followed (the host policy checked the address, not where it points).
+
+Sleeping, randomness and the clock are injected, so tests never wait.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar, Self
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+
+from bot.trackers.base import TrackerError, TrackerErrorKind
+from bot.trackers.hosts import HostPolicy, guarded_connector
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5  # tries per call, the first included
+    base_delay: float = 1.0  # seconds before the first retry; doubled each time
+    max_delay: float = 30.0  # cap of one backoff wait
+    max_retry_after: float = 300.0  # a longer Retry-After is handed to the caller instead
+    timeout: float = 30.0  # seconds for one request, answer included
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer of a tracker: status, headers and body (decoded JSON, text, or None).
+
+    ``internal_error``: the tracker's own trouble in an answer that is no 5xx (a GraphQL
+    ``INTERNAL_SERVER_ERROR`` in a 200), retried as a 5xx is."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any = None
+    internal_error: bool = False
+
+    @property
+    def server_error(self) -> bool:
+        return self.status >= 500 or self.internal_error
+
+
+class NoAnswer(Exception):
+    """A request that got no answer. ``reason`` says why, and the retry rules differ: a
+    timeout, a connection that could not be made (nothing sent), or one that broke."""
+
+    def __init__(self, reason: BaseException) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+def plural(n: float, word: str) -> str:
+    n = round(n) if n >= 1 else n
+    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
+
+
+def decode(raw: str) -> Any:
+    """A body as JSON; as it is when it is not JSON (an HTML error page); None when empty."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """A ``Retry-After`` header (seconds, or an HTTP date) as seconds from ``now``; None when
+    there is none or it cannot be read."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+class TrackerClient:
+    """What every tracker client has: the host policy, the retry rules with the injected
+    sleep, randomness and clock, and the loop that applies them to one call."""
+
+    display_name: ClassVar[str]  # how every text names the tracker ("Jira")
+    address_name: ClassVar[str] = "API address"  # what to check after a redirect
+
+    def __init__(
+        self,
+        *,
+        policy: HostPolicy | None,
+        retry: RetryPolicy | None,
+        sleep: Sleep,
+        random: Callable[[], float],
+        now: Callable[[], datetime],
+        resolver: AbstractResolver | None,
+    ) -> None:
+        self.policy = policy if policy is not None else HostPolicy.from_env()
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._random = random
+        self._now = now
+        self._resolver = resolver
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Closes the connections the client opened."""
+
+    def _connector(self) -> aiohttp.TCPConnector:
+        return guarded_connector(self.policy, self._resolver)
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
+        return delay * (0.5 + self._random() / 2)
+
+    async def _retrying(
+        self,
+        send: Callable[[], Awaitable[Reply]],
+        *,
+        action: str,
+        idempotent: bool,
+        where: str,
+        wait_asked: Callable[[Reply, int], float | None],
+        wait_before: Callable[[], float | None] = lambda: None,
+        after_wait: Callable[[], None] = lambda: None,
+    ) -> Reply:
+        """``send()`` again until an answer comes that is no rate limit, 5xx or redirect; a
+        refusal (4xx) is returned, for the tracker to word it.
+
+        ``wait_asked(reply, attempt)``: the seconds a rate-limited answer asks to wait (None:
+        it is no limit); ``wait_before()``: seconds to wait before sending at all (a budget
+        known to be spent); ``after_wait()`` runs after each of those waits. ``where``: the
+        address named when the tracker cannot be reached."""
+        attempt = 0
+        while True:
+            attempt += 1
+            early = wait_before()
+            if early is not None:
+                await self._wait(early, attempt, action, None)
+                after_wait()
+                continue
+            try:
+                reply = await send()
+            except NoAnswer as missing:
+                failure = self._unanswered(missing.reason, attempt, action, idempotent, where)
+                if failure is not None:
+                    raise failure from missing.reason
+                await self._sleep(self._backoff(attempt))
+                continue
+            if reply.server_error and not idempotent:  # it may be done: never sent again
+                raise self._unavailable(reply.status, action, attempt, maybe_applied=True)
+            wait = wait_asked(reply, attempt)
+            if wait is not None:
+                await self._wait(wait, attempt, action, reply.status)
+                after_wait()
+                continue
+            if reply.server_error:
+                if attempt >= self.retry.attempts:
+                    raise self._unavailable(reply.status, action, attempt, maybe_applied=False)
+                await self._sleep(self._backoff(attempt))
+                continue
+            if 300 <= reply.status < 400 and reply.status != 304:
+                raise TrackerError(
+                    f"{self.display_name} answered with a redirect to "
+                    f"{reply.headers.get('Location', '?')}, which Timebox does not follow: "
+                    f"check the {self.address_name}.",
+                    kind=TrackerErrorKind.INVALID,
+                    status=reply.status,
+                )
+            return reply
+
+    async def _wait(self, seconds: float, attempt: int, action: str, status: int | None) -> None:
+        """Sleeps as the tracker asks, or hands the wait to the caller (RATE_LIMITED) when no
+        try is left or it is longer than the policy allows."""
+        if attempt >= self.retry.attempts or seconds > self.retry.max_retry_after:
+            raise TrackerError(
+                f"{self.display_name} is limiting how fast Timebox may call it and asks to "
+                f"wait {plural(seconds, 'second')} before it will {action}. Timebox will try "
+                "again then.",
+                kind=TrackerErrorKind.RATE_LIMITED,
+                status=status,
+                retry_after=seconds,
+            )
+        await self._sleep(seconds)
+
+    def _unanswered(
+        self, reason: BaseException, attempt: int, action: str, idempotent: bool, where: str
+    ) -> TrackerError | None:
+        """The error for a request that got no answer, or None: back off and try again."""
+        name, last = self.display_name, attempt >= self.retry.attempts
+        if isinstance(reason, TimeoutError):
+            if not idempotent:
+                return TrackerError(
+                    f"{name} did not answer in time when asked to {action}; it may have done "
+                    "it anyway, so Timebox checks before trying again.",
+                    kind=TrackerErrorKind.TIMEOUT,
+                    maybe_applied=True,
+                )
+            if not last:
+                return None
+            return TrackerError(
+                f"{name} did not answer within {plural(self.retry.timeout, 'second')}, "
+                f"{attempt} times in a row, when asked to {action}. Timebox will try again "
+                "later.",
+                kind=TrackerErrorKind.TIMEOUT,
+            )
+        if isinstance(reason, aiohttp.ClientConnectorError):  # nothing was sent: always safe
+            if not last:
+                return None
+            return TrackerError(
+                f"Timebox cannot reach {name} at {where} ({reason.os_error or reason}) after "
+                f"{attempt} tries. It will try again later.",
+                kind=TrackerErrorKind.UNAVAILABLE,
+            )
+        if idempotent and not last:  # the connection broke mid-request
+            return None
+        return TrackerError(
+            f"The connection to {name} broke when asked to {action}"
+            + (
+                "; it may have done it anyway."
+                if not idempotent
+                else f", {attempt} times in a row. Timebox will try again later."
+            ),
+            kind=TrackerErrorKind.UNAVAILABLE,
+            maybe_applied=not idempotent,
+        )
+
+    def _unavailable(
+        self, status: int, action: str, attempt: int, *, maybe_applied: bool
+    ) -> TrackerError:
+        shown = f"HTTP {status}" if status >= 500 else "an internal error"
+        if maybe_applied:
+            text = (
+                f"{self.display_name} had a problem of its own ({shown}) when asked to "
+                f"{action}; it may have done it anyway, so Timebox checks before trying again."
+            )
+        else:
+            text = (
+                f"{self.display_name} had a problem of its own ({shown}) when asked to "
+                f"{action}, {attempt} times in a row. Timebox will try again later."
+            )
+        return TrackerError(
+            text,
+            kind=TrackerErrorKind.UNAVAILABLE,
+            status=status or None,
+            maybe_applied=maybe_applied,
+        )
+
+    def _refused(self, status: int, action: str, detail: str) -> TrackerError:
+        """A refusal that is no question of rights or existence: the tracker's own words."""
+        return TrackerError(
+            f"{self.display_name} refused to {action}"
+            + (f": {detail}" if detail else f" (HTTP {status})."),
+            kind=TrackerErrorKind.INVALID,
+            status=status or None,
+        )
+
+
+class JsonClient(TrackerClient):
+    """A tracker client that speaks JSON over aiohttp (Jira, GitHub). Its session goes through
+    the host policy's resolver and is opened at the first call, unless one is given (which
+    the caller then closes)."""
+
+    session_headers: ClassVar[Mapping[str, str]]
+    site: str  # where the tracker is, as the host policy allowed it
+
+    def __init__(self, *, session: aiohttp.ClientSession | None, **common: Any) -> None:
+        """``common``: ``TrackerClient``'s arguments."""
+        super().__init__(**common)
+        self._session = session
+        self._own_session = session is None
+
+    async def aclose(self) -> None:
+        if self._session is not None and self._own_session:
+            await self._session.close()
+        self._session = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=self._connector(),
+                timeout=aiohttp.ClientTimeout(total=self.retry.timeout),
+                headers=dict(self.session_headers),
+            )
+            self._own_session = True
+        return self._session
+
+    async def _authorization(self) -> str:
+        """The ``Authorization`` header of the next request."""
+        raise NotImplementedError
+
+    def _wait_asked(self, reply: Reply, attempt: int) -> float | None:
+        """The seconds a rate-limited answer asks to wait; None when it is no rate limit."""
+        raise NotImplementedError
+
+    def _refusal(self, status: int, body: Any, action: str, what: str | None) -> TrackerError:
+        """A 4xx answer as a ``TrackerError`` in the tracker's words."""
+        raise NotImplementedError
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        action: str,
+        what: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool = True,
+        authorization: str | None = None,
+    ) -> Reply:
+        """One call with the retry rules. ``action`` completes "when asked to …" in errors;
+        ``what``: the subject of a 404; ``authorization``: instead of the credential's."""
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        data = None if body is None else json.dumps(body)
+
+        async def send() -> Reply:
+            try:
+                headers["Authorization"] = authorization or await self._authorization()
+                async with self._client().request(
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    headers=headers,
+                    allow_redirects=False,
+                ) as response:
+                    return Reply(response.status, response.headers, decode(await response.text()))
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                raise NoAnswer(exc) from exc
+
+        reply = await self._retrying(
+            send,
+            action=action,
+            idempotent=idempotent,
+            where=self.site,
+            wait_asked=self._wait_asked,
+        )
+        if reply.status >= 400:
+            raise self._refusal(reply.status, reply.body, action, what)
+        return reply

@@ -1,0 +1,282 @@
+"""What the tracker tests share, so that each test module says only what is its tracker's own.
+
+- The clients against their emulators (test_jira_client.py, test_github_client.py,
+  test_linear_client.py): ``Sleeps`` records the waits instead of waiting; ``client_settings``
+  are what every client is made with there (the emulator's host allowed, no jitter, the
+  manual clock); ``closing`` closes the clients a test made; ``pages_of`` reads page by page.
+- A channel connected through the real app (test_tracker_*.py, test_github_sync.py,
+  test_jira_reconcile.py): a tracker's emulator the bot may call, the channel's roles, the
+  connect form, the webhook a connection gives, due work run, an estimate from poker.
+- `timebox sandbox --<tracker>` (test_sandbox_jira.py, test_sandbox_github.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, ParamSpec, Protocol, TypeVar
+
+import pytest
+
+from bot.emulator.stack import LocalStack
+from bot.runtime.clock import ManualClock
+from bot.runtime.secrets import generate_key
+from bot.sandbox import seed as demo
+from bot.sandbox.server import Sandbox
+from bot.trackers.base import IssuePage
+from bot.trackers.hosts import HostPolicy
+from bot.trackers.http import RetryPolicy
+from storage.models import BacklogItem, TrackerConnection
+from tests.app.conftest import fixed_clock
+from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.test_poker_slack import board, poker, replies, vote
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+
+WORKSPACE = "T0TEAM"
+
+# -- the clients against their emulators -------------------------------------------------------
+
+
+class Sleeps:
+    """An injected sleep: remembers what it was asked to wait, and returns at once (or moves
+    the manual clock by as much, when given one: an emulator's budget then refills)."""
+
+    def __init__(self, clock: ManualClock | None = None) -> None:
+        self.waits: list[float] = []
+        self.clock = clock
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        if self.clock is not None:
+            self.clock.advance(timedelta(seconds=seconds))
+
+
+def client_settings(
+    host_setting: str,
+    clock: ManualClock,
+    sleeps: Sleeps,
+    retry: RetryPolicy | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """The keyword arguments of a client under test: the emulator's host (``host_setting``)
+    allowed, waits recorded, no jitter (a backoff is exactly base * 2^n), the manual clock."""
+    return {
+        "policy": HostPolicy.from_env({"TIMEBOX_TRACKER_HOSTS": host_setting}),
+        "retry": retry or RetryPolicy(timeout=5),
+        "sleep": sleeps,
+        "random": lambda: 1.0,
+        "now": clock.now,
+    } | overrides
+
+
+class Closable(Protocol):
+    async def aclose(self) -> None: ...
+
+
+Made = ParamSpec("Made")
+ClientT = TypeVar("ClientT", bound=Closable)
+
+
+@asynccontextmanager
+async def closing(make: Callable[Made, ClientT]) -> AsyncIterator[Callable[Made, ClientT]]:
+    """``make`` as it is, but every client it made is closed at the end."""
+    made: list[Closable] = []
+
+    def making(*args: Made.args, **kwargs: Made.kwargs) -> ClientT:
+        client = make(*args, **kwargs)
+        made.append(client)
+        return client
+
+    try:
+        yield making
+    finally:
+        for client in made:
+            await client.aclose()
+
+
+async def collect(iterator: Any) -> list[Any]:
+    return [item async for item in iterator]
+
+
+async def pages_of(read: Callable[[str | None], Awaitable[IssuePage]]) -> list[IssuePage]:
+    """Every page ``read(cursor)`` gives, from the first to the one with no next cursor."""
+    pages = [await read(None)]
+    while pages[-1].cursor is not None:
+        pages.append(await read(pages[-1].cursor))
+    return pages
+
+
+# -- a channel connected through the app --------------------------------------------------------
+
+
+def let_the_bot_call(monkeypatch: pytest.MonkeyPatch, host_setting: str) -> None:
+    """The tracker's host in TIMEBOX_TRACKER_HOSTS, and a key for tokens at rest."""
+    monkeypatch.setenv("TIMEBOX_SECRET_KEY", generate_key())
+    monkeypatch.setenv("TIMEBOX_TRACKER_HOSTS", host_setting)
+
+
+async def started_beside(slack: LocalStack, kind: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``kind``'s emulator beside the stack's Slack, a tracker the bot may call."""
+    emulator = await slack.start_tracker(kind)
+    let_the_bot_call(monkeypatch, emulator.host_setting)
+    return emulator
+
+
+async def roles(slack: LocalStack, channel: str = CHANNEL) -> None:
+    """Paula is the channel's Product Owner, Sam its Scrum Master."""
+    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=channel)
+    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=channel)
+
+
+def jira_form(jira: Any) -> dict[str, str]:
+    """The Jira connect form filled in for the emulator's site, account and board 1."""
+    return {
+        "Jira site": jira.url,
+        "Account email": jira.user.email,
+        "API token": jira.user.token,
+        "Board number": "1",
+    }
+
+
+def github_form(github: Any) -> dict[str, str]:
+    """The GitHub connect form filled in for the emulator's repository and project 1."""
+    return {
+        "Repository": github.repository.full_name,
+        "Project number": "1",
+        "Token or App private key": github.token,
+        "API address": github.url,
+    }
+
+
+async def connect_by_form(slack: LocalStack, tracker: str, entered: dict[str, str]) -> str:
+    """`/timebox connect`, the ``tracker``'s button ("GitHub"), its form filled in with
+    ``entered`` and sent by the PO: the text of the private answer."""
+    await slack.driver.command("/timebox", "connect", user=PO, channel=CHANNEL)
+    choice = last_ephemeral(slack, PO)
+    assert "Which tracker" in shown(choice)
+    await slack.driver.click(tracker, user=PO, message=choice)
+    view = slack.emulator.open_view(PO)
+    assert view is not None and view.view["title"]["text"] == f"Connect {tracker}"
+    await slack.driver.submit(view, entered, user=PO)
+    await slack.settle()
+    return shown(slack.emulator.ephemerals(CHANNEL, PO)[-1])
+
+
+async def webhook_of(slack: LocalStack, kind: str, answer: str) -> tuple[str, str]:
+    """The webhook path and secret a connection's answer gives, once the import has run."""
+    path = re.search(rf"(/trackers/{kind}/[A-Za-z0-9_-]+)", answer)
+    secret = re.search(r"Secret: `([A-Za-z0-9_-]+)`", answer)
+    assert path and secret, answer
+    await drain(slack)
+    return path.group(1), secret.group(1)
+
+
+async def backlog_text(slack: LocalStack, user: str = PO) -> str:
+    """What `/backlog` shows ``user`` in the team's channel."""
+    await slack.driver.command("/backlog", "", user=user, channel=CHANNEL)
+    return shown(last_ephemeral(slack, user))
+
+
+async def drain(slack: LocalStack) -> int:
+    """Runs due work until none is left at the current time."""
+    total = 0
+    while ran := await slack.services.jobs.run_due():
+        total += ran
+    await slack.settle()
+    return total
+
+
+async def later(slack: LocalStack, seconds: float) -> int:
+    """``seconds`` on, and the work then due run."""
+    slack.clock.advance(timedelta(seconds=seconds))
+    return await drain(slack)
+
+
+async def items(slack: LocalStack, *, include_closed: bool = False) -> list[BacklogItem]:
+    """The team's backlog, in order (with ``include_closed``, archived items too)."""
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
+        return list(await store.all_items(team.id, include_closed=include_closed))
+
+
+async def item_by_key(slack: LocalStack, key: str) -> BacklogItem:
+    """The team's item linked to the tracker's issue ``key``."""
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
+        link = (await store.links_by_keys(team.id, [key]))[key]
+        item = await store.item_by_id(team.id, link.item_id)
+        assert item is not None
+        return item
+
+
+async def move_to_top(slack: LocalStack, key: str) -> None:
+    """The PO moves the item linked to ``key`` to the top of the backlog; due work run."""
+    number = (await item_by_key(slack, key)).number
+    await slack.driver.command("/backlog", f"move {number} top", user=PO, channel=CHANNEL)
+    await drain(slack)
+
+
+async def estimate_by_poker(slack: LocalStack, key: str, points: str = "8") -> None:
+    """The developers all vote ``points`` for the item linked to ``key``, the Scrum Master
+    accepts, and the work it makes due is run."""
+    await slack.driver.command(
+        "/timebox", f"roles dev <@{DEV1}|d> <@{DEV2}|d> <@{DEV3}|d>", user=PO, channel=CHANNEL
+    )
+    number = (await item_by_key(slack, key)).number
+    await poker(slack, str(number))
+    for dev in (DEV1, DEV2, DEV3):
+        await vote(slack, dev, points)
+    [result] = replies(slack, board(slack))
+    await slack.driver.click(f"Accept {points}", user=SM, message=result)
+    await drain(slack)
+
+
+# -- `timebox sandbox --<tracker>` ---------------------------------------------------------------
+
+
+@asynccontextmanager
+async def demo_sandbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tracker: str
+) -> AsyncIterator[Sandbox]:
+    """`timebox sandbox --<tracker>` on a fixed clock with no ticker (tests move time), and
+    no TIMEBOX_TRACKER_HOSTS of the operator's: the sandbox allows its own emulator."""
+    monkeypatch.setenv("TIMEBOX_SECRET_KEY", generate_key())
+    monkeypatch.setenv("TIMEBOX_TRACKER_HOSTS", "")
+    options = {tracker: True}
+    sandbox = await Sandbox(
+        tmp_path / "sandbox.db", clock=fixed_clock(), tick=None, **options
+    ).start()
+    try:
+        yield sandbox
+    finally:
+        await sandbox.stop()
+
+
+async def demo_links(sandbox: Sandbox) -> tuple[TrackerConnection, list[str]]:
+    """The demo channel's connection, and the keys its open items are linked to, in order."""
+    async with sandbox.db.transaction() as store:
+        team = await store.team(demo.WORKSPACE, demo.CHANNEL)
+        assert team is not None
+        connection = await store.connection(team.id)
+        assert connection is not None
+        items = await store.all_items(team.id, include_closed=False)
+    return connection, [i.tracker_link.key for i in items if i.tracker_link is not None]
+
+
+async def demo_backlog(sandbox: Sandbox) -> str:
+    """`/backlog` in the demo channel, as its PO: the answer's blocks as JSON."""
+    await sandbox.command(demo.PO.id, demo.CHANNEL, "/backlog")
+    return json.dumps(sandbox.emulator.ephemerals(demo.CHANNEL, demo.PO.id)[-1].blocks)
+
+
+async def demo_backlog_after_webhooks(sandbox: Sandbox, tracker: Any) -> str:
+    """The tracker's webhook deliveries sent (one, accepted) and the sync they ask for run:
+    the demo channel's backlog then (``demo_backlog``)."""
+    await tracker.deliver_webhooks()
+    assert [h.deliveries for h in tracker.webhooks] == [[204]]
+    await sandbox.run_due()
+    return await demo_backlog(sandbox)
