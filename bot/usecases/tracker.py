@@ -321,6 +321,7 @@ async def apply_issues(
     """Applies tracker issues to the team's backlog: new ones become items, linked ones are
     merged field by field (rules.merge). `first_position`: an import page's place in the
     board's order, which the items take."""
+    await store.lock_connection(connection.id)
     team = await store.team_by_id(connection.team_id)
     assert team is not None
     applied = Applied()
@@ -1240,6 +1241,7 @@ async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any
     async with svc.db.transaction() as store:
         if not await store.finish_key(due.key, now, "done"):
             return  # cancelled (disconnected) or done by another run meanwhile
+        await store.lock_connection(int(due.payload["connection"]))
         link = await store.link_of_item(write.item_id) if write.item_id is not None else None
         if link is not None:
             if "base" in outcome:

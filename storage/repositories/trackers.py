@@ -37,6 +37,17 @@ class TrackerQueries(Repository):
     async def connection_by_id(self, connection_id: int) -> TrackerConnection | None:
         return await self.session.get(TrackerConnection, connection_id)
 
+    async def lock_connection(self, connection_id: int) -> None:
+        """Until the transaction ends, nothing else changes this connection's links: the sync
+        applying issues and a write recording its answer take turns across instances, so an
+        issue a create just made is never linked twice (a row lock on PostgreSQL; SQLite
+        serialises writers anyway)."""
+        await self.session.execute(
+            select(TrackerConnection.id)
+            .where(TrackerConnection.id == connection_id)
+            .with_for_update()
+        )
+
     async def connection_by_token(self, token: str) -> TrackerConnection | None:
         """The connection a webhook URL names (its token is random and unique)."""
         return await self.session.scalar(
