@@ -9,9 +9,10 @@
 - It counts the listener's work as in flight: shutdown and tests wait for it.
 - `ack()` returns only once the HTTP ack is on its way to Slack, so a fast listener never
   calls the Web API first.
-- The work after the ack waits for the end of start-up (`Services.started`), then its turn:
-  acks of other requests go first (AckFirst). `ack(on_sent=...)` asks for something in
-  between, as soon as the ack is on its way.
+- The work after the ack waits for the end of start-up (`Services.started`: the tracker
+  clients are loaded after the first answer), then its turn: acks of other requests go first
+  (AckFirst). `ack(on_sent=...)` asks for something in between, as soon as the ack is on its
+  way.
 - It binds the request's team, channel, user and id to every log record the work writes.
 - It acks a request whose listener failed before acking, so Slack never waits for it.
 - It hands any exception to the app's error handler itself, so Bolt never sees one.

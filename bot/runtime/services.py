@@ -33,9 +33,8 @@ class Services:
     # disk before its ack (votes, as due work), and the record of each delivery.
     inbox: GroupCommit = field(init=False)
     deliveries: GroupCommit = field(init=False)
-    # Set once start-up is complete (tracker clients installed, schedules restored, the
-    # ticker running). `timebox run` finishes starting after its first answer
-    # (bot/process/server.py); work after an ack and tracker webhooks wait for it.
+    # Set once the tracker clients are installed: `timebox run` loads them after its first
+    # answer (bot/process/server.py). Work after an ack and tracker webhooks wait for it.
     started: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
