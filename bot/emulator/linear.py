@@ -838,17 +838,17 @@ class LinearEmulator(LocalServer[LinearCall]):
     # -- faults --------------------------------------------------------------------------
 
     def fail_next(
-        self, status: int = 503, *, operation: str | None = None, times: int = 1, after: int = 0
+        self, status: int = 503, *, route: str | None = None, times: int = 1, after: int = 0
     ) -> None:
-        """Answer the next ``times`` calls (of ``operation``, or any) with HTTP ``status``
+        """Answer the next ``times`` calls (of the operation ``route``, or any) with HTTP ``status``
         (500: Linear's JSON INTERNAL_SERVER_ERROR; 502, 503, 504: a gateway's text page).
         ``after``: let that many calls through first."""
-        self.faults.add(Fault(operation, status, remaining=times, skip=after))
+        self.faults.add(Fault(route, status, remaining=times, skip=after))
 
     def rate_limit_next(
         self,
         *,
-        operation: str | None = None,
+        route: str | None = None,
         times: int = 1,
         reset_in: float = 1.0,
         status: int = 400,
@@ -857,27 +857,27 @@ class LinearEmulator(LocalServer[LinearCall]):
         Linear's GraphQL errors are, or 429) whose request budget resets in ``reset_in``
         seconds."""
         self.faults.add(
-            Fault(operation, status, retry_after=reset_in, limit=RATE_LIMITED, remaining=times)
+            Fault(route, status, retry_after=reset_in, limit=RATE_LIMITED, remaining=times)
         )
 
     def delay_next(
         self,
         seconds: float,
         *,
-        operation: str | None = None,
+        route: str | None = None,
         times: int = 1,
         applied: bool = False,
     ) -> None:
         """Hold the answer to the next ``times`` calls for ``seconds`` of real time (or until
         ``release_held()``/``stop()``). ``applied=False``: the request is dropped if the client
         hangs up; ``applied=True``: it is done at once and only the answer is late."""
-        self.faults.add(Fault(operation, delay=seconds, applied=applied, remaining=times))
+        self.faults.add(Fault(route, delay=seconds, applied=applied, remaining=times))
 
     def fail_rate(
-        self, ratio: float, status: int = 503, *, operation: str | None = None, seed: int = 0
+        self, ratio: float, status: int = 503, *, route: str | None = None, seed: int = 0
     ) -> None:
         """Fail a share of calls (deterministically from ``seed``) with ``status``."""
-        self.faults.add(Fault(operation, status, ratio=ratio, rng=random.Random(seed)))
+        self.faults.add(Fault(route, status, ratio=ratio, rng=random.Random(seed)))
 
     def clear_faults(self) -> None:
         self.faults.clear()

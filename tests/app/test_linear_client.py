@@ -156,7 +156,7 @@ async def test_check_reports_a_team_without_cycles_or_estimates(linear, make_cli
 
 
 async def test_check_reports_a_linear_that_does_not_answer(linear, make_client) -> None:
-    linear.fail_next(503, operation="Viewer", times=10)
+    linear.fail_next(503, route="Viewer", times=10)
     problems = await make_client().check()
     assert [p.code for p in problems] == ["unreachable"]
     assert "HTTP 503" in problems[0].message
@@ -515,7 +515,7 @@ async def test_create_an_issue_with_its_labels(linear, make_client) -> None:
 async def test_a_failed_create_is_not_repeated(linear, make_client, sleeps) -> None:
     client = make_client()
     await client.team()
-    linear.fail_next(500, operation="CreateIssue")
+    linear.fail_next(500, route="CreateIssue")
 
     with pytest.raises(TrackerError) as failed:
         await client.create_issue(NewIssue("Pay by card"))
@@ -531,7 +531,7 @@ async def test_a_failed_create_is_not_repeated(linear, make_client, sleeps) -> N
 async def test_a_create_that_timed_out_may_have_happened(linear, make_client, sleeps) -> None:
     client = make_client(retry=RetryPolicy(timeout=0.2))
     await client.team()
-    linear.delay_next(30, operation="CreateIssue", applied=True)
+    linear.delay_next(30, route="CreateIssue", applied=True)
 
     with pytest.raises(TrackerError) as slow:
         await client.create_issue(NewIssue("Pay by card"))
@@ -636,7 +636,7 @@ async def test_ratelimited_waits_for_the_reset_linear_gives(
     linear.seed(3)
     client = make_client()
     await client.team()
-    linear.rate_limit_next(operation="BacklogIssues", reset_in=7, status=status)
+    linear.rate_limit_next(route="BacklogIssues", reset_in=7, status=status)
 
     page = await client.backlog_page()
 
@@ -652,7 +652,7 @@ async def test_a_long_rate_limit_is_handed_back_for_the_due_work_to_retry(
 ) -> None:
     client = make_client()
     await client.team()
-    linear.rate_limit_next(operation="BacklogIssues", reset_in=900)
+    linear.rate_limit_next(route="BacklogIssues", reset_in=900)
 
     with pytest.raises(TrackerError) as limited:
         await client.backlog_page()
@@ -714,8 +714,8 @@ async def test_the_complexity_budget_is_respected_before_a_query_is_sent(clock) 
 
 async def test_5xx_is_retried_with_exponential_backoff(linear, make_client, sleeps) -> None:
     client = make_client()
-    linear.fail_next(503, operation="Viewer", times=2)
-    linear.fail_next(500, operation="Viewer")
+    linear.fail_next(503, route="Viewer", times=2)
+    linear.fail_next(500, route="Viewer")
 
     account = await client.account()
 
@@ -726,7 +726,7 @@ async def test_5xx_is_retried_with_exponential_backoff(linear, make_client, slee
 
 async def test_5xx_gives_up_after_the_last_try_in_plain_words(linear, make_client, sleeps) -> None:
     client = make_client(retry=RetryPolicy(attempts=6, max_delay=5.0, timeout=5))
-    linear.fail_next(502, operation="Viewer", times=20)
+    linear.fail_next(502, route="Viewer", times=20)
 
     with pytest.raises(TrackerError) as down:
         await client.account()
@@ -743,7 +743,7 @@ async def test_5xx_gives_up_after_the_last_try_in_plain_words(linear, make_clien
 async def test_a_timeout_is_retried_and_then_said_plainly(linear, make_client, sleeps) -> None:
     client = make_client(retry=RetryPolicy(attempts=3, timeout=0.2))
     await client.team()
-    linear.delay_next(30, operation="ChangedIssues", times=3)
+    linear.delay_next(30, route="ChangedIssues", times=3)
 
     with pytest.raises(TrackerError) as slow:
         await client.changes_page(START)
