@@ -102,7 +102,7 @@ async def _work(
                 _resolve(acked)
                 if sent is not None:
                     await _wait(sent)
-                    await _started(svc)
+                    await svc.started.wait()  # the end of start-up (Services.started)
                     await svc.acks.turn()
             try:
                 await func(**kwargs)
@@ -143,20 +143,13 @@ def _ack_then_wait(
         _resolve(acked)
         if sent is not None:
             await _wait(sent)
-            await _started(svc)
+            await svc.started.wait()  # the end of start-up (Services.started)
         if on_sent is not None:
             on_sent()
         if sent is not None:
             await svc.acks.turn()
 
     return ack_then_wait
-
-
-async def _started(svc: Services) -> None:
-    """Waits for the end of start-up: `timebox run` answers its first request before it has
-    loaded the tracker clients (bot/process/server.py)."""
-    if not svc.started.is_set():
-        await svc.started.wait()
 
 
 async def _wait(sent: asyncio.Event) -> None:

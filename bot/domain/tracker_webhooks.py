@@ -98,10 +98,6 @@ def linear_hint(event: Mapping[str, Any]) -> Hint:
     return {}
 
 
-def _no_hint(event: Mapping[str, Any]) -> Hint:
-    return {}
-
-
 # -- how each tracker signs, and what it says ------------------------------------------------
 
 
@@ -111,15 +107,15 @@ class WebhookKind:
     timestamp that must be fresh, and the reader of what a body hints at."""
 
     header: str
+    read: Callable[[Mapping[str, Any]], Hint]
     prefix: str = ""
     timestamped: bool = False
-    read: Callable[[Mapping[str, Any]], Hint] = _no_hint
 
 
 WEBHOOKS = {
-    "jira": WebhookKind("X-Hub-Signature", "sha256=", read=jira_hint),
-    "github": WebhookKind("X-Hub-Signature-256", "sha256=", read=github_hint),
-    "linear": WebhookKind("Linear-Signature", "", timestamped=True, read=linear_hint),
+    "jira": WebhookKind("X-Hub-Signature", jira_hint, prefix="sha256="),
+    "github": WebhookKind("X-Hub-Signature-256", github_hint, prefix="sha256="),
+    "linear": WebhookKind("Linear-Signature", linear_hint, timestamped=True),
 }
 
 

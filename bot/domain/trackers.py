@@ -1,4 +1,4 @@
-"""What Timebox needs from an issue tracker (Jira now; GitHub and Linear later), as plain data.
+"""What Timebox needs from an issue tracker (Jira, GitHub, Linear), as plain data.
 
 No Slack, no SQL and no HTTP here: a tracker is a ``Tracker`` (a ``typing.Protocol``) that reads
 a board's backlog in rank order and what changed since a point, and writes fields, ranks,
@@ -8,9 +8,10 @@ issues and sprints back. Everything it returns is a frozen dataclass; every fail
 Paging is explicit (``backlog_page``/``changes_page`` take and return an opaque cursor) so the
 sync engine can checkpoint between pages; ``iter_backlog``/``iter_changes`` walk all pages.
 
-The clients (``bot.trackers.jira``) and their credentials (``bot.trackers.base``) live outside
-the layers; the sync engine's use cases (``bot.usecases.tracker``) and rules
-(``bot.domain.tracker_sync``) know trackers through this module only.
+The clients (``bot.trackers.jira``, ``github``, ``linear``) and their credentials
+(``bot.trackers.base``) live outside the layers; the sync engine's use cases
+(``bot.usecases.tracker``) and rules (``bot.domain.tracker_sync``) know trackers through this
+module only.
 """
 
 from __future__ import annotations

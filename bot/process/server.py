@@ -333,8 +333,7 @@ def _once_started(services: Services, routes: list[web.RouteDef]) -> list[web.Ro
 
     def waiting(handle: Any) -> Any:
         async def handler(request: web.Request) -> web.StreamResponse:
-            if not services.started.is_set():
-                await services.started.wait()
+            await services.started.wait()
             return await handle(request)
 
         return handler

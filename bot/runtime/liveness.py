@@ -35,15 +35,11 @@ class SweepWatch:
         ticker: BaseScheduler | None,
         *,
         starting: bool = False,
-        job_id: str = SWEEP_JOB,
-        max_age: timedelta = MAX_SWEEP_AGE,
     ) -> None:
         self.clock = clock
         self.ticker: BaseScheduler | None = None
         self.starting = starting
-        self.job_id = job_id
-        self.max_age = max_age
-        self.watching_since = clock.now()  # the first sweep gets max_age to happen
+        self.watching_since = clock.now()  # the first sweep gets MAX_SWEEP_AGE to happen
         self.last_sweep: datetime | None = None
         self.last_error: str | None = None
         if ticker is not None:
@@ -58,7 +54,7 @@ class SweepWatch:
         ticker.add_listener(self._seen, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def _seen(self, event: JobExecutionEvent) -> None:
-        if event.job_id != self.job_id:
+        if event.job_id != SWEEP_JOB:
             return
         if event.exception is None:
             self.last_sweep = self.clock.now()
@@ -73,9 +69,9 @@ class SweepWatch:
         from apscheduler.schedulers.base import STATE_RUNNING
 
         ticking = self.ticker.state == STATE_RUNNING
-        running = ticking and self.ticker.get_job(self.job_id) is not None
+        running = ticking and self.ticker.get_job(SWEEP_JOB) is not None
         age = (self.clock.now() - (self.last_sweep or self.watching_since)).total_seconds()
-        fresh = age <= self.max_age.total_seconds()
+        fresh = age <= MAX_SWEEP_AGE.total_seconds()
         status = "ok" if running and fresh else "stopped" if not running else "stale"
         shown: dict[str, Any] = {
             "status": status,

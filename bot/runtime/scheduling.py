@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.runtime.clock import Clock
+from bot.runtime.liveness import SWEEP_JOB
 from bot.runtime.logs import quiet_ticks
 from storage.db import Database
 
@@ -230,7 +231,7 @@ def ticker(sweep: Callable[[], Awaitable[Any]], every: float = 1.0) -> AsyncIOSc
     scheduler.add_job(
         sweep,
         IntervalTrigger(seconds=every),
-        id="due-work",
+        id=SWEEP_JOB,
         max_instances=1,
         coalesce=True,
     )

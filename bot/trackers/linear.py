@@ -152,8 +152,9 @@ fragment CycleFields on Cycle {
 }
 """
 _BACKLOG_FILTER = (
-    '{team: {id: {eq: $teamId}}, state: {type: {in: ["backlog", "unstarted"]}}, '
-    "cycle: {null: true}}"
+    "{team: {id: {eq: $teamId}}, state: {type: {in: "
+    + json.dumps(list(BACKLOG_STATES))
+    + "}}, cycle: {null: true}}"
 )
 _OPEN_FILTER = (
     "{team: {id: {eq: $teamId}}, state: {type: {nin: " + json.dumps(list(DONE_STATES)) + "}}}"

@@ -1,8 +1,8 @@
 """A channel's backlog kept in step with a tracker board (Jira, GitHub, Linear), both ways.
 
-What people do: connect a channel to a board (the Product Owner or the Scrum Master), look at
-the connection, disconnect it (the items stay, unlinked). What runs as due work, so that it
-survives restarts and several instances share it (bot.runtime.scheduling):
+Connecting, the connection's status, disconnecting and webhooks are in
+bot.usecases.tracker_connect. What runs as due work, so that it survives restarts and several
+instances share it (bot.runtime.scheduling):
 
 - ``tracker_import``: the board's backlog in rank order, one page (100 issues) per row, each
   page applied in its own transaction; the next page is the next row.
@@ -85,7 +85,6 @@ log = logging.getLogger(__name__)
 KIND_IMPORT = "tracker_import"
 KIND_SYNC = "tracker_sync"
 KIND_WRITE = "tracker_write"
-KINDS = (KIND_IMPORT, KIND_SYNC, KIND_WRITE)
 PUSH_DOWN = 1_000_000.0  # ranks added to items no issue backs, so the board's come first
 WAIT_FOR_CREATE = timedelta(seconds=30)
 ROLES = ("po", "sm")
@@ -366,7 +365,7 @@ async def apply_issues(
                 note = f"{issue.key} is on the board in {where} again"
                 store.log(item, who, "restored", now, note=note)
                 applied.reranked = True
-        changed = await _merge_one(store, connection, team, link, item, issue, done, now)
+        changed = await _merge_one(store, connection, link, item, issue, done, now)
         applied.changed += changed[0]
         applied.conflicts += changed[1]
         if rank is not None:
@@ -505,7 +504,6 @@ async def _add_new(
 async def _merge_one(
     store: Store,
     connection: TrackerConnection,
-    team: Team,
     link: TrackerLink,
     item: BacklogItem,
     issue: TrackerIssue,
@@ -579,14 +577,14 @@ def _never_dropped(run: Callable[[Services, Due], Awaitable[str]]) -> Callable[.
         try:
             return await run(svc, due)
         except TrackerError as error:
-            return await _failed(svc, due, int(due.payload["connection"]), None, error)
+            return await _failed(svc, due, None, error)
         except Exception as error:
             log.exception("tracker job %s failed", due.key)
             failure = TrackerError(
                 f"Timebox had a problem of its own ({type(error).__name__}); it tries again.",
                 kind=TrackerErrorKind.UNAVAILABLE,
             )
-            return await _failed(svc, due, int(due.payload["connection"]), None, failure)
+            return await _failed(svc, due, None, failure)
 
     return guarded
 
@@ -594,7 +592,6 @@ def _never_dropped(run: Callable[[Services, Due], Awaitable[str]]) -> Callable[.
 @_never_dropped
 async def run_import(svc: Services, due: Due) -> str:
     """One page of the board's backlog, applied in the board's order; then the next page."""
-    connection_id = int(due.payload["connection"])
     page_number = int(due.payload.get("page", 0))
     try:
         opened = await _opened(svc, due.payload)
@@ -602,11 +599,11 @@ async def run_import(svc: Services, due: Due) -> str:
             return "skipped: not connected"
         tracker = _open(opened[0])
     except TrackerError as error:
-        return await _failed(svc, due, connection_id, None, error)
+        return await _failed(svc, due, None, error)
     try:
         page = await tracker.backlog_page(due.payload.get("cursor"))
     except TrackerError as error:
-        return await _failed(svc, due, connection_id, None, error)
+        return await _failed(svc, due, None, error)
     finally:
         await tracker.aclose()
     now = svc.clock.now()
@@ -703,7 +700,6 @@ async def _absorb(svc: Services, due: Due) -> Due | None:
 
 @_never_dropped
 async def _sync(svc: Services, due: Due) -> str:
-    connection_id = int(due.payload["connection"])
     try:
         opened = await _opened(svc, due.payload)
         if opened is None:
@@ -711,7 +707,7 @@ async def _sync(svc: Services, due: Due) -> str:
         spec, since = opened
         tracker = _open(spec)
     except TrackerError as error:
-        return await _failed(svc, due, connection_id, None, error)
+        return await _failed(svc, due, None, error)
     walked = _Walked()
     try:
         if not await _walk_changes(svc, due, tracker, since, walked):
@@ -724,7 +720,7 @@ async def _sync(svc: Services, due: Due) -> str:
     except TrackerError as error:
         if walked.reranked:  # the changes are applied: the order must still come
             due = replace(due, payload={**due.payload, "keys": True})
-        return await _failed(svc, due, connection_id, None, error)
+        return await _failed(svc, due, None, error)
     finally:
         await tracker.aclose()
     now = svc.clock.now()
@@ -957,9 +953,7 @@ async def _opened(svc: Services, payload: dict[str, Any]) -> tuple[BoardSpec, da
         return _spec_of(connection), since
 
 
-async def _failed(
-    svc: Services, due: Due, connection_id: int, link_id: int | None, error: TrackerError
-) -> str:
+async def _failed(svc: Services, due: Due, link_id: int | None, error: TrackerError) -> str:
     """A tracker call failed: the same row runs again later (Retry-After, else backoff), and
     the item and the connection say why meanwhile. Never dropped."""
     attempt = int(due.payload.get("attempt", 1))
@@ -1027,7 +1021,7 @@ async def run_write(svc: Services, due: Due) -> str:
         try:
             write = await _read_write(svc, due)
         except TrackerError as error:
-            return await _failed(svc, due, connection_id, None, error)
+            return await _failed(svc, due, None, error)
         if isinstance(write, str):
             return write
         now = svc.clock.now()
@@ -1042,7 +1036,7 @@ async def run_write(svc: Services, due: Due) -> str:
         try:
             outcome = await _send(tracker, due, write)
         except TrackerError as error:
-            return await _failed(svc, due, connection_id, write.link_id, error)
+            return await _failed(svc, due, write.link_id, error)
         finally:
             await tracker.aclose()
         await _record(svc, due, write, outcome)

@@ -55,7 +55,7 @@ def webhook_path(kind: str, token: str) -> str:
     return f"/trackers/{kind}/{token}"
 
 
-def _box(kind: str = "jira") -> SecretBox:
+def _box(kind: str) -> SecretBox:
     """The key for tokens at rest; without it nothing is stored (plain words)."""
     try:
         return SecretBox.from_env()
@@ -82,9 +82,6 @@ class ConnectForm:
     acceptance_field: str = ""
 
     kind = "jira"
-
-
-JiraForm = ConnectForm
 
 
 @dataclass(frozen=True)
@@ -234,13 +231,13 @@ def _plan_jira(form: ConnectForm) -> tuple[list[str], _Planned | None]:
     return [], _Planned(spec, "api_token", spec.email)
 
 
-_REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
+REPO = re.compile(r"^[\w.-]+/[\w.-]+$")  # owner/name (the form checks it before the ack too)
 
 
 def _plan_github(form: GitHubForm) -> tuple[list[str], _Planned | None]:
     problems: list[str] = []
     repo = form.repo.strip().removeprefix("https://github.com/").strip("/")
-    if not _REPO.match(repo):
+    if not REPO.match(repo):
         problems.append(f"`{form.repo}` is not a repository: give it as owner/name (acme/shop).")
     project = form.project.strip().removeprefix("#")
     if project and not project.isdigit():
@@ -462,7 +459,7 @@ def _require_same_team(team: Team, form_team: int) -> None:
 
 
 async def webhook(
-    svc: Services, token: str, body: bytes, signature: str | None, *, kind: str = "jira"
+    svc: Services, token: str, body: bytes, signature: str | None, *, kind: str
 ) -> bool:
     """A webhook call from a tracker (``kind``): signed with the connection's secret as that
     tracker signs (``signature`` is its header's value), the board is synced at once; anything

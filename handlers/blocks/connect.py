@@ -50,7 +50,7 @@ def choice_message(kinds: list[str]) -> dict[str, Any]:
     return message([section(text), ActionsBlock(block_id="tracker_choose", elements=buttons)], text)
 
 
-def connect_modal(channel_id: str, team_id: int, kind: str = "jira") -> dict[str, Any]:
+def connect_modal(channel_id: str, team_id: int, kind: str) -> dict[str, Any]:
     """The private form of one tracker; all share a callback, the kind is in the metadata."""
     if kind == "github":
         return _github_modal(channel_id, team_id)
@@ -151,14 +151,12 @@ def _linear_modal(channel_id: str, team_id: int) -> dict[str, Any]:
 
 def _jira_modal(channel_id: str, team_id: int) -> dict[str, Any]:
     """The Jira form: site, account email, API token, board, optional JQL filter."""
-    return View(
-        type="modal",
-        callback_id=CALLBACK,
-        title="Connect Jira",
-        submit="Connect",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, team=team_id, kind="jira"),
-        blocks=[
+    return _view(
+        "Connect Jira",
+        channel_id,
+        team_id,
+        "jira",
+        [
             section(
                 "Timebox works on the board's backlog and writes back what the team decides. "
                 "The token is checked at once, kept encrypted, and never shown again."
@@ -187,7 +185,7 @@ def _jira_modal(channel_id: str, team_id: int) -> dict[str, Any]:
                 max_length=64,
             ),
         ],
-    ).to_dict()
+    )
 
 
 def connected_message(connected: Connected) -> dict[str, Any]:

@@ -170,13 +170,10 @@ async def _send_posts(svc: Services, client: AsyncWebClient, posts: ResultPosts)
     try:
         await outbox.send(svc, client, posts.reference)
     except Exception as error:
-        key = posts.reference.key
-        log.warning("%s not posted (%s); queued to post again", key, _why(error))
-        args = {k: v for k, v in posts.reference.args.items() if k != "metadata"}
         try:
-            await poker_uc.queue_post(svc, partial(_enqueue, f"{key}:again", posts.workspace, args))
+            await _queue_again(svc, posts.reference, posts.workspace, error)
         except Exception:
-            log.warning("%s dropped: it could not be queued", key, exc_info=True)
+            log.warning("%s dropped: it could not be queued", posts.reference.key, exc_info=True)
 
 
 async def _edit_result(svc: Services, client: AsyncWebClient, team: Team, res: Result) -> None:
@@ -198,11 +195,16 @@ async def _announce(svc: Services, client: AsyncWebClient, team: Team, post: Any
     try:
         await outbox.send(svc, client, post)
     except Exception as error:
-        log.warning("%s not posted (%s); queued to post again", post.key, _why(error))
-        args = {k: v for k, v in post.args.items() if k != "metadata"}
-        await poker_uc.queue_post(
-            svc, partial(_enqueue, f"{post.key}:again", team.workspace_id, args)
-        )
+        await _queue_again(svc, post, team.workspace_id, error)
+
+
+async def _queue_again(
+    svc: Services, post: outbox.Post, workspace: str | None, error: Exception
+) -> None:
+    """A recorded post Slack refused, to the outbox, which retries it."""
+    log.warning("%s not posted (%s); queued to post again", post.key, _why(error))
+    args = {k: v for k, v in post.args.items() if k != "metadata"}
+    await poker_uc.queue_post(svc, partial(_enqueue, f"{post.key}:again", workspace, args))
 
 
 async def _enqueue(

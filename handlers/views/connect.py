@@ -18,8 +18,6 @@ from handlers.payload import as_int
 from handlers.reply import metadata
 from handlers.views import form
 
-_REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
-
 
 def _jira(state: dict[str, dict[str, Any]]) -> connect_uc.ConnectForm:
     entered = connect_uc.ConnectForm(
@@ -45,7 +43,7 @@ def _github(state: dict[str, dict[str, Any]]) -> connect_uc.GitHubForm:
         estimate_field=form.text(state, "estimate_field"),
     )
     errors = {}
-    if not _REPO.match(entered.repo):
+    if not connect_uc.REPO.match(entered.repo):
         errors["repo"] = "The repository as owner/name, as in acme/shop."
     if entered.project and not entered.project.removeprefix("#").isdigit():
         errors["project"] = "The project's number, as in …/projects/3."

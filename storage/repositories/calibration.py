@@ -16,9 +16,7 @@ RECORDS_MAX = 2000  # sprint items read at most (the newest): years of a team's 
 
 
 class CalibrationQueries(Repository):
-    async def done_records(
-        self, team_id: int, *, estimate: float | None = None, limit: int = RECORDS_MAX
-    ) -> list[Record]:
+    async def done_records(self, team_id: int, *, estimate: float | None = None) -> list[Record]:
         """Every sprint item of the team's done, estimated items (not archived), newest
         first; `estimate`: of the items with that estimate only."""
         query = (
@@ -41,7 +39,7 @@ class CalibrationQueries(Repository):
                 BacklogItem.estimate.is_not(None),
             )
             .order_by(SprintItem.id.desc())
-            .limit(limit)
+            .limit(RECORDS_MAX)
         )
         if estimate is not None:
             query = query.where(BacklogItem.estimate == estimate)
