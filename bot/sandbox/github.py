@@ -15,18 +15,14 @@ is the operator's TIMEBOX_SECRET_KEY if set, else one kept next to the sandbox d
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from bot.emulator.github import GitHubEmulator
-from bot.runtime.secrets import SECRET_KEY_VARIABLE, Secret
-from bot.sandbox.jira import _key_file
-from bot.sandbox.seed import CHANNEL, PO, WORKSPACE
-from bot.trackers.hosts import HOSTS_VARIABLE
+from bot.runtime.secrets import Secret
+from bot.sandbox.seed import PO
+from bot.sandbox.trackers import connect_demo
 from bot.trackers.markdown import join_body
-from bot.trackers.wiring import install
 from bot.usecases import tracker_connect as connect_uc
-from bot.usecases.unit import Actor
 
 OWNER, REPO = "demo", "shop"
 TOKEN = "sandbox-github-token"
@@ -70,31 +66,8 @@ async def start_github(sandbox: Any) -> GitHubEmulator:
     )
     seed_project(github)
     await github.start()
-    os.environ.setdefault(SECRET_KEY_VARIABLE, _key_file(sandbox.db_path))
-    hosts = [h for h in os.environ.get(HOSTS_VARIABLE, "").split(",") if h.strip()]
-    os.environ[HOSTS_VARIABLE] = ",".join([*hosts, github.host_setting])
-    services = sandbox.stack.services
-    install(services)
-    actor = Actor(WORKSPACE, CHANNEL, PO.id)
-    async with services.db.transaction() as store:
-        team = await store.ensure_team(WORKSPACE, CHANNEL, sandbox.clock.now())
-        await store.set_role(team, "po", [PO.id])
-        team_id = team.id
-        old = await store.connection(team.id)
-        if old is not None:
-            await store.remove_connection(old)
     form = connect_uc.GitHubForm(
         repo=f"{OWNER}/{REPO}", token=Secret(TOKEN), project="1", api_url=github.url
     )
-    connected = await connect_uc.connect(services, actor, form, team_id)
-    if not isinstance(connected, connect_uc.Connected):
-        await github.stop()
-        raise RuntimeError(
-            f"the sandbox could not connect its GitHub project: {connected.problems}"
-        )
-    github.add_webhook(
-        f"{sandbox.stack.url}{connected.webhook_path}", connected.webhook_secret.reveal()
-    )
-    github.auto_webhooks = True
-    await sandbox.run_due()
+    await connect_demo(sandbox, github, form, "GitHub project")
     return github

@@ -14,18 +14,14 @@ keep their numbers (they are matched by their keys). The key that encrypts the t
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from bot.emulator.jira import JiraEmulator
-from bot.runtime.secrets import SECRET_KEY_VARIABLE, Secret, generate_key
-from bot.sandbox.seed import CHANNEL, PO, WORKSPACE
+from bot.runtime.secrets import Secret
+from bot.sandbox.seed import PO
+from bot.sandbox.trackers import connect_demo
 from bot.trackers.adf import join_acceptance
-from bot.trackers.hosts import HOSTS_VARIABLE
-from bot.trackers.wiring import install
 from bot.usecases import tracker_connect as connect_uc
-from bot.usecases.unit import Actor
 
 PROJECT = "DEMO"
 EMAIL = "ines@timebox-sandbox.example"
@@ -58,14 +54,6 @@ def seed_board(jira: JiraEmulator) -> None:
     jira.add_issue("Upgrade the TLS library", issue_type="Task", estimate=2)
 
 
-def _key_file(db_path: Path) -> str:
-    path = Path(f"{db_path}.secret-key")
-    if not path.exists():
-        path.write_text(generate_key())
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 async def start_jira(sandbox: Any) -> JiraEmulator:
     """The emulator, seeded and started; #team-demo connected to it and its board imported."""
     jira = JiraEmulator(
@@ -78,29 +66,8 @@ async def start_jira(sandbox: Any) -> JiraEmulator:
     )
     seed_board(jira)
     await jira.start()
-    os.environ.setdefault(SECRET_KEY_VARIABLE, _key_file(sandbox.db_path))
-    hosts = [h for h in os.environ.get(HOSTS_VARIABLE, "").split(",") if h.strip()]
-    os.environ[HOSTS_VARIABLE] = ",".join([*hosts, jira.host_setting])
-    services = sandbox.stack.services
-    install(services)
-    actor = Actor(WORKSPACE, CHANNEL, PO.id)
-    async with services.db.transaction() as store:
-        team = await store.ensure_team(WORKSPACE, CHANNEL, sandbox.clock.now())
-        await store.set_role(team, "po", [PO.id])
-        team_id = team.id
-        old = await store.connection(team.id)
-        if old is not None:
-            await store.remove_connection(old)
     form = connect_uc.ConnectForm(
         site=jira.url, email=EMAIL, token=Secret("sandbox-api-token"), board="1"
     )
-    connected = await connect_uc.connect(services, actor, form, team_id)
-    if not isinstance(connected, connect_uc.Connected):
-        await jira.stop()
-        raise RuntimeError(f"the sandbox could not connect its Jira board: {connected.problems}")
-    jira.add_webhook(
-        f"{sandbox.stack.url}{connected.webhook_path}", connected.webhook_secret.reveal()
-    )
-    jira.auto_webhooks = True
-    await sandbox.run_due()
+    await connect_demo(sandbox, jira, form, "Jira board")
     return jira

@@ -15,18 +15,14 @@ keep their numbers (they are matched by their keys). The key that encrypts the A
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from bot.emulator.linear import LinearEmulator
-from bot.runtime.secrets import SECRET_KEY_VARIABLE, Secret, generate_key
-from bot.sandbox.seed import CHANNEL, PO, WORKSPACE
-from bot.trackers.hosts import HOSTS_VARIABLE
+from bot.runtime.secrets import Secret
+from bot.sandbox.seed import PO
+from bot.sandbox.trackers import connect_demo
 from bot.trackers.markdown import join_body
-from bot.trackers.wiring import install
 from bot.usecases import tracker_connect as connect_uc
-from bot.usecases.unit import Actor
 
 TEAM = "DEMO"
 EMAIL = "ines@timebox-sandbox.example"
@@ -80,46 +76,11 @@ def seed_team(linear: LinearEmulator) -> None:
     linear.add_issue("Newsletter sign-up", state="Done", estimate=1)
 
 
-def _key_file(db_path: Path) -> str:
-    path = Path(f"{db_path}.secret-key")
-    if not path.exists():
-        path.write_text(generate_key())
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def allow(linear: LinearEmulator) -> None:
-    """Lets Timebox call the emulator (TIMEBOX_TRACKER_HOSTS), keeping the operator's hosts."""
-    hosts = [h for h in os.environ.get(HOSTS_VARIABLE, "").split(",") if h.strip()]
-    if linear.host_setting not in hosts:
-        os.environ[HOSTS_VARIABLE] = ",".join([*hosts, linear.host_setting])
-
-
 async def start_linear(sandbox: Any) -> LinearEmulator:
     """The emulator, seeded and started; #team-demo connected to it and its team imported."""
     linear = make_emulator(sandbox.clock.now)
     seed_team(linear)
     await linear.start()
-    os.environ.setdefault(SECRET_KEY_VARIABLE, _key_file(sandbox.db_path))
-    allow(linear)
-    services = sandbox.stack.services
-    install(services)
-    actor = Actor(WORKSPACE, CHANNEL, PO.id)
-    async with services.db.transaction() as store:
-        team = await store.ensure_team(WORKSPACE, CHANNEL, sandbox.clock.now())
-        await store.set_role(team, "po", [PO.id])
-        team_id = team.id
-        old = await store.connection(team.id)
-        if old is not None:
-            await store.remove_connection(old)
     form = connect_uc.LinearForm(api_key=Secret(API_KEY), team=TEAM, api_url=linear.api_url)
-    connected = await connect_uc.connect(services, actor, form, team_id)
-    if not isinstance(connected, connect_uc.Connected):
-        await linear.stop()
-        raise RuntimeError(f"the sandbox could not connect its Linear team: {connected.problems}")
-    linear.add_webhook(
-        f"{sandbox.stack.url}{connected.webhook_path}", connected.webhook_secret.reveal()
-    )
-    linear.auto_webhooks = True
-    await sandbox.run_due()
+    await connect_demo(sandbox, linear, form, "Linear team")
     return linear
