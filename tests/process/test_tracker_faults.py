@@ -6,7 +6,7 @@ added in Slack, then is killed while Jira holds its write: the rank call never r
 over the same database once the dead one's leases run out: the issue is ranked, and the item
 is linked to the one issue Jira made (no second one). On SQLite and on PostgreSQL.
 
-The helpers here serve the same scenario with GitHub (test_github_faults.py).
+The helpers here serve the same scenario with GitHub and Linear (test_tracker_kills.py).
 """
 
 from __future__ import annotations
