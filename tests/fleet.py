@@ -180,6 +180,30 @@ def run_cli(command: str, cwd: Path, **settings: str) -> subprocess.CompletedPro
     )
 
 
+async def spawn_run(
+    emulator: SlackEmulator, workdir: Path, port: int
+) -> asyncio.subprocess.Process:
+    """`timebox run` in HTTP mode on `port` against the emulator, on a SQLite file in
+    `workdir`; its output (stdout and stderr) on the process's stdout pipe."""
+    env = process_env(
+        SLACK_BOT_TOKEN=emulator.bot_token,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=emulator.api_url,
+        DATABASE_URL=f"sqlite:///{workdir / 'timebox.db'}",
+        PORT=str(port),
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.process.cli",
+        "run",
+        cwd=workdir,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
 def instance_env(emulator: SlackEmulator, database_url: str, clock_file: Path) -> dict[str, str]:
     return process_env(
         SLACK_BOT_TOKEN=emulator.bot_token,

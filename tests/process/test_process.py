@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 
 import aiohttp
 import pytest
 
-from bot.emulator import SlackDriver, SlackEmulator
-from tests.fleet import free_port, process_env, run_cli
-
-SECRET = "process-test-secret"
+from bot.emulator import SlackDriver
+from tests.fleet import SECRET, free_port, run_cli, spawn_run
 
 
 async def until(check, what: str, attempts: int = 200) -> None:
@@ -24,35 +21,9 @@ async def until(check, what: str, attempts: int = 200) -> None:
     pytest.fail(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-async def emulator():
-    em = SlackEmulator()
-    em.add_user("U1", "paula", tz="Europe/Berlin")
-    em.add_channel("C1", "team", members=["U1"])
-    await em.start()
-    yield em
-    await em.stop()
-
-
 async def test_run_serves_slack_and_stops_cleanly_on_sigterm(emulator, tmp_path):
     port = free_port()
-    env = process_env(
-        SLACK_BOT_TOKEN=emulator.bot_token,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=emulator.api_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'timebox.db'}",
-        PORT=str(port),
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.process.cli",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    process = await spawn_run(emulator, tmp_path, port)
     try:
         async with aiohttp.ClientSession() as http:
 

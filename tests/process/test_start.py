@@ -11,12 +11,10 @@ import subprocess
 import sys
 
 import aiohttp
-import pytest
 
-from bot.emulator import SlackDriver, SlackEmulator
-from tests.fleet import free_port, process_env, until
+from bot.emulator import SlackDriver
+from tests.fleet import SECRET, free_port, process_env, spawn_run, until
 
-SECRET = "start-test-secret"
 LATER = (
     "bot.trackers",  # Jira, GitHub, Linear (GraphQL): after the first answer
     "gql",
@@ -47,37 +45,11 @@ def test_run_loads_nothing_before_its_first_answer_that_answering_does_not_need(
     assert early == []
 
 
-@pytest.fixture
-async def emulator():
-    em = SlackEmulator()
-    em.add_user("U1", "paula", tz="Europe/Berlin")
-    em.add_channel("C1", "team", members=["U1"])
-    await em.start()
-    yield em
-    await em.stop()
-
-
 async def test_run_answers_then_finishes_starting_and_healthz_watches_its_ticker(
     emulator, tmp_path
 ):
     port = free_port()
-    env = process_env(
-        SLACK_BOT_TOKEN=emulator.bot_token,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=emulator.api_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'timebox.db'}",
-        PORT=str(port),
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.process.cli",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    process = await spawn_run(emulator, tmp_path, port)
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
