@@ -43,6 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
+from bench.poker_burst import percentile, quiet, start_poll, until
+from bench.process import cpu_seconds, free_port
 from bot.domain.backlog import ItemFields
 from bot.emulator.driver import SlackDriver
 from bot.emulator.server import Message, SlackEmulator
@@ -53,33 +55,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CHANNEL, WARM = "C0POKER", "C0WARMUP"
 CARDS = ("3", "5", "8")
 SECRET = "profile-signing-secret"
-QUIET = 1.5  # seconds without a call to Slack: the bot has settled
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def cpu_seconds(pid: int, stat: str | None = None) -> float:
-    """User + system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
-    fields = Path(stat or f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def main_thread_seconds(pid: int) -> float:
     """The same for the process's main thread alone (the event loop; SQLite's work runs in
     aiosqlite's threads)."""
     return cpu_seconds(pid, f"/proc/{pid}/task/{pid}/stat")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- the bot's process ---------------------------------------------------------------------------
@@ -135,36 +116,6 @@ async def start_bot(
 
 
 # -- this process: Slack -------------------------------------------------------------------------
-
-
-async def until(check, what: str, limit: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + limit
-    while not check():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"gave up waiting for {what}")
-        await asyncio.sleep(0.01)
-
-
-async def quiet(emulator: SlackEmulator) -> None:
-    """Waits until the bot has made no call to Slack for QUIET seconds."""
-    while True:
-        count = len(emulator.calls)
-        await asyncio.sleep(QUIET)
-        if len(emulator.calls) == count:
-            return
-
-
-async def start_poll(
-    emulator: SlackEmulator, driver: SlackDriver, channel: str, user: str
-) -> Message:
-    """Starts a live round in `channel`; its message, once the bot is quiet."""
-    await driver.command("/poker", "1", user=user, channel=channel)
-    await until(
-        lambda: any(m.user == "UBOT" for m in emulator.messages(channel)), "the poll message"
-    )
-    await quiet(emulator)
-    [poll] = [m for m in emulator.messages(channel) if m.user == "UBOT"]
-    return poll
 
 
 async def round_of_votes(
