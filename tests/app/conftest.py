@@ -1,13 +1,15 @@
-"""Fixtures of the sandbox tests (the page's JSON API and the browser's), on a fixed clock."""
+"""Fixtures shared by the app tests: the sandbox on a fixed clock, and the tracker clients'
+recorded waits."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.runtime.clock import ManualClock
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.server import Sandbox
 
@@ -24,3 +26,23 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     running = await Sandbox(tmp_path / "sandbox.db", clock=fixed_clock(), tick=None).start()
     yield running
     await running.stop()
+
+
+class Sleeps:
+    """An injected sleep: remembers what it was asked to wait, and returns at once (or moves
+    the manual clock by as much, when given one: an emulator's budget then refills)."""
+
+    def __init__(self, clock: ManualClock | None = None) -> None:
+        self.waits: list[float] = []
+        self.clock = clock
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        if self.clock is not None:
+            self.clock.advance(timedelta(seconds=seconds))
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    """A tracker client's waits, recorded instead of slept."""
+    return Sleeps()

@@ -27,7 +27,7 @@ from bot.trackers.base import (
 from bot.trackers.github import GitHub, GitHubApp, GitHubToken
 from bot.trackers.hosts import HostPolicy
 from bot.trackers.http import RetryPolicy
-from tests.app.trackers import Sleeps, client_settings, closing, collect
+from tests.app.trackers import client_settings, closing, collect
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the clock's
 
@@ -36,11 +36,6 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the clock's
 async def github(clock):
     async with GitHubEmulator(now=clock.now) as emulator:
         yield emulator
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from bot.trackers.base import (
 )
 from bot.trackers.hosts import HostPolicy
 from bot.trackers.jira import JiraCloud, RetryPolicy, jql_time
-from tests.app.trackers import Sleeps, client_settings, closing, collect, pages_of
+from tests.app.trackers import client_settings, closing, collect, pages_of
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; Berlin is UTC+1, as the clock
 
@@ -40,11 +40,6 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; Berlin is UTC+1, as 
 async def jira(clock):
     async with JiraEmulator(now=clock.now) as emulator:
         yield emulator
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest.fixture

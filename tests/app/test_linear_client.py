@@ -58,11 +58,6 @@ async def linear(clock):
 
 
 @pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
-
-
-@pytest.fixture
 async def make_client(linear, sleeps, clock):
     def make(
         emulator: LinearEmulator | None = None,

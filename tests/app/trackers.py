@@ -31,7 +31,7 @@ from bot.trackers.base import IssuePage
 from bot.trackers.hosts import HostPolicy
 from bot.trackers.http import RetryPolicy
 from storage.models import BacklogItem, TrackerConnection
-from tests.app.conftest import fixed_clock
+from tests.app.conftest import Sleeps, fixed_clock
 from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_poker_slack import board, poker, replies, vote
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
@@ -39,20 +39,6 @@ from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
 WORKSPACE = "T0TEAM"
 
 # -- the clients against their emulators -------------------------------------------------------
-
-
-class Sleeps:
-    """An injected sleep: remembers what it was asked to wait, and returns at once (or moves
-    the manual clock by as much, when given one: an emulator's budget then refills)."""
-
-    def __init__(self, clock: ManualClock | None = None) -> None:
-        self.waits: list[float] = []
-        self.clock = clock
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        if self.clock is not None:
-            self.clock.advance(timedelta(seconds=seconds))
 
 
 def client_settings(
