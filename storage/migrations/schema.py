@@ -1,5 +1,6 @@
-"""What the migrations (storage/migrations/versions) build again and again: the integer id and
-its primary key, aware times, a foreign key to another table's id, an index on one column.
+"""What the migrations (storage/migrations/versions) build again and again: columns by kind
+(not null unless said), the integer id and its primary key, aware times, a foreign key to another
+table's id, an index on one column, columns added to or dropped from a table.
 
 The names follow storage.models' naming convention (pk_<table>, fk_<table>_<column>_<target>,
 ix_<table>_<column>), so the migrations build exactly what the models declare.
@@ -10,10 +11,39 @@ what an old revision made). A new need gets a new function.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
 import storage.models
+
+Column = Callable[..., sa.Column]
+
+
+def _kind(type_: Callable[[], Any]) -> Column:
+    """A column maker for one SQL type: `maker(name, nullable=False, default=None)`."""
+
+    def column(name: str, *, nullable: bool = False, default: str | None = None) -> sa.Column:
+        return sa.Column(name, type_(), nullable=nullable, server_default=default)
+
+    return column
+
+
+integer = _kind(sa.Integer)
+number = _kind(sa.Float)
+prose = _kind(sa.Text)
+flag = _kind(sa.Boolean)
+day = _kind(sa.Date)
+json = _kind(sa.JSON)
+
+
+def text(
+    name: str, length: int, *, nullable: bool = False, default: str | None = None
+) -> sa.Column:
+    """A string of at most `length` characters."""
+    return sa.Column(name, sa.String(length=length), nullable=nullable, server_default=default)
 
 
 def id_column() -> sa.Column:
@@ -25,7 +55,7 @@ def primary_key(table: str) -> sa.PrimaryKeyConstraint:
     return sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}"))
 
 
-def utc(name: str, *, nullable: bool) -> sa.Column:
+def utc(name: str, *, nullable: bool = False) -> sa.Column:
     """An aware time, kept in UTC (storage.models.UTCDateTime)."""
     return sa.Column(name, storage.models.UTCDateTime(timezone=True), nullable=nullable)
 
@@ -51,3 +81,15 @@ def drop_indexed_table(table: str, column: str) -> None:
         batch_op.drop_index(batch_op.f(f"ix_{table}_{column}"))
 
     op.drop_table(table)
+
+
+def add_columns(table: str, *columns: sa.Column) -> None:
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        for column in columns:
+            batch_op.add_column(column)
+
+
+def drop_columns(table: str, *names: str) -> None:
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        for name in names:
+            batch_op.drop_column(name)

@@ -1,11 +1,7 @@
 """trackers: a channel's connection to a Jira board, its items' links, its sprints there
 
-Revision ID: 0007
-Revises: 0006
 Create Date: 2026-12-01 11:00:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -14,35 +10,33 @@ from storage.migrations import schema
 
 revision: str = "0007"
 down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     op.create_table(
         "tracker_connections",
         schema.id_column(),
-        sa.Column("team_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("site", sa.String(length=255), nullable=False),
-        sa.Column("board_id", sa.Integer(), nullable=False),
-        sa.Column("board_name", sa.String(length=200), nullable=False),
-        sa.Column("jql", sa.Text(), nullable=False),
-        sa.Column("credential_kind", sa.String(length=16), nullable=False),
-        sa.Column("account", sa.String(length=255), nullable=False),
-        sa.Column("secret", sa.Text(), nullable=False),
-        sa.Column("estimation_field", sa.String(length=64), nullable=True),
-        sa.Column("acceptance_field", sa.String(length=64), nullable=True),
-        sa.Column("board", sa.JSON(), nullable=False),
-        sa.Column("webhook_token", sa.String(length=64), nullable=False),
-        sa.Column("webhook_secret", sa.Text(), nullable=False),
+        schema.integer("team_id"),
+        schema.text("kind", 16),
+        schema.text("site", 255),
+        schema.integer("board_id"),
+        schema.text("board_name", 200),
+        schema.prose("jql"),
+        schema.text("credential_kind", 16),
+        schema.text("account", 255),
+        schema.prose("secret"),
+        schema.text("estimation_field", 64, nullable=True),
+        schema.text("acceptance_field", 64, nullable=True),
+        schema.json("board"),
+        schema.text("webhook_token", 64),
+        schema.prose("webhook_secret"),
         schema.utc("watermark", nullable=True),
-        sa.Column("imported", sa.Integer(), nullable=False),
+        schema.integer("imported"),
         schema.utc("last_sync_at", nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("connected_by", sa.String(length=32), nullable=False),
-        schema.utc("connected_at", nullable=False),
+        schema.prose("last_error", nullable=True),
+        schema.text("status", 16),
+        schema.text("connected_by", 32),
+        schema.utc("connected_at"),
         schema.refers("tracker_connections", "team_id", "teams"),
         schema.primary_key("tracker_connections"),
         sa.UniqueConstraint("team_id", name=op.f("uq_tracker_connections_team_id")),
@@ -52,17 +46,17 @@ def upgrade() -> None:
     op.create_table(
         "tracker_links",
         schema.id_column(),
-        sa.Column("team_id", sa.Integer(), nullable=False),
-        sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("connection_id", sa.Integer(), nullable=True),
-        sa.Column("key", sa.String(length=64), nullable=True),
-        sa.Column("issue_id", sa.String(length=32), nullable=False),
-        sa.Column("url", sa.String(length=500), nullable=False),
+        schema.integer("team_id"),
+        schema.integer("item_id"),
+        schema.integer("connection_id", nullable=True),
+        schema.text("key", 64, nullable=True),
+        schema.text("issue_id", 32),
+        schema.text("url", 500),
         schema.utc("remote_updated", nullable=True),
-        sa.Column("base", sa.JSON(), nullable=False),
-        sa.Column("remote", sa.JSON(), nullable=False),
-        sa.Column("pending", sa.Integer(), nullable=False),
-        sa.Column("error", sa.Text(), nullable=True),
+        schema.json("base"),
+        schema.json("remote"),
+        schema.integer("pending"),
+        schema.prose("error", nullable=True),
         schema.utc("synced_at", nullable=True),
         schema.refers("tracker_links", "connection_id", "tracker_connections", "SET NULL"),
         schema.refers("tracker_links", "item_id", "backlog_items"),
@@ -77,11 +71,11 @@ def upgrade() -> None:
     op.create_table(
         "tracker_sprints",
         schema.id_column(),
-        sa.Column("connection_id", sa.Integer(), nullable=False),
-        sa.Column("sprint_id", sa.Integer(), nullable=False),
-        sa.Column("remote_id", sa.String(length=32), nullable=False),
-        sa.Column("state", sa.String(length=12), nullable=False),
-        schema.utc("synced_at", nullable=False),
+        schema.integer("connection_id"),
+        schema.integer("sprint_id"),
+        schema.text("remote_id", 32),
+        schema.text("state", 12),
+        schema.utc("synced_at"),
         schema.refers("tracker_sprints", "connection_id", "tracker_connections"),
         schema.refers("tracker_sprints", "sprint_id", "sprints"),
         schema.primary_key("tracker_sprints"),

@@ -1,11 +1,7 @@
 """task progress: a sprint task's remaining hours, and their history for the hours burndown
 
-Revision ID: 0008
-Revises: 0007
 Create Date: 2026-12-08 10:00:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -14,13 +10,10 @@ from storage.migrations import schema
 
 revision: str = "0008"
 down_revision: str | None = "0007"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("sprint_tasks", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("remaining", sa.Float(), nullable=True))
+    schema.add_columns("sprint_tasks", schema.number("remaining", nullable=True))
     # What was planned is left, unless the task is done.
     op.execute(sa.text("UPDATE sprint_tasks SET remaining = CASE WHEN done THEN 0 ELSE hours END"))
     with op.batch_alter_table("sprint_tasks", schema=None) as batch_op:
@@ -29,10 +22,10 @@ def upgrade() -> None:
     op.create_table(
         "task_progress",
         schema.id_column(),
-        sa.Column("sprint_id", sa.Integer(), nullable=False),
-        sa.Column("task_id", sa.Integer(), nullable=False),
-        schema.utc("at", nullable=False),
-        sa.Column("remaining", sa.Float(), nullable=False),
+        schema.integer("sprint_id"),
+        schema.integer("task_id"),
+        schema.utc("at"),
+        schema.number("remaining"),
         schema.refers("task_progress", "sprint_id", "sprints"),
         schema.primary_key("task_progress"),
     )
@@ -53,5 +46,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     schema.drop_indexed_table("task_progress", "sprint_id")
-    with op.batch_alter_table("sprint_tasks", schema=None) as batch_op:
-        batch_op.drop_column("remaining")
+    schema.drop_columns("sprint_tasks", "remaining")

@@ -1,19 +1,13 @@
 """tracker ids: an issue's own id up to 64 characters (Linear's are UUIDs, 36)
 
-Revision ID: 0013
-Revises: 0012
 Create Date: 2026-12-13 10:00:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
 down_revision: str | None = "0012"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,11 +1,7 @@
 """calibration: when work on a sprint item began (its first task under way in the sprint)
 
-Revision ID: 0014
-Revises: 0013
 Create Date: 2026-12-15 10:00:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -14,13 +10,10 @@ from storage.migrations import schema
 
 revision: str = "0014"
 down_revision: str | None = "0013"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("sprint_items") as batch:
-        batch.add_column(schema.utc("started_at", nullable=True))
+    schema.add_columns("sprint_items", schema.utc("started_at", nullable=True))
     # Items of earlier sprints start where their task history says work began: the first
     # change that left a task with fewer hours than planned, after the commitment and before
     # the item was done (finishing an item zeroes its tasks: that is no start). Taking a task
@@ -41,5 +34,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sprint_items") as batch:
-        batch.drop_column("started_at")
+    schema.drop_columns("sprint_items", "started_at")
