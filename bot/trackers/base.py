@@ -1,4 +1,4 @@
-"""Credentials for trackers, and (re-exported) the tracker interface of ``bot.domain.trackers``.
+"""Credentials for trackers (the tracker interface itself is ``bot.domain.trackers``).
 
 A ``Credential`` knows its kind, how to authorise a request, and which base URL the API is
 reached on (Jira's API tokens talk to the site itself; OAuth 2.0 (3LO) tokens go through
@@ -16,51 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
-from bot.domain.trackers import (
-    KEEP,
-    IssuePage,
-    IssueRef,
-    IssueUpdate,
-    NewIssue,
-    SprintSpec,
-    SprintState,
-    StatusCategory,
-    Tracker,
-    TrackerError,
-    TrackerErrorKind,
-    TrackerIssue,
-    TrackerProblem,
-    TrackerSprint,
-    TrackerUser,
-    iter_backlog,
-    iter_changes,
-)
+from bot.domain.trackers import TrackerError, TrackerErrorKind
 from bot.runtime.secrets import Secret
-
-__all__ = [
-    "KEEP",
-    "ApiToken",
-    "Credential",
-    "CredentialKind",
-    "IssuePage",
-    "IssueRef",
-    "IssueUpdate",
-    "NewIssue",
-    "OAuth2Token",
-    "RefreshingToken",
-    "SprintSpec",
-    "SprintState",
-    "StatusCategory",
-    "Tracker",
-    "TrackerError",
-    "TrackerErrorKind",
-    "TrackerIssue",
-    "TrackerProblem",
-    "TrackerSprint",
-    "TrackerUser",
-    "iter_backlog",
-    "iter_changes",
-]
 
 
 class CredentialKind(StrEnum):

@@ -42,42 +42,30 @@ Timebox has already.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import json
-import random as _random
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import parse_qs, urlsplit
 
-import aiohttp
-from aiohttp.abc import AbstractResolver
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from bot.domain import trackers
 from bot.runtime.secrets import Secret
-from bot.trackers.base import (
-    KEEP,
-    IssuePage,
-    IssueRef,
-    IssueUpdate,
-    NewIssue,
-    SprintSpec,
-    SprintState,
-    StatusCategory,
-    TrackerError,
-    TrackerErrorKind,
-    TrackerIssue,
-    TrackerProblem,
-    TrackerSprint,
-    TrackerUser,
+from bot.trackers.hosts import GITHUB_CLOUD
+from bot.trackers.http import (
+    JsonClient,
+    JsonOptions,
+    Reply,
+    access_problem,
+    account_problem,
+    retry_after,
 )
-from bot.trackers.hosts import GITHUB_CLOUD, HostPolicy
-from bot.trackers.http import JsonClient, Reply, RetryPolicy, Sleep, retry_after
 from bot.trackers.jira import parse_time
 from bot.trackers.markdown import join_body, references, split_body
 
@@ -173,38 +161,38 @@ REPOSITORY_QUERY = """
 query Repository($owner: String!, $name: String!) {
   repository(owner: $owner, name: $name) { id nameWithOwner viewerPermission hasIssuesEnabled }
 }"""
-CREATE_FIELD = """
-mutation CreateField($input: CreateProjectV2FieldInput!) {
-  createProjectV2Field(input: $input) { projectV2Field {
-    ... on ProjectV2FieldCommon { id name dataType } } }
-}"""
-UPDATE_FIELD = """
-mutation UpdateField($input: UpdateProjectV2FieldInput!) {
-  updateProjectV2Field(input: $input) { projectV2Field {
+
+
+def _mutation(name: str, field: str, returns: str) -> str:
+    """A mutation named ``name`` that calls ``field`` with one ``$input`` (GitHub names the
+    input type after the field: ``createIssue`` takes a ``CreateIssueInput``)."""
+    input_type = field[0].upper() + field[1:] + "Input"
+    return f"""
+mutation {name}($input: {input_type}!) {{
+  {field}(input: $input) {{ {returns} }}
+}}"""
+
+
+CREATE_FIELD = _mutation(
+    "CreateField",
+    "createProjectV2Field",
+    "projectV2Field { ... on ProjectV2FieldCommon { id name dataType } }",
+)
+UPDATE_FIELD = _mutation(
+    "UpdateField",
+    "updateProjectV2Field",
+    """projectV2Field {
     ... on ProjectV2IterationField { id name configuration {
       iterations { id title startDate duration }
-      completedIterations { id title startDate duration } } } } }
-}"""
-SET_VALUE = """
-mutation SetValue($input: UpdateProjectV2ItemFieldValueInput!) {
-  updateProjectV2ItemFieldValue(input: $input) { projectV2Item { id } }
-}"""
-CLEAR_VALUE = """
-mutation ClearValue($input: ClearProjectV2ItemFieldValueInput!) {
-  clearProjectV2ItemFieldValue(input: $input) { projectV2Item { id } }
-}"""
-MOVE_ITEM = """
-mutation MoveItem($input: UpdateProjectV2ItemPositionInput!) {
-  updateProjectV2ItemPosition(input: $input) { clientMutationId }
-}"""
-ADD_ITEM = """
-mutation AddItem($input: AddProjectV2ItemByIdInput!) {
-  addProjectV2ItemById(input: $input) { item { id } }
-}"""
-CREATE_ISSUE = """
-mutation CreateIssue($input: CreateIssueInput!) {
-  createIssue(input: $input) { issue { id number url repository { nameWithOwner } } }
-}"""
+      completedIterations { id title startDate duration } } } }""",
+)
+SET_VALUE = _mutation("SetValue", "updateProjectV2ItemFieldValue", "projectV2Item { id }")
+CLEAR_VALUE = _mutation("ClearValue", "clearProjectV2ItemFieldValue", "projectV2Item { id }")
+MOVE_ITEM = _mutation("MoveItem", "updateProjectV2ItemPosition", "clientMutationId")
+ADD_ITEM = _mutation("AddItem", "addProjectV2ItemById", "item { id }")
+CREATE_ISSUE = _mutation(
+    "CreateIssue", "createIssue", "issue { id number url repository { nameWithOwner } }"
+)
 
 
 # -- credentials ---------------------------------------------------------------------------
@@ -241,13 +229,15 @@ def app_jwt(app_id: str, private_key: Secret, now: datetime) -> str:
     try:
         key = serialization.load_pem_private_key(private_key.reveal().encode(), password=None)
     except (ValueError, TypeError) as exc:
-        raise TrackerError(
+        raise trackers.TrackerError(
             "The GitHub App private key is not a PEM private key: paste the whole .pem file "
             "GitHub gave (-----BEGIN RSA PRIVATE KEY----- …).",
-            kind=TrackerErrorKind.AUTH,
+            kind=trackers.TrackerErrorKind.AUTH,
         ) from exc
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise TrackerError("A GitHub App key is an RSA key.", kind=TrackerErrorKind.AUTH)
+        raise trackers.TrackerError(
+            "A GitHub App key is an RSA key.", kind=trackers.TrackerErrorKind.AUTH
+        )
     issued = int(now.timestamp()) - 60
     header = _b64(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
     claims = _b64(json.dumps({"iat": issued, "exp": issued + 540, "iss": str(app_id)}).encode())
@@ -262,8 +252,9 @@ def app_jwt(app_id: str, private_key: Secret, now: datetime) -> str:
 def split_key(key: str) -> tuple[str, str, int]:
     match = _KEY.match(key.strip())
     if match is None:
-        raise TrackerError(
-            f"{key!r} is not a GitHub issue key (owner/repo#123).", kind=TrackerErrorKind.INVALID
+        raise trackers.TrackerError(
+            f"{key!r} is not a GitHub issue key (owner/repo#123).",
+            kind=trackers.TrackerErrorKind.INVALID,
         )
     return match.group(1), match.group(2), int(match.group(3))
 
@@ -296,11 +287,11 @@ def _message(body: Any) -> str:
     return ""
 
 
-def _not_found(what: str | None, status: int | None = None) -> TrackerError:
+def _not_found(what: str | None, status: int | None = None) -> trackers.TrackerError:
     subject = what or "What Timebox asked for"
-    return TrackerError(
+    return trackers.TrackerError(
         f"{subject} was not found on GitHub, or the token cannot see it.",
-        kind=TrackerErrorKind.NOT_FOUND,
+        kind=trackers.TrackerErrorKind.NOT_FOUND,
         status=status,
     )
 
@@ -382,34 +373,20 @@ class GitHub(JsonClient):
         project: int | None = None,
         *,
         estimate_field: str = DEFAULT_ESTIMATE_FIELD,
-        policy: HostPolicy | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Sleep = asyncio.sleep,
-        random: Callable[[], float] = _random.random,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
         page_size: int = 100,
-        resolver: AbstractResolver | None = None,
-        session: aiohttp.ClientSession | None = None,
         snapshot: Mapping[str, Any] | None = None,
+        **options: Unpack[JsonOptions],
     ) -> None:
-        super().__init__(
-            policy=policy,
-            retry=retry,
-            sleep=sleep,
-            random=random,
-            now=now,
-            resolver=resolver,
-            session=session,
-        )
+        super().__init__(**options)
         self.site = self.policy.check_url(api_url or GITHUB_API, GITHUB_CLOUD)
         self.api = self.site
         self.graphql = graphql_url(self.site)
         repo = repo.strip().removeprefix("https://github.com/").strip("/")
         match = _REPO.match(repo)
         if match is None:
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"{repo!r} is not a repository: give it as owner/name.",
-                kind=TrackerErrorKind.CONFIG,
+                kind=trackers.TrackerErrorKind.CONFIG,
             )
         self.owner, self.repo_name = match.group(1), match.group(2)
         self.repo = f"{self.owner}/{self.repo_name}"
@@ -530,9 +507,9 @@ class GitHub(JsonClient):
             )
             app.installation_id = int((found or {}).get("id") or 0) or None
             if app.installation_id is None:
-                raise TrackerError(
+                raise trackers.TrackerError(
                     f"GitHub App {app.app_id} is not installed on {self.repo}.",
-                    kind=TrackerErrorKind.NOT_FOUND,
+                    kind=trackers.TrackerErrorKind.NOT_FOUND,
                 )
         token, _ = await self._rest(
             "POST",
@@ -545,7 +522,9 @@ class GitHub(JsonClient):
         app.token = Secret(str(token.get("token") or ""))
         app.expires_at = parse_time(token.get("expires_at")) or (self._now() + timedelta(hours=1))
 
-    def _refusal(self, status: int, body: Any, action: str, what: str | None) -> TrackerError:
+    def _refusal(
+        self, status: int, body: Any, action: str, what: str | None
+    ) -> trackers.TrackerError:
         detail = _message(body)
         if status == 401:
             if isinstance(self.credential, GitHubApp):
@@ -558,14 +537,14 @@ class GitHub(JsonClient):
                     "GitHub did not accept the token: check that it is current and not revoked "
                     "(Settings > Developer settings > Fine-grained tokens), then connect again."
                 )
-            return TrackerError(text, kind=TrackerErrorKind.AUTH, status=status)
+            return trackers.TrackerError(text, kind=trackers.TrackerErrorKind.AUTH, status=status)
         if status == 403:
-            return TrackerError(
+            return trackers.TrackerError(
                 f"The GitHub token is not allowed to {action}"
                 + (f" ({detail})." if detail else ".")
                 + " A fine-grained token needs Issues (read and write) on the repository, and "
                 "Projects (read and write) for a project.",
-                kind=TrackerErrorKind.FORBIDDEN,
+                kind=trackers.TrackerErrorKind.FORBIDDEN,
                 status=status,
             )
         if status in (404, 410):
@@ -604,17 +583,19 @@ class GitHub(JsonClient):
             if "NOT_FOUND" in kinds:
                 raise _not_found(what)
             if "FORBIDDEN" in kinds or "INSUFFICIENT_SCOPES" in kinds:
-                raise TrackerError(
+                raise trackers.TrackerError(
                     f"The GitHub token is not allowed to {action} ({text}). A fine-grained "
                     "token needs Projects (read and write) for a project.",
-                    kind=TrackerErrorKind.FORBIDDEN,
+                    kind=trackers.TrackerErrorKind.FORBIDDEN,
                 )
-            raise TrackerError(f"GitHub refused to {action}: {text}", kind=TrackerErrorKind.INVALID)
+            raise trackers.TrackerError(
+                f"GitHub refused to {action}: {text}", kind=trackers.TrackerErrorKind.INVALID
+            )
         return dict(answer.get("data") or {})
 
     # -- the check -----------------------------------------------------------------------
 
-    async def check(self) -> list[TrackerProblem]:
+    async def check(self) -> list[trackers.TrackerProblem]:
         """The credentials, the repository (issues on, writable) and, for a project, the
         project (open) with its estimate field (created if missing)."""
         try:
@@ -624,43 +605,38 @@ class GitHub(JsonClient):
                 action=f"open {self.repo}",
                 what=f"Repository {self.repo}",
             )
-        except TrackerError as error:
-            code = {
-                TrackerErrorKind.AUTH: "bad_token",
-                TrackerErrorKind.REFUSED_HOST: "refused_host",
-                TrackerErrorKind.NOT_FOUND: "no_board_access",
-                TrackerErrorKind.FORBIDDEN: "no_board_access",
-            }.get(error.kind, "unreachable")
-            if code == "no_board_access":
-                return [
-                    TrackerProblem(
-                        code,
-                        f"The token cannot open {self.repo}: check the repository's name and "
-                        "that the token (or the App's installation) includes it.",
-                    )
-                ]
-            return [TrackerProblem(code, error.message)]
+        except trackers.TrackerError as error:
+            if error.kind in (
+                trackers.TrackerErrorKind.NOT_FOUND,
+                trackers.TrackerErrorKind.FORBIDDEN,
+            ):
+                return access_problem(
+                    error,
+                    f"The token cannot open {self.repo}: check the repository's name and "
+                    "that the token (or the App's installation) includes it.",
+                )
+            return account_problem(error)
         repository = data.get("repository") or {}
         if not repository:
             return [
-                TrackerProblem(
+                trackers.TrackerProblem(
                     "no_board_access",
                     f"The token cannot open {self.repo}: check the repository's name and that "
                     "the token (or the App's installation) includes it.",
                 )
             ]
         self._repo_id = str(repository.get("id") or "") or None
-        problems: list[TrackerProblem] = []
+        problems: list[trackers.TrackerProblem] = []
         if repository.get("hasIssuesEnabled") is False:
             problems.append(
-                TrackerProblem(
+                trackers.TrackerProblem(
                     "no_issues",
                     f"{self.repo} has issues turned off: turn them on in its Settings.",
                 )
             )
         if str(repository.get("viewerPermission") or "WRITE") in ("READ", "NONE"):
             problems.append(
-                TrackerProblem(
+                trackers.TrackerProblem(
                     "read_only",
                     f"The token may only read {self.repo}: it needs Issues (read and write).",
                 )
@@ -668,10 +644,13 @@ class GitHub(JsonClient):
         if self.project_mode and not problems:
             try:
                 await self.project(refresh=True)
-            except TrackerError as error:
-                if error.kind in (TrackerErrorKind.NOT_FOUND, TrackerErrorKind.FORBIDDEN):
+            except trackers.TrackerError as error:
+                if error.kind in (
+                    trackers.TrackerErrorKind.NOT_FOUND,
+                    trackers.TrackerErrorKind.FORBIDDEN,
+                ):
                     problems.append(
-                        TrackerProblem(
+                        trackers.TrackerProblem(
                             "no_project_access",
                             f"The token cannot open project {self.project_number} of "
                             f"{self.owner}: check the number (in the project's address, "
@@ -680,7 +659,7 @@ class GitHub(JsonClient):
                         )
                     )
                 else:
-                    problems.append(TrackerProblem("unreachable", error.message))
+                    problems.append(trackers.TrackerProblem("unreachable", error.message))
         return problems
 
     async def project(self, *, refresh: bool = False) -> ProjectConfig:
@@ -688,8 +667,9 @@ class GitHub(JsonClient):
         if self._project is not None and not refresh:
             return self._project
         if not self.project_mode:
-            raise TrackerError(
-                f"{self.repo} is connected without a project.", kind=TrackerErrorKind.CONFIG
+            raise trackers.TrackerError(
+                f"{self.repo} is connected without a project.",
+                kind=trackers.TrackerErrorKind.CONFIG,
             )
         data = await self._graphql(
             PROJECT_QUERY,
@@ -699,15 +679,15 @@ class GitHub(JsonClient):
         )
         project = (data.get("repositoryOwner") or {}).get("projectV2")
         if not project:
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Project {self.project_number} of {self.owner} was not found on GitHub, or the "
                 "token cannot see it.",
-                kind=TrackerErrorKind.NOT_FOUND,
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
             )
         if project.get("closed"):
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Project '{project.get('title')}' is closed: reopen it, or connect another.",
-                kind=TrackerErrorKind.CONFIG,
+                kind=trackers.TrackerErrorKind.CONFIG,
             )
         fields = [f for f in (project.get("fields") or {}).get("nodes") or [] if f]
         estimate = next(
@@ -715,10 +695,10 @@ class GitHub(JsonClient):
             None,
         )
         if estimate is not None and estimate.get("dataType") != "NUMBER":
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"The field '{estimate.get('name')}' of project '{project.get('title')}' is not "
                 "a number field: name another field for estimates, or change its type.",
-                kind=TrackerErrorKind.CONFIG,
+                kind=trackers.TrackerErrorKind.CONFIG,
             )
         iteration = next((f for f in fields if f.get("dataType") == "ITERATION"), None)
         config = ProjectConfig(
@@ -772,7 +752,7 @@ class GitHub(JsonClient):
         estimate: float | None = None,
         status: str | None = None,
         updated: datetime | None = None,
-    ) -> TrackerIssue:
+    ) -> trackers.TrackerIssue:
         """An issue from REST (``html_url``, ``updated_at``) or GraphQL (``url``,
         ``updatedAt``) JSON. ``estimate``/``status``/``updated``: the project item's."""
         repo = (raw.get("repository") or {}).get("nameWithOwner") or (
@@ -798,17 +778,17 @@ class GitHub(JsonClient):
         description, criteria = split_body(body)
         closed = str(raw.get("state") or "").lower() == "closed"
         if closed:
-            category, status_name = StatusCategory.DONE, "Closed"
+            category, status_name = trackers.StatusCategory.DONE, "Closed"
         elif status and status.strip().lower() in _IN_PROGRESS:
-            category, status_name = StatusCategory.IN_PROGRESS, status
+            category, status_name = trackers.StatusCategory.IN_PROGRESS, status
         else:
-            category, status_name = StatusCategory.TODO, status or "Open"
+            category, status_name = trackers.StatusCategory.TODO, status or "Open"
         people = raw.get("assignees")
         if isinstance(people, Mapping):
             people = people.get("nodes")
         person = (people or [None])[0] or raw.get("assignee")
         assignee = (
-            TrackerUser(
+            trackers.TrackerUser(
                 id=str(person.get("login") or ""),
                 name=str(person.get("name") or person.get("login") or ""),
             )
@@ -820,7 +800,7 @@ class GitHub(JsonClient):
         )
         if updated is not None and updated > stamp:
             stamp = updated
-        return TrackerIssue(
+        return trackers.TrackerIssue(
             key=key,
             url=str(raw.get("html_url") or raw.get("url") or ""),
             summary=str(raw.get("title") or ""),
@@ -869,7 +849,7 @@ class GitHub(JsonClient):
             self._items[item.key] = item.id
         return item
 
-    def _item_issue(self, item: _Item) -> TrackerIssue:
+    def _item_issue(self, item: _Item) -> trackers.TrackerIssue:
         return self._issue(
             item.issue, estimate=item.estimate, status=item.status, updated=item.updated
         )
@@ -891,7 +871,7 @@ class GitHub(JsonClient):
         after = info.get("endCursor") if info.get("hasNextPage") else None
         return list(items.get("nodes") or []), after
 
-    async def backlog_page(self, cursor: str | None = None) -> IssuePage:
+    async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:
         if not self.project_mode:
             return await self._repo_backlog_page(cursor)
         project = await self.project()
@@ -906,25 +886,37 @@ class GitHub(JsonClient):
             if item is None or item.archived or item.iteration in in_sprint:
                 continue
             issue = self._item_issue(item)
-            if issue.status_category is not StatusCategory.DONE:
+            if issue.status_category is not trackers.StatusCategory.DONE:
                 issues.append(issue)
         more = json.dumps({"after": after, "sprints": sorted(in_sprint)}) if after else None
-        return IssuePage(tuple(issues), more)
+        return trackers.IssuePage(tuple(issues), more)
 
-    async def _repo_backlog_page(self, cursor: str | None) -> IssuePage:
-        page = int(cursor or 1)
-        data, headers = await self._rest(
+    async def _repo_issues(self, action: str, **params: str) -> tuple[Any, Mapping[str, str]]:
+        """A page of the repository's issues (``GET /repos/{o}/{r}/issues``), oldest first by
+        ``params["sort"]``, ``page_size`` of them."""
+        return await self._rest(
             "GET",
             f"/repos/{self.repo}/issues",
-            action=f"read the open issues of {self.repo}",
+            action=action,
             what=f"Repository {self.repo}",
-            params={
-                "state": "open",
-                "sort": "created",
-                "direction": "asc",
-                "per_page": str(self.page_size),
-                "page": str(page),
-            },
+            params={**params, "direction": "asc", "per_page": str(self.page_size)},
+        )
+
+    async def _read_issue(self, key: str) -> dict[str, Any]:
+        """Issue ``key`` as the REST API gives it (``GET /repos/{o}/{r}/issues/{n}``)."""
+        owner, name, number = split_key(key)
+        raw, _ = await self._rest(
+            "GET",
+            f"/repos/{owner}/{name}/issues/{number}",
+            action=f"read {key}",
+            what=f"Issue {key}",
+        )
+        return raw or {}
+
+    async def _repo_backlog_page(self, cursor: str | None) -> trackers.IssuePage:
+        page = int(cursor or 1)
+        data, headers = await self._repo_issues(
+            f"read the open issues of {self.repo}", state="open", sort="created", page=str(page)
         )
         issues = tuple(
             self._issue(raw)
@@ -932,7 +924,7 @@ class GitHub(JsonClient):
             if "pull_request" not in raw and (raw.get("milestone") or {}).get("state") != "open"
         )
         following = _next_page(headers.get("Link"))
-        return IssuePage(issues, following)
+        return trackers.IssuePage(issues, following)
 
     async def backlog_keys(self) -> list[str]:
         if not self.project_mode:
@@ -959,7 +951,7 @@ class GitHub(JsonClient):
             if after is None:
                 return keys
 
-    async def changes_page(self, since: datetime, cursor: str | None = None) -> IssuePage:
+    async def changes_page(self, since: datetime, cursor: str | None = None) -> trackers.IssuePage:
         if since.tzinfo is None:
             raise ValueError("since must be an aware datetime")
         if not self.project_mode:
@@ -978,7 +970,7 @@ class GitHub(JsonClient):
             if when is not None and when >= since:
                 changed.append(str(raw.get("id")))
                 latest = when if latest is None or when > latest else latest
-        issues: list[TrackerIssue] = []
+        issues: list[trackers.TrackerIssue] = []
         if changed:
             data = await self._graphql(
                 NODES_QUERY,
@@ -992,41 +984,27 @@ class GitHub(JsonClient):
         issues.sort(key=lambda i: (i.updated, i.key))
         if after is not None:
             following = {"after": after, "max": iso(latest) if latest else None}
-            return IssuePage(tuple(issues), json.dumps(following), None)
-        return IssuePage(tuple(issues), None, latest)
+            return trackers.IssuePage(tuple(issues), json.dumps(following), None)
+        return trackers.IssuePage(tuple(issues), None, latest)
 
-    async def _repo_changes_page(self, since: datetime, cursor: str | None) -> IssuePage:
-        data, headers = await self._rest(
-            "GET",
-            f"/repos/{self.repo}/issues",
-            action=f"read the issues of {self.repo} changed since {iso(since)}",
-            what=f"Repository {self.repo}",
-            params={
-                "state": "all",
-                "since": iso(since),
-                "sort": "updated",
-                "direction": "asc",
-                "per_page": str(self.page_size),
-                "page": cursor or "1",
-            },
+    async def _repo_changes_page(self, since: datetime, cursor: str | None) -> trackers.IssuePage:
+        data, headers = await self._repo_issues(
+            f"read the issues of {self.repo} changed since {iso(since)}",
+            state="all",
+            since=iso(since),
+            sort="updated",
+            page=cursor or "1",
         )
         issues = [self._issue(raw) for raw in data or [] if "pull_request" not in raw]
         watermark = max((i.updated for i in issues), default=None)
-        return IssuePage(
+        return trackers.IssuePage(
             tuple(i for i in issues if i.updated >= since),
             _next_page(headers.get("Link")),
             watermark,
         )
 
-    async def issue(self, key: str) -> TrackerIssue:
-        owner, name, number = split_key(key)
-        raw, _ = await self._rest(
-            "GET",
-            f"/repos/{owner}/{name}/issues/{number}",
-            action=f"read {key}",
-            what=f"Issue {key}",
-        )
-        raw = raw or {}
+    async def issue(self, key: str) -> trackers.TrackerIssue:
+        raw = await self._read_issue(key)
         if not self.project_mode:
             return self._issue(raw)
         project = await self.project()
@@ -1055,9 +1033,9 @@ class GitHub(JsonClient):
         )
         issue = (data.get("repository") or {}).get("issue") or {}
         if not issue:
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Issue {key} was not found on GitHub, or the token cannot see it.",
-                kind=TrackerErrorKind.NOT_FOUND,
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
             )
         for node in (issue.get("projectItems") or {}).get("nodes") or []:
             if (node.get("project") or {}).get("id") == project.id:
@@ -1074,28 +1052,29 @@ class GitHub(JsonClient):
         self._items[key] = item_id
         return item_id
 
-    async def update_issue(self, key: str, update: IssueUpdate) -> None:
+    async def update_issue(self, key: str, update: trackers.IssueUpdate) -> None:
         if update.empty:
             return
         owner, name, number = split_key(key)
         body: dict[str, Any] = {}
-        if update.summary is not KEEP:
+        if update.summary is not trackers.KEEP:
             body["title"] = update.summary
-        needs_labels = update.estimate is not KEEP and not self.project_mode
-        if update.description is not KEEP or update.acceptance_criteria is not KEEP or needs_labels:
-            current, _ = await self._rest(
-                "GET",
-                f"/repos/{owner}/{name}/issues/{number}",
-                action=f"read {key}",
-                what=f"Issue {key}",
-            )
-            current = current or {}
-            if update.description is not KEEP or update.acceptance_criteria is not KEEP:
+        needs_labels = update.estimate is not trackers.KEEP and not self.project_mode
+        if (
+            update.description is not trackers.KEEP
+            or update.acceptance_criteria is not trackers.KEEP
+            or needs_labels
+        ):
+            current = await self._read_issue(key)
+            if (
+                update.description is not trackers.KEEP
+                or update.acceptance_criteria is not trackers.KEEP
+            ):
                 old_text, old_criteria = split_body(current.get("body"))
-                text = old_text if update.description is KEEP else str(update.description)
+                text = old_text if update.description is trackers.KEEP else str(update.description)
                 criteria = (
                     old_criteria
-                    if update.acceptance_criteria is KEEP
+                    if update.acceptance_criteria is trackers.KEEP
                     else tuple(update.acceptance_criteria)  # type: ignore[arg-type]
                 )
                 body["body"] = join_body(text, criteria)
@@ -1116,16 +1095,16 @@ class GitHub(JsonClient):
                 what=f"Issue {key}",
                 body=body,
             )
-        if update.estimate is not KEEP and self.project_mode:
+        if update.estimate is not trackers.KEEP and self.project_mode:
             await self._set_estimate(key, update.estimate)  # type: ignore[arg-type]
 
     async def _set_estimate(self, key: str, estimate: float | None) -> None:
         project = await self.project()
         item_id = await self._item_id(key, add=True)
         if project.estimate_field_id is None:
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Project '{project.title}' has no '{self.estimate_field}' field.",
-                kind=TrackerErrorKind.CONFIG,
+                kind=trackers.TrackerErrorKind.CONFIG,
             )
         base = {"projectId": project.id, "itemId": item_id, "fieldId": project.estimate_field_id}
         if estimate is None:
@@ -1139,13 +1118,8 @@ class GitHub(JsonClient):
 
     async def mark_done(self, key: str) -> None:
         owner, name, number = split_key(key)
-        current, _ = await self._rest(
-            "GET",
-            f"/repos/{owner}/{name}/issues/{number}",
-            action=f"read {key}",
-            what=f"Issue {key}",
-        )
-        if str((current or {}).get("state")) == "closed":
+        current = await self._read_issue(key)
+        if str(current.get("state")) == "closed":
             return
         await self._rest(
             "PATCH",
@@ -1196,7 +1170,7 @@ class GitHub(JsonClient):
             if after is None:
                 return previous
 
-    async def create_issue(self, issue: NewIssue) -> IssueRef:
+    async def create_issue(self, issue: trackers.NewIssue) -> trackers.IssueRef:
         labels = list(issue.labels)
         kind_label = _LABEL_OF_TYPE.get(issue.issue_type)
         if kind_label and kind_label not in labels:
@@ -1214,7 +1188,7 @@ class GitHub(JsonClient):
                 idempotent=False,
             )
             raw = raw or {}
-            return IssueRef(
+            return trackers.IssueRef(
                 key=f"{self.repo}#{raw.get('number')}",
                 id=str(raw.get("node_id") or ""),
                 url=str(raw.get("html_url") or ""),
@@ -1254,7 +1228,9 @@ class GitHub(JsonClient):
             )
         if issue.estimate is not None:
             await self._set_estimate(key, issue.estimate)
-        return IssueRef(key=key, id=str(created.get("id") or ""), url=str(created.get("url") or ""))
+        return trackers.IssueRef(
+            key=key, id=str(created.get("id") or ""), url=str(created.get("url") or "")
+        )
 
     # -- sprints -------------------------------------------------------------------------
 
@@ -1291,17 +1267,17 @@ class GitHub(JsonClient):
             completed=completed,
         )
 
-    def _sprint(self, iteration: Iteration) -> TrackerSprint:
+    def _sprint(self, iteration: Iteration) -> trackers.TrackerSprint:
         name, _, goal = iteration.title.partition(": ")
         today = self._today()
         if iteration.completed or iteration.end <= today:
-            state = SprintState.CLOSED
+            state = trackers.SprintState.CLOSED
         elif iteration.start <= today:
-            state = SprintState.ACTIVE
+            state = trackers.SprintState.ACTIVE
         else:
-            state = SprintState.FUTURE
+            state = trackers.SprintState.FUTURE
         start = datetime.combine(iteration.start, datetime.min.time(), UTC)
-        return TrackerSprint(
+        return trackers.TrackerSprint(
             id=iteration.id,
             name=name.strip(),
             state=state,
@@ -1309,11 +1285,11 @@ class GitHub(JsonClient):
             start=start,
             end=start + timedelta(days=iteration.duration),
             completed=(start + timedelta(days=iteration.duration))
-            if state is SprintState.CLOSED
+            if state is trackers.SprintState.CLOSED
             else None,
         )
 
-    async def board_sprints(self) -> list[TrackerSprint]:
+    async def board_sprints(self) -> list[trackers.TrackerSprint]:
         if not self.project_mode:
             data, _ = await self._rest(
                 "GET",
@@ -1323,15 +1299,15 @@ class GitHub(JsonClient):
             )
             return [self._milestone(m) for m in data or []]
         sprints = [self._sprint(i) for i in await self.iterations() if not i.completed]
-        return [s for s in sprints if s.state is not SprintState.CLOSED]
+        return [s for s in sprints if s.state is not trackers.SprintState.CLOSED]
 
     @staticmethod
-    def _milestone(raw: Mapping[str, Any]) -> TrackerSprint:
+    def _milestone(raw: Mapping[str, Any]) -> trackers.TrackerSprint:
         closed = raw.get("state") == "closed"
-        return TrackerSprint(
+        return trackers.TrackerSprint(
             id=str(raw.get("number") or ""),
             name=str(raw.get("title") or ""),
-            state=SprintState.CLOSED if closed else SprintState.ACTIVE,
+            state=trackers.SprintState.CLOSED if closed else trackers.SprintState.ACTIVE,
             goal=str(raw.get("description") or ""),
             end=parse_time(raw.get("due_on")),
             completed=parse_time(raw.get("closed_at")),
@@ -1382,7 +1358,7 @@ class GitHub(JsonClient):
         )
         return await self.iterations()
 
-    async def create_sprint(self, spec: SprintSpec) -> TrackerSprint:
+    async def create_sprint(self, spec: trackers.SprintSpec) -> trackers.TrackerSprint:
         title = f"{spec.name}: {' '.join(spec.goal.split())}" if spec.goal.strip() else spec.name
         start = (spec.start or self._now()).astimezone(UTC).date()
         days = (
@@ -1410,19 +1386,20 @@ class GitHub(JsonClient):
         for iteration in written:
             if iteration.title == new.title and iteration.start == new.start:
                 return self._sprint(iteration)
-        raise TrackerError(
-            f"GitHub did not keep the iteration '{spec.name}'.", kind=TrackerErrorKind.INVALID
+        raise trackers.TrackerError(
+            f"GitHub did not keep the iteration '{spec.name}'.",
+            kind=trackers.TrackerErrorKind.INVALID,
         )
 
     async def _change_iteration(
         self, sprint_id: str, change: Callable[[Iteration], Iteration], action: str
-    ) -> TrackerSprint:
+    ) -> trackers.TrackerSprint:
         iterations = await self.iterations()
         found = next((i for i in iterations if i.id == sprint_id), None)
         if found is None:
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Iteration {sprint_id} was not found in the project.",
-                kind=TrackerErrorKind.NOT_FOUND,
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
             )
         if found.completed:
             return self._sprint(found)
@@ -1438,9 +1415,9 @@ class GitHub(JsonClient):
 
     async def start_sprint(
         self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None
-    ) -> TrackerSprint:
+    ) -> trackers.TrackerSprint:
         if not self.project_mode:
-            return TrackerSprint(sprint_id, "", SprintState.ACTIVE)
+            return trackers.TrackerSprint(sprint_id, "", trackers.SprintState.ACTIVE)
         day = (start or self._now()).astimezone(UTC).date()
 
         def started(i: Iteration) -> Iteration:
@@ -1449,7 +1426,7 @@ class GitHub(JsonClient):
 
         return await self._change_iteration(sprint_id, started, f"start iteration {sprint_id}")
 
-    async def close_sprint(self, sprint_id: str) -> TrackerSprint:
+    async def close_sprint(self, sprint_id: str) -> trackers.TrackerSprint:
         """A milestone is closed; an iteration is made to end today (GitHub then counts it as
         completed)."""
         if not self.project_mode:
@@ -1469,10 +1446,10 @@ class GitHub(JsonClient):
             return Iteration(i.id, i.title, i.start, max(1, (today - i.start).days))
 
         sprint = await self._change_iteration(sprint_id, closed, f"end iteration {sprint_id}")
-        return TrackerSprint(
+        return trackers.TrackerSprint(
             sprint.id,
             sprint.name,
-            SprintState.CLOSED,
+            trackers.SprintState.CLOSED,
             sprint.goal,
             sprint.start,
             sprint.end,

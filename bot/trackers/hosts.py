@@ -30,7 +30,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
-from bot.trackers.base import TrackerError, TrackerErrorKind
+from bot.domain.trackers import TrackerError, TrackerErrorKind
 
 HOSTS_VARIABLE = "TIMEBOX_TRACKER_HOSTS"
 CLOUD_SUFFIX = ".atlassian.net"

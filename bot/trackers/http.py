@@ -20,17 +20,19 @@ Sleeping, randomness and the clock are injected, so tests never wait.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random as _random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypedDict, Unpack
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
-from bot.trackers.base import TrackerError, TrackerErrorKind
+from bot.domain.trackers import TrackerError, TrackerErrorKind, TrackerProblem
 from bot.trackers.hosts import HostPolicy, guarded_connector
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -101,6 +103,42 @@ def retry_after(value: str | None, now: datetime) -> float | None:
         return None
 
 
+def account_problem(error: TrackerError) -> list[TrackerProblem]:
+    """What ``check()`` says when signing in failed: the credential refused (``bad_token``),
+    the host refused (``refused_host``), else the tracker unreachable."""
+    code = {
+        TrackerErrorKind.AUTH: "bad_token",
+        TrackerErrorKind.REFUSED_HOST: "refused_host",
+    }.get(error.kind, "unreachable")
+    return [TrackerProblem(code, error.message)]
+
+
+def access_problem(error: TrackerError, advice: str) -> list[TrackerProblem]:
+    """What ``check()`` says when opening the board (team, repository) failed: no access, with
+    ``advice`` on how to get it, else the tracker unreachable."""
+    if error.kind in (TrackerErrorKind.NOT_FOUND, TrackerErrorKind.FORBIDDEN):
+        return [TrackerProblem("no_board_access", advice)]
+    return [TrackerProblem("unreachable", error.message)]
+
+
+class ClientOptions(TypedDict, total=False):
+    """What every tracker client takes beyond its address, credential and scope (the keywords
+    of ``TrackerClient``; each has a default)."""
+
+    policy: HostPolicy | None
+    retry: RetryPolicy | None
+    sleep: Sleep
+    random: Callable[[], float]
+    now: Callable[[], datetime]
+    resolver: AbstractResolver | None
+
+
+class JsonOptions(ClientOptions, total=False):
+    """A JSON client's options: also a session of the caller's (``JsonClient``)."""
+
+    session: aiohttp.ClientSession | None
+
+
 class TrackerClient:
     """What every tracker client has: the host policy, the retry rules with the injected
     sleep, randomness and clock, and the loop that applies them to one call."""
@@ -111,12 +149,12 @@ class TrackerClient:
     def __init__(
         self,
         *,
-        policy: HostPolicy | None,
-        retry: RetryPolicy | None,
-        sleep: Sleep,
-        random: Callable[[], float],
-        now: Callable[[], datetime],
-        resolver: AbstractResolver | None,
+        policy: HostPolicy | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        random: Callable[[], float] = _random.random,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        resolver: AbstractResolver | None = None,
     ) -> None:
         self.policy = policy if policy is not None else HostPolicy.from_env()
         self.retry = retry or RetryPolicy()
@@ -292,7 +330,9 @@ class JsonClient(TrackerClient):
     session_headers: ClassVar[Mapping[str, str]]
     site: str  # where the tracker is, as the host policy allowed it
 
-    def __init__(self, *, session: aiohttp.ClientSession | None, **common: Any) -> None:
+    def __init__(
+        self, *, session: aiohttp.ClientSession | None = None, **common: Unpack[ClientOptions]
+    ) -> None:
         """``common``: ``TrackerClient``'s arguments."""
         super().__init__(**common)
         self._session = session

@@ -31,17 +31,13 @@ synchronous (requests) and would need a thread per call; this module needs a doz
 
 from __future__ import annotations
 
-import asyncio
-import random as _random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import aiohttp
-from aiohttp.abc import AbstractResolver
-
+from bot.domain import trackers
 from bot.trackers.adf import (
     adf_to_text,
     join_acceptance,
@@ -50,26 +46,15 @@ from bot.trackers.adf import (
     split_acceptance,
     text_to_adf,
 )
-from bot.trackers.base import (
-    KEEP,
-    ApiToken,
-    Credential,
-    IssuePage,
-    IssueRef,
-    IssueUpdate,
-    NewIssue,
-    SprintSpec,
-    SprintState,
-    StatusCategory,
-    TrackerError,
-    TrackerErrorKind,
-    TrackerIssue,
-    TrackerProblem,
-    TrackerSprint,
-    TrackerUser,
+from bot.trackers.base import ApiToken, Credential
+from bot.trackers.http import (
+    JsonClient,
+    JsonOptions,
+    Reply,
+    access_problem,
+    account_problem,
+    retry_after,
 )
-from bot.trackers.hosts import HostPolicy
-from bot.trackers.http import JsonClient, Reply, RetryPolicy, Sleep, retry_after
 
 BATCH = 50  # Jira moves or ranks at most 50 issues per call
 KEYS_PAGE = 5000  # the enhanced search's page when only keys are asked for (documented max)
@@ -92,12 +77,13 @@ class BoardConfig:
 
 @dataclass(frozen=True)
 class JiraAccount:
-    user: TrackerUser
+    user: trackers.TrackerUser
     time_zone: str
 
 
 def parse_time(value: Any) -> datetime | None:
-    """Jira's ``2026-03-02T09:00:00.000+0000`` (and ISO 8601 with ``Z``) as aware UTC."""
+    """Jira's ``2026-03-02T09:00:00.000+0000`` (and ISO 8601 with ``Z``, as GitHub and Linear
+    write) as aware UTC."""
     if not value or not isinstance(value, str):
         return None
     try:
@@ -170,28 +156,14 @@ class JiraCloud(JsonClient):
         credential: Credential,
         board_id: int,
         *,
-        policy: HostPolicy | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Sleep = asyncio.sleep,
-        random: Callable[[], float] = _random.random,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
         page_size: int = 100,
         acceptance_field: str | None = None,
-        resolver: AbstractResolver | None = None,
-        session: aiohttp.ClientSession | None = None,
         jql: str | None = None,
         board_config: BoardConfig | None = None,
         account: JiraAccount | None = None,
+        **options: Unpack[JsonOptions],
     ) -> None:
-        super().__init__(
-            policy=policy,
-            retry=retry,
-            sleep=sleep,
-            random=random,
-            now=now,
-            resolver=resolver,
-            session=session,
-        )
+        super().__init__(**options)
         self.site = self.policy.check_url(site_url)
         self.credential = credential
         self.board_id = int(board_id)
@@ -226,7 +198,9 @@ class JiraCloud(JsonClient):
         reply = await self._request(method, f"{self.api}{path}", **options)
         return reply.status, reply.body
 
-    def _refusal(self, status: int, body: Any, action: str, what: str | None) -> TrackerError:
+    def _refusal(
+        self, status: int, body: Any, action: str, what: str | None
+    ) -> trackers.TrackerError:
         detail = _messages(body)
         if status == 401:
             if isinstance(self.credential, ApiToken):
@@ -237,19 +211,19 @@ class JiraCloud(JsonClient):
                 )
             else:
                 text = "Jira did not accept Timebox's authorisation: connect Jira again."
-            return TrackerError(text, kind=TrackerErrorKind.AUTH, status=status)
+            return trackers.TrackerError(text, kind=trackers.TrackerErrorKind.AUTH, status=status)
         if status == 403:
-            return TrackerError(
+            return trackers.TrackerError(
                 f"The Jira account is not allowed to {action}"
                 + (f" ({detail})." if detail else "."),
-                kind=TrackerErrorKind.FORBIDDEN,
+                kind=trackers.TrackerErrorKind.FORBIDDEN,
                 status=status,
             )
         if status == 404:
             subject = what or "What Timebox asked for"
-            return TrackerError(
+            return trackers.TrackerError(
                 f"{subject} was not found in Jira, or the Jira account cannot see it.",
-                kind=TrackerErrorKind.NOT_FOUND,
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
                 status=status,
             )
         return self._refused(status, action, detail)
@@ -263,7 +237,7 @@ class JiraCloud(JsonClient):
             )
             me = me or {}
             self._account = JiraAccount(
-                TrackerUser(
+                trackers.TrackerUser(
                     id=str(me.get("accountId") or ""),
                     name=str(me.get("displayName") or ""),
                     email=me.get("emailAddress"),
@@ -341,7 +315,7 @@ class JiraCloud(JsonClient):
             )
         if "time_zone" in snapshot:
             account = JiraAccount(
-                TrackerUser(
+                trackers.TrackerUser(
                     id=str(snapshot.get("account_id") or ""),
                     name=str(snapshot.get("account_name") or ""),
                 ),
@@ -349,34 +323,26 @@ class JiraCloud(JsonClient):
             )
         return board, account
 
-    async def check(self) -> list[TrackerProblem]:
+    async def check(self) -> list[trackers.TrackerProblem]:
         """Credentials, board access and the board's estimation field, in plain words."""
         try:
             account = await self.account(refresh=True)
-        except TrackerError as error:
-            code = {
-                TrackerErrorKind.AUTH: "bad_token",
-                TrackerErrorKind.REFUSED_HOST: "refused_host",
-            }.get(error.kind, "unreachable")
-            return [TrackerProblem(code, error.message)]
+        except trackers.TrackerError as error:
+            return account_problem(error)
         who = account.user.email or account.user.name or "the Jira account"
         try:
             board = await self.board(refresh=True)
-        except TrackerError as error:
-            if error.kind in (TrackerErrorKind.NOT_FOUND, TrackerErrorKind.FORBIDDEN):
-                return [
-                    TrackerProblem(
-                        "no_board_access",
-                        f"{who} cannot open board {self.board_id}: check the board number (it "
-                        "is in the board's address, …/boards/<number>) and ask a Jira admin to "
-                        "share the board and its filter with that account.",
-                    )
-                ]
-            return [TrackerProblem("unreachable", error.message)]
+        except trackers.TrackerError as error:
+            return access_problem(
+                error,
+                f"{who} cannot open board {self.board_id}: check the board number (it "
+                "is in the board's address, …/boards/<number>) and ask a Jira admin to "
+                "share the board and its filter with that account.",
+            )
         problems = []
         if board.type != "scrum":
             problems.append(
-                TrackerProblem(
+                trackers.TrackerProblem(
                     "not_scrum",
                     f"Board '{board.name}' is a {board.type} board: it has no backlog of "
                     "sprints. Connect a Scrum board.",
@@ -384,7 +350,7 @@ class JiraCloud(JsonClient):
             )
         if board.estimation_field is None:
             problems.append(
-                TrackerProblem(
+                trackers.TrackerProblem(
                     "no_estimation_field",
                     f"Board '{board.name}' does not estimate with a field, so estimates cannot "
                     "be synced: in Jira open the board's settings > Estimation and choose Story "
@@ -393,7 +359,7 @@ class JiraCloud(JsonClient):
             )
         elif board.estimation_field == TIME_TRACKING_FIELD:
             problems.append(
-                TrackerProblem(
+                trackers.TrackerProblem(
                     "estimation_in_time",
                     f"Board '{board.name}' estimates in time (Original time estimate), and "
                     "Timebox's estimates are points: in the board's settings > Estimation "
@@ -402,7 +368,7 @@ class JiraCloud(JsonClient):
             )
         if board.project is None:
             problems.append(
-                TrackerProblem(
+                trackers.TrackerProblem(
                     "no_project",
                     f"Board '{board.name}' is not in a project, so Timebox cannot create "
                     "issues on it: connect a project's board.",
@@ -429,7 +395,7 @@ class JiraCloud(JsonClient):
                 names.append(extra)
         return names
 
-    def _issue(self, raw: Mapping[str, Any], board: BoardConfig) -> TrackerIssue:
+    def _issue(self, raw: Mapping[str, Any], board: BoardConfig) -> trackers.TrackerIssue:
         fields = raw.get("fields") or {}
         key = str(raw.get("key") or "")
         if self.acceptance_field:
@@ -441,12 +407,12 @@ class JiraCloud(JsonClient):
         status = fields.get("status") or {}
         category_key = (status.get("statusCategory") or {}).get("key")
         try:
-            category = StatusCategory(category_key)
+            category = trackers.StatusCategory(category_key)
         except ValueError:
-            category = StatusCategory.TODO
+            category = trackers.StatusCategory.TODO
         person = fields.get("assignee")
         assignee = (
-            TrackerUser(
+            trackers.TrackerUser(
                 id=str(person.get("accountId") or ""),
                 name=str(person.get("displayName") or ""),
                 email=person.get("emailAddress"),
@@ -472,7 +438,7 @@ class JiraCloud(JsonClient):
             )
             if is_blocks and isinstance(inward, Mapping) and inward.get("key"):
                 blocked_by.append(str(inward["key"]))
-        return TrackerIssue(
+        return trackers.TrackerIssue(
             key=key,
             url=f"{self.site}/browse/{key}",
             summary=str(fields.get("summary") or ""),
@@ -491,7 +457,7 @@ class JiraCloud(JsonClient):
             rank=str(fields.get(_rank_field(board) or "") or ""),
         )
 
-    async def backlog_page(self, cursor: str | None = None) -> IssuePage:
+    async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:
         board = await self.board()
         start = int(cursor or 0)
         _, raw = await self._call(
@@ -511,9 +477,9 @@ class JiraCloud(JsonClient):
         total = raw.get("total")
         after = start + len(issues)
         more = bool(issues) and (after < int(total) if total is not None else True)
-        return IssuePage(issues, str(after) if more else None)
+        return trackers.IssuePage(issues, str(after) if more else None)
 
-    async def changes_page(self, since: datetime, cursor: str | None = None) -> IssuePage:
+    async def changes_page(self, since: datetime, cursor: str | None = None) -> trackers.IssuePage:
         if since.tzinfo is None:
             raise ValueError("since must be an aware datetime")
         board = await self.board()
@@ -537,7 +503,7 @@ class JiraCloud(JsonClient):
         watermark = max((i.updated for i in issues), default=None)
         token = raw.get("nextPageToken")
         more = bool(token) and not raw.get("isLast", False)
-        return IssuePage(
+        return trackers.IssuePage(
             tuple(i for i in issues if i.updated >= since),
             str(token) if more else None,
             watermark,
@@ -572,35 +538,42 @@ class JiraCloud(JsonClient):
                 return keys
             request = {**request, "nextPageToken": token}
 
-    async def issue(self, key: str) -> TrackerIssue:
+    async def issue(self, key: str) -> trackers.TrackerIssue:
         board = await self.board()
+        return self._issue(await self._read(key, self._fields(board), f"read {key}"), board)
+
+    async def _read(self, key: str, fields: Sequence[str], action: str) -> dict[str, Any]:
+        """Issue ``key`` with only ``fields`` (``GET /issue/{key}``)."""
         _, raw = await self._call(
             "GET",
             f"/rest/api/3/issue/{key}",
-            action=f"read {key}",
+            action=action,
             what=f"Issue {key}",
-            params={"fields": ",".join(self._fields(board))},
+            params={"fields": ",".join(fields)},
         )
-        return self._issue(raw or {}, board)
+        return raw or {}
 
     # -- writing -------------------------------------------------------------------------
 
-    async def update_issue(self, key: str, update: IssueUpdate) -> None:
+    async def update_issue(self, key: str, update: trackers.IssueUpdate) -> None:
         if update.empty:
             return
         fields: dict[str, Any] = {}
-        if update.summary is not KEEP:
+        if update.summary is not trackers.KEEP:
             fields["summary"] = update.summary
-        if update.estimate is not KEEP:
+        if update.estimate is not trackers.KEEP:
             board = await self.board()
             if board.estimation_field is None:
-                raise TrackerError(
+                raise trackers.TrackerError(
                     f"Board '{board.name}' has no estimation field, so the estimate of {key} "
                     "cannot be written: choose Story points in the board's settings.",
-                    kind=TrackerErrorKind.CONFIG,
+                    kind=trackers.TrackerErrorKind.CONFIG,
                 )
             fields[board.estimation_field] = update.estimate
-        if update.description is not KEEP or update.acceptance_criteria is not KEEP:
+        if (
+            update.description is not trackers.KEEP
+            or update.acceptance_criteria is not trackers.KEEP
+        ):
             fields.update(await self._text_fields(key, update))
         await self._call(
             "PUT",
@@ -610,47 +583,33 @@ class JiraCloud(JsonClient):
             body={"fields": fields},
         )
 
-    async def _text_fields(self, key: str, update: IssueUpdate) -> dict[str, Any]:
+    async def _text_fields(self, key: str, update: trackers.IssueUpdate) -> dict[str, Any]:
         description, criteria = update.description, update.acceptance_criteria
         if self.acceptance_field:
             out: dict[str, Any] = {}
-            if description is not KEEP:
+            if description is not trackers.KEEP:
                 out["description"] = text_to_adf(description)
-            if criteria is not KEEP:
+            if criteria is not trackers.KEEP:
                 out[self.acceptance_field] = (
                     {"type": "doc", "version": 1, "content": [list_to_adf(list(criteria))]}
                     if criteria
                     else None
                 )
             return out
-        if description is KEEP or criteria is KEEP:
-            _, raw = await self._call(
-                "GET",
-                f"/rest/api/3/issue/{key}",
-                action=f"read {key}",
-                what=f"Issue {key}",
-                params={"fields": "description"},
-            )
-            old_text, old_criteria = split_acceptance(
-                ((raw or {}).get("fields") or {}).get("description")
-            )
-            description = old_text if description is KEEP else description
-            criteria = old_criteria if criteria is KEEP else criteria
+        if description is trackers.KEEP or criteria is trackers.KEEP:
+            raw = await self._read(key, ["description"], f"read {key}")
+            old_text, old_criteria = split_acceptance((raw.get("fields") or {}).get("description"))
+            description = old_text if description is trackers.KEEP else description
+            criteria = old_criteria if criteria is trackers.KEEP else criteria
         return {"description": join_acceptance(str(description), list(criteria))}
 
     async def mark_done(self, key: str) -> None:
         """To the first status of the DONE category the workflow offers from where the issue
         is (``GET`` then ``POST /issue/{key}/transitions``); nothing if it is done already.
         The move is not repeated after a lost answer: the next try reads the status first."""
-        _, raw = await self._call(
-            "GET",
-            f"/rest/api/3/issue/{key}",
-            action=f"read the status of {key}",
-            what=f"Issue {key}",
-            params={"fields": "status"},
-        )
-        status = ((raw or {}).get("fields") or {}).get("status") or {}
-        if (status.get("statusCategory") or {}).get("key") == StatusCategory.DONE.value:
+        raw = await self._read(key, ["status"], f"read the status of {key}")
+        status = (raw.get("fields") or {}).get("status") or {}
+        if (status.get("statusCategory") or {}).get("key") == trackers.StatusCategory.DONE.value:
             return
         _, raw = await self._call(
             "GET",
@@ -663,17 +622,17 @@ class JiraCloud(JsonClient):
                 t
                 for t in (raw or {}).get("transitions") or []
                 if ((t.get("to") or {}).get("statusCategory") or {}).get("key")
-                == StatusCategory.DONE.value
+                == trackers.StatusCategory.DONE.value
                 and t.get("isAvailable", True) is not False
             ),
             None,
         )
         if target is None:
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Jira's workflow has no step from '{status.get('name') or 'its status'}' to a "
                 f"Done status for {key}: move it to Done in Jira (or ask an admin to allow "
                 "the step).",
-                kind=TrackerErrorKind.CONFIG,
+                kind=trackers.TrackerErrorKind.CONFIG,
             )
         done = str((target.get("to") or {}).get("name") or "Done")
         await self._call(
@@ -714,18 +673,18 @@ class JiraCloud(JsonClient):
                     + ", ".join(e.get("errors") or ["refused"])
                     for e in failed
                 )
-                raise TrackerError(
+                raise trackers.TrackerError(
                     f"Jira did not rank {key}: {errors}",
-                    kind=TrackerErrorKind.INVALID,
+                    kind=trackers.TrackerErrorKind.INVALID,
                     status=207,
                 )
 
-    async def create_issue(self, issue: NewIssue) -> IssueRef:
+    async def create_issue(self, issue: trackers.NewIssue) -> trackers.IssueRef:
         board = await self.board()
         if board.project is None:
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Board '{board.name}' is not in a project, so Timebox cannot create issues on it.",
-                kind=TrackerErrorKind.CONFIG,
+                kind=trackers.TrackerErrorKind.CONFIG,
             )
         project = {"id": board.project} if board.project.isdigit() else {"key": board.project}
         fields: dict[str, Any] = {
@@ -759,17 +718,19 @@ class JiraCloud(JsonClient):
         )
         raw = raw or {}
         key = str(raw.get("key") or "")
-        return IssueRef(key=key, id=str(raw.get("id") or ""), url=f"{self.site}/browse/{key}")
+        return trackers.IssueRef(
+            key=key, id=str(raw.get("id") or ""), url=f"{self.site}/browse/{key}"
+        )
 
     # -- sprints -------------------------------------------------------------------------
 
     @staticmethod
-    def _sprint(raw: Mapping[str, Any]) -> TrackerSprint:
+    def _sprint(raw: Mapping[str, Any]) -> trackers.TrackerSprint:
         try:
-            state = SprintState(str(raw.get("state") or "future").lower())
+            state = trackers.SprintState(str(raw.get("state") or "future").lower())
         except ValueError:
-            state = SprintState.FUTURE
-        return TrackerSprint(
+            state = trackers.SprintState.FUTURE
+        return trackers.TrackerSprint(
             id=str(raw.get("id") or ""),
             name=str(raw.get("name") or ""),
             state=state,
@@ -779,7 +740,7 @@ class JiraCloud(JsonClient):
             completed=parse_time(raw.get("completeDate")),
         )
 
-    async def sprint(self, sprint_id: str) -> TrackerSprint:
+    async def sprint(self, sprint_id: str) -> trackers.TrackerSprint:
         _, raw = await self._call(
             "GET",
             f"/rest/agile/1.0/sprint/{sprint_id}",
@@ -788,9 +749,9 @@ class JiraCloud(JsonClient):
         )
         return self._sprint(raw or {})
 
-    async def board_sprints(self) -> list[TrackerSprint]:
+    async def board_sprints(self) -> list[trackers.TrackerSprint]:
         """The board's future and active sprints (``GET /board/{id}/sprint``, paged)."""
-        found: list[TrackerSprint] = []
+        found: list[trackers.TrackerSprint] = []
         start = 0
         while True:
             _, raw = await self._call(
@@ -807,7 +768,7 @@ class JiraCloud(JsonClient):
             if not values or raw.get("isLast", True):
                 return found
 
-    async def create_sprint(self, spec: SprintSpec) -> TrackerSprint:
+    async def create_sprint(self, spec: trackers.SprintSpec) -> trackers.TrackerSprint:
         body: dict[str, Any] = {"name": spec.name, "originBoardId": self.board_id}
         if spec.goal:
             body["goal"] = spec.goal
@@ -826,8 +787,8 @@ class JiraCloud(JsonClient):
         return self._sprint(raw or {})
 
     async def _set_state(
-        self, sprint_id: str, state: SprintState, body: dict[str, Any], action: str
-    ) -> TrackerSprint:
+        self, sprint_id: str, state: trackers.SprintState, body: dict[str, Any], action: str
+    ) -> trackers.TrackerSprint:
         try:
             _, raw = await self._call(
                 "POST",
@@ -836,36 +797,38 @@ class JiraCloud(JsonClient):
                 what=f"Sprint {sprint_id}",
                 body={**body, "state": state.value},
             )
-        except TrackerError as error:
+        except trackers.TrackerError as error:
             # A retry after a lost answer finds the sprint already there: that is success.
-            if error.kind is TrackerErrorKind.INVALID:
+            if error.kind is trackers.TrackerErrorKind.INVALID:
                 current = await self.sprint(sprint_id)
                 if current.state is state:
                     return current
             raise
         sprint = self._sprint(raw or {})
         if sprint.state is not state:
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Jira did not {action.split(' ')[0]} sprint {sprint_id}: it is "
                 f"{sprint.state.value}.",
-                kind=TrackerErrorKind.INVALID,
+                kind=trackers.TrackerErrorKind.INVALID,
             )
         return sprint
 
     async def start_sprint(
         self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None
-    ) -> TrackerSprint:
+    ) -> trackers.TrackerSprint:
         body = {}
         if start is not None:
             body["startDate"] = format_time(start)
         if end is not None:
             body["endDate"] = format_time(end)
         return await self._set_state(
-            sprint_id, SprintState.ACTIVE, body, f"start sprint {sprint_id}"
+            sprint_id, trackers.SprintState.ACTIVE, body, f"start sprint {sprint_id}"
         )
 
-    async def close_sprint(self, sprint_id: str) -> TrackerSprint:
-        return await self._set_state(sprint_id, SprintState.CLOSED, {}, f"close sprint {sprint_id}")
+    async def close_sprint(self, sprint_id: str) -> trackers.TrackerSprint:
+        return await self._set_state(
+            sprint_id, trackers.SprintState.CLOSED, {}, f"close sprint {sprint_id}"
+        )
 
     async def move_to_sprint(self, sprint_id: str, keys: Sequence[str]) -> None:
         for i in range(0, len(keys), BATCH):

@@ -48,16 +48,14 @@ import asyncio
 import contextlib
 import json
 import math
-import random as _random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 from urllib.parse import urlsplit
 
 import aiohttp
-from aiohttp.abc import AbstractResolver
 from gql import Client, GraphQLRequest, gql
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.exceptions import (
@@ -67,27 +65,20 @@ from gql.transport.exceptions import (
     TransportServerError,
 )
 
+from bot.domain import trackers
 from bot.runtime.secrets import Secret
-from bot.trackers.base import (
-    KEEP,
-    CredentialKind,
-    IssuePage,
-    IssueRef,
-    IssueUpdate,
-    NewIssue,
-    RefreshingToken,
-    SprintSpec,
-    SprintState,
-    StatusCategory,
-    TrackerError,
-    TrackerErrorKind,
-    TrackerIssue,
-    TrackerProblem,
-    TrackerSprint,
-    TrackerUser,
+from bot.trackers.base import CredentialKind, RefreshingToken
+from bot.trackers.hosts import LINEAR_CLOUD
+from bot.trackers.http import (
+    ClientOptions,
+    NoAnswer,
+    Reply,
+    TrackerClient,
+    access_problem,
+    account_problem,
+    retry_after,
 )
-from bot.trackers.hosts import LINEAR_CLOUD, HostPolicy
-from bot.trackers.http import NoAnswer, Reply, RetryPolicy, Sleep, TrackerClient, retry_after
+from bot.trackers.jira import format_time, parse_time
 from bot.trackers.markdown import join_body
 from bot.trackers.markdown import split_body as split_criteria
 
@@ -98,13 +89,13 @@ NESTED = 20  # labels and relations read per issue (each multiplies the query's 
 BACKLOG_STATES = ("backlog", "unstarted")
 DONE_STATES = ("completed", "canceled", "duplicate")
 _CATEGORIES = {
-    "triage": StatusCategory.TODO,
-    "backlog": StatusCategory.TODO,
-    "unstarted": StatusCategory.TODO,
-    "started": StatusCategory.IN_PROGRESS,
-    "completed": StatusCategory.DONE,
-    "canceled": StatusCategory.DONE,
-    "duplicate": StatusCategory.DONE,
+    "triage": trackers.StatusCategory.TODO,
+    "backlog": trackers.StatusCategory.TODO,
+    "unstarted": trackers.StatusCategory.TODO,
+    "started": trackers.StatusCategory.IN_PROGRESS,
+    "completed": trackers.StatusCategory.DONE,
+    "canceled": trackers.StatusCategory.DONE,
+    "duplicate": trackers.StatusCategory.DONE,
 }
 # Linear has no issue types: a label with one of these names is the type, else "Issue".
 _TYPE_LABELS = {
@@ -358,27 +349,6 @@ LinearCredential = LinearApiKey | LinearOAuthToken
 # -- plain helpers -------------------------------------------------------------------------
 
 
-def parse_time(value: Any) -> datetime | None:
-    """Linear's ``2026-03-02T09:00:00.000Z`` as aware UTC."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
-def format_time(value: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds, as Linear writes ``DateTime``."""
-    if value.tzinfo is None:
-        raise ValueError("an aware datetime is needed")
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
 def rank_token(sort_order: Any) -> str:
     """``TrackerIssue.rank`` from Linear's ``sortOrder`` (a Float): the float's ``repr``, so
     the same position always gives the same string (``1000`` and ``1000.0`` alike) and a
@@ -512,19 +482,12 @@ class LinearTeam(TrackerClient):
         credential: LinearCredential,
         team_key: str,
         *,
-        policy: HostPolicy | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Sleep = asyncio.sleep,
-        random: Callable[[], float] = _random.random,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
         page_size: int = 50,
-        resolver: AbstractResolver | None = None,
         team: TeamConfig | None = None,
-        account: TrackerUser | None = None,
+        account: trackers.TrackerUser | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        super().__init__(
-            policy=policy, retry=retry, sleep=sleep, random=random, now=now, resolver=resolver
-        )
+        super().__init__(**options)
         self.api = self._check_api_url(api_url or DEFAULT_API_URL)
         self.credential = credential
         self.team_key = (team_key or "").strip().upper()
@@ -569,20 +532,15 @@ class LinearTeam(TrackerClient):
 
     def _note_budget(self, operation: str, headers: Mapping[str, str]) -> None:
         budget = self.budget
-        for name, attr in (
-            ("X-RateLimit-Requests-Remaining", "requests_remaining"),
-            ("X-RateLimit-Complexity-Remaining", "complexity_remaining"),
+        for name, attr, read in (
+            ("X-RateLimit-Requests-Remaining", "requests_remaining", _number),
+            ("X-RateLimit-Complexity-Remaining", "complexity_remaining", _number),
+            ("X-RateLimit-Requests-Reset", "requests_reset", _epoch_ms),
+            ("X-RateLimit-Complexity-Reset", "complexity_reset", _epoch_ms),
         ):
-            value = _number(headers, name)
+            value = read(headers, name)
             if value is not None:
                 setattr(budget, attr, value)
-        for name, attr in (
-            ("X-RateLimit-Requests-Reset", "requests_reset"),
-            ("X-RateLimit-Complexity-Reset", "complexity_reset"),
-        ):
-            when = _epoch_ms(headers, name)
-            if when is not None:
-                setattr(budget, attr, when)
         cost = _number(headers, "X-Complexity")
         if cost is not None:
             budget.costs[operation] = cost
@@ -665,7 +623,7 @@ class LinearTeam(TrackerClient):
             pass  # the status (and headers) say what happened
         except TransportConnectionFailed as exc:
             cause = _root(exc)
-            if isinstance(cause, TrackerError):  # the host policy refused the address
+            if isinstance(cause, trackers.TrackerError):  # the host policy refused the address
                 raise cause from None
             raise NoAnswer(cause) from exc
         self._note_budget(operation, answer.headers)
@@ -708,7 +666,7 @@ class LinearTeam(TrackerClient):
 
     def _refusal(
         self, status: int, error: Mapping[str, Any], action: str, what: str | None
-    ) -> TrackerError:
+    ) -> trackers.TrackerError:
         code = _code(error)
         detail = _error_text(error)
         message = str(error.get("message") or "")
@@ -720,30 +678,32 @@ class LinearTeam(TrackerClient):
                 )
             else:
                 text = "Linear did not accept Timebox's authorisation: connect Linear again."
-            return TrackerError(text, kind=TrackerErrorKind.AUTH, status=status or None)
+            return trackers.TrackerError(
+                text, kind=trackers.TrackerErrorKind.AUTH, status=status or None
+            )
         if code == "FORBIDDEN" or status == 403:
-            return TrackerError(
+            return trackers.TrackerError(
                 f"The Linear account is not allowed to {action}"
                 + (f" ({detail})." if detail else "."),
-                kind=TrackerErrorKind.FORBIDDEN,
+                kind=trackers.TrackerErrorKind.FORBIDDEN,
                 status=status or None,
             )
         if message.lower().startswith("entity not found") or status == 404:
             subject = what or "What Timebox asked for"
-            return TrackerError(
+            return trackers.TrackerError(
                 f"{subject} was not found in Linear, or the Linear account cannot see it.",
-                kind=TrackerErrorKind.NOT_FOUND,
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
                 status=status or None,
             )
         return self._refused(status, action, detail)
 
     # -- account and team ----------------------------------------------------------------
 
-    async def account(self, *, refresh: bool = False) -> TrackerUser:
+    async def account(self, *, refresh: bool = False) -> trackers.TrackerUser:
         if self._account is None or refresh:
             data = await self._call(VIEWER, action="confirm which account this is")
             me = data.get("viewer") or {}
-            self._account = TrackerUser(
+            self._account = trackers.TrackerUser(
                 id=str(me.get("id") or ""),
                 name=str(me.get("name") or me.get("displayName") or ""),
                 email=me.get("email"),
@@ -760,10 +720,10 @@ class LinearTeam(TrackerClient):
             )
             nodes = (data.get("teams") or {}).get("nodes") or []
             if not nodes:
-                raise TrackerError(
+                raise trackers.TrackerError(
                     f"Team {self.team_key} was not found in Linear, or the Linear account is "
                     "not a member of it.",
-                    kind=TrackerErrorKind.NOT_FOUND,
+                    kind=trackers.TrackerErrorKind.NOT_FOUND,
                 )
             raw = nodes[0]
             states = tuple(
@@ -817,7 +777,7 @@ class LinearTeam(TrackerClient):
     @staticmethod
     def restore(
         team_key: str, snapshot: Mapping[str, Any]
-    ) -> tuple[TeamConfig | None, TrackerUser | None]:
+    ) -> tuple[TeamConfig | None, trackers.TrackerUser | None]:
         """A ``snapshot()`` as the ``team`` and ``account`` of a new client."""
         team = account = None
         if snapshot.get("team_id"):
@@ -837,41 +797,33 @@ class LinearTeam(TrackerClient):
                 ),
             )
         if snapshot.get("account_id"):
-            account = TrackerUser(
+            account = trackers.TrackerUser(
                 id=str(snapshot["account_id"]),
                 name=str(snapshot.get("account_name") or ""),
                 email=snapshot.get("account_email"),
             )
         return team, account
 
-    async def check(self) -> list[TrackerProblem]:
+    async def check(self) -> list[trackers.TrackerProblem]:
         """The credential, access to the team, its cycles and its estimates, in plain words."""
         try:
             account = await self.account(refresh=True)
-        except TrackerError as error:
-            code = {
-                TrackerErrorKind.AUTH: "bad_token",
-                TrackerErrorKind.REFUSED_HOST: "refused_host",
-            }.get(error.kind, "unreachable")
-            return [TrackerProblem(code, error.message)]
+        except trackers.TrackerError as error:
+            return account_problem(error)
         who = account.email or account.name or "the Linear account"
         try:
             team = await self.team(refresh=True)
-        except TrackerError as error:
-            if error.kind in (TrackerErrorKind.NOT_FOUND, TrackerErrorKind.FORBIDDEN):
-                return [
-                    TrackerProblem(
-                        "no_board_access",
-                        f"{who} cannot open team {self.team_key}: check the team's key (it "
-                        "starts its issues' identifiers, ENG in ENG-123) and that the account "
-                        "is a member of the team.",
-                    )
-                ]
-            return [TrackerProblem("unreachable", error.message)]
+        except trackers.TrackerError as error:
+            return access_problem(
+                error,
+                f"{who} cannot open team {self.team_key}: check the team's key (it "
+                "starts its issues' identifiers, ENG in ENG-123) and that the account "
+                "is a member of the team.",
+            )
         problems = []
         if not team.cycles_enabled:
             problems.append(
-                TrackerProblem(
+                trackers.TrackerProblem(
                     "no_cycles",
                     f"Team {team.name} does not use cycles, so sprints cannot be synced: in "
                     "Linear open the team's settings > Cycles and turn them on.",
@@ -879,7 +831,7 @@ class LinearTeam(TrackerClient):
             )
         if not team.estimates:
             problems.append(
-                TrackerProblem(
+                trackers.TrackerProblem(
                     "no_estimation_field",
                     f"Team {team.name} does not estimate issues, so estimates cannot be "
                     "synced: in Linear open the team's settings > Estimates and choose a scale.",
@@ -887,7 +839,7 @@ class LinearTeam(TrackerClient):
             )
         if team.done_state() is None:
             problems.append(
-                TrackerProblem(
+                trackers.TrackerProblem(
                     "no_done_state",
                     f"Team {team.name} has no completed status, so Timebox cannot mark issues "
                     "done: add one in the team's settings > Workflow.",
@@ -897,13 +849,13 @@ class LinearTeam(TrackerClient):
 
     # -- reading -------------------------------------------------------------------------
 
-    def _issue(self, raw: Mapping[str, Any]) -> TrackerIssue:
+    def _issue(self, raw: Mapping[str, Any]) -> trackers.TrackerIssue:
         key = str(raw.get("identifier") or "")
         description, criteria = split_criteria(raw.get("description"))
         state = raw.get("state") or {}
         person = raw.get("assignee")
         assignee = (
-            TrackerUser(
+            trackers.TrackerUser(
                 id=str(person.get("id") or ""),
                 name=str(person.get("name") or person.get("displayName") or ""),
                 email=person.get("email"),
@@ -924,7 +876,7 @@ class LinearTeam(TrackerClient):
         )
         parent = raw.get("parent")
         estimate = raw.get("estimate")
-        return TrackerIssue(
+        return trackers.TrackerIssue(
             key=key,
             url=str(raw.get("url") or ""),
             summary=str(raw.get("title") or ""),
@@ -932,7 +884,9 @@ class LinearTeam(TrackerClient):
             acceptance_criteria=criteria,
             estimate=float(estimate) if isinstance(estimate, int | float) else None,
             issue_type=issue_type,
-            status_category=_CATEGORIES.get(str(state.get("type") or ""), StatusCategory.TODO),
+            status_category=_CATEGORIES.get(
+                str(state.get("type") or ""), trackers.StatusCategory.TODO
+            ),
             status=str(state.get("name") or ""),
             assignee=assignee,
             epic=str(parent["identifier"]) if isinstance(parent, Mapping) else None,
@@ -952,14 +906,14 @@ class LinearTeam(TrackerClient):
         cursor = info.get("endCursor") if info.get("hasNextPage") else None
         return list(connection.get("nodes") or []), (str(cursor) if cursor else None)
 
-    async def backlog_page(self, cursor: str | None = None) -> IssuePage:
+    async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:
         team = await self.team()
         nodes, after = await self._page(
             BACKLOG_ISSUES,
             {"teamId": team.id, "first": self.page_size, "after": cursor},
             f"read the backlog of team {team.key}",
         )
-        return IssuePage(tuple(self._issue(n) for n in nodes), after)
+        return trackers.IssuePage(tuple(self._issue(n) for n in nodes), after)
 
     async def backlog_keys(self) -> list[str]:
         """The identifiers of every issue of the team that is not done (completed or canceled
@@ -985,7 +939,7 @@ class LinearTeam(TrackerClient):
             if cursor is None:
                 return found
 
-    async def changes_page(self, since: datetime, cursor: str | None = None) -> IssuePage:
+    async def changes_page(self, since: datetime, cursor: str | None = None) -> trackers.IssuePage:
         if since.tzinfo is None:
             raise ValueError("since must be an aware datetime")
         team = await self.team()
@@ -1001,17 +955,17 @@ class LinearTeam(TrackerClient):
         )
         issues = [self._issue(n) for n in nodes]
         watermark = max((i.updated for i in issues), default=None)
-        return IssuePage(tuple(i for i in issues if i.updated >= since), after, watermark)
+        return trackers.IssuePage(tuple(i for i in issues if i.updated >= since), after, watermark)
 
-    async def issue(self, key: str) -> TrackerIssue:
+    async def issue(self, key: str) -> trackers.TrackerIssue:
         """One issue as it is now; one in Linear's trash (deleted, restorable for 30 days, but
         in no list any more) is NOT_FOUND, as one deleted for good is."""
         data = await self._call(ISSUE, {"id": key}, action=f"read {key}", what=f"Issue {key}")
         raw = data.get("issue") or {}
         if raw.get("trashed"):
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Issue {key} was deleted in Linear (it is in the team's trash).",
-                kind=TrackerErrorKind.NOT_FOUND,
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
             )
         return self._issue(raw)
 
@@ -1022,10 +976,10 @@ class LinearTeam(TrackerClient):
             return None
         allowed = team.estimates
         if not allowed:
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Team {team.name} does not estimate issues, so the estimate of {key} cannot be "
                 "written: choose a scale in the team's settings > Estimates.",
-                kind=TrackerErrorKind.CONFIG,
+                kind=trackers.TrackerErrorKind.CONFIG,
             )
         if float(value).is_integer() and int(value) in allowed:
             return int(value)
@@ -1035,10 +989,10 @@ class LinearTeam(TrackerClient):
             shown = ", ".join(str(v) for v in allowed)
         scale = SCALE_NAMES.get(team.estimation, team.estimation)
         hint = "" if team.extended else " (or allow extended estimates in the team's settings)"
-        raise TrackerError(
+        raise trackers.TrackerError(
             f"Team {team.name} estimates on Linear's {scale} scale ({shown}), which has no "
             f"{value:g}: estimate {key} on that scale{hint}.",
-            kind=TrackerErrorKind.INVALID,
+            kind=trackers.TrackerErrorKind.INVALID,
         )
 
     async def _update(self, key: str, values: dict[str, Any], action: str) -> None:
@@ -1049,25 +1003,28 @@ class LinearTeam(TrackerClient):
             what=f"Issue {key}",
         )
 
-    async def update_issue(self, key: str, update: IssueUpdate) -> None:
+    async def update_issue(self, key: str, update: trackers.IssueUpdate) -> None:
         if update.empty:
             return
         values: dict[str, Any] = {}
-        if update.summary is not KEEP:
+        if update.summary is not trackers.KEEP:
             values["title"] = update.summary
-        if update.estimate is not KEEP:
+        if update.estimate is not trackers.KEEP:
             values["estimate"] = self._estimate(await self.team(), key, update.estimate)  # type: ignore[arg-type]
-        if update.description is not KEEP or update.acceptance_criteria is not KEEP:
+        if (
+            update.description is not trackers.KEEP
+            or update.acceptance_criteria is not trackers.KEEP
+        ):
             description, criteria = update.description, update.acceptance_criteria
-            if description is KEEP or criteria is KEEP:
+            if description is trackers.KEEP or criteria is trackers.KEEP:
                 data = await self._call(
                     ISSUE_DESCRIPTION, {"id": key}, action=f"read {key}", what=f"Issue {key}"
                 )
                 old_text, old_criteria = split_criteria(
                     (data.get("issue") or {}).get("description")
                 )
-                description = old_text if description is KEEP else description
-                criteria = old_criteria if criteria is KEEP else criteria
+                description = old_text if description is trackers.KEEP else description
+                criteria = old_criteria if criteria is trackers.KEEP else criteria
             values["description"] = join_body(str(description), list(criteria))  # type: ignore[arg-type]
         await self._update(key, values, f"update {key}")
 
@@ -1079,10 +1036,10 @@ class LinearTeam(TrackerClient):
             return
         done = team.done_state()
         if done is None:
-            raise TrackerError(
+            raise trackers.TrackerError(
                 f"Team {team.name} has no completed status, so {key} cannot be marked done: add "
                 "one in the team's settings > Workflow.",
-                kind=TrackerErrorKind.CONFIG,
+                kind=trackers.TrackerErrorKind.CONFIG,
             )
         await self._update(key, {"stateId": done.id}, f"mark {key} done")
 
@@ -1128,7 +1085,7 @@ class LinearTeam(TrackerClient):
                 found[name] = str(label.get("id"))
         return [found[n] for n in wanted if n in found]
 
-    async def create_issue(self, issue: NewIssue) -> IssueRef:
+    async def create_issue(self, issue: trackers.NewIssue) -> trackers.IssueRef:
         team = await self.team()
         values: dict[str, Any] = {"teamId": team.id, "title": issue.summary}
         description = join_body(issue.description, issue.acceptance_criteria)
@@ -1136,7 +1093,7 @@ class LinearTeam(TrackerClient):
             values["description"] = description
         if issue.estimate is not None and team.estimates:
             # An estimate off the scale is left for poker: the issue still lands.
-            with contextlib.suppress(TrackerError):
+            with contextlib.suppress(trackers.TrackerError):
                 values["estimate"] = self._estimate(team, issue.summary, issue.estimate)
         type_label = [issue.issue_type] if issue.issue_type.lower() in _TYPE_LABELS else []
         label_ids = await self._label_ids(team, [*issue.labels, *type_label])
@@ -1149,7 +1106,7 @@ class LinearTeam(TrackerClient):
             idempotent=False,
         )
         made = ((data.get("issueCreate") or {}).get("issue")) or {}
-        return IssueRef(
+        return trackers.IssueRef(
             key=str(made.get("identifier") or ""),
             id=str(made.get("id") or ""),
             url=str(made.get("url") or ""),
@@ -1179,16 +1136,16 @@ class LinearTeam(TrackerClient):
 
     # -- cycles --------------------------------------------------------------------------
 
-    def _sprint(self, raw: Mapping[str, Any]) -> TrackerSprint:
+    def _sprint(self, raw: Mapping[str, Any]) -> trackers.TrackerSprint:
         if raw.get("completedAt") or raw.get("isPast"):
-            state = SprintState.CLOSED
+            state = trackers.SprintState.CLOSED
         elif raw.get("isFuture"):
-            state = SprintState.FUTURE
+            state = trackers.SprintState.FUTURE
         else:
-            state = SprintState.ACTIVE
+            state = trackers.SprintState.ACTIVE
         number = raw.get("number")
         name = raw.get("name") or (f"Cycle {number:g}" if isinstance(number, int | float) else "")
-        return TrackerSprint(
+        return trackers.TrackerSprint(
             id=str(raw.get("id") or ""),
             name=str(name),
             state=state,
@@ -1198,16 +1155,16 @@ class LinearTeam(TrackerClient):
             completed=parse_time(raw.get("completedAt")),
         )
 
-    async def sprint(self, sprint_id: str) -> TrackerSprint:
+    async def sprint(self, sprint_id: str) -> trackers.TrackerSprint:
         data = await self._call(
             CYCLE, {"id": sprint_id}, action=f"read cycle {sprint_id}", what=f"Cycle {sprint_id}"
         )
         return self._sprint(data.get("cycle") or {})
 
-    async def board_sprints(self) -> list[TrackerSprint]:
+    async def board_sprints(self) -> list[trackers.TrackerSprint]:
         """The team's cycles that are not over (future and active)."""
         team = await self.team()
-        found: list[TrackerSprint] = []
+        found: list[trackers.TrackerSprint] = []
         cursor: str | None = None
         while True:
             data = await self._call(
@@ -1221,9 +1178,9 @@ class LinearTeam(TrackerClient):
             info = connection.get("pageInfo") or {}
             cursor = info.get("endCursor") if info.get("hasNextPage") else None
             if not cursor:
-                return [s for s in found if s.state is not SprintState.CLOSED]
+                return [s for s in found if s.state is not trackers.SprintState.CLOSED]
 
-    async def create_sprint(self, spec: SprintSpec) -> TrackerSprint:
+    async def create_sprint(self, spec: trackers.SprintSpec) -> trackers.TrackerSprint:
         """A cycle with the sprint's dates (Linear needs both: without them, from now for the
         team's cycle length) and the goal as its description."""
         team = await self.team()
@@ -1248,7 +1205,7 @@ class LinearTeam(TrackerClient):
 
     async def _update_cycle(
         self, sprint_id: str, values: dict[str, Any], action: str
-    ) -> TrackerSprint:
+    ) -> trackers.TrackerSprint:
         data = await self._call(
             UPDATE_CYCLE,
             {"id": sprint_id, "input": values},
@@ -1259,33 +1216,33 @@ class LinearTeam(TrackerClient):
 
     async def start_sprint(
         self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None
-    ) -> TrackerSprint:
+    ) -> trackers.TrackerSprint:
         """A Linear cycle runs between its dates: starting it moves its start to now (or the
         sprint's start, if earlier) and its end to the sprint's."""
         current = await self.sprint(sprint_id)
-        if current.state is SprintState.CLOSED:
-            raise TrackerError(
+        if current.state is trackers.SprintState.CLOSED:
+            raise trackers.TrackerError(
                 f"Linear did not start cycle {current.name or sprint_id}: it is completed.",
-                kind=TrackerErrorKind.INVALID,
+                kind=trackers.TrackerErrorKind.INVALID,
             )
         now = self._now()
         values: dict[str, Any] = {}
-        if current.state is SprintState.FUTURE or (start is not None and start < now):
+        if current.state is trackers.SprintState.FUTURE or (start is not None and start < now):
             values["startsAt"] = format_time(min(start or now, now))
         if end is not None:
             values["endsAt"] = format_time(end)
         if not values:
             return current
         sprint = await self._update_cycle(sprint_id, values, f"start cycle {sprint_id}")
-        if sprint.state is not SprintState.ACTIVE:
-            raise TrackerError(
+        if sprint.state is not trackers.SprintState.ACTIVE:
+            raise trackers.TrackerError(
                 f"Linear did not start cycle {sprint.name or sprint_id}: it is "
                 f"{sprint.state.value}.",
-                kind=TrackerErrorKind.INVALID,
+                kind=trackers.TrackerErrorKind.INVALID,
             )
         return sprint
 
-    async def close_sprint(self, sprint_id: str) -> TrackerSprint:
+    async def close_sprint(self, sprint_id: str) -> trackers.TrackerSprint:
         """Its unfinished issues go back to the backlog (as Jira does when a sprint closes),
         then the cycle is completed (``completedAt``). Repeating it changes nothing."""
         current = await self.sprint(sprint_id)

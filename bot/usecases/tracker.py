@@ -48,20 +48,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import tracker_sync as rules
-from bot.domain import tracker_webhooks
+from bot.domain import tracker_webhooks, trackers
 from bot.domain.backlog import ItemFields
-from bot.domain.trackers import (
-    KEEP,
-    IssueUpdate,
-    NewIssue,
-    SprintSpec,
-    SprintState,
-    StatusCategory,
-    Tracker,
-    TrackerError,
-    TrackerErrorKind,
-    TrackerIssue,
-)
 from bot.runtime.scheduling import Due
 from bot.runtime.secrets import (
     Secret,
@@ -116,7 +104,7 @@ class BoardSpec:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-Opener = Callable[[BoardSpec], Tracker]
+Opener = Callable[[BoardSpec], trackers.Tracker]
 _OPENERS: dict[str, Opener] = {}
 
 
@@ -125,12 +113,12 @@ def register_opener(kind: str, opener: Opener) -> None:
     _OPENERS[kind] = opener
 
 
-def _open(spec: BoardSpec) -> Tracker:
+def _open(spec: BoardSpec) -> trackers.Tracker:
     opener = _OPENERS.get(spec.kind)
     if opener is None:
-        raise TrackerError(
+        raise trackers.TrackerError(
             f"This Timebox cannot talk to {rules.tracker_name(spec.kind)}.",
-            kind=TrackerErrorKind.CONFIG,
+            kind=trackers.TrackerErrorKind.CONFIG,
         )
     return opener(spec)
 
@@ -141,7 +129,7 @@ def _spec_of(connection: TrackerConnection) -> BoardSpec:
     try:
         return _spec(connection, SecretBox.from_env())
     except (SecretKeyError, SecretDecryptError) as error:
-        raise TrackerError(str(error), kind=TrackerErrorKind.CONFIG) from None
+        raise trackers.TrackerError(str(error), kind=trackers.TrackerErrorKind.CONFIG) from None
 
 
 def _spec(connection: TrackerConnection, box: SecretBox) -> BoardSpec:
@@ -312,7 +300,7 @@ class Applied:
 async def apply_issues(
     store: Store,
     connection: TrackerConnection,
-    issues: Sequence[TrackerIssue],
+    issues: Sequence[trackers.TrackerIssue],
     now: datetime,
     *,
     first_position: int | None = None,
@@ -335,7 +323,7 @@ async def apply_issues(
     blockers = sorted({k for i in issues for k in i.blocked_by})
     done = await store.done_keys(team.id, blockers)
     done |= {i.key for i in issues if i.status_category.value == "done"}
-    new: list[tuple[int, TrackerIssue]] = []
+    new: list[tuple[int, trackers.TrackerIssue]] = []
     for offset, issue in enumerate(issues):
         rank = float(first_position + offset) if first_position is not None else None
         link = links.get(issue.key)
@@ -378,7 +366,7 @@ async def apply_issues(
 
 
 async def _renamed(
-    store: Store, team: Team, issues: Sequence[TrackerIssue], links: dict[str, TrackerLink]
+    store: Store, team: Team, issues: Sequence[trackers.TrackerIssue], links: dict[str, TrackerLink]
 ) -> dict[str, str]:
     """Issues whose key is not linked but whose id is: moved to another project in the
     tracker (a new key). Their links take the new key (added to `links`); new key -> old."""
@@ -404,7 +392,7 @@ def _follow_hypothesis(
     connection: TrackerConnection,
     link: TrackerLink,
     item: BacklogItem,
-    issue: TrackerIssue,
+    issue: trackers.TrackerIssue,
     now: datetime,
 ) -> None:
     """An issue seen again unchanged (a later page, a link made before hypotheses were read):
@@ -425,9 +413,9 @@ async def _adopt_created(
     store: Store,
     connection: TrackerConnection,
     team: Team,
-    new: list[tuple[int, TrackerIssue]],
+    new: list[tuple[int, trackers.TrackerIssue]],
     now: datetime,
-) -> list[tuple[int, TrackerIssue]]:
+) -> list[tuple[int, trackers.TrackerIssue]]:
     """An issue Timebox created whose answer is not recorded yet (its write still running,
     or cut off) comes back through the sync: it is the item waiting for it (same title), not
     a new one. The rest is new."""
@@ -454,7 +442,7 @@ async def _add_new(
     store: Store,
     connection: TrackerConnection,
     team: Team,
-    new: list[tuple[int, TrackerIssue]],
+    new: list[tuple[int, trackers.TrackerIssue]],
     done: set[str],
     now: datetime,
     first_position: int | None,
@@ -506,7 +494,7 @@ async def _merge_one(
     connection: TrackerConnection,
     link: TrackerLink,
     item: BacklogItem,
-    issue: TrackerIssue,
+    issue: trackers.TrackerIssue,
     done: set[str],
     now: datetime,
 ) -> tuple[int, int]:
@@ -576,13 +564,13 @@ def _never_dropped(run: Callable[[Services, Due], Awaitable[str]]) -> Callable[.
     async def guarded(svc: Services, due: Due) -> str:
         try:
             return await run(svc, due)
-        except TrackerError as error:
+        except trackers.TrackerError as error:
             return await _failed(svc, due, None, error)
         except Exception as error:
             log.exception("tracker job %s failed", due.key)
-            failure = TrackerError(
+            failure = trackers.TrackerError(
                 f"Timebox had a problem of its own ({type(error).__name__}); it tries again.",
-                kind=TrackerErrorKind.UNAVAILABLE,
+                kind=trackers.TrackerErrorKind.UNAVAILABLE,
             )
             return await _failed(svc, due, None, failure)
 
@@ -598,11 +586,11 @@ async def run_import(svc: Services, due: Due) -> str:
         if opened is None:
             return "skipped: not connected"
         tracker = _open(opened[0])
-    except TrackerError as error:
+    except trackers.TrackerError as error:
         return await _failed(svc, due, None, error)
     try:
         page = await tracker.backlog_page(due.payload.get("cursor"))
-    except TrackerError as error:
+    except trackers.TrackerError as error:
         return await _failed(svc, due, None, error)
     finally:
         await tracker.aclose()
@@ -706,7 +694,7 @@ async def _sync(svc: Services, due: Due) -> str:
             return "skipped: not connected"
         spec, since = opened
         tracker = _open(spec)
-    except TrackerError as error:
+    except trackers.TrackerError as error:
         return await _failed(svc, due, None, error)
     walked = _Walked()
     try:
@@ -717,7 +705,7 @@ async def _sync(svc: Services, due: Due) -> str:
             await _probe(svc, due, tracker, named, None, walked)
         if due.payload.get("keys") or walked.reranked:
             await _follow_board(svc, due, tracker, walked)
-    except TrackerError as error:
+    except trackers.TrackerError as error:
         if walked.reranked:  # the changes are applied: the order must still come
             due = replace(due, payload={**due.payload, "keys": True})
         return await _failed(svc, due, None, error)
@@ -735,7 +723,7 @@ async def _sync(svc: Services, due: Due) -> str:
 
 
 async def _walk_changes(
-    svc: Services, due: Due, tracker: Tracker, since: datetime, walked: _Walked
+    svc: Services, due: Due, tracker: trackers.Tracker, since: datetime, walked: _Walked
 ) -> bool:
     """Applies the changed issues page by page; False if the connection is gone."""
     cursor: str | None = None
@@ -762,7 +750,9 @@ async def _walk_changes(
         cursor = page.cursor
 
 
-async def _follow_board(svc: Services, due: Due, tracker: Tracker, walked: _Walked) -> None:
+async def _follow_board(
+    svc: Services, due: Due, tracker: trackers.Tracker, walked: _Walked
+) -> None:
     """The board's keys in order (one call per 5,000 issues on Jira): the backlog's linked
     items follow that order (rules.follow_board: the fewest moves, each in the history; an
     item whose move in Timebox is not in the tracker yet stays), and linked open items whose
@@ -835,7 +825,7 @@ async def _pinned(store: Store, connection: TrackerConnection) -> set[int]:
 async def _probe(
     svc: Services,
     due: Due,
-    tracker: Tracker,
+    tracker: trackers.Tracker,
     keys: Sequence[str],
     board: tuple[set[str], datetime] | None,
     walked: _Walked,
@@ -844,12 +834,12 @@ async def _probe(
     Found done, or on the board after all: applied as a change. Found off the board
     (`board`: the keys just read, and when): moved away, unless it changed just now (judged
     next time). A webhook's named key (`board` None) is only checked for deletion."""
-    found: dict[str, TrackerIssue | None] = {}
+    found: dict[str, trackers.TrackerIssue | None] = {}
     for key in keys:
         try:
             found[key] = await tracker.issue(key)
-        except TrackerError as error:
-            if error.kind is not TrackerErrorKind.NOT_FOUND:
+        except trackers.TrackerError as error:
+            if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
                 raise
             found[key] = None
     now = svc.clock.now()
@@ -870,7 +860,7 @@ async def _probe(
                 walked.unlinked += 1
             elif board is None:
                 continue
-            elif issue.status_category is StatusCategory.DONE or issue.key in board[0]:
+            elif issue.status_category is trackers.StatusCategory.DONE or issue.key in board[0]:
                 changed.append(issue)
             elif issue.updated < board[1] - rules.WATERMARK_MARGIN:
                 _unlink(store, connection, link, item, "moved", now)
@@ -953,7 +943,9 @@ async def _opened(svc: Services, payload: dict[str, Any]) -> tuple[BoardSpec, da
         return _spec_of(connection), since
 
 
-async def _failed(svc: Services, due: Due, link_id: int | None, error: TrackerError) -> str:
+async def _failed(
+    svc: Services, due: Due, link_id: int | None, error: trackers.TrackerError
+) -> str:
     """A tracker call failed: the same row runs again later (Retry-After, else backoff), and
     the item and the connection say why meanwhile. Never dropped."""
     attempt = int(due.payload.get("attempt", 1))
@@ -983,11 +975,11 @@ async def _failed(svc: Services, due: Due, link_id: int | None, error: TrackerEr
     return f"retrying in {delay:.0f} s: {error.kind.value}"
 
 
-def _short(error: TrackerError, kind: str) -> str:
+def _short(error: trackers.TrackerError, kind: str) -> str:
     """What an item says went wrong with its write (after "retrying"), naming its tracker."""
-    if error.kind is TrackerErrorKind.RATE_LIMITED:
+    if error.kind is trackers.TrackerErrorKind.RATE_LIMITED:
         return f"{rules.tracker_name(kind)} asked to wait"
-    if error.kind in (TrackerErrorKind.UNAVAILABLE, TrackerErrorKind.TIMEOUT):
+    if error.kind in (trackers.TrackerErrorKind.UNAVAILABLE, trackers.TrackerErrorKind.TIMEOUT):
         return f"{rules.tracker_name(kind)} did not answer"
     return error.message[:200]
 
@@ -1007,7 +999,7 @@ class _Write:
     key: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
     anchor: tuple[str, str] | None = None
-    new_issue: NewIssue | None = None
+    new_issue: trackers.NewIssue | None = None
     sprint: dict[str, Any] = field(default_factory=dict)
     wait: bool = False  # a create this depends on is not done yet
     nothing: str | None = None  # nothing to send, and why
@@ -1020,7 +1012,7 @@ async def run_write(svc: Services, due: Due) -> str:
     async with _lock(connection_id):
         try:
             write = await _read_write(svc, due)
-        except TrackerError as error:
+        except trackers.TrackerError as error:
             return await _failed(svc, due, None, error)
         if isinstance(write, str):
             return write
@@ -1035,7 +1027,7 @@ async def run_write(svc: Services, due: Due) -> str:
         tracker = _open(write.spec)
         try:
             outcome = await _send(tracker, due, write)
-        except TrackerError as error:
+        except trackers.TrackerError as error:
             return await _failed(svc, due, write.link_id, error)
         finally:
             await tracker.aclose()
@@ -1064,7 +1056,7 @@ async def _read_write(svc: Services, due: Due) -> _Write | str:
             if link.key is not None:
                 write.nothing = f"created already as {link.key}"
             else:
-                write.new_issue = NewIssue(
+                write.new_issue = trackers.NewIssue(
                     summary=item.title,
                     issue_type=rules.tracker_type(item.type),
                     estimate=item.estimate,
@@ -1114,7 +1106,7 @@ async def _read_sprint(
                 write.wait = True
             continue
         (outside if sprint_item.removed else inside).append(link.key)
-        seen_done = (link.remote or {}).get("status_category") == StatusCategory.DONE.value
+        seen_done = (link.remote or {}).get("status_category") == trackers.StatusCategory.DONE.value
         if not sprint_item.removed and sprint_item.done_at is not None and not seen_done:
             done.append(link.key)
     known = await store.sprint_link(sprint.id)
@@ -1137,7 +1129,7 @@ async def _read_sprint(
         write.nothing = "the sprint is not committed yet"
 
 
-async def _send(tracker: Tracker, due: Due, write: _Write) -> dict[str, Any]:
+async def _send(tracker: trackers.Tracker, due: Due, write: _Write) -> dict[str, Any]:
     """The tracker calls of one write; what to record."""
     effect = str(due.payload["effect"])
     if effect == "fields":
@@ -1145,13 +1137,13 @@ async def _send(tracker: Tracker, due: Due, write: _Write) -> dict[str, Any]:
         values = write.values
         await tracker.update_issue(
             write.key,
-            IssueUpdate(
-                summary=values.get("title", KEEP),
-                estimate=values.get("estimate", KEEP),
+            trackers.IssueUpdate(
+                summary=values.get("title", trackers.KEEP),
+                estimate=values.get("estimate", trackers.KEEP),
                 acceptance_criteria=(
                     tuple(values["acceptance_criteria"])
                     if "acceptance_criteria" in values
-                    else KEEP
+                    else trackers.KEEP
                 ),
             ),
         )
@@ -1179,7 +1171,9 @@ async def _send(tracker: Tracker, due: Due, write: _Write) -> dict[str, Any]:
     return await _send_sprint(tracker, write.sprint)
 
 
-async def _created_already(tracker: Tracker, due: Due, summary: str) -> TrackerIssue | None:
+async def _created_already(
+    tracker: trackers.Tracker, due: Due, summary: str
+) -> trackers.TrackerIssue | None:
     """After a lost answer or a crash: the issue the tracker may have made already, by its
     summary among the issues created since the write was asked for."""
     since = datetime.fromisoformat(str(due.payload["since"])) - rules.WATERMARK_MARGIN
@@ -1194,7 +1188,7 @@ async def _created_already(tracker: Tracker, due: Due, summary: str) -> TrackerI
         cursor = page.cursor
 
 
-async def _send_sprint(tracker: Tracker, sprint: dict[str, Any]) -> dict[str, Any]:
+async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dict[str, Any]:
     """Makes the tracker's sprint look like Timebox's: there (made once: looked for by name
     first), with its issues, started or closed. Every step may be repeated."""
     remote_id = sprint["remote_id"]
@@ -1205,7 +1199,7 @@ async def _send_sprint(tracker: Tracker, sprint: dict[str, Any]) -> dict[str, An
             remote_id, state = existing[0].id, existing[0].state
         else:
             made = await tracker.create_sprint(
-                SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
+                trackers.SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
             )
             remote_id, state = made.id, made.state
     status = sprint["status"]
@@ -1213,20 +1207,22 @@ async def _send_sprint(tracker: Tracker, sprint: dict[str, Any]) -> dict[str, An
         await tracker.move_to_sprint(remote_id, sprint["inside"])
     if sprint["outside"]:
         await tracker.move_to_backlog(sprint["outside"])
-    if status in ("active", "closed") and state in (None, SprintState.FUTURE):
+    if status in ("active", "closed") and state in (None, trackers.SprintState.FUTURE):
         try:
             state = (
                 await tracker.start_sprint(remote_id, start=sprint["start"], end=sprint["end"])
             ).state
-        except TrackerError as error:
-            if error.kind is not TrackerErrorKind.INVALID:
+        except trackers.TrackerError as error:
+            if error.kind is not trackers.TrackerErrorKind.INVALID:
                 raise
             state = None  # started already (a repeat): closing below finds out
     if status == "closed":
         for key in sprint.get("done", []):  # else closing moves them back to the backlog
             await tracker.mark_done(key)
         state = (await tracker.close_sprint(remote_id)).state
-    return {"sprint": {"remote_id": remote_id, "state": (state or SprintState.ACTIVE).value}}
+    return {
+        "sprint": {"remote_id": remote_id, "state": (state or trackers.SprintState.ACTIVE).value}
+    }
 
 
 async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any]) -> None:
@@ -1263,7 +1259,9 @@ async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any
             connection.status, connection.last_error = "connected", None
 
 
-async def _linked(store: Store, link: TrackerLink, issue: TrackerIssue, now: datetime) -> None:
+async def _linked(
+    store: Store, link: TrackerLink, issue: trackers.TrackerIssue, now: datetime
+) -> None:
     """An item created in the tracker: its key, and a rank write to put it where it stands."""
     connection = await store.connection_by_id(link.connection_id or 0)
     kind = connection.kind if connection is not None else (link.remote or {}).get("tracker")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import and_, delete, func, select, update
 
@@ -22,9 +23,17 @@ from storage.models import (
 )
 from storage.repositories.base import Repository
 
+_Row = TypeVar("_Row", TrackerConnection, TrackerLink, TrackerSprintLink)
+
 
 class TrackerQueries(Repository):
     """Tracker connections, links and sprints."""
+
+    async def _added(self, row: _Row) -> _Row:
+        """``row`` stored, with its id."""
+        self.session.add(row)
+        await self.session.flush()
+        return row
 
     # -- connections ---------------------------------------------------------------------
 
@@ -55,9 +64,7 @@ class TrackerQueries(Repository):
         )
 
     async def add_connection(self, connection: TrackerConnection) -> TrackerConnection:
-        self.session.add(connection)
-        await self.session.flush()
-        return connection
+        return await self._added(connection)
 
     async def remove_connection(self, connection: TrackerConnection) -> int:
         """Ends a connection: its items stay, unlinked (their keys kept, so connecting again
@@ -123,9 +130,7 @@ class TrackerQueries(Repository):
         return result.all()
 
     async def add_link(self, link: TrackerLink) -> TrackerLink:
-        self.session.add(link)
-        await self.session.flush()
-        return link
+        return await self._added(link)
 
     async def count_links(self, connection_id: int) -> tuple[int, int, int]:
         """(linked items, writes pending, items whose last write failed) of a connection."""
@@ -168,20 +173,9 @@ class TrackerQueries(Repository):
     async def backlog_keys(self, team_id: int, connection_id: int) -> list[tuple[int, str | None]]:
         """(item id, key or None) of every item on the team's backlog, in backlog order: the
         key only for items linked through this connection."""
-        linked = and_(
-            TrackerLink.item_id == BacklogItem.id, TrackerLink.connection_id == connection_id
-        )
-        result = await self.session.execute(
-            select(BacklogItem.id, TrackerLink.key)
-            .outerjoin(TrackerLink, linked)
-            .where(
-                BacklogItem.team_id == team_id,
-                BacklogItem.archived_at.is_(None),
-                BacklogItem.status.not_in(("done", "sprint")),
-            )
-            .order_by(BacklogItem.rank, BacklogItem.number)
-        )
-        return [(item_id, key) for item_id, key in result.all()]
+        return [
+            (item_id, key) for item_id, key, _ in await self.backlog_ranks(team_id, connection_id)
+        ]
 
     async def backlog_ranks(
         self, team_id: int, connection_id: int
@@ -281,9 +275,7 @@ class TrackerQueries(Repository):
         )
 
     async def add_sprint_link(self, link: TrackerSprintLink) -> TrackerSprintLink:
-        self.session.add(link)
-        await self.session.flush()
-        return link
+        return await self._added(link)
 
     # -- due work of a connection --------------------------------------------------------
 

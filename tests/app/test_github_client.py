@@ -9,33 +9,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.domain import trackers
 from bot.emulator.github import GitHubEmulator, root_fields
 from bot.runtime.secrets import Secret
-from bot.trackers.base import (
-    KEEP,
-    IssueUpdate,
-    NewIssue,
-    SprintSpec,
-    SprintState,
-    StatusCategory,
-    Tracker,
-    TrackerError,
-    TrackerErrorKind,
-    iter_backlog,
-    iter_changes,
-)
 from bot.trackers.github import GitHub, GitHubApp, GitHubToken
 from bot.trackers.hosts import HostPolicy
 from bot.trackers.http import RetryPolicy
-from tests.app.trackers import client_settings, closing, collect
+from tests.app.trackers import client_settings, closing, collect, emulator_fixture
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the clock's
 
 
-@pytest.fixture
-async def github(clock):
-    async with GitHubEmulator(now=clock.now) as emulator:
-        yield emulator
+github = emulator_fixture("github", GitHubEmulator)
 
 
 @pytest.fixture
@@ -90,7 +75,7 @@ async def test_the_client_is_a_tracker_and_the_check_makes_the_estimate_field(gi
     project = github.project
     project.fields = [f for f in project.fields if f.data_type != "NUMBER"]
     client = make_client(estimate_field="Story points")
-    assert isinstance(client, Tracker)
+    assert isinstance(client, trackers.Tracker)
     assert await client.check() == []
     made = project.field_named("Story points")
     assert made is not None and made.data_type == "NUMBER", "created, as the team named it"
@@ -105,7 +90,7 @@ async def test_the_backlog_comes_in_the_projects_order_with_its_fields(github, m
     in_sprint = github.add_issue("Already planned", iteration=sprint.id)
     client = make_client()
     assert await client.check() == []
-    issues = await collect(iter_backlog(client))
+    issues = await collect(trackers.iter_backlog(client))
     assert [i.key for i in issues] == [bug, provider, story], "closed and in-sprint left out"
     assert in_sprint.key not in [i.key for i in issues]
     pay = issues[2]
@@ -114,7 +99,9 @@ async def test_the_backlog_comes_in_the_projects_order_with_its_fields(github, m
     assert pay.acceptance_criteria == ("Visa and Mastercard", "3-D Secure")
     assert pay.blocked_by == (provider,)
     assert pay.labels == ("payments", "web") and pay.issue_type == "Story"
-    assert pay.status_category is StatusCategory.IN_PROGRESS and pay.status == "In Progress"
+    assert (
+        pay.status_category is trackers.StatusCategory.IN_PROGRESS and pay.status == "In Progress"
+    )
     assert pay.assignee is not None and pay.assignee.id == github.login
     assert pay.url == f"https://github.com/{story.replace('#', '/issues/')}"
     assert issues[0].issue_type == "Bug"
@@ -124,7 +111,7 @@ async def test_the_backlog_comes_in_the_projects_order_with_its_fields(github, m
 async def test_a_250_item_project_is_read_page_by_page(github, make_client):
     keys = [github.add_issue(f"Story {n}", estimate=n % 8).key for n in range(250)]
     client = make_client()
-    issues = await collect(iter_backlog(client))
+    issues = await collect(trackers.iter_backlog(client))
     assert [i.key for i in issues] == keys
     assert len(github.calls_to("graphql.node")) == 3, "100 items a call"
 
@@ -138,7 +125,7 @@ async def test_changes_since_read_in_full_only_what_changed(github, make_client,
     github.edit(keys[3], title="Story 3, sharper")
     github.edit(keys[120], estimate=8)
     github.reset_calls()
-    changed = await collect(iter_changes(client, since))
+    changed = await collect(trackers.iter_changes(client, since))
     assert {i.key for i in changed} == {keys[3], keys[120]}
     assert next(i for i in changed if i.key == keys[120]).estimate == 8.0
     assert len(github.calls_to("graphql.nodes")) == 2, "one full read per page with changes"
@@ -152,21 +139,21 @@ async def test_a_plain_repository_reads_issues_and_label_estimates(make_client, 
         second = plain.add_issue("Second", labels=["spike"])
         client = make_client(plain, project=None)
         assert await client.check() == []
-        issues = await collect(iter_backlog(client))
+        issues = await collect(trackers.iter_backlog(client))
         assert [(i.key, i.estimate, i.issue_type) for i in issues] == [
             (first.key, 3.0, "Story"),
             (second.key, None, "Spike"),
         ]
         assert "estimate: 3" not in issues[0].labels
-        await client.update_issue(second.key, IssueUpdate(estimate=5))
+        await client.update_issue(second.key, trackers.IssueUpdate(estimate=5))
         assert plain.estimate_of(second.key) == 5.0 and "spike" in plain.issue(second.key).labels
         clock.advance(timedelta(minutes=1))
         since = clock.now()
         plain.edit(first.key, title="First, renamed")
-        changed = await collect(iter_changes(client, since))
+        changed = await collect(trackers.iter_changes(client, since))
         assert [i.summary for i in changed] == ["First, renamed"]
         await client.rank(second.key, before=first.key)  # the order is Timebox's own here
-        made = await client.create_issue(NewIssue("Third", estimate=2, issue_type="Bug"))
+        made = await client.create_issue(trackers.NewIssue("Third", estimate=2, issue_type="Bug"))
         assert plain.estimate_of(made.key) == 2.0 and "bug" in plain.issue(made.key).labels
 
 
@@ -175,7 +162,7 @@ async def test_a_sprint_in_a_plain_repository_is_a_milestone(make_client, clock)
         first, second = (plain.add_issue(title).key for title in ("First", "Second"))
         client = make_client(plain, project=None)
         sprint = await client.create_sprint(
-            SprintSpec("Sprint 1", "Pay by card", START, START + timedelta(days=14))
+            trackers.SprintSpec("Sprint 1", "Pay by card", START, START + timedelta(days=14))
         )
         await client.move_to_sprint(sprint.id, [first, second])
         assert plain.backlog_keys() == [], "both in the sprint's milestone"
@@ -191,9 +178,9 @@ async def test_a_sprint_in_a_plain_repository_is_a_milestone(make_client, clock)
 async def test_an_estimate_lands_in_the_projects_number_field(github, make_client):
     bug, *_ = seed(github)
     client = make_client()
-    await client.update_issue(bug, IssueUpdate(estimate=8))
+    await client.update_issue(bug, trackers.IssueUpdate(estimate=8))
     assert github.estimate_of(bug) == 8.0
-    await client.update_issue(bug, IssueUpdate(estimate=None))
+    await client.update_issue(bug, trackers.IssueUpdate(estimate=None))
     assert github.estimate_of(bug) is None
     assert len(github.calls_to("graphql.updateProjectV2ItemFieldValue")) == 1
     assert len(github.calls_to("graphql.clearProjectV2ItemFieldValue")) == 1
@@ -203,14 +190,15 @@ async def test_title_and_criteria_are_written_into_the_body(github, make_client)
     _, _, story = seed(github)
     client = make_client()
     await client.update_issue(
-        story, IssueUpdate(summary="Pay by card or wallet", acceptance_criteria=("Apple Pay",))
+        story,
+        trackers.IssueUpdate(summary="Pay by card or wallet", acceptance_criteria=("Apple Pay",)),
     )
     issue = github.issue(story)
     assert issue.title == "Pay by card or wallet"
     assert issue.body.startswith("Card payments at checkout.")
     assert issue.body.endswith("## Acceptance criteria\n- Apple Pay")
     assert (await client.issue(story)).acceptance_criteria == ("Apple Pay",)
-    await client.update_issue(story, IssueUpdate(summary=KEEP))
+    await client.update_issue(story, trackers.IssueUpdate(summary=trackers.KEEP))
 
 
 async def test_criteria_written_back_keep_the_text_after_their_list(github, make_client):
@@ -221,7 +209,7 @@ async def test_criteria_written_back_keep_the_text_after_their_list(github, make
     assert read.acceptance_criteria == ("Visa",)
     assert read.description == "Card payments.\n\nSee the design."
 
-    await client.update_issue(key, IssueUpdate(acceptance_criteria=("Visa", "Mastercard")))
+    await client.update_issue(key, trackers.IssueUpdate(acceptance_criteria=("Visa", "Mastercard")))
 
     assert github.issue(key).body == (
         "Card payments.\n\nSee the design.\n\n## Acceptance criteria\n- Visa\n- Mastercard"
@@ -244,7 +232,7 @@ async def test_a_new_issue_is_made_in_the_project_at_once(github, make_client):
     seed(github)
     client = make_client()
     made = await client.create_issue(
-        NewIssue("Apple Pay", estimate=3, acceptance_criteria=("Works on iOS",))
+        trackers.NewIssue("Apple Pay", estimate=3, acceptance_criteria=("Works on iOS",))
     )
     assert made.key in github.project_keys(), "in the project with the same call"
     assert github.estimate_of(made.key) == 3.0
@@ -267,10 +255,10 @@ async def test_a_sprint_is_an_iteration_with_its_goal_in_the_title(github, make_
     bug, provider, story = seed(github)
     client = make_client()
     sprint = await client.create_sprint(
-        SprintSpec("Sprint 1", "Pay by card", START, START + timedelta(days=14))
+        trackers.SprintSpec("Sprint 1", "Pay by card", START, START + timedelta(days=14))
     )
     assert sprint.name == "Sprint 1" and sprint.goal == "Pay by card"
-    assert sprint.state is SprintState.ACTIVE
+    assert sprint.state is trackers.SprintState.ACTIVE
     [iteration] = github._iteration_field().iterations
     assert iteration.title == "Sprint 1: Pay by card" and iteration.duration == 14
     assert [s.name for s in await client.board_sprints()] == ["Sprint 1"]
@@ -280,7 +268,7 @@ async def test_a_sprint_is_an_iteration_with_its_goal_in_the_title(github, make_
     assert github.backlog_keys() == [provider, story]
     clock.advance(timedelta(days=3))
     closed = await client.close_sprint(sprint.id)
-    assert closed.state is SprintState.CLOSED
+    assert closed.state is trackers.SprintState.CLOSED
     assert await client.board_sprints() == []
     assert github._iteration_field().iterations[0].id == sprint.id, "the same iteration"
 
@@ -292,7 +280,7 @@ async def test_the_secondary_limit_waits_as_told(github, make_client, sleeps):
     seed(github)
     github.fail_next(403, limit="secondary", retry_after=7, route="graphql.node")
     github.fail_next(429, retry_after=3, route="graphql.node")
-    issues = await collect(iter_backlog(make_client()))
+    issues = await collect(trackers.iter_backlog(make_client()))
     assert len(issues) == 3 and sleeps.waits == [7.0, 3.0]
 
 
@@ -308,9 +296,9 @@ async def test_the_primary_limit_waits_until_the_reset(github, make_client, slee
 async def test_a_long_wait_is_handed_back_to_the_caller(github, make_client, sleeps):
     seed(github)
     github.fail_next(403, limit="primary", retry_after=3600, route="graphql.node")
-    with pytest.raises(TrackerError) as caught:
+    with pytest.raises(trackers.TrackerError) as caught:
         await make_client().backlog_page()
-    assert caught.value.kind is TrackerErrorKind.RATE_LIMITED
+    assert caught.value.kind is trackers.TrackerErrorKind.RATE_LIMITED
     assert caught.value.retry_after == 3600 and "asks to wait 3600 seconds" in str(caught.value)
     assert sleeps.waits == []
 
@@ -318,20 +306,20 @@ async def test_a_long_wait_is_handed_back_to_the_caller(github, make_client, sle
 async def test_5xx_is_retried_with_backoff_and_then_said_plainly(github, make_client, sleeps):
     seed(github)
     github.fail_next(502, route="graphql.node", times=2)
-    assert len(await collect(iter_backlog(make_client()))) == 3
+    assert len(await collect(trackers.iter_backlog(make_client()))) == 3
     assert sleeps.waits == [1.0, 2.0]
     github.fail_next(503, route="graphql.node", times=5)
-    with pytest.raises(TrackerError) as caught:
+    with pytest.raises(trackers.TrackerError) as caught:
         await make_client(retry=RetryPolicy(attempts=3, timeout=5)).backlog_page()
-    assert caught.value.kind is TrackerErrorKind.UNAVAILABLE and caught.value.retryable
+    assert caught.value.kind is trackers.TrackerErrorKind.UNAVAILABLE and caught.value.retryable
     assert "GitHub had a problem of its own (HTTP 503)" in str(caught.value)
 
 
 async def test_a_create_cut_off_by_a_5xx_may_have_happened(github, make_client):
     seed(github)
     github.fail_next(502, route="graphql.createIssue")
-    with pytest.raises(TrackerError) as caught:
-        await make_client().create_issue(NewIssue("Apple Pay"))
+    with pytest.raises(trackers.TrackerError) as caught:
+        await make_client().create_issue(trackers.NewIssue("Apple Pay"))
     assert caught.value.maybe_applied and len(github.calls_to("graphql.createIssue")) == 1
 
 
@@ -376,22 +364,22 @@ async def test_an_enterprise_server_address_is_served_under_api_v3(github, make_
     client = make_client(api=f"{github.url}/api/v3")
     assert client.graphql == f"{github.url}/api/graphql"
     assert await client.check() == []
-    assert len(await collect(iter_backlog(client))) == 3
+    assert len(await collect(trackers.iter_backlog(client))) == 3
 
 
 def test_hosts_outside_github_are_refused_before_any_call():
-    with pytest.raises(TrackerError) as caught:
+    with pytest.raises(trackers.TrackerError) as caught:
         GitHub(
             "http://169.254.169.254",
             GitHubToken(Secret("t")),
             "acme/shop",
             policy=HostPolicy.from_env({}),
         )
-    assert caught.value.kind is TrackerErrorKind.REFUSED_HOST
+    assert caught.value.kind is trackers.TrackerErrorKind.REFUSED_HOST
     assert "is not a GitHub site" in str(caught.value) or "https://" in str(caught.value)
     client = GitHub("https://api.github.com", GitHubToken(Secret("t")), "acme/shop")
     assert client.graphql == "https://api.github.com/graphql"
-    with pytest.raises(TrackerError, match="GitHub Enterprise Server"):
+    with pytest.raises(trackers.TrackerError, match="GitHub Enterprise Server"):
         GitHub("https://ghe.corp.example/api/v3", GitHubToken(Secret("t")), "acme/shop")
 
 

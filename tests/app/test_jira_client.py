@@ -11,35 +11,20 @@ from functools import partial
 
 import pytest
 
+from bot.domain import trackers
 from bot.emulator.jira import STORY_POINTS, JiraEmulator
 from bot.runtime.clock import ManualClock
 from bot.runtime.secrets import Secret
-from bot.trackers.base import (
-    KEEP,
-    ApiToken,
-    IssueUpdate,
-    NewIssue,
-    OAuth2Token,
-    SprintSpec,
-    SprintState,
-    StatusCategory,
-    Tracker,
-    TrackerError,
-    TrackerErrorKind,
-    iter_backlog,
-    iter_changes,
-)
+from bot.trackers.base import ApiToken, OAuth2Token
 from bot.trackers.hosts import HostPolicy
-from bot.trackers.jira import JiraCloud, RetryPolicy, jql_time
-from tests.app.trackers import client_settings, closing, collect, pages_of
+from bot.trackers.http import RetryPolicy
+from bot.trackers.jira import JiraCloud, jql_time
+from tests.app.trackers import client_settings, closing, collect, emulator_fixture, pages_of
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; Berlin is UTC+1, as the clock
 
 
-@pytest.fixture
-async def jira(clock):
-    async with JiraEmulator(now=clock.now) as emulator:
-        yield emulator
+jira = emulator_fixture("jira", JiraEmulator)
 
 
 @pytest.fixture
@@ -69,7 +54,7 @@ async def make_client(jira, sleeps, clock):
 
 
 async def test_the_client_is_a_tracker(make_client) -> None:
-    assert isinstance(make_client(), Tracker)
+    assert isinstance(make_client(), trackers.Tracker)
 
 
 async def test_a_250_issue_backlog_comes_in_rank_order_page_by_page(jira, make_client) -> None:
@@ -81,7 +66,7 @@ async def test_a_250_issue_backlog_comes_in_rank_order_page_by_page(jira, make_c
     jira.rank.insert(120, "TB-250")
     client = make_client()
 
-    issues = await collect(iter_backlog(client))
+    issues = await collect(trackers.iter_backlog(client))
 
     assert [i.key for i in issues] == jira.backlog_keys() == jira.rank
     assert len(issues) == 250 and {i.key for i in issues} == set(keys)
@@ -100,10 +85,10 @@ async def test_the_backlog_leaves_out_done_issues_sprint_issues_and_epics(
     jira.add_issue("Old", status="Done")
     planned = jira.add_issue("Planned")
     client = make_client()
-    sprint = await client.create_sprint(SprintSpec("Sprint 1"))
+    sprint = await client.create_sprint(trackers.SprintSpec("Sprint 1"))
     await client.move_to_sprint(sprint.id, [planned.key])
 
-    issues = await collect(iter_backlog(client))
+    issues = await collect(trackers.iter_backlog(client))
 
     assert [i.key for i in issues] == [todo.key]
     assert issues[0].epic == epic.key
@@ -169,14 +154,17 @@ async def test_every_field_of_an_issue_is_read(jira, make_client) -> None:
     )
     client = make_client()
 
-    found = {i.key: i for i in await collect(iter_backlog(client))}[issue.key]
+    found = {i.key: i for i in await collect(trackers.iter_backlog(client))}[issue.key]
 
     assert found.summary == "Pay by card"
     assert found.description == "As a shopper I want to pay by card\nso that I can buy now."
     assert found.acceptance_criteria == ("Visa works", "3-D Secure")
     assert found.estimate == 5.0
     assert found.issue_type == "Bug"
-    assert found.status_category is StatusCategory.IN_PROGRESS and found.status == "In Progress"
+    assert (
+        found.status_category is trackers.StatusCategory.IN_PROGRESS
+        and found.status == "In Progress"
+    )
     assert found.assignee is not None and found.assignee.name == "Dana Dev"
     assert found.assignee.email == "dev@example.com"
     assert found.epic == epic.key
@@ -207,7 +195,7 @@ async def test_incremental_fetch_costs_the_same_calls_on_a_board_of_5000_as_of_2
                 em.edit(key, summary=f"Changed {n}")
             em.reset_calls()
 
-            changes = await collect(iter_changes(client, since))
+            changes = await collect(trackers.iter_changes(client, since))
 
             assert [i.key for i in changes] == changed  # oldest change first
             assert [i.summary for i in changes] == [f"Changed {n}" for n in range(10)]
@@ -252,7 +240,7 @@ async def test_changes_before_since_in_the_same_minute_are_left_out(
     since = clock.now()
     jira.touch(late.key)
 
-    changes = await collect(iter_changes(make_client(), since))
+    changes = await collect(trackers.iter_changes(make_client(), since))
 
     assert [i.key for i in changes] == [late.key]
 
@@ -275,14 +263,14 @@ async def test_an_estimate_written_lands_in_the_issue(jira, make_client, clock) 
     client = make_client()
     clock.advance(timedelta(minutes=3))
 
-    await client.update_issue(issue.key, IssueUpdate(estimate=8))
+    await client.update_issue(issue.key, trackers.IssueUpdate(estimate=8))
 
     assert jira.estimate_of(issue.key) == 8
     assert jira.issues[issue.key].updated == (START + timedelta(minutes=3)).timestamp() * 1000
     (edit,) = jira.calls_to("issue.edit")
     assert edit.body == {"fields": {STORY_POINTS: 8}} and edit.status == 204
 
-    await client.update_issue(issue.key, IssueUpdate(estimate=None))
+    await client.update_issue(issue.key, trackers.IssueUpdate(estimate=None))
     assert jira.estimate_of(issue.key) is None
 
 
@@ -290,11 +278,12 @@ async def test_summary_and_description_are_written_and_criteria_kept(jira, make_
     issue = jira.add_issue("Pay")
     client = make_client()
     await client.update_issue(
-        issue.key, IssueUpdate(description="Old text", acceptance_criteria=("Visa works",))
+        issue.key, trackers.IssueUpdate(description="Old text", acceptance_criteria=("Visa works",))
     )
 
     await client.update_issue(
-        issue.key, IssueUpdate(summary="Pay by card", description="Shoppers pay by card.\n\n- fast")
+        issue.key,
+        trackers.IssueUpdate(summary="Pay by card", description="Shoppers pay by card.\n\n- fast"),
     )
 
     found = await client.issue(issue.key)
@@ -305,7 +294,9 @@ async def test_summary_and_description_are_written_and_criteria_kept(jira, make_
         "type": "paragraph",
         "content": [{"type": "text", "text": "Shoppers pay by card."}],
     }
-    assert IssueUpdate().empty and IssueUpdate(summary="x").estimate is KEEP
+    assert (
+        trackers.IssueUpdate().empty and trackers.IssueUpdate(summary="x").estimate is trackers.KEEP
+    )
 
 
 async def test_criteria_go_to_their_own_field_when_the_board_has_one(jira, make_client) -> None:
@@ -313,7 +304,7 @@ async def test_criteria_go_to_their_own_field_when_the_board_has_one(jira, make_
     issue = jira.add_issue("Pay")
     client = make_client(acceptance_field="customfield_10050")
 
-    await client.update_issue(issue.key, IssueUpdate(acceptance_criteria=("A", "B")))
+    await client.update_issue(issue.key, trackers.IssueUpdate(acceptance_criteria=("A", "B")))
 
     assert "description" not in jira.calls_to("issue.edit")[0].body["fields"]
     found = await client.issue(issue.key)
@@ -323,15 +314,15 @@ async def test_criteria_go_to_their_own_field_when_the_board_has_one(jira, make_
 async def test_a_refused_write_says_why_in_plain_words(jira, make_client) -> None:
     issue = jira.add_issue("Pay")
     client = make_client()
-    with pytest.raises(TrackerError) as refused:
-        await client.update_issue(issue.key, IssueUpdate(summary=""))
-    assert refused.value.kind is TrackerErrorKind.INVALID
+    with pytest.raises(trackers.TrackerError) as refused:
+        await client.update_issue(issue.key, trackers.IssueUpdate(summary=""))
+    assert refused.value.kind is trackers.TrackerErrorKind.INVALID
     assert str(refused.value) == (
         f"Jira refused to update {issue.key}: summary: You must specify a summary of the issue."
     )
-    with pytest.raises(TrackerError) as missing:
-        await client.update_issue("TB-999", IssueUpdate(summary="x"))
-    assert missing.value.kind is TrackerErrorKind.NOT_FOUND
+    with pytest.raises(trackers.TrackerError) as missing:
+        await client.update_issue("TB-999", trackers.IssueUpdate(summary="x"))
+    assert missing.value.kind is trackers.TrackerErrorKind.NOT_FOUND
     assert str(missing.value) == (
         "Issue TB-999 was not found in Jira, or the Jira account cannot see it."
     )
@@ -345,14 +336,14 @@ async def test_rank_before_and_after_another_issue(jira, make_client) -> None:
     assert jira.rank == [a, d, b, c]
     await client.rank(a, after=c)
     assert jira.rank == [d, b, c, a]
-    assert [i.key for i in await collect(iter_backlog(client))] == [d, b, c, a]
+    assert [i.key for i in await collect(trackers.iter_backlog(client))] == [d, b, c, a]
     (first, second) = jira.calls_to("issue.rank")
     assert first.body == {"issues": [d], "rankBeforeIssue": b, "rankCustomFieldId": 10019}
     assert second.body["rankAfterIssue"] == c and first.status == 204
 
-    with pytest.raises(TrackerError) as unknown:
+    with pytest.raises(trackers.TrackerError) as unknown:
         await client.rank("TB-404", before=a)
-    assert unknown.value.kind is TrackerErrorKind.INVALID and unknown.value.status == 207
+    assert unknown.value.kind is trackers.TrackerErrorKind.INVALID and unknown.value.status == 207
     assert "TB-404" in str(unknown.value)
     with pytest.raises(ValueError):
         await client.rank(a, before=b, after=c)
@@ -365,14 +356,14 @@ async def test_a_rank_carries_a_new_rank_value_and_shows_as_a_change(
     higher"): the incremental fetch sees the reordered issue, with its rank token changed."""
     a, _, c = (jira.add_issue(s).key for s in "abc")
     client = make_client()
-    before = {i.key: i.rank for i in await collect(iter_backlog(client))}
+    before = {i.key: i.rank for i in await collect(trackers.iter_backlog(client))}
     assert all(before.values()) and len(set(before.values())) == 3
     since = clock.now() + timedelta(minutes=1)
     clock.advance(timedelta(minutes=2))
 
     await client.rank(c, before=a)
 
-    (moved,) = await collect(iter_changes(client, since))
+    (moved,) = await collect(trackers.iter_changes(client, since))
     assert moved.key == c and moved.rank not in ("", before[c])
     assert "customfield_10019" in jira.calls_to("search.jql")[-1].body["fields"]
 
@@ -386,7 +377,7 @@ async def test_the_boards_keys_in_order_are_one_call_for_5000_issues(make_client
         keys = em.seed(5000)
         em.rank.insert(0, em.rank.pop())  # the last issue dragged to the top
         client = make_client(em)
-        sprint = await client.create_sprint(SprintSpec("Sprint 1"))
+        sprint = await client.create_sprint(trackers.SprintSpec("Sprint 1"))
         await client.move_to_sprint(sprint.id, [keys[1]])
         em.edit(keys[2], status="Done")
         em.reset_calls()
@@ -425,15 +416,15 @@ async def test_mark_done_without_a_way_to_done_says_so_plainly(jira, make_client
     issue = jira.add_issue("Pay by card")
     jira.workflow = {"To Do": ["In Progress"]}
     client = make_client()
-    with pytest.raises(TrackerError) as stuck:
+    with pytest.raises(trackers.TrackerError) as stuck:
         await client.mark_done(issue.key)
-    assert stuck.value.kind is TrackerErrorKind.CONFIG and not stuck.value.retryable
+    assert stuck.value.kind is trackers.TrackerErrorKind.CONFIG and not stuck.value.retryable
     assert str(stuck.value) == (
         f"Jira's workflow has no step from 'To Do' to a Done status for {issue.key}: move it "
         "to Done in Jira (or ask an admin to allow the step)."
     )
     jira.workflow, jira.done_needs = None, {"resolution"}
-    with pytest.raises(TrackerError) as screen:
+    with pytest.raises(trackers.TrackerError) as screen:
         await client.mark_done(issue.key)
     assert str(screen.value) == (
         f"Jira refused to move {issue.key} to Done: resolution: Resolution is required."
@@ -446,7 +437,7 @@ async def test_create_an_issue(jira, make_client) -> None:
     client = make_client()
 
     ref = await client.create_issue(
-        NewIssue(
+        trackers.NewIssue(
             "Pay by card",
             description="Shoppers pay by card.",
             estimate=3,
@@ -475,8 +466,10 @@ async def test_a_sprint_is_created_filled_started_emptied_and_closed(
     client = make_client()
     start, end = clock.now(), clock.now() + timedelta(days=14)
 
-    sprint = await client.create_sprint(SprintSpec("Sprint 7", "Checkout works", start, end))
-    assert sprint.state is SprintState.FUTURE and sprint.goal == "Checkout works"
+    sprint = await client.create_sprint(
+        trackers.SprintSpec("Sprint 7", "Checkout works", start, end)
+    )
+    assert sprint.state is trackers.SprintState.FUTURE and sprint.goal == "Checkout works"
     assert (sprint.start, sprint.end) == (start, end)
     created = jira.calls_to("sprint.create")[0].body
     assert created == {
@@ -496,17 +489,17 @@ async def test_a_sprint_is_created_filled_started_emptied_and_closed(
     assert jira.backlog_keys() == keys[50:]
 
     active = await client.start_sprint(sprint.id)
-    assert active.state is SprintState.ACTIVE
+    assert active.state is trackers.SprintState.ACTIVE
     jira.edit(keys[0], status="Done")
 
     closed = await client.close_sprint(sprint.id)
-    assert closed.state is SprintState.CLOSED and closed.completed == clock.now()
+    assert closed.state is trackers.SprintState.CLOSED and closed.completed == clock.now()
     assert jira.backlog_keys() == keys[1:]  # the unfinished ones are back, in rank order
     assert jira.issues[keys[0]].sprint == int(sprint.id)
 
-    with pytest.raises(TrackerError) as closed_again:
+    with pytest.raises(trackers.TrackerError) as closed_again:
         await client.start_sprint(sprint.id)  # Jira ignores it: a closed sprint stays closed
-    assert closed_again.value.kind is TrackerErrorKind.INVALID
+    assert closed_again.value.kind is trackers.TrackerErrorKind.INVALID
     assert str(closed_again.value) == f"Jira did not start sprint {sprint.id}: it is closed."
 
 
@@ -515,13 +508,13 @@ async def test_starting_a_sprint_whose_answer_was_lost_is_not_an_error(
 ) -> None:
     client = make_client()
     sprint = await client.create_sprint(
-        SprintSpec("S", start=clock.now(), end=clock.now() + timedelta(days=7))
+        trackers.SprintSpec("S", start=clock.now(), end=clock.now() + timedelta(days=7))
     )
     await client.start_sprint(sprint.id)  # the first try went through; then Timebox retries
 
     again = await client.start_sprint(sprint.id)
 
-    assert again.state is SprintState.ACTIVE
+    assert again.state is trackers.SprintState.ACTIVE
     assert [c.status for c in jira.calls_to("sprint.update")] == [200, 400]
 
 
@@ -546,10 +539,10 @@ async def test_429_asking_for_too_long_a_wait_is_handed_back(jira, make_client, 
     await client.board()
     jira.fail_next(429, route="board.backlog", retry_after=900)
 
-    with pytest.raises(TrackerError) as limited:
+    with pytest.raises(trackers.TrackerError) as limited:
         await client.backlog_page()
 
-    assert limited.value.kind is TrackerErrorKind.RATE_LIMITED and limited.value.retryable
+    assert limited.value.kind is trackers.TrackerErrorKind.RATE_LIMITED and limited.value.retryable
     assert limited.value.retry_after == 900
     assert str(limited.value) == (
         "Jira is limiting how fast Timebox may call it and asks to wait 900 seconds before it "
@@ -574,10 +567,10 @@ async def test_5xx_gives_up_after_the_last_try_in_plain_words(jira, make_client,
     client = make_client(retry=RetryPolicy(attempts=8, max_delay=5.0, timeout=5))
     jira.fail_next(502, route="myself", times=20)
 
-    with pytest.raises(TrackerError) as down:
+    with pytest.raises(trackers.TrackerError) as down:
         await client.account()
 
-    assert down.value.kind is TrackerErrorKind.UNAVAILABLE and down.value.retryable
+    assert down.value.kind is trackers.TrackerErrorKind.UNAVAILABLE and down.value.retryable
     assert str(down.value) == (
         "Jira had a problem of its own (HTTP 502) when asked to confirm which account this is, "
         "8 times in a row. Timebox will try again later."
@@ -600,10 +593,10 @@ async def test_a_timeout_is_retried_and_then_said_plainly(jira, make_client, sle
     await client.account()
     jira.delay_next(30, route="search.jql", times=3)
 
-    with pytest.raises(TrackerError) as slow:
+    with pytest.raises(trackers.TrackerError) as slow:
         await client.changes_page(START)
 
-    assert slow.value.kind is TrackerErrorKind.TIMEOUT and slow.value.retryable
+    assert slow.value.kind is trackers.TrackerErrorKind.TIMEOUT and slow.value.retryable
     assert str(slow.value) == (
         "Jira did not answer within 0.2 seconds, 3 times in a row, when asked to search for "
         "changed issues. Timebox will try again later."
@@ -628,10 +621,10 @@ async def test_a_failed_create_is_not_repeated(jira, make_client, sleeps) -> Non
     await client.board()
     jira.fail_next(500, route="issue.create")
 
-    with pytest.raises(TrackerError) as failed:
-        await client.create_issue(NewIssue("Pay by card"))
+    with pytest.raises(trackers.TrackerError) as failed:
+        await client.create_issue(trackers.NewIssue("Pay by card"))
 
-    assert failed.value.maybe_applied and failed.value.kind is TrackerErrorKind.UNAVAILABLE
+    assert failed.value.maybe_applied and failed.value.kind is trackers.TrackerErrorKind.UNAVAILABLE
     assert len(jira.calls_to("issue.create")) == 1 and sleeps.waits == []
 
 
@@ -640,10 +633,10 @@ async def test_a_create_that_timed_out_may_have_happened(jira, make_client, slee
     await client.board()
     jira.delay_next(30, route="issue.create", applied=True)
 
-    with pytest.raises(TrackerError) as slow:
-        await client.create_issue(NewIssue("Pay by card"))
+    with pytest.raises(trackers.TrackerError) as slow:
+        await client.create_issue(trackers.NewIssue("Pay by card"))
 
-    assert slow.value.maybe_applied and slow.value.kind is TrackerErrorKind.TIMEOUT
+    assert slow.value.maybe_applied and slow.value.kind is trackers.TrackerErrorKind.TIMEOUT
     assert "may have done it anyway" in str(slow.value)
     assert [i.summary for i in jira.issues.values()] == ["Pay by card"]  # it did
     assert sleeps.waits == []
@@ -654,7 +647,7 @@ async def test_a_create_rate_limited_is_retried(jira, make_client, sleeps) -> No
     await client.board()
     jira.fail_next(429, route="issue.create", retry_after=2)
 
-    ref = await client.create_issue(NewIssue("Pay by card"))
+    ref = await client.create_issue(trackers.NewIssue("Pay by card"))
 
     assert ref.key == "TB-1" and sleeps.waits == [2.0] and len(jira.issues) == 1
 
@@ -664,7 +657,7 @@ async def test_a_share_of_failing_calls_is_ridden_out(jira, make_client, sleeps)
     jira.fail_rate(0.3, 503, seed=7)
     client = make_client(retry=RetryPolicy(attempts=8, timeout=5))
 
-    issues = await collect(iter_backlog(client))
+    issues = await collect(trackers.iter_backlog(client))
 
     assert len(issues) == 450
     failed = [c for c in jira.calls if c.status == 503]
@@ -674,10 +667,10 @@ async def test_a_share_of_failing_calls_is_ridden_out(jira, make_client, sleeps)
 async def test_a_bad_token_is_an_auth_error_in_plain_words(jira, make_client, sleeps) -> None:
     client = make_client(token="wrong")
 
-    with pytest.raises(TrackerError) as refused:
+    with pytest.raises(trackers.TrackerError) as refused:
         await client.backlog_page()
 
-    assert refused.value.kind is TrackerErrorKind.AUTH and refused.value.status == 401
+    assert refused.value.kind is trackers.TrackerErrorKind.AUTH and refused.value.status == 401
     assert not refused.value.retryable
     assert str(refused.value) == (
         "Jira did not accept the API token for po@example.com: check the email address and that "
@@ -726,9 +719,9 @@ async def test_check_reports_a_board_without_an_estimation_field(jira, make_clie
         "Board 'TB board' does not estimate with a field, so estimates cannot be synced: in Jira "
         "open the board's settings > Estimation and choose Story points."
     )
-    with pytest.raises(TrackerError) as config:
-        await make_client().update_issue(jira.add_issue("x").key, IssueUpdate(estimate=3))
-    assert config.value.kind is TrackerErrorKind.CONFIG
+    with pytest.raises(trackers.TrackerError) as config:
+        await make_client().update_issue(jira.add_issue("x").key, trackers.IssueUpdate(estimate=3))
+    assert config.value.kind is trackers.TrackerErrorKind.CONFIG
 
 
 async def test_check_reports_a_kanban_board(jira, make_client) -> None:

@@ -18,23 +18,12 @@ import pytest
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
+from bot.domain import trackers
 from bot.domain.tracker_webhooks import linear_hint, verified
 from bot.emulator.linear import HOUR, MAX_COMPLEXITY, LinearEmulator, send_webhook, sign
 from bot.runtime.clock import ManualClock
 from bot.runtime.secrets import Secret
 from bot.sandbox.linear import API_KEY, make_emulator, seed_team
-from bot.trackers.base import (
-    IssueUpdate,
-    NewIssue,
-    SprintSpec,
-    SprintState,
-    StatusCategory,
-    Tracker,
-    TrackerError,
-    TrackerErrorKind,
-    iter_backlog,
-    iter_changes,
-)
 from bot.trackers.hosts import HostPolicy, HostRefused
 from bot.trackers.http import RetryPolicy
 from bot.trackers.linear import (
@@ -45,16 +34,13 @@ from bot.trackers.linear import (
     allowed_estimates,
     rank_token,
 )
-from tests.app.trackers import Sleeps, client_settings, closing, collect, pages_of
+from tests.app.trackers import Sleeps, client_settings, closing, collect, emulator_fixture, pages_of
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the clock's
-NOT_FOUND = TrackerErrorKind.NOT_FOUND
+NOT_FOUND = trackers.TrackerErrorKind.NOT_FOUND
 
 
-@pytest.fixture
-async def linear(clock):
-    async with LinearEmulator(now=clock.now) as emulator:
-        yield emulator
+linear = emulator_fixture("linear", LinearEmulator)
 
 
 @pytest.fixture
@@ -84,7 +70,7 @@ async def make_client(linear, sleeps, clock):
 
 
 async def test_the_client_is_a_tracker(make_client) -> None:
-    assert isinstance(make_client(), Tracker)
+    assert isinstance(make_client(), trackers.Tracker)
 
 
 async def test_check_learns_the_team_once_and_a_snapshot_spares_asking_again(
@@ -173,7 +159,7 @@ async def test_a_backlog_comes_in_linears_order_page_by_page(linear, make_client
     linear.edit(keys[7], cycle=cycle.id)
     client = make_client()
 
-    issues = await collect(iter_backlog(client))
+    issues = await collect(trackers.iter_backlog(client))
 
     assert [i.key for i in issues] == linear.backlog_keys()
     assert [i.key for i in issues][:2] == [keys[99], keys[16]]
@@ -255,7 +241,10 @@ async def test_every_field_of_an_issue_is_read(linear, make_client) -> None:
     assert found.acceptance_criteria == ("Visa works", "3-D Secure")
     assert found.estimate == 5.0
     assert found.issue_type == "Bug" and found.labels == ("Bug", "payments")
-    assert found.status_category is StatusCategory.IN_PROGRESS and found.status == "In Progress"
+    assert (
+        found.status_category is trackers.StatusCategory.IN_PROGRESS
+        and found.status == "In Progress"
+    )
     assert found.assignee is not None and found.assignee.name == "Dana Dev"
     assert found.assignee.email == "dev@example.com"
     assert found.epic == parent.identifier
@@ -264,10 +253,10 @@ async def test_every_field_of_an_issue_is_read(linear, make_client) -> None:
     assert (await client.issue(blocker.identifier)).blocked_by == ()
     assert (await client.issue(parent.identifier)).blocked_by == (issue.identifier,)
     done = linear.add_issue("Old", state="Canceled")
-    assert (await client.issue(done.identifier)).status_category is StatusCategory.DONE
-    with pytest.raises(TrackerError) as missing:
+    assert (await client.issue(done.identifier)).status_category is trackers.StatusCategory.DONE
+    with pytest.raises(trackers.TrackerError) as missing:
         await client.issue("ENG-999")
-    assert missing.value.kind is TrackerErrorKind.NOT_FOUND
+    assert missing.value.kind is trackers.TrackerErrorKind.NOT_FOUND
     assert str(missing.value) == (
         "Issue ENG-999 was not found in Linear, or the Linear account cannot see it."
     )
@@ -291,7 +280,7 @@ async def test_incremental_fetch_costs_the_same_calls_on_a_team_of_3000_as_of_20
                 em.edit(key, title=f"Changed {n}")
             em.reset_calls()
 
-            changes = await collect(iter_changes(client, since))
+            changes = await collect(trackers.iter_changes(client, since))
 
             assert [i.key for i in changes] == list(reversed(changed))  # oldest change first
             assert [i.summary for i in changes] == [f"Changed {n}" for n in range(10)]
@@ -355,7 +344,7 @@ async def test_an_estimate_written_lands_on_the_issue(linear, make_client, clock
     client = make_client()
     clock.advance(timedelta(minutes=3))
 
-    await client.update_issue(issue.identifier, IssueUpdate(estimate=8))
+    await client.update_issue(issue.identifier, trackers.IssueUpdate(estimate=8))
 
     assert linear.estimate_of(issue.identifier) == 8
     assert (
@@ -365,7 +354,7 @@ async def test_an_estimate_written_lands_on_the_issue(linear, make_client, clock
     assert edit.variables == {"id": issue.identifier, "input": {"estimate": 8}}
     assert edit.response["data"]["issueUpdate"]["success"] is True
 
-    await client.update_issue(issue.identifier, IssueUpdate(estimate=None))
+    await client.update_issue(issue.identifier, trackers.IssueUpdate(estimate=None))
     assert linear.estimate_of(issue.identifier) is None
 
 
@@ -375,33 +364,33 @@ async def test_an_estimate_off_the_teams_scale_is_refused_in_plain_words(
     issue = linear.add_issue("Pay by card")
     client = make_client()
 
-    with pytest.raises(TrackerError) as off:
-        await client.update_issue(issue.identifier, IssueUpdate(estimate=13))
-    assert off.value.kind is TrackerErrorKind.INVALID and not off.value.retryable
+    with pytest.raises(trackers.TrackerError) as off:
+        await client.update_issue(issue.identifier, trackers.IssueUpdate(estimate=13))
+    assert off.value.kind is trackers.TrackerErrorKind.INVALID and not off.value.retryable
     assert str(off.value) == (
         "Team Engineering estimates on Linear's Fibonacci scale (1, 2, 3, 5, 8), which has no "
         "13: estimate ENG-1 on that scale (or allow extended estimates in the team's settings)."
     )
-    with pytest.raises(TrackerError):
-        await client.update_issue(issue.identifier, IssueUpdate(estimate=0.5))
+    with pytest.raises(trackers.TrackerError):
+        await client.update_issue(issue.identifier, trackers.IssueUpdate(estimate=0.5))
     assert linear.calls_to("UpdateIssue") == []
 
     linear.set_estimation("fibonacci", extended=True)
     await client.team(refresh=True)
-    await client.update_issue(issue.identifier, IssueUpdate(estimate=13))
+    await client.update_issue(issue.identifier, trackers.IssueUpdate(estimate=13))
     assert linear.estimate_of(issue.identifier) == 13
 
     linear.set_estimation("tShirt")
     await client.team(refresh=True)
-    with pytest.raises(TrackerError) as shirt:
-        await client.update_issue(issue.identifier, IssueUpdate(estimate=4))
+    with pytest.raises(trackers.TrackerError) as shirt:
+        await client.update_issue(issue.identifier, trackers.IssueUpdate(estimate=4))
     assert "T-shirt scale (XS = 1, S = 2, M = 3, L = 5, XL = 8)" in str(shirt.value)
 
     linear.set_estimation("notUsed")
     await client.team(refresh=True)
-    with pytest.raises(TrackerError) as unused:
-        await client.update_issue(issue.identifier, IssueUpdate(estimate=3))
-    assert unused.value.kind is TrackerErrorKind.CONFIG
+    with pytest.raises(trackers.TrackerError) as unused:
+        await client.update_issue(issue.identifier, trackers.IssueUpdate(estimate=3))
+    assert unused.value.kind is trackers.TrackerErrorKind.CONFIG
     assert allowed_estimates("exponential", extended=True, allow_zero=True) == (
         0,
         1,
@@ -419,7 +408,8 @@ async def test_title_and_criteria_are_written_and_the_description_kept(linear, m
     client = make_client()
 
     await client.update_issue(
-        issue.identifier, IssueUpdate(summary="Pay by card", acceptance_criteria=("Visa", "3DS"))
+        issue.identifier,
+        trackers.IssueUpdate(summary="Pay by card", acceptance_criteria=("Visa", "3DS")),
     )
 
     found = await client.issue(issue.identifier)
@@ -431,9 +421,9 @@ async def test_title_and_criteria_are_written_and_the_description_kept(linear, m
     )
     assert [c.operation for c in linear.calls] == ["IssueDescription", "UpdateIssue", "Issue"]
 
-    with pytest.raises(TrackerError) as refused:
-        await client.update_issue(issue.identifier, IssueUpdate(summary=" "))
-    assert refused.value.kind is TrackerErrorKind.INVALID
+    with pytest.raises(trackers.TrackerError) as refused:
+        await client.update_issue(issue.identifier, trackers.IssueUpdate(summary=" "))
+    assert refused.value.kind is trackers.TrackerErrorKind.INVALID
     assert (
         str(refused.value) == f"Linear refused to update {issue.identifier}: Title can't be empty."
     )
@@ -447,7 +437,9 @@ async def test_criteria_written_back_keep_the_text_after_their_list(linear, make
     assert read.acceptance_criteria == ("Visa",)
     assert read.description == "Shoppers pay.\n\nSee the design."
 
-    await client.update_issue(issue.identifier, IssueUpdate(acceptance_criteria=("Visa", "3DS")))
+    await client.update_issue(
+        issue.identifier, trackers.IssueUpdate(acceptance_criteria=("Visa", "3DS"))
+    )
 
     assert linear.issues[issue.identifier].description == (
         "Shoppers pay.\n\nSee the design.\n\n## Acceptance criteria\n- Visa\n- 3DS"
@@ -467,14 +459,14 @@ async def test_rank_before_and_after_another_issue(linear, make_client) -> None:
     assert linear.backlog_keys() == [d, b, c, a]
     await client.rank(b, before=d)
     assert linear.backlog_keys() == [b, d, c, a]
-    assert [i.key for i in await collect(iter_backlog(client))] == [b, d, c, a]
+    assert [i.key for i in await collect(trackers.iter_backlog(client))] == [b, d, c, a]
     assert linear.calls_to("UpdateIssue")[0].variables["input"] == {"sortOrder": 1500.0}
 
     with pytest.raises(ValueError):
         await client.rank(a, before=b, after=c)
-    with pytest.raises(TrackerError) as unknown:
+    with pytest.raises(trackers.TrackerError) as unknown:
         await client.rank(a, before="ENG-404")
-    assert unknown.value.kind is TrackerErrorKind.NOT_FOUND
+    assert unknown.value.kind is trackers.TrackerErrorKind.NOT_FOUND
 
 
 async def test_create_an_issue_with_its_labels(linear, make_client) -> None:
@@ -484,7 +476,7 @@ async def test_create_an_issue_with_its_labels(linear, make_client) -> None:
     client = make_client()
 
     ref = await client.create_issue(
-        NewIssue(
+        trackers.NewIssue(
             "Pay by card",
             description="Shoppers pay by card.",
             issue_type="Bug",
@@ -512,10 +504,10 @@ async def test_a_failed_create_is_not_repeated(linear, make_client, sleeps) -> N
     await client.team()
     linear.fail_next(500, route="CreateIssue")
 
-    with pytest.raises(TrackerError) as failed:
-        await client.create_issue(NewIssue("Pay by card"))
+    with pytest.raises(trackers.TrackerError) as failed:
+        await client.create_issue(trackers.NewIssue("Pay by card"))
 
-    assert failed.value.maybe_applied and failed.value.kind is TrackerErrorKind.UNAVAILABLE
+    assert failed.value.maybe_applied and failed.value.kind is trackers.TrackerErrorKind.UNAVAILABLE
     assert str(failed.value) == (
         "Linear had a problem of its own (HTTP 500) when asked to create the issue 'Pay by "
         "card'; it may have done it anyway, so Timebox checks before trying again."
@@ -528,10 +520,10 @@ async def test_a_create_that_timed_out_may_have_happened(linear, make_client, sl
     await client.team()
     linear.delay_next(30, route="CreateIssue", applied=True)
 
-    with pytest.raises(TrackerError) as slow:
-        await client.create_issue(NewIssue("Pay by card"))
+    with pytest.raises(trackers.TrackerError) as slow:
+        await client.create_issue(trackers.NewIssue("Pay by card"))
 
-    assert slow.value.maybe_applied and slow.value.kind is TrackerErrorKind.TIMEOUT
+    assert slow.value.maybe_applied and slow.value.kind is trackers.TrackerErrorKind.TIMEOUT
     assert [i.title for i in linear.issues.values()] == ["Pay by card"]  # it did
     assert sleeps.waits == []
 
@@ -545,7 +537,7 @@ async def test_mark_done_moves_the_issue_to_the_first_completed_state(linear, ma
     assert linear.state_of(issue.identifier).name == "Done"
     (update,) = linear.calls_to("UpdateIssue")
     assert update.variables["input"] == {"stateId": linear.state_named("Done").id}
-    assert (await client.issue(issue.identifier)).status_category is StatusCategory.DONE
+    assert (await client.issue(issue.identifier)).status_category is trackers.StatusCategory.DONE
 
     await client.mark_done(issue.identifier)  # done already: nothing is written
     assert len(linear.calls_to("UpdateIssue")) == 1
@@ -561,9 +553,11 @@ async def test_a_cycle_is_created_with_its_dates_and_goal_filled_started_and_com
     client = make_client()
     start, end = clock.now() + timedelta(days=1), clock.now() + timedelta(days=15)
 
-    sprint = await client.create_sprint(SprintSpec("Sprint 7", "Checkout works", start, end))
+    sprint = await client.create_sprint(
+        trackers.SprintSpec("Sprint 7", "Checkout works", start, end)
+    )
 
-    assert sprint.state is SprintState.FUTURE and sprint.goal == "Checkout works"
+    assert sprint.state is trackers.SprintState.FUTURE and sprint.goal == "Checkout works"
     assert (sprint.name, sprint.start, sprint.end) == ("Sprint 7", start, end)
     (created,) = linear.calls_to("CreateCycle")
     assert created.variables["input"] == {
@@ -586,20 +580,20 @@ async def test_a_cycle_is_created_with_its_dates_and_goal_filled_started_and_com
 
     clock.advance(timedelta(hours=2))
     active = await client.start_sprint(sprint.id, start=clock.now(), end=end)
-    assert active.state is SprintState.ACTIVE and active.start == clock.now()
+    assert active.state is trackers.SprintState.ACTIVE and active.start == clock.now()
     await client.mark_done(keys[0])
 
     clock.advance(timedelta(days=13))
     closed = await client.close_sprint(sprint.id)
-    assert closed.state is SprintState.CLOSED and closed.completed == clock.now()
+    assert closed.state is trackers.SprintState.CLOSED and closed.completed == clock.now()
     assert linear.backlog_keys() == keys[1:]  # the unfinished ones are back, in order
     assert linear.cycle_keys(sprint.id) == [keys[0]]
     assert await client.board_sprints() == []
 
     again = await client.close_sprint(sprint.id)  # a retry after a lost answer: nothing to do
-    assert again.state is SprintState.CLOSED
+    assert again.state is trackers.SprintState.CLOSED
     assert len(linear.calls_to("UpdateCycle")) == 2
-    with pytest.raises(TrackerError) as closed_again:
+    with pytest.raises(trackers.TrackerError) as closed_again:
         await client.start_sprint(sprint.id)
     assert str(closed_again.value) == "Linear did not start cycle Sprint 7: it is completed."
 
@@ -607,17 +601,17 @@ async def test_a_cycle_is_created_with_its_dates_and_goal_filled_started_and_com
 async def test_overlapping_cycles_are_refused_in_plain_words(linear, make_client, clock) -> None:
     client = make_client()
     await client.create_sprint(
-        SprintSpec("One", start=clock.now(), end=clock.now() + timedelta(days=14))
+        trackers.SprintSpec("One", start=clock.now(), end=clock.now() + timedelta(days=14))
     )
 
-    with pytest.raises(TrackerError) as overlap:
+    with pytest.raises(trackers.TrackerError) as overlap:
         await client.create_sprint(
-            SprintSpec(
+            trackers.SprintSpec(
                 "Two", start=clock.now() + timedelta(days=7), end=clock.now() + timedelta(days=21)
             )
         )
 
-    assert overlap.value.kind is TrackerErrorKind.INVALID
+    assert overlap.value.kind is trackers.TrackerErrorKind.INVALID
     assert "overlap Cycle 1" in str(overlap.value)
 
 
@@ -649,10 +643,10 @@ async def test_a_long_rate_limit_is_handed_back_for_the_due_work_to_retry(
     await client.team()
     linear.rate_limit_next(route="BacklogIssues", reset_in=900)
 
-    with pytest.raises(TrackerError) as limited:
+    with pytest.raises(trackers.TrackerError) as limited:
         await client.backlog_page()
 
-    assert limited.value.kind is TrackerErrorKind.RATE_LIMITED and limited.value.retryable
+    assert limited.value.kind is trackers.TrackerErrorKind.RATE_LIMITED and limited.value.retryable
     assert limited.value.retry_after == 900
     assert str(limited.value) == (
         "Linear is limiting how fast Timebox may call it and asks to wait 900 seconds before "
@@ -679,9 +673,9 @@ async def test_the_complexity_budget_is_respected_before_a_query_is_sent(clock) 
             sent = len(em.calls)
 
             # Too little is left for another page: a job hands the wait back, sending nothing.
-            with pytest.raises(TrackerError) as limited:
+            with pytest.raises(trackers.TrackerError) as limited:
                 await jobs.backlog_page()
-            assert limited.value.kind is TrackerErrorKind.RATE_LIMITED
+            assert limited.value.kind is trackers.TrackerErrorKind.RATE_LIMITED
             assert limited.value.retry_after == pytest.approx(3717 / 2, abs=1)
             assert len(em.calls) == sent
 
@@ -723,10 +717,10 @@ async def test_5xx_gives_up_after_the_last_try_in_plain_words(linear, make_clien
     client = make_client(retry=RetryPolicy(attempts=6, max_delay=5.0, timeout=5))
     linear.fail_next(502, route="Viewer", times=20)
 
-    with pytest.raises(TrackerError) as down:
+    with pytest.raises(trackers.TrackerError) as down:
         await client.account()
 
-    assert down.value.kind is TrackerErrorKind.UNAVAILABLE and down.value.retryable
+    assert down.value.kind is trackers.TrackerErrorKind.UNAVAILABLE and down.value.retryable
     assert str(down.value) == (
         "Linear had a problem of its own (HTTP 502) when asked to confirm which account this "
         "is, 6 times in a row. Timebox will try again later."
@@ -740,10 +734,10 @@ async def test_a_timeout_is_retried_and_then_said_plainly(linear, make_client, s
     await client.team()
     linear.delay_next(30, route="ChangedIssues", times=3)
 
-    with pytest.raises(TrackerError) as slow:
+    with pytest.raises(trackers.TrackerError) as slow:
         await client.changes_page(START)
 
-    assert slow.value.kind is TrackerErrorKind.TIMEOUT and slow.value.retryable
+    assert slow.value.kind is trackers.TrackerErrorKind.TIMEOUT and slow.value.retryable
     assert str(slow.value) == (
         "Linear did not answer within 0.2 seconds, 3 times in a row, when asked to search for "
         "changed issues. Timebox will try again later."
@@ -757,7 +751,7 @@ async def test_a_share_of_failing_calls_is_ridden_out(linear, make_client, sleep
     linear.fail_rate(0.3, 503, seed=7)
     client = make_client(retry=RetryPolicy(attempts=8, timeout=5))
 
-    issues = await collect(iter_backlog(client))
+    issues = await collect(trackers.iter_backlog(client))
 
     assert len(issues) == 260
     failed = [c for c in linear.calls if c.status == 503]
@@ -767,10 +761,10 @@ async def test_a_share_of_failing_calls_is_ridden_out(linear, make_client, sleep
 async def test_a_bad_key_is_an_auth_error_and_never_shown(linear, make_client, sleeps) -> None:
     client = make_client(key="lin_api_wrong")
 
-    with pytest.raises(TrackerError) as refused:
+    with pytest.raises(trackers.TrackerError) as refused:
         await client.backlog_page()
 
-    assert refused.value.kind is TrackerErrorKind.AUTH and not refused.value.retryable
+    assert refused.value.kind is trackers.TrackerErrorKind.AUTH and not refused.value.retryable
     assert "lin_api_wrong" not in str(refused.value) + repr(client.credential)
     assert sleeps.waits == []
 
@@ -827,11 +821,11 @@ async def test_only_linears_api_and_listed_hosts_are_called(linear, sleeps) -> N
         sleep=sleeps,
     )
     try:
-        with pytest.raises(TrackerError) as inward:
+        with pytest.raises(trackers.TrackerError) as inward:
             await rebound.account()
     finally:
         await rebound.aclose()
-    assert inward.value.kind is TrackerErrorKind.REFUSED_HOST
+    assert inward.value.kind is trackers.TrackerErrorKind.REFUSED_HOST
     assert "private or local address (10.0.0.5)" in str(inward.value)
     assert linear.calls == [] and sleeps.waits == []
 
@@ -1000,7 +994,7 @@ async def test_linears_removals_and_reorders_reach_the_sync_through_the_webhook(
         # The sync unlinks a "gone" key only on NOT_FOUND: a trashed issue is one, too.
         answers = []
         for key in (keys[0], keys[1]):
-            with pytest.raises(TrackerError) as deleted:
+            with pytest.raises(trackers.TrackerError) as deleted:
                 await client.issue(key)
             answers.append((deleted.value.kind, str(deleted.value)))
         assert answers == [
@@ -1053,9 +1047,9 @@ async def test_an_admins_key_registers_timeboxs_webhook_with_timeboxs_secret(
         assert received == [True] and made.deliveries == [204]
 
         linear.add_user("dev@example.com", "lin_api_dev")  # not a workspace admin
-        with pytest.raises(TrackerError) as refused:
+        with pytest.raises(trackers.TrackerError) as refused:
             await make_client(key="lin_api_dev").create_webhook(url, "timebox-secret")
-        assert refused.value.kind is TrackerErrorKind.FORBIDDEN
+        assert refused.value.kind is trackers.TrackerErrorKind.FORBIDDEN
         assert str(refused.value) == (
             "The Linear account is not allowed to add a webhook for team ENG (Only workspace "
             "admins can create webhooks.)."
@@ -1117,7 +1111,7 @@ async def test_the_sandbox_team_reads_as_a_product_owner_expects(clock) -> None:
         )
         try:
             assert await client.check() == []
-            issues = await collect(iter_backlog(client))
+            issues = await collect(trackers.iter_backlog(client))
         finally:
             await client.aclose()
     assert [i.summary for i in issues] == [

@@ -18,7 +18,8 @@ from bot.emulator.jira import STORY_POINTS, JiraEmulator
 from bot.emulator.stack import LocalStack
 from bot.runtime.secrets import Secret
 from bot.trackers.adf import join_acceptance
-from bot.trackers.jira import JiraCloud, RetryPolicy
+from bot.trackers.http import RetryPolicy
+from bot.trackers.jira import JiraCloud
 from bot.trackers.wiring import install, open_jira
 from bot.usecases import backlog as backlog_uc
 from bot.usecases import sprints
@@ -328,19 +329,8 @@ async def test_a_reorder_and_a_sprint_land_in_jira(slack, jira):
     assert jira.backlog_keys() == [task, bug, story, blocker]
 
     now = slack.clock.now()
-    picked = [(await item_by_key(slack, key)).id for key in (task, bug)]
-    bug_id = picked[1]
-    async with slack.db.transaction() as store:
-        team = await store.ensure_team(WORKSPACE, CHANNEL, now)
-        sprint = await sprints.upcoming(store, team, now)
-        for position, item_id in enumerate(picked):
-            await store.add_sprint_item(
-                SprintItem(sprint_id=sprint.id, item_id=item_id, position=position, added_at=now)
-            )
-        sprint.goal, sprint.status, sprint.committed_at = "Ship the fixes", "active", now
-        await tracker_uc.after_commit(store, team, sprint, now)
-        sprint_id = sprint.id
-    await drain(slack)
+    bug_id = (await item_by_key(slack, bug)).id
+    sprint_id = await running_sprint(slack, [task, bug], goal="Ship the fixes")
     [remote] = jira.sprints.values()
     assert (remote.name, remote.goal, remote.state) == ("Sprint 1", "Ship the fixes", "active")
     assert jira.sprint_keys(remote.id) == [task, bug]
@@ -407,7 +397,7 @@ async def in_channel(channel: str, user: str) -> bool:
     return True
 
 
-async def running_sprint(slack: LocalStack, keys: list[str]) -> int:
+async def running_sprint(slack: LocalStack, keys: list[str], goal: str = "Ship it") -> int:
     """A committed sprint of the items of `keys`, written to Jira; its id."""
     now = slack.clock.now()
     picked = [(await item_by_key(slack, key)).id for key in keys]
@@ -419,7 +409,7 @@ async def running_sprint(slack: LocalStack, keys: list[str]) -> int:
                 SprintItem(sprint_id=sprint.id, item_id=item_id, position=position, added_at=now)
             )
             (await store.item_by_id(team.id, item_id)).status = "sprint"
-        sprint.goal, sprint.status, sprint.committed_at = "Ship it", "active", now
+        sprint.goal, sprint.status, sprint.committed_at = goal, "active", now
         await tracker_uc.after_commit(store, team, sprint, now)
         sprint_id = sprint.id
     await drain(slack)

@@ -22,12 +22,12 @@ from typing import Any, ParamSpec, Protocol, TypeVar
 
 import pytest
 
+from bot.domain.trackers import IssuePage
 from bot.emulator.stack import LocalStack
 from bot.runtime.clock import ManualClock
 from bot.runtime.secrets import generate_key
 from bot.sandbox import seed as demo
 from bot.sandbox.server import Sandbox
-from bot.trackers.base import IssuePage
 from bot.trackers.hosts import HostPolicy
 from bot.trackers.http import RetryPolicy
 from storage.models import BacklogItem, TrackerConnection
@@ -35,6 +35,19 @@ from tests.app.conftest import Sleeps, fixed_clock
 from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_poker_slack import board, poker, replies, vote
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+
+
+def emulator_fixture(name: str, emulator: Callable[..., Any]) -> Any:
+    """A fixture called ``name``: ``emulator`` (a tracker emulator class) running on the test's
+    clock for the test's length."""
+
+    @pytest.fixture(name=name)
+    async def running(clock: ManualClock) -> AsyncIterator[Any]:
+        async with emulator(now=clock.now) as started:
+            yield started
+
+    return running
+
 
 WORKSPACE = "T0TEAM"
 
