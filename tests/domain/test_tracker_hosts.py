@@ -7,8 +7,9 @@ import socket
 
 import pytest
 
+from bot.domain.trackers import TrackerErrorKind
 from bot.runtime.secrets import Secret
-from bot.trackers.base import ApiToken, TrackerErrorKind
+from bot.trackers.base import ApiToken
 from bot.trackers.hosts import (
     GuardedResolver,
     HostPolicy,
