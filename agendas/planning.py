@@ -43,18 +43,15 @@ class SelectionSection:
     forecast: float | None
 
 
-@dataclass(frozen=True)
-class CapacitySection:
-    state: PlanState
+STATE_ACTIONS = ("capacity", "breakdown", "commit")
+"""The actions whose section shows where the plan stands, each in its own way."""
 
 
 @dataclass(frozen=True)
-class BreakdownSection:
-    state: PlanState
+class StateSection:
+    """The capacity, breakdown or commit section (`action`): the plan as it stands."""
 
-
-@dataclass(frozen=True)
-class CommitSection:
+    action: str
     state: PlanState
 
 

@@ -78,6 +78,32 @@ def acked(handle: Callable[[Asked], Awaitable[None]]) -> Listener:
     return listening_as(handle, run)
 
 
+@dataclass(frozen=True)
+class Heard:
+    """An event from the Events API (Bolt acks those itself): the request and Bolt's context."""
+
+    body: dict[str, Any]
+    client: AsyncWebClient
+    context: AsyncBoltContext
+
+    @property
+    def event(self) -> dict[str, Any]:
+        return self.body.get("event") or {}
+
+    @property
+    def svc(self) -> Services:
+        return services(self.context)
+
+
+def heard(handle: Callable[[Heard], Awaitable[None]]) -> Listener:
+    """The listener of an event: `handle` gets it as a `Heard`."""
+
+    async def run(body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        await handle(Heard(body, client, context))
+
+    return listening_as(handle, run)
+
+
 def listening_as(handle: Callable[..., Any], run: Listener) -> Listener:
     """`run` as the app's listener (handlers/listener.py), named and documented as `handle`,
     the function it runs. Not `functools.wraps`: its __wrapped__ would show Bolt `handle`'s

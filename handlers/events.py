@@ -6,13 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_bolt.async_app import AsyncApp
 
-from bot.runtime.services import services
 from bot.usecases.unit import Actor
+from handlers.asked import Heard, heard
 from handlers.flows import files as files_flow
-from handlers.listener import listener
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +36,9 @@ def _removed(app: AsyncApp, kind: str) -> Any:
             else app.default_tokens_revoked_event_listener()
         )
 
-    @listener
-    async def removed(
-        event: dict[str, Any],
-        body: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
+    @heard
+    async def removed(heard: Heard) -> None:
+        event, context = heard.event, heard.context
         if not uninstalled and not (event.get("tokens") or {}).get("bot"):
             return  # only user tokens: Timebox has none
         log.warning("workspace %s: %s", context.team_id, kind.replace("_", " "))
@@ -58,19 +52,15 @@ def _removed(app: AsyncApp, kind: str) -> Any:
     return removed
 
 
-@listener
-async def file_shared(
-    event: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
+@heard
+async def file_shared(heard: Heard) -> None:
     """A CSV shared in a team's channel joins its backlog; a YAML file becomes its agenda."""
+    event, context = heard.event, heard.context
     sharer = Actor(
         workspace=context.team_id or "",
         channel=event.get("channel_id") or "",
         user=event.get("user_id") or "",
-        request=body.get("event_id"),
+        request=heard.body.get("event_id"),
     )
     if sharer.channel and sharer.user != context.bot_user_id:  # not the bot's own export
-        await files_flow.file_shared(services(context), client, sharer, event["file_id"])
+        await files_flow.file_shared(heard.svc, heard.client, sharer, event["file_id"])

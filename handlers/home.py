@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime.services import services
 from bot.usecases import home as home_uc
 from bot.usecases.home import TeamHome
+from handlers.asked import Heard, heard
 from handlers.blocks.home import POLLS, home_view
 from handlers.common import permalink
-from handlers.listener import listener
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +22,12 @@ def register(app: AsyncApp) -> None:
     app.event("app_home_opened")(home_opened)
 
 
-@listener
-async def home_opened(
-    event: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
+@heard
+async def home_opened(heard: Heard) -> None:
+    event, client = heard.event, heard.client
     if event.get("tab", "home") != "home":
         return
-    found = await home_uc.home(services(context), context.team_id or "", event["user"])
+    found = await home_uc.home(heard.svc, heard.context.team_id or "", event["user"])
     homes = [await with_links(client, home) for home in found.teams]
     await client.views_publish(user_id=event["user"], view=home_view(homes, found.now))
 

@@ -50,6 +50,11 @@ def action(body: dict[str, Any]) -> dict[str, Any]:
     return actions[0] if isinstance(actions[0], dict) else {}
 
 
+def action_id(body: dict[str, Any]) -> str:
+    """Which button or menu was used ("" when the payload names none)."""
+    return str(action(body).get("action_id") or "")
+
+
 def value(body: dict[str, Any]) -> str:
     """The clicked button's value, or the chosen option's."""
     clicked = action(body)

@@ -114,6 +114,11 @@ def _rolling_velocity(recorded: Sequence[Sprint]) -> dict[int, float]:
     return found
 
 
+def _unzip(points: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    """(x, y) points as the x values and the y values, the way matplotlib takes them."""
+    return [x for x, _ in points], [y for _, y in points]
+
+
 def _velocity_bars(axes: Axes, shown: Sequence[Sprint], averages: dict[int, float]) -> None:
     width = 0.38
     positions = list(range(len(shown)))
@@ -126,14 +131,9 @@ def _velocity_bars(axes: Axes, shown: Sequence[Sprint], averages: dict[int, floa
     for label, color, offset, values in bars:
         if not values:
             continue
-        drawn = axes.bar(
-            [x + offset for x, _ in values],
-            [v for _, v in values],
-            width,
-            label=label,
-            color=color,
-        )
-        axes.bar_label(drawn, labels=[points(v) for _, v in values], padding=2, fontsize=9)
+        xs, ys = _unzip(values)
+        drawn = axes.bar([x + offset for x in xs], ys, width, label=label, color=color)
+        axes.bar_label(drawn, labels=[points(v) for v in ys], padding=2, fontsize=9)
     line = [
         (x, averages[s.number])
         for x, s in zip(positions, shown, strict=True)
@@ -141,8 +141,7 @@ def _velocity_bars(axes: Axes, shown: Sequence[Sprint], averages: dict[int, floa
     ]
     if line:
         axes.plot(
-            [x for x, _ in line],
-            [v for _, v in line],
+            *_unzip(line),
             color=AVERAGE,
             marker="o",
             linewidth=2,
@@ -204,8 +203,7 @@ def burndown_chart(
         axes.set_ylabel(f"{unit} remaining")
         axes.plot(range(len(ideal)), ideal, color=IDEAL, linestyle="--", linewidth=2, label="Ideal")
         axes.plot(
-            [x for x, _ in actual],
-            [v for _, v in actual],
+            *_unzip(actual),
             color=REMAINING,
             marker="o",
             linewidth=2.5,
@@ -213,8 +211,7 @@ def burndown_chart(
         )
         if added:
             axes.scatter(
-                [x for x, _ in added],
-                [v for _, v in added],
+                *_unzip(added),
                 color=SCOPE,
                 marker="^",
                 s=90,

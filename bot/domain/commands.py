@@ -66,7 +66,16 @@ def _number(word: str | None, command: str, verb: str) -> int:
     return int(match.group(1))
 
 
-def _unknown(command: str, word: str) -> UsageError:
+def _split(text: str, default: str) -> tuple[str, list[str]]:
+    """A command's verb (its first word, lower-cased; `default` when nothing was typed) and the
+    words after it."""
+    words = text.split()
+    return (words[0].lower(), words[1:]) if words else (default, [])
+
+
+def _unknown(command: str, text: str) -> UsageError:
+    """`text`: the command as typed, whose first word is the verb not known."""
+    word = text.split()[0]
     known = ", ".join(f"`{v}`" for v in USAGE[command])
     return UsageError(
         f"`{command} {word}` is not something I know. Try one of {known}.",
@@ -85,10 +94,7 @@ class BacklogCommand:
 
 
 def parse_backlog(text: str) -> BacklogCommand:
-    words = text.split()
-    if not words:
-        return BacklogCommand("list")
-    verb, rest = words[0].lower(), words[1:]
+    verb, rest = _split(text, "list")
     if _whole(verb):
         return BacklogCommand("list", page=int(verb))
     match verb:
@@ -99,7 +105,7 @@ def parse_backlog(text: str) -> BacklogCommand:
         case "help":
             return BacklogCommand("help")
         case "add":
-            title = text.strip()[len(words[0]) :].strip()
+            title = _rest_text(text, 1)
             if not title:
                 raise UsageError("Give the new item a title.", usage("/backlog", "add"))
             return BacklogCommand("add", title=title)
@@ -122,7 +128,7 @@ def parse_backlog(text: str) -> BacklogCommand:
             if fmt not in ("csv", "md", "markdown"):
                 raise UsageError("Choose `csv` or `md`.", usage("/backlog", "export"))
             return BacklogCommand("export", format="md" if fmt == "markdown" else fmt)
-    raise _unknown("/backlog", words[0])
+    raise _unknown("/backlog", text)
 
 
 def _parse_move(words: list[str]) -> Move:
@@ -153,10 +159,9 @@ class TimeboxCommand:
 
 
 def parse_timebox(text: str) -> TimeboxCommand:
-    words = text.split()
-    if not words or words[0].lower() == "help":
+    verb, rest = _split(text, "help")
+    if verb == "help":
         return TimeboxCommand("help")
-    verb, rest = words[0].lower(), words[1:]
     if verb == "setup" and not rest:
         return TimeboxCommand("setup")
     if verb == "calendar":
@@ -210,7 +215,7 @@ def parse_timebox(text: str) -> TimeboxCommand:
         if setting not in aliases or len(rest) < 2:
             raise UsageError("Name a setting and its value.", usage("/timebox", "settings"))
         return TimeboxCommand("settings", setting=aliases[setting], value=" ".join(rest[1:]))
-    raise _unknown("/timebox", words[0])
+    raise _unknown("/timebox", text)
 
 
 @dataclass(frozen=True)
@@ -222,10 +227,10 @@ class ReadyCommand:
 
 
 def parse_ready(text: str) -> ReadyCommand:
-    words = text.lower().split()
-    if not words or words[0] == "check":
+    text = text.lower()
+    verb, rest = _split(text, "check")
+    if verb == "check":
         return ReadyCommand("check")
-    verb, rest = words[0], words[1:]
     if re.fullmatch(r"#?\d+", verb):
         return ReadyCommand("item", number=_number(verb, "/ready", "item"))
     match verb:
@@ -241,7 +246,7 @@ def parse_ready(text: str) -> ReadyCommand:
             return ReadyCommand(
                 "snooze", number=_number(rest[0], "/ready", "snooze"), days=int(rest[1].rstrip("d"))
             )
-    raise _unknown("/ready", words[0])
+    raise _unknown("/ready", text)
 
 
 @dataclass(frozen=True)
@@ -277,10 +282,7 @@ def parse_minutes(word: str, command: str, verb: str) -> int:
 
 def parse_refine(text: str) -> RefineCommand:
     """The raw command text: mentions stay Slack-encoded for `note`'s owner."""
-    words = text.split()
-    if not words:
-        return RefineCommand("status")
-    verb, rest = words[0].lower(), words[1:]
+    verb, rest = _split(text, "status")
     match verb:
         case "start":
             if len(rest) > 1:
@@ -295,7 +297,7 @@ def parse_refine(text: str) -> RefineCommand:
                 "extend", minutes=parse_minutes(rest[0] if rest else "5m", "/refine", "extend")
             )
         case "goal" | "note":
-            body = text.strip()[len(words[0]) :].strip()
+            body = _rest_text(text, 1)
             users = tuple(_MENTION.findall(body))
             body = _MENTION.sub("", body).strip()
             if not body:
@@ -308,7 +310,7 @@ def parse_refine(text: str) -> RefineCommand:
             if rest not in (["on"], ["off"]):
                 raise UsageError("Say `on` or `off`.", usage("/refine", "auto"))
             return RefineCommand("auto", flag=rest == ["on"])
-    raise _unknown("/refine", words[0])
+    raise _unknown("/refine", text)
 
 
 # -- /poker (planning poker) --------------------------------------------------------------------
@@ -506,10 +508,7 @@ def _meeting_clock(command: str, verb: str, rest: list[str]) -> SprintCommand | 
 
 
 def parse_planning(text: str) -> SprintCommand:
-    words = text.split()
-    if not words:
-        return SprintCommand("status")
-    verb, rest = words[0].lower(), words[1:]
+    verb, rest = _split(text, "status")
     if clock := _meeting_clock("/planning", verb, rest):
         return clock
     match verb:
@@ -528,24 +527,18 @@ def parse_planning(text: str) -> SprintCommand:
             if rest not in ([], ["team"]):
                 raise UsageError("`commit` or `commit team`.", usage("/planning", "commit"))
             return SprintCommand("commit_team" if rest else "commit")
-    raise _unknown("/planning", words[0])
+    raise _unknown("/planning", text)
 
 
 def parse_review(text: str) -> SprintCommand:
-    words = text.split()
-    if not words:
-        return SprintCommand("status")
-    clock = _meeting_clock("/review", words[0].lower(), words[1:])
+    clock = _meeting_clock("/review", *_split(text, "status"))
     if clock is None:
-        raise _unknown("/review", words[0])
+        raise _unknown("/review", text)
     return clock
 
 
 def parse_sprint(text: str) -> SprintCommand:
-    words = text.split()
-    if not words:
-        return SprintCommand("show")
-    verb, rest = words[0].lower(), words[1:]
+    verb, rest = _split(text, "show")
     match verb:
         case "show" | "close" | "velocity" | "help":
             return SprintCommand(verb)
@@ -566,7 +559,7 @@ def parse_sprint(text: str) -> SprintCommand:
             if fmt not in ("md", "csv", "markdown"):
                 raise UsageError("Choose `md` or `csv`.", usage("/sprint", "export"))
             return SprintCommand("export", format="md" if fmt == "markdown" else fmt)
-    raise _unknown("/sprint", words[0])
+    raise _unknown("/sprint", text)
 
 
 def _task_command(text: str, rest: list[str]) -> SprintCommand:

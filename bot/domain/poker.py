@@ -363,13 +363,9 @@ def clean_reason(reason: str) -> str:
     return " ".join(reason.split())[:REASON_MAX]
 
 
-@dataclass(frozen=True)
-class Pick:
-    """A card someone picked in a round (with the reason they gave), not yet counted."""
-
-    voter: str
-    card: str
-    reason: str = ""
+Pick = Ballot
+"""A card someone picked in a round (with the reason they gave), not yet counted: the same
+voter, card and reason a tally counts."""
 
 
 @dataclass(frozen=True)

@@ -111,52 +111,51 @@ def sprint_markdown(
     if sprint.review_answer:
         lines.append(f"- Review: {sprint.review_answer}")
 
-    lines += ["", "## Items", ""]
-    if not items:
-        lines.append("No items in this sprint.")
-    else:
+    item_rows = [
+        f"| #{si.item.number} | {_cell(si.item.title)} | {_points(si.item.estimate)} "
+        f"| {item_status(sprint, si)} | {_cell(who(si.item.owner))} "
+        f"| {'yes' if si.supports_goal else 'no'} "
+        f"| {sum(task.done for task in si.tasks)}/{len(si.tasks)} |"
+        for si in items
+    ]
+    lines += _table("Items", "No items in this sprint.", _ITEM_COLUMNS, item_rows)
+    for si in items:
+        lines += ["", f"### #{si.item.number} {si.item.title}", ""]
+        if si.override_reason:
+            lines += [f"Taken although not ready: {si.override_reason}", ""]
+        if not si.tasks:
+            lines.append("No tasks.")
+            continue
+        hours = sum(task.hours for task in si.tasks)
+        to_go = hours_left(si.tasks)
+        lines.append(f"Tasks: {_hours(hours)}, {_hours(to_go)} left")
+        lines.append("")
         lines += [
-            "| Item | Title | Points | Status | Owner | Supports the goal | Tasks done |",
-            "|---|---|---:|---|---|---|---:|",
+            f"- [{'x' if task.done else ' '}] {task.title}, {_hours(task.hours)}, "
+            f"{who(task.owner, 'unassigned')}"
+            for task in si.tasks
         ]
-        for si in items:
-            done_tasks = sum(task.done for task in si.tasks)
-            lines.append(
-                f"| #{si.item.number} | {_cell(si.item.title)} | {_points(si.item.estimate)} "
-                f"| {item_status(sprint, si)} | {_cell(who(si.item.owner))} "
-                f"| {'yes' if si.supports_goal else 'no'} | {done_tasks}/{len(si.tasks)} |"
-            )
-        for si in items:
-            lines += ["", f"### #{si.item.number} {si.item.title}", ""]
-            if si.override_reason:
-                lines += [f"Taken although not ready: {si.override_reason}", ""]
-            if not si.tasks:
-                lines.append("No tasks.")
-                continue
-            hours = sum(task.hours for task in si.tasks)
-            to_go = hours_left(si.tasks)
-            lines.append(f"Tasks: {_hours(hours)}, {_hours(to_go)} left")
-            lines.append("")
-            lines += [
-                f"- [{'x' if task.done else ' '}] {task.title}, {_hours(task.hours)}, "
-                f"{who(task.owner, 'unassigned')}"
-                for task in si.tasks
-            ]
 
-    lines += ["", "## Scope changes", ""]
-    if not changes:
-        lines.append("No scope changes.")
-    else:
-        lines += [
-            "| When | Change | Item | Points | By | Reason |",
-            "|---|---|---|---:|---|---|",
-        ]
-        lines += [
-            f"| {change.at:%Y-%m-%d %H:%M} UTC | {change.action} | #{change.item_number} "
-            f"| {_points(change.points)} | {_cell(who(change.actor))} | {_cell(change.reason)} |"
-            for change in changes
-        ]
+    change_rows = [
+        f"| {change.at:%Y-%m-%d %H:%M} UTC | {change.action} | #{change.item_number} "
+        f"| {_points(change.points)} | {_cell(who(change.actor))} | {_cell(change.reason)} |"
+        for change in changes
+    ]
+    lines += _table("Scope changes", "No scope changes.", _CHANGE_COLUMNS, change_rows)
     return "\n".join(lines) + "\n"
+
+
+_ITEM_COLUMNS = (
+    "| Item | Title | Points | Status | Owner | Supports the goal | Tasks done |",
+    "|---|---|---:|---|---|---|---:|",
+)
+_CHANGE_COLUMNS = ("| When | Change | Item | Points | By | Reason |", "|---|---|---|---:|---|---|")
+
+
+def _table(title: str, empty: str, columns: tuple[str, str], rows: list[str]) -> list[str]:
+    """A section of the Markdown export: its heading, then its table (`columns`: the header
+    and alignment lines), or `empty` when it has no rows."""
+    return ["", f"## {title}", "", *((*columns, *rows) if rows else (empty,))]
 
 
 # -- CSV -----------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ between; the file is read off the event loop.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -203,31 +203,44 @@ async def move_item(
 
 async def move_to_top(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> ItemShown:
     """The item's "Move to top" button: the item as it is now."""
-    async with member_work(svc, actor, in_channel, once=True) as work:
-        await work.store.get_item(work.team, number)
-        await work.require(("po",), "order the product backlog")
-        await work.store.move_item(work.team, number, Move("top"), work.user, work.now)
-        await tracker.after_reorder(work.store, work.team, number, work.now)
-        return await _shown(work, number)
+    return await _po_change(svc, actor, number, in_channel, "order the product backlog", _to_top)
+
+
+async def _to_top(store: Store, team: Team, number: int, user: str, now: datetime) -> None:
+    await store.move_item(team, number, Move("top"), user, now)
+    await tracker.after_reorder(store, team, number, now)
 
 
 async def archive_item(
     svc: Services, actor: Actor, number: int, in_channel: InChannel
 ) -> ItemShown:
-    async with member_work(svc, actor, in_channel, once=True) as work:
-        await work.store.get_item(work.team, number)
-        await work.require(("po",), "archive backlog items")
-        await work.store.archive_item(work.team, number, work.user, work.now)
-        return await _shown(work, number)
+    return await _po_change(
+        svc, actor, number, in_channel, "archive backlog items", Store.archive_item
+    )
 
 
 async def restore_item(
     svc: Services, actor: Actor, number: int, in_channel: InChannel
 ) -> ItemShown:
+    return await _po_change(
+        svc, actor, number, in_channel, "restore backlog items", Store.restore_item
+    )
+
+
+async def _po_change(
+    svc: Services,
+    actor: Actor,
+    number: int,
+    in_channel: InChannel,
+    doing: str,
+    change: Callable[[Store, Team, int, str, datetime], Awaitable[object]],
+) -> ItemShown:
+    """A Product Owner's change to one item from its message: the item it names is looked up
+    before who may, so another team's number is refused as unknown; then the item as it is."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.store.get_item(work.team, number)
-        await work.require(("po",), "restore backlog items")
-        await work.store.restore_item(work.team, number, work.user, work.now)
+        await work.require(("po",), doing)
+        await change(work.store, work.team, number, work.user, work.now)
         return await _shown(work, number)
 
 

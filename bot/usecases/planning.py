@@ -57,12 +57,7 @@ class Planning:
             forecast = state.capacity.forecast
             proposal = await steps.proposal(store, team, forecast)
             opened.append(plan.SelectionSection(sprint, tuple(proposal), forecast))
-        if "capacity" in actions:
-            opened.append(plan.CapacitySection(state))
-        if "breakdown" in actions:
-            opened.append(plan.BreakdownSection(state))
-        if "commit" in actions:
-            opened.append(plan.CommitSection(state))
+        opened += [plan.StateSection(a, state) for a in plan.STATE_ACTIONS if a in actions]
         return opened
 
     async def minutes(self, store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:

@@ -10,6 +10,8 @@ meeting, the result says where the plan stands, for the meeting's cards to show 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from agendas import planning as plan
@@ -47,8 +49,7 @@ async def show(svc: Services, actor: Actor, number: int, sprint_id: int | None =
 
 async def add(svc: Services, actor: Actor, people: People, number: int, text: str) -> TaskCard:
     """`/sprint task <n> add Write the docs 2h`: a developer adds a task to an item."""
-    async with member_work(svc, actor, _among(people), once=True) as work:
-        sprint = await _sprint(work, None)
+    async with _changing(svc, actor, people, None) as (work, sprint):
         if work.user not in plan.developers(work.team, people):
             raise NotAllowed(ONLY_DEVELOPERS)
         sprint_item = await steps.find_item(work.store, work.team, sprint, number)
@@ -66,8 +67,7 @@ async def change(
     edit: tasks.TaskEdit,
 ) -> TaskCard:
     """`/sprint task <n> <task> owner @x | hours 3 | left 1 | done | open`."""
-    async with member_work(svc, actor, _among(people), once=True) as work:
-        sprint = await _sprint(work, None)
+    async with _changing(svc, actor, people, None) as (work, sprint):
         sprint_item = await steps.find_item(work.store, work.team, sprint, number)
         task = tasks.task_at(sprint_item, position)
         return await _changed(work, people, sprint, sprint_item, task, edit)
@@ -82,14 +82,22 @@ async def clicked(
     edit: tasks.TaskEdit,
 ) -> TaskCard:
     """A task card's button: take it, done, reopen."""
-    async with member_work(svc, actor, _among(people), once=True) as work:
-        sprint = await _sprint(work, sprint_id)
+    async with _changing(svc, actor, people, sprint_id) as (work, sprint):
         items = await work.store.sprint_items(sprint)
         sprint_item, task = tasks.find_task(items, task_id)
         return await _changed(work, people, sprint, sprint_item, task, edit)
 
 
 # -- steps ---------------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def _changing(
+    svc: Services, actor: Actor, people: People, sprint_id: int | None
+) -> AsyncIterator[tuple[Work, Sprint]]:
+    """A change to the tasks of a sprint (`_sprint`), by someone in the channel (`people`)."""
+    async with member_work(svc, actor, _among(people), once=True) as work:
+        yield work, await _sprint(work, sprint_id)
 
 
 def _among(people: People) -> InChannel:

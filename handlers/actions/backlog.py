@@ -42,7 +42,7 @@ async def edit_item(asked: Asked) -> None:
 @acked
 async def change_item(asked: Asked) -> None:
     """Move to top, mark done, archive or restore, from the item's own message."""
-    change = CHANGES[payload.action(asked.body).get("action_id", "")]
+    change = CHANGES[payload.action_id(asked.body)]
     shown = await change(asked.svc, asked.actor, payload.number(asked.body), asked.in_channel)
     await asked.answer(blocks.item_message(shown), replace=True)
     await asked.tell(shown.notices)

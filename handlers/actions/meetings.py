@@ -21,14 +21,10 @@ from handlers.flows import poker as poker_flow
 from handlers.listener import listener
 
 
-def _action_id(asked: Asked) -> str:
-    return str(payload.action(asked.body).get("action_id", ""))
-
-
 @acked
 async def facilitate(asked: Asked) -> None:
     """Next, +5 min, pause, resume, end: the section in the button guards against doubles."""
-    op = _action_id(asked).removeprefix("meeting_")
+    op = payload.action_id(asked.body).removeprefix("meeting_")
     meeting_id, section = payload.numbers(asked.body, 2)
     expected = section if op in ("next", "extend") else None
     member = asked.in_channel
@@ -43,7 +39,7 @@ async def meeting_form(asked: Asked) -> None:
     """The session goal's form, or an action item's."""
     meeting_id = payload.numbers(asked.body, 2)[0]
     meeting = await meetings.meeting_for_form(asked.svc, asked.actor, meeting_id)
-    goal = _action_id(asked) == "meeting_goal"
+    goal = payload.action_id(asked.body) == "meeting_goal"
     build = meeting_blocks.goal_modal if goal else meeting_blocks.note_modal
     view = build(meeting, asked.actor.channel)
     await asked.client.views_open(trigger_id=asked.body["trigger_id"], view=view)
@@ -52,7 +48,7 @@ async def meeting_form(asked: Asked) -> None:
 @acked
 async def triage_place(asked: Asked) -> None:
     """Top, keep, bottom or archive for the item on a triage card; ordering is the PO's."""
-    placement = _action_id(asked).removeprefix("triage_")
+    placement = payload.action_id(asked.body).removeprefix("triage_")
     meeting_id, number = payload.numbers(asked.body, 2)
     where = meeting_id, number, placement
     done = await meetings.triage(asked.svc, asked.actor, *where, asked.in_channel)
@@ -63,7 +59,7 @@ async def triage_place(asked: Asked) -> None:
 async def triage_pick(asked: Asked) -> None:
     """Type or MoSCoW priority chosen on a triage card."""
     meeting_id, number, key = payload.parts(asked.body, 3)
-    field = "type" if _action_id(asked) == "triage_type" else "priority"
+    field = "type" if payload.action_id(asked.body) == "triage_type" else "priority"
     ids = payload.as_int(meeting_id), payload.as_int(number)
     picked = await meetings.triage_pick(asked.svc, asked.actor, *ids, field, key, asked.in_channel)
     await asked.tell(picked)
@@ -91,7 +87,7 @@ async def show_minutes(asked: Asked) -> None:
 @acked
 async def change_agenda(asked: Asked) -> None:
     """Reset to the built-in agenda, or open its form (lengths and purposes, or YAML)."""
-    action = _action_id(asked)
+    action = payload.action_id(asked.body)
     kind, channel, team_id = _agenda_ref(asked.body)
     if action == "agenda_reset":
         where = kind, channel, team_id

@@ -24,7 +24,7 @@ NEED_PEOPLE = ("select", "capacity")  # the developers: the proposal's forecast,
 @acked
 async def sprint_form(asked: Asked) -> None:
     """The goal, selection, capacity and task forms of a sprint being planned."""
-    which = FORMS.get(str(payload.action(asked.body).get("action_id")), "tasks")
+    which = FORMS.get(payload.action_id(asked.body), "tasks")
     sprint_id, _, number = payload.value(asked.body).partition(":")
     item = payload.as_int(number) if number else None
     needed = which in NEED_PEOPLE
@@ -38,7 +38,7 @@ async def sprint_form(asked: Asked) -> None:
 @acked
 async def sprint_commit(asked: Asked) -> None:
     """A developer's "I commit", or a Scrum Master's "Commit for the team"."""
-    for_team = payload.action(asked.body).get("action_id") == "sprint_commit_team"
+    for_team = payload.action_id(asked.body) == "sprint_commit_team"
     people = await channel_people(asked.client, asked.actor.channel)
     done = await planning.commit(
         asked.svc, asked.actor, people, for_team=for_team, sprint_id=payload.number(asked.body)

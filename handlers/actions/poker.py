@@ -55,7 +55,7 @@ async def poker_facilitate(
 ) -> None:
     """Reveal, accept, another value, re-vote, skip: the facilitator's buttons."""
     await ack()
-    picked, action = payload.decoded(body), payload.action(body).get("action_id", "")
+    picked, action = payload.decoded(body), payload.action_id(body)
     await poker_flow.facilitate(services(context), client, actor(body, context), action, picked)
 
 

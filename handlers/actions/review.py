@@ -15,14 +15,10 @@ from handlers.blocks import review as review_blocks
 from handlers.flows import review as review_flow
 
 
-def _action_id(asked: Asked) -> str:
-    return str(payload.action(asked.body).get("action_id", ""))
-
-
 @acked
 async def verdict_form(asked: Asked) -> None:
     """Value confirmed, not confirmed or too early to say: a form for the note."""
-    verdict = _action_id(asked).removeprefix("review_")
+    verdict = payload.action_id(asked.body).removeprefix("review_")
     meeting_id, number = payload.numbers(asked.body, 2)
     form = await review.verdict_form(asked.svc, asked.actor, meeting_id, number, verdict)
     card_ts = str((asked.body.get("container") or {}).get("message_ts") or "")
@@ -41,7 +37,7 @@ async def follow_up(asked: Asked) -> None:
 @acked
 async def goal_answer(asked: Asked) -> None:
     """Did we get the sprint goal: yes, partly or no."""
-    answer = _action_id(asked).removeprefix("review_goal_")
+    answer = payload.action_id(asked.body).removeprefix("review_goal_")
     who = asked.svc, asked.actor
     done = await review.answer_goal(*who, payload.number(asked.body), answer, asked.in_channel)
     await review_flow.goal_answered(asked, done)

@@ -170,6 +170,22 @@ def item_detail(
     return message(blocks, escape(f"#{item.number} {item.title}"))
 
 
+def _lines_input(
+    block_id: str, label: str, texts: dict[str, str], key: str, **field: Any
+) -> InputBlock:
+    """An optional multi-line field of the item form, holding what the item's `key` field
+    may; `field` as for `kit.text_input` (hint, placeholder)."""
+    return kit.text_input(
+        block_id,
+        label,
+        optional=True,
+        multiline=True,
+        initial=texts[key],
+        max_length=FORM_MAX[key],
+        **field,
+    )
+
+
 def edit_modal(
     item: BacklogItem,
     channel_id: str,
@@ -189,14 +205,12 @@ def edit_modal(
     blocks: list[Block] = [
         context(render("item_readiness.md.j2", gaps=gaps(item, dor))),
         kit.text_input("title", "Title", initial=fit(item.title, TITLE_MAX), max_length=TITLE_MAX),
-        kit.text_input(
+        _lines_input(
             "hypothesis",
             "Value hypothesis",
+            texts,
+            "hypothesis",
             hint="By doing … we expect … (the value, not the task)",
-            optional=True,
-            multiline=True,
-            initial=texts["hypothesis"],
-            max_length=FORM_MAX["hypothesis"],
             placeholder="By doing … we expect …",
         ),
         InputBlock(
@@ -206,23 +220,15 @@ def edit_modal(
                 action_id="value", options=type_options, initial_option=initial_type
             ),
         ),
-        kit.text_input(
-            "acceptance",
-            "Acceptance criteria",
-            hint="One per line.",
-            optional=True,
-            multiline=True,
-            max_length=FORM_MAX["acceptance_criteria"],
-            initial=texts["acceptance_criteria"],
+        _lines_input(
+            "acceptance", "Acceptance criteria", texts, "acceptance_criteria", hint="One per line."
         ),
-        kit.text_input(
+        _lines_input(
             "dependencies",
             "Dependencies",
+            texts,
+            "dependencies",
             hint="One per line; start with [x] when resolved, [ ] when still open.",
-            optional=True,
-            multiline=True,
-            max_length=FORM_MAX["dependencies"],
-            initial=texts["dependencies"],
             placeholder="[ ] #14 payment API contract",
         ),
         kit.number_input(

@@ -188,14 +188,11 @@ def _opened(meeting: Meeting, team: Team, content: Any) -> list[dict[str, Any]]:
             return [
                 sprint_blocks.section_selection(content.sprint, content.proposal, content.forecast)
             ]
-        case plan.CapacitySection():
-            state = content.state
+        case plan.StateSection(action="capacity", state=state):
             return [sprint_blocks.section_capacity(plan_status(state), state.sprint)]
-        case plan.BreakdownSection():
-            state = content.state
+        case plan.StateSection(action="breakdown", state=state):
             return [sprint_blocks.section_breakdown(state.sprint, state.items)]
-        case plan.CommitSection():
-            state = content.state
+        case plan.StateSection(action="commit", state=state):
             return [sprint_blocks.section_commit(state.sprint, plan_status(state))]
     return review_blocks.opened(meeting, content)
 

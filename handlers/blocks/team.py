@@ -90,6 +90,21 @@ def setup_modal(
     if team.sprint_start is not None:
         start.initial_date = team.sprint_start.isoformat()
     blocks += [
+        *_zone_and_length(team, zone),
+        InputBlock(
+            block_id="start",
+            label="Sprints start on",
+            element=start,
+            optional=True,
+            hint="The first day of a sprint; the next ones follow every sprint length.",
+        ),
+    ]
+    return kit.modal("team_setup", "Team setup", blocks, channel=team.channel_id)
+
+
+def _zone_and_length(team: Team, zone: str) -> list[Block]:
+    """The time zone and sprint length inputs, the same in the setup and the settings form."""
+    return [
         kit.text_input(
             "timezone",
             "Time zone",
@@ -104,15 +119,7 @@ def setup_modal(
                 action_id="value", options=WEEKS, initial_option=WEEKS[team.sprint_weeks - 1]
             ),
         ),
-        InputBlock(
-            block_id="start",
-            label="Sprints start on",
-            element=start,
-            optional=True,
-            hint="The first day of a sprint; the next ones follow every sprint length.",
-        ),
     ]
-    return kit.modal("team_setup", "Team setup", blocks, channel=team.channel_id)
 
 
 def setup_announcement(team: Team, user: str) -> dict[str, Any]:
@@ -157,25 +164,10 @@ def settings_message(team: Team) -> dict[str, Any]:
 
 
 def settings_modal(team: Team) -> dict[str, Any]:
-    timezone = team.timezone or "UTC"
-    weeks = [Option(value=str(n), label=f"{n} week{'s' if n > 1 else ''}") for n in range(1, 5)]
     days = [Option(value=d, label=d.capitalize()) for d in WEEKDAYS]
     chosen = set(working_days(team))
     blocks = [
-        kit.text_input(
-            "timezone",
-            "Time zone",
-            hint="An IANA name such as Europe/Berlin or America/New_York.",
-            initial=timezone,
-            max_length=64,
-        ),
-        InputBlock(
-            block_id="sprint",
-            label="Sprint length",
-            element=StaticSelectElement(
-                action_id="value", options=weeks, initial_option=weeks[team.sprint_weeks - 1]
-            ),
-        ),
+        *_zone_and_length(team, team.timezone or "UTC"),
         InputBlock(
             block_id="days",
             label="Working days",

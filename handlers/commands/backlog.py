@@ -6,6 +6,7 @@ renders what it returns."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.domain.commands import BacklogCommand, parse_backlog
 from bot.usecases import backlog as backlog_uc
@@ -29,11 +30,9 @@ async def _add(asked: Asked, command: BacklogCommand) -> None:
     await asked.answer(blocks.added_message(added))
 
 
-async def _show(asked: Asked, command: BacklogCommand) -> None:
+async def _show(asked: Asked, command: BacklogCommand) -> dict[str, Any]:
     assert command.number is not None
-    await asked.answer(
-        blocks.item_message(await backlog_uc.show_item(asked.svc, asked.actor, command.number))
-    )
+    return blocks.item_message(await backlog_uc.show_item(asked.svc, asked.actor, command.number))
 
 
 async def _edit(asked: Asked, command: BacklogCommand) -> None:

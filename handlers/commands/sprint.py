@@ -5,6 +5,8 @@ One small function per verb, each calling one use case (bot/usecases/sprints.py)
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain.commands import SprintCommand, parse_sprint
 from bot.usecases import sprints, tasks
 from handlers.asked import Asked, Verb, show_help, slash_command
@@ -45,12 +47,10 @@ async def _tasks(asked: Asked, command: SprintCommand) -> None:
     )
 
 
-async def _task(asked: Asked, command: SprintCommand) -> None:
+async def _task(asked: Asked, command: SprintCommand) -> dict[str, Any]:
     """`task <n>`: an item's tasks, with a menu on each."""
     assert command.number is not None
-    await asked.answer(
-        sprint_blocks.task_card(await tasks.show(asked.svc, asked.actor, command.number))
-    )
+    return sprint_blocks.task_card(await tasks.show(asked.svc, asked.actor, command.number))
 
 
 async def _task_add(asked: Asked, command: SprintCommand) -> None:

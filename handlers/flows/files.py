@@ -4,6 +4,7 @@ the answer in the file's thread (or, for a file too big, privately to the sharer
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -24,62 +25,56 @@ class TooBig(UserError):
     """A file over its kind's limit: not read, and the sharer is told the limit."""
 
 
+Download = Callable[[], Awaitable[str]]
+"""The shared file's text, read when it is called (after the checks that need no download)."""
+
+
 async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_id: str) -> None:
     info = (await client.files_info(file=file_id))["file"]
     shared = files.SharedFile.of(info)
     if shared is None:
         return
     member = in_channel(client, {"channel_id": actor.channel})  # the file's channel
+
+    async def download() -> str:
+        return await _download(info["url_private_download"], client.token, shared)
+
     try:
         if problem := shared.too_big():
             raise TooBig(problem)  # before the download
-        if shared.kind == "agenda":
-            await _agenda(svc, client, actor, shared, info, member)
-        else:
-            await _backlog(svc, client, actor, shared, info, member)
+        take = _agenda if shared.kind == "agenda" else _backlog
+        answer = await take(svc, actor, shared, member, download)
     except TooBig as error:
         text = backlog_blocks.file_too_big(shared.name, error.message)
         await client.chat_postEphemeral(channel=actor.channel, user=actor.user, text=text)
+        return
+    if answer is not None:
+        await client.chat_postMessage(
+            channel=actor.channel, thread_ts=_thread(info, actor), text=answer
+        )
 
 
 async def _backlog(
-    svc: Services,
-    client: AsyncWebClient,
-    actor: Actor,
-    shared: files.SharedFile,
-    info: Any,
-    member: InChannel,
-) -> None:
-    text = await _download(info["url_private_download"], client.token, shared)
-    report = await backlog_uc.import_file(svc, actor, text, member)
-    if report is None:
-        return  # someone's spreadsheet, not a backlog: left alone
-    answer = backlog_blocks.import_report(report, shared.name)
-    await client.chat_postMessage(
-        channel=actor.channel, thread_ts=_thread(info, actor), text=answer
-    )
+    svc: Services, actor: Actor, shared: files.SharedFile, member: InChannel, download: Download
+) -> str | None:
+    """The import's report, or None for someone's spreadsheet that is not a backlog (left
+    alone)."""
+    report = await backlog_uc.import_file(svc, actor, await download(), member)
+    return None if report is None else backlog_blocks.import_report(report, shared.name)
 
 
 async def _agenda(
-    svc: Services,
-    client: AsyncWebClient,
-    actor: Actor,
-    shared: files.SharedFile,
-    info: Any,
-    member: InChannel,
-) -> None:
+    svc: Services, actor: Actor, shared: files.SharedFile, member: InChannel, download: Download
+) -> str:
+    """The agenda saved, or why it was refused (the sharer's role is checked first)."""
     try:
         await files.check_sharer(svc, actor, shared, member)
-        text = await _download(info["url_private_download"], client.token, shared)
-        agenda = await files.replace_agenda(svc, actor, text, member)
-        answer = render("agenda_saved.md.j2", agenda=agenda, source=shared.name)
+        agenda = await files.replace_agenda(svc, actor, await download(), member)
+        return render("agenda_saved.md.j2", agenda=agenda, source=shared.name)
     except TooBig:
         raise
     except UserError as error:
-        answer = render("agenda_refused.md.j2", problem=error.message, source=shared.name)
-    await client.chat_postMessage(
-        channel=actor.channel, thread_ts=_thread(info, actor), text=answer
-    )
+        return render("agenda_refused.md.j2", problem=error.message, source=shared.name)
 
 
 def _thread(info: dict[str, Any], actor: Actor) -> str | None:
