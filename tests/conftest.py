@@ -217,6 +217,14 @@ async def slack(db: Database, clock: ManualClock) -> AsyncIterator[LocalStack]:
         yield stack
 
 
+async def roles(slack: LocalStack, channel: str = CHANNEL) -> None:
+    """Paula becomes the channel's Product Owner, then names Sam its Scrum Master: the
+    channel's Developers are everyone else."""
+    for text in (f"roles po <@{PO}|paula>", f"roles sm <@{SM}|sam>"):
+        ack = await slack.driver.command("/timebox", text, user=PO, channel=channel)
+        assert ack.status == 200
+
+
 @pytest.fixture
 def release_held(slack: LocalStack) -> Iterator[None]:
     """After the test, the emulator lets go of the posts it still holds (see `delay_next`)."""

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import os
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ import pytest
 
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.runtime.clock import FileClock, ManualClock
+from storage.db import Database
 from tests.app.test_backlog_slack import shown
 
 ROOT = Path(__file__).parent.parent
@@ -180,11 +183,14 @@ def run_cli(command: str, cwd: Path, **settings: str) -> subprocess.CompletedPro
     )
 
 
-async def spawn_run(
-    emulator: SlackEmulator, workdir: Path, port: int
-) -> asyncio.subprocess.Process:
-    """`timebox run` in HTTP mode on `port` against the emulator, on a SQLite file in
-    `workdir`; its output (stdout and stderr) on the process's stdout pipe."""
+@asynccontextmanager
+async def single_run(
+    emulator: SlackEmulator, workdir: Path
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, str]]:
+    """`timebox run` in HTTP mode on a free port against the emulator, on a SQLite file in
+    `workdir`: the process (its output, stdout and stderr, on its stdout pipe) and its URL.
+    Killed after, if the test did not stop it."""
+    port = free_port()
     env = process_env(
         SLACK_BOT_TOKEN=emulator.bot_token,
         SLACK_SIGNING_SECRET=SECRET,
@@ -192,7 +198,7 @@ async def spawn_run(
         DATABASE_URL=f"sqlite:///{workdir / 'timebox.db'}",
         PORT=str(port),
     )
-    return await asyncio.create_subprocess_exec(
+    process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.process.cli",
@@ -202,6 +208,23 @@ async def spawn_run(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
+    try:
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def sigterm(process: asyncio.subprocess.Process) -> str:
+    """Stops a `single_run` the graceful way: it exits 0 within 15 s. Its whole output, which
+    holds no traceback."""
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 15) == 0
+    assert process.stdout is not None
+    output = (await process.stdout.read()).decode()
+    assert "Traceback" not in output
+    return output
 
 
 def instance_env(emulator: SlackEmulator, database_url: str, clock_file: Path) -> dict[str, str]:
@@ -236,3 +259,103 @@ async def command(
     ack = await driver.command(name, text, user=user, channel=channel)
     assert ack.status == 200, ack.text
     await until(lambda: shown() >= seen + answers, f"the answer to {name} {text}")
+
+
+# -- a fleet: the same bot three times over, on one database, clock and Slack ---------------------
+
+PO, SM = "U0PO", "U0SM"  # Paula, Berlin; Sam
+
+
+@asynccontextmanager
+async def slack_world(
+    workdir: Path,
+    start: datetime,
+    channels: Mapping[str, Sequence[str]],
+    devs: Sequence[str] = (),
+    sm_tz: str = "Europe/Berlin",
+) -> AsyncIterator[tuple[SlackEmulator, SharedClock]]:
+    """The Slack emulator, started (stopped after), on a clock shared with the processes
+    through `workdir`/clock: Paula (PO) in Berlin, Sam (SM) in `sm_tz`, the developers `devs`
+    in London, and `channels` (each named as its id in lower case) with their members and
+    the bot."""
+    clock = SharedClock(workdir / "clock", start)
+    emulator = SlackEmulator(now=clock.now)
+    emulator.add_user(PO, "paula", tz="Europe/Berlin")
+    emulator.add_user(SM, "sam", tz=sm_tz)
+    for dev in devs:
+        emulator.add_user(dev, dev.lower(), tz="Europe/London")
+    for channel, members in channels.items():
+        emulator.add_channel(channel, channel.lower(), members=[*members, "UBOT"])
+    async with emulator:
+        yield emulator, clock
+
+
+class Fleet:
+    """Three `timebox run` processes on one database, taking their time from the test's clock,
+    each with its driver; commands go to the next process in turn."""
+
+    def __init__(
+        self, emulator: SlackEmulator, clock: SharedClock, database_url: str, workdir: Path
+    ) -> None:
+        self.emulator, self.clock, self.workdir = emulator, clock, workdir
+        self.env = instance_env(emulator, database_url, clock.path)
+        self.db = Database(database_url)  # for the test to look into
+        self.instances: list[Instance] = []
+        self.drivers: list[SlackDriver] = []
+        self.turns: Iterator[SlackDriver] = iter(())
+
+    async def start(self, prefix: str) -> None:
+        """Three new processes `prefix`-0..2, started together (so they migrate together),
+        then healthy."""
+        self.instances = [Instance(f"{prefix}-{n}", self.env, self.workdir) for n in range(3)]
+        await asyncio.gather(*(instance.start() for instance in self.instances))
+        await asyncio.gather(*(instance.wait_healthy() for instance in self.instances))
+        self.drivers = [instance.driver(self.emulator) for instance in self.instances]
+        self.turns = itertools.cycle(self.drivers)
+
+    async def command(
+        self, name: str, text: str, user: str, channel: str, answers: int = 1
+    ) -> None:
+        """`command`, on the next process in turn."""
+        driver = next(self.turns)
+        await command(driver, name, text, user=user, channel=channel, answers=answers)
+
+    async def at(self, when: datetime, what: str, check: Callable[[], object]) -> None:
+        """Moves every process's clock, then waits for `check` and for all due work to be
+        done (the next jump would otherwise outrun the leases of jobs still running)."""
+        self.clock.set(when)
+        await until(check, what)
+        await until(lambda: settled(self.db, self.clock), f"due work done after {what}")
+
+    async def close_drivers(self) -> None:
+        for driver in self.drivers:
+            await driver.aclose()
+
+    async def kill(self) -> None:
+        """SIGKILL for all three at once."""
+        await self.close_drivers()
+        await asyncio.gather(*(instance.kill() for instance in self.instances))
+
+
+@asynccontextmanager
+async def fleet_of_three(
+    emulator: SlackEmulator, clock: SharedClock, database_url: str, workdir: Path
+) -> AsyncIterator[Fleet]:
+    """A `Fleet` (not started yet), stopped after: each process then exits 0, with no
+    traceback in its log."""
+    fleet = Fleet(emulator, clock, database_url, workdir)
+    try:
+        yield fleet
+    finally:
+        await fleet.close_drivers()
+        await fleet.db.dispose()
+        codes = await asyncio.gather(*(instance.stop() for instance in fleet.instances))
+    for instance in fleet.instances:
+        assert "Traceback" not in instance.output(), instance.tail()
+    assert codes == [0, 0, 0]
+
+
+async def settled(db: Database, clock: ManualClock) -> bool:
+    """No scheduled work is overdue: all that came due has been done."""
+    async with db.transaction() as store:
+        return not await store.overdue(clock.now())

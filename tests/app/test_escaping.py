@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import last_ephemeral
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM, roles
 
 # The ids below belong to nobody in the test workspace, so the bot has no reason of its own
 # to ever write them: any of them in a request to Slack is the user's text leaking through.
@@ -78,11 +78,16 @@ async def submit(slack: LocalStack, user: str, values: dict[str, Any]) -> None:
     assert ack.status == 200 and not (ack.json or {}).get("errors"), ack.text
 
 
-async def click(slack: LocalStack, label: str, user: str, message: Any = None) -> None:
+async def fill(
+    slack: LocalStack, label: str, user: str, values: dict[str, Any], message: Any = None
+) -> None:
+    """Clicks the button `label` (on `message`, else the newest one in the channel), then
+    submits the form it opened with `values`."""
     if message is None:
         await slack.driver.click(label, user=user, channel=CHANNEL)
     else:
         await slack.driver.click(label, user=user, message=message)
+    await submit(slack, user, values)
 
 
 def thread_of(slack: LocalStack, words: str) -> list[Any]:
@@ -124,8 +129,7 @@ AGENDA_YAML = (
 
 
 async def test_nothing_a_person_types_reaches_slack_as_a_ping_or_link(slack: LocalStack):
-    await cmd(slack, "/timebox", f"roles po <@{PO}|paula>")
-    await cmd(slack, "/timebox", f"roles sm <@{SM}|sam>")
+    await roles(slack)
     # Items: titles by command (#1, #2), every field by the form (#1), then CSV (#3...).
     await both(slack, "/backlog", "add", DEV1)
     await cmd(slack, "/backlog", "edit 1")
@@ -137,8 +141,13 @@ async def test_nothing_a_person_types_reaches_slack_as_a_ping_or_link(slack: Loc
     for text in ("", "show 1", "show 2", "health", "export md", "export csv"):
         await cmd(slack, "/backlog", text)
     await cmd(slack, "/ready", "dor")
-    await click(slack, "Edit Definition of Ready", PO, last_ephemeral(slack))
-    await submit(slack, PO, {"questions": f"{PINGS}?\n{NO_MENTIONS}?"})
+    await fill(
+        slack,
+        "Edit Definition of Ready",
+        PO,
+        {"questions": f"{PINGS}?\n{NO_MENTIONS}?"},
+        last_ephemeral(slack),
+    )
     await cmd(slack, "/backlog", "edit 1")  # the team's questions, as checkboxes
     await submit(slack, PO, {})
     for text in ("", "1", "dor"):
@@ -159,42 +168,40 @@ async def test_nothing_a_person_types_reaches_slack_as_a_ping_or_link(slack: Loc
     # Agendas: a YAML file shared, the YAML form, the lengths-and-purposes form.
     await slack.driver.share_file(PO, CHANNEL, f"{PINGS}.yml", AGENDA_YAML.encode(), "yaml")
     await cmd(slack, "/refine", "agenda")
-    await click(slack, "Replace with YAML", PO, last_ephemeral(slack))
-    await submit(slack, PO, {"yaml": AGENDA_YAML})
-    await click(slack, "Edit lengths and purposes", PO, last_ephemeral(slack))
-    await submit(slack, PO, {"purpose-0": PINGS, "purpose-1": NO_MENTIONS, "purpose-2": PINGS})
+    await fill(slack, "Replace with YAML", PO, {"yaml": AGENDA_YAML}, last_ephemeral(slack))
+    await fill(
+        slack,
+        "Edit lengths and purposes",
+        PO,
+        {"purpose-0": PINGS, "purpose-1": NO_MENTIONS, "purpose-2": PINGS},
+        last_ephemeral(slack),
+    )
     await cmd(slack, "/refine", "agenda")
     # Planning poker, with reasons, revealed.
     await cmd(slack, "/poker", "1", SM)
     for voter in (DEV1, DEV2, DEV3):
-        await click(slack, "Vote with a reason", voter)
-        await submit(slack, voter, {"card": "5", "reason": PINGS})
+        await fill(slack, "Vote with a reason", voter, {"card": "5", "reason": PINGS})
     await cmd(slack, "/poker", "history 1", SM)
     # A refinement session: goals, action items, triage, deep dive, minutes.
     await cmd(slack, "/refine", "start", SM)
     await both(slack, "/refine", "goal", SM)
-    await click(slack, "Set the session goal", SM)
-    await submit(slack, SM, {"goal": PINGS})
+    await fill(slack, "Set the session goal", SM, {"goal": PINGS})
     await both(slack, "/refine", "note", SM, raw=NO_MENTIONS)
     for _ in range(2):
         await cmd(slack, "/refine", "next", SM)
-    await click(slack, "Add action item", SM)
-    await submit(slack, SM, {"text": PINGS})
+    await fill(slack, "Add action item", SM, {"text": PINGS})
     await cmd(slack, "/refine", "end", SM)
     await cmd(slack, "/refine", "history", SM)
     # Sprint planning: goal, unready item taken with a reason, tasks, commitment.
     await cmd(slack, "/planning", "start", SM)
     await both(slack, "/planning", "goal", PO)
-    await click(slack, "Write the sprint goal", PO)
-    await submit(slack, PO, {"goal": PINGS, "one_thing": PINGS})
+    await fill(slack, "Write the sprint goal", PO, {"goal": PINGS, "one_thing": PINGS})
     await cmd(slack, "/planning", "next", SM)
-    await click(slack, "Choose items", SM)
-    await submit(slack, SM, {"override": "2", "override_reason": PINGS})
+    await fill(slack, "Choose items", SM, {"override": "2", "override_reason": PINGS})
     await both(slack, "/planning", "add 3", SM)
     await cmd(slack, "/planning", "next", SM)
     await cmd(slack, "/planning", "next", SM)
-    await click(slack, "Tasks", SM)
-    await submit(slack, SM, {"tasks": f"{PINGS} 2h\n- {NO_MENTIONS}: 1.5 hours"})
+    await fill(slack, "Tasks", SM, {"tasks": f"{PINGS} 2h\n- {NO_MENTIONS}: 1.5 hours"})
     await cmd(slack, "/planning", "commit team", SM)
     # The sprint: renegotiated with reasons, shown, closed with a review answer.
     await both(slack, "/sprint", "add 4", DEV1)

@@ -22,7 +22,7 @@ from storage.models import (
     SprintTask,
     Team,
 )
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM, roles
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 READY = {"hypothesis": "Fewer support tickets", "acceptance_criteria": ["A PDF is attached"]}
@@ -41,8 +41,7 @@ async def home(slack: LocalStack, user: str) -> str:
 async def setup_sprint(slack: LocalStack) -> None:
     """PO and SM by command (the developers are everyone else); items #1-#4; sprint 1 with
     #1 and #2 committed, tasks for Diana and Devon; a past refinement that set a next date."""
-    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
-    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=CHANNEL)
+    await roles(slack)
     now = slack.clock.now()
     async with slack.db.transaction() as store:
         team = await store.ensure_team("T0TEAM", CHANNEL, now)

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import backlog, shown
+from tests.app.test_planning_slack import close_sprint, commit_sprint
 from tests.app.test_ready_slack import READY, at, bot_posts, ready
-from tests.conftest import CHANNEL, DEV1, PO, SM
+from tests.conftest import CHANNEL, DEV1, PO, SM, roles
 
 STORY = {"Value hypothesis": READY["Value hypothesis"]}
 CRITERIA = {"Acceptance criteria": READY["Acceptance criteria"]}
@@ -30,8 +31,7 @@ async def team_after_one_sprint(slack: LocalStack) -> None:
 
     Left on the backlog, in order: #2 ready 3, #3 unestimated (counted at the median, 3),
     #4 ready 3, #5 unready 2, then #6 unready 8, beyond two sprints of velocity."""
-    await cmd(slack, "/timebox", f"roles po <@{PO}|paula>", PO)
-    await cmd(slack, "/timebox", f"roles sm <@{SM}|sam>", PO)
+    await roles(slack)
     titles = ("Export invoices", "Dark mode", "Audit log", "Search", "Reports", "Offline mode")
     for title in titles:
         await backlog(slack, f"add {title}", user=DEV1)
@@ -41,17 +41,10 @@ async def team_after_one_sprint(slack: LocalStack) -> None:
     await edit(slack, 4, READY)
     await edit(slack, 5, {"Estimate (story points)": "2"})
     await edit(slack, 6, {"Estimate (story points)": "8"})
-    await cmd(slack, "/planning", "start 1h")
-    await cmd(slack, "/planning", "add 1")
-    await cmd(slack, "/planning", "goal By the end we expect PDF invoices", PO)
-    await cmd(slack, "/planning", "commit team")
+    await commit_sprint(slack, 1)
     await cmd(slack, "/sprint", "done 1", DEV1)
     slack.clock.advance(timedelta(days=13))
-    await cmd(slack, "/sprint", "close")
-    await slack.driver.submit(
-        slack.emulator.open_view(SM), {"Did we get the value we expected?": "Yes"}, user=SM
-    )
-    assert "velocity is now 5" in shown(bot_posts(slack)[-1])
+    assert "velocity is now 5" in await close_sprint(slack, "Yes")
 
 
 async def test_ready_and_the_reminder_look_at_two_sprints_of_velocity(slack):

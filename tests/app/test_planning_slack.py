@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import backlog, last_ephemeral, shown
 from tests.app.test_ready_slack import READY
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM, roles
 
 
 async def cmd(slack: LocalStack, command: str, text: str, user: str = SM) -> None:
@@ -36,8 +36,7 @@ def posted(slack: LocalStack, words: str) -> str:
 
 
 async def setup(slack: LocalStack) -> None:
-    await cmd(slack, "/timebox", f"roles po <@{PO}|paula>", PO)
-    await cmd(slack, "/timebox", f"roles sm <@{SM}|sam>", PO)
+    await roles(slack)
     for title in ("Export invoices", "Dark mode", "Audit log"):
         await backlog(slack, f"add {title}", user=DEV1)
     for number, points in ((1, "5"), (2, "8"), (3, "3")):
@@ -46,6 +45,25 @@ async def setup(slack: LocalStack) -> None:
             slack.emulator.open_view(PO), {**READY, "Estimate (story points)": points}, user=PO
         )
     await backlog(slack, "add Spike on search", user=DEV1)  # #4, not ready
+
+
+async def commit_sprint(slack: LocalStack, *numbers: int) -> None:
+    """A one-hour planning that takes items `numbers` with the PO's goal, committed by the team."""
+    await cmd(slack, "/planning", "start 1h")
+    for number in numbers:
+        await cmd(slack, "/planning", f"add {number}")
+    await cmd(slack, "/planning", "goal By the end we expect PDF invoices", PO)
+    await cmd(slack, "/planning", "commit team")
+
+
+async def close_sprint(slack: LocalStack, answer: str) -> str:
+    """The Scrum Master closes the sprint and answers the review's question: the closing post,
+    as shown."""
+    await cmd(slack, "/sprint", "close", SM)
+    await slack.driver.submit(
+        slack.emulator.open_view(SM), {"Did we get the value we expected?": answer}, user=SM
+    )
+    return shown(channel_posts(slack)[-1])
 
 
 async def test_a_whole_planning_meeting_records_a_committed_sprint(slack):
@@ -155,11 +173,7 @@ async def test_commitment_needs_a_goal_and_a_committed_sprint_changes_only_with_
     assert "Only the Product Owner or Scrum Master can close the sprint" in (
         last_ephemeral(slack, DEV1).text
     )
-    await cmd(slack, "/sprint", "close", SM)
-    await slack.driver.submit(
-        slack.emulator.open_view(SM), {"Did we get the value we expected?": "Partly"}, user=SM
-    )
-    closed = shown(channel_posts(slack)[-1])
+    closed = await close_sprint(slack, "Partly")
     assert "*Sprint 1 closed:* 5 of 5 committed points completed; velocity is now 5." in closed
     assert "Back at the top of the product backlog for the PO to order: #2." in closed
     assert "*Did we get the value we expected?* Partly" in closed
@@ -174,11 +188,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 async def test_charts_and_exports_are_uploaded_files(slack):
     await setup(slack)
-    await cmd(slack, "/planning", "start 1h")
-    await cmd(slack, "/planning", "add 1")
-    await cmd(slack, "/planning", "add 3")
-    await cmd(slack, "/planning", "goal By the end we expect PDF invoices", PO)
-    await cmd(slack, "/planning", "commit team")
+    await commit_sprint(slack, 1, 3)
     await cmd(slack, "/sprint", "done 3", DEV1)
     slack.clock.advance(timedelta(days=2))
     for text in ("velocity", "burndown", "export csv", "export md"):

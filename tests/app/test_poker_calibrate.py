@@ -27,7 +27,7 @@ from tests.app.test_poker_faults import quick_retries  # noqa: F401  (a fixture)
 from tests.app.test_poker_slack import at, board, poker, replies, vote
 from tests.app.test_poker_teams import OTHER, OTHER_SM, other_channel
 from tests.app.test_sprint_tasks_slack import committed
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, SM, roles
 
 SPRINT_START = date(2026, 2, 2)  # a Monday; the clock stands at Monday, March 2
 # (number, estimate, done on the sprint's nth working day (1 = its Monday), hour UTC):
@@ -41,12 +41,6 @@ DONE = (
     (8, 3.0, 2, 15),
 )
 SHOUTING = "<!channel> Export invoices & credit notes"  # #31's title: shown, never a ping
-
-
-async def roles(slack: LocalStack) -> None:
-    """The team's Product Owner and Scrum Master: its Developers are DEV1-3."""
-    await cmd(slack, "/timebox", f"roles po <@{PO}|paula>", PO)
-    await cmd(slack, "/timebox", f"roles sm <@{SM}|sam>", PO)
 
 
 async def seed_done(

@@ -15,15 +15,14 @@ from bot.usecases import poker as poker_uc
 from handlers.flows import poker as poker_flow
 from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_delivery import again
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM, roles
 
 DEVS = (DEV1, DEV2, DEV3)
 
 
 async def setup_team(slack: LocalStack, *titles: str) -> None:
     """Roles (so the channel's Developers are DEV1-3) and backlog items #1, #2, ..."""
-    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
-    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=CHANNEL)
+    await roles(slack)
     for title in titles or ("Export invoices",):
         await slack.driver.command(
             "/backlog", "add " + slack.driver.escape(title), user=DEV1, channel=CHANNEL

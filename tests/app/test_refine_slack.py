@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import backlog, last_ephemeral, shown
 from tests.app.test_ready_slack import READY
-from tests.conftest import CHANNEL, DEV1, PO, SM
+from tests.conftest import CHANNEL, DEV1, PO, SM, roles
 
 
 async def refine(slack: LocalStack, text: str, user: str = SM) -> None:
@@ -36,8 +36,7 @@ async def tick(slack: LocalStack, minutes: float) -> None:
 
 
 async def setup_team(slack: LocalStack) -> None:
-    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
-    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=CHANNEL)
+    await roles(slack)
     for title in ("Checkout redesign", "Export invoices", "Fix login bug"):
         await backlog(slack, f"add {title}", user=DEV1)
 

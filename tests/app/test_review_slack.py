@@ -16,7 +16,7 @@ from bot.usecases import sprints
 from tests.app.test_backlog_slack import backlog, last_ephemeral, shown
 from tests.app.test_calendar_slack import _feed_url, _get, say
 from tests.app.test_refine_slack import agenda_message, thread
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM, roles
 
 READY = {"acceptance_criteria": ["It works"], "estimate": 3}
 
@@ -32,8 +32,7 @@ def card_of(slack: LocalStack, words: str):
 
 async def sprint_with_done_items(slack: LocalStack) -> None:
     """Sprint 1 running with #1, #2 and #3 committed; #1 and #2 done, #3 not."""
-    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
-    await slack.driver.command("/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=CHANNEL)
+    await roles(slack)
     now = slack.clock.now()
     async with slack.db.transaction() as store:
         team = await store.ensure_team("T0TEAM", CHANNEL, now)

@@ -13,12 +13,12 @@ from bot.domain import tasks
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import backlog, last_ephemeral, shown
 from tests.app.test_home_slack import home
-from tests.app.test_planning_slack import channel_posts, cmd
+from tests.app.test_planning_slack import channel_posts, close_sprint, cmd
 from tests.app.test_poker_slack import board, estimate_of, replies
 from tests.app.test_ready_slack import ready
 from tests.app.test_refine_slack import thread as refinement_thread
 from tests.app.test_sprint_tasks_slack import menu
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM, roles
 
 STORY = {"Value hypothesis": "By doing it we expect happier users", "Acceptance criteria": "works"}
 TASKS_FORM = "Tasks, one per line with hours"
@@ -71,8 +71,7 @@ async def uploaded(slack: LocalStack, name: str) -> Any:
 
 
 async def test_a_whole_sprint_from_refinement_to_the_next_planning(slack):
-    await cmd(slack, "/timebox", f"roles po <@{PO}|paula>", PO)
-    await cmd(slack, "/timebox", f"roles sm <@{SM}|sam>", PO)
+    await roles(slack)
     for title in ("Export invoices", "Dark mode", "Audit log", "Search", "Reports"):
         await backlog(slack, f"add {title}", user=DEV1)
 
@@ -194,11 +193,7 @@ async def test_a_whole_sprint_from_refinement_to_the_next_planning(slack):
 
     # The close, on Friday of the second week: velocity from what was done.
     await at(slack, 13, 16)
-    await cmd(slack, "/sprint", "close", SM)
-    await slack.driver.submit(
-        slack.emulator.open_view(SM), {"Did we get the value we expected?": "Mostly"}, user=SM
-    )
-    closed = shown(channel_posts(slack)[-1])
+    closed = await close_sprint(slack, "Mostly")
     assert "*Sprint 1 closed:* 8 of 16 committed points completed; velocity is now 8." in closed
     assert "Back at the top of the product backlog for the PO to order: #2." in closed
 

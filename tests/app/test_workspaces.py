@@ -93,6 +93,16 @@ async def backlog(driver: SlackDriver, text: str, user: str) -> str:
     return shown(driver.em.ephemerals(CHANNEL, user)[-1])
 
 
+async def daily_reminder(second: SlackDriver) -> None:
+    """Ben, the Product Owner of the second workspace's channel (in Berlin), adds an unready
+    item and asks for the daily reminder at 09:30."""
+    zone = "settings timezone Europe/Berlin"
+    await second.command("/timebox", f"roles po <@{BEN}>", user=BEN, channel=CHANNEL)
+    await second.command("/timebox", zone, user=BEN, channel=CHANNEL)
+    await backlog(second, "add Not ready yet", BEN)
+    await second.command("/ready", "remind at 09:30", user=BEN, channel=CHANNEL)
+
+
 async def test_two_workspaces_install_and_never_see_each_others_backlog(stack):
     for team, user in (("T1", ANN), ("T2", BEN)):
         answer = await install(stack, team, user)
@@ -134,11 +144,7 @@ async def test_a_job_posts_with_its_own_workspaces_token(stack):
     await install(stack, "T2", BEN)
     second = person(stack, "T2")
     try:
-        zone = "settings timezone Europe/Berlin"
-        await second.command("/timebox", f"roles po <@{BEN}>", user=BEN, channel=CHANNEL)
-        await second.command("/timebox", zone, user=BEN, channel=CHANNEL)
-        await backlog(second, "add Not ready yet", BEN)
-        await second.command("/ready", "remind at 09:30", user=BEN, channel=CHANNEL)
+        await daily_reminder(second)
     finally:
         await second.aclose()
     stack.clock.set(datetime(2026, 3, 3, 8, 30, tzinfo=UTC))  # 09:30 in Berlin
@@ -153,11 +159,7 @@ async def test_a_workspace_that_removes_the_app_is_forgotten_and_its_due_work_en
     await install(stack, "T2", BEN)
     first, second = person(stack, "T1"), person(stack, "T2")
     try:
-        zone = "settings timezone Europe/Berlin"
-        await second.command("/timebox", f"roles po <@{BEN}>", user=BEN, channel=CHANNEL)
-        await second.command("/timebox", zone, user=BEN, channel=CHANNEL)
-        await backlog(second, "add Not ready yet", BEN)
-        await second.command("/ready", "remind at 09:30", user=BEN, channel=CHANNEL)
+        await daily_reminder(second)
 
         revoked = await second.event({"type": "tokens_revoked", "tokens": {"oauth": [BEN]}})
         assert revoked.status == 200

@@ -79,25 +79,6 @@ def test_planning_schedules_take_a_time_and_no_weekday():
         commands.parse_planning("schedule mon 10:00")
 
 
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("schedule", "Say when"),
-        ("schedule 14:00", "Say the weekday"),
-        ("schedule wed", "Say the time"),
-        ("schedule wed 14:00 every 9w", "every 8w"),
-        ("schedule wed 14:00 2m", "from 5 to 480 minutes"),
-        ("schedule wed thu 14:00", "weekday once"),
-        ("schedule wed 14:00 monthly", "`monthly` is not"),
-        ("schedule wed 25:00", "not a time"),
-    ],
-)
-def test_schedule_mistakes_name_the_usage(text, problem):
-    with pytest.raises(UsageError, match=problem) as refused:
-        commands.parse_refine(text)
-    assert refused.value.usage.startswith("/refine schedule")
-
-
 def test_the_calendar_command_reads_skip_move_lead_and_feed():
     def parse(text):
         return commands.parse_timebox(f"calendar {text}").calendar

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.backlog import Move
-from bot.domain.commands import BacklogCommand, parse_backlog, parse_timebox
+from bot.domain.commands import (
+    BacklogCommand,
+    parse_backlog,
+    parse_poker,
+    parse_refine,
+    parse_timebox,
+)
 from bot.domain.errors import UsageError
 
 
@@ -34,22 +40,44 @@ def test_backlog_commands_parse(text, expected):
 
 
 @pytest.mark.parametrize(
-    ("text", "problem", "usage"),
+    ("parse", "text", "problem", "usage"),
     [
-        ("frobnicate", "is not something I know", "/backlog help"),
-        ("add", "Give the new item a title", "/backlog add <title>"),
-        ("show", "needs an item number", "/backlog show <n>"),
-        ("show twelve", "`twelve` is not an item number", "/backlog show <n>"),
-        ("show 1 2", "one item at a time", "/backlog show <n>"),
-        ("move 3", "Say where to move it", "/backlog move <n> top|bottom"),
-        ("move 3 sideways", "`sideways` is not a place", "/backlog move <n> top|bottom"),
-        ("export pdf", "Choose `csv` or `md`", "/backlog export csv|md"),
-        ("list x", "not a page number", "/backlog [list] [page]"),
+        (parse_backlog, "frobnicate", "is not something I know", "/backlog help"),
+        (parse_backlog, "add", "Give the new item a title", "/backlog add <title>"),
+        (parse_backlog, "show", "needs an item number", "/backlog show <n>"),
+        (parse_backlog, "show twelve", "`twelve` is not an item number", "/backlog show <n>"),
+        (parse_backlog, "show 1 2", "one item at a time", "/backlog show <n>"),
+        (parse_backlog, "move 3", "Say where to move it", "/backlog move <n> top|bottom"),
+        (
+            parse_backlog,
+            "move 3 sideways",
+            "`sideways` is not a place",
+            "/backlog move <n> top|bottom",
+        ),
+        (parse_backlog, "export pdf", "Choose `csv` or `md`", "/backlog export csv|md"),
+        (parse_backlog, "list x", "not a page number", "/backlog [list] [page]"),
+        (parse_refine, "schedule", "Say when", "/refine schedule"),
+        (parse_refine, "schedule 14:00", "Say the weekday", "/refine schedule"),
+        (parse_refine, "schedule wed", "Say the time", "/refine schedule"),
+        (parse_refine, "schedule wed 14:00 every 9w", "every 8w", "/refine schedule"),
+        (parse_refine, "schedule wed 14:00 2m", "from 5 to 480 minutes", "/refine schedule"),
+        (parse_refine, "schedule wed thu 14:00", "weekday once", "/refine schedule"),
+        (parse_refine, "schedule wed 14:00 monthly", "`monthly` is not", "/refine schedule"),
+        (parse_refine, "schedule wed 25:00", "not a time", "/refine schedule"),
+        (parse_poker, "abc", "`/poker abc` is not something I know", "/poker"),
+        (parse_poker, "3 for 24h", "Deadlines are for async polls", "/poker"),
+        (parse_poker, "async 3 for 24h until fri", "either `for` or `until`", "/poker"),
+        (parse_poker, "async 3 for soon", "`soon` is not a length", "/poker"),
+        (parse_poker, "async 3 until 25:00", "not a time of day", "/poker"),
+        (parse_poker, "3 voters bob", "is not a mention", "/poker"),
+        (parse_poker, "3 with everybody", "`with po`", "/poker"),
+        (parse_poker, "3 x", "`x` is not an item number", "/poker"),
+        (parse_poker, "history", "Name one item", "/poker"),
     ],
 )
-def test_backlog_mistakes_explain_the_usage(text, problem, usage):
+def test_mistakes_name_the_usage(parse, text, problem, usage):
     with pytest.raises(UsageError) as raised:
-        parse_backlog(text)
+        parse(text)
     assert problem in raised.value.problem
     assert raised.value.usage.startswith(usage)
 

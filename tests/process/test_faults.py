@@ -13,15 +13,23 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import SlackEmulator
 from handlers import outbox
 from storage.db import Database
-from tests.fleet import Instance, Relaunches, SharedClock, command, instance_env, until
+from tests.fleet import (
+    PO,
+    SM,
+    Instance,
+    Relaunches,
+    command,
+    instance_env,
+    settled,
+    slack_world,
+    until,
+)
 from tests.fleet import bot_posts as top
 from tests.fleet import thread_texts as replies
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin
-PO, SM = "U0PO", "U0SM"
 DEVS = ["U0D1", "U0D2", "U0D3"]
 REMINDERS = [f"CR{n}" for n in range(10)]
 MEETING, POLL = "CM", "CP"
@@ -30,16 +38,9 @@ HELD = 60.0  # seconds the emulator would hold a post: the kill comes long befor
 
 @pytest.fixture
 async def emulator_and_clock(tmp_path):
-    clock = SharedClock(tmp_path / "clock", START)
-    emulator = SlackEmulator(now=clock.now)
-    emulator.add_user(PO, "paula", tz="Europe/Berlin")
-    emulator.add_user(SM, "sam", tz="Europe/Berlin")
-    for dev in DEVS:
-        emulator.add_user(dev, dev.lower(), tz="Europe/London")
-    for channel in [*REMINDERS, MEETING, POLL]:
-        emulator.add_channel(channel, channel.lower(), members=[PO, SM, *DEVS, "UBOT"])
-    async with emulator:
-        yield emulator, clock
+    channels = dict.fromkeys([*REMINDERS, MEETING, POLL], (PO, SM, *DEVS))
+    async with slack_world(tmp_path, START, channels, DEVS) as world:
+        yield world
 
 
 async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_nothing(
@@ -132,7 +133,7 @@ async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_not
         clock.set(START + timedelta(hours=1))
         instance = await kill_while_held(instance, "the result", count=5)
         clock.set(START + timedelta(hours=1) + outbox.SETTLE_AFTER + timedelta(minutes=1))
-        await until(lambda: _settled(db, clock), "every due job done after the last restart")
+        await until(lambda: settled(db, clock), "every due job done after the last restart")
 
         # -- exactly once ----------------------------------------------------------------
         thread = replies(emulator, MEETING, agenda.ts)
@@ -169,8 +170,3 @@ async def _votes(db: Database, n: int) -> bool:
         rounds = [r.id for r in await store.rounds(1)]
         ballots = await store.ballots(rounds)
     return sum(len(b) for b in ballots.values()) == n
-
-
-async def _settled(db: Database, clock: SharedClock) -> bool:
-    async with db.transaction() as store:
-        return not await store.overdue(clock.now())

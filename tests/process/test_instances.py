@@ -14,17 +14,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from bot.domain import poker
 from bot.emulator import SlackEmulator
 from storage.db import Database
 from storage.models import ScheduledJob
-from tests.fleet import Instance, SharedClock, bot_posts, instance_env, thread_texts, until
-from tests.fleet import command as fleet_command
+from tests.fleet import PO, SM, bot_posts, fleet_of_three, slack_world, thread_texts, until
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin
-PO, SM = "U0PO", "U0SM"
 DEVS = [f"U0D{n:02d}" for n in range(30)]
 REMINDER_CHANNELS = [f"CR{n:02d}" for n in range(24)]
 MEETING_CHANNELS = ["CM0", "CM1", "CM2"]
@@ -37,41 +33,19 @@ def header(message: Any) -> str:
     return blocks[0].get("text", {}).get("text", "") if blocks[0].get("type") == "header" else ""
 
 
-@pytest.fixture
-async def emulator_and_clock(tmp_path):
-    clock = SharedClock(tmp_path / "clock", START)
-    emulator = SlackEmulator(now=clock.now)
-    emulator.add_user(PO, "paula", tz="Europe/Berlin")
-    emulator.add_user(SM, "sam", tz="America/New_York")
-    for dev in DEVS:
-        emulator.add_user(dev, dev.lower(), tz="Europe/London")
-    for channel in REMINDER_CHANNELS:
-        emulator.add_channel(channel, channel.lower(), members=[PO, DEVS[0], "UBOT"])
-    for channel in MEETING_CHANNELS:
-        emulator.add_channel(channel, channel.lower(), members=[PO, SM, *DEVS[:3], "UBOT"])
-    emulator.add_channel(POKER_CHANNEL, "poker", members=[PO, SM, *DEVS, "UBOT"])
-    async with emulator:
-        yield emulator, clock
-
-
-async def test_three_instances_fire_everything_once_and_count_every_vote(
-    emulator_and_clock, fresh_postgres, tmp_path
-):
-    emulator, clock = emulator_and_clock
+async def test_three_instances_fire_everything_once_and_count_every_vote(fresh_postgres, tmp_path):
     started = time.perf_counter()
-    env = instance_env(emulator, fresh_postgres, clock.path)
-    fleet = [Instance(f"instance-{n}", env, tmp_path) for n in range(3)]
-    await asyncio.gather(*(instance.start() for instance in fleet))  # migrate together
-    db = Database(fresh_postgres)
-    drivers = [instance.driver(emulator) for instance in fleet]
-    spread = itertools.cycle(drivers)
-    try:
-        await asyncio.gather(*(instance.wait_healthy() for instance in fleet))
-
-        async def command(name: str, text: str, user: str, channel: str, answers: int = 1) -> None:
-            await fleet_command(
-                next(spread), name, text, user=user, channel=channel, answers=answers
-            )
+    channels = {
+        **dict.fromkeys(REMINDER_CHANNELS, (PO, DEVS[0])),
+        **dict.fromkeys(MEETING_CHANNELS, (PO, SM, *DEVS[:3])),
+        POKER_CHANNEL: (PO, SM, *DEVS),
+    }
+    async with (
+        slack_world(tmp_path, START, channels, DEVS, "America/New_York") as (emulator, clock),
+        fleet_of_three(emulator, clock, fresh_postgres, tmp_path) as fleet,
+    ):
+        await fleet.start("instance")
+        db, command = fleet.db, fleet.command
 
         async def jobs(kind: str) -> list[ScheduledJob]:
             async with db.transaction() as store:
@@ -113,7 +87,7 @@ async def test_three_instances_fire_everything_once_and_count_every_vote(
             await asyncio.gather(
                 *(
                     driver.click(card, user=dev, message=board)
-                    for driver, dev in zip(itertools.cycle(drivers), voters, strict=False)
+                    for driver, dev in zip(itertools.cycle(fleet.drivers), voters, strict=False)
                 )
             )
             return board
@@ -128,34 +102,25 @@ async def test_three_instances_fire_everything_once_and_count_every_vote(
         await until(lambda: _votes_in(db, 2, len(ASYNC_VOTERS)), "twenty async votes")
 
         # -- time moves for all three at once ----------------------------------------------
-        async def settled() -> bool:
-            async with db.transaction() as store:
-                return not await store.overdue(clock.now())
-
-        async def at(when: datetime, what: str, check) -> None:
-            """Moves every instance's clock, then waits for `check` and for all due work to
-            be done (the next jump would otherwise outrun the leases of jobs still running)."""
-            clock.set(when)
-            await until(check, what)
-            await until(settled, f"due work done after {what}")
-
         def in_threads(text: str) -> bool:
             return all(
                 any(text in t for t in thread_texts(emulator, c, ts)) for c, ts in agendas.items()
             )
 
-        await at(START + timedelta(minutes=3), "the warnings", lambda: in_threads("min left in"))
-        await at(START + timedelta(minutes=4), "time-ups", lambda: in_threads("Time is up"))
+        await fleet.at(
+            START + timedelta(minutes=3), "the warnings", lambda: in_threads("min left in")
+        )
+        await fleet.at(START + timedelta(minutes=4), "time-ups", lambda: in_threads("Time is up"))
         nudges = [when for _, when in poker.nudge_times(START, START + timedelta(hours=1))]
         for n, when in enumerate(nudges, start=1):
-            await at(
+            await fleet.at(
                 when,
                 f"nudge {n}",
                 lambda n=n: all(len(emulator.dms(dev)) >= n for dev in DEVS[20:]),
             )
         reminder_time = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)  # 09:30 in Berlin
         assert reminder_time <= nudges[-1], "reminders came due with the nudges"
-        await at(
+        await fleet.at(
             START + timedelta(hours=1),
             "the poll's deadline",
             lambda: any("has closed" in m.text for m in bot_posts(emulator, POKER_CHANNEL)),
@@ -187,14 +152,6 @@ async def test_three_instances_fire_everything_once_and_count_every_vote(
         ran_by = {job.claimed_by.rsplit(":", 1)[0] for job in fired if job.claimed_by}
         print(f"jobs run by {len(ran_by)} instance(s); {time.perf_counter() - started:.1f} s")
         assert emulator.problems == []
-    finally:
-        for driver in drivers:
-            await driver.aclose()
-        await db.dispose()
-        codes = await asyncio.gather(*(instance.stop() for instance in fleet))
-    for instance in fleet:
-        assert "Traceback" not in instance.output(), instance.tail()
-    assert codes == [0, 0, 0]
 
 
 async def _count(rows, n: int) -> bool:

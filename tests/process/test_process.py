@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
-
 import aiohttp
-import pytest
 
 from bot.emulator import SlackDriver
-from tests.fleet import SECRET, free_port, run_cli, spawn_run
-
-
-async def until(check, what: str, attempts: int = 200) -> None:
-    """Polls a real process's progress (bounded): a process cannot be handed a clock."""
-    for _ in range(attempts):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
+from tests.fleet import SECRET, run_cli, sigterm, single_run, until
 
 
 async def test_run_serves_slack_and_stops_cleanly_on_sigterm(emulator, tmp_path):
-    port = free_port()
-    process = await spawn_run(emulator, tmp_path, port)
-    try:
+    async with single_run(emulator, tmp_path) as (process, url):
         async with aiohttp.ClientSession() as http:
 
             async def healthy() -> bool:
                 try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    async with http.get(f"{url}/healthz") as response:
                         return response.status == 200
                 except aiohttp.ClientConnectionError:
                     return False
 
             await until(healthy, "/healthz")
-        driver = SlackDriver(
-            emulator, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=SECRET
-        )
+        driver = SlackDriver(emulator, app_url=f"{url}/slack/events", signing_secret=SECRET)
         async with driver:
             ack = await driver.command(
                 "/backlog", "add Hello from a real process", user="U1", channel="C1"
@@ -48,14 +31,7 @@ async def test_run_serves_slack_and_stops_cleanly_on_sigterm(emulator, tmp_path)
                 return any("Hello from a real process" in e.text for e in emulator.ephemerals())
 
             await until(answered, "the bot's answer")
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 15) == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    output = (await process.stdout.read()).decode()
-    assert "Traceback" not in output
+        output = await sigterm(process)
     assert "shutting down" in output
     assert (tmp_path / "timebox.db").exists(), "migrations created the SQLite file"
 

@@ -5,15 +5,13 @@ starting right after: the tracker clients installed, the ticker started and watc
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import subprocess
 import sys
 
 import aiohttp
 
 from bot.emulator import SlackDriver
-from tests.fleet import SECRET, free_port, process_env, spawn_run, until
+from tests.fleet import SECRET, process_env, sigterm, single_run, until
 
 LATER = (
     "bot.trackers",  # Jira, GitHub, Linear (GraphQL): after the first answer
@@ -48,10 +46,7 @@ def test_run_loads_nothing_before_its_first_answer_that_answering_does_not_need(
 async def test_run_answers_then_finishes_starting_and_healthz_watches_its_ticker(
     emulator, tmp_path
 ):
-    port = free_port()
-    process = await spawn_run(emulator, tmp_path, port)
-    url = f"http://127.0.0.1:{port}"
-    try:
+    async with single_run(emulator, tmp_path) as (process, url):
         async with aiohttp.ClientSession() as http:
 
             async def health() -> dict | None:
@@ -70,19 +65,12 @@ async def test_run_answers_then_finishes_starting_and_healthz_watches_its_ticker
 
             async def ticking() -> bool:
                 shown = await health()
-                return shown is not None and shown["scheduler"]["ticker"] == "running"
+                return shown is not None and shown["scheduler"].get("ticker") == "running"
 
             await until(ticking, "the ticker, watched by /healthz")
             assert (await health())["scheduler"]["status"] == "ok"
         await until(
             lambda: any("First answer" in e.text for e in emulator.ephemerals()), "the answer"
         )
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 15) == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    output = (await process.stdout.read()).decode()
-    assert "Traceback" not in output
+        output = await sigterm(process)
     assert output.index("Timebox is listening") < output.index("shutting down")

@@ -12,7 +12,7 @@ from bot.domain import poker
 from bot.domain.backlog import ItemFields
 from bot.domain.commands import parse_poker
 from bot.domain.decks import DEFAULT_TSHIRT, Ballot, Deck, parse_deck, parse_tshirt, tally
-from bot.domain.errors import NotAllowed, UsageError, UserError
+from bot.domain.errors import NotAllowed, UserError
 from bot.domain.teams import Roles
 from bot.runtime.coalesce import Coalescer
 from bot.runtime.config import Settings
@@ -146,26 +146,6 @@ def test_the_poker_grammar():
     )
     assert parse_poker("deck 1,2,4,8,?").words == ("1", "2", "4", "8", "?")
     assert parse_poker("history #4").numbers == (4,)
-
-
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("abc", "`/poker abc` is not something I know"),
-        ("3 for 24h", "Deadlines are for async polls"),
-        ("async 3 for 24h until fri", "either `for` or `until`"),
-        ("async 3 for soon", "`soon` is not a length"),
-        ("async 3 until 25:00", "not a time of day"),
-        ("3 voters bob", "is not a mention"),
-        ("3 with everybody", "`with po`"),
-        ("3 x", "`x` is not an item number"),
-        ("history", "Name one item"),
-    ],
-)
-def test_poker_mistakes_name_the_usage(text, problem):
-    with pytest.raises(UsageError, match=problem) as raised:
-        parse_poker(text)
-    assert raised.value.usage.startswith("/poker")
 
 
 # -- deadlines and voters ----------------------------------------------------------------------
