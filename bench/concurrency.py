@@ -47,7 +47,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.process import TIMEBOX_RUN, bot_env, free_port, load, start, stop
-from bot.domain.backlog import ItemFields
+from bench.slack import bot_driver, seeded_database
 from bot.emulator.driver import Ack, SlackDriver
 from bot.emulator.server import SlackEmulator
 from bot.runtime.clock import SystemClock
@@ -72,10 +72,8 @@ async def serve_bare(port: int, token: str, api_url: str) -> None:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.process.server import web_app
-    from bot.runtime.clock import SystemClock
     from bot.runtime.config import Settings
     from bot.runtime.services import Services
-    from storage.db import Database
 
     app = AsyncApp(
         name="bare",
@@ -127,14 +125,10 @@ async def main(requests: int, items: int, with_votes: bool) -> None:
     await emulator.start()
     processes: list[asyncio.subprocess.Process] = []
     with tempfile.TemporaryDirectory() as tmp:
-        database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        db = Database(database_url)
-        await db.migrate()
-        clock = SystemClock()
-        async with db.transaction() as store:
-            team = await store.ensure_team(emulator.team_id, CHANNEL, clock.now())
-            for n in range(items):
-                await store.add_item(team, ItemFields(title=f"Item {n}"), users[0], clock.now())
+        backlog = [f"Item {n}" for n in range(items)]
+        db, database_url = await seeded_database(
+            Path(tmp), emulator.team_id, users[0], {CHANNEL: backlog}
+        )
         await db.dispose()
         real_port, bare_port = free_port(), free_port()
         env = bot_env(emulator.bot_token, SECRET, emulator.api_url, database_url, real_port)
@@ -142,9 +136,7 @@ async def main(requests: int, items: int, with_votes: bool) -> None:
         bare_args = [__file__, "--bare", str(bare_port), emulator.bot_token, emulator.api_url]
         processes.append(await start(bare_args, env, bare_port, Path(tmp)))
         drivers = {
-            name: SlackDriver(
-                emulator, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=SECRET
-            )
+            name: bot_driver(emulator, port, SECRET)
             for name, port in (("timebox", real_port), ("bare", bare_port))
         }
         latencies: dict[tuple[str, int, str], list[float]] = {}

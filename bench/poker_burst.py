@@ -39,10 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.cli import run
 from bench.process import TIMEBOX_RUN, bot_env, cpu_seconds, free_port, load, start, stop
-from bot.domain.backlog import ItemFields
+from bench.slack import bot_driver, seeded_database
 from bot.emulator.driver import SlackDriver
 from bot.emulator.server import ApiCall, Message, SlackEmulator
-from bot.runtime.clock import SystemClock
 from storage.db import Database
 
 CHANNEL, WARM = "C0POKER", "C0WARMUP"
@@ -127,7 +126,9 @@ async def votes(
     return latencies, sent, acked
 
 
-async def main(voters: int, spread: float) -> None:
+async def poker_workspace(voters: int) -> tuple[SlackEmulator, list[str], list[str]]:
+    """The emulator, started, with `voters` developers in CHANNEL and five in WARM (the
+    warm-up round's); the voters and the warm-up's."""
     emulator = SlackEmulator(validate=False)
     users = [f"U0V{n:03d}" for n in range(voters)]
     warm = [f"U0W{n:03d}" for n in range(5)]
@@ -136,21 +137,25 @@ async def main(voters: int, spread: float) -> None:
     emulator.add_channel(CHANNEL, "poker", members=[*users, "UBOT"])
     emulator.add_channel(WARM, "warmup", members=[*warm, "UBOT"])
     await emulator.start()
+    return emulator, users, warm
+
+
+async def poker_database(
+    folder: Path, emulator: SlackEmulator, author: str
+) -> tuple[Database, str]:
+    """A fresh database where both channels' teams have an item to estimate."""
+    backlogs = {CHANNEL: ["Checkout"], WARM: ["Checkout"]}
+    return await seeded_database(folder, emulator.team_id, author, backlogs)
+
+
+async def main(voters: int, spread: float) -> None:
+    emulator, users, warm = await poker_workspace(voters)
     with tempfile.TemporaryDirectory() as tmp:
-        database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        db = Database(database_url)
-        await db.migrate()
-        clock = SystemClock()
-        async with db.transaction() as store:
-            for channel in (CHANNEL, WARM):
-                team = await store.ensure_team(emulator.team_id, channel, clock.now())
-                await store.add_item(team, ItemFields(title="Checkout"), users[0], clock.now())
+        db, database_url = await poker_database(Path(tmp), emulator, users[0])
         port = free_port()
         env = bot_env(emulator.bot_token, SECRET, emulator.api_url, database_url, port)
         bot = await start(TIMEBOX_RUN, env, port, Path(tmp))
-        driver = SlackDriver(
-            emulator, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=SECRET
-        )
+        driver = bot_driver(emulator, port, SECRET)
         try:
             warm_poll = await start_poll(emulator, driver, WARM, warm[0])
             await votes(emulator, driver, warm_poll, warm, 0.2)

@@ -58,12 +58,12 @@ def bot_env(
     return env
 
 
-async def start(
-    args: tuple[str, ...] | list[str], env: dict[str, str], port: int, cwd: Path
+async def spawn(
+    args: tuple[str, ...] | list[str], env: dict[str, str], cwd: Path
 ) -> asyncio.subprocess.Process:
-    """`python <args>` started in `cwd` (a folder without a developer's .env), once GET
-    /healthz on `port` answers (at most 30 s)."""
-    process = await asyncio.create_subprocess_exec(
+    """`python <args>` started in `cwd` (a folder without a developer's .env), its output
+    thrown away."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         *args,
         cwd=cwd,
@@ -71,6 +71,14 @@ async def start(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
+
+
+async def start(
+    args: tuple[str, ...] | list[str], env: dict[str, str], port: int, cwd: Path
+) -> asyncio.subprocess.Process:
+    """`python <args>` started in `cwd` (a folder without a developer's .env), once GET
+    /healthz on `port` answers (at most 30 s)."""
+    process = await spawn(args, env, cwd)
     async with aiohttp.ClientSession() as http:
         for _ in range(600):
             if process.returncode is not None:

@@ -41,19 +41,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp
 
-from bench.poker_burst import percentile, quiet, start_poll, until
-from bench.process import cpu_seconds, free_port
-from bot.domain.backlog import ItemFields
+from bench.poker_burst import (
+    CARDS,
+    CHANNEL,
+    WARM,
+    percentile,
+    poker_database,
+    poker_workspace,
+    quiet,
+    start_poll,
+    until,
+)
+from bench.process import cpu_seconds, free_port, start
+from bench.slack import bot_driver
 from bot.emulator.driver import SlackDriver
 from bot.emulator.server import Message, SlackEmulator
-from bot.runtime.clock import SystemClock
-from storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
-CHANNEL, WARM = "C0POKER", "C0WARMUP"
-CARDS = ("3", "5", "8")
 SECRET = "profile-signing-secret"
 
 
@@ -97,22 +102,7 @@ async def start_bot(
     env: dict[str, str], port: int, profile_to: str | None
 ) -> asyncio.subprocess.Process:
     args = [__file__, "--serve", *(["--profile-to", profile_to] if profile_to else [])]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *args,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    async with aiohttp.ClientSession() as http:
-        for _ in range(600):
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz"):
-                    return process
-            except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.05)
-    raise RuntimeError("the bot did not start")
+    return await start(args, env, port, ROOT)
 
 
 # -- this process: Slack -------------------------------------------------------------------------
@@ -168,23 +158,9 @@ async def round_of_votes(
 
 
 async def main(voters: int, spread: float, profile: bool) -> None:
-    emulator = SlackEmulator(validate=False)
-    users = [f"U0V{n:03d}" for n in range(voters)]
-    warm = [f"U0W{n:03d}" for n in range(5)]
-    for user in (*users, *warm):
-        emulator.add_user(user, user.lower())
-    emulator.add_channel(CHANNEL, "poker", members=[*users, "UBOT"])
-    emulator.add_channel(WARM, "warmup", members=[*warm, "UBOT"])
-    await emulator.start()
+    emulator, users, warm = await poker_workspace(voters)
     with tempfile.TemporaryDirectory() as tmp:
-        database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        db = Database(database_url)
-        await db.migrate()
-        clock = SystemClock()
-        async with db.transaction() as store:
-            for channel in (CHANNEL, WARM):
-                team = await store.ensure_team(emulator.team_id, channel, clock.now())
-                await store.add_item(team, ItemFields(title="Checkout"), users[0], clock.now())
+        db, database_url = await poker_database(Path(tmp), emulator, users[0])
         await db.dispose()
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIMEBOX_"))}
@@ -199,9 +175,7 @@ async def main(voters: int, spread: float, profile: bool) -> None:
         )
         stats = str(Path(tmp) / "vote.txt") if profile else None
         bot = await start_bot(env, port, stats)
-        driver = SlackDriver(
-            emulator, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=SECRET
-        )
+        driver = bot_driver(emulator, port, SECRET)
         try:
             warm_poll = await start_poll(emulator, driver, WARM, warm[0])
             await round_of_votes(emulator, driver, warm_poll, warm, 0.2)

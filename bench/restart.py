@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 
 from bench.cli import run
-from bench.process import TIMEBOX_RUN, bot_env, cpu_seconds, free_port, load
+from bench.process import TIMEBOX_RUN, bot_env, cpu_seconds, free_port, load, spawn
 from bot.domain.backlog import ItemFields
 from bot.emulator.driver import SlackDriver
 from bot.emulator.server import SlackEmulator
@@ -127,14 +127,7 @@ async def start_once(
             return (await driver.command("/backlog", "", user=USER, channel=CHANNEL)).status
 
         started = time.perf_counter()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            *TIMEBOX_RUN,
-            cwd=folder,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+        process = await spawn(TIMEBOX_RUN, env, folder)
         try:
             (health, _), (ack, cpu) = await asyncio.wait_for(
                 asyncio.gather(

@@ -32,19 +32,17 @@ time, GraphQL's ``RATE_LIMITED``), ``delay_next`` (an answer held so a timeout f
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import random
 import re
-import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 from aiohttp import web
 from cryptography.exceptions import InvalidSignature
@@ -52,9 +50,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from bot.emulator.calls import RestCall
-from bot.emulator.faults import Fault, Faults
-from bot.emulator.http import Clock, LocalServer, answer, json_body
-from bot.emulator.webhooks import Delivery, deliver_soon, hmac_sha256, post_all
+from bot.emulator.faults import Fault
+from bot.emulator.http import answer
+from bot.emulator.tracker import Refusal, RestServer, ServerOptions, route
+from bot.emulator.webhooks import Delivery, hmac_sha256
 
 BAD_CREDENTIALS = {
     "message": "Bad credentials",
@@ -195,12 +194,10 @@ class GitHubWebhook:
     deliveries: list[int] = field(default_factory=list)
 
 
-class _Fail(Exception):
+class _Fail(Refusal):
     def __init__(self, status: int, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.body = {"message": message, "documentation_url": "https://docs.github.com/rest"}
-        self.body.update(extra)
+        body = {"message": message, "documentation_url": "https://docs.github.com/rest"}
+        super().__init__(status, body | extra)
 
 
 class _GraphQLError(Exception):
@@ -247,7 +244,7 @@ def root_fields(document: str) -> list[str]:
     return fields
 
 
-class GitHubEmulator(LocalServer[GitHubCall]):
+class GitHubEmulator(RestServer):
     """GitHub's REST and GraphQL APIs for a few repositories and projects, on 127.0.0.1."""
 
     def __init__(
@@ -262,12 +259,9 @@ class GitHubEmulator(LocalServer[GitHubCall]):
         project_title: str = "Shop roadmap",
         estimate_field: str | None = "Estimate",
         iteration_field: str | None = "Iteration",
-        now: Clock = time.time,
-        host: str = "127.0.0.1",
-        port: int = 0,
+        **server: Unpack[ServerOptions],
     ) -> None:
-        super().__init__(now=now, host=host, port=port)
-        self.faults = Faults(self.held_answers)
+        super().__init__(first_id=1000, **server)
         self.users: dict[str, str] = {}  # login -> name
         self.tokens: dict[str, str] = {}  # token -> login (or "app:<installation>")
         self.token_expiry: dict[str, float] = {}
@@ -275,10 +269,6 @@ class GitHubEmulator(LocalServer[GitHubCall]):
         self.projects: dict[str, GhProject] = {}
         self.apps: dict[str, GhApp] = {}
         self.webhooks: list[GitHubWebhook] = []
-        self.auto_webhooks = False
-        self._events: list[tuple[str, dict[str, Any]]] = []
-        self._delivering: set[asyncio.Task[None]] = set()
-        self._ids = 1000
         self._last = -1.0
         self._used = 0
         self.login = login
@@ -296,37 +286,9 @@ class GitHubEmulator(LocalServer[GitHubCall]):
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def make_app(self) -> web.Application:
-        app = web.Application()
-        routes: list[tuple[str, str, str, Callable[..., tuple[int, Any]]]] = [
-            ("GET", "/user", "user", self._user),
-            ("GET", "/repos/{owner}/{repo}/installation", "repos.installation", self._installation),
-            ("POST", "/app/installations/{id}/access_tokens", "apps.token", self._access_token),
-            ("GET", "/repos/{owner}/{repo}/issues", "issues.list", self._list_issues),
-            ("POST", "/repos/{owner}/{repo}/issues", "issues.create", self._create_issue),
-            ("GET", "/repos/{owner}/{repo}/issues/{number}", "issues.get", self._get_issue),
-            ("PATCH", "/repos/{owner}/{repo}/issues/{number}", "issues.update", self._patch_issue),
-            ("POST", "/repos/{owner}/{repo}/issues/{number}/labels", "labels.add", self._labels),
-            ("GET", "/repos/{owner}/{repo}/milestones", "milestones.list", self._milestones),
-            ("POST", "/repos/{owner}/{repo}/milestones", "milestones.create", self._new_milestone),
-            (
-                "PATCH",
-                "/repos/{owner}/{repo}/milestones/{number}",
-                "milestones.update",
-                self._patch_milestone,
-            ),
-            ("POST", "/graphql", "graphql", self._graphql),
-        ]
-        for method, path, name, handler in routes:
-            app.router.add_route(method, path, self._wrap(name, handler))
-            enterprise = "/api/graphql" if path == "/graphql" else f"/api/v3{path}"
-            app.router.add_route(method, enterprise, self._wrap(name, handler))
-        app.router.add_route("*", "/{tail:.*}", self._wrap("unknown", self._unknown))
-        return app
-
-    async def _stopping(self) -> None:
-        for task in list(self._delivering):
-            task.cancel()
+    def _mounts(self, path: str) -> list[str]:
+        """api.github.com's path, and an Enterprise Server's."""
+        return [path, "/api/graphql" if path == "/graphql" else f"/api/v3{path}"]
 
     # -- time and ids --------------------------------------------------------------------
 
@@ -343,10 +305,6 @@ class GitHubEmulator(LocalServer[GitHubCall]):
 
     def today(self) -> date:
         return datetime.fromtimestamp(self.epoch(), UTC).date()
-
-    def _next_id(self) -> int:
-        self._ids += 1
-        return self._ids
 
     # -- set-up and test helpers ---------------------------------------------------------
 
@@ -547,41 +505,11 @@ class GitHubEmulator(LocalServer[GitHubCall]):
 
     # -- faults --------------------------------------------------------------------------
 
-    def fail_next(
-        self,
-        status: int = 429,
-        *,
-        route: str | None = None,
-        times: int = 1,
-        retry_after: float | None = None,
-        limit: str | None = None,
-        after: int = 0,
-    ) -> None:
-        """Answer the next ``times`` calls (of ``route``, or any) with a fault: ``status`` 5xx;
-        429, or 403 with ``limit="secondary"``, with ``Retry-After`` (1 s unless given);
-        ``limit="primary"``: 403 with ``X-RateLimit-Remaining: 0`` and a reset
-        ``retry_after`` seconds on (GraphQL: ``RATE_LIMITED``)."""
-        if status == 429 and limit is None:
-            limit = "secondary"
-        if limit is not None and retry_after is None:
-            retry_after = 1
-        self.faults.add(Fault(route, status, retry_after, limit=limit, remaining=times, skip=after))
-
-    def delay_next(
-        self, seconds: float, *, route: str | None = None, times: int = 1, applied: bool = False
-    ) -> None:
-        """Hold the next ``times`` calls (of ``route``: ``graphql`` holds every GraphQL
-        call) for ``seconds`` of real time; ``applied=True`` does the work first."""
-        self.faults.add(Fault(route, delay=seconds, applied=applied, remaining=times))
-
     def fail_rate(
         self, ratio: float, status: int = 502, *, route: str | None = None, seed: int = 0
     ) -> None:
         """Fail a share of calls (deterministically from ``seed``) with ``status``."""
         self.faults.add(Fault(route, status, ratio=ratio, rng=random.Random(seed)))
-
-    def clear_faults(self) -> None:
-        self.faults.clear()
 
     # -- HTTP plumbing -------------------------------------------------------------------
 
@@ -633,44 +561,23 @@ class GitHubEmulator(LocalServer[GitHubCall]):
             return None
         return login
 
-    def _wrap(
-        self, route: str, handler: Callable[..., tuple[int, Any]]
-    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        async def handle(request: web.Request) -> web.StreamResponse:
-            call = GitHubCall(route, request.method, request.path, dict(request.query))
-            call.at = self.epoch()
-            self.calls.append(call)
-            try:
-                body = call.body = await json_body(request)
-            except json.JSONDecodeError:
-                return answer(call, 400, {"message": "Problems parsing JSON"})
-            if route == "graphql":
-                names = root_fields(str((body or {}).get("query") or ""))
-                call.route = f"graphql.{names[0]}" if names else "graphql"
-            fault = self.faults.take(call.route)
-            gone = await self.faults.hold_request(fault, call, request)
-            if gone is not None:
-                return gone
-            if fault is not None and fault.status:
-                return self._fault_answer(call, fault)
-            user = self._authenticate(request, route)
-            if user is None:
-                return answer(call, 401, BAD_CREDENTIALS)
-            call.user = user
-            try:
-                status, data = handler(request, user, body)
-            except _Fail as fail:
-                status, data = fail.status, fail.body
-            gone = await self.faults.hold_answer(fault, call, request, status)
-            if gone is not None:
-                return gone
-            headers = self._limit_headers(call.route)
-            if isinstance(data, tuple):  # (body, extra headers)
-                data, extra = data
-                headers.update(extra)
-            return answer(call, status, data, headers)
+    BAD_JSON = {"message": "Problems parsing JSON"}
+    LIMIT_429 = "secondary"
 
-        return handle
+    def _name_call(self, call: GitHubCall, body: Any) -> None:
+        if call.route == "graphql":
+            names = root_fields(str((body or {}).get("query") or ""))
+            call.route = f"graphql.{names[0]}" if names else "graphql"
+
+    def _unauthenticated(self, call: GitHubCall) -> web.Response:
+        return answer(call, 401, BAD_CREDENTIALS)
+
+    def _answer(self, call: GitHubCall, status: int, data: Any) -> web.Response:
+        headers = self._limit_headers(call.route)
+        if isinstance(data, tuple):  # (body, extra headers)
+            data, extra = data
+            headers.update(extra)
+        return answer(call, status, data, headers)
 
     def _fault_answer(self, call: GitHubCall, fault: Fault) -> web.Response:
         status = int(fault.status or 500)
@@ -864,9 +771,11 @@ class GitHubEmulator(LocalServer[GitHubCall]):
 
     # -- REST ----------------------------------------------------------------------------
 
+    @route("GET", "/user", "user")
     def _user(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         return 200, self._user_json(user)
 
+    @route("GET", "/repos/{owner}/{repo}/installation", "repos.installation")
     def _installation(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         app = self.apps[user.split(":", 1)[1]]
         name = f"{request.match_info['owner']}/{request.match_info['repo']}"
@@ -879,6 +788,7 @@ class GitHubEmulator(LocalServer[GitHubCall]):
                 }
         raise _Fail(404, "Not Found")
 
+    @route("POST", "/app/installations/{id}/access_tokens", "apps.token")
     def _access_token(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         app = self.apps[user.split(":", 1)[1]]
         installation = int(request.match_info["id"])
@@ -889,6 +799,7 @@ class GitHubEmulator(LocalServer[GitHubCall]):
         self.token_expiry[token] = self.epoch() + 3600
         return 201, {"token": token, "expires_at": self.iso(self.epoch() + 3600)}
 
+    @route("GET", "/repos/{owner}/{repo}/issues", "issues.list")
     def _list_issues(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         repo = self._repo_for(request, user)
         query = request.query
@@ -920,9 +831,11 @@ class GitHubEmulator(LocalServer[GitHubCall]):
             raise _Fail(404, "Not Found")
         return issue
 
+    @route("GET", "/repos/{owner}/{repo}/issues/{number}", "issues.get")
     def _get_issue(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         return 200, self._issue_json(self._issue_for(request, user))
 
+    @route("PATCH", "/repos/{owner}/{repo}/issues/{number}", "issues.update")
     def _patch_issue(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         issue = self._issue_for(request, user)
         body = body or {}
@@ -955,6 +868,7 @@ class GitHubEmulator(LocalServer[GitHubCall]):
             self._event("issues", "edited", issue=issue)
         return 200, self._issue_json(issue)
 
+    @route("POST", "/repos/{owner}/{repo}/issues", "issues.create")
     def _create_issue(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         repo = self._repo_for(request, user)
         body = body or {}
@@ -972,6 +886,7 @@ class GitHubEmulator(LocalServer[GitHubCall]):
         self._event("issues", "opened", issue=issue)
         return 201, self._issue_json(issue)
 
+    @route("POST", "/repos/{owner}/{repo}/issues/{number}/labels", "labels.add")
     def _labels(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         issue = self._issue_for(request, user)
         names = body.get("labels") if isinstance(body, dict) else body
@@ -982,12 +897,14 @@ class GitHubEmulator(LocalServer[GitHubCall]):
             issue.updated = self._stamp()
         return 200, [{"name": n} for n in issue.labels]
 
+    @route("GET", "/repos/{owner}/{repo}/milestones", "milestones.list")
     def _milestones(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         repo = self._repo_for(request, user)
         state = request.query.get("state", "open")
         found = [m for m in repo.milestones.values() if state == "all" or m.state == state]
         return 200, [self._milestone_json(m) for m in found]
 
+    @route("POST", "/repos/{owner}/{repo}/milestones", "milestones.create")
     def _new_milestone(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         repo = self._repo_for(request, user)
         body = body or {}
@@ -1006,6 +923,7 @@ class GitHubEmulator(LocalServer[GitHubCall]):
         repo.milestones[milestone.number] = milestone
         return 201, self._milestone_json(milestone)
 
+    @route("PATCH", "/repos/{owner}/{repo}/milestones/{number}", "milestones.update")
     def _patch_milestone(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         repo = self._repo_for(request, user)
         milestone = repo.milestones.get(int(request.match_info["number"]))
@@ -1021,6 +939,7 @@ class GitHubEmulator(LocalServer[GitHubCall]):
 
     # -- GraphQL -------------------------------------------------------------------------
 
+    @route("POST", "/graphql", "graphql")
     def _graphql(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         document = str((body or {}).get("query") or "")
         variables = dict((body or {}).get("variables") or {})
@@ -1328,24 +1247,18 @@ class GitHubEmulator(LocalServer[GitHubCall]):
                 "updated_at": self.iso(item.updated),
             }
             payload["organization"] = {"login": self.project.owner}
-        self._events.append((kind, payload))
-        if self.auto_webhooks:
-            deliver_soon(self.deliver_webhooks, self._delivering)
+        self._queue_event((kind, payload))
 
     @staticmethod
     def sign(secret: str, body: bytes) -> str:
         """``X-Hub-Signature-256``: ``sha256=`` and the HMAC-SHA256 of the body, in hex."""
         return "sha256=" + hmac_sha256(secret, body)
 
-    async def deliver_webhooks(self) -> int:
-        """POSTs every pending event to every webhook subscribed to it; how many were sent."""
-        events, self._events = self._events, []
-        deliveries = []
-        for kind, payload in events:
-            body = json.dumps(payload).encode()
-            for hook in self.webhooks:
-                if kind not in hook.events:
-                    continue
+    def _deliveries(self, event: tuple[str, dict[str, Any]]) -> Iterable[Delivery]:
+        kind, payload = event
+        body = json.dumps(payload).encode()
+        for hook in self.webhooks:
+            if kind in hook.events:
                 headers = {
                     "Content-Type": "application/json",
                     "User-Agent": "GitHub-Hookshot/emulator",
@@ -1357,5 +1270,4 @@ class GitHubEmulator(LocalServer[GitHubCall]):
                     headers["X-Hub-Signature"] = (
                         "sha1=" + hmac.new(hook.secret.encode(), body, hashlib.sha1).hexdigest()
                     )
-                deliveries.append(Delivery(hook, body, headers))
-        return await post_all(deliveries)
+                yield Delivery(hook, body, headers)

@@ -6,6 +6,7 @@ and the JSON answers the tracker emulators give.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Generic, Self, TypeVar
@@ -26,7 +27,7 @@ class LocalServer(Generic[CallT]):
     the order made. A subclass builds its routes in ``make_app`` and ends its own work
     (sockets, webhook deliveries) in ``_stopping``."""
 
-    def __init__(self, *, now: Clock, host: str, port: int) -> None:
+    def __init__(self, *, now: Clock = time.time, host: str = "127.0.0.1", port: int = 0) -> None:
         self.now = now
         self.host = host
         self.port = port

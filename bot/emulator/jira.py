@@ -38,7 +38,6 @@ documented; any other field list up to 100.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import copy
 import hashlib
@@ -46,19 +45,19 @@ import json
 import operator
 import random
 import re
-import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.emulator.calls import RestCall
-from bot.emulator.faults import Fault, Faults
-from bot.emulator.http import Clock, LocalServer, answer, json_body
-from bot.emulator.webhooks import Delivery, deliver_soon, hmac_sha256, post_all
+from bot.emulator.faults import Fault
+from bot.emulator.http import answer
+from bot.emulator.tracker import Refusal, RestServer, ServerOptions, route
+from bot.emulator.webhooks import Delivery, hmac_sha256
 
 UNAUTHENTICATED = "Client must be authenticated to access this resource."
 BOARD_HIDDEN = "Board does not exist or you do not have permission to see it."
@@ -243,11 +242,11 @@ class JiraWebhook:
     deliveries: list[int] = field(default_factory=list)  # HTTP status of each delivery
 
 
-class _Fail(Exception):
+class _Fail(Refusal):
     def __init__(self, status: int, body: Any = None, **errors: str) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body if body is not None else {"errorMessages": [], "errors": errors}
+        if body is None:
+            body = {"errorMessages": [], "errors": errors}
+        super().__init__(status, body)
 
 
 def _error(status: int, *messages: str, **errors: str) -> _Fail:
@@ -401,7 +400,7 @@ def parse_jql(jql: str) -> _Query:
 # -- the emulator --------------------------------------------------------------------------
 
 
-class JiraEmulator(LocalServer[JiraCall]):
+class JiraEmulator(RestServer):
     """Jira Cloud's REST API for one site, served on 127.0.0.1.
 
     Start it, build the client with ``site_url=emulator.url`` (listed in the host policy),
@@ -417,12 +416,9 @@ class JiraEmulator(LocalServer[JiraCall]):
         time_zone: str = "Europe/Berlin",
         project: str = "TB",
         board_id: int = 1,
-        now: Clock = time.time,
-        host: str = "127.0.0.1",
-        port: int = 0,
+        **server: Unpack[ServerOptions],
     ) -> None:
-        super().__init__(now=now, host=host, port=port)
-        self.faults = Faults(self.held_answers)
+        super().__init__(first_id=10000, **server)
         self.users: dict[str, JiraUser] = {}
         self.bearer: dict[str, str] = {}  # OAuth access token -> email
         self.projects: dict[str, dict[str, str]] = {}
@@ -446,66 +442,20 @@ class JiraEmulator(LocalServer[JiraCall]):
         }
         self.number_fields: set[str] = {STORY_POINTS}
         self.text_fields: set[str] = set()  # ADF (textarea) custom fields
-        self._ids = 10000
         self._numbers: dict[str, int] = {}
         self._sprint_ids = 0
         self._last_ms = 0.0
         self.webhooks: list[JiraWebhook] = []
-        self.auto_webhooks = False  # True: deliver each event at once (the sandbox)
-        self._events: list[dict[str, Any]] = []
-        self._delivering: set[asyncio.Task[None]] = set()
         self.user = self.add_user(email, token, display_name=display_name, time_zone=time_zone)
         self.add_project(project)
         self.board = self.add_board(board_id, f"{project} board", project)
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def make_app(self) -> web.Application:
-        app = web.Application()
-        routes: list[tuple[str, str, str, Callable[..., tuple[int, Any]]]] = [
-            ("GET", "/rest/api/3/myself", "myself", self._myself),
-            ("POST", "/rest/api/3/search/jql", "search.jql", self._search),
-            ("POST", "/rest/api/3/issue", "issue.create", self._create_issue),
-            ("GET", "/rest/api/3/issue/{key}", "issue.get", self._get_issue),
-            ("PUT", "/rest/api/3/issue/{key}", "issue.edit", self._edit_issue),
-            (
-                "GET",
-                "/rest/agile/1.0/board/{board}/configuration",
-                "board.configuration",
-                self._configuration,
-            ),
-            ("GET", "/rest/agile/1.0/board/{board}/backlog", "board.backlog", self._backlog),
-            ("PUT", "/rest/agile/1.0/issue/rank", "issue.rank", self._rank),
-            ("POST", "/rest/agile/1.0/sprint", "sprint.create", self._create_sprint),
-            ("GET", "/rest/agile/1.0/sprint/{sprint}", "sprint.get", self._get_sprint),
-            ("POST", "/rest/agile/1.0/sprint/{sprint}", "sprint.update", self._update_sprint),
-            (
-                "POST",
-                "/rest/agile/1.0/sprint/{sprint}/issue",
-                "sprint.issues",
-                self._sprint_issues,
-            ),
-            ("POST", "/rest/agile/1.0/backlog/issue", "backlog.issues", self._backlog_issues),
-            ("GET", "/rest/agile/1.0/board/{board}/sprint", "board.sprints", self._board_sprints),
-            (
-                "GET",
-                "/rest/api/3/issue/{key}/transitions",
-                "issue.transitions",
-                self._transitions,
-            ),
-            (
-                "POST",
-                "/rest/api/3/issue/{key}/transitions",
-                "issue.transition",
-                self._transition,
-            ),
-        ]
-        for method, path, name, handler in routes:
-            app.router.add_route(method, path, self._wrap(name, handler))
-            # OAuth 2.0 (3LO) apps reach the same API through api.atlassian.com/ex/jira/<id>.
-            app.router.add_route(method, "/ex/jira/{cloud}" + path, self._wrap(name, handler))
-        app.router.add_route("*", "/{tail:.*}", self._wrap("unknown", self._unknown))
-        return app
+    def _mounts(self, path: str) -> list[str]:
+        """The site's path, and api.atlassian.com/ex/jira/<id>'s, where OAuth 2.0 (3LO) apps
+        reach the same API."""
+        return [path, "/ex/jira/{cloud}" + path]
 
     # -- time and ids --------------------------------------------------------------------
 
@@ -524,10 +474,6 @@ class JiraEmulator(LocalServer[JiraCall]):
     def _iso(value: datetime) -> str:
         value = value.astimezone(UTC)
         return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-    def _next_id(self) -> int:
-        self._ids += 1
-        return self._ids
 
     def _rank_token(self) -> str:
         """A new value of the Rank field (LexoRank-shaped; unique per ranking)."""
@@ -603,14 +549,9 @@ class JiraEmulator(LocalServer[JiraCall]):
         fields: dict[str, Any] | None = None,
     ) -> JiraIssue:
         """A new issue ranked last; ``assignee`` is a user's email."""
-        project = project or self.board.project
-        self._numbers[project] = self._numbers.get(project, 0) + 1
-        stamp = self._stamp()
-        issue = JiraIssue(
-            id=self._next_id(),
-            key=f"{project}-{self._numbers[project]}",
-            project=project,
-            summary=summary,
+        issue = self._new_issue(
+            project or self.board.project,
+            summary,
             issue_type=issue_type,
             description=adf_text(description) if isinstance(description, str) else description,
             status=status,
@@ -619,19 +560,36 @@ class JiraEmulator(LocalServer[JiraCall]):
             blocked_by=list(blocked_by),
             parent=parent,
             fields=dict(fields or {}),
-            created=stamp,
-            updated=stamp,
         )
-        board_fields = {b.estimation_field for b in self.boards.values() if b.estimation_field}
-        for field_id in board_fields:
-            issue.fields.setdefault(field_id, None)
         if estimate is not None:
             issue.fields[self._estimation_field()] = estimate
+        self._rank_last(issue)
+        return issue
+
+    def _new_issue(self, project: str, summary: str, **values: Any) -> JiraIssue:
+        """An issue with the project's next key, stamped now and holding every board's
+        estimation field; not yet ranked."""
+        self._numbers[project] = self._numbers.get(project, 0) + 1
+        stamp = self._stamp()
+        issue = JiraIssue(
+            id=self._next_id(),
+            key=f"{project}-{self._numbers[project]}",
+            project=project,
+            summary=summary,
+            created=stamp,
+            updated=stamp,
+            **values,
+        )
+        for field_id in {b.estimation_field for b in self.boards.values() if b.estimation_field}:
+            issue.fields.setdefault(field_id, None)
+        return issue
+
+    def _rank_last(self, issue: JiraIssue, user: JiraUser | None = None) -> None:
+        """Ranks a new issue last and tells the webhooks it was created (by ``user``)."""
         issue.fields[RANK_FIELD] = self._rank_token()
         self.issues[issue.key] = issue
         self.rank.append(issue.key)
-        self._event("jira:issue_created", issue)
-        return issue
+        self._event("jira:issue_created", issue, user)
 
     def seed(
         self,
@@ -764,36 +722,6 @@ class JiraEmulator(LocalServer[JiraCall]):
 
     # -- faults --------------------------------------------------------------------------
 
-    def fail_next(
-        self,
-        status: int = 429,
-        *,
-        route: str | None = None,
-        times: int = 1,
-        retry_after: float | None = None,
-        after: int = 0,
-    ) -> None:
-        """Answer the next ``times`` calls (of ``route``, or any) with ``status``: 429 with
-        ``Retry-After`` (1 second unless given), or a 5xx (with ``Retry-After`` if given).
-        ``after``: let that many calls through first."""
-        if status == 429 and retry_after is None:
-            retry_after = 1
-        self.faults.add(Fault(route, status, retry_after, remaining=times, skip=after))
-
-    def delay_next(
-        self,
-        seconds: float,
-        *,
-        route: str | None = None,
-        times: int = 1,
-        applied: bool = False,
-    ) -> None:
-        """Hold the answer to the next ``times`` calls for ``seconds`` of real time (or until
-        ``release_held()``/``stop()``), so a client's timeout fires. ``applied=False``: the
-        request is dropped if the client hangs up; ``applied=True``: it is done at once and
-        only the answer is late (a create that happened although the client never heard)."""
-        self.faults.add(Fault(route, delay=seconds, applied=applied, remaining=times))
-
     def fail_rate(
         self,
         ratio: float,
@@ -819,12 +747,9 @@ class JiraEmulator(LocalServer[JiraCall]):
             )
         )
 
-    def clear_faults(self) -> None:
-        self.faults.clear()
-
     # -- HTTP plumbing -------------------------------------------------------------------
 
-    def _authenticate(self, request: web.Request) -> JiraUser | None:
+    def _authenticate(self, request: web.Request, route: str) -> JiraUser | None:
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
         if scheme.lower() == "basic":
@@ -839,58 +764,36 @@ class JiraEmulator(LocalServer[JiraCall]):
             return self.users.get(email) if email else None
         return None
 
-    def _wrap(
-        self, route: str, handler: Callable[..., tuple[int, Any]]
-    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        async def handle(request: web.Request) -> web.StreamResponse:
-            call = JiraCall(route, request.method, request.path, dict(request.query))
-            call.at = self.epoch()
-            self.calls.append(call)
-            try:
-                body = call.body = await json_body(request)
-            except json.JSONDecodeError:
-                return answer(call, 400, {"errorMessages": ["Invalid JSON"]})
-            fault = self.faults.take(route)
-            gone = await self.faults.hold_request(fault, call, request)
-            if gone is not None:
-                return gone
-            if fault is not None and fault.status:
-                headers = {}
-                if fault.retry_after is not None:
-                    headers["Retry-After"] = f"{fault.retry_after:g}"
-                if fault.status == 429:
-                    reset = datetime.fromtimestamp(self.epoch() + (fault.retry_after or 0), UTC)
-                    headers["X-RateLimit-Reset"] = reset.strftime("%Y-%m-%dT%H:%MZ")
-                    headers["RateLimit-Reason"] = "jira-burst-based"
-                    message = "Rate limit exceeded."
-                else:
-                    message = "Internal server error."
-                return answer(
-                    call, fault.status, {"errorMessages": [message], "errors": {}}, headers
-                )
-            user = self._authenticate(request)
-            if user is None:
-                call.status = 401
-                call.response = UNAUTHENTICATED
-                return web.Response(
-                    status=401,
-                    text=UNAUTHENTICATED,
-                    headers={
-                        "WWW-Authenticate": f'OAuth realm="{self.url}"',
-                        "X-Seraph-LoginReason": "AUTHENTICATED_FAILED",
-                    },
-                )
-            call.user = user.email
-            try:
-                status, data = handler(request, user, body)
-            except _Fail as fail:
-                status, data = fail.status, fail.body
-            gone = await self.faults.hold_answer(fault, call, request, status)
-            if gone is not None:
-                return gone
-            return answer(call, status, data)
+    BAD_JSON = {"errorMessages": ["Invalid JSON"]}
 
-        return handle
+    def _who(self, user: JiraUser) -> str:
+        return user.email
+
+    def _fault_answer(self, call: JiraCall, fault: Fault) -> web.Response:
+        status = int(fault.status or 500)
+        headers = {}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = f"{fault.retry_after:g}"
+        if status == 429:
+            reset = datetime.fromtimestamp(self.epoch() + (fault.retry_after or 0), UTC)
+            headers["X-RateLimit-Reset"] = reset.strftime("%Y-%m-%dT%H:%MZ")
+            headers["RateLimit-Reason"] = "jira-burst-based"
+            message = "Rate limit exceeded."
+        else:
+            message = "Internal server error."
+        return answer(call, status, {"errorMessages": [message], "errors": {}}, headers)
+
+    def _unauthenticated(self, call: JiraCall) -> web.Response:
+        call.status = 401
+        call.response = UNAUTHENTICATED
+        return web.Response(
+            status=401,
+            text=UNAUTHENTICATED,
+            headers={
+                "WWW-Authenticate": f'OAuth realm="{self.url}"',
+                "X-Seraph-LoginReason": "AUTHENTICATED_FAILED",
+            },
+        )
 
     def _unknown(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         raise _error(404, f"null for uri: {self.url}{request.path}")
@@ -1057,6 +960,7 @@ class JiraEmulator(LocalServer[JiraCall]):
 
     # -- auth and boards -----------------------------------------------------------------
 
+    @route("GET", "/rest/api/3/myself", "myself")
     def _myself(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         return 200, user.to_jira(self.url)
 
@@ -1072,6 +976,7 @@ class JiraEmulator(LocalServer[JiraCall]):
             raise _error(404, BOARD_HIDDEN)
         return board
 
+    @route("GET", "/rest/agile/1.0/board/{board}/configuration", "board.configuration")
     def _configuration(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         board = self._board_for(user, request.match_info["board"])
         columns = [
@@ -1137,6 +1042,7 @@ class JiraEmulator(LocalServer[JiraCall]):
         except (TypeError, ValueError) as exc:
             raise _error(400, f"The '{name}' parameter must be a number.") from exc
 
+    @route("GET", "/rest/agile/1.0/board/{board}/backlog", "board.backlog")
     def _backlog(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         board = self._board_for(user, request.match_info["board"])
         start = max(0, self._int(request.query.get("startAt"), 0, "startAt"))
@@ -1231,6 +1137,7 @@ class JiraEmulator(LocalServer[JiraCall]):
                 issues.sort(key=lambda i: positions[i.key], reverse=descending)
         return issues
 
+    @route("POST", "/rest/api/3/search/jql", "search.jql")
     def _search(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         if not isinstance(body, dict):
             raise _error(400, "Invalid request payload. Refer to the REST API documentation.")
@@ -1302,6 +1209,7 @@ class JiraEmulator(LocalServer[JiraCall]):
             raise _error(404, ISSUE_HIDDEN)
         return issue
 
+    @route("GET", "/rest/api/3/issue/{key}", "issue.get")
     def _get_issue(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         if user.email in self.browse_denied:
             raise _error(404, ISSUE_HIDDEN)
@@ -1357,6 +1265,7 @@ class JiraEmulator(LocalServer[JiraCall]):
             elif name not in ("project", "issuetype"):
                 issue.fields[name] = copy.deepcopy(value)
 
+    @route("PUT", "/rest/api/3/issue/{key}", "issue.edit")
     def _edit_issue(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         issue = self._issue_for(request.match_info["key"])
         if not isinstance(body, dict) or not isinstance(body.get("fields", {}), dict):
@@ -1370,6 +1279,7 @@ class JiraEmulator(LocalServer[JiraCall]):
         self._event("jira:issue_updated", issue, user)
         return 204, None
 
+    @route("POST", "/rest/api/3/issue", "issue.create")
     def _create_issue(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         fields = body.get("fields") if isinstance(body, dict) else None
         if not isinstance(fields, dict):
@@ -1397,30 +1307,16 @@ class JiraEmulator(LocalServer[JiraCall]):
         if errors:
             raise _error(400, **errors)
         assert project is not None and type_name is not None
-        self._numbers[project] = self._numbers.get(project, 0) + 1
-        stamp = self._stamp()
-        issue = JiraIssue(
-            id=self._next_id(),
-            key=f"{project}-{self._numbers[project]}",
-            project=project,
-            summary=fields["summary"],
-            issue_type=type_name,
-            created=stamp,
-            updated=stamp,
-        )
-        for field_id in {b.estimation_field for b in self.boards.values() if b.estimation_field}:
-            issue.fields.setdefault(field_id, None)
+        issue = self._new_issue(project, fields["summary"], issue_type=type_name)
         self._apply(issue, fields)
-        issue.fields[RANK_FIELD] = self._rank_token()
-        self.issues[issue.key] = issue
-        self.rank.append(issue.key)
-        self._event("jira:issue_created", issue, user)
+        self._rank_last(issue, user)
         return 201, {
             "id": str(issue.id),
             "key": issue.key,
             "self": f"{self.url}/rest/api/3/issue/{issue.id}",
         }
 
+    @route("PUT", "/rest/agile/1.0/issue/rank", "issue.rank")
     def _rank(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         if not isinstance(body, dict):
             raise _error(400, "Invalid request payload.")
@@ -1473,6 +1369,7 @@ class JiraEmulator(LocalServer[JiraCall]):
             return [s for s in self.workflow[issue.status] if s != issue.status]
         return [s for s in STATUSES if s != issue.status]
 
+    @route("GET", "/rest/api/3/issue/{key}/transitions", "issue.transitions")
     def _transitions(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         issue = self._issue_for(request.match_info["key"])
         out = []
@@ -1493,6 +1390,7 @@ class JiraEmulator(LocalServer[JiraCall]):
             )
         return 200, {"expand": "transitions", "transitions": out}
 
+    @route("POST", "/rest/api/3/issue/{key}/transitions", "issue.transition")
     def _transition(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         issue = self._issue_for(request.match_info["key"])
         wanted = str(((body or {}).get("transition") or {}).get("id") or "")
@@ -1535,6 +1433,7 @@ class JiraEmulator(LocalServer[JiraCall]):
                 404, f"Sprint with id {sprint_id} does not exist or you do not have permission."
             ) from exc
 
+    @route("POST", "/rest/agile/1.0/sprint", "sprint.create")
     def _create_sprint(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         if not isinstance(body, dict):
             raise _error(400, "Invalid request payload.")
@@ -1559,9 +1458,11 @@ class JiraEmulator(LocalServer[JiraCall]):
         self.sprints[sprint.id] = sprint
         return 201, sprint.to_jira(self.url)
 
+    @route("GET", "/rest/agile/1.0/sprint/{sprint}", "sprint.get")
     def _get_sprint(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         return 200, self._sprint_for(request.match_info["sprint"]).to_jira(self.url)
 
+    @route("POST", "/rest/agile/1.0/sprint/{sprint}", "sprint.update")
     def _update_sprint(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         """Partial update. Documented rules: a closed sprint takes only a new name and goal
         (other changes are ignored); ``active`` needs a future sprint with both dates;
@@ -1619,6 +1520,7 @@ class JiraEmulator(LocalServer[JiraCall]):
                 raise _error(400, f"Issue {ref} does not exist or you cannot see it.") from exc
         return issues
 
+    @route("GET", "/rest/agile/1.0/board/{board}/sprint", "board.sprints")
     def _board_sprints(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         board = self._board_for(user, request.match_info["board"])
         states = {s.strip() for s in (request.query.get("state") or "").split(",") if s.strip()}
@@ -1637,6 +1539,7 @@ class JiraEmulator(LocalServer[JiraCall]):
             "values": [s.to_jira(self.url) for s in page],
         }
 
+    @route("POST", "/rest/agile/1.0/sprint/{sprint}/issue", "sprint.issues")
     def _sprint_issues(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         sprint = self._sprint_for(request.match_info["sprint"])
         if sprint.state == "closed":
@@ -1647,6 +1550,7 @@ class JiraEmulator(LocalServer[JiraCall]):
                 issue.updated = self._stamp()
         return 204, None
 
+    @route("POST", "/rest/agile/1.0/backlog/issue", "backlog.issues")
     def _backlog_issues(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         for issue in self._issue_list(body):
             if issue.sprint is not None:
@@ -1682,26 +1586,18 @@ class JiraEmulator(LocalServer[JiraCall]):
         }
         if changelog:
             event["changelog"] = {"id": str(self._next_id()), "items": changelog}
-        self._events.append(event)
-        if self.auto_webhooks:
-            deliver_soon(self.deliver_webhooks, self._delivering)
+        self._queue_event(event)
 
     @staticmethod
     def sign(secret: str, body: bytes) -> str:
         """The ``X-Hub-Signature`` value Jira sends for a webhook with a secret."""
         return "sha256=" + hmac_sha256(secret, body)
 
-    async def deliver_webhooks(self) -> int:
-        """POSTs every pending event to every webhook; how many deliveries were made."""
-        events, self._events = self._events, []
-        deliveries = []
-        for event in events:
-            body = json.dumps(event).encode()
-            for hook in self.webhooks:
-                if event["webhookEvent"] not in hook.events:
-                    continue
+    def _deliveries(self, event: dict[str, Any]) -> Iterable[Delivery]:
+        body = json.dumps(event).encode()
+        for hook in self.webhooks:
+            if event["webhookEvent"] in hook.events:
                 headers = {"Content-Type": "application/json"}
                 if hook.secret:
                     headers["X-Hub-Signature"] = self.sign(hook.secret, body)
-                deliveries.append(Delivery(hook, body, headers))
-        return await post_all(deliveries)
+                yield Delivery(hook, body, headers)

@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any
+from typing import Any, Unpack
 
 import aiohttp
 from aiohttp import web
@@ -73,9 +73,10 @@ from graphql import (
     validate,
 )
 
-from bot.emulator.faults import Fault, Faults
-from bot.emulator.http import Clock, LocalServer, answer
-from bot.emulator.webhooks import Delivery, deliver_soon, hmac_sha256, post_all
+from bot.emulator.faults import Fault
+from bot.emulator.http import answer
+from bot.emulator.tracker import ServerOptions, TrackerServer
+from bot.emulator.webhooks import Delivery, hmac_sha256
 
 MAX_COMPLEXITY = 10_000
 HOUR = 3600.0
@@ -414,7 +415,7 @@ def _compare(spec: Mapping[str, Any], value: Any, *, dates: bool = False) -> boo
 # -- the emulator --------------------------------------------------------------------------
 
 
-class LinearEmulator(LocalServer[LinearCall]):
+class LinearEmulator(TrackerServer[LinearCall]):
     """Linear's GraphQL API for one workspace, served on 127.0.0.1.
 
     Start it, build the client with ``api_url=emulator.api_url`` (its host listed in the host
@@ -433,15 +434,12 @@ class LinearEmulator(LocalServer[LinearCall]):
         team_name: str = "Engineering",
         organization: str = "timebox",
         estimation: str = "fibonacci",
-        now: Clock = time.time,
-        host: str = "127.0.0.1",
-        port: int = 0,
         requests_limit: float = 5000,
         complexity_limit: float = 3_000_000,
         admin: bool = True,
+        **server: Unpack[ServerOptions],
     ) -> None:
-        super().__init__(now=now, host=host, port=port)
-        self.faults = Faults(self.held_answers)
+        super().__init__(**server)
         self.organization = {
             "id": self._uuid("org", 1),
             "name": organization,
@@ -456,7 +454,6 @@ class LinearEmulator(LocalServer[LinearCall]):
         self.relations: list[LinearRelation] = []
         self.cycles: dict[str, LinearCycle] = {}
         self.webhooks: list[LinearWebhook] = []
-        self.auto_webhooks = False  # True: deliver each event at once (the sandbox)
         # Whether a change of ``sortOrder`` alone (a drag in a list) bumps ``updatedAt``.
         # Linear's schema says updatedAt follows every change of a synced property except its
         # unpublished ``skipUpdatedAtKeys``, so True; False shows a sync that only a webhook's
@@ -465,11 +462,8 @@ class LinearEmulator(LocalServer[LinearCall]):
         self.requests_limit = requests_limit
         self.complexity_limit = complexity_limit
         self._buckets: dict[str, tuple[_Bucket, _Bucket]] = {}  # per user id
-        self._ids = 0
         self._last_ms = 0.0
         self._sync_id = 1000.0
-        self._events: list[dict[str, Any]] = []
-        self._delivering: set[asyncio.Task[None]] = set()
         self.user = self.add_user(
             email, api_key, display_name=display_name, timezone=timezone, admin=admin
         )
@@ -860,27 +854,11 @@ class LinearEmulator(LocalServer[LinearCall]):
             Fault(route, status, retry_after=reset_in, limit=RATE_LIMITED, remaining=times)
         )
 
-    def delay_next(
-        self,
-        seconds: float,
-        *,
-        route: str | None = None,
-        times: int = 1,
-        applied: bool = False,
-    ) -> None:
-        """Hold the answer to the next ``times`` calls for ``seconds`` of real time (or until
-        ``release_held()``/``stop()``). ``applied=False``: the request is dropped if the client
-        hangs up; ``applied=True``: it is done at once and only the answer is late."""
-        self.faults.add(Fault(route, delay=seconds, applied=applied, remaining=times))
-
     def fail_rate(
         self, ratio: float, status: int = 503, *, route: str | None = None, seed: int = 0
     ) -> None:
         """Fail a share of calls (deterministically from ``seed``) with ``status``."""
         self.faults.add(Fault(route, status, ratio=ratio, rng=random.Random(seed)))
-
-    def clear_faults(self) -> None:
-        self.faults.clear()
 
     # -- HTTP ----------------------------------------------------------------------------
 
@@ -1210,23 +1188,10 @@ class LinearEmulator(LocalServer[LinearCall]):
             return self._connection(found, args, self._relation_view)
 
         return {
-            "id": issue.id,
-            "identifier": issue.identifier,
+            **self._issue_fields(issue),
             "number": float(issue.number),
-            "url": self.issue_url(issue),
-            "title": issue.title,
-            "description": issue.description,
             "estimate": float(issue.estimate) if issue.estimate is not None else None,
             "priority": float(issue.priority),
-            "priorityLabel": PRIORITY_LABELS.get(issue.priority, "No priority"),
-            "sortOrder": issue.sort_order,
-            "prioritySortOrder": issue.priority_sort_order,
-            "createdAt": _iso(issue.created),
-            "updatedAt": _iso(issue.updated),
-            "completedAt": _iso(issue.completed),
-            "archivedAt": _iso(issue.archived),
-            "trashed": issue.trashed or None,
-            "labelIds": list(issue.label_ids),
             "state": lambda info: self._state_view(self.states[issue.state_id]),
             "team": lambda info: self._team_view(self.teams[issue.team_id]),
             "assignee": lambda info: self._user_view(self.users.get(issue.assignee_id or "")),
@@ -1704,19 +1669,15 @@ class LinearEmulator(LocalServer[LinearCall]):
         self.webhooks.append(hook)
         return hook
 
-    def _webhook_data(self, issue: LinearIssue) -> dict[str, Any]:
-        """The ``data`` of an Issue webhook (Linear's IssueWebhookPayload, the usual fields)."""
-        team = self.teams[issue.team_id]
-        state = self.states[issue.state_id]
-        by_id = {i.id: i for i in self.issues.values()}
+    def _issue_fields(self, issue: LinearIssue) -> dict[str, Any]:
+        """What the API's Issue and a webhook's issue data give alike (numbers apart: the API
+        gives them as Float)."""
         return {
             "id": issue.id,
             "identifier": issue.identifier,
-            "number": issue.number,
+            "url": self.issue_url(issue),
             "title": issue.title,
             "description": issue.description,
-            "estimate": issue.estimate,
-            "priority": issue.priority,
             "priorityLabel": PRIORITY_LABELS.get(issue.priority, "No priority"),
             "sortOrder": issue.sort_order,
             "prioritySortOrder": issue.priority_sort_order,
@@ -1725,7 +1686,19 @@ class LinearEmulator(LocalServer[LinearCall]):
             "completedAt": _iso(issue.completed),
             "archivedAt": _iso(issue.archived),
             "trashed": issue.trashed or None,
-            "url": self.issue_url(issue),
+            "labelIds": list(issue.label_ids),
+        }
+
+    def _webhook_data(self, issue: LinearIssue) -> dict[str, Any]:
+        """The ``data`` of an Issue webhook (Linear's IssueWebhookPayload, the usual fields)."""
+        team = self.teams[issue.team_id]
+        state = self.states[issue.state_id]
+        by_id = {i.id: i for i in self.issues.values()}
+        return {
+            **self._issue_fields(issue),
+            "number": issue.number,
+            "estimate": issue.estimate,
+            "priority": issue.priority,
             "teamId": team.id,
             "team": {"id": team.id, "key": team.key, "name": team.name},
             "stateId": state.id,
@@ -1733,7 +1706,6 @@ class LinearEmulator(LocalServer[LinearCall]):
             "assigneeId": issue.assignee_id,
             "cycleId": issue.cycle_id,
             "parentId": issue.parent_id,
-            "labelIds": list(issue.label_ids),
             "labels": [
                 {
                     "id": self.labels[i].id,
@@ -1780,28 +1752,18 @@ class LinearEmulator(LocalServer[LinearCall]):
             changed = {k: v for k, v in before.items() if data.get(k) != v}
             changed["updatedAt"] = before.get("updatedAt")
             event["updatedFrom"] = changed
-        self._events.append(event)
-        if self.auto_webhooks:
-            deliver_soon(self.deliver_webhooks, self._delivering)
+        self._queue_event(event)
 
-    async def deliver_webhooks(self) -> int:
-        """POSTs every pending event to every webhook that wants its type, signed and
-        stamped as Linear does; how many deliveries were made."""
-        events, self._events = self._events, []
-        deliveries = []
-        for event in events:
-            for hook in self.webhooks:
-                if event["type"] not in hook.resource_types:
-                    continue
-                if hook.team_id is not None and event["data"].get("teamId") != hook.team_id:
-                    continue
-                payload = {
-                    **event,
-                    "webhookId": hook.id,
-                    "webhookTimestamp": int(self.epoch() * 1000),
-                }
-                deliveries.append(Delivery(hook, *_signed(hook.secret, payload)))
-        return await post_all(deliveries)
+    def _deliveries(self, event: dict[str, Any]) -> Iterable[Delivery]:
+        """To each webhook that wants the event's type (and team), signed and stamped as
+        Linear does."""
+        for hook in self.webhooks:
+            if event["type"] not in hook.resource_types:
+                continue
+            if hook.team_id is not None and event["data"].get("teamId") != hook.team_id:
+                continue
+            payload = {**event, "webhookId": hook.id, "webhookTimestamp": int(self.epoch() * 1000)}
+            yield Delivery(hook, *_signed(hook.secret, payload))
 
 
 # -- the schema's resolvers ------------------------------------------------------------------

@@ -1,0 +1,37 @@
+"""What the benchmarks that run the bot in a process of its own set up around it: a fresh
+SQLite file with each channel's team and backlog, and the driver that sends it Slack's
+requests as the emulator's workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.domain.backlog import ItemFields
+from bot.emulator.driver import SlackDriver
+from bot.emulator.server import SlackEmulator
+from bot.runtime.clock import SystemClock
+from storage.db import Database
+
+
+async def seeded_database(
+    folder: Path, team_id: str, author: str, backlogs: dict[str, list[str]]
+) -> tuple[Database, str]:
+    """A migrated SQLite file in `folder` with a team for each channel of `backlogs` and its
+    items (titles) added by `author`; the database and its URL."""
+    database_url = f"sqlite:///{folder / 'bench.db'}"
+    db = Database(database_url)
+    await db.migrate()
+    clock = SystemClock()
+    async with db.transaction() as store:
+        for channel, titles in backlogs.items():
+            team = await store.ensure_team(team_id, channel, clock.now())
+            for title in titles:
+                await store.add_item(team, ItemFields(title=title), author, clock.now())
+    return db, database_url
+
+
+def bot_driver(emulator: SlackEmulator, port: int, signing_secret: str) -> SlackDriver:
+    """The driver for a bot on `port` of 127.0.0.1 (HTTP mode)."""
+    return SlackDriver(
+        emulator, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=signing_secret
+    )
