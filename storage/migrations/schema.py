@@ -1,12 +1,15 @@
 """What the migrations (storage/migrations/versions) build again and again: columns by kind
-(not null unless said), the integer id and its primary key, aware times, a foreign key to another
-table's id, an index on one column, columns added to or dropped from a table.
+(not null unless said), a table with its integer id, primary key and owning row, aware times, a
+foreign key to another table's id, an index on one column, columns added to or dropped from a
+table.
 
 The names follow storage.models' naming convention (pk_<table>, fk_<table>_<column>_<target>,
 ix_<table>_<column>), so the migrations build exactly what the models declare.
 
 Old migrations build their tables with these: never change what one builds (that would change
-what an old revision made). A new need gets a new function.
+what an old revision made). A new need gets a new function. A change to how migrations are
+written is proven by comparing the schema every revision leaves, up and down, on SQLite and
+PostgreSQL, before and after.
 """
 
 from __future__ import annotations
@@ -67,6 +70,24 @@ def refers(
     return sa.ForeignKeyConstraint(
         [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"), ondelete=ondelete
     )
+
+
+def create_table(
+    table: str,
+    *columns: sa.Column | sa.Constraint,
+    owner: tuple[str, str] | None = None,
+    indexed: bool = False,
+) -> None:
+    """Creates `table` with its integer id first and its primary key. `owner` is (column,
+    target): each row belongs to a row of `target` (the column comes right after the id) and
+    goes with it; `indexed` indexes that column."""
+    owned: list[sa.Column | sa.Constraint] = []
+    if owner is not None:
+        column, target = owner
+        owned = [integer(column), refers(table, column, target)]
+    op.create_table(table, id_column(), *owned, *columns, primary_key(table))
+    if indexed and owner is not None:
+        create_index(table, owner[0])
 
 
 def create_index(table: str, column: str) -> None:

@@ -1,7 +1,4 @@
-"""initial schema
-
-Create Date: 2026-11-25 02:19:35.297772
-"""
+"""initial schema"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,9 +16,8 @@ def upgrade() -> None:
         schema.utc("at"),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_deliveries")),
     )
-    op.create_table(
+    schema.create_table(
         "teams",
-        schema.id_column(),
         schema.text("workspace_id", 32),
         schema.text("channel_id", 32),
         schema.text("timezone", 64, nullable=True),
@@ -29,13 +25,10 @@ def upgrade() -> None:
         schema.text("working_days", 40),
         schema.integer("next_number"),
         schema.utc("created_at"),
-        schema.primary_key("teams"),
         sa.UniqueConstraint("workspace_id", "channel_id", name="uq_teams_channel"),
     )
-    op.create_table(
+    schema.create_table(
         "backlog_items",
-        schema.id_column(),
-        schema.integer("team_id"),
         schema.integer("number"),
         schema.text("title", 250),
         schema.prose("hypothesis"),
@@ -53,35 +46,28 @@ def upgrade() -> None:
         schema.text("created_by", 32),
         schema.utc("created_at"),
         schema.utc("updated_at"),
-        schema.refers("backlog_items", "team_id", "teams"),
-        schema.primary_key("backlog_items"),
         sa.UniqueConstraint("team_id", "number", name="uq_backlog_items_number"),
+        owner=("team_id", "teams"),
     )
     with op.batch_alter_table("backlog_items", schema=None) as batch_op:
         batch_op.create_index("ix_backlog_items_order", ["team_id", "rank"], unique=False)
 
-    op.create_table(
+    schema.create_table(
         "role_assignments",
-        schema.id_column(),
-        schema.integer("team_id"),
         schema.text("user_id", 32),
         schema.text("role", 8),
-        schema.refers("role_assignments", "team_id", "teams"),
-        schema.primary_key("role_assignments"),
         sa.UniqueConstraint("team_id", "user_id", "role", name="uq_role_assignment"),
+        owner=("team_id", "teams"),
     )
-    op.create_table(
+    schema.create_table(
         "item_events",
-        schema.id_column(),
-        schema.integer("item_id"),
         schema.utc("at"),
         schema.text("actor", 32),
         schema.text("action", 24),
         schema.json("changes"),
-        schema.refers("item_events", "item_id", "backlog_items"),
-        schema.primary_key("item_events"),
+        owner=("item_id", "backlog_items"),
+        indexed=True,
     )
-    schema.create_index("item_events", "item_id")
 
 
 def downgrade() -> None:

@@ -1,7 +1,4 @@
-"""scheduled jobs and readiness
-
-Create Date: 2026-11-25 02:40:19.005676
-"""
+"""scheduled jobs and readiness"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -13,9 +10,8 @@ down_revision: str | None = "0001"
 
 
 def upgrade() -> None:
-    op.create_table(
+    schema.create_table(
         "scheduled_jobs",
-        schema.id_column(),
         schema.text("key", 200),
         schema.text("kind", 40),
         schema.utc("due_at"),
@@ -25,21 +21,17 @@ def upgrade() -> None:
         schema.utc("claimed_until", nullable=True),
         schema.utc("done_at", nullable=True),
         schema.prose("outcome", nullable=True),
-        schema.primary_key("scheduled_jobs"),
         sa.UniqueConstraint("key", name=op.f("uq_scheduled_jobs_key")),
     )
     schema.create_index("scheduled_jobs", "due_at")
 
-    op.create_table(
+    schema.create_table(
         "reminders",
-        schema.id_column(),
-        schema.integer("team_id"),
         schema.day("day"),
         schema.utc("sent_at"),
         schema.integer("unready"),
-        schema.refers("reminders", "team_id", "teams"),
-        schema.primary_key("reminders"),
         sa.UniqueConstraint("team_id", "day", name="uq_reminders_team_day"),
+        owner=("team_id", "teams"),
     )
     schema.add_columns(
         "backlog_items",

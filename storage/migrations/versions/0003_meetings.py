@@ -1,7 +1,4 @@
-"""meetings
-
-Create Date: 2026-11-25 02:50:32.600831
-"""
+"""meetings"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -13,10 +10,8 @@ down_revision: str | None = "0002"
 
 
 def upgrade() -> None:
-    op.create_table(
+    schema.create_table(
         "meetings",
-        schema.id_column(),
-        schema.integer("team_id"),
         schema.integer("open_for", nullable=True),
         schema.text("kind", 16),
         schema.json("agenda"),
@@ -36,24 +31,20 @@ def upgrade() -> None:
         schema.utc("started_at"),
         schema.utc("ended_at", nullable=True),
         schema.json("minutes", nullable=True),
-        schema.refers("meetings", "team_id", "teams"),
-        schema.primary_key("meetings"),
         sa.UniqueConstraint("open_for", name=op.f("uq_meetings_open_for")),
+        owner=("team_id", "teams"),
+        indexed=True,
     )
-    schema.create_index("meetings", "team_id")
 
-    op.create_table(
+    schema.create_table(
         "action_items",
-        schema.id_column(),
-        schema.integer("meeting_id"),
         schema.text("text", 500),
         schema.text("owner", 32, nullable=True),
         schema.text("created_by", 32),
         schema.utc("at"),
-        schema.refers("action_items", "meeting_id", "meetings"),
-        schema.primary_key("action_items"),
+        owner=("meeting_id", "meetings"),
+        indexed=True,
     )
-    schema.create_index("action_items", "meeting_id")
 
     schema.add_columns("teams", schema.json("agendas", default="{}"))
 

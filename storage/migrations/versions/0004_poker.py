@@ -1,7 +1,4 @@
-"""planning poker: polls, rounds, votes, estimate records, a team's deck
-
-Create Date: 2026-11-25 03:02:09.162254
-"""
+"""planning poker: polls, rounds, votes, estimate records, a team's deck"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -13,10 +10,8 @@ down_revision: str | None = "0003"
 
 
 def upgrade() -> None:
-    op.create_table(
+    schema.create_table(
         "poker_polls",
-        schema.id_column(),
-        schema.integer("team_id"),
         schema.text("mode", 8),
         schema.text("status", 8),
         schema.text("facilitator", 32),
@@ -30,15 +25,12 @@ def upgrade() -> None:
         schema.json("nudges"),
         schema.utc("created_at"),
         schema.utc("closed_at", nullable=True),
-        schema.refers("poker_polls", "team_id", "teams"),
-        schema.primary_key("poker_polls"),
+        owner=("team_id", "teams"),
+        indexed=True,
     )
-    schema.create_index("poker_polls", "team_id")
 
-    op.create_table(
+    schema.create_table(
         "estimate_records",
-        schema.id_column(),
-        schema.integer("item_id"),
         schema.integer("poll_id", nullable=True),
         schema.text("card", 16),
         schema.number("points"),
@@ -46,16 +38,13 @@ def upgrade() -> None:
         schema.text("accepted_by", 32),
         schema.utc("accepted_at"),
         schema.json("rounds"),
-        schema.refers("estimate_records", "item_id", "backlog_items"),
         schema.refers("estimate_records", "poll_id", "poker_polls", ondelete="SET NULL"),
-        schema.primary_key("estimate_records"),
+        owner=("item_id", "backlog_items"),
+        indexed=True,
     )
-    schema.create_index("estimate_records", "item_id")
 
-    op.create_table(
+    schema.create_table(
         "poker_rounds",
-        schema.id_column(),
-        schema.integer("poll_id"),
         schema.integer("item_number"),
         schema.integer("number"),
         schema.text("status", 12),
@@ -67,23 +56,19 @@ def upgrade() -> None:
         schema.text("result_ts", 32, nullable=True),
         schema.text("decided_by", 32, nullable=True),
         schema.text("decided_card", 16, nullable=True),
-        schema.refers("poker_rounds", "poll_id", "poker_polls"),
-        schema.primary_key("poker_rounds"),
         sa.UniqueConstraint("poll_id", "item_number", "number", name="uq_poker_rounds_round"),
+        owner=("poll_id", "poker_polls"),
+        indexed=True,
     )
-    schema.create_index("poker_rounds", "poll_id")
 
-    op.create_table(
+    schema.create_table(
         "poker_votes",
-        schema.id_column(),
-        schema.integer("round_id"),
         schema.text("voter", 32),
         schema.text("card", 16),
         schema.prose("reason"),
         schema.utc("voted_at"),
-        schema.refers("poker_votes", "round_id", "poker_rounds"),
-        schema.primary_key("poker_votes"),
         sa.UniqueConstraint("round_id", "voter", name="uq_poker_votes_voter"),
+        owner=("round_id", "poker_rounds"),
     )
     schema.add_columns("teams", schema.json("poker", default="{}"))
 

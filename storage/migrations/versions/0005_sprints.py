@@ -1,10 +1,6 @@
-"""sprints
-
-Create Date: 2026-11-25 03:12:20.905839
-"""
+"""sprints"""
 
 import sqlalchemy as sa
-from alembic import op
 
 from storage.migrations import schema
 
@@ -13,10 +9,8 @@ down_revision: str | None = "0004"
 
 
 def upgrade() -> None:
-    op.create_table(
+    schema.create_table(
         "sprints",
-        schema.id_column(),
-        schema.integer("team_id"),
         schema.integer("number"),
         schema.text("status", 12),
         schema.day("starts_on"),
@@ -34,31 +28,25 @@ def upgrade() -> None:
         schema.utc("committed_at", nullable=True),
         schema.prose("review_answer", nullable=True),
         schema.utc("closed_at", nullable=True),
-        schema.refers("sprints", "team_id", "teams"),
-        schema.primary_key("sprints"),
         sa.UniqueConstraint("team_id", "number", name="uq_sprints_number"),
+        owner=("team_id", "teams"),
+        indexed=True,
     )
-    schema.create_index("sprints", "team_id")
 
-    op.create_table(
+    schema.create_table(
         "scope_changes",
-        schema.id_column(),
-        schema.integer("sprint_id"),
         schema.text("action", 12),
         schema.integer("item_number"),
         schema.number("points", nullable=True),
         schema.prose("reason"),
         schema.text("actor", 32),
         schema.utc("at"),
-        schema.refers("scope_changes", "sprint_id", "sprints"),
-        schema.primary_key("scope_changes"),
+        owner=("sprint_id", "sprints"),
+        indexed=True,
     )
-    schema.create_index("scope_changes", "sprint_id")
 
-    op.create_table(
+    schema.create_table(
         "sprint_items",
-        schema.id_column(),
-        schema.integer("sprint_id"),
         schema.integer("item_id"),
         schema.integer("position"),
         schema.flag("supports_goal"),
@@ -67,24 +55,20 @@ def upgrade() -> None:
         schema.utc("done_at", nullable=True),
         schema.utc("added_at"),
         schema.refers("sprint_items", "item_id", "backlog_items"),
-        schema.refers("sprint_items", "sprint_id", "sprints"),
-        schema.primary_key("sprint_items"),
         sa.UniqueConstraint("sprint_id", "item_id", name="uq_sprint_items_item"),
+        owner=("sprint_id", "sprints"),
+        indexed=True,
     )
-    schema.create_index("sprint_items", "sprint_id")
 
-    op.create_table(
+    schema.create_table(
         "sprint_tasks",
-        schema.id_column(),
-        schema.integer("sprint_item_id"),
         schema.text("title", 200),
         schema.number("hours"),
         schema.text("owner", 32, nullable=True),
         schema.flag("done"),
-        schema.refers("sprint_tasks", "sprint_item_id", "sprint_items"),
-        schema.primary_key("sprint_tasks"),
+        owner=("sprint_item_id", "sprint_items"),
+        indexed=True,
     )
-    schema.create_index("sprint_tasks", "sprint_item_id")
 
 
 def downgrade() -> None:

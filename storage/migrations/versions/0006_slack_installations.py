@@ -1,7 +1,4 @@
-"""Slack installations: slack_sdk's installation and OAuth-state tables, for many workspaces
-
-Create Date: 2026-11-25 04:00:00
-"""
+"""Slack installations: slack_sdk's installation and OAuth-state tables, for many workspaces"""
 
 import sqlalchemy as sa
 from alembic import op

@@ -1,7 +1,4 @@
-"""trackers: a channel's connection to a Jira board, its items' links, its sprints there
-
-Create Date: 2026-12-01 11:00:00.000000
-"""
+"""trackers: a channel's connection to a Jira board, its items' links, its sprints there"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -13,10 +10,8 @@ down_revision: str | None = "0006"
 
 
 def upgrade() -> None:
-    op.create_table(
+    schema.create_table(
         "tracker_connections",
-        schema.id_column(),
-        schema.integer("team_id"),
         schema.text("kind", 16),
         schema.text("site", 255),
         schema.integer("board_id"),
@@ -37,16 +32,13 @@ def upgrade() -> None:
         schema.text("status", 16),
         schema.text("connected_by", 32),
         schema.utc("connected_at"),
-        schema.refers("tracker_connections", "team_id", "teams"),
-        schema.primary_key("tracker_connections"),
         sa.UniqueConstraint("team_id", name=op.f("uq_tracker_connections_team_id")),
         sa.UniqueConstraint("webhook_token", name=op.f("uq_tracker_connections_webhook_token")),
+        owner=("team_id", "teams"),
     )
 
-    op.create_table(
+    schema.create_table(
         "tracker_links",
-        schema.id_column(),
-        schema.integer("team_id"),
         schema.integer("item_id"),
         schema.integer("connection_id", nullable=True),
         schema.text("key", 64, nullable=True),
@@ -60,28 +52,24 @@ def upgrade() -> None:
         schema.utc("synced_at", nullable=True),
         schema.refers("tracker_links", "connection_id", "tracker_connections", "SET NULL"),
         schema.refers("tracker_links", "item_id", "backlog_items"),
-        schema.refers("tracker_links", "team_id", "teams"),
-        schema.primary_key("tracker_links"),
         sa.UniqueConstraint("item_id", name=op.f("uq_tracker_links_item_id")),
         sa.UniqueConstraint("team_id", "key", name="uq_tracker_links_key"),
+        owner=("team_id", "teams"),
+        indexed=True,
     )
-    schema.create_index("tracker_links", "team_id")
     schema.create_index("tracker_links", "connection_id")
 
-    op.create_table(
+    schema.create_table(
         "tracker_sprints",
-        schema.id_column(),
-        schema.integer("connection_id"),
         schema.integer("sprint_id"),
         schema.text("remote_id", 32),
         schema.text("state", 12),
         schema.utc("synced_at"),
-        schema.refers("tracker_sprints", "connection_id", "tracker_connections"),
         schema.refers("tracker_sprints", "sprint_id", "sprints"),
-        schema.primary_key("tracker_sprints"),
         sa.UniqueConstraint("sprint_id", name=op.f("uq_tracker_sprints_sprint_id")),
+        owner=("connection_id", "tracker_connections"),
+        indexed=True,
     )
-    schema.create_index("tracker_sprints", "connection_id")
 
 
 def downgrade() -> None:

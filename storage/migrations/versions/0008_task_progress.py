@@ -1,7 +1,4 @@
-"""task progress: a sprint task's remaining hours, and their history for the hours burndown
-
-Create Date: 2026-12-08 10:00:00.000000
-"""
+"""task progress: a sprint task's remaining hours, and their history for the hours burndown"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,17 +16,14 @@ def upgrade() -> None:
     with op.batch_alter_table("sprint_tasks", schema=None) as batch_op:
         batch_op.alter_column("remaining", existing_type=sa.Float(), nullable=False)
 
-    op.create_table(
+    schema.create_table(
         "task_progress",
-        schema.id_column(),
-        schema.integer("sprint_id"),
         schema.integer("task_id"),
         schema.utc("at"),
         schema.number("remaining"),
-        schema.refers("task_progress", "sprint_id", "sprints"),
-        schema.primary_key("task_progress"),
+        owner=("sprint_id", "sprints"),
+        indexed=True,
     )
-    schema.create_index("task_progress", "sprint_id")
     # The tasks of earlier sprints start their history where it is known: as they stand now,
     # from the commitment (or from when their item joined a sprint not committed yet).
     op.execute(

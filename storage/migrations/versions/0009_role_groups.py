@@ -1,7 +1,4 @@
-"""role groups: a Slack user group can hold a Scrum role, with its members as last read
-
-Create Date: 2026-12-09 10:00:00.000000
-"""
+"""role groups: a Slack user group can hold a Scrum role, with its members as last read"""
 
 import sqlalchemy as sa
 from alembic import op

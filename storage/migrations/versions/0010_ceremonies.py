@@ -1,7 +1,5 @@
 """ceremonies: a team's recurring refinement and planning, and its calendar (reminder lead,
 the feed's secret as a hash)
-
-Create Date: 2026-12-10 10:00:00.000000
 """
 
 import sqlalchemy as sa
@@ -14,10 +12,8 @@ down_revision: str | None = "0009"
 
 
 def upgrade() -> None:
-    op.create_table(
+    schema.create_table(
         "ceremonies",
-        schema.id_column(),
-        schema.integer("team_id"),
         schema.text("kind", 16),
         schema.text("weekday", 3, nullable=True),
         schema.text("at", 5),
@@ -28,22 +24,18 @@ def upgrade() -> None:
         schema.json("changes"),
         schema.text("created_by", 32),
         schema.utc("updated_at"),
-        schema.refers("ceremonies", "team_id", "teams"),
-        schema.primary_key("ceremonies"),
         sa.UniqueConstraint("team_id", "kind", name="uq_ceremonies_kind"),
+        owner=("team_id", "teams"),
     )
-    op.create_table(
+    schema.create_table(
         "team_calendars",
-        schema.id_column(),
-        schema.integer("team_id"),
         schema.integer("lead_minutes"),
         schema.text("feed_hash", 64, nullable=True),
         schema.utc("feed_rotated_at", nullable=True),
         schema.text("feed_rotated_by", 32, nullable=True),
-        schema.refers("team_calendars", "team_id", "teams"),
-        schema.primary_key("team_calendars"),
         sa.UniqueConstraint("team_id", name=op.f("uq_team_calendars_team_id")),
         sa.UniqueConstraint("feed_hash", name=op.f("uq_team_calendars_feed_hash")),
+        owner=("team_id", "teams"),
     )
 
 

@@ -1,7 +1,4 @@
-"""refinement budget: the share of a sprint's capacity a team gives to refinement (None: 10%)
-
-Create Date: 2026-12-11 10:00:00.000000
-"""
+"""refinement budget: the share of a sprint's capacity a team gives to refinement (None: 10%)"""
 
 from storage.migrations import schema
 

@@ -1,7 +1,4 @@
-"""prioritisation: a team's scoring scheme (WSJF, opportunity, off) and each item's inputs
-
-Create Date: 2026-12-12 10:00:00.000000
-"""
+"""prioritisation: a team's scoring scheme (WSJF, opportunity, off) and each item's inputs"""
 
 from storage.migrations import schema
 

@@ -1,7 +1,4 @@
-"""tracker ids: an issue's own id up to 64 characters (Linear's are UUIDs, 36)
-
-Create Date: 2026-12-13 10:00:00.000000
-"""
+"""tracker ids: an issue's own id up to 64 characters (Linear's are UUIDs, 36)"""
 
 import sqlalchemy as sa
 from alembic import op

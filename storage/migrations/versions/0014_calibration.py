@@ -1,7 +1,4 @@
-"""calibration: when work on a sprint item began (its first task under way in the sprint)
-
-Create Date: 2026-12-15 10:00:00.000000
-"""
+"""calibration: when work on a sprint item began (its first task under way in the sprint)"""
 
 import sqlalchemy as sa
 from alembic import op
