@@ -7,9 +7,7 @@ The names follow storage.models' naming convention (pk_<table>, fk_<table>_<colu
 ix_<table>_<column>), so the migrations build exactly what the models declare.
 
 Old migrations build their tables with these: never change what one builds (that would change
-what an old revision made). A new need gets a new function. A change to how migrations are
-written is proven by comparing the schema every revision leaves, up and down, on SQLite and
-PostgreSQL, before and after.
+what an old revision made). A new need gets a new function.
 """
 
 from __future__ import annotations
