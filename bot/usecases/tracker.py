@@ -37,12 +37,13 @@ are decrypted only to open a client, and never logged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import logging
 import secrets as random_secrets
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -581,22 +582,16 @@ def _never_dropped(run: Callable[[Services, Due], Awaitable[str]]) -> Callable[.
 async def run_import(svc: Services, due: Due) -> str:
     """One page of the board's backlog, applied in the board's order; then the next page."""
     page_number = int(due.payload.get("page", 0))
+    opened = await _open_for(svc, due)
+    if isinstance(opened, str):
+        return opened
+    tracker, _ = opened
     try:
-        opened = await _opened(svc, due.payload)
-        if opened is None:
-            return "skipped: not connected"
-        tracker = _open(opened[0])
+        async with contextlib.aclosing(tracker):
+            page = await tracker.backlog_page(due.payload.get("cursor"))
     except trackers.TrackerError as error:
         return await _failed(svc, due, None, error)
-    try:
-        page = await tracker.backlog_page(due.payload.get("cursor"))
-    except trackers.TrackerError as error:
-        return await _failed(svc, due, None, error)
-    finally:
-        await tracker.aclose()
-    now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        connection = await _connection(store, due.payload)
+    async with _connected(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
         position = int(due.payload.get("position", 1))
@@ -688,32 +683,25 @@ async def _absorb(svc: Services, due: Due) -> Due | None:
 
 @_never_dropped
 async def _sync(svc: Services, due: Due) -> str:
-    try:
-        opened = await _opened(svc, due.payload)
-        if opened is None:
-            return "skipped: not connected"
-        spec, since = opened
-        tracker = _open(spec)
-    except trackers.TrackerError as error:
-        return await _failed(svc, due, None, error)
+    opened = await _open_for(svc, due)
+    if isinstance(opened, str):
+        return opened
+    tracker, since = opened
     walked = _Walked()
     try:
-        if not await _walk_changes(svc, due, tracker, since, walked):
-            return "skipped: not connected"
-        named = await _linked_keys(svc, due, [str(k) for k in due.payload.get("gone") or []])
-        if named:
-            await _probe(svc, due, tracker, named, None, walked)
-        if due.payload.get("keys") or walked.reranked:
-            await _follow_board(svc, due, tracker, walked)
+        async with contextlib.aclosing(tracker):
+            if not await _walk_changes(svc, due, tracker, since, walked):
+                return "skipped: not connected"
+            gone = [str(k) for k in due.payload.get("gone") or []]
+            if named := await _linked_keys(svc, due, gone):
+                await _probe(svc, due, tracker, named, None, walked)
+            if due.payload.get("keys") or walked.reranked:
+                await _follow_board(svc, due, tracker, walked)
     except trackers.TrackerError as error:
         if walked.reranked:  # the changes are applied: the order must still come
             due = replace(due, payload={**due.payload, "keys": True})
         return await _failed(svc, due, None, error)
-    finally:
-        await tracker.aclose()
-    now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        connection = await _connection(store, due.payload)
+    async with _connected(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
         await store.finish_key(due.key, now, walked.outcome())
@@ -729,9 +717,7 @@ async def _walk_changes(
     cursor: str | None = None
     while True:
         page = await tracker.changes_page(since, cursor)
-        now = svc.clock.now()
-        async with svc.db.transaction() as store:
-            connection = await _connection(store, due.payload)
+        async with _connected(svc, due) as (store, connection, now):
             if connection is None:
                 return False
             applied = await apply_issues(store, connection, page.issues, now)
@@ -931,6 +917,29 @@ async def _connection(store: Store, payload: dict[str, Any]) -> TrackerConnectio
     if connection is None or tag(connection) != payload.get("tag"):
         return None
     return connection
+
+
+@contextlib.asynccontextmanager
+async def _connected(
+    svc: Services, due: Due
+) -> AsyncIterator[tuple[Store, TrackerConnection | None, datetime]]:
+    """A transaction, the job's connection in it (None once it is gone) and the time now."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        yield store, await _connection(store, due.payload), now
+
+
+async def _open_for(svc: Services, due: Due) -> tuple[trackers.Tracker, datetime] | str:
+    """A client of the job's connection and its watermark; else the job's outcome: skipped
+    when the connection is gone, or the failure to open it recorded for a retry."""
+    try:
+        opened = await _opened(svc, due.payload)
+        if opened is None:
+            return "skipped: not connected"
+        spec, since = opened
+        return _open(spec), since
+    except trackers.TrackerError as error:
+        return await _failed(svc, due, None, error)
 
 
 async def _opened(svc: Services, payload: dict[str, Any]) -> tuple[BoardSpec, datetime] | None:

@@ -4,6 +4,7 @@ it is listed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement
@@ -32,17 +33,6 @@ STATUS_WORDS = {
 }
 
 
-def _input(
-    block: str, label: str, placeholder: str, *, optional: bool = False, **element: Any
-) -> InputBlock:
-    return InputBlock(
-        block_id=block,
-        label=label,
-        optional=optional,
-        element=PlainTextInputElement(action_id="value", placeholder=placeholder, **element),
-    )
-
-
 def choice_message(kinds: list[str]) -> dict[str, Any]:
     """Which tracker: a button each (the form of that tracker opens)."""
     text = render("tracker_choose.md.j2")
@@ -50,142 +40,118 @@ def choice_message(kinds: list[str]) -> dict[str, Any]:
     return message([section(text), ActionsBlock(block_id="tracker_choose", elements=buttons)], text)
 
 
-def connect_modal(channel_id: str, team_id: int, kind: str) -> dict[str, Any]:
-    """The private form of one tracker; all share a callback, the kind is in the metadata."""
-    if kind == "github":
-        return _github_modal(channel_id, team_id)
-    if kind == "linear":
-        return _linear_modal(channel_id, team_id)
-    return _jira_modal(channel_id, team_id)
+@dataclass(frozen=True)
+class _Field:
+    """One input of a connect form: its block id, label, placeholder and longest value."""
+
+    block: str
+    label: str
+    placeholder: str
+    max_length: int
+    optional: bool = False
+    multiline: bool = False
+
+    def block_kit(self) -> InputBlock:
+        element = PlainTextInputElement(
+            action_id="value",
+            placeholder=self.placeholder,
+            max_length=self.max_length,
+            multiline=self.multiline or None,  # left out of the view unless multiline
+        )
+        return InputBlock(
+            block_id=self.block, label=self.label, optional=self.optional, element=element
+        )
 
 
-def _view(title: str, channel_id: str, team_id: int, kind: str, blocks: list[Block]) -> Any:
-    return View(
-        type="modal",
-        callback_id=CALLBACK,
-        title=title,
-        submit="Connect",
-        close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, team=team_id, kind=kind),
-        blocks=blocks,
-    ).to_dict()
-
-
-def _github_modal(channel_id: str, team_id: int) -> dict[str, Any]:
-    """Repository, optional project, a token or an App's key, estimate field, API address."""
-    return _view(
-        "Connect GitHub",
-        channel_id,
-        team_id,
-        "github",
-        [
-            section(
-                "Timebox works on the project's backlog (or the repository's open issues) and "
-                "writes back what the team decides. The token is checked at once, kept "
-                "encrypted, and never shown again."
-            ),
-            _input("repo", "Repository", "owner/name", max_length=200),
-            _input(
+# Each tracker's form: what Timebox works on there, what the secret is called, and the inputs.
+_FORMS: dict[str, tuple[str, str, tuple[_Field, ...]]] = {
+    # Repository, optional project, a token or an App's key, estimate field, API address.
+    "github": (
+        "the project's backlog (or the repository's open issues)",
+        "token",
+        (
+            _Field("repo", "Repository", "owner/name", 200),
+            _Field(
                 "project",
                 "Project number",
                 "the number in …/projects/<number> (empty: the repository alone)",
+                12,
                 optional=True,
-                max_length=12,
             ),
-            _input(
+            _Field(
                 "token",
                 "Token or App private key",
                 "a fine-grained token, or a GitHub App's private key (.pem)",
+                3000,
                 multiline=True,
-                max_length=3000,
             ),
-            _input(
-                "app_id",
-                "GitHub App id",
-                "only with an App's private key",
-                optional=True,
-                max_length=20,
-            ),
-            _input(
+            _Field("app_id", "GitHub App id", "only with an App's private key", 20, optional=True),
+            _Field(
                 "estimate_field",
                 "Estimate field",
                 "the project's number field for estimates (Estimate; made if missing)",
+                100,
                 optional=True,
-                max_length=100,
             ),
-            _input(
+            _Field(
                 "api_url",
                 "API address",
                 "https://api.github.com (Enterprise Server: https://<host>/api/v3)",
+                255,
                 optional=True,
-                max_length=255,
             ),
-        ],
-    )
-
-
-def _linear_modal(channel_id: str, team_id: int) -> dict[str, Any]:
-    """API key, team key, optional API address."""
-    return _view(
-        "Connect Linear",
-        channel_id,
-        team_id,
-        "linear",
-        [
-            section(
-                "Timebox works on the team's backlog and writes back what the team decides. "
-                "The key is checked at once, kept encrypted, and never shown again."
-            ),
-            _input("api_key", "API key", "Settings > Security & access > API keys", max_length=500),
-            _input("team", "Team key", "ENG (the letters before an issue's number)", max_length=10),
-            _input(
-                "api_url",
-                "API address",
-                "https://api.linear.app/graphql",
-                optional=True,
-                max_length=255,
-            ),
-        ],
-    )
-
-
-def _jira_modal(channel_id: str, team_id: int) -> dict[str, Any]:
-    """The Jira form: site, account email, API token, board, optional JQL filter."""
-    return _view(
-        "Connect Jira",
-        channel_id,
-        team_id,
-        "jira",
-        [
-            section(
-                "Timebox works on the board's backlog and writes back what the team decides. "
-                "The token is checked at once, kept encrypted, and never shown again."
-            ),
-            _input("site", "Jira site", "https://your-site.atlassian.net", max_length=255),
-            _input("email", "Account email", "you@example.com", max_length=255),
-            _input(
-                "token",
-                "API token",
-                "id.atlassian.com > Security > API tokens",
-                max_length=500,
-            ),
-            _input("board", "Board number", "the number in …/boards/<number>", max_length=12),
-            _input(
-                "jql",
-                "Only issues matching (JQL)",
-                "labels = mobile",
-                optional=True,
-                max_length=500,
-            ),
-            _input(
+        ),
+    ),
+    # API key, team key, optional API address.
+    "linear": (
+        "the team's backlog",
+        "key",
+        (
+            _Field("api_key", "API key", "Settings > Security & access > API keys", 500),
+            _Field("team", "Team key", "ENG (the letters before an issue's number)", 10),
+            _Field("api_url", "API address", "https://api.linear.app/graphql", 255, optional=True),
+        ),
+    ),
+    # Site, account email, API token, board, optional JQL filter and criteria field.
+    "jira": (
+        "the board's backlog",
+        "token",
+        (
+            _Field("site", "Jira site", "https://your-site.atlassian.net", 255),
+            _Field("email", "Account email", "you@example.com", 255),
+            _Field("token", "API token", "id.atlassian.com > Security > API tokens", 500),
+            _Field("board", "Board number", "the number in …/boards/<number>", 12),
+            _Field("jql", "Only issues matching (JQL)", "labels = mobile", 500, optional=True),
+            _Field(
                 "acceptance",
                 "Acceptance criteria field",
                 "customfield_10042 (empty: a section of the description)",
+                64,
                 optional=True,
-                max_length=64,
             ),
-        ],
+        ),
+    ),
+}
+
+
+def connect_modal(channel_id: str, team_id: int, kind: str) -> dict[str, Any]:
+    """The private form of one tracker (Jira's for a kind without one of its own); all share a
+    callback, the kind is in the metadata."""
+    form = kind if kind in _FORMS else "jira"
+    works_on, secret, fields = _FORMS[form]
+    intro = (
+        f"Timebox works on {works_on} and writes back what the team decides. The {secret} is "
+        "checked at once, kept encrypted, and never shown again."
     )
+    return View(
+        type="modal",
+        callback_id=CALLBACK,
+        title=f"Connect {NAMES[form]}",
+        submit="Connect",
+        close="Cancel",
+        private_metadata=metadata_json(channel=channel_id, team=team_id, kind=form),
+        blocks=[section(intro), *(field.block_kit() for field in fields)],
+    ).to_dict()
 
 
 def connected_message(connected: Connected) -> dict[str, Any]:

@@ -7,7 +7,7 @@ second): retries and Retry-After waits go through an injected sleep that only re
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from typing import Any
 
 import pytest
 
@@ -19,7 +19,8 @@ from bot.trackers.base import ApiToken, OAuth2Token
 from bot.trackers.hosts import HostPolicy
 from bot.trackers.http import RetryPolicy
 from bot.trackers.jira import JiraCloud, jql_time
-from tests.app.trackers import client_settings, closing, collect, emulator_fixture, pages_of
+from tests.app import trackers as shared
+from tests.app.trackers import collect, emulator_fixture
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; Berlin is UTC+1, as the clock
 
@@ -27,26 +28,19 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; Berlin is UTC+1, as 
 jira = emulator_fixture("jira", JiraEmulator)
 
 
+def jira_client(
+    em: JiraEmulator, *, token: str | None = None, board: int | None = None, **settings: Any
+) -> JiraCloud:
+    """A client of ``em``, its board 1 unless told, with the user's token unless told."""
+    board_id = board if board is not None else em.board.id
+    return JiraCloud(
+        em.url, ApiToken(em.user.email, Secret(token or em.user.token)), board_id, **settings
+    )
+
+
 @pytest.fixture
 async def make_client(jira, sleeps, clock):
-    def make(
-        emulator: JiraEmulator | None = None,
-        *,
-        token: str | None = None,
-        board: int | None = None,
-        **settings,
-    ) -> JiraCloud:
-        """A client of ``emulator`` (the test's Jira), its board 1 unless told, with the
-        user's token unless told; ``settings``: ``client_settings``'s."""
-        em = emulator or jira
-        return JiraCloud(
-            em.url,
-            ApiToken(em.user.email, Secret(token or em.user.token)),
-            board if board is not None else em.board.id,
-            **client_settings(em.host_setting, clock, sleeps, **settings),
-        )
-
-    async with closing(make) as making:
+    async with shared.making_clients(jira, jira_client, clock, sleeps) as making:
         yield making
 
 
@@ -156,18 +150,9 @@ async def test_every_field_of_an_issue_is_read(jira, make_client) -> None:
 
     found = {i.key: i for i in await collect(trackers.iter_backlog(client))}[issue.key]
 
-    assert found.summary == "Pay by card"
+    shared.assert_read_as_filed(found, epic.key)
     assert found.description == "As a shopper I want to pay by card\nso that I can buy now."
-    assert found.acceptance_criteria == ("Visa works", "3-D Secure")
-    assert found.estimate == 5.0
     assert found.issue_type == "Bug"
-    assert (
-        found.status_category is trackers.StatusCategory.IN_PROGRESS
-        and found.status == "In Progress"
-    )
-    assert found.assignee is not None and found.assignee.name == "Dana Dev"
-    assert found.assignee.email == "dev@example.com"
-    assert found.epic == epic.key
     assert found.labels == ("payments", "q2")
     assert found.blocked_by == (blocker.key,)
     assert found.updated.timestamp() * 1000 == issue.updated  # ms precision, as Jira
@@ -180,52 +165,31 @@ async def test_every_field_of_an_issue_is_read(jira, make_client) -> None:
 async def test_incremental_fetch_costs_the_same_calls_on_a_board_of_5000_as_of_250(
     make_client, sleeps
 ) -> None:
-    counts = {}
-    for size in (250, 5000):
-        clock = ManualClock(START)
-        async with JiraEmulator(now=clock.now) as em:
-            keys = em.seed(size)
-            client = make_client(em)
-            assert await client.check() == []
-            clock.advance(timedelta(minutes=10))
-            since = clock.now()
-            clock.advance(timedelta(minutes=1, seconds=30))
-            changed = keys[:: max(1, size // 10)][:10]
-            for n, key in enumerate(changed):
-                em.edit(key, summary=f"Changed {n}")
-            em.reset_calls()
+    small, large = await shared.ten_changes_on_boards_of(
+        (250, 5000),
+        JiraEmulator,
+        make_client,
+        START,
+        lambda em, key, title: em.edit(key, summary=title),
+    )
 
-            changes = await collect(trackers.iter_changes(client, since))
-
-            assert [i.key for i in changes] == changed  # oldest change first
-            assert [i.summary for i in changes] == [f"Changed {n}" for n in range(10)]
-            counts[size] = [c.route for c in em.calls]
-            (search,) = em.calls_to("search.jql")
-            # Berlin is UTC+1: 09:10 UTC is 10:10 in the account's time zone.
-            filter_id = em.board.filter_id
-            assert search.body["jql"] == (
-                f'filter = {filter_id} AND updated >= "2026/03/02 10:10" '
-                "ORDER BY updated ASC, key ASC"
-            )
-            await client.aclose()
-    assert counts[250] == counts[5000] == ["search.jql"]
+    assert [c.route for c in small.calls] == [c.route for c in large.calls] == ["search.jql"]
+    for em in (small, large):
+        (search,) = em.calls_to("search.jql")
+        # Berlin is UTC+1: 09:10 UTC is 10:10 in the account's time zone.
+        assert search.body["jql"] == (
+            f'filter = {em.board.filter_id} AND updated >= "2026/03/02 10:10" '
+            "ORDER BY updated ASC, key ASC"
+        )
     assert sleeps.waits == []
 
 
 async def test_changes_are_paged_with_next_page_tokens(jira, make_client, clock) -> None:
-    keys = jira.seed(300)
-    client = make_client()
-    since = clock.now() + timedelta(minutes=1)
-    clock.advance(timedelta(minutes=5))
-    for key in keys[:250]:
-        jira.touch(key)
-
-    pages = await pages_of(partial(client.changes_page, since))
+    _, pages = await shared.pages_of_changes(jira, make_client(), clock, 250)
 
     assert [len(p.issues) for p in pages] == [100, 100, 50]
     seen = [i.key for p in pages for i in p.issues]
     assert len(seen) == len(set(seen)) == 250
-    assert pages[-1].watermark == max(i.updated for p in pages for i in p.issues)
     tokens = [c.body.get("nextPageToken") for c in jira.calls_to("search.jql")]
     assert tokens[0] is None and all(tokens[1:])
 
@@ -261,12 +225,9 @@ def test_jql_times_are_written_in_the_accounts_time_zone() -> None:
 async def test_an_estimate_written_lands_in_the_issue(jira, make_client, clock) -> None:
     issue = jira.add_issue("Pay by card")
     client = make_client()
-    clock.advance(timedelta(minutes=3))
 
-    await client.update_issue(issue.key, trackers.IssueUpdate(estimate=8))
+    await shared.estimates_8(jira, client, clock, issue.key)
 
-    assert jira.estimate_of(issue.key) == 8
-    assert jira.issues[issue.key].updated == (START + timedelta(minutes=3)).timestamp() * 1000
     (edit,) = jira.calls_to("issue.edit")
     assert edit.body == {"fields": {STORY_POINTS: 8}} and edit.status == 204
 
@@ -539,44 +500,28 @@ async def test_429_asking_for_too_long_a_wait_is_handed_back(jira, make_client, 
     await client.board()
     jira.fail_next(429, route="board.backlog", retry_after=900)
 
-    with pytest.raises(trackers.TrackerError) as limited:
-        await client.backlog_page()
-
-    assert limited.value.kind is trackers.TrackerErrorKind.RATE_LIMITED and limited.value.retryable
-    assert limited.value.retry_after == 900
-    assert str(limited.value) == (
+    assert await shared.hands_back_a_long_limit(client, sleeps) == (
         "Jira is limiting how fast Timebox may call it and asks to wait 900 seconds before it "
         "will read the backlog of board 1. Timebox will try again then."
     )
-    assert sleeps.waits == []
 
 
 async def test_5xx_is_retried_with_exponential_backoff(jira, make_client, sleeps) -> None:
-    client = make_client()
-    jira.fail_next(503, route="myself", times=2)
-    jira.fail_next(500, route="myself")
-
-    account = await client.account()
+    account = await shared.account_after_5xx(jira, make_client(), sleeps, "myself")
 
     assert account.user.email == "po@example.com" and account.time_zone == "Europe/Berlin"
-    assert sleeps.waits == [1.0, 2.0, 4.0]
-    assert [c.status for c in jira.calls_to("myself")] == [503, 503, 500, 200]
 
 
 async def test_5xx_gives_up_after_the_last_try_in_plain_words(jira, make_client, sleeps) -> None:
     client = make_client(retry=RetryPolicy(attempts=8, max_delay=5.0, timeout=5))
-    jira.fail_next(502, route="myself", times=20)
 
-    with pytest.raises(trackers.TrackerError) as down:
-        await client.account()
+    down = await shared.gives_up_on_5xx(jira, client, "myself", attempts=8)
 
-    assert down.value.kind is trackers.TrackerErrorKind.UNAVAILABLE and down.value.retryable
-    assert str(down.value) == (
+    assert str(down) == (
         "Jira had a problem of its own (HTTP 502) when asked to confirm which account this is, "
         "8 times in a row. Timebox will try again later."
     )
     assert sleeps.waits == [1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0]  # capped
-    assert len(jira.calls_to("myself")) == 8
 
 
 async def test_backoff_is_jittered_below_the_cap(jira, make_client, sleeps) -> None:
@@ -591,18 +536,11 @@ async def test_a_timeout_is_retried_and_then_said_plainly(jira, make_client, sle
     client = make_client(retry=RetryPolicy(attempts=3, timeout=0.2))
     await client.board()
     await client.account()
-    jira.delay_next(30, route="search.jql", times=3)
 
-    with pytest.raises(trackers.TrackerError) as slow:
-        await client.changes_page(START)
-
-    assert slow.value.kind is trackers.TrackerErrorKind.TIMEOUT and slow.value.retryable
-    assert str(slow.value) == (
+    assert await shared.times_out_3_times(jira, client, sleeps, "search.jql", START) == (
         "Jira did not answer within 0.2 seconds, 3 times in a row, when asked to search for "
         "changed issues. Timebox will try again later."
     )
-    assert sleeps.waits == [1.0, 2.0]
-    assert [c.held for c in jira.calls_to("search.jql")] == [30, 30, 30]
 
 
 async def test_a_single_timeout_is_retried_and_succeeds(jira, make_client, sleeps) -> None:
@@ -621,11 +559,9 @@ async def test_a_failed_create_is_not_repeated(jira, make_client, sleeps) -> Non
     await client.board()
     jira.fail_next(500, route="issue.create")
 
-    with pytest.raises(trackers.TrackerError) as failed:
-        await client.create_issue(trackers.NewIssue("Pay by card"))
+    await shared.create_refused(client, sleeps, trackers.TrackerErrorKind.UNAVAILABLE)
 
-    assert failed.value.maybe_applied and failed.value.kind is trackers.TrackerErrorKind.UNAVAILABLE
-    assert len(jira.calls_to("issue.create")) == 1 and sleeps.waits == []
+    assert len(jira.calls_to("issue.create")) == 1
 
 
 async def test_a_create_that_timed_out_may_have_happened(jira, make_client, sleeps) -> None:
@@ -633,13 +569,10 @@ async def test_a_create_that_timed_out_may_have_happened(jira, make_client, slee
     await client.board()
     jira.delay_next(30, route="issue.create", applied=True)
 
-    with pytest.raises(trackers.TrackerError) as slow:
-        await client.create_issue(trackers.NewIssue("Pay by card"))
+    slow = await shared.create_refused(client, sleeps, trackers.TrackerErrorKind.TIMEOUT)
 
-    assert slow.value.maybe_applied and slow.value.kind is trackers.TrackerErrorKind.TIMEOUT
-    assert "may have done it anyway" in str(slow.value)
+    assert "may have done it anyway" in str(slow)
     assert [i.summary for i in jira.issues.values()] == ["Pay by card"]  # it did
-    assert sleeps.waits == []
 
 
 async def test_a_create_rate_limited_is_retried(jira, make_client, sleeps) -> None:
@@ -653,31 +586,17 @@ async def test_a_create_rate_limited_is_retried(jira, make_client, sleeps) -> No
 
 
 async def test_a_share_of_failing_calls_is_ridden_out(jira, make_client, sleeps) -> None:
-    jira.seed(450)
-    jira.fail_rate(0.3, 503, seed=7)
-    client = make_client(retry=RetryPolicy(attempts=8, timeout=5))
-
-    issues = await collect(trackers.iter_backlog(client))
-
-    assert len(issues) == 450
-    failed = [c for c in jira.calls if c.status == 503]
-    assert failed and len(sleeps.waits) == len(failed)
+    await shared.rides_out_failing_calls(jira, make_client, sleeps, 450)
 
 
 async def test_a_bad_token_is_an_auth_error_in_plain_words(jira, make_client, sleeps) -> None:
-    client = make_client(token="wrong")
+    refused = await shared.refuses_a_credential(make_client(token="wrong"), sleeps, "wrong")
 
-    with pytest.raises(trackers.TrackerError) as refused:
-        await client.backlog_page()
-
-    assert refused.value.kind is trackers.TrackerErrorKind.AUTH and refused.value.status == 401
-    assert not refused.value.retryable
-    assert str(refused.value) == (
+    assert refused.status == 401
+    assert str(refused) == (
         "Jira did not accept the API token for po@example.com: check the email address and that "
         "the token is current (id.atlassian.com > Security > API tokens), then connect again."
     )
-    assert "wrong" not in str(refused.value) + repr(client.credential)
-    assert sleeps.waits == []
 
 
 # -- check() ---------------------------------------------------------------------------------

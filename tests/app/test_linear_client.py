@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from typing import Any
 
 import aiohttp
 import pytest
@@ -34,7 +36,8 @@ from bot.trackers.linear import (
     allowed_estimates,
     rank_token,
 )
-from tests.app.trackers import Sleeps, client_settings, closing, collect, emulator_fixture, pages_of
+from tests.app import trackers as shared
+from tests.app.trackers import Sleeps, collect, emulator_fixture
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the clock's
 NOT_FOUND = trackers.TrackerErrorKind.NOT_FOUND
@@ -43,26 +46,16 @@ NOT_FOUND = trackers.TrackerErrorKind.NOT_FOUND
 linear = emulator_fixture("linear", LinearEmulator)
 
 
+def linear_client(
+    em: LinearEmulator, *, key: str | None = None, team: str = "ENG", **settings: Any
+) -> LinearTeam:
+    """A client of ``em``, its team ENG unless told, with the user's API key unless told."""
+    return LinearTeam(em.api_url, LinearApiKey(Secret(key or em.user.api_key)), team, **settings)
+
+
 @pytest.fixture
 async def make_client(linear, sleeps, clock):
-    def make(
-        emulator: LinearEmulator | None = None,
-        *,
-        key: str | None = None,
-        team: str = "ENG",
-        **settings,
-    ) -> LinearTeam:
-        """A client of ``emulator`` (the test's Linear), its team ENG unless told, with the
-        user's API key unless told; ``settings``: ``client_settings``'s."""
-        em = emulator or linear
-        return LinearTeam(
-            em.api_url,
-            LinearApiKey(Secret(key or em.user.api_key)),
-            team,
-            **client_settings(em.host_setting, clock, sleeps, **settings),
-        )
-
-    async with closing(make) as making:
+    async with shared.making_clients(linear, linear_client, clock, sleeps) as making:
         yield making
 
 
@@ -234,20 +227,11 @@ async def test_every_field_of_an_issue_is_read(linear, make_client) -> None:
 
     found = await client.issue(issue.identifier)
 
+    shared.assert_read_as_filed(found, parent.identifier)
     assert found.key == issue.identifier == "ENG-4" and found.id == issue.id
     assert found.url == f"{linear.url}/timebox/issue/ENG-4"
-    assert found.summary == "Pay by card"
     assert found.description == "As a shopper I want to **pay by card**.\n\nSee the design."
-    assert found.acceptance_criteria == ("Visa works", "3-D Secure")
-    assert found.estimate == 5.0
     assert found.issue_type == "Bug" and found.labels == ("Bug", "payments")
-    assert (
-        found.status_category is trackers.StatusCategory.IN_PROGRESS
-        and found.status == "In Progress"
-    )
-    assert found.assignee is not None and found.assignee.name == "Dana Dev"
-    assert found.assignee.email == "dev@example.com"
-    assert found.epic == parent.identifier
     assert found.blocked_by == (blocker.identifier, other.identifier)
     assert found.updated.timestamp() * 1000 == issue.updated  # ms precision, as Linear
     assert (await client.issue(blocker.identifier)).blocked_by == ()
@@ -265,30 +249,20 @@ async def test_every_field_of_an_issue_is_read(linear, make_client) -> None:
 async def test_incremental_fetch_costs_the_same_calls_on_a_team_of_3000_as_of_200(
     make_client, sleeps
 ) -> None:
-    counts = {}
-    for size in (200, 3000):
-        clock = ManualClock(START)
-        async with LinearEmulator(now=clock.now) as em:
-            keys = em.seed(size)
-            client = make_client(em)
-            assert await client.check() == []
-            clock.advance(timedelta(minutes=10))
-            since = clock.now()
-            clock.advance(timedelta(minutes=1, seconds=30))
-            changed = keys[:: max(1, size // 10)][:10]
-            for n, key in enumerate(reversed(changed)):
-                em.edit(key, title=f"Changed {n}")
-            em.reset_calls()
+    small, large = await shared.ten_changes_on_boards_of(
+        (200, 3000),
+        LinearEmulator,
+        make_client,
+        START,
+        lambda em, key, title: em.edit(key, title=title),
+        last_first=True,
+    )
 
-            changes = await collect(trackers.iter_changes(client, since))
-
-            assert [i.key for i in changes] == list(reversed(changed))  # oldest change first
-            assert [i.summary for i in changes] == [f"Changed {n}" for n in range(10)]
-            counts[size] = [c.operation for c in em.calls]
-            (search,) = em.calls_to("ChangedIssues")
-            assert search.variables["since"] == "2026-03-02T09:10:00.000Z"
-            await client.aclose()
-    assert counts[200] == counts[3000] == ["ChangedIssues"]
+    operations = [[c.operation for c in em.calls] for em in (small, large)]
+    assert operations == [["ChangedIssues"], ["ChangedIssues"]]
+    for em in (small, large):
+        (search,) = em.calls_to("ChangedIssues")
+        assert search.variables["since"] == "2026-03-02T09:10:00.000Z"
     assert sleeps.waits == []
 
 
@@ -319,19 +293,10 @@ async def test_an_issues_rank_is_its_sort_order_and_a_reorder_changes_it(
 async def test_changes_are_paged_with_cursors_and_give_a_watermark(
     linear, make_client, clock
 ) -> None:
-    keys = linear.seed(300)
-    client = make_client()
-    since = clock.now() + timedelta(minutes=1)
-    clock.advance(timedelta(minutes=5))
-    for key in keys[:120]:
-        linear.touch(key)
-
-    pages = await pages_of(partial(client.changes_page, since))
+    touched, pages = await shared.pages_of_changes(linear, make_client(), clock, 120)
 
     assert [len(p.issues) for p in pages] == [50, 50, 20]
-    seen = [i.key for p in pages for i in p.issues]
-    assert seen == keys[:120]
-    assert pages[-1].watermark == max(i.updated for p in pages for i in p.issues)
+    assert [i.key for p in pages for i in p.issues] == touched
     cursors = [c.variables["after"] for c in linear.calls_to("ChangedIssues")]
     assert cursors[0] is None and all(cursors[1:])
 
@@ -342,14 +307,9 @@ async def test_changes_are_paged_with_cursors_and_give_a_watermark(
 async def test_an_estimate_written_lands_on_the_issue(linear, make_client, clock) -> None:
     issue = linear.add_issue("Pay by card")
     client = make_client()
-    clock.advance(timedelta(minutes=3))
 
-    await client.update_issue(issue.identifier, trackers.IssueUpdate(estimate=8))
+    await shared.estimates_8(linear, client, clock, issue.identifier)
 
-    assert linear.estimate_of(issue.identifier) == 8
-    assert (
-        linear.issues[issue.identifier].updated == (START + timedelta(minutes=3)).timestamp() * 1000
-    )
     (edit,) = linear.calls_to("UpdateIssue")
     assert edit.variables == {"id": issue.identifier, "input": {"estimate": 8}}
     assert edit.response["data"]["issueUpdate"]["success"] is True
@@ -504,15 +464,13 @@ async def test_a_failed_create_is_not_repeated(linear, make_client, sleeps) -> N
     await client.team()
     linear.fail_next(500, route="CreateIssue")
 
-    with pytest.raises(trackers.TrackerError) as failed:
-        await client.create_issue(trackers.NewIssue("Pay by card"))
+    failed = await shared.create_refused(client, sleeps, trackers.TrackerErrorKind.UNAVAILABLE)
 
-    assert failed.value.maybe_applied and failed.value.kind is trackers.TrackerErrorKind.UNAVAILABLE
-    assert str(failed.value) == (
+    assert str(failed) == (
         "Linear had a problem of its own (HTTP 500) when asked to create the issue 'Pay by "
         "card'; it may have done it anyway, so Timebox checks before trying again."
     )
-    assert len(linear.calls_to("CreateIssue")) == 1 and sleeps.waits == []
+    assert len(linear.calls_to("CreateIssue")) == 1
 
 
 async def test_a_create_that_timed_out_may_have_happened(linear, make_client, sleeps) -> None:
@@ -520,12 +478,9 @@ async def test_a_create_that_timed_out_may_have_happened(linear, make_client, sl
     await client.team()
     linear.delay_next(30, route="CreateIssue", applied=True)
 
-    with pytest.raises(trackers.TrackerError) as slow:
-        await client.create_issue(trackers.NewIssue("Pay by card"))
+    await shared.create_refused(client, sleeps, trackers.TrackerErrorKind.TIMEOUT)
 
-    assert slow.value.maybe_applied and slow.value.kind is trackers.TrackerErrorKind.TIMEOUT
     assert [i.title for i in linear.issues.values()] == ["Pay by card"]  # it did
-    assert sleeps.waits == []
 
 
 async def test_mark_done_moves_the_issue_to_the_first_completed_state(linear, make_client) -> None:
@@ -643,16 +598,10 @@ async def test_a_long_rate_limit_is_handed_back_for_the_due_work_to_retry(
     await client.team()
     linear.rate_limit_next(route="BacklogIssues", reset_in=900)
 
-    with pytest.raises(trackers.TrackerError) as limited:
-        await client.backlog_page()
-
-    assert limited.value.kind is trackers.TrackerErrorKind.RATE_LIMITED and limited.value.retryable
-    assert limited.value.retry_after == 900
-    assert str(limited.value) == (
+    assert await shared.hands_back_a_long_limit(client, sleeps) == (
         "Linear is limiting how fast Timebox may call it and asks to wait 900 seconds before "
         "it will read the backlog of team ENG. Timebox will try again then."
     )
-    assert sleeps.waits == []
 
 
 async def test_the_complexity_budget_is_respected_before_a_query_is_sent(clock) -> None:
@@ -702,71 +651,39 @@ async def test_the_complexity_budget_is_respected_before_a_query_is_sent(clock) 
 
 
 async def test_5xx_is_retried_with_exponential_backoff(linear, make_client, sleeps) -> None:
-    client = make_client()
-    linear.fail_next(503, route="Viewer", times=2)
-    linear.fail_next(500, route="Viewer")
-
-    account = await client.account()
+    account = await shared.account_after_5xx(linear, make_client(), sleeps, "Viewer")
 
     assert account.email == "po@example.com" and account.name == "Paula Owner"
-    assert sleeps.waits == [1.0, 2.0, 4.0]
-    assert [c.status for c in linear.calls_to("Viewer")] == [503, 503, 500, 200]
 
 
 async def test_5xx_gives_up_after_the_last_try_in_plain_words(linear, make_client, sleeps) -> None:
     client = make_client(retry=RetryPolicy(attempts=6, max_delay=5.0, timeout=5))
-    linear.fail_next(502, route="Viewer", times=20)
 
-    with pytest.raises(trackers.TrackerError) as down:
-        await client.account()
+    down = await shared.gives_up_on_5xx(linear, client, "Viewer", attempts=6)
 
-    assert down.value.kind is trackers.TrackerErrorKind.UNAVAILABLE and down.value.retryable
-    assert str(down.value) == (
+    assert str(down) == (
         "Linear had a problem of its own (HTTP 502) when asked to confirm which account this "
         "is, 6 times in a row. Timebox will try again later."
     )
     assert sleeps.waits == [1.0, 2.0, 4.0, 5.0, 5.0]  # capped
-    assert len(linear.calls_to("Viewer")) == 6
 
 
 async def test_a_timeout_is_retried_and_then_said_plainly(linear, make_client, sleeps) -> None:
     client = make_client(retry=RetryPolicy(attempts=3, timeout=0.2))
     await client.team()
-    linear.delay_next(30, route="ChangedIssues", times=3)
 
-    with pytest.raises(trackers.TrackerError) as slow:
-        await client.changes_page(START)
-
-    assert slow.value.kind is trackers.TrackerErrorKind.TIMEOUT and slow.value.retryable
-    assert str(slow.value) == (
+    assert await shared.times_out_3_times(linear, client, sleeps, "ChangedIssues", START) == (
         "Linear did not answer within 0.2 seconds, 3 times in a row, when asked to search for "
         "changed issues. Timebox will try again later."
     )
-    assert sleeps.waits == [1.0, 2.0]
-    assert [c.held for c in linear.calls_to("ChangedIssues")] == [30, 30, 30]
 
 
 async def test_a_share_of_failing_calls_is_ridden_out(linear, make_client, sleeps) -> None:
-    linear.seed(260)
-    linear.fail_rate(0.3, 503, seed=7)
-    client = make_client(retry=RetryPolicy(attempts=8, timeout=5))
-
-    issues = await collect(trackers.iter_backlog(client))
-
-    assert len(issues) == 260
-    failed = [c for c in linear.calls if c.status == 503]
-    assert failed and len(sleeps.waits) == len(failed)
+    await shared.rides_out_failing_calls(linear, make_client, sleeps, 260)
 
 
 async def test_a_bad_key_is_an_auth_error_and_never_shown(linear, make_client, sleeps) -> None:
-    client = make_client(key="lin_api_wrong")
-
-    with pytest.raises(trackers.TrackerError) as refused:
-        await client.backlog_page()
-
-    assert refused.value.kind is trackers.TrackerErrorKind.AUTH and not refused.value.retryable
-    assert "lin_api_wrong" not in str(refused.value) + repr(client.credential)
-    assert sleeps.waits == []
+    await shared.refuses_a_credential(make_client(key="lin_api_wrong"), sleeps, "lin_api_wrong")
 
 
 class _Resolves:
@@ -866,6 +783,33 @@ async def test_an_oauth_token_is_sent_as_a_bearer_and_refreshed_once(linear, clo
 # -- webhooks ------------------------------------------------------------------------------
 
 
+@asynccontextmanager
+async def _receiving(
+    path: str, secret: str, clock: ManualClock, answer: int = 200
+) -> AsyncIterator[tuple[str, list[tuple[bool, dict]]]]:
+    """A local web server taking webhook deliveries at ``path`` while open: its URL, and each
+    delivery's body with whether its signature (``secret``) and timestamp made it genuine.
+    It answers ``answer`` to a genuine one, 401 to any other."""
+    received: list[tuple[bool, dict]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        body = await request.read()
+        signature = request.headers.get("Linear-Signature")
+        ok = verified("linear", secret, body, signature, clock.now())
+        received.append((ok, json.loads(body)))
+        return web.Response(status=answer if ok else 401)
+
+    app = web.Application()
+    app.router.add_post(path, hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}{path}", received
+    finally:
+        await runner.cleanup()
+
+
 def _body(stamp: datetime, **extra) -> bytes:
     return json.dumps(
         {"action": "update", "type": "Issue", "webhookTimestamp": int(stamp.timestamp() * 1000)}
@@ -904,24 +848,7 @@ def test_a_webhook_is_genuine_only_with_the_signature_and_a_fresh_timestamp() ->
 
 
 async def test_the_emulators_deliveries_pass_the_verifier(linear, clock) -> None:
-    received: list[tuple[bool, dict]] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        body = await request.read()
-        ok = verified(
-            "linear", "s3cret", body, request.headers.get("Linear-Signature"), clock.now()
-        )
-        received.append((ok, json.loads(body)))
-        return web.Response(status=200 if ok else 401)
-
-    app = web.Application()
-    app.router.add_post("/hooks/linear", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hooks/linear"
-    try:
+    async with _receiving("/hooks/linear", "s3cret", clock) as (url, received):
         hookup = linear.add_webhook(url, "s3cret")
         issue = linear.add_issue("Pay")
         clock.advance(timedelta(seconds=5))
@@ -946,31 +873,15 @@ async def test_the_emulators_deliveries_pass_the_verifier(linear, clock) -> None
         old = (clock.now() - timedelta(minutes=2)).timestamp() * 1000
         assert await send_webhook(url, "s3cret", payload, timestamp_ms=old) == 401
         assert await send_webhook(url, "s3cret", payload, timestamp_ms=stamp) == 200
-    finally:
-        await runner.cleanup()
 
 
 async def test_linears_removals_and_reorders_reach_the_sync_through_the_webhook(
     linear, make_client, clock
 ) -> None:
-    bodies: list[dict] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        body = await request.read()
-        if not verified("linear", "s3cret", body, request.headers["Linear-Signature"], clock.now()):
-            return web.Response(status=401)
-        bodies.append(json.loads(body))  # what the sync's webhook route reads hints from
-        return web.Response(status=200)
-
-    app = web.Application()
-    app.router.add_post("/hooks/linear", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    linear.add_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/hooks/linear", "s3cret")
-    keys = linear.seed(4)
-    client = make_client()
-    try:
+    async with _receiving("/hooks/linear", "s3cret", clock) as (url, received):
+        linear.add_webhook(url, "s3cret")
+        keys = linear.seed(4)
+        client = make_client()
         clock.advance(timedelta(minutes=1))
         since = clock.now()
         clock.advance(timedelta(seconds=1))
@@ -982,7 +893,8 @@ async def test_linears_removals_and_reorders_reach_the_sync_through_the_webhook(
         assert await linear.deliver_webhooks() == 4
         assert linear.webhooks[0].deliveries == [200] * 4
 
-        assert [linear_hint(b) for b in bodies] == [
+        # What the sync's webhook route reads hints from:
+        assert [linear_hint(body) for ok, body in received if ok] == [
             {"keys": True},
             {},
             {"gone": [keys[1]]},
@@ -1010,32 +922,13 @@ async def test_linears_removals_and_reorders_reach_the_sync_through_the_webhook(
         since = clock.now()
         linear.edit(keys[2], sort_order=0.5)
         assert [i.rank for i in (await client.changes_page(since)).issues] == ["0.5"]
-    finally:
-        await runner.cleanup()
 
 
 async def test_an_admins_key_registers_timeboxs_webhook_with_timeboxs_secret(
     linear, make_client, clock
 ) -> None:
-    received: list[bool] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        body = await request.read()
-        received.append(
-            verified(
-                "linear", "timebox-secret", body, request.headers["Linear-Signature"], clock.now()
-            )
-        )
-        return web.Response(status=204)
-
-    app = web.Application()
-    app.router.add_post("/hooks/linear/abc", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hooks/linear/abc"
     other = linear.add_team("OPS", "Operations")
-    try:
+    async with _receiving("/hooks/linear/abc", "timebox-secret", clock, 204) as (url, received):
         hook_id = await make_client().create_webhook(url, "timebox-secret")
 
         (made,) = linear.webhooks
@@ -1044,7 +937,7 @@ async def test_an_admins_key_registers_timeboxs_webhook_with_timeboxs_secret(
         linear.add_issue("Pay by card")
         linear.add_issue("Rotate the pager", team=other.key)  # another team's: not sent
         assert await linear.deliver_webhooks() == 1
-        assert received == [True] and made.deliveries == [204]
+        assert [ok for ok, _ in received] == [True] and made.deliveries == [204]
 
         linear.add_user("dev@example.com", "lin_api_dev")  # not a workspace admin
         with pytest.raises(trackers.TrackerError) as refused:
@@ -1055,8 +948,6 @@ async def test_an_admins_key_registers_timeboxs_webhook_with_timeboxs_secret(
             "admins can create webhooks.)."
         )
         assert len(linear.webhooks) == 1
-    finally:
-        await runner.cleanup()
 
 
 # -- the emulator's own answers and the sandbox's team ----------------------------------------

@@ -16,13 +16,24 @@ import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 import pytest
 
-from bot.domain.trackers import IssuePage
+from bot.domain.trackers import (
+    IssuePage,
+    IssueUpdate,
+    NewIssue,
+    StatusCategory,
+    TrackerError,
+    TrackerErrorKind,
+    TrackerIssue,
+    iter_backlog,
+    iter_changes,
+)
 from bot.emulator.stack import LocalStack
 from bot.runtime.clock import ManualClock
 from bot.runtime.secrets import generate_key
@@ -97,6 +108,24 @@ async def closing(make: Callable[Made, ClientT]) -> AsyncIterator[Callable[Made,
             await client.aclose()
 
 
+@asynccontextmanager
+async def making_clients(
+    default: Any, build: Callable[..., ClientT], clock: ManualClock, sleeps: Sleeps
+) -> AsyncIterator[Callable[..., ClientT]]:
+    """What a client test module's ``make_client`` fixture gives: ``make(em=None, **options)``
+    is ``build(em, **settings)``, ``em`` the test's emulator (``default``) unless given another,
+    ``settings`` those of ``client_settings`` with ``options`` over them (``build`` takes the
+    options that are its own, a token say, and hands the client the rest). Every client made is
+    closed at the end."""
+
+    def make(em: Any = None, **options: Any) -> ClientT:
+        em = default if em is None else em
+        return build(em, **client_settings(em.host_setting, clock, sleeps) | options)
+
+    async with closing(make) as making:
+        yield making
+
+
 async def collect(iterator: Any) -> list[Any]:
     return [item async for item in iterator]
 
@@ -107,6 +136,186 @@ async def pages_of(read: Callable[[str | None], Awaitable[IssuePage]]) -> list[I
     while pages[-1].cursor is not None:
         pages.append(await read(pages[-1].cursor))
     return pages
+
+
+# -- what the Jira and Linear clients are both asked to read and write ---------------------------
+
+
+async def ten_changes_on_boards_of(
+    sizes: tuple[int, ...],
+    emulator: Callable[..., Any],
+    make_client: Callable[..., Any],
+    start: datetime,
+    retitle: Callable[[Any, str, str], object],
+    *,
+    last_first: bool = False,
+) -> list[Any]:
+    """For each size a fresh ``emulator`` of that many issues, checked by a client; ten
+    minutes on is "since", and 90 seconds later ten issues spread over the board are
+    retitled "Changed 0" to "Changed 9" (``retitle(em, key, title)``; from the last of them
+    with ``last_first``). The changes since then come in the order made, titles and all.
+    Returns the emulators, each with only the calls of that read."""
+    emulators = []
+    for size in sizes:
+        clock = ManualClock(start)
+        async with emulator(now=clock.now) as em:
+            keys = em.seed(size)
+            client = make_client(em)
+            assert await client.check() == []
+            clock.advance(timedelta(minutes=10))
+            since = clock.now()
+            clock.advance(timedelta(minutes=1, seconds=30))
+            changed = keys[:: max(1, size // 10)][:10]
+            if last_first:
+                changed.reverse()
+            for n, key in enumerate(changed):
+                retitle(em, key, f"Changed {n}")
+            em.reset_calls()
+
+            changes = await collect(iter_changes(client, since))
+
+            assert [i.key for i in changes] == changed  # oldest change first
+            assert [i.summary for i in changes] == [f"Changed {n}" for n in range(10)]
+            await client.aclose()
+        emulators.append(em)
+    return emulators
+
+
+async def pages_of_changes(
+    em: Any, client: Any, clock: ManualClock, touched: int
+) -> tuple[list[str], list[IssuePage]]:
+    """300 issues, the first ``touched`` of them changed five minutes on: their keys, and the
+    pages of changes since a minute on, the last giving the newest change as its watermark."""
+    keys = em.seed(300)
+    since = clock.now() + timedelta(minutes=1)
+    clock.advance(timedelta(minutes=5))
+    for key in keys[:touched]:
+        em.touch(key)
+
+    pages = await pages_of(partial(client.changes_page, since))
+
+    assert pages[-1].watermark == max(i.updated for p in pages for i in p.issues)
+    return keys[:touched], pages
+
+
+async def estimates_8(em: Any, client: Any, clock: ManualClock, key: str) -> None:
+    """Three minutes on, the client writes 8 points on ``key``: the tracker holds them, and
+    the issue shows it changed then."""
+    written = clock.now() + timedelta(minutes=3)
+    clock.advance(timedelta(minutes=3))
+
+    await client.update_issue(key, IssueUpdate(estimate=8))
+
+    assert em.estimate_of(key) == 8
+    assert em.issues[key].updated == written.timestamp() * 1000
+
+
+def assert_read_as_filed(found: TrackerIssue, epic: str) -> None:
+    """``found`` is the issue the tests file alike in each tracker: "Pay by card", in progress,
+    5 points, two criteria, Dana's, under ``epic``."""
+    assert found.summary == "Pay by card"
+    assert found.acceptance_criteria == ("Visa works", "3-D Secure")
+    assert found.estimate == 5.0
+    assert found.status_category is StatusCategory.IN_PROGRESS and found.status == "In Progress"
+    assert found.assignee is not None and found.assignee.name == "Dana Dev"
+    assert found.assignee.email == "dev@example.com"
+    assert found.epic == epic
+
+
+# -- what the Jira and Linear clients are both asked to ride out ----------------------------------
+# Each takes the test's emulator (``em``), a client of it and the recorded ``sleeps``; it asserts
+# what both trackers must do alike and hands back what differs (the wording, the answer).
+
+
+async def rides_out_failing_calls(
+    em: Any, make_client: Callable[..., Any], sleeps: Sleeps, size: int
+) -> None:
+    """A backlog of ``size`` issues read in full while 30% of the calls fail with a 503: every
+    failure was waited out once."""
+    em.seed(size)
+    em.fail_rate(0.3, 503, seed=7)
+    client = make_client(retry=RetryPolicy(attempts=8, timeout=5))
+
+    issues = await collect(iter_backlog(client))
+
+    assert len(issues) == size
+    failed = [c for c in em.calls if c.status == 503]
+    assert failed and len(sleeps.waits) == len(failed)
+
+
+async def account_after_5xx(em: Any, client: Any, sleeps: Sleeps, route: str) -> Any:
+    """The account, read through two 503s and a 500 on ``route``, waiting 1, 2 and 4 seconds."""
+    em.fail_next(503, route=route, times=2)
+    em.fail_next(500, route=route)
+
+    account = await client.account()
+
+    assert sleeps.waits == [1.0, 2.0, 4.0]
+    assert [c.status for c in em.calls_to(route)] == [503, 503, 500, 200]
+    return account
+
+
+async def gives_up_on_5xx(em: Any, client: Any, route: str, attempts: int) -> TrackerError:
+    """The error after ``route`` answered 502 to each of the client's ``attempts``."""
+    em.fail_next(502, route=route, times=20)
+
+    with pytest.raises(TrackerError) as down:
+        await client.account()
+
+    assert down.value.kind is TrackerErrorKind.UNAVAILABLE and down.value.retryable
+    assert len(em.calls_to(route)) == attempts
+    return down.value
+
+
+async def times_out_3_times(
+    em: Any, client: Any, sleeps: Sleeps, route: str, since: datetime
+) -> str:
+    """What the client says when ``route`` held its three tries of the search for changes
+    ``since`` past the client's timeout, having waited 1 and 2 seconds between them."""
+    em.delay_next(30, route=route, times=3)
+
+    with pytest.raises(TrackerError) as slow:
+        await client.changes_page(since)
+
+    assert slow.value.kind is TrackerErrorKind.TIMEOUT and slow.value.retryable
+    assert sleeps.waits == [1.0, 2.0]
+    assert [c.held for c in em.calls_to(route)] == [30, 30, 30]
+    return str(slow.value)
+
+
+async def hands_back_a_long_limit(client: Any, sleeps: Sleeps) -> str:
+    """What the client says when the tracker asks it to wait 900 seconds before reading the
+    backlog: too long to wait, so it hands the wait back without waiting."""
+    with pytest.raises(TrackerError) as limited:
+        await client.backlog_page()
+
+    assert limited.value.kind is TrackerErrorKind.RATE_LIMITED and limited.value.retryable
+    assert limited.value.retry_after == 900
+    assert sleeps.waits == []
+    return str(limited.value)
+
+
+async def create_refused(client: Any, sleeps: Sleeps, kind: TrackerErrorKind) -> TrackerError:
+    """The error of creating "Pay by card" when its call fails with ``kind``: it may have
+    been applied, so it is not tried again."""
+    with pytest.raises(TrackerError) as failed:
+        await client.create_issue(NewIssue("Pay by card"))
+
+    assert failed.value.maybe_applied and failed.value.kind is kind
+    assert sleeps.waits == []
+    return failed.value
+
+
+async def refuses_a_credential(client: Any, sleeps: Sleeps, secret: str) -> TrackerError:
+    """The error of reading the backlog with a credential the tracker refuses (``secret``):
+    said once, not retried, never showing the secret."""
+    with pytest.raises(TrackerError) as refused:
+        await client.backlog_page()
+
+    assert refused.value.kind is TrackerErrorKind.AUTH and not refused.value.retryable
+    assert secret not in str(refused.value) + repr(client.credential)
+    assert sleeps.waits == []
+    return refused.value
 
 
 # -- a channel connected through the app --------------------------------------------------------
