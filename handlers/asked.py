@@ -8,7 +8,7 @@ of a command's text to the small function of its verb. A form checks its input b
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -18,9 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime.services import Services, services
 from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
-from handlers.blocks import kit
 from handlers.blocks import team as team_blocks
-from handlers.common import actor, adopt_po_timezone, in_channel, open_form
+from handlers.common import actor, in_channel, open_form
 from handlers.listener import listener
 from handlers.reply import reply
 
@@ -51,18 +50,6 @@ class Asked:
 
     async def open_form(self, view: dict[str, Any]) -> None:
         await open_form(self.client, self.body, view)
-
-    async def tell(self, notices: Sequence[str]) -> bool:
-        """What the use case did besides its answer (`work.notices`). They are told, and a team
-        with a Product Owner but no time zone takes the PO's (True if it took it). Nobody
-        becomes PO by acting first any more: a channel without one is offered its setup form
-        (handlers/errors.py, SetupNeeded)."""
-        if not notices:
-            return False
-        for notice in notices:
-            await self.answer(kit.notice(notice, ":crown:"))
-        actor = self.actor
-        return await adopt_po_timezone(self.svc, self.client, actor.workspace, actor.channel)
 
 
 def acked(handle: Callable[[Asked], Awaitable[None]]) -> Listener:

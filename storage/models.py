@@ -6,6 +6,7 @@ that happen to reuse a channel id never see each other's data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -192,6 +193,17 @@ class ScheduledJob(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(Text)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Due work as a `ScheduledJob` row keeps it, without the row's bookkeeping: what kind of
+    work, its unique key, when it is due and what its handler needs."""
+
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any]
 
 
 class Reminder(Base):

@@ -14,14 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import backlog
 from bot.domain.decks import Ballot, Deck, Tally, parse_deck, parse_tshirt, tally
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.teams import Roles
-from storage.models import BacklogItem, PokerPoll, PokerRound, PokerVote, Team
+from storage.models import BacklogItem, Job, PokerPoll, PokerRound, PokerVote, Team
 
 KIND_DEADLINE = "poker_deadline"
 KIND_NUDGE = "poker_nudge"
@@ -124,18 +123,9 @@ def job_key(poll_id: int, deadline: datetime, name: str) -> str:
     return f"poker:{poll_id}:{deadline:%Y%m%dT%H%M%S}:{name}"
 
 
-@dataclass(frozen=True)
-class Job:
-    """Due work a poll needs: its deadline, or a reminder before it."""
-
-    kind: str
-    key: str
-    due_at: datetime
-    payload: dict[str, Any]
-
-
 def deadline_jobs(poll_id: int, start: datetime, deadline: datetime) -> list[Job]:
-    """The deadline of a poll's rounds that close at `deadline`, and the reminders before it."""
+    """The due work a poll needs: the deadline of its rounds that close at `deadline`, and
+    the reminders before it."""
     payload = {"poll_id": poll_id, "deadline": deadline.isoformat()}
     jobs = [Job(KIND_DEADLINE, job_key(poll_id, deadline, "deadline"), deadline, dict(payload))]
     for name, when in nudge_times(start, deadline):
@@ -288,36 +278,39 @@ def check_estimable(item: BacklogItem) -> None:
         raise UserError(f"#{item.number} is {status}: only items on the backlog get estimated.")
 
 
-def new_poll(
-    team: Team,
-    *,
-    mode: str,
-    numbers: Sequence[int],
-    facilitator: str,
-    voters: Sequence[str],
-    note: str,
-    now: datetime,
-    deadline: datetime | None = None,
-) -> PokerPoll:
-    """A live poll (one item at a time) or an async one (every item, one deadline), not yet
-    stored; `numbers` come checked by `queue` and `check_estimable`."""
-    if not voters:
+@dataclass(frozen=True)
+class PollRequest:
+    """A poll asked for: live (one item at a time) or async (every item, one deadline), who
+    votes and how the poll names them (`note`). Who facilitates is who asks."""
+
+    mode: str
+    numbers: Sequence[int]
+    voters: Sequence[str]
+    note: str
+    deadline: datetime | None = None
+
+
+def new_poll(team: Team, request: PollRequest, facilitator: str, now: datetime) -> PokerPoll:
+    """The poll asked for, not yet stored; its numbers come checked by `queue` and
+    `check_estimable`."""
+    if not request.voters:
         raise UserError(
             "Nobody would vote: this channel has no Developers besides the Product Owner and "
             "Scrum Master. Name the voters (`/poker 12 voters @a @b`) or add them "
             "(`/poker 12 with po`)."
         )
-    if mode == "async" and deadline is None:
+    deadline = request.deadline
+    if request.mode == "async" and deadline is None:
         deadline = now + DEFAULT_POLL
     return PokerPoll(
         team_id=team.id,
-        mode=mode,
+        mode=request.mode,
         status="open",
         facilitator=facilitator,
-        items=list(numbers),
+        items=list(request.numbers),
         deck=team_deck(team).to_data(),
-        voters=list(voters),
-        voters_note=note,
+        voters=list(request.voters),
+        voters_note=request.note,
         deadline=deadline,
         duration_s=int((deadline - now).total_seconds()) if deadline else None,
         nudges=[],

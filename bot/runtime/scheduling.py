@@ -32,6 +32,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.liveness import SWEEP_JOB
 from bot.runtime.logs import quiet_ticks
 from storage.db import Database
+from storage.models import Job
 
 if TYPE_CHECKING:  # APScheduler is loaded when the ticker is made, after the first answer
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -42,13 +43,9 @@ MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
-class Due:
+class Due(Job):
     """A claimed piece of work, detached from the database session."""
 
-    key: str
-    kind: str
-    due_at: datetime
-    payload: dict[str, Any]
     attempts: int
     now: datetime
 
@@ -143,7 +140,7 @@ class JobRunner:
                 (
                     job.id,
                     claim,
-                    Due(job.key, job.kind, job.due_at, dict(job.payload), job.attempts, now),
+                    Due(job.kind, job.key, job.due_at, dict(job.payload), job.attempts, now),
                 )
                 for job in jobs
             ]

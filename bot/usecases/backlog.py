@@ -47,7 +47,6 @@ class ItemShown:
     position: int | None
     history: Sequence[ItemEvent]
     dor: DefinitionOfReady
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -61,7 +60,6 @@ class Moved:
     number: int
     old: int
     new: int
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -99,7 +97,6 @@ class HealthShown:
 class StaleArchived:
     numbers: list[int]
     health: HealthShown
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -198,7 +195,7 @@ async def move_item(
         await work.require(("po",), "order the product backlog")
         old, new = await work.store.move_item(work.team, number, move, work.user, work.now)
         await tracker.after_reorder(work.store, work.team, number, work.now)
-        return Moved(number, old, new, work.notices)
+        return Moved(number, old, new)
 
 
 async def move_to_top(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> ItemShown:
@@ -259,7 +256,7 @@ async def archive_stale(
         _require_same_team(work, button_team, "button")
         await work.require(("po",), "archive backlog items")
         numbers = await archive_stale_items(work.store, work.team, work.user, work.now)
-        return StaleArchived(numbers, await _health(work), work.notices)
+        return StaleArchived(numbers, await _health(work))
 
 
 async def import_csv(
@@ -334,7 +331,7 @@ async def _shown(work: Work, number: int) -> ItemShown:
     item = await work.store.get_item(work.team, number)
     position = await work.store.position_of(work.team, number)
     history = await work.store.history(item)
-    return ItemShown(item, position, history, DefinitionOfReady.of(work.team), work.notices)
+    return ItemShown(item, position, history, DefinitionOfReady.of(work.team))
 
 
 async def _health(work: Work) -> HealthShown:
@@ -382,7 +379,6 @@ class PriorityShown:
     team_id: int
     moved: list[priority.Reordered] = field(default_factory=list)
     """What applying the suggestion just moved (empty when only shown)."""
-    notices: list[str] = field(default_factory=list)
 
 
 async def suggest_order(svc: Services, actor: Actor) -> PriorityShown:
@@ -412,7 +408,7 @@ async def apply_order(
             work.store.log(item, work.user, "moved", work.now, position=[move.old, move.new])
             await tracker.after_reorder(work.store, work.team, item, work.now)
         after = await _suggested(work)
-        after.moved, after.notices = moved, work.notices
+        after.moved = moved
         return after
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -54,7 +54,6 @@ class Scheduled:
     ceremony: Ceremony | None
     coming: list[Occurrence]
     lead: int
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,6 @@ class CalendarShown:
     coming: list[Occurrence]
     lead: int
     feed: bool
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,6 @@ class FeedLink:
     rotated: bool
     served: bool
     """False in Socket Mode: nothing serves HTTP, so no calendar can fetch the feed."""
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -140,7 +137,7 @@ async def schedule(svc: Services, actor: Actor, spec: Schedule, in_channel: InCh
             if ceremony is not None:
                 await cancel(store, team, spec.kind)
                 await store.remove_ceremony(ceremony)
-            return Scheduled(team, spec.kind, None, [], lead, work.notices)
+            return Scheduled(team, spec.kind, None, [], lead)
         minutes = spec.minutes or default_minutes(
             for_team(team.agendas, spec.kind), team.sprint_weeks
         )
@@ -149,7 +146,7 @@ async def schedule(svc: Services, actor: Actor, spec: Schedule, in_channel: InCh
             await store.add_ceremony(ceremony)
         await plan(store, team, ceremony, lead, work.now)
         coming = rules.next_occurrences(team, ceremony, work.now, 3)
-        return Scheduled(team, spec.kind, ceremony, coming, lead, work.notices)
+        return Scheduled(team, spec.kind, ceremony, coming, lead)
 
 
 async def calendar(svc: Services, actor: Actor) -> CalendarShown:
@@ -180,7 +177,7 @@ async def change(
         lead = await lead_minutes(store, team.id)
         for ceremony in ceremonies:
             await plan(store, team, ceremony, lead, now)
-        return replace(await _shown(store, team, now), notices=work.notices)
+        return await _shown(store, team, now)
 
 
 async def skip_button(
@@ -196,7 +193,7 @@ async def skip_button(
             raise UserError("That occurrence is no longer on the calendar.")
         rules.skip(ceremony, occurrence, now)
         await plan(store, team, ceremony, await lead_minutes(store, team.id), now)
-        return replace(await _shown(store, team, now), notices=work.notices)
+        return await _shown(store, team, now)
 
 
 async def start_now(svc: Services, actor: Actor, ceremony_id: int) -> ToStart:
@@ -219,12 +216,12 @@ async def feed_link(svc: Services, actor: Actor, rotate: bool, in_channel: InCha
         kept = await work.store.ensure_team_calendar(work.team.id)
         served = not svc.settings.socket_mode
         if kept.feed_hash is not None and not rotate:
-            return FeedLink(None, False, served, work.notices)
+            return FeedLink(None, False, served)
         token = secrets.token_urlsafe(32)
         kept.feed_hash = rules.feed_hash(token)
         kept.feed_rotated_at, kept.feed_rotated_by = work.now, work.user
         url = public_url(svc) + FEED_PATH.format(token=token)
-        return FeedLink(url, rotate, served, work.notices)
+        return FeedLink(url, rotate, served)
 
 
 def public_url(svc: Services) -> str:

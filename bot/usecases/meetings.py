@@ -12,7 +12,7 @@ its channel, no role in it) may look but changes nothing (`member_work`).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -121,7 +121,6 @@ class Step:
     moved: bool = False
     ended: bool = False
     note: Note | None = None
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -140,7 +139,6 @@ class Triaged:
     item: BacklogItem
     placement: str
     following: refinement.TriageCard
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -149,7 +147,6 @@ class AgendaShown:
     custom: bool
     channel: str
     team_id: int
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -347,7 +344,7 @@ async def triage(
         refinement.record_triage(meeting, number, placement, user)
         new = refinement.new_items(await _ordered(store, team))
         following = refinement.triage_card(meeting, new)
-        return Triaged(team, meeting, item, placement, following, work.notices)
+        return Triaged(team, meeting, item, placement, following)
 
 
 async def triage_pick(
@@ -358,7 +355,7 @@ async def triage_pick(
     field_name: str,
     key: str,
     in_channel: InChannel,
-) -> list[str]:
+) -> None:
     """The type or MoSCoW priority chosen on a triage card (priorities are the PO's)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         await _meeting(work, meeting_id)
@@ -368,7 +365,6 @@ async def triage_pick(
             await work.require(("po",), "set priorities")
             edits = {"priority": refinement.priority_of(key)}
         await work.store.edit_item(work.team, number, edits, work.user, work.now)
-        return work.notices
 
 
 async def next_session(
@@ -529,4 +525,4 @@ def _require_own_agenda(work: Work, kind: str, channel: str, team_id: int | None
 def _shown(work: Work, kind: str) -> AgendaShown:
     agenda = for_team(work.team.agendas, kind)
     custom = is_custom(work.team, kind)
-    return AgendaShown(agenda, custom, work.team.channel_id, work.team.id, work.notices)
+    return AgendaShown(agenda, custom, work.team.channel_id, work.team.id)

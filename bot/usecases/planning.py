@@ -14,7 +14,7 @@ say who is in the channel, so it asks Slack nothing more.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -102,7 +102,6 @@ class PlanChanged:
     note: PlanNote
     meeting: Meeting | None
     """The running planning meeting, whose thread hears of the change (None: the channel)."""
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,6 @@ class PlanForm:
     needs_forecast: bool = False
     working_days: int = 0
     sprint_item: SprintItem | None = None
-    notices: list[str] = field(default_factory=list)
 
 
 # -- use cases -----------------------------------------------------------------------------------
@@ -260,7 +258,7 @@ async def open_form(
         match which:
             case "goal":
                 await work.require(("po",), "set the sprint goal")
-                return PlanForm(which, sprint, notices=work.notices)
+                return PlanForm(which, sprint)
             case "select":
                 plan.require_planning(sprint)
                 dor = DefinitionOfReady.of(team)
@@ -332,4 +330,4 @@ async def _changed(work: Work, sprint: Sprint, people: People, note: PlanNote) -
     state = await plan_state(work.store, work.team, sprint, people)
     meeting = await work.store.open_meeting(work.team.id)
     running = meeting if meeting is not None and meeting.kind == PLANNING.name else None
-    return PlanChanged(work.team, state, note, running, work.notices)
+    return PlanChanged(work.team, state, note, running)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -107,32 +107,14 @@ async def _schedule(store: Store, poll: PokerPoll, start: datetime, deadline: da
 
 
 async def start_poll(
-    store: Store,
-    team: Team,
-    *,
-    mode: str,
-    numbers: Sequence[int],
-    facilitator: str,
-    voters: Sequence[str],
-    note: str,
-    now: datetime,
-    deadline: datetime | None = None,
+    store: Store, team: Team, request: poker.PollRequest, facilitator: str, now: datetime
 ) -> PokerPoll:
     """A live round (the first item of the queue) or an async poll (every item, one deadline)."""
-    numbers = poker.queue(numbers)
-    for number in numbers:
+    request = replace(request, numbers=poker.queue(request.numbers))
+    for number in request.numbers:
         poker.check_estimable(await store.get_item(team, number))
-    await _check_not_polled(store, team, numbers, now)
-    poll = poker.new_poll(
-        team,
-        mode=mode,
-        numbers=numbers,
-        facilitator=facilitator,
-        voters=voters,
-        note=note,
-        now=now,
-        deadline=deadline,
-    )
+    await _check_not_polled(store, team, request.numbers, now)
+    poll = poker.new_poll(team, request, facilitator, now)
     await store.add_poll(poll)
     for number in poker.opening(poll):
         await store.add_round(poll.id, number, 1, now, poll.deadline)
@@ -395,31 +377,13 @@ class Opened:
 
 
 async def open_poll(
-    svc: Services,
-    actor: Actor,
-    *,
-    mode: str,
-    numbers: Sequence[int],
-    voters: Sequence[str],
-    note: str,
-    deadline: datetime | None,
-    in_channel: InChannel,
+    svc: Services, actor: Actor, request: poker.PollRequest, in_channel: InChannel
 ) -> Opened:
     """A new poll, facilitated by the actor, to be posted in the channel; not by someone
     outside the team. (Its facilitator may reveal and decide later: they were in the team when
     they started it; a Scrum Master holds a role in it; votes are its expected voters'.)"""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        poll = await start_poll(
-            work.store,
-            work.team,
-            mode=mode,
-            numbers=numbers,
-            facilitator=actor.user,
-            voters=voters,
-            note=note,
-            now=work.now,
-            deadline=deadline,
-        )
+        poll = await start_poll(work.store, work.team, request, actor.user, work.now)
         return Opened(poll.id, await board(work.store, poll))
 
 
@@ -455,7 +419,6 @@ async def deck_of(svc: Services, actor: Actor) -> Deck:
 @dataclass(frozen=True)
 class DeckChanged:
     deck: Deck
-    notices: tuple[str, ...] = ()
 
 
 async def change_deck(
@@ -465,7 +428,7 @@ async def change_deck(
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po", "sm"), "change the poker deck")
         change = poker.set_deck if setting == "deck" else poker.set_tshirt
-        return DeckChanged(change(work.team, words), tuple(work.notices))
+        return DeckChanged(change(work.team, words))
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,6 @@ async def save_dor(
 class ReminderSet:
     team: Team
     due: datetime | None  # the next one; None: off
-    notices: tuple[str, ...] = ()
 
 
 async def set_reminder(
@@ -130,20 +129,12 @@ async def set_reminder(
         await work.require(CHANGE_TEAM, "set the readiness reminder")
         reminders.apply_remind(work.team, remind)
         due = await schedule_next(work.store, work.team, work.now)
-        return ReminderSet(work.team, due, tuple(work.notices))
-
-
-async def replan_reminder(svc: Services, actor: Actor) -> ReminderSet:
-    """The reminder planned again as it is set: after the team took a time zone, say."""
-    async with team_work(svc, actor) as work:
-        due = await schedule_next(work.store, work.team, work.now)
         return ReminderSet(work.team, due)
 
 
 @dataclass(frozen=True)
 class Snoozed:
     item: BacklogItem
-    notices: tuple[str, ...] = ()
 
 
 async def snooze(
@@ -155,7 +146,7 @@ async def snooze(
         if item.owner != work.user:
             await work.require(CHANGE_TEAM, "snooze other people's items")
         item.snoozed_until = reminders.snooze_until(work.team, days, work.now)
-        return Snoozed(item, tuple(work.notices))
+        return Snoozed(item)
 
 
 # -- the reminder job ----------------------------------------------------------------------

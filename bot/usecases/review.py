@@ -9,7 +9,7 @@ team's is refused and nothing changes. Someone outside the team may look but cha
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -83,7 +83,6 @@ class Verdict:
     user: str
     card: rules.IncrementCard
     """The item's card as it now reads (its verdict so far), to redraw."""
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,6 @@ class FollowUp:
     meeting: Meeting
     item: BacklogItem
     follow_up: BacklogItem
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -146,9 +144,7 @@ async def give_verdict(
             item, work.user, label, work.now, review=sprint.number if sprint else None, **changes
         )
         [card] = [c for c in rules.increment(meeting, sprint, done).cards if c.item is item]
-        return Verdict(
-            work.team, meeting, item, said["verdict"], said["note"], work.user, card, work.notices
-        )
+        return Verdict(work.team, meeting, item, said["verdict"], said["note"], work.user, card)
 
 
 async def add_follow_up(
@@ -165,7 +161,7 @@ async def add_follow_up(
         work.store.log(item, work.user, "follow-up added", work.now, note=f"#{follow_up.number}")
         rules.record_follow_up(meeting, number, follow_up.number)
         _keep_follow_up_in_minutes(meeting, number, follow_up.number)
-        return FollowUp(work.team, meeting, item, follow_up, work.notices)
+        return FollowUp(work.team, meeting, item, follow_up)
 
 
 async def answer_goal(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
@@ -54,21 +54,11 @@ class ScopeChanged:
 
 
 @dataclass(frozen=True)
-class ItemFinished:
+class InSprint:
+    """One item of a sprint, with its sprint: just finished, or for its tasks form."""
+
     sprint: Sprint
     sprint_item: SprintItem
-
-
-@dataclass(frozen=True)
-class ItemTasks:
-    sprint: Sprint
-    sprint_item: SprintItem
-
-
-@dataclass(frozen=True)
-class CloseForm:
-    sprint: Sprint
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -76,7 +66,6 @@ class SprintClosed:
     closing: rules.Closing
     velocity: float | None
     channel: str
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -126,27 +115,25 @@ async def change_scope(
         return ScopeChanged(sprint, item, change, Roles.of(work.team).po)
 
 
-async def mark_done(
-    svc: Services, actor: Actor, number: int, in_channel: InChannel
-) -> ItemFinished:
+async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> InSprint:
     async with member_work(svc, actor, in_channel, once=True) as work:
         sprint, sprint_item = await finish_item(work.store, work.team, number, work.user, work.now)
-        return ItemFinished(sprint, sprint_item)
+        return InSprint(sprint, sprint_item)
 
 
-async def item_tasks(svc: Services, actor: Actor, number: int) -> ItemTasks:
+async def item_tasks(svc: Services, actor: Actor, number: int) -> InSprint:
     """An item of the current sprint (running, else being planned), for its tasks form."""
     async with team_work(svc, actor) as work:
         sprint = rules.require_current(await work.store.open_sprints(work.team.id))
-        return ItemTasks(sprint, await find_item(work.store, work.team, sprint, number))
+        return InSprint(sprint, await find_item(work.store, work.team, sprint, number))
 
 
-async def close_form(svc: Services, actor: Actor, in_channel: InChannel) -> CloseForm:
+async def close_form(svc: Services, actor: Actor, in_channel: InChannel) -> Sprint:
     """The running sprint, for its closing form (the PO's or the Scrum Master's; never someone
     outside the channel, and in a channel nobody set up yet, the setup form is offered)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po", "sm"), "close the sprint")
-        return CloseForm(await require_active(work.store, work.team), work.notices)
+        return await require_active(work.store, work.team)
 
 
 async def close_sprint(
@@ -160,7 +147,7 @@ async def close_sprint(
             work.store, work.team, work.user, work.now, review_answer, sprint=sprint
         )
         velocity = await team_velocity(work.store, work.team)
-        return SprintClosed(closing, velocity, work.team.channel_id, work.notices)
+        return SprintClosed(closing, velocity, work.team.channel_id)
 
 
 async def velocity_chart(svc: Services, actor: Actor) -> SprintFile | NothingToDraw:

@@ -147,4 +147,4 @@ async def _plan(work: Work, people: People, sprint: Sprint) -> PlanChanged | Non
     if meeting is None or meeting.kind != PLANNING.name:
         return None
     state = await plan_state(work.store, work.team, sprint, people)
-    return PlanChanged(work.team, state, PlanNote("tasks", work.user), meeting, work.notices)
+    return PlanChanged(work.team, state, PlanNote("tasks", work.user), meeting)

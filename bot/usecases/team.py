@@ -99,10 +99,9 @@ async def assign_role(
 
 @dataclass(frozen=True)
 class TeamNow:
-    """The team after a change, with what the actor should be told."""
+    """The team after a change."""
 
     team: Team
-    notices: tuple[str, ...] = ()
     set_up: bool = False
     """The change named the team's first Product Owner: the channel is told who set it up."""
 
@@ -135,7 +134,7 @@ async def assign_roles(
             mine = None if groups is None else [g for g in groups if g.role == role]
             await assign_role(work.store, work.team, role_word, users, mine)
         set_up = not had_po and Roles.of(work.team).is_named("po")
-        return TeamNow(work.team, tuple(work.notices), set_up)
+        return TeamNow(work.team, set_up)
 
 
 @dataclass(frozen=True)
@@ -167,7 +166,7 @@ async def set_up_team(
         if setup.start:
             teams.apply_setting(work.team, "start", setup.start)
         await ceremony_jobs.replan(work.store, work.team, work.now)
-        return TeamNow(work.team, tuple(work.notices), not current.is_named("po"))
+        return TeamNow(work.team, not current.is_named("po"))
 
 
 async def refresh_groups(svc: Services, actor: Actor, groups: Sequence[RoleGroup]) -> Team:
@@ -191,7 +190,7 @@ async def apply_settings(
             teams.apply_setting(work.team, setting, value)
         if ceremony_jobs.CALENDAR_SETTINGS & {setting for setting, _ in changes}:
             await ceremony_jobs.replan(work.store, work.team, work.now)
-        return TeamNow(work.team, tuple(work.notices))
+        return TeamNow(work.team)
 
 
 async def po_without_timezone(svc: Services, workspace: str, channel: str) -> str | None:

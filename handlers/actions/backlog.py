@@ -45,7 +45,6 @@ async def change_item(asked: Asked) -> None:
     change = CHANGES[payload.action_id(asked.body)]
     shown = await change(asked.svc, asked.actor, payload.number(asked.body), asked.in_channel)
     await asked.answer(blocks.item_message(shown), replace=True)
-    await asked.tell(shown.notices)
 
 
 @acked
@@ -56,7 +55,6 @@ async def archive_stale(asked: Asked) -> None:
     shown = blocks.health_message(health.health, health.team_id, health.budget)
     await asked.answer(shown, replace=True)
     await asked.answer(blocks.archived_notice(archived.numbers))
-    await asked.tell(archived.notices)
 
 
 @acked
@@ -68,4 +66,3 @@ async def apply_order(asked: Asked) -> None:
         asked.svc, asked.actor, payload.as_int(team), shown, member
     )
     await asked.answer(blocks.priority_message(applied), replace=True)
-    await asked.tell(applied.notices)

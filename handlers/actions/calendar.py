@@ -38,4 +38,3 @@ async def skip(asked: Asked) -> None:
         asked.svc, asked.actor, ceremony_id, day, asked.in_channel
     )
     await asked.answer(calendar_blocks.coming(shown), replace=True)
-    await asked.tell(shown.notices)

@@ -13,5 +13,4 @@ async def choose_tracker(asked: Asked) -> None:
     or Scrum Master)."""
     kind = str(asked.body["actions"][0]["action_id"]).removeprefix(blocks.CHOOSE)
     opened = await connect_uc.connect_form(asked.svc, asked.actor, asked.in_channel, kind)
-    await asked.tell(opened.notices)
     await asked.open_form(blocks.connect_modal(asked.actor.channel, opened.team_id, kind))

@@ -61,8 +61,7 @@ async def triage_pick(asked: Asked) -> None:
     meeting_id, number, key = payload.parts(asked.body, 3)
     field = "type" if payload.action_id(asked.body) == "triage_type" else "priority"
     ids = payload.as_int(meeting_id), payload.as_int(number)
-    picked = await meetings.triage_pick(asked.svc, asked.actor, *ids, field, key, asked.in_channel)
-    await asked.tell(picked)
+    await meetings.triage_pick(asked.svc, asked.actor, *ids, field, key, asked.in_channel)
 
 
 @acked
@@ -93,7 +92,6 @@ async def change_agenda(asked: Asked) -> None:
         where = kind, channel, team_id
         shown = await meetings.reset_agenda(asked.svc, asked.actor, *where, asked.in_channel)
         await asked.answer(meeting_blocks.agenda_shown(shown), replace=True)
-        await asked.tell(shown.notices)
         return
     shown = await meetings.agenda_to_edit(asked.svc, asked.actor, kind, channel, team_id)
     build = (

@@ -8,7 +8,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    CheckboxesElement,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -255,16 +254,9 @@ def edit_modal(
     ]
     if dor.questions:
         options = [Option(value=q.id, label=plain(q.text, 75)) for q in dor.questions]
-        ticked = [o for o in options if (item.checklist or {}).get(o.value)]
+        ticked = [key for key, done in (item.checklist or {}).items() if done]
         blocks.append(
-            InputBlock(
-                block_id="checklist",
-                label="Team checklist",
-                optional=True,
-                element=CheckboxesElement(
-                    action_id="value", options=options, initial_options=ticked or None
-                ),
-            )
+            kit.checkboxes_input("checklist", "Team checklist", options, ticked, optional=True)
         )
     blocks = [_read_only_if_too_long(block, texts) for block in blocks]
     for block in blocks:

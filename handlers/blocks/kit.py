@@ -6,18 +6,20 @@ render.py) and is cut to Slack's limits here, where the limits are known."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
     NumberInputElement,
+    Option,
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
@@ -142,5 +144,18 @@ def number_input(
         min_value=str(low),
         max_value=str(high),
         initial_value=initial,
+    )
+    return InputBlock(block_id=block_id, label=label, element=element, **field)
+
+
+def checkboxes_input(
+    block_id: str, label: str, options: Sequence[Option], ticked: Collection[str], **field: Any
+) -> InputBlock:
+    """Boxes to tick in a form, those whose value is in `ticked` ticked; `field` as for
+    `text_input`."""
+    element = CheckboxesElement(
+        action_id="value",
+        options=list(options),
+        initial_options=[o for o in options if o.value in ticked] or None,
     )
     return InputBlock(block_id=block_id, label=label, element=element, **field)

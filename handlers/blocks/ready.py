@@ -10,9 +10,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
-    CheckboxesElement,
     HeaderBlock,
-    InputBlock,
     Option,
 )
 
@@ -149,16 +147,13 @@ def dor_message(team: Team) -> dict[str, Any]:
 def dor_modal(dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
     rules = [Option(value=key, label=fit(text, 75)) for key, text in RULES.items()]
     blocks = [
-        InputBlock(
-            block_id="rules",
-            label="Rules",
+        kit.checkboxes_input(
+            "rules",
+            "Rules",
+            rules,
+            dor.rules,
             optional=True,
             hint="Untick a rule to switch it off for this team.",
-            element=CheckboxesElement(
-                action_id="value",
-                options=rules,
-                initial_options=[o for o in rules if o.value in dor.rules] or None,
-            ),
         ),
         kit.number_input(
             "threshold",

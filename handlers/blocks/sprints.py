@@ -20,7 +20,7 @@ from agendas import planning as plan
 from bot.domain import tasks
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
 from bot.usecases.planning import PlanNote
-from bot.usecases.sprints import ItemFinished, ScopeChanged, SprintCard, SprintClosed
+from bot.usecases.sprints import InSprint, ScopeChanged, SprintCard, SprintClosed
 from bot.usecases.tasks import TaskCard
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
@@ -433,7 +433,7 @@ def no_chart(reason: str) -> dict[str, Any]:
     return kit.notice(reason, ":bar_chart:")
 
 
-def item_done(finished: ItemFinished) -> dict[str, Any]:
+def item_done(finished: InSprint) -> dict[str, Any]:
     number, sprint = finished.sprint_item.item.number, finished.sprint.number
     return kit.notice(f"#{number} is done in sprint {sprint}.", ":white_check_mark:")
 

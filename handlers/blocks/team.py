@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
-    CheckboxesElement,
     DatePickerElement,
     InputBlock,
     Option,
@@ -165,18 +164,9 @@ def settings_message(team: Team) -> dict[str, Any]:
 
 def settings_modal(team: Team) -> dict[str, Any]:
     days = [Option(value=d, label=d.capitalize()) for d in WEEKDAYS]
-    chosen = set(working_days(team))
     blocks = [
         *_zone_and_length(team, team.timezone or "UTC"),
-        InputBlock(
-            block_id="days",
-            label="Working days",
-            element=CheckboxesElement(
-                action_id="value",
-                options=days,
-                initial_options=[o for o in days if o.value in chosen] or None,
-            ),
-        ),
+        kit.checkboxes_input("days", "Working days", days, working_days(team)),
     ]
     return kit.modal("settings_edit", "Team settings", blocks, channel=team.channel_id)
 

@@ -74,7 +74,6 @@ async def _move(asked: Asked, command: BacklogCommand) -> None:
     assert command.number is not None and command.move is not None
     number, move = command.number, command.move
     moved = await backlog_uc.move_item(asked.svc, asked.actor, number, move, asked.in_channel)
-    await asked.tell(moved.notices)
     await asked.answer(blocks.moved_notice(moved))
 
 
@@ -83,7 +82,6 @@ def _changing(change: Callable[..., Awaitable[backlog_uc.ItemShown]]) -> Verb[Ba
 
     async def verb(asked: Asked, command: BacklogCommand) -> None:
         shown = await change(asked.svc, asked.actor, command.number, asked.in_channel)
-        await asked.tell(shown.notices)
         await asked.answer(blocks.item_message(shown))
 
     return verb

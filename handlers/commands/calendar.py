@@ -17,7 +17,6 @@ async def schedule(asked: Asked, parsed: RefineCommand | SprintCommand) -> dict[
     `... schedule off` (the PO or a Scrum Master)."""
     assert parsed.schedule is not None
     done = await calendar_uc.schedule(asked.svc, asked.actor, parsed.schedule, asked.in_channel)
-    await asked.tell(done.notices)
     return calendar_blocks.scheduled(done)
 
 
@@ -34,5 +33,4 @@ async def calendar(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     if request.verb == "show":
         return calendar_blocks.coming(await calendar_uc.calendar(svc, actor))
     shown = await calendar_uc.change(svc, actor, request, asked.in_channel)
-    await asked.tell(shown.notices)
     return calendar_blocks.coming(shown)

@@ -5,12 +5,11 @@ returns what to answer privately."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.domain.commands import TimeboxCommand
 from bot.usecases import tracker_connect as connect_uc
-from handlers.asked import Asked
+from handlers.asked import Asked, Verb
 from handlers.blocks import connect as blocks
 
 
@@ -21,7 +20,6 @@ async def _connect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any] | Non
         return blocks.status_message(await connect_uc.connection_status(asked.svc, asked.actor))
     kind = parsed.value or None
     opened = await connect_uc.connect_form(asked.svc, asked.actor, asked.in_channel, kind)
-    await asked.tell(opened.notices)
     if opened.kind is None:
         return blocks.choice_message(connect_uc.available_kinds())
     await asked.open_form(blocks.connect_modal(asked.actor.channel, opened.team_id, opened.kind))
@@ -30,11 +28,10 @@ async def _connect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any] | Non
 
 async def _disconnect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     gone = await connect_uc.disconnect(asked.svc, asked.actor, asked.in_channel)
-    await asked.tell(gone.notices)
     return blocks.disconnected_message(gone)
 
 
-VERBS: dict[str, Callable[[Asked, TimeboxCommand], Awaitable[dict[str, Any] | None]]] = {
+VERBS: dict[str, Verb[TimeboxCommand]] = {
     "connect": _connect,
     "disconnect": _disconnect,
 }

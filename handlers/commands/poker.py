@@ -76,7 +76,6 @@ async def _deck(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -
     changed = await poker_uc.change_deck(
         asked.svc, asked.actor, parsed.verb, words, asked.in_channel
     )
-    await asked.tell(changed.notices)
     await asked.answer(poker_blocks.deck_message(changed.deck))
 
 

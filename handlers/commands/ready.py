@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.domain.commands import ReadyCommand, parse_ready
 from bot.usecases import ready as ready_uc
 from bot.usecases import team as team_uc
-from handlers.asked import Asked, show_help, slash_command
+from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import ready as ready_blocks
 from handlers.render import from_slack
-
-Verb = Callable[[Asked, ReadyCommand], Awaitable[dict[str, Any]]]
 
 
 def _parse(text: str) -> ReadyCommand:
@@ -35,11 +32,8 @@ async def _dor(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
 
 
 async def _remind(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
-    """Sets the reminder (PO or SM); set by a channel's new PO, it is planned again once the
-    team has their time zone (it was planned in UTC a moment ago)."""
+    """Sets the reminder (PO or SM)."""
     done = await ready_uc.set_reminder(asked.svc, asked.actor, parsed.remind, asked.in_channel)
-    if await asked.tell(done.notices):
-        done = await ready_uc.replan_reminder(asked.svc, asked.actor)
     return ready_blocks.reminder_set(done.team, done.due)
 
 
@@ -47,11 +41,10 @@ async def _snooze(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
     assert parsed.number is not None
     svc, who = asked.svc, asked.actor
     done = await ready_uc.snooze(svc, who, parsed.number, parsed.days, asked.in_channel)
-    await asked.tell(done.notices)
     return ready_blocks.snoozed(done.item)
 
 
-VERBS: dict[str, Verb] = {
+VERBS: dict[str, Verb[ReadyCommand]] = {
     "help": show_help,
     "check": _check,
     "item": _item,

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.domain.commands import TimeboxCommand, parse_timebox
 from bot.domain.teams import Roles
 from bot.usecases import team as team_uc
-from handlers.asked import Asked, show_help, slash_command
+from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import team as team_blocks
 from handlers.commands import connect
 from handlers.commands.calendar import calendar
 from handlers.common import adopt_po_timezone
 from handlers.flows import team as team_flow
-
-Verb = Callable[[Asked, TimeboxCommand], Awaitable[dict[str, Any] | None]]
 
 
 async def _roles(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
@@ -46,11 +43,10 @@ async def _settings(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
         return team_blocks.settings_message(team)
     change = [(parsed.setting, parsed.value)]
     changed = await team_uc.apply_settings(asked.svc, actor, change, asked.in_channel)
-    await asked.tell(changed.notices)
     return team_blocks.settings_message(changed.team)
 
 
-VERBS: dict[str, Verb] = {
+VERBS: dict[str, Verb[TimeboxCommand]] = {
     "help": show_help,
     "setup": _setup,
     "roles": _roles,

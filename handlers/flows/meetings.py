@@ -198,7 +198,6 @@ async def triaged(asked: Asked, done: meetings.Triaged) -> None:
     following = meeting_blocks.opened(done.meeting, done.team, [done.following])
     for payload in following:
         await post(asked.client, done.team, done.meeting, payload)
-    await asked.tell(done.notices)
 
 
 # -- the section timers --------------------------------------------------------------------------

@@ -46,7 +46,6 @@ async def plan_changed(asked: meeting_flow.Asked, changed: planning.PlanChanged)
         await asked.answer(meeting_blocks.plan_changed(changed))
     else:
         await asked.answer(sprint_blocks.plan_note(changed.note))
-    await asked.tell(changed.notices)
 
 
 async def refresh_cards(
@@ -140,4 +139,3 @@ async def open_plan_form(asked: meeting_flow.Asked, form: planning.PlanForm) -> 
             assert form.sprint_item is not None
             view = sprint_blocks.tasks_modal(form.sprint, form.sprint_item, channel)
     await open_form(client, asked.body, view)
-    await asked.tell(form.notices)

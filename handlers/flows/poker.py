@@ -235,16 +235,9 @@ async def start(
             svc, actor, command.verb, command.numbers, command.duration, command.until
         )
         voters, note = await _voters(client, context, channel, plan, command)
-        opened = await poker_uc.open_poll(
-            svc,
-            actor,
-            mode=command.verb,
-            numbers=command.numbers,
-            voters=voters,
-            note=note,
-            deadline=plan.deadline,
-            in_channel=in_channel(client, {"channel_id": channel}),
-        )
+        wanted = poker.PollRequest(command.verb, command.numbers, voters, note, plan.deadline)
+        member = in_channel(client, {"channel_id": channel})
+        opened = await poker_uc.open_poll(svc, actor, wanted, member)
     except poker.AlreadyPolled as polled:  # sent to the open poll instead
         link = await permalink(client, channel, polled.message_ts)
         raise polled.with_link(link) from None

@@ -16,13 +16,11 @@ async def verdict_given(asked: Asked, done: Verdict, card_ts: str = "") -> None:
     if card_ts:
         card = review_blocks.item_card(done.meeting, done.card)
         await asked.client.chat_update(channel=done.team.channel_id, ts=card_ts, **card)
-    await asked.tell(done.notices)
 
 
 async def follow_up_added(asked: Asked, done: FollowUp) -> None:
     payload = review_blocks.follow_up_added(done)
     await meeting_flow.post(asked.client, done.team, done.meeting, payload)
-    await asked.tell(done.notices)
 
 
 async def goal_answered(asked: Asked, done: GoalAnswered) -> None:

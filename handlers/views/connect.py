@@ -78,7 +78,6 @@ async def save_connection(asked: Asked, entered: connect_uc.Form) -> None:
     """Connects the channel the form was opened in, if it is still that team's."""
     team = as_int(metadata(asked.body)["team"])
     outcome = await connect_uc.connect(asked.svc, asked.actor, entered, team, asked.in_channel)
-    await asked.tell(outcome.notices)
     if isinstance(outcome, connect_uc.Connected):
         await asked.answer(blocks.connected_message(outcome))
     else:

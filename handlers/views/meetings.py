@@ -64,7 +64,6 @@ async def save_agenda(
     await ack()
     shown = await meetings.save_agenda(asked.svc, asked.actor, agenda, asked.in_channel, team_id)
     await asked.answer(meeting_blocks.agenda_shown(shown))
-    await asked.tell(shown.notices)
 
 
 async def _agenda_of(

@@ -17,4 +17,3 @@ async def close_sprint(asked: Asked, answer: str) -> None:
     closed = await sprints.close_sprint(asked.svc, asked.actor, sprint_id, answer, member)
     announcement = sprint_blocks.sprint_closed(closed)
     await asked.client.chat_postMessage(channel=closed.channel, **announcement)
-    await asked.tell(closed.notices)

@@ -203,17 +203,9 @@ async def _poll(db, clock, voters, mode="live"):
         team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
         await store.set_role(team, "sm", ["SM"])
         await store.add_item(team, ItemFields(title="Export"), "SM", clock.now())
-        poll = await rounds.start_poll(
-            store,
-            team,
-            mode=mode,
-            numbers=[1],
-            facilitator="FAC",
-            voters=voters,
-            note="the channel's Developers",
-            now=clock.now(),
-            deadline=clock.now() + timedelta(hours=2) if mode == "async" else None,
-        )
+        deadline = clock.now() + timedelta(hours=2) if mode == "async" else None
+        request = poker.PollRequest(mode, [1], voters, "the channel's Developers", deadline)
+        poll = await rounds.start_poll(store, team, request, "FAC", clock.now())
         [round_] = await store.rounds(poll.id)
         return team.id, round_.id
 
