@@ -47,7 +47,7 @@ import contextlib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Unpack
 from urllib.parse import parse_qs, urlsplit
@@ -65,6 +65,7 @@ from bot.trackers.http import (
     access_problem,
     account_problem,
     retry_after,
+    snapshot_fields,
 )
 from bot.trackers.jira import parse_time
 from bot.trackers.markdown import join_body, references, split_body
@@ -287,15 +288,6 @@ def _message(body: Any) -> str:
     return ""
 
 
-def _not_found(what: str | None, status: int | None = None) -> trackers.TrackerError:
-    subject = what or "What Timebox asked for"
-    return trackers.TrackerError(
-        f"{subject} was not found on GitHub, or the token cannot see it.",
-        kind=trackers.TrackerErrorKind.NOT_FOUND,
-        status=status,
-    )
-
-
 def _next_page(link: str | None) -> str | None:
     """The ``page`` of the ``rel="next"`` address of a ``Link`` header."""
     for part in (link or "").split(","):
@@ -359,6 +351,14 @@ class GitHub(JsonClient):
 
     name = "github"
     display_name = "GitHub"
+    refused_holder = "GitHub token"
+    not_found_where = "on GitHub, or the token cannot see it"
+    rights_advice = (
+        " A fine-grained token needs Issues (read and write) on the repository, and Projects"
+        " (read and write) for a project."
+    )
+    refusal_kinds = {**JsonClient.refusal_kinds, 410: trackers.TrackerErrorKind.NOT_FOUND}
+    _detail = staticmethod(_message)
     session_headers = {
         "Accept": "application/vnd.github+json",
         "User-Agent": "Timebox",
@@ -419,14 +419,10 @@ class GitHub(JsonClient):
             out["app_id"] = self.credential.app_id
             out["installation_id"] = self.credential.installation_id
         if self._project is not None:
-            project = self._project
             out.update(
-                project_id=project.id,
-                project_title=project.title,
-                project_url=project.url,
-                estimate_field_id=project.estimate_field_id,
-                iteration_field_id=project.iteration_field_id,
-                iteration_field_name=project.iteration_field_name,
+                snapshot_fields(
+                    self._project, id="project_id", title="project_title", url="project_url"
+                )
             )
         if self._login:
             out["login"] = self._login
@@ -522,34 +518,16 @@ class GitHub(JsonClient):
         app.token = Secret(str(token.get("token") or ""))
         app.expires_at = parse_time(token.get("expires_at")) or (self._now() + timedelta(hours=1))
 
-    def _refusal(
-        self, status: int, body: Any, action: str, what: str | None
-    ) -> trackers.TrackerError:
-        detail = _message(body)
-        if status == 401:
-            if isinstance(self.credential, GitHubApp):
-                text = (
-                    f"GitHub did not accept GitHub App {self.credential.app_id}'s credentials: "
-                    "check the App id and that the private key is current, then connect again."
-                )
-            else:
-                text = (
-                    "GitHub did not accept the token: check that it is current and not revoked "
-                    "(Settings > Developer settings > Fine-grained tokens), then connect again."
-                )
-            return trackers.TrackerError(text, kind=trackers.TrackerErrorKind.AUTH, status=status)
-        if status == 403:
-            return trackers.TrackerError(
-                f"The GitHub token is not allowed to {action}"
-                + (f" ({detail})." if detail else ".")
-                + " A fine-grained token needs Issues (read and write) on the repository, and "
-                "Projects (read and write) for a project.",
-                kind=trackers.TrackerErrorKind.FORBIDDEN,
-                status=status,
+    def _unauthorised(self) -> str:
+        if isinstance(self.credential, GitHubApp):
+            return (
+                f"GitHub did not accept GitHub App {self.credential.app_id}'s credentials: "
+                "check the App id and that the private key is current, then connect again."
             )
-        if status in (404, 410):
-            return _not_found(what, status)
-        return self._refused(status, action, detail)
+        return (
+            "GitHub did not accept the token: check that it is current and not revoked "
+            "(Settings > Developer settings > Fine-grained tokens), then connect again."
+        )
 
     async def _rest(self, method: str, path: str, **options: Any) -> tuple[Any, Mapping[str, str]]:
         """A call to ``path`` of the REST API (``JsonClient._request``'s options): the decoded
@@ -581,7 +559,7 @@ class GitHub(JsonClient):
             kinds = {str(e.get("type") or "") for e in errors}
             text = "; ".join(str(e.get("message") or "") for e in errors)[:300]
             if "NOT_FOUND" in kinds:
-                raise _not_found(what)
+                raise self._not_found(what)
             if "FORBIDDEN" in kinds or "INSUFFICIENT_SCOPES" in kinds:
                 raise trackers.TrackerError(
                     f"The GitHub token is not allowed to {action} ({text}). A fine-grained "
@@ -710,28 +688,27 @@ class GitHub(JsonClient):
             iteration_field_name=str(iteration.get("name")) if iteration else None,
         )
         if config.estimate_field_id is None:
-            made = await self._graphql(
-                CREATE_FIELD,
-                {
-                    "input": {
-                        "projectId": config.id,
-                        "dataType": "NUMBER",
-                        "name": self.estimate_field,
-                    }
-                },
+            new_field = await self._add_field(
+                config.id,
+                "NUMBER",
+                self.estimate_field,
                 action=f"add the number field '{self.estimate_field}' to the project",
             )
-            new_field = (made.get("createProjectV2Field") or {}).get("projectV2Field") or {}
-            config = ProjectConfig(
-                config.id,
-                config.title,
-                config.url,
-                str(new_field.get("id") or "") or None,
-                config.iteration_field_id,
-                config.iteration_field_name,
-            )
+            config = replace(config, estimate_field_id=str(new_field.get("id") or "") or None)
         self._project = config
         return config
+
+    async def _add_field(
+        self, project_id: str, data_type: str, name: str, *, action: str, **settings: Any
+    ) -> Mapping[str, Any]:
+        """A new field of the project (``createProjectV2Field``): its id and name as GitHub
+        answered. ``settings``: more of the field's input (an iteration configuration)."""
+        made = await self._graphql(
+            CREATE_FIELD,
+            {"input": {"projectId": project_id, "dataType": data_type, "name": name, **settings}},
+            action=action,
+        )
+        return (made.get("createProjectV2Field") or {}).get("projectV2Field") or {}
 
     # -- reading -------------------------------------------------------------------------
 
@@ -1324,26 +1301,17 @@ class GitHub(JsonClient):
             "iterations": [i.config() for i in iterations],
         }
         if project.iteration_field_id is None:
-            made = await self._graphql(
-                CREATE_FIELD,
-                {
-                    "input": {
-                        "projectId": project.id,
-                        "dataType": "ITERATION",
-                        "name": DEFAULT_SPRINT_FIELD,
-                        "iterationConfiguration": configuration,
-                    }
-                },
-                action=action,
-            )
-            new_field = (made.get("createProjectV2Field") or {}).get("projectV2Field") or {}
-            self._project = ProjectConfig(
+            new_field = await self._add_field(
                 project.id,
-                project.title,
-                project.url,
-                project.estimate_field_id,
-                str(new_field.get("id")),
-                str(new_field.get("name") or DEFAULT_SPRINT_FIELD),
+                "ITERATION",
+                DEFAULT_SPRINT_FIELD,
+                action=action,
+                iterationConfiguration=configuration,
+            )
+            self._project = replace(
+                project,
+                iteration_field_id=str(new_field.get("id")),
+                iteration_field_name=str(new_field.get("name") or DEFAULT_SPRINT_FIELD),
             )
             return await self.iterations()
         await self._graphql(

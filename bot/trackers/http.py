@@ -24,7 +24,7 @@ import asyncio
 import json
 import random as _random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Self, TypedDict, Unpack
@@ -121,6 +121,13 @@ def access_problem(error: TrackerError, advice: str) -> list[TrackerProblem]:
     return [TrackerProblem("unreachable", error.message)]
 
 
+def snapshot_fields(config: Any, **keys: str | None) -> dict[str, Any]:
+    """A learnt configuration (a dataclass) as it goes into a client's ``snapshot()``: each
+    field under its own name, or under ``keys[name]`` (None: left out)."""
+    named = {f.name: keys.get(f.name, f.name) for f in fields(config)}
+    return {key: getattr(config, name) for name, key in named.items() if key is not None}
+
+
 class ClientOptions(TypedDict, total=False):
     """What every tracker client takes beyond its address, credential and scope (the keywords
     of ``TrackerClient``; each has a default)."""
@@ -145,6 +152,12 @@ class TrackerClient:
 
     display_name: ClassVar[str]  # how every text names the tracker ("Jira")
     address_name: ClassVar[str] = "API address"  # what to check after a redirect
+    # How refusals name things: who lacks a right ("The Jira account is not allowed to …"),
+    # where a missing thing was looked for ("… was not found in Jira, or …"), and what
+    # rights to ask for.
+    refused_holder: ClassVar[str]
+    not_found_where: ClassVar[str]
+    rights_advice: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -312,6 +325,37 @@ class TrackerClient:
             maybe_applied=maybe_applied,
         )
 
+    def _unauthorised(self) -> str:
+        """What to say when the tracker does not accept the credential (401)."""
+        raise NotImplementedError
+
+    def _refusal_as(
+        self, kind: TrackerErrorKind | None, status: int, action: str, what: str | None, detail: str
+    ) -> TrackerError:
+        """A refusal in plain words, the same steps for every tracker: the credential not
+        accepted (AUTH), a right missing (FORBIDDEN), nothing there (NOT_FOUND), else the
+        tracker's own words (``kind`` None). ``what``: the subject of a NOT_FOUND."""
+        if kind is TrackerErrorKind.AUTH:
+            return TrackerError(self._unauthorised(), kind=kind, status=status or None)
+        if kind is TrackerErrorKind.FORBIDDEN:
+            return TrackerError(
+                f"The {self.refused_holder} is not allowed to {action}"
+                + (f" ({detail})." if detail else ".")
+                + self.rights_advice,
+                kind=kind,
+                status=status or None,
+            )
+        if kind is TrackerErrorKind.NOT_FOUND:
+            return self._not_found(what, status)
+        return self._refused(status, action, detail)
+
+    def _not_found(self, what: str | None, status: int | None = None) -> TrackerError:
+        return TrackerError(
+            f"{what or 'What Timebox asked for'} was not found {self.not_found_where}.",
+            kind=TrackerErrorKind.NOT_FOUND,
+            status=status or None,
+        )
+
     def _refused(self, status: int, action: str, detail: str) -> TrackerError:
         """A refusal that is no question of rights or existence: the tracker's own words."""
         return TrackerError(
@@ -361,9 +405,22 @@ class JsonClient(TrackerClient):
         """The seconds a rate-limited answer asks to wait; None when it is no rate limit."""
         raise NotImplementedError
 
+    # what each refused status means (``_refusal_as``); any other 4xx is the tracker's words
+    refusal_kinds: ClassVar[Mapping[int, TrackerErrorKind]] = {
+        401: TrackerErrorKind.AUTH,
+        403: TrackerErrorKind.FORBIDDEN,
+        404: TrackerErrorKind.NOT_FOUND,
+    }
+
+    @staticmethod
+    def _detail(body: Any) -> str:
+        """The tracker's own words in a refused answer's body ("" when it says nothing)."""
+        raise NotImplementedError
+
     def _refusal(self, status: int, body: Any, action: str, what: str | None) -> TrackerError:
         """A 4xx answer as a ``TrackerError`` in the tracker's words."""
-        raise NotImplementedError
+        kind = self.refusal_kinds.get(status)
+        return self._refusal_as(kind, status, action, what, self._detail(body))
 
     async def _request(
         self,

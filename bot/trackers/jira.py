@@ -54,6 +54,7 @@ from bot.trackers.http import (
     access_problem,
     account_problem,
     retry_after,
+    snapshot_fields,
 )
 
 BATCH = 50  # Jira moves or ranks at most 50 issues per call
@@ -148,6 +149,8 @@ class JiraCloud(JsonClient):
     name = "jira"
     display_name = "Jira"
     address_name = "site address"
+    refused_holder = "Jira account"
+    not_found_where = "in Jira, or the Jira account cannot see it"
     session_headers = {"Accept": "application/json", "User-Agent": "Timebox"}
 
     def __init__(
@@ -181,6 +184,8 @@ class JiraCloud(JsonClient):
     async def _authorization(self) -> str:
         return await self.credential.authorization()
 
+    _detail = staticmethod(_messages)
+
     def _wait_asked(self, reply: Reply, attempt: int) -> float | None:
         """429, or 503 with ``Retry-After``: ``Retry-After``, else ``X-RateLimit-Reset``,
         else a backoff."""
@@ -198,35 +203,14 @@ class JiraCloud(JsonClient):
         reply = await self._request(method, f"{self.api}{path}", **options)
         return reply.status, reply.body
 
-    def _refusal(
-        self, status: int, body: Any, action: str, what: str | None
-    ) -> trackers.TrackerError:
-        detail = _messages(body)
-        if status == 401:
-            if isinstance(self.credential, ApiToken):
-                text = (
-                    f"Jira did not accept the API token for {self.credential.email}: check the "
-                    "email address and that the token is current (id.atlassian.com > Security "
-                    "> API tokens), then connect again."
-                )
-            else:
-                text = "Jira did not accept Timebox's authorisation: connect Jira again."
-            return trackers.TrackerError(text, kind=trackers.TrackerErrorKind.AUTH, status=status)
-        if status == 403:
-            return trackers.TrackerError(
-                f"The Jira account is not allowed to {action}"
-                + (f" ({detail})." if detail else "."),
-                kind=trackers.TrackerErrorKind.FORBIDDEN,
-                status=status,
+    def _unauthorised(self) -> str:
+        if isinstance(self.credential, ApiToken):
+            return (
+                f"Jira did not accept the API token for {self.credential.email}: check the "
+                "email address and that the token is current (id.atlassian.com > Security "
+                "> API tokens), then connect again."
             )
-        if status == 404:
-            subject = what or "What Timebox asked for"
-            return trackers.TrackerError(
-                f"{subject} was not found in Jira, or the Jira account cannot see it.",
-                kind=trackers.TrackerErrorKind.NOT_FOUND,
-                status=status,
-            )
-        return self._refused(status, action, detail)
+        return "Jira did not accept Timebox's authorisation: connect Jira again."
 
     # -- account and board ---------------------------------------------------------------
 
@@ -278,16 +262,7 @@ class JiraCloud(JsonClient):
         """The board's configuration and the account, as learnt (JSON); ``restore`` reads it."""
         out: dict[str, Any] = {}
         if self._board is not None:
-            board = self._board
-            out.update(
-                name=board.name,
-                type=board.type,
-                filter_id=board.filter_id,
-                project=board.project,
-                estimation_field=board.estimation_field,
-                estimation_name=board.estimation_name,
-                rank_field_id=board.rank_field_id,
-            )
+            out.update(snapshot_fields(self._board, id=None))
         if self._account is not None:
             user = self._account.user
             out.update(

@@ -77,6 +77,7 @@ from bot.trackers.http import (
     access_problem,
     account_problem,
     retry_after,
+    snapshot_fields,
 )
 from bot.trackers.jira import format_time, parse_time
 from bot.trackers.markdown import join_body
@@ -475,6 +476,8 @@ class LinearTeam(TrackerClient):
 
     name = "linear"
     display_name = "Linear"
+    refused_holder = "Linear account"
+    not_found_where = "in Linear, or the Linear account cannot see it"
 
     def __init__(
         self,
@@ -667,35 +670,24 @@ class LinearTeam(TrackerClient):
     def _refusal(
         self, status: int, error: Mapping[str, Any], action: str, what: str | None
     ) -> trackers.TrackerError:
-        code = _code(error)
-        detail = _error_text(error)
-        message = str(error.get("message") or "")
+        """A refused operation: by its error code (or message), else by the HTTP status."""
+        code, message = _code(error), str(error.get("message") or "").lower()
+        kind: trackers.TrackerErrorKind | None = None
         if code in ("AUTHENTICATION_ERROR", "UNAUTHENTICATED") or status == 401:
-            if isinstance(self.credential, LinearApiKey):
-                text = (
-                    "Linear did not accept the API key: check that it is current (Linear > "
-                    "Settings > Security & access > Personal API keys), then connect again."
-                )
-            else:
-                text = "Linear did not accept Timebox's authorisation: connect Linear again."
-            return trackers.TrackerError(
-                text, kind=trackers.TrackerErrorKind.AUTH, status=status or None
+            kind = trackers.TrackerErrorKind.AUTH
+        elif code == "FORBIDDEN" or status == 403:
+            kind = trackers.TrackerErrorKind.FORBIDDEN
+        elif message.startswith("entity not found") or status == 404:
+            kind = trackers.TrackerErrorKind.NOT_FOUND
+        return self._refusal_as(kind, status, action, what, _error_text(error))
+
+    def _unauthorised(self) -> str:
+        if isinstance(self.credential, LinearApiKey):
+            return (
+                "Linear did not accept the API key: check that it is current (Linear > "
+                "Settings > Security & access > Personal API keys), then connect again."
             )
-        if code == "FORBIDDEN" or status == 403:
-            return trackers.TrackerError(
-                f"The Linear account is not allowed to {action}"
-                + (f" ({detail})." if detail else "."),
-                kind=trackers.TrackerErrorKind.FORBIDDEN,
-                status=status or None,
-            )
-        if message.lower().startswith("entity not found") or status == 404:
-            subject = what or "What Timebox asked for"
-            return trackers.TrackerError(
-                f"{subject} was not found in Linear, or the Linear account cannot see it.",
-                kind=trackers.TrackerErrorKind.NOT_FOUND,
-                status=status or None,
-            )
-        return self._refused(status, action, detail)
+        return "Linear did not accept Timebox's authorisation: connect Linear again."
 
     # -- account and team ----------------------------------------------------------------
 
@@ -755,15 +747,7 @@ class LinearTeam(TrackerClient):
         if self._team is not None:
             team = self._team
             out.update(
-                team_id=team.id,
-                team_key=team.key,
-                team_name=team.name,
-                timezone=team.timezone,
-                cycles_enabled=team.cycles_enabled,
-                cycle_duration=team.cycle_duration,
-                estimation=team.estimation,
-                allow_zero=team.allow_zero,
-                extended=team.extended,
+                snapshot_fields(team, id="team_id", key="team_key", name="team_name"),
                 states=[[s.id, s.name, s.type, s.position] for s in team.states],
             )
         if self._account is not None:

@@ -1,13 +1,15 @@
 """A channel connected to a GitHub project through the real app, the Slack emulator and the
 GitHub emulator (started beside Slack by the local stack): the choice of tracker and the form,
-the import in the project's order, an estimate from poker in the project's number field, an
-edit on GitHub coming back by a signed webhook, and a badly signed one changing nothing."""
+the import in the project's order, an edit on GitHub coming back by a signed webhook, and a
+badly signed one changing nothing (an estimate from poker and a reorder landing in the project:
+test_tracker_slack.py, alike for each tracker)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import aiohttp
 import pytest
@@ -21,15 +23,14 @@ from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.trackers import (
     backlog_text,
     connect_by_form,
+    connected_as_po,
     drain,
-    estimate_by_poker,
     github_form,
     item_by_key,
     later,
-    move_to_top,
+    only_the_signed_webhook_counts,
     roles,
     started_beside,
-    webhook_of,
 )
 from tests.conftest import CHANNEL, DEV1, PO
 
@@ -62,10 +63,9 @@ async def submit(slack: LocalStack, github: GitHubEmulator, **values: str) -> st
 
 async def connected(slack: LocalStack, github: GitHubEmulator) -> tuple[str, str]:
     """Connects the channel as its PO and imports the project; (webhook path, secret)."""
-    await roles(slack)
-    answer = await submit(slack, github)
-    assert "This channel is connected to GitHub project *Shop roadmap*" in answer, answer
-    return await webhook_of(slack, "github", answer)
+    return await connected_as_po(
+        slack, "github", partial(submit, slack, github), "GitHub project *Shop roadmap*"
+    )
 
 
 async def test_connecting_imports_the_project_in_its_order_with_linked_keys(slack, github):
@@ -115,32 +115,17 @@ async def test_only_the_po_or_the_scrum_master_may_choose_a_tracker(slack, githu
     assert slack.emulator.open_view(DEV1) is None
 
 
-async def test_an_accepted_poker_estimate_lands_in_the_projects_number_field(slack, github):
-    bug, *_ = seed(github)
-    await connected(slack, github)
-    await estimate_by_poker(slack, bug, "8")
-    assert github.estimate_of(bug) == 8.0
-    assert len(github.calls_to("graphql.updateProjectV2ItemFieldValue")) == 1
-
-
-async def test_a_reorder_by_the_po_moves_the_item_in_the_project(slack, github):
-    bug, provider, story, task = seed(github)
-    await connected(slack, github)
-    await move_to_top(slack, task)
-    assert github.project_keys()[:4] == [task, bug, provider, story]
-
-
 async def test_an_edit_on_github_comes_back_by_a_signed_webhook_only(slack, github):
     _, _, story, _ = seed(github)
     path, secret = await connected(slack, github)
-    github.add_webhook(f"{slack.url}{path}", secret)
-    github.add_webhook(f"{slack.url}{path}", "not-the-secret")
-    github.add_webhook(f"{slack.url}/trackers/jira/{path.rsplit('/', 1)[1]}", secret)
-    github.edit(story, title="Pay by card or wallet")
-    assert await github.deliver_webhooks() == 3
-    assert [h.deliveries for h in github.webhooks] == [[204], [401], [401]]
-    await drain(slack)
-    assert "Pay by card or wallet" in await backlog_text(slack)
+    await only_the_signed_webhook_counts(
+        slack,
+        github,
+        path,
+        secret,
+        f"/trackers/jira/{path.rsplit('/', 1)[1]}",
+        partial(github.edit, story, title="Pay by card or wallet"),
+    )
 
     slack.clock.advance(timedelta(seconds=5))
     github.edit(story, estimate=13)  # a projects_v2_item event

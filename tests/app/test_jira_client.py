@@ -47,10 +47,6 @@ async def make_client(jira, sleeps, clock):
 # -- reading -------------------------------------------------------------------------------
 
 
-async def test_the_client_is_a_tracker(make_client) -> None:
-    assert isinstance(make_client(), trackers.Tracker)
-
-
 async def test_a_250_issue_backlog_comes_in_rank_order_page_by_page(jira, make_client) -> None:
     keys = jira.seed(250, estimate=lambda n: float(n % 8))
     # The Product Owner has ranked a few issues differently in Jira.
@@ -504,24 +500,6 @@ async def test_429_asking_for_too_long_a_wait_is_handed_back(jira, make_client, 
         "Jira is limiting how fast Timebox may call it and asks to wait 900 seconds before it "
         "will read the backlog of board 1. Timebox will try again then."
     )
-
-
-async def test_5xx_is_retried_with_exponential_backoff(jira, make_client, sleeps) -> None:
-    account = await shared.account_after_5xx(jira, make_client(), sleeps, "myself")
-
-    assert account.user.email == "po@example.com" and account.time_zone == "Europe/Berlin"
-
-
-async def test_5xx_gives_up_after_the_last_try_in_plain_words(jira, make_client, sleeps) -> None:
-    client = make_client(retry=RetryPolicy(attempts=8, max_delay=5.0, timeout=5))
-
-    down = await shared.gives_up_on_5xx(jira, client, "myself", attempts=8)
-
-    assert str(down) == (
-        "Jira had a problem of its own (HTTP 502) when asked to confirm which account this is, "
-        "8 times in a row. Timebox will try again later."
-    )
-    assert sleeps.waits == [1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0]  # capped
 
 
 async def test_backoff_is_jittered_below_the_cap(jira, make_client, sleeps) -> None:

@@ -62,10 +62,6 @@ async def make_client(linear, sleeps, clock):
 # -- the team --------------------------------------------------------------------------------
 
 
-async def test_the_client_is_a_tracker(make_client) -> None:
-    assert isinstance(make_client(), trackers.Tracker)
-
-
 async def test_check_learns_the_team_once_and_a_snapshot_spares_asking_again(
     linear, make_client
 ) -> None:
@@ -648,24 +644,6 @@ async def test_the_complexity_budget_is_respected_before_a_query_is_sent(clock) 
             await jobs.aclose()
             if waiting is not None:
                 await waiting.aclose()
-
-
-async def test_5xx_is_retried_with_exponential_backoff(linear, make_client, sleeps) -> None:
-    account = await shared.account_after_5xx(linear, make_client(), sleeps, "Viewer")
-
-    assert account.email == "po@example.com" and account.name == "Paula Owner"
-
-
-async def test_5xx_gives_up_after_the_last_try_in_plain_words(linear, make_client, sleeps) -> None:
-    client = make_client(retry=RetryPolicy(attempts=6, max_delay=5.0, timeout=5))
-
-    down = await shared.gives_up_on_5xx(linear, client, "Viewer", attempts=6)
-
-    assert str(down) == (
-        "Linear had a problem of its own (HTTP 502) when asked to confirm which account this "
-        "is, 6 times in a row. Timebox will try again later."
-    )
-    assert sleeps.waits == [1.0, 2.0, 4.0, 5.0, 5.0]  # capped
 
 
 async def test_a_timeout_is_retried_and_then_said_plainly(linear, make_client, sleeps) -> None:

@@ -1,33 +1,41 @@
-# ruff: noqa: F811  (the `jira` fixture is imported from tests/app/test_tracker_sync.py)
+# ruff: noqa: F811  (the `jira` and `github` fixtures are imported from their tests' modules)
 """A channel connected to a Jira board, through the real app, the Slack emulator and the Jira
 emulator: the form and what it answers, the key in `/backlog`, an estimate and a reorder
-landing in Jira, Jira's edits coming back by webhook, and what never leaks (the token)."""
+landing in the tracker (Jira, and a GitHub project alike), Jira's edits coming back by
+webhook, and what never leaks (the token)."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import text
 
 from bot.emulator.jira import JiraEmulator
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.test_github_sync import connected as github_connected
+from tests.app.test_github_sync import github, seed  # noqa: F401
 from tests.app.test_sprint_slack import opened_in, workspaces  # noqa: F401
 from tests.app.test_tracker_sync import jira, seed_board  # noqa: F401
 from tests.app.test_workspaces import ANN, BEN, person
 from tests.app.trackers import (
     backlog_text,
+    connected_as_po,
     drain,
     estimate_by_poker,
     item_by_key,
     jira_form,
     later,
     move_to_top,
+    only_the_signed_webhook_counts,
     roles,
-    webhook_of,
 )
 from tests.conftest import CHANNEL, DEV1, PEOPLE, PO
 
@@ -53,10 +61,9 @@ async def submit(
 
 async def connected(slack: LocalStack, jira: JiraEmulator) -> tuple[str, str]:
     """Connects the channel as its PO and imports the board; (webhook path, secret)."""
-    await roles(slack)
-    answer = await submit(slack, jira)
-    assert "This channel is connected to Jira board *TB board*" in answer, answer
-    return await webhook_of(slack, "jira", answer)
+    return await connected_as_po(
+        slack, "jira", partial(submit, slack, jira), "Jira board *TB board*"
+    )
 
 
 # -- connecting --------------------------------------------------------------------------------
@@ -178,19 +185,50 @@ async def test_the_token_is_encrypted_at_rest_and_never_logged(slack, jira, capl
 # -- writes to Jira and changes from Jira ------------------------------------------------------
 
 
-async def test_an_accepted_poker_estimate_lands_in_jira(slack, jira):
-    bug, *_ = seed_board(jira)
-    await connected(slack, jira)
-    await estimate_by_poker(slack, bug, "8")
-    assert jira.estimate_of(bug) == 8.0
-    assert len(jira.calls_to("issue.edit")) == 1
+@dataclass(frozen=True)
+class Board:
+    """A tracker's board as the writes below need it: four issues seeded (returned in the
+    board's order), the channel connected, the call an estimate is written with, and the
+    board's order of the four."""
+
+    seed: Callable[[Any], list[str]]
+    connect: Callable[[LocalStack, Any], Awaitable[tuple[str, str]]]
+    estimate_call: str
+    order: Callable[[Any], list[str]]
 
 
-async def test_a_reorder_by_the_po_re_ranks_the_issue_in_jira(slack, jira):
-    bug, story, blocker, task = seed_board(jira)
-    await connected(slack, jira)
-    await move_to_top(slack, task)
-    assert jira.backlog_keys() == [task, bug, story, blocker]
+BOARDS = {
+    "jira": Board(seed_board, connected, "issue.edit", lambda jira: jira.backlog_keys()),
+    "github": Board(
+        seed,
+        github_connected,
+        "graphql.updateProjectV2ItemFieldValue",
+        lambda github: github.project_keys()[:4],
+    ),
+}
+
+
+@pytest.fixture(params=list(BOARDS))
+def board(request: pytest.FixtureRequest) -> tuple[Board, Any]:
+    """Each tracker in turn, its emulator running (the module's ``jira`` or ``github``)."""
+    return BOARDS[request.param], request.getfixturevalue(request.param)
+
+
+async def test_an_accepted_poker_estimate_lands_in_the_tracker(slack, board):
+    tracker, em = board
+    first, *_ = tracker.seed(em)
+    await tracker.connect(slack, em)
+    await estimate_by_poker(slack, first, "8")
+    assert em.estimate_of(first) == 8.0
+    assert len(em.calls_to(tracker.estimate_call)) == 1
+
+
+async def test_a_reorder_by_the_po_moves_the_issue_in_the_tracker(slack, board):
+    tracker, em = board
+    first, second, third, last = tracker.seed(em)
+    await tracker.connect(slack, em)
+    await move_to_top(slack, last)
+    assert tracker.order(em) == [last, first, second, third]
 
 
 async def test_an_item_added_in_slack_shows_pending_until_it_is_in_jira(slack, jira):
@@ -211,14 +249,14 @@ async def test_an_edit_in_jira_comes_back_by_webhook_and_a_wrong_secret_changes_
 ):
     _, story, *_ = seed_board(jira)
     path, secret = await connected(slack, jira)
-    jira.add_webhook(f"{slack.url}{path}", secret)
-    jira.add_webhook(f"{slack.url}{path}", "not-the-secret")
-    jira.add_webhook(f"{slack.url}/trackers/jira/no-such-connection", secret)
-    jira.edit(story, summary="Pay by card or wallet")
-    assert await jira.deliver_webhooks() == 3
-    assert [h.deliveries for h in jira.webhooks] == [[204], [401], [401]]
-    await drain(slack)
-    assert "Pay by card or wallet" in await backlog_text(slack)
+    await only_the_signed_webhook_counts(
+        slack,
+        jira,
+        path,
+        secret,
+        "/trackers/jira/no-such-connection",
+        partial(jira.edit, story, summary="Pay by card or wallet"),
+    )
     number = (await item_by_key(slack, story)).number
     await slack.driver.command("/backlog", f"show {number}", user=PO, channel=CHANNEL)
     item = shown(last_ephemeral(slack, PO))

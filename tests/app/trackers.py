@@ -374,6 +374,17 @@ async def connect_by_form(slack: LocalStack, tracker: str, entered: dict[str, st
     return shown(slack.emulator.ephemerals(CHANNEL, PO)[-1])
 
 
+async def connected_as_po(
+    slack: LocalStack, kind: str, submit: Callable[[], Awaitable[str]], board: str
+) -> tuple[str, str]:
+    """The channel connected as its PO (``submit()`` sends the form: the private answer) and
+    the board imported; (webhook path, secret). ``board``: how the answer names it."""
+    await roles(slack)
+    answer = await submit()
+    assert f"This channel is connected to {board}" in answer, answer
+    return await webhook_of(slack, kind, answer)
+
+
 async def webhook_of(slack: LocalStack, kind: str, answer: str) -> tuple[str, str]:
     """The webhook path and secret a connection's answer gives, once the import has run."""
     path = re.search(rf"(/trackers/{kind}/[A-Za-z0-9_-]+)", answer)
@@ -381,6 +392,23 @@ async def webhook_of(slack: LocalStack, kind: str, answer: str) -> tuple[str, st
     assert path and secret, answer
     await drain(slack)
     return path.group(1), secret.group(1)
+
+
+async def only_the_signed_webhook_counts(
+    slack: LocalStack, em: Any, path: str, secret: str, elsewhere: str, edit: Callable[[], object]
+) -> None:
+    """Three webhooks on the tracker ``em``: the connection's (``path``) with its ``secret``,
+    the connection's with another secret, and ``elsewhere`` (the path of no connection of
+    this tracker) with the secret. The ``edit()`` then sent is taken from the first (204)
+    only, the others refused (401), and the item retitled "Pay by card or wallet"."""
+    em.add_webhook(f"{slack.url}{path}", secret)
+    em.add_webhook(f"{slack.url}{path}", "not-the-secret")
+    em.add_webhook(f"{slack.url}{elsewhere}", secret)
+    edit()
+    assert await em.deliver_webhooks() == 3
+    assert [h.deliveries for h in em.webhooks] == [[204], [401], [401]]
+    await drain(slack)
+    assert "Pay by card or wallet" in await backlog_text(slack)
 
 
 async def backlog_text(slack: LocalStack, user: str = PO) -> str:
