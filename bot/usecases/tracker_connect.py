@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets as random_secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.domain import tracker_sync as rules
 from bot.domain import tracker_webhooks
@@ -129,7 +129,6 @@ class Connected:
     connection: TrackerConnection
     webhook_path: str
     webhook_secret: Secret  # shown once, to register the webhook in the tracker
-    notices: list[str] = field(default_factory=list)
     webhook_added: str | None = None  # Timebox added its webhook itself (or tried to)
 
     @property
@@ -140,7 +139,6 @@ class Connected:
 @dataclass
 class NotConnected:
     problems: list[str]  # plain words, one per problem
-    notices: list[str] = field(default_factory=list)
     kind: str = "jira"
 
     @property
@@ -162,7 +160,6 @@ class Disconnected:
     site: str
     board_name: str
     unlinked: int
-    notices: list[str] = field(default_factory=list)
     kind: str = "jira"
     board_id: int = 0
 
@@ -174,7 +171,6 @@ class Disconnected:
 @dataclass
 class FormOpened:
     team_id: int  # the form names it: a submission from another team is refused
-    notices: list[str] = field(default_factory=list)
     kind: str | None = None  # None: the choice of tracker comes first
 
 
@@ -202,7 +198,7 @@ async def connect_form(
         await work.require(ROLES, _doing(kind))
         if kind is not None and kind not in available_kinds():
             raise UserError(f"This Timebox cannot connect to {NAMES.get(kind, kind)} yet.")
-        return FormOpened(work.team.id, work.notices, kind)
+        return FormOpened(work.team.id, kind)
 
 
 def _plan_jira(form: ConnectForm) -> tuple[list[str], _Planned | None]:
@@ -312,15 +308,14 @@ async def connect(
     async with member_work(svc, actor, in_channel or _nobody) as work:
         _require_same_team(work.team, form_team)
         await work.require(ROLES, _doing(kind))
-        notices = list(work.notices)
     problems, planned = _plan(form)
     if planned is None:
-        return NotConnected(problems, notices, kind)
+        return NotConnected(problems, kind)
     spec = planned.spec
     try:
         tracker = _open(spec)
     except TrackerError as refused:  # the site is not one Timebox may call
-        return NotConnected([refused.message], notices, kind)
+        return NotConnected([refused.message], kind)
     hook_secret = Secret(random_secrets.token_urlsafe(32))
     hook_token = random_secrets.token_urlsafe(24)
     registered: str | None = None
@@ -331,11 +326,11 @@ async def connect(
         if not found:
             registered = await _add_webhook(svc, tracker, kind, hook_token, hook_secret)
     except TrackerError as error:
-        return NotConnected([error.message], notices, kind)
+        return NotConnected([error.message], kind)
     finally:
         await tracker.aclose()
     if found:
-        return NotConnected([p.message for p in found], notices, kind)
+        return NotConnected([p.message for p in found], kind)
     async with team_work(svc, actor, once=True) as work:
         _require_same_team(work.team, form_team)
         await work.require(ROLES, _doing(kind))
@@ -377,7 +372,6 @@ async def connect(
             connection,
             webhook_path(kind, connection.webhook_token),
             hook_secret,
-            [*notices, *work.notices],
             registered,
         )
 
@@ -444,7 +438,7 @@ async def disconnect(
         site, name, kind = connection.site, connection.board_name, connection.kind
         board_id = connection.board_id
         unlinked = await work.store.remove_connection(connection)
-        return Disconnected(site, name, unlinked, work.notices, kind, board_id)
+        return Disconnected(site, name, unlinked, kind, board_id)
 
 
 def _require_same_team(team: Team, form_team: int) -> None:

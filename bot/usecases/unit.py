@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import teams
@@ -42,8 +42,6 @@ class Work:
     team: Team
     now: datetime
     actor: Actor
-    notices: list[str] = field(default_factory=list)
-    """What the actor should be told besides the answer."""
 
     @property
     def user(self) -> str:
