@@ -47,10 +47,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.process import TIMEBOX_RUN, bot_env, free_port, load, start, stop
-from bench.slack import bot_driver, seeded_database
+from bench.slack import bench_services, bot_driver, seeded_database
 from bot.emulator.driver import Ack, SlackDriver
 from bot.emulator.server import SlackEmulator
-from bot.runtime.clock import SystemClock
 from storage.db import Database
 
 CHANNEL = "C0BENCH"
@@ -72,8 +71,6 @@ async def serve_bare(port: int, token: str, api_url: str) -> None:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.process.server import web_app
-    from bot.runtime.config import Settings
-    from bot.runtime.services import Services
 
     app = AsyncApp(
         name="bare",
@@ -87,16 +84,13 @@ async def serve_bare(port: int, token: str, api_url: str) -> None:
 
     app.command("/backlog")(just_ack)
     app.action(re.compile(".*"))(just_ack)
-    settings = Settings(
+    services = bench_services(
+        Database("sqlite://"),
         bot_token=token,
         signing_secret=SECRET,
-        app_token=None,
-        database_url="sqlite://",
         slack_api_url=api_url,
         port=port,
-        log_level="WARNING",
     )
-    services = Services(settings=settings, db=Database("sqlite://"), clock=SystemClock())
     runner = web.AppRunner(web_app(app, services))
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -33,10 +33,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.cli import run
+from bench.slack import bench_services
 from bot.domain.trackers import TrackerError
 from bot.emulator.jira import JiraEmulator
-from bot.runtime.clock import SystemClock
-from bot.runtime.config import Settings
 from bot.runtime.secrets import Secret, generate_key
 from bot.runtime.services import Services
 from bot.trackers.wiring import install
@@ -240,16 +239,7 @@ async def main(issues: int, changed: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         await db.migrate()
-        settings = Settings(
-            bot_token="xoxb-bench",
-            signing_secret="x",
-            app_token=None,
-            database_url=db.url,
-            slack_api_url="http://127.0.0.1:9/api/",
-            port=0,
-            log_level="WARNING",
-        )
-        services = Services(settings=settings, db=db, clock=SystemClock())
+        services = bench_services(db)
         install(services)
         try:
             small_keys = await child.ask("seed", (100, "TB"))

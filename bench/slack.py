@@ -5,11 +5,14 @@ requests as the emulator's workspace."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bot.domain.backlog import ItemFields
 from bot.emulator.driver import SlackDriver
 from bot.emulator.server import SlackEmulator
 from bot.runtime.clock import SystemClock
+from bot.runtime.config import Settings
+from bot.runtime.services import Services
 from storage.db import Database
 
 
@@ -28,6 +31,21 @@ async def seeded_database(
             for title in titles:
                 await store.add_item(team, ItemFields(title=title), author, clock.now())
     return db, database_url
+
+
+def bench_services(db: Database, **slack: Any) -> Services:
+    """The bot's services in the benchmark's own process, on `db`: HTTP mode, warnings only;
+    `slack` sets the bot token, signing secret, Web API URL and port (else ones no request
+    reaches)."""
+    fields = {
+        "bot_token": "xoxb-bench",
+        "signing_secret": "x",
+        "slack_api_url": "http://127.0.0.1:9/api/",
+        "port": 0,
+        **slack,
+    }
+    settings = Settings(app_token=None, database_url=db.url, log_level="WARNING", **fields)
+    return Services(settings=settings, db=db, clock=SystemClock())
 
 
 def bot_driver(emulator: SlackEmulator, port: int, signing_secret: str) -> SlackDriver:

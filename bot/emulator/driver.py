@@ -23,16 +23,29 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import urlencode
 
 import aiohttp
 
 from bot.emulator.server import Ephemeral, Message, SlackEmulator, View
-from bot.emulator.socket_mode import Envelope, EnvelopeType
+from bot.emulator.socket_mode import Envelope, EnvelopeType, Retry
 
 Settle = Callable[[], Awaitable[None]]
 Container = Message | Ephemeral | View
+
+
+class Where(TypedDict, total=False):
+    """Where ``click`` and ``select`` look for an element, as a person would: in ``channel``
+    (its messages and the user's own ephemerals), in ``message``, in the user's open modal
+    (``in_view``), in ``view`` or in their Home tab (``in_home``)."""
+
+    channel: str | None
+    message: Message | Ephemeral | None
+    in_view: bool
+    view: View | None
+    in_home: bool
+
 
 ACK_DEADLINE_MS = 3000.0
 _TEXTUAL = frozenset({"plain_text_input", "email_text_input", "url_text_input", "number_input"})
@@ -273,23 +286,12 @@ class SlackDriver:
             )
 
     async def _send_envelope(
-        self,
-        kind: EnvelopeType,
-        payload: dict[str, Any],
-        *,
-        retry_attempt: int | None = None,
-        retry_reason: str | None = None,
+        self, kind: EnvelopeType, payload: dict[str, Any], **retry: Unpack[Retry]
     ) -> Ack:
         """Socket Mode: the payload in an envelope to the next connected app instance; the
         ack's payload (where Slack takes one) stands for an HTTP answer's body."""
         started = time.perf_counter()
-        envelope = await self.em.socket_mode.deliver(
-            kind,
-            payload,
-            retry_attempt=retry_attempt,
-            retry_reason=retry_reason,
-            timeout=self.timeout,
-        )
+        envelope = await self.em.socket_mode.deliver(kind, payload, timeout=self.timeout, **retry)
         answer = envelope.response_payload
         ack = Ack(
             status=200 if envelope.acked else 0,
@@ -399,13 +401,13 @@ class SlackDriver:
     def _containers(
         self,
         user: str,
-        channel: str | None,
-        message: Container | None,
-        in_view: bool,
-        view: View | None,
-        in_home: bool,
+        channel: str | None = None,
+        message: Container | None = None,
+        in_view: bool = False,
+        view: View | None = None,
+        in_home: bool = False,
     ) -> list[Container]:
-        """What the user can see, newest first."""
+        """What the user can see (see ``Where``), newest first."""
         if view is not None:
             if not view.open:
                 raise LookupError(f"view {view.id} is closed")
@@ -454,20 +456,9 @@ class SlackDriver:
 
     # -- block_actions -------------------------------------------------------------------
 
-    async def click(
-        self,
-        label: str,
-        *,
-        user: str,
-        channel: str | None = None,
-        message: Message | Ephemeral | None = None,
-        in_view: bool = False,
-        view: View | None = None,
-        in_home: bool = False,
-    ) -> Ack:
+    async def click(self, label: str, *, user: str, **where: Unpack[Where]) -> Ack:
         """Click the newest button (or overflow option) labelled ``label`` that ``user``
-        sees: in ``channel`` (messages and their own ephemerals), in ``message``, in their
-        open modal (``in_view``), in ``view`` or in their Home tab (``in_home``)."""
+        sees ``where``."""
 
         def match(block: dict[str, Any], element: dict[str, Any]) -> _Match | None:
             kind = element.get("type")
@@ -479,7 +470,7 @@ class SlackDriver:
                         return _Match(option)
             return None
 
-        containers = self._containers(user, channel, message, in_view, view, in_home)
+        containers = self._containers(user, **where)
         hit = self._find(containers, match, f"button {label!r}")
         action = self._action(hit.block, hit.element)
         if hit.element["type"] == "overflow":
@@ -492,19 +483,11 @@ class SlackDriver:
         return await self._block_actions(hit.container, user, action)
 
     async def select(
-        self,
-        label: str,
-        choice: Any,
-        *,
-        user: str,
-        channel: str | None = None,
-        message: Message | Ephemeral | None = None,
-        in_view: bool = False,
-        view: View | None = None,
-        in_home: bool = False,
+        self, label: str, choice: Any, *, user: str, **where: Unpack[Where]
     ) -> Ack | None:
         """Choose ``choice`` in the select, picker, checkbox or overflow menu named ``label``
-        (its placeholder, its input block's label, or its section's text).
+        (its placeholder, its input block's label, or its section's text) that ``user`` sees
+        ``where``.
 
         Like Slack, a change inside an input block without ``dispatch_action`` sends nothing
         (it is only kept for the submission): then this returns None.
@@ -520,7 +503,7 @@ class SlackDriver:
                 names.add(_text_of(block.get("text")))
             return _Match() if label in names else None
 
-        containers = self._containers(user, channel, message, in_view, view, in_home)
+        containers = self._containers(user, **where)
         hit = self._find(containers, match, f"select {label!r}")
         block, element = hit.block, hit.element
         if element["type"] == "overflow":

@@ -446,9 +446,13 @@ class GitHubEmulator(RestServer):
                     item.values.pop(target.id, None)
                 else:
                     item.values[target.id] = value
-            item.updated = self._stamp()
-            self._event("projects_v2_item", "edited", item=item)
+            self._item_changed(item, "edited")
         return issue
+
+    def _item_changed(self, item: GhItem, action: str) -> None:
+        """``item`` was ``edited`` or ``reordered``: a new ``updatedAt``, and its webhook."""
+        item.updated = self._stamp()
+        self._event("projects_v2_item", action, item=item)
 
     def move(self, key: str, index: int) -> None:
         """A person drags an item to ``index`` in the project's order."""
@@ -456,8 +460,7 @@ class GitHubEmulator(RestServer):
         item = self.item(key)
         items.remove(item)
         items.insert(index, item)
-        item.updated = self._stamp()
-        self._event("projects_v2_item", "reordered", item=item)
+        self._item_changed(item, "reordered")
 
     def estimate_of(self, key: str) -> float | None:
         if self.project is None:
@@ -1065,6 +1068,12 @@ class GitHubEmulator(RestServer):
             raise _GraphQLError("INVALID", "Variable $input of type … was provided invalid value")
         return value
 
+    def _item_input(self, variables: dict[str, Any]) -> tuple[dict[str, Any], GhProject, GhItem]:
+        """The ``input`` of a mutation on a project item, with the project and item it names."""
+        given = self._input(variables)
+        project = self._project_by_id(given.get("projectId"))
+        return given, project, self._item_by_id(project, given.get("itemId"))
+
     def _gql_createProjectV2Field(self, user: str, variables: dict[str, Any]) -> Any:
         given = self._input(variables)
         project = self._project_by_id(given.get("projectId"))
@@ -1119,9 +1128,7 @@ class GitHubEmulator(RestServer):
         return {"projectV2Field": self._field_node(project, target)}
 
     def _gql_updateProjectV2ItemFieldValue(self, user: str, variables: dict[str, Any]) -> Any:
-        given = self._input(variables)
-        project = self._project_by_id(given.get("projectId"))
-        item = self._item_by_id(project, given.get("itemId"))
+        given, project, item = self._item_input(variables)
         target = project.field_by_id(str(given.get("fieldId")))
         if target is None:
             raise _GraphQLError("NOT_FOUND", "Could not resolve to a field")
@@ -1140,30 +1147,23 @@ class GitHubEmulator(RestServer):
             new = value.get("text")
         if item.values.get(target.id) != new:
             item.values[target.id] = new
-            item.updated = self._stamp()
-            self._event("projects_v2_item", "edited", item=item)
+            self._item_changed(item, "edited")
         return {"projectV2Item": self._item_node(project, item)}
 
     def _gql_clearProjectV2ItemFieldValue(self, user: str, variables: dict[str, Any]) -> Any:
-        given = self._input(variables)
-        project = self._project_by_id(given.get("projectId"))
-        item = self._item_by_id(project, given.get("itemId"))
+        given, project, item = self._item_input(variables)
         if item.values.pop(str(given.get("fieldId")), None) is not None:
-            item.updated = self._stamp()
-            self._event("projects_v2_item", "edited", item=item)
+            self._item_changed(item, "edited")
         return {"projectV2Item": self._item_node(project, item)}
 
     def _gql_updateProjectV2ItemPosition(self, user: str, variables: dict[str, Any]) -> Any:
-        given = self._input(variables)
-        project = self._project_by_id(given.get("projectId"))
-        item = self._item_by_id(project, given.get("itemId"))
+        given, project, item = self._item_input(variables)
         after = given.get("afterId")
         anchor = self._item_by_id(project, after) if after else None
         project.items.remove(item)
         index = project.items.index(anchor) + 1 if anchor is not None else 0
         project.items.insert(index, item)
-        item.updated = self._stamp()
-        self._event("projects_v2_item", "reordered", item=item)
+        self._item_changed(item, "reordered")
         return {"items": {"nodes": [{"id": i.id} for i in project.items[:50]]}}
 
     def _gql_addProjectV2ItemById(self, user: str, variables: dict[str, Any]) -> Any:

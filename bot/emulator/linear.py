@@ -606,6 +606,34 @@ class LinearEmulator(TrackerServer[LinearCall]):
         orders = [i.sort_order for i in self.issues.values() if i.team_id == team.id]
         return (max(orders) if orders else 0.0) + 1000.0
 
+    def _new_issue(
+        self,
+        team: LinearTeam,
+        title: str,
+        state_id: str,
+        *,
+        stamp: float | None = None,
+        sort_order: float | None = None,
+        **fields: Any,
+    ) -> LinearIssue:
+        """An issue numbered next in ``team``, created at ``stamp`` (now) and ordered at
+        ``sort_order`` (last); not stored yet."""
+        team.issue_count += 1
+        stamp = self._stamp() if stamp is None else stamp
+        return LinearIssue(
+            id=self._uuid("issue"),
+            identifier=f"{team.key}-{team.issue_count}",
+            number=team.issue_count,
+            team_id=team.id,
+            title=title,
+            state_id=state_id,
+            sort_order=self._sort_last(team) if sort_order is None else sort_order,
+            priority_sort_order=float(team.issue_count),
+            created=stamp,
+            updated=stamp,
+            **fields,
+        )
+
     def add_issue(
         self,
         title: str,
@@ -624,27 +652,18 @@ class LinearEmulator(TrackerServer[LinearCall]):
         """A new issue ordered last in its team; ``state`` is a workflow state's name,
         ``assignee`` a user's email, ``parent`` and ``blocked_by`` identifiers."""
         target = self.team_by_key(team) if team else self.team
-        target.issue_count += 1
-        stamp = self._stamp()
-        issue = LinearIssue(
-            id=self._uuid("issue"),
-            identifier=f"{target.key}-{target.issue_count}",
-            number=target.issue_count,
-            team_id=target.id,
-            title=title,
-            state_id=self.state_named(state, target).id,
+        issue = self._new_issue(
+            target,
+            title,
+            self.state_named(state, target).id,
             description=description,
             estimate=estimate,
             priority=priority,
-            sort_order=self._sort_last(target),
-            priority_sort_order=float(target.issue_count),
             assignee_id=self._user_by_email(assignee).id if assignee else None,
             parent_id=self.issues[parent].id if parent else None,
             cycle_id=cycle,
-            label_ids=[self._label_named(n, target).id for n in labels],
-            created=stamp,
-            updated=stamp,
         )
+        issue.label_ids = [self._label_named(n, target).id for n in labels]
         self._completed(issue)
         self.issues[issue.identifier] = issue
         for blocker in blocked_by:
@@ -666,19 +685,13 @@ class LinearEmulator(TrackerServer[LinearCall]):
         base = self._sort_last(target)
         keys = []
         for n in range(1, count + 1):
-            target.issue_count += 1
-            issue = LinearIssue(
-                id=self._uuid("issue"),
-                identifier=f"{target.key}-{target.issue_count}",
-                number=target.issue_count,
-                team_id=target.id,
-                title=f"Backlog item {n}",
-                state_id=todo,
-                estimate=estimate(n) if estimate else None,
+            issue = self._new_issue(
+                target,
+                f"Backlog item {n}",
+                todo,
+                stamp=stamp,
                 sort_order=base + (n - 1) * 1000.0,
-                priority_sort_order=float(target.issue_count),
-                created=stamp,
-                updated=stamp,
+                estimate=estimate(n) if estimate else None,
             )
             self.issues[issue.identifier] = issue
             keys.append(issue.identifier)
@@ -1084,44 +1097,17 @@ class LinearEmulator(TrackerServer[LinearCall]):
         def states(info: Any, **args: Any) -> dict[str, Any]:
             return self._listed("state", self._team_states(team), args, info, self._state_view)
 
-        def labels(info: Any, **args: Any) -> dict[str, Any]:
-            owned = [label for label in self.labels.values() if label.team_id == team.id]
-            return self._listed("label", owned, args, info, self._label_view)
-
-        def issues(info: Any, **args: Any) -> dict[str, Any]:
-            scope = {"and": [args.get("filter") or {}, {"team": {"id": {"eq": team.id}}}]}
-            return self._issues(info, {**args, "filter": scope})
-
-        def cycles(info: Any, **args: Any) -> dict[str, Any]:
-            scope = {"and": [args.get("filter") or {}, {"team": {"id": {"eq": team.id}}}]}
-            return self._cycles(info, {**args, "filter": scope})
-
-        def active(info: Any) -> dict[str, Any] | None:
-            now = self.epoch() * 1000
-            found = [
-                c
-                for c in self.cycles.values()
-                if c.team_id == team.id and self._cycle_flags(c, now)["isActive"]
-            ]
-            return self._cycle_view(found[0]) if found else None
-
         return {
             "id": team.id,
             "key": team.key,
             "name": team.name,
-            "displayName": team.name,
             "timezone": team.timezone,
             "cyclesEnabled": team.cycles_enabled,
             "cycleDuration": team.cycle_duration,
             "issueEstimationType": team.estimation,
             "issueEstimationAllowZero": team.allow_zero,
             "issueEstimationExtended": team.extended,
-            "defaultIssueEstimate": 1.0 if team.estimation != "notUsed" else 0.0,
-            "activeCycle": active,
             "states": states,
-            "labels": labels,
-            "issues": issues,
-            "cycles": cycles,
         }
 
     def _cycle_flags(self, cycle: LinearCycle, now_ms: float) -> dict[str, bool]:
@@ -1344,16 +1330,13 @@ class LinearEmulator(TrackerServer[LinearCall]):
 
     def _issues(self, info: Any, args: Mapping[str, Any]) -> dict[str, Any]:
         user = self._user(info)
-        spec = args.get("filter") or {}
         archived = bool(args.get("includeArchived"))
-        found = [
+        visible = [
             i
             for i in self.issues.values()
-            if self._visible(i.team_id, user)
-            and (archived or i.archived is None)
-            and self._matches("issue", i, spec, info)
+            if self._visible(i.team_id, user) and (archived or i.archived is None)
         ]
-        return self._connection(self._ordered(found, args), args, self._issue_view)
+        return self._listed("issue", self._ordered(visible, args), args, info, self._issue_view)
 
     def _ordered(self, issues: list[LinearIssue], args: Mapping[str, Any]) -> list[LinearIssue]:
         """``sort`` (manual, updatedAt, createdAt, priority), else ``orderBy`` (createdAt by
@@ -1392,19 +1375,11 @@ class LinearEmulator(TrackerServer[LinearCall]):
     def cycle_(self, info: Any, id: str) -> dict[str, Any]:
         return self._cycle_view(self._cycle_for(id, info))
 
-    def _cycles(self, info: Any, args: Mapping[str, Any]) -> dict[str, Any]:
-        user = self._user(info)
-        spec = args.get("filter") or {}
-        found = [
-            c
-            for c in self.cycles.values()
-            if self._visible(c.team_id, user) and self._matches("cycle", c, spec, info)
-        ]
-        found.sort(key=lambda c: (c.starts, c.number))
-        return self._connection(found, args, self._cycle_view)
-
     def cycles_(self, info: Any, **args: Any) -> dict[str, Any]:
-        return self._cycles(info, args)
+        user = self._user(info)
+        visible = [c for c in self.cycles.values() if self._visible(c.team_id, user)]
+        visible.sort(key=lambda c: (c.starts, c.number))
+        return self._listed("cycle", visible, args, info, self._cycle_view)
 
     def issue_labels(self, info: Any, **args: Any) -> dict[str, Any]:
         user = self._user(info)
@@ -1437,16 +1412,6 @@ class LinearEmulator(TrackerServer[LinearCall]):
             if cycle.completed is not None:
                 raise _invalid("Cannot add an issue to a completed cycle.")
             return cycle.id
-        if kind == "assignee":
-            if value is None:
-                return None
-            if value not in self.users:
-                raise _not_found("User")
-            return value
-        if kind == "parent":
-            if value is None:
-                return None
-            return self._issue_by_any(value).id
         if kind == "labels":
             for label_id in value or []:
                 label = self.labels.get(label_id)
@@ -1454,14 +1419,6 @@ class LinearEmulator(TrackerServer[LinearCall]):
                     raise _not_found("IssueLabel")
             return list(value or [])
         raise AssertionError(kind)
-
-    def _issue_by_any(self, key: str) -> LinearIssue:
-        issue = self.issues.get(key.upper()) or next(
-            (i for i in self.issues.values() if i.id == key), None
-        )
-        if issue is None:
-            raise _not_found("Issue")
-        return issue
 
     def _apply(self, issue: LinearIssue, values: Mapping[str, Any]) -> None:
         team = self.teams[issue.team_id]
@@ -1474,24 +1431,14 @@ class LinearEmulator(TrackerServer[LinearCall]):
             issue.description = values["description"]
         if "estimate" in values:
             issue.estimate = values["estimate"]
-        if "priority" in values and values["priority"] is not None:
-            if values["priority"] not in PRIORITY_LABELS:
-                raise _invalid("Priority must be between 0 and 4.")
-            issue.priority = values["priority"]
         if "stateId" in values:
             issue.state_id = self._check_team_ref(team, values["stateId"], "state")
         if "cycleId" in values:
             issue.cycle_id = self._check_team_ref(team, values["cycleId"], "cycle")
-        if "assigneeId" in values:
-            issue.assignee_id = self._check_team_ref(team, values["assigneeId"], "assignee")
-        if "parentId" in values:
-            issue.parent_id = self._check_team_ref(team, values["parentId"], "parent")
         if "labelIds" in values:
             issue.label_ids = self._check_team_ref(team, values["labelIds"], "labels")
         if values.get("sortOrder") is not None:
             issue.sort_order = float(values["sortOrder"])
-        if values.get("prioritySortOrder") is not None:
-            issue.priority_sort_order = float(values["prioritySortOrder"])
         self._completed(issue)
 
     def _completed(self, issue: LinearIssue) -> None:
@@ -1507,7 +1454,7 @@ class LinearEmulator(TrackerServer[LinearCall]):
         trial = copy.deepcopy(issue)
         self._apply(trial, input)  # all or nothing: a refused field changes nothing
         self._apply(issue, input)
-        self._touch(issue, bool(input) and set(input) <= {"sortOrder", "prioritySortOrder"})
+        self._touch(issue, set(input) == {"sortOrder"})
         self._event("update", issue, before, actor=self._user(info))
         return {"success": True, "issue": self._issue_view(issue), "lastSyncId": self._next_sync()}
 
@@ -1520,20 +1467,7 @@ class LinearEmulator(TrackerServer[LinearCall]):
             if any(s.name == "Todo" for s in self._team_states(team))
             else self._team_states(team)[0]
         )
-        team.issue_count += 1
-        stamp = self._stamp()
-        issue = LinearIssue(
-            id=self._uuid("issue"),
-            identifier=f"{team.key}-{team.issue_count}",
-            number=team.issue_count,
-            team_id=team.id,
-            title=str(input["title"]),
-            state_id=default.id,
-            sort_order=self._sort_last(team),
-            priority_sort_order=float(team.issue_count),
-            created=stamp,
-            updated=stamp,
-        )
+        issue = self._new_issue(team, str(input["title"]), default.id)
         self._apply(issue, {k: v for k, v in input.items() if k not in ("teamId", "title")})
         self.issues[issue.identifier] = issue
         self._event("create", issue, actor=self._user(info))

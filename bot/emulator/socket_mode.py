@@ -34,7 +34,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypedDict, Unpack
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -77,6 +77,13 @@ class Connection:
     @property
     def usable(self) -> bool:
         return self.ready and not self.closed and self.retiring is None
+
+
+class Retry(TypedDict, total=False):
+    """How an envelope says it is sent again (Slack's ``retry_attempt``, ``retry_reason``)."""
+
+    retry_attempt: int | None
+    retry_reason: str | None
 
 
 @dataclass
@@ -296,17 +303,17 @@ class SocketMode:
         payload: dict[str, Any],
         *,
         accepts_response_payload: bool | None = None,
-        retry_attempt: int | None = None,
-        retry_reason: str | None = None,
         via: Connection | None = None,
         timeout: float = 30.0,  # noqa: ASYNC109
+        **retry: Unpack[Retry],
     ) -> Envelope:
         """Send one envelope to the app and wait for its ack (up to ``timeout`` seconds).
 
         It goes over ``via``, or else over the next usable connection in turn (waiting up to
         ``timeout`` for one, as when the app is reconnecting). ``accepts_response_payload``
-        defaults to Slack's: true for commands and interactions, false for events. Returns
-        the envelope: ``acked`` tells whether the ack came, ``response_payload`` what it said.
+        defaults to Slack's: true for commands and interactions, false for events; ``retry``
+        marks a redelivery. Returns the envelope: ``acked`` tells whether the ack came,
+        ``response_payload`` what it said.
         """
         if accepts_response_payload is None:
             accepts_response_payload = kind != "events_api"
@@ -315,8 +322,7 @@ class SocketMode:
             type=kind,
             payload=payload,
             accepts_response_payload=accepts_response_payload,
-            retry_attempt=retry_attempt,
-            retry_reason=retry_reason,
+            **retry,
         )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.github import GitHubEmulator
+from bot.emulator.github import GhIssue, GitHubEmulator
 from bot.runtime.secrets import Secret
 from bot.sandbox.seed import PO
-from bot.sandbox.trackers import connect_demo
+from bot.sandbox.trackers import BASKET, CARD, PROVIDER, RECEIPT, TLS, DemoIssue, connect_demo
 from bot.trackers.markdown import join_body
 from bot.usecases import tracker_connect as connect_uc
 
@@ -28,29 +28,35 @@ OWNER, REPO = "demo", "shop"
 TOKEN = "sandbox-github-token"
 
 
+def _add(
+    github: GitHubEmulator,
+    item: DemoIssue,
+    *,
+    blocked_by: GhIssue | None = None,
+    labels: tuple[str, ...] = (),
+    **extra: Any,
+) -> GhIssue:
+    """``item`` in the project (criteria and "Blocked by #N" in the Markdown body), with
+    ``labels`` and ``extra``."""
+    text = item.text or ""
+    if blocked_by is not None:
+        text = f"{text}\n\nBlocked by #{blocked_by.number}"
+    return github.add_issue(
+        item.title,
+        body=join_body(text, item.criteria),
+        estimate=item.estimate,
+        labels=[*item.labels, *labels],
+        **extra,
+    )
+
+
 def seed_project(github: GitHubEmulator) -> None:
-    """A small project, in its order."""
-    provider = github.add_issue(
-        "Set up the payment provider", estimate=3, labels=["payments"], status="Todo"
-    )
-    github.add_issue(
-        "Pay by card",
-        body=join_body(
-            f"Shoppers pay by card at checkout.\n\nBlocked by #{provider.number}",
-            ["Visa and Mastercard are accepted", "3-D Secure runs when the bank asks for it"],
-        ),
-        estimate=5,
-        labels=["payments", "web"],
-        assignee=github.login,
-        status="In Progress",
-    )
-    github.add_issue(
-        "Receipt shows the wrong VAT rate",
-        body="Orders to Portugal show 21% instead of 23%.",
-        labels=["bug"],
-    )
-    github.add_issue("Save the basket between visits", labels=["web"])
-    github.add_issue("Upgrade the TLS library", labels=["tech debt"], estimate=2)
+    """A small project, in its order: the demo backlog (no epic)."""
+    provider = _add(github, PROVIDER, status="Todo")
+    _add(github, CARD, blocked_by=provider, assignee=github.login, status="In Progress")
+    _add(github, RECEIPT, labels=("bug",))
+    _add(github, BASKET)
+    _add(github, TLS, labels=("tech debt",))
 
 
 async def start_github(sandbox: Any) -> GitHubEmulator:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.jira import JiraEmulator
+from bot.emulator.jira import JiraEmulator, JiraIssue
 from bot.runtime.secrets import Secret
 from bot.sandbox.seed import PO
-from bot.sandbox.trackers import connect_demo
+from bot.sandbox.trackers import BASKET, CARD, EPIC, PROVIDER, RECEIPT, TLS, DemoIssue, connect_demo
 from bot.trackers.adf import join_acceptance
 from bot.usecases import tracker_connect as connect_uc
 
@@ -27,31 +27,22 @@ PROJECT = "DEMO"
 EMAIL = "ines@timebox-sandbox.example"
 
 
+def _add(jira: JiraEmulator, item: DemoIssue, **extra: Any) -> JiraIssue:
+    """``item`` on the board (its criteria in the description, as ADF), with ``extra``."""
+    text = join_acceptance(item.text or "", item.criteria) if item.criteria else item.text
+    return jira.add_issue(
+        item.title, description=text, estimate=item.estimate, labels=item.labels, **extra
+    )
+
+
 def seed_board(jira: JiraEmulator) -> None:
-    """A small board, in rank order."""
-    epic = jira.add_issue("Checkout that converts", issue_type="Epic")
-    provider = jira.add_issue(
-        "Set up the payment provider", estimate=3, labels=["payments"], parent=epic.key
-    )
-    jira.add_issue(
-        "Pay by card",
-        description=join_acceptance(
-            "Shoppers pay by card at checkout.",
-            ["Visa and Mastercard are accepted", "3-D Secure runs when the bank asks for it"],
-        ),
-        estimate=5,
-        labels=["payments", "web"],
-        blocked_by=[provider.key],
-        parent=epic.key,
-        assignee=EMAIL,
-    )
-    jira.add_issue(
-        "Receipt shows the wrong VAT rate",
-        issue_type="Bug",
-        description="Orders to Portugal show 21% instead of 23%.",
-    )
-    jira.add_issue("Save the basket between visits", labels=["web"])
-    jira.add_issue("Upgrade the TLS library", issue_type="Task", estimate=2)
+    """A small board, in rank order: the demo backlog under an epic."""
+    epic = jira.add_issue(EPIC, issue_type="Epic")
+    provider = _add(jira, PROVIDER, parent=epic.key)
+    _add(jira, CARD, blocked_by=[provider.key], parent=epic.key, assignee=EMAIL)
+    _add(jira, RECEIPT, issue_type="Bug")
+    _add(jira, BASKET)
+    _add(jira, TLS, issue_type="Task")
 
 
 async def start_jira(sandbox: Any) -> JiraEmulator:

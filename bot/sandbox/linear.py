@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.linear import LinearEmulator
+from bot.emulator.linear import LinearEmulator, LinearIssue
 from bot.runtime.secrets import Secret
 from bot.sandbox.seed import PO
-from bot.sandbox.trackers import connect_demo
+from bot.sandbox.trackers import BASKET, CARD, EPIC, PROVIDER, RECEIPT, TLS, DemoIssue, connect_demo
 from bot.trackers.markdown import join_body
 from bot.usecases import tracker_connect as connect_uc
 
@@ -44,34 +44,32 @@ def make_emulator(now: Any) -> LinearEmulator:
     )
 
 
+def _add(
+    linear: LinearEmulator, item: DemoIssue, *, labels: tuple[str, ...] = (), **extra: Any
+) -> LinearIssue:
+    """``item`` in the team (its criteria in the Markdown description), with ``labels`` and
+    ``extra``."""
+    text = join_body(item.text or "", item.criteria) if item.criteria else item.text
+    return linear.add_issue(
+        item.title,
+        description=text,
+        estimate=item.estimate,
+        labels=[*item.labels, *labels],
+        **extra,
+    )
+
+
 def seed_team(linear: LinearEmulator) -> None:
-    """A small team, in its backlog order (the last two are not in the backlog)."""
+    """A small team, in its backlog order: the demo backlog as sub-issues of a parent issue,
+    then two issues that are not in the backlog."""
     linear.add_label("Bug")
     linear.add_label("payments", team=TEAM)
-    checkout = linear.add_issue("Checkout that converts", state="Backlog")
-    provider = linear.add_issue(
-        "Set up the payment provider", estimate=3, labels=["payments"], parent=checkout.identifier
-    )
-    linear.add_issue(
-        "Pay by card",
-        description=join_body(
-            "Shoppers pay by card at checkout.",
-            ["Visa and Mastercard are accepted", "3-D Secure runs when the bank asks for it"],
-        ),
-        estimate=5,
-        labels=["payments"],
-        blocked_by=[provider.identifier],
-        parent=checkout.identifier,
-        assignee=EMAIL,
-    )
-    linear.add_issue(
-        "Receipt shows the wrong VAT rate",
-        labels=["Bug"],
-        description="Orders to Portugal show 21% instead of 23%.",
-        priority=2,
-    )
-    linear.add_issue("Save the basket between visits", state="Backlog")
-    linear.add_issue("Upgrade the TLS library", estimate=2)
+    checkout = linear.add_issue(EPIC, state="Backlog")
+    provider = _add(linear, PROVIDER, parent=checkout.identifier)
+    _add(linear, CARD, blocked_by=[provider.identifier], parent=checkout.identifier, assignee=EMAIL)
+    _add(linear, RECEIPT, labels=("Bug",), priority=2)
+    _add(linear, BASKET, state="Backlog")
+    _add(linear, TLS)
     linear.add_issue("Search shows sold-out products", state="In Progress", estimate=3)
     linear.add_issue("Newsletter sign-up", state="Done", estimate=1)
 

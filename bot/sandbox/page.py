@@ -211,6 +211,19 @@ async def file(request: web.Request) -> web.Response:
     )
 
 
+# What the page posts to /api/{name}: each a person's act in the workspace.
+POSTS = {
+    "command": command,
+    "message": message,
+    "action": action,
+    "submit": submit,
+    "close": close,
+    "app-home": app_home,
+    "clock": clock,
+    "upload": upload,
+}
+
+
 def make_page(sandbox: Sandbox) -> web.Application:
     """The page's aiohttp application for a started ``sandbox``."""
     app = web.Application(middlewares=[_errors_and_caching], client_max_size=MAX_UPLOAD + 65536)
@@ -221,14 +234,7 @@ def make_page(sandbox: Sandbox) -> web.Application:
             web.get(r"/archives/{channel}/{message:p\d+}", index),  # a permalink: the page
             web.get("/api/meta", meta),
             web.get("/api/state", state),
-            web.post("/api/command", command),
-            web.post("/api/message", message),
-            web.post("/api/action", action),
-            web.post("/api/submit", submit),
-            web.post("/api/close", close),
-            web.post("/api/app-home", app_home),
-            web.post("/api/clock", clock),
-            web.post("/api/upload", upload),
+            *(web.post(f"/api/{name}", handler) for name, handler in POSTS.items()),
             web.get("/files/{file_id}/{name}", file),
             web.static("/static", STATIC),
         ]

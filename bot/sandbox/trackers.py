@@ -5,6 +5,7 @@ connect form (as its Product Owner), registers the webhook and runs the import."
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,34 @@ from bot.trackers.hosts import HOSTS_VARIABLE
 from bot.trackers.wiring import install
 from bot.usecases import tracker_connect as connect_uc
 from bot.usecases.unit import Actor
+
+
+@dataclass(frozen=True)
+class DemoIssue:
+    """An item of the demo backlog that every tracker's sandbox seeds, so the three demos
+    show the same shop; each seed adds what only its tracker has (types, states, links)."""
+
+    title: str
+    text: str | None = None
+    criteria: tuple[str, ...] = ()
+    estimate: int | None = None
+    labels: tuple[str, ...] = ()
+
+
+EPIC = "Checkout that converts"
+PROVIDER = DemoIssue("Set up the payment provider", estimate=3, labels=("payments",))
+CARD = DemoIssue(
+    "Pay by card",
+    "Shoppers pay by card at checkout.",
+    ("Visa and Mastercard are accepted", "3-D Secure runs when the bank asks for it"),
+    estimate=5,
+    labels=("payments", "web"),
+)
+RECEIPT = DemoIssue(
+    "Receipt shows the wrong VAT rate", "Orders to Portugal show 21% instead of 23%."
+)
+BASKET = DemoIssue("Save the basket between visits", labels=("web",))
+TLS = DemoIssue("Upgrade the TLS library", estimate=2)
 
 
 def _key_file(db_path: Path) -> str:

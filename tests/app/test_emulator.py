@@ -26,7 +26,14 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.emulator import SlackDriver, SlackEmulator, check_message, check_view, is_warning
+from bot.emulator import (
+    SlackDriver,
+    SlackEmulator,
+    View,
+    check_message,
+    check_view,
+    is_warning,
+)
 
 START = 1_700_000_000.0  # 2023-11-14T22:13:20Z: Berlin is on CET (+01:00)
 SECRET = "s3cr3t"
@@ -114,13 +121,12 @@ async def em(clock: FakeClock) -> AsyncIterator[SlackEmulator]:
         validate=True,
         now=clock,
     )
-    await emulator.start()
-    emulator.add_user("U1", "alice", real_name="Alice Po", tz="Europe/Berlin")
-    emulator.add_user("U2", "bob", real_name="Bob Li")
-    emulator.add_user("U3", "carol")
-    emulator.add_channel("C1", "team-a", members=["U1", "U2", "UBOT"])
-    yield emulator
-    await emulator.stop()
+    async with emulator:
+        emulator.add_user("U1", "alice", real_name="Alice Po", tz="Europe/Berlin")
+        emulator.add_user("U2", "bob", real_name="Bob Li")
+        emulator.add_user("U3", "carol")
+        emulator.add_channel("C1", "team-a", members=["U1", "U2", "UBOT"])
+        yield emulator
 
 
 @pytest.fixture
@@ -438,6 +444,19 @@ async def test_response_url_ephemeral_in_channel_replace_delete(em: SlackEmulato
     assert em.problems == []
 
 
+def top_view(em: SlackEmulator) -> View:
+    """U1's top-most open modal; the test fails if none is open."""
+    view = em.open_view("U1")
+    assert view is not None
+    return view
+
+
+async def open_modal(em: SlackEmulator, client: AsyncWebClient, **options: Any) -> View:
+    """Opens ``modal(**options)`` for U1 with a fresh trigger, as a click would; the view."""
+    await client.views_open(trigger_id=em.new_trigger_id("U1"), view=modal(**options))
+    return top_view(em)
+
+
 # -- views ---------------------------------------------------------------------------------
 
 
@@ -446,8 +465,7 @@ async def test_views_open_needs_a_fresh_unused_trigger(
 ) -> None:
     trigger = em.new_trigger_id("U1")
     opened = await client.views_open(trigger_id=trigger, view=modal())
-    view = em.open_view("U1")
-    assert view is not None
+    view = top_view(em)
     assert opened["view"]["id"] == view.id
     assert (view.title, view.callback_id, view.private_metadata) == (
         "Edit item",
@@ -470,8 +488,7 @@ async def test_views_open_needs_a_fresh_unused_trigger(
     assert invalid.value.response["error"] == "invalid_trigger_id"
 
     pushed = await client.views_push(trigger_id=em.new_trigger_id("U1"), view=modal("Step 2"))
-    top = em.open_view("U1")
-    assert top is not None
+    top = top_view(em)
     assert top.id == pushed["view"]["id"]
     assert top.previous_view_id == view.id
     assert [v.title for v in em.view_stack("U1")] == ["Edit item", "Step 2"]
@@ -588,6 +605,12 @@ async def test_invalid_blocks_refused_and_recorded(
     em.problems.clear()
 
 
+def select_message(options: list[dict[str, Any]]) -> dict[str, Any]:
+    """A message whose one block holds one static select of ``options``."""
+    select = {"type": "static_select", "action_id": "s", "options": options}
+    return {"text": "t", "blocks": [{"type": "actions", "elements": [select]}]}
+
+
 def test_blockcheck_accepts_a_realistic_message_and_modal() -> None:
     message = {
         "text": "Sprint 12",
@@ -648,21 +671,7 @@ def test_blockcheck_accepts_a_realistic_message_and_modal() -> None:
             "duplicate block_id 'b1': block_id must be unique [json-pointer:/blocks/1/block_id]",
         ),
         (
-            {
-                "text": "t",
-                "blocks": [
-                    {
-                        "type": "actions",
-                        "elements": [
-                            {
-                                "type": "static_select",
-                                "action_id": "s",
-                                "options": [option(str(i), str(i)) for i in range(101)],
-                            }
-                        ],
-                    }
-                ],
-            },
+            select_message([option(str(i), str(i)) for i in range(101)]),
             "no more than 100 items allowed (has 101) [json-pointer:/blocks/0/elements/0/options]",
         ),
         (
@@ -714,21 +723,7 @@ def test_blockcheck_accepts_a_realistic_message_and_modal() -> None:
             "must be less than 256 characters (is 256) [json-pointer:/blocks/0/block_id]",
         ),
         (
-            {
-                "text": "t",
-                "blocks": [
-                    {
-                        "type": "actions",
-                        "elements": [
-                            {
-                                "type": "static_select",
-                                "action_id": "s",
-                                "options": [option("o" * 76, "v")],
-                            }
-                        ],
-                    }
-                ],
-            },
+            select_message([option("o" * 76, "v")]),
             "must be less than 76 characters (is 76)"
             " [json-pointer:/blocks/0/elements/0/options/0/text/text]",
         ),
@@ -1104,9 +1099,7 @@ async def test_select_in_message_sends_the_choice_and_keeps_state(
 async def test_submit_fills_inputs_by_label_and_applies_response_actions(
     em: SlackEmulator, bot: FakeBot, drv: SlackDriver, client: AsyncWebClient
 ) -> None:
-    await client.views_open(trigger_id=em.new_trigger_id("U1"), view=modal(blocks=EDIT_BLOCKS))
-    view = em.open_view("U1")
-    assert view is not None
+    view = await open_modal(em, client, blocks=EDIT_BLOCKS)
     bot.reply(200, {"response_action": "errors", "errors": {"estimate": "Too big"}})
     ack = await drv.submit(
         view, {"Title": "New title", "Type": "Bug", "Estimate": "13", "Owner": "U2"}, user="U1"
@@ -1149,9 +1142,7 @@ async def test_submit_fills_inputs_by_label_and_applies_response_actions(
 async def test_submit_refuses_what_slack_would_not_send(
     em: SlackEmulator, bot: FakeBot, drv: SlackDriver, client: AsyncWebClient
 ) -> None:
-    await client.views_open(trigger_id=em.new_trigger_id("U1"), view=modal(blocks=EDIT_BLOCKS))
-    view = em.open_view("U1")
-    assert view is not None
+    view = await open_modal(em, client, blocks=EDIT_BLOCKS)
     with pytest.raises(ValueError, match="'Estimate' is required"):
         await drv.submit(view, {"Owner": "U2"}, user="U1")
     with pytest.raises(ValueError, match="not a valid number"):
@@ -1166,16 +1157,13 @@ async def test_submit_refuses_what_slack_would_not_send(
 async def test_submit_update_push_clear_and_close(
     em: SlackEmulator, bot: FakeBot, drv: SlackDriver, client: AsyncWebClient
 ) -> None:
-    await client.views_open(trigger_id=em.new_trigger_id("U1"), view=modal(notify_on_close=True))
-    root = em.open_view("U1")
-    assert root is not None
+    root = await open_modal(em, client, notify_on_close=True)
     bot.reply(200, {"response_action": "update", "view": modal("Step 1b", notify_on_close=True)})
     await drv.submit(root, user="U1")
     assert (root.open, root.title) == (True, "Step 1b")
     bot.reply(200, {"response_action": "push", "view": modal("Step 2")})
     await drv.submit(root, user="U1")
-    top = em.open_view("U1")
-    assert top is not None
+    top = top_view(em)
     assert (top.title, top.previous_view_id) == ("Step 2", root.id)
 
     assert await drv.close(top, user="U1") is None  # no notify_on_close: Slack sends nothing
@@ -1186,10 +1174,9 @@ async def test_submit_update_push_clear_and_close(
     assert bot.last.payload["view"]["id"] == root.id
     assert em.open_view("U1") is None
 
-    await client.views_open(trigger_id=em.new_trigger_id("U1"), view=modal())
+    await open_modal(em, client)
     await client.views_push(trigger_id=em.new_trigger_id("U1"), view=modal("Two"))
-    top = em.open_view("U1")
-    assert top is not None
+    top = top_view(em)
     bot.reply(200, {"response_action": "clear"})
     await drv.submit(top, user="U1")
     assert em.open_view("U1") is None
@@ -1281,8 +1268,7 @@ async def test_real_bolt_app_round_trip(em: SlackEmulator) -> None:
         async with SlackDriver(em, app_url=url, signing_secret=SECRET) as driver:
             ack = await driver.command("/backlog", "edit 7", user="U1", channel="C1")
             assert ack.status == 200
-            view = em.open_view("U1")
-            assert view is not None
+            view = top_view(em)
             assert view.callback_id == "edit_item"
             assert [e.text for e in em.ephemerals("C1", "U1")] == ["Opening the editor"]
 

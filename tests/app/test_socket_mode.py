@@ -73,10 +73,8 @@ def envelopes_all_acked_once(stack: LocalStack, *, one_at_a_time: bool = True) -
 
 @pytest.fixture
 async def em() -> AsyncIterator[SlackEmulator]:
-    emulator = SlackEmulator()
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
+    async with SlackEmulator() as emulator:
+        yield emulator
 
 
 async def test_the_emulator_speaks_socket_mode_as_slack_documents_it(em):
