@@ -252,15 +252,6 @@ class _Bucket:
         return (now + (self.limit - self.level) * HOUR / self.limit) * 1000
 
 
-class _Refused(Exception):
-    """A request-level failure: HTTP ``status`` with one GraphQL error."""
-
-    def __init__(self, status: int, error: dict[str, Any]) -> None:
-        super().__init__(error.get("message"))
-        self.status = status
-        self.error = error
-
-
 def linear_error(
     message: str,
     code: str,

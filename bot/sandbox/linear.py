@@ -45,16 +45,20 @@ def make_emulator(now: Any) -> LinearEmulator:
 
 
 def _add(
-    linear: LinearEmulator, item: DemoIssue, *, labels: tuple[str, ...] = (), **extra: Any
+    linear: LinearEmulator,
+    item: DemoIssue,
+    *,
+    labels: tuple[str, ...] | None = None,
+    **extra: Any,
 ) -> LinearIssue:
-    """``item`` in the team (its criteria in the Markdown description), with ``labels`` and
-    ``extra``."""
+    """``item`` in the team (its criteria in the Markdown description), with ``extra``;
+    ``labels``: instead of the item's (the Linear demo has no "web" label)."""
     text = join_body(item.text or "", item.criteria) if item.criteria else item.text
     return linear.add_issue(
         item.title,
         description=text,
         estimate=item.estimate,
-        labels=[*item.labels, *labels],
+        labels=list(item.labels if labels is None else labels),
         **extra,
     )
 
@@ -66,9 +70,16 @@ def seed_team(linear: LinearEmulator) -> None:
     linear.add_label("payments", team=TEAM)
     checkout = linear.add_issue(EPIC, state="Backlog")
     provider = _add(linear, PROVIDER, parent=checkout.identifier)
-    _add(linear, CARD, blocked_by=[provider.identifier], parent=checkout.identifier, assignee=EMAIL)
+    _add(
+        linear,
+        CARD,
+        labels=("payments",),
+        blocked_by=[provider.identifier],
+        parent=checkout.identifier,
+        assignee=EMAIL,
+    )
     _add(linear, RECEIPT, labels=("Bug",), priority=2)
-    _add(linear, BASKET, state="Backlog")
+    _add(linear, BASKET, labels=(), state="Backlog")
     _add(linear, TLS)
     linear.add_issue("Search shows sold-out products", state="In Progress", estimate=3)
     linear.add_issue("Newsletter sign-up", state="Done", estimate=1)

@@ -576,6 +576,10 @@ class GitHub(JsonClient):
     async def check(self) -> list[trackers.TrackerProblem]:
         """The credentials, the repository (issues on, writable) and, for a project, the
         project (open) with its estimate field (created if missing)."""
+        no_access = (
+            f"The token cannot open {self.repo}: check the repository's name and that the "
+            "token (or the App's installation) includes it."
+        )
         try:
             data = await self._graphql(
                 REPOSITORY_QUERY,
@@ -584,25 +588,16 @@ class GitHub(JsonClient):
                 what=f"Repository {self.repo}",
             )
         except trackers.TrackerError as error:
+            # The one call is both the sign-in and the opening of the repository.
             if error.kind in (
                 trackers.TrackerErrorKind.NOT_FOUND,
                 trackers.TrackerErrorKind.FORBIDDEN,
             ):
-                return access_problem(
-                    error,
-                    f"The token cannot open {self.repo}: check the repository's name and "
-                    "that the token (or the App's installation) includes it.",
-                )
+                return access_problem(error, no_access)
             return account_problem(error)
         repository = data.get("repository") or {}
         if not repository:
-            return [
-                trackers.TrackerProblem(
-                    "no_board_access",
-                    f"The token cannot open {self.repo}: check the repository's name and that "
-                    "the token (or the App's installation) includes it.",
-                )
-            ]
+            return [trackers.TrackerProblem("no_board_access", no_access)]
         self._repo_id = str(repository.get("id") or "") or None
         problems: list[trackers.TrackerProblem] = []
         if repository.get("hasIssuesEnabled") is False:

@@ -747,7 +747,7 @@ class LinearTeam(TrackerClient):
         if self._team is not None:
             team = self._team
             out.update(
-                snapshot_fields(team, id="team_id", key="team_key", name="team_name"),
+                snapshot_fields(team, id="team_id", key="team_key", name="team_name", states=None),
                 states=[[s.id, s.name, s.type, s.position] for s in team.states],
             )
         if self._account is not None:

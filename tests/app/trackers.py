@@ -1,9 +1,12 @@
 """What the tracker tests share, so that each test module says only what is its tracker's own.
 
 - The clients against their emulators (test_jira_client.py, test_github_client.py,
-  test_linear_client.py): ``Sleeps`` records the waits instead of waiting; ``client_settings``
+  test_linear_client.py, test_tracker_clients.py): ``emulator_fixture`` runs a tracker's
+  emulator for a test; ``Sleeps`` records the waits instead of waiting; ``client_settings``
   are what every client is made with there (the emulator's host allowed, no jitter, the
-  manual clock); ``closing`` closes the clients a test made; ``pages_of`` reads page by page.
+  manual clock); ``making_clients`` and ``closing`` make a test's clients and close them;
+  ``pages_of`` reads page by page; and the scenarios the Jira and Linear clients both go
+  through (reads, writes, failures ridden out), each asserting what they do alike.
 - A channel connected through the real app (test_tracker_*.py, test_github_sync.py,
   test_jira_reconcile.py): a tracker's emulator the bot may call, the channel's roles, the
   connect form, the webhook a connection gives, due work run, an estimate from poker.
@@ -47,6 +50,10 @@ from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_poker_slack import board, poker, replies, vote
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
 
+WORKSPACE = "T0TEAM"
+
+# -- the clients against their emulators -------------------------------------------------------
+
 
 def emulator_fixture(name: str, emulator: Callable[..., Any]) -> Any:
     """A fixture called ``name``: ``emulator`` (a tracker emulator class) running on the test's
@@ -58,11 +65,6 @@ def emulator_fixture(name: str, emulator: Callable[..., Any]) -> Any:
             yield started
 
     return running
-
-
-WORKSPACE = "T0TEAM"
-
-# -- the clients against their emulators -------------------------------------------------------
 
 
 def client_settings(
