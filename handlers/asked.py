@@ -3,7 +3,8 @@
 Buttons, menus and slash commands all start the same way: ack, know who asks (the Actor), then
 call a use case and answer. `acked` writes that start once; `slash_command` adds the dispatch
 of a command's text to the small function of its verb. A form checks its input before the ack:
-`submitted` in handlers/views/form.py.
+`submitted` in handlers/views/form.py. An event (Bolt acks those itself) reaches its handler
+as a `Heard`: `heard`.
 """
 
 from __future__ import annotations
