@@ -102,6 +102,17 @@ def drop_indexed_table(table: str, column: str) -> None:
     op.drop_table(table)
 
 
+def resize_text(table: str, column: str, length: int, *, was: int) -> None:
+    """A not-null string column made `length` characters long (it was `was`)."""
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.alter_column(
+            column,
+            existing_type=sa.String(length=was),
+            type_=sa.String(length=length),
+            existing_nullable=False,
+        )
+
+
 def add_columns(table: str, *columns: sa.Column) -> None:
     with op.batch_alter_table(table, schema=None) as batch_op:
         for column in columns:
