@@ -469,17 +469,6 @@ async def test_a_failed_create_is_not_repeated(linear, make_client, sleeps) -> N
     assert len(linear.calls_to("CreateIssue")) == 1
 
 
-async def test_a_create_that_timed_out_may_have_happened(linear, make_client, sleeps) -> None:
-    client = make_client(retry=RetryPolicy(timeout=0.2))
-    await client.team()
-    sleeps.waits.clear()  # a first call slowed by a loaded machine may have been retried
-    linear.delay_next(30, route="CreateIssue", applied=True)
-
-    await shared.create_refused(client, sleeps, trackers.TrackerErrorKind.TIMEOUT)
-
-    assert [i.title for i in linear.issues.values()] == ["Pay by card"]  # it did
-
-
 async def test_mark_done_moves_the_issue_to_the_first_completed_state(linear, make_client) -> None:
     issue = linear.add_issue("Pay by card", state="In Progress")
     client = make_client()
@@ -645,17 +634,6 @@ async def test_the_complexity_budget_is_respected_before_a_query_is_sent(clock) 
             await jobs.aclose()
             if waiting is not None:
                 await waiting.aclose()
-
-
-async def test_a_timeout_is_retried_and_then_said_plainly(linear, make_client, sleeps) -> None:
-    client = make_client(retry=RetryPolicy(attempts=3, timeout=0.2))
-    await client.team()
-    sleeps.waits.clear()  # a first call slowed by a loaded machine may have been retried
-
-    assert await shared.times_out_3_times(linear, client, sleeps, "ChangedIssues", START) == (
-        "Linear did not answer within 0.2 seconds, 3 times in a row, when asked to search for "
-        "changed issues. Timebox will try again later."
-    )
 
 
 async def test_a_share_of_failing_calls_is_ridden_out(linear, make_client, sleeps) -> None:

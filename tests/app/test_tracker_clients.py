@@ -1,13 +1,14 @@
 """What every tracker client must do alike, each against its local emulator: one test a
-scenario, run for each tracker, and a table of what is each tracker's own (the route that
-answers who is signed in, how many tries, what the account shows).
+scenario, run for each tracker, and a table of what is each tracker's own (the routes that
+answer who is signed in, search for changes and create an issue, how many tries, what the
+account shows).
 
 Nothing here waits for real time: retries go through an injected sleep that only records.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,10 @@ class Tracker:
     shown: tuple[str, str]
     attempts: int  # tries before giving up, with waits capped at 5 seconds between
     waits: list[float]
+    ready: Callable[[Any], Awaitable[Any]]  # what a client reads before it works
+    changes_route: str  # the search for changed issues
+    create_route: str
+    titles: Callable[[Any], list[str]]  # the issues' titles in the emulator
 
 
 TRACKERS = {
@@ -48,6 +53,10 @@ TRACKERS = {
         ("po@example.com", "Europe/Berlin"),
         attempts=8,
         waits=[1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0],
+        ready=lambda client: client.board(),
+        changes_route="search.jql",
+        create_route="issue.create",
+        titles=lambda em: [i.summary for i in em.issues.values()],
     ),
     "linear": Tracker(
         "Linear",
@@ -58,6 +67,10 @@ TRACKERS = {
         ("po@example.com", "Paula Owner"),
         attempts=6,
         waits=[1.0, 2.0, 4.0, 5.0, 5.0],
+        ready=lambda client: client.team(),
+        changes_route="ChangedIssues",
+        create_route="CreateIssue",
+        titles=lambda em: [i.title for i in em.issues.values()],
     ),
 }
 
@@ -79,6 +92,16 @@ async def running(
         shared.making_clients(em, tracker.client, clock, sleeps) as making,
     ):
         yield Running(tracker, em, making)
+
+
+async def ready_client(running: Running, sleeps: Sleeps, retry: RetryPolicy) -> Any:
+    """A client that has read what it needs, under ``retry``: only what comes next counts its
+    waits (on a loaded machine a first call may have outlasted a short timeout and been
+    retried)."""
+    client = running.make_client(retry=retry)
+    await running.tracker.ready(client)
+    sleeps.waits.clear()
+    return client
 
 
 async def test_the_client_is_a_tracker(running: Running) -> None:
@@ -111,3 +134,33 @@ async def test_5xx_gives_up_after_the_last_try_in_plain_words(
         f"account this is, {tracker.attempts} times in a row. Timebox will try again later."
     )
     assert sleeps.waits == tracker.waits  # capped
+
+
+async def test_a_timeout_is_retried_and_then_said_plainly(
+    running: Running, sleeps: Sleeps, clock: ManualClock
+) -> None:
+    tracker, em = running.tracker, running.em
+    client = await ready_client(running, sleeps, RetryPolicy(attempts=3, timeout=0.2))
+    em.delay_next(30, route=tracker.changes_route, times=3)
+
+    with pytest.raises(trackers.TrackerError) as slow:
+        await client.changes_page(clock.now())
+
+    assert slow.value.kind is trackers.TrackerErrorKind.TIMEOUT and slow.value.retryable
+    assert sleeps.waits == [1.0, 2.0]
+    assert [c.held for c in em.calls_to(tracker.changes_route)] == [30, 30, 30]
+    assert str(slow.value) == (
+        f"{tracker.name} did not answer within 0.2 seconds, 3 times in a row, when asked to "
+        "search for changed issues. Timebox will try again later."
+    )
+
+
+async def test_a_create_that_timed_out_may_have_happened(running: Running, sleeps: Sleeps) -> None:
+    tracker = running.tracker
+    client = await ready_client(running, sleeps, RetryPolicy(timeout=0.2))
+    running.em.delay_next(30, route=tracker.create_route, applied=True)
+
+    slow = await shared.create_refused(client, sleeps, trackers.TrackerErrorKind.TIMEOUT)
+
+    assert "may have done it anyway" in str(slow)
+    assert tracker.titles(running.em) == ["Pay by card"]  # it did

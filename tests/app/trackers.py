@@ -269,22 +269,6 @@ async def gives_up_on_5xx(em: Any, client: Any, route: str, attempts: int) -> Tr
     return down.value
 
 
-async def times_out_3_times(
-    em: Any, client: Any, sleeps: Sleeps, route: str, since: datetime
-) -> str:
-    """What the client says when ``route`` held its three tries of the search for changes
-    ``since`` past the client's timeout, having waited 1 and 2 seconds between them."""
-    em.delay_next(30, route=route, times=3)
-
-    with pytest.raises(TrackerError) as slow:
-        await client.changes_page(since)
-
-    assert slow.value.kind is TrackerErrorKind.TIMEOUT and slow.value.retryable
-    assert sleeps.waits == [1.0, 2.0]
-    assert [c.held for c in em.calls_to(route)] == [30, 30, 30]
-    return str(slow.value)
-
-
 async def hands_back_a_long_limit(client: Any, sleeps: Sleeps) -> str:
     """What the client says when the tracker asks it to wait 900 seconds before reading the
     backlog: too long to wait, so it hands the wait back without waiting."""
