@@ -25,8 +25,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm.base import NO_VALUE
 
 # Stable constraint names, so Alembic migrations behave alike on SQLite and PostgreSQL.
 NAMING = {
@@ -555,6 +557,12 @@ class TrackerLink(Base):
         lazy="raise",
         backref=backref("tracker_link", uselist=False, lazy="selectin", viewonly=True),
     )
+
+
+def loaded_link(item: BacklogItem) -> TrackerLink | None:
+    """The item's link to its issue as loaded with it (never a query: None if not loaded)."""
+    value = inspect(item).attrs.tracker_link.loaded_value
+    return None if value is NO_VALUE else value
 
 
 class TrackerSprintLink(Base):

@@ -9,8 +9,6 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
-from sqlalchemy import inspect
-from sqlalchemy.orm.base import NO_VALUE
 
 from bot.domain import tracker_sync
 from bot.usecases.tracker_connect import (
@@ -22,7 +20,7 @@ from bot.usecases.tracker_connect import (
 )
 from handlers.blocks.kit import button, context, message, metadata_json, mrkdwn_notice, section
 from handlers.render import render
-from storage.models import BacklogItem, TrackerLink
+from storage.models import BacklogItem, TrackerLink, loaded_link
 
 CALLBACK = "tracker_connect"
 CHOOSE = "tracker_choose_"  # + the kind: a button of the choice
@@ -205,12 +203,6 @@ def disconnected_message(gone: Disconnected) -> dict[str, Any]:
     return mrkdwn_notice(render("tracker_disconnected.md.j2", gone=gone, word=word))
 
 
-def linked(item: BacklogItem) -> TrackerLink | None:
-    """The item's link to its issue as loaded with it (never a query: None if not loaded)."""
-    value = inspect(item).attrs.tracker_link.loaded_value
-    return None if value is NO_VALUE else value
-
-
 def tracker_of(link: TrackerLink) -> str:
     """The name of the tracker an item is linked to (the link is all an item's view has
     loaded): the kind the sync keeps with it; for a link kept before it did, from its key and
@@ -229,7 +221,7 @@ def item_blocks(item: BacklogItem) -> list[Block]:
     """What an item's view shows of its issue: the key (linked), type, status, assignee, the
     tracker's description, and a write not yet in the tracker (named); nothing for an item
     only Timebox has."""
-    link = linked(item)
+    link = loaded_link(item)
     if link is None or link.connection_id is None:
         return []
     blocks: list[Block] = []
@@ -247,7 +239,7 @@ def item_blocks(item: BacklogItem) -> list[Block]:
 def item_link(item: BacklogItem) -> str:
     """The item's key linked to its issue, its status there, and whether a write to the
     tracker is pending ("not yet in GitHub: retrying"); empty for an item only Timebox has."""
-    link = linked(item)
+    link = loaded_link(item)
     if link is None or link.connection_id is None:
         return ""
     pending = tracker_sync.pending_text(link.pending, link.error, tracker_of(link))

@@ -128,3 +128,17 @@ def test_the_domain_knows_nothing_of_slack_or_sql_sessions() -> None:
         if imported.startswith(forbidden) or imported.startswith("storage.repositories")
     ]
     assert wrong == []
+
+
+def test_sql_is_storages_alone() -> None:
+    """Listeners, builders, use cases, rules and agendas reach the database only through
+    storage: none imports SQLAlchemy."""
+    layers = ("handlers", "bot.usecases", "bot.domain", "agendas", "bot.trackers")
+    wrong = [
+        f"{name} -> {imported}"
+        for name in MODULES
+        if name.startswith(layers)
+        for imported in _external(name)
+        if imported.startswith("sqlalchemy")
+    ]
+    assert wrong == []
