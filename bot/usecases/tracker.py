@@ -383,8 +383,6 @@ async def _renamed(
         renamed[issue.key] = link.key or ""
         link.key, link.url = issue.key, issue.url or link.url
         links[issue.key] = link
-    if renamed:
-        await store.session.flush()
     return renamed
 
 
@@ -435,7 +433,6 @@ async def _adopt_created(
         link.base, link.remote = rules.owned_values(issue), rules.facts(issue, connection.kind)
         link.remote_updated, link.synced_at = issue.updated, now
         await _enqueue(store, connection, link, "rank", f"i{link.item_id}", now)
-    await store.session.flush()
     return rest
 
 
@@ -465,13 +462,14 @@ async def _add_new(
     ]
     imported = f"imported from {rules.tracker_name(connection.kind)}"
     items = await store.add_items(team, fields, rules.actor(connection.kind), now, action=imported)
+    links = []
     for (offset, issue), item, owned, remote in zip(new, items, values, remotes, strict=True):
         if first_position is not None:
             item.rank = float(first_position + offset)
         status = rules.status_after(item.status, issue.status_category.value, None)
         if status is not None:
             item.status = status
-        store.session.add(
+        links.append(
             TrackerLink(
                 team_id=team.id,
                 item_id=item.id,
@@ -486,7 +484,7 @@ async def _add_new(
                 synced_at=now,
             )
         )
-    await store.session.flush()
+    await store.add_links(links)
     return len(items)
 
 

@@ -132,6 +132,11 @@ class TrackerQueries(Repository):
     async def add_link(self, link: TrackerLink) -> TrackerLink:
         return await self._added(link)
 
+    async def add_links(self, links: Sequence[TrackerLink]) -> None:
+        """An import's links stored at once."""
+        self.session.add_all(links)
+        await self.session.flush()
+
     async def count_links(self, connection_id: int) -> tuple[int, int, int]:
         """(linked items, writes pending, items whose last write failed) of a connection."""
         row = (

@@ -130,15 +130,26 @@ def test_the_domain_knows_nothing_of_slack_or_sql_sessions() -> None:
     assert wrong == []
 
 
+def _store_sessions(name: str) -> Iterator[int]:
+    """Lines of `name` that reach past a store to its session (`store.session`)."""
+    for node in ast.walk(ast.parse(MODULES[name].read_text())):
+        if isinstance(node, ast.Attribute) and node.attr == "session":
+            owner = node.value
+            named = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+            if named == "store":
+                yield node.lineno
+
+
 def test_sql_is_storages_alone() -> None:
     """Listeners, builders, use cases, rules and agendas reach the database only through
-    storage: none imports SQLAlchemy."""
+    storage's repositories: none imports SQLAlchemy or uses a store's session."""
     layers = ("handlers", "bot.usecases", "bot.domain", "agendas", "bot.trackers")
+    above = [name for name in MODULES if name.startswith(layers)]
     wrong = [
         f"{name} -> {imported}"
-        for name in MODULES
-        if name.startswith(layers)
+        for name in above
         for imported in _external(name)
         if imported.startswith("sqlalchemy")
     ]
+    wrong += [f"{name}:{line} store.session" for name in above for line in _store_sessions(name)]
     assert wrong == []
