@@ -49,7 +49,6 @@ NEIGHBOURS_RULE = (
     "votes on two neighbouring cards of the deck are close enough to settle without a "
     "re-vote; the higher card is the safer estimate"
 )
-CARD_MAX_LENGTH = 8
 
 
 def card_label(card: str) -> str:

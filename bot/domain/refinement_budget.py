@@ -71,14 +71,6 @@ class Budget:
             return "under"
         return "ok"
 
-    @property
-    def over_at(self) -> float:
-        return self.share * OVER
-
-    @property
-    def under_at(self) -> float:
-        return self.share * UNDER
-
 
 def in_sprint(team: Team, sprint: Sprint, meetings: Iterable[Meeting]) -> list[Meeting]:
     """The ended refinement sessions held during the sprint (by the team's local date)."""

@@ -808,22 +808,6 @@ class LinearEmulator(TrackerServer[LinearCall]):
             target, starts.timestamp() * 1000, ends.timestamp() * 1000, name, description
         )
 
-    def set_budget(
-        self,
-        *,
-        requests: float | None = None,
-        complexity: float | None = None,
-        user: str | None = None,
-    ) -> None:
-        """Sets what is left of a user's budgets now (the limits stay)."""
-        account = self._user_by_email(user) if user else self.user
-        request_bucket, complexity_bucket = self._bucket(account.id)
-        now = self.epoch()
-        if requests is not None:
-            request_bucket.level, request_bucket.at = float(requests), now
-        if complexity is not None:
-            complexity_bucket.level, complexity_bucket.at = float(complexity), now
-
     def _bucket(self, user_id: str) -> tuple[_Bucket, _Bucket]:
         if user_id not in self._buckets:
             now = self.epoch()

@@ -89,9 +89,6 @@ class TrackerServer(LocalServer[CallT]):
         that happened although the client never heard)."""
         self.faults.add(Fault(route, delay=seconds, applied=applied, remaining=times))
 
-    def clear_faults(self) -> None:
-        self.faults.clear()
-
     # -- webhooks ------------------------------------------------------------------------
 
     def _queue_event(self, event: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from storage.models import (
     Reminder,
@@ -29,12 +29,6 @@ class ReminderQueries(Repository):
             select(Reminder.id).where(Reminder.team_id == team.id, Reminder.day == day)
         )
         return found is not None
-
-    async def forget_reminder(self, team: Team, day: date) -> None:
-        """Undoes `record_reminder` when the reminder could not be delivered, for a retry."""
-        await self.session.execute(
-            delete(Reminder).where(Reminder.team_id == team.id, Reminder.day == day)
-        )
 
     async def teams_with_reminders(self) -> Sequence[Team]:
         result = await self.session.scalars(select(Team).where(Team.remind_at.is_not(None)))

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, delete, select
 
 from bot.domain.teams import RoleGroup
 from storage.models import (
-    BacklogItem,
     RoleAssignment,
     Team,
 )
@@ -56,17 +55,6 @@ class TeamQueries(Repository):
         query = select(Team).where(*where).with_for_update()
         return await self.session.scalar(query.execution_options(populate_existing=True))
 
-    async def teams_with_member(self, workspace_id: str, user_id: str) -> Sequence[Team]:
-        """Teams where the user holds a role or owns an item: what their Home tab shows."""
-        owned = select(BacklogItem.team_id).where(BacklogItem.owner == user_id)
-        roled = select(RoleAssignment.team_id).where(RoleAssignment.user_id == user_id)
-        result = await self.session.scalars(
-            select(Team)
-            .where(Team.workspace_id == workspace_id, Team.id.in_(owned.union(roled)))
-            .order_by(Team.id)
-        )
-        return result.all()
-
     async def set_role(
         self,
         team: Team,
@@ -105,17 +93,6 @@ class TeamQueries(Repository):
             if assignment.members is not None and group is not None:
                 assignment.handle, assignment.members = group.handle, list(group.members)
         await self.session.flush()
-
-    async def take_number(self, team: Team) -> int:
-        """The next stable item number of a team, safe under concurrent adds."""
-        number = await self.session.scalar(
-            update(Team)
-            .where(Team.id == team.id)
-            .values(next_number=Team.next_number + 1)
-            .returning(Team.next_number - 1)
-        )
-        assert number is not None
-        return number
 
     async def team_by_id(self, team_id: int, *, lock: bool = False) -> Team | None:
         """A team by id; `lock` takes the team's lock as `ensure_team` does (for jobs)."""
