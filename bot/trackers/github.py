@@ -64,10 +64,10 @@ from bot.trackers.http import (
     Reply,
     access_problem,
     account_problem,
+    parse_time,
     retry_after,
     snapshot_fields,
 )
-from bot.trackers.jira import parse_time
 from bot.trackers.markdown import join_body, references, split_body
 
 GITHUB_API = "https://api.github.com"

@@ -15,6 +15,8 @@ how long, how a refusal is worded) and ``TrackerClient`` applies the rules, alik
   caller, so a due-work row comes back then instead of holding a worker;
 - a redirect is not followed (the host policy checked the address, not where it points).
 
+The three trackers write times alike (ISO 8601), so they are read and written here once.
+
 Sleeping, randomness and the clock are injected, so tests never wait.
 """
 
@@ -101,6 +103,32 @@ def retry_after(value: str | None, now: datetime) -> float | None:
         return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
     except (TypeError, ValueError):
         return None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Jira's ``2026-03-02T09:00:00.000+0000`` (and ISO 8601 with ``Z``, as GitHub and Linear
+    write) as aware UTC."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as the agile API writes sprint dates."""
+    if value.tzinfo is None:
+        raise ValueError("an aware datetime is needed")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
+        f"{value.astimezone(UTC).microsecond // 1000:03d}Z"
+    )
 
 
 def account_problem(error: TrackerError) -> list[TrackerProblem]:

@@ -53,6 +53,8 @@ from bot.trackers.http import (
     Reply,
     access_problem,
     account_problem,
+    format_time,
+    parse_time,
     retry_after,
     snapshot_fields,
 )
@@ -80,32 +82,6 @@ class BoardConfig:
 class JiraAccount:
     user: trackers.TrackerUser
     time_zone: str
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Jira's ``2026-03-02T09:00:00.000+0000`` (and ISO 8601 with ``Z``, as GitHub and Linear
-    write) as aware UTC."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
-def format_time(value: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds, as the agile API writes sprint dates."""
-    if value.tzinfo is None:
-        raise ValueError("an aware datetime is needed")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
-        f"{value.astimezone(UTC).microsecond // 1000:03d}Z"
-    )
 
 
 def jql_time(since: datetime, time_zone: str) -> str:

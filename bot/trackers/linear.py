@@ -76,10 +76,11 @@ from bot.trackers.http import (
     TrackerClient,
     access_problem,
     account_problem,
+    format_time,
+    parse_time,
     retry_after,
     snapshot_fields,
 )
-from bot.trackers.jira import format_time, parse_time
 from bot.trackers.markdown import join_body
 from bot.trackers.markdown import split_body as split_criteria
 
