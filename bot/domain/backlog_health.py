@@ -57,7 +57,8 @@ def reordered_since(events: Sequence[ItemEvent]) -> bool:
 
 
 def goal_signal(sprint: Sprint | None, sprint_items: Sequence[SprintItem]) -> Signal:
-    """How many items of the latest committed sprint support its goal, once there is one."""
+    """How many items of the committed sprint (sprints.committed_sprint) support its goal,
+    once there is one."""
     question = "Does every sprint item support the sprint goal?"
     if sprint is None or not sprint_items:
         return Signal(question, "Measured once sprints are recorded with sprint planning.", None)
@@ -83,8 +84,8 @@ def backlog_health(
 ) -> Health:
     """The health check of a backlog: `items` are the team's active items in backlog order;
     `reordered`: whether the top moved since the last refinement (None: no refinement yet);
-    `velocity` the team's (None before a sprint closed); `sprint` the latest committed one,
-    with its `sprint_items`."""
+    `velocity` the team's (None before a sprint closed); `sprint` the committed one
+    (sprints.committed_sprint), with its `sprint_items`."""
     items = list(items)
     dor = DefinitionOfReady.of(team)
     current = horizon(items, dor, velocity, local_today(team, now))

@@ -24,6 +24,16 @@ def velocity(completed: Sequence[float]) -> float | None:
     return sum(recent) / len(recent) if recent else None
 
 
+def forecast_of(
+    velocity: float | None, first_forecast: float | None, availability: float = 1.0
+) -> float | None:
+    """The points the team may take on: its velocity scaled by its availability, else (no
+    sprint completed yet) the first forecast it gave; None without either."""
+    if velocity is not None:
+        return velocity * availability
+    return first_forecast
+
+
 def check_focus(focus: float) -> float:
     if not 0.1 <= focus <= 1.0:
         raise UserError("The focus factor is a percentage from 10 to 100 (75 is usual).")
@@ -61,9 +71,7 @@ class Capacity:
 
     @property
     def forecast(self) -> float | None:
-        if self.velocity is not None:
-            return self.velocity * self.availability
-        return self.first_forecast
+        return forecast_of(self.velocity, self.first_forecast, self.availability)
 
     @property
     def focus_outside_range(self) -> bool:

@@ -13,6 +13,7 @@ Times in and out are aware datetimes; an occurrence's `starts` is in the team's 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -523,6 +524,12 @@ def job_payload(team_id: int, occurrence: Occurrence) -> dict[str, Any]:
 
 def remind_at(occurrence: Occurrence, lead: int) -> datetime:
     return (occurrence.starts - timedelta(minutes=lead)).astimezone(UTC)
+
+
+def minutes_until(occurrence: Occurrence, now: datetime) -> int:
+    """Whole minutes until the occurrence starts, rounded up (a reminder 14½ minutes ahead says
+    15, never "in 0 min" before the start); 0 once it has begun."""
+    return max(0, math.ceil((occurrence.starts - now).total_seconds() / 60))
 
 
 @dataclass(frozen=True)

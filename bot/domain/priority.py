@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
+from typing import Any
 
 from bot.domain.errors import UserError
 from storage.models import BacklogItem
@@ -53,6 +54,17 @@ INPUTS = {
     "opportunity": {"importance": "Importance", "satisfaction": "Satisfaction today"},
 }
 SCALES = {"wsjf": FIBONACCI, "opportunity": OPPORTUNITY_SCALE}
+
+
+NO_SCHEME = (
+    "This team scores no items yet, so there is no order to suggest. Choose how: "
+    "`/timebox settings priority wsjf` (weighted shortest job first) or "
+    "`/timebox settings priority opportunity` (importance and satisfaction)."
+)
+STALE_SUGGESTION = (
+    "The suggested order changed since it was shown (an item or a score changed), "
+    "so I moved nothing. `/backlog priority` shows it as it is now."
+)
 
 
 def parse_scheme(text: str) -> str | None:
@@ -101,6 +113,26 @@ def merged_scores(old: dict[str, int], given: dict[str, int | None]) -> dict[str
     other scheme's inputs stay."""
     merged = {**(old or {}), **given}
     return {name: value for name, value in merged.items() if value is not None}
+
+
+def with_scores(item: BacklogItem, edits: dict[str, Any]) -> dict[str, Any]:
+    """The item form's edits, its scoring inputs merged with the item's others."""
+    if "scores" not in edits:
+        return edits
+    return {**edits, "scores": merged_scores(item.scores, edits["scores"])}
+
+
+def changes_priority(item: BacklogItem, edits: dict[str, Any]) -> bool:
+    """Whether the item form's edits change the item's (MoSCoW) priority: the Product
+    Owner's to change."""
+    return "priority" in edits and edits["priority"] != item.priority
+
+
+def require_scheme(scheme: str | None) -> str:
+    """The team's scoring scheme, or guidance on choosing one: no scheme, no order to suggest."""
+    if scheme is None:
+        raise UserError(NO_SCHEME)
+    return scheme
 
 
 @dataclass(frozen=True)
@@ -179,6 +211,13 @@ class Reordered:
     old: int
     new: int
     """1-based positions."""
+
+
+def require_unchanged(suggestion: Suggestion, shown: str) -> None:
+    """An "Apply this order" button applies the suggestion it was shown with (`shown`, its
+    fingerprint) only: once an item or a score changed the order, nothing moves."""
+    if suggestion.fingerprint != shown:
+        raise UserError(STALE_SUGGESTION)
 
 
 def reorder(items: Sequence[BacklogItem], order: Sequence[int], now: datetime) -> list[Reordered]:

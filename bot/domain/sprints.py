@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain import backlog
-from bot.domain.calendar import is_working_day, working_days_between
-from bot.domain.capacity import VELOCITY_SPRINTS, Capacity, check_focus, velocity
+from bot.domain.calendar import is_working_day, next_planning, working_days_between
+from bot.domain.capacity import VELOCITY_SPRINTS, Capacity, check_focus, forecast_of, velocity
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.tasks import parse_tasks as parse_tasks
@@ -25,6 +25,9 @@ from bot.domain.teams import Roles
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
 
 PROPOSAL_WITHOUT_FORECAST = 5
+RECENT_SPRINTS = 4
+"""The newest sprints `committed_sprint` looks among: the one being planned, the running one
+and the two before it."""
 NO_SPRINT = "No sprint yet in this channel. `/planning start` plans one."
 NOT_RUNNING = "No sprint is running in this channel. `/planning start` plans one."
 OTHER_TEAM = "That sprint belongs to another channel's team."
@@ -53,6 +56,21 @@ def require_running(sprint: Sprint | None) -> Sprint:
     if sprint is None or sprint.status != "active":
         raise UserError(NOT_RUNNING)
     return sprint
+
+
+def committed_sprint(recent: Iterable[Sprint], today: date) -> Sprint | None:
+    """The sprint the team works in: of the committed sprints among `recent` (running or
+    closed, not one being planned), the one whose dates hold `today`, else the newest; None
+    before the team's first commitment. A refinement held today counts in the sprint its day
+    falls in, so the budget, the refinement's minutes and `/backlog health` name that sprint
+    (a sprint committed ahead of its start takes over on its first day)."""
+    committed = sorted(
+        (s for s in recent if s.status != "planning"), key=lambda s: s.number, reverse=True
+    )
+    for sprint in committed:
+        if sprint.starts_on <= today <= sprint.ends_on:
+            return sprint
+    return committed[0] if committed else None
 
 
 def require_in_team(sprint: Sprint | None, team: Team) -> Sprint:
@@ -99,10 +117,19 @@ def _number_for(team: Team, today: date) -> int:
 
 
 def days_left(team: Team, sprint: Sprint, today: date) -> int | None:
-    """Working days left in a running sprint (None for one not running)."""
+    """Working days left in a running sprint, today included: all of its working days before
+    it starts, none once it has ended (None for one not running)."""
     if sprint.status != "active":
         return None
-    return working_days_between(team, today, sprint.ends_on + timedelta(days=1))
+    first = max(today, sprint.starts_on)
+    return working_days_between(team, first, sprint.ends_on + timedelta(days=1))
+
+
+def next_planning_day(team: Team, running: Sprint | None, today: date) -> date | None:
+    """The day of the team's next sprint planning (None without a sprint calendar): a running
+    sprint was planned already, so the next planning opens the sprint after it."""
+    after = max(today, running.ends_on + timedelta(days=1)) if running else today
+    return next_planning(team, after)
 
 
 def sprint_working_days(team: Team, sprint: Sprint) -> list[date]:
@@ -145,6 +172,14 @@ def points_of(items: Iterable[SprintItem]) -> float:
     return sum(si.item.estimate or 0.0 for si in items)
 
 
+def forecast_before_planning(velocity: float | None, planning: Sprint | None) -> float | None:
+    """The forecast a planning's reminder gives: the team's velocity, else the first forecast
+    of the sprint being planned (`planning`, if there is one yet). Capacity's rule with full
+    availability: who develops and their days off are settled in the planning itself, where
+    `Capacity.forecast` scales the velocity by them."""
+    return forecast_of(velocity, planning.first_forecast if planning is not None else None)
+
+
 # -- planning ------------------------------------------------------------------------------------
 
 
@@ -158,12 +193,24 @@ def set_goal(sprint: Sprint, goal: str, one_thing: str) -> None:
     sprint.one_thing = " ".join(one_thing.split())[:500]
 
 
+def ready_and_unready(
+    backlog_items: Iterable[BacklogItem], dor: DefinitionOfReady
+) -> tuple[list[BacklogItem], list[BacklogItem]]:
+    """The items ready by the team's Definition of Ready, and the others, each in the order
+    given (the selection form offers both)."""
+    ready: list[BacklogItem] = []
+    unready: list[BacklogItem] = []
+    for item in backlog_items:
+        (unready if gaps(item, dor) else ready).append(item)
+    return ready, unready
+
+
 def proposal(
     backlog_items: Iterable[BacklogItem], dor: DefinitionOfReady, forecast: float | None
 ) -> list[BacklogItem]:
     """The top ready items (of the open backlog, in its order) up to the forecast (the top few
     without one)."""
-    ready = [i for i in backlog_items if not gaps(i, dor)]
+    ready, _ = ready_and_unready(backlog_items, dor)
     if forecast is None:
         return ready[:PROPOSAL_WITHOUT_FORECAST]
     chosen, total = [], 0.0

@@ -22,10 +22,11 @@ from bot.domain import backlog_csv, priority
 from bot.domain.backlog import ItemFields, Move, Page, link_dependencies
 from bot.domain.backlog_csv import ImportReport, ParsedCsv
 from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
+from bot.domain.calendar import local_today
 from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
-from bot.domain.sprints import velocity_of
+from bot.domain.sprints import RECENT_SPRINTS, committed_sprint, velocity_of
 from bot.runtime.services import Services
 from bot.usecases import tracker
 from bot.usecases.refinement_budget import as_data, sprint_budget
@@ -172,8 +173,9 @@ async def save_item(
     MoSCoW priority is the Product Owner's to change; scoring inputs join the item's others."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         _require_same_team(work, form_team, "form")
-        edits, sets_priority = _priority_edits(await work.store.get_item(work.team, number), edits)
-        if sets_priority:
+        item = await work.store.get_item(work.team, number)
+        edits = priority.with_scores(item, edits)
+        if priority.changes_priority(item, edits):
             await work.require(("po",), "set priorities")
         if "dependencies" in edits:
             await work.store.get_item(work.team, number)
@@ -342,8 +344,8 @@ async def _health(work: Work) -> HealthShown:
         moves = await store.item_events_between(team.id, refinement.started_at, work.now)
         reordered = reordered_since([event for event, _ in moves])
     velocity = velocity_of(await store.closed_sprints(team.id, VELOCITY_SPRINTS))
-    committed = [s for s in await store.sprints(team.id, limit=3) if s.status != "planning"]
-    sprint = committed[0] if committed else None
+    recent = await store.sprints(team.id, limit=RECENT_SPRINTS)
+    sprint = committed_sprint(recent, local_today(team, work.now))
     sprint_items = await store.sprint_items(sprint) if sprint is not None else []
     health = backlog_health(
         items,
@@ -396,11 +398,7 @@ async def apply_order(
         _require_same_team(work, button_team, "button")
         await work.require(("po",), "order the product backlog")
         before = await _suggested(work)
-        if before.suggestion.fingerprint != shown:
-            raise UserError(
-                "The suggested order changed since it was shown (an item or a score changed), "
-                "so I moved nothing. `/backlog priority` shows it as it is now."
-            )
+        priority.require_unchanged(before.suggestion, shown)
         items = list(before.items.values())  # in the real order
         moved = priority.reorder(items, before.suggestion.suggested, work.now)
         for move in moved:
@@ -413,21 +411,7 @@ async def apply_order(
 
 
 async def _suggested(work: Work) -> PriorityShown:
-    scheme = work.team.priority_scheme
-    if scheme is None:
-        raise UserError(
-            "This team scores no items yet, so there is no order to suggest. Choose how: "
-            "`/timebox settings priority wsjf` (weighted shortest job first) or "
-            "`/timebox settings priority opportunity` (importance and satisfaction)."
-        )
+    scheme = priority.require_scheme(work.team.priority_scheme)
     items = list(await work.store.all_items(work.team.id, include_closed=False))
     suggestion = priority.suggest(items, scheme)
     return PriorityShown(suggestion, {item.number: item for item in items}, work.team.id)
-
-
-def _priority_edits(item: BacklogItem, edits: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """The form's scoring inputs merged with the item's others; and whether the form changes
-    the item's MoSCoW priority (the Product Owner's to change)."""
-    if "scores" in edits:
-        edits = {**edits, "scores": priority.merged_scores(item.scores, edits["scores"])}
-    return edits, "priority" in edits and edits["priority"] != item.priority

@@ -13,7 +13,6 @@ reminder plans the next one; the start-up gives a ceremony with no pending remin
 
 from __future__ import annotations
 
-import math
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
@@ -248,8 +247,8 @@ async def feed(svc: Services, token: str) -> bytes | None:
         ceremonies = list(await store.ceremonies(team.id))
         agendas = {c.kind: _feed_agenda(team, c.kind, c.minutes) for c in ceremonies}
         goals = {s.number: s.goal for s in await store.sprints(team.id, limit=30) if s.goal}
-        # the sprint's last day is its review once the team holds reviews (`/review start`)
-        holds = is_custom(team, "review") or await store.past_meetings(team.id, "review", 1)
+        held = bool(await store.past_meetings(team.id, "review", 1))
+        holds = feeds.holds_reviews(is_custom(team, "review"), held)
         review = _feed_agenda(team, "review", None) if holds else None
         return feeds.feed(team, ceremonies, agendas, goals, svc.clock.now(), review)
 
@@ -326,7 +325,7 @@ async def _reminder(
     store: Store, team: Team, ceremony: Ceremony, occurrence: Occurrence, lead: int, now: datetime
 ) -> Reminder:
     agenda = for_team(team.agendas, ceremony.kind)
-    left = max(0, math.ceil((occurrence.starts - now).total_seconds() / 60))
+    left = rules.minutes_until(occurrence, now)
     sections = _sections(agenda, ceremony.minutes)
     said = Reminder(team, ceremony, occurrence, lead, left, agenda.name, sections)
     items = await store.all_items(team.id, include_closed=False)
@@ -335,7 +334,7 @@ async def _reminder(
         horizon = reminders.team_horizon(team, items, now, velocity)
         return replace(said, unready=horizon.unready, velocity=velocity)
     planning = await store.sprint(team.id, "planning")
-    forecast = velocity if velocity is not None else (planning.first_forecast if planning else None)
+    forecast = sprint_rules.forecast_before_planning(velocity, planning)
     ready = sprint_rules.proposal(items, DefinitionOfReady.of(team), forecast)
     number = rules.sprint_number(team, occurrence.day)
     return replace(said, velocity=velocity, forecast=forecast, ready=ready, sprint=number)

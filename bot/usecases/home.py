@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from agendas import engine
-from bot.domain import ceremonies
-from bot.domain.calendar import local_today, next_planning, working_days_between
+from bot.domain import ceremonies, sprints
+from bot.domain.calendar import local_today
 from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.domain.teams import ROLE_NAMES, Roles
 from bot.runtime.services import Services
 from bot.usecases.refinement_budget import as_data, sprint_budget
 from storage.models import (
@@ -41,12 +42,12 @@ class TeamHome:
 
     team: Team
     today: date  # in the team's time zone
-    roles: tuple[str, ...]  # po / sm / dev held explicitly
+    roles: tuple[str, ...]  # po / sm / dev the user was named for (not through a user group)
     backlog: int  # items on the product backlog
     owns_items: bool  # the user owns an item on the backlog
     sprint: Sprint | None = None  # the active one
     planning: Sprint | None = None  # the one being planned
-    days_left: int | None = None  # working days left in the active sprint, today included
+    days_left: int | None = None  # working days left in the active sprint (sprints.days_left)
     tasks: Sequence[tuple[BacklogItem, SprintTask]] = ()
     unready: Sequence[tuple[BacklogItem, Sequence[str]]] = ()  # item, its gaps
     votes: Sequence[WaitingVote] = ()
@@ -83,9 +84,7 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
     tasks: list[tuple[BacklogItem, SprintTask]] = []
     days_left = None
     if active is not None:
-        days_left = working_days_between(
-            team, max(today, active.starts_on), active.ends_on + timedelta(days=1)
-        )
+        days_left = sprints.days_left(team, active, today)
         for sprint_item in await store.sprint_items(active):
             if sprint_item.done_at is not None:
                 continue
@@ -95,14 +94,11 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
                 if task.owner == user and not task.done
             ]
     meeting = await store.open_meeting(team.id)
+    named = Roles.of(team)
     return TeamHome(
         team=team,
         today=today,
-        roles=tuple(
-            role
-            for role in ("po", "sm", "dev")
-            if any(a.user_id == user and a.role == role for a in team.roles)
-        ),
+        roles=tuple(role for role in ROLE_NAMES if user in named.named(role)),
         backlog=len(items),
         owns_items=bool(owned),
         sprint=active,
@@ -113,10 +109,7 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
         votes=await waiting_votes(store, team, user, now),
         meeting=meeting,
         meeting_section=engine.current(meeting)["title"] if meeting is not None else "",
-        # The running sprint was planned already: the next planning opens the one after it.
-        next_planning=next_planning(
-            team, max(today, active.ends_on + timedelta(days=1)) if active else today
-        ),
+        next_planning=sprints.next_planning_day(team, active, today),
         next_refinement=await next_refinement(store, team, today),
         refinement_budget=as_data(await sprint_budget(store, team, now)) if active else None,
         coming=await coming_ceremonies(store, team, now),

@@ -22,7 +22,9 @@ from agendas import engine
 from agendas import planning as plan
 from agendas.kinds import People, conclude
 from bot.domain import sprints as rules
-from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.domain import tasks
+from bot.domain.capacity import VELOCITY_SPRINTS
+from bot.domain.readiness import DefinitionOfReady
 from bot.runtime.services import Services
 from bot.usecases import sprints as steps
 from bot.usecases.team import InChannel, member_work
@@ -74,7 +76,7 @@ async def plan_state(
 ) -> plan.PlanState:
     items = await store.sprint_items(sprint)
     capacity = await steps.capacity(store, team, sprint, plan.developers(team, people))
-    closed = len(await store.closed_sprints(team.id, 3))
+    closed = len(await store.closed_sprints(team.id, VELOCITY_SPRINTS))
     return plan.PlanState(sprint, tuple(items), capacity, closed)
 
 
@@ -210,7 +212,7 @@ async def set_tasks(
     async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, sprint_id)
         sprint_item = await steps.set_tasks(work.store, work.team, sprint, number, text, work.now)
-        hours = sum(t.hours for t in sprint_item.tasks)
+        hours = tasks.planned(sprint_item.tasks)
         note = PlanNote("tasks", work.user, number, len(sprint_item.tasks), hours)
         return await _changed(work, sprint, people, note)
 
@@ -261,8 +263,8 @@ async def open_form(
                 return PlanForm(which, sprint)
             case "select":
                 plan.require_planning(sprint)
-                dor = DefinitionOfReady.of(team)
-                ordered = list(await store.all_items(team.id, include_closed=False))
+                ordered = await store.all_items(team.id, include_closed=False)
+                ready, unready = rules.ready_and_unready(ordered, DefinitionOfReady.of(team))
                 current = await store.sprint_items(sprint)
                 proposal: list[int] = []
                 if not current:
@@ -271,8 +273,8 @@ async def open_form(
                 return PlanForm(
                     which,
                     sprint,
-                    ready=tuple(i for i in ordered if not gaps(i, dor)),
-                    unready=tuple(i for i in ordered if gaps(i, dor)),
+                    ready=tuple(ready),
+                    unready=tuple(unready),
                     chosen=plan.proposed_selection(current, proposal),
                 )
             case "capacity":

@@ -8,15 +8,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import refinement_budget as rules
+from bot.domain import sprints
 from bot.domain.calendar import local_today
-from storage.models import Sprint, Team
+from storage.models import Team
 from storage.repositories import Store
 
 
 async def sprint_budget(store: Store, team: Team, now: datetime) -> rules.Budget | None:
-    """The budget of the sprint running today (else the latest committed one); None before
-    the team's first committed sprint."""
-    sprint = await _sprint(store, team, now)
+    """The budget of the committed sprint (sprints.committed_sprint: the one whose dates hold
+    today, else the latest); None before the team's first committed sprint."""
+    recent = await store.sprints(team.id, limit=sprints.RECENT_SPRINTS)
+    sprint = sprints.committed_sprint(recent, local_today(team, now))
     if sprint is None:
         return None
     # a day either side: the sessions' local dates are the domain's to judge
@@ -39,12 +41,3 @@ def as_data(budget: rules.Budget | None) -> dict[str, Any] | None:
         "status": budget.status,
         "sessions": budget.sessions,
     }
-
-
-async def _sprint(store: Store, team: Team, now: datetime) -> Sprint | None:
-    today = local_today(team, now)
-    committed = [s for s in await store.sprints(team.id, limit=4) if s.status != "planning"]
-    for sprint in committed:
-        if sprint.starts_on <= today <= sprint.ends_on:
-            return sprint
-    return committed[0] if committed else None

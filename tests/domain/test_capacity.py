@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.capacity import Capacity, check_focus, velocity
+from bot.domain.capacity import Capacity, check_focus, forecast_of, velocity
 from bot.domain.errors import UserError
 
 
@@ -45,3 +45,12 @@ def test_more_days_off_than_days_and_odd_focus():
     assert Capacity((), 10, {}).availability == 0.0
     with pytest.raises(UserError, match="focus factor"):
         check_focus(1.5)
+
+
+def test_the_forecast_scales_velocity_by_availability_and_falls_back_to_the_first_forecast():
+    assert forecast_of(30, 12) == 30  # everyone available
+    assert forecast_of(30, 12, 0.5) == 15  # the first forecast counts only without velocity
+    assert forecast_of(0.0, 12) == 0.0  # a velocity of nothing is still a velocity
+    assert forecast_of(None, 12, 0.5) == 12 and forecast_of(None, None) is None
+    away = Capacity(("A", "B"), working_days=10, days_off={"A": 10}, velocity=30)
+    assert away.forecast == forecast_of(30, None, 0.5) == 15

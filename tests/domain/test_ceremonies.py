@@ -204,6 +204,17 @@ def test_a_due_job_acts_only_while_the_calendar_still_says_so():
     assert not rules.due_verdict(the_team, None, payload, remind, "remind").act
 
 
+def test_a_reminder_says_the_minutes_left_rounded_up_and_none_once_begun():
+    the_team = team()
+    [occurrence] = rules.next_occurrences(the_team, refinement(the_team), MONDAY, 1)
+    starts = occurrence.starts
+    assert rules.minutes_until(occurrence, starts - timedelta(minutes=15)) == 15
+    assert rules.minutes_until(occurrence, starts - timedelta(minutes=14, seconds=30)) == 15
+    assert rules.minutes_until(occurrence, starts - timedelta(seconds=1)) == 1
+    assert rules.minutes_until(occurrence, starts) == 0
+    assert rules.minutes_until(occurrence, starts + timedelta(minutes=3)) == 0  # within grace
+
+
 # -- the feed ------------------------------------------------------------------------------------
 
 

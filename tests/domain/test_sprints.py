@@ -1,0 +1,143 @@
+"""Which sprint the team is in, the days it has left, the next planning, and the ready items
+and forecast a planning starts from: plain rules on rows, no database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.domain import sprints
+from bot.domain.capacity import Capacity
+from bot.domain.readiness import DefinitionOfReady
+from storage.models import BacklogItem, Sprint, Team
+
+
+def team(**changes) -> Team:
+    values = dict(
+        id=1,
+        workspace_id="T1",
+        channel_id="C1",
+        timezone="Europe/Berlin",
+        sprint_weeks=2,
+        working_days="mon,tue,wed,thu,fri",
+        holiday_country="",
+        sprint_start=date(2026, 3, 2),
+    )
+    return Team(**{**values, **changes})
+
+
+def sprint(number: int, status: str, **changes) -> Sprint:
+    """Sprint `number` of the two-week calendar that starts on Monday 2 March 2026."""
+    starts, ends = sprints.sprint_dates(team(), number)
+    values = dict(team_id=1, number=number, status=status, starts_on=starts, ends_on=ends)
+    return Sprint(**{**values, **changes})
+
+
+def item(number: int, **fields) -> BacklogItem:
+    values = dict(
+        number=number,
+        title=f"Item {number}",
+        hypothesis="We expect fewer support tickets",
+        acceptance_criteria=["It works"],
+        dependencies=[],
+        checklist={},
+        estimate=3.0,
+    )
+    return BacklogItem(**{**values, **fields})
+
+
+# -- which sprint --------------------------------------------------------------------------------
+
+
+def test_the_committed_sprint_is_the_one_whose_dates_hold_today_else_the_newest():
+    closed, running, planned = sprint(1, "closed"), sprint(2, "active"), sprint(3, "planning")
+    recent = [planned, running, closed]  # newest first, as the store gives them
+    assert sprints.committed_sprint(recent, date(2026, 3, 18)) is running
+    assert sprints.committed_sprint(recent, date(2026, 3, 5)) is closed  # sprint 1's dates
+    # the sprint being planned is never the committed one, even on its own dates
+    assert sprints.committed_sprint(recent, date(2026, 4, 1)) is running
+    assert sprints.committed_sprint([closed], date(2026, 5, 1)) is closed
+    assert sprints.committed_sprint([planned], date(2026, 4, 1)) is None
+    assert sprints.committed_sprint([], date(2026, 4, 1)) is None
+
+
+def test_a_sprint_committed_ahead_of_its_start_takes_over_on_its_first_day():
+    """Sprint 1 closed early and sprint 2 committed for its Monday: refinements held until then
+    count in sprint 1, whose dates hold them; from that Monday on, sprint 2 is the team's."""
+    closed, running = sprint(1, "closed"), sprint(2, "active")
+    recent = [closed, running]  # in any order
+    assert sprints.committed_sprint(recent, date(2026, 3, 12)) is closed
+    assert sprints.committed_sprint(recent, date(2026, 3, 16)) is running
+
+
+# -- days left -----------------------------------------------------------------------------------
+
+
+def test_before_its_start_a_running_sprint_has_all_of_its_working_days_left():
+    """Committed on Thursday for a sprint from Monday 16 to Friday 27 March: 10 days left, as
+    the Home tab says, not the 12 working days from Thursday (the sprint card said so)."""
+    the_team, committed = team(), sprint(2, "active")
+    assert sprints.days_left(the_team, committed, date(2026, 3, 12)) == 10
+    assert sprints.days_left(the_team, committed, date(2026, 3, 12)) == sprints.working_days(
+        the_team, committed
+    )
+
+
+def test_days_left_count_today_and_end_at_zero_past_the_sprint():
+    the_team, running = team(), sprint(2, "active")
+    assert sprints.days_left(the_team, running, date(2026, 3, 16)) == 10  # its first day
+    assert sprints.days_left(the_team, running, date(2026, 3, 25)) == 3  # Wed, Thu, Fri
+    assert sprints.days_left(the_team, running, date(2026, 3, 28)) == 0  # Saturday after it
+    assert sprints.days_left(the_team, running, date(2026, 4, 2)) == 0  # ended, not closed
+    assert sprints.days_left(the_team, sprint(3, "planning"), date(2026, 3, 25)) is None
+    assert sprints.days_left(the_team, sprint(1, "closed"), date(2026, 3, 5)) is None
+
+
+# -- the next planning ---------------------------------------------------------------------------
+
+
+def test_the_next_planning_opens_the_sprint_after_the_running_one():
+    the_team = team()
+    running = sprint(2, "active")  # 16 to 27 March
+    assert sprints.next_planning_day(the_team, None, date(2026, 3, 18)) == date(2026, 3, 30)
+    assert sprints.next_planning_day(the_team, None, date(2026, 3, 16)) == date(2026, 3, 16)
+    # on the running sprint's first day, the next planning is the one after it
+    assert sprints.next_planning_day(the_team, running, date(2026, 3, 16)) == date(2026, 3, 30)
+    # committed ahead of its start: still the planning after it
+    assert sprints.next_planning_day(the_team, running, date(2026, 3, 12)) == date(2026, 3, 30)
+    # ended, not closed yet: the planning due next by the calendar
+    assert sprints.next_planning_day(the_team, running, date(2026, 4, 1)) == date(2026, 4, 13)
+    assert sprints.next_planning_day(team(sprint_start=None), running, date(2026, 3, 18)) is None
+
+
+# -- ready items and the forecast ----------------------------------------------------------------
+
+
+def test_ready_and_unready_items_keep_the_backlog_order():
+    items = [item(1), item(2, estimate=None), item(3), item(4, acceptance_criteria=[])]
+    ready, unready = sprints.ready_and_unready(items, DefinitionOfReady())
+    assert [i.number for i in ready] == [1, 3]
+    assert [i.number for i in unready] == [2, 4]
+    lenient = DefinitionOfReady(rules=frozenset({"hypothesis"}))
+    assert sprints.ready_and_unready(items, lenient) == (items, [])
+
+
+def test_the_proposal_takes_ready_items_only_up_to_the_forecast():
+    items = [item(1), item(2, estimate=None), item(3), item(4, estimate=5.0)]
+    assert [i.number for i in sprints.proposal(items, DefinitionOfReady(), 6)] == [1, 3]
+    assert [i.number for i in sprints.proposal(items, DefinitionOfReady(), None)] == [1, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("velocity", "first", "expected"),
+    [(24.0, 30.0, 24.0), (None, 30.0, 30.0), (None, None, None), (0.0, 30.0, 0.0)],
+)
+def test_a_planning_reminder_forecasts_as_capacity_does_with_everyone_available(
+    velocity, first, expected
+):
+    planned = sprint(3, "planning", first_forecast=first)
+    assert sprints.forecast_before_planning(velocity, planned) == expected
+    everyone = Capacity(("A", "B"), 10, {}, velocity=velocity, first_forecast=first)
+    assert everyone.forecast == expected
+    assert sprints.forecast_before_planning(velocity, None) == velocity
