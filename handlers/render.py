@@ -97,6 +97,12 @@ def plain(text: object, limit: int) -> str:
     return re.sub(r"&[a-z]{0,3}$", "", escaped[: limit - 1]) + "…"
 
 
+def fit_escaped(text: object, limit: int) -> Mrkdwn:
+    """User text escaped, then cut to `limit` as Slack counts it (entities included), never
+    inside an entity: for a long list of titles in a field that has a limit."""
+    return Mrkdwn(plain(text, limit))
+
+
 @functools.cache
 def environment() -> Environment:
     """The templates' environment, made on first use."""
@@ -118,6 +124,7 @@ def environment() -> Environment:
         points=points,
         mrkdwn=Mrkdwn,
         fit=fit,
+        fit_escaped=fit_escaped,
     )
     return env
 

@@ -125,13 +125,13 @@ def item_detail(
     item: BacklogItem, position: int | None, history: Sequence[ItemEvent], dor: DefinitionOfReady
 ) -> dict[str, Any]:
     status = status_of(item)
-    facts = [
-        f"*Type:* {ITEM_TYPES[item.type]}",
-        f"*Estimate:* {points(item.estimate) + ' pts' if item.estimate is not None else 'none'}",
-        f"*Status:* {STATUS_NAMES[status]}",
-        f"*Position:* {position if position is not None else '—'}",
-        f"*Owner:* {f'<@{item.owner}>' if item.owner else 'nobody'}",
-    ]
+    facts = render(
+        "item_facts.md.j2",
+        item=item,
+        type_name=ITEM_TYPES[item.type],
+        status_name=STATUS_NAMES[status],
+        position=position,
+    ).splitlines()
     extra = render("item_body.md.j2", item=item)
     labels = ", ".join(item.labels)
     tags = " · ".join(
@@ -399,7 +399,7 @@ def priority_message(shown: PriorityShown) -> dict[str, Any]:
     name = priority.SCHEMES[suggestion.scheme]
     now = {number: position for position, number in enumerate(suggestion.current, start=1)}
 
-    def column(order: list[int], scored: bool) -> str:
+    def column(title: str, order: list[int], scored: bool) -> str:
         rows = []
         for position, number in enumerate(order[:PRIORITY_ROWS], start=1):
             note = ""
@@ -412,7 +412,7 @@ def priority_message(shown: PriorityShown) -> dict[str, Any]:
                 {"position": position, "number": number, "title": items[number].title, "note": note}
             )
         more = max(len(order) - PRIORITY_ROWS, 0)
-        return render("priority_order.md.j2", rows=rows, more=more)
+        return fit(render("priority_order.md.j2", title=title, rows=rows, more=more), 2000)
 
     changes = sum(a != b for a, b in zip(suggestion.current, suggestion.suggested, strict=True))
     summary = render(
@@ -429,7 +429,7 @@ def priority_message(shown: PriorityShown) -> dict[str, Any]:
             SectionBlock(
                 block_id="priority-columns",
                 fields=[
-                    MarkdownTextObject(text=fit(f"*{title}*\n{column(order, scored)}", 2000))
+                    MarkdownTextObject(text=column(title, order, scored))
                     for title, order, scored in (
                         ("Suggested", suggestion.suggested, True),
                         ("Now", suggestion.current, False),

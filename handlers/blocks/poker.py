@@ -298,7 +298,7 @@ def picker(items: Sequence[BacklogItem]) -> dict[str, Any]:
     for item in items:
         blocks.append(
             section(
-                f"*#{item.number}* {escape(fit(item.title, 200))}",
+                render("item_title.md.j2", item=item),
                 accessory=button("Estimate", "poker_start", str(item.number), style="primary"),
                 block_id=f"poker-pick-{item.number}",
             )
@@ -345,7 +345,7 @@ def history_message(item: BacklogItem, records: Sequence[EstimateRecord]) -> dic
 
 
 def help_message() -> dict[str, Any]:
-    text = "*Planning poker*\n" + render("help.md.j2", verbs=POKER_USAGE)
+    text = render("help.md.j2", title="Planning poker", verbs=POKER_USAGE)
     blocks = [section(text), context("`/timebox help` lists every command.")]
     return message(blocks, "Planning poker commands")
 

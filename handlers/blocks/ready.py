@@ -56,7 +56,7 @@ def _unready_rows(
         for item, item_gaps in rows[:REPORT_ROWS]
     ]
     if len(rows) > REPORT_ROWS:
-        blocks.append(context(f"…and {len(rows) - REPORT_ROWS} more. `/ready` lists them."))
+        blocks.append(context(render("ready_more.md.j2", more=len(rows) - REPORT_ROWS)))
     return blocks
 
 
@@ -70,8 +70,7 @@ def readiness_report(hz: Horizon, channel_id: str, dor: DefinitionOfReady) -> di
     else:
         blocks.append(section(":white_check_mark: Everything in the planning horizon is ready."))
     if hz.snoozed:
-        snoozed = ", ".join(f"#{item.number}" for item in hz.snoozed)
-        blocks.append(context(f":zzz: Snoozed: {snoozed}"))
+        blocks.append(context(render("ready_snoozed_list.md.j2", items=hz.snoozed)))
     return message(blocks, f"Readiness check: {len(hz.unready)} unready items near the top")
 
 

@@ -24,7 +24,7 @@ from bot.usecases.sprints import InSprint, ScopeChanged, SprintCard, SprintClose
 from bot.usecases.tasks import TaskCard
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
-from handlers.render import escape, fit, plain, render
+from handlers.render import plain, render
 from storage.models import BacklogItem, Sprint, SprintItem, SprintTask
 
 MAX_OPTIONS = 100
@@ -144,12 +144,8 @@ def section_goal(sprint: Sprint) -> dict[str, Any]:
 def section_selection(
     sprint: Sprint, proposal: Sequence[BacklogItem], forecast: float | None
 ) -> dict[str, Any]:
-    if proposal:
-        listed = ", ".join(f"#{i.number} {escape(i.title)}" for i in proposal[:15])
-        basis = f"up to the forecast of {forecast:g} points" if forecast else "(no forecast yet)"
-        text = f"*What: selection.* The top ready items {basis}: {fit(listed, 2500)}."
-    else:
-        text = "*What: selection.* No item is ready yet: refine first, or take one with a reason."
+    listed = ", ".join(f"#{i.number} {i.title}" for i in proposal[:15])  # escaped there
+    text = render("plan_selection.md.j2", listed=listed, forecast=forecast)
     choose = button("Choose items", "sprint_select", str(sprint.id), style="primary")
     return kit.with_buttons(text, [choose], "Selection")
 
@@ -201,21 +197,18 @@ def section_breakdown(sprint: Sprint, items: Sequence[SprintItem]) -> dict[str, 
     )
     blocks: list[Block] = [section(text, block_id=_card_id("breakdown", sprint))]
     for si in items[:20]:
-        hours = tasks.planned(si.tasks)
-        title = escape(fit(si.item.title, 120))
-        text = f"*#{si.item.number}* {title} · {len(si.tasks)} tasks, {hours:g}h"
+        text = render("task_card.md.j2", part="breakdown_row", si=si, hours=tasks.planned(si.tasks))
         edit = button("Tasks", "sprint_tasks", f"{sprint.id}:{si.item.number}")
         blocks.append(section(text, accessory=edit))
     return message(blocks, "Task breakdown")
 
 
 def section_commit(sprint: Sprint, status: str) -> dict[str, Any]:
-    goal = escape(sprint.goal) if sprint.goal else "_no goal yet: it is needed before commitment_"
     buttons = [
         button("I commit", "sprint_commit", str(sprint.id), style="primary"),
         button("Commit for the team", "sprint_commit_team", str(sprint.id)),
     ]
-    text = f"*Commitment.* Goal: {goal}\n{status}"
+    text = render("plan_commit.md.j2", sprint=sprint, status=status)
     blocks = [section(text, block_id=_card_id("commit", sprint)), ActionsBlock(elements=buttons)]
     return message(blocks, "Commitment")
 
@@ -359,7 +352,7 @@ def capacity_modal(
 def tasks_modal(sprint: Sprint, sprint_item: SprintItem, channel_id: str) -> dict[str, Any]:
     item = sprint_item.item
     blocks = [
-        section(f"*#{item.number}* {escape(fit(item.title, 200))}"),
+        section(render("item_title.md.j2", item=item)),
         kit.text_input(
             "tasks",
             "Tasks, one per line with hours",

@@ -114,6 +114,9 @@ async def test_wsjf_inputs_in_the_form_a_suggested_order_and_the_po_applies_it(s
     assert "*3.* #3 Unscored · not scored" in suggested, "kept in its place"
     assert "*1.* #4 Urgent tiny · 19 · now 4" in suggested
     assert now.index("#1 ") < now.index("#2 ") < now.index("#3 ") < now.index("#4 ")
+    for column in (suggested, now):
+        starts = [line.split(" ")[0] for line in column.splitlines()[1:]]
+        assert starts == ["*1.*", "*2.*", "*3.*", "*4.*"], "a row a line, under the title"
     assert await order(slack) == [1, 2, 3, 4], "showing it moves nothing"
 
     await slack.driver.click("Apply this order", user=DEV1, message=suggestion)

@@ -7,6 +7,7 @@ by a late import is found too.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,4 +153,38 @@ def test_sql_is_storages_alone() -> None:
         if imported.startswith("sqlalchemy")
     ]
     wrong += [f"{name}:{line} store.session" for name in above for line in _store_sessions(name)]
+    assert wrong == []
+
+
+# Slack markup in a string built from data: paired *bold*, _italic_ or ~strike~, `code`, or a
+# mention, channel, special mention or link (`<@`, `<#`, `<!`, `<http`).
+_MARKUP = re.compile(r"(?<!\w)([*_~])[^\s*_~][^\n]*?\1(?!\w)|`[^`]+`|<[@#!]|<https?:")
+
+
+def _built_text(node: ast.AST) -> str | None:
+    """An f-string or a `+` of strings with each value as X; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "X" for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _built_text(node.left), _built_text(node.right)
+        if left is None and right is None:
+            return None
+        return (left if left is not None else "X") + (right if right is not None else "X")
+    return None
+
+
+def test_slack_text_is_written_in_templates() -> None:
+    """Listeners and Block Kit builders build no Slack markup around data: templates do, where
+    the filters escape what people typed. render.py's filters are where markup is made."""
+    wrong = []
+    for name, path in MODULES.items():
+        if not name.startswith("handlers") or name == "handlers.render":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.JoinedStr | ast.BinOp):
+                text = _built_text(node)
+                if text is not None and text != "X" and _MARKUP.search(text):
+                    wrong.append(f"{name}:{node.lineno}")
     assert wrong == []
