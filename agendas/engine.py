@@ -43,6 +43,15 @@ class Timer:
     section: int
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What a fired timer does: "skip" it, "advance" the meeting or "announce" its event
+    with `minutes` left."""
+
+    action: str
+    minutes: int = 0
+
+
 def sections(meeting: Meeting) -> list[dict[str, Any]]:
     return meeting.agenda["sections"]
 
@@ -166,6 +175,17 @@ def fired(meeting: Meeting | None, payload: dict[str, Any]) -> Timer | None:
     return Timer(payload["event"], meeting.section)
 
 
+def timer_verdict(meeting: Meeting, timer: Timer, now: datetime) -> Verdict:
+    """A warning once the section is over is skipped; time-up moves on under auto-advance;
+    otherwise the minutes left are announced (at least 1)."""
+    left = time_left(meeting, now).total_seconds()
+    if timer.event == "warn" and left <= 0:
+        return Verdict("skip")
+    if timer.event == "up" and meeting.auto_advance:
+        return Verdict("advance")
+    return Verdict("announce", max(1, round(left / 60)))
+
+
 def _close_section(meeting: Meeting, now: datetime) -> None:
     section = current(meeting)
     extended = sum(
@@ -201,7 +221,7 @@ async def advance(
     store: Store, meeting: Meeting, now: datetime, expected: int | None = None
 ) -> bool:
     """Moves to the next section (or ends after the last); False if someone already did."""
-    if meeting.status == "ended" or (expected is not None and expected != meeting.section):
+    if meeting.status == "ended" or section_over(meeting, expected):
         return False
     if meeting.status == "paused":
         _unpause(meeting, now)
@@ -217,7 +237,22 @@ async def advance(
     return True
 
 
-async def extend(store: Store, meeting: Meeting, minutes: int, actor: str, now: datetime) -> None:
+def section_over(meeting: Meeting, expected: int | None) -> bool:
+    """Whether the meeting has left section `expected`, the one a button was about."""
+    return expected is not None and expected != meeting.section
+
+
+async def extend(
+    store: Store,
+    meeting: Meeting,
+    minutes: int,
+    actor: str,
+    now: datetime,
+    expected: int | None = None,
+) -> bool:
+    """Adds minutes to the current section; False if section `expected` is over already."""
+    if section_over(meeting, expected):
+        return False
     if not 1 <= minutes <= 60:
         raise UserError("Extend by 1 to 60 minutes, e.g. `/refine extend 5m`.")
     overrun = max(0.0, (now - meeting.section_ends_at).total_seconds() / 60)
@@ -238,6 +273,7 @@ async def extend(store: Store, meeting: Meeting, minutes: int, actor: str, now: 
     meeting.timed_out = False
     meeting.warned = warn_at(meeting) <= now
     await schedule_timers(store, meeting, now)
+    return True
 
 
 async def pause(store: Store, meeting: Meeting, now: datetime) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.domain.backlog import Move
 from bot.domain.errors import UserError
 from bot.domain.priority import MOSCOW
 from bot.domain.readiness import DefinitionOfReady, is_ready
@@ -113,12 +114,33 @@ def priority_of(key: str) -> str:
     return MOSCOW[key]
 
 
-def opened(item: BacklogItem) -> bool:
-    """A triaged item is no longer new; True if this changed it."""
+@dataclass(frozen=True)
+class TriagePlan:
+    """What a placement does to a new item: any but keep orders the backlog (the PO's)."""
+
+    needs_po: bool
+    archive: bool
+    move: Move | None  # to the top or the bottom
+    opens: bool  # a new item that stays becomes open, with a history line
+
+
+def plan_triage(item: BacklogItem, placement: str) -> TriagePlan:
+    """The steps of placing `item` (a checked placement)."""
+    archive = placement == "archive"
+    return TriagePlan(
+        needs_po=placement != "keep",
+        archive=archive,
+        move=Move(placement) if placement in ("top", "bottom") else None,
+        opens=not archive and item.status == "new",
+    )
+
+
+def opened(item: BacklogItem) -> dict[str, list[str]]:
+    """A triaged item is no longer new: the change for its history ({} if it was not new)."""
     if item.status != "new":
-        return False
+        return {}
     item.status = "open"
-    return True
+    return {"status": ["new", "open"]}
 
 
 def record_triage(meeting: Meeting, number: int, placement: str, actor: str) -> None:

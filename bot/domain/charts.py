@@ -193,9 +193,7 @@ def burndown_chart(
     added = [(x, value) for (_, before), (x, value) in pairwise(actual) if value > before]
     with _RENDER:
         figure, axes = _figure()
-        title = f"Sprint {sprint.number} burndown" + (
-            " in hours" if hours_at_start is not None else ""
-        )
+        title = burndown_title(sprint, hours=hours_at_start is not None)
         if sprint.goal:
             title += f": {_short(sprint.goal, TITLE_MAX - len(title))}"
         axes.set_title(title, parse_math=False)
@@ -228,6 +226,21 @@ def burndown_chart(
         axes.set_ylim(0, top * 1.1)
         figure.legend(loc="outside lower center", ncols=3, fontsize=9, frameon=False)
         return _png(figure)
+
+
+def burndown_title(sprint: Sprint, *, hours: bool = False) -> str:
+    return f"Sprint {sprint.number} burndown" + (" in hours" if hours else "")
+
+
+def burndown_summary(
+    sprint: Sprint, remaining: Sequence[tuple[date, float]], *, hours_at_start: float | None
+) -> str:
+    """What is left now against the commitment, in points, or in hours given `hours_at_start`."""
+    now_left = remaining[-1][1] if remaining else 0.0
+    hours = hours_at_start is not None
+    unit = "h" if hours else " points"
+    begun = hours_at_start if hours else sprint.committed_points
+    return f"{now_left:g}{unit} left of {begun or 0:g}{unit} at the commitment."
 
 
 def _ideal(

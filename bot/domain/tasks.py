@@ -274,3 +274,15 @@ def hours_by_day(
         days.append((day, hours_at(rows, datetime.combine(day, time.max, tzinfo=UTC))))
         day += timedelta(days=1)
     return days
+
+
+def no_hours_to_burn(
+    sprint: Sprint, remaining: Sequence[tuple[date, float]], start: float
+) -> str | None:
+    """Why the burndown in hours has nothing to show (no task has hours), or None."""
+    if start or any(left for _, left in remaining):
+        return None
+    return (
+        f"No task of sprint {sprint.number} has hours yet: `/sprint tasks <n>` plans an "
+        "item's tasks, and the burndown in hours follows what is left of them."
+    )

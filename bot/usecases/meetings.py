@@ -21,7 +21,6 @@ from agendas.agenda import KINDS as AGENDA_KINDS
 from agendas.agenda import Agenda, adopt, for_team, is_custom, reset
 from agendas.kinds import MeetingKind, People, conclude
 from bot.domain import backlog
-from bot.domain.backlog import Move
 from bot.domain.calendar import local_today
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
@@ -232,11 +231,10 @@ async def step(
                 if not done.moved:
                     done.note = Note("moved_already")
             case "extend":
-                if expected is not None and expected != meeting.section:
-                    done.note = Note("section_over")
-                else:
-                    await engine.extend(store, meeting, minutes, work.user, now)
+                if await engine.extend(store, meeting, minutes, work.user, now, expected):
                     done.note = Note("extended", minutes, engine.current(meeting)["title"])
+                else:
+                    done.note = Note("section_over")
             case "pause":
                 await engine.pause(store, meeting, now)
                 done.note = Note("paused")
@@ -301,16 +299,16 @@ async def timer_fired(
         timer = engine.fired(meeting, payload)
         if timer is None or meeting is None or team is None:
             return Fired("no longer applies")
-        left = engine.time_left(meeting, now)
-        if timer.event == "warn" and left.total_seconds() <= 0:
+        verdict = engine.timer_verdict(meeting, timer, now)
+        if verdict.action == "skip":
             return Fired("warning skipped: the section is over")
-        if timer.event == "up" and meeting.auto_advance:
+        if verdict.action == "advance":
             await engine.advance(store, meeting, now, timer.section)
             done = Step(meeting, team, moved=True, ended=meeting.status == "ended")
             if done.ended:
                 await conclude(store, team, meeting, KINDS[meeting.kind], now)
             return Fired("time up: moved on", meeting, team, done)
-        await announce(store, team, meeting, timer.event, max(1, round(left.total_seconds() / 60)))
+        await announce(store, team, meeting, timer.event, verdict.minutes)
         return Fired(timer.event, meeting, team)
 
 
@@ -331,16 +329,15 @@ async def triage(
         store, team, user, now = work.store, work.team, work.user, work.now
         meeting = await _meeting(work, meeting_id)
         item = refinement.check_triageable(await store.get_item(team, number))
-        if placement != "keep":
+        plan = refinement.plan_triage(item, placement)
+        if plan.needs_po:
             await work.require(("po",), "order the product backlog")
-        if placement == "archive":
+        if plan.archive:
             await store.archive_item(team, number, user, now)
-        else:
-            if placement in ("top", "bottom"):
-                await store.move_item(team, number, Move(placement), user, now)
-            if item.status == "new":
-                store.log(item, user, "triaged", now, status=["new", "open"])
-                refinement.opened(item)
+        if plan.move is not None:
+            await store.move_item(team, number, plan.move, user, now)
+        if plan.opens:
+            store.log(item, user, "triaged", now, **refinement.opened(item))
         refinement.record_triage(meeting, number, placement, user)
         new = refinement.new_items(await _ordered(store, team))
         following = refinement.triage_card(meeting, new)

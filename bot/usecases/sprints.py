@@ -19,7 +19,6 @@ from bot.domain import calibration, sprint_export, tasks
 from bot.domain import sprints as rules
 from bot.domain.calendar import local_today
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
-from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
@@ -179,19 +178,13 @@ async def burndown_chart(
             items = await work.store.sprint_items(sprint, include_removed=True)
             changes = await work.store.scope_changes(sprint)
             remaining, start = rules.remaining_by_day(sprint, items, changes, today), None
-    if hours and not start and not any(left for _, left in remaining):
-        return NothingToDraw(
-            f"No task of sprint {sprint.number} has hours yet: `/sprint tasks <n>` plans an "
-            "item's tasks, and the burndown in hours follows what is left of them."
-        )
+    if hours and (why := tasks.no_hours_to_burn(sprint, remaining, start)):
+        return NothingToDraw(why)
     draw = partial(
         charts.burndown_chart, sprint, remaining, working_days=workdays, hours_at_start=start
     )
-    title = f"Sprint {sprint.number} burndown" + (" in hours" if hours else "")
-    now_left = remaining[-1][1] if remaining else 0.0
-    unit = "h" if hours else " points"
-    begun = start if hours else sprint.committed_points
-    summary = f"{now_left:g}{unit} left of {begun or 0:g}{unit} at the commitment."
+    title = charts.burndown_title(sprint, hours=hours)
+    summary = charts.burndown_summary(sprint, remaining, hours_at_start=start)
     return await _drawn(f"burndown{'-hours' if hours else ''}.png", draw, title, summary)
 
 
@@ -347,11 +340,7 @@ async def renegotiate(
     """Adds to or removes from a committed sprint: a reason is required, and it is logged."""
     reason = rules.renegotiation_reason(action, number, reason)
     sprint = await require_active(store, team)
-    item = await store.item(team.id, number)
-    if item is None:
-        raise UserError(
-            f"There is no item #{number} in this channel's backlog. `/backlog` lists them."
-        )
+    item = await store.get_item(team, number)
     sprint_items = await store.sprint_items(sprint, include_removed=True)
     decided = rules.renegotiate(sprint, action, item, sprint_items, reason, actor, now)
     if decided.new_item is not None:

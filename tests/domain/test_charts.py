@@ -8,7 +8,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.domain.charts import _ideal, _rolling_velocity, burndown_chart, velocity_chart
+from bot.domain.charts import (
+    _ideal,
+    _rolling_velocity,
+    burndown_chart,
+    burndown_summary,
+    burndown_title,
+    velocity_chart,
+)
 from bot.domain.errors import UserError
 from storage.models import Sprint
 
@@ -131,6 +138,22 @@ def test_burndown_before_the_first_day_and_after_the_last_one():
 def test_a_goal_with_dollar_signs_is_drawn_as_text():
     current = sprint(4, 20, None, goal=r"Save $\frac{ on hosting, $5 a month & <more>")
     assert png_size(burndown_chart(current, days_of(current.starts_on, [20]))) == (1000, 500)
+
+
+def test_the_burndown_says_what_is_left_against_the_commitment():
+    current = sprint(4, 20, None)
+    so_far = days_of(current.starts_on, [20, 18, 12.5])
+    assert burndown_title(current) == "Sprint 4 burndown"
+    assert burndown_title(current, hours=True) == "Sprint 4 burndown in hours"
+    summary = burndown_summary(current, so_far, hours_at_start=None)
+    assert summary == "12.5 points left of 20 points at the commitment."
+    in_hours = burndown_summary(current, so_far, hours_at_start=30.0)
+    assert in_hours == "12.5h left of 30h at the commitment."
+    assert burndown_summary(current, [], hours_at_start=0.0) == "0h left of 0h at the commitment."
+    uncommitted = sprint(5, None, None)
+    assert burndown_summary(uncommitted, [], hours_at_start=None) == (
+        "0 points left of 0 points at the commitment."
+    )
 
 
 def test_no_burndown_before_the_commitment():
