@@ -18,7 +18,8 @@ from typing import Any
 
 from agendas import engine, refinement
 from agendas.agenda import KINDS as AGENDA_KINDS
-from agendas.agenda import Agenda, adopt, for_team, is_custom, reset
+from agendas.agenda import Agenda, adopt, edited, for_team, is_custom, reset
+from agendas.agenda import parse as parse_agenda
 from agendas.kinds import MeetingKind, People, conclude
 from bot.domain import backlog
 from bot.domain.calendar import local_today
@@ -461,6 +462,27 @@ async def agenda_to_edit(
     async with team_work(svc, actor) as work:
         _require_own_agenda(work, kind, channel, team_id)
         return _shown(work, kind)
+
+
+@dataclass(frozen=True)
+class AgendaForm:
+    """What an agenda form says: a whole YAML agenda, or a length and a purpose per section."""
+
+    kind: str
+    yaml: str | None = None
+    amounts: Sequence[str] = ()
+    purposes: Sequence[str] = ()
+
+
+async def agenda_from_form(
+    svc: Services, actor: Actor, given: AgendaForm, channel: str, team_id: int | None
+) -> Agenda:
+    """The agenda a form says, read before the ack so that a broken one is refused under its
+    field: the YAML, or this team's current agenda with the lengths and purposes typed."""
+    current = await agenda_to_edit(svc, actor, given.kind, channel, team_id)
+    if given.yaml is not None:
+        return parse_agenda(given.yaml, given.kind)
+    return edited(current.agenda, given.amounts, given.purposes)
 
 
 async def reset_agenda(

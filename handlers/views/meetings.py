@@ -11,8 +11,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from agendas.agenda import Agenda, edited
-from agendas.agenda import parse as parse_agenda
 from bot.domain.errors import UserError
 from bot.usecases import meetings
 from handlers import payload
@@ -46,35 +44,32 @@ async def save_meeting_text(asked: Asked, given: tuple[str, str, str | None]) ->
     await meeting_flow.announce(asked.svc, asked.client, done)
 
 
+def _agenda_form(body: dict[str, Any]) -> meetings.AgendaForm:
+    state, kind = form.fields(body), metadata(body)["kind"]
+    if body["view"]["callback_id"] == "agenda_yaml":
+        return meetings.AgendaForm(kind, yaml=form.text(state, "yaml"))
+    count = sum(block.startswith("minutes-") for block in state)
+    amounts = [form.text(state, f"minutes-{i}") for i in range(count)]
+    purposes = [form.text(state, f"purpose-{i}") for i in range(count)]
+    return meetings.AgendaForm(kind, amounts=amounts, purposes=purposes)
+
+
 @listener
 async def save_agenda(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     """Lengths and purposes from the form, or a whole YAML agenda; a broken one is refused
     under its field, before the ack, and the agenda stays as it was."""
-    asked = Asked.of(body, client, context)
-    is_yaml, meta = body["view"]["callback_id"] == "agenda_yaml", metadata(body)
+    asked, given, meta = Asked.of(body, client, context), _agenda_form(body), metadata(body)
     team_id = payload.as_int(meta["team"]) if meta.get("team") is not None else None
     try:
-        agenda = await _agenda_of(asked, meta["kind"], team_id, form.fields(body), is_yaml)
+        agenda = await meetings.agenda_from_form(
+            asked.svc, asked.actor, given, asked.actor.channel, team_id
+        )
     except UserError as error:
-        block = "yaml" if is_yaml else "minutes-0"
+        block = "yaml" if given.yaml is not None else "minutes-0"
         await ack(response_action="errors", errors={block: error.message[:150]})
         return
     await ack()
     shown = await meetings.save_agenda(asked.svc, asked.actor, agenda, asked.in_channel, team_id)
     await asked.answer(meeting_blocks.agenda_shown(shown))
-
-
-async def _agenda_of(
-    asked: Asked, kind: str, team_id: int | None, state: dict[str, dict[str, Any]], is_yaml: bool
-) -> Agenda:
-    """The agenda the form says: a YAML file, or the current one with new lengths and purposes."""
-    where = asked.actor.channel, team_id
-    current = await meetings.agenda_to_edit(asked.svc, asked.actor, kind, *where)
-    if is_yaml:
-        return parse_agenda(form.text(state, "yaml"), kind)
-    count = len(current.agenda.sections)
-    amounts = [form.text(state, f"minutes-{i}") for i in range(count)]
-    purposes = [form.text(state, f"purpose-{i}") for i in range(count)]
-    return edited(current.agenda, amounts, purposes)
