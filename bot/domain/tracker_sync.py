@@ -23,6 +23,10 @@ The order: the tracker's board order wins for the items it holds (``follow_board
 fewest items: those outside the longest run already in order), except an item whose move in
 Timebox is not in the tracker yet. An issue deleted, or moved off the board, is unlinked from
 its item with a history line (``gone_note``); the item is archived if it was on the backlog.
+
+The verdicts on an incoming issue (``classify``, ``probe_verdict``) and what they do to an item
+and its link (``apply_merge``, ``relink``, ``unlink``), what a write sends (``item_write``,
+``sprint_steps``) are rules too: the use case (bot.usecases.tracker) loads, asks, and stores.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX
 from bot.domain.readiness import hypothesis_in
-from bot.domain.trackers import StatusCategory, TrackerIssue
+from bot.domain.trackers import NewIssue, SprintState, StatusCategory, TrackerIssue
+from storage.models import BacklogItem, SprintItem, TrackerLink
 
 TRACKER_NAMES = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}
 """Each tracker kind, as people call it."""
@@ -342,6 +347,130 @@ def local_change_times(events: Iterable[Any], since: datetime | None) -> dict[st
     return times
 
 
+# -- applying an issue to its item --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line the sync adds to an item's history: its action and what it records."""
+
+    action: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class MergeApplied:
+    """What merging an issue into its linked item did."""
+
+    lines: list[Line]  # the item's history lines, in order
+    changed: bool  # the item's fields changed (an "edited" line)
+    conflicts: int
+    write: bool  # Timebox's side won a writable field: it goes back to the tracker
+
+
+def merge_since(link: TrackerLink) -> datetime | None:
+    """From when Timebox's edits count against the tracker's: the link's last sync, or
+    ever while the two sides never agreed (no base yet, or a relink)."""
+    return link.synced_at if link.base else None
+
+
+def apply_merge(
+    item: BacklogItem,
+    link: TrackerLink,
+    issue: TrackerIssue,
+    events: Iterable[Any],
+    done: Collection[str],
+    now: datetime,
+    kind: str = JIRA,
+) -> MergeApplied:
+    """Merges an issue into its item and link, in place, and says what the item's history
+    records (`events`: its history since ``merge_since``; `done`: blocker keys done in the
+    tracker). Dependencies typed in Slack and a hypothesis written in Timebox stay."""
+    local_at = local_change_times(events, merge_since(link))
+    merged = merge(
+        current_values(item),
+        link.base,
+        owned_values(issue),
+        issue.updated,
+        local_at,
+        tracker=tracker_name(kind),
+    )
+    edited: dict[str, list[Any]] = {}
+    for name, (old, new) in merged.changes.items():
+        if name == "blocked_by":
+            before = list(item.dependencies)
+            item.dependencies = dependencies_with(item.dependencies, new, done)
+            edited["dependencies"] = [before, item.dependencies]
+        else:
+            setattr(item, name, new)
+            edited[name] = [old, new]
+    remote = link.remote or {}
+    status = status_after(item.status, issue.status_category.value, remote.get("status_category"))
+    if status is not None:
+        edited["status"] = [item.status, status]
+        item.status = status
+    hypothesis = hypothesis_after(item.hypothesis or "", remote, issue)
+    if hypothesis is not None:
+        edited["hypothesis"] = [item.hypothesis, hypothesis]
+        item.hypothesis = hypothesis
+    lines: list[Line] = []
+    if edited:
+        item.updated_at = now
+        lines.append(Line("edited", edited))
+    lines += [
+        Line("conflict", {"field": c.field, "kept": c.kept, "note": c.note()})
+        for c in merged.conflicts
+    ]
+    link.base = merged.base
+    link.remote = facts(issue, kind)
+    link.remote_updated = issue.updated
+    link.issue_id, link.url = issue.id or link.issue_id, issue.url or link.url
+    link.synced_at = now
+    return MergeApplied(lines, bool(edited), len(merged.conflicts), bool(merged.write))
+
+
+def is_new(issue: TrackerIssue, *, importing: bool) -> bool:
+    """An issue no item is linked to becomes one: a backlog issue, and, outside the import,
+    not done (a finished issue seen by the sync is history, not backlog)."""
+    return is_backlog_issue(issue) and (importing or issue.status_category.value != "done")
+
+
+SEEN, RELINK, MERGE = "seen", "relink", "merge"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a linked item does with an incoming issue: ``SEEN`` (not changed since the
+    link last saw it: no merge), ``RELINK`` (linked through another connection, or none: the
+    issue matched by its key after connecting again), or ``MERGE``."""
+
+    action: str
+    reranked: bool = False  # reordered in the tracker: the board's order is to be read
+
+
+def classify(
+    issue: TrackerIssue, link: TrackerLink, connection_id: int, *, importing: bool
+) -> Verdict:
+    """The verdict on an issue whose key is linked (the import's order is the board's
+    already, so it never asks for a re-rank)."""
+    ours = link.connection_id == connection_id
+    moved = not importing and ours and reranked(link.remote or {}, issue)
+    if ours and link.remote_updated is not None and issue.updated <= link.remote_updated:
+        return Verdict(SEEN, moved)
+    return Verdict(MERGE if ours else RELINK, moved)
+
+
+def relink(link: TrackerLink, item: BacklogItem, connection_id: int, now: datetime) -> bool:
+    """The link joins the connection again with no base (both sides' values are compared
+    afresh); an item archived because its issue left the board comes back. True if it did."""
+    back = (link.remote or {}).get("gone")
+    link.connection_id, link.base = connection_id, {}
+    if back and item.archived_at is not None:
+        item.archived_at, item.updated_at = None, now
+        return True
+    return False
+
+
 # -- writing back ------------------------------------------------------------------------------
 
 
@@ -369,6 +498,44 @@ def rank_anchor(order: Sequence[tuple[int, str | None]], item_id: int) -> tuple[
         if key:
             return ("before", key)
     return None
+
+
+def new_issue(item: BacklogItem) -> NewIssue:
+    """The issue an item added in Slack is created as (a label cannot hold a space)."""
+    return NewIssue(
+        summary=item.title,
+        issue_type=tracker_type(item.type),
+        estimate=item.estimate,
+        labels=tuple(label.replace(" ", "-") for label in item.labels),
+        acceptance_criteria=tuple(item.acceptance_criteria),
+    )
+
+
+@dataclass(frozen=True)
+class ItemWrite:
+    """What a write of an item sends: its new issue, its changed fields, or nothing (why)."""
+
+    new_issue: NewIssue | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    nothing: str | None = None
+
+
+def item_write(effect: str, item: BacklogItem, link: TrackerLink, kind: str = JIRA) -> ItemWrite:
+    """What a "create", "fields" or "done" write sends when it runs, from the item as it is
+    then (a late retry sends the latest value, or nothing once it is moot). A rank needs the
+    backlog's order: ``rank_anchor``."""
+    if effect == "create":
+        if link.key is not None:
+            return ItemWrite(nothing=f"created already as {link.key}")
+        return ItemWrite(new_issue=new_issue(item))
+    if effect == "fields":
+        values = to_write(current_values(item), link.base)
+        return ItemWrite(
+            values=values, nothing=None if values else f"in {tracker_name(kind)} already"
+        )
+    if effect == "done" and item.status != "done":
+        return ItemWrite(nothing="not done in Timebox any more")
+    return ItemWrite()
 
 
 @dataclass(frozen=True)
@@ -507,6 +674,43 @@ def gone_note(
     return f"{said}: unlinked, kept here"
 
 
+def unlink(link: TrackerLink, item: BacklogItem | None, reason: str, now: datetime) -> bool:
+    """An issue gone from the board ("deleted" or "moved"): the link ends, its key kept so
+    the issue coming back relinks it. An item on the backlog is archived (a row nobody sees
+    in the tracker would stand amid the board's order); one in a sprint or done stays (a
+    sprint's scope changes only by renegotiation). True if it was archived."""
+    link.connection_id, link.pending, link.error = None, 0, None
+    link.remote = {**(link.remote or {}), "gone": reason, "gone_at": now.isoformat()}
+    if item is None:
+        return False
+    archived = item.archived_at is None and item.status not in ("done", "sprint")
+    if archived:
+        item.archived_at, item.updated_at = now, now
+    return archived
+
+
+APPLY = "apply"
+
+
+def probe_verdict(
+    issue: TrackerIssue | None, board: tuple[Collection[str], datetime] | None
+) -> str | None:
+    """What a linked issue asked for one by one means (`board`: the board's keys and when
+    they were read; None for a webhook's named key, only checked for deletion): "deleted"
+    (not found), ``APPLY`` (done, or on the board after all: a change), "moved" (off the
+    board, and not changed just before the board was read), else None (judged next time)."""
+    if issue is None:
+        return "deleted"
+    if board is None:
+        return None
+    keys, asked_at = board
+    if issue.status_category is StatusCategory.DONE or issue.key in keys:
+        return APPLY
+    if issue.updated < asked_at - WATERMARK_MARGIN:
+        return "moved"
+    return None
+
+
 def sprint_name(number: int) -> str:
     return f"Sprint {number}"
 
@@ -520,6 +724,68 @@ def sprint_times(starts_on: Any, ends_on: Any, zone: str | None) -> tuple[dateti
     start = datetime.combine(starts_on, time(9), tzinfo=tz)
     end = datetime.combine(ends_on, time(17), tzinfo=tz)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class SprintKeys:
+    """A sprint's issues as the tracker's sprint is to hold them."""
+
+    inside: list[str]  # in the sprint
+    outside: list[str]  # taken out of it: back to the backlog
+    done: list[str]  # done in Timebox, not yet seen done in the tracker
+    waiting: bool  # an item's issue is still being created: the write waits for it
+
+
+def sprint_keys(
+    entries: Iterable[tuple[SprintItem, TrackerLink | None]], connection_id: int
+) -> SprintKeys:
+    """Sorts a sprint's items (with the removed ones, each with its link) by their issues;
+    an item only Timebox has, or linked through another connection, is left out."""
+    inside: list[str] = []
+    outside: list[str] = []
+    done: list[str] = []
+    waiting = False
+    for sprint_item, link in entries:
+        if link is None or link.connection_id != connection_id:
+            continue
+        if link.key is None:
+            waiting = waiting or link.pending > 0
+            continue
+        (outside if sprint_item.removed else inside).append(link.key)
+        seen_done = (link.remote or {}).get("status_category") == StatusCategory.DONE.value
+        if not sprint_item.removed and sprint_item.done_at is not None and not seen_done:
+            done.append(link.key)
+    return SprintKeys(inside, outside, done, waiting)
+
+
+@dataclass(frozen=True)
+class SprintSteps:
+    """The calls that make the tracker's sprint look like Timebox's, in this order."""
+
+    move_in: list[str]
+    move_out: list[str]
+    start: bool
+    mark_done: list[str]  # before closing, else closing moves them back to the backlog
+    close: bool
+
+
+def sprint_steps(
+    status: str,
+    state: SprintState | None,
+    inside: Sequence[str],
+    outside: Sequence[str],
+    done: Sequence[str],
+) -> SprintSteps:
+    """`status`: Timebox's sprint's; `state`: the tracker's sprint's, None when unknown (a
+    sprint found or made just now may be started already: starting it again is refused)."""
+    closed = status == "closed"
+    return SprintSteps(
+        move_in=list(inside) if not closed else [],
+        move_out=list(outside),
+        start=status in ("active", "closed") and state in (None, SprintState.FUTURE),
+        mark_done=list(done) if closed else [],
+        close=closed,
+    )
 
 
 def retry_delay(attempt: int, *, retry_after: float | None, retryable: bool) -> float:

@@ -324,39 +324,30 @@ async def apply_issues(
     blockers = sorted({k for i in issues for k in i.blocked_by})
     done = await store.done_keys(team.id, blockers)
     done |= {i.key for i in issues if i.status_category.value == "done"}
+    importing = first_position is not None
     new: list[tuple[int, trackers.TrackerIssue]] = []
     for offset, issue in enumerate(issues):
         rank = float(first_position + offset) if first_position is not None else None
         link = links.get(issue.key)
         item = items.get(link.item_id) if link is not None else None
         if link is None or item is None:
-            if rules.is_backlog_issue(issue) and (
-                first_position is not None or issue.status_category.value != "done"
-            ):
+            if rules.is_new(issue, importing=importing):
                 new.append((offset, issue))
             continue
-        if first_position is None and link.connection_id == connection.id:
-            applied.reranked |= rules.reranked(link.remote or {}, issue)
-        if (
-            link.connection_id == connection.id
-            and link.remote_updated is not None
-            and issue.updated <= link.remote_updated
-        ):
+        verdict = rules.classify(issue, link, connection.id, importing=importing)
+        applied.reranked |= verdict.reranked
+        if verdict.action == rules.SEEN:
             if rank is not None:
                 item.rank = rank
             _follow_hypothesis(store, connection, link, item, issue, now)
             continue
-        if link.connection_id != connection.id:  # connected again: matched by its key
-            back = (link.remote or {}).get("gone")
-            link.connection_id, link.base = connection.id, {}
-            if back and item.archived_at is not None:  # off the board, and on it again
-                item.archived_at, item.updated_at = None, now
-                note = f"{issue.key} is on the board in {where} again"
-                store.log(item, who, "restored", now, note=note)
-                applied.reranked = True
-        changed = await _merge_one(store, connection, link, item, issue, done, now)
-        applied.changed += changed[0]
-        applied.conflicts += changed[1]
+        if verdict.action == rules.RELINK and rules.relink(link, item, connection.id, now):
+            note = f"{issue.key} is on the board in {where} again"
+            store.log(item, who, "restored", now, note=note)
+            applied.reranked = True
+        merged = await _merge_one(store, connection, link, item, issue, done, now)
+        applied.changed += int(merged.changed)
+        applied.conflicts += merged.conflicts
         if rank is not None:
             item.rank = rank
     if new:
@@ -496,60 +487,15 @@ async def _merge_one(
     issue: trackers.TrackerIssue,
     done: set[str],
     now: datetime,
-) -> tuple[int, int]:
-    """Merges one issue into its item; (1 if the item changed, conflicts)."""
-    remote = rules.owned_values(issue)
-    events = await store.events_since(item.id, link.synced_at if link.base else None)
-    local_at = rules.local_change_times(events, link.synced_at if link.base else None)
-    merged = rules.merge(
-        rules.current_values(item),
-        link.base,
-        remote,
-        issue.updated,
-        local_at,
-        tracker=rules.tracker_name(connection.kind),
-    )
-    who = rules.actor(connection.kind)
-    logged: dict[str, list[Any]] = {}
-    for name, (old, new) in merged.changes.items():
-        if name == "blocked_by":
-            before = list(item.dependencies)
-            item.dependencies = rules.dependencies_with(item.dependencies, new, done)
-            logged["dependencies"] = [before, item.dependencies]
-        else:
-            setattr(item, name, new)
-            logged[name] = [old, new]
-    status = rules.status_after(
-        item.status, issue.status_category.value, (link.remote or {}).get("status_category")
-    )
-    if status is not None:
-        logged["status"] = [item.status, status]
-        item.status = status
-    hypothesis = rules.hypothesis_after(item.hypothesis or "", link.remote or {}, issue)
-    if hypothesis is not None:
-        logged["hypothesis"] = [item.hypothesis, hypothesis]
-        item.hypothesis = hypothesis
-    if logged:
-        item.updated_at = now
-        store.log(item, who, "edited", now, **logged)
-    for conflict in merged.conflicts:
-        store.log(
-            item,
-            who,
-            "conflict",
-            now,
-            field=conflict.field,
-            kept=conflict.kept,
-            note=conflict.note(),
-        )
-    link.base = merged.base
-    link.remote = rules.facts(issue, connection.kind)
-    link.remote_updated = issue.updated
-    link.issue_id, link.url = issue.id or link.issue_id, issue.url or link.url
-    link.synced_at = now
+) -> rules.MergeApplied:
+    """Merges one issue into its item (rules.apply_merge); a win of Timebox's is written back."""
+    events = await store.events_since(item.id, rules.merge_since(link))
+    merged = rules.apply_merge(item, link, issue, events, done, now, connection.kind)
+    for line in merged.lines:
+        store.log(item, rules.actor(connection.kind), line.action, now, **line.changes)
     if merged.write:
         await _enqueue(store, connection, link, "fields", f"i{item.id}", now)
-    return (1 if logged else 0), len(merged.conflicts)
+    return merged
 
 
 # -- due work: import, sync, write -------------------------------------------------------------
@@ -838,16 +784,11 @@ async def _probe(
             link = links.get(key)
             if link is None or link.connection_id != connection.id:
                 continue
-            item = items.get(link.item_id)
-            if issue is None:
-                _unlink(store, connection, link, item, "deleted", now)
-                walked.unlinked += 1
-            elif board is None:
-                continue
-            elif issue.status_category is trackers.StatusCategory.DONE or issue.key in board[0]:
+            verdict = rules.probe_verdict(issue, board)
+            if verdict == rules.APPLY and issue is not None:
                 changed.append(issue)
-            elif issue.updated < board[1] - rules.WATERMARK_MARGIN:
-                _unlink(store, connection, link, item, "moved", now)
+            elif verdict is not None:
+                _unlink(store, connection, link, items.get(link.item_id), verdict, now)
                 walked.unlinked += 1
         if changed:
             await apply_issues(store, connection, changed, now)
@@ -861,19 +802,12 @@ def _unlink(
     reason: str,
     now: datetime,
 ) -> None:
-    """An issue gone from the board ("deleted" or "moved"): the link ends (its key kept, so
-    the issue coming back relinks it) and the item says so in its history. An item on the
-    backlog is archived (the board is the backlog: a row nobody sees in the tracker would stand
-    amid its order; `/backlog restore` brings it back with everything Timebox had); one in a
-    sprint or done stays as it is (a sprint's scope changes only by renegotiation)."""
+    """An issue gone from the board (rules.unlink), and the item's history line saying so
+    (`/backlog restore` brings an archived one back with everything Timebox had)."""
     key = link.key or ""
-    link.connection_id, link.pending, link.error = None, 0, None
-    link.remote = {**(link.remote or {}), "gone": reason, "gone_at": now.isoformat()}
+    archived = rules.unlink(link, item, reason, now)
     if item is None:
         return
-    archived = item.archived_at is None and item.status not in ("done", "sprint")
-    if archived:
-        item.archived_at, item.updated_at = now, now
     note = rules.gone_note(reason, key, now, item.number, archived, connection.kind)
     store.log(item, rules.actor(connection.kind), "unlinked", now, key=key, note=note)
 
@@ -1059,19 +993,7 @@ async def _read_write(svc: Services, due: Due) -> _Write | str:
             write.nothing = "skipped: the item is gone or not linked"
             return write
         write.link_id, write.item_id, write.key = link.id, item.id, link.key
-        if effect == "create":
-            if link.key is not None:
-                write.nothing = f"created already as {link.key}"
-            else:
-                write.new_issue = trackers.NewIssue(
-                    summary=item.title,
-                    issue_type=rules.tracker_type(item.type),
-                    estimate=item.estimate,
-                    labels=tuple(label.replace(" ", "-") for label in item.labels),
-                    acceptance_criteria=tuple(item.acceptance_criteria),
-                )
-            return write
-        if link.key is None:
+        if link.key is None and effect != "create":
             pending_create = await store.pending_jobs(
                 f"{KIND_WRITE}:{tag(connection)}:i{item.id}:create:"
             )
@@ -1079,18 +1001,15 @@ async def _read_write(svc: Services, due: Due) -> _Write | str:
                 write.wait = True
             else:
                 write.nothing = "skipped: the item has no issue"
-            return write
-        if effect == "fields":
-            write.values = rules.to_write(rules.current_values(item), link.base)
-            if not write.values:
-                write.nothing = f"in {rules.tracker_name(connection.kind)} already"
         elif effect == "rank":
             order = await store.backlog_keys(connection.team_id, connection.id)
             write.anchor = rules.rank_anchor(order, item.id)
             if write.anchor is None:
                 write.nothing = "no linked neighbour to rank against"
-        elif effect == "done" and item.status != "done":
-            write.nothing = "not done in Timebox any more"
+        else:
+            sends = rules.item_write(effect, item, link, connection.kind)
+            write.new_issue, write.values = sends.new_issue, sends.values
+            write.nothing = sends.nothing
         return write
 
 
@@ -1103,19 +1022,9 @@ async def _read_sprint(
         return
     team = await store.team_by_id(connection.team_id)
     sprint_items = await store.sprint_items(sprint, include_removed=True)
-    inside, outside, done = [], [], []
-    for sprint_item in sprint_items:
-        link = await store.link_of_item(sprint_item.item_id)
-        if link is None or link.connection_id != connection.id:
-            continue
-        if link.key is None:
-            if link.pending > 0:
-                write.wait = True
-            continue
-        (outside if sprint_item.removed else inside).append(link.key)
-        seen_done = (link.remote or {}).get("status_category") == trackers.StatusCategory.DONE.value
-        if not sprint_item.removed and sprint_item.done_at is not None and not seen_done:
-            done.append(link.key)
+    links = [await store.link_of_item(sprint_item.item_id) for sprint_item in sprint_items]
+    keys = rules.sprint_keys(zip(sprint_items, links, strict=True), connection.id)
+    write.wait = keys.waiting
     known = await store.sprint_link(sprint.id)
     start, end = rules.sprint_times(
         sprint.starts_on, sprint.ends_on, team.timezone if team else None
@@ -1128,9 +1037,9 @@ async def _read_sprint(
         "end": end,
         "status": sprint.status,
         "remote_id": known.remote_id if known else None,
-        "inside": inside,
-        "outside": outside,
-        "done": done,
+        "inside": keys.inside,
+        "outside": keys.outside,
+        "done": keys.done,
     }
     if sprint.status == "planning":
         write.nothing = "the sprint is not committed yet"
@@ -1209,12 +1118,14 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
                 trackers.SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
             )
             remote_id, state = made.id, made.state
-    status = sprint["status"]
-    if sprint["inside"] and status != "closed":
-        await tracker.move_to_sprint(remote_id, sprint["inside"])
-    if sprint["outside"]:
-        await tracker.move_to_backlog(sprint["outside"])
-    if status in ("active", "closed") and state in (None, trackers.SprintState.FUTURE):
+    steps = rules.sprint_steps(
+        sprint["status"], state, sprint["inside"], sprint["outside"], sprint.get("done", [])
+    )
+    if steps.move_in:
+        await tracker.move_to_sprint(remote_id, steps.move_in)
+    if steps.move_out:
+        await tracker.move_to_backlog(steps.move_out)
+    if steps.start:
         try:
             state = (
                 await tracker.start_sprint(remote_id, start=sprint["start"], end=sprint["end"])
@@ -1223,9 +1134,9 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
             if error.kind is not trackers.TrackerErrorKind.INVALID:
                 raise
             state = None  # started already (a repeat): closing below finds out
-    if status == "closed":
-        for key in sprint.get("done", []):  # else closing moves them back to the backlog
-            await tracker.mark_done(key)
+    for key in steps.mark_done:
+        await tracker.mark_done(key)
+    if steps.close:
         state = (await tracker.close_sprint(remote_id)).state
     return {
         "sprint": {"remote_id": remote_id, "state": (state or trackers.SprintState.ACTIVE).value}
