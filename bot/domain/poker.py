@@ -178,6 +178,35 @@ def voters_note(with_roles: Sequence[str] = (), named: bool = False, group: str 
     return who + "".join(f" and the {title}" for title in extra)
 
 
+@dataclass(frozen=True)
+class Invited:
+    """Whom a poll's request asks to vote, as it named them and Slack listed them: people
+    named, user groups named (their handles, and their members), else the channel's members;
+    the roles asked in (`with po`, `with sm`); who never votes (the bot)."""
+
+    named: Sequence[str] = ()
+    groups: Sequence[str] = ()
+    group_members: Sequence[str] = ()
+    members: Sequence[str] = ()
+    with_roles: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+
+
+def choose_voters(roles: Roles, invited: Invited) -> tuple[list[str], str]:
+    """A poll's voters (`expected_voters`) and how they were chosen, in words (`voters_note`)."""
+    voters = expected_voters(
+        roles,
+        invited.members,
+        with_roles=invited.with_roles,
+        named=[*invited.named, *invited.group_members],
+        exclude=invited.exclude,
+    )
+    note = voters_note(
+        invited.with_roles, named=bool(invited.named), group=", ".join(invited.groups)
+    )
+    return voters, note
+
+
 def facilitators(poll: PokerPoll, roles: Roles) -> tuple[str, ...]:
     return tuple(dict.fromkeys((poll.facilitator, *roles.sm)))
 
@@ -499,9 +528,24 @@ def due_rounds(rounds: Iterable[PokerRound], now: datetime) -> list[PokerRound]:
     ]
 
 
+def reminder_late(now: datetime, deadline: datetime) -> bool:
+    """A reminder that falls due at or after its deadline has nothing left to remind of."""
+    return now >= deadline
+
+
 def unposted(rounds: Iterable[PokerRound]) -> list[PokerRound]:
     """Revealed rounds whose result never reached the thread (say, Slack failed)."""
     return [r for r in rounds if r.revealed_at and r.result_ts is None]
+
+
+POSTING = "posting"  # a round's result_ts while its result is on its way (storage's claim_result)
+
+
+def posted_ts(round_: PokerRound) -> str | None:
+    """The ts of a round's result message in the thread, to edit it; None if the result was
+    never posted or is still on its way (claimed: its ts reads `POSTING`)."""
+    ts = round_.result_ts
+    return ts if ts and ts != POSTING else None
 
 
 def owed_votes(
@@ -694,6 +738,11 @@ class Result:
     tally: Tally
     rounds: int  # how many rounds this item has had in the poll
     split_threshold: float | None = None  # the team's: a bigger estimate is split
+
+    @property
+    def message_ts(self) -> str | None:
+        """Its message in the thread, to redraw; None while it is not there (`posted_ts`)."""
+        return posted_ts(self.round)
 
     @property
     def too_big(self) -> tuple[str, ...]:

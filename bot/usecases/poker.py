@@ -345,9 +345,11 @@ async def keep_result_ts(store: Store, round_id: int, ts: str | None) -> None:
 
 @dataclass(frozen=True)
 class Plan:
-    """What starting a poll needs before Slack is asked who votes."""
+    """A poll found possible before Slack is asked who votes: live or async, its items, and
+    an async poll's deadline."""
 
-    roles: Roles
+    mode: str
+    numbers: Sequence[int]
     deadline: datetime | None
 
 
@@ -367,7 +369,7 @@ async def plan_poll(
         if mode == "async":
             deadline = poker.resolve_deadline(work.now, zone(work.team), duration, until)
         await _check_not_polled(work.store, work.team, numbers, work.now)
-        return Plan(Roles.of(work.team), deadline)
+        return Plan(mode, numbers, deadline)
 
 
 @dataclass(frozen=True)
@@ -377,12 +379,15 @@ class Opened:
 
 
 async def open_poll(
-    svc: Services, actor: Actor, request: poker.PollRequest, in_channel: InChannel
+    svc: Services, actor: Actor, plan: Plan, invited: poker.Invited, in_channel: InChannel
 ) -> Opened:
     """A new poll, facilitated by the actor, to be posted in the channel; not by someone
-    outside the team. (Its facilitator may reveal and decide later: they were in the team when
+    outside the team. Its voters are chosen from those `invited` (as Slack listed them) with
+    the team's roles. (Its facilitator may reveal and decide later: they were in the team when
     they started it; a Scrum Master holds a role in it; votes are its expected voters'.)"""
     async with member_work(svc, actor, in_channel, once=True) as work:
+        voters, note = poker.choose_voters(Roles.of(work.team), invited)
+        request = poker.PollRequest(plan.mode, plan.numbers, voters, note, plan.deadline)
         poll = await start_poll(work.store, work.team, request, actor.user, work.now)
         return Opened(poll.id, await board(work.store, poll))
 
@@ -458,6 +463,22 @@ class Vote:
     round_id: int
     card: str
     reason: str = ""
+
+    @classmethod
+    def clicked(
+        cls,
+        trigger: str | None,
+        workspace: str | None,
+        channel: str,
+        user: str,
+        round_id: int,
+        card: str,
+        reason: str = "",
+    ) -> Vote:
+        """A click's (or form's) vote, known by its request's trigger id (a copy of the
+        request is the same vote); one without a trigger id is a vote of its own."""
+        key = f"vote:{trigger or uuid.uuid4().hex}"
+        return cls(key, workspace, channel, user, round_id, card, reason)
 
     @classmethod
     def of(cls, payload: dict[str, Any]) -> Vote:
@@ -585,6 +606,15 @@ async def record_result(svc: Services, round_id: int, show: ShowResult) -> Any |
         return await _show(store, team, round_.id, svc.clock.now(), show) if team else None
 
 
+async def revealed_post(svc: Services, counted: Counted, show: ShowResult) -> Any | None:
+    """The result post of the round a counted vote revealed, to send: recorded with the count,
+    or claimed and recorded now (`record_result`); None if the vote revealed nothing or the
+    result is recorded already."""
+    if not counted.cast.revealed:
+        return None
+    return counted.post or await record_result(svc, counted.cast.round.id, show)
+
+
 @dataclass(frozen=True)
 class ReasonForm:
     round: PokerRound
@@ -696,8 +726,19 @@ class Place:
     them too."""
 
 
-async def place_of(svc: Services, poll_id: int) -> Place | None:
-    """Where a poll is: its team (workspace and channel) and message; None if it is gone."""
+@dataclass(frozen=True)
+class Late:
+    """A reminder that fell due at or after its deadline: nothing to send."""
+
+
+async def place_of(
+    svc: Services, poll_id: int, deadline: datetime, now: datetime
+) -> Place | Late | None:
+    """Where the poll a reminder falls due for is: its team (workspace and channel) and
+    message; `Late` (nothing read) if the reminder came at or after `deadline`, None if the
+    poll is gone."""
+    if poker.reminder_late(now, deadline):
+        return Late()
     async with svc.db.transaction() as store:
         poll = await store.poll(poll_id)
         team = await store.team_by_id(poll.team_id) if poll is not None else None

@@ -24,7 +24,6 @@ another:
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -179,8 +178,8 @@ async def _send_posts(svc: Services, client: AsyncWebClient, posts: ResultPosts)
 async def _edit_result(svc: Services, client: AsyncWebClient, team: Team, res: Result) -> None:
     """Redraws a result message after a decision (its controls go); a result still on its
     way to Slack is left to its post."""
-    ts = res.round.result_ts
-    if not ts or ts == "posting":
+    ts = res.message_ts
+    if ts is None:
         return
     try:
         await client.chat_update(channel=team.channel_id, ts=ts, **poker_blocks.result_message(res))
@@ -234,10 +233,9 @@ async def start(
         plan = await poker_uc.plan_poll(
             svc, actor, command.verb, command.numbers, command.duration, command.until
         )
-        voters, note = await _voters(client, context, channel, plan, command)
-        wanted = poker.PollRequest(command.verb, command.numbers, voters, note, plan.deadline)
+        invited = await _invited(client, context, channel, command)
         member = in_channel(client, {"channel_id": channel})
-        opened = await poker_uc.open_poll(svc, actor, wanted, member)
+        opened = await poker_uc.open_poll(svc, actor, plan, invited, member)
     except poker.AlreadyPolled as polled:  # sent to the open poll instead
         link = await permalink(client, channel, polled.message_ts)
         raise polled.with_link(link) from None
@@ -253,32 +251,23 @@ async def start(
     return opened.poll_id
 
 
-async def _voters(
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-    channel: str,
-    plan: poker_uc.Plan,
-    command: PokerCommand,
-) -> tuple[list[str], str]:
-    """Who votes (named people, a user group's members, or the channel's Developers), and
-    how they were chosen, in words."""
-    named = list(command.voters)
+async def _invited(
+    client: AsyncWebClient, context: AsyncBoltContext, channel: str, command: PokerCommand
+) -> poker.Invited:
+    """Whom the command asks to vote, as Slack lists them: the people it names and its user
+    groups' members, else the channel's members (the use case chooses the voters)."""
+    group_members: list[str] = []
     for group_id, _ in command.groups:
-        named += (await client.usergroups_users_list(usergroup=group_id)).get("users") or []
-    members = [] if named else await channel_members(client, channel)
-    voters = poker.expected_voters(
-        plan.roles,
-        members,
+        group_members += (await client.usergroups_users_list(usergroup=group_id)).get("users") or []
+    named = bool(command.voters or group_members)
+    return poker.Invited(
+        named=command.voters,
+        groups=[handle for _, handle in command.groups],
+        group_members=group_members,
+        members=[] if named else await channel_members(client, channel),
         with_roles=command.with_roles,
-        named=named,
         exclude=[context.bot_user_id or ""],
     )
-    note = poker.voters_note(
-        command.with_roles,
-        named=bool(command.voters),
-        group=", ".join(handle for _, handle in command.groups),
-    )
-    return voters, note
 
 
 # -- voting ----------------------------------------------------------------------------------------
@@ -301,9 +290,8 @@ async def vote(
     reveals the round, the poll redrawn, the confirmation to the voter alone. A refused vote
     is acked and the refusal raised (the listener answers it). `delivery`: the request's
     delivery key, recorded with the vote."""
-    trigger = body.get("trigger_id") or uuid.uuid4().hex
-    taken = poker_uc.Vote(
-        f"vote:{trigger}", actor.workspace, actor.channel, actor.user, round_id, card, reason
+    taken = poker_uc.Vote.clicked(
+        body.get("trigger_id"), actor.workspace, actor.channel, actor.user, round_id, card, reason
     )
     try:
         counted = await poker_uc.cast(svc, taken, delivery)
@@ -332,8 +320,8 @@ async def take_vote(
 ) -> dict[str, Any] | None:
     """Stores a vote as due work, counted when due (`count_vote`); None for a second delivery
     of it. Clicks are counted at once (`vote`): this is how earlier versions kept them."""
-    trigger = body.get("trigger_id") or uuid.uuid4().hex
-    taken = poker_uc.Vote(f"vote:{trigger}", workspace, channel, user, round_id, card, reason)
+    trigger = body.get("trigger_id")
+    taken = poker_uc.Vote.clicked(trigger, workspace, channel, user, round_id, card, reason)
     return taken.payload() if await poker_uc.take_vote(svc, taken) else None
 
 
@@ -355,10 +343,9 @@ async def _show_vote(
     """A counted vote in Slack (its poll's redraw asked for already): the result it revealed
     first, then the voter's private confirmation."""
     cast = counted.cast
-    if cast.revealed:
-        post = counted.post or await poker_uc.record_result(svc, cast.round.id, _record_result)
-        if post is not None:
-            await _send_result(svc, client, post, cast.poll.id)
+    post = await poker_uc.revealed_post(svc, counted, _record_result)
+    if post is not None:
+        await _send_result(svc, client, post, cast.poll.id)
     confirmation = poker_blocks.voted_notice(
         cast.round, cast.card, cast.previous, cast.reason, revealed=cast.revealed
     )
@@ -450,9 +437,9 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
     """Reminds, by direct message, only the expected voters who have not voted yet. The
     reminders are queued with the mark that they were sent: both are kept, or neither."""
     deadline = datetime.fromisoformat(due.payload["deadline"])
-    if due.now >= deadline:
+    place = await poker_uc.place_of(svc, int(due.payload["poll_id"]), deadline, due.now)
+    if isinstance(place, poker_uc.Late):
         return "too late: the poll has closed"
-    place = await poker_uc.place_of(svc, int(due.payload["poll_id"]))
     if place is None:
         return "poll gone"
     links = {}  # the polls a reminder may list: this one and those sharing a voter with it
@@ -492,11 +479,9 @@ async def on_sync(svc: Services, client: AsyncWebClient, due: Due) -> str:
         partial(_send_posts, svc, client, posts) for posts in shown.posts
     ]
     for res in shown.results:
-        if res.round.result_ts and res.round.result_ts != "posting":
+        if res.message_ts is not None:
             payload = poker_blocks.result_message(res)
-            calls.append(
-                partial(client.chat_update, channel=channel, ts=res.round.result_ts, **payload)
-            )
+            calls.append(partial(client.chat_update, channel=channel, ts=res.message_ts, **payload))
     calls.append(partial(_draw, client, shown))
     failed = []
     for call in calls:
