@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncBoltContext
@@ -12,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime.services import Services
 from bot.usecases import team as team_uc
-from bot.usecases.team import InChannel
+from bot.usecases.team import InChannel, ZoneOf
 from bot.usecases.unit import Actor
 from handlers.reply import channel_of, user_of
 
@@ -55,14 +56,20 @@ def with_response_url(
 async def adopt_po_timezone(
     svc: Services, client: AsyncWebClient, workspace: str, channel: str
 ) -> bool:
-    """A team without a time zone takes its first Product Owner's, from their Slack profile.
-    True if it did."""
-    po = await team_uc.po_without_timezone(svc, workspace, channel)
-    if po is None:
-        return False
-    profile = await client.users_info(user=po)
-    zone = (profile.get("user") or {}).get("tz")
-    return bool(zone) and await team_uc.adopt_timezone(svc, workspace, channel, zone)
+    """A team without a time zone takes its first Product Owner's, from their Slack profile
+    (bot.usecases.team.adopt_po_timezone decides). True if it did."""
+    return await team_uc.adopt_po_timezone(svc, workspace, channel, zone_of(client))
+
+
+async def user_zone(client: AsyncWebClient, user: str) -> str | None:
+    """The time zone of the person's Slack profile."""
+    profile = await client.users_info(user=user)
+    return (profile.get("user") or {}).get("tz") or None
+
+
+def zone_of(client: AsyncWebClient) -> ZoneOf:
+    """People's Slack time zones, for a use case to ask (bot.usecases.team.ZoneOf)."""
+    return partial(user_zone, client)
 
 
 async def channel_members(client: AsyncWebClient, channel: str) -> list[str]:

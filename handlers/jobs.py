@@ -1,10 +1,10 @@
-"""Scheduled work that ends in Slack, and rebuilding schedules when the bot starts."""
+"""Scheduled work that ends in Slack, wired to the job runner. The daily housekeeping and the
+schedules rebuilt when the bot starts (`restore_schedules`) are bot/usecases/housekeeping.py's."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, time, timedelta
 from functools import partial
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -14,14 +14,14 @@ from agendas import engine
 from bot.domain import ceremonies, poker, reminders
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from bot.usecases import ceremony_jobs
+from bot.usecases import housekeeping as housekeeping_uc
 from bot.usecases import ready as ready_uc
+from bot.usecases.housekeeping import HOUSEKEEPING, housekeeping
 from handlers import outbox
 from handlers.blocks import ready as ready_blocks
 from handlers.flows import calendar as calendar_flow
 from handlers.flows import meetings as meeting_flow
 from handlers.flows import poker as poker_flow
-from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,9 @@ class JobClients:
         self.installations = installations
 
     async def run(self, job: Job, due: Due) -> str | None:
-        workspace = await self._workspace(due) if self.installations is not None else None
+        workspace = None
+        if self.installations is not None:  # many workspaces: the job's team's
+            workspace = await housekeeping_uc.job_workspace(self.services, due)
         try:
             client = await self.for_workspace(workspace)
         except outbox.NotInstalled as gone:  # removed from the workspace: nothing to retry
@@ -69,22 +71,6 @@ class JobClients:
             retry_handlers=self.client.retry_handlers,
         )
 
-    async def _workspace(self, due: Due) -> str | None:
-        """The Slack workspace of the team a job is about."""
-        payload = due.payload
-        if "workspace" in payload:
-            return payload["workspace"]
-        async with self.services.db.transaction() as store:
-            team_id = payload.get("team_id")
-            if "meeting" in payload:
-                meeting = await store.meeting(int(payload["meeting"]))
-                team_id = meeting.team_id if meeting is not None else None
-            elif "poll_id" in payload:
-                poll = await store.poll(int(payload["poll_id"]))
-                team_id = poll.team_id if poll is not None else None
-            team = await store.team_by_id(int(team_id)) if team_id is not None else None
-        return team.workspace_id if team is not None else None
-
 
 def register_jobs(
     services: Services, client: AsyncWebClient, installations: AsyncInstallationStore | None = None
@@ -104,50 +90,6 @@ def register_jobs(
         services.jobs.handle(kind, partial(clients.run, job))
     services.jobs.handle(outbox.KIND, partial(outbox.deliver, services, clients.for_workspace))
     services.jobs.handle(HOUSEKEEPING, partial(housekeeping, services))
-
-
-HOUSEKEEPING = "housekeeping"
-KEEP_DELIVERIES = timedelta(days=1)  # Slack retries an event within the hour
-KEEP_DONE_JOBS = timedelta(days=7)  # what ran lately, for operators
-
-
-HOUSEKEEPING_AT = time(3, 0)  # UTC: a quiet hour
-
-
-async def schedule_housekeeping(store: Store, after: datetime) -> None:
-    """The next daily run, at 03:00 UTC; its key names the day, so whichever instance
-    schedules it, each day has one."""
-    day = after.astimezone(UTC).date()
-    if after.astimezone(UTC).time() >= HOUSEKEEPING_AT:
-        day += timedelta(days=1)
-    when = datetime.combine(day, HOUSEKEEPING_AT, tzinfo=UTC)
-    await store.schedule_once(HOUSEKEEPING, f"{HOUSEKEEPING}:{day:%Y%m%d}", when, {})
-
-
-async def housekeeping(services: Services, due: Due) -> str:
-    """Once a day: forgets old delivery keys and work done long ago, so neither table grows
-    without end. Each day's run is one job (its key names the day), whichever instance runs it.
-    """
-    async with services.db.transaction() as store:
-        deliveries = await store.forget_deliveries(due.now - KEEP_DELIVERIES)
-        done = await store.forget_done(due.now - KEEP_DONE_JOBS)
-        await schedule_housekeeping(store, due.now)
-    return f"forgot {deliveries} deliveries and {done} finished jobs"
-
-
-async def restore_schedules(services: Services) -> int:
-    """Gives every team with reminders a pending one, e.g. after a crash between two runs, and
-    the housekeeping its next run.
-
-    Pending rows survive restarts on their own; one missed during downtime is still pending
-    and runs at once, within the grace window.
-    """
-    now = services.clock.now()
-    async with services.db.transaction() as store:
-        if not await store.pending(HOUSEKEEPING):
-            await schedule_housekeeping(store, now)
-        restored = await ready_uc.restore_reminders(store, now)
-        return restored + await ceremony_jobs.restore(store, now)
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

@@ -27,7 +27,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.runtime.services import Services
-from handlers.jobs import register_jobs, restore_schedules
+from bot.usecases.housekeeping import restore_schedules
+from handlers.jobs import register_jobs
 from handlers.listener import DELIVERY
 from storage.installations import STATE_SECONDS, installation_store, oauth_state_store
 

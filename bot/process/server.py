@@ -33,7 +33,7 @@ from bot.runtime.clock import Clock, FileClock, SystemClock
 from bot.runtime.config import Settings
 from bot.runtime.liveness import SweepWatch
 from bot.runtime.services import ACK_SENT, Services
-from handlers.jobs import restore_schedules
+from bot.usecases.housekeeping import restore_schedules
 from storage.db import Database
 
 if TYPE_CHECKING:

@@ -31,7 +31,7 @@ from bot.sandbox.linear import start_linear
 from bot.sandbox.manifest import Manifest, load_manifest
 from bot.sandbox.seed import CHANNEL, USERS, WORKSPACE, seed_backlog, seed_workspace
 from bot.sandbox.state import Notice, screen
-from handlers.jobs import restore_schedules
+from bot.usecases.housekeeping import restore_schedules
 from storage.db import Database
 
 log = logging.getLogger(__name__)

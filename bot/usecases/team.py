@@ -30,6 +30,16 @@ from storage.repositories import Store
 InChannel = Callable[[str, str], Awaitable[bool]]
 """`in_channel(channel, user)`: whether the user is a member of the channel, as Slack says."""
 
+ZoneOf = Callable[[str], Awaitable[str | None]]
+"""`zone_of(user)`: the time zone of the person's Slack profile (None when it names none).
+Asked only outside a transaction (`zone_of` in handlers/common.py makes one)."""
+
+WithMembers = Callable[[Sequence[RoleGroup]], Awaitable[Sequence[RoleGroup]]]
+"""`with_members(groups)`: the user groups with their members as Slack says now
+(`with_members` in handlers/flows/team.py)."""
+
+DEFAULT_ZONE = "UTC"  # a team's time zone until it has one (bot.domain.calendar's fallback)
+
 CHANGE_TEAM = ("po", "sm")
 
 
@@ -122,10 +132,13 @@ async def assign_roles(
     assignments: Sequence[tuple[str, Sequence[str]]],
     in_channel: InChannel,
     groups: Sequence[RoleGroup] | None = None,
+    *,
+    zone_of: ZoneOf | None = None,
 ) -> TeamNow:
     """`/timebox roles po @name` or the roles form: (role, people) pairs, by a PO or SM, or
     by anyone in the channel while it has no Product Owner (that sets the team up).
-    `groups`: the user groups named, each for its role (None: the groups keep their roles)."""
+    `groups`: the user groups named, each for its role (None: the groups keep their roles).
+    `zone_of`: then a team without a time zone takes its (new) PO's (`adopt_po_timezone`)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         had_po = Roles.of(work.team).is_named("po")
         teams.setup_verdict(Roles.of(work.team), work.user)
@@ -133,8 +146,10 @@ async def assign_roles(
             role = teams.ROLE_ALIASES.get(role_word.lower(), role_word)
             mine = None if groups is None else [g for g in groups if g.role == role]
             await assign_role(work.store, work.team, role_word, users, mine)
-        set_up = not had_po and Roles.of(work.team).is_named("po")
-        return TeamNow(work.team, set_up)
+        changed = TeamNow(work.team, not had_po and Roles.of(work.team).is_named("po"))
+    if zone_of is not None:
+        await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
+    return changed
 
 
 @dataclass(frozen=True)
@@ -169,21 +184,59 @@ async def set_up_team(
         return TeamNow(work.team, not current.is_named("po"))
 
 
-async def refresh_groups(svc: Services, actor: Actor, groups: Sequence[RoleGroup]) -> Team:
-    """The team, its user groups' members as Slack says now (read before roles are shown)."""
+async def shown_roles(svc: Services, actor: Actor, with_members: WithMembers) -> Team:
+    """`/timebox roles`: the team with the members of its user groups as Slack says now, kept
+    (a group's members are who hold its role): whoever reads the roles sees the people who
+    hold them. Slack is asked between two transactions, only when a group holds a role."""
+    team = await team_now(svc, actor)
+    groups = Roles.of(team).groups
+    if not groups:
+        return team
+    fresh = await with_members(groups)
     async with team_work(svc, actor) as work:
-        await work.store.refresh_groups(work.team, groups)
+        await work.store.refresh_groups(work.team, fresh)
         return work.team
+
+
+@dataclass(frozen=True)
+class SetupForm:
+    """What the setup form opens with: the team, and the time zone it offers."""
+
+    team: Team
+    zone: str
+
+
+async def setup_form(svc: Services, actor: Actor, zone_of: ZoneOf) -> SetupForm:
+    """The setup form of the actor's team; its time zone is the team's, else the actor's own
+    (their Slack profile's), else UTC. Nothing is written but the team's first row."""
+    team = await team_now(svc, actor)
+    zone = team.timezone or await zone_of(actor.user) or DEFAULT_ZONE
+    return SetupForm(team, zone)
 
 
 # -- settings --------------------------------------------------------------------------------
 
 
+async def shown_settings(svc: Services, actor: Actor, zone_of: ZoneOf) -> Team:
+    """`/timebox settings`: the settings that apply, the time zone included: a team without one
+    takes its PO's first (`adopt_po_timezone`), as it would for the first deadline it reads."""
+    await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
+    return await team_now(svc, actor)
+
+
 async def apply_settings(
-    svc: Services, actor: Actor, changes: Sequence[tuple[str, str]], in_channel: InChannel
+    svc: Services,
+    actor: Actor,
+    changes: Sequence[tuple[str, str]],
+    in_channel: InChannel,
+    *,
+    zone_of: ZoneOf | None = None,
 ) -> TeamNow:
     """`/timebox settings sprint 2w` or the settings form: (setting, what was typed) pairs,
-    by a PO or SM."""
+    by a PO or SM. `zone_of`: a team without a time zone takes its PO's first (as
+    `shown_settings`), so a change is made against the zone that applies."""
+    if zone_of is not None:
+        await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(CHANGE_TEAM, "change team settings")
         for setting, value in changes:
@@ -193,7 +246,18 @@ async def apply_settings(
         return TeamNow(work.team)
 
 
-async def po_without_timezone(svc: Services, workspace: str, channel: str) -> str | None:
+async def adopt_po_timezone(svc: Services, workspace: str, channel: str, zone_of: ZoneOf) -> bool:
+    """A team without a time zone takes its first Product Owner's, from their Slack profile
+    (asked between two transactions, only when there is a zone to take); its ceremonies are
+    planned again in it, as when the zone is set. True if it did."""
+    po = await _po_without_timezone(svc, workspace, channel)
+    if po is None:
+        return False
+    zone = await zone_of(po)
+    return bool(zone) and await _adopt_timezone(svc, workspace, channel, zone)
+
+
+async def _po_without_timezone(svc: Services, workspace: str, channel: str) -> str | None:
     """The first Product Owner of a team with no time zone yet, whose zone it is to take (the
     roles were named by command or form, not by the setup form, which asks for the zone)."""
     async with team_work(svc, Actor(workspace, channel, "")) as work:
@@ -201,10 +265,11 @@ async def po_without_timezone(svc: Services, workspace: str, channel: str) -> st
         return None if work.team.timezone or not current.po else current.po[0]
 
 
-async def adopt_timezone(svc: Services, workspace: str, channel: str, zone: str) -> bool:
+async def _adopt_timezone(svc: Services, workspace: str, channel: str, zone: str) -> bool:
     """The team takes `zone` (its PO's, from Slack) unless it has one by now; True if it did."""
     async with team_work(svc, Actor(workspace, channel, "")) as work:
         if work.team.timezone is not None:
             return False
-        work.team.timezone = teams.parse_timezone(zone)
+        teams.apply_setting(work.team, "timezone", zone)
+        await ceremony_jobs.replan(work.store, work.team, work.now)
         return True

@@ -25,16 +25,12 @@ def clock_verbs(kind: str) -> dict[str, Verb[Any]]:
         await asked.answer(meeting_blocks.agenda_message(meeting, asked.svc.clock.now()))
 
     async def step(asked: Asked, parsed: Any) -> None:
-        """next, extend, pause, resume, end, auto (the facilitator's or a Scrum Master's)."""
-        minutes, flag = parsed.minutes or 5, getattr(parsed, "flag", False)
+        """next, extend, pause, resume, end, auto (the facilitator's or a Scrum Master's). How
+        long `extend` adds is the parser's (5 minutes unless said), else the use case's."""
+        given = {} if parsed.minutes is None else {"minutes": parsed.minutes}
+        flag = getattr(parsed, "flag", False)
         done = await meetings.step(
-            asked.svc,
-            asked.actor,
-            parsed.verb,
-            asked.in_channel,
-            kind=kind,
-            minutes=minutes,
-            flag=flag,
+            asked.svc, asked.actor, parsed.verb, asked.in_channel, kind=kind, flag=flag, **given
         )
         await meeting_flow.announce(asked.svc, asked.client, done)
 

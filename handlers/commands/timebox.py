@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from bot.domain.commands import TimeboxCommand, parse_timebox
@@ -11,7 +12,7 @@ from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import team as team_blocks
 from handlers.commands import connect
 from handlers.commands.calendar import calendar
-from handlers.common import adopt_po_timezone
+from handlers.common import zone_of
 from handlers.flows import team as team_flow
 
 
@@ -20,12 +21,14 @@ async def _roles(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     PO or an SM, or by anyone while the channel has no PO; the team takes the new PO's time
     zone if it has none."""
     if not parsed.role:
-        team = await team_flow.shown_roles(asked)
+        members = partial(team_flow.with_members, asked.client)
+        team = await team_uc.shown_roles(asked.svc, asked.actor, members)
         return team_blocks.roles_message(Roles.of(team), team.channel_id)
     groups = await team_flow.named_groups(asked.client, parsed.role, parsed.groups)
     assignment, who = [(parsed.role, parsed.users)], asked.actor
-    changed = await team_uc.assign_roles(asked.svc, who, assignment, asked.in_channel, groups)
-    await adopt_po_timezone(asked.svc, asked.client, who.workspace, who.channel)
+    changed = await team_uc.assign_roles(
+        asked.svc, who, assignment, asked.in_channel, groups, zone_of=zone_of(asked.client)
+    )
     return team_blocks.roles_message(changed.roles, changed.team.channel_id)
 
 
@@ -35,14 +38,16 @@ async def _setup(asked: Asked, parsed: TimeboxCommand) -> None:
 
 
 async def _settings(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
-    """`/timebox settings` shows them; `/timebox settings sprint 2w` changes one (PO or SM)."""
-    actor = asked.actor
-    await adopt_po_timezone(asked.svc, asked.client, actor.workspace, actor.channel)
+    """`/timebox settings` shows them, the time zone that applies included (a team without one
+    takes its PO's); `/timebox settings sprint 2w` changes one (PO or SM)."""
+    actor, zones = asked.actor, zone_of(asked.client)
     if not parsed.setting:
-        team = await team_uc.team_now(asked.svc, actor)
+        team = await team_uc.shown_settings(asked.svc, actor, zones)
         return team_blocks.settings_message(team)
     change = [(parsed.setting, parsed.value)]
-    changed = await team_uc.apply_settings(asked.svc, actor, change, asked.in_channel)
+    changed = await team_uc.apply_settings(
+        asked.svc, actor, change, asked.in_channel, zone_of=zones
+    )
     return team_blocks.settings_message(changed.team)
 
 

@@ -15,13 +15,11 @@ from bot.domain.teams import ROLE_ALIASES, RoleGroup, Roles
 from bot.usecases import team as team_uc
 from handlers.asked import Asked
 from handlers.blocks import team as team_blocks
-from storage.models import Team
+from handlers.common import zone_of
 
 __all__ = [
     "named_groups",
     "open_setup",
-    "shown_roles",
-    "user_zone",
     "with_members",
     "workspace_groups",
 ]
@@ -53,10 +51,10 @@ async def with_members(client: AsyncWebClient, groups: Iterable[RoleGroup]) -> l
 async def open_setup(asked: Asked) -> None:
     """Opens the setup form of the asker's team: its roles (the workspace's user groups too),
     time zone (the asker's own, until the team has one), sprint length and start."""
-    team = await team_uc.team_now(asked.svc, asked.actor)
+    shown = await team_uc.setup_form(asked.svc, asked.actor, zone_of(asked.client))
     groups = await workspace_groups(asked.client)
-    zone = team.timezone or await user_zone(asked.client, asked.actor.user) or "UTC"
-    await asked.open_form(team_blocks.setup_modal(team, Roles.of(team), groups, zone))
+    team = shown.team
+    await asked.open_form(team_blocks.setup_modal(team, Roles.of(team), groups, shown.zone))
 
 
 async def named_groups(
@@ -65,20 +63,3 @@ async def named_groups(
     """The user groups a command named for a role, (id, handle) each, with their members."""
     role = ROLE_ALIASES.get(role_word.lower(), role_word)
     return await with_members(client, (RoleGroup(role, g, h) for g, h in groups))
-
-
-async def shown_roles(asked: Asked) -> Team:
-    """The asker's team with the members of its user groups as Slack says now: whoever reads
-    the roles sees the people who hold them."""
-    team = await team_uc.team_now(asked.svc, asked.actor)
-    groups = Roles.of(team).groups
-    if not groups:
-        return team
-    fresh = await with_members(asked.client, groups)
-    return await team_uc.refresh_groups(asked.svc, asked.actor, fresh)
-
-
-async def user_zone(client: AsyncWebClient, user: str) -> str | None:
-    """The time zone of the person's Slack profile."""
-    profile = await client.users_info(user=user)
-    return (profile.get("user") or {}).get("tz") or None

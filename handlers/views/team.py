@@ -6,6 +6,7 @@ the submitter's own workspace, by a PO or SM of it, and never by someone outside
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -18,7 +19,7 @@ from bot.usecases.unit import Actor
 from handlers.asked import Asked
 from handlers.blocks import ready as ready_blocks
 from handlers.blocks import team as team_blocks
-from handlers.common import adopt_po_timezone
+from handlers.common import zone_of
 from handlers.flows import team as team_flow
 from handlers.reply import metadata
 from handlers.views import form
@@ -81,28 +82,44 @@ def _settings(body: dict[str, Any]) -> list[tuple[str, str]]:
     return [("timezone", zone), ("sprint", weeks), ("days", ",".join(days))]
 
 
+def _rules(state: dict[str, dict[str, Any]]) -> list[str]:
+    return [o["value"] for o in state.get("rules", {}).get("selected_options") or []]
+
+
+_DOR_PARTS: dict[str, tuple[str, Callable[[dict[str, dict[str, Any]]], Any]]] = {
+    # block: (the Definition of Ready's part, how the form's state gives it)
+    "rules": ("rules", _rules),
+    "threshold": (
+        "split_threshold",
+        lambda s: float(form.text(s, "threshold") or DEFAULT_THRESHOLD),
+    ),
+    "questions": ("questions", lambda s: form.text(s, "questions").splitlines()),
+    "horizon": ("horizon_items", lambda s: int(form.text(s, "horizon") or DEFAULT_HORIZON_ITEMS)),
+}
+
+
 def _dor(body: dict[str, Any]) -> dict[str, Any]:
-    state = form.fields(body)
-    try:
-        changes: dict[str, Any] = {
-            "rules": [o["value"] for o in state.get("rules", {}).get("selected_options") or []],
-            "split_threshold": float(form.text(state, "threshold") or DEFAULT_THRESHOLD),
-            "questions": form.text(state, "questions").splitlines(),
-            "horizon_items": int(form.text(state, "horizon") or DEFAULT_HORIZON_ITEMS),
-        }
-        DefinitionOfReady().changed(**changes)
-    except (UserError, ValueError) as error:
-        message = error.message if isinstance(error, UserError) else "Give whole numbers."
-        block = "questions" if "question" in message else "threshold"
-        raise form.FieldError(block, message) from None
+    """The Definition of Ready form: each part read and checked alone, so a mistake is shown
+    under the field it was made in."""
+    state, changes, errors = form.fields(body), {}, {}
+    for block, (part, read) in _DOR_PARTS.items():
+        try:
+            changes[part] = read(state)
+            DefinitionOfReady().changed(**{part: changes[part]})
+        except UserError as error:
+            errors[block] = error.message
+        except ValueError:
+            errors[block] = "Give whole numbers."
+    if errors:
+        raise form.FieldErrors(errors)
     return changes
 
 
 @form.submitted(_roles)
 async def save_roles(asked: Asked, chosen: list[tuple[str, list[str]]]) -> None:
     who = _submitter(asked)
-    changed = await team_uc.assign_roles(asked.svc, who, chosen, asked.in_channel)
-    await adopt_po_timezone(asked.svc, asked.client, who.workspace, who.channel)
+    zones = zone_of(asked.client)
+    changed = await team_uc.assign_roles(asked.svc, who, chosen, asked.in_channel, zone_of=zones)
     await asked.answer(team_blocks.roles_message(changed.roles, who.channel))
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from bot.domain import ceremonies
 from bot.emulator.stack import LocalStack
-from handlers.jobs import restore_schedules
+from bot.usecases.housekeeping import restore_schedules
 from storage.models import Meeting
 from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_home_slack import home

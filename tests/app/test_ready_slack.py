@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.emulator.stack import LocalStack
+from handlers.views import form
+from handlers.views import team as team_views
 from tests.app.test_backlog_slack import backlog, last_ephemeral, shown
 from tests.conftest import CHANNEL, DEV1, DEV2, PO
 
@@ -63,6 +67,28 @@ async def test_the_report_names_gaps_and_a_fix_makes_the_item_ready(slack):
     assert listing.count(":white_check_mark: ready") == 2
     explained = shown(await ready(slack, "3"))
     assert "*Not ready:* no value hypothesis" in explained
+
+
+async def test_a_mistake_in_the_definition_of_ready_form_is_shown_under_its_own_field(slack):
+    await make_team(slack, ["Export invoices"])
+    await slack.driver.click("Edit Definition of Ready", user=PO, message=await ready(slack, "dor"))
+    eleven = "\n".join(f"Question {n}" for n in range(11))
+    refused = await slack.driver.submit(
+        slack.emulator.open_view(PO), {"Team checklist": eleven}, user=PO
+    )
+    assert refused.json == {
+        "response_action": "errors",
+        "errors": {"questions": "Keep the team checklist to 10 questions at most."},
+    }
+    # Slack keeps the numbers within bounds; a form that says otherwise is answered under each.
+    values = {"threshold": "0", "questions": "", "horizon": "60"}
+    state = {block: {"input": {"value": text}} for block, text in values.items()}
+    with pytest.raises(form.FieldErrors) as caught:
+        team_views._dor({"view": {"state": {"values": state}}})
+    assert caught.value.errors == {
+        "threshold": "The split threshold is between 1 and 100 points.",
+        "horizon": "Look at between 1 and 50 items when there is no velocity yet.",
+    }
 
 
 async def test_a_team_definition_of_ready_with_its_own_checklist(slack):
@@ -172,7 +198,7 @@ async def test_a_restart_neither_loses_nor_doubles_a_reminder(slack, db, clock):
     # The restarted bot: a new app on the same database, meeting the same Slack.
     restarted = await LocalStack(db, clock, emulator=slack.emulator).start()
     try:
-        from handlers.jobs import restore_schedules
+        from bot.usecases.housekeeping import restore_schedules
 
         assert await restore_schedules(restarted.services) == 0, "pending rows survived"
         await restarted.services.jobs.run_due()

@@ -10,8 +10,9 @@ form. A Slack user group (`@design-team`) can hold a role: its members hold it.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
+from bot.domain import ceremonies
 from bot.domain.teams import Roles
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import add, backlog, last_ephemeral, shown
@@ -146,3 +147,25 @@ async def test_a_user_group_holds_a_role_and_its_members_are_read_when_needed(sl
     await timebox(slack, f"roles sm <@{SM}|sam>", PO)
     team, roles = await team_rows(slack)
     assert roles == [(PO, "po"), (SM, "sm")]
+
+
+async def test_showing_settings_gives_a_team_without_a_zone_its_pos_and_replans(slack):
+    """`/timebox settings` shows the time zone that applies: a team with a PO and no zone yet
+    (named while their profile had none, say) takes its PO's as it is shown, and a ceremony
+    scheduled meanwhile (in UTC) is planned again in that zone, as when the zone is set."""
+    await timebox(slack, f"roles po <@{PO}|paula>", PO)
+    async with slack.db.transaction() as store:
+        team = await store.team("T0TEAM", CHANNEL)
+        assert team is not None and team.timezone == "Europe/Berlin", "the new PO's"
+        team.timezone = None
+    await slack.driver.command("/refine", "schedule wed 14:00 60m", user=PO, channel=CHANNEL)
+    async with slack.db.transaction() as store:
+        [in_utc] = await store.pending(ceremonies.REMIND)
+    settings = shown(await timebox(slack, "settings", DEV1))
+    assert "Europe/Berlin" in settings, "the zone that applies, shown"
+    team, _ = await team_rows(slack)
+    assert team.timezone == "Europe/Berlin", "and kept"
+    async with slack.db.transaction() as store:
+        [in_berlin] = await store.pending(ceremonies.REMIND)
+    assert in_utc.due_at - in_berlin.due_at in (timedelta(hours=1), timedelta(hours=2))
+    assert "Europe/Berlin" in shown(await timebox(slack, "settings", DEV1)), "once for all"

@@ -10,7 +10,7 @@ from functools import partial
 from types import SimpleNamespace
 
 from bot.runtime.scheduling import Due, JobRunner
-from handlers.jobs import HOUSEKEEPING, housekeeping
+from bot.usecases.housekeeping import HOUSEKEEPING, housekeeping
 
 
 class Blocking:
