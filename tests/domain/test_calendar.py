@@ -14,20 +14,7 @@ from bot.domain.calendar import (
     working_days_between,
 )
 from bot.domain.errors import UsageError, UserError
-from storage.models import Team
-
-
-def _team(**fields) -> Team:
-    defaults = dict(
-        timezone="Europe/Berlin",
-        remind_at="09:30",
-        remind_days="mon,tue,wed,thu,fri",
-        working_days="mon,tue,wed,thu,fri",
-        holiday_country=None,
-        sprint_start=None,
-        sprint_weeks=2,
-    )
-    return Team(**{**defaults, **fields})
+from tests.domain.factories import team
 
 
 def utc(*args: int) -> datetime:
@@ -36,41 +23,41 @@ def utc(*args: int) -> datetime:
 
 def test_reminders_fire_at_the_local_hour_in_each_time_zone():
     after = utc(2026, 3, 2, 6, 0)  # a Monday
-    assert next_reminder(_team(), after) == utc(2026, 3, 2, 8, 30)  # 09:30 CET
-    assert next_reminder(_team(timezone="America/New_York"), after) == utc(2026, 3, 2, 14, 30)
-    kolkata = next_reminder(_team(timezone="Asia/Kolkata"), after)
+    assert next_reminder(team(), after) == utc(2026, 3, 2, 8, 30)  # 09:30 CET
+    assert next_reminder(team(timezone="America/New_York"), after) == utc(2026, 3, 2, 14, 30)
+    kolkata = next_reminder(team(timezone="Asia/Kolkata"), after)
     assert kolkata == utc(2026, 3, 3, 4, 0), "09:30 IST on Monday had passed: Tuesday's"
 
 
 def test_daylight_saving_keeps_the_local_hour():
     # Europe switches to summer time on Sunday 29 March 2026: 09:30 becomes 07:30 UTC.
-    friday = next_reminder(_team(), utc(2026, 3, 27, 0, 0))
-    monday = next_reminder(_team(), friday)
+    friday = next_reminder(team(), utc(2026, 3, 27, 0, 0))
+    monday = next_reminder(team(), friday)
     assert (friday, monday) == (utc(2026, 3, 27, 8, 30), utc(2026, 3, 30, 7, 30))
 
 
 def test_weekends_and_public_holidays_are_skipped():
     friday_evening = utc(2026, 3, 6, 17, 0)
-    assert next_reminder(_team(), friday_evening) == utc(2026, 3, 9, 8, 30)  # Monday
+    assert next_reminder(team(), friday_evening) == utc(2026, 3, 9, 8, 30)  # Monday
     # Good Friday (3 April) and Easter Monday (6 April 2026) are holidays in Germany.
-    german = _team(holiday_country="DE")
+    german = team(holiday_country="DE")
     assert next_reminder(german, utc(2026, 4, 2, 12, 0)) == utc(2026, 4, 7, 7, 30)
-    assert next_reminder(_team(), utc(2026, 4, 2, 12, 0)) == utc(2026, 4, 3, 7, 30)
+    assert next_reminder(team(), utc(2026, 4, 2, 12, 0)) == utc(2026, 4, 3, 7, 30)
 
 
 def test_reminder_days_and_off():
-    assert next_reminder(_team(remind_at=None), utc(2026, 3, 2)) is None
-    sunday_team = _team(remind_days="sun,mon,tue,wed,thu", timezone="Asia/Jerusalem")
+    assert next_reminder(team(remind_at=None), utc(2026, 3, 2)) is None
+    sunday_team = team(remind_days="sun,mon,tue,wed,thu", timezone="Asia/Jerusalem")
     assert next_reminder(sunday_team, utc(2026, 3, 6, 12)) == utc(2026, 3, 8, 7, 30)
 
 
 def test_sprint_calendar_finds_the_next_planning_and_working_days_before_it():
-    team = _team(sprint_start=date(2026, 3, 2), sprint_weeks=2)
-    assert next_planning(team, date(2026, 2, 20)) == date(2026, 3, 2)
-    assert next_planning(team, date(2026, 3, 2)) == date(2026, 3, 2)
-    assert next_planning(team, date(2026, 3, 3)) == date(2026, 3, 16)
-    assert next_planning(_team(), date(2026, 3, 3)) is None
-    assert working_days_between(team, date(2026, 3, 12), date(2026, 3, 16)) == 2  # Thu, Fri
+    the_team = team(sprint_start=date(2026, 3, 2), sprint_weeks=2)
+    assert next_planning(the_team, date(2026, 2, 20)) == date(2026, 3, 2)
+    assert next_planning(the_team, date(2026, 3, 2)) == date(2026, 3, 2)
+    assert next_planning(the_team, date(2026, 3, 3)) == date(2026, 3, 16)
+    assert next_planning(team(sprint_start=None), date(2026, 3, 3)) is None
+    assert working_days_between(the_team, date(2026, 3, 12), date(2026, 3, 16)) == 2  # Thu, Fri
 
 
 def test_remind_and_country_parsing():

@@ -10,13 +10,9 @@ from bot.domain import calibration
 from bot.domain.calibration import Record
 from bot.domain.decks import Deck
 from storage.models import BacklogItem, Sprint, SprintItem, SprintTask, Team
+from tests.domain.factories import team
 
 MONDAY = date(2026, 3, 2)
-
-
-def _team(**fields) -> Team:
-    defaults = dict(timezone="Europe/Berlin", working_days="mon,tue,wed,thu,fri")
-    return Team(**{**defaults, "holiday_country": None, **fields})
 
 
 def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
@@ -52,31 +48,31 @@ def days_of(team: Team, *records: Record) -> dict[int, int]:
 
 
 def test_a_duration_counts_working_days_from_start_to_done_both_ends_included():
-    team = _team()
-    assert calibration.working_days(team, MONDAY, MONDAY) == 1, "a day's work is a day"
-    assert calibration.working_days(team, MONDAY, MONDAY + timedelta(days=2)) == 3
+    the_team = team()
+    assert calibration.working_days(the_team, MONDAY, MONDAY) == 1, "a day's work is a day"
+    assert calibration.working_days(the_team, MONDAY, MONDAY + timedelta(days=2)) == 3
     friday, tuesday = MONDAY + timedelta(days=4), MONDAY + timedelta(days=8)
-    assert calibration.working_days(team, friday, tuesday) == 3, "the weekend is not counted"
+    assert calibration.working_days(the_team, friday, tuesday) == 3, "the weekend is not counted"
     saturday = MONDAY + timedelta(days=5)
-    assert calibration.working_days(team, saturday, saturday) == 1, "never less than a day"
-    six_days = _team(working_days="mon,tue,wed,thu,fri,sat")
+    assert calibration.working_days(the_team, saturday, saturday) == 1, "never less than a day"
+    six_days = team(working_days="mon,tue,wed,thu,fri,sat")
     assert calibration.working_days(six_days, friday, tuesday) == 4
 
 
 def test_public_holidays_of_the_teams_country_are_not_counted():
     thursday, tuesday = date(2026, 4, 2), date(2026, 4, 7)  # Good Friday, Easter Monday
-    assert calibration.working_days(_team(), thursday, tuesday) == 4
-    assert calibration.working_days(_team(holiday_country="DE"), thursday, tuesday) == 2
-    assert calibration.working_days(_team(holiday_country="US"), thursday, tuesday) == 4
+    assert calibration.working_days(team(), thursday, tuesday) == 4
+    assert calibration.working_days(team(holiday_country="DE"), thursday, tuesday) == 2
+    assert calibration.working_days(team(holiday_country="US"), thursday, tuesday) == 4
 
 
 def test_the_start_is_the_first_task_under_way_and_days_are_read_in_the_teams_time_zone():
     wednesday = MONDAY + timedelta(days=2)
     started = at(MONDAY, 23, 30)  # Tuesday 00:30 in Berlin, still Monday in New York
     done = at(wednesday, 16)
-    assert days_of(_team(), record(1, 3, done, started)) == {1: 2}
-    assert days_of(_team(timezone="America/New_York"), record(1, 3, done, started)) == {1: 3}
-    [item] = calibration.done_items(_team(), [record(1, 3, done, started)])
+    assert days_of(team(), record(1, 3, done, started)) == {1: 2}
+    assert days_of(team(timezone="America/New_York"), record(1, 3, done, started)) == {1: 3}
+    [item] = calibration.done_items(team(), [record(1, 3, done, started)])
     assert (item.started, item.done, item.from_tasks) == (
         MONDAY + timedelta(days=1),
         wednesday,
@@ -86,10 +82,10 @@ def test_the_start_is_the_first_task_under_way_and_days_are_read_in_the_teams_ti
 
 def test_without_task_progress_an_item_counts_from_its_sprints_start_or_when_it_joined():
     thursday = MONDAY + timedelta(days=3)
-    assert days_of(_team(), record(1, 5, at(thursday))) == {1: 4}, "Monday to Thursday"
+    assert days_of(team(), record(1, 5, at(thursday))) == {1: 4}, "Monday to Thursday"
     joined = record(2, 5, at(thursday), added=at(MONDAY + timedelta(days=2)))
-    assert days_of(_team(), joined) == {2: 2}, "brought in on Wednesday: from then"
-    [item] = calibration.done_items(_team(), [joined])
+    assert days_of(team(), joined) == {2: 2}, "brought in on Wednesday: from then"
+    [item] = calibration.done_items(team(), [joined])
     assert not item.from_tasks
 
 
@@ -99,16 +95,16 @@ def test_a_carried_over_item_counts_from_its_first_start_to_its_last_done():
         record(7, 8, None, at(first + timedelta(days=3)), sprint=first),  # Thursday, not done
         record(7, 8, at(second + timedelta(days=1)), None, sprint=second),  # done Tuesday
     ]
-    assert days_of(_team(), *rows) == {7: 2 + 5 + 2}
+    assert days_of(team(), *rows) == {7: 2 + 5 + 2}
     again = [*rows, record(7, 8, at(second - timedelta(days=10)), sprint=first - timedelta(14))]
-    [item] = calibration.done_items(_team(), again)
+    [item] = calibration.done_items(team(), again)
     assert item.done == second + timedelta(days=1), "done again later: the last done counts"
 
 
 def test_a_start_after_the_done_is_no_start_and_items_never_done_are_left_out():
     done = at(MONDAY + timedelta(days=1))
     late = record(3, 2, done, at(MONDAY + timedelta(days=4)))  # a task reopened after it
-    assert days_of(_team(), late, record(4, 2, None, at(MONDAY))) == {3: 2}
+    assert days_of(team(), late, record(4, 2, None, at(MONDAY))) == {3: 2}
 
 
 # -- spreads and reference stories -------------------------------------------------------------
@@ -124,32 +120,32 @@ def _five_pointers() -> list[Record]:
 
 
 def test_the_spread_per_estimate_is_its_shortest_median_longest_and_count():
-    team = _team()
+    the_team = team()
     rows = [*_five_pointers(), record(2, 3, at(MONDAY + timedelta(days=1)))]
-    found = calibration.calibrate(team, rows, Deck.named("fibonacci"))
+    found = calibration.calibrate(the_team, rows, Deck.named("fibonacci"))
     three, five = found.sizes
     assert (three.name, three.spread.count, three.spread.few) == ("3 points", 1, True)
     assert (five.name, five.spread.count, five.spread.few) == ("5 points", 5, False)
     assert (five.spread.low, five.spread.median, five.spread.high) == (2, 3.0, 5)
     assert [i.number for i in five.examples] == [31, 44, 12], "closest to the median, newest"
     assert (found.items, found.from_tasks) == (6, 0)
-    two = calibration.spread(5, calibration.done_items(team, _five_pointers()[:2]))
+    two = calibration.spread(5, calibration.done_items(the_team, _five_pointers()[:2]))
     assert two.few and two.count == 2, "under three items: few data"
 
 
 def test_reference_stories_are_recent_ones_closest_to_the_median():
-    team = _team()
-    ref = calibration.reference(team, _five_pointers(), 5, Deck.named("fibonacci"))
+    the_team = team()
+    ref = calibration.reference(the_team, _five_pointers(), 5, Deck.named("fibonacci"))
     assert ref is not None
     assert ref.name == "5 points" and (ref.spread.low, ref.spread.high) == (2, 5)
     assert [s.number for s in ref.stories] == [31, 44, 12], "#12 and #50 as close: the newer"
-    assert calibration.reference(team, _five_pointers(), 8, Deck.named("fibonacci")) is None
+    assert calibration.reference(the_team, _five_pointers(), 8, Deck.named("fibonacci")) is None
     rows = []
     for n in range(12):  # #1 newest ... #12 oldest; only the two oldest took 3 days
         sprint = MONDAY - timedelta(weeks=2 * n)
         took = 3 if n >= 10 else (1 if n % 2 else 5)
         rows.append(record(n + 1, 5, at(sprint + timedelta(days=took - 1)), sprint=sprint))
-    picked = calibration.references(calibration.done_items(team, rows), 3.0)
+    picked = calibration.references(calibration.done_items(the_team, rows), 3.0)
     assert [i.number for i in picked] == [1, 2, 3], "of the 10 newest only, however close"
 
 
@@ -162,17 +158,17 @@ def test_a_size_is_named_as_the_team_plays_it():
 
 
 def test_a_bigger_estimate_that_took_less_time_is_pointed_out():
-    team = _team()
+    the_team = team()
     quick = [record(60 + n, 8, at(MONDAY), sprint=MONDAY) for n in range(3)]  # 1 day each
-    found = calibration.calibrate(team, [*_five_pointers(), *quick], Deck.named("fibonacci"))
+    found = calibration.calibrate(the_team, [*_five_pointers(), *quick], Deck.named("fibonacci"))
     [(small, big)] = found.inversions
     assert (small.name, big.name) == ("5 points", "8 points")
-    few = calibration.calibrate(team, [*_five_pointers(), *quick[:2]], Deck.named("fibonacci"))
+    few = calibration.calibrate(the_team, [*_five_pointers(), *quick[:2]], Deck.named("fibonacci"))
     assert few.inversions == (), "not on few data"
 
 
 def test_no_done_items_no_calibration():
-    found = calibration.calibrate(_team(), [], Deck.named("fibonacci"))
+    found = calibration.calibrate(team(), [], Deck.named("fibonacci"))
     assert found.sizes == () and found.items == 0
 
 

@@ -16,24 +16,10 @@ from bot.domain import commands, feed
 from bot.domain.ceremonies import Schedule
 from bot.domain.errors import UsageError, UserError
 from storage.models import Ceremony, Team
+from tests.domain.factories import team
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
-
-
-def team(**changes) -> Team:
-    values = dict(
-        id=7,
-        workspace_id="T1",
-        channel_id="C1",
-        timezone="Europe/Berlin",
-        sprint_weeks=2,
-        working_days="mon,tue,wed,thu,fri",
-        holiday_country="DE",
-        sprint_start=date(2026, 3, 2),
-        agendas={},
-    )
-    return Team(**{**values, **changes})
 
 
 def refinement(the_team: Team, spec: str = "wed 14:00", now: datetime = MONDAY) -> Ceremony:
@@ -101,7 +87,7 @@ def test_the_calendar_command_reads_skip_move_lead_and_feed():
 
 
 def test_a_weekly_refinement_keeps_local_time_across_daylight_saving_and_skips_holidays():
-    the_team = team()
+    the_team = team(holiday_country="DE")
     ceremony = refinement(the_team, "mon 14:00 60m")
     coming = rules.next_occurrences(the_team, ceremony, MONDAY, 6)
     days = [o.starts.date() for o in coming]
@@ -125,7 +111,7 @@ def test_every_other_week_counts_from_the_first_and_a_non_working_day_is_refused
 
 
 def test_planning_is_on_each_sprints_first_working_day():
-    the_team = team(sprint_start=date(2026, 3, 30))  # sprints start on Mondays
+    the_team = team(holiday_country="DE", sprint_start=date(2026, 3, 30))  # sprints on Mondays
     ceremony = planning(the_team)
     coming = rules.next_occurrences(the_team, ceremony, MONDAY, 3)
     # Sprint 2 starts on Easter Monday: its planning is on the Tuesday.
@@ -225,7 +211,7 @@ def _feed(the_team: Team, *ceremonies: Ceremony, now: datetime = MONDAY) -> ical
 
 
 def test_the_feed_has_a_recurring_refinement_in_the_teams_zone_across_daylight_saving():
-    the_team = team()
+    the_team = team(holiday_country="DE")
     ceremony = refinement(the_team, "mon 14:00 60m")
     second = rules.next_occurrences(the_team, ceremony, MONDAY, 2)[1]
     rules.move(the_team, ceremony, second, date(2026, 3, 10), time(9), MONDAY)

@@ -1,4 +1,5 @@
-"""Sprint charts: real PNG files of 1000x500 pixels, checked from their bytes (no Pillow)."""
+"""Sprint charts: real PNG files of 1000x500 pixels, checked from their bytes (no Pillow), and
+when the burndown in hours has nothing to draw yet."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.domain.charts import (
     velocity_chart,
 )
 from bot.domain.errors import UserError
+from bot.domain.tasks import no_hours_to_burn
 from storage.models import Sprint
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -159,6 +161,22 @@ def test_the_burndown_says_what_is_left_against_the_commitment():
 def test_no_burndown_before_the_commitment():
     with pytest.raises(UserError, match="not committed yet"):
         burndown_chart(sprint(4, None, None), [])
+
+
+def test_no_task_hours_at_all_is_nothing_to_draw_and_says_how_to_plan_them():
+    current = sprint(4, None, None)
+    untouched = days_of(current.starts_on, [0.0, 0.0])
+    why = no_hours_to_burn(current, untouched, 0.0)
+    assert why is not None
+    assert why.startswith("No task of sprint 4 has hours yet: `/sprint tasks <n>`")
+    assert no_hours_to_burn(current, [], 0.0) is not None
+
+
+def test_hours_planned_at_the_start_or_left_on_some_day_are_drawn():
+    current = sprint(4, None, None)
+    untouched = days_of(current.starts_on, [0.0, 0.0])
+    assert no_hours_to_burn(current, untouched, 12.0) is None
+    assert no_hours_to_burn(current, [*untouched, (date(2026, 3, 4), 3.5)], 0.0) is None
 
 
 def test_the_ideal_line_is_flat_on_days_nobody_works():

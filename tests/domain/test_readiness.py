@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 from bot.domain.readiness import DefinitionOfReady, gaps, is_ready
-from storage.models import BacklogItem
-
-
-def _item(**fields) -> BacklogItem:
-    defaults = dict(
-        checklist={},
-        title="Export invoices",
-        hypothesis="By exporting invoices we expect fewer support tickets",
-        acceptance_criteria=["PDF has the logo"],
-        dependencies=[],
-        estimate=5.0,
-    )
-    return BacklogItem(**{**defaults, **fields})
+from tests.domain.factories import item
 
 
 def test_a_complete_item_is_ready():
-    assert gaps(_item()) == [] and is_ready(_item())
+    assert gaps(item()) == [] and is_ready(item())
 
 
 def test_every_failing_rule_is_named():
-    item = _item(
+    unready = item(
         hypothesis=" ",
         acceptance_criteria=[],
         dependencies=[{"text": "#14", "resolved": False}, {"text": "UX", "resolved": True}],
         estimate=None,
     )
-    assert gaps(item) == [
+    assert gaps(unready) == [
         "no value hypothesis or description",
         "no acceptance criteria",
         "depends on #14, not resolved",
@@ -38,10 +26,10 @@ def test_every_failing_rule_is_named():
 
 
 def test_items_above_the_split_threshold_must_be_split():
-    assert gaps(_item(estimate=21.0)) == ["21 points: split it"]
-    assert gaps(_item(estimate=13.0)) == []
-    assert gaps(_item(estimate=21.0), DefinitionOfReady(split_threshold=21)) == []
-    assert gaps(_item(estimate=40.0), DefinitionOfReady(rules=frozenset({"estimate"}))) == []
+    assert gaps(item(estimate=21.0)) == ["21 points: split it"]
+    assert gaps(item(estimate=13.0)) == []
+    assert gaps(item(estimate=21.0), DefinitionOfReady(split_threshold=21)) == []
+    assert gaps(item(estimate=40.0), DefinitionOfReady(rules=frozenset({"estimate"}))) == []
 
 
 def test_the_definition_of_ready_round_trips_as_team_data():
@@ -56,19 +44,17 @@ def test_the_definition_of_ready_round_trips_as_team_data():
     team = type("T", (), {"dor": dor.to_data()})()
     assert DefinitionOfReady.of(team) == dor
     assert dor.questions == (Question.new("UX reviewed?"),)
-    item = _item(hypothesis="", estimate=10.0, checklist={})
-    assert gaps(item, dor) == ['not checked: "UX reviewed?"'], "split is off, hypothesis off"
+    unchecked = item(hypothesis="", estimate=10.0, checklist={})
+    assert gaps(unchecked, dor) == ['not checked: "UX reviewed?"'], "split is off, hypothesis off"
 
 
 def test_the_horizon_is_two_sprints_of_velocity_or_the_top_n():
     from bot.domain.readiness import horizon
 
     items = [
-        _item(title=f"i{n}", estimate=5.0, acceptance_criteria=[] if n % 2 else ["ok"])
+        item(n + 1, title=f"i{n}", estimate=5.0, acceptance_criteria=[] if n % 2 else ["ok"])
         for n in range(10)
     ]
-    for number, item in enumerate(items, start=1):
-        item.number = number
     by_velocity = horizon(items, DefinitionOfReady(), velocity=10)
     assert len(by_velocity.items) == 4, "5-point items until 2 x 10 points"
     assert [i.number for i, _ in by_velocity.unready] == [2, 4]
@@ -81,15 +67,13 @@ def test_unestimated_items_count_at_the_median_estimate_and_no_estimate_means_to
     from bot.domain.readiness import horizon, median_estimate
 
     sizes = [3.0, None, 8.0, None, 2.0, 5.0, 1.0]
-    items = [_item(title=f"i{n}", estimate=size) for n, size in enumerate(sizes, start=1)]
-    for number, item in enumerate(items, start=1):
-        item.number = number
+    items = [item(n, title=f"i{n}", estimate=size) for n, size in enumerate(sizes, start=1)]
     assert median_estimate(items) == 3.0
     hz = horizon(items, DefinitionOfReady(), velocity=9)
     # 3 + 3 (median) + 8 = 14, then 14 + 3 (median) = 17, 17 + 2 = 19 >= 18: five items.
     assert [i.number for i in hz.items] == [1, 2, 3, 4, 5] and hz.by_velocity
     assert [i.number for i in hz.guessed] == [2, 4] and hz.assumed == 3.0
     assert hz.budget == 18 and hz.coverage == (3 + 8 + 2 + 5 + 1) / 9
-    unestimated = [_item(estimate=None) for _ in range(12)]
+    unestimated = [item(estimate=None) for _ in range(12)]
     fallback = horizon(unestimated, DefinitionOfReady(horizon_items=4), velocity=9)
     assert len(fallback.items) == 4 and not fallback.by_velocity and fallback.velocity == 9

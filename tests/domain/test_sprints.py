@@ -10,41 +10,16 @@ import pytest
 from bot.domain import sprints
 from bot.domain.capacity import Capacity
 from bot.domain.readiness import DefinitionOfReady
-from storage.models import BacklogItem, Sprint, Team
-
-
-def team(**changes) -> Team:
-    values = dict(
-        id=1,
-        workspace_id="T1",
-        channel_id="C1",
-        timezone="Europe/Berlin",
-        sprint_weeks=2,
-        working_days="mon,tue,wed,thu,fri",
-        holiday_country="",
-        sprint_start=date(2026, 3, 2),
-    )
-    return Team(**{**values, **changes})
+from storage.models import Sprint
+from tests.domain.factories import item, team
 
 
 def sprint(number: int, status: str, **changes) -> Sprint:
-    """Sprint `number` of the two-week calendar that starts on Monday 2 March 2026."""
-    starts, ends = sprints.sprint_dates(team(), number)
-    values = dict(team_id=1, number=number, status=status, starts_on=starts, ends_on=ends)
+    """Sprint `number` of the team's two-week calendar that starts on Monday 2 March 2026."""
+    the_team = team()
+    starts, ends = sprints.sprint_dates(the_team, number)
+    values = dict(team_id=the_team.id, number=number, status=status, starts_on=starts, ends_on=ends)
     return Sprint(**{**values, **changes})
-
-
-def item(number: int, **fields) -> BacklogItem:
-    values = dict(
-        number=number,
-        title=f"Item {number}",
-        hypothesis="We expect fewer support tickets",
-        acceptance_criteria=["It works"],
-        dependencies=[],
-        checklist={},
-        estimate=3.0,
-    )
-    return BacklogItem(**{**values, **fields})
 
 
 # -- which sprint --------------------------------------------------------------------------------

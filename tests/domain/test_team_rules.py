@@ -11,6 +11,7 @@ from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import Horizon
 from bot.domain.teams import Roles
 from storage.models import BacklogItem, Team
+from tests.domain.factories import team
 
 NOW = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)
 
@@ -48,20 +49,6 @@ def test_role_words_are_checked_with_who_holds_them():
         teams.role_of("po", [])
 
 
-def _team() -> Team:
-    return Team(
-        id=7,
-        workspace_id="T1",
-        channel_id="C1",
-        timezone="Europe/Berlin",
-        remind_at="09:30",
-        remind_days="mon,tue,wed,thu,fri",
-        working_days="mon,tue,wed,thu,fri",
-        sprint_weeks=2,
-        dor={},
-    )
-
-
 def _plan(team: Team) -> reminders.ReminderPlan:
     item = BacklogItem(number=1, title="x", hypothesis="", acceptance_criteria=[])
     horizon = Horizon([item], [(item, ["no acceptance criteria"])], None, 0.0, 0)
@@ -69,26 +56,25 @@ def _plan(team: Team) -> reminders.ReminderPlan:
 
 
 def test_the_reminder_verdict_in_its_order():
-    team = _team()
-    plan = _plan(team)
+    the_team = team()
+    plan = _plan(the_team)
     on_time = timedelta(minutes=5)
     assert reminders.verdict(None, on_time, plan, False).outcome == "reminders are off"
-    off = _team()
-    off.remind_at = None
+    off = team(remind_at=None)
     assert not reminders.verdict(off, on_time, plan, False).send
-    late = reminders.verdict(team, timedelta(hours=2, minutes=15), plan, False)
+    late = reminders.verdict(the_team, timedelta(hours=2, minutes=15), plan, False)
     assert (late.send, late.late, late.outcome) == (False, True, "skipped: 135 minutes late")
-    assert reminders.verdict(team, on_time, None, False).outcome == "nothing unready"
-    assert reminders.verdict(team, on_time, plan, True).outcome == "already sent today"
-    sent = reminders.verdict(team, reminders.GRACE, plan, False)
+    assert reminders.verdict(the_team, on_time, None, False).outcome == "nothing unready"
+    assert reminders.verdict(the_team, on_time, plan, True).outcome == "already sent today"
+    sent = reminders.verdict(the_team, reminders.GRACE, plan, False)
     assert sent.send and sent.outcome == "sent: 1 unready, 0 direct messages"
 
 
 def test_reminder_times_and_snoozes():
     assert reminders.resume_after(NOW, NOW + timedelta(hours=3)) == NOW + timedelta(hours=2)
     assert reminders.resume_after(NOW, NOW + timedelta(minutes=5)) == NOW
-    team = _team()
-    assert reminders.snooze_until(team, 2, NOW).isoformat() == "2026-03-05"
+    the_team = team()
+    assert reminders.snooze_until(the_team, 2, NOW).isoformat() == "2026-03-05"
     with pytest.raises(UserError, match="1 to 90 days"):
-        reminders.snooze_until(team, 91, NOW)
-    assert reminders.job_key(team, NOW).startswith(reminders.job_prefix(team))
+        reminders.snooze_until(the_team, 91, NOW)
+    assert reminders.job_key(the_team, NOW).startswith(reminders.job_prefix(the_team))

@@ -1,41 +1,17 @@
 """The sync's verdicts on an incoming or probed issue, and what they do to an item and its
 link, as plain functions on plain objects (no database; the use case's runs are in
-tests/app/test_tracker_sync.py and test_jira_reconcile.py)."""
+tests/app/test_tracker_sync.py and test_jira_reconcile.py; the rules on field values alone are
+in test_tracker_fields.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from bot.domain import tracker_sync as rules
-from bot.domain.trackers import SprintState, StatusCategory, TrackerIssue
+from bot.domain.trackers import SprintState, StatusCategory
 from storage.models import BacklogItem, TrackerLink
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-LATER = T0 + timedelta(hours=1)
-
-
-def issue(**changes: object) -> TrackerIssue:
-    values: dict[str, object] = {
-        "key": "TB-1",
-        "url": "https://x.atlassian.net/browse/TB-1",
-        "summary": "Pay",
-        "description": "",
-        "acceptance_criteria": (),
-        "estimate": 5.0,
-        "issue_type": "Story",
-        "status_category": StatusCategory.TODO,
-        "status": "To Do",
-        "assignee": None,
-        "epic": None,
-        "labels": (),
-        "blocked_by": (),
-        "updated": LATER,
-        "id": "10001",
-        "rank": "0|a",
-    }
-    values.update(changes)
-    return TrackerIssue(**values)  # type: ignore[arg-type]
+from tests.domain.trackers import LATER, T0, issue
 
 
 def item(**changes: object) -> BacklogItem:

@@ -1,39 +1,32 @@
-"""The sync's rules as plain functions: mapping, merging per field, ranks, retries (what a
-webhook means: test_tracker_webhooks.py)."""
+"""The sync's rules on field values, as plain functions: an issue mapped onto an item's fields,
+each field merged with the later change winning, what Timebox writes back, where a moved item
+ranks and how a refused write is retried (the verdicts on issues, items and links:
+test_tracker_verdicts.py; what a webhook means: test_tracker_webhooks.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from bot.domain import tracker_sync as rules
-from bot.domain.trackers import StatusCategory, TrackerIssue, TrackerUser
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def issue(**changes: object) -> TrackerIssue:
-    values: dict[str, object] = {
-        "key": "TB-1",
-        "url": "https://x.atlassian.net/browse/TB-1",
-        "summary": "  Pay   by card ",
-        "description": "Card payments",
-        "acceptance_criteria": ("Visa", " "),
-        "estimate": 5.0,
-        "issue_type": "Bug",
-        "status_category": StatusCategory.IN_PROGRESS,
-        "status": "In Progress",
-        "assignee": TrackerUser("a1", "Ann"),
-        "epic": "TB-9",
-        "labels": ("web", "web", "payments"),
-        "blocked_by": ("TB-3", "TB-2"),
-        "updated": T0,
-    }
-    values.update(changes)
-    return TrackerIssue(**values)  # type: ignore[arg-type]
+from bot.domain.trackers import StatusCategory, TrackerUser
+from tests.domain.trackers import T0, issue
 
 
 def test_an_issue_maps_onto_an_items_fields():
-    owned = rules.owned_values(issue())
+    filed = issue(
+        summary="  Pay   by card ",
+        description="Card payments",
+        acceptance_criteria=("Visa", " "),
+        issue_type="Bug",
+        status_category=StatusCategory.IN_PROGRESS,
+        status="In Progress",
+        assignee=TrackerUser("a1", "Ann"),
+        epic="TB-9",
+        labels=("web", "web", "payments"),
+        blocked_by=("TB-3", "TB-2"),
+    )
+    owned = rules.owned_values(filed)
     assert owned == {
         "title": "Pay by card",
         "acceptance_criteria": ["Visa"],
@@ -43,12 +36,13 @@ def test_an_issue_maps_onto_an_items_fields():
         "labels": ["web", "payments"],
         "blocked_by": ["TB-2", "TB-3"],
     }
-    assert rules.owned_values(issue(summary="", estimate=-1))["title"] == "(TB-1 has no summary)"
-    assert rules.owned_values(issue(estimate=5000))["estimate"] == 1000
+    no_summary = replace(filed, summary="", estimate=-1)
+    assert rules.owned_values(no_summary)["title"] == "(TB-1 has no summary)"
+    assert rules.owned_values(replace(filed, estimate=5000))["estimate"] == 1000
     assert rules.item_type("Task") == "story" and rules.item_type("Technical debt") == "tech_debt"
-    facts = rules.facts(issue())
+    facts = rules.facts(filed)
     assert facts["assignee"] == "Ann" and facts["status_category"] == "indeterminate"
-    assert not rules.is_backlog_issue(issue(issue_type="Epic"))
+    assert not rules.is_backlog_issue(replace(filed, issue_type="Epic"))
 
 
 def test_jira_links_replace_only_the_dependencies_jira_gave():
