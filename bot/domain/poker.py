@@ -528,11 +528,6 @@ def due_rounds(rounds: Iterable[PokerRound], now: datetime) -> list[PokerRound]:
     ]
 
 
-def reminder_late(now: datetime, deadline: datetime) -> bool:
-    """A reminder that falls due at or after its deadline has nothing left to remind of."""
-    return now >= deadline
-
-
 def unposted(rounds: Iterable[PokerRound]) -> list[PokerRound]:
     """Revealed rounds whose result never reached the thread (say, Slack failed)."""
     return [r for r in rounds if r.revealed_at and r.result_ts is None]

@@ -726,19 +726,8 @@ class Place:
     them too."""
 
 
-@dataclass(frozen=True)
-class Late:
-    """A reminder that fell due at or after its deadline: nothing to send."""
-
-
-async def place_of(
-    svc: Services, poll_id: int, deadline: datetime, now: datetime
-) -> Place | Late | None:
-    """Where the poll a reminder falls due for is: its team (workspace and channel) and
-    message; `Late` (nothing read) if the reminder came at or after `deadline`, None if the
-    poll is gone."""
-    if poker.reminder_late(now, deadline):
-        return Late()
+async def place_of(svc: Services, poll_id: int) -> Place | None:
+    """Where a poll is: its team (workspace and channel) and message; None if it is gone."""
     async with svc.db.transaction() as store:
         poll = await store.poll(poll_id)
         team = await store.team_by_id(poll.team_id) if poll is not None else None

@@ -437,9 +437,9 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
     """Reminds, by direct message, only the expected voters who have not voted yet. The
     reminders are queued with the mark that they were sent: both are kept, or neither."""
     deadline = datetime.fromisoformat(due.payload["deadline"])
-    place = await poker_uc.place_of(svc, int(due.payload["poll_id"]), deadline, due.now)
-    if isinstance(place, poker_uc.Late):
+    if due.now >= deadline:
         return "too late: the poll has closed"
+    place = await poker_uc.place_of(svc, int(due.payload["poll_id"]))
     if place is None:
         return "poll gone"
     links = {}  # the polls a reminder may list: this one and those sharing a voter with it

@@ -1,9 +1,7 @@
-"""Planning poker's rules the Slack side leaves to the use cases: who votes, when a reminder
-is too late, whether a result message is in the thread yet."""
+"""Planning poker's rules the Slack side leaves to the use cases: who votes, and whether a
+result message is in the thread yet."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta
 
 from bot.domain import poker
 from bot.domain.teams import Roles
@@ -11,7 +9,6 @@ from storage.models import PokerRound
 
 ROLES = Roles(po=("P",), sm=("S",))
 MEMBERS = ("P", "S", "D1", "D2", "BOT")
-NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def test_the_channels_developers_vote_without_the_bot():
@@ -38,12 +35,6 @@ def test_named_people_only():
     voters, note = poker.choose_voters(ROLES, invited)
     assert voters == ["S", "D1"], "each voter once"
     assert note == "the people the facilitator named and the Scrum Master"
-
-
-def test_a_reminder_at_or_after_its_deadline_is_late():
-    assert not poker.reminder_late(NOON - timedelta(seconds=1), NOON)
-    assert poker.reminder_late(NOON, NOON)
-    assert poker.reminder_late(NOON + timedelta(hours=1), NOON)
 
 
 def test_a_result_on_its_way_has_no_message_to_edit():
