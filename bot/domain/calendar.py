@@ -24,10 +24,16 @@ if TYPE_CHECKING:  # loaded when a team first asks about holidays (30 ms less at
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REMIND_USAGE = "/ready remind at 09:30 [mon-fri] | /ready remind off"
+DEFAULT_ZONE = "UTC"  # a team's time zone until it has one
+
+
+def zone_name(team: Team) -> str:
+    """The name of the team's time zone: its own, else `DEFAULT_ZONE`."""
+    return team.timezone or DEFAULT_ZONE
 
 
 def zone(team: Team) -> ZoneInfo:
-    return ZoneInfo(team.timezone or "UTC")
+    return ZoneInfo(zone_name(team))
 
 
 def local_today(team: Team, now: datetime) -> date:

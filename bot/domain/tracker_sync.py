@@ -39,6 +39,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX
+from bot.domain.calendar import DEFAULT_ZONE
 from bot.domain.readiness import hypothesis_in
 from bot.domain.trackers import NewIssue, SprintState, StatusCategory, TrackerIssue
 from storage.models import BacklogItem, SprintItem, TrackerLink
@@ -718,9 +719,9 @@ def sprint_name(number: int) -> str:
 def sprint_times(starts_on: Any, ends_on: Any, zone: str | None) -> tuple[datetime, datetime]:
     """A sprint's first morning (09:00) and its last evening (17:00), in the team's zone."""
     try:
-        tz = ZoneInfo(zone or "UTC")
+        tz = ZoneInfo(zone or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
+        tz = ZoneInfo(DEFAULT_ZONE)
     start = datetime.combine(starts_on, time(9), tzinfo=tz)
     end = datetime.combine(ends_on, time(17), tzinfo=tz)
     return start.astimezone(UTC), end.astimezone(UTC)

@@ -35,6 +35,8 @@ from bot.usecases.unit import Actor, Work, team_work
 from storage.models import ActionItem, BacklogItem, Meeting, Team
 from storage.repositories import Store
 
+EXTEND_MINUTES = 5  # what `extend` adds when no length is given (the "+5 min" button)
+
 # -- the refinement kind -------------------------------------------------------------------------
 
 
@@ -215,11 +217,13 @@ async def step(
     kind: str = "refinement",
     meeting_id: int | None = None,
     expected: int | None = None,
-    minutes: int = 5,
+    minutes: int | None = None,
     flag: bool = False,
 ) -> Step:
     """Next, extend, pause, resume, end or auto: the facilitator's or a Scrum Master's.
-    `expected`: the section the button was about, so a double click moves on once."""
+    `expected`: the section the button was about, so a double click moves on once; `minutes`:
+    how long `extend` adds (`EXTEND_MINUTES` when not said)."""
+    minutes = EXTEND_MINUTES if minutes is None else minutes
     async with member_work(svc, actor, in_channel, once=True) as work:
         store, now = work.store, work.now
         meeting = await _meeting(work, meeting_id, kind)

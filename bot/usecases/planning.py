@@ -13,7 +13,7 @@ say who is in the channel, so it asks Slack nothing more.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +31,12 @@ from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, Meeting, Sprint, SprintItem, Team
 from storage.repositories import Store
+
+ReadPeople = Callable[[], Awaitable[People]]
+"""`read_people()`: the channel's people as Slack says now (`channel_people` in
+handlers/flows/meetings.py); asked only outside a transaction, and only when needed."""
+
+FORMS_NEEDING_PEOPLE = ("select", "capacity")  # the developers: the proposal's forecast, days off
 
 # -- the meeting kind ----------------------------------------------------------------------------
 
@@ -104,6 +110,18 @@ class PlanChanged:
     note: PlanNote
     meeting: Meeting | None
     """The running planning meeting, whose thread hears of the change (None: the channel)."""
+
+    @property
+    def announce(self) -> str:
+        """Where the change is told. While the sprint is planned in a running planning meeting
+        (posted in the channel): `thread`, a line in its thread and its cards updated, or
+        `cards`, its cards updated alone (a capacity change shows there). Without one:
+        `asker`, privately with where the plan stands, or once the sprint is committed,
+        `note`, privately the change alone."""
+        planning = self.state.sprint.status == "planning"
+        if self.meeting is not None and self.meeting.message_ts and planning:
+            return "cards" if self.note.what == "capacity" else "thread"
+        return "asker" if planning else "note"
 
 
 @dataclass(frozen=True)
@@ -242,14 +260,17 @@ async def commit(
 async def open_form(
     svc: Services,
     actor: Actor,
-    people: People | None,
+    read_people: ReadPeople,
     which: str,
     sprint_id: int,
     number: int | None,
     in_channel: InChannel,
 ) -> PlanForm:
     """What the goal, selection, capacity or tasks form of the sprint opens with. The goal's
-    is the PO's, and may make the actor the channel's first PO: never someone outside it."""
+    is the PO's, and may make the actor the channel's first PO: never someone outside it.
+    The channel's people are read (before the transaction) only for the forms that need the
+    developers."""
+    people = await read_people() if which in FORMS_NEEDING_PEOPLE else None
     if which == "goal":
         unit = member_work(svc, actor, in_channel, once=True)
     else:

@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
 from bot.domain import teams
+from bot.domain.calendar import DEFAULT_ZONE
 from bot.domain.errors import NotAllowed
 from bot.domain.teams import RoleGroup, Roles
 from bot.runtime.services import Services
@@ -37,8 +38,6 @@ Asked only outside a transaction (`zone_of` in handlers/common.py makes one)."""
 WithMembers = Callable[[Sequence[RoleGroup]], Awaitable[Sequence[RoleGroup]]]
 """`with_members(groups)`: the user groups with their members as Slack says now
 (`with_members` in handlers/flows/team.py)."""
-
-DEFAULT_ZONE = "UTC"  # a team's time zone until it has one (bot.domain.calendar's fallback)
 
 CHANGE_TEAM = ("po", "sm")
 

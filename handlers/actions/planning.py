@@ -6,6 +6,8 @@ channel): another team's sprint is refused by the use case and nothing changes.
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.usecases import planning
 from handlers import payload
 from handlers.asked import Asked, acked
@@ -18,17 +20,16 @@ FORMS = {
     "sprint_capacity": "capacity",
     "sprint_tasks": "tasks",
 }
-NEED_PEOPLE = ("select", "capacity")  # the developers: the proposal's forecast, days off
 
 
 @acked
 async def sprint_form(asked: Asked) -> None:
-    """The goal, selection, capacity and task forms of a sprint being planned."""
+    """The goal, selection, capacity and task forms of a sprint being planned; the use case
+    reads the channel's people from Slack (through `people`) for the forms that need them."""
     which = FORMS.get(payload.action_id(asked.body), "tasks")
     sprint_id, _, number = payload.value(asked.body).partition(":")
     item = payload.as_int(number) if number else None
-    needed = which in NEED_PEOPLE
-    people = await channel_people(asked.client, asked.actor.channel) if needed else None
+    people = partial(channel_people, asked.client, asked.actor.channel)
     form = await planning.open_form(
         asked.svc, asked.actor, people, which, payload.as_int(sprint_id), item, asked.in_channel
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock, HeaderBlock
 
+from bot.domain.calendar import zone_name
 from bot.domain.ceremonies import NAMES, Occurrence
 from bot.usecases.calendar import CalendarShown, FeedLink, Reminder, Scheduled
 from handlers.blocks.kit import button, context, message, section
@@ -67,7 +68,12 @@ def scheduled(done: Scheduled) -> dict[str, Any]:
     elif done.ceremony is not None:
         rule = f"on each sprint's first working day at {done.ceremony.at}"
     body = render(
-        "calendar_scheduled.md.j2", done=done, name=name, rule=rule, ahead=_ahead(done.lead)
+        "calendar_scheduled.md.j2",
+        done=done,
+        name=name,
+        rule=rule,
+        ahead=_ahead(done.lead),
+        zone=zone_name(done.team),
     )
     blocks: list[Block] = [section(body)]
     if done.ceremony is not None:

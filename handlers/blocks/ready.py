@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
     Option,
 )
 
-from bot.domain.calendar import reminder_days
+from bot.domain.calendar import reminder_days, zone_name
 from bot.domain.readiness import RULES, DefinitionOfReady, Horizon, field_gaps, gaps, points
 from bot.domain.reminders import ReminderPlan
 from bot.domain.teams import Roles
@@ -122,7 +122,8 @@ def days_of(team: Team) -> str:
 
 def reminder_set(team: Team, due: datetime | None) -> dict[str, Any]:
     """`/ready remind`: when the next reminder comes, or that they are off."""
-    return mrkdwn_notice(render("reminder_set.md.j2", team=team, due=due, days=days_of(team)))
+    zone, days = zone_name(team), days_of(team)
+    return mrkdwn_notice(render("reminder_set.md.j2", team=team, zone=zone, due=due, days=days))
 
 
 def snoozed(item: BacklogItem) -> dict[str, Any]:
@@ -136,7 +137,7 @@ def dor_message(team: Team) -> dict[str, Any]:
         rules=RULES,
         dor=dor,
         team=team,
-        zone=team.timezone or "UTC",
+        zone=zone_name(team),
         remind_days=days_of(team),
     )
     edit = button("Edit Definition of Ready", "dor_edit", team.channel_id)

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 
-from bot.domain.calendar import WEEKDAYS, working_days
+from bot.domain.calendar import WEEKDAYS, working_days, zone_name
 from bot.domain.commands import USAGE
 from bot.domain.teams import ROLE_NAMES, Roles
 from handlers.blocks import kit
@@ -128,7 +128,7 @@ def setup_announcement(team: Team, user: str) -> dict[str, Any]:
         user=user,
         roles=Roles.of(team),
         team=team,
-        timezone=team.timezone or "UTC",
+        timezone=zone_name(team),
     )
     return message([section(body)], render("notice.md.j2", emoji=":tada:", text="Team set up"))
 
@@ -155,7 +155,7 @@ def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
 
 
 def settings_message(team: Team) -> dict[str, Any]:
-    timezone = team.timezone or "UTC"
+    timezone = zone_name(team)
     days = ", ".join(d.capitalize() for d in working_days(team))
     body = render("settings.md.j2", team=team, timezone=timezone, days=days)
     edit = button("Edit settings", "settings_edit", team.channel_id)
@@ -165,7 +165,7 @@ def settings_message(team: Team) -> dict[str, Any]:
 def settings_modal(team: Team) -> dict[str, Any]:
     days = [Option(value=d, label=d.capitalize()) for d in WEEKDAYS]
     blocks = [
-        *_zone_and_length(team, team.timezone or "UTC"),
+        *_zone_and_length(team, zone_name(team)),
         kit.checkboxes_input("days", "Working days", days, working_days(team)),
     ]
     return kit.modal("settings_edit", "Team settings", blocks, channel=team.channel_id)

@@ -26,11 +26,10 @@ def clock_verbs(kind: str) -> dict[str, Verb[Any]]:
 
     async def step(asked: Asked, parsed: Any) -> None:
         """next, extend, pause, resume, end, auto (the facilitator's or a Scrum Master's). How
-        long `extend` adds is the parser's (5 minutes unless said), else the use case's."""
-        given = {} if parsed.minutes is None else {"minutes": parsed.minutes}
-        flag = getattr(parsed, "flag", False)
+        long `extend` adds is the parser's when it says, else the use case's default."""
+        verb, minutes, flag = parsed.verb, parsed.minutes, getattr(parsed, "flag", False)
         done = await meetings.step(
-            asked.svc, asked.actor, parsed.verb, asked.in_channel, kind=kind, flag=flag, **given
+            asked.svc, asked.actor, verb, asked.in_channel, kind=kind, minutes=minutes, flag=flag
         )
         await meeting_flow.announce(asked.svc, asked.client, done)
 

@@ -35,17 +35,20 @@ THREAD_PAGES = 5  # pages of 200 replies read to find the planning cards in a me
 async def plan_changed(asked: meeting_flow.Asked, changed: planning.PlanChanged) -> None:
     """The change in the planning meeting's thread, with its cards brought up to date; a
     capacity change shows on its card alone. Without a running planning meeting, the asker
-    hears of it privately (where the plan stands too, while it is planned)."""
-    meeting, team, state = changed.meeting, changed.team, changed.state
-    if meeting is not None and meeting.message_ts and state.sprint.status == "planning":
-        if changed.note.what != "capacity":
-            note = sprint_blocks.plan_note(changed.note)
-            await meeting_flow.post(asked.client, team, meeting, note)
-        await refresh_cards(asked.client, team, meeting, state)
-    elif state.sprint.status == "planning":
-        await asked.answer(meeting_blocks.plan_changed(changed))
-    else:
-        await asked.answer(sprint_blocks.plan_note(changed.note))
+    hears of it privately (where the plan stands too, while it is planned). Which of these is
+    the use case's to say (`PlanChanged.announce`)."""
+    meeting, team = changed.meeting, changed.team
+    match changed.announce:
+        case "thread" | "cards":
+            assert meeting is not None
+            if changed.announce == "thread":
+                note = sprint_blocks.plan_note(changed.note)
+                await meeting_flow.post(asked.client, team, meeting, note)
+            await refresh_cards(asked.client, team, meeting, changed.state)
+        case "asker":
+            await asked.answer(meeting_blocks.plan_changed(changed))
+        case _:
+            await asked.answer(sprint_blocks.plan_note(changed.note))
 
 
 async def refresh_cards(

@@ -201,3 +201,58 @@ async def test_charts_and_exports_are_uploaded_files(slack):
     assert png_size(by_name["burndown.png"]) == (1000, 500)
     assert by_name["sprint-1.csv"].decode().splitlines()[0].startswith("Sprint,Goal,Item,Title")
     assert "By the end we expect PDF invoices" in by_name["sprint-1.md"].decode()
+
+
+async def test_only_the_forms_about_the_developers_ask_slack_who_is_in_the_channel(slack):
+    """The selection and capacity forms need the developers (the proposal's forecast, days
+    off): the use case reads the channel's people for them, and for no other form."""
+    await setup(slack)
+    await cmd(slack, "/planning", "start 1h")
+
+    async def members_asked(label: str, user: str) -> int:
+        before = len(slack.emulator.calls)
+        await slack.driver.click(label, user=user, message=thread(slack)[-1])
+        assert slack.emulator.open_view(user), f"{label} opens its form"
+        calls = slack.emulator.calls[before:]
+        return sum(c.method == "conversations.members" for c in calls)
+
+    assert await members_asked("Write the sprint goal", PO) == 0
+    await cmd(slack, "/planning", "next")
+    assert await members_asked("Choose items", SM) > 0
+    await cmd(slack, "/planning", "add 1")
+    await cmd(slack, "/planning", "next")
+    assert await members_asked("Days off & focus", SM) > 0
+    await cmd(slack, "/planning", "next")
+    assert await members_asked("Tasks", DEV2) == 0
+
+
+async def test_a_plan_change_outside_a_running_planning_meeting_is_told_to_the_asker(slack):
+    """Without a running planning meeting nothing is posted: the asker is told, with where
+    the plan stands while the sprint is planned, and the change alone once it is committed."""
+    await setup(slack)
+    await cmd(slack, "/planning", "start 1h")
+    await slack.driver.click("Write the sprint goal", user=PO, message=thread(slack)[-1])
+    goal_form = slack.emulator.open_view(PO)
+    await cmd(slack, "/planning", "add 1")
+    await cmd(slack, "/planning", "next")
+    await cmd(slack, "/planning", "next")
+    await slack.driver.click("Days off & focus", user=SM, message=thread(slack)[-1])
+    capacity_form = slack.emulator.open_view(SM)
+    await cmd(slack, "/planning", "end")
+
+    posts = len(slack.emulator.messages(CHANNEL))
+    goal = {"The outcome this sprint should bring": "By the end we expect PDF invoices"}
+    await slack.driver.submit(goal_form, goal, user=PO)
+    told = shown(last_ephemeral(slack, PO))
+    assert "Sprint goal: By the end we expect PDF invoices" in told
+    assert "*Selection:* 5 points in 1 item" in told, "where the plan stands"
+    assert len(slack.emulator.messages(CHANNEL)) == posts, "nothing posted"
+
+    await cmd(slack, "/planning", "start 1h")
+    await cmd(slack, "/planning", "commit team")
+    assert posted(slack, "*Sprint 1 is committed*")
+    posts = len(slack.emulator.messages(CHANNEL))
+    await slack.driver.submit(capacity_form, {"Focus factor (%)": "75"}, user=SM)
+    told = shown(last_ephemeral(slack, SM))
+    assert f"<@{SM}> updated days off and focus" in told and "*Selection:*" not in told
+    assert len(slack.emulator.messages(CHANNEL)) == posts, "nothing posted"

@@ -232,3 +232,12 @@ async def test_the_deep_dive_starts_a_poker_round_on_an_item(slack):
     boards = [m for m in slack.emulator.messages(CHANNEL) if "Planning poker" in shown(m)]
     assert len(boards) == 1 and "Checkout redesign" in shown(boards[0])
     assert f"<@{SM}> started estimating #1" in shown(thread(slack)[-1])
+
+
+async def test_extend_adds_the_minutes_said_else_five(slack):
+    await setup_team(slack)
+    await refine(slack, "start 45m")
+    await refine(slack, "extend 10m")
+    assert "+10 min for *Kick-off*" in shown(thread(slack)[-1])
+    await refine(slack, "extend")
+    assert "+5 min for *Kick-off*" in shown(thread(slack)[-1])
