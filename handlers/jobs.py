@@ -16,7 +16,6 @@ from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import housekeeping as housekeeping_uc
 from bot.usecases import ready as ready_uc
-from bot.usecases.housekeeping import HOUSEKEEPING, housekeeping
 from handlers import outbox
 from handlers.blocks import ready as ready_blocks
 from handlers.flows import calendar as calendar_flow
@@ -89,7 +88,9 @@ def register_jobs(
     for kind, job in jobs.items():
         services.jobs.handle(kind, partial(clients.run, job))
     services.jobs.handle(outbox.KIND, partial(outbox.deliver, services, clients.for_workspace))
-    services.jobs.handle(HOUSEKEEPING, partial(housekeeping, services))
+    services.jobs.handle(
+        housekeeping_uc.HOUSEKEEPING, partial(housekeeping_uc.housekeeping, services)
+    )
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

@@ -294,7 +294,7 @@ def parse_refine(text: str) -> RefineCommand:
             return RefineCommand(verb)
         case "extend":
             return RefineCommand(
-                "extend", minutes=parse_minutes(rest[0] if rest else "5m", "/refine", "extend")
+                "extend", minutes=parse_minutes(rest[0], "/refine", "extend") if rest else None
             )
         case "goal" | "note":
             body = _rest_text(text, 1)
@@ -502,7 +502,7 @@ def _meeting_clock(command: str, verb: str, rest: list[str]) -> SprintCommand | 
             return SprintCommand(verb)
         case "extend":
             return SprintCommand(
-                "extend", minutes=parse_minutes(rest[0] if rest else "5m", command, "next")
+                "extend", minutes=parse_minutes(rest[0], command, "next") if rest else None
             )
     return None
 

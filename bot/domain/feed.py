@@ -48,13 +48,6 @@ class Agenda:
     sections: tuple[tuple[str, int], ...] = ()
 
 
-def holds_reviews(own_agenda: bool, reviews_held: bool) -> bool:
-    """Whether the team holds sprint reviews, so that the feed shows each sprint's last working
-    day as its review: once it has its own review agenda, or has held a review
-    (`/review start`)."""
-    return own_agenda or reviews_held
-
-
 def channel_link(team: Team) -> str:
     """A link that opens the team's channel in Slack (the app, or the browser)."""
     return f"https://slack.com/app_redirect?team={team.workspace_id}&channel={team.channel_id}"

@@ -533,7 +533,7 @@ def unposted(rounds: Iterable[PokerRound]) -> list[PokerRound]:
     return [r for r in rounds if r.revealed_at and r.result_ts is None]
 
 
-POSTING = "posting"  # a round's result_ts while its result is on its way (storage's claim_result)
+POSTING = "posting"  # a round's result_ts while its result is on its way (claim_result)
 
 
 def posted_ts(round_: PokerRound) -> str | None:

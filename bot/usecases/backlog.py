@@ -22,14 +22,13 @@ from bot.domain import backlog_csv, priority
 from bot.domain.backlog import ItemFields, Move, Page, link_dependencies
 from bot.domain.backlog_csv import ImportReport, ParsedCsv
 from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
-from bot.domain.calendar import local_today
 from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
-from bot.domain.sprints import RECENT_SPRINTS, committed_sprint, velocity_of
+from bot.domain.sprints import velocity_of
 from bot.runtime.services import Services
 from bot.usecases import tracker
-from bot.usecases.refinement_budget import as_data, sprint_budget
+from bot.usecases.refinement_budget import as_data, budget_in, committed
 from bot.usecases.team import InChannel, member_work, require_member
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, ItemEvent, Team
@@ -344,8 +343,7 @@ async def _health(work: Work) -> HealthShown:
         moves = await store.item_events_between(team.id, refinement.started_at, work.now)
         reordered = reordered_since([event for event, _ in moves])
     velocity = velocity_of(await store.closed_sprints(team.id, VELOCITY_SPRINTS))
-    recent = await store.sprints(team.id, limit=RECENT_SPRINTS)
-    sprint = committed_sprint(recent, local_today(team, work.now))
+    sprint = await committed(store, team, work.now)
     sprint_items = await store.sprint_items(sprint) if sprint is not None else []
     health = backlog_health(
         items,
@@ -356,7 +354,7 @@ async def _health(work: Work) -> HealthShown:
         sprint=sprint,
         sprint_items=sprint_items,
     )
-    budget = as_data(await sprint_budget(store, team, work.now))
+    budget = as_data(await budget_in(store, team, sprint, work.now))
     return HealthShown(health, team.id, budget)
 
 

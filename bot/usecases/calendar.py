@@ -247,8 +247,8 @@ async def feed(svc: Services, token: str) -> bytes | None:
         ceremonies = list(await store.ceremonies(team.id))
         agendas = {c.kind: _feed_agenda(team, c.kind, c.minutes) for c in ceremonies}
         goals = {s.number: s.goal for s in await store.sprints(team.id, limit=30) if s.goal}
-        held = bool(await store.past_meetings(team.id, "review", 1))
-        holds = feeds.holds_reviews(is_custom(team, "review"), held)
+        # the sprint's last day is its review once the team holds reviews (`/review start`)
+        holds = is_custom(team, "review") or await store.past_meetings(team.id, "review", 1)
         review = _feed_agenda(team, "review", None) if holds else None
         return feeds.feed(team, ceremonies, agendas, goals, svc.clock.now(), review)
 

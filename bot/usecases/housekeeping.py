@@ -1,6 +1,6 @@
-"""The bot's own upkeep: which workspace a due job is about, the daily housekeeping that keeps
-its tables from growing without end, and every schedule given its pending row again when the
-bot starts. Each opens its own transaction; the listeners in handlers/jobs.py only wire them."""
+"""The bot's own upkeep, with no person acting: which workspace a due job is about, the daily
+housekeeping that keeps its tables from growing without end, and every schedule given its
+pending row again when the bot starts. handlers/jobs.py only wires them to the job runner."""
 
 from __future__ import annotations
 

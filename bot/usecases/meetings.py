@@ -470,20 +470,20 @@ async def agenda_to_edit(
 
 @dataclass(frozen=True)
 class AgendaForm:
-    """What an agenda form says: a whole YAML agenda, or a length and a purpose per section."""
+    """What an agenda form says: a whole YAML agenda, or a length and a purpose per section,
+    for the agenda of `kind` of the team the form was opened for."""
 
     kind: str
+    team_id: int | None
     yaml: str | None = None
     amounts: Sequence[str] = ()
     purposes: Sequence[str] = ()
 
 
-async def agenda_from_form(
-    svc: Services, actor: Actor, given: AgendaForm, channel: str, team_id: int | None
-) -> Agenda:
+async def agenda_from_form(svc: Services, actor: Actor, given: AgendaForm) -> Agenda:
     """The agenda a form says, read before the ack so that a broken one is refused under its
     field: the YAML, or this team's current agenda with the lengths and purposes typed."""
-    current = await agenda_to_edit(svc, actor, given.kind, channel, team_id)
+    current = await agenda_to_edit(svc, actor, given.kind, actor.channel, given.team_id)
     if given.yaml is not None:
         return parse_agenda(given.yaml, given.kind)
     return edited(current.agenda, given.amounts, given.purposes)

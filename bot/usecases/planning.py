@@ -7,8 +7,8 @@ refused and nothing changes. The sprint's rules are bot/domain/sprints.py's, its
 writing bot/usecases/sprints.py's; this module composes them in its own unit of work.
 
 Someone outside the team (not in its channel, no role in it) may look but changes nothing: a
-change is passed the channel's people (read from Slack by the caller, for the developers), which
-say who is in the channel, so it asks Slack nothing more.
+change is given the channel's people (from Slack, through the lookup the caller passes, read
+before the transaction), which say who is in the channel, so it asks Slack nothing more.
 """
 
 from __future__ import annotations
@@ -109,7 +109,8 @@ class PlanChanged:
     state: plan.PlanState
     note: PlanNote
     meeting: Meeting | None
-    """The running planning meeting, whose thread hears of the change (None: the channel)."""
+    """The running planning meeting, whose thread hears of the change (None: the asker alone
+    hears of it, privately: `announce`)."""
 
     @property
     def announce(self) -> str:

@@ -465,27 +465,17 @@ class Vote:
     reason: str = ""
 
     @classmethod
-    def clicked(
-        cls,
-        trigger: str | None,
-        workspace: str | None,
-        channel: str,
-        user: str,
-        round_id: int,
-        card: str,
-        reason: str = "",
-    ) -> Vote:
-        """A click's (or form's) vote, known by its request's trigger id (a copy of the
-        request is the same vote); one without a trigger id is a vote of its own."""
-        key = f"vote:{trigger or uuid.uuid4().hex}"
-        return cls(key, workspace, channel, user, round_id, card, reason)
-
-    @classmethod
     def of(cls, payload: dict[str, Any]) -> Vote:
         return cls(**{name: payload[name] for name in cls.__dataclass_fields__ if name in payload})
 
     def payload(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def vote_key(trigger: str | None) -> str:
+    """A click's (or form's) vote is known by its request's trigger id: a copy of the request
+    is the same vote. One without a trigger id is a vote of its own."""
+    return f"vote:{trigger or uuid.uuid4().hex}"
 
 
 async def take_vote(svc: Services, vote: Vote) -> bool:

@@ -10,15 +10,26 @@ from typing import Any
 from bot.domain import refinement_budget as rules
 from bot.domain import sprints
 from bot.domain.calendar import local_today
-from storage.models import Team
+from storage.models import Sprint, Team
 from storage.repositories import Store
 
 
-async def sprint_budget(store: Store, team: Team, now: datetime) -> rules.Budget | None:
-    """The budget of the committed sprint (sprints.committed_sprint: the one whose dates hold
-    today, else the latest); None before the team's first committed sprint."""
+async def committed(store: Store, team: Team, now: datetime) -> Sprint | None:
+    """The committed sprint (sprints.committed_sprint: the one whose dates hold today, else
+    the latest); None before the team's first commitment."""
     recent = await store.sprints(team.id, limit=sprints.RECENT_SPRINTS)
-    sprint = sprints.committed_sprint(recent, local_today(team, now))
+    return sprints.committed_sprint(recent, local_today(team, now))
+
+
+async def sprint_budget(store: Store, team: Team, now: datetime) -> rules.Budget | None:
+    """The budget of the committed sprint; None before the team's first commitment."""
+    return await budget_in(store, team, await committed(store, team, now), now)
+
+
+async def budget_in(
+    store: Store, team: Team, sprint: Sprint | None, now: datetime
+) -> rules.Budget | None:
+    """The refinement budget of `sprint` as it stands `now`."""
     if sprint is None:
         return None
     # a day either side: the sessions' local dates are the domain's to judge

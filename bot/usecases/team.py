@@ -132,12 +132,12 @@ async def assign_roles(
     in_channel: InChannel,
     groups: Sequence[RoleGroup] | None = None,
     *,
-    zone_of: ZoneOf | None = None,
+    zone_of: ZoneOf,
 ) -> TeamNow:
     """`/timebox roles po @name` or the roles form: (role, people) pairs, by a PO or SM, or
     by anyone in the channel while it has no Product Owner (that sets the team up).
     `groups`: the user groups named, each for its role (None: the groups keep their roles).
-    `zone_of`: then a team without a time zone takes its (new) PO's (`adopt_po_timezone`)."""
+    Then a team without a time zone takes its (new) PO's (`adopt_po_timezone`)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         had_po = Roles.of(work.team).is_named("po")
         teams.setup_verdict(Roles.of(work.team), work.user)
@@ -146,8 +146,7 @@ async def assign_roles(
             mine = None if groups is None else [g for g in groups if g.role == role]
             await assign_role(work.store, work.team, role_word, users, mine)
         changed = TeamNow(work.team, not had_po and Roles.of(work.team).is_named("po"))
-    if zone_of is not None:
-        await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
+    await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     return changed
 
 

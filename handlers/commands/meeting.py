@@ -25,8 +25,8 @@ def clock_verbs(kind: str) -> dict[str, Verb[Any]]:
         await asked.answer(meeting_blocks.agenda_message(meeting, asked.svc.clock.now()))
 
     async def step(asked: Asked, parsed: Any) -> None:
-        """next, extend, pause, resume, end, auto (the facilitator's or a Scrum Master's). How
-        long `extend` adds is the parser's when it says, else the use case's default."""
+        """next, extend, pause, resume, end, auto (the facilitator's or a Scrum Master's); a
+        bare `extend` adds the use case's default."""
         verb, minutes, flag = parsed.verb, parsed.minutes, getattr(parsed, "flag", False)
         done = await meetings.step(
             asked.svc, asked.actor, verb, asked.in_channel, kind=kind, minutes=minutes, flag=flag

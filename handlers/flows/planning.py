@@ -37,18 +37,17 @@ async def plan_changed(asked: meeting_flow.Asked, changed: planning.PlanChanged)
     capacity change shows on its card alone. Without a running planning meeting, the asker
     hears of it privately (where the plan stands too, while it is planned). Which of these is
     the use case's to say (`PlanChanged.announce`)."""
-    meeting, team = changed.meeting, changed.team
-    match changed.announce:
-        case "thread" | "cards":
-            assert meeting is not None
-            if changed.announce == "thread":
-                note = sprint_blocks.plan_note(changed.note)
-                await meeting_flow.post(asked.client, team, meeting, note)
-            await refresh_cards(asked.client, team, meeting, changed.state)
-        case "asker":
-            await asked.answer(meeting_blocks.plan_changed(changed))
-        case _:
-            await asked.answer(sprint_blocks.plan_note(changed.note))
+    meeting, team, announce = changed.meeting, changed.team, changed.announce
+    if announce == "asker":
+        await asked.answer(meeting_blocks.plan_changed(changed))
+    elif announce == "note" or meeting is None:
+        await asked.answer(sprint_blocks.plan_note(changed.note))
+    else:  # in the meeting's thread: a line (not for capacity), and its cards
+        if announce == "thread":
+            await meeting_flow.post(
+                asked.client, team, meeting, sprint_blocks.plan_note(changed.note)
+            )
+        await refresh_cards(asked.client, team, meeting, changed.state)
 
 
 async def refresh_cards(

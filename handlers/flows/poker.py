@@ -290,9 +290,8 @@ async def vote(
     reveals the round, the poll redrawn, the confirmation to the voter alone. A refused vote
     is acked and the refusal raised (the listener answers it). `delivery`: the request's
     delivery key, recorded with the vote."""
-    taken = poker_uc.Vote.clicked(
-        body.get("trigger_id"), actor.workspace, actor.channel, actor.user, round_id, card, reason
-    )
+    key = poker_uc.vote_key(body.get("trigger_id"))
+    taken = poker_uc.Vote(key, actor.workspace, actor.channel, actor.user, round_id, card, reason)
     try:
         counted = await poker_uc.cast(svc, taken, delivery)
     except Exception:
@@ -320,8 +319,8 @@ async def take_vote(
 ) -> dict[str, Any] | None:
     """Stores a vote as due work, counted when due (`count_vote`); None for a second delivery
     of it. Clicks are counted at once (`vote`): this is how earlier versions kept them."""
-    trigger = body.get("trigger_id")
-    taken = poker_uc.Vote.clicked(trigger, workspace, channel, user, round_id, card, reason)
+    key = poker_uc.vote_key(body.get("trigger_id"))
+    taken = poker_uc.Vote(key, workspace, channel, user, round_id, card, reason)
     return taken.payload() if await poker_uc.take_vote(svc, taken) else None
 
 

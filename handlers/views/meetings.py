@@ -45,13 +45,14 @@ async def save_meeting_text(asked: Asked, given: tuple[str, str, str | None]) ->
 
 
 def _agenda_form(body: dict[str, Any]) -> meetings.AgendaForm:
-    state, kind = form.fields(body), metadata(body)["kind"]
+    state, meta = form.fields(body), metadata(body)
+    team_id = payload.as_int(meta["team"]) if meta.get("team") is not None else None
     if body["view"]["callback_id"] == "agenda_yaml":
-        return meetings.AgendaForm(kind, yaml=form.text(state, "yaml"))
+        return meetings.AgendaForm(meta["kind"], team_id, yaml=form.text(state, "yaml"))
     count = sum(block.startswith("minutes-") for block in state)
     amounts = [form.text(state, f"minutes-{i}") for i in range(count)]
     purposes = [form.text(state, f"purpose-{i}") for i in range(count)]
-    return meetings.AgendaForm(kind, amounts=amounts, purposes=purposes)
+    return meetings.AgendaForm(meta["kind"], team_id, amounts=amounts, purposes=purposes)
 
 
 @listener
@@ -60,16 +61,14 @@ async def save_agenda(
 ) -> None:
     """Lengths and purposes from the form, or a whole YAML agenda; a broken one is refused
     under its field, before the ack, and the agenda stays as it was."""
-    asked, given, meta = Asked.of(body, client, context), _agenda_form(body), metadata(body)
-    team_id = payload.as_int(meta["team"]) if meta.get("team") is not None else None
+    asked, given = Asked.of(body, client, context), _agenda_form(body)
     try:
-        agenda = await meetings.agenda_from_form(
-            asked.svc, asked.actor, given, asked.actor.channel, team_id
-        )
+        agenda = await meetings.agenda_from_form(asked.svc, asked.actor, given)
     except UserError as error:
         block = "yaml" if given.yaml is not None else "minutes-0"
         await ack(response_action="errors", errors={block: error.message[:150]})
         return
     await ack()
-    shown = await meetings.save_agenda(asked.svc, asked.actor, agenda, asked.in_channel, team_id)
+    svc, who = asked.svc, asked.actor
+    shown = await meetings.save_agenda(svc, who, agenda, asked.in_channel, given.team_id)
     await asked.answer(meeting_blocks.agenda_shown(shown))

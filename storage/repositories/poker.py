@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.domain.poker import POSTING
 from storage.models import (
     BacklogItem,
     EstimateRecord,
@@ -175,7 +176,7 @@ class PokerQueries(Repository):
         result = await self.session.execute(
             update(PokerRound)
             .where(PokerRound.id == round_id, PokerRound.result_ts.is_(None))
-            .values(result_ts="posting")
+            .values(result_ts=POSTING)
             .execution_options(synchronize_session="fetch")
         )
         return bool(result.rowcount)
