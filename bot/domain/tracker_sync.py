@@ -26,7 +26,8 @@ its item with a history line (``gone_note``); the item is archived if it was on 
 
 The verdicts on an incoming issue (``classify``, ``probe_verdict``) and what they do to an item
 and its link (``apply_merge``, ``relink``, ``unlink``), what a write sends (``item_write``,
-``sprint_steps``) are rules too: the use case (bot.usecases.tracker) loads, asks, and stores.
+``sprint_steps``) are rules too: the use cases (bot.usecases.tracker_pull and tracker_push)
+load, ask, and store.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ sync engine can checkpoint between pages; ``iter_backlog``/``iter_changes`` walk
 
 The clients (``bot.trackers.jira``, ``github``, ``linear``) and their credentials
 (``bot.trackers.base``) live outside the layers; the sync engine's use cases
-(``bot.usecases.tracker``) and rules (``bot.domain.tracker_sync``) know trackers through this
-module only.
+(``bot.usecases.tracker``, ``tracker_pull``, ``tracker_push``) and rules
+(``bot.domain.tracker_sync``) know trackers through this module only.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from bot.trackers.http import RetryPolicy
 from bot.trackers.jira import JiraCloud
 from bot.trackers.linear import LinearApiKey, LinearTeam
 from bot.usecases import tracker as tracker_uc
+from bot.usecases import tracker_pull, tracker_push
 
 # One try per call: waiting is the job rows' business (due again after Retry-After or a
 # backoff, on the injectable clock), so no request holds a worker while it sleeps.
@@ -85,6 +86,6 @@ def install(services: Services) -> None:
     tracker_uc.register_opener("jira", open_jira)
     tracker_uc.register_opener("github", open_github)
     tracker_uc.register_opener("linear", open_linear)
-    services.jobs.handle(tracker_uc.KIND_IMPORT, partial(tracker_uc.run_import, services))
-    services.jobs.handle(tracker_uc.KIND_SYNC, partial(tracker_uc.run_sync, services))
-    services.jobs.handle(tracker_uc.KIND_WRITE, partial(tracker_uc.run_write, services))
+    services.jobs.handle(tracker_uc.KIND_IMPORT, partial(tracker_pull.run_import, services))
+    services.jobs.handle(tracker_uc.KIND_SYNC, partial(tracker_pull.run_sync, services))
+    services.jobs.handle(tracker_uc.KIND_WRITE, partial(tracker_push.run_write, services))

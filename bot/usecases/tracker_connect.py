@@ -30,14 +30,14 @@ from bot.runtime.secrets import (
 from bot.runtime.services import Services
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.tracker import (
-    _OPENERS,
     KIND_IMPORT,
+    OPENERS,
     PUSH_DOWN,
     ROLES,
     BoardSpec,
-    _ids,
-    _open,
     after_webhook,
+    job_ids,
+    open_tracker,
     tag,
 )
 from bot.usecases.unit import Actor, team_work
@@ -181,7 +181,7 @@ async def _nobody(channel: str, user: str) -> bool:
 
 def available_kinds() -> list[str]:
     """The trackers this Timebox can open (their openers registered: bot/trackers/wiring.py)."""
-    return [kind for kind in KINDS if kind in _OPENERS]
+    return [kind for kind in KINDS if kind in OPENERS]
 
 
 def _doing(kind: str | None) -> str:
@@ -313,7 +313,7 @@ async def connect(
         return NotConnected(problems, kind)
     spec = planned.spec
     try:
-        tracker = _open(spec)
+        tracker = open_tracker(spec)
     except TrackerError as refused:  # the site is not one Timebox may call
         return NotConnected([refused.message], kind)
     hook_secret = Secret(random_secrets.token_urlsafe(32))
@@ -365,7 +365,7 @@ async def connect(
             KIND_IMPORT,
             f"{KIND_IMPORT}:{tag(connection)}:0",
             work.now,
-            {**_ids(connection), "cursor": None, "page": 0},
+            {**job_ids(connection), "cursor": None, "page": 0},
         )
         log.info("team %s connected to %s %s board %s", work.team.id, kind, site, spec.board_id)
         return Connected(

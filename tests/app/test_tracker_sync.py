@@ -293,7 +293,7 @@ async def test_an_item_added_in_slack_is_created_in_jira_once_and_ranked(slack, 
     *_, task = seed_board(jira)
     await connect(slack, jira)
     await drain(slack)
-    monkeypatch.setitem(tracker_uc._OPENERS, "jira", impatient)
+    monkeypatch.setitem(tracker_uc.OPENERS, "jira", impatient)
     jira.delay_next(5, route="issue.create", applied=True)
     async with slack.db.transaction() as store:
         team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())

@@ -1,0 +1,612 @@
+"""The tracker's issues brought into a channel's backlog: the import and the sync, as due work
+(see bot.usecases.tracker for what both directions share).
+
+- ``tracker_import``: the board's backlog in rank order, one page (100 issues) per row, each
+  page applied in its own transaction; the next page is the next row.
+- ``tracker_sync``: the issues changed since the watermark, paged; every few minutes per
+  connection, and right after a webhook (one per distinct delivery, keyed by its digest: a
+  replay adds nothing; the first to run absorbs the others waiting). Calls grow with what
+  changed, not with the board.
+  When a changed issue was reordered in the tracker (its rank token changed), when a webhook
+  says so, and hourly, it also reads the board's keys in order (``backlog_keys``: one call per
+  5,000 issues on Jira) to put the backlog in the board's order and to find linked issues that
+  are gone: each is asked for (``issue``); deleted (NOT_FOUND) or off the board, its item is
+  unlinked with a history line, and archived if it was on the backlog. A webhook naming a
+  deleted issue has that one asked for at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain import tracker_sync as rules
+from bot.domain import trackers
+from bot.domain.backlog import ItemFields
+from bot.runtime.scheduling import Due
+from bot.runtime.services import Services
+from bot.usecases.tracker import (
+    KIND_IMPORT,
+    KIND_SYNC,
+    KIND_WRITE,
+    BoardSpec,
+    connection_lock,
+    enqueue,
+    job_connection,
+    job_failed,
+    job_ids,
+    never_dropped,
+    open_tracker,
+    spec_of,
+    tag,
+    webhook_sync_prefix,
+)
+from storage.models import (
+    BacklogItem,
+    Team,
+    TrackerConnection,
+    TrackerLink,
+)
+from storage.repositories import Store
+
+# -- applying issues (the import and the sync) -------------------------------------------------
+
+
+@dataclass
+class Applied:
+    added: int = 0
+    changed: int = 0
+    conflicts: int = 0
+    reranked: bool = False  # an issue was reordered in the tracker: read the board's order
+
+
+async def apply_issues(
+    store: Store,
+    connection: TrackerConnection,
+    issues: Sequence[trackers.TrackerIssue],
+    now: datetime,
+    *,
+    first_position: int | None = None,
+) -> Applied:
+    """Applies tracker issues to the team's backlog: new ones become items, linked ones are
+    merged field by field (rules.merge). `first_position`: an import page's place in the
+    board's order, which the items take."""
+    await store.lock_connection(connection.id)
+    team = await store.team_by_id(connection.team_id)
+    assert team is not None
+    applied = Applied()
+    who, where = rules.actor(connection.kind), rules.tracker_name(connection.kind)
+    links = await store.links_by_keys(team.id, [i.key for i in issues])
+    renamed = await _renamed(store, team, issues, links)
+    items = await store.items_by_ids(team.id, [link.item_id for link in links.values()])
+    for key, old in renamed.items():
+        if links[key].item_id in items:
+            note = f"{old} is now {key} in {where} (moved to another project)"
+            store.log(items[links[key].item_id], who, "relinked", now, note=note)
+    blockers = sorted({k for i in issues for k in i.blocked_by})
+    done = await store.done_keys(team.id, blockers)
+    done |= {i.key for i in issues if i.status_category.value == "done"}
+    importing = first_position is not None
+    new: list[tuple[int, trackers.TrackerIssue]] = []
+    for offset, issue in enumerate(issues):
+        rank = float(first_position + offset) if first_position is not None else None
+        link = links.get(issue.key)
+        item = items.get(link.item_id) if link is not None else None
+        if link is None or item is None:
+            if rules.is_new(issue, importing=importing):
+                new.append((offset, issue))
+            continue
+        verdict = rules.classify(issue, link, connection.id, importing=importing)
+        applied.reranked |= verdict.reranked
+        if verdict.action == rules.SEEN:
+            if rank is not None:
+                item.rank = rank
+            _follow_hypothesis(store, connection, link, item, issue, now)
+            continue
+        if verdict.action == rules.RELINK and rules.relink(link, item, connection.id, now):
+            note = f"{issue.key} is on the board in {where} again"
+            store.log(item, who, "restored", now, note=note)
+            applied.reranked = True
+        merged = await _merge_one(store, connection, link, item, issue, done, now)
+        applied.changed += int(merged.changed)
+        applied.conflicts += merged.conflicts
+        if rank is not None:
+            item.rank = rank
+    if new:
+        new = await _adopt_created(store, connection, team, new, now)
+    if new:
+        applied.added = await _add_new(store, connection, team, new, done, now, first_position)
+    return applied
+
+
+async def _renamed(
+    store: Store, team: Team, issues: Sequence[trackers.TrackerIssue], links: dict[str, TrackerLink]
+) -> dict[str, str]:
+    """Issues whose key is not linked but whose id is: moved to another project in the
+    tracker (a new key). Their links take the new key (added to `links`); new key -> old."""
+    unmatched = [i for i in issues if i.key not in links and i.id]
+    if not unmatched:
+        return {}
+    by_id = await store.links_by_issue_ids(team.id, [i.id for i in unmatched])
+    renamed = {}
+    for issue in unmatched:
+        link = by_id.get(issue.id)
+        if link is None or link.key in (None, issue.key):
+            continue
+        renamed[issue.key] = link.key or ""
+        link.key, link.url = issue.key, issue.url or link.url
+        links[issue.key] = link
+    return renamed
+
+
+def _follow_hypothesis(
+    store: Store,
+    connection: TrackerConnection,
+    link: TrackerLink,
+    item: BacklogItem,
+    issue: trackers.TrackerIssue,
+    now: datetime,
+) -> None:
+    """An issue seen again unchanged (a later page, a link made before hypotheses were read):
+    the item's hypothesis follows the one the description states while nobody wrote one in
+    Timebox (rules.hypothesis_after), logged as the tracker's edit."""
+    remote = dict(link.remote or {})
+    found = rules.hypothesis_after(item.hypothesis or "", remote, issue)
+    taken = rules.facts(issue, connection.kind)["hypothesis"]
+    if remote.get("hypothesis") != taken:
+        link.remote = {**remote, "hypothesis": taken}
+    if found is not None:
+        change = [item.hypothesis, found]
+        item.hypothesis, item.updated_at = found, now
+        store.log(item, rules.actor(connection.kind), "edited", now, hypothesis=change)
+
+
+async def _adopt_created(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    new: list[tuple[int, trackers.TrackerIssue]],
+    now: datetime,
+) -> list[tuple[int, trackers.TrackerIssue]]:
+    """An issue Timebox created whose answer is not recorded yet (its write still running,
+    or cut off) comes back through the sync: it is the item waiting for it (same title), not
+    a new one. The rest is new."""
+    waiting = await store.unkeyed_links(team.id, connection.id)
+    if not waiting:
+        return new
+    items = await store.items_by_ids(team.id, [link.item_id for link in waiting])
+    by_title = {items[link.item_id].title: link for link in waiting if link.item_id in items}
+    rest = []
+    for offset, issue in new:
+        link = by_title.pop(rules.owned_values(issue)["title"], None)
+        if link is None:
+            rest.append((offset, issue))
+            continue
+        link.key, link.issue_id, link.url = issue.key, issue.id, issue.url
+        link.base, link.remote = rules.owned_values(issue), rules.facts(issue, connection.kind)
+        link.remote_updated, link.synced_at = issue.updated, now
+        await enqueue(store, connection, link, "rank", f"i{link.item_id}", now)
+    return rest
+
+
+async def _add_new(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    new: list[tuple[int, trackers.TrackerIssue]],
+    done: set[str],
+    now: datetime,
+    first_position: int | None,
+) -> int:
+    values = [rules.owned_values(issue) for _, issue in new]
+    remotes = [rules.facts(issue, connection.kind) for _, issue in new]
+    fields = [
+        ItemFields(
+            title=v["title"],
+            hypothesis=remote["hypothesis"],
+            type=v["type"],
+            acceptance_criteria=v["acceptance_criteria"],
+            estimate=v["estimate"],
+            epic=v["epic"],
+            labels=v["labels"],
+            dependencies=rules.dependencies_with([], v["blocked_by"], done),
+        )
+        for v, remote in zip(values, remotes, strict=True)
+    ]
+    imported = f"imported from {rules.tracker_name(connection.kind)}"
+    items = await store.add_items(team, fields, rules.actor(connection.kind), now, action=imported)
+    links = []
+    for (offset, issue), item, owned, remote in zip(new, items, values, remotes, strict=True):
+        if first_position is not None:
+            item.rank = float(first_position + offset)
+        status = rules.status_after(item.status, issue.status_category.value, None)
+        if status is not None:
+            item.status = status
+        links.append(
+            TrackerLink(
+                team_id=team.id,
+                item_id=item.id,
+                connection_id=connection.id,
+                key=issue.key,
+                issue_id=issue.id,
+                url=issue.url,
+                remote_updated=issue.updated,
+                base=owned,
+                remote=remote,
+                pending=0,
+                synced_at=now,
+            )
+        )
+    await store.add_links(links)
+    return len(items)
+
+
+async def _merge_one(
+    store: Store,
+    connection: TrackerConnection,
+    link: TrackerLink,
+    item: BacklogItem,
+    issue: trackers.TrackerIssue,
+    done: set[str],
+    now: datetime,
+) -> rules.MergeApplied:
+    """Merges one issue into its item (rules.apply_merge); a win of Timebox's is written back."""
+    events = await store.events_since(item.id, rules.merge_since(link))
+    merged = rules.apply_merge(item, link, issue, events, done, now, connection.kind)
+    for line in merged.lines:
+        store.log(item, rules.actor(connection.kind), line.action, now, **line.changes)
+    if merged.write:
+        await enqueue(store, connection, link, "fields", f"i{item.id}", now)
+    return merged
+
+
+# -- due work: import, sync --------------------------------------------------------------------
+
+
+@never_dropped
+async def run_import(svc: Services, due: Due) -> str:
+    """One page of the board's backlog, applied in the board's order; then the next page."""
+    page_number = int(due.payload.get("page", 0))
+    opened = await _open_for(svc, due)
+    if isinstance(opened, str):
+        return opened
+    tracker, _ = opened
+    try:
+        async with contextlib.aclosing(tracker):
+            page = await tracker.backlog_page(due.payload.get("cursor"))
+    except trackers.TrackerError as error:
+        return await job_failed(svc, due, None, error)
+    async with _connected(svc, due) as (store, connection, now):
+        if connection is None:
+            return "skipped: not connected"
+        position = int(due.payload.get("position", 1))
+        applied = await apply_issues(store, connection, page.issues, now, first_position=position)
+        connection.imported += len(page.issues)
+        connection.last_error = None
+        if page.cursor is not None:
+            await store.schedule_once(
+                KIND_IMPORT,
+                f"{KIND_IMPORT}:{tag(connection)}:{page_number + 1}",
+                now,
+                {
+                    **job_ids(connection),
+                    "cursor": page.cursor,
+                    "page": page_number + 1,
+                    "position": position + len(page.issues),
+                },
+            )
+        else:
+            connection.status = "connected"
+            connection.last_sync_at = now
+            await _chain(store, connection, now)
+        await store.finish_key(due.key, now, f"imported {len(page.issues)}")
+    return f"page {page_number}: {len(page.issues)} issues, {applied.added} new"
+
+
+@dataclass
+class _Walked:
+    """What one sync did, for its outcome."""
+
+    changed: int = 0
+    reranked: bool = False
+    moved: int = 0
+    unlinked: int = 0
+
+    def outcome(self) -> str:
+        words = f"{self.changed} changed"
+        if self.moved:
+            words += f", {self.moved} moved to the board's order"
+        if self.unlinked:
+            words += f", {self.unlinked} unlinked"
+        return words
+
+
+@never_dropped
+async def run_sync(svc: Services, due: Due) -> str:
+    """What changed on the board since the watermark, page after page, each page in its own
+    transaction (the watermark moves with it, so a restart resumes there); then, if asked or
+    if an issue was reordered, the board's order and the issues gone from it; then the row is
+    finished and the next one chained. A webhook's sync first takes in the other webhook
+    syncs waiting (``_absorb``)."""
+    if due.key.startswith(f"{KIND_SYNC}:{due.payload.get('tag')}:hook:"):
+        absorbing = await _absorb(svc, due)
+        if absorbing is None:
+            return "absorbed by another webhook's sync"
+        due = absorbing
+    return await _sync(svc, due)
+
+
+async def _absorb(svc: Services, due: Due) -> Due | None:
+    """A webhook's sync, as it starts, finishes the connection's other webhook syncs still
+    waiting and joins their hints (issues to ask for, the board's order) to its own: their
+    deliveries came before its walk of changes, which therefore covers them. None when this
+    one was absorbed meanwhile by another. (One per connection at a time in this process; one
+    running on another instance meanwhile just runs on: twice is harmless, never too few.)"""
+    async with (
+        connection_lock(int(due.payload["connection"]), "absorb"),
+        svc.db.transaction() as store,
+    ):
+        now = svc.clock.now()
+        connection = await job_connection(store, due.payload)
+        if connection is None:
+            return due  # the sync finds it gone, and says so
+        waiting = await store.pending_jobs(webhook_sync_prefix(connection))
+        if due.key not in {job.key for job in waiting}:
+            return None
+        gone = dict.fromkeys(str(k) for k in due.payload.get("gone") or [])
+        keys = bool(due.payload.get("keys"))
+        for job in waiting:
+            if job.key == due.key:
+                continue
+            gone.update(dict.fromkeys(str(k) for k in (job.payload or {}).get("gone") or []))
+            keys |= bool((job.payload or {}).get("keys"))
+            await store.finish_key(job.key, now, f"absorbed by {due.key}")
+    payload = dict(due.payload)
+    if gone:
+        payload["gone"] = list(gone)
+    if keys:
+        payload["keys"] = True
+    return replace(due, payload=payload)
+
+
+@never_dropped
+async def _sync(svc: Services, due: Due) -> str:
+    opened = await _open_for(svc, due)
+    if isinstance(opened, str):
+        return opened
+    tracker, since = opened
+    walked = _Walked()
+    try:
+        async with contextlib.aclosing(tracker):
+            if not await _walk_changes(svc, due, tracker, since, walked):
+                return "skipped: not connected"
+            gone = [str(k) for k in due.payload.get("gone") or []]
+            if named := await _linked_keys(svc, due, gone):
+                await _probe(svc, due, tracker, named, None, walked)
+            if due.payload.get("keys") or walked.reranked:
+                await _follow_board(svc, due, tracker, walked)
+    except trackers.TrackerError as error:
+        if walked.reranked:  # the changes are applied: the order must still come
+            due = replace(due, payload={**due.payload, "keys": True})
+        return await job_failed(svc, due, None, error)
+    async with _connected(svc, due) as (store, connection, now):
+        if connection is None:
+            return "skipped: not connected"
+        await store.finish_key(due.key, now, walked.outcome())
+        if due.payload.get("chain") or due.payload.get("chain_keys"):
+            await _chain(store, connection, now)
+    return walked.outcome()
+
+
+async def _walk_changes(
+    svc: Services, due: Due, tracker: trackers.Tracker, since: datetime, walked: _Walked
+) -> bool:
+    """Applies the changed issues page by page; False if the connection is gone."""
+    cursor: str | None = None
+    while True:
+        page = await tracker.changes_page(since, cursor)
+        async with _connected(svc, due) as (store, connection, now):
+            if connection is None:
+                return False
+            applied = await apply_issues(store, connection, page.issues, now)
+            walked.reranked |= applied.reranked
+            if page.watermark is not None and (
+                connection.watermark is None or page.watermark > connection.watermark
+            ):
+                connection.watermark = page.watermark
+            connection.last_sync_at = now
+            connection.last_error = None
+            if connection.status == "error":
+                connection.status = "connected"
+        walked.changed += len(page.issues)
+        if page.cursor is None:
+            return True
+        cursor = page.cursor
+
+
+async def _follow_board(
+    svc: Services, due: Due, tracker: trackers.Tracker, walked: _Walked
+) -> None:
+    """The board's keys in order (one call per 5,000 issues on Jira): the backlog's linked
+    items follow that order (rules.follow_board: the fewest moves, each in the history; an
+    item whose move in Timebox is not in the tracker yet stays), and linked open items whose
+    key is not on the board any more are asked for one by one (up to rules.PROBES a run)."""
+    keys = await tracker.backlog_keys()
+    asked_at = svc.clock.now()
+    async with svc.db.transaction() as store:
+        connection = await job_connection(store, due.payload)
+        if connection is None:
+            return
+        order = await store.backlog_ranks(connection.team_id, connection.id)
+        moves, ranks = rules.follow_board(order, keys, await _pinned(store, connection))
+        if ranks:
+            items = await store.items_by_ids(connection.team_id, list(ranks))
+            for item_id, rank in ranks.items():
+                if item_id in items:
+                    items[item_id].rank = rank
+            who = rules.actor(connection.kind)
+            for move in moves:
+                if move.item_id in items:
+                    position = [move.old, move.new]
+                    store.log(items[move.item_id], who, "moved", asked_at, position=position)
+        walked.moved += len(moves)
+        on_board = set(keys)
+        missing = sorted(k for k in await store.linked_open(connection.team_id, connection.id))
+        missing = [k for k in missing if k not in on_board]
+        if missing and not keys:
+            where = rules.tracker_name(connection.kind)
+            connection.last_error = (
+                f"{where} shows no open issue on the board, so Timebox unlinked nothing: check "
+                f"that the {where} account can still see the board's issues."
+            )
+            return
+        if len(missing) > rules.PROBES:  # the rest in a minute, not in an hour
+            when = asked_at + timedelta(minutes=1)
+            await store.schedule_once(
+                KIND_SYNC,
+                f"{KIND_SYNC}:{tag(connection)}:more:{when:%Y%m%dT%H%M%S}",
+                when,
+                {**job_ids(connection), "keys": True},
+            )
+    if missing:
+        await _probe(svc, due, tracker, missing[: rules.PROBES], (on_board, asked_at), walked)
+
+
+async def _linked_keys(svc: Services, due: Due, keys: list[str]) -> list[str]:
+    """Which of `keys` (a webhook's) name items linked through this connection: only those
+    are worth asking the tracker about."""
+    if not keys:
+        return []
+    async with svc.db.transaction() as store:
+        connection = await job_connection(store, due.payload)
+        if connection is None:
+            return []
+        links = await store.links_by_keys(connection.team_id, keys)
+        return [k for k in keys if k in links and links[k].connection_id == connection.id]
+
+
+async def _pinned(store: Store, connection: TrackerConnection) -> set[int]:
+    """Items whose move (or creation) in Timebox is not in the tracker yet: they keep their
+    place when the board's order is laid over the backlog."""
+    pinned = set()
+    for job in await store.pending_jobs(f"{KIND_WRITE}:{tag(connection)}:i"):
+        parts = job.key.split(":")
+        if len(parts) > 3 and parts[3] in ("rank", "create") and parts[2][1:].isdigit():
+            pinned.add(int(parts[2][1:]))
+    return pinned
+
+
+async def _probe(
+    svc: Services,
+    due: Due,
+    tracker: trackers.Tracker,
+    keys: Sequence[str],
+    board: tuple[set[str], datetime] | None,
+    walked: _Walked,
+) -> None:
+    """Asks for linked issues one by one. NOT_FOUND: deleted (or hidden from the account).
+    Found done, or on the board after all: applied as a change. Found off the board
+    (`board`: the keys just read, and when): moved away, unless it changed just now (judged
+    next time). A webhook's named key (`board` None) is only checked for deletion."""
+    found: dict[str, trackers.TrackerIssue | None] = {}
+    for key in keys:
+        try:
+            found[key] = await tracker.issue(key)
+        except trackers.TrackerError as error:
+            if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
+                raise
+            found[key] = None
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        connection = await job_connection(store, due.payload)
+        if connection is None:
+            return
+        links = await store.links_by_keys(connection.team_id, list(found))
+        items = await store.items_by_ids(connection.team_id, [x.item_id for x in links.values()])
+        changed = []
+        for key, issue in found.items():
+            link = links.get(key)
+            if link is None or link.connection_id != connection.id:
+                continue
+            verdict = rules.probe_verdict(issue, board)
+            if verdict == rules.APPLY and issue is not None:
+                changed.append(issue)
+            elif verdict is not None:
+                _unlink(store, connection, link, items.get(link.item_id), verdict, now)
+                walked.unlinked += 1
+        if changed:
+            await apply_issues(store, connection, changed, now)
+
+
+def _unlink(
+    store: Store,
+    connection: TrackerConnection,
+    link: TrackerLink,
+    item: BacklogItem | None,
+    reason: str,
+    now: datetime,
+) -> None:
+    """An issue gone from the board (rules.unlink), and the item's history line saying so
+    (`/backlog restore` brings an archived one back with everything Timebox had)."""
+    key = link.key or ""
+    archived = rules.unlink(link, item, reason, now)
+    if item is None:
+        return
+    note = rules.gone_note(reason, key, now, item.number, archived, connection.kind)
+    store.log(item, rules.actor(connection.kind), "unlinked", now, key=key, note=note)
+
+
+async def _chain(store: Store, connection: TrackerConnection, now: datetime) -> None:
+    """The connection's next regular sync (every few minutes) and its next look at the
+    board's order and deletions (hourly), one pending of each at a time."""
+    every = f"{KIND_SYNC}:{tag(connection)}:every:"
+    if not await store.pending_jobs(every):
+        when = now + rules.SYNC_EVERY
+        await store.schedule_once(
+            KIND_SYNC, f"{every}{when:%Y%m%dT%H%M%S}", when, {**job_ids(connection), "chain": True}
+        )
+    keys = f"{KIND_SYNC}:{tag(connection)}:keys:"
+    if not await store.pending_jobs(keys):
+        when = now + rules.RECONCILE_EVERY
+        await store.schedule_once(
+            KIND_SYNC,
+            f"{keys}{when:%Y%m%dT%H%M%S}",
+            when,
+            {**job_ids(connection), "keys": True, "chain_keys": True},
+        )
+
+
+@contextlib.asynccontextmanager
+async def _connected(
+    svc: Services, due: Due
+) -> AsyncIterator[tuple[Store, TrackerConnection | None, datetime]]:
+    """A transaction, the job's connection in it (None once it is gone) and the time now."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        yield store, await job_connection(store, due.payload), now
+
+
+async def _open_for(svc: Services, due: Due) -> tuple[trackers.Tracker, datetime] | str:
+    """A client of the job's connection and its watermark; else the job's outcome: skipped
+    when the connection is gone, or the failure to open it recorded for a retry."""
+    try:
+        opened = await _opened(svc, due.payload)
+        if opened is None:
+            return "skipped: not connected"
+        spec, since = opened
+        return open_tracker(spec), since
+    except trackers.TrackerError as error:
+        return await job_failed(svc, due, None, error)
+
+
+async def _opened(svc: Services, payload: dict[str, Any]) -> tuple[BoardSpec, datetime] | None:
+    """The connection's spec (token decrypted) and its watermark, or None if it is gone."""
+    async with svc.db.transaction() as store:
+        connection = await job_connection(store, payload)
+        if connection is None:
+            return None
+        since = connection.watermark or (svc.clock.now() - rules.WATERMARK_MARGIN)
+        return spec_of(connection), since

@@ -1,0 +1,305 @@
+"""Timebox's changes written to the tracker: the ``tracker_write`` due work (see
+bot.usecases.tracker for what both directions share, and for the hooks that store its rows).
+
+One row per effect (an estimate, a reorder, a new item, a sprint's commitment, scope change or
+close), whose key names it. It reads the item as it is when it runs (so a late retry writes
+the latest value), makes the call, and records the result and finishes its own row in one
+transaction: a crash between the call and that record repeats the call, which is idempotent,
+or for a create looks first whether the tracker made it. A failure is retried with backoff
+(429: after Retry-After), never dropped: the item says "not yet in GitHub: retrying" (its
+tracker named) until it lands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain import tracker_sync as rules
+from bot.domain import trackers
+from bot.runtime.scheduling import Due
+from bot.runtime.services import Services
+from bot.usecases.tracker import (
+    KIND_WRITE,
+    BoardSpec,
+    connection_lock,
+    enqueue,
+    job_connection,
+    job_failed,
+    never_dropped,
+    open_tracker,
+    spec_of,
+    tag,
+)
+from storage.models import (
+    TrackerConnection,
+    TrackerLink,
+    TrackerSprintLink,
+)
+from storage.repositories import Store
+
+WAIT_FOR_CREATE = timedelta(seconds=30)
+
+
+@dataclass
+class _Write:
+    """One write as read from the database: what to send, and the rows to record it on."""
+
+    spec: BoardSpec
+    connection_id: int
+    team_id: int
+    link_id: int | None = None
+    item_id: int | None = None
+    key: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    anchor: tuple[str, str] | None = None
+    new_issue: trackers.NewIssue | None = None
+    sprint: dict[str, Any] = field(default_factory=dict)
+    wait: bool = False  # a create this depends on is not done yet
+    nothing: str | None = None  # nothing to send, and why
+
+
+@never_dropped
+async def run_write(svc: Services, due: Due) -> str:
+    """One effect on the tracker (see the module's docstring)."""
+    connection_id = int(due.payload["connection"])
+    async with connection_lock(connection_id):
+        try:
+            write = await _read_write(svc, due)
+        except trackers.TrackerError as error:
+            return await job_failed(svc, due, None, error)
+        if isinstance(write, str):
+            return write
+        now = svc.clock.now()
+        if write.wait:
+            async with svc.db.transaction() as store:
+                await store.schedule(due.kind, due.key, now + WAIT_FOR_CREATE, dict(due.payload))
+            return "waiting for the issue to be created"
+        if write.nothing is not None:
+            await _record(svc, due, write, {})
+            return write.nothing
+        tracker = open_tracker(write.spec)
+        try:
+            outcome = await _send(tracker, due, write)
+        except trackers.TrackerError as error:
+            return await job_failed(svc, due, write.link_id, error)
+        finally:
+            await tracker.aclose()
+        await _record(svc, due, write, outcome)
+        return f"{due.payload['effect']} written"
+
+
+async def _read_write(svc: Services, due: Due) -> _Write | str:
+    effect, subject = str(due.payload["effect"]), str(due.payload["subject"])
+    async with svc.db.transaction() as store:
+        connection = await job_connection(store, due.payload)
+        if connection is None:
+            await store.finish_key(due.key, svc.clock.now(), "skipped: not connected")
+            return "skipped: not connected"
+        write = _Write(spec_of(connection), connection.id, connection.team_id)
+        if effect == "sprint":
+            await _read_sprint(store, connection, int(subject[1:]), write)
+            return write
+        item = await store.item_by_id(connection.team_id, int(subject[1:]))
+        link = await store.link_of_item(int(subject[1:]))
+        if item is None or link is None or link.connection_id != connection.id:
+            write.nothing = "skipped: the item is gone or not linked"
+            return write
+        write.link_id, write.item_id, write.key = link.id, item.id, link.key
+        if link.key is None and effect != "create":
+            pending_create = await store.pending_jobs(
+                f"{KIND_WRITE}:{tag(connection)}:i{item.id}:create:"
+            )
+            if pending_create:
+                write.wait = True
+            else:
+                write.nothing = "skipped: the item has no issue"
+        elif effect == "rank":
+            order = await store.backlog_keys(connection.team_id, connection.id)
+            write.anchor = rules.rank_anchor(order, item.id)
+            if write.anchor is None:
+                write.nothing = "no linked neighbour to rank against"
+        else:
+            sends = rules.item_write(effect, item, link, connection.kind)
+            write.new_issue, write.values = sends.new_issue, sends.values
+            write.nothing = sends.nothing
+        return write
+
+
+async def _read_sprint(
+    store: Store, connection: TrackerConnection, sprint_id: int, write: _Write
+) -> None:
+    sprint = await store.sprint_by_id(sprint_id)
+    if sprint is None or sprint.team_id != connection.team_id:
+        write.nothing = "skipped: the sprint is gone"
+        return
+    team = await store.team_by_id(connection.team_id)
+    sprint_items = await store.sprint_items(sprint, include_removed=True)
+    links = [await store.link_of_item(sprint_item.item_id) for sprint_item in sprint_items]
+    keys = rules.sprint_keys(zip(sprint_items, links, strict=True), connection.id)
+    write.wait = keys.waiting
+    known = await store.sprint_link(sprint.id)
+    start, end = rules.sprint_times(
+        sprint.starts_on, sprint.ends_on, team.timezone if team else None
+    )
+    write.sprint = {
+        "id": sprint.id,
+        "name": rules.sprint_name(sprint.number),
+        "goal": sprint.goal,
+        "start": start,
+        "end": end,
+        "status": sprint.status,
+        "remote_id": known.remote_id if known else None,
+        "inside": keys.inside,
+        "outside": keys.outside,
+        "done": keys.done,
+    }
+    if sprint.status == "planning":
+        write.nothing = "the sprint is not committed yet"
+
+
+async def _send(tracker: trackers.Tracker, due: Due, write: _Write) -> dict[str, Any]:
+    """The tracker calls of one write; what to record."""
+    effect = str(due.payload["effect"])
+    if effect == "fields":
+        assert write.key is not None
+        values = write.values
+        await tracker.update_issue(
+            write.key,
+            trackers.IssueUpdate(
+                summary=values.get("title", trackers.KEEP),
+                estimate=values.get("estimate", trackers.KEEP),
+                acceptance_criteria=(
+                    tuple(values["acceptance_criteria"])
+                    if "acceptance_criteria" in values
+                    else trackers.KEEP
+                ),
+            ),
+        )
+        return {"base": values}
+    if effect == "rank":
+        assert write.key is not None and write.anchor is not None
+        where, other = write.anchor
+        if where == "after":
+            await tracker.rank(write.key, after=other)
+        else:
+            await tracker.rank(write.key, before=other)
+        return {}
+    if effect == "create":
+        assert write.new_issue is not None
+        if due.payload.get("look_first") or due.attempts > 1:
+            found = await _created_already(tracker, due, write.new_issue.summary)
+            if found is not None:
+                return {"issue": found}
+        ref = await tracker.create_issue(write.new_issue)
+        return {"issue": await tracker.issue(ref.key)}
+    if effect == "done":
+        assert write.key is not None
+        await tracker.mark_done(write.key)
+        return {}
+    return await _send_sprint(tracker, write.sprint)
+
+
+async def _created_already(
+    tracker: trackers.Tracker, due: Due, summary: str
+) -> trackers.TrackerIssue | None:
+    """After a lost answer or a crash: the issue the tracker may have made already, by its
+    summary among the issues created since the write was asked for."""
+    since = datetime.fromisoformat(str(due.payload["since"])) - rules.WATERMARK_MARGIN
+    cursor: str | None = None
+    while True:
+        page = await tracker.changes_page(since, cursor)
+        for issue in page.issues:
+            if issue.summary.strip() == summary.strip():
+                return issue
+        if page.cursor is None:
+            return None
+        cursor = page.cursor
+
+
+async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dict[str, Any]:
+    """Makes the tracker's sprint look like Timebox's: there (made once: looked for by name
+    first), with its issues, started or closed. Every step may be repeated."""
+    remote_id = sprint["remote_id"]
+    state = None
+    if remote_id is None:
+        existing = [s for s in await tracker.board_sprints() if s.name == sprint["name"]]
+        if existing:
+            remote_id, state = existing[0].id, existing[0].state
+        else:
+            made = await tracker.create_sprint(
+                trackers.SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
+            )
+            remote_id, state = made.id, made.state
+    steps = rules.sprint_steps(
+        sprint["status"], state, sprint["inside"], sprint["outside"], sprint.get("done", [])
+    )
+    if steps.move_in:
+        await tracker.move_to_sprint(remote_id, steps.move_in)
+    if steps.move_out:
+        await tracker.move_to_backlog(steps.move_out)
+    if steps.start:
+        try:
+            state = (
+                await tracker.start_sprint(remote_id, start=sprint["start"], end=sprint["end"])
+            ).state
+        except trackers.TrackerError as error:
+            if error.kind is not trackers.TrackerErrorKind.INVALID:
+                raise
+            state = None  # started already (a repeat): closing below finds out
+    for key in steps.mark_done:
+        await tracker.mark_done(key)
+    if steps.close:
+        state = (await tracker.close_sprint(remote_id)).state
+    return {
+        "sprint": {"remote_id": remote_id, "state": (state or trackers.SprintState.ACTIVE).value}
+    }
+
+
+async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any]) -> None:
+    """The write's result and the end of its row, in one transaction."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        if not await store.finish_key(due.key, now, "done"):
+            return  # cancelled (disconnected) or done by another run meanwhile
+        await store.lock_connection(int(due.payload["connection"]))
+        link = await store.link_of_item(write.item_id) if write.item_id is not None else None
+        if link is not None:
+            if "base" in outcome:
+                link.base = {**link.base, **outcome["base"]}
+            if "issue" in outcome and link.key in (None, outcome["issue"].key):
+                await _linked(store, link, outcome["issue"], now)
+            link.synced_at = now
+            await store.change_pending(link.id, -1)
+        if "sprint" in outcome:
+            known = await store.sprint_link(int(write.sprint["id"]))
+            if known is None:
+                await store.add_sprint_link(
+                    TrackerSprintLink(
+                        connection_id=write.connection_id,
+                        sprint_id=int(write.sprint["id"]),
+                        remote_id=str(outcome["sprint"]["remote_id"]),
+                        state=outcome["sprint"]["state"],
+                        synced_at=now,
+                    )
+                )
+            else:
+                known.state, known.synced_at = outcome["sprint"]["state"], now
+        connection = await store.connection_by_id(write.connection_id)
+        if connection is not None and connection.status == "error":
+            connection.status, connection.last_error = "connected", None
+
+
+async def _linked(
+    store: Store, link: TrackerLink, issue: trackers.TrackerIssue, now: datetime
+) -> None:
+    """An item created in the tracker: its key, and a rank write to put it where it stands."""
+    connection = await store.connection_by_id(link.connection_id or 0)
+    kind = connection.kind if connection is not None else (link.remote or {}).get("tracker")
+    link.key, link.issue_id, link.url = issue.key, issue.id, issue.url
+    link.base = rules.owned_values(issue)
+    link.remote = rules.facts(issue, str(kind or rules.JIRA))
+    link.remote_updated = issue.updated
+    if connection is not None:
+        await enqueue(store, connection, link, "rank", f"i{link.item_id}", now)
