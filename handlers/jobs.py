@@ -12,11 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine
 from bot.domain import ceremonies, poker, reminders
+from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import housekeeping as housekeeping_uc
 from bot.usecases import ready as ready_uc
-from handlers import outbox
+from handlers import outbox as slack_outbox
 from handlers.blocks import ready as ready_blocks
 from handlers.flows import calendar as calendar_flow
 from handlers.flows import meetings as meeting_flow
@@ -32,7 +33,7 @@ class JobClients:
 
     With one bot token it is the app's client; installed into many workspaces, it carries the
     bot token of the workspace that the job's team belongs to. Either way it is a
-    `outbox.DurableClient`, so a crash never loses or doubles the job's posts.
+    `handlers.outbox.DurableClient`, so a crash never loses or doubles the job's posts.
     """
 
     def __init__(
@@ -51,9 +52,9 @@ class JobClients:
             workspace = await housekeeping_uc.job_workspace(self.services, due)
         try:
             client = await self.for_workspace(workspace)
-        except outbox.NotInstalled as gone:  # removed from the workspace: nothing to retry
+        except slack_outbox.NotInstalled as gone:  # removed from the workspace: nothing to retry
             return f"skipped: {gone}"
-        durable = outbox.DurableClient(client, self.services, due, workspace)
+        durable = slack_outbox.DurableClient(client, self.services, due, workspace)
         return await job(self.services, durable, due)
 
     async def for_workspace(self, workspace: str | None) -> AsyncWebClient:
@@ -61,7 +62,7 @@ class JobClients:
             return self.client
         bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
         if bot is None or not bot.bot_token:
-            raise outbox.NotInstalled(f"Timebox is not installed in workspace {workspace}")
+            raise slack_outbox.NotInstalled(f"Timebox is not installed in workspace {workspace}")
         return AsyncWebClient(
             token=bot.bot_token,
             base_url=self.client.base_url,
@@ -87,7 +88,9 @@ def register_jobs(
     }
     for kind, job in jobs.items():
         services.jobs.handle(kind, partial(clients.run, job))
-    services.jobs.handle(outbox.KIND, partial(outbox.deliver, services, clients.for_workspace))
+    services.jobs.handle(
+        outbox.KIND, partial(slack_outbox.deliver, services, clients.for_workspace)
+    )
     services.jobs.handle(
         housekeeping_uc.HOUSEKEEPING, partial(housekeeping_uc.housekeeping, services)
     )

@@ -1,19 +1,9 @@
-"""Posts that a crash can neither lose nor double.
+"""Posts that a crash can neither lose nor double: their Slack side (the records are
+bot/runtime/outbox.py's).
 
-Scheduled work marks itself done in the database (a reminder's per-day record, a timer's mark
-on its meeting) and posts to Slack. A process killed between the two, or while Slack is taking
-the post, leaves Slack's side unknown: a rerun of the job skips the post (its mark says it was
-made), and posting blindly could double it. So posts are jobs too (kind `slack_post`), carrying
-their key in Slack message metadata:
-
-- `enqueue` adds the post in the same transaction as the mark, due at once: both are kept, or
-  neither. The runner delivers it in the same sweep; it is leased, renewed, retried and taken
-  over like any job, so a crash before or during the post only delays it.
-- `record` then `send` post at once: the post is recorded (in the caller's transaction, with
-  whatever it must go with, say a poker result's claim) as a `slack_post` job due after the
-  settle delay, sent, and marked done once Slack answers, keeping what `then` names of it (its
-  ts). Only a crash leaves it pending. `DurableClient`, the client every job runs with, does
-  this for each post a job makes directly rather than through `enqueue`.
+`send` makes a recorded post and has it marked once Slack answers; `DurableClient`, the client
+every job runs with, does this for each post a job makes directly rather than through
+`enqueue`.
 
 A `slack_post` that may have reached Slack already (a second attempt, or a recorded direct
 post) first looks for its key among the conversation's (or thread's) recent messages, and posts
@@ -27,11 +17,8 @@ loss.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,107 +26,27 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
-KIND = "slack_post"
-EVENT_TYPE = "timebox_post"
-# Longer than a post can take with every retry of the Web API client (429s included), so a
-# live instance has always finished a direct post before anyone settles it.
-SETTLE_AFTER = timedelta(minutes=10)
 LOOK_BACK = timedelta(minutes=1)  # Slack's clock and ours may differ a little
 PAGES = 5
 
 
-def _plain(value: Any) -> Any:
-    """Arguments as JSON data (Block Kit objects become their dicts)."""
-    return json.loads(json.dumps(value, default=lambda obj: obj.to_dict()))
-
-
-def _key(text: str) -> str:
-    key = f"post:{text}"
-    if len(key) <= 200:
-        return key
-    return f"post:{text[:150]}:{hashlib.sha256(key.encode()).hexdigest()[:24]}"
-
-
-def _job(
-    key: str, args: dict[str, Any], workspace: str | None, now: datetime, **extra: Any
-) -> dict[str, Any]:
-    metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
-    return {
-        "workspace": workspace,
-        "sent_at": now.isoformat(),
-        "args": _plain({**args, "metadata": metadata}),
-        **extra,
-    }
-
-
-async def enqueue(
-    store: Store, name: str, workspace: str | None, now: datetime, **args: Any
-) -> bool:
-    """Posts `args` (chat.postMessage's arguments) once this transaction commits. `name` is
-    unique to this post (say, the job's key and what it is); a name enqueued before is left
-    alone, so calling this twice never posts twice. False if it was there already."""
-    key = _key(name)
-    return await store.schedule_once(KIND, key, now, _job(key, args, workspace, now))
-
-
-# What to keep of a post once Slack has it (its ts), or once it failed (None): say, a poker
-# result's ts, which later edits of the result need. Named, so a settled post can call it too.
-AfterPost = Callable[[Store, Any, str | None], Awaitable[None]]
-AFTER_POST: dict[str, AfterPost] = {}
-
-
-@dataclass(frozen=True)
-class Post:
-    key: str
-    args: dict[str, Any]
-    then: tuple[str, Any] | None = None
-
-
-async def record(
-    store: Store,
-    name: str,
-    workspace: str | None,
-    now: datetime,
-    *,
-    then: tuple[str, Any] | None = None,
-    **args: Any,
-) -> Post:
-    """Records a post that `send` makes at once, in the caller's transaction. It is due only
-    after the settle delay: just a crash leaves it to be settled by `deliver`. `then` names
-    what to keep of it (AFTER_POST) and its argument."""
-    key = _key(name)
-    job = _job(key, args, workspace, now, in_flight=True, then=then)
-    await store.schedule_once(KIND, key, now + SETTLE_AFTER, job)
-    return Post(key, job["args"], then)
-
-
-async def send(services: Services, client: AsyncWebClient, post: Post) -> AsyncSlackResponse:
+async def send(services: Services, client: AsyncWebClient, post: outbox.Post) -> AsyncSlackResponse:
     """Makes a recorded post and marks it done, with what is kept of it. If Slack refuses it
     (or the client gives up), the record goes and the caller's retry decides."""
     try:
         response = await client.chat_postMessage(**post.args)  # carries its metadata
     except Exception:
-        async with services.db.transaction() as store:
-            await store.cancel(post.key)
-            await _after(store, post.then, None)
+        await outbox.dropped(services, post)
         raise
     ts = response.get("ts")
-    async with services.db.transaction() as store:
-        await store.finish_key(post.key, services.clock.now(), f"posted {ts}")
-        await _after(store, post.then, ts)
+    await outbox.posted(services, post, ts)
     return response
-
-
-async def _after(store: Store, then: Any, ts: str | None) -> None:
-    if then:
-        name, argument = then
-        await AFTER_POST[name](store, argument, ts)
 
 
 class DurableClient(AsyncWebClient):
@@ -172,10 +79,8 @@ class DurableClient(AsyncWebClient):
             return await super().chat_postMessage(**kwargs)
         self._posts += 1
         name = f"{self._due.key}:{self._due.attempts}:{self._posts}"
-        services = self._services
-        async with services.db.transaction() as store:
-            post = await record(store, name, self._workspace, services.clock.now(), **kwargs)
-        return await send(services, self, post)
+        post = await outbox.recorded(self._services, name, self._workspace, **kwargs)
+        return await send(self._services, self, post)
 
 
 ClientFor = Callable[[str | None], Awaitable[AsyncWebClient]]
@@ -206,17 +111,11 @@ async def deliver(services: Services, client_for: ClientFor, due: Due) -> str:
             )
             found = None
         if found is not None:
-            await _keep(services, due, found)
+            await outbox.kept(services, due, found)
             return f"delivered before: {found}"
     response = await client.chat_postMessage(**args)
-    await _keep(services, due, response.get("ts"))
+    await outbox.kept(services, due, response.get("ts"))
     return f"posted {response.get('ts')}"
-
-
-async def _keep(services: Services, due: Due, ts: str | None) -> None:
-    if due.payload.get("then"):
-        async with services.db.transaction() as store:
-            await _after(store, due.payload["then"], ts)
 
 
 async def _find(

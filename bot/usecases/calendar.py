@@ -118,7 +118,7 @@ class StartDue:
 
 Render = Callable[[Reminder], dict[str, Any]]
 Enqueue = Callable[..., Awaitable[bool]]
-"""handlers.outbox.enqueue: `(store, name, workspace, now, **chat.postMessage arguments)`."""
+"""bot.runtime.outbox.enqueue: `(store, name, workspace, now, **chat.postMessage arguments)`."""
 
 
 # -- scheduling ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ counting) are still counted once when they fall due (`count_vote`).
 
 What a state change must show in Slack is made durable in the change's own transaction: a
 revealed round's result post is claimed and recorded in the outbox (the flow passes a
-`ShowResult` that renders it and calls handlers.outbox.record), and sent after the commit. The
+`ShowResult` that renders it and calls bot.runtime.outbox.record), and sent after the commit. The
 one exception is the vote that reveals a round: its transaction only asks for the poll to be
 shown again soon, and the result is recorded right after the ack (`record_result`), so that
 no ack waits for it. Any Slack call that fails afterwards asks for `sync_later`: a KIND_SYNC

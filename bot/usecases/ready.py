@@ -194,7 +194,7 @@ class Post:
 
 Render = Callable[[ReminderPlan], Sequence[Post]]
 Enqueue = Callable[..., Awaitable[bool]]
-"""handlers.outbox.enqueue: `(store, name, workspace, now, **chat.postMessage arguments)`."""
+"""bot.runtime.outbox.enqueue: `(store, name, workspace, now, **chat.postMessage arguments)`."""
 
 
 async def daily_reminder(svc: Services, due: Due, render: Render, enqueue: Enqueue) -> str:

@@ -10,12 +10,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import UserError
+from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import calendar as calendar_uc
 from bot.usecases.team import InChannel
 from bot.usecases.unit import Replayed
-from handlers import outbox
 from handlers.asked import Asked
 from handlers.blocks import calendar as calendar_blocks
 from handlers.common import channel_members

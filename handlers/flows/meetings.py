@@ -18,12 +18,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas.kinds import People
+from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import meetings
 from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
-from handlers import outbox
 from handlers.asked import Asked
 from handlers.blocks import meetings as meeting_blocks
 from handlers.common import channel_members

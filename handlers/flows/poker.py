@@ -6,7 +6,7 @@ is redrawn through `Services.updates`, which coalesces a burst of votes into at 
 
 Every Slack call after a state change stands on its own, so one that fails never skips
 another:
-- a revealed round's result post is recorded in the outbox with the reveal (handlers/outbox.py)
+- a revealed round's result post is recorded in the outbox with the reveal (bot/runtime/outbox.py)
   and sent after the commit; a vote that reveals its round records it right after its ack
   (its transaction asked for a `poker_sync`, which posts it should the process stop first);
 - a vote's confirmation that cannot reach its voter is dropped with one log line (the vote
@@ -39,12 +39,13 @@ from bot.domain.calibration import Reference
 from bot.domain.commands import PokerCommand
 from bot.domain.errors import UserError
 from bot.domain.poker import Reminder, Result, Row
+from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import calibration as calibration_uc
 from bot.usecases import poker as poker_uc
 from bot.usecases.unit import Actor
-from handlers import outbox
+from handlers import outbox as slack_outbox
 from handlers.blocks import poker as poker_blocks
 from handlers.common import adopt_po_timezone, channel_members, in_channel, permalink
 from handlers.flows import meetings as meeting_flow
@@ -159,7 +160,7 @@ async def _send_posts(svc: Services, client: AsyncWebClient, posts: ResultPosts)
     fail it: refused, they go to the outbox to retry. While the result waits for a
     `poker_sync`, its stories wait with it (recorded, and sent after it by the sync)."""
     try:
-        await outbox.send(svc, client, posts.result)
+        await slack_outbox.send(svc, client, posts.result)
     except Exception:
         if posts.reference is not None:  # recorded again with the result, and sent after it
             await calibration_uc.withdraw(svc, posts.reference.key)
@@ -167,7 +168,7 @@ async def _send_posts(svc: Services, client: AsyncWebClient, posts: ResultPosts)
     if posts.reference is None:
         return
     try:
-        await outbox.send(svc, client, posts.reference)
+        await slack_outbox.send(svc, client, posts.reference)
     except Exception as error:
         try:
             await _queue_again(svc, posts.reference, posts.workspace, error)
@@ -192,7 +193,7 @@ async def _edit_result(svc: Services, client: AsyncWebClient, team: Team, res: R
 async def _announce(svc: Services, client: AsyncWebClient, team: Team, post: Any) -> None:
     """Sends a recorded announcement; one Slack refused goes to the outbox, which retries."""
     try:
-        await outbox.send(svc, client, post)
+        await slack_outbox.send(svc, client, post)
     except Exception as error:
         await _queue_again(svc, post, team.workspace_id, error)
 

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 
 from bot.emulator.stack import LocalStack
-from handlers import outbox
+from bot.runtime import outbox
+from handlers import outbox as slack_outbox
 from tests.conftest import CHANNEL
 
 HELD = 30.0  # seconds the emulator holds the post: far longer than the test needs
@@ -56,7 +57,7 @@ async def crash_posting_directly(
         if due.key in marked:
             return f"{done} already"
         marked.add(due.key)  # the job's own mark, committed before the post
-        client = outbox.DurableClient(slack.app.client, slack.services, due, None)
+        client = slack_outbox.DurableClient(slack.app.client, slack.services, due, None)
         await client.chat_postMessage(channel=channel, text=text)
         return done
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot.emulator.stack import LocalStack
-from handlers import outbox
+from bot.runtime import outbox
 from tests.app.test_outbox import (
     HELD,
     crash_before_slack_has_it,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from handlers import outbox
+from bot.runtime import outbox
 from storage.db import Database
 from tests.fleet import (
     PO,
