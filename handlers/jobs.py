@@ -100,4 +100,4 @@ async def send_reminder(services: Services, client: AsyncWebClient, due: Due) ->
     """Today's readiness reminder. The channel's message and each owner's direct message are
     enqueued with the per-day record, in one transaction: a crash anywhere neither loses nor
     doubles them (handlers/outbox.py delivers them, in this same sweep)."""
-    return await ready_uc.daily_reminder(services, due, ready_blocks.reminder_posts, outbox.enqueue)
+    return await ready_uc.daily_reminder(services, due, ready_blocks.reminder_posts)

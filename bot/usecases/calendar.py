@@ -14,7 +14,7 @@ reminder plans the next one; the start-up gives a ceremony with no pending remin
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -29,6 +29,7 @@ from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.ceremonies import CalendarRequest, Occurrence, Schedule
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
+from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases.ceremony_jobs import cancel, plan
@@ -117,8 +118,6 @@ class StartDue:
 
 
 Render = Callable[[Reminder], dict[str, Any]]
-Enqueue = Callable[..., Awaitable[bool]]
-"""bot.runtime.outbox.enqueue: `(store, name, workspace, now, **chat.postMessage arguments)`."""
 
 
 # -- scheduling ----------------------------------------------------------------------------------
@@ -262,7 +261,7 @@ def _feed_agenda(team: Team, kind: str, minutes: int | None) -> feeds.Agenda:
 # -- the jobs ------------------------------------------------------------------------------------
 
 
-async def remind(svc: Services, due: Due, render: Render, enqueue: Enqueue) -> str:
+async def remind(svc: Services, due: Due, render: Render) -> str:
     """One ceremony reminder: the next one planned, and this one (unless the calendar changed
     since, or the ceremony has begun) put in the outbox in the same transaction, under the
     job's key: a rerun after a crash posts nothing twice."""
@@ -277,7 +276,7 @@ async def remind(svc: Services, due: Due, render: Render, enqueue: Enqueue) -> s
         if verdict.act and verdict.occurrence is not None:
             said = await _reminder(store, team, ceremony, verdict.occurrence, lead, due.now)
             args = render(said)
-            await enqueue(
+            await outbox.enqueue(
                 store, due.key, team.workspace_id, due.now, channel=team.channel_id, **args
             )
         return verdict.outcome

@@ -4,7 +4,7 @@ snoozes; the fix form a readiness button opens; and each run of the reminder job
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from bot.domain.readiness import DefinitionOfReady, Horizon
 from bot.domain.reminders import ReminderPlan
 from bot.domain.sprints import velocity_of
 from bot.domain.teams import holds_role
+from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases.team import CHANGE_TEAM, InChannel, member_work, roles_of
@@ -193,11 +194,9 @@ class Post:
 
 
 Render = Callable[[ReminderPlan], Sequence[Post]]
-Enqueue = Callable[..., Awaitable[bool]]
-"""bot.runtime.outbox.enqueue: `(store, name, workspace, now, **chat.postMessage arguments)`."""
 
 
-async def daily_reminder(svc: Services, due: Due, render: Render, enqueue: Enqueue) -> str:
+async def daily_reminder(svc: Services, due: Due, render: Render) -> str:
     """One run of a team's reminder job: the next run planned, and today's reminder (when the
     domain's verdict says so) put in the outbox with its per-day record, in one transaction,
     so a crash anywhere neither loses nor doubles it. What the run did, for the job's row."""
@@ -225,7 +224,7 @@ async def daily_reminder(svc: Services, due: Due, render: Render, enqueue: Enque
             await store.record_reminder(team, plan.day, due.now, len(plan.horizon.unready))
             name = f"reminder:{team.id}:{plan.day.isoformat()}"
             for post in render(plan):
-                await enqueue(
+                await outbox.enqueue(
                     store,
                     f"{name}:{post.name}",
                     team.workspace_id,

@@ -10,7 +10,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import UserError
-from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import calendar as calendar_uc
@@ -40,7 +39,7 @@ async def start_now(asked: Asked, ceremony_id: int, day: date) -> None:
 
 async def on_reminder(svc: Services, client: AsyncWebClient, due: Due) -> str:
     """A ceremony's reminder, put in the durable outbox with the next one's planning."""
-    return await calendar_uc.remind(svc, due, calendar_blocks.reminder, outbox.enqueue)
+    return await calendar_uc.remind(svc, due, calendar_blocks.reminder)
 
 
 async def on_start(svc: Services, client: AsyncWebClient, due: Due) -> str:
