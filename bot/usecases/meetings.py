@@ -11,7 +11,7 @@ its channel, no role in it) may look but changes nothing (`member_work`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,8 @@ from bot.domain.calendar import local_today
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
+from bot.runtime import outbox
+from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases.planning import PLANNING
 from bot.usecases.refinement_budget import as_data, sprint_budget
@@ -161,9 +163,8 @@ class Fired:
     step: Step | None = None
 
 
-Announce = Callable[[Store, Team, Meeting, str, int], Awaitable[None]]
-"""Puts a timer's warning or time-up (event, minutes left) in the durable outbox, in the
-timer's own transaction."""
+RenderTimer = Callable[[Meeting, str, int], dict[str, Any]]
+"""A timer's warning or time-up (event, minutes left) as chat.postMessage arguments."""
 
 
 # -- running a meeting ---------------------------------------------------------------------------
@@ -288,13 +289,14 @@ async def meeting_for_form(svc: Services, actor: Actor, meeting_id: int) -> Meet
         return await _meeting(work, meeting_id)
 
 
-async def timer_fired(
-    svc: Services, payload: dict[str, Any], now: datetime, announce: Announce
-) -> Fired:
-    """A section's warning or time-up; a section that ended during downtime is announced once.
+async def timer_fired(svc: Services, due: Due, render: RenderTimer) -> Fired:
+    """A section's warning or time-up; a section that ended during downtime is announced once:
+    its announcement goes to the durable outbox under the job's key, in the timer's own
+    transaction.
 
     The team's lock is taken first, then the meeting is read as it is now: a facilitator's
     `/refine next` on another instance cannot interleave with this timer."""
+    payload, now = due.payload, due.now
     async with svc.db.transaction() as store:
         meeting = await store.meeting(payload["meeting"])
         if meeting is None:
@@ -313,7 +315,15 @@ async def timer_fired(
             if done.ended:
                 await conclude(store, team, meeting, KINDS[meeting.kind], now)
             return Fired("time up: moved on", meeting, team, done)
-        await announce(store, team, meeting, timer.event, verdict.minutes)
+        await outbox.enqueue(
+            store,
+            due.key,
+            team.workspace_id,
+            now,
+            channel=team.channel_id,
+            thread_ts=meeting.message_ts,
+            **render(meeting, timer.event, verdict.minutes),
+        )
         return Fired(timer.event, meeting, team)
 
 

@@ -116,6 +116,11 @@ def time_up(meeting: Meeting) -> dict[str, Any]:
     return message([section(text), controls(meeting)], text)
 
 
+def timer_message(meeting: Meeting, event: str, minutes: int) -> dict[str, Any]:
+    """A section timer's post: its warning (`minutes` left) or its time-up."""
+    return warning(meeting, minutes) if event == "warn" else time_up(meeting)
+
+
 def note(said: Note) -> dict[str, Any]:
     """A step's note in the meeting thread (the clock, the goal, an action item)."""
     if said.what == "goal":

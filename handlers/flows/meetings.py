@@ -18,7 +18,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas.kinds import People
-from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import meetings
@@ -28,7 +27,6 @@ from handlers.asked import Asked
 from handlers.blocks import meetings as meeting_blocks
 from handlers.common import channel_members
 from storage.models import Meeting, Team
-from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
@@ -206,26 +204,7 @@ async def triaged(asked: Asked, done: meetings.Triaged) -> None:
 async def on_timer(svc: Services, client: AsyncWebClient, due: Due) -> str:
     """A section's warning or time-up. Its announcement goes to the durable outbox with the
     meeting's mark, in one transaction; an auto-advance moves on as a step does."""
-
-    async def announce_timer(
-        store: Store, team: Team, meeting: Meeting, event: str, minutes: int
-    ) -> None:
-        payload = (
-            meeting_blocks.warning(meeting, minutes)
-            if event == "warn"
-            else meeting_blocks.time_up(meeting)
-        )
-        await outbox.enqueue(
-            store,
-            due.key,
-            team.workspace_id,
-            due.now,
-            channel=team.channel_id,
-            thread_ts=meeting.message_ts,
-            **payload,
-        )
-
-    fired = await meetings.timer_fired(svc, due.payload, due.now, announce_timer)
+    fired = await meetings.timer_fired(svc, due, meeting_blocks.timer_message)
     if fired.step is not None:
         await announce(svc, client, fired.step)
     elif fired.meeting is not None and fired.team is not None:
