@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from bot.domain import calibration, poker
 from bot.domain.calibration import Calibration, Reference
 from bot.domain.decks import Tally
+from bot.runtime import outbox
 from bot.runtime.services import Services
 from bot.usecases.unit import Actor, team_work
 from storage.models import Team
@@ -22,7 +22,7 @@ from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
-RecordReference = Callable[[Store, Reference], Awaitable[Any]]
+RecordReference = Callable[[Store, Reference], Awaitable[outbox.Post]]
 """Records the thread's reference post in the reveal's transaction; what it returns is sent
 after the commit."""
 
@@ -34,7 +34,9 @@ async def calibrate(svc: Services, actor: Actor) -> Calibration:
         return calibration.calibrate(work.team, records, poker.team_deck(work.team))
 
 
-async def at_reveal(store: Store, team: Team, tally: Tally, record: RecordReference) -> Any | None:
+async def at_reveal(
+    store: Store, team: Team, tally: Tally, record: RecordReference
+) -> outbox.Post | None:
     """The reference stories of a revealed round's suggested size, recorded by `record`;
     None when the votes suggest no size, no done item has it, or anything failed."""
     card = tally.suggestion

@@ -13,9 +13,9 @@ Votes kept as due work of kind KIND_VOTE (`take_vote`, as earlier versions store
 counting) are still counted once when they fall due (`count_vote`).
 
 What a state change must show in Slack is made durable in the change's own transaction: a
-revealed round's result post is claimed and recorded in the outbox (the flow passes a
-`ShowResult` that renders it and calls bot.runtime.outbox.record), and sent after the commit. The
-one exception is the vote that reveals a round: its transaction only asks for the poll to be
+revealed round's result post is claimed and recorded in the outbox (bot.runtime.outbox.record,
+with the message the flow's `ResultBuilders` build), and sent after the commit. The one
+exception is the vote that reveals a round: its transaction only asks for the poll to be
 shown again soon, and the result is recorded right after the ack (`record_result`), so that
 no ack waits for it. Any Slack call that fails afterwards asks for `sync_later`: a KIND_SYNC
 job that shows the poll's state again (unposted results, the board, the result messages it
@@ -25,19 +25,23 @@ names), with retries.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.domain import poker
 from bot.domain.calendar import zone
+from bot.domain.calibration import Reference
 from bot.domain.decks import Deck
 from bot.domain.errors import UserError
 from bot.domain.poker import Board, Cast, Decision, Reminder, Result, Row
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
+from bot.runtime import outbox
+from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import calibration as calibration_uc
 from bot.usecases import tracker
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, team_work
@@ -55,15 +59,35 @@ CHECK_AFTER = timedelta(minutes=10)
 SYNC_PREFIX = "poker-sync"
 RESULT_TS = "poker_result_ts"  # outbox.AFTER_POST: keeps a posted result's ts
 
-ShowResult = Callable[[Store, Team, Result, datetime], Awaitable[Any]]
-"""Records a revealed round's result post in the outbox, in the caller's transaction; what it
-returns (the recorded post) is sent after the commit."""
-Announce = Callable[[Store, Team, PokerPoll, PokerRound, datetime], Awaitable[Any]]
-"""Records the post announcing a re-vote's new round, in the caller's transaction."""
-AnnounceClosed = Callable[[Store, Team, PokerPoll, Sequence[Row], datetime], Awaitable[Any]]
-"""Queues the channel's notice that an async poll has closed, with the reveal."""
-Remind = Callable[[Store, Reminder, datetime], Awaitable[Any]]
-"""Queues one voter's reminder of everything that waits for their vote."""
+BuildResult = Callable[[Result], dict[str, Any]]
+"""A revealed round's result message, as chat.postMessage arguments (for the poll's thread)."""
+BuildReference = Callable[[Reference], dict[str, Any]]
+"""A reveal's reference stories, as chat.postMessage arguments (for the poll's thread)."""
+BuildRevote = Callable[[PokerRound], dict[str, Any]]
+"""A re-vote's announcement of its new round, as chat.postMessage arguments (for the thread)."""
+BuildClosed = Callable[[PokerPoll, Sequence[Row]], dict[str, Any]]
+"""The channel's notice that an async poll has closed, as chat.postMessage arguments."""
+BuildReminder = Callable[[Reminder], dict[str, Any]]
+"""One voter's reminder of all that waits for their vote, as chat.postMessage arguments."""
+
+
+@dataclass(frozen=True)
+class ResultBuilders:
+    """What a revealed round posts in its poll's thread: its result, then its reference
+    stories."""
+
+    result: BuildResult
+    reference: BuildReference
+
+
+@dataclass(frozen=True)
+class ResultPosts:
+    """A revealed round's posts for its thread, recorded with the reveal: the result, then
+    the reference stories of its suggested size (if there are any)."""
+
+    result: outbox.Post
+    reference: outbox.Post | None
+    workspace: str | None
 
 
 # -- rounds and polls in the database ----------------------------------------------------------
@@ -327,12 +351,43 @@ async def result(store: Store, round_id: int, team: Team | None = None) -> Resul
 
 
 async def _show(
-    store: Store, team: Team, round_id: int, now: datetime, show: ShowResult
-) -> Any | None:
+    store: Store, team: Team, round_id: int, now: datetime, build: ResultBuilders
+) -> ResultPosts | None:
     """Claims the right to post a revealed round's result (once) and records the post."""
     if not await store.claim_result(round_id):
         return None
-    return await show(store, team, await result(store, round_id, team), now)
+    return await _record_result(store, team, await result(store, round_id, team), now, build)
+
+
+async def _record_result(
+    store: Store, team: Team, res: Result, now: datetime, build: ResultBuilders
+) -> ResultPosts:
+    """Records a revealed round's result post in the outbox, then its reference stories
+    (`calibration_uc.at_reveal`), in the caller's transaction: sent after the commit."""
+    post = await outbox.record(
+        store,
+        f"poker-result:{res.round.id}",
+        team.workspace_id,
+        now,
+        then=(RESULT_TS, res.round.id),
+        channel=team.channel_id,
+        thread_ts=res.poll.message_ts,
+        **build.result(res),
+    )
+
+    async def reference(store: Store, ref: Reference) -> outbox.Post:
+        return await outbox.record(
+            store,
+            f"poker-reference:{res.round.id}",
+            team.workspace_id,
+            now,
+            channel=team.channel_id,
+            thread_ts=res.poll.message_ts,
+            **build.reference(ref),
+        )
+
+    stories = await calibration_uc.at_reveal(store, team, res.tally, reference)
+    return ResultPosts(post, stories, team.workspace_id)
 
 
 async def keep_result_ts(store: Store, round_id: int, ts: str | None) -> None:
@@ -495,10 +550,10 @@ async def take_vote(svc: Services, vote: Vote) -> bool:
 class Counted:
     cast: Cast
     team: Team | None
-    post: Any | None  # the revealed round's recorded result post, to send
+    post: ResultPosts | None  # the revealed round's recorded result post, to send
 
 
-async def count_vote(svc: Services, vote: Vote, show: ShowResult) -> Counted | None:
+async def count_vote(svc: Services, vote: Vote, build: ResultBuilders) -> Counted | None:
     """Counts a vote stored as due work, exactly once (None: it was counted already). The
     vote that reveals the round records its result post in the same transaction. A refused
     vote (not a voter, the round closed, another team's round) is done too, and the refusal
@@ -513,7 +568,7 @@ async def count_vote(svc: Services, vote: Vote, show: ShowResult) -> Counted | N
             )
             post = None
             if cast.revealed:
-                post = await _show(work.store, work.team, cast.round.id, work.now, show)
+                post = await _show(work.store, work.team, cast.round.id, work.now, build)
             return Counted(cast, work.team, post)
     except UserError as refusal:
         async with svc.db.transaction() as store:
@@ -586,23 +641,25 @@ async def _count_ballots(
     return outcomes
 
 
-async def record_result(svc: Services, round_id: int, show: ShowResult) -> Any | None:
+async def record_result(svc: Services, round_id: int, build: ResultBuilders) -> ResultPosts | None:
     """Claims and records the result post of a round a vote has just revealed, to send; None
     if it is recorded already. (The vote's transaction asked for the poll to be shown again
     soon: if this never runs, that posts the result.)"""
     async with svc.db.transaction() as store:
         round_, poll = await _round(store, round_id)
         team = await store.team_by_id(poll.team_id)
-        return await _show(store, team, round_.id, svc.clock.now(), show) if team else None
+        return await _show(store, team, round_.id, svc.clock.now(), build) if team else None
 
 
-async def revealed_post(svc: Services, counted: Counted, show: ShowResult) -> Any | None:
+async def revealed_post(
+    svc: Services, counted: Counted, build: ResultBuilders
+) -> ResultPosts | None:
     """The result post of the round a counted vote revealed, to send: recorded with the count,
     or claimed and recorded now (`record_result`); None if the vote revealed nothing or the
     result is recorded already."""
     if not counted.cast.revealed:
         return None
-    return counted.post or await record_result(svc, counted.cast.round.id, show)
+    return counted.post or await record_result(svc, counted.cast.round.id, build)
 
 
 @dataclass(frozen=True)
@@ -628,14 +685,16 @@ async def reason_form(svc: Services, actor: Actor, round_id: int) -> ReasonForm:
 class Revealed:
     round: PokerRound
     team: Team
-    post: Any | None  # the result post, recorded with the reveal, to send
+    post: ResultPosts | None  # the result post, recorded with the reveal, to send
 
 
-async def reveal_round(svc: Services, actor: Actor, round_id: int, show: ShowResult) -> Revealed:
+async def reveal_round(
+    svc: Services, actor: Actor, round_id: int, build: ResultBuilders
+) -> Revealed:
     """The facilitator (the poll's starter or a Scrum Master) reveals before all have voted."""
     async with team_work(svc, actor, once=True) as work:
         round_ = await reveal(work.store, work.team, round_id, actor.user, work.now)
-        post = await _show(work.store, work.team, round_.id, work.now, show)
+        post = await _show(work.store, work.team, round_.id, work.now, build)
         return Revealed(round_, work.team, post)
 
 
@@ -660,16 +719,25 @@ class Revoted:
     round: PokerRound  # the new round
     team: Team
     result: Result  # the old round's result as it reads now, for its message
-    post: Any  # the new round's announcement, recorded with it, to send
+    post: outbox.Post  # the new round's announcement, recorded with it, to send
 
 
-async def revote_round(svc: Services, actor: Actor, round_id: int, announce: Announce) -> Revoted:
-    """A new round on the same item, after the team has talked it over."""
+async def revote_round(svc: Services, actor: Actor, round_id: int, build: BuildRevote) -> Revoted:
+    """A new round on the same item, after the team has talked it over; its announcement in
+    the poll's thread is recorded in the outbox with it."""
     async with team_work(svc, actor, once=True) as work:
         fresh = await revote(work.store, work.team, round_id, actor.user, work.now)
         await _sync_at(work.store, fresh.poll_id, [round_id], work.now + CHECK_AFTER)
         old = await result(work.store, round_id, work.team)
-        post = await announce(work.store, work.team, old.poll, fresh, work.now)
+        post = await outbox.record(
+            work.store,
+            f"poker-revote:{fresh.id}",
+            work.team.workspace_id,
+            work.now,
+            channel=work.team.channel_id,
+            thread_ts=old.poll.message_ts,
+            **build(fresh),
+        )
         return Revoted(fresh, work.team, old, post)
 
 
@@ -681,14 +749,16 @@ class Expired:
     poll: PokerPoll
     team: Team
     revealed: list[PokerRound]
-    posts: list[Any] = field(default_factory=list)  # result posts recorded, to send
+    posts: list[ResultPosts] = field(default_factory=list)  # result posts recorded, to send
 
 
 async def close_at_deadline(
-    svc: Services, poll_id: int, now: datetime, show: ShowResult, closed: AnnounceClosed
+    svc: Services, due: Due, build: ResultBuilders, closed: BuildClosed
 ) -> Expired | None:
-    """An async poll's deadline: reveals what is still open, with the channel's notice and
-    every unposted result recorded in the same transaction. None if the poll is gone."""
+    """An async poll's deadline (the job `due`): reveals what is still open, with the
+    channel's notice (queued under the job's key) and every unposted result recorded in the
+    same transaction. None if the poll is gone."""
+    poll_id, now = int(due.payload["poll_id"]), due.now
     async with svc.db.transaction() as store:
         revealed = await expire(store, poll_id, now)
         poll = await store.poll(poll_id)
@@ -698,10 +768,17 @@ async def close_at_deadline(
         if revealed:
             ids = {r.id for r in revealed}
             rows = [r for r in (await board(store, poll)).rows if r.round and r.round.id in ids]
-            await closed(store, team, poll, rows, now)
+            await outbox.enqueue(
+                store,
+                f"{due.key}:closed",
+                team.workspace_id,
+                now,
+                channel=team.channel_id,
+                **closed(poll, rows),
+            )
         posts = []
         for round_ in poker.unposted(await store.rounds(poll_id)):
-            post = await _show(store, team, round_.id, now, show)
+            post = await _show(store, team, round_.id, now, build)
             if post is not None:
                 posts.append(post)
         return Expired(poll, team, revealed, posts)
@@ -733,18 +810,23 @@ async def place_of(svc: Services, poll_id: int) -> Place | None:
 
 
 async def remind_owed(
-    svc: Services, place: Place, deadline: datetime, name: str, now: datetime, remind: Remind
+    svc: Services, place: Place, due: Due, deadline: datetime, build: BuildReminder
 ) -> Nudged | None:
     """Queues one reminder for each voter who owes a vote (listing every poll that waits for
-    them), with the mark that this reminder went out: both are kept, or neither. None if it
+    them), a direct message under the job's key and the voter's id, with the mark that this
+    reminder (the job `due`, for `deadline`) went out: both are kept, or neither. None if it
     went out before or the poll is over."""
+    name, now = due.key.rsplit(":", 1)[-1], due.now
     async with svc.db.transaction() as store:
         workspace = place.team.workspace_id
         found = await reminders_due(store, workspace, place.poll.id, deadline, name, now)
         if found is None:
             return None
         for reminder in found.reminders:
-            await remind(store, reminder, now)
+            voter = reminder.voter
+            await outbox.enqueue(
+                store, f"{due.key}:{voter}", workspace, now, channel=voter, **build(reminder)
+            )
         return found
 
 
@@ -759,7 +841,7 @@ class Shown:
     team: Team
     board: Board
     results: list[Result] = field(default_factory=list)
-    posts: list[Any] = field(default_factory=list)  # results never posted, recorded now
+    posts: list[ResultPosts] = field(default_factory=list)  # results never posted, recorded now
 
 
 async def board_of(svc: Services, poll_id: int) -> Shown | None:
@@ -795,15 +877,16 @@ async def _sync_at(store: Store, poll_id: int, rounds: Sequence[int], due: datet
         await store.schedule(poker.KIND_SYNC, waiting.key, sooner, payload)
 
 
-async def queue_post(svc: Services, post: Callable[[Store, datetime], Awaitable[Any]]) -> None:
-    """Puts a post in the durable outbox in a transaction of its own: a post sent at once
-    that Slack refused, for the outbox to deliver with its retries."""
+async def queue_post(svc: Services, name: str, workspace: str | None, args: dict[str, Any]) -> None:
+    """Puts a post (`args`: chat.postMessage's arguments, under `name`) in the durable outbox
+    in a transaction of its own: a post sent at once that Slack refused, for the outbox to
+    deliver with its retries."""
     async with svc.db.transaction() as store:
-        await post(store, svc.clock.now())
+        await outbox.enqueue(store, name, workspace, svc.clock.now(), **args)
 
 
 async def sync(
-    svc: Services, poll_id: int, rounds: Sequence[int], now: datetime, show: ShowResult
+    svc: Services, poll_id: int, rounds: Sequence[int], now: datetime, build: ResultBuilders
 ) -> Shown | None:
     """What a KIND_SYNC job shows: the board, the result messages of `rounds`, and every
     revealed round's result that never reached the thread (claimed and recorded now)."""
@@ -814,7 +897,7 @@ async def sync(
             return None
         posts = []
         for round_ in poker.unposted(await store.rounds(poll_id)):
-            post = await _show(store, team, round_.id, now, show)
+            post = await _show(store, team, round_.id, now, build)
             if post is not None:
                 posts.append(post)
         results = []

@@ -24,8 +24,7 @@ another:
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -35,10 +34,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import poker
-from bot.domain.calibration import Reference
 from bot.domain.commands import PokerCommand
 from bot.domain.errors import UserError
-from bot.domain.poker import Reminder, Result, Row
+from bot.domain.poker import Reminder, Result
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
@@ -49,8 +47,7 @@ from handlers import outbox as slack_outbox
 from handlers.blocks import poker as poker_blocks
 from handlers.common import adopt_po_timezone, channel_members, in_channel, permalink
 from handlers.flows import meetings as meeting_flow
-from storage.models import PokerPoll, PokerRound, Team
-from storage.repositories import Store
+from storage.models import Team
 
 log = logging.getLogger(__name__)
 
@@ -67,56 +64,8 @@ def _why(error: BaseException) -> str:
 
 # -- what a state change records for Slack, in its own transaction -----------------------------
 
-
-@dataclass(frozen=True)
-class ResultPosts:
-    """A revealed round's posts for its thread, recorded with the reveal: the result, then
-    the reference stories of its suggested size (if there are any)."""
-
-    result: outbox.Post
-    reference: outbox.Post | None
-    workspace: str | None
-
-
-async def _record_result(store: Store, team: Team, res: Result, now: datetime) -> ResultPosts:
-    post = await outbox.record(
-        store,
-        f"poker-result:{res.round.id}",
-        team.workspace_id,
-        now,
-        then=(poker_uc.RESULT_TS, res.round.id),
-        channel=team.channel_id,
-        thread_ts=res.poll.message_ts,
-        **poker_blocks.result_message(res),
-    )
-
-    async def reference(store: Store, ref: Reference) -> outbox.Post:
-        return await outbox.record(
-            store,
-            f"poker-reference:{res.round.id}",
-            team.workspace_id,
-            now,
-            channel=team.channel_id,
-            thread_ts=res.poll.message_ts,
-            **poker_blocks.reference_message(ref),
-        )
-
-    stories = await calibration_uc.at_reveal(store, team, res.tally, reference)
-    return ResultPosts(post, stories, team.workspace_id)
-
-
-async def _record_revote(
-    store: Store, team: Team, poll: PokerPoll, fresh: PokerRound, now: datetime
-) -> outbox.Post:
-    return await outbox.record(
-        store,
-        f"poker-revote:{fresh.id}",
-        team.workspace_id,
-        now,
-        channel=team.channel_id,
-        thread_ts=poll.message_ts,
-        **poker_blocks.revote_message(fresh),
-    )
+# A revealed round's posts for its thread, as the use cases record them with the reveal.
+RESULT = poker_uc.ResultBuilders(poker_blocks.result_message, poker_blocks.reference_message)
 
 
 # -- the Slack calls after a state change, each on its own ---------------------------------------
@@ -144,7 +93,7 @@ async def _draw(client: AsyncWebClient, shown: poker_uc.Shown) -> None:
 
 
 async def _send_result(
-    svc: Services, client: AsyncWebClient, posts: ResultPosts, poll_id: int
+    svc: Services, client: AsyncWebClient, posts: poker_uc.ResultPosts, poll_id: int
 ) -> None:
     """Sends a recorded result post; one Slack refused is posted again by a `poker_sync`.
     Its reference stories follow it (see `_send_posts`)."""
@@ -155,7 +104,7 @@ async def _send_result(
         await poker_uc.sync_later(svc, poll_id)
 
 
-async def _send_posts(svc: Services, client: AsyncWebClient, posts: ResultPosts) -> None:
+async def _send_posts(svc: Services, client: AsyncWebClient, posts: poker_uc.ResultPosts) -> None:
     """The result (raising if Slack refuses it), then its reference stories, which never
     fail it: refused, they go to the outbox to retry. While the result waits for a
     `poker_sync`, its stories wait with it (recorded, and sent after it by the sync)."""
@@ -190,7 +139,7 @@ async def _edit_result(svc: Services, client: AsyncWebClient, team: Team, res: R
         await poker_uc.sync_later(svc, poll_id, [res.round.id])
 
 
-async def _announce(svc: Services, client: AsyncWebClient, team: Team, post: Any) -> None:
+async def _announce(svc: Services, client: AsyncWebClient, team: Team, post: outbox.Post) -> None:
     """Sends a recorded announcement; one Slack refused goes to the outbox, which retries."""
     try:
         await slack_outbox.send(svc, client, post)
@@ -204,13 +153,7 @@ async def _queue_again(
     """A recorded post Slack refused, to the outbox, which retries it."""
     log.warning("%s not posted (%s); queued to post again", post.key, _why(error))
     args = {k: v for k, v in post.args.items() if k != "metadata"}
-    await poker_uc.queue_post(svc, partial(_enqueue, f"{post.key}:again", workspace, args))
-
-
-async def _enqueue(
-    name: str, workspace: str | None, args: dict[str, Any], store: Store, now: datetime
-) -> bool:
-    return await outbox.enqueue(store, name, workspace, now, **args)
+    await poker_uc.queue_post(svc, f"{post.key}:again", workspace, args)
 
 
 # -- starting ------------------------------------------------------------------------------------
@@ -329,7 +272,7 @@ async def count_vote(svc: Services, client: AsyncWebClient, vote: dict[str, Any]
     """Counts a vote stored as due work, exactly once, and shows it as `vote` does. A refused
     vote is re-raised."""
     taken = poker_uc.Vote.of(vote)
-    counted = await poker_uc.count_vote(svc, taken, _record_result)
+    counted = await poker_uc.count_vote(svc, taken, RESULT)
     if counted is None:
         return "counted already"
     refresh(svc, client, counted.cast.poll.id)
@@ -343,7 +286,7 @@ async def _show_vote(
     """A counted vote in Slack (its poll's redraw asked for already): the result it revealed
     first, then the voter's private confirmation."""
     cast = counted.cast
-    post = await poker_uc.revealed_post(svc, counted, _record_result)
+    post = await poker_uc.revealed_post(svc, counted, RESULT)
     if post is not None:
         await _send_result(svc, client, post, cast.poll.id)
     confirmation = poker_blocks.voted_notice(
@@ -381,7 +324,7 @@ async def facilitate(
 
 
 async def reveal(svc: Services, client: AsyncWebClient, actor: Actor, round_id: int) -> None:
-    revealed = await poker_uc.reveal_round(svc, actor, round_id, _record_result)
+    revealed = await poker_uc.reveal_round(svc, actor, round_id, RESULT)
     if revealed.post is not None:
         await _send_result(svc, client, revealed.post, revealed.round.poll_id)
     refresh(svc, client, revealed.round.poll_id)
@@ -402,7 +345,7 @@ async def decide(
 
 
 async def revote(svc: Services, client: AsyncWebClient, actor: Actor, round_id: int) -> None:
-    revoted = await poker_uc.revote_round(svc, actor, round_id, _record_revote)
+    revoted = await poker_uc.revote_round(svc, actor, round_id, poker_blocks.revote_message)
     await _edit_result(svc, client, revoted.team, revoted.result)
     refresh(svc, client, revoted.round.poll_id)
     await _announce(svc, client, revoted.team, revoted.post)
@@ -412,20 +355,12 @@ async def revote(svc: Services, client: AsyncWebClient, actor: Actor, round_id: 
 
 
 async def on_deadline(svc: Services, client: AsyncWebClient, due: Due) -> str:
-    """An async poll's deadline: reveal what is still open, post results and a notice."""
-
-    async def closed(
-        store: Store, team: Team, poll: PokerPoll, rows: Sequence[Row], now: datetime
-    ) -> None:  # the notice goes with the reveal: both are kept, or neither
-        payload = poker_blocks.closed_message(poll, rows)
-        await outbox.enqueue(
-            store, f"{due.key}:closed", team.workspace_id, now, channel=team.channel_id, **payload
-        )
-
-    poll_id = int(due.payload["poll_id"])
-    expired = await poker_uc.close_at_deadline(svc, poll_id, due.now, _record_result, closed)
+    """An async poll's deadline: reveal what is still open, post results and a notice (the
+    notice goes with the reveal: both are kept, or neither)."""
+    expired = await poker_uc.close_at_deadline(svc, due, RESULT, poker_blocks.closed_message)
     if expired is None:
         return "poll gone"
+    poll_id = expired.poll.id
     for post in expired.posts:
         await _send_result(svc, client, post, poll_id)
     refresh(svc, client, poll_id)
@@ -445,15 +380,11 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
     links = {}  # the polls a reminder may list: this one and those sharing a voter with it
     for poll, team in [(place.poll, place.team), *place.neighbours]:
         links[poll.id] = await permalink(client, team.channel_id, poll.message_ts)
-    workspace = place.team.workspace_id
 
-    async def remind(store: Store, reminder: Reminder, now: datetime) -> None:
-        payload = poker_blocks.nudge_message(reminder.waiting, links)
-        voter = reminder.voter
-        await outbox.enqueue(store, f"{due.key}:{voter}", workspace, now, channel=voter, **payload)
+    def reminder(said: Reminder) -> dict[str, Any]:
+        return poker_blocks.nudge_message(said.waiting, links)
 
-    name = due.key.rsplit(":", 1)[-1]
-    nudged = await poker_uc.remind_owed(svc, place, deadline, name, due.now, remind)
+    nudged = await poker_uc.remind_owed(svc, place, due, deadline, reminder)
     if nudged is None:
         return "sent already, or the poll is over"
     if not nudged.owed:
@@ -471,7 +402,7 @@ async def on_sync(svc: Services, client: AsyncWebClient, due: Due) -> str:
     messages named, and the board. Each call is tried; any failure retries the job."""
     poll_id = int(due.payload["poll_id"])
     rounds = [int(r) for r in due.payload.get("rounds") or []]
-    shown = await poker_uc.sync(svc, poll_id, rounds, due.now, _record_result)
+    shown = await poker_uc.sync(svc, poll_id, rounds, due.now, RESULT)
     if shown is None:
         return "poll gone"
     channel = shown.team.channel_id

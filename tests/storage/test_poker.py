@@ -278,12 +278,15 @@ async def test_votes_clicked_together_are_counted_once_each_in_one_transaction(d
         assert keys == set(), "the request's delivery key is recorded with its vote"
         [sync] = await store.pending(poker.KIND_SYNC)
         assert sync.due_at == clock.now() + rounds.SYNC_AFTER, "shown again if never posted"
-    assert await rounds.record_result(svc, round_id, _recorded) == ("posted", round_id)
-    assert await rounds.record_result(svc, round_id, _recorded) is None, "once"
+    posts = await rounds.record_result(svc, round_id, _BUILT)
+    assert posts is not None and posts.result.args["text"] == f"posted {round_id}"
+    assert await rounds.record_result(svc, round_id, _BUILT) is None, "once"
 
 
-async def _recorded(store, team, result, now):
-    return ("posted", result.round.id)
+_BUILT = rounds.ResultBuilders(
+    result=lambda result: {"text": f"posted {result.round.id}"},
+    reference=lambda ref: {"text": "reference stories"},
+)
 
 
 def test_picks_are_counted_in_order_and_the_last_expected_one_reveals():
