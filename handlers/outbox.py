@@ -3,7 +3,7 @@ bot/runtime/outbox.py's).
 
 `send` makes a recorded post and has it marked once Slack answers; `DurableClient`, the client
 every job runs with, does this for each post a job makes directly rather than through
-`enqueue`.
+`bot.runtime.outbox.enqueue`.
 
 A `slack_post` that may have reached Slack already (a second attempt, or a recorded direct
 post) first looks for its key among the conversation's (or thread's) recent messages, and posts
@@ -51,7 +51,7 @@ async def send(services: Services, client: AsyncWebClient, post: outbox.Post) ->
 
 class DurableClient(AsyncWebClient):
     """The Web API client a job runs with: its direct channel posts are recorded before they
-    are sent and settled after a crash (see the module's docstring). Otherwise as usual."""
+    are sent and settled after a crash (see bot/runtime/outbox.py). Otherwise as usual."""
 
     def __init__(
         self, client: AsyncWebClient, services: Services, due: Due, workspace: str | None

@@ -395,6 +395,9 @@ async def keep_result_ts(store: Store, round_id: int, ts: str | None) -> None:
     await store.set_result(round_id, ts)
 
 
+outbox.AFTER_POST[RESULT_TS] = keep_result_ts
+
+
 # -- starting a round or a poll ----------------------------------------------------------------
 
 
@@ -550,7 +553,7 @@ async def take_vote(svc: Services, vote: Vote) -> bool:
 class Counted:
     cast: Cast
     team: Team | None
-    post: ResultPosts | None  # the revealed round's recorded result post, to send
+    post: ResultPosts | None  # the revealed round's recorded posts (result and references), to send
 
 
 async def count_vote(svc: Services, vote: Vote, build: ResultBuilders) -> Counted | None:
@@ -685,7 +688,7 @@ async def reason_form(svc: Services, actor: Actor, round_id: int) -> ReasonForm:
 class Revealed:
     round: PokerRound
     team: Team
-    post: ResultPosts | None  # the result post, recorded with the reveal, to send
+    post: ResultPosts | None  # the result and reference posts, recorded with the reveal, to send
 
 
 async def reveal_round(

@@ -52,7 +52,6 @@ from storage.models import Team
 log = logging.getLogger(__name__)
 
 VOTE_SETTLE = poker_uc.VOTE_SETTLE
-outbox.AFTER_POST[poker_uc.RESULT_TS] = poker_uc.keep_result_ts
 
 
 def _why(error: BaseException) -> str:
@@ -62,10 +61,10 @@ def _why(error: BaseException) -> str:
     return type(error).__name__
 
 
-# -- what a state change records for Slack, in its own transaction -----------------------------
-
-# A revealed round's posts for its thread, as the use cases record them with the reveal.
-RESULT = poker_uc.ResultBuilders(poker_blocks.result_message, poker_blocks.reference_message)
+# A revealed round's posts for its thread, built for the use cases that record them.
+RESULT_BUILDERS = poker_uc.ResultBuilders(
+    poker_blocks.result_message, poker_blocks.reference_message
+)
 
 
 # -- the Slack calls after a state change, each on its own ---------------------------------------
@@ -272,7 +271,7 @@ async def count_vote(svc: Services, client: AsyncWebClient, vote: dict[str, Any]
     """Counts a vote stored as due work, exactly once, and shows it as `vote` does. A refused
     vote is re-raised."""
     taken = poker_uc.Vote.of(vote)
-    counted = await poker_uc.count_vote(svc, taken, RESULT)
+    counted = await poker_uc.count_vote(svc, taken, RESULT_BUILDERS)
     if counted is None:
         return "counted already"
     refresh(svc, client, counted.cast.poll.id)
@@ -286,7 +285,7 @@ async def _show_vote(
     """A counted vote in Slack (its poll's redraw asked for already): the result it revealed
     first, then the voter's private confirmation."""
     cast = counted.cast
-    post = await poker_uc.revealed_post(svc, counted, RESULT)
+    post = await poker_uc.revealed_post(svc, counted, RESULT_BUILDERS)
     if post is not None:
         await _send_result(svc, client, post, cast.poll.id)
     confirmation = poker_blocks.voted_notice(
@@ -324,7 +323,7 @@ async def facilitate(
 
 
 async def reveal(svc: Services, client: AsyncWebClient, actor: Actor, round_id: int) -> None:
-    revealed = await poker_uc.reveal_round(svc, actor, round_id, RESULT)
+    revealed = await poker_uc.reveal_round(svc, actor, round_id, RESULT_BUILDERS)
     if revealed.post is not None:
         await _send_result(svc, client, revealed.post, revealed.round.poll_id)
     refresh(svc, client, revealed.round.poll_id)
@@ -357,7 +356,9 @@ async def revote(svc: Services, client: AsyncWebClient, actor: Actor, round_id: 
 async def on_deadline(svc: Services, client: AsyncWebClient, due: Due) -> str:
     """An async poll's deadline: reveal what is still open, post results and a notice (the
     notice goes with the reveal: both are kept, or neither)."""
-    expired = await poker_uc.close_at_deadline(svc, due, RESULT, poker_blocks.closed_message)
+    expired = await poker_uc.close_at_deadline(
+        svc, due, RESULT_BUILDERS, poker_blocks.closed_message
+    )
     if expired is None:
         return "poll gone"
     poll_id = expired.poll.id
@@ -402,7 +403,7 @@ async def on_sync(svc: Services, client: AsyncWebClient, due: Due) -> str:
     messages named, and the board. Each call is tried; any failure retries the job."""
     poll_id = int(due.payload["poll_id"])
     rounds = [int(r) for r in due.payload.get("rounds") or []]
-    shown = await poker_uc.sync(svc, poll_id, rounds, due.now, RESULT)
+    shown = await poker_uc.sync(svc, poll_id, rounds, due.now, RESULT_BUILDERS)
     if shown is None:
         return "poll gone"
     channel = shown.team.channel_id

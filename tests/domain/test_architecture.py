@@ -149,6 +149,19 @@ def _store_sessions(name: str) -> Iterator[int]:
                 yield node.lineno
 
 
+def test_listeners_and_builders_open_no_database() -> None:
+    """Nothing in handlers reaches the database: no `services.db`, no `transaction()`; use
+    cases open their unit of work (imports are checked above, attributes here)."""
+    wrong = [
+        f"{name}:{node.lineno} .{node.attr}"
+        for name, path in MODULES.items()
+        if name.startswith("handlers")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr in ("db", "transaction")
+    ]
+    assert wrong == []
+
+
 def test_sql_is_storages_alone() -> None:
     """Listeners, builders, use cases, rules and agendas reach the database only through
     storage's repositories: none imports SQLAlchemy or uses a store's session."""
