@@ -127,6 +127,16 @@ class IssuePage:
     cursor: str | None
     watermark: datetime | None = None
 
+    @classmethod
+    def of_changes(
+        cls, issues: Sequence[TrackerIssue], since: datetime, cursor: str | None
+    ) -> IssuePage:
+        """A page of a changes walk from what the tracker sent: the issues updated at or after
+        ``since`` (a search may send earlier ones: Jira's reads minutes), and as ``watermark``
+        the latest ``updated`` of them all."""
+        watermark = max((i.updated for i in issues), default=None)
+        return cls(tuple(i for i in issues if i.updated >= since), cursor, watermark)
+
 
 @dataclass(frozen=True)
 class IssueRef:
@@ -168,6 +178,45 @@ class IssueUpdate:
     def empty(self) -> bool:
         values = (self.summary, self.description, self.estimate, self.acceptance_criteria)
         return all(v is KEEP for v in values)
+
+    @property
+    def changes_text(self) -> bool:
+        """The description or the acceptance criteria are written (most trackers keep both in
+        one body of text, which is then read and written whole)."""
+        return self.description is not KEEP or self.acceptance_criteria is not KEEP
+
+    def text_over(self, description: str, criteria: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+        """The description and the acceptance criteria as this update leaves them, over the
+        issue's current ``description`` and ``criteria`` (what is left as ``KEEP`` stays)."""
+        return (
+            description if isinstance(self.description, _Keep) else self.description,
+            tuple(criteria)
+            if isinstance(self.acceptance_criteria, _Keep)
+            else self.acceptance_criteria,
+        )
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where ``Tracker.rank`` puts an issue: just before ``anchor``, or just after it."""
+
+    anchor: str
+    before: bool
+
+    @classmethod
+    def of(cls, key: str, *, before: str | None, after: str | None) -> Placement:
+        """``rank``'s arguments checked: exactly one of ``before`` and ``after``, and not the
+        issue ``key`` itself (a ValueError: the caller's mistake, not the tracker's)."""
+        if (before is None) == (after is None):
+            raise ValueError("rank needs exactly one of before= or after=")
+        anchor = before if before is not None else str(after)
+        if key == anchor:
+            raise ValueError("an issue cannot be ranked next to itself")
+        return cls(anchor, before is not None)
+
+    def __str__(self) -> str:
+        """How an action names the place: "before ENG-2", "after ENG-3"."""
+        return f"{'before' if self.before else 'after'} {self.anchor}"
 
 
 @dataclass(frozen=True)
@@ -265,7 +314,8 @@ class Tracker(Protocol):
         ...
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
-        """Puts ``key`` just before ``before`` or just after ``after`` (exactly one)."""
+        """Puts ``key`` just before ``before`` or just after ``after`` (exactly one:
+        ``Placement.of`` checks)."""
         ...
 
     async def create_issue(self, issue: NewIssue) -> IssueRef: ...

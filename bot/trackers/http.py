@@ -15,7 +15,8 @@ how long, how a refusal is worded) and ``TrackerClient`` applies the rules, alik
   caller, so a due-work row comes back then instead of holding a worker;
 - a redirect is not followed (the host policy checked the address, not where it points).
 
-The three trackers write times alike (ISO 8601), so they are read and written here once.
+The three trackers write times alike (ISO 8601), so they are read and written here once; a
+tracker's words are shortened, and a GraphQL connection (GitHub's, Linear's) paged, alike too.
 
 Sleeping, randomness and the clock are injected, so tests never wait.
 """
@@ -129,6 +130,20 @@ def format_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
         f"{value.astimezone(UTC).microsecond // 1000:03d}Z"
     )
+
+
+def shortened(text: str, limit: int = 300) -> str:
+    """``text`` cut to ``limit`` characters, "..." marking the cut: a tracker's own words as
+    they go into an error."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def next_cursor(connection: Mapping[str, Any]) -> str | None:
+    """The cursor of a GraphQL connection's next page (``pageInfo { hasNextPage endCursor }``,
+    as GitHub and Linear page); None on the last page."""
+    info = connection.get("pageInfo") or {}
+    cursor = info.get("endCursor") if info.get("hasNextPage") else None
+    return str(cursor) if cursor else None
 
 
 def account_problem(error: TrackerError) -> list[TrackerProblem]:

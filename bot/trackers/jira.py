@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain import trackers
 from bot.trackers.adf import (
     adf_to_text,
+    doc,
     join_acceptance,
     list_items,
     list_to_adf,
@@ -56,6 +57,7 @@ from bot.trackers.http import (
     format_time,
     parse_time,
     retry_after,
+    shortened,
     snapshot_fields,
 )
 
@@ -115,8 +117,7 @@ def _messages(body: Any) -> str:
             parts.append(str(body["message"]))
     elif isinstance(body, str) and body.strip() and not body.lstrip().startswith("<"):
         parts.append(body.strip())
-    text = "; ".join(parts)
-    return text if len(text) <= 300 else text[:297] + "..."
+    return shortened("; ".join(parts))
 
 
 class JiraCloud(JsonClient):
@@ -451,14 +452,9 @@ class JiraCloud(JsonClient):
         )
         raw = raw or {}
         issues = [self._issue(i, board) for i in raw.get("issues") or []]
-        watermark = max((i.updated for i in issues), default=None)
         token = raw.get("nextPageToken")
         more = bool(token) and not raw.get("isLast", False)
-        return trackers.IssuePage(
-            tuple(i for i in issues if i.updated >= since),
-            str(token) if more else None,
-            watermark,
-        )
+        return trackers.IssuePage.of_changes(issues, since, str(token) if more else None)
 
     def _scope(self, board: BoardConfig) -> str:
         """The board's issues in JQL: its filter (else its project), and the team's JQL."""
@@ -521,10 +517,7 @@ class JiraCloud(JsonClient):
                     kind=trackers.TrackerErrorKind.CONFIG,
                 )
             fields[board.estimation_field] = update.estimate
-        if (
-            update.description is not trackers.KEEP
-            or update.acceptance_criteria is not trackers.KEEP
-        ):
+        if update.changes_text:
             fields.update(await self._text_fields(key, update))
         await self._call(
             "PUT",
@@ -541,17 +534,13 @@ class JiraCloud(JsonClient):
             if description is not trackers.KEEP:
                 out["description"] = text_to_adf(description)
             if criteria is not trackers.KEEP:
-                out[self.acceptance_field] = (
-                    {"type": "doc", "version": 1, "content": [list_to_adf(list(criteria))]}
-                    if criteria
-                    else None
-                )
+                out[self.acceptance_field] = doc(list_to_adf(list(criteria))) if criteria else None
             return out
         if description is trackers.KEEP or criteria is trackers.KEEP:
             raw = await self._read(key, ["description"], f"read {key}")
-            old_text, old_criteria = split_acceptance((raw.get("fields") or {}).get("description"))
-            description = old_text if description is trackers.KEEP else description
-            criteria = old_criteria if criteria is trackers.KEEP else criteria
+            description, criteria = update.text_over(
+                *split_acceptance((raw.get("fields") or {}).get("description"))
+            )
         return {"description": join_acceptance(str(description), list(criteria))}
 
     async def mark_done(self, key: str) -> None:
@@ -596,10 +585,7 @@ class JiraCloud(JsonClient):
         )
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
-        if (before is None) == (after is None):
-            raise ValueError("rank needs exactly one of before= or after=")
-        if key in (before, after):
-            raise ValueError("an issue cannot be ranked next to itself")
+        place = trackers.Placement.of(key, before=before, after=after)
         board = await self.board()
         body: dict[str, Any] = {"issues": [key]}
         if before is not None:
@@ -611,7 +597,7 @@ class JiraCloud(JsonClient):
         status, raw = await self._call(
             "PUT",
             "/rest/agile/1.0/issue/rank",
-            action=f"rank {key} {'before ' + str(before) if before else 'after ' + str(after)}",
+            action=f"rank {key} {place}",
             body=body,
         )
         if status == 207:
@@ -651,11 +637,7 @@ class JiraCloud(JsonClient):
         if description is not None:
             fields["description"] = description
         if self.acceptance_field and issue.acceptance_criteria:
-            fields[self.acceptance_field] = {
-                "type": "doc",
-                "version": 1,
-                "content": [list_to_adf(list(issue.acceptance_criteria))],
-            }
+            fields[self.acceptance_field] = doc(list_to_adf(list(issue.acceptance_criteria)))
         if issue.labels:
             fields["labels"] = list(issue.labels)
         if issue.estimate is not None and board.estimation_field:

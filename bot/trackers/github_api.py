@@ -1,0 +1,210 @@
+"""GitHub's REST and GraphQL APIs as the GitHub client calls them (``GitHubApi``, the base of
+``GitHub`` in bot/trackers/github.py): the ``Authorization`` of a token or of a GitHub App's
+installation (bot/trackers/github_app.py), which answers ask Timebox to wait and how long, and a
+refusal in plain words.
+
+Rate limits: 429, or 403 with ``retry-after`` (secondary limit), waits as told; 403/429 with
+``x-ratelimit-remaining: 0`` (primary limit) waits until ``x-ratelimit-reset``; a 403 that
+names a secondary rate limit without a header waits a minute, as GitHub's documentation asks;
+GraphQL's ``RATE_LIMITED`` likewise. The rest is the retry rules of every tracker client
+(bot/trackers/http.py): 5xx, timeouts and dropped connections retried with backoff, a create
+that may have happened said to be ``maybe_applied``, a wait longer than the policy allows
+handed back to the caller (RATE_LIMITED, with ``retry_after``).
+
+No library: gidgethub has no retry or wait of its own and githubkit brings httpx and pydantic,
+neither of which would go through the host policy's resolver (bot/trackers/hosts.py); the
+client needs a dozen endpoints, and the App's JWT is signed with ``cryptography``, which
+Timebox has already.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from bot.domain import trackers
+from bot.runtime.secrets import Secret
+from bot.trackers.github_app import GitHubApp, GitHubToken, app_jwt
+from bot.trackers.http import JsonClient, Reply, parse_time, retry_after
+
+GITHUB_API = "https://api.github.com"
+API_VERSION = "2022-11-28"
+SECONDARY_WAIT = 60.0  # GitHub: wait at least a minute after a secondary limit without a header
+
+
+def graphql_url(api: str) -> str:
+    """GitHub's GraphQL endpoint for a REST base: api.github.com/graphql; an Enterprise
+    Server's ``https://host/api/v3`` has it at ``https://host/api/graphql``."""
+    if api.endswith("/api/v3"):
+        return api[: -len("/v3")] + "/graphql"
+    return f"{api}/graphql"
+
+
+def _message(body: Any) -> str:
+    if isinstance(body, Mapping):
+        text = str(body.get("message") or "")
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            details = [
+                str(e.get("message") or e.get("code") or e) if isinstance(e, Mapping) else str(e)
+                for e in errors
+            ]
+            text = f"{text} ({'; '.join(details)})" if text else "; ".join(details)
+        return text[:300]
+    if isinstance(body, str) and not body.lstrip().startswith("<"):
+        return body.strip()[:300]
+    return ""
+
+
+def next_page(link: str | None) -> str | None:
+    """The ``page`` of the ``rel="next"`` address of a ``Link`` header."""
+    for part in (link or "").split(","):
+        if 'rel="next"' in part:
+            url = part.split(";")[0].strip().strip("<>")
+            pages = parse_qs(urlsplit(url).query).get("page")
+            return pages[0] if pages else None
+    return None
+
+
+class GitHubApi(JsonClient):
+    """GitHub's APIs reached with one credential, for one repository (an App's installation is
+    the one on it): ``_rest`` and ``_graphql`` with the retry rules."""
+
+    display_name = "GitHub"
+    refused_holder = "GitHub token"
+    not_found_where = "on GitHub, or the token cannot see it"
+    rights_advice = (
+        " A fine-grained token needs Issues (read and write) on the repository, and Projects"
+        " (read and write) for a project."
+    )
+    refusal_kinds = {**JsonClient.refusal_kinds, 410: trackers.TrackerErrorKind.NOT_FOUND}
+    _detail = staticmethod(_message)
+    session_headers = {
+        "Accept": "application/vnd.github+json",
+        "User-Agent": "Timebox",
+        "X-GitHub-Api-Version": API_VERSION,
+    }
+
+    api: str  # the REST API's base
+    graphql: str  # the GraphQL endpoint (``graphql_url``)
+    credential: GitHubToken | GitHubApp
+    repo: str  # owner/name
+
+    def _wait_asked(self, reply: Reply, attempt: int) -> float | None:
+        """The seconds a rate limit asks to wait (REST 403/429, GraphQL ``RATE_LIMITED``):
+        ``Retry-After``, else the primary limit's reset, else a minute for a secondary limit;
+        None when the answer is no rate limit."""
+        errors = reply.body.get("errors") if isinstance(reply.body, Mapping) else None
+        graphql_limited = isinstance(errors, list) and any(
+            isinstance(e, Mapping) and e.get("type") == "RATE_LIMITED" for e in errors
+        )
+        if reply.status not in (403, 429) and not graphql_limited:
+            return None
+        headers, now = reply.headers, self._now()
+        wait = retry_after(headers.get("Retry-After"), now)
+        if wait is None and headers.get("X-RateLimit-Remaining") == "0":
+            with contextlib.suppress(ValueError):
+                wait = max(0.0, float(headers.get("X-RateLimit-Reset", "")) - now.timestamp())
+        secondary = reply.status == 429 or "rate limit" in _message(reply.body).lower()
+        if wait is None and (secondary or graphql_limited):
+            wait = SECONDARY_WAIT
+        return wait
+
+    async def _authorization(self) -> str:
+        credential = self.credential
+        if isinstance(credential, GitHubToken):
+            return "Bearer " + credential.token.reveal()
+        now = self._now()
+        if (
+            credential.token is None
+            or credential.expires_at is None
+            or now >= credential.expires_at - timedelta(minutes=5)
+        ):
+            await self._installation_token(credential)
+        assert credential.token is not None
+        return "Bearer " + credential.token.reveal()
+
+    async def _installation_token(self, app: GitHubApp) -> None:
+        """An installation token for the App (``POST /app/installations/{id}/access_tokens``),
+        the installation found on the repository first if not known."""
+        jwt = "Bearer " + app_jwt(app.app_id, app.private_key, self._now())
+        if app.installation_id is None:
+            found, _ = await self._rest(
+                "GET",
+                f"/repos/{self.repo}/installation",
+                action=f"find the GitHub App's installation on {self.repo}",
+                what=f"An installation of App {app.app_id} on {self.repo}",
+                authorization=jwt,
+            )
+            app.installation_id = int((found or {}).get("id") or 0) or None
+            if app.installation_id is None:
+                raise trackers.TrackerError(
+                    f"GitHub App {app.app_id} is not installed on {self.repo}.",
+                    kind=trackers.TrackerErrorKind.NOT_FOUND,
+                )
+        token, _ = await self._rest(
+            "POST",
+            f"/app/installations/{app.installation_id}/access_tokens",
+            action="get an installation token for the GitHub App",
+            what=f"Installation {app.installation_id} of App {app.app_id}",
+            authorization=jwt,
+        )
+        token = token or {}
+        app.token = Secret(str(token.get("token") or ""))
+        app.expires_at = parse_time(token.get("expires_at")) or (self._now() + timedelta(hours=1))
+
+    def _unauthorised(self) -> str:
+        if isinstance(self.credential, GitHubApp):
+            return (
+                f"GitHub did not accept GitHub App {self.credential.app_id}'s credentials: "
+                "check the App id and that the private key is current, then connect again."
+            )
+        return (
+            "GitHub did not accept the token: check that it is current and not revoked "
+            "(Settings > Developer settings > Fine-grained tokens), then connect again."
+        )
+
+    async def _rest(self, method: str, path: str, **options: Any) -> tuple[Any, Mapping[str, str]]:
+        """A call to ``path`` of the REST API (``JsonClient._request``'s options): the decoded
+        JSON (or None) and the answer's headers."""
+        reply = await self._request(method, f"{self.api}{path}", **options)
+        return reply.body, reply.headers
+
+    async def _graphql(
+        self,
+        query: str,
+        variables: Mapping[str, Any],
+        *,
+        action: str,
+        what: str | None = None,
+        idempotent: bool = True,
+    ) -> dict[str, Any]:
+        """``data`` of a GraphQL answer; its ``errors`` as a TrackerError in plain words."""
+        reply = await self._request(
+            "POST",
+            self.graphql,
+            action=action,
+            what=what,
+            body={"query": query, "variables": dict(variables)},
+            idempotent=idempotent,
+        )
+        answer = reply.body if isinstance(reply.body, Mapping) else {}
+        errors = [e for e in answer.get("errors") or [] if isinstance(e, Mapping)]
+        if errors:
+            kinds = {str(e.get("type") or "") for e in errors}
+            text = "; ".join(str(e.get("message") or "") for e in errors)[:300]
+            if "NOT_FOUND" in kinds:
+                raise self._not_found(what)
+            if "FORBIDDEN" in kinds or "INSUFFICIENT_SCOPES" in kinds:
+                raise trackers.TrackerError(
+                    f"The GitHub token is not allowed to {action} ({text}). A fine-grained "
+                    "token needs Projects (read and write) for a project.",
+                    kind=trackers.TrackerErrorKind.FORBIDDEN,
+                )
+            raise trackers.TrackerError(
+                f"GitHub refused to {action}: {text}", kind=trackers.TrackerErrorKind.INVALID
+            )
+        return dict(answer.get("data") or {})

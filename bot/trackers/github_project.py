@@ -1,0 +1,302 @@
+"""A GitHub Projects (v2) project as the GitHub client uses it (``GitHubProject``, the base of
+``GitHub`` in bot/trackers/github.py, on ``GitHubApi``): the project's node id and fields (the
+estimate field made when missing), its items in the project's order, the item of an issue
+(added to the project when asked), an item's estimate, and the iteration field's iterations,
+read and written whole (``updateProjectV2Field``). GitHub keeps no iteration apart from the
+field's configuration, so a sprint's start or end is a change of the whole list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, date
+from typing import Any
+
+from bot.domain import trackers
+from bot.trackers.github_api import GitHubApi
+from bot.trackers.github_mapping import (
+    SPRINT_DAYS,
+    Iteration,
+    ProjectConfig,
+    ProjectItem,
+    item_of,
+    iteration_of,
+    split_key,
+    sprint_of_iteration,
+)
+from bot.trackers.github_queries import (
+    ADD_ITEM,
+    CLEAR_VALUE,
+    CREATE_FIELD,
+    ISSUE_ITEMS_QUERY,
+    ORDER_QUERY,
+    PROJECT_QUERY,
+    SET_VALUE,
+    UPDATE_FIELD,
+)
+from bot.trackers.http import next_cursor
+
+DEFAULT_SPRINT_FIELD = "Sprint"
+
+
+class GitHubProject(GitHubApi):
+    """The Projects (v2) side of a GitHub board (``project_number`` None: a plain repository,
+    which has none of it)."""
+
+    owner: str  # the repository's owner, who owns the project
+    project_number: int | None
+    estimate_field: str  # the name of the project's number field for estimates
+    page_size: int
+    _project: ProjectConfig | None  # learnt by ``project()``, or from a snapshot
+    _items: dict[str, str]  # key -> project item id, learnt on the way
+
+    @property
+    def project_mode(self) -> bool:
+        return self.project_number is not None
+
+    def _today(self) -> date:
+        return self._now().astimezone(UTC).date()
+
+    # -- the project and its items ---------------------------------------------------------
+
+    async def project(self, *, refresh: bool = False) -> ProjectConfig:
+        """The project's node id and fields; the estimate field is made if it is missing."""
+        if self._project is not None and not refresh:
+            return self._project
+        if not self.project_mode:
+            raise trackers.TrackerError(
+                f"{self.repo} is connected without a project.",
+                kind=trackers.TrackerErrorKind.CONFIG,
+            )
+        data = await self._graphql(
+            PROJECT_QUERY,
+            {"owner": self.owner, "number": self.project_number},
+            action=f"open project {self.project_number} of {self.owner}",
+            what=f"Project {self.project_number} of {self.owner}",
+        )
+        project = (data.get("repositoryOwner") or {}).get("projectV2")
+        if not project:
+            raise trackers.TrackerError(
+                f"Project {self.project_number} of {self.owner} was not found on GitHub, or the "
+                "token cannot see it.",
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
+            )
+        if project.get("closed"):
+            raise trackers.TrackerError(
+                f"Project '{project.get('title')}' is closed: reopen it, or connect another.",
+                kind=trackers.TrackerErrorKind.CONFIG,
+            )
+        fields = [f for f in (project.get("fields") or {}).get("nodes") or [] if f]
+        estimate = next(
+            (f for f in fields if str(f.get("name", "")).lower() == self.estimate_field.lower()),
+            None,
+        )
+        if estimate is not None and estimate.get("dataType") != "NUMBER":
+            raise trackers.TrackerError(
+                f"The field '{estimate.get('name')}' of project '{project.get('title')}' is not "
+                "a number field: name another field for estimates, or change its type.",
+                kind=trackers.TrackerErrorKind.CONFIG,
+            )
+        iteration = next((f for f in fields if f.get("dataType") == "ITERATION"), None)
+        config = ProjectConfig(
+            id=str(project["id"]),
+            title=str(project.get("title") or ""),
+            url=str(project.get("url") or ""),
+            estimate_field_id=str(estimate["id"]) if estimate else None,
+            iteration_field_id=str(iteration["id"]) if iteration else None,
+            iteration_field_name=str(iteration.get("name")) if iteration else None,
+        )
+        if config.estimate_field_id is None:
+            new_field = await self._add_field(
+                config.id,
+                "NUMBER",
+                self.estimate_field,
+                action=f"add the number field '{self.estimate_field}' to the project",
+            )
+            config = replace(config, estimate_field_id=str(new_field.get("id") or "") or None)
+        self._project = config
+        return config
+
+    async def _add_field(
+        self, project_id: str, data_type: str, name: str, *, action: str, **settings: Any
+    ) -> Mapping[str, Any]:
+        """A new field of the project (``createProjectV2Field``): its id and name as GitHub
+        answered. ``settings``: more of the field's input (an iteration configuration)."""
+        made = await self._graphql(
+            CREATE_FIELD,
+            {"input": {"projectId": project_id, "dataType": data_type, "name": name, **settings}},
+            action=action,
+        )
+        return (made.get("createProjectV2Field") or {}).get("projectV2Field") or {}
+
+    async def _items_page(self, query: str, cursor: str | None) -> tuple[list[Any], str | None]:
+        project = await self.project()
+        data = await self._graphql(
+            query,
+            {"id": project.id, "first": self.page_size, "after": cursor},
+            action=f"read the items of project '{project.title}'",
+            what=f"Project '{project.title}'",
+        )
+        items = (data.get("node") or {}).get("items") or {}
+        return list(items.get("nodes") or []), next_cursor(items)
+
+    def _item(self, raw: Mapping[str, Any], project: ProjectConfig) -> ProjectItem | None:
+        """A project item (``item_of``), its id kept for its issue (``_item_id`` then asks
+        nothing)."""
+        item = item_of(raw, project)
+        if item is not None and item.key:
+            self._items[item.key] = item.id
+        return item
+
+    async def _open_iterations(self) -> set[str]:
+        """Ids of the iterations that are current or to come (an item in one is in a sprint)."""
+        return {i.id for i in await self.iterations() if not i.completed}
+
+    async def _item_id(self, key: str, *, add: bool) -> str | None:
+        """The project item of an issue (added to the project when ``add``)."""
+        if key in self._items:
+            return self._items[key]
+        project = await self.project()
+        owner, name, number = split_key(key)
+        data = await self._graphql(
+            ISSUE_ITEMS_QUERY,
+            {"owner": owner, "name": name, "number": number},
+            action=f"find {key} in the project",
+            what=f"Issue {key}",
+        )
+        issue = (data.get("repository") or {}).get("issue") or {}
+        if not issue:
+            raise trackers.TrackerError(
+                f"Issue {key} was not found on GitHub, or the token cannot see it.",
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
+            )
+        for node in (issue.get("projectItems") or {}).get("nodes") or []:
+            if (node.get("project") or {}).get("id") == project.id:
+                self._items[key] = str(node["id"])
+                return self._items[key]
+        if not add:
+            return None
+        made = await self._graphql(
+            ADD_ITEM,
+            {"input": {"projectId": project.id, "contentId": issue["id"]}},
+            action=f"add {key} to project '{project.title}'",
+        )
+        item_id = str(((made.get("addProjectV2ItemById") or {}).get("item") or {}).get("id"))
+        self._items[key] = item_id
+        return item_id
+
+    async def _set_estimate(self, key: str, estimate: float | None) -> None:
+        project = await self.project()
+        item_id = await self._item_id(key, add=True)
+        if project.estimate_field_id is None:
+            raise trackers.TrackerError(
+                f"Project '{project.title}' has no '{self.estimate_field}' field.",
+                kind=trackers.TrackerErrorKind.CONFIG,
+            )
+        base = {"projectId": project.id, "itemId": item_id, "fieldId": project.estimate_field_id}
+        if estimate is None:
+            await self._graphql(CLEAR_VALUE, {"input": base}, action=f"clear the estimate of {key}")
+            return
+        await self._graphql(
+            SET_VALUE,
+            {"input": {**base, "value": {"number": float(estimate)}}},
+            action=f"set the estimate of {key}",
+        )
+
+    async def _item_before(self, key: str, moving: str | None) -> str | None:
+        """The item just above ``key`` in the project (``moving`` itself skipped): moving an
+        item after it puts it before ``key``; None when ``key`` is first."""
+        target = await self._item_id(key, add=True)
+        previous: str | None = None
+        after: str | None = None
+        while True:
+            nodes, after = await self._items_page(ORDER_QUERY, after)
+            for raw in nodes:
+                node_id = str(raw.get("id"))
+                if node_id == target:
+                    return previous
+                if node_id != moving:
+                    previous = node_id
+            if after is None:
+                return previous
+
+    # -- the iteration field ---------------------------------------------------------------
+
+    async def iterations(self) -> list[Iteration]:
+        """The iteration field's iterations, current and to come, then completed ones."""
+        project = await self.project()
+        if project.iteration_field_id is None:
+            return []
+        data = await self._graphql(
+            PROJECT_QUERY,
+            {"owner": self.owner, "number": self.project_number},
+            action=f"read the iterations of project '{project.title}'",
+        )
+        fields = ((data.get("repositoryOwner") or {}).get("projectV2") or {}).get("fields") or {}
+        for raw in fields.get("nodes") or []:
+            if raw and raw.get("id") == project.iteration_field_id:
+                config = raw.get("configuration") or {}
+                return [
+                    *(iteration_of(i, False) for i in config.get("iterations") or []),
+                    *(iteration_of(i, True) for i in config.get("completedIterations") or []),
+                ]
+        return []
+
+    async def _write_iterations(self, iterations: list[Iteration], action: str) -> list[Iteration]:
+        """The iteration field's iterations replaced (``updateProjectV2Field``); the field is
+        made first when the project has none. Completed ones are kept as they were."""
+        project = await self.project()
+        start = min((i.start for i in iterations), default=self._today())
+        configuration = {
+            "startDate": start.isoformat(),
+            "duration": SPRINT_DAYS,
+            "iterations": [i.config() for i in iterations],
+        }
+        if project.iteration_field_id is None:
+            new_field = await self._add_field(
+                project.id,
+                "ITERATION",
+                DEFAULT_SPRINT_FIELD,
+                action=action,
+                iterationConfiguration=configuration,
+            )
+            self._project = replace(
+                project,
+                iteration_field_id=str(new_field.get("id")),
+                iteration_field_name=str(new_field.get("name") or DEFAULT_SPRINT_FIELD),
+            )
+            return await self.iterations()
+        await self._graphql(
+            UPDATE_FIELD,
+            {
+                "input": {
+                    "fieldId": project.iteration_field_id,
+                    "iterationConfiguration": configuration,
+                }
+            },
+            action=action,
+        )
+        return await self.iterations()
+
+    async def _change_iteration(
+        self, sprint_id: str, change: Callable[[Iteration], Iteration], action: str
+    ) -> trackers.TrackerSprint:
+        iterations = await self.iterations()
+        found = next((i for i in iterations if i.id == sprint_id), None)
+        if found is None:
+            raise trackers.TrackerError(
+                f"Iteration {sprint_id} was not found in the project.",
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
+            )
+        if found.completed:
+            return sprint_of_iteration(found, self._today())
+        changed = change(found)
+        if changed == found:
+            return sprint_of_iteration(found, self._today())
+        current = [changed if i.id == sprint_id else i for i in iterations if not i.completed]
+        written = await self._write_iterations(current, action)
+        kept = next(
+            (i for i in written if i.title == changed.title and i.start == changed.start), None
+        )
+        return sprint_of_iteration(kept or changed, self._today())

@@ -1,0 +1,201 @@
+"""Linear's JSON as the domain's records, and no I/O: what a team is (its workflow states, its
+cycles, its estimate scale: ``TeamConfig``), an issue (``issue_of``: a label with a type's name is
+its type, its state's type its status category, its ``sortOrder`` its rank token), a cycle as a
+sprint (``sprint_of``), and an estimate checked against the team's scale (``scale_estimate``).
+The client (bot/trackers/linear.py) makes the calls and hands the JSON here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.domain import trackers
+from bot.trackers.http import parse_time
+from bot.trackers.markdown import split_body as split_criteria
+
+_CATEGORIES = {
+    "triage": trackers.StatusCategory.TODO,
+    "backlog": trackers.StatusCategory.TODO,
+    "unstarted": trackers.StatusCategory.TODO,
+    "started": trackers.StatusCategory.IN_PROGRESS,
+    "completed": trackers.StatusCategory.DONE,
+    "canceled": trackers.StatusCategory.DONE,
+    "duplicate": trackers.StatusCategory.DONE,
+}
+# Linear has no issue types: a label with one of these names is the type, else "Issue".
+TYPE_LABELS = {
+    "bug",
+    "defect",
+    "spike",
+    "enabler",
+    "tech debt",
+    "technical debt",
+    "story",
+    "user story",
+}
+# Linear's estimate scales (team settings > Estimates): the values each allows; "extended"
+# adds the larger ones, "allow zero" adds 0. T-shirt sizes are stored as these numbers too.
+SCALES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "exponential": ((1, 2, 4, 8, 16), (32, 64)),
+    "fibonacci": ((1, 2, 3, 5, 8), (13, 21)),
+    "linear": ((1, 2, 3, 4, 5), (6, 7)),
+    "tShirt": ((1, 2, 3, 5, 8), (13, 21)),
+}
+TSHIRT = {0: "0", 1: "XS", 2: "S", 3: "M", 5: "L", 8: "XL", 13: "XXL", 21: "XXXL"}
+SCALE_NAMES = {
+    "exponential": "exponential",
+    "fibonacci": "Fibonacci",
+    "linear": "linear",
+    "tShirt": "T-shirt",
+}
+
+
+def rank_token(sort_order: Any) -> str:
+    """``TrackerIssue.rank`` from Linear's ``sortOrder`` (a Float): the float's ``repr``, so
+    the same position always gives the same string (``1000`` and ``1000.0`` alike) and a
+    reorder a different one; "" when there is none."""
+    if isinstance(sort_order, bool) or not isinstance(sort_order, int | float):
+        return ""
+    value = float(sort_order)
+    return repr(value) if math.isfinite(value) else ""
+
+
+def allowed_estimates(kind: str, *, extended: bool, allow_zero: bool) -> tuple[int, ...]:
+    """The values a team's estimate scale allows (empty: the team does not estimate)."""
+    base, more = SCALES.get(kind, ((), ()))
+    values = (*base, *(more if extended else ()))
+    return ((0,) if allow_zero and values else ()) + values
+
+
+@dataclass(frozen=True)
+class WorkflowState:
+    id: str
+    name: str
+    type: str  # triage, backlog, unstarted, started, completed, canceled, duplicate
+    position: float = 0.0
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    """What ``check()`` learns of a team (kept by the sync engine with ``snapshot()``)."""
+
+    id: str
+    key: str
+    name: str
+    timezone: str = "UTC"
+    cycles_enabled: bool = True
+    cycle_duration: float = 2.0  # weeks
+    estimation: str = "notUsed"  # notUsed, exponential, fibonacci, linear, tShirt
+    allow_zero: bool = False
+    extended: bool = False
+    states: tuple[WorkflowState, ...] = ()
+
+    @property
+    def estimates(self) -> tuple[int, ...]:
+        return allowed_estimates(
+            self.estimation, extended=self.extended, allow_zero=self.allow_zero
+        )
+
+    def done_state(self) -> WorkflowState | None:
+        done = sorted((s for s in self.states if s.type == "completed"), key=lambda s: s.position)
+        return done[0] if done else None
+
+
+def issue_of(raw: Mapping[str, Any]) -> trackers.TrackerIssue:
+    """An issue from Linear's ``IssueFields``."""
+    key = str(raw.get("identifier") or "")
+    description, criteria = split_criteria(raw.get("description"))
+    state = raw.get("state") or {}
+    person = raw.get("assignee")
+    assignee = (
+        trackers.TrackerUser(
+            id=str(person.get("id") or ""),
+            name=str(person.get("name") or person.get("displayName") or ""),
+            email=person.get("email"),
+        )
+        if isinstance(person, Mapping)
+        else None
+    )
+    labels = tuple(
+        str(label.get("name") or "")
+        for label in (raw.get("labels") or {}).get("nodes") or []
+        if label.get("name")
+    )
+    issue_type = next((name for name in labels if name.lower() in TYPE_LABELS), "Issue")
+    blocked_by = tuple(
+        str(rel["issue"]["identifier"])
+        for rel in (raw.get("inverseRelations") or {}).get("nodes") or []
+        if rel.get("type") == "blocks" and (rel.get("issue") or {}).get("identifier")
+    )
+    parent = raw.get("parent")
+    estimate = raw.get("estimate")
+    return trackers.TrackerIssue(
+        key=key,
+        url=str(raw.get("url") or ""),
+        summary=str(raw.get("title") or ""),
+        description=description,
+        acceptance_criteria=criteria,
+        estimate=float(estimate) if isinstance(estimate, int | float) else None,
+        issue_type=issue_type,
+        status_category=_CATEGORIES.get(str(state.get("type") or ""), trackers.StatusCategory.TODO),
+        status=str(state.get("name") or ""),
+        assignee=assignee,
+        epic=str(parent["identifier"]) if isinstance(parent, Mapping) else None,
+        labels=labels,
+        blocked_by=blocked_by,
+        updated=parse_time(raw.get("updatedAt")) or datetime.fromtimestamp(0, UTC),
+        id=str(raw.get("id") or ""),
+        rank=rank_token(raw.get("sortOrder")),
+    )
+
+
+def scale_estimate(team: TeamConfig, key: str, value: float | None) -> int | None:
+    """``value`` as the estimate of ``key`` on the team's scale (None clears it); CONFIG when
+    the team does not estimate, INVALID when its scale has no such value."""
+    if value is None:
+        return None
+    allowed = team.estimates
+    if not allowed:
+        raise trackers.TrackerError(
+            f"Team {team.name} does not estimate issues, so the estimate of {key} cannot be "
+            "written: choose a scale in the team's settings > Estimates.",
+            kind=trackers.TrackerErrorKind.CONFIG,
+        )
+    if float(value).is_integer() and int(value) in allowed:
+        return int(value)
+    if team.estimation == "tShirt":
+        shown = ", ".join(f"{TSHIRT.get(v, v)} = {v}" for v in allowed)
+    else:
+        shown = ", ".join(str(v) for v in allowed)
+    scale = SCALE_NAMES.get(team.estimation, team.estimation)
+    hint = "" if team.extended else " (or allow extended estimates in the team's settings)"
+    raise trackers.TrackerError(
+        f"Team {team.name} estimates on Linear's {scale} scale ({shown}), which has no "
+        f"{value:g}: estimate {key} on that scale{hint}.",
+        kind=trackers.TrackerErrorKind.INVALID,
+    )
+
+
+def sprint_of(raw: Mapping[str, Any]) -> trackers.TrackerSprint:
+    """A cycle (``CycleFields``) as a sprint: its description the goal."""
+    if raw.get("completedAt") or raw.get("isPast"):
+        state = trackers.SprintState.CLOSED
+    elif raw.get("isFuture"):
+        state = trackers.SprintState.FUTURE
+    else:
+        state = trackers.SprintState.ACTIVE
+    number = raw.get("number")
+    name = raw.get("name") or (f"Cycle {number:g}" if isinstance(number, int | float) else "")
+    return trackers.TrackerSprint(
+        id=str(raw.get("id") or ""),
+        name=str(name),
+        state=state,
+        goal=str(raw.get("description") or ""),
+        start=parse_time(raw.get("startsAt")),
+        end=parse_time(raw.get("endsAt")),
+        completed=parse_time(raw.get("completedAt")),
+    )
