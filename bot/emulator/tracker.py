@@ -1,8 +1,8 @@
-"""What the tracker emulators (Jira, GitHub, Linear) share under their vendor's API: planned
-faults, ids, and webhook events queued then delivered; and for the REST ones (Jira, GitHub)
-the route table and the one way each request is recorded, faulted, authenticated and answered.
-What differs (a vendor's words for a failure, its credentials, its headers) stays with each
-vendor's emulator, in the hooks below.
+"""What the tracker emulators (Jira, GitHub, Linear) share under their vendor's API: planned faults,
+ids and time stamps, and webhook events queued then delivered; and for the REST ones (Jira, GitHub)
+the route table and the one way each request is recorded, faulted, authenticated and answered. What
+differs (a vendor's words for a failure, its credentials, its headers) stays with each vendor's
+emulator, in the hooks below.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ class Refusal(Exception):
 
 class TrackerServer(LocalServer[CallT]):
     """A tracker emulator: ``faults`` planned for its next calls, ids counted from
-    ``first_id``, and events for its webhooks, sent by ``deliver_webhooks()`` or at once when
-    ``auto_webhooks`` is set (the sandbox)."""
+    ``first_id``, time stamps that never repeat, and events for its webhooks, sent by
+    ``deliver_webhooks()`` or at once when ``auto_webhooks`` is set (the sandbox)."""
 
     def __init__(self, *, first_id: int = 0, **server: Unpack[ServerOptions]) -> None:
         super().__init__(**server)
@@ -68,6 +68,7 @@ class TrackerServer(LocalServer[CallT]):
         self._events: list[Any] = []
         self._delivering: set[asyncio.Task[None]] = set()
         self._ids = first_id
+        self._last_ms = 0.0
 
     async def _stopping(self) -> None:
         for task in list(self._delivering):
@@ -76,6 +77,13 @@ class TrackerServer(LocalServer[CallT]):
     def _next_id(self) -> int:
         self._ids += 1
         return self._ids
+
+    def _stamp(self) -> float:
+        """``now()`` in epoch milliseconds, strictly increasing even if time stands (GitHub's
+        emulator stamps whole seconds instead)."""
+        ms = max(float(round(self.epoch() * 1000)), self._last_ms + 1)
+        self._last_ms = ms
+        return ms
 
     # -- faults --------------------------------------------------------------------------
 

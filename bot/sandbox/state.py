@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.emulator.server import Ephemeral, Message, SlackEmulator, View
+from bot.emulator.slack_records import ts_key
 
 
 @dataclass
@@ -21,10 +22,6 @@ class Notice:
     channel: str
     user: str
     text: str
-
-
-def _ts_key(ts: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in ts.split("."))
 
 
 def _files(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -97,9 +94,9 @@ def conversation(
         else:
             shown.append(entry)
     for entry in shown:
-        replies = sorted(threads.get(entry["ts"], []), key=lambda r: _ts_key(r["ts"]))
+        replies = sorted(threads.get(entry["ts"], []), key=lambda r: ts_key(r["ts"]))
         entry["replies"] = replies
-    return sorted(shown, key=lambda m: _ts_key(m["ts"]))
+    return sorted(shown, key=lambda m: ts_key(m["ts"]))
 
 
 def _view(view: View | None) -> dict[str, Any] | None:

@@ -65,7 +65,7 @@ def flaky(slack: LocalStack, monkeypatch: pytest.MonkeyPatch, share: float, seed
     def take_fault(method: str) -> Any:
         fault = planned(method)
         if fault is None and method.startswith("chat.") and chance.random() < share:
-            return emulator_server._Fault(500, 0, "internal_error", 1)
+            return emulator_server.PlannedFault(500, 0, "internal_error", 1)
         return fault
 
     monkeypatch.setattr(emulator, "_take_fault", take_fault)

@@ -1,0 +1,238 @@
+"""Jira's issues, a mixin on the site: read (``GET /rest/api/3/issue/{key}``, a moved issue
+found by its old key), edit and create (each field checked as Jira does: an ADF description, a
+number estimate, only fields on the screen), rank (``PUT /rest/agile/1.0/issue/rank``: 204, or
+207 with an entry per issue) and move through the workflow
+(``GET/POST /rest/api/3/issue/{key}/transitions``).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from aiohttp import web
+
+from bot.emulator.jira_records import (
+    ISSUE_HIDDEN,
+    ISSUE_TYPES,
+    NOT_ADF,
+    RANK_FIELD_ID,
+    STATUSES,
+    TRANSITIONS,
+    JiraFailure,
+    JiraIssue,
+    JiraUser,
+    is_adf,
+    jira_error,
+)
+from bot.emulator.jira_site import JiraSite
+from bot.emulator.tracker import route
+
+
+class JiraIssues(JiraSite):
+    """Issues read, edited, created, ranked and transitioned."""
+
+    # -- issues --------------------------------------------------------------------------
+
+    @route("GET", "/rest/api/3/issue/{key}", "issue.get")
+    def _get_issue(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        if user.email in self.browse_denied:
+            raise jira_error(404, ISSUE_HIDDEN)
+        issue = self._issue_for(request.match_info["key"])
+        wanted = self._wanted(request.query.getall("fields", None) or None)
+        return 200, self._issue_json(issue, wanted)
+
+    def _settable(self, fields: dict[str, Any], *, creating: bool) -> dict[str, str]:
+        """Per-field errors for values Jira would refuse."""
+        errors: dict[str, str] = {}
+        system = {"summary", "description", "labels", "assignee", "parent"}
+        if creating:
+            system |= {"project", "issuetype"}
+        board_fields = {b.estimation_field for b in self.boards.values() if b.estimation_field}
+        for name, value in fields.items():
+            if name == "summary":
+                if not isinstance(value, str) or not value.strip():
+                    errors[name] = "You must specify a summary of the issue."
+                elif len(value) > 255:
+                    errors[name] = "Summary must be less than 255 characters."
+            elif name == "description" or name in self.text_fields:
+                if value is not None and not is_adf(value):
+                    errors[name] = NOT_ADF
+            elif name == "labels":
+                if not isinstance(value, list) or any(
+                    not isinstance(v, str) or " " in v for v in value
+                ):
+                    errors[name] = "Labels must be a list of words without spaces."
+            elif name in board_fields or name in self.number_fields:
+                if value is not None and (
+                    isinstance(value, bool) or not isinstance(value, int | float)
+                ):
+                    errors[name] = "Operation value must be a number"
+            elif name not in system:
+                errors[name] = (
+                    f"Field '{name}' cannot be set. It is not on the appropriate screen, or "
+                    "unknown."
+                )
+        return errors
+
+    def _apply(self, issue: JiraIssue, fields: dict[str, Any]) -> None:
+        for name, value in fields.items():
+            if name == "summary":
+                issue.summary = value
+            elif name == "description":
+                issue.description = copy.deepcopy(value)
+            elif name == "labels":
+                issue.labels = list(value)
+            elif name == "assignee":
+                issue.assignee = (value or {}).get("accountId") if value else None
+            elif name == "parent":
+                issue.parent = (value or {}).get("key") if value else None
+            elif name not in ("project", "issuetype"):
+                issue.fields[name] = copy.deepcopy(value)
+
+    @route("PUT", "/rest/api/3/issue/{key}", "issue.edit")
+    def _edit_issue(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        issue = self._issue_for(request.match_info["key"])
+        if not isinstance(body, dict) or not isinstance(body.get("fields", {}), dict):
+            raise jira_error(400, "Invalid request payload. Refer to the REST API documentation.")
+        fields = body.get("fields") or {}
+        errors = self._settable(fields, creating=False)
+        if errors:
+            raise jira_error(400, **errors)
+        self._apply(issue, fields)
+        issue.updated = self._stamp()
+        self._event("jira:issue_updated", issue, user)
+        return 204, None
+
+    @route("POST", "/rest/api/3/issue", "issue.create")
+    def _create_issue(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        fields = body.get("fields") if isinstance(body, dict) else None
+        if not isinstance(fields, dict):
+            raise jira_error(400, "Invalid request payload. Refer to the REST API documentation.")
+        errors = self._settable(fields, creating=True)
+        project_ref = fields.get("project") or {}
+        project = next(
+            (
+                p["key"]
+                for p in self.projects.values()
+                if project_ref.get("key") == p["key"] or str(project_ref.get("id")) == p["id"]
+            ),
+            None,
+        )
+        if project is None:
+            errors["project"] = "Specify a valid project ID or key"
+        kind = fields.get("issuetype") or {}
+        type_name = kind.get("name") or next(
+            (n for n, (i, _) in ISSUE_TYPES.items() if i == str(kind.get("id"))), None
+        )
+        if type_name not in ISSUE_TYPES:
+            errors["issuetype"] = "Specify an issue type"
+        if "summary" not in fields:
+            errors["summary"] = "You must specify a summary of the issue."
+        if errors:
+            raise jira_error(400, **errors)
+        assert project is not None and type_name is not None
+        issue = self._new_issue(project, fields["summary"], issue_type=type_name)
+        self._apply(issue, fields)
+        self._rank_last(issue, user)
+        return 201, {
+            "id": str(issue.id),
+            "key": issue.key,
+            "self": f"{self.url}/rest/api/3/issue/{issue.id}",
+        }
+
+    @route("PUT", "/rest/agile/1.0/issue/rank", "issue.rank")
+    def _rank(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        if not isinstance(body, dict):
+            raise jira_error(400, "Invalid request payload.")
+        keys = body.get("issues") or []
+        before, after = body.get("rankBeforeIssue"), body.get("rankAfterIssue")
+        if not isinstance(keys, list) or not keys:
+            raise jira_error(400, "Specify at least one issue to rank.")
+        if len(keys) > 50:
+            raise jira_error(400, "At most 50 issues can be ranked at once.")
+        if (before is None) == (after is None):
+            raise jira_error(400, "Specify exactly one of rankBeforeIssue and rankAfterIssue.")
+        field_id = body.get("rankCustomFieldId")
+        if field_id is not None and int(field_id) != RANK_FIELD_ID:
+            raise jira_error(400, f"The rank field {field_id} is not a rank field.")
+        anchor_key = before if before is not None else after
+        try:
+            anchor = self._issue_for(str(anchor_key)).key
+        except JiraFailure as exc:
+            raise jira_error(400, f"Issue {anchor_key} does not exist.") from exc
+        entries, moving = [], []
+        for ref in keys:
+            issue = self.issues.get(str(ref)) or next(
+                (i for i in self.issues.values() if str(i.id) == str(ref)), None
+            )
+            if issue is None:
+                entries.append({"issueKey": str(ref), "status": 404, "errors": [ISSUE_HIDDEN]})
+            elif issue.key == anchor:
+                entries.append(
+                    {
+                        "issueId": issue.id,
+                        "issueKey": issue.key,
+                        "status": 400,
+                        "errors": ["An issue cannot be ranked relative to itself."],
+                    }
+                )
+            else:
+                moving.append(issue.key)
+                entries.append({"issueId": issue.id, "issueKey": issue.key, "status": 200})
+        if moving:
+            self._move_in_rank(moving, anchor, before is not None)
+        if any(e["status"] >= 400 for e in entries):
+            return 207, {"entries": entries}
+        return 204, None
+
+    # -- workflow ------------------------------------------------------------------------
+
+    def _targets(self, issue: JiraIssue) -> list[str]:
+        """The statuses a transition leads to from the issue's status."""
+        if self.workflow is not None and issue.status in self.workflow:
+            return [s for s in self.workflow[issue.status] if s != issue.status]
+        return [s for s in STATUSES if s != issue.status]
+
+    @route("GET", "/rest/api/3/issue/{key}/transitions", "issue.transitions")
+    def _transitions(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        issue = self._issue_for(request.match_info["key"])
+        out = []
+        for target in self._targets(issue):
+            transition_id, name = TRANSITIONS[target]
+            out.append(
+                {
+                    "id": transition_id,
+                    "name": name,
+                    "to": self._status_json(target),
+                    "hasScreen": target == "Done" and bool(self.done_needs),
+                    "isGlobal": self.workflow is None,
+                    "isInitial": False,
+                    "isAvailable": True,
+                    "isConditional": False,
+                    "isLooped": False,
+                }
+            )
+        return 200, {"expand": "transitions", "transitions": out}
+
+    @route("POST", "/rest/api/3/issue/{key}/transitions", "issue.transition")
+    def _transition(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        issue = self._issue_for(request.match_info["key"])
+        wanted = str(((body or {}).get("transition") or {}).get("id") or "")
+        target = next((t for t in self._targets(issue) if TRANSITIONS[t][0] == wanted), None)
+        if target is None:
+            raise jira_error(
+                400,
+                f"Transition id '{wanted}' is not valid for this issue.",
+            )
+        given = (body or {}).get("fields") or {}
+        if target == "Done":
+            missing = {
+                f: f"{f.capitalize()} is required." for f in self.done_needs if f not in given
+            }
+            if missing:
+                raise jira_error(400, **missing)
+        issue.status = target
+        issue.updated = self._stamp()
+        self._event("jira:issue_updated", issue, user)
+        return 204, None
