@@ -4,7 +4,7 @@ variables: ``PROJECT_QUERY`` (a project's fields, with the iteration field's ite
 issue), ``ORDER_QUERY`` (the same order, ids and times only), ``NODES_QUERY`` (items read in full
 by id), ``ISSUE_ITEMS_QUERY`` (an issue's project items), ``REPOSITORY_QUERY``; and the
 mutations, each one field with one ``$input`` (``_mutation``). The emulator
-(bot/emulator/github.py) answers them by their root fields.
+(bot/emulator/github_graphql.py) answers them by their root fields.
 """
 
 from __future__ import annotations

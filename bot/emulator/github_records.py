@@ -1,0 +1,162 @@
+"""What the GitHub emulator holds, and the words it answers in: the records of its repositories
+(issues, milestones), of Projects (v2) with their fields, iterations and ordered items, of GitHub
+Apps and webhooks; the call it records (``GitHubCall``); GitHub's messages for bad credentials and
+its primary and secondary rate limits; and a REST route's refusal (``GitHubFailure``: GitHub's
+``message`` and ``documentation_url``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.emulator.calls import RestCall
+from bot.emulator.tracker import Refusal
+
+BAD_CREDENTIALS = {
+    "message": "Bad credentials",
+    "documentation_url": "https://docs.github.com/rest",
+    "status": "401",
+}
+PRIMARY_LIMIT = "API rate limit exceeded for user ID 1."
+SECONDARY_LIMIT = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+)
+RATE_LIMIT = 5000
+
+
+GitHubCall = RestCall
+"""One request: ``route`` is a REST route's name or ``graphql.<root field>``, ``user`` the
+login (or ``app:<id>``, ``installation:<id>``) the credentials were for."""
+
+
+@dataclass
+class GhIssue:
+    repo: str
+    number: int
+    id: int
+    title: str
+    body: str = ""
+    state: str = "open"
+    state_reason: str | None = None
+    labels: list[str] = field(default_factory=list)
+    assignee: str | None = None
+    milestone: int | None = None
+    created: float = 0.0
+    updated: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.repo}#{self.number}"
+
+    @property
+    def node_id(self) -> str:
+        return f"I_{self.id}"
+
+
+@dataclass
+class GhMilestone:
+    number: int
+    title: str
+    description: str = ""
+    state: str = "open"
+    due_on: str | None = None
+    closed_at: str | None = None
+
+
+@dataclass
+class GhRepo:
+    owner: str
+    name: str
+    id: int
+    issues: dict[int, GhIssue] = field(default_factory=dict)
+    milestones: dict[int, GhMilestone] = field(default_factory=dict)
+    labels: set[str] = field(default_factory=set)
+    has_issues: bool = True
+    permission: str = "ADMIN"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    @property
+    def node_id(self) -> str:
+        return f"R_{self.id}"
+
+
+@dataclass
+class GhIteration:
+    id: str
+    title: str
+    start: date
+    duration: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "titleHTML": self.title,
+            "startDate": self.start.isoformat(),
+            "duration": self.duration,
+        }
+
+
+@dataclass
+class GhField:
+    id: str
+    name: str
+    data_type: str  # NUMBER, ITERATION, SINGLE_SELECT, TEXT, TITLE, ...
+    iterations: list[GhIteration] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GhItem:
+    id: str
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)  # field id -> value
+    updated: float = 0.0
+    archived: bool = False
+
+
+@dataclass
+class GhProject:
+    id: str
+    owner: str
+    number: int
+    title: str
+    fields: list[GhField] = field(default_factory=list)
+    items: list[GhItem] = field(default_factory=list)  # in position order
+    closed: bool = False
+
+    def field_named(self, name: str) -> GhField | None:
+        return next((f for f in self.fields if f.name.lower() == name.lower()), None)
+
+    def field_by_id(self, field_id: str) -> GhField | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+@dataclass
+class GhApp:
+    id: str
+    private_key_pem: str  # for tests and the sandbox: what the App's owner would download
+    public_key: Any
+    installations: dict[int, str] = field(default_factory=dict)  # id -> repo full name
+
+
+@dataclass
+class GitHubWebhook:
+    url: str
+    secret: str | None = None
+    events: tuple[str, ...] = ("issues", "projects_v2_item")
+    deliveries: list[int] = field(default_factory=list)
+
+
+class GitHubFailure(Refusal):
+    """A REST route's refusal in GitHub's words: a ``message``, the documentation's
+    address and any ``extra`` (``errors``)."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        body = {"message": message, "documentation_url": "https://docs.github.com/rest"}
+        super().__init__(status, body | extra)

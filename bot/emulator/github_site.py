@@ -1,0 +1,281 @@
+"""The GitHub every route works on. ``GitHubSite`` declares the state the API families share
+(users and their tokens, repositories, projects, Apps, webhooks) and holds what they all use:
+GitHub's whole-second time stamps, making an issue (with its project item and field values) or a
+project field, an item's change, a repository looked up as the caller may see it, the REST JSON
+views of users, issues and milestones, and the signed webhook events (``issues``,
+``projects_v2_item``) a change sends. ``GitHubEmulator`` (github.py) builds that state; each
+family (``github_issues``, ``github_apps``, ``github_graphql``) is a mixin on this base.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.emulator.github_records import (
+    GhApp,
+    GhField,
+    GhIssue,
+    GhItem,
+    GhMilestone,
+    GhProject,
+    GhRepo,
+    GitHubFailure,
+    GitHubWebhook,
+)
+from bot.emulator.tracker import RestServer
+from bot.emulator.webhooks import Delivery, hmac_sha256
+
+
+class GitHubSite(RestServer):
+    """The state the API families share, and the helpers they all use.
+
+    Only declared here: ``GitHubEmulator.__init__`` sets every attribute.
+    """
+
+    users: dict[str, str]
+    tokens: dict[str, str]
+    token_expiry: dict[str, float]
+    repos: dict[str, GhRepo]
+    projects: dict[str, GhProject]
+    apps: dict[str, GhApp]
+    webhooks: list[GitHubWebhook]
+    login: str
+    token: str
+    repository: GhRepo
+    project: GhProject | None
+    _last: float
+
+    # -- time and ids --------------------------------------------------------------------
+
+    def _stamp(self) -> float:
+        """Now in whole seconds (GitHub's precision), strictly after the last stamp even when
+        time stands (tests stop the clock): each change has its own time."""
+        stamp = max(float(int(self.epoch())), self._last + 1)
+        self._last = stamp
+        return stamp
+
+    @staticmethod
+    def iso(epoch: float) -> str:
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self.epoch(), UTC).date()
+
+    # -- issues and project items --------------------------------------------------------
+
+    def add_field(
+        self, project: GhProject, name: str, data_type: str, options: list[str] | None = None
+    ) -> GhField:
+        prefix = {"ITERATION": "PVTIF", "SINGLE_SELECT": "PVTSSF"}.get(data_type, "PVTF")
+        made = GhField(f"{prefix}_{self._next_id()}", name, data_type, options=options or [])
+        project.fields.append(made)
+        return made
+
+    def _project(self) -> GhProject:
+        assert self.project is not None, "this emulator has no project"
+        return self.project
+
+    def add_issue(
+        self,
+        title: str,
+        *,
+        body: str = "",
+        labels: list[str] | tuple[str, ...] = (),
+        estimate: float | None = None,
+        state: str = "open",
+        assignee: str | None = None,
+        repo: str | None = None,
+        in_project: bool = True,
+        iteration: str | None = None,
+        status: str | None = None,
+    ) -> GhIssue:
+        """An issue (and, with a project, its item at the bottom, with its field values)."""
+        target = self.repos[repo] if repo else self.repository
+        stamp = self._stamp()
+        issue = GhIssue(
+            target.full_name,
+            max([*target.issues, 0]) + 1,
+            self._next_id(),
+            title,
+            body,
+            state,
+            "completed" if state == "closed" else None,
+            list(labels),
+            assignee,
+            None,
+            stamp,
+            stamp,
+        )
+        target.issues[issue.number] = issue
+        target.labels.update(labels)
+        if self.project is not None and in_project:
+            item = GhItem(f"PVTI_{self._next_id()}", issue.key, updated=stamp)
+            self.project.items.append(item)
+            if estimate is not None:
+                item.values[self._estimate_field().id] = float(estimate)
+            if iteration is not None:
+                item.values[self._iteration_field().id] = iteration
+            if status is not None:
+                item.values[self._field("Status").id] = status
+        elif estimate is not None:
+            issue.labels.append(f"estimate: {estimate:g}")
+        return issue
+
+    def _field(self, name: str) -> GhField:
+        found = self._project().field_named(name)
+        assert found is not None, f"no field {name}"
+        return found
+
+    def _estimate_field(self) -> GhField:
+        return next(f for f in self._project().fields if f.data_type == "NUMBER")
+
+    def _iteration_field(self) -> GhField:
+        return next(f for f in self._project().fields if f.data_type == "ITERATION")
+
+    def issue(self, key: str) -> GhIssue:
+        repo, _, number = key.partition("#")
+        return self.repos[repo].issues[int(number)]
+
+    def _item_changed(self, item: GhItem, action: str) -> None:
+        """``item`` was ``edited`` or ``reordered``: a new ``updatedAt``, and its webhook."""
+        item.updated = self._stamp()
+        self._event("projects_v2_item", action, item=item)
+
+    # -- looked up as the caller may see them --------------------------------------------
+
+    def _repo_for(self, request: web.Request, user: str) -> GhRepo:
+        name = f"{request.match_info['owner']}/{request.match_info['repo']}"
+        repo = self.repos.get(name)
+        if repo is None or not self._may_see(user, repo):
+            raise GitHubFailure(404, "Not Found")
+        return repo
+
+    def _may_see(self, user: str, repo: GhRepo) -> bool:
+        if user.startswith("installation:"):
+            installation = int(user.split(":", 1)[1])
+            return any(
+                repo.full_name == r
+                for a in self.apps.values()
+                for i, r in a.installations.items()
+                if i == installation
+            )
+        return True
+
+    # -- JSON views ----------------------------------------------------------------------
+
+    def _user_json(self, login: str | None) -> dict[str, Any] | None:
+        if not login:
+            return None
+        return {
+            "login": login,
+            "id": abs(hash(login)) % 100000,
+            "node_id": f"U_{login}",
+            "type": "User",
+            "name": self.users.get(login, login),
+        }
+
+    def _issue_json(self, issue: GhIssue) -> dict[str, Any]:
+        repo = self.repos[issue.repo]
+        milestone = repo.milestones.get(issue.milestone) if issue.milestone else None
+        base = self.url or "http://github.invalid"
+        return {
+            "id": issue.id,
+            "node_id": issue.node_id,
+            "url": f"{base}/repos/{issue.repo}/issues/{issue.number}",
+            "repository_url": f"{base}/repos/{issue.repo}",
+            "html_url": f"https://github.com/{issue.repo}/issues/{issue.number}",
+            "number": issue.number,
+            "state": issue.state,
+            "state_reason": issue.state_reason,
+            "title": issue.title,
+            "body": issue.body,
+            "user": self._user_json(self.login),
+            "labels": [{"name": n, "color": "ededed", "default": False} for n in issue.labels],
+            "assignee": self._user_json(issue.assignee),
+            "assignees": [self._user_json(issue.assignee)] if issue.assignee else [],
+            "milestone": self._milestone_json(milestone) if milestone else None,
+            "comments": 0,
+            "created_at": self.iso(issue.created),
+            "updated_at": self.iso(issue.updated),
+            "closed_at": self.iso(issue.updated) if issue.state == "closed" else None,
+        }
+
+    def _milestone_json(self, milestone: GhMilestone) -> dict[str, Any]:
+        return {
+            "number": milestone.number,
+            "title": milestone.title,
+            "description": milestone.description,
+            "state": milestone.state,
+            "due_on": milestone.due_on,
+            "closed_at": milestone.closed_at,
+        }
+
+    # -- webhooks ------------------------------------------------------------------------
+
+    def add_webhook(
+        self,
+        url: str,
+        secret: str | None = None,
+        events: tuple[str, ...] = ("issues", "projects_v2_item"),
+    ) -> GitHubWebhook:
+        """A webhook as a repository or organisation admin registers it; events are sent by
+        ``deliver_webhooks()``, or at once when ``auto_webhooks`` is set."""
+        hook = GitHubWebhook(url, secret, events)
+        self.webhooks.append(hook)
+        return hook
+
+    def _event(
+        self, kind: str, action: str, *, issue: GhIssue | None = None, item: GhItem | None = None
+    ) -> None:
+        if not self.webhooks:
+            return
+        payload: dict[str, Any] = {"action": action, "sender": self._user_json(self.login)}
+        if issue is not None:
+            payload["issue"] = self._issue_json(issue)
+            payload["repository"] = {
+                "full_name": issue.repo,
+                "node_id": self.repos[issue.repo].node_id,
+            }
+        if item is not None and self.project is not None:
+            content = self.issue(item.key)
+            payload["projects_v2_item"] = {
+                "id": int(item.id.split("_")[-1]),
+                "node_id": item.id,
+                "project_node_id": self.project.id,
+                "content_node_id": content.node_id,
+                "content_type": "Issue",
+                "updated_at": self.iso(item.updated),
+            }
+            payload["organization"] = {"login": self.project.owner}
+        self._queue_event((kind, payload))
+
+    @staticmethod
+    def sign(secret: str, body: bytes) -> str:
+        """``X-Hub-Signature-256``: ``sha256=`` and the HMAC-SHA256 of the body, in hex."""
+        return "sha256=" + hmac_sha256(secret, body)
+
+    def _deliveries(self, event: tuple[str, dict[str, Any]]) -> Iterable[Delivery]:
+        kind, payload = event
+        body = json.dumps(payload).encode()
+        for hook in self.webhooks:
+            if kind in hook.events:
+                headers = {
+                    "Content-Type": "application/json",
+                    "User-Agent": "GitHub-Hookshot/emulator",
+                    "X-GitHub-Event": kind,
+                    "X-GitHub-Delivery": str(uuid.uuid4()),
+                }
+                if hook.secret:
+                    headers["X-Hub-Signature-256"] = self.sign(hook.secret, body)
+                    headers["X-Hub-Signature"] = (
+                        "sha1=" + hmac.new(hook.secret.encode(), body, hashlib.sha1).hexdigest()
+                    )
+                yield Delivery(hook, body, headers)
