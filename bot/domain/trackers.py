@@ -188,11 +188,10 @@ class IssueUpdate:
     def text_over(self, description: str, criteria: Sequence[str]) -> tuple[str, tuple[str, ...]]:
         """The description and the acceptance criteria as this update leaves them, over the
         issue's current ``description`` and ``criteria`` (what is left as ``KEEP`` stays)."""
+        now = self.acceptance_criteria
         return (
             description if isinstance(self.description, _Keep) else self.description,
-            tuple(criteria)
-            if isinstance(self.acceptance_criteria, _Keep)
-            else self.acceptance_criteria,
+            tuple(criteria if isinstance(now, _Keep) else now),
         )
 
 

@@ -440,10 +440,10 @@ class GitHub(GitHubProject):
             return
         project = await self.project()
         item_id = await self._item_id(key, add=True)
-        if after is not None:
-            after_id = await self._item_id(after, add=True)
+        if place.before:
+            after_id = await self._item_before(place.anchor, item_id)
         else:
-            after_id = await self._item_before(str(before), item_id)
+            after_id = await self._item_id(place.anchor, add=True)
         payload: dict[str, Any] = {"projectId": project.id, "itemId": item_id}
         if after_id is not None:
             payload["afterId"] = after_id

@@ -1,7 +1,7 @@
 """The credentials of the GitHub client: a fine-grained token (``Authorization: Bearer``), or a
 GitHub App installation, whose JWT (signed RS256 with the App's private key, with
 ``cryptography``, which Timebox has already) the client exchanges for an installation token and
-renews before it expires (bot/trackers/github.py).
+renews before it expires (``GitHubApi`` in bot/trackers/github_api.py).
 """
 
 from __future__ import annotations

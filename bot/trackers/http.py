@@ -15,8 +15,9 @@ how long, how a refusal is worded) and ``TrackerClient`` applies the rules, alik
   caller, so a due-work row comes back then instead of holding a worker;
 - a redirect is not followed (the host policy checked the address, not where it points).
 
-The three trackers write times alike (ISO 8601), so they are read and written here once; a
-tracker's words are shortened, and a GraphQL connection (GitHub's, Linear's) paged, alike too.
+The three trackers write times alike (ISO 8601), so they are read and written here once; Jira's
+and Linear's errors quote the tracker's words cut alike (``shortened``), and GitHub's and
+Linear's GraphQL connections are paged alike (``next_cursor``).
 
 Sleeping, randomness and the clock are injected, so tests never wait.
 """

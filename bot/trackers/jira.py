@@ -588,10 +588,7 @@ class JiraCloud(JsonClient):
         place = trackers.Placement.of(key, before=before, after=after)
         board = await self.board()
         body: dict[str, Any] = {"issues": [key]}
-        if before is not None:
-            body["rankBeforeIssue"] = before
-        else:
-            body["rankAfterIssue"] = after
+        body["rankBeforeIssue" if place.before else "rankAfterIssue"] = place.anchor
         if board.rank_field_id is not None:
             body["rankCustomFieldId"] = board.rank_field_id
         status, raw = await self._call(

@@ -16,7 +16,7 @@ import pytest
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
-from bot.emulator import server as emulator_server
+from bot.emulator.slack_faults import PlannedFault
 from bot.emulator.stack import LocalStack
 from bot.usecases import poker as poker_uc
 from bot.usecases.unit import Actor
@@ -65,7 +65,7 @@ def flaky(slack: LocalStack, monkeypatch: pytest.MonkeyPatch, share: float, seed
     def take_fault(method: str) -> Any:
         fault = planned(method)
         if fault is None and method.startswith("chat.") and chance.random() < share:
-            return emulator_server.PlannedFault(500, 0, "internal_error", 1)
+            return PlannedFault(500, 0, "internal_error", 1)
         return fault
 
     monkeypatch.setattr(emulator, "_take_fault", take_fault)
