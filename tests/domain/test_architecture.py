@@ -209,3 +209,52 @@ def test_slack_text_is_written_in_templates() -> None:
                 if text is not None and text != "X" and _MARKUP.search(text):
                     wrong.append(f"{name}:{node.lineno}")
     assert wrong == []
+
+
+# What makes a function a listener: Bolt's (handlers/listener.py) and the starts built on it.
+_LISTENER_DECORATORS = {"listener", "acked", "heard", "submitted"}
+LISTENER_LINES = 25
+MODULE_LINES = 1000
+
+
+def _decorator_name(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    return target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+
+
+def _is_listener(name: str, node: ast.AST) -> bool:
+    """A listener, or the small function of a slash command's verb (it takes the `Asked`)."""
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    if any(_decorator_name(d) in _LISTENER_DECORATORS for d in node.decorator_list):
+        return True
+    first = node.args.args[0].annotation if node.args.args else None
+    return name.startswith("handlers.commands") and ast.unparse(first or ast.Pass()) == "Asked"
+
+
+def test_listeners_are_a_few_lines() -> None:
+    """A listener parses, acks, calls one use case and renders: one that grows past
+    LISTENER_LINES (decorators and docstring included) is deciding what the domain should."""
+    found, long = 0, []
+    for name, path in MODULES.items():
+        if not name.startswith("handlers"):
+            continue
+        for node in ast.parse(path.read_text()).body:
+            if _is_listener(name, node):
+                found += 1
+                first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+                if node.end_lineno - first + 1 > LISTENER_LINES:
+                    long.append(f"{name}.{node.name}: {node.end_lineno - first + 1} lines")
+    assert found > 50, "the listeners were not found: is the test still reading them?"
+    assert long == []
+
+
+def test_modules_stay_small() -> None:
+    """A module of more than MODULE_LINES lines holds more than one thing: split it by what
+    its parts hold, as the emulators and the tracker clients are."""
+    long = [
+        f"{name}: {lines} lines"
+        for name, path in MODULES.items()
+        if (lines := len(path.read_text().splitlines())) > MODULE_LINES
+    ]
+    assert long == []
