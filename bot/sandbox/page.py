@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.process import calendar_feed
+from bot.process.webhooks import tracker_routes
 from bot.sandbox.seed import PO
 from bot.sandbox.server import Sandbox, SandboxError
 
@@ -225,7 +227,9 @@ POSTS = {
 
 
 def make_page(sandbox: Sandbox) -> web.Application:
-    """The page's aiohttp application for a started ``sandbox``."""
+    """The page's aiohttp application for a started ``sandbox``; it also serves the calendar
+    feed and the trackers' webhooks, at the addresses the bot gives out (``Sandbox.shown_at``),
+    as `timebox run` serves them."""
     app = web.Application(middlewares=[_errors_and_caching], client_max_size=MAX_UPLOAD + 65536)
     app[SANDBOX] = sandbox
     app.add_routes(
@@ -237,6 +241,8 @@ def make_page(sandbox: Sandbox) -> web.Application:
             *(web.post(f"/api/{name}", handler) for name, handler in POSTS.items()),
             web.get("/files/{file_id}/{name}", file),
             web.static("/static", STATIC),
+            *calendar_feed.routes(sandbox.stack.services),
+            *tracker_routes(sandbox.stack.services),
         ]
     )
     return app

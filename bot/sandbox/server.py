@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 from datetime import datetime, timedelta
@@ -150,8 +151,13 @@ class Sandbox:
     def shown_at(self, origin: str) -> None:
         """The page's address (``http://127.0.0.1:8080``): Slack's permalinks (chat.getPermalink,
         "Open the poll") point into it, where the page opens the message, instead of at a
-        slack.com workspace that does not exist."""
-        self.emulator.permalink_base = origin.rstrip("/")
+        slack.com workspace that does not exist. It is also the bot's public URL, so the
+        calendar feed's address is one the page serves (the bot's own port is a random one)."""
+        origin = origin.rstrip("/")
+        self.emulator.permalink_base = origin
+        settings = self.stack.services.settings
+        if settings.public_url != origin:
+            self.stack.services.settings = dataclasses.replace(settings, public_url=origin)
 
     def session(self) -> str:
         """A mark for a page (re)load: a ts after everything sent so far. The page leaves out

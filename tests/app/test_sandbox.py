@@ -13,11 +13,15 @@ import re
 import signal
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import aiohttp
+import icalendar
 import pytest
+import recurring_ical_events
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.domain.readiness import gaps
@@ -419,3 +423,28 @@ async def test_a_permalink_points_into_the_sandbox_page(page, sandbox):
     assert link.endswith(f"/p{poll['ts'].replace('.', '')}")
     opened = await page.client.get(link.removeprefix(origin))
     assert opened.status == 200 and "<title>Timebox sandbox</title>" in await opened.text()
+
+
+async def test_the_calendar_feed_is_at_the_sandboxs_own_address_and_served_there(page, sandbox):
+    """`/timebox calendar feed` gives an address on the page's host and port (not the bot's
+    unset port), and the page serves the feed there as `timebox run` does."""
+    await page.command(SM.id, "/refine schedule wed 14:00 60m")
+    assert await page.command(SM.id, "/timebox calendar feed") == {"status": 200}
+    [answer] = [m for m in await page.channel(SM.id) if "/calendar/" in shown(m)]
+    [url] = set(re.findall(r"https?://[^\s<>|\\\"]+/calendar/[A-Za-z0-9_-]+\.ics", shown(answer)))
+    origin = str(page.client.make_url("/").origin())
+    assert url.startswith(f"{origin}/calendar/"), url
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert (response.status, response.content_type) == (200, "text/calendar")
+        body = await response.read()
+    calendar = icalendar.Calendar.from_ical(body)
+    assert calendar.name == "VCALENDAR"
+    events = recurring_ical_events.of(calendar).between(date(2026, 3, 2), date(2026, 3, 23))
+    refinements = sorted(e["DTSTART"].dt for e in events if e["SUMMARY"] == "Backlog refinement")
+    zone = ZoneInfo(PO.tz)  # the demo team's
+    assert [d.astimezone(zone).date() for d in refinements] == [
+        date(2026, 3, d) for d in (4, 11, 18)
+    ]
+    assert {d.astimezone(zone).time() for d in refinements} == {time(14)}
+    gone = await page.client.get("/calendar/" + "x" * 43 + ".ics")
+    assert gone.status == 404
