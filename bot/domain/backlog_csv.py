@@ -2,8 +2,8 @@
 
 Jira writes custom fields as `Custom field (Story Points)`; both spellings are understood. The
 export uses the same names, so an exported file imports again unchanged. Exported cells that a
-spreadsheet would run as a formula are neutralised (OWASP's CSV injection advice: a leading
-single quote), and the import takes that quote off again, so the round trip is exact.
+spreadsheet would run as a formula are neutralised (bot/domain/csv_cells.py), and the import
+takes that quote off again, so the round trip is exact.
 
 Plain functions: reading a file gives the rows to add (`parse_csv`); adding them is the use
 case's (bot/usecases/backlog.py).
@@ -31,6 +31,7 @@ from bot.domain.backlog import (
     status_of,
     too_long_for_form,
 )
+from bot.domain.csv_cells import neutralised, restored
 from bot.domain.errors import UserError
 from bot.domain.readiness import points
 from storage.models import BacklogItem
@@ -64,8 +65,6 @@ JIRA_TYPES = {
 MAX_ROWS = 5000
 MAX_FILE_BYTES = 2_000_000
 """A shared CSV file larger than this is not downloaded; the sharer is told the limit."""
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
 
 
 @dataclass
@@ -81,19 +80,6 @@ class ParsedCsv:
 
     rows: list[tuple[int, ItemFields]] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)
-
-
-def neutralised(cell: str) -> str:
-    """A cell a spreadsheet shows as text, never runs: one starting like a formula (or with
-    the quote that marks such a cell) gets a leading single quote."""
-    return "'" + cell if cell.startswith((*FORMULA_STARTS, "'")) else cell
-
-
-def restored(cell: str) -> str:
-    """The text `neutralised` was given, from a cell it wrote; other cells as they are."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in (*FORMULA_STARTS, "'"):
-        return cell[1:]
-    return cell
 
 
 def _normalise(header: str) -> str:

@@ -242,8 +242,14 @@ class Tally:
 
     @property
     def consensus(self) -> bool:
-        """Every estimate on one card, nobody unsure: the votes agree."""
-        return self.suggestion is not None and not self.adjacent
+        """Two estimates or more, all on one card, nobody unsure: the votes agree."""
+        return self.suggestion is not None and not self.adjacent and self.estimates > 1
+
+    @property
+    def lone(self) -> bool:
+        """A single estimate (a poll that closed with one vote, say): it is offered, but
+        nobody agreed with it, so it is no consensus."""
+        return self.suggestion is not None and self.estimates == 1
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -268,10 +274,11 @@ def tally(deck: Deck, ballots: Iterable[Ballot]) -> Tally:
     """The statistics of a round's votes.
 
     `?` means "needs discussion" and the break card is a request for a pause: neither is an
-    estimate. A consensus is every estimate on one card and nobody unsure. Estimates on two
-    neighbouring cards of the deck are close enough to settle without a re-vote, but they do
-    not agree: both are offered (`choices`), the facilitator decides, and `suggestion` names
-    the higher one, the safer estimate (NEIGHBOURS_RULE says so in words).
+    estimate. A consensus is two estimates or more on one card and nobody unsure; a lone
+    estimate is offered all the same (`lone`). Estimates on two neighbouring cards of the deck
+    are close enough to settle without a re-vote, but they do not agree: both are offered
+    (`choices`), the facilitator decides, and `suggestion` names the higher one, the safer
+    estimate (NEIGHBOURS_RULE says so in words).
     """
     ballots = tuple(ballots)
     order = {card: i for i, card in enumerate(deck.cards)}

@@ -2,7 +2,8 @@
 for spreadsheets (one row per task, and one per item without tasks).
 
 Owners are Slack user ids unless `names` maps them to display names: a file is not Slack
-markup, so `<@U123>` would not turn into a name there.
+markup, so `<@U123>` would not turn into a name there. No CSV cell can run as a formula in a
+spreadsheet (bot/domain/csv_cells.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
+from bot.domain.csv_cells import neutralised
 from bot.domain.readiness import points
 from bot.domain.tasks import hours_left, left
 from storage.models import ScopeChange, Sprint, SprintItem
@@ -164,7 +166,8 @@ def _table(title: str, empty: str, columns: tuple[str, str], rows: list[str]) ->
 def sprint_csv(
     sprint: Sprint, items: Sequence[SprintItem], *, names: Mapping[str, str] | None = None
 ) -> str:
-    """One row per task, and one per item without tasks, with the sprint and item repeated."""
+    """One row per task, and one per item without tasks, with the sprint and item repeated;
+    every cell neutralised (titles, the goal and names are anyone's text)."""
     known = _namer(names)
 
     def who(user: str | None) -> str:
@@ -173,6 +176,7 @@ def sprint_csv(
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADERS)
+    rows: list[list[str]] = []
     for si in items:
         item_columns = [
             str(sprint.number),
@@ -184,9 +188,9 @@ def sprint_csv(
             who(si.item.owner),
         ]
         if not si.tasks:
-            writer.writerow([*item_columns, "", "", "", ""])
+            rows.append([*item_columns, "", "", "", ""])
         for task in si.tasks:
-            writer.writerow(
+            rows.append(
                 [
                     *item_columns,
                     task.title,
@@ -195,4 +199,5 @@ def sprint_csv(
                     "yes" if task.done else "no",
                 ]
             )
+    writer.writerows([neutralised(cell) for cell in row] for row in rows)
     return out.getvalue()

@@ -58,13 +58,19 @@ class Readiness:
     dor: DefinitionOfReady
 
 
+async def _readiness(work: Work) -> Readiness:
+    """The team's planning horizon as its Definition of Ready and velocity make it now."""
+    items = await work.store.all_items(work.team.id, include_closed=False)
+    velocity = await team_velocity(work.store, work.team)
+    horizon = reminders.team_horizon(work.team, items, work.now, velocity)
+    return Readiness(work.team, horizon, DefinitionOfReady.of(work.team))
+
+
 async def check(svc: Services, actor: Actor) -> Readiness:
-    """`/ready`: how ready the top of the backlog is."""
+    """`/ready`, and `/ready dor` (which says what the horizon is): how ready the top of the
+    backlog is."""
     async with team_work(svc, actor) as work:
-        items = await work.store.all_items(work.team.id, include_closed=False)
-        velocity = await team_velocity(work.store, work.team)
-        horizon = reminders.team_horizon(work.team, items, work.now, velocity)
-        return Readiness(work.team, horizon, DefinitionOfReady.of(work.team))
+        return await _readiness(work)
 
 
 @dataclass(frozen=True)
@@ -105,12 +111,13 @@ async def fix_form(
 
 async def save_dor(
     svc: Services, actor: Actor, changes: dict[str, Any], in_channel: InChannel
-) -> Team:
-    """The Definition of Ready form: rules, split threshold, checklist, horizon (PO or SM)."""
+) -> Readiness:
+    """The Definition of Ready form: rules, split threshold, checklist, horizon (PO or SM);
+    the team with the horizon its new Definition makes, to show it."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(CHANGE_TEAM, "change the Definition of Ready")
         work.team.dor = DefinitionOfReady.of(work.team).changed(**changes).to_data()
-        return work.team
+        return await _readiness(work)
 
 
 # -- the daily reminder and snoozes --------------------------------------------------------

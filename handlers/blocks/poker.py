@@ -55,6 +55,8 @@ def summary(t: Tally | None) -> str:
         return "nobody voted"
     if t.consensus and t.suggestion is not None:
         return f"consensus on {t.deck.describe(t.suggestion)}"
+    if t.lone and t.suggestion is not None:
+        return f"a single estimate of {t.deck.describe(t.suggestion)}"
     if len(t.choices) == 2:
         low, high = (t.deck.describe(c) for c in t.choices)
         return f"suggested {low} or {high}"

@@ -18,7 +18,7 @@ from bot.domain.calendar import reminder_days, zone_name
 from bot.domain.readiness import RULES, DefinitionOfReady, Horizon, field_gaps, gaps, points
 from bot.domain.reminders import ReminderPlan
 from bot.domain.teams import Roles
-from bot.usecases.ready import Post
+from bot.usecases.ready import Post, Readiness
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
 from handlers.render import fit, render
@@ -130,12 +130,15 @@ def snoozed(item: BacklogItem) -> dict[str, Any]:
     return mrkdwn_notice(render("ready_snoozed.md.j2", item=item))
 
 
-def dor_message(team: Team) -> dict[str, Any]:
-    dor = DefinitionOfReady.of(team)
+def dor_message(found: Readiness) -> dict[str, Any]:
+    """`/ready dor` and the saved form: the rules, the checklist, the horizon `/ready` checks
+    (`found.horizon`, so both say the same) and the reminder."""
+    team = found.team
     body = render(
         "dor.md.j2",
         rules=RULES,
-        dor=dor,
+        dor=found.dor,
+        horizon=found.horizon,
         team=team,
         zone=zone_name(team),
         remind_days=days_of(team),

@@ -6,7 +6,6 @@ from typing import Any
 
 from bot.domain.commands import ReadyCommand, parse_ready
 from bot.usecases import ready as ready_uc
-from bot.usecases import team as team_uc
 from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import ready as ready_blocks
 from handlers.render import from_slack
@@ -28,7 +27,8 @@ async def _item(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
 
 
 async def _dor(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
-    return ready_blocks.dor_message(await team_uc.team_now(asked.svc, asked.actor))
+    """The Definition of Ready, with the horizon `/ready` checks against it."""
+    return ready_blocks.dor_message(await ready_uc.check(asked.svc, asked.actor))
 
 
 async def _remind(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:

@@ -168,7 +168,8 @@ async def test_every_text_of_a_github_item_names_github_never_jira(slack, github
     number = (await item_by_key(slack, story)).number
     await slack.driver.command("/backlog", f"show {number}", user=PO, channel=CHANNEL)
     item = shown(last_ephemeral(slack, PO))
-    assert "GitHub edited title" in item and "GitHub imported from GitHub" in item, item
+    assert "GitHub edited title" in item and "imported from GitHub" in item, item
+    assert "GitHub imported" not in item, "the history names the tracker once"
     assert "Jira" not in listed + item
     await later(slack, 10)
     assert "not yet in GitHub" not in await backlog_text(slack), "the retry landed"

@@ -208,6 +208,48 @@ def test_csv_quotes_commas_quotes_and_line_breaks_so_it_reads_back():
     assert sprint_csv(sprint, []).splitlines() == [",".join(CSV_HEADERS)]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_no_csv_cell_can_run_as_a_formula_and_each_reads_back_with_one_quote_more():
+    """OWASP's CSV injection advice, as the backlog's export follows it: titles, the goal and
+    names are anyone's text, so a cell starting like a formula gets a leading quote."""
+    odd = SprintItem(
+        item=item(5, "=cmd|' /C calc'!A0", 2, DIANA),
+        removed=False,
+        tasks=[
+            task('=HYPERLINK("http://x","y")', 1, DIANA),
+            task("@SUM(1+1)", 2, DEVON),
+            task("+1 call", 1, None),
+            task("-2 bugs", 1, None),
+            task("\tindented", 1, None),
+            task("\rreturned", 1, None),
+            task("'quoted already", 1, None),
+        ],
+    )
+    plain = SprintItem(item=item(6, "@here look", None, None), removed=False, tasks=[])
+    sprint = make_sprint(goal="=1+1 goal")
+    names = {DIANA: "=evil name", DEVON: "Devon"}
+    text = sprint_csv(sprint, [odd, plain], names=names)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    cells = [cell for row in rows for cell in row]
+    assert [cell for cell in cells if cell.startswith(FORMULA_STARTS)] == []
+    assert [row[7] for row in rows[1:]] == [
+        '\'=HYPERLINK("http://x","y")',
+        "'@SUM(1+1)",
+        "'+1 call",
+        "'-2 bugs",
+        "'\tindented",
+        "'\rreturned",
+        "''quoted already",
+        "",
+    ]
+    assert {row[1] for row in rows[1:]} == {"'=1+1 goal"}
+    assert {row[3] for row in rows[1:]} == {"'=cmd|' /C calc'!A0", "'@here look"}
+    assert rows[1][6] == rows[1][9] == "'=evil name"
+    assert rows[2][9] == "Devon"
+
+
 def test_a_removed_item_reads_removed():
     removed = SprintItem(item=item(4, "Legal text", 2, None), removed=True, tasks=[])
     assert item_status(make_sprint(), removed) == "removed"
