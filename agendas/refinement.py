@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.domain.backlog import Move
+from bot.domain.backlog import Move, settled_link
 from bot.domain.errors import UserError
 from bot.domain.priority import MOSCOW
 from bot.domain.readiness import DefinitionOfReady, is_ready
@@ -182,12 +182,13 @@ def minutes(
     ready_after: int,
 ) -> dict[str, Any]:
     """The session's record: time per section against plan, and what happened to the items.
-    `events`: what happened to the team's items while it ran."""
+    `events`: what happened to the team's items while it ran (an item that only followed a
+    dependency done or reopened was not refined)."""
     refined: dict[int, str] = {}
     estimated: dict[int, str] = {}
     ready: dict[int, str] = {}
     for event, item in events:
-        if event.action == "edited":
+        if event.action == "edited" and settled_link(event.changes) is None:
             refined[item.number] = item.title
             if "estimate" in event.changes:
                 estimated[item.number] = item.title

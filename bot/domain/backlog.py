@@ -7,6 +7,8 @@ them and logs every change as an item event, so "who changed what, when" can be 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -14,8 +16,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from bot.domain import priority
 from bot.domain.errors import UserError
-from bot.domain.readiness import DefinitionOfReady, is_ready
+from bot.domain.readiness import DefinitionOfReady, is_ready, points
 from storage.models import BacklogItem
 
 ITEM_TYPES = {
@@ -77,6 +80,15 @@ class ItemFields:
     epic: str | None = None
     labels: list[str] = field(default_factory=list)
     priority: str | None = None
+
+
+class FieldRefused(UserError):
+    """A change refused for what one field of the item form says (`name`: a field of
+    `ItemFields`): the form shows the message under that field and stays open."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
 
 
 @dataclass(frozen=True)
@@ -177,7 +189,7 @@ def link_dependencies(
     (`done`: every item number of the team, and whether it is done) becomes a link, resolved
     when #n is done; anything else (free text, a number the backlog does not have) stays as
     typed. `links` are the other items' links, so that a cycle (#1 waits for #2, which waits
-    for #1) is refused, naming it."""
+    for #1) is refused, naming it, under the form's Dependencies (FieldRefused)."""
     saved: list[dict[str, Any]] = []
     for dependency in dependencies:
         other = named_item(dependency)
@@ -185,7 +197,9 @@ def link_dependencies(
             saved.append({"text": dependency["text"], "resolved": bool(dependency["resolved"])})
             continue
         if other == number:
-            raise UserError(f"#{number} cannot depend on itself. Take `#{number}` out of it.")
+            raise FieldRefused(
+                "dependencies", f"#{number} cannot depend on itself. Take `#{number}` out of it."
+            )
         if other not in done:  # not an item of this backlog: a note, ticked by hand
             saved.append({"text": dependency["text"], "resolved": bool(dependency["resolved"])})
             continue
@@ -194,10 +208,10 @@ def link_dependencies(
     cycle = find_cycle(number, graph)
     if cycle is not None:
         path = " → ".join(f"#{n}" for n in cycle)
-        raise UserError(
+        raise FieldRefused(
+            "dependencies",
             f"#{number} cannot depend on #{cycle[1]}: #{cycle[1]} already waits for #{number} "
-            f"({path}), so neither could ever start. Take one of these dependencies out. "
-            "Nothing was saved."
+            f"({path}), so neither could ever start. Take one of these dependencies out.",
         )
     return saved
 
@@ -225,6 +239,30 @@ def settle_links(
     if not any(d.get("item") == number and bool(d.get("resolved")) != done for d in dependencies):
         return None
     return [{**d, "resolved": done} if d.get("item") == number else dict(d) for d in dependencies]
+
+
+def settled_link(changes: Mapping[str, Any]) -> tuple[int, bool] | None:
+    """What an "edited" history line says when all it did was follow a linked item (the line
+    `settle_links` gives the items waiting for #n when #n is done or restored: no person edited
+    them): (n, whether the link is resolved now). None for any other line."""
+    pair = changes.get("dependencies")
+    if set(changes) != {"dependencies"} or not isinstance(pair, list) or len(pair) != 2:
+        return None
+    old, new = pair
+    if not isinstance(old, list) or not isinstance(new, list) or len(old) != len(new):
+        return None
+    followed = set()
+    for was, now in zip(old, new, strict=True):
+        if was == now:
+            continue
+        if (
+            not isinstance(now, dict)
+            or now.get("item") is None
+            or was != {**now, "resolved": was.get("resolved")}
+        ):
+            return None
+        followed.add((now["item"], bool(now.get("resolved"))))
+    return followed.pop() if len(followed) == 1 else None
 
 
 def parse_labels(text: str) -> list[str]:
@@ -256,6 +294,98 @@ def too_long_for_form(fields: ItemFields) -> str | None:
                 "Shorten it and import this row again."
             )
     return None
+
+
+# What a submitted item form changes. Slack sends every field of a form, changed or not; a form
+# left open while a teammate saved theirs would put back what it showed (a lost update). The
+# form carries a short digest of each field as it showed it (Slack's private_metadata holds
+# 3,000 characters: a digest is 8 of them), so a submit changes only the fields its submitter
+# changed, as Jira's and Linear's forms do.
+
+DIGEST_LENGTH = 8
+"""Hex digits of a field's digest: a change goes unseen once in four billion."""
+SCORE = "scores."
+"""The prefix of a scoring input's entry among the form's fields (`scores.value`)."""
+
+
+def form_values(
+    item: BacklogItem, dor: DefinitionOfReady, scheme: str | None = None
+) -> dict[str, Any]:
+    """The item's fields as its form gives them back when nobody touches them (what the
+    form's inputs show, read as a submission reads them): one entry per input, a scoring
+    input of the team's `scheme` as `scores.<name>`."""
+    ticked = item.checklist or {}
+    values: dict[str, Any] = {
+        "title": " ".join(item.title.split()),
+        "hypothesis": (item.hypothesis or "").strip(),
+        "type": item.type,
+        "acceptance_criteria": parse_lines("\n".join(item.acceptance_criteria)),
+        "dependencies": parse_dependencies(format_dependencies(item.dependencies)),
+        "estimate": None if item.estimate is None else float(points(item.estimate)),
+        "owner": item.owner or None,
+        "epic": (item.epic or "").strip() or None,
+        "labels": parse_labels(", ".join(item.labels)),
+        "priority": item.priority or None,
+        "checklist": {q.id: True for q in dor.questions if ticked.get(q.id)},
+    }
+    scale = priority.SCALES.get(scheme or "", ())
+    for name in priority.INPUTS.get(scheme or "", {}):
+        given = (item.scores or {}).get(name)
+        values[SCORE + name] = given if given in scale else None
+    return values
+
+
+def digest(value: Any) -> str:
+    """A field's value in a few characters, the same for equal values."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:DIGEST_LENGTH]
+
+
+def form_digests(
+    item: BacklogItem, dor: DefinitionOfReady, scheme: str | None = None
+) -> dict[str, str]:
+    """The digest of each field the item's form shows, for the form to carry."""
+    return {name: digest(value) for name, value in form_values(item, dor, scheme).items()}
+
+
+@dataclass(frozen=True)
+class FormEdits:
+    edits: dict[str, Any]
+    """The fields the submitter changed (names of `ItemFields`; scoring inputs as "scores")."""
+    replaced: dict[str, Any]
+    """Of those, the fields someone else changed too while the form was open, with the value
+    they had set (names and values as in `form_values`): the later submit wins, and says so."""
+
+
+def form_edits(
+    item: BacklogItem,
+    submitted: Mapping[str, Any],
+    shown: Mapping[str, str],
+    dor: DefinitionOfReady,
+    scheme: str | None = None,
+) -> FormEdits:
+    """What a submitted item form changes: each field whose value differs from what the form
+    showed (`shown`: its `form_digests` when it was opened). A field the submitter left alone
+    keeps the item's value now, even when someone else changed it meanwhile. A field both
+    changed takes the submitter's value: they saw the old one and chose theirs, and the
+    confirmation names it, so they know whose they replaced (both are in the history). A
+    field the form carries no digest of (a form opened before forms carried them) changes as
+    it always did."""
+    given = {name: value for name, value in submitted.items() if name != "scores"}
+    given |= {SCORE + name: value for name, value in (submitted.get("scores") or {}).items()}
+    now = form_values(item, dor, scheme)
+    changed: dict[str, Any] = {}
+    replaced: dict[str, Any] = {}
+    for name, value in given.items():
+        was = shown.get(name)
+        if was is not None and digest(value) == was:
+            continue
+        changed[name] = value
+        if was is not None and digest(now.get(name)) != was and now.get(name) != value:
+            replaced[name] = now.get(name)
+    edits = {name: value for name, value in changed.items() if not name.startswith(SCORE)}
+    scores = {n.removeprefix(SCORE): v for n, v in changed.items() if n.startswith(SCORE)}
+    return FormEdits(edits | ({"scores": scores} if scores else {}), replaced)
 
 
 # -- rules of each change ----------------------------------------------------------------------
@@ -360,7 +490,7 @@ def plan_move(item: BacklogItem, order: Sequence[tuple[int, float]], move: Move)
         raise UserError(f"#{number} is {status_of(item)}, not on the backlog: restore it first.")
     old = numbers.index(number)
     others = [(n, r) for n, r in order if n != number]
-    target = _target_index(move, old, others)
+    target = _target_index(move, number, old, others)
     if target == old:
         return MovePlan(old + 1, old + 1, item.rank)
     before = others[target - 1][1] if target > 0 else None
@@ -373,7 +503,7 @@ def plan_move(item: BacklogItem, order: Sequence[tuple[int, float]], move: Move)
     return MovePlan(old + 1, target + 1, rank)
 
 
-def _target_index(move: Move, old: int, others: list[tuple[int, float]]) -> int:
+def _target_index(move: Move, number: int, old: int, others: list[tuple[int, float]]) -> int:
     last = len(others)
     match move.kind:
         case "top":
@@ -391,6 +521,8 @@ def _target_index(move: Move, old: int, others: list[tuple[int, float]]) -> int:
             return min(move.value - 1, last)
         case "before":
             numbers = [n for n, _ in others]
+            if move.value == number:
+                raise UserError(f"#{number} cannot be moved before itself. Name another item.")
             if move.value not in numbers:
                 raise UserError(
                     f"#{move.value} is not on the backlog, so nothing can go before it."
@@ -421,15 +553,18 @@ def archive(item: BacklogItem, now: datetime) -> None:
 
 
 def restore(item: BacklogItem, rank: float, now: datetime) -> dict[str, Any]:
-    """Brings an archived or done item back at `rank` (the bottom); returns the changes."""
+    """Brings an archived or done item back at `rank` (the bottom); returns the changes.
+
+    A restored item is open, whether it was done or archived, new or not: the Product Owner
+    chose to bring it back, which is the decision triage would make about a new item, so the
+    next refinement does not triage it again. (An item is open too when a sprint hands it
+    back or its tracker reopens it.) One archived while in a sprint stays in the sprint."""
     if item.archived_at is None and item.status != "done":
         raise UserError(f"#{item.number} is on the backlog already; there is nothing to restore.")
-    changes: dict[str, Any] = {
-        "status": [status_of(item), "open" if item.status == "done" else item.status]
-    }
+    status = "sprint" if item.status == "sprint" else "open"
+    changes: dict[str, Any] = {"status": [status_of(item), status]}
     item.archived_at = None
-    if item.status == "done":
-        item.status = "open"
+    item.status = status
     item.rank = rank
     item.updated_at = now
     return changes

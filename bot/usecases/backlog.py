@@ -19,7 +19,15 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import backlog_csv, priority
-from bot.domain.backlog import ItemFields, Move, Page, link_dependencies
+from bot.domain.backlog import (
+    FieldRefused,
+    FormEdits,
+    ItemFields,
+    Move,
+    Page,
+    form_edits,
+    link_dependencies,
+)
 from bot.domain.backlog_csv import ImportReport, ParsedCsv
 from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
 from bot.domain.capacity import VELOCITY_SPRINTS
@@ -83,6 +91,9 @@ class Saved:
     item: BacklogItem
     changed: list[str]
     gaps: list[str]
+    replaced: dict[str, Any] = field(default_factory=dict)
+    """The fields this save changed that someone else had changed while its form was open,
+    with the value they had set (bot.domain.backlog.FormEdits.replaced)."""
 
 
 @dataclass
@@ -159,32 +170,66 @@ async def add_item(svc: Services, actor: Actor, title: str, in_channel: InChanne
         return ItemAdded(item, await work.store.position_of(work.team, item.number))
 
 
+@dataclass(frozen=True)
+class ItemFormSent:
+    """The item form as submitted: its item, its fields, the digests of what it showed
+    (`shown`), and the team it was opened for."""
+
+    number: int
+    fields: dict[str, Any]
+    shown: dict[str, str]
+    team_id: int
+
+
 async def save_item(
-    svc: Services,
-    actor: Actor,
-    number: int,
-    edits: dict[str, Any],
-    form_team: int,
-    in_channel: InChannel,
+    svc: Services, actor: Actor, sent: ItemFormSent, in_channel: InChannel
 ) -> Saved:
-    """The item form saved; `form_team` is the team the form was opened for. A dependency on
-    `#n` becomes a link to item n (a cycle of links is refused, and nothing is saved). A
-    MoSCoW priority is the Product Owner's to change; scoring inputs join the item's others."""
+    """The item form saved, if it was opened for the actor's team. Only the fields the
+    submitter changed change (bot.domain.backlog.form_edits). A dependency on `#n` becomes a
+    link to item n (a cycle of links is refused, and nothing is saved). A MoSCoW priority is
+    the Product Owner's to change; scoring inputs join the item's others."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        _require_same_team(work, form_team, "form")
-        item = await work.store.get_item(work.team, number)
-        edits = priority.with_scores(item, edits)
+        item, form, edits = await _form_edits(work, sent)
         if priority.changes_priority(item, edits):
             await work.require(("po",), "set priorities")
-        if "dependencies" in edits:
-            await work.store.get_item(work.team, number)
-            done, links = await work.store.link_map(work.team.id)
-            linked = link_dependencies(number, edits["dependencies"], done, links)
-            edits = {**edits, "dependencies": linked}
+        number = sent.number
         changes = await work.store.edit_item(work.team, number, edits, work.user, work.now)
         await tracker.after_edit(work.store, work.team, number, work.now)
         item = await work.store.get_item(work.team, number)
-        return Saved(item, list(changes), gaps(item, DefinitionOfReady.of(work.team)))
+        missing = gaps(item, DefinitionOfReady.of(work.team))
+        return Saved(item, list(changes), missing, form.replaced)
+
+
+async def field_refused(svc: Services, actor: Actor, sent: ItemFormSent) -> FieldRefused | None:
+    """Before the item form's ack (the database read, no Slack call): what the backlog refuses
+    for one of its fields (a cycle of dependencies), to show under it while the form stays
+    open with what was typed. `save_item` decides it all again after the ack, and answers
+    privately what it refuses as a whole (another team's form, a missing item)."""
+    try:
+        async with team_work(svc, actor) as work:
+            await _form_edits(work, sent)
+    except FieldRefused as refused:
+        return refused
+    except UserError:
+        pass
+    return None
+
+
+async def _form_edits(work: Work, sent: ItemFormSent) -> tuple[BacklogItem, FormEdits, dict]:
+    """The item, what its form changes (only what its submitter changed), and the edits to
+    write: scores joined to the item's, dependencies linked (a cycle refused)."""
+    _require_same_team(work, sent.team_id, "form")
+    item = await work.store.get_item(work.team, sent.number)
+    dor = DefinitionOfReady.of(work.team)
+    form = form_edits(item, sent.fields, sent.shown, dor, work.team.priority_scheme)
+    edits = priority.with_scores(item, form.edits)
+    if "dependencies" in edits:
+        done, links = await work.store.link_map(work.team.id)
+        edits = {
+            **edits,
+            "dependencies": link_dependencies(sent.number, edits["dependencies"], done, links),
+        }
+    return item, form, edits
 
 
 async def move_item(

@@ -22,10 +22,13 @@ from bot.domain.backlog import (
     FORM_LABELS,
     FORM_MAX,
     ITEM_TYPES,
+    SCORE,
     STATUS_NAMES,
     TITLE_MAX,
     Page,
+    form_digests,
     form_texts,
+    settled_link,
     status_of,
 )
 from bot.domain.backlog_csv import ImportReport
@@ -35,7 +38,7 @@ from bot.usecases.backlog import ItemAdded, ItemShown, Moved, PriorityShown, Sav
 from handlers.blocks import connect as connect_blocks
 from handlers.blocks import kit
 from handlers.blocks.kit import HEADER_MAX, button, context, message, mrkdwn_notice, section
-from handlers.render import Mrkdwn, escape, fit, plain, render
+from handlers.render import Mrkdwn, escape, fit, mention, plain, render
 from storage.models import BacklogItem, ItemEvent
 
 
@@ -95,9 +98,46 @@ def moved_notice(moved: Moved) -> dict[str, Any]:
 
 
 def saved_notice(saved: Saved) -> dict[str, Any]:
+    """What the item form saved; it names the fields it took over from someone else's change
+    made while the form was open, with the value they had set."""
+    replaced = [_replaced(name, value) for name, value in saved.replaced.items()]
     return mrkdwn_notice(
-        render("item_saved.md.j2", item=saved.item, changed=saved.changed, gaps=saved.gaps)
+        render(
+            "item_saved.md.j2",
+            item=saved.item,
+            changed=saved.changed,
+            gaps=saved.gaps,
+            replaced=replaced,
+        )
     )
+
+
+# The item form's fields as the confirmation names them, and the scoring inputs of any scheme.
+FIELD_NAMES = {
+    "hypothesis": "value hypothesis",
+    "acceptance_criteria": "acceptance criteria",
+    "priority": "MoSCoW priority",
+    "checklist": "team checklist",
+} | {
+    SCORE + name: label.lower()
+    for inputs in priority.INPUTS.values()
+    for name, label in inputs.items()
+}
+
+
+def _replaced(name: str, value: Any) -> dict[str, Any]:
+    """A field someone else had changed: its name, and the value they set when it is short
+    enough to quote (None otherwise)."""
+    to: str | None = None
+    if name == "estimate":
+        to = "none" if value is None else f"{points(value)} pts"
+    elif name == "owner":
+        to = mention(value)
+    elif name == "type":
+        to = ITEM_TYPES.get(value, str(value))
+    elif name in ("title", "epic", "priority") or name.startswith(SCORE):
+        to = "none" if value is None else fit(str(value), 60)
+    return {"name": FIELD_NAMES.get(name, name), "to": to}
 
 
 def import_report(report: ImportReport, source: str | None = None) -> str:
@@ -165,8 +205,17 @@ def item_detail(
     actions.append(button("Estimates", "poker_history", str(item.number)))  # planning poker
     blocks.append(ActionsBlock(block_id=f"item-actions-{item.number}", elements=actions))
     if history:
-        blocks.append(context(render("item_history.md.j2", events=history[:8])))
+        blocks.append(context(render("item_history.md.j2", lines=_history(history[:8]))))
     return message(blocks, escape(f"#{item.number} {item.title}"))
+
+
+def _history(events: Sequence[ItemEvent]) -> list[tuple[ItemEvent, tuple[int, bool] | None]]:
+    """Each history line with the linked item it only followed (an item waiting for #n, when
+    #n is done or restored), which it says happened rather than who "edited" it."""
+    return [
+        (event, settled_link(event.changes or {}) if event.action == "edited" else None)
+        for event in events
+    ]
 
 
 def _lines_input(
@@ -262,8 +311,14 @@ def edit_modal(
     for block in blocks:
         if focus and isinstance(block, InputBlock) and block.block_id == focus:
             block.element.focus_on_load = True
-    # The team the form is for: a submission from any other team is refused.
-    where = {"channel": channel_id, "number": item.number, "team": item.team_id}
+    # The team the form is for: a submission from any other team is refused. What it shows,
+    # a digest a field: a submission changes only what its submitter changed.
+    where = {
+        "channel": channel_id,
+        "number": item.number,
+        "team": item.team_id,
+        "shown": form_digests(item, dor, scheme),
+    }
     return kit.modal("item_edit", f"Edit #{item.number}", blocks, **where)
 
 

@@ -1,7 +1,8 @@
 """Backlog forms: an item's fields, and CSV pasted for import.
 
 Each form names the team it was opened for (in its private_metadata); the use case refuses a
-submission from any other team."""
+submission from any other team. The item form also carries a digest of each field it shows,
+so that a submission changes only what its submitter changed."""
 
 from __future__ import annotations
 
@@ -90,14 +91,29 @@ def _priority_edits(state: dict[str, Any]) -> dict[str, Any]:
     return found | ({"scores": scores} if scores else {})
 
 
-@form.submitted(_item_edits)
-async def save_item(asked: Asked, edits: dict[str, Any]) -> None:
+def _sent(asked: Asked, edits: dict[str, Any]) -> backlog_uc.ItemFormSent:
+    """The form as sent, with the digest of each field as it showed them (none in a form
+    opened before forms carried them: it changes every field, as it did then)."""
     meta = metadata(asked.body)
-    team = payload.as_int(meta["team"])
-    number, member = meta["number"], asked.in_channel
-    saved = await backlog_uc.save_item(asked.svc, asked.actor, number, edits, team, member)
+    shown = meta.get("shown") if isinstance(meta.get("shown"), dict) else {}
+    digests = {str(name): value for name, value in shown.items() if isinstance(value, str)}
+    return backlog_uc.ItemFormSent(meta["number"], edits, digests, payload.as_int(meta["team"]))
+
+
+async def _no_refused_field(asked: Asked, edits: dict[str, Any]) -> None:
+    """Before the ack: what the backlog refuses for one field (a cycle of dependencies) shows
+    under it, and the form stays open with what was typed."""
+    refused = await backlog_uc.field_refused(asked.svc, asked.actor, _sent(asked, edits))
+    if refused is not None:
+        raise form.FieldError(FIELD_BLOCKS[refused.name], refused.message)
+
+
+@form.submitted(_item_edits, before_ack=_no_refused_field)
+async def save_item(asked: Asked, edits: dict[str, Any]) -> None:
+    sent = _sent(asked, edits)
+    saved = await backlog_uc.save_item(asked.svc, asked.actor, sent, asked.in_channel)
     await asked.answer(blocks.saved_notice(saved))
-    await meeting_flow.redraw_deep_dives(asked.svc, asked.client, asked.actor, [number])
+    await meeting_flow.redraw_deep_dives(asked.svc, asked.client, asked.actor, [sent.number])
 
 
 @form.submitted(form.required("csv", "Paste at least a header line and one row."))

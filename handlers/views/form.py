@@ -55,22 +55,29 @@ class FieldError(FieldErrors):
 
 def submitted(
     check: Callable[[dict[str, Any]], T],
+    *,
+    before_ack: Callable[[Asked, T], Awaitable[None]] | None = None,
 ) -> Callable[[Callable[[Asked, T], Awaitable[None]]], Listener]:
     """The listener of a form: `check(body)` reads what the form says before the ack, and
     FieldErrors it raises show under their fields (the form stays open, nothing typed is
-    lost). Otherwise the form closes and `handle(asked, what check returned)` answers."""
+    lost). `before_ack`, when given, may ask the database too (never Slack: no Web API call
+    comes before an ack) and raise FieldErrors the same way. Otherwise the form closes and
+    `handle(asked, what check returned)` answers."""
 
     def decorate(handle: Callable[[Asked, T], Awaitable[None]]) -> Listener:
         async def run(
             ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
         ) -> None:
+            asked = Asked.of(body, client, context)
             try:
                 given = check(body)
+                if before_ack is not None:
+                    await before_ack(asked, given)
             except FieldErrors as refused:
                 await ack(response_action="errors", errors=refused.errors)
                 return
             await ack()
-            await handle(Asked.of(body, client, context), given)
+            await handle(asked, given)
 
         return listening_as(handle, run)
 

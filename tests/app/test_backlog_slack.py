@@ -210,7 +210,7 @@ async def test_archive_restore_and_done_keep_the_item_and_its_history(slack):
     detail = await backlog(slack, "remove 1", user=PO)
     assert "*Status:* Archived" in shown(detail)
     await slack.driver.click("Restore", user=PO, message=detail)
-    assert "*Status:* New" in shown(last_ephemeral(slack))
+    assert "*Status:* Open" in shown(last_ephemeral(slack))
     await backlog(slack, "show 2", user=DEV1)
     await slack.driver.click("Mark done", user=DEV1, message=last_ephemeral(slack, DEV1))
     assert "*Status:* Done" in shown(last_ephemeral(slack, DEV1))

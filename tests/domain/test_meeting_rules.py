@@ -14,7 +14,7 @@ from agendas import engine, planning, refinement
 from agendas.agenda import builtin, edited
 from bot.domain.backlog import Move
 from bot.domain.errors import UserError
-from storage.models import BacklogItem, Meeting, SprintItem
+from storage.models import BacklogItem, ItemEvent, Meeting, SprintItem
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -158,3 +158,18 @@ def test_an_agenda_edited_in_its_form_is_checked_section_by_section():
         edited(agenda, ["10", "ten", "20", "10"], ["", "", "", ""])
     with pytest.raises(UserError, match="add up to 1000 minutes"):
         edited(agenda, ["970", "10", "10", "10"], ["", "", "", ""])
+
+
+def test_an_item_that_only_followed_a_dependency_is_not_counted_as_refined():
+    """When #4 is done during a session, #20 (waiting for it) gets an "edited" line from the
+    backlog, not from the team: the minutes list #20 as refined only if someone edited it."""
+    meeting = Meeting(goal="", log=[], data={})
+    waiting, edited_item = BacklogItem(number=20, title="Pay"), BacklogItem(number=21, title="Ship")
+    followed = {"dependencies": [[{"item": 4, "resolved": False}], [{"item": 4, "resolved": True}]]}
+    events = [
+        (ItemEvent(action="edited", changes=followed), waiting),
+        (ItemEvent(action="edited", changes={"estimate": [None, 3]}), edited_item),
+    ]
+    record = refinement.minutes(meeting, events, [], ready_after=0)
+    assert record["refined"] == [(21, "Ship")]
+    assert record["estimated"] == [(21, "Ship")]
