@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.domain.commands import MEETING_MINUTES, meeting_lengths
 from bot.domain.errors import UserError
 from storage.models import Team
 
@@ -27,7 +28,7 @@ ACTIONS = {
     "planning": {"goal", "selection", "capacity", "breakdown", "commit"},
     "review": {"increment", "goal_check"},
 }
-MAX_MINUTES = 8 * 60
+MIN_MINUTES, MAX_MINUTES = MEETING_MINUTES
 
 
 class AgendaError(UserError):
@@ -127,8 +128,10 @@ def edited(current: Agenda, amounts: Sequence[str], purposes: Sequence[str]) -> 
         purpose = " ".join((purposes[index] if index < len(purposes) else "").split())
         sections.append(replace(section, minutes=amount, purpose=purpose))
     total = int(sum(s.minutes for s in sections)) if current.minutes else None
-    if total is not None and not 5 <= total <= MAX_MINUTES:
-        raise UserError(f"The sections add up to {total} minutes: keep it from 5 to {MAX_MINUTES}.")
+    if total is not None and not MIN_MINUTES <= total <= MAX_MINUTES:
+        raise UserError(
+            f"The sections add up to {total} minutes: keep it from {MIN_MINUTES} to {MAX_MINUTES}."
+        )
     return replace(current, minutes=total, sections=tuple(sections))
 
 
@@ -189,11 +192,13 @@ def parse(text: str, kind: str) -> Agenda:
         raise AgendaError(f"{_line(_get(root, 'kind'))}: `kind` must be `{kind}` here.")
     minutes = data.get("minutes")
     if minutes is not None and (
-        not isinstance(minutes, int) or isinstance(minutes, bool) or not 5 <= minutes <= MAX_MINUTES
+        not isinstance(minutes, int)
+        or isinstance(minutes, bool)
+        or not MIN_MINUTES <= minutes <= MAX_MINUTES
     ):
         raise AgendaError(
-            f"{_line(_get(root, 'minutes'))}: `minutes` must be a whole number from 5 to "
-            f"{MAX_MINUTES}."
+            f"{_line(_get(root, 'minutes'))}: `minutes` must be a whole number from "
+            f"{MIN_MINUTES} to {MAX_MINUTES}."
         )
     sections_node = _get(root, "sections")
     raw_sections = data.get("sections")
@@ -271,8 +276,8 @@ def _resolve(name: str, kind: str, minutes: int | None, sections: list[SectionSp
 
 def scale(agenda: Agenda, total_minutes: int) -> list[Section]:
     """Sections stretched or squeezed to `total_minutes`, in whole minutes (at least 1 each)."""
-    if not 5 <= total_minutes <= MAX_MINUTES:
-        raise UserError(f"A meeting lasts between 5 minutes and {MAX_MINUTES // 60} hours.")
+    if not MIN_MINUTES <= total_minutes <= MAX_MINUTES:
+        raise UserError(meeting_lengths())
     if total_minutes < len(agenda.sections):
         raise UserError(
             f"{total_minutes} minutes is too short for {len(agenda.sections)} sections."

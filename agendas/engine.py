@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agendas.agenda import default_minutes, for_team, scale
+from bot.domain.commands import EXTEND_MINUTES, extension_lengths
 from bot.domain.errors import NotAllowed, UserError
 from storage.models import Meeting, Team
 from storage.repositories import Store
@@ -25,6 +26,7 @@ KIND_NAMES = {
     "planning": "sprint planning",
     "review": "sprint review",
 }
+COMMANDS = {"refinement": "/refine", "planning": "/planning", "review": "/review"}
 FACILITATE = {
     "next": "move the meeting on",
     "extend": "extend a section",
@@ -72,13 +74,35 @@ def warn_at(meeting: Meeting) -> datetime:
     return meeting.section_ends_at - max(length * WARN_SHARE, WARN_AT_LEAST)
 
 
-def elapsed_share(meeting: Meeting, now: datetime) -> float:
-    """How far through the planned meeting we are, 0..1, for the progress bar."""
-    planned = sum(s["minutes"] for s in sections(meeting))
-    done = sum(s["minutes"] for s in sections(meeting)[: meeting.section])
+def extended(meeting: Meeting, section: int) -> int:
+    """The minutes added to section `section` by extensions."""
+    return sum(e["minutes"] for e in meeting.data.get("extensions", []) if e["section"] == section)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far through its agenda a meeting is, in minutes, for the progress bar: `done` of
+    `planned` plus the `added` minutes of extensions."""
+
+    done: float
+    planned: float
+    added: int
+
+    @property
+    def total(self) -> float:
+        return self.planned + self.added
+
+
+def progress(meeting: Meeting, now: datetime) -> Progress:
+    """The sections behind us at their length (planned plus extensions), and the current one's
+    length less its time left. An extension lengthens the section and its time left alike, so
+    it adds to the total and takes nothing from what is done: the bar never goes back."""
+    lengths = [s["minutes"] + extended(meeting, i) for i, s in enumerate(sections(meeting))]
     left = max(time_left(meeting, now).total_seconds() / 60, 0)
-    in_section = max(current(meeting)["minutes"] - left, 0)
-    return min((done + in_section) / planned, 1.0) if planned else 1.0
+    in_section = max(lengths[meeting.section] - left, 0)
+    planned = sum(s["minutes"] for s in sections(meeting))
+    added = sum(e["minutes"] for e in meeting.data.get("extensions", []))
+    return Progress(sum(lengths[: meeting.section]) + in_section, planned, added)
 
 
 async def start(
@@ -188,9 +212,6 @@ def timer_verdict(meeting: Meeting, timer: Timer, now: datetime) -> Verdict:
 
 def _close_section(meeting: Meeting, now: datetime) -> None:
     section = current(meeting)
-    extended = sum(
-        e["minutes"] for e in meeting.data.get("extensions", []) if e["section"] == meeting.section
-    )
     paused = meeting.data.get("paused_seconds", {}).get(str(meeting.section), 0)
     actual = (now - meeting.section_started_at).total_seconds() - paused
     meeting.log = [
@@ -200,7 +221,7 @@ def _close_section(meeting: Meeting, now: datetime) -> None:
             "title": section["title"],
             "planned": section["minutes"],
             "actual": round(actual / 60, 1),
-            "extended": extended,
+            "extended": extended(meeting, meeting.section),
             "ended_at": now.isoformat(),
         },
     ]
@@ -208,11 +229,9 @@ def _close_section(meeting: Meeting, now: datetime) -> None:
 
 def require_open(meeting: Meeting | None, kind: str) -> Meeting:
     if meeting is None or meeting.kind != kind:
-        start_hint = {"refinement": "`/refine start`", "review": "`/review start`"}.get(
-            kind, "`/planning start`"
-        )
         raise UserError(
-            f"No {KIND_NAMES[kind]} is running in this channel. {start_hint} starts one."
+            f"No {KIND_NAMES[kind]} is running in this channel. `{COMMANDS[kind]} start` "
+            "starts one."
         )
     return meeting
 
@@ -253,8 +272,9 @@ async def extend(
     """Adds minutes to the current section; False if section `expected` is over already."""
     if section_over(meeting, expected):
         return False
-    if not 1 <= minutes <= 60:
-        raise UserError("Extend by 1 to 60 minutes, e.g. `/refine extend 5m`.")
+    low, high = EXTEND_MINUTES
+    if not low <= minutes <= high:
+        raise UserError(extension_lengths(COMMANDS[meeting.kind]))
     overrun = max(0.0, (now - meeting.section_ends_at).total_seconds() / 60)
     meeting.section_ends_at = max(meeting.section_ends_at, now) + timedelta(minutes=minutes)
     meeting.data = {

@@ -266,18 +266,50 @@ def _not_positive(word: str, example: str) -> str | None:
     return None
 
 
-def parse_minutes(word: str, command: str, verb: str) -> int:
-    """`45m`, `45`, `1h`, `1h30m`, `90min` into minutes; zero and negative lengths refused."""
+MEETING_MINUTES = (5, 8 * 60)
+"""How long a meeting may last (`start`); agendas.agenda holds agendas to it too."""
+EXTEND_MINUTES = (1, 60)
+"""How much one extension may add (`extend`); agendas.engine.extend holds the clock to it."""
+
+
+def meeting_lengths() -> str:
+    """The lengths a meeting may have, in words."""
+    low, high = MEETING_MINUTES
+    return f"A meeting lasts between {low} minutes and {high // 60} hours."
+
+
+def extension_lengths(command: str) -> str:
+    """The lengths one extension may have, in words, with an example of `command`."""
+    low, high = EXTEND_MINUTES
+    return f"Extend by {low} to {high} minutes, e.g. `{command} extend 5m`."
+
+
+def parse_minutes(word: str, command: str, verb: str, *, extension: bool = False) -> int:
+    """`45m`, `45`, `1h`, `1h30m`, `90min` into minutes: a meeting's length, or one
+    `extension`'s. Zero and negative lengths are refused, and any outside the range, which the
+    refusal states."""
     line = usage(command, verb)
     if (negative := _not_positive(word, "45m")) is not None:
         raise UsageError(negative, line)
-    match = re.fullmatch(r"(?:(\d{1,2})h)?(?:(\d{1,3})(?:m|min|mins|minutes)?)?", word.lower())
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)(?:m|min|mins|minutes)?)?", word.lower())
     if not word or match is None or not any(match.groups()):
         raise UsageError(f"`{word}` is not a length like `45m` or `1h30m`.", line)
-    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+    hours, minutes = (_count(digits or "0") for digits in match.groups())
+    minutes += hours * 60
     if minutes <= 0:
         raise UsageError(f"`{word}` is no time at all: give a length like `45m`.", line)
+    low, high = EXTEND_MINUTES if extension else MEETING_MINUTES
+    if not low <= minutes <= high:
+        lengths = extension_lengths(command) if extension else meeting_lengths()
+        too = "long" if minutes > high else "short"
+        raise UsageError(f"`{word}` is too {too}. {lengths}", line)
     return minutes
+
+
+def _count(digits: str) -> int:
+    """A count typed in digits: past nine digits, more than any length allows, it is not read
+    (int() refuses thousands of them) but counted as a billion."""
+    return int(digits) if len(digits.lstrip("0")) <= 9 else 10**9
 
 
 def parse_refine(text: str) -> RefineCommand:
@@ -293,9 +325,8 @@ def parse_refine(text: str) -> RefineCommand:
         case "status" | "next" | "pause" | "resume" | "end" | "agenda" | "history" | "help":
             return RefineCommand(verb)
         case "extend":
-            return RefineCommand(
-                "extend", minutes=parse_minutes(rest[0], "/refine", "extend") if rest else None
-            )
+            minutes = parse_minutes(rest[0], "/refine", "extend", extension=True) if rest else None
+            return RefineCommand("extend", minutes=minutes)
         case "goal" | "note":
             body = _rest_text(text, 1)
             users = tuple(_MENTION.findall(body))
@@ -501,9 +532,8 @@ def _meeting_clock(command: str, verb: str, rest: list[str]) -> SprintCommand | 
         case "status" | "next" | "pause" | "resume" | "end" | "history" | "help":
             return SprintCommand(verb)
         case "extend":
-            return SprintCommand(
-                "extend", minutes=parse_minutes(rest[0], command, "next") if rest else None
-            )
+            minutes = parse_minutes(rest[0], command, "next", extension=True) if rest else None
+            return SprintCommand("extend", minutes=minutes)
     return None
 
 

@@ -61,16 +61,33 @@ def require_running(sprint: Sprint | None) -> Sprint:
 def committed_sprint(recent: Iterable[Sprint], today: date) -> Sprint | None:
     """The sprint the team works in: of the committed sprints among `recent` (running or
     closed, not one being planned), the one whose dates hold `today`, else the newest; None
-    before the team's first commitment. A refinement held today counts in the sprint its day
-    falls in, so the budget, the refinement's minutes and `/backlog health` name that sprint
-    (a sprint committed ahead of its start takes over on its first day)."""
-    committed = sorted(
+    before the team's first commitment. `/backlog health` measures its goal (a sprint
+    committed ahead of its start takes over on its first day). A refinement's budget is
+    refinement_sprint's: it has no "else the newest"."""
+    committed = _committed(recent)
+    return refinement_sprint(committed, today) or (committed[0] if committed else None)
+
+
+def refinement_sprint(recent: Iterable[Sprint], day: date) -> Sprint | None:
+    """The sprint a refinement held on `day` counts in, whose budget the minutes, `/backlog
+    health` and the App Home show: of the committed sprints among `recent` (running or closed),
+    the one whose dates hold the day. None between sprints (the last one over, the next not
+    committed yet): the last sprint's budget would read as if the session had not happened,
+    and the session counts in the sprint whose dates hold it once that one is committed."""
+    return next((s for s in _committed(recent) if holds(s, day)), None)
+
+
+def holds(sprint: Sprint, day: date) -> bool:
+    """Whether `day` falls in the sprint's dates."""
+    return sprint.starts_on <= day <= sprint.ends_on
+
+
+def _committed(recent: Iterable[Sprint]) -> list[Sprint]:
+    """The committed sprints among `recent` (running or closed, not one being planned), the
+    newest first."""
+    return sorted(
         (s for s in recent if s.status != "planning"), key=lambda s: s.number, reverse=True
     )
-    for sprint in committed:
-        if sprint.starts_on <= today <= sprint.ends_on:
-            return sprint
-    return committed[0] if committed else None
 
 
 def require_in_team(sprint: Sprint | None, team: Team) -> Sprint:

@@ -30,7 +30,7 @@ from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases.planning import PLANNING
-from bot.usecases.refinement_budget import as_data, sprint_budget
+from bot.usecases.refinement_budget import as_data, session_budget
 from bot.usecases.review import REVIEW
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, Work, team_work
@@ -76,7 +76,7 @@ class Refinement:
         actions = await store.action_items(meeting.id)
         ordered = await _ordered(store, team)
         ready_after = len(refinement.ready_numbers(ordered, DefinitionOfReady.of(team)))
-        spent = as_data(await sprint_budget(store, team, meeting.ended_at))
+        spent = as_data(await session_budget(store, team, meeting))
         return {**refinement.minutes(meeting, events, actions, ready_after), "budget": spent}
 
 

@@ -4,13 +4,13 @@ capacity (the rule is bot/domain/refinement_budget.py's)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain import refinement_budget as rules
 from bot.domain import sprints
 from bot.domain.calendar import local_today
-from storage.models import Sprint, Team
+from storage.models import Meeting, Sprint, Team
 from storage.repositories import Store
 
 
@@ -22,16 +22,38 @@ async def committed(store: Store, team: Team, now: datetime) -> Sprint | None:
 
 
 async def sprint_budget(store: Store, team: Team, now: datetime) -> rules.Budget | None:
-    """The budget of the committed sprint; None before the team's first commitment."""
-    return await budget_in(store, team, await committed(store, team, now), now)
+    """The budget today's refinements count in; None between sprints and before the team's
+    first commitment."""
+    return await _held_on(store, team, local_today(team, now), now)
+
+
+async def session_budget(store: Store, team: Team, meeting: Meeting) -> rules.Budget | None:
+    """The budget an ended session counts in, as it stands at its end; None between sprints."""
+    assert meeting.ended_at is not None
+    return await _held_on(store, team, local_today(team, meeting.started_at), meeting.ended_at)
+
+
+async def _held_on(store: Store, team: Team, day: date, now: datetime) -> rules.Budget | None:
+    """The budget of the sprint a refinement held on `day` counts in
+    (sprints.refinement_sprint), as it stands `now`."""
+    recent = await store.sprints(team.id, limit=sprints.RECENT_SPRINTS)
+    sprint = sprints.refinement_sprint(recent, day)
+    return None if sprint is None else await _counted(store, team, sprint, now)
 
 
 async def budget_in(
     store: Store, team: Team, sprint: Sprint | None, now: datetime
 ) -> rules.Budget | None:
-    """The refinement budget of `sprint` as it stands `now`."""
-    if sprint is None:
+    """The refinement budget of `sprint` as it stands `now`, None unless its dates hold today:
+    between sprints, the last one's budget would read as if today's refinements had not
+    happened (sprints.refinement_sprint)."""
+    if sprint is None or not sprints.holds(sprint, local_today(team, now)):
         return None
+    return await _counted(store, team, sprint, now)
+
+
+async def _counted(store: Store, team: Team, sprint: Sprint, now: datetime) -> rules.Budget:
+    """The sprint's ended refinement sessions against its budget, as they stand `now`."""
     # a day either side: the sessions' local dates are the domain's to judge
     start = datetime.combine(sprint.starts_on - timedelta(days=1), datetime.min.time(), now.tzinfo)
     end = datetime.combine(sprint.ends_on + timedelta(days=2), datetime.min.time(), now.tzinfo)

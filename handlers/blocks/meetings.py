@@ -76,18 +76,21 @@ def controls(meeting: Meeting) -> ActionsBlock:
 def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
     """The one message that shows where the meeting stands; updated at every change."""
     actual = {entry["section"]: entry["actual"] for entry in meeting.log}
-    rows = [{**s, "actual": actual.get(i)} for i, s in enumerate(engine.sections(meeting))]
+    rows = [
+        {**s, "actual": actual.get(i), "extended": engine.extended(meeting, i)}
+        for i, s in enumerate(engine.sections(meeting))
+    ]
     left_minutes = engine.time_left(meeting, now).total_seconds() / 60
     left = math.ceil(left_minutes) if left_minutes >= 0 else -math.ceil(-left_minutes)
-    share = 1.0 if meeting.status == "ended" else engine.elapsed_share(meeting, now)
-    filled = round(share * BAR)
-    planned = int(sum(s["minutes"] for s in engine.sections(meeting)))
+    progress = engine.progress(meeting, now)
     status = render(
         "agenda_status.md.j2",
         meeting=meeting,
-        bar="▓" * filled + "░" * (BAR - filled),
-        percent=round(share * 100),
-        planned=planned,
+        bar=_bar(progress),
+        done=round(progress.done),
+        total=int(progress.total),
+        added=progress.added,
+        planned=int(progress.planned),
         actual=round(sum(e["actual"] for e in meeting.log)),
         purpose=engine.current(meeting).get("purpose") if meeting.status != "ended" else "",
     )
@@ -104,6 +107,15 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
     if meeting.status != "ended":
         blocks.append(controls(meeting))
     return message(blocks, escape(meeting.agenda["name"]))
+
+
+def _bar(progress: engine.Progress) -> str:
+    """BAR cells for the planned meeting and more for its extensions (up to twice as many in
+    all), so that an extension lengthens the bar and never empties a cell of it."""
+    per_minute = BAR / max(progress.planned, progress.total / 2, 1)
+    cells = round(progress.total * per_minute)
+    filled = min(round(progress.done * per_minute), cells)
+    return "▓" * filled + "░" * (cells - filled)
 
 
 def warning(meeting: Meeting, left_minutes: int) -> dict[str, Any]:
