@@ -97,7 +97,10 @@ def current(chosen: Iterable[SprintItem]) -> Selection:
 
 
 def with_item(selection: Selection, number: int, reason: str) -> Selection:
-    """`/planning add <n> [reason]`: the item joins the plan, serving the goal."""
+    """`/planning add <n> [reason]`: the item joins the plan, serving the goal. One in the
+    plan already leaves it as it is (`without_item` leaves a plan without the item as it is)."""
+    if number in selection.numbers:
+        return selection
     return Selection(
         numbers=(*selection.numbers, number),
         supporting=selection.supporting | {number},

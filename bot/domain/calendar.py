@@ -162,11 +162,16 @@ def parse_working_days(text: str) -> list[str]:
     return [d for d in WEEKDAYS if d in days]
 
 
-def parse_date(text: str) -> date:
+def parse_date(text: str, today: date | None = None) -> date:
+    """A date typed as YYYY-MM-DD; what is not one is answered with the format, and `today`
+    (when given) as an example of it."""
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise UserError(f"`{text.strip()}` is not a date: write it as 2026-03-02.") from None
+        example = f", e.g. `{today.isoformat()}` for today" if today else ""
+        raise UserError(
+            f"`{text.strip()}` is not a date: give it as YYYY-MM-DD{example}."
+        ) from None
 
 
 def working_days(team: Team) -> list[str]:

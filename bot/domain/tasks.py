@@ -22,6 +22,8 @@ from storage.models import Sprint, SprintItem, SprintTask, TaskProgress
 
 MAX_HOURS = 200
 TASKS_MAX = 40  # on one item
+HOURS_RANGE = f"A task takes from more than 0 to {MAX_HOURS} hours"
+LEFT_RANGE = f"Hours left go from 0 (done) to {MAX_HOURS}"
 _HOURS = r"\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)"
 TASK_LINE = re.compile(
     r"^\s*(?:[-*•]\s*)?(?:\[(?P<check>[ xX✓✔]?)\]\s*)?"
@@ -64,20 +66,19 @@ class TaskLine:
 
 
 def parse_task_lines(text: str) -> list[TaskLine]:
-    """Every line of the tasks form, or guidance naming the first line not understood."""
-    lines, wrong = [], []
+    """Every line of the tasks form, or guidance naming the first line not understood (or
+    whose hours are out of range)."""
+    lines = []
     for raw in text.splitlines():
         if not raw.strip():
             continue
         line = parse_task_line(raw)
         if line is None:
-            wrong.append(raw.strip())
-        else:
-            lines.append(line)
-    if wrong:
-        raise UserError(
-            f"Give each task its hours, like `Design DB query 2h`. Not understood: “{wrong[0]}”."
-        )
+            raise UserError(
+                "Give each task its hours, like `Design DB query 2h`. "
+                f"Not understood: “{raw.strip()}”."
+            )
+        lines.append(line)
     if len(lines) > TASKS_MAX:
         raise UserError(f"An item takes up to {TASKS_MAX} tasks: split the item instead.")
     return lines
@@ -85,14 +86,17 @@ def parse_task_lines(text: str) -> list[TaskLine]:
 
 def parse_task_line(raw: str) -> TaskLine | None:
     """`Design DB query 2h`, `- Write tests: 1.5 hours`, `[x] Review 1h`, `Build 6h, 4h left`;
-    None for a line that is none of these."""
+    None for a line that is none of these. A line understood whose hours are out of range is
+    answered with the range (as `change_task` answers a changed task's)."""
     match = TASK_LINE.match(raw)
     if match is None:
         return None
     hours = _hours(match["hours"])
     left = _hours(match["left"]) if match["left"] else None
-    if not 0 < hours <= MAX_HOURS or (left is not None and left > MAX_HOURS):
-        return None
+    if not 0 < hours <= MAX_HOURS:
+        raise UserError(f"{HOURS_RANGE}: “{raw.strip()}” is out of range.")
+    if left is not None and left > MAX_HOURS:
+        raise UserError(f"{LEFT_RANGE}: “{raw.strip()}” is out of range.")
     done = bool((match["check"] or "").strip()) or left == 0
     return TaskLine(match["title"].strip()[:200], hours, done, None if done else left)
 
@@ -218,7 +222,7 @@ def change_task(task: SprintTask, edit: TaskEdit, actor: str, developers: Sequen
         task.owner = owner
     if edit.hours is not None:
         if not 0 < edit.hours <= MAX_HOURS:
-            raise UserError(f"A task takes from more than 0 to {MAX_HOURS} hours.")
+            raise UserError(f"{HOURS_RANGE}.")
         if not task.done and left(task) == task.hours:
             task.remaining = edit.hours  # not started: all of it is still left
         task.hours = edit.hours
@@ -226,7 +230,7 @@ def change_task(task: SprintTask, edit: TaskEdit, actor: str, developers: Sequen
         task.done, task.remaining = False, task.hours
     if edit.left is not None:
         if not 0 <= edit.left <= MAX_HOURS:
-            raise UserError(f"Hours left go from 0 (done) to {MAX_HOURS}.")
+            raise UserError(f"{LEFT_RANGE}.")
         task.done, task.remaining = edit.left == 0, edit.left
     if edit.done:
         task.done, task.remaining = True, 0.0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.domain.calendar import parse_country, parse_date, parse_working_days
@@ -133,11 +134,18 @@ def role_verdict(current: Roles, user: str, roles: tuple[str, ...], action: str)
     if not any(current.is_named(role) for role in roles):
         where = "no Scrum roles" if current.empty else f"no {titles}"
         raise SetupNeeded(
-            f"This channel has {where} yet, so nobody can {action} here. Set the team up "
-            "first: name its Product Owner, Scrum Masters and Developers, and when sprints run."
+            f"This channel has {where} yet, so nobody can {_placed(action, 'here')}. Set the "
+            "team up first: name its Product Owner, Scrum Masters and Developers, and when "
+            "sprints run."
         )
     holders = tuple(dict.fromkeys(u for role in roles for u in current.named(role)))
-    raise NotAllowed(f"Only the {titles} can {action} in this channel.", holders)
+    raise NotAllowed(f"Only the {titles} can {_placed(action, 'in this channel')}.", holders)
+
+
+def _placed(action: str, where: str) -> str:
+    """The action and where it is done, said once: an action that names the channel itself
+    ("connect this channel to Jira") is not placed in it again."""
+    return action if "this channel" in action else f"{action} {where}"
 
 
 def setup_verdict(current: Roles, user: str) -> str:
@@ -202,8 +210,9 @@ def parse_sprint_weeks(text: str) -> int:
     return int(match.group(1))
 
 
-def apply_setting(team: Team, setting: str, value: str) -> None:
-    """Sets one team setting from the words a user typed."""
+def apply_setting(team: Team, setting: str, value: str, today: date | None = None) -> None:
+    """Sets one team setting from the words a user typed; `today` (the team's) gives the
+    example of a date not understood."""
     if setting == "timezone":
         team.timezone = parse_timezone(value)
     elif setting == "sprint":
@@ -211,7 +220,7 @@ def apply_setting(team: Team, setting: str, value: str) -> None:
     elif setting == "days":
         team.working_days = ",".join(parse_working_days(value))
     elif setting == "start":
-        team.sprint_start = parse_date(value)
+        team.sprint_start = parse_date(value, today)
     elif setting == "country":
         team.holiday_country = parse_country(value) or None
     elif setting == "refinement":

@@ -14,7 +14,7 @@ before the transaction), which say who is in the channel, so it asks Slack nothi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -92,7 +92,8 @@ async def plan_state(
 @dataclass(frozen=True)
 class PlanNote:
     """What changed in the plan, for the meeting thread: `what` is goal, added, dropped,
-    chosen, capacity, tasks or waiting (for more commitments)."""
+    chosen, capacity, tasks or waiting (for more commitments). `changed` False: what was
+    asked left the plan as it was (an item added again, or dropped while not in it)."""
 
     what: str
     user: str
@@ -101,6 +102,7 @@ class PlanNote:
     hours: float = 0.0
     goal: str = ""
     waiting: tuple[str, ...] = ()
+    changed: bool = True
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,10 @@ class PlanChanged:
         (posted in the channel): `thread`, a line in its thread and its cards updated, or
         `cards`, its cards updated alone (a capacity change shows there). Without one:
         `asker`, privately with where the plan stands, or once the sprint is committed,
-        `note`, privately the change alone."""
+        `note`, privately the change alone. What changed nothing is the asker's alone:
+        `note`."""
+        if not self.note.changed:
+            return "note"
         planning = self.state.sprint.status == "planning"
         if self.meeting is not None and self.meeting.message_ts and planning:
             return "cards" if self.note.what == "capacity" else "thread"
@@ -173,20 +178,24 @@ async def set_goal(
 async def add_item(
     svc: Services, actor: Actor, people: People, number: int, reason: str
 ) -> PlanChanged:
-    """`/planning add <n> [reason]`: an unready item needs the reason."""
+    """`/planning add <n> [reason]`: an unready item needs the reason; one in the plan
+    already changes nothing."""
     async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, None)
-        chosen = plan.with_item(plan.current(await work.store.sprint_items(sprint)), number, reason)
-        await _select(work, sprint, chosen)
-        return await _changed(work, sprint, people, PlanNote("added", work.user, number))
+        before = plan.current(await work.store.sprint_items(sprint))
+        chosen = plan.with_item(before, number, reason)
+        note = PlanNote("added", work.user, number)
+        return await _reselected(work, sprint, people, before, chosen, note)
 
 
 async def drop_item(svc: Services, actor: Actor, people: People, number: int) -> PlanChanged:
+    """`/planning drop <n>`: one not in the plan changes nothing."""
     async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, None)
-        chosen = plan.without_item(plan.current(await work.store.sprint_items(sprint)), number)
-        await _select(work, sprint, chosen)
-        return await _changed(work, sprint, people, PlanNote("dropped", work.user, number))
+        before = plan.current(await work.store.sprint_items(sprint))
+        chosen = plan.without_item(before, number)
+        note = PlanNote("dropped", work.user, number)
+        return await _reselected(work, sprint, people, before, chosen, note)
 
 
 async def choose_items(
@@ -348,6 +357,22 @@ async def _select(work: Work, sprint: Sprint, chosen: plan.Selection) -> None:
         dict(chosen.overrides),
         work.now,
     )
+
+
+async def _reselected(
+    work: Work,
+    sprint: Sprint,
+    people: People,
+    before: plan.Selection,
+    chosen: plan.Selection,
+    note: PlanNote,
+) -> PlanChanged:
+    """The plan as `chosen`, told as `note`; a choice that is the plan as it was writes
+    nothing, and its note says so (told to the asker alone)."""
+    if chosen == before:
+        return await _changed(work, sprint, people, replace(note, changed=False))
+    await _select(work, sprint, chosen)
+    return await _changed(work, sprint, people, note)
 
 
 async def _changed(work: Work, sprint: Sprint, people: People, note: PlanNote) -> PlanChanged:

@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
 from bot.domain import teams
-from bot.domain.calendar import DEFAULT_ZONE
+from bot.domain.calendar import DEFAULT_ZONE, local_today
 from bot.domain.errors import NotAllowed
 from bot.domain.teams import RoleGroup, Roles
 from bot.runtime.services import Services
@@ -238,7 +238,7 @@ async def apply_settings(
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(CHANGE_TEAM, "change team settings")
         for setting, value in changes:
-            teams.apply_setting(work.team, setting, value)
+            teams.apply_setting(work.team, setting, value, local_today(work.team, work.now))
         if ceremony_jobs.CALENDAR_SETTINGS & {setting for setting, _ in changes}:
             await ceremony_jobs.replan(work.store, work.team, work.now)
         return TeamNow(work.team)
