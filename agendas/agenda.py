@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.commands import MEETING_MINUTES, meeting_lengths
+from bot.domain.commands import MEETING_RANGE, meeting_lengths
 from bot.domain.errors import UserError
 from storage.models import Team
 
@@ -28,7 +28,7 @@ ACTIONS = {
     "planning": {"goal", "selection", "capacity", "breakdown", "commit"},
     "review": {"increment", "goal_check"},
 }
-MIN_MINUTES, MAX_MINUTES = MEETING_MINUTES
+MIN_MINUTES, MAX_MINUTES = MEETING_RANGE
 
 
 class AgendaError(UserError):

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agendas.agenda import default_minutes, for_team, scale
-from bot.domain.commands import EXTEND_MINUTES, extension_lengths
+from bot.domain.commands import EXTEND_RANGE, extension_lengths
 from bot.domain.errors import NotAllowed, UserError
 from storage.models import Meeting, Team
 from storage.repositories import Store
@@ -269,14 +269,16 @@ async def extend(
     now: datetime,
     expected: int | None = None,
 ) -> bool:
-    """Adds minutes to the current section; False if section `expected` is over already."""
+    """Adds minutes to the current section; False if section `expected` is over already.
+    While paused, its clock stands at the pause (as `time_left`'s does)."""
     if section_over(meeting, expected):
         return False
-    low, high = EXTEND_MINUTES
+    low, high = EXTEND_RANGE
     if not low <= minutes <= high:
         raise UserError(extension_lengths(COMMANDS[meeting.kind]))
-    overrun = max(0.0, (now - meeting.section_ends_at).total_seconds() / 60)
-    meeting.section_ends_at = max(meeting.section_ends_at, now) + timedelta(minutes=minutes)
+    clock = meeting.paused_at if meeting.status == "paused" and meeting.paused_at else now
+    overrun = max(0.0, (clock - meeting.section_ends_at).total_seconds() / 60)
+    meeting.section_ends_at = max(meeting.section_ends_at, clock) + timedelta(minutes=minutes)
     meeting.data = {
         **meeting.data,
         "extensions": [

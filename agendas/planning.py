@@ -98,11 +98,12 @@ def current(chosen: Iterable[SprintItem]) -> Selection:
 
 def with_item(selection: Selection, number: int, reason: str) -> Selection:
     """`/planning add <n> [reason]`: the item joins the plan, serving the goal. One in the
-    plan already leaves it as it is (`without_item` leaves a plan without the item as it is)."""
+    plan already is marked as serving the goal and takes a reason given; the plan is the same
+    when it already did and no new reason is given (the use case then says nothing changed)."""
     if number in selection.numbers:
-        return selection
+        reason = reason or selection.overrides.get(number, "")
     return Selection(
-        numbers=(*selection.numbers, number),
+        numbers=selection.numbers if number in selection.numbers else (*selection.numbers, number),
         supporting=selection.supporting | {number},
         overrides={**selection.overrides, number: reason},
     )

@@ -198,7 +198,7 @@ def link_dependencies(
             continue
         if other == number:
             raise FieldRefused(
-                "dependencies", f"#{number} cannot depend on itself. Take `#{number}` out of it."
+                "dependencies", f"#{number} cannot depend on itself. Take #{number} out of it."
             )
         if other not in done:  # not an item of this backlog: a note, ticked by hand
             saved.append({"text": dependency["text"], "resolved": bool(dependency["resolved"])})

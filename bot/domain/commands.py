@@ -266,21 +266,21 @@ def _not_positive(word: str, example: str) -> str | None:
     return None
 
 
-MEETING_MINUTES = (5, 8 * 60)
+MEETING_RANGE = (5, 8 * 60)
 """How long a meeting may last (`start`); agendas.agenda holds agendas to it too."""
-EXTEND_MINUTES = (1, 60)
+EXTEND_RANGE = (1, 60)
 """How much one extension may add (`extend`); agendas.engine.extend holds the clock to it."""
 
 
 def meeting_lengths() -> str:
     """The lengths a meeting may have, in words."""
-    low, high = MEETING_MINUTES
+    low, high = MEETING_RANGE
     return f"A meeting lasts between {low} minutes and {high // 60} hours."
 
 
 def extension_lengths(command: str) -> str:
     """The lengths one extension may have, in words, with an example of `command`."""
-    low, high = EXTEND_MINUTES
+    low, high = EXTEND_RANGE
     return f"Extend by {low} to {high} minutes, e.g. `{command} extend 5m`."
 
 
@@ -298,7 +298,7 @@ def parse_minutes(word: str, command: str, verb: str, *, extension: bool = False
     minutes += hours * 60
     if minutes <= 0:
         raise UsageError(f"`{word}` is no time at all: give a length like `45m`.", line)
-    low, high = EXTEND_MINUTES if extension else MEETING_MINUTES
+    low, high = EXTEND_RANGE if extension else MEETING_RANGE
     if not low <= minutes <= high:
         lengths = extension_lengths(command) if extension else meeting_lengths()
         too = "long" if minutes > high else "short"
@@ -309,7 +309,8 @@ def parse_minutes(word: str, command: str, verb: str, *, extension: bool = False
 def _count(digits: str) -> int:
     """A count typed in digits: past nine digits, more than any length allows, it is not read
     (int() refuses thousands of them) but counted as a billion."""
-    return int(digits) if len(digits.lstrip("0")) <= 9 else 10**9
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) <= 9 else 10**9
 
 
 def parse_refine(text: str) -> RefineCommand:

@@ -71,10 +71,13 @@ def committed_sprint(recent: Iterable[Sprint], today: date) -> Sprint | None:
 def refinement_sprint(recent: Iterable[Sprint], day: date) -> Sprint | None:
     """The sprint a refinement held on `day` counts in, whose budget the minutes, `/backlog
     health` and the App Home show: of the committed sprints among `recent` (running or closed),
-    the one whose dates hold the day. None between sprints (the last one over, the next not
+    the one whose dates hold the day, else the one still running past its dates (not closed
+    yet, the team is still in it). None between sprints (the last one closed, the next not
     committed yet): the last sprint's budget would read as if the session had not happened,
     and the session counts in the sprint whose dates hold it once that one is committed."""
-    return next((s for s in _committed(recent) if holds(s, day)), None)
+    committed = _committed(recent)
+    holding = next((s for s in committed if holds(s, day)), None)
+    return holding or next((s for s in committed if s.status == "active"), None)
 
 
 def holds(sprint: Sprint, day: date) -> bool:

@@ -36,7 +36,7 @@ from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import velocity_of
 from bot.runtime.services import Services
 from bot.usecases import tracker
-from bot.usecases.refinement_budget import as_data, budget_in, committed
+from bot.usecases.refinement_budget import as_data, committed, sprint_budget
 from bot.usecases.team import InChannel, member_work, require_member
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, ItemEvent, Team
@@ -101,7 +101,7 @@ class HealthShown:
     health: Health
     team_id: int
     budget: dict[str, Any] | None = None
-    """The running sprint's refinement budget (bot/usecases/refinement_budget.as_data)."""
+    """The budget of the sprint refinements count in now (refinement_budget.sprint_budget)."""
 
 
 @dataclass
@@ -206,7 +206,7 @@ async def field_refused(svc: Services, actor: Actor, sent: ItemFormSent) -> Fiel
     open with what was typed. `save_item` decides it all again after the ack, and answers
     privately what it refuses as a whole (another team's form, a missing item)."""
     try:
-        async with team_work(svc, actor) as work:
+        async with team_work(svc, actor, urgent=True) as work:
             await _form_edits(work, sent)
     except FieldRefused as refused:
         return refused
@@ -399,7 +399,7 @@ async def _health(work: Work) -> HealthShown:
         sprint=sprint,
         sprint_items=sprint_items,
     )
-    budget = as_data(await budget_in(store, team, sprint, work.now))
+    budget = as_data(await sprint_budget(store, team, work.now))
     return HealthShown(health, team.id, budget)
 
 

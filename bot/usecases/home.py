@@ -55,7 +55,8 @@ class TeamHome:
     meeting_section: str = ""
     next_planning: date | None = None
     next_refinement: date | None = None
-    refinement_budget: dict[str, Any] | None = None  # the active sprint's (as_data)
+    # the budget of the sprint refinements count in now (refinement_budget.sprint_budget)
+    refinement_budget: dict[str, Any] | None = None
     coming: Sequence[ceremonies.Occurrence] = ()  # scheduled ceremonies, the next few, in order
 
 

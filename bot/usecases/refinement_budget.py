@@ -41,17 +41,6 @@ async def _held_on(store: Store, team: Team, day: date, now: datetime) -> rules.
     return None if sprint is None else await _counted(store, team, sprint, now)
 
 
-async def budget_in(
-    store: Store, team: Team, sprint: Sprint | None, now: datetime
-) -> rules.Budget | None:
-    """The refinement budget of `sprint` as it stands `now`, None unless its dates hold today:
-    between sprints, the last one's budget would read as if today's refinements had not
-    happened (sprints.refinement_sprint)."""
-    if sprint is None or not sprints.holds(sprint, local_today(team, now)):
-        return None
-    return await _counted(store, team, sprint, now)
-
-
 async def _counted(store: Store, team: Team, sprint: Sprint, now: datetime) -> rules.Budget:
     """The sprint's ended refinement sessions against its budget, as they stand `now`."""
     # a day either side: the sessions' local dates are the domain's to judge

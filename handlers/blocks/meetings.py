@@ -110,8 +110,9 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
 
 
 def _bar(progress: engine.Progress) -> str:
-    """BAR cells for the planned meeting and more for its extensions (up to twice as many in
-    all), so that an extension lengthens the bar and never empties a cell of it."""
+    """BAR cells for the planned meeting and more for its extensions, so that an extension
+    lengthens the bar and empties no cell of it; past twice the planned length the bar stops
+    growing and is drawn to scale again (its cells may then empty)."""
     per_minute = BAR / max(progress.planned, progress.total / 2, 1)
     cells = round(progress.total * per_minute)
     filled = min(round(progress.done * per_minute), cells)

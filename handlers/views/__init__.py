@@ -1,7 +1,8 @@
 """Modal submissions, one module per feature.
 
-Input that can be checked without the database is checked before the ack, so mistakes show
-under the field and nothing typed is lost; everything else happens after the ack.
+Input is checked before the ack, so mistakes show under the field and nothing typed is lost:
+what the form says by itself, and for the item form what the backlog refuses for one field (a
+read of the database, never a Web API call); everything else happens after the ack.
 """
 
 from slack_bolt.async_app import AsyncApp

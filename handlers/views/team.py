@@ -144,5 +144,5 @@ async def save_settings(asked: Asked, changes: list[tuple[str, str]]) -> None:
 
 @form.submitted(_dor)
 async def save_dor(asked: Asked, changes: dict[str, Any]) -> None:
-    team = await ready_uc.save_dor(asked.svc, _submitter(asked), changes, asked.in_channel)
-    await asked.answer(ready_blocks.dor_message(team))
+    saved = await ready_uc.save_dor(asked.svc, _submitter(asked), changes, asked.in_channel)
+    await asked.answer(ready_blocks.dor_message(saved))

@@ -134,9 +134,7 @@ async def test_a_dependency_cycle_is_refused_under_its_field_and_the_form_stays_
     assert (item.epic, item.dependencies) == (None, []), "nothing was saved"
 
     ack = await slack.driver.submit(form, {"Dependencies": "#2 itself"}, user=PO)
-    assert ack.json["errors"] == {
-        "dependencies": "#2 cannot depend on itself. Take `#2` out of it."
-    }
+    assert ack.json["errors"] == {"dependencies": "#2 cannot depend on itself. Take #2 out of it."}
 
     # Taken out, the same form saves, with the rest of what was typed.
     await slack.driver.submit(form, {"Dependencies": "legal sign-off"}, user=PO)

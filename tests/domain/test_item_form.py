@@ -76,11 +76,6 @@ def test_a_link_resolved_meanwhile_is_no_edit_of_the_form_that_showed_it_open():
     assert form_edits(found, form, shown, DOR).edits == {}
 
 
-def test_every_digest_is_short():
-    shown = form_digests(item(1, hypothesis="h" * 3000), DOR, "opportunity")
-    assert {len(value) for value in shown.values()} == {backlog.DIGEST_LENGTH}
-
-
 def test_a_refused_dependency_names_its_field():
     with pytest.raises(FieldRefused) as cycle:
         backlog.link_dependencies(

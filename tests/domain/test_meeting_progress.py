@@ -102,3 +102,16 @@ async def test_the_progress_never_goes_back_through_a_whole_meeting():
         (28, 45),  # triage done at its 25 minutes
         (40, 45),  # the deep dive over by now
     ]
+
+
+async def test_an_extension_while_paused_counts_from_the_pause():
+    """Triage paused at 5 of its 10 minutes and extended by 5 at minute 15: 10 minutes are left
+    when it resumes, and what is done stays where the pause left it."""
+    meeting = in_triage()
+    await engine.pause(Timers(), meeting, at(5))  # type: ignore[arg-type]
+    done = engine.progress(meeting, at(15)).done
+    await engine.extend(Timers(), meeting, 5, "U1", at(15))  # type: ignore[arg-type]
+    assert engine.progress(meeting, at(15)).done == done == 8
+    assert engine.time_left(meeting, at(15)) == timedelta(minutes=10)
+    await engine.resume(Timers(), meeting, at(20))  # type: ignore[arg-type]
+    assert engine.time_left(meeting, at(20)) == timedelta(minutes=10)

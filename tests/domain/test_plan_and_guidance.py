@@ -15,8 +15,14 @@ from bot.domain.teams import Roles, SetupNeeded, role_verdict
 
 
 def test_an_item_in_the_plan_already_leaves_the_plan_as_it_is():
-    plan = planning.Selection((1, 4), frozenset({1}), {1: "", 4: "a spike"})
-    assert planning.with_item(plan, 4, "another reason") == plan
+    """Unless the add says more: it marks the item as serving the goal, or gives a reason."""
+    plan = planning.Selection((1, 4), frozenset({1, 4}), {1: "", 4: "a spike"})
+    assert planning.with_item(plan, 4, "") == plan
+    retold = planning.with_item(plan, 4, "another reason")
+    assert (retold.numbers, retold.overrides[4]) == ((1, 4), "another reason")
+    unmarked = planning.Selection((1, 4), frozenset({1}), {1: "", 4: "a spike"})
+    marked = planning.with_item(unmarked, 4, "")
+    assert marked == plan, "it serves the goal now, its reason kept"
     assert planning.without_item(plan, 7) == plan, "an item not in the plan: nothing leaves"
     assert planning.with_item(plan, 7, "").numbers == (1, 4, 7)
 

@@ -1,7 +1,7 @@
 """Which sprint a refinement counts in (sprints.refinement_sprint): the committed sprint whose
-dates hold the day it was held, none between sprints; the refinement's minutes, `/backlog
-health` and the App Home show that sprint's budget. The sprint the team works in
-(sprints.committed_sprint) still falls back to the newest committed one."""
+dates hold the day it was held (else one still running past them), none between sprints; the
+refinement's minutes, `/backlog health` and the App Home show that sprint's budget. The sprint
+the team works in (sprints.committed_sprint) still falls back to the newest committed one."""
 
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ def test_a_refinement_counts_in_the_committed_sprint_whose_dates_hold_its_day():
     recent = [planned, running, closed]
     assert sprints.refinement_sprint(recent, date(2026, 3, 18)) is running
     assert sprints.refinement_sprint(recent, date(2026, 3, 5)) is closed
-    # a running sprint past its dates, the next being planned: no sprint holds the day yet
-    assert sprints.refinement_sprint(recent, date(2026, 4, 1)) is None
+    # a running sprint past its dates, the next being planned: the team is still in it
+    assert sprints.refinement_sprint(recent, date(2026, 4, 1)) is running
+    assert sprints.refinement_sprint([planned, closed], date(2026, 4, 1)) is None
     assert sprints.committed_sprint(recent, date(2026, 4, 1)) is running
     assert sprints.refinement_sprint([], date(2026, 4, 1)) is None
 
