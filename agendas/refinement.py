@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.domain.backlog import Move, settled_link
@@ -166,8 +166,12 @@ def new_action(
 
 
 def set_next_session(meeting: Meeting, chosen: str) -> None:
-    """The date (YYYY-MM-DD) of the next session, picked at the wrap-up."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", chosen):
+    """The date (YYYY-MM-DD) of the next session, picked at the wrap-up: a real day."""
+    try:
+        valid = re.fullmatch(r"\d{4}-\d{2}-\d{2}", chosen) and date.fromisoformat(chosen)
+    except ValueError:
+        valid = False
+    if not valid:
         raise UserError("Pick the next session's date in the calendar.")
     meeting.data = {**meeting.data, "next_session": chosen}
 

@@ -111,8 +111,11 @@ def test_triage_walks_the_new_items_and_counts_those_done():
     assert refinement.triage_card(meeting, []).item is None
     refinement.record_triage(meeting, 2, "keep", "U2")
     assert [t["number"] for t in meeting.data["triaged"]] == [1, 2]
-    with pytest.raises(UserError):
-        refinement.set_next_session(meeting, "next tuesday")
+    for not_a_day in ("next tuesday", "2026-13-45", "2026-02-30"):
+        with pytest.raises(UserError):
+            refinement.set_next_session(meeting, not_a_day)
+    refinement.set_next_session(meeting, "2026-03-10")
+    assert meeting.data["next_session"] == "2026-03-10"
 
 
 # -- the plan while planning ---------------------------------------------------------------------
