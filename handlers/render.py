@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.readiness import points
+from bot.domain.readiness import points, points_unit
 
 if TYPE_CHECKING:  # Jinja2 is loaded with the first text rendered, not to start (10 ms)
     from jinja2 import Environment
@@ -122,6 +122,7 @@ def environment() -> Environment:
         channel=channel,
         date=slack_date,
         points=points,
+        pts=points_unit,
         mrkdwn=Mrkdwn,
         fit=fit,
         fit_escaped=fit_escaped,

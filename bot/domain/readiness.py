@@ -160,6 +160,11 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
+def points_unit(value: float) -> str:
+    """Story points with their unit: 1 pt, 0.5 pts, 5 pts."""
+    return f"{points(value)} pt{'' if value == 1 else 's'}"
+
+
 def field_gaps(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> list[tuple[str, str]]:
     """Every rule of `dor` the item fails, as (the field that fixes it, what is wrong)."""
     found: list[tuple[str, str]] = []

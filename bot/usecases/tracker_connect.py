@@ -343,7 +343,7 @@ async def connect(
                 kind=kind,
                 site=site,
                 board_id=spec.board_id,
-                board_name=str(snapshot.get("name") or f"board {spec.board_id}")[:200],
+                board_name=_board_name(snapshot, spec.board_id),
                 jql=spec.jql,
                 credential_kind=planned.credential_kind,
                 account=planned.account,
@@ -394,6 +394,13 @@ async def _add_webhook(
             f"changes come every {int(rules.SYNC_EVERY.total_seconds() // 60)} minutes."
         )
     return f"Timebox added its webhook in {NAMES.get(kind, kind)}: changes arrive at once."
+
+
+def _board_name(snapshot: dict[str, object], board_id: int) -> str:
+    """What the check learnt the board is called: a Jira board's or GitHub project's `name`, a
+    Linear team's `team_name` (its snapshot keeps the team beside the account)."""
+    name = snapshot.get("name") or snapshot.get("team_name") or f"board {board_id}"
+    return str(name)[:200]
 
 
 def _estimate_field(snapshot: dict[str, object]) -> str | None:

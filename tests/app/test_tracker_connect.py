@@ -52,7 +52,7 @@ async def test_a_linear_team_connects_through_its_form_and_its_webhook_is_checke
     linear.add_issue("Pay by card", estimate=3)
     await roles(slack)
     answer = await connect_linear(slack, linear)
-    assert "This channel is connected to Linear team" in answer, answer
+    assert "This channel is connected to Linear team *Engineering*" in answer, answer
     assert linear.user.api_key not in answer
     path, secret = await webhook_of(slack, "linear", answer)
     assert "Pay by card" in await backlog_text(slack)

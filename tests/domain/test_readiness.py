@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.readiness import DefinitionOfReady, gaps, is_ready
+from bot.domain.readiness import DefinitionOfReady, gaps, is_ready, points_unit
 from tests.domain.factories import item
 
 
@@ -77,3 +77,8 @@ def test_unestimated_items_count_at_the_median_estimate_and_no_estimate_means_to
     unestimated = [item(estimate=None) for _ in range(12)]
     fallback = horizon(unestimated, DefinitionOfReady(horizon_items=4), velocity=9)
     assert len(fallback.items) == 4 and not fallback.by_velocity and fallback.velocity == 9
+
+
+def test_points_are_written_with_their_unit_singular_for_one():
+    written = [points_unit(v) for v in (1, 1.0, 0.5, 5, 0)]
+    assert written == ["1 pt", "1 pt", "0.5 pts", "5 pts", "0 pts"]
