@@ -79,6 +79,11 @@ TYPES = {
 }
 TRACKER_TYPES = {"story": "Story", "bug": "Bug", "spike": "Story", "enabler": "Story"}
 NOT_BACKLOG_TYPES = {"epic", "subtask", "sub-task", "sub task"}
+OPEN_CATEGORIES = frozenset({StatusCategory.TODO, StatusCategory.IN_PROGRESS})
+BACKLOG_CATEGORIES = {"linear": frozenset({StatusCategory.TODO})}
+"""The status categories each tracker's backlog holds: Linear's is its Backlog and Todo states
+(a started issue is not on it); a Jira board's backlog, a GitHub project's or repository's
+hold every issue not done (``OPEN_CATEGORIES``)."""
 
 SYNC_EVERY = timedelta(minutes=5)
 RECONCILE_EVERY = timedelta(hours=1)  # the board's order and deletions, without webhooks
@@ -431,10 +436,18 @@ def apply_merge(
     return MergeApplied(lines, bool(edited), len(merged.conflicts), bool(merged.write))
 
 
-def is_new(issue: TrackerIssue, *, importing: bool) -> bool:
+def on_backlog(issue: TrackerIssue, kind: str = JIRA) -> bool:
+    """The tracker's backlog (what its import reads) holds the issue: a backlog row, not done,
+    and in a status category that backlog holds (``BACKLOG_CATEGORIES``)."""
+    held = BACKLOG_CATEGORIES.get(kind, OPEN_CATEGORIES)
+    return is_backlog_issue(issue) and issue.status_category in held
+
+
+def is_new(issue: TrackerIssue, *, importing: bool, kind: str = JIRA) -> bool:
     """An issue no item is linked to becomes one: a backlog issue, and, outside the import,
-    not done (a finished issue seen by the sync is history, not backlog)."""
-    return is_backlog_issue(issue) and (importing or issue.status_category.value != "done")
+    one the import would have taken (``on_backlog``): a finished issue seen by the sync is
+    history, a Linear issue already started is work under way, neither is backlog."""
+    return is_backlog_issue(issue) and (importing or on_backlog(issue, kind))
 
 
 SEEN, RELINK, MERGE = "seen", "relink", "merge"
@@ -799,6 +812,21 @@ def retry_delay(attempt: int, *, retry_after: float | None, retryable: bool) -> 
     if not retryable:
         return REFUSED_RETRY
     return min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, attempt - 1))
+
+
+SENDING, FAILING = "sending", "failing"
+
+
+def connection_state(status: str, pending: int, failing: int) -> str:
+    """How far a connection is in step, as its status says: its stored status while it imports
+    or its sync fails ("importing", "error"); connected, it is behind while Timebox's changes
+    wait to be written (``SENDING``) or are retried after an error (``FAILING``), and in step
+    ("connected") only once every write has landed."""
+    if status != "connected":
+        return status
+    if failing > 0:
+        return FAILING
+    return SENDING if pending > 0 else status
 
 
 def pending_text(pending: int, error: str | None, tracker: str = "Jira") -> str | None:

@@ -153,6 +153,7 @@ class ConnectionShown:
     pending: int = 0
     failing: int = 0
     webhook_path: str = ""
+    state: str = ""  # rules.connection_state: in step, or what is behind
 
 
 @dataclass
@@ -427,6 +428,7 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
             pending,
             failing,
             webhook_path(connection.kind, connection.webhook_token),
+            rules.connection_state(connection.status, pending, failing),
         )
 
 

@@ -96,7 +96,7 @@ async def apply_issues(
         link = links.get(issue.key)
         item = items.get(link.item_id) if link is not None else None
         if link is None or item is None:
-            if rules.is_new(issue, importing=importing):
+            if rules.is_new(issue, importing=importing, kind=connection.kind):
                 new.append((offset, issue))
             continue
         verdict = rules.classify(issue, link, connection.id, importing=importing)

@@ -185,7 +185,7 @@ def board_word(kind: str, board_id: int) -> str:
 
 def status_message(shown: ConnectionShown) -> dict[str, Any]:
     connection = shown.connection
-    status = connection.status if connection else ""
+    status = (shown.state or connection.status) if connection else ""
     return mrkdwn_notice(
         render(
             "tracker_status.md.j2",
