@@ -536,9 +536,9 @@ class ItemWrite:
 
 
 def item_write(effect: str, item: BacklogItem, link: TrackerLink, kind: str = JIRA) -> ItemWrite:
-    """What a "create", "fields" or "done" write sends when it runs, from the item as it is
-    then (a late retry sends the latest value, or nothing once it is moot). A rank needs the
-    backlog's order: ``rank_anchor``."""
+    """What a "create", "fields", "done" or "reopen" write sends when it runs, from the item as
+    it is then (a late retry sends the latest value, or nothing once it is moot: a done item
+    restored, a restored one done again). A rank needs the backlog's order: ``rank_anchor``."""
     if effect == "create":
         if link.key is not None:
             return ItemWrite(nothing=f"created already as {link.key}")
@@ -550,6 +550,8 @@ def item_write(effect: str, item: BacklogItem, link: TrackerLink, kind: str = JI
         )
     if effect == "done" and item.status != "done":
         return ItemWrite(nothing="not done in Timebox any more")
+    if effect == "reopen" and item.status == "done":
+        return ItemWrite(nothing="done in Timebox again")
     return ItemWrite()
 
 

@@ -312,6 +312,11 @@ class Tracker(Protocol):
         workflow allows); nothing if it is there already."""
         ...
 
+    async def reopen(self, key: str) -> None:
+        """The inverse of ``mark_done``: moves a done issue back to a status of the TO DO
+        category (the first such transition the workflow allows); nothing if it is not done."""
+        ...
+
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
         """Puts ``key`` just before ``before`` or just after ``after`` (exactly one:
         ``Placement.of`` checks)."""

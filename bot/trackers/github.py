@@ -420,16 +420,24 @@ class GitHub(GitHubProject):
             await self._set_estimate(key, update.estimate)  # type: ignore[arg-type]
 
     async def mark_done(self, key: str) -> None:
+        await self._set_state(key, "closed", "completed", f"close {key}")
+
+    async def reopen(self, key: str) -> None:
+        await self._set_state(key, "open", "reopened", f"reopen {key}")
+
+    async def _set_state(self, key: str, state: str, reason: str, action: str) -> None:
+        """The issue's ``state`` ("open", "closed") with its ``state_reason`` (``PATCH
+        /repos/{o}/{r}/issues/{n}``); nothing if it is in that state already."""
         owner, name, number = split_key(key)
         current = await self._read_issue(key)
-        if str(current.get("state")) == "closed":
+        if str(current.get("state")) == state:
             return
         await self._rest(
             "PATCH",
             f"/repos/{owner}/{name}/issues/{number}",
-            action=f"close {key}",
+            action=action,
             what=f"Issue {key}",
-            body={"state": "closed", "state_reason": "completed"},
+            body={"state": state, "state_reason": reason},
         )
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:

@@ -13,7 +13,8 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
   ``fields: ["key"]`` and ``ORDER BY Rank`` gives the board's keys in order: Jira pages up to
   5,000 issues when only ``id``/``key`` are asked for (100 otherwise), so a 5,000-issue board's
   order is one call.
-- ``GET/POST /rest/api/3/issue/{key}/transitions``: moving an issue to a Done status.
+- ``GET/POST /rest/api/3/issue/{key}/transitions``: moving an issue to a Done status, or back
+  to a To Do one.
 - ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``: read/write fields, create.
 - ``PUT  /rest/agile/1.0/issue/rank``: rank before/after another issue (204, or 207 per issue).
 - ``POST /rest/agile/1.0/sprint``, ``GET/POST /rest/agile/1.0/sprint/{id}`` (partial update:
@@ -547,9 +548,22 @@ class JiraCloud(JsonClient):
         """To the first status of the DONE category the workflow offers from where the issue
         is (``GET`` then ``POST /issue/{key}/transitions``); nothing if it is done already.
         The move is not repeated after a lost answer: the next try reads the status first."""
+        await self._transition(key, trackers.StatusCategory.DONE, "Done")
+
+    async def reopen(self, key: str) -> None:
+        """Back to the first status of the TO DO category the workflow offers from where the
+        issue is, as ``mark_done`` moves it to Done; nothing if it is not done."""
+        await self._transition(key, trackers.StatusCategory.TODO, "To Do")
+
+    async def _transition(self, key: str, category: trackers.StatusCategory, words: str) -> None:
+        """The issue moved to a status of `category` (`words`: how Jira names it) by the first
+        transition there the workflow allows, unless it is where that move is for already:
+        done for Done, not done for To Do."""
         raw = await self._read(key, ["status"], f"read the status of {key}")
         status = (raw.get("fields") or {}).get("status") or {}
-        if (status.get("statusCategory") or {}).get("key") == trackers.StatusCategory.DONE.value:
+        done = trackers.StatusCategory.DONE.value
+        is_done = (status.get("statusCategory") or {}).get("key") == done
+        if is_done == (category is trackers.StatusCategory.DONE):
             return
         _, raw = await self._call(
             "GET",
@@ -561,8 +575,7 @@ class JiraCloud(JsonClient):
             (
                 t
                 for t in (raw or {}).get("transitions") or []
-                if ((t.get("to") or {}).get("statusCategory") or {}).get("key")
-                == trackers.StatusCategory.DONE.value
+                if ((t.get("to") or {}).get("statusCategory") or {}).get("key") == category.value
                 and t.get("isAvailable", True) is not False
             ),
             None,
@@ -570,15 +583,15 @@ class JiraCloud(JsonClient):
         if target is None:
             raise trackers.TrackerError(
                 f"Jira's workflow has no step from '{status.get('name') or 'its status'}' to a "
-                f"Done status for {key}: move it to Done in Jira (or ask an admin to allow "
-                "the step).",
+                f"{words} status for {key}: move it to {words} in Jira (or ask an admin to "
+                "allow the step).",
                 kind=trackers.TrackerErrorKind.CONFIG,
             )
-        done = str((target.get("to") or {}).get("name") or "Done")
+        name = str((target.get("to") or {}).get("name") or words)
         await self._call(
             "POST",
             f"/rest/api/3/issue/{key}/transitions",
-            action=f"move {key} to {done}",
+            action=f"move {key} to {name}",
             what=f"Issue {key}",
             body={"transition": {"id": str(target.get("id"))}},
             idempotent=False,

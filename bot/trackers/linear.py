@@ -54,6 +54,7 @@ from bot.trackers.linear_queries import (
     BACKLOG_ISSUES,
     BACKLOG_KEYS,
     BACKLOG_ORDER,
+    BACKLOG_STATES,
     CHANGED_ISSUES,
     CREATE_CYCLE,
     CREATE_ISSUE,
@@ -87,6 +88,13 @@ __all__ = [  # what other modules import from here (some live in linear_api, lin
 ]
 
 BATCH = 50  # issues moved in or out of a cycle per request (aliased mutations)
+
+
+def open_state(team: TeamConfig) -> WorkflowState | None:
+    """Where a reopened issue goes: the team's first backlog state (by its position), else
+    its first unstarted one; None if it has neither."""
+    states = [s for s in team.states if s.type in BACKLOG_STATES]
+    return min(states, key=lambda s: (BACKLOG_STATES.index(s.type), s.position), default=None)
 
 
 class LinearTeam(LinearApi):
@@ -359,19 +367,29 @@ class LinearTeam(LinearApi):
         await self._update(key, values, f"update {key}")
 
     async def mark_done(self, key: str) -> None:
+        await self._set_state(key, done=True)
+
+    async def reopen(self, key: str) -> None:
+        """A done issue back to the team's first backlog state (else its first unstarted one),
+        as ``mark_done`` moves it to the first completed one; nothing if it is not done."""
+        await self._set_state(key, done=False)
+
+    async def _set_state(self, key: str, *, done: bool) -> None:
         team = await self.team()
         data = await self._call(ISSUE_STATE, {"id": key}, action=f"read {key}", what=f"Issue {key}")
         current = ((data.get("issue") or {}).get("state") or {}).get("type")
-        if current in DONE_STATES:
+        if (current in DONE_STATES) == done:
             return
-        done = team.done_state()
-        if done is None:
+        target = team.done_state() if done else open_state(team)
+        if target is None:
+            kind, doing = ("completed", "marked done") if done else ("backlog", "reopened")
             raise trackers.TrackerError(
-                f"Team {team.name} has no completed status, so {key} cannot be marked done: add "
+                f"Team {team.name} has no {kind} status, so {key} cannot be {doing}: add "
                 "one in the team's settings > Workflow.",
                 kind=trackers.TrackerErrorKind.CONFIG,
             )
-        await self._update(key, {"stateId": done.id}, f"mark {key} done")
+        action = f"mark {key} done" if done else f"reopen {key}"
+        await self._update(key, {"stateId": target.id}, action)
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
         """A ``sortOrder`` halfway between the anchor and its neighbour in the team's manual

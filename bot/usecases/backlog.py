@@ -265,9 +265,15 @@ async def archive_item(
 async def restore_item(
     svc: Services, actor: Actor, number: int, in_channel: InChannel
 ) -> ItemShown:
-    return await _po_change(
-        svc, actor, number, in_channel, "restore backlog items", Store.restore_item
-    )
+    return await _po_change(svc, actor, number, in_channel, "restore backlog items", _restore)
+
+
+async def _restore(store: Store, team: Team, number: int, user: str, now: datetime) -> None:
+    """Back on the backlog; a done item's issue is reopened in the tracker (done's inverse)."""
+    was_done = (await store.get_item(team, number)).status == "done"
+    item = await store.restore_item(team, number, user, now)
+    if was_done:
+        await tracker.after_reopen(store, team, item, now)
 
 
 async def _po_change(

@@ -10,10 +10,10 @@ job's connection and retry a failure here, so that they do it alike: a failure i
 backoff (429: after Retry-After), never dropped.
 
 Other features' use cases call ``after_estimate``, ``after_edit``, ``after_reorder``,
-``after_add``, ``after_done``, ``after_commit``, ``after_scope_change`` and ``after_close``
-inside their own transaction: the write's row is stored with their change, or not at all. For a
-team without a connection they do nothing (one indexed look-up). They only store rows, so this
-module imports neither direction.
+``after_add``, ``after_done``, ``after_reopen``, ``after_commit``, ``after_scope_change`` and
+``after_close`` inside their own transaction: the write's row is stored with their change, or
+not at all. For a team without a connection they do nothing (one indexed look-up). They only
+store rows, so this module imports neither direction.
 
 The tracker client is made by an opener registered by the process (``register_opener``, see
 bot/trackers/wiring.py); this module knows trackers through bot.domain.trackers only. Tokens
@@ -162,6 +162,11 @@ async def after_reorder(store: Store, team: Team, item: BacklogItem | int, now: 
 async def after_done(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
     """An item done in Timebox: its issue moved to a Done status in the tracker."""
     await _write_item(store, team, item, "done", now)
+
+
+async def after_reopen(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
+    """A done item restored in Timebox: its issue reopened in the tracker (done's inverse)."""
+    await _write_item(store, team, item, "reopen", now)
 
 
 async def after_add(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:

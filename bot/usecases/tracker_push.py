@@ -1,9 +1,10 @@
 """Timebox's changes written to the tracker: the ``tracker_write`` due work (see
 bot.usecases.tracker for what both directions share, and for the hooks that store its rows).
 
-One row per effect (an estimate, a reorder, a new item, a sprint's commitment, scope change or
-close), whose key names it. It reads the item as it is when it runs (so a late retry writes
-the latest value), makes the call, and records the result and finishes its own row in one
+One row per effect (an estimate, a reorder, a new item, an item done or restored, a sprint's
+commitment, scope change or close), whose key names it. It reads the item as it is when it
+runs (so a late retry writes the latest value, or nothing once it is moot: a reopen of an item
+done again), makes the call, and records the result and finishes its own row in one
 transaction: a crash between the call and that record repeats the call, which is idempotent,
 or for a create looks first whether the tracker made it. A failure is retried with backoff
 (429: after Retry-After), never dropped: the item says "not yet in GitHub: retrying" (its
@@ -194,9 +195,9 @@ async def _send(tracker: trackers.Tracker, due: Due, write: _Write) -> dict[str,
                 return {"issue": found}
         ref = await tracker.create_issue(write.new_issue)
         return {"issue": await tracker.issue(ref.key)}
-    if effect == "done":
+    if effect in ("done", "reopen"):
         assert write.key is not None
-        await tracker.mark_done(write.key)
+        await (tracker.mark_done if effect == "done" else tracker.reopen)(write.key)
         return {}
     return await _send_sprint(tracker, write.sprint)
 

@@ -225,6 +225,9 @@ def test_a_write_sends_the_item_as_it_is_when_it_runs():
     assert rules.item_write("done", item(status="done"), link()) == rules.ItemWrite()
     reopened = rules.item_write("done", item(status="open"), link())
     assert reopened.nothing == "not done in Timebox any more"
+    assert rules.item_write("reopen", item(status="open"), link()) == rules.ItemWrite()
+    done_again = rules.item_write("reopen", item(status="done"), link())
+    assert done_again.nothing == "done in Timebox again"
 
 
 # -- a sprint in the tracker ----------------------------------------------------------------------
