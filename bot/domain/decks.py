@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.domain.backlog import ESTIMATE_MAX
 from bot.domain.errors import UserError
+from bot.domain.readiness import points_unit
 
 UNSURE = "?"
 BREAK = "coffee"
@@ -148,7 +149,7 @@ class Deck:
         """A card with its points where they differ from its face: `M (3 pts)`."""
         points = self.points(card)
         if card in TSHIRT_SIZES and points is not None:
-            return f"{card} ({points:g} pts)"
+            return f"{card} ({points_unit(points)})"
         return card_label(card)
 
 

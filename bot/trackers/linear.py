@@ -54,7 +54,6 @@ from bot.trackers.linear_queries import (
     BACKLOG_ISSUES,
     BACKLOG_KEYS,
     BACKLOG_ORDER,
-    BACKLOG_STATES,
     CHANGED_ISSUES,
     CREATE_CYCLE,
     CREATE_ISSUE,
@@ -88,13 +87,6 @@ __all__ = [  # what other modules import from here (some live in linear_api, lin
 ]
 
 BATCH = 50  # issues moved in or out of a cycle per request (aliased mutations)
-
-
-def open_state(team: TeamConfig) -> WorkflowState | None:
-    """Where a reopened issue goes: the team's first backlog state (by its position), else
-    its first unstarted one; None if it has neither."""
-    states = [s for s in team.states if s.type in BACKLOG_STATES]
-    return min(states, key=lambda s: (BACKLOG_STATES.index(s.type), s.position), default=None)
 
 
 class LinearTeam(LinearApi):
@@ -380,7 +372,7 @@ class LinearTeam(LinearApi):
         current = ((data.get("issue") or {}).get("state") or {}).get("type")
         if (current in DONE_STATES) == done:
             return
-        target = team.done_state() if done else open_state(team)
+        target = team.done_state() if done else team.open_state()
         if target is None:
             kind, doing = ("completed", "marked done") if done else ("backlog", "reopened")
             raise trackers.TrackerError(

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.domain import trackers
 from bot.trackers.http import parse_time
+from bot.trackers.linear_queries import BACKLOG_STATES
 from bot.trackers.markdown import split_body as split_criteria
 
 _CATEGORIES = {
@@ -103,6 +104,12 @@ class TeamConfig:
     def done_state(self) -> WorkflowState | None:
         done = sorted((s for s in self.states if s.type == "completed"), key=lambda s: s.position)
         return done[0] if done else None
+
+    def open_state(self) -> WorkflowState | None:
+        """Where a reopened issue goes: the team's first backlog state (by its position), else
+        its first unstarted one; None if it has neither."""
+        states = [s for s in self.states if s.type in BACKLOG_STATES]
+        return min(states, key=lambda s: (BACKLOG_STATES.index(s.type), s.position), default=None)
 
 
 def issue_of(raw: Mapping[str, Any]) -> trackers.TrackerIssue:

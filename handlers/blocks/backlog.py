@@ -33,7 +33,7 @@ from bot.domain.backlog import (
 )
 from bot.domain.backlog_csv import ImportReport
 from bot.domain.backlog_health import Health
-from bot.domain.readiness import DefinitionOfReady, blocked_by, gaps, points
+from bot.domain.readiness import DefinitionOfReady, blocked_by, gaps, points, points_unit
 from bot.usecases.backlog import ItemAdded, ItemShown, Moved, PriorityShown, Saved
 from handlers.blocks import connect as connect_blocks
 from handlers.blocks import kit
@@ -130,7 +130,7 @@ def _replaced(name: str, value: Any) -> dict[str, Any]:
     enough to quote (None otherwise)."""
     to: str | None = None
     if name == "estimate":
-        to = "none" if value is None else f"{points(value)} pts"
+        to = "none" if value is None else points_unit(value)
     elif name == "owner":
         to = mention(value)
     elif name == "type":

@@ -24,11 +24,6 @@ from storage.models import BacklogItem, TrackerLink, loaded_link
 
 CALLBACK = "tracker_connect"
 CHOOSE = "tracker_choose_"  # + the kind: a button of the choice
-STATUS_WORDS = {
-    "importing": "importing the board's backlog",
-    "connected": "in step",
-    "error": "retrying after an error",
-}
 
 
 def choice_message(kinds: list[str]) -> dict[str, Any]:
@@ -191,7 +186,7 @@ def status_message(shown: ConnectionShown) -> dict[str, Any]:
             "tracker_status.md.j2",
             connection=connection,
             shown=shown,
-            status_word=STATUS_WORDS.get(status, status),
+            status=status,
             tracker=NAMES.get(connection.kind, "Jira") if connection else "",
             word=board_word(connection.kind, connection.board_id) if connection else "",
         )

@@ -29,6 +29,7 @@ from bot.domain.calibration import FEW, Calibration, Reference, Spread
 from bot.domain.commands import POKER_USAGE
 from bot.domain.decks import NEIGHBOURS_RULE, Deck, Tally, card_label
 from bot.domain.poker import REASON_MAX, Board, Result, Row, Waiting
+from bot.domain.readiness import points_unit
 from handlers.blocks.kit import button, context, message, notice, section
 from handlers.render import escape, fit, render
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound
@@ -337,7 +338,7 @@ def deck_message(deck: Deck) -> dict[str, Any]:
 def history_message(item: BacklogItem, records: Sequence[EstimateRecord]) -> dict[str, Any]:
     def estimate(record: EstimateRecord) -> str:
         if record.deck == "tshirt":
-            return f"{record.card} ({record.points:g} pts)"
+            return f"{record.card} ({points_unit(record.points)})"
         return f"{card_label(record.card)} pts"
 
     text = render(

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from agendas import planning as plan
 from bot.domain import tasks
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
+from bot.domain.readiness import points_unit
 from bot.usecases.planning import PlanNote
 from bot.usecases.sprints import InSprint, ScopeChanged, SprintCard, SprintClosed
 from bot.usecases.tasks import TaskCard
@@ -31,7 +32,7 @@ MAX_OPTIONS = 100
 
 
 def _item_option(item: BacklogItem) -> Option:
-    points = f" · {item.estimate:g} pts" if item.estimate is not None else ""
+    points = f" · {points_unit(item.estimate)}" if item.estimate is not None else ""
     return Option(value=str(item.number), label=plain(f"#{item.number} {item.title}{points}", 75))
 
 
