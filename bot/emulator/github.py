@@ -155,11 +155,9 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
         item_changes = {
             k: changes.pop(k) for k in ("estimate", "iteration", "status") if k in changes
         }
-        for name, value in changes.items():
-            setattr(issue, name, value)
-        if changes:
-            issue.updated = self._stamp()
-            self._event("issues", "edited", issue=issue)
+        with self._changing(issue):  # the events GitHub sends for each change
+            for name, value in changes.items():
+                setattr(issue, name, value)
         if item_changes:
             item = self.item(key)
             for name, value in item_changes.items():

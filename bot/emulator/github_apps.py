@@ -75,6 +75,15 @@ class GitHubApps(GitHubSite):
                 }
         raise GitHubFailure(404, "Not Found")
 
+    def revoke_installation_tokens(self) -> int:
+        """Every installation token issued so far revoked (GitHub answers them 401, as after
+        ``DELETE /installation/token`` or a change of the App's permissions); how many."""
+        revoked = [t for t, who in self.tokens.items() if who.startswith("installation:")]
+        for token in revoked:
+            del self.tokens[token]
+            self.token_expiry.pop(token, None)
+        return len(revoked)
+
     @route("POST", "/app/installations/{id}/access_tokens", "apps.token")
     def _access_token(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         app = self.apps[user.split(":", 1)[1]]

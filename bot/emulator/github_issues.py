@@ -1,11 +1,18 @@
 """GitHub's REST issues and milestones, a mixin on the site: a repository's issues listed
 (``state``, ``since``, ``sort``, ``direction``, ``per_page``/``page`` with a ``Link`` header), one
 read, edited (a state or milestone GitHub would refuse is a 422) or created, labels added, and
-milestones listed, created, edited and closed.
+milestones listed, created, edited and closed. A change of an issue, by a call or a person
+(``_changing``), sends the ``issues`` webhook events GitHub documents for it: ``edited`` (title
+or body, with ``changes``), ``labeled``/``unlabeled``, ``milestoned``/``demilestoned``,
+``assigned``/``unassigned``, ``closed`` and ``reopened`` (``issue.state`` and ``state_reason``:
+``completed`` unless given, ``reopened``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -70,26 +77,15 @@ class GitHubIssues(GitHubSite):
             raise GitHubFailure(
                 422, "Validation Failed", errors=[{"field": "milestone", "code": "invalid"}]
             )
-        changed = False
-        for name, attribute in (
-            ("title", "title"),
-            ("body", "body"),
-            ("state", "state"),
-            ("state_reason", "state_reason"),
-            ("milestone", "milestone"),
-        ):
-            if name in body and getattr(issue, attribute) != body[name]:
-                setattr(issue, attribute, body[name])
-                changed = True
-        if "labels" in body:
-            labels = [str(n if isinstance(n, str) else n.get("name")) for n in body["labels"]]
-            if labels != issue.labels:
-                issue.labels = labels
-                repo.labels.update(labels)
-                changed = True
-        if changed:
-            issue.updated = self._stamp()
-            self._event("issues", "edited", issue=issue)
+        with self._changing(issue):
+            for name in ("title", "body", "state", "state_reason", "milestone"):
+                if name in body:
+                    setattr(issue, name, body[name])
+            if "labels" in body:
+                issue.labels = [
+                    str(n if isinstance(n, str) else n.get("name")) for n in body["labels"]
+                ]
+                repo.labels.update(issue.labels)
         return 200, self._issue_json(issue)
 
     @route("POST", "/repos/{owner}/{repo}/issues", "issues.create")
@@ -115,11 +111,62 @@ class GitHubIssues(GitHubSite):
         issue = self._issue_for(request, user)
         names = body.get("labels") if isinstance(body, dict) else body
         added = [str(n) for n in names or [] if str(n) not in issue.labels]
-        if added:
+        with self._changing(issue):
             issue.labels.extend(added)
             self.repos[issue.repo].labels.update(added)
-            issue.updated = self._stamp()
         return 200, [{"name": n} for n in issue.labels]
+
+    # -- what a change sends -------------------------------------------------------------
+
+    @contextmanager
+    def _changing(self, issue: GhIssue) -> Iterator[None]:
+        """Around a change of ``issue`` (a call's or a person's): if anything changed, a new
+        ``updated_at`` and the ``issues`` events GitHub sends, one per thing changed."""
+        before = replace(issue, labels=list(issue.labels))
+        yield
+        if issue.state != before.state:  # GitHub's reason when none (or a stale one) is given
+            closing = issue.state == "closed"
+            if not closing or issue.state_reason in (None, "reopened"):
+                issue.state_reason = "completed" if closing else "reopened"
+        if issue != before:
+            issue.updated = self._stamp()
+            for action, extra in self._issue_actions(issue, before):
+                self._event("issues", action, issue=issue, **extra)
+
+    def _issue_actions(self, issue: GhIssue, before: GhIssue) -> list[tuple[str, dict[str, Any]]]:
+        """GitHub's ``issues`` actions for a change from ``before``, with what each names:
+        ``edited`` for the title and body (``changes``: what they were), ``labeled`` and
+        ``unlabeled`` one label at a time, ``milestoned``/``demilestoned``,
+        ``assigned``/``unassigned``, then ``closed`` or ``reopened``; a change of anything
+        else is ``edited``."""
+        actions: list[tuple[str, dict[str, Any]]] = []
+        changes = {
+            name: {"from": getattr(before, name)}
+            for name in ("title", "body")
+            if getattr(issue, name) != getattr(before, name)
+        }
+        if changes:
+            actions.append(("edited", {"changes": changes}))
+        added = [n for n in issue.labels if n not in before.labels]
+        removed = [n for n in before.labels if n not in issue.labels]
+        actions += [("labeled", {"label": self._label_json(n)}) for n in added]
+        actions += [("unlabeled", {"label": self._label_json(n)}) for n in removed]
+        if issue.milestone != before.milestone:
+            milestones = self.repos[issue.repo].milestones
+            set_to = milestones.get(issue.milestone or 0)
+            taken = milestones.get(before.milestone or 0)
+            if set_to is not None:
+                actions.append(("milestoned", {"milestone": self._milestone_json(set_to)}))
+            elif taken is not None:
+                actions.append(("demilestoned", {"milestone": self._milestone_json(taken)}))
+        if issue.assignee != before.assignee:
+            action = "assigned" if issue.assignee else "unassigned"
+            actions.append(
+                (action, {"assignee": self._user_json(issue.assignee or before.assignee)})
+            )
+        if issue.state != before.state:
+            actions.append(("closed" if issue.state == "closed" else "reopened", {}))
+        return actions or [("edited", {"changes": {}})]
 
     # -- milestones ----------------------------------------------------------------------
 

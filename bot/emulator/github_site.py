@@ -198,7 +198,7 @@ class GitHubSite(RestServer):
             "title": issue.title,
             "body": issue.body,
             "user": self._user_json(self.login),
-            "labels": [{"name": n, "color": "ededed", "default": False} for n in issue.labels],
+            "labels": [self._label_json(n) for n in issue.labels],
             "assignee": self._user_json(issue.assignee),
             "assignees": [self._user_json(issue.assignee)] if issue.assignee else [],
             "milestone": self._milestone_json(milestone) if milestone else None,
@@ -207,6 +207,10 @@ class GitHubSite(RestServer):
             "updated_at": self.iso(issue.updated),
             "closed_at": self.iso(issue.updated) if issue.state == "closed" else None,
         }
+
+    @staticmethod
+    def _label_json(name: str) -> dict[str, Any]:
+        return {"name": name, "color": "ededed", "default": False}
 
     def _milestone_json(self, milestone: GhMilestone) -> dict[str, Any]:
         return {
@@ -233,11 +237,24 @@ class GitHubSite(RestServer):
         return hook
 
     def _event(
-        self, kind: str, action: str, *, issue: GhIssue | None = None, item: GhItem | None = None
+        self,
+        kind: str,
+        action: str,
+        *,
+        issue: GhIssue | None = None,
+        item: GhItem | None = None,
+        **extra: Any,
     ) -> None:
+        """A ``kind`` event (``issues``, ``projects_v2_item``) queued for the webhooks: its
+        ``action``, the issue or item as it is now, and ``extra`` (``changes``, ``label``,
+        ``milestone``, ``assignee``: what the action names)."""
         if not self.webhooks:
             return
-        payload: dict[str, Any] = {"action": action, "sender": self._user_json(self.login)}
+        payload: dict[str, Any] = {
+            "action": action,
+            **extra,
+            "sender": self._user_json(self.login),
+        }
         if issue is not None:
             payload["issue"] = self._issue_json(issue)
             payload["repository"] = {

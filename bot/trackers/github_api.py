@@ -1,7 +1,7 @@
 """GitHub's REST and GraphQL APIs as the GitHub client calls them (``GitHubApi``, the base of
 ``GitHub`` in bot/trackers/github.py): the ``Authorization`` of a token or of a GitHub App's
-installation (bot/trackers/github_app.py), which answers ask Timebox to wait and how long, and a
-refusal in plain words.
+installation (bot/trackers/github_app.py: its token shared for the hour, asked for again after
+a 401), which answers ask Timebox to wait and how long, and a refusal in plain words.
 
 Rate limits: 429, or 403 with ``retry-after`` (secondary limit), waits as told; 403/429 with
 ``x-ratelimit-remaining: 0`` (primary limit) waits until ``x-ratelimit-reset``; a 403 that
@@ -22,12 +22,19 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.domain import trackers
 from bot.runtime.secrets import Secret
-from bot.trackers.github_app import GitHubApp, GitHubToken, app_jwt
+from bot.trackers.github_app import (
+    INSTALLATION_TOKENS,
+    GitHubApp,
+    GitHubToken,
+    InstallationToken,
+    app_jwt,
+)
 from bot.trackers.http import JsonClient, Reply, parse_time, retry_after
 
 GITHUB_API = "https://api.github.com"
@@ -92,6 +99,7 @@ class GitHubApi(JsonClient):
     graphql: str  # the GraphQL endpoint (``graphql_url``)
     credential: GitHubToken | GitHubApp
     repo: str  # owner/name
+    _app_token: Secret | None = None  # the installation token last sent
 
     def _wait_asked(self, reply: Reply, attempt: int) -> float | None:
         """The seconds a rate limit asks to wait (REST 403/429, GraphQL ``RATE_LIMITED``):
@@ -114,47 +122,67 @@ class GitHubApi(JsonClient):
         return wait
 
     async def _authorization(self) -> str:
+        """A token's, or the App installation's token (INSTALLATION_TOKENS: shared by every
+        client of the installation in this process, renewed near its expiry)."""
         credential = self.credential
         if isinstance(credential, GitHubToken):
             return "Bearer " + credential.token.reveal()
-        now = self._now()
-        if (
-            credential.token is None
-            or credential.expires_at is None
-            or now >= credential.expires_at - timedelta(minutes=5)
-        ):
-            await self._installation_token(credential)
-        assert credential.token is not None
-        return "Bearer " + credential.token.reveal()
+        if credential.installation_id is None:
+            await self._find_installation(credential)
+        self._app_token = await INSTALLATION_TOKENS.token(
+            credential.cache_key(self.api), self._now, partial(self._installation_token, credential)
+        )
+        return "Bearer " + self._app_token.reveal()
 
-    async def _installation_token(self, app: GitHubApp) -> None:
-        """An installation token for the App (``POST /app/installations/{id}/access_tokens``),
-        the installation found on the repository first if not known."""
-        jwt = "Bearer " + app_jwt(app.app_id, app.private_key, self._now())
+    async def _find_installation(self, app: GitHubApp) -> None:
+        """The App's installation on the repository (``GET /repos/{o}/{r}/installation``)."""
+        found, _ = await self._rest(
+            "GET",
+            f"/repos/{self.repo}/installation",
+            action=f"find the GitHub App's installation on {self.repo}",
+            what=f"An installation of App {app.app_id} on {self.repo}",
+            authorization="Bearer " + app_jwt(app.app_id, app.private_key, self._now()),
+        )
+        app.installation_id = int((found or {}).get("id") or 0) or None
         if app.installation_id is None:
-            found, _ = await self._rest(
-                "GET",
-                f"/repos/{self.repo}/installation",
-                action=f"find the GitHub App's installation on {self.repo}",
-                what=f"An installation of App {app.app_id} on {self.repo}",
-                authorization=jwt,
+            raise trackers.TrackerError(
+                f"GitHub App {app.app_id} is not installed on {self.repo}.",
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
             )
-            app.installation_id = int((found or {}).get("id") or 0) or None
-            if app.installation_id is None:
-                raise trackers.TrackerError(
-                    f"GitHub App {app.app_id} is not installed on {self.repo}.",
-                    kind=trackers.TrackerErrorKind.NOT_FOUND,
-                )
+
+    async def _installation_token(self, app: GitHubApp) -> InstallationToken:
+        """A new installation token (``POST /app/installations/{id}/access_tokens``)."""
         token, _ = await self._rest(
             "POST",
             f"/app/installations/{app.installation_id}/access_tokens",
             action="get an installation token for the GitHub App",
             what=f"Installation {app.installation_id} of App {app.app_id}",
-            authorization=jwt,
+            authorization="Bearer " + app_jwt(app.app_id, app.private_key, self._now()),
         )
         token = token or {}
-        app.token = Secret(str(token.get("token") or ""))
-        app.expires_at = parse_time(token.get("expires_at")) or (self._now() + timedelta(hours=1))
+        return InstallationToken(
+            Secret(str(token.get("token") or "")),
+            parse_time(token.get("expires_at")) or (self._now() + timedelta(hours=1)),
+        )
+
+    async def _request(self, method: str, url: str, **options: Any) -> Reply:
+        """``JsonClient._request``, sent once more with a new installation token when GitHub
+        refuses the one held (401: revoked, or expired before its time); a 401 changed
+        nothing, so even a create may be sent again."""
+        try:
+            return await super()._request(method, url, **options)
+        except trackers.TrackerError as error:
+            refused, credential = self._app_token, self.credential
+            if (
+                error.kind is not trackers.TrackerErrorKind.AUTH
+                or options.get("authorization")
+                or refused is None
+                or not isinstance(credential, GitHubApp)
+            ):
+                raise
+            INSTALLATION_TOKENS.forget(credential.cache_key(self.api), refused)
+            self._app_token = None
+        return await super()._request(method, url, **options)
 
     def _unauthorised(self) -> str:
         if isinstance(self.credential, GitHubApp):

@@ -9,6 +9,8 @@ each tracker's webhooks mean (signature, hints) is plain rules: bot.domain.track
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 
 from bot.runtime.services import Services
@@ -44,10 +46,11 @@ def open_jira(spec: tracker_uc.BoardSpec) -> JiraCloud:
     )
 
 
-def open_github(spec: tracker_uc.BoardSpec) -> GitHub:
+def open_github(spec: tracker_uc.BoardSpec, *, now: Callable[[], datetime]) -> GitHub:
     """A GitHub client: ``spec.email`` is the repository, ``board_id`` the project's number
     (0: the repository alone); the form's options (App id, estimate field) come in
-    ``options`` at connection, and from the snapshot kept with the connection after."""
+    ``options`` at connection, and from the snapshot kept with the connection after. ``now``:
+    the app's clock, which an App's JWT and its installation token's expiry are read on."""
     settings = {**spec.snapshot, **spec.options}
     app_id = settings.get("app_id")
     credential: GitHubToken | GitHubApp = (
@@ -64,6 +67,7 @@ def open_github(spec: tracker_uc.BoardSpec) -> GitHub:
         policy=HostPolicy.from_env(),
         retry=JOB_RETRY,
         snapshot=spec.snapshot,
+        now=now,
     )
 
 
@@ -84,7 +88,7 @@ def open_linear(spec: tracker_uc.BoardSpec) -> LinearTeam:
 
 def install(services: Services) -> None:
     tracker_uc.register_opener("jira", open_jira)
-    tracker_uc.register_opener("github", open_github)
+    tracker_uc.register_opener("github", partial(open_github, now=services.clock.now))
     tracker_uc.register_opener("linear", open_linear)
     services.jobs.handle(tracker_uc.KIND_IMPORT, partial(tracker_pull.run_import, services))
     services.jobs.handle(tracker_uc.KIND_SYNC, partial(tracker_pull.run_sync, services))
