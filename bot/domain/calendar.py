@@ -48,8 +48,10 @@ def _holidays(country: str, year: int) -> holidays.HolidayBase:
 
 
 def parse_country(text: str) -> str:
+    """A country whose public holidays the team takes off, by its code; "" for none (`none`,
+    or nothing: the settings form's field left empty)."""
     code = text.strip().upper()
-    if code in ("NONE", "OFF", "-"):
+    if code in ("", "NONE", "OFF", "-"):
         return ""
     import holidays
 

@@ -59,6 +59,7 @@ _DAY_NAMES = {
     "saturday": "sat",
     "sunday": "sun",
 }
+_WEEKDAY_NAMES = {d: name.capitalize() for name, d in _DAY_NAMES.items() if name.endswith("day")}
 _TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")
 _LENGTH = re.compile(r"(?:(\d{1,2})h)?(?:(\d{1,3})m(?:in|ins|inutes?)?)?")
 _EVERY = re.compile(r"(\d{1,2})(?:w|wk|wks|weeks?)?")
@@ -178,14 +179,69 @@ def _minutes(word: str, usage: str, low: int = MIN_MINUTES, high: int = MAX_MINU
     return minutes
 
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
+DAY_FORMS = (
+    "`next` (the next session), a weekday like `thu` (the next session on it), or a date like "
+    "`2026-12-10` or `dec 10`"
+)
+TO_DAY_FORMS = "a date like `2026-12-10` or `dec 10`"
+
+
+@dataclass(frozen=True)
+class SessionDay:
+    """How someone names a coming session: by its date (`2026-12-10`), by a month and day
+    (`dec 10`: the next one), by a weekday (`thu`: the next session on it, on the team's wall
+    clock), or as `next` (none of these: the next session)."""
+
+    on: date | None = None
+    month_day: tuple[int, int] | None = None
+    weekday: str | None = None
+
+    def date_from(self, today: date) -> date | None:
+        """The date it names, seen from the team's `today` (a month and day: the next such day,
+        today included); None when it names no date (`next`, a weekday)."""
+        if self.month_day is None:
+            return self.on
+        month, day = self.month_day
+        for year in range(today.year, today.year + 5):  # 29 Feb comes within four years
+            try:
+                found = date(year, month, day)
+            except ValueError:
+                continue
+            if found >= today:
+                return found
+        raise ValueError(f"no day {month}-{day}")  # parsing let through only days that exist
+
+
 @dataclass(frozen=True)
 class CalendarRequest:
     """`/timebox calendar [skip|move|lead|feed|rotate ...]`."""
 
     verb: str  # show | skip | move | lead | feed | rotate
     kind: str | None = None
-    day: date | None = None
-    to_day: date | None = None
+    day: SessionDay | None = None
+    to_day: SessionDay | None = None
     to_at: time | None = None
     lead: int | None = None
 
@@ -210,33 +266,71 @@ def parse_calendar(words: Sequence[str], usage: str) -> CalendarRequest:
     if verb in ("skip", "move"):
         kind = KIND_WORDS.get(rest[0]) if rest else None
         rest = rest[1:] if kind else rest
-        if not rest:
-            raise UsageError("Say which one by its day, like `2026-03-04`.", usage)
-        day = _date(rest[0], usage)
         if verb == "skip":
-            if rest[1:]:
-                raise UsageError("Skip one occurrence at a time.", usage)
-            return CalendarRequest("skip", kind=kind, day=day)
-        target = rest[2:] if rest[1:2] == ["to"] else []
-        if not 1 <= len(target) <= 2:
+            return CalendarRequest("skip", kind=kind, day=_session_day(rest, usage, one=True))
+        if "to" not in rest:
             raise UsageError("Say where to, like `to 2026-03-05 15:00` or `to 15:00`.", usage)
-        to_day = to_at = None
-        for word in target:
-            if _TIME.fullmatch(word) and to_at is None:
-                to_at = clock_time(word, "`15:00`", usage)
-            elif to_day is None and to_at is None:
-                to_day = _date(word, usage)
-            else:
-                raise UsageError(f"`{word}` is not a day or a time.", usage)
+        split = rest.index("to")
+        day = _session_day(rest[:split], usage)
+        to_day, to_at = _target(rest[split + 1 :], usage)
         return CalendarRequest("move", kind=kind, day=day, to_day=to_day, to_at=to_at)
     raise UsageError(f"`{words[0]}` is not something the calendar does.", usage)
 
 
-def _date(word: str, usage: str) -> date:
+def _session_day(words: Sequence[str], usage: str, *, one: bool = False) -> SessionDay:
+    """The session named by `words` (see SessionDay); what is not one is answered with the
+    forms that are. `one`: more than one day named is told to name one at a time."""
+    if not words:
+        raise UsageError(f"Say which one: {DAY_FORMS}.", usage)
+    said = " ".join(words)
+    if words[0] == "next" and len(words) <= 2:
+        words = words[1:] or ["next"]  # `next thu` is `thu`
+    if words == ["next"]:
+        return SessionDay()
+    if len(words) == 1 and words[0] in _DAY_NAMES:
+        return SessionDay(weekday=_DAY_NAMES[words[0]])
+    found = _date_named(words)
+    if found is not None:
+        return found
+    if one and len(words) > 1 and _date_named(words[:1]) is not None:
+        raise UsageError("Skip one occurrence at a time.", usage)
+    raise UsageError(f"`{said}` is not a day I can find: say {DAY_FORMS}.", usage)
+
+
+def _date_named(words: Sequence[str]) -> SessionDay | None:
+    """`2026-12-10`, or a month and day in either order (`dec 10`, `10 december`, `dec 10th`);
+    None for anything else, a day the month does not have included."""
+    if len(words) == 1:
+        try:
+            return SessionDay(on=date.fromisoformat(words[0]))
+        except ValueError:
+            return None
+    if len(words) != 2:
+        return None
+    month_word, day_word = words if words[0] in _MONTHS else words[::-1]
+    match = _MONTH_DAY.fullmatch(day_word)
+    if month_word not in _MONTHS or match is None:
+        return None
+    month, day = _MONTHS[month_word], int(match.group(1))
     try:
-        return date.fromisoformat(word)
+        date(2000, month, day)  # a leap year: 29 February is a day
     except ValueError:
-        raise UsageError(f"`{word}` is not a day like `2026-03-04`.", usage) from None
+        return None
+    return SessionDay(month_day=(month, day))
+
+
+def _target(words: Sequence[str], usage: str) -> tuple[SessionDay | None, time | None]:
+    """After `to`: a date (`2026-03-05`, `mar 5`), a time (`15:00`), or both."""
+    at = [w for w in words if _TIME.fullmatch(w)]
+    days = [w for w in words if not _TIME.fullmatch(w)]
+    if not words or len(at) > 1 or len(days) > 2:
+        raise UsageError("Say where to, like `to 2026-03-05 15:00` or `to 15:00`.", usage)
+    to_day = _date_named(days) if days else None
+    if days and to_day is None:
+        raise UsageError(
+            f"`{' '.join(days)}` is not a day to move it to: say {TO_DAY_FORMS}.", usage
+        )
+    return to_day, clock_time(at[0], "`15:00`", usage) if at else None
 
 
 # -- the rule and its occurrences ----------------------------------------------------------------
@@ -427,25 +521,46 @@ def named(
     team: Team,
     ceremonies: Sequence[Ceremony],
     kind: str | None,
-    day: date,
+    day: SessionDay,
     now: datetime,
 ) -> tuple[Ceremony, Occurrence]:
-    """The coming occurrence someone names by the day it takes place (or its own day)."""
-    found = [
-        (c, o)
-        for c in ceremonies
-        if kind in (None, c.kind)
-        for o in occurrences(team, c, now, now + LOOK_AHEAD, with_skipped=True)
-        if day in (o.day, o.starts.date())
-    ]
+    """The coming occurrence someone names: by the day it takes place (or its own day), or,
+    for `next` and a weekday, the first still to take place (on that weekday of the team's
+    wall clock)."""
+    coming = sorted(
+        (
+            (c, o)
+            for c in ceremonies
+            if kind in (None, c.kind)
+            for o in occurrences(team, c, now, now + LOOK_AHEAD, with_skipped=True)
+        ),
+        key=lambda found: found[1].starts,
+    )
+    what = NAMES[kind].lower() if kind else "ceremony"
+    on = day.date_from(local_today(team, now))
+    if on is None:
+        live = [
+            (c, o)
+            for c, o in coming
+            if not o.skipped and day.weekday in (None, WEEKDAYS[o.starts.weekday()])
+        ]
+        if not live:
+            when = f" on a {_WEEKDAY_NAMES[day.weekday]}" if day.weekday else ""
+            raise UserError(f"No {what} is coming{when}: `/timebox calendar` shows what is.")
+        if day.weekday is None:
+            return live[0]
+        on = live[0][1].starts.date()
+        found = [(c, o) for c, o in live if o.starts.date() == on]
+    else:
+        found = [(c, o) for c, o in coming if on in (o.day, o.starts.date())]
     if not found:
         raise UserError(
-            f"No ceremony is coming on {day:%a %d %b %Y}: `/timebox calendar` shows what is."
+            f"No {what} is coming on {on:%a %d %b %Y}: `/timebox calendar` shows what is."
         )
     if len({c.kind for c, _ in found}) > 1:
         raise UserError(
-            f"Both a refinement and a planning fall on {day:%a %d %b}: say which, like "
-            f"`refinement {day.isoformat()}`."
+            f"Both a refinement and a planning fall on {on:%a %d %b}: say which, like "
+            f"`refinement {on.isoformat()}`."
         )
     return found[0]
 

@@ -15,10 +15,16 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.domain.calendar import parse_country, parse_date, parse_working_days
+from bot.domain.calendar import (
+    parse_country,
+    parse_date,
+    parse_working_days,
+    working_days,
+    zone_name,
+)
 from bot.domain.errors import NotAllowed, UsageError, UserError
 from bot.domain.priority import parse_scheme
-from bot.domain.refinement_budget import parse_share
+from bot.domain.refinement_budget import parse_share, share_of
 from storage.models import Team
 
 ROLE_NAMES = {"po": "Product Owner", "sm": "Scrum Master", "dev": "Developer"}
@@ -210,26 +216,63 @@ def parse_sprint_weeks(text: str) -> int:
     return int(match.group(1))
 
 
+STALE_RANGE = (7, 3650)  # days
+
+
+def parse_stale(text: str) -> int:
+    """After how many days (STALE_RANGE) an untouched item is stale."""
+    low, high = STALE_RANGE
+    if not re.fullmatch(r"\s*\d{1,4}\s*", text) or not low <= int(text) <= high:
+        raise UserError(
+            f"Say after how many days ({low} to {high}) an untouched item is stale, e.g. `90`."
+        )
+    return int(text)
+
+
+SETTINGS = ("timezone", "sprint", "days", "start", "country", "stale", "refinement", "priority")
+"""What `/timebox settings <setting> <value>` and the settings form set, in the card's order."""
+
+
+def parse_setting(setting: str, value: str, today: date | None = None) -> tuple[str, object]:
+    """The team's column a setting sets and its value, from the words a user typed (the
+    command's or the form's: both are checked here, so both say the same); `today` (the
+    team's) gives the example of a date not understood."""
+    match setting:
+        case "timezone":
+            return "timezone", parse_timezone(value)
+        case "sprint":
+            return "sprint_weeks", parse_sprint_weeks(value)
+        case "days":
+            return "working_days", ",".join(parse_working_days(value))
+        case "start":
+            return "sprint_start", parse_date(value, today)
+        case "country":
+            return "holiday_country", parse_country(value) or None
+        case "refinement":
+            return "refinement_share", parse_share(value)
+        case "priority":
+            return "priority_scheme", parse_scheme(value)
+        case "stale":
+            return "graveyard_days", parse_stale(value)
+    raise ValueError(setting)
+
+
+def setting_words(team: Team) -> dict[str, str]:
+    """Each setting as it is, in the words `parse_setting` reads back (what the settings form
+    shows, and what it compares a submission with): "" for a start or holidays not set."""
+    return {
+        "timezone": zone_name(team),
+        "sprint": str(team.sprint_weeks),
+        "days": ",".join(working_days(team)),
+        "start": team.sprint_start.isoformat() if team.sprint_start else "",
+        "country": team.holiday_country or "",
+        "stale": str(team.graveyard_days),
+        "refinement": f"{round(share_of(team) * 100, 2):g}",
+        "priority": team.priority_scheme or "off",
+    }
+
+
 def apply_setting(team: Team, setting: str, value: str, today: date | None = None) -> None:
-    """Sets one team setting from the words a user typed; `today` (the team's) gives the
-    example of a date not understood."""
-    if setting == "timezone":
-        team.timezone = parse_timezone(value)
-    elif setting == "sprint":
-        team.sprint_weeks = parse_sprint_weeks(value)
-    elif setting == "days":
-        team.working_days = ",".join(parse_working_days(value))
-    elif setting == "start":
-        team.sprint_start = parse_date(value, today)
-    elif setting == "country":
-        team.holiday_country = parse_country(value) or None
-    elif setting == "refinement":
-        team.refinement_share = parse_share(value)
-    elif setting == "priority":
-        team.priority_scheme = parse_scheme(value)
-    elif setting == "stale":
-        if not re.fullmatch(r"\d{1,4}", value.strip()) or not 7 <= int(value) <= 3650:
-            raise UserError("Say after how many days (7 or more) an untouched item is stale.")
-        team.graveyard_days = int(value)
-    else:
-        raise ValueError(setting)
+    """Sets one team setting from the words a user typed (see `parse_setting`)."""
+    column, parsed = parse_setting(setting, value, today)
+    setattr(team, column, parsed)

@@ -25,6 +25,7 @@ from bot.domain import ceremonies as rules
 from bot.domain import feed as feeds
 from bot.domain import reminders
 from bot.domain import sprints as sprint_rules
+from bot.domain.calendar import local_today
 from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.ceremonies import CalendarRequest, Occurrence, Schedule
 from bot.domain.errors import UserError
@@ -65,6 +66,9 @@ class CalendarShown:
     coming: list[Occurrence]
     lead: int
     feed: bool
+    changed: Occurrence | None = None
+    """The occurrence a command skipped or moved, as it is now: the answer names it, as the
+    command may have named it by a weekday or `next`."""
 
 
 @dataclass(frozen=True)
@@ -157,25 +161,30 @@ async def change(
     svc: Services, actor: Actor, request: CalendarRequest, in_channel: InChannel
 ) -> CalendarShown:
     """`/timebox calendar skip <day>`, `move <day> to <day> [time]` or `lead 15m` (the
-    Product Owner's or a Scrum Master's); the calendar as it is then."""
+    Product Owner's or a Scrum Master's); the calendar as it is then, with the occurrence
+    skipped or moved. A day is named as `rules.SessionDay` says, in the team's time zone."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(CHANGE_TEAM, "change the team's calendar")
         store, team, now = work.store, work.team, work.now
         ceremonies = list(await store.ceremonies(team.id))
+        changed = None
         if request.verb == "lead":
             assert request.lead is not None
             (await store.ensure_team_calendar(team.id)).lead_minutes = request.lead
         else:
             assert request.day is not None
-            ceremony, occurrence = rules.named(team, ceremonies, request.kind, request.day, now)
+            ceremony, changed = rules.named(team, ceremonies, request.kind, request.day, now)
             if request.verb == "skip":
-                rules.skip(ceremony, occurrence, now)
+                rules.skip(ceremony, changed, now)
+                changed = replace(changed, skipped=True)
             else:
-                rules.move(team, ceremony, occurrence, request.to_day, request.to_at, now)
+                today = local_today(team, now)
+                to_day = request.to_day.date_from(today) if request.to_day else None
+                changed = rules.move(team, ceremony, changed, to_day, request.to_at, now)
         lead = await lead_minutes(store, team.id)
         for ceremony in ceremonies:
             await plan(store, team, ceremony, lead, now)
-        return await _shown(store, team, now)
+        return replace(await _shown(store, team, now), changed=changed)
 
 
 async def skip_button(

@@ -232,8 +232,9 @@ async def apply_settings(
 ) -> TeamNow:
     """`/timebox settings sprint 2w` or the settings form: (setting, what was typed) pairs,
     by a PO or SM. `zone_of`: a team without a time zone takes its PO's first (as
-    `shown_settings`), so a change is made against the zone that applies."""
-    if zone_of is not None:
+    `shown_settings`), so a change is made against the zone that applies; only for someone
+    who may change the settings, so a refusal costs no Slack call and writes nothing."""
+    if zone_of is not None and await _may(svc, actor, CHANGE_TEAM):
         await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(CHANGE_TEAM, "change team settings")
@@ -242,6 +243,13 @@ async def apply_settings(
         if ceremony_jobs.CALENDAR_SETTINGS & {setting for setting, _ in changes}:
             await ceremony_jobs.replan(work.store, work.team, work.now)
         return TeamNow(work.team)
+
+
+async def _may(svc: Services, actor: Actor, roles: tuple[str, ...]) -> bool:
+    """Whether the actor holds one of `roles` in their team now (read only: a team not made
+    yet has nobody in any role). The use case checks again in its own transaction."""
+    _, current = await roles_of(svc, actor)
+    return current.has(actor.user, *roles)
 
 
 async def adopt_po_timezone(svc: Services, workspace: str, channel: str, zone_of: ZoneOf) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
+from bot.usecases import ready as ready_uc
 from bot.usecases import team as team_uc
 from handlers.asked import Asked, acked
 from handlers.blocks import ready as ready_blocks
@@ -15,14 +15,14 @@ from handlers.flows import team as team_flow
 async def edit_team(asked: Asked) -> None:
     """Opens the roles, settings or Definition of Ready form of the team the click comes from
     (anyone may look; saving it checks who they are)."""
-    team = await team_uc.team_now(asked.svc, asked.actor)
     match asked.body["actions"][0]["action_id"]:
+        case "dor_edit":  # with the horizon it checks now, which its form says
+            view = ready_blocks.dor_modal(await ready_uc.check(asked.svc, asked.actor))
         case "roles_edit":
+            team = await team_uc.team_now(asked.svc, asked.actor)
             view = team_blocks.roles_modal(Roles.of(team), team.channel_id)
-        case "dor_edit":
-            view = ready_blocks.dor_modal(DefinitionOfReady.of(team), team.channel_id)
         case _:
-            view = team_blocks.settings_modal(team)
+            view = team_blocks.settings_modal(await team_uc.team_now(asked.svc, asked.actor))
     await asked.open_form(view)
 
 

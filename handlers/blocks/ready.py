@@ -34,6 +34,7 @@ FIX_LABELS = {
 
 
 REPORT_ROWS = 20
+HORIZON_LABEL = "Items to check without a velocity"
 
 
 def fix_button(channel_id: str, item: BacklogItem, dor: DefinitionOfReady) -> ButtonElement:
@@ -142,12 +143,16 @@ def dor_message(found: Readiness) -> dict[str, Any]:
         team=team,
         zone=zone_name(team),
         remind_days=days_of(team),
+        horizon_label=HORIZON_LABEL,
     )
     edit = button("Edit Definition of Ready", "dor_edit", team.channel_id)
     return kit.with_buttons(body, [edit], "Definition of Ready", header="Definition of Ready")
 
 
-def dor_modal(dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
+def dor_modal(found: Readiness) -> dict[str, Any]:
+    """The Definition of Ready form; under its horizon field, whether that number is the rule
+    in force now (`found.horizon`: not while the team has a velocity)."""
+    dor = found.dor
     rules = [Option(value=key, label=fit(text, 75)) for key, text in RULES.items()]
     blocks = [
         kit.checkboxes_input(
@@ -178,11 +183,12 @@ def dor_modal(dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
         ),
         kit.number_input(
             "horizon",
-            "Items to check without a velocity",
+            HORIZON_LABEL,
             decimal=False,
             low=1,
             high=50,
             initial=str(dor.horizon_items),
+            hint=render("dor_horizon_hint.md.j2", horizon=found.horizon),
         ),
     ]
-    return kit.modal("dor_edit", "Definition of Ready", blocks, channel=channel_id)
+    return kit.modal("dor_edit", "Definition of Ready", blocks, channel=found.team.channel_id)

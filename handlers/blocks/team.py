@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 
+from bot.domain import teams
 from bot.domain.calendar import WEEKDAYS, working_days, zone_name
 from bot.domain.commands import USAGE
 from bot.domain.teams import ROLE_NAMES, Roles
@@ -85,19 +86,7 @@ def setup_modal(
             group_picker("sm", "Scrum Masters: user groups"),
             group_picker("dev", "Developers: user groups"),
         ]
-    start = DatePickerElement(action_id="value", placeholder="First day of the first sprint")
-    if team.sprint_start is not None:
-        start.initial_date = team.sprint_start.isoformat()
-    blocks += [
-        *_zone_and_length(team, zone),
-        InputBlock(
-            block_id="start",
-            label="Sprints start on",
-            element=start,
-            optional=True,
-            hint="The first day of a sprint; the next ones follow every sprint length.",
-        ),
-    ]
+    blocks += [*_zone_and_length(team, zone), _start(team, optional=True)]
     return kit.modal("team_setup", "Team setup", blocks, channel=team.channel_id)
 
 
@@ -111,14 +100,32 @@ def _zone_and_length(team: Team, zone: str) -> list[Block]:
             initial=zone,
             max_length=64,
         ),
-        InputBlock(
-            block_id="sprint",
-            label="Sprint length",
-            element=StaticSelectElement(
-                action_id="value", options=WEEKS, initial_option=WEEKS[team.sprint_weeks - 1]
-            ),
-        ),
+        _choice("sprint", "Sprint length", WEEKS, str(team.sprint_weeks)),
     ]
+
+
+def _start(team: Team, *, optional: bool) -> InputBlock:
+    """The first sprint's start, the same in the setup and the settings form."""
+    start = DatePickerElement(action_id="value", placeholder="First day of the first sprint")
+    if team.sprint_start is not None:
+        start.initial_date = team.sprint_start.isoformat()
+    return InputBlock(
+        block_id="start",
+        label="Sprints start on",
+        element=start,
+        optional=optional,
+        hint="The first day of a sprint; the next ones follow every sprint length.",
+    )
+
+
+def _choice(
+    block_id: str, label: str, options: list[Option], chosen: str, **field: Any
+) -> InputBlock:
+    """A one-of-these input of a team form, on the option whose value is `chosen`; `field`
+    may say `hint`."""
+    initial = next(o for o in options if o.value == chosen)
+    element = StaticSelectElement(action_id="value", options=options, initial_option=initial)
+    return InputBlock(block_id=block_id, label=label, element=element, **field)
 
 
 def setup_announcement(team: Team, user: str) -> dict[str, Any]:
@@ -162,13 +169,72 @@ def settings_message(team: Team) -> dict[str, Any]:
     return kit.with_buttons(body, [edit], "Team settings", header="Team settings")
 
 
+PRIORITIES = [
+    Option(value="off", label="MoSCoW only"),
+    Option(value="wsjf", label="WSJF (weighted shortest job first)"),
+    Option(value="opportunity", label="Opportunity scoring"),
+]
+
+
+NUMBER_SETTINGS = {
+    # setting: (label, decimals allowed, the range the command takes, hint)
+    "stale": (
+        "Stale after (days untouched)",
+        False,
+        teams.STALE_RANGE,
+        "An item nobody touched for this long is stale: /backlog health names it.",
+    ),
+    "refinement": (
+        "Refinement budget (% of capacity)",
+        True,
+        (1, 50),  # refinement_budget.parse_share's
+        "The share of each sprint's capacity spent refining the backlog.",
+    ),
+}
+
+
 def settings_modal(team: Team) -> dict[str, Any]:
+    """The settings form: every setting `/timebox settings` sets (teams.SETTINGS, one input
+    each, named by the setting), opened on what is set. Its metadata keeps what it showed, so
+    saving it sets only what was changed in it."""
+    words = teams.setting_words(team)
     days = [Option(value=d, label=d.capitalize()) for d in WEEKDAYS]
-    blocks = [
-        *_zone_and_length(team, zone_name(team)),
+    blocks: list[Block] = [
+        *_zone_and_length(team, words["timezone"]),
         kit.checkboxes_input("days", "Working days", days, working_days(team)),
+        _start(team, optional=team.sprint_start is None),  # the command cannot unset it
+        kit.text_input(
+            "country",
+            "Public holidays off",
+            initial=words["country"],
+            max_length=8,
+            optional=True,
+            placeholder="DE",
+            hint="The country whose public holidays the team takes off: two letters such as "
+            "DE, US, FR or IN. Leave it empty for none.",
+        ),
+        *(
+            kit.number_input(
+                setting,
+                label,
+                decimal=decimal,
+                low=low,
+                high=high,
+                initial=words[setting],
+                hint=hint,
+            )
+            for setting, (label, decimal, (low, high), hint) in NUMBER_SETTINGS.items()
+        ),
+        _choice(
+            "priority",
+            "Prioritisation",
+            PRIORITIES,
+            words["priority"],
+            hint="How items are scored to suggest an order, besides MoSCoW.",
+        ),
     ]
-    return kit.modal("settings_edit", "Team settings", blocks, channel=team.channel_id)
+    assert {b.block_id for b in blocks} == set(teams.SETTINGS)
+    return kit.modal("settings_edit", "Team settings", blocks, channel=team.channel_id, shown=words)
 
 
 def help_message(command: str | None = None) -> dict[str, Any]:

@@ -66,20 +66,35 @@ def _setup(body: dict[str, Any]) -> team_uc.TeamSetup:
     return team_uc.TeamSetup(people, groups, zone, weeks, start)
 
 
+def _typed(entry: dict[str, Any]) -> str:
+    """What one input of the settings form holds, in the words the command takes: its text,
+    the option chosen, the boxes ticked (`mon,tue`), or the date picked."""
+    if "selected_options" in entry:
+        return ",".join(o["value"] for o in entry["selected_options"] or [])
+    if "selected_option" in entry:
+        return str((entry["selected_option"] or {}).get("value") or "")
+    if "selected_date" in entry:
+        return str(entry["selected_date"] or "")
+    return str(entry.get("value") or "").strip()
+
+
 def _settings(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """The settings form: the settings changed from what it showed (its metadata's `shown`),
+    so a setting changed meanwhile by command stays as it is; each checked as
+    `/timebox settings` checks it, a mistake shown under its field in the command's words."""
     state, errors = form.fields(body), {}
-    zone = form.text(state, "timezone")
-    try:
-        teams.parse_timezone(zone)
-    except UserError as error:
-        errors["timezone"] = error.message
-    days = [o["value"] for o in state.get("days", {}).get("selected_options") or []]
-    if not days:
-        errors["days"] = "Tick at least one working day."
+    shown = metadata(body).get("shown")
+    shown = shown if isinstance(shown, dict) else {}
+    typed = {setting: _typed(state[setting]) for setting in teams.SETTINGS if setting in state}
+    changes = [(setting, value) for setting, value in typed.items() if value != shown.get(setting)]
+    for setting, value in changes:
+        try:
+            teams.parse_setting(setting, value)
+        except UserError as error:
+            errors[setting] = error.message
     if errors:
         raise form.FieldErrors(errors)
-    weeks = (state.get("sprint", {}).get("selected_option") or {}).get("value", "2")
-    return [("timezone", zone), ("sprint", weeks), ("days", ",".join(days))]
+    return changes
 
 
 def _rules(state: dict[str, dict[str, Any]]) -> list[str]:

@@ -70,10 +70,11 @@ def test_the_calendar_command_reads_skip_move_lead_and_feed():
         return commands.parse_timebox(f"calendar {text}").calendar
 
     assert parse("").verb == "show"
-    assert parse("skip 2026-03-04") == rules.CalendarRequest("skip", day=date(2026, 3, 4))
+    on = rules.SessionDay
+    assert parse("skip 2026-03-04") == rules.CalendarRequest("skip", day=on(date(2026, 3, 4)))
     moved = parse("move refine 2026-03-04 to 2026-03-05 15:30")
     assert moved == rules.CalendarRequest(
-        "move", "refinement", date(2026, 3, 4), date(2026, 3, 5), time(15, 30)
+        "move", "refinement", on(date(2026, 3, 4)), on(date(2026, 3, 5)), time(15, 30)
     )
     assert parse("move 2026-03-04 to 9am").to_at == time(9)
     assert parse("lead 30m").lead == 30 and parse("lead 0").lead == 0
@@ -81,6 +82,63 @@ def test_the_calendar_command_reads_skip_move_lead_and_feed():
     for wrong in ("skip", "skip tomorrow", "move 2026-03-04 15:00", "lead soon", "dance"):
         with pytest.raises(UsageError):
             parse(wrong)
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("next", rules.SessionDay()),
+        ("thu", rules.SessionDay(weekday="thu")),
+        ("Thursday", rules.SessionDay(weekday="thu")),
+        ("next thu", rules.SessionDay(weekday="thu")),
+        ("planning next", rules.SessionDay()),
+        ("2026-12-10", rules.SessionDay(date(2026, 12, 10))),
+        ("dec 10", rules.SessionDay(month_day=(12, 10))),
+        ("10 December", rules.SessionDay(month_day=(12, 10))),
+        ("feb 29th", rules.SessionDay(month_day=(2, 29))),
+    ],
+)
+def test_a_session_is_named_by_next_a_weekday_or_a_date(said, day):
+    assert commands.parse_timebox(f"calendar skip {said}").calendar.day == day
+
+
+@pytest.mark.parametrize(
+    ("said", "problem"),
+    [
+        ("skip", "Say which one: `next`"),
+        ("skip someday", "`someday` is not a day I can find: say `next`"),
+        ("skip dec 45", "`dec 45` is not a day I can find"),
+        ("skip 2026-03-04 2026-03-11", "Skip one occurrence at a time."),
+        ("move thu to fri", "`fri` is not a day to move it to: say a date like `2026-12-10`"),
+        ("move thu 15:00", "Say where to"),
+    ],
+)
+def test_a_day_not_understood_is_answered_with_the_forms_that_are(said, problem):
+    with pytest.raises(UsageError) as refused:
+        commands.parse_timebox(f"calendar {said}")
+    assert problem in refused.value.message
+    if said.startswith("skip") and "one" not in problem:
+        assert "a weekday like `thu`" in refused.value.message
+        assert "`2026-12-10` or `dec 10`" in refused.value.message
+
+
+def test_a_month_and_day_is_the_next_such_day_and_a_weekday_the_next_session_on_it():
+    assert rules.SessionDay(month_day=(3, 2)).date_from(date(2026, 3, 2)) == date(2026, 3, 2)
+    assert rules.SessionDay(month_day=(3, 1)).date_from(date(2026, 3, 2)) == date(2027, 3, 1)
+    assert rules.SessionDay(month_day=(2, 29)).date_from(date(2026, 3, 2)) == date(2028, 2, 29)
+    # In Tokyo it is Monday 2 March 18:00; Tuesday's 07:00 refinement is on Monday in UTC.
+    tokyo = ZoneInfo("Asia/Tokyo")
+    the_team = team(timezone="Asia/Tokyo")
+    ceremony = refinement(the_team, "tue 7:00")
+    _, found = rules.named(the_team, [ceremony], None, rules.SessionDay(weekday="tue"), MONDAY)
+    assert found.starts == datetime(2026, 3, 3, 7, 0, tzinfo=tokyo)
+    _, found = rules.named(the_team, [ceremony], None, rules.SessionDay(), MONDAY)
+    assert found.day == date(2026, 3, 3)
+    rules.skip(ceremony, found, MONDAY)
+    _, after = rules.named(the_team, [ceremony], None, rules.SessionDay(), MONDAY)
+    assert after.day == date(2026, 3, 10), "next is the next one still to take place"
+    with pytest.raises(UserError, match="No ceremony is coming on a Monday"):
+        rules.named(the_team, [ceremony], None, rules.SessionDay(weekday="mon"), MONDAY)
 
 
 # -- occurrences ---------------------------------------------------------------------------------
@@ -144,12 +202,12 @@ def test_skip_and_move_one_occurrence_keep_its_identity():
     ]
     shown = rules.coming(the_team, [ceremony], MONDAY)
     assert [o.skipped for o in shown[:3]] == [False, True, False]
-    _, found = rules.named(the_team, [ceremony], None, date(2026, 3, 19), MONDAY)
+    _, found = rules.named(the_team, [ceremony], None, rules.SessionDay(date(2026, 3, 19)), MONDAY)
     assert found.day == date(2026, 3, 18), "named by the day it now takes place"
     with pytest.raises(UserError, match="skipped already"):
         rules.skip(ceremony, shown[1], MONDAY)
     with pytest.raises(UserError, match="No ceremony is coming"):
-        rules.named(the_team, [ceremony], None, date(2026, 3, 10), MONDAY)
+        rules.named(the_team, [ceremony], None, rules.SessionDay(date(2026, 3, 10)), MONDAY)
     with pytest.raises(UserError, match="has passed"):
         rules.move(the_team, ceremony, first, date(2026, 3, 1), None, MONDAY)
 
