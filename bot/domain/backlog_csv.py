@@ -5,17 +5,26 @@ export uses the same names, so an exported file imports again unchanged. Exporte
 spreadsheet would run as a formula are neutralised (bot/domain/csv_cells.py), and the import
 takes that quote off again, so the round trip is exact.
 
-Plain functions: reading a file gives the rows to add (`parse_csv`); adding them is the use
-case's (bot/usecases/backlog.py).
+Files come as spreadsheets write them: separated by commas, semicolons (Excel where the comma
+is the decimal mark) or tabs (cells copied from a spreadsheet, Excel's "Unicode text"); in UTF-8,
+UTF-16 with its byte order mark, or Windows-1252 (`decode`). A title comes in once: a row with
+the title of an earlier row, or of an open item, is refused, so sharing a file again adds
+nothing twice.
+
+Plain functions: reading a file gives the rows to add (`parse_csv`, `read_shared`); adding them
+is the use case's (bot/usecases/backlog.py).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 
 from bot.domain.backlog import (
     EPIC_MAX,
@@ -47,6 +56,7 @@ COLUMNS = {
     "epic": ("epic", "epic link", "epic name"),
     "dependencies": ("dependencies", "depends on"),
 }
+KNOWN = {alias for aliases in COLUMNS.values() for alias in aliases}
 JIRA_TYPES = {
     "story": "story",
     "user story": "story",
@@ -62,9 +72,34 @@ JIRA_TYPES = {
     "enabler": "enabler",
     "spike": "spike",
 }
+BACKLOG_ONLY = {
+    "story points",
+    "story point estimate",
+    "acceptance criteria",
+    "acceptance criterion",
+    "issue type",
+    "issue key",
+    "issue id",
+    "epic link",
+    "epic name",
+    "sprint",
+    "value hypothesis",
+    "depends on",
+}
+"""Header names no spreadsheet but a backlog has: a shared file naming one of them, but no
+title column, was meant for the backlog, and its sharer is told what is missing."""
+DELIMITERS = (",", ";", "\t")
+HEADER_SCAN = 65_536
+"""How much of a file the separator is looked for in: its header line, whatever its length."""
 MAX_ROWS = 5000
 MAX_FILE_BYTES = 2_000_000
 """A shared CSV file larger than this is not downloaded; the sharer is told the limit."""
+
+
+class NotABacklog(UserError):
+    """A shared .csv file that is not read, though it seems meant for the backlog: not text,
+    empty, its header unreadable or naming backlog columns but no title. The sharer is
+    answered in the file's thread with what to do instead."""
 
 
 @dataclass
@@ -143,33 +178,173 @@ def looks_like_backlog(text: str) -> bool:
     return bool(headers) and "title" in _column_map(headers)
 
 
+def decode(data: bytes) -> str:
+    """A shared file's text, in the encodings spreadsheets write: UTF-16 behind its byte order
+    mark (Excel's "Unicode text"), UTF-8 (with Excel's mark or without), else Windows-1252
+    (Excel's plain "CSV" on Windows, western locales), where every byte but five is a
+    character. A file with NUL characters is no text file (NotABacklog).
+
+    Plain byte scans and one decode: about 1 ms for a 2 MB file."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    elif data.startswith(codecs.BOM_UTF8):
+        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise NotABacklog(
+            "it is not a text file (an Excel workbook saved under a .csv name?). In Excel, "
+            "choose *File › Save As › CSV UTF-8 (Comma delimited)* and share that file."
+        )
+    return text
+
+
+def read_shared(data: bytes) -> ParsedCsv | None:
+    """A .csv file shared in the channel: its rows; None for someone's spreadsheet that is not
+    a backlog (readable, no title column, no column only a backlog has), which is left alone;
+    NotABacklog, saying what to do, for a file meant for the backlog that cannot be taken.
+
+    Pure and CPU-bound: callers run it off the event loop."""
+    text = decode(data)
+    if not looks_like_backlog(text) and not _meant_for_backlog(text):
+        return None
+    try:
+        return parse_csv(text)
+    except UserError as error:
+        raise NotABacklog(error.message) from None
+
+
+def _meant_for_backlog(text: str) -> bool:
+    """A file no title column was found in that its sharer still meant for the backlog: empty,
+    its first line unreadable, or naming a column only a backlog has."""
+    try:
+        headers = next(_rows(text), None)
+    except csv.Error:
+        return True
+    return not any(cell.strip() for cell in headers or []) or any(
+        _normalise(header) in BACKLOG_ONLY for header in headers or []
+    )
+
+
 def _rows(text: str) -> Iterator[list[str]]:
-    """CSV rows; newline="" lets the csv module see a lone CR (old Mac files) as a line end."""
-    return csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    """CSV rows, separated as the header line is (`_delimiter`); Excel's `sep=;` line above
+    the header names the separator and is no row. newline="" lets the csv module see a lone
+    CR (old Mac files) as a line end."""
+    text = text.lstrip("\ufeff")
+    sep = re.match(r"sep=([,;\t|])[ \t]*(\r\n|\r|\n)", text)
+    if sep:
+        delimiter, text = sep.group(1), text[sep.end() :]
+    else:
+        delimiter = _delimiter(text)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the header line: the one that splits it into the most columns Timebox
+    knows, then into the most columns, the comma first of equals. A header of one column has
+    no separator to find: its rows are read whole, by the candidate they hold least (so a
+    pasted list of titles keeps the commas in them).
+
+    The header alone decides: the rows hold free text (commas in a semicolon file's titles),
+    which is what makes csv.Sniffer guess wrong, and Sniffer also finds no separator at all in
+    a one-column file and guesses quoting rules (`doublequote`) from rows that may not show
+    them."""
+
+    head = text[:HEADER_SCAN]
+
+    def split(delimiter: str) -> tuple[int, int]:
+        try:
+            headers = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            return (-1, 0)
+        names = [_normalise(header) for header in headers]
+        known = sum(name in KNOWN or name in BACKLOG_ONLY for name in names)
+        return (known, len(headers))
+
+    scores = {delimiter: split(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=scores.__getitem__)  # the first of equals: the comma
+    return best if scores[best][1] > 1 else min(DELIMITERS, key=text.count)
+
+
+def title_key(title: str) -> str:
+    """What makes two titles one item's: the same words, whatever their case and spacing."""
+    return " ".join(title.split()).casefold()
+
+
+class Titled(Protocol):
+    """An item as far as its title is taken: a whole BacklogItem, or storage's row of it."""
+
+    number: int
+    title: str
+    status: str
+    archived_at: datetime | None
+
+
+def open_titles(items: Iterable[Titled]) -> dict[str, str]:
+    """The titles (`title_key`) of the open items among `items`, each with why a row of that
+    title is refused. A done or archived item does not count: its work is over or was dropped,
+    and a file naming it again asks for it anew (a recurring chore, a dropped idea taken up
+    again); `/backlog restore` is there for the item itself."""
+    return {
+        title_key(item.title): (
+            f"already {'in the sprint' if item.status == 'sprint' else 'on the backlog'} "
+            f"as #{item.number}"
+        )
+        for item in items
+        if item.archived_at is None and item.status != "done"
+    }
+
+
+def refuse_taken(
+    rows: Sequence[tuple[int, ItemFields]], taken: Mapping[str, str]
+) -> tuple[list[tuple[int, ItemFields]], list[tuple[int, str]]]:
+    """The rows whose title is not `taken` (see `open_titles`), and the others refused."""
+    fresh: list[tuple[int, ItemFields]] = []
+    refused: list[tuple[int, str]] = []
+    for line, fields in rows:
+        reason = taken.get(title_key(fields.title))
+        if reason is None:
+            fresh.append((line, fields))
+        else:
+            refused.append((line, reason))
+    return fresh, refused
 
 
 def parse_csv(text: str) -> ParsedCsv:
-    """The rows of a backlog CSV to add, and those refused with the reason; a file that is not
-    a backlog at all (no header, no title column) is refused whole (UserError).
+    """The rows of a backlog CSV to add, and those refused with the reason (a title an earlier
+    row has among them); a file that is not a backlog at all (no header, no title column) is
+    refused whole (UserError).
 
     Pure and CPU-bound on a big file: callers run it off the event loop."""
     reader = _rows(text)
     try:
         headers = next(reader, None)
     except csv.Error as error:
-        raise UserError(f"The CSV's first line cannot be read: {error}.") from None
-    if not headers:
         raise UserError(
-            "The CSV is empty. Its first line must name the columns, e.g. `Summary,Story Points`."
+            f"The CSV's first line cannot be read: {error}. Save the file again from the "
+            "spreadsheet as CSV, or paste its rows with `/backlog import`."
+        ) from None
+    if not headers:
+        what = "first line is empty" if text.strip() else "is empty"
+        raise UserError(
+            f"The CSV {what}. Its first line must name the columns, e.g. `Summary,Story Points`."
         )
     columns = _column_map(headers)
     if "title" not in columns:
+        named = ", ".join(header.strip()[:40] for header in headers[:8] if header.strip())
         raise UserError(
-            "The CSV has no `Summary` or `Title` column. Known columns: Summary/Title, "
-            "Description, Acceptance Criteria, Story Points, Issue Type, Priority, Labels."
+            "The CSV has no `Summary` or `Title` column"
+            + (f" (its first line names {named})" if named else "")
+            + ". Name the column of the items' titles `Summary`; the others Timebox reads: "
+            "Description, Acceptance Criteria, Story Points, Issue Type, Priority, Labels, "
+            "Epic, Dependencies."
         )
     parsed = ParsedCsv()
     report = ImportReport(refused=parsed.refused)
+    first_row: dict[str, int] = {}
     for line, row in enumerate(_readable(reader, report), start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -177,9 +352,15 @@ def parse_csv(text: str) -> ParsedCsv:
             parsed.refused.append((line, f"more than {MAX_ROWS} rows in one import"))
             continue
         try:
-            parsed.rows.append((line, _row_fields(row, columns)))
+            fields = _row_fields(row, columns)
         except UserError as error:
             parsed.refused.append((line, error.message))
+            continue
+        earlier = first_row.setdefault(title_key(fields.title), line)
+        if earlier != line:
+            parsed.refused.append((line, f"same title as row {earlier}"))
+        else:
+            parsed.rows.append((line, fields))
     return parsed
 
 

@@ -13,7 +13,7 @@ between; the file is read off the event loop.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +27,7 @@ from bot.domain.backlog import (
     Page,
     form_edits,
     link_dependencies,
+    require_on_scale,
 )
 from bot.domain.backlog_csv import ImportReport, ParsedCsv
 from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
@@ -35,7 +36,7 @@ from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import velocity_of
 from bot.runtime.services import Services
-from bot.usecases import tracker
+from bot.usecases import sprints, tracker
 from bot.usecases.refinement_budget import as_data, committed, sprint_budget
 from bot.usecases.team import InChannel, member_work, require_member
 from bot.usecases.unit import Actor, Work, team_work
@@ -55,6 +56,10 @@ class ItemShown:
     position: int | None
     history: Sequence[ItemEvent]
     dor: DefinitionOfReady
+    did: str | None = None
+    """What the change it is shown after did, for its message to say in a line: "archived",
+    "done", "restored", or "reopened" (a done item restored, its issue reopened too); None
+    when it is only shown."""
 
 
 @dataclass
@@ -202,9 +207,10 @@ async def save_item(
 
 async def field_refused(svc: Services, actor: Actor, sent: ItemFormSent) -> FieldRefused | None:
     """Before the item form's ack (the database read, no Slack call): what the backlog refuses
-    for one of its fields (a cycle of dependencies), to show under it while the form stays
-    open with what was typed. `save_item` decides it all again after the ack, and answers
-    privately what it refuses as a whole (another team's form, a missing item)."""
+    for one of its fields (a cycle of dependencies, an estimate off its Linear team's scale),
+    to show under it while the form stays open with what was typed. `save_item` decides it all
+    again after the ack, and answers privately what it refuses as a whole (another team's
+    form, a missing item)."""
     try:
         async with team_work(svc, actor, urgent=True) as work:
             await _form_edits(work, sent)
@@ -217,12 +223,15 @@ async def field_refused(svc: Services, actor: Actor, sent: ItemFormSent) -> Fiel
 
 async def _form_edits(work: Work, sent: ItemFormSent) -> tuple[BacklogItem, FormEdits, dict]:
     """The item, what its form changes (only what its submitter changed), and the edits to
-    write: scores joined to the item's, dependencies linked (a cycle refused)."""
+    write: scores joined to the item's, dependencies linked (a cycle refused), an estimate on
+    its issue's scale (one off it refused)."""
     _require_same_team(work, sent.team_id, "form")
     item = await work.store.get_item(work.team, sent.number)
     dor = DefinitionOfReady.of(work.team)
     form = form_edits(item, sent.fields, sent.shown, dor, work.team.priority_scheme)
     edits = priority.with_scores(item, form.edits)
+    if "estimate" in edits:
+        require_on_scale(await work.store.estimate_scale(item), item, edits["estimate"])
     if "dependencies" in edits:
         done, links = await work.store.link_map(work.team.id)
         edits = {
@@ -257,9 +266,13 @@ async def _to_top(store: Store, team: Team, number: int, user: str, now: datetim
 async def archive_item(
     svc: Services, actor: Actor, number: int, in_channel: InChannel
 ) -> ItemShown:
-    return await _po_change(
-        svc, actor, number, in_channel, "archive backlog items", Store.archive_item
-    )
+    """Off the backlog; an item a sprint holds is refused, saying how the sprint lets it go."""
+    return await _po_change(svc, actor, number, in_channel, "archive backlog items", _archive)
+
+
+async def _archive(store: Store, team: Team, number: int, user: str, now: datetime) -> str:
+    await store.archive_item(team, number, user, now)
+    return "archived"
 
 
 async def restore_item(
@@ -268,12 +281,14 @@ async def restore_item(
     return await _po_change(svc, actor, number, in_channel, "restore backlog items", _restore)
 
 
-async def _restore(store: Store, team: Team, number: int, user: str, now: datetime) -> None:
+async def _restore(store: Store, team: Team, number: int, user: str, now: datetime) -> str:
     """Back on the backlog; a done item's issue is reopened in the tracker (done's inverse)."""
     was_done = (await store.get_item(team, number)).status == "done"
     item = await store.restore_item(team, number, user, now)
-    if was_done:
-        await tracker.after_reopen(store, team, item, now)
+    if not was_done:
+        return "restored"
+    await tracker.after_reopen(store, team, item, now)
+    return "reopened"
 
 
 async def _po_change(
@@ -282,22 +297,31 @@ async def _po_change(
     number: int,
     in_channel: InChannel,
     doing: str,
-    change: Callable[[Store, Team, int, str, datetime], Awaitable[object]],
+    change: Callable[[Store, Team, int, str, datetime], Awaitable[str | None]],
 ) -> ItemShown:
     """A Product Owner's change to one item from its message: the item it names is looked up
-    before who may, so another team's number is refused as unknown; then the item as it is."""
+    before who may, so another team's number is refused as unknown; then the item as it is,
+    with what the change did (what `change` returns: ItemShown.did)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.store.get_item(work.team, number)
         await work.require(("po",), doing)
-        await change(work.store, work.team, number, work.user, work.now)
-        return await _shown(work, number)
+        did = await change(work.store, work.team, number, work.user, work.now)
+        return await _shown(work, number, did)
 
 
 async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> ItemShown:
+    """Any member marks an item done. One of the running sprint is finished as `/sprint done`
+    finishes it (its tasks done, its points completed in the sprint): marked done only on the
+    backlog, the sprint's close would hand it back as unfinished."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        item = await work.store.mark_done(work.team, number, work.user, work.now)
-        await tracker.after_done(work.store, work.team, item, work.now)
-        return await _shown(work, number)
+        item = await work.store.get_item(work.team, number)
+        sprint = await work.store.sprint_holding(item)
+        if sprint is not None and sprint.status == "active":
+            await sprints.finish_item(work.store, work.team, number, work.user, work.now)
+        else:
+            item = await work.store.mark_done(work.team, number, work.user, work.now)
+            await tracker.after_done(work.store, work.team, item, work.now)
+        return await _shown(work, number, "done")
 
 
 async def archive_stale(
@@ -327,24 +351,41 @@ async def import_csv(
     is checked there too. A file that is not a backlog at all is refused whole (UserError)."""
     await require_member(svc, actor, in_channel)
     parsed = await asyncio.to_thread(backlog_csv.parse_csv, text)
+    return await _import_batches(svc, actor, parsed, form_team)
+
+
+async def import_file(
+    svc: Services, actor: Actor, data: bytes, in_channel: InChannel
+) -> ImportReport | None:
+    """A CSV file shared in the channel, as `import_csv`: read (decoded too) in a worker thread;
+    None for someone's spreadsheet, not a backlog (left alone); NotABacklog, saying what to do,
+    for a file meant for the backlog that cannot be taken."""
+    parsed = await asyncio.to_thread(backlog_csv.read_shared, data)
+    if parsed is None:
+        return None
+    await require_member(svc, actor, in_channel)
+    return await _import_batches(svc, actor, parsed, None)
+
+
+async def _import_batches(
+    svc: Services, actor: Actor, parsed: ParsedCsv, form_team: int | None
+) -> ImportReport:
+    """The rows added IMPORT_BATCH at a time, one transaction each, but for those whose title
+    an open item had when the first batch was added."""
     report = ImportReport(refused=list(parsed.refused))
     batches = [parsed.rows[i : i + IMPORT_BATCH] for i in range(0, len(parsed.rows), IMPORT_BATCH)]
+    taken: dict[str, str] = {}
     for index, batch in enumerate(batches or [[]]):
         async with team_work(svc, actor, once=index == 0) as work:
             if form_team is not None:
                 _require_same_team(work, form_team, "form")
-            report.imported += await import_rows(work.store, work.team, batch, work.user, work.now)
+            if index == 0:
+                taken = await open_titles(work.store, work.team)
+            added = await import_rows(work.store, work.team, batch, work.user, work.now, taken)
+        report.imported += added.imported
+        report.refused += added.refused
+    report.refused.sort()
     return report
-
-
-async def import_file(
-    svc: Services, actor: Actor, text: str, in_channel: InChannel
-) -> ImportReport | None:
-    """A CSV file shared in the channel: imported if its header names a title column, else
-    None (someone's spreadsheet, not a backlog: left alone)."""
-    if not await asyncio.to_thread(backlog_csv.looks_like_backlog, text):
-        return None
-    return await import_csv(svc, actor, text, in_channel)
 
 
 # -- steps inside a unit of work (other features' use cases and tests call them too) -----------
@@ -356,34 +397,49 @@ async def import_rows(
     rows: Sequence[tuple[int, ItemFields]],
     actor: str,
     now: datetime,
-) -> list[int]:
-    """Adds parsed rows (spreadsheet row, fields) at the bottom; the new items' numbers."""
-    items = await store.add_items(team, [f for _, f in rows], actor, now, action="imported")
-    return [item.number for item in items]
+    taken: Mapping[str, str],
+) -> ImportReport:
+    """Adds parsed rows (spreadsheet row, fields) at the bottom, but for a row whose title is
+    `taken` by an open item (`open_titles`): refused, naming the item, so sharing a file
+    again adds nothing twice."""
+    fresh, refused = backlog_csv.refuse_taken(rows, taken)
+    added = await store.add_items(team, [f for _, f in fresh], actor, now, action="imported")
+    return ImportReport(imported=[item.number for item in added], refused=refused)
+
+
+async def open_titles(store: Store, team: Team) -> dict[str, str]:
+    """The titles of the team's open items, each with why an imported row is refused."""
+    return backlog_csv.open_titles(await store.open_item_titles(team.id))
 
 
 async def import_parsed(
     store: Store, team: Team, parsed: ParsedCsv, actor: str, now: datetime
 ) -> ImportReport:
     """A whole parsed file in one transaction (small imports, tests)."""
-    numbers = await import_rows(store, team, parsed.rows, actor, now)
-    return ImportReport(imported=numbers, refused=list(parsed.refused))
+    taken = await open_titles(store, team)
+    report = await import_rows(store, team, parsed.rows, actor, now, taken)
+    return ImportReport(report.imported, sorted([*parsed.refused, *report.refused]))
 
 
 async def archive_stale_items(store: Store, team: Team, actor: str, now: datetime) -> list[int]:
-    """Archives every stale item (recoverable with restore); returns their numbers."""
+    """Archives every stale item (recoverable with restore) but one chosen for the sprint
+    being planned (the plan leaves it with `/planning drop`); returns their numbers."""
     items = await store.all_items(team.id, include_closed=False)
-    numbers = [item.number for item in stale_items(items, team, now)]
+    numbers = [
+        item.number
+        for item in stale_items(items, team, now)
+        if await store.sprint_holding(item) is None
+    ]
     for number in numbers:
         await store.archive_item(team, number, actor, now)
     return numbers
 
 
-async def _shown(work: Work, number: int) -> ItemShown:
+async def _shown(work: Work, number: int, did: str | None = None) -> ItemShown:
     item = await work.store.get_item(work.team, number)
     position = await work.store.position_of(work.team, number)
     history = await work.store.history(item)
-    return ItemShown(item, position, history, DefinitionOfReady.of(work.team))
+    return ItemShown(item, position, history, DefinitionOfReady.of(work.team), did)
 
 
 async def _health(work: Work) -> HealthShown:

@@ -39,7 +39,7 @@ from handlers.blocks import connect as connect_blocks
 from handlers.blocks import kit
 from handlers.blocks.kit import HEADER_MAX, button, context, message, mrkdwn_notice, section
 from handlers.render import Mrkdwn, escape, fit, mention, plain, render
-from storage.models import BacklogItem, ItemEvent
+from storage.models import BacklogItem, ItemEvent, loaded_link
 
 
 def backlog_page(
@@ -82,8 +82,22 @@ def backlog_page(
 
 
 def item_message(shown: ItemShown) -> dict[str, Any]:
-    """An item's message: its fields, readiness, position, recent history and buttons."""
-    return item_detail(shown.item, shown.position, shown.history, shown.dor)
+    """An item's message: its fields, readiness, position, recent history and buttons; after
+    a change, opened by a line saying what it did (and what the item's issue will do)."""
+    lead = None
+    if shown.did is not None:
+        link = loaded_link(shown.item)
+        if link is not None and link.connection_id is None:
+            link = None  # kept from a connection since undone: its issue follows no more
+        lead = render(
+            "item_changed.md.j2",
+            item=shown.item,
+            did=shown.did,
+            position=shown.position,
+            tracker=connect_blocks.tracker_of(link) if link else None,
+            key=link.key if link else None,
+        )
+    return item_detail(shown.item, shown.position, shown.history, shown.dor, lead)
 
 
 def added_message(added: ItemAdded) -> dict[str, Any]:
@@ -162,8 +176,13 @@ def file_too_big(source: str, problem: str) -> str:
 
 
 def item_detail(
-    item: BacklogItem, position: int | None, history: Sequence[ItemEvent], dor: DefinitionOfReady
+    item: BacklogItem,
+    position: int | None,
+    history: Sequence[ItemEvent],
+    dor: DefinitionOfReady,
+    lead: str | None = None,
 ) -> dict[str, Any]:
+    """The item's blocks, under `lead` (Slack markup) when given."""
     status = status_of(item)
     facts = render(
         "item_facts.md.j2",
@@ -183,7 +202,8 @@ def item_detail(
         )
         if t
     )
-    blocks: list[Block] = [
+    blocks: list[Block] = [section(lead)] if lead else []
+    blocks += [
         # Slack decodes &amp; &lt; &gt; in plain text too, so escaping keeps titles as typed.
         HeaderBlock(text=fit(escape(f"#{item.number} {item.title}"), HEADER_MAX)),
         SectionBlock(fields=[MarkdownTextObject(text=f) for f in facts]),
@@ -206,7 +226,7 @@ def item_detail(
     blocks.append(ActionsBlock(block_id=f"item-actions-{item.number}", elements=actions))
     if history:
         blocks.append(context(render("item_history.md.j2", lines=_history(history[:8]))))
-    return message(blocks, escape(f"#{item.number} {item.title}"))
+    return message(blocks, lead or escape(f"#{item.number} {item.title}"))
 
 
 def _history(events: Sequence[ItemEvent]) -> list[tuple[ItemEvent, tuple[int, bool] | None]]:
@@ -394,19 +414,22 @@ def _read_only_if_too_long(block: Block, texts: dict[str, str]) -> Block:
 
 
 def import_modal(channel_id: str, team_id: int) -> dict[str, Any]:
+    most = 3000  # what Slack lets a person type or paste into one text input
     blocks = [
         section(
-            "Paste CSV with a header line. Jira's export names work: *Summary* (or Title), "
-            "Description, Acceptance Criteria, Story Points, Issue Type, Priority, Labels. "
-            "Items land at the bottom, in file order. For larger files, share the .csv "
-            "file in the channel instead."
+            "Paste CSV with a header line, or cells copied from a spreadsheet. Jira's export "
+            "names work: *Summary* (or Title), Description, Acceptance Criteria, Story Points, "
+            "Issue Type, Priority, Labels. Items land at the bottom, in file order; a title "
+            "already open on the backlog is not added again."
         ),
         kit.text_input(
             "csv",
             "CSV",
             multiline=True,
-            max_length=3000,
+            max_length=most,
             placeholder="Summary,Story Points,Issue Type",
+            hint=f"Slack takes up to {most:,} characters here. For a larger "
+            "backlog, share the .csv file in the channel instead: it is imported the same way.",
         ),
     ]
     where = {"channel": channel_id, "team": team_id}

@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.backlog_csv import NotABacklog
 from bot.domain.errors import UserError
 from bot.runtime.services import Services
 from bot.usecases import backlog as backlog_uc
@@ -25,8 +26,8 @@ class TooBig(UserError):
     """A file over its kind's limit: not read, and the sharer is told the limit."""
 
 
-Download = Callable[[], Awaitable[str]]
-"""The shared file's text, read when it is called (after the checks that need no download)."""
+Download = Callable[[], Awaitable[bytes]]
+"""The shared file's bytes, read when it is called (after the checks that need no download)."""
 
 
 async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_id: str) -> None:
@@ -36,7 +37,7 @@ async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_
         return
     member = in_channel(client, {"channel_id": actor.channel})  # the file's channel
 
-    async def download() -> str:
+    async def download() -> bytes:
         return await _download(info["url_private_download"], client.token, shared)
 
     try:
@@ -57,9 +58,12 @@ async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_
 async def _backlog(
     svc: Services, actor: Actor, shared: files.SharedFile, member: InChannel, download: Download
 ) -> str | None:
-    """The import's report, or None for someone's spreadsheet that is not a backlog (left
-    alone)."""
-    report = await backlog_uc.import_file(svc, actor, await download(), member)
+    """The import's report; why a file meant for the backlog was not taken, and what to do
+    instead; or None for someone's spreadsheet that is not a backlog (left alone)."""
+    try:
+        report = await backlog_uc.import_file(svc, actor, await download(), member)
+    except NotABacklog as error:
+        return render("import_refused.md.j2", problem=error.message, source=shared.name)
     return None if report is None else backlog_blocks.import_report(report, shared.name)
 
 
@@ -69,7 +73,8 @@ async def _agenda(
     """The agenda saved, or why it was refused (the sharer's role is checked first)."""
     try:
         await files.check_sharer(svc, actor, shared, member)
-        agenda = await files.replace_agenda(svc, actor, await download(), member)
+        text = (await download()).decode("utf-8-sig", errors="replace")
+        agenda = await files.replace_agenda(svc, actor, text, member)
         return render("agenda_saved.md.j2", agenda=agenda, source=shared.name)
     except TooBig:
         raise
@@ -84,9 +89,9 @@ def _thread(info: dict[str, Any], actor: Actor) -> str | None:
     return (share.get(actor.channel) or [{}])[0].get("ts")
 
 
-async def _download(url: str, token: str | None, shared: files.SharedFile) -> str:
-    """The file's text; a file longer than its kind's limit (whatever files.info said) stops
-    the download."""
+async def _download(url: str, token: str | None, shared: files.SharedFile) -> bytes:
+    """The file's bytes (their encoding is the reader's to find); a file longer than its
+    kind's limit (whatever files.info said) stops the download."""
     headers = {"Authorization": f"Bearer {token}"}
     data = bytearray()
     async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
@@ -95,4 +100,4 @@ async def _download(url: str, token: str | None, shared: files.SharedFile) -> st
             data += chunk
             if len(data) > shared.limit:
                 raise TooBig(files.SharedFile(shared.kind, shared.name, len(data)).too_big() or "")
-    return data.decode("utf-8-sig", errors="replace")
+    return bytes(data)

@@ -101,8 +101,9 @@ def _sent(asked: Asked, edits: dict[str, Any]) -> backlog_uc.ItemFormSent:
 
 
 async def _no_refused_field(asked: Asked, edits: dict[str, Any]) -> None:
-    """Before the ack: what the backlog refuses for one field (a cycle of dependencies) shows
-    under it, and the form stays open with what was typed."""
+    """Before the ack: what the backlog refuses for one field (a cycle of dependencies, an
+    estimate off the Linear team's scale) shows under it, and the form stays open with what
+    was typed."""
     refused = await backlog_uc.field_refused(asked.svc, asked.actor, _sent(asked, edits))
     if refused is not None:
         raise form.FieldError(FIELD_BLOCKS[refused.name], refused.message)

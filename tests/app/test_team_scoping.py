@@ -964,6 +964,7 @@ async def test_someone_outside_a_channel_with_no_roles_never_becomes_its_po(repl
 # Use cases that change state without asking whether the actor belongs to the team, and why.
 TRUSTED_CHANGES = {
     "backlog.export_backlog": "a read: the export is posted as a file, once",
+    "backlog._import_batches": "its callers ask first (import_csv before it reads the file)",
     "poker.reveal_round": "the poll's facilitator (in the team when they started it) or an SM",
     "poker.decide_round": "the poll's facilitator (in the team when they started it) or an SM",
     "poker.revote_round": "the poll's facilitator (in the team when they started it) or an SM",

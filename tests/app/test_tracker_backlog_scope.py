@@ -12,14 +12,16 @@ import pytest
 from bot.emulator.linear import LinearEmulator
 from bot.emulator.stack import LocalStack
 from bot.sandbox.server import Sandbox
+from bot.usecases import tracker as tracker_uc
 from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_tracker_connect import connect_linear
 from tests.app.trackers import (
+    WORKSPACE,
     backlog_text,
     demo_backlog,
     demo_links,
     demo_sandbox,
-    estimate_by_poker,
+    drain,
     later,
     roles,
     started_beside,
@@ -68,12 +70,20 @@ async def status_text(slack: LocalStack) -> str:
 
 
 async def test_the_status_is_not_in_step_while_a_write_to_linear_is_refused(slack, linear):
-    key = linear.add_issue("Pay by card", estimate=3).identifier
+    linear.add_issue("Pay by card", estimate=3)
     await roles(slack)
     await webhook_of(slack, "linear", await connect_linear(slack, linear))
     assert "Status: in step" in await status_text(slack)
 
-    await estimate_by_poker(slack, key, "13")  # off the team's scale (1, 2, 3, 5, 8)
+    # An estimate kept from before the team's scale changed: off it now (1, 2, 3, 5, 8), so
+    # Linear refuses its write (the form and poker refuse such a value when it is set).
+    now = slack.clock.now()
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, now)
+        [item] = await store.all_items(team.id, include_closed=False)
+        item.estimate = 13.0
+        await tracker_uc.after_estimate(store, team, item, now)
+    await drain(slack)
     await later(slack, 6 * 60)  # the next sync reads Linear fine: the write still fails
     status = await status_text(slack)
     assert "1 change not yet in Linear · 1 retrying after an error" in status, status
