@@ -9,15 +9,17 @@ channel reads names the connection's tracker (``tracker_name``), and the item hi
 it as who made the sync's changes (``actor``). What a webhook's body hints at is
 bot.domain.tracker_webhooks.
 
-Fields the tracker owns (it is their source of truth): summary (the title), acceptance
-criteria, estimate, issue type, epic, labels, "blocks" links (as dependencies), and the status
-category (done or not); the description, status name and assignee are kept with the link and
-shown. Timebox's own, which every sync leaves alone: the value hypothesis (no tracker has a
-field for it), the Definition-of-Ready answers (the checklist), poker history, readiness and
-snoozes, the owner, priority, and dependencies typed in Slack. One exception: while nobody has
-written a hypothesis in Timebox, an item takes the one its issue's description states
-(``readiness.hypothesis_in``), so an imported item is not judged "no value hypothesis" when
-the tracker says it.
+Fields the tracker owns (it is their source of truth): summary (the title), acceptance criteria,
+estimate, issue type, epic, labels, "blocks" links (as dependencies), and the status category
+(done or not); the description, status name and assignee are kept with the link and shown. Each
+is merged against what both sides last agreed on (the link's ``base``): a value only Timebox
+changed is its write on the way, which the tracker's unchanged value never undoes; so is a done
+or a restore of Timebox's whose write has not landed yet. Timebox's own, which every sync leaves
+alone: the value hypothesis (no tracker has a field for it), the Definition-of-Ready answers
+(the checklist), poker history, readiness and snoozes, the owner, priority, and dependencies
+typed in Slack. One exception: while nobody has written a hypothesis in Timebox, an item takes
+the one its issue's description states (``readiness.hypothesis_in``), so an imported item is not
+judged "no value hypothesis" when the tracker says it.
 
 The order: the tracker's board order wins for the items it holds (``follow_board`` moves the
 fewest items: those outside the longest run already in order), except an item whose move in
@@ -128,7 +130,8 @@ def tracker_type(kind: str) -> str:
 
 
 def is_backlog_issue(issue: TrackerIssue) -> bool:
-    """Epics and sub-tasks are not backlog rows (the board's backlog leaves them out too)."""
+    """Epics and sub-tasks are not backlog rows (the board's backlog leaves them out too); a
+    Linear issue with sub-issues is their epic (its client reads it as one)."""
     return issue.issue_type.strip().lower() not in NOT_BACKLOG_TYPES
 
 
@@ -233,14 +236,42 @@ def dependencies_with(
 def status_after(status: str, category: str, was: str | None) -> str | None:
     """The item's new status for the tracker's status category, or None to leave it.
 
-    Done in the tracker: done here. Reopened in the tracker (done before, not now): back on the
-    backlog. Anything else (to do, in progress) leaves Timebox's status alone: the sprint
-    status is Timebox's."""
-    if category == StatusCategory.DONE.value:
-        return None if status == "done" else "done"
-    if status == "done" and was == StatusCategory.DONE.value:
+    `was`: the category both sides last agreed on (``agreed_status``; None: never). Done in
+    the tracker since: done here. Reopened in the tracker since (done then, not now): back on
+    the backlog. Done there and done when both last agreed: the item's status stands, open
+    when Timebox restored it (its reopen is on the way to the tracker), as the merge keeps a
+    field only Timebox changed. Anything else (to do, in progress) leaves Timebox's status
+    alone: the sprint status is Timebox's."""
+    done = StatusCategory.DONE.value
+    if category == done:
+        return None if status == "done" or was == done else "done"
+    if status == "done" and was == done:
         return "open"
     return None
+
+
+STATUS = "status_category"
+"""Where a link's ``base`` keeps the status category both sides last agreed on."""
+
+
+def agreed_values(issue: TrackerIssue) -> dict[str, Any]:
+    """What both sides agree on once an issue is taken in as it is (a new link's ``base``):
+    its owned values and its status category."""
+    return {**owned_values(issue), STATUS: issue.status_category.value}
+
+
+def agreed_status(link: TrackerLink) -> str | None:
+    """The status category both sides last agreed on: the link's ``base`` (each sync, and each
+    done or reopen of Timebox's once written, keep it there); for a link from before it was
+    kept, the category the sync last saw."""
+    return (link.base or {}).get(STATUS, (link.remote or {}).get("status_category"))
+
+
+def written_status(effect: str) -> dict[str, str]:
+    """What a "done" or "reopen" write makes both sides agree on once it lands (merged into
+    the link's ``base``): the issue is done, or to do."""
+    category = StatusCategory.DONE if effect == "done" else StatusCategory.TODO
+    return {STATUS: category.value}
 
 
 # -- merging -----------------------------------------------------------------------------------
@@ -412,7 +443,7 @@ def apply_merge(
             setattr(item, name, new)
             edited[name] = [old, new]
     remote = link.remote or {}
-    status = status_after(item.status, issue.status_category.value, remote.get("status_category"))
+    status = status_after(item.status, issue.status_category.value, agreed_status(link))
     if status is not None:
         edited["status"] = [item.status, status]
         item.status = status
@@ -428,7 +459,7 @@ def apply_merge(
         Line("conflict", {"field": c.field, "kept": c.kept, "note": c.note()})
         for c in merged.conflicts
     ]
-    link.base = merged.base
+    link.base = {**merged.base, STATUS: issue.status_category.value}
     link.remote = facts(issue, kind)
     link.remote_updated = issue.updated
     link.issue_id, link.url = issue.id or link.issue_id, issue.url or link.url
@@ -438,15 +469,17 @@ def apply_merge(
 
 def on_backlog(issue: TrackerIssue, kind: str = JIRA) -> bool:
     """The tracker's backlog (what its import reads) holds the issue: a backlog row, not done,
-    and in a status category that backlog holds (``BACKLOG_CATEGORIES``)."""
+    in a status category that backlog holds (``BACKLOG_CATEGORIES``), and planned in no sprint
+    (cycle, iteration): one planned is the team's sprint work."""
     held = BACKLOG_CATEGORIES.get(kind, OPEN_CATEGORIES)
-    return is_backlog_issue(issue) and issue.status_category in held
+    return is_backlog_issue(issue) and issue.status_category in held and issue.sprint is None
 
 
 def is_new(issue: TrackerIssue, *, importing: bool, kind: str = JIRA) -> bool:
     """An issue no item is linked to becomes one: a backlog issue, and, outside the import,
     one the import would have taken (``on_backlog``): a finished issue seen by the sync is
-    history, a Linear issue already started is work under way, neither is backlog."""
+    history, a Linear issue already started or one planned in a sprint is work under way,
+    none is backlog."""
     return is_backlog_issue(issue) and (importing or on_backlog(issue, kind))
 
 

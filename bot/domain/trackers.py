@@ -112,6 +112,11 @@ class TrackerIssue:
     # The tracker's ordering token (Jira: the Rank field's LexoRank), compared for change only:
     # a new value means the issue was reordered. "" when the tracker has none.
     rank: str = ""
+    # The sprint the issue is planned in, by name: an open sprint in Jira, an iteration not
+    # yet completed in a GitHub project (a plain repository: an open milestone), a cycle in
+    # Linear. None when it is in none. A planned issue is the team's sprint work: the board's
+    # backlog (what ``backlog_page`` reads) leaves it out.
+    sprint: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ comes from an injectable ``now`` clock. It holds projects, issues with a global 
 Scrum board whose configuration names a story points field, sprints and users with API tokens,
 and answers with the shapes of Atlassian's documentation:
 
-- ``GET  /rest/api/3/myself``
+- ``GET  /rest/api/3/myself``, ``GET /rest/api/3/field`` (each custom field's ``schema``: the
+  Sprint field, ``customfield_10020``, is Jira Software's ``gh-sprint`` type; an issue's value
+  is every sprint it is or was in)
 - ``POST /rest/api/3/search/jql`` (a JQL subset: ``project``, ``filter``, ``key``/``issuekey``,
   ``status``, ``statusCategory``, ``issuetype``, ``updated``/``created`` compared with
   ``"yyyy/MM/dd HH:mm"`` in the user's time zone, joined by AND, ``ORDER BY``), ``nextPageToken``
@@ -60,6 +62,8 @@ from bot.emulator.jira_issues import JiraIssues
 from bot.emulator.jira_records import (
     RANK_FIELD,
     RANK_FIELD_ID,
+    SPRINT_FIELD,
+    SPRINT_TYPE,
     STORY_POINTS,
     UNAUTHENTICATED,
     JiraBoard,
@@ -114,7 +118,7 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
         self.sprints: dict[int, JiraSprint] = {}
         self.custom_fields: dict[str, str] = {
             STORY_POINTS: "Story point estimate",
-            "customfield_10020": "Sprint",
+            SPRINT_FIELD: "Sprint",
             f"customfield_{RANK_FIELD_ID}": "Rank",
         }
         self.number_fields: set[str] = {STORY_POINTS}
@@ -186,6 +190,24 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
         """The board's estimation statistic: a field, or None (issue count)."""
         self.boards[board_id].estimation_field = field_id
 
+    def add_sprint(
+        self, name: str, *, state: str = "active", board_id: int | None = None
+    ) -> JiraSprint:
+        """A sprint of the board (default: the main one), as a person plans or starts one in
+        Jira; ``edit(key, sprint=sprint.id)`` puts an issue in it."""
+        self._sprint_ids += 1
+        stamp = self._iso(datetime.fromtimestamp(self.epoch(), UTC))
+        sprint = JiraSprint(
+            id=self._sprint_ids,
+            name=name,
+            board_id=self.board.id if board_id is None else board_id,
+            state=state,
+            start=stamp if state != "future" else None,
+            created=stamp,
+        )
+        self.sprints[sprint.id] = sprint
+        return sprint
+
     def add_issue(
         self,
         summary: str,
@@ -255,7 +277,8 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
         """Changes an issue as a person in Jira would, and bumps ``updated``.
 
         Keys: summary, description (text or ADF), status, estimate, labels, blocked_by,
-        parent, assignee (email or None), issue_type, and any custom field id.
+        parent, assignee (email or None), issue_type, sprint (a sprint's id, or None: the
+        backlog), and any custom field id.
         """
         issue = self.issues[key]
         for name, value in changes.items():
@@ -267,7 +290,7 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
                 issue.assignee = self.users[value].account_id if value else None
             elif name in ("labels", "blocked_by"):
                 setattr(issue, name, list(value))
-            elif name in ("summary", "status", "parent", "issue_type"):
+            elif name in ("summary", "status", "parent", "issue_type", "sprint"):
                 setattr(issue, name, value)
             else:
                 issue.fields[name] = value
@@ -408,3 +431,57 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
     @route("GET", "/rest/api/3/myself", "myself")
     def _myself(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         return 200, user.to_jira(self.url)
+
+    # -- the site's fields ---------------------------------------------------------------
+
+    @route("GET", "/rest/api/3/field", "fields")
+    def _field_list(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        """Every field, system and custom, as Jira lists them: a custom one's ``schema``
+        names its type (``custom``), which is how a client finds the Sprint field."""
+        system = [
+            ("summary", "Summary", "string"),
+            ("description", "Description", "string"),
+            ("issuetype", "Issue Type", "issuetype"),
+            ("status", "Status", "status"),
+            ("labels", "Labels", "array"),
+            ("updated", "Updated", "datetime"),
+        ]
+        out: list[dict[str, Any]] = [
+            {
+                "id": field_id,
+                "key": field_id,
+                "name": name,
+                "custom": False,
+                "navigable": True,
+                "searchable": True,
+                "clauseNames": [field_id],
+                "schema": {"type": kind, "system": field_id},
+            }
+            for field_id, name, kind in system
+        ]
+        for field_id, name in self.custom_fields.items():
+            number = int(field_id.removeprefix("customfield_"))
+            out.append(
+                {
+                    "id": field_id,
+                    "key": field_id,
+                    "name": name,
+                    "custom": True,
+                    "navigable": True,
+                    "searchable": True,
+                    "clauseNames": [f"cf[{number}]", name],
+                    "schema": {**self._custom_schema(field_id), "customId": number},
+                }
+            )
+        return 200, out
+
+    def _custom_schema(self, field_id: str) -> dict[str, Any]:
+        """A custom field's type, as its ``schema`` says it."""
+        prefix = "com.atlassian.jira.plugin.system.customfieldtypes"
+        if field_id == SPRINT_FIELD:
+            return {"type": "array", "items": "json", "custom": SPRINT_TYPE}
+        if field_id == RANK_FIELD:
+            return {"type": "any", "custom": "com.pyxis.greenhopper.jira:gh-lexo-rank"}
+        if field_id in self.text_fields:
+            return {"type": "string", "custom": f"{prefix}:textarea"}
+        return {"type": "number", "custom": f"{prefix}:float"}

@@ -20,8 +20,11 @@ NOT_ADF = "Operation value must be an Atlassian Document (see the Atlassian Docu
 STORY_POINTS = "customfield_10016"
 RANK_FIELD_ID = 10019
 RANK_FIELD = f"customfield_{RANK_FIELD_ID}"
+SPRINT_FIELD = "customfield_10020"
+SPRINT_TYPE = "com.pyxis.greenhopper.jira:gh-sprint"
 ROUTES = (
     "myself",
+    "fields",
     "search.jql",
     "issue.get",
     "issue.edit",
@@ -139,8 +142,25 @@ class JiraSprint:
     complete: str | None = None
     created: str = ""
 
+    def _dates(self) -> dict[str, str]:
+        """The sprint's dates that are set, as Jira names them."""
+        dates = {"startDate": self.start, "endDate": self.end, "completeDate": self.complete}
+        return {key: value for key, value in dates.items() if value}
+
+    def in_field(self) -> dict[str, Any]:
+        """The sprint as the Sprint field's value lists it (the platform API's JSON: no
+        ``self``, the board as ``boardId``)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "boardId": self.board_id,
+            "goal": self.goal,
+            **self._dates(),
+        }
+
     def to_jira(self, base: str) -> dict[str, Any]:
-        out: dict[str, Any] = {
+        return {
             "id": self.id,
             "self": f"{base}/rest/agile/1.0/sprint/{self.id}",
             "state": self.state,
@@ -148,15 +168,8 @@ class JiraSprint:
             "createdDate": self.created,
             "originBoardId": self.board_id,
             "goal": self.goal,
+            **self._dates(),
         }
-        for key, value in (
-            ("startDate", self.start),
-            ("endDate", self.end),
-            ("completeDate", self.complete),
-        ):
-            if value:
-                out[key] = value
-        return out
 
 
 @dataclass

@@ -20,6 +20,7 @@ from bot.emulator.jira_records import (
     ISSUE_HIDDEN,
     ISSUE_TYPES,
     RANK_FIELD,
+    SPRINT_FIELD,
     STATUSES,
     JiraBoard,
     JiraIssue,
@@ -241,7 +242,10 @@ class JiraSite(RestServer):
                 )
             fields["issuelinks"] = links
         for field_id in self.custom_fields:
-            if want(field_id) and (field_id in issue.fields or wanted is not None):
+            if field_id == SPRINT_FIELD:
+                if want(field_id):
+                    fields[field_id] = self._sprints_of(issue)
+            elif want(field_id) and (field_id in issue.fields or wanted is not None):
                 fields[field_id] = copy.deepcopy(issue.fields.get(field_id))
         if agile:
             sprint = self.sprints.get(issue.sprint) if issue.sprint else None
@@ -274,6 +278,12 @@ class JiraSite(RestServer):
             "key": issue.key,
             "fields": fields,
         }
+
+    def _sprints_of(self, issue: JiraIssue) -> list[dict[str, Any]] | None:
+        """The Sprint field's value: every sprint the issue is or was in (closed ones first),
+        None when it never was in one."""
+        ids = dict.fromkeys([*issue.closed_sprints, *([issue.sprint] if issue.sprint else [])])
+        return [self.sprints[i].in_field() for i in ids if i in self.sprints] or None
 
     @staticmethod
     def _wanted(values: Iterable[str] | None) -> set[str] | None:

@@ -376,9 +376,11 @@ class LinearEmulator(LinearResolvers):
         return [by_id[r.issue_id] for r in self.relations if r.related_id == issue.id]
 
     def backlog_keys(self, team: str | None = None) -> list[str]:
-        """The team's backlog as Linear's backlog view shows it: backlog and unstarted issues
-        in no cycle, in manual order."""
+        """The team's backlog rows: what Linear's backlog view shows (backlog and unstarted
+        issues in no cycle, in manual order) but its parent issues, each the epic of its
+        sub-issues (as a Jira board's backlog leaves its epics out)."""
         target = self.team_by_key(team) if team else self.team
+        parents = {i.parent_id for i in self.issues.values() if i.parent_id and not i.trashed}
         found = [
             i
             for i in self.issues.values()
@@ -386,6 +388,7 @@ class LinearEmulator(LinearResolvers):
             and not i.trashed
             and self.states[i.state_id].type in ("backlog", "unstarted")
             and i.cycle_id is None
+            and i.id not in parents
         ]
         return [i.identifier for i in sorted(found, key=lambda i: (i.sort_order, i.created, i.id))]
 

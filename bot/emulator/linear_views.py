@@ -143,6 +143,17 @@ class LinearViews(LinearWorkspace):
             found = [r for r in self.relations if r.related_id == issue.id]
             return paged_connection(found, args, self._relation_view)
 
+        def children(info: Any, **args: Any) -> dict[str, Any]:
+            """Its sub-issues (those whose parent it is), in the trash or archived left out
+            unless asked for, as ``issues`` lists them."""
+            archived = bool(args.get("includeArchived"))
+            found = [
+                i
+                for i in self.issues.values()
+                if i.parent_id == issue.id and (archived or i.archived is None)
+            ]
+            return self._listed("issue", ordered_issues(found, args), args, info, self._issue_view)
+
         return {
             **self._issue_fields(issue),
             "number": float(issue.number),
@@ -160,6 +171,7 @@ class LinearViews(LinearWorkspace):
             "labels": labels,
             "relations": relations,
             "inverseRelations": inverse,
+            "children": children,
         }
 
     # -- filters -------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from bot.trackers.github_mapping import (
     iso,
     issue_of,
     labels_of,
+    open_milestone,
     split_key,
     sprint_of_iteration,
     sprint_of_milestone,
@@ -236,12 +237,23 @@ class GitHub(GitHubProject):
 
     def _issue(self, raw: Mapping[str, Any], **item: Any) -> trackers.TrackerIssue:
         """An issue of this board from its JSON (``issue_of``); ``item``: the ``estimate``,
-        ``status`` and ``updated`` of its project item."""
+        ``status``, ``updated`` and ``sprint`` of its project item. A plain repository's
+        issue is planned in its open milestone."""
+        if not self.project_mode:
+            item["sprint"] = open_milestone(raw)
         return issue_of(raw, self.repo, estimate_labels=not self.project_mode, **item)
 
-    def _item_issue(self, item: ProjectItem) -> trackers.TrackerIssue:
+    def _item_issue(
+        self, item: ProjectItem, raw: Mapping[str, Any] | None = None
+    ) -> trackers.TrackerIssue:
+        """The issue of a project item, from the item's issue JSON (or ``raw``: the issue's
+        REST JSON) with the item's values."""
         return self._issue(
-            item.issue, estimate=item.estimate, status=item.status, updated=item.updated
+            item.issue if raw is None else raw,
+            estimate=item.estimate,
+            status=item.status,
+            updated=item.updated,
+            sprint=item.sprint_on(self._today()),
         )
 
     async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:
@@ -294,7 +306,7 @@ class GitHub(GitHubProject):
         issues = tuple(
             self._issue(raw)
             for raw in data or []
-            if "pull_request" not in raw and (raw.get("milestone") or {}).get("state") != "open"
+            if "pull_request" not in raw and open_milestone(raw) is None
         )
         following = next_page(headers.get("Link"))
         return trackers.IssuePage(issues, following)
@@ -383,7 +395,7 @@ class GitHub(GitHubProject):
         item = self._item((data.get("nodes") or [None])[0] or {}, project)
         if item is None:
             return self._issue(raw)
-        return self._issue(raw, estimate=item.estimate, status=item.status, updated=item.updated)
+        return self._item_issue(item, raw)
 
     # -- writing -------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """GitHub's JSON as the domain's records, and no I/O: an issue's key (``owner/repo#123``,
 ``split_key``); an issue from REST or GraphQL JSON (``issue_of``), its labels read as its type
 (``bug``, ``spike``, ``tech debt``, ``enabler``) and, in a plain repository, its estimate
-(``estimate: 5``), its state and project status as a status; a project item with its field
-values (``item_of``); the iteration field's iterations and the milestones as sprints. The client
+(``estimate: 5``), its state and project status as a status, the sprint it is planned in (an
+open milestone's title, ``open_milestone``, or its item's iteration not yet over); a project item
+with its field values (``item_of``); the iteration field's iterations and the milestones as
+sprints. The client
 (bot/trackers/github.py) makes the calls and hands the JSON here.
 """
 
@@ -83,8 +85,19 @@ class ProjectItem:
     archived: bool
     estimate: float | None = None
     iteration: str | None = None
+    iteration_title: str | None = None
+    iteration_end: date | None = None  # the day after its last: GitHub completes it then
     status: str | None = None
     issue: dict[str, Any] = field(default_factory=dict)
+
+    def sprint_on(self, today: date) -> str | None:
+        """The title of the item's iteration while it is current or to come (GitHub counts
+        one completed once its end has passed), else None: the sprint it is planned in."""
+        if self.iteration is None or (
+            self.iteration_end is not None and self.iteration_end <= today
+        ):
+            return None
+        return self.iteration_title or self.iteration
 
     @property
     def key(self) -> str | None:
@@ -113,11 +126,12 @@ def issue_of(
     estimate: float | None = None,
     status: str | None = None,
     updated: datetime | None = None,
+    sprint: str | None = None,
 ) -> trackers.TrackerIssue:
     """An issue from REST (``html_url``, ``updated_at``) or GraphQL (``url``,
     ``updatedAt``) JSON, of ``fallback_repo`` unless it names its repository.
     ``estimate_labels``: the estimate is a label (a plain repository); ``estimate``/``status``/
-    ``updated``: the project item's."""
+    ``updated``: the project item's; ``sprint``: the milestone or iteration it is planned in."""
     repo = (raw.get("repository") or {}).get("nameWithOwner") or (
         (raw.get("repository") or {}).get("full_name")
     )
@@ -179,7 +193,17 @@ def issue_of(
         blocked_by=references(body, repo),
         updated=stamp,
         id=str(raw.get("node_id") or raw.get("id") or ""),
+        sprint=sprint,
     )
+
+
+def open_milestone(raw: Mapping[str, Any]) -> str | None:
+    """The title of the open milestone an issue (REST JSON) is in: a plain repository's sprint
+    it is planned in; None when it is in none, or in a closed one."""
+    milestone = raw.get("milestone") or {}
+    if str(milestone.get("state") or "") != "open":
+        return None
+    return str(milestone.get("title") or milestone.get("number") or "")
 
 
 def item_of(raw: Mapping[str, Any], project: ProjectConfig) -> ProjectItem | None:
@@ -205,6 +229,10 @@ def item_of(raw: Mapping[str, Any], project: ProjectConfig) -> ProjectItem | Non
             field_id == project.iteration_field_id
         ):
             item.iteration = value.get("iterationId")
+            item.iteration_title = value.get("title")
+            if value.get("startDate"):
+                start = date.fromisoformat(str(value["startDate"]))
+                item.iteration_end = start + timedelta(days=int(value.get("duration") or 0))
         elif kind == "ProjectV2ItemFieldSingleSelectValue" and (
             str((value.get("field") or {}).get("name") or "").lower() == "status"
         ):

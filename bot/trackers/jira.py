@@ -6,6 +6,10 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
   it). Invalid credentials are treated as anonymous by some endpoints; this one refuses them.
 - ``GET  /rest/agile/1.0/board/{id}/configuration``: the estimation field
   (``estimation.field.fieldId``), the rank field, the board's filter and project.
+- ``GET  /rest/api/3/field``: which custom field is the Sprint field (its id differs between
+  sites: ``customfield_10020`` on most); its value, a list of the sprints the issue is or was
+  in (``id``, ``name``, ``state``, ``boardId``, ...), says whether an issue is planned in an
+  open sprint, which the board's backlog leaves out.
 - ``GET  /rest/agile/1.0/board/{id}/backlog``: the backlog in rank order (``startAt`` paging).
 - ``POST /rest/api/3/search/jql``: changed issues, ``filter = <board filter> AND updated >=
   "<time>"`` with ``nextPageToken`` paging (the enhanced search), so an incremental fetch costs
@@ -33,7 +37,7 @@ synchronous (requests) and would need a thread per call; this module needs a doz
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Unpack
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -67,6 +71,8 @@ KEYS_PAGE = 5000  # the enhanced search's page when only keys are asked for (doc
 TIME_TRACKING_FIELD = "timeoriginalestimate"
 _BLOCKS = "blocks"
 _IS_BLOCKED_BY = "is blocked by"
+SPRINT_FIELD_TYPE = "com.pyxis.greenhopper.jira:gh-sprint"  # the Sprint field's schema.custom
+_OPEN_SPRINTS = ("active", "future")
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,8 @@ class BoardConfig:
     estimation_field: str | None  # e.g. customfield_10016; None: the board does not estimate
     estimation_name: str | None
     rank_field_id: int | None
+    sprint_field: str | None = None  # the Sprint field's id; None: the site has none
+    sprint_field_read: bool = True  # False: restored from a snapshot kept before it was read
 
 
 @dataclass(frozen=True)
@@ -233,14 +241,30 @@ class JiraCloud(JsonClient):
                 ),
                 estimation_name=field.get("displayName"),
                 rank_field_id=int(rank) if rank is not None else None,
+                sprint_field=await self._sprint_field(),
+            )
+        elif not self._board.sprint_field_read:
+            self._board = replace(
+                self._board, sprint_field=await self._sprint_field(), sprint_field_read=True
             )
         return self._board
+
+    async def _sprint_field(self) -> str | None:
+        """The id of the site's Sprint field (``GET /rest/api/3/field``: the one whose
+        ``schema.custom`` is Jira Software's sprint type), or None if it has none."""
+        _, raw = await self._call("GET", "/rest/api/3/field", action="read the site's fields")
+        for field in raw if isinstance(raw, list) else []:
+            if isinstance(field, Mapping) and (
+                (field.get("schema") or {}).get("custom") == SPRINT_FIELD_TYPE
+            ):
+                return str(field.get("id") or "") or None
+        return None
 
     def snapshot(self) -> dict[str, Any]:
         """The board's configuration and the account, as learnt (JSON); ``restore`` reads it."""
         out: dict[str, Any] = {}
         if self._board is not None:
-            out.update(snapshot_fields(self._board, id=None))
+            out.update(snapshot_fields(self._board, id=None, sprint_field_read=None))
         if self._account is not None:
             user = self._account.user
             out.update(
@@ -265,6 +289,8 @@ class JiraCloud(JsonClient):
                 estimation_field=snapshot.get("estimation_field"),
                 estimation_name=snapshot.get("estimation_name"),
                 rank_field_id=int(rank) if rank is not None else None,
+                sprint_field=snapshot.get("sprint_field"),
+                sprint_field_read="sprint_field" in snapshot,
             )
         if "time_zone" in snapshot:
             account = JiraAccount(
@@ -343,7 +369,13 @@ class JiraCloud(JsonClient):
             "updated",
             "parent",
         ]
-        for extra in (board.estimation_field, self.acceptance_field, _rank_field(board)):
+        extras = (
+            board.estimation_field,
+            self.acceptance_field,
+            _rank_field(board),
+            board.sprint_field,
+        )
+        for extra in extras:
             if extra and extra not in names:
                 names.append(extra)
         return names
@@ -408,6 +440,7 @@ class JiraCloud(JsonClient):
             updated=parse_time(fields.get("updated")) or datetime.fromtimestamp(0, UTC),
             id=str(raw.get("id") or ""),
             rank=str(fields.get(_rank_field(board) or "") or ""),
+            sprint=_open_sprint(fields, board.sprint_field),
         )
 
     async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:
@@ -791,6 +824,18 @@ class JiraCloud(JsonClient):
                 action="move issues to the backlog",
                 body={"issues": list(keys[i : i + BATCH])},
             )
+
+
+def _open_sprint(fields: Mapping[str, Any], sprint_field: str | None) -> str | None:
+    """The name of the open (active or future) sprint an issue is in, from the Sprint field's
+    list of sprints (the platform API), or the Agile API's ``sprint`` (the issue's open
+    sprint); None when it is in none."""
+    given = fields.get(sprint_field) if sprint_field else None
+    sprints = [*(given if isinstance(given, list) else []), fields.get("sprint")]
+    for sprint in sprints:
+        if isinstance(sprint, Mapping) and str(sprint.get("state") or "").lower() in _OPEN_SPRINTS:
+            return str(sprint.get("name") or sprint.get("id") or "")
+    return None
 
 
 def _rank_field(board: BoardConfig) -> str | None:

@@ -1,7 +1,9 @@
 """Linear's JSON as the domain's records, and no I/O: what a team is (its workflow states, its
 cycles, its estimate scale: ``TeamConfig``), an issue (``issue_of``: a label with a type's name is
-its type, its state's type its status category, its ``sortOrder`` its rank token), a cycle as a
-sprint (``sprint_of``), and an estimate checked against the team's scale (``scale_estimate``).
+its type, its state's type its status category, its ``sortOrder`` its rank token, its cycle the
+sprint it is planned in; an issue with sub-issues is their epic, as its sub-issues say), a cycle
+as a sprint (``sprint_of``), and an estimate checked against the team's scale
+(``scale_estimate``).
 The client (bot/trackers/linear.py) makes the calls and hands the JSON here.
 """
 
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain import trackers
+from bot.domain.estimate_scales import SCALE_NAMES, TSHIRT, allowed_estimates
 from bot.trackers.http import parse_time
 from bot.trackers.linear_queries import BACKLOG_STATES
 from bot.trackers.markdown import split_body as split_criteria
@@ -38,21 +41,9 @@ TYPE_LABELS = {
     "story",
     "user story",
 }
-# Linear's estimate scales (team settings > Estimates): the values each allows; "extended"
-# adds the larger ones, "allow zero" adds 0. T-shirt sizes are stored as these numbers too.
-SCALES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
-    "exponential": ((1, 2, 4, 8, 16), (32, 64)),
-    "fibonacci": ((1, 2, 3, 5, 8), (13, 21)),
-    "linear": ((1, 2, 3, 4, 5), (6, 7)),
-    "tShirt": ((1, 2, 3, 5, 8), (13, 21)),
-}
-TSHIRT = {0: "0", 1: "XS", 2: "S", 3: "M", 5: "L", 8: "XL", 13: "XXL", 21: "XXXL"}
-SCALE_NAMES = {
-    "exponential": "exponential",
-    "fibonacci": "Fibonacci",
-    "linear": "linear",
-    "tShirt": "T-shirt",
-}
+# An issue with sub-issues is their epic (each names it as its ``epic``), whatever its labels:
+# like a Jira epic, not a backlog row of its own.
+EPIC = "Epic"
 
 
 def rank_token(sort_order: Any) -> str:
@@ -63,13 +54,6 @@ def rank_token(sort_order: Any) -> str:
         return ""
     value = float(sort_order)
     return repr(value) if math.isfinite(value) else ""
-
-
-def allowed_estimates(kind: str, *, extended: bool, allow_zero: bool) -> tuple[int, ...]:
-    """The values a team's estimate scale allows (empty: the team does not estimate)."""
-    base, more = SCALES.get(kind, ((), ()))
-    values = (*base, *(more if extended else ()))
-    return ((0,) if allow_zero and values else ()) + values
 
 
 @dataclass(frozen=True)
@@ -133,6 +117,9 @@ def issue_of(raw: Mapping[str, Any]) -> trackers.TrackerIssue:
         if label.get("name")
     )
     issue_type = next((name for name in labels if name.lower() in TYPE_LABELS), "Issue")
+    if (raw.get("children") or {}).get("nodes"):
+        issue_type = EPIC
+    cycle = raw.get("cycle")
     blocked_by = tuple(
         str(rel["issue"]["identifier"])
         for rel in (raw.get("inverseRelations") or {}).get("nodes") or []
@@ -157,6 +144,7 @@ def issue_of(raw: Mapping[str, Any]) -> trackers.TrackerIssue:
         updated=parse_time(raw.get("updatedAt")) or datetime.fromtimestamp(0, UTC),
         id=str(raw.get("id") or ""),
         rank=rank_token(raw.get("sortOrder")),
+        sprint=sprint_of(cycle).name if isinstance(cycle, Mapping) else None,
     )
 
 

@@ -9,7 +9,9 @@ customer's); the emulator (bot/emulator/linear.py) and the tests know them by na
   ``BacklogOrder`` (with ``sortOrder``): every issue of the team not done, cycles included, in
   the same manual order (what ``backlog_keys()`` and ``rank()`` need).
 - ``ChangedIssues``: ``filter: {updatedAt: {gte}}`` sorted by ``updatedAt`` ascending and paged,
-  so an incremental fetch costs calls in proportion to what changed.
+  so an incremental fetch costs calls in proportion to what changed. Every issue read comes
+  with its ``cycle`` (the sprint it is planned in) and whether it has ``children`` (one is
+  enough: an issue with sub-issues is their epic).
 - ``Issue`` (with ``trashed``: an issue in Linear's trash is NOT_FOUND, as a deleted one),
   ``IssueState``, ``IssueDescription``, ``LabelsNamed``.
 - ``UpdateIssue`` (``issueUpdate``: title, description, estimate, stateId, sortOrder),
@@ -37,6 +39,8 @@ fragment IssueFields on Issue {{
   state {{ id name type }}
   assignee {{ id name displayName email }}
   parent {{ identifier }}
+  children(first: 1) {{ nodes {{ id }} }}
+  cycle {{ id number name }}
   labels(first: {NESTED}) {{ nodes {{ name }} }}
   inverseRelations(first: {NESTED}) {{ nodes {{ type issue {{ identifier }} }} }}
 }}

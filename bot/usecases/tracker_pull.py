@@ -186,7 +186,7 @@ async def _adopt_created(
             rest.append((offset, issue))
             continue
         link.key, link.issue_id, link.url = issue.key, issue.id, issue.url
-        link.base, link.remote = rules.owned_values(issue), rules.facts(issue, connection.kind)
+        link.base, link.remote = rules.agreed_values(issue), rules.facts(issue, connection.kind)
         link.remote_updated, link.synced_at = issue.updated, now
         await enqueue(store, connection, link, "rank", f"i{link.item_id}", now)
     return rest
@@ -219,7 +219,7 @@ async def _add_new(
     imported = f"imported from {rules.tracker_name(connection.kind)}"
     items = await store.add_items(team, fields, rules.actor(connection.kind), now, action=imported)
     links = []
-    for (offset, issue), item, owned, remote in zip(new, items, values, remotes, strict=True):
+    for (offset, issue), item, remote in zip(new, items, remotes, strict=True):
         if first_position is not None:
             item.rank = float(first_position + offset)
         status = rules.status_after(item.status, issue.status_category.value, None)
@@ -234,7 +234,7 @@ async def _add_new(
                 issue_id=issue.id,
                 url=issue.url,
                 remote_updated=issue.updated,
-                base=owned,
+                base=rules.agreed_values(issue),
                 remote=remote,
                 pending=0,
                 synced_at=now,

@@ -2,13 +2,15 @@
 bot.usecases.tracker for what both directions share, and for the hooks that store its rows).
 
 One row per effect (an estimate, a reorder, a new item, an item done or restored, a sprint's
-commitment, scope change or close), whose key names it. It reads the item as it is when it
-runs (so a late retry writes the latest value, or nothing once it is moot: a reopen of an item
-done again), makes the call, and records the result and finishes its own row in one
-transaction: a crash between the call and that record repeats the call, which is idempotent,
-or for a create looks first whether the tracker made it. A failure is retried with backoff
-(429: after Retry-After), never dropped: the item says "not yet in GitHub: retrying" (its
-tracker named) until it lands.
+commitment, scope change or close), whose key names it. It reads the item as it is when it runs
+(so a late retry writes the latest value, or nothing once it is moot: a reopen of an item done
+again), makes the call, and records the result and finishes its own row in one transaction (what
+it wrote, a field or done or reopened, is then what both sides agree on: the link's ``base``,
+against which the sync reads the tracker's values, so until it lands the tracker's old value
+does not undo Timebox's): a crash between the call and that record repeats the call, which is
+idempotent, or for a create looks first whether the tracker made it. A failure is retried with
+backoff (429: after Retry-After), never dropped: the item says "not yet in GitHub: retrying"
+(its tracker named) until it lands.
 """
 
 from __future__ import annotations
@@ -198,7 +200,7 @@ async def _send(tracker: trackers.Tracker, due: Due, write: _Write) -> dict[str,
     if effect in ("done", "reopen"):
         assert write.key is not None
         await (tracker.mark_done if effect == "done" else tracker.reopen)(write.key)
-        return {}
+        return {"base": rules.written_status(effect)}
     return await _send_sprint(tracker, write.sprint)
 
 
@@ -299,7 +301,7 @@ async def _linked(
     connection = await store.connection_by_id(link.connection_id or 0)
     kind = connection.kind if connection is not None else (link.remote or {}).get("tracker")
     link.key, link.issue_id, link.url = issue.key, issue.id, issue.url
-    link.base = rules.owned_values(issue)
+    link.base = rules.agreed_values(issue)
     link.remote = rules.facts(issue, str(kind or rules.JIRA))
     link.remote_updated = issue.updated
     if connection is not None:

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, func, select, update
 
 from bot.domain import backlog
-from bot.domain.backlog import EstimateScale, ItemFields, Move, Page
+from bot.domain.backlog import ItemFields, Move, Page
+from bot.domain.estimate_scales import EstimateScale
 from bot.domain.readiness import DefinitionOfReady
 from storage.models import (
     BacklogItem,

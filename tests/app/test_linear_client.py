@@ -603,15 +603,15 @@ async def test_the_complexity_budget_is_respected_before_a_query_is_sent(clock) 
         try:
             await jobs.backlog_page()
             cost = jobs.budget.costs["BacklogIssues"]
-            assert cost == em.calls_to("BacklogIssues")[0].complexity == 3645
-            assert jobs.budget.complexity_remaining == 7200 - 72 - 3645
+            assert cost == em.calls_to("BacklogIssues")[0].complexity == 3765
+            assert jobs.budget.complexity_remaining == 7200 - 72 - 3765
             sent = len(em.calls)
 
             # Too little is left for another page: a job hands the wait back, sending nothing.
             with pytest.raises(trackers.TrackerError) as limited:
                 await jobs.backlog_page()
             assert limited.value.kind is trackers.TrackerErrorKind.RATE_LIMITED
-            assert limited.value.retry_after == pytest.approx(3717 / 2, abs=1)
+            assert limited.value.retry_after == pytest.approx(3837 / 2, abs=1)
             assert len(em.calls) == sent
 
             # A client that may wait waits for the budget's reset, then reads.
@@ -628,7 +628,7 @@ async def test_the_complexity_budget_is_respected_before_a_query_is_sent(clock) 
             waiting.budget = jobs.budget  # what the last answer said is left
             page = await waiting.backlog_page()
             assert len(page.issues) == 3
-            assert sleeps.waits == [pytest.approx(3717 / 2, abs=1)]
+            assert sleeps.waits == [pytest.approx(3837 / 2, abs=1)]
             assert [c.status for c in em.calls_to("BacklogIssues")] == [200, 200]
         finally:
             await jobs.aclose()

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.backlog import EstimateScale, FieldRefused, require_on_scale
+from bot.domain.backlog import FieldRefused, require_on_scale
+from bot.domain.estimate_scales import EstimateScale
 from tests.domain import factories
 
 LINEAR = {"team_name": "Engineering", "estimation": "fibonacci"}
