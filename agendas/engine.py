@@ -37,6 +37,21 @@ FACILITATE = {
 }
 
 
+class AlreadyRunning(UserError):
+    """One meeting at a time per channel: the running one's kind and facilitator, so that the
+    refusal names its own commands (and, where mentions are rendered, who runs it). The
+    message is plain text, for where a refusal is shown as typed."""
+
+    def __init__(self, kind: str, facilitator: str) -> None:
+        command = COMMANDS[kind]
+        self.running = f"A {KIND_NAMES[kind]} is already running in this channel"
+        self.commands = (
+            f"One meeting at a time: `{command} status` shows it, `{command} end` ends it."
+        )
+        super().__init__(f"{self.running}. {self.commands}")
+        self.facilitator = facilitator
+
+
 @dataclass(frozen=True)
 class Timer:
     """What a fired timer means for the meeting: "warn" or "up", for section `section`."""
@@ -93,6 +108,16 @@ class Progress:
         return self.planned + self.added
 
 
+def planned(meeting: Meeting) -> float:
+    """The meeting's planned length: all its sections, reached or not, before extensions."""
+    return sum(s["minutes"] for s in sections(meeting))
+
+
+def added(meeting: Meeting) -> int:
+    """The minutes its extensions added, all sections together."""
+    return sum(e["minutes"] for e in meeting.data.get("extensions", []))
+
+
 def progress(meeting: Meeting, now: datetime) -> Progress:
     """The sections behind us at their length (planned plus extensions), and the current one's
     length less its time left. An extension lengthens the section and its time left alike, so
@@ -100,9 +125,35 @@ def progress(meeting: Meeting, now: datetime) -> Progress:
     lengths = [s["minutes"] + extended(meeting, i) for i, s in enumerate(sections(meeting))]
     left = max(time_left(meeting, now).total_seconds() / 60, 0)
     in_section = max(lengths[meeting.section] - left, 0)
-    planned = sum(s["minutes"] for s in sections(meeting))
-    added = sum(e["minutes"] for e in meeting.data.get("extensions", []))
-    return Progress(sum(lengths[: meeting.section]) + in_section, planned, added)
+    done = sum(lengths[: meeting.section]) + in_section
+    return Progress(done, planned(meeting), added(meeting))
+
+
+def ran(meeting: Meeting) -> float:
+    """The minutes an ended meeting ran: from its start to its end less its pauses (a paused
+    meeting's clock stands still). What its agenda and minutes say it took, and what a
+    refinement budget counts."""
+    assert meeting.ended_at is not None
+    paused = sum(meeting.data.get("paused_seconds", {}).values())
+    return max(0.0, ((meeting.ended_at - meeting.started_at).total_seconds() - paused) / 60)
+
+
+def timing(meeting: Meeting) -> dict[str, Any]:
+    """What the minutes of any kind say of an ended meeting's time, as its agenda says it:
+    each section as it went (one not reached, with its plan), the planned total of the
+    whole agenda, the minutes extensions added, and how long it ran."""
+    reached = {entry["section"] for entry in meeting.log}
+    not_reached = [
+        {"section": i, "title": s["title"], "planned": s["minutes"], "actual": None}
+        for i, s in enumerate(sections(meeting))
+        if i not in reached
+    ]
+    return {
+        "sections": sorted([*meeting.log, *not_reached], key=lambda s: s["section"]),
+        "planned": planned(meeting),
+        "added": added(meeting),
+        "actual": round(ran(meeting), 1),
+    }
 
 
 async def start(
@@ -151,12 +202,9 @@ async def start(
     )
     if not await store.add_meeting(meeting):
         running = await store.open_meeting(team.id)
-        what = KIND_NAMES[running.kind] if running else "meeting"
-        by = f" (facilitated by <@{running.facilitator}>)" if running else ""
-        raise UserError(
-            f"A {what} is already running in this channel{by}. One meeting at a time: "
-            "`/refine status` shows it, `/refine end` ends it."
-        )
+        if running is None:  # it ended as this one started
+            raise UserError("A meeting was running in this channel a moment ago: try again.")
+        raise AlreadyRunning(running.kind, running.facilitator)
     await schedule_timers(store, meeting, now)
     return meeting
 
@@ -300,7 +348,9 @@ async def extend(
 
 async def pause(store: Store, meeting: Meeting, now: datetime) -> None:
     if meeting.status == "paused":
-        raise UserError("The meeting is paused already. `/refine resume` carries on.")
+        raise UserError(
+            f"The meeting is paused already. `{COMMANDS[meeting.kind]} resume` carries on."
+        )
     meeting.status = "paused"
     meeting.paused_at = now
     await schedule_timers(store, meeting, now)
@@ -373,5 +423,7 @@ def in_team(meeting: Meeting | None, team: Team) -> Meeting:
 def require_running(meeting: Meeting) -> Meeting:
     """A meeting to act on: refused once it has ended."""
     if meeting.status == "ended":
-        raise UserError("That meeting has ended. `/refine history` shows its minutes.")
+        raise UserError(
+            f"That meeting has ended. `{COMMANDS[meeting.kind]} history` shows its minutes."
+        )
     return meeting

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agendas import engine
 from agendas.kinds import People
 from bot.domain import sprints
 from bot.domain.capacity import Capacity
@@ -156,8 +157,6 @@ def minutes(meeting: Meeting, sprint: Sprint | None, items: Sequence[SprintItem]
         }
     return {
         "goal": sprint.goal if sprint else "",
-        "sections": meeting.log,
-        "planned": sum(s["planned"] for s in meeting.log),
-        "actual": round(sum(s["actual"] for s in meeting.log), 1),
+        **engine.timing(meeting),
         "sprint": summary,
     }

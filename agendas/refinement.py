@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from agendas import engine
+from bot.domain import ceremonies as ceremonies_rules
 from bot.domain.backlog import Move, settled_link
+from bot.domain.calendar import local_today
 from bot.domain.errors import UserError
 from bot.domain.priority import MOSCOW
 from bot.domain.readiness import DefinitionOfReady, is_ready
-from storage.models import ActionItem, BacklogItem, ItemEvent, Meeting
+from storage.models import ActionItem, BacklogItem, Ceremony, ItemEvent, Meeting, Team
 
 PLACEMENTS = {
     "top": "to the top",
@@ -101,6 +104,19 @@ def check_placement(placement: str) -> str:
     return placement
 
 
+def check_triaging(meeting: Meeting, number: int) -> None:
+    """A triage card counts only while its meeting is in a section that triages: a click
+    after it (the card is still in the thread) would post the next card into another section
+    and count in its minutes, so it changes nothing and says what to do instead."""
+    section = engine.current(meeting)
+    if "triage" not in section.get("actions", []):
+        raise UserError(
+            f"Triage is over: the meeting is in *{section['title']}*. #{number} stays new for "
+            f"the next session's triage; `/backlog edit {number}` or `/backlog move {number} "
+            "top` changes it now."
+        )
+
+
 def check_triageable(item: BacklogItem) -> BacklogItem:
     if item.status != "new" or item.archived_at is not None:
         raise UserError(f"#{item.number} has been triaged already.")
@@ -176,6 +192,22 @@ def set_next_session(meeting: Meeting, chosen: str) -> None:
     meeting.data = {**meeting.data, "next_session": chosen}
 
 
+def next_scheduled(team: Team, ceremonies: Iterable[Ceremony], meeting: Meeting) -> datetime | None:
+    """When the team's recurring refinement next takes place after this session (skipped
+    occurrences left out): the first one starting after it ended, on a later day than it
+    began, since a session started early from its reminder is that day's own."""
+    assert meeting.ended_at is not None
+    began = local_today(team, meeting.started_at)
+    coming = [
+        o.utc
+        for c in ceremonies
+        if c.kind == "refinement"
+        for o in ceremonies_rules.next_occurrences(team, c, meeting.ended_at, 2)
+        if o.starts.date() > began
+    ]
+    return min(coming, default=None)
+
+
 # -- minutes -------------------------------------------------------------------------------------
 
 
@@ -200,9 +232,7 @@ def minutes(
             ready[item.number] = item.title
     return {
         "goal": meeting.goal,
-        "sections": meeting.log,
-        "planned": sum(s["planned"] for s in meeting.log),
-        "actual": round(sum(s["actual"] for s in meeting.log), 1),
+        **engine.timing(meeting),
         "triaged": meeting.data.get("triaged", []),
         "refined": sorted(refined.items()),
         "estimated": sorted(estimated.items()),

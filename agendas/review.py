@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agendas import engine
 from bot.domain.backlog import TITLE_MAX, ItemFields
 from bot.domain.errors import UserError
 from storage.models import BacklogItem, Meeting, Sprint, SprintItem
@@ -153,15 +154,13 @@ def record_follow_up(meeting: Meeting, number: int, follow_up: int) -> None:
 
 def minutes(meeting: Meeting, sprint: Sprint | None, done: Sequence[BacklogItem]) -> dict:
     """The review's record: each item's verdict and note, the follow-ups, the goal's answer."""
-    assert meeting.ended_at is not None
     verdicts = meeting.data.get("verdicts", {})
     follow_ups = meeting.data.get("follow_ups", {})
     return {
         "review": True,
         "review_of": sprint.number if sprint else None,
         "sprint_goal": sprint.goal if sprint else "",
-        "actual": round((meeting.ended_at - meeting.started_at).total_seconds() / 60, 1),
-        "planned": meeting.agenda.get("minutes", 0),
+        **engine.timing(meeting),
         "items": [
             {
                 "number": item.number,

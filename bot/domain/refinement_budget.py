@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import local_today, working_days_between
 from bot.domain.errors import UserError
-from storage.models import Meeting, Sprint, Team
+from storage.models import Sprint, Team
 
 DEFAULT_SHARE = 0.10
 OVER = 1.5  # times the share
@@ -72,25 +72,27 @@ class Budget:
         return "ok"
 
 
-def in_sprint(team: Team, sprint: Sprint, meetings: Iterable[Meeting]) -> list[Meeting]:
-    """The ended refinement sessions held during the sprint (by the team's local date)."""
+@dataclass(frozen=True)
+class Session:
+    """An ended refinement session as the budget counts it: when it began (its local date
+    puts it in a sprint) and the minutes it ran (its pauses not counted: the caller says,
+    agendas/engine.py's `ran`)."""
+
+    started_at: datetime
+    minutes: float
+
+
+def in_sprint(team: Team, sprint: Sprint, sessions: Iterable[Session]) -> list[Session]:
+    """The sessions held during the sprint (by the team's local date)."""
     return [
-        m
-        for m in meetings
-        if m.kind == "refinement"
-        and m.ended_at is not None
-        and sprint.starts_on <= local_today(team, m.started_at) <= sprint.ends_on
+        s for s in sessions if sprint.starts_on <= local_today(team, s.started_at) <= sprint.ends_on
     ]
 
 
-def budget(team: Team, sprint: Sprint, meetings: Iterable[Meeting], today: date) -> Budget:
+def budget(team: Team, sprint: Sprint, sessions: Iterable[Session], today: date) -> Budget:
     """The sprint's refinement against the team's share of its capacity."""
-    held = in_sprint(team, sprint, meetings)
-    spent = sum(
-        max(0, round((m.ended_at - m.started_at).total_seconds() / 60))
-        for m in held
-        if m.ended_at is not None
-    )
+    held = in_sprint(team, sprint, sessions)
+    spent = round(sum(s.minutes for s in held))
     days = working_days_between(team, sprint.starts_on, sprint.ends_on + timedelta(days=1))
     if today > sprint.ends_on or sprint.status == "closed":
         gone = 1.0

@@ -77,7 +77,12 @@ class Refinement:
         ordered = await _ordered(store, team)
         ready_after = len(refinement.ready_numbers(ordered, DefinitionOfReady.of(team)))
         spent = as_data(await session_budget(store, team, meeting))
-        return {**refinement.minutes(meeting, events, actions, ready_after), "budget": spent}
+        scheduled = refinement.next_scheduled(team, await store.ceremonies(team.id), meeting)
+        return {
+            **refinement.minutes(meeting, events, actions, ready_after),
+            "budget": spent,
+            "next_scheduled": scheduled.isoformat() if scheduled else None,
+        }
 
 
 async def _wrapup(store: Store, team: Team, meeting: Meeting, now: datetime) -> refinement.Wrapup:
@@ -343,6 +348,7 @@ async def triage(
     async with member_work(svc, actor, in_channel, once=True) as work:
         store, team, user, now = work.store, work.team, work.user, work.now
         meeting = await _meeting(work, meeting_id)
+        refinement.check_triaging(meeting, number)
         item = refinement.check_triageable(await store.get_item(team, number))
         plan = refinement.plan_triage(item, placement)
         if plan.needs_po:
@@ -370,7 +376,7 @@ async def triage_pick(
 ) -> None:
     """The type or MoSCoW priority chosen on a triage card (priorities are the PO's)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        await _meeting(work, meeting_id)
+        refinement.check_triaging(await _meeting(work, meeting_id), number)
         if field_name == "type":
             edits = {"type": backlog.parse_type(key)}
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from agendas import engine
 from bot.domain import refinement_budget as rules
 from bot.domain import sprints
 from bot.domain.calendar import local_today
@@ -42,12 +43,14 @@ async def _held_on(store: Store, team: Team, day: date, now: datetime) -> rules.
 
 
 async def _counted(store: Store, team: Team, sprint: Sprint, now: datetime) -> rules.Budget:
-    """The sprint's ended refinement sessions against its budget, as they stand `now`."""
+    """The sprint's ended refinement sessions against its budget, as they stand `now`: the
+    time each ran, its pauses not counted."""
     # a day either side: the sessions' local dates are the domain's to judge
     start = datetime.combine(sprint.starts_on - timedelta(days=1), datetime.min.time(), now.tzinfo)
     end = datetime.combine(sprint.ends_on + timedelta(days=2), datetime.min.time(), now.tzinfo)
     held = await store.ended_meetings_between(team.id, "refinement", start, end)
-    return rules.budget(team, sprint, held, local_today(team, now))
+    sessions = [rules.Session(m.started_at, engine.ran(m)) for m in held]
+    return rules.budget(team, sprint, sessions, local_today(team, now))
 
 
 def as_data(budget: rules.Budget | None) -> dict[str, Any] | None:

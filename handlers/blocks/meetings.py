@@ -91,7 +91,7 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
         total=int(progress.total),
         added=progress.added,
         planned=int(progress.planned),
-        actual=round(sum(e["actual"] for e in meeting.log)),
+        actual=round(engine.ran(meeting)) if meeting.status == "ended" else 0,
         purpose=engine.current(meeting).get("purpose") if meeting.status != "ended" else "",
     )
     title = meeting.agenda["name"] + (" · ended" if meeting.status == "ended" else "")
@@ -149,6 +149,11 @@ def goal_answer(goal: str) -> dict[str, Any]:
 
 def action_answer(action: Any) -> dict[str, Any]:
     return mrkdwn_notice(render("action_added.md.j2", action=action))
+
+
+def already_running(refusal: engine.AlreadyRunning) -> dict[str, Any]:
+    """A start refused: the running meeting, who facilitates it, and its own commands."""
+    return mrkdwn_notice(render("meeting_running.md.j2", refusal=refusal))
 
 
 def ended(meeting: Meeting) -> dict[str, Any]:
@@ -376,7 +381,14 @@ def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:
         text = review_blocks.minutes_text(name, minutes)
         return message([section(text)], f"Minutes of the {escape(name)}")
     template = "planning_minutes.md.j2" if "sprint" in minutes else "minutes.md.j2"
-    text = render(template, name=name, m=minutes, placements=PLACEMENTS)
+    scheduled = minutes.get("next_scheduled")
+    text = render(
+        template,
+        name=name,
+        m=minutes,
+        placements=PLACEMENTS,
+        next_scheduled=datetime.fromisoformat(scheduled) if scheduled else None,
+    )
     return message([section(text)], f"Minutes of the {escape(name)}")
 
 

@@ -166,7 +166,8 @@ def test_an_agenda_edited_in_its_form_is_checked_section_by_section():
 def test_an_item_that_only_followed_a_dependency_is_not_counted_as_refined():
     """When #4 is done during a session, #20 (waiting for it) gets an "edited" line from the
     backlog, not from the team: the minutes list #20 as refined only if someone edited it."""
-    meeting = Meeting(goal="", log=[], data={})
+    agenda = {"sections": [{"title": "Deep dive", "minutes": 30}]}
+    meeting = Meeting(goal="", log=[], data={}, agenda=agenda, started_at=NOW, ended_at=NOW)
     waiting, edited_item = BacklogItem(number=20, title="Pay"), BacklogItem(number=21, title="Ship")
     followed = {"dependencies": [[{"item": 4, "resolved": False}], [{"item": 4, "resolved": True}]]}
     events = [
