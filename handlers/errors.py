@@ -17,11 +17,13 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from agendas import engine
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.teams import SetupNeeded
 from bot.runtime import logs
 from bot.runtime.services import services
 from handlers.blocks import kit
+from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import team as team_blocks
 from handlers.render import render
 from handlers.reply import channel_of, reply
@@ -50,6 +52,8 @@ async def report_error(
         return
     if isinstance(error, SetupNeeded):
         answer = team_blocks.setup_offer(error.message, channel_of(body) or "")
+    elif isinstance(error, engine.AlreadyRunning):  # with its facilitator's mention
+        answer = meeting_blocks.already_running(error)
     elif isinstance(error, NotAllowed):
         answer = kit.mrkdwn_notice(
             render("not_allowed.md.j2", message=error.message, holders=error.holders)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from agendas import engine
 from bot.usecases import meetings
 from handlers.asked import Asked, Verb
 from handlers.blocks import meetings as meeting_blocks
@@ -19,10 +18,7 @@ def clock_verbs(kind: str) -> dict[str, Verb[Any]]:
 
     async def start(asked: Asked, parsed: Any) -> None:
         where = asked.actor, kind, parsed.minutes
-        try:
-            await meeting_flow.start(asked.svc, asked.client, *where, asked.in_channel)
-        except engine.AlreadyRunning as refusal:  # with its facilitator's mention
-            await asked.answer(meeting_blocks.already_running(refusal))
+        await meeting_flow.start(asked.svc, asked.client, *where, asked.in_channel)
 
     async def status(asked: Asked, parsed: Any) -> None:
         meeting = await meetings.status(asked.svc, asked.actor, kind)

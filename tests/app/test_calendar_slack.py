@@ -6,6 +6,7 @@ address and parsed back, and reminders that fire once per occurrence across a re
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -117,7 +118,10 @@ async def test_auto_start_begins_the_meeting_at_its_time_once(slack):
     assert meeting.agenda["minutes"] == 45
     # Start now on the reminder now finds it running: a plain answer, nothing doubled.
     await slack.driver.click("Start now", user=PO, message=reminders(slack)[0])
-    assert "already running" in shown(last_ephemeral(slack, PO))
+    refusal = last_ephemeral(slack, PO)
+    assert "already running" in shown(refusal)
+    raw = refusal.text + json.dumps(refusal.blocks)
+    assert f"(facilitated by <@{SM}>)" in raw and "&lt;@" not in raw, "a real mention"
     assert len(agendas(slack)) == 1
 
 
