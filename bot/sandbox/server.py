@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
 import logging
 import re
 from datetime import datetime, timedelta
@@ -34,6 +35,7 @@ from bot.sandbox.seed import CHANNEL, USERS, WORKSPACE, seed_backlog, seed_works
 from bot.sandbox.state import Notice, screen
 from bot.usecases.housekeeping import restore_schedules
 from storage.db import Database
+from storage.models import ScheduledJob
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,12 @@ _SPECIAL = {"here": "<!here>", "channel": "<!channel>", "everyone": "<!everyone>
 MAX_CLOCK_STOPS = 2000
 """Due times a clock move stops at, at most (a job that keeps planning itself a second
 later must not hold the page up forever)."""
+REPEAT_WITHIN = timedelta(hours=1)
+"""Work that keeps planning itself again this soon after it ran (a tracker's sync every 5
+minutes, its hourly look at the board) has no stops of its own in a clock move once it has
+come back twice: being due by then, it runs at every stop anyway. Its 4,000 due times in two
+weeks would otherwise crowd out the one-off ones (a reminder, a poll's deadline, a meeting's
+timer), which each keep theirs."""
 
 
 class SandboxError(Exception):
@@ -363,8 +371,9 @@ class Sandbox:
     async def move_clock(self, *, by: timedelta | None = None, to: datetime | None = None) -> int:
         """Moves the sandbox's time forward as if that time had passed: the clock stops at
         each due time on the way, so what fell due runs then (a 09:30 reminder at 09:30, not
-        a day late and skipped), and what that work plans in turn runs on time too. Returns
-        how many jobs ran."""
+        a day late and skipped), and what that work plans in turn runs on time too; work that
+        comes back every few minutes runs at those stops instead of making its own (`_Repeats`).
+        Returns how many jobs ran."""
         start = self.clock.now()
         if to is not None and to.tzinfo is None:
             raise SandboxError("SandboxClock needs an aware datetime")
@@ -372,14 +381,15 @@ class Sandbox:
         if target < start:
             raise SandboxError("the sandbox clock only moves forward")
         self._changed()
-        ran = await self.run_due()
+        repeats = _Repeats()
+        ran = await self._stop(repeats)
         for _ in range(MAX_CLOCK_STOPS):
-            due = await self._next_due(target)
+            due = await self._next_due(target, repeats)
             if due is None:
                 break
             if due > self.clock.now():  # the base clock runs on meanwhile
                 self.clock.set(due)
-            ran += await self.run_due()
+            ran += await self._stop(repeats)
         else:
             log.warning("more than %s due times on the way: jumping to the end", MAX_CLOCK_STOPS)
         if target > self.clock.now():
@@ -387,12 +397,21 @@ class Sandbox:
         self._changed()
         return ran + await self.run_due()
 
-    async def _next_due(self, until: datetime) -> datetime | None:
-        """The earliest time after now, and not after `until`, when scheduled work is due."""
+    async def _stop(self, repeats: _Repeats) -> int:
+        """Runs what is due now, each job noted in `repeats` first."""
+        now = self.clock.now()
+        async with self.db.transaction() as store:
+            for job in await store.overdue(now):
+                repeats.ran(job, now)
+        return await self.run_due()
+
+    async def _next_due(self, until: datetime, repeats: _Repeats) -> datetime | None:
+        """The earliest time after now, and not after `until`, when scheduled work is due, but
+        for work that keeps coming back (`repeats`): that runs at the next stop anyway."""
         now = self.clock.now()
         async with self.db.transaction() as store:
             for job in await store.overdue(until):
-                if job.due_at > now:
+                if job.due_at > now and not repeats.collapses(job):
                     return job.due_at
         return None
 
@@ -423,6 +442,34 @@ def _prepare_db_file(path: Path, *, fresh: bool) -> bool:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     return not path.exists()
+
+
+@dataclasses.dataclass
+class _Repeats:
+    """What the stops of one clock move ran, by work (a job's kind and payload, whatever its
+    key: a tracker's regular sync plans the same work under a new key each time): how often,
+    when last, and under which key."""
+
+    seen: dict[str, tuple[int, datetime, str]] = dataclasses.field(default_factory=dict)
+
+    def ran(self, job: ScheduledJob, now: datetime) -> None:
+        work = _work(job)
+        count = self.seen[work][0] if work in self.seen else 0
+        self.seen[work] = (count + 1, now, job.key)
+
+    def collapses(self, job: ScheduledJob) -> bool:
+        """Whether `job` is work that ran twice already in this move and comes back within
+        REPEAT_WITHIN of its last run. The same job again (a retry after a failure) is no
+        repeat: it keeps its time, as does work that follows another of its kind once."""
+        if (work := _work(job)) not in self.seen:
+            return False
+        count, last, key = self.seen[work]
+        return count >= 2 and key != job.key and job.due_at - last <= REPEAT_WITHIN
+
+
+def _work(job: ScheduledJob) -> str:
+    """A job's work, the same for every job planned to do it again."""
+    return f"{job.kind}:{json.dumps(job.payload, sort_keys=True, default=str)}"
 
 
 def _none_if_blank(value: Any) -> Any:
