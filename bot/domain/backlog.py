@@ -168,8 +168,9 @@ def format_dependencies(dependencies: list[dict[str, Any]]) -> str:
 
 # -- dependencies on other items ----------------------------------------------------------------
 # A dependency typed as `#14 ...` names item 14 of the same backlog: saved, it becomes a link
-# ({"item": 14}) whose `resolved` follows #14 (done: resolved; restored: open again). Anything
-# else stays free text, ticked by hand.
+# ({"item": 14}) whose `resolved` follows #14 (done: resolved; restored: open again). A `#n`
+# the backlog does not have is refused: it would wait for nothing that can ever be done.
+# Anything else stays free text, ticked by hand.
 
 _LINK = re.compile(r"^#(\d{1,9})(?!\w)")
 
@@ -185,25 +186,33 @@ def link_dependencies(
     dependencies: Sequence[dict[str, Any]],
     done: Mapping[int, bool],
     links: Mapping[int, Sequence[int]],
+    kept: Sequence[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
     """Item `number`'s dependencies as they are saved: each `#n` naming an item of the backlog
     (`done`: every item number of the team, and whether it is done) becomes a link, resolved
-    when #n is done; anything else (free text, a number the backlog does not have) stays as
-    typed. `links` are the other items' links, so that a cycle (#1 waits for #2, which waits
-    for #1) is refused, naming it, under the form's Dependencies (FieldRefused)."""
+    when #n is done; free text stays as typed. Refused under the form's Dependencies
+    (FieldRefused), naming what to change: a `#n` the backlog does not have (but for a note
+    the item had already, `kept`: its dependencies now, e.g. one imported from another
+    team's export, ticked by hand), the item itself, and a cycle (#1 waits for #2, which waits
+    for #1; `links` are the other items' links)."""
+    notes = {d["text"] for d in kept if d.get("item") is None}
     saved: list[dict[str, Any]] = []
     for dependency in dependencies:
         other = named_item(dependency)
-        if other is None:
+        if other is None or (other not in done and dependency["text"] in notes):
             saved.append({"text": dependency["text"], "resolved": bool(dependency["resolved"])})
             continue
         if other == number:
             raise FieldRefused(
                 "dependencies", f"#{number} cannot depend on itself. Take #{number} out of it."
             )
-        if other not in done:  # not an item of this backlog: a note, ticked by hand
-            saved.append({"text": dependency["text"], "resolved": bool(dependency["resolved"])})
-            continue
+        if other not in done:
+            raise FieldRefused(
+                "dependencies",
+                f"There is no #{other} in this channel's backlog, so #{number} would wait for "
+                f"it forever. Name one of its items (/backlog lists them), or write something "
+                f"outside it without the #, e.g. [ ] item {other} of team B.",
+            )
         saved.append({"text": dependency["text"], "item": other, "resolved": done[other]})
     graph = {**links, number: [n for d in saved if (n := d.get("item")) is not None]}
     cycle = find_cycle(number, graph)
@@ -495,11 +504,18 @@ class MovePlan:
     ranked 1, 2, 3... (the item's rank is then its new position)."""
 
 
-def plan_move(item: BacklogItem, order: Sequence[tuple[int, float]], move: Move) -> MovePlan:
-    """Where `move` puts the item within the ordered backlog [(number, rank)]."""
+def plan_move(
+    item: BacklogItem, order: Sequence[tuple[int, float]], move: Move, sprint: Sprint | None = None
+) -> MovePlan:
+    """Where `move` puts the item within the ordered backlog [(number, rank)]; one off it is
+    refused, saying where it is (`sprint`: the sprint holding it, if any)."""
     number = item.number
     numbers = [n for n, _ in order]
     if number not in numbers:
+        if status_of(item) == "sprint":
+            raise in_running_sprint(
+                item, sprint, "not on the backlog, so it has no place in its order"
+            )
         raise UserError(f"#{number} is {status_of(item)}, not on the backlog: restore it first.")
     old = numbers.index(number)
     others = [(n, r) for n, r in order if n != number]
@@ -576,6 +592,18 @@ def in_sprint(number: int, sprint: Sprint, verb: str) -> UserError:
     )
 
 
+def in_running_sprint(item: BacklogItem, sprint: Sprint | None, so: str) -> UserError:
+    """Why a backlog command leaves alone an item of the running sprint (`sprint`, the one
+    holding it), which is `so` (what that means for the command), and what the sprint's own
+    commands do with it instead."""
+    where = f"sprint {sprint.number}" if sprint is not None else "the running sprint"
+    n = item.number
+    return UserError(
+        f"#{n} is in {where}, {so}. `/sprint done {n}` finishes it there; "
+        f"`/sprint remove {n} <reason>` hands it back to the top of the backlog."
+    )
+
+
 def archive(item: BacklogItem, now: datetime, sprint: Sprint | None = None) -> None:
     """Takes the item off the backlog (restore brings it back); one that `sprint` (being
     planned or running) still holds is refused (`in_sprint`)."""
@@ -589,14 +617,21 @@ def archive(item: BacklogItem, now: datetime, sprint: Sprint | None = None) -> N
     item.updated_at = now
 
 
-def restore(item: BacklogItem, rank: float, now: datetime) -> dict[str, Any]:
-    """Brings an archived or done item back at `rank` (the bottom); returns the changes.
+def restore(
+    item: BacklogItem, rank: float, now: datetime, sprint: Sprint | None = None
+) -> dict[str, Any]:
+    """Brings an archived or done item back at `rank` (the bottom); returns the changes. One
+    neither archived nor done is refused, saying where it is (`sprint`: the one holding it).
 
     A restored item is open, whether it was done or archived, new or not: the Product Owner
     chose to bring it back, which is the decision triage would make about a new item, so the
     next refinement does not triage it again. (An item is open too when a sprint hands it
     back or its tracker reopens it.) One archived while in a sprint (before `archive` refused
     that) stays in the sprint."""
+    if status_of(item) == "sprint":
+        raise in_running_sprint(
+            item, sprint, "not archived or done, so there is nothing to restore"
+        )
     if item.archived_at is None and item.status != "done":
         raise UserError(f"#{item.number} is on the backlog already; there is nothing to restore.")
     status = "sprint" if item.status == "sprint" else "open"

@@ -49,6 +49,7 @@ class Capacity:
     hours_per_day: float = 8.0
     velocity: float | None = None
     first_forecast: float | None = None
+    days_gone: int = 0  # of the sprint's slot, before it was planned: not in `working_days`
 
     @property
     def person_days(self) -> float:
@@ -93,4 +94,5 @@ class Capacity:
             "availability": round(self.availability, 3),
             "hours": round(self.hours, 1),
             "forecast": self.forecast,
+            "days_gone": self.days_gone,
         }

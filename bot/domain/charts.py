@@ -170,7 +170,7 @@ def burndown_chart(
     The x axis starts at the commitment ("Start") and then marks the end of each day. Given
     the sprint's `working_days`, the ideal line stays flat over weekends and holidays;
     without them it falls evenly over every calendar day. Days when the remaining points went
-    up (scope added) are marked.
+    up (scope added, or an item re-estimated higher) are marked.
 
     Given `hours_at_start` (the task hours planned at commitment), the chart is in hours:
     `remaining` is then the task hours left at the end of each day (tasks.hours_by_day).
@@ -214,7 +214,7 @@ def burndown_chart(
                 marker="^",
                 s=90,
                 zorder=3,
-                label="Scope added",
+                label="Went up (scope added or re-estimated)",
             )
         step = 1 if len(days) <= 15 else 2
         ticks = [0] + [n for n in range(1, len(days) + 1) if (len(days) - n) % step == 0]

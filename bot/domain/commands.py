@@ -14,7 +14,7 @@ from bot.domain.calendar import RemindAt, clock_time, parse_remind
 from bot.domain.ceremonies import CalendarRequest, Schedule, parse_calendar, parse_schedule
 from bot.domain.errors import UsageError
 from bot.domain.poker import Until
-from bot.domain.tasks import ME, TaskEdit
+from bot.domain.tasks import ME, TaskEdit, parse_time
 
 
 def _usage_tables() -> dict[str, dict[str, tuple[str, str]]]:
@@ -613,9 +613,6 @@ def _task_command(text: str, rest: list[str]) -> SprintCommand:
     return SprintCommand("task_edit", number=number, task=int(rest[1]), edit=_task_edit(rest[2:]))
 
 
-_TASK_HOURS = re.compile(r"(\d{1,4}(?:[.,]\d{1,2})?)h?", re.IGNORECASE)
-
-
 def _task_edit(words: list[str]) -> TaskEdit:
     """`owner @name|me|none`, `hours 3`, `left 1`, `done`, `open`, in any order."""
     line = usage("/sprint", "task")
@@ -627,10 +624,14 @@ def _task_edit(words: list[str]) -> TaskEdit:
             case "owner":
                 edit = replace(edit, owner=_task_owner(next(rest, ""), line))
             case "hours" | "left" as what:
-                found = _TASK_HOURS.fullmatch(next(rest, ""))
-                if found is None:
-                    raise UsageError(f"`{what}` needs a number of hours, like `{what} 3`.", line)
-                edit = replace(edit, **{what: float(found.group(1).replace(",", "."))})
+                hours = parse_time(next(rest, ""))
+                if hours is None:
+                    raise UsageError(
+                        f"`{what}` needs a time, like `{what} 3` (hours), `{what} 30m` or "
+                        f"`{what} 1h30`.",
+                        line,
+                    )
+                edit = replace(edit, **{what: hours})
             case _:
                 raise UsageError(
                     f"`{word}` is not a change I know: `owner @name`, `hours 3`, `left 1`, "

@@ -12,17 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from math import isclose
 
 from bot.domain import backlog
-from bot.domain.calendar import is_working_day, next_planning, working_days_between
+from bot.domain.calendar import (
+    is_working_day,
+    local_today,
+    next_planning,
+    working_days_between,
+    zone,
+)
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity, check_focus, forecast_of, velocity
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.tasks import parse_tasks as parse_tasks
 from bot.domain.tasks import set_tasks as set_tasks
 from bot.domain.teams import Roles
-from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
+from storage.models import BacklogItem, ItemEvent, ScopeChange, Sprint, SprintItem, Team
 
 PROPOSAL_WITHOUT_FORECAST = 5
 RECENT_SPRINTS = 4
@@ -114,7 +121,7 @@ def next_sprint(team: Team, latest: Sprint | None, today: date) -> Sprint:
         team.sprint_start = today
     number = latest.number + 1 if latest else _number_for(team, today)
     starts, ends = sprint_dates(team, number)
-    return Sprint(
+    sprint = Sprint(
         team_id=team.id,
         number=number,
         status="planning",
@@ -127,6 +134,28 @@ def next_sprint(team: Team, latest: Sprint | None, today: date) -> Sprint:
         days_off={},
         committed_by=[],
     )
+    catch_up(team, sprint, today)
+    return sprint
+
+
+def catch_up(team: Team, sprint: Sprint, today: date) -> None:
+    """A sprint planned after its slot in the team's calendar began runs from the day it is
+    planned to the end of its slot. The cadence holds (it ends, and the next one starts, on
+    the calendar's days) while its capacity, days left and burndown count only the working
+    days still ahead, not those gone before the team committed to anything. One whose whole
+    slot went by takes the slot that holds today. A committed sprint keeps its dates."""
+    if sprint.status != "planning" or today <= sprint.starts_on:
+        return
+    if today > sprint.ends_on and team.sprint_start is not None:
+        sprint.starts_on, sprint.ends_on = sprint_dates(team, _number_for(team, today))
+    sprint.starts_on = max(sprint.starts_on, today)
+
+
+def days_gone(team: Team, sprint: Sprint) -> int:
+    """The working days of the sprint's slot in the calendar that went by before it was
+    planned (`catch_up`): 0 for a sprint planned on time."""
+    slot_start = sprint.ends_on + timedelta(days=1) - timedelta(weeks=team.sprint_weeks)
+    return working_days_between(team, slot_start, sprint.starts_on)
 
 
 def _number_for(team: Team, today: date) -> int:
@@ -185,6 +214,7 @@ def capacity(
         hours_per_day=sprint.hours_per_day,
         velocity=team_velocity,
         first_forecast=sprint.first_forecast,
+        days_gone=days_gone(team, sprint),
     )
 
 
@@ -261,6 +291,8 @@ def selection(
     missing = [n for n in numbers if n not in found]
     if missing:
         raise UserError(f"There is no item {', '.join(f'#{n}' for n in missing)} in this channel.")
+    for number in numbers:
+        require_in_backlog(found[number])
     refused = [
         f"#{n} ({'; '.join(gaps(found[n], dor))})"
         for n in numbers
@@ -283,6 +315,32 @@ def selection(
         )
         for position, number in enumerate(dict.fromkeys(numbers))
     ]
+
+
+def require_in_backlog(item: BacklogItem) -> None:
+    """Only an item of the product backlog comes into a sprint, planned or running: one done
+    would count its points twice, one archived was let go, one in a sprint is that sprint's."""
+    status = backlog.status_of(item)
+    if status in ("done", "archived", "sprint"):
+        said = "in a sprint already" if status == "sprint" else status
+        raise UserError(f"#{item.number} is {said}: only backlog items can come in.")
+
+
+def require_still_in_backlog(items: Sequence[SprintItem]) -> None:
+    """A plan's items that left the product backlog since they were chosen (done or archived,
+    here or in the tracker) keep the sprint from being committed: committing would bring them
+    back as sprint work, and count a done one's points twice."""
+    gone = [
+        (si.item.number, status)
+        for si in items
+        if (status := backlog.status_of(si.item)) in ("done", "archived")
+    ]
+    if gone:
+        said = ", ".join(f"#{number} is {status}" for number, status in gone)
+        raise UserError(
+            f"{said} since it was chosen for this sprint. `/planning drop {gone[0][0]}` takes "
+            "it out of the plan; then commit."
+        )
 
 
 def reselect(
@@ -346,6 +404,15 @@ def find_item(sprint: Sprint, sprint_items: Iterable[SprintItem], number: int) -
 class Commitment:
     recorded: bool  # True once the whole team has committed
     waiting_for: list[str]
+    away: tuple[str, ...] = ()  # developers off the whole sprint: not waited for
+    again: bool = False  # the developer had committed already: nothing new
+
+
+def away_all_sprint(team: Team, sprint: Sprint, developers: Sequence[str]) -> tuple[str, ...]:
+    """The developers with every working day of the sprint off: nobody waits for their
+    commitment (they may still give it)."""
+    working, off = working_days(team, sprint), sprint.days_off or {}
+    return tuple(d for d in developers if working and off.get(d, 0.0) >= working)
 
 
 def commit(
@@ -367,16 +434,20 @@ def commit(
         raise UserError("No sprint goal yet: the team commits to a goal, so set it first.")
     if not items:
         raise UserError("The sprint backlog is empty: select items first.")
+    require_still_in_backlog(items)
+    catch_up(team, sprint, local_today(team, now))  # the days gone while it was planned
     roles = Roles.of(team)
     if for_team:
         if user not in roles.sm:
             raise NotAllowed("Only a Scrum Master can commit for the team.", roles.sm)
     elif user not in developers:
         raise NotAllowed("The developers commit to the sprint; you watch this one.")
+    again = not for_team and user in sprint.committed_by
     sprint.committed_by = sorted(set(sprint.committed_by) | {user})
-    waiting = [d for d in developers if d not in sprint.committed_by]
+    away = away_all_sprint(team, sprint, developers)
+    waiting = [d for d in developers if d not in sprint.committed_by and d not in away]
     if waiting and not for_team:
-        return Commitment(False, waiting)
+        return Commitment(False, waiting, away, again)
     cap = capacity(team, sprint, developers, team_velocity)
     sprint.status = "active"
     sprint.committed_at = now
@@ -427,10 +498,7 @@ def renegotiate(
     existing = {si.item.number: si for si in sprint_items}
     new_item = returned = None
     if action == "add":
-        if item.status in ("done", "sprint") or item.archived_at is not None:
-            raise UserError(
-                f"#{item.number} is {backlog.status_of(item)}: only backlog items can come in."
-            )
+        require_in_backlog(item)
         if item.number in existing:
             existing[item.number].removed = False
         else:
@@ -482,12 +550,40 @@ def finish(sprint_item: SprintItem, now: datetime) -> str:
     return before
 
 
+def unfinish(sprint_item: SprintItem, now: datetime) -> str:
+    """`finish` undone (its issue reopened in the tracker): the item is sprint work again and
+    its points are not completed; its tasks stay as they are. Returns its status before."""
+    if sprint_item.done_at is None:
+        raise UserError(f"#{sprint_item.item.number} is not done.")
+    before = sprint_item.item.status
+    sprint_item.done_at = None
+    sprint_item.item.status = "sprint"
+    sprint_item.item.updated_at = now
+    return before
+
+
 @dataclass(frozen=True)
 class Closing:
     sprint: Sprint
     completed: float
     returned: list[BacklogItem]
     next_sprint: Sprint
+
+    @property
+    def total(self) -> float:
+        """The sprint backlog's points at the close, as the sprint card counts them (the
+        estimates now): what was completed and what goes back."""
+        return self.completed + sum(item.estimate or 0.0 for item in self.returned)
+
+    @property
+    def all_done(self) -> bool:
+        """Every item of the sprint backlog was done (and there was work in it)."""
+        return not self.returned and self.completed > 0
+
+    @property
+    def recounted(self) -> bool:
+        """The points differ from the commitment's: re-estimated, or renegotiated, since."""
+        return not isclose(self.total, self.sprint.committed_points or 0.0)
 
 
 def close(
@@ -505,25 +601,65 @@ def close(
     return [si.item for si in items if si.done_at is None]
 
 
+def burndown_from(sprint: Sprint, now: datetime) -> datetime:
+    """From when the burndown reads its items' history for re-estimates: the commitment."""
+    return sprint.committed_at or now
+
+
 def remaining_by_day(
-    sprint: Sprint, items: Sequence[SprintItem], changes: Sequence[ScopeChange], today: date
+    team: Team,
+    sprint: Sprint,
+    items: Sequence[SprintItem],
+    changes: Sequence[ScopeChange],
+    history: Iterable[ItemEvent],
+    today: date,
 ) -> list[tuple[date, float]]:
-    """Points left at the end of each sprint day so far (scope changes included)."""
+    """Points left at the end of each sprint day so far, the days being the team's (in its
+    time zone): the estimates, as they stood then, of the items the sprint held then and had
+    not finished. What the sprint card counts now is the last day's, so a re-estimate shows
+    on its day, and a sprint whose items are all done is at 0. `items`: the sprint's, removed
+    ones included; `changes`: its scope changes; `history`: its items' events since
+    `burndown_from` (the re-estimates among them)."""
+    estimates = _estimates_after(history)
+    ordered = sorted(changes, key=lambda c: c.at)
     days, day = [], sprint.starts_on
-    last = min(today, sprint.ends_on)
-    committed = sprint.committed_points or 0.0
-    while day <= last:
-        end_of_day = datetime.combine(day, time.max, tzinfo=UTC).timestamp()
-        added = sum(
-            (c.points or 0.0) * (1 if c.action == "added" else -1)
-            for c in changes
-            if c.at.timestamp() <= end_of_day
-        )
-        done = sum(
-            si.item.estimate or 0.0
+    while day <= min(today, sprint.ends_on):
+        end = datetime.combine(day, time.max, tzinfo=zone(team))
+        left = sum(
+            _estimate_at(si, estimates.get(si.item_id, []), end)
             for si in items
-            if si.done_at is not None and si.done_at.timestamp() <= end_of_day
+            if _held_at(sprint, si, ordered, end) and not (si.done_at and si.done_at <= end)
         )
-        days.append((day, max(0.0, committed + added - done)))
+        days.append((day, left))
         day += timedelta(days=1)
     return days
+
+
+def _estimates_after(history: Iterable[ItemEvent]) -> dict[int, list[tuple[datetime, float]]]:
+    """Each item's re-estimates, oldest first: when, and the estimate it had until then."""
+    found: dict[int, list[tuple[datetime, float]]] = {}
+    for event in sorted(history, key=lambda e: e.at):
+        if "estimate" in (event.changes or {}):
+            before = event.changes["estimate"][0]
+            found.setdefault(event.item_id, []).append((event.at, float(before or 0.0)))
+    return found
+
+
+def _estimate_at(
+    sprint_item: SprintItem, re_estimates: Sequence[tuple[datetime, float]], moment: datetime
+) -> float:
+    """The item's estimate at `moment`: the one the next re-estimate replaced, else today's."""
+    later = next((before for at, before in re_estimates if at > moment), None)
+    return later if later is not None else sprint_item.item.estimate or 0.0
+
+
+def _held_at(
+    sprint: Sprint, sprint_item: SprintItem, changes: Sequence[ScopeChange], moment: datetime
+) -> bool:
+    """Whether the sprint held the item at `moment`: one planned in from the commitment, one
+    renegotiated in or out from then (`changes`, oldest first)."""
+    held = sprint.committed_at is None or sprint_item.added_at <= sprint.committed_at
+    for change in changes:
+        if change.item_number == sprint_item.item.number and change.at <= moment:
+            held = change.action == "added"
+    return held

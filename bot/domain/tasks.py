@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import points
@@ -24,7 +24,12 @@ MAX_HOURS = 200
 TASKS_MAX = 40  # on one item
 HOURS_RANGE = f"A task takes from more than 0 to {MAX_HOURS} hours"
 LEFT_RANGE = f"Hours left go from 0 (done) to {MAX_HOURS}"
-_HOURS = r"\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)"
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_H = r"(?:h|hrs?|hours?)"
+_MIN = r"(?:m|mins?|minutes?)"
+_HOURS = rf"(?:{_NUMBER}\s*{_H}(?:\s*\d{{1,2}}\s*{_MIN}|\d{{1,2}})?|{_NUMBER}\s*{_MIN})"
+"""A task's time: `2h`, `1.5 hours`, `30m`, `45 min`, `1h30`, `1h 15m`."""
+_TIME = re.compile(rf"(?:(?P<h>{_NUMBER})\s*{_H})?\s*(?:(?P<m>{_NUMBER})\s*{_MIN}?)?", re.I)
 TASK_LINE = re.compile(
     r"^\s*(?:[-*•]\s*)?(?:\[(?P<check>[ xX✓✔]?)\]\s*)?"
     rf"(?P<title>.+?)\s*[:,-]?\s+(?P<hours>{_HOURS})"
@@ -40,7 +45,21 @@ NOT_YOURS = (
 
 
 def _hours(text: str) -> float:
-    return float(re.sub(r"[^\d.,]", "", text).replace(",", "."))
+    """The hours of a time TASK_LINE matched (`_HOURS`), to the hundredth: 20 minutes is
+    0.33h, as the task then reads."""
+    found = _TIME.fullmatch(text.strip())
+    assert found is not None, text  # TASK_LINE matched it already
+    hours, minutes = (float((found[g] or "0").replace(",", ".")) for g in ("h", "m"))
+    return round(hours + minutes / 60, 2)
+
+
+def parse_time(text: str) -> float | None:
+    """A time typed on its own (`/sprint task … hours 3`): hours as a bare number, or any
+    form a task line takes (`2h`, `30m`, `1h30`); None if it is none of them."""
+    text = text.strip()
+    if re.fullmatch(_NUMBER, text):
+        return float(text.replace(",", "."))
+    return _hours(text) if text and re.fullmatch(_HOURS, text, re.I) else None
 
 
 def hours_text(value: float) -> str:
@@ -75,7 +94,7 @@ def parse_task_lines(text: str) -> list[TaskLine]:
         line = parse_task_line(raw)
         if line is None:
             raise UserError(
-                "Give each task its hours, like `Design DB query 2h`. "
+                "Give each task its time, like `Design DB query 2h` or `Review 30m`. "
                 f"Not understood: “{raw.strip()}”."
             )
         lines.append(line)
@@ -85,9 +104,10 @@ def parse_task_lines(text: str) -> list[TaskLine]:
 
 
 def parse_task_line(raw: str) -> TaskLine | None:
-    """`Design DB query 2h`, `- Write tests: 1.5 hours`, `[x] Review 1h`, `Build 6h, 4h left`;
-    None for a line that is none of these. A line understood whose hours are out of range is
-    answered with the range (as `change_task` answers a changed task's)."""
+    """`Design DB query 2h`, `- Write tests: 1.5 hours`, `[x] Review 30m`, `Pair 1h30`,
+    `Build 6h, 4h left`; None for a line that is none of these. A line understood whose
+    hours are out of range is answered with the range (as `change_task` answers a changed
+    task's)."""
     match = TASK_LINE.match(raw)
     if match is None:
         return None
@@ -168,7 +188,9 @@ def add_task(sprint_item: SprintItem, text: str) -> SprintTask:
     """`/sprint task <item> add Write the docs 2h`: one more task."""
     line = parse_task_line(text)
     if line is None:
-        raise UserError(f"Say the task and its hours, like `Write the docs 2h`. Not: “{text}”.")
+        raise UserError(
+            f"Say the task and its time, like `Write the docs 2h` or `Review 30m`. Not: “{text}”."
+        )
     if len(sprint_item.tasks) >= TASKS_MAX:
         raise UserError(f"An item takes up to {TASKS_MAX} tasks: split the item instead.")
     task = SprintTask(title=line.title, hours=line.hours, owner=None)
@@ -270,12 +292,13 @@ def hours_at_start(sprint: Sprint, rows: Sequence[TaskProgress]) -> float:
 
 
 def hours_by_day(
-    sprint: Sprint, rows: Sequence[TaskProgress], today: date
+    sprint: Sprint, rows: Sequence[TaskProgress], today: date, zone: tzinfo = UTC
 ) -> list[tuple[date, float]]:
-    """Hours left at the end of each sprint day so far (the points burndown's days)."""
+    """Hours left at the end of each sprint day so far (the points burndown's days, in the
+    team's time `zone`)."""
     days, day = [], sprint.starts_on
     while day <= min(today, sprint.ends_on):
-        days.append((day, hours_at(rows, datetime.combine(day, time.max, tzinfo=UTC))))
+        days.append((day, hours_at(rows, datetime.combine(day, time.max, tzinfo=zone))))
         day += timedelta(days=1)
     return days
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.domain.calendar import (
+    WEEKDAYS,
+    is_working_day,
     parse_country,
     parse_date,
     parse_working_days,
@@ -276,3 +278,27 @@ def apply_setting(team: Team, setting: str, value: str, today: date | None = Non
     """Sets one team setting from the words a user typed (see `parse_setting`)."""
     column, parsed = parse_setting(setting, value, today)
     setattr(team, column, parsed)
+
+
+@dataclass(frozen=True)
+class OffDayStart:
+    """The team's sprints start on a day that is not a working day: worth a note where the
+    setting is shown, with the first working day after it (a start to move to, when every
+    sprint would start on a day off; the first sprint's first day of work, after a holiday)."""
+
+    every_sprint: bool  # its weekday is off (a weekend): every sprint starts on a day off
+    working_day: date  # the first working day after it
+
+
+def off_day_start(team: Team) -> OffDayStart | None:
+    """Whether the sprint start (`/timebox settings start`) falls on a weekday the team does
+    not work or a public holiday it takes off; None on a working day, or with no start set."""
+    start = team.sprint_start
+    if start is None or is_working_day(team, start):
+        return None
+    later = (start + timedelta(days=n) for n in range(1, 15))
+    working_day = next((day for day in later if is_working_day(team, day)), None)
+    if working_day is None:  # no working day at all in two weeks: nothing better to offer
+        return None
+    every_sprint = WEEKDAYS[start.weekday()] not in working_days(team)
+    return OffDayStart(every_sprint, working_day)

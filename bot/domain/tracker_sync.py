@@ -21,15 +21,25 @@ typed in Slack. One exception: while nobody has written a hypothesis in Timebox,
 the one its issue's description states (``readiness.hypothesis_in``), so an imported item is not
 judged "no value hypothesis" when the tracker says it.
 
+The status: done in the tracker is done here, reopened there is open here (``status_news``);
+for an item of the running sprint the use case does it through the sprint, as a person would
+(finished as `/sprint done` does, so its points count at the close; unfinished again). Closed
+there as not planned (won't do: ``TrackerIssue.not_planned``) nothing was delivered: the item
+is archived, not done, with a history line (``drop``), after leaving a running sprint as a
+scope change; reopened there, it is back on the backlog.
+
 The order: the tracker's board order wins for the items it holds (``follow_board`` moves the
 fewest items: those outside the longest run already in order), except an item whose move in
-Timebox is not in the tracker yet. An issue deleted, or moved off the board, is unlinked from
-its item with a history line (``gone_note``); the item is archived if it was on the backlog.
+Timebox is not in the tracker yet. A rank write anchors on a neighbour already in its place
+(``rank_anchor``), so quick successive moves land in Timebox's order. An issue deleted, or
+moved off the board, is unlinked from its item with a history line (``gone_note``); the item
+is archived if it was on the backlog. An issue planned in a sprint (Timebox's commitment put it
+there, or the tracker) has not left the board.
 
 The verdicts on an incoming issue (``classify``, ``probe_verdict``) and what they do to an item
-and its link (``apply_merge``, ``relink``, ``unlink``), what a write sends (``item_write``,
-``sprint_steps``) are rules too: the use cases (bot.usecases.tracker_pull and tracker_push)
-load, ask, and store.
+and its link (``apply_merge``, ``relink``, ``unlink``), what a write sends (``item_write``;
+a sprint's, bot.domain.tracker_sprints) are rules too: the use cases
+(bot.usecases.tracker_pull and tracker_push) load, ask, and store.
 """
 
 from __future__ import annotations
@@ -37,15 +47,13 @@ from __future__ import annotations
 import bisect
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX
-from bot.domain.calendar import DEFAULT_ZONE
 from bot.domain.readiness import hypothesis_in
-from bot.domain.trackers import NewIssue, SprintState, StatusCategory, TrackerIssue
-from storage.models import BacklogItem, SprintItem, TrackerLink
+from bot.domain.trackers import NewIssue, StatusCategory, TrackerIssue
+from storage.models import BacklogItem, TrackerLink
 
 TRACKER_NAMES = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}
 """Each tracker kind, as people call it."""
@@ -157,8 +165,8 @@ def owned_values(issue: TrackerIssue) -> dict[str, Any]:
 
 def facts(issue: TrackerIssue, kind: str = JIRA) -> dict[str, Any]:
     """What only the tracker has, kept with the link and shown with the item; with the
-    hypothesis its description states, its rank token (to see it change) and the tracker's
-    kind (what the item's view names)."""
+    hypothesis its description states, its rank token (to see it change), the tracker's
+    kind (what the item's view names) and whether it was closed as not planned."""
     return {
         "tracker": kind,
         "description": issue.description,
@@ -169,6 +177,7 @@ def facts(issue: TrackerIssue, kind: str = JIRA) -> dict[str, Any]:
         "epic": issue.epic,
         "hypothesis": hypothesis_in(issue.description),
         "rank": issue.rank,
+        "not_planned": issue.not_planned,
     }
 
 
@@ -233,21 +242,40 @@ def dependencies_with(
     return own + linked
 
 
-def status_after(status: str, category: str, was: str | None) -> str | None:
-    """The item's new status for the tracker's status category, or None to leave it.
+FINISHED, REOPENED, DROPPED = "finished", "reopened", "dropped"
+"""What the tracker's status since both sides last agreed means for an item (``status_news``):
+done there, open there again, or closed there as not planned (won't do)."""
+STATUS_OF = {FINISHED: "done", REOPENED: "open"}
+"""The item's status after the news, for an item no running sprint holds."""
 
-    `was`: the category both sides last agreed on (``agreed_status``; None: never). Done in
-    the tracker since: done here. Reopened in the tracker since (done then, not now): back on
-    the backlog. Done there and done when both last agreed: the item's status stands, open
-    when Timebox restored it (its reopen is on the way to the tracker), as the merge keeps a
-    field only Timebox changed. Anything else (to do, in progress) leaves Timebox's status
-    alone: the sprint status is Timebox's."""
+
+def status_news(
+    status: str, category: str, was: str | None, *, not_planned: bool = False, dropped: bool = False
+) -> str | None:
+    """What the tracker's status category means for an item of `status`, or None: nothing.
+
+    `was`: the category both sides last agreed on (``agreed_status``; None: never). Closed in
+    the tracker since: ``FINISHED``, or ``DROPPED`` when closed as `not_planned` (nothing was
+    delivered). Open in the tracker since it was closed: ``REOPENED``, for an item done here,
+    or one archived when its issue was closed as not planned (`dropped`). Closed there and
+    closed when both last agreed: the item's status stands, open when Timebox restored it
+    (its reopen is on the way to the tracker), as the merge keeps a field only Timebox
+    changed. Anything else (to do, in progress) leaves Timebox's status alone: the sprint
+    status is Timebox's."""
     done = StatusCategory.DONE.value
     if category == done:
-        return None if status == "done" or was == done else "done"
-    if status == "done" and was == done:
-        return "open"
+        if status == "done" or was == done:
+            return None
+        return DROPPED if not_planned else FINISHED
+    if was == done and (status == "done" or dropped):
+        return REOPENED
     return None
+
+
+def status_after(status: str, category: str, was: str | None) -> str | None:
+    """The item's new status for the tracker's status category (``status_news``: done, or
+    open again), or None to leave it."""
+    return STATUS_OF.get(status_news(status, category, was) or "")
 
 
 STATUS = "status_category"
@@ -265,6 +293,19 @@ def agreed_status(link: TrackerLink) -> str | None:
     done or reopen of Timebox's once written, keep it there); for a link from before it was
     kept, the category the sync last saw."""
     return (link.base or {}).get(STATUS, (link.remote or {}).get("status_category"))
+
+
+def newly_learnt(kept: Mapping[str, Any], snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """What a client learnt of its board that its connection does not keep yet (a setting it
+    reads since the connection was made, such as Jira's Sprint field): kept after the job, so
+    the next one need not ask again. What the connection keeps already is left as it is."""
+    return {name: value for name, value in snapshot.items() if name not in kept}
+
+
+def closed_there(link: TrackerLink | None) -> bool:
+    """Whether the item's issue is closed in the tracker as both sides last agreed (done, or
+    won't do): restoring the item then reopens it, so it is back on the tracker's backlog."""
+    return link is not None and agreed_status(link) == StatusCategory.DONE.value
 
 
 def written_status(effect: str) -> dict[str, str]:
@@ -404,6 +445,9 @@ class MergeApplied:
     changed: bool  # the item's fields changed (an "edited" line)
     conflicts: int
     write: bool  # Timebox's side won a writable field: it goes back to the tracker
+    # The issue's status news (``status_news``) for an item the running sprint holds, left to
+    # the use case: finished, unfinished or let go through the sprint, as a person would.
+    sprint_news: str | None = None
 
 
 def merge_since(link: TrackerLink) -> datetime | None:
@@ -420,10 +464,15 @@ def apply_merge(
     done: Collection[str],
     now: datetime,
     kind: str = JIRA,
+    *,
+    in_sprint: bool = False,
 ) -> MergeApplied:
     """Merges an issue into its item and link, in place, and says what the item's history
     records (`events`: its history since ``merge_since``; `done`: blocker keys done in the
-    tracker). Dependencies typed in Slack and a hypothesis written in Timebox stay."""
+    tracker). Dependencies typed in Slack and a hypothesis written in Timebox stay. The
+    tracker's status news (``status_news``) is applied here to an item no running sprint
+    holds (done, open again, archived as not planned); `in_sprint` (the running sprint holds
+    it): it is the use case's to carry out through the sprint (``MergeApplied.sprint_news``)."""
     local_at = local_change_times(events, merge_since(link))
     merged = merge(
         current_values(item),
@@ -443,8 +492,15 @@ def apply_merge(
             setattr(item, name, new)
             edited[name] = [old, new]
     remote = link.remote or {}
-    status = status_after(item.status, issue.status_category.value, agreed_status(link))
-    if status is not None:
+    news = status_news(
+        item.status,
+        issue.status_category.value,
+        agreed_status(link),
+        not_planned=issue.not_planned,
+        dropped=item.archived_at is not None and bool(remote.get("not_planned")),
+    )
+    status = None if in_sprint else STATUS_OF.get(news or "")
+    if status is not None and status != item.status:
         edited["status"] = [item.status, status]
         item.status = status
     hypothesis = hypothesis_after(item.hypothesis or "", remote, issue)
@@ -459,12 +515,44 @@ def apply_merge(
         Line("conflict", {"field": c.field, "kept": c.kept, "note": c.note()})
         for c in merged.conflicts
     ]
+    if news == REOPENED and not in_sprint and item.archived_at is not None:
+        item.archived_at, item.updated_at = None, now
+        note = f"{issue.key} was reopened in {tracker_name(kind)}: back on the backlog"
+        lines.append(Line("restored", {"note": note}))
+    elif news == DROPPED and not in_sprint:
+        lines.append(drop(item, issue.key, now, kind))
     link.base = {**merged.base, STATUS: issue.status_category.value}
     link.remote = facts(issue, kind)
     link.remote_updated = issue.updated
     link.issue_id, link.url = issue.id or link.issue_id, issue.url or link.url
     link.synced_at = now
-    return MergeApplied(lines, bool(edited), len(merged.conflicts), bool(merged.write))
+    return MergeApplied(
+        lines,
+        bool(edited),
+        len(merged.conflicts),
+        bool(merged.write),
+        news if in_sprint else None,
+    )
+
+
+def drop(item: BacklogItem, key: str, now: datetime, kind: str = JIRA) -> Line:
+    """An item whose issue was closed as not planned (won't do) leaves the backlog without
+    counting as delivered: archived, not done (a running sprint lets it go first, as a scope
+    change: the use case's). The history line says why; `/backlog restore` brings it back."""
+    if item.archived_at is None:
+        item.archived_at, item.updated_at = now, now
+    when = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    note = (
+        f"{dropped_reason(key, kind)} on {when}: archived, not counted as done; "
+        f"`/backlog restore {item.number}` brings it back"
+    )
+    return Line("archived", {"note": note})
+
+
+def dropped_reason(key: str, kind: str = JIRA) -> str:
+    """Why an item left the running sprint when its issue was closed as not planned (the
+    scope change's reason)."""
+    return f"{key} was closed as not planned in {tracker_name(kind)}"
 
 
 def on_backlog(issue: TrackerIssue, kind: str = JIRA) -> bool:
@@ -531,20 +619,30 @@ def to_write(current: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, A
     }
 
 
-def rank_anchor(order: Sequence[tuple[int, str | None]], item_id: int) -> tuple[str, str] | None:
+def rank_anchor(
+    order: Sequence[tuple[int, str | None]], item_id: int, moving: Collection[int] = ()
+) -> tuple[str, str] | None:
     """Where a moved item goes in the tracker: ("after", key) of the nearest linked item
     above it, else ("before", key) of the nearest below; None when it has no linked
-    neighbour. `order`: (item id, key or None) of the backlog, top first."""
+    neighbour. `order`: (item id, key or None) of the backlog, top first.
+
+    `moving`: items whose own move is not in the tracker yet, passed over while a neighbour
+    already in its place will do: in the tracker such an item still stands where it was, so
+    a quick second move anchored on it would land in the wrong place. The items in their
+    place keep Timebox's order among themselves in the tracker, and each write that lands
+    joins them next to one of them; once every write has landed, the tracker has Timebox's
+    order, whichever order the writes ran in."""
     ids = [i for i, _ in order]
     if item_id not in ids:
         return None
     at = ids.index(item_id)
-    for _, key in reversed(order[:at]):
-        if key:
-            return ("after", key)
-    for _, key in order[at + 1 :]:
-        if key:
-            return ("before", key)
+    for passed in (set(moving) - {item_id}, set()):
+        for other, key in reversed(order[:at]):
+            if key and other not in passed:
+                return ("after", key)
+        for other, key in order[at + 1 :]:
+            if key and other not in passed:
+                return ("before", key)
     return None
 
 
@@ -568,21 +666,51 @@ class ItemWrite:
     nothing: str | None = None
 
 
-def item_write(effect: str, item: BacklogItem, link: TrackerLink, kind: str = JIRA) -> ItemWrite:
+def estimated_after_done(events: Iterable[Any]) -> bool:
+    """The item's estimate changed after it was last done (`events`: its history, oldest
+    first): a poker round accepted late, whose estimate is of work no longer to do."""
+    done = estimated = -1
+    for at, event in enumerate(events):
+        changes = event.changes or {}
+        status = changes.get("status")
+        if isinstance(status, list) and status[-1:] == ["done"]:
+            done = at
+        if "estimate" in changes:
+            estimated = at
+    return done >= 0 and estimated > done
+
+
+def item_write(
+    effect: str,
+    item: BacklogItem,
+    link: TrackerLink,
+    kind: str = JIRA,
+    *,
+    estimated_late: bool = False,
+) -> ItemWrite:
     """What a "create", "fields", "done" or "reopen" write sends when it runs, from the item as
     it is then (a late retry sends the latest value, or nothing once it is moot: a done item
-    restored, a restored one done again). A rank needs the backlog's order: ``rank_anchor``."""
+    restored, a restored one done again). A rank needs the backlog's order: ``rank_anchor``.
+    A done item's estimate changed after it was done (`estimated_late`:
+    ``estimated_after_done``) is not written: the issue keeps the points it was done with,
+    which the tracker's sprint reports count."""
     if effect == "create":
         if link.key is not None:
             return ItemWrite(nothing=f"created already as {link.key}")
         return ItemWrite(new_issue=new_issue(item))
     if effect == "fields":
         values = to_write(current_values(item), link.base)
-        return ItemWrite(
-            values=values, nothing=None if values else f"in {tracker_name(kind)} already"
-        )
+        kept = estimated_late and item.status == "done" and "estimate" in values
+        if kept:
+            del values["estimate"]
+        if values:
+            return ItemWrite(values=values)
+        said = "a done issue keeps its estimate" if kept else f"in {tracker_name(kind)} already"
+        return ItemWrite(nothing=said)
     if effect == "done" and item.status != "done":
         return ItemWrite(nothing="not done in Timebox any more")
+    if effect == "done" and agreed_status(link) == StatusCategory.DONE.value:
+        return ItemWrite(nothing=f"done in {tracker_name(kind)} already")
     if effect == "reopen" and item.status == "done":
         return ItemWrite(nothing="done in Timebox again")
     return ItemWrite()
@@ -747,95 +875,20 @@ def probe_verdict(
 ) -> str | None:
     """What a linked issue asked for one by one means (`board`: the board's keys and when
     they were read; None for a webhook's named key, only checked for deletion): "deleted"
-    (not found), ``APPLY`` (done, or on the board after all: a change), "moved" (off the
-    board, and not changed just before the board was read), else None (judged next time)."""
+    (not found), ``APPLY`` (done, planned in a sprint, or on the board after all: a change;
+    an issue in a sprint, cycle or iteration, put there by Timebox's commitment or in the
+    tracker, has not left the board), "moved" (off the board, and not changed just before
+    the board was read), else None (judged next time)."""
     if issue is None:
         return "deleted"
     if board is None:
         return None
     keys, asked_at = board
-    if issue.status_category is StatusCategory.DONE or issue.key in keys:
+    if issue.status_category is StatusCategory.DONE or issue.sprint or issue.key in keys:
         return APPLY
     if issue.updated < asked_at - WATERMARK_MARGIN:
         return "moved"
     return None
-
-
-def sprint_name(number: int) -> str:
-    return f"Sprint {number}"
-
-
-def sprint_times(starts_on: Any, ends_on: Any, zone: str | None) -> tuple[datetime, datetime]:
-    """A sprint's first morning (09:00) and its last evening (17:00), in the team's zone."""
-    try:
-        tz = ZoneInfo(zone or DEFAULT_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo(DEFAULT_ZONE)
-    start = datetime.combine(starts_on, time(9), tzinfo=tz)
-    end = datetime.combine(ends_on, time(17), tzinfo=tz)
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class SprintKeys:
-    """A sprint's issues as the tracker's sprint is to hold them."""
-
-    inside: list[str]  # in the sprint
-    outside: list[str]  # taken out of it: back to the backlog
-    done: list[str]  # done in Timebox, not yet seen done in the tracker
-    waiting: bool  # an item's issue is still being created: the write waits for it
-
-
-def sprint_keys(
-    entries: Iterable[tuple[SprintItem, TrackerLink | None]], connection_id: int
-) -> SprintKeys:
-    """Sorts a sprint's items (with the removed ones, each with its link) by their issues;
-    an item only Timebox has, or linked through another connection, is left out."""
-    inside: list[str] = []
-    outside: list[str] = []
-    done: list[str] = []
-    waiting = False
-    for sprint_item, link in entries:
-        if link is None or link.connection_id != connection_id:
-            continue
-        if link.key is None:
-            waiting = waiting or link.pending > 0
-            continue
-        (outside if sprint_item.removed else inside).append(link.key)
-        seen_done = (link.remote or {}).get("status_category") == StatusCategory.DONE.value
-        if not sprint_item.removed and sprint_item.done_at is not None and not seen_done:
-            done.append(link.key)
-    return SprintKeys(inside, outside, done, waiting)
-
-
-@dataclass(frozen=True)
-class SprintSteps:
-    """The calls that make the tracker's sprint look like Timebox's, in this order."""
-
-    move_in: list[str]
-    move_out: list[str]
-    start: bool
-    mark_done: list[str]  # before closing, else closing moves them back to the backlog
-    close: bool
-
-
-def sprint_steps(
-    status: str,
-    state: SprintState | None,
-    inside: Sequence[str],
-    outside: Sequence[str],
-    done: Sequence[str],
-) -> SprintSteps:
-    """`status`: Timebox's sprint's; `state`: the tracker's sprint's, None when unknown (a
-    sprint found or made just now may be started already: starting it again is refused)."""
-    closed = status == "closed"
-    return SprintSteps(
-        move_in=list(inside) if not closed else [],
-        move_out=list(outside),
-        start=status in ("active", "closed") and state in (None, SprintState.FUTURE),
-        mark_done=list(done) if closed else [],
-        close=closed,
-    )
 
 
 def retry_delay(attempt: int, *, retry_after: float | None, retryable: bool) -> float:

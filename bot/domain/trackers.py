@@ -117,6 +117,10 @@ class TrackerIssue:
     # Linear. None when it is in none. A planned issue is the team's sprint work: the board's
     # backlog (what ``backlog_page`` reads) leaves it out.
     sprint: str | None = None
+    # Closed without being done (DONE category all the same): GitHub's "not planned" (or
+    # duplicate), a canceled (or duplicate) state in Linear, a Jira resolution such as "Won't
+    # Do". Nothing was delivered: no velocity, no "done" on the backlog.
+    not_planned: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ and answers with the shapes of Atlassian's documentation:
   paging, ``isLast``
 - ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``
 - ``GET/POST /rest/api/3/issue/{key}/transitions`` (a workflow of To Do, In Progress and Done,
-  every status reachable from every other unless ``workflow`` says otherwise)
+  every status reachable from every other unless ``workflow`` says otherwise; a Done issue's
+  ``resolution`` is "Done" unless the transition or ``edit`` names another: "Won't Do")
 - ``GET  /rest/agile/1.0/board/{id}/configuration``, ``GET /rest/agile/1.0/board/{id}/backlog``
 - ``PUT  /rest/agile/1.0/issue/rank`` (204, or 207 with per-issue entries)
 - ``POST /rest/agile/1.0/sprint``, ``GET/POST /rest/agile/1.0/sprint/{id}``,
@@ -276,12 +277,15 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
     def edit(self, key: str, **changes: Any) -> JiraIssue:
         """Changes an issue as a person in Jira would, and bumps ``updated``.
 
-        Keys: summary, description (text or ADF), status, estimate, labels, blocked_by,
-        parent, assignee (email or None), issue_type, sprint (a sprint's id, or None: the
-        backlog), and any custom field id.
+        Keys: summary, description (text or ADF), status, resolution (a name: "Won't Do"; a
+        Done status gets "Done" unless told), estimate, labels, blocked_by, parent, assignee
+        (email or None), issue_type, sprint (a sprint's id, or None: the backlog), and any
+        custom field id.
         """
         issue = self.issues[key]
         for name, value in changes.items():
+            if name == "resolution":
+                continue
             if name == "description":
                 issue.description = adf_text(value) if isinstance(value, str) else value
             elif name == "estimate":
@@ -294,6 +298,7 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
                 setattr(issue, name, value)
             else:
                 issue.fields[name] = value
+        issue.resolve(changes.get("resolution"))
         issue.updated = self._stamp()
         self._event("jira:issue_updated", issue)
         return issue

@@ -233,6 +233,7 @@ class JiraIssues(JiraSite):
             if missing:
                 raise jira_error(400, **missing)
         issue.status = target
+        issue.resolve((given.get("resolution") or {}).get("name"))
         issue.updated = self._stamp()
         self._event("jira:issue_updated", issue, user)
         return 204, None

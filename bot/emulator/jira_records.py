@@ -48,6 +48,15 @@ STATUSES = {
     "In Progress": ("3", "indeterminate", 4, "In Progress", "yellow"),
     "Done": ("10001", "done", 3, "Done", "green"),
 }
+# name -> id: Jira Cloud's resolutions. A Done status carries one (the transition sets
+# "Done" unless told another: "Won't Do" closes an issue without delivering it); any other
+# status none.
+RESOLUTIONS = {
+    "Done": "10000",
+    "Won't Do": "10001",
+    "Duplicate": "10002",
+    "Cannot Reproduce": "10003",
+}
 # target status -> (transition id, transition name)
 TRANSITIONS = {
     "To Do": ("11", "Back to To Do"),
@@ -113,10 +122,16 @@ class JiraIssue:
     updated: float = 0.0
     sprint: int | None = None
     closed_sprints: list[int] = field(default_factory=list)
+    resolution: str | None = None  # a name of RESOLUTIONS, while done
 
     @property
     def done(self) -> bool:
         return STATUSES[self.status][1] == "done"
+
+    def resolve(self, resolution: str | None = None) -> None:
+        """The resolution that goes with the issue's status: `resolution` (else the one it has,
+        else "Done") while it is done, none once it is not."""
+        self.resolution = (resolution or self.resolution or "Done") if self.done else None
 
 
 @dataclass

@@ -20,6 +20,7 @@ from bot.emulator.jira_records import (
     ISSUE_HIDDEN,
     ISSUE_TYPES,
     RANK_FIELD,
+    RESOLUTIONS,
     SPRINT_FIELD,
     STATUSES,
     JiraBoard,
@@ -94,6 +95,7 @@ class JiraSite(RestServer):
         )
         for field_id in {b.estimation_field for b in self.boards.values() if b.estimation_field}:
             issue.fields.setdefault(field_id, None)
+        issue.resolve()
         return issue
 
     def _rank_last(self, issue: JiraIssue, user: JiraUser | None = None) -> None:
@@ -141,6 +143,16 @@ class JiraSite(RestServer):
                 "colorName": colour,
                 "name": category,
             },
+        }
+
+    def _resolution_json(self, name: str | None) -> dict[str, Any] | None:
+        if name is None:
+            return None
+        resolution_id = RESOLUTIONS.get(name, "10000")
+        return {
+            "self": f"{self.url}/rest/api/3/resolution/{resolution_id}",
+            "id": resolution_id,
+            "name": name,
         }
 
     def _type_json(self, name: str) -> dict[str, Any]:
@@ -207,6 +219,8 @@ class JiraSite(RestServer):
             fields["issuetype"] = self._type_json(issue.issue_type)
         if want("status"):
             fields["status"] = self._status_json(issue.status)
+        if want("resolution"):
+            fields["resolution"] = self._resolution_json(issue.resolution)
         if want("assignee"):
             fields["assignee"] = self._user_json(issue.assignee)
         if want("labels"):

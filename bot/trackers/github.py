@@ -298,7 +298,11 @@ class GitHub(GitHubProject):
         )
         return raw or {}
 
-    async def _repo_backlog_page(self, cursor: str | None) -> trackers.IssuePage:
+    async def _repo_backlog_page(
+        self, cursor: str | None, *, planned: bool = False
+    ) -> trackers.IssuePage:
+        """A page of the repository's open issues, oldest first: those in no open milestone
+        (the backlog), or with ``planned`` those in one too."""
         page = int(cursor or 1)
         data, headers = await self._repo_issues(
             f"read the open issues of {self.repo}", state="open", sort="created", page=str(page)
@@ -306,30 +310,31 @@ class GitHub(GitHubProject):
         issues = tuple(
             self._issue(raw)
             for raw in data or []
-            if "pull_request" not in raw and open_milestone(raw) is None
+            if "pull_request" not in raw and (planned or open_milestone(raw) is None)
         )
         following = next_page(headers.get("Link"))
         return trackers.IssuePage(issues, following)
 
     async def backlog_keys(self) -> list[str]:
+        """The open issues' keys, those in a sprint (an iteration, an open milestone) too: an
+        issue planned in a sprint is still on the board."""
         if not self.project_mode:
             keys: list[str] = []
             cursor: str | None = None
             while True:
-                page = await self._repo_backlog_page(cursor)
+                page = await self._repo_backlog_page(cursor, planned=True)
                 keys += [i.key for i in page.issues]
                 if page.cursor is None:
                     return keys
                 cursor = page.cursor
         project = await self.project()
-        in_sprint = await self._open_iterations()
         keys = []
         after: str | None = None
         while True:
             nodes, after = await self._items_page(ITEMS_QUERY, after)
             for raw in nodes:
                 item = self._item(raw, project)
-                if item is None or item.archived or item.iteration in in_sprint:
+                if item is None or item.archived:
                     continue
                 if str(item.issue.get("state") or "").upper() != "CLOSED" and item.key:
                     keys.append(item.key)

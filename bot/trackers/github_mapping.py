@@ -1,7 +1,8 @@
 """GitHub's JSON as the domain's records, and no I/O: an issue's key (``owner/repo#123``,
 ``split_key``); an issue from REST or GraphQL JSON (``issue_of``), its labels read as its type
 (``bug``, ``spike``, ``tech debt``, ``enabler``) and, in a plain repository, its estimate
-(``estimate: 5``), its state and project status as a status, the sprint it is planned in (an
+(``estimate: 5``), its state and project status as a status (closed as not planned or as
+a duplicate: ``not_planned``), the sprint it is planned in (an
 open milestone's title, ``open_milestone``, or its item's iteration not yet over); a project item
 with its field values (``item_of``); the iteration field's iterations and the milestones as
 sprints. The client
@@ -27,6 +28,9 @@ _TYPES = {"bug": "Bug", "spike": "Spike", "tech debt": "Tech debt", "tech-debt":
 _TYPES |= {"enabler": "Enabler", "epic": "Epic"}
 LABEL_OF_TYPE = {"Bug": "bug", "Spike": "spike", "Tech debt": "tech debt", "Enabler": "enabler"}
 _IN_PROGRESS = {"in progress", "in review", "doing", "review"}
+NOT_DONE = frozenset({"not_planned", "duplicate"})
+"""The reasons an issue is closed with that deliver nothing (REST's ``state_reason``,
+GraphQL's ``stateReason`` in capitals): closed as not planned, or as a duplicate."""
 
 
 def estimate_label(estimate: float) -> str:
@@ -154,6 +158,7 @@ def issue_of(
     body = str(raw.get("body") or "")
     description, criteria = split_body(body)
     closed = str(raw.get("state") or "").lower() == "closed"
+    reason = str(raw.get("state_reason") or raw.get("stateReason") or "").lower()
     if closed:
         category, status_name = trackers.StatusCategory.DONE, "Closed"
     elif status and status.strip().lower() in _IN_PROGRESS:
@@ -194,6 +199,7 @@ def issue_of(
         updated=stamp,
         id=str(raw.get("node_id") or raw.get("id") or ""),
         sprint=sprint,
+        not_planned=closed and reason in NOT_DONE,
     )
 
 

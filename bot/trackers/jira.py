@@ -18,7 +18,8 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
   5,000 issues when only ``id``/``key`` are asked for (100 otherwise), so a 5,000-issue board's
   order is one call.
 - ``GET/POST /rest/api/3/issue/{key}/transitions``: moving an issue to a Done status, or back
-  to a To Do one.
+  to a To Do one. A Done issue whose ``resolution`` (or status) is "Won't Do", "Duplicate",
+  "Cannot Reproduce" and the like was closed without being delivered (``NOT_DONE``).
 - ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``: read/write fields, create.
 - ``PUT  /rest/agile/1.0/issue/rank``: rank before/after another issue (204, or 207 per issue).
 - ``POST /rest/agile/1.0/sprint``, ``GET/POST /rest/agile/1.0/sprint/{id}`` (partial update:
@@ -73,6 +74,25 @@ _BLOCKS = "blocks"
 _IS_BLOCKED_BY = "is blocked by"
 SPRINT_FIELD_TYPE = "com.pyxis.greenhopper.jira:gh-sprint"  # the Sprint field's schema.custom
 _OPEN_SPRINTS = ("active", "future")
+NOT_DONE = frozenset(
+    {
+        "won't do",
+        "won't fix",
+        "duplicate",
+        "cannot reproduce",
+        "incomplete",
+        "declined",
+        "rejected",
+        "obsolete",
+        "canceled",
+        "cancelled",
+        "abandoned",
+        "not a bug",
+    }
+)
+"""Resolutions (Jira's own "Won't Do", "Duplicate", "Cannot Reproduce" and the older "Won't
+Fix", "Incomplete"...) and Done-category status names that close an issue without delivering
+it: closed as not planned."""
 
 
 @dataclass(frozen=True)
@@ -368,6 +388,7 @@ class JiraCloud(JsonClient):
             "issuelinks",
             "updated",
             "parent",
+            "resolution",
         ]
         extras = (
             board.estimation_field,
@@ -441,6 +462,8 @@ class JiraCloud(JsonClient):
             id=str(raw.get("id") or ""),
             rank=str(fields.get(_rank_field(board) or "") or ""),
             sprint=_open_sprint(fields, board.sprint_field),
+            not_planned=category is trackers.StatusCategory.DONE
+            and _not_done(fields.get("resolution"), status.get("name")),
         )
 
     async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:
@@ -836,6 +859,14 @@ def _open_sprint(fields: Mapping[str, Any], sprint_field: str | None) -> str | N
         if isinstance(sprint, Mapping) and str(sprint.get("state") or "").lower() in _OPEN_SPRINTS:
             return str(sprint.get("name") or sprint.get("id") or "")
     return None
+
+
+def _not_done(resolution: Any, status: Any) -> bool:
+    """The issue's resolution (``{"name": "Won't Do"}``, or null) or its Done-category status
+    says it was closed without being delivered (``NOT_DONE``)."""
+    name = resolution.get("name") if isinstance(resolution, Mapping) else None
+    said = {" ".join(str(n or "").replace("\u2019", "'").lower().split()) for n in (name, status)}
+    return bool(said & NOT_DONE)
 
 
 def _rank_field(board: BoardConfig) -> str | None:

@@ -1,6 +1,7 @@
 """Linear's JSON as the domain's records, and no I/O: what a team is (its workflow states, its
 cycles, its estimate scale: ``TeamConfig``), an issue (``issue_of``: a label with a type's name is
-its type, its state's type its status category, its ``sortOrder`` its rank token, its cycle the
+its type, its state's type its status category (canceled or duplicate: closed as not
+planned), its ``sortOrder`` its rank token, its cycle the
 sprint it is planned in; an issue with sub-issues is their epic, as its sub-issues say), a cycle
 as a sprint (``sprint_of``), and an estimate checked against the team's scale
 (``scale_estimate``).
@@ -30,6 +31,8 @@ _CATEGORIES = {
     "canceled": trackers.StatusCategory.DONE,
     "duplicate": trackers.StatusCategory.DONE,
 }
+# The done state types that deliver nothing: a canceled issue, a duplicate of another.
+NOT_DONE = frozenset({"canceled", "duplicate"})
 # Linear has no issue types: a label with one of these names is the type, else "Issue".
 TYPE_LABELS = {
     "bug",
@@ -145,6 +148,7 @@ def issue_of(raw: Mapping[str, Any]) -> trackers.TrackerIssue:
         id=str(raw.get("id") or ""),
         rank=rank_token(raw.get("sortOrder")),
         sprint=sprint_of(cycle).name if isinstance(cycle, Mapping) else None,
+        not_planned=str(state.get("type") or "") in NOT_DONE,
     )
 
 

@@ -35,6 +35,7 @@ from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import velocity_of
+from bot.domain.tracker_sync import closed_there
 from bot.runtime.services import Services
 from bot.usecases import sprints, tracker
 from bot.usecases.refinement_budget import as_data, committed, sprint_budget
@@ -191,8 +192,9 @@ async def save_item(
 ) -> Saved:
     """The item form saved, if it was opened for the actor's team. Only the fields the
     submitter changed change (bot.domain.backlog.form_edits). A dependency on `#n` becomes a
-    link to item n (a cycle of links is refused, and nothing is saved). A MoSCoW priority is
-    the Product Owner's to change; scoring inputs join the item's others."""
+    link to item n (one the backlog does not have, or a cycle of links, is refused, and
+    nothing is saved). A MoSCoW priority is the Product Owner's to change; scoring inputs
+    join the item's others."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         item, form, edits = await _form_edits(work, sent)
         if priority.changes_priority(item, edits):
@@ -207,10 +209,10 @@ async def save_item(
 
 async def field_refused(svc: Services, actor: Actor, sent: ItemFormSent) -> FieldRefused | None:
     """Before the item form's ack (the database read, no Slack call): what the backlog refuses
-    for one of its fields (a cycle of dependencies, an estimate off its Linear team's scale),
-    to show under it while the form stays open with what was typed. `save_item` decides it all
-    again after the ack, and answers privately what it refuses as a whole (another team's
-    form, a missing item)."""
+    for one of its fields (a dependency on an item it does not have, a cycle of dependencies,
+    an estimate off its Linear team's scale), to show under it while the form stays open with
+    what was typed. `save_item` decides it all again after the ack, and answers privately what
+    it refuses as a whole (another team's form, a missing item)."""
     try:
         async with team_work(svc, actor, urgent=True) as work:
             await _form_edits(work, sent)
@@ -223,8 +225,8 @@ async def field_refused(svc: Services, actor: Actor, sent: ItemFormSent) -> Fiel
 
 async def _form_edits(work: Work, sent: ItemFormSent) -> tuple[BacklogItem, FormEdits, dict]:
     """The item, what its form changes (only what its submitter changed), and the edits to
-    write: scores joined to the item's, dependencies linked (a cycle refused), an estimate on
-    its issue's scale (one off it refused)."""
+    write: scores joined to the item's, dependencies linked (a missing item or a cycle
+    refused), an estimate on its issue's scale (one off it refused)."""
     _require_same_team(work, sent.team_id, "form")
     item = await work.store.get_item(work.team, sent.number)
     dor = DefinitionOfReady.of(work.team)
@@ -234,10 +236,10 @@ async def _form_edits(work: Work, sent: ItemFormSent) -> tuple[BacklogItem, Form
         require_on_scale(await work.store.estimate_scale(item), item, edits["estimate"])
     if "dependencies" in edits:
         done, links = await work.store.link_map(work.team.id)
-        edits = {
-            **edits,
-            "dependencies": link_dependencies(sent.number, edits["dependencies"], done, links),
-        }
+        linked = link_dependencies(
+            sent.number, edits["dependencies"], done, links, kept=item.dependencies
+        )
+        edits = {**edits, "dependencies": linked}
     return item, form, edits
 
 
@@ -282,10 +284,12 @@ async def restore_item(
 
 
 async def _restore(store: Store, team: Team, number: int, user: str, now: datetime) -> str:
-    """Back on the backlog; a done item's issue is reopened in the tracker (done's inverse)."""
-    was_done = (await store.get_item(team, number)).status == "done"
+    """Back on the backlog; its issue, if closed in the tracker (the item done, or closed
+    there as won't do), is reopened (done's inverse), so it is on the tracker's backlog too."""
+    before = await store.get_item(team, number)
+    closed = before.status == "done" or closed_there(await store.link_of_item(before.id))
     item = await store.restore_item(team, number, user, now)
-    if not was_done:
+    if not closed:
         return "restored"
     await tracker.after_reopen(store, team, item, now)
     return "reopened"

@@ -92,8 +92,9 @@ async def plan_state(
 @dataclass(frozen=True)
 class PlanNote:
     """What changed in the plan, for the meeting thread: `what` is goal, added, dropped,
-    chosen, capacity, tasks or waiting (for more commitments). `changed` False: what was
-    asked left the plan as it was (an item added again, or dropped while not in it)."""
+    chosen, capacity, tasks or waiting (for more commitments, and not for those `away` the
+    whole sprint). `changed` False: what was asked left the plan as it was (an item added
+    again, or dropped while not in it, or a commitment given again)."""
 
     what: str
     user: str
@@ -102,6 +103,7 @@ class PlanNote:
     hours: float = 0.0
     goal: str = ""
     waiting: tuple[str, ...] = ()
+    away: tuple[str, ...] = ()
     changed: bool = True
 
 
@@ -257,7 +259,13 @@ async def commit(
             work.store, work.team, sprint, work.user, devs, work.now, for_team=for_team
         )
         if not result.recorded:
-            note = PlanNote("waiting", work.user, waiting=tuple(result.waiting_for))
+            note = PlanNote(
+                "waiting",
+                work.user,
+                waiting=tuple(result.waiting_for),
+                away=result.away,
+                changed=not result.again,  # given again: nothing new, the asker alone hears
+            )
             return Committed(work.team, sprint, 0, await _changed(work, sprint, people, note), None)
         count = len(await work.store.sprint_items(sprint))
         meeting = await work.store.open_meeting(work.team.id)

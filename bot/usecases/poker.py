@@ -217,6 +217,8 @@ async def decide(
     """
     round_, poll = await round_in_team(store, team, round_id, lock=True)
     card, points = poker.check_decision(round_, poll, team, user, card)
+    if card is not None:
+        poker.require_estimable(await store.get_item(team, round_.item_number))
     status = "accepted" if card is not None else "skipped"
     if not await store.move_round(
         round_.id, ("revealed",), status, decided_by=user, decided_card=card

@@ -17,7 +17,7 @@ from functools import partial
 
 from bot.domain import calibration, sprint_export, tasks
 from bot.domain import sprints as rules
-from bot.domain.calendar import local_today
+from bot.domain.calendar import local_today, zone
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
@@ -172,12 +172,16 @@ async def burndown_chart(
         workdays = rules.sprint_working_days(work.team, sprint)
         if hours:
             rows = await work.store.task_progress(sprint)
-            remaining = tasks.hours_by_day(sprint, rows, today)
+            remaining = tasks.hours_by_day(sprint, rows, today, zone(work.team))
             start = tasks.hours_at_start(sprint, rows)
         else:
             items = await work.store.sprint_items(sprint, include_removed=True)
             changes = await work.store.scope_changes(sprint)
-            remaining, start = rules.remaining_by_day(sprint, items, changes, today), None
+            since = rules.burndown_from(sprint, work.now)
+            events = await work.store.item_events_between(work.team.id, since, work.now)
+            history = [event for event, _ in events]
+            remaining = rules.remaining_by_day(work.team, sprint, items, changes, history, today)
+            start = None
     if hours and (why := tasks.no_hours_to_burn(sprint, remaining, start)):
         return NothingToDraw(why)
     draw = partial(
@@ -231,6 +235,7 @@ async def upcoming(store: Store, team: Team, now: datetime) -> Sprint:
     """The sprint being planned: the open one, or the next in the team's sprint calendar."""
     planning = await store.sprint(team.id, "planning")
     if planning is not None:
+        rules.catch_up(team, planning, local_today(team, now))
         return planning
     latest = await store.sprints(team.id, limit=1)
     sprint = rules.next_sprint(team, latest[0] if latest else None, local_today(team, now))
@@ -359,8 +364,13 @@ async def renegotiate(
 async def _back_to_top(
     store: Store, team: Team, items: Sequence[BacklogItem], now: datetime
 ) -> None:
+    """Items back at the top of the product backlog, and so in the connected tracker: each
+    one's rank is written as a move's is, or the next sync would put it back where the
+    tracker had it."""
     top, _ = await store.rank_bounds(team.id)
     rules.back_to_top(items, top, now)
+    for item in items:
+        await tracker.after_reorder(store, team, item, now)
 
 
 async def finish_item(
@@ -374,6 +384,16 @@ async def finish_item(
     await store.settle_dependents(team, sprint_item.item, actor, now)
     await tracker.after_done(store, team, sprint_item.item, now)
     return sprint, sprint_item
+
+
+async def unfinish_item(store: Store, team: Team, number: int, actor: str, now: datetime) -> None:
+    """A finished item of the running sprint is work to do again (its issue reopened in the
+    tracker, which therefore needs no write)."""
+    sprint = await require_active(store, team)
+    sprint_item = await find_item(store, team, sprint, number)
+    before = rules.unfinish(sprint_item, now)
+    store.log(sprint_item.item, actor, "reopened", now, status=[before, "sprint"])
+    await store.settle_dependents(team, sprint_item.item, actor, now)
 
 
 async def close(

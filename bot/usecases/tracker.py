@@ -226,6 +226,18 @@ async def after_webhook(
     )
 
 
+async def moving_items(store: Store, connection: TrackerConnection) -> set[int]:
+    """Items whose move (or creation) in Timebox is not in the tracker yet: the board's order
+    leaves them where they are, and a rank write does not anchor on them (in the tracker they
+    still stand where they were)."""
+    moving = set()
+    for job in await store.pending_jobs(f"{KIND_WRITE}:{tag(connection)}:i"):
+        parts = job.key.split(":")
+        if len(parts) > 3 and parts[3] in ("rank", "create") and parts[2][1:].isdigit():
+            moving.add(int(parts[2][1:]))
+    return moving
+
+
 def webhook_sync_prefix(connection: TrackerConnection) -> str:
     """The prefix of a connection's webhook syncs."""
     return f"{KIND_SYNC}:{tag(connection)}:hook:"

@@ -13,6 +13,10 @@
   are gone: each is asked for (``issue``); deleted (NOT_FOUND) or off the board, its item is
   unlinked with a history line, and archived if it was on the backlog. A webhook naming a
   deleted issue has that one asked for at once.
+
+A change of status of an item the running sprint holds goes through the sprint
+(``_in_sprint``): done in the tracker finishes it as `/sprint done` does, reopened there
+unfinishes it, closed there as not planned takes it out as a scope change and archives it.
 """
 
 from __future__ import annotations
@@ -28,16 +32,17 @@ from bot.domain import trackers
 from bot.domain.backlog import ItemFields
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import sprints
 from bot.usecases.tracker import (
     KIND_IMPORT,
     KIND_SYNC,
-    KIND_WRITE,
     BoardSpec,
     connection_lock,
     enqueue,
     job_connection,
     job_failed,
     job_ids,
+    moving_items,
     never_dropped,
     open_tracker,
     spec_of,
@@ -110,7 +115,7 @@ async def apply_issues(
             note = f"{issue.key} is on the board in {where} again"
             store.log(item, who, "restored", now, note=note)
             applied.reranked = True
-        merged = await _merge_one(store, connection, link, item, issue, done, now)
+        merged = await _merge_one(store, connection, team, link, item, issue, done, now)
         applied.changed += int(merged.changed)
         applied.conflicts += merged.conflicts
         if rank is not None:
@@ -247,20 +252,68 @@ async def _add_new(
 async def _merge_one(
     store: Store,
     connection: TrackerConnection,
+    team: Team,
     link: TrackerLink,
     item: BacklogItem,
     issue: trackers.TrackerIssue,
     done: set[str],
     now: datetime,
 ) -> rules.MergeApplied:
-    """Merges one issue into its item (rules.apply_merge); a win of Timebox's is written back."""
+    """Merges one issue into its item (rules.apply_merge); a win of Timebox's is written back.
+    A change of status for an item of the running sprint goes through the sprint
+    (``_in_sprint``)."""
     events = await store.events_since(item.id, rules.merge_since(link))
-    merged = rules.apply_merge(item, link, issue, events, done, now, connection.kind)
+    in_sprint = await _running_sprint_holds(store, team, item, link, issue)
+    merged = rules.apply_merge(
+        item, link, issue, events, done, now, connection.kind, in_sprint=in_sprint
+    )
+    who = rules.actor(connection.kind)
     for line in merged.lines:
-        store.log(item, rules.actor(connection.kind), line.action, now, **line.changes)
+        store.log(item, who, line.action, now, **line.changes)
+    if merged.sprint_news is not None:
+        await _in_sprint(store, team, item, issue.key, merged.sprint_news, connection.kind, now)
     if merged.write:
         await enqueue(store, connection, link, "fields", f"i{item.id}", now)
     return merged
+
+
+async def _running_sprint_holds(
+    store: Store, team: Team, item: BacklogItem, link: TrackerLink, issue: trackers.TrackerIssue
+) -> bool:
+    """The running sprint holds the item, finished in it when the issue was reopened, not yet
+    when it was closed: its change of status is the sprint's to carry out (rules.status_news;
+    asked only when there is one). Else the item's status alone changes."""
+    news = rules.status_news(
+        item.status,
+        issue.status_category.value,
+        rules.agreed_status(link),
+        not_planned=issue.not_planned,
+    )
+    sprint = await sprints.active(store, team) if news is not None else None
+    if sprint is None:
+        return False
+    held = [s for s in await store.sprint_items(sprint) if s.item_id == item.id]
+    return bool(held) and (held[0].done_at is not None) == (news == rules.REOPENED)
+
+
+async def _in_sprint(
+    store: Store, team: Team, item: BacklogItem, key: str, news: str, kind: str, now: datetime
+) -> None:
+    """The tracker's status news for an item of the running sprint, carried out as a person
+    would in Slack, by the sync of a `kind` tracker: done there finishes it as `/sprint done`
+    does (its points count at the close); reopened there, it is work to do again; closed
+    there as not planned, it leaves the sprint as a scope change (its points out of the
+    sprint, none in the velocity) and is archived (rules.drop)."""
+    who = rules.actor(kind)
+    if news == rules.FINISHED:
+        await sprints.finish_item(store, team, item.number, who, now)
+    elif news == rules.REOPENED:
+        await sprints.unfinish_item(store, team, item.number, who, now)
+    elif news == rules.DROPPED:
+        reason = rules.dropped_reason(key, kind)
+        await sprints.renegotiate(store, team, "remove", item.number, reason, who, now)
+        line = rules.drop(item, key, now, kind)
+        store.log(item, who, line.action, now, **line.changes)
 
 
 # -- due work: import, sync --------------------------------------------------------------------
@@ -395,6 +448,8 @@ async def _sync(svc: Services, due: Due) -> str:
     async with _connected(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
+        if learnt := rules.newly_learnt(connection.board or {}, tracker.snapshot()):
+            connection.board = {**(connection.board or {}), **learnt}
         await store.finish_key(due.key, now, walked.outcome())
         if due.payload.get("chain") or due.payload.get("chain_keys"):
             await _chain(store, connection, now)
@@ -432,8 +487,14 @@ async def _follow_board(
 ) -> None:
     """The board's keys in order (one call per 5,000 issues on Jira): the backlog's linked
     items follow that order (rules.follow_board: the fewest moves, each in the history; an
-    item whose move in Timebox is not in the tracker yet stays), and linked open items whose
-    key is not on the board any more are asked for one by one (up to rules.PROBES a run)."""
+    item whose move in Timebox was not in the tracker yet when the keys were read, or is
+    not now, stays: the keys show it where it was), and linked open items whose key is not
+    on the board any more are asked for one by one (up to rules.PROBES a run)."""
+    async with svc.db.transaction() as store:
+        connection = await job_connection(store, due.payload)
+        if connection is None:
+            return
+        moving = await moving_items(store, connection)
     keys = await tracker.backlog_keys()
     asked_at = svc.clock.now()
     async with svc.db.transaction() as store:
@@ -441,7 +502,8 @@ async def _follow_board(
         if connection is None:
             return
         order = await store.backlog_ranks(connection.team_id, connection.id)
-        moves, ranks = rules.follow_board(order, keys, await _pinned(store, connection))
+        moving |= await moving_items(store, connection)
+        moves, ranks = rules.follow_board(order, keys, moving)
         if ranks:
             items = await store.items_by_ids(connection.team_id, list(ranks))
             for item_id, rank in ranks.items():
@@ -486,17 +548,6 @@ async def _linked_keys(svc: Services, due: Due, keys: list[str]) -> list[str]:
             return []
         links = await store.links_by_keys(connection.team_id, keys)
         return [k for k in keys if k in links and links[k].connection_id == connection.id]
-
-
-async def _pinned(store: Store, connection: TrackerConnection) -> set[int]:
-    """Items whose move (or creation) in Timebox is not in the tracker yet: they keep their
-    place when the board's order is laid over the backlog."""
-    pinned = set()
-    for job in await store.pending_jobs(f"{KIND_WRITE}:{tag(connection)}:i"):
-        parts = job.key.split(":")
-        if len(parts) > 3 and parts[3] in ("rank", "create") and parts[2][1:].isdigit():
-            pinned.add(int(parts[2][1:]))
-    return pinned
 
 
 async def _probe(

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.domain import tracker_sprints, trackers
 from bot.domain import tracker_sync as rules
-from bot.domain import trackers
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases.tracker import (
@@ -30,6 +30,7 @@ from bot.usecases.tracker import (
     enqueue,
     job_connection,
     job_failed,
+    moving_items,
     never_dropped,
     open_tracker,
     spec_of,
@@ -120,11 +121,20 @@ async def _read_write(svc: Services, due: Due) -> _Write | str:
                 write.nothing = "skipped: the item has no issue"
         elif effect == "rank":
             order = await store.backlog_keys(connection.team_id, connection.id)
-            write.anchor = rules.rank_anchor(order, item.id)
+            moving = await moving_items(store, connection)
+            write.anchor = rules.rank_anchor(order, item.id, moving)
             if write.anchor is None:
                 write.nothing = "no linked neighbour to rank against"
         else:
-            sends = rules.item_write(effect, item, link, connection.kind)
+            late = effect == "fields" and item.status == "done"
+            events = await store.events_since(item.id, None) if late else ()
+            sends = rules.item_write(
+                effect,
+                item,
+                link,
+                connection.kind,
+                estimated_late=late and rules.estimated_after_done(events),
+            )
             write.new_issue, write.values = sends.new_issue, sends.values
             write.nothing = sends.nothing
         return write
@@ -140,15 +150,15 @@ async def _read_sprint(
     team = await store.team_by_id(connection.team_id)
     sprint_items = await store.sprint_items(sprint, include_removed=True)
     links = [await store.link_of_item(sprint_item.item_id) for sprint_item in sprint_items]
-    keys = rules.sprint_keys(zip(sprint_items, links, strict=True), connection.id)
+    keys = tracker_sprints.sprint_keys(zip(sprint_items, links, strict=True), connection.id)
     write.wait = keys.waiting
     known = await store.sprint_link(sprint.id)
-    start, end = rules.sprint_times(
+    start, end = tracker_sprints.sprint_times(
         sprint.starts_on, sprint.ends_on, team.timezone if team else None
     )
     write.sprint = {
         "id": sprint.id,
-        "name": rules.sprint_name(sprint.number),
+        "name": tracker_sprints.sprint_name(sprint.number),
         "goal": sprint.goal,
         "start": start,
         "end": end,
@@ -235,7 +245,7 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
                 trackers.SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
             )
             remote_id, state = made.id, made.state
-    steps = rules.sprint_steps(
+    steps = tracker_sprints.sprint_steps(
         sprint["status"], state, sprint["inside"], sprint["outside"], sprint.get("done", [])
     )
     if steps.move_in:

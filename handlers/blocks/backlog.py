@@ -78,7 +78,7 @@ def backlog_page(
         paging.append(button("Next ▶", "backlog_next", str(page.number + 1)))
     if paging:
         blocks.append(ActionsBlock(block_id="paging", elements=paging))
-    return message(blocks, f"Product backlog: {page.total} items")
+    return message(blocks, f"Product backlog: {item_count(page.total)}")
 
 
 def item_message(shown: ItemShown) -> dict[str, Any]:
@@ -167,8 +167,13 @@ def export_comment(user: str) -> str:
     return render("backlog_exported.md.j2", user=user)
 
 
+def item_count(count: int, noun: str = "item") -> str:
+    """A count as a person writes it: 1 item, 2 items (`noun`: 1 stale item...)."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
 def export_title(count: int) -> str:
-    return f"Product backlog ({count} items)"
+    return f"Product backlog ({item_count(count)})"
 
 
 def file_too_big(source: str, problem: str) -> str:
@@ -214,12 +219,15 @@ def item_detail(
         blocks.append(context(render("notice.md.j2", emoji=":label:", text=tags)))
     blocks += connect_blocks.item_blocks(item)  # its Jira issue, if it has one
     actions = [button("Edit", "item_edit", str(item.number), style="primary")]
+    done = button("Mark done", "item_done", str(item.number))
     if status in ("new", "open"):
         actions += [
             button("Move to top", "item_top", str(item.number)),
-            button("Mark done", "item_done", str(item.number)),
+            done,
             button("Archive", "item_archive", str(item.number), style="danger"),
         ]
+    elif status == "sprint":  # done in its sprint; it leaves the sprint by /sprint remove only
+        actions.append(done)
     else:
         actions.append(button("Restore", "item_restore", str(item.number)))
     actions.append(button("Estimates", "poker_history", str(item.number)))  # planning poker
@@ -296,7 +304,8 @@ def edit_modal(
             "Dependencies",
             texts,
             "dependencies",
-            hint="One per line; start with [x] when resolved, [ ] when still open.",
+            hint="One per line: #14 for item 14 of this backlog, words for anything else; "
+            "start with [x] when resolved, [ ] when still open.",
             placeholder="[ ] #14 payment API contract",
         ),
         kit.number_input(
@@ -451,7 +460,7 @@ def health_message(
             ActionsBlock(
                 elements=[
                     button(
-                        f"Archive {len(health.stale)} stale items",
+                        f"Archive {item_count(len(health.stale), 'stale item')}",
                         "archive_stale",
                         str(team_id),
                         style="danger",

@@ -72,7 +72,9 @@ def readiness_report(hz: Horizon, channel_id: str, dor: DefinitionOfReady) -> di
         blocks.append(section(":white_check_mark: Everything in the planning horizon is ready."))
     if hz.snoozed:
         blocks.append(context(render("ready_snoozed_list.md.j2", items=hz.snoozed)))
-    return message(blocks, f"Readiness check: {len(hz.unready)} unready items near the top")
+    count = len(hz.unready)
+    unready = f"{count} unready item{'s' if count != 1 else ''}"
+    return message(blocks, f"Readiness check: {unready} near the top")
 
 
 def reminder_posts(plan: ReminderPlan) -> list[Post]:

@@ -357,7 +357,10 @@ def tasks_modal(sprint: Sprint, sprint_item: SprintItem, channel_id: str) -> dic
         kit.text_input(
             "tasks",
             "Tasks, one per line with hours",
-            hint="e.g. Design DB query 2h · [x] Write tests 1h (done) · Build it 6h, 4h left",
+            hint=(
+                "e.g. Design DB query 2h · Review 30m · [x] Write tests 1h30 (done) · "
+                "Build it 6h, 4h left"
+            ),
             optional=True,
             multiline=True,
             max_length=3000,

@@ -164,7 +164,8 @@ def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
 def settings_message(team: Team) -> dict[str, Any]:
     timezone = zone_name(team)
     days = ", ".join(d.capitalize() for d in working_days(team))
-    body = render("settings.md.j2", team=team, timezone=timezone, days=days)
+    off_day = teams.off_day_start(team)
+    body = render("settings.md.j2", team=team, timezone=timezone, days=days, off_day=off_day)
     edit = button("Edit settings", "settings_edit", team.channel_id)
     return kit.with_buttons(body, [edit], "Team settings", header="Team settings")
 

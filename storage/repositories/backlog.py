@@ -124,7 +124,8 @@ class BacklogQueries(Repository):
     ) -> tuple[int, int]:
         """Moves an item within the ordered backlog; returns (old position, new position)."""
         item = await self.get_item(team, number)
-        plan = backlog.plan_move(item, await self.active_order(team.id), move)
+        order = await self.active_order(team.id)
+        plan = backlog.plan_move(item, order, move, await self.sprint_holding(item))
         if plan.old == plan.new:
             return plan.old, plan.new
         if plan.respace:
@@ -145,7 +146,8 @@ class BacklogQueries(Repository):
         """Brings an archived or done item back, at the bottom of the backlog."""
         item = await self.get_item(team, number)
         _, bottom = await self.rank_bounds(team.id)
-        changes = backlog.restore(item, backlog.bottom_rank(bottom), now)
+        rank = backlog.bottom_rank(bottom)
+        changes = backlog.restore(item, rank, now, await self.sprint_holding(item))
         self.log(item, actor, "restored", now, **changes)
         await self.settle_dependents(team, item, actor, now)
         return item

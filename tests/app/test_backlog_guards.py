@@ -392,16 +392,16 @@ async def test_archiving_stale_items_from_another_channel_or_workspace_changes_n
     await seed(slack, ELSEWHERE, CHANNEL, "Elsewhere's old idea")
     slack.clock.advance(timedelta(days=120))
     health = await backlog(slack, "health")
-    assert "Archive 1 stale items" in shown(health)
+    assert "Archive 1 stale item" in shown(health)
     moved = dataclasses.replace(health, channel=OTHER)
-    await slack.driver.click("Archive 1 stale items", user=PO, message=moved)
+    await slack.driver.click("Archive 1 stale item", user=PO, message=moved)
     refused = [e for e in slack.emulator.ephemerals(OTHER, PO) if "another channel" in e.text]
     assert len(refused) == 1
-    await elsewhere(slack).click("Archive 1 stale items", user=PO, message=health)
+    await elsewhere(slack).click("Archive 1 stale item", user=PO, message=health)
     assert "belongs to another channel's team" in last_ephemeral(slack).text
     for workspace, channel in (("T0TEAM", CHANNEL), ("T0TEAM", OTHER), (ELSEWHERE, CHANNEL)):
         assert [i.archived_at for i in await items_of(slack, workspace, channel)] == [None]
-    await slack.driver.click("Archive 1 stale items", user=PO, message=health)
+    await slack.driver.click("Archive 1 stale item", user=PO, message=health)
     answers = [e.text for e in slack.emulator.ephemerals(CHANNEL, PO)]
     assert any("Archived #1." in text for text in answers), "in its own team it works"
 

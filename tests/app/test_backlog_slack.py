@@ -136,7 +136,7 @@ async def test_edit_modal_saves_every_field_and_the_item_becomes_ready(slack):
             "Value hypothesis": "By exporting invoices we expect 20% fewer support tickets",
             "Type": "Bug",
             "Acceptance criteria": "- PDF has the logo\n- totals match",
-            "Dependencies": "[x] #14 billing API\n[ ] legal review",
+            "Dependencies": "[x] billing API\n[ ] legal review",
             "Estimate (story points)": "5",
             "Owner": DEV1,
             "Epic": "Billing",
@@ -155,7 +155,7 @@ async def test_edit_modal_saves_every_field_and_the_item_becomes_ready(slack):
         assert item.acceptance_criteria == ["PDF has the logo", "totals match"]
         assert item.labels == ["finance", "pdf"]
         assert item.dependencies == [
-            {"text": "#14 billing API", "resolved": True},
+            {"text": "billing API", "resolved": True},
             {"text": "legal review", "resolved": False},
         ]
     # The one-click fix: open the item, press Edit, tick the dependency; it turns ready.
@@ -163,7 +163,7 @@ async def test_edit_modal_saves_every_field_and_the_item_becomes_ready(slack):
     await slack.driver.click("Edit", user=PO, message=last_ephemeral(slack))
     await slack.driver.submit(
         slack.emulator.open_view(PO),
-        {"Dependencies": "[x] #14 billing API\n[x] legal review"},
+        {"Dependencies": "[x] billing API\n[x] legal review"},
         user=PO,
     )
     assert "It is ready for sprint planning." in last_ephemeral(slack).text

@@ -95,9 +95,10 @@ async def test_a_cycle_of_links_is_refused_naming_it_and_changes_nothing(slack):
     assert await dependencies(slack, 1) == [], "nothing was saved"
     itself = await depend_refused(slack, 1, "#1")
     assert "#1 cannot depend on itself" in itself
-    # A number the backlog does not have stays free text, ticked by hand.
-    await depend(slack, 1, "[x] #99 from the other team")
-    assert await dependencies(slack, 1) == [{"text": "#99 from the other team", "resolved": True}]
+    # Something outside the backlog is free text, ticked by hand (a `#99` it does not have is
+    # refused: tests/app/test_backlog_dependencies.py).
+    await depend(slack, 1, "[x] item 99 of the other team")
+    assert await dependencies(slack, 1) == [{"text": "item 99 of the other team", "resolved": True}]
     assert "blocked by" not in await row(slack, 1)
 
 

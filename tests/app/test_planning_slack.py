@@ -174,7 +174,10 @@ async def test_commitment_needs_a_goal_and_a_committed_sprint_changes_only_with_
         last_ephemeral(slack, DEV1).text
     )
     closed = await close_sprint(slack, "Partly")
-    assert "*Sprint 1 closed:* 5 of 5 committed points completed; velocity is now 5." in closed
+    closing = (
+        "*Sprint 1 closed:* 5 of 13 points completed (5 at the commitment); velocity is now 5."
+    )
+    assert closing in closed, "the sprint card's figures: #2 (8) came in, and goes back"
     assert "Back at the top of the product backlog for the PO to order: #2." in closed
     assert "*Did we get the value we expected?* Partly" in closed
     listing = shown(await backlog(slack))

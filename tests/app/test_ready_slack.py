@@ -54,7 +54,7 @@ async def test_the_report_names_gaps_and_a_fix_makes_the_item_ready(slack):
     await make_team(slack, ["Export invoices", "Dark mode", "Audit log"], {2})
     report = await ready(slack)
     text = shown(report)
-    assert "2 of the top 3 items" not in text and "1 of the top 3 items are ready" in text
+    assert "2 of the top 3 items" not in text and "1 of the top 3 items is ready" in text
     assert "*#1* Export invoices" in text and "*#3* Audit log" in text and "#2 " not in text
     assert "no value hypothesis or description; no acceptance criteria; not estimated" in text
     await slack.driver.click("Write hypothesis", user=PO, message=report)

@@ -15,8 +15,9 @@ from tests.conftest import CHANNEL, SM
 
 
 async def close_and_commit_next(slack: LocalStack, *, commit: bool) -> None:
-    """Sprint 1 (Monday 2 to Sunday 15 March) closed; with `commit`, sprint 2 (16 to 29 March)
-    planned and committed."""
+    """Sprint 1 (Monday 2 to Sunday 15 March) closed; with `commit`, sprint 2 (its slot is 16
+    to 29 March) planned and committed now: planned on Tuesday 17, it counts the 9 working days
+    from then (its budget too)."""
     now = slack.clock.now()
     async with slack.db.transaction() as store:
         team = await store.ensure_team("T0TEAM", CHANNEL, now)
@@ -39,7 +40,7 @@ async def test_a_refinement_between_sprints_reports_no_stale_budget_then_counts_
 
     await close_and_commit_next(slack, commit=True)
     health = shown(await backlog(slack, "health", user=SM))
-    assert "*Refinement budget, sprint 2:* 0.3h in 1 session of 8h" in health
+    assert "*Refinement budget, sprint 2:* 0.3h in 1 session of 7.2h" in health
     slack.clock.advance(timedelta(hours=1))
     minutes = await session(slack, 30)
-    assert "*Refinement budget, sprint 2:* 0.8h in 2 sessions of 8h" in minutes
+    assert "*Refinement budget, sprint 2:* 0.8h in 2 sessions of 7.2h" in minutes

@@ -29,8 +29,8 @@ from tests.app.test_github_sync import github  # noqa: F401
 from tests.app.test_tracker_connect import linear  # noqa: F401
 from tests.app.test_tracker_reopen import SYNC, TRACKERS, board, done_in_timebox  # noqa: F401
 from tests.app.test_tracker_sync import jira  # noqa: F401
-from tests.app.trackers import backlog_text, drain, item_by_key, items, later
-from tests.conftest import PO
+from tests.app.trackers import WORKSPACE, backlog_text, drain, item_by_key, items, later
+from tests.conftest import CHANNEL, PO
 
 # -- planned in a sprint, a cycle or an iteration ----------------------------------------------
 
@@ -196,3 +196,27 @@ async def test_a_linear_parent_issue_is_its_sub_issues_epic_not_a_story(
         "Pay by wallet",
         "Refund by card",
     ], "the sync takes in the sub-issue, not its parent"
+
+
+async def test_a_connection_made_before_the_sprint_field_was_read_learns_it_once(
+    slack: LocalStack, jira: JiraEmulator
+) -> None:
+    """A Jira connection kept from before Timebox read the Sprint field: its first sync asks
+    Jira which field it is and keeps the answer with the connection, so no later sync asks."""
+    tracker = TRACKERS["jira"]
+    tracker.seed(jira)
+    await tracker.connect(slack, jira)
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
+        connection = await store.connection(team.id)
+        assert connection is not None and "sprint_field" in connection.board
+        connection.board = {k: v for k, v in connection.board.items() if k != "sprint_field"}
+    jira.reset_calls()
+
+    await later(slack, SYNC)
+    await later(slack, SYNC)
+
+    assert len(jira.calls_to("fields")) == 1, "asked once, by the first sync"
+    async with slack.db.transaction() as store:
+        connection = await store.connection(team.id)
+        assert connection is not None and connection.board["sprint_field"] == "customfield_10020"

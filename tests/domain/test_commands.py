@@ -10,6 +10,7 @@ from bot.domain.commands import (
     parse_backlog,
     parse_poker,
     parse_refine,
+    parse_sprint,
     parse_timebox,
 )
 from bot.domain.errors import UsageError
@@ -93,3 +94,17 @@ def test_timebox_commands_parse_mentions_and_settings():
         parse_timebox("roles po alice")
     with pytest.raises(UsageError, match="Name a setting"):
         parse_timebox("settings colour blue")
+
+
+@pytest.mark.parametrize(
+    ("typed", "hours"), [("3", 3.0), ("1,5", 1.5), ("2h", 2.0), ("30m", 0.5), ("1h30", 1.5)]
+)
+def test_a_task_edit_takes_hours_or_minutes_as_a_task_line_does(typed, hours):
+    command = parse_sprint(f"task 1 2 hours {typed} left {typed}")
+    assert command.edit is not None
+    assert (command.edit.hours, command.edit.left) == (hours, hours)
+
+
+def test_a_task_edit_without_a_time_says_how_to_write_one():
+    with pytest.raises(UsageError, match=r"`left 30m` or `left 1h30`"):
+        parse_sprint("task 1 2 left soon")

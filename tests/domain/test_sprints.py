@@ -3,14 +3,15 @@ and forecast a planning starts from: plain rules on rows, no database."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.domain import sprints
 from bot.domain.capacity import Capacity
+from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
-from storage.models import Sprint
+from storage.models import Sprint, SprintItem
 from tests.domain.factories import item, team
 
 
@@ -86,6 +87,40 @@ def test_the_next_planning_opens_the_sprint_after_the_running_one():
     assert sprints.next_planning_day(team(sprint_start=None), running, date(2026, 3, 18)) is None
 
 
+# -- a sprint planned late -----------------------------------------------------------------------
+
+
+def test_a_sprint_planned_after_its_slot_began_runs_from_then_to_the_end_of_its_slot():
+    the_team = team()  # two-week slots from Monday 2 March
+    first = sprints.next_sprint(the_team, None, date(2026, 3, 5))  # planned on Thursday
+    assert (first.number, first.starts_on, first.ends_on) == (
+        1,
+        date(2026, 3, 5),
+        date(2026, 3, 15),
+    )
+    assert sprints.working_days(the_team, first) == 7 and sprints.days_gone(the_team, first) == 3
+    planned_ahead = sprints.next_sprint(the_team, first, date(2026, 3, 13))
+    assert (planned_ahead.starts_on, planned_ahead.ends_on) == (
+        date(2026, 3, 16),
+        date(2026, 3, 29),
+    )
+    assert sprints.days_gone(the_team, planned_ahead) == 0
+
+
+def test_planning_catches_up_with_the_calendar_until_the_commitment():
+    the_team = team()
+    planned = sprint(2, "planning")  # made at sprint 1's close for 16 to 29 March
+    sprints.catch_up(the_team, planned, date(2026, 3, 12))  # before its start: as it was
+    assert (planned.starts_on, planned.ends_on) == (date(2026, 3, 16), date(2026, 3, 29))
+    sprints.catch_up(the_team, planned, date(2026, 3, 18))
+    assert (planned.starts_on, planned.ends_on) == (date(2026, 3, 18), date(2026, 3, 29))
+    sprints.catch_up(the_team, planned, date(2026, 4, 2))  # its whole slot went by: the next
+    assert (planned.starts_on, planned.ends_on) == (date(2026, 4, 2), date(2026, 4, 12))
+    running = sprint(2, "active")
+    sprints.catch_up(the_team, running, date(2026, 3, 18))
+    assert running.starts_on == date(2026, 3, 16), "a committed sprint keeps its dates"
+
+
 # -- ready items and the forecast ----------------------------------------------------------------
 
 
@@ -116,3 +151,16 @@ def test_a_planning_reminder_forecasts_as_capacity_does_with_everyone_available(
     everyone = Capacity(("A", "B"), 10, {}, velocity=velocity, first_forecast=first)
     assert everyone.forecast == expected
     assert sprints.forecast_before_planning(velocity, None) == velocity
+
+
+def test_a_plan_whose_item_left_the_backlog_since_it_was_chosen_is_not_committed():
+    """Done (here or in the tracker) or archived while the sprint was planned: committing would
+    bring it back as sprint work, and count a done one's points twice."""
+    planned = sprint(1, "planning", goal="Pay by card", committed_by=[])
+    kept, done = item(1, status="open"), item(2, status="done")
+    rows = [SprintItem(item=kept, position=0), SprintItem(item=done, position=1)]
+    with pytest.raises(UserError, match=r"#2 is done since it was chosen .* `/planning drop 2`"):
+        sprints.commit(
+            team(), planned, rows, "UDEV", ["UDEV"], None, datetime(2026, 3, 2, 9, tzinfo=UTC)
+        )
+    assert planned.status == "planning" and kept.status == "open"

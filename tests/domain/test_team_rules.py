@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -78,3 +78,12 @@ def test_reminder_times_and_snoozes():
     with pytest.raises(UserError, match="1 to 90 days"):
         reminders.snooze_until(the_team, 91, NOW)
     assert reminders.job_key(the_team, NOW).startswith(reminders.job_prefix(the_team))
+
+
+def test_a_sprint_start_on_a_day_off_is_noted_with_a_working_day_to_start_on():
+    weekend = teams.off_day_start(team(sprint_start=date(2026, 12, 5)))  # a Saturday
+    assert weekend == teams.OffDayStart(every_sprint=True, working_day=date(2026, 12, 7))
+    holiday = teams.off_day_start(team(sprint_start=date(2026, 12, 8), holiday_country="ES"))
+    assert holiday == teams.OffDayStart(every_sprint=False, working_day=date(2026, 12, 9))
+    assert teams.off_day_start(team(sprint_start=date(2026, 12, 7))) is None
+    assert teams.off_day_start(team(sprint_start=None)) is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
+from bot.domain import tracker_sprints as sprints
 from bot.domain import tracker_sync as rules
 from bot.domain.trackers import SprintState, StatusCategory
 from storage.models import BacklogItem, TrackerLink
@@ -248,25 +249,25 @@ def test_a_sprints_items_are_sorted_by_their_issues():
         (in_sprint(), link(key="OTHER-1", connection_id=2)),
         (in_sprint(), link(key=None, pending=0)),
     ]
-    keys = rules.sprint_keys(entries, 1)  # type: ignore[arg-type]
+    keys = sprints.sprint_keys(entries, 1)  # type: ignore[arg-type]
     assert keys.inside == ["TB-1", "TB-3", "TB-4"]
     assert keys.outside == ["TB-2", "TB-5"]
     assert keys.done == ["TB-3"], "seen done already, or taken out: not marked again"
     assert not keys.waiting
     creating = [*entries, (in_sprint(), link(key=None, pending=1))]
-    assert rules.sprint_keys(creating, 1).waiting  # type: ignore[arg-type]
+    assert sprints.sprint_keys(creating, 1).waiting  # type: ignore[arg-type]
     elsewhere = [(in_sprint(), link(key=None, pending=1, connection_id=2))]
-    assert not rules.sprint_keys(elsewhere, 1).waiting  # type: ignore[arg-type]
+    assert not sprints.sprint_keys(elsewhere, 1).waiting  # type: ignore[arg-type]
 
 
 def test_the_trackers_sprint_is_started_once_and_closed_with_its_done_issues():
     future, active = SprintState.FUTURE, SprintState.ACTIVE
-    running = rules.sprint_steps("active", future, ["TB-1"], ["TB-2"], ["TB-1"])
-    assert running == rules.SprintSteps(["TB-1"], ["TB-2"], True, [], False)
-    assert not rules.sprint_steps("active", active, ["TB-1"], [], []).start
-    assert rules.sprint_steps("active", None, [], [], []).start, "found just now: try"
-    planned = rules.sprint_steps("planning", future, ["TB-1"], [], [])
+    running = sprints.sprint_steps("active", future, ["TB-1"], ["TB-2"], ["TB-1"])
+    assert running == sprints.SprintSteps(["TB-1"], ["TB-2"], True, [], False)
+    assert not sprints.sprint_steps("active", active, ["TB-1"], [], []).start
+    assert sprints.sprint_steps("active", None, [], [], []).start, "found just now: try"
+    planned = sprints.sprint_steps("planning", future, ["TB-1"], [], [])
     assert planned.move_in == ["TB-1"] and not planned.start and not planned.close
-    closing = rules.sprint_steps("closed", active, ["TB-1", "TB-3"], ["TB-2"], ["TB-3"])
-    assert closing == rules.SprintSteps([], ["TB-2"], False, ["TB-3"], True)
-    assert rules.sprint_steps("closed", future, [], [], []).start, "started before closing"
+    closing = sprints.sprint_steps("closed", active, ["TB-1", "TB-3"], ["TB-2"], ["TB-3"])
+    assert closing == sprints.SprintSteps([], ["TB-2"], False, ["TB-3"], True)
+    assert sprints.sprint_steps("closed", future, [], [], []).start, "started before closing"

@@ -77,19 +77,45 @@ async def test_tasks_parse_hours_and_refuse_lines_without(store, team, clock):
         parse_tasks("Design it")
 
 
-def test_burndown_counts_done_items_and_scope_changes():
+def test_burndown_counts_what_the_sprint_held_each_day_as_estimated_then():
+    """Berlin's team: #1 done at 00:30 on Wednesday is Wednesday's (Tuesday 23:30 UTC); #2
+    re-estimated from 8 to 5 on Wednesday, #3 renegotiated in on Wednesday, #4 out on
+    Thursday: each day shows what was left of the sprint backlog as it stood."""
     from datetime import UTC, datetime
 
-    from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem
+    from storage.models import BacklogItem, ItemEvent, ScopeChange, Sprint, SprintItem
+    from tests.domain.factories import team
 
-    sprint = Sprint(starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 6), committed_points=13)
-    a = SprintItem(item=BacklogItem(estimate=5.0), done_at=datetime(2026, 3, 3, 12, tzinfo=UTC))
-    b = SprintItem(item=BacklogItem(estimate=8.0), done_at=None)
-    added = ScopeChange(action="added", points=3.0, at=datetime(2026, 3, 4, 9, tzinfo=UTC))
-    days = remaining_by_day(sprint, [a, b], [added], date(2026, 3, 5))
+    def at(day: int, hour: int, minute: int = 0) -> datetime:
+        return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
+
+    def held(number: int, estimate: float, added: datetime, done: datetime | None = None):
+        item = BacklogItem(id=number, number=number, estimate=estimate)
+        return SprintItem(item_id=number, item=item, added_at=added, done_at=done)
+
+    committed = at(2, 9)
+    sprint = Sprint(
+        starts_on=date(2026, 3, 2),
+        ends_on=date(2026, 3, 6),
+        committed_points=15,
+        committed_at=committed,
+    )
+    planned = committed - timedelta(hours=1)
+    items = [
+        held(1, 5.0, planned, done=at(3, 23, 30)),
+        held(2, 5.0, planned),
+        held(3, 3.0, at(4, 9)),
+        held(4, 2.0, planned),
+    ]
+    changes = [
+        ScopeChange(action="removed", item_number=4, points=2.0, at=at(5, 10)),
+        ScopeChange(action="added", item_number=3, points=3.0, at=at(4, 9)),
+    ]
+    history = [ItemEvent(item_id=2, at=at(4, 15), changes={"estimate": [8.0, 5.0]})]
+    days = remaining_by_day(team(), sprint, items, changes, history, date(2026, 3, 5))
     assert days == [
-        (date(2026, 3, 2), 13.0),
-        (date(2026, 3, 3), 8.0),
-        (date(2026, 3, 4), 11.0),
-        (date(2026, 3, 5), 11.0),
+        (date(2026, 3, 2), 15.0),
+        (date(2026, 3, 3), 15.0),
+        (date(2026, 3, 4), 10.0),
+        (date(2026, 3, 5), 8.0),
     ]
