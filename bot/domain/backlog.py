@@ -401,13 +401,28 @@ def form_edits(
 # -- the estimates an item's issue can hold (bot/domain/estimate_scales.py) ----------------
 
 
-def require_on_scale(scale: EstimateScale | None, item: BacklogItem, value: float | None) -> None:
-    """A new estimate the item's issue could not hold is refused under the item form's
-    Estimate (FieldRefused). Clearing it, keeping the one it has (an estimate from before the
-    scale was known), or an item whose issue takes any number, pass."""
-    if scale is None or value is None or value == item.estimate or scale.holds(value):
+def require_estimate(scale: EstimateScale | None, item: BacklogItem, value: float | None) -> None:
+    """A new estimate, from the item form or poker's accept, refused under the form's
+    Estimate (FieldRefused) when the item cannot take it: a done item's points are what its
+    sprint completed (a new one would rewrite the velocity, and its closed issue), an archived
+    one is off the backlog, and the item's issue cannot hold a value off its scale. Keeping
+    the estimate it has passes (one from before the scale was known, too)."""
+    if value == item.estimate:
         return
-    raise FieldRefused("estimate", scale.refusal(value))
+    if item.status == "done":
+        kept = f"{points(item.estimate)} points" if item.estimate is not None else "none"
+        raise FieldRefused(
+            "estimate",
+            f"#{item.number} is done: its estimate stays the one it was done with ({kept}).",
+        )
+    if item.archived_at is not None:
+        raise FieldRefused(
+            "estimate",
+            f"#{item.number} is archived: `/backlog restore {item.number}` brings it back to "
+            "estimate.",
+        )
+    if scale is not None and value is not None and not scale.holds(value):
+        raise FieldRefused("estimate", scale.refusal(value))
 
 
 # -- rules of each change ----------------------------------------------------------------------

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from bot.domain import backlog
 from bot.domain.decks import Ballot, Deck, Tally, parse_deck, parse_tshirt, tally
 from bot.domain.errors import NotAllowed, UserError
-from bot.domain.readiness import points
 from bot.domain.teams import Roles
 from storage.models import BacklogItem, Job, PokerPoll, PokerRound, PokerVote, Team
 
@@ -474,23 +473,6 @@ def check_decision(
     if points is None:
         raise UserError("`?` and the break card are not estimates: pick a number card.")
     return card, points
-
-
-def require_estimable(item: BacklogItem) -> None:
-    """An estimate is accepted only for work still to do: a done item's points are what the
-    sprint completed (changing them would rewrite the velocity and the tracker's closed issue),
-    and an archived item is off the backlog. The round stays revealed, for Skip."""
-    if item.status == "done":
-        kept = f"{points(item.estimate)} points" if item.estimate is not None else "none"
-        raise UserError(
-            f"#{item.number} is done: its estimate stays as it was done ({kept}). "
-            "*Skip* it to move on."
-        )
-    if item.archived_at is not None:
-        raise UserError(
-            f"#{item.number} is archived: `/backlog restore {item.number}` brings it back to "
-            "estimate. *Skip* it to move on."
-        )
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from bot.domain.backlog import (
     Page,
     form_edits,
     link_dependencies,
-    require_on_scale,
+    require_estimate,
 )
 from bot.domain.backlog_csv import ImportReport, ParsedCsv
 from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
@@ -233,7 +233,7 @@ async def _form_edits(work: Work, sent: ItemFormSent) -> tuple[BacklogItem, Form
     form = form_edits(item, sent.fields, sent.shown, dor, work.team.priority_scheme)
     edits = priority.with_scores(item, form.edits)
     if "estimate" in edits:
-        require_on_scale(await work.store.estimate_scale(item), item, edits["estimate"])
+        require_estimate(await work.store.estimate_scale(item), item, edits["estimate"])
     if "dependencies" in edits:
         done, links = await work.store.link_map(work.team.id)
         linked = link_dependencies(
@@ -285,8 +285,14 @@ async def restore_item(
 
 async def _restore(store: Store, team: Team, number: int, user: str, now: datetime) -> str:
     """Back on the backlog; its issue, if closed in the tracker (the item done, or closed
-    there as won't do), is reopened (done's inverse), so it is on the tracker's backlog too."""
+    there as won't do), is reopened (done's inverse), so it is on the tracker's backlog too.
+    An item done in the running sprint is that sprint's work again, as a reopen in the
+    tracker makes it."""
     before = await store.get_item(team, number)
+    if before.status == "done" and await sprints.held_in_running(store, team, before):
+        await sprints.unfinish_item(store, team, number, user, now)  # sprint work again
+        await tracker.after_reopen(store, team, before, now)
+        return "reopened"
     closed = before.status == "done" or closed_there(await store.link_of_item(before.id))
     item = await store.restore_item(team, number, user, now)
     if not closed:
@@ -375,16 +381,15 @@ async def _import_batches(
     svc: Services, actor: Actor, parsed: ParsedCsv, form_team: int | None
 ) -> ImportReport:
     """The rows added IMPORT_BATCH at a time, one transaction each, but for those whose title
-    an open item had when the first batch was added."""
+    an open item has when their batch is added."""
     report = ImportReport(refused=list(parsed.refused))
     batches = [parsed.rows[i : i + IMPORT_BATCH] for i in range(0, len(parsed.rows), IMPORT_BATCH)]
-    taken: dict[str, str] = {}
     for index, batch in enumerate(batches or [[]]):
         async with team_work(svc, actor, once=index == 0) as work:
             if form_team is not None:
                 _require_same_team(work, form_team, "form")
-            if index == 0:
-                taken = await open_titles(work.store, work.team)
+            taken = await open_titles(work.store, work.team)  # as they are now: another
+            # import may have run between two batches (about 20 ms for 5,000 items)
             added = await import_rows(work.store, work.team, batch, work.user, work.now, taken)
         report.imported += added.imported
         report.refused += added.refused

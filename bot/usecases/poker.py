@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.domain import poker
+from bot.domain.backlog import require_estimate
 from bot.domain.calendar import zone
 from bot.domain.calibration import Reference
 from bot.domain.decks import Deck
@@ -217,8 +218,9 @@ async def decide(
     """
     round_, poll = await round_in_team(store, team, round_id, lock=True)
     card, points = poker.check_decision(round_, poll, team, user, card)
-    if card is not None:
-        poker.require_estimable(await store.get_item(team, round_.item_number))
+    if card is not None:  # an estimate the item can take (not done, on its issue's scale)
+        item = await store.get_item(team, round_.item_number)
+        require_estimate(await store.estimate_scale(item), item, points)
     status = "accepted" if card is not None else "skipped"
     if not await store.move_round(
         round_.id, ("revealed",), status, decided_by=user, decided_card=card

@@ -227,6 +227,14 @@ async def active(store: Store, team: Team) -> Sprint | None:
     return await store.sprint(team.id, "active")
 
 
+async def held_in_running(store: Store, team: Team, item: BacklogItem) -> SprintItem | None:
+    """The running sprint's row of the item (finished in it or not), if the sprint holds it."""
+    sprint = await active(store, team)
+    if sprint is None:
+        return None
+    return next((si for si in await store.sprint_items(sprint) if si.item_id == item.id), None)
+
+
 async def require_active(store: Store, team: Team) -> Sprint:
     return rules.require_running(await active(store, team))
 
@@ -366,11 +374,12 @@ async def _back_to_top(
 ) -> None:
     """Items back at the top of the product backlog, and so in the connected tracker: each
     one's rank is written as a move's is, or the next sync would put it back where the
-    tracker had it."""
+    tracker had it. An archived one (closed as won't do in the tracker) has no place there."""
     top, _ = await store.rank_bounds(team.id)
     rules.back_to_top(items, top, now)
     for item in items:
-        await tracker.after_reorder(store, team, item, now)
+        if item.archived_at is None:
+            await tracker.after_reorder(store, team, item, now)
 
 
 async def finish_item(
@@ -387,8 +396,8 @@ async def finish_item(
 
 
 async def unfinish_item(store: Store, team: Team, number: int, actor: str, now: datetime) -> None:
-    """A finished item of the running sprint is work to do again (its issue reopened in the
-    tracker, which therefore needs no write)."""
+    """A finished item of the running sprint is work to do again: its issue reopened in the
+    tracker, or the item restored in Timebox (whose use case reopens the issue)."""
     sprint = await require_active(store, team)
     sprint_item = await find_item(store, team, sprint, number)
     before = rules.unfinish(sprint_item, now)

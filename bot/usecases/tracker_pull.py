@@ -111,11 +111,14 @@ async def apply_issues(
                 item.rank = rank
             _follow_hypothesis(store, connection, link, item, issue, now)
             continue
-        if verdict.action == rules.RELINK and rules.relink(link, item, connection.id, now):
+        relinked = verdict.action == rules.RELINK
+        if relinked and rules.relink(link, item, connection.id, now):
             note = f"{issue.key} is on the board in {where} again"
             store.log(item, who, "restored", now, note=note)
             applied.reranked = True
-        merged = await _merge_one(store, connection, team, link, item, issue, done, now)
+        merged = await _merge_one(
+            store, connection, team, link, item, issue, done, now, relinked=relinked
+        )
         applied.changed += int(merged.changed)
         applied.conflicts += merged.conflicts
         if rank is not None:
@@ -258,14 +261,24 @@ async def _merge_one(
     issue: trackers.TrackerIssue,
     done: set[str],
     now: datetime,
+    *,
+    relinked: bool = False,
 ) -> rules.MergeApplied:
     """Merges one issue into its item (rules.apply_merge); a win of Timebox's is written back.
     A change of status for an item of the running sprint goes through the sprint
-    (``_in_sprint``)."""
-    events = await store.events_since(item.id, rules.merge_since(link))
+    (``_in_sprint``). `relinked`: matched by its key after connecting again."""
+    events = await store.events_since(item.id, rules.merge_since(link, relinked=relinked))
     in_sprint = await _running_sprint_holds(store, team, item, link, issue)
     merged = rules.apply_merge(
-        item, link, issue, events, done, now, connection.kind, in_sprint=in_sprint
+        item,
+        link,
+        issue,
+        events,
+        done,
+        now,
+        connection.kind,
+        in_sprint=in_sprint,
+        relinked=relinked,
     )
     who = rules.actor(connection.kind)
     for line in merged.lines:
@@ -289,11 +302,8 @@ async def _running_sprint_holds(
         rules.agreed_status(link),
         not_planned=issue.not_planned,
     )
-    sprint = await sprints.active(store, team) if news is not None else None
-    if sprint is None:
-        return False
-    held = [s for s in await store.sprint_items(sprint) if s.item_id == item.id]
-    return bool(held) and (held[0].done_at is not None) == (news == rules.REOPENED)
+    held = await sprints.held_in_running(store, team, item) if news is not None else None
+    return held is not None and (held.done_at is not None) == (news == rules.REOPENED)
 
 
 async def _in_sprint(
@@ -310,9 +320,9 @@ async def _in_sprint(
     elif news == rules.REOPENED:
         await sprints.unfinish_item(store, team, item.number, who, now)
     elif news == rules.DROPPED:
+        line = rules.drop(item, key, now, kind)  # archived first: no rank goes to the tracker
         reason = rules.dropped_reason(key, kind)
         await sprints.renegotiate(store, team, "remove", item.number, reason, who, now)
-        line = rules.drop(item, key, now, kind)
         store.log(item, who, line.action, now, **line.changes)
 
 

@@ -106,12 +106,8 @@ class BacklogQueries(Repository):
         self, team: Team, number: int, edits: dict[str, Any], actor: str, now: datetime
     ) -> dict[str, list[Any]]:
         """Applies edited fields (names of `ItemFields`); returns {field: [old, new]} that
-        changed. A change of readiness under the team's Definition of Ready is logged too. A
-        new estimate its issue's scale does not have is refused (whoever sets it: the item
-        form, poker's accept), so no write to the tracker is made to fail."""
+        changed. A change of readiness under the team's Definition of Ready is logged too."""
         item = await self.get_item(team, number)
-        if "estimate" in edits:
-            backlog.require_on_scale(await self.estimate_scale(item), item, edits["estimate"])
         edit = backlog.apply_edits(item, edits, DefinitionOfReady.of(team), now)
         if edit.changes:
             self.log(item, actor, "edited", now, **edit.changes)

@@ -88,6 +88,23 @@ async def test_done_on_an_item_of_the_running_sprint_counts_in_the_sprint(slack)
     assert (await item(slack, 2)).status == "open"
 
 
+async def test_restore_of_an_item_done_in_the_running_sprint_makes_it_sprint_work_again(slack):
+    """Restore is done's inverse: an item done in the running sprint is that sprint's work
+    again (as a reopen in the tracker makes it), not open on the backlog while the sprint
+    still counts it completed."""
+    await setup(slack)
+    await commit_sprint(slack, 1, 2)
+    await backlog(slack, "done 1", user=DEV1)
+
+    answer = shown(await backlog(slack, "restore 1", user=PO))
+
+    assert "#1 is back in its sprint." in answer, answer
+    assert (await item(slack, 1)).status == "sprint"
+    closing = await close_sprint(slack, "Yes")
+    assert "0 of 13 committed points completed" in closing, closing
+    assert (await item(slack, 1)).status == "open", "handed back as unfinished"
+
+
 # -- what a change says ------------------------------------------------------------------------
 
 

@@ -4,9 +4,11 @@ the team's that would add a value, and which new estimates an item refuses."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from bot.domain.backlog import FieldRefused, require_on_scale
+from bot.domain.backlog import FieldRefused, require_estimate
 from bot.domain.estimate_scales import EstimateScale
 from tests.domain import factories
 
@@ -38,7 +40,7 @@ def test_only_a_linear_team_that_estimates_has_a_scale():
 def test_an_estimate_off_the_scale_is_refused_under_the_forms_estimate(snapshot, value, words):
     scale = EstimateScale.of("linear", snapshot)
     with pytest.raises(FieldRefused) as refused:
-        require_on_scale(scale, factories.item(1, estimate=None), value)
+        require_estimate(scale, factories.item(1, estimate=None), value)
     assert refused.value.name == "estimate"
     assert words in refused.value.message
     if value in (4, 0.5, 3):
@@ -49,6 +51,19 @@ def test_a_value_on_the_scale_clearing_it_or_keeping_an_old_one_passes():
     scale = EstimateScale.of("linear", LINEAR)
     old = factories.item(1, estimate=4.0)  # estimated before the scale was known
     for value in (5, 5.0, None, 4.0):
-        require_on_scale(scale, old, value)
-    require_on_scale(None, old, 4.5)  # an item only Timebox has
+        require_estimate(scale, old, value)
+    require_estimate(None, old, 4.5)  # an item only Timebox has
     assert EstimateScale.of("linear", {**LINEAR, "extended": True}).holds(21)
+
+
+def test_a_done_or_archived_item_keeps_its_estimate_under_the_field():
+    """Whoever sets it (the item form, poker's accept): a done item's points are what its
+    sprint completed; an archived one is off the backlog. Keeping the estimate passes."""
+    done = factories.item(4, status="done", estimate=5.0)
+    with pytest.raises(FieldRefused, match=r"#4 is done: its estimate stays .* \(5 points\)"):
+        require_estimate(None, done, 8)
+    require_estimate(None, done, 5.0)
+    archived = factories.item(5, archived_at=datetime(2026, 3, 2, tzinfo=UTC))
+    with pytest.raises(FieldRefused, match=r"`/backlog restore 5` brings it back") as refused:
+        require_estimate(None, archived, 8)
+    assert refused.value.name == "estimate"
