@@ -528,7 +528,7 @@ def plan_move(
     numbers = [n for n, _ in order]
     if number not in numbers:
         if status_of(item) == "sprint":
-            raise in_running_sprint(
+            raise running_sprint_refusal(
                 item, sprint, "not on the backlog, so it has no place in its order"
             )
         raise UserError(f"#{number} is {status_of(item)}, not on the backlog: restore it first.")
@@ -587,7 +587,7 @@ def _between(before: float | None, after: float | None) -> float | None:
     return middle if before < middle < after else None
 
 
-def in_sprint(number: int, sprint: Sprint, verb: str) -> UserError:
+def sprint_refusal(number: int, sprint: Sprint, verb: str) -> UserError:
     """Why `/backlog <verb>` leaves alone item `number`, which `sprint` holds (being planned, or
     running): the sprint's scope changes only by the sprint's own commands, so the change is on
     its record (a running sprint's is renegotiated, with a reason, and the team sees it)."""
@@ -607,7 +607,7 @@ def in_sprint(number: int, sprint: Sprint, verb: str) -> UserError:
     )
 
 
-def in_running_sprint(item: BacklogItem, sprint: Sprint | None, so: str) -> UserError:
+def running_sprint_refusal(item: BacklogItem, sprint: Sprint | None, so: str) -> UserError:
     """Why a backlog command leaves alone an item of the running sprint (`sprint`, the one
     holding it), which is `so` (what that means for the command), and what the sprint's own
     commands do with it instead."""
@@ -621,13 +621,13 @@ def in_running_sprint(item: BacklogItem, sprint: Sprint | None, so: str) -> User
 
 def archive(item: BacklogItem, now: datetime, sprint: Sprint | None = None) -> None:
     """Takes the item off the backlog (restore brings it back); one that `sprint` (being
-    planned or running) still holds is refused (`in_sprint`)."""
+    planned or running) still holds is refused (`sprint_refusal`)."""
     if item.archived_at is not None:
         raise UserError(
             f"#{item.number} is archived already. `/backlog restore {item.number}` brings it back."
         )
     if sprint is not None:
-        raise in_sprint(item.number, sprint, "remove")
+        raise sprint_refusal(item.number, sprint, "remove")
     item.archived_at = now
     item.updated_at = now
 
@@ -644,7 +644,7 @@ def restore(
     back or its tracker reopens it.) One archived while in a sprint (before `archive` refused
     that) stays in the sprint."""
     if status_of(item) == "sprint":
-        raise in_running_sprint(
+        raise running_sprint_refusal(
             item, sprint, "not archived or done, so there is nothing to restore"
         )
     if item.archived_at is None and item.status != "done":
@@ -660,13 +660,13 @@ def restore(
 
 def finish(item: BacklogItem, now: datetime, sprint: Sprint | None = None) -> dict[str, Any]:
     """Marks the item done; returns the changes. One that `sprint` holds is the sprint's to
-    finish (`in_sprint`): a sprint being planned would commit it again as undone."""
+    finish (`sprint_refusal`): a sprint being planned would commit it again as undone."""
     if item.status == "done":
         raise UserError(f"#{item.number} is done already.")
     if item.archived_at is not None:
         raise UserError(f"#{item.number} is archived. `/backlog restore {item.number}` first.")
     if sprint is not None:
-        raise in_sprint(item.number, sprint, "done")
+        raise sprint_refusal(item.number, sprint, "done")
     changes: dict[str, Any] = {"status": [item.status, "done"]}
     item.status = "done"
     item.updated_at = now

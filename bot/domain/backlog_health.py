@@ -6,7 +6,7 @@ top stops being refined. Each signal names what to look at, not a score.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,9 +46,13 @@ class Health:
         return "yes." if self.reordered else "no: look at the order before the next one."
 
 
-def stale_items(items: Sequence[BacklogItem], team: Team, now: datetime) -> list[BacklogItem]:
+def stale_items(
+    items: Sequence[BacklogItem], team: Team, now: datetime, planned: Set[int] = frozenset()
+) -> list[BacklogItem]:
+    """The items not touched for the team's stale days, but those chosen for the sprint being
+    planned (ids in `planned`): the plan keeps them, and `/planning drop` lets them go."""
     cutoff = now - timedelta(days=team.graveyard_days)
-    return [item for item in items if item.updated_at < cutoff]
+    return [item for item in items if item.updated_at < cutoff and item.id not in planned]
 
 
 def reordered_since(events: Sequence[ItemEvent]) -> bool:
@@ -81,15 +85,17 @@ def backlog_health(
     velocity: float | None = None,
     sprint: Sprint | None = None,
     sprint_items: Sequence[SprintItem] = (),
+    planned: Set[int] = frozenset(),
 ) -> Health:
     """The health check of a backlog: `items` are the team's active items in backlog order;
     `reordered`: whether the top moved since the last refinement (None: no refinement yet);
     `velocity` the team's (None before a sprint closed); `sprint` the committed one
-    (sprints.committed_sprint), with its `sprint_items`."""
+    (sprints.committed_sprint), with its `sprint_items`; `planned`: the ids of the items
+    chosen for the sprint being planned, which are not counted stale."""
     items = list(items)
     dor = DefinitionOfReady.of(team)
     current = horizon(items, dor, velocity, local_today(team, now))
-    stale = stale_items(items, team, now)
+    stale = stale_items(items, team, now, planned)
     no_hypothesis = [item for item in items if not item.hypothesis.strip()]
     top = items[:TOP]
     valued = sum(1 for item in top if item.hypothesis.strip())

@@ -292,7 +292,7 @@ def hours_at_start(sprint: Sprint, rows: Sequence[TaskProgress]) -> float:
 
 
 def hours_by_day(
-    sprint: Sprint, rows: Sequence[TaskProgress], today: date, zone: tzinfo = UTC
+    sprint: Sprint, rows: Sequence[TaskProgress], today: date, zone: tzinfo
 ) -> list[tuple[date, float]]:
     """Hours left at the end of each sprint day so far (the points burndown's days, in the
     team's time `zone`)."""

@@ -434,11 +434,8 @@ async def archive_stale_items(store: Store, team: Team, actor: str, now: datetim
     """Archives every stale item (recoverable with restore) but one chosen for the sprint
     being planned (the plan leaves it with `/planning drop`); returns their numbers."""
     items = await store.all_items(team.id, include_closed=False)
-    numbers = [
-        item.number
-        for item in stale_items(items, team, now)
-        if await store.sprint_holding(item) is None
-    ]
+    planned = await store.planned_item_ids(team.id)
+    numbers = [item.number for item in stale_items(items, team, now, planned)]
     for number in numbers:
         await store.archive_item(team, number, actor, now)
     return numbers
@@ -469,6 +466,7 @@ async def _health(work: Work) -> HealthShown:
         velocity=velocity,
         sprint=sprint,
         sprint_items=sprint_items,
+        planned=await store.planned_item_ids(team.id),
     )
     budget = as_data(await sprint_budget(store, team, work.now))
     return HealthShown(health, team.id, budget)

@@ -172,6 +172,19 @@ class BacklogQueries(Repository):
             .limit(1)
         )
 
+    async def planned_item_ids(self, team_id: int) -> set[int]:
+        """The ids of the items chosen for the team's sprint being planned (not dropped)."""
+        query = (
+            select(SprintItem.item_id)
+            .join(Sprint, SprintItem.sprint_id == Sprint.id)
+            .where(
+                Sprint.team_id == team_id,
+                Sprint.status == "planning",
+                SprintItem.removed.is_(False),
+            )
+        )
+        return set((await self.session.scalars(query)).all())
+
     async def estimate_scale(self, item: BacklogItem) -> EstimateScale | None:
         """The estimates the item's issue can hold (its Linear team's scale, as the connection
         keeps it); None for an item only Timebox has, or a tracker that takes any number."""

@@ -7,6 +7,7 @@ against Linear."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.emulator.stack import LocalStack
@@ -71,6 +72,25 @@ async def test_an_item_chosen_for_the_sprint_being_planned_is_dropped_from_the_p
 
     await cmd(slack, "/planning", "drop 1")
     assert "Archived #1." in shown(await backlog(slack, "remove 1", user=PO))
+
+
+async def test_the_health_check_counts_and_archives_stale_items_but_those_in_the_plan(slack):
+    """The button's count is what it archives: an item chosen for the sprint being planned is
+    the plan's, not stale."""
+    await setup(slack)
+    await cmd(slack, "/planning", "start 1h")
+    await cmd(slack, "/planning", "add 1")
+    slack.clock.advance(timedelta(days=400))
+    stale = (2, 3, 4)  # setup's other items
+
+    health = await backlog(slack, "health", user=PO)
+    assert "Archive 3 stale items" in shown(health), shown(health)
+    assert "#2, #3, #4." in shown(health), "#1 is not listed stale"
+    await slack.driver.click("Archive 3 stale items", user=PO, message=health)
+
+    assert (await item(slack, 1)).archived_at is None, "the plan keeps it"
+    for number in stale:
+        assert (await item(slack, number)).archived_at is not None
 
 
 async def test_done_on_an_item_of_the_running_sprint_counts_in_the_sprint(slack):

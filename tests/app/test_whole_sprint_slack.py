@@ -57,7 +57,7 @@ async def hours_by_day(slack: LocalStack) -> list[tuple[str, float]]:
         team = await store.ensure_team("T0TEAM", CHANNEL, slack.clock.now())
         [sprint] = [s for s in await store.sprints(team.id) if s.number == 1]
         rows = await store.task_progress(sprint)
-        days = tasks.hours_by_day(sprint, rows, slack.clock.now().date())
+        days = tasks.hours_by_day(sprint, rows, slack.clock.now().date(), UTC)
         return [(f"{day:%a}", left) for day, left in days]
 
 
