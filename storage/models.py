@@ -577,7 +577,7 @@ class TrackerSprintLink(Base):
     sprint_id: Mapped[int] = mapped_column(
         ForeignKey("sprints.id", ondelete="CASCADE"), unique=True
     )
-    remote_id: Mapped[str] = mapped_column(String(32))
+    remote_id: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(12), default="future")
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
