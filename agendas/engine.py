@@ -97,11 +97,16 @@ def extended(meeting: Meeting, section: int) -> int:
 @dataclass(frozen=True)
 class Progress:
     """How far through its agenda a meeting is, in minutes, for the progress bar: `done` of
-    `planned` plus the `added` minutes of extensions."""
+    `planned` plus the `added` minutes of extensions (sections behind at their length, so not
+    time); the label says the section (`section` of `sections`, from 1) and the minutes
+    `elapsed`, as the minutes count them."""
 
     done: float
     planned: float
     added: int
+    section: int = 1
+    sections: int = 1
+    elapsed: float = 0.0
 
     @property
     def total(self) -> float:
@@ -126,16 +131,22 @@ def progress(meeting: Meeting, now: datetime) -> Progress:
     left = max(time_left(meeting, now).total_seconds() / 60, 0)
     in_section = max(lengths[meeting.section] - left, 0)
     done = sum(lengths[: meeting.section]) + in_section
-    return Progress(done, planned(meeting), added(meeting))
+    elapsed = ran(meeting, now)
+    return Progress(
+        done, planned(meeting), added(meeting), meeting.section + 1, len(lengths), elapsed
+    )
 
 
-def ran(meeting: Meeting) -> float:
-    """The minutes an ended meeting ran: from its start to its end less its pauses (a paused
-    meeting's clock stands still). What its agenda and minutes say it took, and what a
-    refinement budget counts."""
-    assert meeting.ended_at is not None
+def ran(meeting: Meeting, now: datetime | None = None) -> float:
+    """The minutes an ended meeting ran (one still running: so far, at `now`): from its start
+    to its end less its pauses (a paused meeting's clock stands still). What its agenda and
+    minutes say it took, and what a refinement budget counts."""
+    end = meeting.ended_at
+    if end is None:
+        end = meeting.paused_at if meeting.status == "paused" and meeting.paused_at else now
+    assert end is not None
     paused = sum(meeting.data.get("paused_seconds", {}).values())
-    return max(0.0, ((meeting.ended_at - meeting.started_at).total_seconds() - paused) / 60)
+    return max(0.0, ((end - meeting.started_at).total_seconds() - paused) / 60)
 
 
 def timing(meeting: Meeting) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.errors import UserError
 from bot.runtime.services import Services, services
 from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
@@ -117,12 +118,30 @@ def slash_command(parse: Callable[[str], P], verbs: Mapping[str, Verb[P]]) -> Li
     has it answered privately; one that answers itself (or opens a form) returns None."""
 
     async def dispatch(asked: Asked) -> None:
-        parsed = parse(asked.body.get("text", ""))
+        text = asked.body.get("text", "")
+        if is_direct_message(asked.actor.channel) and not _asks_help(parse, text):
+            await asked.answer(team_blocks.channel_only(asked.body.get("command") or "/timebox"))
+            return
+        parsed = parse(text)
         answer = await verbs[parsed.verb](asked, parsed)
         if answer is not None:
             await asked.answer(answer)
 
     return acked(dispatch)
+
+
+def is_direct_message(channel: str) -> bool:
+    """A direct message with the bot (D…): it has no team, its people are the two of them."""
+    return channel.startswith("D")
+
+
+def _asks_help(parse: Callable[[str], Parsed], text: str) -> bool:
+    """The command asks for its help, the one thing a direct message can answer: every other
+    verb reads or changes a channel's team (a DM would silently become a team of its own)."""
+    try:
+        return parse(text).verb == "help"
+    except UserError:
+        return False
 
 
 async def show_help(asked: Asked, parsed: object) -> dict[str, Any]:

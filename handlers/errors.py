@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine
 from bot.domain.errors import NotAllowed, UserError
-from bot.domain.teams import SetupNeeded
+from bot.domain.teams import NotInChannel, SetupNeeded
 from bot.runtime import logs
 from bot.runtime.services import services
 from handlers.blocks import kit
@@ -52,6 +52,8 @@ async def report_error(
         return
     if isinstance(error, SetupNeeded):
         answer = team_blocks.setup_offer(error.message, channel_of(body) or "")
+    elif isinstance(error, NotInChannel):  # with the outsiders' mentions
+        answer = team_blocks.not_in_channel(error)
     elif isinstance(error, engine.AlreadyRunning):  # with its facilitator's mention
         answer = meeting_blocks.already_running(error)
     elif isinstance(error, NotAllowed):

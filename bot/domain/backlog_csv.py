@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -396,7 +397,9 @@ EXPORT_HEADERS = [
 ]
 
 
-def _export_row(item: BacklogItem) -> list[str]:
+def _export_row(item: BacklogItem, names: Mapping[str, str]) -> list[str]:
+    """An item's cells; its owner by name (`names`: Slack ids to names, which a file needs:
+    it leaves Slack), else by id."""
     return [
         f"#{item.number}",
         item.title,
@@ -406,48 +409,66 @@ def _export_row(item: BacklogItem) -> list[str]:
         ITEM_TYPES[item.type],
         item.priority or "",
         status_of(item),
-        item.owner or "",
+        names.get(item.owner, item.owner) if item.owner else "",
         item.epic or "",
         ", ".join(item.labels),
         format_dependencies(item.dependencies),
     ]
 
 
-def to_csv(items: Sequence[BacklogItem]) -> str:
+def to_csv(items: Sequence[BacklogItem], names: Mapping[str, str] | None = None) -> str:
     """The items as CSV; no cell can run as a formula in a spreadsheet (see `neutralised`)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_HEADERS)
-    writer.writerows([neutralised(cell) for cell in _export_row(item)] for item in items)
+    rows = ([neutralised(cell) for cell in _export_row(item, names or {})] for item in items)
+    writer.writerows(rows)
     return out.getvalue()
 
 
-def to_markdown(items: Sequence[BacklogItem], channel_name: str) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", "<br>")
+def markdown_text(text: str) -> str:
+    """Anyone's text in a Markdown file, which a viewer may render as HTML: `<b>`, `<!channel>`
+    and `&` read as typed, never as markup."""
+    return html.escape(text, quote=False)
 
+
+def markdown_cell(text: str) -> str:
+    """Anyone's text in a Markdown table cell: escaped, a `|` kept inside its cell, and its
+    lines as `<br>` (a table row is one line)."""
+    return markdown_text(text).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def to_markdown(
+    items: Sequence[BacklogItem], channel_name: str, names: Mapping[str, str] | None = None
+) -> str:
+    """The backlog as a Markdown file, every text of anyone's escaped (`markdown_text`)."""
+    cell, text = markdown_cell, markdown_text
     lines = [
-        f"# Product backlog of #{channel_name}",
+        f"# Product backlog of #{text(channel_name)}",
         "",
         "| Pos | Key | Title | Type | Points | Status | Owner |",
         "|---:|---|---|---|---:|---|---|",
     ]
     for position, item in enumerate(items, start=1):
-        row = _export_row(item)
+        row = _export_row(item, names or {})
         lines.append(
             f"| {position} | {row[0]} | {cell(item.title)} | {row[5]} | {row[4]} | {row[7]} "
-            f"| {row[8]} |"
+            f"| {cell(row[8])} |"
         )
     for item in items:
-        lines += ["", f"## #{item.number} {item.title}"]
+        lines += ["", f"## #{item.number} {text(item.title)}"]
         if item.hypothesis:
-            lines += ["", item.hypothesis]
+            lines += ["", text(item.hypothesis)]
         if item.acceptance_criteria:
-            lines += ["", "Acceptance criteria:", *(f"- {c}" for c in item.acceptance_criteria)]
+            criteria = (f"- {text(c)}" for c in item.acceptance_criteria)
+            lines += ["", "Acceptance criteria:", *criteria]
         if item.dependencies:
             lines += [
                 "",
                 "Dependencies:",
-                *(f"- [{'x' if d['resolved'] else ' '}] {d['text']}" for d in item.dependencies),
+                *(
+                    f"- [{'x' if d['resolved'] else ' '}] {text(d['text'])}"
+                    for d in item.dependencies
+                ),
             ]
     return "\n".join(lines) + "\n"

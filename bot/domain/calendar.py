@@ -67,8 +67,22 @@ def is_holiday(team: Team, day: date) -> bool:
     return bool(team.holiday_country) and day in _holidays(team.holiday_country, day.year)
 
 
+def holiday_name(team: Team, day: date) -> str | None:
+    """The public holiday the team takes off on `day` (its name), or None."""
+    if not team.holiday_country:
+        return None
+    return _holidays(team.holiday_country, day.year).get(day)
+
+
 def is_working_day(team: Team, day: date) -> bool:
     return WEEKDAYS[day.weekday()] in working_days(team) and not is_holiday(team, day)
+
+
+def last_working_day(team: Team, first: date, last: date) -> date:
+    """The last working day from `first` to `last` (a sprint's slot): where a sprint is shown
+    to end, as a slot may end on a weekend; `last` itself when the team works none of them."""
+    days = (last - timedelta(days=n) for n in range((last - first).days + 1))
+    return next((day for day in days if is_working_day(team, day)), last)
 
 
 def next_planning(team: Team, today: date) -> date | None:

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bot.domain.calendar import WEEKDAYS, clock_time, is_working_day, local_today, zone
+from bot.domain.calendar import (
+    WEEKDAYS,
+    clock_time,
+    holiday_name,
+    is_working_day,
+    local_today,
+    next_planning,
+    zone,
+)
 from bot.domain.errors import UsageError, UserError
 from storage.models import Ceremony, Team
 
@@ -205,7 +213,10 @@ DAY_FORMS = (
     "`next` (the next session), a weekday like `thu` (the next session on it), or a date like "
     "`2026-12-10` or `dec 10`"
 )
-TO_DAY_FORMS = "a date like `2026-12-10` or `dec 10`"
+TO_DAY_FORMS = (
+    "a weekday like `tue` (the nearest one to the session's day), or a date like "
+    "`2026-12-10` or `dec 10`"
+)
 
 
 @dataclass(frozen=True)
@@ -326,6 +337,8 @@ def _target(words: Sequence[str], usage: str) -> tuple[SessionDay | None, time |
     if not words or len(at) > 1 or len(days) > 2:
         raise UsageError("Say where to, like `to 2026-03-05 15:00` or `to 15:00`.", usage)
     to_day = _date_named(days) if days else None
+    if len(days) == 1 and days[0] in _DAY_NAMES:
+        to_day = SessionDay(weekday=_DAY_NAMES[days[0]])
     if days and to_day is None:
         raise UsageError(
             f"`{' '.join(days)}` is not a day to move it to: say {TO_DAY_FORMS}.", usage
@@ -469,6 +482,18 @@ def coming(
     return sorted(found, key=lambda o: (o.starts, o.kind))
 
 
+def planning_day(team: Team, planning: Ceremony | None, today: date) -> date | None:
+    """The day of the team's next sprint planning, on or after `today`: where its scheduled
+    occurrence takes place (a moved one on the day it was moved to, a skipped one still
+    opening its sprint on its day), else the sprint calendar's next first day (None
+    without one)."""
+    if planning is None or team.sprint_start is None:
+        return next_planning(team, today)
+    after = local(team, today, time.min) - timedelta(microseconds=1)
+    found = occurrences(team, planning, after, after + LOOK_AHEAD, with_skipped=True)
+    return found[0].starts.date() if found else None
+
+
 def sprint_number(team: Team, day: date) -> int | None:
     """The number of the sprint `day` falls in, by the team's sprint calendar."""
     if team.sprint_start is None or day < team.sprint_start:
@@ -574,6 +599,40 @@ def skip(ceremony: Ceremony, occurrence: Occurrence, now: datetime) -> None:
     if occurrence.starts <= now:
         raise UserError("That one has begun already.")
     _change(ceremony, occurrence.day, {"skip": True}, now)
+
+
+def target_day(to: SessionDay, occurrence: Occurrence, today: date) -> date:
+    """The day `move ... to <day>` names: a date, the next such month and day, or a weekday
+    as people say it of a session (`move mon to tue`: the nearest such day to the session's,
+    before or after it, the same day for its own weekday)."""
+    if to.weekday is None:
+        found = to.date_from(today)
+        assert found is not None  # `next` is not a target: parsing lets through days only
+        return found
+    held = occurrence.starts.date()
+    ahead = (WEEKDAYS.index(to.weekday) - held.weekday()) % 7
+    return held + timedelta(days=ahead if ahead <= 3 else ahead - 7)
+
+
+@dataclass(frozen=True)
+class MoveNotes:
+    """What a move did that its answer should say: it lands on a public holiday the team takes
+    off (its name) or on a day the team does not work, or it brought a skipped one back."""
+
+    holiday: str | None = None
+    day_off: bool = False
+    unskipped: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.holiday or self.day_off or self.unskipped)
+
+
+def move_notes(team: Team, was: Occurrence, moved: Occurrence) -> MoveNotes:
+    """The notes on moving `was` to where `moved` is."""
+    day = moved.starts.date()
+    holiday = holiday_name(team, day)
+    day_off = holiday is None and not is_working_day(team, day)
+    return MoveNotes(holiday, day_off, was.skipped)
 
 
 def move(

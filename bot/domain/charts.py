@@ -181,10 +181,7 @@ def burndown_chart(
         )
     unit = "Story points" if hours_at_start is None else "Task hours"
     committed = sprint.committed_points if hours_at_start is None else hours_at_start
-    days = [
-        sprint.starts_on + timedelta(days=n)
-        for n in range((sprint.ends_on - sprint.starts_on).days + 1)
-    ]
+    days = burndown_days(sprint, working_days)
     index = {day: n for n, day in enumerate(days, start=1)}
     ideal = _ideal(committed, days, working_days)
     actual = [(0, committed)] + [
@@ -226,6 +223,14 @@ def burndown_chart(
         axes.set_ylim(0, top * 1.1)
         figure.legend(loc="outside lower center", ncols=3, fontsize=9, frameon=False)
         return _png(figure)
+
+
+def burndown_days(sprint: Sprint, working_days: Collection[date] | None) -> list[date]:
+    """The burndown's days: from the sprint's first to its last working day (given its
+    `working_days`), as the weekend that closes its slot is no day of work; else to the last
+    day of its slot."""
+    last = max(working_days) if working_days else sprint.ends_on
+    return [sprint.starts_on + timedelta(days=n) for n in range((last - sprint.starts_on).days + 1)]
 
 
 def burndown_title(sprint: Sprint, *, hours: bool = False) -> str:

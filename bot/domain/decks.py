@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.domain.backlog import ESTIMATE_MAX
 from bot.domain.errors import UserError
-from bot.domain.readiness import points_unit
+from bot.domain.readiness import points, points_unit
 
 UNSURE = "?"
 BREAK = "coffee"
@@ -144,6 +144,24 @@ class Deck:
             shown = ", ".join(card_label(c) for c in self.cards)
             raise UserError(f"`{word.strip()}` is not a card of this deck ({shown}).")
         return card
+
+    @property
+    def sized(self) -> bool:
+        """Whether the cards are T-shirt sizes (their points are the table's)."""
+        return any(card in TSHIRT_SIZES for card in self.cards)
+
+    def in_cards(self, value: float | None) -> str:
+        """A statistic in the deck's terms: points for a number deck (`4.5`), the nearest size
+        with the points for a T-shirt deck (`≈ L (4.5 pts)`), so sizes and points never mix."""
+        if value is None:
+            return ""
+        if not self.sized:
+            return points(value)
+        sizes = [c for c in self.pointed if c in TSHIRT_SIZES]
+        # the nearer size; on a tie the larger, the safer estimate
+        near = min(reversed(sizes), key=lambda c: abs((self.points(c) or 0.0) - value))
+        exact = self.points(near) == value
+        return f"{near} ({points_unit(value)})" if exact else f"≈ {near} ({points_unit(value)})"
 
     def describe(self, card: str) -> str:
         """A card with its points where they differ from its face: `M (3 pts)`."""

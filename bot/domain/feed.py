@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.domain.calendar import is_working_day, zone
+from bot.domain.calendar import last_working_day, zone
 from bot.domain.ceremonies import (
     NAMES,
     Occurrence,
@@ -208,8 +208,7 @@ def _sprints(
                 now,
             )
         )
-        days = (ends - timedelta(days=n) for n in range(length.days))
-        last = next((d for d in days if is_working_day(team, d)), ends)
+        last = last_working_day(team, starts, ends)
         if review is not None:
             summary = f"Sprint {number} review"
             agenda = [f"- {title} · {m} min" for title, m in review.sections]

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import backlog
+from bot.domain.calendar import is_working_day, working_days_between, zone
 from bot.domain.decks import Ballot, Deck, Tally, parse_deck, parse_tshirt, tally
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.teams import Roles
@@ -133,11 +134,30 @@ def deadline_jobs(poll_id: int, start: datetime, deadline: datetime) -> list[Job
     return jobs
 
 
-def revote_deadline(poll: PokerPoll, now: datetime) -> datetime | None:
-    """An async re-vote gets as long as the first round had; a live one has no deadline."""
+def revote_deadline(poll: PokerPoll, team: Team, now: datetime) -> datetime | None:
+    """An async re-vote of a poll that ran for days gets as many of the team's working days
+    as the first round had, and closes at the first deadline's time of day, on a working day:
+    the first round's length in hours would land it at night or over a weekend. One of a poll
+    of a few hours gets as many hours again. A live one has no deadline."""
     if poll.mode != "async":
         return None
-    return (now + timedelta(seconds=poll.duration_s or 0)).replace(microsecond=0)
+    if (poll.duration_s or 0) < timedelta(days=1).total_seconds():
+        return (now + timedelta(seconds=poll.duration_s or 0)).replace(microsecond=0)
+    tz = zone(team)
+    started = poll.created_at.astimezone(tz)
+    first = (poll.deadline or poll.created_at + timedelta(seconds=poll.duration_s or 0)).astimezone(
+        tz
+    )
+    days = working_days_between(team, started.date(), first.date())
+    day = now.astimezone(tz).date()
+    for _ in range(MAX_POLL.days):
+        if days <= 0 and is_working_day(team, day):
+            deadline = datetime.combine(day, first.time(), tzinfo=tz).astimezone(UTC)
+            if deadline - now >= MIN_POLL:
+                return min(deadline, now + MAX_POLL).replace(microsecond=0)
+        day += timedelta(days=1)
+        days -= is_working_day(team, day)
+    return (now + timedelta(seconds=poll.duration_s or 0)).replace(microsecond=0)  # no work days
 
 
 # -- who votes, who decides -------------------------------------------------------------------

@@ -110,7 +110,11 @@ class DefinitionOfReady:
                 raise UserError("The split threshold is between 1 and 100 points.")
             updated = replace(updated, split_threshold=float(split_threshold))
         if questions is not None:
-            unique = {q.id: q for q in (Question.new(t) for t in questions if t.strip())}
+            # One question once: asked again in other case, spacing or punctuation, it folds
+            # into the first (its id, which ticks are kept under, is the first's).
+            unique: dict[str, Question] = {}
+            for question in (Question.new(t) for t in questions if t.strip()):
+                unique.setdefault(" ".join(re.findall(r"\w+", question.text.lower())), question)
             if len(unique) > 10:
                 raise UserError("Keep the team checklist to 10 questions at most.")
             updated = replace(updated, questions=tuple(unique.values()))

@@ -16,12 +16,12 @@ from datetime import date, datetime, timedelta
 from bot.domain.calendar import (
     RemindAt,
     local_today,
-    next_planning,
     working_days_between,
 )
+from bot.domain.ceremonies import planning_day
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, Horizon, horizon
-from storage.models import BacklogItem, Team
+from storage.models import BacklogItem, Ceremony, Team
 
 KIND = "readiness_reminder"
 GRACE = timedelta(hours=1)
@@ -87,14 +87,19 @@ class ReminderPlan:
 
 
 def plan_reminder(
-    team: Team, ordered: Sequence[BacklogItem], now: datetime, velocity: float | None = None
+    team: Team,
+    ordered: Sequence[BacklogItem],
+    now: datetime,
+    velocity: float | None = None,
+    planning_ceremony: Ceremony | None = None,
 ) -> ReminderPlan | None:
-    """Today's reminder, or None when nothing in the horizon is unready (no empty nags)."""
+    """Today's reminder, or None when nothing in the horizon is unready (no empty nags). The
+    planning it counts down to is the scheduled one (`planning_ceremony`), moves included."""
     current = team_horizon(team, ordered, now, velocity)
     if not current.unready:
         return None
     today = local_today(team, now)
-    planning = next_planning(team, today)
+    planning = planning_day(team, planning_ceremony, today)
     urgent = (
         planning is not None and working_days_between(team, today, planning) <= URGENT_WORKING_DAYS
     )

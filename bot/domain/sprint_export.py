@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
+from bot.domain.backlog_csv import markdown_cell, markdown_text
 from bot.domain.csv_cells import neutralised
 from bot.domain.readiness import points
 from bot.domain.tasks import hours_left, left
@@ -70,10 +71,6 @@ def _points_text(value: float) -> str:
     return f"{points(value)} point{'s' if value != 1 else ''}"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
-
-
 def _namer(names: Mapping[str, str] | None) -> Mapping[str, str]:
     return names or {}
 
@@ -91,14 +88,15 @@ def sprint_markdown(
     """The sprint record: goal, dates, committed and completed points, each item with its
     status, owner and tasks (hours, owner, done), and the log of scope changes."""
     known = _namer(names)
+    cell, text = markdown_cell, markdown_text  # anyone's text, escaped: the file may render
 
     def who(user: str | None, nobody: str = "—") -> str:
         return known.get(user, user) if user else nobody
 
     lines = [f"# Sprint {sprint.number}", ""]
-    lines.append(f"- Goal: {sprint.goal or '(none yet)'}")
+    lines.append(f"- Goal: {text(sprint.goal) if sprint.goal else '(none yet)'}")
     if sprint.one_thing:
-        lines.append(f"- The one thing: {sprint.one_thing}")
+        lines.append(f"- The one thing: {text(sprint.one_thing)}")
     lines.append(f"- Dates: {sprint.starts_on.isoformat()} to {sprint.ends_on.isoformat()}")
     lines.append(f"- Status: {sprint.status}")
     committed = sprint.committed_points
@@ -109,22 +107,22 @@ def sprint_markdown(
         done = sum(si.item.estimate or 0.0 for si in items if si.done_at is not None)
         lines.append(f"- Completed: {_points_text(done)} so far")
     if sprint.committed_by:
-        lines.append(f"- Committed by: {', '.join(who(u) for u in sprint.committed_by)}")
+        lines.append(f"- Committed by: {text(', '.join(who(u) for u in sprint.committed_by))}")
     if sprint.review_answer:
-        lines.append(f"- Review: {sprint.review_answer}")
+        lines.append(f"- Review: {text(sprint.review_answer)}")
 
     item_rows = [
-        f"| #{si.item.number} | {_cell(si.item.title)} | {_points(si.item.estimate)} "
-        f"| {item_status(sprint, si)} | {_cell(who(si.item.owner))} "
+        f"| #{si.item.number} | {cell(si.item.title)} | {_points(si.item.estimate)} "
+        f"| {item_status(sprint, si)} | {cell(who(si.item.owner))} "
         f"| {'yes' if si.supports_goal else 'no'} "
         f"| {sum(task.done for task in si.tasks)}/{len(si.tasks)} |"
         for si in items
     ]
     lines += _table("Items", "No items in this sprint.", _ITEM_COLUMNS, item_rows)
     for si in items:
-        lines += ["", f"### #{si.item.number} {si.item.title}", ""]
+        lines += ["", f"### #{si.item.number} {text(si.item.title)}", ""]
         if si.override_reason:
-            lines += [f"Taken although not ready: {si.override_reason}", ""]
+            lines += [f"Taken although not ready: {text(si.override_reason)}", ""]
         if not si.tasks:
             lines.append("No tasks.")
             continue
@@ -133,14 +131,14 @@ def sprint_markdown(
         lines.append(f"Tasks: {_hours(hours)}, {_hours(to_go)} left")
         lines.append("")
         lines += [
-            f"- [{'x' if task.done else ' '}] {task.title}, {_hours(task.hours)}, "
-            f"{who(task.owner, 'unassigned')}"
+            f"- [{'x' if task.done else ' '}] {text(task.title)}, {_hours(task.hours)}, "
+            f"{text(who(task.owner, 'unassigned'))}"
             for task in si.tasks
         ]
 
     change_rows = [
         f"| {change.at:%Y-%m-%d %H:%M} UTC | {change.action} | #{change.item_number} "
-        f"| {_points(change.points)} | {_cell(who(change.actor))} | {_cell(change.reason)} |"
+        f"| {_points(change.points)} | {cell(who(change.actor))} | {cell(change.reason)} |"
         for change in changes
     ]
     lines += _table("Scope changes", "No scope changes.", _CHANGE_COLUMNS, change_rows)

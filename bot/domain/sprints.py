@@ -18,6 +18,7 @@ from math import isclose
 from bot.domain import backlog
 from bot.domain.calendar import (
     is_working_day,
+    last_working_day,
     local_today,
     next_planning,
     working_days_between,
@@ -25,7 +26,7 @@ from bot.domain.calendar import (
 )
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity, check_focus, forecast_of, velocity
 from bot.domain.errors import NotAllowed, UserError
-from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.domain.readiness import DEFAULT_DOR, DefinitionOfReady, gaps, points_unit
 from bot.domain.tasks import parse_tasks as parse_tasks
 from bot.domain.tasks import set_tasks as set_tasks
 from bot.domain.teams import Roles
@@ -179,6 +180,13 @@ def next_planning_day(team: Team, running: Sprint | None, today: date) -> date |
     sprint was planned already, so the next planning opens the sprint after it."""
     after = max(today, running.ends_on + timedelta(days=1)) if running else today
     return next_planning(team, after)
+
+
+def last_day(team: Team, sprint: Sprint) -> date:
+    """The sprint's last working day, where it is shown to end: `ends_on` stays the last day of
+    its slot in the calendar (a Sunday, for sprints starting on Mondays), which the sprint
+    rules count from."""
+    return last_working_day(team, sprint.starts_on, sprint.ends_on)
 
 
 def sprint_working_days(team: Team, sprint: Sprint) -> list[date]:
@@ -480,6 +488,32 @@ class Renegotiation:
     change: ScopeChange
     new_item: SprintItem | None = None
     returned: BacklogItem | None = None
+    risks: tuple[str, ...] = ()  # what an addition the PO took in anyway risks, in words
+
+
+def addition_risks(
+    sprint: Sprint, item: BacklogItem, sprint_items: Sequence[SprintItem], dor: DefinitionOfReady
+) -> list[str]:
+    """What taking `item` into the running sprint risks, in words: its Definition of Ready gaps
+    (an item over the split threshold among them), and how far past the forecast (else the
+    commitment) the sprint goes."""
+    risks = []
+    if item_gaps := gaps(item, dor):
+        risks.append(f"#{item.number} is not ready ({'; '.join(item_gaps)})")
+    kept = [si for si in sprint_items if not si.removed and si.item.number != item.number]
+    total = points_of(kept) + (item.estimate or 0.0)
+    forecast = (sprint.capacity or {}).get("forecast")
+    limit, what = (
+        (float(forecast), "its forecast")
+        if isinstance(forecast, int | float)
+        else (sprint.committed_points or 0.0, "the commitment")
+    )
+    if total > limit:
+        risks.append(
+            f"sprint {sprint.number} at {points_unit(total)} is "
+            f"{points_unit(total - limit)} past {what} of {points_unit(limit)}"
+        )
+    return risks
 
 
 def renegotiate(
@@ -490,15 +524,30 @@ def renegotiate(
     reason: str,
     actor: str,
     now: datetime,
+    *,
+    dor: DefinitionOfReady = DEFAULT_DOR,
+    po: tuple[str, ...] = (),
 ) -> Renegotiation:
     """Adds `item` to, or removes it from, a running sprint. `sprint_items`: the sprint's,
-    removed ones included (one removed earlier comes back rather than twice)."""
+    removed ones included (one removed earlier comes back rather than twice). An unready item
+    (against `dor`) comes in only by the PO (`po`): mid-sprint scope is negotiated with the
+    Product Owner, who then owns the risks the announcement states; a developer is told them."""
     require_running(sprint)
     reason = renegotiation_reason(action, item.number, reason)
     existing = {si.item.number: si for si in sprint_items}
     new_item = returned = None
+    risks: list[str] = []
     if action == "add":
         require_in_backlog(item)
+        risks = addition_risks(sprint, item, sprint_items, dor)
+        if gaps(item, dor) and actor not in po:
+            said = "; ".join(risks)
+            raise NotAllowed(
+                f"{said[:1].upper()}{said[1:]}. An unready item comes into a running sprint "
+                f"only by the Product Owner, who negotiates its scope: ask them, or make it "
+                f"ready first (`/backlog edit {item.number}`).",
+                po,
+            )
         if item.number in existing:
             existing[item.number].removed = False
         else:
@@ -524,7 +573,7 @@ def renegotiate(
         actor=actor,
         at=now,
     )
-    return Renegotiation(change, new_item, returned)
+    return Renegotiation(change, new_item, returned, tuple(risks))
 
 
 def back_to_top(items: Sequence[BacklogItem], top_rank: float | None, now: datetime) -> None:

@@ -110,6 +110,11 @@ class Roles:
         people = tuple(user for r, user in self.direct if r == role)
         return people + tuple(g.id for g in self.groups if g.role == role)
 
+    def group(self, group_id: str) -> RoleGroup | None:
+        """The user group `group_id` (S…) named for a role, with its members; None for a
+        person."""
+        return next((g for g in self.groups if g.id == group_id), None)
+
     def developers(self, channel_members: Iterable[str]) -> list[str]:
         if self.is_named("dev"):
             return list(self.dev)
@@ -127,6 +132,17 @@ OUTSIDER = (
 )
 
 ALLOWED = "allowed"
+
+
+class NotInChannel(UserError):
+    """People named for a role who are not members of the team's channel: a role is held by
+    people who see the channel (its polls wait for them, its reminders reach them, its plan
+    counts them), so nobody is named without being invited first."""
+
+    def __init__(self, outsiders: Sequence[str], channel: str) -> None:
+        super().__init__("Only members of this channel can hold a Scrum role in it.")
+        self.outsiders = tuple(outsiders)
+        self.channel = channel
 
 
 def role_verdict(current: Roles, user: str, roles: tuple[str, ...], action: str) -> str:

@@ -5,6 +5,7 @@ bot/usecases/tracker_push.py's."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -18,6 +19,13 @@ from storage.models import SprintItem, TrackerLink
 
 def sprint_name(number: int) -> str:
     return f"Sprint {number}"
+
+
+def named_sprint(message: str, remote_id: str, name: str) -> str:
+    """A tracker's words about one of its sprints, naming it as the channel knows it
+    ("Sprint 3") rather than by the tracker's id (a Linear cycle's is a UUID)."""
+    pattern = rf"\b(sprint|cycle|iteration|milestone) {re.escape(remote_id)}(?![\w-])"
+    return re.sub(pattern, lambda found: f'{found.group(1)} "{name}"', message)
 
 
 def sprint_times(starts_on: Any, ends_on: Any, zone: str | None) -> tuple[datetime, datetime]:

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX
+from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX, FieldRefused
 from bot.domain.readiness import hypothesis_in
 from bot.domain.trackers import NewIssue, StatusCategory, TrackerIssue
 from storage.models import BacklogItem, TrackerLink
@@ -65,6 +65,9 @@ MERGED = ("title", "acceptance_criteria", "estimate", "type", "epic", "labels", 
 """The tracker-owned fields merged per field (the status category is applied apart)."""
 WRITABLE = ("title", "acceptance_criteria", "estimate")
 """What Timebox writes back when its side changed (the rest is read from the tracker only)."""
+READ_ONLY = ("type", "epic", "labels")
+"""The tracker-owned fields Timebox does not write: the item form refuses a change to them on a
+linked item (``refuse_tracker_owned``), else both sides would differ for good."""
 LOCAL_NAMES = {"blocked_by": "dependencies"}
 """The item field (and history name) each merged field is edited as in Slack."""
 FIELD_WORDS = {
@@ -308,6 +311,24 @@ def closed_there(link: TrackerLink | None) -> bool:
     return link is not None and agreed_status(link) == StatusCategory.DONE.value
 
 
+def refuse_tracker_owned(edits: Mapping[str, Any], link: TrackerLink | None) -> None:
+    """A change to a field the tracker owns and Timebox does not write (``READ_ONLY``) on an item
+    linked to an issue, refused under the item form's field (FieldRefused) with where to make
+    it: saved here, it would never reach the tracker, and the next change there would undo it.
+    An item only Timebox has, or whose issue is not made yet (it is created with them), or
+    unlinked by a disconnect, takes it."""
+    if link is None or link.connection_id is None or not link.key:
+        return
+    tracker = tracker_name(str((link.remote or {}).get("tracker") or JIRA))
+    for name in READ_ONLY:
+        if name in edits:
+            raise FieldRefused(
+                name,
+                f"The {FIELD_WORDS[name]} comes from {tracker} ({link.key}): change it there, "
+                "and the next sync brings it here.",
+            )
+
+
 def written_status(effect: str) -> dict[str, str]:
     """What a "done" or "reopen" write makes both sides agree on once it lands (merged into
     the link's ``base``): the issue is done, or to do."""
@@ -361,6 +382,10 @@ class Merge:
     write: list[str] = field(default_factory=list)  # Timebox's side won: write these back
 
 
+_NEVER = object()
+"""A field both sides never agreed on (no value in the link's ``base``)."""
+
+
 def merge(
     current: Mapping[str, Any],
     base: Mapping[str, Any],
@@ -369,6 +394,7 @@ def merge(
     local_at: Mapping[str, datetime],
     *,
     tracker: str = "Jira",
+    relinked: bool = False,
 ) -> Merge:
     """Three-way merge per field: `base` is what both sides last agreed on.
 
@@ -376,35 +402,42 @@ def merge(
     write is pending). Both, to different values: the later change wins (Timebox's time from
     the item's history, the tracker's the issue's last update); a field never agreed on (a
     first import) takes the tracker's value. `tracker`: its name, for the history lines.
+
+    `relinked` (connected again after a disconnect: no write of Timebox's is on the way): a
+    writable field only Timebox changed meanwhile is written now; one never agreed on goes by
+    the later change too (the tracker's when Timebox never edited it); the fields Timebox does
+    not write (type, epic, labels, links) are the tracker's.
     """
     result = Merge(base=dict(base))
     for name in MERGED:
         theirs, ours = remote.get(name), current.get(name)
-        if name not in base:
+        agreed = base.get(name, _NEVER)
+        when = local_at.get(LOCAL_NAMES.get(name, name))
+        never = agreed is _NEVER and (not relinked or when is None)  # first import, or unedited
+        if ours == theirs or never or (relinked and name not in WRITABLE):
+            take = True
+        elif theirs == agreed:  # the tracker did not change it
+            if relinked:
+                result.write.append(name)
+            continue
+        elif ours == agreed:
             take = True
         else:
-            agreed = base[name]
-            if theirs == agreed:  # the tracker did not change it
-                continue
-            if ours in (agreed, theirs):
-                take = True
-            else:
-                when = local_at.get(LOCAL_NAMES.get(name, name))
-                ours_later = when is not None and when > remote_at
-                result.conflicts.append(
-                    Conflict(
-                        name,
-                        "Timebox" if ours_later else tracker,
-                        remote_at,
-                        when,
-                        theirs,
-                        ours,
-                        tracker,
-                    )
+            ours_later = when is not None and when > remote_at
+            result.conflicts.append(
+                Conflict(
+                    name,
+                    "Timebox" if ours_later else tracker,
+                    remote_at,
+                    when,
+                    theirs,
+                    ours,
+                    tracker,
                 )
-                take = not ours_later
-                if ours_later and name in WRITABLE:
-                    result.write.append(name)
+            )
+            take = not ours_later
+            if ours_later and name in WRITABLE:
+                result.write.append(name)
         result.base[name] = theirs
         if take and ours != theirs:
             result.changes[name] = [ours, theirs]
@@ -450,10 +483,11 @@ class MergeApplied:
     sprint_news: str | None = None
 
 
-def merge_since(link: TrackerLink) -> datetime | None:
+def merge_since(link: TrackerLink, *, relinked: bool = False) -> datetime | None:
     """From when Timebox's edits count against the tracker's: the link's last sync, or
-    ever while the two sides never agreed (no base yet, or a relink)."""
-    return link.synced_at if link.base else None
+    ever while the two sides never agreed (no base yet) or were apart (a relink: Timebox's
+    latest edit of a field is its change time, whether made before or after the disconnect)."""
+    return link.synced_at if link.base and not relinked else None
 
 
 def apply_merge(
@@ -466,14 +500,16 @@ def apply_merge(
     kind: str = JIRA,
     *,
     in_sprint: bool = False,
+    relinked: bool = False,
 ) -> MergeApplied:
     """Merges an issue into its item and link, in place, and says what the item's history
     records (`events`: its history since ``merge_since``; `done`: blocker keys done in the
     tracker). Dependencies typed in Slack and a hypothesis written in Timebox stay. The
     tracker's status news (``status_news``) is applied here to an item no running sprint
     holds (done, open again, archived as not planned); `in_sprint` (the running sprint holds
-    it): it is the use case's to carry out through the sprint (``MergeApplied.sprint_news``)."""
-    local_at = local_change_times(events, merge_since(link))
+    it): it is the use case's to carry out through the sprint (``MergeApplied.sprint_news``).
+    `relinked`: the issue was just matched by its key again (``relink``; ``merge``)."""
+    local_at = local_change_times(events, merge_since(link, relinked=relinked))
     merged = merge(
         current_values(item),
         link.base,
@@ -481,6 +517,7 @@ def apply_merge(
         issue.updated,
         local_at,
         tracker=tracker_name(kind),
+        relinked=relinked,
     )
     edited: dict[str, list[Any]] = {}
     for name, (old, new) in merged.changes.items():
@@ -597,10 +634,12 @@ def classify(
 
 
 def relink(link: TrackerLink, item: BacklogItem, connection_id: int, now: datetime) -> bool:
-    """The link joins the connection again with no base (both sides' values are compared
-    afresh); an item archived because its issue left the board comes back. True if it did."""
+    """The link joins the connection again, keeping what both sides last agreed on (its
+    ``base``): a field either side changed while apart is merged as any change is, the later
+    winning (``merge`` with `relinked`), so an edit made in Timebox meanwhile is written, not
+    lost; an item archived because its issue left the board comes back. True if it did."""
     back = (link.remote or {}).get("gone")
-    link.connection_id, link.base = connection_id, {}
+    link.connection_id = connection_id
     if back and item.archived_at is not None:
         item.archived_at, item.updated_at = None, now
         return True

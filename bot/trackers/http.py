@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random as _random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, fields
@@ -80,6 +81,11 @@ class NoAnswer(Exception):
 def plural(n: float, word: str) -> str:
     n = round(n) if n >= 1 else n
     return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
+
+
+def in_a_row(attempt: int) -> str:
+    """ ", 3 times in a row" after the failure's words; nothing for a first try."""
+    return f", {attempt} times in a row" if attempt > 1 else ""
 
 
 def decode(raw: str) -> Any:
@@ -298,8 +304,8 @@ class TrackerClient:
         if attempt >= self.retry.attempts or seconds > self.retry.max_retry_after:
             raise TrackerError(
                 f"{self.display_name} is limiting how fast Timebox may call it and asks to "
-                f"wait {plural(seconds, 'second')} before it will {action}. Timebox will try "
-                "again then.",
+                f"wait {plural(math.ceil(seconds), 'second')} before it will {action}. "
+                "Timebox will try again then.",
                 kind=TrackerErrorKind.RATE_LIMITED,
                 status=status,
                 retry_after=seconds,
@@ -322,9 +328,8 @@ class TrackerClient:
             if not last:
                 return None
             return TrackerError(
-                f"{name} did not answer within {plural(self.retry.timeout, 'second')}, "
-                f"{attempt} times in a row, when asked to {action}. Timebox will try again "
-                "later.",
+                f"{name} did not answer within {plural(self.retry.timeout, 'second')}"
+                f"{in_a_row(attempt)}, when asked to {action}. Timebox will try again later.",
                 kind=TrackerErrorKind.TIMEOUT,
             )
         if isinstance(reason, aiohttp.ClientConnectorError):  # nothing was sent: always safe
@@ -342,7 +347,7 @@ class TrackerClient:
             + (
                 "; it may have done it anyway."
                 if not idempotent
-                else f", {attempt} times in a row. Timebox will try again later."
+                else f"{in_a_row(attempt)}. Timebox will try again later."
             ),
             kind=TrackerErrorKind.UNAVAILABLE,
             maybe_applied=not idempotent,
@@ -360,7 +365,7 @@ class TrackerClient:
         else:
             text = (
                 f"{self.display_name} had a problem of its own ({shown}) when asked to "
-                f"{action}, {attempt} times in a row. Timebox will try again later."
+                f"{action}{in_a_row(attempt)}. Timebox will try again later."
             )
         return TrackerError(
             text,

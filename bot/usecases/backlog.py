@@ -35,10 +35,11 @@ from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import velocity_of
-from bot.domain.tracker_sync import closed_there
+from bot.domain.tracker_sync import closed_there, refuse_tracker_owned
 from bot.runtime.services import Services
 from bot.usecases import sprints, tracker
 from bot.usecases.refinement_budget import as_data, committed, sprint_budget
+from bot.usecases.sprints import Names
 from bot.usecases.team import InChannel, member_work, require_member
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, ItemEvent, Team
@@ -154,14 +155,18 @@ async def health(svc: Services, actor: Actor) -> HealthShown:
         return await _health(work)
 
 
-async def export_backlog(svc: Services, actor: Actor, fmt: str, channel_name: str) -> Exported:
-    """The active backlog as CSV or Markdown (posted as a file, hence once)."""
+async def export_backlog(
+    svc: Services, actor: Actor, fmt: str, channel_name: str, names: Names
+) -> Exported:
+    """The active backlog as CSV or Markdown (posted as a file, hence once), naming owners by
+    their names (a file leaves Slack)."""
     async with team_work(svc, actor, once=True) as work:
         items = list(await work.store.all_items(work.team.id, include_closed=False))
+    known = await names({item.owner for item in items if item.owner})
     if fmt == "csv":
-        content = await asyncio.to_thread(backlog_csv.to_csv, items)
+        content = await asyncio.to_thread(backlog_csv.to_csv, items, known)
     else:
-        content = await asyncio.to_thread(backlog_csv.to_markdown, items, channel_name)
+        content = await asyncio.to_thread(backlog_csv.to_markdown, items, channel_name, known)
     return Exported(content, len(items))
 
 
@@ -232,6 +237,7 @@ async def _form_edits(work: Work, sent: ItemFormSent) -> tuple[BacklogItem, Form
     dor = DefinitionOfReady.of(work.team)
     form = form_edits(item, sent.fields, sent.shown, dor, work.team.priority_scheme)
     edits = priority.with_scores(item, form.edits)
+    refuse_tracker_owned(edits, await work.store.link_of_item(item.id))
     if "estimate" in edits:
         require_estimate(await work.store.estimate_scale(item), item, edits["estimate"])
     if "dependencies" in edits:

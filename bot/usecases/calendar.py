@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -69,6 +69,8 @@ class CalendarShown:
     changed: Occurrence | None = None
     """The occurrence a command skipped or moved, as it is now: the answer names it, as the
     command may have named it by a weekday or `next`."""
+    notes: rules.MoveNotes = field(default_factory=rules.MoveNotes)
+    """What the answer to a move should point out (a holiday, a day off, a skip undone)."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ async def change(
         await work.require(CHANGE_TEAM, "change the team's calendar")
         store, team, now = work.store, work.team, work.now
         ceremonies = list(await store.ceremonies(team.id))
-        changed = None
+        changed, notes = None, rules.MoveNotes()
         if request.verb == "lead":
             assert request.lead is not None
             (await store.ensure_team_calendar(team.id)).lead_minutes = request.lead
@@ -179,12 +181,16 @@ async def change(
                 changed = replace(changed, skipped=True)
             else:
                 today = local_today(team, now)
-                to_day = request.to_day.date_from(today) if request.to_day else None
+                to_day = None
+                if request.to_day is not None:
+                    to_day = rules.target_day(request.to_day, changed, today)
+                was = changed
                 changed = rules.move(team, ceremony, changed, to_day, request.to_at, now)
+                notes = rules.move_notes(team, was, changed)
         lead = await lead_minutes(store, team.id)
         for ceremony in ceremonies:
             await plan(store, team, ceremony, lead, now)
-        return replace(await _shown(store, team, now), changed=changed)
+        return replace(await _shown(store, team, now), changed=changed, notes=notes)
 
 
 async def skip_button(

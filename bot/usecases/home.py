@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from agendas import engine
@@ -42,7 +42,7 @@ class TeamHome:
 
     team: Team
     today: date  # in the team's time zone
-    roles: tuple[str, ...]  # po / sm / dev the user was named for (not through a user group)
+    roles: tuple[str, ...]  # po / sm / dev the user holds: named, or through a user group
     backlog: int  # items on the product backlog
     owns_items: bool  # the user owns an item on the backlog
     sprint: Sprint | None = None  # the active one
@@ -99,7 +99,7 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
     return TeamHome(
         team=team,
         today=today,
-        roles=tuple(role for role in ROLE_NAMES if user in named.named(role)),
+        roles=tuple(role for role in ROLE_NAMES if named.has(user, role)),
         backlog=len(items),
         owns_items=bool(owned),
         sprint=active,
@@ -110,7 +110,7 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
         votes=await waiting_votes(store, team, user, now),
         meeting=meeting,
         meeting_section=engine.current(meeting)["title"] if meeting is not None else "",
-        next_planning=sprints.next_planning_day(team, active, today),
+        next_planning=await next_planning(store, team, active, today),
         next_refinement=await next_refinement(store, team, today),
         refinement_budget=as_data(await sprint_budget(store, team, now)) if active else None,
         coming=await coming_ceremonies(store, team, now),
@@ -141,6 +141,18 @@ async def waiting_votes(store: Store, team: Team, user: str, now: datetime) -> l
         WaitingVote(poll, round_, titles.get(round_.item_number, f"item #{round_.item_number}"))
         for poll, round_ in waiting
     ]
+
+
+async def next_planning(
+    store: Store, team: Team, active: Sprint | None, today: date
+) -> date | None:
+    """The next sprint planning: its scheduled occurrence (where a move put it) after the
+    running sprint's own planning, else the first day of the sprint after the running one."""
+    scheduled = await store.ceremony(team.id, "planning")
+    if scheduled is None:
+        return sprints.next_planning_day(team, active, today)
+    after = max(today, active.starts_on + timedelta(days=1)) if active else today
+    return ceremonies.planning_day(team, scheduled, after)
 
 
 async def next_refinement(store: Store, team: Team, today: date) -> date | None:

@@ -202,7 +202,7 @@ async def revote(store: Store, team: Team, round_id: int, user: str, now: dateti
     poker.check_revote(round_, poll, team, user)
     if not await store.move_round(round_.id, ("revealed",), "revoted", decided_by=user):
         raise poker.closed(round_)
-    deadline = poker.revote_deadline(poll, now)
+    deadline = poker.revote_deadline(poll, team, now)
     if deadline is not None:
         await _schedule(store, poll, now, deadline)
     return await store.add_round(poll.id, round_.item_number, round_.number + 1, now, deadline)

@@ -216,7 +216,8 @@ async def daily_reminder(svc: Services, due: Due, render: Render) -> str:
             await schedule_next(store, team, after, running=due.key)
             items = await store.all_items(team.id, include_closed=False)
             velocity = await team_velocity(store, team)
-            plan = reminders.plan_reminder(team, items, due.now, velocity)
+            scheduled = await store.ceremony(team.id, "planning")
+            plan = reminders.plan_reminder(team, items, due.now, velocity, scheduled)
             sent = plan is not None and await store.reminder_sent(team, plan.day)
         decided = reminders.verdict(team, due.late, plan, sent)
         if decided.late and team is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 from bot.domain import calibration, sprint_export, tasks
@@ -42,6 +42,17 @@ class SprintCard:
     items: list[SprintItem]
     days_left: int | None
     changes: int
+    ends: date | None = None
+    """Its last working day, where it is shown to end (`rules.last_day`)."""
+
+
+@dataclass(frozen=True)
+class SprintToClose:
+    """The running sprint for its closing form: where it ends and the working days left."""
+
+    sprint: Sprint
+    ends: date
+    days_left: int
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class ScopeChanged:
     item: BacklogItem
     change: ScopeChange
     po: tuple[str, ...]
+    risks: tuple[str, ...] = ()  # an addition's: unready, past the forecast
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ async def show_sprint(svc: Services, actor: Actor) -> SprintCard:
         items = await work.store.sprint_items(sprint)
         changes = len(await work.store.scope_changes(sprint))
         left = rules.days_left(work.team, sprint, local_today(work.team, work.now))
-        return SprintCard(sprint, items, left, changes)
+        return SprintCard(sprint, items, left, changes, rules.last_day(work.team, sprint))
 
 
 async def change_scope(
@@ -108,10 +120,10 @@ async def change_scope(
 ) -> ScopeChanged:
     """`/sprint add|remove <n> <reason>`: a renegotiation of the running sprint."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        sprint, item, change = await renegotiate(
+        sprint, item, decided = await renegotiate(
             work.store, work.team, action, number, reason, work.user, work.now
         )
-        return ScopeChanged(sprint, item, change, Roles.of(work.team).po)
+        return ScopeChanged(sprint, item, decided.change, Roles.of(work.team).po, decided.risks)
 
 
 async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> InSprint:
@@ -127,12 +139,14 @@ async def item_tasks(svc: Services, actor: Actor, number: int) -> InSprint:
         return InSprint(sprint, await find_item(work.store, work.team, sprint, number))
 
 
-async def close_form(svc: Services, actor: Actor, in_channel: InChannel) -> Sprint:
+async def close_form(svc: Services, actor: Actor, in_channel: InChannel) -> SprintToClose:
     """The running sprint, for its closing form (the PO's or the Scrum Master's; never someone
     outside the channel, and in a channel nobody set up yet, the setup form is offered)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po", "sm"), "close the sprint")
-        return await require_active(work.store, work.team)
+        sprint = await require_active(work.store, work.team)
+        left = rules.days_left(work.team, sprint, local_today(work.team, work.now)) or 0
+        return SprintToClose(sprint, rules.last_day(work.team, sprint), left)
 
 
 async def close_sprint(
@@ -349,13 +363,24 @@ async def renegotiate(
     reason: str,
     actor: str,
     now: datetime,
-) -> tuple[Sprint, BacklogItem, ScopeChange]:
-    """Adds to or removes from a committed sprint: a reason is required, and it is logged."""
+) -> tuple[Sprint, BacklogItem, rules.Renegotiation]:
+    """Adds to or removes from a committed sprint: a reason is required, and it is logged; an
+    unready item only by the PO."""
     reason = rules.renegotiation_reason(action, number, reason)
     sprint = await require_active(store, team)
     item = await store.get_item(team, number)
     sprint_items = await store.sprint_items(sprint, include_removed=True)
-    decided = rules.renegotiate(sprint, action, item, sprint_items, reason, actor, now)
+    decided = rules.renegotiate(
+        sprint,
+        action,
+        item,
+        sprint_items,
+        reason,
+        actor,
+        now,
+        dor=DefinitionOfReady.of(team),
+        po=Roles.of(team).po,
+    )
     if decided.new_item is not None:
         await store.add_sprint_item(decided.new_item)
     if decided.returned is not None:
@@ -366,7 +391,7 @@ async def renegotiate(
     store.add_scope_change(decided.change)
     store.log(item, actor, f"sprint {action}", now, sprint=sprint.number, reason=reason)
     await tracker.after_scope_change(store, team, sprint, now)
-    return sprint, item, decided.change
+    return sprint, item, decided
 
 
 async def _back_to_top(

@@ -14,7 +14,7 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
@@ -73,12 +73,23 @@ async def member_work(
     *,
     once: bool = False,
     urgent: bool = False,
+    naming: Iterable[str] = (),
 ) -> AsyncIterator[Work]:
     """`team_work` for a use case that changes state: someone outside the team is refused
-    first, before anything is written (not even the team's first row)."""
+    first, before anything is written (not even the team's first row); then, for a use case
+    that names people for roles (`naming`), anyone named who is not in the channel."""
     await require_member(svc, actor, in_channel)
+    await require_in_channel(actor, naming, in_channel)
     async with team_work(svc, actor, once=once, urgent=urgent) as work:
         yield work
+
+
+async def require_in_channel(actor: Actor, people: Iterable[str], in_channel: InChannel) -> None:
+    """Refuses (NotInChannel) to name for a role anyone who is not a member of the team's
+    channel: Slack is asked once per person, outside any transaction."""
+    outsiders = [u for u in dict.fromkeys(people) if not await in_channel(actor.channel, u)]
+    if outsiders:
+        raise teams.NotInChannel(outsiders, actor.channel)
 
 
 # -- roles ---------------------------------------------------------------------------------
@@ -137,8 +148,10 @@ async def assign_roles(
     """`/timebox roles po @name` or the roles form: (role, people) pairs, by a PO or SM, or
     by anyone in the channel while it has no Product Owner (that sets the team up).
     `groups`: the user groups named, each for its role (None: the groups keep their roles).
-    Then a team without a time zone takes its (new) PO's (`adopt_po_timezone`)."""
-    async with member_work(svc, actor, in_channel, once=True) as work:
+    Then a team without a time zone takes its (new) PO's (`adopt_po_timezone`). Only members
+    of the channel may be named (`require_in_channel`)."""
+    named = [u for _, users in assignments for u in users]
+    async with member_work(svc, actor, in_channel, once=True, naming=named) as work:
         had_po = Roles.of(work.team).is_named("po")
         teams.setup_verdict(Roles.of(work.team), work.user)
         for role_word, users in assignments:
@@ -166,8 +179,10 @@ async def set_up_team(
     svc: Services, actor: Actor, setup: TeamSetup, in_channel: InChannel
 ) -> TeamNow:
     """The setup form saved: roles, time zone, sprint length and start, in one go. Anyone in
-    the channel may while it has no Product Owner; then its PO or Scrum Masters."""
-    async with member_work(svc, actor, in_channel, once=True) as work:
+    the channel may while it has no Product Owner; then its PO or Scrum Masters. Only members
+    of the channel may be named (`require_in_channel`)."""
+    named = [u for users in setup.people.values() for u in users]
+    async with member_work(svc, actor, in_channel, once=True, naming=named) as work:
         current = Roles.of(work.team)
         teams.setup_verdict(current, work.user)
         teams.check_setup(setup.people, setup.groups)

@@ -28,7 +28,7 @@ import hashlib
 import logging
 import secrets as random_secrets
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 KIND_IMPORT = "tracker_import"
 KIND_SYNC = "tracker_sync"
 KIND_WRITE = "tracker_write"
+LINKS = "links"  # a sprint write's payload: the links it is counted as pending on
 PUSH_DOWN = 1_000_000.0  # ranks added to items no issue backs, so the board's come first
 ROLES = ("po", "sm")
 
@@ -262,9 +263,16 @@ async def _write_item(
 
 
 async def _write_sprint(store: Store, team: Team, sprint: Sprint, now: datetime) -> None:
+    """A sprint's write, counted as pending on its items' links (the removed ones too: the
+    write moves them out), so each item says it is not yet in the tracker and the connection's
+    status is behind until the write lands (``tracker_push._record``)."""
     connection = await store.connection(team.id)
-    if connection is not None:
-        await enqueue(store, connection, None, "sprint", f"s{sprint.id}", now)
+    if connection is None:
+        return
+    held = await store.sprint_items(sprint, include_removed=True)
+    links = [await store.link_of_item(entry.item_id) for entry in held]
+    counted = [k for k in links if k is not None and k.key and k.connection_id == connection.id]
+    await enqueue(store, connection, None, "sprint", f"s{sprint.id}", now, counted=counted)
 
 
 async def enqueue(
@@ -276,8 +284,11 @@ async def enqueue(
     now: datetime,
     *,
     once: bool = False,
+    counted: Sequence[TrackerLink] = (),
 ) -> None:
-    """One row per effect: `tracker_write:<connection>:<subject>:<effect>:<id>`."""
+    """One row per effect: `tracker_write:<connection>:<subject>:<effect>:<id>`, counted as
+    pending on `link` (an item's write) or on each of `counted` (a sprint's: its items),
+    named in the payload (``LINKS``) so that its end or failure is recorded on them."""
     suffix = "once" if once else random_secrets.token_hex(6)
     key = f"{KIND_WRITE}:{tag(connection)}:{subject}:{effect}:{suffix}"
     payload = {
@@ -287,8 +298,17 @@ async def enqueue(
         "since": now.isoformat(),
         "attempt": 1,
     }
-    if await store.schedule_once(KIND_WRITE, key, now, payload) and link is not None:
-        await store.change_pending(link.id, 1)
+    if counted:
+        payload[LINKS] = [k.id for k in counted]
+    if await store.schedule_once(KIND_WRITE, key, now, payload):
+        for pending in [link] if link is not None else counted:
+            await store.change_pending(pending.id, 1)
+
+
+def counted_links(payload: dict[str, Any]) -> list[int]:
+    """The links a sprint's write is counted as pending on (none for an item's write, which
+    names its own)."""
+    return [int(link_id) for link_id in payload.get(LINKS, [])]
 
 
 # -- what the due work shares: its keys, its connection, its failures --------------------------
@@ -353,8 +373,10 @@ async def job_failed(
         connection.last_error = error.message
         if not error.retryable:
             connection.status = "error"
-        if link_id is not None:
-            await store.set_link_error(link_id, _short(error, connection.kind))
+        said = _short(error, connection.kind)
+        payload["said"] = said
+        for failed in [link_id] if link_id is not None else counted_links(due.payload):
+            await store.set_link_error(failed, said)
         await store.schedule(due.kind, due.key, now + timedelta(seconds=delay), payload)
     log.warning(
         "tracker %s %s failed (attempt %s, %s): trying again in %.0f s",
@@ -371,6 +393,8 @@ def _short(error: trackers.TrackerError, kind: str) -> str:
     """What an item says went wrong with its write (after "retrying"), naming its tracker."""
     if error.kind is trackers.TrackerErrorKind.RATE_LIMITED:
         return f"{rules.tracker_name(kind)} asked to wait"
+    if error.kind is trackers.TrackerErrorKind.UNAVAILABLE and error.status:
+        return f"{rules.tracker_name(kind)} answered HTTP {error.status}, a problem on its side"
     if error.kind in (trackers.TrackerErrorKind.UNAVAILABLE, trackers.TrackerErrorKind.TIMEOUT):
         return f"{rules.tracker_name(kind)} did not answer"
     return error.message[:200]

@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 import re
 import secrets as random_secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.domain import tracker_sprints, tracker_webhooks
 from bot.domain import tracker_sync as rules
-from bot.domain import tracker_webhooks
 from bot.domain.errors import UserError
 from bot.domain.trackers import TrackerError
 from bot.runtime.secrets import (
@@ -31,6 +31,7 @@ from bot.runtime.services import Services
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.tracker import (
     KIND_IMPORT,
+    KIND_WRITE,
     OPENERS,
     PUSH_DOWN,
     ROLES,
@@ -42,6 +43,7 @@ from bot.usecases.tracker import (
 )
 from bot.usecases.unit import Actor, team_work
 from storage.models import Team, TrackerConnection
+from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +156,7 @@ class ConnectionShown:
     failing: int = 0
     webhook_path: str = ""
     state: str = ""  # rules.connection_state: in step, or what is behind
+    sprints: list[str] = field(default_factory=list)  # "Sprint 3 not yet in Jira: retrying (…)"
 
 
 @dataclass
@@ -163,6 +166,7 @@ class Disconnected:
     unlinked: int
     kind: str = "jira"
     board_id: int = 0
+    on_backlog: int = 0  # of the unlinked items, those on the backlog (not done, archived, planned)
 
     @property
     def tracker(self) -> str:
@@ -429,7 +433,21 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
             failing,
             webhook_path(connection.kind, connection.webhook_token),
             rules.connection_state(connection.status, pending, failing),
+            await _sprints_behind(work.store, connection),
         )
+
+
+async def _sprints_behind(store: Store, connection: TrackerConnection) -> list[str]:
+    """Each sprint whose write (commitment, scope change, close) has not landed yet, by name,
+    with why it is retried: its items count it as pending, this says which sprint it is."""
+    said = []
+    for job in await store.pending_jobs(f"{KIND_WRITE}:{tag(connection)}:s"):
+        sprint = await store.sprint_by_id(int(str(job.payload.get("subject", "s0"))[1:] or 0))
+        if sprint is None:
+            continue
+        text = rules.pending_text(1, job.payload.get("said"), rules.tracker_name(connection.kind))
+        said.append(f"{tracker_sprints.sprint_name(sprint.number)} {text}")
+    return said
 
 
 async def disconnect(
@@ -446,8 +464,14 @@ async def disconnect(
             )
         site, name, kind = connection.site, connection.board_name, connection.kind
         board_id = connection.board_id
+        listed = await work.store.all_items(work.team.id, include_closed=False)
+        on_backlog = sum(
+            1
+            for item in listed
+            if item.tracker_link is not None and item.tracker_link.connection_id == connection.id
+        )
         unlinked = await work.store.remove_connection(connection)
-        return Disconnected(site, name, unlinked, kind, board_id)
+        return Disconnected(site, name, unlinked, kind, board_id, on_backlog)
 
 
 def _require_same_team(team: Team, form_team: int) -> None:

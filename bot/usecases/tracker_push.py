@@ -27,6 +27,7 @@ from bot.usecases.tracker import (
     KIND_WRITE,
     BoardSpec,
     connection_lock,
+    counted_links,
     enqueue,
     job_connection,
     job_failed,
@@ -233,9 +234,9 @@ async def _created_already(
 
 async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dict[str, Any]:
     """Makes the tracker's sprint look like Timebox's: there (made once: looked for by name
-    first), with its issues, started or closed. Every step may be repeated."""
-    remote_id = sprint["remote_id"]
-    state = None
+    first), with its issues, started or closed. Every step may be repeated. A failure once
+    the sprint is found or made names it as the channel knows it, not by the tracker's id."""
+    remote_id, state = sprint["remote_id"], None
     if remote_id is None:
         existing = [s for s in await tracker.board_sprints() if s.name == sprint["name"]]
         if existing:
@@ -245,6 +246,29 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
                 trackers.SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
             )
             remote_id, state = made.id, made.state
+    try:
+        state = await _sprint_steps(tracker, sprint, remote_id, state)
+    except trackers.TrackerError as error:
+        raise trackers.TrackerError(
+            tracker_sprints.named_sprint(error.message, str(remote_id), sprint["name"]),
+            kind=error.kind,
+            status=error.status,
+            retry_after=error.retry_after,
+            maybe_applied=error.maybe_applied,
+        ) from error
+    return {
+        "sprint": {"remote_id": remote_id, "state": (state or trackers.SprintState.ACTIVE).value}
+    }
+
+
+async def _sprint_steps(
+    tracker: trackers.Tracker,
+    sprint: dict[str, Any],
+    remote_id: str,
+    state: trackers.SprintState | None,
+) -> trackers.SprintState | None:
+    """The calls that bring the tracker's sprint `remote_id` in line (its issues in and out,
+    started, done ones marked, closed); its state after them (None: unknown)."""
     steps = tracker_sprints.sprint_steps(
         sprint["status"], state, sprint["inside"], sprint["outside"], sprint.get("done", [])
     )
@@ -265,9 +289,7 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
         await tracker.mark_done(key)
     if steps.close:
         state = (await tracker.close_sprint(remote_id)).state
-    return {
-        "sprint": {"remote_id": remote_id, "state": (state or trackers.SprintState.ACTIVE).value}
-    }
+    return state
 
 
 async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any]) -> None:
@@ -285,6 +307,8 @@ async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any
                 await _linked(store, link, outcome["issue"], now)
             link.synced_at = now
             await store.change_pending(link.id, -1)
+        for counted in counted_links(due.payload):  # a sprint's write: its items' links
+            await store.change_pending(counted, -1)
         if "sprint" in outcome:
             known = await store.sprint_link(int(write.sprint["id"]))
             if known is None:

@@ -93,7 +93,7 @@ def coming(shown: CalendarShown) -> dict[str, Any]:
             context(
                 "`/timebox calendar skip thu` skips the next Thursday's (or `next`, "
                 "`2026-03-04`, `mar 4`) · "
-                "`/timebox calendar move 2026-03-04 to 2026-03-05 15:00` moves one · "
+                "`/timebox calendar move 2026-03-04 to 2026-03-05 15:00` (or `to thu`) moves one · "
                 "`/timebox calendar lead 15m` sets when reminders come · "
                 "`/timebox calendar feed` subscribes your calendar"
             ),

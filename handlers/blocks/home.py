@@ -14,6 +14,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 from slack_sdk.models.views import View
 
+from bot.domain.sprints import last_day
 from bot.domain.tasks import hours_left
 from bot.domain.teams import ROLE_NAMES
 from bot.usecases.home import TeamHome, WaitingVote
@@ -39,8 +40,8 @@ def team_blocks(home: TeamHome) -> list[Block]:
     ctx: dict[str, Any] = {
         "home": home,
         "roles": [ROLE_NAMES[r] for r in home.roles],
-        "ends": day(home.sprint.ends_on, home.today) if home.sprint else "",
-        "ended": bool(home.sprint and home.sprint.ends_on < home.today),
+        "ends": day(last_day(home.team, home.sprint), home.today) if home.sprint else "",
+        "ended": bool(home.sprint and last_day(home.team, home.sprint) < home.today),
         "rows": ROWS,
         "polls": POLLS,
         "hours": hours_left(task for _, task in home.tasks),

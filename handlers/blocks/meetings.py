@@ -26,6 +26,7 @@ from agendas.agenda import Agenda
 from agendas.refinement import MOSCOW, PLACEMENTS
 from bot.domain.backlog import ITEM_TYPES
 from bot.domain.readiness import DefinitionOfReady, gaps
+from bot.domain.sprints import last_day
 from bot.usecases.meetings import AgendaShown, Note
 from bot.usecases.planning import Committed, PlanChanged
 from handlers.blocks import kit
@@ -87,7 +88,8 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
         "agenda_status.md.j2",
         meeting=meeting,
         bar=_bar(progress),
-        done=round(progress.done),
+        progress=progress,
+        elapsed=round(progress.elapsed, 1),
         total=int(progress.total),
         added=progress.added,
         planned=int(progress.planned),
@@ -239,7 +241,10 @@ def committed(done: Committed) -> dict[str, Any]:
     """The summary of a sprint just committed, for the channel: one message, which also says
     that the planning meeting the commitment ended has ended."""
     ended = done.ended is not None
-    text = render("sprint_committed.md.j2", sprint=done.sprint, count=done.count, ended=ended)
+    ends = last_day(done.team, done.sprint)
+    text = render(
+        "sprint_committed.md.j2", sprint=done.sprint, ends=ends, count=done.count, ended=ended
+    )
     return mrkdwn_notice(text)
 
 

@@ -143,7 +143,10 @@ def result_message(res: Result) -> dict[str, Any]:
     deck = t.deck
     helpers = _helpers(deck)
     modes = ", ".join(card_label(c) for c in t.modes)
-    text = render("poker_result.md.j2", res=res, t=t, modes=modes, **helpers)
+    median, average = (deck.in_cards(v) for v in (t.median, t.average))
+    text = render(
+        "poker_result.md.j2", res=res, t=t, modes=modes, median=median, average=average, **helpers
+    )
     choices = " or ".join(deck.describe(c) for c in t.choices)
     big = res.too_big
     too_big = " and ".join(deck.describe(c) for c in big) if t.choices else ""
@@ -329,9 +332,11 @@ def started_notice(number: int) -> dict[str, Any]:
     return notice(f"Planning poker on #{number} has started in the channel.", ":black_joker:")
 
 
-def deck_message(deck: Deck) -> dict[str, Any]:
+def deck_message(deck: Deck, *, sizes: bool = False) -> dict[str, Any]:
+    """The channel's deck; the T-shirt table with it when the deck has sizes, or `sizes` (the
+    table was just set)."""
     cards = "  ".join(card_label(c) for c in deck.cards)
-    text = render("poker_deck.md.j2", deck=deck, cards=cards)
+    text = render("poker_deck.md.j2", deck=deck, cards=cards, sizes=sizes or deck.sized)
     return message([section(text)], text)
 
 

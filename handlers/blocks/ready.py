@@ -46,11 +46,16 @@ def fix_button(channel_id: str, item: BacklogItem, dor: DefinitionOfReady) -> Bu
 
 
 def _unready_rows(
-    rows: Sequence[tuple[BacklogItem, list[str]]], channel_id: str, dor: DefinitionOfReady
+    rows: Sequence[tuple[BacklogItem, list[str]]],
+    channel_id: str,
+    dor: DefinitionOfReady,
+    owner_messaged: bool = False,
 ) -> list[Block]:
+    """One row per unready item with its fix. `owner_messaged`: the owner gets a direct
+    message the same minute, so the row says so instead of pinging them a second time."""
     blocks: list[Block] = [
         section(
-            render("ready_item.md.j2", item=item, gaps=item_gaps),
+            render("ready_item.md.j2", item=item, gaps=item_gaps, owner_messaged=owner_messaged),
             accessory=fix_button(channel_id, item, dor),
             block_id=f"unready-{item.number}",
         )
@@ -97,7 +102,7 @@ def reminder_message(plan: ReminderPlan, po: Sequence[str], planning_text: str) 
     intro = render("reminder_intro.md.j2", plan=plan, po=po, planning_text=planning_text)
     blocks: list[Block] = [
         section(intro),
-        *_unready_rows(plan.horizon.unready, plan.team.channel_id, dor),
+        *_unready_rows(plan.horizon.unready, plan.team.channel_id, dor, owner_messaged=True),
         context(render("ready_coverage.md.j2", horizon=plan.horizon, dor=dor)),
     ]
     return message(blocks, intro)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -21,7 +22,13 @@ from bot.domain import tasks
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
 from bot.domain.readiness import points_unit
 from bot.usecases.planning import PlanNote
-from bot.usecases.sprints import InSprint, ScopeChanged, SprintCard, SprintClosed
+from bot.usecases.sprints import (
+    InSprint,
+    ScopeChanged,
+    SprintCard,
+    SprintClosed,
+    SprintToClose,
+)
 from bot.usecases.tasks import TaskCard
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
@@ -38,17 +45,21 @@ def _item_option(item: BacklogItem) -> Option:
 
 def card(shown: SprintCard) -> dict[str, Any]:
     """The answer to `/sprint`: the current sprint, its items and progress."""
-    return sprint_card(shown.sprint, shown.items, shown.days_left, shown.changes)
+    return sprint_card(shown.sprint, shown.items, shown.days_left, shown.changes, shown.ends)
 
 
 ITEMS_SHOWN = 40  # sections on the sprint card (Slack allows 50 blocks in a message)
 
 
 def sprint_card(
-    sprint: Sprint, items: Sequence[SprintItem], days_left: int | None, changes: int
+    sprint: Sprint,
+    items: Sequence[SprintItem],
+    days_left: int | None,
+    changes: int,
+    ends: date | None = None,
 ) -> dict[str, Any]:
     """The sprint, then each item with its progress (tasks done, hours left, who works on it)
-    and a button to its tasks."""
+    and a button to its tasks. `ends`: its last working day (else the last day of its slot)."""
     all_tasks = [task for si in items for task in si.tasks]
     summary = render(
         "sprint_card.md.j2",
@@ -56,6 +67,7 @@ def sprint_card(
         sprint=sprint,
         items=items,
         days_left=days_left,
+        ends=ends or sprint.ends_on,
         done_points=sum(si.item.estimate or 0 for si in items if si.done_at),
         total_points=sum(si.item.estimate or 0 for si in items),
         changes=changes,
@@ -372,8 +384,13 @@ def tasks_modal(sprint: Sprint, sprint_item: SprintItem, channel_id: str) -> dic
     return _sprint_form("sprint_tasks", title, sprint, channel_id, blocks, number=item.number)
 
 
-def close_modal(sprint: Sprint, channel_id: str) -> dict[str, Any]:
-    blocks = [
+def close_modal(to_close: SprintToClose, channel_id: str) -> dict[str, Any]:
+    """The closing form; one closed before its last working day says so, as it ends early."""
+    sprint, early = to_close.sprint, to_close.days_left > 0
+    blocks: list[Block] = (
+        [section(render("sprint_close_early.md.j2", to_close=to_close))] if early else []
+    )
+    blocks += [
         section(
             "Done items count as completed; the others go back to the top of the product "
             "backlog. The review asks the question that matters most:"
@@ -412,6 +429,7 @@ def scope_changed(changed: ScopeChanged) -> dict[str, Any]:
         action="add" if changed.change.action == "added" else "remove",
         item=changed.item,
         reason=changed.change.reason,
+        risks=changed.risks,
     )
     return mrkdwn_notice(text)
 

@@ -32,10 +32,23 @@ def roles_message(roles: Roles, channel_id: str) -> dict[str, Any]:
     return kit.with_buttons(body, [edit, setup], "Scrum roles", header="Scrum roles")
 
 
+def not_in_channel(error: teams.NotInChannel) -> dict[str, Any]:
+    """The answer to naming for a role people outside the team's channel: who, and to invite
+    them first."""
+    body = render("roles_not_in_channel.md.j2", outsiders=error.outsiders, channel_id=error.channel)
+    return kit.mrkdwn_notice(body)
+
+
 # -- setting a team up ---------------------------------------------------------------------------
 
 SETUP_GROUP_BLOCKS = {role: f"{role}_groups" for role in ROLE_NAMES}
 WEEKS = [Option(value=str(n), label=f"{n} week{'s' if n > 1 else ''}") for n in range(1, 5)]
+
+
+def channel_only(command: str) -> dict[str, Any]:
+    """The answer to a command typed in a direct message: Timebox plans in a channel, and how
+    to add it to one."""
+    return kit.mrkdwn_notice(render("setup_channel_only.md.j2", command=command))
 
 
 def setup_offer(problem: str, channel_id: str) -> dict[str, Any]:

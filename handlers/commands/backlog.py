@@ -12,6 +12,7 @@ from bot.domain.commands import BacklogCommand, parse_backlog
 from bot.usecases import backlog as backlog_uc
 from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import backlog as blocks
+from handlers.names import names
 from handlers.render import from_slack
 
 
@@ -49,7 +50,10 @@ async def _import(asked: Asked, command: BacklogCommand) -> None:
 
 async def _export(asked: Asked, command: BacklogCommand) -> None:
     channel_name = asked.body.get("channel_name") or asked.actor.channel
-    exported = await backlog_uc.export_backlog(asked.svc, asked.actor, command.format, channel_name)
+    known = names(asked.client, asked.svc.clock, asked.actor.workspace)
+    exported = await backlog_uc.export_backlog(
+        asked.svc, asked.actor, command.format, channel_name, known
+    )
     await asked.client.files_upload_v2(
         channel=asked.actor.channel,
         content=exported.content,

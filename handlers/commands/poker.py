@@ -20,6 +20,7 @@ from handlers.blocks import poker as poker_blocks
 from handlers.common import actor
 from handlers.flows import poker as poker_flow
 from handlers.listener import listener
+from handlers.render import from_slack
 
 
 @listener
@@ -72,11 +73,11 @@ async def _deck(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -
             poker_blocks.deck_message(await poker_uc.deck_of(asked.svc, asked.actor))
         )
         return
-    words = " ".join(parsed.words).split()
+    words = from_slack(" ".join(parsed.words)).split()  # `&lt;` is one character, not a split
     changed = await poker_uc.change_deck(
         asked.svc, asked.actor, parsed.verb, words, asked.in_channel
     )
-    await asked.answer(poker_blocks.deck_message(changed.deck))
+    await asked.answer(poker_blocks.deck_message(changed.deck, sizes=parsed.verb == "tshirt"))
 
 
 Verb = Callable[[Asked, PokerCommand, AsyncBoltContext], Awaitable[None]]

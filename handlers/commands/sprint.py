@@ -73,8 +73,8 @@ async def _task_edit(asked: Asked, command: SprintCommand) -> None:
 
 async def _close(asked: Asked, command: SprintCommand) -> None:
     """The closing form; the use case of its submission closes the sprint."""
-    sprint = await sprints.close_form(asked.svc, asked.actor, asked.in_channel)
-    await asked.open_form(sprint_blocks.close_modal(sprint, asked.actor.channel))
+    to_close = await sprints.close_form(asked.svc, asked.actor, asked.in_channel)
+    await asked.open_form(sprint_blocks.close_modal(to_close, asked.actor.channel))
 
 
 async def _velocity(asked: Asked, command: SprintCommand) -> None:

@@ -22,8 +22,9 @@ from storage.repositories.base import Repository
 
 class HomeQueries(Repository):
     async def home_teams(self, workspace_id: str, user_id: str) -> Sequence[Team]:
-        """The user's teams: a role, an item they own, a task of theirs in the active sprint,
-        or an open poker poll that expects their vote (developers need no explicit role)."""
+        """The user's teams: a role (theirs, or a user group's they are in), an item they own,
+        a task of theirs in the active sprint, or an open poker poll that expects their vote
+        (developers need no explicit role)."""
         roled = select(RoleAssignment.team_id).where(RoleAssignment.user_id == user_id)
         owned = select(BacklogItem.team_id).where(BacklogItem.owner == user_id)
         tasked = (
@@ -44,6 +45,13 @@ class HomeQueries(Repository):
             .where(Team.workspace_id == workspace_id, PokerPoll.status == "open")
         )
         ids |= {team_id for team_id, voters in polls.all() if user_id in (voters or [])}
+        # A role held through a user group: its members are a JSON list, checked the same way.
+        groups = await self.session.execute(
+            select(RoleAssignment.team_id, RoleAssignment.members)
+            .join(Team, Team.id == RoleAssignment.team_id)
+            .where(Team.workspace_id == workspace_id, RoleAssignment.members.is_not(None))
+        )
+        ids |= {team_id for team_id, members in groups.all() if user_id in (members or [])}
         if not ids:
             return []
         result = await self.session.scalars(

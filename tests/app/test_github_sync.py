@@ -164,7 +164,9 @@ async def test_every_text_of_a_github_item_names_github_never_jira(slack, github
     await drain(slack)
 
     listed = await backlog_text(slack)
-    assert "not yet in GitHub: retrying (GitHub did not answer)" in listed, listed
+    assert (
+        "not yet in GitHub: retrying (GitHub answered HTTP 503, a problem on its side)" in listed
+    ), listed
     number = (await item_by_key(slack, story)).number
     await slack.driver.command("/backlog", f"show {number}", user=PO, channel=CHANNEL)
     item = shown(last_ephemeral(slack, PO))

@@ -103,7 +103,7 @@ async def test_home_shows_sprint_tasks_unready_items_votes_and_meetings(slack):
 
     diana = await home(slack, DEV1)
     assert f"*<#{CHANNEL}>* · 2 items on the backlog" in diana, "#1 and #2 are in the sprint"
-    assert "*Sprint 1* · 9 working days left, ends Sun 15 Mar" in diana
+    assert "*Sprint 1* · 9 working days left, ends Fri 13 Mar" in diana
     assert ">Invoices go out as PDF" in diana
     assert "*Your open tasks* · 2h left\\n• *#1* Export invoices: Query · 2h" in diana
     assert "Tests" not in diana and "Template" not in diana, "Devon's task, and a done one"
@@ -143,11 +143,11 @@ async def test_home_shows_sprint_tasks_unready_items_votes_and_meetings(slack):
 
     slack.clock.set(datetime(2026, 3, 13, 9, 0, tzinfo=UTC))  # Friday of week two
     diana = await home(slack, DEV1)
-    assert "*Sprint 1* · 1 working day left, ends Sun 15 Mar" in diana
+    assert "*Sprint 1* · 1 working day left, ends today" in diana
     assert "Waiting for your vote" not in diana, "the poll's deadline has passed"
     assert "Next refinement" not in diana, "that date is behind us"
     slack.clock.set(datetime(2026, 3, 16, 9, 0, tzinfo=UTC))
-    assert "*Sprint 1* · ended Sun 15 Mar, not closed yet" in await home(slack, DEV1)
+    assert "*Sprint 1* · ended Fri 13 Mar, not closed yet" in await home(slack, DEV1)
     assert ":calendar: Sprint planning today" in await home(slack, DEV1)
 
 
@@ -181,7 +181,13 @@ async def test_other_tabs_are_left_alone(slack):
 
 
 def busy_team(n: int) -> TeamHome:
-    team = Team(id=n, workspace_id="T0TEAM", channel_id=f"C{n:04d}", roles=[])
+    team = Team(
+        id=n,
+        workspace_id="T0TEAM",
+        channel_id=f"C{n:04d}",
+        roles=[],
+        working_days="mon,tue,wed,thu,fri",
+    )
     sprint = Sprint(
         number=7, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 15), goal="G" * 2000
     )
@@ -237,3 +243,14 @@ def test_a_channel_without_a_running_sprint_says_so():
     shown = json.dumps(home_view([planning], MONDAY), ensure_ascii=False)
     assert "0 items on the backlog\\nSprint 2 is being planned." in shown
     assert ":calendar: Sprint planning Mon 16 Mar" in shown
+
+
+async def test_home_names_the_day_a_scheduled_planning_was_moved_to(slack):
+    """The Home tab's next planning is the scheduled one where a move put it, as the
+    reminders count down to it; not the sprint calendar's first day."""
+    await setup_sprint(slack)
+    await slack.driver.command("/planning", "schedule 10:00", user=SM, channel=CHANNEL)
+    await slack.driver.command(
+        "/timebox", "calendar move 2026-03-16 to 2026-03-17 10:00", user=SM, channel=CHANNEL
+    )
+    assert ":calendar: Sprint planning Tue 17 Mar" in await home(slack, DEV1)

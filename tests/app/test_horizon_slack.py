@@ -67,7 +67,7 @@ async def test_ready_and_the_reminder_look_at_two_sprints_of_velocity(slack):
     [reminder] = bot_posts(slack)[before:]
     text = shown(reminder)
     assert "sprint planning is Monday 16 March" in text, "sprint 2 is planned that day"
-    assert "these 2 items will not be plannable" in text
+    assert "These 2 items will not be plannable" in text
     assert "*#3* Audit log" in text and "*#5* Reports" in text and "Offline mode" not in text
     assert "Ready coverage: 1.2 sprints" in text
 

@@ -162,10 +162,10 @@ async def test_a_sprint_planned_late_keeps_its_end_and_counts_the_days_left(slac
     await cmd(slack, "/planning", "goal By the end we expect PDF invoices", PO)
     await cmd(slack, "/planning", "commit team")
     committed = posted(slack, "*Sprint 1 is committed*")
-    assert "(04 Dec to 13 Dec: planned 4 working days into its slot, it counts the 6 left)" in (
+    assert "(04 Dec to 11 Dec: planned 4 working days into its slot, it counts the 6 left)" in (
         committed
     ), committed
-    assert "Fri 04 Dec to Sun 13 Dec · 6 working days left" in await card(slack)
+    assert "Fri 04 Dec to Fri 11 Dec · 6 working days left" in await card(slack)
     async with slack.db.transaction() as store:
         team = await store.ensure_team("T0TEAM", CHANNEL, slack.clock.now())
         [sprint] = await store.open_sprints(team.id)

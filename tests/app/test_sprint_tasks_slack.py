@@ -154,7 +154,7 @@ async def test_the_planning_how_card_counts_tasks_and_hours_as_they_are_added(sl
     await cmd(slack, "/sprint", "task 3 add Audit table 3h", DEV3)
     card = shown(slack.emulator.find_message(CHANNEL, breakdown.ts))
     assert "So far 3 tasks, 11h, for 2 of 2 items." in card
-    assert "*#1* Export invoices · 2 tasks, 8h" in card and "*#3* Audit log · 1 tasks, 3h" in card
+    assert "*#1* Export invoices · 2 tasks, 8h" in card and "*#3* Audit log · 1 task, 3h" in card
     capacity = [m for m in thread(slack) if "Days off & focus" in shown(m)]
     assert len(capacity) == 1 and "*Tasks:* 11 of 180 hours" in shown(capacity[0])
 

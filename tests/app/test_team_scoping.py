@@ -868,7 +868,7 @@ CHANGES = [
     ("/refine", "schedule wed 14:00", SM),
     ("/sprint", "done 1", DEV1),
     ("/ready", "remind at 09:30", PO),
-    ("/timebox", f"roles sm <@{OSCAR}|oscar>", PO),
+    ("/timebox", f"roles sm <@{DEV3}|dmitri>", PO),  # a role is for people in the channel
 ]
 READS = [("/backlog", ""), ("/backlog", "show 1"), ("/ready", ""), ("/refine", "agenda")]
 

@@ -75,7 +75,7 @@ async def test_the_first_comer_is_offered_the_setup_and_the_channel_told_who_set
     text = shown(told)
     assert f"<@{DEV1}> set up Timebox for this channel." in text
     assert f"*Product Owner:* <@{PO}>" in text and f"*Scrum Masters:* <@{SM}>" in text
-    assert f"*Developers:* <!subteam^{DESIGN}>" in text
+    assert "*Developers:* @design-team" in text, "named, not pinged, in the channel"
     assert "3 weeks, starting Monday 09 March 2026" in text and "Europe/Berlin" in text
     team, roles = await team_rows(slack)
     assert roles == [(DESIGN, "dev"), (PO, "po"), (SM, "sm")]

@@ -237,7 +237,10 @@ async def test_an_item_added_in_slack_shows_pending_until_it_is_in_jira(slack, j
     jira.fail_next(503, route="issue.create")
     await slack.driver.command("/backlog", "add Apple Pay", user=DEV1, channel=CHANNEL)
     await drain(slack)
-    assert "not yet in Jira: retrying (Jira did not answer)" in await backlog_text(slack)
+    assert (
+        "not yet in Jira: retrying (Jira answered HTTP 503, a problem on its side)"
+        in await backlog_text(slack)
+    )
     await later(slack, 10)
     [made] = [i for i in jira.issues.values() if i.summary == "Apple Pay"]
     listed = await backlog_text(slack)

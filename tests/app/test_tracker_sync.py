@@ -264,7 +264,7 @@ async def test_an_estimate_write_that_fails_retries_shows_pending_and_lands_once
     await drain(slack)  # 503
     card = await item_by_key(slack, story)
     assert card.tracker_link.pending == 1
-    assert card.tracker_link.error == "Jira did not answer"
+    assert card.tracker_link.error == "Jira answered HTTP 503, a problem on its side"
     assert jira.estimate_of(story) == 5
     await later(slack, 10)  # backoff: 10 s, then Jira says 429, Retry-After 120
     assert len(jira.calls_to("issue.edit")) == 2
@@ -430,7 +430,10 @@ async def test_an_item_done_in_timebox_is_moved_to_done_in_jira_once(slack, jira
 
     card = await item_by_key(slack, story)
     assert card.status == "done" and jira.issues[story].status == "In Progress"
-    assert card.tracker_link.pending == 1 and card.tracker_link.error == "Jira did not answer"
+    assert (
+        card.tracker_link.pending == 1
+        and card.tracker_link.error == "Jira answered HTTP 503, a problem on its side"
+    )
     await later(slack, 10)
     assert jira.issues[story].status == "Done"
     card = await item_by_key(slack, story)

@@ -157,7 +157,7 @@ async def test_a_whole_sprint_from_refinement_to_the_next_planning(slack):
     for dev in (DEV1, DEV2, DEV3):
         await slack.driver.click("I commit", user=dev, message=commit)
     [committed] = channel_posts(slack)[before:]
-    assert "*Sprint 1 is committed* (02 Mar to 15 Mar)" in shown(committed)
+    assert "*Sprint 1 is committed* (02 Mar to 13 Mar)" in shown(committed)
     assert "3 items, 16 points against a forecast of 15 (107%)" in shown(committed)
     assert "The planning meeting has ended" in shown(committed)
 

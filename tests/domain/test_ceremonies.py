@@ -109,7 +109,7 @@ def test_a_session_is_named_by_next_a_weekday_or_a_date(said, day):
         ("skip someday", "`someday` is not a day I can find: say `next`"),
         ("skip dec 45", "`dec 45` is not a day I can find"),
         ("skip 2026-03-04 2026-03-11", "Skip one occurrence at a time."),
-        ("move thu to fri", "`fri` is not a day to move it to: say a date like `2026-12-10`"),
+        ("move thu to someday", "`someday` is not a day to move it to: say a weekday like `tue`"),
         ("move thu 15:00", "Say where to"),
     ],
 )

@@ -35,6 +35,7 @@ def in_triage() -> Meeting:
         agenda={"name": "Backlog refinement", "minutes": 30, "sections": sections},
         status="running",
         section=1,
+        started_at=START,
         section_started_at=START,
         section_ends_at=START + timedelta(minutes=10),
         paused_at=None,

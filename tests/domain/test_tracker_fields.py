@@ -105,6 +105,29 @@ def test_merge_takes_each_sides_own_change_and_the_later_of_two():
     }
 
 
+def test_a_relink_writes_what_timebox_changed_while_apart_and_the_later_of_two():
+    base = current()
+    later = {"title": T0 + timedelta(minutes=1), "type": T0 + timedelta(minutes=1)}
+    # Only Timebox changed the title while apart: kept, and written (no write was on the way).
+    merged = rules.merge(current(title="Ours"), base, current(), T0, later, relinked=True)
+    assert merged.changes == {} and merged.write == ["title"] and merged.conflicts == []
+    # Both changed it: the later wins, with a conflict line.
+    merged = rules.merge(
+        current(title="Ours"), base, current(title="Theirs"), T0, later, relinked=True
+    )
+    assert merged.write == ["title"] and merged.conflicts[0].kept == "Timebox"
+    # Never agreed on: the later change; the tracker's when Timebox never edited it.
+    merged = rules.merge(
+        current(title="Ours"), {}, current(title="Theirs"), T0, later, relinked=True
+    )
+    assert merged.write == ["title"] and merged.changes == {}
+    merged = rules.merge(current(title="Ours"), {}, current(title="Theirs"), T0, {}, relinked=True)
+    assert merged.changes == {"title": ["Ours", "Theirs"]} and merged.conflicts == []
+    # A field Timebox does not write is the tracker's.
+    merged = rules.merge(current(type="bug"), base, current(), T0, later, relinked=True)
+    assert merged.changes == {"type": ["bug", "story"]} and merged.write == []
+
+
 def test_what_timebox_changed_is_what_it_writes():
     assert rules.to_write(current(estimate=13.0), current()) == {"estimate": 13.0}
     assert rules.to_write(current(labels=["x"]), current()) == {}, "labels are read only"

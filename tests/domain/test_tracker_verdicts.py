@@ -153,17 +153,18 @@ def test_a_new_rank_token_asks_for_the_boards_order_outside_the_import():
     assert not rules.classify(issue(), link(), 1, importing=False).reranked
 
 
-def test_relinking_starts_afresh_and_brings_back_what_left_the_board():
+def test_relinking_keeps_what_both_sides_agreed_and_brings_back_what_left_the_board():
     gone = link(connection_id=None, remote={"gone": "moved"})
+    agreed = dict(gone.base)
     archived = item(archived_at=T0)
     assert rules.relink(gone, archived, 1, LATER)
-    assert gone.connection_id == 1 and gone.base == {}
+    assert gone.connection_id == 1 and gone.base == agreed, "merged as any change is"
     assert archived.archived_at is None and archived.updated_at == LATER
 
     archived_by_hand = item(archived_at=T0)
     other = link(connection_id=None)
     assert not rules.relink(other, archived_by_hand, 1, LATER)
-    assert archived_by_hand.archived_at == T0 and other.connection_id == 1 and other.base == {}
+    assert archived_by_hand.archived_at == T0 and other.connection_id == 1
 
 
 # -- issues gone from the board ------------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""The deck's words through the real app: the T-shirt table only with sizes, a typed `<` or
+mention read once and shown escaped once, and a T-shirt reveal's statistics in sizes."""
+
+from __future__ import annotations
+
+from tests.app.test_backlog_slack import shown
+from tests.app.test_poker_slack import DEVS, board, poker, replies, setup_team, vote
+from tests.conftest import PO
+
+
+async def test_a_number_deck_says_nothing_of_t_shirt_sizes(slack):
+    await setup_team(slack)
+    answer = shown(await poker(slack, "deck 1,2,4,8,?,coffee", user=PO))
+    assert "*Custom*: 1  2  4  8  ?  ☕" in answer
+    assert "T-shirt" not in answer, answer
+    assert "XS=1" in shown(await poker(slack, "tshirt M=4", user=PO)), "the table just set"
+    assert "XS=1, S=2, M=4" in shown(await poker(slack, "deck tshirt", user=PO))
+
+
+async def test_slack_markup_in_a_deck_is_read_once_and_named_as_typed(slack):
+    await setup_team(slack)
+    answer = await poker(slack, "deck <!channel>,1", user=PO)
+    assert "`@channel` is not a card" in answer.text, answer.text
+    answer = await poker(slack, "deck " + slack.driver.escape("<b>,1,2"), user=PO)
+    assert "`&lt;b&gt;` is not a card" in answer.text, answer.text
+    assert "&amp;" not in answer.text
+
+
+async def test_a_t_shirt_reveal_shows_its_statistics_in_sizes(slack):
+    await setup_team(slack)
+    await poker(slack, "deck tshirt", user=PO)
+    await poker(slack, "1")
+    for user, card in zip(DEVS[:2], ("XS", "XL"), strict=True):
+        await vote(slack, user, card)
+    await vote(slack, DEVS[2], "?")
+    [result] = replies(slack, board(slack))
+    text = shown(result)
+    assert "*Median* ≈ L (4.5 pts) · *Mode* XS, XL · *Average* ≈ L (4.5 pts)" in text, text
