@@ -34,13 +34,17 @@ def share_of(team: Team) -> float:
     return DEFAULT_SHARE if team.refinement_share is None else team.refinement_share
 
 
+SHARE_RANGE = (1, 50)  # percent of the sprint's capacity
+
+
 def parse_share(text: str) -> float:
-    """`10%` or `10`: a percentage from 1 to 50."""
+    """`10%` or `10`: a percentage in SHARE_RANGE."""
+    low, high = SHARE_RANGE
     match = re.fullmatch(r"\s*(\d{1,2}(?:\.\d+)?)\s*%?\s*", text)
-    if match is None or not 1 <= float(match.group(1)) <= 50:
+    if match is None or not low <= float(match.group(1)) <= high:
         raise UserError(
-            "Give the share of the sprint's capacity for refinement as a percentage from 1 to "
-            "50, e.g. `/timebox settings refinement 10%`."
+            "Give the share of the sprint's capacity for refinement as a percentage from "
+            f"{low} to {high}, e.g. `/timebox settings refinement 10%`."
         )
     return round(float(match.group(1)) / 100, 4)
 

@@ -275,6 +275,18 @@ def status_news(
     return None
 
 
+def issue_news(item: BacklogItem, link: TrackerLink, issue: TrackerIssue) -> str | None:
+    """The linked issue's status news for its item (``status_news``), against the status both
+    sides last agreed on: what the merge applies, or the running sprint carries out."""
+    return status_news(
+        item.status,
+        issue.status_category.value,
+        agreed_status(link),
+        not_planned=issue.not_planned,
+        dropped=item.archived_at is not None and bool((link.remote or {}).get("not_planned")),
+    )
+
+
 def status_after(status: str, category: str, was: str | None) -> str | None:
     """The item's new status for the tracker's status category (``status_news``: done, or
     open again), or None to leave it."""
@@ -529,13 +541,7 @@ def apply_merge(
             setattr(item, name, new)
             edited[name] = [old, new]
     remote = link.remote or {}
-    news = status_news(
-        item.status,
-        issue.status_category.value,
-        agreed_status(link),
-        not_planned=issue.not_planned,
-        dropped=item.archived_at is not None and bool(remote.get("not_planned")),
-    )
+    news = issue_news(item, link, issue)
     status = None if in_sprint else STATUS_OF.get(news or "")
     if status is not None and status != item.status:
         edited["status"] = [item.status, status]

@@ -296,12 +296,7 @@ async def _running_sprint_holds(
     """The running sprint holds the item, finished in it when the issue was reopened, not yet
     when it was closed: its change of status is the sprint's to carry out (rules.status_news;
     asked only when there is one). Else the item's status alone changes."""
-    news = rules.status_news(
-        item.status,
-        issue.status_category.value,
-        rules.agreed_status(link),
-        not_planned=issue.not_planned,
-    )
+    news = rules.issue_news(item, link, issue)
     held = await sprints.held_in_running(store, team, item) if news is not None else None
     return held is not None and (held.done_at is not None) == (news == rules.REOPENED)
 

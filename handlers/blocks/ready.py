@@ -20,6 +20,7 @@ from bot.domain.reminders import ReminderPlan
 from bot.domain.teams import Roles
 from bot.usecases.ready import Post, Readiness
 from handlers.blocks import kit
+from handlers.blocks.backlog import item_count
 from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
 from handlers.render import fit, render
 from storage.models import BacklogItem, Team
@@ -78,7 +79,7 @@ def readiness_report(hz: Horizon, channel_id: str, dor: DefinitionOfReady) -> di
     if hz.snoozed:
         blocks.append(context(render("ready_snoozed_list.md.j2", items=hz.snoozed)))
     count = len(hz.unready)
-    unready = f"{count} unready item{'s' if count != 1 else ''}"
+    unready = item_count(count, "unready item")
     return message(blocks, f"Readiness check: {unready} near the top")
 
 

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 from bot.domain import teams
 from bot.domain.calendar import WEEKDAYS, working_days, zone_name
 from bot.domain.commands import USAGE
+from bot.domain.refinement_budget import SHARE_RANGE
 from bot.domain.teams import ROLE_NAMES, Roles
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, section
@@ -201,7 +202,7 @@ NUMBER_SETTINGS = {
     "refinement": (
         "Refinement budget (% of capacity)",
         True,
-        (1, 50),  # refinement_budget.parse_share's
+        SHARE_RANGE,
         "The share of each sprint's capacity spent refining the backlog.",
     ),
 }
