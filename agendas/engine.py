@@ -3,7 +3,8 @@
 A meeting is a database row; its warning and time-up timers are scheduled jobs keyed by the
 section and its planned end, so a timer that was moved (extend, pause) never fires at its old
 time, and a restart loses none. Every transition names the section it expects to leave, so a
-double click or a retried delivery cannot advance twice.
+double click or a retried delivery cannot advance twice. A meeting nobody ends is ended by one
+more timer, `grace` past its timebox (`forgotten_at`), and its record stops there.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from storage.repositories import Store
 TIMER = "meeting_timer"
 WARN_SHARE = 0.2
 WARN_AT_LEAST = timedelta(minutes=1)
+FORGOTTEN = "forgotten"  # the event of the timer that ends a meeting nobody ends
+GRACE_AT_MOST = timedelta(hours=1)
+PAUSED_AT_MOST = timedelta(days=1)
 KIND_NAMES = {
     "refinement": "refinement session",
     "planning": "sprint planning",
@@ -152,19 +156,55 @@ def ran(meeting: Meeting, now: datetime | None = None) -> float:
 def timing(meeting: Meeting) -> dict[str, Any]:
     """What the minutes of any kind say of an ended meeting's time, as its agenda says it:
     each section as it went (one not reached, with its plan), the planned total of the
-    whole agenda, the minutes extensions added, and how long it ran."""
+    whole agenda, the minutes extensions added, how long it ran, and whether Timebox ended it
+    because nobody did (`auto_ended`: after a pause, or how many minutes past its timebox)."""
     reached = {entry["section"] for entry in meeting.log}
     not_reached = [
         {"section": i, "title": s["title"], "planned": s["minutes"], "actual": None}
         for i, s in enumerate(sections(meeting))
         if i not in reached
     ]
+    auto = meeting.data.get("auto_ended")
     return {
         "sections": sorted([*meeting.log, *not_reached], key=lambda s: s["section"]),
         "planned": planned(meeting),
         "added": added(meeting),
         "actual": round(ran(meeting), 1),
+        "auto_ended": {"paused": auto["paused"], "grace": auto["grace"]} if auto else None,
     }
+
+
+def grace(meeting: Meeting) -> timedelta:
+    """How long a meeting may stand open past its timebox before Timebox ends it: its own
+    planned length, an hour at most. A team still in it has had the time-up, which says when,
+    and extends; a team that left it is not recorded as meeting all night."""
+    return min(timedelta(minutes=planned(meeting)), GRACE_AT_MOST)
+
+
+def timebox_ends(meeting: Meeting) -> datetime:
+    """When a running meeting's timebox ends: its planned minutes and extensions of running
+    time after its start (pauses not counted), or its current section's end if later (a
+    section extended when it had run over)."""
+    paused = sum(meeting.data.get("paused_seconds", {}).values())
+    length = timedelta(seconds=paused, minutes=planned(meeting) + added(meeting))
+    return max(meeting.started_at + length, meeting.section_ends_at)
+
+
+def forgotten_at(meeting: Meeting) -> datetime | None:
+    """When Timebox ends the meeting if nobody does: `grace` past its timebox; a paused one a
+    day after its pause (a break is shorter, and a meeting paused overnight survives). None
+    once it has ended."""
+    if meeting.status == "ended":
+        return None
+    if meeting.status == "paused" and meeting.paused_at is not None:
+        return meeting.paused_at + PAUSED_AT_MOST
+    return timebox_ends(meeting) + grace(meeting)
+
+
+def overdue(meeting: Meeting, now: datetime) -> bool:
+    """Whether the meeting has stood open until `forgotten_at` (its timer may not have run)."""
+    due = forgotten_at(meeting)
+    return due is not None and now >= due
 
 
 async def start(
@@ -221,8 +261,19 @@ async def start(
 
 
 async def schedule_timers(store: Store, meeting: Meeting, now: datetime) -> None:
-    """(Re)places the current section's warning and time-up; none while paused or ended."""
+    """(Re)places the current section's warning and time-up, and the end of a meeting nobody
+    ends (`forgotten_at`): only that while paused, none once ended."""
     await store.cancel_prefix(f"meeting:{meeting.id}:")
+    forgotten = forgotten_at(meeting)
+    if forgotten is None:
+        return
+    at = int(forgotten.timestamp())
+    await store.schedule(
+        TIMER,
+        f"meeting:{meeting.id}:{FORGOTTEN}:{at}",
+        forgotten,
+        {"meeting": meeting.id, "event": FORGOTTEN, "at": at},
+    )
     if meeting.status != "running":
         return
     version = int(meeting.section_ends_at.timestamp())
@@ -386,7 +437,18 @@ async def resume(store: Store, meeting: Meeting, now: datetime) -> None:
     await schedule_timers(store, meeting, now)
 
 
-async def end(store: Store, meeting: Meeting, now: datetime, *, close: bool = True) -> None:
+async def end(
+    store: Store, meeting: Meeting, now: datetime, *, close: bool = True, timer: str | None = None
+) -> None:
+    """Ends the meeting at `now`; one that stood open until `forgotten_at` ends then, marked
+    as ended by Timebox (`auto_ended`), so no time after that counts, whoever ends it.
+    `timer`: the key of the timer ending it, whose row is kept to be marked done."""
+    forgotten = forgotten_at(meeting)
+    if forgotten is not None and now >= forgotten:
+        minutes = round(grace(meeting).total_seconds() / 60)
+        auto = {"paused": meeting.status == "paused", "grace": minutes, "timer": timer}
+        meeting.data = {**meeting.data, "auto_ended": auto}
+        now = forgotten
     if meeting.status == "paused":
         _unpause(meeting, now)
     if close:
@@ -394,7 +456,12 @@ async def end(store: Store, meeting: Meeting, now: datetime, *, close: bool = Tr
     meeting.status = "ended"
     meeting.ended_at = now
     meeting.open_for = None
-    await store.cancel_prefix(f"meeting:{meeting.id}:")
+    await store.cancel_prefix(f"meeting:{meeting.id}:", keep=timer)
+
+
+def ended_by(meeting: Meeting) -> str | None:
+    """The key of the timer that ended the meeting because nobody did, if one did."""
+    return (meeting.data.get("auto_ended") or {}).get("timer")
 
 
 def may_facilitate(meeting: Meeting, user: str, scrum_masters: tuple[str, ...]) -> bool:

@@ -21,10 +21,12 @@ from storage.repositories import Store
 @dataclass(frozen=True)
 class People:
     """Who is in the team's channel (read from Slack by the caller), and the bot's own id,
-    which never counts as a developer."""
+    which never counts as a developer. `known` False: Slack could not say who is in it (the
+    members are then nobody, and people named for a role are kept as if they were in it)."""
 
     members: tuple[str, ...]
     bot: str = ""
+    known: bool = True
 
 
 class MeetingKind(Protocol):

@@ -16,7 +16,7 @@ from agendas.kinds import People
 from bot.domain import sprints
 from bot.domain.capacity import Capacity
 from bot.domain.errors import UserError
-from bot.domain.teams import Roles
+from bot.domain.teams import Present, Roles
 from storage.models import BacklogItem, Meeting, Sprint, SprintItem, Team
 
 # -- what a section opens ------------------------------------------------------------------------
@@ -57,12 +57,18 @@ class StateSection:
 
 
 def developers(team: Team, people: People | None) -> list[str]:
-    """The team's Developers: named ones, or everyone in the channel but PO, SM and the bot."""
-    roles = Roles.of(team)
-    if roles.dev:
-        return list(roles.dev)
-    members = people.members if people else ()
-    return [m for m in roles.developers(members) if not people or m != people.bot]
+    """The team's Developers in the channel (`developers_present`)."""
+    return list(developers_present(team, people).counted)
+
+
+def developers_present(team: Team, people: People | None) -> Present:
+    """The team's Developers: named ones who are in the channel, or everyone in it but PO, SM
+    and the bot; and those named who are not in it (`outside`: not counted). Without the
+    channel's people (None, or Slack could not say) every named one counts."""
+    members = None
+    if people is not None and people.known:
+        members = [m for m in people.members if m != people.bot]
+    return Roles.of(team).developers_present(members)
 
 
 def require_planning(sprint: Sprint) -> Sprint:

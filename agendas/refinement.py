@@ -111,7 +111,7 @@ def check_triaging(meeting: Meeting, number: int) -> None:
     section = engine.current(meeting)
     if "triage" not in section.get("actions", []):
         raise UserError(
-            f"Triage is over: the meeting is in *{section['title']}*. #{number} stays new for "
+            f"Triage is over: the meeting is in “{section['title']}”. #{number} stays new for "
             f"the next session's triage; `/backlog edit {number}` or `/backlog move {number} "
             "top` changes it now."
         )

@@ -17,8 +17,12 @@ from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import housekeeping as housekeeping_uc
 from bot.usecases import ready as ready_uc
+from bot.usecases import sprints as sprints_uc
+from bot.usecases import tracker as tracker_uc
 from handlers import outbox as slack_outbox
 from handlers.blocks import ready as ready_blocks
+from handlers.blocks import sprints as sprint_blocks
+from handlers.blocks import tracker_notice
 from handlers.flows import calendar as calendar_flow
 from handlers.flows import meetings as meeting_flow
 from handlers.flows import poker as poker_flow
@@ -94,6 +98,8 @@ def register_jobs(
     services.jobs.handle(
         housekeeping_uc.HOUSEKEEPING, partial(housekeeping_uc.housekeeping, services)
     )
+    tracker_uc.register_wording(tracker_uc.Outage, tracker_notice.outage)
+    tracker_uc.register_wording(sprints_uc.ScopeChanged, sprint_blocks.scope_changed)
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

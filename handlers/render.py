@@ -83,6 +83,21 @@ def slack_date(when: datetime, style: str = "{date_short_pretty} at {time}") -> 
     return Mrkdwn(f"<!date^{int(when.timestamp())}^{style}|{fallback}>")
 
 
+# Slack's mrkdwn has no escape for its markers: inside a wrapper the bot writes (`*bold*`,
+# `_italic_`, `~strike~`, `` `code` ``) each becomes a look-alike that formats nothing.
+_MARKER_LOOKALIKES = str.maketrans(
+    {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb", "\n": " ", "\r": " "}
+)
+
+
+def literal(text: object) -> str:
+    """User text shown as typed inside the bot's own `*…*` or `_…_`: a `*` in a title would
+    end the bold early (and a line break ends any wrapper), so none of them survives. Still
+    escaped like any other value (text already escaped stays so)."""
+    safe = str(text).translate(_MARKER_LOOKALIKES)
+    return Mrkdwn(safe) if isinstance(text, Mrkdwn) else safe
+
+
 def fit(text: str, limit: int) -> str:
     """Shortens text to Slack's limit for its field, saying that it did."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -126,6 +141,7 @@ def environment() -> Environment:
         mrkdwn=Mrkdwn,
         fit=fit,
         fit_escaped=fit_escaped,
+        literal=literal,
     )
     return env
 

@@ -50,10 +50,18 @@ class Capacity:
     velocity: float | None = None
     first_forecast: float | None = None
     days_gone: int = 0  # of the sprint's slot, before it was planned: not in `working_days`
+    not_in_channel: tuple[str, ...] = ()
+    """Developers named (or members of the user group named) who are not in the channel:
+    not counted, and the capacity says so."""
 
     @property
     def person_days(self) -> float:
         return len(self.developers) * self.working_days
+
+    @property
+    def developers_days_off(self) -> float:
+        """The days off of the developers counted (not of someone no longer among them)."""
+        return sum(self.days_off.get(dev, 0.0) for dev in self.developers)
 
     @property
     def available_days(self) -> float:

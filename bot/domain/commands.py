@@ -15,6 +15,7 @@ from bot.domain.ceremonies import CalendarRequest, Schedule, parse_calendar, par
 from bot.domain.errors import UsageError
 from bot.domain.poker import Until
 from bot.domain.tasks import ME, TaskEdit, parse_time
+from bot.domain.teams import ROLE_ALIASES, ROLE_NAMES
 
 
 def _usage_tables() -> dict[str, dict[str, tuple[str, str]]]:
@@ -148,13 +149,20 @@ def _parse_move(words: list[str]) -> Move:
 
 
 @dataclass(frozen=True)
+class RoleNaming:
+    """One role of `/timebox roles`, and who is named for it."""
+
+    role: str  # po, sm or dev
+    users: tuple[str, ...] = ()
+    groups: tuple[tuple[str, str], ...] = ()  # (user group id, its handle)
+
+
+@dataclass(frozen=True)
 class TimeboxCommand:
     verb: str
-    role: str = ""
-    users: tuple[str, ...] = ()
+    naming: tuple[RoleNaming, ...] = ()  # `roles`: each role named, in the order typed
     setting: str = ""
     value: str = ""
-    groups: tuple[tuple[str, str], ...] = ()  # (user group id, its handle) named for the role
     calendar: CalendarRequest | None = None
 
 
@@ -177,19 +185,7 @@ def parse_timebox(text: str) -> TimeboxCommand:
     if verb == "disconnect" and not rest:
         return TimeboxCommand(verb)
     if verb == "roles":
-        if not rest:
-            return TimeboxCommand("roles")
-        named = " ".join(rest[1:])
-        users = tuple(dict.fromkeys(_MENTION.findall(named)))
-        groups = tuple({g: (g, (h or g).lstrip("@")) for g, h in _SUBTEAM.findall(named)}.values())
-        leftover = _SUBTEAM.sub("", _MENTION.sub("", named)).strip(" ,")
-        if leftover:
-            raise UsageError(
-                f"`{leftover}` is not a mention: pick people (or a user group) with @ so Slack "
-                "links them.",
-                usage("/timebox", "roles"),
-            )
-        return TimeboxCommand("roles", role=rest[0].lower(), users=users, groups=groups)
+        return TimeboxCommand("roles", naming=_role_naming(_rest_text(text, 1)))
     if verb == "settings":
         if not rest:
             return TimeboxCommand("settings")
@@ -216,6 +212,37 @@ def parse_timebox(text: str) -> TimeboxCommand:
             raise UsageError("Name a setting and its value.", usage("/timebox", "settings"))
         return TimeboxCommand("settings", setting=aliases[setting], value=" ".join(rest[1:]))
     raise _unknown("/timebox", text)
+
+
+def _role_naming(text: str) -> tuple[RoleNaming, ...]:
+    """`po @a sm @b dev @c @d`: each role word followed by its people and user groups, as
+    many roles as typed (a role typed twice takes everyone named for it); nothing: show them.
+    `po` and `sm` need someone; `dev` alone means everyone else in the channel."""
+    line = usage("/timebox", "roles")
+    named: dict[str, list[str]] = {}
+    words: list[str] | None = None  # the mentions of the role typed last
+    for token in _TOKEN.findall(text):
+        if (role := ROLE_ALIASES.get(token.lower())) is not None:
+            words = named.setdefault(role, [])
+        elif words is None:
+            raise UsageError(f"`{token}` is not a role: `po`, `sm` or `dev`.", line)
+        elif _MENTION.fullmatch(token) or _SUBTEAM.fullmatch(token):
+            words.append(token)
+        else:
+            raise UsageError(
+                f"`{token}` is not a mention: pick people (or a user group) with @ so Slack "
+                "links them.",
+                line,
+            )
+    return tuple(_named_for(role, " ".join(words), line) for role, words in named.items())
+
+
+def _named_for(role: str, mentions: str, line: str) -> RoleNaming:
+    users = tuple(dict.fromkeys(_MENTION.findall(mentions)))
+    groups = tuple({g: (g, (h or g).lstrip("@")) for g, h in _SUBTEAM.findall(mentions)}.values())
+    if role != "dev" and not (users or groups):
+        raise UsageError(f"Name at least one {ROLE_NAMES[role]} after `{role}`.", line)
+    return RoleNaming(role, users, groups)
 
 
 @dataclass(frozen=True)
@@ -586,11 +613,23 @@ def parse_sprint(text: str) -> SprintCommand:
         case "done" | "tasks":
             return SprintCommand(verb, number=_number(rest[0] if rest else None, "/sprint", verb))
         case "export":
-            fmt = rest[0].lower() if rest else ""
-            if fmt not in ("md", "csv", "markdown"):
-                raise UsageError("Choose `md` or `csv`.", usage("/sprint", "export"))
-            return SprintCommand("export", format="md" if fmt == "markdown" else fmt)
+            return _sprint_export(rest)
     raise _unknown("/sprint", text)
+
+
+def _sprint_export(rest: list[str]) -> SprintCommand:
+    """`export md|csv [<sprint number>]`: without a number, the use case picks the sprint."""
+    line = usage("/sprint", "export")
+    fmt = rest[0].lower() if rest else ""
+    if fmt not in ("md", "csv", "markdown"):
+        raise UsageError("Choose `md` or `csv`.", line)
+    if rest[2:] or (rest[1:] and not re.fullmatch(r"#?\d{1,9}", rest[1])):
+        raise UsageError(
+            f"`{' '.join(rest[1:])}` is not a sprint number: `export {fmt} 3` exports sprint 3.",
+            line,
+        )
+    number = int(rest[1].lstrip("#")) if rest[1:] else None
+    return SprintCommand("export", number=number, format="md" if fmt == "markdown" else fmt)
 
 
 def _task_command(text: str, rest: list[str]) -> SprintCommand:

@@ -11,7 +11,7 @@ Nothing here reads or writes the database: these are the decisions, over rows gi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from bot.domain import backlog
 from bot.domain.calendar import is_working_day, working_days_between, zone
 from bot.domain.decks import Ballot, Deck, Tally, parse_deck, parse_tshirt, tally
 from bot.domain.errors import NotAllowed, UserError
-from bot.domain.teams import Roles
+from bot.domain.teams import Present, Roles, present
 from storage.models import BacklogItem, Job, PokerPoll, PokerRound, PokerVote, Team
 
 KIND_DEADLINE = "poker_deadline"
@@ -163,23 +163,30 @@ def revote_deadline(poll: PokerPoll, team: Team, now: datetime) -> datetime | No
 # -- who votes, who decides -------------------------------------------------------------------
 
 
-def expected_voters(
+MEMBERS_UNKNOWN = (
+    "Slack did not say who is in this channel, so I cannot tell who its Developers are. Try "
+    "again in a moment, or name the voters (`/poker 12 voters @a @b`)."
+)
+
+
+def voters_present(
     roles: Roles,
-    members: Iterable[str],
-    *,
+    members: Collection[str] | None,
     with_roles: Sequence[str] = (),
     named: Sequence[str] = (),
     exclude: Iterable[str] = (),
-) -> list[str]:
-    """The voters of a poll: named people, or the channel's Developers; the PO and Scrum
-    Masters watch unless asked in (`with po`, `with sm`)."""
-    base = list(named) if named else roles.developers(members)
+) -> Present:
+    """Whom a poll asks to vote, told apart by whether they are in the channel (`members`;
+    None: Slack could not say, and everyone named votes)."""
+    if not named and members is None and not roles.is_named("dev"):
+        raise UserError(MEMBERS_UNKNOWN)
+    base = list(named) if named else roles.developer_pool(members)
     if "po" in with_roles:
         base += roles.po
     if "sm" in with_roles:
         base += roles.sm
     left_out = set(exclude)
-    return [user for user in dict.fromkeys(base) if user not in left_out]
+    return present([user for user in base if user not in left_out], members)
 
 
 def voters_note(with_roles: Sequence[str] = (), named: bool = False, group: str = "") -> str:
@@ -201,30 +208,30 @@ def voters_note(with_roles: Sequence[str] = (), named: bool = False, group: str 
 @dataclass(frozen=True)
 class Invited:
     """Whom a poll's request asks to vote, as it named them and Slack listed them: people
-    named, user groups named (their handles, and their members), else the channel's members;
-    the roles asked in (`with po`, `with sm`); who never votes (the bot)."""
+    named, user groups named (their handles, and their members), the channel's members (None:
+    Slack could not say); the roles asked in (`with po`, `with sm`); who never votes (the bot)."""
 
     named: Sequence[str] = ()
     groups: Sequence[str] = ()
     group_members: Sequence[str] = ()
-    members: Sequence[str] = ()
+    members: Sequence[str] | None = None
     with_roles: Sequence[str] = ()
     exclude: Sequence[str] = ()
 
 
 def choose_voters(roles: Roles, invited: Invited) -> tuple[list[str], str]:
-    """A poll's voters (`expected_voters`) and how they were chosen, in words (`voters_note`)."""
-    voters = expected_voters(
-        roles,
-        invited.members,
-        with_roles=invited.with_roles,
-        named=[*invited.named, *invited.group_members],
-        exclude=invited.exclude,
-    )
+    """A poll's voters (`voters_present`) and how they were chosen, in words (`voters_note`)."""
+    voters = list(invited_present(roles, invited).counted)
     note = voters_note(
         invited.with_roles, named=bool(invited.named), group=", ".join(invited.groups)
     )
     return voters, note
+
+
+def invited_present(roles: Roles, invited: Invited) -> Present:
+    """Those `invited` who vote, and those named who do not, not being in the channel."""
+    named = [*invited.named, *invited.group_members]
+    return voters_present(roles, invited.members, invited.with_roles, named, invited.exclude)
 
 
 def facilitators(poll: PokerPoll, roles: Roles) -> tuple[str, ...]:

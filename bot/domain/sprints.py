@@ -175,6 +175,13 @@ def days_left(team: Team, sprint: Sprint, today: date) -> int | None:
     return working_days_between(team, first, sprint.ends_on + timedelta(days=1))
 
 
+def days_after_today(team: Team, sprint: Sprint, today: date) -> int:
+    """The sprint's working days still to come after today: what closing it today cuts short.
+    0 on its last working day, whatever the hour, and once it has ended."""
+    first = max(today + timedelta(days=1), sprint.starts_on)
+    return working_days_between(team, first, sprint.ends_on + timedelta(days=1))
+
+
 def next_planning_day(team: Team, running: Sprint | None, today: date) -> date | None:
     """The day of the team's next sprint planning (None without a sprint calendar): a running
     sprint was planned already, so the next planning opens the sprint after it."""
@@ -325,11 +332,19 @@ def selection(
     ]
 
 
+LEFT_BACKLOG = ("done", "archived", "sprint")
+
+
+def in_backlog(item: BacklogItem) -> bool:
+    """The item is on the product backlog, free to come into a sprint."""
+    return backlog.status_of(item) not in LEFT_BACKLOG
+
+
 def require_in_backlog(item: BacklogItem) -> None:
     """Only an item of the product backlog comes into a sprint, planned or running: one done
     would count its points twice, one archived was let go, one in a sprint is that sprint's."""
     status = backlog.status_of(item)
-    if status in ("done", "archived", "sprint"):
+    if status in LEFT_BACKLOG:
         said = "in a sprint already" if status == "sprint" else status
         raise UserError(f"#{item.number} is {said}: only backlog items can come in.")
 

@@ -4,13 +4,14 @@ Roles decide who may do what: the Product Owner orders the product backlog, a Sc
 facilitates, Developers own the sprint backlog. Until someone is named, every channel member who
 is neither PO nor SM counts as a Developer. A channel is set up by whoever first uses it for
 something that needs a role (the setup form); nobody becomes Product Owner by being first. A
-Slack user group can hold a role: its members hold it.
+Slack user group can hold a role: its members hold it. Only those in the channel count where
+the channel's work waits for people (poker voters, planning's Developers): `present`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo, available_timezones
@@ -115,10 +116,44 @@ class Roles:
         person."""
         return next((g for g in self.groups if g.id == group_id), None)
 
-    def developers(self, channel_members: Iterable[str]) -> list[str]:
+    def developer_pool(self, channel_members: Iterable[str] | None) -> list[str]:
+        """Whom the Developers are: those named (people, user groups' members) wherever they
+        are, else everyone in the channel but the PO and Scrum Masters (nobody, when Slack did
+        not say who is in it: `channel_members` None)."""
         if self.is_named("dev"):
             return list(self.dev)
-        return [m for m in channel_members if m not in self.po and m not in self.sm]
+        return [m for m in channel_members or () if m not in self.po and m not in self.sm]
+
+    def developers(self, channel_members: Collection[str] | None) -> list[str]:
+        """The Developers who count: those of the pool who are in the channel."""
+        return list(self.developers_present(channel_members).counted)
+
+    def developers_present(self, channel_members: Collection[str] | None) -> Present:
+        """The pool's people told apart by whether they are in the channel (`present`)."""
+        return present(self.developer_pool(channel_members), channel_members)
+
+
+@dataclass(frozen=True)
+class Present:
+    """People a channel's work asks for (voters, Developers), told apart by whether they are
+    in the channel: `counted` are, in the order asked; `outside` were named (for a role, in a
+    user group, by the facilitator) but are not in it, so nothing waits for them."""
+
+    counted: tuple[str, ...]
+    outside: tuple[str, ...] = ()
+
+
+def present(people: Iterable[str], channel_members: Collection[str] | None) -> Present:
+    """Role holders ∩ channel members: only people in the channel see its polls and plans, so
+    only they count. `channel_members` None (Slack could not say who is in the channel) keeps
+    everyone named, so a Slack failure never leaves a poll or a plan without its people."""
+    wanted = tuple(dict.fromkeys(people))
+    if channel_members is None:
+        return Present(wanted)
+    inside = set(channel_members)
+    return Present(
+        tuple(u for u in wanted if u in inside), tuple(u for u in wanted if u not in inside)
+    )
 
 
 class SetupNeeded(NotAllowed):

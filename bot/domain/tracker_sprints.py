@@ -13,7 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.calendar import DEFAULT_ZONE
-from bot.domain.trackers import SprintState, StatusCategory
+from bot.domain.tracker_sync import is_backlog_issue, tracker_name
+from bot.domain.trackers import SprintState, StatusCategory, TrackerIssue
 from storage.models import SprintItem, TrackerLink
 
 
@@ -50,10 +51,14 @@ class SprintKeys:
 
 
 def sprint_keys(
-    entries: Iterable[tuple[SprintItem, TrackerLink | None]], connection_id: int
+    entries: Iterable[tuple[SprintItem, TrackerLink | None]],
+    connection_id: int,
+    remote_id: str | None = None,
 ) -> SprintKeys:
     """Sorts a sprint's items (with the removed ones, each with its link) by their issues;
-    an item only Timebox has, or linked through another connection, is left out."""
+    an item only Timebox has, or linked through another connection, is left out, and so is
+    a removed one whose issue the sync last saw in another of the tracker's sprints than the
+    sprint's (`remote_id`): moved there in the tracker, it is not Timebox's to move back."""
     inside: list[str] = []
     outside: list[str] = []
     done: list[str] = []
@@ -63,6 +68,9 @@ def sprint_keys(
             continue
         if link.key is None:
             waiting = waiting or link.pending > 0
+            continue
+        seen_in = (link.remote or {}).get("sprint_id")
+        if sprint_item.removed and seen_in not in (None, remote_id):
             continue
         (outside if sprint_item.removed else inside).append(link.key)
         seen_done = (link.remote or {}).get("status_category") == StatusCategory.DONE.value
@@ -98,4 +106,54 @@ def sprint_steps(
         start=status in ("active", "closed") and state in (None, SprintState.FUTURE),
         mark_done=list(done) if closed else [],
         close=closed,
+    )
+
+
+JOINED, LEFT = "add", "remove"
+"""A running sprint's scope changed in the tracker (``scope_news``): an issue moved into the
+tracker's sprint Timebox made for it, or out of it; the use case renegotiates it as `/sprint
+add` or `/sprint remove` would, with the tracker as its reason."""
+
+
+def scope_news(
+    now_in: str | None,
+    seen_in: str | None,
+    running: str,
+    *,
+    held: bool,
+    finished: bool,
+    free: bool,
+    sprint_open: bool = True,
+) -> str | None:
+    """What an issue's sprint in the tracker (`now_in`, by the tracker's id; `seen_in`: where
+    the sync last saw it) means for Timebox's running sprint, whose sprint there is `running`.
+
+    Only a move since it was last seen is news: an issue still where Timebox's own sprint
+    write has yet to move it says nothing. Moved into it: ``JOINED`` for an item on the
+    backlog (`free`) the running sprint does not hold (`held`). Moved out of it: ``LEFT`` for
+    one it holds, not `finished` in it, while the tracker's sprint is still open (`sprint_open`):
+    closing a sprint in the tracker moves its unfinished issues out too, and that is no
+    renegotiation (Timebox's close hands them back)."""
+    if now_in == seen_in:
+        return None
+    if now_in == running and free and not held:
+        return JOINED
+    if seen_in == running and held and not finished and sprint_open:
+        return LEFT
+    return None
+
+
+def scope_reason(key: str, kind: str, news: str, number: int) -> str:
+    """The scope change's reason, as the sprint's history shows it (`kind`: the tracker's)."""
+    moved = "added to" if news == JOINED else "taken out of"
+    return f"{key} was {moved} {sprint_name(number)} in {tracker_name(kind)}"
+
+
+def joins_running(issue: TrackerIssue, running: str) -> bool:
+    """An issue no item is linked to, made in (or moved into) the tracker's sprint of the
+    running sprint, open and a backlog row: it becomes an item, which joins the sprint."""
+    return (
+        issue.sprint_id == running
+        and is_backlog_issue(issue)
+        and issue.status_category is not StatusCategory.DONE
     )

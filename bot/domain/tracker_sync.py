@@ -181,6 +181,7 @@ def facts(issue: TrackerIssue, kind: str = JIRA) -> dict[str, Any]:
         "hypothesis": hypothesis_in(issue.description),
         "rank": issue.rank,
         "not_planned": issue.not_planned,
+        "sprint_id": issue.sprint_id,
     }
 
 
@@ -253,14 +254,20 @@ STATUS_OF = {FINISHED: "done", REOPENED: "open"}
 
 
 def status_news(
-    status: str, category: str, was: str | None, *, not_planned: bool = False, dropped: bool = False
+    status: str,
+    category: str,
+    was: str | None,
+    *,
+    not_planned: bool = False,
+    archived: bool = False,
 ) -> str | None:
     """What the tracker's status category means for an item of `status`, or None: nothing.
 
     `was`: the category both sides last agreed on (``agreed_status``; None: never). Closed in
     the tracker since: ``FINISHED``, or ``DROPPED`` when closed as `not_planned` (nothing was
     delivered). Open in the tracker since it was closed: ``REOPENED``, for an item done here,
-    or one archived when its issue was closed as not planned (`dropped`). Closed there and
+    or one `archived` while its issue was closed (as won't do: there, or by Timebox's archive
+    write). Closed there and
     closed when both last agreed: the item's status stands, open when Timebox restored it
     (its reopen is on the way to the tracker), as the merge keeps a field only Timebox
     changed. Anything else (to do, in progress) leaves Timebox's status alone: the sprint
@@ -270,7 +277,7 @@ def status_news(
         if status == "done" or was == done:
             return None
         return DROPPED if not_planned else FINISHED
-    if was == done and (status == "done" or dropped):
+    if was == done and (status == "done" or archived):
         return REOPENED
     return None
 
@@ -283,7 +290,7 @@ def issue_news(item: BacklogItem, link: TrackerLink, issue: TrackerIssue) -> str
         issue.status_category.value,
         agreed_status(link),
         not_planned=issue.not_planned,
-        dropped=item.archived_at is not None and bool((link.remote or {}).get("not_planned")),
+        archived=item.archived_at is not None,
     )
 
 
@@ -342,9 +349,9 @@ def refuse_tracker_owned(edits: Mapping[str, Any], link: TrackerLink | None) -> 
 
 
 def written_status(effect: str) -> dict[str, str]:
-    """What a "done" or "reopen" write makes both sides agree on once it lands (merged into
-    the link's ``base``): the issue is done, or to do."""
-    category = StatusCategory.DONE if effect == "done" else StatusCategory.TODO
+    """What a "done", "archive" or "reopen" write makes both sides agree on once it lands
+    (merged into the link's ``base``): the issue is closed (done, or won't do), or to do."""
+    category = StatusCategory.TODO if effect == "reopen" else StatusCategory.DONE
     return {STATUS: category.value}
 
 
@@ -733,12 +740,12 @@ def item_write(
     *,
     estimated_late: bool = False,
 ) -> ItemWrite:
-    """What a "create", "fields", "done" or "reopen" write sends when it runs, from the item as
-    it is then (a late retry sends the latest value, or nothing once it is moot: a done item
-    restored, a restored one done again). A rank needs the backlog's order: ``rank_anchor``.
-    A done item's estimate changed after it was done (`estimated_late`:
-    ``estimated_after_done``) is not written: the issue keeps the points it was done with,
-    which the tracker's sprint reports count."""
+    """What a "create", "fields", "done", "reopen" or "archive" write sends when it runs, from
+    the item as it is then (a late retry sends the latest value, or nothing once it is moot: a
+    done item restored, a restored one done or archived again, an archived one restored). A
+    rank needs the backlog's order: ``rank_anchor``. A done item's estimate changed after it
+    was done (`estimated_late`: ``estimated_after_done``) is not written: the issue keeps the
+    points it was done with, which the tracker's sprint reports count."""
     if effect == "create":
         if link.key is not None:
             return ItemWrite(nothing=f"created already as {link.key}")
@@ -758,7 +765,20 @@ def item_write(
         return ItemWrite(nothing=f"done in {tracker_name(kind)} already")
     if effect == "reopen" and item.status == "done":
         return ItemWrite(nothing="done in Timebox again")
-    return ItemWrite()
+    if effect == "reopen" and item.archived_at is not None:
+        return ItemWrite(nothing="archived in Timebox again")
+    if effect == "archive" and item.archived_at is None:
+        return ItemWrite(nothing="restored in Timebox already")
+    if effect == "archive" and item.status == "done":
+        return ItemWrite(nothing="done: its done write closes it")
+    return ItemWrite()  # the clients look at the issue's status before they move it
+
+
+def closes_on_archive(item: BacklogItem, link: TrackerLink | None) -> bool:
+    """Archiving the item closes its issue as won't do: one linked whose issue is not closed
+    as both sides last agreed, and not done (a done item's issue is closed as done)."""
+    linked = link is not None and link.connection_id is not None
+    return linked and item.status != "done" and not closed_there(link)
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,9 @@ class TrackerIssue:
     # Linear. None when it is in none. A planned issue is the team's sprint work: the board's
     # backlog (what ``backlog_page`` reads) leaves it out.
     sprint: str | None = None
+    # That sprint's id in the tracker (``TrackerSprint.id``): whether it is the one Timebox
+    # made for its running sprint (the sprint link's ``remote_id``).
+    sprint_id: str | None = None
     # Closed without being done (DONE category all the same): GitHub's "not planned" (or
     # duplicate), a canceled (or duplicate) state in Linear, a Jira resolution such as "Won't
     # Do". Nothing was delivered: no velocity, no "done" on the backlog.
@@ -324,6 +327,12 @@ class Tracker(Protocol):
     async def reopen(self, key: str) -> None:
         """The inverse of ``mark_done``: moves a done issue back to a status of the TO DO
         category (the first such transition the workflow allows); nothing if it is not done."""
+        ...
+
+    async def close_not_planned(self, key: str) -> None:
+        """Closes the issue without delivering it (won't do: an item archived in Timebox), so
+        the tracker's reports do not count it as done; nothing if it is closed already (done
+        or not). The sync reads it back as ``TrackerIssue.not_planned``."""
         ...
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:

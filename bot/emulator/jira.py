@@ -15,8 +15,11 @@ and answers with the shapes of Atlassian's documentation:
   paging, ``isLast``
 - ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``
 - ``GET/POST /rest/api/3/issue/{key}/transitions`` (a workflow of To Do, In Progress and Done,
-  every status reachable from every other unless ``workflow`` says otherwise; a Done issue's
-  ``resolution`` is "Done" unless the transition or ``edit`` names another: "Won't Do")
+  every status reachable from every other unless ``workflow`` says otherwise, which may also
+  lead to a Done-category "Cancelled"; with ``expand=transitions.fields`` each step's screen
+  fields: the resolutions ``resolution_screens`` offers, Jira's default four on the step to
+  Done, and ``done_needs`` required there; a Done issue's ``resolution`` is "Done" unless the
+  transition (by name or id, if its screen offers it) or ``edit`` names another: "Won't Do")
 - ``GET  /rest/agile/1.0/board/{id}/configuration``, ``GET /rest/agile/1.0/board/{id}/backlog``
 - ``PUT  /rest/agile/1.0/issue/rank`` (204, or 207 with per-issue entries)
 - ``POST /rest/agile/1.0/sprint``, ``GET/POST /rest/agile/1.0/sprint/{id}``,
@@ -63,6 +66,7 @@ from bot.emulator.jira_issues import JiraIssues
 from bot.emulator.jira_records import (
     RANK_FIELD,
     RANK_FIELD_ID,
+    RESOLUTIONS,
     SPRINT_FIELD,
     SPRINT_TYPE,
     STORY_POINTS,
@@ -112,6 +116,9 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
         # status -> the statuses a transition leads to from it (None: every other status)
         self.workflow: dict[str, list[str]] | None = None
         self.done_needs: set[str] = set()  # fields a transition to Done must set (a screen)
+        # status -> the resolutions offered on the screen of the step to it (none: no screen
+        # with a resolution); the step to Done offers Jira Cloud's default resolutions.
+        self.resolution_screens: dict[str, list[str]] = {"Done": list(RESOLUTIONS)}
         # Accounts that lost "Browse projects": Jira then finds no issues for them in a
         # search, and answers 404 for each one (the board itself still opens).
         self.browse_denied: set[str] = set()

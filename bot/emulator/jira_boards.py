@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.emulator.jira_records import (
     RANK_FIELD_ID,
     STATUSES,
+    WORKFLOW,
     JiraFailure,
     JiraIssue,
     JiraSprint,
@@ -33,17 +34,17 @@ class JiraBoards(JiraSite):
     @route("GET", "/rest/agile/1.0/board/{board}/configuration", "board.configuration")
     def _configuration(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         board = self._board_for(user, request.match_info["board"])
+        # A column per default status, holding every status of its category.
         columns = [
             {
                 "name": name,
                 "statuses": [
-                    {
-                        "id": STATUSES[name][0],
-                        "self": f"{self.url}/rest/api/3/status/{STATUSES[name][0]}",
-                    }
+                    {"id": status_id, "self": f"{self.url}/rest/api/3/status/{status_id}"}
+                    for status_id, _, _, category, _ in STATUSES.values()
+                    if category == STATUSES[name][3]
                 ],
             }
-            for name in STATUSES
+            for name in WORKFLOW
         ]
         out: dict[str, Any] = {
             "id": board.id,
@@ -154,18 +155,25 @@ class JiraBoards(JiraSite):
         elif state == "closed":
             if sprint.state != "active":
                 raise jira_error(400, "Only an active sprint can be completed.")
-            sprint.complete = self._iso(datetime.fromtimestamp(self.epoch(), UTC))
-            for issue in self.issues.values():
-                if issue.sprint == sprint.id:
-                    issue.closed_sprints.append(sprint.id)
-                    if not issue.done:
-                        issue.sprint = None  # back to the backlog, keeping its rank
-                        issue.updated = self._stamp()
+            self.complete_sprint(sprint.id)
         elif state not in (None, sprint.state):
             raise jira_error(400, f"The sprint state cannot be changed to '{state}'.")
         sprint.state = state or sprint.state
         sprint.start, sprint.end, sprint.name, sprint.goal = start, end, name, goal
         return 200, sprint.to_jira(self.url)
+
+    def complete_sprint(self, sprint_id: int) -> None:
+        """A sprint completed (by the API, or a person in Jira): its open issues back to the
+        backlog, keeping their rank, each remembering the sprint."""
+        sprint = self.sprints[sprint_id]
+        sprint.complete = self._iso(datetime.fromtimestamp(self.epoch(), UTC))
+        for issue in self.issues.values():
+            if issue.sprint == sprint.id:
+                issue.closed_sprints.append(sprint.id)
+                if not issue.done:
+                    issue.sprint = None
+                    issue.updated = self._stamp()
+        sprint.state = "closed"
 
     def _issue_list(self, body: Any) -> list[JiraIssue]:
         keys = body.get("issues") if isinstance(body, dict) else None

@@ -17,8 +17,9 @@ from bot.emulator.jira_records import (
     ISSUE_TYPES,
     NOT_ADF,
     RANK_FIELD_ID,
-    STATUSES,
+    RESOLUTIONS,
     TRANSITIONS,
+    WORKFLOW,
     JiraFailure,
     JiraIssue,
     JiraUser,
@@ -192,25 +193,55 @@ class JiraIssues(JiraSite):
         """The statuses a transition leads to from the issue's status."""
         if self.workflow is not None and issue.status in self.workflow:
             return [s for s in self.workflow[issue.status] if s != issue.status]
-        return [s for s in STATUSES if s != issue.status]
+        return [s for s in WORKFLOW if s != issue.status]
+
+    def _screen(self, target: str) -> dict[str, Any]:
+        """The fields of the step to ``target``'s screen, as Jira's ``FieldMetadata``: the
+        resolutions ``resolution_screens`` offers there, and on the step to Done the fields
+        ``done_needs`` requires."""
+        needs = self.done_needs if target == "Done" else set()
+        fields: dict[str, Any] = {}
+        offered = self.resolution_screens.get(target) or []
+        if offered:
+            fields["resolution"] = {
+                "required": "resolution" in needs,
+                "schema": {"type": "resolution", "system": "resolution"},
+                "name": "Resolution",
+                "key": "resolution",
+                "hasDefaultValue": False,
+                "operations": ["set"],
+                "allowedValues": [self._resolution_json(name) for name in offered],
+            }
+        for name in sorted(needs - fields.keys()):
+            fields[name] = {
+                "required": True,
+                "schema": {"type": "string", "system": name},
+                "name": name.capitalize(),
+                "key": name,
+                "operations": ["set"],
+            }
+        return fields
 
     @route("GET", "/rest/api/3/issue/{key}/transitions", "issue.transitions")
     def _transitions(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         issue = self._issue_for(request.match_info["key"])
+        expand = request.query.get("expand", "").split(",")
         out = []
         for target in self._targets(issue):
             transition_id, name = TRANSITIONS[target]
+            screen = self._screen(target)
             out.append(
                 {
                     "id": transition_id,
                     "name": name,
                     "to": self._status_json(target),
-                    "hasScreen": target == "Done" and bool(self.done_needs),
+                    "hasScreen": bool(screen),
                     "isGlobal": self.workflow is None,
                     "isInitial": False,
                     "isAvailable": True,
                     "isConditional": False,
                     "isLooped": False,
+                    **({"fields": screen} if "transitions.fields" in expand else {}),
                 }
             )
         return 200, {"expand": "transitions", "transitions": out}
@@ -226,14 +257,35 @@ class JiraIssues(JiraSite):
                 f"Transition id '{wanted}' is not valid for this issue.",
             )
         given = (body or {}).get("fields") or {}
-        if target == "Done":
-            missing = {
-                f: f"{f.capitalize()} is required." for f in self.done_needs if f not in given
-            }
-            if missing:
-                raise jira_error(400, **missing)
+        screen = self._screen(target)
+        errors = {
+            f: f"Field '{f}' cannot be set. It is not on the appropriate screen, or unknown."
+            for f in given
+            if f not in screen
+        }
+        errors |= {
+            f: f"{f.capitalize()} is required."
+            for f, meta in screen.items()
+            if meta["required"] and f not in given
+        }
+        if errors:
+            raise jira_error(400, **errors)
+        resolution = self._resolution_given(given.get("resolution"), target)
         issue.status = target
-        issue.resolve((given.get("resolution") or {}).get("name"))
+        issue.resolve(resolution)
         issue.updated = self._stamp()
         self._event("jira:issue_updated", issue, user)
         return 204, None
+
+    def _resolution_given(self, value: Any, target: str) -> str | None:
+        """The name of the resolution a transition's ``fields`` names (``{"name": ...}`` or
+        ``{"id": ...}``), one the step to ``target`` offers; None when it names none."""
+        if value is None:
+            return None
+        ref = value if isinstance(value, dict) else {}
+        for name in self.resolution_screens.get(target) or []:
+            if ref.get("name") == name or str(ref.get("id")) == RESOLUTIONS.get(name):
+                return name
+        raise jira_error(
+            400, resolution="Could not find valid 'id' or 'name' in resolution object."
+        )

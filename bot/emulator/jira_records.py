@@ -47,7 +47,11 @@ STATUSES = {
     "To Do": ("10000", "new", 2, "To Do", "blue-gray"),
     "In Progress": ("3", "indeterminate", 4, "In Progress", "yellow"),
     "Done": ("10001", "done", 3, "Done", "green"),
+    # Done category but not delivered: off the default workflow (a test's ``workflow`` puts a
+    # step to it), as a team adds one for work it drops.
+    "Cancelled": ("10002", "done", 3, "Done", "green"),
 }
+WORKFLOW = ("To Do", "In Progress", "Done")  # the default workflow's statuses
 # name -> id: Jira Cloud's resolutions. A Done status carries one (the transition sets
 # "Done" unless told another: "Won't Do" closes an issue without delivering it); any other
 # status none.
@@ -62,6 +66,7 @@ TRANSITIONS = {
     "To Do": ("11", "Back to To Do"),
     "In Progress": ("21", "Start progress"),
     "Done": ("31", "Done"),
+    "Cancelled": ("41", "Cancel"),
 }
 # name -> (issue type id, hierarchy level)
 ISSUE_TYPES = {

@@ -49,6 +49,7 @@ class JiraSite(RestServer):
     moved: dict[str, str]
     workflow: dict[str, list[str]] | None
     done_needs: set[str]
+    resolution_screens: dict[str, list[str]]
     browse_denied: set[str]
     sprints: dict[int, JiraSprint]
     custom_fields: dict[str, str]

@@ -82,6 +82,24 @@ def run_sandbox(args: argparse.Namespace) -> int:
         return 0
 
 
+def backlog_said(sandbox: Any, fresh: bool) -> str:
+    """What the blurb says #team-demo's backlog is: a connected emulated tracker's imports
+    its board, --fresh or not."""
+    trackers = (
+        ("Jira board", sandbox.jira),
+        ("GitHub project", sandbox.github),
+        ("Linear team", sandbox.linear),
+    )
+    tracker = next((name for name, emulator in trackers if emulator is not None), None)
+    if tracker is not None:
+        return f"the backlog of its {tracker}, imported as it starts"
+    if fresh:
+        return "an empty backlog (--fresh)"
+    if sandbox.seeded:
+        return f"a demo backlog of {sandbox.seeded} items"
+    return "the backlog you left there last time"
+
+
 async def _serve(
     port: int,
     db: Path,
@@ -111,15 +129,9 @@ async def _serve(
                 file=sys.stderr,
             )
             return 1
-        if fresh:
-            items = "an empty backlog (--fresh)"
-        elif sandbox.seeded:
-            items = f"a demo backlog of {sandbox.seeded} items"
-        else:
-            items = "the backlog you left there last time"
         url = f"http://127.0.0.1:{port}/"
         sandbox.shown_at(url)
-        print(BLURB.format(url=url, items=items, db=db), flush=True)
+        print(BLURB.format(url=url, items=backlog_said(sandbox, fresh), db=db), flush=True)
         if sandbox.jira is not None:
             print(f"  Jira board DEMO at {sandbox.jira.url}, connected to #team-demo.", flush=True)
         if sandbox.github is not None:

@@ -439,6 +439,10 @@ class GitHub(GitHubProject):
     async def mark_done(self, key: str) -> None:
         await self._set_state(key, "closed", "completed", f"close {key}")
 
+    async def close_not_planned(self, key: str) -> None:
+        """Closed as not planned, which GitHub tells apart from completed."""
+        await self._set_state(key, "closed", "not_planned", f"close {key} as not planned")
+
     async def reopen(self, key: str) -> None:
         await self._set_state(key, "open", "reopened", f"reopen {key}")
 

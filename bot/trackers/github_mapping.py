@@ -94,14 +94,14 @@ class ProjectItem:
     status: str | None = None
     issue: dict[str, Any] = field(default_factory=dict)
 
-    def sprint_on(self, today: date) -> str | None:
-        """The title of the item's iteration while it is current or to come (GitHub counts
-        one completed once its end has passed), else None: the sprint it is planned in."""
+    def sprint_on(self, today: date) -> tuple[str, str] | None:
+        """The title and id of the item's iteration while it is current or to come (GitHub
+        counts one completed once its end has passed), else None: the sprint it is planned in."""
         if self.iteration is None or (
             self.iteration_end is not None and self.iteration_end <= today
         ):
             return None
-        return self.iteration_title or self.iteration
+        return self.iteration_title or self.iteration, self.iteration
 
     @property
     def key(self) -> str | None:
@@ -130,12 +130,13 @@ def issue_of(
     estimate: float | None = None,
     status: str | None = None,
     updated: datetime | None = None,
-    sprint: str | None = None,
+    sprint: tuple[str, str] | None = None,
 ) -> trackers.TrackerIssue:
     """An issue from REST (``html_url``, ``updated_at``) or GraphQL (``url``,
     ``updatedAt``) JSON, of ``fallback_repo`` unless it names its repository.
     ``estimate_labels``: the estimate is a label (a plain repository); ``estimate``/``status``/
-    ``updated``: the project item's; ``sprint``: the milestone or iteration it is planned in."""
+    ``updated``: the project item's; ``sprint``: the milestone or iteration it is planned in
+    (its title and id)."""
     repo = (raw.get("repository") or {}).get("nameWithOwner") or (
         (raw.get("repository") or {}).get("full_name")
     )
@@ -198,18 +199,20 @@ def issue_of(
         blocked_by=references(body, repo),
         updated=stamp,
         id=str(raw.get("node_id") or raw.get("id") or ""),
-        sprint=sprint,
+        sprint=sprint[0] if sprint else None,
+        sprint_id=sprint[1] if sprint else None,
         not_planned=closed and reason in NOT_DONE,
     )
 
 
-def open_milestone(raw: Mapping[str, Any]) -> str | None:
-    """The title of the open milestone an issue (REST JSON) is in: a plain repository's sprint
-    it is planned in; None when it is in none, or in a closed one."""
+def open_milestone(raw: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The title and number of the open milestone an issue (REST JSON) is in: a plain
+    repository's sprint it is planned in; None when it is in none, or in a closed one."""
     milestone = raw.get("milestone") or {}
     if str(milestone.get("state") or "") != "open":
         return None
-    return str(milestone.get("title") or milestone.get("number") or "")
+    number = str(milestone.get("number") or "")
+    return str(milestone.get("title") or number), number
 
 
 def item_of(raw: Mapping[str, Any], project: ProjectConfig) -> ProjectItem | None:

@@ -19,7 +19,10 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
   order is one call.
 - ``GET/POST /rest/api/3/issue/{key}/transitions``: moving an issue to a Done status, or back
   to a To Do one. A Done issue whose ``resolution`` (or status) is "Won't Do", "Duplicate",
-  "Cannot Reproduce" and the like was closed without being delivered (``NOT_DONE``).
+  "Cannot Reproduce" and the like was closed without being delivered (``NOT_DONE``). Closing
+  one so lists the steps with ``expand=transitions.fields`` (each step's screen, with the
+  resolutions it offers) and posts a step to a Done status named "Won't Do" or the like
+  (``WONT_DO``), else a step to Done with such a ``fields.resolution``.
 - ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``: read/write fields, create.
 - ``PUT  /rest/agile/1.0/issue/rank``: rank before/after another issue (204, or 207 per issue).
 - ``POST /rest/agile/1.0/sprint``, ``GET/POST /rest/agile/1.0/sprint/{id}`` (partial update:
@@ -37,10 +40,10 @@ synchronous (requests) and would need a thread per call; this module needs a doz
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Unpack
+from typing import Any, TypeVar, Unpack
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import trackers
@@ -74,25 +77,28 @@ _BLOCKS = "blocks"
 _IS_BLOCKED_BY = "is blocked by"
 SPRINT_FIELD_TYPE = "com.pyxis.greenhopper.jira:gh-sprint"  # the Sprint field's schema.custom
 _OPEN_SPRINTS = ("active", "future")
-NOT_DONE = frozenset(
-    {
-        "won't do",
-        "won't fix",
-        "duplicate",
-        "cannot reproduce",
-        "incomplete",
-        "declined",
-        "rejected",
-        "obsolete",
-        "canceled",
-        "cancelled",
-        "abandoned",
-        "not a bug",
-    }
+WONT_DO = (
+    "won't do",
+    "won't fix",
+    "declined",
+    "rejected",
+    "cancelled",
+    "canceled",
+    "abandoned",
+    "obsolete",
+    "incomplete",
 )
+"""The names of ``NOT_DONE`` that Timebox closes an issue with, best first: work the Product
+Owner dropped. Never "Duplicate", "Cannot Reproduce" or "Not a bug": they would say something
+untrue of it."""
+NOT_DONE = frozenset({*WONT_DO, "duplicate", "cannot reproduce", "not a bug"})
 """Resolutions (Jira's own "Won't Do", "Duplicate", "Cannot Reproduce" and the older "Won't
 Fix", "Incomplete"...) and Done-category status names that close an issue without delivering
 it: closed as not planned."""
+Step = tuple[Mapping[str, Any], dict[str, Any]]
+"""A transition chosen (as ``GET /issue/{key}/transitions`` lists it) and the ``fields`` its
+``POST`` sends."""
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -411,11 +417,7 @@ class JiraCloud(JsonClient):
             description, criteria = split_acceptance(fields.get("description"))
         estimate = fields.get(board.estimation_field) if board.estimation_field else None
         status = fields.get("status") or {}
-        category_key = (status.get("statusCategory") or {}).get("key")
-        try:
-            category = trackers.StatusCategory(category_key)
-        except ValueError:
-            category = trackers.StatusCategory.TODO
+        category = _category(status) or trackers.StatusCategory.TODO
         person = fields.get("assignee")
         assignee = (
             trackers.TrackerUser(
@@ -444,6 +446,7 @@ class JiraCloud(JsonClient):
             )
             if is_blocks and isinstance(inward, Mapping) and inward.get("key"):
                 blocked_by.append(str(inward["key"]))
+        sprint = _open_sprint(fields, board.sprint_field)
         return trackers.TrackerIssue(
             key=key,
             url=f"{self.site}/browse/{key}",
@@ -461,7 +464,8 @@ class JiraCloud(JsonClient):
             updated=parse_time(fields.get("updated")) or datetime.fromtimestamp(0, UTC),
             id=str(raw.get("id") or ""),
             rank=str(fields.get(_rank_field(board) or "") or ""),
-            sprint=_open_sprint(fields, board.sprint_field),
+            sprint=sprint[0] if sprint else None,
+            sprint_id=sprint[1] if sprint else None,
             not_planned=category is trackers.StatusCategory.DONE
             and _not_done(fields.get("resolution"), status.get("name")),
         )
@@ -611,45 +615,92 @@ class JiraCloud(JsonClient):
         issue is, as ``mark_done`` moves it to Done; nothing if it is not done."""
         await self._transition(key, trackers.StatusCategory.TODO, "To Do")
 
+    async def close_not_planned(self, key: str) -> None:
+        """Closed as won't do, so Jira's reports do not count it delivered and ``issue(key)``
+        reads ``not_planned``: by the step to a Done status named so ("Won't Do",
+        "Cancelled"...), else by a step to Done whose screen offers such a resolution, with
+        it. Never plain Done (that would count as delivered): with neither, a CONFIG error
+        says what to do. Nothing if it is in a Done status already; after a lost answer the
+        next try reads the status first, as ``mark_done``."""
+        await self._move(
+            key,
+            to_done=True,
+            choose=_wont_do_step,
+            stuck=lambda status: (
+                f"Jira's workflow has no step from '{status}' that closes {key} as not done: "
+                f"close {key} as Won't Do in Jira, or ask an admin to add a Won't Do "
+                "resolution to the Done step."
+            ),
+            screens=True,
+        )
+
     async def _transition(self, key: str, category: trackers.StatusCategory, words: str) -> None:
         """The issue moved to a status of `category` (`words`: how Jira names it) by the first
         transition there the workflow allows, unless it is where that move is for already:
         done for Done, not done for To Do."""
+
+        def first(transitions: list[Mapping[str, Any]]) -> Step | None:
+            target = next((t for t in transitions if _category(t.get("to")) is category), None)
+            return None if target is None else (target, {})
+
+        await self._move(
+            key,
+            to_done=category is trackers.StatusCategory.DONE,
+            choose=first,
+            stuck=lambda status: (
+                f"Jira's workflow has no step from '{status}' to a {words} status for {key}: "
+                f"move it to {words} in Jira (or ask an admin to allow the step)."
+            ),
+        )
+
+    async def _move(
+        self,
+        key: str,
+        *,
+        to_done: bool,
+        choose: Callable[[list[Mapping[str, Any]]], Step | None],
+        stuck: Callable[[str], str],
+        screens: bool = False,
+    ) -> None:
+        """What every move through the workflow does: the status read first (nothing if the
+        issue is done already for a move to done, not done for one away: a repeat after a
+        lost answer stops there), the transitions allowed from it listed (with their screens'
+        fields when `screens`), and the one `choose` picks posted with the fields it gives;
+        when it picks none, a CONFIG error in `stuck`'s words (given the status's name)."""
         raw = await self._read(key, ["status"], f"read the status of {key}")
         status = (raw.get("fields") or {}).get("status") or {}
-        done = trackers.StatusCategory.DONE.value
-        is_done = (status.get("statusCategory") or {}).get("key") == done
-        if is_done == (category is trackers.StatusCategory.DONE):
+        if (_category(status) is trackers.StatusCategory.DONE) == to_done:
             return
         _, raw = await self._call(
             "GET",
             f"/rest/api/3/issue/{key}/transitions",
             action=f"read how {key} can move on",
             what=f"Issue {key}",
+            params={"expand": "transitions.fields"} if screens else None,
         )
-        target = next(
-            (
+        step = choose(
+            [
                 t
                 for t in (raw or {}).get("transitions") or []
-                if ((t.get("to") or {}).get("statusCategory") or {}).get("key") == category.value
-                and t.get("isAvailable", True) is not False
-            ),
-            None,
+                if isinstance(t, Mapping) and t.get("isAvailable", True) is not False
+            ]
         )
-        if target is None:
+        if step is None:
             raise trackers.TrackerError(
-                f"Jira's workflow has no step from '{status.get('name') or 'its status'}' to a "
-                f"{words} status for {key}: move it to {words} in Jira (or ask an admin to "
-                "allow the step).",
+                stuck(str(status.get("name") or "its status")),
                 kind=trackers.TrackerErrorKind.CONFIG,
             )
-        name = str((target.get("to") or {}).get("name") or words)
+        target, fields = step
+        name = str((target.get("to") or {}).get("name") or target.get("name") or "its next status")
         await self._call(
             "POST",
             f"/rest/api/3/issue/{key}/transitions",
             action=f"move {key} to {name}",
             what=f"Issue {key}",
-            body={"transition": {"id": str(target.get("id"))}},
+            body={
+                "transition": {"id": str(target.get("id"))},
+                **({"fields": fields} if fields else {}),
+            },
             idempotent=False,
         )
 
@@ -849,24 +900,66 @@ class JiraCloud(JsonClient):
             )
 
 
-def _open_sprint(fields: Mapping[str, Any], sprint_field: str | None) -> str | None:
-    """The name of the open (active or future) sprint an issue is in, from the Sprint field's
-    list of sprints (the platform API), or the Agile API's ``sprint`` (the issue's open
-    sprint); None when it is in none."""
+def _open_sprint(fields: Mapping[str, Any], sprint_field: str | None) -> tuple[str, str] | None:
+    """The name and id of the open (active or future) sprint an issue is in, from the Sprint
+    field's list of sprints (the platform API), or the Agile API's ``sprint`` (the issue's
+    open sprint); None when it is in none."""
     given = fields.get(sprint_field) if sprint_field else None
     sprints = [*(given if isinstance(given, list) else []), fields.get("sprint")]
     for sprint in sprints:
         if isinstance(sprint, Mapping) and str(sprint.get("state") or "").lower() in _OPEN_SPRINTS:
-            return str(sprint.get("name") or sprint.get("id") or "")
+            number = str(sprint.get("id") or "")
+            return str(sprint.get("name") or number), number
     return None
+
+
+def _said(name: Any) -> str:
+    """A status or resolution name as ``NOT_DONE`` spells it (lower case, a plain ')."""
+    return " ".join(str(name or "").replace("\u2019", "'").lower().split())
 
 
 def _not_done(resolution: Any, status: Any) -> bool:
     """The issue's resolution (``{"name": "Won't Do"}``, or null) or its Done-category status
     says it was closed without being delivered (``NOT_DONE``)."""
     name = resolution.get("name") if isinstance(resolution, Mapping) else None
-    said = {" ".join(str(n or "").replace("\u2019", "'").lower().split()) for n in (name, status)}
-    return bool(said & NOT_DONE)
+    return bool({_said(name), _said(status)} & NOT_DONE)
+
+
+def _category(status: Any) -> trackers.StatusCategory | None:
+    """The category of a status (``statusCategory.key``), None if Jira named none we know."""
+    key = (status.get("statusCategory") or {}).get("key") if isinstance(status, Mapping) else None
+    try:
+        return trackers.StatusCategory(key)
+    except ValueError:
+        return None
+
+
+def _wont_do(items: Sequence[_T], name: Callable[[_T], Any]) -> _T | None:
+    """The item whose `name` comes first in ``WONT_DO``; None if no name is there."""
+    ranked = [
+        (WONT_DO.index(_said(name(i))), n) for n, i in enumerate(items) if _said(name(i)) in WONT_DO
+    ]
+    return items[min(ranked)[1]] if ranked else None
+
+
+def _wont_do_step(transitions: list[Mapping[str, Any]]) -> Step | None:
+    """The step that closes an issue as not done, and the fields it sends: to a Done status
+    named so ("Won't Do", "Cancelled"), with a won't-do resolution if its screen offers one;
+    else the first step to Done whose screen offers such a resolution, with it."""
+    done = [t for t in transitions if _category(t.get("to")) is trackers.StatusCategory.DONE]
+    named = _wont_do(done, lambda t: (t.get("to") or {}).get("name"))
+    for step in done if named is None else [named]:
+        field = (step.get("fields") or {}).get("resolution") or {}
+        offered = [v for v in field.get("allowedValues") or [] if isinstance(v, Mapping)]
+        resolution = _wont_do(offered, lambda r: r.get("name"))
+        if resolution is not None:
+            ref = (
+                {"id": str(resolution["id"])}
+                if resolution.get("id")
+                else {"name": resolution["name"]}
+            )
+            return step, {"resolution": ref}
+    return None if named is None else (named, {})
 
 
 def _rank_field(board: BoardConfig) -> str | None:

@@ -359,28 +359,37 @@ class LinearTeam(LinearApi):
         await self._update(key, values, f"update {key}")
 
     async def mark_done(self, key: str) -> None:
-        await self._set_state(key, done=True)
+        await self._set_state(key, "completed")
+
+    async def close_not_planned(self, key: str) -> None:
+        """To the team's first canceled state, which Linear's reports do not count as done;
+        nothing if the issue is done or canceled already."""
+        await self._set_state(key, "canceled")
 
     async def reopen(self, key: str) -> None:
         """A done issue back to the team's first backlog state (else its first unstarted one),
         as ``mark_done`` moves it to the first completed one; nothing if it is not done."""
-        await self._set_state(key, done=False)
+        await self._set_state(key, "open")
 
-    async def _set_state(self, key: str, *, done: bool) -> None:
+    async def _set_state(self, key: str, to: str) -> None:
+        """The issue moved to the team's state for `to` ("completed", "canceled", "open"),
+        unless it is closed already (for a close) or open already (for "open")."""
         team = await self.team()
         data = await self._call(ISSUE_STATE, {"id": key}, action=f"read {key}", what=f"Issue {key}")
         current = ((data.get("issue") or {}).get("state") or {}).get("type")
-        if (current in DONE_STATES) == done:
+        if (current in DONE_STATES) == (to != "open"):
             return
-        target = team.done_state() if done else team.open_state()
+        target, kind, doing, action = {
+            "completed": (team.done_state(), "completed", "marked done", f"mark {key} done"),
+            "canceled": (team.canceled_state(), "canceled", "canceled", f"cancel {key}"),
+            "open": (team.open_state(), "backlog", "reopened", f"reopen {key}"),
+        }[to]
         if target is None:
-            kind, doing = ("completed", "marked done") if done else ("backlog", "reopened")
             raise trackers.TrackerError(
                 f"Team {team.name} has no {kind} status, so {key} cannot be {doing}: add "
                 "one in the team's settings > Workflow.",
                 kind=trackers.TrackerErrorKind.CONFIG,
             )
-        action = f"mark {key} done" if done else f"reopen {key}"
         await self._update(key, {"stateId": target.id}, action)
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:

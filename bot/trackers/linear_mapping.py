@@ -89,8 +89,15 @@ class TeamConfig:
         )
 
     def done_state(self) -> WorkflowState | None:
-        done = sorted((s for s in self.states if s.type == "completed"), key=lambda s: s.position)
-        return done[0] if done else None
+        return self._first("completed")
+
+    def canceled_state(self) -> WorkflowState | None:
+        """Where an issue closed as won't do goes: the team's first canceled state."""
+        return self._first("canceled")
+
+    def _first(self, kind: str) -> WorkflowState | None:
+        states = (s for s in self.states if s.type == kind)
+        return min(states, key=lambda s: s.position, default=None)
 
     def open_state(self) -> WorkflowState | None:
         """Where a reopened issue goes: the team's first backlog state (by its position), else
@@ -148,6 +155,7 @@ def issue_of(raw: Mapping[str, Any]) -> trackers.TrackerIssue:
         id=str(raw.get("id") or ""),
         rank=rank_token(raw.get("sortOrder")),
         sprint=sprint_of(cycle).name if isinstance(cycle, Mapping) else None,
+        sprint_id=str(cycle.get("id") or "") or None if isinstance(cycle, Mapping) else None,
         not_planned=str(state.get("type") or "") in NOT_DONE,
     )
 

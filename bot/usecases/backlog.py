@@ -35,7 +35,7 @@ from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import velocity_of
-from bot.domain.tracker_sync import closed_there, refuse_tracker_owned
+from bot.domain.tracker_sync import closed_there, closes_on_archive, refuse_tracker_owned
 from bot.runtime.services import Services
 from bot.usecases import sprints, tracker
 from bot.usecases.refinement_budget import as_data, committed, sprint_budget
@@ -59,9 +59,9 @@ class ItemShown:
     history: Sequence[ItemEvent]
     dor: DefinitionOfReady
     did: str | None = None
-    """What the change it is shown after did, for its message to say in a line: "archived",
-    "done", "restored", or "reopened" (a done item restored, its issue reopened too); None
-    when it is only shown."""
+    """What the change it is shown after did, for its message to say in a line: "archived"
+    ("closing": its issue closed as won't do too), "done", "restored", or "reopened" (its
+    issue reopened too); None when it is only shown."""
 
 
 @dataclass
@@ -279,8 +279,12 @@ async def archive_item(
 
 
 async def _archive(store: Store, team: Team, number: int, user: str, now: datetime) -> str:
-    await store.archive_item(team, number, user, now)
-    return "archived"
+    """Off the backlog here and, for a linked item, closed as won't do in the tracker:
+    "closing" when it will be (``closes_on_archive``), else "archived"."""
+    link = await store.link_of_item((await store.get_item(team, number)).id)
+    item = await store.archive_item(team, number, user, now)
+    await tracker.after_archive(store, team, item, now)
+    return "closing" if closes_on_archive(item, link) else "archived"
 
 
 async def restore_item(
@@ -290,8 +294,10 @@ async def restore_item(
 
 
 async def _restore(store: Store, team: Team, number: int, user: str, now: datetime) -> str:
-    """Back on the backlog; its issue, if closed in the tracker (the item done, or closed
-    there as won't do), is reopened (done's inverse), so it is on the tracker's backlog too.
+    """Back on the backlog; its issue, if closed in the tracker (the item done, archived, or
+    closed there as won't do), is reopened (done's inverse), so it is on the tracker's
+    backlog too: for an archived one even while its close is on its way (the reopen looks
+    at the issue first).
     An item done in the running sprint is that sprint's work again, as a reopen in the
     tracker makes it."""
     before = await store.get_item(team, number)
@@ -299,7 +305,9 @@ async def _restore(store: Store, team: Team, number: int, user: str, now: dateti
         await sprints.unfinish_item(store, team, number, user, now)  # sprint work again
         await tracker.after_reopen(store, team, before, now)
         return "reopened"
-    closed = before.status == "done" or closed_there(await store.link_of_item(before.id))
+    link = await store.link_of_item(before.id)
+    archived_linked = before.archived_at is not None and link is not None and bool(link.key)
+    closed = before.status == "done" or closed_there(link) or archived_linked
     item = await store.restore_item(team, number, user, now)
     if not closed:
         return "restored"
@@ -443,7 +451,7 @@ async def archive_stale_items(store: Store, team: Team, actor: str, now: datetim
     planned = await store.planned_item_ids(team.id)
     numbers = [item.number for item in stale_items(items, team, now, planned)]
     for number in numbers:
-        await store.archive_item(team, number, actor, now)
+        await _archive(store, team, number, actor, now)
     return numbers
 
 

@@ -29,6 +29,7 @@ from bot.domain.teams import Roles
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import tracker
 from bot.usecases.planning import PLANNING
 from bot.usecases.refinement_budget import as_data, session_budget
 from bot.usecases.review import REVIEW
@@ -171,6 +172,10 @@ class Fired:
 RenderTimer = Callable[[Meeting, str, int], dict[str, Any]]
 """A timer's warning or time-up (event, minutes left) as chat.postMessage arguments."""
 
+RenderEnded = Callable[[Meeting], Sequence[dict[str, Any]]]
+"""An ended meeting's posts (its minutes, the channel's notice) as chat.postMessage arguments
+but the channel."""
+
 
 # -- running a meeting ---------------------------------------------------------------------------
 
@@ -235,6 +240,8 @@ async def step(
         meeting = await _meeting(work, meeting_id, kind)
         engine.require_facilitator(meeting, work.user, Roles.of(work.team).sm, op)
         done = Step(meeting, work.team)
+        if engine.overdue(meeting, now):  # its timer is late: ended when it was due to end
+            op = "end"
         match op:
             case "next":
                 done.moved = await engine.advance(store, meeting, now, expected)
@@ -294,10 +301,13 @@ async def meeting_for_form(svc: Services, actor: Actor, meeting_id: int) -> Meet
         return await _meeting(work, meeting_id)
 
 
-async def timer_fired(svc: Services, due: Due, render: RenderTimer) -> Fired:
+async def timer_fired(
+    svc: Services, due: Due, render: RenderTimer, render_ended: RenderEnded
+) -> Fired:
     """A section's warning or time-up; a section that ended during downtime is announced once:
     its announcement goes to the durable outbox under the job's key, in the timer's own
-    transaction.
+    transaction. A meeting nobody ended by the time it was due to end is ended by the first
+    of its timers to run then (`_end_forgotten`), announced the same way.
 
     The team's lock is taken first, then the meeting is read as it is now: a facilitator's
     `/refine next` on another instance cannot interleave with this timer."""
@@ -308,8 +318,12 @@ async def timer_fired(svc: Services, due: Due, render: RenderTimer) -> Fired:
             return Fired("no longer applies")
         team = await store.team_by_id(meeting.team_id, lock=True)
         meeting = await store.meeting(meeting.id, fresh=True)
-        timer = engine.fired(meeting, payload)
-        if timer is None or meeting is None or team is None:
+        if meeting is None or team is None:
+            return Fired("no longer applies")
+        if engine.ended_by(meeting) == due.key or engine.overdue(meeting, now):
+            return await _end_forgotten(store, team, meeting, due, render_ended)
+        timer = None if payload["event"] == engine.FORGOTTEN else engine.fired(meeting, payload)
+        if timer is None:
             return Fired("no longer applies")
         verdict = engine.timer_verdict(meeting, timer, now)
         if verdict.action == "skip":
@@ -330,6 +344,23 @@ async def timer_fired(svc: Services, due: Due, render: RenderTimer) -> Fired:
             **render(meeting, timer.event, verdict.minutes),
         )
         return Fired(timer.event, meeting, team)
+
+
+async def _end_forgotten(
+    store: Store, team: Team, meeting: Meeting, due: Due, render_ended: RenderEnded
+) -> Fired:
+    """Ends a meeting nobody ended, at the time it was due to end, and puts its minutes and
+    the channel's notice in the outbox under the job's key, with the end: a rerun after a
+    crash finds the meeting ended by this job and posts nothing twice."""
+    if meeting.status != "ended":
+        await engine.end(store, meeting, due.now, timer=due.key)
+        await conclude(store, team, meeting, KINDS[meeting.kind], due.now)
+    for n, post in enumerate(render_ended(meeting)):
+        name = f"{due.key}:ended:{n}"
+        await outbox.enqueue(
+            store, name, team.workspace_id, due.now, channel=team.channel_id, **post
+        )
+    return Fired("ended: nobody ended it", meeting, team)
 
 
 # -- refinement's sections -----------------------------------------------------------------------
@@ -355,8 +386,10 @@ async def triage(
             await work.require(("po",), "order the product backlog")
         if plan.archive:
             await store.archive_item(team, number, user, now)
+            await tracker.after_archive(store, team, number, now)
         if plan.move is not None:
             await store.move_item(team, number, plan.move, user, now)
+            await tracker.after_reorder(store, team, number, now)
         if plan.opens:
             store.log(item, user, "triaged", now, **refinement.opened(item))
         refinement.record_triage(meeting, number, placement, user)

@@ -81,7 +81,9 @@ async def plan_state(
     store: Store, team: Team, sprint: Sprint, people: People | None
 ) -> plan.PlanState:
     items = await store.sprint_items(sprint)
-    capacity = await steps.capacity(store, team, sprint, plan.developers(team, people))
+    found = plan.developers_present(team, people)
+    capacity = await steps.capacity(store, team, sprint, found.counted)
+    capacity = replace(capacity, not_in_channel=found.outside)
     closed = len(await store.closed_sprints(team.id, VELOCITY_SPRINTS))
     return plan.PlanState(sprint, tuple(items), capacity, closed)
 

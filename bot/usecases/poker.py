@@ -438,6 +438,9 @@ async def plan_poll(
 class Opened:
     poll_id: int
     board: Board
+    not_in_channel: tuple[str, ...] = ()
+    """People named (for the Developer role, in a user group, as voters) who are not in the
+    channel: they do not vote, and the poll's thread says so once."""
 
 
 async def open_poll(
@@ -446,12 +449,15 @@ async def open_poll(
     """A new poll, facilitated by the actor, to be posted in the channel; not by someone
     outside the team. Its voters are chosen from those `invited` (as Slack listed them) with
     the team's roles. (Its facilitator may reveal and decide later: they were in the team when
-    they started it; a Scrum Master holds a role in it; votes are its expected voters'.)"""
+    they started it; a Scrum Master holds a role in it; votes are its expected voters'.) Only
+    those in the channel vote."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        voters, note = poker.choose_voters(Roles.of(work.team), invited)
+        roles = Roles.of(work.team)
+        voters, note = poker.choose_voters(roles, invited)
         request = poker.PollRequest(plan.mode, plan.numbers, voters, note, plan.deadline)
         poll = await start_poll(work.store, work.team, request, actor.user, work.now)
-        return Opened(poll.id, await board(work.store, poll))
+        outside = poker.invited_present(roles, invited).outside
+        return Opened(poll.id, await board(work.store, poll), outside)
 
 
 async def poll_posted(svc: Services, poll_id: int, ts: str) -> None:

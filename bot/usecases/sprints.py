@@ -19,6 +19,7 @@ from bot.domain import calibration, sprint_export, tasks
 from bot.domain import sprints as rules
 from bot.domain.calendar import local_today, zone
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
+from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
@@ -48,20 +49,32 @@ class SprintCard:
 
 @dataclass(frozen=True)
 class SprintToClose:
-    """The running sprint for its closing form: where it ends and the working days left."""
+    """The running sprint for its closing form: where it ends, and its working days after
+    today (none: closing it today is on time, not early)."""
 
     sprint: Sprint
     ends: date
-    days_left: int
+    days_after_today: int
 
 
 @dataclass(frozen=True)
 class ScopeChanged:
+    """A renegotiation, as the channel is told it: `po`, the Product Owners to tell (not the
+    one who made it); `tracker`, the tracker's name when it was made there."""
+
     sprint: Sprint
     item: BacklogItem
     change: ScopeChange
     po: tuple[str, ...]
     risks: tuple[str, ...] = ()  # an addition's: unready, past the forecast
+    tracker: str | None = None
+
+    @classmethod
+    def of(
+        cls, team: Team, sprint: Sprint, item: BacklogItem, decided: rules.Renegotiation
+    ) -> ScopeChanged:
+        po = tuple(p for p in Roles.of(team).po if p != decided.change.actor)
+        return cls(sprint, item, decided.change, po, decided.risks)
 
 
 @dataclass(frozen=True)
@@ -123,7 +136,7 @@ async def change_scope(
         sprint, item, decided = await renegotiate(
             work.store, work.team, action, number, reason, work.user, work.now
         )
-        return ScopeChanged(sprint, item, decided.change, Roles.of(work.team).po, decided.risks)
+        return ScopeChanged.of(work.team, sprint, item, decided)
 
 
 async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> InSprint:
@@ -145,8 +158,8 @@ async def close_form(svc: Services, actor: Actor, in_channel: InChannel) -> Spri
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po", "sm"), "close the sprint")
         sprint = await require_active(work.store, work.team)
-        left = rules.days_left(work.team, sprint, local_today(work.team, work.now)) or 0
-        return SprintToClose(sprint, rules.last_day(work.team, sprint), left)
+        after = rules.days_after_today(work.team, sprint, local_today(work.team, work.now))
+        return SprintToClose(sprint, rules.last_day(work.team, sprint), after)
 
 
 async def close_sprint(
@@ -213,11 +226,14 @@ async def _drawn(
     return SprintFile(filename, await asyncio.to_thread(draw), title, summary)
 
 
-async def export_sprint(svc: Services, actor: Actor, fmt: str, names: Names) -> SprintFile:
-    """The current sprint as Markdown (`md`) or CSV (`csv`), naming people by their names:
-    a file leaves Slack, where `U0123` means nothing (looked up after the transaction)."""
+async def export_sprint(
+    svc: Services, actor: Actor, fmt: str, names: Names, number: int | None = None
+) -> SprintFile:
+    """A sprint as Markdown (`md`) or CSV (`csv`), naming people by their names: a file leaves
+    Slack, where `U0123` means nothing (looked up after the transaction). The sprint numbered
+    `number`, else the one a review needs (`_exported`)."""
     async with team_work(svc, actor) as work:
-        sprint = rules.require_current(await work.store.open_sprints(work.team.id))
+        sprint = await _exported(work.store, work.team, number)
         items = await work.store.sprint_items(sprint)
         changes = await work.store.scope_changes(sprint) if fmt == "md" else []
     known = await names(sprint_export.people(sprint, items, changes))
@@ -226,6 +242,25 @@ async def export_sprint(svc: Services, actor: Actor, fmt: str, names: Names) -> 
     else:
         content = sprint_export.sprint_csv(sprint, items, names=known)
     return SprintFile(f"sprint-{sprint.number}.{fmt}", content, f"Sprint {sprint.number}")
+
+
+NOTHING_TO_EXPORT = (
+    "No sprint has run yet in this channel: `/sprint export csv` exports the running sprint, "
+    "else the last closed one; `/sprint export csv <number>` names one."
+)
+
+
+async def _exported(store: Store, team: Team, number: int | None) -> Sprint:
+    """The sprint numbered `number`; without one, the running sprint, else the last closed one
+    (what its review needs): never the sprint opened by the last close, empty until planned."""
+    if number is not None:
+        if (numbered := await store.sprint_numbered(team.id, number)) is None:
+            raise UserError(f"This channel has no sprint {number}.")
+        return numbered
+    last = await active(store, team) or next(iter(await store.closed_sprints(team.id, 1)), None)
+    if last is None:
+        raise UserError(NOTHING_TO_EXPORT)
+    return last
 
 
 # -- steps on a store (planning's use cases compose them in their unit of work) ------------------
@@ -363,9 +398,12 @@ async def renegotiate(
     reason: str,
     actor: str,
     now: datetime,
+    *,
+    agreed: bool = False,
 ) -> tuple[Sprint, BacklogItem, rules.Renegotiation]:
     """Adds to or removes from a committed sprint: a reason is required, and it is logged; an
-    unready item only by the PO."""
+    unready item only by the PO, or when the change was `agreed` where the team made it (its
+    tracker's sprint: the risks are stated all the same)."""
     reason = rules.renegotiation_reason(action, number, reason)
     sprint = await require_active(store, team)
     item = await store.get_item(team, number)
@@ -379,7 +417,7 @@ async def renegotiate(
         actor,
         now,
         dor=DefinitionOfReady.of(team),
-        po=Roles.of(team).po,
+        po=(*Roles.of(team).po, actor) if agreed else Roles.of(team).po,
     )
     if decided.new_item is not None:
         await store.add_sprint_item(decided.new_item)

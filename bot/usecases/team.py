@@ -170,17 +170,18 @@ class TeamSetup:
 
     people: Mapping[str, Sequence[str]]
     groups: Sequence[RoleGroup]
-    timezone: str
+    timezone: str  # empty: the Product Owner's (`adopt_po_timezone`)
     sprint_weeks: str
     start: str | None = None
 
 
 async def set_up_team(
-    svc: Services, actor: Actor, setup: TeamSetup, in_channel: InChannel
+    svc: Services, actor: Actor, setup: TeamSetup, in_channel: InChannel, *, zone_of: ZoneOf
 ) -> TeamNow:
     """The setup form saved: roles, time zone, sprint length and start, in one go. Anyone in
     the channel may while it has no Product Owner; then its PO or Scrum Masters. Only members
-    of the channel may be named (`require_in_channel`)."""
+    of the channel may be named (`require_in_channel`). A zone left empty is the PO's, from
+    their Slack profile, not the zone of whoever happened to open the form."""
     named = [u for users in setup.people.values() for u in users]
     async with member_work(svc, actor, in_channel, once=True, naming=named) as work:
         current = Roles.of(work.team)
@@ -189,12 +190,18 @@ async def set_up_team(
         for role in teams.ROLE_NAMES:  # a role nobody is named for is left empty
             people, mine = setup.people.get(role, ()), [g for g in setup.groups if g.role == role]
             await work.store.set_role(work.team, role, list(dict.fromkeys(people)), mine)
-        teams.apply_setting(work.team, "timezone", setup.timezone)
+        if setup.timezone:
+            teams.apply_setting(work.team, "timezone", setup.timezone)
+        else:
+            work.team.timezone = None  # the PO's, taken below
         teams.apply_setting(work.team, "sprint", setup.sprint_weeks)
         if setup.start:
             teams.apply_setting(work.team, "start", setup.start)
         await ceremony_jobs.replan(work.store, work.team, work.now)
-        return TeamNow(work.team, not current.is_named("po"))
+        done = TeamNow(work.team, not current.is_named("po"))
+    if await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of):
+        done = replace(done, team=await team_now(svc, actor))
+    return done
 
 
 async def shown_roles(svc: Services, actor: Actor, with_members: WithMembers) -> Team:
@@ -213,18 +220,20 @@ async def shown_roles(svc: Services, actor: Actor, with_members: WithMembers) ->
 
 @dataclass(frozen=True)
 class SetupForm:
-    """What the setup form opens with: the team, and the time zone it offers."""
+    """What the setup form opens with: the team, its time zone (empty while it has none: the
+    Product Owner's is taken), and the asker's own, named in the field's hint."""
 
     team: Team
     zone: str
+    own: str
 
 
 async def setup_form(svc: Services, actor: Actor, zone_of: ZoneOf) -> SetupForm:
-    """The setup form of the actor's team; its time zone is the team's, else the actor's own
-    (their Slack profile's), else UTC. Nothing is written but the team's first row."""
+    """The setup form of the actor's team. A team without a time zone is not offered the
+    asker's: whoever opens the form first is often not its Product Owner, whose zone the team
+    takes when the field is left empty. Nothing is written but the team's first row."""
     team = await team_now(svc, actor)
-    zone = team.timezone or await zone_of(actor.user) or DEFAULT_ZONE
-    return SetupForm(team, zone)
+    return SetupForm(team, team.timezone or "", await zone_of(actor.user) or DEFAULT_ZONE)
 
 
 # -- settings --------------------------------------------------------------------------------

@@ -31,10 +31,12 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.domain import tracker_sync as rules
 from bot.domain import tracker_webhooks, trackers
+from bot.domain.teams import Roles
+from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.secrets import (
     Secret,
@@ -53,6 +55,7 @@ from storage.models import (
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 KIND_IMPORT = "tracker_import"
 KIND_SYNC = "tracker_sync"
@@ -168,6 +171,12 @@ async def after_done(store: Store, team: Team, item: BacklogItem | int, now: dat
 async def after_reopen(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
     """A done item restored in Timebox: its issue reopened in the tracker (done's inverse)."""
     await _write_item(store, team, item, "reopen", now)
+
+
+async def after_archive(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
+    """An item archived in Timebox: its issue closed as won't do in the tracker (not as done:
+    nothing was delivered), so it leaves the tracker's backlog too; restoring reopens it."""
+    await _write_item(store, team, item, "archive", now)
 
 
 async def after_add(store: Store, team: Team, item: BacklogItem | int, now: datetime) -> None:
@@ -359,7 +368,8 @@ async def job_failed(
     svc: Services, due: Due, link_id: int | None, error: trackers.TrackerError
 ) -> str:
     """A tracker call failed: the same row runs again later (Retry-After, else backoff), and
-    the item and the connection say why meanwhile. Never dropped."""
+    the item and the connection say why meanwhile. Never dropped. A failure that breaks the
+    connection (``breaks``) marks it broken, and the channel is told once (``_broke``)."""
     attempt = int(due.payload.get("attempt", 1))
     delay = rules.retry_delay(attempt, retry_after=error.retry_after, retryable=error.retryable)
     now = svc.clock.now()
@@ -371,8 +381,8 @@ async def job_failed(
         if connection is None:
             return "skipped: not connected"
         connection.last_error = error.message
-        if not error.retryable:
-            connection.status = "error"
+        if breaks(error, due.kind):
+            await _broke(store, connection, error, now)
         said = _short(error, connection.kind)
         payload["said"] = said
         for failed in [link_id] if link_id is not None else counted_links(due.payload):
@@ -398,3 +408,130 @@ def _short(error: trackers.TrackerError, kind: str) -> str:
     if error.kind in (trackers.TrackerErrorKind.UNAVAILABLE, trackers.TrackerErrorKind.TIMEOUT):
         return f"{rules.tracker_name(kind)} did not answer"
     return error.message[:200]
+
+
+# -- a broken connection, told once in the channel ----------------------------------------------
+
+BREAKING = frozenset(
+    {
+        trackers.TrackerErrorKind.AUTH,
+        trackers.TrackerErrorKind.FORBIDDEN,
+        trackers.TrackerErrorKind.REFUSED_HOST,
+    }
+)
+"""Refusals that stop every call of a connection, not one write's. A board set up otherwise
+than a write needs (no estimation field, no Won't Do step in a workflow) refuses that kind of
+write only: its items say what to change, and reconnecting would fix nothing. A set-up that
+stops everything (Timebox's key wrong, the board gone) stops the syncs too, which break."""
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A connection that broke (``broken``) or works again, as its channel is told.
+
+    ``cause``: the error's kind ("auth", "forbidden", ...), ``said``: its plain words (the
+    clients never put the credential in them); ``waiting``: Timebox's changes not yet in the
+    tracker; ``fixers``: who may connect again (the Product Owner and the Scrum Masters);
+    ``retry_minutes``: how often a refused change is tried again."""
+
+    kind: str
+    board: str
+    board_id: int
+    account: str
+    credential: str
+    broken: bool
+    waiting: int
+    fixers: tuple[str, ...]
+    retry_minutes: int
+    cause: str = ""
+    said: str = ""
+
+    @property
+    def tracker(self) -> str:
+        return rules.tracker_name(self.kind)
+
+
+_WORDING: dict[type, Callable[[Any], dict[str, Any]]] = {}
+
+
+def register_wording(news: type[T], word: Callable[[T], dict[str, Any]]) -> None:
+    """How a kind of tracker news (an ``Outage``, a scope change made in the tracker) is
+    worded in its channel, as chat.postMessage's arguments: the app registers each
+    (handlers/jobs.py), as the process registers the openers; use cases do not render."""
+    _WORDING[news] = word
+
+
+async def tell_channel(store: Store, team: Team, key: str, now: datetime, news: Any) -> bool:
+    """`news` for the team's channel, put in the durable outbox under `key` in the caller's
+    transaction: sent once it commits, never twice. False (and a log line) when nothing
+    words it."""
+    word = _WORDING.get(type(news))
+    if word is None:
+        log.warning("no wording for %s: channel %s not told", type(news).__name__, team.id)
+        return False
+    args = word(news)
+    await outbox.enqueue(store, key, team.workspace_id, now, channel=team.channel_id, **args)
+    return True
+
+
+def breaks(error: trackers.TrackerError, job_kind: str) -> bool:
+    """The failure stops the connection until someone acts: the credential refused, the
+    account not allowed, or anything refused to a sync or an import (the set-up or Timebox's
+    key wrong, the board gone). One write the tracker refuses (an issue gone, a value or a
+    move its board will not take) is its item's trouble, which the item shows; a failure
+    worth retrying is no break."""
+    if error.retryable:
+        return False
+    return error.kind in BREAKING or job_kind != KIND_WRITE
+
+
+async def _broke(
+    store: Store, connection: TrackerConnection, error: trackers.TrackerError, now: datetime
+) -> None:
+    """The connection is broken; if it was working (its status, read under its lock, says so,
+    so two failing runs do not both see the change), its channel is told, once per break."""
+    was = await store.locked_status(connection.id)
+    connection.status = "error"
+    if was not in (None, "error"):
+        await _announce(store, connection, now, cause=error.kind.value, said=error.message)
+
+
+async def working_again(store: Store, connection: TrackerConnection, now: datetime) -> None:
+    """A call to the tracker succeeded. A broken connection works again: its status goes back
+    (importing while its import is not done) and its channel, told of the break, is told once
+    that it is over; a later break is told again. Nothing for a working connection."""
+    if connection.status != "error" or await store.locked_status(connection.id) != "error":
+        return
+    importing = await store.pending_jobs(f"{KIND_IMPORT}:{tag(connection)}:")
+    connection.status = "importing" if importing else "connected"
+    connection.last_error = None
+    await _announce(store, connection, now)
+
+
+async def _announce(
+    store: Store, connection: TrackerConnection, now: datetime, *, cause: str = "", said: str = ""
+) -> None:
+    """The channel's message about a break (`cause` given) or its end (``tell_channel``)."""
+    team = await store.team_by_id(connection.team_id)
+    if team is None:
+        log.warning("tracker connection %s: no team's channel to tell", connection.id)
+        return
+    _, waiting, _ = await store.count_links(connection.id)
+    roles = Roles.of(team)
+    outage = Outage(
+        kind=connection.kind,
+        board=connection.board_name,
+        board_id=connection.board_id,
+        account=connection.account,
+        credential=connection.credential_kind,
+        broken=bool(cause),
+        waiting=waiting,
+        fixers=tuple(dict.fromkeys(roles.po + roles.sm)),
+        retry_minutes=round(rules.REFUSED_RETRY / 60),
+        cause=cause,
+        said=said,
+    )
+    what = "broken" if outage.broken else "working"
+    key = f"tracker_{what}:{tag(connection)}:{now.isoformat()}"
+    if await tell_channel(store, team, key, now, outage):
+        log.info("tracker connection %s %s: its channel is told", connection.id, what)

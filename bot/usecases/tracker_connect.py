@@ -4,17 +4,22 @@ Scrum Master does before the sync engine (bot.usecases.tracker) keeps the backlo
 
 Each tracker has its form (``ConnectForm`` for Jira, ``GitHubForm``, ``LinearForm``); each is
 checked against the tracker at once (credentials, board, estimate field) and refused in plain
-words; the token is kept encrypted (TIMEBOX_SECRET_KEY) or not at all. A webhook call
-(``/trackers/<kind>/<token>``, signed as that tracker signs: bot.domain.tracker_webhooks) only
-schedules a sync: what changed is read from the tracker, never from the body.
+words; the token is kept encrypted (TIMEBOX_SECRET_KEY) or not at all. Connecting again to the
+same board with a new credential (one revoked or expired) keeps the connection and all that
+waits on it, and only changes the credential. A webhook call (``/trackers/<kind>/<token>``,
+signed as that tracker signs: bot.domain.tracker_webhooks) only schedules a sync: what changed
+is read from the tracker, never from the body.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import secrets as random_secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.domain import tracker_sprints, tracker_webhooks
 from bot.domain import tracker_sync as rules
@@ -31,17 +36,20 @@ from bot.runtime.services import Services
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.tracker import (
     KIND_IMPORT,
+    KIND_SYNC,
     KIND_WRITE,
     OPENERS,
     PUSH_DOWN,
     ROLES,
     BoardSpec,
     after_webhook,
+    connection_lock,
     job_ids,
     open_tracker,
     tag,
+    working_again,
 )
-from bot.usecases.unit import Actor, team_work
+from bot.usecases.unit import Actor, Work, team_work
 from storage.models import Team, TrackerConnection
 from storage.repositories import Store
 
@@ -130,12 +138,24 @@ class _Planned:
 class Connected:
     connection: TrackerConnection
     webhook_path: str
-    webhook_secret: Secret  # shown once, to register the webhook in the tracker
+    # Shown once, to register the webhook in the tracker; None when renewed (``Renewed``).
+    webhook_secret: Secret | None
     webhook_added: str | None = None  # Timebox added its webhook itself (or tried to)
 
     @property
     def tracker(self) -> str:
         return NAMES.get(self.connection.kind, self.connection.kind)
+
+
+@dataclass
+class Renewed(Connected):
+    """Connected again to the board it was connected to, with a new credential: the same
+    connection, so its webhook (token and secret) stays as the tracker's admin set it and
+    nothing is shown to change there. ``waiting``: Timebox's changes not yet in the tracker,
+    now due; ``back``: it was broken and works again (its channel is told so, once)."""
+
+    waiting: int = 0
+    back: bool = False
 
 
 @dataclass
@@ -307,12 +327,16 @@ async def connect(
 ) -> Connected | NotConnected:
     """Checks the site, the credentials and the board at once, then keeps the connection
     (the token encrypted) and starts the import. Refused in plain words otherwise, and
-    without a key for tokens at rest nothing is stored."""
+    without a key for tokens at rest nothing is stored. Connecting again to the board the
+    channel is connected to (``_board_key``) renews the credential in place (``_renew``);
+    another board replaces the connection."""
     kind = form.kind
     box = _box(kind)
     async with member_work(svc, actor, in_channel or _nobody) as work:
         _require_same_team(work.team, form_team)
         await work.require(ROLES, _doing(kind))
+        old = await work.store.connection(work.team.id)
+        old_id, old_board = (old.id, _board_of(old)) if old is not None else (0, None)
     problems, planned = _plan(form)
     if planned is None:
         return NotConnected(problems, kind)
@@ -328,7 +352,11 @@ async def connect(
         found = await tracker.check()
         snapshot = tracker.snapshot()
         site = getattr(tracker, "site", None) or spec.site
-        if not found:
+        board = _board_key(
+            kind, site, spec.board_id, spec.email, spec.jql, spec.acceptance_field, snapshot
+        )
+        same = board == old_board
+        if not found and not same:  # a renewed connection keeps the webhook it has
             registered = await _add_webhook(svc, tracker, kind, hook_token, hook_secret)
     except TrackerError as error:
         return NotConnected([error.message], kind)
@@ -336,10 +364,15 @@ async def connect(
         await tracker.aclose()
     if found:
         return NotConnected([p.message for p in found], kind)
-    async with team_work(svc, actor, once=True) as work:
+    # A write of this process running with the old credential ends first (its row is then
+    # free to be made due): see ``_renew``.
+    held = connection_lock(old_id) if same else contextlib.nullcontext()
+    async with held, team_work(svc, actor, once=True) as work:
         _require_same_team(work.team, form_team)
         await work.require(ROLES, _doing(kind))
         old = await work.store.connection(work.team.id)
+        if old is not None and _board_of(old) == board:
+            return await _renew(work, old, planned, box.encrypt(spec.token), snapshot)
         if old is not None:
             await work.store.remove_connection(old)
         connection = await work.store.add_connection(
@@ -379,6 +412,87 @@ async def connect(
             hook_secret,
             registered,
         )
+
+
+def _board_key(
+    kind: str,
+    site: str,
+    board_id: int,
+    account: str,
+    jql: str,
+    acceptance_field: str | None,
+    snapshot: Mapping[str, Any],
+) -> tuple[object, ...]:
+    """What names the board a connection syncs, whoever signs in: the tracker, its site and
+    board, and what narrows it (Jira's filter and criteria field; GitHub's repository, its
+    ``account``, and estimate field; Linear's team, by its id when known: a key can be
+    renamed). Jira's ``account`` is who signs in: a new token may be another person's."""
+    if kind == "jira":
+        scope: tuple[object, ...] = (jql.strip(), acceptance_field or "")
+    elif kind == "github":
+        scope = (account.lower(), str(snapshot.get("estimate_field") or ""))
+    else:
+        scope = (str(snapshot.get("team_id") or account.upper()),)
+    return (kind, site.rstrip("/"), board_id, *scope)
+
+
+def _board_of(connection: TrackerConnection) -> tuple[object, ...]:
+    """``_board_key`` of the board a connection is to."""
+    return _board_key(
+        connection.kind,
+        connection.site,
+        connection.board_id,
+        connection.account,
+        connection.jql,
+        connection.acceptance_field,
+        connection.board or {},
+    )
+
+
+async def _renew(
+    work: Work,
+    connection: TrackerConnection,
+    planned: _Planned,
+    secret: str,
+    snapshot: dict[str, Any],
+) -> Renewed:
+    """The team's connection to this very board gets the new credential in place: its row,
+    and so its links, sprint links, watermark, webhook and every change of Timebox's still on
+    its way, stay (a new connection would drop them, and make the running sprint in the
+    tracker a second time). A broken one works again and its channel is told once (the next
+    call that succeeds finds it working); what waited for the hourly retry is due now, and a
+    sync looks at once at what changed on the board meanwhile."""
+    store, now = work.store, work.now
+    connection.secret = secret
+    connection.account = planned.account
+    connection.credential_kind = planned.credential_kind
+    connection.board = snapshot  # what this check learnt: a setting learnt later is learnt again
+    connection.board_name = _board_name(snapshot, connection.board_id)
+    connection.estimation_field = _estimate_field(snapshot)
+    connection.connected_by = work.user
+    back = connection.status == "error"
+    await working_again(store, connection, now)
+    connection.last_error = None
+    prefixes = [f"{kind}:{tag(connection)}:" for kind in (KIND_WRITE, KIND_IMPORT, KIND_SYNC)]
+    hurried = await store.hurry_jobs(prefixes, now)
+    if not await store.pending_jobs(prefixes[1]):  # an import chains its syncs when it ends
+        await store.schedule_once(
+            KIND_SYNC,
+            f"{KIND_SYNC}:{tag(connection)}:renewed:{now:%Y%m%dT%H%M%S.%f}",
+            now,
+            {**job_ids(connection), "chain": True},
+        )
+    _, waiting, _ = await store.count_links(connection.id)
+    log.info(
+        "team %s renewed its %s connection %s (%s): %s jobs made due",
+        connection.team_id,
+        connection.kind,
+        connection.id,
+        planned.credential_kind,
+        hurried,
+    )
+    path = webhook_path(connection.kind, connection.webhook_token)
+    return Renewed(connection, path, None, waiting=waiting, back=back)
 
 
 async def _add_webhook(

@@ -22,14 +22,18 @@ unfinishes it, closed there as not planned takes it out as a scope change and ar
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.domain import tracker_sprints, trackers
 from bot.domain import tracker_sync as rules
-from bot.domain import trackers
 from bot.domain.backlog import ItemFields
+from bot.domain.errors import UserError
+from bot.domain.sprints import in_backlog
+from bot.domain.tracker_sprints import JOINED
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import sprints
@@ -47,7 +51,9 @@ from bot.usecases.tracker import (
     open_tracker,
     spec_of,
     tag,
+    tell_channel,
     webhook_sync_prefix,
+    working_again,
 )
 from storage.models import (
     BacklogItem,
@@ -56,6 +62,8 @@ from storage.models import (
     TrackerLink,
 )
 from storage.repositories import Store
+
+log = logging.getLogger(__name__)
 
 # -- applying issues (the import and the sync) -------------------------------------------------
 
@@ -68,6 +76,16 @@ class Applied:
     reranked: bool = False  # an issue was reordered in the tracker: read the board's order
 
 
+@dataclass(frozen=True)
+class _Running:
+    """The tracker's sprint (its id there) that Timebox's sprint write made for the running
+    sprint, whose scope changes there the sync follows; `open_there`: it is known to be open
+    in the tracker still (an issue leaving a closed one is no renegotiation)."""
+
+    remote_id: str
+    open_there: bool = False
+
+
 async def apply_issues(
     store: Store,
     connection: TrackerConnection,
@@ -75,14 +93,19 @@ async def apply_issues(
     now: datetime,
     *,
     first_position: int | None = None,
+    running_open: bool = False,
 ) -> Applied:
     """Applies tracker issues to the team's backlog: new ones become items, linked ones are
     merged field by field (rules.merge). `first_position`: an import page's place in the
-    board's order, which the items take."""
+    board's order, which the items take. Outside the import, an issue moved into or out of
+    the tracker's sprint of the running sprint changes its scope (``_follow_sprint``; out of
+    it only while it is `running_open`), and a new one made in it joins it."""
     await store.lock_connection(connection.id)
     team = await store.team_by_id(connection.team_id)
     assert team is not None
     applied = Applied()
+    importing = first_position is not None
+    running = None if importing else await _running_there(store, team, connection, running_open)
     who, where = rules.actor(connection.kind), rules.tracker_name(connection.kind)
     links = await store.links_by_keys(team.id, [i.key for i in issues])
     renamed = await _renamed(store, team, issues, links)
@@ -94,14 +117,15 @@ async def apply_issues(
     blockers = sorted({k for i in issues for k in i.blocked_by})
     done = await store.done_keys(team.id, blockers)
     done |= {i.key for i in issues if i.status_category.value == "done"}
-    importing = first_position is not None
     new: list[tuple[int, trackers.TrackerIssue]] = []
     for offset, issue in enumerate(issues):
         rank = float(first_position + offset) if first_position is not None else None
         link = links.get(issue.key)
         item = items.get(link.item_id) if link is not None else None
         if link is None or item is None:
-            if rules.is_new(issue, importing=importing, kind=connection.kind):
+            if rules.is_new(issue, importing=importing, kind=connection.kind) or (
+                running and tracker_sprints.joins_running(issue, running.remote_id)
+            ):
                 new.append((offset, issue))
             continue
         verdict = rules.classify(issue, link, connection.id, importing=importing)
@@ -112,6 +136,7 @@ async def apply_issues(
             _follow_hypothesis(store, connection, link, item, issue, now)
             continue
         relinked = verdict.action == rules.RELINK
+        seen_in = None if relinked else dict(link.remote or {})
         if relinked and rules.relink(link, item, connection.id, now):
             note = f"{issue.key} is on the board in {where} again"
             store.log(item, who, "restored", now, note=note)
@@ -123,11 +148,86 @@ async def apply_issues(
         applied.conflicts += merged.conflicts
         if rank is not None:
             item.rank = rank
+        if running is not None and seen_in is not None:
+            await _follow_sprint(store, connection, team, item, issue, seen_in, running, now)
     if new:
         new = await _adopt_created(store, connection, team, new, now)
     if new:
-        applied.added = await _add_new(store, connection, team, new, done, now, first_position)
+        added = await _add_new(store, connection, team, new, done, now, first_position)
+        applied.added = len(added)
+        for item, issue in added if running is not None else ():
+            if issue.sprint_id == running.remote_id:
+                await _renegotiate(store, connection, team, item, issue.key, JOINED, now)
     return applied
+
+
+async def _running_there(
+    store: Store, team: Team, connection: TrackerConnection, open_there: bool
+) -> _Running | None:
+    """The running sprint, if Timebox's sprint write made its sprint in this tracker."""
+    sprint = await sprints.active(store, team)
+    known = await store.sprint_link(sprint.id) if sprint is not None else None
+    if sprint is None or known is None or known.connection_id != connection.id:
+        return None
+    return _Running(known.remote_id, open_there)
+
+
+async def _follow_sprint(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    item: BacklogItem,
+    issue: trackers.TrackerIssue,
+    seen: dict[str, Any],
+    running: _Running,
+    now: datetime,
+) -> None:
+    """An issue moved into or out of the tracker's sprint of the running sprint since the
+    sync last saw it: the running sprint takes it in, or lets it go, as a renegotiation
+    whose reason names the tracker (tracker_sprints.scope_news). A link from before the
+    sprint was kept says nothing."""
+    if seen.get("sprint_id", issue.sprint_id) == issue.sprint_id:
+        return  # not moved since last seen (or seen before sprints were kept): no news
+    held = await sprints.held_in_running(store, team, item)
+    news = tracker_sprints.scope_news(
+        issue.sprint_id,
+        seen.get("sprint_id"),
+        running.remote_id,
+        held=held is not None,
+        finished=held is not None and held.done_at is not None,
+        free=in_backlog(item),
+        sprint_open=running.open_there,
+    )
+    if news is not None:
+        await _renegotiate(store, connection, team, item, issue.key, news, now)
+
+
+async def _renegotiate(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    item: BacklogItem,
+    key: str,
+    news: str,
+    now: datetime,
+) -> None:
+    """The running sprint's scope changed in the tracker, carried out as `/sprint add` or
+    `remove` would, by the tracker (the team made it there: an unready item is taken in
+    too, its risks stated), and told in the channel as a person's renegotiation is."""
+    sprint = await sprints.require_active(store, team)
+    reason = tracker_sprints.scope_reason(key, connection.kind, news, sprint.number)
+    try:
+        sprint, item, decided = await sprints.renegotiate(
+            store, team, news, item.number, reason, rules.actor(connection.kind), now, agreed=True
+        )
+    except UserError as refused:  # the rules say no: the sync goes on, the log says why
+        log.warning("team %s: %s not followed: %s", team.id, reason, refused.message)
+        return
+    told = sprints.ScopeChanged.of(team, sprint, item, decided)
+    said = f"tracker_scope:{tag(connection)}:s{sprint.id}:i{item.id}:{now.isoformat()}"
+    await tell_channel(
+        store, team, said, now, replace(told, tracker=rules.tracker_name(connection.kind))
+    )
 
 
 async def _renamed(
@@ -208,7 +308,7 @@ async def _add_new(
     done: set[str],
     now: datetime,
     first_position: int | None,
-) -> int:
+) -> list[tuple[BacklogItem, trackers.TrackerIssue]]:
     values = [rules.owned_values(issue) for _, issue in new]
     remotes = [rules.facts(issue, connection.kind) for _, issue in new]
     fields = [
@@ -249,7 +349,7 @@ async def _add_new(
             )
         )
     await store.add_links(links)
-    return len(items)
+    return [(item, issue) for item, (_, issue) in zip(items, new, strict=True)]
 
 
 async def _merge_one(
@@ -344,6 +444,7 @@ async def run_import(svc: Services, due: Due) -> str:
         applied = await apply_issues(store, connection, page.issues, now, first_position=position)
         connection.imported += len(page.issues)
         connection.last_error = None
+        await working_again(store, connection, now)
         if page.cursor is not None:
             await store.schedule_once(
                 KIND_IMPORT,
@@ -464,14 +565,21 @@ async def _sync(svc: Services, due: Due) -> str:
 async def _walk_changes(
     svc: Services, due: Due, tracker: trackers.Tracker, since: datetime, walked: _Walked
 ) -> bool:
-    """Applies the changed issues page by page; False if the connection is gone."""
+    """Applies the changed issues page by page; False if the connection is gone. When an
+    issue left the tracker's sprint of the running sprint, the tracker is asked once whether
+    that sprint is still open (``_running_open``) before the page is applied."""
     cursor: str | None = None
+    running_open: bool | None = None
     while True:
         page = await tracker.changes_page(since, cursor)
+        if running_open is None:
+            running_open = await _running_open(svc, due, tracker, page.issues)
         async with _connected(svc, due) as (store, connection, now):
             if connection is None:
                 return False
-            applied = await apply_issues(store, connection, page.issues, now)
+            applied = await apply_issues(
+                store, connection, page.issues, now, running_open=bool(running_open)
+            )
             walked.reranked |= applied.reranked
             if page.watermark is not None and (
                 connection.watermark is None or page.watermark > connection.watermark
@@ -479,12 +587,39 @@ async def _walk_changes(
                 connection.watermark = page.watermark
             connection.last_sync_at = now
             connection.last_error = None
-            if connection.status == "error":
-                connection.status = "connected"
+            await working_again(store, connection, now)
         walked.changed += len(page.issues)
         if page.cursor is None:
             return True
         cursor = page.cursor
+
+
+async def _running_open(
+    svc: Services, due: Due, tracker: trackers.Tracker, issues: Sequence[trackers.TrackerIssue]
+) -> bool | None:
+    """Whether the tracker's sprint of the running sprint is still open there (among the
+    board's sprints, not closed: a cycle or iteration yet to start is open too), asked
+    (``board_sprints``: one call) only when one of `issues` left it since the sync last saw
+    it; None when none did (the next page may ask)."""
+    async with _connected(svc, due) as (store, connection, _):
+        team = await store.team_by_id(connection.team_id) if connection is not None else None
+        if connection is None or team is None:
+            return None
+        running = await _running_there(store, team, connection, False)
+        if running is None:
+            return None
+        links = await store.links_by_keys(team.id, [issue.key for issue in issues])
+        left = any(
+            (links[i.key].remote or {}).get("sprint_id") == running.remote_id
+            and i.sprint_id != running.remote_id
+            for i in issues
+            if i.key in links
+        )
+    if not left:
+        return None
+    sprints_there = await tracker.board_sprints()
+    closed = trackers.SprintState.CLOSED
+    return any(s.id == running.remote_id and s.state is not closed for s in sprints_there)
 
 
 async def _follow_board(
@@ -575,6 +710,7 @@ async def _probe(
             if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
                 raise
             found[key] = None
+    running_open = await _running_open(svc, due, tracker, [i for i in found.values() if i])
     now = svc.clock.now()
     async with svc.db.transaction() as store:
         connection = await job_connection(store, due.payload)
@@ -594,7 +730,7 @@ async def _probe(
                 _unlink(store, connection, link, items.get(link.item_id), verdict, now)
                 walked.unlinked += 1
         if changed:
-            await apply_issues(store, connection, changed, now)
+            await apply_issues(store, connection, changed, now, running_open=bool(running_open))
 
 
 def _unlink(

@@ -36,6 +36,7 @@ from bot.usecases.tracker import (
     open_tracker,
     spec_of,
     tag,
+    working_again,
 )
 from storage.models import (
     TrackerConnection,
@@ -151,9 +152,11 @@ async def _read_sprint(
     team = await store.team_by_id(connection.team_id)
     sprint_items = await store.sprint_items(sprint, include_removed=True)
     links = [await store.link_of_item(sprint_item.item_id) for sprint_item in sprint_items]
-    keys = tracker_sprints.sprint_keys(zip(sprint_items, links, strict=True), connection.id)
-    write.wait = keys.waiting
     known = await store.sprint_link(sprint.id)
+    keys = tracker_sprints.sprint_keys(
+        zip(sprint_items, links, strict=True), connection.id, known.remote_id if known else None
+    )
+    write.wait = keys.waiting
     start, end = tracker_sprints.sprint_times(
         sprint.starts_on, sprint.ends_on, team.timezone if team else None
     )
@@ -208,9 +211,14 @@ async def _send(tracker: trackers.Tracker, due: Due, write: _Write) -> dict[str,
                 return {"issue": found}
         ref = await tracker.create_issue(write.new_issue)
         return {"issue": await tracker.issue(ref.key)}
-    if effect in ("done", "reopen"):
+    if effect in ("done", "reopen", "archive"):
         assert write.key is not None
-        await (tracker.mark_done if effect == "done" else tracker.reopen)(write.key)
+        moves = {
+            "done": tracker.mark_done,
+            "reopen": tracker.reopen,
+            "archive": tracker.close_not_planned,
+        }
+        await moves[effect](write.key)
         return {"base": rules.written_status(effect)}
     return await _send_sprint(tracker, write.sprint)
 
@@ -293,7 +301,8 @@ async def _sprint_steps(
 
 
 async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any]) -> None:
-    """The write's result and the end of its row, in one transaction."""
+    """The write's result and the end of its row, in one transaction; a write the tracker
+    took ends a break of the connection (``working_again``)."""
     now = svc.clock.now()
     async with svc.db.transaction() as store:
         if not await store.finish_key(due.key, now, "done"):
@@ -324,8 +333,8 @@ async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any
             else:
                 known.state, known.synced_at = outcome["sprint"]["state"], now
         connection = await store.connection_by_id(write.connection_id)
-        if connection is not None and connection.status == "error":
-            connection.status, connection.last_error = "connected", None
+        if connection is not None and write.nothing is None:  # the tracker took a call
+            await working_again(store, connection, now)
 
 
 async def _linked(

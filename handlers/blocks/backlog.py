@@ -212,7 +212,7 @@ def item_detail(
         # Slack decodes &amp; &lt; &gt; in plain text too, so escaping keeps titles as typed.
         HeaderBlock(text=fit(escape(f"#{item.number} {item.title}"), HEADER_MAX)),
         SectionBlock(fields=[MarkdownTextObject(text=f) for f in facts]),
-        section(render("item_readiness.md.j2", gaps=gaps(item, dor))),
+        *[section(line) for line in readiness(item, dor)],
         section(extra),
     ]
     if tags:
@@ -235,6 +235,14 @@ def item_detail(
     if history:
         blocks.append(context(render("item_history.md.j2", lines=_history(history[:8]))))
     return message(blocks, lead or escape(f"#{item.number} {item.title}"))
+
+
+def readiness(item: BacklogItem, dor: DefinitionOfReady) -> list[str]:
+    """The item's readiness line, or none for a done item: whether it could be planned is moot
+    once it is done (an item in a sprint still says, as it may have been taken unready)."""
+    if item.status == "done":
+        return []
+    return [render("item_readiness.md.j2", gaps=gaps(item, dor))]
 
 
 def _history(events: Sequence[ItemEvent]) -> list[tuple[ItemEvent, tuple[int, bool] | None]]:
@@ -279,7 +287,7 @@ def edit_modal(
     estimate = None if item.estimate is None else points(item.estimate)
     texts = form_texts(item)
     blocks: list[Block] = [
-        context(render("item_readiness.md.j2", gaps=gaps(item, dor))),
+        *[context(line) for line in readiness(item, dor)],
         kit.text_input("title", "Title", initial=fit(item.title, TITLE_MAX), max_length=TITLE_MAX),
         _lines_input(
             "hypothesis",

@@ -17,6 +17,7 @@ from bot.usecases.tracker_connect import (
     ConnectionShown,
     Disconnected,
     NotConnected,
+    Renewed,
 )
 from handlers.blocks.kit import button, context, message, metadata_json, mrkdwn_notice, section
 from handlers.render import render
@@ -147,15 +148,39 @@ def connect_modal(channel_id: str, team_id: int, kind: str) -> dict[str, Any]:
     ).to_dict()
 
 
+CREDENTIALS = {"api_token": "API token", "app": "GitHub App's private key", "api_key": "API key"}
+"""A connection's credential (``credential_kind``) in words; anything else is a token."""
+
+
 def connected_message(connected: Connected) -> dict[str, Any]:
+    if isinstance(connected, Renewed):
+        return renewed_message(connected)
+    secret = connected.webhook_secret
     return mrkdwn_notice(
         render(
             "tracker_connected.md.j2",
             connection=connected.connection,
             path=connected.webhook_path,
-            secret=connected.webhook_secret.reveal(),
+            secret=secret.reveal() if secret is not None else "",
             added=connected.webhook_added,
             minutes=int(tracker_sync.SYNC_EVERY.total_seconds() // 60),
+        )
+    )
+
+
+def renewed_message(renewed: Renewed) -> dict[str, Any]:
+    """Connected again to the same board: the new credential taken, the webhook unchanged (no
+    secret shown: the one shown at connection still holds)."""
+    connection = renewed.connection
+    return mrkdwn_notice(
+        render(
+            "tracker_renewed.md.j2",
+            connection=connection,
+            renewed=renewed,
+            tracker=renewed.tracker,
+            word=board_word(connection.kind, connection.board_id),
+            credential=CREDENTIALS.get(connection.credential_kind, "token"),
+            path=renewed.webhook_path,
         )
     )
 

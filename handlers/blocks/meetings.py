@@ -89,11 +89,11 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
         meeting=meeting,
         bar=_bar(progress),
         progress=progress,
-        elapsed=round(progress.elapsed, 1),
         total=int(progress.total),
         added=progress.added,
         planned=int(progress.planned),
-        actual=round(engine.ran(meeting)) if meeting.status == "ended" else 0,
+        actual=engine.ran(meeting) if meeting.status == "ended" else 0,
+        auto_ended=meeting.data.get("auto_ended"),
         purpose=engine.current(meeting).get("purpose") if meeting.status != "ended" else "",
     )
     title = meeting.agenda["name"] + (" · ended" if meeting.status == "ended" else "")
@@ -114,10 +114,12 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
 def _bar(progress: engine.Progress) -> str:
     """BAR cells for the planned meeting and more for its extensions, so that an extension
     lengthens the bar and empties no cell of it; past twice the planned length the bar stops
-    growing and is drawn to scale again (its cells may then empty)."""
+    growing and is drawn to scale again (its cells may then empty). Filled as far as the
+    agenda has come or the minutes run beside it say, whichever is further: sections skipped
+    fill it, and a meeting over its time is never shown part done."""
     per_minute = BAR / max(progress.planned, progress.total / 2, 1)
     cells = round(progress.total * per_minute)
-    filled = min(round(progress.done * per_minute), cells)
+    filled = min(round(max(progress.done, progress.elapsed) * per_minute), cells)
     return "▓" * filled + "░" * (cells - filled)
 
 
@@ -127,7 +129,9 @@ def warning(meeting: Meeting, left_minutes: int) -> dict[str, Any]:
 
 
 def time_up(meeting: Meeting) -> dict[str, Any]:
-    text = render("timer_up.md.j2", title=engine.current(meeting)["title"])
+    """Time-up, with its buttons and when Timebox ends the meeting if nobody does."""
+    title, ends = engine.current(meeting)["title"], engine.forgotten_at(meeting)
+    text = render("timer_up.md.j2", title=title, ends=ends)
     return message([section(text), controls(meeting)], text)
 
 
@@ -159,9 +163,23 @@ def already_running(refusal: engine.AlreadyRunning) -> dict[str, Any]:
 
 
 def ended(meeting: Meeting) -> dict[str, Any]:
-    """The channel hears that the meeting ended (its minutes are in its thread)."""
-    text = render("meeting_ended.md.j2", name=meeting.agenda["name"])
+    """The channel hears that the meeting ended (its minutes are in its thread), and how long
+    it ran when Timebox ended it because nobody did."""
+    text = render(
+        "meeting_ended.md.j2",
+        name=meeting.agenda["name"],
+        auto_ended=meeting.data.get("auto_ended"),
+        ran=engine.ran(meeting),
+        planned=int(engine.planned(meeting)),
+    )
     return {"text": text}
+
+
+def ended_posts(meeting: Meeting) -> list[dict[str, Any]]:
+    """What an ended meeting posts: its minutes in its thread, then the channel's notice
+    (chat.postMessage's arguments but the channel)."""
+    minutes = minutes_message(meeting.agenda["name"], meeting.minutes or {})
+    return [{**minutes, "thread_ts": meeting.message_ts}, ended(meeting)]
 
 
 def estimating(user: str, number: int) -> dict[str, Any]:

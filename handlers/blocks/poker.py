@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -79,7 +80,7 @@ def board_message(board: Board) -> dict[str, Any]:
     live = poll.mode == "live"
     blocks: list[Block] = [
         HeaderBlock(text="Planning poker" if live else "Estimation poll"),
-        context(render("poker_intro.md.j2", poll=poll, deck=deck, deadline=poll.deadline)),
+        context(render("poker_intro.md.j2", poll=poll, deck=deck, deadline=closes(board))),
     ]
     current = board.current
     rows = ([current] if current else []) if live else list(board.rows)
@@ -93,6 +94,17 @@ def board_message(board: Board) -> dict[str, Any]:
         )
     numbers = ", ".join(f"#{n}" for n in poll.items)
     return message(blocks, f"{'Planning poker' if live else 'Estimation poll'}: {numbers}")
+
+
+def closes(board: Board) -> datetime | None:
+    """When the poll's open votes close: the latest deadline of its rounds still voting (a
+    re-vote's, once the first deadline has passed); None when no vote is open."""
+    deadlines = [
+        row.round.deadline
+        for row in board.rows
+        if row.round is not None and row.round.status == "voting" and row.round.deadline
+    ]
+    return max(deadlines, default=None)
 
 
 def _row(board: Board, row: Row, helpers: dict[str, Any]) -> list[Block]:
@@ -125,6 +137,12 @@ def _row(board: Board, row: Row, helpers: dict[str, Any]) -> list[Block]:
 def closed_message(poll: PokerPoll, rows: Sequence[Row]) -> dict[str, Any]:
     """The channel's notice that an async poll has closed, with each item's outcome."""
     text = render("poker_closed.md.j2", poll=poll, rows=rows, summary=summary)
+    return message([section(text)], text)
+
+
+def not_in_channel_message(outside: Sequence[str]) -> dict[str, Any]:
+    """For the poll's thread: who was named but does not vote, not being in the channel."""
+    text = render("poker_not_in_channel.md.j2", outside=outside)
     return message([section(text)], text)
 
 

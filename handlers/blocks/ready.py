@@ -117,10 +117,11 @@ def owner_reminder(
 
 
 def item_readiness(item: BacklogItem, dor: DefinitionOfReady, channel_id: str) -> dict[str, Any]:
-    """`/ready <n>`: the verdict on one item, with its fix."""
+    """`/ready <n>`: the verdict on one item, with its fix (none for a done item: its
+    readiness is moot)."""
     item_gaps = gaps(item, dor)
     text = render("item_verdict.md.j2", item=item, gaps=item_gaps)
-    accessory = fix_button(channel_id, item, dor) if item_gaps else None
+    accessory = fix_button(channel_id, item, dor) if item_gaps and item.status != "done" else None
     return message([section(text, accessory=accessory)], text)
 
 

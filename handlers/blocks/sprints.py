@@ -385,8 +385,9 @@ def tasks_modal(sprint: Sprint, sprint_item: SprintItem, channel_id: str) -> dic
 
 
 def close_modal(to_close: SprintToClose, channel_id: str) -> dict[str, Any]:
-    """The closing form; one closed before its last working day says so, as it ends early."""
-    sprint, early = to_close.sprint, to_close.days_left > 0
+    """The closing form; one closed with a whole working day of it still to come after today
+    says so, as it ends early (on its last working day it ends on time)."""
+    sprint, early = to_close.sprint, to_close.days_after_today > 0
     blocks: list[Block] = (
         [section(render("sprint_close_early.md.j2", to_close=to_close))] if early else []
     )
@@ -420,7 +421,7 @@ def _sprint_form(
 
 
 def scope_changed(changed: ScopeChanged) -> dict[str, Any]:
-    """The renegotiation, announced in the channel to the PO."""
+    """The renegotiation, announced in the channel to the PO (but the one who made it)."""
     text = render(
         "scope_change.md.j2",
         po=changed.po,
@@ -430,6 +431,7 @@ def scope_changed(changed: ScopeChanged) -> dict[str, Any]:
         item=changed.item,
         reason=changed.change.reason,
         risks=changed.risks,
+        tracker=changed.tracker,
     )
     return mrkdwn_notice(text)
 

@@ -61,11 +61,12 @@ def setup_offer(problem: str, channel_id: str) -> dict[str, Any]:
 
 
 def setup_modal(
-    team: Team, roles: Roles, groups: Sequence[tuple[str, str]], zone: str
+    team: Team, roles: Roles, groups: Sequence[tuple[str, str]], zone: str, own: str
 ) -> dict[str, Any]:
     """The team's setup form: who holds each role (people, and the workspace's user groups
     when it has any), the time zone, the sprint length and the first sprint's start.
-    `groups`: (id, handle) of the workspace's user groups; `zone`: the time zone offered."""
+    `groups`: (id, handle) of the workspace's user groups; `zone`: the team's time zone (empty:
+    none yet, and left empty the PO's is taken); `own`: the asker's, named in the hint."""
 
     def people(role: str, label: str, hint: str) -> InputBlock:
         element = UserMultiSelectElement(action_id="value", placeholder="Choose people")
@@ -100,19 +101,25 @@ def setup_modal(
             group_picker("sm", "Scrum Masters: user groups"),
             group_picker("dev", "Developers: user groups"),
         ]
-    blocks += [*_zone_and_length(team, zone), _start(team, optional=True)]
+    hint = f"Empty: the Product Owner's, from their Slack profile (yours is {own}). {ZONE_HINT}"
+    blocks += [*_zone_and_length(team, zone, hint=hint), _start(team, optional=True)]
     return kit.modal("team_setup", "Team setup", blocks, channel=team.channel_id)
 
 
-def _zone_and_length(team: Team, zone: str) -> list[Block]:
-    """The time zone and sprint length inputs, the same in the setup and the settings form."""
+ZONE_HINT = "An IANA name such as Europe/Berlin or America/New_York."
+
+
+def _zone_and_length(team: Team, zone: str, *, hint: str | None = None) -> list[Block]:
+    """The time zone and sprint length inputs, the same in the setup and the settings form;
+    a `hint` of its own makes the zone optional (the setup form's: empty is the PO's)."""
     return [
         kit.text_input(
             "timezone",
             "Time zone",
-            hint="An IANA name such as Europe/Berlin or America/New_York.",
+            hint=hint or ZONE_HINT,
             initial=zone,
             max_length=64,
+            optional=hint is not None,
         ),
         _choice("sprint", "Sprint length", WEEKS, str(team.sprint_weeks)),
     ]

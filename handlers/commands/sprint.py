@@ -88,9 +88,10 @@ async def _burndown(asked: Asked, command: SprintCommand) -> None:
 
 
 async def _export(asked: Asked, command: SprintCommand) -> None:
-    """The file names people by name (a file leaves Slack)."""
+    """`export md|csv [<n>]`: the file names people by name (a file leaves Slack)."""
     known = names(asked.client, asked.svc.clock, asked.actor.workspace)
-    await _upload(asked, await sprints.export_sprint(asked.svc, asked.actor, command.format, known))
+    fmt, number = command.format, command.number
+    await _upload(asked, await sprints.export_sprint(asked.svc, asked.actor, fmt, known, number))
 
 
 async def _upload(asked: Asked, file: sprints.SprintFile | sprints.NothingToDraw) -> None:

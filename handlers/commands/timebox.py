@@ -14,18 +14,21 @@ from handlers.commands import connect
 from handlers.commands.calendar import calendar
 from handlers.common import zone_of
 from handlers.flows import team as team_flow
+from handlers.render import from_slack
 
 
 async def _roles(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
-    """`/timebox roles` shows them; `/timebox roles po @name` (or `@group`) sets one: by the
-    PO or an SM, or by anyone while the channel has no PO; the team takes the new PO's time
-    zone if it has none."""
-    if not parsed.role:
+    """`/timebox roles` shows them; `/timebox roles po @name sm @name dev @a @b` (people or
+    `@group`s) sets each role typed, in one go: by the PO or an SM, or by anyone while the
+    channel has no PO; the team takes the new PO's time zone if it has none."""
+    if not parsed.naming:
         members = partial(team_flow.with_members, asked.client)
         team = await team_uc.shown_roles(asked.svc, asked.actor, members)
         return team_blocks.roles_message(Roles.of(team), team.channel_id)
-    groups = await team_flow.named_groups(asked.client, parsed.role, parsed.groups)
-    assignment, who = [(parsed.role, parsed.users)], asked.actor
+    groups = []
+    for named in parsed.naming:
+        groups += await team_flow.named_groups(asked.client, named.role, named.groups)
+    assignment, who = [(named.role, named.users) for named in parsed.naming], asked.actor
     changed = await team_uc.assign_roles(
         asked.svc, who, assignment, asked.in_channel, groups, zone_of=zone_of(asked.client)
     )
@@ -44,7 +47,7 @@ async def _settings(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     if not parsed.setting:
         team = await team_uc.shown_settings(asked.svc, actor, zones)
         return team_blocks.settings_message(team)
-    change = [(parsed.setting, parsed.value)]
+    change = [(parsed.setting, from_slack(parsed.value))]  # as typed, not Slack's wire format
     changed = await team_uc.apply_settings(
         asked.svc, actor, change, asked.in_channel, zone_of=zones
     )

@@ -46,14 +46,16 @@ async def bot_user_id(client: AsyncWebClient) -> str:
 
 async def channel_people(client: AsyncWebClient, channel: str) -> People:
     """Who is in the channel, and the bot: the use cases tell the developers from them. A
-    channel Slack does not know has nobody (a form naming one is refused by its use case)."""
+    channel Slack will not list (one it does not know, a failure) has nobody in it that Slack
+    vouches for: a form naming one is refused by its use case to all but role holders, and
+    those named for a role are kept (`known` False), so a Slack failure strands no plan."""
+    bot = await bot_user_id(client)
     try:
-        members = tuple(await channel_members(client, channel))
+        return People(tuple(await channel_members(client, channel)), bot)
     except SlackApiError as error:
-        if error.response.get("error") != "channel_not_found":
-            raise
-        members = ()
-    return People(members, await bot_user_id(client))
+        why = error.response.get("error")
+        log.warning("cannot tell who is in %s (%s): named roles kept", channel, why)
+        return People((), bot, known=False)
 
 
 # -- starting and running ------------------------------------------------------------------------
@@ -83,9 +85,8 @@ async def announce(svc: Services, client: AsyncWebClient, done: meetings.Step) -
         await post(client, team, meeting, meeting_blocks.note(done.note))
     if done.ended:
         await close_cards(client, team, meeting)
-        minutes = meeting_blocks.minutes_message(meeting.agenda["name"], meeting.minutes or {})
-        await post(client, team, meeting, minutes)
-        await client.chat_postMessage(channel=team.channel_id, **meeting_blocks.ended(meeting))
+        for payload in meeting_blocks.ended_posts(meeting):
+            await client.chat_postMessage(channel=team.channel_id, **payload)
     elif done.moved:
         await open_section(svc, client, team, meeting)
 
@@ -202,11 +203,16 @@ async def triaged(asked: Asked, done: meetings.Triaged) -> None:
 
 
 async def on_timer(svc: Services, client: AsyncWebClient, due: Due) -> str:
-    """A section's warning or time-up. Its announcement goes to the durable outbox with the
-    meeting's mark, in one transaction; an auto-advance moves on as a step does."""
-    fired = await meetings.timer_fired(svc, due, meeting_blocks.timer_message)
+    """A section's warning or time-up, or the end of a meeting nobody ended. Its posts go to
+    the durable outbox with the meeting's mark, in one transaction; an auto-advance moves on
+    as a step does. A meeting the timer ended has its cards closed here."""
+    fired = await meetings.timer_fired(
+        svc, due, meeting_blocks.timer_message, meeting_blocks.ended_posts
+    )
     if fired.step is not None:
         await announce(svc, client, fired.step)
     elif fired.meeting is not None and fired.team is not None:
         await refresh(client, fired.team, fired.meeting, due.now)
+        if fired.meeting.status == "ended":
+            await close_cards(client, fired.team, fired.meeting)
     return fired.outcome

@@ -191,26 +191,50 @@ async def start(
         raise
     await poker_uc.poll_posted(svc, opened.poll_id, posted["ts"])
     log.info("poker poll %s started in %s: %s items", opened.poll_id, channel, len(command.numbers))
+    if opened.not_in_channel:
+        await _tell_left_out(client, channel, posted["ts"], opened.not_in_channel)
     return opened.poll_id
+
+
+async def _tell_left_out(
+    client: AsyncWebClient, channel: str, ts: str, outside: tuple[str, ...]
+) -> None:
+    """Says once, in the poll's thread, who was named but does not vote, not being in the
+    channel; a note Slack refuses is one log line (the poll runs without it)."""
+    try:
+        await client.chat_postMessage(
+            channel=channel, thread_ts=ts, **poker_blocks.not_in_channel_message(outside)
+        )
+    except Exception as error:
+        log.warning("poll in %s: who was left out not told (%s)", channel, _why(error))
 
 
 async def _invited(
     client: AsyncWebClient, context: AsyncBoltContext, channel: str, command: PokerCommand
 ) -> poker.Invited:
-    """Whom the command asks to vote, as Slack lists them: the people it names and its user
-    groups' members, else the channel's members (the use case chooses the voters)."""
+    """Whom the command asks to vote, as Slack lists them: the people it names, its user
+    groups' members, and the channel's members (the use case chooses the voters among them)."""
     group_members: list[str] = []
     for group_id, _ in command.groups:
         group_members += (await client.usergroups_users_list(usergroup=group_id)).get("users") or []
-    named = bool(command.voters or group_members)
     return poker.Invited(
         named=command.voters,
         groups=[handle for _, handle in command.groups],
         group_members=group_members,
-        members=[] if named else await channel_members(client, channel),
+        members=await _members(client, channel),
         with_roles=command.with_roles,
         exclude=[context.bot_user_id or ""],
     )
+
+
+async def _members(client: AsyncWebClient, channel: str) -> list[str] | None:
+    """The channel's members; None (and a log line) when Slack will not say: then everyone
+    named votes, so a Slack failure never leaves a poll without its voters."""
+    try:
+        return await channel_members(client, channel)
+    except SlackApiError as error:
+        log.warning("cannot tell who is in %s (%s): named voters kept", channel, _why(error))
+        return None
 
 
 # -- voting ----------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Setting a team up, across Slack calls: the workspace's user groups and their members, and
-the person's own time zone, which the setup form offers.
+the person's own time zone, which the setup form names (the team takes its PO's).
 """
 
 from __future__ import annotations
@@ -50,11 +50,12 @@ async def with_members(client: AsyncWebClient, groups: Iterable[RoleGroup]) -> l
 
 async def open_setup(asked: Asked) -> None:
     """Opens the setup form of the asker's team: its roles (the workspace's user groups too),
-    time zone (the asker's own, until the team has one), sprint length and start."""
+    time zone (empty until the team has one: its PO's is taken), sprint length and start."""
     shown = await team_uc.setup_form(asked.svc, asked.actor, zone_of(asked.client))
     groups = await workspace_groups(asked.client)
     team = shown.team
-    await asked.open_form(team_blocks.setup_modal(team, Roles.of(team), groups, shown.zone))
+    view = team_blocks.setup_modal(team, Roles.of(team), groups, shown.zone, shown.own)
+    await asked.open_form(view)
 
 
 async def named_groups(

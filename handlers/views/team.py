@@ -54,9 +54,10 @@ def _setup(body: dict[str, Any]) -> team_uc.TeamSetup:
         teams.check_setup(people, groups)
     except UserError as error:
         errors["po"] = error.message
-    zone = form.text(state, "timezone")
+    zone = form.text(state, "timezone")  # empty: the Product Owner's
     try:
-        teams.parse_timezone(zone)
+        if zone:
+            teams.parse_timezone(zone)
     except UserError as error:
         errors["timezone"] = error.message
     if errors:
@@ -144,7 +145,8 @@ async def save_setup(asked: Asked, setup: team_uc.TeamSetup) -> None:
     set it up."""
     who = _submitter(asked)
     setup = replace(setup, groups=await team_flow.with_members(asked.client, setup.groups))
-    done = await team_uc.set_up_team(asked.svc, who, setup, asked.in_channel)
+    zones = zone_of(asked.client)
+    done = await team_uc.set_up_team(asked.svc, who, setup, asked.in_channel, zone_of=zones)
     if done.set_up:
         told = team_blocks.setup_announcement(done.team, who.user)
         await asked.client.chat_postMessage(channel=who.channel, **told)

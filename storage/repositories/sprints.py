@@ -29,6 +29,12 @@ class SprintQueries(Repository):
             select(Sprint).where(Sprint.id == sprint_id, Sprint.team_id == team_id)
         )
 
+    async def sprint_numbered(self, team_id: int, number: int) -> Sprint | None:
+        """The team's sprint with this number (`/sprint export csv 3`), whatever its status."""
+        return await self.session.scalar(
+            select(Sprint).where(Sprint.team_id == team_id, Sprint.number == number)
+        )
+
     async def open_sprints(self, team_id: int) -> Sequence[Sprint]:
         """The team's sprints being planned or running, newest first."""
         result = await self.session.scalars(

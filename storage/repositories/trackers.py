@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from storage.models import (
     BacklogItem,
@@ -57,6 +57,16 @@ class TrackerQueries(Repository):
             .with_for_update()
         )
 
+    async def locked_status(self, connection_id: int) -> str | None:
+        """The connection's status as stored now (not as this session loaded it earlier), its
+        row locked until the transaction ends: of two runs that see a break begin or end, the
+        second reads what the first wrote (None: the connection is gone)."""
+        return await self.session.scalar(
+            select(TrackerConnection.status)
+            .where(TrackerConnection.id == connection_id)
+            .with_for_update()
+        )
+
     async def connection_by_token(self, token: str) -> TrackerConnection | None:
         """The connection a webhook URL names (its token is random and unique)."""
         return await self.session.scalar(
@@ -88,6 +98,24 @@ class TrackerQueries(Repository):
             )
         await self.session.delete(connection)
         await self.session.flush()
+        return result.rowcount or 0
+
+    async def hurry_jobs(self, prefixes: Sequence[str], now: datetime) -> int:
+        """Work waiting for a later time whose key starts with one of `prefixes` (a
+        connection's retries, an hour apart while its credential was refused) made due `now`;
+        how many rows. Only rows not due yet move: a row a run holds was due when it was
+        claimed, so it is left to that run, which finishes or reschedules it (taking it over
+        would let two runs send one write at once)."""
+        result = await self.session.execute(
+            update(ScheduledJob)
+            .where(
+                or_(*(ScheduledJob.key.startswith(p, autoescape=True) for p in prefixes)),
+                ScheduledJob.done_at.is_(None),
+                ScheduledJob.due_at > now,
+            )
+            .values(due_at=now)
+            .execution_options(synchronize_session=False)
+        )
         return result.rowcount or 0
 
     # -- links ---------------------------------------------------------------------------

@@ -236,5 +236,6 @@ async def test_nothing_a_person_types_reaches_slack_as_a_ping_or_link(slack: Loc
     for step in ("closed:", "Minutes of the", "Sprint 1 is committed", "renegotiated", "(5):"):
         [text] = [t for t in posted if step in t][-1:] or [""]
         assert "&lt;!channel&gt;" in text, f"the scenario reached {step!r}, user text escaped"
+        assert "&amp;lt;" not in text, f"{step!r}: escaped once, never twice"
     found = leaks(slack)
     assert not found, f"{len(found)} leaks:\n" + "\n".join(found)

@@ -47,7 +47,7 @@ async def test_paused_time_counts_neither_in_the_minutes_nor_in_the_budget(slack
     minutes = await minutes_of(slack)
     # 10 minutes ran: 0.2 hours, not the 40 minutes from start to end.
     assert "*Refinement budget, sprint 1:* 0.2h in 1 session of 8h" in minutes
-    assert "(10.0 of 45 planned minutes)" in minutes
+    assert "(10 min of 45 planned)" in minutes
     assert "Ended after 10 min (planned 45)" in shown(agenda_message(slack))
     health = shown(await backlog(slack, "health", user=SM))
     assert "*Refinement budget, sprint 1:* 0.2h in 1 session" in health
@@ -62,8 +62,8 @@ async def test_the_minutes_say_the_planned_total_and_the_extensions_as_the_agend
     slack.clock.advance(timedelta(minutes=10))
     await refine(slack, "end")
     minutes = await minutes_of(slack)
-    assert "(10.0 of 45 planned minutes, 5 added)" in minutes
-    assert "• Triage new items: 10.0 min of 15 (+5 min extension)" in minutes
+    assert "(10 min of 45 planned, 5 added)" in minutes
+    assert "• Triage new items: 10 min of 15 (+5 min extension)" in minutes
     assert "• Deep dive: not reached (19 min planned)" in minutes
     assert "Ended after 10 min (planned 45, 5 added)" in shown(agenda_message(slack))
 
@@ -80,7 +80,7 @@ async def test_a_custom_agendas_minutes_say_its_whole_plan(slack):
     await refine(slack, "start")
     await refine(slack, "end")
     minutes = await minutes_of(slack)
-    assert "(0.0 of 10 planned minutes)" in minutes
+    assert "(under a minute of 10 planned)" in minutes
     assert "• Fix: not reached (5 min planned)" in minutes
 
 
@@ -109,7 +109,7 @@ async def test_a_triage_card_after_its_section_changes_nothing_and_says_so(slack
     await refine(slack, "next")
     posted = len(thread(slack))
     await slack.driver.click("Keep", user=PO, message=card)
-    assert "Triage is over: the meeting is in *Deep dive*" in shown(last_ephemeral(slack, PO))
+    assert "Triage is over: the meeting is in “Deep dive”" in shown(last_ephemeral(slack, PO))
     await slack.driver.select("MoSCoW priority", "Must have", user=PO, message=card)
     assert "Triage is over" in shown(last_ephemeral(slack, PO))
     assert len(thread(slack)) == posted, "no next triage card during the deep dive"

@@ -22,7 +22,7 @@ async def test_five_more_minutes_at_time_up_lengthen_the_bar_and_take_nothing_fr
     await tick(slack, 8)
     await tick(slack, 3)
     agenda = shown(agenda_message(slack))
-    assert ":alarm_clock: 1 min over" in agenda and "section 2 of 4 · 11 of 30 min ·" in agenda
+    assert ":alarm_clock: 1 min over" in agenda and "section 2 of 4 · 11 min of 30 ·" in agenda
     before = bar(slack)
     assert (before.count("▓"), len(before)) == (9, 20)
 
@@ -31,12 +31,12 @@ async def test_five_more_minutes_at_time_up_lengthen_the_bar_and_take_nothing_fr
     await slack.driver.click("+5 min", user=SM, message=up)
     agenda = shown(agenda_message(slack))
     assert "*Triage new items* · 10 + 5 min · 5 min left" in agenda
-    assert "section 2 of 4 · 11 of 35 min (5 added) ·" in agenda
+    assert "section 2 of 4 · 11 min of 35 (5 added) ·" in agenda
     after = bar(slack)
     assert after.count("▓") == 9 and len(after) == 23, "longer, and no cell emptied"
 
     await tick(slack, 5)
-    assert "section 2 of 4 · 16 of 35 min (5 added) ·" in shown(agenda_message(slack))
+    assert "section 2 of 4 · 16 min of 35 (5 added) ·" in shown(agenda_message(slack))
 
 
 async def test_an_extension_out_of_range_is_refused_naming_the_range(slack):
@@ -57,5 +57,5 @@ async def test_the_bars_label_says_the_section_and_the_minutes_run_not_the_plan(
         await tick(slack, 1 / 6)
         await refine(slack, "next")
     agenda = shown(agenda_message(slack))
-    assert "section 4 of 4 · 0.5 of 30 min ·" in agenda, agenda
-    assert "25 of 30 min" not in agenda
+    assert "section 4 of 4 · under a minute of 30 ·" in agenda, agenda
+    assert "25 min of 30" not in agenda

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.sandbox.cli import backlog_said
 from tests.app.trackers import demo_backlog, demo_backlog_after_webhooks, demo_links, demo_sandbox
 
 
@@ -16,6 +17,9 @@ async def test_the_sandbox_starts_a_jira_board_connected_to_the_demo_channel(
         assert jira is not None
         connection, keys = await demo_links(sandbox)
         assert connection.status == "connected"
+        assert backlog_said(sandbox, fresh=True) == (
+            "the backlog of its Jira board, imported as it starts"
+        ), "the blurb names the board, not an empty backlog, with --fresh too"
         assert keys == jira.backlog_keys(), "the board first, in its order"
         listed = await demo_backlog(sandbox)
         assert f"{jira.url}/browse/DEMO-3|DEMO-3" in listed and "Pay by card" in listed

@@ -28,7 +28,7 @@ async def test_closing_before_the_last_working_day_says_how_early(slack):
     await at(slack, datetime(2026, 3, 9, 9, 0, tzinfo=UTC))  # Monday of the second week
     await cmd(slack, "/sprint", "close", SM)
     form = json.dumps(slack.emulator.open_view(SM).blocks)
-    assert "ends Fri 13 Mar, 5 working days left: close it early?" in form, form
+    assert "ends Fri 13 Mar, 4 more working days after today: close it early?" in form, form
 
 
 async def test_closing_on_the_last_working_day_says_nothing_of_it(slack):
@@ -39,6 +39,24 @@ async def test_closing_on_the_last_working_day_says_nothing_of_it(slack):
     await cmd(slack, "/sprint", "close", SM)
     form = json.dumps(slack.emulator.open_view(SM).blocks)
     assert "close it early" not in form, form
+
+
+async def test_closing_on_the_last_working_day_is_on_time_whatever_the_hour(slack):
+    """QA: on the evening of its last working day (18:00 in Tokyo) the form called it early,
+    "1 working day left"."""
+    await setup(slack)
+    await cmd(slack, "/timebox", "settings timezone Asia/Tokyo", PO)
+    await cmd(slack, "/timebox", "settings start 2026-03-02", PO)
+    await commit_sprint(slack, 1)
+    await at(slack, datetime(2026, 3, 12, 9, 0, tzinfo=UTC))  # Thu 18:00 in Tokyo
+    await cmd(slack, "/sprint", "close", SM)
+    form = json.dumps(slack.emulator.open_view(SM).blocks)
+    assert "ends Fri 13 Mar, 1 more working day after today: close it early?" in form, form
+    slack.emulator.close_view(slack.emulator.open_view(SM).id)
+    await at(slack, datetime(2026, 3, 13, 9, 0, tzinfo=UTC))  # Fri 18:00 in Tokyo: its last
+    await cmd(slack, "/sprint", "close", SM)
+    form = json.dumps(slack.emulator.open_view(SM).blocks)
+    assert "early" not in form and "working day" not in form, form
 
 
 def test_the_burndown_runs_to_the_last_working_day():

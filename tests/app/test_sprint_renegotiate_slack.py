@@ -30,6 +30,9 @@ async def test_an_unready_oversized_item_is_refused_to_a_developer_and_taken_by_
 
     await cmd(slack, "/sprint", "add 4 the customer escalated it", PO)
     change = shown(channel_posts(slack)[-1])
+    assert change.startswith(":arrows_counterclockwise: Sprint 1 was renegotiated."), (
+        "the PO who made it is not pinged about it"
+    )
     assert f"<@{PO}> added *#4*" in change, change
     assert ":warning: Taken in with its risks: #4 is not ready (" in change, change
     assert "1000 pts past the commitment of 5 pts" in change

@@ -49,11 +49,11 @@ async def test_the_first_comer_is_offered_the_setup_and_the_channel_told_who_set
     team, roles = await team_rows(slack)
     assert roles == [] and team.timezone is None
 
-    # The button opens the setup form, with their own time zone offered.
+    # The button opens the setup form, naming their own time zone (the PO's is taken).
     await slack.driver.click("Set up the team", user=DEV1, message=offer)
     form = slack.emulator.open_view(DEV1)
     assert form is not None and form.callback_id == "team_setup"
-    assert "Asia/Kolkata" in json.dumps(form.view), "the zone of their Slack profile"
+    assert "yours is Asia/Kolkata" in json.dumps(form.view), "the zone of their Slack profile"
     # A Product Owner is needed.
     refused = await slack.driver.submit(form, {"Scrum Masters": [SM]}, user=DEV1)
     assert refused.json["errors"] == {
@@ -120,7 +120,7 @@ async def test_until_a_po_is_named_po_actions_answer_with_the_setup_form(slack):
     await slack.driver.submit(form, {"Product Owner": [PO]}, user=SM)
     team, roles = await team_rows(slack)
     assert roles == [(PO, "po"), (SM, "sm")]
-    assert team.timezone == "America/New_York", "the zone offered: the one who set it up"
+    assert team.timezone == "Europe/Berlin", "the PO's, not the zone of who set it up"
     await backlog(slack, "move 2 top", user=PO)
     assert order(await backlog(slack)) == ["item-2", "item-1"]
 

@@ -46,6 +46,8 @@ async def test_jira_reads_the_sprint_field_it_found_by_its_type(
 
     sprints = {i.key: i.sprint for i in changes}
     assert sprints == {now: "Sprint 7", later: "Sprint 8", free: None, was: None}
+    ids = {i.key: i.sprint_id for i in changes}
+    assert ids == {now: str(active.id), later: str(future.id), free: None, was: None}
     (search,) = jira.calls_to("search.jql")
     assert "customfield_10020" in search.body["fields"]
 
@@ -101,6 +103,7 @@ async def test_a_github_project_item_is_planned_while_its_iteration_is_not_over(
     changes = await collect(trackers.iter_changes(client, clock.now() - timedelta(hours=1)))
 
     assert {i.key: i.sprint for i in changes} == {now: "Sprint 7: Pay", was: None, free: None}
+    assert {i.key: i.sprint_id for i in changes} == {now: current.id, was: None, free: None}
     assert (await client.issue(now)).sprint == "Sprint 7: Pay"
     assert (await client.issue(free)).sprint is None
 
@@ -114,6 +117,7 @@ async def test_a_plain_repositorys_issue_is_planned_in_its_open_milestone(
     await client.move_to_sprint(sprint.id, [planned])
 
     assert (await client.issue(planned)).sprint == "Sprint 7"
+    assert (await client.issue(planned)).sprint_id == sprint.id, "the milestone's number"
     assert [i.key for i in await collect(trackers.iter_backlog(client))] == [free]
     await client.close_sprint(sprint.id)
     assert (await client.issue(planned)).sprint is None, "a closed milestone plans nothing"
@@ -137,6 +141,7 @@ async def test_a_linear_issue_is_planned_in_its_cycle_and_a_parent_is_an_epic(
         await client.aclose()
 
     assert changes[planned].sprint == f"Cycle {cycle.number}"
+    assert changes[planned].sprint_id == cycle.id
     assert changes[child].sprint is None and changes[child].epic == parent
     assert changes[parent].issue_type == "Epic" and changes[child].issue_type == "Issue"
     assert backlog == [parent, child], "Linear's backlog view; the rules leave the parent out"

@@ -84,3 +84,44 @@ async def test_jira_without_a_way_back_to_to_do_says_so_plainly(running: Running
         "To Do in Jira (or ask an admin to allow the step)."
     )
     assert em.issues[key].status == "Done"
+
+
+@pytest.mark.parametrize("running", ["linear"], indirect=True)
+async def test_linear_closes_as_not_planned_in_its_first_canceled_state_once(
+    running: Running,
+) -> None:
+    em = running.em
+    key = em.add_issue("Pay by card").identifier
+    client = running.make_client()
+
+    await client.close_not_planned(key)
+    await client.close_not_planned(key)  # closed already: one look, no move
+
+    (moved,) = em.calls_to("UpdateIssue")
+    assert moved.variables["input"] == {"stateId": em.state_named("Canceled").id}
+    assert (await client.issue(key)).not_planned, "closed without being delivered"
+
+
+@pytest.mark.parametrize("running", ["linear"], indirect=True)
+async def test_a_linear_team_without_a_canceled_state_says_what_to_add(running: Running) -> None:
+    em = running.em
+    key = em.add_issue("Pay by card").identifier
+    canceled = em.state_named("Canceled")
+    del em.states[canceled.id]
+
+    with pytest.raises(trackers.TrackerError) as stuck:
+        await running.make_client().close_not_planned(key)
+
+    assert stuck.value.kind is trackers.TrackerErrorKind.CONFIG
+    assert "has no canceled status, so " in str(stuck.value) and key in str(stuck.value)
+    assert em.state_of(key).type != "completed", "never closed as done instead"
+
+
+async def test_github_closes_as_not_planned_once(github, make_client) -> None:
+    key = github.add_issue("Pay by card").key
+    client = make_client()
+    await client.close_not_planned(key)
+    await client.close_not_planned(key)  # closed already: one look, no write
+    (moved,) = github.calls_to("issues.update")
+    assert moved.body == {"state": "closed", "state_reason": "not_planned"}
+    assert (await client.issue(key)).not_planned

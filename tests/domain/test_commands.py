@@ -7,6 +7,7 @@ import pytest
 from bot.domain.backlog import Move
 from bot.domain.commands import (
     BacklogCommand,
+    RoleNaming,
     parse_backlog,
     parse_poker,
     parse_refine,
@@ -85,8 +86,9 @@ def test_mistakes_name_the_usage(parse, text, problem, usage):
 
 def test_timebox_commands_parse_mentions_and_settings():
     roles = parse_timebox("roles po <@U111|alice> <@U222>")
-    assert (roles.verb, roles.role, roles.users) == ("roles", "po", ("U111", "U222"))
-    assert parse_timebox("roles dev").users == ()
+    assert (roles.verb, roles.naming) == ("roles", (RoleNaming("po", ("U111", "U222")),))
+    assert parse_timebox("roles dev").naming == (RoleNaming("dev"),)
+    assert parse_timebox("roles").naming == ()
     settings = parse_timebox("settings tz Europe/Berlin")
     assert (settings.setting, settings.value) == ("timezone", "Europe/Berlin")
     assert parse_timebox("").verb == "help"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from bot.domain import tracker_sprints
 from bot.domain import tracker_sync as rules
 from bot.domain.trackers import StatusCategory
 from tests.domain.test_tracker_verdicts import item, link
@@ -18,7 +19,7 @@ def test_the_trackers_status_is_news_only_when_it_changed_since_both_agreed():
     assert rules.status_news("sprint", DONE, TODO) == rules.FINISHED
     assert rules.status_news("sprint", DONE, TODO, not_planned=True) == rules.DROPPED
     assert rules.status_news("done", TODO, DONE) == rules.REOPENED
-    assert rules.status_news("open", TODO, DONE, dropped=True) == rules.REOPENED
+    assert rules.status_news("open", TODO, DONE, archived=True) == rules.REOPENED
     assert rules.status_news("open", TODO, DONE) is None, "restored here: its reopen is on its way"
     assert rules.status_news("open", DONE, DONE, not_planned=True) is None, "said already"
     assert rules.status_after("sprint", DONE, TODO) == "done"
@@ -75,3 +76,16 @@ def test_an_estimate_changed_after_the_item_was_done_is_not_written():
     sends = rules.item_write("fields", done, link(), estimated_late=True)
     assert sends.values == {} and sends.nothing == "a done issue keeps its estimate"
     assert rules.item_write("fields", done, link()).values == {"estimate": 8.0}
+
+
+def test_a_move_into_or_out_of_the_running_sprints_sprint_is_news_only_once_it_happened():
+    news = tracker_sprints.scope_news
+    free = {"held": False, "finished": False, "free": True}
+    held = {"held": True, "finished": False, "free": False}
+    assert news("7", None, "7", **free) == tracker_sprints.JOINED, "moved in there"
+    assert news("7", "7", "7", **free) is None, "in it when last seen: Timebox's remove waits"
+    assert news("7", None, "7", **held) is None, "Timebox's commitment put it there"
+    assert news(None, "7", "7", **held) == tracker_sprints.LEFT, "moved out there"
+    assert news(None, "7", "7", **held, sprint_open=False) is None, "the sprint was completed"
+    assert news(None, "7", "7", held=True, finished=True, free=False) is None, "done stays"
+    assert news("8", None, "7", **free) is None, "another sprint is not Timebox's"

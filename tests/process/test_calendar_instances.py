@@ -27,7 +27,15 @@ def reminders(emulator: SlackEmulator, channel: str) -> list[object]:
 
 
 def agendas(emulator: SlackEmulator, channel: str) -> list[object]:
-    return [m for m in bot_posts(emulator, channel) if "meeting_next" in str(m.blocks)]
+    """The meetings' agenda messages (their header, with or without buttons: a meeting nobody
+    ended is ended by Timebox an hour past its timebox, its buttons gone)."""
+    return [
+        m
+        for m in bot_posts(emulator, channel)
+        if m.blocks
+        and m.blocks[0].get("type") == "header"
+        and "calendar_start" not in str(m.blocks)
+    ]
 
 
 async def test_three_instances_remind_once_per_occurrence_across_a_crash(fresh_postgres, tmp_path):
