@@ -143,7 +143,7 @@ async def test_home_shows_sprint_tasks_unready_items_votes_and_meetings(slack):
 
     slack.clock.set(datetime(2026, 3, 13, 9, 0, tzinfo=UTC))  # Friday of week two
     diana = await home(slack, DEV1)
-    assert "*Sprint 1* · 1 working day left, ends today" in diana
+    assert "*Sprint 1* · last working day, ends today" in diana
     assert "Waiting for your vote" not in diana, "the poll's deadline has passed"
     assert "Next refinement" not in diana, "that date is behind us"
     slack.clock.set(datetime(2026, 3, 16, 9, 0, tzinfo=UTC))

@@ -57,6 +57,8 @@ async def test_closing_on_the_last_working_day_is_on_time_whatever_the_hour(slac
     await cmd(slack, "/sprint", "close", SM)
     form = json.dumps(slack.emulator.open_view(SM).blocks)
     assert "early" not in form and "working day" not in form, form
+    await cmd(slack, "/sprint", "", SM)
+    assert "· last working day ·" in shown(last_ephemeral(slack, SM)), "the card says it too"
 
 
 def test_the_burndown_runs_to_the_last_working_day():
