@@ -23,6 +23,12 @@ TIMER = "meeting_timer"
 WARN_SHARE = 0.2
 WARN_AT_LEAST = timedelta(minutes=1)
 FORGOTTEN = "forgotten"  # the event of the timer that ends a meeting nobody ends
+# The event of the timer that redraws the agenda message of a section over time, each minute
+# (just past it, when its minutes over have turned), so what it says stays true until the
+# section moves on, the meeting pauses or ends; never while a section is within its time.
+OVER = "over"
+REDRAW_EVERY = timedelta(minutes=1)
+REDRAW_PAST = timedelta(seconds=1)
 GRACE_AT_MOST = timedelta(hours=1)
 PAUSED_AT_MOST = timedelta(days=1)
 KIND_NAMES = {
@@ -66,8 +72,8 @@ class Timer:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a fired timer does: "skip" it, "advance" the meeting or "announce" its event
-    with `minutes` left."""
+    """What a fired timer does: "skip" it, "advance" the meeting, "announce" its event
+    with `minutes` left, or "redraw" the agenda message of a section over time."""
 
     action: str
     minutes: int = 0
@@ -285,12 +291,42 @@ async def schedule_timers(store: Store, meeting: Meeting, now: datetime) -> None
         await store.schedule(
             TIMER, f"{base}:up", meeting.section_ends_at, {**payload, "event": "up"}
         )
+    await schedule_redraw(store, meeting, now)
+
+
+def next_redraw(meeting: Meeting, now: datetime) -> datetime | None:
+    """When the agenda message of the running section is next redrawn: just past the next
+    minute over time its overrun turns (the first a minute past the section's end: its time-up
+    redraws it at the end), until Timebox ends the meeting nobody ends (`forgotten_at`, which
+    redraws it one last time)."""
+    forgotten = forgotten_at(meeting)
+    if meeting.status != "running" or forgotten is None:
+        return None
+    first = meeting.section_ends_at + REDRAW_EVERY + REDRAW_PAST
+    turned = (now - first) // REDRAW_EVERY + 1 if now >= first else 0
+    at = first + turned * REDRAW_EVERY
+    return at if at < forgotten else None
+
+
+async def schedule_redraw(store: Store, meeting: Meeting, now: datetime) -> None:
+    """The next redraw of a section over time (`next_redraw`), if any."""
+    at = next_redraw(meeting, now)
+    if at is None:
+        return
+    version = int(meeting.section_ends_at.timestamp())
+    await store.schedule(
+        TIMER,
+        f"meeting:{meeting.id}:{meeting.section}:{version}:{OVER}:{int(at.timestamp())}",
+        at,
+        {"meeting": meeting.id, "section": meeting.section, "ends": version, "event": OVER},
+    )
 
 
 def fired(meeting: Meeting | None, payload: dict[str, Any]) -> Timer | None:
     """The timer's meaning if it still applies (same section, same planned end), else None.
 
-    Marks the meeting (warned / timed out) so the same moment is never announced twice.
+    Marks the meeting (warned / timed out) so the same moment is never announced twice; a
+    redraw (OVER) announces nothing, and marks nothing.
     """
     if meeting is None or meeting.status != "running":
         return None
@@ -302,7 +338,7 @@ def fired(meeting: Meeting | None, payload: dict[str, Any]) -> Timer | None:
         if meeting.warned:
             return None
         meeting.warned = True
-    else:
+    elif payload["event"] != OVER:
         if meeting.timed_out:
             return None
         meeting.timed_out = meeting.warned = True
@@ -313,6 +349,8 @@ def timer_verdict(meeting: Meeting, timer: Timer, now: datetime) -> Verdict:
     """A warning once the section is over is skipped; time-up moves on under auto-advance;
     otherwise the minutes left are announced (at least 1)."""
     left = time_left(meeting, now).total_seconds()
+    if timer.event == OVER:
+        return Verdict("redraw")
     if timer.event == "warn" and left <= 0:
         return Verdict("skip")
     if timer.event == "up" and meeting.auto_advance:

@@ -23,6 +23,7 @@ from bot.usecases.unit import Actor
 from handlers.blocks import team as team_blocks
 from handlers.common import actor, in_channel, open_form
 from handlers.listener import listener
+from handlers.render import from_slack
 from handlers.reply import reply
 
 Listener = Callable[..., Awaitable[None]]
@@ -40,6 +41,12 @@ class Asked:
     @classmethod
     def of(cls, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> Asked:
         return cls(services(context), client, body, actor(body, context))
+
+    @property
+    def text(self) -> str:
+        """A slash command's text as its parser reads it: Slack's wire format decoded, once,
+        here (handlers/render.from_slack)."""
+        return from_slack(self.body.get("text", ""))
 
     @property
     def in_channel(self) -> InChannel:
@@ -118,16 +125,23 @@ def slash_command(parse: Callable[[str], P], verbs: Mapping[str, Verb[P]]) -> Li
     has it answered privately; one that answers itself (or opens a form) returns None."""
 
     async def dispatch(asked: Asked) -> None:
-        text = asked.body.get("text", "")
-        if is_direct_message(asked.actor.channel) and not _asks_help(parse, text):
-            await asked.answer(team_blocks.channel_only(asked.body.get("command") or "/timebox"))
+        if await refused_in_direct_message(asked, parse):
             return
-        parsed = parse(text)
+        parsed = parse(asked.text)
         answer = await verbs[parsed.verb](asked, parsed)
         if answer is not None:
             await asked.answer(answer)
 
     return acked(dispatch)
+
+
+async def refused_in_direct_message(asked: Asked, parse: Callable[[str], Parsed]) -> bool:
+    """A command typed in a direct message is answered that Timebox plans in a channel (True),
+    unless it asks for its help: a DM has no team, and must not become one."""
+    if is_direct_message(asked.actor.channel) and not _asks_help(parse, asked.text):
+        await asked.answer(team_blocks.channel_only(asked.body.get("command") or "/timebox"))
+        return True
+    return False
 
 
 def is_direct_message(channel: str) -> bool:

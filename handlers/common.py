@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -84,20 +85,34 @@ async def channel_members(client: AsyncWebClient, channel: str) -> list[str]:
             return members
 
 
-def in_channel(client: AsyncWebClient, body: dict[str, Any]) -> InChannel:
-    """Whether a user is a member of a channel, by conversations.members: any listener whose
-    use case changes state passes it (bot/usecases/team.py, `member_work`), and people outside
-    the channel are refused. A direct message the request itself comes from has only its
-    participants in it; a channel Slack will not show the bot counts as one the user is not in."""
+def presence(
+    client: AsyncWebClient, body: dict[str, Any]
+) -> Callable[[str, str], Awaitable[bool | None]]:
+    """Whether a user is a member of a channel, by conversations.members; None when Slack will
+    not list the channel (then nobody is taken for outside it). A direct message the request
+    itself comes from has only its participants in it."""
 
-    async def member(channel: str, user: str) -> bool:
+    async def present(channel: str, user: str) -> bool | None:
         if channel.startswith("D") and channel == channel_of(body):
             return True
         try:
             return user in await channel_members(client, channel)
         except SlackApiError as error:
             log.info("cannot tell who is in %s: %s", channel, error.response.get("error"))
-            return False
+            return None
+
+    return present
+
+
+def in_channel(client: AsyncWebClient, body: dict[str, Any]) -> InChannel:
+    """Whether a user is a member of a channel (`presence`): any listener whose use case
+    changes state passes it (bot/usecases/team.py, `member_work`), and people outside the
+    channel are refused; a channel Slack will not show the bot counts as one the user is not
+    in."""
+    present = presence(client, body)
+
+    async def member(channel: str, user: str) -> bool:
+        return await present(channel, user) is True
 
     return member
 

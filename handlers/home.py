@@ -13,7 +13,7 @@ from bot.usecases import home as home_uc
 from bot.usecases.home import TeamHome
 from handlers.asked import Heard, heard
 from handlers.blocks.home import POLLS, home_view
-from handlers.common import permalink
+from handlers.common import in_channel, permalink
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,9 @@ async def home_opened(heard: Heard) -> None:
     event, client = heard.event, heard.client
     if event.get("tab", "home") != "home":
         return
-    found = await home_uc.home(heard.svc, heard.context.team_id or "", event["user"])
+    found = await home_uc.home(
+        heard.svc, heard.context.team_id or "", event["user"], in_channel(client, heard.body)
+    )
     homes = [await with_links(client, home) for home in found.teams]
     await client.views_publish(user_id=event["user"], view=home_view(homes, found.now))
 

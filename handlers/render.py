@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.domain import typed
 from bot.domain.readiness import points, points_unit
 
 if TYPE_CHECKING:  # Jinja2 is loaded with the first text rendered, not to start (10 ms)
@@ -34,26 +35,32 @@ def escape(text: object) -> str:
 
 
 _SLACK_MARKUP = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>|<([^>|]+)(?:\|([^>]*))?>")
+# Slack's entities, and a typed `<` that would open a mention (kept apart: typed.MARK)
+_ENTITY = re.compile(r"&lt;(?=@|!subteam\^)|&(amp|lt|gt);")
+_DECODED = {"amp": "&", "lt": "<", "gt": ">", None: typed.MARK}
 
 
 def from_slack(text: str) -> str:
-    """What the user typed, from Slack's wire format of a slash command's text.
+    """A slash command's text as its parser reads it, from Slack's wire format, decoded once
+    where the command reaches its listener (`Asked.text`).
 
-    Slack sends `&`, `<`, `>` as entities and turns @mentions into `<@U123|name>`; we keep
-    the readable form (`@name`, `#channel`, `@here`), which can never ping when shown again.
+    Slack sends `&`, `<`, `>` as entities and what was picked as markup. The people and user
+    groups picked stay Slack's markup, for the parsers to read their ids (bot/domain/typed.py
+    says how typed text is kept from reading as one, and `typed.as_typed` names them); other
+    markup reads as typed (`#channel`, `@here`, a link), which can never ping when shown again.
     """
 
     def readable(match: re.Match[str]) -> str:
         sigil, ref, label, link, link_label = match.groups()
         if link is not None:
             return link_label or link
-        prefix = "#" if sigil == "#" else "@"
-        if label:
-            return label if label.startswith(("@", "#")) else prefix + label
-        return prefix + (ref.split("^")[0] if sigil == "!" else ref)
+        if typed.PICKED.fullmatch(match.group(0)):
+            return match.group(0)
+        if sigil == "#":
+            return label if label and label.startswith(("@", "#")) else "#" + (label or ref)
+        return typed.picked_name(sigil + ref, label)
 
-    text = _SLACK_MARKUP.sub(readable, text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return _ENTITY.sub(lambda m: _DECODED[m.group(1)], _SLACK_MARKUP.sub(readable, text))
 
 
 def _finalize(value: Any) -> str:
@@ -96,6 +103,16 @@ def literal(text: object) -> str:
     escaped like any other value (text already escaped stays so)."""
     safe = str(text).translate(_MARKER_LOOKALIKES)
     return Mrkdwn(safe) if isinstance(text, Mrkdwn) else safe
+
+
+_CODE = re.compile(r"`([^`\n]+)`")
+_BOLD = re.compile(r"\*([^*\n]+)\*")
+
+
+def unmarked(text: str) -> str:
+    """A message written in mrkdwn, for a place Slack shows as plain text (a form field's
+    error): `code` in quotes, *bold* as its words, rather than the markers shown as typed."""
+    return _BOLD.sub(r"\1", _CODE.sub("\u201c\\1\u201d", text))
 
 
 def fit(text: str, limit: int) -> str:

@@ -294,6 +294,13 @@ class PokerPoll(Base):
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_s: Mapped[int | None] = mapped_column(Integer)
     nudges: Mapped[list[str]] = mapped_column(JSON, default=list)  # nudge keys already sent
+    # voters an async poll stopped waiting for, having left the channel (they may come back)
+    left_voters: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # the roles the voters were chosen by (the channel's Developers, with "po" or "sm" if
+    # asked), for who may join the poll later; None: voters named (people or user groups)
+    roles_asked: Mapped[list[str] | None] = mapped_column(JSON)
+    # the time zone a typed deadline (`until fri 17:00`) was read in; None for a duration
+    deadline_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -488,7 +495,8 @@ class TrackerConnection(Base):
     `board` keeps what the last check learnt of the board (filter, project, rank field, the
     account's time zone), saving calls on every run. `watermark` is the tracker's time of the
     latest change applied: the incremental sync asks for what changed since then.
-    `status`: importing | connected | error (`last_error` says what, in plain words).
+    `status`: importing | connected | error | unreachable (`last_error` says what, in plain
+    words; unreachable: the tracker has long not answered, bot/domain/tracker_outage.py).
     """
 
     __tablename__ = "tracker_connections"

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.domain.backlog import (
     EPIC_MAX,
@@ -33,6 +33,7 @@ from bot.domain.backlog import (
     PRIORITY_MAX,
     ItemFields,
     clean_title,
+    find_cycle,
     format_dependencies,
     parse_dependencies,
     parse_estimate,
@@ -56,7 +57,11 @@ COLUMNS = {
     "labels": ("labels",),
     "epic": ("epic", "epic link", "epic name"),
     "dependencies": ("dependencies", "depends on"),
+    "key": ("issue key",),
 }
+BLOCKS = ("inward issue link (blocks)", "outward issue link (blocks)")
+"""Jira's columns of its "Blocks" links, as many of each as an issue has links: on a row, the
+inward ones name the issues that block it ("is blocked by"), the outward ones those it blocks."""
 KNOWN = {alias for aliases in COLUMNS.values() for alias in aliases}
 JIRA_TYPES = {
     "story": "story",
@@ -73,6 +78,10 @@ JIRA_TYPES = {
     "enabler": "enabler",
     "spike": "spike",
 }
+NOT_ITEMS = {"epic": "Epic", "sub-task": "Sub-task", "subtask": "Sub-task", "sub task": "Sub-task"}
+"""Jira issue types that are no backlog item, which a Jira export holds beside its stories: an
+import skips their rows, counted in its report, rather than refusing each (an epic's name comes
+in as its items' Epic; a sub-task is a sprint task, `/sprint task`)."""
 BACKLOG_ONLY = {
     "story points",
     "story point estimate",
@@ -107,6 +116,8 @@ class NotABacklog(UserError):
 class ImportReport:
     imported: list[int] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, reason)
+    skipped: dict[str, int] = field(default_factory=dict)  # NOT_ITEMS' type: rows of it
+    added: dict[int, int] = field(default_factory=dict)  # spreadsheet row: the item it became
 
 
 @dataclass
@@ -116,6 +127,12 @@ class ParsedCsv:
 
     rows: list[tuple[int, ItemFields]] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """The rows of NOT_ITEMS' types, counted by type (`Epic`, `Sub-task`)."""
+    keys: dict[int, str] = field(default_factory=dict)
+    """Each row's Jira issue key, when the file names them."""
+    blocks: list[tuple[str, str]] = field(default_factory=list)
+    """Jira's "Blocks" links the rows name, (blocker's key, blocked one's key), in file order."""
 
 
 def _normalise(header: str) -> str:
@@ -136,14 +153,19 @@ def _column_map(headers: Sequence[str]) -> dict[str, int]:
     return found
 
 
+def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
+    """The row's cell of our field `name` ("" when the file has no such column)."""
+    index = columns.get(name)
+    if index is None or index >= len(row):
+        return ""
+    text = restored(row[index])
+    # A quoted cell is exactly what was exported; other cells lose stray spaces.
+    return text if text != row[index] else text.strip()
+
+
 def _row_fields(row: list[str], columns: dict[str, int]) -> ItemFields:
     def cell(name: str) -> str:
-        index = columns.get(name)
-        if index is None or index >= len(row):
-            return ""
-        text = restored(row[index])
-        # A quoted cell is exactly what was exported; other cells lose stray spaces.
-        return text if text != row[index] else text.strip()
+        return _cell(row, columns, name)
 
     title = cell("title")
     if not title.strip():
@@ -346,8 +368,17 @@ def parse_csv(text: str) -> ParsedCsv:
     parsed = ParsedCsv()
     report = ImportReport(refused=parsed.refused)
     first_row: dict[str, int] = {}
+    epics: dict[str, str] = {}  # an epic's key: its name
+    names = [_normalise(header) for header in headers]
+    inward, outward = ([i for i, name in enumerate(names) if name == side] for side in BLOCKS)
     for line, row in enumerate(_readable(reader, report), start=2):
         if not any(cell.strip() for cell in row):
+            continue
+        kind = NOT_ITEMS.get(_cell(row, columns, "type").lower())
+        if kind is not None:
+            parsed.skipped[kind] = parsed.skipped.get(kind, 0) + 1
+            if kind == "Epic" and _cell(row, columns, "key"):
+                epics[_cell(row, columns, "key")] = _cell(row, columns, "title")
             continue
         if len(parsed.rows) >= MAX_ROWS:
             parsed.refused.append((line, f"more than {MAX_ROWS} rows in one import"))
@@ -362,7 +393,74 @@ def parse_csv(text: str) -> ParsedCsv:
             parsed.refused.append((line, f"same title as row {earlier}"))
         else:
             parsed.rows.append((line, fields))
+            _note_links(parsed, line, row, _cell(row, columns, "key"), (inward, outward))
+    for _, fields in parsed.rows:  # Jira's Epic Link names the epic by its key
+        fields.epic = epics.get(fields.epic or "", fields.epic or "")[:EPIC_MAX] or None
     return parsed
+
+
+def _note_links(
+    parsed: ParsedCsv, line: int, row: list[str], key: str, sides: tuple[list[int], list[int]]
+) -> None:
+    """The row's issue key, and the "Blocks" links its inward and outward columns name."""
+    if not key:
+        return
+    parsed.keys[line] = key
+    inward, outward = (
+        [row[i].strip() for i in side if i < len(row) and row[i].strip()] for side in sides
+    )
+    parsed.blocks += [(other, key) for other in inward] + [(key, other) for other in outward]
+
+
+def imported_links(parsed: ParsedCsv, added: Mapping[int, int]) -> dict[int, list[dict[str, Any]]]:
+    """The dependencies of the items an import added (`added`: spreadsheet row to item number)
+    that name others it added: each Jira "Blocks" link, and each Dependencies line that is just
+    an issue key, becomes a link to the item that issue became (`#12 DEMO-2`), as
+    `link_dependencies` saves one. A blocker that did not come in stays text naming its key; a
+    link that would close a cycle stays text too (neither item could ever start). Only the
+    items that gained a dependency, each with all of its dependencies."""
+    number_of = {key: added[line] for line, key in parsed.keys.items() if line in added}
+    key_of = {number: key for key, number in number_of.items()}
+    dependencies = {added[line]: list(f.dependencies) for line, f in parsed.rows if line in added}
+    changed: set[int] = set()
+    for number, found in dependencies.items():  # a Dependencies line naming an issue key
+        for index, dependency in enumerate(found):
+            other = number_of.get(str(dependency.get("text", "")).strip())
+            if other is not None and other != number:
+                found[index] = {"text": f"#{other} {key_of[other]}", "item": other}
+                changed.add(number)
+    for blocker, blocked in dict.fromkeys(parsed.blocks):
+        number = number_of.get(blocked)
+        if number is None or blocker == blocked:
+            continue
+        other = number_of.get(blocker)
+        found = dependencies[number]
+        if other is None:
+            found.append({"text": blocker, "resolved": False})
+        else:
+            found.append({"text": f"#{other} {blocker}", "item": other})
+        changed.add(number)
+    graph: dict[int, list[int]] = {}
+    for number in sorted(changed):
+        for dependency in dependencies[number]:
+            other = dependency.get("item")
+            if other is None:
+                continue
+            graph.setdefault(number, []).append(other)
+            if find_cycle(number, graph) is not None:
+                graph[number].pop()
+                del dependency["item"]
+                dependency["text"] = key_of[other]  # `#n …` would read as a link again
+            dependency["resolved"] = False
+    return {number: _unique(dependencies[number]) for number in sorted(changed)}
+
+
+def _unique(dependencies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each dependency once (a link is named on both its issues' rows)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for dependency in dependencies:
+        seen.setdefault(str(dependency["text"]), dependency)
+    return list(seen.values())
 
 
 def _readable(reader: Iterator[list[str]], report: ImportReport) -> Iterator[list[str]]:

@@ -96,6 +96,45 @@ def next_planning(team: Team, today: date) -> date | None:
     return team.sprint_start + sprints * length
 
 
+def move_window(team: Team, kind: str, day: date, every_weeks: int) -> tuple[date, date]:
+    """The first and last day a session its rule gives on `day` may be moved to, near it as
+    people mean a move: a planning within the sprint it opens (`day` is its first working day;
+    before it, it would fall in the sprint before, still running), to its slot's last day (not
+    `day`'s sprint length on: after a holiday that reaches into the next sprint), a refinement
+    after the one before it and before the next one by its rule (`every_weeks` apart)."""
+    if kind == "planning":
+        following = next_planning(team, day + timedelta(days=1))
+        if following is None:  # no sprint calendar: a sprint's length from `day`
+            return day, day + timedelta(weeks=team.sprint_weeks, days=-1)
+        return day, following - timedelta(days=1)
+    step = timedelta(weeks=every_weeks)
+    return day - step + timedelta(days=1), day + step - timedelta(days=1)
+
+
+def check_move(team: Team, kind: str, day: date, every_weeks: int, to: date, at: time) -> None:
+    """Refuses a move of the session its rule gives on `day` to a day outside its
+    `move_window`, saying which days it may move to and what to type."""
+    first, last = move_window(team, kind, day, every_weeks)
+    if first <= to <= last:
+        return
+    name = ("planning " if kind == "planning" else "") + _month_day(day)
+    typed = f"`/timebox calendar move {name} to {_month_day(day + timedelta(days=1))} {at:%H:%M}`"
+    span = f"from {first:%a} {first.day} {first:%b} to {last:%a} {last.day} {last:%b %Y}"
+    why = "A refinement moves to a day between the one before it and the next one."
+    if kind == "planning":
+        opens = f"This sprint planning opens the sprint starting {day:%a} {day.day} {day:%b}"
+        after = "it cannot come after that sprint has ended."
+        why = f"{opens}: " + (
+            "before it, it would fall in the sprint before, still running." if to < first else after
+        )
+    raise UserError(f"{why} Move it to a day {span}, like {typed}.")
+
+
+def _month_day(day: date) -> str:
+    """`mar 12`: a day as `/timebox calendar` takes it."""
+    return f"{day:%b} {day.day}".lower()
+
+
 def working_days_between(team: Team, start: date, end: date) -> int:
     """Working days d with start <= d < end."""
     return sum(is_working_day(team, start + timedelta(days=n)) for n in range((end - start).days))

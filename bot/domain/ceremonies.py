@@ -30,7 +30,8 @@ from bot.domain.calendar import (
     zone,
 )
 from bot.domain.errors import UsageError, UserError
-from storage.models import Ceremony, Team
+from bot.domain.sprints import next_planning_day
+from storage.models import Ceremony, Sprint, Team
 
 KINDS = ("refinement", "planning")
 NAMES = {"refinement": "Backlog refinement", "planning": "Sprint planning"}
@@ -494,6 +495,18 @@ def planning_day(team: Team, planning: Ceremony | None, today: date) -> date | N
     return found[0].starts.date() if found else None
 
 
+def next_sprint_planning(
+    team: Team, planning: Ceremony | None, running: Sprint | None, today: date
+) -> date | None:
+    """The team's next sprint planning still to be held: a running sprint was planned
+    already (that morning, maybe), so the next one opens the sprint after it; its scheduled
+    occurrence where a move put it, else the sprint calendar's next first day."""
+    if planning is None or team.sprint_start is None:
+        return next_planning_day(team, running, today)
+    after = max(today, running.starts_on + timedelta(days=1)) if running else today
+    return planning_day(team, planning, after)
+
+
 def sprint_number(team: Team, day: date) -> int | None:
     """The number of the sprint `day` falls in, by the team's sprint calendar."""
     if team.sprint_start is None or day < team.sprint_start:
@@ -591,14 +604,16 @@ def named(
 
 
 def skip(ceremony: Ceremony, occurrence: Occurrence, now: datetime) -> None:
-    """Leaves one occurrence out; its reminder and start will not come."""
+    """Leaves one occurrence out; its reminder and start will not come. A moved one keeps its
+    new time: it is shown skipped where it was moved to."""
     if occurrence.skipped:
         raise UserError(
             f"The {occurrence.name.lower()} of {occurrence.starts:%a %d %b} is skipped already."
         )
     if occurrence.starts <= now:
         raise UserError("That one has begun already.")
-    _change(ceremony, occurrence.day, {"skip": True}, now)
+    moved = (ceremony.changes or {}).get(occurrence.day.isoformat()) or {}
+    _change(ceremony, occurrence.day, {**moved, "skip": True}, now)  # a move is kept
 
 
 def target_day(to: SessionDay, occurrence: Occurrence, today: date) -> date:
@@ -721,14 +736,20 @@ def due_verdict(
     payload: dict[str, Any],
     now: datetime,
     event: str,
+    committed: int = 0,
 ) -> Verdict:
     """A due reminder (`remind`) or automatic start (`start`), against the calendar as it is
-    now: gone, skipped, moved, begun (a reminder) or too late (a start) does nothing."""
+    now: gone, skipped, moved, begun (a reminder) or too late (a start) does nothing; nor
+    does the planning of a sprint committed already (`committed`: the team's latest
+    committed sprint's number; one committed ahead of its slot was planned early)."""
     if team is None or ceremony is None:
         return Verdict(False, "no longer scheduled")
     occurrence = occurrence_of(team, ceremony, date.fromisoformat(payload["day"]))
     if occurrence is None:
         return Verdict(False, "skipped: no longer on the calendar")
+    opens = sprint_number(team, occurrence.day) if ceremony.kind == "planning" else None
+    if opens is not None and opens <= committed:
+        return Verdict(False, f"skipped: sprint {opens} is committed already")
     if occurrence.starts != datetime.fromisoformat(payload["starts"]):
         return Verdict(False, "moved: planned again for its new time")
     if event == "remind":

@@ -16,6 +16,7 @@ from bot.domain.errors import UsageError
 from bot.domain.poker import Until
 from bot.domain.tasks import ME, TaskEdit, parse_time
 from bot.domain.teams import ROLE_ALIASES, ROLE_NAMES
+from bot.domain.typed import as_typed, named
 
 
 def _usage_tables() -> dict[str, dict[str, tuple[str, str]]]:
@@ -84,6 +85,29 @@ def _unknown(command: str, text: str) -> UsageError:
     )
 
 
+NOTHING_MORE = {
+    ("/backlog", "import"): "it opens the import form",
+    ("/backlog", "health"): "it shows the whole backlog's health",
+    ("/backlog", "priority"): (
+        "it shows the suggested order, and its *Apply this order* button applies the order you saw"
+    ),
+    ("/sprint", "show"): "it shows the running sprint",
+    ("/sprint", "close"): "it closes the running sprint, after asking",
+    ("/sprint", "velocity"): "it charts the last sprints",
+    ("/timebox", "disconnect"): "it ends this channel's link to its tracker",
+}
+"""Verbs that take no more words, and what they do instead: a word after one is refused,
+never silently dropped (`/sprint close 3` does not close sprint 3)."""
+
+
+def _nothing_more(command: str, verb: str, rest: list[str]) -> None:
+    if rest and (command, verb) in NOTHING_MORE:
+        raise UsageError(
+            f"`{verb}` takes nothing more (not `{' '.join(rest)}`): {NOTHING_MORE[command, verb]}.",
+            usage(command, verb),
+        )
+
+
 @dataclass(frozen=True)
 class BacklogCommand:
     verb: str
@@ -121,8 +145,10 @@ def parse_backlog(text: str) -> BacklogCommand:
                 move=_parse_move(rest[1:]),
             )
         case "import" | "health":
+            _nothing_more("/backlog", verb, rest)
             return BacklogCommand(verb)
         case "priority" | "suggest":
+            _nothing_more("/backlog", "priority", rest)
             return BacklogCommand("priority")
         case "export":
             fmt = rest[0].lower() if rest else ""
@@ -182,10 +208,17 @@ def parse_timebox(text: str) -> TimeboxCommand:
         ["linear"],
     ):
         return TimeboxCommand(verb, value=" ".join(rest).lower())
-    if verb == "disconnect" and not rest:
+    if verb == "connect":
+        raise UsageError(
+            f"`{' '.join(rest)}` is not a tracker: say `jira`, `github` or `linear` (or "
+            "`status`), or nothing to choose one.",
+            usage("/timebox", verb),
+        )
+    if verb == "disconnect":
+        _nothing_more("/timebox", verb, rest)
         return TimeboxCommand(verb)
     if verb == "roles":
-        return TimeboxCommand("roles", naming=_role_naming(_rest_text(text, 1)))
+        return TimeboxCommand("roles", naming=_role_naming(_rest(text, 1)))
     if verb == "settings":
         if not rest:
             return TimeboxCommand("settings")
@@ -210,7 +243,8 @@ def parse_timebox(text: str) -> TimeboxCommand:
         }
         if setting not in aliases or len(rest) < 2:
             raise UsageError("Name a setting and its value.", usage("/timebox", "settings"))
-        return TimeboxCommand("settings", setting=aliases[setting], value=" ".join(rest[1:]))
+        value = as_typed(" ".join(rest[1:]))
+        return TimeboxCommand("settings", setting=aliases[setting], value=value)
     raise _unknown("/timebox", text)
 
 
@@ -254,7 +288,7 @@ class ReadyCommand:
 
 
 def parse_ready(text: str) -> ReadyCommand:
-    text = text.lower()
+    text = named(text).lower()  # an id lower-cased is no one's: the names, as typed
     verb, rest = _split(text, "check")
     if verb == "check":
         return ReadyCommand("check")
@@ -341,7 +375,7 @@ def _count(digits: str) -> int:
 
 
 def parse_refine(text: str) -> RefineCommand:
-    """The raw command text: mentions stay Slack-encoded for `note`'s owner."""
+    """Mentions stay Slack's markup for `note`'s owner (see bot/domain/typed.py)."""
     verb, rest = _split(text, "status")
     match verb:
         case "start":
@@ -356,9 +390,9 @@ def parse_refine(text: str) -> RefineCommand:
             minutes = parse_minutes(rest[0], "/refine", "extend", extension=True) if rest else None
             return RefineCommand("extend", minutes=minutes)
         case "goal" | "note":
-            body = _rest_text(text, 1)
+            body = _rest(text, 1)
             users = tuple(_MENTION.findall(body))
-            body = _MENTION.sub("", body).strip()
+            body = as_typed(_MENTION.sub("", body)).strip()
             if not body:
                 raise UsageError("Say it in words after the command.", usage("/refine", verb))
             return RefineCommand(verb, text=body, users=users)
@@ -393,17 +427,18 @@ class PokerCommand:
 
 
 def parse_poker(text: str) -> PokerCommand:
-    """The raw command text (mentions stay Slack-encoded: voters are ids)."""
+    """Mentions stay Slack's markup (see bot/domain/typed.py): voters are ids."""
     tokens = _TOKEN.findall(text)
     if not tokens:
         return PokerCommand("pick")
     verb = tokens[0].lower()
     if verb == "help":
         return PokerCommand("help")
+    words = tuple(as_typed(" ".join(tokens[1:])).split())
     if verb == "deck":
-        return PokerCommand("deck", words=tuple(tokens[1:]))
+        return PokerCommand("deck", words=words)
     if verb in ("tshirt", "t-shirt", "sizes"):
-        return PokerCommand("tshirt", words=tuple(tokens[1:]))
+        return PokerCommand("tshirt", words=words)
     if verb in ("history", "estimates"):
         if len(tokens) != 2:
             raise UsageError("Name one item.", usage("/poker", "history"))
@@ -544,10 +579,15 @@ class SprintCommand:
     schedule: Schedule | None = None
 
 
-def _rest_text(text: str, words: int) -> str:
-    """The text after the first `words` words, as typed."""
+def _rest(text: str, words: int) -> str:
+    """The text after the first `words` words, mentions as Slack's markup (for their ids)."""
     parts = text.strip().split(maxsplit=words)
     return parts[words] if len(parts) > words else ""
+
+
+def _rest_text(text: str, words: int) -> str:
+    """The text after the first `words` words, as typed (see bot/domain/typed.py)."""
+    return as_typed(_rest(text, words))
 
 
 def _meeting_clock(command: str, verb: str, rest: list[str]) -> SprintCommand | None:
@@ -599,6 +639,7 @@ def parse_sprint(text: str) -> SprintCommand:
     verb, rest = _split(text, "show")
     match verb:
         case "show" | "close" | "velocity" | "help":
+            _nothing_more("/sprint", verb, rest)
             return SprintCommand(verb)
         case "burndown":
             unit = rest[0].lower() if rest else "points"

@@ -4,9 +4,13 @@ Built with the `icalendar` package (loaded when a feed is first asked for, not a
 as it takes a sixth of a second). The refinement is one recurring event (an RRULE in the
 team's TZID, so a daylight-saving change keeps it at the same local time), its occurrences on
 holidays, non-working days and skipped ones left out with EXDATE, a moved one given as an
-override (RECURRENCE-ID). Plannings come one by one (each sprint's first working day). Each
-sprint shows its first day and its last working day: its review when the team has a review
-agenda, else the sprint's end. Every event carries the channel's link and the agenda it covers.
+override (RECURRENCE-ID). Plannings come one by one (each sprint's first working day); one
+gone by shows only if its sprint was committed. Each sprint shows its first day and its last
+working day: its review when the team has a review agenda, else the sprint's end. A committed
+sprint shows on its own dates (one planned late starts the day it was planned); after the
+last one, and from the slot that holds today, the sprint calendar's slots show as planned. No
+slot before the team's first sprint shows: it was never held. Every event carries the channel's
+link and the agenda it covers.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.domain.calendar import last_working_day, zone
+from bot.domain.calendar import last_working_day, local_today, zone
 from bot.domain.ceremonies import (
     NAMES,
     Occurrence,
@@ -28,7 +32,9 @@ from bot.domain.ceremonies import (
     rule_days,
     sprint_number,
 )
-from storage.models import Ceremony, Team
+from bot.domain.errors import UserError
+from bot.domain.sprints import sprint_dates
+from storage.models import Ceremony, Sprint, Team
 
 if TYPE_CHECKING:
     from icalendar import Event
@@ -36,8 +42,8 @@ if TYPE_CHECKING:
 PRODID = "-//Timebox//Scrum ceremonies//EN"
 AHEAD = timedelta(days=366)  # how far the feed reaches
 BEHIND = timedelta(days=62)  # and how far back
-SPRINTS_BEHIND = 2
 REFRESH = timedelta(hours=1)
+PLANNED = "Planned by the sprint calendar: its sprint planning commits it."
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,11 @@ def feed(
     goals: Mapping[int, str],
     now: datetime,
     review: Agenda | None = None,
+    sprints: Sequence[Sprint] = (),
 ) -> bytes:
     """The team's feed as iCalendar bytes. `agendas` by ceremony kind; `goals` by sprint
-    number; `review`: the team's review agenda, if it has one."""
+    number; `review`: the team's review agenda, if it has one; `sprints`: the team's recent
+    sprints, those committed shown as they are."""
     from icalendar import Calendar  # a sixth of a second to load: not at every start-up
 
     calendar = Calendar()
@@ -75,6 +83,9 @@ def feed(
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     link = channel_link(team)
+    committed = sorted((s for s in sprints if s.status != "planning"), key=lambda s: s.number)
+    held = {s.number for s in committed}
+    today = local_today(team, now)
     for ceremony in ceremonies:
         agenda = agendas.get(ceremony.kind) or Agenda(NAMES[ceremony.kind])
         if ceremony.kind == "refinement":
@@ -82,8 +93,11 @@ def feed(
                 calendar.add_component(event)
         else:
             for occurrence in occurrences(team, ceremony, now - BEHIND, now + AHEAD):
+                gone = occurrence.starts.astimezone(zone(team)).date() < today
+                if gone and sprint_number(team, occurrence.day) not in held:
+                    continue  # never held: its day is over and its sprint was not committed
                 calendar.add_component(_single(team, occurrence, agenda, link, now))
-    for event in _sprints(team, goals, review, link, now):
+    for event in _sprints(team, goals, committed, review, link, now):
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
@@ -184,20 +198,37 @@ def _all_day(uid: str, summary: str, day: date, text: str, link: str, now: datet
 
 
 def _sprints(
-    team: Team, goals: Mapping[int, str], review: Agenda | None, link: str, now: datetime
+    team: Team,
+    goals: Mapping[int, str],
+    committed: Sequence[Sprint],
+    review: Agenda | None,
+    link: str,
+    now: datetime,
 ) -> list[Event]:
-    """Each sprint's first day, and its last working day: its review, or its end."""
+    """Each sprint's first day, and its last working day: its review, or its end. Committed
+    sprints (`committed`, by number) on their own dates; then the calendar's slots, planned,
+    from the one after the last committed sprint, and none that ended before today."""
     if team.sprint_start is None:
         return []
     today = now.astimezone(zone(team)).date()
     length = timedelta(weeks=team.sprint_weeks)
     current = sprint_number(team, today) or 1
+    shown = [
+        (s.number, s.starts_on, s.ends_on, s.goal) for s in committed if s.ends_on >= today - BEHIND
+    ]
+    first = max(current, committed[-1].number + 1) if committed else current
+    for number in range(first, current + AHEAD // length + 1):
+        try:
+            starts, ends = sprint_dates(team, number)
+        except UserError:  # a start out of any calendar's reach: the slots it has
+            break
+        shown.append((number, starts, ends, goals.get(number, "")))
+    held = {s.number for s in committed}
     events = []
-    for number in range(max(1, current - SPRINTS_BEHIND), current + AHEAD // length + 1):
-        starts = team.sprint_start + (number - 1) * length
-        ends = starts + length - timedelta(days=1)
-        goal = goals.get(number, "")
+    for number, starts, ends, goal in shown:
         said = f"Sprint goal: {goal}" if goal else ""
+        if number not in held:
+            said = "\n".join(filter(None, [PLANNED, said]))
         events.append(
             _all_day(
                 _uid(team, f"sprint-{number}-start"),

@@ -219,13 +219,25 @@ class Invited:
     exclude: Sequence[str] = ()
 
 
-def choose_voters(roles: Roles, invited: Invited) -> tuple[list[str], str]:
-    """A poll's voters (`voters_present`) and how they were chosen, in words (`voters_note`)."""
-    voters = list(invited_present(roles, invited).counted)
+def choose_voters(
+    roles: Roles, invited: Invited, found: Present | None = None
+) -> tuple[list[str], str]:
+    """A poll's voters (`voters_present`, or `found` when the caller has it from
+    `invited_present` already) and how they were chosen, in words (`voters_note`)."""
+    voters = list((found or invited_present(roles, invited)).counted)
     note = voters_note(
         invited.with_roles, named=bool(invited.named), group=", ".join(invited.groups)
     )
     return voters, note
+
+
+def roles_asked(invited: Invited) -> list[str] | None:
+    """The roles a poll's voters are chosen by, kept on the poll (`PokerPoll.roles_asked`)
+    for who may join it later (`may_join`): the channel's Developers, with the PO or the
+    Scrum Master when asked; None for voters the facilitator named (people or user groups)."""
+    if invited.named or invited.groups:
+        return None
+    return [role for role in ("po", "sm") if role in invited.with_roles]
 
 
 def invited_present(roles: Roles, invited: Invited) -> Present:
@@ -248,11 +260,22 @@ def require_facilitator(poll: PokerPoll, team: Team, user: str, action: str) -> 
         )
 
 
-def not_a_voter(poll: PokerPoll, team: Team, user: str) -> NotAllowed:
+class NotAVoter(NotAllowed):
+    """A vote refused from someone who is not among the poll's voters. When the poll could
+    take them (`joinable`: an open async poll whose rule they meet), whether they have joined
+    the channel since it started (`may_join`) is asked of Slack after the ack, never before."""
+
+    def __init__(self, message: str, holders: tuple[str, ...] = (), joinable: bool = False):
+        super().__init__(message, holders)
+        self.joinable = joinable
+
+
+def not_a_voter(poll: PokerPoll, team: Team, user: str) -> NotAVoter:
     """A vote refused: who votes in this poll, and whom to ask to be let in (never the
     person refused: a facilitator who is not a voter is told how to start a poll they vote in)."""
     message = f"Your vote was not counted: the voters of this poll are {poll.voters_note}."
     roles = Roles.of(team)
+    joinable = _open_to(poll) and _eligible(poll, roles, user)
     if not poll.voters_note.startswith("the people") and roles.has(user, "po", "sm"):
         message += (
             " The Product Owner and Scrum Master watch unless the poll is started "
@@ -263,8 +286,8 @@ def not_a_voter(poll: PokerPoll, team: Team, user: str) -> NotAllowed:
             " You facilitate it without a vote of your own: to vote as well, name yourself "
             "among the voters when you start a poll (`voters @you ...`)."
         )
-        return NotAllowed(message)
-    return NotAllowed(message, (poll.facilitator,))
+        return NotAVoter(message, joinable=joinable)
+    return NotAVoter(message, (poll.facilitator,), joinable)
 
 
 # -- starting ---------------------------------------------------------------------------------
@@ -344,6 +367,8 @@ class PollRequest:
     voters: Sequence[str]
     note: str
     deadline: datetime | None = None
+    deadline_zone: str | None = None  # the team's zone a typed deadline was read in
+    roles_asked: Sequence[str] | None = None  # `roles_asked`: None takes no newcomer
 
 
 def new_poll(team: Team, request: PollRequest, facilitator: str, now: datetime) -> PokerPoll:
@@ -367,8 +392,12 @@ def new_poll(team: Team, request: PollRequest, facilitator: str, now: datetime) 
         deck=team_deck(team).to_data(),
         voters=list(request.voters),
         voters_note=request.note,
+        roles_asked=None if request.roles_asked is None else list(request.roles_asked),
         deadline=deadline,
-        duration_s=int((deadline - now).total_seconds()) if deadline else None,
+        # to the second: a deadline is kept in whole seconds, the start is not (86399 for a
+        # day would make its re-vote a short poll's, `revote_deadline`)
+        duration_s=round((deadline - now).total_seconds()) if deadline else None,
+        deadline_zone=request.deadline_zone,
         nudges=[],
         created_at=now,
     )
@@ -580,6 +609,70 @@ def owed_votes(
             if voter not in voted[round_.id]:
                 owed.setdefault(voter, []).append(round_.item_number)
     return owed
+
+
+# -- who is still in the channel ----------------------------------------------------------------
+
+
+def departed(poll: PokerPoll, members: Collection[str] | None) -> list[str]:
+    """The poll's voters who are no longer in the channel (`members`, as Slack said just now;
+    None: Slack would not say, and nobody is taken for gone)."""
+    if members is None:
+        return []
+    inside = set(members)
+    return [v for v in poll.voters if v not in inside]
+
+
+def leave(poll: PokerPoll, gone: Collection[str]) -> None:
+    """The poll waits no more for `gone` (voters who left the channel): their votes so far
+    stay, and the poll keeps them as voters who left (`left_voters`), which lets them back in
+    should they return."""
+    poll.voters = [v for v in poll.voters if v not in gone]
+    poll.left_voters = list(dict.fromkeys([*(poll.left_voters or ()), *gone]))
+
+
+def all_voted(poll: PokerPoll, voted: Collection[str]) -> bool:
+    """Every voter the poll waits for has voted, and someone has: a round nobody in the
+    channel voted in waits for its deadline (or its facilitator)."""
+    done = set(voted) & set(poll.voters)
+    return bool(done) and len(done) >= len(poll.voters)
+
+
+def _open_to(poll: PokerPoll) -> bool:
+    """Whether a poll may take voters it did not start with: an open async one (a live round
+    runs in a meeting, with its voters)."""
+    return poll.mode == "async" and poll.status == "open"
+
+
+def _eligible(poll: PokerPoll, roles: Roles, user: str) -> bool:
+    """Whether `user` meets the poll's rule, wherever they are: a voter until they left the
+    channel, or one of the roles its voters are chosen by (the Developers: those named, else
+    anyone but the PO and Scrum Masters; with the PO or SM, if asked). Voters the facilitator
+    named take nobody else."""
+    if user in (poll.left_voters or ()):
+        return True
+    asked = poll.roles_asked
+    if asked is None:
+        return False
+    if any(roles.has(user, role) for role in asked):
+        return True
+    if roles.is_named("dev"):
+        return roles.has(user, "dev")
+    return not roles.has(user, "po", "sm")
+
+
+def may_join(poll: PokerPoll, roles: Roles, user: str, members: Collection[str] | None) -> bool:
+    """Whether someone not among an open async poll's voters may vote in it now: they are in
+    the channel (`members`, as Slack said after their click) and meet its rule (`_eligible`)."""
+    if not _open_to(poll) or members is None or user not in members:
+        return False
+    return _eligible(poll, roles, user)
+
+
+def join(poll: PokerPoll, user: str) -> None:
+    """`user` (`may_join`) is one of the poll's voters from now on."""
+    poll.voters = [*poll.voters, user]
+    poll.left_voters = [v for v in poll.left_voters or () if v != user]
 
 
 # -- reminders: one direct message per voter, whatever number of polls waits -----------------

@@ -148,17 +148,25 @@ def score(item: BacklogItem, scheme: str) -> Score:
     given = item.scores or {}
     missing = [label.lower() for name, label in INPUTS[scheme].items() if given.get(name) is None]
     if scheme == "wsjf":
-        if not item.estimate:
+        if item.estimate == 0:  # a fine estimate, but no job size to divide by
+            missing.append("an estimate above 0 (the job size)")
+        elif not item.estimate:
             missing.append("an estimate (the job size)")
         if missing:
             return Score(item.number, None, tuple(missing))
         cost_of_delay = given["value"] + given["time"] + given["risk"]
         assert item.estimate is not None
-        return Score(item.number, round(cost_of_delay / item.estimate, 2))
+        return Score(item.number, wsjf_value(cost_of_delay / item.estimate))
     if missing:
         return Score(item.number, None, tuple(missing))
     importance, satisfaction = given["importance"], given["satisfaction"]
     return Score(item.number, float(importance + max(importance - satisfaction, 0)))
+
+
+def wsjf_value(value: float) -> float:
+    """A WSJF as shown and compared: two decimals, and two significant digits below 1 (3 over
+    a job size of 1000 is 0.003, not 0)."""
+    return round(value, 2) if value >= 1 else float(f"{value:.2g}")
 
 
 @dataclass(frozen=True)

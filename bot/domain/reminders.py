@@ -18,10 +18,10 @@ from bot.domain.calendar import (
     local_today,
     working_days_between,
 )
-from bot.domain.ceremonies import planning_day
+from bot.domain.ceremonies import next_sprint_planning
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, Horizon, horizon
-from storage.models import BacklogItem, Ceremony, Team
+from storage.models import BacklogItem, Ceremony, Sprint, Team
 
 KIND = "readiness_reminder"
 GRACE = timedelta(hours=1)
@@ -92,14 +92,16 @@ def plan_reminder(
     now: datetime,
     velocity: float | None = None,
     planning_ceremony: Ceremony | None = None,
+    running: Sprint | None = None,
 ) -> ReminderPlan | None:
     """Today's reminder, or None when nothing in the horizon is unready (no empty nags). The
-    planning it counts down to is the scheduled one (`planning_ceremony`), moves included."""
+    planning it counts down to is the scheduled one (`planning_ceremony`), moves included,
+    still to be held: with a `running` sprint (committed, that morning maybe), the one after."""
     current = team_horizon(team, ordered, now, velocity)
     if not current.unready:
         return None
     today = local_today(team, now)
-    planning = planning_day(team, planning_ceremony, today)
+    planning = next_sprint_planning(team, planning_ceremony, running, today)
     urgent = (
         planning is not None and working_days_between(team, today, planning) <= URGENT_WORKING_DAYS
     )

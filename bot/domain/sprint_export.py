@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from bot.domain.backlog_csv import markdown_cell, markdown_text
 from bot.domain.csv_cells import neutralised
@@ -78,15 +79,30 @@ def _namer(names: Mapping[str, str] | None) -> Mapping[str, str]:
 # -- Markdown ------------------------------------------------------------------------------------
 
 
+def _dates(sprint: Sprint, last_day: date | None) -> str:
+    """The Markdown record's dates line: first to last working day, and the slot's end."""
+    if last_day is None or last_day == sprint.ends_on:
+        return f"- Dates: {sprint.starts_on.isoformat()} to {sprint.ends_on.isoformat()}"
+    return (
+        f"- Dates: {sprint.starts_on.isoformat()} to {last_day.isoformat()} (its last working "
+        f"day; its slot in the calendar runs to {sprint.ends_on.isoformat()})"
+    )
+
+
 def sprint_markdown(
     sprint: Sprint,
     items: Sequence[SprintItem],
     changes: Sequence[ScopeChange],
     *,
     names: Mapping[str, str] | None = None,
+    last_day: date | None = None,
 ) -> str:
     """The sprint record: goal, dates, committed and completed points, each item with its
-    status, owner and tasks (hours, owner, done), and the log of scope changes."""
+    status, owner and tasks (hours, owner, done), and the log of scope changes.
+
+    `last_day`: the sprint's last working day (``sprints.last_day``), where it ends as the
+    channel and the tracker's sprint say; the last day of its slot in the calendar (a Sunday)
+    follows when it differs. Without it, the slot's dates."""
     known = _namer(names)
     cell, text = markdown_cell, markdown_text  # anyone's text, escaped: the file may render
 
@@ -97,7 +113,7 @@ def sprint_markdown(
     lines.append(f"- Goal: {text(sprint.goal) if sprint.goal else '(none yet)'}")
     if sprint.one_thing:
         lines.append(f"- The one thing: {text(sprint.one_thing)}")
-    lines.append(f"- Dates: {sprint.starts_on.isoformat()} to {sprint.ends_on.isoformat()}")
+    lines.append(_dates(sprint, last_day))
     lines.append(f"- Status: {sprint.status}")
     committed = sprint.committed_points
     lines.append(f"- Committed: {_points_text(committed) if committed is not None else 'not yet'}")

@@ -101,6 +101,37 @@ def _committed(recent: Iterable[Sprint]) -> list[Sprint]:
     )
 
 
+def started(sprint: Sprint, today: date) -> bool:
+    """Whether the sprint has begun by `today`. Timebox keeps the cadence of its calendar's
+    slots: a sprint committed ahead of its slot (the one before closed early) starts on the
+    slot's first day, not at its commitment; until then it is committed, not running, and the
+    sprint just closed is the one the team reviews."""
+    return sprint.status != "planning" and sprint.starts_on <= today
+
+
+def require_started(sprint: Sprint, today: date) -> Sprint:
+    """A committed sprint whose slot has begun: work is done in it from its first day, so its
+    burndown and velocity count only what was done while it ran."""
+    if not started(sprint, today):
+        raise UserError(
+            f"Sprint {sprint.number} starts {sprint.starts_on:%a %d %b}: its items can be marked "
+            "done from then on, so its burndown and velocity count only work done in it."
+        )
+    return sprint
+
+
+def require_closable(sprint: Sprint, today: date) -> Sprint:
+    """A sprint is closed once it has run: one committed ahead of its slot would count in
+    velocity without having run. Before its start its scope changes by renegotiation."""
+    if not started(sprint, today):
+        raise UserError(
+            f"Sprint {sprint.number} has not started: it starts "
+            f"{sprint.starts_on:%a %d %b}, and can be closed once it runs. Until then, "
+            "change its scope with `/sprint add|remove <n> <reason>`."
+        )
+    return sprint
+
+
 def require_in_team(sprint: Sprint | None, team: Team) -> Sprint:
     """A sprint named by a button or a form, refused unless it is the team's own."""
     if sprint is None or sprint.team_id != team.id:
@@ -109,10 +140,20 @@ def require_in_team(sprint: Sprint | None, team: Team) -> Sprint:
 
 
 def sprint_dates(team: Team, number: int) -> tuple[date, date]:
+    """Sprint `number`'s slot in the team's calendar. A start stored before starts were kept
+    within a year of today (`teams.START_RANGE`) can put it past the calendar's end: said,
+    with what to type."""
     assert team.sprint_start is not None
     length = timedelta(weeks=team.sprint_weeks)
-    starts = team.sprint_start + (number - 1) * length
-    return starts, starts + length - timedelta(days=1)
+    try:
+        starts = team.sprint_start + (number - 1) * length
+        return starts, starts + length - timedelta(days=1)
+    except OverflowError:
+        raise UserError(
+            f"Sprint {number} of a calendar starting {team.sprint_start.isoformat()} falls "
+            "outside any calendar: set the first sprint's start again, e.g. "
+            "`/timebox settings start <yyyy-mm-dd>`, a day near today."
+        ) from None
 
 
 def next_sprint(team: Team, latest: Sprint | None, today: date) -> Sprint:
@@ -519,14 +560,14 @@ def addition_risks(
     total = points_of(kept) + (item.estimate or 0.0)
     forecast = (sprint.capacity or {}).get("forecast")
     limit, what = (
-        (float(forecast), "its forecast")
+        (round(float(forecast), 1), "its forecast")  # in tenths, as the planning showed it
         if isinstance(forecast, int | float)
         else (sprint.committed_points or 0.0, "the commitment")
     )
-    if total > limit:
+    if round(total, 1) > limit:
         risks.append(
-            f"sprint {sprint.number} at {points_unit(total)} is "
-            f"{points_unit(total - limit)} past {what} of {points_unit(limit)}"
+            f"sprint {sprint.number} at {points_unit(round(total, 1))} is "
+            f"{points_unit(round(total - limit, 1))} past {what} of {points_unit(limit)}"
         )
     return risks
 

@@ -282,6 +282,26 @@ def parse_stale(text: str) -> int:
     return int(text)
 
 
+START_RANGE = timedelta(days=365)
+"""How far from the team's today its sprints may start (`/timebox settings start`): the first
+sprint's start is a date the team can see coming or remember, and a year-long typo
+(`2062`, `9999-12-31`) would put every sprint date out of reach."""
+
+
+def parse_start(text: str, today: date | None = None) -> date:
+    """The first sprint's start, YYYY-MM-DD, within START_RANGE of `today` (the team's; the
+    range is checked when it is given, as the use case does before saving)."""
+    start = parse_date(text, today)
+    if today is not None and abs(start - today) > START_RANGE:
+        low, high = today - START_RANGE, today + START_RANGE
+        raise UserError(
+            f"`{text.strip()}` is too far from today for the sprints to start: give a date "
+            f"from {low.isoformat()} to {high.isoformat()}, e.g. `{today.isoformat()}` "
+            "for today."
+        )
+    return start
+
+
 SETTINGS = ("timezone", "sprint", "days", "start", "country", "stale", "refinement", "priority")
 """What `/timebox settings <setting> <value>` and the settings form set, in the card's order."""
 
@@ -298,7 +318,7 @@ def parse_setting(setting: str, value: str, today: date | None = None) -> tuple[
         case "days":
             return "working_days", ",".join(parse_working_days(value))
         case "start":
-            return "sprint_start", parse_date(value, today)
+            return "sprint_start", parse_start(value, today)
         case "country":
             return "holiday_country", parse_country(value) or None
         case "refinement":

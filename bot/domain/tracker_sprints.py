@@ -30,7 +30,9 @@ def named_sprint(message: str, remote_id: str, name: str) -> str:
 
 
 def sprint_times(starts_on: Any, ends_on: Any, zone: str | None) -> tuple[datetime, datetime]:
-    """A sprint's first morning (09:00) and its last evening (17:00), in the team's zone."""
+    """A sprint's first morning (09:00) and its last evening (17:00), in the team's zone:
+    `ends_on` is the day the sprint is shown to end (its last working day, ``sprints.last_day``,
+    not the Sunday its slot in the calendar runs to), so the tracker's sprint ends with it."""
     try:
         tz = ZoneInfo(zone or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError):

@@ -12,9 +12,10 @@ import asyncio
 import contextlib
 import random
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
+
+from bot.emulator.calls import TrackerCall
 
 POLL_SECONDS = 0.02
 """How often a held answer looks whether its client hung up."""
@@ -108,7 +109,7 @@ class Faults:
         return None
 
     async def hold_request(
-        self, fault: Fault | None, call: Any, request: web.Request
+        self, fault: Fault | None, call: TrackerCall, request: web.Request
     ) -> web.Response | None:
         """A delay not ``applied``: the request waits before it is done. If its client hangs
         up meanwhile it never is: the call is marked dropped, and the 499 returned stands for
@@ -118,7 +119,7 @@ class Faults:
         return await self._hold(fault.delay, call, request)
 
     async def hold_answer(
-        self, fault: Fault | None, call: Any, request: web.Request, status: int
+        self, fault: Fault | None, call: TrackerCall, request: web.Request, status: int
     ) -> web.Response | None:
         """An ``applied`` delay: the work is done (``status``), only its answer waits; a client
         that hangs up meanwhile never hears it (the 499 returned). None: answer now."""
@@ -129,7 +130,9 @@ class Faults:
             call.status = status
         return gone
 
-    async def _hold(self, seconds: float, call: Any, request: web.Request) -> web.Response | None:
+    async def _hold(
+        self, seconds: float, call: TrackerCall, request: web.Request
+    ) -> web.Response | None:
         call.held = seconds
         await self.held.wait(seconds, request)
         if hung_up(request):

@@ -39,7 +39,6 @@ in github_records.py.
 
 from __future__ import annotations
 
-import random
 import re
 import uuid
 from datetime import date, timedelta
@@ -225,14 +224,6 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
             if i.start + timedelta(days=i.duration) > today
         ]
 
-    # -- faults --------------------------------------------------------------------------
-
-    def fail_rate(
-        self, ratio: float, status: int = 502, *, route: str | None = None, seed: int = 0
-    ) -> None:
-        """Fail a share of calls (deterministically from ``seed``) with ``status``."""
-        self.faults.add(Fault(route, status, ratio=ratio, rng=random.Random(seed)))
-
     # -- HTTP plumbing -------------------------------------------------------------------
 
     def _limit_headers(self, route: str, remaining: int | None = None) -> dict[str, str]:
@@ -266,6 +257,8 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
     BAD_JSON = {"message": "Problems parsing JSON"}
 
     LIMIT_429 = "secondary"
+
+    FAIL_RATE_STATUS = 502
 
     def _name_call(self, call: GitHubCall, body: Any) -> None:
         if call.route == "graphql":

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import random
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Unpack
@@ -262,22 +261,12 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
         fields = [b.estimation_field for b in self.boards.values() if b.estimation_field]
         keys = []
         for n in range(1, count + 1):
-            self._numbers[project] = self._numbers.get(project, 0) + 1
-            key = f"{project}-{self._numbers[project]}"
-            values: dict[str, Any] = dict.fromkeys(fields)
+            issue = self._new_issue(project, f"Backlog item {n}", stamp=stamp)
             if estimate is not None and fields:
-                values[fields[0]] = estimate(n)
-            values[RANK_FIELD] = self._rank_token()
-            self.issues[key] = JiraIssue(
-                id=self._next_id(),
-                key=key,
-                project=project,
-                summary=f"Backlog item {n}",
-                fields=values,
-                created=stamp,
-                updated=stamp,
-            )
-            keys.append(key)
+                issue.fields[fields[0]] = estimate(n)
+            issue.fields[RANK_FIELD] = self._rank_token()
+            self.issues[issue.key] = issue
+            keys.append(issue.key)
         self.rank.extend(keys)
         return keys
 
@@ -337,8 +326,7 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
         issue = self.issues.pop(key)
         if project not in self.projects:
             self.add_project(project)
-        self._numbers[project] = self._numbers.get(project, 0) + 1
-        issue.key, issue.project = f"{project}-{self._numbers[project]}", project
+        issue.key, issue.project = self._next_key(project), project
         issue.updated = self._stamp()
         self.issues[issue.key] = issue
         self.rank[self.rank.index(key)] = issue.key
@@ -359,33 +347,6 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
 
     def sprint_keys(self, sprint_id: int) -> list[str]:
         return [k for k in self.rank if self.issues[k].sprint == sprint_id]
-
-    # -- faults --------------------------------------------------------------------------
-
-    def fail_rate(
-        self,
-        ratio: float,
-        status: int = 503,
-        *,
-        route: str | None = None,
-        retry_after: float | None = None,
-        delay: float | None = None,
-        seed: int = 0,
-    ) -> None:
-        """Fail a share of calls (deterministically from ``seed``): ``status``, or held for
-        ``delay`` seconds when it is given."""
-        if status == 429 and retry_after is None:
-            retry_after = 1
-        self.faults.add(
-            Fault(
-                route,
-                None if delay else status,
-                retry_after,
-                delay=delay,
-                ratio=ratio,
-                rng=random.Random(seed),
-            )
-        )
 
     # -- HTTP plumbing -------------------------------------------------------------------
 

@@ -80,14 +80,20 @@ class JiraSite(RestServer):
 
     # -- issues made and ranked ----------------------------------------------------------
 
-    def _new_issue(self, project: str, summary: str, **values: Any) -> JiraIssue:
-        """An issue with the project's next key, stamped now and holding every board's
-        estimation field; not yet ranked."""
+    def _next_key(self, project: str) -> str:
+        """The project's next issue key (``TB-12``): numbers are never given twice."""
         self._numbers[project] = self._numbers.get(project, 0) + 1
-        stamp = self._stamp()
+        return f"{project}-{self._numbers[project]}"
+
+    def _new_issue(
+        self, project: str, summary: str, *, stamp: float | None = None, **values: Any
+    ) -> JiraIssue:
+        """An issue with the project's next key, stamped ``stamp`` (now unless given) and
+        holding every board's estimation field; not yet ranked."""
+        stamp = self._stamp() if stamp is None else stamp
         issue = JiraIssue(
             id=self._next_id(),
-            key=f"{project}-{self._numbers[project]}",
+            key=self._next_key(project),
             project=project,
             summary=summary,
             created=stamp,

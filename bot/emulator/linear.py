@@ -48,7 +48,6 @@ import asyncio
 import contextlib
 import json
 import math
-import random
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Unpack
@@ -456,12 +455,6 @@ class LinearEmulator(LinearResolvers):
         self.faults.add(
             Fault(route, status, retry_after=reset_in, limit=RATE_LIMITED, remaining=times)
         )
-
-    def fail_rate(
-        self, ratio: float, status: int = 503, *, route: str | None = None, seed: int = 0
-    ) -> None:
-        """Fail a share of calls (deterministically from ``seed``) with ``status``."""
-        self.faults.add(Fault(route, status, ratio=ratio, rng=random.Random(seed)))
 
     # -- HTTP ----------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.emulator.calls import TrackerCall
+
 HOUR = 3600.0
 
 # Linear's default workflow: (name, type, colour).
@@ -29,19 +31,14 @@ PRIORITY_LABELS = {0: "No priority", 1: "Urgent", 2: "High", 3: "Medium", 4: "Lo
 
 
 @dataclass
-class LinearCall:
-    """One request: ``operation`` is the GraphQL operation's name (``unknown`` if none)."""
+class LinearCall(TrackerCall):
+    """One request: ``operation`` is the GraphQL operation's name (``unknown`` if none);
+    ``user`` is the email of the account whose credential was used."""
 
     operation: str
     query: str
     variables: dict[str, Any]
-    status: int = 0
-    at: float = 0.0
-    user: str | None = None  # the email of the account whose credential was used
-    response: Any = None
     complexity: int = 0
-    held: float = 0.0
-    dropped: bool = False  # held, and the client hung up before the answer
 
     @property
     def route(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypedDict, TypeVar, Unpack
 
@@ -96,6 +97,36 @@ class TrackerServer(LocalServer[CallT]):
         hangs up; ``applied=True``: it is done at once and only the answer is late (a create
         that happened although the client never heard)."""
         self.faults.add(Fault(route, delay=seconds, applied=applied, remaining=times))
+
+    FAIL_RATE_STATUS = 503
+    """The status ``fail_rate`` fails calls with when it names none (the vendor's usual)."""
+
+    def fail_rate(
+        self,
+        ratio: float,
+        status: int | None = None,
+        *,
+        route: str | None = None,
+        retry_after: float | None = None,
+        delay: float | None = None,
+        seed: int = 0,
+    ) -> None:
+        """Fail a share of calls (deterministically from ``seed``): ``status``
+        (``FAIL_RATE_STATUS`` unless given; a 429 says ``Retry-After``, 1 second unless
+        given), or held for ``delay`` seconds when it is given."""
+        status = self.FAIL_RATE_STATUS if status is None else status
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        self.faults.add(
+            Fault(
+                route,
+                None if delay else status,
+                retry_after,
+                delay=delay,
+                ratio=ratio,
+                rng=random.Random(seed),
+            )
+        )
 
     # -- webhooks ------------------------------------------------------------------------
 

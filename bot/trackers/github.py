@@ -31,9 +31,10 @@ project's fields, items and iterations on top, ``github_queries`` the GraphQL do
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any, Unpack
 
 from bot.domain import trackers
@@ -78,6 +79,18 @@ from bot.trackers.markdown import join_body, split_body
 
 DEFAULT_ESTIMATE_FIELD = "Estimate"
 _REPO = re.compile(r"^([\w.-]+)/([\w.-]+)$")
+
+
+def _days(start: datetime, end: datetime) -> int:
+    """An iteration's length: the whole days from `start` that reach `end`, the sprint's last
+    evening (``tracker_sprints.sprint_times``), so its last working day is one of them: GitHub
+    counts an iteration completed from the day after its last. Both are read on the clock of
+    `start`'s zone (the team's, as ``tracker_push`` gives them), whose date the iteration
+    starts on: east of UTC+9 the first morning is still the day before in UTC, and a change
+    of summer time in between does not move a day."""
+    first = start.replace(tzinfo=None)
+    last = end.astimezone(start.tzinfo).replace(tzinfo=None)
+    return max(1, math.ceil((last - first) / timedelta(days=1)))
 
 
 class GitHub(GitHubProject):
@@ -559,12 +572,9 @@ class GitHub(GitHubProject):
 
     async def create_sprint(self, spec: trackers.SprintSpec) -> trackers.TrackerSprint:
         title = f"{spec.name}: {' '.join(spec.goal.split())}" if spec.goal.strip() else spec.name
-        start = (spec.start or self._now()).astimezone(UTC).date()
-        days = (
-            max(1, ((spec.end.astimezone(UTC).date()) - start).days)
-            if spec.end is not None
-            else SPRINT_DAYS
-        )
+        begins = spec.start or self._now()
+        start = begins.date()  # the first day in the zone it is given in (``_days``)
+        days = _days(begins, spec.end) if spec.end is not None else SPRINT_DAYS
         if not self.project_mode:
             body: dict[str, Any] = {"title": spec.name, "description": spec.goal}
             if spec.end is not None:
@@ -595,10 +605,11 @@ class GitHub(GitHubProject):
     ) -> trackers.TrackerSprint:
         if not self.project_mode:
             return trackers.TrackerSprint(sprint_id, "", trackers.SprintState.ACTIVE)
-        day = (start or self._now()).astimezone(UTC).date()
+        begins = start or self._now()
+        day = begins.date()  # in the zone it is given in (``_days``)
 
         def started(i: Iteration) -> Iteration:
-            days = (end.astimezone(UTC).date() - day).days if end is not None else i.duration
+            days = _days(begins, end) if end is not None else i.duration
             return Iteration(i.id, i.title, min(i.start, day), max(1, days))
 
         return await self._change_iteration(sprint_id, started, f"start iteration {sprint_id}")

@@ -17,12 +17,9 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
   ``fields: ["key"]`` and ``ORDER BY Rank`` gives the board's keys in order: Jira pages up to
   5,000 issues when only ``id``/``key`` are asked for (100 otherwise), so a 5,000-issue board's
   order is one call.
-- ``GET/POST /rest/api/3/issue/{key}/transitions``: moving an issue to a Done status, or back
-  to a To Do one. A Done issue whose ``resolution`` (or status) is "Won't Do", "Duplicate",
-  "Cannot Reproduce" and the like was closed without being delivered (``NOT_DONE``). Closing
-  one so lists the steps with ``expand=transitions.fields`` (each step's screen, with the
-  resolutions it offers) and posts a step to a Done status named "Won't Do" or the like
-  (``WONT_DO``), else a step to Done with such a ``fields.resolution``.
+- ``GET/POST /rest/api/3/issue/{key}/transitions``: moving an issue to a Done status, back
+  to a To Do one, or to Done as won't do (bot/trackers/jira_workflow.py, with how a status or
+  resolution says an issue was closed without being delivered).
 - ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``: read/write fields, create.
 - ``PUT  /rest/agile/1.0/issue/rank``: rank before/after another issue (204, or 207 per issue).
 - ``POST /rest/agile/1.0/sprint``, ``GET/POST /rest/agile/1.0/sprint/{id}`` (partial update:
@@ -40,10 +37,10 @@ synchronous (requests) and would need a thread per call; this module needs a doz
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, Unpack
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import trackers
@@ -69,6 +66,7 @@ from bot.trackers.http import (
     shortened,
     snapshot_fields,
 )
+from bot.trackers.jira_workflow import JiraWorkflow, not_done, status_category
 
 BATCH = 50  # Jira moves or ranks at most 50 issues per call
 KEYS_PAGE = 5000  # the enhanced search's page when only keys are asked for (documented max)
@@ -77,28 +75,6 @@ _BLOCKS = "blocks"
 _IS_BLOCKED_BY = "is blocked by"
 SPRINT_FIELD_TYPE = "com.pyxis.greenhopper.jira:gh-sprint"  # the Sprint field's schema.custom
 _OPEN_SPRINTS = ("active", "future")
-WONT_DO = (
-    "won't do",
-    "won't fix",
-    "declined",
-    "rejected",
-    "cancelled",
-    "canceled",
-    "abandoned",
-    "obsolete",
-    "incomplete",
-)
-"""The names of ``NOT_DONE`` that Timebox closes an issue with, best first: work the Product
-Owner dropped. Never "Duplicate", "Cannot Reproduce" or "Not a bug": they would say something
-untrue of it."""
-NOT_DONE = frozenset({*WONT_DO, "duplicate", "cannot reproduce", "not a bug"})
-"""Resolutions (Jira's own "Won't Do", "Duplicate", "Cannot Reproduce" and the older "Won't
-Fix", "Incomplete"...) and Done-category status names that close an issue without delivering
-it: closed as not planned."""
-Step = tuple[Mapping[str, Any], dict[str, Any]]
-"""A transition chosen (as ``GET /issue/{key}/transitions`` lists it) and the ``fields`` its
-``POST`` sends."""
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -155,7 +131,7 @@ def _messages(body: Any) -> str:
     return shortened("; ".join(parts))
 
 
-class JiraCloud(JsonClient):
+class JiraCloud(JiraWorkflow, JsonClient):
     """A Jira Cloud (or, with a listed host, Data Center) Scrum board."""
 
     name = "jira"
@@ -417,7 +393,7 @@ class JiraCloud(JsonClient):
             description, criteria = split_acceptance(fields.get("description"))
         estimate = fields.get(board.estimation_field) if board.estimation_field else None
         status = fields.get("status") or {}
-        category = _category(status) or trackers.StatusCategory.TODO
+        category = status_category(status) or trackers.StatusCategory.TODO
         person = fields.get("assignee")
         assignee = (
             trackers.TrackerUser(
@@ -467,7 +443,7 @@ class JiraCloud(JsonClient):
             sprint=sprint[0] if sprint else None,
             sprint_id=sprint[1] if sprint else None,
             not_planned=category is trackers.StatusCategory.DONE
-            and _not_done(fields.get("resolution"), status.get("name")),
+            and not_done(fields.get("resolution"), status.get("name")),
         )
 
     async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:
@@ -603,106 +579,6 @@ class JiraCloud(JsonClient):
                 *split_acceptance((raw.get("fields") or {}).get("description"))
             )
         return {"description": join_acceptance(str(description), list(criteria))}
-
-    async def mark_done(self, key: str) -> None:
-        """To the first status of the DONE category the workflow offers from where the issue
-        is (``GET`` then ``POST /issue/{key}/transitions``); nothing if it is done already.
-        The move is not repeated after a lost answer: the next try reads the status first."""
-        await self._transition(key, trackers.StatusCategory.DONE, "Done")
-
-    async def reopen(self, key: str) -> None:
-        """Back to the first status of the TO DO category the workflow offers from where the
-        issue is, as ``mark_done`` moves it to Done; nothing if it is not done."""
-        await self._transition(key, trackers.StatusCategory.TODO, "To Do")
-
-    async def close_not_planned(self, key: str) -> None:
-        """Closed as won't do, so Jira's reports do not count it delivered and ``issue(key)``
-        reads ``not_planned``: by the step to a Done status named so ("Won't Do",
-        "Cancelled"...), else by a step to Done whose screen offers such a resolution, with
-        it. Never plain Done (that would count as delivered): with neither, a CONFIG error
-        says what to do. Nothing if it is in a Done status already; after a lost answer the
-        next try reads the status first, as ``mark_done``."""
-        await self._move(
-            key,
-            to_done=True,
-            choose=_wont_do_step,
-            stuck=lambda status: (
-                f"Jira's workflow has no step from '{status}' that closes {key} as not done: "
-                f"close {key} as Won't Do in Jira, or ask an admin to add a Won't Do "
-                "resolution to the Done step."
-            ),
-            screens=True,
-        )
-
-    async def _transition(self, key: str, category: trackers.StatusCategory, words: str) -> None:
-        """The issue moved to a status of `category` (`words`: how Jira names it) by the first
-        transition there the workflow allows, unless it is where that move is for already:
-        done for Done, not done for To Do."""
-
-        def first(transitions: list[Mapping[str, Any]]) -> Step | None:
-            target = next((t for t in transitions if _category(t.get("to")) is category), None)
-            return None if target is None else (target, {})
-
-        await self._move(
-            key,
-            to_done=category is trackers.StatusCategory.DONE,
-            choose=first,
-            stuck=lambda status: (
-                f"Jira's workflow has no step from '{status}' to a {words} status for {key}: "
-                f"move it to {words} in Jira (or ask an admin to allow the step)."
-            ),
-        )
-
-    async def _move(
-        self,
-        key: str,
-        *,
-        to_done: bool,
-        choose: Callable[[list[Mapping[str, Any]]], Step | None],
-        stuck: Callable[[str], str],
-        screens: bool = False,
-    ) -> None:
-        """What every move through the workflow does: the status read first (nothing if the
-        issue is done already for a move to done, not done for one away: a repeat after a
-        lost answer stops there), the transitions allowed from it listed (with their screens'
-        fields when `screens`), and the one `choose` picks posted with the fields it gives;
-        when it picks none, a CONFIG error in `stuck`'s words (given the status's name)."""
-        raw = await self._read(key, ["status"], f"read the status of {key}")
-        status = (raw.get("fields") or {}).get("status") or {}
-        if (_category(status) is trackers.StatusCategory.DONE) == to_done:
-            return
-        _, raw = await self._call(
-            "GET",
-            f"/rest/api/3/issue/{key}/transitions",
-            action=f"read how {key} can move on",
-            what=f"Issue {key}",
-            params={"expand": "transitions.fields"} if screens else None,
-        )
-        step = choose(
-            [
-                t
-                for t in (raw or {}).get("transitions") or []
-                if isinstance(t, Mapping) and t.get("isAvailable", True) is not False
-            ]
-        )
-        if step is None:
-            raise trackers.TrackerError(
-                stuck(str(status.get("name") or "its status")),
-                kind=trackers.TrackerErrorKind.CONFIG,
-            )
-        target, fields = step
-        name = str((target.get("to") or {}).get("name") or target.get("name") or "its next status")
-        await self._call(
-            "POST",
-            f"/rest/api/3/issue/{key}/transitions",
-            action=f"move {key} to {name}",
-            what=f"Issue {key}",
-            body={
-                "transition": {"id": str(target.get("id"))},
-                **({"fields": fields} if fields else {}),
-            },
-            idempotent=False,
-        )
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
         place = trackers.Placement.of(key, before=before, after=after)
@@ -881,22 +757,25 @@ class JiraCloud(JsonClient):
         )
 
     async def move_to_sprint(self, sprint_id: str, keys: Sequence[str]) -> None:
-        for i in range(0, len(keys), BATCH):
-            await self._call(
-                "POST",
-                f"/rest/agile/1.0/sprint/{sprint_id}/issue",
-                action=f"move issues into sprint {sprint_id}",
-                what=f"Sprint {sprint_id}",
-                body={"issues": list(keys[i : i + BATCH])},
-            )
+        await self._move_issues(
+            f"/rest/agile/1.0/sprint/{sprint_id}/issue",
+            keys,
+            action=f"move issues into sprint {sprint_id}",
+            what=f"Sprint {sprint_id}",
+        )
 
     async def move_to_backlog(self, keys: Sequence[str]) -> None:
+        await self._move_issues(
+            "/rest/agile/1.0/backlog/issue", keys, action="move issues to the backlog"
+        )
+
+    async def _move_issues(
+        self, path: str, keys: Sequence[str], *, action: str, what: str | None = None
+    ) -> None:
+        """``keys`` posted to ``path`` (a sprint's issues, the backlog), ``BATCH`` a call."""
         for i in range(0, len(keys), BATCH):
             await self._call(
-                "POST",
-                "/rest/agile/1.0/backlog/issue",
-                action="move issues to the backlog",
-                body={"issues": list(keys[i : i + BATCH])},
+                "POST", path, action=action, what=what, body={"issues": list(keys[i : i + BATCH])}
             )
 
 
@@ -911,55 +790,6 @@ def _open_sprint(fields: Mapping[str, Any], sprint_field: str | None) -> tuple[s
             number = str(sprint.get("id") or "")
             return str(sprint.get("name") or number), number
     return None
-
-
-def _said(name: Any) -> str:
-    """A status or resolution name as ``NOT_DONE`` spells it (lower case, a plain ')."""
-    return " ".join(str(name or "").replace("\u2019", "'").lower().split())
-
-
-def _not_done(resolution: Any, status: Any) -> bool:
-    """The issue's resolution (``{"name": "Won't Do"}``, or null) or its Done-category status
-    says it was closed without being delivered (``NOT_DONE``)."""
-    name = resolution.get("name") if isinstance(resolution, Mapping) else None
-    return bool({_said(name), _said(status)} & NOT_DONE)
-
-
-def _category(status: Any) -> trackers.StatusCategory | None:
-    """The category of a status (``statusCategory.key``), None if Jira named none we know."""
-    key = (status.get("statusCategory") or {}).get("key") if isinstance(status, Mapping) else None
-    try:
-        return trackers.StatusCategory(key)
-    except ValueError:
-        return None
-
-
-def _wont_do(items: Sequence[_T], name: Callable[[_T], Any]) -> _T | None:
-    """The item whose `name` comes first in ``WONT_DO``; None if no name is there."""
-    ranked = [
-        (WONT_DO.index(_said(name(i))), n) for n, i in enumerate(items) if _said(name(i)) in WONT_DO
-    ]
-    return items[min(ranked)[1]] if ranked else None
-
-
-def _wont_do_step(transitions: list[Mapping[str, Any]]) -> Step | None:
-    """The step that closes an issue as not done, and the fields it sends: to a Done status
-    named so ("Won't Do", "Cancelled"), with a won't-do resolution if its screen offers one;
-    else the first step to Done whose screen offers such a resolution, with it."""
-    done = [t for t in transitions if _category(t.get("to")) is trackers.StatusCategory.DONE]
-    named = _wont_do(done, lambda t: (t.get("to") or {}).get("name"))
-    for step in done if named is None else [named]:
-        field = (step.get("fields") or {}).get("resolution") or {}
-        offered = [v for v in field.get("allowedValues") or [] if isinstance(v, Mapping)]
-        resolution = _wont_do(offered, lambda r: r.get("name"))
-        if resolution is not None:
-            ref = (
-                {"id": str(resolution["id"])}
-                if resolution.get("id")
-                else {"name": resolution["name"]}
-            )
-            return step, {"resolution": ref}
-    return None if named is None else (named, {})
 
 
 def _rank_field(board: BoardConfig) -> str | None:

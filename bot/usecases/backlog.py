@@ -31,10 +31,12 @@ from bot.domain.backlog import (
 )
 from bot.domain.backlog_csv import ImportReport, ParsedCsv
 from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
+from bot.domain.calendar import local_today
 from bot.domain.capacity import VELOCITY_SPRINTS
-from bot.domain.errors import UserError
+from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
-from bot.domain.sprints import velocity_of
+from bot.domain.sprints import require_started, velocity_of
+from bot.domain.teams import Roles
 from bot.domain.tracker_sync import closed_there, closes_on_archive, refuse_tracker_owned
 from bot.runtime.services import Services
 from bot.usecases import sprints, tracker
@@ -44,6 +46,12 @@ from bot.usecases.team import InChannel, member_work, require_member
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, ItemEvent, Team
 from storage.repositories import Store
+
+SET_PRIORITIES = "set priorities"  # what a MoSCoW priority takes: the Product Owner
+
+Presence = Callable[[str, str], Awaitable[bool | None]]
+"""`present(channel, user)`: whether the user is a member of the channel, as Slack says; None
+when Slack will not list it (`presence` in handlers/common.py makes one)."""
 
 IMPORT_BATCH = 200
 """Rows added per transaction of an import: small enough that another team's request waits
@@ -91,6 +99,8 @@ class ItemForm:
     dor: DefinitionOfReady
     scheme: str | None = None
     """The team's prioritisation scheme: the form asks for its inputs."""
+    sets_priority: bool = True
+    """Whether the actor may set the MoSCoW priority (the Product Owner): the form asks them."""
 
 
 @dataclass
@@ -101,6 +111,8 @@ class Saved:
     replaced: dict[str, Any] = field(default_factory=dict)
     """The fields this save changed that someone else had changed while its form was open,
     with the value they had set (bot.domain.backlog.FormEdits.replaced)."""
+    owner_outside: str | None = None
+    """The owner this save set, when Slack says they are not in the team's channel."""
 
 
 @dataclass
@@ -141,7 +153,8 @@ async def item_form(svc: Services, actor: Actor, number: int) -> ItemForm:
     """The item and the team's Definition of Ready, for the item's form."""
     async with team_work(svc, actor) as work:
         item = await work.store.get_item(work.team, number)
-        return ItemForm(item, DefinitionOfReady.of(work.team), work.team.priority_scheme)
+        sets = Roles.of(work.team).has(work.user, "po")
+        return ItemForm(item, DefinitionOfReady.of(work.team), work.team.priority_scheme, sets)
 
 
 async def import_form(svc: Services, actor: Actor) -> int:
@@ -193,34 +206,47 @@ class ItemFormSent:
 
 
 async def save_item(
-    svc: Services, actor: Actor, sent: ItemFormSent, in_channel: InChannel
+    svc: Services, actor: Actor, sent: ItemFormSent, in_channel: InChannel, present: Presence
 ) -> Saved:
     """The item form saved, if it was opened for the actor's team. Only the fields the
     submitter changed change (bot.domain.backlog.form_edits). A dependency on `#n` becomes a
     link to item n (one the backlog does not have, or a cycle of links, is refused, and
     nothing is saved). A MoSCoW priority is the Product Owner's to change; scoring inputs
-    join the item's others."""
+    join the item's others. An owner set who is not in the team's channel is saved (no Slack
+    call comes before the form's ack, so the form cannot refuse them under its field), and
+    Slack is asked after the save (`present`): `owner_outside` names them, for the submitter
+    to hear; nobody, when Slack will not say who is in the channel."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         item, form, edits = await _form_edits(work, sent)
         if priority.changes_priority(item, edits):
-            await work.require(("po",), "set priorities")
+            await work.require(("po",), SET_PRIORITIES)
         number = sent.number
         changes = await work.store.edit_item(work.team, number, edits, work.user, work.now)
         await tracker.after_edit(work.store, work.team, number, work.now)
         item = await work.store.get_item(work.team, number)
         missing = gaps(item, DefinitionOfReady.of(work.team))
-        return Saved(item, list(changes), missing, form.replaced)
+        saved = Saved(item, list(changes), missing, form.replaced)
+    owner = item.owner if "owner" in saved.changed else None
+    if owner and await present(actor.channel, owner) is False:
+        saved.owner_outside = owner
+    return saved
 
 
 async def field_refused(svc: Services, actor: Actor, sent: ItemFormSent) -> FieldRefused | None:
     """Before the item form's ack (the database read, no Slack call): what the backlog refuses
     for one of its fields (a dependency on an item it does not have, a cycle of dependencies,
-    an estimate off its Linear team's scale), to show under it while the form stays open with
-    what was typed. `save_item` decides it all again after the ack, and answers privately what
-    it refuses as a whole (another team's form, a missing item)."""
+    an estimate off its Linear team's scale, a MoSCoW priority set by anyone but the Product
+    Owner), to show under it while the form stays open with what was typed. `save_item`
+    decides it all again after the ack, and answers privately what it refuses as a whole
+    (another team's form, a missing item)."""
     try:
         async with team_work(svc, actor, urgent=True) as work:
-            await _form_edits(work, sent)
+            item, _, edits = await _form_edits(work, sent)
+            if priority.changes_priority(item, edits):
+                try:
+                    await work.require(("po",), SET_PRIORITIES)
+                except NotAllowed as refused:
+                    raise FieldRefused("priority", refused.message) from None
     except FieldRefused as refused:
         return refused
     except UserError:
@@ -336,11 +362,13 @@ async def _po_change(
 async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> ItemShown:
     """Any member marks an item done. One of the running sprint is finished as `/sprint done`
     finishes it (its tasks done, its points completed in the sprint): marked done only on the
-    backlog, the sprint's close would hand it back as unfinished."""
+    backlog, the sprint's close would hand it back as unfinished. Not before that sprint has
+    started (committed ahead of its slot): its burndown counts only work done in it."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         item = await work.store.get_item(work.team, number)
         sprint = await work.store.sprint_holding(item)
         if sprint is not None and sprint.status == "active":
+            require_started(sprint, local_today(work.team, work.now))
             await sprints.finish_item(work.store, work.team, number, work.user, work.now)
         else:
             item = await work.store.mark_done(work.team, number, work.user, work.now)
@@ -395,18 +423,24 @@ async def _import_batches(
     svc: Services, actor: Actor, parsed: ParsedCsv, form_team: int | None
 ) -> ImportReport:
     """The rows added IMPORT_BATCH at a time, one transaction each, but for those whose title
-    an open item has when their batch is added."""
-    report = ImportReport(refused=list(parsed.refused))
-    batches = [parsed.rows[i : i + IMPORT_BATCH] for i in range(0, len(parsed.rows), IMPORT_BATCH)]
-    for index, batch in enumerate(batches or [[]]):
+    an open item has when their batch is added. A Jira export's links between the issues
+    added are made with the last batch, in its transaction: never rows without their links."""
+    report = ImportReport(refused=list(parsed.refused), skipped=dict(parsed.skipped))
+    rows = parsed.rows
+    batches = [rows[i : i + IMPORT_BATCH] for i in range(0, len(rows), IMPORT_BATCH)] or [[]]
+    for index, batch in enumerate(batches):
         async with team_work(svc, actor, once=index == 0) as work:
             if form_team is not None:
                 _require_same_team(work, form_team, "form")
             taken = await open_titles(work.store, work.team)  # as they are now: another
             # import may have run between two batches (about 20 ms for 5,000 items)
             added = await import_rows(work.store, work.team, batch, work.user, work.now, taken)
-        report.imported += added.imported
-        report.refused += added.refused
+            report.imported += added.imported
+            report.refused += added.refused
+            report.added |= added.added
+            if index == len(batches) - 1 and parsed.keys:
+                links = report.added
+                await link_imported(work.store, work.team, parsed, links, work.user, work.now)
     report.refused.sort()
     return report
 
@@ -427,7 +461,17 @@ async def import_rows(
     again adds nothing twice."""
     fresh, refused = backlog_csv.refuse_taken(rows, taken)
     added = await store.add_items(team, [f for _, f in fresh], actor, now, action="imported")
-    return ImportReport(imported=[item.number for item in added], refused=refused)
+    lines = {line: item.number for (line, _), item in zip(fresh, added, strict=True)}
+    return ImportReport(imported=[item.number for item in added], refused=refused, added=lines)
+
+
+async def link_imported(
+    store: Store, team: Team, parsed: ParsedCsv, added: Mapping[int, int], actor: str, now: datetime
+) -> None:
+    """The links between issues of a Jira export that an import added (`added`: spreadsheet
+    row to item number) become dependencies between their items (`imported_links`)."""
+    for number, dependencies in backlog_csv.imported_links(parsed, added).items():
+        await store.edit_item(team, number, {"dependencies": dependencies}, actor, now)
 
 
 async def open_titles(store: Store, team: Team) -> dict[str, str]:
@@ -441,7 +485,9 @@ async def import_parsed(
     """A whole parsed file in one transaction (small imports, tests)."""
     taken = await open_titles(store, team)
     report = await import_rows(store, team, parsed.rows, actor, now, taken)
-    return ImportReport(report.imported, sorted([*parsed.refused, *report.refused]))
+    await link_imported(store, team, parsed, report.added, actor, now)
+    refused = sorted([*parsed.refused, *report.refused])
+    return ImportReport(report.imported, refused, dict(parsed.skipped))
 
 
 async def archive_stale_items(store: Store, team: Team, actor: str, now: datetime) -> list[int]:

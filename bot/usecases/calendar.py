@@ -25,7 +25,7 @@ from bot.domain import ceremonies as rules
 from bot.domain import feed as feeds
 from bot.domain import reminders
 from bot.domain import sprints as sprint_rules
-from bot.domain.calendar import local_today
+from bot.domain.calendar import check_move, local_today
 from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.ceremonies import CalendarRequest, Occurrence, Schedule
 from bot.domain.errors import UserError
@@ -184,6 +184,9 @@ async def change(
                 to_day = None
                 if request.to_day is not None:
                     to_day = rules.target_day(request.to_day, changed, today)
+                    at = request.to_at or changed.starts.time()
+                    every = ceremony.every_weeks
+                    check_move(team, ceremony.kind, changed.day, every, to_day, at)
                 was = changed
                 changed = rules.move(team, ceremony, changed, to_day, request.to_at, now)
                 notes = rules.move_notes(team, was, changed)
@@ -260,11 +263,12 @@ async def feed(svc: Services, token: str) -> bytes | None:
             return None
         ceremonies = list(await store.ceremonies(team.id))
         agendas = {c.kind: _feed_agenda(team, c.kind, c.minutes) for c in ceremonies}
-        goals = {s.number: s.goal for s in await store.sprints(team.id, limit=30) if s.goal}
+        sprints = await store.sprints(team.id, limit=30)
+        goals = {s.number: s.goal for s in sprints if s.goal}
         # the sprint's last day is its review once the team holds reviews (`/review start`)
         holds = is_custom(team, "review") or await store.past_meetings(team.id, "review", 1)
         review = _feed_agenda(team, "review", None) if holds else None
-        return feeds.feed(team, ceremonies, agendas, goals, svc.clock.now(), review)
+        return feeds.feed(team, ceremonies, agendas, goals, svc.clock.now(), review, sprints)
 
 
 def _feed_agenda(team: Team, kind: str, minutes: int | None) -> feeds.Agenda:
@@ -283,7 +287,8 @@ async def remind(svc: Services, due: Due, render: Render) -> str:
     async with svc.db.transaction() as store:
         team = await store.team_by_id(int(due.payload["team_id"]), lock=True)
         ceremony = await store.ceremony(team.id, due.payload["kind"]) if team else None
-        verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "remind")
+        held = await _committed(store, team)
+        verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "remind", held)
         if team is None or ceremony is None:
             return verdict.outcome
         lead = await lead_minutes(store, team.id)
@@ -303,7 +308,8 @@ async def start_due(svc: Services, due: Due) -> StartDue:
     async with svc.db.transaction() as store:
         team = await store.team_by_id(int(due.payload["team_id"]))
         ceremony = await store.ceremony(team.id, due.payload["kind"]) if team else None
-        verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "start")
+        held = await _committed(store, team)
+        verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "start", held)
         if not verdict.act or team is None or ceremony is None:
             return StartDue(verdict.outcome)
         actor = Actor(team.workspace_id, team.channel_id, ceremony.created_by, request=due.key)
@@ -311,6 +317,13 @@ async def start_due(svc: Services, due: Due) -> StartDue:
 
 
 # -- steps ---------------------------------------------------------------------------------------
+
+
+async def _committed(store: Store, team: Team | None) -> int:
+    """The number of the team's latest committed sprint (running or closed); 0 for none."""
+    if team is None:
+        return 0
+    return next((s.number for s in await store.sprints(team.id, 2) if s.status != "planning"), 0)
 
 
 async def _ceremony_in_team(store: Store, team: Team, ceremony_id: int) -> Ceremony:

@@ -4,9 +4,10 @@ meetings (the scheduled ceremonies of the coming week first, at their local time
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from agendas import engine
@@ -16,6 +17,7 @@ from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.teams import ROLE_NAMES, Roles
 from bot.runtime.services import Services
 from bot.usecases.refinement_budget import as_data, sprint_budget
+from bot.usecases.team import InChannel
 from storage.models import (
     BacklogItem,
     Meeting,
@@ -66,16 +68,41 @@ class Home:
     teams: list[TeamHome]
 
 
-async def home(svc: Services, workspace: str, user: str) -> Home:
+CHANNELS_ASKED = 20
+"""At most this many channels are Slack asked about (one conversations.members call each) for
+one Home tab: those of the workspace's teams whose Developers are everyone else in the channel
+and that the user is in no other way; a workspace with more shows the first ones."""
+
+
+async def home(
+    svc: Services, workspace: str, user: str, in_channel: InChannel | None = None
+) -> Home:
     """The user's Home tab: their teams in this workspace (a role, an item or a task of
-    theirs, or a vote expected of them), read in one transaction."""
+    theirs, or a vote expected of them), and the teams whose Developers are everyone else in
+    a channel they are in (`in_channel` asks Slack, outside any transaction, at most
+    CHANNELS_ASKED times)."""
     now = svc.clock.now()
+    joined: list[str] = []
+    if in_channel is not None:
+        async with svc.db.transaction() as store:
+            known = {team.id for team in await store.home_teams(workspace, user)}
+            unknown = [t.channel_id for t in await store.open_teams(workspace) if t.id not in known]
+        asked = unknown[:CHANNELS_ASKED]
+        found = await asyncio.gather(*(in_channel(channel, user) for channel in asked))
+        joined = [channel for channel, member in zip(asked, found, strict=True) if member]
     async with svc.db.transaction() as store:
-        teams = await store.home_teams(workspace, user)
-        return Home(now, [await team_home(store, team, user, now) for team in teams])
+        teams = await store.home_teams(workspace, user, joined)
+        return Home(
+            now,
+            [await team_home(store, t, user, now, t.channel_id in joined) for t in teams],
+        )
 
 
-async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamHome:
+async def team_home(
+    store: Store, team: Team, user: str, now: datetime, developer: bool = False
+) -> TeamHome:
+    """What the team shows on the user's Home tab; `developer`: they are one by default
+    (Slack said they are in its channel, whose Developers are everyone else)."""
     today = local_today(team, now)
     dor = DefinitionOfReady.of(team)
     items = await store.all_items(team.id, include_closed=False)
@@ -99,7 +126,9 @@ async def team_home(store: Store, team: Team, user: str, now: datetime) -> TeamH
     return TeamHome(
         team=team,
         today=today,
-        roles=tuple(role for role in ROLE_NAMES if named.has(user, role)),
+        roles=tuple(
+            role for role in ROLE_NAMES if named.has(user, role) or (developer and role == "dev")
+        ),
         backlog=len(items),
         owns_items=bool(owned),
         sprint=active,
@@ -146,13 +175,9 @@ async def waiting_votes(store: Store, team: Team, user: str, now: datetime) -> l
 async def next_planning(
     store: Store, team: Team, active: Sprint | None, today: date
 ) -> date | None:
-    """The next sprint planning: its scheduled occurrence (where a move put it) after the
-    running sprint's own planning, else the first day of the sprint after the running one."""
+    """The next sprint planning (ceremonies.next_sprint_planning)."""
     scheduled = await store.ceremony(team.id, "planning")
-    if scheduled is None:
-        return sprints.next_planning_day(team, active, today)
-    after = max(today, active.starts_on + timedelta(days=1)) if active else today
-    return ceremonies.planning_day(team, scheduled, after)
+    return ceremonies.next_sprint_planning(team, scheduled, active, today)
 
 
 async def next_refinement(store: Store, team: Team, today: date) -> date | None:

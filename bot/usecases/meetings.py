@@ -328,6 +328,9 @@ async def timer_fired(
         verdict = engine.timer_verdict(meeting, timer, now)
         if verdict.action == "skip":
             return Fired("warning skipped: the section is over")
+        if verdict.action == "redraw":
+            await engine.schedule_redraw(store, meeting, now)
+            return Fired("redrawn: over time", meeting, team)
         if verdict.action == "advance":
             await engine.advance(store, meeting, now, timer.section)
             done = Step(meeting, team, moved=True, ended=meeting.status == "ended")

@@ -1,5 +1,6 @@
 """Planning poker: what people do (start a round or a poll, vote, reveal, accept, re-vote,
-skip, set the deck) and what the poll's jobs do (its deadline, reminders, showing it again).
+skip, set the deck) and what showing the poll again takes; an async poll's deadline and
+reminders are bot/usecases/poker_deadlines.py.
 
 Every round or poll a request names is looked up inside the actor's team (workspace and
 channel): a round of another channel's team, or of another workspace's channel with the same
@@ -25,22 +26,21 @@ names), with retries.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import poker
 from bot.domain.backlog import require_estimate
-from bot.domain.calendar import zone
+from bot.domain.calendar import zone, zone_name
 from bot.domain.calibration import Reference
 from bot.domain.decks import Deck
 from bot.domain.errors import UserError
-from bot.domain.poker import Board, Cast, Decision, Reminder, Result, Row
+from bot.domain.poker import Board, Cast, Decision, Result
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime import outbox
-from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import calibration as calibration_uc
 from bot.usecases import tracker
@@ -66,10 +66,6 @@ BuildReference = Callable[[Reference], dict[str, Any]]
 """A reveal's reference stories, as chat.postMessage arguments (for the poll's thread)."""
 BuildRevote = Callable[[PokerRound], dict[str, Any]]
 """A re-vote's announcement of its new round, as chat.postMessage arguments (for the thread)."""
-BuildClosed = Callable[[PokerPoll, Sequence[Row]], dict[str, Any]]
-"""The channel's notice that an async poll has closed, as chat.postMessage arguments."""
-BuildReminder = Callable[[Reminder], dict[str, Any]]
-"""One voter's reminder of all that waits for their vote, as chat.postMessage arguments."""
 
 
 @dataclass(frozen=True)
@@ -256,77 +252,25 @@ async def decide(
     return Decision(poll, round_, card, points, next_round, closed)
 
 
-async def expire(store: Store, poll_id: int, now: datetime) -> list[PokerRound]:
-    """Reveals every round of an async poll whose deadline has passed (once: a second run
-    finds nothing left to reveal)."""
-    if await store.poll(poll_id) is None:
+async def depart(
+    store: Store, poll: PokerPoll, members: Collection[str] | None, now: datetime
+) -> list[PokerRound]:
+    """Waits no more for the voters of `poll` (locked by the caller) who have left the channel
+    (`members`, as Slack said just now): the open rounds every voter still in it has voted in
+    are revealed, as their last vote would have, and returned."""
+    gone = poker.departed(poll, members)
+    if not gone:
         return []
+    poker.leave(poll, gone)
     revealed = []
-    for round_ in poker.due_rounds(await store.rounds(poll_id), now):
-        if await store.move_round(
-            round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="deadline"
+    for round_ in poker.latest_rounds(await store.rounds(poll.id)).values():
+        if round_.status != "voting" or await store.poker_round(round_.id, lock=True) is None:
+            continue
+        if poker.all_voted(poll, await store.cards_of(round_.id)) and await store.move_round(
+            round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="all voted"
         ):
             revealed.append(round_)
     return revealed
-
-
-@dataclass(frozen=True)
-class Nudged:
-    """One reminder of a poll: who owes it a vote (voter: item numbers), and the direct
-    messages it sends (one per voter, listing every poll that waits for their vote)."""
-
-    owed: dict[str, list[int]]
-    reminders: list[Reminder]
-
-
-async def nudge(
-    store: Store, poll_id: int, deadline: datetime, name: str, now: datetime | None = None
-) -> tuple[PokerPoll, dict[str, list[int]]] | None:
-    """Who still owes a vote (voter: item numbers) for this deadline, once per reminder.
-
-    Returns None when the reminder went out already (a job that ran twice) or the poll is
-    over; an empty dict when everyone has voted. (`reminders_due` says what to tell them.)
-    """
-    poll = await store.poll(poll_id)
-    team = await store.team_by_id(poll.team_id) if poll is not None else None
-    if team is None:
-        return None
-    when = now or datetime.now(UTC)
-    found = await reminders_due(store, team.workspace_id, poll_id, deadline, name, when)
-    if found is None:
-        return None
-    return await store.poll(poll_id), found.owed
-
-
-async def reminders_due(
-    store: Store, workspace: str, poll_id: int, deadline: datetime, name: str, now: datetime
-) -> Nudged | None:
-    """Who still owes a vote for this deadline, once per reminder, and what to tell them.
-
-    The workspace's open async polls are locked (in id order) for the transaction, so two
-    polls' reminders falling due together send each voter one message, not one per poll.
-    Returns None when the reminder went out already (a job that ran twice) or the poll is
-    over.
-    """
-    polls = await store.open_async_polls(workspace, lock=True)
-    poll = next((p for p, _ in polls if p.id == poll_id), None)
-    key = poker.job_key(poll_id, deadline, name)
-    if poll is None or key in poll.nudges:
-        return None
-    voting = [
-        r
-        for r in await store.rounds_in([p.id for p, _ in polls])
-        if r.status == "voting" and r.deadline is not None
-    ]
-    voted = await store.voters_in([r.id for r in voting])
-    mine = [r for r in voting if r.poll_id == poll_id and r.deadline == deadline]
-    owed = poker.owed_votes(poll, mine, voted)
-    start = min((r.started_at for r in mine), default=poll.created_at)
-    since = poker.reminder_window(poll, start, deadline, name)
-    sent = poker.reminders(poll, owed, polls, voting, voted, since)
-    marks = [poker.ran_mark(key, now), *(poker.reminded_mark(r.voter, now) for r in sent)]
-    poll.nudges = [*poll.nudges, key, *marks]
-    return Nudged(owed, sent)
 
 
 async def board(store: Store, poll: PokerPoll) -> Board:
@@ -354,7 +298,7 @@ async def result(store: Store, round_id: int, team: Team | None = None) -> Resul
     return poker.build_result(poll, round_, item, ballots, rounds, threshold)
 
 
-async def _show(
+async def show_result(
     store: Store, team: Team, round_id: int, now: datetime, build: ResultBuilders
 ) -> ResultPosts | None:
     """Claims the right to post a revealed round's result (once) and records the post."""
@@ -408,11 +352,13 @@ outbox.AFTER_POST[RESULT_TS] = keep_result_ts
 @dataclass(frozen=True)
 class Plan:
     """A poll found possible before Slack is asked who votes: live or async, its items, and
-    an async poll's deadline."""
+    an async poll's deadline, with the team's time zone it was read in when typed as a time
+    (`until fri 17:00`; None for a length)."""
 
     mode: str
     numbers: Sequence[int]
     deadline: datetime | None
+    zone: str | None = None
 
 
 async def plan_poll(
@@ -431,7 +377,8 @@ async def plan_poll(
         if mode == "async":
             deadline = poker.resolve_deadline(work.now, zone(work.team), duration, until)
         await _check_not_polled(work.store, work.team, numbers, work.now)
-        return Plan(mode, numbers, deadline)
+        read_in = zone_name(work.team) if deadline and until else None
+        return Plan(mode, numbers, deadline, read_in)
 
 
 @dataclass(frozen=True)
@@ -453,11 +400,14 @@ async def open_poll(
     those in the channel vote."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         roles = Roles.of(work.team)
-        voters, note = poker.choose_voters(roles, invited)
-        request = poker.PollRequest(plan.mode, plan.numbers, voters, note, plan.deadline)
+        found = poker.invited_present(roles, invited)
+        voters, note = poker.choose_voters(roles, invited, found)
+        asked = poker.roles_asked(invited)
+        request = poker.PollRequest(
+            plan.mode, plan.numbers, voters, note, plan.deadline, plan.zone, asked
+        )
         poll = await start_poll(work.store, work.team, request, actor.user, work.now)
-        outside = poker.invited_present(roles, invited).outside
-        return Opened(poll.id, await board(work.store, poll), outside)
+        return Opened(poll.id, await board(work.store, poll), found.outside)
 
 
 async def poll_posted(svc: Services, poll_id: int, ts: str) -> None:
@@ -492,6 +442,8 @@ async def deck_of(svc: Services, actor: Actor) -> Deck:
 @dataclass(frozen=True)
 class DeckChanged:
     deck: Deck
+    before: Deck
+    """The deck as it was, for the answer to say what changed."""
 
 
 async def change_deck(
@@ -499,9 +451,11 @@ async def change_deck(
 ) -> DeckChanged:
     """`/poker deck ...` or `/poker tshirt ...`: the PO or a Scrum Master; new polls use it."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        await work.require(("po", "sm"), "change the poker deck")
+        doing = "change the poker deck" if setting == "deck" else "change the T-shirt sizes"
+        await work.require(("po", "sm"), doing)
         change = poker.set_deck if setting == "deck" else poker.set_tshirt
-        return DeckChanged(change(work.team, words))
+        before = poker.team_deck(work.team)
+        return DeckChanged(change(work.team, words), before)
 
 
 @dataclass(frozen=True)
@@ -581,7 +535,7 @@ async def count_vote(svc: Services, vote: Vote, build: ResultBuilders) -> Counte
             )
             post = None
             if cast.revealed:
-                post = await _show(work.store, work.team, cast.round.id, work.now, build)
+                post = await show_result(work.store, work.team, cast.round.id, work.now, build)
             return Counted(cast, work.team, post)
     except UserError as refusal:
         async with svc.db.transaction() as store:
@@ -646,7 +600,7 @@ async def _count_ballots(
         now = ballots[numbers[-1]].now
         counted = await _count(store, round_, poll, None, picks, now)
         if counted.revealed:  # its result is recorded after the acks (`record_result`)
-            await _sync_at(store, poll.id, [], now + SYNC_AFTER)
+            await sync_at(store, poll.id, [], now + SYNC_AFTER)
         for n, outcome in zip(numbers, counted.outcomes, strict=True):
             outcomes[n] = (
                 outcome if isinstance(outcome, UserError) else Counted(outcome, None, None)
@@ -661,7 +615,7 @@ async def record_result(svc: Services, round_id: int, build: ResultBuilders) -> 
     async with svc.db.transaction() as store:
         round_, poll = await _round(store, round_id)
         team = await store.team_by_id(poll.team_id)
-        return await _show(store, team, round_.id, svc.clock.now(), build) if team else None
+        return await show_result(store, team, round_.id, svc.clock.now(), build) if team else None
 
 
 async def revealed_post(
@@ -675,6 +629,48 @@ async def revealed_post(
     return counted.post or await record_result(svc, counted.cast.round.id, build)
 
 
+async def admit(
+    svc: Services, vote: Vote, members: Collection[str] | None, build: ResultBuilders
+) -> Counted | None:
+    """A vote refused before its ack (not a voter), asked again once Slack has said who is in
+    the channel (`members`): counted, with the result post of the round it reveals, if they
+    may join the poll now (`poker.may_join`); None if not."""
+    actor = Actor(vote.workspace or "", vote.channel, vote.user)
+    async with team_work(svc, actor) as work:
+        # the poll's row before the round's, as `settle_present` and `reminders_due` lock them
+        round_, poll = await round_in_team(work.store, work.team, vote.round_id)
+        poll = await work.store.poll(poll.id, lock=True) or poll
+        round_ = await work.store.poker_round(round_.id, lock=True) or round_
+        if not poker.may_join(poll, Roles.of(work.team), vote.user, members):
+            return None
+        poker.join(poll, vote.user)
+        pick = poker.Pick(vote.user, vote.card, vote.reason)
+        counted = await _count(work.store, round_, poll, work.team, [pick], work.now)
+        [outcome] = counted.outcomes
+        if isinstance(outcome, UserError):
+            raise outcome
+        show = outcome.revealed
+        post = (
+            await show_result(work.store, work.team, round_.id, work.now, build) if show else None
+        )
+        return Counted(outcome, work.team, post)
+
+
+async def settle_present(
+    svc: Services, poll_id: int, members: Collection[str] | None, build: ResultBuilders
+) -> list[ResultPosts] | None:
+    """After a vote's ack: the open async poll waits no more for its voters who have left the
+    channel (`members`, as Slack says now; `depart`): the result posts of the rounds that
+    reveals, recorded, to send; None when nobody has left."""
+    async with svc.db.transaction() as store:
+        poll = await store.poll(poll_id, lock=True)
+        if poll is None or poll.status != "open" or not poker.departed(poll, members):
+            return None
+        team, now = await store.team_by_id(poll.team_id), svc.clock.now()
+        revealed = await depart(store, poll, members, now) if team is not None else []
+        return [p for r in revealed if (p := await show_result(store, team, r.id, now, build))]
+
+
 @dataclass(frozen=True)
 class ReasonForm:
     round: PokerRound
@@ -683,10 +679,15 @@ class ReasonForm:
 
 
 async def reason_form(svc: Services, actor: Actor, round_id: int) -> ReasonForm:
-    """Before opening the reason form: may this person vote in this round now?"""
+    """Before opening the reason form: may this person vote in this round now (or may the
+    poll take them: whether they are in the channel is asked on submission, `admit`)?"""
     async with team_work(svc, actor) as work:
         round_, poll = await round_in_team(work.store, work.team, round_id)
-        poker.check_voter(round_, poll, work.team, actor.user)
+        try:
+            poker.check_voter(round_, poll, work.team, actor.user)
+        except poker.NotAVoter as refused:
+            if not refused.joinable:
+                raise
         items = await work.store.items_by_number(work.team.id, [round_.item_number])
         return ReasonForm(round_, items[0].title if items else "", Deck.from_data(poll.deck))
 
@@ -707,7 +708,7 @@ async def reveal_round(
     """The facilitator (the poll's starter or a Scrum Master) reveals before all have voted."""
     async with team_work(svc, actor, once=True) as work:
         round_ = await reveal(work.store, work.team, round_id, actor.user, work.now)
-        post = await _show(work.store, work.team, round_.id, work.now, build)
+        post = await show_result(work.store, work.team, round_.id, work.now, build)
         return Revealed(round_, work.team, post)
 
 
@@ -723,7 +724,7 @@ async def decide_round(svc: Services, actor: Actor, round_id: int, card: str | N
     moves on to its next item."""
     async with team_work(svc, actor, once=True) as work:
         decision = await decide(work.store, work.team, round_id, actor.user, card, work.now)
-        await _sync_at(work.store, decision.poll.id, [round_id], work.now + CHECK_AFTER)
+        await sync_at(work.store, decision.poll.id, [round_id], work.now + CHECK_AFTER)
         return Decided(decision, work.team, await result(work.store, round_id, work.team))
 
 
@@ -740,7 +741,7 @@ async def revote_round(svc: Services, actor: Actor, round_id: int, build: BuildR
     the poll's thread is recorded in the outbox with it."""
     async with team_work(svc, actor, once=True) as work:
         fresh = await revote(work.store, work.team, round_id, actor.user, work.now)
-        await _sync_at(work.store, fresh.poll_id, [round_id], work.now + CHECK_AFTER)
+        await sync_at(work.store, fresh.poll_id, [round_id], work.now + CHECK_AFTER)
         old = await result(work.store, round_id, work.team)
         post = await outbox.record(
             work.store,
@@ -752,95 +753,6 @@ async def revote_round(svc: Services, actor: Actor, round_id: int, build: BuildR
             **build(fresh),
         )
         return Revoted(fresh, work.team, old, post)
-
-
-# -- the poll's jobs ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Expired:
-    poll: PokerPoll
-    team: Team
-    revealed: list[PokerRound]
-    posts: list[ResultPosts] = field(default_factory=list)  # result posts recorded, to send
-
-
-async def close_at_deadline(
-    svc: Services, due: Due, build: ResultBuilders, closed: BuildClosed
-) -> Expired | None:
-    """An async poll's deadline (the job `due`): reveals what is still open, with the
-    channel's notice (queued under the job's key) and every unposted result recorded in the
-    same transaction. None if the poll is gone."""
-    poll_id, now = int(due.payload["poll_id"]), due.now
-    async with svc.db.transaction() as store:
-        revealed = await expire(store, poll_id, now)
-        poll = await store.poll(poll_id)
-        team = await store.team_by_id(poll.team_id) if poll is not None else None
-        if poll is None or team is None:
-            return None
-        if revealed:
-            ids = {r.id for r in revealed}
-            rows = [r for r in (await board(store, poll)).rows if r.round and r.round.id in ids]
-            await outbox.enqueue(
-                store,
-                f"{due.key}:closed",
-                team.workspace_id,
-                now,
-                channel=team.channel_id,
-                **closed(poll, rows),
-            )
-        posts = []
-        for round_ in poker.unposted(await store.rounds(poll_id)):
-            post = await _show(store, team, round_.id, now, build)
-            if post is not None:
-                posts.append(post)
-        return Expired(poll, team, revealed, posts)
-
-
-@dataclass(frozen=True)
-class Place:
-    poll: PokerPoll
-    team: Team
-    neighbours: list[tuple[PokerPoll, Team]] = field(default_factory=list)
-    """The workspace's other open async polls with a voter in common: a reminder may list
-    them too."""
-
-
-async def place_of(svc: Services, poll_id: int) -> Place | None:
-    """Where a poll is: its team (workspace and channel) and message; None if it is gone."""
-    async with svc.db.transaction() as store:
-        poll = await store.poll(poll_id)
-        team = await store.team_by_id(poll.team_id) if poll is not None else None
-        if poll is None or team is None:
-            return None
-        voters = set(poll.voters)
-        others = [
-            (other, where)
-            for other, where in await store.open_async_polls(team.workspace_id)
-            if other.id != poll.id and voters & set(other.voters)
-        ]
-        return Place(poll, team, others)
-
-
-async def remind_owed(
-    svc: Services, place: Place, due: Due, deadline: datetime, build: BuildReminder
-) -> Nudged | None:
-    """Queues one reminder for each voter who owes a vote (listing every poll that waits for
-    them), a direct message under the job's key and the voter's id, with the mark that this
-    reminder (the job `due`, for `deadline`) went out: both are kept, or neither. None if it
-    went out before or the poll is over."""
-    name, now = due.key.rsplit(":", 1)[-1], due.now
-    async with svc.db.transaction() as store:
-        workspace = place.team.workspace_id
-        found = await reminders_due(store, workspace, place.poll.id, deadline, name, now)
-        if found is None:
-            return None
-        for reminder in found.reminders:
-            voter = reminder.voter
-            await outbox.enqueue(
-                store, f"{due.key}:{voter}", workspace, now, channel=voter, **build(reminder)
-            )
-        return found
 
 
 # -- showing the poll ---------------------------------------------------------------------------
@@ -871,10 +783,10 @@ async def sync_later(svc: Services, poll_id: int, rounds: Sequence[int] = ()) ->
     """Asks for the poll to be shown again soon (`sync`), after a Slack call failed: its
     board, results never posted, and the result messages of `rounds`."""
     async with svc.db.transaction() as store:
-        await _sync_at(store, poll_id, rounds, svc.clock.now() + SYNC_AFTER)
+        await sync_at(store, poll_id, rounds, svc.clock.now() + SYNC_AFTER)
 
 
-async def _sync_at(store: Store, poll_id: int, rounds: Sequence[int], due: datetime) -> None:
+async def sync_at(store: Store, poll_id: int, rounds: Sequence[int], due: datetime) -> None:
     """A `sync` of the poll by `due`, in the caller's transaction. A sync waiting already (not
     yet claimed, so it reads the state as it is when it runs) takes these rounds in."""
     prefix = f"{SYNC_PREFIX}:{poll_id}:"
@@ -910,7 +822,7 @@ async def sync(
             return None
         posts = []
         for round_ in poker.unposted(await store.rounds(poll_id)):
-            post = await _show(store, team, round_.id, now, build)
+            post = await show_result(store, team, round_.id, now, build)
             if post is not None:
                 posts.append(post)
         results = []

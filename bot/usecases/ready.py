@@ -78,6 +78,8 @@ class ItemReadiness:
     team: Team
     item: BacklogItem
     dor: DefinitionOfReady
+    sets_priority: bool = True
+    """Whether the actor may set the item's MoSCoW priority (the Product Owner), in its form."""
 
 
 async def item_readiness(svc: Services, actor: Actor, number: int) -> ItemReadiness:
@@ -103,10 +105,21 @@ async def fix_form(
         item = await store.item(team.id, number)
     if item is None:
         raise _no_item(number)
-    return ItemReadiness(team, item, DefinitionOfReady.of(team))
+    return ItemReadiness(team, item, DefinitionOfReady.of(team), current.has(actor.user, "po"))
 
 
 # -- the Definition of Ready ----------------------------------------------------------------
+
+CHANGE_DOR = "change the Definition of Ready"
+
+
+async def dor_form(svc: Services, actor: Actor) -> Readiness:
+    """The Definition of Ready's form, with the horizon it checks now: only for the PO or a
+    Scrum Master (it has nothing to look at but its card, so anyone else is told on the
+    click, not after filling it in); saving it checks again. Nothing is written."""
+    async with team_work(svc, actor) as work:
+        await work.require(CHANGE_TEAM, CHANGE_DOR)
+        return await _readiness(work)
 
 
 async def save_dor(
@@ -115,7 +128,7 @@ async def save_dor(
     """The Definition of Ready form: rules, split threshold, checklist, horizon (PO or SM);
     the team with the horizon its new Definition makes, to show it."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        await work.require(CHANGE_TEAM, "change the Definition of Ready")
+        await work.require(CHANGE_TEAM, CHANGE_DOR)
         work.team.dor = DefinitionOfReady.of(work.team).changed(**changes).to_data()
         return await _readiness(work)
 
@@ -217,7 +230,8 @@ async def daily_reminder(svc: Services, due: Due, render: Render) -> str:
             items = await store.all_items(team.id, include_closed=False)
             velocity = await team_velocity(store, team)
             scheduled = await store.ceremony(team.id, "planning")
-            plan = reminders.plan_reminder(team, items, due.now, velocity, scheduled)
+            running = await store.sprint(team.id, "active")
+            plan = reminders.plan_reminder(team, items, due.now, velocity, scheduled, running)
             sent = plan is not None and await store.reminder_sent(team, plan.day)
         decided = reminders.verdict(team, due.late, plan, sent)
         if decided.late and team is not None:

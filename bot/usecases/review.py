@@ -2,9 +2,11 @@
 increment and ask after the sprint goal, and one use case per thing a person does in it (a
 value verdict on an item, a follow-up for an item whose hypothesis failed, the goal's answer).
 
-The sprint reviewed is the running one, else the last closed one; its done items are the
-increment. A meeting named by a button or a form is looked up inside the actor's team: another
-team's is refused and nothing changes. Someone outside the team may look but changes nothing.
+The sprint reviewed is the running one, else the last closed one (also while the sprint
+committed after it has not started: the increment just closed is the one to review); its done
+items are the increment. A meeting named by a button or a form is looked up inside the actor's
+team: another team's is refused and nothing changes. Someone outside the team may look but
+changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 from agendas import engine
 from agendas import review as rules
 from agendas.kinds import People
+from bot.domain import sprints
+from bot.domain.calendar import local_today
 from bot.domain.errors import UserError
 from bot.runtime.services import Services
 from bot.usecases.team import InChannel, member_work
@@ -34,9 +38,9 @@ class Review:
 
     async def begin(self, store: Store, team: Team, now: datetime) -> dict[str, Any]:
         sprint = await store.sprint(team.id, "active")
-        if sprint is None:
-            closed = await store.closed_sprints(team.id, 1)
-            sprint = closed[0] if closed else None
+        if sprint is None or not sprints.started(sprint, local_today(team, now)):
+            closed = await store.closed_sprints(team.id, 1)  # the increment just closed
+            sprint = closed[0] if closed else sprint
         if sprint is None:
             raise UserError(
                 "There is no sprint to review yet: a review looks at the running sprint, or "
@@ -83,6 +87,10 @@ class Verdict:
     user: str
     card: rules.IncrementCard
     """The item's card as it now reads (its verdict so far), to redraw."""
+    replaced: dict[str, Any] | None = None
+    """The item's verdict before this one, if any (its post in the thread follows the latest)."""
+    follow_up: int | None = None
+    """The number of the item's follow-up, if one was made (it stays on the backlog)."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,7 @@ async def give_verdict(
         sprint = await _reviewed(work.store, work.team, meeting)
         done = rules.done_items(await work.store.sprint_items(sprint)) if sprint else []
         item = rules.check_in_increment(number, done)
+        replaced = meeting.data.get("verdicts", {}).get(str(number))
         said = rules.record_verdict(meeting, number, verdict, note, work.user)
         label = rules.VERDICTS[said["verdict"]]
         changes = {"note": said["note"]} if said["note"] else {}
@@ -144,7 +153,18 @@ async def give_verdict(
             item, work.user, label, work.now, review=sprint.number if sprint else None, **changes
         )
         [card] = [c for c in rules.increment(meeting, sprint, done).cards if c.item is item]
-        return Verdict(work.team, meeting, item, said["verdict"], said["note"], work.user, card)
+        follow_up = meeting.data.get("follow_ups", {}).get(str(number))
+        return Verdict(
+            work.team,
+            meeting,
+            item,
+            said["verdict"],
+            said["note"],
+            work.user,
+            card,
+            replaced,
+            follow_up,
+        )
 
 
 async def add_follow_up(

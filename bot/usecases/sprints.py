@@ -45,6 +45,8 @@ class SprintCard:
     changes: int
     ends: date | None = None
     """Its last working day, where it is shown to end (`rules.last_day`)."""
+    starts: date | None = None
+    """Its first day, for a sprint committed ahead of its slot (not running yet)."""
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,11 @@ async def show_sprint(svc: Services, actor: Actor) -> SprintCard:
         sprint = rules.require_current(await work.store.open_sprints(work.team.id))
         items = await work.store.sprint_items(sprint)
         changes = len(await work.store.scope_changes(sprint))
-        left = rules.days_left(work.team, sprint, local_today(work.team, work.now))
-        return SprintCard(sprint, items, left, changes, rules.last_day(work.team, sprint))
+        today = local_today(work.team, work.now)
+        ends = rules.last_day(work.team, sprint)
+        if sprint.status == "active" and not rules.started(sprint, today):
+            return SprintCard(sprint, items, None, changes, ends, sprint.starts_on)
+        return SprintCard(sprint, items, rules.days_left(work.team, sprint, today), changes, ends)
 
 
 async def change_scope(
@@ -141,6 +146,8 @@ async def change_scope(
 
 async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> InSprint:
     async with member_work(svc, actor, in_channel, once=True) as work:
+        running = await require_active(work.store, work.team)
+        rules.require_started(running, local_today(work.team, work.now))
         sprint, sprint_item = await finish_item(work.store, work.team, number, work.user, work.now)
         return InSprint(sprint, sprint_item)
 
@@ -158,7 +165,8 @@ async def close_form(svc: Services, actor: Actor, in_channel: InChannel) -> Spri
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po", "sm"), "close the sprint")
         sprint = await require_active(work.store, work.team)
-        after = rules.days_after_today(work.team, sprint, local_today(work.team, work.now))
+        today = local_today(work.team, work.now)
+        after = rules.days_after_today(work.team, rules.require_closable(sprint, today), today)
         return SprintToClose(sprint, rules.last_day(work.team, sprint), after)
 
 
@@ -169,6 +177,7 @@ async def close_sprint(
     async with member_work(svc, actor, in_channel, once=True) as work:
         sprint = await sprint_in_team(work.store, work.team, sprint_id)
         await work.require(("po", "sm"), "close the sprint")
+        rules.require_closable(sprint, local_today(work.team, work.now))
         closing = await close(
             work.store, work.team, work.user, work.now, review_answer, sprint=sprint
         )
@@ -236,9 +245,10 @@ async def export_sprint(
         sprint = await _exported(work.store, work.team, number)
         items = await work.store.sprint_items(sprint)
         changes = await work.store.scope_changes(sprint) if fmt == "md" else []
+        ends = rules.last_day(work.team, sprint)  # where the channel and the tracker end it
     known = await names(sprint_export.people(sprint, items, changes))
     if fmt == "md":
-        content = sprint_export.sprint_markdown(sprint, items, changes, names=known)
+        content = sprint_export.sprint_markdown(sprint, items, changes, names=known, last_day=ends)
     else:
         content = sprint_export.sprint_csv(sprint, items, names=known)
     return SprintFile(f"sprint-{sprint.number}.{fmt}", content, f"Sprint {sprint.number}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from datetime import date
 
 from bot.domain import teams
 from bot.domain.calendar import DEFAULT_ZONE, local_today
@@ -118,12 +119,24 @@ async def assign_role(
 
 
 @dataclass(frozen=True)
+class SettingChange:
+    """One setting a change named, before and after, in the words `teams.setting_words` gives
+    (the same before and after: it already was so)."""
+
+    setting: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class TeamNow:
     """The team after a change."""
 
     team: Team
     set_up: bool = False
     """The change named the team's first Product Owner: the channel is told who set it up."""
+    settings: tuple[SettingChange, ...] = ()
+    """The settings a settings change named, each before and after, to confirm what changed."""
 
     @property
     def roles(self) -> Roles:
@@ -196,7 +209,7 @@ async def set_up_team(
             work.team.timezone = None  # the PO's, taken below
         teams.apply_setting(work.team, "sprint", setup.sprint_weeks)
         if setup.start:
-            teams.apply_setting(work.team, "start", setup.start)
+            teams.apply_setting(work.team, "start", setup.start, local_today(work.team, work.now))
         await ceremony_jobs.replan(work.store, work.team, work.now)
         done = TeamNow(work.team, not current.is_named("po"))
     if await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of):
@@ -246,6 +259,14 @@ async def shown_settings(svc: Services, actor: Actor, zone_of: ZoneOf) -> Team:
     return await team_now(svc, actor)
 
 
+async def team_today(svc: Services, actor: Actor) -> date:
+    """Before the settings form's ack (the database read, no Slack call): the team's today, so
+    the form's sprint start is checked against it under its field while the form stays open.
+    `apply_settings` checks it again after the ack."""
+    async with team_work(svc, actor, urgent=True) as work:
+        return local_today(work.team, work.now)
+
+
 async def apply_settings(
     svc: Services,
     actor: Actor,
@@ -255,18 +276,23 @@ async def apply_settings(
     zone_of: ZoneOf | None = None,
 ) -> TeamNow:
     """`/timebox settings sprint 2w` or the settings form: (setting, what was typed) pairs,
-    by a PO or SM. `zone_of`: a team without a time zone takes its PO's first (as
-    `shown_settings`), so a change is made against the zone that applies; only for someone
-    who may change the settings, so a refusal costs no Slack call and writes nothing."""
+    by a PO or SM; the team, with each setting named before and after (`TeamNow.settings`).
+    `zone_of`: a team without a time zone takes its PO's first (as `shown_settings`), so a
+    change is made against the zone that applies; only for someone who may change the
+    settings, so a refusal costs no Slack call and writes nothing."""
     if zone_of is not None and await _may(svc, actor, CHANGE_TEAM):
         await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(CHANGE_TEAM, "change team settings")
+        before = teams.setting_words(work.team)
         for setting, value in changes:
             teams.apply_setting(work.team, setting, value, local_today(work.team, work.now))
         if ceremony_jobs.CALENDAR_SETTINGS & {setting for setting, _ in changes}:
             await ceremony_jobs.replan(work.store, work.team, work.now)
-        return TeamNow(work.team)
+        after = teams.setting_words(work.team)
+        named = dict.fromkeys(setting for setting, _ in changes)
+        said = tuple(SettingChange(s, before[s], after[s]) for s in named)
+        return TeamNow(work.team, settings=said)
 
 
 async def _may(svc: Services, actor: Actor, roles: tuple[str, ...]) -> bool:

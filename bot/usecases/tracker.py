@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from bot.domain import tracker_outage as outage
 from bot.domain import tracker_sync as rules
 from bot.domain import tracker_webhooks, trackers
 from bot.domain.teams import Roles
@@ -89,6 +90,7 @@ class BoardSpec:
     acceptance_field: str | None = None
     snapshot: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    credential: str = ""  # ``credential_mark`` of the stored credential it was read from
 
 
 Opener = Callable[[BoardSpec], trackers.Tracker]
@@ -130,7 +132,14 @@ def _spec(connection: TrackerConnection, box: SecretBox) -> BoardSpec:
         jql=connection.jql,
         acceptance_field=connection.acceptance_field,
         snapshot=dict(connection.board or {}),
+        credential=credential_mark(connection.secret),
     )
+
+
+def credential_mark(secret: str | None) -> str:
+    """What tells one stored credential from the next: a digest of its ciphertext (encrypted
+    afresh at each renewal), never of the secret itself, and never logged."""
+    return hashlib.sha256((secret or "").encode()).hexdigest()[:16]
 
 
 _LOCKS: weakref.WeakKeyDictionary[
@@ -365,24 +374,52 @@ async def job_connection(store: Store, payload: dict[str, Any]) -> TrackerConnec
 
 
 async def job_failed(
-    svc: Services, due: Due, link_id: int | None, error: trackers.TrackerError
+    svc: Services,
+    due: Due,
+    link_id: int | None,
+    error: trackers.TrackerError,
+    used: str | None = None,
 ) -> str:
     """A tracker call failed: the same row runs again later (Retry-After, else backoff), and
     the item and the connection say why meanwhile. Never dropped. A failure that breaks the
-    connection (``breaks``) marks it broken, and the channel is told once (``_broke``)."""
+    connection (``breaks``) marks it broken, and the channel is told once (``_broke``); a
+    sync failing so for an hour (``outage.out_of_reach``: the row keeps when it first failed)
+    marks it unreachable, told once too (``_out_of_reach``).
+
+    `used`: the ``credential_mark`` of the credential the run called with. Renewed since
+    (connected again while the call was on its way), the failure is not the connection's: it
+    neither breaks it nor says why on its items; refused for the old credential, the row
+    runs again at once with the new one (the renewal made every waiting row due, but not
+    one a run held), while any other failure (a 429's Retry-After, a 503) still waits."""
     attempt = int(due.payload.get("attempt", 1))
     delay = rules.retry_delay(attempt, retry_after=error.retry_after, retryable=error.retryable)
     now = svc.clock.now()
+    since = due.payload.get("failing_since") or now.isoformat()  # this row's first failure
     payload = {**due.payload, "attempt": attempt + 1, "error": error.message}
+    payload["failing_since"] = since
     if error.maybe_applied or due.payload.get("effect") == "create":
         payload["look_first"] = True  # the tracker may have made it: look before making it again
     async with svc.db.transaction() as store:
         connection = await job_connection(store, due.payload)
         if connection is None:
             return "skipped: not connected"
+        if used is not None and credential_mark(await store.locked_secret(connection.id)) != used:
+            wait = 0.0 if error.kind in BREAKING else delay
+            await store.schedule(due.kind, due.key, now + timedelta(seconds=wait), payload)
+            log.info("tracker %s %s failed with a credential renewed since", due.kind, due.key)
+            return f"retrying in {wait:.0f} s: the credential was renewed meanwhile"
         connection.last_error = error.message
         if breaks(error, due.kind):
             await _broke(store, connection, error, now)
+        elif outage.out_of_reach(
+            error.kind,
+            sync=due.kind != KIND_WRITE,
+            tries=attempt,
+            since=datetime.fromisoformat(since),
+            last_sync=connection.last_sync_at,
+            now=now,
+        ):
+            await _out_of_reach(store, connection, error, now)
         said = _short(error, connection.kind)
         payload["said"] = said
         for failed in [link_id] if link_id is not None else counted_links(due.payload):
@@ -429,10 +466,12 @@ stops everything (Timebox's key wrong, the board gone) stops the syncs too, whic
 class Outage:
     """A connection that broke (``broken``) or works again, as its channel is told.
 
-    ``cause``: the error's kind ("auth", "forbidden", ...), ``said``: its plain words (the
-    clients never put the credential in them); ``waiting``: Timebox's changes not yet in the
-    tracker; ``fixers``: who may connect again (the Product Owner and the Scrum Masters);
-    ``retry_minutes``: how often a refused change is tried again."""
+    ``cause``: the error's kind ("auth", "forbidden", ...), or ``outage.UNREACHABLE`` for a
+    tracker that has not answered for an hour (``unreachable``: nothing for anyone to do),
+    ``said``: its plain words (the clients never put the credential in them); ``waiting``:
+    Timebox's changes not yet in the tracker; ``fixers``: who may connect again (the Product
+    Owner and the Scrum Masters); ``retry_minutes``: how often a refused change is tried again
+    (a change the unreachable tracker did not take: at least that often)."""
 
     kind: str
     board: str
@@ -449,6 +488,10 @@ class Outage:
     @property
     def tracker(self) -> str:
         return rules.tracker_name(self.kind)
+
+    @property
+    def unreachable(self) -> bool:
+        return self.cause == outage.UNREACHABLE
 
 
 _WORDING: dict[type, Callable[[Any], dict[str, Any]]] = {}
@@ -493,45 +536,88 @@ async def _broke(
     was = await store.locked_status(connection.id)
     connection.status = "error"
     if was not in (None, "error"):
-        await _announce(store, connection, now, cause=error.kind.value, said=error.message)
+        await _announce(
+            store, connection, now, broken=True, cause=error.kind.value, said=error.message
+        )
 
 
-async def working_again(store: Store, connection: TrackerConnection, now: datetime) -> None:
-    """A call to the tracker succeeded. A broken connection works again: its status goes back
-    (importing while its import is not done) and its channel, told of the break, is told once
-    that it is over; a later break is told again. Nothing for a working connection."""
-    if connection.status != "error" or await store.locked_status(connection.id) != "error":
+async def _out_of_reach(
+    store: Store, connection: TrackerConnection, error: trackers.TrackerError, now: datetime
+) -> None:
+    """The tracker has not answered for ``outage.OUTAGE_AFTER``: a working connection (read
+    under its lock) is marked unreachable and its channel told, once per outage; one already
+    broken or told stays as it is. Nothing to do for anyone: Timebox keeps trying."""
+    was = await store.locked_status(connection.id)
+    if was in (None, "error", outage.UNREACHABLE):
         return
+    connection.status = outage.UNREACHABLE
+    await _announce(
+        store, connection, now, broken=True, cause=outage.UNREACHABLE, said=error.message
+    )
+
+
+async def working_again(store: Store, connection: TrackerConnection, now: datetime) -> int:
+    """A call to the tracker succeeded. A broken (or unreachable) connection works again: its
+    status goes back (importing while its import is not done), its channel, told of the break
+    (or the outage), is told once that it is over (a later one is told again), and its work
+    that waited for the next retry is due now (``hurry``): how many rows. Nothing for a
+    working connection (0)."""
+    out = ("error", outage.UNREACHABLE)
+    if connection.status not in out:
+        return 0
+    was = await store.locked_status(connection.id)
+    if was not in out:
+        return 0
     importing = await store.pending_jobs(f"{KIND_IMPORT}:{tag(connection)}:")
     connection.status = "importing" if importing else "connected"
     connection.last_error = None
-    await _announce(store, connection, now)
+    cause = outage.UNREACHABLE if was == outage.UNREACHABLE else ""
+    await _announce(store, connection, now, broken=False, cause=cause)
+    return await hurry(store, connection, now)
+
+
+async def hurry(store: Store, connection: TrackerConnection, now: datetime) -> int:
+    """The connection's work (writes, import, syncs) waiting for a later time made due now
+    (not a row a run holds: ``hurry_jobs``); how many rows."""
+    prefixes = [f"{kind}:{tag(connection)}:" for kind in (KIND_WRITE, KIND_IMPORT, KIND_SYNC)]
+    return await store.hurry_jobs(prefixes, now)
 
 
 async def _announce(
-    store: Store, connection: TrackerConnection, now: datetime, *, cause: str = "", said: str = ""
+    store: Store,
+    connection: TrackerConnection,
+    now: datetime,
+    *,
+    broken: bool,
+    cause: str = "",
+    said: str = "",
 ) -> None:
-    """The channel's message about a break (`cause` given) or its end (``tell_channel``)."""
+    """The channel's message about a break (`broken`, its `cause`) or its end
+    (``tell_channel``); `cause` ``outage.UNREACHABLE``: an outage, or its end."""
     team = await store.team_by_id(connection.team_id)
     if team is None:
         log.warning("tracker connection %s: no team's channel to tell", connection.id)
         return
     _, waiting, _ = await store.count_links(connection.id)
     roles = Roles.of(team)
-    outage = Outage(
+    news = Outage(
         kind=connection.kind,
         board=connection.board_name,
         board_id=connection.board_id,
         account=connection.account,
         credential=connection.credential_kind,
-        broken=bool(cause),
+        broken=broken,
         waiting=waiting,
         fixers=tuple(dict.fromkeys(roles.po + roles.sm)),
-        retry_minutes=round(rules.REFUSED_RETRY / 60),
+        retry_minutes=round(
+            (rules.MAX_RETRY if cause == outage.UNREACHABLE else rules.REFUSED_RETRY) / 60
+        ),
         cause=cause,
         said=said,
     )
-    what = "broken" if outage.broken else "working"
+    what = ("broken" if broken else "working") + (
+        "_unreachable" if cause == outage.UNREACHABLE else ""
+    )
     key = f"tracker_{what}:{tag(connection)}:{now.isoformat()}"
-    if await tell_channel(store, team, key, now, outage):
+    if await tell_channel(store, team, key, now, news):
         log.info("tracker connection %s %s: its channel is told", connection.id, what)

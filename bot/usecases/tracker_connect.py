@@ -19,12 +19,13 @@ import re
 import secrets as random_secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from bot.domain import tracker_outage as outage
 from bot.domain import tracker_sprints, tracker_webhooks
 from bot.domain import tracker_sync as rules
 from bot.domain.errors import UserError
-from bot.domain.trackers import TrackerError
+from bot.domain.trackers import TrackerError, TrackerProblem
 from bot.runtime.secrets import (
     MISSING_KEY,
     Secret,
@@ -33,6 +34,7 @@ from bot.runtime.secrets import (
     SecretKeyError,
 )
 from bot.runtime.services import Services
+from bot.usecases.calendar import public_url
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.tracker import (
     KIND_IMPORT,
@@ -44,6 +46,7 @@ from bot.usecases.tracker import (
     BoardSpec,
     after_webhook,
     connection_lock,
+    hurry,
     job_ids,
     open_tracker,
     tag,
@@ -60,9 +63,32 @@ NAMES = rules.TRACKER_NAMES
 ANY_TRACKER = "Jira, GitHub or Linear"
 
 
+TAKEN = (
+    "This {tracker} {board} is connected to another Timebox channel already: one {board} "
+    "feeds one backlog, or the two would undo each other's changes. Connect another one, or "
+    "have that channel run `/timebox disconnect` first."
+)
+
+
 def webhook_path(kind: str, token: str) -> str:
     """Where a tracker's webhooks for one connection go."""
     return f"/trackers/{kind}/{token}"
+
+
+def webhook_url(svc: Services, path: str) -> str | None:
+    """The webhook's full address, when Timebox knows where it is reached from outside
+    (TIMEBOX_PUBLIC_URL, else the origin of SLACK_REDIRECT_URI) and serves webhooks there
+    (not in Socket Mode); None when it does not (its texts then say what gives it)."""
+    settings = svc.settings
+    if settings.socket_mode or not (settings.public_url or settings.redirect_uri):
+        return None
+    return public_url(svc) + path
+
+
+def serves_webhooks(svc: Services) -> bool:
+    """Whether a tracker's webhooks can reach Timebox: not in Socket Mode, where it serves no
+    web address at all (changes made in the tracker then come with the syncs alone)."""
+    return not svc.settings.socket_mode
 
 
 def _box(kind: str) -> SecretBox:
@@ -141,6 +167,8 @@ class Connected:
     # Shown once, to register the webhook in the tracker; None when renewed (``Renewed``).
     webhook_secret: Secret | None
     webhook_added: str | None = None  # Timebox added its webhook itself (or tried to)
+    webhook_url: str | None = None  # its full address, when known (``webhook_url``)
+    webhooks: bool = True  # a webhook can reach Timebox (``serves_webhooks``)
 
     @property
     def tracker(self) -> str:
@@ -177,6 +205,8 @@ class ConnectionShown:
     webhook_path: str = ""
     state: str = ""  # rules.connection_state: in step, or what is behind
     sprints: list[str] = field(default_factory=list)  # "Sprint 3 not yet in Jira: retrying (…)"
+    webhook_url: str | None = None  # its full address, when known (``webhook_url``)
+    webhooks: bool = True  # a webhook can reach Timebox (``serves_webhooks``)
 
 
 @dataclass
@@ -356,6 +386,9 @@ async def connect(
             kind, site, spec.board_id, spec.email, spec.jql, spec.acceptance_field, snapshot
         )
         same = board == old_board
+        if not found and not same:
+            async with svc.db.transaction() as store:
+                found = await _taken(store, board, form_team)
         if not found and not same:  # a renewed connection keeps the webhook it has
             registered = await _add_webhook(svc, tracker, kind, hook_token, hook_secret)
     except TrackerError as error:
@@ -372,7 +405,12 @@ async def connect(
         await work.require(ROLES, _doing(kind))
         old = await work.store.connection(work.team.id)
         if old is not None and _board_of(old) == board:
-            return await _renew(work, old, planned, box.encrypt(spec.token), snapshot)
+            renewed = await _renew(work, old, planned, box.encrypt(spec.token), snapshot)
+            renewed.webhook_url = webhook_url(svc, renewed.webhook_path)
+            renewed.webhooks = serves_webhooks(svc)
+            return renewed
+        if taken := await _taken(work.store, board, work.team.id):  # connected meanwhile
+            return NotConnected([problem.message for problem in taken], kind)
         if old is not None:
             await work.store.remove_connection(old)
         connection = await work.store.add_connection(
@@ -406,11 +444,14 @@ async def connect(
             {**job_ids(connection), "cursor": None, "page": 0},
         )
         log.info("team %s connected to %s %s board %s", work.team.id, kind, site, spec.board_id)
+        path = webhook_path(kind, connection.webhook_token)
         return Connected(
             connection,
-            webhook_path(kind, connection.webhook_token),
+            path,
             hook_secret,
             registered,
+            webhook_url(svc, path),
+            webhooks=serves_webhooks(svc),
         )
 
 
@@ -434,6 +475,28 @@ def _board_key(
     else:
         scope = (str(snapshot.get("team_id") or account.upper()),)
     return (kind, site.rstrip("/"), board_id, *scope)
+
+
+async def _taken(store: Store, board: tuple[object, ...], team_id: int) -> list[TrackerProblem]:
+    """The board refused when another channel's backlog syncs it already, whatever filter
+    either takes of it: two backlogs writing one board would undo each other's changes, and
+    each team would change the other's items. Which channel is not said: it may be another
+    workspace's."""
+    kind, board_id = str(board[0]), cast(int, board[2])
+    others = await store.connections_to(kind, board_id)
+    if any(c.team_id != team_id and _same_board(_board_of(c), board) for c in others):
+        word = rules.board_word(kind, board_id)
+        said = TAKEN.format(tracker=rules.tracker_name(kind), board=word)
+        return [TrackerProblem("board_taken", said)]
+    return []
+
+
+def _same_board(one: tuple[object, ...], other: tuple[object, ...]) -> bool:
+    """Whether two ``_board_key``s name one board: the tracker, site and board, and GitHub's
+    repository (a project number is its owner's) or Linear's team; not the filter, criteria
+    or estimate field a connection takes of it."""
+    named = 3 if one[0] == "jira" else 4
+    return one[:named] == other[:named]
 
 
 def _board_of(connection: TrackerConnection) -> tuple[object, ...]:
@@ -470,12 +533,11 @@ async def _renew(
     connection.board_name = _board_name(snapshot, connection.board_id)
     connection.estimation_field = _estimate_field(snapshot)
     connection.connected_by = work.user
-    back = connection.status == "error"
-    await working_again(store, connection, now)
+    back = connection.status in ("error", outage.UNREACHABLE)
+    hurried = await working_again(store, connection, now)
     connection.last_error = None
-    prefixes = [f"{kind}:{tag(connection)}:" for kind in (KIND_WRITE, KIND_IMPORT, KIND_SYNC)]
-    hurried = await store.hurry_jobs(prefixes, now)
-    if not await store.pending_jobs(prefixes[1]):  # an import chains its syncs when it ends
+    hurried += await hurry(store, connection, now)  # a working one's retries too
+    if not await store.pending_jobs(f"{KIND_IMPORT}:{tag(connection)}:"):  # an import chains syncs
         await store.schedule_once(
             KIND_SYNC,
             f"{KIND_SYNC}:{tag(connection)}:renewed:{now:%Y%m%dT%H%M%S.%f}",
@@ -499,11 +561,12 @@ async def _add_webhook(
     svc: Services, tracker: object, kind: str, token: str, secret: Secret
 ) -> str | None:
     """A tracker that lets Timebox add its own webhook (Linear, with a workspace admin's key)
-    gets it now, when the operator has said where Timebox is reached (TIMEBOX_PUBLIC_URL):
-    nobody copies a secret by hand. What happened, in plain words (None: not tried)."""
+    gets it now, when the operator has said where Timebox is reached (TIMEBOX_PUBLIC_URL) and
+    serves webhooks there (not in Socket Mode): nobody copies a secret by hand. What
+    happened, in plain words (None: not tried)."""
     create = getattr(tracker, "create_webhook", None)
     public = getattr(svc.settings, "public_url", None)
-    if create is None or not public:
+    if create is None or not public or not serves_webhooks(svc):
         return None
     try:
         await create(public.rstrip("/") + webhook_path(kind, token), secret.reveal())
@@ -540,14 +603,17 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
         if connection is None:
             return ConnectionShown(None)
         linked, pending, failing = await work.store.count_links(connection.id)
+        path = webhook_path(connection.kind, connection.webhook_token)
         return ConnectionShown(
             connection,
             linked,
             pending,
             failing,
-            webhook_path(connection.kind, connection.webhook_token),
+            path,
             rules.connection_state(connection.status, pending, failing),
             await _sprints_behind(work.store, connection),
+            webhook_url(svc, path),
+            webhooks=serves_webhooks(svc),
         )
 
 

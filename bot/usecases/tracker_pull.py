@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain import tracker_sprints, trackers
+from bot.domain import tracker_order, tracker_sprints, trackers
 from bot.domain import tracker_sync as rules
 from bot.domain.backlog import ItemFields
 from bot.domain.errors import UserError
@@ -223,8 +223,21 @@ async def _renegotiate(
     except UserError as refused:  # the rules say no: the sync goes on, the log says why
         log.warning("team %s: %s not followed: %s", team.id, reason, refused.message)
         return
-    told = sprints.ScopeChanged.of(team, sprint, item, decided)
-    said = f"tracker_scope:{tag(connection)}:s{sprint.id}:i{item.id}:{now.isoformat()}"
+    await _tell_scope(
+        store, connection, team, sprints.ScopeChanged.of(team, sprint, item, decided), now
+    )
+
+
+async def _tell_scope(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    told: sprints.ScopeChanged,
+    now: datetime,
+) -> None:
+    """A renegotiation the tracker made, told in the channel (through the outbox, once) as
+    a person's is, naming the tracker."""
+    said = f"tracker_scope:{tag(connection)}:s{told.sprint.id}:i{told.item.id}:{now.isoformat()}"
     await tell_channel(
         store, team, said, now, replace(told, tracker=rules.tracker_name(connection.kind))
     )
@@ -384,7 +397,11 @@ async def _merge_one(
     for line in merged.lines:
         store.log(item, who, line.action, now, **line.changes)
     if merged.sprint_news is not None:
-        await _in_sprint(store, team, item, issue.key, merged.sprint_news, connection.kind, now)
+        left = await _in_sprint(
+            store, team, item, issue.key, merged.sprint_news, connection.kind, now
+        )
+        if left is not None:  # closed as won't do: told as a move out of the sprint is
+            await _tell_scope(store, connection, team, left, now)
     if merged.write:
         await enqueue(store, connection, link, "fields", f"i{item.id}", now)
     return merged
@@ -403,12 +420,13 @@ async def _running_sprint_holds(
 
 async def _in_sprint(
     store: Store, team: Team, item: BacklogItem, key: str, news: str, kind: str, now: datetime
-) -> None:
+) -> sprints.ScopeChanged | None:
     """The tracker's status news for an item of the running sprint, carried out as a person
     would in Slack, by the sync of a `kind` tracker: done there finishes it as `/sprint done`
     does (its points count at the close); reopened there, it is work to do again; closed
     there as not planned, it leaves the sprint as a scope change (its points out of the
-    sprint, none in the velocity) and is archived (rules.drop)."""
+    sprint, none in the velocity), which the channel is to hear (returned), and is archived
+    (rules.drop)."""
     who = rules.actor(kind)
     if news == rules.FINISHED:
         await sprints.finish_item(store, team, item.number, who, now)
@@ -417,8 +435,12 @@ async def _in_sprint(
     elif news == rules.DROPPED:
         line = rules.drop(item, key, now, kind)  # archived first: no rank goes to the tracker
         reason = rules.dropped_reason(key, kind)
-        await sprints.renegotiate(store, team, "remove", item.number, reason, who, now)
+        sprint, item, decided = await sprints.renegotiate(
+            store, team, "remove", item.number, reason, who, now
+        )
         store.log(item, who, line.action, now, **line.changes)
+        return sprints.ScopeChanged.of(team, sprint, item, decided)
+    return None
 
 
 # -- due work: import, sync --------------------------------------------------------------------
@@ -431,12 +453,12 @@ async def run_import(svc: Services, due: Due) -> str:
     opened = await _open_for(svc, due)
     if isinstance(opened, str):
         return opened
-    tracker, _ = opened
+    tracker, _, used = opened
     try:
         async with contextlib.aclosing(tracker):
             page = await tracker.backlog_page(due.payload.get("cursor"))
     except trackers.TrackerError as error:
-        return await job_failed(svc, due, None, error)
+        return await job_failed(svc, due, None, error, used)
     async with _connected(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
@@ -536,7 +558,7 @@ async def _sync(svc: Services, due: Due) -> str:
     opened = await _open_for(svc, due)
     if isinstance(opened, str):
         return opened
-    tracker, since = opened
+    tracker, since, used = opened
     walked = _Walked()
     try:
         async with contextlib.aclosing(tracker):
@@ -550,7 +572,7 @@ async def _sync(svc: Services, due: Due) -> str:
     except trackers.TrackerError as error:
         if walked.reranked:  # the changes are applied: the order must still come
             due = replace(due, payload={**due.payload, "keys": True})
-        return await job_failed(svc, due, None, error)
+        return await job_failed(svc, due, None, error, used)
     async with _connected(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
@@ -565,61 +587,89 @@ async def _sync(svc: Services, due: Due) -> str:
 async def _walk_changes(
     svc: Services, due: Due, tracker: trackers.Tracker, since: datetime, walked: _Walked
 ) -> bool:
-    """Applies the changed issues page by page; False if the connection is gone. When an
-    issue left the tracker's sprint of the running sprint, the tracker is asked once whether
-    that sprint is still open (``_running_open``) before the page is applied."""
+    """Applies the changed issues page by page, each in one transaction; False if the
+    connection is gone. When an issue left the tracker's sprint of the running sprint
+    (``_left_running``, looked at in the page's transaction), the tracker is asked once
+    whether that sprint is still open (``_open_there``), outside it, before the page is
+    applied in the next."""
     cursor: str | None = None
     running_open: bool | None = None
     while True:
         page = await tracker.changes_page(since, cursor)
-        if running_open is None:
-            running_open = await _running_open(svc, due, tracker, page.issues)
-        async with _connected(svc, due) as (store, connection, now):
-            if connection is None:
-                return False
-            applied = await apply_issues(
-                store, connection, page.issues, now, running_open=bool(running_open)
-            )
-            walked.reranked |= applied.reranked
-            if page.watermark is not None and (
-                connection.watermark is None or page.watermark > connection.watermark
-            ):
-                connection.watermark = page.watermark
-            connection.last_sync_at = now
-            connection.last_error = None
-            await working_again(store, connection, now)
+        while True:
+            async with _connected(svc, due) as (store, connection, now):
+                if connection is None:
+                    return False
+                left = None
+                if running_open is None:
+                    left = await _left_running(store, connection, page.issues)
+                if left is None:
+                    await _apply_page(store, connection, page, now, bool(running_open), walked)
+                    break
+            running_open = await _open_there(tracker, left)
         walked.changed += len(page.issues)
         if page.cursor is None:
             return True
         cursor = page.cursor
 
 
+async def _apply_page(
+    store: Store,
+    connection: TrackerConnection,
+    page: trackers.IssuePage,
+    now: datetime,
+    running_open: bool,
+    walked: _Walked,
+) -> None:
+    """A page of changes applied; the watermark moves with it, and the connection works."""
+    applied = await apply_issues(store, connection, page.issues, now, running_open=running_open)
+    walked.reranked |= applied.reranked
+    if page.watermark is not None and (
+        connection.watermark is None or page.watermark > connection.watermark
+    ):
+        connection.watermark = page.watermark
+    connection.last_sync_at = now
+    connection.last_error = None
+    await working_again(store, connection, now)
+
+
 async def _running_open(
     svc: Services, due: Due, tracker: trackers.Tracker, issues: Sequence[trackers.TrackerIssue]
 ) -> bool | None:
-    """Whether the tracker's sprint of the running sprint is still open there (among the
-    board's sprints, not closed: a cycle or iteration yet to start is open too), asked
-    (``board_sprints``: one call) only when one of `issues` left it since the sync last saw
-    it; None when none did (the next page may ask)."""
+    """Whether the tracker's sprint of the running sprint is still open there, asked only
+    when one of `issues` left it since the sync last saw it (``_left_running``); None when
+    none did."""
     async with _connected(svc, due) as (store, connection, _):
-        team = await store.team_by_id(connection.team_id) if connection is not None else None
-        if connection is None or team is None:
-            return None
-        running = await _running_there(store, team, connection, False)
-        if running is None:
-            return None
-        links = await store.links_by_keys(team.id, [issue.key for issue in issues])
-        left = any(
-            (links[i.key].remote or {}).get("sprint_id") == running.remote_id
-            and i.sprint_id != running.remote_id
-            for i in issues
-            if i.key in links
-        )
-    if not left:
+        left = await _left_running(store, connection, issues) if connection else None
+    return None if left is None else await _open_there(tracker, left)
+
+
+async def _left_running(
+    store: Store, connection: TrackerConnection, issues: Sequence[trackers.TrackerIssue]
+) -> str | None:
+    """The id in the tracker of the running sprint's sprint there, when one of `issues` left
+    it since the sync last saw it; None when none did (the next page may)."""
+    team = await store.team_by_id(connection.team_id)
+    running = await _running_there(store, team, connection, False) if team else None
+    if team is None or running is None:
         return None
+    links = await store.links_by_keys(team.id, [issue.key for issue in issues])
+    left = any(
+        (links[i.key].remote or {}).get("sprint_id") == running.remote_id
+        and i.sprint_id != running.remote_id
+        for i in issues
+        if i.key in links
+    )
+    return running.remote_id if left else None
+
+
+async def _open_there(tracker: trackers.Tracker, remote_id: str) -> bool:
+    """Whether the tracker's sprint `remote_id` is still open there (among the board's
+    sprints, not closed: a cycle or iteration yet to start is open too): one call
+    (``board_sprints``)."""
     sprints_there = await tracker.board_sprints()
     closed = trackers.SprintState.CLOSED
-    return any(s.id == running.remote_id and s.state is not closed for s in sprints_there)
+    return any(s.id == remote_id and s.state is not closed for s in sprints_there)
 
 
 async def _follow_board(
@@ -643,7 +693,7 @@ async def _follow_board(
             return
         order = await store.backlog_ranks(connection.team_id, connection.id)
         moving |= await moving_items(store, connection)
-        moves, ranks = rules.follow_board(order, keys, moving)
+        moves, ranks = tracker_order.follow_board(order, keys, moving)
         if ranks:
             items = await store.items_by_ids(connection.team_id, list(ranks))
             for item_id, rank in ranks.items():
@@ -781,15 +831,16 @@ async def _connected(
         yield store, await job_connection(store, due.payload), now
 
 
-async def _open_for(svc: Services, due: Due) -> tuple[trackers.Tracker, datetime] | str:
-    """A client of the job's connection and its watermark; else the job's outcome: skipped
-    when the connection is gone, or the failure to open it recorded for a retry."""
+async def _open_for(svc: Services, due: Due) -> tuple[trackers.Tracker, datetime, str] | str:
+    """A client of the job's connection, its watermark and the mark of the credential it
+    calls with (``job_failed``'s `used`); else the job's outcome: skipped when the connection
+    is gone, or the failure to open it recorded for a retry."""
     try:
         opened = await _opened(svc, due.payload)
         if opened is None:
             return "skipped: not connected"
         spec, since = opened
-        return open_tracker(spec), since
+        return open_tracker(spec), since, spec.credential
     except trackers.TrackerError as error:
         return await job_failed(svc, due, None, error)
 

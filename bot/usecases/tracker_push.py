@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain import tracker_sprints, trackers
+from bot.domain import calendar, tracker_sprints, trackers
+from bot.domain import sprints as sprint_rules
 from bot.domain import tracker_sync as rules
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
@@ -89,7 +90,7 @@ async def run_write(svc: Services, due: Due) -> str:
         try:
             outcome = await _send(tracker, due, write)
         except trackers.TrackerError as error:
-            return await job_failed(svc, due, write.link_id, error)
+            return await job_failed(svc, due, write.link_id, error, write.spec.credential)
         finally:
             await tracker.aclose()
         await _record(svc, due, write, outcome)
@@ -157,17 +158,27 @@ async def _read_sprint(
         zip(sprint_items, links, strict=True), connection.id, known.remote_id if known else None
     )
     write.wait = keys.waiting
-    start, end = tracker_sprints.sprint_times(
-        sprint.starts_on, sprint.ends_on, team.timezone if team else None
+    start, end = tracker_sprints.sprint_times(  # it ends where the channel shows it to end
+        sprint.starts_on,
+        sprint_rules.last_day(team, sprint) if team else sprint.ends_on,
+        team.timezone if team else None,
     )
+    if team is not None:  # the same instants in the team's zone, which names the sprint's days
+        start, end = start.astimezone(calendar.zone(team)), end.astimezone(calendar.zone(team))
     write.sprint = {
         "id": sprint.id,
+        "seen": {  # where the sync last saw each issue, as the write was read (``_placed``)
+            link.key: (link.remote or {}).get("sprint_id")
+            for link in links
+            if link is not None and link.key is not None
+        },
         "name": tracker_sprints.sprint_name(sprint.number),
         "goal": sprint.goal,
         "start": start,
         "end": end,
         "status": sprint.status,
         "remote_id": known.remote_id if known else None,
+        "state": known.state if known else None,  # as Timebox's last write left it there
         "inside": keys.inside,
         "outside": keys.outside,
         "done": keys.done,
@@ -242,9 +253,11 @@ async def _created_already(
 
 async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dict[str, Any]:
     """Makes the tracker's sprint look like Timebox's: there (made once: looked for by name
-    first), with its issues, started or closed. Every step may be repeated. A failure once
-    the sprint is found or made names it as the channel knows it, not by the tracker's id."""
-    remote_id, state = sprint["remote_id"], None
+    first), with its issues, started or closed. Every step may be repeated. A sprint Timebox
+    made and started there before (its link's state) is not started again: the tracker would
+    refuse it, at the cost of a look at the sprint as well. A failure once the sprint is found
+    or made names it as the channel knows it, not by the tracker's id."""
+    remote_id, state = sprint["remote_id"], _known_state(sprint)
     if remote_id is None:
         existing = [s for s in await tracker.board_sprints() if s.name == sprint["name"]]
         if existing:
@@ -255,7 +268,7 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
             )
             remote_id, state = made.id, made.state
     try:
-        state = await _sprint_steps(tracker, sprint, remote_id, state)
+        state, steps = await _sprint_steps(tracker, sprint, remote_id, state)
     except trackers.TrackerError as error:
         raise trackers.TrackerError(
             tracker_sprints.named_sprint(error.message, str(remote_id), sprint["name"]),
@@ -265,8 +278,21 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
             maybe_applied=error.maybe_applied,
         ) from error
     return {
-        "sprint": {"remote_id": remote_id, "state": (state or trackers.SprintState.ACTIVE).value}
+        "sprint": {
+            "remote_id": remote_id,
+            "state": (state or trackers.SprintState.ACTIVE).value,
+            "moved_in": steps.move_in,
+            "moved_out": steps.move_out,
+        }
     }
+
+
+def _known_state(sprint: dict[str, Any]) -> trackers.SprintState | None:
+    """The state Timebox's last write left the tracker's sprint in (None: none yet, or
+    unknown). A write read before this field was kept has none: it starts the sprint as
+    before (a repeat Jira refuses, which ``_sprint_steps`` takes as started)."""
+    known = sprint.get("state") if sprint["remote_id"] is not None else None
+    return trackers.SprintState(known) if known else None
 
 
 async def _sprint_steps(
@@ -274,9 +300,9 @@ async def _sprint_steps(
     sprint: dict[str, Any],
     remote_id: str,
     state: trackers.SprintState | None,
-) -> trackers.SprintState | None:
+) -> tuple[trackers.SprintState | None, tracker_sprints.SprintSteps]:
     """The calls that bring the tracker's sprint `remote_id` in line (its issues in and out,
-    started, done ones marked, closed); its state after them (None: unknown)."""
+    started, done ones marked, closed); its state after them (None: unknown), and the steps."""
     steps = tracker_sprints.sprint_steps(
         sprint["status"], state, sprint["inside"], sprint["outside"], sprint.get("done", [])
     )
@@ -297,7 +323,7 @@ async def _sprint_steps(
         await tracker.mark_done(key)
     if steps.close:
         state = (await tracker.close_sprint(remote_id)).state
-    return state
+    return state, steps
 
 
 async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any]) -> None:
@@ -332,9 +358,25 @@ async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any
                 )
             else:
                 known.state, known.synced_at = outcome["sprint"]["state"], now
+            await _placed(store, write, outcome["sprint"])
         connection = await store.connection_by_id(write.connection_id)
         if connection is not None and write.nothing is None:  # the tracker took a call
             await working_again(store, connection, now)
+
+
+async def _placed(store: Store, write: _Write, landed: dict[str, Any]) -> None:
+    """Where the sprint write put its issues (into the tracker's sprint, or out of it) is
+    where the sync last saw them: a move made in the tracker since is a move to follow
+    (``tracker_sprints.scope_news``), not taken for where Timebox's write has yet to put it.
+    A link the sync saw meanwhile keeps what it saw."""
+    places = dict.fromkeys(landed.get("moved_in") or [], str(landed["remote_id"]))
+    places.update(dict.fromkeys(landed.get("moved_out") or []))
+    seen: dict[str, Any] = write.sprint.get("seen") or {}
+    links = await store.links_by_keys(write.team_id, list(places))
+    for key, link in links.items():
+        remote = dict(link.remote or {})
+        if link.connection_id == write.connection_id and remote.get("sprint_id") == seen.get(key):
+            link.remote = {**remote, "sprint_id": places[key]}
 
 
 async def _linked(

@@ -18,6 +18,12 @@ async def fix_item(asked: Asked) -> None:
     fix = payload.decoded(asked.body)
     who = replace(asked.actor, channel=fix["c"])
     found = await ready_uc.fix_form(asked.svc, who, fix["n"], asked.in_channel)
-    scheme = found.team.priority_scheme
-    view = backlog_blocks.edit_modal(found.item, fix["c"], found.dor, fix.get("f"), scheme)
+    view = backlog_blocks.edit_modal(
+        found.item,
+        fix["c"],
+        found.dor,
+        fix.get("f"),
+        found.team.priority_scheme,
+        found.sets_priority,
+    )
     await asked.open_form(view)

@@ -276,9 +276,11 @@ def edit_modal(
     dor: DefinitionOfReady,
     focus: str | None = None,
     scheme: str | None = None,
+    sets_priority: bool = True,
 ) -> dict[str, Any]:
     """The item form; `focus` puts the cursor on the field a readiness fix is about; a team's
-    scoring `scheme` adds its inputs."""
+    scoring `scheme` adds its inputs. The MoSCoW priority is an input only for whoever may set
+    it (`sets_priority`: the Product Owner); anyone else sees it as a line."""
     type_options = [Option(value=key, label=label) for key, label in ITEM_TYPES.items()]
     initial_type = next(o for o in type_options if o.value == item.type)
     owner = UserSelectElement(action_id="value", placeholder="Who looks after it")
@@ -325,7 +327,7 @@ def edit_modal(
             high=1000,
             initial=estimate,
         ),
-        _moscow_input(item),
+        _moscow_input(item) if sets_priority else _moscow_line(item),
         *_score_inputs(item, scheme),
         InputBlock(block_id="owner", label="Owner", optional=True, element=owner),
         kit.text_input("epic", "Epic", optional=True, initial=item.epic, max_length=120),
@@ -373,6 +375,13 @@ def _moscow_input(item: BacklogItem) -> InputBlock:
     )
     hint = "Set by the Product Owner."
     return InputBlock(block_id="moscow", label="MoSCoW", optional=True, hint=hint, element=element)
+
+
+def _moscow_line(item: BacklogItem) -> Block:
+    """The MoSCoW priority, for someone who may not change it: said, not asked."""
+    key = priority.moscow_key(item.priority)
+    shown = priority.MOSCOW[key] if key else item.priority
+    return context(render("item_moscow_line.md.j2", priority=shown))
 
 
 def _score_inputs(item: BacklogItem, scheme: str | None) -> list[Block]:

@@ -83,7 +83,8 @@ def scheduled(done: Scheduled) -> dict[str, Any]:
 
 def coming(shown: CalendarShown) -> dict[str, Any]:
     """`/timebox calendar`: the next four weeks, each occurrence with a Skip button."""
-    intro = render("calendar_coming.md.j2", shown=shown, ahead=_ahead(shown.lead))
+    zone = zone_name(shown.team)
+    intro = render("calendar_coming.md.j2", shown=shown, ahead=_ahead(shown.lead), zone=zone)
     blocks: list[Block] = [HeaderBlock(text="Team calendar"), section(intro)]
     for occurrence in shown.coming[:SHOWN]:
         blocks.append(_row(occurrence))
@@ -92,8 +93,8 @@ def coming(shown: CalendarShown) -> dict[str, Any]:
             DividerBlock(),
             context(
                 "`/timebox calendar skip thu` skips the next Thursday's (or `next`, "
-                "`2026-03-04`, `mar 4`) · "
-                "`/timebox calendar move 2026-03-04 to 2026-03-05 15:00` (or `to thu`) moves one · "
+                "`dec 10`) · "
+                "`/timebox calendar move thu to fri 15:00` (or `move next to 15:00`) moves one · "
                 "`/timebox calendar lead 15m` sets when reminders come · "
                 "`/timebox calendar feed` subscribes your calendar"
             ),

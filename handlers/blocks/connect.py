@@ -161,9 +161,11 @@ def connected_message(connected: Connected) -> dict[str, Any]:
             "tracker_connected.md.j2",
             connection=connected.connection,
             path=connected.webhook_path,
+            url=connected.webhook_url,
             secret=secret.reveal() if secret is not None else "",
             added=connected.webhook_added,
-            minutes=int(tracker_sync.SYNC_EVERY.total_seconds() // 60),
+            webhooks=connected.webhooks,
+            **sync_every(),
         )
     )
 
@@ -178,9 +180,12 @@ def renewed_message(renewed: Renewed) -> dict[str, Any]:
             connection=connection,
             renewed=renewed,
             tracker=renewed.tracker,
-            word=board_word(connection.kind, connection.board_id),
+            word=tracker_sync.board_word(connection.kind, connection.board_id),
             credential=CREDENTIALS.get(connection.credential_kind, "token"),
             path=renewed.webhook_path,
+            url=renewed.webhook_url,
+            webhooks=renewed.webhooks,
+            **sync_every(),
         )
     )
 
@@ -196,13 +201,6 @@ def refused_message(refused: NotConnected) -> dict[str, Any]:
     )
 
 
-def board_word(kind: str, board_id: int) -> str:
-    """What a connection links to: a Jira board, a GitHub project or repository, a team."""
-    if kind == "github":
-        return "project" if board_id else "repository"
-    return "team" if kind == "linear" else "board"
-
-
 def status_message(shown: ConnectionShown) -> dict[str, Any]:
     connection = shown.connection
     status = (shown.state or connection.status) if connection else ""
@@ -213,13 +211,33 @@ def status_message(shown: ConnectionShown) -> dict[str, Any]:
             shown=shown,
             status=status,
             tracker=NAMES.get(connection.kind, "Jira") if connection else "",
-            word=board_word(connection.kind, connection.board_id) if connection else "",
+            word=tracker_sync.board_word(connection.kind, connection.board_id)
+            if connection
+            else "",
+            every=retry_every(round(tracker_sync.REFUSED_RETRY / 60)),
+            outage_every=retry_every(round(tracker_sync.MAX_RETRY / 60)),
+            **sync_every(),
         )
     )
 
 
+def sync_every() -> dict[str, Any]:
+    """How often the syncs bring the tracker's changes, for the texts: `minutes` (the
+    regular sync) and `reconcile` (deletions and the order, in ``retry_every``'s words)."""
+    return {
+        "minutes": int(tracker_sync.SYNC_EVERY.total_seconds() // 60),
+        "reconcile": retry_every(round(tracker_sync.RECONCILE_EVERY.total_seconds() / 60)),
+    }
+
+
+def retry_every(minutes: int) -> str:
+    """How often a broken connection's work is tried again, in words: "hour", "30 minutes"
+    (the channel's notice of the break and the status say it alike)."""
+    return "hour" if minutes == 60 else f"{minutes} minutes"
+
+
 def disconnected_message(gone: Disconnected) -> dict[str, Any]:
-    word = board_word(gone.kind, gone.board_id)
+    word = tracker_sync.board_word(gone.kind, gone.board_id)
     return mrkdwn_notice(render("tracker_disconnected.md.j2", gone=gone, word=word))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 from slack_sdk.models.views import View
 
-from bot.domain.sprints import last_day
+from bot.domain.sprints import last_day, started
 from bot.domain.tasks import hours_left
 from bot.domain.teams import ROLE_NAMES
 from bot.usecases.home import TeamHome, WaitingVote
@@ -42,6 +42,11 @@ def team_blocks(home: TeamHome) -> list[Block]:
         "roles": [ROLE_NAMES[r] for r in home.roles],
         "ends": day(last_day(home.team, home.sprint), home.today) if home.sprint else "",
         "ended": bool(home.sprint and last_day(home.team, home.sprint) < home.today),
+        "starts": (
+            day(home.sprint.starts_on, home.today)
+            if home.sprint and not started(home.sprint, home.today)
+            else ""
+        ),
         "rows": ROWS,
         "polls": POLLS,
         "hours": hours_left(task for _, task in home.tasks),

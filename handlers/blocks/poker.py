@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -31,6 +32,7 @@ from bot.domain.commands import POKER_USAGE
 from bot.domain.decks import NEIGHBOURS_RULE, Deck, Tally, card_label
 from bot.domain.poker import REASON_MAX, Board, Result, Row, Waiting
 from bot.domain.readiness import points_unit
+from bot.usecases.poker import DeckChanged
 from handlers.blocks.kit import button, context, message, notice, section
 from handlers.render import escape, fit, render
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound
@@ -80,7 +82,7 @@ def board_message(board: Board) -> dict[str, Any]:
     live = poll.mode == "live"
     blocks: list[Block] = [
         HeaderBlock(text="Planning poker" if live else "Estimation poll"),
-        context(render("poker_intro.md.j2", poll=poll, deck=deck, deadline=closes(board))),
+        context(render("poker_intro.md.j2", poll=poll, deck=deck, **_deadline(board))),
     ]
     current = board.current
     rows = ([current] if current else []) if live else list(board.rows)
@@ -105,6 +107,15 @@ def closes(board: Board) -> datetime | None:
         if row.round is not None and row.round.status == "voting" and row.round.deadline
     ]
     return max(deadlines, default=None)
+
+
+def _deadline(board: Board) -> dict[str, Any]:
+    """When the poll's open votes close (`closes`) and, while that is the deadline typed as a
+    time (`until fri 17:00`), that time as it was read in the team's time zone (`read`)."""
+    deadline, poll = closes(board), board.poll
+    typed = deadline is not None and deadline == poll.deadline and poll.deadline_zone
+    read = deadline.astimezone(ZoneInfo(poll.deadline_zone)) if typed else None
+    return {"deadline": deadline, "read": read, "zone": poll.deadline_zone}
 
 
 def _row(board: Board, row: Row, helpers: dict[str, Any]) -> list[Block]:
@@ -353,9 +364,34 @@ def started_notice(number: int) -> dict[str, Any]:
 def deck_message(deck: Deck, *, sizes: bool = False) -> dict[str, Any]:
     """The channel's deck; the T-shirt table with it when the deck has sizes, or `sizes` (the
     table was just set)."""
-    cards = "  ".join(card_label(c) for c in deck.cards)
-    text = render("poker_deck.md.j2", deck=deck, cards=cards, sizes=sizes or deck.sized)
+    text = _deck_text(deck, sizes)
     return message([section(text)], text)
+
+
+def _deck_text(deck: Deck, sizes: bool) -> str:
+    cards = "  ".join(card_label(c) for c in deck.cards)
+    return render("poker_deck.md.j2", deck=deck, cards=cards, sizes=sizes or deck.sized)
+
+
+def deck_changed(changed: DeckChanged, *, sizes: bool) -> dict[str, Any]:
+    """`/poker deck …` or `tshirt …`: what changed, old → new (or that nothing did), over the
+    channel's deck."""
+    before, after = changed.before, changed.deck
+    table = [
+        (size, before.tshirt.get(size), value)
+        for size, value in after.tshirt.items()
+        if before.tshirt.get(size) != value
+    ]
+    line = render(
+        "poker_deck_changed.md.j2",
+        before=before,
+        after=after,
+        sizes=sizes,
+        table=table,
+        cards_changed=before.cards != after.cards,
+    )
+    deck = _deck_text(after, sizes)
+    return message([section(line), section(deck)], f"{line}\n{deck}")
 
 
 def history_message(item: BacklogItem, records: Sequence[EstimateRecord]) -> dict[str, Any]:

@@ -67,8 +67,15 @@ def verdict_modal(form: VerdictForm, channel_id: str, card_ts: str = "") -> dict
     return kit.modal("review_verdict", "Value verdict", [field], submit="Record", **where)
 
 
+def failed_block(meeting: Meeting, number: int) -> str:
+    """The block id of an item's failed verdict in the thread: a later verdict on the item
+    finds the post by it, to redraw it."""
+    return f"review_failed:{meeting.id}:{number}"
+
+
 def verdict_note(done: Verdict) -> dict[str, Any]:
-    """The verdict in the meeting thread; a failed hypothesis offers its follow-up."""
+    """The verdict in the meeting thread; a failed hypothesis offers its follow-up, unless it
+    has one already (made while an earlier verdict said so)."""
     text = render(
         "review_verdict.md.j2",
         item=done.item,
@@ -76,15 +83,55 @@ def verdict_note(done: Verdict) -> dict[str, Any]:
         note=done.note,
         user=done.user,
         verdicts=review.VERDICTS,
+        follow_up=done.follow_up,
+        later=None,
     )
     if done.verdict != "not_confirmed":
         return mrkdwn_notice(text)
-    follow = button(
-        "Add a follow-up to the backlog",
-        "review_follow_up",
-        f"{done.meeting.id}:{done.item.number}",
+    ref = f"{done.meeting.id}:{done.item.number}"
+    blocks: list[Block] = [section(text, block_id=failed_block(done.meeting, done.item.number))]
+    if done.follow_up is None:
+        follow = button("Add a follow-up to the backlog", "review_follow_up", ref)
+        blocks.append(ActionsBlock(elements=[follow]))
+    return message(blocks, f"#{done.item.number}: value not confirmed")
+
+
+def verdict_replaced(done: Verdict) -> dict[str, Any] | None:
+    """An earlier failed verdict's post once a later verdict replaced it: what it said, the
+    later verdict, the follow-up made meanwhile; no button (None: nothing failed before)."""
+    earlier = done.replaced
+    if earlier is None or earlier.get("verdict") != "not_confirmed":
+        return None
+    text = render(
+        "review_verdict.md.j2",
+        item=done.item,
+        verdict=earlier["verdict"],
+        note=earlier.get("note", ""),
+        user=earlier.get("by", ""),
+        verdicts=review.VERDICTS,
+        follow_up=done.follow_up,
+        later=done,
     )
-    return kit.with_buttons(text, [follow], f"#{done.item.number}: value not confirmed")
+    block = failed_block(done.meeting, done.item.number)
+    return message([section(text, block_id=block)], f"#{done.item.number}: verdict replaced")
+
+
+def followed_up(done: FollowUp) -> dict[str, Any]:
+    """The failed verdict's post once its follow-up exists: the verdict, the follow-up made,
+    and no button to make another."""
+    said = done.meeting.data.get("verdicts", {}).get(str(done.item.number), {})
+    text = render(
+        "review_verdict.md.j2",
+        item=done.item,
+        verdict=said.get("verdict", "not_confirmed"),
+        note=said.get("note", ""),
+        user=said.get("by", ""),
+        verdicts=review.VERDICTS,
+        follow_up=done.follow_up.number,
+        later=None,
+    )
+    block = failed_block(done.meeting, done.item.number)
+    return message([section(text, block_id=block)], f"#{done.item.number}: followed up")
 
 
 def follow_up_added(done: FollowUp) -> dict[str, Any]:

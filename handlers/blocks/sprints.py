@@ -45,7 +45,9 @@ def _item_option(item: BacklogItem) -> Option:
 
 def card(shown: SprintCard) -> dict[str, Any]:
     """The answer to `/sprint`: the current sprint, its items and progress."""
-    return sprint_card(shown.sprint, shown.items, shown.days_left, shown.changes, shown.ends)
+    return sprint_card(
+        shown.sprint, shown.items, shown.days_left, shown.changes, shown.ends, shown.starts
+    )
 
 
 ITEMS_SHOWN = 40  # sections on the sprint card (Slack allows 50 blocks in a message)
@@ -57,9 +59,11 @@ def sprint_card(
     days_left: int | None,
     changes: int,
     ends: date | None = None,
+    starts: date | None = None,
 ) -> dict[str, Any]:
     """The sprint, then each item with its progress (tasks done, hours left, who works on it)
-    and a button to its tasks. `ends`: its last working day (else the last day of its slot)."""
+    and a button to its tasks. `ends`: its last working day (else the last day of its slot);
+    `starts`: the first day of a sprint committed ahead of its slot, not running yet."""
     all_tasks = [task for si in items for task in si.tasks]
     summary = render(
         "sprint_card.md.j2",
@@ -76,6 +80,8 @@ def sprint_card(
         shown=ITEMS_SHOWN,
     )
     state = {"planning": "being planned", "active": "running", "closed": "closed"}[sprint.status]
+    if starts is not None:
+        state = f"committed, starts {starts:%a %d %b}"
     blocks: list[Block] = [HeaderBlock(text=f"Sprint {sprint.number} ({state})"), section(summary)]
     for si in items[:ITEMS_SHOWN]:
         text = render("sprint_card.md.j2", part="item", si=si, **_progress(si))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -20,6 +22,7 @@ from bot.domain.calendar import WEEKDAYS, working_days, zone_name
 from bot.domain.commands import USAGE
 from bot.domain.refinement_budget import SHARE_RANGE
 from bot.domain.teams import ROLE_NAMES, Roles
+from bot.usecases.team import SettingChange
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, section
 from handlers.render import plain, render
@@ -182,13 +185,46 @@ def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
     return kit.modal("roles_edit", "Scrum roles", blocks, channel=channel_id)
 
 
-def settings_message(team: Team) -> dict[str, Any]:
+def settings_message(team: Team, changes: Sequence[SettingChange] = ()) -> dict[str, Any]:
+    """The settings card; after a change, a line on top for each setting it named: what it
+    was and what it is now, or that it already was so."""
     timezone = zone_name(team)
     days = ", ".join(d.capitalize() for d in working_days(team))
     off_day = teams.off_day_start(team)
     body = render("settings.md.j2", team=team, timezone=timezone, days=days, off_day=off_day)
+    said = [
+        replace(
+            c, before=_setting_value(c.setting, c.before), after=_setting_value(c.setting, c.after)
+        )
+        for c in changes
+    ]
+    changed = render("settings_changed.md.j2", changes=said)
     edit = button("Edit settings", "settings_edit", team.channel_id)
-    return kit.with_buttons(body, [edit], "Team settings", header="Team settings")
+    text = f"{changed}\n\n{body}" if changed else body
+    return kit.with_buttons(text, [edit], changed or "Team settings", header="Team settings")
+
+
+def _setting_value(setting: str, words: str) -> Any:
+    """A setting's words (`teams.setting_words`) as its confirmation shows them: working days
+    as runs of days in a row (`_day_runs`), the start as a date (None: not set)."""
+    if setting == "days":
+        return _day_runs(words.split(","))
+    if setting == "start":
+        return date.fromisoformat(words) if words else None
+    return words
+
+
+def _day_runs(days: Sequence[str]) -> str:
+    """Weekdays as runs of days in a row, in the week's order, each run its first and last
+    day joined by an en dash (Mon to Fri, or Mon, then Wed to Thu)."""
+    runs: list[list[str]] = []
+    for day in (d for d in WEEKDAYS if d in days):
+        if runs and WEEKDAYS.index(runs[-1][-1]) + 1 == WEEKDAYS.index(day):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    named = (run[0].capitalize() + (f"–{run[-1].capitalize()}" if run[1:] else "") for run in runs)
+    return ", ".join(named) or "none"
 
 
 PRIORITIES = [

@@ -1,18 +1,24 @@
-"""The channel's message when its tracker connection breaks, and when it works again
-(bot.usecases.tracker.Outage): registered as the use case's announcer by handlers/jobs.py."""
+"""The channel's message when its tracker connection breaks (or its tracker has long not
+answered), and when it works again (bot.usecases.tracker.Outage): registered as the use
+case's announcer by handlers/jobs.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.tracker_sync import board_word
 from bot.usecases.tracker import Outage
-from handlers.blocks.connect import board_word
+from handlers.blocks.connect import retry_every
 from handlers.blocks.kit import mrkdwn_notice
 from handlers.render import render
 
 
 def outage(said: Outage) -> dict[str, Any]:
-    """What broke, that Timebox's changes wait, and who reconnects how; or that it is over."""
+    """What broke, that Timebox's changes wait, and who reconnects how; or that it is over.
+    An outage of the tracker: what fails, that nothing is lost and nobody need act; its end."""
     template = "tracker_broken.md.j2" if said.broken else "tracker_working.md.j2"
+    if said.unreachable:
+        template = "tracker_unreachable.md.j2"
     word = board_word(said.kind, said.board_id)
-    return mrkdwn_notice(render(template, said=said, word=word))
+    every = retry_every(said.retry_minutes)
+    return mrkdwn_notice(render(template, said=said, word=word, every=every))

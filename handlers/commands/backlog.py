@@ -13,11 +13,6 @@ from bot.usecases import backlog as backlog_uc
 from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import backlog as blocks
 from handlers.names import names
-from handlers.render import from_slack
-
-
-def _parse(text: str) -> BacklogCommand:
-    return parse_backlog(from_slack(text))
 
 
 async def _list(asked: Asked, command: BacklogCommand) -> None:
@@ -40,7 +35,9 @@ async def _edit(asked: Asked, command: BacklogCommand) -> None:
     assert command.number is not None
     form = await backlog_uc.item_form(asked.svc, asked.actor, command.number)
     channel = asked.actor.channel
-    await asked.open_form(blocks.edit_modal(form.item, channel, form.dor, scheme=form.scheme))
+    await asked.open_form(
+        blocks.edit_modal(form.item, channel, form.dor, None, form.scheme, form.sets_priority)
+    )
 
 
 async def _import(asked: Asked, command: BacklogCommand) -> None:
@@ -107,4 +104,4 @@ VERBS: dict[str, Verb[BacklogCommand]] = {
     "done": _changing(backlog_uc.mark_done),
 }
 
-backlog_command = slash_command(_parse, VERBS)
+backlog_command = slash_command(parse_backlog, VERBS)

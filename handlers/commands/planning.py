@@ -9,20 +9,18 @@ from handlers.commands.calendar import schedule
 from handlers.commands.meeting import clock_verbs
 from handlers.flows import planning as planning_flow
 from handlers.flows.meetings import channel_people
-from handlers.render import from_slack
 
 
 async def _goal(asked: Asked, parsed: SprintCommand) -> None:
     people = await channel_people(asked.client, asked.actor.channel)
-    goal = from_slack(parsed.text)
     await planning_flow.plan_changed(
-        asked, await planning.set_goal(asked.svc, asked.actor, people, goal)
+        asked, await planning.set_goal(asked.svc, asked.actor, people, parsed.text)
     )
 
 
 async def _add(asked: Asked, parsed: SprintCommand) -> None:
     people = await channel_people(asked.client, asked.actor.channel)
-    number, reason = parsed.number or 0, from_slack(parsed.text)
+    number, reason = parsed.number or 0, parsed.text
     changed = await planning.add_item(asked.svc, asked.actor, people, number, reason)
     await planning_flow.plan_changed(asked, changed)
 

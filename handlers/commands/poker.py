@@ -15,12 +15,11 @@ from bot.domain.commands import PokerCommand, parse_poker
 from bot.runtime.services import services
 from bot.usecases import calibration as calibration_uc
 from bot.usecases import poker as poker_uc
-from handlers.asked import Asked
+from handlers.asked import Asked, refused_in_direct_message
 from handlers.blocks import poker as poker_blocks
 from handlers.common import actor
 from handlers.flows import poker as poker_flow
 from handlers.listener import listener
-from handlers.render import from_slack
 
 
 @listener
@@ -29,8 +28,10 @@ async def poker_command(
 ) -> None:
     """`/poker`: start a live round or an async poll, pick an item, the deck, an item's history."""
     await ack()
-    parsed = parse_poker(body.get("text", ""))
     asked = Asked(services(context), client, body, actor(body, context))
+    if await refused_in_direct_message(asked, parse_poker):
+        return
+    parsed = parse_poker(asked.text)
     await VERBS[parsed.verb](asked, parsed, context)
 
 
@@ -73,11 +74,10 @@ async def _deck(asked: Asked, parsed: PokerCommand, context: AsyncBoltContext) -
             poker_blocks.deck_message(await poker_uc.deck_of(asked.svc, asked.actor))
         )
         return
-    words = from_slack(" ".join(parsed.words)).split()  # `&lt;` is one character, not a split
     changed = await poker_uc.change_deck(
-        asked.svc, asked.actor, parsed.verb, words, asked.in_channel
+        asked.svc, asked.actor, parsed.verb, parsed.words, asked.in_channel
     )
-    await asked.answer(poker_blocks.deck_message(changed.deck, sizes=parsed.verb == "tshirt"))
+    await asked.answer(poker_blocks.deck_changed(changed, sizes=parsed.verb == "tshirt"))
 
 
 Verb = Callable[[Asked, PokerCommand, AsyncBoltContext], Awaitable[None]]

@@ -8,11 +8,6 @@ from bot.domain.commands import ReadyCommand, parse_ready
 from bot.usecases import ready as ready_uc
 from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import ready as ready_blocks
-from handlers.render import from_slack
-
-
-def _parse(text: str) -> ReadyCommand:
-    return parse_ready(from_slack(text))
 
 
 async def _check(asked: Asked, parsed: ReadyCommand) -> dict[str, Any]:
@@ -53,4 +48,4 @@ VERBS: dict[str, Verb[ReadyCommand]] = {
     "snooze": _snooze,
 }
 
-ready_command = slash_command(_parse, VERBS)
+ready_command = slash_command(parse_ready, VERBS)

@@ -9,7 +9,6 @@ from handlers.blocks import meetings as meeting_blocks
 from handlers.commands.calendar import schedule
 from handlers.commands.meeting import clock_verbs
 from handlers.flows import meetings as meeting_flow
-from handlers.render import from_slack
 
 
 async def _agenda(asked: Asked, parsed: RefineCommand) -> None:
@@ -19,15 +18,14 @@ async def _agenda(asked: Asked, parsed: RefineCommand) -> None:
 
 
 async def _goal(asked: Asked, parsed: RefineCommand) -> None:
-    goal = from_slack(parsed.text)
-    done = await meetings.set_goal(asked.svc, asked.actor, goal, asked.in_channel)
+    done = await meetings.set_goal(asked.svc, asked.actor, parsed.text, asked.in_channel)
     await meeting_flow.refresh(asked.client, done.team, done.meeting, asked.svc.clock.now())
     await asked.answer(meeting_blocks.goal_answer(done.meeting.goal))
 
 
 async def _note(asked: Asked, parsed: RefineCommand) -> None:
     owner = parsed.users[0] if parsed.users else None
-    text, member = from_slack(parsed.text), asked.in_channel
+    text, member = parsed.text, asked.in_channel
     done = await meetings.add_action(asked.svc, asked.actor, text, owner, member)
     assert done.note is not None
     await asked.answer(meeting_blocks.action_answer(done.note.action))

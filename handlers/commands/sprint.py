@@ -14,7 +14,6 @@ from handlers.blocks import sprints as sprint_blocks
 from handlers.flows import planning as planning_flow
 from handlers.flows.meetings import channel_people
 from handlers.names import names
-from handlers.render import from_slack
 
 
 async def _show(asked: Asked, command: SprintCommand) -> None:
@@ -24,9 +23,8 @@ async def _show(asked: Asked, command: SprintCommand) -> None:
 async def _change_scope(asked: Asked, command: SprintCommand) -> None:
     """`add|remove <n> <reason>`: the renegotiation is announced in the channel."""
     assert command.number is not None
-    reason = from_slack(command.text)
     changed = await sprints.change_scope(
-        asked.svc, asked.actor, command.verb, command.number, reason, asked.in_channel
+        asked.svc, asked.actor, command.verb, command.number, command.text, asked.in_channel
     )
     channel = asked.actor.channel
     await asked.client.chat_postMessage(channel=channel, **sprint_blocks.scope_changed(changed))
@@ -57,8 +55,7 @@ async def _task_add(asked: Asked, command: SprintCommand) -> None:
     """`task <n> add <title> 2h`."""
     assert command.number is not None
     people = await channel_people(asked.client, asked.actor.channel)
-    title = from_slack(command.text)
-    card = await tasks.add(asked.svc, asked.actor, people, command.number, title)
+    card = await tasks.add(asked.svc, asked.actor, people, command.number, command.text)
     await planning_flow.task_changed(asked, card, replace=False)
 
 

@@ -14,7 +14,6 @@ from handlers.commands import connect
 from handlers.commands.calendar import calendar
 from handlers.common import zone_of
 from handlers.flows import team as team_flow
-from handlers.render import from_slack
 
 
 async def _roles(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
@@ -47,11 +46,11 @@ async def _settings(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     if not parsed.setting:
         team = await team_uc.shown_settings(asked.svc, actor, zones)
         return team_blocks.settings_message(team)
-    change = [(parsed.setting, from_slack(parsed.value))]  # as typed, not Slack's wire format
+    change = [(parsed.setting, parsed.value)]
     changed = await team_uc.apply_settings(
         asked.svc, actor, change, asked.in_channel, zone_of=zones
     )
-    return team_blocks.settings_message(changed.team)
+    return team_blocks.settings_message(changed.team, changed.settings)
 
 
 VERBS: dict[str, Verb[TimeboxCommand]] = {

@@ -29,6 +29,7 @@ from handlers.common import channel_members
 from storage.models import Meeting, Team
 
 log = logging.getLogger(__name__)
+THREAD_PAGES = 5  # pages of 200 replies read to find a card in a meeting's thread
 
 
 # -- the channel's people ------------------------------------------------------------------------
@@ -216,3 +217,22 @@ async def on_timer(svc: Services, client: AsyncWebClient, due: Due) -> str:
         if fired.meeting.status == "ended":
             await close_cards(client, fired.team, fired.meeting)
     return fired.outcome
+
+
+async def thread(client: AsyncWebClient, team: Team, meeting: Meeting) -> list[dict[str, Any]]:
+    """The meeting's thread as Slack holds it, page by page (what could be read of it)."""
+    messages: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(THREAD_PAGES):
+        try:
+            page = await client.conversations_replies(
+                channel=team.channel_id, ts=meeting.message_ts or "", limit=200, cursor=cursor
+            )
+        except SlackApiError as error:
+            log.warning("could not read the meeting thread: %s", error.response.get("error"))
+            break
+        messages += page.get("messages") or []
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return messages

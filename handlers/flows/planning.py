@@ -13,7 +13,6 @@ this module: what a planning section opens is the planning meeting kind's to say
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,7 +28,6 @@ from handlers.names import name
 from storage.models import Meeting, Team
 
 log = logging.getLogger(__name__)
-THREAD_PAGES = 5  # pages of 200 replies read to find the planning cards in a meeting's thread
 
 
 async def plan_changed(asked: meeting_flow.Asked, changed: planning.PlanChanged) -> None:
@@ -55,7 +53,7 @@ async def refresh_cards(
 ) -> None:
     """The planning cards already posted in the meeting's thread, redrawn as the plan stands.
     A card Slack will not show or update is left as it is: the next change tries again."""
-    for posted in await _thread(client, team, meeting):
+    for posted in await meeting_flow.thread(client, team, meeting):
         kind = sprint_blocks.plan_card_kind(posted.get("blocks") or [], state.sprint)
         if kind is None:
             continue
@@ -65,25 +63,6 @@ async def refresh_cards(
             )
         except SlackApiError as error:
             log.warning("could not update the %s card: %s", kind, error.response.get("error"))
-
-
-async def _thread(client: AsyncWebClient, team: Team, meeting: Meeting) -> list[dict[str, Any]]:
-    """The meeting's thread as Slack holds it, page by page (what could be read of it)."""
-    messages: list[dict[str, Any]] = []
-    cursor = None
-    for _ in range(THREAD_PAGES):
-        try:
-            page = await client.conversations_replies(
-                channel=team.channel_id, ts=meeting.message_ts or "", limit=200, cursor=cursor
-            )
-        except SlackApiError as error:
-            log.warning("could not read the planning thread: %s", error.response.get("error"))
-            break
-        messages += page.get("messages") or []
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            break
-    return messages
 
 
 async def task_changed(asked: meeting_flow.Asked, card: TaskCard, *, replace: bool) -> None:

@@ -1,8 +1,9 @@
 """Planning poker's Slack side, shared by the command, the buttons, the form and the jobs.
 
-Each step runs one use case (bot/usecases/poker.py) and then talks to Slack. The poll message
-is redrawn through `Services.updates`, which coalesces a burst of votes into at most one
-`chat.update` per poll a second and always ends on the current state.
+Each step runs one use case (bot/usecases/poker.py; an async poll's deadline and reminders,
+bot/usecases/poker_deadlines.py) and then talks to Slack. The poll message is redrawn through
+`Services.updates`, which coalesces a burst of votes into at most one `chat.update` per poll a
+second and always ends on the current state.
 
 Every Slack call after a state change stands on its own, so one that fails never skips
 another:
@@ -42,6 +43,7 @@ from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import calibration as calibration_uc
 from bot.usecases import poker as poker_uc
+from bot.usecases import poker_deadlines as deadlines_uc
 from bot.usecases.unit import Actor
 from handlers import outbox as slack_outbox
 from handlers.blocks import poker as poker_blocks
@@ -261,6 +263,12 @@ async def vote(
     taken = poker_uc.Vote(key, actor.workspace, actor.channel, actor.user, round_id, card, reason)
     try:
         counted = await poker_uc.cast(svc, taken, delivery)
+    except poker.NotAVoter as refused:
+        await ack()
+        if not refused.joinable:
+            raise
+        await _admit(svc, client, taken, refused)
+        return
     except Exception:
         await ack()
         raise
@@ -271,6 +279,49 @@ async def vote(
     # burst shows at once; the others fold into one redraw a second (Services.updates).
     await ack(on_sent=partial(refresh, svc, client, counted.cast.poll.id))
     await _show_vote(svc, client, taken, counted)
+    _look_around(svc, client, taken.channel, counted.cast)
+
+
+def _look_around(svc: Services, client: AsyncWebClient, channel: str, cast: poker.Cast) -> None:
+    """After the ack of a vote that left its async round open: asks Slack who is in the
+    channel (once a second at most for a burst of votes on one poll), so the poll waits no
+    more for voters who have left it (bot.usecases.poker.settle_present)."""
+    if cast.poll.mode == "async" and not cast.revealed:
+        run = partial(_settle_present, svc, client, cast.poll.id, channel)
+        svc.updates.request(("poker-present", cast.poll.id), run)
+
+
+async def _settle_present(
+    svc: Services, client: AsyncWebClient, poll_id: int, channel: str
+) -> None:
+    await _settle(svc, client, poll_id, await _members(client, channel))
+
+
+async def _settle(
+    svc: Services, client: AsyncWebClient, poll_id: int, members: list[str] | None
+) -> None:
+    posts = await poker_uc.settle_present(svc, poll_id, members, RESULT_BUILDERS)
+    if posts is None:
+        return
+    for post in posts:
+        await _send_result(svc, client, post, poll_id)
+    refresh(svc, client, poll_id)
+
+
+async def _admit(
+    svc: Services, client: AsyncWebClient, taken: poker_uc.Vote, refused: poker.NotAVoter
+) -> None:
+    """After the ack of a vote from someone who is not among the poll's voters: counted if
+    Slack now lists them in the channel and the poll may take them (a newcomer to an async
+    poll of the channel's Developers); else the refusal is raised (the listener answers it)."""
+    members = await _members(client, taken.channel)
+    counted = await poker_uc.admit(svc, taken, members, RESULT_BUILDERS)
+    if counted is None:
+        raise refused
+    refresh(svc, client, counted.cast.poll.id)
+    await _show_vote(svc, client, taken, counted)
+    if not counted.cast.revealed:  # who else left, as Slack has just said
+        await _settle(svc, client, counted.cast.poll.id, members)
 
 
 async def take_vote(
@@ -380,7 +431,7 @@ async def revote(svc: Services, client: AsyncWebClient, actor: Actor, round_id: 
 async def on_deadline(svc: Services, client: AsyncWebClient, due: Due) -> str:
     """An async poll's deadline: reveal what is still open, post results and a notice (the
     notice goes with the reveal: both are kept, or neither)."""
-    expired = await poker_uc.close_at_deadline(
+    expired = await deadlines_uc.close_at_deadline(
         svc, due, RESULT_BUILDERS, poker_blocks.closed_message
     )
     if expired is None:
@@ -399,7 +450,7 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
     deadline = datetime.fromisoformat(due.payload["deadline"])
     if due.now >= deadline:
         return "too late: the poll has closed"
-    place = await poker_uc.place_of(svc, int(due.payload["poll_id"]))
+    place = await deadlines_uc.place_of(svc, int(due.payload["poll_id"]))
     if place is None:
         return "poll gone"
     links = {}  # the polls a reminder may list: this one and those sharing a voter with it
@@ -409,7 +460,8 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
     def reminder(said: Reminder) -> dict[str, Any]:
         return poker_blocks.nudge_message(said.waiting, links)
 
-    nudged = await poker_uc.remind_owed(svc, place, due, deadline, reminder)
+    members = await _members(client, place.team.channel_id)  # who left is not reminded
+    nudged = await deadlines_uc.remind_owed(svc, place, due, deadline, reminder, members)
     if nudged is None:
         return "sent already, or the poll is over"
     if not nudged.owed:

@@ -3,24 +3,66 @@ thread, the sprint goal's card shows its answer."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
 from bot.usecases.review import FollowUp, GoalAnswered, Verdict
 from handlers.asked import Asked
 from handlers.blocks import review as review_blocks
 from handlers.flows import meetings as meeting_flow
 
+log = logging.getLogger(__name__)
+
 
 async def verdict_given(asked: Asked, done: Verdict, card_ts: str = "") -> None:
     """The verdict in the thread, and the item's card redrawn to say it (buttons kept: a later
-    verdict replaces it)."""
-    await meeting_flow.post(asked.client, done.team, done.meeting, review_blocks.verdict_note(done))
+    verdict replaces it); an earlier failed verdict's post follows it, without its button."""
+    note = review_blocks.verdict_note(done)
+    posted = await meeting_flow.post(asked.client, done.team, done.meeting, note)
     if card_ts:
         card = review_blocks.item_card(done.meeting, done.card)
         await asked.client.chat_update(channel=done.team.channel_id, ts=card_ts, **card)
+    if (replaced := review_blocks.verdict_replaced(done)) is not None:
+        await _redraw_failed(asked, done, replaced, skip=str(posted.get("ts") or ""))
+
+
+async def _redraw_failed(asked: Asked, done: Verdict, payload: dict[str, Any], skip: str) -> None:
+    """The post of the verdict this one replaced (`done.replaced`), redrawn with `payload`: the
+    latest of the item's failed verdict posts in the thread (found by their block id; `skip`:
+    the one just posted). Older ones were redrawn when their own verdict was replaced, and
+    keep what they said. One Slack does not take keeps its button (its click is refused: the
+    item's value no longer reads not confirmed); a log line."""
+    block = review_blocks.failed_block(done.meeting, done.item.number)
+    posts = await meeting_flow.thread(asked.client, done.team, done.meeting)
+    failed = [
+        post
+        for post in posts
+        if post.get("ts") != skip and block in {b.get("block_id") for b in post.get("blocks") or []}
+    ]
+    if failed:
+        await _update(asked, done, failed[-1]["ts"], payload, "a verdict post kept its button")
+
+
+async def _update(
+    asked: Asked, done: Verdict | FollowUp, ts: str, payload: dict[str, Any], failed: str
+) -> None:
+    """A post in the meeting's thread redrawn; one Slack does not take stays as it was (said
+    in a log line: the change it shows is made already)."""
+    try:
+        await asked.client.chat_update(channel=done.team.channel_id, ts=ts, **payload)
+    except SlackApiError as error:
+        log.warning("review %s: %s (%s)", done.meeting.id, failed, error)
 
 
 async def follow_up_added(asked: Asked, done: FollowUp) -> None:
+    """The follow-up in the thread, and the failed verdict's post redrawn without its button."""
     payload = review_blocks.follow_up_added(done)
     await meeting_flow.post(asked.client, done.team, done.meeting, payload)
+    if failed_ts := (asked.body.get("container") or {}).get("message_ts"):
+        redrawn = review_blocks.followed_up(done)
+        await _update(asked, done, failed_ts, redrawn, "the verdict post kept its button")
 
 
 async def goal_answered(asked: Asked, done: GoalAnswered) -> None:

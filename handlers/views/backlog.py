@@ -15,7 +15,9 @@ from handlers import payload
 from handlers.asked import Asked
 from handlers.blocks import backlog as blocks
 from handlers.blocks import kit
+from handlers.common import presence
 from handlers.flows import meetings as meeting_flow
+from handlers.render import render
 from handlers.reply import metadata
 from handlers.views import form
 
@@ -112,8 +114,12 @@ async def _no_refused_field(asked: Asked, edits: dict[str, Any]) -> None:
 @form.submitted(_item_edits, before_ack=_no_refused_field)
 async def save_item(asked: Asked, edits: dict[str, Any]) -> None:
     sent = _sent(asked, edits)
-    saved = await backlog_uc.save_item(asked.svc, asked.actor, sent, asked.in_channel)
+    present = presence(asked.client, asked.body)
+    saved = await backlog_uc.save_item(asked.svc, asked.actor, sent, asked.in_channel, present)
     await asked.answer(blocks.saved_notice(saved))
+    if saved.owner_outside is not None:
+        outside = render("item_owner_outside.md.j2", owner=saved.owner_outside, item=saved.item)
+        await asked.answer(kit.mrkdwn_notice(outside))
     await meeting_flow.redraw_deep_dives(asked.svc, asked.client, asked.actor, [sent.number])
 
 

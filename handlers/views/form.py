@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import UserError
 from handlers.asked import Asked, Listener, listening_as
+from handlers.render import unmarked
 
 T = TypeVar("T")
 
@@ -74,7 +75,8 @@ def submitted(
                 if before_ack is not None:
                     await before_ack(asked, given)
             except FieldErrors as refused:
-                await ack(response_action="errors", errors=refused.errors)
+                errors = {block: unmarked(said) for block, said in refused.errors.items()}
+                await ack(response_action="errors", errors=errors)
                 return
             await ack()
             await handle(asked, given)

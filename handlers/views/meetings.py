@@ -18,6 +18,7 @@ from handlers.asked import Asked
 from handlers.blocks import meetings as meeting_blocks
 from handlers.flows import meetings as meeting_flow
 from handlers.listener import listener
+from handlers.render import unmarked
 from handlers.reply import metadata
 from handlers.views import form
 
@@ -66,7 +67,7 @@ async def save_agenda(
         agenda = await meetings.agenda_from_form(asked.svc, asked.actor, given)
     except UserError as error:
         block = "yaml" if given.yaml is not None else "minutes-0"
-        await ack(response_action="errors", errors={block: error.message[:150]})
+        await ack(response_action="errors", errors={block: unmarked(error.message)[:150]})
         return
     await ack()
     svc, who = asked.svc, asked.actor

@@ -98,6 +98,18 @@ def _settings(body: dict[str, Any]) -> list[tuple[str, str]]:
     return changes
 
 
+async def _start_in_range(asked: Asked, changes: list[tuple[str, str]]) -> None:
+    """Before the ack: a sprint start too far from the team's today (a database read) shows
+    under its field, as `/timebox settings start` says it, and the form stays open."""
+    for setting, value in changes:
+        if setting == "start":
+            today = await team_uc.team_today(asked.svc, _submitter(asked))
+            try:
+                teams.parse_setting(setting, value, today)
+            except UserError as error:
+                raise form.FieldError(setting, error.message) from None
+
+
 def _rules(state: dict[str, dict[str, Any]]) -> list[str]:
     return [o["value"] for o in state.get("rules", {}).get("selected_options") or []]
 
@@ -153,10 +165,10 @@ async def save_setup(asked: Asked, setup: team_uc.TeamSetup) -> None:
     await asked.answer(team_blocks.roles_message(done.roles, who.channel))
 
 
-@form.submitted(_settings)
+@form.submitted(_settings, before_ack=_start_in_range)
 async def save_settings(asked: Asked, changes: list[tuple[str, str]]) -> None:
     changed = await team_uc.apply_settings(asked.svc, _submitter(asked), changes, asked.in_channel)
-    await asked.answer(team_blocks.settings_message(changed.team))
+    await asked.answer(team_blocks.settings_message(changed.team, changed.settings))
 
 
 @form.submitted(_dor)

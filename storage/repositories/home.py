@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from storage.models import (
     BacklogItem,
@@ -21,10 +21,13 @@ from storage.repositories.base import Repository
 
 
 class HomeQueries(Repository):
-    async def home_teams(self, workspace_id: str, user_id: str) -> Sequence[Team]:
+    async def home_teams(
+        self, workspace_id: str, user_id: str, channels: Sequence[str] = ()
+    ) -> Sequence[Team]:
         """The user's teams: a role (theirs, or a user group's they are in), an item they own,
-        a task of theirs in the active sprint, or an open poker poll that expects their vote
-        (developers need no explicit role)."""
+        a task of theirs in the active sprint, or an open poker poll that expects their vote;
+        and the teams of `channels` (where Slack said they are a member: a Developer by
+        default, see `open_teams`)."""
         roled = select(RoleAssignment.team_id).where(RoleAssignment.user_id == user_id)
         owned = select(BacklogItem.team_id).where(BacklogItem.owner == user_id)
         tasked = (
@@ -52,11 +55,28 @@ class HomeQueries(Repository):
             .where(Team.workspace_id == workspace_id, RoleAssignment.members.is_not(None))
         )
         ids |= {team_id for team_id, members in groups.all() if user_id in (members or [])}
-        if not ids:
+        if not ids and not channels:
             return []
         result = await self.session.scalars(
             select(Team)
-            .where(Team.workspace_id == workspace_id, Team.id.in_(ids))
+            .where(
+                Team.workspace_id == workspace_id,
+                or_(Team.id.in_(ids), Team.channel_id.in_(channels)),
+            )
+            .order_by(Team.id)
+        )
+        return result.all()
+
+    async def open_teams(self, workspace_id: str) -> Sequence[Team]:
+        """The workspace's set-up teams (someone holds a role) whose Developers are everyone
+        else in the channel: nobody, not even a user group, is named for the role, so anyone
+        in the channel is one (only Slack knows who that is)."""
+        held = exists().where(RoleAssignment.team_id == Team.id)
+        dev = exists().where(RoleAssignment.team_id == Team.id, RoleAssignment.role == "dev")
+        result = await self.session.scalars(
+            select(Team)
+            .where(Team.workspace_id == workspace_id, held, ~dev)
+            .where(~Team.channel_id.startswith("D"))  # a DM is nobody's team
             .order_by(Team.id)
         )
         return result.all()

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import (
     BacklogItem,
@@ -24,6 +25,7 @@ from storage.models import (
 from storage.repositories.base import Repository
 
 _Row = TypeVar("_Row", TrackerConnection, TrackerLink, TrackerSprintLink)
+T = TypeVar("T")
 
 
 class TrackerQueries(Repository):
@@ -46,25 +48,38 @@ class TrackerQueries(Repository):
     async def connection_by_id(self, connection_id: int) -> TrackerConnection | None:
         return await self.session.get(TrackerConnection, connection_id)
 
+    async def connections_to(self, kind: str, board_id: int) -> Sequence[TrackerConnection]:
+        """Every team's connection to a tracker's board of that number (on any site)."""
+        found = await self.session.scalars(
+            select(TrackerConnection).where(
+                TrackerConnection.kind == kind, TrackerConnection.board_id == board_id
+            )
+        )
+        return found.all()
+
     async def lock_connection(self, connection_id: int) -> None:
         """Until the transaction ends, nothing else changes this connection's links: the sync
         applying issues and a write recording its answer take turns across instances, so an
         issue a create just made is never linked twice (a row lock on PostgreSQL; SQLite
         serialises writers anyway)."""
-        await self.session.execute(
-            select(TrackerConnection.id)
-            .where(TrackerConnection.id == connection_id)
-            .with_for_update()
-        )
+        await self._locked(TrackerConnection.id, connection_id)
 
     async def locked_status(self, connection_id: int) -> str | None:
         """The connection's status as stored now (not as this session loaded it earlier), its
         row locked until the transaction ends: of two runs that see a break begin or end, the
         second reads what the first wrote (None: the connection is gone)."""
+        return await self._locked(TrackerConnection.status, connection_id)
+
+    async def locked_secret(self, connection_id: int) -> str | None:
+        """The connection's credential (encrypted) as stored now, not as this session loaded
+        it earlier, its row locked until the transaction ends: a run that failed sees a
+        renewal committed meanwhile, and one to come waits (None: the connection is gone)."""
+        return await self._locked(TrackerConnection.secret, connection_id)
+
+    async def _locked(self, column: InstrumentedAttribute[T], connection_id: int) -> T | None:
+        """`column` of the connection as stored now, its row locked (FOR UPDATE)."""
         return await self.session.scalar(
-            select(TrackerConnection.status)
-            .where(TrackerConnection.id == connection_id)
-            .with_for_update()
+            select(column).where(TrackerConnection.id == connection_id).with_for_update()
         )
 
     async def connection_by_token(self, token: str) -> TrackerConnection | None:

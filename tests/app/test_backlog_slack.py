@@ -178,7 +178,9 @@ async def test_a_blank_title_is_refused_in_the_form_and_nothing_is_lost(slack):
     ack = await slack.driver.submit(view, {"Title": "   ", "Epic": "Billing"}, user=PO)
     assert ack.json == {
         "response_action": "errors",
-        "errors": {"title": "An item needs a title, e.g. `/backlog add Export invoices as PDF`."},
+        "errors": {
+            "title": "An item needs a title, e.g. \u201c/backlog add Export invoices as PDF\u201d."
+        },
     }
     assert slack.emulator.open_view(PO) is not None, "the form stays open with what was typed"
 

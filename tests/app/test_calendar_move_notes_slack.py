@@ -12,7 +12,7 @@ from tests.app.test_calendar_slack import say, team
 async def test_a_move_onto_a_holiday_or_a_day_off_is_pointed_out(slack):
     await team(slack)  # Germany's holidays: Good Friday is 3 April 2026
     await say(slack, "/refine", "schedule wed 14:00")
-    moved = shown(await say(slack, "/timebox", "calendar move next to 2026-04-03 15:00"))
+    moved = shown(await say(slack, "/timebox", "calendar move 2026-04-01 to 2026-04-03 15:00"))
     assert "Moved" in moved and "Good Friday" in moved and "public holiday" in moved, moved
     moved = shown(await say(slack, "/timebox", "calendar move 2026-03-11 to 2026-03-14 15:00"))
     assert "not one of the team's working days" in moved, moved

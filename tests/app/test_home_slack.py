@@ -239,6 +239,10 @@ def test_a_channel_without_a_running_sprint_says_so():
         owns_items=False,
         planning=Sprint(number=2, starts_on=date(2026, 3, 16), ends_on=date(2026, 3, 29)),
         next_planning=date(2026, 3, 16),
+        # being planned: its planning meeting runs (without one it is the next to plan)
+        meeting=Meeting(
+            kind="planning", status="running", agenda={"name": "Sprint planning"}, facilitator=SM
+        ),
     )
     shown = json.dumps(home_view([planning], MONDAY), ensure_ascii=False)
     assert "0 items on the backlog\\nSprint 2 is being planned." in shown

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from bot.domain import tracker_order
 from bot.domain import tracker_sync as rules
 from bot.domain.backlog import ItemFields, Move
 from bot.domain.readiness import hypothesis_in
@@ -261,18 +262,18 @@ async def test_a_board_that_shows_nothing_unlinks_nothing(slack, jira):
 
 def test_the_boards_order_moves_the_fewest_items():
     order = [(1, "A", 1.0), (2, "B", 2.0), (3, None, 3.0), (4, "C", 4.0), (5, "D", 5.0)]
-    moved, ranks = rules.follow_board(order, ["D", "A", "B", "C"])
-    assert moved == [rules.Moved(5, 0.0, 5, 1)] and ranks == {5: 0.0}
-    moved, ranks = rules.follow_board(order, ["B", "A", "C", "D"])
-    assert moved == [rules.Moved(1, 2.5, 1, 2)], "right after its board neighbour"
-    assert rules.follow_board(order, ["A", "D", "B", "C"], pinned={5}) == ([], {})
-    assert rules.follow_board(order, ["A", "B", "C", "D", "GONE"]) == ([], {})
+    moved, ranks = tracker_order.follow_board(order, ["D", "A", "B", "C"])
+    assert moved == [tracker_order.Moved(5, 0.0, 5, 1)] and ranks == {5: 0.0}
+    moved, ranks = tracker_order.follow_board(order, ["B", "A", "C", "D"])
+    assert moved == [tracker_order.Moved(1, 2.5, 1, 2)], "right after its board neighbour"
+    assert tracker_order.follow_board(order, ["A", "D", "B", "C"], pinned={5}) == ([], {})
+    assert tracker_order.follow_board(order, ["A", "B", "C", "D", "GONE"]) == ([], {})
     tight = [(1, "A", 1.0), (2, "B", 1.0 + 1e-9), (3, "C", 1.0 + 2e-9), (4, "D", 5.0)]
-    moved, ranks = rules.follow_board(tight, ["B", "A", "C", "D"])
-    assert moved == [rules.Moved(1, 2.0, 1, 2)]
+    moved, ranks = tracker_order.follow_board(tight, ["B", "A", "C", "D"])
+    assert moved == [tracker_order.Moved(1, 2.0, 1, 2)]
     assert ranks == {2: 1.0, 1: 2.0, 3: 3.0, 4: 4.0}, "no room left: renumbered"
     big = [(n, f"K{n}", float(n)) for n in range(5000)]
-    moved, _ = rules.follow_board(big, [f"K{n}" for n in [4999, *range(4999)]])
+    moved, _ = tracker_order.follow_board(big, [f"K{n}" for n in [4999, *range(4999)]])
     assert [m.item_id for m in moved] == [4999]
 
 

@@ -36,3 +36,16 @@ async def test_a_t_shirt_reveal_shows_its_statistics_in_sizes(slack):
     [result] = replies(slack, board(slack))
     text = shown(result)
     assert "*Median* ≈ L (4.5 pts) · *Mode* XS, XL · *Average* ≈ L (4.5 pts)" in text, text
+
+
+async def test_a_deck_or_size_change_says_what_changed(slack):
+    await setup_team(slack)
+    answer = shown(await poker(slack, "tshirt XL=1000", user=PO))
+    assert answer.startswith(":white_check_mark: *T-shirt sizes:* XL 8 → 1000 points."), answer
+    assert "this channel's deck is *Fibonacci*" in answer, "the sizes count only with sizes"
+    again = shown(await poker(slack, "tshirt XL=1000", user=PO))
+    assert again.startswith("The T-shirt sizes already count so: nothing changed."), again
+    changed = shown(await poker(slack, "deck tshirt", user=PO))
+    assert changed.startswith(":white_check_mark: *Deck:* Fibonacci → T-shirt sizes."), changed
+    same = shown(await poker(slack, "deck tshirt", user=PO))
+    assert same.startswith("The deck already is *T-shirt sizes*: nothing changed."), same

@@ -474,6 +474,8 @@ async def test_mistakes_are_answered_with_usage(slack):
     assert "Sizes must grow: L=2 is less than M=3" in (await poker(slack, "tshirt L=2", PO)).text
     refused = await poker(slack, "deck modified", user=DEV1)
     assert "Only the Product Owner or Scrum Master can change the poker deck" in refused.text
+    refused = await poker(slack, "tshirt XL=3", user=DEV1)
+    assert "Only the Product Owner or Scrum Master can change the T-shirt sizes" in refused.text
     shown_deck = shown(await poker(slack, "deck", user=DEV1))
     assert "*Fibonacci*: 0  ½  1  2  3  5  8  13  21  ?  ☕" in shown_deck
     help_text = shown(await poker(slack, "help", user=DEV1))

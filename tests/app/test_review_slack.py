@@ -5,6 +5,7 @@ to the backlog as a follow-up, and asking after the sprint goal at the end."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import icalendar
@@ -83,10 +84,12 @@ async def test_a_sprint_review_walks_the_increment_records_verdicts_and_asks_for
     assert "*#2* Dark mode: value not confirmed by" in shown(failed)
     assert "Nobody switched it on" in shown(failed)
 
-    # The failed hypothesis goes back to the backlog as a follow-up, once.
+    # The failed hypothesis goes back to the backlog as a follow-up, once: the button leaves
+    # the post, and a second click sent before Slack redrew it (`stale`) is refused.
+    stale = copy.deepcopy(failed)
     await slack.driver.click("Add a follow-up to the backlog", user=PO, message=failed)
     assert "*#4* Follow up #2: Dark mode is on the backlog" in shown(thread(slack)[-1])
-    await slack.driver.click("Add a follow-up to the backlog", user=PO, message=failed)
+    await slack.driver.click("Add a follow-up to the backlog", user=PO, message=stale)
     assert "has its follow-up already: #4" in shown(last_ephemeral(slack, PO))
     follow_up = shown(await backlog(slack, "show 4", user=PO))
     assert "Follow up #2: Dark mode" in follow_up and "Nobody switched it on" in follow_up

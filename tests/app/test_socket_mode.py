@@ -229,7 +229,7 @@ async def test_a_modal_submission_edits_an_item(slack):
     refused = await slack.driver.submit(view, {"Title": "   "}, user=PO)
     assert refused.json == {
         "response_action": "errors",
-        "errors": {"title": "An item needs a title, e.g. `/backlog add Export invoices as PDF`."},
+        "errors": {"title": "An item needs a title, e.g. “/backlog add Export invoices as PDF”."},
     }, "the ack's payload carries the response_action"
     assert slack.emulator.open_view(PO) is view and view.errors
     ack = await slack.driver.submit(

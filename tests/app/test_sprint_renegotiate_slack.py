@@ -35,6 +35,7 @@ async def test_an_unready_oversized_item_is_refused_to_a_developer_and_taken_by_
     )
     assert f"<@{PO}> added *#4*" in change, change
     assert ":warning: Taken in with its risks: #4 is not ready (" in change, change
+    assert "Reason: the customer escalated it\n:warning:" in change, "risks on their own line"
     assert "1000 pts past the commitment of 5 pts" in change
 
 

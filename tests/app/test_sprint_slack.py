@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time
 
 import pytest
 
@@ -130,6 +131,10 @@ async def test_a_close_form_naming_a_closed_sprint_changes_nothing(slack):
     await slack.driver.submit(form, {"Did we get the value we expected?": "Yes"}, user=SM)
     assert await status_of(slack, first) == "closed"
     second = await running_sprint(slack, "T0TEAM", CHANNEL)  # sprint 2, planned at the close
+    async with slack.db.transaction() as store:  # its slot begun: it can be closed
+        planned = await store.sprint_by_id(second)
+        assert planned is not None
+    slack.clock.set(datetime.combine(planned.starts_on, time(9), tzinfo=UTC))
 
     form = naming(await close_form(slack.driver, slack, CHANNEL), first)
     await slack.driver.submit(form, {"Did we get the value we expected?": "Again"}, user=SM)

@@ -965,6 +965,8 @@ async def test_someone_outside_a_channel_with_no_roles_never_becomes_its_po(repl
 TRUSTED_CHANGES = {
     "backlog.export_backlog": "a read: the export is posted as a file, once",
     "backlog._import_batches": "its callers ask first (import_csv before it reads the file)",
+    "backlog.field_refused": "a read before the item form's ack: save_item asks after it",
+    "ready.dor_form": "a read that opens the form, for the PO or an SM: save_dor asks after it",
     "poker.reveal_round": "the poll's facilitator (in the team when they started it) or an SM",
     "poker.decide_round": "the poll's facilitator (in the team when they started it) or an SM",
     "poker.revote_round": "the poll's facilitator (in the team when they started it) or an SM",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.domain import tracker_sync as rules
 from tests.app.test_github_sync import github  # noqa: F401
 from tests.app.test_tracker_connect import linear  # noqa: F401
 from tests.app.test_tracker_reopen import SYNC, board, restored_and_reopened  # noqa: F401
@@ -50,7 +51,8 @@ async def test_an_issue_closed_as_not_planned_archives_its_item_not_done(slack, 
     assert title not in await backlog_text(slack)
     *_, (who, action, changes) = await history(slack, item)
     assert (who, action) == (kind_of(tracker), "archived")
-    assert f"{key} was closed as not planned in" in changes["note"]
+    closed_as = rules.CLOSED_AS[kind_of(tracker)]  # in the tracker's words (Jira: won't do)
+    assert f"{key} was closed as {closed_as} in" in changes["note"]
     assert f"`/backlog restore {item.number}` brings it back" in changes["note"]
     assert item.tracker_link.pending == 0, "nothing written back"
     assert STILL_NOT_PLANNED[kind_of(tracker)](em, key)

@@ -164,3 +164,16 @@ def test_a_plan_whose_item_left_the_backlog_since_it_was_chosen_is_not_committed
             team(), planned, rows, "UDEV", ["UDEV"], None, datetime(2026, 3, 2, 9, tzinfo=UTC)
         )
     assert planned.status == "planning" and kept.status == "open"
+
+
+def test_an_addition_past_a_fractional_forecast_says_its_points_as_the_planning_showed_them():
+    """A forecast of 10.6667 was shown as 10.7 in the planning: the overrun is said in tenths."""
+    running = sprint(2, "active", capacity={"forecast": 32 / 3})
+    kept = [SprintItem(item=item(1, status="open", estimate=7.0), position=0)]
+    said = sprints.addition_risks(running, item(13, estimate=13.0), kept, DefinitionOfReady())
+    assert said[-1] == "sprint 2 at 20 pts is 9.3 pts past its forecast of 10.7 pts", said
+    at_forecast = [SprintItem(item=item(1, status="open", estimate=10.7), position=0)]
+    level = sprints.addition_risks(
+        running, item(13, estimate=0.0), at_forecast, DefinitionOfReady()
+    )
+    assert not [risk for risk in level if "past" in risk], "10.7 is the forecast, not past it"

@@ -19,6 +19,7 @@ from bot.runtime.config import Settings
 from bot.runtime.inflight import Inflight
 from bot.runtime.services import Services
 from bot.usecases import poker as rounds
+from bot.usecases import poker_deadlines as deadlines
 from storage.models import PokerPoll, PokerRound
 
 FIB = Deck.named("fibonacci")
@@ -336,14 +337,14 @@ async def test_an_async_revote_gets_a_fresh_deadline_and_old_jobs_stand_down(db,
     _, round_id = await _poll(db, clock, ["D1", "D2"], mode="async")
     later = clock.now() + timedelta(hours=3)
     async with db.transaction() as store:
-        assert [r.id for r in await rounds.expire(store, 1, later)] == [round_id]
-        assert await rounds.expire(store, 1, later) == [], "a second run reveals nothing"
+        assert [r.id for r in await deadlines.expire(store, 1, later)] == [round_id]
+        assert await deadlines.expire(store, 1, later) == [], "a second run reveals nothing"
         team = await store.ensure_team("T0TEAM", "C0TEAM", clock.now())
         fresh = await rounds.revote(store, team, round_id, "FAC", later)
         assert fresh.number == 2 and fresh.deadline == later + timedelta(hours=2)
         keys = {job.key for job in await store.pending(poker.KIND_DEADLINE)}
         assert poker.job_key(1, fresh.deadline, "deadline") in keys
-        assert await rounds.nudge(store, 1, clock.now() + timedelta(hours=2), "half") == (
+        assert await deadlines.nudge(store, 1, clock.now() + timedelta(hours=2), "half") == (
             await store.poll(1),
             {},
         ), "the old deadline has no open rounds left: nobody to remind"

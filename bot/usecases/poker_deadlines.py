@@ -1,0 +1,206 @@
+"""An async poll's deadline and its reminders, the due work its start schedules
+(bot.domain.poker.deadline_jobs): at the deadline every round still open is revealed, with
+the channel's notice and the results recorded in the same transaction; before it, each voter
+who owes a vote gets one direct message listing every poll that waits for them. Voters who
+have left the channel are waited for no more (bot.usecases.poker.depart).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.domain import poker
+from bot.domain.poker import Reminder, Row
+from bot.runtime import outbox
+from bot.runtime.scheduling import Due
+from bot.runtime.services import Services
+from bot.usecases.poker import ResultBuilders, ResultPosts, board, depart, show_result, sync_at
+from storage.models import PokerPoll, PokerRound, Team
+from storage.repositories import Store
+
+BuildClosed = Callable[[PokerPoll, Sequence[Row]], dict[str, Any]]
+"""The channel's notice that an async poll has closed, as chat.postMessage arguments."""
+BuildReminder = Callable[[Reminder], dict[str, Any]]
+"""One voter's reminder of all that waits for their vote, as chat.postMessage arguments."""
+
+
+# -- in the caller's transaction ------------------------------------------------------------------
+
+
+async def expire(store: Store, poll_id: int, now: datetime) -> list[PokerRound]:
+    """Reveals every round of an async poll whose deadline has passed (once: a second run
+    finds nothing left to reveal)."""
+    if await store.poll(poll_id) is None:
+        return []
+    revealed = []
+    for round_ in poker.due_rounds(await store.rounds(poll_id), now):
+        if await store.move_round(
+            round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="deadline"
+        ):
+            revealed.append(round_)
+    return revealed
+
+
+@dataclass(frozen=True)
+class Nudged:
+    """One reminder of a poll: who owes it a vote (voter: item numbers), and the direct
+    messages it sends (one per voter, listing every poll that waits for their vote)."""
+
+    owed: dict[str, list[int]]
+    reminders: list[Reminder]
+
+
+async def nudge(
+    store: Store, poll_id: int, deadline: datetime, name: str, now: datetime | None = None
+) -> tuple[PokerPoll, dict[str, list[int]]] | None:
+    """Who still owes a vote (voter: item numbers) for this deadline, once per reminder.
+
+    Returns None when the reminder went out already (a job that ran twice) or the poll is
+    over; an empty dict when everyone has voted. (`reminders_due` says what to tell them.)
+    """
+    poll = await store.poll(poll_id)
+    team = await store.team_by_id(poll.team_id) if poll is not None else None
+    if team is None:
+        return None
+    when = now or datetime.now(UTC)
+    found = await reminders_due(store, team.workspace_id, poll_id, deadline, name, when)
+    if found is None:
+        return None
+    return await store.poll(poll_id), found.owed
+
+
+async def reminders_due(
+    store: Store,
+    workspace: str,
+    poll_id: int,
+    deadline: datetime,
+    name: str,
+    now: datetime,
+    members: Collection[str] | None = None,
+) -> Nudged | None:
+    """Who still owes a vote for this deadline, once per reminder, and what to tell them.
+
+    The workspace's open async polls are locked (in id order) for the transaction, so two
+    polls' reminders falling due together send each voter one message, not one per poll.
+    Voters no longer in the channel (`members`) are waited for no more (`depart`). Returns
+    None when the reminder went out already (a job that ran twice) or the poll is over.
+    """
+    polls = await store.open_async_polls(workspace, lock=True)
+    poll = next((p for p, _ in polls if p.id == poll_id), None)
+    key = poker.job_key(poll_id, deadline, name)
+    if poll is None or key in poll.nudges:
+        return None
+    if await depart(store, poll, members, now):  # their results are posted by a sync
+        await sync_at(store, poll.id, [], now)
+    voting = [
+        r
+        for r in await store.rounds_in([p.id for p, _ in polls])
+        if r.status == "voting" and r.deadline is not None
+    ]
+    voted = await store.voters_in([r.id for r in voting])
+    mine = [r for r in voting if r.poll_id == poll_id and r.deadline == deadline]
+    owed = poker.owed_votes(poll, mine, voted)
+    start = min((r.started_at for r in mine), default=poll.created_at)
+    since = poker.reminder_window(poll, start, deadline, name)
+    sent = poker.reminders(poll, owed, polls, voting, voted, since)
+    marks = [poker.ran_mark(key, now), *(poker.reminded_mark(r.voter, now) for r in sent)]
+    poll.nudges = [*poll.nudges, key, *marks]
+    return Nudged(owed, sent)
+
+
+# -- the jobs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expired:
+    poll: PokerPoll
+    team: Team
+    revealed: list[PokerRound]
+    posts: list[ResultPosts] = field(default_factory=list)  # result posts recorded, to send
+
+
+async def close_at_deadline(
+    svc: Services, due: Due, build: ResultBuilders, closed: BuildClosed
+) -> Expired | None:
+    """An async poll's deadline (the job `due`): reveals what is still open, with the
+    channel's notice (queued under the job's key) and every unposted result recorded in the
+    same transaction. None if the poll is gone."""
+    poll_id, now = int(due.payload["poll_id"]), due.now
+    async with svc.db.transaction() as store:
+        revealed = await expire(store, poll_id, now)
+        poll = await store.poll(poll_id)
+        team = await store.team_by_id(poll.team_id) if poll is not None else None
+        if poll is None or team is None:
+            return None
+        if revealed:
+            ids = {r.id for r in revealed}
+            rows = [r for r in (await board(store, poll)).rows if r.round and r.round.id in ids]
+            await outbox.enqueue(
+                store,
+                f"{due.key}:closed",
+                team.workspace_id,
+                now,
+                channel=team.channel_id,
+                **closed(poll, rows),
+            )
+        posts = []
+        for round_ in poker.unposted(await store.rounds(poll_id)):
+            post = await show_result(store, team, round_.id, now, build)
+            if post is not None:
+                posts.append(post)
+        return Expired(poll, team, revealed, posts)
+
+
+@dataclass(frozen=True)
+class Place:
+    poll: PokerPoll
+    team: Team
+    neighbours: list[tuple[PokerPoll, Team]] = field(default_factory=list)
+    """The workspace's other open async polls with a voter in common: a reminder may list
+    them too."""
+
+
+async def place_of(svc: Services, poll_id: int) -> Place | None:
+    """Where a poll is: its team (workspace and channel) and message; None if it is gone."""
+    async with svc.db.transaction() as store:
+        poll = await store.poll(poll_id)
+        team = await store.team_by_id(poll.team_id) if poll is not None else None
+        if poll is None or team is None:
+            return None
+        voters = set(poll.voters)
+        others = [
+            (other, where)
+            for other, where in await store.open_async_polls(team.workspace_id)
+            if other.id != poll.id and voters & set(other.voters)
+        ]
+        return Place(poll, team, others)
+
+
+async def remind_owed(
+    svc: Services,
+    place: Place,
+    due: Due,
+    deadline: datetime,
+    build: BuildReminder,
+    members: Collection[str] | None = None,
+) -> Nudged | None:
+    """Queues one reminder for each voter who owes a vote (listing every poll that waits for
+    them), a direct message under the job's key and the voter's id, with the mark that this
+    reminder (the job `due`, for `deadline`) went out: both are kept, or neither. Voters no
+    longer among the channel's `members` are not reminded, nor waited for. None if it went
+    out before or the poll is over."""
+    name, now = due.key.rsplit(":", 1)[-1], due.now
+    async with svc.db.transaction() as store:
+        workspace = place.team.workspace_id
+        found = await reminders_due(store, workspace, place.poll.id, deadline, name, now, members)
+        if found is None:
+            return None
+        for reminder in found.reminders:
+            voter = reminder.voter
+            await outbox.enqueue(
+                store, f"{due.key}:{voter}", workspace, now, channel=voter, **build(reminder)
+            )
+        return found
