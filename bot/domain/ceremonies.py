@@ -475,12 +475,18 @@ def next_occurrences(
 
 
 def coming(
-    team: Team, ceremonies: Sequence[Ceremony], now: datetime, days: int = SHOWN_DAYS
+    team: Team,
+    ceremonies: Sequence[Ceremony],
+    now: datetime,
+    days: int = SHOWN_DAYS,
+    committed: int = 0,
 ) -> list[Occurrence]:
-    """What is coming in the next `days` days, skipped ones included, in order."""
+    """What is coming in the next `days` days, skipped ones included, in order; not the
+    plannings of sprints committed already (`committed`: see `planned_early`)."""
     until = now + timedelta(days=days)
     found = [o for c in ceremonies for o in occurrences(team, c, now, until, with_skipped=True)]
-    return sorted(found, key=lambda o: (o.starts, o.kind))
+    kept = [o for o in found if not planned_early(team, o, committed)]
+    return sorted(kept, key=lambda o: (o.starts, o.kind))
 
 
 def planning_day(team: Team, planning: Ceremony | None, today: date) -> date | None:
@@ -505,6 +511,14 @@ def next_sprint_planning(
         return next_planning_day(team, running, today)
     after = max(today, running.starts_on + timedelta(days=1)) if running else today
     return planning_day(team, planning, after)
+
+
+def planned_early(team: Team, occurrence: Occurrence, committed: int) -> bool:
+    """Whether `occurrence` is the planning of a sprint committed already (`committed`: the
+    team's latest committed sprint's number), ahead of its slot: it is not held again, so no
+    reminder, start or listing calls the team to it."""
+    opens = sprint_number(team, occurrence.day) if occurrence.kind == "planning" else None
+    return opens is not None and opens <= committed
 
 
 def sprint_number(team: Team, day: date) -> int | None:
@@ -747,9 +761,8 @@ def due_verdict(
     occurrence = occurrence_of(team, ceremony, date.fromisoformat(payload["day"]))
     if occurrence is None:
         return Verdict(False, "skipped: no longer on the calendar")
-    opens = sprint_number(team, occurrence.day) if ceremony.kind == "planning" else None
-    if opens is not None and opens <= committed:
-        return Verdict(False, f"skipped: sprint {opens} is committed already")
+    if planned_early(team, occurrence, committed):
+        return Verdict(False, f"skipped: sprint {sprint_number(team, occurrence.day)} is committed")
     if occurrence.starts != datetime.fromisoformat(payload["starts"]):
         return Verdict(False, "moved: planned again for its new time")
     if event == "remind":

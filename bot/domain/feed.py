@@ -28,6 +28,7 @@ from bot.domain.ceremonies import (
     local,
     occurrence_of,
     occurrences,
+    planned_early,
     rrule_day,
     rule_days,
     sprint_number,
@@ -96,6 +97,8 @@ def feed(
                 gone = occurrence.starts.astimezone(zone(team)).date() < today
                 if gone and sprint_number(team, occurrence.day) not in held:
                     continue  # never held: its day is over and its sprint was not committed
+                if not gone and planned_early(team, occurrence, max(held, default=0)):
+                    continue  # its sprint was committed ahead of its slot: not held again
                 calendar.add_component(_single(team, occurrence, agenda, link, now))
     for event in _sprints(team, goals, committed, review, link, now):
         calendar.add_component(event)

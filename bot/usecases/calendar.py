@@ -287,7 +287,7 @@ async def remind(svc: Services, due: Due, render: Render) -> str:
     async with svc.db.transaction() as store:
         team = await store.team_by_id(int(due.payload["team_id"]), lock=True)
         ceremony = await store.ceremony(team.id, due.payload["kind"]) if team else None
-        held = await _committed(store, team)
+        held = await store.latest_committed(team.id) if team else 0
         verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "remind", held)
         if team is None or ceremony is None:
             return verdict.outcome
@@ -308,7 +308,7 @@ async def start_due(svc: Services, due: Due) -> StartDue:
     async with svc.db.transaction() as store:
         team = await store.team_by_id(int(due.payload["team_id"]))
         ceremony = await store.ceremony(team.id, due.payload["kind"]) if team else None
-        held = await _committed(store, team)
+        held = await store.latest_committed(team.id) if team else 0
         verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "start", held)
         if not verdict.act or team is None or ceremony is None:
             return StartDue(verdict.outcome)
@@ -317,13 +317,6 @@ async def start_due(svc: Services, due: Due) -> StartDue:
 
 
 # -- steps ---------------------------------------------------------------------------------------
-
-
-async def _committed(store: Store, team: Team | None) -> int:
-    """The number of the team's latest committed sprint (running or closed); 0 for none."""
-    if team is None:
-        return 0
-    return next((s.number for s in await store.sprints(team.id, 2) if s.status != "planning"), 0)
 
 
 async def _ceremony_in_team(store: Store, team: Team, ceremony_id: int) -> Ceremony:
@@ -337,7 +330,8 @@ async def _shown(store: Store, team: Team, now: datetime) -> CalendarShown:
     ceremonies = list(await store.ceremonies(team.id))
     kept = await store.team_calendar(team.id)
     lead = kept.lead_minutes if kept is not None else rules.DEFAULT_LEAD
-    coming = rules.coming(team, ceremonies, now)
+    committed = await store.latest_committed(team.id)
+    coming = rules.coming(team, ceremonies, now, committed=committed)
     return CalendarShown(team, ceremonies, coming, lead, kept is not None and bool(kept.feed_hash))
 
 

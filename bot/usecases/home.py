@@ -153,7 +153,8 @@ async def coming_ceremonies(
     scheduled = await store.ceremonies(team.id)
     if not scheduled:
         return []
-    found = ceremonies.coming(team, scheduled, now, days=7)
+    committed = await store.latest_committed(team.id)
+    found = ceremonies.coming(team, scheduled, now, days=7, committed=committed)
     return [o for o in found if not o.skipped][:count]
 
 

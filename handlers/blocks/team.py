@@ -304,7 +304,12 @@ def help_message(command: str | None = None) -> dict[str, Any]:
             context("`/timebox help` lists every command."),
         ]
         return message(blocks, f"{command} commands")
-    blocks = [section("*Timebox* keeps this channel's product backlog and runs its planning.")]
+    blocks = [
+        section(
+            "*Timebox* keeps a channel's product backlog and runs its planning: each channel "
+            "it is in is one team, planned in that channel."
+        )
+    ]
     blocks += [section(render("help.md.j2", verbs=verbs)) for verbs in USAGE.values()]
     blocks.append(
         context("The Product Owner orders the backlog; `/timebox roles` shows who is who.")

@@ -6,6 +6,7 @@ done in it, it cannot be closed, and a review looks at the sprint just closed.""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 from tests.app.test_backlog_slack import last_ephemeral, shown
@@ -110,3 +111,21 @@ async def test_no_planning_is_reminded_for_the_sprint_committed_ahead(slack):
         await at(slack, datetime(2026, 12, day, hour, 55, tzinfo=UTC))
     called = [shown(m) for m in slack.emulator.messages(CHANNEL)[posts:]]
     assert any("*Sprint planning* for sprint 4" in m for m in called), called
+
+
+async def test_the_calendar_and_home_list_no_planning_for_the_sprint_committed_ahead(slack):
+    await sprint_3_committed_ahead(slack)
+    await cmd(slack, "/planning", "schedule 09:00", SM)
+    await cmd(slack, "/timebox", "calendar", SM)
+    listed = shown(last_ephemeral(slack, SM))
+    plannings = [line for line in listed.split("\n") if "*Sprint planning*" in line]
+    mon_14, mon_28 = (
+        int(datetime(2026, 12, d, 12, tzinfo=UTC).timestamp()) // 86400 for d in (14, 28)
+    )
+    days = [int(t) // 86400 for line in plannings for t in re.findall(r"<!date\^(\d+)", line)]
+    assert mon_14 not in days, plannings
+    assert mon_28 in days, "the next one still is"
+    await at(slack, datetime(2026, 12, 11, 12, 0, tzinfo=UTC))
+    on_home = await home(slack, DEV1)
+    assert "Sprint planning Mon 14 Dec" not in on_home, on_home
+    assert "Sprint planning Mon 28 Dec" in on_home, "the next one still is"
