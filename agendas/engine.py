@@ -170,7 +170,7 @@ def timing(meeting: Meeting) -> dict[str, Any]:
         for i, s in enumerate(sections(meeting))
         if i not in reached
     ]
-    auto = meeting.data.get("auto_ended")
+    auto = auto_ended(meeting)
     return {
         "sections": sorted([*meeting.log, *not_reached], key=lambda s: s["section"]),
         "planned": planned(meeting),
@@ -205,6 +205,12 @@ def forgotten_at(meeting: Meeting) -> datetime | None:
     if meeting.status == "paused" and meeting.paused_at is not None:
         return meeting.paused_at + PAUSED_AT_MOST
     return timebox_ends(meeting) + grace(meeting)
+
+
+def auto_ended(meeting: Meeting) -> dict[str, Any] | None:
+    """How Timebox ended a meeting nobody ended (`end`): after a pause, how many minutes past
+    its timebox, by which timer; None for one ended by hand or still open."""
+    return meeting.data.get("auto_ended")
 
 
 def overdue(meeting: Meeting, now: datetime) -> bool:
@@ -499,7 +505,7 @@ async def end(
 
 def ended_by(meeting: Meeting) -> str | None:
     """The key of the timer that ended the meeting because nobody did, if one did."""
-    return (meeting.data.get("auto_ended") or {}).get("timer")
+    return (auto_ended(meeting) or {}).get("timer")
 
 
 def may_facilitate(meeting: Meeting, user: str, scrum_masters: tuple[str, ...]) -> bool:

@@ -85,6 +85,17 @@ async def channel_members(client: AsyncWebClient, channel: str) -> list[str]:
             return members
 
 
+async def known_members(client: AsyncWebClient, channel: str, meaning: str) -> list[str] | None:
+    """The channel's members; None when Slack will not say, logged with what the caller
+    does then (`meaning`)."""
+    try:
+        return await channel_members(client, channel)
+    except SlackApiError as error:
+        why = error.response.get("error")
+        log.warning("cannot tell who is in %s (%s): %s", channel, why, meaning)
+        return None
+
+
 def presence(
     client: AsyncWebClient, body: dict[str, Any]
 ) -> Callable[[str, str], Awaitable[bool | None]]:
@@ -95,11 +106,8 @@ def presence(
     async def present(channel: str, user: str) -> bool | None:
         if channel.startswith("D") and channel == channel_of(body):
             return True
-        try:
-            return user in await channel_members(client, channel)
-        except SlackApiError as error:
-            log.info("cannot tell who is in %s: %s", channel, error.response.get("error"))
-            return None
+        members = await known_members(client, channel, "presence unknown")
+        return None if members is None else user in members
 
     return present
 

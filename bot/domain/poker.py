@@ -656,9 +656,7 @@ def _eligible(poll: PokerPoll, roles: Roles, user: str) -> bool:
         return False
     if any(roles.has(user, role) for role in asked):
         return True
-    if roles.is_named("dev"):
-        return roles.has(user, "dev")
-    return not roles.has(user, "po", "sm")
+    return user in roles.developer_pool([user])  # a Developer, named or by default
 
 
 def may_join(poll: PokerPoll, roles: Roles, user: str, members: Collection[str] | None) -> bool:

@@ -534,9 +534,9 @@ async def _renew(
     connection.estimation_field = _estimate_field(snapshot)
     connection.connected_by = work.user
     back = connection.status in ("error", outage.UNREACHABLE)
-    hurried = await working_again(store, connection, now)
+    # a broken one's waiting work is made due as it works again; a working one's retries too
+    hurried = await working_again(store, connection, now) or await hurry(store, connection, now)
     connection.last_error = None
-    hurried += await hurry(store, connection, now)  # a working one's retries too
     if not await store.pending_jobs(f"{KIND_IMPORT}:{tag(connection)}:"):  # an import chains syncs
         await store.schedule_once(
             KIND_SYNC,

@@ -37,7 +37,9 @@ async def edit_item(asked: Asked) -> None:
     form = await backlog_uc.item_form(asked.svc, asked.actor, payload.number(asked.body))
     channel = asked.actor.channel
     await asked.open_form(
-        blocks.edit_modal(form.item, channel, form.dor, None, form.scheme, form.sets_priority)
+        blocks.edit_modal(
+            form.item, channel, form.dor, scheme=form.scheme, sets_priority=form.sets_priority
+        )
     )
 
 

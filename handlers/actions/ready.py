@@ -23,7 +23,7 @@ async def fix_item(asked: Asked) -> None:
         fix["c"],
         found.dor,
         fix.get("f"),
-        found.team.priority_scheme,
-        found.sets_priority,
+        scheme=found.team.priority_scheme,
+        sets_priority=found.sets_priority,
     )
     await asked.open_form(view)

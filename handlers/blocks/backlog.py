@@ -111,6 +111,12 @@ def moved_notice(moved: Moved) -> dict[str, Any]:
     return mrkdwn_notice(render("item_moved.md.j2", moved=moved))
 
 
+def owner_outside_notice(saved: Saved) -> dict[str, Any]:
+    """To the submitter: the owner they chose is not in the team's channel."""
+    text = render("item_owner_outside.md.j2", owner=saved.owner_outside, item=saved.item)
+    return mrkdwn_notice(text)
+
+
 def saved_notice(saved: Saved) -> dict[str, Any]:
     """What the item form saved; it names the fields it took over from someone else's change
     made while the form was open, with the value they had set."""
@@ -275,8 +281,9 @@ def edit_modal(
     channel_id: str,
     dor: DefinitionOfReady,
     focus: str | None = None,
-    scheme: str | None = None,
-    sets_priority: bool = True,
+    *,
+    scheme: str | None,
+    sets_priority: bool,
 ) -> dict[str, Any]:
     """The item form; `focus` puts the cursor on the field a readiness fix is about; a team's
     scoring `scheme` adds its inputs. The MoSCoW priority is an input only for whoever may set

@@ -148,7 +148,12 @@ def connect_modal(channel_id: str, team_id: int, kind: str) -> dict[str, Any]:
     ).to_dict()
 
 
-CREDENTIALS = {"api_token": "API token", "app": "GitHub App's private key", "api_key": "API key"}
+CREDENTIALS = {
+    "api_token": "API token",
+    "token": "token",
+    "app": "GitHub App's private key",
+    "api_key": "API key",
+}
 """A connection's credential (``credential_kind``) in words; anything else is a token."""
 
 
@@ -160,6 +165,7 @@ def connected_message(connected: Connected) -> dict[str, Any]:
         render(
             "tracker_connected.md.j2",
             connection=connected.connection,
+            tracker=tracker_sync.tracker_name(connected.connection.kind),
             path=connected.webhook_path,
             url=connected.webhook_url,
             secret=secret.reveal() if secret is not None else "",

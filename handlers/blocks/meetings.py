@@ -93,7 +93,7 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
         added=progress.added,
         planned=int(progress.planned),
         actual=engine.ran(meeting) if meeting.status == "ended" else 0,
-        auto_ended=meeting.data.get("auto_ended"),
+        auto_ended=engine.auto_ended(meeting),
         purpose=engine.current(meeting).get("purpose") if meeting.status != "ended" else "",
     )
     title = meeting.agenda["name"] + (" · ended" if meeting.status == "ended" else "")
@@ -168,7 +168,7 @@ def ended(meeting: Meeting) -> dict[str, Any]:
     text = render(
         "meeting_ended.md.j2",
         name=meeting.agenda["name"],
-        auto_ended=meeting.data.get("auto_ended"),
+        auto_ended=engine.auto_ended(meeting),
         ran=engine.ran(meeting),
         planned=int(engine.planned(meeting)),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.domain.tracker_sync import board_word
 from bot.usecases.tracker import Outage
-from handlers.blocks.connect import retry_every
+from handlers.blocks.connect import CREDENTIALS, retry_every
 from handlers.blocks.kit import mrkdwn_notice
 from handlers.render import render
 
@@ -21,4 +21,5 @@ def outage(said: Outage) -> dict[str, Any]:
         template = "tracker_unreachable.md.j2"
     word = board_word(said.kind, said.board_id)
     every = retry_every(said.retry_minutes)
-    return mrkdwn_notice(render(template, said=said, word=word, every=every))
+    credential = CREDENTIALS.get(said.credential, "credential")
+    return mrkdwn_notice(render(template, said=said, word=word, every=every, credential=credential))

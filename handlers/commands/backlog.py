@@ -36,7 +36,9 @@ async def _edit(asked: Asked, command: BacklogCommand) -> None:
     form = await backlog_uc.item_form(asked.svc, asked.actor, command.number)
     channel = asked.actor.channel
     await asked.open_form(
-        blocks.edit_modal(form.item, channel, form.dor, None, form.scheme, form.sets_priority)
+        blocks.edit_modal(
+            form.item, channel, form.dor, scheme=form.scheme, sets_priority=form.sets_priority
+        )
     )
 
 

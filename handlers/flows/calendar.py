@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import UserError
@@ -17,7 +16,7 @@ from bot.usecases.team import InChannel
 from bot.usecases.unit import Replayed
 from handlers.asked import Asked
 from handlers.blocks import calendar as calendar_blocks
-from handlers.common import channel_members
+from handlers.common import known_members
 from handlers.flows import meetings as meeting_flow
 
 log = logging.getLogger(__name__)
@@ -62,9 +61,6 @@ def _member_of(client: AsyncWebClient) -> InChannel:
     """Whether someone is in a channel, as Slack says (asked only if they hold no role)."""
 
     async def member(channel: str, user: str) -> bool:
-        try:
-            return user in await channel_members(client, channel)
-        except SlackApiError:
-            return False
+        return user in (await known_members(client, channel, "not taken for in it") or ())
 
     return member

@@ -25,7 +25,7 @@ from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
 from handlers.asked import Asked
 from handlers.blocks import meetings as meeting_blocks
-from handlers.common import channel_members
+from handlers.common import known_members
 from storage.models import Meeting, Team
 
 log = logging.getLogger(__name__)
@@ -51,12 +51,8 @@ async def channel_people(client: AsyncWebClient, channel: str) -> People:
     vouches for: a form naming one is refused by its use case to all but role holders, and
     those named for a role are kept (`known` False), so a Slack failure strands no plan."""
     bot = await bot_user_id(client)
-    try:
-        return People(tuple(await channel_members(client, channel)), bot)
-    except SlackApiError as error:
-        why = error.response.get("error")
-        log.warning("cannot tell who is in %s (%s): named roles kept", channel, why)
-        return People((), bot, known=False)
+    members = await known_members(client, channel, "named roles kept")
+    return People((), bot, known=False) if members is None else People(tuple(members), bot)
 
 
 # -- starting and running ------------------------------------------------------------------------

@@ -47,11 +47,12 @@ from bot.usecases import poker_deadlines as deadlines_uc
 from bot.usecases.unit import Actor
 from handlers import outbox as slack_outbox
 from handlers.blocks import poker as poker_blocks
-from handlers.common import adopt_po_timezone, channel_members, in_channel, permalink
+from handlers.common import adopt_po_timezone, in_channel, known_members, permalink
 from handlers.flows import meetings as meeting_flow
 from storage.models import Team
 
 log = logging.getLogger(__name__)
+KEPT = "named voters kept"  # when Slack will not list a channel, everyone named votes
 
 VOTE_SETTLE = poker_uc.VOTE_SETTLE
 
@@ -223,20 +224,10 @@ async def _invited(
         named=command.voters,
         groups=[handle for _, handle in command.groups],
         group_members=group_members,
-        members=await _members(client, channel),
+        members=await known_members(client, channel, KEPT),
         with_roles=command.with_roles,
         exclude=[context.bot_user_id or ""],
     )
-
-
-async def _members(client: AsyncWebClient, channel: str) -> list[str] | None:
-    """The channel's members; None (and a log line) when Slack will not say: then everyone
-    named votes, so a Slack failure never leaves a poll without its voters."""
-    try:
-        return await channel_members(client, channel)
-    except SlackApiError as error:
-        log.warning("cannot tell who is in %s (%s): named voters kept", channel, _why(error))
-        return None
 
 
 # -- voting ----------------------------------------------------------------------------------------
@@ -294,7 +285,7 @@ def _look_around(svc: Services, client: AsyncWebClient, channel: str, cast: poke
 async def _settle_present(
     svc: Services, client: AsyncWebClient, poll_id: int, channel: str
 ) -> None:
-    await _settle(svc, client, poll_id, await _members(client, channel))
+    await _settle(svc, client, poll_id, await known_members(client, channel, KEPT))
 
 
 async def _settle(
@@ -314,7 +305,7 @@ async def _admit(
     """After the ack of a vote from someone who is not among the poll's voters: counted if
     Slack now lists them in the channel and the poll may take them (a newcomer to an async
     poll of the channel's Developers); else the refusal is raised (the listener answers it)."""
-    members = await _members(client, taken.channel)
+    members = await known_members(client, taken.channel, KEPT)
     counted = await poker_uc.admit(svc, taken, members, RESULT_BUILDERS)
     if counted is None:
         raise refused
@@ -460,7 +451,7 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
     def reminder(said: Reminder) -> dict[str, Any]:
         return poker_blocks.nudge_message(said.waiting, links)
 
-    members = await _members(client, place.team.channel_id)  # who left is not reminded
+    members = await known_members(client, place.team.channel_id, KEPT)  # who left is not reminded
     nudged = await deadlines_uc.remind_owed(svc, place, due, deadline, reminder, members)
     if nudged is None:
         return "sent already, or the poll is over"

@@ -17,7 +17,6 @@ from handlers.blocks import backlog as blocks
 from handlers.blocks import kit
 from handlers.common import presence
 from handlers.flows import meetings as meeting_flow
-from handlers.render import render
 from handlers.reply import metadata
 from handlers.views import form
 
@@ -118,8 +117,7 @@ async def save_item(asked: Asked, edits: dict[str, Any]) -> None:
     saved = await backlog_uc.save_item(asked.svc, asked.actor, sent, asked.in_channel, present)
     await asked.answer(blocks.saved_notice(saved))
     if saved.owner_outside is not None:
-        outside = render("item_owner_outside.md.j2", owner=saved.owner_outside, item=saved.item)
-        await asked.answer(kit.mrkdwn_notice(outside))
+        await asked.answer(blocks.owner_outside_notice(saved))
     await meeting_flow.redraw_deep_dives(asked.svc, asked.client, asked.actor, [sent.number])
 
 

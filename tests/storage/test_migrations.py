@@ -16,6 +16,11 @@ from storage.db import Database, alembic_config, head_revision
 from storage.models import Base
 
 ROOT = Path(__file__).parents[2]
+A_TEAM = text(
+    "INSERT INTO teams (workspace_id, channel_id, sprint_weeks, working_days, "
+    "next_number, created_at) VALUES ('T1', 'C1', 2, 'mon', 1, '2026-01-01')"
+)
+"""A team row as every revision since the first can hold it: the first row, id 1."""
 
 
 async def test_migrations_match_the_models(empty_database_url):
@@ -33,12 +38,7 @@ async def test_downgrade_to_base_and_upgrade_keeps_working_with_rows(empty_datab
     db = Database(empty_database_url)
     await db.migrate("0001")
     async with db.engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO teams (workspace_id, channel_id, sprint_weeks, working_days, "
-                "next_number, created_at) VALUES ('T1', 'C1', 2, 'mon', 1, '2026-01-01')"
-            )
-        )
+        await conn.execute(A_TEAM)
     await db.migrate()
     async with db.transaction() as store:
         team = await store.team("T1", "C1")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from storage.db import Database
+from tests.storage.test_migrations import A_TEAM
 
 NOTES = {
     "the channel's Developers": [],
@@ -22,12 +23,7 @@ async def test_polls_made_before_keep_the_roles_their_voters_were_chosen_by(empt
     db = Database(empty_database_url)
     await db.migrate("0015")
     async with db.engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO teams (id, workspace_id, channel_id, sprint_weeks, working_days, "
-                "next_number, created_at) VALUES (1, 'T1', 'C1', 2, 'mon', 1, '2026-01-01')"
-            )
-        )
+        await conn.execute(A_TEAM)  # id 1
         for n, note in enumerate(NOTES, start=1):
             await conn.execute(
                 text(
