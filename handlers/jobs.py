@@ -16,12 +16,15 @@ from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import housekeeping as housekeeping_uc
+from bot.usecases import news
 from bot.usecases import ready as ready_uc
 from bot.usecases import sprints as sprints_uc
+from bot.usecases import team as team_uc
 from bot.usecases import tracker as tracker_uc
 from handlers import outbox as slack_outbox
 from handlers.blocks import ready as ready_blocks
 from handlers.blocks import sprints as sprint_blocks
+from handlers.blocks import team as team_blocks
 from handlers.blocks import tracker_notice
 from handlers.flows import calendar as calendar_flow
 from handlers.flows import meetings as meeting_flow
@@ -98,8 +101,11 @@ def register_jobs(
     services.jobs.handle(
         housekeeping_uc.HOUSEKEEPING, partial(housekeeping_uc.housekeeping, services)
     )
-    tracker_uc.register_wording(tracker_uc.Outage, tracker_notice.outage)
-    tracker_uc.register_wording(sprints_uc.ScopeChanged, sprint_blocks.scope_changed)
+    news.register_wording(tracker_uc.Outage, tracker_notice.outage)
+    news.register_wording(tracker_uc.SprintClosedThere, tracker_notice.sprint_closed)
+    news.register_wording(sprints_uc.ScopeChanged, sprint_blocks.scope_changed)
+    news.register_wording(sprints_uc.SprintClosed, sprint_blocks.sprint_closed)
+    news.register_wording(team_uc.TeamSetUp, team_blocks.setup_announcement)
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

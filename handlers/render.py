@@ -115,18 +115,23 @@ def unmarked(text: str) -> str:
     return _BOLD.sub(r"\1", _CODE.sub("\u201c\\1\u201d", text))
 
 
+# What a cut must not split: an entity (`&amp;`, `&lt;`, `&gt;`) or Slack's `<…>` markup, left
+# open at the end of the text kept.
+_OPEN_AT_END = re.compile(r"&[a-z]{0,3}$|<[^<>]*$")
+
+
 def fit(text: str, limit: int) -> str:
-    """Shortens text to Slack's limit for its field, saying that it did."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Shortens text to Slack's limit for its field, saying that it did; the cut never lands
+    inside an entity or a mention, date or link (those go whole)."""
+    if len(text) <= limit:
+        return text
+    return _OPEN_AT_END.sub("", text[: limit - 1]) + "…"
 
 
 def plain(text: object, limit: int) -> str:
     """User text for a plain_text field (a label, an option): Slack decodes `&lt;` there too, so
     it is escaped like mrkdwn, then cut to the limit without splitting an entity."""
-    escaped = escape(text)
-    if len(escaped) <= limit:
-        return escaped
-    return re.sub(r"&[a-z]{0,3}$", "", escaped[: limit - 1]) + "…"
+    return fit(escape(text), limit)
 
 
 def fit_escaped(text: object, limit: int) -> Mrkdwn:

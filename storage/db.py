@@ -199,12 +199,25 @@ class Database:
     async def _alembic(self, action: str, revision: str) -> None:
         """Runs Alembic in one transaction. Instances starting together take turns on
         PostgreSQL (an advisory lock held until commit): the first migrates, the others then
-        find the schema up to date. SQLite's BEGIN IMMEDIATE serialises them already."""
-        async with self.engine.begin() as conn:
-            if not self.is_sqlite:
-                lock = text("SELECT pg_advisory_xact_lock(:key)")
-                await conn.execute(lock, {"key": MIGRATE_LOCK})
-            await conn.run_sync(_run_alembic, action, revision)
+        find the schema up to date. SQLite's BEGIN IMMEDIATE serialises them already.
+
+        On SQLite, foreign keys are off while it runs: a column dropped or a constraint added
+        there copies the table into a new one and drops the old, which would delete every row
+        that refers to it (ON DELETE CASCADE). SQLite reads the switch only outside a
+        transaction, so it is set on the driver's connection, before the BEGIN."""
+        async with self.engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            if self.is_sqlite:
+                await driver.execute("PRAGMA foreign_keys=OFF")
+            try:
+                async with conn.begin():
+                    if not self.is_sqlite:
+                        lock = text("SELECT pg_advisory_xact_lock(:key)")
+                        await conn.execute(lock, {"key": MIGRATE_LOCK})
+                    await conn.run_sync(_run_alembic, action, revision)
+            finally:
+                if self.is_sqlite:
+                    await driver.execute("PRAGMA foreign_keys=ON")
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -79,6 +79,9 @@ class Team(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The first day of a sprint: sprints follow every `sprint_weeks`, each opened by planning.
     sprint_start: Mapped[date | None] = mapped_column(Date)
+    # The number of the sprint that starts on `sprint_start` (1, until the calendar is laid
+    # again after sprints were committed: bot.domain.sprints.recalendar).
+    sprint_start_number: Mapped[int] = mapped_column(Integer, default=1)
     holiday_country: Mapped[str | None] = mapped_column(String(8))
     # The Definition of Ready as data (see bot.domain.readiness.DefinitionOfReady.from_data).
     dor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -497,6 +500,10 @@ class TrackerConnection(Base):
     latest change applied: the incremental sync asks for what changed since then.
     `status`: importing | connected | error | unreachable (`last_error` says what, in plain
     words; unreachable: the tracker has long not answered, bot/domain/tracker_outage.py).
+    `board_key` names the board whoever connects it (a digest of the tracker, site, board, and
+    GitHub's repository or Linear's team: bot/usecases/tracker_connect.py `_board_identity`);
+    unique, so the database itself refuses a second channel on one board. None only for a
+    channel that shared its board with an older connection before the key (migration 0017).
     """
 
     __tablename__ = "tracker_connections"
@@ -506,6 +513,7 @@ class TrackerConnection(Base):
     kind: Mapped[str] = mapped_column(String(16), default="jira")
     site: Mapped[str] = mapped_column(String(255))
     board_id: Mapped[int] = mapped_column(Integer)
+    board_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     board_name: Mapped[str] = mapped_column(String(200), default="")
     jql: Mapped[str] = mapped_column(Text, default="")
     credential_kind: Mapped[str] = mapped_column(String(16), default="api_token")

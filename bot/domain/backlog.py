@@ -242,13 +242,18 @@ def find_cycle(start: int, graph: Mapping[int, Sequence[int]]) -> list[int] | No
 
 
 def settle_links(
-    dependencies: Sequence[dict[str, Any]], number: int, done: bool
+    dependencies: Sequence[dict[str, Any]], number: int, done: bool, key: str | None = None
 ) -> list[dict[str, Any]] | None:
     """The dependencies with their links to #`number` resolved (`done`) or open again; None
-    when none of them links to it, or they say so already."""
-    if not any(d.get("item") == number and bool(d.get("resolved")) != done for d in dependencies):
+    when none of them links to it, or they say so already. `key`: the item's issue in the
+    tracker, which a dependency the tracker gave ("is blocked by") names instead."""
+
+    def links(d: dict[str, Any]) -> bool:
+        return d.get("item") == number or (key is not None and d.get("tracker") == key)
+
+    if not any(links(d) and bool(d.get("resolved")) != done for d in dependencies):
         return None
-    return [{**d, "resolved": done} if d.get("item") == number else dict(d) for d in dependencies]
+    return [{**d, "resolved": done} if links(d) else dict(d) for d in dependencies]
 
 
 def settled_link(changes: Mapping[str, Any]) -> tuple[int, bool] | None:

@@ -525,7 +525,7 @@ def sprint_number(team: Team, day: date) -> int | None:
     """The number of the sprint `day` falls in, by the team's sprint calendar."""
     if team.sprint_start is None or day < team.sprint_start:
         return None
-    return (day - team.sprint_start).days // (7 * team.sprint_weeks) + 1
+    return (day - team.sprint_start).days // (7 * team.sprint_weeks) + team.sprint_start_number
 
 
 # -- scheduling, skipping and moving -------------------------------------------------------------

@@ -163,6 +163,7 @@ def burndown_chart(
     *,
     working_days: Collection[date] | None = None,
     hours_at_start: float | None = None,
+    first_planned: bool = False,
 ) -> bytes:
     """Points left at the end of each sprint day so far (sprints.remaining_by_day) against
     the ideal line from the committed points down to 0 on the sprint's last day.
@@ -172,7 +173,8 @@ def burndown_chart(
     without them it falls evenly over every calendar day. Days when the remaining points went
     up (scope added, or an item re-estimated higher) are marked.
 
-    Given `hours_at_start` (the task hours planned at commitment), the chart is in hours:
+    Given `hours_at_start` (the task hours planned at commitment, or, `first_planned`, as
+    first planned when there were none then: tasks.hours_at_start), the chart is in hours:
     `remaining` is then the task hours left at the end of each day (tasks.hours_by_day).
     """
     if sprint.committed_points is None:
@@ -196,7 +198,8 @@ def burndown_chart(
         axes.set_title(title, parse_math=False)
         axes.set_xlabel(f"Sprint day ({unit.split()[-1]} left at the end of the day)")
         axes.set_ylabel(f"{unit} remaining")
-        axes.plot(range(len(ideal)), ideal, color=IDEAL, linestyle="--", linewidth=2, label="Ideal")
+        label = "Ideal (from the hours as first planned)" if first_planned else "Ideal"
+        axes.plot(range(len(ideal)), ideal, color=IDEAL, linestyle="--", linewidth=2, label=label)
         axes.plot(
             *_unzip(actual),
             color=REMAINING,
@@ -238,13 +241,23 @@ def burndown_title(sprint: Sprint, *, hours: bool = False) -> str:
 
 
 def burndown_summary(
-    sprint: Sprint, remaining: Sequence[tuple[date, float]], *, hours_at_start: float | None
+    sprint: Sprint,
+    remaining: Sequence[tuple[date, float]],
+    *,
+    hours_at_start: float | None,
+    first_planned: bool = False,
 ) -> str:
-    """What is left now against the commitment, in points, or in hours given `hours_at_start`."""
+    """What is left now against the commitment, in points, or in hours given `hours_at_start`
+    (`first_planned`: the tasks' hours as first planned, none having any at the commitment)."""
     now_left = remaining[-1][1] if remaining else 0.0
     hours = hours_at_start is not None
     unit = "h" if hours else " points"
     begun = hours_at_start if hours else sprint.committed_points
+    if first_planned:
+        return (
+            f"{now_left:g}{unit} left of {begun:g}{unit} as the tasks were first planned "
+            "(they had no hours at the commitment)."
+        )
     return f"{now_left:g}{unit} left of {begun or 0:g}{unit} at the commitment."
 
 

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from bot.domain.errors import UserError
-from storage.models import BacklogItem, Team
+from storage.models import BacklogItem, Team, loaded_link
 
 RULES = {
     "hypothesis": "A value hypothesis or description is written",
@@ -49,6 +49,8 @@ _STATED = (
 )
 _PLACEHOLDERS = {"tbd", "todo", "to do", "n/a", "na", "none", "-", "?", "..."}
 DEFAULT_HORIZON_ITEMS = 10
+QUESTIONS_MAX = 10
+QUESTION_MAX = 150
 SPRINTS_AHEAD = 2
 
 
@@ -110,14 +112,7 @@ class DefinitionOfReady:
                 raise UserError("The split threshold is between 1 and 100 points.")
             updated = replace(updated, split_threshold=float(split_threshold))
         if questions is not None:
-            # One question once: asked again in other case, spacing or punctuation, it folds
-            # into the first (its id, which ticks are kept under, is the first's).
-            unique: dict[str, Question] = {}
-            for question in (Question.new(t) for t in questions if t.strip()):
-                unique.setdefault(" ".join(re.findall(r"\w+", question.text.lower())), question)
-            if len(unique) > 10:
-                raise UserError("Keep the team checklist to 10 questions at most.")
-            updated = replace(updated, questions=tuple(unique.values()))
+            updated = replace(updated, questions=checklist(questions))
         if horizon_items is not None:
             if not 1 <= horizon_items <= 50:
                 raise UserError("Look at between 1 and 50 items when there is no velocity yet.")
@@ -126,6 +121,30 @@ class DefinitionOfReady:
 
 
 DEFAULT_DOR = DefinitionOfReady()
+
+
+def checklist(lines: Sequence[str]) -> tuple[Question, ...]:
+    """A team's checklist from the lines typed, one question a line (blank lines skipped).
+
+    A question asked again in other case, spacing or punctuation folds into the first (its
+    id, which ticks are kept under, is the first's): pasting a list twice costs nothing. One
+    longer than QUESTION_MAX characters as typed (spaces run together), which no one reads
+    at a glance, is refused, naming its line."""
+    unique: dict[str, Question] = {}
+    for line, typed in enumerate(lines, 1):
+        if not typed.strip():
+            continue
+        question = Question.new(typed)
+        if len(question.text) > QUESTION_MAX:
+            raise UserError(
+                f"Line {line} is {len(question.text)} characters long: keep each question to "
+                f"{QUESTION_MAX} at most, a yes/no question a glance answers."
+            )
+        words = " ".join(re.findall(r"\w+", question.text.lower())) or question.text.lower()
+        unique.setdefault(words, question)
+    if len(unique) > QUESTIONS_MAX:
+        raise UserError(f"Keep the team checklist to {QUESTIONS_MAX} questions at most.")
+    return tuple(unique.values())
 
 
 def hypothesis_in(description: str) -> str:
@@ -169,11 +188,20 @@ def points_unit(value: float) -> str:
     return f"{points(value)} pt{'' if value == 1 else 's'}"
 
 
+def _no_hypothesis(item: BacklogItem) -> str:
+    """Why the item has no value hypothesis. An issue's description in the tracker (shown on
+    its card) counts only where it states one (`hypothesis_in`): said so, not "no description"."""
+    link = loaded_link(item)
+    if link is not None and str((link.remote or {}).get("description") or "").strip():
+        return 'no value hypothesis: its description states none ("By doing X we expect Y")'
+    return "no value hypothesis or description"
+
+
 def field_gaps(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> list[tuple[str, str]]:
     """Every rule of `dor` the item fails, as (the field that fixes it, what is wrong)."""
     found: list[tuple[str, str]] = []
     if "hypothesis" in dor.rules and not item.hypothesis.strip():
-        found.append(("hypothesis", "no value hypothesis or description"))
+        found.append(("hypothesis", _no_hypothesis(item)))
     if "acceptance" in dor.rules and not item.acceptance_criteria:
         found.append(("acceptance", "no acceptance criteria"))
     if "dependencies" in dor.rules:

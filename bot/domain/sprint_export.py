@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, tzinfo
 
 from bot.domain.backlog_csv import markdown_cell, markdown_text
 from bot.domain.csv_cells import neutralised
@@ -96,13 +96,16 @@ def sprint_markdown(
     *,
     names: Mapping[str, str] | None = None,
     last_day: date | None = None,
+    zone: tzinfo = UTC,
 ) -> str:
     """The sprint record: goal, dates, committed and completed points, each item with its
     status, owner and tasks (hours, owner, done), and the log of scope changes.
 
     `last_day`: the sprint's last working day (``sprints.last_day``), where it ends as the
     channel and the tracker's sprint say; the last day of its slot in the calendar (a Sunday)
-    follows when it differs. Without it, the slot's dates."""
+    follows when it differs. Without it, the slot's dates. Scope changes are dated in the
+    team's time `zone` (calendar.zone), named once in their table's header, as Slack shows
+    times: in UTC a change early on the first day would seem to come before the sprint."""
     known = _namer(names)
     cell, text = markdown_cell, markdown_text  # anyone's text, escaped: the file may render
 
@@ -153,11 +156,12 @@ def sprint_markdown(
         ]
 
     change_rows = [
-        f"| {change.at:%Y-%m-%d %H:%M} UTC | {change.action} | #{change.item_number} "
+        f"| {change.at.astimezone(zone):%Y-%m-%d %H:%M} | {change.action} | #{change.item_number} "
         f"| {_points(change.points)} | {cell(who(change.actor))} | {cell(change.reason)} |"
         for change in changes
     ]
-    lines += _table("Scope changes", "No scope changes.", _CHANGE_COLUMNS, change_rows)
+    columns = (_CHANGE_COLUMNS[0].replace("When", f"When ({zone})"), _CHANGE_COLUMNS[1])
+    lines += _table("Scope changes", "No scope changes.", columns, change_rows)
     return "\n".join(lines) + "\n"
 
 

@@ -11,7 +11,7 @@ Plain rules on the mapped rows: what is read from or written to the database is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from math import isclose
 
@@ -146,7 +146,7 @@ def sprint_dates(team: Team, number: int) -> tuple[date, date]:
     assert team.sprint_start is not None
     length = timedelta(weeks=team.sprint_weeks)
     try:
-        starts = team.sprint_start + (number - 1) * length
+        starts = team.sprint_start + (number - team.sprint_start_number) * length
         return starts, starts + length - timedelta(days=1)
     except OverflowError:
         raise UserError(
@@ -193,6 +193,56 @@ def catch_up(team: Team, sprint: Sprint, today: date) -> None:
     sprint.starts_on = max(sprint.starts_on, today)
 
 
+@dataclass(frozen=True)
+class Recalendared:
+    """What a change of sprint length or start did to the sprints to come: the next one's
+    number, first and last working day; and the committed sprint still to end, which keeps
+    its dates (its number and last working day)."""
+
+    number: int
+    starts: date
+    ends: date
+    kept: int | None = None
+    kept_ends: date | None = None
+
+
+def recalendar(
+    team: Team,
+    committed: Sprint | None,
+    planning: Sprint | None,
+    today: date,
+    *,
+    start: date | None = None,
+) -> Recalendared | None:
+    """The sprint calendar after its length (already set on `team`) or its start (`start`,
+    as typed) changed. A committed sprint keeps its dates: the next one begins after it ends,
+    on the new cadence (through the typed start: the first such day on or after both), so
+    the calendar is laid again from there, numbered on from the committed sprint (without
+    one, from the typed start). The sprint being planned takes its new slot. None when the
+    team has no calendar yet."""
+    if start is not None:
+        team.sprint_start, team.sprint_start_number = start, 1
+    if team.sprint_start is None:
+        return None
+    length = timedelta(weeks=team.sprint_weeks)
+    if committed is not None:
+        first = committed.ends_on + timedelta(days=1)
+        begins = start if start is not None else first
+        if begins < first:
+            begins += -(-(first - begins) // length) * length
+        team.sprint_start, team.sprint_start_number = begins, committed.number + 1
+    number = committed.number + 1 if committed else _number_for(team, today)
+    starts, ends = sprint_dates(team, number)
+    if planning is not None:
+        planning.number, planning.starts_on, planning.ends_on = number, starts, ends
+        catch_up(team, planning, today)
+        starts, ends = planning.starts_on, planning.ends_on
+    shown = Recalendared(number, starts, last_working_day(team, starts, ends))
+    if committed is not None and committed.ends_on >= today:
+        return replace(shown, kept=committed.number, kept_ends=last_day(team, committed))
+    return shown
+
+
 def days_gone(team: Team, sprint: Sprint) -> int:
     """The working days of the sprint's slot in the calendar that went by before it was
     planned (`catch_up`): 0 for a sprint planned on time."""
@@ -201,10 +251,11 @@ def days_gone(team: Team, sprint: Sprint) -> int:
 
 
 def _number_for(team: Team, today: date) -> int:
+    """The number of the sprint whose slot holds `today` (the first one's, before it)."""
     assert team.sprint_start is not None
     if today <= team.sprint_start:
-        return 1
-    return (today - team.sprint_start).days // (team.sprint_weeks * 7) + 1
+        return team.sprint_start_number
+    return (today - team.sprint_start).days // (team.sprint_weeks * 7) + team.sprint_start_number
 
 
 def days_left(team: Team, sprint: Sprint, today: date) -> int | None:
@@ -491,7 +542,14 @@ def commit(
     for_team: bool = False,
 ) -> Commitment:
     """A developer's "I commit", or a Scrum Master committing for the team after a check.
-    Once all have committed the sprint runs and its items leave the product backlog."""
+    Once all have committed the sprint runs and its items leave the product backlog. Who
+    may is checked first: someone who may not is not sent to set a goal they cannot commit."""
+    roles = Roles.of(team)
+    if for_team:
+        if user not in roles.sm:
+            raise NotAllowed("Only a Scrum Master can commit for the team.", roles.sm)
+    elif user not in developers:
+        raise NotAllowed("The developers commit to the sprint; you watch this one.")
     if sprint.status != "planning":
         raise UserError(f"Sprint {sprint.number} is committed already.")
     if not sprint.goal:
@@ -500,12 +558,6 @@ def commit(
         raise UserError("The sprint backlog is empty: select items first.")
     require_still_in_backlog(items)
     catch_up(team, sprint, local_today(team, now))  # the days gone while it was planned
-    roles = Roles.of(team)
-    if for_team:
-        if user not in roles.sm:
-            raise NotAllowed("Only a Scrum Master can commit for the team.", roles.sm)
-    elif user not in developers:
-        raise NotAllowed("The developers commit to the sprint; you watch this one.")
     again = not for_team and user in sprint.committed_by
     sprint.committed_by = sorted(set(sprint.committed_by) | {user})
     away = away_all_sprint(team, sprint, developers)

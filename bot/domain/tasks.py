@@ -31,7 +31,8 @@ _HOURS = rf"(?:{_NUMBER}\s*{_H}(?:\s*\d{{1,2}}\s*{_MIN}|\d{{1,2}})?|{_NUMBER}\s*
 """A task's time: `2h`, `1.5 hours`, `30m`, `45 min`, `1h30`, `1h 15m`."""
 _TIME = re.compile(rf"(?:(?P<h>{_NUMBER})\s*{_H})?\s*(?:(?P<m>{_NUMBER})\s*{_MIN}?)?", re.I)
 TASK_LINE = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?:\[(?P<check>[ xX✓✔]?)\]\s*)?"
+    # a bullet is "- title" or "-[x] title", never "-title": a title may start with - or *
+    r"^\s*(?:•\s*|[-*](?:\s+|(?=\[)))?(?:\[(?P<check>[ xX✓✔]?)\]\s*)?"
     rf"(?P<title>.+?)\s*[:,-]?\s+(?P<hours>{_HOURS})"
     rf"(?:\s*[,(]?\s*(?P<left>{_HOURS})\s+left\)?)?\s*$",
     re.IGNORECASE,
@@ -285,10 +286,28 @@ def hours_at(rows: Iterable[TaskProgress], moment: datetime) -> float:
     return sum(latest.values())
 
 
-def hours_at_start(sprint: Sprint, rows: Sequence[TaskProgress]) -> float:
-    """Hours planned when the developers committed (or as the sprint's first day began)."""
+@dataclass(frozen=True)
+class HoursBaseline:
+    """What the hours burndown burns down from: the task hours planned at the commitment;
+    when none were, the hours of the tasks planned after it, each as first planned (done
+    ones count what they had), said as such (`first_planned`)."""
+
+    hours: float
+    first_planned: bool = False
+
+
+def hours_at_start(sprint: Sprint, rows: Sequence[TaskProgress]) -> HoursBaseline:
+    """Hours planned when the developers committed (or as the sprint's first day began); if
+    none were, those of the tasks planned after, so that tasks added (and even done) since
+    still have a line to burn down from."""
     start = sprint.committed_at or datetime.combine(sprint.starts_on, time.min, tzinfo=UTC)
-    return hours_at(rows, start)
+    if at_start := hours_at(rows, start):
+        return HoursBaseline(at_start)
+    first: dict[int, TaskProgress] = {}
+    for row in sorted(rows, key=lambda r: r.at):
+        first.setdefault(row.task_id, row)
+    later = sum(row.remaining for row in first.values() if row.at > start)
+    return HoursBaseline(later, first_planned=bool(later))
 
 
 def hours_by_day(

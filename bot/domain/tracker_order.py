@@ -123,3 +123,69 @@ def _ranks_between(
                 out[item_id] = low + n
         at = end
     return out
+
+
+@dataclass(frozen=True)
+class RankWish:
+    """Where the Product Owner put an issue: its place among Timebox's linked items, to be
+    laid on the board as it is when the rank is written (``anchor``), not as Timebox last
+    saw it: the board may have been reordered since, unseen (webhooks off, a sync not run).
+
+    `order`: the linked keys of the backlog, top first, the moved `key` among them; `passed`:
+    those whose own move is not in the tracker yet (they still stand in their old place
+    there, so nothing is anchored on them while another will do)."""
+
+    key: str
+    order: tuple[str, ...]
+    passed: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(
+        cls, order: Sequence[tuple[int, str | None]], item_id: int, moving: Collection[int] = ()
+    ) -> RankWish | None:
+        """The wish of item `item_id` on the backlog `order` ((item id, key or None), top
+        first); None when it is not linked or no other item is (nothing to rank against)."""
+        keys = [(i, k) for i, k in order if k]
+        mine = next((k for i, k in keys if i == item_id), None)
+        if mine is None or len(keys) < 2:
+            return None
+        passed = frozenset(k for i, k in keys if i in moving and i != item_id)
+        return cls(mine, tuple(k for _, k in keys), passed)
+
+    def anchor(self, board: Sequence[str]) -> tuple[str, str] | None:
+        """("after" | "before", key) that puts the issue at its wished place on `board` (the
+        tracker's keys in rank order, read just now); None when the board holds no other.
+
+        At the bottom of Timebox's order it goes after the board's last issue, at the top
+        before its first. Between two neighbours it goes after the one above when that one
+        is still in its place on the board (its own neighbour above is Timebox's), else
+        before the one below when that one is (its neighbour below is Timebox's), else after
+        the one above. Items whose own move is pending are passed over while others will do."""
+        for passed in (self.passed, frozenset()):
+            others = [k for k in board if k != self.key and k not in passed]
+            if others:
+                return self._anchor(others, passed)
+        return None
+
+    def _anchor(self, board: Sequence[str], passed: frozenset[str]) -> tuple[str, str]:
+        on_board = set(board)
+        mine = [k for k in self.order if k == self.key or (k in on_board and k not in passed)]
+        at = mine.index(self.key)
+        above = mine[at - 1] if at > 0 else None
+        below = mine[at + 1] if at + 1 < len(mine) else None
+        if below is None:
+            return ("after", board[-1])
+        if above is None:
+            return ("before", board[0])
+        theirs = [k for k in board if k in set(mine)]
+        wanted = [k for k in mine if k != self.key]
+
+        def neighbour(keys: Sequence[str], key: str, step: int) -> str | None:
+            n = keys.index(key) + step
+            return keys[n] if 0 <= n < len(keys) else None
+
+        if neighbour(theirs, above, -1) == neighbour(wanted, above, -1):
+            return ("after", above)
+        if neighbour(theirs, below, 1) == neighbour(wanted, below, 1):
+            return ("before", below)
+        return ("after", above)

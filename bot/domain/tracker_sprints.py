@@ -100,8 +100,14 @@ def sprint_steps(
     done: Sequence[str],
 ) -> SprintSteps:
     """`status`: Timebox's sprint's; `state`: the tracker's sprint's, None when unknown (a
-    sprint found or made just now may be started already: starting it again is refused)."""
+    sprint found or made just now may be started already: starting it again is refused).
+    Closed there already (by someone in the tracker, ``closed_there``), it is not Timebox's to
+    change any more: no issue is moved in or out (the tracker refuses it, or it would undo
+    what its close did), and it is not started or closed again; done items are still marked
+    done."""
     closed = status == "closed"
+    if state is SprintState.CLOSED:
+        return SprintSteps([], [], start=False, mark_done=list(done) if closed else [], close=False)
     return SprintSteps(
         move_in=list(inside) if not closed else [],
         move_out=list(outside),
@@ -159,3 +165,18 @@ def joins_running(issue: TrackerIssue, running: str) -> bool:
         and is_backlog_issue(issue)
         and issue.status_category is not StatusCategory.DONE
     )
+
+
+CLOSED_THERE = SprintState.CLOSED.value
+"""A sprint link's state once the sync saw the tracker's sprint closed by someone there (a Jira
+sprint completed, a Linear cycle completed, a GitHub iteration ended or removed, a milestone
+closed) while Timebox's sprint runs: its scope is no longer written there (``sprint_steps``)."""
+
+
+def sprint_there(kind: str, board_id: int) -> tuple[str, str]:
+    """What a tracker calls the sprint Timebox made there, and what closing it is called:
+    a Jira sprint completed, a Linear cycle completed, a GitHub project's iteration ended, a
+    repository's milestone closed."""
+    if kind == "github":
+        return ("iteration", "ended") if board_id else ("milestone", "closed")
+    return ("cycle", "completed") if kind == "linear" else ("sprint", "completed")

@@ -31,7 +31,8 @@ scope change; reopened there, it is back on the backlog.
 The order: the tracker's board order wins for the items it holds (tracker_order.py moves the
 fewest items: those outside the longest run already in order), except an item whose move in
 Timebox is not in the tracker yet. A rank write anchors on a neighbour already in its place
-(``rank_anchor``), so quick successive moves land in Timebox's order. An issue deleted, or
+on the board as it is when the write runs (tracker_order.RankWish), so quick successive moves,
+and moves made there meanwhile, land in Timebox's order. An issue deleted, or
 moved off the board, is unlinked from its item with a history line (``gone_note``); the item
 is archived if it was on the backlog. An issue planned in a sprint (Timebox's commitment put it
 there, or the tracker) has not left the board.
@@ -46,13 +47,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX, FieldRefused
 from bot.domain.readiness import hypothesis_in
+from bot.domain.sprints import started
 from bot.domain.trackers import NewIssue, StatusCategory, TrackerIssue
-from storage.models import BacklogItem, TrackerLink
+from storage.models import BacklogItem, Sprint, TrackerLink
 
 TRACKER_NAMES = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}
 """Each tracker kind, as people call it."""
@@ -250,6 +252,26 @@ FINISHED, REOPENED, DROPPED = "finished", "reopened", "dropped"
 done there, open there again, or closed there as not planned (won't do)."""
 STATUS_OF = {FINISHED: "done", REOPENED: "open"}
 """The item's status after the news, for an item no running sprint holds."""
+DONE_EARLY = "done early"
+"""Done in the tracker before the sprint holding the item began (``sprint_news``)."""
+
+
+def sprint_news(news: str, sprint: Sprint, today: date) -> str:
+    """The status news (``status_news``) for an item of the committed `sprint`, as the sprint
+    carries it out. Done in the tracker before the sprint began (committed ahead of its slot:
+    ``sprints.started``) is no work done in it, as `/sprint done` is refused then
+    (``sprints.require_started``): ``DONE_EARLY``, the item leaves the sprint as a scope change
+    (``done_early_reason``) and is done on the backlog, so the sprint's burndown and velocity
+    count only work done while it runs. Any other news stands."""
+    if news == FINISHED and not started(sprint, today):
+        return DONE_EARLY
+    return news
+
+
+def done_early_reason(key: str, kind: str, number: int) -> str:
+    """Why an item left a sprint not started yet when its issue was done in the tracker (the
+    scope change's reason), naming the tracker."""
+    return f"{key} was done in {tracker_name(kind)} before sprint {number} began"
 
 
 def status_news(
@@ -508,25 +530,19 @@ def merge_since(link: TrackerLink, *, relinked: bool = False) -> datetime | None
     return link.synced_at if link.base and not relinked else None
 
 
-def apply_merge(
+def _merged_fields(
     item: BacklogItem,
     link: TrackerLink,
     issue: TrackerIssue,
     events: Iterable[Any],
     done: Collection[str],
-    now: datetime,
-    kind: str = JIRA,
+    kind: str,
     *,
-    in_sprint: bool = False,
     relinked: bool = False,
-) -> MergeApplied:
-    """Merges an issue into its item and link, in place, and says what the item's history
-    records (`events`: its history since ``merge_since``; `done`: blocker keys done in the
-    tracker). Dependencies typed in Slack and a hypothesis written in Timebox stay. The
-    tracker's status news (``status_news``) is applied here to an item no running sprint
-    holds (done, open again, archived as not planned); `in_sprint` (the running sprint holds
-    it): it is the use case's to carry out through the sprint (``MergeApplied.sprint_news``).
-    `relinked`: the issue was just matched by its key again (``relink``; ``merge``)."""
+) -> tuple[Merge, dict[str, list[Any]]]:
+    """The tracker-owned fields of `issue` merged into its item, in place (``merge``, the
+    item's edits since ``merge_since`` from `events`); the merge, and the item's fields it
+    changed (its "edited" line)."""
     local_at = local_change_times(events, merge_since(link, relinked=relinked))
     merged = merge(
         current_values(item),
@@ -546,6 +562,66 @@ def apply_merge(
         else:
             setattr(item, name, new)
             edited[name] = [old, new]
+    return merged, edited
+
+
+def conflict_lines(merged: Merge) -> list[Line]:
+    """The item's history lines of a merge's conflicts (which side was kept, and why)."""
+    return [
+        Line("conflict", {"field": c.field, "kept": c.kept, "note": c.note()})
+        for c in merged.conflicts
+    ]
+
+
+def merge_before_write(
+    item: BacklogItem,
+    link: TrackerLink,
+    issue: TrackerIssue,
+    events: Iterable[Any],
+    done: Collection[str],
+    now: datetime,
+    kind: str = JIRA,
+) -> MergeApplied | None:
+    """Before a field write of Timebox's: `issue` as the write just read it, merged into its
+    item and link's ``base`` in place as the sync would merge its fields (``apply_merge``): a
+    field changed in the tracker only is taken, one changed on both sides is a ``Conflict``
+    the later change wins, with the same history lines; so the write then sends only what
+    Timebox still has to (``item_write`` against the new ``base``), never its stale value of
+    a field changed there. None: the issue has not changed since the link last saw it
+    (``seen``), nothing to merge. The status, the hypothesis and the facts kept with the link
+    (and when it last saw the issue) are left to the next sync, which finds the issue changed
+    still and applies them; its merge of the fields finds them agreed already."""
+    if seen(issue, link):
+        return None
+    merged, edited = _merged_fields(item, link, issue, events, done, kind)
+    lines = [Line("edited", edited)] if edited else []
+    if edited:
+        item.updated_at = now
+    link.base = merged.base
+    lines += conflict_lines(merged)
+    return MergeApplied(lines, bool(edited), len(merged.conflicts), bool(merged.write))
+
+
+def apply_merge(
+    item: BacklogItem,
+    link: TrackerLink,
+    issue: TrackerIssue,
+    events: Iterable[Any],
+    done: Collection[str],
+    now: datetime,
+    kind: str = JIRA,
+    *,
+    in_sprint: bool = False,
+    relinked: bool = False,
+) -> MergeApplied:
+    """Merges an issue into its item and link, in place, and says what the item's history
+    records (`events`: its history since ``merge_since``; `done`: blocker keys done in the
+    tracker). Dependencies typed in Slack and a hypothesis written in Timebox stay. The
+    tracker's status news (``status_news``) is applied here to an item no running sprint
+    holds (done, open again, archived as not planned); `in_sprint` (the running sprint holds
+    it): it is the use case's to carry out through the sprint (``MergeApplied.sprint_news``).
+    `relinked`: the issue was just matched by its key again (``relink``; ``merge``)."""
+    merged, edited = _merged_fields(item, link, issue, events, done, kind, relinked=relinked)
     remote = link.remote or {}
     news = issue_news(item, link, issue)
     status = None if in_sprint else STATUS_OF.get(news or "")
@@ -560,10 +636,7 @@ def apply_merge(
     if edited:
         item.updated_at = now
         lines.append(Line("edited", edited))
-    lines += [
-        Line("conflict", {"field": c.field, "kept": c.kept, "note": c.note()})
-        for c in merged.conflicts
-    ]
+    lines += conflict_lines(merged)
     if news == REOPENED and not in_sprint and item.archived_at is not None:
         item.archived_at, item.updated_at = None, now
         note = f"{issue.key} was reopened in {tracker_name(kind)}: back on the backlog"
@@ -644,6 +717,11 @@ class Verdict:
     reranked: bool = False  # reordered in the tracker: the board's order is to be read
 
 
+def seen(issue: TrackerIssue, link: TrackerLink) -> bool:
+    """The issue has not changed since its link last saw it (its last update is no later)."""
+    return link.remote_updated is not None and issue.updated <= link.remote_updated
+
+
 def classify(
     issue: TrackerIssue, link: TrackerLink, connection_id: int, *, importing: bool
 ) -> Verdict:
@@ -651,7 +729,7 @@ def classify(
     already, so it never asks for a re-rank)."""
     ours = link.connection_id == connection_id
     moved = not importing and ours and reranked(link.remote or {}, issue)
-    if ours and link.remote_updated is not None and issue.updated <= link.remote_updated:
+    if ours and seen(issue, link):
         return Verdict(SEEN, moved)
     return Verdict(MERGE if ours else RELINK, moved)
 
@@ -679,33 +757,6 @@ def to_write(current: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, A
         for name in WRITABLE
         if name in current and (name not in base or current[name] != base[name])
     }
-
-
-def rank_anchor(
-    order: Sequence[tuple[int, str | None]], item_id: int, moving: Collection[int] = ()
-) -> tuple[str, str] | None:
-    """Where a moved item goes in the tracker: ("after", key) of the nearest linked item
-    above it, else ("before", key) of the nearest below; None when it has no linked
-    neighbour. `order`: (item id, key or None) of the backlog, top first.
-
-    `moving`: items whose own move is not in the tracker yet, passed over while a neighbour
-    already in its place will do: in the tracker such an item still stands where it was, so
-    a quick second move anchored on it would land in the wrong place. The items in their
-    place keep Timebox's order among themselves in the tracker, and each write that lands
-    joins them next to one of them; once every write has landed, the tracker has Timebox's
-    order, whichever order the writes ran in."""
-    ids = [i for i, _ in order]
-    if item_id not in ids:
-        return None
-    at = ids.index(item_id)
-    for passed in (set(moving) - {item_id}, set()):
-        for other, key in reversed(order[:at]):
-            if key and other not in passed:
-                return ("after", key)
-        for other, key in order[at + 1 :]:
-            if key and other not in passed:
-                return ("before", key)
-    return None
 
 
 def new_issue(item: BacklogItem) -> NewIssue:
@@ -753,9 +804,10 @@ def item_write(
     """What a "create", "fields", "done", "reopen" or "archive" write sends when it runs, from
     the item as it is then (a late retry sends the latest value, or nothing once it is moot: a
     done item restored, a restored one done or archived again, an archived one restored). A
-    rank needs the backlog's order: ``rank_anchor``. A done item's estimate changed after it
-    was done (`estimated_late`: ``estimated_after_done``) is not written: the issue keeps the
-    points it was done with, which the tracker's sprint reports count."""
+    rank needs the backlog's order and the board's: tracker_order.RankWish. A done item's
+    estimate changed after it was done (`estimated_late`: ``estimated_after_done``) is not
+    written: the issue keeps the points it was done with, which the tracker's sprint reports
+    count."""
     if effect == "create":
         if link.key is not None:
             return ItemWrite(nothing=f"created already as {link.key}")

@@ -344,6 +344,12 @@ class Tracker(Protocol):
 
     async def create_sprint(self, spec: SprintSpec) -> TrackerSprint: ...
 
+    async def update_sprint(self, sprint: TrackerSprint, spec: SprintSpec) -> TrackerSprint:
+        """A sprint someone made in the tracker before Timebox's write (found by its name)
+        given `spec`'s goal and dates, its state left as it is (started later, by
+        ``start_sprint``, when Timebox's sprint starts)."""
+        ...
+
     async def start_sprint(
         self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None
     ) -> TrackerSprint: ...

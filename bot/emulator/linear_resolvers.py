@@ -231,6 +231,16 @@ class LinearResolvers(LinearViews):
         }
         return {"success": True, "webhook": view, "lastSyncId": self._next_sync()}
 
+    def webhook_delete(self, info: Any, id: str) -> dict[str, Any]:
+        """Removes a webhook (an admin's key, as ``webhookCreate``); an unknown id is "Entity
+        not found"."""
+        self._user(info)
+        hook = next((h for h in self.webhooks if h.id == id), None)
+        if hook is None:
+            raise entity_not_found("Webhook")
+        self.webhooks.remove(hook)
+        return {"success": True, "entityId": id, "lastSyncId": self._next_sync()}
+
 
 # -- the root fields bound to the resolvers ------------------------------------------------
 
@@ -255,6 +265,7 @@ def _bind(schema: GraphQLSchema) -> None:
         "cycleCreate": "cycle_create",
         "cycleUpdate": "cycle_update",
         "webhookCreate": "webhook_create",
+        "webhookDelete": "webhook_delete",
     }
     for kind, names in ((schema.query_type, query), (schema.mutation_type, mutation)):
         assert kind is not None

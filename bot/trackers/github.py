@@ -81,6 +81,12 @@ DEFAULT_ESTIMATE_FIELD = "Estimate"
 _REPO = re.compile(r"^([\w.-]+)/([\w.-]+)$")
 
 
+def _iteration_title(spec: trackers.SprintSpec) -> str:
+    """An iteration's title: the sprint's name, then its goal on one line (``Sprint 12:
+    <goal>``), as ``sprint_of_iteration`` reads it."""
+    return f"{spec.name}: {' '.join(spec.goal.split())}" if spec.goal.strip() else spec.name
+
+
 def _days(start: datetime, end: datetime) -> int:
     """An iteration's length: the whole days from `start` that reach `end`, the sprint's last
     evening (``tracker_sprints.sprint_times``), so its last working day is one of them: GitHub
@@ -571,7 +577,7 @@ class GitHub(GitHubProject):
         return [s for s in sprints if s.state is not trackers.SprintState.CLOSED]
 
     async def create_sprint(self, spec: trackers.SprintSpec) -> trackers.TrackerSprint:
-        title = f"{spec.name}: {' '.join(spec.goal.split())}" if spec.goal.strip() else spec.name
+        title = _iteration_title(spec)
         begins = spec.start or self._now()
         start = begins.date()  # the first day in the zone it is given in (``_days``)
         days = _days(begins, spec.end) if spec.end is not None else SPRINT_DAYS
@@ -599,6 +605,33 @@ class GitHub(GitHubProject):
             f"GitHub did not keep the iteration '{spec.name}'.",
             kind=trackers.TrackerErrorKind.INVALID,
         )
+
+    async def update_sprint(
+        self, sprint: trackers.TrackerSprint, spec: trackers.SprintSpec
+    ) -> trackers.TrackerSprint:
+        """A milestone's description and due date; an iteration's title (``Sprint 12:
+        <goal>``), and its dates while it has not begun (an iteration runs between them)."""
+        if not self.project_mode:
+            body: dict[str, Any] = {"description": spec.goal}
+            if spec.end is not None:
+                body["due_on"] = iso(spec.end)
+            raw, _ = await self._rest(
+                "PATCH",
+                f"/repos/{self.repo}/milestones/{sprint.id}",
+                action=f"write the goal of milestone {sprint.id}",
+                what=f"Milestone {sprint.id}",
+                body=body,
+            )
+            return sprint_of_milestone(raw or {})
+        title = _iteration_title(spec)[:200]
+
+        def planned(i: Iteration) -> Iteration:
+            if spec.start is None or sprint.state is not trackers.SprintState.FUTURE:
+                return Iteration(i.id, title, i.start, i.duration)
+            days = _days(spec.start, spec.end) if spec.end is not None else i.duration
+            return Iteration(i.id, title, spec.start.date(), days)
+
+        return await self._change_iteration(sprint.id, planned, f"plan iteration {sprint.id}")
 
     async def start_sprint(
         self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None

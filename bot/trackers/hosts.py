@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import posixpath
 import re
 import socket
+import string
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -92,7 +94,7 @@ def parse_allowed_hosts(value: str | None) -> frozenset[AllowedHost]:
             raise HostRefused(f"{HOSTS_VARIABLE} has a malformed entry: {raw.strip()!r}") from exc
         if not host:
             raise HostRefused(f"{HOSTS_VARIABLE} has a malformed entry: {raw.strip()!r}")
-        hosts.add(AllowedHost(host, port))
+        hosts.add(AllowedHost(_normal_host(host), port))
     return frozenset(hosts)
 
 
@@ -132,27 +134,13 @@ class HostPolicy:
         return any(allowed.matches(host.lower(), port) for allowed in self.allowed)
 
     def check_url(self, url: str, cloud: Cloud | None = None) -> str:
-        """The site URL, normalised to ``scheme://host[:port][/path]``; ``HostRefused``
-        otherwise. ``cloud``: whose public hosts are allowed (Jira Cloud unless told)."""
+        """The site URL in its normal form (``normal_site``), ``scheme://host[:port][/path]``,
+        if the policy allows it; ``HostRefused`` otherwise. ``cloud``: whose public hosts are
+        allowed (Jira Cloud unless told)."""
         cloud = cloud or JIRA_CLOUD
-        text = (url or "").strip()
-        try:
-            parts = urlsplit(text)
-            scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
-        except ValueError as exc:
-            raise HostRefused(f"{text!r} is not a web address") from exc
-        if scheme not in ("https", "http") or not host:
-            raise HostRefused(f"{text!r} is not a site address: give it as {cloud.example}")
-        if parts.username is not None or parts.password is not None:
-            raise HostRefused("the site address must not contain a user name or password")
-        if parts.query or parts.fragment:
-            raise HostRefused("the site address must not have a query (?…) or fragment (#…)")
-        port = port or (443 if scheme == "https" else 80)
-        path = parts.path.rstrip("/")
+        scheme, host, port, path = normal_site(url, cloud)
         if self.listed(host, port):
-            default = 443 if scheme == "https" else 80
-            netloc = _netloc(host, None if port == default else port)
-            return f"{scheme}://{netloc}{path}"
+            return _site(scheme, host, port, path)
         allowed = ", ".join(sorted(map(str, self.allowed)))
         also = f" (or one of {HOSTS_VARIABLE}: {allowed})" if allowed else ""
         if scheme != "https":
@@ -205,6 +193,83 @@ class HostPolicy:
                 raise HostRefused(f"{host} cannot be found (DNS): check the site address") from exc
             self.check_addresses(host, port, addresses)
         return site
+
+
+def normal_site(url: str, cloud: Cloud | None = None) -> tuple[str, str, int, str]:
+    """A site URL as typed, in one normal form whatever its spelling: ``(scheme, host, port,
+    path)`` with the scheme and host in lower case (an international name in its ASCII form,
+    no trailing dot, an IP address in its short form), the port (the scheme's default when
+    none is given), and the path with ``.`` and ``..`` resolved, repeated slashes collapsed,
+    escapes of plain characters decoded (``%7E`` is ``~``), the others in upper case, and no
+    trailing slash. So ``HTTPS://Jira.Example.com.:443//a/./b/../`` is
+    ``https://jira.example.com/a`` (``_site``): one site, one spelling, whatever names it.
+
+    ``HostRefused`` for what is no site address (another scheme, no host) or carries more:
+    a user name or password, a query or a fragment; the message says what to type instead.
+    ``cloud``: whose example the message gives (Jira Cloud unless told)."""
+    example = (cloud or JIRA_CLOUD).example
+    text = (url or "").strip()
+    try:
+        parts = urlsplit(text)
+        scheme, host, port = parts.scheme, parts.hostname, parts.port
+    except ValueError as exc:
+        raise HostRefused(f"{text!r} is not a web address") from exc
+    if scheme not in ("https", "http") or not host:
+        raise HostRefused(f"{text!r} is not a site address: give it as {example}")
+    host = _normal_host(host)
+    port = port if port is not None else _DEFAULT_PORTS[scheme]
+    path = _normal_path(parts.path)
+    bare = _site(scheme, host, port, path)
+    if parts.username is not None or parts.password is not None:
+        raise HostRefused(
+            f"the site address must not contain a user name or password (the form asks for "
+            f"the credentials on their own): type it as {bare}"
+        )
+    if parts.query or parts.fragment:
+        raise HostRefused(
+            f"the site address must not have a query (?…) or fragment (#…): type it as {bare}"
+        )
+    return scheme, host, port, path
+
+
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"  # RFC 3986's path characters, kept as they are
+
+
+def _normal_host(host: str) -> str:
+    """``urlsplit``'s host (already in lower case) without a trailing dot, an IP address in
+    its short form (``0:0::1`` is ``::1``), a name in its ASCII (IDNA) form."""
+    name = host.rstrip(".")
+    if not name:
+        raise HostRefused(f"{host!r} is not a host name")
+    try:
+        return ipaddress.ip_address(name).compressed
+    except ValueError:
+        pass
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise HostRefused(f"{host!r} is not a host name") from exc
+
+
+def _unescape_plain(escape: re.Match[str]) -> str:
+    char = chr(int(escape.group(1), 16))
+    return char if char in _UNRESERVED else escape.group(0).upper()
+
+
+def _normal_path(path: str) -> str:
+    """The path escaped alike (``_unescape_plain``), dot segments resolved, repeated slashes
+    collapsed, no trailing slash ("" for the root)."""
+    escaped = _ESCAPE.sub(_unescape_plain, quote(path, safe=_PATH_SAFE))
+    return posixpath.normpath(re.sub("/+", "/", f"/{escaped}")).rstrip("/")
+
+
+def _site(scheme: str, host: str, port: int, path: str) -> str:
+    """The normal form's URL: the default port left out."""
+    shown = None if port == _DEFAULT_PORTS[scheme] else port
+    return f"{scheme}://{_netloc(host, shown)}{path}"
 
 
 def _netloc(host: str, port: int | None) -> str:

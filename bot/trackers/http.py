@@ -32,13 +32,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar, Self, TypedDict, Unpack
+from typing import Any, ClassVar, Self, TypedDict, TypeVar, Unpack
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from bot.domain.trackers import TrackerError, TrackerErrorKind, TrackerProblem
 from bot.trackers.hosts import HostPolicy, guarded_connector
+
+Account = TypeVar("Account")
+Board = TypeVar("Board")
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -169,6 +172,26 @@ def access_problem(error: TrackerError, advice: str) -> list[TrackerProblem]:
     if error.kind in (TrackerErrorKind.NOT_FOUND, TrackerErrorKind.FORBIDDEN):
         return [TrackerProblem("no_board_access", advice)]
     return [TrackerProblem("unreachable", error.message)]
+
+
+async def checked(
+    account: Callable[[], Awaitable[Account]],
+    board: Callable[[], Awaitable[Board]],
+    no_access: Callable[[Account], str],
+    lacks: Callable[[Board], list[TrackerProblem]],
+) -> list[TrackerProblem]:
+    """``check()`` of a client that signs in (``account``), then opens its board (team): a
+    failure of either in plain words (``no_access``: the advice for the account signed in),
+    else what the board lacks for Timebox."""
+    try:
+        signed_in = await account()
+    except TrackerError as error:
+        return account_problem(error)
+    try:
+        opened = await board()
+    except TrackerError as error:
+        return access_problem(error, no_access(signed_in))
+    return lacks(opened)
 
 
 def snapshot_fields(config: Any, **keys: str | None) -> dict[str, Any]:

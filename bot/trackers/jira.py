@@ -58,8 +58,7 @@ from bot.trackers.http import (
     JsonClient,
     JsonOptions,
     Reply,
-    access_problem,
-    account_problem,
+    checked,
     format_time,
     parse_time,
     retry_after,
@@ -306,20 +305,24 @@ class JiraCloud(JiraWorkflow, JsonClient):
 
     async def check(self) -> list[trackers.TrackerProblem]:
         """Credentials, board access and the board's estimation field, in plain words."""
-        try:
-            account = await self.account(refresh=True)
-        except trackers.TrackerError as error:
-            return account_problem(error)
+        return await checked(
+            lambda: self.account(refresh=True),
+            lambda: self.board(refresh=True),
+            self._no_access,
+            self._board_problems,
+        )
+
+    def _no_access(self, account: JiraAccount) -> str:
         who = account.user.email or account.user.name or "the Jira account"
-        try:
-            board = await self.board(refresh=True)
-        except trackers.TrackerError as error:
-            return access_problem(
-                error,
-                f"{who} cannot open board {self.board_id}: check the board number (it "
-                "is in the board's address, …/boards/<number>) and ask a Jira admin to "
-                "share the board and its filter with that account.",
-            )
+        return (
+            f"{who} cannot open board {self.board_id}: check the board number (it "
+            "is in the board's address, …/boards/<number>) and ask a Jira admin to "
+            "share the board and its filter with that account."
+        )
+
+    @staticmethod
+    def _board_problems(board: BoardConfig) -> list[trackers.TrackerProblem]:
+        """What a board Timebox can open lacks for it: sprints, estimates in points, a project."""
         problems = []
         if board.type != "scrum":
             problems.append(
@@ -698,10 +701,7 @@ class JiraCloud(JiraWorkflow, JsonClient):
         body: dict[str, Any] = {"name": spec.name, "originBoardId": self.board_id}
         if spec.goal:
             body["goal"] = spec.goal
-        if spec.start is not None:
-            body["startDate"] = format_time(spec.start)
-        if spec.end is not None:
-            body["endDate"] = format_time(spec.end)
+        body.update(_sprint_dates(spec.start, spec.end))
         _, raw = await self._call(
             "POST",
             "/rest/agile/1.0/sprint",
@@ -709,6 +709,20 @@ class JiraCloud(JiraWorkflow, JsonClient):
             what=f"Board {self.board_id}",
             body=body,
             idempotent=False,
+        )
+        return self._sprint(raw or {})
+
+    async def update_sprint(
+        self, sprint: trackers.TrackerSprint, spec: trackers.SprintSpec
+    ) -> trackers.TrackerSprint:
+        """``POST /sprint/{id}`` without a state: a partial update of its goal and dates."""
+        body = {"goal": spec.goal, **_sprint_dates(spec.start, spec.end)}
+        _, raw = await self._call(
+            "POST",
+            f"/rest/agile/1.0/sprint/{sprint.id}",
+            action=f"write the goal and dates of sprint {sprint.id}",
+            what=f"Sprint {sprint.id}",
+            body=body,
         )
         return self._sprint(raw or {})
 
@@ -742,13 +756,11 @@ class JiraCloud(JiraWorkflow, JsonClient):
     async def start_sprint(
         self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None
     ) -> trackers.TrackerSprint:
-        body = {}
-        if start is not None:
-            body["startDate"] = format_time(start)
-        if end is not None:
-            body["endDate"] = format_time(end)
         return await self._set_state(
-            sprint_id, trackers.SprintState.ACTIVE, body, f"start sprint {sprint_id}"
+            sprint_id,
+            trackers.SprintState.ACTIVE,
+            _sprint_dates(start, end),
+            f"start sprint {sprint_id}",
         )
 
     async def close_sprint(self, sprint_id: str) -> trackers.TrackerSprint:
@@ -790,6 +802,12 @@ def _open_sprint(fields: Mapping[str, Any], sprint_field: str | None) -> tuple[s
             number = str(sprint.get("id") or "")
             return str(sprint.get("name") or number), number
     return None
+
+
+def _sprint_dates(start: datetime | None, end: datetime | None) -> dict[str, str]:
+    """A sprint's dates that are given, as Jira's sprint calls name them."""
+    dates = {"startDate": start, "endDate": end}
+    return {name: format_time(value) for name, value in dates.items() if value is not None}
 
 
 def _rank_field(board: BoardConfig) -> str | None:

@@ -26,8 +26,7 @@ from gql import GraphQLRequest
 from bot.domain import trackers
 from bot.trackers.http import (
     ClientOptions,
-    access_problem,
-    account_problem,
+    checked,
     format_time,
     next_cursor,
     snapshot_fields,
@@ -60,6 +59,7 @@ from bot.trackers.linear_queries import (
     CREATE_WEBHOOK,
     CYCLE,
     CYCLE_UNFINISHED,
+    DELETE_WEBHOOK,
     DONE_STATES,
     ISSUE,
     ISSUE_DESCRIPTION,
@@ -217,20 +217,24 @@ class LinearTeam(LinearApi):
 
     async def check(self) -> list[trackers.TrackerProblem]:
         """The credential, access to the team, its cycles and its estimates, in plain words."""
-        try:
-            account = await self.account(refresh=True)
-        except trackers.TrackerError as error:
-            return account_problem(error)
+        return await checked(
+            lambda: self.account(refresh=True),
+            lambda: self.team(refresh=True),
+            self._no_access,
+            self._team_problems,
+        )
+
+    def _no_access(self, account: trackers.TrackerUser) -> str:
         who = account.email or account.name or "the Linear account"
-        try:
-            team = await self.team(refresh=True)
-        except trackers.TrackerError as error:
-            return access_problem(
-                error,
-                f"{who} cannot open team {self.team_key}: check the team's key (it "
-                "starts its issues' identifiers, ENG in ENG-123) and that the account "
-                "is a member of the team.",
-            )
+        return (
+            f"{who} cannot open team {self.team_key}: check the team's key (it "
+            "starts its issues' identifiers, ENG in ENG-123) and that the account "
+            "is a member of the team."
+        )
+
+    @staticmethod
+    def _team_problems(team: TeamConfig) -> list[trackers.TrackerProblem]:
+        """What a team Timebox can open lacks for it: cycles, estimates, a completed status."""
         problems = []
         if not team.cycles_enabled:
             problems.append(
@@ -478,6 +482,20 @@ class LinearTeam(LinearApi):
         )
         return str((((data.get("webhookCreate") or {}).get("webhook")) or {}).get("id") or "")
 
+    async def delete_webhook(self, webhook_id: str) -> None:
+        """Removes the webhook ``create_webhook`` made (a disconnect: its calls would be
+        refused from then on); one already gone is fine."""
+        try:
+            await self._call(
+                DELETE_WEBHOOK,
+                {"id": webhook_id},
+                action=f"remove webhook {webhook_id}",
+                what=f"Webhook {webhook_id}",
+            )
+        except trackers.TrackerError as error:
+            if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
+                raise
+
     # -- cycles --------------------------------------------------------------------------
 
     async def sprint(self, sprint_id: str) -> trackers.TrackerSprint:
@@ -537,6 +555,19 @@ class LinearTeam(LinearApi):
             what=f"Cycle {sprint_id}",
         )
         return sprint_of((data.get("cycleUpdate") or {}).get("cycle") or {})
+
+    async def update_sprint(
+        self, sprint: trackers.TrackerSprint, spec: trackers.SprintSpec
+    ) -> trackers.TrackerSprint:
+        """The goal as the cycle's description; its dates too while it has not begun (a
+        cycle runs between its dates: moving them would start or end it)."""
+        values: dict[str, Any] = {"description": spec.goal}
+        if sprint.state is trackers.SprintState.FUTURE:
+            if spec.start is not None:
+                values["startsAt"] = format_time(spec.start)
+            if spec.end is not None:
+                values["endsAt"] = format_time(spec.end)
+        return await self._update_cycle(sprint.id, values, f"plan cycle {sprint.id}")
 
     async def start_sprint(
         self, sprint_id: str, *, start: datetime | None = None, end: datetime | None = None

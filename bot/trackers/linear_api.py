@@ -171,6 +171,12 @@ class LinearApi(TrackerClient):
         site = self.policy.check_url(api_url, LINEAR_CLOUD)
         return site if urlsplit(site).path else f"{site}/graphql"
 
+    @property
+    def site(self) -> str:
+        """The API address in its normal form (``_check_api_url``): what names the site of a
+        connection, however the form spelled it."""
+        return self.api
+
     # -- lifecycle -----------------------------------------------------------------------
 
     async def aclose(self) -> None:

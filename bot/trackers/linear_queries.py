@@ -199,6 +199,14 @@ mutation CreateWebhook($input: WebhookCreateInput!) {
 """
 )
 
+DELETE_WEBHOOK = gql(
+    """
+mutation DeleteWebhook($id: String!) {
+  webhookDelete(id: $id) { success }
+}
+"""
+)
+
 
 def move_issues_document(count: int) -> GraphQLRequest:
     """``MoveIssues``: ``count`` aliased ``issueUpdate(id, {cycleId})`` in one request (a null

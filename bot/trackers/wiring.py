@@ -28,9 +28,10 @@ from bot.usecases import tracker_pull, tracker_push
 JOB_RETRY = RetryPolicy(attempts=1, timeout=20.0)
 
 
-def open_jira(spec: tracker_uc.BoardSpec) -> JiraCloud:
+def open_jira(spec: tracker_uc.BoardSpec, *, now: Callable[[], datetime]) -> JiraCloud:
     """A Jira Cloud client for a connection (or a connect form): the site is checked against
-    the host policy (TIMEBOX_TRACKER_HOSTS) before anything is sent."""
+    the host policy (TIMEBOX_TRACKER_HOSTS) before anything is sent. ``now``: the app's
+    clock, which a rate limit's reset time is read on."""
     board, account = JiraCloud.restore(spec.board_id, spec.snapshot)
     return JiraCloud(
         spec.site,
@@ -43,6 +44,7 @@ def open_jira(spec: tracker_uc.BoardSpec) -> JiraCloud:
         jql=spec.jql or None,
         board_config=board,
         account=account,
+        now=now,
     )
 
 
@@ -71,9 +73,10 @@ def open_github(spec: tracker_uc.BoardSpec, *, now: Callable[[], datetime]) -> G
     )
 
 
-def open_linear(spec: tracker_uc.BoardSpec) -> LinearTeam:
+def open_linear(spec: tracker_uc.BoardSpec, *, now: Callable[[], datetime]) -> LinearTeam:
     """A Linear team: ``spec.site`` is the API address, ``spec.email`` the team's key, the
-    token a personal API key; the snapshot spares the team and account look-ups."""
+    token a personal API key; the snapshot spares the team and account look-ups. ``now``: the
+    app's clock, which a rate limit's reset (and a cycle's dates) are read on."""
     team, account = LinearTeam.restore(spec.email, spec.snapshot)
     return LinearTeam(
         spec.site,
@@ -83,13 +86,14 @@ def open_linear(spec: tracker_uc.BoardSpec) -> LinearTeam:
         retry=JOB_RETRY,
         team=team,
         account=account,
+        now=now,
     )
 
 
 def install(services: Services) -> None:
-    tracker_uc.register_opener("jira", open_jira)
+    tracker_uc.register_opener("jira", partial(open_jira, now=services.clock.now))
     tracker_uc.register_opener("github", partial(open_github, now=services.clock.now))
-    tracker_uc.register_opener("linear", open_linear)
+    tracker_uc.register_opener("linear", partial(open_linear, now=services.clock.now))
     services.jobs.handle(tracker_uc.KIND_IMPORT, partial(tracker_pull.run_import, services))
     services.jobs.handle(tracker_uc.KIND_SYNC, partial(tracker_pull.run_sync, services))
     services.jobs.handle(tracker_uc.KIND_WRITE, partial(tracker_push.run_write, services))

@@ -282,8 +282,7 @@ async def move_item(
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.store.get_item(work.team, number)  # what it names, before who may
         await work.require(("po",), "order the product backlog")
-        old, new = await work.store.move_item(work.team, number, move, work.user, work.now)
-        await tracker.after_reorder(work.store, work.team, number, work.now)
+        old, new = await _move(work.store, work.team, number, move, work.user, work.now)
         return Moved(number, old, new)
 
 
@@ -293,8 +292,18 @@ async def move_to_top(svc: Services, actor: Actor, number: int, in_channel: InCh
 
 
 async def _to_top(store: Store, team: Team, number: int, user: str, now: datetime) -> None:
-    await store.move_item(team, number, Move("top"), user, now)
-    await tracker.after_reorder(store, team, number, now)
+    await _move(store, team, number, Move("top"), user, now)
+
+
+async def _move(
+    store: Store, team: Team, number: int, move: Move, user: str, now: datetime
+) -> tuple[int, int]:
+    """Moves the item and re-ranks its issue in the tracker; a move to where it already stands
+    changes nothing, there as here (no history line, no write). (old, new) positions."""
+    old, new = await store.move_item(team, number, move, user, now)
+    if old != new:
+        await tracker.after_reorder(store, team, number, now)
+    return old, new
 
 
 async def archive_item(

@@ -1,6 +1,7 @@
 """The due work of a team's ceremonies: each one's next reminder (and, with auto start, its
-starts) as rows that fire once, planned again whenever what decides their times changes (the
-rule, the lead, the team's time zone, working days, holidays or sprint calendar).
+starts), and the daily readiness reminder, as rows that fire once, planned again whenever
+what decides their times changes (the rule, the lead, the team's time zone, working days,
+holidays or sprint calendar).
 
 Apart from bot.usecases.calendar so that the team's settings (bot.usecases.team) can re-plan
 without importing the calendar's use cases, which import the team's.
@@ -11,6 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain import ceremonies as rules
+from bot.domain import reminders
+from bot.domain.calendar import next_reminder
 from bot.domain.ceremonies import Occurrence
 from storage.models import Ceremony, Team
 from storage.repositories import Store
@@ -73,10 +76,32 @@ async def restore(store: Store, now: datetime) -> int:
 
 async def replan(store: Store, team: Team, now: datetime) -> int:
     """Every ceremony of the team planned again from now (its pending reminders and starts
-    replaced), after a setting that moves them changed; how many."""
+    replaced), after a setting that moves them changed; how many. The daily readiness
+    reminder too: due at its time in the new zone, not the old one."""
+    if reminders.is_on(team):
+        await schedule_reminder(store, team, now)
     scheduled = await store.ceremonies(team.id)
     if scheduled:
         minutes = await lead(store, team.id)
         for ceremony in scheduled:
             await plan(store, team, ceremony, minutes, now)
     return len(scheduled)
+
+
+async def schedule_reminder(
+    store: Store, team: Team, after: datetime, *, running: str | None = None
+) -> datetime | None:
+    """Replaces the team's pending readiness reminder with the next one after `after`.
+
+    `running` is the key of the reminder job calling this, which must not cancel itself.
+    """
+    await store.cancel_prefix(reminders.job_prefix(team), keep=running)
+    due = next_reminder(team, after)
+    ran = await store.scheduled(reminders.job_key(team, due)) if due is not None else None
+    if ran is not None and ran.done_at is not None:  # ran already (skipped while uninstalled)
+        due = next_reminder(team, ran.due_at)
+    if due is not None:
+        await store.schedule(
+            reminders.KIND, reminders.job_key(team, due), due, {"team_id": team.id}
+        )
+    return due

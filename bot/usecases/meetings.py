@@ -39,6 +39,8 @@ from storage.models import ActionItem, BacklogItem, Meeting, Team
 from storage.repositories import Store
 
 EXTEND_MINUTES = 5  # what `extend` adds when no length is given (the "+5 min" button)
+GUARDED = ("next", "extend")  # steps about one section: `expected` names it (see `step`)
+LATE = ("moved_already", "section_over")  # the notes of a guarded step that came too late
 
 # -- the refinement kind -------------------------------------------------------------------------
 
@@ -112,14 +114,21 @@ def needs_people(kind: str) -> bool:
 
 @dataclass(frozen=True)
 class Note:
-    """What to say in the meeting thread after a step: `what` is moved_already, section_over,
-    extended, paused, resumed, auto_on, auto_off, goal or action."""
+    """What to say after a step, in the meeting thread (but a `private` one): `what` is
+    moved_already, section_over, extended, paused, resumed, auto_on, auto_off, goal or
+    action."""
 
     what: str
     minutes: int = 0
     title: str = ""
     goal: str = ""
     action: ActionItem | None = None
+
+    @property
+    def private(self) -> bool:
+        """Said to the person who stepped only: their step came too late, nothing changed
+        (`title`: the section running now)."""
+        return self.what in LATE
 
 
 @dataclass
@@ -219,6 +228,18 @@ async def status(svc: Services, actor: Actor, kind: str = "refinement") -> Meeti
         return await _meeting(work, None, kind)
 
 
+async def section_now(svc: Services, actor: Actor, kind: str) -> int:
+    """The section the running meeting of this kind is in, read as a typed `next` or `extend`
+    arrives: the step names it as a button does, and moves on from it only. Read without the
+    team's lock, as committed: another person's `next` holding the lock this instant is moving
+    on from the section this command was typed about (once it commits, this one is late)."""
+    async with svc.db.session() as session:
+        store = Store(session)
+        team = await store.team(actor.workspace, actor.channel)
+        meeting = None if team is None else await store.open_meeting(team.id)
+        return engine.require_open(meeting, kind).section
+
+
 async def step(
     svc: Services,
     actor: Actor,
@@ -232,8 +253,10 @@ async def step(
     flag: bool = False,
 ) -> Step:
     """Next, extend, pause, resume, end or auto: the facilitator's or a Scrum Master's.
-    `expected`: the section the button was about, so a double click moves on once; `minutes`:
-    how long `extend` adds (`EXTEND_MINUTES` when not said)."""
+    `expected`: the section the button or the typed command was about (`section_now`), so a
+    double click, or two people typing `next` at once, moves on once (the late one gets a
+    private note, `Note.private`); `minutes`: how long `extend` adds (`EXTEND_MINUTES` when
+    not said)."""
     minutes = EXTEND_MINUTES if minutes is None else minutes
     async with member_work(svc, actor, in_channel, once=True) as work:
         store, now = work.store, work.now
@@ -247,12 +270,13 @@ async def step(
                 done.moved = await engine.advance(store, meeting, now, expected)
                 done.ended = meeting.status == "ended"
                 if not done.moved:
-                    done.note = Note("moved_already")
+                    done.note = Note("moved_already", title=engine.current(meeting)["title"])
             case "extend":
+                title = engine.current(meeting)["title"]
                 if await engine.extend(store, meeting, minutes, work.user, now, expected):
-                    done.note = Note("extended", minutes, engine.current(meeting)["title"])
+                    done.note = Note("extended", minutes, title)
                 else:
-                    done.note = Note("section_over")
+                    done.note = Note("section_over", title=title)
             case "pause":
                 await engine.pause(store, meeting, now)
                 done.note = Note("paused")

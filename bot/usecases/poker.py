@@ -149,8 +149,8 @@ async def cast_vote(
 ) -> Cast:
     """Records or changes a vote; reveals the round when every expected voter has voted.
 
-    The round's row is locked for the transaction, so a vote and a reveal never cross: a
-    vote either lands before the reveal (and is counted) or is refused after it.
+    The poll's row, then the round's, are locked for the transaction, so a vote and a reveal
+    never cross: a vote either lands before the reveal (and is counted) or is refused after it.
     """
     round_, poll = await round_in_team(store, team, round_id, lock=True)
     counted = await _count(store, round_, poll, team, [poker.Pick(voter, card, reason)], now)
@@ -573,7 +573,9 @@ def _round_of(ballot: Ballot) -> int:
 async def _count_ballots(
     store: Store, ballots: list[Ballot]
 ) -> list[Counted | BaseException | None]:
-    """One transaction of the ballot box: ballots of one round, in arrival order."""
+    """One transaction of the ballot box: ballots of one round, in arrival order, counted
+    against the poll as stored now (its row locked, shared, before the round's: a voter who
+    left meanwhile, ``depart``, is not waited for)."""
     keys = [{"key": b.vote.key, "at": b.now} for b in ballots]
     keys += [{"key": b.delivery, "at": b.now} for b in ballots if b.delivery]
     fresh = await store.first_deliveries(keys)
@@ -638,9 +640,7 @@ async def admit(
     actor = Actor(vote.workspace or "", vote.channel, vote.user)
     async with team_work(svc, actor) as work:
         # the poll's row before the round's, as `settle_present` and `reminders_due` lock them
-        round_, poll = await round_in_team(work.store, work.team, vote.round_id)
-        poll = await work.store.poll(poll.id, lock=True) or poll
-        round_ = await work.store.poker_round(round_.id, lock=True) or round_
+        round_, poll = await round_in_team(work.store, work.team, vote.round_id, lock=True)
         if not poker.may_join(poll, Roles.of(work.team), vote.user, members):
             return None
         poker.join(poll, vote.user)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import reminders
-from bot.domain.calendar import RemindAt, next_reminder
+from bot.domain.calendar import RemindAt
 from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, Horizon
@@ -20,6 +20,7 @@ from bot.domain.teams import holds_role
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases.ceremony_jobs import schedule_reminder
 from bot.usecases.team import CHANGE_TEAM, InChannel, member_work, roles_of
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, Team
@@ -149,7 +150,7 @@ async def set_reminder(
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(CHANGE_TEAM, "set the readiness reminder")
         reminders.apply_remind(work.team, remind)
-        due = await schedule_next(work.store, work.team, work.now)
+        due = await schedule_reminder(work.store, work.team, work.now)
         return ReminderSet(work.team, due)
 
 
@@ -173,25 +174,6 @@ async def snooze(
 # -- the reminder job ----------------------------------------------------------------------
 
 
-async def schedule_next(
-    store: Store, team: Team, after: datetime, *, running: str | None = None
-) -> datetime | None:
-    """Replaces the team's pending reminder with the next one after `after`.
-
-    `running` is the key of the reminder job calling this, which must not cancel itself.
-    """
-    await store.cancel_prefix(reminders.job_prefix(team), keep=running)
-    due = next_reminder(team, after)
-    ran = await store.scheduled(reminders.job_key(team, due)) if due is not None else None
-    if ran is not None and ran.done_at is not None:  # ran already (skipped while uninstalled)
-        due = next_reminder(team, ran.due_at)
-    if due is not None:
-        await store.schedule(
-            reminders.KIND, reminders.job_key(team, due), due, {"team_id": team.id}
-        )
-    return due
-
-
 async def restore_reminders(store: Store, now: datetime) -> int:
     """Gives every team with reminders a pending one (after a crash between two runs, say);
     one missed during downtime is planned within the grace window. How many it gave one."""
@@ -199,7 +181,7 @@ async def restore_reminders(store: Store, now: datetime) -> int:
     restored = 0
     for team in await store.teams_with_reminders():
         if team.id not in pending:
-            await schedule_next(store, team, now - reminders.GRACE)
+            await schedule_reminder(store, team, now - reminders.GRACE)
             restored += 1
     return restored
 
@@ -226,7 +208,7 @@ async def daily_reminder(svc: Services, due: Due, render: Render) -> str:
         if team is not None and reminders.is_on(team):
             # The next slot after this one; after a long outage, today's if still in grace.
             after = reminders.resume_after(due.due_at, due.now)
-            await schedule_next(store, team, after, running=due.key)
+            await schedule_reminder(store, team, after, running=due.key)
             items = await store.all_items(team.id, include_closed=False)
             velocity = await team_velocity(store, team)
             scheduled = await store.ceremony(team.id, "planning")

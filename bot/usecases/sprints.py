@@ -24,6 +24,7 @@ from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
 from bot.usecases import tracker
+from bot.usecases.news import tell_channel
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, team_work
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
@@ -89,9 +90,10 @@ class InSprint:
 
 @dataclass(frozen=True)
 class SprintClosed:
+    """A sprint closed, as the channel is told it: what was done, velocity, the next one."""
+
     closing: rules.Closing
     velocity: float | None
-    channel: str
 
 
 @dataclass(frozen=True)
@@ -136,12 +138,16 @@ async def show_sprint(svc: Services, actor: Actor) -> SprintCard:
 async def change_scope(
     svc: Services, actor: Actor, action: str, number: int, reason: str, in_channel: InChannel
 ) -> ScopeChanged:
-    """`/sprint add|remove <n> <reason>`: a renegotiation of the running sprint."""
+    """`/sprint add|remove <n> <reason>`: a renegotiation of the running sprint, told in the
+    channel (through the outbox, with the change)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         sprint, item, decided = await renegotiate(
             work.store, work.team, action, number, reason, work.user, work.now
         )
-        return ScopeChanged.of(work.team, sprint, item, decided)
+        changed = ScopeChanged.of(work.team, sprint, item, decided)
+        key = f"scope:s{sprint.id}:i{item.id}:{work.now.isoformat()}"
+        await tell_channel(work.store, work.team, key, work.now, changed)
+        return changed
 
 
 async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> InSprint:
@@ -182,7 +188,10 @@ async def close_sprint(
             work.store, work.team, work.user, work.now, review_answer, sprint=sprint
         )
         velocity = await team_velocity(work.store, work.team)
-        return SprintClosed(closing, velocity, work.team.channel_id)
+        closed = SprintClosed(closing, velocity)
+        key = f"sprint_closed:{sprint.id}"
+        await tell_channel(work.store, work.team, key, work.now, closed)
+        return closed
 
 
 async def velocity_chart(svc: Services, actor: Actor) -> SprintFile | NothingToDraw:
@@ -209,7 +218,8 @@ async def burndown_chart(
         if hours:
             rows = await work.store.task_progress(sprint)
             remaining = tasks.hours_by_day(sprint, rows, today, zone(work.team))
-            start = tasks.hours_at_start(sprint, rows)
+            baseline = tasks.hours_at_start(sprint, rows)
+            start, first_planned = baseline.hours, baseline.first_planned
         else:
             items = await work.store.sprint_items(sprint, include_removed=True)
             changes = await work.store.scope_changes(sprint)
@@ -217,14 +227,21 @@ async def burndown_chart(
             events = await work.store.item_events_between(work.team.id, since, work.now)
             history = [event for event, _ in events]
             remaining = rules.remaining_by_day(work.team, sprint, items, changes, history, today)
-            start = None
+            start, first_planned = None, False
     if hours and (why := tasks.no_hours_to_burn(sprint, remaining, start)):
         return NothingToDraw(why)
     draw = partial(
-        charts.burndown_chart, sprint, remaining, working_days=workdays, hours_at_start=start
+        charts.burndown_chart,
+        sprint,
+        remaining,
+        working_days=workdays,
+        hours_at_start=start,
+        first_planned=first_planned,
     )
     title = charts.burndown_title(sprint, hours=hours)
-    summary = charts.burndown_summary(sprint, remaining, hours_at_start=start)
+    summary = charts.burndown_summary(
+        sprint, remaining, hours_at_start=start, first_planned=first_planned
+    )
     return await _drawn(f"burndown{'-hours' if hours else ''}.png", draw, title, summary)
 
 
@@ -248,7 +265,9 @@ async def export_sprint(
         ends = rules.last_day(work.team, sprint)  # where the channel and the tracker end it
     known = await names(sprint_export.people(sprint, items, changes))
     if fmt == "md":
-        content = sprint_export.sprint_markdown(sprint, items, changes, names=known, last_day=ends)
+        content = sprint_export.sprint_markdown(
+            sprint, items, changes, names=known, last_day=ends, zone=zone(work.team)
+        )
     else:
         content = sprint_export.sprint_csv(sprint, items, names=known)
     return SprintFile(f"sprint-{sprint.number}.{fmt}", content, f"Sprint {sprint.number}")

@@ -19,12 +19,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 
+from bot.domain import sprints as sprint_rules
 from bot.domain import teams
 from bot.domain.calendar import DEFAULT_ZONE, local_today
 from bot.domain.errors import NotAllowed
 from bot.domain.teams import RoleGroup, Roles
 from bot.runtime.services import Services
 from bot.usecases import ceremony_jobs
+from bot.usecases.news import tell_channel
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import Team
 from storage.repositories import Store
@@ -133,10 +135,10 @@ class TeamNow:
     """The team after a change."""
 
     team: Team
-    set_up: bool = False
-    """The change named the team's first Product Owner: the channel is told who set it up."""
     settings: tuple[SettingChange, ...] = ()
     """The settings a settings change named, each before and after, to confirm what changed."""
+    calendar: sprint_rules.Recalendared | None = None
+    """The sprints to come, when the change moved them (sprint length or start)."""
 
     @property
     def roles(self) -> Roles:
@@ -165,15 +167,30 @@ async def assign_roles(
     of the channel may be named (`require_in_channel`)."""
     named = [u for _, users in assignments for u in users]
     async with member_work(svc, actor, in_channel, once=True, naming=named) as work:
-        had_po = Roles.of(work.team).is_named("po")
         teams.setup_verdict(Roles.of(work.team), work.user)
         for role_word, users in assignments:
             role = teams.ROLE_ALIASES.get(role_word.lower(), role_word)
             mine = None if groups is None else [g for g in groups if g.role == role]
             await assign_role(work.store, work.team, role_word, users, mine)
-        changed = TeamNow(work.team, not had_po and Roles.of(work.team).is_named("po"))
+        changed = TeamNow(work.team)
     await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     return changed
+
+
+@dataclass(frozen=True)
+class TeamSetUp:
+    """A team's first Product Owner named: the channel hears who set it up, and how."""
+
+    team: Team
+    by: str
+
+
+async def _announce_setup(svc: Services, actor: Actor) -> None:
+    """The channel told who set the team up (through the outbox), once the team has taken
+    its Product Owner's time zone, which the announcement names."""
+    async with team_work(svc, actor) as work:
+        key = f"team_set_up:{work.team.id}:{work.now.isoformat()}"
+        await tell_channel(work.store, work.team, key, work.now, TeamSetUp(work.team, actor.user))
 
 
 @dataclass(frozen=True)
@@ -207,13 +224,17 @@ async def set_up_team(
             teams.apply_setting(work.team, "timezone", setup.timezone)
         else:
             work.team.timezone = None  # the PO's, taken below
+        before = _calendar_of(work.team)
         teams.apply_setting(work.team, "sprint", setup.sprint_weeks)
         if setup.start:
             teams.apply_setting(work.team, "start", setup.start, local_today(work.team, work.now))
+        moved = await _recalendar(work, before)
         await ceremony_jobs.replan(work.store, work.team, work.now)
-        done = TeamNow(work.team, not current.is_named("po"))
+        done = TeamNow(work.team, calendar=moved)
     if await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of):
         done = replace(done, team=await team_now(svc, actor))
+    if not current.is_named("po"):
+        await _announce_setup(svc, actor)
     return done
 
 
@@ -284,15 +305,35 @@ async def apply_settings(
         await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(CHANGE_TEAM, "change team settings")
-        before = teams.setting_words(work.team)
+        before, calendar = teams.setting_words(work.team), _calendar_of(work.team)
         for setting, value in changes:
             teams.apply_setting(work.team, setting, value, local_today(work.team, work.now))
+        moved = await _recalendar(work, calendar)
         if ceremony_jobs.CALENDAR_SETTINGS & {setting for setting, _ in changes}:
             await ceremony_jobs.replan(work.store, work.team, work.now)
         after = teams.setting_words(work.team)
         named = dict.fromkeys(setting for setting, _ in changes)
         said = tuple(SettingChange(s, before[s], after[s]) for s in named)
-        return TeamNow(work.team, settings=said)
+        return TeamNow(work.team, settings=said, calendar=moved)
+
+
+def _calendar_of(team: Team) -> tuple[date | None, int]:
+    return team.sprint_start, team.sprint_weeks
+
+
+async def _recalendar(
+    work: Work, before: tuple[date | None, int]
+) -> sprint_rules.Recalendared | None:
+    """The sprints to come laid again when the sprint length or start changed, so none
+    overlaps a sprint committed already (`sprint_rules.recalendar`); None when neither did."""
+    if _calendar_of(work.team) == before:
+        return None
+    typed = work.team.sprint_start if work.team.sprint_start != before[0] else None
+    recent = await work.store.sprints(work.team.id, limit=2)
+    committed = next((s for s in recent if s.status != "planning"), None)
+    planning = next((s for s in recent if s.status == "planning"), None)
+    today = local_today(work.team, work.now)
+    return sprint_rules.recalendar(work.team, committed, planning, today, start=typed)
 
 
 async def _may(svc: Services, actor: Actor, roles: tuple[str, ...]) -> bool:

@@ -7,7 +7,8 @@ instances share it (bot.runtime.scheduling): ``tracker_import`` and ``tracker_sy
 tracker's issues into the backlog (bot.usecases.tracker_pull), ``tracker_write`` sends Timebox's
 changes to the tracker (bot.usecases.tracker_push). Both directions open the client, find the
 job's connection and retry a failure here, so that they do it alike: a failure is retried with
-backoff (429: after Retry-After), never dropped.
+backoff (429: after Retry-After), never dropped; only a write the tracker refuses for good (an
+issue added to a completed cycle) ends, as refused on its items, in the tracker's words.
 
 Other features' use cases call ``after_estimate``, ``after_edit``, ``after_reorder``,
 ``after_add``, ``after_done``, ``after_reopen``, ``after_commit``, ``after_scope_change`` and
@@ -31,13 +32,12 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.domain import tracker_outage as outage
 from bot.domain import tracker_sync as rules
 from bot.domain import tracker_webhooks, trackers
 from bot.domain.teams import Roles
-from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.secrets import (
     Secret,
@@ -46,6 +46,7 @@ from bot.runtime.secrets import (
     SecretKeyError,
 )
 from bot.runtime.services import Services
+from bot.usecases.news import tell_channel
 from storage.models import (
     BacklogItem,
     Sprint,
@@ -56,7 +57,6 @@ from storage.models import (
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 KIND_IMPORT = "tracker_import"
 KIND_SYNC = "tracker_sync"
@@ -381,7 +381,9 @@ async def job_failed(
     used: str | None = None,
 ) -> str:
     """A tracker call failed: the same row runs again later (Retry-After, else backoff), and
-    the item and the connection say why meanwhile. Never dropped. A failure that breaks the
+    the item and the connection say why meanwhile. Never dropped, but for a write the tracker
+    refuses for good (``ends_refused``), which ends as refused on its items (``_refused``)
+    instead of being refused again every hour. A failure that breaks the
     connection (``breaks``) marks it broken, and the channel is told once (``_broke``); a
     sync failing so for an hour (``outage.out_of_reach``: the row keeps when it first failed)
     marks it unreachable, told once too (``_out_of_reach``).
@@ -408,6 +410,8 @@ async def job_failed(
             await store.schedule(due.kind, due.key, now + timedelta(seconds=wait), payload)
             log.info("tracker %s %s failed with a credential renewed since", due.kind, due.key)
             return f"retrying in {wait:.0f} s: the credential was renewed meanwhile"
+        if ends_refused(due, error):
+            return await _refused(store, connection, due, link_id, error, now)
         connection.last_error = error.message
         if breaks(error, due.kind):
             await _broke(store, connection, error, now)
@@ -434,6 +438,49 @@ async def job_failed(
         delay,
     )
     return f"retrying in {delay:.0f} s: {error.kind.value}"
+
+
+FINAL = frozenset({trackers.TrackerErrorKind.INVALID, trackers.TrackerErrorKind.NOT_FOUND})
+"""Refusals of one write that trying it again does not change: the tracker answered that it
+will not do it as asked (an issue added to a completed cycle, a value its field will not
+take) or that what it is about is gone. A board set up otherwise than Timebox needs
+(``CONFIG``: a missing field or step) is fixed there, and its writes are retried hourly."""
+
+
+def refused_for_good(error: trackers.TrackerError) -> bool:
+    """A write's failure that no retry mends (``FINAL``): the tracker refused it, not for the
+    credential (``BREAKING``) nor for a while (429, 5xx, no answer)."""
+    return not error.retryable and error.kind in FINAL
+
+
+def ends_refused(due: Due, error: trackers.TrackerError) -> bool:
+    """A write that ends as refused rather than being tried again: refused for good, and not
+    an item's creation, which has no other write to come after it (each try reads the item
+    afresh, so it goes through once the item is changed here or the board there)."""
+    effect = due.payload.get("effect")
+    return due.kind == KIND_WRITE and effect != "create" and refused_for_good(error)
+
+
+async def _refused(
+    store: Store,
+    connection: TrackerConnection,
+    due: Due,
+    link_id: int | None,
+    error: trackers.TrackerError,
+    now: datetime,
+) -> str:
+    """A write the tracker refused for good: its row ends, and each item it was counted on
+    keeps the tracker's words as its last error (``_short``), no longer pending, until a
+    later write of it lands; the connection's status is behind meanwhile (its failing
+    items), never in step. Not retried: the same call would be refused again."""
+    if not await store.finish_key(due.key, now, f"refused: {error.message}"[:500]):
+        return "skipped: cancelled meanwhile"
+    connection.last_error = error.message
+    said = _short(error, connection.kind)
+    for failed in [link_id] if link_id is not None else counted_links(due.payload):
+        await store.change_pending(failed, -1, error=said)
+    log.warning("tracker %s %s refused (%s): not retried", due.kind, due.key, error.kind.value)
+    return f"refused: {error.kind.value}"
 
 
 def _short(error: trackers.TrackerError, kind: str) -> str:
@@ -494,27 +541,22 @@ class Outage:
         return self.cause == outage.UNREACHABLE
 
 
-_WORDING: dict[type, Callable[[Any], dict[str, Any]]] = {}
+@dataclass(frozen=True)
+class SprintClosedThere:
+    """The tracker's sprint of Timebox's running sprint closed there by someone (a Jira sprint
+    or Linear cycle completed, a GitHub iteration ended or removed, a milestone closed) before
+    the sprint's planned end, as its channel is told once: `number` still runs here, its scope
+    is no longer written there, and the Product Owner or a Scrum Master (`closers`) closes it
+    here with `/sprint close` if it is over."""
 
+    kind: str
+    board_id: int
+    number: int
+    closers: tuple[str, ...]
 
-def register_wording(news: type[T], word: Callable[[T], dict[str, Any]]) -> None:
-    """How a kind of tracker news (an ``Outage``, a scope change made in the tracker) is
-    worded in its channel, as chat.postMessage's arguments: the app registers each
-    (handlers/jobs.py), as the process registers the openers; use cases do not render."""
-    _WORDING[news] = word
-
-
-async def tell_channel(store: Store, team: Team, key: str, now: datetime, news: Any) -> bool:
-    """`news` for the team's channel, put in the durable outbox under `key` in the caller's
-    transaction: sent once it commits, never twice. False (and a log line) when nothing
-    words it."""
-    word = _WORDING.get(type(news))
-    if word is None:
-        log.warning("no wording for %s: channel %s not told", type(news).__name__, team.id)
-        return False
-    args = word(news)
-    await outbox.enqueue(store, key, team.workspace_id, now, channel=team.channel_id, **args)
-    return True
+    @property
+    def tracker(self) -> str:
+        return rules.tracker_name(self.kind)
 
 
 def breaks(error: trackers.TrackerError, job_kind: str) -> bool:

@@ -14,6 +14,8 @@ is read from the tracker, never from the body.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import re
 import secrets as random_secrets
@@ -49,9 +51,11 @@ from bot.usecases.tracker import (
     hurry,
     job_ids,
     open_tracker,
+    spec_of,
     tag,
     working_again,
 )
+from bot.usecases.tracker_pull import kept_links
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import Team, TrackerConnection
 from storage.repositories import Store
@@ -169,6 +173,8 @@ class Connected:
     webhook_added: str | None = None  # Timebox added its webhook itself (or tried to)
     webhook_url: str | None = None  # its full address, when known (``webhook_url``)
     webhooks: bool = True  # a webhook can reach Timebox (``serves_webhooks``)
+    # items whose keys a disconnect of this board left: matched again (``kept_links``)
+    matching: int = 0
 
     @property
     def tracker(self) -> str:
@@ -217,6 +223,8 @@ class Disconnected:
     kind: str = "jira"
     board_id: int = 0
     on_backlog: int = 0  # of the unlinked items, those on the backlog (not done, archived, planned)
+    waiting: int = 0  # Timebox's changes not yet in the tracker, not sent
+    webhook_removed: str | None = None  # the webhook Timebox added, removed (or tried to)
 
     @property
     def tracker(self) -> str:
@@ -390,7 +398,9 @@ async def connect(
             async with svc.db.transaction() as store:
                 found = await _taken(store, board, form_team)
         if not found and not same:  # a renewed connection keeps the webhook it has
-            registered = await _add_webhook(svc, tracker, kind, hook_token, hook_secret)
+            registered, hook_id = await _add_webhook(svc, tracker, kind, hook_token, hook_secret)
+            if hook_id:  # removed again by a disconnect
+                snapshot = {**snapshot, "webhook_id": hook_id}
     except TrackerError as error:
         return NotConnected([error.message], kind)
     finally:
@@ -400,59 +410,71 @@ async def connect(
     # A write of this process running with the old credential ends first (its row is then
     # free to be made due): see ``_renew``.
     held = connection_lock(old_id) if same else contextlib.nullcontext()
-    async with held, team_work(svc, actor, once=True) as work:
-        _require_same_team(work.team, form_team)
-        await work.require(ROLES, _doing(kind))
-        old = await work.store.connection(work.team.id)
-        if old is not None and _board_of(old) == board:
-            renewed = await _renew(work, old, planned, box.encrypt(spec.token), snapshot)
-            renewed.webhook_url = webhook_url(svc, renewed.webhook_path)
-            renewed.webhooks = serves_webhooks(svc)
-            return renewed
-        if taken := await _taken(work.store, board, work.team.id):  # connected meanwhile
-            return NotConnected([problem.message for problem in taken], kind)
-        if old is not None:
-            await work.store.remove_connection(old)
-        connection = await work.store.add_connection(
-            TrackerConnection(
-                team_id=work.team.id,
-                kind=kind,
-                site=site,
-                board_id=spec.board_id,
-                board_name=_board_name(snapshot, spec.board_id),
-                jql=spec.jql,
-                credential_kind=planned.credential_kind,
-                account=planned.account,
-                secret=box.encrypt(spec.token),
-                estimation_field=_estimate_field(snapshot),
-                acceptance_field=spec.acceptance_field,
-                board=snapshot,
-                webhook_token=hook_token,
-                webhook_secret=box.encrypt(hook_secret),
-                watermark=work.now - rules.WATERMARK_MARGIN,
-                imported=0,
-                status="importing",
-                connected_by=work.user,
-                connected_at=work.now,
+    try:
+        async with held, team_work(svc, actor, once=True) as work:
+            _require_same_team(work.team, form_team)
+            await work.require(ROLES, _doing(kind))
+            old = await work.store.connection(work.team.id)
+            if old is not None and _board_of(old) == board:
+                renewed = await _renew(work, old, planned, box.encrypt(spec.token), snapshot)
+                renewed.webhook_url = webhook_url(svc, renewed.webhook_path)
+                renewed.webhooks = serves_webhooks(svc)
+                return renewed
+            if old is not None:
+                await _mark_board(work.store, old)
+                await work.store.remove_connection(old)
+            kept = await kept_links(work.store, work.team.id, _board_identity(board))
+            connection = await work.store.add_connection(
+                TrackerConnection(
+                    team_id=work.team.id,
+                    kind=kind,
+                    site=site,
+                    board_id=spec.board_id,
+                    board_key=_board_identity(board),
+                    board_name=_board_name(snapshot, spec.board_id),
+                    jql=spec.jql,
+                    credential_kind=planned.credential_kind,
+                    account=planned.account,
+                    secret=box.encrypt(spec.token),
+                    estimation_field=_estimate_field(snapshot),
+                    acceptance_field=spec.acceptance_field,
+                    board=snapshot,
+                    webhook_token=hook_token,
+                    webhook_secret=box.encrypt(hook_secret),
+                    watermark=work.now - rules.WATERMARK_MARGIN,
+                    imported=0,
+                    status="importing",
+                    connected_by=work.user,
+                    connected_at=work.now,
+                )
             )
-        )
-        await work.store.push_unlinked_down(work.team.id, PUSH_DOWN)
-        await work.store.schedule_once(
-            KIND_IMPORT,
-            f"{KIND_IMPORT}:{tag(connection)}:0",
-            work.now,
-            {**job_ids(connection), "cursor": None, "page": 0},
-        )
-        log.info("team %s connected to %s %s board %s", work.team.id, kind, site, spec.board_id)
-        path = webhook_path(kind, connection.webhook_token)
-        return Connected(
-            connection,
-            path,
-            hook_secret,
-            registered,
-            webhook_url(svc, path),
-            webhooks=serves_webhooks(svc),
-        )
+            if connection is None:  # another channel's, connected since `_taken` looked
+                raise _BoardTaken
+            await work.store.push_unlinked_down(work.team.id, PUSH_DOWN)
+            await work.store.schedule_once(
+                KIND_IMPORT,
+                f"{KIND_IMPORT}:{tag(connection)}:0",
+                work.now,
+                {**job_ids(connection), "cursor": None, "page": 0, "reconnect": bool(kept)},
+            )
+            log.info("team %s connected to %s %s board %s", work.team.id, kind, site, spec.board_id)
+            path = webhook_path(kind, connection.webhook_token)
+            return Connected(
+                connection,
+                path,
+                hook_secret,
+                registered,
+                webhook_url(svc, path),
+                webhooks=serves_webhooks(svc),
+                matching=len(kept),
+            )
+    except _BoardTaken:  # all of it undone: the channel's own connection, removed above, stays
+        return NotConnected([problem.message for problem in _taken_problem(board)], kind)
+
+
+class _BoardTaken(Exception):
+    """The database refused a board another channel's connection has (its unique
+    ``board_key``): the transaction is undone."""
 
 
 def _board_key(
@@ -481,22 +503,25 @@ async def _taken(store: Store, board: tuple[object, ...], team_id: int) -> list[
     """The board refused when another channel's backlog syncs it already, whatever filter
     either takes of it: two backlogs writing one board would undo each other's changes, and
     each team would change the other's items. Which channel is not said: it may be another
-    workspace's."""
+    workspace's. (The unique ``board_key`` refuses it too, should two channels connect it at
+    once: ``_BoardTaken``.)"""
+    holder = await store.connection_on_board(_board_identity(board))
+    return _taken_problem(board) if holder is not None and holder.team_id != team_id else []
+
+
+def _taken_problem(board: tuple[object, ...]) -> list[TrackerProblem]:
     kind, board_id = str(board[0]), cast(int, board[2])
-    others = await store.connections_to(kind, board_id)
-    if any(c.team_id != team_id and _same_board(_board_of(c), board) for c in others):
-        word = rules.board_word(kind, board_id)
-        said = TAKEN.format(tracker=rules.tracker_name(kind), board=word)
-        return [TrackerProblem("board_taken", said)]
-    return []
+    said = TAKEN.format(tracker=rules.tracker_name(kind), board=rules.board_word(kind, board_id))
+    return [TrackerProblem("board_taken", said)]
 
 
-def _same_board(one: tuple[object, ...], other: tuple[object, ...]) -> bool:
-    """Whether two ``_board_key``s name one board: the tracker, site and board, and GitHub's
-    repository (a project number is its owner's) or Linear's team; not the filter, criteria
-    or estimate field a connection takes of it."""
-    named = 3 if one[0] == "jira" else 4
-    return one[:named] == other[:named]
+def _board_identity(board: tuple[object, ...]) -> str:
+    """The ``board_key`` of a ``_board_key``: what names one board, the tracker, site and
+    board, and GitHub's repository (a project number is its owner's) or Linear's team; not the
+    filter, criteria or estimate field a connection takes of it. A digest (SHA-256, hex): a
+    site and an account may each be 255 characters. Migration 0017 computes it alike."""
+    named = 3 if board[0] == "jira" else 4
+    return hashlib.sha256(json.dumps(board[:named]).encode()).hexdigest()
 
 
 def _board_of(connection: TrackerConnection) -> tuple[object, ...]:
@@ -529,7 +554,8 @@ async def _renew(
     connection.secret = secret
     connection.account = planned.account
     connection.credential_kind = planned.credential_kind
-    connection.board = snapshot  # what this check learnt: a setting learnt later is learnt again
+    hook_id = (connection.board or {}).get("webhook_id")  # the one Timebox added stays its own
+    connection.board = {**snapshot, "webhook_id": hook_id} if hook_id else snapshot
     connection.board_name = _board_name(snapshot, connection.board_id)
     connection.estimation_field = _estimate_field(snapshot)
     connection.connected_by = work.user
@@ -559,23 +585,24 @@ async def _renew(
 
 async def _add_webhook(
     svc: Services, tracker: object, kind: str, token: str, secret: Secret
-) -> str | None:
+) -> tuple[str | None, str]:
     """A tracker that lets Timebox add its own webhook (Linear, with a workspace admin's key)
     gets it now, when the operator has said where Timebox is reached (TIMEBOX_PUBLIC_URL) and
     serves webhooks there (not in Socket Mode): nobody copies a secret by hand. What
-    happened, in plain words (None: not tried)."""
+    happened, in plain words (None: not tried), and the webhook's id ("" if none)."""
     create = getattr(tracker, "create_webhook", None)
     public = getattr(svc.settings, "public_url", None)
     if create is None or not public or not serves_webhooks(svc):
-        return None
+        return None, ""
     try:
-        await create(public.rstrip("/") + webhook_path(kind, token), secret.reveal())
+        hook_id = await create(public.rstrip("/") + webhook_path(kind, token), secret.reveal())
     except TrackerError as error:
         return (
             f"Timebox could not add its webhook in {NAMES.get(kind, kind)} ({error.message}); "
             f"changes come every {int(rules.SYNC_EVERY.total_seconds() // 60)} minutes."
-        )
-    return f"Timebox added its webhook in {NAMES.get(kind, kind)}: changes arrive at once."
+        ), ""
+    said = f"Timebox added its webhook in {NAMES.get(kind, kind)}: changes arrive at once."
+    return said, str(hook_id or "")
 
 
 def _board_name(snapshot: dict[str, object], board_id: int) -> str:
@@ -650,8 +677,57 @@ async def disconnect(
             for item in listed
             if item.tracker_link is not None and item.tracker_link.connection_id == connection.id
         )
+        _, waiting, _ = await work.store.count_links(connection.id)
+        hook = _own_webhook(connection)
+        await _mark_board(work.store, connection)
         unlinked = await work.store.remove_connection(connection)
-        return Disconnected(site, name, unlinked, kind, board_id, on_backlog)
+        gone = Disconnected(site, name, unlinked, kind, board_id, on_backlog, waiting)
+    if hook is not None:
+        gone.webhook_removed = await _remove_webhook(hook)
+    return gone
+
+
+async def _mark_board(store: Store, connection: TrackerConnection) -> None:
+    """Each link a disconnect leaves remembers the board it was on (``board`` in its
+    ``remote``): connecting again to that board matches it by its key (``kept_links``),
+    another board does not."""
+    for item in await store.all_items(connection.team_id, include_closed=True):
+        link = item.tracker_link
+        if link is not None and link.connection_id == connection.id:
+            link.remote = {**(link.remote or {}), "board": connection.board_key}
+
+
+def _own_webhook(connection: TrackerConnection) -> tuple[BoardSpec, str] | None:
+    """The webhook Timebox added itself (its id kept in the connection's ``board``), and how
+    to reach the tracker to remove it; None when it added none (an admin's stays theirs)."""
+    hook_id = str((connection.board or {}).get("webhook_id") or "")
+    if not hook_id:
+        return None
+    try:
+        return spec_of(connection), hook_id
+    except TrackerError:
+        return None
+
+
+async def _remove_webhook(hook: tuple[BoardSpec, str]) -> str | None:
+    """Removes the webhook Timebox added, after the disconnect is done: best effort, a
+    failure is only said (the tracker then answers its own calls with 401s)."""
+    spec, hook_id = hook
+    tracker = NAMES.get(spec.kind, spec.kind)
+    try:
+        client = open_tracker(spec)
+        async with contextlib.aclosing(client):
+            remove = getattr(client, "delete_webhook", None)
+            if remove is None:
+                return None
+            await remove(hook_id)
+    except TrackerError as error:
+        log.warning("webhook %s of %s not removed: %s", hook_id, spec.kind, error.message)
+        return (
+            f"Timebox could not remove the webhook it added in {tracker} ({error.message}): "
+            f"remove it there (Settings > API > Webhooks)."
+        )
+    return f"Timebox removed the webhook it added in {tracker}."
 
 
 def _require_same_team(team: Team, form_team: int) -> None:

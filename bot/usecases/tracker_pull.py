@@ -15,8 +15,10 @@
   deleted issue has that one asked for at once.
 
 A change of status of an item the running sprint holds goes through the sprint
-(``_in_sprint``): done in the tracker finishes it as `/sprint done` does, reopened there
-unfinishes it, closed there as not planned takes it out as a scope change and archives it.
+(``_in_sprint``): done in the tracker finishes it as `/sprint done` does (before a sprint
+committed ahead of its slot began: it leaves the sprint as a scope change, done on the
+backlog), reopened there unfinishes it, closed there as not planned takes it out as a scope
+change and archives it.
 """
 
 from __future__ import annotations
@@ -28,19 +30,26 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.domain import sprints as sprint_rules
 from bot.domain import tracker_order, tracker_sprints, trackers
 from bot.domain import tracker_sync as rules
 from bot.domain.backlog import ItemFields
+from bot.domain.calendar import local_today
 from bot.domain.errors import UserError
 from bot.domain.sprints import in_backlog
+from bot.domain.teams import Roles
 from bot.domain.tracker_sprints import JOINED
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import sprints
+from bot.usecases.news import tell_channel
 from bot.usecases.tracker import (
     KIND_IMPORT,
     KIND_SYNC,
     BoardSpec,
+    SprintClosedThere,
+    after_add,
+    after_scope_change,
     connection_lock,
     enqueue,
     job_connection,
@@ -51,7 +60,6 @@ from bot.usecases.tracker import (
     open_tracker,
     spec_of,
     tag,
-    tell_channel,
     webhook_sync_prefix,
     working_again,
 )
@@ -60,6 +68,7 @@ from storage.models import (
     Team,
     TrackerConnection,
     TrackerLink,
+    TrackerSprintLink,
 )
 from storage.repositories import Store
 
@@ -137,6 +146,7 @@ async def apply_issues(
             continue
         relinked = verdict.action == rules.RELINK
         seen_in = None if relinked else dict(link.remote or {})
+        back = relinked and (link.remote or {}).get("board") == connection.board_key
         if relinked and rules.relink(link, item, connection.id, now):
             note = f"{issue.key} is on the board in {where} again"
             store.log(item, who, "restored", now, note=note)
@@ -146,6 +156,8 @@ async def apply_issues(
         )
         applied.changed += int(merged.changed)
         applied.conflicts += merged.conflicts
+        if back and item.status == "done" and issue.status_category.value != "done":
+            await enqueue(store, connection, link, "done", f"i{item.id}", now)  # done while apart
         if rank is not None:
             item.rank = rank
         if running is not None and seen_in is not None:
@@ -382,6 +394,7 @@ async def _merge_one(
     (``_in_sprint``). `relinked`: matched by its key after connecting again."""
     events = await store.events_since(item.id, rules.merge_since(link, relinked=relinked))
     in_sprint = await _running_sprint_holds(store, team, item, link, issue)
+    status = item.status
     merged = rules.apply_merge(
         item,
         link,
@@ -396,12 +409,14 @@ async def _merge_one(
     who = rules.actor(connection.kind)
     for line in merged.lines:
         store.log(item, who, line.action, now, **line.changes)
+    if item.status != status:  # done or open again there: the items it blocks follow it
+        await store.settle_dependents(team, item, who, now)
     if merged.sprint_news is not None:
-        left = await _in_sprint(
-            store, team, item, issue.key, merged.sprint_news, connection.kind, now
-        )
-        if left is not None:  # closed as won't do: told as a move out of the sprint is
-            await _tell_scope(store, connection, team, left, now)
+        running = await sprints.require_active(store, team)
+        news = rules.sprint_news(merged.sprint_news, running, local_today(team, now))
+        left = await _in_sprint(store, team, item, issue.key, news, connection.kind, now)
+        if left is not None:  # closed as won't do, or done before the sprint began: told as
+            await _tell_scope(store, connection, team, left, now)  # a move out of it is
     if merged.write:
         await enqueue(store, connection, link, "fields", f"i{item.id}", now)
     return merged
@@ -426,8 +441,17 @@ async def _in_sprint(
     does (its points count at the close); reopened there, it is work to do again; closed
     there as not planned, it leaves the sprint as a scope change (its points out of the
     sprint, none in the velocity), which the channel is to hear (returned), and is archived
-    (rules.drop)."""
+    (rules.drop). Done there before the sprint began (rules.DONE_EARLY), it leaves the sprint
+    as a scope change too, told alike, and is done on the backlog as `/backlog done` does."""
     who = rules.actor(kind)
+    if news == rules.DONE_EARLY:
+        running = await sprints.require_active(store, team)
+        reason = rules.done_early_reason(key, kind, running.number)
+        sprint, item, decided = await sprints.renegotiate(
+            store, team, "remove", item.number, reason, who, now
+        )
+        item = await store.mark_done(team, item.number, who, now)
+        return sprints.ScopeChanged.of(team, sprint, item, decided)
     if news == rules.FINISHED:
         await sprints.finish_item(store, team, item.number, who, now)
     elif news == rules.REOPENED:
@@ -448,7 +472,10 @@ async def _in_sprint(
 
 @never_dropped
 async def run_import(svc: Services, due: Due) -> str:
-    """One page of the board's backlog, applied in the board's order; then the next page."""
+    """One page of the board's backlog, applied in the board's order; then the next page;
+    after the last, a reconnection's kept keys (``_relink``)."""
+    if "relink" in due.payload:
+        return await _relink(svc, due)
     page_number = int(due.payload.get("page", 0))
     opened = await _open_for(svc, due)
     if isinstance(opened, str):
@@ -477,14 +504,111 @@ async def run_import(svc: Services, due: Due) -> str:
                     "cursor": page.cursor,
                     "page": page_number + 1,
                     "position": position + len(page.issues),
+                    "reconnect": bool(due.payload.get("reconnect")),
                 },
             )
         else:
-            connection.status = "connected"
-            connection.last_sync_at = now
-            await _chain(store, connection, now)
+            await _after_import(store, connection, due, now)
         await store.finish_key(due.key, now, f"imported {len(page.issues)}")
     return f"page {page_number}: {len(page.issues)} issues, {applied.added} new"
+
+
+RELINK_PAGE = 50
+"""Issues asked for by key per row once the backlog is imported (one call each)."""
+
+
+async def kept_links(store: Store, team_id: int, board_key: str | None) -> list[TrackerLink]:
+    """The links a disconnect of this board left (no connection, their key kept), whatever
+    the item's status or sprint: connecting again to the same board relinks them. A link
+    marked with another board (``board`` in its ``remote``, set at the disconnect) is not
+    this board's issue; one left before the mark was kept is taken."""
+    items = await store.all_items(team_id, include_closed=True)
+    links = [item.tracker_link for item in items if item.tracker_link is not None]
+    return [
+        link
+        for link in links
+        if link.key
+        and link.connection_id is None
+        and (link.remote or {}).get("board", board_key) == board_key
+    ]
+
+
+async def _after_import(
+    store: Store, connection: TrackerConnection, due: Due, now: datetime
+) -> None:
+    """The backlog imported: on a reconnection, the issues of the keys the items still
+    carry that the backlog did not hold (in a sprint, done, ...) are asked for by key,
+    ``RELINK_PAGE`` a row (``_relink``); then the connection is in step."""
+    kept = await kept_links(store, connection.team_id, connection.board_key)
+    if not due.payload.get("reconnect") or not kept:
+        await _in_step(store, connection, due, now)
+        return
+    await _schedule_relink(store, connection, [link.key or "" for link in kept], 0, now)
+
+
+async def _schedule_relink(
+    store: Store, connection: TrackerConnection, keys: list[str], page: int, now: datetime
+) -> None:
+    await store.schedule_once(
+        KIND_IMPORT,
+        f"{KIND_IMPORT}:{tag(connection)}:relink:{page}",
+        now,
+        {**job_ids(connection), "relink": keys, "page": page, "reconnect": True},
+    )
+
+
+async def _in_step(store: Store, connection: TrackerConnection, due: Due, now: datetime) -> None:
+    """The import (and relink) done: the connection syncs from now on; on a reconnection,
+    the items made in Timebox while it was apart (no link, added after the first import's
+    items) are created in the tracker as `/backlog add` creates one."""
+    connection.status = "connected"
+    connection.last_sync_at = now
+    await _chain(store, connection, now)
+    if not due.payload.get("reconnect"):
+        return
+    team = await store.team_by_id(connection.team_id)
+    assert team is not None
+    items = await store.all_items(connection.team_id, include_closed=True)
+    keyed = [i.number for i in items if i.tracker_link is not None and i.tracker_link.key]
+    first = min(keyed, default=None)
+    for item in sorted(items, key=lambda i: i.number):
+        made_apart = first is not None and item.number > first and item.tracker_link is None
+        if made_apart and item.archived_at is None and item.status != "done":
+            await after_add(store, team, item, now)
+
+
+async def _relink(svc: Services, due: Due) -> str:
+    """One row of a reconnection's keys, asked for one by one and applied (matched by key:
+    relinked and merged, the later change winning); a key the tracker no longer has stays
+    unlinked. Then the next row, or the connection is in step."""
+    keys = [str(k) for k in due.payload.get("relink", [])]
+    asked, rest = keys[:RELINK_PAGE], keys[RELINK_PAGE:]
+    opened = await _open_for(svc, due)
+    if isinstance(opened, str):
+        return opened
+    tracker, _, used = opened
+    found: list[trackers.TrackerIssue] = []
+    try:
+        async with contextlib.aclosing(tracker):
+            for key in asked:
+                try:
+                    found.append(await tracker.issue(key))
+                except trackers.TrackerError as error:
+                    if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
+                        raise
+    except trackers.TrackerError as error:
+        return await job_failed(svc, due, None, error, used)
+    async with _connected(svc, due) as (store, connection, now):
+        if connection is None:
+            return "skipped: not connected"
+        applied = await apply_issues(store, connection, found, now) if found else Applied()
+        if rest:
+            page = int(due.payload.get("page", 0)) + 1
+            await _schedule_relink(store, connection, rest, page, now)
+        else:
+            await _in_step(store, connection, due, now)
+        await store.finish_key(due.key, now, f"relinked {len(found)} of {len(asked)}")
+    return f"relink: {len(found)} of {len(asked)} found, {applied.changed} changed"
 
 
 @dataclass
@@ -569,6 +693,7 @@ async def _sync(svc: Services, due: Due) -> str:
                 await _probe(svc, due, tracker, named, None, walked)
             if due.payload.get("keys") or walked.reranked:
                 await _follow_board(svc, due, tracker, walked)
+            await _watch_running(svc, due, tracker)
     except trackers.TrackerError as error:
         if walked.reranked:  # the changes are applied: the order must still come
             due = replace(due, payload={**due.payload, "keys": True})
@@ -670,6 +795,65 @@ async def _open_there(tracker: trackers.Tracker, remote_id: str) -> bool:
     sprints_there = await tracker.board_sprints()
     closed = trackers.SprintState.CLOSED
     return any(s.id == remote_id and s.state is not closed for s in sprints_there)
+
+
+async def _watch_running(svc: Services, due: Due, tracker: trackers.Tracker) -> None:
+    """A regular sync (not a webhook's) looks whether the tracker's sprint of the running
+    sprint is still open there (one call, ``_open_there``, while it is known open); closed
+    there meanwhile by someone, it is ``_closed_there``."""
+    async with _connected(svc, due) as (store, connection, _):
+        regular = connection is not None and not due.key.startswith(webhook_sync_prefix(connection))
+        watched = await _watched(store, connection) if regular else None
+    if watched is None or await _open_there(tracker, watched.remote_id):
+        return
+    async with _connected(svc, due) as (store, connection, now):
+        if connection is not None:
+            await _closed_there(store, connection, watched.remote_id, now)
+
+
+async def _watched(store: Store, connection: TrackerConnection) -> TrackerSprintLink | None:
+    """The running sprint's sprint in this tracker, made by Timebox's sprint write and not yet
+    seen closed there (``tracker_sprints.CLOSED_THERE``)."""
+    team = await store.team_by_id(connection.team_id)
+    sprint = await sprints.active(store, team) if team is not None else None
+    known = await store.sprint_link(sprint.id) if sprint is not None else None
+    if known is None or known.connection_id != connection.id:
+        return None
+    return None if known.state == tracker_sprints.CLOSED_THERE else known
+
+
+async def _closed_there(
+    store: Store, connection: TrackerConnection, remote_id: str, now: datetime
+) -> None:
+    """The tracker's sprint `remote_id` of the running sprint is closed there while Timebox's
+    runs: its link says so, so that no sprint write moves issues in or out of it any more
+    (the tracker refuses it), and a sprint write is queued, which lands doing nothing there
+    and so ends what its items say of writes it refused. Closed before the sprint's planned
+    end (its last evening), the channel is told once what it means and what to do; after it
+    (a Linear cycle completes at its end, a GitHub iteration ends), that is no news."""
+    known = await _watched(store, connection)
+    team = await store.team_by_id(connection.team_id)
+    sprint = await sprints.active(store, team) if team is not None else None
+    if known is None or known.remote_id != remote_id or team is None or sprint is None:
+        return  # closed here meanwhile, or seen already
+    known.state = tracker_sprints.CLOSED_THERE
+    await after_scope_change(store, team, sprint, now)
+    _, end = tracker_sprints.sprint_times(
+        sprint.starts_on, sprint_rules.last_day(team, sprint), team.timezone
+    )
+    log.info("tracker connection %s: sprint %s closed there", connection.id, sprint.number)
+    if now >= end:
+        return
+    roles = Roles.of(team)
+    news = SprintClosedThere(
+        connection.kind,
+        connection.board_id,
+        sprint.number,
+        tuple(dict.fromkeys(roles.po + roles.sm)),
+    )
+    await tell_channel(
+        store, team, f"tracker_sprint_closed:{tag(connection)}:s{sprint.id}", now, news
+    )
 
 
 async def _follow_board(

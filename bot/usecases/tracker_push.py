@@ -22,6 +22,7 @@ from typing import Any
 from bot.domain import calendar, tracker_sprints, trackers
 from bot.domain import sprints as sprint_rules
 from bot.domain import tracker_sync as rules
+from bot.domain.tracker_order import RankWish
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases.tracker import (
@@ -40,6 +41,7 @@ from bot.usecases.tracker import (
     working_again,
 )
 from storage.models import (
+    BacklogItem,
     TrackerConnection,
     TrackerLink,
     TrackerSprintLink,
@@ -60,7 +62,7 @@ class _Write:
     item_id: int | None = None
     key: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
-    anchor: tuple[str, str] | None = None
+    anchor: RankWish | None = None  # a rank's place, laid on the board as it is when sent
     new_issue: trackers.NewIssue | None = None
     sprint: dict[str, Any] = field(default_factory=dict)
     wait: bool = False  # a create this depends on is not done yet
@@ -88,7 +90,9 @@ async def run_write(svc: Services, due: Due) -> str:
             return write.nothing
         tracker = open_tracker(write.spec)
         try:
-            outcome = await _send(tracker, due, write)
+            if due.payload["effect"] == "fields":
+                await _merge_first(svc, tracker, write)
+            outcome = await _send(tracker, due, write) if write.nothing is None else {}
         except trackers.TrackerError as error:
             return await job_failed(svc, due, write.link_id, error, write.spec.credential)
         finally:
@@ -107,6 +111,12 @@ async def _read_write(svc: Services, due: Due) -> _Write | str:
         write = _Write(spec_of(connection), connection.id, connection.team_id)
         if effect == "sprint":
             await _read_sprint(store, connection, int(subject[1:]), write)
+            if write.sprint.get("status") == "active" and write.sprint["start"] > svc.clock.now():
+                # committed ahead of its slot (``sprints.started``): made there now, started
+                # there by this write again when the slot begins, a due job then
+                write.sprint["status"] = "committed"
+                start = write.sprint["start"]
+                await enqueue(store, connection, None, "sprint", subject, start, once=True)
             return write
         item = await store.item_by_id(connection.team_id, int(subject[1:]))
         link = await store.link_of_item(int(subject[1:]))
@@ -125,22 +135,57 @@ async def _read_write(svc: Services, due: Due) -> _Write | str:
         elif effect == "rank":
             order = await store.backlog_keys(connection.team_id, connection.id)
             moving = await moving_items(store, connection)
-            write.anchor = rules.rank_anchor(order, item.id, moving)
+            write.anchor = RankWish.of(order, item.id, moving)
             if write.anchor is None:
                 write.nothing = "no linked neighbour to rank against"
         else:
-            late = effect == "fields" and item.status == "done"
-            events = await store.events_since(item.id, None) if late else ()
-            sends = rules.item_write(
-                effect,
-                item,
-                link,
-                connection.kind,
-                estimated_late=late and rules.estimated_after_done(events),
-            )
+            sends = await _item_sends(store, effect, item, link, connection.kind)
             write.new_issue, write.values = sends.new_issue, sends.values
             write.nothing = sends.nothing
         return write
+
+
+async def _item_sends(
+    store: Store, effect: str, item: BacklogItem, link: TrackerLink, kind: str
+) -> rules.ItemWrite:
+    """What an item's write sends, from the item and its link as they are now."""
+    late = effect == "fields" and item.status == "done"
+    events = await store.events_since(item.id, None) if late else ()
+    return rules.item_write(
+        effect, item, link, kind, estimated_late=late and rules.estimated_after_done(events)
+    )
+
+
+async def _merge_first(svc: Services, tracker: trackers.Tracker, write: _Write) -> None:
+    """Before a field write, the issue is read (one call, whatever the fields): changed in
+    the tracker since its link last saw it, it is merged into the item as the sync would
+    (rules.merge_before_write: a field changed there only is taken, one changed on both
+    sides is a conflict the later change wins, in the item's history alike), and the write
+    sends only what Timebox still has to, never its stale value of a field changed there."""
+    assert write.key is not None and write.item_id is not None
+    issue = await tracker.issue(write.key)
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        await store.lock_connection(write.connection_id)
+        connection = await store.connection_by_id(write.connection_id)
+        item = await store.item_by_id(write.team_id, write.item_id)
+        link = await store.link_of_item(write.item_id)
+        ours = link is not None and (link.connection_id, link.key) == (
+            write.connection_id,
+            write.key,
+        )
+        if connection is None or item is None or link is None or not ours:
+            write.nothing = "skipped: the item is gone or not linked"
+            return
+        events = await store.events_since(item.id, rules.merge_since(link))
+        done = await store.done_keys(write.team_id, sorted(issue.blocked_by))
+        merged = rules.merge_before_write(item, link, issue, events, done, now, connection.kind)
+        if merged is None:
+            return
+        for line in merged.lines:
+            store.log(item, rules.actor(connection.kind), line.action, now, **line.changes)
+        sends = await _item_sends(store, "fields", item, link, connection.kind)
+        write.values, write.nothing = sends.values, sends.nothing
 
 
 async def _read_sprint(
@@ -208,7 +253,10 @@ async def _send(tracker: trackers.Tracker, due: Due, write: _Write) -> dict[str,
         return {"base": values}
     if effect == "rank":
         assert write.key is not None and write.anchor is not None
-        where, other = write.anchor
+        anchor = write.anchor.anchor(await tracker.backlog_keys())
+        if anchor is None:
+            return {}
+        where, other = anchor
         if where == "after":
             await tracker.rank(write.key, after=other)
         else:
@@ -259,14 +307,13 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
     or made names it as the channel knows it, not by the tracker's id."""
     remote_id, state = sprint["remote_id"], _known_state(sprint)
     if remote_id is None:
+        spec = trackers.SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
         existing = [s for s in await tracker.board_sprints() if s.name == sprint["name"]]
-        if existing:
-            remote_id, state = existing[0].id, existing[0].state
+        if existing:  # made there first: given Timebox's goal and dates
+            made = await tracker.update_sprint(existing[0], spec)
         else:
-            made = await tracker.create_sprint(
-                trackers.SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
-            )
-            remote_id, state = made.id, made.state
+            made = await tracker.create_sprint(spec)
+        remote_id, state = made.id, made.state
     try:
         state, steps = await _sprint_steps(tracker, sprint, remote_id, state)
     except trackers.TrackerError as error:

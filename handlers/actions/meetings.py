@@ -26,12 +26,12 @@ async def facilitate(asked: Asked) -> None:
     """Next, +5 min, pause, resume, end: the section in the button guards against doubles."""
     op = payload.action_id(asked.body).removeprefix("meeting_")
     meeting_id, section = payload.numbers(asked.body, 2)
-    expected = section if op in ("next", "extend") else None
+    expected = section if op in meetings.GUARDED else None
     member = asked.in_channel
     done = await meetings.step(
         asked.svc, asked.actor, op, member, meeting_id=meeting_id, expected=expected
     )
-    await meeting_flow.announce(asked.svc, asked.client, done)
+    await meeting_flow.stepped(asked, done)
 
 
 @acked

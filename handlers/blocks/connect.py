@@ -20,7 +20,7 @@ from bot.usecases.tracker_connect import (
     Renewed,
 )
 from handlers.blocks.kit import button, context, message, metadata_json, mrkdwn_notice, section
-from handlers.render import render
+from handlers.render import Mrkdwn, render
 from storage.models import BacklogItem, TrackerLink, loaded_link
 
 CALLBACK = "tracker_connect"
@@ -171,6 +171,7 @@ def connected_message(connected: Connected) -> dict[str, Any]:
             secret=secret.reveal() if secret is not None else "",
             added=connected.webhook_added,
             webhooks=connected.webhooks,
+            matching=connected.matching,
             **sync_every(),
         )
     )
@@ -272,7 +273,7 @@ def item_blocks(item: BacklogItem) -> list[Block]:
     tracker = tracker_of(link)
     if link.key:
         blocks.append(section(render("tracker_item.md.j2", link=link, tracker=tracker)))
-    pending = tracker_sync.pending_text(link.pending, link.error, tracker)
+    pending = _pending_notice(link, tracker)
     if pending:
         blocks.append(
             context(render("notice.md.j2", emoji=":hourglass_flowing_sand:", text=pending))
@@ -286,7 +287,24 @@ def item_link(item: BacklogItem) -> str:
     link = loaded_link(item)
     if link is None or link.connection_id is None:
         return ""
-    pending = tracker_sync.pending_text(link.pending, link.error, tracker_of(link))
+    pending = _pending_notice(link, tracker_of(link))
     if not link.key and not pending:
         return ""
     return render("tracker_link.md.j2", link=link, pending=pending)
+
+
+def _pending_notice(link: TrackerLink, tracker: str) -> Mrkdwn | None:
+    """What an item says while writes to its tracker (named: "GitHub") wait, or None when all
+    is written: a linked item's change is not yet there ("its change is not yet in GitHub:
+    sending"), an item still being created is not there at all ("not yet in GitHub:
+    retrying (…)"); one whose last write the tracker refused for good says so, in its words."""
+    if link.pending <= 0 and not link.error:
+        return None
+    said = render(
+        "tracker_pending.md.j2" if link.pending > 0 else "tracker_write_refused.md.j2",
+        linked=bool(link.key),
+        pending=link.pending,
+        error=link.error,
+        tracker=tracker,
+    )
+    return Mrkdwn(said)

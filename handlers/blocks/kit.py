@@ -48,6 +48,18 @@ def section(text: str, accessory: Any = None, block_id: str | None = None) -> Se
     )
 
 
+def sections(text: str) -> list[SectionBlock]:
+    """Text longer than a section holds, as the sections it needs, split between its lines (a
+    single line longer than a section is cut): nothing after a long part is lost."""
+    parts: list[str] = []
+    for line in text.split("\n"):
+        if parts and len(parts[-1]) + 1 + len(line) <= SECTION_MAX:
+            parts[-1] += "\n" + line
+        else:
+            parts.append(line)
+    return [section(part.strip("\n")) for part in parts if part.strip()]
+
+
 def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=fit(text, SECTION_MAX))])
 
@@ -67,9 +79,10 @@ def button(
 def with_buttons(
     text: str, buttons: Sequence[ButtonElement], fallback: str, *, header: str | None = None
 ) -> dict[str, Any]:
-    """A message of one section with a row of buttons under it, and a header above if given."""
+    """A message of its text (one section, more when it is longer than one holds) with a row
+    of buttons under it, and a header above if given."""
     blocks: list[Block] = [HeaderBlock(text=header)] if header else []
-    blocks += [section(text), ActionsBlock(elements=list(buttons))]
+    blocks += [*sections(text), ActionsBlock(elements=list(buttons))]
     return message(blocks, fallback)
 
 

@@ -15,7 +15,15 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.calendar import reminder_days, zone_name
-from bot.domain.readiness import RULES, DefinitionOfReady, Horizon, field_gaps, gaps, points
+from bot.domain.readiness import (
+    QUESTION_MAX,
+    RULES,
+    DefinitionOfReady,
+    Horizon,
+    field_gaps,
+    gaps,
+    points,
+)
 from bot.domain.reminders import ReminderPlan
 from bot.domain.teams import Roles
 from bot.usecases.ready import Post, Readiness
@@ -184,7 +192,8 @@ def dor_modal(found: Readiness) -> dict[str, Any]:
             "questions",
             "Team checklist",
             optional=True,
-            hint="Your own yes/no questions, one per line; members tick them per item.",
+            hint=f"Your own yes/no questions, one per line of {QUESTION_MAX} characters at "
+            "most; members tick them per item.",
             multiline=True,
             max_length=1500,
             initial="\n".join(q.text for q in dor.questions),

@@ -7,6 +7,7 @@ person's team."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block
@@ -16,7 +17,7 @@ from bot.usecases.review import FollowUp, GoalAnswered, Verdict, VerdictForm
 from handlers.blocks import kit
 from handlers.blocks.kit import button, message, mrkdwn_notice, section
 from handlers.render import render
-from storage.models import Meeting
+from storage.models import BacklogItem, Meeting
 
 VERDICT_BUTTONS = (
     ("Value confirmed", "confirmed", "primary"),
@@ -73,19 +74,28 @@ def failed_block(meeting: Meeting, number: int) -> str:
     return f"review_failed:{meeting.id}:{number}"
 
 
+def _verdict_text(
+    item: BacklogItem, said: Mapping[str, Any], follow_up: int | None, later: Verdict | None = None
+) -> str:
+    """An item's verdict as its post in the thread says it: `said` as the meeting records it
+    (verdict, note, by); `later`: the verdict that replaced it."""
+    return render(
+        "review_verdict.md.j2",
+        item=item,
+        verdict=said.get("verdict", "not_confirmed"),
+        note=said.get("note", ""),
+        user=said.get("by", ""),
+        verdicts=review.VERDICTS,
+        follow_up=follow_up,
+        later=later,
+    )
+
+
 def verdict_note(done: Verdict) -> dict[str, Any]:
     """The verdict in the meeting thread; a failed hypothesis offers its follow-up, unless it
     has one already (made while an earlier verdict said so)."""
-    text = render(
-        "review_verdict.md.j2",
-        item=done.item,
-        verdict=done.verdict,
-        note=done.note,
-        user=done.user,
-        verdicts=review.VERDICTS,
-        follow_up=done.follow_up,
-        later=None,
-    )
+    said = {"verdict": done.verdict, "note": done.note, "by": done.user}
+    text = _verdict_text(done.item, said, done.follow_up)
     if done.verdict != "not_confirmed":
         return mrkdwn_notice(text)
     ref = f"{done.meeting.id}:{done.item.number}"
@@ -102,16 +112,7 @@ def verdict_replaced(done: Verdict) -> dict[str, Any] | None:
     earlier = done.replaced
     if earlier is None or earlier.get("verdict") != "not_confirmed":
         return None
-    text = render(
-        "review_verdict.md.j2",
-        item=done.item,
-        verdict=earlier["verdict"],
-        note=earlier.get("note", ""),
-        user=earlier.get("by", ""),
-        verdicts=review.VERDICTS,
-        follow_up=done.follow_up,
-        later=done,
-    )
+    text = _verdict_text(done.item, earlier, done.follow_up, later=done)
     block = failed_block(done.meeting, done.item.number)
     return message([section(text, block_id=block)], f"#{done.item.number}: verdict replaced")
 
@@ -120,16 +121,7 @@ def followed_up(done: FollowUp) -> dict[str, Any]:
     """The failed verdict's post once its follow-up exists: the verdict, the follow-up made,
     and no button to make another."""
     said = done.meeting.data.get("verdicts", {}).get(str(done.item.number), {})
-    text = render(
-        "review_verdict.md.j2",
-        item=done.item,
-        verdict=said.get("verdict", "not_confirmed"),
-        note=said.get("note", ""),
-        user=said.get("by", ""),
-        verdicts=review.VERDICTS,
-        follow_up=done.follow_up.number,
-        later=None,
-    )
+    text = _verdict_text(done.item, said, done.follow_up.number)
     block = failed_block(done.meeting, done.item.number)
     return message([section(text, block_id=block)], f"#{done.item.number}: followed up")
 

@@ -21,8 +21,9 @@ from bot.domain import teams
 from bot.domain.calendar import WEEKDAYS, working_days, zone_name
 from bot.domain.commands import USAGE
 from bot.domain.refinement_budget import SHARE_RANGE
+from bot.domain.sprints import Recalendared
 from bot.domain.teams import ROLE_NAMES, Roles
-from bot.usecases.team import SettingChange
+from bot.usecases.team import SettingChange, TeamSetUp
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, section
 from handlers.render import plain, render
@@ -152,11 +153,12 @@ def _choice(
     return InputBlock(block_id=block_id, label=label, element=element, **field)
 
 
-def setup_announcement(team: Team, user: str) -> dict[str, Any]:
+def setup_announcement(set_up: TeamSetUp) -> dict[str, Any]:
     """The channel is told who set the team up, and how."""
+    team = set_up.team
     body = render(
         "team_set_up.md.j2",
-        user=user,
+        user=set_up.by,
         roles=Roles.of(team),
         team=team,
         timezone=zone_name(team),
@@ -185,9 +187,12 @@ def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
     return kit.modal("roles_edit", "Scrum roles", blocks, channel=channel_id)
 
 
-def settings_message(team: Team, changes: Sequence[SettingChange] = ()) -> dict[str, Any]:
+def settings_message(
+    team: Team, changes: Sequence[SettingChange] = (), calendar: Recalendared | None = None
+) -> dict[str, Any]:
     """The settings card; after a change, a line on top for each setting it named: what it
-    was and what it is now, or that it already was so."""
+    was and what it is now, or that it already was so; and where the sprints to come now
+    fall, when it moved them."""
     timezone = zone_name(team)
     days = ", ".join(d.capitalize() for d in working_days(team))
     off_day = teams.off_day_start(team)
@@ -198,7 +203,7 @@ def settings_message(team: Team, changes: Sequence[SettingChange] = ()) -> dict[
         )
         for c in changes
     ]
-    changed = render("settings_changed.md.j2", changes=said)
+    changed = render("settings_changed.md.j2", changes=said, calendar=calendar)
     edit = button("Edit settings", "settings_edit", team.channel_id)
     text = f"{changed}\n\n{body}" if changed else body
     return kit.with_buttons(text, [edit], changed or "Team settings", header="Team settings")

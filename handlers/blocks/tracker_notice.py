@@ -1,13 +1,15 @@
 """The channel's message when its tracker connection breaks (or its tracker has long not
-answered), and when it works again (bot.usecases.tracker.Outage): registered as the use
-case's announcer by handlers/jobs.py."""
+answered), and when it works again (bot.usecases.tracker.Outage), and when the tracker's
+sprint of the running sprint was closed there (SprintClosedThere): registered as the use
+case's announcers by handlers/jobs.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.tracker_sprints import sprint_there
 from bot.domain.tracker_sync import board_word
-from bot.usecases.tracker import Outage
+from bot.usecases.tracker import Outage, SprintClosedThere
 from handlers.blocks.connect import CREDENTIALS, retry_every
 from handlers.blocks.kit import mrkdwn_notice
 from handlers.render import render
@@ -23,3 +25,12 @@ def outage(said: Outage) -> dict[str, Any]:
     every = retry_every(said.retry_minutes)
     credential = CREDENTIALS.get(said.credential, "credential")
     return mrkdwn_notice(render(template, said=said, word=word, every=every, credential=credential))
+
+
+def sprint_closed(said: SprintClosedThere) -> dict[str, Any]:
+    """The tracker's sprint closed there while the sprint runs here: what that means (the
+    sprint runs on here, its scope no longer written there) and what to do (`/sprint close`)."""
+    there, closing = sprint_there(said.kind, said.board_id)
+    return mrkdwn_notice(
+        render("tracker_sprint_closed.md.j2", said=said, there=there, closing=closing)
+    )

@@ -26,12 +26,23 @@ def clock_verbs(kind: str) -> dict[str, Verb[Any]]:
 
     async def step(asked: Asked, parsed: Any) -> None:
         """next, extend, pause, resume, end, auto (the facilitator's or a Scrum Master's); a
-        bare `extend` adds the use case's default."""
+        bare `extend` adds the use case's default. A `next` or `extend` names the section
+        running as it is read, as a button does: two typed at once move on once."""
         verb, minutes, flag = parsed.verb, parsed.minutes, getattr(parsed, "flag", False)
+        expected = None
+        if verb in meetings.GUARDED:
+            expected = await meetings.section_now(asked.svc, asked.actor, kind)
         done = await meetings.step(
-            asked.svc, asked.actor, verb, asked.in_channel, kind=kind, minutes=minutes, flag=flag
+            asked.svc,
+            asked.actor,
+            verb,
+            asked.in_channel,
+            kind=kind,
+            minutes=minutes,
+            flag=flag,
+            expected=expected,
         )
-        await meeting_flow.announce(asked.svc, asked.client, done)
+        await meeting_flow.stepped(asked, done)
 
     async def history(asked: Asked, parsed: Any) -> None:
         past = await meetings.history(asked.svc, asked.actor, kind)

@@ -23,11 +23,9 @@ async def _show(asked: Asked, command: SprintCommand) -> None:
 async def _change_scope(asked: Asked, command: SprintCommand) -> None:
     """`add|remove <n> <reason>`: the renegotiation is announced in the channel."""
     assert command.number is not None
-    changed = await sprints.change_scope(
+    await sprints.change_scope(
         asked.svc, asked.actor, command.verb, command.number, command.text, asked.in_channel
     )
-    channel = asked.actor.channel
-    await asked.client.chat_postMessage(channel=channel, **sprint_blocks.scope_changed(changed))
     await asked.answer(sprint_blocks.scope_logged())
 
 

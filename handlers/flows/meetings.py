@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -72,6 +73,16 @@ async def start(
     posted = await client.chat_postMessage(channel=started.team.channel_id, **payload)
     meeting = await meetings.keep_message(svc, started.meeting.id, posted["ts"])
     await open_section(svc, client, started.team, meeting)
+
+
+async def stepped(asked: Asked, done: meetings.Step) -> None:
+    """A person's step (a command, a button): a step that came too late (someone moved on
+    already) is told to them privately, never to the meeting's thread; the agenda message is
+    brought up to date all the same."""
+    if done.note is not None and done.note.private:
+        await asked.answer(meeting_blocks.note(done.note))
+        done = replace(done, note=None)
+    await announce(asked.svc, asked.client, done)
 
 
 async def announce(svc: Services, client: AsyncWebClient, done: meetings.Step) -> None:

@@ -159,16 +159,15 @@ async def save_setup(asked: Asked, setup: team_uc.TeamSetup) -> None:
     setup = replace(setup, groups=await team_flow.with_members(asked.client, setup.groups))
     zones = zone_of(asked.client)
     done = await team_uc.set_up_team(asked.svc, who, setup, asked.in_channel, zone_of=zones)
-    if done.set_up:
-        told = team_blocks.setup_announcement(done.team, who.user)
-        await asked.client.chat_postMessage(channel=who.channel, **told)
     await asked.answer(team_blocks.roles_message(done.roles, who.channel))
 
 
 @form.submitted(_settings, before_ack=_start_in_range)
 async def save_settings(asked: Asked, changes: list[tuple[str, str]]) -> None:
     changed = await team_uc.apply_settings(asked.svc, _submitter(asked), changes, asked.in_channel)
-    await asked.answer(team_blocks.settings_message(changed.team, changed.settings))
+    await asked.answer(
+        team_blocks.settings_message(changed.team, changed.settings, changed.calendar)
+    )
 
 
 @form.submitted(_dor)

@@ -218,8 +218,12 @@ class BacklogQueries(Repository):
         self, team: Team, item: BacklogItem, actor: str, now: datetime
     ) -> list[int]:
         """The items that depend on `item` follow it: their link to it is resolved when it is
-        done and open again when it is not. Logged on each; their numbers."""
+        done and open again when it is not, whether typed here (#n) or given by the tracker
+        (its issue's key). Logged on each; their numbers."""
         done, dor = item.status == "done", DefinitionOfReady.of(team)
+        key = await self.session.scalar(
+            select(TrackerLink.key).where(TrackerLink.item_id == item.id)
+        )
         others = await self.session.scalars(
             select(BacklogItem).where(
                 BacklogItem.team_id == team.id, BacklogItem.number != item.number
@@ -227,7 +231,7 @@ class BacklogQueries(Repository):
         )
         settled = []
         for other in others.all():
-            dependencies = backlog.settle_links(other.dependencies, item.number, done)
+            dependencies = backlog.settle_links(other.dependencies, item.number, done, key)
             if dependencies is None:
                 continue
             edit = backlog.apply_edits(other, {"dependencies": dependencies}, dor, now)

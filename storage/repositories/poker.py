@@ -115,28 +115,41 @@ class PokerQueries(Repository):
     ) -> tuple[PokerRound, PokerPoll] | None:
         """A round with its poll, if the poll is this team's: a button's round id is only
         ever looked up inside the team (workspace and channel) the click comes from. `lock`
-        holds the round's row until commit, as `poker_round` does."""
+        holds the poll's row, then the round's, until commit (``_round_locked``)."""
         query = (
             select(PokerRound, PokerPoll)
             .join(PokerPoll, PokerPoll.id == PokerRound.poll_id)
             .where(PokerRound.id == round_id, PokerPoll.team_id == team_id)
         )
         if lock:
-            query = query.with_for_update(of=PokerRound)
+            query = query.with_for_update(of=PokerPoll)
         found = (
             await self.session.execute(query.execution_options(populate_existing=True))
         ).first()
-        return (found[0], found[1]) if found is not None else None
+        return await self._round_locked(found[0], found[1], lock) if found is not None else None
 
     async def poker_round_in_channel(
         self, round_id: int, workspace_id: str, channel_id: str, *, lock: bool = False
     ) -> tuple[PokerRound, PokerPoll] | None:
-        """`poker_round_in_team` by the team's workspace and channel, in one statement (the
-        team row is neither loaded nor locked: a vote locks its round only)."""
+        """`poker_round_in_team` by the team's workspace and channel (the team row is neither
+        loaded nor locked). `lock`: a vote's, the poll's row shared (FOR SHARE: votes of its
+        other rounds go on, what changes the poll waits, and the poll read is the one stored
+        now), then the round's, until commit (``_round_locked``)."""
         query = _ROUND_IN_CHANNEL_LOCKED if lock else _ROUND_IN_CHANNEL
         where = {"round_id": round_id, "workspace": workspace_id, "channel": channel_id}
         found = (await self.session.execute(query, where)).first()
-        return (found[0], found[1]) if found is not None else None
+        return await self._round_locked(found[0], found[1], lock) if found is not None else None
+
+    async def _round_locked(
+        self, round_: PokerRound, poll: PokerPoll, lock: bool
+    ) -> tuple[PokerRound, PokerPoll]:
+        """The round of a poll just locked (`lock`) with its row locked too, read again: the
+        poll's row before the round's, the order every transaction locking both takes
+        (`settle_present` changes the poll, then its rounds), lest two deadlock on PostgreSQL;
+        and a vote that waited counts against the poll as it is now, not as it was before."""
+        if not lock:
+            return round_, poll
+        return await self.poker_round(round_.id, lock=True) or round_, poll
 
     async def rounds(self, poll_id: int) -> Sequence[PokerRound]:
         result = await self.session.scalars(
@@ -295,7 +308,7 @@ _ROUND_IN_CHANNEL = (
     )
     .execution_options(populate_existing=True)
 )
-_ROUND_IN_CHANNEL_LOCKED = _ROUND_IN_CHANNEL.with_for_update(of=PokerRound)
+_ROUND_IN_CHANNEL_LOCKED = _ROUND_IN_CHANNEL.with_for_update(of=PokerPoll, read=True)
 _CARDS = select(_VOTES.c.voter, _VOTES.c.card).where(_VOTES.c.round_id == bindparam("round_id"))
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import (
@@ -48,14 +49,11 @@ class TrackerQueries(Repository):
     async def connection_by_id(self, connection_id: int) -> TrackerConnection | None:
         return await self.session.get(TrackerConnection, connection_id)
 
-    async def connections_to(self, kind: str, board_id: int) -> Sequence[TrackerConnection]:
-        """Every team's connection to a tracker's board of that number (on any site)."""
-        found = await self.session.scalars(
-            select(TrackerConnection).where(
-                TrackerConnection.kind == kind, TrackerConnection.board_id == board_id
-            )
+    async def connection_on_board(self, board_key: str) -> TrackerConnection | None:
+        """The connection to the board `board_key` names (``TrackerConnection.board_key``)."""
+        return await self.session.scalar(
+            select(TrackerConnection).where(TrackerConnection.board_key == board_key)
         )
-        return found.all()
 
     async def lock_connection(self, connection_id: int) -> None:
         """Until the transaction ends, nothing else changes this connection's links: the sync
@@ -88,8 +86,17 @@ class TrackerQueries(Repository):
             select(TrackerConnection).where(TrackerConnection.webhook_token == token)
         )
 
-    async def add_connection(self, connection: TrackerConnection) -> TrackerConnection:
-        return await self._added(connection)
+    async def add_connection(self, connection: TrackerConnection) -> TrackerConnection | None:
+        """`connection` stored; None when another connection has its board (the unique
+        `board_key` refused it: a transaction of another instance may have connected it
+        since this one looked). The caller's transaction goes on; what it did is its own."""
+        try:
+            async with self.session.begin_nested():
+                return await self._added(connection)
+        except IntegrityError as refused:
+            if "board_key" not in str(refused.orig):
+                raise
+            return None
 
     async def remove_connection(self, connection: TrackerConnection) -> int:
         """Ends a connection: its items stay, unlinked (their keys kept, so connecting again

@@ -63,6 +63,7 @@ async def close_sprint(slack: LocalStack, answer: str) -> str:
     await slack.driver.submit(
         slack.emulator.open_view(SM), {"Did we get the value we expected?": answer}, user=SM
     )
+    await slack.services.jobs.run_due()  # its announcement, from the outbox
     return shown(channel_posts(slack)[-1])
 
 
@@ -164,6 +165,7 @@ async def test_commitment_needs_a_goal_and_a_committed_sprint_changes_only_with_
     await cmd(slack, "/sprint", "add 2", DEV1)
     assert "say why" in last_ephemeral(slack, DEV1).text
     await cmd(slack, "/sprint", "add 2 the customer escalated it", DEV1)
+    await slack.services.jobs.run_due()  # the announcement, from the outbox
     change = shown(channel_posts(slack)[-1])
     assert f"<@{PO}>: sprint 1 was renegotiated. <@{DEV1}> added *#2* Dark mode (8 pts)" in change
     assert "Reason: the customer escalated it" in change

@@ -29,6 +29,7 @@ async def test_an_unready_oversized_item_is_refused_to_a_developer_and_taken_by_
     assert "0 of 5 points done" in await card(slack)
 
     await cmd(slack, "/sprint", "add 4 the customer escalated it", PO)
+    await slack.services.jobs.run_due()  # the announcement, from the outbox
     change = shown(channel_posts(slack)[-1])
     assert change.startswith(":arrows_counterclockwise: Sprint 1 was renegotiated."), (
         "the PO who made it is not pinged about it"
@@ -43,6 +44,7 @@ async def test_a_ready_item_past_the_commitment_is_taken_with_the_overrun_said(s
     await setup(slack)
     await commit_sprint(slack, 1)
     await cmd(slack, "/sprint", "add 2 the customer escalated it", DEV1)
+    await slack.services.jobs.run_due()  # the announcement, from the outbox
     change = shown(channel_posts(slack)[-1])
     assert f"<@{DEV1}> added *#2*" in change, change
     assert "not ready" not in change

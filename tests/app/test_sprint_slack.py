@@ -98,6 +98,7 @@ async def test_a_close_form_naming_another_channels_sprint_is_refused(slack):
     await slack.driver.submit(form, {"Did we get the value we expected?": "Yes"}, user=SM)
     assert await status_of(slack, theirs) == "closed"
     assert await status_of(slack, ours) == "active"
+    await slack.services.jobs.run_due()  # the announcement, from the outbox
     assert len(closed_posts(slack, OTHER_CHANNEL)) == 1 and closed_posts(slack, CHANNEL) == []
 
 
@@ -143,6 +144,7 @@ async def test_a_close_form_naming_a_closed_sprint_changes_nothing(slack):
     async with slack.db.transaction() as store:
         sprint = await store.sprint_by_id(first)
         assert sprint is not None and sprint.review_answer == "Yes"
+    await slack.services.jobs.run_due()
     assert len(closed_posts(slack, CHANNEL)) == 1
 
 

@@ -84,6 +84,7 @@ async def test_the_setup_announcement_names_a_group_without_pinging_it(slack):
     await slack.driver.submit(
         form, {"Product Owner": [PO], "Developers: user groups": ["@devs"]}, user=SM
     )
+    await slack.services.jobs.run_due()  # the announcement, from the outbox
     [told] = [m for m in slack.emulator.messages(CHANNEL) if m.user == "UBOT"]
     posted = json.dumps([told.text, told.blocks])
     assert "subteam" not in posted, "no ping of the whole group in the channel"

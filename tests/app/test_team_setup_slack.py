@@ -71,6 +71,7 @@ async def test_the_first_comer_is_offered_the_setup_and_the_channel_told_who_set
         user=DEV1,
     )
     assert slack.emulator.open_view(DEV1) is None, "saved"
+    await slack.services.jobs.run_due()  # the announcement, from the outbox
     [told] = [m for m in slack.emulator.messages(CHANNEL) if m.user == "UBOT"]
     text = shown(told)
     assert f"<@{DEV1}> set up Timebox for this channel." in text

@@ -48,6 +48,7 @@ async def test_the_first_comers_zone_is_named_not_taken(slack):
     assert "Empty: the Product Owner's" in hint and "yours is Asia/Kolkata" in hint, hint
     team, _ = await team_rows(slack)
     assert team.timezone == "Europe/Berlin", "the PO's, from their Slack profile"
+    await slack.services.jobs.run_due()  # the announcement, from the outbox
     [told] = [m for m in slack.emulator.messages(CHANNEL) if m.user == "UBOT"]
     assert "*Time zone:* Europe/Berlin" in shown(told)
 

@@ -23,6 +23,7 @@ def team(**changes: Any) -> Team:
         holiday_country=None,
         sprint_weeks=2,
         sprint_start=date(2026, 3, 2),
+        sprint_start_number=1,
         remind_at="09:30",
         remind_days=WEEKDAYS,
         dor={},

@@ -56,14 +56,6 @@ def test_a_planned_issue_missing_from_the_boards_keys_has_not_left_the_board():
     assert rules.probe_verdict(issue(updated=T0), board) == "moved"
 
 
-def test_a_rank_anchors_on_a_neighbour_already_in_its_place():
-    order = [(3, "TB-3"), (5, "TB-5"), (1, "TB-1"), (2, "TB-2"), (4, "TB-4")]
-    assert rules.rank_anchor(order, 3, moving={3, 5}) == ("before", "TB-1")
-    assert rules.rank_anchor(order, 5, moving={3, 5}) == ("before", "TB-1")
-    assert rules.rank_anchor(order, 5, moving={5}) == ("after", "TB-3")
-    assert rules.rank_anchor(order[:2], 3, moving={3, 5}) == ("before", "TB-5"), "none settled"
-
-
 def test_an_estimate_changed_after_the_item_was_done_is_not_written():
     def event(**changes: object) -> SimpleNamespace:
         return SimpleNamespace(changes=changes)

@@ -150,14 +150,6 @@ def test_local_change_times_ignore_the_syncs_own_edits():
     assert rules.local_change_times(events, T0 + timedelta(minutes=3)) == {}
 
 
-def test_a_moved_item_is_ranked_next_to_its_nearest_linked_neighbour():
-    order = [(1, "TB-1"), (2, None), (3, "TB-3"), (4, "TB-4")]
-    assert rules.rank_anchor(order, 3) == ("after", "TB-1")
-    assert rules.rank_anchor(order, 1) == ("before", "TB-3")
-    assert rules.rank_anchor([(1, "TB-1")], 1) is None
-    assert rules.rank_anchor(order, 9) is None
-
-
 def test_retries_wait_as_told_back_off_and_never_give_up():
     assert rules.retry_delay(1, retry_after=120, retryable=True) == 120
     assert [rules.retry_delay(n, retry_after=None, retryable=True) for n in (1, 2, 3)] == [

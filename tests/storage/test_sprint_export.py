@@ -131,10 +131,10 @@ def test_markdown_has_the_goal_numbers_items_tasks_and_scope_log():
         "",
         "## Scope changes",
         "",
-        "| When | Change | Item | Points | By | Reason |",
+        "| When (UTC) | Change | Item | Points | By | Reason |",
         "|---|---|---|---:|---|---|",
-        f"| 2026-03-04 10:30 UTC | added | #7 |  | {PAULA} | the customer escalated it |",
-        f"| 2026-03-05 12:30 UTC | removed | #4 | 2 | {PAULA} | blocked by legal |",
+        f"| 2026-03-04 10:30 | added | #7 |  | {PAULA} | the customer escalated it |",
+        f"| 2026-03-05 12:30 | removed | #4 | 2 | {PAULA} | blocked by legal |",
     ]
     assert text.endswith("|\n")
 
@@ -164,7 +164,7 @@ def test_names_replace_user_ids_when_known():
     text = sprint_markdown(make_sprint(), sprint_items(), changes(), names=names)
     assert f"- Committed by: diana, {DEVON}" in text
     assert "- [x] Design the query, 2h, diana" in text
-    assert "| 2026-03-04 10:30 UTC | added | #7 |  | paula | the customer escalated it |" in text
+    assert "| 2026-03-04 10:30 | added | #7 |  | paula | the customer escalated it |" in text
     rows = list(csv.reader(io.StringIO(sprint_csv(make_sprint(), sprint_items(), names=names))))
     assert rows[1][6] == "diana" and rows[2][9] == DEVON
 
@@ -286,9 +286,23 @@ async def test_export_of_a_sprint_built_through_the_domain(store, team, clock):
     assert "- Committed: 6 points\n- Completed: 3 points so far\n" in text
     assert f"| #1 | Export invoices | 3 | done | {DIANA} | yes | 2/2 |" in text
     assert "#2 | Mail the PDF" not in text, "removed from the sprint backlog"
-    assert f"| 2026-03-03 09:00 UTC | removed | #2 | 3 | {PAULA} | blocked by legal |" in text
+    assert f"| 2026-03-03 09:00 | removed | #2 | 3 | {PAULA} | blocked by legal |" in text
     assert sprint_csv(sprint, items).splitlines()[1:] == [
         f"{sprint.number},Invoices go out as PDF,#1,Export invoices,3,done,{DIANA},"
         f"Query,2,{DIANA},yes",
         f"{sprint.number},Invoices go out as PDF,#1,Export invoices,3,done,{DIANA},Tests,1.5,,yes",
     ]
+
+
+def test_scope_changes_are_dated_in_the_team_zone_named_once():
+    """20:29 UTC on Sunday 6 December is Monday 7 December 09:29 in Auckland: the first
+    day of the sprint, not the day before it."""
+    from zoneinfo import ZoneInfo
+
+    late = changes()[0]
+    late.at = datetime(2026, 12, 6, 20, 29, tzinfo=UTC)
+    zone = ZoneInfo("Pacific/Auckland")
+    text = sprint_markdown(make_sprint(), [], [late], zone=zone)
+    assert "| When (Pacific/Auckland) | Change | Item | Points | By | Reason |" in text
+    assert f"| 2026-12-07 09:29 | added | #7 |  | {PAULA} |" in text
+    assert "UTC" not in text and text.count("Pacific/Auckland") == 1

@@ -113,7 +113,7 @@ def test_the_hours_burndown_reads_what_was_left_at_the_end_of_each_day():
         row(3, 4, 16, 0),
         row(2, 4, 17, 1),  # Wednesday: task 3 gone (or done), Build 1h left
     ]
-    assert tasks.hours_at_start(sprint, rows) == 12
+    assert tasks.hours_at_start(sprint, rows).hours == 12
     assert tasks.hours_by_day(sprint, rows, date(2026, 3, 5), UTC) == [
         (date(2026, 3, 2), 10.0),
         (date(2026, 3, 3), 11.0),
