@@ -479,13 +479,15 @@ def coming(
     ceremonies: Sequence[Ceremony],
     now: datetime,
     days: int = SHOWN_DAYS,
-    committed: int = 0,
+    recent: Sequence[Sprint] = (),
 ) -> list[Occurrence]:
     """What is coming in the next `days` days, skipped ones included, in order; not the
-    plannings of sprints committed already (`committed`: see `planned_early`)."""
+    plannings of sprints committed already (`recent`: the team's newest sprints, see
+    `planned_early`)."""
     until = now + timedelta(days=days)
     found = [o for c in ceremonies for o in occurrences(team, c, now, until, with_skipped=True)]
-    kept = [o for o in found if not planned_early(team, o, committed)]
+    today = local_today(team, now)
+    kept = [o for o in found if not planned_early(team, o, recent, today)]
     return sorted(kept, key=lambda o: (o.starts, o.kind))
 
 
@@ -513,19 +515,74 @@ def next_sprint_planning(
     return planning_day(team, planning, after)
 
 
-def planned_early(team: Team, occurrence: Occurrence, committed: int) -> bool:
-    """Whether `occurrence` is the planning of a sprint committed already (`committed`: the
-    team's latest committed sprint's number), ahead of its slot: it is not held again, so no
-    reminder, start or listing calls the team to it."""
-    opens = sprint_number(team, occurrence.day) if occurrence.kind == "planning" else None
+def planned_early(
+    team: Team, occurrence: Occurrence, recent: Sequence[Sprint] = (), since: date | None = None
+) -> bool:
+    """Whether `occurrence` is the planning of a sprint committed already (`recent`: the
+    team's newest sprints), ahead of its slot: it is not held again, so no reminder, start or
+    listing calls the team to it. `since`: see `planned_sprint`."""
+    if occurrence.kind != "planning":
+        return False
+    opens = planned_sprint(team, occurrence.day, recent, since or occurrence.day)
+    committed = max((s.number for s in recent if s.status != "planning"), default=0)
     return opens is not None and opens <= committed
 
 
+def planned_sprint(
+    team: Team, day: date, recent: Sequence[Sprint], since: date | None = None
+) -> int | None:
+    """The number of the sprint the planning that opens the slot holding `day` plans, which
+    reminders, the calendar and its feed name. `recent`: the team's newest sprints (any
+    status); `since`: the day plannings are still to come from (today; a reminder's own day).
+
+    A committed sprint whose slot holds the day: its own (held, or committed ahead of its
+    slot). Else the sprint being planned: in its slot, or, planned late, in the slot holding
+    `since` (it catches up: sprints.catch_up); without one, the sprint after the latest
+    committed one, in the first slot after it whose planning is still to come (a slot gone by
+    with none held is skipped: the next planning numbers on). Each later slot one more; a
+    slot before those none. A team without sprints: the calendar's own number."""
+    if team.sprint_start is None or not recent:
+        return sprint_number(team, day)
+    length = timedelta(weeks=team.sprint_weeks)
+    committed = sorted((s for s in recent if s.status != "planning"), key=lambda s: s.number)
+    for sprint in committed:  # the oldest first: a day of two sprints' slots is the earlier's
+        if day <= sprint.ends_on and (sprint.starts_on <= day or sprint.ends_on - length < day):
+            return sprint.number
+    planning = max(
+        (s for s in recent if s.status == "planning"), key=lambda s: s.number, default=None
+    )
+    since = since or day
+    if planning is not None:
+        number = planning.number
+        first = max(_slot(team, planning.ends_on), _slot(team, since))
+    else:
+        number = committed[-1].number + 1
+        after = _slot(team, since) + (_slot_start(team, since) < since)  # its planning gone
+        first = max(_slot(team, committed[-1].ends_on) + 1, after)
+    slot = _slot(team, day)
+    return number + slot - first if slot >= first else None
+
+
+def _slot(team: Team, day: date) -> int:
+    """Which slot of the team's sprint calendar holds `day`, counted from its start."""
+    assert team.sprint_start is not None
+    return (day - team.sprint_start).days // (7 * team.sprint_weeks)
+
+
+def _slot_start(team: Team, day: date) -> date:
+    """The first day of the slot holding `day`."""
+    assert team.sprint_start is not None
+    return team.sprint_start + timedelta(weeks=team.sprint_weeks * _slot(team, day))
+
+
 def sprint_number(team: Team, day: date) -> int | None:
-    """The number of the sprint `day` falls in, by the team's sprint calendar."""
-    if team.sprint_start is None or day < team.sprint_start:
+    """The number of the sprint `day` falls in, by the team's sprint calendar: counted from
+    its start, back too for a calendar laid again after committed sprints (whose start is
+    then a later sprint's); None before the first sprint."""
+    if team.sprint_start is None:
         return None
-    return (day - team.sprint_start).days // (7 * team.sprint_weeks) + team.sprint_start_number
+    number = _slot(team, day) + team.sprint_start_number
+    return number if number >= 1 else None
 
 
 # -- scheduling, skipping and moving -------------------------------------------------------------
@@ -750,19 +807,20 @@ def due_verdict(
     payload: dict[str, Any],
     now: datetime,
     event: str,
-    committed: int = 0,
+    recent: Sequence[Sprint] = (),
 ) -> Verdict:
     """A due reminder (`remind`) or automatic start (`start`), against the calendar as it is
     now: gone, skipped, moved, begun (a reminder) or too late (a start) does nothing; nor
-    does the planning of a sprint committed already (`committed`: the team's latest
-    committed sprint's number; one committed ahead of its slot was planned early)."""
+    does the planning of a sprint committed already (`recent`: the team's newest sprints;
+    one committed ahead of its slot was planned early)."""
     if team is None or ceremony is None:
         return Verdict(False, "no longer scheduled")
     occurrence = occurrence_of(team, ceremony, date.fromisoformat(payload["day"]))
     if occurrence is None:
         return Verdict(False, "skipped: no longer on the calendar")
-    if planned_early(team, occurrence, committed):
-        return Verdict(False, f"skipped: sprint {sprint_number(team, occurrence.day)} is committed")
+    if planned_early(team, occurrence, recent):
+        number = planned_sprint(team, occurrence.day, recent)
+        return Verdict(False, f"skipped: sprint {number} is committed")
     if occurrence.starts != datetime.fromisoformat(payload["starts"]):
         return Verdict(False, "moved: planned again for its new time")
     if event == "remind":

@@ -8,9 +8,10 @@ override (RECURRENCE-ID). Plannings come one by one (each sprint's first working
 gone by shows only if its sprint was committed. Each sprint shows its first day and its last
 working day: its review when the team has a review agenda, else the sprint's end. A committed
 sprint shows on its own dates (one planned late starts the day it was planned); after the
-last one, and from the slot that holds today, the sprint calendar's slots show as planned. No
-slot before the team's first sprint shows: it was never held. Every event carries the channel's
-link and the agenda it covers.
+last one, and from the slot that holds today, the sprint calendar's slots show as planned;
+a slot and its planning are named by the sprint that planning plans
+(ceremonies.planned_sprint). No slot before the team's first sprint shows: it was never
+held. Every event carries the channel's link and the agenda it covers.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.domain.ceremonies import (
     occurrence_of,
     occurrences,
     planned_early,
+    planned_sprint,
     rrule_day,
     rule_days,
     sprint_number,
@@ -84,8 +86,7 @@ def feed(
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     link = channel_link(team)
-    committed = sorted((s for s in sprints if s.status != "planning"), key=lambda s: s.number)
-    held = {s.number for s in committed}
+    held = {s.number for s in sprints if s.status != "planning"}
     today = local_today(team, now)
     for ceremony in ceremonies:
         agenda = agendas.get(ceremony.kind) or Agenda(NAMES[ceremony.kind])
@@ -95,12 +96,13 @@ def feed(
         else:
             for occurrence in occurrences(team, ceremony, now - BEHIND, now + AHEAD):
                 gone = occurrence.starts.astimezone(zone(team)).date() < today
-                if gone and sprint_number(team, occurrence.day) not in held:
+                number = planned_sprint(team, occurrence.day, sprints, today)
+                if gone and number not in held:
                     continue  # never held: its day is over and its sprint was not committed
-                if not gone and planned_early(team, occurrence, max(held, default=0)):
+                if not gone and planned_early(team, occurrence, sprints, today):
                     continue  # its sprint was committed ahead of its slot: not held again
-                calendar.add_component(_single(team, occurrence, agenda, link, now))
-    for event in _sprints(team, goals, committed, review, link, now):
+                calendar.add_component(_single(team, occurrence, number, agenda, link, now))
+    for event in _sprints(team, goals, sprints, review, link, now):
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
@@ -177,8 +179,10 @@ def _recurring(
     return events
 
 
-def _single(team: Team, occurrence: Occurrence, agenda: Agenda, link: str, now: datetime) -> Event:
-    number = sprint_number(team, occurrence.day)
+def _single(
+    team: Team, occurrence: Occurrence, number: int | None, agenda: Agenda, link: str, now: datetime
+) -> Event:
+    """A planning, named by the sprint it plans (`number`: ceremonies.planned_sprint)."""
     summary = occurrence.name + (f" · Sprint {number}" if number else "")
     uid = _uid(team, f"{occurrence.kind}-{occurrence.day:%Y%m%d}")
     text = _text(agenda, occurrence.minutes, link)
@@ -203,30 +207,35 @@ def _all_day(uid: str, summary: str, day: date, text: str, link: str, now: datet
 def _sprints(
     team: Team,
     goals: Mapping[int, str],
-    committed: Sequence[Sprint],
+    sprints: Sequence[Sprint],
     review: Agenda | None,
     link: str,
     now: datetime,
 ) -> list[Event]:
     """Each sprint's first day, and its last working day: its review, or its end. Committed
-    sprints (`committed`, by number) on their own dates; then the calendar's slots, planned,
-    from the one after the last committed sprint, and none that ended before today."""
+    sprints (among `sprints`) on their own dates; then the calendar's slots from the one that
+    holds today, planned, each named by the sprint its planning plans
+    (ceremonies.planned_sprint), none held by a committed sprint."""
     if team.sprint_start is None:
         return []
     today = now.astimezone(zone(team)).date()
     length = timedelta(weeks=team.sprint_weeks)
     current = sprint_number(team, today) or 1
+    committed = [s for s in sprints if s.status != "planning"]
+    held = {s.number for s in committed}
     shown = [
-        (s.number, s.starts_on, s.ends_on, s.goal) for s in committed if s.ends_on >= today - BEHIND
+        (s.number, s.starts_on, s.ends_on, s.goal)
+        for s in sorted(committed, key=lambda s: s.number)
+        if s.ends_on >= today - BEHIND
     ]
-    first = max(current, committed[-1].number + 1) if committed else current
-    for number in range(first, current + AHEAD // length + 1):
+    for slot in range(current, current + AHEAD // length + 1):
         try:
-            starts, ends = sprint_dates(team, number)
+            starts, ends = sprint_dates(team, slot)
         except UserError:  # a start out of any calendar's reach: the slots it has
             break
-        shown.append((number, starts, ends, goals.get(number, "")))
-    held = {s.number for s in committed}
+        number = planned_sprint(team, starts, sprints, today)
+        if number is not None and number not in held:
+            shown.append((number, starts, ends, goals.get(number, "")))
     events = []
     for number, starts, ends, goal in shown:
         said = f"Sprint goal: {goal}" if goal else ""

@@ -197,13 +197,17 @@ def catch_up(team: Team, sprint: Sprint, today: date) -> None:
 class Recalendared:
     """What a change of sprint length or start did to the sprints to come: the next one's
     number, first and last working day; and the committed sprint still to end, which keeps
-    its dates (its number and last working day)."""
+    its dates (its number and last working day), with the start typed when the next sprint
+    could not begin on it (it fell before that one's end) and the working days left between
+    the two (`idle`: first and last day)."""
 
     number: int
     starts: date
     ends: date
     kept: int | None = None
     kept_ends: date | None = None
+    typed: date | None = None
+    idle: tuple[date, date] | None = None
 
 
 def recalendar(
@@ -213,34 +217,53 @@ def recalendar(
     today: date,
     *,
     start: date | None = None,
+    was_weeks: int | None = None,
 ) -> Recalendared | None:
-    """The sprint calendar after its length (already set on `team`) or its start (`start`,
-    as typed) changed. A committed sprint keeps its dates: the next one begins after it ends,
-    on the new cadence (through the typed start: the first such day on or after both), so
-    the calendar is laid again from there, numbered on from the committed sprint (without
-    one, from the typed start). The sprint being planned takes its new slot. None when the
-    team has no calendar yet."""
-    if start is not None:
-        team.sprint_start, team.sprint_start_number = start, 1
-    if team.sprint_start is None:
-        return None
+    """The sprint calendar after its length (set on `team` already; `was_weeks` before) or
+    its start (`start`, as typed) changed. The latest committed sprint keeps its dates: the
+    next one begins on the first day of the cadence (through the typed start, else the
+    calendar's slots as they were) on or after the day after it ends and the typed start (a
+    new length alone: where the next sprint began before), and the calendar is laid again
+    from there, numbered on from it. Without one, the typed
+    start is sprint 1's. The sprint being planned takes its new slot (one gone by: the slot
+    holding today, as `catch_up`). None when the team has no calendar yet."""
     length = timedelta(weeks=team.sprint_weeks)
-    if committed is not None:
+    if start is not None:
+        anchor, step = start, length
+    else:
+        anchor, step = team.sprint_start, timedelta(weeks=was_weeks or team.sprint_weeks)
+    if anchor is None:
+        return None
+    if committed is None:
+        team.sprint_start = anchor
+        if start is not None:
+            team.sprint_start_number = 1
+    else:
         first = committed.ends_on + timedelta(days=1)
-        begins = start if start is not None else first
-        if begins < first:
-            begins += -(-(first - begins) // length) * length
+        if start is not None:
+            floor = max(first, start)
+        else:  # where the next sprint began before, if after the committed one ended
+            floor = max(first, anchor + (committed.number + 1 - team.sprint_start_number) * step)
+        begins = anchor + -(-(floor - anchor) // step) * step
         team.sprint_start, team.sprint_start_number = begins, committed.number + 1
     number = committed.number + 1 if committed else _number_for(team, today)
-    starts, ends = sprint_dates(team, number)
-    if planning is not None:
-        planning.number, planning.starts_on, planning.ends_on = number, starts, ends
-        catch_up(team, planning, today)
-        starts, ends = planning.starts_on, planning.ends_on
-    shown = Recalendared(number, starts, last_working_day(team, starts, ends))
-    if committed is not None and committed.ends_on >= today:
-        return replace(shown, kept=committed.number, kept_ends=last_day(team, committed))
-    return shown
+    slot = planning if planning is not None else Sprint(status="planning")
+    slot.number = number
+    slot.starts_on, slot.ends_on = sprint_dates(team, number)
+    catch_up(team, slot, today)
+    ends = last_working_day(team, slot.starts_on, slot.ends_on)
+    shown = Recalendared(number, slot.starts_on, ends)
+    if committed is None or committed.ends_on < today:
+        return shown
+    first, begins = committed.ends_on + timedelta(days=1), slot.starts_on
+    idle = working_days_between(team, first, begins) > 0
+    return replace(
+        shown,
+        kept=committed.number,
+        kept_ends=last_day(team, committed),
+        typed=start if start is not None and start != begins else None,
+        idle=(first, begins - timedelta(days=1)) if idle else None,
+    )
 
 
 def days_gone(team: Team, sprint: Sprint) -> int:

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX, FieldRefused
@@ -391,12 +391,17 @@ class Conflict:
     timebox_value: Any
     tracker: str = "Jira"  # the tracker's name
 
-    def note(self) -> str:
-        """The history line."""
+    def note(self, zone: tzinfo = UTC) -> str:
+        """The history line, its times in `zone` (the team's), to the second when both
+        changes fall in one minute."""
         word = FIELD_WORDS.get(self.field, self.field)
-        theirs = self.tracker_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        close = self.timebox_at is not None and (
+            self.tracker_at.timestamp() // 60 == self.timebox_at.timestamp() // 60
+        )
+        shape = "%Y-%m-%d %H:%M:%S" if close else "%Y-%m-%d %H:%M"
+        theirs = f"{self.tracker_at.astimezone(zone):{shape}} {zone}"
         ours = (
-            self.timebox_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            f"{self.timebox_at.astimezone(zone):{shape}} {zone}"
             if self.timebox_at
             else "an unknown time"
         )
@@ -565,10 +570,11 @@ def _merged_fields(
     return merged, edited
 
 
-def conflict_lines(merged: Merge) -> list[Line]:
-    """The item's history lines of a merge's conflicts (which side was kept, and why)."""
+def conflict_lines(merged: Merge, zone: tzinfo = UTC) -> list[Line]:
+    """The item's history lines of a merge's conflicts (which side was kept, and why), their
+    times in `zone`."""
     return [
-        Line("conflict", {"field": c.field, "kept": c.kept, "note": c.note()})
+        Line("conflict", {"field": c.field, "kept": c.kept, "note": c.note(zone)})
         for c in merged.conflicts
     ]
 
@@ -581,6 +587,7 @@ def merge_before_write(
     done: Collection[str],
     now: datetime,
     kind: str = JIRA,
+    zone: tzinfo = UTC,
 ) -> MergeApplied | None:
     """Before a field write of Timebox's: `issue` as the write just read it, merged into its
     item and link's ``base`` in place as the sync would merge its fields (``apply_merge``): a
@@ -598,7 +605,7 @@ def merge_before_write(
     if edited:
         item.updated_at = now
     link.base = merged.base
-    lines += conflict_lines(merged)
+    lines += conflict_lines(merged, zone)
     return MergeApplied(lines, bool(edited), len(merged.conflicts), bool(merged.write))
 
 
@@ -613,6 +620,7 @@ def apply_merge(
     *,
     in_sprint: bool = False,
     relinked: bool = False,
+    zone: tzinfo = UTC,
 ) -> MergeApplied:
     """Merges an issue into its item and link, in place, and says what the item's history
     records (`events`: its history since ``merge_since``; `done`: blocker keys done in the
@@ -636,7 +644,7 @@ def apply_merge(
     if edited:
         item.updated_at = now
         lines.append(Line("edited", edited))
-    lines += conflict_lines(merged)
+    lines += conflict_lines(merged, zone)
     if news == REOPENED and not in_sprint and item.archived_at is not None:
         item.archived_at, item.updated_at = None, now
         note = f"{issue.key} was reopened in {tracker_name(kind)}: back on the backlog"

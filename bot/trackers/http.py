@@ -359,8 +359,8 @@ class TrackerClient:
             if not last:
                 return None
             return TrackerError(
-                f"Timebox cannot reach {name} at {where} ({reason.os_error or reason}) after "
-                f"{attempt} tries. It will try again later.",
+                f"Timebox cannot reach {name} at {where} ({reason.os_error or reason})"
+                f"{in_a_row(attempt)}. It will try again later.",
                 kind=TrackerErrorKind.UNAVAILABLE,
             )
         if idempotent and not last:  # the connection broke mid-request

@@ -37,7 +37,7 @@ from bot.usecases.ceremony_jobs import cancel, plan
 from bot.usecases.ceremony_jobs import lead as lead_minutes
 from bot.usecases.team import CHANGE_TEAM, InChannel, member_work
 from bot.usecases.unit import Actor, team_work
-from storage.models import BacklogItem, Ceremony, Team
+from storage.models import BacklogItem, Ceremony, Sprint, Team
 from storage.repositories import Store
 
 OTHER_TEAM = "That ceremony belongs to another channel's team."
@@ -287,14 +287,15 @@ async def remind(svc: Services, due: Due, render: Render) -> str:
     async with svc.db.transaction() as store:
         team = await store.team_by_id(int(due.payload["team_id"]), lock=True)
         ceremony = await store.ceremony(team.id, due.payload["kind"]) if team else None
-        held = await store.latest_committed(team.id) if team else 0
-        verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "remind", held)
+        recent = await _recent(store, team)
+        verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "remind", recent)
         if team is None or ceremony is None:
             return verdict.outcome
         lead = await lead_minutes(store, team.id)
         await plan(store, team, ceremony, lead, due.now, running=due.key, starts=False)
         if verdict.act and verdict.occurrence is not None:
-            said = await _reminder(store, team, ceremony, verdict.occurrence, lead, due.now)
+            occurrence = verdict.occurrence
+            said = await _reminder(store, team, ceremony, occurrence, lead, due.now, recent)
             args = render(said)
             await outbox.enqueue(
                 store, due.key, team.workspace_id, due.now, channel=team.channel_id, **args
@@ -308,8 +309,8 @@ async def start_due(svc: Services, due: Due) -> StartDue:
     async with svc.db.transaction() as store:
         team = await store.team_by_id(int(due.payload["team_id"]))
         ceremony = await store.ceremony(team.id, due.payload["kind"]) if team else None
-        held = await store.latest_committed(team.id) if team else 0
-        verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "start", held)
+        recent = await _recent(store, team)
+        verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "start", recent)
         if not verdict.act or team is None or ceremony is None:
             return StartDue(verdict.outcome)
         actor = Actor(team.workspace_id, team.channel_id, ceremony.created_by, request=due.key)
@@ -330,8 +331,7 @@ async def _shown(store: Store, team: Team, now: datetime) -> CalendarShown:
     ceremonies = list(await store.ceremonies(team.id))
     kept = await store.team_calendar(team.id)
     lead = kept.lead_minutes if kept is not None else rules.DEFAULT_LEAD
-    committed = await store.latest_committed(team.id)
-    coming = rules.coming(team, ceremonies, now, committed=committed)
+    coming = rules.coming(team, ceremonies, now, recent=await _recent(store, team))
     return CalendarShown(team, ceremonies, coming, lead, kept is not None and bool(kept.feed_hash))
 
 
@@ -342,8 +342,19 @@ def _sections(agenda: Agenda, minutes: int) -> Sequence[Section]:
         return agenda.sections
 
 
+async def _recent(store: Store, team: Team | None) -> Sequence[Sprint]:
+    """The team's newest sprints, which name the sprint each planning plans."""
+    return await store.sprints(team.id, limit=sprint_rules.RECENT_SPRINTS) if team else ()
+
+
 async def _reminder(
-    store: Store, team: Team, ceremony: Ceremony, occurrence: Occurrence, lead: int, now: datetime
+    store: Store,
+    team: Team,
+    ceremony: Ceremony,
+    occurrence: Occurrence,
+    lead: int,
+    now: datetime,
+    recent: Sequence[Sprint],
 ) -> Reminder:
     agenda = for_team(team.agendas, ceremony.kind)
     left = rules.minutes_until(occurrence, now)
@@ -357,5 +368,5 @@ async def _reminder(
     planning = await store.sprint(team.id, "planning")
     forecast = sprint_rules.forecast_before_planning(velocity, planning)
     ready = sprint_rules.proposal(items, DefinitionOfReady.of(team), forecast)
-    number = rules.sprint_number(team, occurrence.day)
+    number = rules.planned_sprint(team, occurrence.day, recent)
     return replace(said, velocity=velocity, forecast=forecast, ready=ready, sprint=number)

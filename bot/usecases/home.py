@@ -16,7 +16,7 @@ from bot.domain.calendar import local_today
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.teams import ROLE_NAMES, Roles
 from bot.runtime.services import Services
-from bot.usecases.refinement_budget import as_data, sprint_budget
+from bot.usecases.refinement_budget import as_data, counted
 from bot.usecases.team import InChannel
 from storage.models import (
     BacklogItem,
@@ -57,7 +57,7 @@ class TeamHome:
     meeting_section: str = ""
     next_planning: date | None = None
     next_refinement: date | None = None
-    # the budget of the sprint refinements count in now (refinement_budget.sprint_budget)
+    # the budget of the running sprint, or the one about to start (refinement_budget.counted)
     refinement_budget: dict[str, Any] | None = None
     coming: Sequence[ceremonies.Occurrence] = ()  # scheduled ceremonies, the next few, in order
 
@@ -141,7 +141,7 @@ async def team_home(
         meeting_section=engine.current(meeting)["title"] if meeting is not None else "",
         next_planning=await next_planning(store, team, active, today),
         next_refinement=await next_refinement(store, team, today),
-        refinement_budget=as_data(await sprint_budget(store, team, now)) if active else None,
+        refinement_budget=as_data(await counted(store, team, active, now)) if active else None,
         coming=await coming_ceremonies(store, team, now),
     )
 
@@ -153,8 +153,8 @@ async def coming_ceremonies(
     scheduled = await store.ceremonies(team.id)
     if not scheduled:
         return []
-    committed = await store.latest_committed(team.id)
-    found = ceremonies.coming(team, scheduled, now, days=7, committed=committed)
+    recent = await store.sprints(team.id, limit=sprints.RECENT_SPRINTS)
+    found = ceremonies.coming(team, scheduled, now, days=7, recent=recent)
     return [o for o in found if not o.skipped][:count]
 
 

@@ -39,12 +39,14 @@ async def _held_on(store: Store, team: Team, day: date, now: datetime) -> rules.
     (sprints.refinement_sprint), as it stands `now`."""
     recent = await store.sprints(team.id, limit=sprints.RECENT_SPRINTS)
     sprint = sprints.refinement_sprint(recent, day)
-    return None if sprint is None else await _counted(store, team, sprint, now)
+    return None if sprint is None else await counted(store, team, sprint, now)
 
 
-async def _counted(store: Store, team: Team, sprint: Sprint, now: datetime) -> rules.Budget:
+async def counted(store: Store, team: Team, sprint: Sprint, now: datetime) -> rules.Budget:
     """The sprint's ended refinement sessions against its budget, as they stand `now`: the
-    time each ran, its pauses not counted."""
+    time each ran, its pauses not counted. The App Home shows its running sprint's (or the
+    one committed ahead of its slot, about to start): the one the team is in or about to
+    start; a sprint closed (early) has its budget as history, not a warning."""
     # a day either side: the sessions' local dates are the domain's to judge
     start = datetime.combine(sprint.starts_on - timedelta(days=1), datetime.min.time(), now.tzinfo)
     end = datetime.combine(sprint.ends_on + timedelta(days=2), datetime.min.time(), now.tzinfo)

@@ -333,7 +333,9 @@ async def _recalendar(
     committed = next((s for s in recent if s.status != "planning"), None)
     planning = next((s for s in recent if s.status == "planning"), None)
     today = local_today(work.team, work.now)
-    return sprint_rules.recalendar(work.team, committed, planning, today, start=typed)
+    return sprint_rules.recalendar(
+        work.team, committed, planning, today, start=typed, was_weeks=before[1]
+    )
 
 
 async def _may(svc: Services, actor: Actor, roles: tuple[str, ...]) -> bool:

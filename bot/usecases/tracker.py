@@ -24,12 +24,13 @@ are decrypted only to open a client, and never logged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import logging
 import secrets as random_secrets
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -371,6 +372,16 @@ async def job_connection(store: Store, payload: dict[str, Any]) -> TrackerConnec
     if connection is None or tag(connection) != payload.get("tag"):
         return None
     return connection
+
+
+@contextlib.asynccontextmanager
+async def job_work(
+    svc: Services, due: Due
+) -> AsyncIterator[tuple[Store, TrackerConnection | None, datetime]]:
+    """A transaction, the job's connection in it (None once it is gone) and the time now."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        yield store, await job_connection(store, due.payload), now
 
 
 async def job_failed(

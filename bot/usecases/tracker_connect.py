@@ -21,6 +21,7 @@ import re
 import secrets as random_secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from bot.domain import tracker_outage as outage
@@ -36,6 +37,7 @@ from bot.runtime.secrets import (
     SecretKeyError,
 )
 from bot.runtime.services import Services
+from bot.usecases import sprints
 from bot.usecases.calendar import public_url
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.tracker import (
@@ -171,6 +173,7 @@ class Connected:
     # Shown once, to register the webhook in the tracker; None when renewed (``Renewed``).
     webhook_secret: Secret | None
     webhook_added: str | None = None  # Timebox added its webhook itself (or tried to)
+    webhook_made: bool = False  # it did add it: nobody adds one by hand
     webhook_url: str | None = None  # its full address, when known (``webhook_url``)
     webhooks: bool = True  # a webhook can reach Timebox (``serves_webhooks``)
     # items whose keys a disconnect of this board left: matched again (``kept_links``)
@@ -235,6 +238,8 @@ class Disconnected:
 class FormOpened:
     team_id: int  # the form names it: a submission from another team is refused
     kind: str | None = None  # None: the choice of tracker comes first
+    # with the choice: the channel's connection, which connecting another replaces
+    connection: TrackerConnection | None = None
 
 
 async def _nobody(channel: str, user: str) -> bool:
@@ -261,7 +266,8 @@ async def connect_form(
         await work.require(ROLES, _doing(kind))
         if kind is not None and kind not in available_kinds():
             raise UserError(f"This Timebox cannot connect to {NAMES.get(kind, kind)} yet.")
-        return FormOpened(work.team.id, kind)
+        connection = await work.store.connection(work.team.id) if kind is None else None
+        return FormOpened(work.team.id, kind, connection)
 
 
 def _plan_jira(form: ConnectForm) -> tuple[list[str], _Planned | None]:
@@ -382,10 +388,11 @@ async def connect(
     try:
         tracker = open_tracker(spec)
     except TrackerError as refused:  # the site is not one Timebox may call
-        return NotConnected([refused.message], kind)
+        return NotConnected([_without_retry(refused.message)], kind)
     hook_secret = Secret(random_secrets.token_urlsafe(32))
     hook_token = random_secrets.token_urlsafe(24)
     registered: str | None = None
+    made = False
     try:
         found = await tracker.check()
         snapshot = tracker.snapshot()
@@ -398,15 +405,17 @@ async def connect(
             async with svc.db.transaction() as store:
                 found = await _taken(store, board, form_team)
         if not found and not same:  # a renewed connection keeps the webhook it has
-            registered, hook_id = await _add_webhook(svc, tracker, kind, hook_token, hook_secret)
+            registered, hook_id, made = await _add_webhook(
+                svc, tracker, kind, hook_token, hook_secret
+            )
             if hook_id:  # removed again by a disconnect
                 snapshot = {**snapshot, "webhook_id": hook_id}
     except TrackerError as error:
-        return NotConnected([error.message], kind)
+        return NotConnected([_without_retry(error.message)], kind)
     finally:
         await tracker.aclose()
     if found:
-        return NotConnected([p.message for p in found], kind)
+        return NotConnected([_without_retry(p.message) for p in found], kind)
     # A write of this process running with the old credential ends first (its row is then
     # free to be made due): see ``_renew``.
     held = connection_lock(old_id) if same else contextlib.nullcontext()
@@ -464,12 +473,25 @@ async def connect(
                 path,
                 hook_secret,
                 registered,
+                made,
                 webhook_url(svc, path),
                 webhooks=serves_webhooks(svc),
                 matching=len(kept),
             )
     except _BoardTaken:  # all of it undone: the channel's own connection, removed above, stays
         return NotConnected([problem.message for problem in _taken_problem(board)], kind)
+
+
+RETRY_PROMISE = re.compile(r"\s*(?:Timebox|It) will try again (?:later|then)\.")
+"""What a tracker error of a sync says it does next (bot/trackers/http.py): a connect refused
+tries nothing again, nothing being stored."""
+
+
+def _without_retry(said: str) -> str:
+    """A tracker error's words as a connect says them: without the retry a sync's error
+    promises (a refused connect is sent again by the person, ``tracker_refused.md.j2`` says
+    how; a webhook Timebox could not add is not tried again)."""
+    return RETRY_PROMISE.sub("", said)
 
 
 class _BoardTaken(Exception):
@@ -585,24 +607,30 @@ async def _renew(
 
 async def _add_webhook(
     svc: Services, tracker: object, kind: str, token: str, secret: Secret
-) -> tuple[str | None, str]:
+) -> tuple[str | None, str, bool]:
     """A tracker that lets Timebox add its own webhook (Linear, with a workspace admin's key)
     gets it now, when the operator has said where Timebox is reached (TIMEBOX_PUBLIC_URL) and
     serves webhooks there (not in Socket Mode): nobody copies a secret by hand. What
-    happened, in plain words (None: not tried), and the webhook's id ("" if none)."""
+    happened, in plain words (None: not tried), the webhook's id ("" if none), and whether
+    it was added."""
     create = getattr(tracker, "create_webhook", None)
     public = getattr(svc.settings, "public_url", None)
     if create is None or not public or not serves_webhooks(svc):
-        return None, ""
+        return None, "", False
     try:
         hook_id = await create(public.rstrip("/") + webhook_path(kind, token), secret.reveal())
     except TrackerError as error:
         return (
-            f"Timebox could not add its webhook in {NAMES.get(kind, kind)} ({error.message}); "
-            f"changes come every {int(rules.SYNC_EVERY.total_seconds() // 60)} minutes."
-        ), ""
+            (
+                f"Timebox could not add its webhook in {NAMES.get(kind, kind)} "
+                f"({_without_retry(error.message)}); changes come every "
+                f"{int(rules.SYNC_EVERY.total_seconds() // 60)} minutes."
+            ),
+            "",
+            False,
+        )
     said = f"Timebox added its webhook in {NAMES.get(kind, kind)}: changes arrive at once."
-    return said, str(hook_id or "")
+    return said, str(hook_id or ""), True
 
 
 def _board_name(snapshot: dict[str, object], board_id: int) -> str:
@@ -638,23 +666,56 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
             failing,
             path,
             rules.connection_state(connection.status, pending, failing),
-            await _sprints_behind(work.store, connection),
+            [
+                *await _sprints_behind(work.store, connection, work.now),
+                *await _sprint_closed_there(work.store, work.team, connection),
+            ],
             webhook_url(svc, path),
             webhooks=serves_webhooks(svc),
         )
 
 
-async def _sprints_behind(store: Store, connection: TrackerConnection) -> list[str]:
+async def _sprints_behind(store: Store, connection: TrackerConnection, now: datetime) -> list[str]:
     """Each sprint whose write (commitment, scope change, close) has not landed yet, by name,
-    with why it is retried: its items count it as pending, this says which sprint it is."""
+    with why it is retried: its items count it as pending, this says which sprint it is. A
+    sprint committed ahead of its slot is made in the tracker at once and started there by a
+    write due on the slot's first morning: that one is not behind, it says when it starts."""
     said = []
+    tracker = rules.tracker_name(connection.kind)
     for job in await store.pending_jobs(f"{KIND_WRITE}:{tag(connection)}:s"):
         sprint = await store.sprint_by_id(int(str(job.payload.get("subject", "s0"))[1:] or 0))
         if sprint is None:
             continue
-        text = rules.pending_text(1, job.payload.get("said"), rules.tracker_name(connection.kind))
-        said.append(f"{tracker_sprints.sprint_name(sprint.number)} {text}")
+        name, error = tracker_sprints.sprint_name(sprint.number), job.payload.get("said")
+        if not error and job.due_at > now and await store.sprint_link(sprint.id) is not None:
+            day = sprint.starts_on
+            said.append(f"{name} starts in {tracker} on {day:%a} {day.day} {day:%b}")
+            continue
+        said.append(f"{name} {rules.pending_text(1, error, tracker)}")
     return said
+
+
+async def _sprint_closed_there(
+    store: Store, team: Team, connection: TrackerConnection
+) -> list[str]:
+    """The running sprint, when its sprint in the tracker was closed there by someone
+    (``tracker_sprints.CLOSED_THERE``): Timebox no longer writes its scope there, so an item
+    added to it here stays out of the tracker's sprint; `/sprint close` ends it here."""
+    sprint = await sprints.active(store, team)
+    link = await store.sprint_link(sprint.id) if sprint is not None else None
+    if sprint is None or link is None or link.connection_id != connection.id:
+        return []
+    if link.state != tracker_sprints.CLOSED_THERE:
+        return []
+    there, closing = tracker_sprints.sprint_there(connection.kind, connection.board_id)
+    name = tracker_sprints.sprint_name(sprint.number)
+    whose = "" if there == "sprint" else f"'s {there}"
+    tracker = rules.tracker_name(connection.kind)
+    return [
+        f"{name}{whose} was {closing} in {tracker} while it runs here: Timebox no longer writes "
+        f"its scope there (items added to it here, or taken out, stay as they are in "
+        f"{tracker}). When it is over, `/sprint close` closes it here too."
+    ]
 
 
 async def disconnect(

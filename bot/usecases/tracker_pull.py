@@ -25,19 +25,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain import sprints as sprint_rules
 from bot.domain import tracker_order, tracker_sprints, trackers
 from bot.domain import tracker_sync as rules
 from bot.domain.backlog import ItemFields
-from bot.domain.calendar import local_today
+from bot.domain.calendar import local_today, zone
 from bot.domain.errors import UserError
 from bot.domain.sprints import in_backlog
-from bot.domain.teams import Roles
 from bot.domain.tracker_sprints import JOINED
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
@@ -47,14 +45,13 @@ from bot.usecases.tracker import (
     KIND_IMPORT,
     KIND_SYNC,
     BoardSpec,
-    SprintClosedThere,
     after_add,
-    after_scope_change,
     connection_lock,
     enqueue,
     job_connection,
     job_failed,
     job_ids,
+    job_work,
     moving_items,
     never_dropped,
     open_tracker,
@@ -63,12 +60,12 @@ from bot.usecases.tracker import (
     webhook_sync_prefix,
     working_again,
 )
+from bot.usecases.tracker_watch import open_there, watch_running
 from storage.models import (
     BacklogItem,
     Team,
     TrackerConnection,
     TrackerLink,
-    TrackerSprintLink,
 )
 from storage.repositories import Store
 
@@ -405,6 +402,7 @@ async def _merge_one(
         connection.kind,
         in_sprint=in_sprint,
         relinked=relinked,
+        zone=zone(team),
     )
     who = rules.actor(connection.kind)
     for line in merged.lines:
@@ -486,7 +484,7 @@ async def run_import(svc: Services, due: Due) -> str:
             page = await tracker.backlog_page(due.payload.get("cursor"))
     except trackers.TrackerError as error:
         return await job_failed(svc, due, None, error, used)
-    async with _connected(svc, due) as (store, connection, now):
+    async with job_work(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
         position = int(due.payload.get("position", 1))
@@ -598,7 +596,7 @@ async def _relink(svc: Services, due: Due) -> str:
                         raise
     except trackers.TrackerError as error:
         return await job_failed(svc, due, None, error, used)
-    async with _connected(svc, due) as (store, connection, now):
+    async with job_work(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
         applied = await apply_issues(store, connection, found, now) if found else Applied()
@@ -693,12 +691,12 @@ async def _sync(svc: Services, due: Due) -> str:
                 await _probe(svc, due, tracker, named, None, walked)
             if due.payload.get("keys") or walked.reranked:
                 await _follow_board(svc, due, tracker, walked)
-            await _watch_running(svc, due, tracker)
+            await watch_running(svc, due, tracker)
     except trackers.TrackerError as error:
         if walked.reranked:  # the changes are applied: the order must still come
             due = replace(due, payload={**due.payload, "keys": True})
         return await job_failed(svc, due, None, error, used)
-    async with _connected(svc, due) as (store, connection, now):
+    async with job_work(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
         if learnt := rules.newly_learnt(connection.board or {}, tracker.snapshot()):
@@ -722,7 +720,7 @@ async def _walk_changes(
     while True:
         page = await tracker.changes_page(since, cursor)
         while True:
-            async with _connected(svc, due) as (store, connection, now):
+            async with job_work(svc, due) as (store, connection, now):
                 if connection is None:
                     return False
                 left = None
@@ -731,7 +729,7 @@ async def _walk_changes(
                 if left is None:
                     await _apply_page(store, connection, page, now, bool(running_open), walked)
                     break
-            running_open = await _open_there(tracker, left)
+            running_open = await open_there(tracker, left)
         walked.changed += len(page.issues)
         if page.cursor is None:
             return True
@@ -764,9 +762,9 @@ async def _running_open(
     """Whether the tracker's sprint of the running sprint is still open there, asked only
     when one of `issues` left it since the sync last saw it (``_left_running``); None when
     none did."""
-    async with _connected(svc, due) as (store, connection, _):
+    async with job_work(svc, due) as (store, connection, _):
         left = await _left_running(store, connection, issues) if connection else None
-    return None if left is None else await _open_there(tracker, left)
+    return None if left is None else await open_there(tracker, left)
 
 
 async def _left_running(
@@ -786,74 +784,6 @@ async def _left_running(
         if i.key in links
     )
     return running.remote_id if left else None
-
-
-async def _open_there(tracker: trackers.Tracker, remote_id: str) -> bool:
-    """Whether the tracker's sprint `remote_id` is still open there (among the board's
-    sprints, not closed: a cycle or iteration yet to start is open too): one call
-    (``board_sprints``)."""
-    sprints_there = await tracker.board_sprints()
-    closed = trackers.SprintState.CLOSED
-    return any(s.id == remote_id and s.state is not closed for s in sprints_there)
-
-
-async def _watch_running(svc: Services, due: Due, tracker: trackers.Tracker) -> None:
-    """A regular sync (not a webhook's) looks whether the tracker's sprint of the running
-    sprint is still open there (one call, ``_open_there``, while it is known open); closed
-    there meanwhile by someone, it is ``_closed_there``."""
-    async with _connected(svc, due) as (store, connection, _):
-        regular = connection is not None and not due.key.startswith(webhook_sync_prefix(connection))
-        watched = await _watched(store, connection) if regular else None
-    if watched is None or await _open_there(tracker, watched.remote_id):
-        return
-    async with _connected(svc, due) as (store, connection, now):
-        if connection is not None:
-            await _closed_there(store, connection, watched.remote_id, now)
-
-
-async def _watched(store: Store, connection: TrackerConnection) -> TrackerSprintLink | None:
-    """The running sprint's sprint in this tracker, made by Timebox's sprint write and not yet
-    seen closed there (``tracker_sprints.CLOSED_THERE``)."""
-    team = await store.team_by_id(connection.team_id)
-    sprint = await sprints.active(store, team) if team is not None else None
-    known = await store.sprint_link(sprint.id) if sprint is not None else None
-    if known is None or known.connection_id != connection.id:
-        return None
-    return None if known.state == tracker_sprints.CLOSED_THERE else known
-
-
-async def _closed_there(
-    store: Store, connection: TrackerConnection, remote_id: str, now: datetime
-) -> None:
-    """The tracker's sprint `remote_id` of the running sprint is closed there while Timebox's
-    runs: its link says so, so that no sprint write moves issues in or out of it any more
-    (the tracker refuses it), and a sprint write is queued, which lands doing nothing there
-    and so ends what its items say of writes it refused. Closed before the sprint's planned
-    end (its last evening), the channel is told once what it means and what to do; after it
-    (a Linear cycle completes at its end, a GitHub iteration ends), that is no news."""
-    known = await _watched(store, connection)
-    team = await store.team_by_id(connection.team_id)
-    sprint = await sprints.active(store, team) if team is not None else None
-    if known is None or known.remote_id != remote_id or team is None or sprint is None:
-        return  # closed here meanwhile, or seen already
-    known.state = tracker_sprints.CLOSED_THERE
-    await after_scope_change(store, team, sprint, now)
-    _, end = tracker_sprints.sprint_times(
-        sprint.starts_on, sprint_rules.last_day(team, sprint), team.timezone
-    )
-    log.info("tracker connection %s: sprint %s closed there", connection.id, sprint.number)
-    if now >= end:
-        return
-    roles = Roles.of(team)
-    news = SprintClosedThere(
-        connection.kind,
-        connection.board_id,
-        sprint.number,
-        tuple(dict.fromkeys(roles.po + roles.sm)),
-    )
-    await tell_channel(
-        store, team, f"tracker_sprint_closed:{tag(connection)}:s{sprint.id}", now, news
-    )
 
 
 async def _follow_board(
@@ -1003,16 +933,6 @@ async def _chain(store: Store, connection: TrackerConnection, now: datetime) -> 
             when,
             {**job_ids(connection), "keys": True, "chain_keys": True},
         )
-
-
-@contextlib.asynccontextmanager
-async def _connected(
-    svc: Services, due: Due
-) -> AsyncIterator[tuple[Store, TrackerConnection | None, datetime]]:
-    """A transaction, the job's connection in it (None once it is gone) and the time now."""
-    now = svc.clock.now()
-    async with svc.db.transaction() as store:
-        yield store, await job_connection(store, due.payload), now
 
 
 async def _open_for(svc: Services, due: Due) -> tuple[trackers.Tracker, datetime, str] | str:

@@ -16,7 +16,7 @@ backoff (429: after Retry-After), never dropped: the item says "not yet in GitHu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.domain import calendar, tracker_sprints, trackers
@@ -179,7 +179,11 @@ async def _merge_first(svc: Services, tracker: trackers.Tracker, write: _Write) 
             return
         events = await store.events_since(item.id, rules.merge_since(link))
         done = await store.done_keys(write.team_id, sorted(issue.blocked_by))
-        merged = rules.merge_before_write(item, link, issue, events, done, now, connection.kind)
+        team = await store.team_by_id(write.team_id)
+        shown_in = calendar.zone(team) if team is not None else UTC
+        merged = rules.merge_before_write(
+            item, link, issue, events, done, now, connection.kind, shown_in
+        )
         if merged is None:
             return
         for line in merged.lines:

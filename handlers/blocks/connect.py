@@ -21,15 +21,21 @@ from bot.usecases.tracker_connect import (
 )
 from handlers.blocks.kit import button, context, message, metadata_json, mrkdwn_notice, section
 from handlers.render import Mrkdwn, render
-from storage.models import BacklogItem, TrackerLink, loaded_link
+from storage.models import BacklogItem, TrackerConnection, TrackerLink, loaded_link
 
 CALLBACK = "tracker_connect"
 CHOOSE = "tracker_choose_"  # + the kind: a button of the choice
 
 
-def choice_message(kinds: list[str]) -> dict[str, Any]:
-    """Which tracker: a button each (the form of that tracker opens)."""
-    text = render("tracker_choose.md.j2")
+def choice_message(kinds: list[str], connection: TrackerConnection | None = None) -> dict[str, Any]:
+    """Which tracker: a button each (the form of that tracker opens); on top, the channel's
+    `connection`, if any, which connecting another replaces."""
+    text = render(
+        "tracker_choose.md.j2",
+        connection=connection,
+        tracker=tracker_sync.tracker_name(connection.kind) if connection else "",
+        word=tracker_sync.board_word(connection.kind, connection.board_id) if connection else "",
+    )
     buttons = [button(NAMES[kind], f"{CHOOSE}{kind}", kind) for kind in kinds]
     return message([section(text), ActionsBlock(block_id="tracker_choose", elements=buttons)], text)
 
@@ -170,6 +176,7 @@ def connected_message(connected: Connected) -> dict[str, Any]:
             url=connected.webhook_url,
             secret=secret.reveal() if secret is not None else "",
             added=connected.webhook_added,
+            made=connected.webhook_made,
             webhooks=connected.webhooks,
             matching=connected.matching,
             **sync_every(),

@@ -21,7 +21,7 @@ async def _connect(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any] | Non
     kind = parsed.value or None
     opened = await connect_uc.connect_form(asked.svc, asked.actor, asked.in_channel, kind)
     if opened.kind is None:
-        return blocks.choice_message(connect_uc.available_kinds())
+        return blocks.choice_message(connect_uc.available_kinds(), opened.connection)
     await asked.open_form(blocks.connect_modal(asked.actor.channel, opened.team_id, opened.kind))
     return None
 

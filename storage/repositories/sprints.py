@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.models import ScopeChange, Sprint, SprintItem, TaskProgress
 from storage.repositories.base import Repository
@@ -53,15 +53,6 @@ class SprintQueries(Repository):
             .limit(limit)
         )
         return result.all()
-
-    async def latest_committed(self, team_id: int) -> int:
-        """The number of the team's latest committed sprint (running or closed); 0 for none."""
-        number = await self.session.scalar(
-            select(func.max(Sprint.number)).where(
-                Sprint.team_id == team_id, Sprint.status != "planning"
-            )
-        )
-        return number or 0
 
     async def closed_sprints(self, team_id: int, limit: int) -> Sequence[Sprint]:
         result = await self.session.scalars(

@@ -4,7 +4,8 @@ is refused by role before anything about the sprint is said."""
 from __future__ import annotations
 
 from bot.emulator.stack import LocalStack
-from tests.app.test_planning_slack import cmd, setup
+from tests.app.test_backlog_slack import shown
+from tests.app.test_planning_slack import cmd, commit_sprint, setup, thread
 from tests.app.test_sprint_tasks_slack import planned, private
 from tests.conftest import CHANNEL, DEV1
 
@@ -26,3 +27,13 @@ async def test_committing_for_the_team_without_the_role_is_refused_before_the_go
     answer = private(slack, DEV1, CHANNEL)
     assert "Only a Scrum Master can commit for the team." in answer, answer
     assert "No sprint goal yet" not in answer
+
+
+async def test_the_planning_minutes_say_the_sprint_is_committed_not_active(slack):
+    """The minutes printed the sprint's stored status ("active") for a sprint that starts
+    later; they say what happened in the meeting: it was committed."""
+    await setup(slack)
+    await commit_sprint(slack, 1)
+    minutes = [shown(m) for m in thread(slack) if "Minutes" in shown(m)]
+    assert minutes and "*Sprint 1* (committed):" in minutes[-1], minutes
+    assert "(active)" not in minutes[-1]

@@ -28,7 +28,8 @@ def swallowed(path: Path) -> list[str]:
             continue
         following = next((n for n in lines[number:] if TAG.sub("", n).strip() or not n), "")
         between = lines[number : lines.index(following, number)] if following else []
-        if any(BRANCH.search(n) for n in [end[-40:], *between]):
+        last = (TAG.findall(end) or [end])[-1]  # the tag that ends the line
+        if any(BRANCH.search(n) for n in [last, *between]):
             continue  # what follows is another branch's (or macro's) text, not shown after it
         if following.strip() and not following.lstrip().startswith(("{%", "{#")):
             found.append(f"{path.name}:{number}")
@@ -54,3 +55,19 @@ def test_the_rule_finds_a_swallowed_break_and_lets_kept_and_continued_lines_pass
     )
     # 6: its break is lost too, the lone `{% if alone %}` line trimmed whole before `Text`
     assert swallowed(template) == ["sample.md.j2:1", "sample.md.j2:6"]
+
+
+def test_the_rule_finds_a_break_swallowed_after_an_opening_tag_or_a_whole_if_else(tmp_path):
+    template = tmp_path / "sample.md.j2"
+    template.write_text(
+        "Matched by their keys.{% if waiting %}\n"
+        "{{ waiting }} changes were not sent.{% endif %}\n"
+        "Either: {% if a %}one{% else %}the other{% endif %}\n"
+        "Next line\n"
+        "First branch{% if b %}, more{% else %}\n"
+        "Second branch\n"
+        "{% endif %}\n"
+    )
+    # 1: the tracker_disconnected bug (`{% if … %}` ends the line of text); 2: its `endif`;
+    # 3: an `{% else %}` inside the line is not a branch ending it (5's is)
+    assert swallowed(template) == ["sample.md.j2:1", "sample.md.j2:2", "sample.md.j2:3"]

@@ -104,6 +104,7 @@ async def test_a_field_edited_on_both_sides_before_a_sync_is_a_conflict_the_late
     assert fields.title(em, key) == winner
     assert (item.title, item.estimate) == (winner, 3), "the estimate changed there is taken"
     assert len(em.calls_to(fields.read_call)) == 1, "one read of the issue per write"
+    assert " Europe/Berlin)" in conflicts[0]["note"], "its times in the team's zone"
     if tracker_first:
         assert f"so Timebox's is kept and written to {name}" in conflicts[0]["note"]
     else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain import tracker_sync as rules
 from bot.domain.trackers import StatusCategory, TrackerUser
@@ -163,3 +164,17 @@ def test_retries_wait_as_told_back_off_and_never_give_up():
         "not yet in Jira: retrying (Jira asked to wait)"
     )
     assert rules.pending_text(0, "stale") is None
+
+
+def test_a_conflict_is_told_in_the_teams_zone_to_the_second_within_one_minute():
+    """QA: "07:44 UTC" for a team in Madrid, and "06:29 ... later than 06:29"."""
+    base = current()
+    madrid = ZoneInfo("Europe/Madrid")
+    seconds_later = {"title": T0 + timedelta(seconds=40)}
+    merged = rules.merge(current(title="Ours"), base, current(title="Theirs"), T0, seconds_later)
+    note = merged.conflicts[0].note(madrid)
+    assert "Timebox's change (2026-03-02 10:00:40 Europe/Madrid)" in note, note
+    assert "Jira's (2026-03-02 10:00:00 Europe/Madrid)" in note, note
+    minutes_later = {"title": T0 + timedelta(minutes=5)}
+    merged = rules.merge(current(title="Ours"), base, current(title="Theirs"), T0, minutes_later)
+    assert "(2026-03-02 10:05 Europe/Madrid)" in merged.conflicts[0].note(madrid)
