@@ -537,8 +537,9 @@ async def _after_import(
     """The backlog imported: on a reconnection, the issues of the keys the items still
     carry that the backlog did not hold (in a sprint, done, ...) are asked for by key,
     ``RELINK_PAGE`` a row (``_relink``); then the connection is in step."""
-    kept = await kept_links(store, connection.team_id, connection.board_key)
-    if not due.payload.get("reconnect") or not kept:
+    reconnect = bool(due.payload.get("reconnect"))
+    kept = await kept_links(store, connection.team_id, connection.board_key) if reconnect else []
+    if not kept:
         await _in_step(store, connection, due, now)
         return
     await _schedule_relink(store, connection, [link.key or "" for link in kept], 0, now)
