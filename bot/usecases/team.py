@@ -185,14 +185,6 @@ class TeamSetUp:
     by: str
 
 
-async def _announce_setup(svc: Services, actor: Actor) -> None:
-    """The channel told who set the team up (through the outbox), once the team has taken
-    its Product Owner's time zone, which the announcement names."""
-    async with team_work(svc, actor) as work:
-        key = f"team_set_up:{work.team.id}:{work.now.isoformat()}"
-        await tell_channel(work.store, work.team, key, work.now, TeamSetUp(work.team, actor.user))
-
-
 @dataclass(frozen=True)
 class TeamSetup:
     """What the setup form says: who holds each role (people and user groups) and when the
@@ -211,8 +203,11 @@ async def set_up_team(
     """The setup form saved: roles, time zone, sprint length and start, in one go. Anyone in
     the channel may while it has no Product Owner; then its PO or Scrum Masters. Only members
     of the channel may be named (`require_in_channel`). A zone left empty is the PO's, from
-    their Slack profile, not the zone of whoever happened to open the form."""
+    their Slack profile (asked before the transaction), not the zone of whoever happened to
+    open the form. The first setup is told in the channel through the outbox, with it."""
     named = [u for users in setup.people.values() for u in users]
+    po = list(setup.people.get("po", ()))
+    po_zone = await zone_of(po[0]) if po and not setup.timezone else None
     async with member_work(svc, actor, in_channel, once=True, naming=named) as work:
         current = Roles.of(work.team)
         teams.setup_verdict(current, work.user)
@@ -220,21 +215,22 @@ async def set_up_team(
         for role in teams.ROLE_NAMES:  # a role nobody is named for is left empty
             people, mine = setup.people.get(role, ()), [g for g in setup.groups if g.role == role]
             await work.store.set_role(work.team, role, list(dict.fromkeys(people)), mine)
-        if setup.timezone:
-            teams.apply_setting(work.team, "timezone", setup.timezone)
+        if setup.timezone or po_zone:
+            teams.apply_setting(work.team, "timezone", setup.timezone or po_zone or "")
         else:
-            work.team.timezone = None  # the PO's, taken below
+            work.team.timezone = None  # a user group's first member's, taken below
         before = _calendar_of(work.team)
         teams.apply_setting(work.team, "sprint", setup.sprint_weeks)
         if setup.start:
             teams.apply_setting(work.team, "start", setup.start, local_today(work.team, work.now))
         moved = await _recalendar(work, before)
         await ceremony_jobs.replan(work.store, work.team, work.now)
+        if not current.is_named("po"):  # once per team: two setups at once tell it once
+            told = TeamSetUp(work.team, work.user)
+            await tell_channel(work.store, work.team, f"team_set_up:{work.team.id}", work.now, told)
         done = TeamNow(work.team, calendar=moved)
     if await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of):
         done = replace(done, team=await team_now(svc, actor))
-    if not current.is_named("po"):
-        await _announce_setup(svc, actor)
     return done
 
 

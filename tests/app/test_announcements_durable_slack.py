@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_planning_slack import channel_posts, close_sprint, cmd, commit_sprint, setup
-from tests.conftest import DEV1
+from tests.conftest import CHANNEL, DEV1, PO, SM
 
 
 async def posts_saying(slack, text: str) -> list[str]:
@@ -38,3 +38,14 @@ async def test_a_close_slack_refused_to_post_is_announced_on_the_next_try(slack)
     slack.emulator.fail_next("chat.postMessage", status=200, error="internal_error")
     await close_sprint(slack, "Yes")  # the refused try
     assert len(await posts_saying(slack, "*Sprint 1 closed:*")) == 1
+
+
+async def test_a_first_setup_slack_refused_to_post_is_announced_once_with_the_pos_zone(slack):
+    """The setup form's announcement (posted by the listener before this stop) comes on the
+    next try, once, naming the zone taken from the PO's Slack profile."""
+    await slack.driver.command("/timebox", "setup", user=SM, channel=CHANNEL)
+    slack.emulator.fail_next("chat.postMessage", status=200, error="internal_error")
+    await slack.driver.submit(slack.emulator.open_view(SM), {"Product Owner": [PO]}, user=SM)
+    await slack.services.jobs.run_due()  # the refused try
+    told = await posts_saying(slack, "set up Timebox")
+    assert len(told) == 1 and "*Time zone:* Europe/Berlin" in told[0], told
