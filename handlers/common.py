@@ -63,8 +63,14 @@ async def adopt_po_timezone(
 
 
 async def user_zone(client: AsyncWebClient, user: str) -> str | None:
-    """The time zone of the person's Slack profile."""
-    profile = await client.users_info(user=user)
+    """The time zone of the person's Slack profile; None when it names none, or when Slack
+    will not say (logged): the team then keeps no zone and takes it at the next chance,
+    whatever the person was doing goes on."""
+    try:
+        profile = await client.users_info(user=user)
+    except SlackApiError as error:
+        log.warning("time zone of %s not read: %s", user, error.response.get("error"))
+        return None
     return (profile.get("user") or {}).get("tz") or None
 
 

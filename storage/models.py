@@ -135,7 +135,7 @@ class BacklogItem(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(250))
-    hypothesis: Mapped[str] = mapped_column(Text, default="mon,tue,wed,thu,fri")
+    hypothesis: Mapped[str] = mapped_column(Text, default="")
     type: Mapped[str] = mapped_column(String(16), default="story")
     acceptance_criteria: Mapped[list[str]] = mapped_column(JSON, default=list)
     dependencies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -248,7 +248,7 @@ class Meeting(Base):
     warned: Mapped[bool] = mapped_column(default=False)
     timed_out: Mapped[bool] = mapped_column(default=False)
     auto_advance: Mapped[bool] = mapped_column(default=False)
-    goal: Mapped[str] = mapped_column(Text, default="mon,tue,wed,thu,fri")
+    goal: Mapped[str] = mapped_column(Text, default="")
     message_ts: Mapped[str | None] = mapped_column(String(32))
     log: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -293,7 +293,7 @@ class PokerPoll(Base):
     items: Mapped[list[int]] = mapped_column(JSON)  # item numbers, in queue order
     deck: Mapped[dict[str, Any]] = mapped_column(JSON)  # bot.domain.poker.Deck.to_data()
     voters: Mapped[list[str]] = mapped_column(JSON)
-    voters_note: Mapped[str] = mapped_column(String(200), default="mon,tue,wed,thu,fri")
+    voters_note: Mapped[str] = mapped_column(String(200), default="")
     message_ts: Mapped[str | None] = mapped_column(String(32))
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_s: Mapped[int | None] = mapped_column(Integer)
@@ -345,7 +345,7 @@ class PokerVote(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("poker_rounds.id", ondelete="CASCADE"))
     voter: Mapped[str] = mapped_column(String(32))
     card: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(Text, default="mon,tue,wed,thu,fri")
+    reason: Mapped[str] = mapped_column(Text, default="")
     voted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -386,8 +386,8 @@ class Sprint(Base):
     status: Mapped[str] = mapped_column(String(12), default="planning")
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)  # the last day of the sprint
-    goal: Mapped[str] = mapped_column(Text, default="mon,tue,wed,thu,fri")
-    one_thing: Mapped[str] = mapped_column(Text, default="mon,tue,wed,thu,fri")
+    goal: Mapped[str] = mapped_column(Text, default="")
+    one_thing: Mapped[str] = mapped_column(Text, default="")
     focus_factor: Mapped[float] = mapped_column(Float, default=0.75)
     hours_per_day: Mapped[float] = mapped_column(Float, default=8.0)
     first_forecast: Mapped[float | None] = mapped_column(Float)  # before there is velocity
@@ -515,8 +515,8 @@ class TrackerConnection(Base):
     site: Mapped[str] = mapped_column(String(255))
     board_id: Mapped[int] = mapped_column(Integer)
     board_key: Mapped[str | None] = mapped_column(String(64), unique=True)
-    board_name: Mapped[str] = mapped_column(String(200), default="mon,tue,wed,thu,fri")
-    jql: Mapped[str] = mapped_column(Text, default="mon,tue,wed,thu,fri")
+    board_name: Mapped[str] = mapped_column(String(200), default="")
+    jql: Mapped[str] = mapped_column(Text, default="")
     credential_kind: Mapped[str] = mapped_column(String(16), default="api_token")
     account: Mapped[str] = mapped_column(String(255))  # the account's email (API token)
     secret: Mapped[str] = mapped_column(Text)  # encrypted
@@ -558,8 +558,8 @@ class TrackerLink(Base):
         ForeignKey("tracker_connections.id", ondelete="SET NULL"), index=True
     )
     key: Mapped[str | None] = mapped_column(String(64))
-    issue_id: Mapped[str] = mapped_column(String(64), default="mon,tue,wed,thu,fri")
-    url: Mapped[str] = mapped_column(String(500), default="mon,tue,wed,thu,fri")
+    issue_id: Mapped[str] = mapped_column(String(64), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
     remote_updated: Mapped[datetime | None] = mapped_column(UTCDateTime)
     base: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     remote: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

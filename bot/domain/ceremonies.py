@@ -558,7 +558,9 @@ def planned_sprint(
     else:
         number = committed[-1].number + 1
         after = _slot(team, since) + (_slot_start(team, since) < since)  # its planning gone
-        first = max(_slot(team, committed[-1].ends_on) + 1, after)
+        # not before the calendar's start: one laid again after the committed sprint (with
+        # days in no sprint between them) starts with the next sprint
+        first = max(_slot(team, committed[-1].ends_on) + 1, after, 0)
     slot = _slot(team, day)
     return number + slot - first if slot >= first else None
 

@@ -27,6 +27,7 @@ from typing import Any, cast
 from bot.domain import tracker_outage as outage
 from bot.domain import tracker_sprints, tracker_webhooks
 from bot.domain import tracker_sync as rules
+from bot.domain.calendar import local_today
 from bot.domain.errors import UserError
 from bot.domain.trackers import TrackerError, TrackerProblem
 from bot.runtime.secrets import (
@@ -667,7 +668,7 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
             path,
             rules.connection_state(connection.status, pending, failing),
             [
-                *await _sprints_behind(work.store, connection, work.now),
+                *await _sprints_behind(work.store, work.team, connection, work.now),
                 *await _sprint_closed_there(work.store, work.team, connection),
             ],
             webhook_url(svc, path),
@@ -675,19 +676,22 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
         )
 
 
-async def _sprints_behind(store: Store, connection: TrackerConnection, now: datetime) -> list[str]:
+async def _sprints_behind(
+    store: Store, team: Team, connection: TrackerConnection, now: datetime
+) -> list[str]:
     """Each sprint whose write (commitment, scope change, close) has not landed yet, by name,
     with why it is retried: its items count it as pending, this says which sprint it is. A
     sprint committed ahead of its slot is made in the tracker at once and started there by a
     write due on the slot's first morning: that one is not behind, it says when it starts."""
     said = []
-    tracker = rules.tracker_name(connection.kind)
+    tracker, today = rules.tracker_name(connection.kind), local_today(team, now)
     for job in await store.pending_jobs(f"{KIND_WRITE}:{tag(connection)}:s"):
         sprint = await store.sprint_by_id(int(str(job.payload.get("subject", "s0"))[1:] or 0))
         if sprint is None:
             continue
         name, error = tracker_sprints.sprint_name(sprint.number), job.payload.get("said")
-        if not error and job.due_at > now and await store.sprint_link(sprint.id) is not None:
+        ahead = sprint.starts_on > today and job.due_at > now  # not a retry waiting its turn
+        if not error and ahead and await store.sprint_link(sprint.id) is not None:
             day = sprint.starts_on
             said.append(f"{name} starts in {tracker} on {day:%a} {day.day} {day:%b}")
             continue

@@ -49,3 +49,15 @@ async def test_a_first_setup_slack_refused_to_post_is_announced_once_with_the_po
     await slack.services.jobs.run_due()  # the refused try
     told = await posts_saying(slack, "set up Timebox")
     assert len(told) == 1 and "*Time zone:* Europe/Berlin" in told[0], told
+
+
+async def test_a_setup_whose_pos_zone_slack_will_not_say_is_saved_and_announced(slack):
+    """The PO's zone is asked before the setup's transaction: Slack refusing users.info
+    loses neither the setup nor its announcement; the team takes a zone later."""
+    await slack.driver.command("/timebox", "setup", user=SM, channel=CHANNEL)
+    slack.emulator.fail_next("users.info", status=200, error="user_not_found", times=3)
+    await slack.driver.submit(slack.emulator.open_view(SM), {"Product Owner": [PO]}, user=SM)
+    assert len(await posts_saying(slack, "set up Timebox")) == 1
+    async with slack.db.transaction() as store:
+        team = await store.team("T0TEAM", CHANNEL)
+        assert team is not None and [r.user_id for r in team.roles if r.role == "po"] == [PO]

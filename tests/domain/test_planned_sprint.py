@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bot.domain import ceremonies as rules
+from bot.domain.sprints import recalendar
 from storage.models import Sprint
 from tests.domain.factories import team
 
@@ -68,3 +69,16 @@ def test_a_sprint_committed_ahead_of_its_slot_has_its_planning_left_out_whatever
 def test_a_team_without_sprints_has_its_plannings_named_by_the_calendar():
     the_team = team(sprint_start_number=3)
     assert rules.planned_sprint(the_team, SLOT[1], (), SLOT[0]) == 4
+
+
+def test_a_start_typed_weeks_after_the_running_sprint_names_no_sprint_in_the_gap():
+    """Sprint 3 ends 12 Apr; the next is typed for Mon 11 May (a break): plannings in the
+    gap name none, 11 May plans sprint 4 (was 6: the slots before the start counted)."""
+    crew = team()  # two-week slots from Mon 2 Mar 2026
+    running = sprint(3, date(2026, 3, 30), "active", ends=date(2026, 4, 12))
+    today = date(2026, 4, 1)
+    recalendar(crew, running, None, today, start=date(2026, 5, 11), was_weeks=2)
+    assert rules.planned_sprint(crew, date(2026, 5, 11), [running], today) == 4
+    assert rules.planned_sprint(crew, date(2026, 5, 25), [running], today) == 5
+    assert rules.planned_sprint(crew, date(2026, 4, 13), [running], today) is None
+    assert rules.planned_sprint(crew, date(2026, 4, 27), [running], today) is None
