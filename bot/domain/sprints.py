@@ -224,9 +224,9 @@ def recalendar(
     next one begins on the first day of the cadence (through the typed start, else the
     calendar's slots as they were) on or after the day after it ends and the typed start (a
     new length alone: where the next sprint began before), and the calendar is laid again
-    from there, numbered on from it. Without one, the typed
-    start is sprint 1's. The sprint being planned takes its new slot (one gone by: the slot
-    holding today, as `catch_up`). None when the team has no calendar yet."""
+    from there, numbered on from it. Without one, the typed start is sprint 1's. The sprint
+    being planned takes its new slot (one gone by: the slot holding today, as `catch_up`).
+    None when the team has no calendar yet."""
     length = timedelta(weeks=team.sprint_weeks)
     if start is not None:
         anchor, step = start, length
@@ -235,9 +235,8 @@ def recalendar(
     if anchor is None:
         return None
     if committed is None:
-        team.sprint_start = anchor
         if start is not None:
-            team.sprint_start_number = 1
+            team.sprint_start, team.sprint_start_number = start, 1
     else:
         first = committed.ends_on + timedelta(days=1)
         if start is not None:
@@ -256,7 +255,7 @@ def recalendar(
     if committed is None or committed.ends_on < today:
         return shown
     first, begins = committed.ends_on + timedelta(days=1), slot.starts_on
-    idle = working_days_between(team, first, begins) > 0
+    idle = working_days_between(team, first, begins) > 0  # between the two sprints
     return replace(
         shown,
         kept=committed.number,
