@@ -755,6 +755,18 @@ def relink(link: TrackerLink, item: BacklogItem, connection_id: int, now: dateti
     return False
 
 
+def owed_on_return(item: BacklogItem, issue: TrackerIssue) -> str | None:
+    """The status write a relinked item owes its issue, evaluated after the merge (which keeps
+    a status only Timebox changed while apart): "done", "reopen" (restored here) or "archive"
+    (closes it as won't do). An item of a sprint is the sprint's to write."""
+    closed = issue.status_category is StatusCategory.DONE
+    if item.status == "done":
+        return None if closed else "done"
+    if item.archived_at is not None:
+        return None if closed else "archive"
+    return "reopen" if closed and item.status != "sprint" else None
+
+
 # -- writing back ------------------------------------------------------------------------------
 
 

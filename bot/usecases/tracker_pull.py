@@ -153,8 +153,9 @@ async def apply_issues(
         )
         applied.changed += int(merged.changed)
         applied.conflicts += merged.conflicts
-        if back and item.status == "done" and issue.status_category.value != "done":
-            await enqueue(store, connection, link, "done", f"i{item.id}", now)  # done while apart
+        owed = rules.owed_on_return(item, issue) if back else None
+        if owed is not None:
+            await enqueue(store, connection, link, owed, f"i{item.id}", now)
         if rank is not None:
             item.rank = rank
         if running is not None and seen_in is not None:

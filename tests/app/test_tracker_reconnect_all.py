@@ -13,8 +13,9 @@ from tests.app import test_tracker_connect as connecting
 from tests.app.test_backlog_slack import backlog, last_ephemeral, shown
 from tests.app.test_github_sync import github  # noqa: F401
 from tests.app.test_tracker_connect import linear  # noqa: F401
+from tests.app.test_tracker_not_planned import STILL_NOT_PLANNED
 from tests.app.test_tracker_reconnect import TITLE, disconnected, retitled_in_slack
-from tests.app.test_tracker_reopen import SYNC, board, in_step  # noqa: F401
+from tests.app.test_tracker_reopen import SYNC, board, done_in_timebox, in_step  # noqa: F401
 from tests.app.test_tracker_sprint_work import in_a_running_sprint, kind_of
 from tests.app.test_tracker_sync import jira  # noqa: F401
 from tests.app.trackers import WORKSPACE, drain, item_by_key, later
@@ -71,6 +72,42 @@ async def test_reconnecting_relinks_an_item_done_while_disconnected_and_writes_i
     item = await item_by_key(slack, key)
     assert item.tracker_link.connection_id is not None and item.status == "done"
     assert tracker.is_done(em, key), "Timebox's later change written"
+    assert item.tracker_link.pending == 0 and await in_step(slack)
+
+
+async def test_an_item_restored_while_disconnected_is_reopened_there_on_reconnecting(
+    slack, board
+):
+    tracker, em = board
+    key, number = await done_in_timebox(slack, tracker, em)
+    await later(slack, SYNC)
+    await disconnected(slack)
+    await later(slack, 60)
+    await backlog(slack, f"restore {number}")
+
+    await reconnected(slack, tracker, em)
+    await later(slack, SYNC)
+
+    item = await item_by_key(slack, key)
+    assert item.tracker_link.connection_id is not None and item.status == "open"
+    assert not tracker.is_done(em, key), "Timebox's reopen written"
+    assert item.tracker_link.pending == 0 and await in_step(slack)
+
+
+async def test_an_item_archived_while_disconnected_is_closed_as_wont_do_on_reconnecting(
+    slack, board
+):
+    tracker, em = board
+    key = await connected_then_apart(slack, tracker, em)
+    await later(slack, 60)
+    await backlog(slack, f"remove {(await item_by_key(slack, key)).number}")
+
+    await reconnected(slack, tracker, em)
+    await later(slack, SYNC)
+
+    item = await item_by_key(slack, key)
+    assert item.tracker_link.connection_id is not None and item.archived_at is not None
+    assert STILL_NOT_PLANNED[kind_of(tracker)](em, key), "Timebox's archive written"
     assert item.tracker_link.pending == 0 and await in_step(slack)
 
 

@@ -272,3 +272,15 @@ def test_the_trackers_sprint_is_started_once_and_closed_with_its_done_issues():
     closing = sprints.sprint_steps("closed", active, ["TB-1", "TB-3"], ["TB-2"], ["TB-3"])
     assert closing == sprints.SprintSteps([], ["TB-2"], False, ["TB-3"], True)
     assert sprints.sprint_steps("closed", future, [], [], []).start, "started before closing"
+
+
+def test_a_relinked_item_owes_its_issue_the_status_timebox_gave_it_while_apart():
+    done, todo = StatusCategory.DONE, StatusCategory.TODO
+    owed = rules.owed_on_return
+    assert owed(item(status="done"), issue(status_category=todo)) == "done"
+    assert owed(item(status="open"), issue(status_category=done)) == "reopen"
+    assert owed(item(archived_at=T0), issue(status_category=todo)) == "archive"
+    assert owed(item(status="done"), issue(status_category=done)) is None, "agree already"
+    assert owed(item(archived_at=T0), issue(status_category=done)) is None, "closed already"
+    assert owed(item(status="open"), issue(status_category=todo)) is None
+    assert owed(item(status="sprint"), issue(status_category=done)) is None, "the sprint's"
