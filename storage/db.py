@@ -159,6 +159,13 @@ class Database:
             yield Store(session)
 
     @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Store]:
+        """A read of what is committed, in no write turn and under no lock: for a look that
+        must not wait behind the writers (its changes are never committed)."""
+        async with self._sessions() as session:
+            yield Store(session)
+
+    @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self._sessions() as session:
             yield session

@@ -233,8 +233,7 @@ async def section_now(svc: Services, actor: Actor, kind: str) -> int:
     arrives: the step names it as a button does, and moves on from it only. Read without the
     team's lock, as committed: another person's `next` holding the lock this instant is moving
     on from the section this command was typed about (once it commits, this one is late)."""
-    async with svc.db.session() as session:
-        store = Store(session)
+    async with svc.db.reading() as store:
         team = await store.team(actor.workspace, actor.channel)
         meeting = None if team is None else await store.open_meeting(team.id)
         return engine.require_open(meeting, kind).section

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.domain import poker
@@ -51,25 +51,6 @@ class Nudged:
 
     owed: dict[str, list[int]]
     reminders: list[Reminder]
-
-
-async def nudge(
-    store: Store, poll_id: int, deadline: datetime, name: str, now: datetime | None = None
-) -> tuple[PokerPoll, dict[str, list[int]]] | None:
-    """Who still owes a vote (voter: item numbers) for this deadline, once per reminder.
-
-    Returns None when the reminder went out already (a job that ran twice) or the poll is
-    over; an empty dict when everyone has voted. (`reminders_due` says what to tell them.)
-    """
-    poll = await store.poll(poll_id)
-    team = await store.team_by_id(poll.team_id) if poll is not None else None
-    if team is None:
-        return None
-    when = now or datetime.now(UTC)
-    found = await reminders_due(store, team.workspace_id, poll_id, deadline, name, when)
-    if found is None:
-        return None
-    return await store.poll(poll_id), found.owed
 
 
 async def reminders_due(

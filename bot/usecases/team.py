@@ -98,14 +98,6 @@ async def require_in_channel(actor: Actor, people: Iterable[str], in_channel: In
 # -- roles ---------------------------------------------------------------------------------
 
 
-async def require_role(
-    store: Store, team: Team, user: str, roles: tuple[str, ...], action: str
-) -> None:
-    """`Work.require` for code that holds a store and a team: NotAllowed unless the user holds
-    one of `roles` (SetupNeeded while nobody does: the team is to be set up first)."""
-    teams.role_verdict(Roles.of(team), user, roles, action)
-
-
 async def assign_role(
     store: Store,
     team: Team,

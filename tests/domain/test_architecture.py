@@ -140,12 +140,13 @@ def test_the_domain_knows_nothing_of_slack_or_sql_sessions() -> None:
 
 
 def _store_sessions(name: str) -> Iterator[int]:
-    """Lines of `name` that reach past a store to its session (`store.session`)."""
+    """Lines of `name` that reach past a store, or the database, to a session
+    (`store.session`, `db.session()`)."""
     for node in ast.walk(ast.parse(MODULES[name].read_text())):
         if isinstance(node, ast.Attribute) and node.attr == "session":
             owner = node.value
             named = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
-            if named == "store":
+            if named in ("store", "db"):
                 yield node.lineno
 
 
