@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from agendas.agenda import builtin
 from bot.domain.capacity import Capacity, check_focus, forecast_of, velocity
 from bot.domain.errors import UserError
 
@@ -54,3 +55,12 @@ def test_the_forecast_scales_velocity_by_availability_and_falls_back_to_the_firs
     assert forecast_of(None, 12, 0.5) == 12 and forecast_of(None, None) is None
     away = Capacity(("A", "B"), working_days=10, days_off={"A": 10}, velocity=30)
     assert away.forecast == forecast_of(30, None, 0.5) == 15
+
+
+def test_the_focus_factor_changes_the_hours_not_the_forecast_as_the_agenda_says():
+    """The velocity already holds the team's usual focus: the focus factor scales the hours
+    for tasks, and the planning's capacity section says so (it once said it made the forecast)."""
+    usual, low = (Capacity(("A",), 10, {}, focus_factor=f, velocity=20) for f in (0.75, 0.4))
+    assert usual.forecast == low.forecast == 20 and low.hours < usual.hours
+    [capacity] = [s for s in builtin("planning").sections if s.title == "Capacity check"]
+    assert "forecast in points" in capacity.purpose and "hours for tasks" in capacity.purpose
