@@ -31,7 +31,7 @@ from bot.emulator.github_records import (
     GitHubWebhook,
 )
 from bot.emulator.tracker import RestServer
-from bot.emulator.webhooks import Delivery, hmac_sha256
+from bot.emulator.webhooks import Delivery, hub_signature
 
 
 class GitHubSite(RestServer):
@@ -274,11 +274,6 @@ class GitHubSite(RestServer):
             payload["organization"] = {"login": self.project.owner}
         self._queue_event((kind, payload))
 
-    @staticmethod
-    def sign(secret: str, body: bytes) -> str:
-        """``X-Hub-Signature-256``: ``sha256=`` and the HMAC-SHA256 of the body, in hex."""
-        return "sha256=" + hmac_sha256(secret, body)
-
     def _deliveries(self, event: tuple[str, dict[str, Any]]) -> Iterable[Delivery]:
         kind, payload = event
         body = json.dumps(payload).encode()
@@ -291,7 +286,7 @@ class GitHubSite(RestServer):
                     "X-GitHub-Delivery": str(uuid.uuid4()),
                 }
                 if hook.secret:
-                    headers["X-Hub-Signature-256"] = self.sign(hook.secret, body)
+                    headers["X-Hub-Signature-256"] = hub_signature(hook.secret, body)
                     headers["X-Hub-Signature"] = (
                         "sha1=" + hmac.new(hook.secret.encode(), body, hashlib.sha1).hexdigest()
                     )

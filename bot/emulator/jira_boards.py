@@ -193,8 +193,7 @@ class JiraBoards(JiraSite):
     def _board_sprints(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         board = self._board_for(user, request.match_info["board"])
         states = {s.strip() for s in (request.query.get("state") or "").split(",") if s.strip()}
-        start = max(0, self._int(request.query.get("startAt"), 0, "startAt"))
-        limit = max(1, min(self._int(request.query.get("maxResults"), 50, "maxResults"), 50))
+        start, limit = self._agile_page(request.query, 50)
         sprints = [
             s
             for s in sorted(self.sprints.values(), key=lambda s: s.id)

@@ -131,8 +131,7 @@ class JiraSearch(JiraSite):
         fields = body.get("fields")
         wanted = self._wanted(fields) if fields is not None else {"id"}
         light = wanted is not None and wanted <= {"id", "key"}
-        limit = self._int(body.get("maxResults"), 50, "maxResults")
-        limit = max(1, min(limit, 5000 if light else 100))
+        limit = self._max_results(body.get("maxResults"), 5000 if light else 100)
         digest = hashlib.sha1(jql.encode()).hexdigest()[:12]
         offset = 0
         token = body.get("nextPageToken")
@@ -184,9 +183,7 @@ class JiraSearch(JiraSite):
     @route("GET", "/rest/agile/1.0/board/{board}/backlog", "board.backlog")
     def _backlog(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
         board = self._board_for(user, request.match_info["board"])
-        start = max(0, self._int(request.query.get("startAt"), 0, "startAt"))
-        limit = self._int(request.query.get("maxResults"), 50, "maxResults")
-        limit = max(1, min(limit, 100))
+        start, limit = self._agile_page(request.query, 100)
         issues = self._backlog_issues_of(board)
         if request.query.get("jql"):
             matches = self._predicate(parse_jql(request.query["jql"]), user)

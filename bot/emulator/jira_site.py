@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ from bot.emulator.jira_records import (
     jira_error,
 )
 from bot.emulator.tracker import RestServer
-from bot.emulator.webhooks import Delivery, hmac_sha256
+from bot.emulator.webhooks import Delivery, hub_signature
 
 
 class JiraSite(RestServer):
@@ -339,6 +339,15 @@ class JiraSite(RestServer):
         except (TypeError, ValueError) as exc:
             raise jira_error(400, f"The '{name}' parameter must be a number.") from exc
 
+    def _max_results(self, value: Any, most: int) -> int:
+        """A ``maxResults``: 50 unless given, kept from 1 to ``most`` (the resource's cap)."""
+        return max(1, min(self._int(value, 50, "maxResults"), most))
+
+    def _agile_page(self, query: Mapping[str, str], most: int) -> tuple[int, int]:
+        """An agile list's ``startAt`` (0 unless given) and ``maxResults``."""
+        start = max(0, self._int(query.get("startAt"), 0, "startAt"))
+        return start, self._max_results(query.get("maxResults"), most)
+
     def _issue_for(self, key: str) -> JiraIssue:
         while key in self.moved and key not in self.issues:
             key = self.moved[key]
@@ -379,16 +388,11 @@ class JiraSite(RestServer):
             event["changelog"] = {"id": str(self._next_id()), "items": changelog}
         self._queue_event(event)
 
-    @staticmethod
-    def sign(secret: str, body: bytes) -> str:
-        """The ``X-Hub-Signature`` value Jira sends for a webhook with a secret."""
-        return "sha256=" + hmac_sha256(secret, body)
-
     def _deliveries(self, event: dict[str, Any]) -> Iterable[Delivery]:
         body = json.dumps(event).encode()
         for hook in self.webhooks:
             if event["webhookEvent"] in hook.events:
                 headers = {"Content-Type": "application/json"}
                 if hook.secret:
-                    headers["X-Hub-Signature"] = self.sign(hook.secret, body)
+                    headers["X-Hub-Signature"] = hub_signature(hook.secret, body)
                 yield Delivery(hook, body, headers)

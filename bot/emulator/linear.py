@@ -179,6 +179,10 @@ class LinearEmulator(LinearResolvers):
     def _user_by_email(self, email: str) -> LinearUser:
         return next(u for u in self.users.values() if u.email == email)
 
+    def _team_or_main(self, key: str | None) -> LinearTeam:
+        """The team with that key, or the main one."""
+        return self.team_by_key(key) if key else self.team
+
     def add_team(
         self,
         key: str,
@@ -226,7 +230,7 @@ class LinearEmulator(LinearResolvers):
         team: str | None = None,
     ) -> None:
         """The team's estimate scale: notUsed, exponential, fibonacci, linear or tShirt."""
-        target = self.team_by_key(team) if team else self.team
+        target = self._team_or_main(team)
         target.estimation, target.extended, target.allow_zero = kind, extended, allow_zero
 
     def add_label(self, name: str, *, team: str | None = None) -> LinearLabel:
@@ -259,7 +263,7 @@ class LinearEmulator(LinearResolvers):
     ) -> LinearIssue:
         """A new issue ordered last in its team; ``state`` is a workflow state's name,
         ``assignee`` a user's email, ``parent`` and ``blocked_by`` identifiers."""
-        target = self.team_by_key(team) if team else self.team
+        target = self._team_or_main(team)
         issue = self._new_issue(
             target,
             title,
@@ -287,7 +291,7 @@ class LinearEmulator(LinearResolvers):
         estimate: Callable[[int], int | None] | None = None,
     ) -> list[str]:
         """``count`` issues in Todo ordered last, with one ``updatedAt``: fast (no requests)."""
-        target = self.team_by_key(team) if team else self.team
+        target = self._team_or_main(team)
         stamp = self._stamp()
         todo = self.state_named("Todo", target).id
         base = self._sort_last(target)
@@ -378,7 +382,7 @@ class LinearEmulator(LinearResolvers):
         """The team's backlog rows: what Linear's backlog view shows (backlog and unstarted
         issues in no cycle, in manual order) but its parent issues, each the epic of its
         sub-issues (as a Jira board's backlog leaves its epics out)."""
-        target = self.team_by_key(team) if team else self.team
+        target = self._team_or_main(team)
         parents = {i.parent_id for i in self.issues.values() if i.parent_id and not i.trashed}
         found = [
             i
@@ -394,7 +398,7 @@ class LinearEmulator(LinearResolvers):
     def open_keys(self, team: str | None = None) -> list[str]:
         """Every issue of the team not done (completed, canceled or duplicate state types), in
         a cycle or not, in manual order (ties by id, as the API sorts)."""
-        target = self.team_by_key(team) if team else self.team
+        target = self._team_or_main(team)
         found = [
             i
             for i in self.issues.values()
@@ -417,7 +421,7 @@ class LinearEmulator(LinearResolvers):
         description: str | None = None,
         team: str | None = None,
     ) -> LinearCycle:
-        target = self.team_by_key(team) if team else self.team
+        target = self._team_or_main(team)
         return self._make_cycle(
             target, starts.timestamp() * 1000, ends.timestamp() * 1000, name, description
         )

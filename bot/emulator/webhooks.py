@@ -32,9 +32,15 @@ class Delivery:
 
 
 def hmac_sha256(secret: str, body: bytes) -> str:
-    """The HMAC-SHA256 of ``body`` in hex: Jira and GitHub send it after ``sha256=``, Linear
-    as it is."""
+    """The HMAC-SHA256 of ``body`` in hex: Linear sends it as it is (``Linear-Signature``),
+    Jira and GitHub after ``sha256=`` (``hub_signature``)."""
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def hub_signature(secret: str, body: bytes) -> str:
+    """``sha256=`` and the HMAC-SHA256 of ``body`` in hex: what Jira sends as
+    ``X-Hub-Signature`` and GitHub as ``X-Hub-Signature-256``."""
+    return "sha256=" + hmac_sha256(secret, body)
 
 
 async def post_all(deliveries: Iterable[Delivery]) -> int:
