@@ -858,16 +858,39 @@ class Result:
         return posted_ts(self.round)
 
     @property
+    def median_card(self) -> str | None:
+        """The median as a card of the deck (`card_at_or_above`); None without estimates."""
+        median = self.tally.median
+        return None if median is None else card_at_or_above(self.tally.deck, median)
+
+    @property
+    def not_voted(self) -> tuple[str, ...]:
+        """The poll's voters (those it waited for: who was there when a live round started,
+        who is asked or has joined an async poll) without a card in this round; `?` and the
+        break card are votes. Voters who left the channel are waited for no more."""
+        voted = {b.voter for b in self.tally.ballots}
+        return tuple(v for v in self.poll.voters if v not in voted)
+
+    @property
     def too_big(self) -> tuple[str, ...]:
-        """The offered cards (or, without any, the median) above the split threshold."""
-        limit, t = self.split_threshold, self.tally
+        """The offered cards (or, without any, the median's card) above the split threshold."""
+        limit, t, median = self.split_threshold, self.tally, self.median_card
         if limit is None:
             return ()
         if t.choices:
             return tuple(c for c in t.choices if (t.deck.points(c) or 0) > limit)
-        if t.median is not None and t.median > limit:
-            return (f"{t.median:g}",)
+        if median is not None and (t.deck.points(median) or 0) > limit:
+            return (median,)
         return ()
+
+
+def card_at_or_above(deck: Deck, value: float) -> str:
+    """The card of `deck` a statistic between two cards (a median of 9 between 8 and 13)
+    stands for: the lowest estimate card worth at least `value`, the deck's highest past them
+    all. Rounding up, never to the nearer card below: an item that seems bigger than a card
+    is estimated with the next one, the safer estimate (as between two neighbouring cards)."""
+    pointed = sorted(deck.pointed, key=lambda c: deck.points(c) or 0.0)
+    return next((c for c in pointed if (deck.points(c) or 0.0) >= value), pointed[-1])
 
 
 def build_result(

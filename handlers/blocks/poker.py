@@ -31,7 +31,7 @@ from bot.domain.calibration import FEW, Calibration, Reference, Spread
 from bot.domain.commands import POKER_USAGE
 from bot.domain.decks import NEIGHBOURS_RULE, Deck, Tally, card_label
 from bot.domain.poker import REASON_MAX, Board, Result, Row, Waiting
-from bot.domain.readiness import points_unit
+from bot.domain.readiness import points, points_unit
 from bot.usecases.poker import DeckChanged
 from handlers.blocks.kit import button, context, message, notice, section
 from handlers.render import escape, fit, render
@@ -172,7 +172,7 @@ def result_message(res: Result) -> dict[str, Any]:
     deck = t.deck
     helpers = _helpers(deck)
     modes = ", ".join(card_label(c) for c in t.modes)
-    median, average = (deck.in_cards(v) for v in (t.median, t.average))
+    median, average = _median(res), deck.in_cards(t.average)
     text = render(
         "poker_result.md.j2", res=res, t=t, modes=modes, median=median, average=average, **helpers
     )
@@ -180,7 +180,7 @@ def result_message(res: Result) -> dict[str, Any]:
     big = res.too_big
     too_big = " and ".join(deck.describe(c) for c in big) if t.choices else ""
     if big and not t.choices:
-        too_big = f"the median, {big[0]},"
+        too_big = f"the median, {deck.describe(big[0])},"
     blocks: list[Block] = [section(text, block_id=f"poker-result-{round_.id}")]
     verdict = render(
         "poker_verdict.md.j2",
@@ -225,6 +225,18 @@ def result_message(res: Result) -> dict[str, Any]:
         blocks.append(context(render("poker_decided.md.j2", round=round_, **helpers)))
     headline = f"#{round_.item_number} round {round_.number}: {summary(t)}"
     return message(blocks, headline)
+
+
+def _median(res: Result) -> str:
+    """The median as a card of the deck (`Result.median_card`), and the value it was rounded
+    up from when that is no card: `13 (rounded up from 9)`, `L (rounded up from 3.5 pts)`."""
+    card, value, deck = res.median_card, res.tally.median, res.tally.deck
+    if card is None or value is None:
+        return ""
+    if deck.points(card) == value:
+        return deck.describe(card)
+    exact = points_unit(value) if deck.sized else points(value)
+    return f"{card_label(card)} (rounded up from {exact})"
 
 
 def _packed(lines: Sequence[str], most: int, more: str) -> list[str]:
