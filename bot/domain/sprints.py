@@ -52,11 +52,15 @@ def current(open_sprints: Iterable[Sprint]) -> Sprint | None:
     return by_status.get("active") or by_status.get("planning")
 
 
-def require_current(open_sprints: Iterable[Sprint]) -> Sprint:
-    sprint = current(open_sprints)
-    if sprint is None:
-        raise UserError(NO_SPRINT)
-    return sprint
+def no_current(latest: Sprint | None) -> UserError:
+    """No sprint runs or is being planned: what to say, naming the last one closed if any
+    (a team with a sprint behind it is not told it has none)."""
+    if latest is None:
+        return UserError(NO_SPRINT)
+    return UserError(
+        f"No sprint is running or being planned in this channel: sprint {latest.number}, the "
+        "last, is closed. `/planning start` plans the next one."
+    )
 
 
 def require_running(sprint: Sprint | None) -> Sprint:

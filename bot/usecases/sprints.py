@@ -26,7 +26,7 @@ from bot.runtime.services import Services
 from bot.usecases import tracker
 from bot.usecases.news import tell_channel
 from bot.usecases.team import InChannel, member_work
-from bot.usecases.unit import Actor, team_work
+from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
 from storage.repositories import Store
 
@@ -125,7 +125,7 @@ NO_VELOCITY = (
 async def show_sprint(svc: Services, actor: Actor) -> SprintCard:
     """The current sprint: the running one, else the one being planned."""
     async with team_work(svc, actor) as work:
-        sprint = rules.require_current(await work.store.open_sprints(work.team.id))
+        sprint = await current(work)
         items = await work.store.sprint_items(sprint)
         changes = len(await work.store.scope_changes(sprint))
         today = local_today(work.team, work.now)
@@ -161,7 +161,7 @@ async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChan
 async def item_tasks(svc: Services, actor: Actor, number: int) -> InSprint:
     """An item of the current sprint (running, else being planned), for its tasks form."""
     async with team_work(svc, actor) as work:
-        sprint = rules.require_current(await work.store.open_sprints(work.team.id))
+        sprint = await current(work)
         return InSprint(sprint, await find_item(work.store, work.team, sprint, number))
 
 
@@ -311,6 +311,15 @@ async def held_in_running(store: Store, team: Team, item: BacklogItem) -> Sprint
     if sprint is None:
         return None
     return next((si for si in await store.sprint_items(sprint) if si.item_id == item.id), None)
+
+
+async def current(work: Work) -> Sprint:
+    """The team's current sprint (rules.current), or why there is none (rules.no_current)."""
+    sprint = rules.current(await work.store.open_sprints(work.team.id))
+    if sprint is None:
+        latest = await work.store.sprints(work.team.id, limit=1)
+        raise rules.no_current(latest[0] if latest else None)
+    return sprint
 
 
 async def require_active(store: Store, team: Team) -> Sprint:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from agendas import planning as plan
 from agendas.kinds import People
 from bot.domain import calibration, tasks
-from bot.domain import sprints as rules
 from bot.domain.errors import NotAllowed, UserError
 from bot.runtime.services import Services
 from bot.usecases import sprints as steps
@@ -112,7 +111,7 @@ def _among(people: People) -> InChannel:
 async def _sprint(work: Work, sprint_id: int | None) -> Sprint:
     """The sprint a button names (inside the actor's team), or the team's current one."""
     if sprint_id is None:
-        return rules.require_current(await work.store.open_sprints(work.team.id))
+        return await steps.current(work)
     sprint = await steps.sprint_in_team(work.store, work.team, sprint_id)
     if sprint.status == "closed":
         raise UserError(f"Sprint {sprint.number} is closed: its tasks stay as they were.")

@@ -139,6 +139,14 @@ async def test_a_slash_command_from_the_page_answers_only_the_person_who_ran_it(
     assert sandbox.emulator.problems == []
 
 
+async def test_the_demo_teams_sprint_0_is_named_when_no_sprint_runs(page, sandbox):
+    """The demo team has sprint 0 behind it: `/sprint` says it is closed, not that the
+    channel has no sprint yet (while `/sprint velocity` counts it)."""
+    await page.command(SM.id, "/sprint")
+    [answer] = await page.channel(SM.id)
+    assert "sprint 0, the last, is closed. `/planning start` plans the next one" in shown(answer)
+
+
 async def test_mentions_typed_in_a_command_reach_the_bot_as_slack_sends_them(page, sandbox):
     await page.command(PO.id, "/timebox roles sm @bea")
     command = sandbox.emulator.calls_to("response_url")
