@@ -57,6 +57,10 @@ def user_of(body: dict[str, Any]) -> str | None:
     return body.get("user_id") or (body.get("user") or {}).get("id")
 
 
+UNSEEN = ("not_in_channel", "channel_not_found", "user_not_in_channel")
+"""Slack's refusals of a private message in the channel that a direct message gets past."""
+
+
 async def reply(
     client: AsyncWebClient, body: dict[str, Any], payload: dict[str, Any], *, replace: bool = False
 ) -> None:
@@ -82,8 +86,8 @@ async def reply(
             await client.chat_postEphemeral(channel=channel, user=user, **payload)
             return
         except SlackApiError as error:
-            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+            if error.response.get("error") not in UNSEEN:
                 raise
-    if user:  # the bot cannot see the channel: a direct message still reaches them
+    if user:  # the bot, or the person, is not in the channel: a direct message reaches them
         direct = {k: v for k, v in payload.items() if k != "thread_ts"}
         await client.chat_postMessage(channel=user, **direct)
