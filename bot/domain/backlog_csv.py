@@ -526,8 +526,12 @@ def to_csv(items: Sequence[BacklogItem], names: Mapping[str, str] | None = None)
 
 def markdown_text(text: str) -> str:
     """Anyone's text in a Markdown file, which a viewer may render as HTML: `<b>`, `<!channel>`
-    and `&` read as typed, never as markup."""
-    return html.escape(text, quote=False)
+    and `&` read as typed, never as markup; nor do `[text](url)` and `![alt](url)` make a link
+    or an image the viewer would fetch (their brackets escaped)."""
+    return html.escape(text, quote=False).translate(_BRACKETS)
+
+
+_BRACKETS = str.maketrans({"[": "\\[", "]": "\\]"})
 
 
 def markdown_cell(text: str) -> str:

@@ -26,6 +26,19 @@ async def test_the_backlog_in_markdown_shows_html_in_titles_as_typed(slack):
     assert "<b>" not in content and "<!channel>" not in content
 
 
+async def test_the_backlog_in_markdown_shows_links_and_images_in_titles_as_typed(slack):
+    """A viewer renders `[text](url)` as a link and `![alt](url)` as an image it fetches (a
+    tracking pixel for whoever opens the file): a title's brackets are escaped, shown as typed."""
+    typed = "Refunds [docs](javascript:alert(1)) ![i](http://x.test/y.png)"
+    await slack.driver.command("/backlog", f"add {typed}", user=DEV1, channel=CHANNEL)
+    await slack.driver.command("/backlog", "export md", user=PO, channel=CHANNEL)
+    [markdown] = [m for m in slack.emulator.messages(CHANNEL) if m.files]
+    content = slack.emulator.files[markdown.files[0]["id"]].content.decode()
+    shown_as_typed = r"Refunds \[docs\](javascript:alert(1)) !\[i\](http://x.test/y.png)"
+    assert f"## #1 {shown_as_typed}" in content, content
+    assert "[docs](" not in content and "![i](" not in content
+
+
 async def test_the_sprint_in_markdown_shows_html_in_its_goal_and_tasks_as_typed(slack):
     await setup(slack)
     await cmd(slack, "/planning", "start 1h")
