@@ -172,7 +172,7 @@ def format_dependencies(dependencies: list[dict[str, Any]]) -> str:
 # the backlog does not have is refused: it would wait for nothing that can ever be done.
 # Anything else stays free text, ticked by hand.
 
-_LINK = re.compile(r"^#(\d{1,9})(?!\w)")
+_LINK = re.compile(r"^#(\d+)(?!\w)")
 
 
 def named_item(dependency: dict[str, Any]) -> int | None:

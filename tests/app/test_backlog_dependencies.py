@@ -42,6 +42,9 @@ async def test_a_dependency_on_a_number_the_backlog_lacks_is_refused_under_the_f
     assert len(slack.emulator.ephemerals(CHANNEL, PO)) == before, "no message beside the form"
     assert "not resolved" not in await row(slack, 2)
 
+    refused = await depend_refused(slack, 2, "#999999999999999 far too long a number")
+    assert refused.startswith("There is no #999999999999999 in this channel's backlog"), refused
+
     await depend(slack, 2, "#1 the contract\nAPI from team X")
     assert await dependencies(slack, 2) == [
         {"text": "#1 the contract", "item": 1, "resolved": False},
