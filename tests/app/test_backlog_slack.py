@@ -63,10 +63,9 @@ async def name_po(slack: LocalStack, po: str = PO) -> None:
 
 async def test_any_member_adds_items_that_land_at_the_bottom_as_new(slack):
     answer = await backlog(slack, "add Export invoices as PDF", user=DEV1)
-    assert "Added *#1* Export invoices as PDF at the bottom of the backlog (position 1)" in (
-        answer.text
-    )
-    await add(slack, "Second item")
+    assert "Added *#1* Export invoices as PDF as the first item of the backlog." in answer.text
+    second = await backlog(slack, "add Second item", user=DEV1)
+    assert "Added *#2* Second item at the bottom of the backlog (position 2)." in second.text
     listing = await backlog(slack)
     rows = [b for b in listing.blocks if b.get("block_id", "").startswith("item-")]
     assert [b["block_id"] for b in rows] == ["item-1", "item-2"]
