@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.domain.ceremonies import planning_limit, planning_timebox, require_planning_length
 from bot.domain.commands import MEETING_RANGE, meeting_lengths
 from bot.domain.errors import UserError
 from storage.models import Team
@@ -299,7 +300,41 @@ def scale(agenda: Agenda, total_minutes: int) -> list[Section]:
 
 
 def default_minutes(agenda: Agenda, sprint_weeks: int) -> int:
-    """The length when none is given: the agenda's own, else 2 hours per sprint week (max 8)."""
-    if agenda.minutes:
-        return agenda.minutes
-    return min(120 * sprint_weeks, MAX_MINUTES)
+    """The length when none is given: the agenda's own, else 2 hours per sprint week (max 8);
+    a sprint planning's held to its timebox (`planning_limit`)."""
+    limit = planning_limit(sprint_weeks)
+    if agenda.kind == "planning":
+        return min(agenda.minutes or limit, limit)
+    return agenda.minutes or limit
+
+
+def length(agenda: Agenda, minutes: int | None, sprint_weeks: int) -> int:
+    """A meeting's length on this agenda: `minutes` as asked, else the default; a sprint
+    planning asked to last longer than its timebox (`planning_limit`) is refused."""
+    if not minutes:
+        return default_minutes(agenda, sprint_weeks)
+    if agenda.kind == "planning":
+        require_planning_length(sprint_weeks, minutes, "start")
+    return minutes
+
+
+def extension_left(kind: str, sprint_weeks: int | None, used: float) -> int | None:
+    """How many whole minutes a meeting of this kind whose timebox takes `used` minutes may
+    still be extended by: None for one without a limit (not a sprint planning, or one started
+    before its sprint's length was kept). Past it, `extension_refused` says why."""
+    if kind != "planning" or not sprint_weeks:
+        return None
+    return max(0, int(planning_limit(sprint_weeks) - used))
+
+
+def extension_refused(sprint_weeks: int, left: int) -> str:
+    """Why an extension past a sprint planning's timebox is refused, and what is left."""
+    if left <= 0:
+        return (
+            f"{planning_timebox(sprint_weeks)}, and its time is used up: commit to what "
+            "is planned, or `/planning end` ends the meeting."
+        )
+    return (
+        f"{planning_timebox(sprint_weeks)}: {left} minute{'s' if left != 1 else ''} left, "
+        f"so type `/planning extend {left}m` or less."
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from agendas.agenda import default_minutes, for_team, scale
+from agendas.agenda import extension_left, extension_refused, for_team, length, scale
 from bot.domain.commands import EXTEND_RANGE, extension_lengths
 from bot.domain.errors import NotAllowed, UserError
 from storage.models import Meeting, Team
@@ -231,7 +231,7 @@ async def start(
     """A running meeting of this kind on the team's agenda, its first section's timers set;
     `data`: what its kind keeps from the start."""
     agenda = for_team(team.agendas, kind)
-    total = minutes or default_minutes(agenda, team.sprint_weeks)
+    total = length(agenda, minutes, team.sprint_weeks)
     scaled = scale(agenda, total)
     meeting = Meeting(
         team_id=team.id,
@@ -431,6 +431,10 @@ async def extend(
     if not low <= minutes <= high:
         raise UserError(extension_lengths(COMMANDS[meeting.kind]))
     clock = meeting.paused_at if meeting.status == "paused" and meeting.paused_at else now
+    weeks = meeting.data.get("sprint_weeks")
+    left = extension_left(meeting.kind, weeks, _running_minutes(meeting, clock))
+    if left is not None and minutes > left:
+        raise UserError(extension_refused(weeks, left))
     overrun = max(0.0, (clock - meeting.section_ends_at).total_seconds() / 60)
     meeting.section_ends_at = max(meeting.section_ends_at, clock) + timedelta(minutes=minutes)
     meeting.data = {
@@ -450,6 +454,14 @@ async def extend(
     meeting.warned = warn_at(meeting) <= now
     await schedule_timers(store, meeting, now)
     return True
+
+
+def _running_minutes(meeting: Meeting, clock: datetime) -> float:
+    """The running time (pauses not counted) the meeting's timebox takes, from its start to its
+    end or to `clock` if a section has run past it: an extension adds to that."""
+    paused = timedelta(seconds=sum(meeting.data.get("paused_seconds", {}).values()))
+    ends = max(timebox_ends(meeting), clock)
+    return (ends - meeting.started_at - paused).total_seconds() / 60
 
 
 async def pause(store: Store, meeting: Meeting, now: datetime) -> None:

@@ -587,6 +587,35 @@ def sprint_number(team: Team, day: date) -> int | None:
     return number if number >= 1 else None
 
 
+# -- sprint planning's timebox -------------------------------------------------------------------
+
+PLANNING_PER_WEEK = 120
+"""Sprint planning's timebox per sprint week: the Scrum Guide's 8 hours for a one-month sprint."""
+
+
+def planning_limit(sprint_weeks: int) -> int:
+    """The longest a sprint planning may last: 2 hours per sprint week, 8 hours at most."""
+    return min(PLANNING_PER_WEEK * sprint_weeks, MAX_MINUTES)
+
+
+def planning_timebox(sprint_weeks: int) -> str:
+    """The team's sprint planning timebox, in words."""
+    return (
+        f"Sprint planning is timeboxed to at most {planning_limit(sprint_weeks) // 60} h for a "
+        f"{sprint_weeks}-week sprint ({PLANNING_PER_WEEK // 60} h per sprint week)"
+    )
+
+
+def require_planning_length(sprint_weeks: int, minutes: int, verb: str = "") -> None:
+    """A sprint planning asked to last longer than its timebox is refused, saying what to type
+    instead: `/planning {verb}` with the longest length (without a verb, the length alone)."""
+    limit = planning_limit(sprint_weeks)
+    if minutes > limit:
+        hours = f"{limit // 60}h"
+        instead = f"type `/planning {verb} {hours}`" if verb else f"give it `{hours}`"
+        raise UserError(f"{planning_timebox(sprint_weeks)}: {instead} or less.")
+
+
 # -- scheduling, skipping and moving -------------------------------------------------------------
 
 
@@ -603,6 +632,8 @@ def scheduled(
             "Sprint planning opens each sprint, and this team has no sprint calendar yet: set "
             "the first sprint's start with `/timebox settings start 2026-03-02`."
         )
+    if spec.kind == "planning" and spec.minutes:
+        require_planning_length(team.sprint_weeks, spec.minutes)
     starts_on = today
     if spec.weekday is not None:
         if spec.weekday not in team.working_days.split(","):

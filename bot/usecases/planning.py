@@ -48,7 +48,10 @@ class Planning:
     needs_people = True
 
     async def begin(self, store: Store, team: Team, now: datetime) -> dict[str, Any]:
-        return {"sprint_id": (await steps.upcoming(store, team, now)).id}
+        """The sprint it plans, and the sprint's length, which sets its timebox (extensions
+        are held to it: agendas.agenda.extension_left)."""
+        sprint = await steps.upcoming(store, team, now)
+        return {"sprint_id": sprint.id, "sprint_weeks": team.sprint_weeks}
 
     async def section(
         self, store: Store, team: Team, meeting: Meeting, now: datetime, people: People | None
@@ -143,6 +146,9 @@ class Committed:
     """Not everyone has committed yet: who has, and where the plan stands."""
     ended: Meeting | None
     """The planning meeting the commitment ended (its minutes written)."""
+    recorded_by: str | None = None
+    """The Scrum Master who recorded the Developers' commitment for the team (`commit team`);
+    None when the last Developer committed themselves."""
 
 
 @dataclass(frozen=True)
@@ -270,11 +276,12 @@ async def commit(
             )
             return Committed(work.team, sprint, 0, await _changed(work, sprint, people, note), None)
         count = len(await work.store.sprint_items(sprint))
+        recorded_by = work.user if for_team else None
         meeting = await work.store.open_meeting(work.team.id)
         if meeting is None or meeting.kind != PLANNING.name:
-            return Committed(work.team, sprint, count, None, None)
+            return Committed(work.team, sprint, count, None, None, recorded_by)
         await conclude(work.store, work.team, meeting, PLANNING, work.now)
-        return Committed(work.team, sprint, count, None, meeting)
+        return Committed(work.team, sprint, count, None, meeting, recorded_by)
 
 
 async def open_form(

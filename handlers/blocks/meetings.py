@@ -261,7 +261,12 @@ def committed(done: Committed) -> dict[str, Any]:
     ended = done.ended is not None
     ends = last_day(done.team, done.sprint)
     text = render(
-        "sprint_committed.md.j2", sprint=done.sprint, ends=ends, count=done.count, ended=ended
+        "sprint_committed.md.j2",
+        sprint=done.sprint,
+        ends=ends,
+        count=done.count,
+        ended=ended,
+        recorded_by=done.recorded_by,
     )
     return mrkdwn_notice(text)
 
