@@ -70,7 +70,7 @@ _DAY_NAMES = {
 }
 _WEEKDAY_NAMES = {d: name.capitalize() for name, d in _DAY_NAMES.items() if name.endswith("day")}
 _TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")
-_LENGTH = re.compile(r"(?:(\d{1,2})h)?(?:(\d{1,3})m(?:in|ins|inutes?)?)?")
+_LENGTH = re.compile(r"(?:(\d{1,6})h)?(?:(\d{1,6})m(?:in|ins|inutes?)?)?")
 _EVERY = re.compile(r"(\d{1,2})(?:w|wk|wks|weeks?)?")
 _RRULE_DAYS = {
     "mon": "MO",

@@ -303,7 +303,10 @@ def parse_ready(text: str) -> ReadyCommand:
             return ReadyCommand("remind", remind=parse_remind(rest))
         case "snooze":
             if len(rest) != 2 or not _whole(rest[1].rstrip("d")):
-                raise UsageError("Say which item and for how many days.", usage("/ready", "snooze"))
+                raise UsageError(
+                    "Say which item and for how many days, from 1 to 90: `/ready snooze 12 5`.",
+                    usage("/ready", "snooze"),
+                )
             return ReadyCommand(
                 "snooze", number=_number(rest[0], "/ready", "snooze"), days=int(rest[1].rstrip("d"))
             )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.backlog import Move
+from bot.domain.ceremonies import parse_calendar
 from bot.domain.commands import (
     BacklogCommand,
     RoleNaming,
     parse_backlog,
     parse_poker,
+    parse_ready,
     parse_refine,
     parse_sprint,
     parse_timebox,
@@ -110,3 +112,10 @@ def test_a_task_edit_takes_hours_or_minutes_as_a_task_line_does(typed, hours):
 def test_a_task_edit_without_a_time_says_how_to_write_one():
     with pytest.raises(UsageError, match=r"`left 30m` or `left 1h30`"):
         parse_sprint("task 1 2 left soon")
+
+
+def test_a_length_too_long_is_told_its_range_not_that_it_is_no_length():
+    with pytest.raises(UsageError, match=r"Give a length from 1 to \d+ minutes"):
+        parse_calendar(["lead", "99999m"], "usage")
+    with pytest.raises(UsageError, match=r"for how many days, from 1 to 90"):
+        parse_ready("snooze 1 -5")
