@@ -419,6 +419,7 @@ class Cast:
     previous: str | None  # the voter's card before, if they changed it
     revealed: bool  # this vote was the last one expected: the round is revealed
     reason: str = ""
+    earlier: str | None = None  # the voter's card before this vote, changed or not
 
 
 def closed(round_: PokerRound, status: str | None = None) -> UserError:
@@ -495,7 +496,7 @@ def count_picks(
         if revealed:
             status = "revealed"
         previous = before if before is not None and before != card else None
-        outcomes.append(Cast(poll, round_, card, previous, revealed, reason))
+        outcomes.append(Cast(poll, round_, card, previous, revealed, reason, before))
     return Count(tuple(outcomes), votes, status == "revealed")
 
 
@@ -636,6 +637,16 @@ def all_voted(poll: PokerPoll, voted: Collection[str]) -> bool:
     channel voted in waits for its deadline (or its facilitator)."""
     done = set(voted) & set(poll.voters)
     return bool(done) and len(done) >= len(poll.voters)
+
+
+def left_channel(poll: PokerPoll) -> NotAVoter:
+    """A vote refused, clicked by a voter who is no longer in the channel: a vote counts only
+    while its voter is a member (one given before leaving stays)."""
+    return NotAVoter(
+        "Your vote was not counted: you are no longer in this channel, and the voters of "
+        f"this poll are {poll.voters_note} in it.",
+        (poll.facilitator,),
+    )
 
 
 def _open_to(poll: PokerPoll) -> bool:

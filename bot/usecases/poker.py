@@ -259,8 +259,14 @@ async def depart(
     (`members`, as Slack said just now): the open rounds every voter still in it has voted in
     are revealed, as their last vote would have, and returned."""
     gone = poker.departed(poll, members)
-    if not gone:
-        return []
+    return await _leave(store, poll, gone, now) if gone else []
+
+
+async def _leave(
+    store: Store, poll: PokerPoll, gone: Collection[str], now: datetime
+) -> list[PokerRound]:
+    """The poll (locked) waits no more for `gone`: the open rounds every voter left has voted
+    in are revealed, and returned."""
     poker.leave(poll, gone)
     revealed = []
     for round_ in poker.latest_rounds(await store.rounds(poll.id)).values():
@@ -668,6 +674,36 @@ async def settle_present(
             return None
         team, now = await store.team_by_id(poll.team_id), svc.clock.now()
         revealed = await depart(store, poll, members, now) if team is not None else []
+        return [p for r in revealed if (p := await show_result(store, team, r.id, now, build))]
+
+
+async def disown(
+    svc: Services, vote: Vote, cast: Cast, build: ResultBuilders
+) -> list[ResultPosts] | None:
+    """A counted vote whose voter Slack has just found outside the channel (their confirmation
+    could not reach them): clicked after they left, it counts not. Their card before it, given
+    while a member, stays; a round the vote revealed is open again (unless its result is on
+    its way already: then None, too late); the poll waits for them no more (`depart`). The
+    result posts of the rounds that reveals, recorded, to send."""
+    async with svc.db.transaction() as store:
+        # the poll's row before the round's, as `_count_ballots` and `settle_present` lock them
+        poll = await store.poll(cast.poll.id, lock=True)
+        round_ = await store.poker_round(cast.round.id, lock=True)
+        team = await store.team_by_id(poll.team_id) if poll is not None else None
+        if poll is None or round_ is None or team is None:
+            return []
+        now = svc.clock.now()
+        if cast.revealed and round_.result_ts is None:
+            await store.move_round(
+                round_.id, ("revealed",), "voting", revealed_at=None, reveal_reason=None
+            )
+        if round_.status != "voting":
+            return None
+        if cast.earlier is None:
+            await store.delete_vote(round_.id, vote.user)
+        elif cast.earlier != cast.card:  # its reason is the one given after leaving: dropped
+            await store.upsert_votes(round_.id, {vote.user: (cast.earlier, "")}, now)
+        revealed = await _leave(store, poll, [vote.user], now)
         return [p for r in revealed if (p := await show_result(store, team, r.id, now, build))]
 
 

@@ -11,7 +11,9 @@ another:
   and sent after the commit; a vote that reveals its round records it right after its ack
   (its transaction asked for a `poker_sync`, which posts it should the process stop first);
 - a vote's confirmation that cannot reach its voter is dropped with one log line (the vote
-  counts, and the board shows it);
+  counts, and the board shows it), unless Slack says the voter is not in the channel and
+  conversations.members agrees: then the vote, clicked after they left, is taken back and
+  refused (`_disown`);
 - a result that Slack refused, a result message or a board that could not be redrawn ask for
   the poll to be shown again (`poker_sync` jobs, with the job runner's retries): the board and
   result messages are drawn from the database, so a later drawing repairs an earlier one;
@@ -348,19 +350,47 @@ async def count_vote(svc: Services, client: AsyncWebClient, vote: dict[str, Any]
 async def _show_vote(
     svc: Services, client: AsyncWebClient, taken: poker_uc.Vote, counted: poker_uc.Counted
 ) -> None:
-    """A counted vote in Slack (its poll's redraw asked for already): the result it revealed
-    first, then the voter's private confirmation."""
+    """A counted vote in Slack (its poll's redraw asked for already): the voter's private
+    confirmation, then the result it revealed. A confirmation Slack refuses because the voter
+    is not in the channel (`user_not_in_channel`: they left before clicking, which nothing
+    asked before the ack), and conversations.members agrees, takes the vote back (`_disown`);
+    any other failure is one log line."""
     cast = counted.cast
-    post = await poker_uc.revealed_post(svc, counted, RESULT_BUILDERS)
-    if post is not None:
-        await _send_result(svc, client, post, cast.poll.id)
     confirmation = poker_blocks.voted_notice(
         cast.round, cast.card, cast.previous, cast.reason, revealed=cast.revealed
     )
     try:
         await client.chat_postEphemeral(channel=taken.channel, user=taken.user, **confirmation)
     except Exception as error:
+        if _why(error) == "user_not_in_channel" and await _left(client, taken):
+            await _disown(svc, client, taken, cast)
         log.warning("vote confirmation to %s dropped (%s)", taken.user, _why(error))
+    post = await poker_uc.revealed_post(svc, counted, RESULT_BUILDERS)
+    if post is not None:
+        await _send_result(svc, client, post, cast.poll.id)
+
+
+async def _left(client: AsyncWebClient, taken: poker_uc.Vote) -> bool:
+    """Whether Slack, asked again, lists the channel without the voter (not when it will not
+    say: then the vote stands)."""
+    members = await known_members(client, taken.channel, "the vote stands")
+    return members is not None and taken.user not in members
+
+
+async def _disown(
+    svc: Services, client: AsyncWebClient, taken: poker_uc.Vote, cast: poker.Cast
+) -> None:
+    """A vote clicked by a voter who has left the channel counts not: taken back, the poll
+    waits for them no more (what that reveals is posted), and the refusal is raised (the
+    listener answers it)."""
+    posts = await poker_uc.disown(svc, taken, cast, RESULT_BUILDERS)
+    if posts is None:
+        log.warning("poll %s: a vote from outside the channel came too late", cast.poll.id)
+        return
+    for post in posts:
+        await _send_result(svc, client, post, cast.poll.id)
+    refresh(svc, client, cast.poll.id)
+    raise poker.left_channel(cast.poll)
 
 
 async def on_vote(svc: Services, client: AsyncWebClient, due: Due) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.poker import POSTING
@@ -230,6 +230,11 @@ class PokerQueries(Repository):
             for voter, (card, reason) in votes.items()
         ]
         await self.session.execute(_UPSERT_VOTE[self.session.bind.dialect.name], rows)
+
+    async def delete_vote(self, round_id: int, voter: str) -> None:
+        await self.session.execute(
+            delete(PokerVote).where(PokerVote.round_id == round_id, PokerVote.voter == voter)
+        )
 
     async def cards_of(self, round_id: int) -> dict[str, str]:
         """A round's votes so far, voter: card (to count a vote; never to show before the
