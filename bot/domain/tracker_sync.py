@@ -80,6 +80,8 @@ FIELD_WORDS = {
     "labels": "labels",
     "blocked_by": "dependencies",
 }
+PLURAL_FIELDS = frozenset({"acceptance_criteria", "labels", "blocked_by"})
+"""The fields whose words (``FIELD_WORDS``) are plural: "the labels come from"."""
 TYPES = {
     "story": "story",
     "user story": "story",
@@ -352,21 +354,26 @@ def closed_there(link: TrackerLink | None) -> bool:
 
 
 def refuse_tracker_owned(edits: Mapping[str, Any], link: TrackerLink | None) -> None:
-    """A change to a field the tracker owns and Timebox does not write (``READ_ONLY``) on an item
-    linked to an issue, refused under the item form's field (FieldRefused) with where to make
-    it: saved here, it would never reach the tracker, and the next change there would undo it.
-    An item only Timebox has, or whose issue is not made yet (it is created with them), or
-    unlinked by a disconnect, takes it."""
+    """A change to fields the tracker owns and Timebox does not write (``READ_ONLY``) on an item
+    linked to an issue, refused under the item form's first such field (FieldRefused) with
+    every one of them named and where to make them: saved here, they would never reach the
+    tracker, and the next change there would undo them. An item only Timebox has, or whose
+    issue is not made yet (it is created with them), or unlinked by a disconnect, takes them."""
     if link is None or link.connection_id is None or not link.key:
         return
+    refused = [name for name in READ_ONLY if name in edits]
+    if not refused:
+        return
     tracker = tracker_name(str((link.remote or {}).get("tracker") or JIRA))
-    for name in READ_ONLY:
-        if name in edits:
-            raise FieldRefused(
-                name,
-                f"The {FIELD_WORDS[name]} comes from {tracker} ({link.key}): change it there, "
-                "and the next sync brings it here.",
-            )
+    words = [FIELD_WORDS[name] for name in refused]
+    named = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    many = len(refused) > 1 or refused[0] in PLURAL_FIELDS
+    come, them = ("come", "them") if many else ("comes", "it")
+    raise FieldRefused(
+        refused[0],
+        f"The {named} {come} from {tracker} ({link.key}): change {them} there, "
+        f"and the next sync brings {them} here.",
+    )
 
 
 def written_status(effect: str) -> dict[str, str]:

@@ -180,6 +180,14 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
         items.insert(index, item)
         self._item_changed(item, "reordered")
 
+    def delete_issue(self, key: str) -> None:
+        """A repository admin deletes the issue on GitHub: gone from its repository and from
+        the project, 404 from then on."""
+        repo, _, number = key.partition("#")
+        del self.repos[repo].issues[int(number)]
+        if self.project is not None:
+            self.project.items[:] = [i for i in self.project.items if i.key != key]
+
     def estimate_of(self, key: str) -> float | None:
         if self.project is None:
             for label in self.issue(key).labels:

@@ -649,7 +649,10 @@ class GitHub(GitHubProject):
 
     async def close_sprint(self, sprint_id: str) -> trackers.TrackerSprint:
         """A milestone is closed; an iteration is made to end today (GitHub then counts it as
-        completed)."""
+        completed, and its unfinished issues, in no current iteration, as on the backlog).
+        An iteration lasts a day at least: one that began today (or is still to begin) is
+        made yesterday's one day, the only span GitHub takes that ends by today; one left to
+        run tomorrow would still be GitHub's current iteration, its unfinished issues in it."""
         if not self.project_mode:
             raw, _ = await self._rest(
                 "PATCH",
@@ -664,7 +667,8 @@ class GitHub(GitHubProject):
         def closed(i: Iteration) -> Iteration:
             if i.end <= today:
                 return i
-            return Iteration(i.id, i.title, i.start, max(1, (today - i.start).days))
+            start = min(i.start, today - timedelta(days=1))
+            return Iteration(i.id, i.title, start, (today - start).days)
 
         sprint = await self._change_iteration(sprint_id, closed, f"end iteration {sprint_id}")
         return trackers.TrackerSprint(

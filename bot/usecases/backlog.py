@@ -44,7 +44,7 @@ from bot.usecases.refinement_budget import as_data, committed, sprint_budget
 from bot.usecases.sprints import Names
 from bot.usecases.team import InChannel, member_work, require_member
 from bot.usecases.unit import Actor, Work, team_work
-from storage.models import BacklogItem, ItemEvent, Team
+from storage.models import BacklogItem, ItemEvent, Team, TrackerLink
 from storage.repositories import Store
 
 SET_PRIORITIES = "set priorities"  # what a MoSCoW priority takes: the Product Owner
@@ -68,8 +68,9 @@ class ItemShown:
     dor: DefinitionOfReady
     did: str | None = None
     """What the change it is shown after did, for its message to say in a line: "archived"
-    ("closing": its issue closed as won't do too), "done", "restored", or "reopened" (its
-    issue reopened too); None when it is only shown."""
+    ("closing": its issue closed as won't do too), "done", "restored", "reopened" (its
+    issue reopened too), or "created" (restored, its issue gone: created in the tracker
+    again); None when it is only shown."""
 
 
 @dataclass
@@ -332,7 +333,8 @@ async def _restore(store: Store, team: Team, number: int, user: str, now: dateti
     """Back on the backlog; its issue, if closed in the tracker (the item done, archived, or
     closed there as won't do), is reopened (done's inverse), so it is on the tracker's
     backlog too: for an archived one even while its close is on its way (the reopen looks
-    at the issue first).
+    at the issue first); its issue gone from the tracker, it is created there again
+    (``_created_again``).
     An item done in the running sprint is that sprint's work again, as a reopen in the
     tracker makes it."""
     before = await store.get_item(team, number)
@@ -344,10 +346,32 @@ async def _restore(store: Store, team: Team, number: int, user: str, now: dateti
     archived_linked = before.archived_at is not None and link is not None and bool(link.key)
     closed = before.status == "done" or closed_there(link) or archived_linked
     item = await store.restore_item(team, number, user, now)
+    if await _created_again(store, team, item, link, now):
+        return "created"
     if not closed:
         return "restored"
     await tracker.after_reopen(store, team, item, now)
     return "reopened"
+
+
+async def _created_again(
+    store: Store, team: Team, item: BacklogItem, link: TrackerLink | None, now: datetime
+) -> bool:
+    """An item whose issue is gone (deleted in the tracker, or moved off its board: the sync
+    ended its link, ``tracker_sync.unlink``), restored in a channel connected to a tracker:
+    created there as `/backlog add` creates one, so both backlogs hold it again; the old key,
+    in the item's history, is let go. True if it will be. A link a disconnect left (its
+    issue not gone) is not: connecting again to its board relinks it; nor anything without
+    a connection."""
+    gone = link is not None and link.connection_id is None and (link.remote or {}).get("gone")
+    connection = await store.connection(team.id) if gone else None
+    if link is None or connection is None:
+        return False
+    link.connection_id, link.key, link.issue_id, link.url = connection.id, None, "", ""
+    link.base, link.remote = {}, {"tracker": connection.kind}
+    link.remote_updated, link.pending, link.error, link.synced_at = None, 0, None, None
+    await tracker.after_add(store, team, item, now)
+    return True
 
 
 async def _po_change(

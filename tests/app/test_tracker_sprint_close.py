@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.emulator.github import GitHubEmulator
 from bot.emulator.stack import LocalStack
 from storage.models import BacklogItem
 from tests.app.test_github_sync import github  # noqa: F401
@@ -23,12 +24,12 @@ from tests.conftest import DEV1, PO
 
 
 async def closed_with_unfinished(
-    slack: LocalStack, board: tuple[Tracker, Any], *, finished: int
+    slack: LocalStack, board: tuple[Tracker, Any], *, finished: int, days: int = 13
 ) -> tuple[list[BacklogItem], list[BacklogItem]]:
     """The board seeded and connected; sprint 1 takes the last two items (at the bottom, in
-    the tracker's order too), `finished` of them done, and closes on its last day, every
-    write and two syncs run after it. The backlog before the sprint, and the items that went
-    back to its top."""
+    the tracker's order too), `finished` of them done, and closes on its last day (or `days`
+    after it started: 0, the day it started), every write and two syncs run after it. The
+    backlog before the sprint, and the items that went back to its top."""
     tracker, em = board
     tracker.seed(em)
     await tracker.connect(slack, em)
@@ -45,7 +46,7 @@ async def closed_with_unfinished(
         await cmd(slack, "/sprint", f"done {item.number}", DEV1)
     await drain(slack)
 
-    slack.clock.advance(timedelta(days=13))  # the sprint's last day
+    slack.clock.advance(timedelta(days=days))  # by default the sprint's last day
     closed = await close_sprint(slack, "Partly")
     unfinished = taken[finished:]
     numbers = ", ".join(f"#{i.number}" for i in unfinished)
@@ -71,3 +72,22 @@ async def test_unfinished_items_stay_on_top_of_the_backlog_after_the_syncs(
     assert em.backlog_keys() == [i.tracker_link.key for i in expected], "ranked in the tracker"
     for item in after:
         assert item.tracker_link.pending == 0 and item.tracker_link.error is None
+
+
+async def test_a_sprint_closed_the_day_it_started_leaves_its_unfinished_issue_on_the_backlog(
+    slack: LocalStack, board: tuple[Tracker, Any]
+):
+    """Its unfinished issue is on the tracker's backlog again, as after any close, and the
+    tracker's sprint is over. On GitHub an iteration lasts a day at least, so one that began
+    today is ended as yesterday's one day: left to end tomorrow it would still be GitHub's
+    current iteration, the unfinished issue in it."""
+    _, [unfinished] = await closed_with_unfinished(slack, board, finished=1, days=0)
+
+    _, em = board
+    key = unfinished.tracker_link.key
+    assert key in em.backlog_keys(), "out of the closed sprint, on the tracker's backlog"
+    if isinstance(em, GitHubEmulator):
+        assert em._open_iterations() == [], "the iteration is no longer current"
+    back = (await items(slack))[0]
+    assert (back.id, back.status, back.archived_at) == (unfinished.id, "open", None), "on top"
+    assert back.tracker_link.pending == 0 and back.tracker_link.error is None
