@@ -256,6 +256,33 @@ def settle_links(
     return [{**d, "resolved": done} if links(d) else dict(d) for d in dependencies]
 
 
+def open_links(dependencies: Sequence[dict[str, Any]]) -> list[int]:
+    """The items a dependency list links to (`#n`) that are not done yet."""
+    return [n for d in dependencies if (n := d.get("item")) is not None and not d.get("resolved")]
+
+
+@dataclass(frozen=True)
+class OutOfOrder:
+    """An item moved where the backlog's order contradicts its links: the open items it
+    waits for that now stand below it, and those waiting for it that now stand above it."""
+
+    waits_for: tuple[int, ...] = ()
+    waited_by: tuple[int, ...] = ()
+
+
+def out_of_order(order: Sequence[tuple[int, Sequence[int]]], number: int) -> OutOfOrder:
+    """What a move of #`number` put out of order; `order`: each item on the backlog, top
+    first, with the items its open dependencies link to (`open_links`)."""
+    position = {n: at for at, (n, _) in enumerate(order)}
+    here = position.get(number)
+    if here is None:
+        return OutOfOrder()
+    links = dict(order)
+    below = tuple(n for n in links[number] if position.get(n, -1) > here)
+    above = tuple(n for n, waits in order[:here] if number in waits)
+    return OutOfOrder(below, above)
+
+
 def settled_link(changes: Mapping[str, Any]) -> tuple[int, bool] | None:
     """What an "edited" history line says when all it did was follow a linked item (the line
     `settle_links` gives the items waiting for #n when #n is done or restored: no person edited

@@ -24,9 +24,11 @@ from bot.domain.backlog import (
     FormEdits,
     ItemFields,
     Move,
+    OutOfOrder,
     Page,
     form_edits,
     link_dependencies,
+    out_of_order,
     require_estimate,
 )
 from bot.domain.backlog_csv import ImportReport, ParsedCsv
@@ -84,6 +86,8 @@ class Moved:
     number: int
     old: int
     new: int
+    against: OutOfOrder = field(default_factory=OutOfOrder)
+    """Links the new place contradicts, for the PO to see."""
 
 
 @dataclass
@@ -284,7 +288,10 @@ async def move_item(
         await work.store.get_item(work.team, number)  # what it names, before who may
         await work.require(("po",), "order the product backlog")
         old, new = await _move(work.store, work.team, number, move, work.user, work.now)
-        return Moved(number, old, new)
+        if old == new:
+            return Moved(number, old, new)
+        order = await work.store.active_links(work.team.id)
+        return Moved(number, old, new, out_of_order(order, number))
 
 
 async def move_to_top(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> ItemShown:

@@ -266,6 +266,16 @@ class BacklogQueries(Repository):
         )
         return result.all()
 
+    async def active_links(self, team_id: int) -> list[tuple[int, list[int]]]:
+        """(number, the items its open dependencies link to) of every item on the backlog,
+        in backlog order (backlog.out_of_order)."""
+        result = await self.session.execute(
+            select(BacklogItem.number, BacklogItem.dependencies)
+            .where(_active(team_id))
+            .order_by(BacklogItem.rank, BacklogItem.number)
+        )
+        return [(number, backlog.open_links(deps or [])) for number, deps in result.all()]
+
     async def active_order(self, team_id: int) -> list[tuple[int, float]]:
         """(number, rank) of every item on the backlog, in backlog order."""
         result = await self.session.execute(

@@ -121,3 +121,21 @@ async def test_an_item_done_in_the_sprint_resolves_what_waits_for_it(store, team
     became_ready, settled, *_ = await store.history(waiting)
     assert (became_ready.action, became_ready.actor) == ("became ready", "UD1")
     assert settled.changes["dependencies"][1] == [{"text": "#1", "item": 1, "resolved": True}]
+
+
+async def test_a_move_against_a_dependency_is_made_and_named_to_the_po(slack):
+    """The PO orders the backlog, so the move is made; the reply says which link the new
+    order contradicts, both ways (the item above what it waits for, or below what waits)."""
+    await add(slack, "API contract", "Export invoices", "Email invoices")
+    await name_po(slack)
+    await depend(slack, 2, "#1 the contract")
+    await depend(slack, 3, "#2 the export\nlegal sign-off")
+
+    moved = shown(await backlog(slack, "move 2 top"))
+    assert "Moved #2 from position 2 to 1." in moved
+    assert "#2 waits for #1, which now comes after it." in moved, moved
+    moved = shown(await backlog(slack, "move 2 bottom"))
+    assert "#3 waits for #2 and now comes before it." in moved, moved
+    assert "#2 waits for #1" not in moved, "#1 is above it again"
+    moved = shown(await backlog(slack, "move 3 bottom"))
+    assert "Mind the order" not in moved, moved

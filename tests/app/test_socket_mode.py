@@ -196,7 +196,7 @@ async def test_backlog_add_and_list_are_answered(slack):
     assert sent["payload"]["command"] == "/backlog" and sent["payload"]["user_id"] == DEV1
     assert ack.envelope.connection == connection.id
     added = last_ephemeral(slack, DEV1)
-    assert "Added *#1* Export invoices as PDF at the bottom of the backlog" in added.text
+    assert "Added *#1* Export invoices as PDF as the first item of the backlog" in added.text
     await slack.driver.command("/backlog", "add Dark mode", user=DEV1, channel=CHANNEL)
     await slack.driver.command("/backlog", "", user=PO, channel=CHANNEL)
     listing = last_ephemeral(slack, PO)
