@@ -16,12 +16,16 @@ from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import housekeeping as housekeeping_uc
+from bot.usecases import meetings as meetings_uc
 from bot.usecases import news
 from bot.usecases import ready as ready_uc
 from bot.usecases import sprints as sprints_uc
 from bot.usecases import team as team_uc
 from bot.usecases import tracker as tracker_uc
+from bot.usecases import tracker_connect as connect_uc
 from handlers import outbox as slack_outbox
+from handlers.blocks import connect as connect_blocks
+from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import ready as ready_blocks
 from handlers.blocks import sprints as sprint_blocks
 from handlers.blocks import team as team_blocks
@@ -106,6 +110,9 @@ def register_jobs(
     news.register_wording(sprints_uc.ScopeChanged, sprint_blocks.scope_changed)
     news.register_wording(sprints_uc.SprintClosed, sprint_blocks.sprint_closed)
     news.register_wording(team_uc.TeamSetUp, team_blocks.setup_announcement)
+    news.register_wording(connect_uc.Disconnected, connect_blocks.disconnect_told)
+    news.register_wording(meetings_uc.Note, meeting_blocks.note)
+    news.register_wording(meetings_uc.Ended, lambda done: meeting_blocks.ended_posts(done.meeting))
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

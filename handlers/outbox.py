@@ -18,7 +18,7 @@ loss.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,6 +29,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import news
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,22 @@ async def send(services: Services, client: AsyncWebClient, post: outbox.Post) ->
     ts = response.get("ts")
     await outbox.posted(services, post, ts)
     return response
+
+
+async def send_all(
+    services: Services, client: AsyncWebClient, posts: Sequence[outbox.Post]
+) -> None:
+    """Recorded posts (a use case's announcements) sent at once, in order, each marked done
+    once Slack answers. One Slack refuses is left to the outbox, due now, which delivers it
+    with its retries: a refusal never keeps the next post from being sent."""
+    for post in posts:
+        try:
+            response = await client.chat_postMessage(**post.args)  # carries its metadata
+        except Exception as error:
+            log.warning("%s not posted (%s): the outbox posts it", post.key, error)
+            await news.post_soon(services, post)
+            continue
+        await outbox.posted(services, post, response.get("ts"))
 
 
 class DurableClient(AsyncWebClient):

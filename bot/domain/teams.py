@@ -3,8 +3,9 @@
 Roles decide who may do what: the Product Owner orders the product backlog, a Scrum Master
 facilitates, Developers own the sprint backlog. Until someone is named, every channel member who
 is neither PO nor SM counts as a Developer. A channel is set up by whoever first uses it for
-something that needs a role (the setup form); nobody becomes Product Owner by being first. A
-Slack user group can hold a role: its members hold it. Only those in the channel count where
+something that needs a role (the setup form); nobody becomes Product Owner by being first. The
+Product Owner is one person (`check_one_po`). A Slack user group can hold the other roles: its
+members hold it. Only those in the channel count where
 the channel's work waits for people (poker voters, planning's Developers): `present`.
 """
 
@@ -215,13 +216,26 @@ def setup_verdict(current: Roles, user: str) -> str:
     return role_verdict(current, user, ("po", "sm"), "change roles")
 
 
-NEEDS_PO = "A team needs a Product Owner: a person or a user group."
+NEEDS_PO = "A team needs a Product Owner: one person."
+
+ONE_PO = (
+    "A Scrum team has one Product Owner: one person, not a committee (nor a user group). "
+    "Name one, e.g. `/timebox roles po @name`; the others can be Scrum Masters or Developers."
+)
+
+
+def check_one_po(people: Sequence[str], groups: Sequence[RoleGroup] = ()) -> None:
+    """The Product Owner is one person (Scrum's one accountable owner of the backlog): more
+    than one person, or a user group (its members would all hold it), is refused."""
+    if len(set(people)) > 1 or any(g.role == "po" for g in groups):
+        raise UserError(ONE_PO)
 
 
 def check_setup(people: Mapping[str, Sequence[str]], groups: Sequence[RoleGroup]) -> None:
-    """A team is set up with its Product Owner named (a person or a user group)."""
+    """A team is set up with its Product Owner named: one person (`check_one_po`)."""
     if not people.get("po") and not any(g.role == "po" for g in groups):
         raise UserError(NEEDS_PO)
+    check_one_po(people.get("po", ()), groups)
 
 
 def holds_role(current: Roles, user: str) -> bool:
@@ -349,6 +363,18 @@ def apply_setting(team: Team, setting: str, value: str, today: date | None = Non
     """Sets one team setting from the words a user typed (see `parse_setting`)."""
     column, parsed = parse_setting(setting, value, today)
     setattr(team, column, parsed)
+
+
+def set_start(team: Team, value: str, today: date | None = None) -> date:
+    """Sets the sprints' start from what was typed (`parse_start`), on a weekday the team
+    works: a start on one it does not (a Sunday) moves to the next one it does, since every
+    sprint would start on a day off (a public holiday stays: the cadence keeps its weekday and
+    `off_day_start` notes it). The date typed, to say where it moved."""
+    typed = parse_start(value, today)
+    days = working_days(team)
+    later = (typed + timedelta(days=n) for n in range(7))
+    team.sprint_start = next((d for d in later if WEEKDAYS[d.weekday()] in days), typed)
+    return typed
 
 
 @dataclass(frozen=True)

@@ -792,6 +792,7 @@ class SlackDriver:
         payload["trigger_id"] = self.em.new_trigger_id(user)
         payload["view"] = {**copy.deepcopy(view.view), "state": {"values": state}}
         payload["response_urls"] = self._response_urls(view, state, user)
+        self.em.awaiting_ack(view.id)
         ack = await self._send_interaction(payload)
         body: Any = ack.json if ack.json is not None else ack.text
         self.em.apply_view_response(view, ack.status, body if str(body).strip() else None)

@@ -135,6 +135,7 @@ class SlackEmulator(
         self._homes: dict[str, str] = {}
         self._ims: dict[frozenset[str], str] = {}
         self._triggers: dict[str, Trigger] = {}
+        self._acking: dict[str, list[dict[str, Any]]] = {}
         self._response_urls: dict[str, ResponseUrl] = {}
         self._faults: dict[str, deque[PlannedFault]] = {}
         self._delays: dict[str, deque[PlannedDelay]] = {}

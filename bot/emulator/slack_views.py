@@ -37,6 +37,7 @@ class SlackViews(SlackWorkspace):
     _stacks: dict[str, list[str]]
     _homes: dict[str, str]
     _triggers: dict[str, Trigger]
+    _acking: dict[str, list[dict[str, Any]]]  # view id: views.update calls held until its ack
 
     # -- triggers ------------------------------------------------------------------------
 
@@ -208,6 +209,9 @@ class SlackViews(SlackWorkspace):
         self._check_view("views.update", spec)
         if not isinstance(spec, dict) or spec.get("type") != view.type:
             raise SlackFailure("invalid_arguments")
+        if view.id in self._acking:  # sent after the ack, which Slack has read first
+            self._acking[view.id].append(spec)
+            return {"view": view.view}
         self._replace_view(view, spec)
         return {"view": view.view}
 
@@ -246,13 +250,27 @@ class SlackViews(SlackWorkspace):
             self._notify("view", self.views[closed])
         del stack[cut:]
 
+    def awaiting_ack(self, view_id: str) -> None:
+        """A submission of the view is on its way to the bot: a ``views.update`` of the view
+        the bot sends after acking (by then on its way) is applied after the ack, as Slack
+        reads them, even when it reaches the emulator first (``apply_view_response``)."""
+        self._acking[view_id] = []
+
     def apply_view_response(self, view: View, status: int, body: Any) -> None:
         """Do what Slack does with the bot's answer to a view_submission.
 
         Empty 200 closes the modal; ``response_action`` errors / update / push / clear act as
         documented; anything else leaves the modal open with Slack's generic error (and is
-        recorded as a problem).
+        recorded as a problem). Then the ``views.update`` calls held meanwhile.
         """
+        try:
+            self._apply_view_response(view, status, body)
+        finally:
+            for spec in self._acking.pop(view.id, []):
+                if view.open:
+                    self._replace_view(view, spec)
+
+    def _apply_view_response(self, view: View, status: int, body: Any) -> None:
         where = f"view_submission ack ({view.callback_id or view.id})"
         if status != 200:
             self.report_problem(

@@ -19,6 +19,7 @@ metadata service, a database admin page on the internal network). So:
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import posixpath
 import re
@@ -33,6 +34,8 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
 from bot.domain.trackers import TrackerError, TrackerErrorKind
+
+log = logging.getLogger(__name__)
 
 HOSTS_VARIABLE = "TIMEBOX_TRACKER_HOSTS"
 CLOUD_SUFFIX = ".atlassian.net"
@@ -141,19 +144,28 @@ class HostPolicy:
         scheme, host, port, path = normal_site(url, cloud)
         if self.listed(host, port):
             return _site(scheme, host, port, path)
-        allowed = ", ".join(sorted(map(str, self.allowed)))
-        also = f" (or one of {HOSTS_VARIABLE}: {allowed})" if allowed else ""
+        # Who asks may be anyone of any workspace: the operator's list of internal hosts is
+        # theirs alone (the log says it), as is the setting that holds it.
+        if scheme != "https" or not cloud.matches(host):
+            log.info(
+                "tracker site %s://%s:%s refused: not https on a %s host, nor one of %s (%s)",
+                scheme,
+                host,
+                port,
+                cloud.name,
+                HOSTS_VARIABLE,
+                ", ".join(sorted(map(str, self.allowed))) or "none",
+            )
         if scheme != "https":
-            raise HostRefused(f"the site address must start with https://{also}")
+            raise HostRefused("the site address must start with https://")
         if not cloud.matches(host):
             local = (
-                f" For {cloud.self_hosted}, the operator adds the host to {HOSTS_VARIABLE}."
+                f" For {cloud.self_hosted}, Timebox's operator allows its host first."
                 if cloud.self_hosted
                 else ""
             )
             raise HostRefused(
-                f"{host} is not a {cloud.name} site: the address must be "
-                f"{cloud.example}{also}.{local}"
+                f"{host} is not a {cloud.name} site: the address must be {cloud.example}.{local}"
             )
         if port != 443:
             raise HostRefused(f"a {cloud.name} site address has no port: {cloud.example}")
@@ -172,9 +184,10 @@ class HostPolicy:
             raise HostRefused(f"{host} does not resolve to any address")
         inward = [a for a in found if not _is_public(a)]
         if inward:
+            log.info("tracker host %s refused: it resolves to %s", host, inward[0])
             raise HostRefused(
-                f"{host} resolves to a private or local address ({inward[0]}), which Timebox "
-                f"does not call unless the operator lists the host in {HOSTS_VARIABLE}"
+                f"{host} resolves to a private or local address, which Timebox does not call "
+                "unless its operator allows the host"
             )
         return found
 

@@ -12,9 +12,10 @@ its channel, no role in it) may look but changes nothing (`member_work`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 from agendas import engine, refinement
 from agendas.agenda import KINDS as AGENDA_KINDS
@@ -29,11 +30,11 @@ from bot.domain.teams import Roles
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from bot.usecases import tracker
+from bot.usecases import news, tracker
 from bot.usecases.planning import PLANNING
 from bot.usecases.refinement_budget import as_data, session_budget
 from bot.usecases.review import REVIEW
-from bot.usecases.team import InChannel, member_work
+from bot.usecases.team import InChannel, member_work, require_member
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import ActionItem, BacklogItem, Meeting, Team
 from storage.repositories import Store
@@ -140,6 +141,28 @@ class Step:
     moved: bool = False
     ended: bool = False
     note: Note | None = None
+    posts: list[outbox.Post] = field(default_factory=list)
+    """What it tells the meeting (its note, an ended meeting's minutes and notice), recorded
+    in the outbox with the step, to send at once (handlers/outbox.send_all)."""
+
+
+@dataclass(frozen=True)
+class Started:
+    """A meeting just started, with its agenda card recorded in the outbox, to send at once:
+    once Slack has it, its ts is kept on the meeting; refused, the meeting is withdrawn
+    (`card_posted`)."""
+
+    meeting: Meeting
+    team: Team
+    card: outbox.Post
+
+
+@dataclass(frozen=True)
+class Ended:
+    """An ended meeting, as news for its channel: its minutes in its thread and the
+    channel's notice (worded by the app: handlers/jobs.py)."""
+
+    meeting: Meeting
 
 
 @dataclass(frozen=True)
@@ -149,6 +172,8 @@ class Opening:
     meeting: Meeting
     team: Team
     contents: Sequence[Any]
+    posts: Sequence[outbox.Post] = ()
+    """Its cards, recorded in the outbox, to send at once in the thread."""
 
 
 @dataclass(frozen=True)
@@ -185,41 +210,107 @@ RenderEnded = Callable[[Meeting], Sequence[dict[str, Any]]]
 """An ended meeting's posts (its minutes, the channel's notice) as chat.postMessage arguments
 but the channel."""
 
+RenderAgenda = Callable[[Meeting, datetime], dict[str, Any]]
+"""A meeting's agenda card as chat.postMessage arguments but the channel."""
+
+RenderOpening = Callable[[Meeting, Team, Sequence[Any]], Sequence[tuple[Any, dict[str, Any]]]]
+"""What a section opens as its cards: each with its deep dive's reference (its item's
+`number`, its `position` of `total`), to redraw it later, or None; and chat.postMessage's
+arguments but the channel and thread."""
+
+CARD = "meeting_card"  # outbox.AFTER_POST: an agenda card posted (its ts) or refused
+DEEP_DIVE = "meeting_deep_dive"  # outbox.AFTER_POST: a deep-dive card's ts, to redraw it
+
 
 # -- running a meeting ---------------------------------------------------------------------------
 
 
 async def start(
-    svc: Services, actor: Actor, kind: str, minutes: int | None, in_channel: InChannel
-) -> Step:
-    """A meeting of this kind on the team's agenda; one at a time per channel."""
+    svc: Services,
+    actor: Actor,
+    kind: str,
+    minutes: int | None,
+    in_channel: InChannel,
+    render: RenderAgenda,
+) -> Started:
+    """A meeting of this kind on the team's agenda; one at a time per channel. Its agenda
+    card is recorded in the outbox with it: the meeting runs only once Slack shows it."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         data = await KINDS[kind].begin(work.store, work.team, work.now)
         meeting = await engine.start(
             work.store, work.team, kind, work.user, work.now, minutes, data
         )
-        return Step(meeting, work.team)
+        card = await outbox.record(
+            work.store,
+            f"meeting-card:{meeting.id}",
+            work.team.workspace_id,
+            work.now,
+            then=(CARD, meeting.id),
+            channel=work.team.channel_id,
+            **render(meeting, work.now),
+        )
+        return Started(meeting, work.team, card)
 
 
-async def keep_message(svc: Services, meeting_id: int, ts: str) -> Meeting:
-    """The meeting's agenda message is posted: its ts, for edits and the thread."""
-    async with svc.db.transaction() as store:
-        meeting = await store.meeting(meeting_id)
-        assert meeting is not None
+async def card_posted(store: Store, meeting_id: int, ts: str | None) -> None:
+    """The meeting's agenda card reached Slack: its ts, for edits and the thread. Refused
+    (None), nobody can see the meeting: it never started, and goes with its timers (the
+    person who started it is told, and may start it again)."""
+    meeting = await store.meeting(meeting_id)
+    if meeting is None or meeting.message_ts is not None:
+        return
+    if ts is not None:
         meeting.message_ts = ts
-        return meeting
+        return
+    await store.cancel_prefix(f"meeting:{meeting.id}:")
+    await store.delete_meeting(meeting)
 
 
-async def opening(svc: Services, meeting_id: int, people: People | None) -> Opening:
-    """What the meeting's current section opens, by the actions its agenda gives it."""
+async def deep_dive_posted(store: Store, card: list[Any], ts: str | None) -> None:
+    """A deep-dive card reached the meeting's thread: its ts (with its position of the
+    total), to redraw it when its item changes."""
+    meeting_id, number, position, total = card
+    meeting = await store.meeting(meeting_id)
+    if meeting is None or ts is None:
+        return
+    kept = {**meeting.data.get("deep_dives", {}), str(number): [ts, position, total]}
+    meeting.data = {**meeting.data, "deep_dives": kept}
+
+
+outbox.AFTER_POST[CARD] = card_posted
+outbox.AFTER_POST[DEEP_DIVE] = deep_dive_posted
+
+
+async def opening(
+    svc: Services, meeting_id: int, people: People | None, render: RenderOpening
+) -> Opening:
+    """What the meeting's current section opens, by the actions its agenda gives it: its
+    cards recorded in the outbox, for its thread."""
     async with svc.db.transaction() as store:
         meeting = await store.meeting(meeting_id)
         assert meeting is not None
         team = await store.team_by_id(meeting.team_id)
         assert team is not None
-        kind = KINDS[meeting.kind]
-        contents = await kind.section(store, team, meeting, svc.clock.now(), people)
-        return Opening(meeting, team, contents)
+        kind, now = KINDS[meeting.kind], svc.clock.now()
+        contents = await kind.section(store, team, meeting, now, people)
+        posts = []
+        for n, (ref, payload) in enumerate(render(meeting, team, contents)):
+            then = None
+            if ref is not None:
+                then = (DEEP_DIVE, [meeting.id, ref.number, ref.position, ref.total])
+            posts.append(
+                await outbox.record(
+                    store,
+                    f"meeting-opening:{meeting.id}:{meeting.section}:{n}",
+                    team.workspace_id,
+                    now,
+                    then=then,
+                    channel=team.channel_id,
+                    thread_ts=meeting.message_ts,
+                    **payload,
+                )
+            )
+        return Opening(meeting, team, contents, posts)
 
 
 async def status(svc: Services, actor: Actor, kind: str = "refinement") -> Meeting:
@@ -289,7 +380,22 @@ async def step(
                 done.note = Note("auto_on" if flag else "auto_off")
         if done.ended:
             await conclude(store, work.team, meeting, KINDS[meeting.kind], now)
+        await _tell(store, work.team, done, now)
         return done
+
+
+async def _tell(store: Store, team: Team, done: Step, now: datetime) -> None:
+    """Records in the outbox what the step tells the meeting: its note in the thread (one
+    said to the person only, `Note.private`, is theirs to hear), an ended meeting's minutes
+    and the channel's notice."""
+    meeting = done.meeting
+    if done.note is not None and not done.note.private:
+        key = f"meeting-note:{meeting.id}:{uuid4().hex}"
+        told = await news.record_for_channel(store, team, key, now, done.note, meeting.message_ts)
+        done.posts += told
+    if done.ended:
+        key = f"meeting-ended:{meeting.id}"
+        done.posts += await news.record_for_channel(store, team, key, now, Ended(meeting))
 
 
 async def set_goal(
@@ -299,7 +405,9 @@ async def set_goal(
     async with member_work(svc, actor, in_channel, once=True) as work:
         meeting = await _meeting(work, meeting_id)
         goal = engine.set_goal(meeting, text)
-        return Step(meeting, work.team, note=Note("goal", goal=goal))
+        done = Step(meeting, work.team, note=Note("goal", goal=goal))
+        await _tell(work.store, work.team, done, work.now)
+        return done
 
 
 async def add_action(
@@ -315,7 +423,9 @@ async def add_action(
         meeting = await _meeting(work, meeting_id)
         action = refinement.new_action(meeting, text, owner, work.user, work.now)
         await work.store.add_action_item(action)
-        return Step(meeting, work.team, note=Note("action", action=action))
+        done = Step(meeting, work.team, note=Note("action", action=action))
+        await _tell(work.store, work.team, done, work.now)
+        return done
 
 
 async def meeting_for_form(svc: Services, actor: Actor, meeting_id: int) -> Meeting:
@@ -359,6 +469,7 @@ async def timer_fired(
             done = Step(meeting, team, moved=True, ended=meeting.status == "ended")
             if done.ended:
                 await conclude(store, team, meeting, KINDS[meeting.kind], now)
+            await _tell(store, team, done, now)
             return Fired("time up: moved on", meeting, team, done)
         await outbox.enqueue(
             store,
@@ -472,16 +583,6 @@ class DeepDiveCard:
     total: int
 
 
-async def keep_deep_dives(svc: Services, meeting_id: int, cards: dict[int, list[Any]]) -> None:
-    """The deep-dive cards just posted in a meeting's thread: item number: [ts, position,
-    total], to redraw a card when its item changes."""
-    async with svc.db.transaction() as store:
-        meeting = await store.meeting(meeting_id)
-        if meeting is not None and cards:
-            kept = {**meeting.data.get("deep_dives", {}), **{str(n): c for n, c in cards.items()}}
-            meeting.data = {**meeting.data, "deep_dives": kept}
-
-
 async def deep_dives_of(svc: Services, actor: Actor, numbers: Sequence[int]) -> list[DeepDiveCard]:
     """The deep-dive cards showing these items in the team's running refinement session."""
     async with team_work(svc, actor) as work:
@@ -534,12 +635,22 @@ async def show_agenda(svc: Services, actor: Actor, kind: str = "refinement") -> 
 
 
 async def agenda_to_edit(
-    svc: Services, actor: Actor, kind: str, channel: str, team_id: int | None = None
+    svc: Services,
+    actor: Actor,
+    kind: str,
+    channel: str,
+    team_id: int | None = None,
+    in_channel: InChannel | None = None,
 ) -> AgendaShown:
     """The agenda a button offers to edit (it names the team's channel and id): this team's
-    only."""
+    only. With `in_channel` (the button's click), only for who may save it, as `save_agenda`
+    refuses: someone outside the team first, then anyone but the PO or a Scrum Master."""
+    if in_channel is not None:
+        await require_member(svc, actor, in_channel)
     async with team_work(svc, actor) as work:
         _require_own_agenda(work, kind, channel, team_id)
+        if in_channel is not None:
+            await work.require(("po", "sm"), "change agendas")
         return _shown(work, kind)
 
 

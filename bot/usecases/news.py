@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.runtime import outbox
+from bot.runtime.services import Services
 from storage.models import Team
 from storage.repositories import Store
 
@@ -21,22 +22,67 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-_WORDING: dict[type, Callable[[Any], dict[str, Any]]] = {}
+Worded = dict[str, Any] | list[dict[str, Any]]
+"""chat.postMessage's arguments (but the channel) of one post, or of several in order."""
+
+_WORDING: dict[type, Callable[[Any], Worded]] = {}
 
 
-def register_wording(news: type[T], word: Callable[[T], dict[str, Any]]) -> None:
+def register_wording(news: type[T], word: Callable[[T], Worded]) -> None:
     """How a kind of news is worded in its channel."""
     _WORDING[news] = word
+
+
+def _worded(team: Team, news: Any) -> list[dict[str, Any]] | None:
+    word = _WORDING.get(type(news))
+    if word is None:
+        log.warning("no wording for %s: channel %s not told", type(news).__name__, team.id)
+        return None
+    said = word(news)
+    return said if isinstance(said, list) else [said]
 
 
 async def tell_channel(store: Store, team: Team, key: str, now: datetime, news: Any) -> bool:
     """`news` for the team's channel, put in the durable outbox under `key` in the caller's
     transaction: sent once it commits, never twice. False (and a log line) when nothing
     words it."""
-    word = _WORDING.get(type(news))
-    if word is None:
-        log.warning("no wording for %s: channel %s not told", type(news).__name__, team.id)
+    said = _worded(team, news)
+    if said is None:
         return False
-    args = word(news)
-    await outbox.enqueue(store, key, team.workspace_id, now, channel=team.channel_id, **args)
+    for n, args in enumerate(said):
+        name = key if n == 0 else f"{key}:{n}"
+        await outbox.enqueue(store, name, team.workspace_id, now, channel=team.channel_id, **args)
     return True
+
+
+async def record_for_channel(
+    store: Store,
+    team: Team,
+    key: str,
+    now: datetime,
+    news: Any,
+    thread_ts: str | None = None,
+) -> list[outbox.Post]:
+    """`news` for the team's channel (in `thread_ts`, unless its wording says where), recorded
+    in the outbox under `key` in the caller's transaction, for the caller to send at once
+    after the commit (handlers/outbox.send_all): a crash before Slack answers leaves it to be
+    settled, a refusal to the outbox's retries. Nothing (and a log line) when nothing words
+    it."""
+    posts: list[outbox.Post] = []
+    for n, args in enumerate(_worded(team, news) or []):
+        where: dict[str, Any] = {"channel": team.channel_id}
+        if thread_ts is not None:
+            where["thread_ts"] = thread_ts
+        name = f"{key}:{n}"
+        posts.append(await outbox.record(store, name, team.workspace_id, now, **{**where, **args}))
+    return posts
+
+
+async def post_soon(svc: Services, post: outbox.Post) -> None:
+    """A recorded post sent at once that Slack refused: due now, for the outbox to deliver
+    with its retries (looking first, in case Slack had it after all). One done already (a
+    settle got there first) is left alone."""
+    async with svc.db.transaction() as store:
+        job = await store.scheduled(post.key)
+        if job is not None and job.done_at is None:
+            await store.schedule(outbox.KIND, post.key, svc.clock.now(), job.payload)

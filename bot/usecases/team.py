@@ -43,6 +43,7 @@ WithMembers = Callable[[Sequence[RoleGroup]], Awaitable[Sequence[RoleGroup]]]
 (`with_members` in handlers/flows/team.py)."""
 
 CHANGE_TEAM = ("po", "sm")
+CHANGE_SETTINGS = "change team settings"
 
 
 # -- who belongs -------------------------------------------------------------------------------
@@ -123,6 +124,17 @@ class SettingChange:
 
 
 @dataclass(frozen=True)
+class StartMoved:
+    """The sprints' start typed, and where the sprints start instead: `off_day`, the next
+    weekday the team works (it typed one it does not); else the date typed had gone by and
+    the next sprint starts on `starts`, in its cadence."""
+
+    typed: date
+    starts: date
+    off_day: bool
+
+
+@dataclass(frozen=True)
 class TeamNow:
     """The team after a change."""
 
@@ -131,6 +143,8 @@ class TeamNow:
     """The settings a settings change named, each before and after, to confirm what changed."""
     calendar: sprint_rules.Recalendared | None = None
     """The sprints to come, when the change moved them (sprint length or start)."""
+    start_moved: StartMoved | None = None
+    """The start typed, when the sprints do not start on it (said with the change)."""
 
     @property
     def roles(self) -> Roles:
@@ -153,7 +167,8 @@ async def assign_roles(
     zone_of: ZoneOf,
 ) -> TeamNow:
     """`/timebox roles po @name` or the roles form: (role, people) pairs, by a PO or SM, or
-    by anyone in the channel while it has no Product Owner (that sets the team up).
+    by anyone in the channel while it has no Product Owner (that sets the team up); the PO
+    is one person (`check_one_po`).
     `groups`: the user groups named, each for its role (None: the groups keep their roles).
     Then a team without a time zone takes its (new) PO's (`adopt_po_timezone`). Only members
     of the channel may be named (`require_in_channel`)."""
@@ -163,6 +178,9 @@ async def assign_roles(
         for role_word, users in assignments:
             role = teams.ROLE_ALIASES.get(role_word.lower(), role_word)
             mine = None if groups is None else [g for g in groups if g.role == role]
+            if role == "po":  # one person, who takes the place of any group named before
+                teams.check_one_po(users, mine or ())
+                mine = []
             await assign_role(work.store, work.team, role_word, users, mine)
         changed = TeamNow(work.team)
     await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
@@ -214,7 +232,7 @@ async def set_up_team(
         before = _calendar_of(work.team)
         teams.apply_setting(work.team, "sprint", setup.sprint_weeks)
         if setup.start:
-            teams.apply_setting(work.team, "start", setup.start, local_today(work.team, work.now))
+            teams.set_start(work.team, setup.start, local_today(work.team, work.now))
         moved = await _recalendar(work, before)
         await ceremony_jobs.replan(work.store, work.team, work.now)
         if not current.is_named("po"):  # once per team: two setups at once tell it once
@@ -250,12 +268,37 @@ class SetupForm:
     own: str
 
 
-async def setup_form(svc: Services, actor: Actor, zone_of: ZoneOf) -> SetupForm:
-    """The setup form of the actor's team. A team without a time zone is not offered the
-    asker's: whoever opens the form first is often not its Product Owner, whose zone the team
-    takes when the field is left empty. Nothing is written but the team's first row."""
-    team = await team_now(svc, actor)
+async def setup_form(
+    svc: Services, actor: Actor, zone_of: ZoneOf, in_channel: InChannel
+) -> SetupForm:
+    """The setup form of the actor's team, only for someone who may save it (`roles_form`). A
+    team without a time zone is not offered the asker's: whoever opens the form first is often
+    not its Product Owner, whose zone the team takes when the field is left empty. Nothing is
+    written but the team's first row."""
+    team = await roles_form(svc, actor, in_channel)
     return SetupForm(team, team.timezone or "", await zone_of(actor.user) or DEFAULT_ZONE)
+
+
+async def may_set_up(svc: Services, actor: Actor) -> bool:
+    """Whether the actor's roles let them set the team up (`setup_verdict`), read only and
+    without asking Slack: whether they are in the channel is checked when it is saved."""
+    _, current = await roles_of(svc, actor)
+    try:
+        teams.setup_verdict(current, actor.user)
+    except NotAllowed:
+        return False
+    return True
+
+
+async def roles_form(svc: Services, actor: Actor, in_channel: InChannel) -> Team:
+    """The team whose roles (or whole setup) a form is to change, refused on the click as its
+    save would refuse it, so nobody fills in a form they cannot save: someone outside the team
+    first, then anyone but its PO or a Scrum Master once it has a PO (`setup_verdict`; before,
+    anyone in the channel may, as nobody holds a role yet)."""
+    await require_member(svc, actor, in_channel)
+    team = await team_now(svc, actor)
+    teams.setup_verdict(Roles.of(team), actor.user)
+    return team
 
 
 # -- settings --------------------------------------------------------------------------------
@@ -266,6 +309,16 @@ async def shown_settings(svc: Services, actor: Actor, zone_of: ZoneOf) -> Team:
     takes its PO's first (`adopt_po_timezone`), as it would for the first deadline it reads."""
     await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     return await team_now(svc, actor)
+
+
+async def settings_form(svc: Services, actor: Actor, in_channel: InChannel) -> Team:
+    """The team whose settings form is to open, refused on the click as its save would refuse
+    it (`apply_settings`): someone outside the team first, then anyone but its PO or a Scrum
+    Master. Who may only read them has `/timebox settings`."""
+    await require_member(svc, actor, in_channel)
+    async with team_work(svc, actor) as work:
+        await work.require(CHANGE_TEAM, CHANGE_SETTINGS)
+        return work.team
 
 
 async def team_today(svc: Services, actor: Actor) -> date:
@@ -292,17 +345,38 @@ async def apply_settings(
     if zone_of is not None and await _may(svc, actor, CHANGE_TEAM):
         await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     async with member_work(svc, actor, in_channel, once=True) as work:
-        await work.require(CHANGE_TEAM, "change team settings")
+        await work.require(CHANGE_TEAM, CHANGE_SETTINGS)
         before, calendar = teams.setting_words(work.team), _calendar_of(work.team)
+        today = local_today(work.team, work.now)
         for setting, value in changes:
-            teams.apply_setting(work.team, setting, value, local_today(work.team, work.now))
+            if setting != "start":
+                teams.apply_setting(work.team, setting, value, today)
+        starts = [value for setting, value in changes if setting == "start"]
+        typed = teams.set_start(work.team, starts[-1], today) if starts else None  # on the days
         moved = await _recalendar(work, calendar)
         if ceremony_jobs.CALENDAR_SETTINGS & {setting for setting, _ in changes}:
             await ceremony_jobs.replan(work.store, work.team, work.now)
         after = teams.setting_words(work.team)
         named = dict.fromkeys(setting for setting, _ in changes)
         said = tuple(SettingChange(s, before[s], after[s]) for s in named)
-        return TeamNow(work.team, settings=said, calendar=moved)
+        note = _start_moved(typed, work.team.sprint_start, today, moved)
+        return TeamNow(work.team, settings=said, calendar=moved, start_moved=note)
+
+
+def _start_moved(
+    typed: date | None,
+    stored: date | None,
+    today: date,
+    moved: sprint_rules.Recalendared | None,
+) -> StartMoved | None:
+    """Where the sprints start, when not on the date typed: a date gone by (the next sprint
+    starts later in its cadence; `moved.typed` says so already when a committed sprint still
+    runs), else a day the team does not work."""
+    if typed is None or stored is None:
+        return None
+    if typed < today and moved is not None and moved.typed is None and moved.starts != typed:
+        return StartMoved(typed, moved.starts, off_day=False)
+    return StartMoved(typed, stored, off_day=True) if stored != typed else None
 
 
 def _calendar_of(team: Team) -> tuple[date | None, int]:

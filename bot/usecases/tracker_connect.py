@@ -29,6 +29,7 @@ from bot.domain import tracker_sprints, tracker_webhooks
 from bot.domain import tracker_sync as rules
 from bot.domain.calendar import local_today
 from bot.domain.errors import UserError
+from bot.domain.teams import Roles
 from bot.domain.trackers import TrackerError, TrackerProblem
 from bot.runtime.secrets import (
     MISSING_KEY,
@@ -40,6 +41,7 @@ from bot.runtime.secrets import (
 from bot.runtime.services import Services
 from bot.usecases import sprints
 from bot.usecases.calendar import public_url
+from bot.usecases.news import tell_channel
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.tracker import (
     KIND_IMPORT,
@@ -217,6 +219,8 @@ class ConnectionShown:
     sprints: list[str] = field(default_factory=list)  # "Sprint 3 not yet in Jira: retrying (…)"
     webhook_url: str | None = None  # its full address, when known (``webhook_url``)
     webhooks: bool = True  # a webhook can reach Timebox (``serves_webhooks``)
+    # its address (which holds its token) is shown to the PO and Scrum Master alone
+    webhook_shown: bool = True
 
 
 @dataclass
@@ -229,6 +233,7 @@ class Disconnected:
     on_backlog: int = 0  # of the unlinked items, those on the backlog (not done, archived, planned)
     waiting: int = 0  # Timebox's changes not yet in the tracker, not sent
     webhook_removed: str | None = None  # the webhook Timebox added, removed (or tried to)
+    by: str = ""  # who disconnected it (the channel is told: ``disconnect``)
 
     @property
     def tracker(self) -> str:
@@ -654,12 +659,15 @@ def _estimate_field(snapshot: dict[str, object]) -> str | None:
 
 
 async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
+    """The channel's connection as anyone in it sees it; the webhook's address, whose path is
+    the connection's token, only as its PO or Scrum Master does (they add it in the tracker)."""
     async with team_work(svc, actor) as work:
         connection = await work.store.connection(work.team.id)
         if connection is None:
             return ConnectionShown(None)
         linked, pending, failing = await work.store.count_links(connection.id)
-        path = webhook_path(connection.kind, connection.webhook_token)
+        shown = Roles.of(work.team).has(work.user, *ROLES)
+        path = webhook_path(connection.kind, connection.webhook_token) if shown else ""
         return ConnectionShown(
             connection,
             linked,
@@ -671,8 +679,9 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
                 *await _sprints_behind(work.store, work.team, connection, work.now),
                 *await _sprint_closed_there(work.store, work.team, connection),
             ],
-            webhook_url(svc, path),
+            webhook_url(svc, path) if shown else None,
             webhooks=serves_webhooks(svc),
+            webhook_shown=shown,
         )
 
 
@@ -725,7 +734,9 @@ async def _sprint_closed_there(
 async def disconnect(
     svc: Services, actor: Actor, in_channel: InChannel | None = None
 ) -> Disconnected:
-    """Ends the channel's connection (PO or Scrum Master): the items stay, unlinked."""
+    """Ends the channel's connection (PO or Scrum Master): the items stay, unlinked. The
+    channel is told who did, and how many changes waiting for the tracker were not sent
+    (its Developers would otherwise go on believing their changes reach it)."""
     async with member_work(svc, actor, in_channel or _nobody, once=True) as work:
         connection = await work.store.connection(work.team.id)
         tracker = rules.tracker_name(connection.kind) if connection else "its tracker"
@@ -744,9 +755,11 @@ async def disconnect(
         )
         _, waiting, _ = await work.store.count_links(connection.id)
         hook = _own_webhook(connection)
+        key = f"tracker_disconnected:{tag(connection)}:{work.now.isoformat()}"
         await _mark_board(work.store, connection)
         unlinked = await work.store.remove_connection(connection)
-        gone = Disconnected(site, name, unlinked, kind, board_id, on_backlog, waiting)
+        gone = Disconnected(site, name, unlinked, kind, board_id, on_backlog, waiting, by=work.user)
+        await tell_channel(work.store, work.team, key, work.now, gone)
     if hook is not None:
         gone.webhook_removed = await _remove_webhook(hook)
     return gone

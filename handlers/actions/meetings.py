@@ -93,7 +93,8 @@ async def change_agenda(asked: Asked) -> None:
         shown = await meetings.reset_agenda(asked.svc, asked.actor, *where, asked.in_channel)
         await asked.answer(meeting_blocks.agenda_shown(shown), replace=True)
         return
-    shown = await meetings.agenda_to_edit(asked.svc, asked.actor, kind, channel, team_id)
+    where = kind, channel, team_id, asked.in_channel  # only for who may save it
+    shown = await meetings.agenda_to_edit(asked.svc, asked.actor, *where)
     build = (
         meeting_blocks.agenda_modal if action == "agenda_edit" else meeting_blocks.agenda_yaml_modal
     )

@@ -13,22 +13,22 @@ from handlers.flows import team as team_flow
 
 @acked
 async def edit_team(asked: Asked) -> None:
-    """Opens the roles, settings or Definition of Ready form of the team the click comes from
-    (anyone may look at roles and settings; saving it checks who they are). The Definition of
-    Ready has nothing to look at but its card: who may not change it is told so on the click."""
+    """Opens the roles, settings or Definition of Ready form of the team the click comes from,
+    only for someone who may save it: anyone else is told why on the click, as the save would
+    tell them, before typing anything (`/timebox roles` and `/timebox settings` show them)."""
     match asked.body["actions"][0]["action_id"]:
         case "dor_edit":  # with the horizon it checks now, which its form says
             view = ready_blocks.dor_modal(await ready_uc.dor_form(asked.svc, asked.actor))
         case "roles_edit":
-            team = await team_uc.team_now(asked.svc, asked.actor)
+            team = await team_uc.roles_form(asked.svc, asked.actor, asked.in_channel)
             view = team_blocks.roles_modal(Roles.of(team), team.channel_id)
         case _:
-            view = team_blocks.settings_modal(await team_uc.team_now(asked.svc, asked.actor))
+            team = await team_uc.settings_form(asked.svc, asked.actor, asked.in_channel)
+            view = team_blocks.settings_modal(team)
     await asked.open_form(view)
 
 
 @acked
 async def set_up_team(asked: Asked) -> None:
-    """Opens the setup form of the team the click comes from (anyone may look; saving it
-    checks who they are)."""
+    """Opens the setup form of the team the click comes from, for who may save it."""
     await team_flow.open_setup(asked)

@@ -50,16 +50,23 @@ class _Field:
     max_length: int
     optional: bool = False
     multiline: bool = False
+    secret: bool = False  # never put back into a form sent again
 
-    def block_kit(self) -> InputBlock:
+    def block_kit(self, typed: str = "", hint: str | None = None) -> InputBlock:
+        """The input, holding what was ``typed`` when the form comes back (``connect_modal``)."""
         element = PlainTextInputElement(
             action_id="value",
             placeholder=self.placeholder,
             max_length=self.max_length,
             multiline=self.multiline or None,  # left out of the view unless multiline
+            initial_value=typed[: self.max_length] or None,
         )
         return InputBlock(
-            block_id=self.block, label=self.label, optional=self.optional, element=element
+            block_id=self.block,
+            label=self.label,
+            optional=self.optional,
+            element=element,
+            hint=hint,
         )
 
 
@@ -84,6 +91,7 @@ _FORMS: dict[str, tuple[str, str, tuple[_Field, ...]]] = {
                 "a fine-grained token, or a GitHub App's private key (.pem)",
                 3000,
                 multiline=True,
+                secret=True,
             ),
             _Field("app_id", "GitHub App id", "only with an App's private key", 20, optional=True),
             _Field(
@@ -107,7 +115,9 @@ _FORMS: dict[str, tuple[str, str, tuple[_Field, ...]]] = {
         "the team's backlog",
         "key",
         (
-            _Field("api_key", "API key", "Settings > Security & access > API keys", 500),
+            _Field(
+                "api_key", "API key", "Settings > Security & access > API keys", 500, secret=True
+            ),
             _Field("team", "Team key", "ENG (the letters before an issue's number)", 10),
             _Field("api_url", "API address", "https://api.linear.app/graphql", 255, optional=True),
         ),
@@ -119,7 +129,9 @@ _FORMS: dict[str, tuple[str, str, tuple[_Field, ...]]] = {
         (
             _Field("site", "Jira site", "https://your-site.atlassian.net", 255),
             _Field("email", "Account email", "you@example.com", 255),
-            _Field("token", "API token", "id.atlassian.com > Security > API tokens", 500),
+            _Field(
+                "token", "API token", "id.atlassian.com > Security > API tokens", 500, secret=True
+            ),
             _Field("board", "Board number", "the number in …/boards/<number>", 12),
             _Field("jql", "Only issues matching (JQL)", "labels = mobile", 500, optional=True),
             _Field(
@@ -134,14 +146,34 @@ _FORMS: dict[str, tuple[str, str, tuple[_Field, ...]]] = {
 }
 
 
-def connect_modal(channel_id: str, team_id: int, kind: str) -> dict[str, Any]:
+def connect_modal(
+    channel_id: str,
+    team_id: int,
+    kind: str,
+    typed: dict[str, str] | None = None,
+    refused: NotConnected | None = None,
+    private_metadata: str | None = None,
+) -> dict[str, Any]:
     """The private form of one tracker (Jira's for a kind without one of its own); all share a
-    callback, the kind is in the metadata."""
+    callback, the kind is in the metadata. Sent back after the tracker ``refused`` it: what
+    the tracker said on top, each input holding what was ``typed`` but the secret, which is
+    asked for again (never put back into a view), and the form's ``private_metadata``."""
     form = kind if kind in _FORMS else "jira"
     works_on, secret, fields = _FORMS[form]
-    intro = (
-        f"Timebox works on {works_on} and writes back what the team decides. The {secret} is "
-        "checked at once, kept encrypted, and never shown again."
+    typed = typed or {}
+    again = f"Paste the {secret} again: Timebox never puts it back into a form."
+    top = (
+        render(
+            "tracker_refused.md.j2",
+            problems=refused.problems,
+            tracker=refused.tracker,
+            again=True,
+        )
+        if refused is not None
+        else (
+            f"Timebox works on {works_on} and writes back what the team decides. The {secret} is "
+            "checked at once, kept encrypted, and never shown again."
+        )
     )
     return View(
         type="modal",
@@ -149,8 +181,55 @@ def connect_modal(channel_id: str, team_id: int, kind: str) -> dict[str, Any]:
         title=f"Connect {NAMES[form]}",
         submit="Connect",
         close="Cancel",
-        private_metadata=metadata_json(channel=channel_id, team=team_id, kind=form),
-        blocks=[section(intro), *(field.block_kit() for field in fields)],
+        private_metadata=private_metadata
+        or metadata_json(channel=channel_id, team=team_id, kind=form),
+        blocks=[
+            section(top),
+            *(
+                field.block_kit(
+                    "" if field.secret else typed.get(field.block, ""),
+                    again if field.secret and refused is not None else None,
+                )
+                for field in fields
+            ),
+        ],
+    ).to_dict()
+
+
+def checking_view(kind: str, private_metadata: str) -> dict[str, Any]:
+    """What the form turns into while the tracker is asked (its answer may take seconds):
+    no inputs; the form comes back with the problems, or the view says it is connected."""
+    return _outcome_view(NAMES.get(kind, NAMES["jira"]), private_metadata, state="checking")
+
+
+def connected_view(connected: Connected, private_metadata: str) -> dict[str, Any]:
+    """The form's end once connected: the details (the webhook's secret among them) are in the
+    private message, which stays; nothing secret is put in a view."""
+    connection = connected.connection
+    return _outcome_view(
+        connected.tracker,
+        private_metadata,
+        state="connected",
+        word=tracker_sync.board_word(connection.kind, connection.board_id),
+        name=connection.board_name,
+    )
+
+
+def stopped_view(kind: str, private_metadata: str) -> dict[str, Any]:
+    """The form's end when the connect stopped on something else than the tracker's answer
+    (the channel's roles changed, no key for tokens at rest...): said privately."""
+    return _outcome_view(NAMES.get(kind, NAMES["jira"]), private_metadata, state="stopped")
+
+
+def _outcome_view(tracker: str, private_metadata: str, **said: Any) -> dict[str, Any]:
+    text = render("tracker_checking.md.j2", tracker=tracker, **said)
+    return View(
+        type="modal",
+        callback_id=CALLBACK,
+        title=f"Connect {tracker}",
+        close="Close",
+        private_metadata=private_metadata,
+        blocks=[section(text)],
     ).to_dict()
 
 
@@ -211,6 +290,7 @@ def refused_message(refused: NotConnected) -> dict[str, Any]:
             problems=refused.problems,
             tracker=refused.tracker,
             kind=refused.kind,
+            again=False,
         )
     )
 
@@ -253,6 +333,13 @@ def retry_every(minutes: int) -> str:
 def disconnected_message(gone: Disconnected) -> dict[str, Any]:
     word = tracker_sync.board_word(gone.kind, gone.board_id)
     return mrkdwn_notice(render("tracker_disconnected.md.j2", gone=gone, word=word))
+
+
+def disconnect_told(gone: Disconnected) -> dict[str, Any]:
+    """The channel's news of a disconnect: who, from which board, and the changes that were
+    waiting for the tracker, not sent (``news.tell_channel``)."""
+    word = tracker_sync.board_word(gone.kind, gone.board_id)
+    return mrkdwn_notice(render("tracker_disconnect_told.md.j2", gone=gone, word=word))
 
 
 def tracker_of(link: TrackerLink) -> str:

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
     StaticMultiSelectElement,
     StaticSelectElement,
     UserMultiSelectElement,
+    UserSelectElement,
 )
 
 from bot.domain import teams
@@ -23,7 +24,7 @@ from bot.domain.commands import USAGE
 from bot.domain.refinement_budget import SHARE_RANGE
 from bot.domain.sprints import Recalendared
 from bot.domain.teams import ROLE_NAMES, Roles
-from bot.usecases.team import SettingChange, TeamSetUp
+from bot.usecases.team import SettingChange, StartMoved, TeamSetUp
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, section
 from handlers.render import plain, render
@@ -73,12 +74,11 @@ def setup_modal(
     none yet, and left empty the PO's is taken); `own`: the asker's, named in the hint."""
 
     def people(role: str, label: str, hint: str) -> InputBlock:
-        element = UserMultiSelectElement(action_id="value", placeholder="Choose people")
         named = [u for u in roles.named(role) if not u.startswith("S")]
-        if named:
-            element.initial_users = named
-        optional = role != "po" or bool(groups)
-        return InputBlock(block_id=role, label=label, element=element, optional=optional, hint=hint)
+        element = _people_picker(role, named)
+        return InputBlock(
+            block_id=role, label=label, element=element, optional=role != "po", hint=hint
+        )
 
     def group_picker(role: str, label: str) -> InputBlock:
         options = [Option(value=gid, label=plain(f"@{handle}", 75)) for gid, handle in groups]
@@ -95,13 +95,12 @@ def setup_modal(
 
     blocks: list[Block] = [
         context(render("setup_intro.md.j2", channel_id=team.channel_id)),
-        people("po", "Product Owner", "Orders the product backlog."),
+        people("po", "Product Owner", PO_HINT),
         people("sm", "Scrum Masters", "Facilitate the meetings."),
         people("dev", "Developers", "Leave empty: everyone else in the channel."),
     ]
-    if groups:
+    if groups:  # not for the Product Owner: one person, not a committee
         blocks += [
-            group_picker("po", "Product Owner: a user group"),
             group_picker("sm", "Scrum Masters: user groups"),
             group_picker("dev", "Developers: user groups"),
         ]
@@ -111,6 +110,21 @@ def setup_modal(
 
 
 ZONE_HINT = "An IANA name such as Europe/Berlin or America/New_York."
+PO_HINT = "Orders the product backlog: one person (Scrum's Product Owner is not a committee)."
+
+
+def _people_picker(role: str, named: Sequence[str]) -> UserSelectElement | UserMultiSelectElement:
+    """Who holds a role in the setup and roles forms: one person for the Product Owner, any
+    number for the others; opened on who holds it (named people, not user groups)."""
+    if role == "po":
+        one = UserSelectElement(action_id="value", placeholder="Choose one person")
+        if named:
+            one.initial_user = named[0]
+        return one
+    many = UserMultiSelectElement(action_id="value", placeholder="Choose people")
+    if named:
+        many.initial_users = list(named)
+    return many
 
 
 def _zone_and_length(team: Team, zone: str, *, hint: str | None = None) -> list[Block]:
@@ -168,9 +182,7 @@ def setup_announcement(set_up: TeamSetUp) -> dict[str, Any]:
 
 def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
     def picker(block_id: str, label: str, users: tuple[str, ...], hint: str) -> InputBlock:
-        element = UserMultiSelectElement(action_id="value", placeholder="Choose people")
-        if users:
-            element.initial_users = list(users)
+        element = _people_picker(block_id, users)
         return InputBlock(
             block_id=block_id, label=label, element=element, optional=block_id != "po", hint=hint
         )
@@ -180,7 +192,7 @@ def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
         return tuple(u for u in roles.named(role) if not u.startswith("S"))
 
     blocks = [
-        picker("po", "Product Owner", people("po"), "Orders the product backlog."),
+        picker("po", "Product Owner", people("po"), PO_HINT),
         picker("sm", "Scrum Master", people("sm"), "Facilitates the meetings."),
         picker("dev", "Developers", people("dev"), "Leave empty: everyone else in the channel."),
     ]
@@ -188,11 +200,14 @@ def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:
 
 
 def settings_message(
-    team: Team, changes: Sequence[SettingChange] = (), calendar: Recalendared | None = None
+    team: Team,
+    changes: Sequence[SettingChange] = (),
+    calendar: Recalendared | None = None,
+    start_moved: StartMoved | None = None,
 ) -> dict[str, Any]:
     """The settings card; after a change, a line on top for each setting it named: what it
-    was and what it is now, or that it already was so; and where the sprints to come now
-    fall, when it moved them."""
+    was and what it is now, or that it already was so; where the sprints to come now fall,
+    when it moved them; and why they do not start on the date typed, when they do not."""
     timezone = zone_name(team)
     days = ", ".join(d.capitalize() for d in working_days(team))
     off_day = teams.off_day_start(team)
@@ -203,7 +218,9 @@ def settings_message(
         )
         for c in changes
     ]
-    changed = render("settings_changed.md.j2", changes=said, calendar=calendar)
+    changed = render(
+        "settings_changed.md.j2", changes=said, calendar=calendar, start_moved=start_moved
+    )
     edit = button("Edit settings", "settings_edit", team.channel_id)
     text = f"{changed}\n\n{body}" if changed else body
     return kit.with_buttons(text, [edit], changed or "Team settings", header="Team settings")

@@ -50,7 +50,8 @@ async def _settings(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     changed = await team_uc.apply_settings(
         asked.svc, actor, change, asked.in_channel, zone_of=zones
     )
-    return team_blocks.settings_message(changed.team, changed.settings, changed.calendar)
+    said = changed.settings, changed.calendar, changed.start_moved
+    return team_blocks.settings_message(changed.team, *said)
 
 
 VERBS: dict[str, Verb[TimeboxCommand]] = {

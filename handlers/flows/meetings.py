@@ -2,9 +2,13 @@
 
 Each step changes the database first (one use case, one transaction), then brings Slack up to
 date: the agenda message is edited in place and the section's content goes to its thread.
-A Slack call that fails leaves the meeting right; the next update repairs the message. What a
-section opens is the meeting kind's to say (bot/usecases/meetings.py asks it); this module
-only posts it, so it knows no kind in particular.
+What a step tells the meeting (a note, a section's cards, the minutes) is recorded in the
+durable outbox by its use case and sent at once: one Slack refuses is posted by the outbox
+later, and never keeps the next from being sent. A failed edit leaves the meeting right; the
+next update repairs the message. A meeting whose agenda card Slack refuses never starts:
+nobody could see it (bot/usecases/meetings.card_posted). What a section opens is the meeting
+kind's to say (bot/usecases/meetings.py asks it); this module only posts it, so it knows no
+kind in particular.
 """
 
 from __future__ import annotations
@@ -19,17 +23,23 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas.kinds import People
+from bot.domain.errors import UserError
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import meetings
 from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
+from handlers import outbox as slack_outbox
 from handlers.asked import Asked
 from handlers.blocks import meetings as meeting_blocks
 from handlers.common import known_members
 from storage.models import Meeting, Team
 
 log = logging.getLogger(__name__)
+NOT_STARTED = (
+    "Slack did not take the meeting's agenda message, so the meeting has not started: "
+    "nobody could have followed it. Try starting it again in a moment."
+)
 THREAD_PAGES = 5  # pages of 200 replies read to find a card in a meeting's thread
 
 
@@ -67,12 +77,17 @@ async def start(
     minutes: int | None,
     in_channel: InChannel,
 ) -> None:
-    """Starts a meeting, posts its agenda message and opens its first section."""
-    started = await meetings.start(svc, actor, kind, minutes, in_channel)
-    payload = meeting_blocks.agenda_message(started.meeting, svc.clock.now())
-    posted = await client.chat_postMessage(channel=started.team.channel_id, **payload)
-    meeting = await meetings.keep_message(svc, started.meeting.id, posted["ts"])
-    await open_section(svc, client, started.team, meeting)
+    """Starts a meeting, posts its agenda message and opens its first section. A card Slack
+    refuses withdraws the meeting (its record's refusal does: `meetings.card_posted`), and
+    the person hears that it did not start."""
+    render = meeting_blocks.agenda_message
+    started = await meetings.start(svc, actor, kind, minutes, in_channel, render)
+    try:
+        await slack_outbox.send(svc, client, started.card)
+    except Exception as error:
+        log.warning("meeting %s withdrawn: its agenda not posted (%s)", started.meeting.id, error)
+        raise UserError(NOT_STARTED) from error
+    await open_section(svc, client, started.team, started.meeting)
 
 
 async def stepped(asked: Asked, done: meetings.Step) -> None:
@@ -86,16 +101,15 @@ async def stepped(asked: Asked, done: meetings.Step) -> None:
 
 
 async def announce(svc: Services, client: AsyncWebClient, done: meetings.Step) -> None:
-    """Brings Slack in line with a step: the agenda message, then the thread."""
+    """Brings Slack in line with a step: the agenda message, then what the step tells (its
+    note, or an ended meeting's minutes and notice, once its cards are closed), then the
+    new section's cards."""
     meeting, team = done.meeting, done.team
     await refresh(client, team, meeting, svc.clock.now())
-    if done.note:
-        await post(client, team, meeting, meeting_blocks.note(done.note))
     if done.ended:
         await close_cards(client, team, meeting)
-        for payload in meeting_blocks.ended_posts(meeting):
-            await client.chat_postMessage(channel=team.channel_id, **payload)
-    elif done.moved:
+    await slack_outbox.send_all(svc, client, done.posts)
+    if done.moved and not done.ended:
         await open_section(svc, client, team, meeting)
 
 
@@ -122,19 +136,13 @@ async def post(
 
 
 async def open_section(svc: Services, client: AsyncWebClient, team: Team, meeting: Meeting) -> None:
-    """Posts what the new section works on, as the meeting's kind says."""
+    """Posts what the new section works on, as the meeting's kind says (recorded in the
+    outbox: a card Slack refuses comes later; a deep dive's ts is kept once it is posted)."""
     people = None
     if meetings.needs_people(meeting.kind):
         people = await channel_people(client, team.channel_id)
-    opening = await meetings.opening(svc, meeting.id, people)
-    deep_dives: dict[int, list[Any]] = {}
-    for ref, payload in meeting_blocks.opened_cards(
-        opening.meeting, opening.team, opening.contents
-    ):
-        posted = await post(client, opening.team, opening.meeting, payload)
-        if ref is not None:
-            deep_dives[ref.number] = [posted["ts"], ref.position, ref.total]
-    await meetings.keep_deep_dives(svc, meeting.id, deep_dives)
+    opening = await meetings.opening(svc, meeting.id, people, meeting_blocks.opened_cards)
+    await slack_outbox.send_all(svc, client, opening.posts)
 
 
 async def close_cards(client: AsyncWebClient, team: Team, meeting: Meeting) -> None:

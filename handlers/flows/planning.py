@@ -18,8 +18,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import planning as plan
+from bot.runtime import outbox
 from bot.usecases import planning
 from bot.usecases.tasks import TaskCard
+from handlers import outbox as slack_outbox
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import sprints as sprint_blocks
 from handlers.common import open_form
@@ -76,17 +78,26 @@ async def task_changed(asked: meeting_flow.Asked, card: TaskCard, *, replace: bo
 
 async def committed(asked: meeting_flow.Asked, done: planning.Committed) -> None:
     """Someone committed: who is still awaited, or the recorded sprint's summary and the end of
-    the planning meeting, with its minutes."""
+    the planning meeting, with its minutes. Both are recorded in the durable outbox and sent
+    at once: one Slack refuses is posted by the outbox later, and never keeps the other from
+    being sent."""
     if done.waiting is not None:
         await plan_changed(asked, done.waiting)
         return
-    ended, client = done.ended, asked.client
+    svc, ended, client, team = asked.svc, done.ended, asked.client, done.team
+    posts = []
     if ended is not None:  # its minutes in its thread; that it ended, in the one post below
-        await meeting_flow.refresh(client, done.team, ended, asked.svc.clock.now())
-        await meeting_flow.close_cards(client, done.team, ended)
+        await meeting_flow.refresh(client, team, ended, svc.clock.now())
+        await meeting_flow.close_cards(client, team, ended)
         minutes = meeting_blocks.minutes_message(ended.agenda["name"], ended.minutes or {})
-        await meeting_flow.post(client, done.team, ended, minutes)
-    await client.chat_postMessage(channel=done.team.channel_id, **meeting_blocks.committed(done))
+        where = {"channel": team.channel_id, "thread_ts": ended.message_ts}
+        name = f"planning-minutes:{ended.id}"
+        posts.append(await outbox.recorded(svc, name, team.workspace_id, **where, **minutes))
+    summary = meeting_blocks.committed(done)
+    name = f"sprint-committed:{done.sprint.id}"
+    channel = team.channel_id
+    posts.append(await outbox.recorded(svc, name, team.workspace_id, channel=channel, **summary))
+    await slack_outbox.send_all(svc, client, posts)
 
 
 async def open_plan_form(asked: meeting_flow.Asked, form: planning.PlanForm) -> None:

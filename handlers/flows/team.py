@@ -49,9 +49,12 @@ async def with_members(client: AsyncWebClient, groups: Iterable[RoleGroup]) -> l
 
 
 async def open_setup(asked: Asked) -> None:
-    """Opens the setup form of the asker's team: its roles (the workspace's user groups too),
-    time zone (empty until the team has one: its PO's is taken), sprint length and start."""
-    shown = await team_uc.setup_form(asked.svc, asked.actor, zone_of(asked.client))
+    """Opens the setup form of the asker's team, for who may save it: its roles (the
+    workspace's user groups too), time zone (empty until the team has one: its PO's is taken),
+    sprint length and start."""
+    shown = await team_uc.setup_form(
+        asked.svc, asked.actor, zone_of(asked.client), asked.in_channel
+    )
     groups = await workspace_groups(asked.client)
     team = shown.team
     view = team_blocks.setup_modal(team, Roles.of(team), groups, shown.zone, shown.own)

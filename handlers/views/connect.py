@@ -1,14 +1,18 @@
 """A tracker's connection form (Jira, GitHub or Linear, named in the form's metadata): checked
-at once against the tracker, answered privately in plain words.
+at once against the tracker, answered in plain words.
 
 What needs no tracker (a board's or project's number, a repository's shape) is checked before
-the ack, under its field; the site, the credentials and the board are checked after it, and
-the answer comes as a private message."""
+the ack, under its field; the site, the credentials and the board are checked after it (the
+tracker may take seconds), while the form says "Checking…": what the tracker refused comes
+back in the form, with what was typed (but the secret); a connection is told privately."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
+
+from slack_sdk.errors import SlackApiError
 
 from bot.runtime.secrets import Secret
 from bot.usecases import tracker_connect as connect_uc
@@ -17,6 +21,8 @@ from handlers.blocks import connect as blocks
 from handlers.payload import as_int
 from handlers.reply import metadata
 from handlers.views import form
+
+log = logging.getLogger(__name__)
 
 
 def _jira(state: dict[str, dict[str, Any]]) -> connect_uc.ConnectForm:
@@ -73,12 +79,47 @@ def read_form(body: dict[str, Any]) -> connect_uc.Form:
     return READERS.get(kind, _jira)(form.fields(body))
 
 
-@form.submitted(read_form)
+def _checking(asked: Asked, entered: connect_uc.Form) -> dict[str, Any]:
+    return blocks.checking_view(entered.kind, asked.body["view"].get("private_metadata") or "")
+
+
+@form.submitted(read_form, meanwhile=_checking)
 async def save_connection(asked: Asked, entered: connect_uc.Form) -> None:
-    """Connects the channel the form was opened in, if it is still that team's."""
+    """Connects the channel the form was opened in, if it is still that team's. The form shows
+    "Checking…" meanwhile; then it says it is connected (the details, the webhook's secret
+    among them, come privately, as a message that stays), or comes back with what was typed
+    but the secret and what the tracker refused (privately instead, should the person have
+    closed it meanwhile)."""
     team = as_int(metadata(asked.body)["team"])
-    outcome = await connect_uc.connect(asked.svc, asked.actor, entered, team, asked.in_channel)
+    meta = asked.body["view"].get("private_metadata") or ""
+    try:
+        outcome = await connect_uc.connect(asked.svc, asked.actor, entered, team, asked.in_channel)
+    except Exception:  # said privately by the app's error handler
+        await _show(asked, blocks.stopped_view(entered.kind, meta))
+        raise
     if isinstance(outcome, connect_uc.Connected):
         await asked.answer(blocks.connected_message(outcome))
-    else:
+        await _show(asked, blocks.connected_view(outcome, meta))
+        return
+    state = form.fields(asked.body)
+    typed = {block: form.text(state, block) for block in state}
+    again = blocks.connect_modal(
+        asked.actor.channel, team, entered.kind, typed, outcome, private_metadata=meta
+    )
+    if not await _show(asked, again):
         await asked.answer(blocks.refused_message(outcome))
+
+
+async def _show(asked: Asked, view: dict[str, Any]) -> bool:
+    """The submitted form's view replaced by ``view`` (by its id: no trigger needed); False
+    when Slack refused (the person closed it meanwhile)."""
+    try:
+        await asked.client.views_update(view_id=asked.body["view"]["id"], view=view)
+    except SlackApiError as refused:
+        log.info(
+            "connect form %s not updated: %s",
+            asked.body["view"]["id"],
+            refused.response.get("error"),
+        )
+        return False
+    return True

@@ -58,12 +58,15 @@ def submitted(
     check: Callable[[dict[str, Any]], T],
     *,
     before_ack: Callable[[Asked, T], Awaitable[None]] | None = None,
+    meanwhile: Callable[[Asked, T], dict[str, Any]] | None = None,
 ) -> Callable[[Callable[[Asked, T], Awaitable[None]]], Listener]:
     """The listener of a form: `check(body)` reads what the form says before the ack, and
     FieldErrors it raises show under their fields (the form stays open, nothing typed is
     lost). `before_ack`, when given, may ask the database too (never Slack: no Web API call
-    comes before an ack) and raise FieldErrors the same way. Otherwise the form closes and
-    `handle(asked, what check returned)` answers."""
+    comes before an ack) and raise FieldErrors the same way. Otherwise the form closes (or,
+    with `meanwhile`, shows the view it builds: a check that takes longer, such as a call to
+    another service, then `views.update`s it by its id) and `handle(asked, what check
+    returned)` answers."""
 
     def decorate(handle: Callable[[Asked, T], Awaitable[None]]) -> Listener:
         async def run(
@@ -78,7 +81,10 @@ def submitted(
                 errors = {block: unmarked(said) for block, said in refused.errors.items()}
                 await ack(response_action="errors", errors=errors)
                 return
-            await ack()
+            if meanwhile is None:
+                await ack()
+            else:
+                await ack(response_action="update", view=meanwhile(asked, given))
             await handle(asked, given)
 
         return listening_as(handle, run)

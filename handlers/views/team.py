@@ -30,21 +30,27 @@ def _submitter(asked: Asked) -> Actor:
     return replace(asked.actor, channel=metadata(asked.body)["channel"])
 
 
+def _people(state: dict[str, dict[str, Any]], role: str) -> list[str]:
+    """Who a form names for a role: the one person picked for the Product Owner, or the
+    people picked for the others."""
+    entry = state.get(role, {})
+    one = entry.get("selected_user")
+    return [one] if one else list(entry.get("selected_users") or [])
+
+
 def _roles(body: dict[str, Any]) -> list[tuple[str, list[str]]]:
     state = form.fields(body)
-    chosen = [
-        (role, list(state.get(role, {}).get("selected_users") or [])) for role in teams.ROLE_NAMES
-    ]
+    chosen = [(role, _people(state, role)) for role in teams.ROLE_NAMES]
     if not chosen[0][1]:
         raise form.FieldError("po", "A team needs a Product Owner.")
     return chosen
 
 
 def _setup(body: dict[str, Any]) -> team_uc.TeamSetup:
-    """The setup form: people and user groups per role (a Product Owner is needed), the time
-    zone, the sprint length and start."""
+    """The setup form: people and user groups per role (a Product Owner is needed: one
+    person), the time zone, the sprint length and start."""
     state, errors = form.fields(body), {}
-    people = {r: list(state.get(r, {}).get("selected_users") or []) for r in teams.ROLE_NAMES}
+    people = {r: _people(state, r) for r in teams.ROLE_NAMES}
     groups = [
         teams.RoleGroup(role, o["value"], o["text"]["text"].lstrip("@"))
         for role, block in team_blocks.SETUP_GROUP_BLOCKS.items()
@@ -151,11 +157,32 @@ async def save_roles(asked: Asked, chosen: list[tuple[str, list[str]]]) -> None:
     await asked.answer(team_blocks.roles_message(changed.roles, who.channel))
 
 
-@form.submitted(_setup)
-async def save_setup(asked: Asked, setup: team_uc.TeamSetup) -> None:
+def _setup_or_mistakes(body: dict[str, Any]) -> team_uc.TeamSetup | form.FieldErrors:
+    try:
+        return _setup(body)
+    except form.FieldErrors as mistakes:
+        return mistakes
+
+
+async def _mistakes_for_who_may(asked: Asked, typed: team_uc.TeamSetup | form.FieldErrors) -> None:
+    """Before the ack (a database read, no Slack call): the setup form's mistakes show under
+    their fields only for someone whose roles let them save it; anyone else is told why they
+    may not (after the ack, as the save says it), not asked to mend what cannot be saved."""
+    if isinstance(typed, form.FieldErrors) and await team_uc.may_set_up(
+        asked.svc, _submitter(asked)
+    ):
+        raise typed
+
+
+@form.submitted(_setup_or_mistakes, before_ack=_mistakes_for_who_may)
+async def save_setup(asked: Asked, setup: team_uc.TeamSetup | form.FieldErrors) -> None:
     """Sets the team up; the first time (no Product Owner before), the channel is told who
-    set it up."""
+    set it up. A form with mistakes from someone who may not save it: why they may not,
+    someone outside the team first (`roles_form`)."""
     who = _submitter(asked)
+    if isinstance(setup, form.FieldErrors):
+        await team_uc.roles_form(asked.svc, who, asked.in_channel)
+        raise setup  # they may after all (their roles changed meanwhile): what to mend
     setup = replace(setup, groups=await team_flow.with_members(asked.client, setup.groups))
     zones = zone_of(asked.client)
     done = await team_uc.set_up_team(asked.svc, who, setup, asked.in_channel, zone_of=zones)
@@ -165,9 +192,8 @@ async def save_setup(asked: Asked, setup: team_uc.TeamSetup) -> None:
 @form.submitted(_settings, before_ack=_start_in_range)
 async def save_settings(asked: Asked, changes: list[tuple[str, str]]) -> None:
     changed = await team_uc.apply_settings(asked.svc, _submitter(asked), changes, asked.in_channel)
-    await asked.answer(
-        team_blocks.settings_message(changed.team, changed.settings, changed.calendar)
-    )
+    said = changed.settings, changed.calendar, changed.start_moved
+    await asked.answer(team_blocks.settings_message(changed.team, *said))
 
 
 @form.submitted(_dor)

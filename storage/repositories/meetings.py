@@ -39,6 +39,11 @@ class MeetingQueries(Repository):
             return False
         return True
 
+    async def delete_meeting(self, meeting: Meeting) -> None:
+        """A meeting that never started (nobody could see it)."""
+        await self.session.delete(meeting)
+        await self.session.flush()
+
     async def past_meetings(self, team_id: int, kind: str, limit: int = 10) -> Sequence[Meeting]:
         result = await self.session.scalars(
             select(Meeting)

@@ -26,8 +26,8 @@ async def test_a_command_says_what_it_changed_old_and_new_or_that_it_already_was
     top = _top(await timebox(slack, "settings sprint 1w")).split("\n")[0]
     assert "*Sprint length:* 2 weeks → 1 week" in top, top
 
-    top = _top(await timebox(slack, "settings start 2026-12-07")).split("\n")[0]
-    assert "*Sprints start on:* not set → Monday 07 December 2026" in top, top
+    top = _top(await timebox(slack, "settings start 2026-12-05")).split("\n")[0]  # a Saturday
+    assert "*Sprints start on:* not set → Saturday 05 December 2026" in top, top
 
     top = _top(await timebox(slack, "settings sprint 1")).split("\n")[0]
     assert "*Sprint length* is already 1 week: nothing changed." in top, top

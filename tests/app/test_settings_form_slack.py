@@ -129,8 +129,11 @@ async def test_the_form_answers_a_mistake_as_the_command_does_under_its_field(sl
 
 
 async def test_only_the_po_or_a_scrum_master_saves_the_form(slack):
+    """Nor opens it: a Developer is told on the click (tests/app/test_team_forms_open_slack.py),
+    and a form opened while they were a Scrum Master is refused on saving."""
     await roles(slack)
-    view = await _form(slack, DEV1)
-    await slack.driver.submit(view, {"Stale after (days untouched)": "45"}, user=DEV1)
-    assert NOT_ALLOWED in last_ephemeral(slack, DEV1).text
+    view = await _form(slack, SM)
+    await _timebox(slack, f"roles sm <@{DEV1}|diana>", PO)  # Sam is a Scrum Master no more
+    await slack.driver.submit(view, {"Stale after (days untouched)": "45"}, user=SM)
+    assert NOT_ALLOWED in last_ephemeral(slack, SM).text
     assert (await the_team(slack)).graveyard_days == 90

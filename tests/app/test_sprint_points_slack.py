@@ -186,11 +186,15 @@ async def test_a_sprint_start_on_a_day_off_is_noted_in_the_settings(slack):
         return shown(last_ephemeral(slack, PO))
 
     await setup(slack)
-    answer = await start("2026-12-05")
+    answer = await start("2026-12-05")  # a Saturday typed moves to the Monday, said so
+    assert "not set → Monday 07 December 2026" in answer and "not a working day of" in answer
+    await cmd(slack, "/timebox", "settings days tue-fri", PO)  # then Monday is a day off
+    answer = shown(last_ephemeral(slack, PO))
     assert (
-        "Saturday 05 December 2026 _(not a working day: each sprint starts on a day off; "
-        "`/timebox settings start 2026-12-07` starts them on a working day)_" in answer
+        "Monday 07 December 2026 _(not a working day: each sprint starts on a day off; "
+        "`/timebox settings start 2026-12-08` starts them on a working day)_" in answer
     ), answer
+    await cmd(slack, "/timebox", "settings days mon-fri", PO)
     await cmd(slack, "/timebox", "settings country es", PO)
     answer = await start("2026-12-08")  # the Immaculate Conception
     assert (

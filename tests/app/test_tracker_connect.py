@@ -15,8 +15,15 @@ import pytest
 from bot.domain.tracker_webhooks import sign, verified
 from bot.emulator.linear import LinearEmulator, send_webhook
 from bot.emulator.stack import LocalStack
-from tests.app.test_backlog_slack import last_ephemeral
-from tests.app.trackers import backlog_text, connect_by_form, roles, started_beside, webhook_of
+from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.trackers import (
+    backlog_text,
+    connect_by_form,
+    form_text,
+    roles,
+    started_beside,
+    webhook_of,
+)
 from tests.conftest import CHANNEL, PO
 
 
@@ -71,11 +78,65 @@ async def test_a_linear_team_connects_through_its_form_and_its_webhook_is_checke
         assert answer.status == 404
 
 
-async def test_a_wrong_linear_key_is_refused_in_plain_words(slack, linear):
+async def test_a_refused_form_comes_back_with_what_was_typed_but_the_key(slack, linear):
+    """The tracker's check takes network time, after the ack: the form says "Checking…"
+    meanwhile, then comes back with the problem on top and what was typed (but the key,
+    asked for again); nothing comes as a private message. Sent again, it connects."""
     await roles(slack)
-    answer = await connect_linear(slack, linear, **{"API key": "lin_api_wrong"})
-    assert "did not connect this channel to Linear" in answer
-    assert "`/timebox connect linear` opens the form again" in answer
+    await slack.driver.command("/timebox", "connect linear", user=PO, channel=CHANNEL)
+    view = slack.emulator.open_view(PO)
+    told = len(slack.emulator.ephemerals(CHANNEL, PO))
+    typed = {"API key": "lin_api_wrong", "Team key": "ENG", "API address": linear.api_url}
+    ack = await slack.driver.submit(view, typed, user=PO)
+    assert ack.json["response_action"] == "update", ack.json
+    assert "Checking with Linear" in json.dumps(ack.json["view"])
+    assert not [b for b in ack.json["view"]["blocks"] if b["type"] == "input"]
+    await slack.settle()
+
+    again = slack.emulator.open_view(PO)
+    assert again is view and again.view["submit"] is not None
+    said = form_text(again)
+    assert "did not connect this channel to Linear" in said, said
+    assert "Linear did not accept the API key" in said and "Correct the form below" in said
+    inputs = {b["block_id"]: b for b in again.view["blocks"] if b["type"] == "input"}
+    assert inputs["team"]["element"]["initial_value"] == "ENG"
+    assert inputs["api_url"]["element"]["initial_value"] == linear.api_url
+    assert "initial_value" not in inputs["api_key"]["element"]
+    assert "Paste the key again" in inputs["api_key"]["hint"]["text"]
+    assert "lin_api_wrong" not in json.dumps(again.view)
+    assert len(slack.emulator.ephemerals(CHANNEL, PO)) == told, "no private message"
+
+    await slack.driver.submit(again, {"API key": linear.user.api_key}, user=PO)
+    await slack.settle()
+    done = slack.emulator.open_view(PO)
+    assert done is view and done.view["submit"] is None
+    assert "Connected to Linear team *Engineering*" in form_text(done)
+    assert linear.user.api_key not in json.dumps(done.view)
+    answer = shown(last_ephemeral(slack, PO))
+    assert "This channel is connected to Linear team *Engineering*" in answer, answer
+
+
+async def test_a_refusal_comes_privately_when_the_form_is_gone(slack, linear):
+    """Closed while the tracker was asked, the form cannot come back: the refusal comes as a
+    private message, which says how to open the form again."""
+    await roles(slack)
+    slack.emulator.fail_next("views.update", status=200, error="not_found")
+    said = await connect_linear(slack, linear, **{"API key": "lin_api_wrong"})
+    assert "did not connect this channel to Linear" in said, said
+    assert "`/timebox connect linear` opens the form again" in said, said
+
+
+async def test_an_unknown_team_key_is_shown_in_the_form(slack, linear):
+    await roles(slack)
+    said = await connect_linear(slack, linear, **{"Team key": "NOPE"})
+    assert "did not connect this channel to Linear" in said and "NOPE" in said, said
+
+
+async def test_a_refused_address_does_not_show_the_operators_hosts(slack, linear):
+    await roles(slack)
+    said = await connect_linear(slack, linear, **{"API address": "http://169.254.169.254/graphql"})
+    assert "the site address must start with https://" in said, said
+    assert linear.host_setting not in said and "TIMEBOX_TRACKER_HOSTS" not in said, said
 
 
 async def test_with_a_public_address_timebox_adds_its_own_linear_webhook(

@@ -15,10 +15,9 @@ import pytest
 
 from bot.emulator.stack import LocalStack
 from bot.usecases import tracker_connect
-from tests.app.test_backlog_slack import shown
 from tests.app.test_tracker_slack import open_connect_form
 from tests.app.test_tracker_sync import jira, seed_board  # noqa: F401
-from tests.app.trackers import jira_form, roles
+from tests.app.trackers import answer_to_form, jira_form, roles
 from tests.conftest import CHANNEL, PO
 
 OTHER = "C0OTHER"
@@ -64,7 +63,7 @@ async def test_two_channels_connecting_one_board_at_once_get_one_connection_one_
     )
     await slack.settle()
 
-    answers = [shown(slack.emulator.ephemerals(c, user)[-1]) for c, user in owners.items()]
+    answers = [answer_to_form(slack, user, c) for c, user in owners.items()]
     async with slack.db.transaction() as store:
         teams = [await store.team("T0TEAM", channel) for channel in (CHANNEL, OTHER)]
         kept = [await store.connection(team.id) for team in teams if team is not None]

@@ -22,7 +22,7 @@ from tests.app.test_tracker_sprint_scope import committed
 from tests.app.test_tracker_sprint_work import kind_of
 from tests.app.test_tracker_sync import committed_sprint, jira, seed_board  # noqa: F401
 from tests.app.trackers import drain, item_by_key, later, roles
-from tests.conftest import CHANNEL, PO
+from tests.conftest import CHANNEL, PO, SM
 
 AHEAD = 13  # days from today to the slot's first day
 
@@ -73,17 +73,31 @@ async def test_the_status_says_a_sprint_closed_in_the_tracker_is_no_longer_writt
     assert "\n\n" not in said, "no blank line"
 
 
-async def test_the_disconnect_reply_puts_what_was_not_sent_on_its_own_line(slack, board):
+async def test_a_disconnect_with_a_change_unsent_tells_its_author_and_the_channel(slack, board):
+    """The reply puts what was not sent on its own line; the channel is told who disconnected
+    and what was not sent (its Developers would go on editing, believing it reaches the
+    tracker)."""
     tracker, em = board
     key, *_ = tracker.seed(em)
     await tracker.connect(slack, em)
     await later(slack, SYNC)
     await retitled_in_slack(slack, (await item_by_key(slack, key)).number, "Unsent")
 
-    await slack.driver.command("/timebox", "disconnect", user=PO, channel=CHANNEL)
+    await slack.driver.command("/timebox", "disconnect", user=SM, channel=CHANNEL)
 
-    said = last_ephemeral(slack, PO).text
+    said = last_ephemeral(slack, SM).text
     assert "matches them by their keys.\n1 change waiting for" in said, said
+    await drain(slack)
+    told = [
+        shown(m)
+        for m in slack.emulator.messages(CHANNEL)
+        if not m.thread_ts and "disconnected this channel" in shown(m)
+    ]
+    assert len(told) == 1, told
+    name = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}[kind_of(tracker)]
+    assert f"<@{SM}> disconnected this channel from {name}" in told[0], told
+    assert f"changes made here no longer reach {name}" in told[0], told
+    assert f"1 change waiting for {name} was not sent" in told[0], told
 
 
 async def test_the_reconnect_reply_puts_the_matching_on_its_own_line(slack, board):

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from bot.emulator.github import GitHubEmulator
 from bot.emulator.stack import LocalStack
-from tests.app.test_backlog_slack import shown
 from tests.app.test_github_sync import connected, github, seed  # noqa: F401
 from tests.app.test_tracker_slack import connected as jira_connected
 from tests.app.test_tracker_slack import submit
 from tests.app.test_tracker_sync import jira, seed_board  # noqa: F401
-from tests.app.trackers import github_form
+from tests.app.trackers import answer_to_form, github_form
 from tests.conftest import CHANNEL, PO
 
 OTHER = "C0OTHER"
@@ -29,7 +28,7 @@ async def connect_other(slack: LocalStack, github: GitHubEmulator) -> str:
     assert view is not None and view.view["title"]["text"] == "Connect GitHub"
     await slack.driver.submit(view, github_form(github), user=PO)
     await slack.settle()
-    return shown(slack.emulator.ephemerals(OTHER, PO)[-1])
+    return answer_to_form(slack, PO, OTHER)
 
 
 async def test_a_second_channel_cannot_connect_to_a_project_another_channel_syncs(slack, github):

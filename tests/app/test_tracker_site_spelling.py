@@ -11,12 +11,11 @@ import pytest
 
 from bot.emulator.linear import LinearEmulator
 from bot.emulator.stack import LocalStack
-from tests.app.test_backlog_slack import shown
 from tests.app.test_tracker_connect import connect_linear, linear  # noqa: F401
 from tests.app.test_tracker_slack import connected as jira_connected
 from tests.app.test_tracker_slack import submit
 from tests.app.test_tracker_sync import jira, seed_board  # noqa: F401
-from tests.app.trackers import roles
+from tests.app.trackers import answer_to_form, roles
 from tests.conftest import PO
 
 OTHER = "C0OTHER"
@@ -86,6 +85,6 @@ async def test_a_second_channel_spelling_a_linear_api_otherwise_is_refused_as_ta
     await slack.driver.submit(view, entered, user=PO)
     await slack.settle()
 
-    answer = shown(slack.emulator.ephemerals(OTHER, PO)[-1])
+    answer = answer_to_form(slack, PO, OTHER)
     assert TAKEN in answer, answer
     await stays_unconnected(slack)

@@ -26,6 +26,7 @@ from tests.app.test_sprint_slack import opened_in, workspaces  # noqa: F401
 from tests.app.test_tracker_sync import jira, seed_board  # noqa: F401
 from tests.app.test_workspaces import ANN, BEN, person
 from tests.app.trackers import (
+    answer_to_form,
     backlog_text,
     connected_as_po,
     drain,
@@ -37,7 +38,7 @@ from tests.app.trackers import (
     only_the_signed_webhook_counts,
     roles,
 )
-from tests.conftest import CHANNEL, DEV1, PEOPLE, PO
+from tests.conftest import CHANNEL, DEV1, PEOPLE, PO, SM
 
 OTHER = "C0OTHER"
 
@@ -51,12 +52,12 @@ async def open_connect_form(slack: LocalStack, user: str = PO, channel: str = CH
 async def submit(
     slack: LocalStack, jira: JiraEmulator, user: str = PO, channel: str = CHANNEL, **values: str
 ) -> str:
-    """Fills in and sends the connect form; the private answer's text."""
+    """Fills in and sends the connect form; the answer's text (``answer_to_form``)."""
     view = await open_connect_form(slack, user, channel)
     assert view is not None and view.view["callback_id"] == "tracker_connect"
     await slack.driver.submit(view, jira_form(jira) | values, user=user)
     await slack.settle()
-    return shown(slack.emulator.ephemerals(channel, user)[-1])
+    return answer_to_form(slack, user, channel)
 
 
 async def connected(slack: LocalStack, jira: JiraEmulator) -> tuple[str, str]:
@@ -80,6 +81,19 @@ async def test_connecting_checks_the_board_and_shows_its_keys_in_the_backlog(sla
     status = shown(last_ephemeral(slack, DEV1))
     assert "Connected to Jira board *TB board*" in status and "Linked items: 4" in status
     assert "in step" in status and jira.user.token not in status
+
+
+async def test_the_webhook_address_is_shown_to_the_po_and_sm_alone(slack, jira):
+    """Its path is the connection's token: a Developer sees that webhooks are on."""
+    seed_board(jira)
+    path, _ = await connected(slack, jira)
+    await slack.driver.command("/timebox", "connect status", user=DEV1, channel=CHANNEL)
+    status = shown(last_ephemeral(slack, DEV1))
+    assert path not in status and "/trackers/" not in status, status
+    assert "the Product Owner and the Scrum Master see its address" in status, status
+    for user in (PO, SM):
+        await slack.driver.command("/timebox", "connect status", user=user, channel=CHANNEL)
+        assert path in shown(last_ephemeral(slack, user))
 
 
 async def test_a_wrong_token_no_board_access_or_no_estimation_field_is_said_plainly(slack, jira):

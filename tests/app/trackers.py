@@ -348,7 +348,8 @@ def github_form(github: Any) -> dict[str, str]:
 
 async def connect_by_form(slack: LocalStack, tracker: str, entered: dict[str, str]) -> str:
     """`/timebox connect`, the ``tracker``'s button ("GitHub"), its form filled in with
-    ``entered`` and sent by the PO: the text of the private answer."""
+    ``entered`` and sent by the PO: the text of the private answer, or of the form when the
+    tracker refused it (it comes back, with the problems on top)."""
     await slack.driver.command("/timebox", "connect", user=PO, channel=CHANNEL)
     choice = last_ephemeral(slack, PO)
     assert "Which tracker" in shown(choice)
@@ -357,7 +358,22 @@ async def connect_by_form(slack: LocalStack, tracker: str, entered: dict[str, st
     assert view is not None and view.view["title"]["text"] == f"Connect {tracker}"
     await slack.driver.submit(view, entered, user=PO)
     await slack.settle()
-    return shown(slack.emulator.ephemerals(CHANNEL, PO)[-1])
+    return answer_to_form(slack)
+
+
+def answer_to_form(slack: LocalStack, user: str = PO, channel: str = CHANNEL) -> str:
+    """What a sent connect form was answered: the text of the form when it came back (the
+    tracker refused it: the problems on top), else of the private answer."""
+    again = slack.emulator.open_view(user)
+    if again is not None and again.view.get("submit"):
+        return form_text(again)
+    return shown(slack.emulator.ephemerals(channel, user)[-1])
+
+
+def form_text(view: Any) -> str:
+    """Everything a person reads in a modal, as Slack shows it."""
+    raw = json.dumps(view.view["blocks"], ensure_ascii=False)
+    return raw.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 async def connected_as_po(

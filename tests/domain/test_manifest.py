@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -59,3 +60,15 @@ def test_manifest_asks_for_what_the_app_uses(manifest):
         "files:read",
         "files:write",
     }
+
+
+def test_each_usage_hint_lists_every_subcommand_typed_by_its_word(manifest):
+    """Slack shows the hint as one types the command: a subcommand `/timebox help` lists
+    (`/timebox setup`, `/planning schedule`) is listed there too (help aside)."""
+    for command in manifest["features"]["slash_commands"]:
+        name, hint = command["command"], command["usage_hint"]
+        said = set(re.findall(r"[a-z]+", hint))
+        typed = {line[0].split()[1] for line in USAGE[name].values() if line[0].count(" ")}
+        missing = {word for word in typed if word.isalpha() and word != "help"} - said
+        assert not missing, f"{name}'s usage hint does not list {sorted(missing)}"
+        assert len(hint) <= 1000 and "\n" not in hint
