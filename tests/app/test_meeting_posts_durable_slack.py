@@ -15,8 +15,8 @@ from datetime import timedelta
 import pytest
 
 from bot.emulator.stack import LocalStack
-from storage.models import Meeting
 from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.test_calendar_slack import open_meeting
 from tests.app.test_planning_slack import channel_posts, cmd, setup
 from tests.app.test_planning_slack import thread as planning_thread
 from tests.app.test_refine_slack import agenda_message, refine, setup_team, thread, tick
@@ -33,15 +33,6 @@ def saying(messages: list, text: str) -> list[str]:
 
 def top_level(slack: LocalStack) -> list:
     return [m for m in slack.emulator.messages(CHANNEL) if not m.thread_ts]
-
-
-async def running_meeting(slack: LocalStack) -> Meeting:
-    async with slack.db.transaction() as store:
-        team = await store.team("T0TEAM", CHANNEL)
-        assert team is not None
-        meeting = await store.open_meeting(team.id)
-        assert meeting is not None
-        return meeting
 
 
 async def sweep(slack: LocalStack) -> None:
@@ -101,7 +92,7 @@ async def test_a_deep_dive_card_slack_refused_is_kept_to_redraw_once_it_is_poste
     [card] = [
         m for m in thread(slack) if "Checkout redesign" in shown(m) and "Deep dive" in shown(m)
     ]
-    assert (await running_meeting(slack)).data["deep_dives"]["1"][0] == card.ts
+    assert (await open_meeting(slack)).data["deep_dives"]["1"][0] == card.ts
 
 
 async def test_minutes_slack_refused_come_on_the_next_try_and_the_notice_is_not_held_back(
@@ -144,7 +135,7 @@ async def test_a_steps_note_slack_refused_comes_in_the_thread_on_the_next_try(sl
     await refine(slack, "start 45m")
     refuse_posts(slack)
     await refine(slack, "pause")
-    assert (await running_meeting(slack)).status == "paused"
+    assert (await open_meeting(slack)).status == "paused"
     assert saying(thread(slack), "Paused: the clock stands still") == []
     await sweep(slack)
     assert len(saying(thread(slack), "Paused: the clock stands still")) == 1
