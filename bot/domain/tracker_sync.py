@@ -905,6 +905,14 @@ def unlink(link: TrackerLink, item: BacklogItem | None, reason: str, now: dateti
     return archived
 
 
+def for_new_issue(link: TrackerLink, connection_id: int, kind: str) -> None:
+    """A link whose issue is gone, made ready for a new issue on `connection_id`: as a link
+    `/backlog add` makes, the old key let go (it stays in the item's history)."""
+    link.connection_id, link.key, link.issue_id, link.url = connection_id, None, "", ""
+    link.base, link.remote = {}, {"tracker": kind}
+    link.remote_updated, link.pending, link.error, link.synced_at = None, 0, None, None
+
+
 APPLY = "apply"
 
 

@@ -71,6 +71,7 @@ class GhRepo:
     name: str
     id: int
     issues: dict[int, GhIssue] = field(default_factory=dict)
+    numbered: int = 0  # the highest issue number given: GitHub never gives one twice
     milestones: dict[int, GhMilestone] = field(default_factory=dict)
     labels: set[str] = field(default_factory=set)
     has_issues: bool = True

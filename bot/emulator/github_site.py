@@ -100,9 +100,10 @@ class GitHubSite(RestServer):
         """An issue (and, with a project, its item at the bottom, with its field values)."""
         target = self.repos[repo] if repo else self.repository
         stamp = self._stamp()
+        target.numbered = max([*target.issues, target.numbered]) + 1
         issue = GhIssue(
             target.full_name,
-            max([*target.issues, 0]) + 1,
+            target.numbered,
             self._next_id(),
             title,
             body,

@@ -39,7 +39,12 @@ from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import require_started, velocity_of
 from bot.domain.teams import Roles
-from bot.domain.tracker_sync import closed_there, closes_on_archive, refuse_tracker_owned
+from bot.domain.tracker_sync import (
+    closed_there,
+    closes_on_archive,
+    for_new_issue,
+    refuse_tracker_owned,
+)
 from bot.runtime.services import Services
 from bot.usecases import sprints, tracker
 from bot.usecases.refinement_budget import as_data, committed, sprint_budget
@@ -374,10 +379,8 @@ async def _created_again(
     connection = await store.connection(team.id) if gone else None
     if link is None or connection is None:
         return False
-    link.connection_id, link.key, link.issue_id, link.url = connection.id, None, "", ""
-    link.base, link.remote = {}, {"tracker": connection.kind}
-    link.remote_updated, link.pending, link.error, link.synced_at = None, 0, None, None
-    await tracker.after_add(store, team, item, now)
+    for_new_issue(link, connection.id, connection.kind)
+    await tracker.enqueue(store, connection, link, "create", f"i{item.id}", now)
     return True
 
 

@@ -95,3 +95,26 @@ async def test_in_a_disconnected_channel_a_restore_creates_nothing(slack, board)
     assert em.calls_to(CREATE_CALLS[kind]) == []
     [item] = [i for i in await items(slack) if i.number == number]
     assert item.archived_at is None and item.tracker_link.connection_id is None
+
+
+async def test_deleted_and_restored_again_it_is_created_again(slack, board):
+    """The issue the first restore created is deleted too: the second restore creates one
+    more (its create is not taken for the first one's, done already)."""
+    tracker, em = board
+    kind = kind_of(tracker)
+    _, number, _ = await deleted_there(slack, tracker, em)
+    await backlog(slack, f"restore {number}")
+    await drain(slack)
+    [item] = [i for i in await items(slack) if i.number == number]
+    first = item.tracker_link.key
+    DELETE[kind](em, first)
+    await later(slack, RECONCILE)
+    em.reset_calls()
+
+    answer = shown(await backlog(slack, f"restore {number}"))
+    await drain(slack)
+
+    assert "so a new one will be created there" in answer
+    assert len(em.calls_to(CREATE_CALLS[kind])) == 1
+    [item] = [i for i in await items(slack) if i.number == number]
+    assert item.tracker_link.key not in (None, first) and item.tracker_link.pending == 0
