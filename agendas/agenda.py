@@ -331,8 +331,8 @@ def extension_refused(sprint_weeks: int, left: int) -> str:
     """Why an extension past a sprint planning's timebox is refused, and what is left."""
     if left <= 0:
         return (
-            f"{planning_timebox(sprint_weeks)}, and its time is used up: commit to what "
-            "is planned, or `/planning end` ends the meeting."
+            f"{planning_timebox(sprint_weeks)}, and all of it is booked already: commit to "
+            "what is planned, or `/planning end` ends the meeting."
         )
     return (
         f"{planning_timebox(sprint_weeks)}: {left} minute{'s' if left != 1 else ''} left, "

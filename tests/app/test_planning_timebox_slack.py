@@ -63,7 +63,17 @@ async def test_a_planning_is_extended_up_to_its_timebox_and_no_further(slack):
 
     await cmd(slack, "/planning", "extend 1m")
     said = last_ephemeral(slack, SM).text
-    assert f"{TWO_WEEKS}, and its time is used up" in said, said
+    assert f"{TWO_WEEKS}, and all of it is booked already" in said, said
+
+
+async def test_a_planning_started_at_its_timebox_is_booked_not_used_up(slack):
+    """Minutes in, nothing is used up yet: the whole timebox is booked by the start."""
+    await setup(slack)
+    await cmd(slack, "/planning", "start 4h")
+    await cmd(slack, "/planning", "extend 1m")
+    said = last_ephemeral(slack, SM).text
+    assert f"{TWO_WEEKS}, and all of it is booked already" in said, said
+    assert "used up" not in said
 
 
 async def test_the_minutes_count_the_sprints_items_in_good_english(slack):
