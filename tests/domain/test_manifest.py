@@ -69,6 +69,14 @@ def test_each_usage_hint_lists_every_subcommand_typed_by_its_word(manifest):
         name, hint = command["command"], command["usage_hint"]
         said = set(re.findall(r"[a-z]+", hint))
         typed = {line[0].split()[1] for line in USAGE[name].values() if line[0].count(" ")}
-        missing = {word for word in typed if word.isalpha() and word != "help"} - said
+        choices = {
+            choice
+            for line in USAGE[name].values()
+            for word in line[0].split()[2:]
+            if "|" in word
+            for choice in word.split("|")
+            if choice.isalpha()
+        }  # `move <n> top|bottom|…`: each choice a word of the hint too
+        missing = {word for word in typed | choices if word.isalpha() and word != "help"} - said
         assert not missing, f"{name}'s usage hint does not list {sorted(missing)}"
         assert len(hint) <= 1000 and "\n" not in hint
