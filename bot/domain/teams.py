@@ -208,12 +208,29 @@ def _placed(action: str, where: str) -> str:
     return action if "this channel" in action else f"{action} {where}"
 
 
-def setup_verdict(current: Roles, user: str) -> str:
-    """May `user` set the team up (its roles, through the setup form or `/timebox roles`)?
-    Anyone in the channel while it has no Product Owner; then its PO or Scrum Masters."""
-    if not current.is_named("po"):
-        return ALLOWED
-    return role_verdict(current, user, ("po", "sm"), "change roles")
+@dataclass(frozen=True)
+class Needs:
+    """What a change to a team needs: one of `roles`, to do `doing` (the refusal's words).
+    `before_po`: anyone may while the team has no Product Owner (its setup: nobody holds a role
+    yet to be asked)."""
+
+    roles: tuple[str, ...]
+    doing: str
+    before_po: bool = False
+
+    def allows(self, current: Roles, user: str) -> bool:
+        return (self.before_po and not current.is_named("po")) or current.has(user, *self.roles)
+
+    def verdict(self, current: Roles, user: str) -> str:
+        """ALLOWED, or the refusal `role_verdict` raises: who may, or to set the team up."""
+        if self.allows(current, user):
+            return ALLOWED
+        return role_verdict(current, user, self.roles, self.doing)
+
+
+SET_UP = Needs(("po", "sm"), "change roles", before_po=True)
+"""Setting the team up (its roles, through the setup form or `/timebox roles`): anyone in the
+channel while it has no Product Owner; then its PO or Scrum Masters."""
 
 
 NEEDS_PO = "A team needs a Product Owner: one person."
@@ -233,9 +250,27 @@ def check_one_po(people: Sequence[str], groups: Sequence[RoleGroup] = ()) -> Non
 
 def check_setup(people: Mapping[str, Sequence[str]], groups: Sequence[RoleGroup]) -> None:
     """A team is set up with its Product Owner named: one person (`check_one_po`)."""
-    if not people.get("po") and not any(g.role == "po" for g in groups):
+    if not people.get("po"):
         raise UserError(NEEDS_PO)
-    check_one_po(people.get("po", ()), groups)
+    check_one_po(people["po"], groups)
+
+
+def setup_mistakes(
+    people: Mapping[str, Sequence[str]], groups: Sequence[RoleGroup], zone: str
+) -> dict[str, str]:
+    """What a team's setup says wrong, by what it is about: its Product Owner (`po`:
+    `check_setup`), its time zone (`timezone`; empty is the PO's). None: it may be saved."""
+    mistakes = {}
+    try:
+        check_setup(people, groups)
+    except UserError as error:
+        mistakes["po"] = error.message
+    try:
+        if zone:
+            parse_timezone(zone)
+    except UserError as error:
+        mistakes["timezone"] = error.message
+    return mistakes
 
 
 def holds_role(current: Roles, user: str) -> bool:

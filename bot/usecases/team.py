@@ -44,6 +44,7 @@ WithMembers = Callable[[Sequence[RoleGroup]], Awaitable[Sequence[RoleGroup]]]
 
 CHANGE_TEAM = ("po", "sm")
 CHANGE_SETTINGS = "change team settings"
+SETTINGS = teams.Needs(CHANGE_TEAM, CHANGE_SETTINGS)
 
 
 # -- who belongs -------------------------------------------------------------------------------
@@ -78,13 +79,18 @@ async def member_work(
     once: bool = False,
     urgent: bool = False,
     naming: Iterable[str] = (),
+    needs: teams.Needs | None = None,
 ) -> AsyncIterator[Work]:
     """`team_work` for a use case that changes state: someone outside the team is refused
     first, before anything is written (not even the team's first row); then, for a use case
-    that names people for roles (`naming`), anyone named who is not in the channel."""
+    that names people for roles (`naming`), anyone named who is not in the channel; then, for
+    a change that `needs` a role (a form's opening too, refused as its save would be), anyone
+    without it."""
     await require_member(svc, actor, in_channel)
     await require_in_channel(actor, naming, in_channel)
     async with team_work(svc, actor, once=once, urgent=urgent) as work:
+        if needs is not None:
+            needs.verdict(Roles.of(work.team), work.user)
         yield work
 
 
@@ -173,8 +179,8 @@ async def assign_roles(
     Then a team without a time zone takes its (new) PO's (`adopt_po_timezone`). Only members
     of the channel may be named (`require_in_channel`)."""
     named = [u for _, users in assignments for u in users]
-    async with member_work(svc, actor, in_channel, once=True, naming=named) as work:
-        teams.setup_verdict(Roles.of(work.team), work.user)
+    setting_up = member_work(svc, actor, in_channel, once=True, naming=named, needs=teams.SET_UP)
+    async with setting_up as work:
         for role_word, users in assignments:
             role = teams.ROLE_ALIASES.get(role_word.lower(), role_word)
             mine = None if groups is None else [g for g in groups if g.role == role]
@@ -218,9 +224,9 @@ async def set_up_team(
     named = [u for users in setup.people.values() for u in users]
     po = list(setup.people.get("po", ()))
     po_zone = await zone_of(po[0]) if po and not setup.timezone else None
-    async with member_work(svc, actor, in_channel, once=True, naming=named) as work:
+    setting_up = member_work(svc, actor, in_channel, once=True, naming=named, needs=teams.SET_UP)
+    async with setting_up as work:
         current = Roles.of(work.team)
-        teams.setup_verdict(current, work.user)
         teams.check_setup(setup.people, setup.groups)
         for role in teams.ROLE_NAMES:  # a role nobody is named for is left empty
             people, mine = setup.people.get(role, ()), [g for g in setup.groups if g.role == role]
@@ -229,16 +235,16 @@ async def set_up_team(
             teams.apply_setting(work.team, "timezone", setup.timezone or po_zone or "")
         else:
             work.team.timezone = None  # a user group's first member's, taken below
-        before = _calendar_of(work.team)
+        before, today = _calendar_of(work.team), local_today(work.team, work.now)
         teams.apply_setting(work.team, "sprint", setup.sprint_weeks)
-        if setup.start:
-            teams.set_start(work.team, setup.start, local_today(work.team, work.now))
+        typed = teams.set_start(work.team, setup.start, today) if setup.start else None
         moved = await _recalendar(work, before)
         await ceremony_jobs.replan(work.store, work.team, work.now)
         if not current.is_named("po"):  # once per team: two setups at once tell it once
             told = TeamSetUp(work.team, work.user)
             await tell_channel(work.store, work.team, f"team_set_up:{work.team.id}", work.now, told)
-        done = TeamNow(work.team, calendar=moved)
+        note = _start_moved(typed, work.team.sprint_start, today, moved)
+        done = TeamNow(work.team, calendar=moved, start_moved=note)
     if await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of):
         done = replace(done, team=await team_now(svc, actor))
     return done
@@ -279,26 +285,20 @@ async def setup_form(
     return SetupForm(team, team.timezone or "", await zone_of(actor.user) or DEFAULT_ZONE)
 
 
-async def may_set_up(svc: Services, actor: Actor) -> bool:
-    """Whether the actor's roles let them set the team up (`setup_verdict`), read only and
-    without asking Slack: whether they are in the channel is checked when it is saved."""
-    _, current = await roles_of(svc, actor)
-    try:
-        teams.setup_verdict(current, actor.user)
-    except NotAllowed:
-        return False
-    return True
+async def setup_mistakes(svc: Services, actor: Actor, setup: TeamSetup) -> Mapping[str, str]:
+    """Before the setup form's ack (a database read, no Slack call): what it says wrong, by
+    field (`teams.setup_mistakes`), for someone whose roles let them save it, to mend in the
+    form; none for anyone else, whom its save (`set_up_team`) tells why they may not, someone
+    outside the team first."""
+    mistakes = teams.setup_mistakes(setup.people, setup.groups, setup.timezone)
+    return mistakes if mistakes and await _may(svc, actor, teams.SET_UP) else {}
 
 
 async def roles_form(svc: Services, actor: Actor, in_channel: InChannel) -> Team:
     """The team whose roles (or whole setup) a form is to change, refused on the click as its
-    save would refuse it, so nobody fills in a form they cannot save: someone outside the team
-    first, then anyone but its PO or a Scrum Master once it has a PO (`setup_verdict`; before,
-    anyone in the channel may, as nobody holds a role yet)."""
-    await require_member(svc, actor, in_channel)
-    team = await team_now(svc, actor)
-    teams.setup_verdict(Roles.of(team), actor.user)
-    return team
+    save would refuse it (`teams.SET_UP`), so nobody fills in a form they cannot save."""
+    async with member_work(svc, actor, in_channel, needs=teams.SET_UP) as work:
+        return work.team
 
 
 # -- settings --------------------------------------------------------------------------------
@@ -313,11 +313,8 @@ async def shown_settings(svc: Services, actor: Actor, zone_of: ZoneOf) -> Team:
 
 async def settings_form(svc: Services, actor: Actor, in_channel: InChannel) -> Team:
     """The team whose settings form is to open, refused on the click as its save would refuse
-    it (`apply_settings`): someone outside the team first, then anyone but its PO or a Scrum
-    Master. Who may only read them has `/timebox settings`."""
-    await require_member(svc, actor, in_channel)
-    async with team_work(svc, actor) as work:
-        await work.require(CHANGE_TEAM, CHANGE_SETTINGS)
+    it (`SETTINGS`). Who may only read them has `/timebox settings`."""
+    async with member_work(svc, actor, in_channel, needs=SETTINGS) as work:
         return work.team
 
 
@@ -342,10 +339,9 @@ async def apply_settings(
     `zone_of`: a team without a time zone takes its PO's first (as `shown_settings`), so a
     change is made against the zone that applies; only for someone who may change the
     settings, so a refusal costs no Slack call and writes nothing."""
-    if zone_of is not None and await _may(svc, actor, CHANGE_TEAM):
+    if zone_of is not None and await _may(svc, actor, SETTINGS):
         await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
-    async with member_work(svc, actor, in_channel, once=True) as work:
-        await work.require(CHANGE_TEAM, CHANGE_SETTINGS)
+    async with member_work(svc, actor, in_channel, once=True, needs=SETTINGS) as work:
         before, calendar = teams.setting_words(work.team), _calendar_of(work.team)
         today = local_today(work.team, work.now)
         for setting, value in changes:
@@ -400,11 +396,12 @@ async def _recalendar(
     )
 
 
-async def _may(svc: Services, actor: Actor, roles: tuple[str, ...]) -> bool:
-    """Whether the actor holds one of `roles` in their team now (read only: a team not made
-    yet has nobody in any role). The use case checks again in its own transaction."""
+async def _may(svc: Services, actor: Actor, needs: teams.Needs) -> bool:
+    """Whether the actor's roles in their team let them now (read only, without asking Slack:
+    a team not made yet has nobody in any role). The use case checks again in its own
+    transaction, and whether they are in the channel first."""
     _, current = await roles_of(svc, actor)
-    return current.has(actor.user, *roles)
+    return needs.allows(current, actor.user)
 
 
 async def adopt_po_timezone(svc: Services, workspace: str, channel: str, zone_of: ZoneOf) -> bool:

@@ -23,7 +23,7 @@ from bot.domain.calendar import WEEKDAYS, working_days, zone_name
 from bot.domain.commands import USAGE
 from bot.domain.refinement_budget import SHARE_RANGE
 from bot.domain.sprints import Recalendared
-from bot.domain.teams import ROLE_NAMES, Roles
+from bot.domain.teams import Roles
 from bot.usecases.team import SettingChange, StartMoved, TeamSetUp
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, section
@@ -31,8 +31,15 @@ from handlers.render import plain, render
 from storage.models import Team
 
 
-def roles_message(roles: Roles, channel_id: str) -> dict[str, Any]:
+def roles_message(
+    roles: Roles, channel_id: str, start_moved: StartMoved | None = None
+) -> dict[str, Any]:
+    """The roles card; after the setup form, why the sprints do not start on the date picked
+    first, when they do not (in the settings confirmation's words)."""
     body = render("roles.md.j2", roles=roles, channel_id=channel_id)
+    if start_moved is not None:
+        moved = render("settings_changed.md.j2", changes=(), calendar=None, start_moved=start_moved)
+        body = f"{moved}\n\n{body}"
     edit = button("Edit roles", "roles_edit", channel_id)
     setup = button("Team setup", "team_setup", channel_id)
     return kit.with_buttons(body, [edit, setup], "Scrum roles", header="Scrum roles")
@@ -47,7 +54,7 @@ def not_in_channel(error: teams.NotInChannel) -> dict[str, Any]:
 
 # -- setting a team up ---------------------------------------------------------------------------
 
-SETUP_GROUP_BLOCKS = {role: f"{role}_groups" for role in ROLE_NAMES}
+SETUP_GROUP_BLOCKS = {role: f"{role}_groups" for role in ("sm", "dev")}  # the PO: one person
 WEEKS = [Option(value=str(n), label=f"{n} week{'s' if n > 1 else ''}") for n in range(1, 5)]
 
 

@@ -47,27 +47,16 @@ def _roles(body: dict[str, Any]) -> list[tuple[str, list[str]]]:
 
 
 def _setup(body: dict[str, Any]) -> team_uc.TeamSetup:
-    """The setup form: people and user groups per role (a Product Owner is needed: one
-    person), the time zone, the sprint length and start."""
-    state, errors = form.fields(body), {}
+    """The setup form: people per role (the Product Owner one person), user groups for the
+    others, the time zone, the sprint length and start; checked by `_setup_mistakes`."""
+    state = form.fields(body)
     people = {r: _people(state, r) for r in teams.ROLE_NAMES}
     groups = [
         teams.RoleGroup(role, o["value"], o["text"]["text"].lstrip("@"))
         for role, block in team_blocks.SETUP_GROUP_BLOCKS.items()
         for o in state.get(block, {}).get("selected_options") or []
     ]
-    try:
-        teams.check_setup(people, groups)
-    except UserError as error:
-        errors["po"] = error.message
     zone = form.text(state, "timezone")  # empty: the Product Owner's
-    try:
-        if zone:
-            teams.parse_timezone(zone)
-    except UserError as error:
-        errors["timezone"] = error.message
-    if errors:
-        raise form.FieldErrors(errors)
     weeks = (state.get("sprint", {}).get("selected_option") or {}).get("value", "2")
     start = state.get("start", {}).get("selected_date") or None
     return team_uc.TeamSetup(people, groups, zone, weeks, start)
@@ -157,36 +146,22 @@ async def save_roles(asked: Asked, chosen: list[tuple[str, list[str]]]) -> None:
     await asked.answer(team_blocks.roles_message(changed.roles, who.channel))
 
 
-def _setup_or_mistakes(body: dict[str, Any]) -> team_uc.TeamSetup | form.FieldErrors:
-    try:
-        return _setup(body)
-    except form.FieldErrors as mistakes:
-        return mistakes
+async def _setup_mistakes(asked: Asked, setup: team_uc.TeamSetup) -> None:
+    """Before the ack: the form's mistakes under their fields, for who may save it (anyone
+    else is told by its save why they may not: `team_uc.setup_mistakes`)."""
+    if mistakes := await team_uc.setup_mistakes(asked.svc, _submitter(asked), setup):
+        raise form.FieldErrors(dict(mistakes))
 
 
-async def _mistakes_for_who_may(asked: Asked, typed: team_uc.TeamSetup | form.FieldErrors) -> None:
-    """Before the ack (a database read, no Slack call): the setup form's mistakes show under
-    their fields only for someone whose roles let them save it; anyone else is told why they
-    may not (after the ack, as the save says it), not asked to mend what cannot be saved."""
-    if isinstance(typed, form.FieldErrors) and await team_uc.may_set_up(
-        asked.svc, _submitter(asked)
-    ):
-        raise typed
-
-
-@form.submitted(_setup_or_mistakes, before_ack=_mistakes_for_who_may)
-async def save_setup(asked: Asked, setup: team_uc.TeamSetup | form.FieldErrors) -> None:
+@form.submitted(_setup, before_ack=_setup_mistakes)
+async def save_setup(asked: Asked, setup: team_uc.TeamSetup) -> None:
     """Sets the team up; the first time (no Product Owner before), the channel is told who
-    set it up. A form with mistakes from someone who may not save it: why they may not,
-    someone outside the team first (`roles_form`)."""
+    set it up. The answer says where the sprints start, when not on the date picked."""
     who = _submitter(asked)
-    if isinstance(setup, form.FieldErrors):
-        await team_uc.roles_form(asked.svc, who, asked.in_channel)
-        raise setup  # they may after all (their roles changed meanwhile): what to mend
     setup = replace(setup, groups=await team_flow.with_members(asked.client, setup.groups))
     zones = zone_of(asked.client)
     done = await team_uc.set_up_team(asked.svc, who, setup, asked.in_channel, zone_of=zones)
-    await asked.answer(team_blocks.roles_message(done.roles, who.channel))
+    await asked.answer(team_blocks.roles_message(done.roles, who.channel, done.start_moved))
 
 
 @form.submitted(_settings, before_ack=_start_in_range)

@@ -10,6 +10,7 @@ from tests.app.test_backlog_slack import shown
 from tests.app.test_planning_slack import commit_sprint, setup
 from tests.app.test_priority_slack import timebox
 from tests.app.test_settings_form_slack import _form, the_team
+from tests.app.test_team_forms_open_slack import told
 from tests.conftest import CHANNEL, PO, roles
 
 
@@ -39,6 +40,9 @@ async def test_the_form_and_the_setup_move_it_too(slack, clock):
     setup_form = slack.emulator.open_view(PO)
     await slack.driver.submit(setup_form, {"Sprints start on": date(2026, 12, 20)}, user=PO)
     assert (await the_team(slack)).sprint_start == date(2026, 12, 21)
+    said = told(slack, PO)  # as the settings say it, not silently
+    assert "The start you gave, Sun 20 Dec, is not a working day of the team" in said, said
+    assert "the sprints start on the next one, Mon 21 Dec" in said and "*Product Owner:*" in said
 
 
 async def test_a_start_gone_by_says_where_the_next_sprint_starts(slack, clock):
