@@ -18,6 +18,7 @@ from bot.runtime.services import Services
 from bot.usecases import housekeeping as housekeeping_uc
 from bot.usecases import meetings as meetings_uc
 from bot.usecases import news
+from bot.usecases import planning as planning_uc
 from bot.usecases import ready as ready_uc
 from bot.usecases import sprints as sprints_uc
 from bot.usecases import team as team_uc
@@ -113,6 +114,8 @@ def register_jobs(
     news.register_wording(connect_uc.Disconnected, connect_blocks.disconnect_told)
     news.register_wording(meetings_uc.Note, meeting_blocks.note)
     news.register_wording(meetings_uc.Ended, lambda done: meeting_blocks.ended_posts(done.meeting))
+    news.register_wording(planning_uc.Committed, meeting_blocks.committed_posts)
+    news.register_wording(planning_uc.PlanNote, sprint_blocks.plan_note)
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

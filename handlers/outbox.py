@@ -29,7 +29,6 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from bot.usecases import news
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ async def send_all(
             response = await client.chat_postMessage(**post.args)  # carries its metadata
         except Exception as error:
             log.warning("%s not posted (%s): the outbox posts it", post.key, error)
-            await news.post_soon(services, post)
+            await outbox.post_soon(services, post)
             continue
         await outbox.posted(services, post, response.get("ts"))
 

@@ -556,6 +556,17 @@ def away_all_sprint(team: Team, sprint: Sprint, developers: Sequence[str]) -> tu
     return tuple(d for d in developers if working and off.get(d, 0.0) >= working)
 
 
+def not_a_developer(roles: Roles, user: str) -> str:
+    """Why someone who is no developer cannot commit: a Scrum Master may record the
+    Developers' commitment for the team."""
+    if user in roles.sm:
+        return (
+            "The Developers commit to the sprint. As Scrum Master you may record their "
+            "commitment for the team: `/planning commit team`."
+        )
+    return "The Developers commit to the sprint."
+
+
 def commit(
     team: Team,
     sprint: Sprint,
@@ -575,7 +586,7 @@ def commit(
         if user not in roles.sm:
             raise NotAllowed("Only a Scrum Master can commit for the team.", roles.sm)
     elif user not in developers:
-        raise NotAllowed("The developers commit to the sprint; you watch this one.")
+        raise NotAllowed(not_a_developer(roles, user))
     if sprint.status != "planning":
         raise UserError(f"Sprint {sprint.number} is committed already.")
     if not sprint.goal:

@@ -12,7 +12,8 @@ their key in Slack message metadata:
 - `record` keeps a post made at once (handlers/outbox.py sends it), in the caller's transaction
   with whatever it must go with (say a poker result's claim), due only after the settle delay.
   Once Slack answers it is marked done (`posted`, keeping what `then` names of it: its ts), or
-  goes if Slack refused it (`dropped`). Only a crash leaves it pending, to be settled.
+  goes if Slack refused it (`dropped`), or is made due at once for the outbox's retries
+  (`post_soon`). Only a crash leaves it pending, to be settled.
 
 Nothing here talks to Slack: handlers/outbox.py posts, and looks for a post a crash cut short.
 """
@@ -120,6 +121,16 @@ async def dropped(services: Services, post: Post) -> None:
     async with services.db.transaction() as store:
         await store.cancel(post.key)
         await _after(store, post.then, None)
+
+
+async def post_soon(services: Services, post: Post) -> None:
+    """A recorded post sent at once that Slack refused: due now, for the outbox to deliver
+    with its retries (looking first, in case Slack had it after all). One done already (a
+    settle got there first) is left alone."""
+    async with services.db.transaction() as store:
+        job = await store.scheduled(post.key)
+        if job is not None and job.done_at is None:
+            await store.schedule(KIND, post.key, services.clock.now(), job.payload)
 
 
 async def kept(services: Services, due: Due, ts: str | None) -> None:

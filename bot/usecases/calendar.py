@@ -217,7 +217,7 @@ async def start_now(svc: Services, actor: Actor, ceremony_id: int) -> ToStart:
     then started as `/refine start` or `/planning start` would)."""
     async with team_work(svc, actor) as work:
         ceremony = await _ceremony_in_team(work.store, work.team, ceremony_id)
-        return ToStart(ceremony.kind, ceremony.minutes)
+        return ToStart(ceremony.kind, _length(work.team, ceremony))
 
 
 # -- the feed ------------------------------------------------------------------------------------
@@ -305,7 +305,9 @@ async def remind(svc: Services, due: Due, render: Render) -> str:
 
 async def start_due(svc: Services, due: Due) -> StartDue:
     """An automatic start: who starts it (whoever scheduled it, as facilitator) and what,
-    unless the calendar changed since or it is too late."""
+    unless the calendar changed since or it is too late. Each try of the job is a request of
+    its own: one whose agenda card Slack refused (the meeting withdrawn) is made again by the
+    next, where a copy of one try acts once."""
     async with svc.db.transaction() as store:
         team = await store.team_by_id(int(due.payload["team_id"]))
         ceremony = await store.ceremony(team.id, due.payload["kind"]) if team else None
@@ -313,8 +315,9 @@ async def start_due(svc: Services, due: Due) -> StartDue:
         verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "start", recent)
         if not verdict.act or team is None or ceremony is None:
             return StartDue(verdict.outcome)
-        actor = Actor(team.workspace_id, team.channel_id, ceremony.created_by, request=due.key)
-        return StartDue(verdict.outcome, actor, ceremony.kind, ceremony.minutes)
+        request = f"{due.key}:{due.attempts}"
+        actor = Actor(team.workspace_id, team.channel_id, ceremony.created_by, request=request)
+        return StartDue(verdict.outcome, actor, ceremony.kind, _length(team, ceremony))
 
 
 # -- steps ---------------------------------------------------------------------------------------
@@ -333,6 +336,14 @@ async def _shown(store: Store, team: Team, now: datetime) -> CalendarShown:
     lead = kept.lead_minutes if kept is not None else rules.DEFAULT_LEAD
     coming = rules.coming(team, ceremonies, now, recent=await _recent(store, team))
     return CalendarShown(team, ceremonies, coming, lead, kept is not None and bool(kept.feed_hash))
+
+
+def _length(team: Team, ceremony: Ceremony) -> int:
+    """How long a ceremony's meeting lasts when it starts: a planning held to the sprint's
+    timebox (the sprint may have been shortened since it was scheduled)."""
+    if ceremony.kind == "planning":
+        return min(ceremony.minutes, rules.planning_limit(team.sprint_weeks))
+    return ceremony.minutes
 
 
 def _sections(agenda: Agenda, minutes: int) -> Sequence[Section]:

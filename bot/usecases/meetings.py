@@ -34,7 +34,7 @@ from bot.usecases import news, tracker
 from bot.usecases.planning import PLANNING
 from bot.usecases.refinement_budget import as_data, session_budget
 from bot.usecases.review import REVIEW
-from bot.usecases.team import InChannel, member_work, require_member
+from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import ActionItem, BacklogItem, Meeting, Team
 from storage.repositories import Store
@@ -639,18 +639,14 @@ async def agenda_to_edit(
     actor: Actor,
     kind: str,
     channel: str,
-    team_id: int | None = None,
-    in_channel: InChannel | None = None,
+    team_id: int | None,
+    in_channel: InChannel,
 ) -> AgendaShown:
     """The agenda a button offers to edit (it names the team's channel and id): this team's
-    only. With `in_channel` (the button's click), only for who may save it, as `save_agenda`
-    refuses: someone outside the team first, then anyone but the PO or a Scrum Master."""
-    if in_channel is not None:
-        await require_member(svc, actor, in_channel)
-    async with team_work(svc, actor) as work:
+    only, and only for who may save it, refused as `save_agenda` refuses."""
+    async with member_work(svc, actor, in_channel) as work:
         _require_own_agenda(work, kind, channel, team_id)
-        if in_channel is not None:
-            await work.require(("po", "sm"), "change agendas")
+        await work.require(("po", "sm"), "change agendas")
         return _shown(work, kind)
 
 
@@ -669,10 +665,12 @@ class AgendaForm:
 async def agenda_from_form(svc: Services, actor: Actor, given: AgendaForm) -> Agenda:
     """The agenda a form says, read before the ack so that a broken one is refused under its
     field: the YAML, or this team's current agenda with the lengths and purposes typed."""
-    current = await agenda_to_edit(svc, actor, given.kind, actor.channel, given.team_id)
+    async with team_work(svc, actor) as work:
+        _require_own_agenda(work, given.kind, actor.channel, given.team_id)
+        current = for_team(work.team.agendas, given.kind)
     if given.yaml is not None:
         return parse_agenda(given.yaml, given.kind)
-    return edited(current.agenda, given.amounts, given.purposes)
+    return edited(current, given.amounts, given.purposes)
 
 
 async def reset_agenda(

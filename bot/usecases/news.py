@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.runtime import outbox
-from bot.runtime.services import Services
 from storage.models import Team
 from storage.repositories import Store
 
@@ -76,13 +75,3 @@ async def record_for_channel(
         name = f"{key}:{n}"
         posts.append(await outbox.record(store, name, team.workspace_id, now, **{**where, **args}))
     return posts
-
-
-async def post_soon(svc: Services, post: outbox.Post) -> None:
-    """A recorded post sent at once that Slack refused: due now, for the outbox to deliver
-    with its retries (looking first, in case Slack had it after all). One done already (a
-    settle got there first) is left alone."""
-    async with svc.db.transaction() as store:
-        job = await store.scheduled(post.key)
-        if job is not None and job.done_at is None:
-            await store.schedule(outbox.KIND, post.key, svc.clock.now(), job.payload)

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 from agendas import engine
 from agendas import planning as plan
@@ -25,7 +26,9 @@ from bot.domain import sprints as rules
 from bot.domain import tasks
 from bot.domain.capacity import VELOCITY_SPRINTS
 from bot.domain.readiness import DefinitionOfReady
+from bot.runtime import outbox
 from bot.runtime.services import Services
+from bot.usecases import news
 from bot.usecases import sprints as steps
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, Work, team_work
@@ -120,6 +123,9 @@ class PlanChanged:
     meeting: Meeting | None
     """The running planning meeting, whose thread hears of the change (None: the asker alone
     hears of it, privately: `announce`)."""
+    posts: Sequence[outbox.Post] = ()
+    """Its line in the meeting's thread (`announce` "thread"), recorded in the outbox with the
+    change, to send at once (handlers/outbox.send_all)."""
 
     @property
     def announce(self) -> str:
@@ -149,6 +155,10 @@ class Committed:
     recorded_by: str | None = None
     """The Scrum Master who recorded the Developers' commitment for the team (`commit team`);
     None when the last Developer committed themselves."""
+    posts: Sequence[outbox.Post] = ()
+    """A recorded sprint's news (the ended meeting's minutes in its thread, the channel's
+    summary, which says it ended), recorded in the outbox with the commitment, to send at
+    once (handlers/outbox.send_all)."""
 
 
 @dataclass(frozen=True)
@@ -278,10 +288,14 @@ async def commit(
         count = len(await work.store.sprint_items(sprint))
         recorded_by = work.user if for_team else None
         meeting = await work.store.open_meeting(work.team.id)
-        if meeting is None or meeting.kind != PLANNING.name:
-            return Committed(work.team, sprint, count, None, None, recorded_by)
-        await conclude(work.store, work.team, meeting, PLANNING, work.now)
-        return Committed(work.team, sprint, count, None, meeting, recorded_by)
+        ended = None
+        if meeting is not None and meeting.kind == PLANNING.name:
+            await conclude(work.store, work.team, meeting, PLANNING, work.now)
+            ended = meeting
+        done = Committed(work.team, sprint, count, None, ended, recorded_by)
+        key = f"sprint-committed:{sprint.id}"
+        posts = await news.record_for_channel(work.store, work.team, key, work.now, done)
+        return replace(done, posts=posts)
 
 
 async def open_form(
@@ -393,7 +407,15 @@ async def _reselected(
 
 
 async def _changed(work: Work, sprint: Sprint, people: People, note: PlanNote) -> PlanChanged:
+    """Where the plan stands after `note`; told in the running meeting's thread, its line is
+    recorded in the outbox with the change."""
     state = await plan_state(work.store, work.team, sprint, people)
     meeting = await work.store.open_meeting(work.team.id)
     running = meeting if meeting is not None and meeting.kind == PLANNING.name else None
-    return PlanChanged(work.team, state, note, running)
+    changed = PlanChanged(work.team, state, note, running)
+    if changed.announce != "thread" or running is None:
+        return changed
+    key = f"plan-note:{running.id}:{uuid4().hex}"
+    where = running.message_ts
+    posts = await news.record_for_channel(work.store, work.team, key, work.now, note, where)
+    return replace(changed, posts=posts)

@@ -271,6 +271,16 @@ def committed(done: Committed) -> dict[str, Any]:
     return mrkdwn_notice(text)
 
 
+def committed_posts(done: Committed) -> list[dict[str, Any]]:
+    """What a recorded sprint posts: the planning meeting's minutes in its thread (if the
+    commitment ended one), then the channel's summary, which says that it ended."""
+    posts = [committed(done)]
+    if done.ended is not None:
+        minutes = minutes_message(done.ended.agenda["name"], done.ended.minutes or {})
+        posts.insert(0, {**minutes, "thread_ts": done.ended.message_ts})
+    return posts
+
+
 # -- refinement sections -------------------------------------------------------------------------
 
 

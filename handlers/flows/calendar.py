@@ -9,7 +9,7 @@ from datetime import date
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import UserError
-from bot.runtime.scheduling import Due
+from bot.runtime.scheduling import MAX_ATTEMPTS, Due
 from bot.runtime.services import Services
 from bot.usecases import calendar as calendar_uc
 from bot.usecases.team import InChannel
@@ -41,8 +41,15 @@ async def on_reminder(svc: Services, client: AsyncWebClient, due: Due) -> str:
     return await calendar_uc.remind(svc, due, calendar_blocks.reminder)
 
 
+class CardRefused(Exception):
+    """An automatic start's agenda card Slack refused: the job fails, for the runner to try
+    again (with its backoff) while it has tries left."""
+
+
 async def on_start(svc: Services, client: AsyncWebClient, due: Due) -> str:
-    """`auto start`: the meeting begins at its time, facilitated by whoever scheduled it."""
+    """`auto start`: the meeting begins at its time, facilitated by whoever scheduled it. An
+    agenda card Slack refuses (the meeting withdrawn) is tried again by the job's next try;
+    after the last one, a log line says it did not start."""
     start = await calendar_uc.start_due(svc, due)
     if start.actor is None:
         return start.outcome
@@ -51,6 +58,15 @@ async def on_start(svc: Services, client: AsyncWebClient, due: Due) -> str:
         await meeting_flow.start(svc, client, *where, _member_of(client))
     except Replayed:
         return "started already"
+    except meeting_flow.NotStarted as refused:
+        if due.attempts < MAX_ATTEMPTS:
+            raise CardRefused(f"try {due.attempts}: Slack refused its agenda card") from refused
+        log.warning(
+            "ceremony %s did not start: Slack refused its agenda card %s times",
+            due.key,
+            due.attempts,
+        )
+        return f"not started: Slack refused its agenda card {due.attempts} times"
     except UserError as refused:  # a meeting is running, say
         log.info("ceremony %s not started: %s", due.key, refused.message)
         return f"not started: {refused.message}"[:500]

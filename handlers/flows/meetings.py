@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +40,10 @@ NOT_STARTED = (
     "nobody could have followed it. Try starting it again in a moment."
 )
 THREAD_PAGES = 5  # pages of 200 replies read to find a card in a meeting's thread
+
+
+class NotStarted(UserError):
+    """Slack refused the meeting's agenda card: the meeting was withdrawn, and may start again."""
 
 
 # -- the channel's people ------------------------------------------------------------------------
@@ -86,7 +89,7 @@ async def start(
         await slack_outbox.send(svc, client, started.card)
     except Exception as error:
         log.warning("meeting %s withdrawn: its agenda not posted (%s)", started.meeting.id, error)
-        raise UserError(NOT_STARTED) from error
+        raise NotStarted(NOT_STARTED) from error
     await open_section(svc, client, started.team, started.meeting)
 
 
@@ -96,7 +99,6 @@ async def stepped(asked: Asked, done: meetings.Step) -> None:
     brought up to date all the same."""
     if done.note is not None and done.note.private:
         await asked.answer(meeting_blocks.note(done.note))
-        done = replace(done, note=None)
     await announce(asked.svc, asked.client, done)
 
 

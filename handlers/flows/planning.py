@@ -18,7 +18,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import planning as plan
-from bot.runtime import outbox
 from bot.usecases import planning
 from bot.usecases.tasks import TaskCard
 from handlers import outbox as slack_outbox
@@ -42,11 +41,8 @@ async def plan_changed(asked: meeting_flow.Asked, changed: planning.PlanChanged)
         await asked.answer(meeting_blocks.plan_changed(changed))
     elif announce == "note" or meeting is None:
         await asked.answer(sprint_blocks.plan_note(changed.note))
-    else:  # in the meeting's thread: a line (not for capacity), and its cards
-        if announce == "thread":
-            await meeting_flow.post(
-                asked.client, team, meeting, sprint_blocks.plan_note(changed.note)
-            )
+    else:  # in the meeting's thread: a line (not for capacity: recorded), and its cards
+        await slack_outbox.send_all(asked.svc, asked.client, changed.posts)
         await refresh_cards(asked.client, team, meeting, changed.state)
 
 
@@ -78,26 +74,17 @@ async def task_changed(asked: meeting_flow.Asked, card: TaskCard, *, replace: bo
 
 async def committed(asked: meeting_flow.Asked, done: planning.Committed) -> None:
     """Someone committed: who is still awaited, or the recorded sprint's summary and the end of
-    the planning meeting, with its minutes. Both are recorded in the durable outbox and sent
-    at once: one Slack refuses is posted by the outbox later, and never keeps the other from
-    being sent."""
+    the planning meeting, with its minutes. Both were recorded in the durable outbox with the
+    commitment and are sent at once: one Slack refuses is posted by the outbox later, and
+    never keeps the other from being sent."""
     if done.waiting is not None:
         await plan_changed(asked, done.waiting)
         return
     svc, ended, client, team = asked.svc, done.ended, asked.client, done.team
-    posts = []
-    if ended is not None:  # its minutes in its thread; that it ended, in the one post below
+    if ended is not None:  # its cards closed before its minutes come
         await meeting_flow.refresh(client, team, ended, svc.clock.now())
         await meeting_flow.close_cards(client, team, ended)
-        minutes = meeting_blocks.minutes_message(ended.agenda["name"], ended.minutes or {})
-        where = {"channel": team.channel_id, "thread_ts": ended.message_ts}
-        name = f"planning-minutes:{ended.id}"
-        posts.append(await outbox.recorded(svc, name, team.workspace_id, **where, **minutes))
-    summary = meeting_blocks.committed(done)
-    name = f"sprint-committed:{done.sprint.id}"
-    channel = team.channel_id
-    posts.append(await outbox.recorded(svc, name, team.workspace_id, channel=channel, **summary))
-    await slack_outbox.send_all(svc, client, posts)
+    await slack_outbox.send_all(svc, client, done.posts)
 
 
 async def open_plan_form(asked: meeting_flow.Asked, form: planning.PlanForm) -> None:

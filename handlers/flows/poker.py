@@ -248,8 +248,9 @@ async def vote(
     delivery: str | None = None,
 ) -> None:
     """A vote from a card or the reason form: counted before the ack (on disk, once, in a
-    transaction shared with the votes clicked with it), then shown: the result first when it
-    reveals the round, the poll redrawn, the confirmation to the voter alone. A refused vote
+    transaction shared with the votes clicked with it), then shown: the poll's redraw asked
+    for as the ack leaves, the confirmation to the voter alone, then the result when it
+    reveals the round. A refused vote
     is acked and the refusal raised (the listener answers it). `delivery`: the request's
     delivery key, recorded with the vote."""
     key = poker_uc.vote_key(body.get("trigger_id"))

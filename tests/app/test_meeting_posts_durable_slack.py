@@ -14,13 +14,17 @@ from datetime import timedelta
 
 import pytest
 
+from agendas.kinds import People
 from bot.emulator.stack import LocalStack
+from bot.runtime import outbox
+from bot.usecases import planning as planning_uc
+from bot.usecases.unit import Actor
 from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_calendar_slack import open_meeting
 from tests.app.test_planning_slack import channel_posts, cmd, setup
 from tests.app.test_planning_slack import thread as planning_thread
 from tests.app.test_refine_slack import agenda_message, refine, setup_team, thread, tick
-from tests.conftest import CHANNEL, PO, SM
+from tests.conftest import CHANNEL, PEOPLE, PO, SM
 
 
 def refuse_posts(slack: LocalStack, times: int = 1) -> None:
@@ -139,3 +143,43 @@ async def test_a_steps_note_slack_refused_comes_in_the_thread_on_the_next_try(sl
     assert saying(thread(slack), "Paused: the clock stands still") == []
     await sweep(slack)
     assert len(saying(thread(slack), "Paused: the clock stands still")) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "user", "said"),
+    [
+        ("goal Faster pay", PO, ":dart: Sprint goal: Faster pay"),
+        ("add 1", SM, "#1"),
+    ],
+)
+async def test_a_plan_line_slack_refused_comes_in_the_thread_and_the_asker_gets_no_apology(
+    slack, text, user, said
+):
+    await setup(slack)
+    await cmd(slack, "/planning", "start 1h")
+    lines = len(planning_thread(slack))
+    refuse_posts(slack)
+    await cmd(slack, "/planning", text, user)
+    assert all("went wrong" not in e.text for e in slack.emulator.ephemerals(user))
+    assert len(planning_thread(slack)) == lines
+    await sweep(slack)
+    [line] = planning_thread(slack)[lines:]
+    assert said in shown(line)
+
+
+async def test_a_commitments_minutes_and_summary_are_recorded_with_the_commitment(slack):
+    """Recorded in the commitment's own transaction: a crash right after it commits (here, the
+    Slack side never runs) leaves them to the outbox, which posts them once."""
+    await setup(slack)
+    await cmd(slack, "/planning", "start 1h")
+    await cmd(slack, "/planning", "add 1")
+    await cmd(slack, "/planning", "goal By the end we expect PDF invoices", PO)
+    people = People((*PEOPLE, "UBOT"), "UBOT")
+    actor = Actor("T0TEAM", CHANNEL, SM, request="crashed-commit")
+    await planning_uc.commit(slack.services, actor, people, for_team=True)
+    assert saying(channel_posts(slack), "committed") == []
+    slack.clock.advance(outbox.SETTLE_AFTER + timedelta(seconds=1))
+    await sweep(slack)
+    assert len(saying(channel_posts(slack), "committed")) == 1
+    assert len(saying(planning_thread(slack), "*Minutes of the ")) == 1
+    assert len(saying(channel_posts(slack), "has ended")) == 1, "the summary says it ended"

@@ -129,7 +129,7 @@ async def test_a_whole_planning_meeting_records_a_committed_sprint(slack):
     await cmd(slack, "/planning", "next")
     commit = thread(slack)[-1]
     await slack.driver.click("I commit", user=PO, message=commit)
-    assert "The developers commit to the sprint" in last_ephemeral(slack, PO).text
+    assert "The Developers commit to the sprint" in last_ephemeral(slack, PO).text
     await slack.driver.click("I commit", user=DEV1, message=commit)
     await slack.driver.click("I commit", user=DEV2, message=commit)
     assert f"Waiting for <@{DEV3}>" in shown(thread(slack)[-1])
@@ -261,3 +261,16 @@ async def test_a_plan_change_outside_a_running_planning_meeting_is_told_to_the_a
     told = shown(last_ephemeral(slack, SM))
     assert f"<@{SM}> updated days off and focus" in told and "*Selection:*" not in told
     assert len(slack.emulator.messages(CHANNEL)) == posts, "nothing posted"
+
+
+async def test_a_commit_by_the_po_or_the_scrum_master_says_who_commits_and_how_the_sm_may(slack):
+    await setup(slack)
+    await cmd(slack, "/planning", "start 1h")
+    await cmd(slack, "/planning", "add 1")
+    await cmd(slack, "/planning", "goal By the end we expect PDF invoices", PO)
+    await cmd(slack, "/planning", "commit", PO)
+    said = last_ephemeral(slack, PO).text
+    assert "The Developers commit to the sprint" in said and "watch" not in said
+    await cmd(slack, "/planning", "commit", SM)
+    said = last_ephemeral(slack, SM).text
+    assert "`/planning commit team`" in said and "watch" not in said
