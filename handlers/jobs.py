@@ -113,6 +113,9 @@ def register_jobs(
     news.register_wording(team_uc.TeamSetUp, team_blocks.setup_announcement)
     news.register_wording(connect_uc.Disconnected, connect_blocks.disconnect_told)
     news.register_wording(meetings_uc.Note, meeting_blocks.note)
+    news.register_wording(
+        meetings_uc.NextTriage, lambda n: meeting_blocks.opened(n.meeting, n.team, [n.card])
+    )
     news.register_wording(meetings_uc.Ended, lambda done: meeting_blocks.ended_posts(done.meeting))
     news.register_wording(planning_uc.Committed, meeting_blocks.committed_posts)
     news.register_wording(planning_uc.PlanNote, sprint_blocks.plan_note)

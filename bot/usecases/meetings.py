@@ -183,6 +183,18 @@ class Triaged:
     item: BacklogItem
     placement: str
     following: refinement.TriageCard
+    posts: Sequence[outbox.Post] = ()
+    """The next triage card, recorded in the outbox with the decision, to send at once."""
+
+
+@dataclass(frozen=True)
+class NextTriage:
+    """The triage card that follows a decision, as news for the meeting's thread (worded by
+    the app: handlers/jobs.py)."""
+
+    meeting: Meeting
+    team: Team
+    card: refinement.TriageCard
 
 
 @dataclass(frozen=True)
@@ -532,7 +544,10 @@ async def triage(
         refinement.record_triage(meeting, number, placement, user)
         new = refinement.new_items(await _ordered(store, team))
         following = refinement.triage_card(meeting, new)
-        return Triaged(team, meeting, item, placement, following)
+        key = f"meeting-triage:{meeting.id}:{number}:{uuid4().hex}"
+        card = NextTriage(meeting, team, following)
+        posts = await news.record_for_channel(store, team, key, now, card, meeting.message_ts)
+        return Triaged(team, meeting, item, placement, following, posts)
 
 
 async def triage_pick(

@@ -205,16 +205,18 @@ async def session_picked(asked: Asked, done: meetings.Opening) -> None:
 
 
 async def triaged(asked: Asked, done: meetings.Triaged) -> None:
-    """The triage card shows its decision; the next new item's card follows."""
+    """The triage card shows its decision (a failed edit leaves it as it was: the decision
+    stands); the next new item's card follows, recorded with the decision."""
     container = asked.body.get("container") or {}
-    await asked.client.chat_update(
-        channel=done.team.channel_id,
-        ts=container["message_ts"],
-        **meeting_blocks.triage_done(done.item, done.placement, asked.actor.user),
-    )
-    following = meeting_blocks.opened(done.meeting, done.team, [done.following])
-    for payload in following:
-        await post(asked.client, done.team, done.meeting, payload)
+    try:
+        await asked.client.chat_update(
+            channel=done.team.channel_id,
+            ts=container["message_ts"],
+            **meeting_blocks.triage_done(done.item, done.placement, asked.actor.user),
+        )
+    except SlackApiError as error:
+        log.warning("triage card of #%s not redrawn (%s)", done.item.number, error)
+    await slack_outbox.send_all(asked.svc, asked.client, done.posts)
 
 
 # -- the section timers --------------------------------------------------------------------------

@@ -183,3 +183,21 @@ async def test_a_commitments_minutes_and_summary_are_recorded_with_the_commitmen
     assert len(saying(channel_posts(slack), "committed")) == 1
     assert len(saying(planning_thread(slack), "*Minutes of the ")) == 1
     assert len(saying(channel_posts(slack), "has ended")) == 1, "the summary says it ended"
+
+
+async def test_the_next_triage_card_slack_refused_comes_later_and_the_triage_stands(slack):
+    """Triage stalled when the next card was lost: now the decision stands, nobody is told of
+    an error, and the next card comes with the outbox's next try."""
+    await setup_team(slack)
+    await refine(slack, "start")
+    await refine(slack, "next")
+    card = next(m for m in thread(slack) if "Triage 1 of 3" in shown(m))
+    refuse_posts(slack)
+
+    await slack.driver.click("Keep", user=PO, message=card)
+    await slack.settle()
+
+    assert not saying(slack.emulator.ephemerals(CHANNEL, PO), "went wrong")
+    assert not saying(thread(slack), "Triage 2 of 3"), "refused once"
+    await sweep(slack)
+    assert len(saying(thread(slack), "Triage 2 of 3")) == 1, "posted once, later"
