@@ -660,8 +660,7 @@ async def agenda_to_edit(
     """The agenda a button offers to edit (it names the team's channel and id): this team's
     only, and only for who may save it, refused as `save_agenda` refuses."""
     async with member_work(svc, actor, in_channel) as work:
-        _require_own_agenda(work, kind, channel, team_id)
-        await work.require(("po", "sm"), "change agendas")
+        await _may_change_agenda(work, kind, channel, team_id)
         return _shown(work, kind)
 
 
@@ -698,8 +697,7 @@ async def reset_agenda(
 ) -> AgendaShown:
     """Back to the built-in agenda (the PO's or a Scrum Master's)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        _require_own_agenda(work, kind, channel, team_id)
-        await work.require(("po", "sm"), "change agendas")
+        await _may_change_agenda(work, kind, channel, team_id)
         reset(work.team, kind)
         return _shown(work, kind)
 
@@ -714,8 +712,7 @@ async def save_agenda(
     """The team's own agenda of its kind (the PO's or a Scrum Master's); `team_id`: the team
     whose agenda the form was opened for."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        _require_own_agenda(work, agenda.kind, work.team.channel_id, team_id)
-        await work.require(("po", "sm"), "change agendas")
+        await _may_change_agenda(work, agenda.kind, work.team.channel_id, team_id)
         adopt(work.team, agenda)
         return _shown(work, agenda.kind)
 
@@ -742,6 +739,13 @@ def _require_own_agenda(work: Work, kind: str, channel: str, team_id: int | None
         raise UserError("There is no such kind of meeting.")
     if channel != work.team.channel_id or team_id not in (None, work.team.id):
         raise UserError("That agenda belongs to another channel's team.")
+
+
+async def _may_change_agenda(work: Work, kind: str, channel: str, team_id: int | None) -> None:
+    """The agenda named is the actor's team's (refused first, as another team's), and the
+    actor its PO or a Scrum Master: for opening its form, saving and resetting it alike."""
+    _require_own_agenda(work, kind, channel, team_id)
+    await work.require(("po", "sm"), "change agendas")
 
 
 def _shown(work: Work, kind: str) -> AgendaShown:

@@ -970,6 +970,7 @@ TRUSTED_CHANGES = {
     "poker.reveal_round": "the poll's facilitator (in the team when they started it) or an SM",
     "poker.decide_round": "the poll's facilitator (in the team when they started it) or an SM",
     "poker.revote_round": "the poll's facilitator (in the team when they started it) or an SM",
+    "meetings._may_change_agenda": "a check its callers make inside their member_work",
 }
 
 
