@@ -527,11 +527,12 @@ def to_csv(items: Sequence[BacklogItem], names: Mapping[str, str] | None = None)
 def markdown_text(text: str) -> str:
     """Anyone's text in a Markdown file, which a viewer may render as HTML: `<b>`, `<!channel>`
     and `&` read as typed, never as markup; nor do `[text](url)` and `![alt](url)` make a link
-    or an image the viewer would fetch (their brackets escaped)."""
-    return html.escape(text, quote=False).translate(_BRACKETS)
+    or an image the viewer would fetch, nor `*`, `_` or a backtick emphasis or code (each
+    escaped with a backslash; so is the backslash, else a typed `\\[` would undo it)."""
+    return html.escape(text, quote=False).translate(_MARKDOWN_PUNCTUATION)
 
 
-_BRACKETS = str.maketrans({"[": "\\[", "]": "\\]"})
+_MARKDOWN_PUNCTUATION = str.maketrans({c: "\\" + c for c in "\\[]*_`#"})
 
 
 def markdown_cell(text: str) -> str:
