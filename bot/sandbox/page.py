@@ -202,15 +202,24 @@ async def file(request: web.Request) -> web.Response:
     kind = found.mimetype or mimetypes.guess_type(found.name)[0] or "application/octet-stream"
     if kind.startswith("text/") or kind in ("application/csv",):
         kind = "text/plain; charset=utf-8"  # readable in the browser instead of downloaded
-    disposition = "attachment" if request.query.get("download") else "inline"
+    if kind not in SHOWN_INLINE:
+        kind = "application/octet-stream"  # an SVG or HTML someone shared runs no script here
+    downloaded = kind not in SHOWN_INLINE or request.query.get("download")
+    disposition = "attachment" if downloaded else "inline"
     return web.Response(
         body=found.content,
         headers={
             "Content-Type": kind,
             "Content-Disposition": f"{disposition}; filename={json.dumps(found.name)}",
             "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox",
         },
     )
+
+
+# What the page shows of a shared file in a tab: plain text and pictures that hold no script
+# (an SVG may); anything else anyone uploads is downloaded, never run on the page's origin.
+SHOWN_INLINE = {"text/plain; charset=utf-8", "image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 # What the page posts to /api/{name}: each a person's act in the workspace.

@@ -456,3 +456,23 @@ async def test_the_calendar_feed_is_at_the_sandboxs_own_address_and_served_there
     assert {d.astimezone(zone).time() for d in refinements} == {time(14)}
     gone = await page.client.get("/calendar/" + "x" * 43 + ".ics")
     assert gone.status == 404
+
+
+async def test_a_shared_svg_is_downloaded_never_run_on_the_page(page):
+    """Anyone can share a file; an SVG (or HTML) may hold a script that, shown on the page's own
+    origin, could call the page's API as anyone. Pictures without scripts are still shown."""
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/api/command")</script></svg>'
+    for name, content in (("evil.svg", svg), ("chart.png", b"\x89PNG\r\n\x1a\n")):
+        form = aiohttp.FormData({"user": KENJI.id, "channel": CHANNEL})
+        form.add_field("file", content, filename=name)
+        response = await page.client.post("/api/upload", data=form)
+        assert response.status == 200, await response.text()
+    urls = {f["name"]: f["url"] for m in await page.channel(KENJI.id) for f in m["files"]}
+
+    evil = await page.client.get(urls["evil.svg"])
+    assert evil.headers["Content-Type"] == "application/octet-stream"
+    assert evil.headers["Content-Disposition"].startswith("attachment;")
+    assert "sandbox" in evil.headers["Content-Security-Policy"]
+    chart = await page.client.get(urls["chart.png"])
+    assert chart.headers["Content-Type"] == "image/png"
+    assert chart.headers["Content-Disposition"].startswith("inline;")
