@@ -20,6 +20,7 @@ from bot.usecases import meetings as meetings_uc
 from bot.usecases import news
 from bot.usecases import planning as planning_uc
 from bot.usecases import ready as ready_uc
+from bot.usecases import review as review_uc
 from bot.usecases import sprints as sprints_uc
 from bot.usecases import team as team_uc
 from bot.usecases import tracker as tracker_uc
@@ -28,6 +29,7 @@ from handlers import outbox as slack_outbox
 from handlers.blocks import connect as connect_blocks
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import ready as ready_blocks
+from handlers.blocks import review as review_blocks
 from handlers.blocks import sprints as sprint_blocks
 from handlers.blocks import team as team_blocks
 from handlers.blocks import tracker_notice
@@ -119,6 +121,8 @@ def register_jobs(
     news.register_wording(meetings_uc.Ended, lambda done: meeting_blocks.ended_posts(done.meeting))
     news.register_wording(planning_uc.Committed, meeting_blocks.committed_posts)
     news.register_wording(planning_uc.PlanNote, sprint_blocks.plan_note)
+    news.register_wording(review_uc.Verdict, review_blocks.verdict_note)
+    news.register_wording(review_uc.FollowUp, review_blocks.follow_up_added)
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

@@ -116,14 +116,16 @@ def needs_people(kind: str) -> bool:
 @dataclass(frozen=True)
 class Note:
     """What to say after a step, in the meeting thread (but a `private` one): `what` is
-    moved_already, section_over, extended, paused, resumed, auto_on, auto_off, goal or
-    action."""
+    moved_already, section_over, extended, paused, resumed, auto_on, auto_off, goal, action
+    or estimating (`user` started a poker round on item `number`)."""
 
     what: str
     minutes: int = 0
     title: str = ""
     goal: str = ""
     action: ActionItem | None = None
+    user: str = ""
+    number: int = 0
 
     @property
     def private(self) -> bool:
@@ -620,6 +622,21 @@ async def estimate_in(svc: Services, actor: Actor, meeting_id: int) -> Step:
     """The meeting whose deep dive asks for an estimate (a poker round the caller starts)."""
     async with team_work(svc, actor) as work:
         return Step(await _meeting(work, meeting_id), work.team)
+
+
+async def estimating(svc: Services, actor: Actor, meeting_id: int, number: int, poll: int) -> Step:
+    """The deep dive's poker round `poll` started on item `number`: its note for the meeting's
+    thread, recorded in the outbox under the poll (one note per round), to send at once."""
+    async with team_work(svc, actor) as work:
+        found = await work.store.meeting_in_team(meeting_id, work.team.id)
+        meeting = engine.in_team(found, work.team)  # ended meanwhile: the round runs all the same
+        done = Step(meeting, work.team, note=Note("estimating", user=work.user, number=number))
+        key = f"meeting-estimating:{meeting.id}:{poll}"
+        thread = meeting.message_ts
+        done.posts += await news.record_for_channel(
+            work.store, work.team, key, work.now, done.note, thread
+        )
+        return done
 
 
 # -- minutes and history -------------------------------------------------------------------------

@@ -6,14 +6,17 @@ The sprint reviewed is the running one, else the last closed one (also while the
 committed after it has not started: the increment just closed is the one to review); its done
 items are the increment. A meeting named by a button or a form is looked up inside the actor's
 team: another team's is refused and nothing changes. Someone outside the team may look but
-changes nothing.
+changes nothing. What a verdict or a follow-up tells the meeting's thread is recorded in the
+durable outbox with it (worded by the app: handlers/flows/review.py), to send at once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 from agendas import engine
 from agendas import review as rules
@@ -21,7 +24,9 @@ from agendas.kinds import People
 from bot.domain import sprints
 from bot.domain.calendar import local_today
 from bot.domain.errors import UserError
+from bot.runtime import outbox
 from bot.runtime.services import Services
+from bot.usecases import news
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, Meeting, Sprint, Team
@@ -91,6 +96,8 @@ class Verdict:
     """The item's verdict before this one, if any (its post in the thread follows the latest)."""
     follow_up: int | None = None
     """The number of the item's follow-up, if one was made (it stays on the backlog)."""
+    posts: Sequence[outbox.Post] = ()
+    """Its post in the thread, recorded in the outbox with it, to send at once."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,8 @@ class FollowUp:
     meeting: Meeting
     item: BacklogItem
     follow_up: BacklogItem
+    posts: Sequence[outbox.Post] = ()
+    """Its post in the thread, recorded in the outbox with it, to send at once."""
 
 
 @dataclass(frozen=True)
@@ -138,8 +147,9 @@ async def give_verdict(
     note: str,
     in_channel: InChannel,
 ) -> Verdict:
-    """ "Value confirmed / not confirmed / too early to say" with a note: in the meeting, and
-    on the item's history."""
+    """ "Value confirmed / not confirmed / too early to say" with a note: in the meeting, on
+    the item's history, and its post for the thread in the outbox (each verdict its own: a
+    later one on the item is posted too)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         meeting = await _meeting(work, meeting_id)
         sprint = await _reviewed(work.store, work.team, meeting)
@@ -154,7 +164,7 @@ async def give_verdict(
         )
         [card] = [c for c in rules.increment(meeting, sprint, done).cards if c.item is item]
         follow_up = meeting.data.get("follow_ups", {}).get(str(number))
-        return Verdict(
+        done = Verdict(
             work.team,
             meeting,
             item,
@@ -165,12 +175,15 @@ async def give_verdict(
             replaced,
             follow_up,
         )
+        key = f"review-verdict:{meeting.id}:{number}:{uuid4().hex}"
+        return replace(done, posts=await _tell(work, key, done))
 
 
 async def add_follow_up(
     svc: Services, actor: Actor, meeting_id: int, number: int, in_channel: InChannel
 ) -> FollowUp:
-    """A backlog item following up an item whose value was not confirmed (once per item)."""
+    """A backlog item following up an item whose value was not confirmed (once per item), and
+    its post for the thread in the outbox."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         meeting = await _meeting(work, meeting_id, running=False)
         item = await _done_item(work, meeting, number)
@@ -181,7 +194,9 @@ async def add_follow_up(
         work.store.log(item, work.user, "follow-up added", work.now, note=f"#{follow_up.number}")
         rules.record_follow_up(meeting, number, follow_up.number)
         _keep_follow_up_in_minutes(meeting, number, follow_up.number)
-        return FollowUp(work.team, meeting, item, follow_up)
+        done = FollowUp(work.team, meeting, item, follow_up)
+        key = f"review-follow-up:{meeting.id}:{follow_up.number}"
+        return replace(done, posts=await _tell(work, key, done))
 
 
 async def answer_goal(
@@ -217,6 +232,13 @@ async def _done_item(work: Work, meeting: Meeting, number: int) -> BacklogItem:
     sprint = await _reviewed(work.store, work.team, meeting)
     done = rules.done_items(await work.store.sprint_items(sprint)) if sprint else []
     return rules.check_in_increment(number, done)
+
+
+async def _tell(work: Work, key: str, done: Verdict | FollowUp) -> list[outbox.Post]:
+    """`done`'s post in the meeting's thread, recorded in the outbox under `key` in the use
+    case's transaction: Slack refusing it later cannot lose it."""
+    thread = done.meeting.message_ts
+    return await news.record_for_channel(work.store, work.team, key, work.now, done, thread)
 
 
 def _keep_follow_up_in_minutes(meeting: Meeting, number: int, follow_up: int) -> None:

@@ -113,20 +113,19 @@ async def estimate_in_meeting(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     """The deep dive's Estimate: a live poker round on the item, announced in the meeting thread
-    (the poker flow takes Bolt's context, so this listener acks itself)."""
+    through the outbox (the poker flow takes Bolt's context, so this listener acks itself)."""
     await ack()
     asked = Asked.of(body, client, context)
     meeting_id, number = payload.numbers(body, 2)
-    done = await meetings.estimate_in(asked.svc, asked.actor, meeting_id)
-    who, where = asked.actor.user, asked.actor.channel
+    await meetings.estimate_in(asked.svc, asked.actor, meeting_id)
     live = PokerCommand("live", numbers=(number,))
-    await poker_flow.start(
+    poll = await poker_flow.start(
         asked.svc,
         client,
         context,
-        channel=where,
-        user=who,
+        channel=asked.actor.channel,
+        user=asked.actor.user,
         command=live,
         request=asked.actor.request,
     )
-    await meeting_flow.post(client, done.team, done.meeting, meeting_blocks.estimating(who, number))
+    await meeting_flow.estimating(asked, meeting_id, number, poll)

@@ -146,7 +146,9 @@ def note(said: Note) -> dict[str, Any]:
         return mrkdwn_notice(render("goal_set.md.j2", goal=said.goal))
     if said.what == "action":
         return mrkdwn_notice(render("action_added.md.j2", action=said.action))
-    return mrkdwn_notice(render("meeting_note.md.j2", note=said))
+    return mrkdwn_notice(
+        render("meeting_note.md.j2", note=said, user=said.user, number=said.number)
+    )
 
 
 def goal_answer(goal: str) -> dict[str, Any]:
@@ -180,11 +182,6 @@ def ended_posts(meeting: Meeting) -> list[dict[str, Any]]:
     (chat.postMessage's arguments but the channel)."""
     minutes = minutes_message(meeting.agenda["name"], meeting.minutes or {})
     return [{**minutes, "thread_ts": meeting.message_ts}, ended(meeting)]
-
-
-def estimating(user: str, number: int) -> dict[str, Any]:
-    note = Note("estimating")
-    return mrkdwn_notice(render("meeting_note.md.j2", note=note, user=user, number=number))
 
 
 # -- what a section opens ------------------------------------------------------------------------

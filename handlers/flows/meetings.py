@@ -128,15 +128,6 @@ async def refresh(client: AsyncWebClient, team: Team, meeting: Meeting, now: dat
         log.exception("could not update the agenda message of meeting %s", meeting.id)
 
 
-async def post(
-    client: AsyncWebClient, team: Team, meeting: Meeting, payload: dict[str, Any]
-) -> Any:
-    """In the meeting's thread."""
-    return await client.chat_postMessage(
-        channel=team.channel_id, thread_ts=meeting.message_ts, **payload
-    )
-
-
 async def open_section(svc: Services, client: AsyncWebClient, team: Team, meeting: Meeting) -> None:
     """Posts what the new section works on, as the meeting's kind says (recorded in the
     outbox: a card Slack refuses comes later; a deep dive's ts is kept once it is posted)."""
@@ -219,6 +210,13 @@ async def triaged(asked: Asked, done: meetings.Triaged) -> None:
     await slack_outbox.send_all(asked.svc, asked.client, done.posts)
 
 
+async def estimating(asked: Asked, meeting_id: int, number: int, poll: int) -> None:
+    """A deep dive's poker round started: its note in the meeting's thread, recorded in the
+    outbox (one Slack refuses comes later; the round runs all the same)."""
+    done = await meetings.estimating(asked.svc, asked.actor, meeting_id, number, poll)
+    await slack_outbox.send_all(asked.svc, asked.client, done.posts)
+
+
 # -- the section timers --------------------------------------------------------------------------
 
 
@@ -239,13 +237,18 @@ async def on_timer(svc: Services, client: AsyncWebClient, due: Due) -> str:
 
 
 async def thread(client: AsyncWebClient, team: Team, meeting: Meeting) -> list[dict[str, Any]]:
-    """The meeting's thread as Slack holds it, page by page (what could be read of it)."""
+    """The meeting's thread as Slack holds it, page by page (what could be read of it), with
+    the metadata of our posts (their outbox keys)."""
     messages: list[dict[str, Any]] = []
     cursor = None
     for _ in range(THREAD_PAGES):
         try:
             page = await client.conversations_replies(
-                channel=team.channel_id, ts=meeting.message_ts or "", limit=200, cursor=cursor
+                channel=team.channel_id,
+                ts=meeting.message_ts or "",
+                limit=200,
+                cursor=cursor,
+                include_all_metadata=True,
             )
         except SlackApiError as error:
             log.warning("could not read the meeting thread: %s", error.response.get("error"))
