@@ -420,6 +420,7 @@ class Cast:
     revealed: bool  # this vote was the last one expected: the round is revealed
     reason: str = ""
     earlier: str | None = None  # the voter's card before this vote, changed or not
+    earlier_reason: str = ""  # the reason given with `earlier`: a vote taken back gives both back
 
 
 def closed(round_: PokerRound, status: str | None = None) -> UserError:
@@ -463,15 +464,17 @@ def count_picks(
     team: Team | None,
     cards: Mapping[str, str],
     picks: Sequence[Pick],
+    reasons: Mapping[str, str] | None = None,
 ) -> Count:
-    """Counts picks in order over the round's votes so far (`cards`: voter -> card). A voter
+    """Counts picks in order over the round's votes so far (`cards`: voter -> card; `reasons`:
+    voter -> the reason given with it, which each Cast keeps as its earlier vote's). A voter
     may change their card until the reveal; the pick that completes the expected votes
     reveals the round, and any pick after it is refused, as is one from someone who is not a
     voter (`team` gives the refusal its words; needed only then) or of a card not in the deck.
     Nothing here is written: the caller writes `votes` and reveals."""
     deck = Deck.from_data(poll.deck)
     voters = set(poll.voters)
-    cards = dict(cards)
+    cards, given = dict(cards), dict(reasons or {})
     voted = len(cards.keys() & voters)
     status = round_.status
     outcomes: list[Cast | UserError] = []
@@ -488,15 +491,15 @@ def count_picks(
             outcomes.append(refusal)
             continue
         reason = clean_reason(pick.reason)
-        before = cards.get(pick.voter)
+        before, before_reason = cards.get(pick.voter), given.get(pick.voter, "")
         voted += before is None
-        cards[pick.voter] = card
+        cards[pick.voter], given[pick.voter] = card, reason
         votes[pick.voter] = (card, reason)
         revealed = voted >= len(voters)
         if revealed:
             status = "revealed"
         previous = before if before is not None and before != card else None
-        outcomes.append(Cast(poll, round_, card, previous, revealed, reason, before))
+        outcomes.append(Cast(poll, round_, card, previous, revealed, reason, before, before_reason))
     return Count(tuple(outcomes), votes, status == "revealed")
 
 

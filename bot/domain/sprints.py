@@ -580,7 +580,9 @@ def commit(
 ) -> Commitment:
     """A developer's "I commit", or a Scrum Master committing for the team after a check.
     Once all have committed the sprint runs and its items leave the product backlog. Who
-    may is checked first: someone who may not is not sent to set a goal they cannot commit."""
+    may is checked first: someone who may not is not sent to set a goal they cannot commit.
+    `committed_by` holds the Developers who committed themselves: a Scrum Master recording
+    the Developers' commitment is not among them (the commitment is theirs)."""
     roles = Roles.of(team)
     if for_team:
         if user not in roles.sm:
@@ -596,7 +598,8 @@ def commit(
     require_still_in_backlog(items)
     catch_up(team, sprint, local_today(team, now))  # the days gone while it was planned
     again = not for_team and user in sprint.committed_by
-    sprint.committed_by = sorted(set(sprint.committed_by) | {user})
+    if not for_team:
+        sprint.committed_by = sorted(set(sprint.committed_by) | {user})
     away = away_all_sprint(team, sprint, developers)
     waiting = [d for d in developers if d not in sprint.committed_by and d not in away]
     if waiting and not for_team:

@@ -172,8 +172,10 @@ async def _count(
     round once every expected voter has voted. `team` is loaded only to refuse a stranger."""
     if team is None and any(p.voter not in poll.voters for p in picks):
         team = await store.team_by_id(poll.team_id)
-    cards = await store.cards_of(round_.id)
-    counted = poker.count_picks(round_, poll, team, cards, picks)
+    so_far = await store.votes_of(round_.id)  # with their reasons: a vote taken back keeps it
+    cards = {voter: card for voter, (card, _) in so_far.items()}
+    reasons = {voter: reason for voter, (_, reason) in so_far.items()}
+    counted = poker.count_picks(round_, poll, team, cards, picks, reasons)
     await store.upsert_votes(round_.id, counted.votes, now)
     if counted.revealed and not await store.move_round(
         round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="all voted"
@@ -701,8 +703,10 @@ async def disown(
             return None
         if cast.earlier is None:
             await store.delete_vote(round_.id, vote.user)
-        elif cast.earlier != cast.card:  # its reason is the one given after leaving: dropped
-            await store.upsert_votes(round_.id, {vote.user: (cast.earlier, "")}, now)
+        elif (cast.earlier, cast.earlier_reason) != (cast.card, cast.reason):
+            # the vote given while a member, with its reason (not the one given after leaving)
+            earlier = {vote.user: (cast.earlier, cast.earlier_reason)}
+            await store.upsert_votes(round_.id, earlier, now)
         revealed = await _leave(store, poll, [vote.user], now)
         return [p for r in revealed if (p := await show_result(store, team, r.id, now, build))]
 

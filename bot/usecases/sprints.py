@@ -63,7 +63,9 @@ class SprintToClose:
 @dataclass(frozen=True)
 class ScopeChanged:
     """A renegotiation, as the channel is told it: `po`, the Product Owners to tell (not the
-    one who made it); `tracker`, the tracker's name when it was made there."""
+    one who made it); `owner`, the owner of an item removed, who learns of it there (not the
+    one who made it, nor a PO told already); `tracker`, the tracker's name when it was made
+    there."""
 
     sprint: Sprint
     item: BacklogItem
@@ -71,13 +73,22 @@ class ScopeChanged:
     po: tuple[str, ...]
     risks: tuple[str, ...] = ()  # an addition's: unready, past the forecast
     tracker: str | None = None
+    owner: str | None = None
 
     @classmethod
     def of(
         cls, team: Team, sprint: Sprint, item: BacklogItem, decided: rules.Renegotiation
     ) -> ScopeChanged:
-        po = tuple(p for p in Roles.of(team).po if p != decided.change.actor)
-        return cls(sprint, item, decided.change, po, decided.risks)
+        actor = decided.change.actor
+        po = tuple(p for p in Roles.of(team).po if p != actor)
+        removed = decided.change.action == "removed"
+        owner = item.owner if removed and item.owner not in (actor, *po) else None
+        return cls(sprint, item, decided.change, po, decided.risks, owner=owner)
+
+    @property
+    def told(self) -> tuple[str, ...]:
+        """Everyone the channel's message mentions: the POs, then a removed item's owner."""
+        return (*self.po, self.owner) if self.owner else self.po
 
 
 @dataclass(frozen=True)

@@ -427,10 +427,11 @@ def _sprint_form(
 
 
 def scope_changed(changed: ScopeChanged) -> dict[str, Any]:
-    """The renegotiation, announced in the channel to the PO (but the one who made it)."""
+    """The renegotiation, announced in the channel to the PO and a removed item's owner (but
+    the one who made it)."""
     text = render(
         "scope_change.md.j2",
-        po=changed.po,
+        told=changed.told,
         sprint=changed.sprint,
         actor=changed.change.actor,
         action="add" if changed.change.action == "added" else "remove",

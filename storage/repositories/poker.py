@@ -242,6 +242,12 @@ class PokerQueries(Repository):
         found = await self.session.execute(_CARDS, {"round_id": round_id})
         return {voter: card for voter, card in found.all()}
 
+    async def votes_of(self, round_id: int) -> dict[str, tuple[str, str]]:
+        """A round's votes so far, voter: card and reason (to count a vote, which keeps the
+        vote it replaces should it be taken back; never to show before the reveal)."""
+        found = await self.session.execute(_VOTES_SO_FAR, {"round_id": round_id})
+        return {voter: (card, reason) for voter, card, reason in found.all()}
+
     async def voters_in(self, round_ids: Sequence[int]) -> dict[int, list[str]]:
         """Who has voted in each round: names only, never the cards (what a poll may show)."""
         found: dict[int, list[str]] = {round_id: [] for round_id in round_ids}
@@ -315,6 +321,9 @@ _ROUND_IN_CHANNEL = (
 )
 _ROUND_IN_CHANNEL_LOCKED = _ROUND_IN_CHANNEL.with_for_update(of=PokerPoll, read=True)
 _CARDS = select(_VOTES.c.voter, _VOTES.c.card).where(_VOTES.c.round_id == bindparam("round_id"))
+_VOTES_SO_FAR = select(_VOTES.c.voter, _VOTES.c.card, _VOTES.c.reason).where(
+    _VOTES.c.round_id == bindparam("round_id")
+)
 
 
 def _upsert_vote(insert: Any) -> Any:

@@ -194,7 +194,9 @@ async def test_exports_name_people_by_their_names_looked_up_once_a_while(slack):
         if m.files
     }
     markdown = files["sprint-1.md"].content.decode()
-    assert f"- Committed by: {PEOPLE[SM][1]}" in markdown
+    # the Scrum Master recorded the Developers' commitment (`commit team`): no committer
+    assert f"- Committed by: {PEOPLE[SM][1]}" not in markdown
+    assert "- Committed: 8 points" in markdown
     assert "- [ ] Design the query, 2h, Diana Dev" in markdown
     assert "U0" not in markdown, "no Slack id leaves Slack"
     rows = files["sprint-1.csv"].content.decode().splitlines()
