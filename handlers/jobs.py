@@ -15,6 +15,8 @@ from bot.domain import ceremonies, poker, reminders
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import backlog as backlog_uc
+from bot.usecases import files as files_uc
 from bot.usecases import housekeeping as housekeeping_uc
 from bot.usecases import meetings as meetings_uc
 from bot.usecases import news
@@ -26,6 +28,7 @@ from bot.usecases import team as team_uc
 from bot.usecases import tracker as tracker_uc
 from bot.usecases import tracker_connect as connect_uc
 from handlers import outbox as slack_outbox
+from handlers.blocks import backlog as backlog_blocks
 from handlers.blocks import connect as connect_blocks
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import ready as ready_blocks
@@ -123,6 +126,8 @@ def register_jobs(
     news.register_wording(planning_uc.PlanNote, sprint_blocks.plan_note)
     news.register_wording(review_uc.Verdict, review_blocks.verdict_note)
     news.register_wording(review_uc.FollowUp, review_blocks.follow_up_added)
+    news.register_wording(backlog_uc.FileImported, backlog_blocks.file_imported)
+    news.register_wording(files_uc.AgendaSaved, meeting_blocks.agenda_saved)
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

@@ -7,7 +7,8 @@ so a copy of the request (a retry, a replay, a double delivery) changes nothing.
 the team (not in its channel, no role in it) may look but changes nothing (`member_work`).
 
 An import adds its rows in batches, one transaction each, so the other teams' work gets in
-between; the file is read off the event loop.
+between; the file is read off the event loop. A file shared in the channel has its report
+recorded in the outbox with the last batch: a report Slack refuses comes later, never lost.
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ from bot.domain.tracker_sync import (
     for_new_issue,
     refuse_tracker_owned,
 )
+from bot.runtime import outbox
 from bot.runtime.services import Services
-from bot.usecases import sprints, tracker
+from bot.usecases import news, sprints, tracker
+from bot.usecases.files import SharedFile
 from bot.usecases.refinement_budget import as_data, committed, sprint_budget
 from bot.usecases.sprints import Names
 from bot.usecases.team import InChannel, member_work, require_member
@@ -63,6 +66,18 @@ when Slack will not list it (`presence` in handlers/common.py makes one)."""
 IMPORT_BATCH = 200
 """Rows added per transaction of an import: small enough that another team's request waits
 for one batch at most, not for the whole file."""
+
+
+@dataclass(frozen=True)
+class FileImported:
+    """A shared file's import, as news for the file's thread (worded by the app)."""
+
+    report: ImportReport
+    source: str
+
+
+LastBatch = Callable[[Work, ImportReport], Awaitable[None]]
+"""What an import's last batch does too, in its transaction, with the whole report."""
 
 
 @dataclass
@@ -450,24 +465,41 @@ async def import_csv(
 
 
 async def import_file(
-    svc: Services, actor: Actor, data: bytes, in_channel: InChannel
-) -> ImportReport | None:
+    svc: Services, actor: Actor, data: bytes, in_channel: InChannel, shared: SharedFile
+) -> list[outbox.Post] | None:
     """A CSV file shared in the channel, as `import_csv`: read (decoded too) in a worker thread;
     None for someone's spreadsheet, not a backlog (left alone); NotABacklog, saying what to do,
-    for a file meant for the backlog that cannot be taken."""
+    for a file meant for the backlog that cannot be taken. Its report is recorded in the
+    outbox with the last batch, for the file's thread: the posts to send at once
+    (handlers/outbox.send_all)."""
     parsed = await asyncio.to_thread(backlog_csv.read_shared, data)
     if parsed is None:
         return None
     await require_member(svc, actor, in_channel)
-    return await _import_batches(svc, actor, parsed, None)
+    posts: list[outbox.Post] = []
+
+    async def tell(work: Work, report: ImportReport) -> None:
+        told = FileImported(report, shared.name)
+        key, where = shared.key(actor), shared.thread_ts
+        posts.extend(
+            await news.record_for_channel(work.store, work.team, key, work.now, told, where)
+        )
+
+    await _import_batches(svc, actor, parsed, None, tell)
+    return posts
 
 
 async def _import_batches(
-    svc: Services, actor: Actor, parsed: ParsedCsv, form_team: int | None
+    svc: Services,
+    actor: Actor,
+    parsed: ParsedCsv,
+    form_team: int | None,
+    last_batch: LastBatch | None = None,
 ) -> ImportReport:
     """The rows added IMPORT_BATCH at a time, one transaction each, but for those whose title
     an open item has when their batch is added. A Jira export's links between the issues
-    added are made with the last batch, in its transaction: never rows without their links."""
+    added are made with the last batch, in its transaction: never rows without their links;
+    `last_batch` is done there too, with the whole report."""
     report = ImportReport(refused=list(parsed.refused), skipped=dict(parsed.skipped))
     rows = parsed.rows
     batches = [rows[i : i + IMPORT_BATCH] for i in range(0, len(rows), IMPORT_BATCH)] or [[]]
@@ -481,10 +513,14 @@ async def _import_batches(
             report.imported += added.imported
             report.refused += added.refused
             report.added |= added.added
-            if index == len(batches) - 1 and parsed.keys:
+            if index < len(batches) - 1:
+                continue
+            if parsed.keys:
                 links = report.added
                 await link_imported(work.store, work.team, parsed, links, work.user, work.now)
-    report.refused.sort()
+            report.refused.sort()
+            if last_batch is not None:
+                await last_batch(work, report)
     return report
 
 

@@ -4,7 +4,9 @@ becomes the team's agenda of its kind.
 What can be decided before the download is decided first: the file's kind, its size (a file
 over the limit is not downloaded, and the sharer is told the limit), and for an agenda the
 sharer's role. A file is then read in a worker thread, never on the event loop, so one big
-file does not hold up everyone else's requests.
+file does not hold up everyone else's requests. What the file changed is told in its thread
+through the outbox, recorded with the change (bot/usecases/backlog.py does the same for an
+import's report).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import yaml
 from agendas.agenda import KINDS, Agenda
 from agendas.agenda import parse as parse_agenda
 from bot.domain.backlog_csv import MAX_FILE_BYTES
+from bot.runtime import outbox
 from bot.runtime.services import Services
-from bot.usecases import meetings
+from bot.usecases import meetings, news
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor
 
@@ -29,23 +32,41 @@ would take seconds to read it)."""
 
 
 @dataclass(frozen=True)
+class AgendaSaved:
+    """A shared YAML file saved as the team's agenda, as news for the file's thread (worded
+    by the app)."""
+
+    agenda: Agenda
+    source: str
+
+
+@dataclass(frozen=True)
 class SharedFile:
     kind: str
     """"csv" (a backlog, perhaps) or "agenda"."""
     name: str
     size: int
+    file_id: str = ""
+    thread_ts: str | None = None
+    """The message that shared it in the channel, in whose thread what it changed is told."""
 
     @classmethod
-    def of(cls, info: dict[str, Any]) -> SharedFile | None:
+    def of(cls, info: dict[str, Any], thread_ts: str | None = None) -> SharedFile | None:
         """The file Slack's files.info describes, if it is one Timebox reads."""
         name = str(info.get("name") or "")
         size = info.get("size")
         size = size if isinstance(size, int) else 0
+        shared = {"file_id": str(info.get("id") or ""), "thread_ts": thread_ts}
         if name.lower().endswith((".yml", ".yaml")):
-            return cls("agenda", name, size)
+            return cls("agenda", name, size, **shared)
         if info.get("filetype") == "csv" or name.lower().endswith(".csv"):
-            return cls("csv", name, size)
+            return cls("csv", name, size, **shared)
         return None
+
+    def key(self, actor: Actor) -> str:
+        """The outbox key of what this share tells: one per share (the same file shared again
+        is told again), the same for every copy of its event."""
+        return f"file:{self.file_id}:{self.thread_ts}:{actor.request}"
 
     @property
     def limit(self) -> int:
@@ -76,12 +97,20 @@ async def check_sharer(
         await work.require(("po", "sm"), "change agendas")
 
 
-async def replace_agenda(svc: Services, actor: Actor, text: str, in_channel: InChannel) -> Agenda:
+async def replace_agenda(
+    svc: Services, actor: Actor, text: str, in_channel: InChannel, shared: SharedFile
+) -> list[outbox.Post]:
     """A shared YAML file becomes the team's agenda of its kind, if it is a valid agenda
-    (AgendaError otherwise, naming the line at fault)."""
-    agenda = await asyncio.to_thread(read_agenda, text)
-    await meetings.save_agenda(svc, actor, agenda, in_channel)
-    return agenda
+    (AgendaError otherwise, naming the line at fault); the PO's or a Scrum Master's, as
+    `/refine agenda` saves it. Its "saved" is recorded in the outbox with it, for the file's
+    thread: the posts to send at once."""
+    agenda = await asyncio.to_thread(read_agenda, text)  # its kind is one of KINDS
+    async with member_work(svc, actor, in_channel, once=True) as work:
+        await meetings.adopt_agenda(work, agenda)
+        saved, key = AgendaSaved(agenda, shared.name), shared.key(actor)
+        return await news.record_for_channel(
+            work.store, work.team, key, work.now, saved, shared.thread_ts
+        )
 
 
 def read_agenda(text: str) -> Agenda:

@@ -729,9 +729,15 @@ async def save_agenda(
     """The team's own agenda of its kind (the PO's or a Scrum Master's); `team_id`: the team
     whose agenda the form was opened for."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        await _may_change_agenda(work, agenda.kind, work.team.channel_id, team_id)
-        adopt(work.team, agenda)
+        await adopt_agenda(work, agenda, team_id)
         return _shown(work, agenda.kind)
+
+
+async def adopt_agenda(work: Work, agenda: Agenda, team_id: int | None = None) -> None:
+    """`agenda` becomes the team's own of its kind, in the caller's transaction (a form's, or
+    a shared file's with its news): the PO's or a Scrum Master's to change."""
+    await _may_change_agenda(work, agenda.kind, work.team.channel_id, team_id)
+    adopt(work.team, agenda)
 
 
 # -- steps ---------------------------------------------------------------------------------------

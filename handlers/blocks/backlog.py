@@ -34,7 +34,14 @@ from bot.domain.backlog import (
 from bot.domain.backlog_csv import ImportReport
 from bot.domain.backlog_health import Health
 from bot.domain.readiness import DefinitionOfReady, blocked_by, gaps, points, points_unit
-from bot.usecases.backlog import ItemAdded, ItemShown, Moved, PriorityShown, Saved
+from bot.usecases.backlog import (
+    FileImported,
+    ItemAdded,
+    ItemShown,
+    Moved,
+    PriorityShown,
+    Saved,
+)
 from handlers.blocks import connect as connect_blocks
 from handlers.blocks import kit
 from handlers.blocks.kit import HEADER_MAX, button, context, message, mrkdwn_notice, section
@@ -165,6 +172,12 @@ def import_report(report: ImportReport, source: str | None = None) -> str:
     return render("import_report.md.j2", report=report, source=source)
 
 
+def file_imported(told: FileImported) -> dict[str, Any]:
+    """A shared file's import report, as chat.postMessage's arguments (its thread is the use
+    case's to say)."""
+    return {"text": import_report(told.report, told.source)}
+
+
 def archived_notice(numbers: Sequence[int]) -> dict[str, Any]:
     return mrkdwn_notice(render("backlog_archived.md.j2", numbers=numbers))
 
@@ -251,7 +264,7 @@ def readiness(item: BacklogItem, dor: DefinitionOfReady) -> list[str]:
     return [render("item_readiness.md.j2", gaps=gaps(item, dor))]
 
 
-def _history(events: Sequence[ItemEvent]) -> list[tuple[ItemEvent, tuple[int, bool] | None]]:
+def _history(events: Sequence[ItemEvent]) -> list[tuple[ItemEvent, tuple[str, bool] | None]]:
     """Each history line with the linked item it only followed (an item waiting for #n, when
     #n is done or restored), which it says happened rather than who "edited" it."""
     return [

@@ -27,6 +27,7 @@ from agendas.refinement import MOSCOW, PLACEMENTS
 from bot.domain.backlog import ITEM_TYPES
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import last_day
+from bot.usecases.files import AgendaSaved
 from bot.usecases.meetings import AgendaShown, Note
 from bot.usecases.planning import Committed, PlanChanged
 from handlers.blocks import kit
@@ -555,3 +556,8 @@ def note_modal(meeting: Meeting, channel_id: str) -> dict[str, Any]:
     ]
     where = {"channel": channel_id, "meeting": meeting.id}
     return kit.modal("meeting_note", "Action item", blocks, submit="Add", **where)
+
+
+def agenda_saved(saved: AgendaSaved) -> dict[str, Any]:
+    """A shared agenda file saved, in the file's thread."""
+    return {"text": render("agenda_saved.md.j2", agenda=saved.agenda, source=saved.source)}

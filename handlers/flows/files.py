@@ -1,10 +1,15 @@
 """A file shared in a team's channel, across its Slack calls: files.info, the checks that need
 no download (kind, size, the sharer's role), the download, then the import or the agenda, and
-the answer in the file's thread (or, for a file too big, privately to the sharer)."""
+the answer in the file's thread (or, for a file too big, privately to the sharer).
+
+What a file changed (an import's report, an agenda saved) is recorded in the outbox with the
+change and sent from there: one Slack refuses comes on the outbox's next try. A refusal,
+which changes nothing, is answered directly."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -12,11 +17,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.backlog_csv import NotABacklog
 from bot.domain.errors import UserError
+from bot.runtime import outbox
 from bot.runtime.services import Services
 from bot.usecases import backlog as backlog_uc
 from bot.usecases import files
 from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
+from handlers import outbox as slack_outbox
 from handlers.blocks import backlog as backlog_blocks
 from handlers.common import in_channel
 from handlers.render import render
@@ -29,10 +36,14 @@ class TooBig(UserError):
 Download = Callable[[], Awaitable[bytes]]
 """The shared file's bytes, read when it is called (after the checks that need no download)."""
 
+Answer = str | Sequence[outbox.Post] | None
+"""Why the file was not taken (said directly: nothing changed), the posts recorded with what
+it changed (sent from the outbox), or nothing to say."""
+
 
 async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_id: str) -> None:
     info = (await client.files_info(file=file_id))["file"]
-    shared = files.SharedFile.of(info)
+    shared = files.SharedFile.of(info, _thread(info, actor))
     if shared is None:
         return
     member = in_channel(client, {"channel_id": actor.channel})  # the file's channel
@@ -49,33 +60,35 @@ async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_
         text = backlog_blocks.file_too_big(shared.name, error.message)
         await client.chat_postEphemeral(channel=actor.channel, user=actor.user, text=text)
         return
-    if answer is not None:
+    if isinstance(answer, str):
         await client.chat_postMessage(
-            channel=actor.channel, thread_ts=_thread(info, actor), text=answer
+            channel=actor.channel, thread_ts=shared.thread_ts, text=answer
         )
+    elif answer:
+        await slack_outbox.send_all(svc, client, answer)
 
 
 async def _backlog(
     svc: Services, actor: Actor, shared: files.SharedFile, member: InChannel, download: Download
-) -> str | None:
-    """The import's report; why a file meant for the backlog was not taken, and what to do
-    instead; or None for someone's spreadsheet that is not a backlog (left alone)."""
+) -> Answer:
+    """The import's report, recorded with it; why a file meant for the backlog was not taken,
+    and what to do instead; or None for someone's spreadsheet that is not a backlog (left
+    alone)."""
     try:
-        report = await backlog_uc.import_file(svc, actor, await download(), member)
+        return await backlog_uc.import_file(svc, actor, await download(), member, shared)
     except NotABacklog as error:
         return render("import_refused.md.j2", problem=error.message, source=shared.name)
-    return None if report is None else backlog_blocks.import_report(report, shared.name)
 
 
 async def _agenda(
     svc: Services, actor: Actor, shared: files.SharedFile, member: InChannel, download: Download
-) -> str:
-    """The agenda saved, or why it was refused (the sharer's role is checked first)."""
+) -> Answer:
+    """The agenda saved, recorded with it, or why it was refused (the sharer's role is checked
+    first)."""
     try:
         await files.check_sharer(svc, actor, shared, member)
         text = (await download()).decode("utf-8-sig", errors="replace")
-        agenda = await files.replace_agenda(svc, actor, text, member)
-        return render("agenda_saved.md.j2", agenda=agenda, source=shared.name)
+        return await files.replace_agenda(svc, actor, text, member, shared)
     except TooBig:
         raise
     except UserError as error:
@@ -99,5 +112,5 @@ async def _download(url: str, token: str | None, shared: files.SharedFile) -> by
         async for chunk in response.content.iter_chunked(1 << 16):
             data += chunk
             if len(data) > shared.limit:
-                raise TooBig(files.SharedFile(shared.kind, shared.name, len(data)).too_big() or "")
+                raise TooBig(replace(shared, size=len(data)).too_big() or "")
     return bytes(data)
