@@ -283,10 +283,11 @@ def out_of_order(order: Sequence[tuple[int, Sequence[int]]], number: int) -> Out
     return OutOfOrder(below, above)
 
 
-def settled_link(changes: Mapping[str, Any]) -> tuple[int, bool] | None:
+def settled_link(changes: Mapping[str, Any]) -> tuple[str, bool] | None:
     """What an "edited" history line says when all it did was follow a linked item (the line
-    `settle_links` gives the items waiting for #n when #n is done or restored: no person edited
-    them): (n, whether the link is resolved now). None for any other line."""
+    `settle_links` gives the items waiting for #n, or for the tracker's issue, when it is done
+    or restored: no person edited them): (`#n` or the issue's key, whether the link is resolved
+    now). None for any other line."""
     pair = changes.get("dependencies")
     if set(changes) != {"dependencies"} or not isinstance(pair, list) or len(pair) != 2:
         return None
@@ -299,12 +300,19 @@ def settled_link(changes: Mapping[str, Any]) -> tuple[int, bool] | None:
             continue
         if (
             not isinstance(now, dict)
-            or now.get("item") is None
+            or (linked := _linked(now)) is None
             or was != {**now, "resolved": was.get("resolved")}
         ):
             return None
-        followed.add((now["item"], bool(now.get("resolved"))))
+        followed.add((linked, bool(now.get("resolved"))))
     return followed.pop() if len(followed) == 1 else None
+
+
+def _linked(dependency: dict[str, Any]) -> str | None:
+    """What a dependency links to, as the backlog names it: `#n`, or the tracker's issue."""
+    if (number := dependency.get("item")) is not None:
+        return f"#{number}"
+    return dependency.get("tracker")
 
 
 def parse_labels(text: str) -> list[str]:

@@ -93,8 +93,8 @@ def test_a_line_that_only_followed_a_linked_item_says_so():
         {"text": "legal", "resolved": False},
     ]
     settled = backlog.settle_links(waiting, 4, done=True)
-    assert backlog.settled_link({"dependencies": [waiting, settled]}) == (4, True)
-    assert backlog.settled_link({"dependencies": [settled, waiting]}) == (4, False)
+    assert backlog.settled_link({"dependencies": [waiting, settled]}) == ("#4", True)
+    assert backlog.settled_link({"dependencies": [settled, waiting]}) == ("#4", False)
     # A person's edits are theirs: a note ticked, a link added, another field with it.
     ticked = [waiting[0], {"text": "legal", "resolved": True}]
     assert backlog.settled_link({"dependencies": [waiting, ticked]}) is None
@@ -102,6 +102,15 @@ def test_a_line_that_only_followed_a_linked_item_says_so():
     both = {"dependencies": [waiting, settled], "estimate": [None, 3.0]}
     assert backlog.settled_link(both) is None
     assert backlog.settled_link({"title": ["A", "B"]}) is None
+
+
+def test_a_line_that_only_followed_the_trackers_issue_says_so():
+    """A dependency the tracker gave ("is blocked by demo/shop#1") follows that issue when it
+    is done: nobody edited the item, though the sync credits the line to who closed it."""
+    waiting = [{"text": "demo/shop#1", "tracker": "demo/shop#1", "resolved": False}]
+    settled = backlog.settle_links(waiting, 20, done=True, key="demo/shop#1")
+    assert backlog.settled_link({"dependencies": [waiting, settled]}) == ("demo/shop#1", True)
+    assert backlog.settled_link({"dependencies": [settled, waiting]}) == ("demo/shop#1", False)
 
 
 def test_an_item_cannot_be_moved_before_itself():
