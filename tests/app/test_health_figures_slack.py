@@ -40,5 +40,6 @@ async def test_one_point_is_singular_in_the_capacity_and_health(slack):
     agenda = [m for m in channel_posts(slack) if "Sprint planning" in shown(m)][-1]
     capacity = shown(slack.emulator.thread(CHANNEL, agenda.ts)[-1])
     assert "*Velocity:* 1 point (what the last sprint completed) → *forecast* 1 point." in capacity
+    assert "the focus factor sizes the hours for tasks, not the forecast" in capacity
     assert "*Selection:* 1 point in 1 item" in capacity, capacity
     assert "1 points" not in capacity
