@@ -135,6 +135,42 @@ class Roles:
 
 
 @dataclass(frozen=True)
+class RoleChange:
+    """Who holds one role before and after a change (`Roles.named`: people by user id, user
+    groups by id), for the channel to hear who came and who went; `groups` are the user
+    groups among them, which it names by handle (a mention would notify the whole group)."""
+
+    role: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    groups: tuple[RoleGroup, ...] = ()
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        return tuple(h for h in self.after if h not in self.before)
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        return tuple(h for h in self.before if h not in self.after)
+
+    def group(self, holder: str) -> RoleGroup | None:
+        """The user group `holder` is, None for a person."""
+        return next((g for g in self.groups if g.id == holder), None)
+
+
+def role_changes(before: Roles, after: Roles) -> tuple[RoleChange, ...]:
+    """The roles whose holders a change changed, in ROLE_NAMES' order; none when it named
+    who already held them (an order, or a user group's members, is no change)."""
+    changes = []
+    for role in ROLE_NAMES:
+        was, now = before.named(role), after.named(role)
+        if set(was) != set(now):
+            groups = {g.id: g for g in (*before.groups, *after.groups) if g.id in {*was, *now}}
+            changes.append(RoleChange(role, was, now, tuple(groups.values())))
+    return tuple(changes)
+
+
+@dataclass(frozen=True)
 class Present:
     """People a channel's work asks for (voters, Developers), told apart by whether they are
     in the channel: `counted` are, in the order asked; `outside` were named (for a role, in a

@@ -23,10 +23,11 @@ from bot.domain import sprints as sprint_rules
 from bot.domain import teams
 from bot.domain.calendar import DEFAULT_ZONE, local_today
 from bot.domain.errors import NotAllowed
-from bot.domain.teams import RoleGroup, Roles
+from bot.domain.teams import RoleChange, RoleGroup, Roles
+from bot.runtime import outbox
 from bot.runtime.services import Services
 from bot.usecases import ceremony_jobs
-from bot.usecases.news import tell_channel
+from bot.usecases.news import record_for_channel, tell_channel
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import Team
 from storage.repositories import Store
@@ -151,6 +152,8 @@ class TeamNow:
     """The sprints to come, when the change moved them (sprint length or start)."""
     start_moved: StartMoved | None = None
     """The start typed, when the sprints do not start on it (said with the change)."""
+    posts: Sequence[outbox.Post] = ()
+    """The channel's news of the change (its roles), to send at once (handlers/outbox.send_all)."""
 
     @property
     def roles(self) -> Roles:
@@ -177,10 +180,12 @@ async def assign_roles(
     is one person (`check_one_po`).
     `groups`: the user groups named, each for its role (None: the groups keep their roles).
     Then a team without a time zone takes its (new) PO's (`adopt_po_timezone`). Only members
-    of the channel may be named (`require_in_channel`)."""
+    of the channel may be named (`require_in_channel`). The channel is told what changed
+    (`roles_told`)."""
     named = [u for _, users in assignments for u in users]
     setting_up = member_work(svc, actor, in_channel, once=True, naming=named, needs=teams.SET_UP)
     async with setting_up as work:
+        before = Roles.of(work.team)
         for role_word, users in assignments:
             role = teams.ROLE_ALIASES.get(role_word.lower(), role_word)
             mine = None if groups is None else [g for g in groups if g.role == role]
@@ -188,17 +193,34 @@ async def assign_roles(
                 teams.check_one_po(users, mine or ())
                 mine = []
             await assign_role(work.store, work.team, role_word, users, mine)
-        changed = TeamNow(work.team)
+        changed = TeamNow(work.team, posts=await roles_told(work, before))
     await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     return changed
 
 
 @dataclass(frozen=True)
 class TeamSetUp:
-    """A team's first Product Owner named: the channel hears who set it up, and how."""
+    """A team's roles named, told in its channel: at its first setup (its first Product Owner
+    named in the setup form), who set it up and how; after, who changed which roles (`changes`:
+    only those that did). One kind of news, worded by `setup_announcement` (handlers/jobs.py
+    registers it)."""
 
     team: Team
     by: str
+    changes: tuple[RoleChange, ...] | None = None  # None: its first setup
+
+
+async def roles_told(work: Work, before: Roles) -> list[outbox.Post]:
+    """The channel's news of a change of roles from `before`, recorded with it to send at once:
+    a team learns who its Product Owner and Scrum Masters now are, and someone who lost a role
+    hears it; nothing when nobody's role changed."""
+    changes = teams.role_changes(before, Roles.of(work.team))
+    if not changes:
+        return []
+    who = ";".join(f"{c.role}={','.join(c.after)}" for c in changes)
+    key = f"roles_changed:{work.team.id}:{work.now.isoformat()}:{who}"
+    told = TeamSetUp(work.team, work.user, changes)
+    return await record_for_channel(work.store, work.team, key, work.now, told)
 
 
 @dataclass(frozen=True)
@@ -220,7 +242,8 @@ async def set_up_team(
     the channel may while it has no Product Owner; then its PO or Scrum Masters. Only members
     of the channel may be named (`require_in_channel`). A zone left empty is the PO's, from
     their Slack profile (asked before the transaction), not the zone of whoever happened to
-    open the form. The first setup is told in the channel through the outbox, with it."""
+    open the form. The first setup is told in the channel through the outbox, with it; a later
+    one, the roles it changed (`roles_told`)."""
     named = [u for users in setup.people.values() for u in users]
     po = list(setup.people.get("po", ()))
     po_zone = await zone_of(po[0]) if po and not setup.timezone else None
@@ -240,11 +263,14 @@ async def set_up_team(
         typed = teams.set_start(work.team, setup.start, today) if setup.start else None
         moved = await _recalendar(work, before)
         await ceremony_jobs.replan(work.store, work.team, work.now)
+        posts: list[outbox.Post] = []
         if not current.is_named("po"):  # once per team: two setups at once tell it once
             told = TeamSetUp(work.team, work.user)
             await tell_channel(work.store, work.team, f"team_set_up:{work.team.id}", work.now, told)
+        else:  # set up before: the roles it changed, if any
+            posts = await roles_told(work, current)
         note = _start_moved(typed, work.team.sprint_start, today, moved)
-        done = TeamNow(work.team, calendar=moved, start_moved=note)
+        done = TeamNow(work.team, calendar=moved, start_moved=note, posts=posts)
     if await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of):
         done = replace(done, team=await team_now(svc, actor))
     return done

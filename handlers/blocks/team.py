@@ -175,8 +175,13 @@ def _choice(
 
 
 def setup_announcement(set_up: TeamSetUp) -> dict[str, Any]:
-    """The channel is told who set the team up, and how."""
+    """The channel is told who set the team up, and how; after, who changed which roles."""
     team = set_up.team
+    if set_up.changes is not None:
+        body = render(
+            "roles_changed.md.j2", by=set_up.by, changes=set_up.changes, names=teams.ROLE_NAMES
+        )
+        return kit.mrkdwn_notice(body)
     body = render(
         "team_set_up.md.j2",
         user=set_up.by,

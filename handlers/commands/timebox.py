@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.commands import TimeboxCommand, parse_timebox
 from bot.domain.teams import Roles
 from bot.usecases import team as team_uc
+from handlers import outbox as slack_outbox
 from handlers.asked import Asked, Verb, show_help, slash_command
 from handlers.blocks import team as team_blocks
 from handlers.commands import connect
@@ -19,7 +20,8 @@ from handlers.flows import team as team_flow
 async def _roles(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     """`/timebox roles` shows them; `/timebox roles po @name sm @name dev @a @b` (people or
     `@group`s) sets each role typed, in one go: by the PO or an SM, or by anyone while the
-    channel has no PO; the team takes the new PO's time zone if it has none."""
+    channel has no PO; the team takes the new PO's time zone if it has none. The channel is
+    told what changed."""
     if not parsed.naming:
         members = partial(team_flow.with_members, asked.client)
         team = await team_uc.shown_roles(asked.svc, asked.actor, members)
@@ -31,6 +33,7 @@ async def _roles(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     changed = await team_uc.assign_roles(
         asked.svc, who, assignment, asked.in_channel, groups, zone_of=zone_of(asked.client)
     )
+    await slack_outbox.send_all(asked.svc, asked.client, changed.posts)
     return team_blocks.roles_message(changed.roles, changed.team.channel_id)
 
 

@@ -16,6 +16,7 @@ from bot.domain.readiness import DEFAULT_HORIZON_ITEMS, DEFAULT_THRESHOLD, Defin
 from bot.usecases import ready as ready_uc
 from bot.usecases import team as team_uc
 from bot.usecases.unit import Actor
+from handlers import outbox as slack_outbox
 from handlers.asked import Asked
 from handlers.blocks import ready as ready_blocks
 from handlers.blocks import team as team_blocks
@@ -140,9 +141,11 @@ def _dor(body: dict[str, Any]) -> dict[str, Any]:
 
 @form.submitted(_roles)
 async def save_roles(asked: Asked, chosen: list[tuple[str, list[str]]]) -> None:
+    """Sets the roles the form names; the channel hears which changed."""
     who = _submitter(asked)
     zones = zone_of(asked.client)
     changed = await team_uc.assign_roles(asked.svc, who, chosen, asked.in_channel, zone_of=zones)
+    await slack_outbox.send_all(asked.svc, asked.client, changed.posts)
     await asked.answer(team_blocks.roles_message(changed.roles, who.channel))
 
 
@@ -156,11 +159,13 @@ async def _setup_mistakes(asked: Asked, setup: team_uc.TeamSetup) -> None:
 @form.submitted(_setup, before_ack=_setup_mistakes)
 async def save_setup(asked: Asked, setup: team_uc.TeamSetup) -> None:
     """Sets the team up; the first time (no Product Owner before), the channel is told who
-    set it up. The answer says where the sprints start, when not on the date picked."""
+    set it up, after that which roles it changed. The answer says where the sprints start,
+    when not on the date picked."""
     who = _submitter(asked)
     setup = replace(setup, groups=await team_flow.with_members(asked.client, setup.groups))
     zones = zone_of(asked.client)
     done = await team_uc.set_up_team(asked.svc, who, setup, asked.in_channel, zone_of=zones)
+    await slack_outbox.send_all(asked.svc, asked.client, done.posts)
     await asked.answer(team_blocks.roles_message(done.roles, who.channel, done.start_moved))
 
 
