@@ -323,13 +323,16 @@ class PokerRound(Base):
     )
     item_number: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer, default=1)
-    # voting | revealed | accepted | skipped | revoted
+    # voting | revealed | accepted | skipped | revoted | withdrawn (its item left the backlog)
     status: Mapped[str] = mapped_column(String(12), default="voting")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)  # async polls only
     revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revealed_by: Mapped[str | None] = mapped_column(String(32))
     reveal_reason: Mapped[str | None] = mapped_column(String(16))  # all voted | deadline | early
+    # whom the round waited for when it was revealed (the poll's voters then: an async poll
+    # takes newcomers later); None for rounds revealed before it was kept (migration 0021)
+    awaited: Mapped[list[str] | None] = mapped_column(JSON)
     result_ts: Mapped[str | None] = mapped_column(String(32))  # the result in the thread
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_card: Mapped[str | None] = mapped_column(String(16))
@@ -396,6 +399,8 @@ class Sprint(Base):
     committed_points: Mapped[float | None] = mapped_column(Float)
     completed_points: Mapped[float | None] = mapped_column(Float)
     committed_by: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The Scrum Master who recorded the Developers' commitment for the team, if one did.
+    commitment_recorded_by: Mapped[str | None] = mapped_column(String(32))
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_answer: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

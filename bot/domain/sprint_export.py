@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, tzinfo
 
 from bot.domain.backlog_csv import markdown_cell, markdown_text
@@ -51,9 +51,9 @@ def item_status(sprint: Sprint, sprint_item: SprintItem) -> str:
 def people(
     sprint: Sprint, items: Sequence[SprintItem], changes: Sequence[ScopeChange] = ()
 ) -> set[str]:
-    """Everyone a sprint's file names: who committed, owners of items and tasks, who changed
-    the scope (their names are looked up for the file)."""
-    found = set(sprint.committed_by or ())
+    """Everyone a sprint's file names: who committed, or recorded the commitment, owners of
+    items and tasks, who changed the scope (their names are looked up for the file)."""
+    found = set(sprint.committed_by or ()) | {sprint.commitment_recorded_by}
     for si in items:
         found |= {si.item.owner} | {task.owner for task in si.tasks}
     found |= {change.actor for change in changes}
@@ -125,8 +125,7 @@ def sprint_markdown(
     elif sprint.status == "active":
         done = sum(si.item.estimate or 0.0 for si in items if si.done_at is not None)
         lines.append(f"- Completed: {_points_text(done)} so far")
-    if sprint.committed_by:
-        lines.append(f"- Committed by: {text(', '.join(who(u) for u in sprint.committed_by))}")
+    lines += _committers(sprint, who)
     if sprint.review_answer:
         lines.append(f"- Review: {text(sprint.review_answer)}")
 
@@ -163,6 +162,21 @@ def sprint_markdown(
     columns = (_CHANGE_COLUMNS[0].replace("When", f"When ({zone})"), _CHANGE_COLUMNS[1])
     lines += _table("Scope changes", "No scope changes.", columns, change_rows)
     return "\n".join(lines) + "\n"
+
+
+def _committers(sprint: Sprint, who: Callable[[str], str]) -> list[str]:
+    """Who committed: the Developers who did themselves, by name; the Developers as a whole
+    when a Scrum Master recorded their commitment, on a line of its own naming the recorder
+    (who is no committer: the commitment is the Developers')."""
+    recorder = sprint.commitment_recorded_by
+    committed = ", ".join(who(u) for u in sprint.committed_by or ())
+    if not committed and recorder:
+        committed = "the Developers"
+    lines = [f"- Committed by: {markdown_text(committed)}"] if committed else []
+    if recorder:
+        others = "the other Developers" if sprint.committed_by else "the Developers"
+        lines.append(f"- Commitment recorded by: {markdown_text(who(recorder))}, for {others}")
+    return lines
 
 
 _ITEM_COLUMNS = (

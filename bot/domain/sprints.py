@@ -582,7 +582,8 @@ def commit(
     Once all have committed the sprint runs and its items leave the product backlog. Who
     may is checked first: someone who may not is not sent to set a goal they cannot commit.
     `committed_by` holds the Developers who committed themselves: a Scrum Master recording
-    the Developers' commitment is not among them (the commitment is theirs)."""
+    the Developers' commitment is not among them (the commitment is theirs), but is kept as
+    `commitment_recorded_by`, for the sprint's record."""
     roles = Roles.of(team)
     if for_team:
         if user not in roles.sm:
@@ -607,6 +608,7 @@ def commit(
     cap = capacity(team, sprint, developers, team_velocity)
     sprint.status = "active"
     sprint.committed_at = now
+    sprint.commitment_recorded_by = user if for_team else None
     sprint.committed_points = points_of(items)
     sprint.capacity = {**cap.to_data(), "load": cap.load(sprint.committed_points)}
     for sprint_item in items:
@@ -679,7 +681,8 @@ def renegotiate(
     """Adds `item` to, or removes it from, a running sprint. `sprint_items`: the sprint's,
     removed ones included (one removed earlier comes back rather than twice). An unready item
     (against `dor`) comes in only by the PO (`po`): mid-sprint scope is negotiated with the
-    Product Owner, who then owns the risks the announcement states; a developer is told them."""
+    Product Owner, who then owns the risks the announcement states; a developer is told them.
+    An item done in the sprint does not leave it (`require_unfinished`)."""
     require_running(sprint)
     reason = renegotiation_reason(action, item.number, reason)
     existing = {si.item.number: si for si in sprint_items}
@@ -710,7 +713,7 @@ def renegotiate(
         item.status = "sprint"
     else:
         kept = [si for si in sprint_items if not si.removed]
-        find_item(sprint, kept, item.number).removed = True
+        require_unfinished(sprint, find_item(sprint, kept, item.number)).removed = True
         returned = item
     change = ScopeChange(
         sprint_id=sprint.id,
@@ -722,6 +725,22 @@ def renegotiate(
         at=now,
     )
     return Renegotiation(change, new_item, returned, tuple(risks))
+
+
+def require_unfinished(sprint: Sprint, sprint_item: SprintItem) -> SprintItem:
+    """An item done in the sprint stays in it: removing it would reopen it on the product
+    backlog and take its points off what the sprint completed (its velocity). Done by mistake,
+    it is reopened first (`/backlog restore`, which makes it sprint work again), then removed."""
+    if sprint_item.done_at is None:
+        return sprint_item
+    number, estimate = sprint_item.item.number, sprint_item.item.estimate
+    counted = f", its {points_unit(estimate)} completed" if estimate else ""
+    raise UserError(
+        f"#{number} is done in sprint {sprint.number}: it stays in the sprint{counted}. "
+        f"Removing it would reopen it and take its points off the sprint's velocity. If it is "
+        f"not done after all, the Product Owner reopens it first with `/backlog restore "
+        f"{number}`, then `/sprint remove {number} <reason>` takes it out."
+    )
 
 
 def back_to_top(items: Sequence[BacklogItem], top_rank: float | None, now: datetime) -> None:
