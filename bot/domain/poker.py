@@ -14,12 +14,22 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import backlog
 from bot.domain.calendar import is_working_day, working_days_between, zone
 from bot.domain.decks import Ballot, Deck, Tally, parse_deck, parse_tshirt, tally
 from bot.domain.errors import NotAllowed, UserError
+from bot.domain.estimate_scales import EstimateScale
+from bot.domain.poker_items import (
+    WITHDRAWN,
+    deck_for,
+    item_closed,
+    off_backlog,
+    off_words,
+    poll_deck,
+)
 from bot.domain.teams import Present, Roles, present
 from storage.models import BacklogItem, Job, PokerPoll, PokerRound, PokerVote, Team
 
@@ -34,7 +44,7 @@ LAST_CALL = timedelta(hours=1)
 LIVE_ABANDONED = timedelta(hours=12)  # a live poll untouched this long holds its items no more
 MAX_ITEMS = 10
 REASON_MAX = 500
-SETTLED = ("accepted", "skipped")
+SETTLED = ("accepted", "skipped", WITHDRAWN)
 GONE = "That poll is gone: start a new one with `/poker <n>`."
 ELSEWHERE = "That poker round belongs to another channel's team: nothing was changed."
 
@@ -371,9 +381,15 @@ class PollRequest:
     roles_asked: Sequence[str] | None = None  # `roles_asked`: None takes no newcomer
 
 
-def new_poll(team: Team, request: PollRequest, facilitator: str, now: datetime) -> PokerPoll:
+def new_poll(
+    team: Team,
+    request: PollRequest,
+    facilitator: str,
+    now: datetime,
+    scales: Iterable[EstimateScale | None] = (),
+) -> PokerPoll:
     """The poll asked for, not yet stored; its numbers come checked by `queue` and
-    `check_estimable`."""
+    `check_estimable`, `scales` are its items' issues' (`deck_for`)."""
     if not request.voters:
         raise UserError(
             "Nobody would vote: this channel has no Developers besides the Product Owner and "
@@ -389,7 +405,7 @@ def new_poll(team: Team, request: PollRequest, facilitator: str, now: datetime) 
         status="open",
         facilitator=facilitator,
         items=list(request.numbers),
-        deck=team_deck(team).to_data(),
+        deck=deck_for(team_deck(team), scales),
         voters=list(request.voters),
         voters_note=request.note,
         roles_asked=None if request.roles_asked is None else list(request.roles_asked),
@@ -431,8 +447,12 @@ def closed(round_: PokerRound, status: str | None = None) -> UserError:
     return UserError(f"Voting on #{round_.item_number} (round {round_.number}) is closed: {state}.")
 
 
-def check_voter(round_: PokerRound, poll: PokerPoll, team: Team, voter: str) -> None:
-    """May this person vote in this round now?"""
+def check_voter(
+    round_: PokerRound, poll: PokerPoll, team: Team, voter: str, off: str | None = None
+) -> None:
+    """May this person vote in this round now (`off`: why its item left the backlog)?"""
+    if off is not None:
+        raise item_closed(round_.item_number, off)
     if round_.status != "voting":
         raise closed(round_)
     if voter not in poll.voters:
@@ -465,14 +485,16 @@ def count_picks(
     cards: Mapping[str, str],
     picks: Sequence[Pick],
     reasons: Mapping[str, str] | None = None,
+    off: str | None = None,
 ) -> Count:
     """Counts picks in order over the round's votes so far (`cards`: voter -> card; `reasons`:
     voter -> the reason given with it, which each Cast keeps as its earlier vote's). A voter
     may change their card until the reveal; the pick that completes the expected votes
     reveals the round, and any pick after it is refused, as is one from someone who is not a
-    voter (`team` gives the refusal its words; needed only then) or of a card not in the deck.
-    Nothing here is written: the caller writes `votes` and reveals."""
-    deck = Deck.from_data(poll.deck)
+    voter (`team` gives the refusal its words; needed only then) or of a card not in the deck,
+    and every pick on an item that left the backlog (`off`, `off_backlog`). Nothing here is
+    written: the caller writes `votes` and reveals."""
+    deck = poll_deck(poll)
     voters = set(poll.voters)
     cards, given = dict(cards), dict(reasons or {})
     voted = len(cards.keys() & voters)
@@ -481,6 +503,8 @@ def count_picks(
     votes: dict[str, tuple[str, str]] = {}
     for pick in picks:
         try:
+            if off is not None:
+                raise item_closed(round_.item_number, off)
             if status != "voting":
                 raise closed(round_, status)
             if pick.voter not in voters:
@@ -503,6 +527,31 @@ def count_picks(
     return Count(tuple(outcomes), votes, status == "revealed")
 
 
+def reveal_fields(
+    poll: PokerPoll, now: datetime, reason: str, by: str | None = None
+) -> dict[str, Any]:
+    """What a reveal writes on its round: when, why, by whom, and whom it waited for (the
+    poll's voters now: `Result.not_voted` names those without a vote, whoever joins the poll
+    after)."""
+    fields: dict[str, Any] = {
+        "revealed_at": now,
+        "reveal_reason": reason,
+        "awaited": list(poll.voters),
+    }
+    if by is not None:
+        fields["revealed_by"] = by
+    return fields
+
+
+def waited_for(round_: PokerRound, poll: PokerPoll) -> Sequence[str]:
+    """Whom a revealed round waited for: as kept at its reveal (`reveal_fields`). A round
+    revealed before that was kept waited, if everyone voted, for nobody who did not; else for
+    the poll's voters as they are now."""
+    if round_.awaited is not None:
+        return round_.awaited
+    return () if round_.reveal_reason == "all voted" else poll.voters
+
+
 def check_reveal(round_: PokerRound, poll: PokerPoll, team: Team, user: str) -> None:
     """The facilitator reveals before everyone has voted."""
     require_facilitator(poll, team, user, "reveal the votes")
@@ -510,8 +559,13 @@ def check_reveal(round_: PokerRound, poll: PokerPoll, team: Team, user: str) -> 
         raise closed(round_)
 
 
-def check_revote(round_: PokerRound, poll: PokerPoll, team: Team, user: str) -> None:
+def check_revote(
+    round_: PokerRound, poll: PokerPoll, team: Team, user: str, off: str | None = None
+) -> None:
+    """A new round on a revealed one's item, not on one that left the backlog (`off`)."""
     require_facilitator(poll, team, user, "start a re-vote")
+    if off is not None:
+        raise UserError(f"{off_words(round_.item_number, off)}: it gets no new round.")
     if round_.status == "voting":
         raise UserError(f"Round {round_.number} of #{round_.item_number} is still open.")
 
@@ -527,7 +581,7 @@ def check_decision(
         raise closed(round_)
     if card is None:
         return None, None
-    deck = Deck.from_data(poll.deck)
+    deck = poll_deck(poll)
     card = deck.card(card)
     points = deck.points(card)
     if points is None:
@@ -804,6 +858,7 @@ class Row:
     voted: tuple[str, ...]
     waiting: tuple[str, ...]
     tally: Tally | None  # only once revealed
+    off: str | None = None  # why its open (or withdrawn) round's item left the backlog
 
 
 @dataclass(frozen=True)
@@ -828,28 +883,34 @@ def build_board(
     ballots: Mapping[int, Sequence[PokerVote]],
 ) -> Board:
     """The poll as shown: `voted` names the voters of open rounds, `ballots` holds the votes
-    of revealed ones only."""
-    deck = Deck.from_data(poll.deck)
-    titles = {i.number: i.title for i in items}
+    of revealed ones only (a WITHDRAWN round's are never shown). An open round whose item left
+    the backlog (`off_backlog`) waits for nobody."""
+    deck = poll_deck(poll)
+    found = {i.number: i for i in items}
     voters = set(poll.voters)
     rows = []
     for number in poll.items:
         round_ = latest.get(number)
         names: tuple[str, ...] = ()
-        result = None
+        result, off = None, None
+        if round_ is not None and round_.status in ("voting", "revealed", WITHDRAWN):
+            off = off_backlog(found.get(number))
+            off = "left" if off is None and round_.status == WITHDRAWN else off
         if round_ is not None and round_.status == "voting":
             names = tuple(v for v in voted[round_.id] if v in voters)
-        elif round_ is not None:
+        elif round_ is not None and round_.status != WITHDRAWN:
             result = tally(deck, [Ballot(v.voter, v.card, v.reason) for v in ballots[round_.id]])
         done = set(names)
+        item = found.get(number)
         rows.append(
             Row(
                 number=number,
-                title=titles.get(number, f"item #{number}"),
+                title=item.title if item is not None else f"item #{number}",
                 round=round_,
                 voted=names,
-                waiting=tuple(v for v in poll.voters if v not in done),
+                waiting=() if off else tuple(v for v in poll.voters if v not in done),
                 tally=result,
+                off=off,
             )
         )
     return Board(poll, deck, tuple(rows))
@@ -865,6 +926,7 @@ class Result:
     tally: Tally
     rounds: int  # how many rounds this item has had in the poll
     split_threshold: float | None = None  # the team's: a bigger estimate is split
+    off: str | None = None  # why its item left the backlog (`off_backlog`): nothing to accept
 
     @property
     def message_ts(self) -> str | None:
@@ -879,11 +941,12 @@ class Result:
 
     @property
     def not_voted(self) -> tuple[str, ...]:
-        """The poll's voters (those it waited for: who was there when a live round started,
-        who is asked or has joined an async poll) without a card in this round; `?` and the
-        break card are votes. Voters who left the channel are waited for no more."""
+        """The voters the round waited for when it was revealed (`waited_for`: who was there
+        when a live round started, who was asked or had joined an async poll, not who joins it
+        later) without a card in this round; `?` and the break card are votes. Voters who left
+        the channel are waited for no more."""
         voted = {b.voter for b in self.tally.ballots}
-        return tuple(v for v in self.poll.voters if v not in voted)
+        return tuple(v for v in waited_for(self.round, self.poll) if v not in voted)
 
     @property
     def too_big(self) -> tuple[str, ...]:
@@ -917,7 +980,7 @@ def build_result(
 ) -> Result:
     if round_.revealed_at is None:
         raise UserError("The votes of this round are not revealed yet.")
-    deck = Deck.from_data(poll.deck)
+    deck = poll_deck(poll)
     return Result(
         poll=poll,
         round=round_,
@@ -925,4 +988,5 @@ def build_result(
         tally=tally(deck, [Ballot(v.voter, v.card, v.reason) for v in ballots]),
         rounds=rounds,
         split_threshold=split_threshold,
+        off=off_backlog(item),
     )

@@ -132,10 +132,13 @@ async def start_poll(
 ) -> PokerPoll:
     """A live round (the first item of the queue) or an async poll (every item, one deadline)."""
     request = replace(request, numbers=poker.queue(request.numbers))
+    scales = []
     for number in request.numbers:
-        poker.check_estimable(await store.get_item(team, number))
+        item = await store.get_item(team, number)
+        poker.check_estimable(item)
+        scales.append(await store.estimate_scale(item))
     await _check_not_polled(store, team, request.numbers, now)
-    poll = poker.new_poll(team, request, facilitator, now)
+    poll = poker.new_poll(team, request, facilitator, now, scales)
     await store.add_poll(poll)
     for number in poker.opening(poll):
         await store.add_round(poll.id, number, 1, now, poll.deadline)
@@ -169,19 +172,30 @@ async def _count(
     now: datetime,
 ) -> poker.Count:
     """Counts picks in a locked round: writes the votes (one statement) and reveals the
-    round once every expected voter has voted. `team` is loaded only to refuse a stranger."""
+    round once every expected voter has voted. `team` is loaded only to refuse a stranger.
+    Picks on an item that has left the backlog are refused, and the poll shown again soon
+    (its board still offers the item's cards)."""
     if team is None and any(p.voter not in poll.voters for p in picks):
         team = await store.team_by_id(poll.team_id)
+    off = await _off_backlog(store, poll, round_.item_number)
+    if off is not None:
+        await sync_at(store, poll.id, [], now + SYNC_AFTER)
     so_far = await store.votes_of(round_.id)  # with their reasons: a vote taken back keeps it
     cards = {voter: card for voter, (card, _) in so_far.items()}
     reasons = {voter: reason for voter, (_, reason) in so_far.items()}
-    counted = poker.count_picks(round_, poll, team, cards, picks, reasons)
+    counted = poker.count_picks(round_, poll, team, cards, picks, reasons, off)
     await store.upsert_votes(round_.id, counted.votes, now)
     if counted.revealed and not await store.move_round(
-        round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="all voted"
+        round_.id, ("voting",), "revealed", **poker.reveal_fields(poll, now, "all voted")
     ):  # never while the round is locked; refused as a vote after the reveal would be
         raise poker.closed(round_)
     return counted
+
+
+async def _off_backlog(store: Store, poll: PokerPoll, number: int) -> str | None:
+    """Why the poll's item `number` is estimated no more (`poker.off_backlog`), if it is not."""
+    items = await store.items_by_number(poll.team_id, [number])
+    return poker.off_backlog(items[0] if items else None)
 
 
 async def reveal(store: Store, team: Team, round_id: int, user: str, now: datetime) -> PokerRound:
@@ -189,7 +203,7 @@ async def reveal(store: Store, team: Team, round_id: int, user: str, now: dateti
     round_, poll = await round_in_team(store, team, round_id, lock=True)
     poker.check_reveal(round_, poll, team, user)
     await store.move_round(
-        round_.id, ("voting",), "revealed", revealed_at=now, revealed_by=user, reveal_reason="early"
+        round_.id, ("voting",), "revealed", **poker.reveal_fields(poll, now, "early", user)
     )
     return round_
 
@@ -197,7 +211,8 @@ async def reveal(store: Store, team: Team, round_id: int, user: str, now: dateti
 async def revote(store: Store, team: Team, round_id: int, user: str, now: datetime) -> PokerRound:
     """A new round on the same item after a discussion; the old one is kept as it was."""
     round_, poll = await round_in_team(store, team, round_id, lock=True)
-    poker.check_revote(round_, poll, team, user)
+    off = await _off_backlog(store, poll, round_.item_number)
+    poker.check_revote(round_, poll, team, user, off)
     if not await store.move_round(round_.id, ("revealed",), "revoted", decided_by=user):
         raise poker.closed(round_)
     deadline = poker.revote_deadline(poll, team, now)
@@ -236,7 +251,7 @@ async def decide(
                 poll_id=poll.id,
                 card=card,
                 points=points,
-                deck=Deck.from_data(poll.deck).name,
+                deck=poker.poll_deck(poll).name,
                 accepted_by=user,
                 accepted_at=now,
                 rounds=poker.snapshot(rounds, ballots),
@@ -275,7 +290,7 @@ async def _leave(
         if round_.status != "voting" or await store.poker_round(round_.id, lock=True) is None:
             continue
         if poker.all_voted(poll, await store.cards_of(round_.id)) and await store.move_round(
-            round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="all voted"
+            round_.id, ("voting",), "revealed", **poker.reveal_fields(poll, now, "all voted")
         ):
             revealed.append(round_)
     return revealed
@@ -697,7 +712,12 @@ async def disown(
         now = svc.clock.now()
         if cast.revealed and round_.result_ts is None:
             await store.move_round(
-                round_.id, ("revealed",), "voting", revealed_at=None, reveal_reason=None
+                round_.id,
+                ("revealed",),
+                "voting",
+                revealed_at=None,
+                reveal_reason=None,
+                awaited=None,
             )
         if round_.status != "voting":
             return None
@@ -723,13 +743,14 @@ async def reason_form(svc: Services, actor: Actor, round_id: int) -> ReasonForm:
     poll take them: whether they are in the channel is asked on submission, `admit`)?"""
     async with team_work(svc, actor) as work:
         round_, poll = await round_in_team(work.store, work.team, round_id)
+        items = await work.store.items_by_number(work.team.id, [round_.item_number])
+        off = poker.off_backlog(items[0] if items else None)
         try:
-            poker.check_voter(round_, poll, work.team, actor.user)
+            poker.check_voter(round_, poll, work.team, actor.user, off)
         except poker.NotAVoter as refused:
             if not refused.joinable:
                 raise
-        items = await work.store.items_by_number(work.team.id, [round_.item_number])
-        return ReasonForm(round_, items[0].title if items else "", Deck.from_data(poll.deck))
+        return ReasonForm(round_, items[0].title if items else "", poker.poll_deck(poll))
 
 
 # -- the facilitator ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.domain import poker
+from bot.domain import poker, poker_items
 from bot.domain.poker import Reminder, Row
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
@@ -32,16 +32,35 @@ BuildReminder = Callable[[Reminder], dict[str, Any]]
 
 async def expire(store: Store, poll_id: int, now: datetime) -> list[PokerRound]:
     """Reveals every round of an async poll whose deadline has passed (once: a second run
-    finds nothing left to reveal)."""
-    if await store.poll(poll_id) is None:
+    finds nothing left to reveal); one whose item has left the backlog is closed unrevealed
+    (WITHDRAWN: there is nothing to accept), and a poll left with nothing to decide closes."""
+    poll = await store.poll(poll_id)
+    if poll is None:
         return []
-    revealed = []
-    for round_ in poker.due_rounds(await store.rounds(poll_id), now):
-        if await store.move_round(
-            round_.id, ("voting",), "revealed", revealed_at=now, reveal_reason="deadline"
-        ):
-            revealed.append(round_)
-    return revealed
+    due = poker.due_rounds(await store.rounds(poll_id), now)
+    kept = await _on_backlog(store, [(poll, due)])
+    closed = []
+    for round_ in due:
+        status, values = "revealed", poker.reveal_fields(poll, now, "deadline")
+        if round_ not in kept:
+            status, values = poker.WITHDRAWN, {}
+        if await store.move_round(round_.id, ("voting",), status, **values):
+            closed.append(round_)
+    if closed and poker.all_settled(poll, poker.latest_rounds(await store.rounds(poll_id))):
+        await store.close_poll(poll_id, now)  # its reminders, all past, find it closed
+    return closed
+
+
+async def _on_backlog(
+    store: Store, rounds: Sequence[tuple[PokerPoll, Sequence[PokerRound]]]
+) -> list[PokerRound]:
+    """The rounds (of each poll) whose item is still on the backlog (`poker_items.on_backlog`)."""
+    items = {}
+    for poll, some in rounds:
+        numbers = sorted({r.item_number for r in some})
+        for item in await store.items_by_number(poll.team_id, numbers) if numbers else ():
+            items[(poll.id, item.number)] = item
+    return poker_items.on_backlog([r for _, some in rounds for r in some], items)
 
 
 @dataclass(frozen=True)
@@ -76,11 +95,15 @@ async def reminders_due(
         return None
     if await depart(store, poll, members, now):  # their results are posted by a sync
         await sync_at(store, poll.id, [], now)
-    voting = [
+    open_rounds = [
         r
         for r in await store.rounds_in([p.id for p, _ in polls])
         if r.status == "voting" and r.deadline is not None
     ]
+    # an item off the backlog waits for no vote (`poker_items.off_backlog`)
+    voting = await _on_backlog(
+        store, [(p, [r for r in open_rounds if r.poll_id == p.id]) for p, _ in polls]
+    )
     voted = await store.voters_in([r.id for r in voting])
     mine = [r for r in voting if r.poll_id == poll_id and r.deadline == deadline]
     owed = poker.owed_votes(poll, mine, voted)

@@ -31,6 +31,7 @@ from bot.domain.calibration import FEW, Calibration, Reference, Spread
 from bot.domain.commands import POKER_USAGE
 from bot.domain.decks import NEIGHBOURS_RULE, Deck, Tally, card_label
 from bot.domain.poker import REASON_MAX, Board, Result, Row, Waiting
+from bot.domain.poker_items import left_out, off_words
 from bot.domain.readiness import points, points_unit
 from bot.usecases.poker import DeckChanged
 from handlers.blocks.kit import button, context, message, notice, section
@@ -70,7 +71,12 @@ def summary(t: Tally | None) -> str:
 
 
 def _helpers(deck: Deck) -> dict[str, Any]:
-    return {"label": card_label, "describe": deck.describe, "summary": summary}
+    return {
+        "label": card_label,
+        "describe": deck.describe,
+        "summary": summary,
+        "off_words": off_words,
+    }
 
 
 # -- the poll message --------------------------------------------------------------------------
@@ -82,7 +88,9 @@ def board_message(board: Board) -> dict[str, Any]:
     live = poll.mode == "live"
     blocks: list[Block] = [
         HeaderBlock(text="Planning poker" if live else "Estimation poll"),
-        context(render("poker_intro.md.j2", poll=poll, deck=deck, **_deadline(board))),
+        context(
+            render("poker_intro.md.j2", poll=poll, deck=deck, **_deadline(board), **_left(board))
+        ),
     ]
     current = board.current
     rows = ([current] if current else []) if live else list(board.rows)
@@ -118,6 +126,14 @@ def _deadline(board: Board) -> dict[str, Any]:
     return {"deadline": deadline, "read": read, "zone": poll.deadline_zone}
 
 
+def _left(board: Board) -> dict[str, Any]:
+    """The cards of the team's deck the poll's items cannot take (`poker.left_out`), as the
+    poll says them at its start."""
+    left = left_out(board.poll)
+    cards = ", ".join(card_label(c) for c in left.cards) if left else ""
+    return {"left": left, "left_cards": cards}
+
+
 def _row(board: Board, row: Row, helpers: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = [
         section(
@@ -127,6 +143,11 @@ def _row(board: Board, row: Row, helpers: dict[str, Any]) -> list[Block]:
     ]
     round_ = row.round
     if round_ is None or round_.status != "voting":
+        return blocks
+    if row.off:  # no votes: a live round is revealed by its facilitator, to skip it
+        if board.poll.mode == "live":
+            reveal = button("Reveal", "poker_reveal", value(round_.id))
+            blocks.append(ActionsBlock(block_id=f"poker-{round_.id}-off", elements=[reveal]))
         return blocks
     elements: list[ButtonElement] = [
         button(card_label(card), f"poker_vote:{i}", value(round_.id, card))
@@ -147,7 +168,7 @@ def _row(board: Board, row: Row, helpers: dict[str, Any]) -> list[Block]:
 
 def closed_message(poll: PokerPoll, rows: Sequence[Row]) -> dict[str, Any]:
     """The channel's notice that an async poll has closed, with each item's outcome."""
-    text = render("poker_closed.md.j2", poll=poll, rows=rows, summary=summary)
+    text = render("poker_closed.md.j2", poll=poll, rows=rows, summary=summary, off_words=off_words)
     return message([section(text)], text)
 
 
@@ -196,7 +217,12 @@ def result_message(res: Result) -> dict[str, Any]:
         blocks.append(section(verdict, block_id=f"poker-verdict-{round_.id}"))
     reasons = [render("poker_reason.md.j2", ballot=b, **helpers) for b in t.reasons]
     blocks += [section(chunk) for chunk in _packed(reasons, REASON_BLOCKS, "…and more reasons")]
-    if round_.status == "revealed":
+    if round_.status == "revealed" and res.off:  # nothing to accept: skipping settles it
+        text = off_words(round_.item_number, res.off)
+        blocks.append(context(render("poker_off.md.j2", text=text)))
+        skip = button("Skip", "poker_skip", value(round_.id))
+        blocks.append(ActionsBlock(block_id=f"poker-decide-{round_.id}", elements=[skip]))
+    elif round_.status == "revealed":
         elements: list[Any] = []
         for card in t.choices:  # the consensus, or both neighbouring cards
             elements.append(

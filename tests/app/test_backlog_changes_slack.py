@@ -200,17 +200,30 @@ async def test_an_item_only_timebox_has_takes_any_estimate(slack, linear):
     assert (await item(slack, 1)).estimate == 4.0
 
 
+async def scale_known(slack: LocalStack, kind: str | None) -> None:
+    """The Linear team's scale as the connection keeps it (None: not known to it)."""
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
+        connection = await store.connection(team.id)
+        assert connection is not None
+        connection.board = {**(connection.board or {}), "estimation": kind}
+
+
 async def test_poker_cannot_accept_a_card_off_the_linear_teams_scale(slack, linear):
     """Fibonacci cards the team's Linear scale lacks (13 without extended estimates, ½) are
     refused at the accept, privately, naming the values; the round stays open to accept
-    another value or vote again."""
+    another value or vote again. (A poll started since offers none of them: its deck is the
+    scale's, tests/app/test_poker_tracker_scale_slack.py; this one started before the
+    connection knew the scale.)"""
     key = linear.add_issue("Pay by card").identifier
     await linear_connected(slack, linear)
     await slack.driver.command(
         "/timebox", f"roles dev <@{DEV1}|d> <@{DEV2}|d> <@{DEV3}|d>", user=PO, channel=CHANNEL
     )
     number = (await item_by_key(slack, key)).number
+    await scale_known(slack, None)
     await poker(slack, str(number))
+    await scale_known(slack, "fibonacci")
     for dev in (DEV1, DEV2, DEV3):
         await vote(slack, dev, "13")
     [result] = replies(slack, board(slack))

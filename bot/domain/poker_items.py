@@ -1,0 +1,115 @@
+"""What a poll may estimate: the cards its items' issues can hold (a Linear team's scale),
+and whether an item is still on the backlog. A poll keeps the first from its start
+(`deck_for`); the second is asked of the item as it is now, whoever archived it meanwhile.
+
+Plain rules over rows given as data, as bot/domain/poker.py's are (it uses these).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain import backlog
+from bot.domain.decks import Deck
+from bot.domain.errors import UserError
+from bot.domain.estimate_scales import SCALE_NAMES, EstimateScale
+from storage.models import BacklogItem, PokerPoll, PokerRound
+
+WITHDRAWN = "withdrawn"  # a round closed unrevealed: its item left the backlog (`off_backlog`)
+
+
+# -- the deck -------------------------------------------------------------------------------
+
+
+def poll_deck(poll: PokerPoll) -> Deck:
+    """The deck a poll plays: the team's when it started, without the cards its items' issues
+    cannot hold (`offered`, kept by `deck_for`)."""
+    deck = Deck.from_data(poll.deck)
+    offered = (poll.deck or {}).get("offered")
+    if not offered:
+        return deck
+    return Deck(deck.name, tuple(c for c in deck.cards if c in offered), deck.tshirt)
+
+
+def deck_for(deck: Deck, scales: Iterable[EstimateScale | None]) -> dict[str, Any]:
+    """The deck a new poll keeps (`PokerPoll.deck`): `deck`, less the estimate cards its items'
+    issues cannot hold (`scales`: a Linear team's, None for an issue that takes any number),
+    so no round settles on a card its Accept would refuse. The cards left out (`left_out`) and
+    why (`scale`) are kept for the poll to say; with fewer than two estimate cards left, every
+    card is offered and those are only named as cards that cannot be accepted."""
+    data = deck.to_data()
+    known = [s for s in dict.fromkeys(scales) if s is not None]
+
+    def held(card: str) -> bool:
+        value = deck.points(card)
+        return value is None or all(scale.holds(value) for scale in known)
+
+    kept = [c for c in deck.cards if held(c)]
+    if len(kept) == len(deck.cards):
+        return data
+    data["left_out"] = [c for c in deck.cards if c not in kept]
+    data["scale"] = " and ".join(
+        f"Linear team {s.team}'s {SCALE_NAMES[s.kind]} scale" for s in known
+    )
+    if sum(deck.points(c) is not None for c in kept) >= 2:
+        data["offered"] = kept
+    return data
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Estimate cards of the team's deck a poll's items cannot take, and the scale that lacks
+    them: left out of its deck, or (`offered`: too few cards would be left) offered all the
+    same, though none of them can be accepted."""
+
+    cards: tuple[str, ...]
+    scale: str
+    offered: bool
+
+
+def left_out(poll: PokerPoll) -> LeftOut | None:
+    """What `deck_for` kept out of the poll's deck, for the poll to say at its start."""
+    data = poll.deck or {}
+    cards = tuple(data.get("left_out") or ())
+    if not cards:
+        return None
+    return LeftOut(cards, str(data.get("scale") or ""), not data.get("offered"))
+
+
+# -- items that left the backlog -------------------------------------------------------------
+
+
+def off_backlog(item: BacklogItem | None) -> str | None:
+    """Why a poll's item is estimated no more (archived, done, or gone from the backlog after
+    the poll started); None while it is on the backlog. Its open round takes no vote, its
+    reminders leave it out, its deadline closes it unrevealed (WITHDRAWN) and its result
+    offers no estimate to accept."""
+    if item is None:
+        return "gone"
+    status = backlog.status_of(item)
+    return status if status in ("archived", "done") else None
+
+
+def off_words(number: int, why: str) -> str:
+    """`off_backlog` in words: `#23 was archived`."""
+    return {
+        "archived": f"#{number} was archived",
+        "done": f"#{number} is done",
+        "gone": f"#{number} is no longer on the backlog",
+    }.get(why, f"#{number} left the backlog during the poll")
+
+
+def item_closed(number: int, why: str) -> UserError:
+    """A vote refused on an item off the backlog (`off_backlog`)."""
+    return UserError(
+        f"Your vote was not counted: {off_words(number, why)}, so this poll estimates it no more."
+    )
+
+
+def on_backlog(
+    rounds: Iterable[PokerRound], items: Mapping[tuple[int, int], BacklogItem]
+) -> list[PokerRound]:
+    """The rounds whose item is still on the backlog (`items`: by poll id and item number)."""
+    return [r for r in rounds if off_backlog(items.get((r.poll_id, r.item_number))) is None]
