@@ -1,7 +1,9 @@
 """Posts that a crash can neither lose nor double: their Slack side (the records are
 bot/runtime/outbox.py's).
 
-`send` makes a recorded post and has it marked once Slack answers; `DurableClient`, the client
+`send` makes a recorded post and has it marked once Slack answers (`attempt` only makes it: a
+refusal Slack answered drops its record; an answer lost, a timeout or a dropped connection,
+first looks for the post, which stands if Slack has it); `DurableClient`, the client
 every job runs with, does this for each post a job makes directly rather than through
 `bot.runtime.outbox.enqueue`.
 
@@ -36,17 +38,83 @@ LOOK_BACK = timedelta(minutes=1)  # Slack's clock and ours may differ a little
 PAGES = 5
 
 
-async def send(services: Services, client: AsyncWebClient, post: outbox.Post) -> AsyncSlackResponse:
-    """Makes a recorded post and marks it done, with what is kept of it. If Slack refuses it
-    (or the client gives up), the record goes and the caller's retry decides."""
-    try:
-        response = await client.chat_postMessage(**post.args)  # carries its metadata
-    except Exception:
-        await outbox.dropped(services, post)
-        raise
-    ts = response.get("ts")
-    await outbox.posted(services, post, ts)
+async def send(
+    services: Services, client: AsyncWebClient, post: outbox.Post
+) -> AsyncSlackResponse | None:
+    """Makes a recorded post and marks it done, with what is kept of it (see `attempt` for
+    a refusal, or an answer lost). None: its key was recorded before (not `fresh`), so it is
+    the earlier attempt's to send or the outbox's to settle, and is not posted again."""
+    if _earlier(post):
+        return None
+    return await _send(services, client, post)
+
+
+async def _send(
+    services: Services, client: AsyncWebClient, post: outbox.Post
+) -> AsyncSlackResponse:
+    response = await attempt(services, client, post)
+    await outbox.posted(services, post, response.get("ts"))
     return response
+
+
+async def attempt(
+    services: Services, client: AsyncWebClient, post: outbox.Post
+) -> AsyncSlackResponse:
+    """Makes a recorded post, not yet marked. A refusal Slack answered drops the record (what
+    it keeps hears None) and is raised. An outcome unknown (a timeout, a dropped connection,
+    a server error) may hide a post Slack took: its key is looked for in its conversation
+    first; found, that post stands, as if Slack had answered; not there (or not to be
+    looked for), the record is dropped and the error raised."""
+    since = services.clock.now() - LOOK_BACK
+    try:
+        return await client.chat_postMessage(**post.args)  # carries its metadata
+    except Exception as error:
+        ts = None if _refused(error) else await _look(client, post, since, error)
+        if ts is None:
+            await outbox.dropped(services, post)
+            raise
+        return _answer(client, post, ts)
+
+
+def _refused(error: Exception) -> bool:
+    """Whether Slack answered a refusal: an API error other than a server error (which may
+    come after the post was made)."""
+    return isinstance(error, SlackApiError) and error.response.status_code < 500
+
+
+async def _look(
+    client: AsyncWebClient, post: outbox.Post, since: datetime, error: Exception
+) -> str | None:
+    """The ts of a post whose answer was lost (`error`), if Slack has it."""
+    try:
+        found = await _find(client, post.args, post.key, since)
+    except Exception as failed:  # no history scope, Slack down still...: taken as not posted
+        log.warning("%s: answer lost (%s), and not looked for (%s)", post.key, error, failed)
+        return None
+    where = f"found: {found}" if found else "not in its conversation"
+    log.warning("%s: answer lost (%s), %s", post.key, error, where)
+    return found
+
+
+def _answer(client: AsyncWebClient, post: outbox.Post, ts: str) -> AsyncSlackResponse:
+    """chat.postMessage's answer for a post found in its conversation after its answer was
+    lost: what callers read of it (its ts and channel)."""
+    return AsyncSlackResponse(
+        client=client,
+        http_verb="POST",
+        api_url=f"{client.base_url}chat.postMessage",
+        req_args={},
+        data={"ok": True, "channel": post.args.get("channel"), "ts": ts},
+        headers={},
+        status_code=200,
+    )
+
+
+def _earlier(post: outbox.Post) -> bool:
+    """A post recorded before (not `fresh`): left to its first attempt or the outbox."""
+    if not post.fresh:
+        log.debug("%s was recorded before: not posted again", post.key)
+    return not post.fresh
 
 
 async def send_all(
@@ -54,8 +122,11 @@ async def send_all(
 ) -> None:
     """Recorded posts (a use case's announcements) sent at once, in order, each marked done
     once Slack answers. One Slack refuses is left to the outbox, due now, which delivers it
-    with its retries: a refusal never keeps the next post from being sent."""
+    with its retries: a refusal never keeps the next post from being sent. One recorded
+    before (not `fresh`) is skipped: it is the earlier attempt's, or the outbox's."""
     for post in posts:
+        if _earlier(post):
+            continue
         try:
             response = await client.chat_postMessage(**post.args)  # carries its metadata
         except Exception as error:
@@ -96,7 +167,7 @@ class DurableClient(AsyncWebClient):
         self._posts += 1
         name = f"{self._due.key}:{self._due.attempts}:{self._posts}"
         post = await outbox.recorded(self._services, name, self._workspace, **kwargs)
-        return await send(self._services, self, post)
+        return await _send(self._services, self, post)  # its name is this try's own
 
 
 ClientFor = Callable[[str | None], Awaitable[AsyncWebClient]]

@@ -83,6 +83,9 @@ class Post:
     key: str
     args: dict[str, Any]
     then: tuple[str, Any] | None = None
+    fresh: bool = True
+    """Recorded by this call: False when its key was recorded before (an earlier attempt's
+    post, which that attempt sends or the outbox settles), so it is not sent again."""
 
 
 async def record(
@@ -96,11 +99,12 @@ async def record(
 ) -> Post:
     """Records a post that is sent at once, in the caller's transaction. It is due only after
     the settle delay: just a crash leaves it to be settled. `then` names what to keep of it
-    (AFTER_POST) and its argument."""
+    (AFTER_POST) and its argument. A name recorded before is left alone: the Post says it is
+    not `fresh`."""
     key = _key(name)
     job = _job(key, args, workspace, now, in_flight=True, then=then)
-    await store.schedule_once(KIND, key, now + SETTLE_AFTER, job)
-    return Post(key, job["args"], then)
+    fresh = await store.schedule_once(KIND, key, now + SETTLE_AFTER, job)
+    return Post(key, job["args"], then, fresh)
 
 
 async def recorded(services: Services, name: str, workspace: str | None, **args: Any) -> Post:

@@ -270,9 +270,10 @@ async def card_posted(store: Store, meeting_id: int, ts: str | None) -> None:
     """The meeting's agenda card reached Slack: its ts, for edits and the thread. Refused
     (None), nobody can see the meeting: it never started, and goes with its timers (the
     person who started it is told, and may start it again)."""
-    meeting = await store.meeting(meeting_id)
-    if meeting is None or meeting.message_ts is not None:
+    locked = await _locked(store, meeting_id)
+    if locked is None or locked[1].message_ts is not None:
         return
+    meeting = locked[1]
     if ts is not None:
         meeting.message_ts = ts
         return
@@ -282,13 +283,27 @@ async def card_posted(store: Store, meeting_id: int, ts: str | None) -> None:
 
 async def deep_dive_posted(store: Store, card: list[Any], ts: str | None) -> None:
     """A deep-dive card reached the meeting's thread: its ts (with its position of the
-    total), to redraw it when its item changes."""
+    total), to redraw it when its item changes. Written into the meeting's data as it is
+    under the team's lock, so a step writing the data at the same time loses nothing."""
     meeting_id, number, position, total = card
-    meeting = await store.meeting(meeting_id)
-    if meeting is None or ts is None:
+    locked = await _locked(store, meeting_id) if ts is not None else None
+    if locked is None:
         return
+    meeting = locked[1]
     kept = {**meeting.data.get("deep_dives", {}), str(number): [ts, position, total]}
     meeting.data = {**meeting.data, "deep_dives": kept}
+
+
+async def _locked(store: Store, meeting_id: int) -> tuple[Team, Meeting] | None:
+    """The meeting with its team, the team's lock taken first (as every step and timer takes
+    it), then the meeting read as it is now: what is written of it races no step of another
+    instance (a step's whole `data` written over a change made meanwhile, or the reverse)."""
+    meeting = await store.meeting(meeting_id)
+    if meeting is None:
+        return None
+    team = await store.team_by_id(meeting.team_id, lock=True)
+    meeting = await store.meeting(meeting_id, fresh=True)
+    return None if team is None or meeting is None else (team, meeting)
 
 
 outbox.AFTER_POST[CARD] = card_posted
@@ -460,13 +475,10 @@ async def timer_fired(
     `/refine next` on another instance cannot interleave with this timer."""
     payload, now = due.payload, due.now
     async with svc.db.transaction() as store:
-        meeting = await store.meeting(payload["meeting"])
-        if meeting is None:
+        locked = await _locked(store, payload["meeting"])
+        if locked is None:
             return Fired("no longer applies")
-        team = await store.team_by_id(meeting.team_id, lock=True)
-        meeting = await store.meeting(meeting.id, fresh=True)
-        if meeting is None or team is None:
-            return Fired("no longer applies")
+        team, meeting = locked
         if engine.ended_by(meeting) == due.key or engine.overdue(meeting, now):
             return await _end_forgotten(store, team, meeting, due, render_ended)
         timer = None if payload["event"] == engine.FORGOTTEN else engine.fired(meeting, payload)

@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas.kinds import People
 from bot.domain.errors import UserError
+from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import meetings
@@ -81,15 +82,18 @@ async def start(
     in_channel: InChannel,
 ) -> None:
     """Starts a meeting, posts its agenda message and opens its first section. A card Slack
-    refuses withdraws the meeting (its record's refusal does: `meetings.card_posted`), and
-    the person hears that it did not start."""
+    refuses, or does not have after an answer lost (`slack_outbox.attempt` looks), withdraws
+    the meeting (its record's refusal does: `meetings.card_posted`), and the person hears
+    that it did not start. Keeping the card's ts is no part of that: a failure there leaves
+    the card to the outbox's settling, and the meeting running."""
     render = meeting_blocks.agenda_message
     started = await meetings.start(svc, actor, kind, minutes, in_channel, render)
     try:
-        await slack_outbox.send(svc, client, started.card)
+        response = await slack_outbox.attempt(svc, client, started.card)
     except Exception as error:
         log.warning("meeting %s withdrawn: its agenda not posted (%s)", started.meeting.id, error)
         raise NotStarted(NOT_STARTED) from error
+    await outbox.posted(svc, started.card, response.get("ts"))
     await open_section(svc, client, started.team, started.meeting)
 
 
