@@ -7,7 +7,7 @@ Plain rules over rows given as data, as bot/domain/poker.py's are (it uses these
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,3 +113,16 @@ def on_backlog(
 ) -> list[PokerRound]:
     """The rounds whose item is still on the backlog (`items`: by poll id and item number)."""
     return [r for r in rounds if off_backlog(items.get((r.poll_id, r.item_number))) is None]
+
+
+def left_poll(
+    poll: PokerPoll, latest: Mapping[int, PokerRound], numbers: Collection[int]
+) -> list[int] | None:
+    """What an open poll shows again when its items `numbers` leave the backlog (`latest`: its
+    latest round per item): None if it holds none of them; else the ids of their revealed
+    rounds, whose results offer an estimate to accept no more (their board rows take no
+    votes: the board is shown again in any case)."""
+    held = set(poll.items) & set(numbers)
+    if not held:
+        return None
+    return sorted(r.id for n, r in latest.items() if n in held and r.status == "revealed")

@@ -49,6 +49,7 @@ from bot.domain.tracker_sync import (
 from bot.runtime import outbox
 from bot.runtime.services import Services
 from bot.usecases import news, sprints, tracker
+from bot.usecases import poker as poker_uc
 from bot.usecases.files import SharedFile
 from bot.usecases.refinement_budget import as_data, committed, sprint_budget
 from bot.usecases.sprints import Names
@@ -347,6 +348,7 @@ async def _archive(store: Store, team: Team, number: int, user: str, now: dateti
     link = await store.link_of_item((await store.get_item(team, number)).id)
     item = await store.archive_item(team, number, user, now)
     await tracker.after_archive(store, team, item, now)
+    await poker_uc.left_backlog(store, team.id, [number], now)  # its polls shown again
     return "closing" if closes_on_archive(item, link) else "archived"
 
 
@@ -431,6 +433,7 @@ async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChan
         else:
             item = await work.store.mark_done(work.team, number, work.user, work.now)
             await tracker.after_done(work.store, work.team, item, work.now)
+        await poker_uc.left_backlog(work.store, work.team.id, [number], work.now)
         return await _shown(work, number, "done")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from agendas import engine
 from bot.domain import ceremonies, sprints
 from bot.domain.calendar import local_today
+from bot.domain.poker_items import off_backlog
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.teams import ROLE_NAMES, Roles
 from bot.runtime.services import Services
@@ -159,17 +160,19 @@ async def coming_ceremonies(
 
 
 async def waiting_votes(store: Store, team: Team, user: str, now: datetime) -> list[WaitingVote]:
-    """Rounds expecting the user's vote, less those whose deadline passed (being revealed)."""
+    """Rounds expecting the user's vote, less those whose deadline passed (being revealed)
+    and those whose item left the backlog (`off_backlog`: their poll takes no vote on it)."""
     waiting = [
         (poll, round_)
         for poll, round_ in await store.polls_awaiting(team.id, user)
         if round_.deadline is None or round_.deadline > now
     ]
     numbers = sorted({round_.item_number for _, round_ in waiting})
-    titles = {i.number: i.title for i in await store.items_by_number(team.id, numbers)}
+    items = {i.number: i for i in await store.items_by_number(team.id, numbers)}
     return [
-        WaitingVote(poll, round_, titles.get(round_.item_number, f"item #{round_.item_number}"))
+        WaitingVote(poll, round_, items[round_.item_number].title)
         for poll, round_ in waiting
+        if off_backlog(items.get(round_.item_number)) is None
     ]
 
 

@@ -38,6 +38,7 @@ from bot.domain.calibration import Reference
 from bot.domain.decks import Deck
 from bot.domain.errors import UserError
 from bot.domain.poker import Board, Cast, Decision, Result
+from bot.domain.poker_items import left_poll
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime import outbox
@@ -190,6 +191,20 @@ async def _count(
     ):  # never while the round is locked; refused as a vote after the reveal would be
         raise poker.closed(round_)
     return counted
+
+
+async def left_backlog(store: Store, team_id: int, numbers: Collection[int], now: datetime) -> None:
+    """Items `numbers` left the backlog (archived, done): the team's open polls holding them
+    are shown again (`sync`, asked for in the caller's transaction, run once it commits), so
+    their boards stop offering the items' cards and their results an Accept at once, not at
+    the poll's next vote or reminder."""
+    polls = [p for p in await store.open_polls(team_id) if set(p.items) & set(numbers)]
+    rounds = await store.rounds_in([p.id for p in polls])
+    for poll in polls:
+        latest = poker.latest_rounds(r for r in rounds if r.poll_id == poll.id)
+        shown = left_poll(poll, latest, numbers)
+        if shown is not None:
+            await sync_at(store, poll.id, shown, now)
 
 
 async def _off_backlog(store: Store, poll: PokerPoll, number: int) -> str | None:
