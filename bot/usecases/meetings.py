@@ -31,6 +31,7 @@ from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import news, tracker
+from bot.usecases import poker as poker_uc
 from bot.usecases.planning import PLANNING
 from bot.usecases.refinement_budget import as_data, session_budget
 from bot.usecases.review import REVIEW
@@ -550,6 +551,7 @@ async def triage(
         if plan.archive:
             await store.archive_item(team, number, user, now)
             await tracker.after_archive(store, team, number, now)
+            await poker_uc.left_backlog(store, team.id, [number], now)  # its polls shown again
         if plan.move is not None:
             await store.move_item(team, number, plan.move, user, now)
             await tracker.after_reorder(store, team, number, now)

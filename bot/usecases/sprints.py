@@ -23,6 +23,7 @@ from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime.services import Services
+from bot.usecases import poker as poker_uc
 from bot.usecases import tracker
 from bot.usecases.news import tell_channel
 from bot.usecases.team import InChannel, member_work
@@ -504,6 +505,7 @@ async def finish_item(
     store.log(sprint_item.item, actor, "done", now, status=[before, "done"])
     await store.settle_dependents(team, sprint_item.item, actor, now)
     await tracker.after_done(store, team, sprint_item.item, now)
+    await poker_uc.left_backlog(store, team.id, [number], now)  # its polls shown again
     return sprint, sprint_item
 
 

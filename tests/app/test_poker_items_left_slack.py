@@ -11,6 +11,7 @@ from bot.domain import poker as rules
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import shown
 from tests.app.test_home_slack import home
+from tests.app.test_planning_slack import cmd, commit_sprint, setup
 from tests.app.test_poker_slack import board, buttons, poker, replies, setup_team, vote
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO
 
@@ -113,3 +114,20 @@ async def test_home_has_no_votes_waiting_when_every_item_of_the_poll_left(slack)
 
     assert "Waiting for your vote" not in diana
     assert "Export invoices · closes" not in diana
+
+
+async def test_an_item_done_in_the_sprint_during_a_poll_redraws_its_board(slack):
+    """`/sprint done` finishes a sprint item (a poll may re-estimate one): its poll is shown
+    again as the backlog's `done` shows it."""
+    await setup(slack)
+    await commit_sprint(slack, 1, 3)
+    await poker(slack, "async 1 2 for 24h")
+    poll = board(slack)
+
+    await cmd(slack, "/sprint", "done 1", DEV1)
+    await run_due(slack)
+
+    redrawn = board(slack)
+    assert redrawn.ts == poll.ts
+    assert card_blocks(redrawn) == ["poker-2-cards-0"]
+    assert "#1 is done: this poll takes no more votes on it" in shown(redrawn)
