@@ -116,6 +116,7 @@ def register_jobs(
     news.register_wording(sprints_uc.ScopeChanged, sprint_blocks.scope_changed)
     news.register_wording(sprints_uc.SprintClosed, sprint_blocks.sprint_closed)
     news.register_wording(team_uc.TeamSetUp, team_blocks.setup_announcement)
+    news.register_wording(team_uc.RolesChanged, team_blocks.roles_changed)
     news.register_wording(connect_uc.Disconnected, connect_blocks.disconnect_told)
     news.register_wording(meetings_uc.Note, meeting_blocks.note)
     news.register_wording(

@@ -7,7 +7,7 @@ import asyncio
 import os
 import shutil
 import threading
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 
 import pytest
 
+from bot.emulator.slack_records import ApiCall, Message
 from bot.emulator.stack import LocalStack
 from bot.runtime.clock import ManualClock
+from bot.usecases.team import ROLES_CHANGED
 from storage import scratch
 from storage.db import Database
 from storage.models import Base, Team
@@ -219,10 +221,29 @@ async def slack(db: Database, clock: ManualClock) -> AsyncIterator[LocalStack]:
 
 async def roles(slack: LocalStack, channel: str = CHANNEL) -> None:
     """Paula becomes the channel's Product Owner, then names Sam its Scrum Master: the
-    channel's Developers are everyone else."""
+    channel's Developers are everyone else. The channel is told of each change (two posts
+    `roles_told` knows, which a test about something else leaves out with `beside_roles`)."""
     for text in (f"roles po <@{PO}|paula>", f"roles sm <@{SM}|sam>"):
         ack = await slack.driver.command("/timebox", text, user=PO, channel=channel)
         assert ack.status == 200
+
+
+Post = TypeVar("Post", Message, ApiCall)
+
+
+def roles_told(post: Message | ApiCall) -> bool:
+    """Whether a bot post (a message, or the chat.postMessage call that made it) tells the
+    channel of a change of its roles, by the outbox key in its metadata (`roles_told` in
+    bot/usecases/team.py; the outbox's keys start with `post:`)."""
+    metadata = post.metadata if isinstance(post, Message) else post.args.get("metadata")
+    key = str(((metadata or {}).get("event_payload") or {}).get("key") or "")
+    return key.startswith(f"post:{ROLES_CHANGED}:")
+
+
+def beside_roles(posts: Iterable[Post]) -> list[Post]:
+    """`posts` but those telling a change of roles (`roles_told`): what a test about something
+    else looks at, its setup's roles (`roles`, `/timebox roles`) being told in the channel."""
+    return [p for p in posts if not roles_told(p)]
 
 
 @pytest.fixture

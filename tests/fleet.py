@@ -27,6 +27,7 @@ from bot.emulator import SlackDriver, SlackEmulator
 from bot.runtime.clock import FileClock, ManualClock
 from storage.db import Database
 from tests.app.test_backlog_slack import shown
+from tests.conftest import beside_roles
 
 ROOT = Path(__file__).parent.parent
 SECRET = "fleet-signing-secret"
@@ -56,8 +57,10 @@ async def until(
 
 
 def bot_posts(emulator: SlackEmulator, channel: str) -> list[Any]:
-    """The bot's messages in the channel itself (not in threads)."""
-    return [m for m in emulator.messages(channel) if m.user == "UBOT" and not m.is_reply]
+    """The bot's messages in the channel itself (not in threads), but the roles told as each
+    team was set up (`beside_roles`): the work these tests count comes after."""
+    posts = [m for m in emulator.messages(channel) if m.user == "UBOT" and not m.is_reply]
+    return beside_roles(posts)
 
 
 def thread_texts(emulator: SlackEmulator, channel: str, ts: str) -> list[str]:

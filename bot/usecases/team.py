@@ -200,14 +200,24 @@ async def assign_roles(
 
 @dataclass(frozen=True)
 class TeamSetUp:
-    """A team's roles named, told in its channel: at its first setup (its first Product Owner
-    named in the setup form), who set it up and how; after, who changed which roles (`changes`:
-    only those that did). One kind of news, worded by `setup_announcement` (handlers/jobs.py
-    registers it)."""
+    """A team's first Product Owner named: the channel hears who set it up, and how."""
 
     team: Team
     by: str
-    changes: tuple[RoleChange, ...] | None = None  # None: its first setup
+
+
+ROLES_CHANGED = "roles_changed"
+"""What the outbox key of the news of a change of roles starts with (`roles_told`)."""
+
+
+@dataclass(frozen=True)
+class RolesChanged:
+    """A change of a set-up team's roles, told in its channel: who made it and the roles it
+    changed (only those that did), each with who came and who went. Worded by
+    `roles_changed` (handlers/jobs.py registers it)."""
+
+    by: str
+    changes: tuple[RoleChange, ...]
 
 
 async def roles_told(work: Work, before: Roles) -> list[outbox.Post]:
@@ -218,8 +228,8 @@ async def roles_told(work: Work, before: Roles) -> list[outbox.Post]:
     if not changes:
         return []
     who = ";".join(f"{c.role}={','.join(c.after)}" for c in changes)
-    key = f"roles_changed:{work.team.id}:{work.now.isoformat()}:{who}"
-    told = TeamSetUp(work.team, work.user, changes)
+    key = f"{ROLES_CHANGED}:{work.team.id}:{work.now.isoformat()}:{who}"
+    told = RolesChanged(work.user, changes)
     return await record_for_channel(work.store, work.team, key, work.now, told)
 
 

@@ -24,7 +24,7 @@ from bot.domain.commands import USAGE
 from bot.domain.refinement_budget import SHARE_RANGE
 from bot.domain.sprints import Recalendared
 from bot.domain.teams import Roles
-from bot.usecases.team import SettingChange, StartMoved, TeamSetUp
+from bot.usecases.team import RolesChanged, SettingChange, StartMoved, TeamSetUp
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, section
 from handlers.render import plain, render
@@ -175,13 +175,8 @@ def _choice(
 
 
 def setup_announcement(set_up: TeamSetUp) -> dict[str, Any]:
-    """The channel is told who set the team up, and how; after, who changed which roles."""
+    """The channel is told who set the team up, and how."""
     team = set_up.team
-    if set_up.changes is not None:
-        body = render(
-            "roles_changed.md.j2", by=set_up.by, changes=set_up.changes, names=teams.ROLE_NAMES
-        )
-        return kit.mrkdwn_notice(body)
     body = render(
         "team_set_up.md.j2",
         user=set_up.by,
@@ -190,6 +185,14 @@ def setup_announcement(set_up: TeamSetUp) -> dict[str, Any]:
         timezone=zone_name(team),
     )
     return message([section(body)], render("notice.md.j2", emoji=":tada:", text="Team set up"))
+
+
+def roles_changed(changed: RolesChanged) -> dict[str, Any]:
+    """The channel is told who changed which roles: who came and who went."""
+    body = render(
+        "roles_changed.md.j2", by=changed.by, changes=changed.changes, names=teams.ROLE_NAMES
+    )
+    return kit.mrkdwn_notice(body)
 
 
 def roles_modal(roles: Roles, channel_id: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ the submitter's own workspace, by a PO or SM of it, and never by someone outside
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -47,13 +48,19 @@ def _roles(body: dict[str, Any]) -> list[tuple[str, list[str]]]:
     return chosen
 
 
+def _handle(option: dict[str, Any]) -> str:
+    """A user group's handle as Slack names it, read from its option in the setup form, whose
+    label shows it escaped (`setup_modal`): kept raw, it is escaped once wherever it is shown."""
+    return html.unescape(option["text"]["text"]).removeprefix("@")
+
+
 def _setup(body: dict[str, Any]) -> team_uc.TeamSetup:
     """The setup form: people per role (the Product Owner one person), user groups for the
     others, the time zone, the sprint length and start; checked by `_setup_mistakes`."""
     state = form.fields(body)
     people = {r: _people(state, r) for r in teams.ROLE_NAMES}
     groups = [
-        teams.RoleGroup(role, o["value"], o["text"]["text"].lstrip("@"))
+        teams.RoleGroup(role, o["value"], _handle(o))
         for role, block in team_blocks.SETUP_GROUP_BLOCKS.items()
         for o in state.get(block, {}).get("selected_options") or []
     ]

@@ -27,7 +27,7 @@ from tests.app.test_poker_faults import quick_retries  # noqa: F401  (a fixture)
 from tests.app.test_poker_slack import at, board, poker, replies, vote
 from tests.app.test_poker_teams import OTHER, OTHER_SM, other_channel
 from tests.app.test_sprint_tasks_slack import committed
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, SM, roles
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, SM, beside_roles, roles
 
 SPRINT_START = date(2026, 2, 2)  # a Monday; the clock stands at Monday, March 2
 # (number, estimate, done on the sprint's nth working day (1 = its Monday), hour UTC):
@@ -278,7 +278,8 @@ async def test_another_channels_team_gets_nothing_of_this_teams_calibration(slac
     assert "*No calibration yet:*" in text and "#31" not in text and "Story" not in text
     await slack.driver.command("/backlog", "add Their story", user=DEV1, channel=OTHER)
     await slack.driver.command("/poker", "1", user=OTHER_SM, channel=OTHER)
-    [poll] = [m for m in slack.emulator.messages(OTHER) if m.user == "UBOT" and not m.thread_ts]
+    posts = beside_roles(slack.emulator.messages(OTHER))  # but its setup's roles, told
+    [poll] = [m for m in posts if m.user == "UBOT" and not m.thread_ts]
     for user in (DEV1, DEV2):
         await vote(slack, user, "5", poll)
     await at(slack, slack.clock.now() + timedelta(minutes=15))

@@ -13,7 +13,7 @@ from datetime import timedelta
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_team_setup_slack import DESIGN, team_rows, timebox
-from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
+from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM, beside_roles, roles, roles_told
 
 
 def told(slack: LocalStack) -> list[str]:
@@ -30,6 +30,17 @@ def raw(slack: LocalStack) -> str:
 async def set_up(slack: LocalStack) -> None:
     """Paula the Product Owner, Sam the Scrum Master, by command."""
     await timebox(slack, f"roles po <@{PO}|paula> sm <@{SM}|sam>", PO)
+
+
+async def scrum_masters_by_setup(slack: LocalStack, handle: str) -> str:
+    """Paula and Sam set up by command, then a workspace user group `handle` picked as the
+    Scrum Masters in the setup form instead of Sam: the channel's last post, as shown."""
+    slack.emulator.add_usergroup(DESIGN, handle, [DEV1], name="Some group")
+    await set_up(slack)
+    await slack.driver.command("/timebox", "setup", user=PO, channel=CHANNEL)
+    picked = {"Scrum Masters": [], "Scrum Masters: user groups": [DESIGN]}
+    await slack.driver.submit(slack.emulator.open_view(PO), picked, user=PO)
+    return told(slack)[-1]
 
 
 async def test_a_product_owner_handover_by_command_is_told_in_the_channel(slack):
@@ -92,12 +103,7 @@ async def test_a_user_group_is_named_by_its_handle_never_pinged(slack):
 async def test_free_text_cannot_ping_the_channel(slack):
     """A user group's handle comes from Slack (here through the setup form's options), and is
     escaped like any text the bot did not write itself."""
-    slack.emulator.add_usergroup(DESIGN, "<!channel>", [DEV1], name="Everyone")
-    await set_up(slack)
-    await slack.driver.command("/timebox", "setup", user=PO, channel=CHANNEL)
-    picked = {"Scrum Masters": [], "Scrum Masters: user groups": [DESIGN]}
-    await slack.driver.submit(slack.emulator.open_view(PO), picked, user=PO)
-    said = told(slack)[-1]
+    said = await scrum_masters_by_setup(slack, "<!channel>")
     assert f"<@{PO}> set the roles: Scrum Master @" in said and f"<@{SM}> removed" in said, said
     sent = raw(slack)
     assert "<!channel>" not in sent and "subteam" not in sent, "nobody is notified but Sam"
@@ -129,3 +135,26 @@ async def test_an_announcement_slack_refused_comes_from_the_outbox_once(slack):
         await slack.services.jobs.run_due()
     handovers = [t for t in told(slack) if f"Product Owner <@{DEV1}> (was <@{PO}>)" in t]
     assert len(handovers) == 1, told(slack)
+
+
+async def test_a_user_group_picked_in_the_setup_form_keeps_its_handle_as_slack_says_it(slack):
+    """The form's option shows the handle escaped; what is kept of it is the handle itself
+    (QA: the announcement showed `@r&amp;amp;d`, escaped twice)."""
+    said = await scrum_masters_by_setup(slack, "r&d<1>")
+    assert f"Scrum Master @r&d<1> added, <@{SM}> removed" in said, said
+    assert "@r&amp;d&lt;1&gt; added" in raw(slack), "escaped once on the way out"
+    team, _ = await team_rows(slack)
+    assert [a.handle for a in team.roles if a.user_id == DESIGN] == ["r&d<1>"], "kept raw"
+
+
+async def test_the_roles_told_are_known_by_their_outbox_key(slack):
+    """Tests about something else leave them out by it (`beside_roles` in tests/conftest.py),
+    and only them."""
+    await roles(slack)
+    await slack.driver.command("/refine", "start 30m", user=SM, channel=CHANNEL)
+    posts = [m for m in slack.emulator.messages(CHANNEL) if m.user == "UBOT" and not m.thread_ts]
+    assert [roles_told(m) for m in posts] == [True, True, False]
+    [agenda] = beside_roles(posts)
+    assert "Backlog refinement" in shown(agenda)
+    calls = slack.emulator.calls_to("chat.postMessage")
+    assert [c.args["channel"] for c in calls if roles_told(c)] == [CHANNEL, CHANNEL]

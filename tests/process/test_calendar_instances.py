@@ -48,8 +48,8 @@ async def test_three_instances_remind_once_per_occurrence_across_a_crash(fresh_p
         db = fleet.db
 
         async def team(channel: str) -> None:
-            await fleet.command("/timebox", f"roles po <@{PO}|paula>", PO, channel)
-            await fleet.command("/timebox", f"roles sm <@{SM}|sam>", PO, channel)
+            await fleet.command("/timebox", f"roles po <@{PO}|paula>", PO, channel, answers=2)
+            await fleet.command("/timebox", f"roles sm <@{SM}|sam>", PO, channel, answers=2)
             auto = " auto" if channel == AUTO else ""
             await fleet.command("/refine", f"schedule mon 14:00 60m{auto}", SM, channel)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.emulator import SlackDriver
 from bot.runtime import outbox
 from storage.db import Database
 from tests.fleet import (
@@ -34,6 +35,12 @@ DEVS = ["U0D1", "U0D2", "U0D3"]
 REMINDERS = [f"CR{n}" for n in range(10)]
 MEETING, POLL = "CM", "CP"
 HELD = 60.0  # seconds the emulator would hold a post: the kill comes long before
+
+
+async def named(driver: SlackDriver, roles: str, channel: str) -> None:
+    """`/timebox roles …` by Paula, waited for until both its answers are on screen (the change
+    told in the channel, then hers): the next command, one of them, would not wait for its own."""
+    await command(driver, "/timebox", f"roles {roles}", user=PO, channel=channel, answers=2)
 
 
 @pytest.fixture
@@ -66,7 +73,7 @@ async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_not
         for channel in REMINDERS:
             # Issue 13, point 5: the team is set up with its PO (nobody claims it by acting
             # first, which answered twice: the "you are the PO now" notice, then the settings).
-            await command(driver, "/timebox", f"roles po <@{PO}|paula>", user=PO, channel=channel)
+            await named(driver, f"po <@{PO}|paula>", channel)
             await command(
                 driver,
                 "/timebox",
@@ -78,12 +85,12 @@ async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_not
             await command(driver, "/backlog", "add Not ready", user=PO, channel=channel)
             await command(driver, "/ready", "remind at 09:40", user=PO, channel=channel)
         for channel in (MEETING, POLL):  # the PO named first: nobody claims it by acting
-            await command(driver, "/timebox", f"roles po <@{PO}|paula>", user=PO, channel=channel)
-        await command(driver, "/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=MEETING)
+            await named(driver, f"po <@{PO}|paula>", channel)
+        await named(driver, f"sm <@{SM}|sam>", MEETING)
         await command(driver, "/backlog", "add Triage me", user=PO, channel=MEETING)
         await command(driver, "/refine", "start 45m", user=SM, channel=MEETING)
         agenda = top(emulator, MEETING)[0]
-        await command(driver, "/timebox", f"roles sm <@{SM}|sam>", user=PO, channel=POLL)
+        await named(driver, f"sm <@{SM}|sam>", POLL)
         await command(driver, "/backlog", "add Estimate me", user=PO, channel=POLL)
         await command(driver, "/poker", "async 1 for 1h", user=SM, channel=POLL)
         poll = top(emulator, POLL)[0]

@@ -53,13 +53,13 @@ async def test_three_instances_fire_everything_once_and_count_every_vote(fresh_p
 
         # -- setting up, every command on the next instance in turn -------------------------
         async def reminder_team(channel: str) -> None:
-            await command("/timebox", f"roles po <@{PO}|paula>", PO, channel)
+            await command("/timebox", f"roles po <@{PO}|paula>", PO, channel, answers=2)
             await command("/backlog", "add An item without a hypothesis", PO, channel)
             await command("/ready", "remind at 09:30", PO, channel)
 
         async def meeting(channel: str) -> None:
-            await command("/timebox", f"roles po <@{PO}|paula>", PO, channel)
-            await command("/timebox", f"roles sm <@{SM}|sam>", PO, channel)
+            await command("/timebox", f"roles po <@{PO}|paula>", PO, channel, answers=2)
+            await command("/timebox", f"roles sm <@{SM}|sam>", PO, channel, answers=2)
             await command("/backlog", "add Something to triage", PO, channel)
             await command("/refine", "start 45m", SM, channel)
 
@@ -73,8 +73,8 @@ async def test_three_instances_fire_everything_once_and_count_every_vote(fresh_p
         agendas = {c: bot_posts(emulator, c)[0].ts for c in MEETING_CHANNELS}
 
         # -- planning poker: thirty votes spread over the three instances at once ---------
-        await command("/timebox", f"roles po <@{PO}|paula>", PO, POKER_CHANNEL)
-        await command("/timebox", f"roles sm <@{SM}|sam>", PO, POKER_CHANNEL)
+        await command("/timebox", f"roles po <@{PO}|paula>", PO, POKER_CHANNEL, answers=2)
+        await command("/timebox", f"roles sm <@{SM}|sam>", PO, POKER_CHANNEL, answers=2)
         await command("/backlog", "add Estimate me live", PO, POKER_CHANNEL)
         await command("/backlog", "add Estimate me over the hour", PO, POKER_CHANNEL)
         await until(lambda: _items(db, 2), "two items")
