@@ -183,13 +183,15 @@ def reminder_days(team: Team) -> list[str]:
 
 
 def next_reminder(team: Team, after: datetime) -> datetime | None:
-    """The next reminder strictly after `after`, on a reminder day that is not a holiday."""
-    if team.remind_at is None:
+    """The next reminder strictly after `after`, on a reminder day the team works that is not
+    a holiday; None when it works none of the reminder's days (they are kept: a team that
+    works them again gets its reminder back)."""
+    works = working_days(team)
+    days = [day for day in reminder_days(team) if day in works]
+    if team.remind_at is None or not days:
         return None
     hour, minute = (int(part) for part in team.remind_at.split(":"))
-    trigger = CronTrigger(
-        day_of_week=",".join(reminder_days(team)), hour=hour, minute=minute, timezone=zone(team)
-    )
+    trigger = CronTrigger(day_of_week=",".join(days), hour=hour, minute=minute, timezone=zone(team))
     fire = trigger.get_next_fire_time(None, after + timedelta(seconds=1))
     for _ in range(400):  # a year of holidays at most
         if fire is None or not is_holiday(team, fire.date()):

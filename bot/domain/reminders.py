@@ -3,7 +3,8 @@
 A reminder exists to get unready items near the top fixed before sprint planning, so it is
 sent only when something in the planning horizon is unready, louder in the last two working
 days before planning, and never twice on one day. A run that comes more than GRACE late (the
-bot was down) is skipped: the next one comes as usual.
+bot was down) is skipped: the next one comes as usual. It comes only on the days it was given
+that the team works: never on a day off or a public holiday, whatever days were typed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import (
     RemindAt,
+    holiday_name,
+    is_working_day,
     local_today,
+    reminder_days,
+    working_days,
     working_days_between,
 )
 from bot.domain.ceremonies import next_sprint_planning
@@ -59,6 +64,23 @@ def apply_remind(team: Team, remind: RemindAt | None) -> None:
     team.remind_at = f"{remind.at:%H:%M}"
     if remind.days:
         team.remind_days = ",".join(remind.days)
+
+
+@dataclass(frozen=True)
+class ReminderDays:
+    """The weekdays the reminder comes (its days the team works) and those it was given that
+    the team does not work, which it skips (both in week order)."""
+
+    comes: list[str]
+    off: list[str]
+
+
+def days_of(team: Team) -> ReminderDays:
+    """The reminder's days against the team's working days, as they are now: the days typed
+    are kept, so a team that works them again gets them back."""
+    works = working_days(team)
+    given = reminder_days(team)
+    return ReminderDays([d for d in given if d in works], [d for d in given if d not in works])
 
 
 def snooze_until(team: Team, days: int, now: datetime) -> date:
@@ -122,12 +144,22 @@ class Verdict:
 
 
 def verdict(
-    team: Team | None, late: timedelta, plan: ReminderPlan | None, sent_today: bool
+    team: Team | None,
+    late: timedelta,
+    plan: ReminderPlan | None,
+    sent_today: bool,
+    due_at: datetime,
 ) -> Verdict:
-    """A reminder run's rules, in order: reminders off; too late (beyond the grace window);
-    nothing unready; one sent already this local day; else send."""
-    if not is_on(team):
+    """A reminder run's rules, in order: reminders off; due (`due_at`) on a day the team does
+    not work, as a run planned before its days changed may be; too late (beyond the grace
+    window); nothing unready; one sent already this local day; else send."""
+    if team is None or not is_on(team):
         return Verdict(False, "reminders are off")
+    day = local_today(team, due_at)
+    if not is_working_day(team, day):
+        holiday = holiday_name(team, day)
+        why = f"{holiday}, a public holiday" if holiday else f"the team does not work on {day:%A}"
+        return Verdict(False, f"skipped: {why}")
     if late > GRACE:
         return Verdict(False, f"skipped: {int(late.total_seconds() // 60)} minutes late", True)
     if plan is None:

@@ -180,8 +180,7 @@ async def restore_reminders(store: Store, now: datetime) -> int:
     pending = {job.payload.get("team_id") for job in await store.pending(reminders.KIND)}
     restored = 0
     for team in await store.teams_with_reminders():
-        if team.id not in pending:
-            await schedule_reminder(store, team, now - reminders.GRACE)
+        if team.id not in pending and await schedule_reminder(store, team, now - reminders.GRACE):
             restored += 1
     return restored
 
@@ -215,7 +214,7 @@ async def daily_reminder(svc: Services, due: Due, render: Render) -> str:
             running = await store.sprint(team.id, "active")
             plan = reminders.plan_reminder(team, items, due.now, velocity, scheduled, running)
             sent = plan is not None and await store.reminder_sent(team, plan.day)
-        decided = reminders.verdict(team, due.late, plan, sent)
+        decided = reminders.verdict(team, due.late, plan, sent, due.due_at)
         if decided.late and team is not None:
             log.warning(
                 "skipping the readiness reminder of %s due %s: %s late (grace %s)",

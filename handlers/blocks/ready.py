@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -14,7 +15,8 @@ from slack_sdk.models.blocks import (
     Option,
 )
 
-from bot.domain.calendar import reminder_days, zone_name
+from bot.domain import reminders
+from bot.domain.calendar import WEEKDAYS, zone_name
 from bot.domain.readiness import (
     QUESTION_MAX,
     RULES,
@@ -134,14 +136,39 @@ def item_readiness(item: BacklogItem, dor: DefinitionOfReady, channel_id: str) -
 
 
 def days_of(team: Team) -> str:
-    """The team's reminder days as people read them: Mon, Tue, Wed."""
-    return ", ".join(d.capitalize() for d in reminder_days(team))
+    """The days the team's reminder comes (those it was given that the team works) as people
+    read them: Mon, Tue, Wed."""
+    return ", ".join(d.capitalize() for d in reminders.days_of(team).comes)
+
+
+def spoken_days(days: Sequence[str]) -> str:
+    """Weekdays (in week order) as said in a sentence: three or more in a row as a span (its
+    first and last day joined by an en dash), the others one by one, the last after "and"."""
+    runs = groupby(enumerate(days), key=lambda pair: WEEKDAYS.index(pair[1]) - pair[0])
+    words: list[str] = []
+    for _, run in runs:
+        names = [day.capitalize() for _, day in run]
+        words += [f"{names[0]}–{names[-1]}"] if len(names) > 2 else names
+    return " and ".join(part for part in (", ".join(words[:-1]), *words[-1:]) if part)
+
+
+def reminder_days_note(team: Team) -> str:
+    """On which days the reminder comes, when some of the days it was given are days the team
+    does not work (they are skipped); "" when it comes on all of them, or is off. For the
+    answers to `/ready remind` and to a change of the team's working days."""
+    days = reminders.days_of(team)
+    if not team.remind_at or not days.off:
+        return ""
+    comes, off, works = spoken_days(days.comes), spoken_days(days.off), team.working_days
+    return render("reminder_days_note.md.j2", team=team, comes=comes, off=off, works=works)
 
 
 def reminder_set(team: Team, due: datetime | None) -> dict[str, Any]:
-    """`/ready remind`: when the next reminder comes, or that they are off."""
-    zone, days = zone_name(team), days_of(team)
-    return mrkdwn_notice(render("reminder_set.md.j2", team=team, zone=zone, due=due, days=days))
+    """`/ready remind`: when the next reminder comes, on which days if not all those typed,
+    or that they are off."""
+    zone, days, note = zone_name(team), days_of(team), reminder_days_note(team)
+    text = render("reminder_set.md.j2", team=team, zone=zone, due=due, days=days, note=note)
+    return mrkdwn_notice(text)
 
 
 def snoozed(item: BacklogItem) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from bot.domain.teams import Roles
 from bot.usecases.team import RolesChanged, SettingChange, StartMoved, TeamSetUp
 from handlers.blocks import kit
 from handlers.blocks.kit import button, context, message, section
+from handlers.blocks.ready import reminder_days_note
 from handlers.render import plain, render
 from storage.models import Team
 
@@ -236,6 +237,8 @@ def settings_message(
     changed = render(
         "settings_changed.md.j2", changes=said, calendar=calendar, start_moved=start_moved
     )
+    if any(c.setting == "days" and c.before != c.after for c in changes):
+        changed = "\n".join(part for part in (changed, reminder_days_note(team)) if part)
     edit = button("Edit settings", "settings_edit", team.channel_id)
     text = f"{changed}\n\n{body}" if changed else body
     return kit.with_buttons(text, [edit], changed or "Team settings", header="Team settings")

@@ -59,14 +59,14 @@ def test_the_reminder_verdict_in_its_order():
     the_team = team()
     plan = _plan(the_team)
     on_time = timedelta(minutes=5)
-    assert reminders.verdict(None, on_time, plan, False).outcome == "reminders are off"
+    assert reminders.verdict(None, on_time, plan, False, NOW).outcome == "reminders are off"
     off = team(remind_at=None)
-    assert not reminders.verdict(off, on_time, plan, False).send
-    late = reminders.verdict(the_team, timedelta(hours=2, minutes=15), plan, False)
+    assert not reminders.verdict(off, on_time, plan, False, NOW).send
+    late = reminders.verdict(the_team, timedelta(hours=2, minutes=15), plan, False, NOW)
     assert (late.send, late.late, late.outcome) == (False, True, "skipped: 135 minutes late")
-    assert reminders.verdict(the_team, on_time, None, False).outcome == "nothing unready"
-    assert reminders.verdict(the_team, on_time, plan, True).outcome == "already sent today"
-    sent = reminders.verdict(the_team, reminders.GRACE, plan, False)
+    assert reminders.verdict(the_team, on_time, None, False, NOW).outcome == "nothing unready"
+    assert reminders.verdict(the_team, on_time, plan, True, NOW).outcome == "already sent today"
+    sent = reminders.verdict(the_team, reminders.GRACE, plan, False, NOW)
     assert sent.send and sent.outcome == "sent: 1 unready, 0 direct messages"
 
 
