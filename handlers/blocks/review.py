@@ -68,10 +68,12 @@ def verdict_modal(form: VerdictForm, channel_id: str, card_ts: str = "") -> dict
     return kit.modal("review_verdict", "Value verdict", [field], submit="Record", **where)
 
 
-def failed_block(meeting: Meeting, number: int) -> str:
-    """The block id of an item's failed verdict in the thread: a later verdict on the item
-    finds the post by it, to redraw it."""
-    return f"review_failed:{meeting.id}:{number}"
+def verdict_block(meeting: Meeting, number: int, verdict: str = "not_confirmed") -> str:
+    """The block id of an item's verdict post in the thread: a later verdict on the item finds
+    the post of the verdict it replaced by it, to redraw it. A failed verdict's keeps its own
+    prefix, which the posts in Slack already carry."""
+    kind = "failed" if verdict == "not_confirmed" else "verdict"
+    return f"review_{kind}:{meeting.id}:{number}"
 
 
 def _verdict_text(
@@ -96,24 +98,33 @@ def verdict_note(done: Verdict) -> dict[str, Any]:
     has one already (made while an earlier verdict said so)."""
     said = {"verdict": done.verdict, "note": done.note, "by": done.user}
     text = _verdict_text(done.item, said, done.follow_up)
+    block = verdict_block(done.meeting, done.item.number, done.verdict)
+    blocks: list[Block] = [section(text, block_id=block)]
     if done.verdict != "not_confirmed":
-        return mrkdwn_notice(text)
+        return message(blocks, text)
     ref = f"{done.meeting.id}:{done.item.number}"
-    blocks: list[Block] = [section(text, block_id=failed_block(done.meeting, done.item.number))]
     if done.follow_up is None:
         follow = button("Add a follow-up to the backlog", "review_follow_up", ref)
         blocks.append(ActionsBlock(elements=[follow]))
     return message(blocks, f"#{done.item.number}: value not confirmed")
 
 
+def replaced_block(done: Verdict) -> str | None:
+    """The block id of the post of the verdict `done` replaced (None: the item had none)."""
+    if done.replaced is None:
+        return None
+    verdict = done.replaced.get("verdict", "not_confirmed")
+    return verdict_block(done.meeting, done.item.number, verdict)
+
+
 def verdict_replaced(done: Verdict) -> dict[str, Any] | None:
-    """An earlier failed verdict's post once a later verdict replaced it: what it said, the
-    later verdict, the follow-up made meanwhile; no button (None: nothing failed before)."""
-    earlier = done.replaced
-    if earlier is None or earlier.get("verdict") != "not_confirmed":
+    """An earlier verdict's post once a later verdict replaced it, whatever it said: what it
+    said, the later verdict, the follow-up made meanwhile; no button (None: no verdict
+    before)."""
+    earlier, block = done.replaced, replaced_block(done)
+    if earlier is None or block is None:
         return None
     text = _verdict_text(done.item, earlier, done.follow_up, later=done)
-    block = failed_block(done.meeting, done.item.number)
     return message([section(text, block_id=block)], f"#{done.item.number}: verdict replaced")
 
 
@@ -122,7 +133,7 @@ def followed_up(done: FollowUp) -> dict[str, Any]:
     and no button to make another."""
     said = done.meeting.data.get("verdicts", {}).get(str(done.item.number), {})
     text = _verdict_text(done.item, said, done.follow_up.number)
-    block = failed_block(done.meeting, done.item.number)
+    block = verdict_block(done.meeting, done.item.number)
     return message([section(text, block_id=block)], f"#{done.item.number}: followed up")
 
 

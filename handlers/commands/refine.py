@@ -18,15 +18,18 @@ async def _agenda(asked: Asked, parsed: RefineCommand) -> None:
 
 
 async def _goal(asked: Asked, parsed: RefineCommand) -> None:
+    """The goal on the agenda message and its note in the thread at once, as the form does."""
     done = await meetings.set_goal(asked.svc, asked.actor, parsed.text, asked.in_channel)
-    await meeting_flow.refresh(asked.client, done.team, done.meeting, asked.svc.clock.now())
+    await meeting_flow.announce(asked.svc, asked.client, done)
     await asked.answer(meeting_blocks.goal_answer(done.meeting.goal))
 
 
 async def _note(asked: Asked, parsed: RefineCommand) -> None:
+    """The action item's note in the thread at once, as the form sends it."""
     owner = parsed.users[0] if parsed.users else None
     text, member = parsed.text, asked.in_channel
     done = await meetings.add_action(asked.svc, asked.actor, text, owner, member)
+    await meeting_flow.announce(asked.svc, asked.client, done)
     assert done.note is not None
     await asked.answer(meeting_blocks.action_answer(done.note.action))
 

@@ -25,33 +25,35 @@ log = logging.getLogger(__name__)
 
 async def verdict_given(asked: Asked, done: Verdict, card_ts: str = "") -> None:
     """The verdict in the thread, and the item's card redrawn to say it (buttons kept: a later
-    verdict replaces it); an earlier failed verdict's post follows it, without its button."""
+    verdict replaces it); the post of the verdict it replaced, whatever that said, follows
+    it, without its button."""
     await slack_outbox.send_all(asked.svc, asked.client, done.posts)
     if card_ts:
         card = review_blocks.item_card(done.meeting, done.card)
         await _update(asked, done, card_ts, card, "the item's card was not redrawn")
     if (replaced := review_blocks.verdict_replaced(done)) is not None:
-        await _redraw_failed(asked, done, replaced, skip={post.key for post in done.posts})
+        await _redraw_replaced(asked, done, replaced, skip={post.key for post in done.posts})
 
 
-async def _redraw_failed(
+async def _redraw_replaced(
     asked: Asked, done: Verdict, payload: dict[str, Any], skip: Collection[str]
 ) -> None:
     """The post of the verdict this one replaced (`done.replaced`), redrawn with `payload`: the
-    latest of the item's failed verdict posts in the thread (found by their block id), but
+    latest of the item's posts of that verdict in the thread (found by their block id, which
+    says the verdict: a post of another one is never redrawn to say what it did not), but
     this verdict's own (`skip`: its outbox keys, which its post carries whether it went at
     once or comes later from the outbox). Older ones were redrawn when their own verdict was
-    replaced, and keep what they said. One Slack does not take keeps its button (its click is
-    refused: the item's value no longer reads not confirmed); a log line."""
-    block = review_blocks.failed_block(done.meeting, done.item.number)
+    replaced, and keep what they said. One Slack does not take keeps its button, if any (its
+    click is refused: the item's value no longer reads not confirmed); a log line."""
+    block = review_blocks.replaced_block(done)
     posts = await meeting_flow.thread(asked.client, done.team, done.meeting)
-    failed = [
+    earlier = [
         post
         for post in posts
         if _key(post) not in skip and block in {b.get("block_id") for b in post.get("blocks") or []}
     ]
-    if failed:
-        await _update(asked, done, failed[-1]["ts"], payload, "a verdict post kept its button")
+    if earlier:
+        await _update(asked, done, earlier[-1]["ts"], payload, "a verdict post was not redrawn")
 
 
 def _key(post: dict[str, Any]) -> str | None:
