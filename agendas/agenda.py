@@ -214,6 +214,26 @@ def parse(text: str, kind: str) -> Agenda:
     return _resolve(name.strip(), kind, minutes, sections)
 
 
+AGENDA_KEYS = frozenset({"name", "kind", "minutes", "sections"})
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+([^#\n]*))?", re.MULTILINE)
+
+
+def looks_like_agenda(text: str) -> bool:
+    """Whether a YAML file shared in a channel is meant as an agenda (then `parse` says what is
+    wrong with it), not someone's docker-compose.yml or CI workflow (left alone): its top level
+    is a mapping with `sections`, or a meeting's `kind`, or no key an agenda does not have. A
+    file PyYAML cannot read is judged by its top-level `key:` lines. Pure and CPU-bound."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except Exception:  # as in `parse`: PyYAML raises more than YAMLError
+        data = {key: value.strip().strip("'\"") for key, value in _TOP_KEY.findall(text)}
+    if not isinstance(data, dict) or not data:
+        return False
+    return "sections" in data or data.get("kind") in KINDS or set(data) <= AGENDA_KEYS
+
+
 SectionSpec = tuple[str, float | None, float | None, str, tuple[str, ...]]
 
 

@@ -54,7 +54,8 @@ def _removed(app: AsyncApp, kind: str) -> Any:
 
 @heard
 async def file_shared(heard: Heard) -> None:
-    """A CSV shared in a team's channel joins its backlog; a YAML file becomes its agenda."""
+    """A CSV shared in a team's channel joins its backlog; an agenda's YAML becomes its agenda
+    (other YAML is left alone); in a direct message, which has no team, neither."""
     event, context = heard.event, heard.context
     sharer = Actor(
         workspace=context.team_id or "",

@@ -1,12 +1,13 @@
 """Files a person shares in a team's channel: a backlog CSV joins the backlog, a YAML file
-becomes the team's agenda of its kind.
+that is an agenda becomes the team's agenda of its kind.
 
-What can be decided before the download is decided first: the file's kind, its size (a file
-over the limit is not downloaded, and the sharer is told the limit), and for an agenda the
-sharer's role. A file is then read in a worker thread, never on the event loop, so one big
-file does not hold up everyone else's requests. What the file changed is told in its thread
-through the outbox, recorded with the change (bot/usecases/backlog.py does the same for an
-import's report).
+What can be decided before the download is decided first: the file's kind and its size (a
+file over the limit is not downloaded, and the sharer is told the limit). A file is then read
+in a worker thread, never on the event loop, so one big file does not hold up everyone else's
+requests; only a file that is what it says (a backlog, an agenda) is answered, and only then
+is the sharer's role for an agenda checked: someone's docker-compose.yml is left alone. What
+the file changed is told in its thread through the outbox, recorded with the change
+(bot/usecases/backlog.py does the same for an import's report).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from agendas.agenda import KINDS, Agenda
+from agendas.agenda import KINDS, Agenda, looks_like_agenda
 from agendas.agenda import parse as parse_agenda
 from bot.domain.backlog_csv import MAX_FILE_BYTES
 from bot.runtime import outbox
@@ -43,7 +44,7 @@ class AgendaSaved:
 @dataclass(frozen=True)
 class SharedFile:
     kind: str
-    """"csv" (a backlog, perhaps) or "agenda"."""
+    """"csv" (a backlog, perhaps) or "agenda" (any YAML file: an agenda, perhaps)."""
     name: str
     size: int
     file_id: str = ""
@@ -85,16 +86,19 @@ class SharedFile:
         return f"it is {_size(self.size)}, and I read {what} of up to {_size(self.limit)}. {advice}"
 
 
-async def check_sharer(
-    svc: Services, actor: Actor, shared: SharedFile, in_channel: InChannel
-) -> None:
-    """Before the download: an agenda from someone outside the team, or from someone who
-    may not change agendas, is refused (NotAllowed). A backlog CSV is any member's to share,
-    as `/backlog add` is (its import checks that the sharer is one)."""
-    if shared.kind != "agenda":
-        return
+async def take_agenda(
+    svc: Services, actor: Actor, data: bytes, in_channel: InChannel, shared: SharedFile
+) -> list[outbox.Post] | None:
+    """A downloaded YAML file: None when it is no agenda (looks_like_agenda), left alone as an
+    unrelated spreadsheet is, so nothing is said of it, not even who may change agendas. An
+    agenda from someone outside the team or without the role is refused (NotAllowed); else it
+    replaces the team's agenda (`replace_agenda`)."""
+    text = data.decode("utf-8-sig", errors="replace")
+    if not await asyncio.to_thread(looks_like_agenda, text):
+        return None
     async with member_work(svc, actor, in_channel) as work:
         await work.require(("po", "sm"), "change agendas")
+    return await replace_agenda(svc, actor, text, in_channel, shared)
 
 
 async def replace_agenda(

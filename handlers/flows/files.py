@@ -1,6 +1,7 @@
 """A file shared in a team's channel, across its Slack calls: files.info, the checks that need
-no download (kind, size, the sharer's role), the download, then the import or the agenda, and
-the answer in the file's thread (or, for a file too big, privately to the sharer).
+no download (a direct message, the kind, the size), the download, then the import or the
+agenda, and the answer in the file's thread (privately to the sharer for a file too big, or
+one shared in a direct message, which has no team: as a command typed there is answered).
 
 What a file changed (an import's report, an agenda saved) is recorded in the outbox with the
 change and sent from there: one Slack refuses comes on the outbox's next try. A refusal,
@@ -24,7 +25,9 @@ from bot.usecases import files
 from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
 from handlers import outbox as slack_outbox
+from handlers.asked import is_direct_message
 from handlers.blocks import backlog as backlog_blocks
+from handlers.blocks import team as team_blocks
 from handlers.common import in_channel
 from handlers.render import render
 
@@ -40,11 +43,18 @@ Answer = str | Sequence[outbox.Post] | None
 """Why the file was not taken (said directly: nothing changed), the posts recorded with what
 it changed (sent from the outbox), or nothing to say."""
 
+COMMANDS = {"csv": "/backlog import", "agenda": "/refine agenda"}
+"""The command that does in a channel what a file of each kind does there."""
+
 
 async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_id: str) -> None:
     info = (await client.files_info(file=file_id))["file"]
     shared = files.SharedFile.of(info, _thread(info, actor))
     if shared is None:
+        return
+    if is_direct_message(actor.channel):  # nothing read, nothing stored: a DM is no team
+        answer = team_blocks.channel_only(COMMANDS[shared.kind])
+        await client.chat_postEphemeral(channel=actor.channel, user=actor.user, **answer)
         return
     member = in_channel(client, {"channel_id": actor.channel})  # the file's channel
 
@@ -83,12 +93,11 @@ async def _backlog(
 async def _agenda(
     svc: Services, actor: Actor, shared: files.SharedFile, member: InChannel, download: Download
 ) -> Answer:
-    """The agenda saved, recorded with it, or why it was refused (the sharer's role is checked
-    first)."""
+    """The agenda saved, recorded with it; why an agenda was refused (the sharer's role is
+    checked first), in the file's thread, where the channel saw the file and sees it did not
+    become the agenda; or None for YAML that is no agenda (left alone, nothing said)."""
     try:
-        await files.check_sharer(svc, actor, shared, member)
-        text = (await download()).decode("utf-8-sig", errors="replace")
-        return await files.replace_agenda(svc, actor, text, member, shared)
+        return await files.take_agenda(svc, actor, await download(), member, shared)
     except TooBig:
         raise
     except UserError as error:

@@ -166,9 +166,11 @@ async def test_a_file_over_the_limit_is_not_downloaded_and_the_sharer_is_told(sl
     assert [m for m in slack.emulator.messages(CHANNEL) if m.user == "UBOT"] == []
 
 
-async def test_an_agenda_from_someone_who_may_not_change_agendas_is_not_downloaded(
+async def test_an_agenda_from_someone_who_may_not_change_agendas_is_read_off_the_loop(
     slack, monkeypatch
 ):
+    """Only its text says whether a YAML file is an agenda (someone's docker-compose.yml is
+    left alone): it is downloaded, read in a worker thread, then refused."""
     await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
     downloads = []
     download = files_flow._download
@@ -179,15 +181,17 @@ async def test_an_agenda_from_someone_who_may_not_change_agendas_is_not_download
 
     monkeypatch.setattr(files_flow, "_download", watched)
     read_on_the_loop = on_the_loop(monkeypatch, files_uc, "read_agenda")
+    looked_on_the_loop = on_the_loop(monkeypatch, files_uc, "looks_like_agenda")
     agenda = b"name: Quick\nsections:\n  - title: Look\n    minutes: 10\n"
     await slack.driver.share_file(DEV1, CHANNEL, "quick.yml", agenda, "yaml")
     [refused] = [m for m in slack.emulator.messages(CHANNEL) if "quick.yml" in m.text]
     assert "not taken as an agenda: Only the Product Owner or Scrum Master" in refused.text
-    assert downloads == []
+    assert downloads == [True] and looked_on_the_loop == [False] and read_on_the_loop == []
     await slack.driver.share_file(PO, CHANNEL, "quick.yml", agenda, "yaml")
     saved = [m for m in slack.emulator.messages(CHANNEL) if "quick.yml" in m.text][-1]
     assert "is now this channel's agenda" in saved.text
-    assert downloads == [True] and read_on_the_loop == [False]
+    assert downloads == [True, True] and read_on_the_loop == [False]
+    assert looked_on_the_loop == [False, False]
 
 
 # -- (5) copies of one request ---------------------------------------------------------------------

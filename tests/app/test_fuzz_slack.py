@@ -403,11 +403,11 @@ SHARED_FILES = [
     ("latin1.csv", "Summary\nCaf\xe9 cr\xe8me\n".encode("latin-1")),
     ("huge.csv", b'Summary\n"' + b"x" * 200_000 + b'"\nafter it\n'),
     ("nul.csv", b"Summary\nnul\x00byte\n"),
-    ("deep.yml", b"[" * 5_000),
+    ("deep.yml", b"sections: " + b"[" * 5_000),  # YAML that is no agenda is left alone
     ("month.yml", b"name: x\nsections: 2026-13-45\n"),
     ("int.yml", b"name: !!int x\n"),
     ("bool.yml", b"kind: !!bool x\n"),
-    ("list.yml", b"- kind: planning\n"),
+    ("list.yml", b"name: x\nsections:\n  - - kind: planning\n"),
 ]
 
 
