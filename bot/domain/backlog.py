@@ -19,7 +19,7 @@ from typing import Any
 from bot.domain import priority
 from bot.domain.errors import UserError
 from bot.domain.estimate_scales import EstimateScale
-from bot.domain.readiness import DefinitionOfReady, is_ready, points
+from bot.domain.readiness import DefinitionOfReady, is_ready, points, points_unit
 from storage.models import BacklogItem, Sprint
 
 ITEM_TYPES = {
@@ -659,15 +659,40 @@ def running_sprint_refusal(item: BacklogItem, sprint: Sprint | None, so: str) ->
     )
 
 
-def archive(item: BacklogItem, now: datetime, sprint: Sprint | None = None) -> None:
+def done_in_sprint_refusal(item: BacklogItem, sprint: Sprint, would: str, then: str) -> UserError:
+    """Why an item done in the running `sprint` stays there, done: `would` says what the
+    refused command would do to it, `then` what takes it out once the Product Owner has
+    reopened it (`/backlog restore`, which makes it the sprint's work again)."""
+    number = item.number
+    counted = f", its {points_unit(item.estimate)} completed" if item.estimate else ""
+    return UserError(
+        f"#{number} is done in sprint {sprint.number}: it stays in the sprint{counted}. "
+        f"{would} If it is not done after all, the Product Owner reopens it first with "
+        f"`/backlog restore {number}`, then {then}."
+    )
+
+
+def archive(
+    item: BacklogItem, now: datetime, sprint: Sprint | None = None, done_in: Sprint | None = None
+) -> None:
     """Takes the item off the backlog (restore brings it back); one that `sprint` (being
-    planned or running) still holds is refused (`sprint_refusal`)."""
+    planned or running) still holds is refused (`sprint_refusal`), and so is one done in the
+    running sprint (`done_in`): archived, it would be won't do while the sprint counts it
+    delivered."""
     if item.archived_at is not None:
         raise UserError(
             f"#{item.number} is archived already. `/backlog restore {item.number}` brings it back."
         )
     if sprint is not None:
         raise sprint_refusal(item.number, sprint, "remove")
+    if done_in is not None:
+        n = item.number
+        raise done_in_sprint_refusal(
+            item,
+            done_in,
+            "Archiving it would close it as won't do while the sprint counts it delivered.",
+            f"`/sprint remove {n} <reason>` takes it out and `/backlog remove {n}` archives it",
+        )
     item.archived_at = now
     item.updated_at = now
 

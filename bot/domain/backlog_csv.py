@@ -112,12 +112,39 @@ class NotABacklog(UserError):
     answered in the file's thread with what to do instead."""
 
 
+@dataclass(frozen=True)
+class Unlinked:
+    """A link between issues of an imported file that links no two items: item `number`
+    (issue `key`, if its row named one) is blocked by (`blocked`), or blocks, issue `other`.
+    `why`: "absent" (`other` is not in the file), "row" (its row, `row`, did not come in) or
+    "cycle" (`other` waits for `key` already: neither could ever start). A blocked item keeps
+    it as text, open; one that blocks has nothing to hold it."""
+
+    number: int
+    key: str | None
+    other: str
+    blocked: bool
+    why: str
+    row: int | None = None
+
+
 @dataclass
 class ImportReport:
     imported: list[int] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, reason)
     skipped: dict[str, int] = field(default_factory=dict)  # NOT_ITEMS' type: rows of it
     added: dict[int, int] = field(default_factory=dict)  # spreadsheet row: the item it became
+    unlinked: list[Unlinked] = field(default_factory=list)
+    """The file's links that could not be made, for the report to say why."""
+
+
+@dataclass
+class ImportedLinks:
+    """What an import's links make: each item that gained a dependency, with all of its
+    dependencies, and the links that could not be made."""
+
+    dependencies: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    unlinked: list[Unlinked] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +158,9 @@ class ParsedCsv:
     """The rows of NOT_ITEMS' types, counted by type (`Epic`, `Sub-task`)."""
     keys: dict[int, str] = field(default_factory=dict)
     """Each row's Jira issue key, when the file names them."""
+    key_rows: dict[str, int] = field(default_factory=dict)
+    """Each issue key of the file's rows (refused and skipped ones too), with its row: a link
+    to one that did not come in says which row."""
     blocks: list[tuple[str, str]] = field(default_factory=list)
     """Jira's "Blocks" links the rows name, (blocker's key, blocked one's key), in file order."""
 
@@ -374,6 +404,8 @@ def parse_csv(text: str) -> ParsedCsv:
     for line, row in enumerate(_readable(reader, report), start=2):
         if not any(cell.strip() for cell in row):
             continue
+        if key := _cell(row, columns, "key"):
+            parsed.key_rows.setdefault(key, line)
         kind = NOT_ITEMS.get(_cell(row, columns, "type").lower())
         if kind is not None:
             parsed.skipped[kind] = parsed.skipped.get(kind, 0) + 1
@@ -413,16 +445,23 @@ def _note_links(
 
 
 def imported_links(parsed: ParsedCsv, added: Mapping[int, int]) -> dict[int, list[dict[str, Any]]]:
+    """The dependencies `link_imports` gives the items an import added."""
+    return link_imports(parsed, added).dependencies
+
+
+def link_imports(parsed: ParsedCsv, added: Mapping[int, int]) -> ImportedLinks:
     """The dependencies of the items an import added (`added`: spreadsheet row to item number)
     that name others it added: each Jira "Blocks" link, and each Dependencies line that is just
     an issue key, becomes a link to the item that issue became (`#12 DEMO-2`), as
     `link_dependencies` saves one. A blocker that did not come in stays text naming its key; a
     link that would close a cycle stays text too (neither item could ever start). Only the
-    items that gained a dependency, each with all of its dependencies."""
+    items that gained a dependency, each with all of its dependencies; and each "Blocks" link
+    of an item added that links no two items, with why (`Unlinked`)."""
     number_of = {key: added[line] for line, key in parsed.keys.items() if line in added}
     key_of = {number: key for key, number in number_of.items()}
     dependencies = {added[line]: list(f.dependencies) for line, f in parsed.rows if line in added}
     changed: set[int] = set()
+    unlinked: list[Unlinked] = []
     for number, found in dependencies.items():  # a Dependencies line naming an issue key
         for index, dependency in enumerate(found):
             other = number_of.get(str(dependency.get("text", "")).strip())
@@ -430,13 +469,17 @@ def imported_links(parsed: ParsedCsv, added: Mapping[int, int]) -> dict[int, lis
                 found[index] = {"text": f"#{other} {key_of[other]}", "item": other}
                 changed.add(number)
     for blocker, blocked in dict.fromkeys(parsed.blocks):
-        number = number_of.get(blocked)
-        if number is None or blocker == blocked:
+        number, other = number_of.get(blocked), number_of.get(blocker)
+        if blocker == blocked:
             continue
-        other = number_of.get(blocker)
+        if number is None:
+            if other is not None:  # nothing here waits for it
+                unlinked.append(_missing(parsed, other, blocker, blocked, blocked=False))
+            continue
         found = dependencies[number]
         if other is None:
             found.append({"text": blocker, "resolved": False})
+            unlinked.append(_missing(parsed, number, blocked, blocker, blocked=True))
         else:
             found.append({"text": f"#{other} {blocker}", "item": other})
         changed.add(number)
@@ -451,8 +494,19 @@ def imported_links(parsed: ParsedCsv, added: Mapping[int, int]) -> dict[int, lis
                 graph[number].pop()
                 del dependency["item"]
                 dependency["text"] = key_of[other]  # `#n …` would read as a link again
+                cycle = Unlinked(number, key_of.get(number), key_of[other], True, "cycle")
+                unlinked.append(cycle)
             dependency["resolved"] = False
-    return {number: _unique(dependencies[number]) for number in sorted(changed)}
+    linked = {number: _unique(dependencies[number]) for number in sorted(changed)}
+    return ImportedLinks(
+        linked, sorted(set(unlinked), key=lambda u: (u.number, u.other, not u.blocked))
+    )
+
+
+def _missing(parsed: ParsedCsv, number: int, key: str, other: str, *, blocked: bool) -> Unlinked:
+    """A link of item `number` (issue `key`) to issue `other`, which did not come in."""
+    row = parsed.key_rows.get(other)
+    return Unlinked(number, key, other, blocked, "absent" if row is None else "row", row)
 
 
 def _unique(dependencies: list[dict[str, Any]]) -> list[dict[str, Any]]:

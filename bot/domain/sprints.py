@@ -24,7 +24,14 @@ from bot.domain.calendar import (
     working_days_between,
     zone,
 )
-from bot.domain.capacity import VELOCITY_SPRINTS, Capacity, check_focus, forecast_of, velocity
+from bot.domain.capacity import (
+    VELOCITY_SPRINTS,
+    Capacity,
+    check_focus,
+    forecast_of,
+    velocity,
+    velocity_days,
+)
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DEFAULT_DOR, DefinitionOfReady, gaps, points_unit
 from bot.domain.tasks import parse_tasks as parse_tasks
@@ -336,9 +343,22 @@ def working_days(team: Team, sprint: Sprint) -> int:
     return working_days_between(team, sprint.starts_on, sprint.ends_on + timedelta(days=1))
 
 
+def velocity_days_of(team: Team, closed: Sequence[Sprint]) -> float | None:
+    """The working days per sprint the velocity (`velocity_of` the same sprints) was earned
+    in: each sprint's by its dates (from the day it was planned, when late) and the team's
+    working days and holidays."""
+    return velocity_days([working_days(team, s) for s in closed[:VELOCITY_SPRINTS]])
+
+
 def capacity(
-    team: Team, sprint: Sprint, developers: Sequence[str], team_velocity: float | None
+    team: Team,
+    sprint: Sprint,
+    developers: Sequence[str],
+    team_velocity: float | None,
+    team_velocity_days: float | None = None,
 ) -> Capacity:
+    """The sprint's capacity; its forecast scales the velocity to the sprint's working days
+    when `team_velocity_days` (`velocity_days_of`) says what it was earned in."""
     return Capacity(
         developers=tuple(developers),
         working_days=working_days(team, sprint),
@@ -348,7 +368,21 @@ def capacity(
         velocity=team_velocity,
         first_forecast=sprint.first_forecast,
         days_gone=days_gone(team, sprint),
+        velocity_days=team_velocity_days,
     )
+
+
+def capacity_after(
+    team: Team, sprint: Sprint, developers: Sequence[str], closed: Sequence[Sprint]
+) -> Capacity:
+    """The sprint's capacity after the team's `closed` sprints (newest first): their points
+    per working day make its forecast."""
+    return capacity(team, sprint, developers, velocity_of(closed), velocity_days_of(team, closed))
+
+
+def record_capacity(sprint: Sprint, cap: Capacity) -> None:
+    """Keeps with a committed sprint the capacity it was committed on, and its load."""
+    sprint.capacity = {**cap.to_data(), "load": cap.load(sprint.committed_points or 0.0)}
 
 
 def points_of(items: Iterable[SprintItem]) -> float:
@@ -359,7 +393,7 @@ def forecast_before_planning(velocity: float | None, planning: Sprint | None) ->
     """The forecast a planning's reminder gives: the team's velocity, else the first forecast
     of the sprint being planned (`planning`, if there is one yet). Capacity's rule with full
     availability: who develops and their days off are settled in the planning itself, where
-    `Capacity.forecast` scales the velocity by them."""
+    `Capacity.forecast` scales the velocity by them and by the sprint's working days."""
     return forecast_of(velocity, planning.first_forecast if planning is not None else None)
 
 
@@ -573,7 +607,7 @@ def commit(
     items: Sequence[SprintItem],
     user: str,
     developers: Sequence[str],
-    team_velocity: float | None,
+    closed: Sequence[Sprint],
     now: datetime,
     *,
     for_team: bool = False,
@@ -583,7 +617,8 @@ def commit(
     may is checked first: someone who may not is not sent to set a goal they cannot commit.
     `committed_by` holds the Developers who committed themselves: a Scrum Master recording
     the Developers' commitment is not among them (the commitment is theirs), but is kept as
-    `commitment_recorded_by`, for the sprint's record."""
+    `commitment_recorded_by`, for the sprint's record. `closed`: the team's closed sprints,
+    newest first, whose velocity the recorded capacity forecasts with (`capacity_after`)."""
     roles = Roles.of(team)
     if for_team:
         if user not in roles.sm:
@@ -605,12 +640,12 @@ def commit(
     waiting = [d for d in developers if d not in sprint.committed_by and d not in away]
     if waiting and not for_team:
         return Commitment(False, waiting, away, again)
-    cap = capacity(team, sprint, developers, team_velocity)
+    cap = capacity_after(team, sprint, developers, closed)
     sprint.status = "active"
     sprint.committed_at = now
     sprint.commitment_recorded_by = user if for_team else None
     sprint.committed_points = points_of(items)
-    sprint.capacity = {**cap.to_data(), "load": cap.load(sprint.committed_points)}
+    record_capacity(sprint, cap)
     for sprint_item in items:
         sprint_item.item.status = "sprint"
     return Commitment(True, [])
@@ -733,13 +768,11 @@ def require_unfinished(sprint: Sprint, sprint_item: SprintItem) -> SprintItem:
     it is reopened first (`/backlog restore`, which makes it sprint work again), then removed."""
     if sprint_item.done_at is None:
         return sprint_item
-    number, estimate = sprint_item.item.number, sprint_item.item.estimate
-    counted = f", its {points_unit(estimate)} completed" if estimate else ""
-    raise UserError(
-        f"#{number} is done in sprint {sprint.number}: it stays in the sprint{counted}. "
-        f"Removing it would reopen it and take its points off the sprint's velocity. If it is "
-        f"not done after all, the Product Owner reopens it first with `/backlog restore "
-        f"{number}`, then `/sprint remove {number} <reason>` takes it out."
+    raise backlog.done_in_sprint_refusal(
+        sprint_item.item,
+        sprint,
+        "Removing it would reopen it and take its points off the sprint's velocity.",
+        f"`/sprint remove {sprint_item.item.number} <reason>` takes it out",
     )
 
 

@@ -307,7 +307,7 @@ async def seed_sprint_zero(store: Store, team: Team, now: datetime) -> None:
             )
         )
     developers = [d.id for d in DEVS]
-    sprints.commit(team, sprint, items, SM.id, developers, None, planned, for_team=True)
+    sprints.commit(team, sprint, items, SM.id, developers, (), planned, for_team=True)
     for demo, sprint_item in zip(DEMO_DONE, items, strict=True):
         if demo.started is not None:  # what the bot records when a task is first taken
             sprint_item.started_at = _at(team, _working_day(team, start, demo.started), 10)

@@ -32,7 +32,7 @@ from bot.domain.backlog import (
     out_of_order,
     require_estimate,
 )
-from bot.domain.backlog_csv import ImportReport, ParsedCsv
+from bot.domain.backlog_csv import ImportReport, ParsedCsv, Unlinked
 from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
 from bot.domain.calendar import local_today
 from bot.domain.capacity import VELOCITY_SPRINTS
@@ -365,10 +365,13 @@ async def _restore(store: Store, team: Team, number: int, user: str, now: dateti
     at the issue first); its issue gone from the tracker, it is created there again
     (``_created_again``).
     An item done in the running sprint is that sprint's work again, as a reopen in the
-    tracker makes it."""
+    tracker makes it; one archived too (before `/backlog remove` refused that) is taken off
+    the archive in the same go."""
     before = await store.get_item(team, number)
     if before.status == "done" and await sprints.held_in_running(store, team, before):
         await sprints.unfinish_item(store, team, number, user, now)  # sprint work again
+        if before.archived_at is not None:
+            await store.restore_item(team, number, user, now)  # stays in its sprint
         await tracker.after_reopen(store, team, before, now)
         return "reopened"
     link = await store.link_of_item(before.id)
@@ -520,7 +523,9 @@ async def _import_batches(
                 continue
             if parsed.keys:
                 links = report.added
-                await link_imported(work.store, work.team, parsed, links, work.user, work.now)
+                report.unlinked = await link_imported(
+                    work.store, work.team, parsed, links, work.now
+                )
             report.refused.sort()
             if last_batch is not None:
                 await last_batch(work, report)
@@ -548,12 +553,14 @@ async def import_rows(
 
 
 async def link_imported(
-    store: Store, team: Team, parsed: ParsedCsv, added: Mapping[int, int], actor: str, now: datetime
-) -> None:
+    store: Store, team: Team, parsed: ParsedCsv, added: Mapping[int, int], now: datetime
+) -> list[Unlinked]:
     """The links between issues of a Jira export that an import added (`added`: spreadsheet
-    row to item number) become dependencies between their items (`imported_links`)."""
-    for number, dependencies in backlog_csv.imported_links(parsed, added).items():
-        await store.edit_item(team, number, {"dependencies": dependencies}, actor, now)
+    row to item number) become dependencies between their items (`link_imports`), set as
+    part of their import (no one's edit in their history); the links it could not make."""
+    links = backlog_csv.link_imports(parsed, added)
+    await store.link_imported(team, links.dependencies, now)
+    return links.unlinked
 
 
 async def open_titles(store: Store, team: Team) -> dict[str, str]:
@@ -567,9 +574,9 @@ async def import_parsed(
     """A whole parsed file in one transaction (small imports, tests)."""
     taken = await open_titles(store, team)
     report = await import_rows(store, team, parsed.rows, actor, now, taken)
-    await link_imported(store, team, parsed, report.added, actor, now)
+    unlinked = await link_imported(store, team, parsed, report.added, now)
     refused = sorted([*parsed.refused, *report.refused])
-    return ImportReport(report.imported, refused, dict(parsed.skipped))
+    return ImportReport(report.imported, refused, dict(parsed.skipped), unlinked=unlinked)
 
 
 async def archive_stale_items(store: Store, team: Team, actor: str, now: datetime) -> list[int]:

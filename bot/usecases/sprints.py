@@ -354,7 +354,10 @@ async def team_velocity(store: Store, team: Team) -> float | None:
 
 
 async def capacity(store: Store, team: Team, sprint: Sprint, developers: Sequence[str]) -> Capacity:
-    return rules.capacity(team, sprint, developers, await team_velocity(store, team))
+    """The sprint's capacity: the velocity of the team's last sprints per working day, times
+    this sprint's (`rules.capacity_after`)."""
+    closed = await store.closed_sprints(team.id, VELOCITY_SPRINTS)
+    return rules.capacity_after(team, sprint, developers, closed)
 
 
 async def proposal(store: Store, team: Team, forecast: float | None) -> list[BacklogItem]:
@@ -431,8 +434,8 @@ async def commit(
 ) -> rules.Commitment:
     """A developer's "I commit", or a Scrum Master committing for the team after a check."""
     items = await store.sprint_items(sprint)
-    velocity = await team_velocity(store, team)
-    result = rules.commit(team, sprint, items, user, developers, velocity, now, for_team=for_team)
+    closed = await store.closed_sprints(team.id, VELOCITY_SPRINTS)
+    result = rules.commit(team, sprint, items, user, developers, closed, now, for_team=for_team)
     if result.recorded:
         for sprint_item in items:
             store.log(sprint_item.item, user, "committed", now, sprint=sprint.number)

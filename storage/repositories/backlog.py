@@ -7,7 +7,7 @@ the rules of bot.domain.backlog and log each change as an item event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -115,6 +115,16 @@ class BacklogQueries(Repository):
             self.log(item, actor, edit.readiness, now)
         return edit.changes
 
+    async def link_imported(
+        self, team: Team, dependencies: Mapping[int, list[dict[str, Any]]], now: datetime
+    ) -> None:
+        """Sets the dependencies an import gives the items it added (number: dependencies):
+        part of their import, which their history's "imported" line stands for, not anyone's
+        later edit (nor a change of readiness: they were never ready without them)."""
+        dor = DefinitionOfReady.of(team)
+        for item in await self.items_by_number(team.id, list(dependencies)):
+            backlog.apply_edits(item, {"dependencies": dependencies[item.number]}, dor, now)
+
     async def move_item(
         self, team: Team, number: int, move: Move, actor: str, now: datetime
     ) -> tuple[int, int]:
@@ -132,9 +142,11 @@ class BacklogQueries(Repository):
         return plan.old, plan.new
 
     async def archive_item(self, team: Team, number: int, actor: str, now: datetime) -> BacklogItem:
-        """Archives an item; one a sprint holds is refused (it leaves by the sprint's command)."""
+        """Archives an item; one a sprint holds is refused (it leaves by the sprint's command),
+        and one done in the running sprint too (its points completed there)."""
         item = await self.get_item(team, number)
-        backlog.archive(item, now, await self.sprint_holding(item))
+        holding = await self.sprint_holding(item)
+        backlog.archive(item, now, holding, await self.running_sprint_done_in(item))
         self.log(item, actor, "archived", now)
         return item
 
@@ -159,14 +171,26 @@ class BacklogQueries(Repository):
     async def sprint_holding(self, item: BacklogItem) -> Sprint | None:
         """The sprint, being planned or running, that still has the item to deliver (chosen,
         not removed, not done in it), if any."""
+        undone = SprintItem.done_at.is_(None)
+        return await self._sprint_with(item, undone, ("planning", "active"))
+
+    async def running_sprint_done_in(self, item: BacklogItem) -> Sprint | None:
+        """The running sprint the item is done in (not removed from it), if any: what
+        `sprint_holding` leaves out, as the sprint has it delivered."""
+        return await self._sprint_with(item, SprintItem.done_at.is_not(None), ("active",))
+
+    async def _sprint_with(
+        self, item: BacklogItem, done: ColumnElement[bool], statuses: Sequence[str]
+    ) -> Sprint | None:
+        """The newest sprint of `statuses` whose row of the item (not removed) meets `done`."""
         return await self.session.scalar(
             select(Sprint)
             .join(SprintItem, SprintItem.sprint_id == Sprint.id)
             .where(
                 SprintItem.item_id == item.id,
                 SprintItem.removed.is_(False),
-                SprintItem.done_at.is_(None),
-                Sprint.status.in_(("planning", "active")),
+                done,
+                Sprint.status.in_(statuses),
             )
             .order_by(Sprint.number.desc())
             .limit(1)

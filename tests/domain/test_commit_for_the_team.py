@@ -30,7 +30,7 @@ def with_sm() -> Team:
 
 def test_the_scrum_master_recording_the_commitment_is_not_among_the_committers():
     sprint, items = planned()
-    done = sprints.commit(with_sm(), sprint, items, "USAM", DEVS, None, NOW, for_team=True)
+    done = sprints.commit(with_sm(), sprint, items, "USAM", DEVS, (), NOW, for_team=True)
     assert done.recorded and sprint.status == "active"
     assert sprint.committed_by == [], "nobody committed themselves: the SM only recorded it"
 
@@ -38,14 +38,14 @@ def test_the_scrum_master_recording_the_commitment_is_not_among_the_committers()
 def test_developers_who_committed_themselves_stay_the_committers():
     sprint, items = planned()
     the_team = with_sm()
-    waiting = sprints.commit(the_team, sprint, items, "UDIANA", DEVS, None, NOW)
+    waiting = sprints.commit(the_team, sprint, items, "UDIANA", DEVS, (), NOW)
     assert not waiting.recorded and waiting.waiting_for == ["UDEVON"]
-    sprints.commit(the_team, sprint, items, "USAM", DEVS, None, NOW, for_team=True)
+    sprints.commit(the_team, sprint, items, "USAM", DEVS, (), NOW, for_team=True)
     assert sprint.status == "active" and sprint.committed_by == ["UDIANA"]
 
 
 def test_the_last_developer_committing_records_the_sprint_with_everyone():
     sprint, items = planned()
     for dev in DEVS:
-        sprints.commit(with_sm(), sprint, items, dev, DEVS, None, NOW)
+        sprints.commit(with_sm(), sprint, items, dev, DEVS, (), NOW)
     assert sprint.status == "active" and sprint.committed_by == ["UDEVON", "UDIANA"]

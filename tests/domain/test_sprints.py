@@ -161,7 +161,7 @@ def test_a_plan_whose_item_left_the_backlog_since_it_was_chosen_is_not_committed
     rows = [SprintItem(item=kept, position=0), SprintItem(item=done, position=1)]
     with pytest.raises(UserError, match=r"#2 is done since it was chosen .* `/planning drop 2`"):
         sprints.commit(
-            team(), planned, rows, "UDEV", ["UDEV"], None, datetime(2026, 3, 2, 9, tzinfo=UTC)
+            team(), planned, rows, "UDEV", ["UDEV"], (), datetime(2026, 3, 2, 9, tzinfo=UTC)
         )
     assert planned.status == "planning" and kept.status == "open"
 
