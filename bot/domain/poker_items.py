@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import backlog
-from bot.domain.decks import Deck
+from bot.domain.decks import BREAK, SPECIAL, TSHIRT_SIZES, Deck
 from bot.domain.errors import UserError
 from bot.domain.estimate_scales import SCALE_NAMES, EstimateScale
 from storage.models import BacklogItem, PokerPoll, PokerRound
@@ -50,9 +50,7 @@ def deck_for(deck: Deck, scales: Iterable[EstimateScale | None]) -> dict[str, An
     if len(kept) == len(deck.cards):
         return data
     data["left_out"] = [c for c in deck.cards if c not in kept]
-    data["scale"] = " and ".join(
-        f"Linear team {s.team}'s {SCALE_NAMES[s.kind]} scale" for s in known
-    )
+    data["scale"] = " and ".join(scale_name(s) for s in known)
     if sum(deck.points(c) is not None for c in kept) >= 2:
         data["offered"] = kept
     return data
@@ -71,11 +69,52 @@ class LeftOut:
 
 def left_out(poll: PokerPoll) -> LeftOut | None:
     """What `deck_for` kept out of the poll's deck, for the poll to say at its start."""
-    data = poll.deck or {}
+    return _left(poll.deck or {})
+
+
+def _left(data: Mapping[str, Any]) -> LeftOut | None:
     cards = tuple(data.get("left_out") or ())
     if not cards:
         return None
     return LeftOut(cards, str(data.get("scale") or ""), not data.get("offered"))
+
+
+def scale_name(scale: EstimateScale) -> str:
+    """The scale as a poll and the deck's answer name it, alike."""
+    return f"Linear team {scale.team}'s {SCALE_NAMES[scale.kind]} scale"
+
+
+@dataclass(frozen=True)
+class ScaleFit:
+    """A channel's deck against its tracker's estimate scale, said as the deck is set or shown
+    (so the team is not surprised at its next poll): the cards a poll on the tracker's issues
+    leaves out (`deck_for`), those it offers, and the command that sets a deck on the scale."""
+
+    left: LeftOut
+    offered: tuple[str, ...]
+    command: str
+
+
+def scale_fit(deck: Deck, scale: EstimateScale | None) -> ScaleFit | None:
+    """How `deck` fits `scale` (the channel's tracker's; None: it takes any number); None when
+    every card fits."""
+    if scale is None:
+        return None
+    data = deck_for(deck, [scale])
+    left = _left(data)
+    if left is None:
+        return None
+    return ScaleFit(left, tuple(data.get("offered") or deck.cards), on_scale(deck, scale))
+
+
+def on_scale(deck: Deck, scale: EstimateScale) -> str:
+    """The command giving the channel a deck on `scale`: its values as sizes of a T-shirt
+    deck, else as cards, keeping the deck's `?` and break card."""
+    if deck.sized:
+        sizes = zip(TSHIRT_SIZES, [v for v in scale.values if v], strict=False)
+        return "/poker tshirt " + " ".join(f"{size}={value}" for size, value in sizes)
+    specials = ["coffee" if c == BREAK else c for c in deck.cards if c in SPECIAL]
+    return "/poker deck " + ",".join([*map(str, scale.values), *specials])
 
 
 # -- items that left the backlog -------------------------------------------------------------

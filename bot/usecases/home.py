@@ -78,10 +78,11 @@ and that the user is in no other way; a workspace with more shows the first ones
 async def home(
     svc: Services, workspace: str, user: str, in_channel: InChannel | None = None
 ) -> Home:
-    """The user's Home tab: their teams in this workspace (a role, an item or a task of
-    theirs, or a vote expected of them), and the teams whose Developers are everyone else in
-    a channel they are in (`in_channel` asks Slack, outside any transaction, at most
-    CHANNELS_ASKED times)."""
+    """The user's Home tab: the teams they work in (README, App Home): a role of theirs
+    (named, or through a user group), and the teams whose Developers are everyone else in a
+    channel they are in (`in_channel` asks Slack, outside any transaction, at most
+    CHANNELS_ASKED times). Where someone else holds the roles, an item, task or vote of
+    theirs shows no team (`home_teams`)."""
     now = svc.clock.now()
     joined: list[str] = []
     if in_channel is not None:

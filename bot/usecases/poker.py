@@ -37,8 +37,9 @@ from bot.domain.calendar import zone, zone_name
 from bot.domain.calibration import Reference
 from bot.domain.decks import Deck
 from bot.domain.errors import UserError
+from bot.domain.estimate_scales import EstimateScale
 from bot.domain.poker import Board, Cast, Decision, Result
-from bot.domain.poker_items import left_poll
+from bot.domain.poker_items import ScaleFit, left_poll, scale_fit
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime import outbox
@@ -472,9 +473,17 @@ async def pick(svc: Services, actor: Actor, count: int = 5) -> Sequence[BacklogI
         return await work.store.unestimated(work.team.id, count)
 
 
-async def deck_of(svc: Services, actor: Actor) -> Deck:
+@dataclass(frozen=True)
+class ChannelDeck:
+    deck: Deck
+    fit: ScaleFit | None = None
+    """The cards of the deck the channel's tracker cannot hold, if any (`scale_fit`)."""
+
+
+async def deck_of(svc: Services, actor: Actor) -> ChannelDeck:
     async with team_work(svc, actor) as work:
-        return poker.team_deck(work.team)
+        deck = poker.team_deck(work.team)
+        return ChannelDeck(deck, await _fit(work.store, work.team, deck))
 
 
 @dataclass(frozen=True)
@@ -482,6 +491,15 @@ class DeckChanged:
     deck: Deck
     before: Deck
     """The deck as it was, for the answer to say what changed."""
+    fit: ScaleFit | None = None  # as ChannelDeck's
+
+
+async def _fit(store: Store, team: Team, deck: Deck) -> ScaleFit | None:
+    """How `deck` fits the estimate scale of the channel's tracker, if it is connected."""
+    connection = await store.connection(team.id)
+    if connection is None:
+        return None
+    return scale_fit(deck, EstimateScale.of(connection.kind, connection.board or {}))
 
 
 async def change_deck(
@@ -493,7 +511,8 @@ async def change_deck(
         await work.require(("po", "sm"), doing)
         change = poker.set_deck if setting == "deck" else poker.set_tshirt
         before = poker.team_deck(work.team)
-        return DeckChanged(change(work.team, words), before)
+        deck = change(work.team, words)
+        return DeckChanged(deck, before, await _fit(work.store, work.team, deck))
 
 
 @dataclass(frozen=True)

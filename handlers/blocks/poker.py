@@ -31,9 +31,9 @@ from bot.domain.calibration import FEW, Calibration, Reference, Spread
 from bot.domain.commands import POKER_USAGE
 from bot.domain.decks import NEIGHBOURS_RULE, Deck, Tally, card_label
 from bot.domain.poker import REASON_MAX, Board, Result, Row, Waiting
-from bot.domain.poker_items import left_out, off_words
+from bot.domain.poker_items import ScaleFit, left_out, off_words
 from bot.domain.readiness import points, points_unit
-from bot.usecases.poker import DeckChanged
+from bot.usecases.poker import ChannelDeck, DeckChanged
 from handlers.blocks.kit import button, context, message, notice, section
 from handlers.render import escape, fit, render
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound
@@ -399,16 +399,31 @@ def started_notice(number: int) -> dict[str, Any]:
     return notice(f"Planning poker on #{number} has started in the channel.", ":black_joker:")
 
 
-def deck_message(deck: Deck, *, sizes: bool = False) -> dict[str, Any]:
+def deck_message(shown: ChannelDeck, *, sizes: bool = False) -> dict[str, Any]:
     """The channel's deck; the T-shirt table with it when the deck has sizes, or `sizes` (the
     table was just set)."""
-    text = _deck_text(deck, sizes)
+    text = _deck_text(shown.deck, sizes, shown.fit)
     return message([section(text)], text)
 
 
-def _deck_text(deck: Deck, sizes: bool) -> str:
+def _deck_text(deck: Deck, sizes: bool, fit: ScaleFit | None) -> str:
+    """The deck's cards, and those the channel's tracker cannot hold (`fit`): said as the deck
+    is set, not first at the next poll, with the command for a deck on the tracker's scale."""
     cards = "  ".join(card_label(c) for c in deck.cards)
-    return render("poker_deck.md.j2", deck=deck, cards=cards, sizes=sizes or deck.sized)
+    return render(
+        "poker_deck.md.j2", deck=deck, cards=cards, sizes=sizes or deck.sized, **_fit(deck, fit)
+    )
+
+
+def _fit(deck: Deck, fit: ScaleFit | None) -> dict[str, Any]:
+    if fit is None:
+        return {"fit": None}
+    left = [deck.describe(c) for c in fit.left.cards]
+    return {
+        "fit": fit,
+        "left": " or ".join([", ".join(left[:-1]), left[-1]] if len(left) > 1 else left),
+        "offered": ", ".join(card_label(c) for c in fit.offered),
+    }
 
 
 def deck_changed(changed: DeckChanged, *, sizes: bool) -> dict[str, Any]:
@@ -428,7 +443,7 @@ def deck_changed(changed: DeckChanged, *, sizes: bool) -> dict[str, Any]:
         table=table,
         cards_changed=before.cards != after.cards,
     )
-    deck = _deck_text(after, sizes)
+    deck = _deck_text(after, sizes, changed.fit)
     return message([section(line), section(deck)], f"{line}\n{deck}")
 
 

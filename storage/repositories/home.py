@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from storage.models import (
     BacklogItem,
@@ -24,11 +24,44 @@ class HomeQueries(Repository):
     async def home_teams(
         self, workspace_id: str, user_id: str, channels: Sequence[str] = ()
     ) -> Sequence[Team]:
-        """The user's teams: a role (theirs, or a user group's they are in), an item they own,
-        a task of theirs in the active sprint, or an open poker poll that expects their vote;
-        and the teams of `channels` (where Slack said they are a member: a Developer by
-        default, see `open_teams`)."""
-        roled = select(RoleAssignment.team_id).where(RoleAssignment.user_id == user_id)
+        """The teams the user works in (README, App Home): a role named for them, or held
+        through a user group they are in; the teams of `channels` (where Slack said they are a
+        member: a Developer by default, see `open_teams`); and, of the teams nobody holds a
+        role in yet, those with their work (`_worked_on`). Once a team's roles are set, an
+        item, task or vote of someone outside them shows them nothing of it."""
+        roled = set(
+            await self.session.scalars(
+                select(RoleAssignment.team_id).where(RoleAssignment.user_id == user_id)
+            )
+        )
+        # A role held through a user group: its members are a JSON list, checked here.
+        groups = await self.session.execute(
+            select(RoleAssignment.team_id, RoleAssignment.members)
+            .join(Team, Team.id == RoleAssignment.team_id)
+            .where(Team.workspace_id == workspace_id, RoleAssignment.members.is_not(None))
+        )
+        roled |= {team_id for team_id, members in groups.all() if user_id in (members or [])}
+        worked = await self._worked_on(workspace_id, user_id)
+        if not roled and not worked and not channels:
+            return []
+        unset = ~exists().where(RoleAssignment.team_id == Team.id)
+        result = await self.session.scalars(
+            select(Team)
+            .where(
+                Team.workspace_id == workspace_id,
+                or_(
+                    Team.id.in_(roled),
+                    Team.channel_id.in_(channels),
+                    and_(Team.id.in_(worked), unset),
+                ),
+            )
+            .order_by(Team.id)
+        )
+        return result.all()
+
+    async def _worked_on(self, workspace_id: str, user_id: str) -> set[int]:
+        """The teams where the user owns an item, has a task in the active sprint, or is
+        expected to vote in an open poker poll."""
         owned = select(BacklogItem.team_id).where(BacklogItem.owner == user_id)
         tasked = (
             select(Sprint.team_id)
@@ -40,32 +73,14 @@ class HomeQueries(Repository):
                 SprintTask.owner == user_id,
             )
         )
-        ids = set(await self.session.scalars(roled.union(owned, tasked)))
+        ids = set(await self.session.scalars(owned.union(tasked)))
         # Voters are a JSON list: the few open polls of the workspace are checked here.
         polls = await self.session.execute(
             select(PokerPoll.team_id, PokerPoll.voters)
             .join(Team, Team.id == PokerPoll.team_id)
             .where(Team.workspace_id == workspace_id, PokerPoll.status == "open")
         )
-        ids |= {team_id for team_id, voters in polls.all() if user_id in (voters or [])}
-        # A role held through a user group: its members are a JSON list, checked the same way.
-        groups = await self.session.execute(
-            select(RoleAssignment.team_id, RoleAssignment.members)
-            .join(Team, Team.id == RoleAssignment.team_id)
-            .where(Team.workspace_id == workspace_id, RoleAssignment.members.is_not(None))
-        )
-        ids |= {team_id for team_id, members in groups.all() if user_id in (members or [])}
-        if not ids and not channels:
-            return []
-        result = await self.session.scalars(
-            select(Team)
-            .where(
-                Team.workspace_id == workspace_id,
-                or_(Team.id.in_(ids), Team.channel_id.in_(channels)),
-            )
-            .order_by(Team.id)
-        )
-        return result.all()
+        return ids | {team_id for team_id, voters in polls.all() if user_id in (voters or [])}
 
     async def open_teams(self, workspace_id: str) -> Sequence[Team]:
         """The workspace's set-up teams (someone holds a role) whose Developers are everyone

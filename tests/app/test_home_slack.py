@@ -102,7 +102,8 @@ async def test_home_shows_sprint_tasks_unready_items_votes_and_meetings(slack):
     slack.clock.set(MONDAY + timedelta(days=1))  # Tuesday
 
     diana = await home(slack, DEV1)
-    assert f"*<#{CHANNEL}>* · 2 items on the backlog" in diana, "#1 and #2 are in the sprint"
+    # A Developer by default (README, App Home), labelled so: no longer brought by her items.
+    assert f"*<#{CHANNEL}>* · Developer · 2 items on the backlog" in diana, "#1, #2 in sprint"
     assert "*Sprint 1* · 9 working days left, ends Fri 13 Mar" in diana
     assert ">Invoices go out as PDF" in diana
     assert "*Your open tasks* · 2h left\\n• *#1* Export invoices: Query · 2h" in diana
@@ -127,8 +128,8 @@ async def test_home_shows_sprint_tasks_unready_items_votes_and_meetings(slack):
     assert "• *#1* Export invoices: Tests · 1.5h" in devon
     assert "None of your items needs work before planning." in devon
 
-    dmitri = await home(slack, DEV3)  # no role, no item, no task: a vote brings the channel
-    assert f"*<#{CHANNEL}>* · 2 items on the backlog" in dmitri
+    dmitri = await home(slack, DEV3)  # no item, no task: a Developer by default, with a vote
+    assert f"*<#{CHANNEL}>* · Developer · 2 items on the backlog" in dmitri
     assert "*Waiting for your vote*" in dmitri and "Your open tasks" not in dmitri
 
     paula = await home(slack, PO)
