@@ -6,6 +6,7 @@ bot/usecases/tracker_push.py's."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.calendar import DEFAULT_ZONE
 from bot.domain.tracker_sync import is_backlog_issue, tracker_name
-from bot.domain.trackers import SprintState, StatusCategory, TrackerIssue
+from bot.domain.trackers import SprintState, StatusCategory, TrackerIssue, TrackerSprint
 from storage.models import SprintItem, TrackerLink
 
 
@@ -180,3 +181,19 @@ def sprint_there(kind: str, board_id: int) -> tuple[str, str]:
     if kind == "github":
         return ("iteration", "ended") if board_id else ("milestone", "closed")
     return ("cycle", "completed") if kind == "linear" else ("sprint", "completed")
+
+
+def found_again(
+    name: str, there: Sequence[TrackerSprint], seen_in: Iterable[str | None]
+) -> TrackerSprint | None:
+    """The tracker's sprint an open sprint of Timebox's was linked to before a disconnect,
+    found again on connecting to the same board, as its items are by their keys: among the
+    board's open sprints (`there`), the one named as Timebox names it (its sprint write looks
+    for that one too), else the one most of its items were last seen in (`seen_in`: renamed
+    there meanwhile). None when neither is there: its next sprint write makes one."""
+    named = next((s for s in there if s.name == name), None)
+    if named is not None:
+        return named
+    by_id = {s.id: s for s in there}
+    counted = Counter(seen for seen in seen_in if seen in by_id).most_common(1)
+    return by_id[counted[0][0]] if counted else None

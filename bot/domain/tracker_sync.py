@@ -949,15 +949,20 @@ def retry_delay(attempt: int, *, retry_after: float | None, retryable: bool) -> 
 
 
 SENDING, FAILING = "sending", "failing"
+BEHIND = "behind"  # the tracker's changes do not all come in: a sync failing, or an issue held back
 
 
-def connection_state(status: str, pending: int, failing: int) -> str:
+def connection_state(status: str, pending: int, failing: int, *, behind: bool = False) -> str:
     """How far a connection is in step, as its status says: its stored status while it imports
-    or its sync fails ("importing", "error"); connected, it is behind while Timebox's changes
-    wait to be written (``SENDING``) or are retried after an error (``FAILING``), and in step
-    ("connected") only once every write has landed."""
+    or its sync fails ("importing", "error"); connected, it is behind while the tracker's
+    changes do not all come in (`behind`: a sync failing again and again, or an issue whose
+    change failed to apply, ``BEHIND``), while Timebox's changes wait to be written
+    (``SENDING``) or are retried after an error (``FAILING``), and in step ("connected") only
+    once every write has landed."""
     if status != "connected":
         return status
+    if behind:
+        return BEHIND
     if failing > 0:
         return FAILING
     return SENDING if pending > 0 else status

@@ -60,6 +60,7 @@ from bot.usecases.tracker import (
     tag,
     working_again,
 )
+from bot.usecases.tracker_held import again_prefix, held_since
 from bot.usecases.tracker_pull import kept_links
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import Team, TrackerConnection
@@ -221,6 +222,9 @@ class ConnectionShown:
     webhooks: bool = True  # a webhook can reach Timebox (``serves_webhooks``)
     # its address (which holds its token) is shown to the PO and Scrum Master alone
     webhook_shown: bool = True
+    behind_since: datetime | None = None  # the tracker's changes not all in since (``BEHIND``)
+    held_back: list[str] = field(default_factory=list)  # issues whose change failed to apply
+    sync_failing: bool = False  # a sync (or import) row retried after failing: none come in
 
 
 @dataclass
@@ -666,6 +670,7 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
         if connection is None:
             return ConnectionShown(None)
         linked, pending, failing = await work.store.count_links(connection.id)
+        held_back, since, sync_failing = await _behind(work.store, connection)
         shown = Roles.of(work.team).has(work.user, *ROLES)
         path = webhook_path(connection.kind, connection.webhook_token) if shown else ""
         return ConnectionShown(
@@ -674,7 +679,7 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
             pending,
             failing,
             path,
-            rules.connection_state(connection.status, pending, failing),
+            rules.connection_state(connection.status, pending, failing, behind=since is not None),
             [
                 *await _sprints_behind(work.store, work.team, connection, work.now),
                 *await _sprint_closed_there(work.store, work.team, connection),
@@ -682,7 +687,28 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
             webhook_url(svc, path) if shown else None,
             webhooks=serves_webhooks(svc),
             webhook_shown=shown,
+            behind_since=since,
+            held_back=held_back,
+            sync_failing=sync_failing,
         )
+
+
+async def _behind(
+    store: Store, connection: TrackerConnection
+) -> tuple[list[str], datetime | None, bool]:
+    """The issues whose change failed to apply (asked for again meanwhile); since when the
+    tracker's changes do not all come in: the first of those, or a sync (or import) row
+    failing since then, retried (None: all come in); and whether such a row fails now."""
+    held_back, since = held_since(await store.pending_jobs(again_prefix(connection)))
+    rows = list(await store.pending_jobs(f"{KIND_SYNC}:{tag(connection)}:"))
+    rows += await store.pending_jobs(f"{KIND_IMPORT}:{tag(connection)}:")
+    failing = [
+        datetime.fromisoformat(str(row.payload["failing_since"]))
+        for row in rows
+        if (row.payload or {}).get("failing_since")
+    ]
+    since = min([*failing, *([since] if since else [])], default=None)
+    return held_back, since, bool(failing)
 
 
 async def _sprints_behind(

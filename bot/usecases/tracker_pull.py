@@ -15,10 +15,11 @@
   deleted issue has that one asked for at once.
 
 A change of status of an item the running sprint holds goes through the sprint
-(``_in_sprint``): done in the tracker finishes it as `/sprint done` does (before a sprint
-committed ahead of its slot began: it leaves the sprint as a scope change, done on the
-backlog), reopened there unfinishes it, closed there as not planned takes it out as a scope
-change and archives it.
+(bot.usecases.tracker_merge): done in the tracker finishes it as `/sprint done` does (before
+a sprint committed ahead of its slot began: it leaves the sprint as a scope change, done on
+the backlog), reopened there unfinishes it, closed there as not planned takes it out as a
+scope change and archives it. An issue whose change fails to apply is held back alone
+(bot.usecases.tracker_held) and asked for again later; the rest of its page is applied.
 """
 
 from __future__ import annotations
@@ -33,14 +34,10 @@ from typing import Any
 from bot.domain import tracker_order, tracker_sprints, trackers
 from bot.domain import tracker_sync as rules
 from bot.domain.backlog import ItemFields
-from bot.domain.calendar import local_today, zone
-from bot.domain.errors import UserError
-from bot.domain.sprints import in_backlog
 from bot.domain.tracker_sprints import JOINED
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
 from bot.usecases import sprints
-from bot.usecases.news import tell_channel
 from bot.usecases.tracker import (
     KIND_IMPORT,
     KIND_SYNC,
@@ -60,6 +57,9 @@ from bot.usecases.tracker import (
     webhook_sync_prefix,
     working_again,
 )
+from bot.usecases.tracker_held import hold_back, retry_after
+from bot.usecases.tracker_merge import Applied, Page, Running, apply_linked, renegotiate
+from bot.usecases.tracker_relink import relink_sprints
 from bot.usecases.tracker_watch import open_there, watch_running
 from storage.models import (
     BacklogItem,
@@ -74,24 +74,6 @@ log = logging.getLogger(__name__)
 # -- applying issues (the import and the sync) -------------------------------------------------
 
 
-@dataclass
-class Applied:
-    added: int = 0
-    changed: int = 0
-    conflicts: int = 0
-    reranked: bool = False  # an issue was reordered in the tracker: read the board's order
-
-
-@dataclass(frozen=True)
-class _Running:
-    """The tracker's sprint (its id there) that Timebox's sprint write made for the running
-    sprint, whose scope changes there the sync follows; `open_there`: it is known to be open
-    in the tracker still (an issue leaving a closed one is no renegotiation)."""
-
-    remote_id: str
-    open_there: bool = False
-
-
 async def apply_issues(
     store: Store,
     connection: TrackerConnection,
@@ -104,14 +86,19 @@ async def apply_issues(
     """Applies tracker issues to the team's backlog: new ones become items, linked ones are
     merged field by field (rules.merge). `first_position`: an import page's place in the
     board's order, which the items take. Outside the import, an issue moved into or out of
-    the tracker's sprint of the running sprint changes its scope (``_follow_sprint``; out of
-    it only while it is `running_open`), and a new one made in it joins it."""
+    the tracker's sprint of the running sprint changes its scope (``tracker_merge``; out of
+    it only while it is `running_open`), and a new one made in it joins it; importing after
+    connecting again, a move of an issue matched again since the disconnect too. An issue whose
+    change fails to apply is undone alone and held back (``Applied.held_back``): the others
+    are applied all the same."""
     await store.lock_connection(connection.id)
     team = await store.team_by_id(connection.team_id)
     assert team is not None
     applied = Applied()
     importing = first_position is not None
-    running = None if importing else await _running_there(store, team, connection, running_open)
+    # importing, a sprint is linked only on connecting again (``relink_sprints``): found open
+    running = await _running_there(store, team, connection, running_open or importing)
+    joining = None if importing else running
     who, where = rules.actor(connection.kind), rules.tracker_name(connection.kind)
     links = await store.links_by_keys(team.id, [i.key for i in issues])
     renamed = await _renamed(store, team, issues, links)
@@ -123,6 +110,7 @@ async def apply_issues(
     blockers = sorted({k for i in issues for k in i.blocked_by})
     done = await store.done_keys(team.id, blockers)
     done |= {i.key for i in issues if i.status_category.value == "done"}
+    on_page = Page(store, connection, team, done, now, running, applied)
     new: list[tuple[int, trackers.TrackerIssue]] = []
     for offset, issue in enumerate(issues):
         rank = float(first_position + offset) if first_position is not None else None
@@ -130,127 +118,36 @@ async def apply_issues(
         item = items.get(link.item_id) if link is not None else None
         if link is None or item is None:
             if rules.is_new(issue, importing=importing, kind=connection.kind) or (
-                running and tracker_sprints.joins_running(issue, running.remote_id)
+                joining and tracker_sprints.joins_running(issue, joining.remote_id)
             ):
                 new.append((offset, issue))
             continue
-        verdict = rules.classify(issue, link, connection.id, importing=importing)
-        applied.reranked |= verdict.reranked
-        if verdict.action == rules.SEEN:
-            if rank is not None:
-                item.rank = rank
-            _follow_hypothesis(store, connection, link, item, issue, now)
-            continue
-        relinked = verdict.action == rules.RELINK
-        seen_in = None if relinked else dict(link.remote or {})
-        back = relinked and (link.remote or {}).get("board") == connection.board_key
-        if relinked and rules.relink(link, item, connection.id, now):
-            note = f"{issue.key} is on the board in {where} again"
-            store.log(item, who, "restored", now, note=note)
-            applied.reranked = True
-        merged = await _merge_one(
-            store, connection, team, link, item, issue, done, now, relinked=relinked
-        )
-        applied.changed += int(merged.changed)
-        applied.conflicts += merged.conflicts
-        owed = rules.owed_on_return(item, issue) if back else None
-        if owed is not None:
-            await enqueue(store, connection, link, owed, f"i{item.id}", now)
-        if rank is not None:
-            item.rank = rank
-        if running is not None and seen_in is not None:
-            await _follow_sprint(store, connection, team, item, issue, seen_in, running, now)
+        try:
+            async with store.issue_attempt():
+                await apply_linked(on_page, link, item, issue, rank)
+        except Exception as error:  # one issue's trouble never holds back the others' changes
+            log.exception("team %s: the change of %s not applied", team.id, issue.key)
+            applied.held_back[issue.key] = type(error).__name__
     if new:
         new = await _adopt_created(store, connection, team, new, now)
     if new:
         added = await _add_new(store, connection, team, new, done, now, first_position)
         applied.added = len(added)
-        for item, issue in added if running is not None else ():
-            if issue.sprint_id == running.remote_id:
-                await _renegotiate(store, connection, team, item, issue.key, JOINED, now)
+        for item, issue in added if joining is not None else ():
+            if issue.sprint_id == joining.remote_id:
+                await renegotiate(store, connection, team, item, issue.key, JOINED, now)
     return applied
 
 
 async def _running_there(
     store: Store, team: Team, connection: TrackerConnection, open_there: bool
-) -> _Running | None:
+) -> Running | None:
     """The running sprint, if Timebox's sprint write made its sprint in this tracker."""
     sprint = await sprints.active(store, team)
     known = await store.sprint_link(sprint.id) if sprint is not None else None
     if sprint is None or known is None or known.connection_id != connection.id:
         return None
-    return _Running(known.remote_id, open_there)
-
-
-async def _follow_sprint(
-    store: Store,
-    connection: TrackerConnection,
-    team: Team,
-    item: BacklogItem,
-    issue: trackers.TrackerIssue,
-    seen: dict[str, Any],
-    running: _Running,
-    now: datetime,
-) -> None:
-    """An issue moved into or out of the tracker's sprint of the running sprint since the
-    sync last saw it: the running sprint takes it in, or lets it go, as a renegotiation
-    whose reason names the tracker (tracker_sprints.scope_news). A link from before the
-    sprint was kept says nothing."""
-    if seen.get("sprint_id", issue.sprint_id) == issue.sprint_id:
-        return  # not moved since last seen (or seen before sprints were kept): no news
-    held = await sprints.held_in_running(store, team, item)
-    news = tracker_sprints.scope_news(
-        issue.sprint_id,
-        seen.get("sprint_id"),
-        running.remote_id,
-        held=held is not None,
-        finished=held is not None and held.done_at is not None,
-        free=in_backlog(item),
-        sprint_open=running.open_there,
-    )
-    if news is not None:
-        await _renegotiate(store, connection, team, item, issue.key, news, now)
-
-
-async def _renegotiate(
-    store: Store,
-    connection: TrackerConnection,
-    team: Team,
-    item: BacklogItem,
-    key: str,
-    news: str,
-    now: datetime,
-) -> None:
-    """The running sprint's scope changed in the tracker, carried out as `/sprint add` or
-    `remove` would, by the tracker (the team made it there: an unready item is taken in
-    too, its risks stated), and told in the channel as a person's renegotiation is."""
-    sprint = await sprints.require_active(store, team)
-    reason = tracker_sprints.scope_reason(key, connection.kind, news, sprint.number)
-    try:
-        sprint, item, decided = await sprints.renegotiate(
-            store, team, news, item.number, reason, rules.actor(connection.kind), now, agreed=True
-        )
-    except UserError as refused:  # the rules say no: the sync goes on, the log says why
-        log.warning("team %s: %s not followed: %s", team.id, reason, refused.message)
-        return
-    await _tell_scope(
-        store, connection, team, sprints.ScopeChanged.of(team, sprint, item, decided), now
-    )
-
-
-async def _tell_scope(
-    store: Store,
-    connection: TrackerConnection,
-    team: Team,
-    told: sprints.ScopeChanged,
-    now: datetime,
-) -> None:
-    """A renegotiation the tracker made, told in the channel (through the outbox, once) as
-    a person's is, naming the tracker."""
-    said = f"tracker_scope:{tag(connection)}:s{told.sprint.id}:i{told.item.id}:{now.isoformat()}"
-    await tell_channel(
-        store, team, said, now, replace(told, tracker=rules.tracker_name(connection.kind))
-    )
+    return Running(known.remote_id, open_there)
 
 
 async def _renamed(
@@ -271,28 +168,6 @@ async def _renamed(
         link.key, link.url = issue.key, issue.url or link.url
         links[issue.key] = link
     return renamed
-
-
-def _follow_hypothesis(
-    store: Store,
-    connection: TrackerConnection,
-    link: TrackerLink,
-    item: BacklogItem,
-    issue: trackers.TrackerIssue,
-    now: datetime,
-) -> None:
-    """An issue seen again unchanged (a later page, a link made before hypotheses were read):
-    the item's hypothesis follows the one the description states while nobody wrote one in
-    Timebox (rules.hypothesis_after), logged as the tracker's edit."""
-    remote = dict(link.remote or {})
-    found = rules.hypothesis_after(item.hypothesis or "", remote, issue)
-    taken = rules.facts(issue, connection.kind)["hypothesis"]
-    if remote.get("hypothesis") != taken:
-        link.remote = {**remote, "hypothesis": taken}
-    if found is not None:
-        change = [item.hypothesis, found]
-        item.hypothesis, item.updated_at = found, now
-        store.log(item, rules.actor(connection.kind), "edited", now, hypothesis=change)
 
 
 async def _adopt_created(
@@ -375,97 +250,6 @@ async def _add_new(
     return [(item, issue) for item, (_, issue) in zip(items, new, strict=True)]
 
 
-async def _merge_one(
-    store: Store,
-    connection: TrackerConnection,
-    team: Team,
-    link: TrackerLink,
-    item: BacklogItem,
-    issue: trackers.TrackerIssue,
-    done: set[str],
-    now: datetime,
-    *,
-    relinked: bool = False,
-) -> rules.MergeApplied:
-    """Merges one issue into its item (rules.apply_merge); a win of Timebox's is written back.
-    A change of status for an item of the running sprint goes through the sprint
-    (``_in_sprint``). `relinked`: matched by its key after connecting again."""
-    events = await store.events_since(item.id, rules.merge_since(link, relinked=relinked))
-    in_sprint = await _running_sprint_holds(store, team, item, link, issue)
-    status = item.status
-    merged = rules.apply_merge(
-        item,
-        link,
-        issue,
-        events,
-        done,
-        now,
-        connection.kind,
-        in_sprint=in_sprint,
-        relinked=relinked,
-        zone=zone(team),
-    )
-    who = rules.actor(connection.kind)
-    for line in merged.lines:
-        store.log(item, who, line.action, now, **line.changes)
-    if item.status != status:  # done or open again there: the items it blocks follow it
-        await store.settle_dependents(team, item, who, now)
-    if merged.sprint_news is not None:
-        running = await sprints.require_active(store, team)
-        news = rules.sprint_news(merged.sprint_news, running, local_today(team, now))
-        left = await _in_sprint(store, team, item, issue.key, news, connection.kind, now)
-        if left is not None:  # closed as won't do, or done before the sprint began: told as
-            await _tell_scope(store, connection, team, left, now)  # a move out of it is
-    if merged.write:
-        await enqueue(store, connection, link, "fields", f"i{item.id}", now)
-    return merged
-
-
-async def _running_sprint_holds(
-    store: Store, team: Team, item: BacklogItem, link: TrackerLink, issue: trackers.TrackerIssue
-) -> bool:
-    """The running sprint holds the item, finished in it when the issue was reopened, not yet
-    when it was closed: its change of status is the sprint's to carry out (rules.status_news;
-    asked only when there is one). Else the item's status alone changes."""
-    news = rules.issue_news(item, link, issue)
-    held = await sprints.held_in_running(store, team, item) if news is not None else None
-    return held is not None and (held.done_at is not None) == (news == rules.REOPENED)
-
-
-async def _in_sprint(
-    store: Store, team: Team, item: BacklogItem, key: str, news: str, kind: str, now: datetime
-) -> sprints.ScopeChanged | None:
-    """The tracker's status news for an item of the running sprint, carried out as a person
-    would in Slack, by the sync of a `kind` tracker: done there finishes it as `/sprint done`
-    does (its points count at the close); reopened there, it is work to do again; closed
-    there as not planned, it leaves the sprint as a scope change (its points out of the
-    sprint, none in the velocity), which the channel is to hear (returned), and is archived
-    (rules.drop). Done there before the sprint began (rules.DONE_EARLY), it leaves the sprint
-    as a scope change too, told alike, and is done on the backlog as `/backlog done` does."""
-    who = rules.actor(kind)
-    if news == rules.DONE_EARLY:
-        running = await sprints.require_active(store, team)
-        reason = rules.done_early_reason(key, kind, running.number)
-        sprint, item, decided = await sprints.renegotiate(
-            store, team, "remove", item.number, reason, who, now
-        )
-        item = await store.mark_done(team, item.number, who, now)
-        return sprints.ScopeChanged.of(team, sprint, item, decided)
-    if news == rules.FINISHED:
-        await sprints.finish_item(store, team, item.number, who, now)
-    elif news == rules.REOPENED:
-        await sprints.unfinish_item(store, team, item.number, who, now)
-    elif news == rules.DROPPED:
-        line = rules.drop(item, key, now, kind)  # archived first: no rank goes to the tracker
-        reason = rules.dropped_reason(key, kind)
-        sprint, item, decided = await sprints.renegotiate(
-            store, team, "remove", item.number, reason, who, now
-        )
-        store.log(item, who, line.action, now, **line.changes)
-        return sprints.ScopeChanged.of(team, sprint, item, decided)
-    return None
-
-
 # -- due work: import, sync --------------------------------------------------------------------
 
 
@@ -480,18 +264,24 @@ async def run_import(svc: Services, due: Due) -> str:
     if isinstance(opened, str):
         return opened
     tracker, _, used = opened
+    reconnecting = bool(due.payload.get("reconnect")) and page_number == 0
     try:
         async with contextlib.aclosing(tracker):
             page = await tracker.backlog_page(due.payload.get("cursor"))
+            there = await tracker.board_sprints() if reconnecting else []
     except trackers.TrackerError as error:
         return await job_failed(svc, due, None, error, used)
     async with job_work(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
+        sprints_linked = 0
+        if reconnecting:  # before any item is matched again: their links say where they were
+            sprints_linked = await relink_sprints(store, connection, there, now)
         position = int(due.payload.get("position", 1))
         applied = await apply_issues(store, connection, page.issues, now, first_position=position)
         connection.imported += len(page.issues)
         connection.last_error = None
+        await hold_back(store, connection, applied.held_back, now)
         await working_again(store, connection, now)
         if page.cursor is not None:
             await store.schedule_once(
@@ -509,7 +299,8 @@ async def run_import(svc: Services, due: Due) -> str:
         else:
             await _after_import(store, connection, due, now)
         await store.finish_key(due.key, now, f"imported {len(page.issues)}")
-    return f"page {page_number}: {len(page.issues)} issues, {applied.added} new"
+    linked_again = f", {sprints_linked} sprint(s) linked again" if sprints_linked else ""
+    return f"page {page_number}: {len(page.issues)} issues, {applied.added} new{linked_again}"
 
 
 RELINK_PAGE = 50
@@ -602,6 +393,7 @@ async def _relink(svc: Services, due: Due) -> str:
         if connection is None:
             return "skipped: not connected"
         applied = await apply_issues(store, connection, found, now) if found else Applied()
+        await hold_back(store, connection, applied.held_back, now)
         if rest:
             page = int(due.payload.get("page", 0)) + 1
             await _schedule_relink(store, connection, rest, page, now)
@@ -641,7 +433,47 @@ async def run_sync(svc: Services, due: Due) -> str:
         if absorbing is None:
             return "absorbed by another webhook's sync"
         due = absorbing
+    if "again" in due.payload:
+        return await _again(svc, due)
     return await _sync(svc, due)
+
+
+async def _again(svc: Services, due: Due) -> str:
+    """An issue whose change failed to apply (``hold_back``), asked for and applied on its
+    own; failing again, asked for again later (backing off). Gone from the tracker, it is
+    left to the hourly look at the board."""
+    key = str(due.payload["again"])
+    opened = await _open_for(svc, due)
+    if isinstance(opened, str):
+        return opened
+    tracker, _, used = opened
+    issue: trackers.TrackerIssue | None = None
+    running_open: bool | None = None
+    try:
+        async with contextlib.aclosing(tracker):
+            issue = await tracker.issue(key)
+            running_open = await _running_open(svc, due, tracker, [issue])
+    except trackers.TrackerError as error:
+        if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
+            return await job_failed(svc, due, None, error, used)
+    async with job_work(svc, due) as (store, connection, now):
+        if connection is None:
+            return "skipped: not connected"
+        applied = (
+            await apply_issues(store, connection, [issue], now, running_open=bool(running_open))
+            if issue
+            else Applied()
+        )
+        if key in applied.held_back:
+            tries = int(due.payload.get("tries", 1)) + 1
+            when = now + timedelta(seconds=retry_after(tries))
+            payload = {**due.payload, "tries": tries, "failure": applied.held_back[key]}
+            await store.schedule(due.kind, due.key, when, payload)
+            await hold_back(store, connection, {}, now)
+            return f"{key} still not applied: again at {when:%H:%M:%S}"
+        await store.finish_key(due.key, now, "applied" if issue else "gone")
+        await hold_back(store, connection, {}, now)  # the others still held back, if any
+    return f"{key} applied" if issue else f"{key} not found"
 
 
 async def _absorb(svc: Services, due: Due) -> Due | None:
@@ -755,6 +587,7 @@ async def _apply_page(
         connection.watermark = page.watermark
     connection.last_sync_at = now
     connection.last_error = None
+    await hold_back(store, connection, applied.held_back, now)
     await working_again(store, connection, now)
 
 
@@ -896,7 +729,10 @@ async def _probe(
                 _unlink(store, connection, link, items.get(link.item_id), verdict, now)
                 walked.unlinked += 1
         if changed:
-            await apply_issues(store, connection, changed, now, running_open=bool(running_open))
+            applied = await apply_issues(
+                store, connection, changed, now, running_open=bool(running_open)
+            )
+            await hold_back(store, connection, applied.held_back, now)
 
 
 def _unlink(

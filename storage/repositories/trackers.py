@@ -7,7 +7,8 @@ two transactions never lose one another's count.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import TypeVar
 
@@ -139,6 +140,13 @@ class TrackerQueries(Repository):
             .execution_options(synchronize_session=False)
         )
         return result.rowcount or 0
+
+    @asynccontextmanager
+    async def issue_attempt(self) -> AsyncIterator[None]:
+        """A savepoint: what applying one issue did is undone alone when it fails, and the
+        page's transaction goes on with the other issues."""
+        async with self.session.begin_nested():
+            yield
 
     # -- links ---------------------------------------------------------------------------
 

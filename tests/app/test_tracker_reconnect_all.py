@@ -75,9 +75,7 @@ async def test_reconnecting_relinks_an_item_done_while_disconnected_and_writes_i
     assert item.tracker_link.pending == 0 and await in_step(slack)
 
 
-async def test_an_item_restored_while_disconnected_is_reopened_there_on_reconnecting(
-    slack, board
-):
+async def test_an_item_restored_while_disconnected_is_reopened_there_on_reconnecting(slack, board):
     tracker, em = board
     key, number = await done_in_timebox(slack, tracker, em)
     await later(slack, SYNC)

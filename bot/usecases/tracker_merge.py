@@ -1,0 +1,290 @@
+"""One tracker issue merged into the item linked to it, as the import and the sync apply it
+(bot.usecases.tracker_pull's ``apply_issues``): matched again after a reconnection, merged
+field by field (a win of Timebox's written back), a change of status of an item of the
+running sprint carried out through the sprint, and a move into or out of the running
+sprint's sprint in the tracker followed as a renegotiation told in the channel."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from bot.domain import tracker_sprints, trackers
+from bot.domain import tracker_sync as rules
+from bot.domain.calendar import local_today, zone
+from bot.domain.errors import UserError
+from bot.domain.sprints import in_backlog
+from bot.usecases import sprints
+from bot.usecases.news import tell_channel
+from bot.usecases.tracker import enqueue, tag
+from storage.models import BacklogItem, Team, TrackerConnection, TrackerLink
+from storage.repositories import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Applied:
+    added: int = 0
+    changed: int = 0
+    conflicts: int = 0
+    reranked: bool = False  # an issue was reordered in the tracker: read the board's order
+    held_back: dict[str, str] = field(default_factory=dict)  # key -> what failed applying it
+
+
+@dataclass(frozen=True)
+class Running:
+    """The tracker's sprint (its id there) that Timebox's sprint write made for the running
+    sprint, whose scope changes there the sync follows; `open_there`: it is known to be open
+    in the tracker still (an issue leaving a closed one is no renegotiation)."""
+
+    remote_id: str
+    open_there: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """What each issue of a page is applied with (``apply_linked``): the issues' blockers
+    that are done, the running sprint's sprint in the tracker (None while importing), and
+    the tally of what was applied."""
+
+    store: Store
+    connection: TrackerConnection
+    team: Team
+    done: set[str]
+    now: datetime
+    running: Running | None
+    applied: Applied
+
+
+async def apply_linked(
+    page: Page,
+    link: TrackerLink,
+    item: BacklogItem,
+    issue: trackers.TrackerIssue,
+    rank: float | None,
+) -> None:
+    """One issue linked to an item applied to it (``apply_issues``; `rank`: its place when
+    importing, None in a sync): seen again, matched again after a reconnection, or merged;
+    a move into or out of the running sprint's sprint there followed."""
+    store, connection, team, now, applied = (
+        page.store,
+        page.connection,
+        page.team,
+        page.now,
+        page.applied,
+    )
+    who, where = rules.actor(connection.kind), rules.tracker_name(connection.kind)
+    verdict = rules.classify(issue, link, connection.id, importing=rank is not None)
+    applied.reranked |= verdict.reranked
+    if verdict.action == rules.SEEN:
+        if rank is not None:
+            item.rank = rank
+        _follow_hypothesis(store, connection, link, item, issue, now)
+        return
+    relinked = verdict.action == rules.RELINK
+    back = relinked and (link.remote or {}).get("board") == connection.board_key
+    # where the sync last saw it, on this board (before a disconnect too): a move since is news
+    seen_in = dict(link.remote or {}) if back or not relinked else None
+    if relinked and rules.relink(link, item, connection.id, now):
+        note = f"{issue.key} is on the board in {where} again"
+        store.log(item, who, "restored", now, note=note)
+        applied.reranked = True
+    merged = await _merge_one(
+        store, connection, team, link, item, issue, page.done, now, relinked=relinked
+    )
+    applied.changed += int(merged.changed)
+    applied.conflicts += merged.conflicts
+    owed = rules.owed_on_return(item, issue) if back else None
+    if owed is not None:
+        await enqueue(store, connection, link, owed, f"i{item.id}", now)
+    if rank is not None:
+        item.rank = rank
+    if page.running is not None and seen_in is not None:
+        await _follow_sprint(store, connection, team, item, issue, seen_in, page.running, now)
+
+
+async def _follow_sprint(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    item: BacklogItem,
+    issue: trackers.TrackerIssue,
+    seen: dict[str, Any],
+    running: Running,
+    now: datetime,
+) -> None:
+    """An issue moved into or out of the tracker's sprint of the running sprint since the
+    sync last saw it: the running sprint takes it in, or lets it go, as a renegotiation
+    whose reason names the tracker (tracker_sprints.scope_news). A link from before the
+    sprint was kept says nothing."""
+    if seen.get("sprint_id", issue.sprint_id) == issue.sprint_id:
+        return  # not moved since last seen (or seen before sprints were kept): no news
+    held = await sprints.held_in_running(store, team, item)
+    news = tracker_sprints.scope_news(
+        issue.sprint_id,
+        seen.get("sprint_id"),
+        running.remote_id,
+        held=held is not None,
+        finished=held is not None and held.done_at is not None,
+        free=in_backlog(item),
+        sprint_open=running.open_there,
+    )
+    if news is not None:
+        await renegotiate(store, connection, team, item, issue.key, news, now)
+
+
+async def renegotiate(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    item: BacklogItem,
+    key: str,
+    news: str,
+    now: datetime,
+) -> None:
+    """The running sprint's scope changed in the tracker, carried out as `/sprint add` or
+    `remove` would, by the tracker (the team made it there: an unready item is taken in
+    too, its risks stated), and told in the channel as a person's renegotiation is."""
+    sprint = await sprints.require_active(store, team)
+    reason = tracker_sprints.scope_reason(key, connection.kind, news, sprint.number)
+    try:
+        sprint, item, decided = await sprints.renegotiate(
+            store, team, news, item.number, reason, rules.actor(connection.kind), now, agreed=True
+        )
+    except UserError as refused:  # the rules say no: the sync goes on, the log says why
+        log.warning("team %s: %s not followed: %s", team.id, reason, refused.message)
+        return
+    await _tell_scope(
+        store, connection, team, sprints.ScopeChanged.of(team, sprint, item, decided), now
+    )
+
+
+async def _tell_scope(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    told: sprints.ScopeChanged,
+    now: datetime,
+) -> None:
+    """A renegotiation the tracker made, told in the channel (through the outbox, once) as
+    a person's is, naming the tracker."""
+    said = f"tracker_scope:{tag(connection)}:s{told.sprint.id}:i{told.item.id}:{now.isoformat()}"
+    await tell_channel(
+        store, team, said, now, replace(told, tracker=rules.tracker_name(connection.kind))
+    )
+
+
+def _follow_hypothesis(
+    store: Store,
+    connection: TrackerConnection,
+    link: TrackerLink,
+    item: BacklogItem,
+    issue: trackers.TrackerIssue,
+    now: datetime,
+) -> None:
+    """An issue seen again unchanged (a later page, a link made before hypotheses were read):
+    the item's hypothesis follows the one the description states while nobody wrote one in
+    Timebox (rules.hypothesis_after), logged as the tracker's edit."""
+    remote = dict(link.remote or {})
+    found = rules.hypothesis_after(item.hypothesis or "", remote, issue)
+    taken = rules.facts(issue, connection.kind)["hypothesis"]
+    if remote.get("hypothesis") != taken:
+        link.remote = {**remote, "hypothesis": taken}
+    if found is not None:
+        change = [item.hypothesis, found]
+        item.hypothesis, item.updated_at = found, now
+        store.log(item, rules.actor(connection.kind), "edited", now, hypothesis=change)
+
+
+async def _merge_one(
+    store: Store,
+    connection: TrackerConnection,
+    team: Team,
+    link: TrackerLink,
+    item: BacklogItem,
+    issue: trackers.TrackerIssue,
+    done: set[str],
+    now: datetime,
+    *,
+    relinked: bool = False,
+) -> rules.MergeApplied:
+    """Merges one issue into its item (rules.apply_merge); a win of Timebox's is written back.
+    A change of status for an item of the running sprint goes through the sprint
+    (``_in_sprint``). `relinked`: matched by its key after connecting again."""
+    events = await store.events_since(item.id, rules.merge_since(link, relinked=relinked))
+    in_sprint = await _running_sprint_holds(store, team, item, link, issue)
+    status = item.status
+    merged = rules.apply_merge(
+        item,
+        link,
+        issue,
+        events,
+        done,
+        now,
+        connection.kind,
+        in_sprint=in_sprint,
+        relinked=relinked,
+        zone=zone(team),
+    )
+    who = rules.actor(connection.kind)
+    for line in merged.lines:
+        store.log(item, who, line.action, now, **line.changes)
+    if item.status != status:  # done or open again there: the items it blocks follow it
+        await store.settle_dependents(team, item, who, now)
+    if merged.sprint_news is not None:
+        running = await sprints.require_active(store, team)
+        news = rules.sprint_news(merged.sprint_news, running, local_today(team, now))
+        left = await _in_sprint(store, team, item, issue.key, news, connection.kind, now)
+        if left is not None:  # closed as won't do, or done before the sprint began: told as
+            await _tell_scope(store, connection, team, left, now)  # a move out of it is
+    if merged.write:
+        await enqueue(store, connection, link, "fields", f"i{item.id}", now)
+    return merged
+
+
+async def _running_sprint_holds(
+    store: Store, team: Team, item: BacklogItem, link: TrackerLink, issue: trackers.TrackerIssue
+) -> bool:
+    """The running sprint holds the item, finished in it when the issue was reopened, not yet
+    when it was closed: its change of status is the sprint's to carry out (rules.status_news;
+    asked only when there is one). Else the item's status alone changes."""
+    news = rules.issue_news(item, link, issue)
+    held = await sprints.held_in_running(store, team, item) if news is not None else None
+    return held is not None and (held.done_at is not None) == (news == rules.REOPENED)
+
+
+async def _in_sprint(
+    store: Store, team: Team, item: BacklogItem, key: str, news: str, kind: str, now: datetime
+) -> sprints.ScopeChanged | None:
+    """The tracker's status news for an item of the running sprint, carried out as a person
+    would in Slack, by the sync of a `kind` tracker: done there finishes it as `/sprint done`
+    does (its points count at the close); reopened there, it is work to do again; closed
+    there as not planned, it leaves the sprint as a scope change (its points out of the
+    sprint, none in the velocity), which the channel is to hear (returned), and is archived
+    (rules.drop). Done there before the sprint began (rules.DONE_EARLY), it leaves the sprint
+    as a scope change too, told alike, and is done on the backlog as `/backlog done` does."""
+    who = rules.actor(kind)
+    if news == rules.DONE_EARLY:
+        running = await sprints.require_active(store, team)
+        reason = rules.done_early_reason(key, kind, running.number)
+        sprint, item, decided = await sprints.renegotiate(
+            store, team, "remove", item.number, reason, who, now
+        )
+        item = await store.mark_done(team, item.number, who, now)
+        return sprints.ScopeChanged.of(team, sprint, item, decided)
+    if news == rules.FINISHED:
+        await sprints.finish_item(store, team, item.number, who, now)
+    elif news == rules.REOPENED:
+        await sprints.unfinish_item(store, team, item.number, who, now)
+    elif news == rules.DROPPED:
+        line = rules.drop(item, key, now, kind)  # archived first: no rank goes to the tracker
+        reason = rules.dropped_reason(key, kind)
+        sprint, item, decided = await sprints.renegotiate(
+            store, team, "remove", item.number, reason, who, now
+        )
+        store.log(item, who, line.action, now, **line.changes)
+        return sprints.ScopeChanged.of(team, sprint, item, decided)
+    return None
