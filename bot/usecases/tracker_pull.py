@@ -37,7 +37,7 @@ from bot.domain.backlog import ItemFields
 from bot.domain.tracker_sprints import JOINED
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from bot.usecases import sprints
+from bot.usecases import poker, sprints
 from bot.usecases.tracker import (
     KIND_IMPORT,
     KIND_SYNC,
@@ -717,7 +717,7 @@ async def _probe(
             return
         links = await store.links_by_keys(connection.team_id, list(found))
         items = await store.items_by_ids(connection.team_id, [x.item_id for x in links.values()])
-        changed = []
+        changed, archived = [], []
         for key, issue in found.items():
             link = links.get(key)
             if link is None or link.connection_id != connection.id:
@@ -726,8 +726,11 @@ async def _probe(
             if verdict == rules.APPLY and issue is not None:
                 changed.append(issue)
             elif verdict is not None:
-                _unlink(store, connection, link, items.get(link.item_id), verdict, now)
+                item = items.get(link.item_id)
+                if _unlink(store, connection, link, item, verdict, now) and item is not None:
+                    archived.append(item.number)
                 walked.unlinked += 1
+        await poker.left_backlog(store, connection.team_id, archived, now)  # polls shown again
         if changed:
             applied = await apply_issues(
                 store, connection, changed, now, running_open=bool(running_open)
@@ -742,15 +745,17 @@ def _unlink(
     item: BacklogItem | None,
     reason: str,
     now: datetime,
-) -> None:
+) -> bool:
     """An issue gone from the board (rules.unlink), and the item's history line saying so
-    (`/backlog restore` brings an archived one back with everything Timebox had)."""
+    (`/backlog restore` brings an archived one back with everything Timebox had). Whether the
+    item was archived with it."""
     key = link.key or ""
     archived = rules.unlink(link, item, reason, now)
     if item is None:
-        return
+        return False
     note = rules.gone_note(reason, key, now, item.number, archived, connection.kind)
     store.log(item, rules.actor(connection.kind), "unlinked", now, key=key, note=note)
+    return archived
 
 
 async def _chain(store: Store, connection: TrackerConnection, now: datetime) -> None:
