@@ -98,6 +98,18 @@ BACKLOG_ONLY = {
 }
 """Header names no spreadsheet but a backlog has: a shared file naming one of them, but no
 title column, was meant for the backlog, and its sharer is told what is missing."""
+TITLE_BY_ITSELF = "summary"
+"""Jira's name of the title column, which no other spreadsheet uses for its first column of
+text: a shared file naming it is a backlog by itself. "Title" and "Name" are everyday headers
+(an address book's Title and Name, a reading list's Title) and need a backlog column beside
+them (`BESIDE_TITLE`), except "Title" as a file's only column: a list of titles."""
+BESIDE_TITLE = (
+    KNOWN - set(COLUMNS["title"])
+    | BACKLOG_ONLY
+    | {"status", "key", "assignee", "assignees", "tags", "section/column"}
+)
+"""Columns of a backlog beside its title: those Timebox reads, and those trackers' exports
+write (a Notion or GitHub board's Status, Asana's Assignee and Tags, Jira's Issue id)."""
 DELIMITERS = (",", ";", "\t")
 HEADER_SCAN = 65_536
 """How much of a file the separator is looked for in: its header line, whatever its length."""
@@ -223,12 +235,23 @@ def _row_fields(row: list[str], columns: dict[str, int]) -> ItemFields:
 
 
 def looks_like_backlog(text: str) -> bool:
-    """True when the first line names a title column: a CSV meant for the backlog."""
+    """True when the first line says the file is a backlog: Jira's `Summary`, `Title` as its
+    only column, or a title column beside a backlog column (`BESIDE_TITLE`). A contact list's
+    `Name,Phone` is no backlog. Only for files shared in the channel: `/backlog import` asks
+    for an import, and any title column will do there (`parse_csv`)."""
     try:
         headers = next(_rows(text), None)
     except csv.Error:
         return False
-    return bool(headers) and "title" in _column_map(headers)
+    title = _column_map(headers or []).get("title")
+    if headers is None or title is None:
+        return False
+    names = [_normalise(header) for header in headers]
+    return (
+        names[title] == TITLE_BY_ITSELF
+        or [name for name in names if name] == ["title"]
+        or any(name in BESIDE_TITLE for name in names)
+    )
 
 
 def decode(data: bytes) -> str:
@@ -257,7 +280,8 @@ def decode(data: bytes) -> str:
 
 def read_shared(data: bytes) -> ParsedCsv | None:
     """A .csv file shared in the channel: its rows; None for someone's spreadsheet that is not
-    a backlog (readable, no title column, no column only a backlog has), which is left alone;
+    a backlog (readable, its header not a backlog's: `looks_like_backlog`, no column only a
+    backlog has), which is left alone;
     NotABacklog, saying what to do, for a file meant for the backlog that cannot be taken.
 
     Pure and CPU-bound: callers run it off the event loop."""

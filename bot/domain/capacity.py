@@ -109,6 +109,12 @@ class Capacity:
         return forecast_of(self.velocity, self.first_forecast, self.availability * self.days_scale)
 
     @property
+    def full_forecast(self) -> float | None:
+        """The forecast before anyone's days off: the velocity per working day times this
+        sprint's (a planning's reminder, before the planning settles who develops)."""
+        return forecast_of(self.velocity, self.first_forecast, self.days_scale)
+
+    @property
     def focus_outside_range(self) -> bool:
         return not FOCUS_RANGE[0] <= self.focus_factor <= FOCUS_RANGE[1]
 

@@ -28,7 +28,6 @@ from bot.domain.capacity import (
     VELOCITY_SPRINTS,
     Capacity,
     check_focus,
-    forecast_of,
     velocity,
     velocity_days,
 )
@@ -389,12 +388,42 @@ def points_of(items: Iterable[SprintItem]) -> float:
     return sum(si.item.estimate or 0.0 for si in items)
 
 
-def forecast_before_planning(velocity: float | None, planning: Sprint | None) -> float | None:
-    """The forecast a planning's reminder gives: the team's velocity, else the first forecast
-    of the sprint being planned (`planning`, if there is one yet). Capacity's rule with full
-    availability: who develops and their days off are settled in the planning itself, where
-    `Capacity.forecast` scales the velocity by them and by the sprint's working days."""
-    return forecast_of(velocity, planning.first_forecast if planning is not None else None)
+def forecast_before_planning(
+    team: Team, closed: Sequence[Sprint], planning: Sprint | None, latest: Sprint | None, day: date
+) -> Capacity:
+    """What a planning's reminder forecasts: the planning card's rule (`capacity_after`, the
+    velocity of the team's `closed` sprints per working day times this sprint's) at full
+    availability (`Capacity.full_forecast`), as who develops and their days off are settled in
+    the planning itself. The sprint is the one a planning held on `day` plans (`_to_plan`)."""
+    return capacity_after(team, _to_plan(team, planning, latest, day), (), closed)
+
+
+def _to_plan(team: Team, planning: Sprint | None, latest: Sprint | None, day: date) -> Sprint:
+    """The sprint a planning held on `day` plans, with the dates it would then have: the one
+    being planned (`planning`), caught up to `day`, else the next after `latest` (the first
+    one starts the calendar on `day`). A copy, never stored: a reminder changes nothing."""
+    if planning is not None:
+        sprint = _unsaved(planning, planning.starts_on, planning.ends_on)
+        catch_up(team, sprint, day)
+        return sprint
+    if team.sprint_start is None:
+        return _unsaved(None, day, day + timedelta(weeks=team.sprint_weeks, days=-1))
+    return next_sprint(team, latest, day)
+
+
+def _unsaved(sprint: Sprint | None, starts: date, ends: date) -> Sprint:
+    """An unsaved sprint being planned from `starts` to `ends`, with `sprint`'s first
+    forecast: what a forecast reads of it."""
+    return Sprint(
+        number=sprint.number if sprint is not None else 0,
+        status="planning",
+        starts_on=starts,
+        ends_on=ends,
+        first_forecast=sprint.first_forecast if sprint is not None else None,
+        focus_factor=0.75,
+        hours_per_day=8.0,
+        days_off={},
+    )
 
 
 # -- planning ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from bot.domain import feed as feeds
 from bot.domain import reminders
 from bot.domain import sprints as sprint_rules
 from bot.domain.calendar import check_move, local_today
-from bot.domain.capacity import VELOCITY_SPRINTS
+from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
 from bot.domain.ceremonies import CalendarRequest, Occurrence, Schedule
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
@@ -111,6 +111,10 @@ class Reminder:
     forecast: float | None = None
     ready: Sequence[BacklogItem] = ()
     sprint: int | None = None
+    planned: Capacity | None = None
+    """The sprint being planned at full availability: the working days the forecast is for."""
+    velocity_sprints: int = 0
+    """How many closed sprints the velocity is the average of."""
 
 
 @dataclass(frozen=True)
@@ -372,12 +376,24 @@ async def _reminder(
     sections = _sections(agenda, ceremony.minutes)
     said = Reminder(team, ceremony, occurrence, lead, left, agenda.name, sections)
     items = await store.all_items(team.id, include_closed=False)
-    velocity = sprint_rules.velocity_of(await store.closed_sprints(team.id, VELOCITY_SPRINTS))
+    closed = await store.closed_sprints(team.id, VELOCITY_SPRINTS)
+    velocity = sprint_rules.velocity_of(closed)
     if ceremony.kind == "refinement":
         horizon = reminders.team_horizon(team, items, now, velocity)
         return replace(said, unready=horizon.unready, velocity=velocity)
     planning = await store.sprint(team.id, "planning")
-    forecast = sprint_rules.forecast_before_planning(velocity, planning)
+    latest = recent[0] if recent else None
+    held = occurrence.starts.date()  # where a move put it: the days of its slot gone count
+    planned = sprint_rules.forecast_before_planning(team, closed, planning, latest, held)
+    forecast = planned.full_forecast
     ready = sprint_rules.proposal(items, DefinitionOfReady.of(team), forecast)
     number = rules.planned_sprint(team, occurrence.day, recent)
-    return replace(said, velocity=velocity, forecast=forecast, ready=ready, sprint=number)
+    return replace(
+        said,
+        velocity=velocity,
+        forecast=forecast,
+        ready=ready,
+        sprint=number,
+        planned=planned,
+        velocity_sprints=len(closed[:VELOCITY_SPRINTS]),
+    )

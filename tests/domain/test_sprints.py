@@ -146,11 +146,18 @@ def test_the_proposal_takes_ready_items_only_up_to_the_forecast():
 def test_a_planning_reminder_forecasts_as_capacity_does_with_everyone_available(
     velocity, first, expected
 ):
+    """Sprints 2 and 3 have 10 working days each: the velocity is not scaled."""
     planned = sprint(3, "planning", first_forecast=first)
-    assert sprints.forecast_before_planning(velocity, planned) == expected
+    closed = [sprint(2, "closed", completed_points=velocity)] if velocity is not None else []
+    day = planned.starts_on
+    said = sprints.forecast_before_planning(
+        team(), closed, planned, closed[0] if closed else None, day
+    )
+    assert said.full_forecast == expected
     everyone = Capacity(("A", "B"), 10, {}, velocity=velocity, first_forecast=first)
     assert everyone.forecast == expected
-    assert sprints.forecast_before_planning(velocity, None) == velocity
+    unplanned = sprints.forecast_before_planning(team(), closed, None, sprint(2, "closed"), day)
+    assert unplanned.full_forecast == velocity
 
 
 def test_a_plan_whose_item_left_the_backlog_since_it_was_chosen_is_not_committed():
