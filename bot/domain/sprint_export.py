@@ -16,6 +16,7 @@ from datetime import UTC, date, tzinfo
 from bot.domain.backlog_csv import markdown_cell, markdown_text
 from bot.domain.csv_cells import neutralised
 from bot.domain.readiness import points
+from bot.domain.sprints import committed_by
 from bot.domain.tasks import hours_left, left
 from storage.models import ScopeChange, Sprint, SprintItem
 
@@ -168,14 +169,14 @@ def _committers(sprint: Sprint, who: Callable[[str], str]) -> list[str]:
     """Who committed: the Developers who did themselves, by name; the Developers as a whole
     when a Scrum Master recorded their commitment, on a line of its own naming the recorder
     (who is no committer: the commitment is the Developers')."""
-    recorder = sprint.commitment_recorded_by
-    committed = ", ".join(who(u) for u in sprint.committed_by or ())
-    if not committed and recorder:
+    by = committed_by(sprint)
+    committed = ", ".join(who(u) for u in by.themselves)
+    if not committed and by.recorded_by:
         committed = "the Developers"
     lines = [f"- Committed by: {markdown_text(committed)}"] if committed else []
-    if recorder:
-        others = "the other Developers" if sprint.committed_by else "the Developers"
-        lines.append(f"- Commitment recorded by: {markdown_text(who(recorder))}, for {others}")
+    if by.recorded_by:
+        recorder = markdown_text(who(by.recorded_by))
+        lines.append(f"- Commitment recorded by: {recorder}, for {by.for_whom}")
     return lines
 
 

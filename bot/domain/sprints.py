@@ -342,11 +342,18 @@ def working_days(team: Team, sprint: Sprint) -> int:
     return working_days_between(team, sprint.starts_on, sprint.ends_on + timedelta(days=1))
 
 
+def working_days_had(team: Team, sprint: Sprint) -> int:
+    """The working days a committed sprint had: those its commitment recorded (from the day it
+    was planned, when late), so a later change of the team's days or holiday country does not
+    recount them; from its dates and today's settings only for a sprint without that record."""
+    recorded = (sprint.capacity or {}).get("working_days")
+    return int(recorded) if recorded is not None else working_days(team, sprint)
+
+
 def velocity_days_of(team: Team, closed: Sequence[Sprint]) -> float | None:
     """The working days per sprint the velocity (`velocity_of` the same sprints) was earned
-    in: each sprint's by its dates (from the day it was planned, when late) and the team's
-    working days and holidays."""
-    return velocity_days([working_days(team, s) for s in closed[:VELOCITY_SPRINTS]])
+    in: each sprint's `working_days_had`."""
+    return velocity_days([working_days_had(team, s) for s in closed[:VELOCITY_SPRINTS]])
 
 
 def capacity(
@@ -678,6 +685,25 @@ def commit(
     for sprint_item in items:
         sprint_item.item.status = "sprint"
     return Commitment(True, [])
+
+
+@dataclass(frozen=True)
+class CommittedBy:
+    """Who a committed sprint says committed it, the one account the channel's announcement and
+    the sprint's file both give: the Developers who committed themselves, and the Scrum Master
+    who recorded the commitment for the others (`commit team`; no committer themselves)."""
+
+    themselves: tuple[str, ...]
+    recorded_by: str | None
+
+    @property
+    def for_whom(self) -> str:
+        """Whom the recorder spoke for: the Developers who did not commit themselves."""
+        return "the other Developers" if self.themselves else "the Developers"
+
+
+def committed_by(sprint: Sprint) -> CommittedBy:
+    return CommittedBy(tuple(sprint.committed_by or ()), sprint.commitment_recorded_by)
 
 
 # -- after commitment ----------------------------------------------------------------------------

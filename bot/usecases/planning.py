@@ -152,9 +152,6 @@ class Committed:
     """Not everyone has committed yet: who has, and where the plan stands."""
     ended: Meeting | None
     """The planning meeting the commitment ended (its minutes written)."""
-    recorded_by: str | None = None
-    """The Scrum Master who recorded the Developers' commitment for the team (`commit team`);
-    None when the last Developer committed themselves."""
     posts: Sequence[outbox.Post] = ()
     """A recorded sprint's news (the ended meeting's minutes in its thread, the channel's
     summary, which says it ended), recorded in the outbox with the commitment, to send at
@@ -286,13 +283,12 @@ async def commit(
             )
             return Committed(work.team, sprint, 0, await _changed(work, sprint, people, note), None)
         count = len(await work.store.sprint_items(sprint))
-        recorded_by = work.user if for_team else None
         meeting = await work.store.open_meeting(work.team.id)
         ended = None
         if meeting is not None and meeting.kind == PLANNING.name:
             await conclude(work.store, work.team, meeting, PLANNING, work.now)
             ended = meeting
-        done = Committed(work.team, sprint, count, None, ended, recorded_by)
+        done = Committed(work.team, sprint, count, None, ended)
         key = f"sprint-committed:{sprint.id}"
         posts = await news.record_for_channel(work.store, work.team, key, work.now, done)
         return replace(done, posts=posts)

@@ -26,7 +26,7 @@ from agendas.agenda import Agenda
 from agendas.refinement import MOSCOW, PLACEMENTS
 from bot.domain.backlog import ITEM_TYPES
 from bot.domain.readiness import DefinitionOfReady, gaps
-from bot.domain.sprints import last_day
+from bot.domain.sprints import committed_by, last_day
 from bot.usecases.files import AgendaSaved
 from bot.usecases.meetings import AgendaShown, Note
 from bot.usecases.planning import Committed, PlanChanged
@@ -264,7 +264,7 @@ def committed(done: Committed) -> dict[str, Any]:
         ends=ends,
         count=done.count,
         ended=ended,
-        recorded_by=done.recorded_by,
+        by=committed_by(done.sprint),
     )
     return mrkdwn_notice(text)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
+from bot.domain.sprints import CommittedBy
 from bot.emulator.stack import LocalStack
 from handlers.render import render
 from tests.app.test_backlog_slack import last_ephemeral, shown
@@ -136,7 +137,7 @@ def test_one_point_is_a_point_in_the_commitment():
         sprint=sprint,
         ends=sprint.starts_on,
         count=1,
-        recorded_by=None,
+        by=CommittedBy(("U1",), None),
         ended=False,
     )
     assert "1 item, 1 point. Committed by" in said, said

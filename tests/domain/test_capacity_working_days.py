@@ -86,3 +86,54 @@ def test_the_commitment_records_the_forecast_the_planning_showed():
     assert planned.capacity is not None
     assert planned.capacity["forecast"] == pytest.approx(11.375)
     assert planned.capacity["load"] == pytest.approx(100 * 8 / 11.375)
+
+
+def planning_sprint(the_team, number: int) -> Sprint:
+    """Sprint `number` of `the_team`'s slots in planning, on its first day."""
+    sprint = Sprint(number=number, status="planning", days_off={}, focus_factor=0.75)
+    sprint.starts_on, sprint.ends_on = sprints.sprint_dates(the_team, number)
+    sprint.hours_per_day = 8.0
+    return sprint
+
+
+def committed_sprint(the_team, number: int, planned_on: date | None = None) -> Sprint:
+    """Sprint `number` of `the_team`'s slots, planned on `planned_on` (its first day if None),
+    committed with the capacity it had then and closed with 30 points done."""
+    sprint = planning_sprint(the_team, number)
+    sprint.committed_points = 30.0
+    sprints.catch_up(the_team, sprint, planned_on or sprint.starts_on)
+    sprints.record_capacity(sprint, sprints.capacity(the_team, sprint, DEVS, None))
+    sprint.status, sprint.completed_points = "closed", 30.0
+    return sprint
+
+
+def test_the_velocity_keeps_the_working_days_its_sprints_had_after_the_team_changes_them():
+    """Three 2-week sprints of 30 points on Monday to Friday (10 working days each); the team
+    then works Monday to Thursday: 3 points a day over the next sprint's 8 days is 24 points,
+    not the 30 that recounting the past sprints on today's days would give."""
+    five_days = team()
+    closed = [committed_sprint(five_days, n) for n in (3, 2, 1)]
+    four_days = team(working_days="mon,tue,wed,thu")
+    assert sprints.velocity_days_of(four_days, closed) == 10
+    cap = sprints.capacity_after(four_days, planning_sprint(four_days, 4), DEVS, closed)
+    assert (cap.working_days, cap.velocity_days) == (8, 10)
+    assert cap.forecast == pytest.approx(24.0)
+
+
+def test_a_sprint_planned_late_keeps_the_days_it_really_had_and_old_ones_are_recounted():
+    """Sprint 1 planned on Wednesday 4 March had 8 of its 10 days (2 gone before planning): its
+    record says 8, whatever the team's days later. A sprint committed before the record kept
+    its working days is counted from its dates with the team's days of today."""
+    five_days = team()
+    late = committed_sprint(five_days, 1, planned_on=date(2026, 3, 4))
+    assert late.capacity is not None
+    assert (late.capacity["working_days"], late.capacity["days_gone"]) == (8, 2)
+    old = committed_sprint(five_days, 2)
+    old.capacity = None
+    four_days = team(working_days="mon,tue,wed,thu")
+    assert sprints.velocity_days_of(four_days, [late]) == 8
+    assert sprints.velocity_days_of(four_days, [old]) == 8  # 16-27 March, Monday to Thursday
+    assert sprints.velocity_days_of(four_days, [old, late]) == 8
+    no_days = committed_sprint(five_days, 3)
+    no_days.capacity = {"forecast": 30.0}  # a record from before it kept working days
+    assert sprints.velocity_days_of(four_days, [no_days]) == 8
