@@ -186,6 +186,7 @@ def parse(text: str, kind: str) -> Agenda:
         ) from None
     if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
         raise AgendaError("the file must be a mapping with `name` and `sections`.")
+    _misspelled(root)
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise AgendaError(f"{_line(_get(root, 'name'))}: `name` must be a non-empty text.")
@@ -215,23 +216,77 @@ def parse(text: str, kind: str) -> Agenda:
 
 
 AGENDA_KEYS = frozenset({"name", "kind", "minutes", "sections"})
+# Top-level keys of the YAML files teams share that are no agenda: Compose, CI workflows and
+# pipelines, Kubernetes, Conda and GitHub action files.
+FOREIGN_KEYS = frozenset(
+    {
+        "services",
+        "volumes",
+        "networks",
+        "version",
+        "image",
+        "jobs",
+        "on",
+        "steps",
+        "stages",
+        "script",
+        "workflows",
+        "pipeline",
+        "pipelines",
+        "trigger",
+        "pool",
+        "variables",
+        "include",
+        "apiVersion",
+        "metadata",
+        "spec",
+        "channels",
+        "dependencies",
+        "runs",
+    }
+)
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+([^#\n]*))?", re.MULTILINE)
+
+
+def near_key(key: str) -> str | None:
+    """The agenda key a misspelled top-level key most likely meant (`section` → `sections`)."""
+    import difflib
+
+    return next(iter(difflib.get_close_matches(key, sorted(AGENDA_KEYS), n=1, cutoff=0.7)), None)
 
 
 def looks_like_agenda(text: str) -> bool:
     """Whether a YAML file shared in a channel is meant as an agenda (then `parse` says what is
     wrong with it), not someone's docker-compose.yml or CI workflow (left alone): its top level
-    is a mapping with `sections`, or a meeting's `kind`, or no key an agenda does not have. A
-    file PyYAML cannot read is judged by its top-level `key:` lines. Pure and CPU-bound."""
+    is a mapping of text keys with none known from such files, and `sections`, a meeting's
+    `kind`, only agenda keys, or agenda keys beside one or two others where a typo would put
+    them (two agenda keys, or a key near one). A file PyYAML cannot read is judged by its
+    top-level `key:` lines. Pure and CPU-bound."""
     import yaml
 
     try:
         data = yaml.safe_load(text)
     except Exception:  # as in `parse`: PyYAML raises more than YAMLError
         data = {key: value.strip().strip("'\"") for key, value in _TOP_KEY.findall(text)}
-    if not isinstance(data, dict) or not data:
+    if not isinstance(data, dict) or not data or not all(isinstance(k, str) for k in data):
+        return False  # YAML 1.1 reads a workflow's `on:` as True: no agenda key
+    keys = set(data)
+    if keys & FOREIGN_KEYS:
         return False
-    return "sections" in data or data.get("kind") in KINDS or set(data) <= AGENDA_KEYS
+    if "sections" in keys or data.get("kind") in KINDS or keys <= AGENDA_KEYS:
+        return True
+    shared, unknown = keys & AGENDA_KEYS, keys - AGENDA_KEYS
+    typo = len(shared) >= 2 or any(near_key(key) for key in unknown)
+    return bool(shared) and len(unknown) <= 2 and typo
+
+
+def _misspelled(root: yaml.MappingNode) -> None:
+    """Refuses a top-level key that is an agenda key misspelled, naming the one meant."""
+    for key_node, _ in root.value:
+        key = key_node.value
+        near = near_key(key) if isinstance(key, str) and key not in AGENDA_KEYS else None
+        if near:
+            raise AgendaError(f"{_line(key_node)}: `{key}` is no agenda field: write `{near}`.")
 
 
 SectionSpec = tuple[str, float | None, float | None, str, tuple[str, ...]]

@@ -468,11 +468,6 @@ def _note_links(
     parsed.blocks += [(other, key) for other in inward] + [(key, other) for other in outward]
 
 
-def imported_links(parsed: ParsedCsv, added: Mapping[int, int]) -> dict[int, list[dict[str, Any]]]:
-    """The dependencies `link_imports` gives the items an import added."""
-    return link_imports(parsed, added).dependencies
-
-
 def link_imports(parsed: ParsedCsv, added: Mapping[int, int]) -> ImportedLinks:
     """The dependencies of the items an import added (`added`: spreadsheet row to item number)
     that name others it added: each Jira "Blocks" link, and each Dependencies line that is just

@@ -158,3 +158,14 @@ async def test_the_roles_told_are_known_by_their_outbox_key(slack):
     assert "Backlog refinement" in shown(agenda)
     calls = slack.emulator.calls_to("chat.postMessage")
     assert [c.args["channel"] for c in calls if roles_told(c)] == [CHANNEL, CHANNEL]
+
+
+async def test_the_plural_counts_everyone_who_came_and_went(slack):
+    """QA: one Scrum Master added while two went read "Scrum Master <@c> added, <@a>, <@b>
+    removed": only those added were counted when anyone was."""
+    await set_up(slack)
+    await timebox(slack, f"roles sm <@{SM}|sam> <@{DEV2}|devon>", PO)
+    assert f"<@{PO}> set the roles: Scrum Master <@{DEV2}> added" in told(slack)[-1]
+    await timebox(slack, f"roles sm <@{DEV3}|dmitri>", PO)
+    said = told(slack)[-1]
+    assert f"Scrum Masters <@{DEV3}> added, <@{SM}>, <@{DEV2}> removed" in said, said

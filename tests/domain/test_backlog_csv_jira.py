@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.domain.backlog_csv import imported_links, parse_csv
+from bot.domain.backlog_csv import link_imports, parse_csv
 
 HEADER = [
     "Summary",
@@ -50,15 +50,17 @@ def test_epics_and_sub_tasks_are_skipped_and_counted_not_refused():
 def test_a_blocks_link_between_two_imported_issues_links_their_items():
     parsed = parse_csv(JIRA)
     added = {3: 11, 4: 12, 6: 13}  # spreadsheet row: the item it became
-    links = imported_links(parsed, added)
+    links = link_imports(parsed, added).dependencies
     assert links == {
         12: [
             {"text": "#11 DEMO-2", "item": 11, "resolved": False},
             {"text": "DEMO-9", "resolved": False},  # not in the file: stays text
         ]
     }, "named on both rows, linked once"
-    assert imported_links(parsed, {3: 11, 6: 13}) == {}, "the blocked one did not come in"
-    assert imported_links(parse_csv("Summary\nA\n"), {2: 1}) == {}, "no keys, no links"
+    assert link_imports(parsed, {3: 11, 6: 13}).dependencies == {}, (
+        "the blocked one did not come in"
+    )
+    assert link_imports(parse_csv("Summary\nA\n"), {2: 1}).dependencies == {}, "no keys, no links"
 
 
 def test_a_cycle_of_blocks_links_keeps_the_closing_one_as_text():
@@ -66,7 +68,7 @@ def test_a_cycle_of_blocks_links_keeps_the_closing_one_as_text():
         ["A", "K-1", "Story", "", "", "K-2", "", ""],
         ["B", "K-2", "Story", "", "", "K-1", "", ""],
     )
-    links = imported_links(parse_csv(text), {2: 1, 3: 2})
+    links = link_imports(parse_csv(text), {2: 1, 3: 2}).dependencies
     assert links == {
         1: [{"text": "#2 K-2", "item": 2, "resolved": False}],
         2: [{"text": "K-1", "resolved": False}],
@@ -75,6 +77,6 @@ def test_a_cycle_of_blocks_links_keeps_the_closing_one_as_text():
 
 def test_a_dependencies_line_that_is_a_key_of_the_file_links_too():
     text = "Summary,Issue key,Dependencies\nA,K-1,K-2\nB,K-2,[x] legal sign-off\n"
-    assert imported_links(parse_csv(text), {2: 5, 3: 6}) == {
+    assert link_imports(parse_csv(text), {2: 5, 3: 6}).dependencies == {
         5: [{"text": "#6 K-2", "item": 6, "resolved": False}]
     }
