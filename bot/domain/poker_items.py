@@ -147,21 +147,33 @@ def item_closed(number: int, why: str) -> UserError:
     )
 
 
-def on_backlog(
-    rounds: Iterable[PokerRound], items: Mapping[tuple[int, int], BacklogItem]
-) -> list[PokerRound]:
-    """The rounds whose item is still on the backlog (`items`: by poll id and item number)."""
-    return [r for r in rounds if off_backlog(items.get((r.poll_id, r.item_number))) is None]
-
-
-def left_poll(
+def shown_again(
     poll: PokerPoll, latest: Mapping[int, PokerRound], numbers: Collection[int]
 ) -> list[int] | None:
-    """What an open poll shows again when its items `numbers` leave the backlog (`latest`: its
-    latest round per item): None if it holds none of them; else the ids of their revealed
-    rounds, whose results offer an estimate to accept no more (their board rows take no
-    votes: the board is shown again in any case)."""
+    """What an open poll shows again when its items `numbers` leave the backlog or come back
+    to it (`latest`: its latest round per item): None if it holds none of them; else the ids
+    of their revealed rounds, whose results offer an estimate to accept no more, or again
+    (their board rows take votes or not: the board is shown again in any case)."""
     held = set(poll.items) & set(numbers)
     if not held:
         return None
     return sorted(r.id for n, r in latest.items() if n in held and r.status == "revealed")
+
+
+def to_withdraw(
+    poll: PokerPoll,
+    latest: Mapping[int, PokerRound],
+    off: Collection[int],
+    voted: Mapping[int, Collection[str]],
+) -> PokerRound | None:
+    """A live poll's open round whose item left the backlog (`off`) and nobody voted in
+    (`voted`: round id -> voters): withdrawn, so the queue moves on, rather than waiting for
+    the reveal of an empty round. One with votes is the facilitator's to reveal, then skip
+    (the votes given are shown); an async poll's waits for its deadline (its item may come
+    back before)."""
+    if poll.mode != "live":
+        return None
+    return next(
+        (r for n, r in latest.items() if n in off and r.status == "voting" and not voted.get(r.id)),
+        None,
+    )

@@ -348,7 +348,7 @@ async def _archive(store: Store, team: Team, number: int, user: str, now: dateti
     link = await store.link_of_item((await store.get_item(team, number)).id)
     item = await store.archive_item(team, number, user, now)
     await tracker.after_archive(store, team, item, now)
-    await poker_uc.left_backlog(store, team.id, [number], now)  # its polls shown again
+    await poker_uc.backlog_changed(store, team.id, [number], now)  # its polls shown again
     return "closing" if closes_on_archive(item, link) else "archived"
 
 
@@ -378,6 +378,7 @@ async def _restore(store: Store, team: Team, number: int, user: str, now: dateti
     archived_linked = before.archived_at is not None and link is not None and bool(link.key)
     closed = before.status == "done" or closed_there(link) or archived_linked
     item = await store.restore_item(team, number, user, now)
+    await poker_uc.backlog_changed(store, team.id, [number], now)  # its polls shown again
     if await _created_again(store, team, item, link, now):
         return "created"
     if not closed:
@@ -436,7 +437,7 @@ async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChan
         else:
             item = await work.store.mark_done(work.team, number, work.user, work.now)
             await tracker.after_done(work.store, work.team, item, work.now)
-        await poker_uc.left_backlog(work.store, work.team.id, [number], work.now)
+            await poker_uc.backlog_changed(work.store, work.team.id, [number], work.now)
         return await _shown(work, number, "done")
 
 

@@ -13,10 +13,10 @@ from typing import Any
 from agendas import engine
 from bot.domain import ceremonies, sprints
 from bot.domain.calendar import local_today
-from bot.domain.poker_items import off_backlog
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.teams import ROLE_NAMES, Roles
 from bot.runtime.services import Services
+from bot.usecases.poker import items_off_backlog
 from bot.usecases.refinement_budget import as_data, counted
 from bot.usecases.team import InChannel
 from storage.models import (
@@ -168,12 +168,12 @@ async def waiting_votes(store: Store, team: Team, user: str, now: datetime) -> l
         for poll, round_ in await store.polls_awaiting(team.id, user)
         if round_.deadline is None or round_.deadline > now
     ]
-    numbers = sorted({round_.item_number for _, round_ in waiting})
-    items = {i.number: i for i in await store.items_by_number(team.id, numbers)}
+    numbers = {round_.item_number for _, round_ in waiting}
+    items, off = await items_off_backlog(store, team.id, numbers)
     return [
         WaitingVote(poll, round_, items[round_.item_number].title)
         for poll, round_ in waiting
-        if off_backlog(items.get(round_.item_number)) is None
+        if round_.item_number not in off
     ]
 
 

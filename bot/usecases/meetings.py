@@ -551,7 +551,7 @@ async def triage(
         if plan.archive:
             await store.archive_item(team, number, user, now)
             await tracker.after_archive(store, team, number, now)
-            await poker_uc.left_backlog(store, team.id, [number], now)  # its polls shown again
+            await poker_uc.backlog_changed(store, team.id, [number], now)  # its polls shown again
         if plan.move is not None:
             await store.move_item(team, number, plan.move, user, now)
             await tracker.after_reorder(store, team, number, now)

@@ -39,7 +39,7 @@ from bot.domain.decks import Deck
 from bot.domain.errors import UserError
 from bot.domain.estimate_scales import EstimateScale
 from bot.domain.poker import Board, Cast, Decision, Result
-from bot.domain.poker_items import ScaleFit, left_poll, scale_fit
+from bot.domain.poker_items import ScaleFit, scale_fit, shown_again, to_withdraw
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime import outbox
@@ -194,24 +194,47 @@ async def _count(
     return counted
 
 
-async def left_backlog(store: Store, team_id: int, numbers: Collection[int], now: datetime) -> None:
-    """Items `numbers` left the backlog (archived, done): the team's open polls holding them
-    are shown again (`sync`, asked for in the caller's transaction, run once it commits), so
-    their boards stop offering the items' cards and their results an Accept at once, not at
-    the poll's next vote or reminder."""
+async def backlog_changed(
+    store: Store, team_id: int, numbers: Collection[int], now: datetime
+) -> None:
+    """Items `numbers` left the backlog (archived, done) or came back to it (restored,
+    reopened): the team's open polls holding them are shown again (`sync`, asked for in the
+    caller's transaction, run once it commits), so their boards and results offer the items'
+    cards and an Accept, or stop offering them, at once, not at the poll's next vote or
+    reminder. A live poll's open round nobody voted in on an item that left is withdrawn and
+    its queue moves on (`poker_items.to_withdraw`)."""
     polls = [p for p in await store.open_polls(team_id) if set(p.items) & set(numbers)]
     rounds = await store.rounds_in([p.id for p in polls])
+    _, off = await items_off_backlog(store, team_id, numbers) if polls else ({}, {})
     for poll in polls:
         latest = poker.latest_rounds(r for r in rounds if r.poll_id == poll.id)
-        shown = left_poll(poll, latest, numbers)
-        if shown is not None:
-            await sync_at(store, poll.id, shown, now)
+        shown = shown_again(poll, latest, numbers)
+        if shown is None:
+            continue
+        voting = [r.id for r in latest.values() if r.status == "voting"]
+        withdrawn = to_withdraw(poll, latest, off, await store.voters_in(voting))
+        if withdrawn is not None and await store.move_round(
+            withdrawn.id, ("voting",), poker.WITHDRAWN
+        ):
+            await _move_on(store, poll, now)
+        await sync_at(store, poll.id, shown, now)
+
+
+async def items_off_backlog(
+    store: Store, team_id: int, numbers: Collection[int]
+) -> tuple[dict[int, BacklogItem], dict[int, str]]:
+    """The team's items `numbers` (those found), and why each of `numbers` that left the
+    backlog is estimated no more (`poker.off_backlog`: a missing one is "gone")."""
+    found = await store.items_by_number(team_id, sorted(set(numbers))) if numbers else ()
+    items = {i.number: i for i in found}
+    off = {n: why for n in numbers if (why := poker.off_backlog(items.get(n))) is not None}
+    return items, off
 
 
 async def _off_backlog(store: Store, poll: PokerPoll, number: int) -> str | None:
     """Why the poll's item `number` is estimated no more (`poker.off_backlog`), if it is not."""
-    items = await store.items_by_number(poll.team_id, [number])
-    return poker.off_backlog(items[0] if items else None)
+    _, off = await items_off_backlog(store, poll.team_id, [number])
+    return off.get(number)
 
 
 async def reveal(store: Store, team: Team, round_id: int, user: str, now: datetime) -> PokerRound:
@@ -273,8 +296,22 @@ async def decide(
                 rounds=poker.snapshot(rounds, ballots),
             )
         )
+    next_round, closed = await _move_on(store, poll, now)
+    return Decision(poll, round_, card, points, next_round, closed)
+
+
+async def _move_on(store: Store, poll: PokerPoll, now: datetime) -> tuple[PokerRound | None, bool]:
+    """A live poll's queue moves on once an item is settled: the items that left the backlog
+    meanwhile are passed over (a round withdrawn at once, the board says why), and a round is
+    opened on the next one; the poll closes once every item is settled. Returns the new
+    round, and whether the poll closed."""
     latest = poker.latest_rounds(await store.rounds(poll.id))
-    waiting = poker.next_item(poll, latest)
+    _, off = await items_off_backlog(
+        store, poll.team_id, [n for n in poll.items if n not in latest]
+    )
+    passed, waiting = poker.next_item(poll, latest, off)
+    for number in passed:
+        latest[number] = await store.add_round(poll.id, number, 1, now, None, poker.WITHDRAWN)
     next_round = None
     if waiting is not None:
         next_round = await store.add_round(poll.id, waiting, 1, now, None)
@@ -282,7 +319,7 @@ async def decide(
     if closed:
         await store.close_poll(poll.id, now)
         await store.cancel_prefix(f"poker:{poll.id}:")
-    return Decision(poll, round_, card, points, next_round, closed)
+    return next_round, closed
 
 
 async def depart(
@@ -777,14 +814,15 @@ async def reason_form(svc: Services, actor: Actor, round_id: int) -> ReasonForm:
     poll take them: whether they are in the channel is asked on submission, `admit`)?"""
     async with team_work(svc, actor) as work:
         round_, poll = await round_in_team(work.store, work.team, round_id)
-        items = await work.store.items_by_number(work.team.id, [round_.item_number])
-        off = poker.off_backlog(items[0] if items else None)
+        number = round_.item_number
+        items, off = await items_off_backlog(work.store, work.team.id, [number])
         try:
-            poker.check_voter(round_, poll, work.team, actor.user, off)
+            poker.check_voter(round_, poll, work.team, actor.user, off.get(number))
         except poker.NotAVoter as refused:
             if not refused.joinable:
                 raise
-        return ReasonForm(round_, items[0].title if items else "", poker.poll_deck(poll))
+        title = items[number].title if number in items else ""
+        return ReasonForm(round_, title, poker.poll_deck(poll))
 
 
 # -- the facilitator ----------------------------------------------------------------------------

@@ -12,12 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.domain import poker, poker_items
+from bot.domain import poker
 from bot.domain.poker import Reminder, Row
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from bot.usecases.poker import ResultBuilders, ResultPosts, board, depart, show_result, sync_at
+from bot.usecases.poker import (
+    ResultBuilders,
+    ResultPosts,
+    board,
+    depart,
+    items_off_backlog,
+    show_result,
+    sync_at,
+)
 from storage.models import PokerPoll, PokerRound, Team
 from storage.repositories import Store
 
@@ -54,13 +62,12 @@ async def expire(store: Store, poll_id: int, now: datetime) -> list[PokerRound]:
 async def _on_backlog(
     store: Store, rounds: Sequence[tuple[PokerPoll, Sequence[PokerRound]]]
 ) -> list[PokerRound]:
-    """The rounds (of each poll) whose item is still on the backlog (`poker_items.on_backlog`)."""
-    items = {}
+    """The rounds (of each poll) whose item is still on the backlog (`items_off_backlog`)."""
+    kept = []
     for poll, some in rounds:
-        numbers = sorted({r.item_number for r in some})
-        for item in await store.items_by_number(poll.team_id, numbers) if numbers else ():
-            items[(poll.id, item.number)] = item
-    return poker_items.on_backlog([r for _, some in rounds for r in some], items)
+        _, off = await items_off_backlog(store, poll.team_id, {r.item_number for r in some})
+        kept += [r for r in some if r.item_number not in off]
+    return kept
 
 
 @dataclass(frozen=True)

@@ -508,7 +508,7 @@ async def finish_item(
     store.log(sprint_item.item, actor, "done", now, status=[before, "done"])
     await store.settle_dependents(team, sprint_item.item, actor, now)
     await tracker.after_done(store, team, sprint_item.item, now)
-    await poker_uc.left_backlog(store, team.id, [number], now)  # its polls shown again
+    await poker_uc.backlog_changed(store, team.id, [number], now)  # its polls shown again
     return sprint, sprint_item
 
 
@@ -520,6 +520,7 @@ async def unfinish_item(store: Store, team: Team, number: int, actor: str, now: 
     before = rules.unfinish(sprint_item, now)
     store.log(sprint_item.item, actor, "reopened", now, status=[before, "sprint"])
     await store.settle_dependents(team, sprint_item.item, actor, now)
+    await poker_uc.backlog_changed(store, team.id, [number], now)  # its polls shown again
 
 
 async def close(

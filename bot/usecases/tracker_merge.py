@@ -240,8 +240,8 @@ async def _merge_one(
         left = await _in_sprint(store, team, item, issue.key, news, connection.kind, now)
         if left is not None:  # closed as won't do, or done before the sprint began: told as
             await _tell_scope(store, connection, team, left, now)  # a move out of it is
-    if on_backlog and not _on_backlog(item):  # done or archived there: its polls shown again
-        await poker.left_backlog(store, team.id, [item.number], now)
+    if on_backlog != _on_backlog(item):  # done, archived or reopened there: polls shown again
+        await poker.backlog_changed(store, team.id, [item.number], now)
     if merged.write:
         await enqueue(store, connection, link, "fields", f"i{item.id}", now)
     return merged

@@ -730,7 +730,7 @@ async def _probe(
                 if _unlink(store, connection, link, item, verdict, now) and item is not None:
                     archived.append(item.number)
                 walked.unlinked += 1
-        await poker.left_backlog(store, connection.team_id, archived, now)  # polls shown again
+        await poker.backlog_changed(store, connection.team_id, archived, now)  # polls shown again
         if changed:
             applied = await apply_issues(
                 store, connection, changed, now, running_open=bool(running_open)

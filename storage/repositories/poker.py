@@ -88,13 +88,20 @@ class PokerQueries(Repository):
     # -- rounds ------------------------------------------------------------------------------
 
     async def add_round(
-        self, poll_id: int, item_number: int, number: int, now: datetime, deadline: datetime | None
+        self,
+        poll_id: int,
+        item_number: int,
+        number: int,
+        now: datetime,
+        deadline: datetime | None,
+        status: str = "voting",
     ) -> PokerRound:
+        """A new round; `status` other than voting: one closed as it opens (withdrawn)."""
         round_ = PokerRound(
             poll_id=poll_id,
             item_number=item_number,
             number=number,
-            status="voting",
+            status=status,
             started_at=now,
             deadline=deadline,
         )

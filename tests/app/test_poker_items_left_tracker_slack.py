@@ -6,8 +6,11 @@ for in the sync's own transaction, not left to the poll's next vote or reminder)
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import shown
 from tests.app.test_github_sync import github  # noqa: F401
 from tests.app.test_jira_reconcile import connected
@@ -16,11 +19,21 @@ from tests.app.test_poker_slack import board as poll_board
 from tests.app.test_poker_slack import poker
 from tests.app.test_tracker_connect import linear  # noqa: F401
 from tests.app.test_tracker_not_planned import NOT_PLANNED
-from tests.app.test_tracker_reopen import SYNC, board  # noqa: F401
+from tests.app.test_tracker_reopen import SYNC, Tracker, board  # noqa: F401
 from tests.app.test_tracker_sprint_work import kind_of
 from tests.app.test_tracker_sync import jira, seed_board  # noqa: F401
 from tests.app.trackers import drain, item_by_key, later
 from tests.conftest import SM
+
+
+async def polled(slack: LocalStack, tracker: Tracker, em: Any) -> tuple[str, list[int], Any]:
+    """A connected tracker's first two issues in an async poll: the first's key, their item
+    numbers and the poll's board."""
+    first, second, *_ = tracker.seed(em)
+    await tracker.connect(slack, em)
+    numbers = [(await item_by_key(slack, key)).number for key in (first, second)]
+    await poker(slack, f"async {numbers[0]} {numbers[1]} for 24h", SM)
+    return first, numbers, poll_board(slack)
 
 
 @pytest.mark.parametrize("closed_as", ["done", "not planned"])
@@ -28,11 +41,7 @@ async def test_an_issue_closed_in_the_tracker_during_a_poll_redraws_its_board(
     slack, board, closed_as
 ):
     tracker, em = board
-    first, second, *_ = tracker.seed(em)
-    await tracker.connect(slack, em)
-    numbers = [(await item_by_key(slack, key)).number for key in (first, second)]
-    await poker(slack, f"async {numbers[0]} {numbers[1]} for 24h", SM)
-    poll = poll_board(slack)
+    first, numbers, poll = await polled(slack, tracker, em)
     assert card_blocks(poll) == [f"poker-{n}-cards-0" for n in numbers]
 
     if closed_as == "done":

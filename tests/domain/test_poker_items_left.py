@@ -4,7 +4,7 @@ revealed rounds (an Accept to take away)."""
 
 from __future__ import annotations
 
-from bot.domain.poker_items import left_poll
+from bot.domain.poker_items import shown_again
 from storage.models import PokerPoll, PokerRound
 
 
@@ -18,12 +18,12 @@ def rounds(**status: str) -> dict[int, PokerRound]:
 
 def test_a_poll_holding_none_of_the_items_shows_nothing_again():
     poll = PokerPoll(items=[1, 2])
-    assert left_poll(poll, rounds(i1="voting", i2="revealed"), [3, 4]) is None
+    assert shown_again(poll, rounds(i1="voting", i2="revealed"), [3, 4]) is None
 
 
 def test_a_poll_holding_one_shows_its_board_and_the_results_of_its_revealed_rounds():
     poll = PokerPoll(items=[1, 2, 3, 4])
     latest = rounds(i1="voting", i2="revealed", i3="accepted", i4="revealed")
-    assert left_poll(poll, latest, [1]) == [], "its board only: no result to redraw"
-    assert left_poll(poll, latest, [2, 3, 4, 9]) == [12, 14]
-    assert left_poll(PokerPoll(items=[5]), {}, [5]) == [], "a live poll's item not polled yet"
+    assert shown_again(poll, latest, [1]) == [], "its board only: no result to redraw"
+    assert shown_again(poll, latest, [2, 3, 4, 9]) == [12, 14]
+    assert shown_again(PokerPoll(items=[5]), {}, [5]) == [], "a live poll's item not polled yet"
