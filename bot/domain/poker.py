@@ -604,22 +604,6 @@ def latest_rounds(rounds: Iterable[PokerRound]) -> dict[int, PokerRound]:
     return {r.item_number: r for r in rounds}
 
 
-def next_item(
-    poll: PokerPoll, latest: Mapping[int, PokerRound], off: Collection[int] = ()
-) -> tuple[list[int], int | None]:
-    """A live poll's queue moving on, once an item is settled: the items without a round it
-    passes over, as they left the backlog (`off`: their rounds are withdrawn, never opened),
-    and the next item to open a round on (None: the queue is done)."""
-    if poll.mode != "live":
-        return [], None
-    passed = []
-    for number in (n for n in poll.items if n not in latest):
-        if number not in off:
-            return passed, number
-        passed.append(number)
-    return passed, None
-
-
 def all_settled(poll: PokerPoll, latest: Mapping[int, PokerRound]) -> bool:
     return all(n in latest and latest[n].status in SETTLED for n in poll.items)
 

@@ -177,3 +177,19 @@ def to_withdraw(
         (r for n, r in latest.items() if n in off and r.status == "voting" and not voted.get(r.id)),
         None,
     )
+
+
+def next_item(
+    poll: PokerPoll, latest: Mapping[int, PokerRound], off: Collection[int] = ()
+) -> tuple[list[int], int | None]:
+    """A live poll's queue moving on, once an item is settled: the items without a round it
+    passes over, as they left the backlog (`off`: their rounds are withdrawn, never opened),
+    and the next item to open a round on (None: the queue is done)."""
+    if poll.mode != "live":
+        return [], None
+    passed = []
+    for number in (n for n in poll.items if n not in latest):
+        if number not in off:
+            return passed, number
+        passed.append(number)
+    return passed, None

@@ -39,7 +39,7 @@ from bot.domain.decks import Deck
 from bot.domain.errors import UserError
 from bot.domain.estimate_scales import EstimateScale
 from bot.domain.poker import Board, Cast, Decision, Result
-from bot.domain.poker_items import ScaleFit, scale_fit, shown_again, to_withdraw
+from bot.domain.poker_items import ScaleFit, next_item, scale_fit, shown_again, to_withdraw
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.runtime import outbox
@@ -309,7 +309,7 @@ async def _move_on(store: Store, poll: PokerPoll, now: datetime) -> tuple[PokerR
     _, off = await items_off_backlog(
         store, poll.team_id, [n for n in poll.items if n not in latest]
     )
-    passed, waiting = poker.next_item(poll, latest, off)
+    passed, waiting = next_item(poll, latest, off)
     for number in passed:
         latest[number] = await store.add_round(poll.id, number, 1, now, None, poker.WITHDRAWN)
     next_round = None

@@ -1,15 +1,15 @@
 # ruff: noqa: F811  (the tracker fixtures are imported from their tests' modules)
 """A poker round that ends after its item's issue was closed in the tracker, through the real
 app and the Jira and GitHub emulators: the estimate is not accepted (a done item's points are
-what its sprint completed) and nothing is written over the closed issue, whose points stand as
-it was closed with."""
+what its sprint completed; its result, redrawn once the sync finds it done, offers only Skip) and
+nothing is written over the closed issue, whose points stand as it was closed with."""
 
 from __future__ import annotations
 
-from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.test_backlog_slack import shown
 from tests.app.test_github_sync import github  # noqa: F401
 from tests.app.test_poker_slack import board as poll
-from tests.app.test_poker_slack import poker, replies, vote
+from tests.app.test_poker_slack import buttons, poker, replies, vote
 from tests.app.test_tracker_reopen import SYNC, TRACKERS
 from tests.app.test_tracker_slack import BOARDS, board  # noqa: F401
 from tests.app.test_tracker_sync import jira  # noqa: F401
@@ -34,12 +34,11 @@ async def test_an_estimate_accepted_after_the_issue_closed_is_not_written(slack,
     assert (await item_by_key(slack, first)).status == "done"
     em.reset_calls()
 
-    [result] = replies(slack, poll(slack))
-    await slack.driver.click("Accept 8", user=SM, message=result)
+    [result] = replies(slack, poll(slack))  # redrawn once the sync found the item done
+    assert "is done, so this poll estimates it no more" in shown(result), shown(result)
+    assert buttons(result) == ["Skip"], "no estimate to accept"
+    await slack.driver.click("Skip", user=SM, message=result)
     await drain(slack)
-
-    refusal = shown(last_ephemeral(slack, SM))
-    assert "is done: its estimate stays the one it was done with" in refusal, refusal
     assert (await item_by_key(slack, first)).estimate == closed_with, "Timebox's too"
 
     assert em.estimate_of(first) == closed_with, "the closed issue's points stand"

@@ -47,7 +47,11 @@ def test_weekends_and_public_holidays_are_skipped():
 
 def test_reminder_days_and_off():
     assert next_reminder(team(remind_at=None), utc(2026, 3, 2)) is None
-    sunday_team = team(remind_days="sun,mon,tue,wed,thu", timezone="Asia/Jerusalem")
+    sunday_team = team(
+        remind_days="sun,mon,tue,wed,thu",
+        working_days="sun,mon,tue,wed,thu",
+        timezone="Asia/Jerusalem",
+    )
     assert next_reminder(sunday_team, utc(2026, 3, 6, 12)) == utc(2026, 3, 8, 7, 30)
 
 

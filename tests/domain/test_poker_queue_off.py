@@ -4,8 +4,7 @@ voted in on such an item is the one to withdraw."""
 
 from __future__ import annotations
 
-from bot.domain.poker import next_item
-from bot.domain.poker_items import to_withdraw
+from bot.domain.poker_items import next_item, to_withdraw
 from storage.models import PokerPoll
 from tests.domain.test_poker_items_left import rounds
 
