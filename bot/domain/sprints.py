@@ -25,6 +25,7 @@ from bot.domain.calendar import (
     zone,
 )
 from bot.domain.capacity import (
+    DEFAULT_FOCUS,
     VELOCITY_SPRINTS,
     Capacity,
     check_focus,
@@ -172,8 +173,17 @@ def next_sprint(team: Team, latest: Sprint | None, today: date) -> Sprint:
     if team.sprint_start is None:
         team.sprint_start = today
     number = latest.number + 1 if latest else _number_for(team, today)
-    starts, ends = sprint_dates(team, number)
-    sprint = Sprint(
+    sprint = _being_planned(team, number, *sprint_dates(team, number))
+    catch_up(team, sprint, today)
+    return sprint
+
+
+def _being_planned(
+    team: Team, number: int, starts: date, ends: date, first_forecast: float | None = None
+) -> Sprint:
+    """Sprint `number` as a planning opens it, from `starts` to `ends`: no goal, nobody
+    committed or away yet, the usual focus."""
+    return Sprint(
         team_id=team.id,
         number=number,
         status="planning",
@@ -181,13 +191,12 @@ def next_sprint(team: Team, latest: Sprint | None, today: date) -> Sprint:
         ends_on=ends,
         goal="",
         one_thing="",
-        focus_factor=0.75,
+        focus_factor=DEFAULT_FOCUS,
         hours_per_day=8.0,
         days_off={},
         committed_by=[],
+        first_forecast=first_forecast,
     )
-    catch_up(team, sprint, today)
-    return sprint
 
 
 def catch_up(team: Team, sprint: Sprint, today: date) -> None:
@@ -406,31 +415,20 @@ def forecast_before_planning(
 
 
 def _to_plan(team: Team, planning: Sprint | None, latest: Sprint | None, day: date) -> Sprint:
-    """The sprint a planning held on `day` plans, with the dates it would then have: the one
-    being planned (`planning`), caught up to `day`, else the next after `latest` (the first
-    one starts the calendar on `day`). A copy, never stored: a reminder changes nothing."""
+    """The sprint a planning held on `day` plans, with the dates it would then have and
+    nobody away: the one being planned (`planning`), caught up to `day`, else the next after
+    `latest` (the first one starts the calendar on `day`). A copy, never stored: a reminder
+    changes nothing."""
     if planning is not None:
-        sprint = _unsaved(planning, planning.starts_on, planning.ends_on)
+        sprint = _being_planned(
+            team, planning.number, planning.starts_on, planning.ends_on, planning.first_forecast
+        )
         catch_up(team, sprint, day)
         return sprint
-    if team.sprint_start is None:
-        return _unsaved(None, day, day + timedelta(weeks=team.sprint_weeks, days=-1))
+    if team.sprint_start is None:  # next_sprint would set the calendar's start: not here
+        ends = day + timedelta(weeks=team.sprint_weeks, days=-1)
+        return _being_planned(team, team.sprint_start_number, day, ends)
     return next_sprint(team, latest, day)
-
-
-def _unsaved(sprint: Sprint | None, starts: date, ends: date) -> Sprint:
-    """An unsaved sprint being planned from `starts` to `ends`, with `sprint`'s first
-    forecast: what a forecast reads of it."""
-    return Sprint(
-        number=sprint.number if sprint is not None else 0,
-        status="planning",
-        starts_on=starts,
-        ends_on=ends,
-        first_forecast=sprint.first_forecast if sprint is not None else None,
-        focus_factor=0.75,
-        hours_per_day=8.0,
-        days_off={},
-    )
 
 
 # -- planning ------------------------------------------------------------------------------------
