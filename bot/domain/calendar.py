@@ -182,12 +182,17 @@ def reminder_days(team: Team) -> list[str]:
     return [d for d in team.remind_days.split(",") if d] or working_days(team)
 
 
+def reminder_days_worked(team: Team) -> list[str]:
+    """The reminder's days the team works: the days it comes (the others are kept, so a team
+    that works them again gets them back)."""
+    works = working_days(team)
+    return [day for day in reminder_days(team) if day in works]
+
+
 def next_reminder(team: Team, after: datetime) -> datetime | None:
     """The next reminder strictly after `after`, on a reminder day the team works that is not
-    a holiday; None when it works none of the reminder's days (they are kept: a team that
-    works them again gets its reminder back)."""
-    works = working_days(team)
-    days = [day for day in reminder_days(team) if day in works]
+    a holiday; None when it works none of the reminder's days."""
+    days = reminder_days_worked(team)
     if team.remind_at is None or not days:
         return None
     hour, minute = (int(part) for part in team.remind_at.split(":"))

@@ -20,7 +20,7 @@ from bot.domain.calendar import (
     is_working_day,
     local_today,
     reminder_days,
-    working_days,
+    reminder_days_worked,
     working_days_between,
 )
 from bot.domain.ceremonies import next_sprint_planning
@@ -78,9 +78,8 @@ class ReminderDays:
 def days_of(team: Team) -> ReminderDays:
     """The reminder's days against the team's working days, as they are now: the days typed
     are kept, so a team that works them again gets them back."""
-    works = working_days(team)
-    given = reminder_days(team)
-    return ReminderDays([d for d in given if d in works], [d for d in given if d not in works])
+    comes = reminder_days_worked(team)
+    return ReminderDays(comes, [d for d in reminder_days(team) if d not in comes])
 
 
 def snooze_until(team: Team, days: int, now: datetime) -> date:
