@@ -15,6 +15,7 @@ from bot.domain import tracker_sprints, trackers
 from bot.domain import tracker_sync as rules
 from bot.domain.calendar import local_today, zone
 from bot.domain.errors import UserError
+from bot.domain.poker_items import off_backlog
 from bot.domain.sprints import in_backlog
 from bot.usecases import poker, sprints
 from bot.usecases.news import tell_channel
@@ -216,7 +217,7 @@ async def _merge_one(
     (``_in_sprint``). `relinked`: matched by its key after connecting again."""
     events = await store.events_since(item.id, rules.merge_since(link, relinked=relinked))
     in_sprint = await _running_sprint_holds(store, team, item, link, issue)
-    status, on_backlog = item.status, _on_backlog(item)
+    status, off = item.status, off_backlog(item)
     merged = rules.apply_merge(
         item,
         link,
@@ -240,16 +241,11 @@ async def _merge_one(
         left = await _in_sprint(store, team, item, issue.key, news, connection.kind, now)
         if left is not None:  # closed as won't do, or done before the sprint began: told as
             await _tell_scope(store, connection, team, left, now)  # a move out of it is
-    if on_backlog != _on_backlog(item):  # done, archived or reopened there: polls shown again
+    if off != off_backlog(item):  # done, archived or reopened there: its polls shown again
         await poker.backlog_changed(store, team.id, [item.number], now)
     if merged.write:
         await enqueue(store, connection, link, "fields", f"i{item.id}", now)
     return merged
-
-
-def _on_backlog(item: BacklogItem) -> bool:
-    """Whether a poll may still estimate the item (neither done nor archived)."""
-    return item.status != "done" and item.archived_at is None
 
 
 async def _running_sprint_holds(
