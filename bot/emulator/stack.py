@@ -26,6 +26,7 @@ from bot.emulator.driver import SlackDriver
 from bot.emulator.github import GitHubEmulator
 from bot.emulator.linear import LinearEmulator
 from bot.emulator.server import SlackEmulator
+from bot.process import access_log
 from bot.process.app import create_app
 from bot.process.server import web_app
 from bot.process.socket_mode import SocketModeHandler
@@ -125,7 +126,7 @@ class LocalStack:
         if self.socket_mode:
             await self._connect(settings)
         else:
-            self._runner = web.AppRunner(web_app(self.app, self.services))
+            self._runner = access_log.runner(web_app(self.app, self.services))
             await self._runner.setup()
             site = web.TCPSite(self._runner, "127.0.0.1", port)
             await site.start()

@@ -25,7 +25,7 @@ from slack_bolt.middleware.authorization.async_single_team_authorization import 
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.process import calendar_feed
+from bot.process import access_log, calendar_feed
 from bot.process.app import create_app, install_trackers
 from bot.process.webhooks import tracker_routes
 from bot.runtime import scheduling
@@ -401,7 +401,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, host: str = "
     else:
         application = web_app(app, services, starting=True)
         answered, sweeps = application[ANSWERED], application[SWEEPS]
-        runner = web.AppRunner(application)
+        runner = access_log.runner(application)
         await runner.setup()
         site = web.TCPSite(runner, host, settings.port)
         await site.start()
