@@ -194,6 +194,9 @@ class SlackFile:
     length: int | None = None
     channels: list[str] = field(default_factory=list)
     shares: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    external_type: str = ""
+    """A remote file's service ("gdrive"...), whose ``url_private`` is that service's address,
+    as Slack says of a file shared from Google Drive or added by files.remote.add."""
 
     @property
     def size(self) -> int:
@@ -213,9 +216,9 @@ class SlackFile:
             "user": self.user,
             "editable": False,
             "size": self.size,
-            "mode": "hosted",
-            "is_external": False,
-            "external_type": "",
+            "mode": "external" if self.external_type else "hosted",
+            "is_external": bool(self.external_type),
+            "external_type": self.external_type,
             "is_public": bool(self.shares.get("public")),
             "public_url_shared": False,
             "display_as_bot": False,

@@ -53,7 +53,10 @@ class SharedFile:
 
     @classmethod
     def of(cls, info: dict[str, Any], thread_ts: str | None = None) -> SharedFile | None:
-        """The file Slack's files.info describes, if it is one Timebox reads."""
+        """The file Slack's files.info describes, if it is one Timebox reads: one stored in
+        Slack, not a remote file (Google Drive...), which lives at its service's address."""
+        if info.get("is_external") or info.get("mode") == "external":
+            return None
         name = str(info.get("name") or "")
         size = info.get("size")
         size = size if isinstance(size, int) else 0

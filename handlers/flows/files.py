@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -36,6 +37,9 @@ class TooBig(UserError):
     """A file over its kind's limit: not read, and the sharer is told the limit."""
 
 
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_read=20)
+"""A file of at most 2 MB from Slack's file host: a stalled download ends, not the listener."""
+
 Download = Callable[[], Awaitable[bytes]]
 """The shared file's bytes, read when it is called (after the checks that need no download)."""
 
@@ -59,7 +63,10 @@ async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_
     member = in_channel(client, {"channel_id": actor.channel})  # the file's channel
 
     async def download() -> bytes:
-        return await _download(info["url_private_download"], client.token, shared)
+        url = str(info.get("url_private_download") or "")
+        if not slack_hosted(url, client.base_url):
+            raise OffSlack(url)
+        return await _download(url, client.token, shared)
 
     try:
         if problem := shared.too_big():
@@ -111,12 +118,33 @@ def _thread(info: dict[str, Any], actor: Actor) -> str | None:
     return (share.get(actor.channel) or [{}])[0].get("ts")
 
 
+class OffSlack(Exception):
+    """A download address off Slack's own hosts: the bot token is never sent there."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"a file's download address is not Slack's: {urlsplit(url).netloc!r}")
+
+
+def slack_hosted(url: str, api_url: str) -> bool:
+    """Whether `url` is on Slack's own host: the Web API's, or one below its domain
+    (files.slack.com beside slack.com), over the same scheme. The bot token goes nowhere else."""
+    file, api = urlsplit(url), urlsplit(api_url)
+    if file.scheme != api.scheme or not file.hostname or not api.hostname:
+        return False
+    if file.netloc == api.netloc:
+        return True
+    return file.port is None and api.port is None and file.hostname.endswith(f".{api.hostname}")
+
+
 async def _download(url: str, token: str | None, shared: files.SharedFile) -> bytes:
     """The file's bytes (their encoding is the reader's to find); a file longer than its
     kind's limit (whatever files.info said) stops the download."""
     headers = {"Authorization": f"Bearer {token}"}
     data = bytearray()
-    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
+    async with (
+        aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session,
+        session.get(url, headers=headers) as response,  # a redirect elsewhere drops the token
+    ):
         response.raise_for_status()
         async for chunk in response.content.iter_chunked(1 << 16):
             data += chunk
