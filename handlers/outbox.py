@@ -29,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.runtime import outbox
-from bot.runtime.scheduling import Due
+from bot.runtime.scheduling import MAX_ATTEMPTS, Due
 from bot.runtime.services import Services
 
 log = logging.getLogger(__name__)
@@ -200,7 +200,12 @@ async def deliver(services: Services, client_for: ClientFor, due: Due) -> str:
         if found is not None:
             await outbox.kept(services, due, found)
             return f"delivered before: {found}"
-    response = await client.chat_postMessage(**args)
+    try:
+        response = await client.chat_postMessage(**args)
+    except Exception:
+        if due.attempts >= MAX_ATTEMPTS:  # the last try: what waited for the post hears None
+            await outbox.kept(services, due, None)
+        raise
     await outbox.kept(services, due, response.get("ts"))
     return f"posted {response.get('ts')}"
 

@@ -14,8 +14,9 @@ Votes kept as due work of kind KIND_VOTE (`take_vote`, as earlier versions store
 counting) are still counted once when they fall due (`count_vote`).
 
 What a state change must show in Slack is made durable in the change's own transaction: a
-revealed round's result post is claimed and recorded in the outbox (bot.runtime.outbox.record,
-with the message the flow's `ResultBuilders` build), and sent after the commit. The one
+new poll's board is recorded in the outbox with the poll (bot/usecases/poker_board.py), and a
+revealed round's result post is claimed and recorded there (bot.runtime.outbox.record, with
+the message the flow's `ResultBuilders` build); both are sent after the commit. The one
 exception is the vote that reveals a round: its transaction only asks for the poll to be
 shown again soon, and the result is recorded right after the ack (`record_result`), so that
 no ack waits for it. Any Slack call that fails afterwards asks for `sync_later`: a KIND_SYNC
@@ -45,7 +46,7 @@ from bot.domain.teams import Roles
 from bot.runtime import outbox
 from bot.runtime.services import Services
 from bot.usecases import calibration as calibration_uc
-from bot.usecases import tracker
+from bot.usecases import poker_board, tracker
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, team_work
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound, Team
@@ -460,20 +461,27 @@ async def plan_poll(
 @dataclass(frozen=True)
 class Opened:
     poll_id: int
-    board: Board
+    post: outbox.Post
+    """Its board, recorded in the outbox with it, to send at once (bot/usecases/poker_board.py:
+    once Slack has it, its ts is kept on the poll; refused, the poll is withdrawn)."""
     not_in_channel: tuple[str, ...] = ()
     """People named (for the Developer role, in a user group, as voters) who are not in the
     channel: they do not vote, and the poll's thread says so once."""
 
 
 async def open_poll(
-    svc: Services, actor: Actor, plan: Plan, invited: poker.Invited, in_channel: InChannel
+    svc: Services,
+    actor: Actor,
+    plan: Plan,
+    invited: poker.Invited,
+    in_channel: InChannel,
+    build: poker_board.BuildBoard,
 ) -> Opened:
-    """A new poll, facilitated by the actor, to be posted in the channel; not by someone
-    outside the team. Its voters are chosen from those `invited` (as Slack listed them) with
-    the team's roles. (Its facilitator may reveal and decide later: they were in the team when
-    they started it; a Scrum Master holds a role in it; votes are its expected voters'.) Only
-    those in the channel vote."""
+    """A new poll, facilitated by the actor, with its board (drawn by `build`) recorded in the
+    outbox to post in the channel; not by someone outside the team. Its voters are chosen from
+    those `invited` (as Slack listed them) with the team's roles. (Its facilitator may reveal
+    and decide later: they were in the team when they started it; a Scrum Master holds a role
+    in it; votes are its expected voters'.) Only those in the channel vote."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         roles = Roles.of(work.team)
         found = poker.invited_present(roles, invited)
@@ -483,22 +491,9 @@ async def open_poll(
             plan.mode, plan.numbers, voters, note, plan.deadline, plan.zone, asked
         )
         poll = await start_poll(work.store, work.team, request, actor.user, work.now)
-        return Opened(poll.id, await board(work.store, poll), found.outside)
-
-
-async def poll_posted(svc: Services, poll_id: int, ts: str) -> None:
-    """The poll's message is in the channel: redraws and results go to it."""
-    async with svc.db.transaction() as store:
-        poll = await store.poll(poll_id)
-        if poll is not None:
-            poll.message_ts = ts
-
-
-async def withdraw_poll(svc: Services, poll_id: int) -> None:
-    """A poll whose message Slack refused: nobody can see it, so it never started."""
-    async with svc.db.transaction() as store:
-        await store.cancel_prefix(f"poker:{poll_id}:")
-        await store.delete_poll(poll_id)
+        shown = await board(work.store, poll)
+        post = await poker_board.record(work.store, work.team, poll, shown, build, work.now)
+        return Opened(poll.id, post, found.outside)
 
 
 # -- the pick list, the deck, history ------------------------------------------------------------

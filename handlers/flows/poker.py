@@ -5,6 +5,9 @@ bot/usecases/poker_deadlines.py) and then talks to Slack. The poll message is re
 `Services.updates`, which coalesces a burst of votes into at most one `chat.update` per poll a
 second and always ends on the current state.
 
+A new poll's board is recorded in the outbox with the poll and sent at once: a poll whose
+board Slack does not have never started (bot/usecases/poker_board.py).
+
 Every Slack call after a state change stands on its own, so one that fails never skips
 another:
 - a revealed round's result post is recorded in the outbox with the reveal (bot/runtime/outbox.py)
@@ -57,6 +60,14 @@ log = logging.getLogger(__name__)
 KEPT = "named voters kept"  # when Slack will not list a channel, everyone named votes
 
 VOTE_SETTLE = poker_uc.VOTE_SETTLE
+NOT_STARTED = (
+    "Slack did not take the poll's message, so the poll has not started: nobody could have "
+    "voted. Try starting it again in a moment."
+)
+
+
+class NotStarted(UserError):
+    """Slack did not take a new poll's board: the poll was withdrawn, and may start again."""
 
 
 def _why(error: BaseException) -> str:
@@ -173,7 +184,11 @@ async def start(
     command: PokerCommand,
     request: str | None = None,
 ) -> int:
-    """Starts a poll from `/poker` or the picker and posts it in the channel; its id."""
+    """Starts a poll from `/poker` or the picker and posts it in the channel; its id. Its
+    board is recorded in the outbox with it: one Slack refuses, or does not have after an
+    answer lost (`slack_outbox.attempt` looks), withdraws the poll, and the person hears that
+    it did not start. Keeping the board's ts is no part of that: a failure there (or a crash)
+    leaves the board to the outbox's settling, and the poll open."""
     actor = Actor(context.team_id or "", channel, user, request)
     if command.until is not None:  # "until fri 17:00" is the team's Friday
         await adopt_po_timezone(svc, client, actor.workspace, channel)
@@ -183,18 +198,19 @@ async def start(
         )
         invited = await _invited(client, context, channel, command)
         member = in_channel(client, {"channel_id": channel})
-        opened = await poker_uc.open_poll(svc, actor, plan, invited, member)
+        build = poker_blocks.board_message
+        opened = await poker_uc.open_poll(svc, actor, plan, invited, member, build)
     except poker.AlreadyPolled as polled:  # sent to the open poll instead
         link = await permalink(client, channel, polled.message_ts)
         raise polled.with_link(link) from None
     try:
-        posted = await client.chat_postMessage(
-            channel=channel, **poker_blocks.board_message(opened.board)
+        posted = await slack_outbox.attempt(svc, client, opened.post)
+    except Exception as error:  # withdrawn by its record's refusal (poker_board.posted)
+        log.warning(
+            "poker poll %s withdrawn: its board not posted (%s)", opened.poll_id, _why(error)
         )
-    except Exception:
-        await poker_uc.withdraw_poll(svc, opened.poll_id)  # nobody can see it: never started
-        raise
-    await poker_uc.poll_posted(svc, opened.poll_id, posted["ts"])
+        raise NotStarted(NOT_STARTED) from error
+    await outbox.posted(svc, opened.post, posted["ts"])
     log.info("poker poll %s started in %s: %s items", opened.poll_id, channel, len(command.numbers))
     if opened.not_in_channel:
         await _tell_left_out(client, channel, posted["ts"], opened.not_in_channel)
