@@ -81,3 +81,16 @@ async def test_the_finished_queue_names_its_items(slack):
     assert "~#1~ 5 · ~#2~ skipped" in text and ":checkered_flag: all done" in text
     assert "*#1* Export invoices: *5*" in text
     assert "*#2* Dark mode: skipped" in text
+
+
+async def test_neighbouring_cards_above_the_threshold_say_split_it_on_a_line_of_its_own(slack):
+    await setup_team(slack, "Export invoices")
+    result = await revealed(slack, "13", "21", "21")
+    [verdict] = [
+        b["text"]["text"]
+        for b in result.blocks
+        if b.get("block_id", "").startswith("poker-verdict")
+    ]
+    assert "the rule is:" in verdict
+    lines = verdict.splitlines()
+    assert any(line.startswith(":scissors: *Split it:* 21 is above") for line in lines), verdict
