@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -94,6 +94,8 @@ class ItemShown:
     ("closing": its issue closed as won't do too), "done", "restored", "reopened" (its
     issue reopened too), or "created" (restored, its issue gone: created in the tracker
     again); None when it is only shown."""
+    finished: sprints.InSprint | None = None
+    """Done: the running sprint it was finished in, with the tasks done with it."""
 
 
 @dataclass
@@ -431,14 +433,15 @@ async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChan
     async with member_work(svc, actor, in_channel, once=True) as work:
         item = await work.store.get_item(work.team, number)
         sprint = await work.store.sprint_holding(item)
+        finished = None
         if sprint is not None and sprint.status == "active":
             require_started(sprint, local_today(work.team, work.now))
-            await sprints.finish_item(work.store, work.team, number, work.user, work.now)
+            finished = await sprints.finish_item(work.store, work.team, number, work.user, work.now)
         else:
             item = await work.store.mark_done(work.team, number, work.user, work.now)
             await tracker.after_done(work.store, work.team, item, work.now)
             await poker_uc.backlog_changed(work.store, work.team.id, [number], work.now)
-        return await _shown(work, number, "done")
+        return replace(await _shown(work, number, "done"), finished=finished)
 
 
 async def archive_stale(

@@ -98,6 +98,10 @@ class InSprint:
 
     sprint: Sprint
     sprint_item: SprintItem
+    tasks_closed: int = 0
+    """Just finished: how many of its tasks were still open (done with it), and their hours
+    left (`hours_closed`), for the answer to say what went with it."""
+    hours_closed: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -166,8 +170,7 @@ async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChan
     async with member_work(svc, actor, in_channel, once=True) as work:
         running = await require_active(work.store, work.team)
         rules.require_started(running, local_today(work.team, work.now))
-        sprint, sprint_item = await finish_item(work.store, work.team, number, work.user, work.now)
-        return InSprint(sprint, sprint_item)
+        return await finish_item(work.store, work.team, number, work.user, work.now)
 
 
 async def item_tasks(svc: Services, actor: Actor, number: int) -> InSprint:
@@ -498,18 +501,17 @@ async def _back_to_top(
             await tracker.after_reorder(store, team, item, now)
 
 
-async def finish_item(
-    store: Store, team: Team, number: int, actor: str, now: datetime
-) -> tuple[Sprint, SprintItem]:
+async def finish_item(store: Store, team: Team, number: int, actor: str, now: datetime) -> InSprint:
     sprint = await require_active(store, team)
     sprint_item = await find_item(store, team, sprint, number)
+    still_open = [t.remaining for t in sprint_item.tasks if not t.done]
     before = rules.finish(sprint_item, now)
     await save_progress(store, sprint, sprint_item, now)
     store.log(sprint_item.item, actor, "done", now, status=[before, "done"])
     await store.settle_dependents(team, sprint_item.item, actor, now)
     await tracker.after_done(store, team, sprint_item.item, now)
     await poker_uc.backlog_changed(store, team.id, [number], now)  # its polls shown again
-    return sprint, sprint_item
+    return InSprint(sprint, sprint_item, len(still_open), sum(still_open))
 
 
 async def unfinish_item(store: Store, team: Team, number: int, actor: str, now: datetime) -> None:

@@ -100,6 +100,7 @@ def item_message(shown: ItemShown) -> dict[str, Any]:
             "item_changed.md.j2",
             item=shown.item,
             did=shown.did,
+            finished=shown.finished,
             position=shown.position,
             tracker=connect_blocks.tracker_of(link) if link else None,
             key=link.key if link else None,

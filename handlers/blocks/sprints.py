@@ -458,8 +458,8 @@ def no_chart(reason: str) -> dict[str, Any]:
 
 
 def item_done(finished: InSprint) -> dict[str, Any]:
-    number, sprint = finished.sprint_item.item.number, finished.sprint.number
-    return kit.notice(f"#{number} is done in sprint {sprint}.", ":white_check_mark:")
+    n = finished.sprint_item.item.number
+    return mrkdwn_notice(render("item_done.md.j2", n=n, finished=finished))
 
 
 def sprint_closed(closed: SprintClosed) -> dict[str, Any]:

@@ -260,7 +260,7 @@ async def test_the_capacity_block_is_updated_in_place_not_posted_at_every_change
     await cmd(slack, "/sprint", "task 2 add Dark palette 5h", DEV3)
     assert capacity_blocks(slack) == [capacity], "one capacity block, never posted again"
     now = shown(slack.emulator.find_message(CHANNEL, capacity.ts))
-    assert "2 days off → availability 93%, 179 hours at a 80% focus factor" in now
+    assert "2 days off → availability 93%, 179 hours with a focus factor of 80%" in now
     assert "*Selection:* 16 points in 3 items" in now and "*Tasks:* 13 of 179 hours" in now
     notes = [shown(m) for m in thread(slack)[-2:]]
     assert "Sprint goal: By the end we expect PDF invoices by mail" in notes[0]
@@ -326,3 +326,21 @@ async def test_task_buttons_from_another_channels_team_are_refused_and_change_no
         assert "That sprint belongs to another channel's team." in refusal
         assert "Design the query" not in refusal
     assert await task_states(slack) == states
+
+
+async def test_an_item_done_says_its_sprint_and_the_open_tasks_done_with_it(slack):
+    """`/sprint done` and `/backlog done` on an item of the running sprint: both say it is
+    done in sprint 1 and which open tasks (with their hours left) went with it."""
+    await committed(slack)
+    await cmd(slack, "/sprint", "tasks 3", DEV1)
+    form = slack.emulator.open_view(DEV1)
+    await slack.driver.submit(
+        form, {TASKS_FORM: "[x] Audit schema 2h\nWrite the log 3h, 1h left\nReview 2h"}, user=DEV1
+    )
+    await cmd(slack, "/backlog", "done 3", DEV1)
+    said = private(slack, DEV1)
+    assert "#3 is done in sprint 1; its 2 open tasks (3h left) are done with it." in said, said
+
+    await cmd(slack, "/sprint", "done 1", DEV1)
+    said = private(slack, DEV1)
+    assert "#1 is done in sprint 1; its 2 open tasks" in said, said
