@@ -56,6 +56,8 @@ class GoalCheck:
     confirmed: int
     not_confirmed: tuple[int, ...]
     too_early: int
+    unjudged: int = 0
+    """Done items of the increment nobody has given a verdict on yet."""
 
 
 # -- the increment -------------------------------------------------------------------------------
@@ -76,7 +78,8 @@ def increment(meeting: Meeting, sprint: Sprint, done: Sequence[BacklogItem]) -> 
     return Increment(sprint, cards)
 
 
-def goal_check(meeting: Meeting, sprint: Sprint) -> GoalCheck:
+def goal_check(meeting: Meeting, sprint: Sprint, done: Sequence[BacklogItem]) -> GoalCheck:
+    """The goal's question with the increment's verdicts so far (`done`: its items)."""
     verdicts = meeting.data.get("verdicts", {})
     said = [v["verdict"] for v in verdicts.values()]
     failed = tuple(sorted(int(n) for n, v in verdicts.items() if v["verdict"] == "not_confirmed"))
@@ -86,6 +89,7 @@ def goal_check(meeting: Meeting, sprint: Sprint) -> GoalCheck:
         said.count("confirmed"),
         failed,
         said.count("too_early"),
+        sum(1 for item in done if str(item.number) not in verdicts),
     )
 
 

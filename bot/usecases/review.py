@@ -26,7 +26,7 @@ from bot.domain.calendar import local_today
 from bot.domain.errors import UserError
 from bot.runtime import outbox
 from bot.runtime.services import Services
-from bot.usecases import news
+from bot.usecases import news, tracker
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import BacklogItem, Meeting, Sprint, Team
@@ -42,10 +42,17 @@ class Review:
     needs_people = False
 
     async def begin(self, store: Store, team: Team, now: datetime) -> dict[str, Any]:
-        sprint = await store.sprint(team.id, "active")
-        if sprint is None or not sprints.started(sprint, local_today(team, now)):
+        running = await store.sprint(team.id, "active")
+        sprint = running
+        if running is None or not sprints.started(running, local_today(team, now)):
             closed = await store.closed_sprints(team.id, 1)  # the increment just closed
-            sprint = closed[0] if closed else sprint
+            sprint = closed[0] if closed else None
+        if sprint is None and running is not None:  # committed, not started: nothing done yet
+            day = running.starts_on
+            raise UserError(
+                f"Sprint {running.number} starts on {day:%A} {day.day} {day:%B}: its review "
+                "comes at its end, when it has an increment to look at."
+            )
         if sprint is None:
             raise UserError(
                 "There is no sprint to review yet: a review looks at the running sprint, or "
@@ -60,12 +67,12 @@ class Review:
         if sprint is None:
             return []
         actions = engine.current(meeting).get("actions", [])
+        done = rules.done_items(await store.sprint_items(sprint))
         opened: list[Any] = []
         if "increment" in actions:
-            done = rules.done_items(await store.sprint_items(sprint))
             opened.append(rules.increment(meeting, sprint, done))
         if "goal_check" in actions:
-            opened.append(rules.goal_check(meeting, sprint))
+            opened.append(rules.goal_check(meeting, sprint, done))
         return opened
 
     async def minutes(self, store: Store, team: Team, meeting: Meeting) -> dict[str, Any]:
@@ -182,8 +189,9 @@ async def give_verdict(
 async def add_follow_up(
     svc: Services, actor: Actor, meeting_id: int, number: int, in_channel: InChannel
 ) -> FollowUp:
-    """A backlog item following up an item whose value was not confirmed (once per item), and
-    its post for the thread in the outbox."""
+    """A backlog item following up an item whose value was not confirmed (once per item),
+    created in the channel's tracker as an item added with `/backlog add` is, and its post for
+    the thread in the outbox."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         meeting = await _meeting(work, meeting_id, running=False)
         item = await _done_item(work, meeting, number)
@@ -191,6 +199,7 @@ async def add_follow_up(
         note = meeting.data["verdicts"][str(number)].get("note", "")
         fields = rules.follow_up_fields(item, note)
         follow_up = await work.store.add_item(work.team, fields, work.user, work.now)
+        await tracker.after_add(work.store, work.team, follow_up, work.now)
         work.store.log(item, work.user, "follow-up added", work.now, note=f"#{follow_up.number}")
         rules.record_follow_up(meeting, number, follow_up.number)
         _keep_follow_up_in_minutes(meeting, number, follow_up.number)
@@ -209,7 +218,9 @@ async def answer_goal(
         sprint = await _reviewed(work.store, work.team, meeting)
         if sprint is None:
             raise UserError("The sprint under review is gone.")
-        return GoalAnswered(work.team, meeting, rules.goal_check(meeting, sprint), work.user)
+        done = rules.done_items(await work.store.sprint_items(sprint))
+        check = rules.goal_check(meeting, sprint, done)
+        return GoalAnswered(work.team, meeting, check, work.user)
 
 
 # -- steps ---------------------------------------------------------------------------------------

@@ -144,7 +144,7 @@ def follow_up_added(done: FollowUp) -> dict[str, Any]:
 def goal_card(meeting: Meeting, check: review.GoalCheck, user: str = "") -> dict[str, Any]:
     text = render("review_goal.md.j2", check=check, answers=ANSWERS, user=user)
     blocks: list[Block] = [section(text)]
-    if check.answer is None:
+    if meeting.status != "ended":  # an answer may be changed while the review runs
         blocks.append(
             ActionsBlock(
                 elements=[

@@ -81,9 +81,13 @@ async def follow_up_added(asked: Asked, done: FollowUp) -> None:
 
 
 async def goal_answered(asked: Asked, done: GoalAnswered) -> None:
-    """The goal's card redrawn with its answer, for everyone to see."""
+    """The goal's card redrawn with its answer, for everyone to see (a failed redraw leaves
+    it as it was: the answer stands, and the next click redraws it)."""
     container = asked.body.get("container") or {}
     payload = review_blocks.goal_answered(done)
-    await asked.client.chat_update(
-        channel=done.team.channel_id, ts=container["message_ts"], **payload
-    )
+    try:
+        await asked.client.chat_update(
+            channel=done.team.channel_id, ts=container["message_ts"], **payload
+        )
+    except SlackApiError as error:
+        log.warning("sprint goal's card not redrawn (%s)", error)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime, time, timedelta
 
 import icalendar
 
@@ -158,3 +159,61 @@ async def test_once_the_team_holds_reviews_the_feed_shows_each_sprints_review(sl
     await review(slack, "end")
     held = summaries((await _get(slack, url))[2])
     assert "Sprint 1 review" in held and "Sprint 1 ends" not in held
+
+
+async def test_a_goal_answer_stands_when_its_card_cannot_be_redrawn(slack):
+    """Slack refusing the card's redraw after the answer is saved: the answer stands (the
+    minutes say it), the clicker gets no "unhandled error", the next click redraws it."""
+    await sprint_with_done_items(slack)
+    await review(slack, "start 60m")
+    await review(slack, "next")
+    goal = thread(slack)[-1]
+    slack.emulator.fail_next("chat.update", status=200, error="cant_update_message")
+    ack = await slack.driver.click("Yes", user=PO, message=goal)
+    assert ack.status == 200
+    assert "Yes, says" not in shown(slack.emulator.find_message(CHANNEL, goal.ts))
+    assert not [e for e in slack.emulator.ephemerals(CHANNEL) if "ref=" in shown(e)]
+
+    await slack.driver.click("Yes", user=PO, message=goal)
+    assert "*Did we get the sprint goal?* Yes, says" in shown(
+        slack.emulator.find_message(CHANNEL, goal.ts)
+    )
+    await review(slack, "end")
+    assert "Yes" in shown(thread(slack)[-1])
+
+
+async def test_the_goal_card_counts_items_without_a_verdict_and_its_answer_may_change(slack):
+    await sprint_with_done_items(slack)
+    await review(slack, "start 60m")
+    await verdict(slack, 1, "Value confirmed", "Fewer tickets")
+    await review(slack, "next")
+    goal = thread(slack)[-1]
+    said = shown(goal)
+    assert "1 confirmed, 0 not confirmed, 0 too early to say, 1 without a verdict yet." in said
+    await slack.driver.click("Partly", user=DEV1, message=goal)
+    goal = slack.emulator.find_message(CHANNEL, goal.ts)
+    await slack.driver.click("No", user=PO, message=goal)
+    assert f"*Did we get the sprint goal?* No, says <@{PO}>" in shown(
+        slack.emulator.find_message(CHANNEL, goal.ts)
+    )
+    await review(slack, "end")
+    assert "*Did we get it?* No" in shown(thread(slack)[-1])
+
+
+async def test_a_review_before_the_first_sprint_starts_is_refused(slack):
+    await roles(slack)
+    now = slack.clock.now()
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team("T0TEAM", CHANNEL, now)
+        fields = ItemFields(title="Export invoices", hypothesis="Fewer tickets", **READY)
+        await store.add_item(team, fields, PO, now)
+        sprint = await sprints.upcoming(store, team, now)
+        set_goal(sprint, "Invoices go out as PDF", "")
+        await sprints.select(store, team, sprint, [1], set(), {}, now)
+        await sprints.commit(store, team, sprint, SM, [DEV1, DEV2, DEV3], now, for_team=True)
+        starts = sprint.starts_on
+    slack.clock.set(datetime.combine(starts - timedelta(days=1), time(9), tzinfo=UTC))
+    await review(slack, "start 60m")
+    refused = shown(last_ephemeral(slack, SM))
+    assert f"Sprint 1 starts on {starts:%A} {starts.day} {starts:%B}" in refused, refused
+    assert not [m for m in slack.emulator.messages(CHANNEL) if "Sprint review" in shown(m)]
