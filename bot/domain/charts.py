@@ -246,9 +246,12 @@ def burndown_summary(
     *,
     hours_at_start: float | None,
     first_planned: bool = False,
+    scope_changes: int = 0,
 ) -> str:
     """What is left now against the commitment, in points, or in hours given `hours_at_start`
-    (`first_planned`: the tasks' hours as first planned, none having any at the commitment)."""
+    (`first_planned`: the tasks' hours as first planned, none having any at the commitment);
+    in points, how often the scope changed since, which is why more may be left than was
+    committed."""
     now_left = remaining[-1][1] if remaining else 0.0
     hours = hours_at_start is not None
     unit = "h" if hours else " points"
@@ -258,7 +261,12 @@ def burndown_summary(
             f"{now_left:g}{unit} left of {begun:g}{unit} as the tasks were first planned "
             "(they had no hours at the commitment)."
         )
-    return f"{now_left:g}{unit} left of {begun or 0:g}{unit} at the commitment."
+    changed = (
+        f", after {scope_changes} scope change{'s' if scope_changes != 1 else ''}"
+        if scope_changes
+        else ""
+    )
+    return f"{now_left:g}{unit} left of {begun or 0:g}{unit} at the commitment{changed}."
 
 
 def _ideal(

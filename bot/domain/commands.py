@@ -645,10 +645,16 @@ def parse_sprint(text: str) -> SprintCommand:
             _nothing_more("/sprint", verb, rest)
             return SprintCommand(verb)
         case "burndown":
-            unit = rest[0].lower() if rest else "points"
-            if rest[1:] or unit not in ("points", "hours"):
-                raise UsageError("`burndown` or `burndown hours`.", usage("/sprint", "burndown"))
-            return SprintCommand(verb, format=unit)
+            words = [word.lower() for word in rest]
+            unit = next((w for w in words if w in ("points", "hours")), "points")
+            numbers = [w for w in words if w not in ("points", "hours")]
+            if len(numbers) > 1 or len(words) - len(numbers) > 1:
+                raise UsageError(
+                    "`burndown`, `burndown hours`, or either with a sprint's number.",
+                    usage("/sprint", "burndown"),
+                )
+            number = _number(numbers[0], "/sprint", verb) if numbers else None
+            return SprintCommand(verb, number=number, format=unit)
         case "task":
             return _task_command(text, rest)
         case "add" | "remove":

@@ -221,13 +221,15 @@ async def velocity_chart(svc: Services, actor: Actor) -> SprintFile | NothingToD
 
 
 async def burndown_chart(
-    svc: Services, actor: Actor, *, hours: bool = False
+    svc: Services, actor: Actor, *, hours: bool = False, number: int | None = None
 ) -> SprintFile | NothingToDraw:
-    """The running sprint's burndown in points, or (`hours`) in task hours left."""
+    """A sprint's burndown in points, or (`hours`) in task hours left: the sprint numbered
+    `number`, else the running one, else the last closed one (right after `/sprint close`,
+    the sprint just closed)."""
     from bot.domain import charts
 
     async with team_work(svc, actor) as work:
-        sprint = await require_active(work.store, work.team)
+        sprint = await _exported(work.store, work.team, number)
         today = local_today(work.team, work.now)
         workdays = rules.sprint_working_days(work.team, sprint)
         if hours:
@@ -255,7 +257,11 @@ async def burndown_chart(
     )
     title = charts.burndown_title(sprint, hours=hours)
     summary = charts.burndown_summary(
-        sprint, remaining, hours_at_start=start, first_planned=first_planned
+        sprint,
+        remaining,
+        hours_at_start=start,
+        first_planned=first_planned,
+        scope_changes=0 if hours else len(changes),
     )
     return await _drawn(f"burndown{'-hours' if hours else ''}.png", draw, title, summary)
 

@@ -79,7 +79,8 @@ async def _velocity(asked: Asked, command: SprintCommand) -> None:
 async def _burndown(asked: Asked, command: SprintCommand) -> None:
     """`burndown` in points, `burndown hours` in task hours left."""
     hours = command.format == "hours"
-    await _upload(asked, await sprints.burndown_chart(asked.svc, asked.actor, hours=hours))
+    drawn = await sprints.burndown_chart(asked.svc, asked.actor, hours=hours, number=command.number)
+    await _upload(asked, drawn)
 
 
 async def _export(asked: Asked, command: SprintCommand) -> None:

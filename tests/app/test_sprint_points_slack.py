@@ -106,10 +106,20 @@ async def test_the_close_counts_what_was_added_and_left_undone(slack):
     await cmd(slack, "/sprint", "add 3 the auditors asked", DEV1)
     await cmd(slack, "/sprint", "done 1", DEV1)
     assert "5 of 8 points done" in await card(slack)
-    assert "3 points left of 5 points at the commitment." in await burndown(slack)
+    said = await burndown(slack)
+    assert "3 points left of 5 points at the commitment, after 1 scope change." in said, said
     closed = await close_sprint(slack, "Partly")
     assert "*Sprint 1 closed:* 5 of 8 points completed (5 at the commitment)" in closed, closed
     assert "Back at the top of the product backlog for the PO to order: #3." in closed
+
+    # right after the close: the sprint just closed, or any sprint by its number
+    assert "asked for sprint 1 burndown" in await burndown(slack)
+    before = len(uploads(slack, "burndown.png"))
+    await cmd(slack, "/sprint", "burndown 1", DEV1)
+    assert len(uploads(slack, "burndown.png")) == before + 1
+    assert "asked for sprint 1 burndown" in uploads(slack, "burndown.png")[-1][0]
+    await cmd(slack, "/sprint", "burndown 9", DEV1)
+    assert "This channel has no sprint 9." in last_ephemeral(slack, DEV1).text
 
 
 async def test_the_burndown_counts_days_in_the_teams_time_zone_and_shows_re_estimates(slack):
