@@ -40,6 +40,11 @@ def local_today(team: Team, now: datetime) -> date:
     return now.astimezone(zone(team)).date()
 
 
+def utc_clock(name: str, day: date, at: time) -> time:
+    """The time in UTC that `at` o'clock on `day` is in the time zone `name`."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(name)).astimezone(UTC).time()
+
+
 @lru_cache(maxsize=64)
 def _holidays(country: str, year: int) -> holidays.HolidayBase:
     import holidays

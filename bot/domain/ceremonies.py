@@ -35,6 +35,7 @@ from storage.models import Ceremony, Sprint, Team
 
 KINDS = ("refinement", "planning")
 NAMES = {"refinement": "Backlog refinement", "planning": "Sprint planning"}
+KIND_COMMANDS = {"refinement": "/refine", "planning": "/planning"}
 KIND_WORDS = {
     "refinement": "refinement",
     "refine": "refinement",
@@ -474,6 +475,23 @@ def next_occurrences(
     return occurrences(team, ceremony, after, after + LOOK_AHEAD)[:count]
 
 
+def next_held(
+    team: Team,
+    ceremony: Ceremony,
+    after: datetime,
+    count: int,
+    recent: Sequence[Sprint] = (),
+    today: date | None = None,
+) -> list[Occurrence]:
+    """The next `count` occurrences after `after` that will be held, as `/timebox calendar`
+    lists them: not a skipped one, nor the planning of a sprint committed already (`recent`:
+    the team's newest sprints; `today`, on the team's wall clock, `after`'s day if not given:
+    see `planned_early`)."""
+    today = today or local_today(team, after)
+    found = occurrences(team, ceremony, after, after + LOOK_AHEAD)
+    return [o for o in found if not planned_early(team, o, recent, today)][:count]
+
+
 def coming(
     team: Team,
     ceremonies: Sequence[Ceremony],
@@ -866,6 +884,32 @@ def due_verdict(
         late = int((now - occurrence.starts).total_seconds() // 60)
         return Verdict(False, f"skipped: {late} minutes late")
     return Verdict(True, "started", occurrence)
+
+
+def start_refusal(occurrence: Occurrence | None, day: date, kind: str, today: date) -> str | None:
+    """Why a reminder's Start now for the occurrence of `day` starts nothing today (`today`
+    on the team's wall clock): it starts that occurrence only, on the day it is held. None: it
+    may start. `occurrence`: that one as the calendar has it now (None: no longer on it)."""
+    command = KIND_COMMANDS[kind]
+    name = NAMES[kind].lower()
+    if occurrence is None:
+        return (
+            f"The {name} of {day:%a} {day.day} {day:%b} is no longer on the calendar: "
+            f"`{command} start` starts one now."
+        )
+    held = occurrence.starts.date()
+    when = f"{held:%a} {held.day} {held:%b}"
+    if held < today:
+        return (
+            f"That {name} session, on {when}, has passed: this reminder starts only that one. "
+            f"`{command} start` starts one now."
+        )
+    if held > today:
+        return (
+            f"That {name} is on {when} at {occurrence.starts:%H:%M}: this reminder starts it "
+            f"on its day. `{command} start` starts one now."
+        )
+    return None
 
 
 # -- the feed's secret ---------------------------------------------------------------------------

@@ -86,10 +86,11 @@ class FeedLink:
 
 @dataclass(frozen=True)
 class ToStart:
-    """What a Start now button starts, in the actor's team."""
+    """What a Start now button starts, in the actor's team: the occurrence it was for."""
 
     kind: str
     minutes: int
+    occurrence: Occurrence | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class StartDue:
     actor: Actor | None = None
     kind: str = ""
     minutes: int = 0
+    occurrence: Occurrence | None = None
+    """The occurrence it starts: its reminder, once it has begun, loses its Start now."""
 
 
 Render = Callable[[Reminder], dict[str, Any]]
@@ -153,7 +156,8 @@ async def schedule(svc: Services, actor: Actor, spec: Schedule, in_channel: InCh
         if ceremony.id is None:
             await store.add_ceremony(ceremony)
         await plan(store, team, ceremony, lead, work.now)
-        coming = rules.next_occurrences(team, ceremony, work.now, 3)
+        recent = await _recent(store, team)
+        coming = rules.next_held(team, ceremony, work.now, 3, recent)
         return Scheduled(team, spec.kind, ceremony, coming, lead)
 
 
@@ -216,12 +220,30 @@ async def skip_button(
         return await _shown(store, team, now)
 
 
-async def start_now(svc: Services, actor: Actor, ceremony_id: int) -> ToStart:
+async def start_now(svc: Services, actor: Actor, ceremony_id: int, day: date) -> ToStart:
     """A reminder's Start now button: what it starts, in the actor's team only (the meeting is
-    then started as `/refine start` or `/planning start` would)."""
+    then started as `/refine start` or `/planning start` would). It starts the occurrence it
+    was for (`day`, its identity), on the day it is held: another day's click is refused,
+    saying how to start one now."""
     async with team_work(svc, actor) as work:
-        ceremony = await _ceremony_in_team(work.store, work.team, ceremony_id)
-        return ToStart(ceremony.kind, _length(work.team, ceremony))
+        team = work.team
+        ceremony = await _ceremony_in_team(work.store, team, ceremony_id)
+        occurrence = rules.occurrence_of(team, ceremony, day)
+        refusal = rules.start_refusal(occurrence, day, ceremony.kind, local_today(team, work.now))
+        if refusal is not None:
+            raise UserError(refusal)
+        return ToStart(ceremony.kind, _length(team, ceremony), occurrence)
+
+
+async def begun(svc: Services, actor: Actor, occurrence: Occurrence) -> str | None:
+    """Who started the team's meeting of the occurrence's kind that runs now, begun on its
+    day (another way than its reminder: `/refine start`, say); None if none does."""
+    async with team_work(svc, actor) as work:
+        meeting = await work.store.open_meeting(work.team.id)
+        if meeting is None or meeting.kind != occurrence.kind:
+            return None
+        held = occurrence.starts.date()
+        return meeting.facilitator if local_today(work.team, meeting.started_at) == held else None
 
 
 # -- the feed ------------------------------------------------------------------------------------
@@ -321,7 +343,8 @@ async def start_due(svc: Services, due: Due) -> StartDue:
             return StartDue(verdict.outcome)
         request = f"{due.key}:{due.attempts}"
         actor = Actor(team.workspace_id, team.channel_id, ceremony.created_by, request=request)
-        return StartDue(verdict.outcome, actor, ceremony.kind, _length(team, ceremony))
+        length = _length(team, ceremony)
+        return StartDue(verdict.outcome, actor, ceremony.kind, length, verdict.occurrence)
 
 
 # -- steps ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from agendas import engine
@@ -180,9 +180,18 @@ async def waiting_votes(store: Store, team: Team, user: str, now: datetime) -> l
 async def next_planning(
     store: Store, team: Team, active: Sprint | None, today: date
 ) -> date | None:
-    """The next sprint planning (ceremonies.next_sprint_planning)."""
+    """The next sprint planning that will be held: the scheduled one's next occurrence not
+    skipped nor planned early (a running sprint was planned already, that morning maybe, so
+    it is one after the sprint's first day), else the sprint calendar's next first day
+    (ceremonies.next_sprint_planning)."""
     scheduled = await store.ceremony(team.id, "planning")
-    return ceremonies.next_sprint_planning(team, scheduled, active, today)
+    if scheduled is None or team.sprint_start is None:
+        return ceremonies.next_sprint_planning(team, scheduled, active, today)
+    day = max(today, active.starts_on + timedelta(days=1)) if active else today
+    after = ceremonies.local(team, day, time.min) - timedelta(microseconds=1)
+    recent = await store.sprints(team.id, limit=sprints.RECENT_SPRINTS)
+    held = ceremonies.next_held(team, scheduled, after, 1, recent, today)
+    return held[0].starts.date() if held else None
 
 
 async def next_refinement(store: Store, team: Team, today: date) -> date | None:

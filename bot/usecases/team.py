@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, time
 
 from bot.domain import sprints as sprint_rules
 from bot.domain import teams
-from bot.domain.calendar import DEFAULT_ZONE, local_today
+from bot.domain.calendar import DEFAULT_ZONE, local_today, utc_clock, zone_name
+from bot.domain.ceremonies import NAMES, clock_of
 from bot.domain.errors import NotAllowed
 from bot.domain.teams import RoleChange, RoleGroup, Roles
 from bot.runtime import outbox
@@ -121,6 +122,17 @@ async def assign_role(
 
 
 @dataclass(frozen=True)
+class KeptLocal:
+    """A ceremony or reminder that keeps its local time when the team's time zone changes:
+    at `at` on the team's wall clock, which was `was_utc` in UTC and is now `now_utc`."""
+
+    name: str
+    at: str
+    was_utc: str
+    now_utc: str
+
+
+@dataclass(frozen=True)
 class SettingChange:
     """One setting a change named, before and after, in the words `teams.setting_words` gives
     (the same before and after: it already was so)."""
@@ -128,6 +140,8 @@ class SettingChange:
     setting: str
     before: str
     after: str
+    kept_local: tuple[KeptLocal, ...] = ()
+    """A new time zone: the ceremonies and reminders that keep their local time, now in it."""
 
 
 @dataclass(frozen=True)
@@ -379,6 +393,7 @@ async def apply_settings(
         await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     async with member_work(svc, actor, in_channel, once=True, needs=SETTINGS) as work:
         before, calendar = teams.setting_words(work.team), _calendar_of(work.team)
+        was_zone = zone_name(work.team)
         today = local_today(work.team, work.now)
         for setting, value in changes:
             if setting != "start":
@@ -391,8 +406,30 @@ async def apply_settings(
         after = teams.setting_words(work.team)
         named = dict.fromkeys(setting for setting, _ in changes)
         said = tuple(SettingChange(s, before[s], after[s]) for s in named)
+        if before["timezone"] != after["timezone"]:
+            kept = await _kept_local(work.store, work.team, was_zone, today)
+            said = tuple(
+                replace(c, kept_local=kept) if c.setting == "timezone" else c for c in said
+            )
         note = _start_moved(typed, work.team.sprint_start, today, moved)
         return TeamNow(work.team, settings=said, calendar=moved, start_moved=note)
+
+
+async def _kept_local(
+    store: Store, team: Team, was_zone: str, today: date
+) -> tuple[KeptLocal, ...]:
+    """The team's ceremonies and its readiness reminder, which keep their local times in the
+    team's new zone: each one's time in UTC before and after (on `today`)."""
+    now_zone = zone_name(team)
+
+    def kept(name: str, at: time) -> KeptLocal:
+        was, now = utc_clock(was_zone, today, at), utc_clock(now_zone, today, at)
+        return KeptLocal(name, f"{at:%H:%M}", f"{was:%H:%M}", f"{now:%H:%M}")
+
+    found = [kept(NAMES[c.kind], clock_of(c)) for c in await store.ceremonies(team.id)]
+    if team.remind_at is not None:
+        found.append(kept("the readiness reminder", time.fromisoformat(team.remind_at)))
+    return tuple(found)
 
 
 def _start_moved(

@@ -45,15 +45,23 @@ def reminder(said: Reminder) -> dict[str, Any]:
         HeaderBlock(text=fit(escape(_title(said)), 150)),
         section(intro),
         section(render(items, said=said)),
-        ActionsBlock(block_id=f"ceremony-{occurrence.ref}", elements=[start]),
+        ActionsBlock(block_id=reminder_block_id(occurrence), elements=[start]),
     ]
     return message(blocks, escape(_title(said)))
 
 
-def started(blocks: Sequence[dict[str, Any]], user: str) -> dict[str, Any]:
-    """A reminder once its meeting was started from it: the button gives way to who did."""
+def reminder_block_id(occurrence: Occurrence) -> str:
+    """The block of a reminder's Start now: it names the occurrence, to find its reminder."""
+    return f"ceremony-{occurrence.ref}"
+
+
+def started(
+    blocks: Sequence[dict[str, Any]], user: str, *, by_itself: bool = False
+) -> dict[str, Any]:
+    """A reminder once its meeting began: the button gives way to who started it (or, begun by
+    itself, who facilitates)."""
     kept = [b for b in blocks if b.get("type") != "actions"]
-    note = context(render("calendar_started.md.j2", user=user)).to_dict()
+    note = context(render("calendar_started.md.j2", user=user, by_itself=by_itself)).to_dict()
     return {"blocks": [*kept, note], "text": "Started"}
 
 
