@@ -19,7 +19,7 @@ from bot.usecases import backlog as backlog_uc
 from bot.usecases import files as files_uc
 from bot.usecases import housekeeping as housekeeping_uc
 from bot.usecases import meetings as meetings_uc
-from bot.usecases import news
+from bot.usecases import news, tracker_push
 from bot.usecases import planning as planning_uc
 from bot.usecases import ready as ready_uc
 from bot.usecases import review as review_uc
@@ -27,6 +27,7 @@ from bot.usecases import sprints as sprints_uc
 from bot.usecases import team as team_uc
 from bot.usecases import tracker as tracker_uc
 from bot.usecases import tracker_connect as connect_uc
+from bot.usecases import tracker_unhook as unhook_uc
 from handlers import outbox as slack_outbox
 from handlers.blocks import backlog as backlog_blocks
 from handlers.blocks import connect as connect_blocks
@@ -111,8 +112,10 @@ def register_jobs(
     services.jobs.handle(
         housekeeping_uc.HOUSEKEEPING, partial(housekeeping_uc.housekeeping, services)
     )
+    services.jobs.handle(unhook_uc.KIND, partial(unhook_uc.run, services))
     news.register_wording(tracker_uc.Outage, tracker_notice.outage)
     news.register_wording(tracker_uc.SprintClosedThere, tracker_notice.sprint_closed)
+    news.register_wording(tracker_push.SprintCycleTaken, tracker_notice.cycle_taken)
     news.register_wording(sprints_uc.ScopeChanged, sprint_blocks.scope_changed)
     news.register_wording(sprints_uc.SprintClosed, sprint_blocks.sprint_closed)
     news.register_wording(team_uc.TeamSetUp, team_blocks.setup_announcement)

@@ -197,3 +197,58 @@ def found_again(
     by_id = {s.id: s for s in there}
     counted = Counter(seen for seen in seen_in if seen in by_id).most_common(1)
     return by_id[counted[0][0]] if counted else None
+
+
+NAMED, OVERLAPPING = "named", "overlapping"
+"""How a sprint write found the tracker's sprint to use (``sprint_to_use``): one named as
+Timebox names it, given the goal and dates; or, on a tracker whose sprints cannot overlap (a
+Linear team's cycles), the cycle its dates fall in, given the goal only."""
+
+
+@dataclass(frozen=True)
+class SprintFound:
+    """The tracker's sprint a sprint write uses (`sprint`, found `how`), or none: made then,
+    unless `blocked` names the sprints there whose dates it overlaps, all used by another
+    sprint of Timebox's (a Linear team's cycles cannot overlap, so none could be made)."""
+
+    sprint: TrackerSprint | None = None
+    how: str = ""
+    blocked: tuple[TrackerSprint, ...] = ()
+
+
+def sprint_to_use(
+    there: Sequence[TrackerSprint],
+    name: str,
+    start: datetime,
+    end: datetime,
+    *,
+    taken: Iterable[str] = (),
+    no_overlap: bool = False,
+) -> SprintFound:
+    """Which of the tracker's open sprints (`there`) a sprint write uses for the sprint `name`
+    running from `start` to `end`: the one named so, as Jira's sprint made there first; else,
+    where sprints cannot overlap (`no_overlap`: a Linear team, whose cycle settings make its
+    future cycles ahead), the cycle whose dates overlap the sprint's most, unless another
+    sprint of Timebox's uses it (`taken`, by the tracker's ids). Its dates are Linear's cycle
+    schedule, not Timebox's: they are kept (moving them would overlap the next cycle)."""
+    named = next((s for s in there if s.name == name), None)
+    if named is not None:
+        return SprintFound(named, NAMED)
+    if not no_overlap:
+        return SprintFound()
+    used = set(taken)
+    overlapping = sorted(
+        (s for s in there if _overlap(s, start, end) > 0),
+        key=lambda s: (-_overlap(s, start, end), s.start or start),
+    )
+    free = [s for s in overlapping if s.id not in used]
+    if free:
+        return SprintFound(free[0], OVERLAPPING)
+    return SprintFound(blocked=tuple(overlapping))
+
+
+def _overlap(sprint: TrackerSprint, start: datetime, end: datetime) -> float:
+    """Seconds the tracker's sprint shares with start..end (0 without both its dates)."""
+    if sprint.start is None or sprint.end is None:
+        return 0.0
+    return max(0.0, (min(sprint.end, end) - max(sprint.start, start)).total_seconds())

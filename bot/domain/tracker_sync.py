@@ -657,7 +657,7 @@ def apply_merge(
         note = f"{issue.key} was reopened in {tracker_name(kind)}: back on the backlog"
         lines.append(Line("restored", {"note": note}))
     elif news == DROPPED and not in_sprint:
-        lines.append(drop(item, issue.key, now, kind))
+        lines.append(drop(item, issue.key, now, kind, zone))
     link.base = {**merged.base, STATUS: issue.status_category.value}
     link.remote = facts(issue, kind)
     link.remote_updated = issue.updated
@@ -672,13 +672,19 @@ def apply_merge(
     )
 
 
-def drop(item: BacklogItem, key: str, now: datetime, kind: str = JIRA) -> Line:
+def local_minute(at: datetime, zone: tzinfo = UTC) -> str:
+    """A history line's time to the minute in `zone` (the team's), named as conflicts name it:
+    "2026-12-02 20:16 Europe/Berlin"."""
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M} {zone}"
+
+
+def drop(item: BacklogItem, key: str, now: datetime, kind: str = JIRA, zone: tzinfo = UTC) -> Line:
     """An item whose issue was closed as not planned (won't do) leaves the backlog without
     counting as delivered: archived, not done (a running sprint lets it go first, as a scope
     change: the use case's). The history line says why; `/backlog restore` brings it back."""
     if item.archived_at is None:
         item.archived_at, item.updated_at = now, now
-    when = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    when = local_minute(now, zone)
     note = (
         f"{dropped_reason(key, kind)} on {when}: archived, not counted as done; "
         f"`/backlog restore {item.number}` brings it back"
@@ -871,19 +877,27 @@ def closes_on_archive(item: BacklogItem, link: TrackerLink | None) -> bool:
 
 
 GONE_WORDS = {
-    "deleted": "{key} was deleted in {tracker} (or the {tracker} account can no longer see it) "
-    "on {at}",
+    # A deletion is never told: a check finds the issue gone (the hourly look at the board, or
+    # a webhook's probe), so the time is when Timebox noticed it, not when it was deleted.
+    "deleted": "{key} was deleted in {tracker} (or the {tracker} account can no longer see it), "
+    "noticed on {at}",
     "moved": "{key} left the board in {tracker} on {at} (moved to another project, or out of "
     "the board's filter)",
 }
 
 
 def gone_note(
-    reason: str, key: str, at: datetime, number: int, archived: bool, kind: str = "jira"
+    reason: str,
+    key: str,
+    at: datetime,
+    number: int,
+    archived: bool,
+    kind: str = "jira",
+    zone: tzinfo = UTC,
 ) -> str:
-    """The history line of an item whose issue is gone: what happened, when, and what
-    became of the item."""
-    when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """The history line of an item whose issue is gone: what happened, when (in `zone`, the
+    team's, as conflict lines are), and what became of the item."""
+    when = local_minute(at, zone)
     said = GONE_WORDS[reason].format(key=key, at=when, tracker=tracker_name(kind))
     if archived:
         return f"{said}: unlinked and archived; `/backlog restore {number}` brings it back"

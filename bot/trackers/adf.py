@@ -11,11 +11,16 @@ loses its rich formatting: the sync engine should write one only when its text c
 Acceptance criteria: Jira has no field for them. Unless a board names a custom field, they
 are the list that follows a heading (or a paragraph) saying "Acceptance criteria" in the
 description; ``split_acceptance`` takes them out and ``join_acceptance`` puts them back.
+``replace_acceptance`` writes new criteria into an issue's own document: only the section's
+list changes (an item whose text is unchanged is kept as it was, a task's DONE tick with it),
+every other node stays as it is, in its place, so rich formatting is never lost to a criteria
+edit.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -234,26 +239,92 @@ def split_acceptance(document: Any) -> tuple[str, tuple[str, ...]]:
     if not isinstance(document, Mapping):
         return adf_to_text(document), ()
     blocks = _children(document)
-    for i, node in enumerate(blocks):
-        if _is_ac_title(node) and i + 1 < len(blocks) and blocks[i + 1].get("type") in _LISTS:
-            criteria = list_items(blocks[i + 1])
-            rest = [*blocks[:i], *blocks[i + 2 :]]
-            return adf_to_text({"type": "doc", "content": rest}), criteria
-    return adf_to_text(document), ()
+    at = _section_at(blocks)
+    if at is None:
+        return adf_to_text(document), ()
+    rest = [*blocks[:at], *blocks[at + 2 :]]
+    return adf_to_text({"type": "doc", "content": rest}), list_items(blocks[at + 1])
+
+
+def _section_at(blocks: Sequence[Any]) -> int | None:
+    """Where the criteria's title is among a document's blocks (their list follows it)."""
+    for i, node in enumerate(blocks[:-1]):
+        after = blocks[i + 1]
+        if (
+            isinstance(node, Mapping)
+            and _is_ac_title(node)
+            and isinstance(after, Mapping)
+            and after.get("type") in _LISTS
+        ):
+            return i
+    return None
 
 
 def join_acceptance(description: str, criteria: Sequence[str]) -> dict[str, Any] | None:
     """The description as ADF with the criteria as a titled bullet list at its end."""
     body = text_to_adf(description)
     blocks = list(body["content"]) if body else []
-    items = [c.strip() for c in criteria if c and c.strip()]
+    items = _criteria(criteria)
     if items:
-        blocks.append(
-            {
-                "type": "heading",
-                "attrs": {"level": 3},
-                "content": [{"type": "text", "text": AC_HEADING}],
-            }
-        )
-        blocks.append(list_to_adf(items))
+        blocks.extend(_section(items))
     return doc(*blocks) if blocks else None
+
+
+def _criteria(criteria: Sequence[str]) -> list[str]:
+    return [c.strip() for c in criteria if c and c.strip()]
+
+
+def _section(items: Sequence[str]) -> list[dict[str, Any]]:
+    title = {
+        "type": "heading",
+        "attrs": {"level": 3},
+        "content": [{"type": "text", "text": AC_HEADING}],
+    }
+    return [title, list_to_adf(items)]
+
+
+def replace_acceptance(document: Any, criteria: Sequence[str]) -> dict[str, Any] | None:
+    """The issue's description ``document`` with ``criteria`` as its acceptance criteria, every
+    node outside the section's list kept as it is, in its place: the list keeps its type and
+    attributes, an item whose text is unchanged is kept whole (its marks, mentions, a task's
+    DONE state), a new one is added plain (a task to do, in a task list). No section yet: one is
+    appended; no criteria: the section (title and list) goes. None when nothing is left (Jira
+    clears the field). A description that is no document (plain text) is written anew."""
+    if not isinstance(document, Mapping):
+        return join_acceptance(adf_to_text(document), criteria)
+    items = _criteria(criteria)
+    blocks = list(document.get("content") or [])
+    at = _section_at(blocks)
+    if at is None and not items:
+        return dict(document) if blocks else None
+    if at is None:
+        blocks.extend(_section(items))
+    elif not items:
+        del blocks[at : at + 2]
+    else:
+        blocks[at + 1] = _relisted(blocks[at + 1], items)
+    if not blocks:
+        return None
+    return {**document, "content": blocks}
+
+
+def _relisted(node: Node, items: Sequence[str]) -> dict[str, Any]:
+    """The list ``node`` holding ``items``: each an old item of the same text when one is left,
+    else a new one of the list's kind."""
+    old = [(" ".join(_item_text(i).split()), i) for i in _children(node)]
+    content: list[Any] = []
+    for text in items:
+        wanted = " ".join(text.split())
+        same = next((n for n, (had, _) in enumerate(old) if had == wanted), None)
+        content.append(old.pop(same)[1] if same is not None else _new_item(node, text))
+    return {**node, "content": content}
+
+
+def _new_item(node: Node, text: str) -> dict[str, Any]:
+    if node.get("type") == "taskList":
+        return {
+            "type": "taskItem",
+            "attrs": {"localId": str(uuid.uuid4()), "state": "TODO"},
+            "content": paragraph(text)["content"],
+        }
+    return {"type": "listItem", "content": [paragraph(text)]}

@@ -75,7 +75,7 @@ from bot.trackers.http import (
     parse_time,
     snapshot_fields,
 )
-from bot.trackers.markdown import join_body, split_body
+from bot.trackers.markdown import body_after, join_body
 
 DEFAULT_ESTIMATE_FIELD = "Estimate"
 _REPO = re.compile(r"^([\w.-]+)/([\w.-]+)$")
@@ -434,7 +434,7 @@ class GitHub(GitHubProject):
         if update.changes_text or needs_labels:
             current = await self._read_issue(key)
             if update.changes_text:
-                body["body"] = join_body(*update.text_over(*split_body(current.get("body"))))
+                body["body"] = body_after(current.get("body"), update)
             if needs_labels:
                 labels = [
                     n

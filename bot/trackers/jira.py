@@ -50,6 +50,7 @@ from bot.trackers.adf import (
     join_acceptance,
     list_items,
     list_to_adf,
+    replace_acceptance,
     split_acceptance,
     text_to_adf,
 )
@@ -578,9 +579,12 @@ class JiraCloud(JiraWorkflow, JsonClient):
             return out
         if description is trackers.KEEP or criteria is trackers.KEEP:
             raw = await self._read(key, ["description"], f"read {key}")
-            description, criteria = update.text_over(
-                *split_acceptance((raw.get("fields") or {}).get("description"))
-            )
+            current = (raw.get("fields") or {}).get("description")
+            if description is trackers.KEEP and isinstance(criteria, tuple):
+                # Only the criteria change: the issue's own document keeps every other node
+                # (links, mentions, images, code blocks) and the ticks of unchanged criteria.
+                return {"description": replace_acceptance(current, criteria)}
+            description, criteria = update.text_over(*split_acceptance(current))
         return {"description": join_acceptance(str(description), list(criteria))}
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:

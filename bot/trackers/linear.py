@@ -73,7 +73,7 @@ from bot.trackers.linear_queries import (
     VIEWER,
     move_issues_document,
 )
-from bot.trackers.markdown import join_body
+from bot.trackers.markdown import body_after, join_body
 from bot.trackers.markdown import split_body as split_criteria
 
 __all__ = [  # what other modules import from here (some live in linear_api, linear_mapping)
@@ -356,10 +356,10 @@ class LinearTeam(LinearApi):
                 data = await self._call(
                     ISSUE_DESCRIPTION, {"id": key}, action=f"read {key}", what=f"Issue {key}"
                 )
-                description, criteria = update.text_over(
-                    *split_criteria((data.get("issue") or {}).get("description"))
-                )
-            values["description"] = join_body(str(description), list(criteria))  # type: ignore[arg-type]
+                current = (data.get("issue") or {}).get("description")
+                values["description"] = body_after(current, update)
+            else:
+                values["description"] = join_body(str(description), list(criteria))  # type: ignore[arg-type]
         await self._update(key, values, f"update {key}")
 
     async def mark_done(self, key: str) -> None:

@@ -20,7 +20,7 @@ from bot.domain import trackers
 from bot.domain.estimate_scales import SCALE_NAMES, TSHIRT, allowed_estimates
 from bot.trackers.http import parse_time
 from bot.trackers.linear_queries import BACKLOG_STATES
-from bot.trackers.markdown import split_body as split_criteria
+from bot.trackers.markdown import split_body
 
 _CATEGORIES = {
     "triage": trackers.StatusCategory.TODO,
@@ -109,7 +109,7 @@ class TeamConfig:
 def issue_of(raw: Mapping[str, Any]) -> trackers.TrackerIssue:
     """An issue from Linear's ``IssueFields``."""
     key = str(raw.get("identifier") or "")
-    description, criteria = split_criteria(raw.get("description"))
+    description, criteria = split_body(raw.get("description"))
     state = raw.get("state") or {}
     person = raw.get("assignee")
     assignee = (

@@ -39,7 +39,7 @@ from bot.runtime.secrets import (
     SecretKeyError,
 )
 from bot.runtime.services import Services
-from bot.usecases import sprints
+from bot.usecases import sprints, tracker_unhook
 from bot.usecases.calendar import public_url
 from bot.usecases.news import tell_channel
 from bot.usecases.team import InChannel, member_work
@@ -56,7 +56,6 @@ from bot.usecases.tracker import (
     hurry,
     job_ids,
     open_tracker,
-    spec_of,
     tag,
     working_again,
 )
@@ -383,7 +382,9 @@ async def connect(
     (the token encrypted) and starts the import. Refused in plain words otherwise, and
     without a key for tokens at rest nothing is stored. Connecting again to the board the
     channel is connected to (``_board_key``) renews the credential in place (``_renew``);
-    another board replaces the connection."""
+    another board replaces the connection (the old one's own webhook removed, as a
+    disconnect removes it). A webhook this connect added that no stored connection keeps (a
+    refusal after it, or a renewal) is removed again (``_unhook_fresh``)."""
     kind = form.kind
     box = _box(kind)
     async with member_work(svc, actor, in_channel or _nobody) as work:
@@ -403,6 +404,7 @@ async def connect(
     hook_token = random_secrets.token_urlsafe(24)
     registered: str | None = None
     made = False
+    fresh = ""  # the webhook this connect adds: removed again unless the connection keeps it
     try:
         found = await tracker.check()
         snapshot = tracker.snapshot()
@@ -415,11 +417,9 @@ async def connect(
             async with svc.db.transaction() as store:
                 found = await _taken(store, board, form_team)
         if not found and not same:  # a renewed connection keeps the webhook it has
-            registered, hook_id, made = await _add_webhook(
+            registered, fresh, made = await _add_webhook(
                 svc, tracker, kind, hook_token, hook_secret
             )
-            if hook_id:  # removed again by a disconnect
-                snapshot = {**snapshot, "webhook_id": hook_id}
     except TrackerError as error:
         return NotConnected([_without_retry(error.message)], kind)
     finally:
@@ -429,6 +429,7 @@ async def connect(
     # A write of this process running with the old credential ends first (its row is then
     # free to be made due): see ``_renew``.
     held = connection_lock(old_id) if same else contextlib.nullcontext()
+    kept = False  # the new connection, and so its webhook, stored
     try:
         async with held, team_work(svc, actor, once=True) as work:
             _require_same_team(work.team, form_team)
@@ -439,10 +440,11 @@ async def connect(
                 renewed.webhook_url = webhook_url(svc, renewed.webhook_path)
                 renewed.webhooks = serves_webhooks(svc)
                 return renewed
-            if old is not None:
+            if old is not None:  # its own webhook is removed with it, as a disconnect does
                 await _mark_board(work.store, old)
+                await tracker_unhook.schedule(work.store, tracker_unhook.removal(old), work.now)
                 await work.store.remove_connection(old)
-            kept = await kept_links(work.store, work.team.id, _board_identity(board))
+            matched = await kept_links(work.store, work.team.id, _board_identity(board))
             connection = await work.store.add_connection(
                 TrackerConnection(
                     team_id=work.team.id,
@@ -457,7 +459,8 @@ async def connect(
                     secret=box.encrypt(spec.token),
                     estimation_field=_estimate_field(snapshot),
                     acceptance_field=spec.acceptance_field,
-                    board=snapshot,
+                    # the webhook Timebox added: removed again when the connection ends
+                    board={**snapshot, "webhook_id": fresh} if fresh else snapshot,
                     webhook_token=hook_token,
                     webhook_secret=box.encrypt(hook_secret),
                     watermark=work.now - rules.WATERMARK_MARGIN,
@@ -474,10 +477,11 @@ async def connect(
                 KIND_IMPORT,
                 f"{KIND_IMPORT}:{tag(connection)}:0",
                 work.now,
-                {**job_ids(connection), "cursor": None, "page": 0, "reconnect": bool(kept)},
+                {**job_ids(connection), "cursor": None, "page": 0, "reconnect": bool(matched)},
             )
             log.info("team %s connected to %s %s board %s", work.team.id, kind, site, spec.board_id)
             path = webhook_path(kind, connection.webhook_token)
+            kept = True
             return Connected(
                 connection,
                 path,
@@ -486,10 +490,16 @@ async def connect(
                 made,
                 webhook_url(svc, path),
                 webhooks=serves_webhooks(svc),
-                matching=len(kept),
+                matching=len(matched),
             )
     except _BoardTaken:  # all of it undone: the channel's own connection, removed above, stays
         return NotConnected([problem.message for problem in _taken_problem(board)], kind)
+    except Exception:  # refused (roles changed, a copy of the request) or the database failed
+        kept = False
+        raise
+    finally:
+        if fresh and not kept:  # nothing keeps it: it would call a Timebox that answers 401
+            await _unhook_fresh(svc, spec, box, fresh)
 
 
 RETRY_PROMISE = re.compile(r"\s*(?:Timebox|It) will try again (?:later|then)\.")
@@ -643,6 +653,25 @@ async def _add_webhook(
     return said, str(hook_id or ""), True
 
 
+async def _unhook_fresh(svc: Services, spec: BoardSpec, box: SecretBox, hook_id: str) -> None:
+    """The webhook a connect added when no connection keeps it (the connect was refused, or
+    renewed one that keeps its own): removed at once; failing that, as due work that retries
+    (``tracker_unhook``), the credential in it encrypted. Never fails the connect's answer."""
+    try:
+        await tracker_unhook.delete(spec, hook_id)
+        return
+    except TrackerError as error:
+        log.warning("webhook %s of %s not removed yet: %s", hook_id, spec.kind, error.message)
+    except Exception:  # never in place of what refused the connect
+        log.exception("webhook %s of %s not removed yet", hook_id, spec.kind)
+    try:
+        async with svc.db.transaction() as store:
+            removal = tracker_unhook.removal_of(spec, box.encrypt(spec.token), hook_id)
+            await tracker_unhook.schedule(store, removal, svc.clock.now())
+    except Exception:
+        log.exception("webhook %s of %s left at the tracker", hook_id, spec.kind)
+
+
 def _board_name(snapshot: dict[str, object], board_id: int) -> str:
     """What the check learnt the board is called: a Jira board's or GitHub project's `name`, a
     Linear team's `team_name` (its snapshot keeps the team beside the account)."""
@@ -780,14 +809,18 @@ async def disconnect(
             if item.tracker_link is not None and item.tracker_link.connection_id == connection.id
         )
         _, waiting, _ = await work.store.count_links(connection.id)
-        hook = _own_webhook(connection)
         key = f"tracker_disconnected:{tag(connection)}:{work.now.isoformat()}"
         await _mark_board(work.store, connection)
+        # its own webhook's removal is due work recorded with the disconnect: a crash or a
+        # failure after it cannot leave the webhook at the tracker
+        hook = await tracker_unhook.schedule(
+            work.store, tracker_unhook.removal(connection), work.now
+        )
         unlinked = await work.store.remove_connection(connection)
         gone = Disconnected(site, name, unlinked, kind, board_id, on_backlog, waiting, by=work.user)
         await tell_channel(work.store, work.team, key, work.now, gone)
     if hook is not None:
-        gone.webhook_removed = await _remove_webhook(hook)
+        gone.webhook_removed = await _remove_webhook(svc, hook, kind)
     return gone
 
 
@@ -801,35 +834,16 @@ async def _mark_board(store: Store, connection: TrackerConnection) -> None:
             link.remote = {**(link.remote or {}), "board": connection.board_key}
 
 
-def _own_webhook(connection: TrackerConnection) -> tuple[BoardSpec, str] | None:
-    """The webhook Timebox added itself (its id kept in the connection's ``board``), and how
-    to reach the tracker to remove it; None when it added none (an admin's stays theirs)."""
-    hook_id = str((connection.board or {}).get("webhook_id") or "")
-    if not hook_id:
-        return None
-    try:
-        return spec_of(connection), hook_id
-    except TrackerError:
-        return None
-
-
-async def _remove_webhook(hook: tuple[BoardSpec, str]) -> str | None:
-    """Removes the webhook Timebox added, after the disconnect is done: best effort, a
-    failure is only said (the tracker then answers its own calls with 401s)."""
-    spec, hook_id = hook
-    tracker = NAMES.get(spec.kind, spec.kind)
-    try:
-        client = open_tracker(spec)
-        async with contextlib.aclosing(client):
-            remove = getattr(client, "delete_webhook", None)
-            if remove is None:
-                return None
-            await remove(hook_id)
-    except TrackerError as error:
-        log.warning("webhook %s of %s not removed: %s", hook_id, spec.kind, error.message)
+async def _remove_webhook(svc: Services, key: str, kind: str) -> str:
+    """The webhook Timebox added, removed at once after the disconnect (its row, recorded
+    with it, done); a failure is said, and the row retries (``tracker_unhook``)."""
+    tracker = NAMES.get(kind, kind)
+    error = await tracker_unhook.remove_now(svc, key)
+    if error is not None:
         return (
-            f"Timebox could not remove the webhook it added in {tracker} ({error.message}): "
-            f"remove it there (Settings > API > Webhooks)."
+            f"Timebox could not remove the webhook it added in {tracker} yet "
+            f"({_without_retry(error.message)}): it keeps trying, or remove it there "
+            f"(Settings > API > Webhooks)."
         )
     return f"Timebox removed the webhook it added in {tracker}."
 

@@ -283,7 +283,7 @@ async def _in_sprint(
     elif news == rules.REOPENED:
         await sprints.unfinish_item(store, team, item.number, who, now)
     elif news == rules.DROPPED:
-        line = rules.drop(item, key, now, kind)  # archived first: no rank goes to the tracker
+        line = rules.drop(item, key, now, kind, zone(team))  # archived first: no rank goes there
         reason = rules.dropped_reason(key, kind)
         sprint, item, decided = await sprints.renegotiate(
             store, team, "remove", item.number, reason, who, now

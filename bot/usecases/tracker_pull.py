@@ -28,10 +28,10 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from bot.domain import tracker_order, tracker_sprints, trackers
+from bot.domain import calendar, tracker_order, tracker_sprints, trackers
 from bot.domain import tracker_sync as rules
 from bot.domain.backlog import ItemFields
 from bot.domain.tracker_sprints import JOINED
@@ -717,6 +717,8 @@ async def _probe(
             return
         links = await store.links_by_keys(connection.team_id, list(found))
         items = await store.items_by_ids(connection.team_id, [x.item_id for x in links.values()])
+        team = await store.team_by_id(connection.team_id)
+        shown_in = calendar.zone(team) if team is not None else UTC
         changed, archived = [], []
         for key, issue in found.items():
             link = links.get(key)
@@ -727,7 +729,7 @@ async def _probe(
                 changed.append(issue)
             elif verdict is not None:
                 item = items.get(link.item_id)
-                if _unlink(store, connection, link, item, verdict, now) and item is not None:
+                if _unlink(store, connection, link, item, verdict, now, shown_in) and item:
                     archived.append(item.number)
                 walked.unlinked += 1
         await poker.backlog_changed(store, connection.team_id, archived, now)  # polls shown again
@@ -745,6 +747,7 @@ def _unlink(
     item: BacklogItem | None,
     reason: str,
     now: datetime,
+    zone: tzinfo = UTC,
 ) -> bool:
     """An issue gone from the board (rules.unlink), and the item's history line saying so
     (`/backlog restore` brings an archived one back with everything Timebox had). Whether the
@@ -753,7 +756,7 @@ def _unlink(
     archived = rules.unlink(link, item, reason, now)
     if item is None:
         return False
-    note = rules.gone_note(reason, key, now, item.number, archived, connection.kind)
+    note = rules.gone_note(reason, key, now, item.number, archived, connection.kind, zone)
     store.log(item, rules.actor(connection.kind), "unlinked", now, key=key, note=note)
     return archived
 

@@ -16,15 +16,17 @@ backoff (429: after Retry-After), never dropped: the item says "not yet in GitHu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.domain import calendar, tracker_sprints, trackers
 from bot.domain import sprints as sprint_rules
 from bot.domain import tracker_sync as rules
+from bot.domain.teams import Roles
 from bot.domain.tracker_order import RankWish
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases.news import tell_channel
 from bot.usecases.tracker import (
     KIND_WRITE,
     BoardSpec,
@@ -49,6 +51,44 @@ from storage.models import (
 from storage.repositories import Store
 
 WAIT_FOR_CREATE = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class SprintCycleTaken:
+    """A Linear team's cycles cannot overlap, and each cycle the sprint `number`'s dates
+    (`first` to `last` day) fall in is used by another of Timebox's sprints (`cycles`: each
+    cycle's name and the number of the sprint using it): no cycle can be made or used for it.
+    The channel is told once; the write is tried again hourly, and uses the cycle its dates
+    fall in once one is free (made in Linear, or its dates changed there). `fixers`: the
+    Product Owner and the Scrum Masters."""
+
+    kind: str
+    number: int
+    first: date
+    last: date
+    cycles: tuple[tuple[str, int | None], ...]
+    fixers: tuple[str, ...]
+
+    @property
+    def tracker(self) -> str:
+        return rules.tracker_name(self.kind)
+
+
+class _CycleTaken(trackers.TrackerError):
+    """The sprint write found no cycle to use (``SprintCycleTaken``): a board set up
+    otherwise than the sprint needs (``CONFIG``), retried hourly, never dropped."""
+
+    def __init__(self, news: SprintCycleTaken) -> None:
+        names = ", ".join(
+            f'"{name}"' + (f" (Sprint {number})" if number and name != f"Sprint {number}" else "")
+            for name, number in news.cycles
+        )
+        super().__init__(
+            f"{news.tracker} cycles cannot overlap, and the cycle this sprint's dates fall in "
+            f"is used by another sprint: {names}",
+            kind=trackers.TrackerErrorKind.CONFIG,
+        )
+        self.news = news
 
 
 @dataclass
@@ -94,6 +134,8 @@ async def run_write(svc: Services, due: Due) -> str:
                 await _merge_first(svc, tracker, write)
             outcome = await _send(tracker, due, write) if write.nothing is None else {}
         except trackers.TrackerError as error:
+            if isinstance(error, _CycleTaken):
+                await _tell_cycle_taken(svc, due, write, error.news)
             return await job_failed(svc, due, write.link_id, error, write.spec.credential)
         finally:
             await tracker.aclose()
@@ -216,6 +258,9 @@ async def _read_sprint(
         start, end = start.astimezone(calendar.zone(team)), end.astimezone(calendar.zone(team))
     write.sprint = {
         "id": sprint.id,
+        "number": sprint.number,
+        "kind": connection.kind,
+        "taken": await _taken(store, connection, sprint.id),
         "seen": {  # where the sync last saw each issue, as the write was read (``_placed``)
             link.key: (link.remote or {}).get("sprint_id")
             for link in links
@@ -234,6 +279,46 @@ async def _read_sprint(
     }
     if sprint.status == "planning":
         write.nothing = "the sprint is not committed yet"
+
+
+async def _taken(store: Store, connection: TrackerConnection, sprint_id: int) -> dict[str, int]:
+    """The tracker's sprints Timebox's other recent sprints use there, by the tracker's id:
+    the number of the sprint using each (a Linear cycle is adopted by one sprint only; other
+    trackers' sprints are found by name alone, so none is read for them)."""
+    taken: dict[str, int] = {}
+    if connection.kind != "linear":
+        return taken
+    for other in await store.sprints(connection.team_id):
+        known = await store.sprint_link(other.id) if other.id != sprint_id else None
+        if known is not None and known.connection_id == connection.id:
+            taken[known.remote_id] = other.number
+    return taken
+
+
+async def _tell_cycle_taken(svc: Services, due: Due, write: _Write, news: SprintCycleTaken) -> None:
+    """The channel told once (per sprint and connection) that no cycle can hold the sprint.
+    This write is retried hourly and starts the sprint there once it lands after the slot
+    began, so the write queued for the slot's first morning (a sprint committed ahead) is
+    dropped: it would only repeat this one, and say meanwhile it is on its way."""
+    async with svc.db.transaction() as store:
+        team = await store.team_by_id(write.team_id)
+        connection = await store.connection_by_id(write.connection_id)
+        if team is None or connection is None:
+            return
+        at_start = f"{KIND_WRITE}:{tag(connection)}:{due.payload['subject']}:sprint:once"
+        if due.key != at_start:
+            await store.cancel(at_start)
+        roles = Roles.of(team)
+        said = SprintCycleTaken(
+            news.kind,
+            news.number,
+            news.first,
+            news.last,
+            news.cycles,
+            tuple(dict.fromkeys(roles.po + roles.sm)),
+        )
+        key = f"tracker_cycle_taken:{write.connection_id}:s{write.sprint['id']}"
+        await tell_channel(store, team, key, svc.clock.now(), said)
 
 
 async def _send(tracker: trackers.Tracker, due: Due, write: _Write) -> dict[str, Any]:
@@ -311,12 +396,7 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
     or made names it as the channel knows it, not by the tracker's id."""
     remote_id, state = sprint["remote_id"], _known_state(sprint)
     if remote_id is None:
-        spec = trackers.SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
-        existing = [s for s in await tracker.board_sprints() if s.name == sprint["name"]]
-        if existing:  # made there first: given Timebox's goal and dates
-            made = await tracker.update_sprint(existing[0], spec)
-        else:
-            made = await tracker.create_sprint(spec)
+        made = await _sprint_there(tracker, sprint)
         remote_id, state = made.id, made.state
     try:
         state, steps = await _sprint_steps(tracker, sprint, remote_id, state)
@@ -336,6 +416,43 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
             "moved_out": steps.move_out,
         }
     }
+
+
+async def _sprint_there(
+    tracker: trackers.Tracker, sprint: dict[str, Any]
+) -> trackers.TrackerSprint:
+    """The tracker's sprint for a sprint not linked there yet (``tracker_sprints.sprint_to_use``):
+    one named as Timebox names it, given Timebox's goal and dates; on Linear, whose cycles
+    cannot overlap (so a cycle cannot be made over one its cycle settings made ahead), the
+    free cycle its dates fall in, given the goal only (its dates are the team's cycle
+    schedule); else one made. Every cycle there taken by another sprint: ``_CycleTaken``."""
+    spec = trackers.SprintSpec(sprint["name"], sprint["goal"], sprint["start"], sprint["end"])
+    taken: dict[str, int] = sprint.get("taken") or {}
+    kind = sprint.get("kind") or rules.JIRA
+    found = tracker_sprints.sprint_to_use(
+        await tracker.board_sprints(),
+        sprint["name"],
+        sprint["start"],
+        sprint["end"],
+        taken=taken,
+        no_overlap=kind == "linear",
+    )
+    if found.sprint is not None and found.how == tracker_sprints.NAMED:
+        return await tracker.update_sprint(found.sprint, spec)
+    if found.sprint is not None:  # adopted: its dates kept
+        return await tracker.update_sprint(found.sprint, trackers.SprintSpec(spec.name, spec.goal))
+    if found.blocked:
+        raise _CycleTaken(
+            SprintCycleTaken(
+                kind,
+                int(sprint.get("number") or 0),
+                sprint["start"].date(),
+                sprint["end"].date(),
+                tuple((s.name, taken.get(s.id)) for s in found.blocked),
+                (),
+            )
+        )
+    return await tracker.create_sprint(spec)
 
 
 def _known_state(sprint: dict[str, Any]) -> trackers.SprintState | None:

@@ -1,15 +1,17 @@
 """The channel's message when its tracker connection breaks (or its tracker has long not
 answered), and when it works again (bot.usecases.tracker.Outage), and when the tracker's
-sprint of the running sprint was closed there (SprintClosedThere): registered as the use
-case's announcers by handlers/jobs.py."""
+sprint of the running sprint was closed there (SprintClosedThere), and when no Linear cycle can
+hold a sprint (SprintCycleTaken): registered as the use case's announcers by handlers/jobs.py."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.domain.tracker_sprints import sprint_there
 from bot.domain.tracker_sync import board_word
 from bot.usecases.tracker import Outage, SprintClosedThere
+from bot.usecases.tracker_push import SprintCycleTaken
 from handlers.blocks.connect import CREDENTIALS, retry_every
 from handlers.blocks.kit import mrkdwn_notice
 from handlers.render import render
@@ -34,3 +36,15 @@ def sprint_closed(said: SprintClosedThere) -> dict[str, Any]:
     return mrkdwn_notice(
         render("tracker_sprint_closed.md.j2", said=said, there=there, closing=closing)
     )
+
+
+def cycle_taken(said: SprintCycleTaken) -> dict[str, Any]:
+    """No Linear cycle can hold the sprint (its dates fall in cycles other sprints use): what
+    that means, who makes room in Linear and how, and that Timebox then goes on by itself."""
+    return mrkdwn_notice(
+        render("tracker_cycle_taken.md.j2", said=said, first=_day(said.first), last=_day(said.last))
+    )
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"

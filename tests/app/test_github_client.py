@@ -213,8 +213,8 @@ async def test_criteria_written_back_keep_the_text_after_their_list(github, make
     await client.update_issue(key, trackers.IssueUpdate(acceptance_criteria=("Visa", "Mastercard")))
 
     assert github.issue(key).body == (
-        "Card payments.\n\nSee the design.\n\n## Acceptance criteria\n- Visa\n- Mastercard"
-    )
+        "Card payments.\n\n## Acceptance criteria\n- Visa\n- Mastercard\n\nSee the design."
+    ), "the list changes in its place"
     again = await client.issue(key)
     assert again.description == read.description, "the paragraph after the list is kept"
     assert again.acceptance_criteria == ("Visa", "Mastercard")

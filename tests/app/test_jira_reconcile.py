@@ -166,7 +166,7 @@ async def test_a_deleted_issue_named_by_a_webhook_is_unlinked_archived_and_said(
     *_, (who, action, changes) = await history(slack, gone)
     assert (who, action, changes["key"]) == ("jira", "unlinked", bug)
     assert changes["note"] == (
-        f"{bug} was deleted in Jira (or the Jira account can no longer see it) on "
+        f"{bug} was deleted in Jira (or the Jira account can no longer see it), noticed on "
         f"2026-03-02 09:00 UTC: unlinked and archived; `/backlog restore {card.number}` "
         "brings it back"
     )

@@ -398,8 +398,8 @@ async def test_criteria_written_back_keep_the_text_after_their_list(linear, make
     )
 
     assert linear.issues[issue.identifier].description == (
-        "Shoppers pay.\n\nSee the design.\n\n## Acceptance criteria\n- Visa\n- 3DS"
-    )
+        "Shoppers pay.\n\n**Acceptance criteria:**\n- Visa\n- 3DS\n\nSee the design."
+    ), "the list changes in its place"
     again = await client.issue(issue.identifier)
     assert again.description == read.description, "the paragraph after the list is kept"
     assert again.acceptance_criteria == ("Visa", "3DS")

@@ -84,7 +84,7 @@ async def test_a_signed_github_deletion_unlinks_the_item_once_github_says_not_fo
     *_, (who, action, changes) = await history(slack, gone)
     assert (who, action, changes["key"]) == ("github", "unlinked", bug)
     assert changes["note"].startswith(
-        f"{bug} was deleted in GitHub (or the GitHub account can no longer see it) on "
+        f"{bug} was deleted in GitHub (or the GitHub account can no longer see it), noticed on "
     )
 
 
