@@ -71,6 +71,16 @@ def developers_present(team: Team, people: People | None) -> Present:
     return Roles.of(team).developers_present(members)
 
 
+def sprint_named(team: Team, sprint: Sprint) -> dict[str, Any]:
+    """The sprint a planning plans, as its meeting keeps it (`data["sprint"]`) for its card:
+    its number, first day and last working day (as the commitment's summary shows them)."""
+    return {
+        "number": sprint.number,
+        "starts_on": sprint.starts_on.isoformat(),
+        "ends_on": sprints.last_day(team, sprint).isoformat(),
+    }
+
+
 def require_planning(sprint: Sprint) -> Sprint:
     """A sprint whose plan may still change."""
     if sprint.status != "planning":

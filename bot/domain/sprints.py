@@ -570,6 +570,32 @@ def reselect(
     return added, list(kept.values())
 
 
+def recommit(sprint: Sprint) -> tuple[str, ...]:
+    """The plan the Developers commit to changed (its selection or its goal): a commitment
+    given so far was to the plan as it was, and no longer counts. Returns who had committed,
+    to be asked to commit again (none once the sprint is committed: its plan changes only by
+    renegotiation, which keeps the commitment)."""
+    if sprint.status != "planning":
+        return ()
+    given = tuple(sprint.committed_by or ())
+    sprint.committed_by = []
+    return given
+
+
+NotReady = tuple[int, tuple[str, ...]]
+"""An item of the plan that is not ready: its number, and what its Definition of Ready finds
+missing, in words."""
+
+
+def not_ready(team: Team, items: Iterable[SprintItem]) -> tuple[NotReady, ...]:
+    """The items of the plan the team's Definition of Ready finds not ready (an unestimated one
+    among them: it counts no points), in the plan's order: a commitment to them is warned of,
+    not refused (the Developers commit; the warning names what they take on)."""
+    dor = DefinitionOfReady.of(team)
+    found = ((si.item.number, tuple(gaps(si.item, dor))) for si in items)
+    return tuple((number, missing) for number, missing in found if missing)
+
+
 def days_off_beyond(who: str, days: float, working: int) -> str | None:
     """Why `who` cannot have `days` off in a sprint of `working` days per person (None: they
     can): "Kenji has 20 days off, but the sprint has 10 working days." """

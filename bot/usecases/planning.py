@@ -52,9 +52,15 @@ class Planning:
 
     async def begin(self, store: Store, team: Team, now: datetime) -> dict[str, Any]:
         """The sprint it plans, and the sprint's length, which sets its timebox (extensions
-        are held to it: agendas.agenda.extension_left)."""
+        are held to it: agendas.agenda.extension_left); `sprint`: its number and dates, for
+        the meeting's card to name the sprint planned (one planned ahead of a committed sprint
+        is not the one the team may think of)."""
         sprint = await steps.upcoming(store, team, now)
-        return {"sprint_id": sprint.id, "sprint_weeks": team.sprint_weeks}
+        return {
+            "sprint_id": sprint.id,
+            "sprint_weeks": team.sprint_weeks,
+            "sprint": plan.sprint_named(team, sprint),
+        }
 
     async def section(
         self, store: Store, team: Team, meeting: Meeting, now: datetime, people: People | None
@@ -100,9 +106,13 @@ async def plan_state(
 @dataclass(frozen=True)
 class PlanNote:
     """What changed in the plan, for the meeting thread: `what` is goal, added, dropped,
-    chosen, capacity, tasks or waiting (for more commitments, and not for those `away` the
-    whole sprint). `changed` False: what was asked left the plan as it was (an item added
-    again, or dropped while not in it, or a commitment given again)."""
+    chosen, capacity, tasks, waiting (for more commitments, and not for those `away` the
+    whole sprint) or committed (sprint `number` was, with items not ready: said only then).
+    `changed` False: what was asked left the plan as it was (an item added again, or dropped
+    while not in it, or a commitment given again). `numbers`: the items chosen; `reason`: why
+    an item was added; `unready`: the items told of that are not ready (the one added, or the
+    plan's); `recommit`: the Developers whose commitment the change set aside, asked to
+    commit again."""
 
     what: str
     user: str
@@ -113,6 +123,10 @@ class PlanNote:
     waiting: tuple[str, ...] = ()
     away: tuple[str, ...] = ()
     changed: bool = True
+    numbers: tuple[int, ...] = ()
+    reason: str = ""
+    unready: tuple[rules.NotReady, ...] = ()
+    recommit: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,8 +202,12 @@ async def set_goal(
     async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, sprint_id, planning=sprint_id is None)
         await work.require(("po",), "set the sprint goal")
+        before = (sprint.goal, sprint.one_thing)
         rules.set_goal(sprint, goal, sprint.one_thing if one_thing is None else one_thing)
-        return await _changed(work, sprint, people, PlanNote("goal", work.user, goal=sprint.goal))
+        note = PlanNote("goal", work.user, goal=sprint.goal)
+        if (sprint.goal, sprint.one_thing) != before:
+            note = replace(note, recommit=rules.recommit(sprint))
+        return await _changed(work, sprint, people, note)
 
 
 async def add_item(
@@ -201,7 +219,7 @@ async def add_item(
         sprint = await _sprint(work, None)
         before = plan.current(await work.store.sprint_items(sprint))
         chosen = plan.with_item(before, number, reason)
-        note = PlanNote("added", work.user, number)
+        note = PlanNote("added", work.user, number, reason=reason)
         return await _reselected(work, sprint, people, before, chosen, note)
 
 
@@ -228,10 +246,12 @@ async def choose_items(
     """The selection form: ready items, those serving the goal, one unready item with a reason."""
     async with member_work(svc, actor, _among(people), once=True) as work:
         sprint = await _sprint(work, sprint_id)
+        before = plan.current(await work.store.sprint_items(sprint))
         chosen = plan.from_form(items, goal_items, override, reason)
         await _select(work, sprint, chosen)
-        note = PlanNote("chosen", work.user, count=len(chosen.numbers))
-        return await _changed(work, sprint, people, note)
+        numbers = tuple(dict.fromkeys(chosen.numbers))
+        note = PlanNote("chosen", work.user, count=len(numbers), numbers=numbers)
+        return await _changed(work, sprint, people, _reselection(sprint, before, chosen, note))
 
 
 async def set_capacity(
@@ -282,7 +302,8 @@ async def commit(
                 changed=not result.again,  # given again: nothing new, the asker alone hears
             )
             return Committed(work.team, sprint, 0, await _changed(work, sprint, people, note), None)
-        count = len(await work.store.sprint_items(sprint))
+        items = await work.store.sprint_items(sprint)
+        count = len(items)
         meeting = await work.store.open_meeting(work.team.id)
         ended = None
         if meeting is not None and meeting.kind == PLANNING.name:
@@ -291,6 +312,14 @@ async def commit(
         done = Committed(work.team, sprint, count, None, ended)
         key = f"sprint-committed:{sprint.id}"
         posts = await news.record_for_channel(work.store, work.team, key, work.now, done)
+        unready = rules.not_ready(work.team, items)
+        if unready:  # said under the summary: the commitment takes them on as they are
+            warned = PlanNote("committed", work.user, sprint.number, unready=unready)
+            key = f"sprint-committed-unready:{sprint.id}"
+            posts = [
+                *posts,
+                *await news.record_for_channel(work.store, work.team, key, work.now, warned),
+            ]
         return replace(done, posts=posts)
 
 
@@ -399,13 +428,37 @@ async def _reselected(
     if chosen == before:
         return await _changed(work, sprint, people, replace(note, changed=False))
     await _select(work, sprint, chosen)
-    return await _changed(work, sprint, people, note)
+    return await _changed(work, sprint, people, _reselection(sprint, before, chosen, note))
+
+
+def _reselection(
+    sprint: Sprint, before: plan.Selection, chosen: plan.Selection, note: PlanNote
+) -> PlanNote:
+    """`note` of a new selection: one of other items than before sets aside the commitments
+    given to the plan as it was (`rules.recommit`), and asks their Developers again."""
+    if set(chosen.numbers) == set(before.numbers):
+        return note
+    return replace(note, recommit=rules.recommit(sprint))
+
+
+TELLS_UNREADY = ("added", "chosen", "waiting")
+"""The notes that name the items of the plan that are not ready (an added one: itself)."""
+
+
+def _unready(team: Team, items: Sequence[SprintItem], note: PlanNote) -> PlanNote:
+    """`note` with the items it tells of that are not ready."""
+    if not note.changed or note.what not in TELLS_UNREADY:
+        return note
+    if note.what == "added":
+        items = [si for si in items if si.item.number == note.number]
+    return replace(note, unready=rules.not_ready(team, items))
 
 
 async def _changed(work: Work, sprint: Sprint, people: People, note: PlanNote) -> PlanChanged:
     """Where the plan stands after `note`; told in the running meeting's thread, its line is
     recorded in the outbox with the change."""
     state = await plan_state(work.store, work.team, sprint, people)
+    note = _unready(work.team, state.items, note)
     meeting = await work.store.open_meeting(work.team.id)
     running = meeting if meeting is not None and meeting.kind == PLANNING.name else None
     changed = PlanChanged(work.team, state, note, running)

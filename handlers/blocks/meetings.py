@@ -97,7 +97,8 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
         auto_ended=engine.auto_ended(meeting),
         purpose=engine.current(meeting).get("purpose") if meeting.status != "ended" else "",
     )
-    title = meeting.agenda["name"] + (" · ended" if meeting.status == "ended" else "")
+    title = meeting.agenda["name"] + _about(meeting)
+    title += " · ended" if meeting.status == "ended" else ""
     blocks: list[Block] = [
         HeaderBlock(text=fit(escape(title), 150)),
         section(
@@ -110,6 +111,16 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
     if meeting.status != "ended":
         blocks.append(controls(meeting))
     return message(blocks, escape(meeting.agenda["name"]))
+
+
+def _about(meeting: Meeting) -> str:
+    """The sprint the meeting is about, for its card's title (a planning's, as it began:
+    agendas.planning.sprint_named); nothing for a meeting about no sprint."""
+    sprint = meeting.data.get("sprint")
+    if not sprint:
+        return ""
+    starts, ends = date.fromisoformat(sprint["starts_on"]), date.fromisoformat(sprint["ends_on"])
+    return f" · Sprint {sprint['number']}, {starts:%d %b} to {ends:%d %b}"
 
 
 def _bar(progress: engine.Progress) -> str:

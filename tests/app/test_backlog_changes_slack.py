@@ -101,7 +101,7 @@ async def test_done_on_an_item_of_the_running_sprint_counts_in_the_sprint(slack)
 
     answer = shown(await backlog(slack, "done 1", user=DEV1))
 
-    assert "#1 marked done." in answer and "*Status:* Done" in answer
+    assert "#1 is done in sprint 1." in answer and "*Status:* Done" in answer
     closing = await close_sprint(slack, "Yes")
     assert "5 of 13 committed points completed" in closing, closing
     assert (await item(slack, 1)).status == "done", "not handed back as unfinished"
