@@ -803,10 +803,12 @@ async def disconnect(
         site, name, kind = connection.site, connection.board_name, connection.kind
         board_id = connection.board_id
         listed = await work.store.all_items(work.team.id, include_closed=False)
-        on_backlog = sum(
+        on_backlog = sum(  # with an issue: one still to be created there has no link to keep
             1
             for item in listed
-            if item.tracker_link is not None and item.tracker_link.connection_id == connection.id
+            if (link := item.tracker_link) is not None
+            and link.connection_id == connection.id
+            and link.key
         )
         _, waiting, _ = await work.store.count_links(connection.id)
         key = f"tracker_disconnected:{tag(connection)}:{work.now.isoformat()}"

@@ -101,7 +101,13 @@ class TrackerQueries(Repository):
 
     async def remove_connection(self, connection: TrackerConnection) -> int:
         """Ends a connection: its items stay, unlinked (their keys kept, so connecting again
-        matches them); its sprints' links and its pending work go. How many items it had."""
+        matches them); its sprints' links, its pending work and the links of items whose issue
+        was never created go. How many items had an issue."""
+        await self.session.execute(
+            delete(TrackerLink).where(
+                TrackerLink.connection_id == connection.id, TrackerLink.key.is_(None)
+            )
+        )
         result = await self.session.execute(
             update(TrackerLink)
             .where(TrackerLink.connection_id == connection.id)
@@ -196,11 +202,12 @@ class TrackerQueries(Repository):
         await self.session.flush()
 
     async def count_links(self, connection_id: int) -> tuple[int, int, int]:
-        """(linked items, writes pending, items whose last write failed) of a connection."""
+        """(linked items: those with an issue, writes pending, items whose last write failed)
+        of a connection."""
         row = (
             await self.session.execute(
                 select(
-                    func.count(TrackerLink.id),
+                    func.count(TrackerLink.key),
                     func.coalesce(func.sum(TrackerLink.pending), 0),
                     func.count(TrackerLink.error),
                 ).where(TrackerLink.connection_id == connection_id)

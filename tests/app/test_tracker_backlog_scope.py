@@ -92,3 +92,21 @@ async def test_the_status_is_not_in_step_while_a_write_to_linear_is_refused(slac
     assert "does not try again (Team Engineering estimates on Linear's Fibonacci scale" in (
         await backlog_text(slack)
     )
+
+
+async def test_an_item_whose_issue_is_not_created_yet_is_not_counted_as_linked(slack, linear):
+    """An item added while Linear answers 503: its issue is still to be created. The status
+    counts it as a change on its way, not as a linked item, and a disconnect does not say it
+    stays "unlinked" (it never had an issue)."""
+    linear.add_issue("Pay by card", estimate=3)
+    await roles(slack)
+    await webhook_of(slack, "linear", await connect_linear(slack, linear))
+    linear.fail_next(503, times=20)
+    await slack.driver.command("/backlog", "add Dark mode", user=PO, channel=CHANNEL)
+    await drain(slack)
+    status = await status_text(slack)
+    assert "Linked items: 1 ·" in status, status
+
+    await slack.driver.command("/timebox", "disconnect", user=PO, channel=CHANNEL)
+    said = shown(last_ephemeral(slack, PO))
+    assert "Its 1 item on the backlog stays there, unlinked;" in said, said
