@@ -187,6 +187,7 @@ def link_dependencies(
     done: Mapping[int, bool],
     links: Mapping[int, Sequence[int]],
     kept: Sequence[dict[str, Any]] = (),
+    tracker: str | None = None,
 ) -> list[dict[str, Any]]:
     """Item `number`'s dependencies as they are saved: each `#n` naming an item of the backlog
     (`done`: every item number of the team, and whether it is done) becomes a link, resolved
@@ -194,10 +195,16 @@ def link_dependencies(
     (FieldRefused), naming what to change: a `#n` the backlog does not have (but for a note
     the item had already, `kept`: its dependencies now, e.g. one imported from another
     team's export, ticked by hand), the item itself, and a cycle (#1 waits for #2, which waits
-    for #1; `links` are the other items' links)."""
+    for #1; `links` are the other items' links). `tracker`: the name of the tracker whose
+    issue the item is linked to, which owns the dependencies its links gave
+    (``tracker_dependencies``)."""
+    theirs = tracker_dependencies(dependencies, kept, tracker)
     notes = {d["text"] for d in kept if d.get("item") is None}
     saved: list[dict[str, Any]] = []
     for dependency in dependencies:
+        if (given := theirs.pop(dependency["text"], None)) is not None:
+            saved.append(dict(given))
+            continue
         other = named_item(dependency)
         if other is None or (other not in done and dependency["text"] in notes):
             saved.append({"text": dependency["text"], "resolved": bool(dependency["resolved"])})
@@ -224,6 +231,44 @@ def link_dependencies(
             f"({path}), so neither could ever start. Take one of these dependencies out.",
         )
     return saved
+
+
+def tracker_dependencies(
+    dependencies: Sequence[dict[str, Any]], kept: Sequence[dict[str, Any]], tracker: str | None
+) -> dict[str, dict[str, Any]]:
+    """The item's dependencies that its tracker's links gave (`kept`: its dependencies now,
+    each such one naming its blocker's key), by their text, as the form submits them again
+    (`dependencies`): the tracker owns them (its sync adds and removes them as the links
+    change), so a line naming one is that link, kept as it is, never a dependency of
+    Timebox's. Removing such a line, or ticking it, is refused under the form's Dependencies
+    (FieldRefused), naming where to change it: saved here, it would never reach the tracker,
+    and the sync would never take it off again. None are the tracker's (`tracker` None) for
+    an item no live link backs (one only Timebox has, or unlinked by a disconnect)."""
+    if tracker is None:
+        return {}
+    theirs = {str(d["tracker"]): d for d in kept if d.get("tracker")}
+    sent = {d["text"]: d for d in dependencies}
+    gone = [key for key in theirs if key not in sent]
+    if gone:
+        named = gone[0] if len(gone) == 1 else f"{', '.join(gone[:-1])} and {gone[-1]}"
+        come, them = ("comes", "the link") if len(gone) == 1 else ("come", "the links")
+        raise FieldRefused(
+            "dependencies",
+            f"{named} {come} from {tracker}'s links: remove {them} there, and the next sync "
+            f"takes {'it' if len(gone) == 1 else 'them'} off here. Put "
+            f"{'it' if len(gone) == 1 else 'them'} back to save the rest.",
+        )
+    ticked = [
+        key for key, d in theirs.items() if bool(sent[key]["resolved"]) != bool(d.get("resolved"))
+    ]
+    if ticked:
+        key = ticked[0]
+        raise FieldRefused(
+            "dependencies",
+            f"{key} comes from {tracker}'s links: it is resolved when {key} is done there, so "
+            f"leave its box as it was ([{'x' if theirs[key].get('resolved') else ' '}]).",
+        )
+    return theirs
 
 
 def find_cycle(start: int, graph: Mapping[int, Sequence[int]]) -> list[int] | None:

@@ -45,6 +45,7 @@ from bot.domain.tracker_sync import (
     closes_on_archive,
     for_new_issue,
     refuse_tracker_owned,
+    tracker_name,
 )
 from bot.runtime import outbox
 from bot.runtime.services import Services
@@ -291,16 +292,31 @@ async def _form_edits(work: Work, sent: ItemFormSent) -> tuple[BacklogItem, Form
     dor = DefinitionOfReady.of(work.team)
     form = form_edits(item, sent.fields, sent.shown, dor, work.team.priority_scheme)
     edits = priority.with_scores(item, form.edits)
-    refuse_tracker_owned(edits, await work.store.link_of_item(item.id))
+    link = await work.store.link_of_item(item.id)
+    refuse_tracker_owned(edits, link)
     if "estimate" in edits:
         require_estimate(await work.store.estimate_scale(item), item, edits["estimate"])
     if "dependencies" in edits:
         done, links = await work.store.link_map(work.team.id)
         linked = link_dependencies(
-            sent.number, edits["dependencies"], done, links, kept=item.dependencies
+            sent.number,
+            edits["dependencies"],
+            done,
+            links,
+            kept=item.dependencies,
+            tracker=_links_owner(link),
         )
         edits = {**edits, "dependencies": linked}
     return item, form, edits
+
+
+def _links_owner(link: TrackerLink | None) -> str | None:
+    """The name of the tracker whose links give the item's tracker dependencies, while its
+    issue is linked (None: an item only Timebox has, its issue not made yet, or unlinked by a
+    disconnect: those dependencies are Timebox's then)."""
+    if link is None or link.connection_id is None or not link.key:
+        return None
+    return tracker_name(str((link.remote or {}).get("tracker") or "jira"))
 
 
 async def move_item(
@@ -519,7 +535,9 @@ async def _import_batches(
                 _require_same_team(work, form_team, "form")
             taken = await open_titles(work.store, work.team)  # as they are now: another
             # import may have run between two batches (about 20 ms for 5,000 items)
-            added = await import_rows(work.store, work.team, batch, work.user, work.now, taken)
+            added = await import_rows(
+                work.store, work.team, batch, work.user, work.now, taken, parsed.keys
+            )
             report.imported += added.imported
             report.refused += added.refused
             report.added |= added.added
@@ -546,12 +564,29 @@ async def import_rows(
     actor: str,
     now: datetime,
     taken: Mapping[str, str],
+    keys: Mapping[int, str] | None = None,
 ) -> ImportReport:
     """Adds parsed rows (spreadsheet row, fields) at the bottom, but for a row whose title is
     `taken` by an open item (`open_titles`): refused, naming the item, so sharing a file
-    again adds nothing twice."""
-    fresh, refused = backlog_csv.refuse_taken(rows, taken)
+    again adds nothing twice. In a channel connected to a tracker, the rows added are created
+    there too, as `/backlog add` creates an item (``tracker.after_add_many``), but for a row
+    whose issue key (`keys`: the file's "Issue key" of each row) names an issue of the
+    connected board: that issue is an item already (its own link), so the row is refused,
+    naming it, rather than made twice."""
+    keyed = {line: key for line, _ in rows if (key := (keys or {}).get(line))}
+    board = await tracker.on_board(store, team, list(keyed.values()))
+    known = {line for line, key in keyed.items() if key in board.items}
+    fresh, refused = backlog_csv.refuse_taken([r for r in rows if r[0] not in known], taken)
+    refused += [
+        (
+            line,
+            f"its issue {keyed[line]} is on the connected {board.tracker} board already, "
+            f"as #{board.items[keyed[line]]}; not made twice",
+        )
+        for line in sorted(known)
+    ]
     added = await store.add_items(team, [f for _, f in fresh], actor, now, action="imported")
+    await tracker.after_add_many(store, team, added, now)
     lines = {line: item.number for (line, _), item in zip(fresh, added, strict=True)}
     return ImportReport(imported=[item.number for item in added], refused=refused, added=lines)
 
@@ -577,7 +612,7 @@ async def import_parsed(
 ) -> ImportReport:
     """A whole parsed file in one transaction (small imports, tests)."""
     taken = await open_titles(store, team)
-    report = await import_rows(store, team, parsed.rows, actor, now, taken)
+    report = await import_rows(store, team, parsed.rows, actor, now, taken, parsed.keys)
     unlinked = await link_imported(store, team, parsed, report.added, now)
     refused = sorted([*parsed.refused, *report.refused])
     return ImportReport(report.imported, refused, dict(parsed.skipped), unlinked=unlinked)

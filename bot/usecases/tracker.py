@@ -11,10 +11,11 @@ backoff (429: after Retry-After), never dropped; only a write the tracker refuse
 issue added to a completed cycle) ends, as refused on its items, in the tracker's words.
 
 Other features' use cases call ``after_estimate``, ``after_edit``, ``after_reorder``,
-``after_add``, ``after_done``, ``after_reopen``, ``after_commit``, ``after_scope_change`` and
-``after_close`` inside their own transaction: the write's row is stored with their change, or
-not at all. For a team without a connection they do nothing (one indexed look-up). They only
-store rows, so this module imports neither direction.
+``after_add`` (``after_add_many`` for an import's batch), ``after_done``, ``after_reopen``,
+``after_commit``, ``after_scope_change`` and ``after_close`` inside their own transaction: the
+write's row is stored with their change, or not at all. For a team without a connection they
+do nothing (one indexed look-up). They only store rows, so this module imports neither
+direction.
 
 The tracker client is made by an opener registered by the process (``register_opener``, see
 bot/trackers/wiring.py); this module knows trackers through bot.domain.trackers only. Tokens
@@ -197,18 +198,72 @@ async def after_add(store: Store, team: Team, item: BacklogItem | int, now: date
     item = await _item(store, team, item)
     link = await store.link_of_item(item.id)
     if link is None:
-        link = await store.add_link(
-            TrackerLink(
-                team_id=team.id,
-                item_id=item.id,
-                connection_id=connection.id,
-                key=None,
-                base={},
-                remote={"tracker": connection.kind},  # what the item names until it has a key
-                pending=0,
-            )
-        )
+        link = await store.add_link(_new_link(team, item, connection))
     await enqueue(store, connection, link, "create", f"i{item.id}", now, once=True)
+
+
+def _new_link(
+    team: Team, item: BacklogItem, connection: TrackerConnection, pending: int = 0
+) -> TrackerLink:
+    """The link of an item added in Slack, whose issue its create write makes."""
+    return TrackerLink(
+        team_id=team.id,
+        item_id=item.id,
+        connection_id=connection.id,
+        key=None,
+        base={},
+        remote={"tracker": connection.kind},  # what the item names until it has a key
+        pending=pending,
+    )
+
+
+async def after_add_many(
+    store: Store, team: Team, items: Sequence[BacklogItem], now: datetime
+) -> None:
+    """Items added at once (a CSV import's batch), none linked yet: each created in the
+    tracker as ``after_add`` creates one (the same durable create write, counted as pending on
+    its new link), in a few statements for the whole batch (the connection read, the create
+    rows inserted at once, the links inserted at once) rather than four or five per item."""
+    if not items:
+        return
+    connection = await store.connection(team.id)
+    if connection is None:
+        return
+    rows = {
+        item.id: _write_row(connection, "create", f"i{item.id}", now, once=True) for item in items
+    }
+    added = await store.schedule_many(
+        [
+            {"kind": KIND_WRITE, "key": key, "due_at": now, "payload": payload}
+            for key, payload in rows.values()
+        ]
+    )
+    await store.add_links(
+        [_new_link(team, item, connection, int(rows[item.id][0] in added)) for item in items]
+    )
+
+
+@dataclass(frozen=True)
+class OnBoard:
+    """Which of some issue keys name issues of the team's connected board (each with its
+    item's number), and that tracker's name; nothing for a team without a connection."""
+
+    tracker: str = ""
+    items: dict[str, int] = field(default_factory=dict)
+
+
+async def on_board(store: Store, team: Team, keys: Sequence[str]) -> OnBoard:
+    """The keys among `keys` (a CSV's "Issue key" column) of issues of the connected board:
+    linked to an item through the connection (every issue of the board is, once imported).
+    One indexed look-up, two when any is found."""
+    connection = await store.connection(team.id) if keys else None
+    if connection is None:
+        return OnBoard()
+    links = await store.links_by_keys(team.id, list(dict.fromkeys(keys)))
+    ours = {key: link.item_id for key, link in links.items() if link.connection_id == connection.id}
+    items = await store.items_by_ids(team.id, list(ours.values()))
+    numbers = {key: items[item_id].number for key, item_id in ours.items() if item_id in items}
+    return OnBoard(rules.tracker_name(connection.kind), numbers)
 
 
 async def after_commit(store: Store, team: Team, sprint: Sprint, now: datetime) -> None:
@@ -308,6 +363,18 @@ async def enqueue(
     """One row per effect: `tracker_write:<connection>:<subject>:<effect>:<id>`, counted as
     pending on `link` (an item's write) or on each of `counted` (a sprint's: its items),
     named in the payload (``LINKS``) so that its end or failure is recorded on them."""
+    key, payload = _write_row(connection, effect, subject, now, once=once)
+    if counted:
+        payload[LINKS] = [k.id for k in counted]
+    if await store.schedule_once(KIND_WRITE, key, now, payload):
+        for pending in [link] if link is not None else counted:
+            await store.change_pending(pending.id, 1)
+
+
+def _write_row(
+    connection: TrackerConnection, effect: str, subject: str, now: datetime, *, once: bool
+) -> tuple[str, dict[str, Any]]:
+    """The key and payload of a write's row (``enqueue``)."""
     suffix = "once" if once else random_secrets.token_hex(6)
     key = f"{KIND_WRITE}:{tag(connection)}:{subject}:{effect}:{suffix}"
     payload = {
@@ -317,11 +384,7 @@ async def enqueue(
         "since": now.isoformat(),
         "attempt": 1,
     }
-    if counted:
-        payload[LINKS] = [k.id for k in counted]
-    if await store.schedule_once(KIND_WRITE, key, now, payload):
-        for pending in [link] if link is not None else counted:
-            await store.change_pending(pending.id, 1)
+    return key, payload
 
 
 def counted_links(payload: dict[str, Any]) -> list[int]:
@@ -492,6 +555,33 @@ async def _refused(
         await store.change_pending(failed, -1, error=said)
     log.warning("tracker %s %s refused (%s): not retried", due.kind, due.key, error.kind.value)
     return f"refused: {error.kind.value}"
+
+
+REFUSED_SHOWN = 3
+"""The items a connection's status names whose writes fail (``failing_items``); the rest are
+counted."""
+
+
+@dataclass(frozen=True)
+class FailingItem:
+    """An item whose last write to the tracker failed, as the connection's status names it:
+    its number, the tracker's words (``_short``), and whether it is retried still (else the
+    tracker refused it for good: a later change of it here is written again)."""
+
+    number: int
+    said: str
+    retrying: bool
+
+
+async def failing_items(
+    store: Store, connection: TrackerConnection, limit: int = REFUSED_SHOWN
+) -> list[FailingItem]:
+    """The first `limit` items (by number) whose last write to the tracker was refused or
+    fails, done and archived ones too (a done item's refused close is on no backlog list):
+    what the connection's status names (``ConnectionShown.failing_items``), so that someone
+    can act; the status counts them all."""
+    rows = await store.failing_links(connection.id, limit)
+    return [FailingItem(number, said, pending > 0) for number, said, pending in rows]
 
 
 def _short(error: trackers.TrackerError, kind: str) -> str:

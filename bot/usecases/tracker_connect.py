@@ -51,8 +51,10 @@ from bot.usecases.tracker import (
     PUSH_DOWN,
     ROLES,
     BoardSpec,
+    FailingItem,
     after_webhook,
     connection_lock,
+    failing_items,
     hurry,
     job_ids,
     open_tracker,
@@ -224,6 +226,7 @@ class ConnectionShown:
     behind_since: datetime | None = None  # the tracker's changes not all in since (``BEHIND``)
     held_back: list[str] = field(default_factory=list)  # issues whose change failed to apply
     sync_failing: bool = False  # a sync (or import) row retried after failing: none come in
+    failing_items: list[FailingItem] = field(default_factory=list)  # a few of them, named
 
 
 @dataclass
@@ -719,6 +722,7 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
             behind_since=since,
             held_back=held_back,
             sync_failing=sync_failing,
+            failing_items=await failing_items(work.store, connection) if failing else [],
         )
 
 

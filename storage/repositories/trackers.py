@@ -215,6 +215,18 @@ class TrackerQueries(Repository):
         ).one()
         return int(row[0]), int(row[1]), int(row[2])
 
+    async def failing_links(self, connection_id: int, limit: int) -> Sequence[tuple[int, str, int]]:
+        """(item number, error, writes pending) of the first `limit` items, by number, whose
+        last write to the connection's tracker failed."""
+        rows = await self.session.execute(
+            select(BacklogItem.number, TrackerLink.error, TrackerLink.pending)
+            .join(BacklogItem, BacklogItem.id == TrackerLink.item_id)
+            .where(TrackerLink.connection_id == connection_id, TrackerLink.error.is_not(None))
+            .order_by(BacklogItem.number)
+            .limit(limit)
+        )
+        return [(int(n), str(error), int(pending)) for n, error, pending in rows]
+
     async def change_pending(self, link_id: int, by: int, error: str | None = None) -> None:
         """Counts a write to the tracker in (`by` 1) or out (-1); `error`: why the last try
         failed (None clears it once nothing is pending)."""
