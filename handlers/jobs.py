@@ -97,6 +97,7 @@ def register_jobs(
     jobs: dict[str, Job] = {
         reminders.KIND: send_reminder,
         engine.TIMER: meeting_flow.on_timer,
+        meetings_uc.OPEN: meeting_flow.on_opening,
         poker.KIND_DEADLINE: poker_flow.on_deadline,
         poker.KIND_NUDGE: poker_flow.on_nudge,
         poker.KIND_VOTE: poker_flow.on_vote,

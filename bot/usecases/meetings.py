@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 from uuid import uuid4
 
@@ -23,7 +23,7 @@ from agendas.agenda import Agenda, adopt, edited, for_team, is_custom, reset
 from agendas.agenda import parse as parse_agenda
 from agendas.kinds import MeetingKind, People, conclude
 from bot.domain import backlog
-from bot.domain.calendar import local_today
+from bot.domain.calendar import local_today, zone
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
@@ -147,6 +147,8 @@ class Step:
     posts: list[outbox.Post] = field(default_factory=list)
     """What it tells the meeting (its note, an ended meeting's minutes and notice), recorded
     in the outbox with the step, to send at once (handlers/outbox.send_all)."""
+    opening: str | None = None
+    """The new section's opening (`to_open`), recorded with the step: its job's key."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ class Started:
     meeting: Meeting
     team: Team
     card: outbox.Post
+    opening: str
+    """Its first section's opening (`to_open`), recorded with it: its job's key."""
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,9 @@ arguments but the channel and thread."""
 
 CARD = "meeting_card"  # outbox.AFTER_POST: an agenda card posted (its ts) or refused
 DEEP_DIVE = "meeting_deep_dive"  # outbox.AFTER_POST: a deep-dive card's ts, to redraw it
+OPEN = "meeting_open"  # the job that opens a section's cards (`to_open`)
+OPENING_KEY = "meeting-open"  # its key's start (a withdrawn meeting's goes with it)
+OPEN_AFTER = outbox.SETTLE_AFTER  # when it is due, unless opened at once (or failed: `open_soon`)
 
 
 # -- running a meeting ---------------------------------------------------------------------------
@@ -264,7 +271,8 @@ async def start(
             channel=work.team.channel_id,
             **render(meeting, work.now),
         )
-        return Started(meeting, work.team, card)
+        opening = await to_open(work.store, work.team, meeting, work.now)
+        return Started(meeting, work.team, card, opening)
 
 
 async def card_posted(store: Store, meeting_id: int, ts: str | None) -> None:
@@ -279,6 +287,7 @@ async def card_posted(store: Store, meeting_id: int, ts: str | None) -> None:
         meeting.message_ts = ts
         return
     await store.cancel_prefix(f"meeting:{meeting.id}:")
+    await store.cancel_prefix(f"{OPENING_KEY}:{meeting.id}:")
     await store.delete_meeting(meeting)
 
 
@@ -311,16 +320,73 @@ outbox.AFTER_POST[CARD] = card_posted
 outbox.AFTER_POST[DEEP_DIVE] = deep_dive_posted
 
 
-async def opening(
-    svc: Services, meeting_id: int, people: People | None, render: RenderOpening
-) -> Opening:
-    """What the meeting's current section opens, by the actions its agenda gives it: its
-    cards recorded in the outbox, for its thread."""
+async def to_open(store: Store, team: Team, meeting: Meeting, now: datetime) -> str:
+    """Records, in the caller's transaction (a start, a step, a timer moving on), that the
+    meeting's current section is to open its cards: a job (its key returned) that the Slack
+    side runs at once (`opening`, which marks it done with the cards recorded). A failure
+    there, or a crash, leaves it to the job runner: due after `OPEN_AFTER`, or now when the
+    Slack side says it failed (`open_soon`), and retried. Not under the meeting's timer keys
+    (`meeting:<id>:`), which every change of the clock cancels."""
+    key = f"{OPENING_KEY}:{meeting.id}:{meeting.section}"
+    payload = {"meeting": meeting.id, "section": meeting.section, "workspace": team.workspace_id}
+    await store.schedule_once(OPEN, key, now + OPEN_AFTER, payload)
+    return key
+
+
+async def open_soon(svc: Services, key: str) -> None:
+    """The Slack side could not open the section at once: its job is due now, for the job
+    runner to run with its retries. One done already is left alone."""
     async with svc.db.transaction() as store:
+        job = await store.scheduled(key)
+        if job is not None and job.done_at is None:
+            await store.schedule(OPEN, key, svc.clock.now(), job.payload)
+
+
+async def to_be_opened(svc: Services, key: str) -> tuple[Team, Meeting] | None:
+    """The meeting whose section the job `key` opens, with its team; None when that no
+    longer applies (done, the meeting gone or ended, or moved on). A meeting whose agenda card
+    is not in Slack yet (its record still to settle) has no thread to open it in: an error,
+    for the job runner to retry."""
+    async with svc.db.reading() as store:
+        found = await _to_open(store, key, lock=False)
+    if found is not None and found[1].message_ts is None:
+        raise LookupError(f"{key}: the meeting's agenda card is not in Slack yet")
+    return found
+
+
+async def _to_open(store: Store, key: str, *, lock: bool) -> tuple[Team, Meeting] | None:
+    """The job's meeting and team while its section is still to open (`to_be_opened`); read
+    under the team's lock (`lock`, as a step takes it) where its cards are recorded."""
+    job = await store.scheduled(key)
+    if job is None or job.done_at is not None:
+        return None
+    meeting_id = int(job.payload["meeting"])
+    if lock:
+        found = await _locked(store, meeting_id)
+    else:
         meeting = await store.meeting(meeting_id)
-        assert meeting is not None
-        team = await store.team_by_id(meeting.team_id)
-        assert team is not None
+        team = None if meeting is None else await store.team_by_id(meeting.team_id)
+        found = None if meeting is None or team is None else (team, meeting)
+    if found is None:
+        return None
+    meeting = found[1]
+    if meeting.status == "ended" or meeting.section != job.payload["section"]:
+        return None
+    return found
+
+
+async def opening(
+    svc: Services, key: str, people: People | None, render: RenderOpening, *, claimed: bool = False
+) -> Opening | None:
+    """What the meeting's current section opens (the job `key` of `to_open` says which), by
+    the actions its agenda gives it: its cards recorded in the outbox, for its thread, in the
+    transaction that marks the job done (unless the job runner runs it: `claimed`, it marks
+    it). None when it no longer applies (`to_be_opened`): nothing is recorded."""
+    async with svc.db.transaction() as store:
+        found = await _to_open(store, key, lock=True)
+        if found is None:
+            return None
+        team, meeting = found
         kind, now = KINDS[meeting.kind], svc.clock.now()
         contents = await kind.section(store, team, meeting, now, people)
         posts = []
@@ -340,6 +406,8 @@ async def opening(
                     **payload,
                 )
             )
+        if not claimed:
+            await store.finish_key(key, now, f"opened: {len(posts)} cards")
         return Opening(meeting, team, contents, posts)
 
 
@@ -410,6 +478,8 @@ async def step(
                 done.note = Note("auto_on" if flag else "auto_off")
         if done.ended:
             await conclude(store, work.team, meeting, KINDS[meeting.kind], now)
+        elif done.moved:
+            done.opening = await to_open(store, work.team, meeting, now)
         await _tell(store, work.team, done, now)
         return done
 
@@ -496,6 +566,8 @@ async def timer_fired(
             done = Step(meeting, team, moved=True, ended=meeting.status == "ended")
             if done.ended:
                 await conclude(store, team, meeting, KINDS[meeting.kind], now)
+            else:
+                done.opening = await to_open(store, team, meeting, now)
             await _tell(store, team, done, now)
             return Fired("time up: moved on", meeting, team, done)
         await outbox.enqueue(
@@ -656,10 +728,18 @@ async def estimating(svc: Services, actor: Actor, meeting_id: int, number: int, 
 # -- minutes and history -------------------------------------------------------------------------
 
 
-async def history(svc: Services, actor: Actor, kind: str = REFINEMENT.name) -> Sequence[Meeting]:
+@dataclass(frozen=True)
+class Past:
+    """The team's ended meetings of a kind, the latest first, and its time zone (theirs)."""
+
+    meetings: Sequence[Meeting]
+    zone: tzinfo
+
+
+async def history(svc: Services, actor: Actor, kind: str = REFINEMENT.name) -> Past:
     """The team's ended meetings of this kind, the latest first."""
     async with team_work(svc, actor) as work:
-        return await work.store.past_meetings(work.team.id, kind)
+        return Past(await work.store.past_meetings(work.team.id, kind), zone(work.team))
 
 
 async def minutes_of(svc: Services, actor: Actor, meeting_id: int) -> Meeting:

@@ -2,13 +2,17 @@
 
 Each step changes the database first (one use case, one transaction), then brings Slack up to
 date: the agenda message is edited in place and the section's content goes to its thread.
-What a step tells the meeting (a note, a section's cards, the minutes) is recorded in the
-durable outbox by its use case and sent at once: one Slack refuses is posted by the outbox
-later, and never keeps the next from being sent. A failed edit leaves the meeting right; the
-next update repairs the message. A meeting whose agenda card Slack refuses never starts:
-nobody could see it (bot/usecases/meetings.card_posted). What a section opens is the meeting
-kind's to say (bot/usecases/meetings.py asks it); this module only posts it, so it knows no
-kind in particular.
+What a step tells the meeting (a note, the minutes) is recorded in the durable outbox by its
+use case and sent at once, before any other Slack call that may fail: one Slack refuses is
+posted by the outbox later, and never keeps the next from being sent. The section a start, a
+step or a timer opens is recorded with it too, as a job (bot/usecases/meetings.to_open) run
+here at once: its cards are recorded with the job marked done, then sent. A Slack failure
+before that (the bot's id, the channel's people), or a crash, leaves the job to the job
+runner, which opens the section then (`on_opening`), with its retries. A failed edit leaves
+the meeting right; the next update repairs the message. A meeting whose agenda card Slack
+refuses never starts: nobody could see it (bot/usecases/meetings.card_posted). What a section
+opens is the meeting kind's to say (bot/usecases/meetings.py asks it); this module only posts
+it, so it knows no kind in particular.
 """
 
 from __future__ import annotations
@@ -94,7 +98,7 @@ async def start(
         log.warning("meeting %s withdrawn: its agenda not posted (%s)", started.meeting.id, error)
         raise NotStarted(NOT_STARTED) from error
     await outbox.posted(svc, started.card, response.get("ts"))
-    await open_section(svc, client, started.team, started.meeting)
+    await open_section(svc, client, started.opening)
 
 
 async def stepped(asked: Asked, done: meetings.Step) -> None:
@@ -107,16 +111,16 @@ async def stepped(asked: Asked, done: meetings.Step) -> None:
 
 
 async def announce(svc: Services, client: AsyncWebClient, done: meetings.Step) -> None:
-    """Brings Slack in line with a step: the agenda message, then what the step tells (its
-    note, or an ended meeting's minutes and notice, once its cards are closed), then the
-    new section's cards."""
+    """Brings Slack in line with a step: the agenda message, what the step tells (its note,
+    or an ended meeting's minutes and notice: no Slack failure holds them), then the new
+    section's cards, or an ended meeting's cards closed."""
     meeting, team = done.meeting, done.team
     await refresh(client, team, meeting, svc.clock.now())
+    await slack_outbox.send_all(svc, client, done.posts)
+    if done.opening is not None:
+        await open_section(svc, client, done.opening)
     if done.ended:
         await close_cards(client, team, meeting)
-    await slack_outbox.send_all(svc, client, done.posts)
-    if done.moved and not done.ended:
-        await open_section(svc, client, team, meeting)
 
 
 async def refresh(client: AsyncWebClient, team: Team, meeting: Meeting, now: datetime) -> None:
@@ -132,14 +136,40 @@ async def refresh(client: AsyncWebClient, team: Team, meeting: Meeting, now: dat
         log.exception("could not update the agenda message of meeting %s", meeting.id)
 
 
-async def open_section(svc: Services, client: AsyncWebClient, team: Team, meeting: Meeting) -> None:
+async def open_section(svc: Services, client: AsyncWebClient, job: str) -> None:
+    """Opens the new section at once (its job, `job`, recorded with the step): a Slack
+    failure on the way (the bot's id, the channel's people) makes the job due now, for the
+    job runner to open it, with its retries; the step itself stands."""
+    try:
+        await opened(svc, client, job)
+    except Exception as error:
+        log.warning("%s: not opened (%s): the job runner opens it", job, error)
+        await meetings.open_soon(svc, job)
+
+
+async def on_opening(svc: Services, client: AsyncWebClient, due: Due) -> str:
+    """A section's opening the Slack side did not finish at once (a failure, a crash): the
+    job runner's to run, and to retry if it fails."""
+    return await opened(svc, client, due.key, claimed=True)
+
+
+async def opened(svc: Services, client: AsyncWebClient, job: str, *, claimed: bool = False) -> str:
     """Posts what the new section works on, as the meeting's kind says (recorded in the
-    outbox: a card Slack refuses comes later; a deep dive's ts is kept once it is posted)."""
+    outbox with the job done: a card Slack refuses comes later; a deep dive's ts is kept once
+    it is posted). A section no longer current, or opened already, posts nothing."""
+    found = await meetings.to_be_opened(svc, job)
+    if found is None:
+        return "no longer applies"
+    team, meeting = found
     people = None
     if meetings.needs_people(meeting.kind):
         people = await channel_people(client, team.channel_id)
-    opening = await meetings.opening(svc, meeting.id, people, meeting_blocks.opened_cards)
+    render = meeting_blocks.opened_cards
+    opening = await meetings.opening(svc, job, people, render, claimed=claimed)
+    if opening is None:
+        return "no longer applies"
     await slack_outbox.send_all(svc, client, opening.posts)
+    return f"opened: {len(opening.posts)} cards"
 
 
 async def close_cards(client: AsyncWebClient, team: Team, meeting: Meeting) -> None:
@@ -148,7 +178,11 @@ async def close_cards(client: AsyncWebClient, team: Team, meeting: Meeting) -> N
     keeps them, with a line in the log."""
     if meeting.message_ts is None:
         return
-    bot, cursor = await bot_user_id(client), None
+    try:
+        bot, cursor = await bot_user_id(client), None
+    except Exception as error:
+        log.warning("meeting %s: its cards keep their buttons (%s)", meeting.id, error)
+        return
     while True:
         try:
             page = await client.conversations_replies(
