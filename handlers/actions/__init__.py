@@ -51,7 +51,7 @@ ACTIONS = {
     meetings.triage_pick: ("triage_type", "triage_moscow"),
     meetings.next_session: ("meeting_next_session",),
     meetings.estimate_in_meeting: ("meeting_estimate",),
-    meetings.show_minutes: ("meeting_minutes",),
+    meetings.show_minutes: (re.compile(r"^meeting_minutes(_\d+)?$"),),  # one per button
     meetings.change_agenda: ("agenda_edit", "agenda_yaml", "agenda_reset"),
     planning.sprint_form: ("sprint_goal", "sprint_select", "sprint_capacity", "sprint_tasks"),
     planning.sprint_commit: ("sprint_commit", "sprint_commit_team"),

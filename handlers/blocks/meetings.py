@@ -4,9 +4,10 @@ planning's too), notes in the thread, minutes, agendas and their forms."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -446,16 +447,26 @@ HISTORY_TITLES = {
 }
 
 
-def history(meetings: Sequence[Meeting], kind: str = "refinement") -> dict[str, Any]:
+def history(
+    meetings: Sequence[Meeting], kind: str = "refinement", zone: tzinfo = UTC
+) -> dict[str, Any]:
+    """The team's past meetings of a kind, a button for the minutes of each of the latest five:
+    each its own action id (Slack refuses a block whose ids repeat), labelled by its day in the
+    team's time zone, and its time too when two share a day."""
     title = HISTORY_TITLES[kind]
     blocks: list[Block] = [
         HeaderBlock(text=title),
         section(render("history.md.j2", meetings=meetings)),
     ]
+    shown = [(m, m.started_at.astimezone(zone)) for m in meetings[:5] if m.minutes]
+    days = Counter(local.date() for _, local in shown)
     buttons = [
-        button(f"Minutes of {m.started_at:%d %b}", "meeting_minutes", str(m.id))
-        for m in meetings[:5]
-        if m.minutes
+        button(
+            f"Minutes of {local:%d %b}" + (f" {local:%H:%M}" if days[local.date()] > 1 else ""),
+            f"meeting_minutes_{n}",
+            str(m.id),
+        )
+        for n, (m, local) in enumerate(shown)
     ]
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))

@@ -46,6 +46,6 @@ def clock_verbs(kind: str) -> dict[str, Verb[Any]]:
 
     async def history(asked: Asked, parsed: Any) -> None:
         past = await meetings.history(asked.svc, asked.actor, kind)
-        await asked.answer(meeting_blocks.history(past, kind))
+        await asked.answer(meeting_blocks.history(past.meetings, kind, past.zone))
 
     return {"start": start, "status": status, "history": history, **dict.fromkeys(STEPS, step)}

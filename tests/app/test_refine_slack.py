@@ -241,3 +241,22 @@ async def test_extend_adds_the_minutes_said_else_five(slack):
     assert "+10 min for *Kick-off*" in shown(thread(slack)[-1])
     await refine(slack, "extend")
     assert "+5 min for *Kick-off*" in shown(thread(slack)[-1])
+
+
+async def test_the_history_of_two_sessions_on_one_day_offers_the_minutes_of_each(slack):
+    """Two refinements on one day: the history answers (before, Slack refused its buttons as
+    one repeated action id), each button by its time in the team's zone, each its own minutes."""
+    await setup_team(slack)
+    for goal in ("Morning session", "Afternoon session"):
+        await refine(slack, "start 30m")
+        await refine(slack, f"goal {goal}")
+        await refine(slack, "end")
+        slack.clock.advance(timedelta(hours=3))
+    await refine(slack, "history")
+    history = last_ephemeral(slack, SM)
+    labels = [
+        e["text"]["text"] for b in history.blocks if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert labels == ["Minutes of 02 Mar 13:00", "Minutes of 02 Mar 10:00"], labels
+    await slack.driver.click("Minutes of 02 Mar 10:00", user=SM, message=history)
+    assert "*Goal:* Morning session" in shown(last_ephemeral(slack, SM))

@@ -542,7 +542,7 @@ SCENARIOS: dict[str, set[tuple[str, str]]] = {
                 "meeting_note",
                 "meeting_next_session",
                 "meeting_end",
-                "meeting_minutes",
+                "meeting_minutes_0",
             )
         ),
         *(("view", v) for v in ("agenda_edit", "agenda_yaml", "meeting_goal", "meeting_note")),
@@ -752,7 +752,7 @@ async def test_meeting_buttons_and_forms_act_in_their_own_team_only(replays):
         await r.click("meeting_end")
         await r.command("/refine", "end")
         await r.command("/refine", "history")
-        await r.click("meeting_minutes")
+        await r.click("meeting_minutes_0")
 
 
 async def test_planning_buttons_and_forms_act_in_their_own_team_only(replays):
