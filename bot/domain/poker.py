@@ -18,7 +18,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import backlog
-from bot.domain.calendar import is_working_day, working_days_between, zone
+from bot.domain.calendar import (
+    is_working_day,
+    working_days_between,
+    zone,
+)
 from bot.domain.decks import Ballot, Deck, Tally, parse_deck, parse_tshirt, tally
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.estimate_scales import EstimateScale
@@ -31,7 +35,7 @@ from bot.domain.poker_items import (
     poll_deck,
 )
 from bot.domain.teams import Present, Roles, present
-from storage.models import BacklogItem, Job, PokerPoll, PokerRound, PokerVote, Team
+from storage.models import BacklogItem, PokerPoll, PokerRound, PokerVote, Team
 
 KIND_DEADLINE = "poker_deadline"
 KIND_NUDGE = "poker_nudge"
@@ -41,6 +45,7 @@ DEFAULT_POLL = timedelta(hours=24)
 MIN_POLL = timedelta(minutes=10)
 MAX_POLL = timedelta(days=14)
 LAST_CALL = timedelta(hours=1)
+PLAN_AFTER = timedelta(minutes=1)  # no reminder comes in a poll's first minute
 LIVE_ABANDONED = timedelta(hours=12)  # a live poll untouched this long holds its items no more
 MAX_ITEMS = 10
 REASON_MAX = 500
@@ -117,31 +122,6 @@ def resolve_deadline(
     if deadline - now > MAX_POLL:
         raise UserError("A poll can run 14 days at most.")
     return deadline.replace(microsecond=0)
-
-
-def nudge_times(start: datetime, deadline: datetime) -> list[tuple[str, datetime]]:
-    """Reminders of an async poll: at half time, and an hour before the deadline."""
-    span = deadline - start
-    half = start + span / 2
-    last = deadline - min(LAST_CALL, span / 4)
-    times = [("half", half)]
-    if last > half:
-        times.append(("last", last))
-    return times
-
-
-def job_key(poll_id: int, deadline: datetime, name: str) -> str:
-    return f"poker:{poll_id}:{deadline:%Y%m%dT%H%M%S}:{name}"
-
-
-def deadline_jobs(poll_id: int, start: datetime, deadline: datetime) -> list[Job]:
-    """The due work a poll needs: the deadline of its rounds that close at `deadline`, and
-    the reminders before it."""
-    payload = {"poll_id": poll_id, "deadline": deadline.isoformat()}
-    jobs = [Job(KIND_DEADLINE, job_key(poll_id, deadline, "deadline"), deadline, dict(payload))]
-    for name, when in nudge_times(start, deadline):
-        jobs.append(Job(KIND_NUDGE, job_key(poll_id, deadline, name), when, dict(payload)))
-    return jobs
 
 
 def revote_deadline(poll: PokerPoll, team: Team, now: datetime) -> datetime | None:
@@ -732,110 +712,6 @@ def join(poll: PokerPoll, user: str) -> None:
     """`user` (`may_join`) is one of the poll's voters from now on."""
     poll.voters = [*poll.voters, user]
     poll.left_voters = [v for v in poll.left_voters or () if v != user]
-
-
-# -- reminders: one direct message per voter, whatever number of polls waits -----------------
-
-REMINDED = "dm:"  # a poll's mark of a reminder sent by its job: dm:<voter>:<when>
-RAN = "ran:"  # a poll's mark of one of its reminders run: ran:<job key>@<when>
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """Items of one poll waiting for a voter's vote, until one deadline."""
-
-    poll: PokerPoll
-    channel_id: str
-    numbers: tuple[int, ...]
-    deadline: datetime
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """One voter's direct message: everything that waits for their vote, poll by poll."""
-
-    voter: str
-    waiting: tuple[Waiting, ...]
-
-
-def reminded_mark(voter: str, now: datetime) -> str:
-    return f"{REMINDED}{voter}:{now.isoformat()}"
-
-
-def ran_mark(key: str, now: datetime) -> str:
-    return f"{RAN}{key}@{now.isoformat()}"
-
-
-def reminded_since(polls: Iterable[PokerPoll], voter: str, since: datetime) -> bool:
-    """Whether a reminder sent by one of `polls`' jobs reached `voter` after `since`."""
-    prefix = f"{REMINDED}{voter}:"
-    for poll in polls:
-        for mark in poll.nudges or ():
-            if mark.startswith(prefix) and datetime.fromisoformat(mark[len(prefix) :]) > since:
-                return True
-    return False
-
-
-def reminder_window(poll: PokerPoll, start: datetime, deadline: datetime, name: str) -> datetime:
-    """Since when a reminder `name` of the rounds started at `start` is owed: since the
-    reminder before it ran (when it fell due, if it never ran), or since the start."""
-    previous: tuple[str, datetime] | None = None
-    for stage, when in nudge_times(start, deadline):
-        if stage == name:
-            break
-        previous = (stage, when)
-    if previous is None:
-        return start
-    prefix = f"{RAN}{job_key(poll.id, deadline, previous[0])}@"
-    ran = [m[len(prefix) :] for m in poll.nudges or () if m.startswith(prefix)]
-    return datetime.fromisoformat(ran[-1]) if ran else previous[1]
-
-
-def waiting_for(
-    voter: str,
-    polls: Iterable[tuple[PokerPoll, Team]],
-    rounds: Iterable[PokerRound],
-    voted: Mapping[int, Sequence[str]],
-) -> list[Waiting]:
-    """What waits for `voter`'s vote in `polls` (open async polls with their teams), by
-    deadline: open rounds they may vote in and have not."""
-    found = {poll.id: (poll, team) for poll, team in polls}
-    groups: dict[tuple[int, datetime], list[int]] = {}
-    for round_ in rounds:
-        poll = found.get(round_.poll_id, (None, None))[0]
-        if poll is None or round_.status != "voting" or round_.deadline is None:
-            continue
-        if voter not in poll.voters or voter in voted.get(round_.id, ()):
-            continue
-        groups.setdefault((poll.id, round_.deadline), []).append(round_.item_number)
-    waiting = [
-        Waiting(found[poll_id][0], found[poll_id][1].channel_id, tuple(numbers), deadline)
-        for (poll_id, deadline), numbers in groups.items()
-    ]
-    return sorted(waiting, key=lambda w: (w.deadline, w.poll.id))
-
-
-def reminders(
-    poll: PokerPoll,
-    owed: Mapping[str, Sequence[int]],
-    polls: Sequence[tuple[PokerPoll, Team]],
-    rounds: Sequence[PokerRound],
-    voted: Mapping[int, Sequence[str]],
-    since: datetime,
-) -> list[Reminder]:
-    """The direct messages one reminder of `poll` sends: to each voter who owes it a vote,
-    one message listing everything that waits for their vote in `polls` (the workspace's open
-    async polls). A voter whom another poll's reminder reached since `since` (this reminder's
-    window) has been told about this poll already and is left alone."""
-    others = [p for p, _ in polls if p.id != poll.id]
-    sent = []
-    for voter in owed:
-        if reminded_since(others, voter, since):
-            continue
-        waiting = waiting_for(voter, polls, rounds, voted)
-        if waiting:
-            sent.append(Reminder(voter, tuple(waiting)))
-    return sent
 
 
 # -- what the poll shows ----------------------------------------------------------------------

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain import poker
+from bot.domain import poker, poker_nudges
 from bot.domain.backlog import require_estimate
 from bot.domain.calendar import zone, zone_name
 from bot.domain.calibration import Reference
@@ -126,7 +126,7 @@ async def _check_not_polled(
 
 
 async def _schedule(store: Store, poll: PokerPoll, start: datetime, deadline: datetime) -> None:
-    for job in poker.deadline_jobs(poll.id, start, deadline):
+    for job in poker_nudges.deadline_jobs(poll.id, start, deadline):
         await store.schedule(job.kind, job.key, job.due_at, job.payload)
 
 

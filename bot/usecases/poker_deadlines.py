@@ -1,19 +1,23 @@
 """An async poll's deadline and its reminders, the due work its start schedules
-(bot.domain.poker.deadline_jobs): at the deadline every round still open is revealed, with
+(bot.domain.poker_nudges.deadline_jobs): at the deadline every round still open is revealed, with
 the channel's notice and the results recorded in the same transaction; before it, each voter
-who owes a vote gets one direct message listing every poll that waits for them. Voters who
+who owes a vote gets one direct message listing every poll that waits for them, at half of
+the poll's working time and in the hour before its deadline, each in their own day
+(bot.domain.poker_nudges.voter_nudge): a reminder's job runs again for each later voter. Voters who
 have left the channel are waited for no more (bot.usecases.poker.depart).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain import poker
-from bot.domain.poker import Reminder, Row
+from bot.domain import poker, poker_nudges
+from bot.domain.poker import Row
+from bot.domain.poker_nudges import Reminder
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
@@ -26,6 +30,8 @@ from bot.usecases.poker import (
     show_result,
     sync_at,
 )
+from bot.usecases.team import ZoneOf
+from bot.usecases.unit import Actor, team_work
 from storage.models import PokerPoll, PokerRound, Team
 from storage.repositories import Store
 
@@ -33,6 +39,13 @@ BuildClosed = Callable[[PokerPoll, Sequence[Row]], dict[str, Any]]
 """The channel's notice that an async poll has closed, as chat.postMessage arguments."""
 BuildReminder = Callable[[Reminder], dict[str, Any]]
 """One voter's reminder of all that waits for their vote, as chat.postMessage arguments."""
+
+
+async def day_off(svc: Services, actor: Actor, deadline: datetime) -> poker_nudges.DayOff | None:
+    """The team's day off a new poll's typed deadline falls on (`poker_nudges.deadline_day_off`), to
+    say so to who started it; None on a working day."""
+    async with team_work(svc, actor) as work:
+        return poker_nudges.deadline_day_off(work.team, deadline)
 
 
 # -- in the caller's transaction ------------------------------------------------------------------
@@ -72,11 +85,13 @@ async def _on_backlog(
 
 @dataclass(frozen=True)
 class Nudged:
-    """One reminder of a poll: who owes it a vote (voter: item numbers), and the direct
-    messages it sends (one per voter, listing every poll that waits for their vote)."""
+    """One run of a reminder of a poll: who owes it a vote (voter: item numbers), the direct
+    messages it sends now (one per voter, listing every poll that waits for their vote), and
+    when it runs again for the voters whose moment is still to come (None: it is done)."""
 
     owed: dict[str, list[int]]
     reminders: list[Reminder]
+    next: datetime | None = None
 
 
 async def reminders_due(
@@ -87,8 +102,15 @@ async def reminders_due(
     name: str,
     now: datetime,
     members: Collection[str] | None = None,
+    zones: Mapping[str, ZoneInfo | None] | None = None,
 ) -> Nudged | None:
-    """Who still owes a vote for this deadline, once per reminder, and what to tell them.
+    """Who still owes a vote for this deadline, once per reminder, and what to tell them now.
+
+    Each owed voter is told once, at their own moment (`poker_nudges.voter_nudge`: half of the
+    poll's working time, or the hour before the deadline, moved into their day in their Slack
+    time zone from `zones`, the team's when unknown): a run tells those whose moment has
+    come and says when to run again for the others (`Nudged.next`); the reminder is done
+    when nobody is left to tell.
 
     The workspace's open async polls are locked (in id order) for the transaction, so two
     polls' reminders falling due together send each voter one message, not one per poll.
@@ -96,10 +118,11 @@ async def reminders_due(
     None when the reminder went out already (a job that ran twice) or the poll is over.
     """
     polls = await store.open_async_polls(workspace, lock=True)
-    poll = next((p for p, _ in polls if p.id == poll_id), None)
-    key = poker.job_key(poll_id, deadline, name)
-    if poll is None or key in poll.nudges:
+    found = next(((p, t) for p, t in polls if p.id == poll_id), None)
+    key = poker_nudges.job_key(poll_id, deadline, name)
+    if found is None or key in found[0].nudges:
         return None
+    poll, team = found
     if await depart(store, poll, members, now):  # their results are posted by a sync
         await sync_at(store, poll.id, [], now)
     open_rounds = [
@@ -115,11 +138,16 @@ async def reminders_due(
     mine = [r for r in voting if r.poll_id == poll_id and r.deadline == deadline]
     owed = poker.owed_votes(poll, mine, voted)
     start = min((r.started_at for r in mine), default=poll.created_at)
-    since = poker.reminder_window(poll, start, deadline, name)
-    sent = poker.reminders(poll, owed, polls, voting, voted, since)
-    marks = [poker.ran_mark(key, now), *(poker.reminded_mark(r.voter, now) for r in sent)]
-    poll.nudges = [*poll.nudges, key, *marks]
-    return Nudged(owed, sent)
+    plan = poker_nudges.plan_nudge(poll, team, key, owed, zones or {}, start, deadline, now)
+    since = poker_nudges.reminder_window(poll, start, deadline, name, team)
+    now_owed = {voter: owed[voter] for voter in plan.now}
+    sent = poker_nudges.reminders(poll, now_owed, polls, voting, voted, since)
+    done = [poker_nudges.told_mark(key, voter) for voter in (*plan.now, *plan.skipped)]
+    marks = [*done, *(poker_nudges.reminded_mark(r.voter, now) for r in sent)]
+    if plan.now:
+        marks.append(poker_nudges.ran_mark(key, now))
+    poll.nudges = [*poll.nudges, *([] if plan.next else [key]), *marks]
+    return Nudged(owed, sent, plan.next)
 
 
 # -- the jobs -------------------------------------------------------------------------------------
@@ -197,16 +225,22 @@ async def remind_owed(
     deadline: datetime,
     build: BuildReminder,
     members: Collection[str] | None = None,
+    zone_of: ZoneOf | None = None,
 ) -> Nudged | None:
-    """Queues one reminder for each voter who owes a vote (listing every poll that waits for
-    them), a direct message under the job's key and the voter's id, with the mark that this
-    reminder (the job `due`, for `deadline`) went out: both are kept, or neither. Voters no
-    longer among the channel's `members` are not reminded, nor waited for. None if it went
-    out before or the poll is over."""
+    """Queues one reminder for each voter who owes a vote and whose moment has come (listing
+    every poll that waits for them), a direct message under the job's key and the voter's
+    id, with the mark that this reminder (the job `due`, for `deadline`) reached them: both
+    are kept, or neither. The job moves itself to the next voter's moment, in the same
+    transaction. Their moments are in their Slack time zones (`zone_of`, asked before the
+    transaction; None: the team's). Voters no longer among the channel's `members` are not
+    reminded, nor waited for. None if it went out before or the poll is over."""
     name, now = due.key.rsplit(":", 1)[-1], due.now
+    zones = await _zones(place.poll.voters, zone_of)
     async with svc.db.transaction() as store:
         workspace = place.team.workspace_id
-        found = await reminders_due(store, workspace, place.poll.id, deadline, name, now, members)
+        found = await reminders_due(
+            store, workspace, place.poll.id, deadline, name, now, members, zones
+        )
         if found is None:
             return None
         for reminder in found.reminders:
@@ -214,4 +248,18 @@ async def remind_owed(
             await outbox.enqueue(
                 store, f"{due.key}:{voter}", workspace, now, channel=voter, **build(reminder)
             )
+        if found.next is not None:
+            await store.schedule(due.kind, due.key, found.next, dict(due.payload))
         return found
+
+
+async def _zones(voters: Sequence[str], zone_of: ZoneOf | None) -> dict[str, ZoneInfo | None]:
+    """The voters' time zones, as their Slack profiles name them (None: unknown)."""
+    zones: dict[str, ZoneInfo | None] = {}
+    for voter in voters if zone_of is not None else ():
+        name = await zone_of(voter)
+        try:
+            zones[voter] = ZoneInfo(name) if name else None
+        except (ValueError, ZoneInfoNotFoundError):
+            zones[voter] = None
+    return zones

@@ -30,8 +30,9 @@ from slack_sdk.models.views import View
 from bot.domain.calibration import FEW, Calibration, Reference, Spread
 from bot.domain.commands import POKER_USAGE
 from bot.domain.decks import NEIGHBOURS_RULE, Deck, Tally, card_label
-from bot.domain.poker import REASON_MAX, Board, Result, Row, Waiting
+from bot.domain.poker import REASON_MAX, Board, Result, Row
 from bot.domain.poker_items import ScaleFit, left_out, off_words
+from bot.domain.poker_nudges import Waiting
 from bot.domain.readiness import points, points_unit
 from bot.usecases.poker import ChannelDeck, DeckChanged
 from handlers.blocks.kit import button, context, message, notice, section

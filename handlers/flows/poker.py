@@ -42,7 +42,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import poker
 from bot.domain.commands import PokerCommand
 from bot.domain.errors import UserError
-from bot.domain.poker import Reminder, Result
+from bot.domain.poker import Result
+from bot.domain.poker_nudges import Reminder
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
@@ -52,8 +53,15 @@ from bot.usecases import poker_deadlines as deadlines_uc
 from bot.usecases.unit import Actor
 from handlers import outbox as slack_outbox
 from handlers.blocks import poker as poker_blocks
-from handlers.common import adopt_po_timezone, in_channel, known_members, permalink
+from handlers.common import (
+    adopt_po_timezone,
+    in_channel,
+    known_members,
+    permalink,
+    zone_of,
+)
 from handlers.flows import meetings as meeting_flow
+from handlers.render import render
 from storage.models import Team
 
 log = logging.getLogger(__name__)
@@ -214,7 +222,24 @@ async def start(
     log.info("poker poll %s started in %s: %s items", opened.poll_id, channel, len(command.numbers))
     if opened.not_in_channel:
         await _tell_left_out(client, channel, posted["ts"], opened.not_in_channel)
+    if plan.deadline is not None and plan.zone is not None:  # a day typed: is it one off?
+        await _tell_day_off(svc, client, actor, plan.deadline)
     return opened.poll_id
+
+
+async def _tell_day_off(
+    svc: Services, client: AsyncWebClient, actor: Actor, deadline: datetime
+) -> None:
+    """Tells who started the poll, privately, that its deadline falls on a day the team does
+    not work (the poll runs as asked); a note Slack refuses is one log line."""
+    off = await deadlines_uc.day_off(svc, actor, deadline)
+    if off is None:
+        return
+    text = render("poker_day_off.md.j2", off=off)
+    try:
+        await client.chat_postEphemeral(channel=actor.channel, user=actor.user, text=text)
+    except Exception as error:
+        log.warning("poll in %s: its day off not told (%s)", actor.channel, _why(error))
 
 
 async def _tell_left_out(
@@ -499,7 +524,8 @@ async def on_nudge(svc: Services, client: AsyncWebClient, due: Due) -> str:
         return poker_blocks.nudge_message(said.waiting, links)
 
     members = await known_members(client, place.team.channel_id, KEPT)  # who left is not reminded
-    nudged = await deadlines_uc.remind_owed(svc, place, due, deadline, reminder, members)
+    zones = zone_of(client)  # each voter is reminded in their own day
+    nudged = await deadlines_uc.remind_owed(svc, place, due, deadline, reminder, members, zones)
     if nudged is None:
         return "sent already, or the poll is over"
     if not nudged.owed:

@@ -91,7 +91,7 @@ async def test_a_voter_with_several_polls_open_gets_one_reminder_listing_them_al
     await vote(slack, DEV1, "3", message=second)
     await vote(slack, DEV2, "5", message=first)
 
-    await at(slack, datetime(2026, 3, 2, 21, 0, tzinfo=UTC))  # half time of both polls here
+    await at(slack, datetime(2026, 3, 2, 21, 0, tzinfo=UTC))  # 08:00 in Sydney: DEV3's half time
     [dev3] = slack.emulator.dms(DEV3)
     text = shown(dev3)
     assert "Your vote is awaited in these estimation polls" in text
@@ -105,12 +105,12 @@ async def test_a_voter_with_several_polls_open_gets_one_reminder_listing_them_al
     assert f"*#1* in <#{CHANNEL}>" not in shown(dev2), "voted there"
     assert slack.emulator.dms(DEV1) == [], "DEV1 owes only the other poll: not its time yet"
 
-    await at(slack, datetime(2026, 3, 2, 21, 30, tzinfo=UTC))  # the other poll's half time
+    await at(slack, datetime(2026, 3, 3, 2, 30, tzinfo=UTC))  # 08:00 in Kolkata: DEV1's
     [dev1] = slack.emulator.dms(DEV1)
     assert "You have not voted yet on *#1* in the estimation poll" in shown(dev1)
     assert f"<#{OTHER}>" in shown(dev1), "one poll waits for DEV1: the one-poll wording"
     assert [len(slack.emulator.dms(u)) for u in (DEV2, DEV3)] == [1, 1], (
-        "reminded of it half an hour ago: no second message"
+        "reminded of it already: no second message"
     )
     async with slack.db.transaction() as store:
         nudges = [j for j in await store.jobs("poker_nudge") if j.done_at is not None]

@@ -85,7 +85,7 @@ async def test_the_reminder_leaves_out_who_left_and_reveals_what_they_alone_held
     await vote(slack, DEV2, "5")  # #1's "5"
     leaves(slack, DEV3)  # after the last vote: only the reminder's look at the channel sees it
     assert replies(slack, poll) == []
-    await at(slack, datetime(2026, 3, 2, 21, 0, tzinfo=UTC))  # half time
+    await at(slack, datetime(2026, 3, 3, 2, 30, tzinfo=UTC))  # DEV1's half time: 08:00 in Kolkata
     assert slack.emulator.dms(DEV3) == [], "who left the channel is not reminded"
     [dev1] = slack.emulator.dms(DEV1)
     assert "*#2*" in shown(dev1) and "*#1*" not in shown(dev1)

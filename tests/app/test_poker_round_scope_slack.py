@@ -47,7 +47,7 @@ async def test_an_item_archived_during_an_async_poll_is_estimated_no_more(slack)
 
     refusal = last_ephemeral(slack, DEV2).text
     assert "not counted" in refusal and "#2 was archived" in refusal, refusal
-    await at(slack, datetime(2026, 3, 2, 21, 0, tzinfo=UTC))  # half time
+    await at(slack, datetime(2026, 3, 3, 2, 30, tzinfo=UTC))  # half time, in each voter's day
     for dev in (DEV1, DEV2, DEV3):
         [dm] = slack.emulator.dms(dev)
         assert "*#1*" in shown(dm) and "#2" not in shown(dm), shown(dm)

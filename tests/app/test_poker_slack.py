@@ -198,12 +198,16 @@ async def test_an_async_poll_nudges_only_non_voters_and_reveals_at_its_deadline(
     await slack.driver.act(poll, "poker-2-cards-0", "poker_vote:4", user=DEV1)  # #2's "3"
     await vote(slack, DEV2, "5")
     assert replies(slack, poll) == []
-    assert await at(slack, datetime(2026, 3, 2, 20, 59, tzinfo=UTC)) == 0
-    # Half time: the nudge, and its two direct messages (queued with it, sent in the sweep).
-    assert await at(slack, datetime(2026, 3, 2, 21, 0, tzinfo=UTC)) == 3
-    assert slack.emulator.dms(DEV1) == [], "who has voted on everything is left alone"
+    await at(slack, datetime(2026, 3, 2, 14, 59, tzinfo=UTC))
+    assert slack.emulator.dms(DEV2) == [] and slack.emulator.dms(DEV3) == []
+    # Half of the working time: the nudge, and its direct message to DEV2 (15:00 in London;
+    # queued with it, sent in the sweep); DEV3's comes at 08:00 in Sydney.
+    assert await at(slack, datetime(2026, 3, 2, 15, 0, tzinfo=UTC)) == 2
     [dev2] = slack.emulator.dms(DEV2)
     assert "You have not voted yet on *#2* in the estimation poll" in shown(dev2)
+    assert slack.emulator.dms(DEV3) == [], "02:00 in Sydney"
+    assert await at(slack, datetime(2026, 3, 2, 21, 0, tzinfo=UTC)) == 2
+    assert slack.emulator.dms(DEV1) == [], "who has voted on everything is left alone"
     [dev3] = slack.emulator.dms(DEV3)
     assert "*#1*, *#2*" in shown(dev3) and f"<#{CHANNEL}>" in shown(dev3)
     assert slack.emulator.dms(PO) == [] and slack.emulator.dms(SM) == [], "they watch"

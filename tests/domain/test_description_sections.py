@@ -161,9 +161,9 @@ def test_markdown_body_after_an_update_of_the_criteria_alone_writes_them_in_plac
     only_criteria = trackers.IssueUpdate(acceptance_criteria=criteria)
     assert body_after(BODY, only_criteria) == replace_criteria(BODY, criteria)
     both = trackers.IssueUpdate(description="A new description", acceptance_criteria=("Visa ok",))
-    assert body_after(BODY, both) == (
-        "A new description\n\n## Acceptance criteria\n- Visa ok"
-    ), "a description of its own is written with the section at its end"
+    assert body_after(BODY, both) == ("A new description\n\n## Acceptance criteria\n- Visa ok"), (
+        "a description of its own is written with the section at its end"
+    )
 
 
 def test_markdown_lists_keep_their_marker_numbering_spacing_and_line_endings() -> None:

@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.domain import poker
+from bot.domain import poker_nudges
 from bot.emulator import SlackEmulator
 from storage.db import Database
 from storage.models import ScheduledJob
@@ -111,7 +111,7 @@ async def test_three_instances_fire_everything_once_and_count_every_vote(fresh_p
             START + timedelta(minutes=3), "the warnings", lambda: in_threads("min left in")
         )
         await fleet.at(START + timedelta(minutes=4), "time-ups", lambda: in_threads("Time is up"))
-        nudges = [when for _, when in poker.nudge_times(START, START + timedelta(hours=1))]
+        nudges = [when for _, when in poker_nudges.nudge_times(START, START + timedelta(hours=1))]
         for n, when in enumerate(nudges, start=1):
             await fleet.at(
                 when,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import poker
+from bot.domain import poker, poker_nudges
 from bot.domain.backlog import ItemFields
 from bot.domain.commands import parse_poker
 from bot.domain.decks import DEFAULT_TSHIRT, Ballot, Deck, parse_deck, parse_tshirt, tally
@@ -172,9 +172,9 @@ def test_deadlines_default_to_a_day_and_until_is_local():
 
 
 def test_nudges_come_at_half_time_and_an_hour_before():
-    day = poker.nudge_times(MONDAY, MONDAY + timedelta(hours=24))
+    day = poker_nudges.nudge_times(MONDAY, MONDAY + timedelta(hours=24))
     assert day == [("half", MONDAY + timedelta(hours=12)), ("last", MONDAY + timedelta(hours=23))]
-    short = poker.nudge_times(MONDAY, MONDAY + timedelta(minutes=20))
+    short = poker_nudges.nudge_times(MONDAY, MONDAY + timedelta(minutes=20))
     minutes = [when - MONDAY for _, when in short]
     assert minutes == [timedelta(minutes=10), timedelta(minutes=15)], "a quarter before the end"
 
@@ -343,7 +343,7 @@ async def test_an_async_revote_gets_a_fresh_deadline_and_old_jobs_stand_down(db,
         fresh = await rounds.revote(store, team, round_id, "FAC", later)
         assert fresh.number == 2 and fresh.deadline == later + timedelta(hours=2)
         keys = {job.key for job in await store.pending(poker.KIND_DEADLINE)}
-        assert poker.job_key(1, fresh.deadline, "deadline") in keys
+        assert poker_nudges.job_key(1, fresh.deadline, "deadline") in keys
         due = clock.now() + timedelta(hours=2)
         found = await deadlines.reminders_due(store, team.workspace_id, 1, due, "half", later)
         assert found is not None and found.owed == {}, (
