@@ -646,16 +646,25 @@ async def triage_pick(
     field_name: str,
     key: str,
     in_channel: InChannel,
-) -> None:
-    """The type or MoSCoW priority chosen on a triage card (priorities are the PO's)."""
+) -> NextTriage | None:
+    """The type or MoSCoW priority chosen on a triage card (priorities are the PO's); the
+    card as it reads now, for everyone to see the choice (None once it is no longer the item
+    being triaged)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
-        refinement.check_triaging(await _meeting(work, meeting_id), number)
+        meeting = await _meeting(work, meeting_id)
+        refinement.check_triaging(meeting, number)
         if field_name == "type":
             edits = {"type": backlog.parse_type(key)}
         else:
             await work.require(("po",), "set priorities")
             edits = {"priority": refinement.priority_of(key)}
         await work.store.edit_item(work.team, number, edits, work.user, work.now)
+        card = refinement.triage_card(
+            meeting, refinement.new_items(await _ordered(work.store, work.team))
+        )
+        if card.item is None or card.item.number != number:
+            return None
+        return NextTriage(meeting, work.team, card)
 
 
 async def next_session(

@@ -61,7 +61,8 @@ async def triage_pick(asked: Asked) -> None:
     meeting_id, number, key = payload.parts(asked.body, 3)
     field = "type" if payload.action_id(asked.body) == "triage_type" else "priority"
     ids = payload.as_int(meeting_id), payload.as_int(number)
-    await meetings.triage_pick(asked.svc, asked.actor, *ids, field, key, asked.in_channel)
+    picked = await meetings.triage_pick(asked.svc, asked.actor, *ids, field, key, asked.in_channel)
+    await meeting_flow.triage_picked(asked, picked)
 
 
 @acked

@@ -233,6 +233,21 @@ async def session_picked(asked: Asked, done: meetings.Opening) -> None:
     await asked.client.chat_update(channel=channel, ts=container["message_ts"], **payload)
 
 
+async def triage_picked(asked: Asked, picked: meetings.NextTriage | None) -> None:
+    """The triage card redrawn with the type or priority chosen, for everyone in the channel
+    (a failed redraw leaves it as it was: the choice stands)."""
+    container = asked.body.get("container") or {}
+    card = picked.card if picked is not None else None
+    if card is None or card.item is None or not container.get("message_ts"):
+        return
+    payload = meeting_blocks.triage_card(picked.meeting, card.item, card.position, card.total)
+    try:
+        channel = picked.team.channel_id
+        await asked.client.chat_update(channel=channel, ts=container["message_ts"], **payload)
+    except SlackApiError as error:
+        log.warning("triage card of #%s not redrawn (%s)", card.item.number, error)
+
+
 async def triaged(asked: Asked, done: meetings.Triaged) -> None:
     """The triage card shows its decision (a failed edit leaves it as it was: the decision
     stands); the next new item's card follows, recorded with the decision."""

@@ -67,7 +67,10 @@ async def test_a_whole_refinement_session_from_start_to_minutes(slack):
     card = thread(slack)[-1]
     assert "*Triage 1 of 3: #1* Checkout redesign" in shown(card)
     await slack.driver.select("Type", "Enabler", user=PO, message=card)
+    card = slack.emulator.find_message(CHANNEL, card.ts)
     await slack.driver.select("MoSCoW priority", "Must have", user=PO, message=card)
+    card = slack.emulator.find_message(CHANNEL, card.ts)  # redrawn for everyone: the choices
+    assert "Enabler · Must have" in shown(card), shown(card)
     await slack.driver.click("Top", user=PO, message=card)
     assert "#1* Checkout redesign: to the top by" in shown(
         slack.emulator.find_message(CHANNEL, card.ts)
