@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from agendas import engine
 from bot.domain import ceremonies as ceremonies_rules
 from bot.domain.backlog import Move, settled_link
-from bot.domain.calendar import local_today
+from bot.domain.calendar import holiday_name, is_working_day, local_today
 from bot.domain.errors import UserError
 from bot.domain.priority import MOSCOW
 from bot.domain.readiness import DefinitionOfReady, is_ready
@@ -62,7 +62,7 @@ class DeepDive:
 class Wrapup:
     became_ready: tuple[tuple[int, str], ...]
     actions: tuple[ActionItem, ...]
-    today: str
+    suggested: str  # the day the picker offers for the next session (`suggested_session`)
 
 
 # -- the backlog as a session sees it ------------------------------------------------------------
@@ -181,15 +181,34 @@ def new_action(
     return ActionItem(meeting_id=meeting.id, text=text[:500], owner=owner, created_by=actor, at=now)
 
 
-def set_next_session(meeting: Meeting, chosen: str) -> None:
-    """The date (YYYY-MM-DD) of the next session, picked at the wrap-up: a real day."""
+def set_next_session(meeting: Meeting, chosen: str, team: Team, today: date) -> None:
+    """The date (YYYY-MM-DD) of the next session, picked at the wrap-up: a real day, not
+    before `today` (the team's), and one the team works."""
     try:
         valid = re.fullmatch(r"\d{4}-\d{2}-\d{2}", chosen) and date.fromisoformat(chosen)
     except ValueError:
         valid = False
     if not valid:
         raise UserError("Pick the next session's date in the calendar.")
+    day = date.fromisoformat(chosen)
+    said = f"{day:%A} {day.day} {day:%B}"
+    if day < today:
+        raise UserError(f"{said} has passed: pick today or a later day for the next session.")
+    if not is_working_day(team, day):
+        why = holiday_name(team, day) or "a day the team does not work"
+        raise UserError(f"{said} is {why}: pick a working day for the next session.")
     meeting.data = {**meeting.data, "next_session": chosen}
+
+
+def suggested_session(team: Team, today: date) -> date:
+    """The day a wrap-up's picker offers for the next session: a week on, or the first day
+    the team works from then (changed with a click)."""
+    day = today + timedelta(days=7)
+    for _ in range(14):
+        if is_working_day(team, day):
+            return day
+        day += timedelta(days=1)
+    return today + timedelta(days=7)
 
 
 def next_scheduled(team: Team, ceremonies: Iterable[Ceremony], meeting: Meeting) -> datetime | None:

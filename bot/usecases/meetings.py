@@ -94,8 +94,8 @@ async def _wrapup(store: Store, team: Team, meeting: Meeting, now: datetime) -> 
     """What the wrap-up shows: the items that became ready, the action items, today."""
     events = await store.item_events_between(team.id, meeting.started_at, now)
     actions_noted = tuple(await store.action_items(meeting.id))
-    today = local_today(team, now).isoformat()
-    return refinement.Wrapup(refinement.became_ready(events), actions_noted, today)
+    suggested = refinement.suggested_session(team, local_today(team, now)).isoformat()
+    return refinement.Wrapup(refinement.became_ready(events), actions_noted, suggested)
 
 
 REFINEMENT = Refinement()
@@ -674,7 +674,7 @@ async def next_session(
     redraw its card with the date saved."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         meeting = await _meeting(work, meeting_id)
-        refinement.set_next_session(meeting, chosen)
+        refinement.set_next_session(meeting, chosen, work.team, local_today(work.team, work.now))
         wrapup = await _wrapup(work.store, work.team, meeting, work.now)
         return Opening(meeting, work.team, [wrapup])
 

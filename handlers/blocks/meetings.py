@@ -381,7 +381,7 @@ def wrapup(meeting: Meeting, content: refinement.Wrapup) -> dict[str, Any]:
     picker = DatePickerElement(
         action_id="meeting_next_session",
         placeholder="Next session",
-        initial_date=chosen or content.today,
+        initial_date=chosen or content.suggested,
     )
     return message(
         [
@@ -429,13 +429,14 @@ def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:
         text = review_blocks.minutes_text(name, minutes)
         return message([section(text)], f"Minutes of the {escape(name)}")
     template = "planning_minutes.md.j2" if "sprint" in minutes else "minutes.md.j2"
-    scheduled = minutes.get("next_scheduled")
+    scheduled, chosen = minutes.get("next_scheduled"), minutes.get("next_session")
     text = render(
         template,
         name=name,
         m=minutes,
         placements=PLACEMENTS,
         next_scheduled=datetime.fromisoformat(scheduled) if scheduled else None,
+        next_session=_day(chosen) if chosen else "",
     )
     return message([section(text)], f"Minutes of the {escape(name)}")
 

@@ -101,7 +101,7 @@ async def test_the_wrap_up_shows_the_saved_date_and_answers_go_in_the_thread(sla
     assert "Only the facilitator or a Scrum Master can end the meeting" in refusal.text
     assert refusal.thread_ts == agenda_message(slack).ts
     await refine(slack, "end")
-    assert "*Next session:* 2026-03-09" in shown(thread(slack)[-1])
+    assert "*Next session:* Monday 9 March 2026" in shown(thread(slack)[-1])
     ended = slack.emulator.find_message(CHANNEL, wrap.ts)
     assert "*Next session:* Monday 9 March 2026" in shown(ended) and not pressable(ended)
 

@@ -118,7 +118,7 @@ async def test_a_whole_refinement_session_from_start_to_minutes(slack):
     assert "*Refined:* 1 (#1) · *Estimated:* 1 (#1)" in minutes
     assert "*Ready items:* 0 before, 1 after; ready now: #1 Checkout redesign" in minutes
     assert f"ask UX about the checkout flow (<@{DEV1}>)" in minutes
-    assert "*Next session:* 2026-03-09" in minutes
+    assert "*Next session:* Monday 9 March 2026" in minutes
     assert "Backlog refinement · ended" in shown(agenda_message(slack))
     # Triage wrote through to the backlog: order, type, priority.
     listing = shown(await backlog(slack))
@@ -263,3 +263,24 @@ async def test_the_history_of_two_sessions_on_one_day_offers_the_minutes_of_each
     assert labels == ["Minutes of 02 Mar 13:00", "Minutes of 02 Mar 10:00"], labels
     await slack.driver.click("Minutes of 02 Mar 10:00", user=SM, message=history)
     assert "*Goal:* Morning session" in shown(last_ephemeral(slack, SM))
+
+
+async def test_the_wrap_up_offers_a_day_to_come_and_refuses_one_gone_or_off(slack):
+    await setup_team(slack)
+    await refine(slack, "start 30m")
+    for _ in range(3):
+        await refine(slack, "next")
+    wrap = [m for m in thread(slack) if "Wrap-up" in shown(m)][-1]
+    picker = next(
+        e
+        for b in wrap.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if "initial_date" in e
+    )
+    assert picker["initial_date"] == "2026-03-09", "a week on, a Monday the team works"
+    await slack.driver.select("Next session", "2026-03-01", user=SM, message=wrap)
+    assert "Sunday 1 March has passed" in shown(last_ephemeral(slack, SM))
+    await slack.driver.select("Next session", "2026-03-07", user=SM, message=wrap)
+    assert "Saturday 7 March is a day the team does not work" in shown(last_ephemeral(slack, SM))
+    assert "*Next session:*" not in shown(slack.emulator.find_message(CHANNEL, wrap.ts))

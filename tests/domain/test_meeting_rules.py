@@ -6,7 +6,7 @@ agenda edited in its form, checked section by section."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from agendas import engine, planning, refinement
 from agendas.agenda import builtin, edited
 from bot.domain.backlog import Move
 from bot.domain.errors import UserError
-from storage.models import BacklogItem, ItemEvent, Meeting, SprintItem
+from storage.models import BacklogItem, ItemEvent, Meeting, SprintItem, Team
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -111,11 +111,28 @@ def test_triage_walks_the_new_items_and_counts_those_done():
     assert refinement.triage_card(meeting, []).item is None
     refinement.record_triage(meeting, 2, "keep", "U2")
     assert [t["number"] for t in meeting.data["triaged"]] == [1, 2]
+    team, today = Team(working_days="mon,tue,wed,thu,fri", holiday_country="ES"), date(2026, 3, 2)
     for not_a_day in ("next tuesday", "2026-13-45", "2026-02-30"):
         with pytest.raises(UserError):
-            refinement.set_next_session(meeting, not_a_day)
-    refinement.set_next_session(meeting, "2026-03-10")
+            refinement.set_next_session(meeting, not_a_day, team, today)
+    refinement.set_next_session(meeting, "2026-03-10", team, today)
     assert meeting.data["next_session"] == "2026-03-10"
+
+
+def test_the_next_session_is_a_working_day_to_come():
+    team, today = Team(working_days="mon,tue,wed,thu,fri", holiday_country="ES"), date(2026, 3, 2)
+    meeting = Meeting(data={})
+    for day, why in (
+        ("2026-03-01", "Sunday 1 March has passed"),
+        ("2026-03-07", "Saturday 7 March is a day the team does not work"),
+        ("2026-04-03", "Friday 3 April is Good Friday"),
+    ):
+        with pytest.raises(UserError, match=why):
+            refinement.set_next_session(meeting, day, team, today)
+    assert "next_session" not in meeting.data
+    refinement.set_next_session(meeting, "2026-03-02", team, today)  # today is fine
+    # a week on from Friday 27 March is Good Friday: the picker offers the Monday after
+    assert refinement.suggested_session(team, date(2026, 3, 27)) == date(2026, 4, 6)
 
 
 # -- the plan while planning ---------------------------------------------------------------------
