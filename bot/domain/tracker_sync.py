@@ -53,7 +53,7 @@ from typing import Any, Protocol
 from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX, FieldRefused
 from bot.domain.readiness import hypothesis_in
 from bot.domain.sprints import started
-from bot.domain.trackers import NewIssue, StatusCategory, TrackerIssue
+from bot.domain.trackers import StatusCategory, TrackerIssue
 from storage.models import BacklogItem, Sprint, TrackerLink
 
 TRACKER_NAMES = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}
@@ -447,6 +447,7 @@ def merge(
     *,
     tracker: str = "Jira",
     relinked: bool = False,
+    other_board: bool = False,
 ) -> Merge:
     """Three-way merge per field: `base` is what both sides last agreed on.
 
@@ -459,6 +460,13 @@ def merge(
     writable field only Timebox changed meanwhile is written now; one never agreed on goes by
     the later change too (the tracker's when Timebox never edited it); the fields Timebox does
     not write (type, epic, labels, links) are the tracker's.
+
+    `other_board` (relinked on a board other than the one both sides agreed on: ``moved_board``,
+    such as a GitHub project's Estimate field, then the repository's ``estimate: N`` labels):
+    a writable field that board shows empty where both sides had agreed on a value is no edit
+    made there (``unheld``): that board keeps it another way, or not at all. Timebox's value
+    stays and is written there (the new board's way); a value that board does show is merged
+    as above, the later change winning.
     """
     result = Merge(base=dict(base))
     for name in MERGED:
@@ -468,6 +476,10 @@ def merge(
         never = agreed is _NEVER and (not relinked or when is None)  # first import, or unedited
         if ours == theirs or never or (relinked and name not in WRITABLE):
             take = True
+        elif other_board and unheld(name, agreed, theirs):
+            result.base[name] = theirs  # what that board holds: Timebox's value is to write
+            result.write.append(name)
+            continue
         elif theirs == agreed:  # the tracker did not change it
             if relinked:
                 result.write.append(name)
@@ -494,6 +506,26 @@ def merge(
         if take and ours != theirs:
             result.changes[name] = [ours, theirs]
     return result
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def unheld(name: str, agreed: Any, theirs: Any) -> bool:
+    """A writable field a board shows empty where both sides had agreed on a value (on the
+    board the link was on before): on a board matched again after a switch of boards, the
+    board's way of keeping it (or of not keeping it), not an edit made there."""
+    return name in WRITABLE and agreed is not _NEVER and not _empty(agreed) and _empty(theirs)
+
+
+def moved_board(link: TrackerLink, board_key: str | None) -> bool:
+    """The link is matched again on a board other than the one it was on when its connection
+    ended (its ``remote``'s ``board``, kept at the disconnect): a board of another kind or
+    mode (a GitHub project, then the repository alone), which may keep a field another way.
+    A link from before the board was kept is taken for this board's."""
+    was = (link.remote or {}).get("board")
+    return was is not None and was != board_key
 
 
 def local_change_times(events: Iterable[Any], since: datetime | None) -> dict[str, datetime]:
@@ -551,6 +583,7 @@ def _merged_fields(
     kind: str,
     *,
     relinked: bool = False,
+    other_board: bool = False,
 ) -> tuple[Merge, dict[str, list[Any]]]:
     """The tracker-owned fields of `issue` merged into its item, in place (``merge``, the
     item's edits since ``merge_since`` from `events`); the merge, and the item's fields it
@@ -564,6 +597,7 @@ def _merged_fields(
         local_at,
         tracker=tracker_name(kind),
         relinked=relinked,
+        other_board=other_board,
     )
     edited: dict[str, list[Any]] = {}
     for name, (old, new) in merged.changes.items():
@@ -627,6 +661,7 @@ def apply_merge(
     *,
     in_sprint: bool = False,
     relinked: bool = False,
+    other_board: bool = False,
     zone: tzinfo = UTC,
 ) -> MergeApplied:
     """Merges an issue into its item and link, in place, and says what the item's history
@@ -635,8 +670,11 @@ def apply_merge(
     tracker's status news (``status_news``) is applied here to an item no running sprint
     holds (done, open again, archived as not planned); `in_sprint` (the running sprint holds
     it): it is the use case's to carry out through the sprint (``MergeApplied.sprint_news``).
-    `relinked`: the issue was just matched by its key again (``relink``; ``merge``)."""
-    merged, edited = _merged_fields(item, link, issue, events, done, kind, relinked=relinked)
+    `relinked`: the issue was just matched by its key again (``relink``; ``merge``), on
+    another board if `other_board` (``moved_board``)."""
+    merged, edited = _merged_fields(
+        item, link, issue, events, done, kind, relinked=relinked, other_board=other_board
+    )
     remote = link.remote or {}
     news = issue_news(item, link, issue)
     status = None if in_sprint else STATUS_OF.get(news or "")
@@ -759,8 +797,9 @@ def relink(link: TrackerLink, item: BacklogItem, connection_id: int, now: dateti
     """The link joins the connection again, keeping what both sides last agreed on (its
     ``base``): a field either side changed while apart is merged as any change is, the later
     winning (``merge`` with `relinked`), so an edit made in Timebox meanwhile is written, not
-    lost; an item archived because its issue left the board comes back. True if it did."""
-    back = (link.remote or {}).get("gone")
+    lost; an item archived because its issue left the board (gone, or ``moved_to`` another
+    project) comes back. True if it did."""
+    back = (link.remote or {}).get("gone") or (link.remote or {}).get("moved_to")
     link.connection_id = connection_id
     if back and item.archived_at is not None:
         item.archived_at, item.updated_at = None, now
@@ -778,215 +817,3 @@ def owed_on_return(item: BacklogItem, issue: TrackerIssue) -> str | None:
     if item.archived_at is not None:
         return None if closed else "archive"
     return "reopen" if closed and item.status != "sprint" else None
-
-
-# -- writing back ------------------------------------------------------------------------------
-
-
-def to_write(current: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
-    """The writable fields whose value Timebox changed since both sides last agreed."""
-    return {
-        name: current[name]
-        for name in WRITABLE
-        if name in current and (name not in base or current[name] != base[name])
-    }
-
-
-def new_issue(item: BacklogItem) -> NewIssue:
-    """The issue an item added in Slack is created as (a label cannot hold a space)."""
-    return NewIssue(
-        summary=item.title,
-        issue_type=tracker_type(item.type),
-        estimate=item.estimate,
-        labels=tuple(label.replace(" ", "-") for label in item.labels),
-        acceptance_criteria=tuple(item.acceptance_criteria),
-    )
-
-
-@dataclass(frozen=True)
-class ItemWrite:
-    """What a write of an item sends: its new issue, its changed fields, or nothing (why)."""
-
-    new_issue: NewIssue | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    nothing: str | None = None
-
-
-def estimated_after_done(events: Iterable[Any]) -> bool:
-    """The item's estimate changed after it was last done (`events`: its history, oldest
-    first): a poker round accepted late, whose estimate is of work no longer to do."""
-    done = estimated = -1
-    for at, event in enumerate(events):
-        changes = event.changes or {}
-        status = changes.get("status")
-        if isinstance(status, list) and status[-1:] == ["done"]:
-            done = at
-        if "estimate" in changes:
-            estimated = at
-    return done >= 0 and estimated > done
-
-
-def item_write(
-    effect: str,
-    item: BacklogItem,
-    link: TrackerLink,
-    kind: str = JIRA,
-    *,
-    estimated_late: bool = False,
-) -> ItemWrite:
-    """What a "create", "fields", "done", "reopen" or "archive" write sends when it runs, from
-    the item as it is then (a late retry sends the latest value, or nothing once it is moot: a
-    done item restored, a restored one done or archived again, an archived one restored). A
-    rank needs the backlog's order and the board's: tracker_order.RankWish. A done item's
-    estimate changed after it was done (`estimated_late`: ``estimated_after_done``) is not
-    written: the issue keeps the points it was done with, which the tracker's sprint reports
-    count."""
-    if effect == "create":
-        if link.key is not None:
-            return ItemWrite(nothing=f"created already as {link.key}")
-        return ItemWrite(new_issue=new_issue(item))
-    if effect == "fields":
-        values = to_write(current_values(item), link.base)
-        kept = estimated_late and item.status == "done" and "estimate" in values
-        if kept:
-            del values["estimate"]
-        if values:
-            return ItemWrite(values=values)
-        said = "a done issue keeps its estimate" if kept else f"in {tracker_name(kind)} already"
-        return ItemWrite(nothing=said)
-    if effect == "done" and item.status != "done":
-        return ItemWrite(nothing="not done in Timebox any more")
-    if effect == "done" and agreed_status(link) == StatusCategory.DONE.value:
-        return ItemWrite(nothing=f"done in {tracker_name(kind)} already")
-    if effect == "reopen" and item.status == "done":
-        return ItemWrite(nothing="done in Timebox again")
-    if effect == "reopen" and item.archived_at is not None:
-        return ItemWrite(nothing="archived in Timebox again")
-    if effect == "archive" and item.archived_at is None:
-        return ItemWrite(nothing="restored in Timebox already")
-    if effect == "archive" and item.status == "done":
-        return ItemWrite(nothing="done: its done write closes it")
-    return ItemWrite()  # the clients look at the issue's status before they move it
-
-
-def closes_on_archive(item: BacklogItem, link: TrackerLink | None) -> bool:
-    """Archiving the item closes its issue as won't do: one linked whose issue is not closed
-    as both sides last agreed, and not done (a done item's issue is closed as done)."""
-    linked = link is not None and link.connection_id is not None
-    return linked and item.status != "done" and not closed_there(link)
-
-
-GONE_WORDS = {
-    # A deletion is never told: a check finds the issue gone (the hourly look at the board, or
-    # a webhook's probe), so the time is when Timebox noticed it, not when it was deleted.
-    "deleted": "{key} was deleted in {tracker} (or the {tracker} account can no longer see it), "
-    "noticed on {at}",
-    "moved": "{key} left the board in {tracker} on {at} (moved to another project, or out of "
-    "the board's filter)",
-}
-
-
-def gone_note(
-    reason: str,
-    key: str,
-    at: datetime,
-    number: int,
-    archived: bool,
-    kind: str = "jira",
-    zone: tzinfo = UTC,
-) -> str:
-    """The history line of an item whose issue is gone: what happened, when (in `zone`, the
-    team's, as conflict lines are), and what became of the item."""
-    when = local_minute(at, zone)
-    said = GONE_WORDS[reason].format(key=key, at=when, tracker=tracker_name(kind))
-    if archived:
-        return f"{said}: unlinked and archived; `/backlog restore {number}` brings it back"
-    return f"{said}: unlinked, kept here"
-
-
-def unlink(link: TrackerLink, item: BacklogItem | None, reason: str, now: datetime) -> bool:
-    """An issue gone from the board ("deleted" or "moved"): the link ends, its key kept so
-    the issue coming back relinks it. An item on the backlog is archived (a row nobody sees
-    in the tracker would stand amid the board's order); one in a sprint or done stays (a
-    sprint's scope changes only by renegotiation). True if it was archived."""
-    link.connection_id, link.pending, link.error = None, 0, None
-    link.remote = {**(link.remote or {}), "gone": reason, "gone_at": now.isoformat()}
-    if item is None:
-        return False
-    archived = item.archived_at is None and item.status not in ("done", "sprint")
-    if archived:
-        item.archived_at, item.updated_at = now, now
-    return archived
-
-
-def for_new_issue(link: TrackerLink, connection_id: int, kind: str) -> None:
-    """A link whose issue is gone, made ready for a new issue on `connection_id`: as a link
-    `/backlog add` makes, the old key let go (it stays in the item's history)."""
-    link.connection_id, link.key, link.issue_id, link.url = connection_id, None, "", ""
-    link.base, link.remote = {}, {"tracker": kind}
-    link.remote_updated, link.pending, link.error, link.synced_at = None, 0, None, None
-
-
-APPLY = "apply"
-
-
-def probe_verdict(
-    issue: TrackerIssue | None, board: tuple[Collection[str], datetime] | None
-) -> str | None:
-    """What a linked issue asked for one by one means (`board`: the board's keys and when
-    they were read; None for a webhook's named key, only checked for deletion): "deleted"
-    (not found), ``APPLY`` (done, planned in a sprint, or on the board after all: a change;
-    an issue in a sprint, cycle or iteration, put there by Timebox's commitment or in the
-    tracker, has not left the board), "moved" (off the board, and not changed just before
-    the board was read), else None (judged next time)."""
-    if issue is None:
-        return "deleted"
-    if board is None:
-        return None
-    keys, asked_at = board
-    if issue.status_category is StatusCategory.DONE or issue.sprint or issue.key in keys:
-        return APPLY
-    if issue.updated < asked_at - WATERMARK_MARGIN:
-        return "moved"
-    return None
-
-
-def retry_delay(attempt: int, *, retry_after: float | None, retryable: bool) -> float:
-    """Seconds before a failed write is tried again: what the tracker asked for (429's
-    Retry-After), else 10 s doubling to 15 minutes; a refused write (bad token, a field the
-    tracker will not take) hourly, so it is fixed on the other side rather than given up."""
-    if retry_after is not None:
-        return max(1.0, float(retry_after))
-    if not retryable:
-        return REFUSED_RETRY
-    return min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, attempt - 1))
-
-
-SENDING, FAILING = "sending", "failing"
-BEHIND = "behind"  # the tracker's changes do not all come in: a sync failing, or an issue held back
-
-
-def connection_state(status: str, pending: int, failing: int, *, behind: bool = False) -> str:
-    """How far a connection is in step, as its status says: its stored status while it imports
-    or its sync fails ("importing", "error"); connected, it is behind while the tracker's
-    changes do not all come in (`behind`: a sync failing again and again, or an issue whose
-    change failed to apply, ``BEHIND``), while Timebox's changes wait to be written
-    (``SENDING``) or are retried after an error (``FAILING``), and in step ("connected") only
-    once every write has landed."""
-    if status != "connected":
-        return status
-    if behind:
-        return BEHIND
-    if failing > 0:
-        return FAILING
-    return SENDING if pending > 0 else status
-
-
-def pending_text(pending: int, error: str | None, tracker: str = "Jira") -> str | None:
-    """What an item says while a write to its tracker (named: "GitHub") waits, or None when
-    all is written."""
-    if pending <= 0:
-        return None
-    if error:
-        return f"not yet in {tracker}: retrying ({error})"
-    return f"not yet in {tracker}: sending"

@@ -40,13 +40,8 @@ from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import require_started, velocity_of
 from bot.domain.teams import Roles
-from bot.domain.tracker_sync import (
-    closed_there,
-    closes_on_archive,
-    for_new_issue,
-    refuse_tracker_owned,
-    tracker_name,
-)
+from bot.domain.tracker_sync import closed_there, refuse_tracker_owned, tracker_name
+from bot.domain.tracker_writes import closes_on_archive, for_new_issue
 from bot.runtime import outbox
 from bot.runtime.services import Services
 from bot.usecases import news, sprints, tracker
@@ -93,8 +88,9 @@ class ItemShown:
     did: str | None = None
     """What the change it is shown after did, for its message to say in a line: "archived"
     ("closing": its issue closed as won't do too), "done", "restored", "reopened" (its
-    issue reopened too), or "created" (restored, its issue gone: created in the tracker
-    again); None when it is only shown."""
+    issue reopened too), "created" (restored, its issue gone: created in the tracker
+    again) or "moved" (restored unlinked: its issue moved off the board); None when it is
+    only shown."""
     finished: sprints.InSprint | None = None
     """Done: the running sprint it was finished in, with the tasks done with it."""
 
@@ -399,6 +395,8 @@ async def _restore(store: Store, team: Team, number: int, user: str, now: dateti
     await poker_uc.backlog_changed(store, team.id, [number], now)  # its polls shown again
     if await _created_again(store, team, item, link, now):
         return "created"
+    if link is not None and link.connection_id is None and (link.remote or {}).get("moved_to"):
+        return "moved"  # its issue is another board's now: the item comes back unlinked
     if not closed:
         return "restored"
     await tracker.after_reopen(store, team, item, now)
@@ -409,7 +407,7 @@ async def _created_again(
     store: Store, team: Team, item: BacklogItem, link: TrackerLink | None, now: datetime
 ) -> bool:
     """An item whose issue is gone (deleted in the tracker, or moved off its board: the sync
-    ended its link, ``tracker_sync.unlink``), restored in a channel connected to a tracker:
+    ended its link, ``tracker_writes.unlink``), restored in a channel connected to a tracker:
     created there as `/backlog add` creates one, so both backlogs hold it again; the old key,
     in the item's history, is let go. True if it will be. A link a disconnect left (its
     issue not gone) is not: connecting again to its board relinks it; nor anything without

@@ -38,7 +38,7 @@ from typing import Any
 
 from bot.domain import tracker_outage as outage
 from bot.domain import tracker_sync as rules
-from bot.domain import tracker_webhooks, trackers
+from bot.domain import tracker_webhooks, tracker_writes, trackers
 from bot.domain.teams import Roles
 from bot.runtime.scheduling import Due
 from bot.runtime.secrets import (
@@ -468,7 +468,9 @@ async def job_failed(
     runs again at once with the new one (the renewal made every waiting row due, but not
     one a run held), while any other failure (a 429's Retry-After, a 503) still waits."""
     attempt = int(due.payload.get("attempt", 1))
-    delay = rules.retry_delay(attempt, retry_after=error.retry_after, retryable=error.retryable)
+    delay = tracker_writes.retry_delay(
+        attempt, retry_after=error.retry_after, retryable=error.retryable
+    )
     now = svc.clock.now()
     since = due.payload.get("failing_since") or now.isoformat()  # this row's first failure
     payload = {**due.payload, "attempt": attempt + 1, "error": error.message}

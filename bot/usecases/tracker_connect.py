@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from bot.domain import tracker_outage as outage
-from bot.domain import tracker_sprints, tracker_webhooks
+from bot.domain import tracker_sprints, tracker_webhooks, tracker_writes
 from bot.domain import tracker_sync as rules
 from bot.domain.calendar import local_today
 from bot.domain.errors import UserError
@@ -217,7 +217,7 @@ class ConnectionShown:
     pending: int = 0
     failing: int = 0
     webhook_path: str = ""
-    state: str = ""  # rules.connection_state: in step, or what is behind
+    state: str = ""  # tracker_writes.connection_state: in step, or what is behind
     sprints: list[str] = field(default_factory=list)  # "Sprint 3 not yet in Jira: retrying (…)"
     webhook_url: str | None = None  # its full address, when known (``webhook_url``)
     webhooks: bool = True  # a webhook can reach Timebox (``serves_webhooks``)
@@ -711,7 +711,9 @@ async def connection_status(svc: Services, actor: Actor) -> ConnectionShown:
             pending,
             failing,
             path,
-            rules.connection_state(connection.status, pending, failing, behind=since is not None),
+            tracker_writes.connection_state(
+                connection.status, pending, failing, behind=since is not None
+            ),
             [
                 *await _sprints_behind(work.store, work.team, connection, work.now),
                 *await _sprint_closed_there(work.store, work.team, connection),
@@ -763,7 +765,7 @@ async def _sprints_behind(
             day = sprint.starts_on
             said.append(f"{name} starts in {tracker} on {day:%a} {day.day} {day:%b}")
             continue
-        said.append(f"{name} {rules.pending_text(1, error, tracker)}")
+        said.append(f"{name} {tracker_writes.pending_text(1, error, tracker)}")
     return said
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import tracker_sync as rules
+from bot.domain import tracker_writes
 from bot.usecases.tracker import KIND_SYNC, job_ids, tag
 from storage.models import ScheduledJob, TrackerConnection
 from storage.repositories import Store
@@ -51,7 +52,7 @@ async def hold_back(
 
 def retry_after(tries: int) -> float:
     """Seconds before a held-back issue is asked for again: 10 s doubling to 15 minutes."""
-    return rules.retry_delay(tries, retry_after=None, retryable=True)
+    return tracker_writes.retry_delay(tries, retry_after=None, retryable=True)
 
 
 HELD = "Timebox could not apply the change "

@@ -87,6 +87,9 @@ async def apply_linked(
         return
     relinked = verdict.action == rules.RELINK
     back = relinked and (link.remote or {}).get("board") == connection.board_key
+    # matched on another board (a GitHub project, then its repository): its empty fields
+    # may be its way of keeping them, no edit (rules.merge's `other_board`)
+    elsewhere = relinked and rules.moved_board(link, connection.board_key)
     # where the sync last saw it, on this board (before a disconnect too): a move since is news
     seen_in = dict(link.remote or {}) if back or not relinked else None
     if relinked and rules.relink(link, item, connection.id, now):
@@ -94,7 +97,16 @@ async def apply_linked(
         store.log(item, who, "restored", now, note=note)
         applied.reranked = True
     merged = await _merge_one(
-        store, connection, team, link, item, issue, page.done, now, relinked=relinked
+        store,
+        connection,
+        team,
+        link,
+        item,
+        issue,
+        page.done,
+        now,
+        relinked=relinked,
+        other_board=elsewhere,
     )
     applied.changed += int(merged.changed)
     applied.conflicts += merged.conflicts
@@ -211,10 +223,12 @@ async def _merge_one(
     now: datetime,
     *,
     relinked: bool = False,
+    other_board: bool = False,
 ) -> rules.MergeApplied:
     """Merges one issue into its item (rules.apply_merge); a win of Timebox's is written back.
     A change of status for an item of the running sprint goes through the sprint
-    (``_in_sprint``). `relinked`: matched by its key after connecting again."""
+    (``_in_sprint``). `relinked`: matched by its key after connecting again (`other_board`:
+    on a board other than the one it was on)."""
     events = await store.events_since(item.id, rules.merge_since(link, relinked=relinked))
     in_sprint = await _running_sprint_holds(store, team, item, link, issue)
     status, off = item.status, off_backlog(item)
@@ -228,6 +242,7 @@ async def _merge_one(
         connection.kind,
         in_sprint=in_sprint,
         relinked=relinked,
+        other_board=other_board,
         zone=zone(team),
     )
     who = rules.actor(connection.kind)

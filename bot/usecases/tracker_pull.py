@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from bot.domain import calendar, tracker_order, tracker_sprints, trackers
+from bot.domain import calendar, tracker_order, tracker_sprints, tracker_writes, trackers
 from bot.domain import tracker_sync as rules
 from bot.domain.backlog import ItemFields
 from bot.domain.tracker_sprints import JOINED
@@ -724,12 +724,17 @@ async def _probe(
             link = links.get(key)
             if link is None or link.connection_id != connection.id:
                 continue
-            verdict = rules.probe_verdict(issue, board)
-            if verdict == rules.APPLY and issue is not None:
+            verdict = tracker_writes.probe_verdict(issue, board)
+            if verdict == tracker_writes.APPLY and issue is not None:
                 changed.append(issue)
             elif verdict is not None:
                 item = items.get(link.item_id)
-                if _unlink(store, connection, link, item, verdict, now, shown_in) and item:
+                # the tracker answered the old key with the issue under a new one: moved there
+                moved_to = issue.key if issue is not None and issue.key != key else None
+                if (
+                    _unlink(store, connection, link, item, verdict, now, shown_in, moved_to)
+                    and item
+                ):
                     archived.append(item.number)
                 walked.unlinked += 1
         await poker.backlog_changed(store, connection.team_id, archived, now)  # polls shown again
@@ -748,15 +753,18 @@ def _unlink(
     reason: str,
     now: datetime,
     zone: tzinfo = UTC,
+    moved_to: str | None = None,
 ) -> bool:
-    """An issue gone from the board (rules.unlink), and the item's history line saying so
-    (`/backlog restore` brings an archived one back with everything Timebox had). Whether the
-    item was archived with it."""
+    """An issue gone from the board (tracker_writes.unlink; `moved_to`: its new key, moved to
+    another project off the board), and the item's history line saying so (`/backlog restore` brings
+    an archived one back with everything Timebox had). Whether the item was archived with it."""
     key = link.key or ""
-    archived = rules.unlink(link, item, reason, now)
+    archived = tracker_writes.unlink(link, item, reason, now, moved_to)
     if item is None:
         return False
-    note = rules.gone_note(reason, key, now, item.number, archived, connection.kind, zone)
+    note = tracker_writes.gone_note(
+        reason, key, now, item.number, archived, connection.kind, zone, moved_to=moved_to
+    )
     store.log(item, rules.actor(connection.kind), "unlinked", now, key=key, note=note)
     return archived
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.domain import calendar, tracker_sprints, trackers
+from bot.domain import calendar, tracker_sprints, tracker_writes, trackers
 from bot.domain import sprints as sprint_rules
 from bot.domain import tracker_sync as rules
 from bot.domain.teams import Roles
@@ -189,12 +189,16 @@ async def _read_write(svc: Services, due: Due) -> _Write | str:
 
 async def _item_sends(
     store: Store, effect: str, item: BacklogItem, link: TrackerLink, kind: str
-) -> rules.ItemWrite:
+) -> tracker_writes.ItemWrite:
     """What an item's write sends, from the item and its link as they are now."""
     late = effect == "fields" and item.status == "done"
     events = await store.events_since(item.id, None) if late else ()
-    return rules.item_write(
-        effect, item, link, kind, estimated_late=late and rules.estimated_after_done(events)
+    return tracker_writes.item_write(
+        effect,
+        item,
+        link,
+        kind,
+        estimated_late=late and tracker_writes.estimated_after_done(events),
     )
 
 

@@ -23,7 +23,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain import tracker_sync as rules
+from bot.domain import tracker_writes
 from bot.domain.trackers import TrackerError, TrackerErrorKind
 from bot.runtime.scheduling import Due
 from bot.runtime.secrets import Secret, SecretBox, SecretDecryptError, SecretKeyError
@@ -185,7 +185,9 @@ async def _again(svc: Services, due: Due, error: TrackerError) -> str:
             error.message,
         )
         return f"given up: {error.message}"[:500]
-    delay = rules.retry_delay(attempt, retry_after=error.retry_after, retryable=error.retryable)
+    delay = tracker_writes.retry_delay(
+        attempt, retry_after=error.retry_after, retryable=error.retryable
+    )
     payload = {**due.payload, "attempt": attempt + 1, "failing_since": since.isoformat()}
     payload["error"] = error.message
     async with svc.db.transaction() as store:

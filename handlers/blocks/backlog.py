@@ -94,6 +94,7 @@ def item_message(shown: ItemShown) -> dict[str, Any]:
     lead = None
     if shown.did is not None:
         link = loaded_link(shown.item)
+        moved_to = (link.remote or {}).get("moved_to") if link is not None else None
         if link is not None and link.connection_id is None:
             link = None  # kept from a connection since undone: its issue follows no more
         lead = render(
@@ -104,6 +105,7 @@ def item_message(shown: ItemShown) -> dict[str, Any]:
             position=shown.position,
             tracker=connect_blocks.tracker_of(link) if link else None,
             key=link.key if link else None,
+            moved_to=moved_to,
         )
     return item_detail(shown.item, shown.position, shown.history, shown.dor, lead)
 

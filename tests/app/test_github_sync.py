@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.domain import tracker_sync as rules
+from bot.domain import tracker_writes
 from bot.domain.tracker_webhooks import sign
 from bot.emulator.github import GitHubEmulator
 from bot.emulator.stack import LocalStack
@@ -191,10 +192,10 @@ def test_the_rules_name_the_connections_tracker():
         ours, base, theirs, at, {"title": later_at}, tracker="GitHub"
     ).conflicts
     assert kept_ours.note().endswith("so Timebox's is kept and written to GitHub")
-    assert rules.pending_text(1, "GitHub asked to wait", "GitHub") == (
+    assert tracker_writes.pending_text(1, "GitHub asked to wait", "GitHub") == (
         "not yet in GitHub: retrying (GitHub asked to wait)"
     )
-    assert rules.pending_text(2, None, "Linear") == "not yet in Linear: sending"
+    assert tracker_writes.pending_text(2, None, "Linear") == "not yet in Linear: sending"
     assert [rules.actor(k) for k in ("jira", "github", "linear")] == ["jira", "github", "linear"]
 
     @dataclass

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from bot.domain import tracker_order
-from bot.domain import tracker_sync as rules
+from bot.domain import tracker_order, tracker_writes
 from bot.domain.backlog import ItemFields, Move
 from bot.domain.readiness import hypothesis_in
 from bot.emulator.jira import JiraEmulator
@@ -297,7 +296,7 @@ def test_a_hypothesis_is_what_a_description_states_and_nothing_else():
 
 def test_a_gone_note_says_what_when_and_what_became_of_the_item():
     at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-    assert rules.gone_note("moved", "TB-7", at, 12, False) == (
+    assert tracker_writes.gone_note("moved", "TB-7", at, 12, False) == (
         "TB-7 left the board in Jira on 2026-03-02 09:30 UTC (moved to another project, or "
         "out of the board's filter): unlinked, kept here"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import tracker_sync as rules
+from bot.domain import tracker_writes
 from bot.domain.trackers import StatusCategory
 from tests.domain.trackers import issue
 
@@ -36,8 +37,8 @@ def test_no_tracker_takes_an_epic_or_a_finished_issue_as_new(kind: str):
 
 
 def test_a_connection_is_in_step_only_once_every_write_has_landed():
-    assert rules.connection_state("connected", 0, 0) == "connected"
-    assert rules.connection_state("connected", 2, 0) == rules.SENDING
-    assert rules.connection_state("connected", 2, 2) == rules.FAILING
-    assert rules.connection_state("importing", 2, 0) == "importing"
-    assert rules.connection_state("error", 0, 0) == "error"
+    assert tracker_writes.connection_state("connected", 0, 0) == "connected"
+    assert tracker_writes.connection_state("connected", 2, 0) == tracker_writes.SENDING
+    assert tracker_writes.connection_state("connected", 2, 2) == tracker_writes.FAILING
+    assert tracker_writes.connection_state("importing", 2, 0) == "importing"
+    assert tracker_writes.connection_state("error", 0, 0) == "error"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from bot.domain import tracker_sprints
+from bot.domain import tracker_sprints, tracker_writes
 from bot.domain import tracker_sync as rules
 from bot.domain.trackers import StatusCategory
 from tests.domain.test_tracker_verdicts import item, link
@@ -32,7 +32,10 @@ def test_a_merge_leaves_a_running_sprints_item_to_the_sprint():
     )
     assert mine.status == "sprint" and merged.sprint_news == rules.FINISHED
     assert seen.base[rules.STATUS] == DONE, "both sides agree: no done to write back"
-    assert rules.item_write("done", item(status="done"), seen).nothing == "done in Jira already"
+    assert (
+        tracker_writes.item_write("done", item(status="done"), seen).nothing
+        == "done in Jira already"
+    )
 
 
 def test_an_issue_closed_as_not_planned_archives_its_item_and_a_reopen_brings_it_back():
@@ -52,8 +55,11 @@ def test_an_issue_closed_as_not_planned_archives_its_item_and_a_reopen_brings_it
 
 def test_a_planned_issue_missing_from_the_boards_keys_has_not_left_the_board():
     board = ({"TB-9"}, LATER)
-    assert rules.probe_verdict(issue(sprint="Sprint 3", updated=T0), board) == rules.APPLY
-    assert rules.probe_verdict(issue(updated=T0), board) == "moved"
+    assert (
+        tracker_writes.probe_verdict(issue(sprint="Sprint 3", updated=T0), board)
+        == tracker_writes.APPLY
+    )
+    assert tracker_writes.probe_verdict(issue(updated=T0), board) == "moved"
 
 
 def test_an_estimate_changed_after_the_item_was_done_is_not_written():
@@ -61,13 +67,13 @@ def test_an_estimate_changed_after_the_item_was_done_is_not_written():
         return SimpleNamespace(changes=changes)
 
     late = [event(status=["sprint", "done"]), event(estimate=[5.0, 8.0])]
-    assert rules.estimated_after_done(late)
-    assert not rules.estimated_after_done(late[::-1])
-    assert not rules.estimated_after_done([event(estimate=[None, 3.0])])
+    assert tracker_writes.estimated_after_done(late)
+    assert not tracker_writes.estimated_after_done(late[::-1])
+    assert not tracker_writes.estimated_after_done([event(estimate=[None, 3.0])])
     done = item(status="done", estimate=8.0)
-    sends = rules.item_write("fields", done, link(), estimated_late=True)
+    sends = tracker_writes.item_write("fields", done, link(), estimated_late=True)
     assert sends.values == {} and sends.nothing == "a done issue keeps its estimate"
-    assert rules.item_write("fields", done, link()).values == {"estimate": 8.0}
+    assert tracker_writes.item_write("fields", done, link()).values == {"estimate": 8.0}
 
 
 def test_a_move_into_or_out_of_the_running_sprints_sprint_is_news_only_once_it_happened():

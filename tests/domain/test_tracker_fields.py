@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import tracker_sync as rules
+from bot.domain import tracker_writes
 from bot.domain.trackers import StatusCategory, TrackerUser
 from tests.domain.trackers import T0, issue
 
@@ -130,8 +131,8 @@ def test_a_relink_writes_what_timebox_changed_while_apart_and_the_later_of_two()
 
 
 def test_what_timebox_changed_is_what_it_writes():
-    assert rules.to_write(current(estimate=13.0), current()) == {"estimate": 13.0}
-    assert rules.to_write(current(labels=["x"]), current()) == {}, "labels are read only"
+    assert tracker_writes.to_write(current(estimate=13.0), current()) == {"estimate": 13.0}
+    assert tracker_writes.to_write(current(labels=["x"]), current()) == {}, "labels are read only"
 
 
 def test_local_change_times_ignore_the_syncs_own_edits():
@@ -152,18 +153,18 @@ def test_local_change_times_ignore_the_syncs_own_edits():
 
 
 def test_retries_wait_as_told_back_off_and_never_give_up():
-    assert rules.retry_delay(1, retry_after=120, retryable=True) == 120
-    assert [rules.retry_delay(n, retry_after=None, retryable=True) for n in (1, 2, 3)] == [
+    assert tracker_writes.retry_delay(1, retry_after=120, retryable=True) == 120
+    assert [tracker_writes.retry_delay(n, retry_after=None, retryable=True) for n in (1, 2, 3)] == [
         10,
         20,
         40,
     ]
-    assert rules.retry_delay(30, retry_after=None, retryable=True) == rules.MAX_RETRY
-    assert rules.retry_delay(1, retry_after=None, retryable=False) == rules.REFUSED_RETRY
-    assert rules.pending_text(1, "Jira asked to wait") == (
+    assert tracker_writes.retry_delay(30, retry_after=None, retryable=True) == rules.MAX_RETRY
+    assert tracker_writes.retry_delay(1, retry_after=None, retryable=False) == rules.REFUSED_RETRY
+    assert tracker_writes.pending_text(1, "Jira asked to wait") == (
         "not yet in Jira: retrying (Jira asked to wait)"
     )
-    assert rules.pending_text(0, "stale") is None
+    assert tracker_writes.pending_text(0, "stale") is None
 
 
 def test_a_conflict_is_told_in_the_teams_zone_to_the_second_within_one_minute():

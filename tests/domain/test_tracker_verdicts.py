@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 from bot.domain import tracker_sprints as sprints
 from bot.domain import tracker_sync as rules
+from bot.domain import tracker_writes
 from bot.domain.trackers import SprintState, StatusCategory
 from storage.models import BacklogItem, TrackerLink
 from tests.domain.trackers import LATER, T0, issue
@@ -172,7 +173,7 @@ def test_relinking_keeps_what_both_sides_agreed_and_brings_back_what_left_the_bo
 
 def test_unlinking_archives_only_an_item_on_the_backlog():
     gone, mine = link(pending=2, error="refused"), item()
-    assert rules.unlink(gone, mine, "deleted", LATER)
+    assert tracker_writes.unlink(gone, mine, "deleted", LATER)
     assert mine.archived_at == LATER and mine.updated_at == LATER
     assert (gone.connection_id, gone.pending, gone.error, gone.key) == (None, 0, None, "TB-1")
     assert gone.remote["gone"] == "deleted" and gone.remote["gone_at"] == LATER.isoformat()
@@ -180,55 +181,66 @@ def test_unlinking_archives_only_an_item_on_the_backlog():
 
     for status in ("sprint", "done"):
         kept = item(status=status)
-        assert not rules.unlink(link(), kept, "moved", LATER) and kept.archived_at is None
+        assert not tracker_writes.unlink(link(), kept, "moved", LATER) and kept.archived_at is None
     already = item(archived_at=T0)
-    assert not rules.unlink(link(), already, "moved", LATER) and already.archived_at == T0
+    assert not tracker_writes.unlink(link(), already, "moved", LATER) and already.archived_at == T0
     orphan = link()
-    assert not rules.unlink(orphan, None, "moved", LATER) and orphan.remote["gone"] == "moved"
+    assert (
+        not tracker_writes.unlink(orphan, None, "moved", LATER) and orphan.remote["gone"] == "moved"
+    )
 
 
 def test_a_probed_issue_is_deleted_applied_moved_or_judged_later():
     board = ({"TB-2"}, LATER)
     old = LATER - rules.WATERMARK_MARGIN - timedelta(seconds=1)
-    assert rules.probe_verdict(None, board) == "deleted"
-    assert rules.probe_verdict(None, None) == "deleted", "a webhook's key: deletion only"
-    assert rules.probe_verdict(issue(updated=old), None) is None
-    assert rules.probe_verdict(issue(key="TB-2", updated=old), board) == rules.APPLY
+    assert tracker_writes.probe_verdict(None, board) == "deleted"
+    assert tracker_writes.probe_verdict(None, None) == "deleted", "a webhook's key: deletion only"
+    assert tracker_writes.probe_verdict(issue(updated=old), None) is None
+    assert (
+        tracker_writes.probe_verdict(issue(key="TB-2", updated=old), board) == tracker_writes.APPLY
+    )
     done = issue(status_category=StatusCategory.DONE, updated=old)
-    assert rules.probe_verdict(done, board) == rules.APPLY
-    assert rules.probe_verdict(issue(updated=old), board) == "moved"
+    assert tracker_writes.probe_verdict(done, board) == tracker_writes.APPLY
+    assert tracker_writes.probe_verdict(issue(updated=old), board) == "moved"
     recent = issue(updated=LATER - rules.WATERMARK_MARGIN)
-    assert rules.probe_verdict(recent, board) is None, "changed just now: next time"
+    assert tracker_writes.probe_verdict(recent, board) is None, "changed just now: next time"
 
 
 # -- what a write sends ---------------------------------------------------------------------------
 
 
 def test_an_item_added_in_slack_is_created_as_its_trackers_issue():
-    made = rules.new_issue(
+    made = tracker_writes.new_issue(
         item(type="bug", labels=["tech debt", "web"], acceptance_criteria=["Visa"], estimate=3.0)
     )
     assert made.summary == "Pay" and made.issue_type == "Bug" and made.estimate == 3.0
     assert made.labels == ("tech-debt", "web") and made.acceptance_criteria == ("Visa",)
-    assert rules.new_issue(item(type="tech_debt")).issue_type == "Task"
+    assert tracker_writes.new_issue(item(type="tech_debt")).issue_type == "Task"
 
 
 def test_a_write_sends_the_item_as_it_is_when_it_runs():
     unkeyed = link(key=None)
-    assert rules.item_write("create", item(), unkeyed).new_issue == rules.new_issue(item())
-    created = rules.item_write("create", item(), link())
+    assert tracker_writes.item_write(
+        "create", item(), unkeyed
+    ).new_issue == tracker_writes.new_issue(item())
+    created = tracker_writes.item_write("create", item(), link())
     assert created.new_issue is None and created.nothing == "created already as TB-1"
 
-    edited = rules.item_write("fields", item(title="Pay by card", estimate=8.0), link())
+    edited = tracker_writes.item_write("fields", item(title="Pay by card", estimate=8.0), link())
     assert edited.values == {"title": "Pay by card", "estimate": 8.0} and edited.nothing is None
-    same = rules.item_write("fields", item(labels=["only", "read"]), link(), "linear")
+    same = tracker_writes.item_write("fields", item(labels=["only", "read"]), link(), "linear")
     assert same.values == {} and same.nothing == "in Linear already"
 
-    assert rules.item_write("done", item(status="done"), link()) == rules.ItemWrite()
-    reopened = rules.item_write("done", item(status="open"), link())
+    assert (
+        tracker_writes.item_write("done", item(status="done"), link()) == tracker_writes.ItemWrite()
+    )
+    reopened = tracker_writes.item_write("done", item(status="open"), link())
     assert reopened.nothing == "not done in Timebox any more"
-    assert rules.item_write("reopen", item(status="open"), link()) == rules.ItemWrite()
-    done_again = rules.item_write("reopen", item(status="done"), link())
+    assert (
+        tracker_writes.item_write("reopen", item(status="open"), link())
+        == tracker_writes.ItemWrite()
+    )
+    done_again = tracker_writes.item_write("reopen", item(status="done"), link())
     assert done_again.nothing == "done in Timebox again"
 
 
