@@ -101,6 +101,13 @@ class Roles:
     def has(self, user: str, *roles: str) -> bool:
         return any(user in getattr(self, role) for role in roles)
 
+    @property
+    def po_and_sm(self) -> tuple[str, ...]:
+        """Who is both Product Owner and Scrum Master: Scrum keeps those accountabilities
+        apart (the one maximises the product's value, the other the team's effectiveness), so
+        the team is told, not refused (a small team may choose it)."""
+        return tuple(user for user in self.po if user in self.sm)
+
     def is_named(self, role: str) -> bool:
         """Someone (a person or a user group, even an empty one) holds `role`."""
         return bool(getattr(self, role)) or any(g.role == role for g in self.groups)

@@ -417,3 +417,12 @@ async def test_an_unreachable_response_url_falls_back_to_an_ephemeral_message(sl
     await slack.settle()
     answer = last_ephemeral(slack, DEV1)
     assert answer.source == "api" and "Added *#1* Reached anyway" in answer.text
+
+
+async def test_a_product_owner_who_is_scrum_master_too_is_told_it_is_not_scrums_way(slack):
+    await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
+    assert "both Product Owner and Scrum Master" not in shown(last_ephemeral(slack, PO))
+    await slack.driver.command("/timebox", f"roles sm <@{PO}|paula>", user=PO, channel=CHANNEL)
+    said = shown(last_ephemeral(slack, PO))
+    assert f"<@{PO}> is both Product Owner and Scrum Master. Scrum keeps the two apart" in said
+    assert f"*Scrum Master:* <@{PO}>" in said, "set all the same"
