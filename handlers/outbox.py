@@ -69,7 +69,7 @@ async def attempt(
     try:
         return await client.chat_postMessage(**post.args)  # carries its metadata
     except Exception as error:
-        ts = None if _refused(error) else await _look(client, post, since, error)
+        ts = None if _refused(error) else await _look(client, post.args, post.key, since, error)
         if ts is None:
             await outbox.dropped(services, post)
             raise
@@ -83,16 +83,16 @@ def _refused(error: Exception) -> bool:
 
 
 async def _look(
-    client: AsyncWebClient, post: outbox.Post, since: datetime, error: Exception
+    client: AsyncWebClient, args: dict[str, Any], key: str, since: datetime, error: Exception
 ) -> str | None:
     """The ts of a post whose answer was lost (`error`), if Slack has it."""
     try:
-        found = await _find(client, post.args, post.key, since)
+        found = await _find(client, args, key, since)
     except Exception as failed:  # no history scope, Slack down still...: taken as not posted
-        log.warning("%s: answer lost (%s), and not looked for (%s)", post.key, error, failed)
+        log.warning("%s: answer lost (%s), and not looked for (%s)", key, error, failed)
         return None
     where = f"found: {found}" if found else "not in its conversation"
-    log.warning("%s: answer lost (%s), %s", post.key, error, where)
+    log.warning("%s: answer lost (%s), %s", key, error, where)
     return found
 
 
@@ -185,29 +185,40 @@ async def deliver(services: Services, client_for: ClientFor, due: Due) -> str:
         client = await client_for(due.payload.get("workspace"))
     except NotInstalled as gone:
         return f"skipped: {gone}"
-    if due.attempts > 1 or due.payload.get("in_flight"):
-        since = datetime.fromisoformat(due.payload["sent_at"]) - LOOK_BACK
-        try:
-            found = await _find(client, args, key, since)
-        except SlackApiError as error:  # no history scope, not in the channel, a user id...
-            log.warning(
-                "could not look for the post %s in %s (%s): sending it again, maybe twice",
-                key,
-                args.get("channel"),
-                error.response.get("error"),
-            )
-            found = None
-        if found is not None:
-            await outbox.kept(services, due, found)
-            return f"delivered before: {found}"
+    since = datetime.fromisoformat(due.payload["sent_at"]) - LOOK_BACK
+    last = due.attempts >= MAX_ATTEMPTS
     try:
+        if due.attempts > 1 or due.payload.get("in_flight"):
+            found = await _found_before(client, args, key, since)
+            if found is not None:
+                await outbox.kept(services, due, found)
+                return f"delivered before: {found}"
         response = await client.chat_postMessage(**args)
-    except Exception:
-        if due.attempts >= MAX_ATTEMPTS:  # the last try: what waited for the post hears None
-            await outbox.kept(services, due, None)
+    except Exception as error:
+        if last:  # the last try: what waited for the post hears its ts if Slack has it, or None
+            found = None if _refused(error) else await _look(client, args, key, since, error)
+            await outbox.kept(services, due, found)
+            if found is not None:
+                return f"delivered after all: {found}"
         raise
     await outbox.kept(services, due, response.get("ts"))
     return f"posted {response.get('ts')}"
+
+
+async def _found_before(
+    client: AsyncWebClient, args: dict[str, Any], key: str, since: datetime
+) -> str | None:
+    """A post an earlier try may have made: its ts, if it is in its conversation."""
+    try:
+        return await _find(client, args, key, since)
+    except SlackApiError as error:  # no history scope, not in the channel, a user id...
+        log.warning(
+            "could not look for the post %s in %s (%s): sending it again, maybe twice",
+            key,
+            args.get("channel"),
+            error.response.get("error"),
+        )
+        return None
 
 
 async def _find(

@@ -244,7 +244,7 @@ async def triage_picked(asked: Asked, picked: meetings.NextTriage | None) -> Non
     try:
         channel = picked.team.channel_id
         await asked.client.chat_update(channel=channel, ts=container["message_ts"], **payload)
-    except SlackApiError as error:
+    except Exception as error:  # refused, or no answer: the choice stands all the same
         log.warning("triage card of #%s not redrawn (%s)", card.item.number, error)
 
 

@@ -89,5 +89,5 @@ async def goal_answered(asked: Asked, done: GoalAnswered) -> None:
         await asked.client.chat_update(
             channel=done.team.channel_id, ts=container["message_ts"], **payload
         )
-    except SlackApiError as error:
+    except Exception as error:  # refused, or no answer: the choice stands all the same
         log.warning("sprint goal's card not redrawn (%s)", error)

@@ -161,3 +161,24 @@ async def test_a_board_the_outbox_never_gets_to_slack_withdraws_the_poll_at_its_
 
     await poker(slack, "1")
     assert len(polls(slack)) == 1, "its item may be polled again"
+
+
+async def test_a_board_slack_took_at_the_outbox_last_try_keeps_the_poll(slack):
+    """The outbox's last try of the board times out after Slack took it: the post is looked
+    for and kept (the poll stands, its board works), not taken for a refusal."""
+    await setup_team(slack, "Export invoices")
+    await crash_while_posting_the_board(slack, applied=False)
+    slack.emulator.fail_next("chat.postMessage", status=200, error="internal_error", times=4)
+    slack.clock.advance(outbox.SETTLE_AFTER + timedelta(seconds=1))
+    for _ in range(4):  # four tries refused, each after its back-off
+        await slack.services.jobs.run_due()
+        await slack.settle()
+        slack.clock.advance(timedelta(minutes=5))
+    slack.app.client.timeout = CLIENT_TIMEOUT
+    slack.emulator.delay_next("chat.postMessage", HELD, applied=True, match=is_board)
+    await slack.services.jobs.run_due()  # the last: Slack has it, the answer is lost
+    await slack.settle()
+    [shown_board] = polls(slack)
+    assert (await open_poll(slack)).message_ts == shown_board.ts, "found and kept"
+    result = await all_vote_and_reveal(slack)
+    assert "round 1: everyone voted, 3 votes" in shown(result)
