@@ -289,14 +289,10 @@ async def _taken(store: Store, connection: TrackerConnection, sprint_id: int) ->
     """The tracker's sprints Timebox's other recent sprints use there, by the tracker's id:
     the number of the sprint using each (a Linear cycle is adopted by one sprint only; other
     trackers' sprints are found by name alone, so none is read for them)."""
-    taken: dict[str, int] = {}
     if connection.kind != "linear":
-        return taken
-    for other in await store.sprints(connection.team_id):
-        known = await store.sprint_link(other.id) if other.id != sprint_id else None
-        if known is not None and known.connection_id == connection.id:
-            taken[known.remote_id] = other.number
-    return taken
+        return {}
+    linked = await store.sprints_linked(connection.id)
+    return {remote: number for remote, (other, number) in linked.items() if other != sprint_id}
 
 
 async def _tell_cycle_taken(svc: Services, due: Due, write: _Write, news: SprintCycleTaken) -> None:

@@ -20,6 +20,7 @@ from storage.models import (
     BacklogItem,
     ItemEvent,
     ScheduledJob,
+    Sprint,
     TrackerConnection,
     TrackerLink,
     TrackerSprintLink,
@@ -355,6 +356,15 @@ class TrackerQueries(Repository):
         return await self.session.scalar(
             select(TrackerSprintLink).where(TrackerSprintLink.sprint_id == sprint_id)
         )
+
+    async def sprints_linked(self, connection_id: int) -> dict[str, tuple[int, int]]:
+        """The connection's sprints there, by the tracker's id: (sprint id, its number)."""
+        rows = await self.session.execute(
+            select(TrackerSprintLink.remote_id, Sprint.id, Sprint.number)
+            .join(Sprint, Sprint.id == TrackerSprintLink.sprint_id)
+            .where(TrackerSprintLink.connection_id == connection_id)
+        )
+        return {str(remote): (int(sprint), int(number)) for remote, sprint, number in rows}
 
     async def add_sprint_link(self, link: TrackerSprintLink) -> TrackerSprintLink:
         return await self._added(link)
