@@ -34,7 +34,7 @@ async def test_a_sprint_items_card_marks_it_done_in_the_sprint_and_offers_no_res
     assert buttons(card, 1) == ["item_edit", "item_done", "poker_history"]
     await slack.driver.click("Mark done", user=DEV1, message=card)
     done = last_ephemeral(slack, DEV1)
-    assert "#1 marked done." in shown(done) and "*Status:* Done" in shown(done)
+    assert "#1 is done in sprint 1." in shown(done) and "*Status:* Done" in shown(done)
     assert buttons(done, 1) == ["item_edit", "item_restore", "poker_history"]
     assert (await sprint_of(slack))[0] == [1, 2], "finished in the sprint, not taken out of it"
     closing = await close_sprint(slack, "Yes")

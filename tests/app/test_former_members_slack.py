@@ -150,6 +150,6 @@ async def test_when_slack_will_not_list_the_channel_planning_keeps_the_named(sla
     capacity = shown(thread(slack)[-1])
     assert "*Capacity:* 3 developers × 10 working days" in capacity, capacity
     assert "not counted" not in capacity
-    assert "focus factor.\\n*Forecast:*" in capacity, "each figure on its own line"
+    assert "focus factor of 75%.\\n*Forecast:*" in capacity, "each figure on its own line"
     said = [r.getMessage() for r in caplog.records]
     assert f"cannot tell who is in {CHANNEL} (internal_error): named roles kept" in said

@@ -23,7 +23,14 @@ AUTO = CHANNELS[0]  # its refinement starts by itself
 
 
 def reminders(emulator: SlackEmulator, channel: str) -> list[object]:
-    return [m for m in bot_posts(emulator, channel) if "calendar_start" in str(m.blocks)]
+    """The ceremonies' reminders: with their Start now, or, once their meeting began by
+    itself, saying so in its place."""
+    return [m for m in bot_posts(emulator, channel) if _is_reminder(m)]
+
+
+def _is_reminder(message: object) -> bool:
+    blocks = str(getattr(message, "blocks", ""))
+    return "calendar_start" in blocks or "Began by itself" in blocks
 
 
 def agendas(emulator: SlackEmulator, channel: str) -> list[object]:
@@ -32,9 +39,7 @@ def agendas(emulator: SlackEmulator, channel: str) -> list[object]:
     return [
         m
         for m in bot_posts(emulator, channel)
-        if m.blocks
-        and m.blocks[0].get("type") == "header"
-        and "calendar_start" not in str(m.blocks)
+        if m.blocks and m.blocks[0].get("type") == "header" and not _is_reminder(m)
     ]
 
 
