@@ -237,9 +237,9 @@ async def triage_picked(asked: Asked, picked: meetings.NextTriage | None) -> Non
     """The triage card redrawn with the type or priority chosen, for everyone in the channel
     (a failed redraw leaves it as it was: the choice stands)."""
     container = asked.body.get("container") or {}
-    card = picked.card if picked is not None else None
-    if card is None or card.item is None or not container.get("message_ts"):
+    if picked is None or picked.card.item is None or not container.get("message_ts"):
         return
+    card = picked.card
     payload = meeting_blocks.triage_card(picked.meeting, card.item, card.position, card.total)
     try:
         channel = picked.team.channel_id

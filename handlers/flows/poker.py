@@ -74,10 +74,6 @@ NOT_STARTED = (
 )
 
 
-class NotStarted(UserError):
-    """Slack did not take a new poll's board: the poll was withdrawn, and may start again."""
-
-
 def _why(error: BaseException) -> str:
     """A failed Slack call in a few words: Slack's error code, or the exception's name."""
     if isinstance(error, SlackApiError):
@@ -217,7 +213,7 @@ async def start(
         log.warning(
             "poker poll %s withdrawn: its board not posted (%s)", opened.poll_id, _why(error)
         )
-        raise NotStarted(NOT_STARTED) from error
+        raise UserError(NOT_STARTED) from error  # withdrawn: it may start again
     await outbox.posted(svc, opened.post, posted["ts"])
     log.info("poker poll %s started in %s: %s items", opened.poll_id, channel, len(command.numbers))
     if opened.not_in_channel:
