@@ -11,7 +11,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine
-from bot.domain import ceremonies, poker, reminders
+from bot.domain import ceremonies, ceremonies_held, poker, reminders
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
@@ -104,6 +104,7 @@ def register_jobs(
         poker.KIND_SYNC: poker_flow.on_sync,
         ceremonies.REMIND: calendar_flow.on_reminder,
         ceremonies.START: calendar_flow.on_start,
+        ceremonies_held.REDRAW: calendar_flow.on_redraw,
     }
     for kind, job in jobs.items():
         services.jobs.handle(kind, partial(clients.run, job))

@@ -22,18 +22,20 @@ from urllib.parse import urlparse
 
 from agendas.agenda import Agenda, Section, default_minutes, for_team, is_custom, scale
 from bot.domain import ceremonies as rules
+from bot.domain import ceremonies_held as held_rules
 from bot.domain import feed as feeds
 from bot.domain import reminders
 from bot.domain import sprints as sprint_rules
 from bot.domain.calendar import check_move, local_today
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
 from bot.domain.ceremonies import CalendarRequest, Occurrence, Schedule
+from bot.domain.ceremonies_held import Held
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from bot.usecases.ceremony_jobs import cancel, plan
+from bot.usecases.ceremony_jobs import cancel, plan, record_redraw
 from bot.usecases.ceremony_jobs import lead as lead_minutes
 from bot.usecases.team import CHANGE_TEAM, InChannel, member_work
 from bot.usecases.unit import Actor, team_work
@@ -91,6 +93,24 @@ class ToStart:
     kind: str
     minutes: int
     occurrence: Occurrence | None = None
+    held: Held | None = None
+    """That occurrence's meeting was held and ended already: nothing starts (the clicking
+    person hears who facilitated it and how to start another on purpose)."""
+    redraw: str | None = None
+    """The job (its key) that redraws the clicked reminder without its Start now, recorded
+    with the click: its meeting was held already, or runs."""
+
+
+@dataclass(frozen=True)
+class Redraw:
+    """A reminder to redraw without its Start now: whose meeting began (`by_itself`: who
+    facilitates the automatic start), or was held (`held`)."""
+
+    channel: str
+    occurrence: Occurrence
+    user: str
+    by_itself: bool = False
+    held: Held | None = None
 
 
 @dataclass(frozen=True)
@@ -232,18 +252,93 @@ async def start_now(svc: Services, actor: Actor, ceremony_id: int, day: date) ->
         refusal = rules.start_refusal(occurrence, day, ceremony.kind, local_today(team, work.now))
         if refusal is not None:
             raise UserError(refusal)
-        return ToStart(ceremony.kind, _length(team, ceremony), occurrence)
+        assert occurrence is not None
+        to_start = ToStart(ceremony.kind, _length(team, ceremony), occurrence)
+        return await _begun_or_held(work.store, team, to_start, work.now, work.actor.request)
+
+
+async def _begun_or_held(
+    store: Store, team: Team, to_start: ToStart, now: datetime, request: str | None
+) -> ToStart:
+    """A Start now of an occurrence whose meeting runs (begun on its day) or was held on its
+    day already: its reminder's redraw recorded with the click (the running one's refusal is
+    the start's own); held, nothing starts."""
+    occurrence = to_start.occurrence
+    assert occurrence is not None
+    click = request or now.isoformat()
+    running = await store.open_meeting(team.id)
+    if running is not None and held_rules.same_day(team, occurrence, running):
+        start = await store.scheduled(held_rules.redraw_key(team.id, occurrence, running.id, None))
+        by_itself = bool(start is not None and start.payload.get("by_itself"))
+        redrawing = held_rules.Redrawing(occurrence, running, click, by_itself)
+        key = await record_redraw(store, team, redrawing, now)
+        return replace(to_start, redraw=key)
+    if running is not None:  # another kind runs: the start refuses it
+        return to_start
+    ended = next(iter(await store.past_meetings(team.id, occurrence.kind, 1)), None)
+    held = held_rules.held(team, occurrence, ended)
+    if held is None or ended is None:
+        return to_start
+    redrawing = held_rules.Redrawing(occurrence, ended, click, held=True)
+    key = await record_redraw(store, team, redrawing, now)
+    return replace(to_start, held=held, redraw=key)
 
 
 async def begun(svc: Services, actor: Actor, occurrence: Occurrence) -> str | None:
-    """Who started the team's meeting of the occurrence's kind that runs now, begun on its
-    day (another way than its reminder: `/refine start`, say); None if none does."""
+    """The redraw of the occurrence's reminder for the team's meeting of its kind that runs
+    now, begun on its day (recorded with its start; recorded now if it was not, as for a
+    meeting begun before redraws were): its job's key; None if no such meeting runs."""
     async with team_work(svc, actor) as work:
-        meeting = await work.store.open_meeting(work.team.id)
-        if meeting is None or meeting.kind != occurrence.kind:
+        team = work.team
+        meeting = await work.store.open_meeting(team.id)
+        if meeting is None or not held_rules.same_day(team, occurrence, meeting):
             return None
-        held = occurrence.starts.date()
-        return meeting.facilitator if local_today(work.team, meeting.started_at) == held else None
+        key = held_rules.redraw_key(team.id, occurrence, meeting.id, None)
+        if await work.store.scheduled(key) is None:
+            await record_redraw(
+                work.store, team, held_rules.Redrawing(occurrence, meeting), work.now
+            )
+        return key
+
+
+# -- a reminder's redraw -------------------------------------------------------------------------
+
+
+async def to_redraw(svc: Services, key: str) -> Redraw | None:
+    """What the redraw job `key` shows, while it is still to do; None when it no longer
+    applies (done, or its meeting withdrawn: its agenda card never reached Slack). A meeting
+    whose card is not in Slack yet may still be withdrawn: an error, for the job runner to
+    try again."""
+    async with svc.db.reading() as store:
+        job = await store.scheduled(key)
+        if job is None or job.done_at is not None:
+            return None
+        team = await store.team_by_id(int(job.payload["team_id"]))
+        meeting = await store.meeting(int(job.payload["meeting"]))
+    if team is None or meeting is None:
+        return None
+    if meeting.message_ts is None and meeting.ended_at is None:
+        raise LookupError(f"{key}: the meeting's agenda card is not in Slack yet")
+    occurrence = held_rules.redrawn_occurrence(job.payload)
+    held = held_rules.held(team, occurrence, meeting) if job.payload.get("held") else None
+    by_itself = bool(job.payload.get("by_itself"))
+    return Redraw(team.channel_id, occurrence, meeting.facilitator, by_itself, held)
+
+
+async def redrawn(svc: Services, key: str, outcome: str) -> None:
+    """A redraw the Slack side made at once: its job is done (the job runner runs it no
+    more)."""
+    async with svc.db.transaction() as store:
+        await store.finish_key(key, svc.clock.now(), outcome[:500])
+
+
+async def redraw_soon(svc: Services, key: str) -> None:
+    """A redraw the Slack side could not make at once: due now, for the job runner to make
+    with its retries. One done already is left alone."""
+    async with svc.db.transaction() as store:
+        job = await store.scheduled(key)
+        if job is not None and job.done_at is None:
+            await store.schedule(held_rules.REDRAW, key, svc.clock.now(), job.payload)
 
 
 # -- the feed ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The due work of a team's ceremonies: each one's next reminder (and, with auto start, its
-starts), and the daily readiness reminder, as rows that fire once, planned again whenever
-what decides their times changes (the rule, the lead, the team's time zone, working days,
-holidays or sprint calendar).
+starts), the redraw of a reminder whose meeting began, and the daily readiness reminder, as
+rows that fire once, planned again whenever what decides their times changes (the rule, the
+lead, the team's time zone, working days, holidays or sprint calendar).
 
 Apart from bot.usecases.calendar so that the team's settings (bot.usecases.team) can re-plan
 without importing the calendar's use cases, which import the team's.
@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain import ceremonies as rules
+from bot.domain import ceremonies_held as held_rules
 from bot.domain import reminders
-from bot.domain.calendar import next_reminder
+from bot.domain.calendar import local_today, next_reminder
 from bot.domain.ceremonies import Occurrence
-from storage.models import Ceremony, Team
+from storage.models import Ceremony, Meeting, Team
 from storage.repositories import Store
 
 # Settings that move a ceremony's occurrences (bot.domain.teams.apply_setting's names).
@@ -105,3 +106,30 @@ async def schedule_reminder(
             reminders.KIND, reminders.job_key(team, due), due, {"team_id": team.id}
         )
     return due
+
+
+async def redraw_on_start(
+    store: Store, team: Team, meeting: Meeting, request: str | None, now: datetime
+) -> str | None:
+    """A meeting just started (in the caller's transaction, the start's): the reminder of
+    that day's occurrence of its kind, if there is one, is to be redrawn saying who started it
+    (begun by itself: who facilitates). Its job's key; None when no occurrence is that day."""
+    ceremony = await store.ceremony(team.id, meeting.kind)
+    occurrence = held_rules.held_on(team, ceremony, local_today(team, now)) if ceremony else None
+    if occurrence is None:
+        return None
+    by_itself = held_rules.began_by_itself(team.id, occurrence, request)
+    return await record_redraw(
+        store, team, held_rules.Redrawing(occurrence, meeting, None, by_itself), now
+    )
+
+
+async def record_redraw(
+    store: Store, team: Team, redrawing: held_rules.Redrawing, now: datetime
+) -> str:
+    """A reminder's redraw as due work, in the caller's transaction (once per key: see
+    `held_rules.redraw_key`); its key."""
+    key = redrawing.key(team.id)
+    due = now + held_rules.REDRAW_AFTER
+    await store.schedule_once(held_rules.REDRAW, key, due, redrawing.payload(team))
+    return key

@@ -30,7 +30,7 @@ from bot.domain.teams import Roles
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from bot.usecases import news, tracker
+from bot.usecases import ceremony_jobs, news, tracker
 from bot.usecases import poker as poker_uc
 from bot.usecases.planning import PLANNING
 from bot.usecases.refinement_budget import as_data, session_budget
@@ -256,12 +256,14 @@ async def start(
     render: RenderAgenda,
 ) -> Started:
     """A meeting of this kind on the team's agenda; one at a time per channel. Its agenda
-    card is recorded in the outbox with it: the meeting runs only once Slack shows it."""
+    card is recorded in the outbox with it: the meeting runs only once Slack shows it. So is
+    the redraw of that day's reminder of its kind, if any (it says who started it)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         data = await KINDS[kind].begin(work.store, work.team, work.now)
         meeting = await engine.start(
             work.store, work.team, kind, work.user, work.now, minutes, data
         )
+        await ceremony_jobs.redraw_on_start(work.store, work.team, meeting, actor.request, work.now)
         card = await outbox.record(
             work.store,
             f"meeting-card:{meeting.id}",

@@ -10,8 +10,9 @@ from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock, HeaderBlo
 
 from bot.domain.calendar import zone_name
 from bot.domain.ceremonies import NAMES, Occurrence
+from bot.domain.ceremonies_held import Held
 from bot.usecases.calendar import CalendarShown, FeedLink, Reminder, Scheduled
-from handlers.blocks.kit import button, context, message, section
+from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
 from handlers.render import escape, fit, render
 
 SHOWN = 12  # occurrences listed, each with its Skip button
@@ -56,13 +57,22 @@ def reminder_block_id(occurrence: Occurrence) -> str:
 
 
 def started(
-    blocks: Sequence[dict[str, Any]], user: str, *, by_itself: bool = False
+    blocks: Sequence[dict[str, Any]],
+    user: str,
+    *,
+    by_itself: bool = False,
+    held: Held | None = None,
 ) -> dict[str, Any]:
     """A reminder once its meeting began: the button gives way to who started it (or, begun by
-    itself, who facilitates)."""
+    itself, who facilitates; held already, who facilitated it and when it ended)."""
     kept = [b for b in blocks if b.get("type") != "actions"]
-    note = context(render("calendar_started.md.j2", user=user, by_itself=by_itself)).to_dict()
-    return {"blocks": [*kept, note], "text": "Started"}
+    said = render("calendar_started.md.j2", user=user, by_itself=by_itself, held=held)
+    return {"blocks": [*kept, context(said).to_dict()], "text": "Held" if held else "Started"}
+
+
+def held_already(held: Held) -> dict[str, Any]:
+    """The private answer to a Start now of a meeting held already that day."""
+    return mrkdwn_notice(render("calendar_held.md.j2", held=held))
 
 
 def scheduled(done: Scheduled) -> dict[str, Any]:

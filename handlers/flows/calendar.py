@@ -1,10 +1,13 @@
 """The Slack side of the team's calendar across several calls: starting a ceremony from its
-reminder (Start now) or by itself (auto start), and the reminder job."""
+reminder (Start now) or by itself (auto start), the reminder job, and the reminder's redraw
+once its meeting began or was held (due work recorded with the start or the click: made at
+once here, else by the job runner, with its retries)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -22,32 +25,90 @@ from handlers.flows import meetings as meeting_flow
 
 log = logging.getLogger(__name__)
 
+PAGES = 5  # of the channel's history looked through for a reminder to redraw
+
 
 async def start_now(asked: Asked, ceremony_id: int, day: date) -> None:
     """A reminder's Start now: the occurrence it names (on its day only), in the clicking
     person's team, started as `/refine start` or `/planning start` starts it; the reminder
-    then says who did."""
-    to_start = await calendar_uc.start_now(asked.svc, asked.actor, ceremony_id, day)
+    then says who did. Held already that day, nothing starts: the person hears so, privately,
+    and the reminder says who held it."""
+    svc, client = asked.svc, asked.client
+    to_start = await calendar_uc.start_now(svc, asked.actor, ceremony_id, day)
+    if to_start.redraw is not None:  # held already, or running: recorded with the click
+        await redraw_at_once(svc, client, to_start.redraw)
+    if to_start.held is not None:
+        await asked.answer(calendar_blocks.held_already(to_start.held))
+        return
     where = asked.actor, to_start.kind, to_start.minutes
+    await meeting_flow.start(svc, client, *where, asked.in_channel)
+    await _redraw_begun(svc, client, asked.actor, to_start.occurrence)
+
+
+async def _redraw_begun(
+    svc: Services, client: AsyncWebClient, actor: Actor, occurrence: Occurrence | None
+) -> None:
+    """The redraw its start recorded, made at once (its job is the job runner's otherwise)."""
+    key = await calendar_uc.begun(svc, actor, occurrence) if occurrence is not None else None
+    if key is not None:
+        await redraw_at_once(svc, client, key)
+
+
+async def redraw_at_once(svc: Services, client: AsyncWebClient, key: str) -> None:
+    """A reminder's redraw (its job, `key`) made now; a failure leaves it to the job runner,
+    due now, with its retries."""
     try:
-        await meeting_flow.start(asked.svc, asked.client, *where, asked.in_channel)
-    except UserError:  # begun already (another way), its reminder says who facilitates
-        assert to_start.occurrence is not None
-        began = await calendar_uc.begun(asked.svc, asked.actor, to_start.occurrence)
-        if began is not None:
-            await _redraw_clicked(asked, began)
-        raise
-    await _redraw_clicked(asked, asked.actor.user)
+        outcome = await redraw(svc, client, key)
+    except Exception as error:
+        log.warning("%s: not redrawn (%s): the job runner redraws it", key, error)
+        await calendar_uc.redraw_soon(svc, key)
+        return
+    await calendar_uc.redrawn(svc, key, outcome)
 
 
-async def _redraw_clicked(asked: Asked, user: str) -> None:
-    """The clicked reminder without its Start now: it says who started its meeting."""
-    message = asked.body.get("message") or {}
-    container = asked.body.get("container") or {}
-    if message.get("blocks") and container.get("message_ts"):
-        payload = calendar_blocks.started(message["blocks"], user)
-        channel = asked.actor.channel
-        await asked.client.chat_update(channel=channel, ts=container["message_ts"], **payload)
+async def on_redraw(svc: Services, client: AsyncWebClient, due: Due) -> str:
+    """A reminder's redraw not made at once (a failure, a crash, a command's start): the job
+    runner's, retried if Slack refuses it."""
+    return await redraw(svc, client, due.key)
+
+
+async def redraw(svc: Services, client: AsyncWebClient, key: str) -> str:
+    """The reminder of the redraw job `key`'s occurrence without its Start now (which would
+    start it again): it says who started its meeting, or held it. Found in the channel by its
+    button's block; a failure is raised, for the job to be tried again."""
+    shown = await calendar_uc.to_redraw(svc, key)
+    if shown is None:
+        return "no longer applies"
+    since = shown.occurrence.starts - timedelta(minutes=MAX_LEAD + 1)
+    block_id = calendar_blocks.reminder_block_id(shown.occurrence)
+    found = await _reminder_ts(client, shown.channel, block_id, since)
+    if found is None:
+        return "no reminder in the channel"
+    ts, blocks = found
+    payload = calendar_blocks.started(
+        blocks, shown.user, by_itself=shown.by_itself, held=shown.held
+    )
+    await client.chat_update(channel=shown.channel, ts=ts, **payload)
+    return f"redrawn {ts}"
+
+
+async def _reminder_ts(
+    client: AsyncWebClient, channel: str, block_id: str, since: datetime
+) -> tuple[str, list[dict[str, Any]]] | None:
+    """The ts and blocks of the channel's message holding the block `block_id` (a reminder's
+    Start now) among its messages since `since`; None if it is not there."""
+    cursor = None
+    for _ in range(PAGES):
+        page = await client.conversations_history(
+            channel=channel, oldest=f"{since.timestamp():.6f}", limit=200, cursor=cursor
+        )
+        for message in page.get("messages") or []:
+            if any(b.get("block_id") == block_id for b in message.get("blocks") or []):
+                return str(message["ts"]), list(message["blocks"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    return None
 
 
 async def on_reminder(svc: Services, client: AsyncWebClient, due: Due) -> str:
@@ -63,7 +124,8 @@ class CardRefused(Exception):
 async def on_start(svc: Services, client: AsyncWebClient, due: Due) -> str:
     """`auto start`: the meeting begins at its time, facilitated by whoever scheduled it. An
     agenda card Slack refuses (the meeting withdrawn) is tried again by the job's next try;
-    after the last one, a log line says it did not start."""
+    after the last one, a log line says it did not start. Begun (by itself or another way),
+    its reminder is redrawn, as its start recorded."""
     start = await calendar_uc.start_due(svc, due)
     if start.actor is None:
         return start.outcome
@@ -83,41 +145,10 @@ async def on_start(svc: Services, client: AsyncWebClient, due: Due) -> str:
         return f"not started: Slack refused its agenda card {due.attempts} times"
     except UserError as refused:  # a meeting is running, say
         log.info("ceremony %s not started: %s", due.key, refused.message)
-        if start.occurrence is not None:  # begun another way: its reminder says who started it
-            began = await calendar_uc.begun(svc, start.actor, start.occurrence)
-            if began is not None:
-                await _reminder_started(client, start.actor, start.occurrence, began)
+        await _redraw_begun(svc, client, start.actor, start.occurrence)
         return f"not started: {refused.message}"[:500]
-    if start.occurrence is not None:
-        who = start.actor.user
-        await _reminder_started(client, start.actor, start.occurrence, who, by_itself=True)
+    await _redraw_begun(svc, client, start.actor, start.occurrence)
     return start.outcome
-
-
-async def _reminder_started(
-    client: AsyncWebClient,
-    actor: Actor,
-    occurrence: Occurrence,
-    user: str,
-    *,
-    by_itself: bool = False,
-) -> None:
-    """The reminder of an occurrence whose meeting has begun, redrawn without its Start now
-    (which would start it again): it says who started it (`by_itself`: who facilitates). Found
-    in the channel by its button's block; one Slack will not show or edit keeps its button,
-    whose click then hears the meeting runs."""
-    since = occurrence.starts - timedelta(minutes=MAX_LEAD + 1)
-    block_id = calendar_blocks.reminder_block_id(occurrence)
-    try:
-        page = await client.conversations_history(
-            channel=actor.channel, oldest=f"{since.timestamp():.6f}", limit=200
-        )
-        for message in page.get("messages") or []:
-            if any(b.get("block_id") == block_id for b in message.get("blocks") or []):
-                payload = calendar_blocks.started(message["blocks"], user, by_itself=by_itself)
-                await client.chat_update(channel=actor.channel, ts=message["ts"], **payload)
-    except Exception as error:  # the meeting runs all the same
-        log.warning("the reminder of %s keeps its Start now: %s", occurrence.ref, error)
 
 
 def _member_of(client: AsyncWebClient) -> InChannel:
