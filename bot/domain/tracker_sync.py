@@ -566,6 +566,25 @@ class MergeApplied:
     # the use case: finished, unfinished or let go through the sprint, as a person would.
     sprint_news: str | None = None
 
+    @classmethod
+    def of(
+        cls,
+        item: BacklogItem,
+        merged: Merge,
+        edited: dict[str, list[Any]],
+        now: datetime,
+        zone: tzinfo,
+        then: Sequence[Line] = (),
+        sprint_news: str | None = None,
+    ) -> MergeApplied:
+        """What a merge did to `item` (its fields `edited`, dated `now`, in place): the
+        "edited" line, a line per conflict (times in `zone`), then the lines `then`."""
+        lines = [Line("edited", edited)] if edited else []
+        if edited:
+            item.updated_at = now
+        lines += [*conflict_lines(merged, zone), *then]
+        return cls(lines, bool(edited), len(merged.conflicts), bool(merged.write), sprint_news)
+
 
 def merge_since(link: TrackerLink, *, relinked: bool = False) -> datetime | None:
     """From when Timebox's edits count against the tracker's: the link's last sync, or
@@ -642,12 +661,8 @@ def merge_before_write(
     if seen(issue, link):
         return None
     merged, edited = _merged_fields(item, link, issue, events, done, kind)
-    lines = [Line("edited", edited)] if edited else []
-    if edited:
-        item.updated_at = now
     link.base = merged.base
-    lines += conflict_lines(merged, zone)
-    return MergeApplied(lines, bool(edited), len(merged.conflicts), bool(merged.write))
+    return MergeApplied.of(item, merged, edited, now, zone)
 
 
 def apply_merge(
@@ -685,29 +700,20 @@ def apply_merge(
     if hypothesis is not None:
         edited["hypothesis"] = [item.hypothesis, hypothesis]
         item.hypothesis = hypothesis
-    lines: list[Line] = []
-    if edited:
-        item.updated_at = now
-        lines.append(Line("edited", edited))
-    lines += conflict_lines(merged, zone)
+    then: list[Line] = []
     if news == REOPENED and not in_sprint and item.archived_at is not None:
         item.archived_at, item.updated_at = None, now
         note = f"{issue.key} was reopened in {tracker_name(kind)}: back on the backlog"
-        lines.append(Line("restored", {"note": note}))
+        then.append(Line("restored", {"note": note}))
     elif news == DROPPED and not in_sprint:
-        lines.append(drop(item, issue.key, now, kind, zone))
+        then.append(drop(item, issue.key, now, kind, zone))
     link.base = {**merged.base, STATUS: issue.status_category.value}
     link.remote = facts(issue, kind)
     link.remote_updated = issue.updated
     link.issue_id, link.url = issue.id or link.issue_id, issue.url or link.url
     link.synced_at = now
-    return MergeApplied(
-        lines,
-        bool(edited),
-        len(merged.conflicts),
-        bool(merged.write),
-        news if in_sprint else None,
-    )
+    sprint_news = news if in_sprint else None
+    return MergeApplied.of(item, merged, edited, now, zone, then, sprint_news)
 
 
 def local_minute(at: datetime, zone: tzinfo = UTC) -> str:

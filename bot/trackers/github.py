@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 from typing import Any, Unpack
 
 from bot.domain import trackers
+from bot.trackers.checks import access_problem, account_problem, lacking
 from bot.trackers.github_api import GITHUB_API, graphql_url, next_page
 from bot.trackers.github_app import GitHubApp, GitHubToken
 from bot.trackers.github_mapping import (
@@ -51,6 +52,7 @@ from bot.trackers.github_mapping import (
     iso,
     issue_of,
     labels_of,
+    milestone_fields,
     open_milestone,
     split_key,
     sprint_of_iteration,
@@ -68,13 +70,7 @@ from bot.trackers.github_queries import (
     SET_VALUE,
 )
 from bot.trackers.hosts import GITHUB_CLOUD
-from bot.trackers.http import (
-    JsonOptions,
-    access_problem,
-    account_problem,
-    parse_time,
-    snapshot_fields,
-)
+from bot.trackers.http import JsonOptions, parse_time, snapshot_fields
 from bot.trackers.markdown import body_after, join_body
 
 DEFAULT_ESTIMATE_FIELD = "Estimate"
@@ -198,12 +194,7 @@ class GitHub(GitHubProject):
             "token (or the App's installation) includes it."
         )
         try:
-            data = await self._graphql(
-                REPOSITORY_QUERY,
-                {"owner": self.owner, "name": self.repo_name},
-                action=f"open {self.repo}",
-                what=f"Repository {self.repo}",
-            )
+            repository = await self._repository()
         except trackers.TrackerError as error:
             # The one call is both the sign-in and the opening of the repository.
             if error.kind in (
@@ -212,45 +203,45 @@ class GitHub(GitHubProject):
             ):
                 return access_problem(error, no_access)
             return account_problem(error)
-        repository = data.get("repository") or {}
         if not repository:
             return [trackers.TrackerProblem("no_board_access", no_access)]
-        self._repo_id = str(repository.get("id") or "") or None
-        problems: list[trackers.TrackerProblem] = []
-        if repository.get("hasIssuesEnabled") is False:
-            problems.append(
-                trackers.TrackerProblem(
-                    "no_issues",
-                    f"{self.repo} has issues turned off: turn them on in its Settings.",
-                )
-            )
-        if str(repository.get("viewerPermission") or "WRITE") in ("READ", "NONE"):
-            problems.append(
-                trackers.TrackerProblem(
-                    "read_only",
-                    f"The token may only read {self.repo}: it needs Issues (read and write).",
-                )
-            )
+        problems = lacking(
+            (
+                repository.get("hasIssuesEnabled") is False,
+                "no_issues",
+                f"{self.repo} has issues turned off: turn them on in its Settings.",
+            ),
+            (
+                str(repository.get("viewerPermission") or "WRITE") in ("READ", "NONE"),
+                "read_only",
+                f"The token may only read {self.repo}: it needs Issues (read and write).",
+            ),
+        )
         if self.project_mode and not problems:
             try:
                 await self.project(refresh=True)
             except trackers.TrackerError as error:
-                if error.kind in (
-                    trackers.TrackerErrorKind.NOT_FOUND,
-                    trackers.TrackerErrorKind.FORBIDDEN,
-                ):
-                    problems.append(
-                        trackers.TrackerProblem(
-                            "no_project_access",
-                            f"The token cannot open project {self.project_number} of "
-                            f"{self.owner}: check the number (in the project's address, "
-                            f"…/projects/<number>) and that the token has Projects (read and "
-                            "write).",
-                        )
-                    )
-                else:
-                    problems.append(trackers.TrackerProblem("unreachable", error.message))
+                no_project = (
+                    f"The token cannot open project {self.project_number} of {self.owner}: "
+                    "check the number (in the project's address, …/projects/<number>) and "
+                    "that the token has Projects (read and write)."
+                )
+                problems += access_problem(error, no_project, code="no_project_access")
         return problems
+
+    async def _repository(self) -> Mapping[str, Any]:
+        """The repository as GraphQL shows it to the token ({}: not at all); its node id is
+        kept, for creating issues in it."""
+        data = await self._graphql(
+            REPOSITORY_QUERY,
+            {"owner": self.owner, "name": self.repo_name},
+            action=f"open {self.repo}",
+            what=f"Repository {self.repo}",
+        )
+        repository = data.get("repository") or {}
+        if repository:
+            self._repo_id = str(repository.get("id") or "") or None
+        return repository
 
     # -- reading -------------------------------------------------------------------------
 
@@ -522,13 +513,7 @@ class GitHub(GitHubProject):
             )
         project = await self.project()
         if self._repo_id is None:
-            data = await self._graphql(
-                REPOSITORY_QUERY,
-                {"owner": self.owner, "name": self.repo_name},
-                action=f"open {self.repo}",
-                what=f"Repository {self.repo}",
-            )
-            self._repo_id = str((data.get("repository") or {}).get("id") or "") or None
+            await self._repository()
         made = await self._graphql(
             CREATE_ISSUE,
             {
@@ -576,23 +561,29 @@ class GitHub(GitHubProject):
         ]
         return [s for s in sprints if s.state is not trackers.SprintState.CLOSED]
 
+    async def _milestone(
+        self, method: str, number: str | None, body: dict[str, Any], action: str, **options: Any
+    ) -> trackers.TrackerSprint:
+        """A plain repository's sprint written to its milestone (`number` None: a new one)
+        and read back from GitHub's answer."""
+        path = f"/repos/{self.repo}/milestones" + (f"/{number}" if number else "")
+        what = f"Milestone {number}" if number else None
+        raw, _ = await self._rest(method, path, action=action, what=what, body=body, **options)
+        return sprint_of_milestone(raw or {})
+
     async def create_sprint(self, spec: trackers.SprintSpec) -> trackers.TrackerSprint:
         title = _iteration_title(spec)
         begins = spec.start or self._now()
         start = begins.date()  # the first day in the zone it is given in (``_days``)
         days = _days(begins, spec.end) if spec.end is not None else SPRINT_DAYS
         if not self.project_mode:
-            body: dict[str, Any] = {"title": spec.name, "description": spec.goal}
-            if spec.end is not None:
-                body["due_on"] = iso(spec.end)
-            raw, _ = await self._rest(
+            return await self._milestone(
                 "POST",
-                f"/repos/{self.repo}/milestones",
-                action=f"create the milestone '{spec.name}'",
-                body=body,
+                None,
+                {"title": spec.name, **milestone_fields(spec)},
+                f"create the milestone '{spec.name}'",
                 idempotent=False,
             )
-            return sprint_of_milestone(raw or {})
         current = [i for i in await self.iterations() if not i.completed]
         new = Iteration("", title[:200], start, days)
         written = await self._write_iterations(
@@ -612,17 +603,12 @@ class GitHub(GitHubProject):
         """A milestone's description and due date; an iteration's title (``Sprint 12:
         <goal>``), and its dates while it has not begun (an iteration runs between them)."""
         if not self.project_mode:
-            body: dict[str, Any] = {"description": spec.goal}
-            if spec.end is not None:
-                body["due_on"] = iso(spec.end)
-            raw, _ = await self._rest(
+            return await self._milestone(
                 "PATCH",
-                f"/repos/{self.repo}/milestones/{sprint.id}",
-                action=f"write the goal of milestone {sprint.id}",
-                what=f"Milestone {sprint.id}",
-                body=body,
+                sprint.id,
+                milestone_fields(spec),
+                f"write the goal of milestone {sprint.id}",
             )
-            return sprint_of_milestone(raw or {})
         title = _iteration_title(spec)[:200]
 
         def planned(i: Iteration) -> Iteration:
@@ -654,14 +640,9 @@ class GitHub(GitHubProject):
         made yesterday's one day, the only span GitHub takes that ends by today; one left to
         run tomorrow would still be GitHub's current iteration, its unfinished issues in it."""
         if not self.project_mode:
-            raw, _ = await self._rest(
-                "PATCH",
-                f"/repos/{self.repo}/milestones/{sprint_id}",
-                action=f"close milestone {sprint_id}",
-                what=f"Milestone {sprint_id}",
-                body={"state": "closed"},
+            return await self._milestone(
+                "PATCH", sprint_id, {"state": "closed"}, f"close milestone {sprint_id}"
             )
-            return sprint_of_milestone(raw or {})
         today = self._today()
 
         def closed(i: Iteration) -> Iteration:

@@ -282,6 +282,15 @@ def sprint_of_iteration(iteration: Iteration, today: date) -> trackers.TrackerSp
     )
 
 
+def milestone_fields(spec: trackers.SprintSpec) -> dict[str, Any]:
+    """What a milestone holds of a sprint (a plain repository's): its goal as the
+    description, its end (if set) as the due date; ``sprint_of_milestone`` reads them back."""
+    fields: dict[str, Any] = {"description": spec.goal}
+    if spec.end is not None:
+        fields["due_on"] = iso(spec.end)
+    return fields
+
+
 def sprint_of_milestone(raw: Mapping[str, Any]) -> trackers.TrackerSprint:
     """A milestone as a sprint (a plain repository's), its description the goal."""
     closed = raw.get("state") == "closed"

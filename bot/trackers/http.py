@@ -32,16 +32,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar, Self, TypedDict, TypeVar, Unpack
+from typing import Any, ClassVar, Self, TypedDict, Unpack
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
-from bot.domain.trackers import TrackerError, TrackerErrorKind, TrackerProblem
+from bot.domain.trackers import TrackerError, TrackerErrorKind
 from bot.trackers.hosts import HostPolicy, guarded_connector
-
-Account = TypeVar("Account")
-Board = TypeVar("Board")
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -154,44 +151,6 @@ def next_cursor(connection: Mapping[str, Any]) -> str | None:
     info = connection.get("pageInfo") or {}
     cursor = info.get("endCursor") if info.get("hasNextPage") else None
     return str(cursor) if cursor else None
-
-
-def account_problem(error: TrackerError) -> list[TrackerProblem]:
-    """What ``check()`` says when signing in failed: the credential refused (``bad_token``),
-    the host refused (``refused_host``), else the tracker unreachable."""
-    code = {
-        TrackerErrorKind.AUTH: "bad_token",
-        TrackerErrorKind.REFUSED_HOST: "refused_host",
-    }.get(error.kind, "unreachable")
-    return [TrackerProblem(code, error.message)]
-
-
-def access_problem(error: TrackerError, advice: str) -> list[TrackerProblem]:
-    """What ``check()`` says when opening the board (team, repository) failed: no access, with
-    ``advice`` on how to get it, else the tracker unreachable."""
-    if error.kind in (TrackerErrorKind.NOT_FOUND, TrackerErrorKind.FORBIDDEN):
-        return [TrackerProblem("no_board_access", advice)]
-    return [TrackerProblem("unreachable", error.message)]
-
-
-async def checked(
-    account: Callable[[], Awaitable[Account]],
-    board: Callable[[], Awaitable[Board]],
-    no_access: Callable[[Account], str],
-    lacks: Callable[[Board], list[TrackerProblem]],
-) -> list[TrackerProblem]:
-    """``check()`` of a client that signs in (``account``), then opens its board (team): a
-    failure of either in plain words (``no_access``: the advice for the account signed in),
-    else what the board lacks for Timebox."""
-    try:
-        signed_in = await account()
-    except TrackerError as error:
-        return account_problem(error)
-    try:
-        opened = await board()
-    except TrackerError as error:
-        return access_problem(error, no_access(signed_in))
-    return lacks(opened)
 
 
 def snapshot_fields(config: Any, **keys: str | None) -> dict[str, Any]:

@@ -55,11 +55,11 @@ from bot.trackers.adf import (
     text_to_adf,
 )
 from bot.trackers.base import ApiToken, Credential
+from bot.trackers.checks import BoardCheck, lacking
 from bot.trackers.http import (
     JsonClient,
     JsonOptions,
     Reply,
-    checked,
     format_time,
     parse_time,
     retry_after,
@@ -131,7 +131,7 @@ def _messages(body: Any) -> str:
     return shortened("; ".join(parts))
 
 
-class JiraCloud(JiraWorkflow, JsonClient):
+class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
     """A Jira Cloud (or, with a listed host, Data Center) Scrum board."""
 
     name = "jira"
@@ -304,14 +304,8 @@ class JiraCloud(JiraWorkflow, JsonClient):
             )
         return board, account
 
-    async def check(self) -> list[trackers.TrackerProblem]:
-        """Credentials, board access and the board's estimation field, in plain words."""
-        return await checked(
-            lambda: self.account(refresh=True),
-            lambda: self.board(refresh=True),
-            self._no_access,
-            self._board_problems,
-        )
+    async def _open(self) -> BoardConfig:
+        return await self.board(refresh=True)
 
     def _no_access(self, account: JiraAccount) -> str:
         who = account.user.email or account.user.name or "the Jira account"
@@ -321,45 +315,35 @@ class JiraCloud(JiraWorkflow, JsonClient):
             "share the board and its filter with that account."
         )
 
-    @staticmethod
-    def _board_problems(board: BoardConfig) -> list[trackers.TrackerProblem]:
+    def _lacks(self, board: BoardConfig) -> list[trackers.TrackerProblem]:
         """What a board Timebox can open lacks for it: sprints, estimates in points, a project."""
-        problems = []
-        if board.type != "scrum":
-            problems.append(
-                trackers.TrackerProblem(
-                    "not_scrum",
-                    f"Board '{board.name}' is a {board.type} board: it has no backlog of "
-                    "sprints. Connect a Scrum board.",
-                )
-            )
-        if board.estimation_field is None:
-            problems.append(
-                trackers.TrackerProblem(
-                    "no_estimation_field",
-                    f"Board '{board.name}' does not estimate with a field, so estimates cannot "
-                    "be synced: in Jira open the board's settings > Estimation and choose Story "
-                    "points.",
-                )
-            )
-        elif board.estimation_field == TIME_TRACKING_FIELD:
-            problems.append(
-                trackers.TrackerProblem(
-                    "estimation_in_time",
-                    f"Board '{board.name}' estimates in time (Original time estimate), and "
-                    "Timebox's estimates are points: in the board's settings > Estimation "
-                    "choose Story points.",
-                )
-            )
-        if board.project is None:
-            problems.append(
-                trackers.TrackerProblem(
-                    "no_project",
-                    f"Board '{board.name}' is not in a project, so Timebox cannot create "
-                    "issues on it: connect a project's board.",
-                )
-            )
-        return problems
+        named = f"Board '{board.name}'"
+        return lacking(
+            (
+                board.type != "scrum",
+                "not_scrum",
+                f"{named} is a {board.type} board: it has no backlog of sprints. Connect a "
+                "Scrum board.",
+            ),
+            (
+                board.estimation_field is None,
+                "no_estimation_field",
+                f"{named} does not estimate with a field, so estimates cannot be synced: in "
+                "Jira open the board's settings > Estimation and choose Story points.",
+            ),
+            (
+                board.estimation_field == TIME_TRACKING_FIELD,
+                "estimation_in_time",
+                f"{named} estimates in time (Original time estimate), and Timebox's estimates "
+                "are points: in the board's settings > Estimation choose Story points.",
+            ),
+            (
+                board.project is None,
+                "no_project",
+                f"{named} is not in a project, so Timebox cannot create issues on it: connect "
+                "a project's board.",
+            ),
+        )
 
     # -- reading -------------------------------------------------------------------------
 

@@ -24,9 +24,9 @@ from typing import Any, Unpack
 from gql import GraphQLRequest
 
 from bot.domain import trackers
+from bot.trackers.checks import BoardCheck, lacking
 from bot.trackers.http import (
     ClientOptions,
-    checked,
     format_time,
     next_cursor,
     snapshot_fields,
@@ -89,7 +89,7 @@ __all__ = [  # what other modules import from here (some live in linear_api, lin
 BATCH = 50  # issues moved in or out of a cycle per request (aliased mutations)
 
 
-class LinearTeam(LinearApi):
+class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
     """One Linear team, reached with one credential."""
 
     name = "linear"
@@ -215,14 +215,8 @@ class LinearTeam(LinearApi):
             )
         return team, account
 
-    async def check(self) -> list[trackers.TrackerProblem]:
-        """The credential, access to the team, its cycles and its estimates, in plain words."""
-        return await checked(
-            lambda: self.account(refresh=True),
-            lambda: self.team(refresh=True),
-            self._no_access,
-            self._team_problems,
-        )
+    async def _open(self) -> TeamConfig:
+        return await self.team(refresh=True)
 
     def _no_access(self, account: trackers.TrackerUser) -> str:
         who = account.email or account.name or "the Linear account"
@@ -232,35 +226,29 @@ class LinearTeam(LinearApi):
             "is a member of the team."
         )
 
-    @staticmethod
-    def _team_problems(team: TeamConfig) -> list[trackers.TrackerProblem]:
+    def _lacks(self, team: TeamConfig) -> list[trackers.TrackerProblem]:
         """What a team Timebox can open lacks for it: cycles, estimates, a completed status."""
-        problems = []
-        if not team.cycles_enabled:
-            problems.append(
-                trackers.TrackerProblem(
-                    "no_cycles",
-                    f"Team {team.name} does not use cycles, so sprints cannot be synced: in "
-                    "Linear open the team's settings > Cycles and turn them on.",
-                )
-            )
-        if not team.estimates:
-            problems.append(
-                trackers.TrackerProblem(
-                    "no_estimation_field",
-                    f"Team {team.name} does not estimate issues, so estimates cannot be "
-                    "synced: in Linear open the team's settings > Estimates and choose a scale.",
-                )
-            )
-        if team.done_state() is None:
-            problems.append(
-                trackers.TrackerProblem(
-                    "no_done_state",
-                    f"Team {team.name} has no completed status, so Timebox cannot mark issues "
-                    "done: add one in the team's settings > Workflow.",
-                )
-            )
-        return problems
+        named = f"Team {team.name}"
+        return lacking(
+            (
+                not team.cycles_enabled,
+                "no_cycles",
+                f"{named} does not use cycles, so sprints cannot be synced: in Linear open the "
+                "team's settings > Cycles and turn them on.",
+            ),
+            (
+                not team.estimates,
+                "no_estimation_field",
+                f"{named} does not estimate issues, so estimates cannot be synced: in Linear "
+                "open the team's settings > Estimates and choose a scale.",
+            ),
+            (
+                team.done_state() is None,
+                "no_done_state",
+                f"{named} has no completed status, so Timebox cannot mark issues done: add one "
+                "in the team's settings > Workflow.",
+            ),
+        )
 
     # -- reading -------------------------------------------------------------------------
 

@@ -129,9 +129,9 @@ async def apply_issues(
             log.exception("team %s: the change of %s not applied", team.id, issue.key)
             applied.held_back[issue.key] = type(error).__name__
     if new:
-        new = await _adopt_created(store, connection, team, new, now)
+        new = await _adopt_created(on_page, new)
     if new:
-        added = await _add_new(store, connection, team, new, done, now, first_position)
+        added = await _add_new(on_page, new, first_position)
         applied.added = len(added)
         for item, issue in added if joining is not None else ():
             if issue.sprint_id == joining.remote_id:
@@ -171,15 +171,12 @@ async def _renamed(
 
 
 async def _adopt_created(
-    store: Store,
-    connection: TrackerConnection,
-    team: Team,
-    new: list[tuple[int, trackers.TrackerIssue]],
-    now: datetime,
+    page: Page, new: list[tuple[int, trackers.TrackerIssue]]
 ) -> list[tuple[int, trackers.TrackerIssue]]:
     """An issue Timebox created whose answer is not recorded yet (its write still running,
     or cut off) comes back through the sync: it is the item waiting for it (same title), not
     a new one. The rest is new."""
+    store, connection, team, now = page.store, page.connection, page.team, page.now
     waiting = await store.unkeyed_links(team.id, connection.id)
     if not waiting:
         return new
@@ -199,14 +196,11 @@ async def _adopt_created(
 
 
 async def _add_new(
-    store: Store,
-    connection: TrackerConnection,
-    team: Team,
-    new: list[tuple[int, trackers.TrackerIssue]],
-    done: set[str],
-    now: datetime,
-    first_position: int | None,
+    page: Page, new: list[tuple[int, trackers.TrackerIssue]], first_position: int | None
 ) -> list[tuple[BacklogItem, trackers.TrackerIssue]]:
+    """The issues no item is linked to, as new items (at `first_position` on, importing)
+    with their links."""
+    store, connection, team, now = page.store, page.connection, page.team, page.now
     values = [rules.owned_values(issue) for _, issue in new]
     remotes = [rules.facts(issue, connection.kind) for _, issue in new]
     fields = [
@@ -218,7 +212,7 @@ async def _add_new(
             estimate=v["estimate"],
             epic=v["epic"],
             labels=v["labels"],
-            dependencies=rules.dependencies_with([], v["blocked_by"], done),
+            dependencies=rules.dependencies_with([], v["blocked_by"], page.done),
         )
         for v, remote in zip(values, remotes, strict=True)
     ]
