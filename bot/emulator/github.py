@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Unpack
 
 from aiohttp import web
@@ -56,7 +56,6 @@ from bot.emulator.github_records import (
     RATE_LIMIT,
     SECONDARY_LIMIT,
     GhApp,
-    GhField,
     GhIssue,
     GhItem,
     GhIteration,
@@ -97,7 +96,7 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
         self.projects: dict[str, GhProject] = {}
         self.apps: dict[str, GhApp] = {}
         self.webhooks: list[GitHubWebhook] = []
-        self._last = -1.0
+        self._last_stamp = -1.0  # a first change at epoch 0 is stamped 0
         self._used = 0
         self.login = login
         self.token = token
@@ -131,7 +130,7 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
 
     def add_project(self, owner: str, number: int, title: str) -> GhProject:
         project = GhProject(f"PVT_{self._next_id()}", owner, number, title)
-        project.fields.append(GhField(f"PVTF_{self._next_id()}", "Title", "TITLE"))
+        self.add_field(project, "Title", "TITLE")
         self.projects[project.id] = project
         return project
 
@@ -229,7 +228,7 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
             for f in project.fields
             if f.data_type == "ITERATION"
             for i in f.iterations
-            if i.start + timedelta(days=i.duration) > today
+            if i.is_open(today)
         ]
 
     # -- HTTP plumbing -------------------------------------------------------------------

@@ -13,12 +13,12 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.github_records import GhField, GhIssue, GhItem, GhIteration, GhProject
+from bot.emulator.github_records import GhField, GhIssue, GhItem, GhIteration, GhProject, field_kind
 from bot.emulator.github_site import GitHubSite
 from bot.emulator.tracker import route
 
@@ -161,21 +161,15 @@ class GitHubGraphQL(GitHubSite):
         }
 
     def _field_node(self, project: GhProject, project_field: GhField) -> dict[str, Any]:
-        typename = {
-            "ITERATION": "ProjectV2IterationField",
-            "SINGLE_SELECT": "ProjectV2SingleSelectField",
-        }.get(project_field.data_type, "ProjectV2Field")
         out: dict[str, Any] = {
-            "__typename": typename,
+            "__typename": field_kind(project_field.data_type).typename,
             "id": project_field.id,
             "name": project_field.name,
             "dataType": project_field.data_type,
         }
         if project_field.data_type == "ITERATION":
             today = self.today()
-            current = [
-                i for i in project_field.iterations if i.start + timedelta(days=i.duration) > today
-            ]
+            current = [i for i in project_field.iterations if i.is_open(today)]
             done = [i for i in project_field.iterations if i not in current]
             out["configuration"] = {
                 "duration": 14,
@@ -325,7 +319,7 @@ class GitHubGraphQL(GitHubSite):
         """Replaces the field's current and future iterations; an iteration keeps its id when
         its title is kept (completed ones stay as they were)."""
         today = self.today()
-        done = [i for i in target.iterations if i.start + timedelta(days=i.duration) <= today]
+        done = [i for i in target.iterations if not i.is_open(today)]
         by_title = {i.title: i for i in target.iterations if i not in done}
         fresh = []
         for raw in configuration.get("iterations") or []:

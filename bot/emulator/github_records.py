@@ -1,15 +1,16 @@
 """What the GitHub emulator holds, and the words it answers in: the records of its repositories
 (issues, milestones), of Projects (v2) with their fields, iterations and ordered items, of GitHub
-Apps and webhooks; the call it records (``GitHubCall``); GitHub's messages for bad credentials and
-its primary and secondary rate limits; and a REST route's refusal (``GitHubFailure``: GitHub's
-``message`` and ``documentation_url``).
+Apps and webhooks; what a project field of each data type is called (``FIELD_KINDS``); the call
+it records (``GitHubCall``); GitHub's messages for bad credentials and its primary and secondary
+rate limits; and a REST route's refusal (``GitHubFailure``: GitHub's ``message`` and
+``documentation_url``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 from bot.emulator.calls import RestCall
 from bot.emulator.tracker import Refusal
@@ -93,6 +94,10 @@ class GhIteration:
     start: date
     duration: int
 
+    def is_open(self, today: date) -> bool:
+        """Current or still to come on ``today`` (not completed)."""
+        return self.start + timedelta(days=self.duration) > today
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -101,6 +106,26 @@ class GhIteration:
             "startDate": self.start.isoformat(),
             "duration": self.duration,
         }
+
+
+class FieldKind(NamedTuple):
+    """What GitHub calls a project field of one data type: the prefix of its node ids and
+    its GraphQL type."""
+
+    id_prefix: str
+    typename: str
+
+
+FIELD_KINDS = {
+    "ITERATION": FieldKind("PVTIF", "ProjectV2IterationField"),
+    "SINGLE_SELECT": FieldKind("PVTSSF", "ProjectV2SingleSelectField"),
+}
+OTHER_FIELD = FieldKind("PVTF", "ProjectV2Field")
+"""Any other data type (NUMBER, TEXT, TITLE, ...)."""
+
+
+def field_kind(data_type: str) -> FieldKind:
+    return FIELD_KINDS.get(data_type, OTHER_FIELD)
 
 
 @dataclass

@@ -29,6 +29,7 @@ from bot.emulator.github_records import (
     GhRepo,
     GitHubFailure,
     GitHubWebhook,
+    field_kind,
 )
 from bot.emulator.tracker import RestServer
 from bot.emulator.webhooks import Delivery, hub_signature
@@ -51,16 +52,12 @@ class GitHubSite(RestServer):
     token: str
     repository: GhRepo
     project: GhProject | None
-    _last: float
 
     # -- time and ids --------------------------------------------------------------------
 
-    def _stamp(self) -> float:
-        """Now in whole seconds (GitHub's precision), strictly after the last stamp even when
-        time stands (tests stop the clock): each change has its own time."""
-        stamp = max(float(int(self.epoch())), self._last + 1)
-        self._last = stamp
-        return stamp
+    def _now_stamp(self) -> float:
+        """Now in whole seconds: GitHub's precision."""
+        return float(int(self.epoch()))
 
     @staticmethod
     def iso(epoch: float) -> str:
@@ -74,7 +71,7 @@ class GitHubSite(RestServer):
     def add_field(
         self, project: GhProject, name: str, data_type: str, options: list[str] | None = None
     ) -> GhField:
-        prefix = {"ITERATION": "PVTIF", "SINGLE_SELECT": "PVTSSF"}.get(data_type, "PVTF")
+        prefix = field_kind(data_type).id_prefix
         made = GhField(f"{prefix}_{self._next_id()}", name, data_type, options=options or [])
         project.fields.append(made)
         return made

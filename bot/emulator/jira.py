@@ -203,7 +203,7 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
         """A sprint of the board (default: the main one), as a person plans or starts one in
         Jira; ``edit(key, sprint=sprint.id)`` puts an issue in it."""
         self._sprint_ids += 1
-        stamp = self._iso(datetime.fromtimestamp(self.epoch(), UTC))
+        stamp = self._now_iso()
         sprint = JiraSprint(
             id=self._sprint_ids,
             name=name,

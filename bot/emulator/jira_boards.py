@@ -115,7 +115,7 @@ class JiraBoards(JiraSite):
             goal=str(body.get("goal") or ""),
             start=self._parse_date(body.get("startDate"), "startDate"),
             end=self._parse_date(body.get("endDate"), "endDate"),
-            created=self._iso(datetime.fromtimestamp(self.epoch(), UTC)),
+            created=self._now_iso(),
         )
         self.sprints[sprint.id] = sprint
         return 201, sprint.to_jira(self.url)
@@ -166,7 +166,7 @@ class JiraBoards(JiraSite):
         """A sprint completed (by the API, or a person in Jira): its open issues back to the
         backlog, keeping their rank, each remembering the sprint."""
         sprint = self.sprints[sprint_id]
-        sprint.complete = self._iso(datetime.fromtimestamp(self.epoch(), UTC))
+        sprint.complete = self._now_iso()
         for issue in self.issues.values():
             if issue.sprint == sprint.id:
                 issue.closed_sprints.append(sprint.id)

@@ -30,7 +30,7 @@ from bot.emulator.jira_records import (
     JiraWebhook,
     jira_error,
 )
-from bot.emulator.tracker import RestServer
+from bot.emulator.tracker import RestServer, iso_millis
 from bot.emulator.webhooks import Delivery, hub_signature
 
 
@@ -65,13 +65,15 @@ class JiraSite(RestServer):
 
     @staticmethod
     def format_time(ms: float) -> str:
-        when = datetime.fromtimestamp(ms / 1000, UTC)
-        return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
+        return iso_millis(datetime.fromtimestamp(ms / 1000, UTC), "+0000")
 
     @staticmethod
     def _iso(value: datetime) -> str:
-        value = value.astimezone(UTC)
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+        return iso_millis(value.astimezone(UTC))
+
+    def _now_iso(self) -> str:
+        """Now, as a sprint's dates are written."""
+        return self._iso(datetime.fromtimestamp(self.epoch(), UTC))
 
     def _rank_token(self) -> str:
         """A new value of the Rank field (LexoRank-shaped; unique per ranking)."""

@@ -27,27 +27,16 @@ def linear_error(
 
 
 def entity_not_found(kind: str) -> GraphQLError:
-    return GraphQLError(
-        f"Entity not found: {kind}",
-        extensions={
-            "code": "INVALID_INPUT",
-            "type": "invalid input",
-            "userError": True,
-            "userPresentableMessage": f"Could not find referenced {kind}.",
-        },
-    )
+    return invalid_input(f"Entity not found: {kind}", f"Could not find referenced {kind}.")
 
 
-def invalid_input(message: str) -> GraphQLError:
-    return GraphQLError(
-        message,
-        extensions={
-            "code": "INVALID_INPUT",
-            "type": "invalid input",
-            "userError": True,
-            "userPresentableMessage": message,
-        },
+def invalid_input(message: str, user_message: str | None = None) -> GraphQLError:
+    """A resolver's INVALID_INPUT, shown to the user as ``user_message`` (else ``message``);
+    graphql-core answers it with the extensions ``linear_error`` words."""
+    worded = linear_error(
+        message, "INVALID_INPUT", "invalid input", user_message=user_message or message
     )
+    return GraphQLError(message, extensions=worded["extensions"])
 
 
 def ratelimited_error() -> dict[str, Any]:

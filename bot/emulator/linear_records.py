@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.emulator.calls import TrackerCall
+from bot.emulator.tracker import iso_millis
 
 HOUR = 3600.0
 
@@ -173,5 +174,4 @@ def iso_from_ms(ms: float | None) -> str | None:
     """Epoch milliseconds as the API's ISO 8601 time (None stays None)."""
     if ms is None:
         return None
-    when = datetime.fromtimestamp(ms / 1000, UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return iso_millis(datetime.fromtimestamp(ms / 1000, UTC))

@@ -56,8 +56,7 @@ class LinearWorkspace(TrackerServer[LinearCall]):
 
     def _uuid(self, kind: str, n: int | None = None) -> str:
         if n is None:
-            self._ids += 1
-            n = self._ids
+            n = self._next_id()
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"linear-emulator/{kind}/{n}"))
 
     def _next_sync(self) -> float:

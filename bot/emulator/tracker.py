@@ -11,6 +11,7 @@ import asyncio
 import json
 import random
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
 from typing import Any, TypedDict, TypeVar, Unpack
 
 from aiohttp import web
@@ -27,6 +28,12 @@ Route = tuple[str, str, str, Handler]
 """A REST route: method, path, the name calls are recorded under, its handler."""
 
 HandlerT = TypeVar("HandlerT", bound=Handler)
+
+
+def iso_millis(when: datetime, zone: str = "Z") -> str:
+    """``when`` (a UTC time) in ISO 8601 to the millisecond, then ``zone``: how Jira (``Z``,
+    or ``+0000`` on an issue's fields) and Linear write their times."""
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}{zone}"
 
 
 def route(method: str, path: str, name: str) -> Callable[[HandlerT], HandlerT]:
@@ -69,7 +76,7 @@ class TrackerServer(LocalServer[CallT]):
         self._events: list[Any] = []
         self._delivering: set[asyncio.Task[None]] = set()
         self._ids = first_id
-        self._last_ms = 0.0
+        self._last_stamp = 0.0
 
     async def _stopping(self) -> None:
         for task in list(self._delivering):
@@ -79,12 +86,16 @@ class TrackerServer(LocalServer[CallT]):
         self._ids += 1
         return self._ids
 
+    def _now_stamp(self) -> float:
+        """``now()`` in the vendor's time stamps: epoch milliseconds (GitHub: whole seconds)."""
+        return float(round(self.epoch() * 1000))
+
     def _stamp(self) -> float:
-        """``now()`` in epoch milliseconds, strictly increasing even if time stands (GitHub's
-        emulator stamps whole seconds instead)."""
-        ms = max(float(round(self.epoch() * 1000)), self._last_ms + 1)
-        self._last_ms = ms
-        return ms
+        """``_now_stamp()``, strictly after the last stamp even when time stands (tests stop
+        the clock): each change has its own time."""
+        stamp = max(self._now_stamp(), self._last_stamp + 1)
+        self._last_stamp = stamp
+        return stamp
 
     # -- faults --------------------------------------------------------------------------
 
