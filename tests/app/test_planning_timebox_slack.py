@@ -22,17 +22,21 @@ def agendas(slack: LocalStack) -> list[str]:
     return [shown(m) for m in channel_posts(slack) if "Sprint planning" in shown(m)]
 
 
+async def answer(slack: LocalStack, text: str, user: str = SM) -> str:
+    """`/planning text` typed by `user`: the private answer they were given."""
+    await cmd(slack, "/planning", text, user)
+    return last_ephemeral(slack, user).text
+
+
 async def test_a_planning_longer_than_its_timebox_does_not_start(slack):
     await setup(slack)
 
-    await cmd(slack, "/planning", "start 5h")
-    said = last_ephemeral(slack, SM).text
+    said = await answer(slack, "start 5h")
     assert f"{TWO_WEEKS}: type `/planning start 4h` or less." in said, said
     assert agendas(slack) == []
 
     await cmd(slack, "/timebox", "settings sprint 1w", PO)
-    await cmd(slack, "/planning", "start 3h")
-    said = last_ephemeral(slack, SM).text
+    said = await answer(slack, "start 3h")
     assert (
         "Sprint planning is timeboxed to at most 2 h for a 1-week sprint (2 h per sprint week): "
         "type `/planning start 2h` or less." in said
@@ -46,8 +50,7 @@ async def test_a_planning_longer_than_its_timebox_does_not_start(slack):
 async def test_a_planning_scheduled_longer_than_its_timebox_is_refused(slack):
     await setup(slack)
     await cmd(slack, "/timebox", "settings start 2026-03-02", PO)
-    await cmd(slack, "/planning", "schedule 10:00 5h", PO)
-    said = last_ephemeral(slack, PO).text
+    said = await answer(slack, "schedule 10:00 5h", PO)
     assert f"{TWO_WEEKS}: give it `4h` or less." in said, said
 
 
@@ -55,15 +58,13 @@ async def test_a_planning_is_extended_up_to_its_timebox_and_no_further(slack):
     await setup(slack)
     await cmd(slack, "/planning", "start 3h50m")
 
-    await cmd(slack, "/planning", "extend 15m")
-    said = last_ephemeral(slack, SM).text
+    said = await answer(slack, "extend 15m")
     assert f"{TWO_WEEKS}: 10 minutes left, so type `/planning extend 10m` or less." in said, said
 
     await cmd(slack, "/planning", "extend 10m")
     assert "+10 min for *Why - the sprint goal*." in shown(thread(slack)[-1])
 
-    await cmd(slack, "/planning", "extend 1m")
-    said = last_ephemeral(slack, SM).text
+    said = await answer(slack, "extend 1m")
     assert f"{TWO_WEEKS}, and all of it is booked already" in said, said
 
 
@@ -71,8 +72,7 @@ async def test_a_planning_started_at_its_timebox_is_booked_not_used_up(slack):
     """Minutes in, nothing is used up yet: the whole timebox is booked by the start."""
     await setup(slack)
     await cmd(slack, "/planning", "start 4h")
-    await cmd(slack, "/planning", "extend 1m")
-    said = last_ephemeral(slack, SM).text
+    said = await answer(slack, "extend 1m")
     assert f"{TWO_WEEKS}, and all of it is booked already" in said, said
     assert "used up" not in said
 

@@ -31,6 +31,15 @@ async def connected_then_apart(slack: LocalStack, tracker, em) -> str:
     return key
 
 
+async def changed_while_apart(slack: LocalStack, tracker, em, change: str) -> str:
+    """The board connected, synced and disconnected, then its first issue's item changed here
+    a minute later by `/backlog <change> <number>`: that issue's key."""
+    key = await connected_then_apart(slack, tracker, em)
+    await later(slack, 60)
+    await backlog(slack, f"{change} {(await item_by_key(slack, key)).number}")
+    return key
+
+
 async def reconnected(slack: LocalStack, tracker, em) -> str:
     """Connected again (the same board) and synced: the PO's answer."""
     await later(slack, 60)
@@ -63,9 +72,7 @@ async def test_reconnecting_relinks_an_item_done_while_disconnected_and_writes_i
     slack, board
 ):
     tracker, em = board
-    key = await connected_then_apart(slack, tracker, em)
-    await later(slack, 60)
-    await backlog(slack, f"done {(await item_by_key(slack, key)).number}")
+    key = await changed_while_apart(slack, tracker, em, "done")
 
     await reconnected(slack, tracker, em)
 
@@ -96,9 +103,7 @@ async def test_an_item_archived_while_disconnected_is_closed_as_wont_do_on_recon
     slack, board
 ):
     tracker, em = board
-    key = await connected_then_apart(slack, tracker, em)
-    await later(slack, 60)
-    await backlog(slack, f"remove {(await item_by_key(slack, key)).number}")
+    key = await changed_while_apart(slack, tracker, em, "remove")
 
     await reconnected(slack, tracker, em)
     await later(slack, SYNC)

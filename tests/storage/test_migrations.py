@@ -10,7 +10,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 
 from storage.db import Database, alembic_config, head_revision
 from storage.models import Base
@@ -21,6 +21,18 @@ A_TEAM = text(
     "next_number, created_at) VALUES ('T1', 'C1', 2, 'mon', 1, '2026-01-01')"
 )
 """A team row as every revision since the first can hold it: the first row, id 1."""
+
+
+async def upgraded(url: str, revision: str, *rows: TextClause) -> Database:
+    """An empty database migrated to `revision`, given `rows` there, then migrated to the head:
+    what the migrations since `revision` make of data they find."""
+    db = Database(url)
+    await db.migrate(revision)
+    async with db.engine.begin() as conn:
+        for row in rows:
+            await conn.execute(row)
+    await db.migrate()
+    return db
 
 
 async def test_migrations_match_the_models(empty_database_url):
@@ -35,11 +47,7 @@ async def test_migrations_match_the_models(empty_database_url):
 
 
 async def test_downgrade_to_base_and_upgrade_keeps_working_with_rows(empty_database_url):
-    db = Database(empty_database_url)
-    await db.migrate("0001")
-    async with db.engine.begin() as conn:
-        await conn.execute(A_TEAM)
-    await db.migrate()
+    db = await upgraded(empty_database_url, "0001", A_TEAM)
     async with db.transaction() as store:
         team = await store.team("T1", "C1")
         assert team is not None and team.dor == {} and team.graveyard_days == 90

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from storage.db import Database
+from tests.storage.test_migrations import upgraded
 
 TEAMS = text(
     "INSERT INTO teams (id, workspace_id, channel_id, sprint_weeks, working_days, next_number, "
@@ -24,11 +25,7 @@ async def days(db: Database) -> list[str]:
 
 
 async def test_reminder_days_equal_to_the_working_days_follow_them(empty_database_url):
-    db = Database(empty_database_url)
-    await db.migrate("0018")
-    async with db.engine.begin() as conn:
-        await conn.execute(TEAMS)
-    await db.migrate()
+    db = await upgraded(empty_database_url, "0018", TEAMS)
     up = await days(db)
     await db.downgrade("0018")
     down = await days(db)
