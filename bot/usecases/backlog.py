@@ -373,11 +373,11 @@ async def restore_item(
 
 
 async def _restore(store: Store, team: Team, number: int, user: str, now: datetime) -> str:
-    """Back on the backlog; its issue, if closed in the tracker (the item done, archived, or
-    closed there as won't do), is reopened (done's inverse), so it is on the tracker's
-    backlog too: for an archived one even while its close is on its way (the reopen looks
-    at the issue first); its issue gone from the tracker, it is created there again
-    (``_created_again``).
+    """Back on the backlog, at the bottom: its issue is ranked last on the board too; if
+    closed in the tracker (the item done, archived, or closed there as won't do), it is
+    reopened (done's inverse), so it is on the tracker's backlog too: for an archived one
+    even while its close is on its way (the reopen looks at the issue first); its issue gone
+    from the tracker, it is created there again (``_created_again``).
     An item done in the running sprint is that sprint's work again, as a reopen in the
     tracker makes it; one archived too (before `/backlog remove` refused that) is taken off
     the archive in the same go."""
@@ -397,6 +397,7 @@ async def _restore(store: Store, team: Team, number: int, user: str, now: dateti
         return "created"
     if link is not None and link.connection_id is None and (link.remote or {}).get("moved_to"):
         return "moved"  # its issue is another board's now: the item comes back unlinked
+    await tracker.after_reorder(store, team, item, now)  # at the bottom there too
     if not closed:
         return "restored"
     await tracker.after_reopen(store, team, item, now)

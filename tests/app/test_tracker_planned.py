@@ -130,7 +130,7 @@ async def test_a_restored_item_stays_open_while_the_reopen_of_its_issue_waits(
     reopen lands both sides are open."""
     tracker, em = board
     key, number = await done_in_timebox(slack, tracker, em)
-    em.fail_next(503, route=tracker.move_call, times=2)
+    em.fail_next(503, route=tracker.move_call, times=2, after=tracker.ranks_first)
 
     await backlog(slack, f"restore {number}", user=PO)
     await drain(slack)
@@ -158,7 +158,7 @@ async def test_a_restored_item_stays_open_when_its_done_issue_changes_meanwhile(
     tracker, em = board
     key, number = await done_in_timebox(slack, tracker, em)
     await later(slack, SYNC)
-    em.fail_next(503, route=tracker.move_call, times=2)
+    em.fail_next(503, route=tracker.move_call, times=2, after=tracker.ranks_first)
     kind = next(k for k, t in TRACKERS.items() if t is tracker)
 
     await backlog(slack, f"restore {number}", user=PO)
