@@ -165,7 +165,7 @@ def burndown_chart(
     hours_at_start: float | None = None,
     first_planned: bool = False,
 ) -> bytes:
-    """Points left at the end of each sprint day so far (sprints.remaining_by_day) against
+    """Points left at the end of each sprint day so far (burndown.remaining_by_day) against
     the ideal line from the committed points down to 0 on the sprint's last day.
 
     The x axis starts at the commitment ("Start") and then marks the end of each day. Given

@@ -73,6 +73,16 @@ def _points_text(value: float) -> str:
     return f"{points(value)} point{'s' if value != 1 else ''}"
 
 
+def _estimate(
+    estimates: Mapping[int, float | None] | None,
+) -> Callable[[SprintItem], float | None]:
+    """An item's points in the file: as its closed sprint counted them (`estimates`, by item
+    id: a re-estimate since is the backlog's, not the sprint's), else today's."""
+    if estimates is None:
+        return lambda si: si.item.estimate
+    return lambda si: estimates.get(si.item_id, si.item.estimate)
+
+
 def _namer(names: Mapping[str, str] | None) -> Mapping[str, str]:
     return names or {}
 
@@ -98,6 +108,7 @@ def sprint_markdown(
     names: Mapping[str, str] | None = None,
     last_day: date | None = None,
     zone: tzinfo = UTC,
+    estimates: Mapping[int, float | None] | None = None,
 ) -> str:
     """The sprint record: goal, dates, committed and completed points, each item with its
     status, owner and tasks (hours, owner, done), and the log of scope changes.
@@ -106,8 +117,10 @@ def sprint_markdown(
     channel and the tracker's sprint say; the last day of its slot in the calendar (a Sunday)
     follows when it differs. Without it, the slot's dates. Scope changes are dated in the
     team's time `zone` (calendar.zone), named once in their table's header, as Slack shows
-    times: in UTC a change early on the first day would seem to come before the sprint."""
+    times: in UTC a change early on the first day would seem to come before the sprint.
+    `estimates`: a closed sprint's items' points as it closed with them (``_estimate``)."""
     known = _namer(names)
+    estimate = _estimate(estimates)
     cell, text = markdown_cell, markdown_text  # anyone's text, escaped: the file may render
 
     def who(user: str | None, nobody: str = "—") -> str:
@@ -124,14 +137,14 @@ def sprint_markdown(
     if sprint.completed_points is not None:
         lines.append(f"- Completed: {_points_text(sprint.completed_points)}")
     elif sprint.status == "active":
-        done = sum(si.item.estimate or 0.0 for si in items if si.done_at is not None)
+        done = sum(estimate(si) or 0.0 for si in items if si.done_at is not None)
         lines.append(f"- Completed: {_points_text(done)} so far")
     lines += _committers(sprint, who)
     if sprint.review_answer:
         lines.append(f"- Review: {text(sprint.review_answer)}")
 
     item_rows = [
-        f"| #{si.item.number} | {cell(si.item.title)} | {_points(si.item.estimate)} "
+        f"| #{si.item.number} | {cell(si.item.title)} | {_points(estimate(si))} "
         f"| {item_status(sprint, si)} | {cell(who(si.item.owner))} "
         f"| {'yes' if si.supports_goal else 'no'} "
         f"| {sum(task.done for task in si.tasks)}/{len(si.tasks)} |"
@@ -197,11 +210,17 @@ def _table(title: str, empty: str, columns: tuple[str, str], rows: list[str]) ->
 
 
 def sprint_csv(
-    sprint: Sprint, items: Sequence[SprintItem], *, names: Mapping[str, str] | None = None
+    sprint: Sprint,
+    items: Sequence[SprintItem],
+    *,
+    names: Mapping[str, str] | None = None,
+    estimates: Mapping[int, float | None] | None = None,
 ) -> str:
     """One row per task, and one per item without tasks, with the sprint and item repeated;
-    every cell neutralised (titles, the goal and names are anyone's text)."""
+    every cell neutralised (titles, the goal and names are anyone's text). `estimates` as for
+    `sprint_markdown`."""
     known = _namer(names)
+    estimate = _estimate(estimates)
 
     def who(user: str | None) -> str:
         return known.get(user, user) if user else ""
@@ -216,7 +235,7 @@ def sprint_csv(
             sprint.goal,
             f"#{si.item.number}",
             si.item.title,
-            _points(si.item.estimate),
+            _points(estimate(si)),
             item_status(sprint, si),
             who(si.item.owner),
         ]

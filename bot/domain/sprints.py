@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from math import isclose
 
 from bot.domain import backlog
@@ -22,7 +22,6 @@ from bot.domain.calendar import (
     local_today,
     next_planning,
     working_days_between,
-    zone,
 )
 from bot.domain.capacity import (
     DEFAULT_FOCUS,
@@ -37,7 +36,7 @@ from bot.domain.readiness import DEFAULT_DOR, DefinitionOfReady, gaps, points_un
 from bot.domain.tasks import parse_tasks as parse_tasks
 from bot.domain.tasks import set_tasks as set_tasks
 from bot.domain.teams import Roles
-from storage.models import BacklogItem, ItemEvent, ScopeChange, Sprint, SprintItem, Team
+from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
 
 PROPOSAL_WITHOUT_FORECAST = 5
 RECENT_SPRINTS = 4
@@ -671,6 +670,7 @@ def commit(
     now: datetime,
     *,
     for_team: bool = False,
+    running: Sprint | None = None,
 ) -> Commitment:
     """A developer's "I commit", or a Scrum Master committing for the team after a check.
     Once all have committed the sprint runs and its items leave the product backlog. Who
@@ -678,7 +678,9 @@ def commit(
     `committed_by` holds the Developers who committed themselves: a Scrum Master recording
     the Developers' commitment is not among them (the commitment is theirs), but is kept as
     `commitment_recorded_by`, for the sprint's record. `closed`: the team's closed sprints,
-    newest first, whose velocity the recorded capacity forecasts with (`capacity_after`)."""
+    newest first, whose velocity the recorded capacity forecasts with (`capacity_after`).
+    `running`: the team's running sprint; while an earlier one runs, none is committed (two
+    would run at once, and the older one's items could be neither done nor removed)."""
     roles = Roles.of(team)
     if for_team:
         if user not in roles.sm:
@@ -687,6 +689,8 @@ def commit(
         raise NotAllowed(not_a_developer(roles, user))
     if sprint.status != "planning":
         raise UserError(f"Sprint {sprint.number} is committed already.")
+    if running is not None and running.id != sprint.id:
+        raise UserError(still_running(running, sprint))
     if not sprint.goal:
         raise UserError("No sprint goal yet: the team commits to a goal, so set it first.")
     if not items:
@@ -709,6 +713,15 @@ def commit(
     for sprint_item in items:
         sprint_item.item.status = "sprint"
     return Commitment(True, [])
+
+
+def still_running(running: Sprint, planned: Sprint) -> str:
+    """Why `planned` is not committed yet: the sprint before it still runs."""
+    return (
+        f"Sprint {running.number} is still running (its last day is "
+        f"{running.ends_on:%a %d %b}): the PO or a Scrum Master closes it first with "
+        f"`/sprint close`, then sprint {planned.number} can be committed."
+    )
 
 
 @dataclass(frozen=True)
@@ -927,67 +940,3 @@ def close(
     sprint.closed_at = now
     sprint.review_answer = " ".join(review_answer.split()) or None
     return [si.item for si in items if si.done_at is None]
-
-
-def burndown_from(sprint: Sprint, now: datetime) -> datetime:
-    """From when the burndown reads its items' history for re-estimates: the commitment."""
-    return sprint.committed_at or now
-
-
-def remaining_by_day(
-    team: Team,
-    sprint: Sprint,
-    items: Sequence[SprintItem],
-    changes: Sequence[ScopeChange],
-    history: Iterable[ItemEvent],
-    today: date,
-) -> list[tuple[date, float]]:
-    """Points left at the end of each sprint day so far, the days being the team's (in its
-    time zone): the estimates, as they stood then, of the items the sprint held then and had
-    not finished. What the sprint card counts now is the last day's, so a re-estimate shows
-    on its day, and a sprint whose items are all done is at 0. `items`: the sprint's, removed
-    ones included; `changes`: its scope changes; `history`: its items' events since
-    `burndown_from` (the re-estimates among them)."""
-    estimates = _estimates_after(history)
-    ordered = sorted(changes, key=lambda c: c.at)
-    days, day = [], sprint.starts_on
-    while day <= min(today, sprint.ends_on):
-        end = datetime.combine(day, time.max, tzinfo=zone(team))
-        left = sum(
-            _estimate_at(si, estimates.get(si.item_id, []), end)
-            for si in items
-            if _held_at(sprint, si, ordered, end) and not (si.done_at and si.done_at <= end)
-        )
-        days.append((day, left))
-        day += timedelta(days=1)
-    return days
-
-
-def _estimates_after(history: Iterable[ItemEvent]) -> dict[int, list[tuple[datetime, float]]]:
-    """Each item's re-estimates, oldest first: when, and the estimate it had until then."""
-    found: dict[int, list[tuple[datetime, float]]] = {}
-    for event in sorted(history, key=lambda e: e.at):
-        if "estimate" in (event.changes or {}):
-            before = event.changes["estimate"][0]
-            found.setdefault(event.item_id, []).append((event.at, float(before or 0.0)))
-    return found
-
-
-def _estimate_at(
-    sprint_item: SprintItem, re_estimates: Sequence[tuple[datetime, float]], moment: datetime
-) -> float:
-    """The item's estimate at `moment`: the one the next re-estimate replaced, else today's."""
-    later = next((before for at, before in re_estimates if at > moment), None)
-    return later if later is not None else sprint_item.item.estimate or 0.0
-
-
-def _held_at(
-    sprint: Sprint, sprint_item: SprintItem, changes: Sequence[ScopeChange], moment: datetime
-) -> bool:
-    """Whether the sprint held the item at `moment`: one planned in from the commitment, one
-    renegotiated in or out from then (`changes`, oldest first)."""
-    held = sprint.committed_at is None or sprint_item.added_at <= sprint.committed_at
-    for change in changes:
-        if change.item_number == sprint_item.item.number and change.at <= moment:
-            held = change.action == "added"
-    return held

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 
-from bot.domain import calibration, sprint_export, tasks
+from bot.domain import burndown, calibration, sprint_export, tasks
 from bot.domain import sprints as rules
 from bot.domain.calendar import local_today, zone
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
@@ -240,10 +240,10 @@ async def burndown_chart(
         else:
             items = await work.store.sprint_items(sprint, include_removed=True)
             changes = await work.store.scope_changes(sprint)
-            since = rules.burndown_from(sprint, work.now)
+            since = burndown.burndown_from(sprint, work.now)
             events = await work.store.item_events_between(work.team.id, since, work.now)
             history = [event for event, _ in events]
-            remaining = rules.remaining_by_day(work.team, sprint, items, changes, history, today)
+            remaining = burndown.remaining_by_day(work.team, sprint, items, changes, history, today)
             start, first_planned = None, False
     if hours and (why := tasks.no_hours_to_burn(sprint, remaining, start)):
         return NothingToDraw(why)
@@ -284,14 +284,32 @@ async def export_sprint(
         items = await work.store.sprint_items(sprint)
         changes = await work.store.scope_changes(sprint) if fmt == "md" else []
         ends = rules.last_day(work.team, sprint)  # where the channel and the tracker end it
+        estimates = await _closed_with(work, sprint, items)
     known = await names(sprint_export.people(sprint, items, changes))
     if fmt == "md":
         content = sprint_export.sprint_markdown(
-            sprint, items, changes, names=known, last_day=ends, zone=zone(work.team)
+            sprint,
+            items,
+            changes,
+            names=known,
+            last_day=ends,
+            zone=zone(work.team),
+            estimates=estimates,
         )
     else:
-        content = sprint_export.sprint_csv(sprint, items, names=known)
+        content = sprint_export.sprint_csv(sprint, items, names=known, estimates=estimates)
     return SprintFile(f"sprint-{sprint.number}.{fmt}", content, f"Sprint {sprint.number}")
+
+
+async def _closed_with(
+    work: Work, sprint: Sprint, items: Sequence[SprintItem]
+) -> Mapping[int, float | None] | None:
+    """A closed sprint's items' estimates as it closed with them; None for an open one (its
+    items' estimates are today's)."""
+    if sprint.closed_at is None:
+        return None
+    events = await work.store.events_after([si.item_id for si in items], sprint.closed_at)
+    return burndown.estimates_at(items, events, sprint.closed_at)
 
 
 NOTHING_TO_EXPORT = (
@@ -444,7 +462,10 @@ async def commit(
     """A developer's "I commit", or a Scrum Master committing for the team after a check."""
     items = await store.sprint_items(sprint)
     closed = await store.closed_sprints(team.id, VELOCITY_SPRINTS)
-    result = rules.commit(team, sprint, items, user, developers, closed, now, for_team=for_team)
+    running = await active(store, team)
+    result = rules.commit(
+        team, sprint, items, user, developers, closed, now, for_team=for_team, running=running
+    )
     if result.recorded:
         for sprint_item in items:
             store.log(sprint_item.item, user, "committed", now, sprint=sprint.number)

@@ -353,6 +353,17 @@ class BacklogQueries(Repository):
             ItemEvent(item_id=item.id, actor=actor, action=action, at=at, changes=changes)
         )
 
+    async def events_after(self, item_ids: Sequence[int], since: datetime) -> Sequence[ItemEvent]:
+        """The items' events after `since`, oldest first (their re-estimates among them)."""
+        if not item_ids:
+            return []
+        result = await self.session.scalars(
+            select(ItemEvent)
+            .where(ItemEvent.item_id.in_(item_ids), ItemEvent.at > since)
+            .order_by(ItemEvent.at, ItemEvent.id)
+        )
+        return result.all()
+
     async def history(self, item: BacklogItem, limit: int = 20) -> Sequence[ItemEvent]:
         result = await self.session.scalars(
             select(ItemEvent)

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from bot.domain.backlog import ItemFields
+from bot.domain.burndown import remaining_by_day
 from bot.domain.errors import NotAllowed, UserError
-from bot.domain.sprints import parse_tasks, remaining_by_day, set_goal
+from bot.domain.sprints import parse_tasks, set_goal
 from bot.usecases import sprints
 from bot.usecases import team as teams
 
