@@ -1,0 +1,29 @@
+"""`/ready` and the readiness reminders say a velocity or a median estimate as the rest of the
+product does, to one decimal (10.8, not 10.8333: an average of three sprints rarely ends
+round)."""
+
+from __future__ import annotations
+
+from bot.domain.readiness import DefinitionOfReady, Horizon
+from handlers.render import render
+from storage.models import BacklogItem
+
+
+def test_derived_points_are_said_to_one_decimal():
+    items = [BacklogItem(number=1, estimate=65 / 3), BacklogItem(number=2, estimate=None)]
+    horizon = Horizon(
+        items=items,
+        unready=[],
+        velocity=32.5 / 3,
+        ready_points=65 / 3,
+        ready_count=2,
+        assumed=65 / 3,
+        guessed=[items[1]],
+        by_velocity=True,
+    )
+
+    said = render("ready_coverage.md.j2", horizon=horizon, dor=DefinitionOfReady())
+
+    assert "at a velocity of 10.8)" in said, said
+    assert "(21.7 ready points" in said and "median estimate of 21.7 points" in said, said
+    assert "10.83" not in said and "21.66" not in said, said
