@@ -19,7 +19,7 @@ from bot.usecases import backlog as backlog_uc
 from bot.usecases import files as files_uc
 from bot.usecases import housekeeping as housekeeping_uc
 from bot.usecases import meetings as meetings_uc
-from bot.usecases import news, tracker_push
+from bot.usecases import news, tracker_push, tracker_refusal
 from bot.usecases import planning as planning_uc
 from bot.usecases import ready as ready_uc
 from bot.usecases import review as review_uc
@@ -118,6 +118,7 @@ def register_jobs(
     news.register_wording(tracker_uc.Outage, tracker_notice.outage)
     news.register_wording(tracker_uc.SprintClosedThere, tracker_notice.sprint_closed)
     news.register_wording(tracker_push.SprintCycleTaken, tracker_notice.cycle_taken)
+    news.register_wording(tracker_refusal.WriteRefused, tracker_notice.write_refused)
     news.register_wording(sprints_uc.ScopeChanged, sprint_blocks.scope_changed)
     news.register_wording(sprints_uc.SprintClosed, sprint_blocks.sprint_closed)
     news.register_wording(team_uc.TeamSetUp, team_blocks.setup_announcement)

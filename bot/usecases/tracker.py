@@ -49,6 +49,7 @@ from bot.runtime.secrets import (
 )
 from bot.runtime.services import Services
 from bot.usecases.news import tell_channel
+from bot.usecases.tracker_refusal import tell_refused
 from storage.models import (
     BacklogItem,
     Sprint,
@@ -548,13 +549,16 @@ async def _refused(
     """A write the tracker refused for good: its row ends, and each item it was counted on
     keeps the tracker's words as its last error (``_short``), no longer pending, until a
     later write of it lands; the connection's status is behind meanwhile (its failing
-    items), never in step. Not retried: the same call would be refused again."""
+    items), never in step. Not retried: the same call would be refused again, so the channel
+    is told, once, in this transaction (``tell_refused``)."""
     if not await store.finish_key(due.key, now, f"refused: {error.message}"[:500]):
         return "skipped: cancelled meanwhile"
     connection.last_error = error.message
     said = _short(error, connection.kind)
-    for failed in [link_id] if link_id is not None else counted_links(due.payload):
-        await store.change_pending(failed, -1, error=said)
+    failed = [link_id] if link_id is not None else counted_links(due.payload)
+    for refused in failed:
+        await store.change_pending(refused, -1, error=said)
+    await tell_refused(store, connection, due.payload, failed, error.message, now, tag(connection))
     log.warning("tracker %s %s refused (%s): not retried", due.kind, due.key, error.kind.value)
     return f"refused: {error.kind.value}"
 
@@ -562,6 +566,9 @@ async def _refused(
 REFUSED_SHOWN = 3
 """The items a connection's status names whose writes fail (``failing_items``); the rest are
 counted."""
+FAILING_READ = 500
+"""The failing items a connection's status reads, to count those refused apart from those
+retried (a long outage fails every pending item's write)."""
 
 
 @dataclass(frozen=True)
@@ -576,12 +583,12 @@ class FailingItem:
 
 
 async def failing_items(
-    store: Store, connection: TrackerConnection, limit: int = REFUSED_SHOWN
+    store: Store, connection: TrackerConnection, limit: int = FAILING_READ
 ) -> list[FailingItem]:
     """The first `limit` items (by number) whose last write to the tracker was refused or
     fails, done and archived ones too (a done item's refused close is on no backlog list):
-    what the connection's status names (``ConnectionShown.failing_items``), so that someone
-    can act; the status counts them all."""
+    what the connection's status counts, refused apart from retried, and names the first
+    ``REFUSED_SHOWN`` of (``ConnectionShown.failing_items``), so that someone can act."""
     rows = await store.failing_links(connection.id, limit)
     return [FailingItem(number, said, pending > 0) for number, said, pending in rows]
 

@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextIn
 from slack_sdk.models.views import View
 
 from bot.domain import tracker_sync
+from bot.usecases.tracker import REFUSED_SHOWN
 from bot.usecases.tracker_connect import (
     NAMES,
     Connected,
@@ -295,6 +296,23 @@ def refused_message(refused: NotConnected) -> dict[str, Any]:
     )
 
 
+@dataclass(frozen=True)
+class FailingCount:
+    """The items whose writes fail, as the status counts them: `retrying` (after an error:
+    an outage, say), `refused` by the tracker for good (someone must act), and `either`: those
+    not read to tell (``tracker.FAILING_READ``)."""
+
+    retrying: int = 0
+    refused: int = 0
+    either: int = 0
+
+    @classmethod
+    def of(cls, shown: ConnectionShown) -> FailingCount:
+        read = shown.failing_items
+        retrying = sum(1 for item in read if item.retrying)
+        return cls(retrying, len(read) - retrying, max(shown.failing - len(read), 0))
+
+
 def status_message(shown: ConnectionShown) -> dict[str, Any]:
     connection = shown.connection
     status = (shown.state or connection.status) if connection else ""
@@ -304,6 +322,8 @@ def status_message(shown: ConnectionShown) -> dict[str, Any]:
             connection=connection,
             shown=shown,
             status=status,
+            failing=FailingCount.of(shown),
+            named=shown.failing_items[:REFUSED_SHOWN],
             tracker=NAMES.get(connection.kind, "Jira") if connection else "",
             word=tracker_sync.board_word(connection.kind, connection.board_id)
             if connection
@@ -358,8 +378,8 @@ def tracker_of(link: TrackerLink) -> str:
 
 def item_blocks(item: BacklogItem) -> list[Block]:
     """What an item's view shows of its issue: the key (linked), type, status, assignee, the
-    tracker's description, and a write not yet in the tracker (named); nothing for an item
-    only Timebox has."""
+    tracker's description, and a write not yet in the tracker (named), or refused by it (a
+    warning); nothing for an item only Timebox has."""
     link = loaded_link(item)
     if link is None or link.connection_id is None:
         return []
@@ -369,9 +389,8 @@ def item_blocks(item: BacklogItem) -> list[Block]:
         blocks.append(section(render("tracker_item.md.j2", link=link, tracker=tracker)))
     pending = _pending_notice(link, tracker)
     if pending:
-        blocks.append(
-            context(render("notice.md.j2", emoji=":hourglass_flowing_sand:", text=pending))
-        )
+        emoji = ":warning:" if _refused(link) else ":hourglass_flowing_sand:"
+        blocks.append(context(render("notice.md.j2", emoji=emoji, text=pending)))
     return blocks
 
 
@@ -384,7 +403,13 @@ def item_link(item: BacklogItem) -> str:
     pending = _pending_notice(link, tracker_of(link))
     if not link.key and not pending:
         return ""
-    return render("tracker_link.md.j2", link=link, pending=pending)
+    return render("tracker_link.md.j2", link=link, pending=pending, refused=_refused(link))
+
+
+def _refused(link: TrackerLink) -> bool:
+    """The tracker refused the item's last write for good and nothing waits: a warning to act
+    on, not the hourglass of a change on its way."""
+    return link.pending <= 0 and bool(link.error)
 
 
 def _pending_notice(link: TrackerLink, tracker: str) -> Mrkdwn | None:

@@ -1,7 +1,8 @@
 """The channel's message when its tracker connection breaks (or its tracker has long not
 answered), and when it works again (bot.usecases.tracker.Outage), and when the tracker's
-sprint of the running sprint was closed there (SprintClosedThere), and when no Linear cycle can
-hold a sprint (SprintCycleTaken): registered as the use case's announcers by handlers/jobs.py."""
+sprint of the running sprint was closed there (SprintClosedThere), when no Linear cycle can
+hold a sprint (SprintCycleTaken), and when the tracker refused a write for good
+(WriteRefused): registered as the use case's announcers by handlers/jobs.py."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import date
 from typing import Any
 
 from bot.domain.tracker_sprints import sprint_there
-from bot.domain.tracker_sync import board_word
+from bot.domain.tracker_sync import CLOSED_AS, board_word
 from bot.usecases.tracker import Outage, SprintClosedThere
 from bot.usecases.tracker_push import SprintCycleTaken
+from bot.usecases.tracker_refusal import WriteRefused
 from handlers.blocks.connect import CREDENTIALS, retry_every
 from handlers.blocks.kit import mrkdwn_notice
 from handlers.render import render
@@ -44,6 +46,13 @@ def cycle_taken(said: SprintCycleTaken) -> dict[str, Any]:
     return mrkdwn_notice(
         render("tracker_cycle_taken.md.j2", said=said, first=_day(said.first), last=_day(said.last))
     )
+
+
+def write_refused(said: WriteRefused) -> dict[str, Any]:
+    """A change the tracker refused for good: which item and issue, what was refused and
+    why in the tracker's words, that it is not tried again, and who does what about it."""
+    closed_as = CLOSED_AS.get(said.kind, "won't do")
+    return mrkdwn_notice(render("tracker_refused_told.md.j2", said=said, closed_as=closed_as))
 
 
 def _day(day: date) -> str:

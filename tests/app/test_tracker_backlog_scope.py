@@ -86,7 +86,7 @@ async def test_the_status_is_not_in_step_while_a_write_to_linear_is_refused(slac
     await drain(slack)
     await later(slack, 6 * 60)  # the next sync reads Linear fine: the write still fails
     status = await status_text(slack)
-    assert "Linked items: 1 · 1 refused or retrying after an error" in status, status
+    assert "Linked items: 1 · 1 refused by Linear, not tried again" in status, status
     assert "in step" not in status, "a write is failing"
     assert "Status: behind: some of Timebox's changes fail to reach Linear" in status
     assert "does not try again (Team Engineering estimates on Linear's Fibonacci scale" in (
