@@ -11,7 +11,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,13 @@ from typing import Any
 from bot.domain import priority
 from bot.domain.errors import UserError
 from bot.domain.estimate_scales import EstimateScale
-from bot.domain.readiness import DefinitionOfReady, is_ready, points, points_unit
+from bot.domain.readiness import (
+    DefinitionOfReady,
+    is_ready,
+    points,
+    points_unit,
+    readiness_change,
+)
 from storage.models import BacklogItem, Sprint
 
 ITEM_TYPES = {
@@ -301,6 +307,22 @@ def settle_links(
     return [{**d, "resolved": done} if links(d) else dict(d) for d in dependencies]
 
 
+def drop_blockers(
+    dependencies: Sequence[dict[str, Any]], keys: Collection[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The dependencies without those the tracker's links to the issues `keys` gave (issues
+    gone from the board: deleted, or moved off it), and the keys of those dropped, in their
+    order; the dependencies typed in Slack stay, whatever they say."""
+    kept, dropped = [], []
+    for dependency in dependencies:
+        key = dependency.get("tracker") if isinstance(dependency, dict) else None
+        if key is not None and key in keys:
+            dropped.append(str(key))
+        else:
+            kept.append(dict(dependency))
+    return kept, dropped
+
+
 def open_links(dependencies: Sequence[dict[str, Any]]) -> list[int]:
     """The items a dependency list links to (`#n`) that are not done yet."""
     return [n for d in dependencies if (n := d.get("item")) is not None and not d.get("resolved")]
@@ -575,10 +597,7 @@ def apply_edits(
     for name, (_, new) in changes.items():
         setattr(item, name, new)
     item.updated_at = now
-    readiness = None
-    if is_ready(item, dor) != was_ready:
-        readiness = "became ready" if was_ready is False else "no longer ready"
-    return Edit(changes, readiness)
+    return Edit(changes, readiness_change(was_ready, item, dor))
 
 
 def page_window(total: int, wanted: int) -> tuple[int, int]:

@@ -238,6 +238,15 @@ def is_ready(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> bool:
     return not gaps(item, dor)
 
 
+def readiness_change(was_ready: bool, item: BacklogItem, dor: DefinitionOfReady) -> str | None:
+    """ "became ready" or "no longer ready" when a change of `item` (ready before it if
+    `was_ready`) changed that under `dor`, else None: the history line every change of an
+    item's fields adds, whoever made it (a person's edit, or the tracker's through the sync)."""
+    if is_ready(item, dor) == was_ready:
+        return None
+    return "no longer ready" if was_ready else "became ready"
+
+
 # -- the planning horizon ----------------------------------------------------------------------
 
 

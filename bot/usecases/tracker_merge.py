@@ -16,6 +16,7 @@ from bot.domain import tracker_sync as rules
 from bot.domain.calendar import local_today, zone
 from bot.domain.errors import UserError
 from bot.domain.poker_items import off_backlog
+from bot.domain.readiness import DefinitionOfReady, is_ready, readiness_change
 from bot.domain.sprints import in_backlog
 from bot.usecases import poker, sprints
 from bot.usecases.news import tell_channel
@@ -83,7 +84,7 @@ async def apply_linked(
     if verdict.action == rules.SEEN:
         if rank is not None:
             item.rank = rank
-        _follow_hypothesis(store, connection, link, item, issue, now)
+        _follow_hypothesis(store, connection, team, link, item, issue, now)
         return
     relinked = verdict.action == rules.RELINK
     back = relinked and (link.remote or {}).get("board") == connection.board_key
@@ -193,6 +194,7 @@ async def _tell_scope(
 def _follow_hypothesis(
     store: Store,
     connection: TrackerConnection,
+    team: Team,
     link: TrackerLink,
     item: BacklogItem,
     issue: trackers.TrackerIssue,
@@ -200,16 +202,20 @@ def _follow_hypothesis(
 ) -> None:
     """An issue seen again unchanged (a later page, a link made before hypotheses were read):
     the item's hypothesis follows the one the description states while nobody wrote one in
-    Timebox (rules.hypothesis_after), logged as the tracker's edit."""
+    Timebox (rules.hypothesis_after), logged as the tracker's edit (with the change of
+    readiness it makes, as any edit)."""
     remote = dict(link.remote or {})
     found = rules.hypothesis_after(item.hypothesis or "", remote, issue)
     taken = rules.facts(issue, connection.kind)["hypothesis"]
     if remote.get("hypothesis") != taken:
         link.remote = {**remote, "hypothesis": taken}
     if found is not None:
-        change = [item.hypothesis, found]
+        dor = DefinitionOfReady.of(team)
+        was_ready, change = is_ready(item, dor), [item.hypothesis, found]
         item.hypothesis, item.updated_at = found, now
         store.log(item, rules.actor(connection.kind), "edited", now, hypothesis=change)
+        if (readiness := readiness_change(was_ready, item, dor)) is not None:
+            store.log(item, rules.actor(connection.kind), readiness, now)
 
 
 async def _merge_one(
@@ -244,6 +250,7 @@ async def _merge_one(
         relinked=relinked,
         other_board=other_board,
         zone=zone(team),
+        dor=DefinitionOfReady.of(team),
     )
     who = rules.actor(connection.kind)
     for line in merged.lines:

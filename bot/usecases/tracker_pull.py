@@ -109,6 +109,8 @@ async def apply_issues(
             store.log(items[links[key].item_id], who, "relinked", now, note=note)
     blockers = sorted({k for i in issues for k in i.blocked_by})
     done = await store.done_keys(team.id, blockers)
+    if blockers:  # a link to an issue gone from the board blocks nothing (``drop_gone_blockers``)
+        done |= set(blockers) & set(rules.gone_blockers(await store.gone_links(team.id)))
     done |= {i.key for i in issues if i.status_category.value == "done"}
     on_page = Page(store, connection, team, done, now, running, applied)
     new: list[tuple[int, trackers.TrackerIssue]] = []
@@ -648,6 +650,7 @@ async def _follow_board(
                     position = [move.old, move.new]
                     store.log(items[move.item_id], who, "moved", asked_at, position=position)
         walked.moved += len(moves)
+        await drop_gone_blockers(store, connection, asked_at)  # also those unlinked before
         on_board = set(keys)
         missing = sorted(k for k in await store.linked_open(connection.team_id, connection.id))
         missing = [k for k in missing if k not in on_board]
@@ -713,7 +716,7 @@ async def _probe(
         items = await store.items_by_ids(connection.team_id, [x.item_id for x in links.values()])
         team = await store.team_by_id(connection.team_id)
         shown_in = calendar.zone(team) if team is not None else UTC
-        changed, archived = [], []
+        changed, archived, unlinked = [], [], 0
         for key, issue in found.items():
             link = links.get(key)
             if link is None or link.connection_id != connection.id:
@@ -730,8 +733,11 @@ async def _probe(
                     and item
                 ):
                     archived.append(item.number)
-                walked.unlinked += 1
+                unlinked += 1
+        walked.unlinked += unlinked
         await poker.backlog_changed(store, connection.team_id, archived, now)  # polls shown again
+        if unlinked:  # the items they blocked are not blocked by them any more
+            await drop_gone_blockers(store, connection, now)
         if changed:
             applied = await apply_issues(
                 store, connection, changed, now, running_open=bool(running_open)
@@ -761,6 +767,18 @@ def _unlink(
     )
     store.log(item, rules.actor(connection.kind), "unlinked", now, key=key, note=note)
     return archived
+
+
+async def drop_gone_blockers(store: Store, connection: TrackerConnection, now: datetime) -> None:
+    """The dependencies the tracker's links to issues gone from the board gave the team's
+    items, dropped, each item's history saying why (``rules.gone_blockers``): the tracker
+    dropped a deleted issue's links, and one off the board is nothing the sync can follow to
+    done, so either would block its item for good. Run when the sync unlinks an issue, and
+    hourly for those unlinked before."""
+    team = await store.team_by_id(connection.team_id)
+    gone = rules.gone_blockers(await store.gone_links(connection.team_id), connection.kind)
+    if team is not None and gone:
+        await store.drop_blockers(team, gone, rules.actor(connection.kind), now)
 
 
 async def _chain(store: Store, connection: TrackerConnection, now: datetime) -> None:

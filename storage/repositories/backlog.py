@@ -265,6 +265,32 @@ class BacklogQueries(Repository):
             settled.append(other.number)
         return settled
 
+    async def drop_blockers(
+        self, team: Team, gone: Mapping[str, str], actor: str, now: datetime
+    ) -> list[int]:
+        """The dependencies the tracker's links to issues now gone from the board gave the
+        team's items (`gone`: each issue's key, and why it is gone, as the history says it),
+        dropped: the link went with the issue, so nothing can resolve them any more. Logged
+        on each item with why (and a change of readiness, as any edit is); their numbers."""
+        if not gone:
+            return []
+        dor = DefinitionOfReady.of(team)
+        items = await self.session.scalars(
+            select(BacklogItem).where(BacklogItem.team_id == team.id)
+        )
+        dropped = []
+        for item in items.all():
+            kept, keys = backlog.drop_blockers(item.dependencies, gone)
+            if not keys:
+                continue
+            edit = backlog.apply_edits(item, {"dependencies": kept}, dor, now)
+            note = "; ".join(dict.fromkeys(gone[key] for key in keys))
+            self.log(item, actor, "edited", now, note=note, **edit.changes)
+            if edit.readiness:
+                self.log(item, actor, edit.readiness, now)
+            dropped.append(item.number)
+        return dropped
+
     async def backlog_page(self, team: Team, number: int) -> Page:
         """Page `number` of the backlog (kept within the pages there are)."""
         total = await self.count_active(team.id)

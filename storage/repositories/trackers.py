@@ -311,6 +311,22 @@ class TrackerQueries(Repository):
         )
         return {key for key in result.all() if key}
 
+    async def gone_links(self, team_id: int) -> Sequence[TrackerLink]:
+        """The team's links whose issue left the board (deleted, or moved off it: unlinked
+        with its key kept, ``tracker_writes.unlink``), not linked again since."""
+        result = await self.session.scalars(
+            select(TrackerLink).where(
+                TrackerLink.team_id == team_id,
+                TrackerLink.connection_id.is_(None),
+                TrackerLink.key.is_not(None),
+            )
+        )
+        return [
+            link
+            for link in result.all()
+            if (link.remote or {}).get("gone") or (link.remote or {}).get("moved_to")
+        ]
+
     # -- items, as the sync reads them ---------------------------------------------------
 
     async def item_by_id(self, team_id: int, item_id: int) -> BacklogItem | None:

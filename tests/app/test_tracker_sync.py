@@ -545,6 +545,7 @@ async def test_an_imported_item_takes_the_hypothesis_its_description_states(slac
     await later(slack, 300)
     card = await item_by_key(slack, stated.key)
     assert card.hypothesis == "Apple Pay brings 5% more checkouts", "follows Jira's"
-    *_, (who, action, changes) = await history(slack, card)
+    *_, (who, action, changes), (_, said, _) = await history(slack, card)
     assert (who, action) == ("jira", "edited") and "hypothesis" in changes
+    assert said == "no longer ready", "its criteria went with the description"
     assert (await item_by_key(slack, plain.key)).hypothesis == "Wallets cut drop-off"
