@@ -51,7 +51,12 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX, FieldRefused
-from bot.domain.readiness import hypothesis_in
+from bot.domain.readiness import (
+    DefinitionOfReady,
+    hypothesis_in,
+    is_ready,
+    readiness_change,
+)
 from bot.domain.sprints import started
 from bot.domain.trackers import StatusCategory, TrackerIssue
 from storage.models import BacklogItem, Sprint, TrackerLink
@@ -93,7 +98,6 @@ TYPES = {
     "technical debt": "tech_debt",
     "tech_debt": "tech_debt",
 }
-TRACKER_TYPES = {"story": "Story", "bug": "Bug", "spike": "Story", "enabler": "Story"}
 NOT_BACKLOG_TYPES = {"epic", "subtask", "sub-task", "sub task"}
 OPEN_CATEGORIES = frozenset({StatusCategory.TODO, StatusCategory.IN_PROGRESS})
 BACKLOG_CATEGORIES = {"linear": frozenset({StatusCategory.TODO})}
@@ -136,11 +140,6 @@ def is_tracker(actor: str) -> bool:
 def item_type(issue_type: str) -> str:
     """Timebox's item type for a tracker issue type (a Task is a story here)."""
     return TYPES.get(issue_type.strip().lower(), "story")
-
-
-def tracker_type(kind: str) -> str:
-    """The issue type an item added in Slack is created as."""
-    return TRACKER_TYPES.get(kind, "Task")
 
 
 def is_backlog_issue(issue: TrackerIssue) -> bool:
@@ -247,6 +246,30 @@ def dependencies_with(
         for key in sorted(set(blocked_by))
     ]
     return own + linked
+
+
+def gone_blockers(links: Iterable[TrackerLink], kind: str = JIRA) -> dict[str, str]:
+    """The issues gone from the board (their links ended by ``tracker_writes.unlink``), by
+    each key they went by (the old one, and the new one of an issue moved to another project),
+    with why the dependencies their links gave are dropped, as the history says it. A
+    tracker-owned dependency names its blocker by the issue's key, never by its item: the
+    link lives in the tracker, and goes with the issue (an item restored here is created
+    there as a new issue, which no link names)."""
+    where, said = tracker_name(kind), dict[str, str]()
+    for link in links:
+        remote, key = link.remote or {}, str(link.key)
+        moved_to = remote.get("moved_to")
+        if moved_to:
+            why = (
+                f"{key} left the board in {where} (moved to another project: it is {moved_to} now)"
+            )
+        elif remote.get("gone") == "deleted":
+            why = f"{key} was deleted in {where} (or the {where} account can no longer see it)"
+        else:
+            why = f"{key} left the board in {where} (moved, or out of the board's filter)"
+        words = f"{why}, so its link no longer blocks: the dependency on it is dropped"
+        said.update(dict.fromkeys([key, *([str(moved_to)] if moved_to else [])], words))
+    return said
 
 
 FINISHED, REOPENED, DROPPED = "finished", "reopened", "dropped"
@@ -576,13 +599,18 @@ class MergeApplied:
         zone: tzinfo,
         then: Sequence[Line] = (),
         sprint_news: str | None = None,
+        readiness: str | None = None,
     ) -> MergeApplied:
         """What a merge did to `item` (its fields `edited`, dated `now`, in place): the
-        "edited" line, a line per conflict (times in `zone`), then the lines `then`."""
+        "edited" line, a line per conflict (times in `zone`), the change of `readiness` it
+        made ("became ready", "no longer ready": ``readiness_change``, as a person's edit
+        logs it), then the lines `then`."""
         lines = [Line("edited", edited)] if edited else []
         if edited:
             item.updated_at = now
-        lines += [*conflict_lines(merged, zone), *then]
+        lines += conflict_lines(merged, zone)
+        lines += [Line(readiness, {})] if readiness and edited else []
+        lines += then
         return cls(lines, bool(edited), len(merged.conflicts), bool(merged.write), sprint_news)
 
 
@@ -648,6 +676,7 @@ def merge_before_write(
     now: datetime,
     kind: str = JIRA,
     zone: tzinfo = UTC,
+    dor: DefinitionOfReady | None = None,
 ) -> MergeApplied | None:
     """Before a field write of Timebox's: `issue` as the write just read it, merged into its
     item and link's ``base`` in place as the sync would merge its fields (``apply_merge``): a
@@ -660,9 +689,11 @@ def merge_before_write(
     still and applies them; its merge of the fields finds them agreed already."""
     if seen(issue, link):
         return None
+    was_ready = dor is not None and is_ready(item, dor)
     merged, edited = _merged_fields(item, link, issue, events, done, kind)
     link.base = merged.base
-    return MergeApplied.of(item, merged, edited, now, zone)
+    readiness = readiness_change(was_ready, item, dor) if dor is not None else None
+    return MergeApplied.of(item, merged, edited, now, zone, readiness=readiness)
 
 
 def apply_merge(
@@ -678,6 +709,7 @@ def apply_merge(
     relinked: bool = False,
     other_board: bool = False,
     zone: tzinfo = UTC,
+    dor: DefinitionOfReady | None = None,
 ) -> MergeApplied:
     """Merges an issue into its item and link, in place, and says what the item's history
     records (`events`: its history since ``merge_since``; `done`: blocker keys done in the
@@ -686,7 +718,10 @@ def apply_merge(
     holds (done, open again, archived as not planned); `in_sprint` (the running sprint holds
     it): it is the use case's to carry out through the sprint (``MergeApplied.sprint_news``).
     `relinked`: the issue was just matched by its key again (``relink``; ``merge``), on
-    another board if `other_board` (``moved_board``)."""
+    another board if `other_board` (``moved_board``). `dor`: the team's Definition of Ready,
+    under which a change of the item's readiness is a line of its own, as a person's edit's
+    is (None: not judged)."""
+    was_ready = dor is not None and is_ready(item, dor)
     merged, edited = _merged_fields(
         item, link, issue, events, done, kind, relinked=relinked, other_board=other_board
     )
@@ -713,7 +748,8 @@ def apply_merge(
     link.issue_id, link.url = issue.id or link.issue_id, issue.url or link.url
     link.synced_at = now
     sprint_news = news if in_sprint else None
-    return MergeApplied.of(item, merged, edited, now, zone, then, sprint_news)
+    readiness = readiness_change(was_ready, item, dor) if dor is not None else None
+    return MergeApplied.of(item, merged, edited, now, zone, then, sprint_news, readiness)
 
 
 def local_minute(at: datetime, zone: tzinfo = UTC) -> str:

@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from bot.domain.backlog import ITEM_TYPES
 from bot.domain.tracker_sync import (
+    FIELD_WORDS,
     FIRST_RETRY,
     JIRA,
     MAX_RETRY,
+    PLURAL_FIELDS,
+    READ_ONLY,
     REFUSED_RETRY,
     WATERMARK_MARGIN,
     WRITABLE,
@@ -22,8 +26,8 @@ from bot.domain.tracker_sync import (
     closed_there,
     current_values,
     local_minute,
+    owned_values,
     tracker_name,
-    tracker_type,
 )
 from bot.domain.trackers import NewIssue, StatusCategory, TrackerIssue
 from storage.models import BacklogItem, TrackerLink
@@ -41,13 +45,43 @@ def to_write(current: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, A
 
 
 def new_issue(item: BacklogItem) -> NewIssue:
-    """The issue an item added in Slack is created as (a label cannot hold a space)."""
+    """The issue an item added in Slack is created as: with its epic, its labels (a label
+    cannot hold a space) and its type by name, which the client maps to one its tracker has
+    (a Jira project without Spikes makes a Story), so the issue made is what the link's
+    ``base`` then records."""
     return NewIssue(
         summary=item.title,
-        issue_type=tracker_type(item.type),
+        issue_type=ITEM_TYPES.get(item.type, ITEM_TYPES["story"]),
         estimate=item.estimate,
         labels=tuple(label.replace(" ", "-") for label in item.labels),
         acceptance_criteria=tuple(item.acceptance_criteria),
+        epic=item.epic or None,
+    )
+
+
+def created_as(
+    item: BacklogItem, issue: TrackerIssue, kind: str = JIRA
+) -> tuple[dict[str, list[Any]], str | None]:
+    """The item made to hold what the issue just created for it holds of the fields Timebox
+    does not write (``READ_ONLY``: type, epic, labels), where the tracker could not take the
+    item's: a type the Jira project lacks (made a Story), an epic that is no issue key, a
+    label a Linear team lacks, a GitHub type label. Changed in place, so both sides agree from
+    the start (the link's ``base`` is the issue as made) and nothing later shows as an edit
+    made in the tracker (connecting again, these fields are the tracker's). The changes
+    (field: [was, now]) and the history line that says why, or ({}, None)."""
+    ours, theirs = current_values(item), owned_values(issue)
+    changes = {n: [ours[n], theirs[n]] for n in READ_ONLY if ours[n] != theirs[n]}
+    if not changes:
+        return {}, None
+    item.type, item.epic, item.labels = theirs["type"], theirs["epic"], list(theirs["labels"])
+    words = [FIELD_WORDS[name] for name in changes]
+    named = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    many = len(changes) > 1 or next(iter(changes)) in PLURAL_FIELDS
+    are = "are" if many else "is"
+    tracker = tracker_name(kind)
+    return changes, (
+        f"The {named} {are} now as {tracker} holds {'them' if many else 'it'} on {issue.key}, "
+        f"just created there: {tracker}'s to change"
     )
 
 

@@ -232,12 +232,18 @@ class Placement:
 
 @dataclass(frozen=True)
 class NewIssue:
+    """An issue to create. ``issue_type``: the item's type as people name it ("Story", "Bug",
+    "Spike", "Tech debt", "Enabler"), which each client maps to what its tracker holds (a
+    Jira project's issue type, a GitHub or Linear label). ``epic``: the key of the epic it
+    belongs to (Jira's ``parent``), or None."""
+
     summary: str
     description: str = ""
     issue_type: str = "Story"
     estimate: float | None = None
     labels: tuple[str, ...] = ()
     acceptance_criteria: tuple[str, ...] = ()
+    epic: str | None = None
 
 
 @dataclass(frozen=True)

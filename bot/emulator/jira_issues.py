@@ -1,8 +1,9 @@
 """Jira's issues, a mixin on the site: read (``GET /rest/api/3/issue/{key}``, a moved issue
-found by its old key), edit and create (each field checked as Jira does: an ADF description, a
-number estimate, only fields on the screen), rank (``PUT /rest/agile/1.0/issue/rank``: 204, or
-207 with an entry per issue) and move through the workflow
-(``GET/POST /rest/api/3/issue/{key}/transitions``).
+found by its old key), the types an issue can be created as
+(``GET /rest/api/3/issue/createmeta/{project}/issuetypes``), edit and create (each field
+checked as Jira does: an ADF description, a number estimate, only fields on the screen), rank
+(``PUT /rest/agile/1.0/issue/rank``: 204, or 207 with an entry per issue) and move through the
+workflow (``GET/POST /rest/api/3/issue/{key}/transitions``).
 """
 
 from __future__ import annotations
@@ -130,6 +131,11 @@ class JiraIssues(JiraSite):
             errors["issuetype"] = "Specify an issue type"
         if "summary" not in fields:
             errors["summary"] = "You must specify a summary of the issue."
+        parent = self.issues.get(str((fields.get("parent") or {}).get("key") or ""))
+        if fields.get("parent") and (
+            parent is None or ISSUE_TYPES.get(parent.issue_type, ("", 0))[1] != 1
+        ):
+            errors["parent"] = "Given parent work item does not belong to appropriate hierarchy."
         if errors:
             raise jira_error(400, **errors)
         assert project is not None and type_name is not None
@@ -141,6 +147,15 @@ class JiraIssues(JiraSite):
             "key": issue.key,
             "self": f"{self.url}/rest/api/3/issue/{issue.id}",
         }
+
+    @route("GET", "/rest/api/3/issue/createmeta/{project}/issuetypes", "issue.createmeta")
+    def _create_meta(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:
+        """The issue types an issue of the project can be created as (one page)."""
+        wanted = request.match_info["project"]
+        if not any(wanted in (p["key"], p["id"]) for p in self.projects.values()):
+            raise jira_error(404, f"No project could be found with key '{wanted}'.")
+        types = [self._type_json(name) for name in ISSUE_TYPES]
+        return 200, {"maxResults": 200, "startAt": 0, "total": len(types), "issueTypes": types}
 
     @route("PUT", "/rest/agile/1.0/issue/rank", "issue.rank")
     def _rank(self, request: web.Request, user: JiraUser, body: Any) -> tuple[int, Any]:

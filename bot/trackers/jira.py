@@ -20,7 +20,10 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
 - ``GET/POST /rest/api/3/issue/{key}/transitions``: moving an issue to a Done status, back
   to a To Do one, or to Done as won't do (bot/trackers/jira_workflow.py, with how a status or
   resolution says an issue was closed without being delivered).
-- ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``: read/write fields, create.
+- ``GET/PUT /rest/api/3/issue/{key}``, ``POST /rest/api/3/issue``: read/write fields, create
+  (with the epic as ``parent``, and the item's type as the project has it: the project's types
+  from ``GET /rest/api/3/issue/createmeta/{project}/issuetypes``, asked only for a type other
+  than Story and Bug).
 - ``PUT  /rest/agile/1.0/issue/rank``: rank before/after another issue (204, or 207 per issue).
 - ``POST /rest/agile/1.0/sprint``, ``GET/POST /rest/agile/1.0/sprint/{id}`` (partial update:
   ``state`` active/closed), ``POST /rest/agile/1.0/sprint/{id}/issue``,
@@ -37,6 +40,7 @@ synchronous (requests) and would need a thread per call; this module needs a doz
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -75,6 +79,29 @@ _BLOCKS = "blocks"
 _IS_BLOCKED_BY = "is blocked by"
 SPRINT_FIELD_TYPE = "com.pyxis.greenhopper.jira:gh-sprint"  # the Sprint field's schema.custom
 _OPEN_SPRINTS = ("active", "future")
+STORY_TYPE = "Story"  # what an issue of a type the project lacks is created as, if it has it
+STANDARD_TYPES = frozenset({"story", "bug"})  # every Scrum software project has them
+ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]+-\d+$")  # an epic given as text is no parent
+
+
+def issue_type_in(types: Sequence[Mapping[str, Any]], wanted: str) -> str:
+    """The name of the project's issue type (``types``: createmeta's, with ``name``,
+    ``subtask``, ``hierarchyLevel``) for a new issue of type ``wanted``: the one of that name
+    (any case), else the project's story type: Story, else its first standard type (neither
+    an epic nor a sub-task), else Story all the same (Jira then says what it lacks). An
+    issue of a type the project lacks is a story, read back as one: its item is made one at
+    the create (``tracker_writes.created_as``), not changed later as if edited in Jira."""
+    standard = [
+        str(kind.get("name") or "")
+        for kind in types
+        if not kind.get("subtask") and int(kind.get("hierarchyLevel") or 0) == 0
+    ]
+    named = {name.lower(): name for name in standard if name}
+    return (
+        named.get(wanted.lower())
+        or named.get(STORY_TYPE.lower())
+        or next(iter(named.values()), STORY_TYPE)
+    )
 
 
 @dataclass(frozen=True)
@@ -165,6 +192,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
         # Known from an earlier check: the sync engine keeps them, saving a call per run.
         self._board: BoardConfig | None = board_config
         self._account: JiraAccount | None = account
+        self._issue_types: tuple[Mapping[str, Any], ...] | None = None  # the project's, once read
         self.api = credential.api_base(self.site)
 
     # -- HTTP ----------------------------------------------------------------------------
@@ -611,8 +639,10 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
         fields: dict[str, Any] = {
             "project": project,
             "summary": issue.summary,
-            "issuetype": {"name": issue.issue_type},
+            "issuetype": {"name": await self._issue_type(board.project, issue.issue_type)},
         }
+        if issue.epic and ISSUE_KEY.match(issue.epic):
+            fields["parent"] = {"key": issue.epic}
         description = (
             text_to_adf(issue.description)
             if self.acceptance_field
@@ -626,18 +656,52 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
             fields["labels"] = list(issue.labels)
         if issue.estimate is not None and board.estimation_field:
             fields[board.estimation_field] = issue.estimate
-        _, raw = await self._call(
-            "POST",
-            "/rest/api/3/issue",
-            action=f"create the issue '{issue.summary}'",
-            body={"fields": fields},
-            idempotent=False,
-        )
-        raw = raw or {}
+        try:
+            raw = await self._post_issue(issue.summary, fields)
+        except trackers.TrackerError as error:
+            # An epic deleted, or not an epic, since the item took it: Jira refuses the whole
+            # issue (400, nothing made), which is made without it rather than never.
+            if "parent" not in fields or error.kind is not trackers.TrackerErrorKind.INVALID:
+                raise
+            raw = await self._post_issue(issue.summary, {**fields, "parent": None})
         key = str(raw.get("key") or "")
         return trackers.IssueRef(
             key=key, id=str(raw.get("id") or ""), url=f"{self.site}/browse/{key}"
         )
+
+    async def _post_issue(self, summary: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """``POST /rest/api/3/issue`` with ``fields`` (a None left out), never repeated."""
+        _, raw = await self._call(
+            "POST",
+            "/rest/api/3/issue",
+            action=f"create the issue '{summary}'",
+            body={"fields": {name: value for name, value in fields.items() if value is not None}},
+            idempotent=False,
+        )
+        return raw or {}
+
+    async def _issue_type(self, project: str, wanted: str) -> str:
+        """The project's issue type a new issue of type ``wanted`` is created as: ``wanted``
+        when the project has it (Story and Bug every Scrum project has: not asked), else
+        the project's story type (``issue_type_in``). The project's types are asked once
+        (``GET /rest/api/3/issue/createmeta/{project}/issuetypes``)."""
+        if wanted.lower() in STANDARD_TYPES:
+            return wanted
+        if self._issue_types is None:
+            _, raw = await self._call(
+                "GET",
+                f"/rest/api/3/issue/createmeta/{project}/issuetypes",
+                action=f"read the issue types of project {project}",
+                what=f"Project {project}",
+                params={"maxResults": "200"},
+            )
+            raw = raw or {}
+            self._issue_types = tuple(
+                kind
+                for kind in raw.get("issueTypes") or raw.get("createMetaIssueType") or []
+                if isinstance(kind, Mapping)
+            )
+        return issue_type_in(self._issue_types, wanted)
 
     # -- sprints -------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ against which the sync reads the tracker's values, so until it lands the tracker
 does not undo Timebox's): a crash between the call and that record repeats the call, which is
 idempotent, or for a create looks first whether the tracker made it. A failure is retried with
 backoff (429: after Retry-After), never dropped: the item says "not yet in GitHub: retrying"
-(its tracker named) until it lands.
+(its tracker named) until it lands; but one the tracker refuses for good ends as refused on
+its items, and its channel is told once (bot.usecases.tracker ``_refused``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from bot.domain import calendar, tracker_sprints, tracker_writes, trackers
 from bot.domain import sprints as sprint_rules
 from bot.domain import tracker_sync as rules
+from bot.domain.readiness import DefinitionOfReady
 from bot.domain.teams import Roles
 from bot.domain.tracker_order import RankWish
 from bot.runtime.scheduling import Due
@@ -227,8 +229,9 @@ async def _merge_first(svc: Services, tracker: trackers.Tracker, write: _Write) 
         done = await store.done_keys(write.team_id, sorted(issue.blocked_by))
         team = await store.team_by_id(write.team_id)
         shown_in = calendar.zone(team) if team is not None else UTC
+        dor = DefinitionOfReady.of(team) if team is not None else None
         merged = rules.merge_before_write(
-            item, link, issue, events, done, now, connection.kind, shown_in
+            item, link, issue, events, done, now, connection.kind, shown_in, dor
         )
         if merged is None:
             return
@@ -550,12 +553,23 @@ async def _placed(store: Store, write: _Write, landed: dict[str, Any]) -> None:
 async def _linked(
     store: Store, link: TrackerLink, issue: trackers.TrackerIssue, now: datetime
 ) -> None:
-    """An item created in the tracker: its key, and a rank write to put it where it stands."""
+    """An item created in the tracker: its key, and a rank write to put it where it stands.
+    The item takes what the issue was made with of the fields the tracker owns (a type the
+    project lacks, say: ``tracker_writes.created_as``), said in its history, so that no
+    later sync shows it as an edit made there."""
     connection = await store.connection_by_id(link.connection_id or 0)
-    kind = connection.kind if connection is not None else (link.remote or {}).get("tracker")
+    had = connection.kind if connection is not None else (link.remote or {}).get("tracker")
+    kind = str(had or rules.JIRA)
     link.key, link.issue_id, link.url = issue.key, issue.id, issue.url
     link.base = rules.agreed_values(issue)
-    link.remote = rules.facts(issue, str(kind or rules.JIRA))
+    link.remote = rules.facts(issue, kind)
     link.remote_updated = issue.updated
-    if connection is not None:
-        await enqueue(store, connection, link, "rank", f"i{link.item_id}", now)
+    if connection is None:
+        return
+    item = await store.item_by_id(connection.team_id, link.item_id)
+    if item is not None:
+        changes, note = tracker_writes.created_as(item, issue, kind)
+        if changes:
+            item.updated_at = now
+            store.log(item, rules.actor(kind), "edited", now, note=note, **changes)
+    await enqueue(store, connection, link, "rank", f"i{link.item_id}", now)

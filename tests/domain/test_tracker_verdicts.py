@@ -215,7 +215,7 @@ def test_an_item_added_in_slack_is_created_as_its_trackers_issue():
     )
     assert made.summary == "Pay" and made.issue_type == "Bug" and made.estimate == 3.0
     assert made.labels == ("tech-debt", "web") and made.acceptance_criteria == ("Visa",)
-    assert tracker_writes.new_issue(item(type="tech_debt")).issue_type == "Task"
+    assert tracker_writes.new_issue(item(type="tech_debt")).issue_type == "Tech debt"
 
 
 def test_a_write_sends_the_item_as_it_is_when_it_runs():
