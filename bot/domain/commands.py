@@ -653,7 +653,13 @@ def parse_sprint(text: str) -> SprintCommand:
                     "`burndown`, `burndown hours`, or either with a sprint's number.",
                     usage("/sprint", "burndown"),
                 )
-            number = _number(numbers[0], "/sprint", verb) if numbers else None
+            if numbers and not re.fullmatch(r"#?\d{1,9}", numbers[0]):
+                raise UsageError(
+                    f"`{numbers[0]}` is not a sprint number: `burndown 3` draws sprint 3's, "
+                    "`burndown hours` the task hours left.",
+                    usage("/sprint", "burndown"),
+                )
+            number = int(numbers[0].lstrip("#")) if numbers else None
             return SprintCommand(verb, number=number, format=unit)
         case "task":
             return _task_command(text, rest)

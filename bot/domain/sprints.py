@@ -70,10 +70,34 @@ def no_current(latest: Sprint | None) -> UserError:
 
 
 def require_running(sprint: Sprint | None) -> Sprint:
-    """The running sprint, or guidance that none is."""
+    """The running sprint, or guidance that none is (the use cases say more: `not_running`)."""
     if sprint is None or sprint.status != "active":
         raise UserError(NOT_RUNNING)
     return sprint
+
+
+def not_running(planned: Sprint | None, asked: str = "", number: int = 0) -> UserError:
+    """No sprint runs: what `/sprint <asked> <number>` can do instead. While `planned` is
+    being planned, its selection changes with `/planning add|drop`, and it runs once
+    committed (`/planning start` would plan one already being planned)."""
+    if planned is None:
+        if asked != "add":
+            return UserError(NOT_RUNNING)
+        return UserError(
+            "No sprint is running in this channel: `/planning start` plans one, and "
+            f"`/planning add {number}` takes #{number} into it while it is planned."
+        )
+    instead = {
+        "add": f"`/planning add {number}` takes #{number} into it",
+        "remove": f"`/planning drop {number}` leaves #{number} out of it",
+        "done": "its items are marked done once it runs",
+        "close": "it is closed once it has run",
+    }.get(asked, "`/planning add|drop <n>` changes its selection")
+    return UserError(
+        f"Sprint {planned.number} is being planned, not running yet: {instead}. The team "
+        "commits it with `/planning commit`; from then on its scope changes only by "
+        "renegotiation (`/sprint add|remove <n> <reason>`)."
+    )
 
 
 def committed_sprint(recent: Iterable[Sprint], today: date) -> Sprint | None:
@@ -626,12 +650,20 @@ def set_capacity(
         sprint.first_forecast = first_forecast
 
 
-def find_item(sprint: Sprint, sprint_items: Iterable[SprintItem], number: int) -> SprintItem:
-    """Item #number in the sprint backlog (`sprint_items`: the sprint's, without removed ones)."""
+def find_item(
+    sprint: Sprint, sprint_items: Iterable[SprintItem], number: int, *, how_in: bool = True
+) -> SprintItem:
+    """Item #number in the sprint backlog (`sprint_items`: the sprint's, without removed ones);
+    else, unless `how_in` is False, the refusal says how the item comes into an open sprint."""
     for sprint_item in sprint_items:
         if sprint_item.item.number == number:
             return sprint_item
-    raise UserError(f"#{number} is not in sprint {sprint.number}.")
+    brings = {
+        "active": f"`/sprint add {number} <reason>` brings it in (a renegotiation)",
+        "planning": f"`/planning add {number}` takes it in",
+    }.get(sprint.status)
+    said = f": {brings}." if brings and how_in else "."
+    raise UserError(f"#{number} is not in sprint {sprint.number}{said}")
 
 
 @dataclass(frozen=True)
@@ -692,7 +724,10 @@ def commit(
     if running is not None and running.id != sprint.id:
         raise UserError(still_running(running, sprint))
     if not sprint.goal:
-        raise UserError("No sprint goal yet: the team commits to a goal, so set it first.")
+        raise UserError(
+            "No sprint goal yet: the team commits to a goal, so the Product Owner sets it "
+            "first with `/planning goal <outcome>`."
+        )
     if not items:
         raise UserError("The sprint backlog is empty: select items first.")
     require_still_in_backlog(items)
@@ -840,7 +875,8 @@ def renegotiate(
         item.status = "sprint"
     else:
         kept = [si for si in sprint_items if not si.removed]
-        require_unfinished(sprint, find_item(sprint, kept, item.number)).removed = True
+        in_sprint = find_item(sprint, kept, item.number, how_in=False)
+        require_unfinished(sprint, in_sprint).removed = True
         returned = item
     change = ScopeChange(
         sprint_id=sprint.id,

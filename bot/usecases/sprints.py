@@ -168,7 +168,7 @@ async def change_scope(
 
 async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChannel) -> InSprint:
     async with member_work(svc, actor, in_channel, once=True) as work:
-        running = await require_active(work.store, work.team)
+        running = await require_active(work.store, work.team, "done", number)
         rules.require_started(running, local_today(work.team, work.now))
         return await finish_item(work.store, work.team, number, work.user, work.now)
 
@@ -185,7 +185,7 @@ async def close_form(svc: Services, actor: Actor, in_channel: InChannel) -> Spri
     outside the channel, and in a channel nobody set up yet, the setup form is offered)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         await work.require(("po", "sm"), "close the sprint")
-        sprint = await require_active(work.store, work.team)
+        sprint = await require_active(work.store, work.team, "close")
         today = local_today(work.team, work.now)
         after = rules.days_after_today(work.team, rules.require_closable(sprint, today), today)
         return SprintToClose(sprint, rules.last_day(work.team, sprint), after)
@@ -246,7 +246,7 @@ async def burndown_chart(
             remaining = burndown.remaining_by_day(work.team, sprint, items, changes, history, today)
             start, first_planned = None, False
     if hours and (why := tasks.no_hours_to_burn(sprint, remaining, start)):
-        return NothingToDraw(why)
+        return NothingToDraw(why if sprint.status != "closed" else no_hours_closed(sprint))
     draw = partial(
         charts.burndown_chart,
         sprint,
@@ -264,6 +264,14 @@ async def burndown_chart(
         scope_changes=0 if hours else len(changes),
     )
     return await _drawn(f"burndown{'-hours' if hours else ''}.png", draw, title, summary)
+
+
+def no_hours_closed(sprint: Sprint) -> str:
+    """Why a closed sprint has no burndown in hours: its tasks can no longer be planned."""
+    return (
+        f"Sprint {sprint.number} is closed, and none of its tasks had hours: it has no "
+        f"burndown in hours. `/sprint burndown {sprint.number}` draws it in points."
+    )
 
 
 async def _drawn(
@@ -361,8 +369,12 @@ async def current(work: Work) -> Sprint:
     return sprint
 
 
-async def require_active(store: Store, team: Team) -> Sprint:
-    return rules.require_running(await active(store, team))
+async def require_active(store: Store, team: Team, asked: str = "", number: int = 0) -> Sprint:
+    """The running sprint; else what `/sprint <asked> <number>` can do instead, which depends
+    on whether a sprint is being planned (`rules.not_running`)."""
+    if (running := await active(store, team)) is not None:
+        return running
+    raise rules.not_running(await store.sprint(team.id, "planning"), asked, number)
 
 
 async def upcoming(store: Store, team: Team, now: datetime) -> Sprint:
@@ -416,7 +428,12 @@ async def select(
 
 
 async def find_item(store: Store, team: Team, sprint: Sprint, number: int) -> SprintItem:
-    return rules.find_item(sprint, await store.sprint_items(sprint), number)
+    """Item #number of the sprint backlog; a number the channel has no item for is refused as
+    such (not as an item missing from the sprint)."""
+    sprint_items = await store.sprint_items(sprint)
+    if all(si.item.number != number for si in sprint_items):
+        await store.get_item(team, number)
+    return rules.find_item(sprint, sprint_items, number)
 
 
 async def set_tasks(
@@ -466,9 +483,18 @@ async def commit(
     result = rules.commit(
         team, sprint, items, user, developers, closed, now, for_team=for_team, running=running
     )
-    if result.recorded:
+    if result.recorded:  # the history names the committers, not only the last one to commit
+        who = rules.committed_by(sprint)
         for sprint_item in items:
-            store.log(sprint_item.item, user, "committed", now, sprint=sprint.number)
+            store.log(
+                sprint_item.item,
+                user,
+                "committed",
+                now,
+                sprint=sprint.number,
+                by=list(who.themselves),
+                recorded_by=who.recorded_by,
+            )
         await tracker.after_commit(store, team, sprint, now)
     return result
 
@@ -487,8 +513,8 @@ async def renegotiate(
     """Adds to or removes from a committed sprint: a reason is required, and it is logged; an
     unready item only by the PO, or when the change was `agreed` where the team made it (its
     tracker's sprint: the risks are stated all the same)."""
+    sprint = await require_active(store, team, action, number)  # no sprint to change: first
     reason = rules.renegotiation_reason(action, number, reason)
-    sprint = await require_active(store, team)
     item = await store.get_item(team, number)
     sprint_items = await store.sprint_items(sprint, include_removed=True)
     decided = rules.renegotiate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -34,6 +35,7 @@ from bot.domain.backlog import (
 from bot.domain.backlog_csv import ImportReport
 from bot.domain.backlog_health import Health
 from bot.domain.readiness import DefinitionOfReady, blocked_by, gaps, points, points_unit
+from bot.domain.tracker_sync import PLURAL_FIELDS, READ_ONLY
 from bot.usecases.backlog import (
     FileImported,
     ItemAdded,
@@ -311,6 +313,7 @@ def edit_modal(
         owner.initial_user = item.owner
     estimate = None if item.estimate is None else points(item.estimate)
     texts = form_texts(item)
+    owned = _from_tracker(item)
     blocks: list[Block] = [
         *[context(line) for line in readiness(item, dor)],
         kit.text_input("title", "Title", initial=fit(item.title, TITLE_MAX), max_length=TITLE_MAX),
@@ -325,6 +328,7 @@ def edit_modal(
         InputBlock(
             block_id="type",
             label="Type",
+            hint=owned.get("type"),
             element=StaticSelectElement(
                 action_id="value", options=type_options, initial_option=initial_type
             ),
@@ -353,11 +357,13 @@ def edit_modal(
         _moscow_input(item) if sets_priority else _moscow_line(item),
         *_score_inputs(item, scheme),
         InputBlock(block_id="owner", label="Owner", optional=True, element=owner),
-        kit.text_input("epic", "Epic", optional=True, initial=item.epic, max_length=120),
+        kit.text_input(
+            "epic", "Epic", optional=True, initial=item.epic, max_length=120, hint=owned.get("epic")
+        ),
         kit.text_input(
             "labels",
             "Labels",
-            hint="Separated by commas.",
+            hint=" ".join(("Separated by commas.", owned.get("labels", ""))).strip(),
             optional=True,
             initial=texts["labels"],
             max_length=FORM_MAX["labels"],
@@ -382,6 +388,18 @@ def edit_modal(
         "shown": form_digests(item, dor, scheme),
     }
     return kit.modal("item_edit", f"Edit #{item.number}", blocks, **where)
+
+
+def _from_tracker(item: BacklogItem) -> dict[str, str]:
+    """The hints under the fields of a linked item that its tracker owns and Timebox does not
+    write (`READ_ONLY`): said before a change is typed, which saving would refuse
+    (`refuse_tracker_owned`: its issue holds them). None for an item only Timebox has."""
+    link = loaded_link(item)
+    if link is None or link.connection_id is None or not link.key:
+        return {}
+    tracker = connect_blocks.tracker_of(link)
+    hint = partial(render, "item_from_tracker.md.j2", tracker=tracker, key=link.key)
+    return {name: hint(plural=name in PLURAL_FIELDS) for name in READ_ONLY}
 
 
 def _moscow_input(item: BacklogItem) -> InputBlock:
