@@ -224,6 +224,12 @@ class NotInChannel(UserError):
         self.channel = channel
 
 
+def may(current: Roles, user: str, roles: tuple[str, ...]) -> bool:
+    """Whether `user` may do what needs one of `roles` (`role_verdict` would not refuse them
+    outright): they hold one, or nobody does yet (they are then offered the team's setup)."""
+    return current.has(user, *roles) or not any(current.is_named(role) for role in roles)
+
+
 def role_verdict(current: Roles, user: str, roles: tuple[str, ...], action: str) -> str:
     """May `user` do `action`, which needs one of `roles`?
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, Horizon
 from bot.domain.reminders import ReminderPlan
 from bot.domain.sprints import velocity_of
-from bot.domain.teams import holds_role
+from bot.domain.teams import Roles, holds_role, may
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
@@ -57,6 +57,8 @@ class Readiness:
     team: Team
     horizon: Horizon
     dor: DefinitionOfReady
+    may_edit: bool = True
+    """Whether the asker may change the Definition of Ready (its form's button is theirs)."""
 
 
 async def _readiness(work: Work) -> Readiness:
@@ -71,7 +73,8 @@ async def check(svc: Services, actor: Actor) -> Readiness:
     """`/ready`, and `/ready dor` (which says what the horizon is): how ready the top of the
     backlog is."""
     async with team_work(svc, actor) as work:
-        return await _readiness(work)
+        found = await _readiness(work)
+        return replace(found, may_edit=may(Roles.of(work.team), work.user, CHANGE_TEAM))
 
 
 @dataclass(frozen=True)

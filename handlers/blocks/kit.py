@@ -80,9 +80,11 @@ def with_buttons(
     text: str, buttons: Sequence[ButtonElement], fallback: str, *, header: str | None = None
 ) -> dict[str, Any]:
     """A message of its text (one section, more when it is longer than one holds) with a row
-    of buttons under it, and a header above if given."""
+    of buttons under it (none without buttons), and a header above if given."""
     blocks: list[Block] = [HeaderBlock(text=header)] if header else []
-    blocks += [*sections(text), ActionsBlock(elements=list(buttons))]
+    blocks += sections(text)
+    if buttons:
+        blocks.append(ActionsBlock(elements=list(buttons)))
     return message(blocks, fallback)
 
 

@@ -190,7 +190,8 @@ def dor_message(found: Readiness) -> dict[str, Any]:
         horizon_label=HORIZON_LABEL,
     )
     edit = button("Edit Definition of Ready", "dor_edit", team.channel_id)
-    return kit.with_buttons(body, [edit], "Definition of Ready", header="Definition of Ready")
+    buttons = [edit] if found.may_edit else []  # a Developer's would only refuse them
+    return kit.with_buttons(body, buttons, "Definition of Ready", header="Definition of Ready")
 
 
 def dor_modal(found: Readiness) -> dict[str, Any]:
