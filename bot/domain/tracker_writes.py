@@ -67,13 +67,17 @@ def created_as(
     item's: a type the Jira project lacks (made a Story), an epic that is no issue key, a
     label a Linear team lacks, a GitHub type label. Changed in place, so both sides agree from
     the start (the link's ``base`` is the issue as made) and nothing later shows as an edit
-    made in the tracker (connecting again, these fields are the tracker's). The changes
-    (field: [was, now]) and the history line that says why, or ({}, None)."""
+    made in the tracker (connecting again, these fields are the tracker's). The epic only
+    where the create sends it (Jira's parent): elsewhere the item keeps its own. Labels in
+    another order are the same labels. The changes (field: [was, now]) and the history line
+    that says why, or ({}, None)."""
     ours, theirs = current_values(item), owned_values(issue)
-    changes = {n: [ours[n], theirs[n]] for n in READ_ONLY if ours[n] != theirs[n]}
+    fields = [n for n in READ_ONLY if n != "epic" or kind == JIRA]
+    changes = {n: [ours[n], theirs[n]] for n in fields if not _same(n, ours[n], theirs[n])}
     if not changes:
         return {}, None
-    item.type, item.epic, item.labels = theirs["type"], theirs["epic"], list(theirs["labels"])
+    for name, (_, now) in changes.items():
+        setattr(item, name, list(now) if name == "labels" else now)
     words = [FIELD_WORDS[name] for name in changes]
     named = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
     many = len(changes) > 1 or next(iter(changes)) in PLURAL_FIELDS
@@ -83,6 +87,12 @@ def created_as(
         f"The {named} {are} now as {tracker} holds {'them' if many else 'it'} on {issue.key}, "
         f"just created there: {tracker}'s to change"
     )
+
+
+def _same(name: str, ours: Any, theirs: Any) -> bool:
+    if name == "labels":
+        return sorted(ours or ()) == sorted(theirs or ())
+    return bool(ours == theirs)
 
 
 @dataclass(frozen=True)

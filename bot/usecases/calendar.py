@@ -414,6 +414,9 @@ async def remind(svc: Services, due: Due, render: Render) -> str:
             return verdict.outcome
         lead = await lead_minutes(store, team.id)
         await plan(store, team, ceremony, lead, due.now, running=due.key, starts=False)
+        met = await _met_already(store, team, verdict.occurrence) if verdict.act else None
+        if met is not None:
+            return met
         if verdict.act and verdict.occurrence is not None:
             occurrence = verdict.occurrence
             said = await _reminder(store, team, ceremony, occurrence, lead, due.now, recent)
@@ -436,6 +439,8 @@ async def start_due(svc: Services, due: Due) -> StartDue:
         verdict = rules.due_verdict(team, ceremony, due.payload, due.now, "start", recent)
         if not verdict.act or team is None or ceremony is None:
             return StartDue(verdict.outcome)
+        if (met := await _met_already(store, team, verdict.occurrence)) is not None:
+            return StartDue(met)
         request = f"{due.key}:{due.attempts}"
         actor = Actor(team.workspace_id, team.channel_id, ceremony.created_by, request=request)
         length = _length(team, ceremony)
@@ -443,6 +448,21 @@ async def start_due(svc: Services, due: Due) -> StartDue:
 
 
 # -- steps ---------------------------------------------------------------------------------------
+
+
+async def _met_already(store: Store, team: Team, occurrence: Occurrence | None) -> str | None:
+    """Why a reminder or an automatic start of `occurrence` does nothing: its meeting runs,
+    begun that day another way (`/refine start`, say), or was held already that day; None
+    if neither."""
+    if occurrence is None:
+        return None
+    running = await store.open_meeting(team.id)
+    if running is not None and held_rules.same_day(team, occurrence, running):
+        return f"skipped: begun already by {running.facilitator}"
+    ended = next(iter(await store.past_meetings(team.id, occurrence.kind, 1)), None)
+    if held_rules.held(team, occurrence, ended) is not None:
+        return "skipped: held already that day"
+    return None
 
 
 async def _ceremony_in_team(store: Store, team: Team, ceremony_id: int) -> Ceremony:

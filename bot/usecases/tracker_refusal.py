@@ -75,8 +75,10 @@ async def tell_refused(
     if team is None:
         return False
     effect, subject = str(payload["effect"]), str(payload["subject"])
-    sprint = await store.sprint_by_id(int(subject[1:])) if subject.startswith("s") else None
-    if sprint is not None:
+    sprint = None
+    if subject.startswith("s"):  # a sprint's write: its items
+        if (sprint := await store.sprint_by_id(int(subject[1:]))) is None:
+            return False
         entries = await store.sprint_items(sprint, include_removed=True)
         item_ids = [entry.item_id for entry in entries]
     else:

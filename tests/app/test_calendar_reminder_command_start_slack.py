@@ -12,7 +12,7 @@ from tests.app.test_backlog_slack import shown
 from tests.app.test_calendar_reminder_held_slack import run
 from tests.app.test_calendar_slack import agendas, pending, reminders, say, team
 from tests.app.test_ready_slack import at
-from tests.conftest import CHANNEL, DEV1, PO, SM
+from tests.conftest import CHANNEL, PO, SM
 
 REMINDER = datetime(2026, 3, 4, 12, 45, tzinfo=UTC)  # Wednesday 13:45 in Berlin, for 14:00
 PLANNING_REMINDER = datetime(2026, 3, 16, 8, 45, tzinfo=UTC)  # Monday 09:45, for 10:00
@@ -50,20 +50,25 @@ async def test_planning_start_on_the_sprints_first_day_redraws_its_reminder(slac
     assert f"Started by <@{SM}>" in redrawn and "calendar_start" not in redrawn
 
 
-async def test_a_start_before_the_reminder_is_posted_leaves_it_to_the_click(slack):
+async def test_a_session_begun_or_held_before_its_reminder_gets_none_nor_a_second_start(slack):
+    """Begun by command before its reminder is due, the session gets no reminder (whose Start
+    now would start a second one); held and ended before its automatic start, it is not
+    started again by itself."""
     await team(slack)
-    await say(slack, "/refine", "schedule wed 14:00 60m")
+    await say(slack, "/refine", "schedule wed 14:00 60m auto")
     await at(slack, REMINDER - timedelta(minutes=30))
     await run(slack, "/refine", "start 30m", user=SM)
-    await at(slack, slack.clock.now() + ceremonies_held.REDRAW_AFTER)  # no reminder yet
     await at(slack, REMINDER)
-    [reminder] = reminders(slack)
 
-    await slack.driver.click("Start now", user=DEV1, message=reminder)
+    assert reminders(slack) == [], "no Start now for a session that runs"
+    await run(slack, "/refine", "end", user=SM)
+    await at(slack, REMINDER + timedelta(minutes=16))  # past its 14:00 automatic start
 
-    assert len(agendas(slack)) == 1, "the running refinement is not doubled"
-    redrawn = shown(slack.emulator.find_message(CHANNEL, reminder.ts))
-    assert f"Started by <@{SM}>" in redrawn and "calendar_start" not in redrawn
+    assert agendas(slack) == [], "the session held already is not started again"
+    async with slack.db.transaction() as store:
+        team_row = await store.team("T0TEAM", CHANNEL)
+        assert team_row is not None and await store.open_meeting(team_row.id) is None
+        assert len(await store.past_meetings(team_row.id, "refinement", 5)) == 1
 
 
 async def test_a_start_on_another_day_leaves_the_reminders_alone(slack):

@@ -27,3 +27,21 @@ def test_derived_points_are_said_to_one_decimal():
     assert "at a velocity of 10.8)" in said, said
     assert "(21.7 ready points" in said and "median estimate of 21.7 points" in said, said
     assert "10.83" not in said and "21.66" not in said, said
+
+
+def test_a_point_rounded_to_one_is_said_in_the_singular():
+    item = BacklogItem(number=1, estimate=None)
+    horizon = Horizon(
+        items=[item],
+        unready=[],
+        velocity=5.0,
+        ready_points=0.0,
+        ready_count=0,
+        assumed=1.04,
+        guessed=[item],
+        by_velocity=True,
+    )
+
+    said = render("ready_coverage.md.j2", horizon=horizon, dor=DefinitionOfReady())
+
+    assert "median estimate of 1 point." in said, said

@@ -200,16 +200,16 @@ def test_what_the_issue_holds_as_the_item_has_it_changes_nothing() -> None:
 
 
 def test_labels_and_an_epic_the_tracker_did_not_take_are_said_together() -> None:
-    """A GitHub type label added, an epic given as words (no parent Jira could find)."""
+    """A label added, an epic given as words (no parent Jira could find)."""
     item = spike(epic="Wallets", labels=["web"])
 
-    changes, note = created_as(item, made("Spike", labels=("web", "spike")), "github")
+    changes, note = created_as(item, made("Spike", labels=("web", "spike")), "jira")
 
     assert changes == {"epic": ["Wallets", None], "labels": [["web"], ["web", "spike"]]}
     assert (item.epic, item.labels) == (None, ["web", "spike"])
     assert note == (
-        "The epic and labels are now as GitHub holds them on TB-9, just created there: "
-        "GitHub's to change"
+        "The epic and labels are now as Jira holds them on TB-9, just created there: "
+        "Jira's to change"
     )
 
 
@@ -231,3 +231,20 @@ async def test_an_item_restored_after_its_issue_was_deleted_is_created_with_its_
     assert item.tracker_link.key not in (None, story.key)
     assert jira.issues[item.tracker_link.key].parent == story.parent
     assert item.tracker_link.base["epic"] == item.epic == story.parent
+
+
+def test_an_epic_the_create_did_not_send_stays_the_items() -> None:
+    """Only Jira's create sends the epic (its parent): on Linear or GitHub the issue made has
+    none, and the item keeps its own rather than lose it to an epic nobody changed there."""
+    for kind in ("linear", "github"):
+        item = spike(epic="ENG-12")
+
+        assert created_as(item, made("Spike"), kind) == ({}, None)
+        assert item.epic == "ENG-12"
+
+
+def test_labels_read_back_in_another_order_are_the_same_labels() -> None:
+    item = spike(labels=["web", "mobile"])
+
+    assert created_as(item, made("Spike", labels=("mobile", "web")), "jira") == ({}, None)
+    assert item.labels == ["web", "mobile"]
