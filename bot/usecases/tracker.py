@@ -302,6 +302,16 @@ async def after_webhook(
     )
 
 
+async def blockers_done(store: Store, team_id: int, keys: Sequence[str]) -> set[str]:
+    """Of the issues `keys` that block items, those that block nothing any more: done (their
+    items done here), or gone from the board (deleted, moved off: nothing to follow to done,
+    the hourly look drops such a dependency). The sync and the merge before a write alike."""
+    if not keys:
+        return set()
+    done = set(await store.done_keys(team_id, sorted(keys)))
+    return done | (set(keys) & set(rules.gone_blockers(await store.gone_links(team_id))))
+
+
 async def moving_items(store: Store, connection: TrackerConnection) -> set[int]:
     """Items whose move (or creation) in Timebox is not in the tracker yet: the board's order
     leaves them where they are, and a rank write does not anchor on them (in the tracker they

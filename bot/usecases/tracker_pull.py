@@ -43,6 +43,7 @@ from bot.usecases.tracker import (
     KIND_SYNC,
     BoardSpec,
     after_add,
+    blockers_done,
     connection_lock,
     enqueue,
     job_connection,
@@ -107,10 +108,7 @@ async def apply_issues(
         if links[key].item_id in items:
             note = f"{old} is now {key} in {where} (moved to another project)"
             store.log(items[links[key].item_id], who, "relinked", now, note=note)
-    blockers = sorted({k for i in issues for k in i.blocked_by})
-    done = await store.done_keys(team.id, blockers)
-    if blockers:  # a link to an issue gone from the board blocks nothing (``drop_gone_blockers``)
-        done |= set(blockers) & set(rules.gone_blockers(await store.gone_links(team.id)))
+    done = await blockers_done(store, team.id, sorted({k for i in issues for k in i.blocked_by}))
     done |= {i.key for i in issues if i.status_category.value == "done"}
     on_page = Page(store, connection, team, done, now, running, applied)
     new: list[tuple[int, trackers.TrackerIssue]] = []

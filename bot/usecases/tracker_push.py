@@ -32,6 +32,7 @@ from bot.usecases.news import tell_channel
 from bot.usecases.tracker import (
     KIND_WRITE,
     BoardSpec,
+    blockers_done,
     connection_lock,
     counted_links,
     enqueue,
@@ -226,7 +227,7 @@ async def _merge_first(svc: Services, tracker: trackers.Tracker, write: _Write) 
             write.nothing = "skipped: the item is gone or not linked"
             return
         events = await store.events_since(item.id, rules.merge_since(link))
-        done = await store.done_keys(write.team_id, sorted(issue.blocked_by))
+        done = await blockers_done(store, write.team_id, sorted(issue.blocked_by))
         team = await store.team_by_id(write.team_id)
         shown_in = calendar.zone(team) if team is not None else UTC
         dor = DefinitionOfReady.of(team) if team is not None else None

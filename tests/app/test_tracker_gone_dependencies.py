@@ -18,6 +18,7 @@ from bot.emulator.stack import LocalStack
 from bot.trackers.adf import join_acceptance
 from storage.models import BacklogItem
 from tests.app.test_backlog_slack import backlog
+from tests.app.test_tracker_push_merge import saved_in_timebox
 from tests.app.test_tracker_slack import connected
 from tests.app.test_tracker_sync import history, jira  # noqa: F401
 from tests.app.trackers import drain, item_by_key, items, later
@@ -139,3 +140,21 @@ async def test_a_restored_blocker_leaves_nothing_waiting_for_its_old_key(slack, 
     story = await item_by_key(slack, story_key)
     assert [d["tracker"] for d in story.dependencies] == [fraud]
     assert all(provider not in g for g in gaps_of(story))
+
+
+async def test_a_write_that_merges_the_moved_blockers_link_first_does_not_block_again(slack, jira):
+    """The blocked issue's link to the moved issue is read first by a Timebox write (its merge
+    before the write), not by a sync: the merge counts the moved blocker as blocking nothing,
+    as the sync does, rather than adding it back as an open dependency."""
+    story_key, provider, fraud = await connected_blocked(slack, jira)
+    moved = jira.move(fraud, "OTHER")
+    await later(slack, RECONCILE)
+    jira.edit(story_key, blocked_by=[provider, moved.key])  # no sync reads it before the write
+    number = (await item_by_key(slack, story_key)).number
+
+    await saved_in_timebox(slack, number, "Pay by card, Visa first")
+    await drain(slack)
+
+    story = await item_by_key(slack, story_key)
+    assert jira.issues[story_key].summary == "Pay by card, Visa first", "the write landed"
+    assert [g for g in gaps_of(story) if moved.key in g or fraud in g] == [], story.dependencies
