@@ -722,7 +722,7 @@ def commit(
     if sprint.status != "planning":
         raise UserError(f"Sprint {sprint.number} is committed already.")
     if running is not None and running.id != sprint.id:
-        raise UserError(still_running(running, sprint))
+        raise UserError(still_running(team, running, sprint, local_today(team, now)))
     if not sprint.goal:
         raise UserError(
             "No sprint goal yet: the team commits to a goal, so the Product Owner sets it "
@@ -750,11 +750,17 @@ def commit(
     return Commitment(True, [])
 
 
-def still_running(running: Sprint, planned: Sprint) -> str:
-    """Why `planned` is not committed yet: the sprint before it still runs."""
+def still_running(team: Team, running: Sprint, planned: Sprint, today: date) -> str:
+    """Why `planned` is not committed yet: the sprint before it still runs (past its last
+    working day, it ended but nobody closed it)."""
+    last = last_day(team, running)
+    state = (
+        f"ended {last:%a %d %b} but is not closed yet"
+        if last < today
+        else f"is still running (its last day is {last:%a %d %b})"
+    )
     return (
-        f"Sprint {running.number} is still running (its last day is "
-        f"{running.ends_on:%a %d %b}): the PO or a Scrum Master closes it first with "
+        f"Sprint {running.number} {state}: the PO or a Scrum Master closes it first with "
         f"`/sprint close`, then sprint {planned.number} can be committed."
     )
 
@@ -945,6 +951,8 @@ class Closing:
     completed: float
     returned: list[BacklogItem]
     next_sprint: Sprint
+    planning_runs: bool = False
+    """The next sprint's planning meeting runs already (the team commits it there)."""
 
     @property
     def total(self) -> float:

@@ -429,11 +429,13 @@ async def select(
 
 async def find_item(store: Store, team: Team, sprint: Sprint, number: int) -> SprintItem:
     """Item #number of the sprint backlog; a number the channel has no item for is refused as
-    such (not as an item missing from the sprint)."""
+    such (not as an item missing from the sprint), and one off the backlog (done, archived)
+    is not told how to come in."""
     sprint_items = await store.sprint_items(sprint)
+    how_in = True
     if all(si.item.number != number for si in sprint_items):
-        await store.get_item(team, number)
-    return rules.find_item(sprint, sprint_items, number)
+        how_in = rules.in_backlog(await store.get_item(team, number))
+    return rules.find_item(sprint, sprint_items, number, how_in=how_in)
 
 
 async def set_tasks(
@@ -597,4 +599,8 @@ async def close(
         store.log(item, actor, "returned from sprint", now, sprint=sprint.number)
     await tracker.after_close(store, team, sprint, now)
     next_sprint = await upcoming(store, team, now)
-    return rules.Closing(sprint, sprint.completed_points or 0.0, unfinished, next_sprint)
+    meeting = await store.open_meeting(team.id)
+    planning = meeting is not None and meeting.kind == "planning"
+    return rules.Closing(
+        sprint, sprint.completed_points or 0.0, unfinished, next_sprint, planning_runs=planning
+    )

@@ -31,10 +31,11 @@ async def test_the_next_sprint_is_not_committed_while_the_last_one_runs(slack):
     await commit_sprint(slack, 2)
 
     said = shown(last_ephemeral(slack, SM))
-    assert "Sprint 1 is still running" in said, said
+    assert "Sprint 1 ended Fri 13 Mar but is not closed yet" in said, said
     assert "`/sprint close`" in said, said
     assert await statuses(slack) == {1: "active", 2: "planning"}, "one sprint runs"
 
-    await close_sprint(slack, "yes")
+    closed = await close_sprint(slack, "yes")
+    assert "Sprint 2's planning is under way" in closed, "not: `/planning start` plans it"
     await cmd(slack, "/planning", "commit team")
     assert await statuses(slack) == {1: "closed", 2: "active"}

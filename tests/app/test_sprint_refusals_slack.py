@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.emulator.stack import LocalStack
-from tests.app.test_backlog_slack import last_ephemeral
+from tests.app.test_backlog_slack import backlog, last_ephemeral
 from tests.app.test_planning_slack import cmd, commit_sprint, setup
 from tests.conftest import DEV1, SM
 
@@ -60,6 +60,8 @@ async def test_an_item_missing_from_the_channel_or_the_sprint_is_told_apart(slac
     assert await refused(slack, "/sprint", "done 2") == f"#2 is not in sprint 1: {brings}"
     said = await refused(slack, "/sprint", "task 2 add Write the docs 3h")
     assert said == f"#2 is not in sprint 1: {brings}"
+    await backlog(slack, "done 3", user=DEV1)  # off the backlog: no way in to suggest
+    assert await refused(slack, "/sprint", "done 3") == "#3 is not in sprint 1."
 
 
 async def test_a_burndown_names_a_sprint_not_an_item(slack):
