@@ -1,6 +1,7 @@
 """A reminder's Start now after that day's meeting of its kind was held and ended: a click on
-a reminder a client still shows with its button must not start a second session. The click is refused privately (who facilitated it, when it ended, in the team's
-zone, and how to start another on purpose), and the reminder loses its button."""
+a reminder a client still shows with its button must not start a second session. The click
+is refused privately (who facilitated it, when it ended, in the team's zone, and how to
+start another on purpose), and the reminder loses its button."""
 
 from __future__ import annotations
 
