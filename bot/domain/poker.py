@@ -27,12 +27,14 @@ from bot.domain.decks import Ballot, Deck, Tally, parse_deck, parse_tshirt, tall
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.estimate_scales import EstimateScale
 from bot.domain.poker_items import (
+    TAKEN_OVER,
     WITHDRAWN,
     deck_for,
     item_closed,
     off_backlog,
     off_words,
     poll_deck,
+    taken_over,
 )
 from bot.domain.teams import Present, Roles, present
 from storage.models import BacklogItem, PokerPoll, PokerRound, PokerVote, Team
@@ -302,10 +304,15 @@ class AlreadyPolled(UserError):
         kind = "planning poker round" if live else "estimation poll"
         hours = int(LIVE_ABANDONED.total_seconds() // 3600)
         left = f" A round left untouched for {hours} hours holds it no more." if live else ""
+        restart = (
+            "its facilitator or a Scrum Master clicks Reveal there (with votes or none), then "
+            "Skip on the result"
+            if live
+            else "its facilitator or a Scrum Master clicks Skip on its result once it is revealed"
+        )
         super().__init__(
             f"#{number} is being estimated already in an open {kind}: vote there rather than "
-            "start a second one, which would split the votes. Its facilitator or a Scrum Master "
-            f"can skip it there to start over.{left}"
+            f"start a second one, which would split the votes. To start over, {restart}.{left}"
         )
         self.number = number
         self.poll_id = poll.id
@@ -316,16 +323,35 @@ class AlreadyPolled(UserError):
         return UserError(f"{self.message} Open it: {link}") if link else self
 
 
+def abandoned(poll: PokerPoll, latest: Mapping[int, PokerRound], now: datetime) -> bool:
+    """A live poll nobody has moved on for LIVE_ABANDONED was left behind."""
+    if poll.mode != "live":
+        return False
+    started = max((r.started_at for r in latest.values()), default=poll.created_at)
+    return now - started > LIVE_ABANDONED
+
+
 def still_open(poll: PokerPoll, latest: Mapping[int, PokerRound], now: datetime) -> list[int]:
-    """The items of an open poll that are not settled yet (queued ones included). A live
-    poll nobody has moved on for LIVE_ABANDONED was left behind: it holds none."""
-    if poll.status != "open":
+    """The items of an open poll that are not settled yet (queued ones included). An
+    abandoned live poll (`abandoned`) holds none."""
+    if poll.status != "open" or abandoned(poll, latest, now):
         return []
-    if poll.mode == "live":
-        started = max((r.started_at for r in latest.values()), default=poll.created_at)
-        if now - started > LIVE_ABANDONED:
-            return []
     return [n for n in poll.items if n not in latest or latest[n].status not in SETTLED]
+
+
+def taken_from(
+    poll: PokerPoll, latest: Mapping[int, PokerRound], numbers: Collection[int], now: datetime
+) -> list[PokerRound]:
+    """The rounds of an abandoned live poll (`abandoned`) on items a new poll takes over
+    (`numbers`), open or revealed: withdrawn as TAKEN_OVER, so no click on the old round
+    counts a vote or accepts an estimate beside the new poll's."""
+    if poll.status != "open" or not abandoned(poll, latest, now):
+        return []
+    return [r for n, r in latest.items() if n in numbers and r.status in ("voting", "revealed")]
+
+
+def is_taken_over(round_: PokerRound) -> bool:
+    return round_.status == WITHDRAWN and round_.reveal_reason == TAKEN_OVER
 
 
 def check_not_polled(
@@ -421,6 +447,8 @@ class Cast:
 
 def closed(round_: PokerRound, status: str | None = None) -> UserError:
     """Why a round takes no more votes (`status`: the round's, if not yet written to it)."""
+    if is_taken_over(round_):
+        return taken_over(round_.item_number)
     state = {"revealed": "the votes are revealed", "revoted": "a new round has started"}.get(
         status or round_.status, "the estimate is settled"
     )
@@ -554,6 +582,8 @@ def check_decision(
     round_: PokerRound, poll: PokerPoll, team: Team, user: str, card: str | None
 ) -> tuple[str | None, float | None]:
     """The card to accept (None: skip the item) and its points, or why not."""
+    if is_taken_over(round_):
+        raise closed(round_)
     require_facilitator(poll, team, user, "accept an estimate")
     if round_.status == "voting":
         raise UserError("Reveal the votes first.")
@@ -662,6 +692,21 @@ def leave(poll: PokerPoll, gone: Collection[str]) -> None:
     poll.left_voters = list(dict.fromkeys([*(poll.left_voters or ()), *gone]))
 
 
+def no_longer_voters(poll: PokerPoll, roles: Roles) -> list[str]:
+    """The voters of a poll chosen by role (`roles_asked`) who hold none of its roles after a
+    change of the team's roles (`roles`): someone no longer a Developer votes no more."""
+    if poll.roles_asked is None or poll.status != "open":
+        return []
+    return [v for v in poll.voters if not role_voter(poll, roles, v)]
+
+
+def drop(poll: PokerPoll, gone: Collection[str]) -> None:
+    """The poll waits no more for `gone`, who lost the role it chose them by: unlike those who
+    left the channel (`leave`), they are not let back in unless they get the role again."""
+    poll.voters = [v for v in poll.voters if v not in gone]
+    poll.left_voters = [v for v in poll.left_voters or () if v not in gone]
+
+
 def all_voted(poll: PokerPoll, voted: Collection[str]) -> bool:
     """Every voter the poll waits for has voted, and someone has: a round nobody in the
     channel voted in waits for its deadline (or its facilitator)."""
@@ -690,8 +735,12 @@ def _eligible(poll: PokerPoll, roles: Roles, user: str) -> bool:
     channel, or one of the roles its voters are chosen by (the Developers: those named, else
     anyone but the PO and Scrum Masters; with the PO or SM, if asked). Voters the facilitator
     named take nobody else."""
-    if user in (poll.left_voters or ()):
-        return True
+    return user in (poll.left_voters or ()) or role_voter(poll, roles, user)
+
+
+def role_voter(poll: PokerPoll, roles: Roles, user: str) -> bool:
+    """Whether `user` holds a role the poll's voters are chosen by (`roles_asked`); False for
+    a poll whose voters the facilitator named."""
     asked = poll.roles_asked
     if asked is None:
         return False
@@ -764,7 +813,8 @@ def build_board(
         result, off = None, None
         if round_ is not None and round_.status in ("voting", "revealed", WITHDRAWN):
             off = off_backlog(found.get(number))
-            off = "left" if off is None and round_.status == WITHDRAWN else off
+            if off is None and round_.status == WITHDRAWN:
+                off = TAKEN_OVER if is_taken_over(round_) else "left"
         if round_ is not None and round_.status == "voting":
             names = tuple(v for v in voted[round_.id] if v in voters)
         elif round_ is not None and round_.status != WITHDRAWN:

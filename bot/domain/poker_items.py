@@ -18,6 +18,7 @@ from bot.domain.estimate_scales import SCALE_NAMES, EstimateScale
 from storage.models import BacklogItem, PokerPoll, PokerRound
 
 WITHDRAWN = "withdrawn"  # a round closed unrevealed: its item left the backlog (`off_backlog`)
+TAKEN_OVER = "taken over"  # a WITHDRAWN round's reveal_reason: a newer poll estimates its item
 
 
 # -- the deck -------------------------------------------------------------------------------
@@ -137,7 +138,17 @@ def off_words(number: int, why: str) -> str:
         "archived": f"#{number} was archived",
         "done": f"#{number} is done",
         "gone": f"#{number} is no longer on the backlog",
+        TAKEN_OVER: f"#{number} is estimated in a newer poll",
     }.get(why, f"#{number} left the backlog during the poll")
+
+
+def taken_over(number: int) -> UserError:
+    """A click refused on a round a newer poll took its item from (`poker.taken_from`)."""
+    return UserError(
+        f"{off_words(number, TAKEN_OVER)} now: this round takes no more votes, reveals or "
+        f"estimates, so nothing was changed. Use the newer poll's board for #{number} in this "
+        "channel."
+    )
 
 
 def item_closed(number: int, why: str) -> UserError:

@@ -47,6 +47,8 @@ from bot.runtime import outbox
 from bot.runtime.services import Services
 from bot.usecases import calibration as calibration_uc
 from bot.usecases import poker_board, tracker
+from bot.usecases.poker_board import sync_at
+from bot.usecases.poker_voters import leave_rounds, take_over
 from bot.usecases.team import InChannel, member_work
 from bot.usecases.unit import Actor, team_work
 from storage.models import BacklogItem, EstimateRecord, PokerPoll, PokerRound, Team
@@ -60,7 +62,6 @@ SYNC_AFTER = timedelta(seconds=10)
 # A decision's poll is shown again this long after it, in case the process stopped before
 # Slack had the new board (with the next item's cards): far longer than a redraw can take.
 CHECK_AFTER = timedelta(minutes=10)
-SYNC_PREFIX = "poker-sync"
 RESULT_TS = "poker_result_ts"  # outbox.AFTER_POST: keeps a posted result's ts
 
 BuildResult = Callable[[Result], dict[str, Any]]
@@ -115,14 +116,14 @@ async def _round(store: Store, round_id: int) -> tuple[PokerRound, PokerPoll]:
 
 async def _check_not_polled(
     store: Store, team: Team, numbers: Sequence[int], now: datetime
-) -> None:
-    """Refuses a poll on an item one of the team's open polls is estimating already."""
+) -> list[tuple[PokerPoll, dict[int, PokerRound]]]:
+    """Refuses a poll on an item one of the team's open polls is estimating already; else
+    those polls, each with its latest rounds (for `take_over`)."""
     polls = await store.open_polls(team.id)
-    if not polls:
-        return
     rounds = await store.rounds_in([p.id for p in polls])
-    latest = {p.id: poker.latest_rounds(r for r in rounds if r.poll_id == p.id) for p in polls}
-    poker.check_not_polled(numbers, [(p, latest[p.id]) for p in polls], now)
+    held = [(p, poker.latest_rounds(r for r in rounds if r.poll_id == p.id)) for p in polls]
+    poker.check_not_polled(numbers, held, now)
+    return held
 
 
 async def _schedule(store: Store, poll: PokerPoll, start: datetime, deadline: datetime) -> None:
@@ -140,7 +141,8 @@ async def start_poll(
         item = await store.get_item(team, number)
         poker.check_estimable(item)
         scales.append(await store.estimate_scale(item))
-    await _check_not_polled(store, team, request.numbers, now)
+    held = await _check_not_polled(store, team, request.numbers, now)
+    await take_over(store, held, request.numbers, now)  # from abandoned live rounds
     poll = poker.new_poll(team, request, facilitator, now, scales)
     await store.add_poll(poll)
     for number in poker.opening(poll):
@@ -271,6 +273,8 @@ async def decide(
     """
     round_, poll = await round_in_team(store, team, round_id, lock=True)
     card, points = poker.check_decision(round_, poll, team, user, card)
+    if await store.latest_item_round(team.id, round_.item_number) not in (None, round_.id):
+        raise poker.taken_over(round_.item_number)  # a newer round estimates the item
     if card is not None:  # an estimate the item can take (not done, on its issue's scale)
         item = await store.get_item(team, round_.item_number)
         require_estimate(await store.estimate_scale(item), item, points)
@@ -330,24 +334,7 @@ async def depart(
     (`members`, as Slack said just now): the open rounds every voter still in it has voted in
     are revealed, as their last vote would have, and returned."""
     gone = poker.departed(poll, members)
-    return await _leave(store, poll, gone, now) if gone else []
-
-
-async def _leave(
-    store: Store, poll: PokerPoll, gone: Collection[str], now: datetime
-) -> list[PokerRound]:
-    """The poll (locked) waits no more for `gone`: the open rounds every voter left has voted
-    in are revealed, and returned."""
-    poker.leave(poll, gone)
-    revealed = []
-    for round_ in poker.latest_rounds(await store.rounds(poll.id)).values():
-        if round_.status != "voting" or await store.poker_round(round_.id, lock=True) is None:
-            continue
-        if poker.all_voted(poll, await store.cards_of(round_.id)) and await store.move_round(
-            round_.id, ("voting",), "revealed", **poker.reveal_fields(poll, now, "all voted")
-        ):
-            revealed.append(round_)
-    return revealed
+    return await leave_rounds(store, poll, gone, now) if gone else []
 
 
 async def board(store: Store, poll: PokerPoll) -> Board:
@@ -793,7 +780,7 @@ async def disown(
             # the vote given while a member, with its reason (not the one given after leaving)
             earlier = {vote.user: (cast.earlier, cast.earlier_reason)}
             await store.upsert_votes(round_.id, earlier, now)
-        revealed = await _leave(store, poll, [vote.user], now)
+        revealed = await leave_rounds(store, poll, [vote.user], now)
         return [p for r in revealed if (p := await show_result(store, team, r.id, now, build))]
 
 
@@ -912,22 +899,6 @@ async def sync_later(svc: Services, poll_id: int, rounds: Sequence[int] = ()) ->
     board, results never posted, and the result messages of `rounds`."""
     async with svc.db.transaction() as store:
         await sync_at(store, poll_id, rounds, svc.clock.now() + SYNC_AFTER)
-
-
-async def sync_at(store: Store, poll_id: int, rounds: Sequence[int], due: datetime) -> None:
-    """A `sync` of the poll by `due`, in the caller's transaction. A sync waiting already (not
-    yet claimed, so it reads the state as it is when it runs) takes these rounds in."""
-    prefix = f"{SYNC_PREFIX}:{poll_id}:"
-    waiting = await store.waiting_sync(poker.KIND_SYNC, prefix)
-    if waiting is None:
-        payload = {"poll_id": poll_id, "rounds": sorted(set(rounds))}
-        await store.schedule_once(poker.KIND_SYNC, prefix + uuid.uuid4().hex, due, payload)
-        return
-    named = sorted({*waiting.payload.get("rounds", []), *rounds})
-    sooner = min(waiting.due_at, due)
-    if named != waiting.payload.get("rounds", []) or sooner != waiting.due_at:
-        payload = {**waiting.payload, "rounds": named}
-        await store.schedule(poker.KIND_SYNC, waiting.key, sooner, payload)
 
 
 async def queue_post(svc: Services, name: str, workspace: str | None, args: dict[str, Any]) -> None:

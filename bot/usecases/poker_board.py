@@ -9,15 +9,18 @@ polled again (`posted`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.domain import poker
 from bot.domain.poker import Board
 from bot.runtime import outbox
 from storage.models import PokerPoll, Team
 from storage.repositories import Store
 
+SYNC_PREFIX = "poker-sync"
 BOARD = "poker_board"  # outbox.AFTER_POST: a poll's board posted (its ts) or refused
 
 BuildBoard = Callable[[Board], dict[str, Any]]
@@ -53,3 +56,19 @@ async def posted(store: Store, poll_id: int, ts: str | None) -> None:
 
 
 outbox.AFTER_POST[BOARD] = posted
+
+
+async def sync_at(store: Store, poll_id: int, rounds: Sequence[int], due: datetime) -> None:
+    """A `sync` of the poll by `due`, in the caller's transaction. A sync waiting already (not
+    yet claimed, so it reads the state as it is when it runs) takes these rounds in."""
+    prefix = f"{SYNC_PREFIX}:{poll_id}:"
+    waiting = await store.waiting_sync(poker.KIND_SYNC, prefix)
+    if waiting is None:
+        payload = {"poll_id": poll_id, "rounds": sorted(set(rounds))}
+        await store.schedule_once(poker.KIND_SYNC, prefix + uuid.uuid4().hex, due, payload)
+        return
+    named = sorted({*waiting.payload.get("rounds", []), *rounds})
+    sooner = min(waiting.due_at, due)
+    if named != waiting.payload.get("rounds", []) or sooner != waiting.due_at:
+        payload = {**waiting.payload, "rounds": named}
+        await store.schedule(poker.KIND_SYNC, waiting.key, sooner, payload)

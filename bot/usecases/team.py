@@ -27,7 +27,7 @@ from bot.domain.errors import NotAllowed
 from bot.domain.teams import RoleChange, RoleGroup, Roles
 from bot.runtime import outbox
 from bot.runtime.services import Services
-from bot.usecases import ceremony_jobs
+from bot.usecases import ceremony_jobs, poker_voters
 from bot.usecases.news import record_for_channel, tell_channel
 from bot.usecases.unit import Actor, Work, team_work
 from storage.models import Team
@@ -207,6 +207,7 @@ async def assign_roles(
                 teams.check_one_po(users, mine or ())
                 mine = []
             await assign_role(work.store, work.team, role_word, users, mine)
+        await poker_voters.roles_changed(work.store, work.team, work.now)
         changed = TeamNow(work.team, posts=await roles_told(work, before))
     await adopt_po_timezone(svc, actor.workspace, actor.channel, zone_of)
     return changed

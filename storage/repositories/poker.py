@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.poker import POSTING
@@ -178,6 +178,14 @@ class PokerQueries(Repository):
             .execution_options(populate_existing=True)
         )
         return result.all()
+
+    async def latest_item_round(self, team_id: int, item_number: int) -> int | None:
+        """The id of the newest round of any of the team's polls on an item, if it has one."""
+        return await self.session.scalar(
+            select(func.max(PokerRound.id))
+            .join(PokerPoll, PokerPoll.id == PokerRound.poll_id)
+            .where(PokerPoll.team_id == team_id, PokerRound.item_number == item_number)
+        )
 
     async def move_round(
         self, round_id: int, before: Sequence[str], after: str, **values: Any
