@@ -422,9 +422,13 @@ async def extend(
     actor: str,
     now: datetime,
     expected: int | None = None,
+    alarm: int | None = None,
 ) -> bool:
     """Adds minutes to the current section; False if section `expected` is over already.
-    While paused, its clock stands at the pause (as `time_left`'s does)."""
+    While paused, its clock stands at the pause (as `time_left`'s does). During an overrun
+    the minutes count from now, not from the planned end: "+5 min" read at an alarm means
+    five more minutes to talk; the minutes over are kept with it (`overrun`), and the card
+    says them beside it. `alarm`: the end the time-up answered named (`answered_by`)."""
     if section_over(meeting, expected):
         return False
     low, high = EXTEND_RANGE
@@ -447,6 +451,7 @@ async def extend(
                 "by": actor,
                 "overrun": round(overrun, 1),
                 "at": now.isoformat(),
+                **({"alarm": alarm} if alarm is not None else {}),
             },
         ],
     }
@@ -454,6 +459,33 @@ async def extend(
     meeting.warned = warn_at(meeting) <= now
     await schedule_timers(store, meeting, now)
     return True
+
+
+def alarm_of(meeting: Meeting) -> int:
+    """What names the current section's time-up: its planned end as it announced it."""
+    return int(meeting.section_ends_at.timestamp())
+
+
+def answered_by(meeting: Meeting, alarm: int) -> str | None:
+    """Who extended the current section from its time-up named `alarm` already, if anyone:
+    one alarm's +5 extends once, however many people click it."""
+    for extension in meeting.data.get("extensions", []):
+        if extension["section"] == meeting.section and extension.get("alarm") == alarm:
+            return str(extension["by"])
+    return None
+
+
+def overrun(meeting: Meeting, section: int) -> float:
+    """The minutes section `section` had run over when it was extended: an extension counts
+    from its click, so these are time the section took beyond its planned length and +N."""
+    return sum(
+        e.get("overrun", 0) for e in meeting.data.get("extensions", []) if e["section"] == section
+    )
+
+
+def last_section(meeting: Meeting) -> bool:
+    """Whether the meeting is in its last section: moving on from it ends the meeting."""
+    return meeting.section + 1 >= len(sections(meeting))
 
 
 def _running_minutes(meeting: Meeting, clock: datetime) -> float:

@@ -42,7 +42,8 @@ from storage.repositories import Store
 
 EXTEND_MINUTES = 5  # what `extend` adds when no length is given (the "+5 min" button)
 GUARDED = ("next", "extend")  # steps about one section: `expected` names it (see `step`)
-LATE = ("moved_already", "section_over")  # the notes of a guarded step that came too late
+# The notes of a guarded step that came too late (or a time-up's +5 clicked again).
+LATE = ("moved_already", "section_over", "extended_already")
 
 # -- the refinement kind -------------------------------------------------------------------------
 
@@ -441,12 +442,16 @@ async def step(
     expected: int | None = None,
     minutes: int | None = None,
     flag: bool = False,
+    alarm: int | None = None,
+    typed: bool = False,
 ) -> Step:
     """Next, extend, pause, resume, end or auto: the facilitator's or a Scrum Master's.
     `expected`: the section the button or the typed command was about (`section_now`), so a
     double click, or two people typing `next` at once, moves on once (the late one gets a
     private note, `Note.private`); `minutes`: how long `extend` adds (`EXTEND_MINUTES` when
-    not said)."""
+    not said); `alarm`: the time-up whose button this is (`engine.alarm_of`): its +5 extends
+    once, a second click is told who did. A `typed` `next` never ends the meeting (the last
+    section's Finish button, or `end`, does): a repeated one would end it unawares."""
     minutes = EXTEND_MINUTES if minutes is None else minutes
     async with member_work(svc, actor, in_channel, once=True) as work:
         store, now = work.store, work.now
@@ -457,13 +462,18 @@ async def step(
             op = "end"
         match op:
             case "next":
+                if typed and not engine.section_over(meeting, expected):
+                    _not_last(meeting)
                 done.moved = await engine.advance(store, meeting, now, expected)
                 done.ended = meeting.status == "ended"
                 if not done.moved:
                     done.note = Note("moved_already", title=engine.current(meeting)["title"])
             case "extend":
                 title = engine.current(meeting)["title"]
-                if await engine.extend(store, meeting, minutes, work.user, now, expected):
+                by = None if alarm is None else engine.answered_by(meeting, alarm)
+                if by is not None and not engine.section_over(meeting, expected):
+                    done.note = Note("extended_already", title=title, user=by)
+                elif await engine.extend(store, meeting, minutes, work.user, now, expected, alarm):
                     done.note = Note("extended", minutes, title)
                 else:
                     done.note = Note("section_over", title=title)
@@ -484,6 +494,16 @@ async def step(
             done.opening = await to_open(store, work.team, meeting, now)
         await _tell(store, work.team, done, now)
         return done
+
+
+def _not_last(meeting: Meeting) -> None:
+    """A typed `next` in the last section is refused: ending the meeting is `end`'s (or the
+    Finish button's), said to the person, so a repeated `next` never ends it unawares."""
+    if engine.last_section(meeting):
+        command = engine.COMMANDS[meeting.kind]
+        raise UserError(
+            f"This is the last section: `{command} end` (or the Finish button) ends the meeting."
+        )
 
 
 async def _tell(store: Store, team: Team, done: Step, now: datetime) -> None:

@@ -23,15 +23,25 @@ from handlers.listener import listener
 
 @acked
 async def facilitate(asked: Asked) -> None:
-    """Next, +5 min, pause, resume, end: the section in the button guards against doubles."""
+    """Next, +5 min, pause, resume, end: the section in the button guards against doubles; a
+    time-up's buttons name its alarm too (`meeting:section:alarm`), so its +5 acts once, and
+    the time-up loses that button once taken."""
     op = payload.action_id(asked.body).removeprefix("meeting_")
     meeting_id, section = payload.numbers(asked.body, 2)
+    alarm = _alarm(asked.body)
     expected = section if op in meetings.GUARDED else None
     member = asked.in_channel
-    done = await meetings.step(
-        asked.svc, asked.actor, op, member, meeting_id=meeting_id, expected=expected
-    )
+    where = {"meeting_id": meeting_id, "expected": expected, "alarm": alarm}
+    done = await meetings.step(asked.svc, asked.actor, op, member, **where)
     await meeting_flow.stepped(asked, done)
+    if alarm is not None:
+        await meeting_flow.alarm_answered(asked, done)
+
+
+def _alarm(body: dict[str, Any]) -> int | None:
+    """The alarm a time-up's button names (its third part), None for the agenda card's."""
+    found = payload.value(body).split(":")
+    return payload.as_int(found[2]) if len(found) > 2 else None
 
 
 @acked

@@ -56,22 +56,23 @@ def _ref(meeting: Meeting) -> str:
     return f"{meeting.id}:{meeting.section}"
 
 
-def controls(meeting: Meeting) -> ActionsBlock:
+def controls(meeting: Meeting, alarm: int | None = None) -> ActionsBlock:
+    """The clock's buttons; a time-up's (`alarm`: `engine.alarm_of`) name that alarm too, so
+    its +5 extends once however many click it."""
+    ref = _ref(meeting) if alarm is None else f"{_ref(meeting)}:{alarm}"
     pause = (
-        button("Resume", "meeting_resume", _ref(meeting))
+        button("Resume", "meeting_resume", ref)
         if meeting.status == "paused"
-        else button("Pause", "meeting_pause", _ref(meeting))
+        else button("Pause", "meeting_pause", ref)
     )
-    last = meeting.section + 1 >= len(engine.sections(meeting))
+    last = engine.last_section(meeting)
     return ActionsBlock(
         block_id=f"controls-{meeting.id}",
         elements=[
-            button(
-                "Finish" if last else "Next section", "meeting_next", _ref(meeting), style="primary"
-            ),
-            button("+5 min", "meeting_extend", _ref(meeting)),
+            button("Finish" if last else "Next section", "meeting_next", ref, style="primary"),
+            button("+5 min", "meeting_extend", ref),
             pause,
-            button("End meeting", "meeting_end", _ref(meeting), style="danger"),
+            button("End meeting", "meeting_end", ref, style="danger"),
         ],
     )
 
@@ -80,7 +81,12 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
     """The one message that shows where the meeting stands; updated at every change."""
     actual = {entry["section"]: entry["actual"] for entry in meeting.log}
     rows = [
-        {**s, "actual": actual.get(i), "extended": engine.extended(meeting, i)}
+        {
+            **s,
+            "actual": actual.get(i),
+            "extended": engine.extended(meeting, i),
+            "overrun": round(engine.overrun(meeting, i)),
+        }
         for i, s in enumerate(engine.sections(meeting))
     ]
     left_minutes = engine.time_left(meeting, now).total_seconds() / 60
@@ -145,7 +151,7 @@ def time_up(meeting: Meeting) -> dict[str, Any]:
     """Time-up, with its buttons and when Timebox ends the meeting if nobody does."""
     title, ends = engine.current(meeting)["title"], engine.forgotten_at(meeting)
     text = render("timer_up.md.j2", title=title, ends=ends)
-    return message([section(text), controls(meeting)], text)
+    return message([section(text), controls(meeting, engine.alarm_of(meeting))], text)
 
 
 def timer_message(meeting: Meeting, event: str, minutes: int) -> dict[str, Any]:
@@ -422,6 +428,19 @@ def closed_card(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None
     if not changed:
         return None
     return [*kept, context(render("card_closed.md.j2")).to_dict()]
+
+
+def alarm_answered(blocks: Sequence[dict[str, Any]], said: Note, user: str) -> list[Any]:
+    """A time-up (as Slack holds it) once its +5 was taken: that button gone, and who took
+    the time; its Next, Pause and End stay (they name the section, and act once)."""
+    kept = []
+    for block in blocks:
+        if block.get("type") == "actions":
+            elements = [e for e in block["elements"] if e.get("action_id") != "meeting_extend"]
+            block = {**block, "elements": elements}
+        kept.append(block)
+    answer = render("alarm_answered.md.j2", note=said, user=user)
+    return [*kept, context(answer).to_dict()]
 
 
 def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ def clock_verbs(kind: str) -> dict[str, Verb[Any]]:
             minutes=minutes,
             flag=flag,
             expected=expected,
+            typed=True,
         )
         await meeting_flow.stepped(asked, done)
 

@@ -110,6 +110,23 @@ async def stepped(asked: Asked, done: meetings.Step) -> None:
     await announce(asked.svc, asked.client, done)
 
 
+async def alarm_answered(asked: Asked, done: meetings.Step) -> None:
+    """A time-up whose +5 was taken is redrawn without that button, saying who took the time,
+    from what Slack holds of it; a late click (told privately) leaves it. A redraw Slack
+    refuses leaves the button, which then acts once all the same (`meetings.step`)."""
+    container = asked.body.get("container") or {}
+    shown = asked.body.get("message") or {}
+    if done.note is None or done.note.what != "extended" or not container.get("message_ts"):
+        return
+    blocks = meeting_blocks.alarm_answered(shown.get("blocks") or [], done.note, asked.actor.user)
+    try:
+        text = shown.get("text") or ""
+        channel, ts = done.team.channel_id, container["message_ts"]
+        await asked.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    except Exception as error:
+        log.warning("time-up %s kept its +5 (%s)", container["message_ts"], error)
+
+
 async def announce(svc: Services, client: AsyncWebClient, done: meetings.Step) -> None:
     """Brings Slack in line with a step: the agenda message, what the step tells (its note,
     or an ended meeting's minutes and notice: no Slack failure holds them), then the new
