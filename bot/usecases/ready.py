@@ -215,7 +215,8 @@ async def daily_reminder(svc: Services, due: Due, render: Render) -> str:
             velocity = await team_velocity(store, team)
             scheduled = await store.ceremony(team.id, "planning")
             running = await store.sprint(team.id, "active")
-            plan = reminders.plan_reminder(team, items, due.now, velocity, scheduled, running)
+            # The day it was due for: one sent late past midnight is still that day's.
+            plan = reminders.plan_reminder(team, items, due.due_at, velocity, scheduled, running)
             sent = plan is not None and await store.reminder_sent(team, plan.day)
         decided = reminders.verdict(team, due.late, plan, sent, due.due_at)
         if decided.late and team is not None:
