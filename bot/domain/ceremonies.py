@@ -366,7 +366,8 @@ class Occurrence:
 
     @property
     def ends(self) -> datetime:
-        return self.starts + timedelta(minutes=self.minutes)
+        """Counted in UTC: one over a night the clocks change lasts its real minutes."""
+        return (self.utc + timedelta(minutes=self.minutes)).astimezone(self.starts.tzinfo)
 
     @property
     def utc(self) -> datetime:
@@ -834,7 +835,7 @@ def job_payload(team_id: int, occurrence: Occurrence) -> dict[str, Any]:
 
 
 def remind_at(occurrence: Occurrence, lead: int) -> datetime:
-    return (occurrence.starts - timedelta(minutes=lead)).astimezone(UTC)
+    return occurrence.utc - timedelta(minutes=lead)
 
 
 def minutes_until(occurrence: Occurrence, now: datetime) -> int:

@@ -259,6 +259,22 @@ def test_a_reminder_says_the_minutes_left_rounded_up_and_none_once_begun():
     assert rules.minutes_until(occurrence, starts + timedelta(minutes=3)) == 0  # within grace
 
 
+def test_an_occurrence_over_the_night_the_clocks_change_counts_real_minutes():
+    """Wall-clock arithmetic would end a two-hour session from 01:30 at 03:30 on the night
+    Berlin goes back (in fact 02:30 the second time) and remind 15 minutes before a 03:10
+    start at 02:55 the first time, an hour early."""
+    berlin = ZoneInfo("Europe/Berlin")
+    night = date(2026, 10, 25)
+    session = rules.Occurrence(
+        1, "refinement", night, datetime(2026, 10, 25, 1, 30, tzinfo=berlin), 120
+    )
+    assert session.ends.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    late = rules.Occurrence(
+        1, "refinement", night, datetime(2026, 10, 25, 3, 10, tzinfo=berlin), 60
+    )
+    assert rules.remind_at(late, 15) == datetime(2026, 10, 25, 1, 55, tzinfo=UTC)
+
+
 # -- the feed ------------------------------------------------------------------------------------
 
 
