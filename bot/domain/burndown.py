@@ -30,8 +30,9 @@ def remaining_by_day(
     not finished. What the sprint card counts now is the last day's, so a re-estimate shows
     on its day, and a sprint whose items are all done is at 0. `items`: the sprint's, removed
     ones included; `changes`: its scope changes; `history`: its items' events since
-    `burndown_from` (the re-estimates among them)."""
-    estimates = _estimates_after(history)
+    `burndown_from` (the re-estimates, the items done and reopened among them)."""
+    events = sorted(history, key=lambda e: e.at)
+    estimates, statuses = _estimates_after(events), _statuses_after(events)
     ordered = sorted(changes, key=lambda c: c.at)
     days, day = [], sprint.starts_on
     while day <= min(today, sprint.ends_on):
@@ -39,17 +40,40 @@ def remaining_by_day(
         left = sum(
             _estimate_at(si, estimates.get(si.item_id, []), end)
             for si in items
-            if _held_at(sprint, si, ordered, end) and not (si.done_at and si.done_at <= end)
+            if _held_at(sprint, si, ordered, end)
+            and not _done_at(si, statuses.get(si.item_id, []), end)
         )
         days.append((day, left))
         day += timedelta(days=1)
     return days
 
 
-def _estimates_after(history: Iterable[ItemEvent]) -> dict[int, list[tuple[datetime, float]]]:
+def _statuses_after(events: Iterable[ItemEvent]) -> dict[int, list[tuple[datetime, str, str]]]:
+    """Each item's status changes (done, reopened...), oldest first: when, before, after."""
+    found: dict[int, list[tuple[datetime, str, str]]] = {}
+    for event in events:
+        if "status" in (event.changes or {}):
+            before, after = event.changes["status"]
+            found.setdefault(event.item_id, []).append((event.at, before, after))
+    return found
+
+
+def _done_at(
+    sprint_item: SprintItem, statuses: Sequence[tuple[datetime, str, str]], moment: datetime
+) -> bool:
+    """Whether the item was done at `moment`, as its status changes say (one reopened later
+    was done still on the day it was done), else as it is now."""
+    if passed := [after for at, _, after in statuses if at <= moment]:
+        return passed[-1] == "done"
+    if statuses:
+        return statuses[0][1] == "done"
+    return sprint_item.done_at is not None and sprint_item.done_at <= moment
+
+
+def _estimates_after(events: Iterable[ItemEvent]) -> dict[int, list[tuple[datetime, float]]]:
     """Each item's re-estimates, oldest first: when, and the estimate it had until then."""
     found: dict[int, list[tuple[datetime, float]]] = {}
-    for event in sorted(history, key=lambda e: e.at):
+    for event in events:
         if "estimate" in (event.changes or {}):
             before = event.changes["estimate"][0]
             found.setdefault(event.item_id, []).append((event.at, float(before or 0.0)))
