@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.errors import UserError
 from bot.runtime.services import Services
 from bot.usecases import team as team_uc
 from bot.usecases.team import InChannel, ZoneOf
@@ -89,6 +90,32 @@ async def channel_members(client: AsyncWebClient, channel: str) -> list[str]:
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return members
+
+
+class GroupUnlisted(UserError):
+    """A user group Slack will not list the members of (`no_such_subteam`: disabled since, or
+    another organisation's in a shared channel): whoever named it is told so, privately, and
+    to name its people instead (handlers/errors.py, `group_unlisted.md.j2`); nothing changes.
+    `handle`: the group's handle without its @ (empty when the command did not give one)."""
+
+    def __init__(self, handle: str) -> None:
+        named = f"@{handle}" if handle else "that user group"
+        super().__init__(f"Slack would not list the members of {named}: name its people instead.")
+        self.handle = handle
+
+
+async def group_members(client: AsyncWebClient, group: str, handle: str) -> list[str]:
+    """The members of a user group (usergroups.users.list), for a command or form that named
+    it (`handle`, with or without its @; empty when not known); GroupUnlisted, logged, when
+    Slack will not list them."""
+    try:
+        found = await client.usergroups_users_list(usergroup=group)
+    except SlackApiError as error:
+        why = error.response.get("error")
+        level = logging.INFO if why == "no_such_subteam" else logging.WARNING
+        log.log(level, "members of the user group %s not listed: %s", group, why)
+        raise GroupUnlisted(handle.removeprefix("@")) from error
+    return list(found.get("users") or [])
 
 
 async def known_members(client: AsyncWebClient, channel: str, meaning: str) -> list[str] | None:

@@ -2,8 +2,10 @@
 
 A UserError is the user's to fix: they get its message (an action that needs a role nobody holds
 yet gets a button to the team's setup form). A shared file that cannot be read (gone
-before we fetched it, say) is nobody's to fix: one line in the log. Anything else is ours: it is
-logged with its context and a reference id, and the user gets a short apology quoting that id.
+before we fetched it, say) is nobody's to fix: one line in the log. A form Slack would not open
+because its trigger had expired (or was used already) is nobody's bug either: one line in the
+log, and the user is told to run it again. Anything else is ours: it is logged with its context
+and a reference id, and the user gets a short apology quoting that id.
 """
 
 from __future__ import annotations
@@ -25,10 +27,15 @@ from bot.runtime.services import services
 from handlers.blocks import kit
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import team as team_blocks
+from handlers.common import GroupUnlisted
 from handlers.render import render
 from handlers.reply import channel_of, reply
 
 log = logging.getLogger("timebox.errors")
+
+SPENT_TRIGGER = ("expired_trigger_id", "exchanged_trigger_id")
+"""Slack's refusals of a form (views.open) whose trigger is spent: its 3 seconds had passed, or
+it had opened a form already. The form did not open; the same click or command again will."""
 
 
 def register(app: AsyncApp) -> None:
@@ -56,6 +63,8 @@ async def report_error(
         answer = team_blocks.not_in_channel(error)
     elif isinstance(error, engine.AlreadyRunning):  # with its facilitator's mention
         answer = meeting_blocks.already_running(error)
+    elif isinstance(error, GroupUnlisted):
+        answer = kit.mrkdwn_notice(render("group_unlisted.md.j2", handle=error.handle))
     elif isinstance(error, NotAllowed):
         answer = kit.mrkdwn_notice(
             render("not_allowed.md.j2", message=error.message, holders=error.holders)
@@ -68,6 +77,14 @@ async def report_error(
             "Invite me with `/invite @Timebox` and try again.",
             ":wave:",
         )
+    elif isinstance(error, SlackApiError) and error.response.get("error") in SPENT_TRIGGER:
+        log.warning(
+            "a form did not open: %s answered %s (%s); told to run it again",
+            str(error.response.api_url).rpartition("/")[2],
+            error.response.get("error"),
+            _request_kind(body),
+        )
+        answer = kit.mrkdwn_notice(render("form_too_late.md.j2"))
     else:
         reference = uuid.uuid4().hex[:10]
         log.error(

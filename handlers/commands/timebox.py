@@ -23,7 +23,7 @@ async def _roles(asked: Asked, parsed: TimeboxCommand) -> dict[str, Any]:
     channel has no PO; the team takes the new PO's time zone if it has none. The channel is
     told what changed."""
     if not parsed.naming:
-        members = partial(team_flow.with_members, asked.client)
+        members = partial(team_flow.with_members, asked.client, as_known=True)
         team = await team_uc.shown_roles(asked.svc, asked.actor, members)
         return team_blocks.roles_message(Roles.of(team), team.channel_id)
     groups = []

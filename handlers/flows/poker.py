@@ -55,6 +55,7 @@ from handlers import outbox as slack_outbox
 from handlers.blocks import poker as poker_blocks
 from handlers.common import (
     adopt_po_timezone,
+    group_members,
     in_channel,
     known_members,
     permalink,
@@ -255,14 +256,17 @@ async def _invited(
     client: AsyncWebClient, context: AsyncBoltContext, channel: str, command: PokerCommand
 ) -> poker.Invited:
     """Whom the command asks to vote, as Slack lists them: the people it names, its user
-    groups' members, and the channel's members (the use case chooses the voters among them)."""
-    group_members: list[str] = []
-    for group_id, _ in command.groups:
-        group_members += (await client.usergroups_users_list(usergroup=group_id)).get("users") or []
+    groups' members, and the channel's members (the use case chooses the voters among them).
+    A group Slack will not list raises GroupUnlisted: the poll does not start, and who started
+    it is told to name its people instead."""
+    members_of_groups: list[str] = []
+    for group_id, handle in command.groups:
+        label = handle if handle.startswith("@") else ""  # not "a user group", when unlabelled
+        members_of_groups += await group_members(client, group_id, label)
     return poker.Invited(
         named=command.voters,
         groups=[handle for _, handle in command.groups],
-        group_members=group_members,
+        group_members=members_of_groups,
         members=await known_members(client, channel, KEPT),
         with_roles=command.with_roles,
         exclude=[context.bot_user_id or ""],

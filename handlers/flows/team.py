@@ -15,7 +15,7 @@ from bot.domain.teams import ROLE_ALIASES, RoleGroup, Roles
 from bot.usecases import team as team_uc
 from handlers.asked import Asked
 from handlers.blocks import team as team_blocks
-from handlers.common import zone_of
+from handlers.common import GroupUnlisted, group_members, zone_of
 
 __all__ = [
     "named_groups",
@@ -38,12 +38,21 @@ async def workspace_groups(client: AsyncWebClient) -> list[tuple[str, str]]:
     return [(str(g["id"]), str(g.get("handle") or g["id"])) for g in groups if g.get("id")]
 
 
-async def with_members(client: AsyncWebClient, groups: Iterable[RoleGroup]) -> list[RoleGroup]:
+async def with_members(
+    client: AsyncWebClient, groups: Iterable[RoleGroup], *, as_known: bool = False
+) -> list[RoleGroup]:
     """The user groups named for roles, with their members now (usergroups.users.list): a
-    group's members are who hold its role."""
+    group's members are who hold its role. A group Slack will not list raises GroupUnlisted
+    (handlers/common.py): whoever named it is told to name its people instead; `as_known`
+    (showing the roles, nothing to refuse) keeps the members it was last known with."""
     found = []
     for group in groups:
-        members = (await client.usergroups_users_list(usergroup=group.id)).get("users") or []
+        try:
+            members = await group_members(client, group.id, group.handle)
+        except GroupUnlisted:
+            if not as_known:
+                raise
+            members = list(group.members)
         found.append(replace(group, members=tuple(members)))
     return found
 
