@@ -18,8 +18,8 @@ from bot.runtime.services import Services
 from bot.usecases import backlog as backlog_uc
 from bot.usecases import files as files_uc
 from bot.usecases import housekeeping as housekeeping_uc
+from bot.usecases import meeting_redraw, news, tracker_push, tracker_refusal
 from bot.usecases import meetings as meetings_uc
-from bot.usecases import news, tracker_push, tracker_refusal
 from bot.usecases import planning as planning_uc
 from bot.usecases import ready as ready_uc
 from bot.usecases import review as review_uc
@@ -98,6 +98,7 @@ def register_jobs(
         reminders.KIND: send_reminder,
         engine.TIMER: meeting_flow.on_timer,
         meetings_uc.OPEN: meeting_flow.on_opening,
+        meeting_redraw.REDRAW: meeting_flow.on_redraw,
         poker.KIND_DEADLINE: poker_flow.on_deadline,
         poker.KIND_NUDGE: poker_flow.on_nudge,
         poker.KIND_VOTE: poker_flow.on_vote,

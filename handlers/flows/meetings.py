@@ -8,11 +8,13 @@ posted by the outbox later, and never keeps the next from being sent. The sectio
 step or a timer opens is recorded with it too, as a job (bot/usecases/meetings.to_open) run
 here at once: its cards are recorded with the job marked done, then sent. A Slack failure
 before that (the bot's id, the channel's people), or a crash, leaves the job to the job
-runner, which opens the section then (`on_opening`), with its retries. A failed edit leaves
-the meeting right; the next update repairs the message. A meeting whose agenda card Slack
-refuses never starts: nobody could see it (bot/usecases/meetings.card_posted). What a section
-opens is the meeting kind's to say (bot/usecases/meetings.py asks it); this module only posts
-it, so it knows no kind in particular.
+runner, which opens the section then (`on_opening`), with its retries. A failed edit of the
+agenda card leaves the meeting right, and the card to due work that draws it again from the
+meeting as it is then (bot/usecases/meeting_redraw.py, `on_redraw`): an ended meeting has no
+next change to repair it. A meeting whose agenda card Slack refuses never starts: nobody could
+see it (bot/usecases/meetings.card_posted). What a section opens is the meeting kind's to say
+(bot/usecases/meetings.py asks it); this module only posts it, so it knows no kind in
+particular.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from bot.domain.errors import UserError
 from bot.runtime import outbox
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from bot.usecases import meetings
+from bot.usecases import meeting_redraw, meetings
 from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
 from handlers import outbox as slack_outbox
@@ -132,7 +134,7 @@ async def announce(svc: Services, client: AsyncWebClient, done: meetings.Step) -
     or an ended meeting's minutes and notice: no Slack failure holds them), then the new
     section's cards, or an ended meeting's cards closed."""
     meeting, team = done.meeting, done.team
-    await refresh(client, team, meeting, svc.clock.now())
+    await refresh(svc, client, team, meeting, svc.clock.now())
     await slack_outbox.send_all(svc, client, done.posts)
     if done.opening is not None:
         await open_section(svc, client, done.opening)
@@ -140,17 +142,43 @@ async def announce(svc: Services, client: AsyncWebClient, done: meetings.Step) -
         await close_cards(client, team, meeting)
 
 
-async def refresh(client: AsyncWebClient, team: Team, meeting: Meeting, now: datetime) -> None:
+async def refresh(
+    svc: Services, client: AsyncWebClient, team: Team, meeting: Meeting, now: datetime
+) -> None:
+    """The meeting's agenda card redrawn as the meeting is at `now`. One Slack does not take
+    (after the client's retries) is drawn again by due work, from the meeting as it is then
+    (`meeting_redraw.redraw_later`, run by `on_redraw`): not left to a next change, which an
+    ended meeting never has. Never raises: what the step tells the meeting is sent after it
+    all the same."""
     if meeting.message_ts is None:
         return
     try:
-        await client.chat_update(
-            channel=team.channel_id,
-            ts=meeting.message_ts,
-            **meeting_blocks.agenda_message(meeting, now),
-        )
-    except Exception:  # the next change edits it again
-        log.exception("could not update the agenda message of meeting %s", meeting.id)
+        await _draw(client, team, meeting, now)
+    except Exception as error:
+        log.warning("meeting %s: agenda card not redrawn (%s): drawn again", meeting.id, error)
+        try:
+            await meeting_redraw.redraw_later(svc, meeting.id, team.workspace_id)
+        except Exception:
+            log.exception("meeting %s: its agenda card's redraw could not be asked", meeting.id)
+
+
+async def on_redraw(svc: Services, client: AsyncWebClient, due: Due) -> str:
+    """An agenda card Slack refused, drawn again from the meeting as it is now (ended: the
+    ended card, without buttons). A failure is raised, for the job runner to try again."""
+    found = await meeting_redraw.to_redraw(svc, int(due.payload["meeting"]))
+    if found is None:
+        return "no longer applies"
+    team, meeting = found
+    await _draw(client, team, meeting, due.now)
+    return f"redrawn: {meeting.status}, section {meeting.section}"
+
+
+async def _draw(client: AsyncWebClient, team: Team, meeting: Meeting, now: datetime) -> None:
+    await client.chat_update(
+        channel=team.channel_id,
+        ts=meeting.message_ts,
+        **meeting_blocks.agenda_message(meeting, now),
+    )
 
 
 async def open_section(svc: Services, client: AsyncWebClient, job: str) -> None:
@@ -300,7 +328,7 @@ async def on_timer(svc: Services, client: AsyncWebClient, due: Due) -> str:
     if fired.step is not None:
         await announce(svc, client, fired.step)
     elif fired.meeting is not None and fired.team is not None:
-        await refresh(client, fired.team, fired.meeting, due.now)
+        await refresh(svc, client, fired.team, fired.meeting, due.now)
         if fired.meeting.status == "ended":
             await close_cards(client, fired.team, fired.meeting)
     return fired.outcome

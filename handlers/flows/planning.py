@@ -82,7 +82,7 @@ async def committed(asked: meeting_flow.Asked, done: planning.Committed) -> None
         return
     svc, ended, client, team = asked.svc, done.ended, asked.client, done.team
     if ended is not None:  # its cards closed before its minutes come
-        await meeting_flow.refresh(client, team, ended, svc.clock.now())
+        await meeting_flow.refresh(svc, client, team, ended, svc.clock.now())
         await meeting_flow.close_cards(client, team, ended)
     await slack_outbox.send_all(svc, client, done.posts)
 

@@ -18,9 +18,16 @@ class JobQueries(Repository):
     """Scheduled jobs and their leases."""
 
     async def schedule(
-        self, kind: str, key: str, due_at: datetime, payload: dict[str, Any]
+        self,
+        kind: str,
+        key: str,
+        due_at: datetime,
+        payload: dict[str, Any],
+        *,
+        even_done: bool = False,
     ) -> None:
-        """Adds due work under a unique key, or moves it if it is still pending."""
+        """Adds due work under a unique key, or moves it if it is still pending (`even_done`:
+        or done, or given up: then it is due anew, for work that may be asked for again)."""
         added = await self._insert_ignoring_conflict(
             ScheduledJob,
             {"kind": kind, "key": key, "due_at": due_at, "payload": payload, "attempts": 0},
@@ -28,12 +35,14 @@ class JobQueries(Repository):
         if not added:
             # New work under an old key: a run in progress loses its claim, so its finish()
             # cannot mark this as done, and the attempts start again.
+            moved = update(ScheduledJob).where(ScheduledJob.key == key)
+            if not even_done:
+                moved = moved.where(ScheduledJob.done_at.is_(None))
+            again = {"done_at": None, "outcome": None} if even_done else {}
             await self.session.execute(
-                update(ScheduledJob)
-                .where(ScheduledJob.key == key, ScheduledJob.done_at.is_(None))
-                .values(
+                moved.values(
                     due_at=due_at, payload=payload, claimed_by=None, claimed_until=None, attempts=0
-                )
+                ).values(**again)
             )
 
     async def schedule_once(
