@@ -16,6 +16,7 @@ from typing import Any
 from agendas.agenda import extension_left, extension_refused, for_team, length, scale
 from bot.domain.commands import EXTEND_RANGE, extension_lengths
 from bot.domain.errors import NotAllowed, UserError
+from bot.domain.text_limits import within
 from storage.models import Meeting, Team
 from storage.repositories import Store
 
@@ -31,6 +32,7 @@ REDRAW_EVERY = timedelta(minutes=1)
 REDRAW_PAST = timedelta(seconds=1)
 GRACE_AT_MOST = timedelta(hours=1)
 PAUSED_AT_MOST = timedelta(days=1)
+GOAL_MAX = 300  # a session's goal: one line
 KIND_NAMES = {
     "refinement": "refinement session",
     "planning": "sprint planning",
@@ -566,11 +568,11 @@ def require_facilitator(
 
 
 def set_goal(meeting: Meeting, text: str) -> str:
-    """What the session is for, in one line."""
-    goal = " ".join(text.split())[:300]
+    """What the session is for, in one line (GOAL_MAX at most: a longer one is refused)."""
+    goal = " ".join(text.split())
     if not goal:
         raise UserError("Say what this session is for, e.g. `/refine goal get checkout ready`.")
-    meeting.goal = goal
+    meeting.goal = within(goal, GOAL_MAX, "A session's goal")
     return goal
 
 

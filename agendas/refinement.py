@@ -19,6 +19,7 @@ from bot.domain.calendar import holiday_name, is_working_day, local_today
 from bot.domain.errors import UserError
 from bot.domain.priority import MOSCOW
 from bot.domain.readiness import DefinitionOfReady, is_ready
+from bot.domain.text_limits import within
 from storage.models import ActionItem, BacklogItem, Ceremony, ItemEvent, Meeting, Team
 
 PLACEMENTS = {
@@ -28,6 +29,7 @@ PLACEMENTS = {
     "archive": "archived",
 }
 DEEP_DIVE_MAX = 4
+ACTION_MAX = 500  # storage.models.ActionItem.text
 
 
 # -- what a section opens ------------------------------------------------------------------------
@@ -175,10 +177,12 @@ def record_triage(meeting: Meeting, number: int, placement: str, actor: str) -> 
 def new_action(
     meeting: Meeting, text: str, owner: str | None, actor: str, now: datetime
 ) -> ActionItem:
+    """An action item of the session; one longer than ACTION_MAX is refused, not cut."""
     text = " ".join(text.split())
     if not text:
         raise UserError("Say what needs doing, e.g. `/refine note ask UX about the flow @dana`.")
-    return ActionItem(meeting_id=meeting.id, text=text[:500], owner=owner, created_by=actor, at=now)
+    text = within(text, ACTION_MAX, "An action item")
+    return ActionItem(meeting_id=meeting.id, text=text, owner=owner, created_by=actor, at=now)
 
 
 def set_next_session(meeting: Meeting, chosen: str, team: Team, today: date) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from agendas import engine
 from bot.domain.backlog import TITLE_MAX, ItemFields
 from bot.domain.errors import UserError
+from bot.domain.text_limits import within
 from storage.models import BacklogItem, Meeting, Sprint, SprintItem
 
 VERDICTS = {
@@ -107,10 +108,11 @@ def check_in_increment(number: int, done: Sequence[BacklogItem]) -> BacklogItem:
 
 
 def record_verdict(meeting: Meeting, number: int, verdict: str, note: str, user: str) -> dict:
-    """The item's verdict in the meeting (a later one replaces it)."""
+    """The item's verdict in the meeting (a later one replaces it); a note over NOTE_MAX is
+    refused, not cut (the form holds no more)."""
     said = {
         "verdict": check_verdict(verdict),
-        "note": " ".join(note.split())[:NOTE_MAX],
+        "note": within(" ".join(note.split()), NOTE_MAX, "A verdict's note"),
         "by": user,
     }
     verdicts = {**meeting.data.get("verdicts", {}), str(number): said}

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agendas import engine
+from bot.domain import poker
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.teams import NotInChannel, SetupNeeded
 from bot.runtime import logs
@@ -63,6 +64,8 @@ async def report_error(
         answer = team_blocks.not_in_channel(error)
     elif isinstance(error, engine.AlreadyRunning):  # with its facilitator's mention
         answer = meeting_blocks.already_running(error)
+    elif isinstance(error, poker.VotersOutside):  # with mentions of who is outside
+        answer = kit.mrkdwn_notice(render("poker_voters_outside.md.j2", outside=error.outside))
     elif isinstance(error, GroupUnlisted):
         answer = kit.mrkdwn_notice(render("group_unlisted.md.j2", handle=error.handle))
     elif isinstance(error, NotAllowed):

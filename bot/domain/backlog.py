@@ -26,6 +26,7 @@ from bot.domain.readiness import (
     points_unit,
     readiness_change,
 )
+from bot.domain.text_limits import within
 from storage.models import BacklogItem, Sprint
 
 ITEM_TYPES = {
@@ -121,9 +122,7 @@ def clean_title(text: str) -> str:
     title = " ".join(text.split())
     if not title:
         raise UserError("An item needs a title, e.g. `/backlog add Export invoices as PDF`.")
-    if len(title) > TITLE_MAX:
-        raise UserError(f"Titles can be {TITLE_MAX} characters at most; this one has {len(title)}.")
-    return title
+    return within(title, TITLE_MAX, "Titles")
 
 
 def parse_estimate(text: str | float | None) -> float | None:

@@ -37,6 +37,7 @@ from bot.domain.poker_items import (
     taken_over,
 )
 from bot.domain.teams import Present, Roles, present
+from bot.domain.text_limits import within
 from storage.models import BacklogItem, PokerPoll, PokerRound, PokerVote, Team
 
 KIND_DEADLINE = "poker_deadline"
@@ -385,6 +386,31 @@ class PollRequest:
     deadline: datetime | None = None
     deadline_zone: str | None = None  # the team's zone a typed deadline was read in
     roles_asked: Sequence[str] | None = None  # `roles_asked`: None takes no newcomer
+    outside: Sequence[str] = ()
+    """People named (as voters, in a user group, for the Developer role) who are not in the
+    channel, so they do not vote (`Present.outside`): when nobody else would, the refusal
+    names them."""
+
+
+NOBODY_VOTES = (
+    "Nobody would vote: this channel has no Developers besides the Product Owner and "
+    "Scrum Master. Name the voters (`/poker 12 voters @a @b`) or add them "
+    "(`/poker 12 with po`)."
+)
+
+
+class VotersOutside(UserError):
+    """A poll refused because everyone who would vote in it is outside the channel: the
+    people named (as voters, in a user group, for the Developer role) are not its members,
+    so they could not see the poll. `outside`: they (ids), whom the answer names
+    (handlers/errors.py, `poker_voters_outside.md.j2`)."""
+
+    def __init__(self, outside: Sequence[str]) -> None:
+        self.outside = tuple(outside)
+        super().__init__(
+            "Nobody would vote: the people named are not members of this channel, so they "
+            "cannot see its polls. Invite them to the channel, or name others."
+        )
 
 
 def new_poll(
@@ -395,13 +421,11 @@ def new_poll(
     scales: Iterable[EstimateScale | None] = (),
 ) -> PokerPoll:
     """The poll asked for, not yet stored; its numbers come checked by `queue` and
-    `check_estimable`, `scales` are its items' issues' (`deck_for`)."""
+    `check_estimable`, `scales` are its items' issues' (`deck_for`). Refused when nobody
+    would vote: naming who was left out for not being in the channel (VotersOutside), if
+    anyone was."""
     if not request.voters:
-        raise UserError(
-            "Nobody would vote: this channel has no Developers besides the Product Owner and "
-            "Scrum Master. Name the voters (`/poker 12 voters @a @b`) or add them "
-            "(`/poker 12 with po`)."
-        )
+        raise VotersOutside(request.outside) if request.outside else UserError(NOBODY_VOTES)
     deadline = request.deadline
     if request.mode == "async" and deadline is None:
         deadline = now + DEFAULT_POLL
@@ -468,7 +492,9 @@ def check_voter(
 
 
 def clean_reason(reason: str) -> str:
-    return " ".join(reason.split())[:REASON_MAX]
+    """A vote's reason, spaces run together; one over REASON_MAX is refused, not cut (the
+    vote's form holds no more)."""
+    return within(" ".join(reason.split()), REASON_MAX, "A vote's reason")
 
 
 Pick = Ballot
@@ -499,9 +525,9 @@ def count_picks(
     voter -> the reason given with it, which each Cast keeps as its earlier vote's). A voter
     may change their card until the reveal; the pick that completes the expected votes
     reveals the round, and any pick after it is refused, as is one from someone who is not a
-    voter (`team` gives the refusal its words; needed only then) or of a card not in the deck,
-    and every pick on an item that left the backlog (`off`, `off_backlog`). Nothing here is
-    written: the caller writes `votes` and reveals."""
+    voter (`team` gives the refusal its words; needed only then), of a card not in the deck or
+    with a reason over REASON_MAX, and every pick on an item that left the backlog (`off`,
+    `off_backlog`). Nothing here is written: the caller writes `votes` and reveals."""
     deck = poll_deck(poll)
     voters = set(poll.voters)
     cards, given = dict(cards), dict(reasons or {})
@@ -519,10 +545,10 @@ def count_picks(
                 assert team is not None, "a refusal of a stranger needs the team"
                 raise not_a_voter(poll, team, pick.voter)
             card = deck.card(pick.card)
+            reason = clean_reason(pick.reason)
         except UserError as refusal:
             outcomes.append(refusal)
             continue
-        reason = clean_reason(pick.reason)
         before, before_reason = cards.get(pick.voter), given.get(pick.voter, "")
         voted += before is None
         cards[pick.voter], given[pick.voter] = card, reason

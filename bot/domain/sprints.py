@@ -36,12 +36,15 @@ from bot.domain.readiness import DEFAULT_DOR, DefinitionOfReady, gaps, points_un
 from bot.domain.tasks import parse_tasks as parse_tasks
 from bot.domain.tasks import set_tasks as set_tasks
 from bot.domain.teams import Roles
+from bot.domain.text_limits import within
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
 
 PROPOSAL_WITHOUT_FORECAST = 5
 RECENT_SPRINTS = 4
 """The newest sprints `committed_sprint` looks among: the one being planned, the running one
 and the two before it."""
+GOAL_MAX = 1000  # the goal form's input (handlers/blocks/sprints.goal_modal)
+ONE_THING_MAX = 500  # the goal form's input
 NO_SPRINT = "No sprint yet in this channel. `/planning start` plans one."
 NOT_RUNNING = "No sprint is running in this channel. `/planning start` plans one."
 OTHER_TEAM = "That sprint belongs to another channel's team."
@@ -458,13 +461,16 @@ def _to_plan(team: Team, planning: Sprint | None, latest: Sprint | None, day: da
 
 
 def set_goal(sprint: Sprint, goal: str, one_thing: str) -> None:
+    """The sprint's goal and its one thing; either over its limit is refused, and neither is
+    then changed."""
     goal = " ".join(goal.split())
     if not goal:
         raise UserError(
             'Write the goal as the outcome you expect: "By the end of this sprint ...".'
         )
-    sprint.goal = goal[:1000]
-    sprint.one_thing = " ".join(one_thing.split())[:500]
+    goal = within(goal, GOAL_MAX, "A sprint goal")
+    one_thing = within(" ".join(one_thing.split()), ONE_THING_MAX, "The one thing")
+    sprint.goal, sprint.one_thing = goal, one_thing
 
 
 def ready_and_unready(

@@ -18,10 +18,12 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import points
+from bot.domain.text_limits import TooLong, within
 from storage.models import Sprint, SprintItem, SprintTask, TaskProgress
 
 MAX_HOURS = 200
 TASKS_MAX = 40  # on one item
+TITLE_MAX = 200  # storage.models.SprintTask.title
 HOURS_RANGE = f"A task takes from more than 0 to {MAX_HOURS} hours"
 LEFT_RANGE = f"Hours left go from 0 (done) to {MAX_HOURS}"
 _NUMBER = r"\d+(?:[.,]\d+)?"
@@ -87,12 +89,15 @@ class TaskLine:
 
 def parse_task_lines(text: str) -> list[TaskLine]:
     """Every line of the tasks form, or guidance naming the first line not understood (or
-    whose hours are out of range)."""
+    whose hours are out of range, or whose title is too long: by its number)."""
     lines = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), 1):
         if not raw.strip():
             continue
-        line = parse_task_line(raw)
+        try:
+            line = parse_task_line(raw)
+        except TooLong as long:
+            raise UserError(f"Line {number}: {long.message}") from None
         if line is None:
             raise UserError(
                 "Give each task its time, like `Design DB query 2h` or `Review 30m`. "
@@ -108,7 +113,7 @@ def parse_task_line(raw: str) -> TaskLine | None:
     """`Design DB query 2h`, `- Write tests: 1.5 hours`, `[x] Review 30m`, `Pair 1h30`,
     `Build 6h, 4h left`; None for a line that is none of these. A line understood whose
     hours are out of range is answered with the range (as `change_task` answers a changed
-    task's)."""
+    task's); one whose title is over TITLE_MAX is refused (TooLong), not cut."""
     match = TASK_LINE.match(raw)
     if match is None:
         return None
@@ -119,7 +124,8 @@ def parse_task_line(raw: str) -> TaskLine | None:
     if left is not None and left > MAX_HOURS:
         raise UserError(f"{LEFT_RANGE}: “{raw.strip()}” is out of range.")
     done = bool((match["check"] or "").strip()) or left == 0
-    return TaskLine(match["title"].strip()[:200], hours, done, None if done else left)
+    title = within(match["title"].strip(), TITLE_MAX, "A task's title")
+    return TaskLine(title, hours, done, None if done else left)
 
 
 def parse_tasks(text: str) -> list[tuple[str, float]]:

@@ -475,7 +475,7 @@ async def open_poll(
         voters, note = poker.choose_voters(roles, invited, found)
         asked = poker.roles_asked(invited)
         request = poker.PollRequest(
-            plan.mode, plan.numbers, voters, note, plan.deadline, plan.zone, asked
+            plan.mode, plan.numbers, voters, note, plan.deadline, plan.zone, asked, found.outside
         )
         poll = await start_poll(work.store, work.team, request, actor.user, work.now)
         shown = await board(work.store, poll)
