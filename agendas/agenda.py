@@ -8,19 +8,28 @@ half-replaced.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.ceremonies import planning_limit, planning_timebox, require_planning_length
+from bot.domain.ceremonies import (
+    PLANNING_PER_WEEK,
+    planning_limit,
+    planning_timebox,
+    require_planning_length,
+)
 from bot.domain.commands import MEETING_RANGE, meeting_lengths
 from bot.domain.errors import UserError
 from storage.models import Team
 
 if TYPE_CHECKING:  # PyYAML is loaded when an agenda is first read or written
     import yaml
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 KINDS = ("refinement", "planning", "review")
@@ -165,7 +174,11 @@ def _get(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
 
 
 def parse(text: str, kind: str) -> Agenda:
-    """Reads and checks an agenda; raises AgendaError naming the line and field at fault."""
+    """Reads and checks an agenda; raises AgendaError naming the line and field at fault.
+
+    Anything else a check trips on (a bug here, not a mistake in the file) is logged with its
+    traceback and the file refused as one that could not be read: the sharer is answered all
+    the same, never left without a word."""
     import yaml
 
     try:
@@ -184,8 +197,24 @@ def parse(text: str, kind: str) -> Agenda:
             "the file: a value cannot be read (a date, a number or a `!!` tag that is not "
             "valid, or lists nested too deep)."
         ) from None
+    try:
+        return _checked(root, data, kind)
+    except AgendaError:
+        raise
+    except Exception:
+        log.exception("a %s agenda's check failed on a file it had read", kind)
+        raise AgendaError(
+            "the file could not be read as an agenda. `/refine agenda` shows one to start from."
+        ) from None
+
+
+def _checked(root: yaml.Node | None, data: Any, kind: str) -> Agenda:
+    """The agenda in a YAML document read (its node tree and its data), checked."""
+    import yaml
+
     if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
         raise AgendaError("the file must be a mapping with `name` and `sections`.")
+    _repeated(root)
     _misspelled(root)
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -204,7 +233,11 @@ def parse(text: str, kind: str) -> Agenda:
         )
     sections_node = _get(root, "sections")
     raw_sections = data.get("sections")
-    if not isinstance(raw_sections, list) or not raw_sections or sections_node is None:
+    if (
+        not isinstance(raw_sections, list)
+        or not raw_sections
+        or not isinstance(sections_node, yaml.SequenceNode)
+    ):
         raise AgendaError(f"{_line(sections_node)}: `sections` must be a list of sections.")
     if len(raw_sections) > 12:
         raise AgendaError(f"{_line(sections_node)}: at most 12 sections.")
@@ -213,6 +246,46 @@ def parse(text: str, kind: str) -> Agenda:
         for index, (raw, node) in enumerate(zip(raw_sections, sections_node.value, strict=True))
     ]
     return _resolve(name.strip(), kind, minutes, sections)
+
+
+def _nodes(root: yaml.Node) -> Iterator[yaml.Node]:
+    """Every node of a document once (an alias is its anchor's node, walked once), without
+    recursion: a deeply nested file is no deeper a stack here."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node.value, list):
+            for child in reversed(node.value):
+                stack.extend(reversed(child) if isinstance(child, tuple) else (child,))
+
+
+def _repeated(root: yaml.MappingNode) -> None:
+    """Refuses a key given twice in one mapping, at any level: YAML keeps the last value
+    without a word, so half of what the file says would be dropped. The second one's line."""
+    import yaml
+
+    for node in _nodes(root):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        keys: set[tuple[str, str]] = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = (key_node.tag, key_node.value)
+            if key in keys:
+                raise AgendaError(f"{_line(key_node)}: {_named(key_node.value)} is given twice.")
+            keys.add(key)
+
+
+def _named(key: str) -> str:
+    """A key of the file, as a message names it: in code quotes, on one line, cut short."""
+    plain = " ".join(key.replace("`", "'").split()) or " "
+    return f"`{plain[:40]}…`" if len(plain) > 40 else f"`{plain}`"
 
 
 AGENDA_KEYS = frozenset({"name", "kind", "minutes", "sections"})
@@ -248,11 +321,12 @@ FOREIGN_KEYS = frozenset(
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+([^#\n]*))?", re.MULTILINE)
 
 
-def near_key(key: str) -> str | None:
-    """The agenda key a misspelled top-level key most likely meant (`section` → `sections`)."""
+def near_key(key: str, keys: frozenset[str] = AGENDA_KEYS) -> str | None:
+    """The key of `keys` a misspelled one most likely meant: a top-level key (`section` →
+    `sections`), or a section's field with SECTION_KEYS (`purpse` → `purpose`)."""
     import difflib
 
-    return next(iter(difflib.get_close_matches(key, sorted(AGENDA_KEYS), n=1, cutoff=0.7)), None)
+    return next(iter(difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.7)), None)
 
 
 def looks_like_agenda(text: str) -> bool:
@@ -280,15 +354,19 @@ def looks_like_agenda(text: str) -> bool:
     return bool(shared) and len(unknown) <= 2 and typo
 
 
-def _misspelled(root: yaml.MappingNode) -> None:
-    """Refuses a top-level key that is an agenda key misspelled, naming the one meant."""
-    for key_node, _ in root.value:
+def _misspelled(
+    mapping: yaml.MappingNode, keys: frozenset[str] = AGENDA_KEYS, what: str = "agenda field"
+) -> None:
+    """Refuses a key of `mapping` that is one of `keys` misspelled, naming the one meant: a
+    top-level key, or a section's field. Another key is left alone, as it always was."""
+    for key_node, _ in mapping.value:
         key = key_node.value
-        near = near_key(key) if isinstance(key, str) and key not in AGENDA_KEYS else None
+        near = near_key(key, keys) if isinstance(key, str) and key not in keys else None
         if near:
-            raise AgendaError(f"{_line(key_node)}: `{key}` is no agenda field: write `{near}`.")
+            raise AgendaError(f"{_line(key_node)}: `{key}` is no {what}: write `{near}`.")
 
 
+SECTION_KEYS = frozenset({"title", "minutes", "share", "purpose", "actions"})
 SectionSpec = tuple[str, float | None, float | None, str, tuple[str, ...]]
 
 
@@ -300,6 +378,7 @@ def _section(raw: Any, node: yaml.Node, index: int, kind: str) -> SectionSpec:
             f"{_line(node)}: sections[{index + 1}] must be a mapping with `title` and "
             "`minutes` or `share`."
         )
+    _misspelled(node, SECTION_KEYS, f"field of sections[{index + 1}]")
 
     def fail(field: str, problem: str) -> AgendaError:
         where = _line(_get(node, field) or node)
@@ -332,9 +411,17 @@ def _section(raw: Any, node: yaml.Node, index: int, kind: str) -> SectionSpec:
 
 
 def _resolve(name: str, kind: str, minutes: int | None, sections: list[SectionSpec]) -> Agenda:
-    """Turns shares into minutes when the length is known; keeps shares relative otherwise."""
+    """Turns shares into minutes when the length is known; keeps shares relative otherwise.
+    Sections that all have fixed minutes, and no `minutes:`, make a meeting of their sum."""
     fixed = sum(m for _, m, _, _, _ in sections if m is not None)
     shares = sum(s for _, _, s, _, _ in sections if s is not None)
+    if minutes is None and not shares:
+        minutes = round(fixed)
+        if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+            raise AgendaError(
+                f"the sections add up to {fixed:g} minutes: keep it from {MIN_MINUTES} to "
+                f"{MAX_MINUTES}."
+            )
     if minutes is not None and shares:
         left = minutes - fixed
         if left <= 0:
@@ -375,12 +462,37 @@ def scale(agenda: Agenda, total_minutes: int) -> list[Section]:
 
 
 def default_minutes(agenda: Agenda, sprint_weeks: int) -> int:
-    """The length when none is given: the agenda's own, else 2 hours per sprint week (max 8);
-    a sprint planning's held to its timebox (`planning_limit`)."""
-    limit = planning_limit(sprint_weeks)
+    """The length when none is given: the agenda's own (`minutes:`, or its sections' fixed
+    minutes added up, as `parse` keeps it), else its kind's: a refinement's or a review's as
+    its built-in agenda gives it, a sprint planning's its timebox (`planning_limit`, 2 hours
+    per sprint week), which holds a planning's own length too."""
     if agenda.kind == "planning":
+        limit = planning_limit(sprint_weeks)
         return min(agenda.minutes or limit, limit)
-    return agenda.minutes or limit
+    return agenda.minutes or _builtin_minutes(agenda.kind)
+
+
+@cache
+def _builtin_minutes(kind: str) -> int:
+    """The length of the built-in agenda of a kind other than planning (agendas/*.yml)."""
+    minutes = builtin(kind).minutes
+    assert minutes, f"agendas/{kind}.yml gives its meeting's `minutes`"
+    return minutes
+
+
+def require_fits(agenda: Agenda, sprint_weeks: int) -> None:
+    """Refuses a sprint planning's agenda longer than the team's planning timebox (2 hours per
+    sprint week, `planning_limit`), naming both, where it is saved (a shared file, the agenda
+    form): it would be squeezed into the timebox at every start without a word. An agenda of
+    shares and no `minutes:` takes the timebox itself."""
+    limit = planning_limit(sprint_weeks)
+    if agenda.kind != "planning" or not agenda.minutes or agenda.minutes <= limit:
+        return
+    raise AgendaError(  # the limit is below 8 hours, the longest an agenda lasts: not capped
+        f"this sprint planning lasts {agenda.minutes} minutes, and a {sprint_weeks}-week "
+        f"sprint's planning lasts at most {limit} minutes ({PLANNING_PER_WEEK // 60} h per "
+        "sprint week): shorten it."
+    )
 
 
 def length(agenda: Agenda, minutes: int | None, sprint_weeks: int) -> int:

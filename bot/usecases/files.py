@@ -13,12 +13,12 @@ the file changed is told in its thread through the outbox, recorded with the cha
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
 
-from agendas.agenda import KINDS, Agenda, looks_like_agenda
+from agendas.agenda import KINDS, Agenda, looks_like_agenda, require_fits
 from agendas.agenda import parse as parse_agenda
 from bot.domain.backlog_csv import MAX_FILE_BYTES
 from bot.runtime import outbox
@@ -67,10 +67,21 @@ class SharedFile:
             return cls("csv", name, size, **shared)
         return None
 
+    def acting(self, actor: Actor) -> Actor:
+        """The sharer, acting as this share: the request's identity is the file in the message
+        that shared it, not the event's id, so the copies Slack may send of one share's
+        `file_shared` (each with an event id of its own) act once, and a copy changes and tells
+        nothing (Replayed); the same file shared again (another message) acts anew. A share
+        whose message is unknown keeps the event's identity."""
+        if not self.file_id or self.thread_ts is None:
+            return actor
+        return replace(actor, request=f"file:{self.file_id}:{self.thread_ts}")
+
     def key(self, actor: Actor) -> str:
         """The outbox key of what this share tells: one per share (the same file shared again
-        is told again), the same for every copy of its event."""
-        return f"file:{self.file_id}:{self.thread_ts}:{actor.request}"
+        is told again), the same for every copy of its event (`acting`)."""
+        request = self.acting(actor).request
+        return request if self.thread_ts is not None else f"file:{self.file_id}:{request}"
 
     @property
     def limit(self) -> int:
@@ -108,16 +119,28 @@ async def replace_agenda(
     svc: Services, actor: Actor, text: str, in_channel: InChannel, shared: SharedFile
 ) -> list[outbox.Post]:
     """A shared YAML file becomes the team's agenda of its kind, if it is a valid agenda
-    (AgendaError otherwise, naming the line at fault); the PO's or a Scrum Master's, as
-    `/refine agenda` saves it. Its "saved" is recorded in the outbox with it, for the file's
-    thread: the posts to send at once."""
+    (AgendaError otherwise, naming the line at fault) and a sprint planning's fits the team's
+    planning timebox (`require_fits`); the PO's or a Scrum Master's, as `/refine agenda` saves
+    it. Its "saved" is recorded in the outbox with it, for the file's thread: the posts to
+    send at once."""
     agenda = await asyncio.to_thread(read_agenda, text)  # its kind is one of KINDS
     async with member_work(svc, actor, in_channel, once=True) as work:
+        require_fits(agenda, work.team.sprint_weeks)
         await meetings.adopt_agenda(work, agenda)
         saved, key = AgendaSaved(agenda, shared.name), shared.key(actor)
         return await news.record_for_channel(
             work.store, work.team, key, work.now, saved, shared.thread_ts
         )
+
+
+async def first_refusal(svc: Services, actor: Actor) -> bool:
+    """Whether a refusal of this share (the actor as `SharedFile.acting` makes it) is to be said:
+    a refusal changes nothing, so nothing else records it, and a copy of the share's event
+    would say it again. It is recorded as the share's act, in its own transaction."""
+    if not actor.request:
+        return True
+    async with svc.db.transaction() as store:
+        return await store.first_act(actor.request, svc.clock.now())
 
 
 def read_agenda(text: str) -> Agenda:

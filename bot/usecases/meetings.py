@@ -19,7 +19,7 @@ from uuid import uuid4
 
 from agendas import engine, refinement
 from agendas.agenda import KINDS as AGENDA_KINDS
-from agendas.agenda import Agenda, adopt, edited, for_team, is_custom, reset
+from agendas.agenda import Agenda, adopt, edited, for_team, is_custom, require_fits, reset
 from agendas.agenda import parse as parse_agenda
 from agendas.kinds import MeetingKind, People, conclude
 from bot.domain import backlog
@@ -820,13 +820,17 @@ class AgendaForm:
 
 async def agenda_from_form(svc: Services, actor: Actor, given: AgendaForm) -> Agenda:
     """The agenda a form says, read before the ack so that a broken one is refused under its
-    field: the YAML, or this team's current agenda with the lengths and purposes typed."""
+    field: the YAML, or this team's current agenda with the lengths and purposes typed; a
+    sprint planning's within the team's planning timebox (`require_fits`)."""
     async with team_work(svc, actor) as work:
         _require_own_agenda(work, given.kind, actor.channel, given.team_id)
-        current = for_team(work.team.agendas, given.kind)
+        current, weeks = for_team(work.team.agendas, given.kind), work.team.sprint_weeks
     if given.yaml is not None:
-        return parse_agenda(given.yaml, given.kind)
-    return edited(current, given.amounts, given.purposes)
+        agenda = parse_agenda(given.yaml, given.kind)
+    else:
+        agenda = edited(current, given.amounts, given.purposes)
+    require_fits(agenda, weeks)
+    return agenda
 
 
 async def reset_agenda(

@@ -52,10 +52,13 @@ COMMANDS = {"csv": "/backlog import", "agenda": "/refine agenda"}
 
 
 async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_id: str) -> None:
+    """One share of a file: each copy of its event acts as the share (`SharedFile.acting`),
+    so a copy (Slack may send two, with two event ids) changes nothing and says nothing."""
     info = (await client.files_info(file=file_id))["file"]
     shared = files.SharedFile.of(info, _thread(info, actor))
     if shared is None:
         return
+    actor = shared.acting(actor)
     if is_direct_message(actor.channel):  # nothing read, nothing stored: a DM is no team
         answer = team_blocks.channel_only(COMMANDS[shared.kind])
         await client.chat_postEphemeral(channel=actor.channel, user=actor.user, **answer)
@@ -74,10 +77,11 @@ async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_
         take = _agenda if shared.kind == "agenda" else _backlog
         answer = await take(svc, actor, shared, member, download)
     except TooBig as error:
-        text = backlog_blocks.file_too_big(shared.name, error.message)
-        await client.chat_postEphemeral(channel=actor.channel, user=actor.user, text=text)
+        if await files.first_refusal(svc, actor):
+            text = backlog_blocks.file_too_big(shared.name, error.message)
+            await client.chat_postEphemeral(channel=actor.channel, user=actor.user, text=text)
         return
-    if isinstance(answer, str):
+    if isinstance(answer, str) and await files.first_refusal(svc, actor):
         await client.chat_postMessage(
             channel=actor.channel, thread_ts=shared.thread_ts, text=answer
         )
@@ -112,10 +116,17 @@ async def _agenda(
 
 
 def _thread(info: dict[str, Any], actor: Actor) -> str | None:
-    """The message that shared the file in the channel: the answer goes in its thread."""
+    """The message that shared the file in the channel, the latest when the file was shared
+    there more than once: the answer goes in its thread, and it names the share."""
     shares = info.get("shares") or {}
     share = shares.get("public", {}) | shares.get("private", {})
-    return (share.get(actor.channel) or [{}])[0].get("ts")
+    stamps = [str(s["ts"]) for s in share.get(actor.channel) or [] if s.get("ts")]
+    return max(stamps, key=_ts_order, default=None)
+
+
+def _ts_order(ts: str) -> tuple[int, ...]:
+    """A message ts (`1700000000.000100`) as numbers, compared exactly (not as a float)."""
+    return tuple(int(part) if part.isdecimal() else 0 for part in ts.split(".", 1))
 
 
 class OffSlack(Exception):
