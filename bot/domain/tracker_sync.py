@@ -123,6 +123,12 @@ def tracker_name(kind: str) -> str:
     return TRACKER_NAMES.get(kind, kind.capitalize())
 
 
+def home_word(kind: str) -> str:
+    """What holds an issue and names its key, which a move to another one changes: a Linear
+    team (ENG-1 becomes OPS-1), else a project ("moved to another project")."""
+    return "team" if kind == "linear" else "project"
+
+
 def actor(kind: str) -> str:
     """Who the item history names for a change a connection's sync made: its tracker's kind
     (the history shows it as ``tracker_name``)."""
@@ -250,18 +256,19 @@ def dependencies_with(
 
 def gone_blockers(links: Iterable[TrackerLink], kind: str = JIRA) -> dict[str, str]:
     """The issues gone from the board (their links ended by ``tracker_writes.unlink``), by
-    each key they went by (the old one, and the new one of an issue moved to another project),
-    with why the dependencies their links gave are dropped, as the history says it. A
-    tracker-owned dependency names its blocker by the issue's key, never by its item: the
-    link lives in the tracker, and goes with the issue (an item restored here is created
-    there as a new issue, which no link names)."""
+    each key they went by (the old one, and the new one of an issue moved to another project
+    or Linear team: ``home_word``), with why the dependencies their links gave are dropped,
+    as the history says it. A tracker-owned dependency names its blocker by the issue's key,
+    never by its item: the link lives in the tracker, and goes with the issue (an item
+    restored here is created there as a new issue, which no link names)."""
     where, said = tracker_name(kind), dict[str, str]()
     for link in links:
         remote, key = link.remote or {}, str(link.key)
         moved_to = remote.get("moved_to")
         if moved_to:
             why = (
-                f"{key} left the board in {where} (moved to another project: it is {moved_to} now)"
+                f"{key} left the board in {where} (moved to another {home_word(kind)}: it is "
+                f"{moved_to} now)"
             )
         elif remote.get("gone") == "deleted":
             why = f"{key} was deleted in {where} (or the {where} account can no longer see it)"

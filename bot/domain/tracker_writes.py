@@ -25,6 +25,7 @@ from bot.domain.tracker_sync import (
     agreed_status,
     closed_there,
     current_values,
+    home_word,
     local_minute,
     owned_values,
     tracker_name,
@@ -176,7 +177,7 @@ GONE_WORDS = {
     "moved": "{key} left the board in {tracker} on {at} (moved to another project, or out of "
     "the board's filter)",
     # The tracker answered the old key with the issue under its new one: not gone, moved.
-    "moved_to": "{key} left the board in {tracker} on {at} (moved to another project: it is "
+    "moved_to": "{key} left the board in {tracker} on {at} (moved to another {home}: it is "
     "{new} now)",
 }
 
@@ -197,7 +198,9 @@ def gone_note(
     unlinked, and the issue moved back onto the board links to it again."""
     when = local_minute(at, zone)
     words = GONE_WORDS["moved_to" if moved_to else reason]
-    said = words.format(key=key, at=when, tracker=tracker_name(kind), new=moved_to)
+    said = words.format(
+        key=key, at=when, tracker=tracker_name(kind), new=moved_to, home=home_word(kind)
+    )
     if archived and moved_to:
         return (
             f"{said}: unlinked and archived; `/backlog restore {number}` brings it back here, "

@@ -124,6 +124,10 @@ class TrackerIssue:
     # duplicate), a canceled (or duplicate) state in Linear, a Jira resolution such as "Won't
     # Do". Nothing was delivered: no velocity, no "done" on the backlog.
     not_planned: bool = False
+    # When the issue was made (aware, UTC): whether a create whose answer was lost made it
+    # (bot.usecases.tracker_push). None when the read does not say: GitHub's, and Linear's
+    # backlog lists (its changes walk and its read of one issue ask for it).
+    created: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -314,8 +318,12 @@ class Tracker(Protocol):
         sync asks ``issue()`` which (NOT_FOUND: deleted)."""
         ...
 
-    async def issue(self, key: str) -> TrackerIssue:
-        """One issue as it is now."""
+    async def issue(self, key: str, *, issue_id: str = "") -> TrackerIssue:
+        """One issue as it is now. ``issue_id``: the tracker's own id of it, when known (its
+        link keeps it). A tracker whose keys change when an issue moves, and that answers by
+        that id (Linear: moved to another team, it has a new identifier), reads it by the id,
+        so a moved issue comes back under its new key; ``key`` still names it in errors. One
+        that answers an old key itself (Jira) or reads by key only (GitHub) reads ``key``."""
         ...
 
     async def board_sprints(self) -> list[TrackerSprint]:

@@ -29,6 +29,7 @@ first) and ``fail_rate``. ``add_webhook`` (or ``webhookCreate`` with an admin's 
 a webhook: changes are delivered signed (``Linear-Signature``, HMAC-SHA256 hex of the body)
 with ``webhookTimestamp``; ``send_webhook`` signs and sends any payload to any URL.
 ``remove_issue`` trashes (or deletes for good) an issue with an Issue ``remove`` event;
+``move_issue`` moves one to another team (same id, new identifier);
 ``reorder_touches`` says whether a ``sortOrder`` change alone bumps ``updatedAt``.
 
 Mounting: ``async with LinearEmulator(now=clock.now) as linear:`` and build the client with
@@ -363,6 +364,40 @@ class LinearEmulator(LinearResolvers):
             self.relations = [
                 r for r in self.relations if issue.id not in (r.issue_id, r.related_id)
             ]
+
+    def move_issue(self, key: str, team: str, *, state: str | None = None) -> LinearIssue:
+        """Moves an issue to another team as a person in Linear does (its ``...`` menu, *Move
+        to team*): the same issue (its ``id`` unchanged) numbered next in the new team, a new
+        identifier (ENG-1 becomes OPS-1; the old one kept in ``previous_identifiers``, as
+        Linear's ``previousIdentifiers``), in the new team's state of the same name (else its
+        first of the same type; ``state``: one by name), out of its cycle (a team's own), its
+        team's labels left behind; ``updatedAt`` bumped, an Issue ``update`` webhook.
+        ``issue(id:)`` answers it by its id; its old identifier, as an unknown one, is
+        "Entity not found" here (whether Linear resolves one is not documented: Timebox asks
+        by id)."""
+        issue = self.issues[key]
+        before = self._webhook_data(issue)
+        target = self.team_by_key(team)
+        old_state = self.states[issue.state_id]
+        if state is not None:
+            new_state = self.state_named(state, target)
+        else:
+            same = [s for s in self._team_states(target) if s.name == old_state.name]
+            kind = [s for s in self._team_states(target) if s.type == old_state.type]
+            new_state = (same or kind or self._team_states(target))[0]
+        target.issue_count += 1
+        del self.issues[key]
+        issue.previous_identifiers.append(issue.identifier)
+        issue.team_id, issue.number = target.id, target.issue_count
+        issue.identifier = f"{target.key}-{target.issue_count}"
+        issue.state_id, issue.cycle_id = new_state.id, None
+        issue.sort_order = self._sort_last(target)
+        issue.label_ids = [i for i in issue.label_ids if self.labels[i].team_id is None]
+        self.issues[issue.identifier] = issue
+        self._completed(issue)
+        self._touch(issue, False)
+        self._event("update", issue, before)
+        return issue
 
     def touch(self, key: str) -> LinearIssue:
         return self.edit(key)

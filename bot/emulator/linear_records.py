@@ -113,6 +113,7 @@ class LinearIssue:
     completed: float | None = None
     archived: float | None = None  # set when trashed (deleted): the issue leaves every list
     trashed: bool = False
+    previous_identifiers: list[str] = field(default_factory=list)  # moved from other teams
 
 
 @dataclass

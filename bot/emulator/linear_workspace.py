@@ -241,7 +241,7 @@ class LinearWorkspace(TrackerServer[LinearCall]):
                 }
                 for i in issue.label_ids
             ],
-            "previousIdentifiers": [],
+            "previousIdentifiers": list(issue.previous_identifiers),
             "subscriberIds": [],
             "reactionData": {},
             "parent": (

@@ -398,7 +398,9 @@ class GitHub(GitHubProject):
         issues = [self._issue(raw) for raw in data or [] if "pull_request" not in raw]
         return trackers.IssuePage.of_changes(issues, since, next_page(headers.get("Link")))
 
-    async def issue(self, key: str) -> trackers.TrackerIssue:
+    async def issue(self, key: str, *, issue_id: str = "") -> trackers.TrackerIssue:
+        """Read by ``key`` (``owner/repo#n``), whatever ``issue_id``: the REST API reads an
+        issue by its number only."""
         raw = await self._read_issue(key)
         if not self.project_mode:
             return self._issue(raw)

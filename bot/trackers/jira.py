@@ -385,6 +385,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
             "labels",
             "issuelinks",
             "updated",
+            "created",
             "parent",
             "resolution",
         ]
@@ -460,6 +461,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
             sprint_id=sprint[1] if sprint else None,
             not_planned=category is trackers.StatusCategory.DONE
             and not_done(fields.get("resolution"), status.get("name")),
+            created=parse_time(fields.get("created")),
         )
 
     async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:
@@ -538,7 +540,9 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
                 return keys
             request = {**request, "nextPageToken": token}
 
-    async def issue(self, key: str) -> trackers.TrackerIssue:
+    async def issue(self, key: str, *, issue_id: str = "") -> trackers.TrackerIssue:
+        """Read by ``key``, whatever ``issue_id``: Jira answers the old key of an issue moved
+        to another project with the issue under its new key."""
         board = await self.board()
         return self._issue(await self._read(key, self._fields(board), f"read {key}"), board)
 

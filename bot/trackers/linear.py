@@ -308,10 +308,15 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
         )
         return trackers.IssuePage.of_changes([issue_of(n) for n in nodes], since, after)
 
-    async def issue(self, key: str) -> trackers.TrackerIssue:
+    async def issue(self, key: str, *, issue_id: str = "") -> trackers.TrackerIssue:
         """One issue as it is now; one in Linear's trash (deleted, restorable for 30 days, but
-        in no list any more) is NOT_FOUND, as one deleted for good is."""
-        data = await self._call(ISSUE, {"id": key}, action=f"read {key}", what=f"Issue {key}")
+        in no list any more) is NOT_FOUND, as one deleted for good is. Asked for by its id
+        when known (``issue_id``: its UUID, which never changes): an issue moved to another
+        team has a new identifier (OPS-1 for ENG-1), and comes back under it; errors name
+        ``key``, as the channel knows it."""
+        data = await self._call(
+            ISSUE, {"id": issue_id or key}, action=f"read {key}", what=f"Issue {key}"
+        )
         raw = data.get("issue") or {}
         if raw.get("trashed"):
             raise trackers.TrackerError(

@@ -157,6 +157,7 @@ def issue_of(raw: Mapping[str, Any]) -> trackers.TrackerIssue:
         sprint=sprint_of(cycle).name if isinstance(cycle, Mapping) else None,
         sprint_id=str(cycle.get("id") or "") or None if isinstance(cycle, Mapping) else None,
         not_planned=str(state.get("type") or "") in NOT_DONE,
+        created=parse_time(raw.get("createdAt")),
     )
 
 

@@ -9,10 +9,12 @@ customer's); the emulator (bot/emulator/linear.py) and the tests know them by na
   ``BacklogOrder`` (with ``sortOrder``): every issue of the team not done, cycles included, in
   the same manual order (what ``backlog_keys()`` and ``rank()`` need).
 - ``ChangedIssues``: ``filter: {updatedAt: {gte}}`` sorted by ``updatedAt`` ascending and paged,
-  so an incremental fetch costs calls in proportion to what changed. Every issue read comes
-  with its ``cycle`` (the sprint it is planned in) and whether it has ``children`` (one is
-  enough: an issue with sub-issues is their epic).
-- ``Issue`` (with ``trashed``: an issue in Linear's trash is NOT_FOUND, as a deleted one),
+  so an incremental fetch costs calls in proportion to what changed; with ``createdAt`` (a
+  create whose answer was lost looks there for the issue it may have made). Every issue read
+  comes with its ``cycle`` (the sprint it is planned in) and whether it has ``children`` (one
+  is enough: an issue with sub-issues is their epic).
+- ``Issue`` (by identifier, or by id, which a move to another team keeps; with ``trashed``:
+  an issue in Linear's trash is NOT_FOUND, as a deleted one),
   ``IssueState``, ``IssueDescription``, ``LabelsNamed``.
 - ``UpdateIssue`` (``issueUpdate``: title, description, estimate, stateId, sortOrder),
   ``CreateIssue`` (``issueCreate``), ``MoveIssues`` (up to 50 aliased ``issueUpdate(cycleId)``
@@ -110,15 +112,16 @@ CHANGED_ISSUES = gql(
 query ChangedIssues($teamId: ID!, $since: DateTimeOrDuration!, $first: Int!, $after: String) {
   issues(filter: {team: {id: {eq: $teamId}}, updatedAt: {gte: $since}},
          sort: [{updatedAt: {order: Ascending}}], first: $first, after: $after) {
-    nodes { ...IssueFields }
+    nodes { ...IssueFields createdAt }
     pageInfo { hasNextPage endCursor }
   }
 }
 """
 )
-# Lists leave trashed issues out; one asked for by key may be in the trash.
+# Lists leave trashed issues out; one asked for by key (or by its id) may be in the trash.
 ISSUE = gql(
-    _ISSUE_FIELDS + "query Issue($id: String!) { issue(id: $id) { ...IssueFields trashed } }"
+    _ISSUE_FIELDS
+    + "query Issue($id: String!) { issue(id: $id) { ...IssueFields createdAt trashed } }"
 )
 ISSUE_STATE = gql(
     "query IssueState($id: String!) { issue(id: $id) { id identifier sortOrder "

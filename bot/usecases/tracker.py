@@ -407,9 +407,25 @@ def counted_links(payload: dict[str, Any]) -> list[int]:
 # -- what the due work shares: its keys, its connection, its failures --------------------------
 
 
+class OwnProblem(trackers.TrackerError):
+    """A job failed for a reason of Timebox's own (a database hiccup, a bug), not the
+    tracker's: retried as a tracker's failure is (UNAVAILABLE, with backoff), and said so on
+    its items in place of a tracker's reason an earlier try left, but never taken for the
+    tracker out of reach (``job_failed``). The call may have been made before the failure, so
+    a create looks before making its issue again (``maybe_applied``)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(
+            f"Timebox had a problem of its own ({type(error).__name__}); it tries again.",
+            kind=trackers.TrackerErrorKind.UNAVAILABLE,
+            maybe_applied=True,
+        )
+
+
 def never_dropped(run: Callable[[Services, Due], Awaitable[str]]) -> Callable[..., Any]:
-    """A job that fails for a reason of Timebox's own (a database hiccup, a bug) is retried
-    like a tracker failure, with backoff, instead of being given up after a few tries."""
+    """A job that fails for a reason of Timebox's own (``OwnProblem``) is retried like a
+    tracker failure, with backoff, instead of being given up after a few tries. Its traceback
+    is logged when the row first fails so, not again at each retry of the same failure."""
 
     @functools.wraps(run)
     async def guarded(svc: Services, due: Due) -> str:
@@ -418,11 +434,11 @@ def never_dropped(run: Callable[[Services, Due], Awaitable[str]]) -> Callable[..
         except trackers.TrackerError as error:
             return await job_failed(svc, due, None, error)
         except Exception as error:
-            log.exception("tracker job %s failed", due.key)
-            failure = trackers.TrackerError(
-                f"Timebox had a problem of its own ({type(error).__name__}); it tries again.",
-                kind=trackers.TrackerErrorKind.UNAVAILABLE,
-            )
+            failure = OwnProblem(error)
+            if due.payload.get("error") == failure.message:
+                log.warning("tracker job %s failed again: %r", due.key, error)
+            else:
+                log.exception("tracker job %s failed", due.key)
             return await job_failed(svc, due, None, failure)
 
     return guarded
@@ -486,8 +502,9 @@ async def job_failed(
     since = due.payload.get("failing_since") or now.isoformat()  # this row's first failure
     payload = {**due.payload, "attempt": attempt + 1, "error": error.message}
     payload["failing_since"] = since
-    if error.maybe_applied or due.payload.get("effect") == "create":
-        payload["look_first"] = True  # the tracker may have made it: look before making it again
+    if error.maybe_applied:  # a create the tracker may have made: look before making it again
+        payload["look_first"] = True  # kept by the retries: a later try's answer tells nothing
+    own = isinstance(error, OwnProblem)
     async with svc.db.transaction() as store:
         connection = await job_connection(store, due.payload)
         if connection is None:
@@ -502,7 +519,7 @@ async def job_failed(
         connection.last_error = error.message
         if breaks(error, due.kind):
             await _broke(store, connection, error, now)
-        elif outage.out_of_reach(
+        elif not own and outage.out_of_reach(
             error.kind,
             sync=due.kind != KIND_WRITE,
             tries=attempt,
@@ -513,7 +530,7 @@ async def job_failed(
             await _out_of_reach(store, connection, error, now)
         said = _short(error, connection.kind)
         payload["said"] = said
-        for failed in [link_id] if link_id is not None else counted_links(due.payload):
+        for failed in [link_id] if link_id is not None else await _failed_links(store, due):
             await store.set_link_error(failed, said)
         await store.schedule(due.kind, due.key, now + timedelta(seconds=delay), payload)
     log.warning(
@@ -525,6 +542,19 @@ async def job_failed(
         delay,
     )
     return f"retrying in {delay:.0f} s: {error.kind.value}"
+
+
+async def _failed_links(store: Store, due: Due) -> list[int]:
+    """The links a failure is said on when its run did not name one (it failed before it
+    read its write, or for Timebox's own reason): a sprint's write's counted links, an item's
+    write its item's link (of this connection), so the item does not keep saying an earlier
+    try's reason."""
+    subject = str(due.payload.get("subject") or "")
+    if due.kind != KIND_WRITE or not subject.startswith("i") or not subject[1:].isdigit():
+        return counted_links(due.payload)
+    link = await store.link_of_item(int(subject[1:]))
+    ours = link is not None and link.connection_id == int(due.payload["connection"])
+    return [link.id] if link is not None and ours else []
 
 
 FINAL = frozenset({trackers.TrackerErrorKind.INVALID, trackers.TrackerErrorKind.NOT_FOUND})
@@ -604,7 +634,10 @@ async def failing_items(
 
 
 def _short(error: trackers.TrackerError, kind: str) -> str:
-    """What an item says went wrong with its write (after "retrying"), naming its tracker."""
+    """What an item says went wrong with its write (after "retrying"), naming its tracker
+    (a failure of Timebox's own, ``OwnProblem``, names none)."""
+    if isinstance(error, OwnProblem):
+        return error.message
     if error.kind is trackers.TrackerErrorKind.RATE_LIMITED:
         return f"{rules.tracker_name(kind)} asked to wait"
     if error.kind is trackers.TrackerErrorKind.UNAVAILABLE and error.status:

@@ -101,12 +101,13 @@ async def apply_issues(
     running = await _running_there(store, team, connection, running_open or importing)
     joining = None if importing else running
     who, where = rules.actor(connection.kind), rules.tracker_name(connection.kind)
+    home = rules.home_word(connection.kind)
     links = await store.links_by_keys(team.id, [i.key for i in issues])
     renamed = await _renamed(store, team, issues, links)
     items = await store.items_by_ids(team.id, [link.item_id for link in links.values()])
     for key, old in renamed.items():
         if links[key].item_id in items:
-            note = f"{old} is now {key} in {where} (moved to another project)"
+            note = f"{old} is now {key} in {where} (moved to another {home})"
             store.log(items[links[key].item_id], who, "relinked", now, note=note)
     done = await blockers_done(store, team.id, sorted({k for i in issues for k in i.blocked_by}))
     done |= {i.key for i in issues if i.status_category.value == "done"}
@@ -153,8 +154,9 @@ async def _running_there(
 async def _renamed(
     store: Store, team: Team, issues: Sequence[trackers.TrackerIssue], links: dict[str, TrackerLink]
 ) -> dict[str, str]:
-    """Issues whose key is not linked but whose id is: moved to another project in the
-    tracker (a new key). Their links take the new key (added to `links`); new key -> old."""
+    """Issues whose key is not linked but whose id is: moved to another project (a Linear
+    team) in the tracker (a new key). Their links take the new key (added to `links`); new
+    key -> old."""
     unmatched = [i for i in issues if i.key not in links and i.id]
     if not unmatched:
         return {}
@@ -692,14 +694,17 @@ async def _probe(
     board: tuple[set[str], datetime] | None,
     walked: _Walked,
 ) -> None:
-    """Asks for linked issues one by one. NOT_FOUND: deleted (or hidden from the account).
-    Found done, or on the board after all: applied as a change. Found off the board
-    (`board`: the keys just read, and when): moved away, unless it changed just now (judged
-    next time). A webhook's named key (`board` None) is only checked for deletion."""
+    """Asks for linked issues one by one, by their tracker's id too where the link keeps it
+    (Linear answers a moved issue by its id only: ``Tracker.issue``). NOT_FOUND: deleted (or
+    hidden from the account). Found done, or on the board after all: applied as a change.
+    Found off the board (`board`: the keys just read, and when): moved away (under a new key:
+    said so), unless it changed just now (judged next time). A webhook's named key (`board`
+    None) is only checked for deletion."""
     found: dict[str, trackers.TrackerIssue | None] = {}
+    ids = await _issue_ids(svc, due, keys)
     for key in keys:
         try:
-            found[key] = await tracker.issue(key)
+            found[key] = await tracker.issue(key, issue_id=ids.get(key, ""))
         except trackers.TrackerError as error:
             if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
                 raise
@@ -741,6 +746,20 @@ async def _probe(
                 store, connection, changed, now, running_open=bool(running_open)
             )
             await hold_back(store, connection, applied.held_back, now)
+
+
+async def _issue_ids(svc: Services, due: Due, keys: Sequence[str]) -> dict[str, str]:
+    """The tracker's own ids of the issues linked under `keys` through the job's connection,
+    by key (a link made before ids were kept has none)."""
+    async with job_work(svc, due) as (store, connection, _):
+        if connection is None:
+            return {}
+        links = await store.links_by_keys(connection.team_id, list(keys))
+        return {
+            key: link.issue_id
+            for key, link in links.items()
+            if link.issue_id and link.connection_id == connection.id
+        }
 
 
 def _unlink(

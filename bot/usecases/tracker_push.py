@@ -135,14 +135,15 @@ async def run_write(svc: Services, due: Due) -> str:
         try:
             if due.payload["effect"] == "fields":
                 await _merge_first(svc, tracker, write)
-            outcome = await _send(tracker, due, write) if write.nothing is None else {}
+            outcome = await _send(svc, tracker, due, write) if write.nothing is None else {}
         except trackers.TrackerError as error:
             if isinstance(error, _CycleTaken):
                 await _tell_cycle_taken(svc, due, write, error.news)
             return await job_failed(svc, due, write.link_id, error, write.spec.credential)
         finally:
             await tracker.aclose()
-        await _record(svc, due, write, outcome)
+        if not await _record(svc, due, write, outcome):
+            return f"{outcome['issue'].key} is another item's: looking again"
         return f"{due.payload['effect']} written"
 
 
@@ -325,7 +326,9 @@ async def _tell_cycle_taken(svc: Services, due: Due, write: _Write, news: Sprint
         await tell_channel(store, team, key, svc.clock.now(), said)
 
 
-async def _send(tracker: trackers.Tracker, due: Due, write: _Write) -> dict[str, Any]:
+async def _send(
+    svc: Services, tracker: trackers.Tracker, due: Due, write: _Write
+) -> dict[str, Any]:
     """The tracker calls of one write; what to record."""
     effect = str(due.payload["effect"])
     if effect == "fields":
@@ -357,10 +360,11 @@ async def _send(tracker: trackers.Tracker, due: Due, write: _Write) -> dict[str,
         return {}
     if effect == "create":
         assert write.new_issue is not None
+        # maybe made already: its answer lost (``look_first``), or a run cut off after it
         if due.payload.get("look_first") or due.attempts > 1:
-            found = await _created_already(tracker, due, write.new_issue.summary)
+            found = await _created_already(svc, tracker, due, write)
             if found is not None:
-                return {"issue": found}
+                return {"issue": found, "found": True}
         ref = await tracker.create_issue(write.new_issue)
         return {"issue": await tracker.issue(ref.key)}
     if effect in ("done", "reopen", "archive"):
@@ -376,20 +380,45 @@ async def _send(tracker: trackers.Tracker, due: Due, write: _Write) -> dict[str,
 
 
 async def _created_already(
-    tracker: trackers.Tracker, due: Due, summary: str
+    svc: Services, tracker: trackers.Tracker, due: Due, write: _Write
 ) -> trackers.TrackerIssue | None:
-    """After a lost answer or a crash: the issue the tracker may have made already, by its
-    summary among the issues created since the write was asked for."""
+    """After a create that may have been made although no answer said so (``maybe_applied``:
+    a timeout, a broken connection, a 5xx; or a run cut off after the call): the issue the
+    tracker made for it, if any. One rule for every tracker: an issue of the item's summary,
+    made since the write was asked for (less ``WATERMARK_MARGIN``, for the clocks), that no
+    other item of the team is linked to (``_ours``). An issue made before, edited since (the
+    walk reads issues changed since then), is never the one this write made: above all not
+    one another item holds, which this item cannot be linked to. A tracker that does not say
+    when an issue was made (``created`` None) has only its last change to go by: the link
+    check alone then keeps another item's issue out."""
+    assert write.new_issue is not None
+    summary = write.new_issue.summary.strip()
     since = datetime.fromisoformat(str(due.payload["since"])) - rules.WATERMARK_MARGIN
     cursor: str | None = None
     while True:
         page = await tracker.changes_page(since, cursor)
-        for issue in page.issues:
-            if issue.summary.strip() == summary.strip():
-                return issue
+        made = [
+            issue
+            for issue in page.issues
+            if issue.summary.strip() == summary and (issue.created or issue.updated) >= since
+        ]
+        free = await _free(svc, write, made)
+        if free:
+            return free[0]
         if page.cursor is None:
             return None
         cursor = page.cursor
+
+
+async def _free(
+    svc: Services, write: _Write, issues: list[trackers.TrackerIssue]
+) -> list[trackers.TrackerIssue]:
+    """The `issues` no other item of the team is linked to (``_ours``): those this create
+    may take."""
+    if not issues:
+        return []
+    async with svc.db.transaction() as store:
+        return [issue for issue in issues if await _ours(store, write, issue)]
 
 
 async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dict[str, Any]:
@@ -498,13 +527,21 @@ async def _sprint_steps(
     return state, steps
 
 
-async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any]) -> None:
+async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any]) -> bool:
     """The write's result and the end of its row, in one transaction; a write the tracker
-    took ends a break of the connection (``working_again``)."""
+    took ends a break of the connection (``working_again``). False: the issue a create found
+    made already is another item's by now (``_ours``), and the row runs again."""
     now = svc.clock.now()
     async with svc.db.transaction() as store:
+        if outcome.get("found"):
+            await store.lock_connection(int(due.payload["connection"]))  # the sync waits
+            if not await _ours(store, write, outcome["issue"]):
+                # linked to another item since it was found (by the sync): not this create's
+                # issue; the row runs again at once, and its look leaves that issue out
+                await store.schedule(due.kind, due.key, now, dict(due.payload))
+                return False
         if not await store.finish_key(due.key, now, "done"):
-            return  # cancelled (disconnected) or done by another run meanwhile
+            return True  # cancelled (disconnected) or done by another run meanwhile
         await store.lock_connection(int(due.payload["connection"]))
         link = await store.link_of_item(write.item_id) if write.item_id is not None else None
         if link is not None:
@@ -534,6 +571,18 @@ async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any
         connection = await store.connection_by_id(write.connection_id)
         if connection is not None and write.nothing is None:  # the tracker took a call
             await working_again(store, connection, now)
+    return True
+
+
+async def _ours(store: Store, write: _Write, issue: trackers.TrackerIssue) -> bool:
+    """Whether the create `write` may take `issue`: no item of the team but its own is linked
+    to it, by key or by the tracker's id (a link keeps its issue's key once unlinked, and its
+    id once moved; the team's links hold each key once). Its own item may be: the sync links
+    a created issue it reads to the item waiting for it (``tracker_pull._adopt_created``)."""
+    holder = (await store.links_by_keys(write.team_id, [issue.key])).get(issue.key)
+    if holder is None and issue.id:
+        holder = (await store.links_by_issue_ids(write.team_id, [issue.id])).get(issue.id)
+    return holder is None or holder.item_id == write.item_id
 
 
 async def _placed(store: Store, write: _Write, landed: dict[str, Any]) -> None:
