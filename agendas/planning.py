@@ -42,6 +42,8 @@ class SelectionSection:
     sprint: Sprint
     proposal: tuple[BacklogItem, ...]
     forecast: float | None
+    over: BacklogItem | None = None
+    """With no proposal: the top ready item, larger than the forecast on its own."""
 
 
 STATE_ACTIONS = ("capacity", "breakdown", "commit")

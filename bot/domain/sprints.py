@@ -502,6 +502,12 @@ def proposal(
     return chosen
 
 
+def top_ready(backlog_items: Iterable[BacklogItem], dor: DefinitionOfReady) -> BacklogItem | None:
+    """The first ready item in backlog order: the one to name when none fits the forecast."""
+    ready, _ = ready_and_unready(backlog_items, dor)
+    return ready[0] if ready else None
+
+
 def selection(
     team: Team,
     sprint: Sprint,

@@ -76,7 +76,8 @@ class Planning:
         if "selection" in actions:
             forecast = state.capacity.forecast
             proposal = await steps.proposal(store, team, forecast)
-            opened.append(plan.SelectionSection(sprint, tuple(proposal), forecast))
+            over = None if proposal else await steps.top_ready(store, team)
+            opened.append(plan.SelectionSection(sprint, tuple(proposal), forecast, over))
         opened += [plan.StateSection(a, state) for a in plan.STATE_ACTIONS if a in actions]
         return opened
 

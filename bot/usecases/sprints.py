@@ -405,6 +405,12 @@ async def proposal(store: Store, team: Team, forecast: float | None) -> list[Bac
     return rules.proposal(open_items, DefinitionOfReady.of(team), forecast)
 
 
+async def top_ready(store: Store, team: Team) -> BacklogItem | None:
+    """The top ready item, for a proposal the forecast leaves empty."""
+    open_items = await store.all_items(team.id, include_closed=False)
+    return rules.top_ready(open_items, DefinitionOfReady.of(team))
+
+
 async def select(
     store: Store,
     team: Team,

@@ -245,7 +245,9 @@ def _opened(meeting: Meeting, team: Team, content: Any) -> list[dict[str, Any]]:
             return [sprint_blocks.section_goal(content.sprint)]
         case plan.SelectionSection():
             return [
-                sprint_blocks.section_selection(content.sprint, content.proposal, content.forecast)
+                sprint_blocks.section_selection(
+                    content.sprint, content.proposal, content.forecast, content.over
+                )
             ]
         case plan.StateSection(action="capacity", state=state):
             return [sprint_blocks.section_capacity(plan_status(state), state.sprint)]

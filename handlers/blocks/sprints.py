@@ -161,10 +161,13 @@ def section_goal(sprint: Sprint) -> dict[str, Any]:
 
 
 def section_selection(
-    sprint: Sprint, proposal: Sequence[BacklogItem], forecast: float | None
+    sprint: Sprint,
+    proposal: Sequence[BacklogItem],
+    forecast: float | None,
+    over: BacklogItem | None = None,
 ) -> dict[str, Any]:
     listed = ", ".join(f"#{i.number} {i.title}" for i in proposal[:15])  # escaped there
-    text = render("plan_selection.md.j2", listed=listed, forecast=forecast)
+    text = render("plan_selection.md.j2", listed=listed, forecast=forecast, over=over)
     choose = button("Choose items", "sprint_select", str(sprint.id), style="primary")
     return kit.with_buttons(text, [choose], "Selection")
 
