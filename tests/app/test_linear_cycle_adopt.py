@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.emulator.linear import LinearEmulator
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import backlog, last_ephemeral, shown
 from tests.app.test_planning_slack import channel_posts
 from tests.app.test_tracker_connect import linear  # noqa: F401
-from tests.app.test_tracker_reopen import linear_connected, seed_linear
+from tests.app.test_tracker_reopen import linear_seeded
 from tests.app.test_tracker_sync import committed_sprint
 from tests.app.trackers import drain, item_by_key, later
 from tests.conftest import CHANNEL, DEV1
@@ -28,15 +27,8 @@ async def status(slack: LocalStack) -> str:
     return shown(last_ephemeral(slack, DEV1))
 
 
-async def connected(slack: LocalStack, linear: LinearEmulator) -> list[str]:
-    keys = seed_linear(linear)
-    await linear_connected(slack, linear)
-    await drain(slack)
-    return keys
-
-
 async def test_a_sprint_uses_the_cycle_its_dates_fall_in_and_keeps_its_dates(slack, linear):
-    keys = await connected(slack, linear)
+    keys = await linear_seeded(slack, linear)
     now = slack.clock.now()
     cycle = linear.add_cycle(now - timedelta(days=2), now + timedelta(days=12))
     dates = (cycle.starts, cycle.ends)
@@ -59,7 +51,7 @@ async def test_a_sprint_uses_the_cycle_its_dates_fall_in_and_keeps_its_dates(sla
 
 
 async def test_a_cycle_another_sprint_uses_is_told_once_and_the_write_waits_for_room(slack, linear):
-    keys = await connected(slack, linear)
+    keys = await linear_seeded(slack, linear)
     now = slack.clock.now()
     first = await committed_sprint(slack, keys[:1], "Cards")
     await drain(slack)

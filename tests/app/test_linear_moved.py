@@ -8,25 +8,16 @@ Moved back, it is linked to its item again, the history saying it moved to anoth
 
 from __future__ import annotations
 
-from bot.emulator.linear import LinearEmulator
-from bot.emulator.stack import LocalStack
 from tests.app.test_tracker_connect import linear  # noqa: F401
-from tests.app.test_tracker_reopen import linear_connected, seed_linear
+from tests.app.test_tracker_reopen import linear_seeded
 from tests.app.test_tracker_sync import history
-from tests.app.trackers import drain, item_by_key, items, later
+from tests.app.trackers import item_by_key, items, later
 
 HOUR = 3601  # seconds on: the hourly look at the team has asked for the moved issue
 
 
-async def connected(slack: LocalStack, linear: LinearEmulator) -> list[str]:
-    keys = seed_linear(linear)
-    await linear_connected(slack, linear)
-    await drain(slack)
-    return keys
-
-
 async def test_an_issue_moved_to_another_linear_team_is_said_moved_not_deleted(slack, linear):
-    keys = await connected(slack, linear)
+    keys = await linear_seeded(slack, linear)
     card = await item_by_key(slack, keys[0])
     ops = linear.add_team("OPS", "Operations")
     moved = linear.move_issue(keys[0], ops.key)
@@ -46,7 +37,7 @@ async def test_an_issue_moved_to_another_linear_team_is_said_moved_not_deleted(s
 
 
 async def test_moved_back_it_is_its_item_again_said_moved_to_another_team(slack, linear):
-    keys = await connected(slack, linear)
+    keys = await linear_seeded(slack, linear)
     card = await item_by_key(slack, keys[0])
     ops = linear.add_team("OPS", "Operations")
     linear.move_issue(keys[0], ops.key)

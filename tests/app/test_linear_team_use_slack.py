@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.emulator.linear import LinearEmulator
-from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import backlog, shown
 from tests.app.test_planning_slack import channel_posts
 from tests.app.test_tracker_connect import linear  # noqa: F401
-from tests.app.test_tracker_reopen import linear_connected, seed_linear
+from tests.app.test_tracker_reopen import linear_connected, linear_seeded
 from tests.app.trackers import drain, item_by_key, items, later
 from tests.conftest import CHANNEL, PO
 
@@ -21,15 +19,8 @@ SYNC = 600
 HOUR = 3601
 
 
-async def connected(slack: LocalStack, linear: LinearEmulator) -> list[str]:
-    keys = seed_linear(linear)
-    await linear_connected(slack, linear)
-    await drain(slack)
-    return keys
-
-
 async def test_an_issue_restored_from_linears_trash_comes_back_as_its_item(slack, linear):
-    keys = await connected(slack, linear)
+    keys = await linear_seeded(slack, linear)
     card = await item_by_key(slack, keys[1])
     linear.remove_issue(keys[1])
     await later(slack, HOUR)
@@ -49,7 +40,7 @@ async def test_an_issue_restored_from_linears_trash_comes_back_as_its_item(slack
 
 
 async def test_a_ratelimited_edit_lands_once_after_the_reset(slack, linear):
-    keys = await connected(slack, linear)
+    keys = await linear_seeded(slack, linear)
     number = (await item_by_key(slack, keys[0])).number
     linear.rate_limit_next(route="UpdateIssue", reset_in=120)
     await backlog(slack, f"edit {number}")

@@ -41,6 +41,14 @@ async def linear_connected(slack: LocalStack, linear: LinearEmulator) -> tuple[s
     return await webhook_of(slack, "linear", answer)
 
 
+async def linear_seeded(slack: LocalStack, linear: LinearEmulator) -> list[str]:
+    """Team ENG's three issues (`seed_linear`), connected and imported: their keys."""
+    keys = seed_linear(linear)
+    await linear_connected(slack, linear)
+    await drain(slack)
+    return keys
+
+
 @dataclass(frozen=True)
 class Tracker:
     """A tracker as these tests need it: its board seeded and connected, whether an issue is
