@@ -85,15 +85,19 @@ async def test_an_agenda_of_section_minutes_runs_for_those_minutes_not_four_hour
     assert "*Look* · 10 min" in card and "Pick · 20 min" in card, card
 
 
+def planning_agenda(name: str, why: int, what: int) -> bytes:
+    """A sprint planning agenda of two sections of fixed minutes."""
+    return (
+        f"name: {name}\nkind: planning\nsections:\n"
+        f"  - title: Why\n    minutes: {why}\n  - title: What\n    minutes: {what}\n"
+    ).encode()
+
+
 async def test_a_planning_agenda_longer_than_the_planning_timebox_is_not_saved_silently(slack):
     """Sections adding up to 300 minutes for a two-week sprint (at most 240) were saved with
     "is now this channel's agenda", then squeezed to 240 at `/planning start` without a word."""
     await name_po(slack)
-    agenda = (
-        b"name: Long planning\nkind: planning\nsections:\n"
-        b"  - title: Why\n    minutes: 100\n  - title: What\n    minutes: 200\n"
-    )
-    [answer] = await share(slack, "plan.yml", agenda)
+    [answer] = await share(slack, "plan.yml", planning_agenda("Long planning", 100, 200))
     assert "not taken as an agenda" in answer, answer
     assert "lasts 300 minutes" in answer and "at most 240 minutes" in answer, answer
     assert "planning" not in await agendas_of(slack), "the built-in planning agenda stays"
@@ -101,11 +105,7 @@ async def test_a_planning_agenda_longer_than_the_planning_timebox_is_not_saved_s
 
 async def test_a_planning_agenda_within_the_timebox_is_saved_at_its_length(slack):
     await name_po(slack)
-    agenda = (
-        b"name: Short planning\nkind: planning\nsections:\n"
-        b"  - title: Why\n    minutes: 40\n  - title: What\n    minutes: 80\n"
-    )
-    [saved] = await share(slack, "plan.yml", agenda)
+    [saved] = await share(slack, "plan.yml", planning_agenda("Short planning", 40, 80))
     assert "is now this channel's agenda for planning" in saved, saved
     planning = for_team(await agendas_of(slack), "planning")
     assert planning.name == "Short planning" and planning.minutes == 120

@@ -25,23 +25,25 @@ SPRINT = Sprint(
 )
 
 
+def moves(*when: tuple[int, int]) -> list[ItemEvent]:
+    """#1 done, reopened, done again...: one status change at each (day, hour)."""
+    steps = [("sprint", "done"), ("done", "sprint")] * len(when)
+    return [
+        ItemEvent(item_id=1, at=at(day, hour), changes={"status": list(step)})
+        for (day, hour), step in zip(when, steps, strict=False)
+    ]
+
+
 def test_an_item_reopened_stays_done_on_the_days_it_was_done():
     items = [held(1, 5.0), held(2, 3.0)]  # #1 reopened: its record is not done any more
-    history = [
-        ItemEvent(item_id=1, at=at(2, 11), changes={"status": ["sprint", "done"]}),
-        ItemEvent(item_id=1, at=at(3, 10), changes={"status": ["done", "sprint"]}),
-    ]
+    history = moves((2, 11), (3, 10))
     days = remaining_by_day(team(), SPRINT, items, [], history, date(2026, 3, 4))
     assert days == [(date(2026, 3, 2), 3.0), (date(2026, 3, 3), 8.0), (date(2026, 3, 4), 8.0)]
 
 
 def test_an_item_done_again_after_reopening_is_done_from_that_day():
     items = [held(1, 5.0, done=at(4, 12)), held(2, 3.0)]
-    history = [
-        ItemEvent(item_id=1, at=at(2, 11), changes={"status": ["sprint", "done"]}),
-        ItemEvent(item_id=1, at=at(3, 10), changes={"status": ["done", "sprint"]}),
-        ItemEvent(item_id=1, at=at(4, 12), changes={"status": ["sprint", "done"]}),
-    ]
+    history = moves((2, 11), (3, 10), (4, 12))
     days = remaining_by_day(team(), SPRINT, items, [], history, date(2026, 3, 4))
     assert days == [(date(2026, 3, 2), 3.0), (date(2026, 3, 3), 8.0), (date(2026, 3, 4), 3.0)]
 
