@@ -161,7 +161,7 @@ async def change_scope(
             work.store, work.team, action, number, reason, work.user, work.now
         )
         changed = ScopeChanged.of(work.team, sprint, item, decided)
-        key = f"scope:s{sprint.id}:i{item.id}:{work.now.isoformat()}"
+        key = f"scope:s{sprint.id}:i{item.id}:{action}:{work.now.isoformat()}"
         await tell_channel(work.store, work.team, key, work.now, changed)
         return changed
 
