@@ -4,6 +4,10 @@ A listener binds the team, channel, user and request id of the Slack request it 
 context variables (`bind`); every record logged while it runs, in any module, carries them.
 With TIMEBOX_LOG_FORMAT=json each record is one JSON object on one line, which log shippers
 index without parsing rules; plain text stays the default for people reading a terminal.
+
+Secrets stay out, even at DEBUG: the libraries that log whole request and answer bodies at
+DEBUG (the Slack client, Bolt, gql, aiosqlite) are kept at INFO or above whatever the level
+(`quiet_ticks`), and Timebox's handler masks what still looks like a secret (`Redact`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
@@ -18,12 +23,45 @@ from datetime import UTC, datetime
 from typing import Any
 
 LOG_FORMATS = ("text", "json")
-QUIET = ("apscheduler",)
-"""Loggers kept to warnings: APScheduler says "Running job ..." and "... executed
-successfully" at INFO on every tick of the second-by-second sweep; the sweep's jobs say what
-they did themselves (bot.runtime.scheduling)."""
+QUIET = {
+    "apscheduler": logging.WARNING,
+    "slack_sdk": logging.INFO,
+    "slack_bolt": logging.INFO,
+    "gql": logging.INFO,
+    "aiosqlite": logging.INFO,
+}
+"""Loggers kept at a level or above, whatever the configured one (a higher one wins).
+APScheduler to warnings: it says "Running job ..." and "... executed successfully" at INFO
+on every tick of the second-by-second sweep; the sweep's jobs say what they did themselves
+(bot.runtime.scheduling). The others to INFO, as their DEBUG lines carry whole bodies: the
+Slack client's every request and answer (the connect answer with a tracker's webhook secret,
+its response_url calls too) and Socket Mode's every envelope (a form's typed API token);
+Bolt's every ack; gql's every GraphQL request with its variables (the Linear webhook secret
+and address Timebox sends) and answer; aiosqlite's every statement with its parameters."""
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 FIELDS = ("team", "channel", "user", "request")
+MASK = "***"
+_WORDS = r"secret|token|password|api_?key|authorization"
+_PREFIXES = r"(?:xox[a-z]|xapp)-|gh[pousr]_|github_pat_|lin_(?:api|oauth)_"
+SECRETS = re.compile(
+    # a tracker webhook's or a calendar feed's address: its token is the secret
+    r"(?P<path>/(?:trackers/[a-z]+|calendar)/)[\w-]+"
+    # a field named for a secret (client_secret, accessToken, api_key, Authorization) ...
+    rf"|(?P<key>(?:{_WORDS})[\w-]*)(?:"
+    # ... as a header, its scheme kept: Authorization: Bearer ***
+    r"(?P<scheme>['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|token)\s+)[^\s'\",;]+"
+    # ... in JSON, a repr or Markdown: "secret": "***", token='***', Secret: `***`
+    r"|(?P<quoted>['\"]?\s*[:=]\s*(?P<quote>['\"`]))(?:\\.|(?!(?P=quote))[^\\])+(?P=quote)"
+    # ... in a query or a key=value list: token=***
+    r"|(?P<bare>=)[^\s&'\",;)}\]]+)"
+    # Slack's tokens, GitHub's and Linear's, by their prefixes
+    rf"|(?:{_PREFIXES})[\w-]+",
+    re.IGNORECASE,
+)
+"""What looks like a secret in a log line: ``redact`` masks each match in one pass."""
+_HINT = re.compile(rf"/trackers/|/calendar/|{_WORDS}|{_PREFIXES}")
+"""A quick look, in lower case, for what ``SECRETS`` could match: most lines have none, and
+are left as they are at a fraction of its cost."""
 
 _context: ContextVar[Mapping[str, str] | None] = ContextVar("timebox_log_context", default=None)
 
@@ -66,6 +104,44 @@ class ContextFilter(logging.Filter):
         return True
 
 
+def _mask(match: re.Match[str]) -> str:
+    if match["key"]:
+        kept = match["key"] + (match["scheme"] or match["quoted"] or match["bare"])
+        return f"{kept}{MASK}{match['quote'] or ''}"
+    return f"{match['path'] or ''}{MASK}"
+
+
+def redact(text: str) -> str:
+    """``text`` with what looks like a secret masked (``SECRETS``): a webhook's token in its
+    address, a secret, token, password or API key field's value, an Authorization header's
+    credential, a Slack, GitHub or Linear token."""
+    if _HINT.search(text.lower()) is None:
+        return text
+    return SECRETS.sub(_mask, text)
+
+
+class Redact(logging.Filter):
+    """Masks what looks like a secret in each record's message, error and stack (``redact``):
+    a second line of defence behind the libraries kept quiet (``QUIET``), for a body some
+    other library or an error's text would carry. The record is changed in place."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit: the handler reports it, as without us
+            return True
+        masked = redact(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, the request's ids, any error."""
 
@@ -80,8 +156,8 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, name, None) or current().get(name)
             if value:
                 entry[name] = str(value)
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            entry["error"] = record.exc_text or self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         # ensure_ascii keeps one record on one line whatever the message holds.
@@ -89,14 +165,20 @@ class JsonFormatter(logging.Formatter):
 
 
 def quiet_ticks() -> None:
-    """Keeps the scheduler's per-tick chatter out of the logs (its warnings still show)."""
-    for name in QUIET:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    """Keeps the scheduler's per-tick chatter and the clients' bodies out of the logs
+    (``QUIET``): each of those loggers at its level, or the root's when that is higher. Run
+    once the root's level is set and before the app is built (its Slack client and Bolt
+    loggers take their level from these)."""
+    root = logging.getLogger().getEffectiveLevel()
+    for name, level in QUIET.items():
+        logging.getLogger(name).setLevel(max(level, root))
 
 
 def handler(fmt: str, stream: Any = None) -> logging.Handler:
-    """A stream handler (stderr by default) in the given format, with the request's fields."""
+    """A stream handler (stderr by default) in the given format, with the request's fields
+    and what looks like a secret masked."""
     out = logging.StreamHandler(stream)
     out.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     out.addFilter(ContextFilter())
+    out.addFilter(Redact())
     return out

@@ -141,7 +141,7 @@ class HostPolicy:
         if the policy allows it; ``HostRefused`` otherwise. ``cloud``: whose public hosts are
         allowed (Jira Cloud unless told)."""
         cloud = cloud or JIRA_CLOUD
-        scheme, host, port, path = normal_site(url, cloud)
+        scheme, host, port, path = normal_site(url, cloud, self)
         if self.listed(host, port):
             return _site(scheme, host, port, path)
         # Who asks may be anyone of any workspace: the operator's list of internal hosts is
@@ -156,23 +156,34 @@ class HostPolicy:
                 HOSTS_VARIABLE,
                 ", ".join(sorted(map(str, self.allowed))) or "none",
             )
-        if scheme != "https":
-            raise HostRefused("the site address must start with https://")
-        if not cloud.matches(host):
-            local = (
-                f" For {cloud.self_hosted}, Timebox's operator allows its host first."
-                if cloud.self_hosted
-                else ""
-            )
-            raise HostRefused(
-                f"{host} is not a {cloud.name} site: the address must be {cloud.example}.{local}"
-            )
-        if port != 443:
-            raise HostRefused(f"a {cloud.name} site address has no port: {cloud.example}")
-        if path not in cloud.paths:
-            shape = "without a path" if cloud.paths == ("",) else "as"
-            raise HostRefused(f"give the site address {shape}: {cloud.example}")
+        refusal = _cloud_refusal(scheme, host, port, path, cloud)
+        if refusal is not None:
+            raise HostRefused(refusal)
         return f"https://{host}{path}"
+
+    def allows(self, url: str, cloud: Cloud | None = None) -> bool:
+        """Whether ``check_url`` takes ``url`` (for ``cloud``, Jira Cloud unless told),
+        without its log line: what may be named to whoever asks, or offered to type."""
+        cloud = cloud or JIRA_CLOUD
+        try:
+            scheme, host, port, path = normal_site(url, cloud, self)
+        except HostRefused:
+            return False
+        return self.listed(host, port) or _cloud_refusal(scheme, host, port, path, cloud) is None
+
+    def shown_host(self, url: str) -> str | None:
+        """``url``'s ``host[:port]`` (the port when not the scheme's default) if that host
+        would pass ``check_url`` as a tracker's site (a public tracker host, or one the
+        operator lists); None for any other, which is named to no one (say, where a tracker
+        redirects to on an inside network)."""
+        try:
+            parts = urlsplit(url)
+            scheme, host, port, _ = normal_site(f"{parts.scheme}://{parts.netloc}", None, self)
+        except (ValueError, HostRefused):
+            return None
+        if not any(self.allows(_site(scheme, host, port, ""), cloud) for cloud in CLOUDS):
+            return None
+        return _netloc(host, None if port == _DEFAULT_PORTS[scheme] else port)
 
     def check_addresses(self, host: str, port: int, addresses: Iterable[str]) -> list[str]:
         """The addresses a connection may use; ``HostRefused`` if an unlisted host resolves
@@ -208,7 +219,9 @@ class HostPolicy:
         return site
 
 
-def normal_site(url: str, cloud: Cloud | None = None) -> tuple[str, str, int, str]:
+def normal_site(
+    url: str, cloud: Cloud | None = None, policy: HostPolicy | None = None
+) -> tuple[str, str, int, str]:
     """A site URL as typed, in one normal form whatever its spelling: ``(scheme, host, port,
     path)`` with the scheme and host in lower case (an international name in its ASCII form,
     no trailing dot, an IP address in its short form), the port (the scheme's default when
@@ -218,9 +231,11 @@ def normal_site(url: str, cloud: Cloud | None = None) -> tuple[str, str, int, st
     ``https://jira.example.com/a`` (``_site``): one site, one spelling, whatever names it.
 
     ``HostRefused`` for what is no site address (another scheme, no host) or carries more:
-    a user name or password, a query or a fragment; the message says what to type instead.
-    ``cloud``: whose example the message gives (Jira Cloud unless told)."""
-    example = (cloud or JIRA_CLOUD).example
+    a user name or password, a query or a fragment; the message says what to type instead,
+    the address without it if ``policy`` (the cloud hosts alone unless given) allows that
+    for ``cloud``, else ``cloud``'s example (Jira Cloud unless told): never a host it
+    refuses (``https://acme.atlassian.net@127.0.0.1`` names the host 127.0.0.1)."""
+    cloud = cloud or JIRA_CLOUD
     text = (url or "").strip()
     try:
         parts = urlsplit(text)
@@ -228,21 +243,54 @@ def normal_site(url: str, cloud: Cloud | None = None) -> tuple[str, str, int, st
     except ValueError as exc:
         raise HostRefused(f"{text!r} is not a web address") from exc
     if scheme not in ("https", "http") or not host:
-        raise HostRefused(f"{text!r} is not a site address: give it as {example}")
+        raise HostRefused(f"{text!r} is not a site address: give it as {cloud.example}")
     host = _normal_host(host)
     port = port if port is not None else _DEFAULT_PORTS[scheme]
     path = _normal_path(parts.path)
-    bare = _site(scheme, host, port, path)
     if parts.username is not None or parts.password is not None:
         raise HostRefused(
-            f"the site address must not contain a user name or password (the form asks for "
-            f"the credentials on their own): type it as {bare}"
+            "the site address must not contain a user name or password (the form asks for "
+            "the credentials on their own)"
+            + _instead(_site(scheme, host, port, path), cloud, policy)
         )
     if parts.query or parts.fragment:
         raise HostRefused(
-            f"the site address must not have a query (?…) or fragment (#…): type it as {bare}"
+            "the site address must not have a query (?…) or fragment (#…)"
+            + _instead(_site(scheme, host, port, path), cloud, policy)
         )
     return scheme, host, port, path
+
+
+def _instead(bare: str, cloud: Cloud, policy: HostPolicy | None) -> str:
+    """What to type instead of a site address with more in it: ``bare`` (it without the
+    more) if the policy takes it; else the tracker's example, as ``check_url`` refuses."""
+    if (policy or HostPolicy()).allows(bare, cloud):
+        return f": type it as {bare}"
+    return f": a {cloud.name} site address is {cloud.example}.{_self_hosted(cloud)}"
+
+
+def _self_hosted(cloud: Cloud) -> str:
+    """How a self-hosted tracker gets in, after a refusal that gives the cloud's example."""
+    if cloud.self_hosted is None:
+        return ""
+    return f" For {cloud.self_hosted}, Timebox's operator allows its host first."
+
+
+def _cloud_refusal(scheme: str, host: str, port: int, path: str, cloud: Cloud) -> str | None:
+    """Why a site the operator does not list is refused for ``cloud`` (None: it is not)."""
+    if scheme != "https":
+        return "the site address must start with https://"
+    if not cloud.matches(host):
+        return (
+            f"{host} is not a {cloud.name} site: the address must be {cloud.example}."
+            f"{_self_hosted(cloud)}"
+        )
+    if port != 443:
+        return f"a {cloud.name} site address has no port: {cloud.example}"
+    if path not in cloud.paths:
+        shape = "without a path" if cloud.paths == ("",) else "as"
+        return f"give the site address {shape}: {cloud.example}"
+    return None
 
 
 _DEFAULT_PORTS = {"https": 443, "http": 80}
@@ -315,6 +363,7 @@ LINEAR_CLOUD = Cloud(
     lambda host: host == "api.linear.app",
     paths=("", "/graphql"),
 )
+CLOUDS = (JIRA_CLOUD, GITHUB_CLOUD, LINEAR_CLOUD)
 
 
 class GuardedResolver(AbstractResolver):

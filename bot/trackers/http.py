@@ -13,7 +13,8 @@ how long, how a refusal is worded) and ``TrackerClient`` applies the rules, alik
 - a rate limit waits as long as the tracker asks, unless no try is left or that is longer
   than ``max_retry_after``: then a RATE_LIMITED error with ``retry_after`` goes back to the
   caller, so a due-work row comes back then instead of holding a worker;
-- a redirect is not followed (the host policy checked the address, not where it points).
+- a redirect is not followed (the host policy checked the address, not where it points);
+  where it points goes to the log, never into the error (told in the channel, stored).
 
 The three trackers write times alike (ISO 8601), so they are read and written here once; Jira's
 and Linear's errors quote the tracker's words cut alike (``shortened``), and GitHub's and
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import random as _random
 from collections.abc import Awaitable, Callable, Mapping
@@ -33,12 +35,15 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Self, TypedDict, Unpack
+from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from bot.domain.trackers import TrackerError, TrackerErrorKind
 from bot.trackers.hosts import HostPolicy, guarded_connector
+
+log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -271,14 +276,34 @@ class TrackerClient:
                 await self._sleep(self._backoff(attempt))
                 continue
             if 300 <= reply.status < 400 and reply.status != 304:
-                raise TrackerError(
-                    f"{self.display_name} answered with a redirect to "
-                    f"{reply.headers.get('Location', '?')}, which Timebox does not follow: "
-                    f"check the {self.address_name}.",
-                    kind=TrackerErrorKind.INVALID,
-                    status=reply.status,
-                )
+                raise self._redirected(reply, where)
             return reply
+
+    def _redirected(self, reply: Reply, where: str) -> TrackerError:
+        """A redirect, which is not followed. Its target goes to the log alone: the error is
+        stored and told in the channel, and the target may be an inside address (host,
+        port, a query with a token). The error names its host only if the host policy would
+        take that host as a tracker's site."""
+        location = reply.headers.get("Location") or ""
+        try:
+            target = urljoin(where, location)
+        except ValueError:  # no address at all
+            target = location
+        log.warning(
+            "%s at %s answered with a redirect (HTTP %s) to %s, which Timebox does not follow",
+            self.display_name,
+            where,
+            reply.status,
+            repr(target) if location else "nowhere (no Location)",
+        )
+        host = self.policy.shown_host(target) if location else None
+        return TrackerError(
+            f"{self.display_name} answered with a redirect (HTTP {reply.status})"
+            + (f" to {host}" if host else "")
+            + f", which Timebox does not follow: check the {self.address_name}.",
+            kind=TrackerErrorKind.INVALID,
+            status=reply.status,
+        )
 
     async def _wait(self, seconds: float, attempt: int, action: str, status: int | None) -> None:
         """Sleeps as the tracker asks, or hands the wait to the caller (RATE_LIMITED) when no
