@@ -12,7 +12,6 @@ password or API key field, an Authorization header's credential. (Moved from QA 
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import logging
@@ -23,10 +22,13 @@ import pytest
 from bot.process.app import leveled
 from bot.runtime import logs
 from bot.runtime.config import configure_logging
-from tests.app.test_tracker_connect import connect_linear, linear  # noqa: F401
+from tests.app.test_tracker_connect import (  # noqa: F401
+    connect_linear,
+    connect_linear_public,
+    linear,
+)
 from tests.app.test_tracker_slack import connected
 from tests.app.test_tracker_sync import jira, seed_board  # noqa: F401
-from tests.app.trackers import roles
 
 APP_LOGGERS = ("slack_sdk.web.async_base_client", "slack_bolt.AsyncApp")  # see ``leveled``
 
@@ -78,12 +80,7 @@ async def test_the_linear_webhook_secret_timebox_sends_is_never_logged(
 ):
     """Timebox adds its own Linear webhook (``webhookCreate`` with the secret and the address
     with its token): at DEBUG, gql logs every request's variables and every answer."""
-    settings = dataclasses.replace(slack.services.settings, public_url="https://timebox.example")
-    monkeypatch.setattr(slack.services, "settings", settings)
-    await roles(slack)
-    answer = await connect_linear(slack, linear)
-    assert "Timebox added its webhook in Linear" in answer, answer
-    [hook] = linear.webhooks
+    _, hook = await connect_linear_public(slack, linear, monkeypatch)
     assert hook.secret and len(hook.secret) >= 16
     token = hook.url.rsplit("/", 1)[1]
     assert hook.url.startswith("https://timebox.example/trackers/linear/") and token

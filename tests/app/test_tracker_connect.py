@@ -8,6 +8,7 @@ import dataclasses
 import json
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 import pytest
@@ -139,15 +140,22 @@ async def test_a_refused_address_does_not_show_the_operators_hosts(slack, linear
     assert linear.host_setting not in said and "TIMEBOX_TRACKER_HOSTS" not in said, said
 
 
-async def test_with_a_public_address_timebox_adds_its_own_linear_webhook(
-    slack, linear, monkeypatch
-):
+async def connect_linear_public(slack, linear, monkeypatch) -> tuple[str, Any]:
+    """Linear connected by a Timebox with a public address, which adds its own webhook:
+    the answer, and that webhook."""
     settings = dataclasses.replace(slack.services.settings, public_url="https://timebox.example")
     monkeypatch.setattr(slack.services, "settings", settings)
     await roles(slack)
     answer = await connect_linear(slack, linear)
     assert "Timebox added its webhook in Linear" in answer, answer
     [hook] = linear.webhooks
+    return answer, hook
+
+
+async def test_with_a_public_address_timebox_adds_its_own_linear_webhook(
+    slack, linear, monkeypatch
+):
+    answer, hook = await connect_linear_public(slack, linear, monkeypatch)
     assert hook.url.startswith("https://timebox.example/trackers/linear/")
     assert hook.url.endswith(re.search(r"/trackers/linear/([A-Za-z0-9_-]+)", answer).group(1))
 
