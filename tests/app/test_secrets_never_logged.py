@@ -31,14 +31,17 @@ from tests.app.test_tracker_slack import connected
 from tests.app.test_tracker_sync import jira, seed_board  # noqa: F401
 
 APP_LOGGERS = ("slack_sdk.web.async_base_client", "slack_bolt.AsyncApp")  # see ``leveled``
+CLIENT_LOGGERS = ("gql.transport.aiohttp", "slack_sdk.webhook.async_client")
 
 
 @pytest.fixture
 def levels_kept() -> Iterator[None]:
-    """The levels of the loggers these tests set put back after, and any handler added to
-    the root logger meanwhile taken off."""
+    """The levels of the loggers these tests set (the root's too) put back after, and any
+    handler added to the root logger meanwhile taken off: a root left at ERROR would hide
+    every later test's warnings."""
     root = logging.getLogger()
-    saved = {name: logging.getLogger(name).level for name in (*logs.QUIET, *APP_LOGGERS)}
+    names = ("", *logs.QUIET, *APP_LOGGERS, *CLIENT_LOGGERS)
+    saved = {name: logging.getLogger(name).level for name in names}
     handlers = list(root.handlers)
     try:
         yield
@@ -123,7 +126,7 @@ def test_the_body_loggers_stay_at_info_or_the_higher_level_configured(
     for name in ("slack_sdk", "slack_bolt", "gql", "aiosqlite"):
         assert logging.getLogger(name).level == body_loggers, name
     assert logging.getLogger("apscheduler").level == scheduler
-    for name in (*APP_LOGGERS, "gql.transport.aiohttp", "slack_sdk.webhook.async_client"):
+    for name in (*APP_LOGGERS, *CLIENT_LOGGERS):
         assert leveled(name).getEffectiveLevel() == body_loggers, name
         assert not leveled(name).isEnabledFor(logging.DEBUG), name
 
