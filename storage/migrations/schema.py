@@ -1,7 +1,8 @@
 """What the migrations (storage/migrations/versions) build again and again: columns by kind
 (not null unless said), a table with its integer id, primary key and owning row, aware times, a
 foreign key to another table's id, an index on one column, columns added to or dropped from a
-table.
+table; and a migration made of such steps (`reversible`), whose downgrade undoes them in turn so
+it cannot drift from its upgrade.
 
 The names follow storage.models' naming convention (pk_<table>, fk_<table>_<column>_<target>,
 ix_<table>_<column>), so the migrations build exactly what the models declare.
@@ -13,7 +14,8 @@ what an old revision made). A new need gets a new function.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from alembic import op
@@ -123,3 +125,60 @@ def drop_columns(table: str, *names: str) -> None:
     with op.batch_alter_table(table, schema=None) as batch_op:
         for name in names:
             batch_op.drop_column(name)
+
+
+class Step(Protocol):
+    """One change of a migration that knows how to undo itself."""
+
+    def up(self) -> None: ...
+
+    def down(self) -> None: ...
+
+
+class Columns:
+    """Columns added to a table; undone by dropping them, the last added first."""
+
+    def __init__(self, table: str, *columns: sa.Column) -> None:
+        self.table, self.columns = table, columns
+
+    def up(self) -> None:
+        add_columns(self.table, *self.columns)
+
+    def down(self) -> None:
+        drop_columns(self.table, *(column.name for column in reversed(self.columns)))
+
+
+@dataclass(frozen=True)
+class Resized:
+    """A not-null string column made `length` characters long (`resize_text`); undone by
+    making it `was` long again."""
+
+    table: str
+    column: str
+    length: int
+    was: int
+
+    def up(self) -> None:
+        resize_text(self.table, self.column, self.length, was=self.was)
+
+    def down(self) -> None:
+        resize_text(self.table, self.column, self.was, was=self.length)
+
+
+def reversible(
+    changes: Callable[[], tuple[Step, ...]],
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    """A migration's `upgrade` and `downgrade` from its steps: the upgrade takes them in
+    order, the downgrade undoes them from the last (`upgrade, downgrade = reversible(changes)`).
+    The steps are built at each run, inside it: Alembic's `op` answers only then, and a
+    column belongs to the one table it was built into."""
+
+    def upgrade() -> None:
+        for step in changes():
+            step.up()
+
+    def downgrade() -> None:
+        for step in reversed(changes()):
+            step.down()
+
+    return upgrade, downgrade

@@ -6,9 +6,8 @@ revision: str = "0011"
 down_revision: str | None = "0010"
 
 
-def upgrade() -> None:
-    schema.add_columns("teams", schema.number("refinement_share", nullable=True))
+def changes() -> tuple[schema.Step, ...]:
+    return (schema.Columns("teams", schema.number("refinement_share", nullable=True)),)
 
 
-def downgrade() -> None:
-    schema.drop_columns("teams", "refinement_share")
+upgrade, downgrade = schema.reversible(changes)

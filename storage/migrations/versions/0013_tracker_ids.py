@@ -6,9 +6,8 @@ revision: str = "0013"
 down_revision: str | None = "0012"
 
 
-def upgrade() -> None:
-    schema.resize_text("tracker_links", "issue_id", 64, was=32)
+def changes() -> tuple[schema.Step, ...]:
+    return (schema.Resized("tracker_links", "issue_id", 64, was=32),)
 
 
-def downgrade() -> None:
-    schema.resize_text("tracker_links", "issue_id", 32, was=64)
+upgrade, downgrade = schema.reversible(changes)

@@ -7,9 +7,8 @@ revision: str = "0015"
 down_revision: str | None = "0014"
 
 
-def upgrade() -> None:
-    schema.resize_text("tracker_sprints", "remote_id", 64, was=32)
+def changes() -> tuple[schema.Step, ...]:
+    return (schema.Resized("tracker_sprints", "remote_id", 64, was=32),)
 
 
-def downgrade() -> None:
-    schema.resize_text("tracker_sprints", "remote_id", 32, was=64)
+upgrade, downgrade = schema.reversible(changes)

@@ -7,9 +7,8 @@ revision: str = "0018"
 down_revision: str | None = "0017"
 
 
-def upgrade() -> None:
-    schema.add_columns("teams", schema.integer("sprint_start_number", default="1"))
+def changes() -> tuple[schema.Step, ...]:
+    return (schema.Columns("teams", schema.integer("sprint_start_number", default="1")),)
 
 
-def downgrade() -> None:
-    schema.drop_columns("teams", "sprint_start_number")
+upgrade, downgrade = schema.reversible(changes)

@@ -8,9 +8,8 @@ revision: str = "0020"
 down_revision: str | None = "0019"
 
 
-def upgrade() -> None:
-    schema.add_columns("sprints", schema.text("commitment_recorded_by", 32, nullable=True))
+def changes() -> tuple[schema.Step, ...]:
+    return (schema.Columns("sprints", schema.text("commitment_recorded_by", 32, nullable=True)),)
 
 
-def downgrade() -> None:
-    schema.drop_columns("sprints", "commitment_recorded_by")
+upgrade, downgrade = schema.reversible(changes)

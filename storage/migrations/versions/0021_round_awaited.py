@@ -8,9 +8,8 @@ revision: str = "0021"
 down_revision: str | None = "0020"
 
 
-def upgrade() -> None:
-    schema.add_columns("poker_rounds", schema.json("awaited", nullable=True))
+def changes() -> tuple[schema.Step, ...]:
+    return (schema.Columns("poker_rounds", schema.json("awaited", nullable=True)),)
 
 
-def downgrade() -> None:
-    schema.drop_columns("poker_rounds", "awaited")
+upgrade, downgrade = schema.reversible(changes)
