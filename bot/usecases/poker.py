@@ -735,9 +735,9 @@ async def admit(
 async def settle_present(
     svc: Services, poll_id: int, members: Collection[str] | None, build: ResultBuilders
 ) -> list[ResultPosts] | None:
-    """After a vote's ack: the open async poll waits no more for its voters who have left the
-    channel (`members`, as Slack says now; `depart`): the result posts of the rounds that
-    reveals, recorded, to send; None when nobody has left."""
+    """After a vote's ack: the open poll, live or async, waits no more for its voters who have
+    left the channel (`members`, as Slack says now; `depart`): the result posts of the rounds
+    that reveals, recorded, to send; None when nobody has left."""
     async with svc.db.transaction() as store:
         poll = await store.poll(poll_id, lock=True)
         if poll is None or poll.status != "open" or not poker.departed(poll, members):
@@ -818,10 +818,11 @@ class Revealed:
 
 
 async def reveal_round(
-    svc: Services, actor: Actor, round_id: int, build: ResultBuilders
+    svc: Services, actor: Actor, in_channel: InChannel, round_id: int, build: ResultBuilders
 ) -> Revealed:
-    """The facilitator (the poll's starter or a Scrum Master) reveals before all have voted."""
-    async with team_work(svc, actor, once=True) as work:
+    """The facilitator (the poll's starter or a Scrum Master) reveals before all have voted.
+    A facilitator who has left the channel is refused, as anyone outside the team is."""
+    async with member_work(svc, actor, in_channel, once=True) as work:
         round_ = await reveal(work.store, work.team, round_id, actor.user, work.now)
         post = await show_result(work.store, work.team, round_.id, work.now, build)
         return Revealed(round_, work.team, post)
@@ -834,10 +835,12 @@ class Decided:
     result: Result  # the round's result as it reads now, for its message
 
 
-async def decide_round(svc: Services, actor: Actor, round_id: int, card: str | None) -> Decided:
+async def decide_round(
+    svc: Services, actor: Actor, in_channel: InChannel, round_id: int, card: str | None
+) -> Decided:
     """Accepts a card (the suggestion or another) or skips the item (None); a live poll
     moves on to its next item."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         decision = await decide(work.store, work.team, round_id, actor.user, card, work.now)
         await sync_at(work.store, decision.poll.id, [round_id], work.now + CHECK_AFTER)
         return Decided(decision, work.team, await result(work.store, round_id, work.team))
@@ -851,10 +854,12 @@ class Revoted:
     post: outbox.Post  # the new round's announcement, recorded with it, to send
 
 
-async def revote_round(svc: Services, actor: Actor, round_id: int, build: BuildRevote) -> Revoted:
+async def revote_round(
+    svc: Services, actor: Actor, in_channel: InChannel, round_id: int, build: BuildRevote
+) -> Revoted:
     """A new round on the same item, after the team has talked it over; its announcement in
     the poll's thread is recorded in the outbox with it."""
-    async with team_work(svc, actor, once=True) as work:
+    async with member_work(svc, actor, in_channel, once=True) as work:
         fresh = await revote(work.store, work.team, round_id, actor.user, work.now)
         await sync_at(work.store, fresh.poll_id, [round_id], work.now + CHECK_AFTER)
         old = await result(work.store, round_id, work.team)

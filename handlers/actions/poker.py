@@ -12,7 +12,7 @@ from bot.runtime.services import services
 from bot.usecases import poker as poker_uc
 from handlers import payload
 from handlers.blocks import poker as poker_blocks
-from handlers.common import actor
+from handlers.common import actor, in_channel
 from handlers.flows import poker as poker_flow
 from handlers.listener import listener, take_delivery
 from handlers.reply import reply
@@ -56,7 +56,10 @@ async def poker_facilitate(
     """Reveal, accept, another value, re-vote, skip: the facilitator's buttons."""
     await ack()
     picked, action = payload.decoded(body), payload.action_id(body)
-    await poker_flow.facilitate(services(context), client, actor(body, context), action, picked)
+    member = in_channel(client, body)
+    await poker_flow.facilitate(
+        services(context), client, actor(body, context), member, action, picked
+    )
 
 
 @listener

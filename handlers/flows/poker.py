@@ -50,6 +50,7 @@ from bot.runtime.services import Services
 from bot.usecases import calibration as calibration_uc
 from bot.usecases import poker as poker_uc
 from bot.usecases import poker_deadlines as deadlines_uc
+from bot.usecases.team import InChannel
 from bot.usecases.unit import Actor
 from handlers import outbox as slack_outbox
 from handlers.blocks import poker as poker_blocks
@@ -318,10 +319,10 @@ async def vote(
 
 
 def _look_around(svc: Services, client: AsyncWebClient, channel: str, cast: poker.Cast) -> None:
-    """After the ack of a vote that left its async round open: asks Slack who is in the
-    channel (once a second at most for a burst of votes on one poll), so the poll waits no
-    more for voters who have left it (bot.usecases.poker.settle_present)."""
-    if cast.poll.mode == "async" and not cast.revealed:
+    """After the ack of a vote that left its round open, live or async: asks Slack who is in
+    the channel (once a second at most for a burst of votes on one poll), so the poll waits
+    no more for voters who have left it (bot.usecases.poker.settle_present)."""
+    if not cast.revealed:
         run = partial(_settle_present, svc, client, cast.poll.id, channel)
         svc.updates.request(("poker-present", cast.poll.id), run)
 
@@ -447,31 +448,43 @@ async def on_vote(svc: Services, client: AsyncWebClient, due: Due) -> str:
 
 
 async def facilitate(
-    svc: Services, client: AsyncWebClient, actor: Actor, action: str, picked: dict[str, Any]
+    svc: Services,
+    client: AsyncWebClient,
+    actor: Actor,
+    member: InChannel,
+    action: str,
+    picked: dict[str, Any],
 ) -> None:
     """Reveal, accept, another value, re-vote, skip: what the facilitator's button says."""
     round_id = picked["r"]
     if action == "poker_reveal":
-        await reveal(svc, client, actor, round_id)
+        await reveal(svc, client, actor, member, round_id)
     elif action == "poker_revote":
-        await revote(svc, client, actor, round_id)
+        await revote(svc, client, actor, member, round_id)
     else:
         card = None if action == "poker_skip" else str(picked["c"])
-        await decide(svc, client, actor, round_id, card)
+        await decide(svc, client, actor, member, round_id, card)
 
 
-async def reveal(svc: Services, client: AsyncWebClient, actor: Actor, round_id: int) -> None:
-    revealed = await poker_uc.reveal_round(svc, actor, round_id, RESULT_BUILDERS)
+async def reveal(
+    svc: Services, client: AsyncWebClient, actor: Actor, member: InChannel, round_id: int
+) -> None:
+    revealed = await poker_uc.reveal_round(svc, actor, member, round_id, RESULT_BUILDERS)
     if revealed.post is not None:
         await _send_result(svc, client, revealed.post, revealed.round.poll_id)
     refresh(svc, client, revealed.round.poll_id)
 
 
 async def decide(
-    svc: Services, client: AsyncWebClient, actor: Actor, round_id: int, card: str | None
+    svc: Services,
+    client: AsyncWebClient,
+    actor: Actor,
+    member: InChannel,
+    round_id: int,
+    card: str | None,
 ) -> None:
     """Accepts a value (or skips the item) and moves a live poll on to its next item."""
-    decided = await poker_uc.decide_round(svc, actor, round_id, card)
+    decided = await poker_uc.decide_round(svc, actor, member, round_id, card)
     if card is not None:
         log.info("poker round %s: estimate accepted", round_id)
     await _edit_result(svc, client, decided.team, decided.result)
@@ -481,8 +494,10 @@ async def decide(
         await meeting_flow.redraw_deep_dives(svc, client, actor, [number])
 
 
-async def revote(svc: Services, client: AsyncWebClient, actor: Actor, round_id: int) -> None:
-    revoted = await poker_uc.revote_round(svc, actor, round_id, poker_blocks.revote_message)
+async def revote(
+    svc: Services, client: AsyncWebClient, actor: Actor, member: InChannel, round_id: int
+) -> None:
+    revoted = await poker_uc.revote_round(svc, actor, member, round_id, poker_blocks.revote_message)
     await _edit_result(svc, client, revoted.team, revoted.result)
     refresh(svc, client, revoted.round.poll_id)
     await _announce(svc, client, revoted.team, revoted.post)

@@ -20,6 +20,7 @@ from bot.emulator.slack_faults import PlannedFault
 from bot.emulator.stack import LocalStack
 from bot.usecases import poker as poker_uc
 from bot.usecases.unit import Actor
+from handlers.common import in_channel
 from tests.app.test_backlog_slack import shown
 from tests.app.test_poker_slack import (
     DEVS,
@@ -200,9 +201,8 @@ async def test_a_decision_whose_redraws_never_ran_is_shown_by_its_check(slack):
     for user in DEVS:
         await vote(slack, user, "8")
     [result] = replies(slack, board(slack))
-    decided = await poker_uc.decide_round(
-        slack.services, Actor("T0TEAM", CHANNEL, SM, "T-stopped"), 1, "8"
-    )
+    actor, member = Actor("T0TEAM", CHANNEL, SM, "T-stopped"), in_channel(slack.app.client, {})
+    decided = await poker_uc.decide_round(slack.services, actor, member, 1, "8")
     assert decided.decision.next_round is not None
     assert "Dark mode" not in shown(board(slack)).split("*Queue:*")[0]
     assert await at(slack, slack.clock.now() + poker_uc.CHECK_AFTER) == 1

@@ -967,9 +967,6 @@ TRUSTED_CHANGES = {
     "backlog._import_batches": "its callers ask first (import_csv before it reads the file)",
     "backlog.field_refused": "a read before the item form's ack: save_item asks after it",
     "ready.dor_form": "a read that opens the form, for the PO or an SM: save_dor asks after it",
-    "poker.reveal_round": "the poll's facilitator (in the team when they started it) or an SM",
-    "poker.decide_round": "the poll's facilitator (in the team when they started it) or an SM",
-    "poker.revote_round": "the poll's facilitator (in the team when they started it) or an SM",
     "meetings._may_change_agenda": "a check its callers make inside their member_work",
 }
 
