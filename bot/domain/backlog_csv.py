@@ -307,16 +307,41 @@ def _meant_for_backlog(text: str) -> bool:
 
 
 def _rows(text: str) -> Iterator[list[str]]:
-    """CSV rows, separated as the header line is (`_delimiter`); Excel's `sep=;` line above
-    the header names the separator and is no row. newline="" lets the csv module see a lone
-    CR (old Mac files) as a line end."""
+    """CSV rows, separated as the header line is (`_dialect`)."""
+    body, delimiter = _dialect(text)
+    return _reader(body, delimiter)
+
+
+def _reader(body: str, delimiter: str) -> Iterator[list[str]]:
+    """newline="" lets the csv module see a lone CR (old Mac files) as a line end."""
+    return csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+
+
+def _dialect(text: str) -> tuple[str, str]:
+    """The text without its byte order mark and its separator: the one Excel's `sep=;` line
+    above the header names (that line is no row), else the header line's (`_delimiter`)."""
     text = text.lstrip("\ufeff")
     sep = re.match(r"sep=([,;\t|])[ \t]*(\r\n|\r|\n)", text)
     if sep:
-        delimiter, text = sep.group(1), text[sep.end() :]
-    else:
-        delimiter = _delimiter(text)
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return text[sep.end() :], sep.group(1)
+    return text, _delimiter(text)
+
+
+def _unclosed_quote(body: str, delimiter: str) -> int | None:
+    """Where a quoted cell that is never closed starts (the offset of its line), or None.
+
+    The csv module reads such a cell to the end of the file, every row after it taken into
+    it: one row imported with the rest as its title. A cell is quoted when its first
+    character is a quote (at a line's start or after a separator); inside it, a doubled
+    quote is a quote. A quote inside an unquoted cell (`5" screen`) opens nothing."""
+    sep = re.escape(delimiter)
+    cells = re.compile(rf'(?:^|(?<=[{sep}\r\n]))"(?:[^"]|"")*+(?P<end>"?)', re.MULTILINE)
+    last = None
+    for cell in cells.finditer(body):
+        last = cell
+    if last is None or last["end"] or last.end() != len(body):
+        return None
+    return body.rfind("\n", 0, last.start()) + 1
 
 
 def _delimiter(text: str) -> str:
@@ -396,7 +421,9 @@ def parse_csv(text: str) -> ParsedCsv:
     refused whole (UserError).
 
     Pure and CPU-bound on a big file: callers run it off the event loop."""
-    reader = _rows(text)
+    body, delimiter = _dialect(text)
+    unclosed = _unclosed_quote(body, delimiter)
+    reader = _reader(body if unclosed is None else body[:unclosed], delimiter)
     try:
         headers = next(reader, None)
     except csv.Error as error:
@@ -425,7 +452,8 @@ def parse_csv(text: str) -> ParsedCsv:
     epics: dict[str, str] = {}  # an epic's key: its name
     names = [_normalise(header) for header in headers]
     inward, outward = ([i for i, name in enumerate(names) if name == side] for side in BLOCKS)
-    for line, row in enumerate(_readable(reader, report), start=2):
+    opened = None if unclosed is None else body.count("\n", 0, unclosed) + 1
+    for line, row in enumerate(_readable(reader, report, opened), start=2):
         if not any(cell.strip() for cell in row):
             continue
         if key := _cell(row, columns, "key"):
@@ -536,15 +564,28 @@ def _unique(dependencies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def _readable(reader: Iterator[list[str]], report: ImportReport) -> Iterator[list[str]]:
+def _readable(
+    reader: Iterator[list[str]], report: ImportReport, unclosed: int | None = None
+) -> Iterator[list[str]]:
     """The rows up to one the csv module cannot read (a field over its size limit, say), which
-    is refused with the rest of the file: nothing after it can be trusted to line up."""
+    is refused with the rest of the file: nothing after it can be trusted to line up. The
+    reader ends before a quoted cell never closed (`_unclosed_quote`, on line `unclosed`):
+    its row is refused the same way."""
     line = 1
     while True:
         line += 1
         try:
             row = next(reader)
         except StopIteration:
+            if unclosed is not None:
+                report.refused.append(
+                    (
+                        line,
+                        f'a quote (") opened on line {unclosed} is never closed, so this row '
+                        "and the rest cannot be read: close it, or write a quote inside a "
+                        'quoted cell twice ("")',
+                    )
+                )
             return
         except csv.Error as error:
             report.refused.append((line, f"this row and the rest cannot be read: {error}"))
