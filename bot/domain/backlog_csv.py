@@ -478,6 +478,12 @@ def parse_csv(text: str) -> ParsedCsv:
         else:
             parsed.rows.append((line, fields))
             _note_links(parsed, line, row, _cell(row, columns, "key"), (inward, outward))
+    if not (parsed.rows or parsed.refused or parsed.skipped):
+        raise UserError(
+            "The CSV has its first line, naming the columns, but no rows under it: nothing to "
+            "import. Put one item a line below it, e.g. `Export invoices,3` under "
+            "`Summary,Story Points`."
+        )
     for _, fields in parsed.rows:  # Jira's Epic Link names the epic by its key
         fields.epic = epics.get(fields.epic or "", fields.epic or "")[:EPIC_MAX] or None
     return parsed
