@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from bot.emulator.calls import RestCall
 from bot.emulator.tracker import Refusal
@@ -32,8 +32,22 @@ GitHubCall = RestCall
 login (or ``app:<id>``, ``installation:<id>``) the credentials were for."""
 
 
+class GhNode:
+    """A record GitHub also names by a global node id (GraphQL's ``id``, REST's ``node_id``):
+    its type's prefix, then its database ``id``."""
+
+    NODE_PREFIX: ClassVar[str]
+    id: int
+
+    @property
+    def node_id(self) -> str:
+        return f"{self.NODE_PREFIX}_{self.id}"
+
+
 @dataclass
-class GhIssue:
+class GhIssue(GhNode):
+    NODE_PREFIX: ClassVar[str] = "I"
+
     repo: str
     number: int
     id: int
@@ -51,10 +65,6 @@ class GhIssue:
     def key(self) -> str:
         return f"{self.repo}#{self.number}"
 
-    @property
-    def node_id(self) -> str:
-        return f"I_{self.id}"
-
 
 @dataclass
 class GhMilestone:
@@ -67,7 +77,9 @@ class GhMilestone:
 
 
 @dataclass
-class GhRepo:
+class GhRepo(GhNode):
+    NODE_PREFIX: ClassVar[str] = "R"
+
     owner: str
     name: str
     id: int
@@ -81,10 +93,6 @@ class GhRepo:
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
-
-    @property
-    def node_id(self) -> str:
-        return f"R_{self.id}"
 
 
 @dataclass

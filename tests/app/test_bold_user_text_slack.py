@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 import agendas
 from bot.emulator.linear import LinearEmulator
 from bot.emulator.stack import LocalStack
@@ -22,8 +20,8 @@ from tests.app.test_refine_slack import agenda_message, refine, thread, tick
 from tests.app.test_review_slack import sprint_with_done_items
 from tests.app.test_sprint_tasks_slack import committed, private
 from tests.app.test_tracker_connect import connect_linear
+from tests.app.trackers import beside_slack_fixture
 from tests.app.trackers import roles as tracker_roles
-from tests.app.trackers import started_beside
 from tests.conftest import CHANNEL, DEV1, DEV2, PO, roles
 
 TYPED = "<!channel> API *call* for my_var ~now~"
@@ -112,9 +110,7 @@ async def test_a_meetings_section_titles_purpose_and_name_stay_inside_their_mark
     assert minutes and "*Minutes of the Our ∗quick∗ sync*" in minutes[-1], minutes
 
 
-@pytest.fixture
-async def linear(slack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> LinearEmulator:
-    return await started_beside(slack, "linear", monkeypatch)
+linear = beside_slack_fixture("linear")
 
 
 async def test_a_tracker_boards_name_stays_inside_its_bold_when_connected_listed_and_gone(

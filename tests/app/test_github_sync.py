@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import aiohttp
-import pytest
 from sqlalchemy import text
 
 from bot.domain import tracker_sync as rules
@@ -23,6 +22,7 @@ from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.trackers import (
     backlog_text,
+    beside_slack_fixture,
     connect_by_form,
     connected_as_po,
     drain,
@@ -31,14 +31,10 @@ from tests.app.trackers import (
     later,
     only_the_signed_webhook_counts,
     roles,
-    started_beside,
 )
 from tests.conftest import CHANNEL, DEV1, PO
 
-
-@pytest.fixture
-async def github(slack: LocalStack, monkeypatch) -> GitHubEmulator:
-    return await started_beside(slack, "github", monkeypatch)
+github = beside_slack_fixture("github")
 
 
 def seed(github: GitHubEmulator) -> list[str]:

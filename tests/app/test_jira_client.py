@@ -162,11 +162,7 @@ async def test_incremental_fetch_costs_the_same_calls_on_a_board_of_5000_as_of_2
     make_client, sleeps
 ) -> None:
     small, large = await shared.ten_changes_on_boards_of(
-        (250, 5000),
-        JiraEmulator,
-        make_client,
-        START,
-        lambda em, key, title: em.edit(key, summary=title),
+        (250, 5000), JiraEmulator, make_client, START, title_field="summary"
     )
 
     assert [c.route for c in small.calls] == [c.route for c in large.calls] == ["search.jql"]

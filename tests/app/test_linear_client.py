@@ -246,12 +246,7 @@ async def test_incremental_fetch_costs_the_same_calls_on_a_team_of_3000_as_of_20
     make_client, sleeps
 ) -> None:
     small, large = await shared.ten_changes_on_boards_of(
-        (200, 3000),
-        LinearEmulator,
-        make_client,
-        START,
-        lambda em, key, title: em.edit(key, title=title),
-        last_first=True,
+        (200, 3000), LinearEmulator, make_client, START, title_field="title", last_first=True
     )
 
     operations = [[c.operation for c in em.calls] for em in (small, large)]

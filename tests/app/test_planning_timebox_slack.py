@@ -54,11 +54,16 @@ async def test_a_planning_scheduled_longer_than_its_timebox_is_refused(slack):
     assert f"{TWO_WEEKS}: give it `4h` or less." in said, said
 
 
-async def test_a_planning_is_extended_up_to_its_timebox_and_no_further(slack):
+async def extended(slack: LocalStack, started: str, asked: str) -> str:
+    """The usual `setup`, a planning started for `started`, then `/planning extend <asked>`
+    typed by the Scrum Master: the private answer."""
     await setup(slack)
-    await cmd(slack, "/planning", "start 3h50m")
+    await cmd(slack, "/planning", f"start {started}")
+    return await answer(slack, f"extend {asked}")
 
-    said = await answer(slack, "extend 15m")
+
+async def test_a_planning_is_extended_up_to_its_timebox_and_no_further(slack):
+    said = await extended(slack, "3h50m", "15m")
     assert f"{TWO_WEEKS}: 10 minutes left, so type `/planning extend 10m` or less." in said, said
 
     await cmd(slack, "/planning", "extend 10m")
@@ -70,9 +75,7 @@ async def test_a_planning_is_extended_up_to_its_timebox_and_no_further(slack):
 
 async def test_a_planning_started_at_its_timebox_is_booked_not_used_up(slack):
     """Minutes in, nothing is used up yet: the whole timebox is booked by the start."""
-    await setup(slack)
-    await cmd(slack, "/planning", "start 4h")
-    said = await answer(slack, "extend 1m")
+    said = await extended(slack, "4h", "1m")
     assert f"{TWO_WEEKS}, and all of it is booked already" in said, said
     assert "used up" not in said
 

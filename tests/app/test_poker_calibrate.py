@@ -20,7 +20,6 @@ from bot.sandbox import seed
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.server import Sandbox
 from bot.usecases import poker as poker_uc
-from storage.models import Sprint, SprintItem
 from tests.app.test_backlog_slack import shown
 from tests.app.test_planning_slack import cmd
 from tests.app.test_poker_faults import quick_retries  # noqa: F401  (a fixture)
@@ -28,6 +27,7 @@ from tests.app.test_poker_slack import at, board, poker, replies, vote
 from tests.app.test_poker_teams import OTHER, OTHER_SM, other_channel
 from tests.app.test_sprint_tasks_slack import committed
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, SM, beside_roles, roles
+from tests.sprint_rows import closed_sprint, done_in
 
 SPRINT_START = date(2026, 2, 2)  # a Monday; the clock stands at Monday, March 2
 # (number, estimate, done on the sprint's nth working day (1 = its Monday), hour UTC):
@@ -54,35 +54,25 @@ async def seed_done(
         for number in range(1, upto + 1):
             title = SHOUTING if number == 31 else f"Story {number}"
             await store.add_item(team, ItemFields(title=title), DEV1, now - timedelta(days=60))
-        sprint = await store.add_sprint(
-            Sprint(
-                team_id=team.id,
-                number=1,
-                status="closed",
-                starts_on=SPRINT_START,
-                ends_on=SPRINT_START + timedelta(days=11),
-                goal="Invoices customers can pay",
-                committed_by=[DEV1],
-                committed_at=datetime(2026, 2, 2, 9, tzinfo=UTC),
-                completed_points=sum(points for _, points, _, _ in done),
-                closed_at=datetime(2026, 2, 13, 17, tzinfo=UTC),
-            )
+        sprint = await closed_sprint(
+            store,
+            team.id,
+            SPRINT_START,
+            SPRINT_START + timedelta(days=11),
+            goal="Invoices customers can pay",
+            committed_by=[DEV1],
+            committed_at=datetime(2026, 2, 2, 9, tzinfo=UTC),
+            completed_points=sum(points for _, points, _, _ in done),
+            closed_at=datetime(2026, 2, 13, 17, tzinfo=UTC),
         )
+        added = datetime(2026, 2, 2, 8, tzinfo=UTC)
         for position, (number, points, day, hour) in enumerate(done):
             item = await store.item(team.id, number)
             assert item is not None
             item.estimate, item.status = points, "done"
             finished = datetime.combine(SPRINT_START + timedelta(days=day - 1), datetime.min.time())
-            await store.add_sprint_item(
-                SprintItem(
-                    sprint_id=sprint.id,
-                    item_id=item.id,
-                    position=position,
-                    supports_goal=True,
-                    removed=False,
-                    added_at=datetime(2026, 2, 2, 8, tzinfo=UTC),
-                    done_at=finished.replace(hour=hour, tzinfo=UTC),
-                )
+            await done_in(
+                store, sprint, item, position, added, finished.replace(hour=hour, tzinfo=UTC)
             )
 
 

@@ -11,7 +11,15 @@ from datetime import UTC, datetime
 
 from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import last_ephemeral, shown
-from tests.app.test_poker_slack import at, board, poker, replies, setup_team, vote
+from tests.app.test_poker_slack import (
+    at,
+    board,
+    one_item_poll,
+    poker,
+    replies,
+    setup_team,
+    vote,
+)
 from tests.app.test_socket_mode import envelopes_all_acked_once
 from tests.app.test_socket_mode import start as start_socket_mode
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
@@ -35,9 +43,7 @@ def members_asked(slack: LocalStack) -> int:
 async def test_a_voter_who_leaves_is_not_waited_for_and_the_last_vote_of_those_left_reveals(
     slack,
 ):
-    await setup_team(slack, "Export invoices")
-    await poker(slack, "async 1 for 24h")
-    poll = board(slack)
+    poll = await one_item_poll(slack, "async 1 for 24h")
     assert f"*Waiting for:* <@{DEV1}>, <@{DEV2}>, <@{DEV3}>" in shown(poll)
     await vote(slack, DEV1, "3")
     leaves(slack, DEV3)
@@ -97,8 +103,7 @@ async def test_the_reminder_leaves_out_who_left_and_reveals_what_they_alone_held
 
 
 async def test_someone_who_joins_the_channel_during_the_poll_may_vote(slack):
-    await setup_team(slack, "Export invoices")
-    await poker(slack, "async 1 for 24h")
+    await one_item_poll(slack, "async 1 for 24h")
     joins(slack, ZOE)
     await vote(slack, ZOE, "8")
     await slack.settle()
@@ -125,8 +130,7 @@ async def test_a_newcomer_does_not_vote_where_the_facilitator_named_the_voters(s
 
 
 async def test_the_po_still_watches_a_poll_of_the_channels_developers(slack):
-    await setup_team(slack, "Export invoices")
-    await poker(slack, "async 1 for 24h")
+    await one_item_poll(slack, "async 1 for 24h")
     asked = members_asked(slack)
     await vote(slack, PO, "8")
     await vote(slack, SM, "8")
@@ -137,8 +141,7 @@ async def test_the_po_still_watches_a_poll_of_the_channels_developers(slack):
 
 
 async def test_a_newcomer_may_vote_with_a_reason_too(slack):
-    await setup_team(slack, "Export invoices")
-    await poker(slack, "async 1 for 24h")
+    await one_item_poll(slack, "async 1 for 24h")
     joins(slack, ZOE)
     await slack.driver.click("Vote with a reason", user=ZOE, message=board(slack))
     form = slack.emulator.open_view(ZOE)

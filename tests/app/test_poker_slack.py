@@ -54,6 +54,14 @@ def board(slack: LocalStack) -> Any:
     return polls(slack)[-1]
 
 
+async def one_item_poll(slack: LocalStack, text: str = "1") -> Any:
+    """Item #1, "Export invoices", on the team's backlog and `/poker <text>` run by the Scrum
+    Master: the poll's board."""
+    await setup_team(slack, "Export invoices")
+    await poker(slack, text)
+    return board(slack)
+
+
 def replies(slack: LocalStack, message: Any) -> list[Any]:
     return [m for m in slack.emulator.thread(CHANNEL, message.ts) if m.ts != message.ts]
 
@@ -136,9 +144,7 @@ async def test_a_live_round_reveals_when_all_have_voted_and_the_estimate_lands(s
 
 
 async def test_a_split_vote_goes_to_round_two_and_every_round_is_kept(slack):
-    await setup_team(slack, "Export invoices")
-    await poker(slack, "1")
-    poll = board(slack)
+    poll = await one_item_poll(slack)
     await vote(slack, DEV1, "2")
     await vote(slack, DEV2, "13")
     await vote(slack, DEV3, "☕")
@@ -367,9 +373,7 @@ async def test_voters_can_be_named_or_a_user_group(slack):
 
 
 async def test_a_restart_mid_poll_keeps_votes_and_the_deadline_fires_once(slack, db, clock):
-    await setup_team(slack, "Export invoices")
-    await poker(slack, "async 1 for 2h")
-    poll = board(slack)
+    poll = await one_item_poll(slack, "async 1 for 2h")
     await vote(slack, DEV1, "8")
     restarted = await LocalStack(db, clock, emulator=slack.emulator).start()
     try:
@@ -397,8 +401,7 @@ async def test_a_vote_and_its_delivery_are_kept_in_one_transaction_and_a_retry_d
     """Issue 15, point 2: a click's vote is counted before its ack, and the request's delivery
     key is recorded in the same transaction (no write of its own after the ack); the same
     click delivered again (a proxy's retry) is skipped, and counts once."""
-    await setup_team(slack, "Export invoices")
-    await poker(slack, "1")
+    await one_item_poll(slack)
     deliveries = slack.services.deliveries.commits
     click = await slack.driver.click("5", user=DEV1, message=board(slack))
     assert slack.services.deliveries.commits == deliveries, "recorded with the vote"
@@ -418,9 +421,7 @@ async def test_a_round_revealed_by_a_vote_gets_its_result_even_if_its_instance_d
     """The vote that reveals a round records the result after its ack; an instance that stops
     in between (here: only the vote's transaction ran, as a kill -9 would leave it) left a
     `poker_sync` due soon, which posts the result, once."""
-    await setup_team(slack, "Export invoices")
-    await poker(slack, "1")
-    poll = board(slack)
+    poll = await one_item_poll(slack)
     for user in DEVS[:2]:
         await vote(slack, user, "5")
     last = poker_uc.Vote("vote:T-killed", "T0TEAM", CHANNEL, DEV3, 1, "8")
@@ -440,9 +441,7 @@ async def test_a_vote_stored_before_its_ack_is_counted_once_even_if_its_instance
     """A click is on disk before Slack gets the ack. An instance that stops between storing
     and counting it (here: only `take_vote` ran, as a kill -9 would leave it) leaves a due
     vote that any instance counts once it is due, and a second count does nothing."""
-    await setup_team(slack, "Export invoices")
-    await poker(slack, "async 1 for 2h")
-    poll = board(slack)
+    poll = await one_item_poll(slack, "async 1 for 2h")
     async with slack.db.transaction() as store:
         [round_] = await store.rounds(1)
     svc = slack.services

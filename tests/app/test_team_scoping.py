@@ -466,6 +466,9 @@ async def replays(stack, caplog) -> AsyncIterator[Replays]:
 # Each scenario brings team A to the states its buttons and forms need, replays each of them,
 # and owns exactly the keys listed for it here.
 
+AFTER_REVEAL = ("poker_accept", "poker_accept_other", "poker_choose", "poker_revote", "poker_skip")
+"""The facilitator's buttons on a revealed round: the poker scenario replays each of them."""
+
 SCENARIOS: dict[str, set[tuple[str, str]]] = {
     "backlog": {
         *(
@@ -510,11 +513,7 @@ SCENARIOS: dict[str, set[tuple[str, str]]] = {
                 "poker_vote:1",
                 "poker_reason",
                 "poker_reveal",
-                "poker_accept",
-                "poker_accept_other",
-                "poker_choose",
-                "poker_revote",
-                "poker_skip",
+                *AFTER_REVEAL,
                 "poker_link",
             )
         ),
@@ -692,13 +691,7 @@ async def test_poker_buttons_and_forms_act_in_their_own_team_only(replays):
         await r.stack.driver.click("5", user=DEV1, channel=CHANNEL)
         await r.stack.driver.click("8", user=DEV3, channel=CHANNEL)  # neighbours: two to accept
         await r.stack.driver.click("Reveal", user=SM, channel=CHANNEL)
-        for action in (
-            "poker_accept",
-            "poker_accept_other",
-            "poker_choose",
-            "poker_revote",
-            "poker_skip",
-        ):
+        for action in AFTER_REVEAL:
             await r.click(action)
 
         # An async poll's reminder links to the poll.

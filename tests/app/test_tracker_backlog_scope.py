@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator.linear import LinearEmulator
 from bot.emulator.stack import LocalStack
 from bot.sandbox.server import Sandbox
 from bot.usecases import tracker as tracker_uc
@@ -18,13 +17,13 @@ from tests.app.test_tracker_connect import connect_linear
 from tests.app.trackers import (
     WORKSPACE,
     backlog_text,
+    beside_slack_fixture,
     demo_backlog,
     demo_links,
     demo_sandbox,
     drain,
     later,
     roles,
-    started_beside,
     webhook_of,
 )
 from tests.conftest import CHANNEL, PO
@@ -59,9 +58,7 @@ async def test_an_issue_in_progress_in_linear_stays_out_of_the_backlog_after_a_s
     assert (await demo_links(demo))[1] == keys
 
 
-@pytest.fixture
-async def linear(slack: LocalStack, monkeypatch) -> LinearEmulator:
-    return await started_beside(slack, "linear", monkeypatch)
+linear = beside_slack_fixture("linear")
 
 
 async def status_text(slack: LocalStack) -> str:

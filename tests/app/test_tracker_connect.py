@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-import pytest
 
 from bot.domain.tracker_webhooks import sign, verified
 from bot.emulator.linear import LinearEmulator, send_webhook
@@ -19,18 +18,15 @@ from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.trackers import (
     backlog_text,
+    beside_slack_fixture,
     connect_by_form,
     form_text,
     roles,
-    started_beside,
     webhook_of,
 )
 from tests.conftest import CHANNEL, PO
 
-
-@pytest.fixture
-async def linear(slack: LocalStack, monkeypatch) -> LinearEmulator:
-    return await started_beside(slack, "linear", monkeypatch)
+linear = beside_slack_fixture("linear")
 
 
 async def connect_linear(slack: LocalStack, linear: LinearEmulator, **values: str) -> str:

@@ -8,8 +8,9 @@
   ``pages_of`` reads page by page; and the scenarios the Jira and Linear clients both go
   through (reads, writes, failures ridden out), each asserting what they do alike.
 - A channel connected through the real app (test_tracker_*.py, test_github_sync.py,
-  test_jira_reconcile.py): a tracker's emulator the bot may call, the channel's roles, the
-  connect form, the webhook a connection gives, due work run, an estimate from poker.
+  test_jira_reconcile.py): a tracker's emulator the bot may call (``beside_slack_fixture``
+  makes it a test module's fixture), the channel's roles, the connect form, the webhook a
+  connection gives, due work run, an estimate from poker.
 - `timebox sandbox --<tracker>` (test_sandbox_jira.py, test_sandbox_github.py).
 """
 
@@ -148,15 +149,15 @@ async def ten_changes_on_boards_of(
     emulator: Callable[..., Any],
     make_client: Callable[..., Any],
     start: datetime,
-    retitle: Callable[[Any, str, str], object],
+    title_field: str,
     *,
     last_first: bool = False,
 ) -> list[Any]:
     """For each size a fresh ``emulator`` of that many issues, checked by a client; ten
     minutes on is "since", and 90 seconds later ten issues spread over the board are
-    retitled "Changed 0" to "Changed 9" (``retitle(em, key, title)``; from the last of them
-    with ``last_first``). The changes since then come in the order made, titles and all.
-    Returns the emulators, each with only the calls of that read."""
+    retitled "Changed 0" to "Changed 9" (``em.edit(key, <title_field>=title)``; from the last
+    of them with ``last_first``). The changes since then come in the order made, titles and
+    all. Returns the emulators, each with only the calls of that read."""
     emulators = []
     for size in sizes:
         clock = ManualClock(start)
@@ -171,7 +172,7 @@ async def ten_changes_on_boards_of(
             if last_first:
                 changed.reverse()
             for n, key in enumerate(changed):
-                retitle(em, key, f"Changed {n}")
+                em.edit(key, **{title_field: f"Changed {n}"})
             em.reset_calls()
 
             changes = await collect(iter_changes(client, since))
@@ -318,6 +319,17 @@ async def started_beside(slack: LocalStack, kind: str, monkeypatch: pytest.Monke
     emulator = await slack.start_tracker(kind)
     let_the_bot_call(monkeypatch, emulator.host_setting)
     return emulator
+
+
+def beside_slack_fixture(kind: str) -> Any:
+    """A fixture called ``kind``: that tracker's emulator started beside the test's Slack
+    (``started_beside``), for a test module whose channel connects to it."""
+
+    @pytest.fixture(name=kind)
+    async def started(slack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Any:
+        return await started_beside(slack, kind, monkeypatch)
+
+    return started
 
 
 async def roles(slack: LocalStack, channel: str = CHANNEL) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from bot.domain.backlog import ItemFields
 from storage.db import Database
-from storage.models import Sprint, SprintItem
+from tests.sprint_rows import closed_sprint, done_in
 
 
 def _at(day: int, hour: int) -> datetime:
@@ -20,15 +20,8 @@ async def test_done_records_are_the_teams_done_estimated_items_in_its_sprints(st
     other = await store.ensure_team("T0TEAM", "C0OTHER", clock.now())
     sprints = {}
     for owner in (team, other):
-        sprints[owner.id] = await store.add_sprint(
-            Sprint(
-                team_id=owner.id,
-                number=1,
-                status="closed",
-                starts_on=date(2026, 3, 2),
-                ends_on=date(2026, 3, 13),
-                committed_by=[],
-            )
+        sprints[owner.id] = await closed_sprint(
+            store, owner.id, date(2026, 3, 2), date(2026, 3, 13), committed_by=[]
         )
     cases = [  # (team, title, estimate, status, archived, done on)
         (team, "Done", 5.0, "done", False, 4),
@@ -44,18 +37,8 @@ async def test_done_records_are_the_teams_done_estimated_items_in_its_sprints(st
         )
         item.status = status
         item.archived_at = clock.now() if archived else None
-        await store.add_sprint_item(
-            SprintItem(
-                sprint_id=sprints[owner.id].id,
-                item_id=item.id,
-                position=0,
-                supports_goal=True,
-                removed=False,
-                added_at=_at(2, 8),
-                started_at=_at(3, 9),
-                done_at=_at(day, 16) if day else None,
-            )
-        )
+        done_at = _at(day, 16) if day else None
+        await done_in(store, sprints[owner.id], item, 0, _at(2, 8), done_at, started_at=_at(3, 9))
     records = await store.done_records(team.id)
     assert [(r.number, r.title, r.estimate) for r in records] == [
         (5, "Done, 3 points", 3.0),
