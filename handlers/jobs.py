@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
@@ -44,6 +45,30 @@ from handlers.flows import poker as poker_flow
 log = logging.getLogger(__name__)
 
 Job = Callable[[Services, AsyncWebClient, Due], Awaitable[str | None]]
+
+
+WORDINGS: dict[type, Callable[[Any], news.Worded]] = {
+    tracker_uc.Outage: tracker_notice.outage,
+    tracker_uc.SprintClosedThere: tracker_notice.sprint_closed,
+    tracker_push.SprintCycleTaken: tracker_notice.cycle_taken,
+    tracker_refusal.WriteRefused: tracker_notice.write_refused,
+    sprints_uc.ScopeChanged: sprint_blocks.scope_changed,
+    sprints_uc.SprintClosed: sprint_blocks.sprint_closed,
+    team_uc.TeamSetUp: team_blocks.setup_announcement,
+    team_uc.RolesChanged: team_blocks.roles_changed,
+    connect_uc.Disconnected: connect_blocks.disconnect_told,
+    meetings_uc.Note: meeting_blocks.note,
+    meetings_uc.NextTriage: lambda n: meeting_blocks.opened(n.meeting, n.team, [n.card]),
+    meetings_uc.Ended: lambda done: meeting_blocks.ended_posts(done.meeting),
+    planning_uc.Committed: meeting_blocks.committed_posts,
+    planning_uc.PlanNote: sprint_blocks.plan_note,
+    review_uc.Verdict: review_blocks.verdict_note,
+    review_uc.FollowUp: review_blocks.follow_up_added,
+    backlog_uc.FileImported: backlog_blocks.file_imported,
+    files_uc.AgendaSaved: meeting_blocks.agenda_saved,
+}
+"""How each kind of channel news is worded (bot/usecases/news.py), registered by
+`register_jobs`."""
 
 
 class JobClients:
@@ -116,26 +141,8 @@ def register_jobs(
         housekeeping_uc.HOUSEKEEPING, partial(housekeeping_uc.housekeeping, services)
     )
     services.jobs.handle(unhook_uc.KIND, partial(unhook_uc.run, services))
-    news.register_wording(tracker_uc.Outage, tracker_notice.outage)
-    news.register_wording(tracker_uc.SprintClosedThere, tracker_notice.sprint_closed)
-    news.register_wording(tracker_push.SprintCycleTaken, tracker_notice.cycle_taken)
-    news.register_wording(tracker_refusal.WriteRefused, tracker_notice.write_refused)
-    news.register_wording(sprints_uc.ScopeChanged, sprint_blocks.scope_changed)
-    news.register_wording(sprints_uc.SprintClosed, sprint_blocks.sprint_closed)
-    news.register_wording(team_uc.TeamSetUp, team_blocks.setup_announcement)
-    news.register_wording(team_uc.RolesChanged, team_blocks.roles_changed)
-    news.register_wording(connect_uc.Disconnected, connect_blocks.disconnect_told)
-    news.register_wording(meetings_uc.Note, meeting_blocks.note)
-    news.register_wording(
-        meetings_uc.NextTriage, lambda n: meeting_blocks.opened(n.meeting, n.team, [n.card])
-    )
-    news.register_wording(meetings_uc.Ended, lambda done: meeting_blocks.ended_posts(done.meeting))
-    news.register_wording(planning_uc.Committed, meeting_blocks.committed_posts)
-    news.register_wording(planning_uc.PlanNote, sprint_blocks.plan_note)
-    news.register_wording(review_uc.Verdict, review_blocks.verdict_note)
-    news.register_wording(review_uc.FollowUp, review_blocks.follow_up_added)
-    news.register_wording(backlog_uc.FileImported, backlog_blocks.file_imported)
-    news.register_wording(files_uc.AgendaSaved, meeting_blocks.agenda_saved)
+    for kind_of_news, word in WORDINGS.items():
+        news.register_wording(kind_of_news, word)
 
 
 async def send_reminder(services: Services, client: AsyncWebClient, due: Due) -> str:

@@ -68,16 +68,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     # The page explains a command the bot does not handle; Bolt's advice on it is noise here.
     logging.getLogger("slack_bolt").setLevel(logging.ERROR)
     try:
-        return asyncio.run(
-            _serve(
-                args.port,
-                args.db,
-                fresh=args.fresh,
-                jira=args.jira,
-                github=args.github,
-                linear=args.linear,
-            )
-        )
+        return asyncio.run(_serve(args))
     except KeyboardInterrupt:  # a second Ctrl-C while stopping
         return 0
 
@@ -100,15 +91,9 @@ def backlog_said(sandbox: Any, fresh: bool) -> str:
     return "the backlog you left there last time"
 
 
-async def _serve(
-    port: int,
-    db: Path,
-    *,
-    fresh: bool,
-    jira: bool = False,
-    github: bool = False,
-    linear: bool = False,
-) -> int:
+async def _serve(args: argparse.Namespace) -> int:
+    """The sandbox `add_arguments` describes, on 127.0.0.1:`args.port`, until `run_sandbox`'s
+    signals stop it."""
     from bot.sandbox.page import make_page
     from bot.sandbox.server import Sandbox
 
@@ -116,7 +101,10 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    sandbox = await Sandbox(db, fresh=fresh, jira=jira, github=github, linear=linear).start()
+    port, db, fresh = args.port, args.db, args.fresh
+    sandbox = await Sandbox(
+        db, fresh=fresh, jira=args.jira, github=args.github, linear=args.linear
+    ).start()
     runner = web.AppRunner(make_page(sandbox), access_log=None)
     await runner.setup()
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -791,19 +792,30 @@ async def show_agenda(svc: Services, actor: Actor, kind: str = "refinement") -> 
         return _shown(work, kind)
 
 
-async def agenda_to_edit(
+async def change_agenda(
     svc: Services,
     actor: Actor,
     kind: str,
     channel: str,
     team_id: int | None,
     in_channel: InChannel,
+    *,
+    to_builtin: bool = False,
 ) -> AgendaShown:
-    """The agenda a button offers to edit (it names the team's channel and id): this team's
-    only, and only for who may save it, refused as `save_agenda` refuses."""
-    async with member_work(svc, actor, in_channel) as work:
+    """The agenda a button names by its team's channel and id: this team's only, and only for
+    who may save it, refused as `save_agenda` refuses. `to_builtin`: reset to the built-in
+    agenda first (a change, hence recorded `once`); otherwise only read, for its form."""
+    async with member_work(svc, actor, in_channel, once=to_builtin) as work:
         await _may_change_agenda(work, kind, channel, team_id)
+        if to_builtin:
+            reset(work.team, kind)
         return _shown(work, kind)
+
+
+agenda_to_edit = partial(change_agenda, to_builtin=False)
+"""The agenda a button offers to edit, for its form."""
+reset_agenda = partial(change_agenda, to_builtin=True)
+"""Back to the built-in agenda (the PO's or a Scrum Master's)."""
 
 
 @dataclass(frozen=True)
@@ -831,21 +843,6 @@ async def agenda_from_form(svc: Services, actor: Actor, given: AgendaForm) -> Ag
         agenda = edited(current, given.amounts, given.purposes)
     require_fits(agenda, weeks)
     return agenda
-
-
-async def reset_agenda(
-    svc: Services,
-    actor: Actor,
-    kind: str,
-    channel: str,
-    team_id: int | None,
-    in_channel: InChannel,
-) -> AgendaShown:
-    """Back to the built-in agenda (the PO's or a Scrum Master's)."""
-    async with member_work(svc, actor, in_channel, once=True) as work:
-        await _may_change_agenda(work, kind, channel, team_id)
-        reset(work.team, kind)
-        return _shown(work, kind)
 
 
 async def save_agenda(

@@ -13,9 +13,9 @@ durable outbox with it (worded by the app: handlers/flows/review.py), to send at
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 from agendas import engine
@@ -88,12 +88,24 @@ REVIEW = Review()
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """An item's verdict, for the meeting thread (a failed one is offered a follow-up)."""
+class ItemNews:
+    """What the review said of an item of the increment, as news for the meeting's thread
+    (worded by the app: handlers/jobs.py)."""
 
     team: Team
     meeting: Meeting
     item: BacklogItem
+    posts: Sequence[outbox.Post] = field(default=(), kw_only=True)
+    """Its post in the thread, recorded in the outbox with it (`_told`), to send at once."""
+
+
+News = TypeVar("News", bound=ItemNews)
+
+
+@dataclass(frozen=True)
+class Verdict(ItemNews):
+    """An item's verdict, for the meeting thread (a failed one is offered a follow-up)."""
+
     verdict: str
     note: str
     user: str
@@ -103,18 +115,13 @@ class Verdict:
     """The item's verdict before this one, if any (its post in the thread follows the latest)."""
     follow_up: int | None = None
     """The number of the item's follow-up, if one was made (it stays on the backlog)."""
-    posts: Sequence[outbox.Post] = ()
-    """Its post in the thread, recorded in the outbox with it, to send at once."""
 
 
 @dataclass(frozen=True)
-class FollowUp:
-    team: Team
-    meeting: Meeting
-    item: BacklogItem
+class FollowUp(ItemNews):
+    """A failed item's follow-up, added to the backlog, for the meeting thread."""
+
     follow_up: BacklogItem
-    posts: Sequence[outbox.Post] = ()
-    """Its post in the thread, recorded in the outbox with it, to send at once."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +190,7 @@ async def give_verdict(
             follow_up,
         )
         key = f"review-verdict:{meeting.id}:{number}:{uuid4().hex}"
-        return replace(done, posts=await _tell(work, key, done))
+        return await _told(work, key, done)
 
 
 async def add_follow_up(
@@ -205,7 +212,7 @@ async def add_follow_up(
         _keep_follow_up_in_minutes(meeting, number, follow_up.number)
         done = FollowUp(work.team, meeting, item, follow_up)
         key = f"review-follow-up:{meeting.id}:{follow_up.number}"
-        return replace(done, posts=await _tell(work, key, done))
+        return await _told(work, key, done)
 
 
 async def answer_goal(
@@ -245,11 +252,12 @@ async def _done_item(work: Work, meeting: Meeting, number: int) -> BacklogItem:
     return rules.check_in_increment(number, done)
 
 
-async def _tell(work: Work, key: str, done: Verdict | FollowUp) -> list[outbox.Post]:
-    """`done`'s post in the meeting's thread, recorded in the outbox under `key` in the use
-    case's transaction: Slack refusing it later cannot lose it."""
+async def _told(work: Work, key: str, done: News) -> News:
+    """`done` with its post in the meeting's thread, recorded in the outbox under `key` in the
+    use case's transaction: Slack refusing it later cannot lose it."""
     thread = done.meeting.message_ts
-    return await news.record_for_channel(work.store, work.team, key, work.now, done, thread)
+    posts = await news.record_for_channel(work.store, work.team, key, work.now, done, thread)
+    return replace(done, posts=posts)
 
 
 def _keep_follow_up_in_minutes(meeting: Meeting, number: int, follow_up: int) -> None:

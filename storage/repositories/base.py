@@ -1,18 +1,29 @@
-"""What every repository shares: the session of its unit of work, and inserts that skip rows
-whose unique key exists (the same on SQLite and PostgreSQL)."""
+"""What every repository shares: the session of its unit of work, a team's row by its id, and
+inserts that skip rows whose unique key exists (the same on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _INSERTS: dict[tuple[type[Any], str], Any] = {}
 
+Row = TypeVar("Row")
+
 
 class Repository:
     session: AsyncSession
+
+    async def _in_team(self, model: type[Row], row_id: int, team_id: int) -> Row | None:
+        """The row of `model` with this id if it is the team's; None for another team's (or
+        none): an id a button or form names is only ever looked up inside the actor's team."""
+        table: Any = model  # a model with `id` and `team_id` columns
+        return await self.session.scalar(
+            select(model).where(table.id == row_id, table.team_id == team_id)
+        )
 
     async def _insert_ignoring_conflict(self, model: type[Any], values: dict[str, Any]) -> bool:
         """INSERT that does nothing when a unique key already exists; True if a row was added."""

@@ -26,9 +26,7 @@ class CalendarQueries(Repository):
 
     async def ceremony_in_team(self, ceremony_id: int, team_id: int) -> Ceremony | None:
         """The ceremony with this id if it is the team's; None for another team's (or none)."""
-        return await self.session.scalar(
-            select(Ceremony).where(Ceremony.id == ceremony_id, Ceremony.team_id == team_id)
-        )
+        return await self._in_team(Ceremony, ceremony_id, team_id)
 
     async def add_ceremony(self, ceremony: Ceremony) -> Ceremony:
         self.session.add(ceremony)

@@ -25,9 +25,7 @@ class MeetingQueries(Repository):
 
     async def meeting_in_team(self, meeting_id: int, team_id: int) -> Meeting | None:
         """The meeting with this id if it is the team's; None for another team's (or none)."""
-        return await self.session.scalar(
-            select(Meeting).where(Meeting.id == meeting_id, Meeting.team_id == team_id)
-        )
+        return await self._in_team(Meeting, meeting_id, team_id)
 
     async def add_meeting(self, meeting: Meeting) -> bool:
         """False when the team already has an open meeting (the unique `open_for` says so)."""

@@ -25,9 +25,7 @@ class SprintQueries(Repository):
 
     async def sprint_in_team(self, sprint_id: int, team_id: int) -> Sprint | None:
         """The sprint with this id if it is the team's; None for another team's (or none)."""
-        return await self.session.scalar(
-            select(Sprint).where(Sprint.id == sprint_id, Sprint.team_id == team_id)
-        )
+        return await self._in_team(Sprint, sprint_id, team_id)
 
     async def sprint_numbered(self, team_id: int, number: int) -> Sprint | None:
         """The team's sprint with this number (`/sprint export csv 3`), whatever its status."""
