@@ -559,12 +559,23 @@ def may_facilitate(meeting: Meeting, user: str, scrum_masters: tuple[str, ...]) 
 
 
 def require_facilitator(
-    meeting: Meeting, user: str, scrum_masters: tuple[str, ...], op: str
-) -> None:
-    """Only the facilitator or a Scrum Master runs the clock."""
-    if not may_facilitate(meeting, user, scrum_masters):
-        holders = tuple(dict.fromkeys((meeting.facilitator, *scrum_masters)))
-        raise NotAllowed(f"Only the facilitator or a Scrum Master can {FACILITATE[op]}.", holders)
+    meeting: Meeting,
+    user: str,
+    scrum_masters: tuple[str, ...],
+    op: str,
+    *,
+    facilitator_left: bool = False,
+) -> bool:
+    """Only the facilitator or a Scrum Master runs the clock; once the facilitator has left
+    the channel, the next person of the team to step takes the meeting over, so it is not
+    stuck waiting for a Scrum Master the team may not have. True: `user` took it over."""
+    if may_facilitate(meeting, user, scrum_masters):
+        return False
+    if facilitator_left:
+        meeting.facilitator = user
+        return True
+    holders = tuple(dict.fromkeys((meeting.facilitator, *scrum_masters)))
+    raise NotAllowed(f"Only the facilitator or a Scrum Master can {FACILITATE[op]}.", holders)
 
 
 def set_goal(meeting: Meeting, text: str) -> str:

@@ -119,8 +119,9 @@ def needs_people(kind: str) -> bool:
 @dataclass(frozen=True)
 class Note:
     """What to say after a step, in the meeting thread (but a `private` one): `what` is
-    moved_already, section_over, extended, paused, resumed, auto_on, auto_off, goal, action
-    or estimating (`user` started a poker round on item `number`)."""
+    moved_already, section_over, extended, paused, resumed, auto_on, auto_off, goal, action,
+    took_over (`user` facilitates now, the facilitator having left) or estimating (`user`
+    started a poker round on item `number`)."""
 
     what: str
     minutes: int = 0
@@ -454,11 +455,17 @@ async def step(
     once, a second click is told who did. A `typed` `next` never ends the meeting (the last
     section's Finish button, or `end`, does): a repeated one would end it unawares."""
     minutes = EXTEND_MINUTES if minutes is None else minutes
+    left = await _facilitator_left(svc, actor, in_channel, meeting_id)
     async with member_work(svc, actor, in_channel, once=True) as work:
         store, now = work.store, work.now
         meeting = await _meeting(work, meeting_id, kind)
-        engine.require_facilitator(meeting, work.user, Roles.of(work.team).sm, op)
+        sms = Roles.of(work.team).sm
+        took = engine.require_facilitator(meeting, work.user, sms, op, facilitator_left=left)
         done = Step(meeting, work.team)
+        if took:  # said in the thread before what the step itself says
+            done.posts += await _noted(
+                store, work.team, meeting, Note("took_over", user=work.user), now
+            )
         if engine.overdue(meeting, now):  # its timer is late: ended when it was due to end
             op = "end"
         match op:
@@ -497,6 +504,25 @@ async def step(
         return done
 
 
+async def _facilitator_left(
+    svc: Services, actor: Actor, in_channel: InChannel, meeting_id: int | None
+) -> bool:
+    """Whether the facilitator of the meeting a step names (else the team's open one), someone
+    else than the actor, has left the channel: Slack is asked, outside any transaction, only
+    when another person steps."""
+    async with svc.db.reading() as store:
+        team = await store.team(actor.workspace, actor.channel)
+        if team is None:
+            return False
+        if meeting_id is None:
+            meeting = await store.open_meeting(team.id)
+        else:
+            meeting = await store.meeting_in_team(meeting_id, team.id)
+    if meeting is None or meeting.facilitator == actor.user:
+        return False
+    return not await in_channel(actor.channel, meeting.facilitator)
+
+
 def _not_last(meeting: Meeting) -> None:
     """A typed `next` in the last section is refused: ending the meeting is `end`'s (or the
     Finish button's), said to the person, so a repeated `next` never ends it unawares."""
@@ -513,12 +539,18 @@ async def _tell(store: Store, team: Team, done: Step, now: datetime) -> None:
     and the channel's notice."""
     meeting = done.meeting
     if done.note is not None and not done.note.private:
-        key = f"meeting-note:{meeting.id}:{uuid4().hex}"
-        told = await news.record_for_channel(store, team, key, now, done.note, meeting.message_ts)
-        done.posts += told
+        done.posts += await _noted(store, team, meeting, done.note, now)
     if done.ended:
         key = f"meeting-ended:{meeting.id}"
         done.posts += await news.record_for_channel(store, team, key, now, Ended(meeting))
+
+
+async def _noted(
+    store: Store, team: Team, meeting: Meeting, note: Note, now: datetime
+) -> list[outbox.Post]:
+    """A note in the meeting's thread, recorded in the outbox."""
+    key = f"meeting-note:{meeting.id}:{uuid4().hex}"
+    return await news.record_for_channel(store, team, key, now, note, meeting.message_ts)
 
 
 async def set_goal(
