@@ -136,6 +136,21 @@ async def send_all(
         await outbox.posted(services, post, response.get("ts"))
 
 
+CLIENT_SETTINGS = (
+    "token",
+    "base_url",
+    "timeout",
+    "ssl",
+    "proxy",
+    "session",
+    "trust_env_in_session",
+    "logger",
+    "retry_handlers",
+)
+"""What a ``DurableClient`` takes over, as they are, from the client it wraps (its headers are
+copied, its team comes from its default parameters)."""
+
+
 class DurableClient(AsyncWebClient):
     """The Web API client a job runs with: its direct channel posts are recorded before they
     are sent and settled after a crash (see bot/runtime/outbox.py). Otherwise as usual."""
@@ -144,17 +159,9 @@ class DurableClient(AsyncWebClient):
         self, client: AsyncWebClient, services: Services, due: Due, workspace: str | None
     ) -> None:
         super().__init__(
-            token=client.token,
-            base_url=client.base_url,
-            timeout=client.timeout,
-            ssl=client.ssl,
-            proxy=client.proxy,
-            session=client.session,
-            trust_env_in_session=client.trust_env_in_session,
+            **{setting: getattr(client, setting) for setting in CLIENT_SETTINGS},
             headers=dict(client.headers),
             team_id=client.default_params.get("team_id"),
-            logger=client.logger,
-            retry_handlers=client.retry_handlers,
         )
         self._services = services
         self._due = due

@@ -546,17 +546,6 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
         board = await self.board()
         return self._issue(await self._read(key, self._fields(board), f"read {key}"), board)
 
-    async def _read(self, key: str, fields: Sequence[str], action: str) -> dict[str, Any]:
-        """Issue ``key`` with only ``fields`` (``GET /issue/{key}``)."""
-        _, raw = await self._call(
-            "GET",
-            f"/rest/api/3/issue/{key}",
-            action=action,
-            what=f"Issue {key}",
-            params={"fields": ",".join(fields)},
-        )
-        return raw or {}
-
     # -- writing -------------------------------------------------------------------------
 
     async def update_issue(self, key: str, update: trackers.IssueUpdate) -> None:
@@ -576,13 +565,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
             fields[board.estimation_field] = update.estimate
         if update.changes_text:
             fields.update(await self._text_fields(key, update))
-        await self._call(
-            "PUT",
-            f"/rest/api/3/issue/{key}",
-            action=f"update {key}",
-            what=f"Issue {key}",
-            body={"fields": fields},
-        )
+        await self._on_issue("PUT", key, f"update {key}", body={"fields": fields})
 
     async def _text_fields(self, key: str, update: trackers.IssueUpdate) -> dict[str, Any]:
         description, criteria = update.description, update.acceptance_criteria

@@ -44,14 +44,25 @@ _T = TypeVar("_T")
 
 class JiraWorkflow:
     """Done, reopened, closed as won't do: each a move through the issue's workflow. A mixin
-    of ``JiraCloud``, which gives it ``_call`` (one call of Jira's API) and ``_read`` (an
-    issue with only some fields)."""
+    of ``JiraCloud``, which gives it ``_call`` (one call of Jira's API); it gives the client
+    its calls about one issue (``_on_issue``, ``_read``)."""
 
     async def _call(self, method: str, path: str, **options: Any) -> tuple[int, Any]:
         raise NotImplementedError
 
+    async def _on_issue(
+        self, method: str, key: str, action: str, *, then: str = "", **options: Any
+    ) -> Any:
+        """One call about issue ``key`` (``/rest/api/3/issue/{key}``, followed by `then`, such
+        as ``/transitions``), in whose errors the issue is named: the decoded JSON (or None).
+        `options`: ``_call``'s."""
+        path = f"/rest/api/3/issue/{key}{then}"
+        _, raw = await self._call(method, path, action=action, what=f"Issue {key}", **options)
+        return raw
+
     async def _read(self, key: str, fields: Sequence[str], action: str) -> dict[str, Any]:
-        raise NotImplementedError
+        """Issue ``key`` with only ``fields`` (``GET /issue/{key}``)."""
+        return await self._on_issue("GET", key, action, params={"fields": ",".join(fields)}) or {}
 
     async def mark_done(self, key: str) -> None:
         """To the first status of the DONE category the workflow offers from where the issue
@@ -122,11 +133,11 @@ class JiraWorkflow:
         status = (raw.get("fields") or {}).get("status") or {}
         if (status_category(status) is trackers.StatusCategory.DONE) == to_done:
             return
-        _, raw = await self._call(
+        raw = await self._on_issue(
             "GET",
-            f"/rest/api/3/issue/{key}/transitions",
-            action=f"read how {key} can move on",
-            what=f"Issue {key}",
+            key,
+            f"read how {key} can move on",
+            then="/transitions",
             params={"expand": "transitions.fields"} if screens else None,
         )
         step = choose(
@@ -143,11 +154,11 @@ class JiraWorkflow:
             )
         target, fields = step
         name = str((target.get("to") or {}).get("name") or target.get("name") or "its next status")
-        await self._call(
+        await self._on_issue(
             "POST",
-            f"/rest/api/3/issue/{key}/transitions",
-            action=f"move {key} to {name}",
-            what=f"Issue {key}",
+            key,
+            f"move {key} to {name}",
+            then="/transitions",
             body={
                 "transition": {"id": str(target.get("id"))},
                 **({"fields": fields} if fields else {}),

@@ -48,9 +48,9 @@ class Running:
 
 @dataclass(frozen=True)
 class Page:
-    """What each issue of a page is applied with (``apply_linked``): the issues' blockers
-    that are done, the running sprint's sprint in the tracker (None while importing), and
-    the tally of what was applied."""
+    """What each issue of a page is applied with (``apply_linked`` and the steps it takes):
+    the issues' blockers that are done, the running sprint's sprint in the tracker (None
+    while importing), and the tally of what was applied."""
 
     store: Store
     connection: TrackerConnection
@@ -71,20 +71,14 @@ async def apply_linked(
     """One issue linked to an item applied to it (``apply_issues``; `rank`: its place when
     importing, None in a sync): seen again, matched again after a reconnection, or merged;
     a move into or out of the running sprint's sprint there followed."""
-    store, connection, team, now, applied = (
-        page.store,
-        page.connection,
-        page.team,
-        page.now,
-        page.applied,
-    )
+    store, connection, now, applied = page.store, page.connection, page.now, page.applied
     who, where = rules.actor(connection.kind), rules.tracker_name(connection.kind)
     verdict = rules.classify(issue, link, connection.id, importing=rank is not None)
     applied.reranked |= verdict.reranked
     if verdict.action == rules.SEEN:
         if rank is not None:
             item.rank = rank
-        _follow_hypothesis(store, connection, team, link, item, issue, now)
+        _follow_hypothesis(page, link, item, issue)
         return
     relinked = verdict.action == rules.RELINK
     back = relinked and (link.remote or {}).get("board") == connection.board_key
@@ -97,18 +91,7 @@ async def apply_linked(
         note = f"{issue.key} is on the board in {where} again"
         store.log(item, who, "restored", now, note=note)
         applied.reranked = True
-    merged = await _merge_one(
-        store,
-        connection,
-        team,
-        link,
-        item,
-        issue,
-        page.done,
-        now,
-        relinked=relinked,
-        other_board=elsewhere,
-    )
+    merged = await _merge_one(page, link, item, issue, relinked=relinked, other_board=elsewhere)
     applied.changed += int(merged.changed)
     applied.conflicts += merged.conflicts
     owed = rules.owed_on_return(item, issue) if back else None
@@ -117,26 +100,23 @@ async def apply_linked(
     if rank is not None:
         item.rank = rank
     if page.running is not None and seen_in is not None:
-        await _follow_sprint(store, connection, team, item, issue, seen_in, page.running, now)
+        await _follow_sprint(page, page.running, item, issue, seen_in)
 
 
 async def _follow_sprint(
-    store: Store,
-    connection: TrackerConnection,
-    team: Team,
+    page: Page,
+    running: Running,
     item: BacklogItem,
     issue: trackers.TrackerIssue,
     seen: dict[str, Any],
-    running: Running,
-    now: datetime,
 ) -> None:
-    """An issue moved into or out of the tracker's sprint of the running sprint since the
-    sync last saw it: the running sprint takes it in, or lets it go, as a renegotiation
-    whose reason names the tracker (tracker_sprints.scope_news). A link from before the
-    sprint was kept says nothing."""
+    """An issue moved into or out of the tracker's sprint of the `running` sprint since the
+    sync last saw it (`seen`: where): the running sprint takes it in, or lets it go, as a
+    renegotiation whose reason names the tracker (tracker_sprints.scope_news). A link from
+    before the sprint was kept says nothing."""
     if seen.get("sprint_id", issue.sprint_id) == issue.sprint_id:
         return  # not moved since last seen (or seen before sprints were kept): no news
-    held = await sprints.held_in_running(store, team, item)
+    held = await sprints.held_in_running(page.store, page.team, item)
     news = tracker_sprints.scope_news(
         issue.sprint_id,
         seen.get("sprint_id"),
@@ -147,7 +127,7 @@ async def _follow_sprint(
         sprint_open=running.open_there,
     )
     if news is not None:
-        await renegotiate(store, connection, team, item, issue.key, news, now)
+        await renegotiate(page.store, page.connection, page.team, item, issue.key, news, page.now)
 
 
 async def renegotiate(
@@ -192,25 +172,20 @@ async def _tell_scope(
 
 
 def _follow_hypothesis(
-    store: Store,
-    connection: TrackerConnection,
-    team: Team,
-    link: TrackerLink,
-    item: BacklogItem,
-    issue: trackers.TrackerIssue,
-    now: datetime,
+    page: Page, link: TrackerLink, item: BacklogItem, issue: trackers.TrackerIssue
 ) -> None:
     """An issue seen again unchanged (a later page, a link made before hypotheses were read):
     the item's hypothesis follows the one the description states while nobody wrote one in
     Timebox (rules.hypothesis_after), logged as the tracker's edit (with the change of
     readiness it makes, as any edit)."""
+    store, connection, now = page.store, page.connection, page.now
     remote = dict(link.remote or {})
     found = rules.hypothesis_after(item.hypothesis or "", remote, issue)
     taken = rules.facts(issue, connection.kind)["hypothesis"]
     if remote.get("hypothesis") != taken:
         link.remote = {**remote, "hypothesis": taken}
     if found is not None:
-        dor = DefinitionOfReady.of(team)
+        dor = DefinitionOfReady.of(page.team)
         was_ready, change = is_ready(item, dor), [item.hypothesis, found]
         item.hypothesis, item.updated_at = found, now
         store.log(item, rules.actor(connection.kind), "edited", now, hypothesis=change)
@@ -219,14 +194,10 @@ def _follow_hypothesis(
 
 
 async def _merge_one(
-    store: Store,
-    connection: TrackerConnection,
-    team: Team,
+    page: Page,
     link: TrackerLink,
     item: BacklogItem,
     issue: trackers.TrackerIssue,
-    done: set[str],
-    now: datetime,
     *,
     relinked: bool = False,
     other_board: bool = False,
@@ -235,6 +206,7 @@ async def _merge_one(
     A change of status for an item of the running sprint goes through the sprint
     (``_in_sprint``). `relinked`: matched by its key after connecting again (`other_board`:
     on a board other than the one it was on)."""
+    store, connection, team, now = page.store, page.connection, page.team, page.now
     events = await store.events_since(item.id, rules.merge_since(link, relinked=relinked))
     in_sprint = await _running_sprint_holds(store, team, item, link, issue)
     status, off = item.status, off_backlog(item)
@@ -243,7 +215,7 @@ async def _merge_one(
         link,
         issue,
         events,
-        done,
+        page.done,
         now,
         connection.kind,
         in_sprint=in_sprint,
