@@ -193,6 +193,7 @@ def link_dependencies(
     links: Mapping[int, Sequence[int]],
     kept: Sequence[dict[str, Any]] = (),
     tracker: str | None = None,
+    archived: Collection[int] = (),
 ) -> list[dict[str, Any]]:
     """Item `number`'s dependencies as they are saved: each `#n` naming an item of the backlog
     (`done`: every item number of the team, and whether it is done) becomes a link, resolved
@@ -225,7 +226,7 @@ def link_dependencies(
                 f"it forever. Name one of its items (/backlog lists them), or write something "
                 f"outside it without the #, e.g. [ ] item {other} of team B.",
             )
-        saved.append({"text": dependency["text"], "item": other, "resolved": done[other]})
+        saved.append(_link(dependency["text"], other, done[other], other in archived))
     graph = {**links, number: [n for d in saved if (n := d.get("item")) is not None]}
     cycle = find_cycle(number, graph)
     if cycle is not None:
@@ -291,19 +292,39 @@ def find_cycle(start: int, graph: Mapping[int, Sequence[int]]) -> list[int] | No
     return None
 
 
+def _link(text: str, number: int, done: bool, archived: bool) -> dict[str, Any]:
+    """A dependency's link to item `number`: resolved when it is done; marked while it is
+    archived, so that readiness says why the item waits (it would wait for ever)."""
+    return {
+        "text": text,
+        "item": number,
+        "resolved": done,
+        **({"archived": True} if archived else {}),
+    }
+
+
 def settle_links(
-    dependencies: Sequence[dict[str, Any]], number: int, done: bool, key: str | None = None
+    dependencies: Sequence[dict[str, Any]],
+    number: int,
+    done: bool,
+    key: str | None = None,
+    archived: bool = False,
 ) -> list[dict[str, Any]] | None:
-    """The dependencies with their links to #`number` resolved (`done`) or open again; None
-    when none of them links to it, or they say so already. `key`: the item's issue in the
-    tracker, which a dependency the tracker gave ("is blocked by") names instead."""
+    """The dependencies with their links to #`number` resolved (`done`) or open again, and
+    marked while it is `archived`; None when none of them links to it, or they say so
+    already. `key`: the item's issue in the tracker, which a dependency the tracker gave
+    ("is blocked by") names instead."""
 
     def links(d: dict[str, Any]) -> bool:
         return d.get("item") == number or (key is not None and d.get("tracker") == key)
 
-    if not any(links(d) and bool(d.get("resolved")) != done for d in dependencies):
+    def follows(d: dict[str, Any]) -> dict[str, Any]:
+        kept = {k: v for k, v in d.items() if k != "archived"}
+        return {**kept, "resolved": done, **({"archived": True} if archived else {})}
+
+    if all(follows(d) == d for d in dependencies if links(d)):
         return None
-    return [{**d, "resolved": done} if links(d) else dict(d) for d in dependencies]
+    return [follows(d) if links(d) else dict(d) for d in dependencies]
 
 
 def drop_blockers(

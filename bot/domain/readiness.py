@@ -197,6 +197,18 @@ def _no_hypothesis(item: BacklogItem) -> str:
     return "no value hypothesis or description"
 
 
+def _blocked_by(link: dict[str, Any]) -> str:
+    """Why a link to another item is not resolved: that item is not done, or it is archived
+    (it never will be, unless restored)."""
+    number = link["item"]
+    if link.get("archived"):
+        return (
+            f"blocked by #{number}, which is archived: `/backlog restore {number}` brings it "
+            f"back, or take #{number} out of the dependencies"
+        )
+    return f"blocked by #{number}"
+
+
 def field_gaps(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> list[tuple[str, str]]:
     """Every rule of `dor` the item fails, as (the field that fixes it, what is wrong)."""
     found: list[tuple[str, str]] = []
@@ -206,7 +218,7 @@ def field_gaps(item: BacklogItem, dor: DefinitionOfReady = DEFAULT_DOR) -> list[
         found.append(("acceptance", "no acceptance criteria"))
     if "dependencies" in dor.rules:
         found += [
-            ("dependencies", f"blocked by #{d['item']}")
+            ("dependencies", _blocked_by(d))
             if d.get("item") is not None
             else ("dependencies", f"depends on {d['text']}, not resolved")
             for d in item.dependencies

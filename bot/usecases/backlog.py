@@ -293,7 +293,7 @@ async def _form_edits(work: Work, sent: ItemFormSent) -> tuple[BacklogItem, Form
     if "estimate" in edits:
         require_estimate(await work.store.estimate_scale(item), item, edits["estimate"])
     if "dependencies" in edits:
-        done, links = await work.store.link_map(work.team.id)
+        done, links, archived = await work.store.link_map(work.team.id)
         linked = link_dependencies(
             sent.number,
             edits["dependencies"],
@@ -301,6 +301,7 @@ async def _form_edits(work: Work, sent: ItemFormSent) -> tuple[BacklogItem, Form
             links,
             kept=item.dependencies,
             tracker=_links_owner(link),
+            archived=archived,
         )
         edits = {**edits, "dependencies": linked}
     return item, form, edits

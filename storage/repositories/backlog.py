@@ -148,6 +148,7 @@ class BacklogQueries(Repository):
         holding = await self.sprint_holding(item)
         backlog.archive(item, now, holding, await self.running_sprint_done_in(item))
         self.log(item, actor, "archived", now)
+        await self.settle_dependents(team, item, actor, now)
         return item
 
     async def restore_item(self, team: Team, number: int, actor: str, now: datetime) -> BacklogItem:
@@ -223,20 +224,29 @@ class BacklogQueries(Repository):
 
     # -- links between items ------------------------------------------------------------------
 
-    async def link_map(self, team_id: int) -> tuple[dict[int, bool], dict[int, list[int]]]:
-        """Every item number of the team with whether it is done, and each item's links (the
-        numbers it depends on): what a new dependency is checked against."""
+    async def link_map(
+        self, team_id: int
+    ) -> tuple[dict[int, bool], dict[int, list[int]], set[int]]:
+        """Every item number of the team with whether it is done, each item's links (the
+        numbers it depends on), and the archived items: what a new dependency is checked
+        against."""
         rows = await self.session.execute(
-            select(BacklogItem.number, BacklogItem.status, BacklogItem.dependencies).where(
-                BacklogItem.team_id == team_id
-            )
+            select(
+                BacklogItem.number,
+                BacklogItem.status,
+                BacklogItem.dependencies,
+                BacklogItem.archived_at,
+            ).where(BacklogItem.team_id == team_id)
         )
         done: dict[int, bool] = {}
         links: dict[int, list[int]] = {}
-        for number, status, dependencies in rows.all():
+        archived: set[int] = set()
+        for number, status, dependencies, archived_at in rows.all():
             done[number] = status == "done"
             links[number] = [d["item"] for d in dependencies or [] if d.get("item") is not None]
-        return done, links
+            if archived_at is not None:
+                archived.add(number)
+        return done, links, archived
 
     async def settle_dependents(
         self, team: Team, item: BacklogItem, actor: str, now: datetime
@@ -245,6 +255,7 @@ class BacklogQueries(Repository):
         done and open again when it is not, whether typed here (#n) or given by the tracker
         (its issue's key). Logged on each; their numbers."""
         done, dor = item.status == "done", DefinitionOfReady.of(team)
+        archived = item.archived_at is not None
         key = await self.session.scalar(
             select(TrackerLink.key).where(TrackerLink.item_id == item.id)
         )
@@ -255,7 +266,9 @@ class BacklogQueries(Repository):
         )
         settled = []
         for other in others.all():
-            dependencies = backlog.settle_links(other.dependencies, item.number, done, key)
+            dependencies = backlog.settle_links(
+                other.dependencies, item.number, done, key, archived
+            )
             if dependencies is None:
                 continue
             edit = backlog.apply_edits(other, {"dependencies": dependencies}, dor, now)

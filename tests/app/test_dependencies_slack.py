@@ -107,7 +107,7 @@ async def test_an_item_done_in_the_sprint_resolves_what_waits_for_it(store, team
     ready = dict(hypothesis="By doing it we expect value", acceptance_criteria=["works"])
     for title in ("API contract", "Export invoices"):
         await store.add_item(team, ItemFields(title=title, estimate=3, **ready), "UPO", clock.now())
-    done, links = await store.link_map(team.id)
+    done, links, _ = await store.link_map(team.id)
     linked = link_dependencies(2, [{"text": "#1", "resolved": False}], done, links)
     await store.edit_item(team, 2, {"dependencies": linked}, "UPO", clock.now())
     sprint = await sprints.upcoming(store, team, clock.now())
@@ -139,3 +139,27 @@ async def test_a_move_against_a_dependency_is_made_and_named_to_the_po(slack):
     assert "#2 waits for #1" not in moved, "#1 is above it again"
     moved = shown(await backlog(slack, "move 3 bottom"))
     assert "Mind the order" not in moved, moved
+
+
+async def test_a_dependency_on_an_item_archived_says_so_until_it_is_restored(slack):
+    """#2 waits for #1; #1 archived would keep #2 "blocked by #1" for ever, unexplained: the
+    list, `/ready` and the item say #1 is archived and how to bring it back; restored, #2
+    is plainly blocked by #1 again. A link typed to an archived item says so at once."""
+    await add(slack, "API contract", "Export invoices", "Dark mode")
+    await name_po(slack)
+    await depend(slack, 2, "#1 API contract")
+    await backlog(slack, "remove 1")
+    archived = "blocked by #1, which is archived: `/backlog restore 1` brings it back"
+    assert archived in shown(await ready(slack, "2")), shown(await ready(slack, "2"))
+    assert "#1 is archived, so it never will be done unless restored" in shown(
+        await backlog(slack, "show 2")
+    )
+    await depend(slack, 3, "#1")
+    assert archived in shown(await ready(slack, "3"))
+    await backlog(slack, "restore 1")
+    for number in (2, 3):
+        said = shown(await ready(slack, str(number)))
+        assert "blocked by #1" in said and "archived" not in said, said
+    assert await dependencies(slack, 2) == [
+        {"text": "#1 API contract", "item": 1, "resolved": False}
+    ]
