@@ -34,6 +34,7 @@ class Health:
     horizon: Horizon
     reordered: bool | None
     signals: list[Signal]
+    at: datetime  # when it was measured: what its "archive the stale items" button archives
 
     @property
     def stale_share(self) -> int:
@@ -130,5 +131,5 @@ def backlog_health(
         goal_signal(sprint, sprint_items),
     ]
     return Health(
-        len(items), stale, team.graveyard_days, no_hypothesis, current, reordered, signals
+        len(items), stale, team.graveyard_days, no_hypothesis, current, reordered, signals, now
     )

@@ -461,13 +461,15 @@ async def mark_done(svc: Services, actor: Actor, number: int, in_channel: InChan
 
 
 async def archive_stale(
-    svc: Services, actor: Actor, button_team: int, in_channel: InChannel
+    svc: Services, actor: Actor, button_team: int, shown_at: datetime, in_channel: InChannel
 ) -> StaleArchived:
-    """The health check's button: archives every stale item (restore brings one back)."""
+    """The health check's button: archives the items it showed as stale (at `shown_at`) that
+    still are (restore brings one back): not one touched since, nor one gone stale since."""
     async with member_work(svc, actor, in_channel, once=True) as work:
         _require_same_team(work, button_team, "button")
         await work.require(("po",), "archive backlog items")
-        numbers = await archive_stale_items(work.store, work.team, work.user, work.now)
+        as_of = min(shown_at, work.now)
+        numbers = await archive_stale_items(work.store, work.team, work.user, as_of, work.now)
         return StaleArchived(numbers, await _health(work))
 
 
@@ -618,12 +620,14 @@ async def import_parsed(
     return ImportReport(report.imported, refused, dict(parsed.skipped), unlinked=unlinked)
 
 
-async def archive_stale_items(store: Store, team: Team, actor: str, now: datetime) -> list[int]:
-    """Archives every stale item (recoverable with restore) but one chosen for the sprint
-    being planned (the plan leaves it with `/planning drop`); returns their numbers."""
+async def archive_stale_items(
+    store: Store, team: Team, actor: str, as_of: datetime, now: datetime
+) -> list[int]:
+    """Archives every item stale `as_of` then (recoverable with restore) but one chosen for
+    the sprint being planned (the plan leaves it with `/planning drop`); their numbers."""
     items = await store.all_items(team.id, include_closed=False)
     planned = await store.planned_item_ids(team.id)
-    numbers = [item.number for item in stale_items(items, team, now, planned)]
+    numbers = [item.number for item in stale_items(items, team, as_of, planned)]
     for number in numbers:
         await _archive(store, team, number, actor, now)
     return numbers

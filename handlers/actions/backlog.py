@@ -5,6 +5,8 @@ the health check's button names its team, and is refused in any other."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.usecases import backlog as backlog_uc
 from handlers import payload
 from handlers.asked import Asked, acked
@@ -53,8 +55,10 @@ async def change_item(asked: Asked) -> None:
 
 @acked
 async def archive_stale(asked: Asked) -> None:
-    team = payload.number(asked.body)
-    archived = await backlog_uc.archive_stale(asked.svc, asked.actor, team, asked.in_channel)
+    team, shown = payload.numbers(asked.body, 2)
+    archived = await backlog_uc.archive_stale(
+        asked.svc, asked.actor, team, datetime.fromtimestamp(shown, UTC), asked.in_channel
+    )
     health = archived.health
     shown = blocks.health_message(health.health, health.team_id, health.budget)
     await asked.answer(shown, replace=True)

@@ -506,7 +506,8 @@ def import_modal(channel_id: str, team_id: int) -> dict[str, Any]:
 def health_message(
     health: Health, team_id: int, budget: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """`/backlog health`; its button names the team it was shown for."""
+    """`/backlog health`; its button names the team it was shown for, and when: it archives
+    the items stale then (not one touched since, nor one gone stale since)."""
     blocks: list[Block] = [
         HeaderBlock(text="Backlog health"),
         section(render("health.md.j2", health=health)),
@@ -520,7 +521,7 @@ def health_message(
                     button(
                         f"Archive {item_count(len(health.stale), 'stale item')}",
                         "archive_stale",
-                        str(team_id),
+                        f"{team_id}:{int(health.at.timestamp())}",
                         style="danger",
                     )
                 ]

@@ -297,3 +297,22 @@ async def test_no_reminder_payload_is_invalid_and_none_pings_the_channel(slack):
     await at(slack, datetime(2026, 3, 3, 8, 30, tzinfo=UTC))
     for call in slack.emulator.calls_to("chat.postMessage"):
         assert "<!channel>" not in json.dumps(call.args)
+
+
+async def test_the_archive_button_takes_the_items_it_showed_that_are_still_stale(slack):
+    """The button says "Archive 2 stale items" (#1, #2): clicked a day later, it archives
+    those of them still untouched, not #2 that someone edited meanwhile, nor #3 that went
+    stale meanwhile (nobody saw it named)."""
+    await make_team(slack, ["Old idea", "Older idea"])
+    slack.clock.advance(timedelta(days=1))
+    await backlog(slack, "add Nearly stale", user=DEV1)
+    slack.clock.advance(timedelta(days=90))  # #1, #2 91 days untouched, #3 90 days: not yet
+    health = await backlog(slack, "health")
+    assert "#1, #2." in shown(health) and "Archive 2 stale items" in shown(health)
+    slack.clock.advance(timedelta(days=1))  # #3 is stale now
+    await backlog(slack, "edit 2")
+    await slack.driver.submit(slack.emulator.open_view(PO), {"Title": "Older idea, v2"}, user=PO)
+    await slack.driver.click("Archive 2 stale items", user=PO, message=health)
+    assert "Archived #1." in last_ephemeral(slack).text, last_ephemeral(slack).text
+    listing = shown(await backlog(slack))
+    assert "Older idea, v2" in listing and "Nearly stale" in listing, listing
