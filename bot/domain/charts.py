@@ -254,11 +254,14 @@ def burndown_summary(
     committed."""
     now_left = remaining[-1][1] if remaining else 0.0
     hours = hours_at_start is not None
-    unit = "h" if hours else " points"
-    begun = hours_at_start if hours else sprint.committed_points
+    begun = (hours_at_start if hours else sprint.committed_points) or 0.0
+
+    def amount(value: float) -> str:
+        return f"{value:g}h" if hours else f"{value:g} point{'' if value == 1 else 's'}"
+
     if first_planned:
         return (
-            f"{now_left:g}{unit} left of {begun:g}{unit} as the tasks were first planned "
+            f"{amount(now_left)} left of {amount(begun)} as the tasks were first planned "
             "(they had no hours at the commitment)."
         )
     changed = (
@@ -266,7 +269,7 @@ def burndown_summary(
         if scope_changes
         else ""
     )
-    return f"{now_left:g}{unit} left of {begun or 0:g}{unit} at the commitment{changed}."
+    return f"{amount(now_left)} left of {amount(begun)} at the commitment{changed}."
 
 
 def _ideal(

@@ -326,12 +326,23 @@ NOTHING_TO_EXPORT = (
 )
 
 
+def _no_sprint(number: int, numbers: Sequence[int]) -> str:
+    """A sprint number the channel has not had, answered with those it has (newest first)."""
+    if not numbers:
+        return NOTHING_TO_EXPORT
+    held = f"{numbers[0]}" if len(numbers) == 1 else f"{min(numbers)} to {max(numbers)}"
+    return (
+        f"This channel has no sprint {number} (its sprints: {held}). Name one of those, e.g. "
+        f"{numbers[0]}, or none for the running or the last sprint."
+    )
+
+
 async def _exported(store: Store, team: Team, number: int | None) -> Sprint:
     """The sprint numbered `number`; without one, the running sprint, else the last closed one
     (what its review needs): never the sprint opened by the last close, empty until planned."""
     if number is not None:
         if (numbered := await store.sprint_numbered(team.id, number)) is None:
-            raise UserError(f"This channel has no sprint {number}.")
+            raise UserError(_no_sprint(number, [s.number for s in await store.sprints(team.id)]))
         return numbered
     last = await active(store, team) or next(iter(await store.closed_sprints(team.id, 1)), None)
     if last is None:

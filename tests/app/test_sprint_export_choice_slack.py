@@ -45,7 +45,7 @@ async def test_a_sprint_is_named_by_its_number(slack):
     await cmd(slack, "/sprint", "export csv 1", DEV1)
     assert [row[2] for row in rows(slack, "sprint-1.csv")[1:]] == ["#1"]
     await cmd(slack, "/sprint", "export csv #7", DEV1)
-    assert "This channel has no sprint 7." in last_ephemeral(slack, DEV1).text
+    assert "This channel has no sprint 7 (its sprints: 1 to 2)." in last_ephemeral(slack, DEV1).text
     await cmd(slack, "/sprint", "export csv last", DEV1)
     said = last_ephemeral(slack, DEV1)
     assert "`last` is not a sprint number" in said.text

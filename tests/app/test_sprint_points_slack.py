@@ -119,7 +119,8 @@ async def test_the_close_counts_what_was_added_and_left_undone(slack):
     assert len(uploads(slack, "burndown.png")) == before + 1
     assert "asked for sprint 1 burndown" in uploads(slack, "burndown.png")[-1][0]
     await cmd(slack, "/sprint", "burndown 9", DEV1)
-    assert "This channel has no sprint 9." in last_ephemeral(slack, DEV1).text
+    refused = last_ephemeral(slack, DEV1).text
+    assert "This channel has no sprint 9 (its sprints: 1 to 2). Name one of those" in refused
 
 
 async def test_the_burndown_counts_days_in_the_teams_time_zone_and_shows_re_estimates(slack):

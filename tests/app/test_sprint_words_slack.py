@@ -1,7 +1,9 @@
 """What the sprint's cards and the Home tab say reads true and in English: one day off is
 "1 day off"; a done task nobody took is just done; after a sprint closes early, the Home tab
 does not say the next one is being planned when no planning is under way; a task that grew
-past its estimate reads as more left than planned on the sprint card, as on its own card."""
+past its estimate reads as more left than planned on the sprint card, as on its own card; one
+point is "1 point" in the burndown and on the sprint card; a sprint number the channel never
+had is answered with those it has."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_home_slack import home
 from tests.app.test_planning_commit_slack import at_commitment
 from tests.app.test_planning_slack import close_sprint, cmd, commit_sprint, setup
+from tests.app.test_sprint_points_slack import burndown, card, reestimate
 from tests.app.test_sprint_tasks_slack import committed, private
 from tests.conftest import DEV1, PO, SM
 
@@ -61,3 +64,37 @@ def test_a_fractional_velocity_and_forecast_are_shown_in_tenths_in_the_planning_
     top = [BacklogItem(number=1, title="Export invoices")]
     picked = sprint_blocks.section_selection(Sprint(number=2, status="planning"), top, 32 / 3)
     assert "up to the forecast of 10.7 points" in str(picked), picked
+
+
+async def test_a_one_point_sprint_burndown_says_point_not_points(slack):
+    """A team commits a sprint holding one 1-point item and asks `/sprint burndown`: the
+    chart's comment reads "1 point left of 1 point at the commitment", as the commitment's own
+    post says "1 item, 1 point" (not "1 points")."""
+    await setup(slack)
+    await reestimate(slack, 3, "1")
+    await commit_sprint(slack, 3)
+    said = await burndown(slack)
+    assert "1 points" not in said, said
+    assert "1 point left of 1 point at the commitment" in said, said
+
+
+async def test_the_sprint_card_of_a_one_point_sprint_says_point(slack):
+    """`/sprint` on a sprint of one 1-point item: the card says "0 of 1 point done" (its item
+    line says "1 pt", the commitment "1 point")."""
+    await setup(slack)
+    await reestimate(slack, 3, "1")
+    await commit_sprint(slack, 3)
+    shown_card = await card(slack)
+    assert "0 of 1 point done" in shown_card, shown_card
+
+
+async def test_exporting_a_sprint_that_does_not_exist_says_which_ones_do(slack):
+    """Only sprint 1 has run; a developer types `/sprint export csv 9`. The refusal says what
+    to type instead (the sprints there are, e.g. `/sprint export csv 1`, or the plain
+    `/sprint export csv` for the running one), as the no-sprint-yet refusal does."""
+    await setup(slack)
+    await commit_sprint(slack, 3)
+    await cmd(slack, "/sprint", "export csv 9", DEV1)
+    said = private(slack, DEV1)
+    assert "This channel has no sprint 9" in said, said
+    assert "(its sprints: 1). Name one of those, e.g. 1, or none for the running" in said, said
