@@ -460,10 +460,13 @@ class GitHub(GitHubProject):
 
     async def _set_state(self, key: str, state: str, reason: str, action: str) -> None:
         """The issue's ``state`` ("open", "closed") with its ``state_reason`` (``PATCH
-        /repos/{o}/{r}/issues/{n}``); nothing if it is in that state already."""
+        /repos/{o}/{r}/issues/{n}``); nothing if it is in that state already, and closed for
+        that reason: an issue closed as not planned and done here is closed as completed."""
         owner, name, number = split_key(key)
         current = await self._read_issue(key)
-        if str(current.get("state")) == state:
+        if str(current.get("state")) == state and (
+            state == "open" or current.get("state_reason") == reason
+        ):
             return
         await self._rest(
             "PATCH",
