@@ -82,29 +82,48 @@ async def home(
     (named, or through a user group), and the teams whose Developers are everyone else in a
     channel they are in (`in_channel` asks Slack, outside any transaction, at most
     CHANNELS_ASKED times). Where someone else holds the roles, an item, task or vote of
-    theirs shows no team (`home_teams`)."""
+    theirs shows no team (`home_teams`). A team of theirs whose poll waits for their vote is
+    asked about too: someone who has left its channel is not asked to vote there (their vote
+    would be refused)."""
     now = svc.clock.now()
     joined: list[str] = []
+    away: set[str] = set()
     if in_channel is not None:
         async with svc.db.transaction() as store:
-            known = {team.id for team in await store.home_teams(workspace, user)}
-            unknown = [t.channel_id for t in await store.open_teams(workspace) if t.id not in known]
-        asked = unknown[:CHANNELS_ASKED]
+            known = await store.home_teams(workspace, user)
+            voting = [t.channel_id for t in known if await store.polls_awaiting(t.id, user)]
+            ids = {team.id for team in known}
+            unknown = [t.channel_id for t in await store.open_teams(workspace) if t.id not in ids]
+        asked = [*voting, *unknown][:CHANNELS_ASKED]
         found = await asyncio.gather(*(in_channel(channel, user) for channel in asked))
-        joined = [channel for channel, member in zip(asked, found, strict=True) if member]
+        member = dict(zip(asked, found, strict=True))
+        joined = [channel for channel in unknown if member.get(channel)]
+        away = {channel for channel in voting if member.get(channel) is False}
     async with svc.db.transaction() as store:
         teams = await store.home_teams(workspace, user, joined)
         return Home(
             now,
-            [await team_home(store, t, user, now, t.channel_id in joined) for t in teams],
+            [
+                await team_home(
+                    store, t, user, now, t.channel_id in joined, votes=t.channel_id not in away
+                )
+                for t in teams
+            ],
         )
 
 
 async def team_home(
-    store: Store, team: Team, user: str, now: datetime, developer: bool = False
+    store: Store,
+    team: Team,
+    user: str,
+    now: datetime,
+    developer: bool = False,
+    *,
+    votes: bool = True,
 ) -> TeamHome:
     """What the team shows on the user's Home tab; `developer`: they are one by default
-    (Slack said they are in its channel, whose Developers are everyone else)."""
+    (Slack said they are in its channel, whose Developers are everyone else); `votes`: the
+    votes waiting for them (not once Slack said they have left the channel)."""
     today = local_today(team, now)
     dor = DefinitionOfReady.of(team)
     items = await store.all_items(team.id, include_closed=False)
@@ -138,7 +157,7 @@ async def team_home(
         days_left=days_left,
         tasks=tasks,
         unready=[(i, found) for i in owned if (found := gaps(i, dor))],
-        votes=await waiting_votes(store, team, user, now),
+        votes=await waiting_votes(store, team, user, now) if votes else [],
         meeting=meeting,
         meeting_section=engine.current(meeting)["title"] if meeting is not None else "",
         next_planning=await next_planning(store, team, active, today),
