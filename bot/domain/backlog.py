@@ -226,6 +226,13 @@ def link_dependencies(
                 f"it forever. Name one of its items (/backlog lists them), or write something "
                 f"outside it without the #, e.g. [ ] item {other} of team B.",
             )
+        if dependency["resolved"] and not done[other]:
+            raise FieldRefused(
+                "dependencies",
+                f"#{other} is not done, so `[x] #{other}` cannot be ticked by hand: it ticks "
+                f"itself when #{other} is done. Write `[ ] #{other}`, or the dependency without "
+                "the # if it is something else than that item.",
+            )
         saved.append(_link(dependency["text"], other, done[other], other in archived))
     graph = {**links, number: [n for d in saved if (n := d.get("item")) is not None]}
     cycle = find_cycle(number, graph)

@@ -163,3 +163,17 @@ async def test_a_dependency_on_an_item_archived_says_so_until_it_is_restored(sla
     assert await dependencies(slack, 2) == [
         {"text": "#1 API contract", "item": 1, "resolved": False}
     ]
+
+
+async def test_a_link_ticked_by_hand_before_its_item_is_done_is_refused_saying_why(slack):
+    """`[x] #1` while #1 is not done: not saved silently unticked, but refused under the
+    field, saying it ticks itself when #1 is done; `[ ] #1` saves."""
+    await add(slack, "API contract", "Export invoices")
+    await name_po(slack)
+    refused = await depend_refused(slack, 2, "[x] #1 API contract")
+    assert refused.startswith("#1 is not done, so “[x] #1” cannot be ticked by hand"), refused
+    assert await dependencies(slack, 2) == [], "nothing was saved"
+    await depend(slack, 2, "[ ] #1 API contract")
+    assert await dependencies(slack, 2) == [
+        {"text": "#1 API contract", "item": 1, "resolved": False}
+    ]
