@@ -95,6 +95,9 @@ NOTHING_MORE = {
     ("/sprint", "close"): "it closes the running sprint, after asking",
     ("/sprint", "velocity"): "it charts the last sprints",
     ("/timebox", "disconnect"): "it ends this channel's link to its tracker",
+    ("/ready", "check"): "it lists the unready items near the top; `/ready <n>` looks at one",
+    ("/ready", "help"): "it lists the /ready commands",
+    ("/ready", "dor"): "it shows the Definition of Ready, with a button to change it",
 }
 """Verbs that take no more words, and what they do instead: a word after one is refused,
 never silently dropped (`/sprint close 3` does not close sprint 3)."""
@@ -290,14 +293,16 @@ class ReadyCommand:
 def parse_ready(text: str) -> ReadyCommand:
     text = named(text).lower()  # an id lower-cased is no one's: the names, as typed
     verb, rest = _split(text, "check")
-    if verb == "check":
-        return ReadyCommand("check")
+    if verb == "check" and len(rest) == 1 and re.fullmatch(r"#?\d+", rest[0]):
+        verb, rest = rest[0], []  # `/ready check 2` is `/ready 2`
     if re.fullmatch(r"#?\d+", verb):
         return ReadyCommand("item", number=_number(verb, "/ready", "item"))
     match verb:
-        case "help":
-            return ReadyCommand("help")
-        case "dor" | "definition":
+        case "check" | "help":
+            _nothing_more("/ready", verb, rest)
+            return ReadyCommand(verb)
+        case "dor" | "definition":  # its card has the button that edits it
+            _nothing_more("/ready", "dor", [w for w in rest if w not in ("edit", "show")])
             return ReadyCommand("dor")
         case "remind" | "reminder":
             return ReadyCommand("remind", remind=parse_remind(rest))
