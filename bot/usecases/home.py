@@ -214,11 +214,18 @@ async def next_planning(
 
 
 async def next_refinement(store: Store, team: Team, today: date) -> date | None:
-    """The next session the last refinement agreed on, if it is still ahead."""
+    """The next session the last refinement agreed on, if it is still ahead and the team's
+    calendar has not skipped the scheduled refinement of that day."""
     for meeting in await store.past_meetings(team.id, "refinement", limit=1):
         try:
             planned = date.fromisoformat(str(meeting.data.get("next_session") or ""))
         except ValueError:
             return None
-        return planned if planned >= today else None
+        if planned < today:
+            return None
+        scheduled = await store.ceremony(team.id, "refinement")
+        found = None
+        if scheduled is not None:
+            found = ceremonies.occurrence_of(team, scheduled, planned, with_skipped=True)
+        return None if found is not None and found.skipped else planned
     return None
