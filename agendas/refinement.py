@@ -244,13 +244,13 @@ def minutes(
     `events`: what happened to the team's items while it ran (an item that only followed a
     dependency done or reopened was not refined)."""
     refined: dict[int, str] = {}
-    estimated: dict[int, str] = {}
+    estimated: dict[int, tuple[str, float | None]] = {}  # its title, and its estimate then
     ready: dict[int, str] = {}
     for event, item in events:
         if event.action == "edited" and settled_link(event.changes) is None:
             refined[item.number] = item.title
             if "estimate" in event.changes:
-                estimated[item.number] = item.title
+                estimated[item.number] = (item.title, event.changes["estimate"][-1])
         elif event.action == "became ready":
             ready[item.number] = item.title
     return {
@@ -258,7 +258,7 @@ def minutes(
         **engine.timing(meeting),
         "triaged": meeting.data.get("triaged", []),
         "refined": sorted(refined.items()),
-        "estimated": sorted(estimated.items()),
+        "estimated": sorted((n, title, points) for n, (title, points) in estimated.items()),
         "became_ready": sorted(ready.items()),
         "ready_before": meeting.data.get("ready_before", 0),
         "ready_after": ready_after,

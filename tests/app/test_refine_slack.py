@@ -115,7 +115,7 @@ async def test_a_whole_refinement_session_from_start_to_minutes(slack):
     assert "• Kick-off: 3 min of 4" in minutes
     assert "• Triage new items: 15 min of 15 (+5 min extension)" in minutes
     assert "*Triaged:* 3 (#1 to the top, #2 kept in place, #3 to the bottom)" in minutes
-    assert "*Refined:* 1 (#1) · *Estimated:* 1 (#1)" in minutes
+    assert "*Refined:* 1 (#1) · *Estimated:* 1 (#1: 3 pts)" in minutes
     assert "*Ready items:* 0 before, 1 after; ready now: #1 Checkout redesign" in minutes
     assert f"ask UX about the checkout flow (<@{DEV1}>)" in minutes
     assert "*Next session:* Monday 9 March 2026" in minutes

@@ -193,4 +193,4 @@ def test_an_item_that_only_followed_a_dependency_is_not_counted_as_refined():
     ]
     record = refinement.minutes(meeting, events, [], ready_after=0)
     assert record["refined"] == [(21, "Ship")]
-    assert record["estimated"] == [(21, "Ship")]
+    assert record["estimated"] == [(21, "Ship", 3)], "with its estimate"
