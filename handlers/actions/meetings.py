@@ -89,9 +89,8 @@ async def next_session(asked: Asked) -> None:
 @acked
 async def show_minutes(asked: Asked) -> None:
     meeting = await meetings.minutes_of(asked.svc, asked.actor, payload.number(asked.body))
-    await asked.answer(
-        meeting_blocks.minutes_message(meeting.agenda["name"], meeting.minutes or {})
-    )
+    name, minutes = meeting.agenda["name"], meeting.minutes or {}
+    await asked.answer(meeting_blocks.minutes_message(name, minutes, meeting.started_at))
 
 
 @acked

@@ -36,7 +36,7 @@ from handlers.blocks import review as review_blocks
 from handlers.blocks import sprints as sprint_blocks
 from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
 from handlers.blocks.ready import fix_button
-from handlers.render import escape, fit, plain, render
+from handlers.render import escape, fit, plain, render, slack_date
 from storage.models import BacklogItem, Meeting, Team
 
 BAR = 20
@@ -445,10 +445,15 @@ def alarm_answered(blocks: Sequence[dict[str, Any]], said: Note, user: str) -> l
     return [*kept, context(answer).to_dict()]
 
 
-def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:
+def minutes_message(
+    name: str, minutes: dict[str, Any], held: datetime | None = None
+) -> dict[str, Any]:
+    """A meeting's minutes; `held`: when it began, said under them where they are read apart
+    from the meeting's thread (the history's buttons), in each reader's time zone."""
+    dated = [context(f"Held {slack_date(held)}")] if held is not None else []
     if "review" in minutes:
         text = review_blocks.minutes_text(name, minutes)
-        return message([section(text)], f"Minutes of the {escape(name)}")
+        return message([section(text), *dated], f"Minutes of the {escape(name)}")
     template = "planning_minutes.md.j2" if "sprint" in minutes else "minutes.md.j2"
     scheduled, chosen = minutes.get("next_scheduled"), minutes.get("next_session")
     text = render(
@@ -459,7 +464,7 @@ def minutes_message(name: str, minutes: dict[str, Any]) -> dict[str, Any]:
         next_scheduled=datetime.fromisoformat(scheduled) if scheduled else None,
         next_session=_day(chosen) if chosen else "",
     )
-    return message([section(text)], f"Minutes of the {escape(name)}")
+    return message([section(text), *dated], f"Minutes of the {escape(name)}")
 
 
 HISTORY_TITLES = {

@@ -129,7 +129,9 @@ async def test_a_whole_refinement_session_from_start_to_minutes(slack):
     history = last_ephemeral(slack, SM)
     assert "Get checkout ready" in shown(history)
     await slack.driver.click("Minutes of 02 Mar", user=SM, message=history)
-    assert "*Minutes of the Backlog refinement*" in shown(last_ephemeral(slack, SM))
+    opened = shown(last_ephemeral(slack, SM))
+    assert "*Minutes of the Backlog refinement*" in opened
+    assert "Held <!date^" in opened and "|2026-03-02 " in opened, "dated, in the reader's zone"
 
 
 async def test_only_the_facilitator_or_a_scrum_master_runs_the_clock(slack):
