@@ -600,12 +600,13 @@ def _rest_text(text: str, words: int) -> str:
 
 def _meeting_clock(command: str, verb: str, rest: list[str]) -> SprintCommand | None:
     """The verbs every timeboxed meeting command shares (`start [2h]`, `status`, `next`,
-    `extend 5m`, `pause`, `resume`, `end`, `history`, `help`); None for any other verb."""
+    `extend 5m`, `pause`, `resume`, `end`, `history`, `agenda`, `help`); None for any other
+    verb."""
     match verb:
         case "start":
             minutes = parse_minutes(rest[0], command, "start") if rest else None
             return SprintCommand("start", minutes=minutes)
-        case "status" | "next" | "pause" | "resume" | "end" | "history" | "help":
+        case "status" | "next" | "pause" | "resume" | "end" | "history" | "agenda" | "help":
             return SprintCommand(verb)
         case "extend":
             minutes = parse_minutes(rest[0], command, "next", extension=True) if rest else None

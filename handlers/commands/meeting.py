@@ -1,5 +1,6 @@
 """What `/refine`, `/planning` and `/review` share: the timeboxed meeting's clock and record
-(start, status, next, extend, pause, resume, end, auto, history), for one meeting kind."""
+(start, status, next, extend, pause, resume, end, auto, history) and its agenda, for one
+meeting kind."""
 
 from __future__ import annotations
 
@@ -49,4 +50,15 @@ def clock_verbs(kind: str) -> dict[str, Verb[Any]]:
         past = await meetings.history(asked.svc, asked.actor, kind)
         await asked.answer(meeting_blocks.history(past.meetings, kind, past.zone))
 
-    return {"start": start, "status": status, "history": history, **dict.fromkeys(STEPS, step)}
+    async def agenda(asked: Asked, parsed: Any) -> None:
+        """The kind's agenda with the buttons that change it (the PO's or a Scrum Master's)."""
+        shown = await meetings.show_agenda(asked.svc, asked.actor, kind)
+        await asked.answer(meeting_blocks.agenda_shown(shown))
+
+    return {
+        "start": start,
+        "status": status,
+        "history": history,
+        "agenda": agenda,
+        **dict.fromkeys(STEPS, step),
+    }

@@ -11,12 +11,6 @@ from handlers.commands.meeting import clock_verbs
 from handlers.flows import meetings as meeting_flow
 
 
-async def _agenda(asked: Asked, parsed: RefineCommand) -> None:
-    await asked.answer(
-        meeting_blocks.agenda_shown(await meetings.show_agenda(asked.svc, asked.actor))
-    )
-
-
 async def _goal(asked: Asked, parsed: RefineCommand) -> None:
     """The goal on the agenda message and its note in the thread at once, as the form does."""
     done = await meetings.set_goal(asked.svc, asked.actor, parsed.text, asked.in_channel)
@@ -37,7 +31,6 @@ async def _note(asked: Asked, parsed: RefineCommand) -> None:
 VERBS: dict[str, Verb[RefineCommand]] = {
     **clock_verbs("refinement"),
     "help": show_help,
-    "agenda": _agenda,
     "goal": _goal,
     "note": _note,
     "schedule": schedule,
