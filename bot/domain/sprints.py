@@ -25,11 +25,8 @@ from bot.domain.calendar import (
 )
 from bot.domain.capacity import (
     DEFAULT_FOCUS,
-    VELOCITY_SPRINTS,
     Capacity,
     check_focus,
-    velocity,
-    velocity_days,
 )
 from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DEFAULT_DOR, DefinitionOfReady, gaps, points_unit
@@ -37,6 +34,7 @@ from bot.domain.tasks import parse_tasks as parse_tasks
 from bot.domain.tasks import set_tasks as set_tasks
 from bot.domain.teams import Roles
 from bot.domain.text_limits import within
+from bot.domain.velocity import velocity_days_of, velocity_of, working_days
 from storage.models import BacklogItem, ScopeChange, Sprint, SprintItem, Team
 
 PROPOSAL_WITHOUT_FORECAST = 5
@@ -365,30 +363,6 @@ def sprint_working_days(team: Team, sprint: Sprint) -> list[date]:
 
 
 # -- capacity ------------------------------------------------------------------------------------
-
-
-def velocity_of(closed: Sequence[Sprint]) -> float | None:
-    """The team's velocity from its closed sprints, newest first."""
-    return velocity([s.completed_points or 0.0 for s in closed[:VELOCITY_SPRINTS]])
-
-
-def working_days(team: Team, sprint: Sprint) -> int:
-    """Working days in the sprint, per person."""
-    return working_days_between(team, sprint.starts_on, sprint.ends_on + timedelta(days=1))
-
-
-def working_days_had(team: Team, sprint: Sprint) -> int:
-    """The working days a committed sprint had: those its commitment recorded (from the day it
-    was planned, when late), so a later change of the team's days or holiday country does not
-    recount them; from its dates and today's settings only for a sprint without that record."""
-    recorded = (sprint.capacity or {}).get("working_days")
-    return int(recorded) if recorded is not None else working_days(team, sprint)
-
-
-def velocity_days_of(team: Team, closed: Sequence[Sprint]) -> float | None:
-    """The working days per sprint the velocity (`velocity_of` the same sprints) was earned
-    in: each sprint's `working_days_had`."""
-    return velocity_days([working_days_had(team, s) for s in closed[:VELOCITY_SPRINTS]])
 
 
 def capacity(

@@ -5,7 +5,7 @@ before planning and public holidays out), then days off per developer as before.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -137,3 +137,20 @@ def test_a_sprint_planned_late_keeps_the_days_it_really_had_and_old_ones_are_rec
     no_days = committed_sprint(five_days, 3)
     no_days.capacity = {"forecast": 30.0}  # a record from before it kept working days
     assert sprints.velocity_days_of(four_days, [no_days]) == 8
+
+
+def test_a_sprint_closed_early_counts_only_the_days_it_ran():
+    """Two sprints of 30 points in 10 working days each, then one the team closed on its
+    second day with nothing done (cancelled): 60 points in 22 days, not in 30. The next
+    10-day sprint forecasts 60 / 22 * 10 = 27.3 points, not the 20 a full 10 days for the
+    cancelled one would give."""
+    five_days = team()
+    cut_short = committed_sprint(five_days, 3)
+    cut_short.completed_points = 0.0
+    cut_short.closed_at = datetime(2026, 3, 31, 16, 0, tzinfo=UTC)  # Tuesday, its 2nd day
+    closed = [cut_short, committed_sprint(five_days, 2), committed_sprint(five_days, 1)]
+    for full in closed[1:]:
+        full.closed_at = datetime.combine(full.ends_on, time(17), tzinfo=UTC)
+    assert sprints.velocity_days_of(five_days, closed) == pytest.approx(22 / 3)
+    cap = sprints.capacity_after(five_days, planning_sprint(five_days, 4), DEVS, closed)
+    assert cap.forecast == pytest.approx(60 / 22 * 10)
