@@ -52,6 +52,7 @@ WORDINGS: dict[type, Callable[[Any], news.Worded]] = {
     tracker_uc.SprintClosedThere: tracker_notice.sprint_closed,
     tracker_push.SprintCycleTaken: tracker_notice.cycle_taken,
     tracker_refusal.WriteRefused: tracker_notice.write_refused,
+    tracker_uc.IssueGone: tracker_notice.issue_gone,
     sprints_uc.ScopeChanged: sprint_blocks.scope_changed,
     sprints_uc.SprintClosed: sprint_blocks.sprint_closed,
     team_uc.TeamSetUp: team_blocks.setup_announcement,

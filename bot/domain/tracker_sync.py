@@ -32,10 +32,11 @@ The order: the tracker's board order wins for the items it holds (tracker_order.
 fewest items: those outside the longest run already in order), except an item whose move in
 Timebox is not in the tracker yet. A rank write anchors on a neighbour already in its place
 on the board as it is when the write runs (tracker_order.RankWish), so quick successive moves,
-and moves made there meanwhile, land in Timebox's order. An issue deleted, or
-moved off the board, is unlinked from its item with a history line (``gone_note``); the item
-is archived if it was on the backlog. An issue planned in a sprint (Timebox's commitment put it
-there, or the tracker) has not left the board.
+and moves made there meanwhile, land in Timebox's order. An issue deleted, moved off the
+board, or turned into an epic or a sub-task there (``retyped``: no backlog row), is unlinked
+from its item with a history line (``gone_note``); the item is archived if it was on the
+backlog. An issue planned in a sprint (Timebox's commitment put it there, or the tracker) has
+not left the board.
 
 The verdicts on an incoming issue (``classify``, ``probe_verdict``) and what they do to an item
 and its link (``apply_merge``, ``relink``, ``unlink``), what a write sends (``item_write``;
@@ -99,6 +100,8 @@ TYPES = {
     "tech_debt": "tech_debt",
 }
 NOT_BACKLOG_TYPES = {"epic", "subtask", "sub-task", "sub task"}
+RETYPED_AS = {"epic": "an epic", "subtask": "a sub-task"}
+"""What an issue became that made it no backlog row (``retyped``), as a sentence says it."""
 OPEN_CATEGORIES = frozenset({StatusCategory.TODO, StatusCategory.IN_PROGRESS})
 BACKLOG_CATEGORIES = {"linear": frozenset({StatusCategory.TODO})}
 """The status categories each tracker's backlog holds: Linear's is its Backlog and Todo states
@@ -144,14 +147,30 @@ def is_tracker(actor: str) -> bool:
 
 
 def item_type(issue_type: str) -> str:
-    """Timebox's item type for a tracker issue type (a Task is a story here)."""
+    """Timebox's item type for the issue type of a backlog row (``is_backlog_issue``; a Task
+    is a story here). An epic or a sub-task is no item at all (``retyped``)."""
     return TYPES.get(issue_type.strip().lower(), "story")
 
 
+EPIC, SUBTASK = "epic", "subtask"
+"""Why an issue is no backlog row (``retyped``), as the history of an item whose issue
+became one says it (tracker_writes.GONE_WORDS)."""
+
+
+def retyped(issue: TrackerIssue) -> str | None:
+    """``EPIC`` or ``SUBTASK`` for an issue that is no backlog row (the board's backlog leaves
+    those out too; a Linear issue with sub-issues is their epic, as its client reads it), else
+    None. A linked issue turned into one in the tracker leaves the backlog as an issue gone
+    off the board does (tracker_writes.unlink), with this as the reason."""
+    kind = issue.issue_type.strip().lower()
+    if kind not in NOT_BACKLOG_TYPES:
+        return None
+    return EPIC if kind == EPIC else SUBTASK
+
+
 def is_backlog_issue(issue: TrackerIssue) -> bool:
-    """Epics and sub-tasks are not backlog rows (the board's backlog leaves them out too); a
-    Linear issue with sub-issues is their epic (its client reads it as one)."""
-    return issue.issue_type.strip().lower() not in NOT_BACKLOG_TYPES
+    """Epics and sub-tasks are not backlog rows (``retyped``)."""
+    return retyped(issue) is None
 
 
 def _estimate(value: float | None) -> float | None:
@@ -272,6 +291,8 @@ def gone_blockers(links: Iterable[TrackerLink], kind: str = JIRA) -> dict[str, s
             )
         elif remote.get("gone") == "deleted":
             why = f"{key} was deleted in {where} (or the {where} account can no longer see it)"
+        elif remote.get("gone") in (EPIC, SUBTASK):
+            why = f"{key} became {RETYPED_AS[remote['gone']]} in {where}, no backlog row"
         else:
             why = f"{key} left the board in {where} (moved, or out of the board's filter)"
         words = f"{why}, so its link no longer blocks: the dependency on it is dropped"
@@ -373,7 +394,12 @@ def agreed_status(link: TrackerLink) -> str | None:
 def newly_learnt(kept: Mapping[str, Any], snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """What a client learnt of its board that its connection does not keep yet (a setting it
     reads since the connection was made, such as Jira's Sprint field): kept after the job, so
-    the next one need not ask again. What the connection keeps already is left as it is."""
+    the next one need not ask again. What the connection keeps already is left as it is, but
+    by settings the client read again since (a later `read_at`: Jira's board settings before
+    an estimate is written), which replace theirs: the next sync reads the field the board
+    estimates with now, not the one it did when connected."""
+    if str(snapshot.get("read_at") or "") > str(kept.get("read_at") or ""):
+        return {name: value for name, value in snapshot.items() if kept.get(name) != value}
     return {name: value for name, value in snapshot.items() if name not in kept}
 
 

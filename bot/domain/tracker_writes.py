@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.domain.backlog import ITEM_TYPES
 from bot.domain.tracker_sync import (
+    EPIC,
     FIELD_WORDS,
     FIRST_RETRY,
     JIRA,
@@ -20,6 +21,7 @@ from bot.domain.tracker_sync import (
     PLURAL_FIELDS,
     READ_ONLY,
     REFUSED_RETRY,
+    SUBTASK,
     WATERMARK_MARGIN,
     WRITABLE,
     agreed_status,
@@ -28,6 +30,7 @@ from bot.domain.tracker_sync import (
     home_word,
     local_minute,
     owned_values,
+    retyped,
     tracker_name,
 )
 from bot.domain.trackers import NewIssue, StatusCategory, TrackerIssue
@@ -179,6 +182,10 @@ GONE_WORDS = {
     # The tracker answered the old key with the issue under its new one: not gone, moved.
     "moved_to": "{key} left the board in {tracker} on {at} (moved to another {home}: it is "
     "{new} now)",
+    # Turned into what no backlog holds (tracker_sync.retyped): seen by the sync or a look.
+    EPIC: "{key} became an epic in {tracker} (noticed on {at}), and an epic is no backlog row",
+    SUBTASK: "{key} became a sub-task in {tracker} (noticed on {at}), and a sub-task is no "
+    "backlog row (its parent is)",
 }
 
 
@@ -218,7 +225,8 @@ def unlink(
     now: datetime,
     moved_to: str | None = None,
 ) -> bool:
-    """An issue gone from the board ("deleted" or "moved"): the link ends, its key kept so
+    """An issue gone from the board ("deleted", "moved", or become an ``EPIC`` or a
+    ``SUBTASK``: tracker_sync.retyped): the link ends, its key kept so
     the issue coming back relinks it. An item on the backlog is archived (a row nobody sees
     in the tracker would stand amid the board's order); one in a sprint or done stays (a
     sprint's scope changes only by renegotiation). True if it was archived.
@@ -254,13 +262,16 @@ def probe_verdict(
     issue: TrackerIssue | None, board: tuple[Collection[str], datetime] | None
 ) -> str | None:
     """What a linked issue asked for one by one means (`board`: the board's keys and when
-    they were read; None for a webhook's named key, only checked for deletion): "deleted"
-    (not found), ``APPLY`` (done, planned in a sprint, or on the board after all: a change;
-    an issue in a sprint, cycle or iteration, put there by Timebox's commitment or in the
-    tracker, has not left the board), "moved" (off the board, and not changed just before
-    the board was read), else None (judged next time)."""
+    they were read; None for a webhook's named key, only checked for deletion and a change
+    of type): "deleted" (not found), ``EPIC`` or ``SUBTASK`` (turned into no backlog row
+    there: tracker_sync.retyped), ``APPLY`` (done, planned in a sprint, or on the board after
+    all: a change; an issue in a sprint, cycle or iteration, put there by Timebox's
+    commitment or in the tracker, has not left the board), "moved" (off the board, and not
+    changed just before the board was read), else None (judged next time)."""
     if issue is None:
         return "deleted"
+    if (became := retyped(issue)) is not None:
+        return became
     if board is None:
         return None
     keys, asked_at = board

@@ -5,7 +5,9 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
 - ``GET  /rest/api/3/myself``: who the credential is, and its time zone (JQL dates are read in
   it). Invalid credentials are treated as anonymous by some endpoints; this one refuses them.
 - ``GET  /rest/agile/1.0/board/{id}/configuration``: the estimation field
-  (``estimation.field.fieldId``), the rank field, the board's filter and project.
+  (``estimation.field.fieldId``), the rank field, the board's filter and project; read again
+  before an estimate is written once kept for an hour (``BOARD_SETTINGS_AGE``), as an admin
+  may switch the estimation field.
 - ``GET  /rest/api/3/field``: which custom field is the Sprint field (its id differs between
   sites: ``customfield_10020`` on most); its value, a list of the sprints the issue is or was
   in (``id``, ``name``, ``state``, ``boardId``, ...), says whether an issue is planned in an
@@ -73,6 +75,7 @@ from bot.trackers.http import (
 from bot.trackers.jira_workflow import JiraWorkflow, not_done, status_category
 
 BATCH = 50  # Jira moves or ranks at most 50 issues per call
+BOARD_SETTINGS_AGE = timedelta(hours=1)  # board settings kept longer are read again
 KEYS_PAGE = 5000  # the enhanced search's page when only keys are asked for (documented max)
 TIME_TRACKING_FIELD = "timeoriginalestimate"
 _BLOCKS = "blocks"
@@ -116,6 +119,7 @@ class BoardConfig:
     rank_field_id: int | None
     sprint_field: str | None = None  # the Sprint field's id; None: the site has none
     sprint_field_read: bool = True  # False: restored from a snapshot kept before it was read
+    read_at: datetime | None = None  # when the settings were read (None: not known)
 
 
 @dataclass(frozen=True)
@@ -247,37 +251,56 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
         return self._account
 
     async def board(self, *, refresh: bool = False) -> BoardConfig:
+        """The board's settings, read once (``refresh``: again), with the Sprint field."""
         if self._board is None or refresh:
-            _, raw = await self._call(
-                "GET",
-                f"/rest/agile/1.0/board/{self.board_id}/configuration",
-                action=f"read the settings of board {self.board_id}",
-                what=f"Board {self.board_id}",
-            )
-            raw = raw or {}
-            estimation = raw.get("estimation") or {}
-            field = estimation.get("field") or {}
-            location = raw.get("location") or {}
-            project = location.get("projectKeyOrId") or location.get("key") or location.get("id")
-            rank = (raw.get("ranking") or {}).get("rankCustomFieldId")
-            self._board = BoardConfig(
-                id=int(raw.get("id") or self.board_id),
-                name=str(raw.get("name") or f"board {self.board_id}"),
-                type=str(raw.get("type") or "scrum"),
-                filter_id=str((raw.get("filter") or {}).get("id") or "") or None,
-                project=str(project) if project else None,
-                estimation_field=(
-                    field.get("fieldId") if estimation.get("type") == "field" else None
-                ),
-                estimation_name=field.get("displayName"),
-                rank_field_id=int(rank) if rank is not None else None,
-                sprint_field=await self._sprint_field(),
-            )
+            board = await self._configuration()
+            self._board = replace(board, sprint_field=await self._sprint_field())
         elif not self._board.sprint_field_read:
             self._board = replace(
                 self._board, sprint_field=await self._sprint_field(), sprint_field_read=True
             )
         return self._board
+
+    async def _estimating_board(self) -> BoardConfig:
+        """The board's settings to write an estimate with: read again when kept for
+        ``BOARD_SETTINGS_AGE`` (or kept without when they were read), as a Jira admin may
+        switch the field the board estimates with, and an estimate written to the old one
+        never shows on the board. Only writes pay for it: an estimate is written seldom."""
+        board = await self.board()
+        if board.read_at is None or self._now() - board.read_at >= BOARD_SETTINGS_AGE:
+            fresh = await self._configuration()
+            self._board = board = replace(
+                fresh,
+                sprint_field=board.sprint_field,
+                sprint_field_read=board.sprint_field_read,
+            )
+        return board
+
+    async def _configuration(self) -> BoardConfig:
+        """``GET /board/{id}/configuration``, the Sprint field not read yet."""
+        _, raw = await self._call(
+            "GET",
+            f"/rest/agile/1.0/board/{self.board_id}/configuration",
+            action=f"read the settings of board {self.board_id}",
+            what=f"Board {self.board_id}",
+        )
+        raw = raw or {}
+        estimation = raw.get("estimation") or {}
+        field = estimation.get("field") or {}
+        location = raw.get("location") or {}
+        project = location.get("projectKeyOrId") or location.get("key") or location.get("id")
+        rank = (raw.get("ranking") or {}).get("rankCustomFieldId")
+        return BoardConfig(
+            id=int(raw.get("id") or self.board_id),
+            name=str(raw.get("name") or f"board {self.board_id}"),
+            type=str(raw.get("type") or "scrum"),
+            filter_id=str((raw.get("filter") or {}).get("id") or "") or None,
+            project=str(project) if project else None,
+            estimation_field=(field.get("fieldId") if estimation.get("type") == "field" else None),
+            estimation_name=field.get("displayName"),
+            rank_field_id=int(rank) if rank is not None else None,
+            read_at=self._now(),
+        )
 
     async def _sprint_field(self) -> str | None:
         """The id of the site's Sprint field (``GET /rest/api/3/field``: the one whose
@@ -294,7 +317,10 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
         """The board's configuration and the account, as learnt (JSON); ``restore`` reads it."""
         out: dict[str, Any] = {}
         if self._board is not None:
-            out.update(snapshot_fields(self._board, id=None, sprint_field_read=None))
+            board = self._board
+            out.update(snapshot_fields(board, id=None, sprint_field_read=None, read_at=None))
+            if board.read_at is not None:
+                out["read_at"] = format_time(board.read_at)
         if self._account is not None:
             user = self._account.user
             out.update(
@@ -321,6 +347,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
                 rank_field_id=int(rank) if rank is not None else None,
                 sprint_field=snapshot.get("sprint_field"),
                 sprint_field_read="sprint_field" in snapshot,
+                read_at=parse_time(snapshot.get("read_at")),
             )
         if "time_zone" in snapshot:
             account = JiraAccount(
@@ -555,7 +582,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
         if update.summary is not trackers.KEEP:
             fields["summary"] = update.summary
         if update.estimate is not trackers.KEEP:
-            board = await self.board()
+            board = await self._estimating_board()
             if board.estimation_field is None:
                 raise trackers.TrackerError(
                     f"Board '{board.name}' has no estimation field, so the estimate of {key} "
@@ -616,7 +643,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
                 )
 
     async def create_issue(self, issue: trackers.NewIssue) -> trackers.IssueRef:
-        board = await self.board()
+        board = await (self.board() if issue.estimate is None else self._estimating_board())
         if board.project is None:
             raise trackers.TrackerError(
                 f"Board '{board.name}' is not in a project, so Timebox cannot create issues on it.",

@@ -33,7 +33,7 @@ import secrets as random_secrets
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.domain import tracker_outage as outage
@@ -484,7 +484,8 @@ async def job_failed(
     """A tracker call failed: the same row runs again later (Retry-After, else backoff), and
     the item and the connection say why meanwhile. Never dropped, but for a write the tracker
     refuses for good (``ends_refused``), which ends as refused on its items (``_refused``)
-    instead of being refused again every hour. A failure that breaks the
+    instead of being refused again every hour (an item's write whose issue is not found is
+    its caller's: tracker_push, ``finds_gone``). A failure that breaks the
     connection (``breaks``) marks it broken, and the channel is told once (``_broke``); a
     sync failing so for an hour (``outage.out_of_reach``: the row keeps when it first failed)
     marks it unreachable, told once too (``_out_of_reach``).
@@ -601,6 +602,71 @@ async def _refused(
     await tell_refused(store, connection, due.payload, failed, error.message, now, tag(connection))
     log.warning("tracker %s %s refused (%s): not retried", due.kind, due.key, error.kind.value)
     return f"refused: {error.kind.value}"
+
+
+GONE_EFFECTS = frozenset({"fields", "done", "reopen", "archive"})
+"""An item's writes that call its own issue, whose "not found" means the issue is gone (a
+rank's may name its neighbour; a create has no issue yet)."""
+
+
+def finds_gone(due: Due, error: trackers.TrackerError) -> bool:
+    """An item's write found its issue gone (``GONE_EFFECTS``, answered ``NOT_FOUND``):
+    deleted in the tracker, or hidden from Timebox's account, as the sync's look at the board
+    would find it (tracker_writes.probe_verdict): no refusal of the change, which nobody can
+    make again there."""
+    effect = due.payload.get("effect")
+    gone = error.kind is trackers.TrackerErrorKind.NOT_FOUND
+    return due.kind == KIND_WRITE and effect in GONE_EFFECTS and gone
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """An item whose issue is gone, unlinked (``unlink_gone``): whether it was archived, and
+    its history line (empty without an item)."""
+
+    archived: bool
+    note: str
+
+
+def unlink_gone(
+    store: Store,
+    kind: str,
+    link: TrackerLink,
+    item: BacklogItem | None,
+    reason: str,
+    now: datetime,
+    shown_in: tzinfo = UTC,
+    moved_to: str | None = None,
+) -> Unlinked:
+    """An issue gone from the board of a `kind` tracker (tracker_writes.unlink: `reason` is
+    "deleted", "moved", or what it became, tracker_sync.retyped; `moved_to`: its new key),
+    and the item's history line saying so, its time in `shown_in` (`/backlog restore` brings
+    an archived item back with everything Timebox had)."""
+    key = link.key or ""
+    archived = tracker_writes.unlink(link, item, reason, now, moved_to)
+    if item is None:
+        return Unlinked(False, "")
+    note = tracker_writes.gone_note(
+        reason, key, now, item.number, archived, kind, shown_in, moved_to=moved_to
+    )
+    store.log(item, rules.actor(kind), "unlinked", now, key=key, note=note)
+    return Unlinked(archived, note)
+
+
+@dataclass(frozen=True)
+class IssueGone:
+    """An item whose write found its issue gone (``finds_gone``), as its channel is told
+    once: the item, its issue's key, and what became of it (its history line)."""
+
+    kind: str
+    number: int
+    title: str
+    key: str
+    note: str
+
+    @property
+    def tracker(self) -> str:
+        return rules.tracker_name(self.kind)
 
 
 REFUSED_SHOWN = 3

@@ -20,7 +20,7 @@ from bot.domain.readiness import DefinitionOfReady, is_ready, readiness_change
 from bot.domain.sprints import in_backlog
 from bot.usecases import poker, sprints
 from bot.usecases.news import tell_channel
-from bot.usecases.tracker import enqueue, tag
+from bot.usecases.tracker import enqueue, tag, unlink_gone
 from storage.models import BacklogItem, Team, TrackerConnection, TrackerLink
 from storage.repositories import Store
 
@@ -70,7 +70,12 @@ async def apply_linked(
 ) -> None:
     """One issue linked to an item applied to it (``apply_issues``; `rank`: its place when
     importing, None in a sync): seen again, matched again after a reconnection, or merged;
-    a move into or out of the running sprint's sprint there followed."""
+    a move into or out of the running sprint's sprint there followed. An issue turned into
+    no backlog row there (an epic, a sub-task: rules.retyped) is not merged: its item leaves
+    the backlog (``_retyped``)."""
+    if (became := rules.retyped(issue)) is not None:
+        await _retyped(page, link, item, became)
+        return
     store, connection, now, applied = page.store, page.connection, page.now, page.applied
     who, where = rules.actor(connection.kind), rules.tracker_name(connection.kind)
     verdict = rules.classify(issue, link, connection.id, importing=rank is not None)
@@ -101,6 +106,22 @@ async def apply_linked(
         item.rank = rank
     if page.running is not None and seen_in is not None:
         await _follow_sprint(page, page.running, item, issue, seen_in)
+
+
+async def _retyped(page: Page, link: TrackerLink, item: BacklogItem, became: str) -> None:
+    """A linked issue turned into an epic or a sub-task in the tracker (`became`:
+    rules.retyped) is no backlog row, as if it had left the board: unlinked, the item
+    archived if it was on the backlog (a sprint's or a done item stays), its history saying
+    why (tracker.unlink_gone), its polls shown again. A link ended before (the issue gone,
+    or moved) stays as it is; the issue turned back into a backlog row is matched again
+    (rules.relink), its item back on the backlog."""
+    remote = link.remote or {}
+    if link.connection_id is None and (remote.get("gone") or remote.get("moved_to")):
+        return
+    store, team, now = page.store, page.team, page.now
+    gone = unlink_gone(store, page.connection.kind, link, item, became, now, zone(team))
+    if gone.archived:
+        await poker.backlog_changed(store, team.id, [item.number], now)
 
 
 async def _follow_sprint(

@@ -261,6 +261,7 @@ async def run_import(svc: Services, due: Due) -> str:
         return opened
     tracker, _, used = opened
     reconnecting = bool(due.payload.get("reconnect")) and page_number == 0
+    drift = bool(due.payload.get("drift")) or (page_number > 0 and _waited(due))
     try:
         async with contextlib.aclosing(tracker):
             page = await tracker.backlog_page(due.payload.get("cursor"))
@@ -290,10 +291,13 @@ async def run_import(svc: Services, due: Due) -> str:
                     "page": page_number + 1,
                     "position": position + len(page.issues),
                     "reconnect": bool(due.payload.get("reconnect")),
+                    "drift": drift,
                 },
             )
         else:
-            await _after_import(store, connection, due, now)
+            await _after_import(
+                store, connection, replace(due, payload={**due.payload, "drift": drift}), now
+            )
         await store.finish_key(due.key, now, f"imported {len(page.issues)}")
     linked_again = f", {sprints_linked} sprint(s) linked again" if sprints_linked else ""
     return f"page {page_number}: {len(page.issues)} issues, {applied.added} new{linked_again}"
@@ -301,6 +305,18 @@ async def run_import(svc: Services, due: Due) -> str:
 
 RELINK_PAGE = 50
 """Issues asked for by key per row once the backlog is imported (one call each)."""
+
+IMPORT_GAP = timedelta(seconds=5)
+"""A page of the import read this long after the one before it (or after a failure) may
+find the board shifted (``_waited``)."""
+
+
+def _waited(due: Due) -> bool:
+    """Whether an import page was read after a wait (a failure tried again, a queue late by
+    ``IMPORT_GAP``): the backlog is paged by position, so an issue closed or planned in the
+    tracker meanwhile shifts the board and the issue at the page's edge is not read. The
+    import is then followed by a look for what it missed (``_adopt``)."""
+    return "failing_since" in due.payload or due.late > IMPORT_GAP
 
 
 async def kept_links(store: Store, team_id: int, board_key: str | None) -> list[TrackerLink]:
@@ -330,17 +346,24 @@ async def _after_import(
     if not kept:
         await _in_step(store, connection, due, now)
         return
-    await _schedule_relink(store, connection, [link.key or "" for link in kept], 0, now)
+    await _schedule_relink(store, connection, due, [link.key or "" for link in kept], 0, now)
 
 
 async def _schedule_relink(
-    store: Store, connection: TrackerConnection, keys: list[str], page: int, now: datetime
+    store: Store,
+    connection: TrackerConnection,
+    due: Due,
+    keys: list[str],
+    page: int,
+    now: datetime,
 ) -> None:
+    """A row of the reconnection's kept keys (``_relink``); the import's `drift` goes on."""
+    payload = {**job_ids(connection), "relink": keys, "page": page, "reconnect": True}
     await store.schedule_once(
         KIND_IMPORT,
         f"{KIND_IMPORT}:{tag(connection)}:relink:{page}",
         now,
-        {**job_ids(connection), "relink": keys, "page": page, "reconnect": True},
+        {**payload, "drift": bool(due.payload.get("drift"))},
     )
 
 
@@ -350,7 +373,7 @@ async def _in_step(store: Store, connection: TrackerConnection, due: Due, now: d
     items) are created in the tracker as `/backlog add` creates one."""
     connection.status = "connected"
     connection.last_sync_at = now
-    await _chain(store, connection, now)
+    await _chain(store, connection, now, adopt=bool(due.payload.get("drift")))
     if not due.payload.get("reconnect"):
         return
     team = await store.team_by_id(connection.team_id)
@@ -392,7 +415,7 @@ async def _relink(svc: Services, due: Due) -> str:
         await hold_back(store, connection, applied.held_back, now)
         if rest:
             page = int(due.payload.get("page", 0)) + 1
-            await _schedule_relink(store, connection, rest, page, now)
+            await _schedule_relink(store, connection, due, rest, page, now)
         else:
             await _in_step(store, connection, due, now)
         await store.finish_key(due.key, now, f"relinked {len(found)} of {len(asked)}")
@@ -407,9 +430,12 @@ class _Walked:
     reranked: bool = False
     moved: int = 0
     unlinked: int = 0
+    adopted: int = 0  # board issues the import missed, imported by the look after it
 
     def outcome(self) -> str:
         words = f"{self.changed} changed"
+        if self.adopted:
+            words += f", {self.adopted} imported from the board"
         if self.moved:
             words += f", {self.moved} moved to the board's order"
         if self.unlinked:
@@ -631,6 +657,8 @@ async def _follow_board(
             return
         moving = await moving_items(store, connection)
     keys = await tracker.backlog_keys()
+    if due.payload.get("adopt"):
+        await _adopt(svc, due, tracker, keys, walked)
     asked_at = svc.clock.now()
     async with svc.db.transaction() as store:
         connection = await job_connection(store, due.payload)
@@ -671,6 +699,54 @@ async def _follow_board(
             )
     if missing:
         await _probe(svc, due, tracker, missing[: rules.PROBES], (on_board, asked_at), walked)
+
+
+async def _adopt(
+    svc: Services, due: Due, tracker: trackers.Tracker, keys: Sequence[str], walked: _Walked
+) -> None:
+    """The first look at the board after an import that waited between pages (``_waited``;
+    ``adopt`` in the row: True, or the keys still to ask) imports the board's issues that no
+    item links, as the sync imports a new one (``rules.is_new``: backlog issues only). The
+    import reads the backlog by position, so an issue closed or planned in the tracker
+    between two of its pages shifts the board, and the issue at the page's edge is never
+    read; unchanged since, no sync brings it in either.
+    Each key is asked for once (``rules.PROBES`` a run, the rest a minute later): one that
+    is no backlog issue (an epic, a sub-task, planned in a sprint) stays out until it
+    changes, when the sync sees it. An issue some item links, through any connection, is
+    never imported again."""
+    wanted = due.payload["adopt"]
+    on_board = set(keys)
+    listed = list(keys) if wanted is True else [str(k) for k in wanted if k in on_board]
+    async with job_work(svc, due) as (store, connection, now):
+        if connection is None:
+            return
+        links = await store.links_by_keys(connection.team_id, listed)
+        unlinked = [k for k in listed if k not in links]
+        asked, rest = unlinked[: rules.PROBES], unlinked[rules.PROBES :]
+        if rest:
+            when = now + timedelta(minutes=1)
+            await store.schedule_once(
+                KIND_SYNC,
+                f"{KIND_SYNC}:{tag(connection)}:adopt:{when:%Y%m%dT%H%M%S}",
+                when,
+                {**job_ids(connection), "keys": True, "adopt": rest},
+            )
+    found: list[trackers.TrackerIssue] = []
+    for key in asked:
+        try:
+            found.append(await tracker.issue(key))
+        except trackers.TrackerError as error:
+            if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
+                raise
+    if not found:
+        return
+    running_open = await _running_open(svc, due, tracker, found)
+    async with job_work(svc, due) as (store, connection, now):
+        if connection is None:
+            return
+        applied = await apply_issues(store, connection, found, now, running_open=bool(running_open))
+        await hold_back(store, connection, applied.held_back, now)
+        walked.adopted += applied.added
 
 
 async def _linked_keys(svc: Services, due: Due, keys: list[str]) -> list[str]:
@@ -798,9 +874,12 @@ async def drop_gone_blockers(store: Store, connection: TrackerConnection, now: d
         await store.drop_blockers(team, gone, rules.actor(connection.kind), now)
 
 
-async def _chain(store: Store, connection: TrackerConnection, now: datetime) -> None:
+async def _chain(
+    store: Store, connection: TrackerConnection, now: datetime, *, adopt: bool = False
+) -> None:
     """The connection's next regular sync (every few minutes) and its next look at the
-    board's order and deletions (hourly), one pending of each at a time."""
+    board's order and deletions (hourly), one pending of each at a time. `adopt`: the
+    import is done, and that look also imports what it missed (``_adopt``)."""
     every = f"{KIND_SYNC}:{tag(connection)}:every:"
     if not await store.pending_jobs(every):
         when = now + rules.SYNC_EVERY
@@ -808,13 +887,21 @@ async def _chain(store: Store, connection: TrackerConnection, now: datetime) -> 
             KIND_SYNC, f"{every}{when:%Y%m%dT%H%M%S}", when, {**job_ids(connection), "chain": True}
         )
     keys = f"{KIND_SYNC}:{tag(connection)}:keys:"
+    when = now + rules.RECONCILE_EVERY
     if not await store.pending_jobs(keys):
-        when = now + rules.RECONCILE_EVERY
+        payload = {**job_ids(connection), "keys": True, "chain_keys": True}
         await store.schedule_once(
             KIND_SYNC,
             f"{keys}{when:%Y%m%dT%H%M%S}",
             when,
-            {**job_ids(connection), "keys": True, "chain_keys": True},
+            {**payload, "adopt": True} if adopt else payload,
+        )
+    elif adopt:  # the look already waiting was chained before the import: one of its own
+        await store.schedule_once(
+            KIND_SYNC,
+            f"{KIND_SYNC}:{tag(connection)}:adopt:{when:%Y%m%dT%H%M%S}",
+            when,
+            {**job_ids(connection), "keys": True, "adopt": True},
         )
 
 

@@ -16,6 +16,7 @@ its items, and its channel is told once (bot.usecases.tracker ``_refused``).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,14 +29,17 @@ from bot.domain.teams import Roles
 from bot.domain.tracker_order import RankWish
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
+from bot.usecases import poker
 from bot.usecases.news import tell_channel
 from bot.usecases.tracker import (
     KIND_WRITE,
     BoardSpec,
+    IssueGone,
     blockers_done,
     connection_lock,
     counted_links,
     enqueue,
+    finds_gone,
     job_connection,
     job_failed,
     moving_items,
@@ -43,6 +47,7 @@ from bot.usecases.tracker import (
     open_tracker,
     spec_of,
     tag,
+    unlink_gone,
     working_again,
 )
 from storage.models import (
@@ -52,6 +57,8 @@ from storage.models import (
     TrackerSprintLink,
 )
 from storage.repositories import Store
+
+log = logging.getLogger(__name__)
 
 WAIT_FOR_CREATE = timedelta(seconds=30)
 
@@ -136,15 +143,50 @@ async def run_write(svc: Services, due: Due) -> str:
             if due.payload["effect"] == "fields":
                 await _merge_first(svc, tracker, write)
             outcome = await _send(svc, tracker, due, write) if write.nothing is None else {}
+            outcome["settings"] = tracker.snapshot()  # read again for an estimate, say
         except trackers.TrackerError as error:
             if isinstance(error, _CycleTaken):
                 await _tell_cycle_taken(svc, due, write, error.news)
+            if write.link_id is not None and finds_gone(due, error):
+                return await _issue_gone(svc, due, write.link_id)
             return await job_failed(svc, due, write.link_id, error, write.spec.credential)
         finally:
             await tracker.aclose()
         if not await _record(svc, due, write, outcome):
             return f"{outcome['issue'].key} is another item's: looking again"
         return f"{due.payload['effect']} written"
+
+
+async def _issue_gone(svc: Services, due: Due, link_id: int) -> str:
+    """An item's write found its issue gone (``finds_gone``: deleted in the tracker, or
+    hidden from Timebox's account): no refusal of a change nobody can make again there. Its
+    row ends and the item is unlinked as the look at the board unlinks a deleted issue
+    (``unlink_gone``: archived if on the backlog, its history saying why), its polls shown
+    again, and the channel told once. The items it blocked are freed at the next look."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as store:
+        connection = await job_connection(store, due.payload)
+        if connection is None:
+            return "skipped: not connected"
+        if not await store.finish_key(due.key, now, "gone: its issue is not found"):
+            return "skipped: cancelled meanwhile"
+        item_id = int(str(due.payload["subject"])[1:])
+        team = await store.team_by_id(connection.team_id)
+        item = await store.item_by_id(connection.team_id, item_id)
+        link = await store.link_of_item(item_id)
+        if team is None or item is None or link is None or link.id != link_id:
+            return "skipped: the item is gone or not linked"
+        if link.connection_id != connection.id:
+            return "skipped: unlinked already"
+        key = link.key or ""
+        gone = unlink_gone(store, connection.kind, link, item, "deleted", now, calendar.zone(team))
+        if gone.archived:  # off the backlog: its polls shown again
+            await poker.backlog_changed(store, team.id, [item.number], now)
+        news = IssueGone(connection.kind, item.number, item.title, key, gone.note)
+        told = f"tracker_gone:{tag(connection)}:i{item.id}:{key}"
+        await tell_channel(store, team, told, now, news)
+    log.info("tracker write %s: %s is gone, its item unlinked", due.key, key)
+    return f"gone: {key} not found, its item unlinked"
 
 
 async def _read_write(svc: Services, due: Due) -> _Write | str:
@@ -543,6 +585,11 @@ async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any
         if not await store.finish_key(due.key, now, "done"):
             return True  # cancelled (disconnected) or done by another run meanwhile
         await store.lock_connection(int(due.payload["connection"]))
+        connection = await job_connection(store, due.payload)
+        if connection is not None and (
+            learnt := rules.newly_learnt(connection.board or {}, outcome.get("settings") or {})
+        ):
+            connection.board = {**(connection.board or {}), **learnt}
         link = await store.link_of_item(write.item_id) if write.item_id is not None else None
         if link is not None:
             if "base" in outcome:

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.domain.tracker_sprints import sprint_there
 from bot.domain.tracker_sync import CLOSED_AS, board_word
-from bot.usecases.tracker import Outage, SprintClosedThere
+from bot.usecases.tracker import IssueGone, Outage, SprintClosedThere
 from bot.usecases.tracker_push import SprintCycleTaken
 from bot.usecases.tracker_refusal import WriteRefused
 from handlers.blocks.connect import CREDENTIALS, retry_every
@@ -53,6 +53,11 @@ def write_refused(said: WriteRefused) -> dict[str, Any]:
     why in the tracker's words, that it is not tried again, and who does what about it."""
     closed_as = CLOSED_AS.get(said.kind, "won't do")
     return mrkdwn_notice(render("tracker_refused_told.md.j2", said=said, closed_as=closed_as))
+
+
+def issue_gone(said: IssueGone) -> dict[str, Any]:
+    """A write that found its item's issue gone: the item, unlinked, and why."""
+    return mrkdwn_notice(render("tracker_gone_told.md.j2", said=said))
 
 
 def _day(day: date) -> str:
