@@ -28,7 +28,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.domain import calendar, tracker_order, tracker_sprints, tracker_writes, trackers
@@ -55,6 +55,7 @@ from bot.usecases.tracker import (
     open_tracker,
     spec_of,
     tag,
+    unlink_gone,
     webhook_sync_prefix,
     working_again,
 )
@@ -397,15 +398,9 @@ async def _relink(svc: Services, due: Due) -> str:
     if isinstance(opened, str):
         return opened
     tracker, _, used = opened
-    found: list[trackers.TrackerIssue] = []
     try:
         async with contextlib.aclosing(tracker):
-            for key in asked:
-                try:
-                    found.append(await tracker.issue(key))
-                except trackers.TrackerError as error:
-                    if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
-                        raise
+            found = await _issues_found(tracker, asked)
     except trackers.TrackerError as error:
         return await job_failed(svc, due, None, error, used)
     async with job_work(svc, due) as (store, connection, now):
@@ -731,13 +726,7 @@ async def _adopt(
                 when,
                 {**job_ids(connection), "keys": True, "adopt": rest},
             )
-    found: list[trackers.TrackerIssue] = []
-    for key in asked:
-        try:
-            found.append(await tracker.issue(key))
-        except trackers.TrackerError as error:
-            if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
-                raise
+    found = await _issues_found(tracker, asked)
     if not found:
         return
     running_open = await _running_open(svc, due, tracker, found)
@@ -747,6 +736,20 @@ async def _adopt(
         applied = await apply_issues(store, connection, found, now, running_open=bool(running_open))
         await hold_back(store, connection, applied.held_back, now)
         walked.adopted += applied.added
+
+
+async def _issues_found(
+    tracker: trackers.Tracker, keys: Sequence[str]
+) -> list[trackers.TrackerIssue]:
+    """The issues `keys` name, asked for one by one; one the tracker does not find left out."""
+    found: list[trackers.TrackerIssue] = []
+    for key in keys:
+        try:
+            found.append(await tracker.issue(key))
+        except trackers.TrackerError as error:
+            if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
+                raise
+    return found
 
 
 async def _linked_keys(svc: Services, due: Due, keys: list[str]) -> list[str]:
@@ -807,10 +810,9 @@ async def _probe(
                 item = items.get(link.item_id)
                 # the tracker answered the old key with the issue under a new one: moved there
                 moved_to = issue.key if issue is not None and issue.key != key else None
-                if (
-                    _unlink(store, connection, link, item, verdict, now, shown_in, moved_to)
-                    and item
-                ):
+                kind = connection.kind
+                gone = unlink_gone(store, kind, link, item, verdict, now, shown_in, moved_to)
+                if gone.archived and item:
                     archived.append(item.number)
                 unlinked += 1
         walked.unlinked += unlinked
@@ -836,30 +838,6 @@ async def _issue_ids(svc: Services, due: Due, keys: Sequence[str]) -> dict[str, 
             for key, link in links.items()
             if link.issue_id and link.connection_id == connection.id
         }
-
-
-def _unlink(
-    store: Store,
-    connection: TrackerConnection,
-    link: TrackerLink,
-    item: BacklogItem | None,
-    reason: str,
-    now: datetime,
-    zone: tzinfo = UTC,
-    moved_to: str | None = None,
-) -> bool:
-    """An issue gone from the board (tracker_writes.unlink; `moved_to`: its new key, moved to
-    another project off the board), and the item's history line saying so (`/backlog restore` brings
-    an archived one back with everything Timebox had). Whether the item was archived with it."""
-    key = link.key or ""
-    archived = tracker_writes.unlink(link, item, reason, now, moved_to)
-    if item is None:
-        return False
-    note = tracker_writes.gone_note(
-        reason, key, now, item.number, archived, connection.kind, zone, moved_to=moved_to
-    )
-    store.log(item, rules.actor(connection.kind), "unlinked", now, key=key, note=note)
-    return archived
 
 
 async def drop_gone_blockers(store: Store, connection: TrackerConnection, now: datetime) -> None:

@@ -11,6 +11,8 @@ from tests.app.test_backlog_slack import last_ephemeral, shown
 from tests.app.test_tracker_slack import connected
 from tests.app.test_tracker_sync import connect, history, jira, seed_board  # noqa: F401
 from tests.app.trackers import (
+    RECONCILE,
+    SYNC,
     drain,
     estimate_by_poker,
     item_by_key,
@@ -18,9 +20,6 @@ from tests.app.trackers import (
     later,
 )
 from tests.conftest import CHANNEL, PO
-
-SYNC = 301  # seconds on: the regular sync has run
-RECONCILE = 61 * 60  # seconds on: the hourly look at the board has run
 
 
 async def test_an_issue_closed_in_jira_while_the_import_waits_loses_no_other_issue(slack, jira):

@@ -10,6 +10,8 @@ import pytest
 from tests.app.test_tracker_slack import connected
 from tests.app.test_tracker_sync import connect, history, jira, seed_board  # noqa: F401
 from tests.app.trackers import (
+    RECONCILE,
+    SYNC,
     backlog_text,
     drain,
     estimate_by_poker,
@@ -17,9 +19,6 @@ from tests.app.trackers import (
     later,
 )
 from tests.conftest import CHANNEL
-
-SYNC = 301  # seconds on: the regular sync has run
-RECONCILE = 61 * 60  # seconds on: the hourly look at the board has run
 
 
 @pytest.mark.parametrize("kind", ["Epic", "Subtask"])

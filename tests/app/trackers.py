@@ -440,6 +440,12 @@ async def drain(slack: LocalStack) -> int:
     return total
 
 
+SYNC = 301
+"""Seconds on after which the regular sync (every 5 minutes) has run."""
+RECONCILE = 61 * 60
+"""Seconds on after which the hourly look at the board has run."""
+
+
 async def later(slack: LocalStack, seconds: float) -> int:
     """``seconds`` on, and the work then due run."""
     slack.clock.advance(timedelta(seconds=seconds))
