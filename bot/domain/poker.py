@@ -479,6 +479,24 @@ def closed(round_: PokerRound, status: str | None = None) -> UserError:
     return UserError(f"Voting on #{round_.item_number} (round {round_.number}) is closed: {state}.")
 
 
+def past_deadline(round_: PokerRound, now: datetime | None) -> bool:
+    """Whether an open round's deadline has passed at `now`: it takes no more votes, even
+    before the deadline's job (late: the bot was down) reveals it (`due_rounds`)."""
+    return (
+        now is not None
+        and round_.status == "voting"
+        and round_.deadline is not None
+        and round_.deadline <= now
+    )
+
+
+def deadline_passed(round_: PokerRound) -> UserError:
+    return UserError(
+        f"Voting on #{round_.item_number} (round {round_.number}) is closed: its deadline "
+        "has passed, and the votes cast before it are revealed in the thread."
+    )
+
+
 def check_voter(
     round_: PokerRound, poll: PokerPoll, team: Team, voter: str, off: str | None = None
 ) -> None:
@@ -520,6 +538,7 @@ def count_picks(
     picks: Sequence[Pick],
     reasons: Mapping[str, str] | None = None,
     off: str | None = None,
+    now: datetime | None = None,
 ) -> Count:
     """Counts picks in order over the round's votes so far (`cards`: voter -> card; `reasons`:
     voter -> the reason given with it, which each Cast keeps as its earlier vote's). A voter
@@ -527,7 +546,9 @@ def count_picks(
     reveals the round, and any pick after it is refused, as is one from someone who is not a
     voter (`team` gives the refusal its words; needed only then), of a card not in the deck or
     with a reason over REASON_MAX, and every pick on an item that left the backlog (`off`,
-    `off_backlog`). Nothing here is written: the caller writes `votes` and reveals."""
+    `off_backlog`), and every pick at or after the round's deadline (`now`: the poll has
+    closed, though its deadline's job may not have revealed it yet). Nothing here is written:
+    the caller writes `votes` and reveals."""
     deck = poll_deck(poll)
     voters = set(poll.voters)
     cards, given = dict(cards), dict(reasons or {})
@@ -541,6 +562,8 @@ def count_picks(
                 raise item_closed(round_.item_number, off)
             if status != "voting":
                 raise closed(round_, status)
+            if past_deadline(round_, now):
+                raise deadline_passed(round_)
             if pick.voter not in voters:
                 assert team is not None, "a refusal of a stranger needs the team"
                 raise not_a_voter(poll, team, pick.voter)

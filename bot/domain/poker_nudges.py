@@ -230,13 +230,33 @@ def plan_nudge(
         if told_mark(key, voter) in told:
             continue
         when = voter_nudge(team, zones.get(voter), start, deadline, name)
-        if when is None:
+        if when is None or (
+            when <= now and superseded(team, zones.get(voter), name, start, deadline, now)
+        ):
             skipped.append(voter)
         elif when > now:
             later.append(when)
         else:
             due.append(voter)
     return NudgePlan(tuple(due), tuple(skipped), min(later, default=None))
+
+
+def superseded(
+    team: Team,
+    tz: ZoneInfo | None,
+    name: str,
+    start: datetime,
+    deadline: datetime,
+    now: datetime,
+) -> bool:
+    """Whether a voter's half-time reminder, run late, is overtaken by their last call, whose
+    moment (`voter_nudge`) has come too: with the bot down over both, both reminders fall due
+    at once, and the voter would get the same message twice in a second. The last call alone
+    is sent, whichever of the two runs first."""
+    if name != "half":
+        return False
+    last = voter_nudge(team, tz, start, deadline, "last")
+    return last is not None and last <= now
 
 
 def reminded_since(polls: Iterable[PokerPoll], voter: str, since: datetime) -> bool:

@@ -188,7 +188,7 @@ async def _count(
     so_far = await store.votes_of(round_.id)  # with their reasons: a vote taken back keeps it
     cards = {voter: card for voter, (card, _) in so_far.items()}
     reasons = {voter: reason for voter, (_, reason) in so_far.items()}
-    counted = poker.count_picks(round_, poll, team, cards, picks, reasons, off)
+    counted = poker.count_picks(round_, poll, team, cards, picks, reasons, off, now)
     await store.upsert_votes(round_.id, counted.votes, now)
     if counted.revealed and not await store.move_round(
         round_.id, ("voting",), "revealed", **poker.reveal_fields(poll, now, "all voted")
