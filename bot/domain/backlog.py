@@ -105,6 +105,9 @@ class Page:
     number: int  # 1-based
     count: int
     total: int
+    asked: int = 0
+    """The page number asked for (`/backlog 5`, a paging button of a list the backlog has
+    shrunk under since): not `number` when past the last page or before the first."""
 
     @property
     def first_position(self) -> int:

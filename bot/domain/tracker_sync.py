@@ -52,6 +52,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from bot.domain.backlog import EPIC_MAX, ESTIMATE_MAX, TITLE_MAX, FieldRefused
+from bot.domain.errors import UserError
 from bot.domain.readiness import (
     DefinitionOfReady,
     hypothesis_in,
@@ -171,6 +172,49 @@ def retyped(issue: TrackerIssue) -> str | None:
 def is_backlog_issue(issue: TrackerIssue) -> bool:
     """Epics and sub-tasks are not backlog rows (``retyped``)."""
     return retyped(issue) is None
+
+
+UNDO_RETYPE = {
+    (JIRA, EPIC): "change {key}'s type back to Story (or Task, or Bug) in Jira",
+    (JIRA, SUBTASK): "convert {key} back into a story (or a task, or a bug) in Jira",
+    ("github", EPIC): "take the epic label off {key} in GitHub",
+    ("linear", EPIC): "move the sub-issues off {key} in Linear",
+}
+"""What turns an issue that became no backlog row (``retyped``) back into one, in its tracker."""
+
+
+def retyped_as(link: TrackerLink | None) -> str | None:
+    """``EPIC`` or ``SUBTASK``: what the issue of a link the sync ended because of it became
+    (tracker_writes.unlink with ``retyped``'s reason; the issue is still there, under its
+    key), else None (linked, its issue deleted, moved off the board, or never made)."""
+    if link is None or link.connection_id is not None or not link.key:
+        return None
+    gone = (link.remote or {}).get("gone")
+    return gone if gone in (EPIC, SUBTASK) else None
+
+
+def refuse_restoring_retyped(link: TrackerLink | None, number: int, archived: bool) -> None:
+    """A restore of item `number` whose issue became an epic or a sub-task (``retyped_as``),
+    in a channel connected to a tracker, refused (UserError): it would create the item there
+    again, beside the issue it was, the same work twice. Turned back into a backlog row there,
+    the issue is linked to the item again at the next sync (``relink``), the item `archived`
+    back on the backlog."""
+    became = retyped_as(link)
+    if link is None or became is None:
+        return
+    kind = str((link.remote or {}).get("tracker") or JIRA)
+    where, key = tracker_name(kind), str(link.key)
+    undo = UNDO_RETYPE.get((kind, became), "make {key} a story again in {where}")
+    stays = "stays archived" if archived else "stays as it is"
+    back = " and puts it back on the backlog" if archived else ""
+    as_named = RETYPED_AS[became]
+    raise UserError(
+        f"#{number} {stays}: its issue {key} became {as_named} in {where}, "
+        f"and {as_named} is no backlog row. Restoring #{number} would create a new issue in "
+        f"{where} beside it, the same work twice, so I changed nothing. To bring #{number} "
+        f"back, {undo.format(key=key, where=where)}: the next sync links #{number} to {key} "
+        f"again{back}."
+    )
 
 
 def _estimate(value: float | None) -> float | None:

@@ -213,6 +213,11 @@ def gone_note(
             f"{said}: unlinked and archived; `/backlog restore {number}` brings it back here, "
             "unlinked (moved back onto the board, the issue is linked to it again)"
         )
+    if archived and reason in (EPIC, SUBTASK):  # still there: a restore would make it twice
+        return (
+            f"{said}: unlinked and archived; made a backlog row again in {tracker_name(kind)}, "
+            f"{key} brings #{number} back at the next sync"
+        )
     if archived:
         return f"{said}: unlinked and archived; `/backlog restore {number}` brings it back"
     return f"{said}: unlinked, kept here"

@@ -40,7 +40,13 @@ from bot.domain.errors import NotAllowed, UserError
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import require_started, velocity_of
 from bot.domain.teams import Roles
-from bot.domain.tracker_sync import closed_there, refuse_tracker_owned, tracker_name
+from bot.domain.tracker_sync import (
+    closed_there,
+    refuse_restoring_retyped,
+    refuse_tracker_owned,
+    retyped_as,
+    tracker_name,
+)
 from bot.domain.tracker_writes import closes_on_archive, for_new_issue
 from bot.runtime import outbox
 from bot.runtime.services import Services
@@ -164,6 +170,8 @@ class Exported:
 
 
 async def list_page(svc: Services, actor: Actor, number: int) -> PageShown:
+    """Page `number` of the backlog (`/backlog 3`, a list's paging button); past the last
+    page, the last one, which says the backlog has no page `number` (Page.asked)."""
     async with team_work(svc, actor) as work:
         page = await work.store.backlog_page(work.team, number)
         return PageShown(page, DefinitionOfReady.of(work.team), work.team.priority_scheme)
@@ -378,7 +386,9 @@ async def _restore(store: Store, team: Team, number: int, user: str, now: dateti
     closed in the tracker (the item done, archived, or closed there as won't do), it is
     reopened (done's inverse), so it is on the tracker's backlog too: for an archived one
     even while its close is on its way (the reopen looks at the issue first); its issue gone
-    from the tracker, it is created there again (``_created_again``).
+    from the tracker, it is created there again (``_created_again``); its issue turned into an
+    epic or a sub-task there (still there, under its key), the restore is refused in a
+    connected channel, saying how to bring it back (``refuse_restoring_retyped``).
     An item done in the running sprint is that sprint's work again, as a reopen in the
     tracker makes it; one archived too (before `/backlog remove` refused that) is taken off
     the archive in the same go."""
@@ -390,6 +400,8 @@ async def _restore(store: Store, team: Team, number: int, user: str, now: dateti
         await tracker.after_reopen(store, team, before, now)
         return "reopened"
     link = await store.link_of_item(before.id)
+    if retyped_as(link) is not None and await store.connection(team.id) is not None:
+        refuse_restoring_retyped(link, number, archived=before.archived_at is not None)
     archived_linked = before.archived_at is not None and link is not None and bool(link.key)
     closed = before.status == "done" or closed_there(link) or archived_linked
     item = await store.restore_item(team, number, user, now)
@@ -409,7 +421,8 @@ async def _created_again(
     store: Store, team: Team, item: BacklogItem, link: TrackerLink | None, now: datetime
 ) -> bool:
     """An item whose issue is gone (deleted in the tracker, or moved off its board: the sync
-    ended its link, ``tracker_writes.unlink``), restored in a channel connected to a tracker:
+    ended its link, ``tracker_writes.unlink``; one turned into an epic or a sub-task, still
+    there, is refused before: ``_restore``), restored in a channel connected to a tracker:
     created there as `/backlog add` creates one, so both backlogs hold it again; the old key,
     in the item's history, is let go. True if it will be. A link a disconnect left (its
     issue not gone) is not: connecting again to its board relinks it; nor anything without

@@ -54,7 +54,9 @@ from storage.models import BacklogItem, ItemEvent, loaded_link
 def backlog_page(
     page: Page, channel_id: str, dor: DefinitionOfReady, scheme: str | None = None
 ) -> dict[str, Any]:
-    """A page of the list; each row with its MoSCoW and, under a scoring `scheme`, its score."""
+    """A page of the list; each row with its MoSCoW and, under a scoring `scheme`, its score.
+    A page asked for that the backlog does not have (``Page.asked``: past the last page, or
+    before the first) is the nearest one, opened by a line saying so."""
     rows: list[Block] = []
     ready = 0
     for offset, item in enumerate(page.items):
@@ -79,7 +81,10 @@ def backlog_page(
             )
         )
     summary = render("backlog_summary.md.j2", page=page, channel_id=channel_id, ready=ready)
-    blocks: list[Block] = [HeaderBlock(text="Product backlog"), context(summary), *rows]
+    blocks: list[Block] = [HeaderBlock(text="Product backlog")]
+    if page.total and page.asked != page.number:  # past the last page: the last one, saying so
+        blocks.append(section(render("backlog_no_page.md.j2", page=page)))
+    blocks += [context(summary), *rows]
     paging = []
     if page.number > 1:
         paging.append(button("◀ Previous", "backlog_prev", str(page.number - 1)))

@@ -305,12 +305,14 @@ class BacklogQueries(Repository):
         return dropped
 
     async def backlog_page(self, team: Team, number: int) -> Page:
-        """Page `number` of the backlog (kept within the pages there are)."""
+        """Page `number` of the backlog (kept within the pages there are: `asked` says which
+        was asked for)."""
         total = await self.count_active(team.id)
+        asked = number
         number, count = backlog.page_window(total, number)
         offset = (number - 1) * backlog.PAGE_SIZE
         items = await self.active_page(team.id, offset, backlog.PAGE_SIZE)
-        return Page(list(items), number, count, total)
+        return Page(list(items), number, count, total, asked)
 
     async def position_of(self, team: Team, number: int) -> int | None:
         """Item `number`'s position on the team's backlog; None when it is not on it."""

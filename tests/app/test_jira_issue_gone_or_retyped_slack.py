@@ -26,8 +26,9 @@ async def test_a_story_turned_into_an_epic_or_subtask_in_jira_leaves_the_backlog
     """A PO turns a story into an Epic (or a sub-task) in Jira: it is no backlog row any more
     (the board's backlog and Timebox's own import leave those out). At the next sync its item
     leaves `/backlog` as an issue gone off the board does: unlinked and archived, its history
-    saying why (it became an epic, a sub-task, in Jira), not kept as a *Story* to be
-    estimated, planned into a sprint and counted as points."""
+    saying why (it became an epic, a sub-task, in Jira) and how it comes back (made a backlog
+    row again there, not restored here), not kept as a *Story* to be estimated, planned into
+    a sprint and counted as points."""
     _, story, *_ = seed_board(jira)
     await connected(slack, jira)
     await drain(slack)
@@ -39,9 +40,13 @@ async def test_a_story_turned_into_an_epic_or_subtask_in_jira_leaves_the_backlog
     lines = await history(slack, card)
     assert card.archived_at is not None, (card.type, lines, await backlog_text(slack))
     became = {"Epic": "became an epic in Jira", "Subtask": "became a sub-task in Jira"}[kind]
-    assert any(
-        action == "unlinked" and became in changes.get("note", "") for _, action, changes in lines
-    ), lines
+    notes = [changes.get("note", "") for _, action, changes in lines if action == "unlinked"]
+    assert any(became in note for note in notes), lines
+    # The issue is still there: the line says how the item comes back, never to restore it
+    # (a restore would create the same work again beside the epic, and is refused).
+    back = f"made a backlog row again in Jira, {story} brings #{card.number} back"
+    assert any(back in note for note in notes), notes
+    assert not any("/backlog restore" in note for note in notes), notes
 
 
 async def test_a_poker_estimate_for_an_issue_deleted_in_jira_says_it_was_deleted(slack, jira):
