@@ -142,6 +142,10 @@ class IssuePage:
     issues: tuple[TrackerIssue, ...]
     cursor: str | None
     watermark: datetime | None = None
+    # A backlog page that checked whether the board moved at its edge since the page before
+    # was read (Jira's: it starts on the last issue of the one before): True, an issue may
+    # have been read by no page (the import then looks for it). None: not checked.
+    shifted: bool | None = None
 
     @classmethod
     def of_changes(

@@ -6,13 +6,17 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
   it). Invalid credentials are treated as anonymous by some endpoints; this one refuses them.
 - ``GET  /rest/agile/1.0/board/{id}/configuration``: the estimation field
   (``estimation.field.fieldId``), the rank field, the board's filter and project; read again
-  before an estimate is written once kept for an hour (``BOARD_SETTINGS_AGE``), as an admin
-  may switch the estimation field.
+  once kept for an hour (``BOARD_SETTINGS_AGE``) by the hourly look at the board (before its
+  keys) and before an estimate is written, as an admin may switch the estimation field: the
+  sync engine keeps what was read again, so the syncs after read estimates from the field
+  the board estimates with now, for one call an hour.
 - ``GET  /rest/api/3/field``: which custom field is the Sprint field (its id differs between
   sites: ``customfield_10020`` on most); its value, a list of the sprints the issue is or was
   in (``id``, ``name``, ``state``, ``boardId``, ...), says whether an issue is planned in an
   open sprint, which the board's backlog leaves out.
-- ``GET  /rest/agile/1.0/board/{id}/backlog``: the backlog in rank order (``startAt`` paging).
+- ``GET  /rest/agile/1.0/board/{id}/backlog``: the backlog in rank order (``startAt`` paging:
+  each page after the first starts on the last issue of the one before, to see whether the
+  board shifted between the two reads: ``IssuePage.shifted``).
 - ``POST /rest/api/3/search/jql``: changed issues, ``filter = <board filter> AND updated >=
   "<time>"`` with ``nextPageToken`` paging (the enhanced search), so an incremental fetch costs
   calls in proportion to what changed, never to the board's size. The same search with
@@ -261,11 +265,15 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
             )
         return self._board
 
-    async def _estimating_board(self) -> BoardConfig:
-        """The board's settings to write an estimate with: read again when kept for
-        ``BOARD_SETTINGS_AGE`` (or kept without when they were read), as a Jira admin may
-        switch the field the board estimates with, and an estimate written to the old one
-        never shows on the board. Only writes pay for it: an estimate is written seldom."""
+    async def _fresh_board(self) -> BoardConfig:
+        """The board's settings, read again when kept for ``BOARD_SETTINGS_AGE`` (or kept
+        without when they were read), the Sprint field kept: a Jira admin may switch the
+        field the board estimates with, and an estimate written to the old one never shows
+        on the board, one read from it is not the board's. Asked before an estimate is
+        written and by the hourly look at the board (``backlog_keys``), not by every sync:
+        the sync engine keeps what a job read again (``snapshot``, its ``read_at``), so the
+        settings cost one call an hour, and the syncs after read the field the board
+        estimates with now."""
         board = await self.board()
         if board.read_at is None or self._now() - board.read_at >= BOARD_SETTINGS_AGE:
             fresh = await self._configuration()
@@ -492,8 +500,13 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
         )
 
     async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:
+        """A page of the backlog in rank order. The backlog is paged by position, so a page
+        after the first starts on the last issue of the one before (the cursor names it, and
+        its place: ``_edge``): there still, the board did not shift between the two reads and
+        that issue is left out; else the page is ``shifted``, all of it given."""
         board = await self.board()
-        start = int(cursor or 0)
+        after, last, edge = _backlog_cursor(cursor)
+        start = after - 1 if last else after
         _, raw = await self._call(
             "GET",
             f"/rest/agile/1.0/board/{self.board_id}/backlog",
@@ -507,11 +520,16 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
             },
         )
         raw = raw or {}
-        issues = tuple(self._issue(i, board) for i in raw.get("issues") or [])
+        read = tuple(self._issue(i, board) for i in raw.get("issues") or [])
         total = raw.get("total")
-        after = start + len(issues)
-        more = bool(issues) and (after < int(total) if total is not None else True)
-        return trackers.IssuePage(issues, str(after) if more else None)
+        after = start + len(read)
+        new = len(read) - (1 if last else 0)  # a page of the overlap alone ends the walk
+        more = new > 0 and (after < int(total) if total is not None else True)
+        following = f"{after} {read[-1].key} {_edge(read[-1])}" if more else None
+        if not last:
+            return trackers.IssuePage(read, following)
+        shifted = not read or read[0].key != last or _edge(read[0]) != edge
+        return trackers.IssuePage(read if shifted else read[1:], following, shifted=shifted)
 
     async def changes_page(self, since: datetime, cursor: str | None = None) -> trackers.IssuePage:
         if since.tzinfo is None:
@@ -545,8 +563,9 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
 
     async def backlog_keys(self) -> list[str]:
         """The keys of the board's issues that are not done (open sprints' too) in rank order:
-        one enhanced search asking for keys only, 5,000 a page."""
-        board = await self.board()
+        one enhanced search asking for keys only, 5,000 a page. The board's settings are read
+        again first once an hour old (``_fresh_board``): this is the hourly look's call."""
+        board = await self._fresh_board()
         request: dict[str, Any] = {
             "jql": f"{self._scope(board)} AND statusCategory != Done ORDER BY Rank ASC",
             "maxResults": KEYS_PAGE,
@@ -582,7 +601,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
         if update.summary is not trackers.KEEP:
             fields["summary"] = update.summary
         if update.estimate is not trackers.KEEP:
-            board = await self._estimating_board()
+            board = await self._fresh_board()
             if board.estimation_field is None:
                 raise trackers.TrackerError(
                     f"Board '{board.name}' has no estimation field, so the estimate of {key} "
@@ -643,7 +662,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
                 )
 
     async def create_issue(self, issue: trackers.NewIssue) -> trackers.IssueRef:
-        board = await (self.board() if issue.estimate is None else self._estimating_board())
+        board = await (self.board() if issue.estimate is None else self._fresh_board())
         if board.project is None:
             raise trackers.TrackerError(
                 f"Board '{board.name}' is not in a project, so Timebox cannot create issues on it.",
@@ -874,6 +893,20 @@ def _sprint_dates(start: datetime | None, end: datetime | None) -> dict[str, str
     """A sprint's dates that are given, as Jira's sprint calls name them."""
     dates = {"startDate": start, "endDate": end}
     return {name: format_time(value) for name, value in dates.items() if value is not None}
+
+
+def _backlog_cursor(cursor: str | None) -> tuple[int, str, str]:
+    """A backlog cursor: the place after the last issue read, and that issue's key and
+    ``_edge`` ("" when not known: a cursor of a bare place, as older versions made)."""
+    after, _, rest = (cursor or "0").partition(" ")
+    last, _, edge = rest.partition(" ")
+    return int(after), last, edge
+
+
+def _edge(issue: trackers.TrackerIssue) -> str:
+    """What shows an issue is where it was read: its Rank value (Jira gives a dragged issue
+    a new one), else when it last changed."""
+    return issue.rank or issue.updated.isoformat()
 
 
 def _rank_field(board: BoardConfig) -> str | None:

@@ -262,13 +262,13 @@ async def run_import(svc: Services, due: Due) -> str:
         return opened
     tracker, _, used = opened
     reconnecting = bool(due.payload.get("reconnect")) and page_number == 0
-    drift = bool(due.payload.get("drift")) or (page_number > 0 and _waited(due))
     try:
         async with contextlib.aclosing(tracker):
             page = await tracker.backlog_page(due.payload.get("cursor"))
             there = await tracker.board_sprints() if reconnecting else []
     except trackers.TrackerError as error:
         return await job_failed(svc, due, None, error, used)
+    drift = bool(due.payload.get("drift")) or _shifted(page, page_number, due)
     async with job_work(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
@@ -312,11 +312,21 @@ IMPORT_GAP = timedelta(seconds=5)
 find the board shifted (``_waited``)."""
 
 
+def _shifted(page: trackers.IssuePage, page_number: int, due: Due) -> bool:
+    """Whether the board may have shifted under the import before this page was read, so
+    an issue at the page's edge was read by no page: the import is then followed by a look
+    for what it missed (``_adopt``). A page that checked (Jira's: ``shifted``, the page
+    starting on the last issue of the one before) says so, waited or not; else a page read
+    after a wait is taken to have (``_waited``)."""
+    if page.shifted is not None:
+        return page.shifted
+    return page_number > 0 and _waited(due)
+
+
 def _waited(due: Due) -> bool:
     """Whether an import page was read after a wait (a failure tried again, a queue late by
     ``IMPORT_GAP``): the backlog is paged by position, so an issue closed or planned in the
-    tracker meanwhile shifts the board and the issue at the page's edge is not read. The
-    import is then followed by a look for what it missed (``_adopt``)."""
+    tracker meanwhile shifts the board and the issue at the page's edge is not read."""
     return "failing_since" in due.payload or due.late > IMPORT_GAP
 
 

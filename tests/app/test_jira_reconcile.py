@@ -183,7 +183,8 @@ async def test_without_webhooks_the_hourly_reconcile_finds_a_deleted_issue(slack
     jira.reset_calls()
     await later(slack, 3600)
 
-    assert routes(jira) == {"search.jql": 3, "issue.get": 1}  # a sync; the reconcile's 2 + 1
+    # a sync; the reconcile's 2 + 1; the board's settings, an hour old, read again by the look
+    assert routes(jira) == {"search.jql": 3, "issue.get": 1, "board.configuration": 1}
     assert await keys(slack) == [bug, blocker, task]
     async with slack.db.transaction() as store:
         jobs = [j for j in await store.jobs(tracker_uc.KIND_SYNC) if ":keys:" in j.key]
