@@ -868,10 +868,15 @@ def dropped_reason(key: str, kind: str = JIRA) -> str:
 
 def on_backlog(issue: TrackerIssue, kind: str = JIRA) -> bool:
     """The tracker's backlog (what its import reads) holds the issue: a backlog row, not done,
-    in a status category that backlog holds (``BACKLOG_CATEGORIES``), and planned in no sprint
-    (cycle, iteration): one planned is the team's sprint work."""
+    in a status category that backlog holds (``BACKLOG_CATEGORIES``), not waiting in triage,
+    and planned in no sprint (cycle, iteration): one planned is the team's sprint work."""
     held = BACKLOG_CATEGORIES.get(kind, OPEN_CATEGORIES)
-    return is_backlog_issue(issue) and issue.status_category in held and issue.sprint is None
+    return (
+        is_backlog_issue(issue)
+        and issue.status_category in held
+        and not issue.triage
+        and issue.sprint is None
+    )
 
 
 def is_new(issue: TrackerIssue, *, importing: bool, kind: str = JIRA) -> bool:

@@ -124,6 +124,9 @@ class TrackerIssue:
     # duplicate), a canceled (or duplicate) state in Linear, a Jira resolution such as "Won't
     # Do". Nothing was delivered: no velocity, no "done" on the backlog.
     not_planned: bool = False
+    # Filed but not accepted yet (Linear's Triage): no backlog item until the team accepts it,
+    # as the import, which reads the backlog's states only, leaves it out.
+    triage: bool = False
     # When the issue was made (aware, UTC): whether a create whose answer was lost made it
     # (bot.usecases.tracker_push). None when the read does not say: GitHub's, and Linear's
     # backlog lists (its changes walk and its read of one issue ask for it).

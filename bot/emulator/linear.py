@@ -29,8 +29,12 @@ first) and ``fail_rate``. ``add_webhook`` (or ``webhookCreate`` with an admin's 
 a webhook: changes are delivered signed (``Linear-Signature``, HMAC-SHA256 hex of the body)
 with ``webhookTimestamp``; ``send_webhook`` signs and sends any payload to any URL.
 ``remove_issue`` trashes (or deletes for good) an issue with an Issue ``remove`` event;
+``archive_issue`` archives a closed one (which cannot be edited until ``issueUnarchive``);
 ``move_issue`` moves one to another team (same id, new identifier);
-``reorder_touches`` says whether a ``sortOrder`` change alone bumps ``updatedAt``.
+``reorder_touches`` says whether a ``sortOrder`` change alone bumps ``updatedAt``;
+``roll_over_cycles`` has cycles end by themselves at their end as Linear's do, their unfinished
+issues rolled over to the next cycle (``roll_over``; a cycle's ``uncompletedIssuesUponClose``
+lists them).
 
 Mounting: ``async with LinearEmulator(now=clock.now) as linear:`` and build the client with
 ``api_url=linear.api_url`` and a host policy that lists ``linear.host_setting``.
@@ -130,6 +134,10 @@ class LinearEmulator(LinearResolvers):
         # unpublished ``skipUpdatedAtKeys``, so True; False shows a sync that only a webhook's
         # ``updatedFrom.sortOrder`` (or the reconcile) tells of a reorder.
         self.reorder_touches = True
+        # Whether cycles end by themselves as Linear's do (``roll_over``: completed at their
+        # end, unfinished issues moved to the next cycle) before each request. Off by default:
+        # most tests keep a cycle open past its end until Timebox completes it.
+        self.roll_over_cycles = False
         self.requests_limit = requests_limit
         self.complexity_limit = complexity_limit
         self._buckets: dict[str, tuple[LeakyBucket, LeakyBucket]] = {}  # per user id
@@ -365,6 +373,18 @@ class LinearEmulator(LinearResolvers):
                 r for r in self.relations if issue.id not in (r.issue_id, r.related_id)
             ]
 
+    def archive_issue(self, key: str) -> LinearIssue:
+        """Archives a closed issue as Linear's auto-archive does once the team's period is up
+        (Linear docs, "Archive issues": there is no way to archive an open one by hand):
+        ``archivedAt`` set, gone from every list, ``issue(id)`` still answers; it cannot be
+        edited until restored (``issueUnarchive``). No webhook: auto-archive notifies
+        nobody."""
+        issue = self.issues[key]
+        if self.states[issue.state_id].type not in ("completed", "canceled", "duplicate"):
+            raise ValueError(f"{key} is open: Linear archives closed issues only")
+        issue.archived = self._stamp()
+        return issue
+
     def move_issue(self, key: str, team: str, *, state: str | None = None) -> LinearIssue:
         """Moves an issue to another team as a person in Linear does (its ``...`` menu, *Move
         to team*): the same issue (its ``id`` unchanged) numbered next in the new team, a new
@@ -535,6 +555,8 @@ class LinearEmulator(LinearResolvers):
             return answer(call, 400, body)
         operation = find_operation(document, payload.get("operationName"))
         call.operation = operation.name.value if operation and operation.name else "unknown"
+        if self.roll_over_cycles:
+            self.roll_over()
 
         fault = self.faults.take(call.operation)
         gone = await self.faults.hold_request(fault, call, request)

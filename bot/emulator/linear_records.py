@@ -137,6 +137,7 @@ class LinearCycle:
     completed: float | None = None
     created: float = 0.0
     updated: float = 0.0
+    uncompleted: list[str] = field(default_factory=list)  # ids of issues open when it closed
 
 
 @dataclass

@@ -2,8 +2,9 @@
 ``organization``, ``teams``/``team``, ``issues``/``issue``, ``cycles``/``cycle``,
 ``issueLabels``, ``workflowStates``: only what the caller may see) and the mutations
 (``issueUpdate``, ``issueCreate``: all or nothing, each reference checked against the issue's
-team; ``cycleCreate``, ``cycleUpdate``; ``webhookCreate``: a workspace admin's), and their
-binding to ``SCHEMA``'s root fields, resolved through the emulator as the root value.
+team, an archived issue refused until ``issueUnarchive`` restores it; ``cycleCreate``,
+``cycleUpdate``; ``webhookCreate``: a workspace admin's), and their binding to ``SCHEMA``'s
+root fields, resolved through the emulator as the root value.
 """
 
 from __future__ import annotations
@@ -140,6 +141,11 @@ class LinearResolvers(LinearViews):
 
     def issue_update(self, info: Any, id: str, input: dict[str, Any]) -> dict[str, Any]:
         issue = self._issue_for(id, info)
+        if issue.archived is not None:  # archived, or in the trash: restored first
+            raise invalid_input(
+                "Cannot update an archived issue.",
+                "Archived issues cannot be edited until restored.",
+            )
         before = self._webhook_data(issue)
         trial = copy.deepcopy(issue)
         self._apply(trial, input)  # all or nothing: a refused field changes nothing
@@ -147,6 +153,16 @@ class LinearResolvers(LinearViews):
         self._touch(issue, set(input) == {"sortOrder"})
         self._event("update", issue, before, actor=self._user(info))
         return {"success": True, "issue": self._issue_view(issue), "lastSyncId": self._next_sync()}
+
+    def issue_unarchive(self, info: Any, id: str) -> dict[str, Any]:
+        """Restores an issue from the team's archive (or its recently deleted issues): in the
+        lists again, editable; ``updatedAt`` bumped, an Issue ``update`` event."""
+        issue = self._issue_for(id, info)
+        before = self._webhook_data(issue)
+        issue.archived, issue.trashed = None, False
+        self._touch(issue, False)
+        self._event("update", issue, before, actor=self._user(info))
+        return {"success": True, "entity": self._issue_view(issue), "lastSyncId": self._next_sync()}
 
     def issue_create(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         team = self._team_for(str(input.get("teamId") or ""), info)
@@ -192,7 +208,7 @@ class LinearResolvers(LinearViews):
         if "description" in input:
             cycle.description = input["description"]
         if input.get("completedAt"):
-            cycle.completed = parse_when(input["completedAt"])
+            self._close_cycle(cycle, parse_when(input["completedAt"]))
         cycle.updated = self._stamp()
         return {"success": True, "cycle": self._cycle_view(cycle), "lastSyncId": self._next_sync()}
 
@@ -262,6 +278,7 @@ def _bind(schema: GraphQLSchema) -> None:
     mutation = {
         "issueUpdate": "issue_update",
         "issueCreate": "issue_create",
+        "issueUnarchive": "issue_unarchive",
         "cycleCreate": "cycle_create",
         "cycleUpdate": "cycle_update",
         "webhookCreate": "webhook_create",

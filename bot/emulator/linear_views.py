@@ -99,6 +99,13 @@ class LinearViews(LinearWorkspace):
             scope = {"and": [args.get("filter") or {}, {"cycle": {"id": {"eq": cycle.id}}}]}
             return self._issues(info, {**args, "filter": scope})
 
+        def uncompleted(info: Any, **args: Any) -> dict[str, Any]:
+            """The issues open when the cycle closed (Linear's ``uncompletedIssuesUponClose``),
+            wherever they are now."""
+            ids = set(cycle.uncompleted)
+            scope = {"and": [args.get("filter") or {}, {"id": {"in": sorted(ids)}}]}
+            return self._issues(info, {**args, "filter": scope}) if ids else _empty()
+
         inside = [i for i in self.issues.values() if i.cycle_id == cycle.id]
         done = [i for i in inside if self.states[i.state_id].type == "completed"]
         return {
@@ -114,6 +121,7 @@ class LinearViews(LinearWorkspace):
             "progress": len(done) / len(inside) if inside else 0.0,
             "team": lambda info: self._team_view(self.teams[cycle.team_id]),
             "issues": issues,
+            "uncompletedIssuesUponClose": uncompleted,
             **flags,
         }
 
@@ -283,3 +291,9 @@ class LinearViews(LinearWorkspace):
             if self._visible(i.team_id, user) and (archived or i.archived is None)
         ]
         return self._listed("issue", ordered_issues(visible, args), args, info, self._issue_view)
+
+
+def _empty() -> dict[str, Any]:
+    """A connection with nothing in it."""
+    page = {"startCursor": None, "endCursor": None, "hasPreviousPage": False}
+    return {"nodes": [], "pageInfo": {**page, "hasNextPage": False}}

@@ -162,6 +162,47 @@ class LinearWorkspace(TrackerServer[LinearCall]):
         self.cycles[cycle.id] = cycle
         return cycle
 
+    def _close_cycle(self, cycle: LinearCycle, at: float) -> list[LinearIssue]:
+        """The cycle completed at ``at`` (epoch milliseconds): the issues still open in it are
+        its ``uncompletedIssuesUponClose``; they are returned (where they go is the caller's)."""
+        cycle.completed = at
+        open_ones = [
+            i
+            for i in self.issues.values()
+            if i.cycle_id == cycle.id
+            and self.states[i.state_id].type not in ("completed", "canceled", "duplicate")
+        ]
+        cycle.uncompleted = [i.id for i in open_ones]
+        return open_ones
+
+    def roll_over(self) -> int:
+        """What Linear does when a cycle's end passes (docs, "Cycle automations": cycles run
+        on their schedule and "any unfinished work rolls over to the next cycle
+        automatically"): each ended cycle is completed at its end, and its open issues move to
+        the team's next cycle (the first not completed that starts at or after that end; none:
+        out of any cycle), each with an Issue ``update`` event. How many cycles it closed."""
+        now = self.epoch() * 1000
+        ended = sorted(
+            (c for c in self.cycles.values() if c.completed is None and c.ends <= now),
+            key=lambda c: c.ends,
+        )
+        for cycle in ended:
+            later = [
+                c
+                for c in self.cycles.values()
+                if c.team_id == cycle.team_id
+                and c.id != cycle.id
+                and c.completed is None
+                and c.starts >= cycle.ends
+            ]
+            following = min(later, key=lambda c: c.starts, default=None)
+            for issue in self._close_cycle(cycle, cycle.ends):
+                before = self._webhook_data(issue)
+                issue.cycle_id = following.id if following else None
+                self._touch(issue, False)
+                self._event("update", issue, before)
+        return len(ended)
+
     def _check_dates(self, team: LinearTeam, starts: float, ends: float, skip: str | None) -> None:
         """A cycle ends after it starts, and a team's cycles do not overlap."""
         if ends <= starts:

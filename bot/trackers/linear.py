@@ -29,15 +29,18 @@ from bot.trackers.http import (
     ClientOptions,
     format_time,
     next_cursor,
+    parse_time,
     snapshot_fields,
 )
 from bot.trackers.linear_api import (
     DEFAULT_API_URL,
     Budget,
+    IssueMissing,
     LinearApi,
     LinearApiKey,
     LinearCredential,
     LinearOAuthToken,
+    ReferenceGone,
 )
 from bot.trackers.linear_mapping import (
     TYPE_LABELS,
@@ -58,19 +61,23 @@ from bot.trackers.linear_queries import (
     CREATE_ISSUE,
     CREATE_WEBHOOK,
     CYCLE,
+    CYCLE_ROLLED,
     CYCLE_UNFINISHED,
     DELETE_WEBHOOK,
     DONE_STATES,
     ISSUE,
     ISSUE_DESCRIPTION,
     ISSUE_STATE,
+    ISSUE_UNARCHIVE,
     KEYS_PAGE,
     LABELS_NAMED,
     TEAM_CYCLES,
     TEAM_SETTINGS,
+    TEAM_SETTINGS_BY_ID,
     UPDATE_CYCLE,
     UPDATE_ISSUE,
     VIEWER,
+    labels_filter,
     move_issues_document,
 )
 from bot.trackers.markdown import body_after, join_body
@@ -87,6 +94,15 @@ __all__ = [  # what other modules import from here (some live in linear_api, lin
 ]
 
 BATCH = 50  # issues moved in or out of a cycle per request (aliased mutations)
+TEAM_SETTINGS_AGE = timedelta(hours=1)  # team settings kept longer are read again
+SPREAD = 1.0  # sortOrders this far apart are well clear of each other (``rank``)
+
+
+def _room(low: float, high: float) -> bool:
+    """Whether a float halfway between two sortOrders lies well inside them: their gap is
+    more than a millionth of their size, far above a float's precision."""
+    middle = (low + high) / 2
+    return low < middle < high and high - low > 1e-6 * max(1.0, abs(low), abs(high))
 
 
 class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
@@ -130,14 +146,25 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
         return self._account
 
     async def team(self, *, refresh: bool = False) -> TeamConfig:
+        """The team's settings, read once (``refresh``: again). Known, it is asked for by its
+        id, which a change of the team's key (ENG to CORE) keeps; else by its key."""
         if self._team is None or refresh:
-            data = await self._call(
-                TEAM_SETTINGS,
-                {"key": self.team_key},
-                action=f"read the settings of team {self.team_key}",
-                what=f"Team {self.team_key}",
-            )
-            nodes = (data.get("teams") or {}).get("nodes") or []
+            if self._team is not None and self._team.id:
+                data = await self._call(
+                    TEAM_SETTINGS_BY_ID,
+                    {"id": self._team.id},
+                    action=f"read the settings of team {self._team.key}",
+                    what=f"Team {self._team.key}",
+                )
+                nodes = [data.get("team") or {}]
+            else:
+                data = await self._call(
+                    TEAM_SETTINGS,
+                    {"key": self.team_key},
+                    action=f"read the settings of team {self.team_key}",
+                    what=f"Team {self.team_key}",
+                )
+                nodes = (data.get("teams") or {}).get("nodes") or []
             if not nodes:
                 raise trackers.TrackerError(
                     f"Team {self.team_key} was not found in Linear, or the Linear account is "
@@ -165,8 +192,21 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
                 allow_zero=bool(raw.get("issueEstimationAllowZero")),
                 extended=bool(raw.get("issueEstimationExtended")),
                 states=states,
+                read_at=self._now(),
             )
         return self._team
+
+    async def _fresh_team(self) -> TeamConfig:
+        """The team's settings, read again when kept for ``TEAM_SETTINGS_AGE`` or more (or
+        since a time not known): a team changes its estimate scale or its workflow in Linear
+        without telling anyone, and a snapshot kept since the connection would hold the old
+        ones for good. Asked by the hourly look at the team and before an estimate is
+        written; ``snapshot()`` then carries the new ``read_at``, so the connection keeps
+        them."""
+        team = await self.team()
+        if team.read_at is None or self._now() - team.read_at >= TEAM_SETTINGS_AGE:
+            team = await self.team(refresh=True)
+        return team
 
     def snapshot(self) -> dict[str, Any]:
         """The team's settings and the account, as learnt (JSON); ``restore`` reads it."""
@@ -174,9 +214,13 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
         if self._team is not None:
             team = self._team
             out.update(
-                snapshot_fields(team, id="team_id", key="team_key", name="team_name", states=None),
+                snapshot_fields(
+                    team, id="team_id", key="team_key", name="team_name", states=None, read_at=None
+                ),
                 states=[[s.id, s.name, s.type, s.position] for s in team.states],
             )
+            if team.read_at is not None:
+                out["read_at"] = format_time(team.read_at)
         if self._account is not None:
             out.update(
                 account_id=self._account.id,
@@ -206,6 +250,7 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
                     WorkflowState(str(s[0]), str(s[1]), str(s[2]), float(s[3]))
                     for s in snapshot.get("states") or []
                 ),
+                read_at=parse_time(snapshot.get("read_at")),
             )
         if snapshot.get("account_id"):
             account = trackers.TrackerUser(
@@ -216,6 +261,7 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
         return team, account
 
     async def _open(self) -> TeamConfig:
+        self._team = None  # a check opens the team by the key it was given
         return await self.team(refresh=True)
 
     def _no_access(self, account: trackers.TrackerUser) -> str:
@@ -274,6 +320,7 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
         largest page), identifiers only (the cheapest page there is: one object and one
         property an issue). A linked key missing from it is done, deleted or in another team
         (``issue()`` tells which)."""
+        await self._fresh_team()  # the hourly look: the team's settings as they are now
         return [key for key, _ in await self._backlog_order(BACKLOG_KEYS)]
 
     async def _backlog_order(self, request: GraphQLRequest) -> list[tuple[str, float]]:
@@ -342,7 +389,8 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
         if update.summary is not trackers.KEEP:
             values["title"] = update.summary
         if update.estimate is not trackers.KEEP:
-            values["estimate"] = scale_estimate(await self.team(), key, update.estimate)  # type: ignore[arg-type]
+            team = await self._fresh_team()  # the scale the team estimates on now
+            values["estimate"] = scale_estimate(team, key, update.estimate)  # type: ignore[arg-type]
         if update.changes_text:
             description, criteria = update.description, update.acceptance_criteria
             if description is trackers.KEEP or criteria is trackers.KEEP:
@@ -370,12 +418,36 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
 
     async def _set_state(self, key: str, to: str) -> None:
         """The issue moved to the team's state for `to` ("completed", "canceled", "open"),
-        unless it is closed already (for a close) or open already (for "open")."""
-        team = await self.team()
+        unless it is closed already (for a close) or open already (for "open"). One Linear
+        archived (closed long ago) is restored from the archive first; one in the trash is
+        NOT_FOUND, as ``issue()`` says. A state Linear no longer knows (the team reworked its
+        workflow since its settings were read) has the settings read again and the move made
+        once more with the state of now."""
         data = await self._call(ISSUE_STATE, {"id": key}, action=f"read {key}", what=f"Issue {key}")
-        current = ((data.get("issue") or {}).get("state") or {}).get("type")
+        issue = data.get("issue") or {}
+        current = (issue.get("state") or {}).get("type")
         if (current in DONE_STATES) == (to != "open"):
             return
+        if issue.get("trashed"):
+            raise trackers.TrackerError(
+                f"Issue {key} was deleted in Linear (it is in the team's trash).",
+                kind=trackers.TrackerErrorKind.NOT_FOUND,
+            )
+        if issue.get("archivedAt"):  # closed long ago: Linear edits it once restored
+            await self._call(
+                ISSUE_UNARCHIVE,
+                {"id": str(issue.get("id") or key)},
+                action=f"restore {key} from the team's archive",
+                what=f"Issue {key}",
+            )
+        try:
+            await self._move_state(await self.team(), key, to)
+        except ReferenceGone as error:
+            if error.entity != "workflowstate":
+                raise
+            await self._move_state(await self.team(refresh=True), key, to)
+
+    async def _move_state(self, team: TeamConfig, key: str, to: str) -> None:
         target, kind, doing, action = {
             "completed": (team.done_state(), "completed", "marked done", f"mark {key} done"),
             "canceled": (team.canceled_state(), "canceled", "canceled", f"cancel {key}"),
@@ -391,7 +463,10 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
 
     async def rank(self, key: str, *, before: str | None = None, after: str | None = None) -> None:
         """A ``sortOrder`` halfway between the anchor and its neighbour in the team's manual
-        order (its open issues, cycles included, as ``backlog_keys()`` lists them)."""
+        order (its open issues, cycles included, as ``backlog_keys()`` lists them). When the
+        two are too close for a float to hold a value between them (a gap halved some fifty
+        times: each new item put second), room is made: the issues packed there are spread
+        out up to the first one well clear of them (``_make_room``)."""
         place = trackers.Placement.of(key, before=before, after=after)
         anchor = place.anchor
         order = [(k, o) for k, o in await self._backlog_order(BACKLOG_ORDER) if k != key]
@@ -403,28 +478,56 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
             value = float((data.get("issue") or {}).get("sortOrder") or 0)
             target = value - 1 if before is not None else value + 1
         else:
-            value = order[position][1]
-            if before is not None:
-                neighbour = order[position - 1][1] if position > 0 else value - 2
+            at = position if before is not None else position + 1  # where `key` goes
+            low = order[at - 1][1] if at > 0 else None
+            high = order[at][1] if at < len(order) else None
+            if low is None:
+                target = (high or 0.0) - 1
+            elif high is None:
+                target = low + 1
+            elif _room(low, high):
+                target = (low + high) / 2
             else:
-                neighbour = order[position + 1][1] if position + 1 < len(order) else value + 2
-            target = (value + neighbour) / 2
+                await self._make_room(key, order, at, low, f"rank {key} {place}")
+                return
         await self._update(key, {"sortOrder": target}, f"rank {key} {place}")
 
+    async def _make_room(
+        self, key: str, order: list[tuple[str, float]], at: int, low: float, action: str
+    ) -> None:
+        """``key`` put right after ``low`` (the ``sortOrder`` before index ``at`` of
+        ``order``), with the issues packed next to it (``order[at:]``, up to the first at least
+        ``SPREAD`` above ``low``) spread out evenly between: they keep their order, and every
+        gap is wide again. The others are written first, ``key`` last."""
+        end = next((n for n in range(at, len(order)) if order[n][1] - low >= SPREAD), len(order))
+        packed = order[at:end]
+        step = (order[end][1] - low) / (len(packed) + 2) if end < len(order) else SPREAD
+        for n, (other, _) in enumerate(packed):
+            await self._update(other, {"sortOrder": low + step * (n + 2)}, action)
+        await self._update(key, {"sortOrder": low + step}, action)
+
     async def _label_ids(self, team: TeamConfig, names: Sequence[str]) -> list[str]:
-        """The ids of the team's (else the workspace's) labels with these names; names no
-        label has are left out (Timebox does not create labels)."""
-        wanted = [n for n in dict.fromkeys(names) if n]
+        """The ids of the team's (else the workspace's) labels with these names, in any case
+        ("frontend" is the team's "Frontend": Linear holds one label of a name whatever its
+        case); names no label has are left out (Timebox does not create labels)."""
+        wanted = list(dict.fromkeys(n for n in names if n))
         if not wanted:
             return []
-        data = await self._call(LABELS_NAMED, {"names": wanted}, action="read the labels")
+        data = await self._call(
+            LABELS_NAMED, {"filter": labels_filter(wanted)}, action="read the labels"
+        )
         found: dict[str, str] = {}
+        teams: set[str] = set()  # names a label of the team holds (it wins over the workspace's)
         for label in (data.get("issueLabels") or {}).get("nodes") or []:
             owner = (label.get("team") or {}).get("id")
-            name = str(label.get("name") or "")
-            if owner == team.id or (owner is None and name not in found):
+            name = str(label.get("name") or "").lower()
+            if owner == team.id and name not in teams:
+                teams.add(name)
                 found[name] = str(label.get("id"))
-        return [found[n] for n in wanted if n in found]
+            elif owner is None and name not in found:
+                found[name] = str(label.get("id"))
+        ids = [found[n.lower()] for n in wanted if n.lower() in found]
+        return list(dict.fromkeys(ids))
 
     async def create_issue(self, issue: trackers.NewIssue) -> trackers.IssueRef:
         team = await self.team()
@@ -592,40 +695,65 @@ class LinearTeam(LinearApi, BoardCheck[trackers.TrackerUser, TeamConfig]):
 
     async def close_sprint(self, sprint_id: str) -> trackers.TrackerSprint:
         """Its unfinished issues go back to the backlog (as Jira does when a sprint closes),
-        then the cycle is completed (``completedAt``). Repeating it changes nothing."""
+        then the cycle is completed (``completedAt``). Linear closes a cycle by itself at its
+        end, rolling its unfinished issues over to the next cycle: closed so already, those
+        still open and in a cycle (``uncompletedIssuesUponClose``) go back to the backlog,
+        where Timebox puts them. Repeating it changes nothing."""
         current = await self.sprint(sprint_id)
         if current.completed is not None:
+            rolled = await self._cycle_keys(CYCLE_ROLLED, "uncompletedIssuesUponClose", sprint_id)
+            await self.move_to_backlog([key for key, cycle in rolled if cycle])
             return current
-        unfinished: list[str] = []
-        cursor: str | None = None
-        while True:
-            data = await self._call(
-                CYCLE_UNFINISHED,
-                {"id": sprint_id, "after": cursor},
-                action=f"read the open issues of cycle {sprint_id}",
-                what=f"Cycle {sprint_id}",
-            )
-            connection = ((data.get("cycle") or {}).get("issues")) or {}
-            unfinished += [str(n["identifier"]) for n in connection.get("nodes") or []]
-            cursor = next_cursor(connection)
-            if not cursor:
-                break
-        await self.move_to_backlog(unfinished)
+        unfinished = await self._cycle_keys(CYCLE_UNFINISHED, "issues", sprint_id)
+        await self.move_to_backlog([key for key, _ in unfinished])
         return await self._update_cycle(
             sprint_id, {"completedAt": format_time(self._now())}, f"complete cycle {sprint_id}"
         )
 
+    async def _cycle_keys(
+        self, request: GraphQLRequest, field: str, sprint_id: str
+    ) -> list[tuple[str, str]]:
+        """(identifier, id of the cycle it is in now, "" if none) of each issue of a cycle's
+        ``field`` connection, every page of it."""
+        found: list[tuple[str, str]] = []
+        cursor: str | None = None
+        while True:
+            data = await self._call(
+                request,
+                {"id": sprint_id, "after": cursor},
+                action=f"read the open issues of cycle {sprint_id}",
+                what=f"Cycle {sprint_id}",
+            )
+            connection = ((data.get("cycle") or {}).get(field)) or {}
+            found += [
+                (str(n["identifier"]), str((n.get("cycle") or {}).get("id") or ""))
+                for n in connection.get("nodes") or []
+            ]
+            cursor = next_cursor(connection)
+            if not cursor:
+                return found
+
     async def _move(self, cycle_id: str | None, keys: Sequence[str], action: str) -> None:
+        """``keys`` into the cycle (out of any: None), ``BATCH`` a request. An issue Linear
+        does not find (deleted there since) stops its batch there: the batch is sent again
+        without it, so one deleted issue keeps no other out of the sprint (the hourly look
+        at the team unlinks its item)."""
         for i in range(0, len(keys), BATCH):
             batch = list(keys[i : i + BATCH])
-            variables: dict[str, Any] = {"cycleId": cycle_id}
-            variables.update({f"k{n}": key for n, key in enumerate(batch)})
-            await self._call(
-                move_issues_document(len(batch)),
-                variables,
-                action=action,
-                aliases={f"i{n}": key for n, key in enumerate(batch)},
-            )
+            while batch:
+                variables: dict[str, Any] = {"cycleId": cycle_id}
+                variables.update({f"k{n}": key for n, key in enumerate(batch)})
+                try:
+                    await self._call(
+                        move_issues_document(len(batch)),
+                        variables,
+                        action=action,
+                        aliases={f"i{n}": key for n, key in enumerate(batch)},
+                    )
+                except IssueMissing as missing:
+                    batch.remove(missing.key)
+                    continue
+                break
 
     async def move_to_sprint(self, sprint_id: str, keys: Sequence[str]) -> None:
         await self._move(sprint_id, keys, f"move issues into cycle {sprint_id}")

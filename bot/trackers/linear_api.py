@@ -332,6 +332,10 @@ class LinearApi(TrackerClient):
             path = first.get("path") or [None]
             if aliases and path[0] in aliases:
                 what = f"Issue {aliases[path[0]]}"
+                refused = self._refusal(reply.status, first, action, what)
+                if refused.kind is trackers.TrackerErrorKind.NOT_FOUND:
+                    raise IssueMissing(refused.message, aliases[path[0]], reply.status)
+                raise refused
             raise self._refusal(reply.status, first, action, what)
         if reply.status >= 400 or not isinstance(data, dict):
             raise self._refusal(reply.status, {}, action, what)
@@ -348,6 +352,13 @@ class LinearApi(TrackerClient):
         elif code == "FORBIDDEN" or status == 403:
             kind = trackers.TrackerErrorKind.FORBIDDEN
         elif message.startswith("entity not found") or status == 404:
+            entity = _missing_entity(message)
+            if entity and what and entity != what.split(" ", 1)[0].lower():
+                # A record the call refers to (a workflow state, a cycle, a label), not the
+                # one it is about: that one is there, so this is no "not found" of it.
+                return ReferenceGone(
+                    self._refused(status, action, _error_text(error)).message, entity, status
+                )
             kind = trackers.TrackerErrorKind.NOT_FOUND
         return self._refusal_as(kind, status, action, what, _error_text(error))
 
@@ -358,6 +369,31 @@ class LinearApi(TrackerClient):
                 "Settings > Security & access > Personal API keys), then connect again."
             )
         return "Linear did not accept Timebox's authorisation: connect Linear again."
+
+
+class ReferenceGone(trackers.TrackerError):
+    """Linear's "Entity not found" for a record a call refers to (``entity``: "workflowstate",
+    "cycle", "issuelabel"), not the one it is about: refused as INVALID, never NOT_FOUND (which
+    would read as the issue deleted)."""
+
+    def __init__(self, message: str, entity: str, status: int | None = None) -> None:
+        super().__init__(message, kind=trackers.TrackerErrorKind.INVALID, status=status or None)
+        self.entity = entity
+
+
+class IssueMissing(trackers.TrackerError):
+    """NOT_FOUND for one issue (``key``) of a batch of aliased mutations: Linear stops the
+    batch there, so the others may be sent again without it."""
+
+    def __init__(self, message: str, key: str, status: int | None = None) -> None:
+        super().__init__(message, kind=trackers.TrackerErrorKind.NOT_FOUND, status=status or None)
+        self.key = key
+
+
+def _missing_entity(message: str) -> str:
+    """The kind Linear's "Entity not found: WorkflowState" names, lowercased ("" if none)."""
+    _, _, named = message.partition(":")
+    return named.strip().split(" ", 1)[0].rstrip(".").lower() if named.strip() else ""
 
 
 def _operation_name(request: GraphQLRequest) -> str:

@@ -81,6 +81,7 @@ class TeamConfig:
     allow_zero: bool = False
     extended: bool = False
     states: tuple[WorkflowState, ...] = ()
+    read_at: datetime | None = None  # when Linear was asked for them (None: not known)
 
     @property
     def estimates(self) -> tuple[int, ...]:
@@ -157,6 +158,7 @@ def issue_of(raw: Mapping[str, Any]) -> trackers.TrackerIssue:
         sprint=sprint_of(cycle).name if isinstance(cycle, Mapping) else None,
         sprint_id=str(cycle.get("id") or "") or None if isinstance(cycle, Mapping) else None,
         not_planned=str(state.get("type") or "") in NOT_DONE,
+        triage=state.get("type") == "triage",
         created=parse_time(raw.get("createdAt")),
     )
 

@@ -3,7 +3,8 @@ operation, parsed by graphql-core when this module is imported (a typo fails at 
 customer's); the emulator (bot/emulator/linear.py) and the tests know them by name:
 
 - ``Viewer``, ``TeamSettings`` (``teams(filter: {key: {eq}})``: id, cycles, estimation settings,
-  workflow states): what ``check()`` learns, kept by ``snapshot()``.
+  workflow states): what ``check()`` learns, kept by ``snapshot()``; ``TeamSettingsById``
+  (``team(id)``), the same read again later by the team's id, which a new key keeps.
 - ``BacklogIssues``: the backlog (backlog or unstarted, in no cycle), paged with
   ``pageInfo { hasNextPage endCursor }``. ``BacklogKeys`` (identifiers only) and
   ``BacklogOrder`` (with ``sortOrder``): every issue of the team not done, cycles included, in
@@ -15,17 +16,20 @@ customer's); the emulator (bot/emulator/linear.py) and the tests know them by na
   is enough: an issue with sub-issues is their epic).
 - ``Issue`` (by identifier, or by id, which a move to another team keeps; with ``trashed``:
   an issue in Linear's trash is NOT_FOUND, as a deleted one),
-  ``IssueState``, ``IssueDescription``, ``LabelsNamed``.
+  ``IssueState`` (with ``archivedAt``: an archived issue is restored, ``IssueUnarchive``,
+  before a reopen, as Linear edits none until restored), ``IssueDescription``, ``LabelsNamed``.
 - ``UpdateIssue`` (``issueUpdate``: title, description, estimate, stateId, sortOrder),
   ``CreateIssue`` (``issueCreate``), ``MoveIssues`` (up to 50 aliased ``issueUpdate(cycleId)``
   in one request), ``CreateCycle``, ``UpdateCycle`` (dates, ``completedAt``), ``Cycle``,
-  ``TeamCycles``, ``CycleUnfinished``, ``CreateWebhook`` (``webhookCreate`` with Timebox's
-  secret, for an admin's key).
+  ``TeamCycles``, ``CycleUnfinished``, ``CycleRolled`` (a cycle Linear closed at its end:
+  the open issues it rolled over, ``uncompletedIssuesUponClose``), ``CreateWebhook``
+  (``webhookCreate`` with Timebox's secret, for an admin's key).
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from gql import GraphQLRequest, gql
 
@@ -92,6 +96,18 @@ query TeamSettings($key: String!) {
 }
 """
 )
+# The same settings asked for by the team's id, which a change of the team's key keeps.
+TEAM_SETTINGS_BY_ID = gql(
+    """
+query TeamSettingsById($id: String!) {
+  team(id: $id) {
+    id key name timezone cyclesEnabled cycleDuration
+    issueEstimationType issueEstimationAllowZero issueEstimationExtended
+    states(first: 50) { nodes { id name type position } }
+  }
+}
+"""
+)
 BACKLOG_ISSUES = gql(
     _ISSUE_FIELDS
     + f"""
@@ -125,18 +141,32 @@ ISSUE = gql(
 )
 ISSUE_STATE = gql(
     "query IssueState($id: String!) { issue(id: $id) { id identifier sortOrder "
-    "state { id type } } }"
+    "archivedAt trashed state { id type } } }"
+)
+# An archived issue (Linear archives closed ones after the team's period) cannot be edited
+# until it is restored from the archive: a reopen restores it first.
+ISSUE_UNARCHIVE = gql(
+    "mutation IssueUnarchive($id: String!) { issueUnarchive(id: $id) { success } }"
 )
 ISSUE_DESCRIPTION = gql(
     "query IssueDescription($id: String!) { issue(id: $id) { id description } }"
 )
+# ``$filter``: ``{or: [{name: {eqIgnoreCase: …}}, …]}`` (``labels_filter``): a label is
+# its name in any case, as Linear holds one label of a name whatever its case.
 LABELS_NAMED = gql(
     """
-query LabelsNamed($names: [String!]!) {
-  issueLabels(filter: {name: {in: $names}}, first: 50) { nodes { id name team { id } } }
+query LabelsNamed($filter: IssueLabelFilter!) {
+  issueLabels(filter: $filter, first: 50) { nodes { id name team { id } } }
 }
 """
 )
+
+
+def labels_filter(names: list[str]) -> dict[str, Any]:
+    """``LabelsNamed``'s filter: the labels with any of ``names``, in any case."""
+    return {"or": [{"name": {"eqIgnoreCase": name}} for name in names]}
+
+
 UPDATE_ISSUE = gql(
     """
 mutation UpdateIssue($id: String!, $input: IssueUpdateInput!) {
@@ -187,6 +217,23 @@ query CycleUnfinished($id: String!, $after: String) {{
     issues(filter: {{state: {{type: {{nin: ["completed", "canceled", "duplicate"]}}}}}},
            first: {KEYS_PAGE}, after: $after) {{
       nodes {{ identifier }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}
+"""
+)
+# What Linear rolled over when it closed a cycle at its end (its "move to next cycle"
+# automation): the issues open then and still open, with the cycle each is in now.
+CYCLE_ROLLED = gql(
+    f"""
+query CycleRolled($id: String!, $after: String) {{
+  cycle(id: $id) {{
+    id
+    uncompletedIssuesUponClose(
+      filter: {{state: {{type: {{nin: ["completed", "canceled", "duplicate"]}}}}}},
+      first: {KEYS_PAGE}, after: $after) {{
+      nodes {{ identifier cycle {{ id }} }}
       pageInfo {{ hasNextPage endCursor }}
     }}
   }}

@@ -23,6 +23,16 @@ from tests.app.trackers import drain, items, later
 from tests.conftest import DEV1, PO
 
 
+async def sprint_taking(slack: LocalStack, taken: list[BacklogItem]) -> None:
+    """Sprint 1 planned and committed with the `taken` items (the customer asked for them)."""
+    await cmd(slack, "/planning", "start 1h")
+    for item in taken:
+        await cmd(slack, "/planning", f"add {item.number} the customer asked")
+    await cmd(slack, "/planning", "goal By the end we expect happy customers", PO)
+    await cmd(slack, "/planning", "commit team")
+    assert posted(slack, "*Sprint 1 is committed*")
+
+
 async def closed_with_unfinished(
     slack: LocalStack, board: tuple[Tracker, Any], *, finished: int, days: int = 13
 ) -> tuple[list[BacklogItem], list[BacklogItem]]:
@@ -36,12 +46,7 @@ async def closed_with_unfinished(
     before = await items(slack)
     assert [i.tracker_link.key for i in before] == em.backlog_keys(), "imported in its order"
     taken = before[-2:]
-    await cmd(slack, "/planning", "start 1h")
-    for item in taken:
-        await cmd(slack, "/planning", f"add {item.number} the customer asked")
-    await cmd(slack, "/planning", "goal By the end we expect happy customers", PO)
-    await cmd(slack, "/planning", "commit team")
-    assert posted(slack, "*Sprint 1 is committed*")
+    await sprint_taking(slack, taken)
     for item in taken[:finished]:
         await cmd(slack, "/sprint", f"done {item.number}", DEV1)
     await drain(slack)
