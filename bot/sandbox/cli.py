@@ -75,7 +75,8 @@ def run_sandbox(args: argparse.Namespace) -> int:
 
 def backlog_said(sandbox: Any, fresh: bool) -> str:
     """What the blurb says #team-demo's backlog is: a connected emulated tracker's imports
-    its board, --fresh or not."""
+    its board, --fresh or not; a new database without --fresh has the demo backlog too, below
+    the tracker's issues."""
     trackers = (
         ("Jira board", sandbox.jira),
         ("GitHub project", sandbox.github),
@@ -83,12 +84,62 @@ def backlog_said(sandbox: Any, fresh: bool) -> str:
     )
     tracker = next((name for name, emulator in trackers if emulator is not None), None)
     if tracker is not None:
-        return f"the backlog of its {tracker}, imported as it starts"
+        imported = f"the backlog of its {tracker}, imported as it starts"
+        if sandbox.seeded and not fresh:
+            return f"{imported}, above a demo backlog of {sandbox.seeded} items of its own"
+        return imported
     if fresh:
         return "an empty backlog (--fresh)"
     if sandbox.seeded:
         return f"a demo backlog of {sandbox.seeded} items"
     return "the backlog you left there last time"
+
+
+def tracker_said(sandbox: Any) -> list[str]:
+    """What the blurb says of a connected emulated tracker: where it is, and a command that
+    changes an issue there (its address answers API calls only, with the sandbox's demo
+    credentials), so a newcomer sees the change reach `/backlog` by its webhook; and that
+    what changes in Timebox shows up there."""
+    json_type = "-H 'Content-Type: application/json'"
+    if sandbox.jira is not None:
+        from bot.sandbox.jira import EMAIL, TOKEN
+
+        url = sandbox.jira.url
+        return [
+            f"  Jira board DEMO at {url}, connected to #team-demo (its REST API, as {EMAIL}).",
+            "  Rename an issue there and see it in /backlog:",
+            f"    curl -u {EMAIL}:{TOKEN} -X PUT {json_type} {url}/rest/api/3/issue/DEMO-3 "
+            """-d '{"fields": {"summary": "Pay by card or wallet"}}'""",
+            "  What you change in Timebox (/backlog add, move, done, remove) reaches the board.",
+        ]
+    if sandbox.github is not None:
+        from bot.sandbox.github import OWNER, REPO, TOKEN
+
+        url = sandbox.github.url
+        return [
+            f"  GitHub project {OWNER}/{REPO} at {url}, connected to #team-demo "
+            "(its REST and GraphQL API).",
+            "  Rename an issue there and see it in /backlog:",
+            f"    curl -X PATCH -H 'Authorization: Bearer {TOKEN}' {json_type} "
+            f"""{url}/repos/{OWNER}/{REPO}/issues/2 -d '{{"title": "Pay by card or wallet"}}'""",
+            "  What you change in Timebox (/backlog add, move, done, remove) reaches the project.",
+        ]
+    if sandbox.linear is not None:
+        from bot.sandbox.linear import API_KEY, TEAM
+
+        url = sandbox.linear.api_url
+        mutation = (
+            'mutation { issueUpdate(id: \\"DEMO-3\\", '
+            'input: {title: \\"Pay by card or wallet\\"}) { success } }'
+        )
+        return [
+            f"  Linear team {TEAM} at {url}, connected to #team-demo (its GraphQL API).",
+            "  Rename an issue there and see it in /backlog:",
+            f"    curl -H 'Authorization: {API_KEY}' {json_type} {url} "
+            f"""-d '{{"query": "{mutation}"}}'""",
+            "  What you change in Timebox (/backlog add, move, done, remove) reaches the team.",
+        ]
+    return []
 
 
 async def _serve(args: argparse.Namespace) -> int:
@@ -120,18 +171,8 @@ async def _serve(args: argparse.Namespace) -> int:
         url = f"http://127.0.0.1:{port}/"
         sandbox.shown_at(url)
         print(BLURB.format(url=url, items=backlog_said(sandbox, fresh), db=db), flush=True)
-        if sandbox.jira is not None:
-            print(f"  Jira board DEMO at {sandbox.jira.url}, connected to #team-demo.", flush=True)
-        if sandbox.github is not None:
-            print(
-                f"  GitHub project demo/shop at {sandbox.github.url}, connected to #team-demo.",
-                flush=True,
-            )
-        if sandbox.linear is not None:
-            print(
-                f"  Linear team DEMO at {sandbox.linear.api_url}, connected to #team-demo.",
-                flush=True,
-            )
+        for line in tracker_said(sandbox):
+            print(line, flush=True)
         await stop.wait()
         print("timebox sandbox: stopping", flush=True)
     finally:

@@ -25,6 +25,7 @@ from bot.usecases import tracker_connect as connect_uc
 
 PROJECT = "DEMO"
 EMAIL = "ines@timebox-sandbox.example"
+TOKEN = "sandbox-api-token"
 
 
 def _add(jira: JiraEmulator, item: DemoIssue, **extra: Any) -> JiraIssue:
@@ -49,7 +50,7 @@ async def start_jira(sandbox: Any) -> JiraEmulator:
     """The emulator, seeded and started; #team-demo connected to it and its board imported."""
     jira = JiraEmulator(
         email=EMAIL,
-        token="sandbox-api-token",
+        token=TOKEN,
         display_name=PO.real_name,
         time_zone=PO.tz,
         project=PROJECT,
@@ -57,8 +58,6 @@ async def start_jira(sandbox: Any) -> JiraEmulator:
     )
     seed_board(jira)
     await jira.start()
-    form = connect_uc.ConnectForm(
-        site=jira.url, email=EMAIL, token=Secret("sandbox-api-token"), board="1"
-    )
+    form = connect_uc.ConnectForm(site=jira.url, email=EMAIL, token=Secret(TOKEN), board="1")
     await connect_demo(sandbox, jira, form, "Jira board")
     return jira

@@ -173,6 +173,8 @@ async def clock(request: web.Request) -> web.Response:
             step = timedelta(minutes=float(body.get("minutes")))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise SandboxError('give minutes as a number, e.g. {"minutes": 5}') from None
+        except OverflowError:  # 1e308 minutes, or infinity: past any clock
+            raise SandboxError("move the clock by two weeks at most at a time") from None
         if step > MAX_CLOCK_STEP:
             raise SandboxError("move the clock by two weeks at most at a time")
         ran = await sandbox.move_clock(by=step)
