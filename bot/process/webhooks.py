@@ -7,7 +7,8 @@ The body must be signed with the connection's webhook secret as its tracker sign
 ``webhookTimestamp``): anything else gets 401 and changes nothing. A signed call makes the
 board's sync due at once (the change itself is read from the tracker, so a forged or replayed
 body could never put data in). GitHub's ``ping`` (sent when a webhook is added) is answered
-204 once its signature checks.
+204 once its signature checks. A signature header that is no printable ASCII (bytes that are
+no UTF-8 come as surrogate escapes) is refused as a wrong one, before anything is looked up.
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ def tracker_routes(services: Services) -> list[web.RouteDef]:
             return web.Response(status=413, text="Request Entity Too Large")
         token = request.match_info["token"]
         signature = request.headers.get(WEBHOOKS[kind].header)
-        with services.inflight:
-            accepted = await connect_uc.webhook(services, token, body, signature, kind=kind)
+        if signature is not None and not _text(signature):
+            accepted = False  # bytes that are no text sign nothing (and would not compare)
+        else:
+            with services.inflight:
+                accepted = await connect_uc.webhook(services, token, body, signature, kind=kind)
         if not accepted:
             log.warning(
                 "refused a %s webhook from %s: wrong token or signature", kind, request.remote
@@ -47,3 +51,9 @@ def tracker_routes(services: Services) -> list[web.RouteDef]:
         return web.Response(status=204)
 
     return [web.post("/trackers/{kind}/{token}", tracker_webhook)]
+
+
+def _text(header: str) -> bool:
+    """Whether a header's value is printable ASCII, as every signature is: aiohttp passes
+    other bytes on as surrogate escapes, which the comparison cannot encode."""
+    return header.isascii() and header.isprintable()

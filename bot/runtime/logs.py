@@ -55,11 +55,19 @@ SECRETS = re.compile(
     # ... in a query or a key=value list: token=***
     r"|(?P<bare>=)[^\s&'\",;)}\]]+)"
     # Slack's tokens, GitHub's and Linear's, by their prefixes
-    rf"|(?:{_PREFIXES})[\w-]+",
+    rf"|(?:{_PREFIXES})[\w-]+"
+    # Atlassian's API tokens (ATATT3…=CHECKSUM), by theirs
+    r"|ATATT[\w=-]{20,}"
+    # a password in a URL's user info: https://user:***@host
+    r"|(?P<userinfo>://[^\s/?#@:]*:)[^\s/?#@]+(?=@)"
+    # a private key (PEM), to its end or to the end of the text
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)"
+    # a JSON Web Token: header.payload.signature, both JSON parts starting {"
+    r"|eyJ[\w-]{8,}\.eyJ[\w-]{4,}\.[\w-]+",
     re.IGNORECASE,
 )
 """What looks like a secret in a log line: ``redact`` masks each match in one pass."""
-_HINT = re.compile(rf"/trackers/|/calendar/|{_WORDS}|{_PREFIXES}")
+_HINT = re.compile(rf"/trackers/|/calendar/|{_WORDS}|{_PREFIXES}|atatt|:[^\s/@]*@|-----begin|eyj")
 """A quick look, in lower case, for what ``SECRETS`` could match: most lines have none, and
 are left as they are at a fraction of its cost."""
 
@@ -108,13 +116,14 @@ def _mask(match: re.Match[str]) -> str:
     if match["key"]:
         kept = match["key"] + (match["scheme"] or match["quoted"] or match["bare"])
         return f"{kept}{MASK}{match['quote'] or ''}"
-    return f"{match['path'] or ''}{MASK}"
+    return f"{match['path'] or match['userinfo'] or ''}{MASK}"
 
 
 def redact(text: str) -> str:
     """``text`` with what looks like a secret masked (``SECRETS``): a webhook's token in its
     address, a secret, token, password or API key field's value, an Authorization header's
-    credential, a Slack, GitHub or Linear token."""
+    credential, a Slack, GitHub, Linear or Atlassian token, a URL's password, a private key,
+    a JSON Web Token."""
     if _HINT.search(text.lower()) is None:
         return text
     return SECRETS.sub(_mask, text)

@@ -11,9 +11,10 @@ metadata service, a database admin page on the internal network). So:
   ``host[:port]``; for Jira Data Center, GitHub Enterprise Server and for tests), which are
   then allowed over https or http, on the port given (any port when none is given);
 - a host that is not listed must not resolve to a private, loopback, link-local or otherwise
-  reserved address. This is checked when the connection is made (``GuardedResolver``, the
-  resolver of the tracker clients' connector), so a DNS answer that changes between a check and
-  the request (DNS rebinding) gains nothing.
+  reserved address, nor to an IPv6 address that carries one (NAT64, 6to4, mapped, translated
+  or compatible forms: ``64:ff9b::a9fe:a9fe`` is 169.254.169.254). This is checked when the
+  connection is made (``GuardedResolver``, the resolver of the tracker clients' connector), so
+  a DNS answer that changes between a check and the request (DNS rebinding) gains nothing.
 """
 
 from __future__ import annotations
@@ -101,10 +102,42 @@ def parse_allowed_hosts(value: str | None) -> frozenset[AllowedHost]:
     return frozenset(hosts)
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the IPv4 address in the low 32 bits
+_EMBEDDING = (  # forms whose low 32 bits are the IPv4 address reached
+    _NAT64,
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (SIIT, RFC 2765)
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (RFC 4291, deprecated)
+)
+_NEVER = (
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # local-use NAT64 (RFC 8215): the operator's own
+    ipaddress.IPv6Network("fec0::/10"),  # site-local (RFC 3879, deprecated): an inside network
+)
+
+
+def _embedded(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address reaches through (mapped, NAT64, SIIT, compatible,
+    6to4), None when it carries none."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in network for network in _EMBEDDING):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _is_public(address: str) -> bool:
+    """Whether ``address`` is one on the internet at large. An IPv6 address that carries an
+    IPv4 one is judged by both (``64:ff9b::a9fe:a9fe`` is 169.254.169.254 behind NAT64)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in _NEVER):
+            return False
+        inner = _embedded(ip)
+        if inner is not None and not _is_public(str(inner)):
+            return False
+        if ip.ipv4_mapped is not None:  # Python calls ::ffff:0:0/96 private as a whole
+            ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
 
 

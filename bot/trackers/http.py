@@ -14,7 +14,9 @@ how long, how a refusal is worded) and ``TrackerClient`` applies the rules, alik
   than ``max_retry_after``: then a RATE_LIMITED error with ``retry_after`` goes back to the
   caller, so a due-work row comes back then instead of holding a worker;
 - a redirect is not followed (the host policy checked the address, not where it points);
-  where it points goes to the log, never into the error (told in the channel, stored).
+  where it points goes to the log, never into the error (told in the channel, stored);
+- an answer larger than ``MAX_ANSWER`` is refused (INVALID, not retried) without being read
+  whole, by its Content-Length or as it comes (``JsonClient``).
 
 The three trackers write times alike (ISO 8601), so they are read and written here once; Jira's
 and Linear's errors quote the tracker's words cut alike (``shortened``), and GitHub's and
@@ -46,6 +48,7 @@ from bot.trackers.hosts import HostPolicy, guarded_connector
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+MAX_ANSWER = 32 << 20  # bytes of one answer: a page of 100 issues is a few megabytes
 
 
 @dataclass(frozen=True)
@@ -453,6 +456,32 @@ class JsonClient(TrackerClient):
             self._own_session = True
         return self._session
 
+    async def _capped(self, response: aiohttp.ClientResponse) -> str:
+        """The answer's body as text, read up to ``MAX_ANSWER`` bytes: a larger one (by its
+        Content-Length, or as it comes) is refused without reading the rest, and not retried
+        (it would be as large again)."""
+        if (response.content_length or 0) > MAX_ANSWER:
+            raise self._too_large()
+        raw = bytearray()
+        async for chunk in response.content.iter_chunked(1 << 16):
+            raw += chunk
+            if len(raw) > MAX_ANSWER:
+                raise self._too_large()
+        try:
+            return bytes(raw).decode(response.charset or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know
+            return bytes(raw).decode("utf-8", errors="replace")
+
+    def _too_large(self) -> TrackerError:
+        log.warning(
+            "%s at %s answered with more than %s bytes", self.display_name, self.site, MAX_ANSWER
+        )
+        return TrackerError(
+            f"{self.display_name} answered with more than {MAX_ANSWER >> 20} MiB, which is too "
+            f"large for Timebox to read: check the {self.address_name}.",
+            kind=TrackerErrorKind.INVALID,
+        )
+
     async def _authorization(self) -> str:
         """The ``Authorization`` header of the next request."""
         raise NotImplementedError
@@ -506,7 +535,8 @@ class JsonClient(TrackerClient):
                     headers=headers,
                     allow_redirects=False,
                 ) as response:
-                    return Reply(response.status, response.headers, decode(await response.text()))
+                    raw = await self._capped(response)
+                    return Reply(response.status, response.headers, decode(raw))
             except (TimeoutError, aiohttp.ClientError) as exc:
                 raise NoAnswer(exc) from exc
 
