@@ -112,6 +112,11 @@ hold every issue not done (``OPEN_CATEGORIES``)."""
 SYNC_EVERY = timedelta(minutes=5)
 RECONCILE_EVERY = timedelta(hours=1)  # the board's order and deletions, without webhooks
 PROBES = 50  # issues asked for one by one per reconcile (deleted? moved?); the rest next time
+# The board's unlinked issues a look after a shifted import asks for per run when the tracker
+# reads many in a call (trackers.ReadsIssues; Jira: 100 a search, so 5 calls); the rest a
+# minute later. A few hundred sprint issues, epics and sub-tasks of a 5,000-issue board are
+# one run; a board with thousands is spread out at 5 calls a minute.
+BATCH_PROBES = 500
 IMPORT_BATCH = 100  # issues per page, per transaction, per due-work row
 WATERMARK_MARGIN = timedelta(minutes=5)  # clocks of Timebox and the tracker disagree a little
 FIRST_RETRY = 10.0  # seconds

@@ -7,6 +7,8 @@ issues and sprints back. Everything it returns is a frozen dataclass; every fail
 
 Paging is explicit (``backlog_page``/``changes_page`` take and return an opaque cursor) so the
 sync engine can checkpoint between pages; ``iter_backlog``/``iter_changes`` walk all pages.
+A client that reads many issues by key in one call says so by being a ``ReadsIssues`` too
+(Jira); ``issues_by_key`` asks any other for each issue alone.
 
 The clients (``bot.trackers.jira``, ``github``, ``linear``) and their credentials
 (``bot.trackers.base``) live outside the layers; the sync engine's use cases
@@ -382,6 +384,42 @@ class Tracker(Protocol):
     async def close_sprint(self, sprint_id: str) -> TrackerSprint: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class ReadsIssues(Protocol):
+    """A tracker that reads many issues by key in a call (Jira: 100 a search), a capability
+    beside ``Tracker`` that a client has or not; ``issues_by_key`` asks one that lacks it for
+    each issue one by one (GitHub, Linear)."""
+
+    async def issues_by_key(self, keys: Sequence[str]) -> list[TrackerIssue]:
+        """The issues ``keys`` name as they are now, in the order asked, in as few calls as
+        the tracker allows. One the tracker does not find (deleted, or hidden from the
+        account) is left out, the others still read; one moved under a new key comes under
+        it, as ``Tracker.issue`` answers it."""
+        ...
+
+
+async def issues_by_key(tracker: Tracker, keys: Sequence[str]) -> list[TrackerIssue]:
+    """The issues ``keys`` name, one the tracker does not find left out (``ReadsIssues``):
+    read together by a tracker that can, else asked for one by one."""
+    if not keys:
+        return []
+    if isinstance(tracker, ReadsIssues):
+        return await tracker.issues_by_key(keys)
+    return await issues_one_by_one(tracker, keys)
+
+
+async def issues_one_by_one(tracker: Tracker, keys: Sequence[str]) -> list[TrackerIssue]:
+    """The issues ``keys`` name, each asked for alone (``Tracker.issue``); NOT_FOUND left out."""
+    found: list[TrackerIssue] = []
+    for key in keys:
+        try:
+            found.append(await tracker.issue(key))
+        except TrackerError as error:
+            if error.kind is not TrackerErrorKind.NOT_FOUND:
+                raise
+    return found
 
 
 async def iter_backlog(tracker: Tracker) -> AsyncIterator[TrackerIssue]:

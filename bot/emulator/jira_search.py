@@ -2,7 +2,8 @@
 paging, up to 5,000 ids or 100 issues a page) and a board's backlog
 (``GET /rest/agile/1.0/board/{id}/backlog``, optionally narrowed by JQL), with the parsed JQL
 (jql.py) evaluated against the site: each clause checked once (a date in the caller's time
-zone, a filter or project that must exist) and the matches ordered by rank or by a field.
+zone, a filter, project or issue key that must exist) and the matches ordered by rank or by a
+field.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.emulator.jira_records import ISSUE_TYPES, JiraBoard, JiraIssue, JiraUser, jira_error
+from bot.emulator.jira_records import (
+    ISSUE_TYPES,
+    JiraBoard,
+    JiraFailure,
+    JiraIssue,
+    JiraUser,
+    jira_error,
+)
 from bot.emulator.jira_site import JiraSite
 from bot.emulator.jql import JQL_ATTRIBUTES, JqlQuery, parse_jql
 from bot.emulator.tracker import route
@@ -77,6 +85,8 @@ class JiraSearch(JiraSite):
                             400, f"The value '{value}' does not exist for the field 'filter'."
                         )
                 accepted = {self.filters[v].lower() for v in values}
+            elif name in ("key", "issuekey"):
+                accepted = self._known_keys(values, name, user)
             elif name == "project":
                 for value in values:
                     if value.upper() not in self.projects:
@@ -87,6 +97,29 @@ class JiraSearch(JiraSite):
             wanted = op in ("=", "in")
             tests.append(lambda i, a=actual, w=wanted, ok=accepted: bool(a(i) & ok) == w)
         return lambda issue: all(test(issue) for test in tests)
+
+    def _known_keys(self, values: list[str], name: str, user: JiraUser) -> set[str]:
+        """The issues a ``key`` clause names, as Jira checks them: a key (any case) or an id;
+        an old key of a moved issue names it under its new key. One that names no issue the
+        user sees (deleted, never made, hidden) refuses the search, each such key named: 400
+        "An issue with key 'X' does not exist for field 'key'." (JQL has no lenient mode on
+        the enhanced search)."""
+        known, unknown = set(), []
+        for value in values:
+            try:
+                issue = self._issue_for(value if value.isdigit() else value.upper())
+            except JiraFailure:
+                issue = None
+            if issue is None or user.email in self.browse_denied:
+                unknown.append(value)
+            else:
+                known.add(issue.key.lower())
+        if unknown:
+            raise jira_error(
+                400,
+                *(f"An issue with key '{v}' does not exist for field '{name}'." for v in unknown),
+            )
+        return known
 
     def _order(self, issues: list[JiraIssue], query: JqlQuery) -> list[JiraIssue]:
         positions = {key: n for n, key in enumerate(self.rank)}

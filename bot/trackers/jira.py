@@ -22,7 +22,8 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
   calls in proportion to what changed, never to the board's size. The same search with
   ``fields: ["key"]`` and ``ORDER BY Rank`` gives the board's keys in order: Jira pages up to
   5,000 issues when only ``id``/``key`` are asked for (100 otherwise), so a 5,000-issue board's
-  order is one call.
+  order is one call. ``key in (...)`` reads issues by key, 100 a search (``issues_by_key``:
+  the hourly look after an import that found the board shifted, a reconnection's kept keys).
 - ``GET/POST /rest/api/3/issue/{key}/transitions``: moving an issue to a Done status, back
   to a To Do one, or to Done as won't do (bot/trackers/jira_workflow.py, with how a status or
   resolution says an issue was closed without being delivered).
@@ -81,6 +82,10 @@ from bot.trackers.jira_workflow import JiraWorkflow, not_done, status_category
 BATCH = 50  # Jira moves or ranks at most 50 issues per call
 BOARD_SETTINGS_AGE = timedelta(hours=1)  # board settings kept longer are read again
 KEYS_PAGE = 5000  # the enhanced search's page when only keys are asked for (documented max)
+ISSUES_PAGE = 100  # issues a search reads by key (its page when fields are asked for)
+# how a refused ``key in (...)`` names a key: "An issue with key 'X' does not exist for field
+# 'key'." (deleted, never made, or hidden), "The issue key 'X' for field 'key' is invalid."
+_NAMED_KEY = re.compile(r"(?:with key|issue key) '([^']+)'")
 TIME_TRACKING_FIELD = "timeoriginalestimate"
 _BLOCKS = "blocks"
 _IS_BLOCKED_BY = "is blocked by"
@@ -166,6 +171,15 @@ def _messages(body: Any) -> str:
     return shortened("; ".join(parts))
 
 
+class UnknownKeys(trackers.TrackerError):
+    """A search Jira refused (400) for keys of it that name no issue the account sees:
+    Jira checks every key of a ``key in (...)`` clause and names each (``keys``, upper case)."""
+
+    def __init__(self, error: trackers.TrackerError, keys: Sequence[str]) -> None:
+        super().__init__(error.message, kind=error.kind, status=error.status)
+        self.keys = frozenset(key.upper() for key in keys)
+
+
 class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
     """A Jira Cloud (or, with a listed host, Data Center) Scrum board."""
 
@@ -209,6 +223,15 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
         return await self.credential.authorization()
 
     _detail = staticmethod(_messages)
+
+    def _refusal(
+        self, status: int, body: Any, action: str, what: str | None
+    ) -> trackers.TrackerError:
+        """A refusal in Jira's words; a 400 naming unknown keys says which (``UnknownKeys``)."""
+        error = super()._refusal(status, body, action, what)
+        said = body.get("errorMessages") if status == 400 and isinstance(body, Mapping) else None
+        named = [m.group(1) for text in said or () if (m := _NAMED_KEY.search(str(text)))]
+        return UnknownKeys(error, named) if named else error
 
     def _wait_asked(self, reply: Reply, attempt: int) -> float | None:
         """429, or 503 with ``Retry-After``: ``Retry-After``, else ``X-RateLimit-Reset``,
@@ -571,20 +594,59 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
             "maxResults": KEYS_PAGE,
             "fields": ["key"],
         }
-        keys: list[str] = []
+        found = await self._searched(request, f"read the order of board {self.board_id}")
+        return [str(i["key"]) for i in found if i.get("key")]
+
+    async def _searched(self, request: dict[str, Any], action: str) -> list[Mapping[str, Any]]:
+        """Every issue an enhanced search finds, page after page (``nextPageToken``)."""
+        found: list[Mapping[str, Any]] = []
         while True:
-            _, raw = await self._call(
-                "POST",
-                "/rest/api/3/search/jql",
-                action=f"read the order of board {self.board_id}",
-                body=request,
-            )
+            _, raw = await self._call("POST", "/rest/api/3/search/jql", action=action, body=request)
             raw = raw or {}
-            keys += [str(i["key"]) for i in raw.get("issues") or [] if i.get("key")]
+            found += raw.get("issues") or []
             token = raw.get("nextPageToken")
             if not token or raw.get("isLast", False):
-                return keys
+                return found
             request = {**request, "nextPageToken": token}
+
+    async def issues_by_key(self, keys: Sequence[str]) -> list[trackers.TrackerIssue]:
+        """The issues ``keys`` name, in the order asked: ``key in (...)`` in the enhanced
+        search, ``ISSUES_PAGE`` keys a search (``_keys_searched``), with the fields of every
+        other read; an old key of a moved issue finds it under its new key."""
+        board = await self.board()
+        wanted = list(dict.fromkeys(keys))
+        found: list[trackers.TrackerIssue] = []
+        for start in range(0, len(wanted), ISSUES_PAGE):
+            found += await self._keys_searched(wanted[start : start + ISSUES_PAGE], board)
+        order = {key: n for n, key in enumerate(wanted)}
+        return sorted(found, key=lambda issue: order.get(issue.key, len(order)))
+
+    async def _keys_searched(
+        self, asked: list[str], board: BoardConfig
+    ) -> list[trackers.TrackerIssue]:
+        """One search for ``asked``. Jira refuses the whole search (400) when a key names no
+        issue the account sees (deleted since it was listed, or hidden), naming each such key
+        (``UnknownKeys``): those are left out and the rest searched for again, one call more.
+        A refusal naming none of them: each is asked for alone, as before searches did it."""
+        while asked:
+            listed = ", ".join(f'"{key}"' for key in asked)
+            request = {
+                "jql": f"key in ({listed})",
+                "maxResults": ISSUES_PAGE,
+                "fields": self._fields(board),
+            }
+            try:
+                raws = await self._searched(request, f"read {len(asked)} issues")
+                return [self._issue(raw, board) for raw in raws]
+            except trackers.TrackerError as error:
+                if error.kind is not trackers.TrackerErrorKind.INVALID:
+                    raise
+                unknown = error.keys if isinstance(error, UnknownKeys) else frozenset()
+                known = [key for key in asked if key.upper() not in unknown]
+                if len(known) == len(asked):
+                    break
+                asked = known
+        return await trackers.issues_one_by_one(self, asked)
 
     async def issue(self, key: str, *, issue_id: str = "") -> trackers.TrackerIssue:
         """Read by ``key``, whatever ``issue_id``: Jira answers the old key of an issue moved

@@ -305,7 +305,8 @@ async def run_import(svc: Services, due: Due) -> str:
 
 
 RELINK_PAGE = 50
-"""Issues asked for by key per row once the backlog is imported (one call each)."""
+"""Issues asked for by key per row once the backlog is imported (one search on Jira, else one
+call each: ``trackers.issues_by_key``)."""
 
 IMPORT_GAP = timedelta(seconds=5)
 """A page of the import read this long after the one before it (or after a failure) may
@@ -399,9 +400,9 @@ async def _in_step(store: Store, connection: TrackerConnection, due: Due, now: d
 
 
 async def _relink(svc: Services, due: Due) -> str:
-    """One row of a reconnection's keys, asked for one by one and applied (matched by key:
-    relinked and merged, the later change winning); a key the tracker no longer has stays
-    unlinked. Then the next row, or the connection is in step."""
+    """One row of a reconnection's keys, asked for (``trackers.issues_by_key``) and applied
+    (matched by key: relinked and merged, the later change winning); a key the tracker no
+    longer has stays unlinked. Then the next row, or the connection is in step."""
     keys = [str(k) for k in due.payload.get("relink", [])]
     asked, rest = keys[:RELINK_PAGE], keys[RELINK_PAGE:]
     opened = await _open_for(svc, due)
@@ -410,7 +411,7 @@ async def _relink(svc: Services, due: Due) -> str:
     tracker, _, used = opened
     try:
         async with contextlib.aclosing(tracker):
-            found = await _issues_found(tracker, asked)
+            found = await trackers.issues_by_key(tracker, asked)
     except trackers.TrackerError as error:
         return await job_failed(svc, due, None, error, used)
     async with job_work(svc, due) as (store, connection, now):
@@ -715,10 +716,11 @@ async def _adopt(
     import reads the backlog by position, so an issue closed or planned in the tracker
     between two of its pages shifts the board, and the issue at the page's edge is never
     read; unchanged since, no sync brings it in either.
-    Each key is asked for once (``rules.PROBES`` a run, the rest a minute later): one that
-    is no backlog issue (an epic, a sub-task, planned in a sprint) stays out until it
-    changes, when the sync sees it. An issue some item links, through any connection, is
-    never imported again."""
+    Each key is asked for once, together where the tracker reads many in a call (Jira: 100
+    a search; ``rules.BATCH_PROBES`` a run), else one by one (``rules.PROBES`` a run); the
+    rest a minute later. One that is no backlog issue (an epic, a sub-task, planned in a
+    sprint) stays out until it changes, when the sync sees it. An issue some item links,
+    through any connection, is never imported again."""
     wanted = due.payload["adopt"]
     on_board = set(keys)
     listed = list(keys) if wanted is True else [str(k) for k in wanted if k in on_board]
@@ -727,7 +729,8 @@ async def _adopt(
             return
         links = await store.links_by_keys(connection.team_id, listed)
         unlinked = [k for k in listed if k not in links]
-        asked, rest = unlinked[: rules.PROBES], unlinked[rules.PROBES :]
+        most = rules.BATCH_PROBES if isinstance(tracker, trackers.ReadsIssues) else rules.PROBES
+        asked, rest = unlinked[:most], unlinked[most:]
         if rest:
             when = now + timedelta(minutes=1)
             await store.schedule_once(
@@ -736,7 +739,7 @@ async def _adopt(
                 when,
                 {**job_ids(connection), "keys": True, "adopt": rest},
             )
-    found = await _issues_found(tracker, asked)
+    found = await trackers.issues_by_key(tracker, asked)
     if not found:
         return
     running_open = await _running_open(svc, due, tracker, found)
@@ -746,20 +749,6 @@ async def _adopt(
         applied = await apply_issues(store, connection, found, now, running_open=bool(running_open))
         await hold_back(store, connection, applied.held_back, now)
         walked.adopted += applied.added
-
-
-async def _issues_found(
-    tracker: trackers.Tracker, keys: Sequence[str]
-) -> list[trackers.TrackerIssue]:
-    """The issues `keys` name, asked for one by one; one the tracker does not find left out."""
-    found: list[trackers.TrackerIssue] = []
-    for key in keys:
-        try:
-            found.append(await tracker.issue(key))
-        except trackers.TrackerError as error:
-            if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
-                raise
-    return found
 
 
 async def _linked_keys(svc: Services, due: Due, keys: list[str]) -> list[str]:
