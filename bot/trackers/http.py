@@ -16,7 +16,8 @@ how long, how a refusal is worded) and ``TrackerClient`` applies the rules, alik
 - a redirect is not followed (the host policy checked the address, not where it points);
   where it points goes to the log, never into the error (told in the channel, stored);
 - an answer larger than ``MAX_ANSWER`` is refused (INVALID, not retried) without being read
-  whole, by its Content-Length or as it comes (``JsonClient``).
+  whole, by its Content-Length or as it comes (``read_capped``: ``JsonClient`` reads with it,
+  Linear's gql session through ``CappedResponse``).
 
 The three trackers write times alike (ISO 8601), so they are read and written here once; Jira's
 and Linear's errors quote the tracker's words cut alike (``shortened``), and GitHub's and
@@ -75,6 +76,44 @@ class Reply:
     @property
     def server_error(self) -> bool:
         return self.status >= 500 or self.internal_error
+
+
+class AnswerTooLarge(Exception):
+    """An answer's body over ``MAX_ANSWER`` bytes, refused without reading the rest."""
+
+
+async def read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """The answer's body, read up to ``MAX_ANSWER`` bytes: a larger one (by its Content-Length,
+    or as it comes) raises ``AnswerTooLarge`` without reading the rest."""
+    if (response.content_length or 0) > MAX_ANSWER:
+        raise AnswerTooLarge(response.content_length)
+    raw = bytearray()
+    async for chunk in response.content.iter_chunked(1 << 16):
+        raw += chunk
+        if len(raw) > MAX_ANSWER:
+            raise AnswerTooLarge(len(raw))
+    return bytes(raw)
+
+
+class CappedResponse(aiohttp.ClientResponse):
+    """aiohttp's response with its body read by ``read_capped``: the ``response_class`` of a
+    session whose reading is not ours (gql's transport reads ``json()``/``text()``, which
+    read through ``read()``). A refused body stays refused: ``too_large`` is set, the
+    connection is closed, and every later read raises again at once."""
+
+    too_large = False
+
+    async def read(self) -> bytes:
+        if self.too_large:
+            raise AnswerTooLarge()
+        if self._body is None:
+            try:
+                self._body = await read_capped(self)
+            except AnswerTooLarge:
+                self.too_large = True
+                self.close()
+                raise
+        return await super().read()
 
 
 class NoAnswer(Exception):
@@ -282,6 +321,18 @@ class TrackerClient:
                 raise self._redirected(reply, where)
             return reply
 
+    def _too_large(self, where: str) -> TrackerError:
+        """An answer over ``MAX_ANSWER`` bytes (``read_capped``), from the tracker at ``where``:
+        INVALID, so it is not asked again (it would be as large again)."""
+        log.warning(
+            "%s at %s answered with more than %s bytes", self.display_name, where, MAX_ANSWER
+        )
+        return TrackerError(
+            f"{self.display_name} answered with more than {MAX_ANSWER >> 20} MiB, which is too "
+            f"large for Timebox to read: check the {self.address_name}.",
+            kind=TrackerErrorKind.INVALID,
+        )
+
     def _redirected(self, reply: Reply, where: str) -> TrackerError:
         """A redirect, which is not followed. Its target goes to the log alone: the error is
         stored and told in the channel, and the target may be an inside address (host,
@@ -457,30 +508,17 @@ class JsonClient(TrackerClient):
         return self._session
 
     async def _capped(self, response: aiohttp.ClientResponse) -> str:
-        """The answer's body as text, read up to ``MAX_ANSWER`` bytes: a larger one (by its
-        Content-Length, or as it comes) is refused without reading the rest, and not retried
-        (it would be as large again)."""
-        if (response.content_length or 0) > MAX_ANSWER:
-            raise self._too_large()
-        raw = bytearray()
-        async for chunk in response.content.iter_chunked(1 << 16):
-            raw += chunk
-            if len(raw) > MAX_ANSWER:
-                raise self._too_large()
+        """The answer's body as text, read up to ``MAX_ANSWER`` bytes (``read_capped``): a
+        larger one is refused without reading the rest, and not retried (it would be as large
+        again)."""
         try:
-            return bytes(raw).decode(response.charset or "utf-8", errors="replace")
+            raw = await read_capped(response)
+        except AnswerTooLarge:
+            raise self._too_large(self.site) from None
+        try:
+            return raw.decode(response.charset or "utf-8", errors="replace")
         except LookupError:  # a charset Python does not know
-            return bytes(raw).decode("utf-8", errors="replace")
-
-    def _too_large(self) -> TrackerError:
-        log.warning(
-            "%s at %s answered with more than %s bytes", self.display_name, self.site, MAX_ANSWER
-        )
-        return TrackerError(
-            f"{self.display_name} answered with more than {MAX_ANSWER >> 20} MiB, which is too "
-            f"large for Timebox to read: check the {self.address_name}.",
-            kind=TrackerErrorKind.INVALID,
-        )
+            return raw.decode("utf-8", errors="replace")
 
     async def _authorization(self) -> str:
         """The ``Authorization`` header of the next request."""

@@ -17,6 +17,12 @@ Rate limits: Linear meters requests and query complexity (leaky buckets). Every 
 cost exceeds what is left, or made with no requests left, waits for the reset first (or, when
 it may not wait, fails as RATE_LIMITED with ``retry_after``), so Timebox does not spend its
 budget on refusals. A ``RATELIMITED`` error (HTTP 400 or 429) waits for the reset the same way.
+
+Size: gql reads an answer whole (``json()``, then ``text()`` to quote a bad one), so its session
+is made with aiohttp's ``response_class`` (through gql's ``client_session_args``):
+``CappedResponse`` reads every body with ``read_capped``, the same cap (``MAX_ANSWER``) as the
+JSON clients; an answer over it is refused as theirs is (INVALID, not retried), whatever gql
+makes of the failed read.
 """
 
 from __future__ import annotations
@@ -43,7 +49,14 @@ from bot.domain import trackers
 from bot.runtime.secrets import Secret
 from bot.trackers.base import CredentialKind, RefreshingToken
 from bot.trackers.hosts import LINEAR_CLOUD
-from bot.trackers.http import NoAnswer, Reply, TrackerClient, retry_after, shortened
+from bot.trackers.http import (
+    CappedResponse,
+    NoAnswer,
+    Reply,
+    TrackerClient,
+    retry_after,
+    shortened,
+)
 
 DEFAULT_API_URL = "https://api.linear.app/graphql"
 
@@ -90,10 +103,16 @@ LinearCredential = LinearApiKey | LinearOAuthToken
 
 @dataclass
 class _Answer:
-    """What aiohttp saw of one response (filled by a trace hook): gql keeps no status."""
+    """What aiohttp saw of one response (filled by a trace hook): gql keeps no status, and
+    turns a body refused as too large into an error of its own (``too_large`` says it)."""
 
     status: int = 0
     headers: Mapping[str, str] = field(default_factory=dict)
+    response: aiohttp.ClientResponse | None = None
+
+    @property
+    def too_large(self) -> bool:
+        return isinstance(self.response, CappedResponse) and self.response.too_large
 
 
 @dataclass
@@ -193,7 +212,11 @@ class LinearApi(TrackerClient):
                 headers={"User-Agent": "Timebox", "Accept": "application/json"},
                 timeout=self.retry.timeout,  # type: ignore[arg-type]
                 ssl_close_timeout=1,
-                client_session_args={"connector": self._connector(), "trace_configs": [trace]},
+                client_session_args={
+                    "connector": self._connector(),
+                    "trace_configs": [trace],
+                    "response_class": CappedResponse,  # bodies read up to MAX_ANSWER
+                },
             )
             self._client = Client(
                 transport=transport, fetch_schema_from_transport=False, execute_timeout=None
@@ -274,7 +297,8 @@ class LinearApi(TrackerClient):
 
     async def _send(self, call: GraphQLRequest, operation: str) -> Reply:
         """One request through gql. The reply's body is the GraphQL answer (``data`` and
-        ``errors``); its status and headers are what the trace hook saw, as gql keeps none."""
+        ``errors``); its status and headers are what the trace hook saw, as gql keeps none. A body
+        over ``MAX_ANSWER`` is refused (``CappedResponse``), not retried."""
         answer = _Answer()
         body: dict[str, Any] = {"data": None, "errors": None}
         try:
@@ -298,8 +322,11 @@ class LinearApi(TrackerClient):
             cause = _root(exc)
             if isinstance(cause, trackers.TrackerError):  # the host policy refused the address
                 raise cause from None
-            raise NoAnswer(cause) from exc
+            if not answer.too_large:
+                raise NoAnswer(cause) from exc
         self._note_budget(operation, answer.headers)
+        if answer.too_large:  # whether gql saw a broken read, a bad answer or an HTTP error
+            raise self._too_large(self.api)
         internal = _code(_first_error(body["errors"])) in _INTERNAL_ERRORS
         return Reply(answer.status, answer.headers, body, internal_error=internal)
 
@@ -411,3 +438,4 @@ async def _note_answer(
     if isinstance(answer, _Answer):
         answer.status = params.response.status
         answer.headers = params.response.headers
+        answer.response = params.response
