@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from bot.emulator.jira import JiraEmulator
 from bot.trackers.jira import JiraCloud
 from tests.app.test_jira_client import jira_client
-from tests.app.test_jira_import_shift import changed_before_page, linked_keys
+from tests.app.test_jira_import_shift import linked_keys, shifted_import
 from tests.app.test_tracker_sync import connect, jira  # noqa: F401
-from tests.app.trackers import RECONCILE, SYNC, WORKSPACE, drain, later, making_clients
+from tests.app.trackers import RECONCILE, WORKSPACE, later, making_clients
 from tests.conftest import CHANNEL
 
 
@@ -66,27 +65,6 @@ class _AfterBoardKeys(list[Any]):
         if not self.done and keys_read and call.route == "search.jql":
             self.done = True
             self.change()
-
-
-async def shifted_import(slack: Any, jira: JiraEmulator) -> list[str]:
-    """A board of 250 backlog stories, last changed two days ago, imported (100 a page)
-    while, just as the second page is asked for, someone drags the first page's last story
-    3 places down and closes the board's top 3 stories: the second page starts on the
-    dragged story in another place (the board shifted), and the 3 stories it jumped over were
-    read by no page. Those 3 keys."""
-    keys = jira.seed(250)
-    slack.clock.advance(timedelta(days=2))
-
-    def shift() -> None:
-        jira.rerank(keys[99], after=keys[102])
-        for key in keys[:3]:
-            jira.edit(key, status="Done")
-
-    changed_before_page(jira, 2, shift)
-    await connect(slack, jira)
-    await drain(slack)
-    await later(slack, SYNC)
-    return keys[100:103]
 
 
 async def test_the_look_after_a_shifted_import_reads_unlinked_issues_100_a_search(slack, jira):

@@ -45,6 +45,27 @@ async def linked_keys(slack: Any) -> Counter[str]:
     )
 
 
+async def shifted_import(slack: Any, jira: JiraEmulator) -> list[str]:
+    """A board of 250 backlog stories, last changed two days ago, imported (100 a page)
+    while, just as the second page is asked for, someone drags the first page's last story
+    3 places down and closes the board's top 3 stories: the second page starts on the
+    dragged story in another place (the board shifted), and the 3 stories it jumped over were
+    read by no page. Those 3 keys."""
+    keys = jira.seed(250)
+    slack.clock.advance(timedelta(days=2))
+
+    def shift() -> None:
+        jira.rerank(keys[99], after=keys[102])
+        for key in keys[:3]:
+            jira.edit(key, status="Done")
+
+    changed_before_page(jira, 2, shift)
+    await connect(slack, jira)
+    await drain(slack)
+    await later(slack, SYNC)
+    return keys[100:103]
+
+
 async def test_an_issue_closed_between_two_pages_read_back_to_back_is_imported(slack, jira):
     """A board of 250 issues last changed two days ago. Just as the import asks for its
     second page (100 issues a page), right after the first, someone closes the board's top
@@ -73,19 +94,7 @@ async def test_an_issue_dragged_down_from_a_pages_edge_loses_no_unchanged_issue(
     issues of the first page are closed. The second page's first issue is still the first
     page's last one, but in another place: the three issues it jumped over are now above the
     page's edge. Unchanged, they must reach the backlog all the same, each once."""
-    keys = jira.seed(250)
-    slack.clock.advance(timedelta(days=2))
-
-    def shift() -> None:
-        jira.rerank(keys[99], after=keys[102])
-        for key in keys[:3]:
-            jira.edit(key, status="Done")
-
-    changed_before_page(jira, 2, shift)
-    await connect(slack, jira)
-    await drain(slack)
-
-    await later(slack, SYNC)
+    await shifted_import(slack, jira)
     await later(slack, RECONCILE)
     await later(slack, 61)
 

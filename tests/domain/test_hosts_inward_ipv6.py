@@ -20,37 +20,13 @@ No DNS is used: the resolver is a fixed table, as in ``test_tracker_hosts``."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from bot.trackers.hosts import GuardedResolver, HostPolicy, HostRefused
+from tests.domain.test_tracker_hosts import FakeResolver
 
 CLOUD = HostPolicy()
 SITE = "acme.atlassian.net"
-
-
-class Table:
-    """aiohttp's resolver interface answering ``SITE`` with fixed addresses."""
-
-    def __init__(self, addresses: list[str]) -> None:
-        self.addresses = addresses
-
-    async def resolve(self, host, port=0, family=socket.AF_INET):
-        return [
-            {
-                "hostname": host,
-                "host": address,
-                "port": port,
-                "family": socket.AF_INET6 if ":" in address else socket.AF_INET,
-                "proto": 0,
-                "flags": socket.AI_NUMERICHOST,
-            }
-            for address in self.addresses
-        ]
-
-    async def close(self):
-        pass
 
 
 INWARD = [
@@ -79,7 +55,7 @@ async def test_an_ipv6_spelling_of_an_inside_address_is_refused_at_connect_time(
 ) -> None:
     """The resolver of every tracker client refuses the connection, as it does for the plain
     IPv4 address (and for ``::ffff:`` + it)."""
-    guard = GuardedResolver(CLOUD, Table([address]))
+    guard = GuardedResolver(CLOUD, FakeResolver({SITE: [address]}))
     with pytest.raises(HostRefused) as refused:
         await guard.resolve(SITE, 443)
     assert "resolves to a private or local address" in str(refused.value), what
@@ -108,5 +84,5 @@ async def test_the_check_when_connecting_refuses_them_too(address: str, what: st
 async def test_a_public_address_in_any_of_these_forms_still_passes(address: str) -> None:
     """Judging the embedded address refuses no public tracker: an IPv6-only host reaching
     Jira Cloud through NAT64 keeps working."""
-    guard = GuardedResolver(CLOUD, Table([address]))
+    guard = GuardedResolver(CLOUD, FakeResolver({SITE: [address]}))
     assert [r["host"] for r in await guard.resolve(SITE, 443)] == [address]
