@@ -86,9 +86,11 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
         project_title: str = "Shop roadmap",
         estimate_field: str | None = "Estimate",
         iteration_field: str | None = "Iteration",
+        web_url: str | None = None,
         **server: Unpack[ServerOptions],
     ) -> None:
         super().__init__(first_id=1000, **server)
+        self.web_url = web_url  # None: the emulator's own address
         self.users: dict[str, str] = {}  # login -> name
         self.tokens: dict[str, str] = {}  # token -> login (or "app:<installation>")
         self.token_expiry: dict[str, float] = {}

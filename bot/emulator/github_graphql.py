@@ -107,7 +107,7 @@ class GitHubGraphQL(GitHubSite):
             "number": issue.number,
             "title": issue.title,
             "body": issue.body,
-            "url": f"https://github.com/{issue.repo}/issues/{issue.number}",
+            "url": self.issue_web_url(issue),
             "state": issue.state.upper(),
             "stateReason": issue.state_reason.upper() if issue.state_reason else None,
             "updatedAt": self.iso(issue.updated),

@@ -5,7 +5,8 @@ milestones listed, created, edited and closed. A change of an issue, by a call o
 (``_changing``), sends the ``issues`` webhook events GitHub documents for it: ``edited`` (title
 or body, with ``changes``), ``labeled``/``unlabeled``, ``milestoned``/``demilestoned``,
 ``assigned``/``unassigned``, ``closed`` and ``reopened`` (``issue.state`` and ``state_reason``:
-``completed`` unless given, ``reopened``).
+``completed`` unless given, ``reopened``). And an issue's web page (``/<owner>/<repo>/issues/<n>``
+on ``web_url``, its ``html_url``: ``issue_page.py``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,42 @@ from aiohttp import web
 
 from bot.emulator.github_records import GhIssue, GhMilestone, GitHubFailure
 from bot.emulator.github_site import GitHubSite
+from bot.emulator.issue_page import IssueView, issue_page
 from bot.emulator.tracker import route
 
 
 class GitHubIssues(GitHubSite):
-    """A repository's issues, labels and milestones over REST."""
+    """A repository's issues, labels and milestones over REST; and each issue's web page."""
+
+    # -- the web page --------------------------------------------------------------------
+
+    @issue_page("/{owner}/{repo}/issues/{number}")
+    def _issue_page(self, request: web.Request) -> IssueView | None:
+        """The issue's page, as a browser opens it: Closed, or its project item's Status
+        (Open without one); the item's estimate (a plain repository's ``estimate: <n>``)."""
+        info = request.match_info
+        repo = self.repos.get(f"{info['owner']}/{info['repo']}")
+        number = int(info["number"]) if info["number"].isdigit() else 0
+        issue = repo.issues.get(number) if repo is not None else None
+        if issue is None:
+            return None
+        values: dict[str, Any] = {}
+        if self.project is not None:
+            item = next((i for i in self.project.items if i.key == issue.key), None)
+            for field_id, value in item.values.items() if item is not None else ():
+                found = self.project.field_by_id(field_id)
+                if found is not None:
+                    values[found.data_type if found.data_type == "NUMBER" else found.name] = value
+        labelled = [
+            label.removeprefix("estimate:").strip()
+            for label in issue.labels
+            if label.startswith("estimate:")
+        ]
+        estimate = values.get("NUMBER")
+        if estimate is None and labelled and labelled[0].replace(".", "", 1).isdigit():
+            estimate = float(labelled[0])
+        status = "Closed" if issue.state == "closed" else str(values.get("Status") or "Open")
+        return IssueView(issue.key, issue.title, status, estimate, issue.body)
 
     # -- issues --------------------------------------------------------------------------
 

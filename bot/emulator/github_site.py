@@ -53,6 +53,24 @@ class GitHubSite(RestServer):
     repository: GhRepo
     project: GhProject | None
 
+    VENDOR = "GitHub"
+
+    _web_url: str | None = None
+
+    @property
+    def web_url(self) -> str:
+        """Where the web pages are (an issue's ``html_url``, GraphQL ``url``): the emulator's
+        own address, which serves an issue's page, unless set (``https://github.com``)."""
+        return self._web_url or self.url or "http://github.invalid"
+
+    @web_url.setter
+    def web_url(self, value: str | None) -> None:
+        self._web_url = value.rstrip("/") if value else None
+
+    def issue_web_url(self, issue: GhIssue) -> str:
+        """The address of the issue's web page."""
+        return f"{self.web_url}/{issue.repo}/issues/{issue.number}"
+
     # -- time and ids --------------------------------------------------------------------
 
     def _now_stamp(self) -> float:
@@ -189,7 +207,7 @@ class GitHubSite(RestServer):
             "node_id": issue.node_id,
             "url": f"{base}/repos/{issue.repo}/issues/{issue.number}",
             "repository_url": f"{base}/repos/{issue.repo}",
-            "html_url": f"https://github.com/{issue.repo}/issues/{issue.number}",
+            "html_url": self.issue_web_url(issue),
             "number": issue.number,
             "state": issue.state,
             "state_reason": issue.state_reason,

@@ -3,7 +3,8 @@ found by its old key), the types an issue can be created as
 (``GET /rest/api/3/issue/createmeta/{project}/issuetypes``), edit and create (each field
 checked as Jira does: an ADF description, a number estimate, only fields on the screen), rank
 (``PUT /rest/agile/1.0/issue/rank``: 204, or 207 with an entry per issue) and move through the
-workflow (``GET/POST /rest/api/3/issue/{key}/transitions``).
+workflow (``GET/POST /rest/api/3/issue/{key}/transitions``); and an issue's web page
+(``/browse/{key}``, where the clients link an issue: ``issue_page.py``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.emulator.issue_page import IssueView, issue_page
 from bot.emulator.jira_records import (
     ISSUE_HIDDEN,
     ISSUE_TYPES,
     NOT_ADF,
     RANK_FIELD_ID,
     RESOLUTIONS,
+    STORY_POINTS,
     TRANSITIONS,
     WORKFLOW,
     JiraFailure,
@@ -31,8 +34,50 @@ from bot.emulator.jira_site import JiraSite
 from bot.emulator.tracker import route
 
 
+def adf_plain(node: Any) -> str:
+    """An Atlassian Document's text, its blocks (paragraphs, list items...) one a line."""
+    if not isinstance(node, dict):
+        return ""
+    if node.get("type") == "text":
+        return str(node.get("text") or "")
+    if node.get("type") == "hardBreak":
+        return "\n"
+    parts = [adf_plain(child) for child in node.get("content") or []]
+    inline = all(
+        isinstance(c, dict) and c.get("type") in ("text", "hardBreak")
+        for c in node.get("content") or []
+    )
+    return "".join(parts) if inline else "\n".join(p for p in parts if p)
+
+
 class JiraIssues(JiraSite):
-    """Issues read, edited, created, ranked and transitioned."""
+    """Issues read, edited, created, ranked and transitioned; and each one's web page."""
+
+    VENDOR = "Jira"
+
+    # -- the web page --------------------------------------------------------------------
+
+    @issue_page("/browse/{key}")
+    def _browse(self, request: web.Request) -> IssueView | None:
+        """The issue's page, as a browser opens it (a moved issue's old key opens it too)."""
+        key = request.match_info["key"]
+        while key in self.moved and key not in self.issues:
+            key = self.moved[key]
+        issue = self.issues.get(key)
+        if issue is None:
+            return None
+        estimated = [b.estimation_field for b in self.boards.values() if b.estimation_field]
+        estimate = next(
+            (
+                issue.fields[f]
+                for f in [*estimated, STORY_POINTS, *sorted(self.number_fields)]
+                if isinstance(issue.fields.get(f), int | float)
+            ),
+            None,
+        )
+        return IssueView(
+            issue.key, issue.summary, issue.status, estimate, adf_plain(issue.description)
+        )
 
     # -- issues --------------------------------------------------------------------------
 

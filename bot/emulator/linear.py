@@ -62,6 +62,7 @@ from graphql import GraphQLError, execute_sync, parse, validate
 
 from bot.emulator.faults import Fault
 from bot.emulator.http import answer
+from bot.emulator.issue_page import add_issue_pages
 from bot.emulator.linear_errors import format_error, linear_error, ratelimited_error
 from bot.emulator.linear_records import (
     DEFAULT_STATES,
@@ -152,6 +153,7 @@ class LinearEmulator(LinearResolvers):
     def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/graphql", self._handle)
+        add_issue_pages(app, self, self.VENDOR)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         return app
 

@@ -2,7 +2,8 @@
 state the views and resolvers share (the organization, users, teams, workflow states, labels,
 issues, relations, cycles, webhooks) and holds what they all use: ids and sync ids, a
 team's states and who may see it, making an issue or a cycle (a team's cycles do not overlap),
-an issue's completion and ``updatedAt``, and the Issue webhook events a change sends.
+an issue's completion and ``updatedAt``, the Issue webhook events a change sends, and an issue's
+web page at its ``url`` (``/<org>/issue/<identifier>``: ``issue_page.py``).
 ``LinearEmulator`` (linear.py) builds that state; ``LinearViews`` (linear_views.py) and
 ``LinearResolvers`` (linear_resolvers.py) stand on this base.
 """
@@ -13,6 +14,9 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from aiohttp import web
+
+from bot.emulator.issue_page import IssueView, issue_page
 from bot.emulator.linear_errors import invalid_input
 from bot.emulator.linear_records import (
     PRIORITY_LABELS,
@@ -51,6 +55,8 @@ class LinearWorkspace(TrackerServer[LinearCall]):
     user: LinearUser
     team: LinearTeam
     _sync_id: float
+
+    VENDOR = "Linear"
 
     # -- time and ids --------------------------------------------------------------------
 
@@ -133,6 +139,28 @@ class LinearWorkspace(TrackerServer[LinearCall]):
 
     def issue_url(self, issue: LinearIssue) -> str:
         return f"{self.url}/{self.organization['urlKey']}/issue/{issue.identifier}"
+
+    @issue_page("/{org}/issue/{identifier}")
+    def _issue_page(self, request: web.Request) -> IssueView | None:
+        """The issue's page at its ``url``, as a browser opens it (an identifier it had
+        before it moved to another team opens it too)."""
+        identifier = request.match_info["identifier"].upper()
+        if request.match_info["org"] != self.organization["urlKey"]:
+            return None
+        issue = next(
+            (
+                i
+                for i in self.issues.values()
+                if identifier == i.identifier or identifier in i.previous_identifiers
+            ),
+            None,
+        )
+        if issue is None:
+            return None
+        status = self.states[issue.state_id].name
+        return IssueView(
+            issue.identifier, issue.title, status, issue.estimate, issue.description or ""
+        )
 
     def _make_cycle(
         self,

@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.emulator.calls import RestCall
 from bot.emulator.faults import Fault, Faults
 from bot.emulator.http import CallT, Clock, LocalServer, answer, json_body
+from bot.emulator.issue_page import add_issue_pages
 from bot.emulator.webhooks import Delivery, deliver_soon, post_all
 
 Handler = Callable[..., tuple[int, Any]]
@@ -67,7 +68,11 @@ class Refusal(Exception):
 class TrackerServer(LocalServer[CallT]):
     """A tracker emulator: ``faults`` planned for its next calls, ids counted from
     ``first_id``, time stamps that never repeat, and events for its webhooks, sent by
-    ``deliver_webhooks()`` or at once when ``auto_webhooks`` is set (the sandbox)."""
+    ``deliver_webhooks()`` or at once when ``auto_webhooks`` is set (the sandbox). Its
+    ``@issue_page`` methods serve the vendor's web page of an issue (``issue_page.py``)."""
+
+    VENDOR = "Tracker"
+    """The vendor's name, as its web pages are titled."""
 
     def __init__(self, *, first_id: int = 0, **server: Unpack[ServerOptions]) -> None:
         super().__init__(**server)
@@ -159,7 +164,7 @@ class TrackerServer(LocalServer[CallT]):
 
 class RestServer(TrackerServer[RestCall]):
     """A REST tracker emulator: its ``@route`` methods served at each of ``_mounts(path)``,
-    and any other path answered by ``_unknown``."""
+    its ``@issue_page`` web pages, and any other path answered by ``_unknown``."""
 
     BAD_JSON: Any = None
     """The vendor's answer (a 400) to a body that is not JSON."""
@@ -206,6 +211,7 @@ class RestServer(TrackerServer[RestCall]):
         for method, path, name, handler in self.routes():
             for mounted in self._mounts(path):
                 app.router.add_route(method, mounted, self._wrap(name, handler))
+        add_issue_pages(app, self, self.VENDOR)
         app.router.add_route("*", "/{tail:.*}", self._wrap("unknown", self._unknown))
         return app
 

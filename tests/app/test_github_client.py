@@ -103,7 +103,7 @@ async def test_the_backlog_comes_in_the_projects_order_with_its_fields(github, m
         pay.status_category is trackers.StatusCategory.IN_PROGRESS and pay.status == "In Progress"
     )
     assert pay.assignee is not None and pay.assignee.id == github.login
-    assert pay.url == f"https://github.com/{story.replace('#', '/issues/')}"
+    assert pay.url == f"{github.url}/{story.replace('#', '/issues/')}"
     assert issues[0].issue_type == "Bug"
     planned = [bug, provider, story, in_sprint.key]
     assert await client.backlog_keys() == planned, "an issue in a sprint is still on the board"

@@ -73,13 +73,13 @@ async def test_connecting_imports_the_project_in_its_order_with_linked_keys(slac
     positions = [listed.index(t) for t in [*titles, "Upgrade the TLS library"]]
     assert positions == sorted(positions), "the project's order"
     assert "Shipped long ago" not in listed
-    assert f"<https://github.com/acme/shop/issues/{bug.split('#')[1]}|{bug}>" in listed
+    assert f"<{github.url}/acme/shop/issues/{bug.split('#')[1]}|{bug}>" in listed
     pay = await item_by_key(slack, story)
     assert pay.estimate == 5 and pay.acceptance_criteria == ["Visa"]
     number = pay.number
     await slack.driver.command("/backlog", f"show {number}", user=PO, channel=CHANNEL)
     item = shown(last_ephemeral(slack, PO))
-    url = f"https://github.com/acme/shop/issues/{story.split('#')[1]}"
+    url = f"{github.url}/acme/shop/issues/{story.split('#')[1]}"
     assert f"*GitHub:* <{url}|{story}>" in item
     assert "In Progress" in item
     await slack.driver.command("/timebox", "connect status", user=DEV1, channel=CHANNEL)

@@ -30,7 +30,7 @@ async def test_an_edit_in_the_github_project_reaches_the_demo_backlog_by_its_web
         github = sandbox.github
         assert github is not None
         listed = await demo_backlog(sandbox)
-        assert "https://github.com/demo/shop/issues/2|demo/shop#2" in listed
+        assert f"{github.url}/demo/shop/issues/2|demo/shop#2" in listed
         assert "Pay by card" in listed
 
         github.auto_webhooks = False  # delivered here, so the test knows when

@@ -108,13 +108,6 @@ def _issue_link(sandbox: Any) -> str:
     return issue.split("<", 1)[1].split("|", 1)[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/emulator: the Jira emulator answers /browse/<key> with 401 (API auth), the "
-    "Linear one answers /<org>/issue/<key> with 404, and the GitHub one gives issues an "
-    "html_url on https://github.com (a real site, another owner's demo/shop): none serves "
-    "the page an issue link opens",
-)
 @pytest.mark.parametrize("kind", TRACKERS)
 async def test_the_issue_link_in_backlog_opens_the_issue_in_the_sandbox(
     kind: str, tmp_path: Path, monkeypatch
