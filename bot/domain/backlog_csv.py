@@ -205,7 +205,12 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
     return text if text != row[index] else text.strip()
 
 
-def _row_fields(row: list[str], columns: dict[str, int]) -> ItemFields:
+def _row_fields(
+    row: list[str], columns: dict[str, int], labelled: Sequence[int] = ()
+) -> ItemFields:
+    """The row's item; `labelled`: every `Labels` column of the file (Jira repeats it, one
+    label a column), the first one else."""
+
     def cell(name: str) -> str:
         return _cell(row, columns, name)
 
@@ -225,13 +230,26 @@ def _row_fields(row: list[str], columns: dict[str, int]) -> ItemFields:
         estimate=parse_estimate(cell("estimate")),
         # Cut to what the database keeps (the item form has the same limits).
         epic=cell("epic")[:EPIC_MAX] or None,
-        labels=parse_labels(cell("labels").replace(" ", ",")),
+        labels=_labels(row, columns, labelled),
         priority=cell("priority")[:PRIORITY_MAX] or None,
     )
     problem = too_long_for_form(fields)
     if problem:
         raise UserError(problem)
     return fields
+
+
+def _labels(row: list[str], columns: dict[str, int], labelled: Sequence[int]) -> list[str]:
+    """The row's labels from each of its `Labels` cells: a cell with a comma is Timebox's own
+    export (`needs design, ux`: a label may have spaces), one without Jira's, its labels
+    separated by spaces (`billing pdf`)."""
+    if not labelled and "labels" in columns:
+        labelled = [columns["labels"]]
+    found: list[str] = []
+    for index in labelled:
+        text = _cell(row, {"labels": index}, "labels")
+        found += parse_labels(text if "," in text else text.replace(" ", ","))
+    return list(dict.fromkeys(found))
 
 
 def looks_like_backlog(text: str) -> bool:
@@ -452,6 +470,7 @@ def parse_csv(text: str) -> ParsedCsv:
     epics: dict[str, str] = {}  # an epic's key: its name
     names = [_normalise(header) for header in headers]
     inward, outward = ([i for i, name in enumerate(names) if name == side] for side in BLOCKS)
+    labelled = [i for i, name in enumerate(names) if name in COLUMNS["labels"]]
     opened = None if unclosed is None else body.count("\n", 0, unclosed) + 1
     for line, row in enumerate(_readable(reader, report, opened), start=2):
         if not any(cell.strip() for cell in row):
@@ -468,7 +487,7 @@ def parse_csv(text: str) -> ParsedCsv:
             parsed.refused.append((line, f"more than {MAX_ROWS} rows in one import"))
             continue
         try:
-            fields = _row_fields(row, columns)
+            fields = _row_fields(row, columns, labelled)
         except UserError as error:
             parsed.refused.append((line, error.message))
             continue
@@ -647,18 +666,34 @@ def to_csv(items: Sequence[BacklogItem], names: Mapping[str, str] | None = None)
 def markdown_text(text: str) -> str:
     """Anyone's text in a Markdown file, which a viewer may render as HTML: `<b>`, `<!channel>`
     and `&` read as typed, never as markup; nor do `[text](url)` and `![alt](url)` make a link
-    or an image the viewer would fetch, nor `*`, `_` or a backtick emphasis or code (each
-    escaped with a backslash; so is the backslash, else a typed `\\[` would undo it)."""
-    return html.escape(text, quote=False).translate(_MARKDOWN_PUNCTUATION)
+    or an image the viewer would fetch, nor `*`, `_`, `~` or a backtick emphasis or code, nor
+    `|` a table (each escaped with a backslash; so is the backslash, else a typed `\\[` would
+    undo it). Each of its lines (a hypothesis has several) is shown as typed whatever it starts
+    with: no `===` or `---` under a line makes it a heading, no `1.` or `+` a list, no
+    indentation a code block (`_line_start`)."""
+    escaped = html.escape(text, quote=False).translate(_MARKDOWN_PUNCTUATION)
+    lines = escaped.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(_line_start(line) for line in lines)
 
 
-_MARKDOWN_PUNCTUATION = str.maketrans({c: "\\" + c for c in "\\[]*_`#"})
+_MARKDOWN_PUNCTUATION = str.maketrans({c: "\\" + c for c in "\\[]*_`#|~"})
+_LIST_NUMBER = re.compile(r"^(\d+)([.)])")
+
+
+def _line_start(line: str) -> str:
+    """A line of someone's text that starts no block of Markdown: its indentation (a code
+    block) taken off, and a first `=`, `-` or `+` (a heading's underline, a rule, a list) or a
+    list number's `.` or `)` escaped."""
+    line = line.lstrip(" \t")
+    if line.startswith(("=", "-", "+")):
+        return "\\" + line
+    return _LIST_NUMBER.sub(r"\1\\\2", line)
 
 
 def markdown_cell(text: str) -> str:
-    """Anyone's text in a Markdown table cell: escaped, a `|` kept inside its cell, and its
-    lines as `<br>` (a table row is one line)."""
-    return markdown_text(text).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    """Anyone's text in a Markdown table cell: escaped (a `|` too, so it stays inside its
+    cell), and its lines as `<br>` (a table row is one line)."""
+    return markdown_text(text).replace("\n", "<br>")
 
 
 def to_markdown(
