@@ -134,8 +134,9 @@ def tracker_name(kind: str) -> str:
 
 def home_word(kind: str) -> str:
     """What holds an issue and names its key, which a move to another one changes: a Linear
-    team (ENG-1 becomes OPS-1), else a project ("moved to another project")."""
-    return "team" if kind == "linear" else "project"
+    team (ENG-1 becomes OPS-1), a GitHub repository (a transfer), else a project ("moved to
+    another project")."""
+    return {"linear": "team", "github": "repository"}.get(kind, "project")
 
 
 def actor(kind: str) -> str:

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any, Unpack
 
@@ -180,6 +181,37 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
         items.remove(item)
         items.insert(index, item)
         self._item_changed(item, "reordered")
+
+    def transfer(self, key: str, repo: str) -> GhIssue:
+        """A person transfers the issue to repository ``repo`` (``owner/name``): it gets the
+        next number there and leaves its milestone behind; its old address answers ``301 Moved
+        Permanently`` from then on (GitHub's REST documentation for "Get an issue"); a project
+        item keeps it, and the old repository's ``issues`` webhook says ``transferred``."""
+        issue = self.issue(key)
+        source, target = self.repos[issue.repo], self.repos[repo]
+        target.numbered = max([*target.issues, target.numbered]) + 1
+        moved = replace(
+            issue,
+            repo=target.full_name,
+            number=target.numbered,
+            labels=list(issue.labels),
+            milestone=None,
+            updated=self._stamp(),
+        )
+        del source.issues[issue.number]
+        target.issues[moved.number] = moved
+        source.moved[issue.number] = moved.key
+        for project in self.projects.values():
+            for item in project.items:
+                if item.key == key:
+                    item.key = moved.key
+        self._event(
+            "issues",
+            "transferred",
+            issue=moved,
+            changes={"new_issue": self._issue_json(moved), "new_repository": {"full_name": repo}},
+        )
+        return moved
 
     def delete_issue(self, key: str) -> None:
         """A repository admin deletes the issue on GitHub: gone from its repository and from

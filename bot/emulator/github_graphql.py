@@ -315,23 +315,40 @@ class GitHubGraphQL(GitHubSite):
             self._set_iterations(made, configuration)
         return {"projectV2Field": self._field_node(project, made)}
 
+    iterations_replaced = False
+    """True: ``updateProjectV2Field``'s ``iterationConfiguration`` replaces the field's
+    iterations whole, as GitHub does (its input has no iteration ids: every iteration given,
+    completed ones too, is made anew with a new id, one not given is gone, and every item's
+    value of the field is cleared). False (the default, for the tests written before): an
+    iteration keeps its id while its title is kept, and completed ones stay as they were."""
+
     def _set_iterations(self, target: GhField, configuration: dict[str, Any]) -> None:
-        """Replaces the field's current and future iterations; an iteration keeps its id when
-        its title is kept (completed ones stay as they were)."""
+        """The field's iterations as ``configuration`` gives them (``iterations_replaced``)."""
         today = self.today()
+        given = [
+            (
+                str(raw.get("title") or ""),
+                date.fromisoformat(str(raw.get("startDate"))),
+                int(raw.get("duration") or configuration.get("duration") or 14),
+            )
+            for raw in configuration.get("iterations") or []
+        ]
+        if self.iterations_replaced:
+            target.iterations = [GhIteration(uuid.uuid4().hex[:8], *made) for made in given]
+            for project in self.projects.values():
+                for item in project.items:
+                    item.values.pop(target.id, None)
+            return
         done = [i for i in target.iterations if not i.is_open(today)]
         by_title = {i.title: i for i in target.iterations if i not in done}
+        kept = {(i.title, i.start) for i in done}
         fresh = []
-        for raw in configuration.get("iterations") or []:
-            title = str(raw.get("title") or "")
+        for title, start, duration in given:
+            if (title, start) in kept:  # a completed one given back as it is
+                continue
             old = by_title.get(title)
             fresh.append(
-                GhIteration(
-                    old.id if old else uuid.uuid4().hex[:8],
-                    title,
-                    date.fromisoformat(str(raw.get("startDate"))),
-                    int(raw.get("duration") or configuration.get("duration") or 14),
-                )
+                GhIteration(old.id if old else uuid.uuid4().hex[:8], title, start, duration)
             )
         target.iterations = [*done, *fresh]
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.github_records import GhIssue, GhMilestone, GitHubFailure
+from bot.emulator.github_records import GhIssue, GhMilestone, GhRepo, GitHubFailure
 from bot.emulator.github_site import GitHubSite
 from bot.emulator.issue_page import IssueView, issue_page
-from bot.emulator.tracker import route
+from bot.emulator.tracker import Refusal, route
 
 
 class GitHubIssues(GitHubSite):
@@ -86,19 +86,56 @@ class GitHubIssues(GitHubSite):
         return 200, ([self._issue_json(i) for i in chunk], headers)
 
     def _issue_for(self, request: web.Request, user: str) -> GhIssue:
-        repo = self._repo_for(request, user)
-        issue = repo.issues.get(int(request.match_info["number"]))
+        return self._numbered(request, self._repo_for(request, user))
+
+    def _numbered(self, request: web.Request, repo: GhRepo) -> GhIssue:
+        """Issue ``number`` of ``repo``: a 404, or a 301 if it was transferred (``_moved``)."""
+        number = int(request.match_info["number"])
+        issue = repo.issues.get(number)
+        if issue is None and number in repo.moved:
+            raise self._moved(request, self.issue(repo.moved[number]))
         if issue is None:
             raise GitHubFailure(404, "Not Found")
         return issue
+
+    def _moved(self, request: web.Request, issue: GhIssue) -> Refusal:
+        """GitHub's answer at a transferred issue's old address: ``301 Moved Permanently``,
+        its ``Location`` the issue's address by its new repository's id
+        (``/repositories/{id}/issues/{n}``), which answers as the old address would."""
+        prefix = "/api/v3" if request.path.startswith("/api/v3/") else ""
+        base = self.url or "http://github.invalid"
+        target = f"{base}{prefix}/repositories/{self.repos[issue.repo].id}/issues/{issue.number}"
+        body = {
+            "message": "Moved Permanently",
+            "url": target,
+            "documentation_url": "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects",
+        }
+        return Refusal(301, (body, {"Location": target}))
+
+    def _repo_by_id(self, request: web.Request, user: str) -> GhRepo:
+        repo = next((r for r in self.repos.values() if str(r.id) == request.match_info["id"]), None)
+        if repo is None or not self._may_see(user, repo):
+            raise GitHubFailure(404, "Not Found")
+        return repo
 
     @route("GET", "/repos/{owner}/{repo}/issues/{number}", "issues.get")
     def _get_issue(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
         return 200, self._issue_json(self._issue_for(request, user))
 
+    @route("GET", "/repositories/{id}/issues/{number}", "issues.get_by_id")
+    def _get_issue_by_id(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
+        return 200, self._issue_json(self._numbered(request, self._repo_by_id(request, user)))
+
+    @route("PATCH", "/repositories/{id}/issues/{number}", "issues.update_by_id")
+    def _patch_issue_by_id(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
+        issue = self._numbered(request, self._repo_by_id(request, user))
+        return self._patched(issue, body)
+
     @route("PATCH", "/repos/{owner}/{repo}/issues/{number}", "issues.update")
     def _patch_issue(self, request: web.Request, user: str, body: Any) -> tuple[int, Any]:
-        issue = self._issue_for(request, user)
+        return self._patched(self._issue_for(request, user), body)
+
+    def _patched(self, issue: GhIssue, body: Any) -> tuple[int, Any]:
         body = body or {}
         if "state" in body and body["state"] not in ("open", "closed"):
             raise GitHubFailure(

@@ -87,6 +87,7 @@ class GhRepo(GhNode):
     numbered: int = 0  # the highest issue number given: GitHub never gives one twice
     milestones: dict[int, GhMilestone] = field(default_factory=dict)
     labels: set[str] = field(default_factory=set)
+    moved: dict[int, str] = field(default_factory=dict)  # number -> key of a transferred issue
     has_issues: bool = True
     permission: str = "ADMIN"
 

@@ -589,10 +589,9 @@ class GitHub(GitHubProject):
                 f"create the milestone '{spec.name}'",
                 idempotent=False,
             )
-        current = [i for i in await self.iterations() if not i.completed]
         new = Iteration("", title[:200], start, days)
         written = await self._write_iterations(
-            [*current, new], f"add the iteration '{spec.name}' to the project"
+            [*await self.iterations(), new], f"add the iteration '{spec.name}' to the project"
         )
         for iteration in written:
             if iteration.title == new.title and iteration.start == new.start:

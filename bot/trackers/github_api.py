@@ -20,11 +20,12 @@ Timebox has already.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bot.domain import trackers
 from bot.runtime.secrets import Secret
@@ -64,6 +65,25 @@ def _message(body: Any) -> str:
     if isinstance(body, str) and not body.lstrip().startswith("<"):
         return body.strip()[:300]
     return ""
+
+
+_ISSUE_PATH = re.compile(r"^/(?:repositories/\d+|repos/[\w.-]+/[\w.-]+)/issues/\d+(?:/[\w/]*)?$")
+"""An issue's REST address (or one under it: its labels): the only redirect followed, so a
+converted issue's discussion, say, is never read as an issue."""
+
+
+class Moved(trackers.TrackerError):
+    """A redirect to an issue's address on the same REST API (``path``): GitHub's ``301 Moved
+    Permanently`` for an issue transferred to another repository, which ``_rest`` follows
+    once."""
+
+    def __init__(self, status: int, path: str) -> None:
+        super().__init__(
+            f"GitHub moved the issue to {path}.",
+            kind=trackers.TrackerErrorKind.INVALID,
+            status=status,
+        )
+        self.path = path
 
 
 def next_page(link: str | None) -> str | None:
@@ -195,10 +215,30 @@ class GitHubApi(JsonClient):
             "(Settings > Developer settings > Fine-grained tokens), then connect again."
         )
 
+    def _redirected(self, reply: Reply, where: str) -> trackers.TrackerError:
+        """A redirect is refused (``JsonClient``, which logs it), but one of GitHub's own REST
+        API to an issue's address is told apart (``Moved``): a transferred issue's old address
+        answers ``301`` with the issue's address by its new repository's id."""
+        location = reply.headers.get("Location") or ""
+        if reply.status in (301, 302, 307, 308) and location:
+            with contextlib.suppress(ValueError):
+                api, moved = urlsplit(self.api), urlsplit(urljoin(where, location))
+                base = api.path.rstrip("/")
+                path = moved.path[len(base) :] if moved.path.startswith(base + "/") else ""
+                if (moved.scheme, moved.netloc) == (api.scheme, api.netloc) and _ISSUE_PATH.match(
+                    path
+                ):
+                    return Moved(reply.status, path + (f"?{moved.query}" if moved.query else ""))
+        return super()._redirected(reply, where)
+
     async def _rest(self, method: str, path: str, **options: Any) -> tuple[Any, Mapping[str, str]]:
         """A call to ``path`` of the REST API (``JsonClient._request``'s options): the decoded
-        JSON (or None) and the answer's headers."""
-        reply = await self._request(method, f"{self.api}{path}", **options)
+        JSON (or None) and the answer's headers. A redirect to another address of the API
+        (``Moved``: a transferred issue) is followed once, with the same method and body."""
+        try:
+            reply = await self._request(method, f"{self.api}{path}", **options)
+        except Moved as moved:
+            reply = await self._request(method, f"{self.api}{moved.path}", **options)
         return reply.body, reply.headers
 
     async def _graphql(

@@ -30,6 +30,7 @@ from bot.trackers.github_queries import (
     CLEAR_VALUE,
     CREATE_FIELD,
     ISSUE_ITEMS_QUERY,
+    ITEMS_QUERY,
     ORDER_QUERY,
     PROJECT_QUERY,
     SET_VALUE,
@@ -50,6 +51,7 @@ class GitHubProject(GitHubApi):
     page_size: int
     _project: ProjectConfig | None  # learnt by ``project()``, or from a snapshot
     _items: dict[str, str]  # key -> project item id, learnt on the way
+    _fresh: bool = False  # ``_project`` read from GitHub by this client, not only a snapshot's
 
     @property
     def project_mode(self) -> bool:
@@ -61,8 +63,12 @@ class GitHubProject(GitHubApi):
     # -- the project and its items ---------------------------------------------------------
 
     async def project(self, *, refresh: bool = False) -> ProjectConfig:
-        """The project's node id and fields; the estimate field is made if it is missing."""
-        if self._project is not None and not refresh:
+        """The project's node id and fields; the estimate field is made if it is missing.
+        Read once by each client, a snapshot's too: the fields a snapshot names may have been
+        deleted and made again since (GitHub cannot change a field's type, so a retyped
+        ``Estimate`` is a new field with a new id), and writing to a deleted field's id would
+        be refused for ever, and reading by it would find no estimate."""
+        if self._project is not None and not refresh and self._fresh:
             return self._project
         if not self.project_mode:
             raise trackers.TrackerError(
@@ -115,7 +121,7 @@ class GitHubProject(GitHubApi):
                 action=f"add the number field '{self.estimate_field}' to the project",
             )
             config = replace(config, estimate_field_id=str(new_field.get("id") or "") or None)
-        self._project = config
+        self._project, self._fresh = config, True
         return config
 
     async def _add_field(
@@ -243,15 +249,37 @@ class GitHubProject(GitHubApi):
                 ]
         return []
 
+    async def _assignments(self, project: ProjectConfig) -> dict[str, str]:
+        """Each project item's iteration of the iteration field (item id -> iteration id):
+        drafts' and pull requests' too, every one of them is in the project's sprints."""
+        assigned: dict[str, str] = {}
+        after: str | None = None
+        while True:
+            nodes, after = await self._items_page(ITEMS_QUERY, after)
+            for raw in nodes:
+                for value in (raw.get("fieldValues") or {}).get("nodes") or []:
+                    if (
+                        value
+                        and value.get("__typename") == "ProjectV2ItemFieldIterationValue"
+                        and (value.get("field") or {}).get("id") == project.iteration_field_id
+                    ):
+                        assigned[str(raw.get("id"))] = str(value.get("iterationId"))
+            if after is None:
+                return assigned
+
     async def _write_iterations(self, iterations: list[Iteration], action: str) -> list[Iteration]:
         """The iteration field's iterations replaced (``updateProjectV2Field``); the field is
-        made first when the project has none. Completed ones are kept as they were."""
+        made first when the project has none. GitHub takes the list whole and keeps no id
+        (its input has none): every iteration comes back with a new id, one left out is
+        gone, and every item's value of the field is cleared. So ``iterations`` are all of
+        them, completed ones too, and each item is put back in its iteration (matched by its
+        title and start, as written) when its id changed."""
         project = await self.project()
         start = min((i.start for i in iterations), default=self._today())
         configuration = {
             "startDate": start.isoformat(),
             "duration": SPRINT_DAYS,
-            "iterations": [i.config() for i in iterations],
+            "iterations": [i.config() for i in sorted(iterations, key=lambda i: i.start)],
         }
         if project.iteration_field_id is None:
             new_field = await self._add_field(
@@ -267,6 +295,7 @@ class GitHubProject(GitHubApi):
                 iteration_field_name=str(new_field.get("name") or DEFAULT_SPRINT_FIELD),
             )
             return await self.iterations()
+        assigned = await self._assignments(project)
         await self._graphql(
             UPDATE_FIELD,
             {
@@ -277,7 +306,25 @@ class GitHubProject(GitHubApi):
             },
             action=action,
         )
-        return await self.iterations()
+        written = await self.iterations()
+        now_id = {(i.title, i.start): i.id for i in written}
+        renewed = {i.id: now_id.get((i.title, i.start)) for i in iterations if i.id}
+        for item_id, old in assigned.items():
+            new = renewed.get(old)
+            if new and new != old:
+                await self._graphql(
+                    SET_VALUE,
+                    {
+                        "input": {
+                            "projectId": project.id,
+                            "itemId": item_id,
+                            "fieldId": project.iteration_field_id,
+                            "value": {"iterationId": new},
+                        }
+                    },
+                    action=f"put a project item back in its iteration after {action}",
+                )
+        return written
 
     async def _change_iteration(
         self, sprint_id: str, change: Callable[[Iteration], Iteration], action: str
@@ -294,8 +341,8 @@ class GitHubProject(GitHubApi):
         changed = change(found)
         if changed == found:
             return sprint_of_iteration(found, self._today())
-        current = [changed if i.id == sprint_id else i for i in iterations if not i.completed]
-        written = await self._write_iterations(current, action)
+        every = [changed if i.id == sprint_id else i for i in iterations]
+        written = await self._write_iterations(every, action)
         kept = next(
             (i for i in written if i.title == changed.title and i.start == changed.start), None
         )

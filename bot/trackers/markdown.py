@@ -32,7 +32,9 @@ _BLOCKED = re.compile(
     re.IGNORECASE,
 )
 _ONE_REF = re.compile(f"{_URL_REF}|{_REF}")
-_TASK = re.compile(r"^\s*[-*+]\s+\[ \]\s+(?:(?:[\w.-]+/[\w.-]+)?#\d+|https?://\S+/issues/\d+)\s*$")
+_TASK = re.compile(
+    r"^\s*(?:[-*+]|\d+[.)])\s+\[ \]\s+(?:(?:[\w.-]+/[\w.-]+)?#\d+|https?://\S+/issues/\d+)\s*$"
+)
 
 CRITERIA_HEADING = "## Acceptance criteria"
 
@@ -190,9 +192,18 @@ def _new_line(marker: re.Match[str] | None, text: str) -> str:
     return f"{indent}{bullet or f'{number}{delimiter}'}{space}{'[ ] ' if box else ''}{text}"
 
 
+_NOT_SAID = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # an HTML comment: an issue template's guidance, shown to nobody
+    r"|^[ ]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^[ ]{0,3}(?P=fence)[^\n]*$|\Z)",  # code
+    re.DOTALL | re.MULTILINE,
+)
+
+
 def references(body: str | None, repo: str) -> tuple[str, ...]:
-    """Keys (``owner/repo#N``) of the issues the body says block this one, in order."""
-    text = body or ""
+    """Keys (``owner/repo#N``) of the issues the body says block this one, in order; what it
+    shows as code or hides in a comment (``_NOT_SAID``: an example, a template's guidance)
+    says nothing."""
+    text = _NOT_SAID.sub("", (body or "").replace("\r\n", "\n"))
     found: list[str] = []
 
     def add(match: re.Match[str]) -> None:
@@ -208,7 +219,7 @@ def references(body: str | None, repo: str) -> tuple[str, ...]:
     for blocked in _BLOCKED.finditer(text):
         for ref in _ONE_REF.finditer(blocked.group(1)):
             add(ref)
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in text.split("\n"):
         if _TASK.match(line):
             ref = _ONE_REF.search(line)
             if ref is not None:
