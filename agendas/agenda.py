@@ -82,20 +82,22 @@ class Agenda:
         return sum(s.minutes for s in self.sections)
 
     def to_yaml(self) -> str:
-        data = {
-            "name": self.name,
-            "kind": self.kind,
-            "minutes": self.minutes,
-            "sections": [
-                {
-                    "title": s.title,
-                    "minutes": s.minutes,
-                    "purpose": s.purpose,
-                    "actions": list(s.actions),
-                }
-                for s in self.sections
-            ],
-        }
+        """The agenda as a YAML file that `parse` takes back as it is: one without a length
+        (its sections' `minutes` are shares, `_resolve`) gives `share:` and no `minutes:`,
+        so it still lasts as its kind's meetings last (a planning's whole timebox)."""
+        unit = "minutes" if self.minutes is not None else "share"
+        data: dict[str, Any] = {"name": self.name, "kind": self.kind}
+        if self.minutes is not None:
+            data["minutes"] = self.minutes
+        data["sections"] = [
+            {
+                "title": s.title,
+                unit: s.minutes,
+                "purpose": s.purpose,
+                "actions": list(s.actions),
+            }
+            for s in self.sections
+        ]
         import yaml
 
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

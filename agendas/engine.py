@@ -437,10 +437,9 @@ async def extend(
     if not low <= minutes <= high:
         raise UserError(extension_lengths(COMMANDS[meeting.kind]))
     clock = meeting.paused_at if meeting.status == "paused" and meeting.paused_at else now
-    weeks = meeting.data.get("sprint_weeks")
-    left = extension_left(meeting.kind, weeks, _running_minutes(meeting, clock))
+    left = extension_room(meeting, now)
     if left is not None and minutes > left:
-        raise UserError(extension_refused(weeks, left))
+        raise UserError(extension_refused(meeting.data["sprint_weeks"], left))
     overrun = max(0.0, (clock - meeting.section_ends_at).total_seconds() / 60)
     meeting.section_ends_at = max(meeting.section_ends_at, clock) + timedelta(minutes=minutes)
     meeting.data = {
@@ -458,7 +457,9 @@ async def extend(
         ],
     }
     meeting.timed_out = False
-    meeting.warned = warn_at(meeting) <= now
+    # Judged on the meeting's clock: while paused it stands at the pause, so a long break
+    # does not count as the warning's time gone (it comes after the resume).
+    meeting.warned = warn_at(meeting) <= clock
     await schedule_timers(store, meeting, now)
     return True
 
@@ -491,11 +492,22 @@ def last_section(meeting: Meeting) -> bool:
 
 
 def _running_minutes(meeting: Meeting, clock: datetime) -> float:
-    """The running time (pauses not counted) the meeting's timebox takes, from its start to its
-    end or to `clock` if a section has run past it: an extension adds to that."""
-    paused = timedelta(seconds=sum(meeting.data.get("paused_seconds", {}).values()))
-    ends = max(timebox_ends(meeting), clock)
-    return (ends - meeting.started_at - paused).total_seconds() / 60
+    """The running time (pauses not counted) the meeting's timebox takes if it keeps to its
+    agenda from `clock` on: the minutes it has run, the current section's time left (none once
+    it has run past its end) and the planned minutes of the sections still to come. Sections
+    left early give their unused minutes back; sections that ran over have taken theirs; an
+    extension adds to that."""
+    left = max(0.0, (meeting.section_ends_at - clock).total_seconds() / 60)
+    coming = sum(s["minutes"] for s in sections(meeting)[meeting.section + 1 :])
+    return ran(meeting, clock) + left + coming
+
+
+def extension_room(meeting: Meeting, now: datetime) -> int | None:
+    """How many whole minutes the meeting may still be extended by at `now` (its clock
+    standing at the pause while paused): None for one without a limit (`extension_left`)."""
+    clock = meeting.paused_at if meeting.status == "paused" and meeting.paused_at else now
+    weeks = meeting.data.get("sprint_weeks")
+    return extension_left(meeting.kind, weeks, _running_minutes(meeting, clock))
 
 
 async def pause(store: Store, meeting: Meeting, now: datetime) -> None:

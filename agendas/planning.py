@@ -172,6 +172,7 @@ def minutes(meeting: Meeting, sprint: Sprint | None, items: Sequence[SprintItem]
             "items": len(items),
             "points": sprints.points_of(items),
             "forecast": (sprint.capacity or {}).get("forecast"),
+            "chosen": [[si.item.number, si.item.title, si.item.estimate] for si in items],
         }
     return {
         "goal": sprint.goal if sprint else "",

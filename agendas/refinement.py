@@ -29,6 +29,7 @@ PLACEMENTS = {
     "archive": "archived",
 }
 DEEP_DIVE_MAX = 4
+ADDED = ("created", "imported")  # the history lines of an item added to the backlog
 ACTION_MAX = 500  # storage.models.ActionItem.text
 
 
@@ -242,12 +243,15 @@ def minutes(
 ) -> dict[str, Any]:
     """The session's record: time per section against plan, and what happened to the items.
     `events`: what happened to the team's items while it ran (an item that only followed a
-    dependency done or reopened was not refined)."""
+    dependency done or reopened was not refined; one added then is `added`)."""
     refined: dict[int, str] = {}
     estimated: dict[int, tuple[str, float | None]] = {}  # its title, and its estimate then
     ready: dict[int, str] = {}
+    added: dict[int, str] = {}
     for event, item in events:
-        if event.action == "edited" and settled_link(event.changes) is None:
+        if event.action in ADDED:
+            added[item.number] = item.title
+        elif event.action == "edited" and settled_link(event.changes) is None:
             refined[item.number] = item.title
             if "estimate" in event.changes:
                 estimated[item.number] = (item.title, event.changes["estimate"][-1])
@@ -257,6 +261,7 @@ def minutes(
         "goal": meeting.goal,
         **engine.timing(meeting),
         "triaged": meeting.data.get("triaged", []),
+        "items_added": sorted(added.items()),
         "refined": sorted(refined.items()),
         "estimated": sorted((n, title, points) for n, (title, points) in estimated.items()),
         "became_ready": sorted(ready.items()),

@@ -165,6 +165,9 @@ class Started:
     card: outbox.Post
     opening: str
     """Its first section's opening (`to_open`), recorded with it: its job's key."""
+    forgotten: Step | None = None
+    """The channel's meeting that had stood open past the time Timebox ends one nobody ends,
+    its timer not run yet (`end_forgotten`): ended with this start, to be told first."""
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,7 @@ async def start(
     card is recorded in the outbox with it: the meeting runs only once Slack shows it. So is
     the redraw of that day's reminder of its kind, if any (it says who started it)."""
     async with member_work(svc, actor, in_channel, once=True) as work:
+        forgotten = await end_forgotten(work.store, work.team, work.now)
         data = await KINDS[kind].begin(work.store, work.team, work.now)
         meeting = await engine.start(
             work.store, work.team, kind, work.user, work.now, minutes, data
@@ -277,7 +281,22 @@ async def start(
             **render(meeting, work.now),
         )
         opening = await to_open(work.store, work.team, meeting, work.now)
-        return Started(meeting, work.team, card, opening)
+        return Started(meeting, work.team, card, opening, forgotten)
+
+
+async def end_forgotten(store: Store, team: Team, now: datetime) -> Step | None:
+    """The team's open meeting, if it has stood open until Timebox ends it (`engine.overdue`)
+    while its timer has not run (the bot was down, or has not swept since): ended now as that
+    timer would have ended it (at the time it was due, `auto_ended`), its minutes and the
+    channel's notice recorded, so a new meeting is not refused because of it. None if there
+    is no such meeting."""
+    running = await store.open_meeting(team.id)
+    if running is None or not engine.overdue(running, now):
+        return None
+    await conclude(store, team, running, KINDS[running.kind], now)
+    done = Step(running, team, ended=True)
+    await _tell(store, team, done, now)
+    return done
 
 
 async def card_posted(store: Store, meeting_id: int, ts: str | None) -> None:

@@ -34,7 +34,7 @@ from bot.usecases.planning import Committed, PlanChanged
 from handlers.blocks import kit
 from handlers.blocks import review as review_blocks
 from handlers.blocks import sprints as sprint_blocks
-from handlers.blocks.kit import button, context, message, mrkdwn_notice, section
+from handlers.blocks.kit import button, context, message, mrkdwn_notice, section, sections
 from handlers.blocks.ready import fix_button
 from handlers.render import escape, fit, plain, render, slack_date
 from storage.models import BacklogItem, Meeting, Team
@@ -56,9 +56,19 @@ def _ref(meeting: Meeting) -> str:
     return f"{meeting.id}:{meeting.section}"
 
 
-def controls(meeting: Meeting, alarm: int | None = None) -> ActionsBlock:
+PLUS = 5  # the "+5 min" button's minutes (bot.usecases.meetings.EXTEND_MINUTES)
+
+
+def may_add_five(meeting: Meeting, at: datetime) -> bool:
+    """Whether "+5 min" would be taken at `at`: a sprint planning whose timebox has less than
+    five minutes left refuses it, so it is not offered."""
+    room = engine.extension_room(meeting, at)
+    return room is None or room >= PLUS
+
+
+def controls(meeting: Meeting, alarm: int | None = None, *, extend: bool = True) -> ActionsBlock:
     """The clock's buttons; a time-up's (`alarm`: `engine.alarm_of`) name that alarm too, so
-    its +5 extends once however many click it."""
+    its +5 extends once however many click it. `extend` False: no "+5 min" (`may_add_five`)."""
     ref = _ref(meeting) if alarm is None else f"{_ref(meeting)}:{alarm}"
     pause = (
         button("Resume", "meeting_resume", ref)
@@ -70,7 +80,7 @@ def controls(meeting: Meeting, alarm: int | None = None) -> ActionsBlock:
         block_id=f"controls-{meeting.id}",
         elements=[
             button("Finish" if last else "Next section", "meeting_next", ref, style="primary"),
-            button("+5 min", "meeting_extend", ref),
+            *([button("+5 min", "meeting_extend", ref)] if extend else []),
             pause,
             button("End meeting", "meeting_end", ref, style="danger"),
         ],
@@ -116,7 +126,7 @@ def agenda_message(meeting: Meeting, now: datetime) -> dict[str, Any]:
         context(status),
     ]
     if meeting.status != "ended":
-        blocks.append(controls(meeting))
+        blocks.append(controls(meeting, extend=may_add_five(meeting, now)))
     return message(blocks, escape(meeting.agenda["name"]))
 
 
@@ -150,8 +160,10 @@ def warning(meeting: Meeting, left_minutes: int) -> dict[str, Any]:
 def time_up(meeting: Meeting) -> dict[str, Any]:
     """Time-up, with its buttons and when Timebox ends the meeting if nobody does."""
     title, ends = engine.current(meeting)["title"], engine.forgotten_at(meeting)
-    text = render("timer_up.md.j2", title=title, ends=ends)
-    return message([section(text), controls(meeting, engine.alarm_of(meeting))], text)
+    extend = may_add_five(meeting, meeting.section_ends_at)  # as the alarm rings
+    text = render("timer_up.md.j2", title=title, ends=ends, extend=extend)
+    alarm = controls(meeting, engine.alarm_of(meeting), extend=extend)
+    return message([section(text), alarm], text)
 
 
 def timer_message(meeting: Meeting, event: str, minutes: int) -> dict[str, Any]:
@@ -464,7 +476,8 @@ def minutes_message(
         next_scheduled=datetime.fromisoformat(scheduled) if scheduled else None,
         next_session=_day(chosen) if chosen else "",
     )
-    return message([section(text), *dated], f"Minutes of the {escape(name)}")
+    # Split between lines where a section is full: a long plan's items are not cut off.
+    return message([*sections(text), *dated], f"Minutes of the {escape(name)}")
 
 
 HISTORY_TITLES = {

@@ -94,6 +94,8 @@ async def start(
     the card to the outbox's settling, and the meeting running."""
     render = meeting_blocks.agenda_message
     started = await meetings.start(svc, actor, kind, minutes, in_channel, render)
+    if started.forgotten is not None:  # the meeting left open overnight, ended first
+        await announce(svc, client, started.forgotten)
     try:
         response = await slack_outbox.attempt(svc, client, started.card)
     except Exception as error:
