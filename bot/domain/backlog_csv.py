@@ -653,6 +653,11 @@ def _export_row(item: BacklogItem, names: Mapping[str, str]) -> list[str]:
     ]
 
 
+EXCEL_UTF8 = "\ufeff"
+"""What a CSV file starts with for Excel to read it as UTF-8 (a byte-order mark): without it,
+Excel on Windows shows Zoë as ZoÃ«. Spreadsheets and Timebox's import skip it."""
+
+
 def to_csv(items: Sequence[BacklogItem], names: Mapping[str, str] | None = None) -> str:
     """The items as CSV; no cell can run as a formula in a spreadsheet (see `neutralised`)."""
     out = io.StringIO()

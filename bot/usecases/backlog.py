@@ -32,7 +32,7 @@ from bot.domain.backlog import (
     out_of_order,
     require_estimate,
 )
-from bot.domain.backlog_csv import ImportReport, ParsedCsv, Unlinked
+from bot.domain.backlog_csv import EXCEL_UTF8, ImportReport, ParsedCsv, Unlinked
 from bot.domain.backlog_health import Health, backlog_health, reordered_since, stale_items
 from bot.domain.calendar import local_today
 from bot.domain.capacity import VELOCITY_SPRINTS
@@ -210,7 +210,7 @@ async def export_backlog(
         items = list(await work.store.all_items(work.team.id, include_closed=False))
     known = await names({item.owner for item in items if item.owner})
     if fmt == "csv":
-        content = await asyncio.to_thread(backlog_csv.to_csv, items, known)
+        content = EXCEL_UTF8 + await asyncio.to_thread(backlog_csv.to_csv, items, known)
     else:
         content = await asyncio.to_thread(backlog_csv.to_markdown, items, channel_name, known)
     return Exported(content, len(items))

@@ -17,6 +17,7 @@ from functools import partial
 
 from bot.domain import burndown, calibration, sprint_export, tasks
 from bot.domain import sprints as rules
+from bot.domain.backlog_csv import EXCEL_UTF8
 from bot.domain.calendar import local_today, zone
 from bot.domain.capacity import VELOCITY_SPRINTS, Capacity
 from bot.domain.errors import UserError
@@ -305,7 +306,9 @@ async def export_sprint(
             estimates=estimates,
         )
     else:
-        content = sprint_export.sprint_csv(sprint, items, names=known, estimates=estimates)
+        content = EXCEL_UTF8 + sprint_export.sprint_csv(
+            sprint, items, names=known, estimates=estimates
+        )
     return SprintFile(f"sprint-{sprint.number}.{fmt}", content, f"Sprint {sprint.number}")
 
 

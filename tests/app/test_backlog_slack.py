@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from typing import Any
 
@@ -282,7 +283,9 @@ async def test_export_posts_a_csv_that_imports_again(slack):
     ack = await slack.driver.command("/backlog", "export csv", user=PO, channel=CHANNEL)
     assert ack.status == 200
     [shared] = [m for m in slack.emulator.messages(CHANNEL) if m.files]
-    content = slack.emulator.files[shared.files[0]["id"]].content.decode()
+    data = slack.emulator.files[shared.files[0]["id"]].content
+    assert data.startswith(codecs.BOM_UTF8), "Excel reads it as UTF-8 (Zoë, not ZoÃ«)"
+    content = data.decode("utf-8-sig")
     assert content.splitlines()[0].startswith("Key,Summary,Description")
     assert "#2,Dark <mode> & more" in content
     await slack.driver.command("/backlog", "export md", user=PO, channel=CHANNEL)

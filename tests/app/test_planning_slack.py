@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from datetime import timedelta
 
 from bot.emulator.stack import LocalStack
@@ -205,7 +206,9 @@ async def test_charts_and_exports_are_uploaded_files(slack):
     by_name = {f.name: f.content for f in files}
     assert png_size(by_name["velocity.png"]) == (1000, 500)
     assert png_size(by_name["burndown.png"]) == (1000, 500)
-    assert by_name["sprint-1.csv"].decode().splitlines()[0].startswith("Sprint,Goal,Item,Title")
+    sprint_csv = by_name["sprint-1.csv"]
+    assert sprint_csv.startswith(codecs.BOM_UTF8), "Excel reads it as UTF-8"
+    assert sprint_csv.decode("utf-8-sig").splitlines()[0].startswith("Sprint,Goal,Item,Title")
     assert "By the end we expect PDF invoices" in by_name["sprint-1.md"].decode()
 
 

@@ -262,7 +262,7 @@ async def test_the_home_tab_and_a_shared_export_are_shown(page, sandbox):
     response = await page.client.get(file["url"])
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/plain")
-    assert (await response.text()).startswith("Key,Summary")
+    assert (await response.read()).decode("utf-8-sig").startswith("Key,Summary")
 
 
 async def test_a_message_and_a_thread_reply_are_shown_to_everyone(page, sandbox):
