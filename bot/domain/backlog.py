@@ -240,13 +240,30 @@ def link_dependencies(
     graph = {**links, number: [n for d in saved if (n := d.get("item")) is not None]}
     cycle = find_cycle(number, graph)
     if cycle is not None:
-        path = " → ".join(f"#{n}" for n in cycle)
-        raise FieldRefused(
-            "dependencies",
-            f"#{number} cannot depend on #{cycle[1]}: #{cycle[1]} already waits for #{number} "
-            f"({path}), so neither could ever start. Take one of these dependencies out.",
-        )
+        raise FieldRefused("dependencies", _cycle_refused(number, cycle, done, archived))
     return saved
+
+
+def _cycle_refused(
+    number: int, cycle: Sequence[int], done: Mapping[int, bool], archived: Collection[int]
+) -> str:
+    """Why a dependency of `number` that closes `cycle` (#1 → #2 → #1) is refused: neither
+    could ever start; or, where an item of the circle is done or archived, neither could once
+    it is reopened or restored, so its own dependency is the one to take out first."""
+    path = " → ".join(f"#{n}" for n in cycle)
+    closed = next((n for n in cycle[1:-1] if done.get(n) or n in archived), None)
+    if closed is None:
+        return (
+            f"#{number} cannot depend on #{cycle[1]}: #{cycle[1]} already waits for #{number} "
+            f"({path}), so neither could ever start. Take one of these dependencies out."
+        )
+    state = "done" if done.get(closed) else "archived"
+    return (
+        f"#{number} cannot depend on #{cycle[1]} ({path}): #{closed} is {state}, but its own "
+        f"dependencies still lead back to #{number}, so reopened or restored, neither could "
+        f"start. Take #{closed}'s dependency out first (`/backlog edit {closed}`), then add "
+        "this one."
+    )
 
 
 def tracker_dependencies(

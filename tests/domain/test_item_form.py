@@ -87,6 +87,25 @@ def test_a_refused_dependency_names_its_field():
         backlog.link_dependencies(2, [{"text": "#2", "resolved": False}], {2: False}, {})
 
 
+def test_a_circle_through_a_done_item_says_which_dependency_to_take_out():
+    """#1 is done, and once waited for #2: #2 waiting for #1 now is refused (restored, #1
+    would wait for #2 again: neither could start), and the refusal says so and names #1's
+    own dependency as the one to take out, not "#1 already waits for #2", which a done item
+    does not."""
+    with pytest.raises(FieldRefused) as refused:
+        backlog.link_dependencies(
+            2, [{"text": "#1", "resolved": False}], {1: True, 2: False}, {1: [2]}
+        )
+    message = refused.value.message
+    assert "#1 is done" in message and "/backlog edit 1" in message, message
+    assert "already waits" not in message, message
+    with pytest.raises(FieldRefused) as archived:
+        backlog.link_dependencies(
+            2, [{"text": "#1", "resolved": False}], {1: False, 2: False}, {1: [2]}, archived={1}
+        )
+    assert "#1 is archived" in archived.value.message, archived.value.message
+
+
 def test_a_line_that_only_followed_a_linked_item_says_so():
     waiting = [
         {"text": "#4 API", "item": 4, "resolved": False},
