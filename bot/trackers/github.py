@@ -133,6 +133,7 @@ class GitHub(GitHubProject):
         self._login: str | None = None
         self._repo_id: str | None = None
         self._items: dict[str, str] = {}  # key -> project item id, learnt on the way
+        self._renewed: dict[str, str] = {}  # iteration id -> its id after this client's writes
         if snapshot:
             self._restore(snapshot)
 
@@ -703,7 +704,7 @@ class GitHub(GitHubProject):
                     CLEAR_VALUE, {"input": value}, action=f"take {key} out of its iteration"
                 )
             else:
-                value["value"] = {"iterationId": sprint_id}
+                value["value"] = {"iterationId": await self._current_iteration_id(sprint_id)}
                 await self._graphql(
                     SET_VALUE, {"input": value}, action=f"put {key} in the iteration"
                 )

@@ -51,6 +51,7 @@ class GitHubProject(GitHubApi):
     page_size: int
     _project: ProjectConfig | None  # learnt by ``project()``, or from a snapshot
     _items: dict[str, str]  # key -> project item id, learnt on the way
+    _renewed: dict[str, str]  # iteration id -> its id after this client's writes of the field
     _fresh: bool = False  # ``_project`` read from GitHub by this client, not only a snapshot's
 
     @property
@@ -309,6 +310,7 @@ class GitHubProject(GitHubApi):
         written = await self.iterations()
         now_id = {(i.title, i.start): i.id for i in written}
         renewed = {i.id: now_id.get((i.title, i.start)) for i in iterations if i.id}
+        self._remember_ids(renewed)
         for item_id, old in assigned.items():
             new = renewed.get(old)
             if new and new != old:
@@ -326,16 +328,41 @@ class GitHubProject(GitHubApi):
                 )
         return written
 
+    def _remember_ids(self, renewed: Mapping[str, str | None]) -> None:
+        """What each iteration's id became in a write of the field (GitHub gives every one a
+        new id): an id learnt before it (a sprint's, as the caller holds it) still names its
+        iteration for the rest of this client's life (``_iteration_named``)."""
+        for old, new in renewed.items():
+            if new and new != old:
+                self._renewed[old] = new
+        for old, new in list(self._renewed.items()):  # older ids follow to the newest
+            self._renewed[old] = renewed.get(new) or new
+
+    async def _iteration_named(self, sprint_id: str) -> tuple[Iteration, list[Iteration]]:
+        """The iteration `sprint_id` names (an id this client's writes of the field replaced:
+        the one it became), and all of them. None there: NOT_FOUND."""
+        iterations = await self.iterations()
+        for wanted in (sprint_id, self._renewed.get(sprint_id)):
+            found = next((i for i in iterations if wanted and i.id == wanted), None)
+            if found is not None:
+                return found, iterations
+        raise trackers.TrackerError(
+            f"Iteration {sprint_id} was not found in the project.",
+            kind=trackers.TrackerErrorKind.NOT_FOUND,
+        )
+
+    async def _current_iteration_id(self, sprint_id: str) -> str:
+        """`sprint_id` as the field names it now: itself, unless this client's writes of the
+        field gave its iteration a new id (checked against the field only then)."""
+        if sprint_id not in self._renewed:
+            return sprint_id
+        return (await self._iteration_named(sprint_id))[0].id
+
     async def _change_iteration(
         self, sprint_id: str, change: Callable[[Iteration], Iteration], action: str
     ) -> trackers.TrackerSprint:
-        iterations = await self.iterations()
-        found = next((i for i in iterations if i.id == sprint_id), None)
-        if found is None:
-            raise trackers.TrackerError(
-                f"Iteration {sprint_id} was not found in the project.",
-                kind=trackers.TrackerErrorKind.NOT_FOUND,
-            )
+        found, iterations = await self._iteration_named(sprint_id)
+        sprint_id = found.id
         if found.completed:
             return sprint_of_iteration(found, self._today())
         changed = change(found)

@@ -17,9 +17,10 @@ its items, and its channel is told once (bot.usecases.tracker ``_refused``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.domain import calendar, tracker_sprints, tracker_writes, trackers
 from bot.domain import sprints as sprint_rules
@@ -59,6 +60,7 @@ from storage.models import (
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 WAIT_FOR_CREATE = timedelta(seconds=30)
 
@@ -474,7 +476,7 @@ async def _send_sprint(tracker: trackers.Tracker, sprint: dict[str, Any]) -> dic
         made = await _sprint_there(tracker, sprint)
         remote_id, state = made.id, made.state
     try:
-        state, steps = await _sprint_steps(tracker, sprint, remote_id, state)
+        remote_id, state, steps = await _sprint_steps(tracker, sprint, remote_id, state)
     except trackers.TrackerError as error:
         raise trackers.TrackerError(
             tracker_sprints.named_sprint(error.message, str(remote_id), sprint["name"]),
@@ -530,6 +532,33 @@ async def _sprint_there(
     return await tracker.create_sprint(spec)
 
 
+async def _on_sprint(
+    tracker: trackers.Tracker,
+    sprint: dict[str, Any],
+    remote_id: str,
+    call: Callable[[str], Awaitable[_T]],
+    *,
+    closing: bool = False,
+) -> tuple[str, _T | None]:
+    """`call` on the tracker's sprint `remote_id`, and the id it was made on. A GitHub
+    iteration gets a new id each time the project's iteration field is written, for any
+    sprint (github/github-mcp-server#2953), so the id a link keeps may name nothing there:
+    refused as NOT_FOUND, the call is made again on the open sprint named as Timebox names
+    it (one only). `closing`, and none open: the sprint runs no more there (an iteration
+    past its end), which closing asks (None). Else the error stands."""
+    try:
+        return remote_id, await call(remote_id)
+    except trackers.TrackerError as error:
+        if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
+            raise
+        named = [s.id for s in await tracker.board_sprints() if s.name == sprint["name"]]
+        if len(named) == 1 and named[0] != remote_id:
+            return named[0], await call(named[0])
+        if closing and not named:
+            return remote_id, None
+        raise
+
+
 def _known_state(sprint: dict[str, Any]) -> trackers.SprintState | None:
     """The state Timebox's last write left the tracker's sprint in (None: none yet, or
     unknown). A write read before this field was kept has none: it starts the sprint as
@@ -543,21 +572,29 @@ async def _sprint_steps(
     sprint: dict[str, Any],
     remote_id: str,
     state: trackers.SprintState | None,
-) -> tuple[trackers.SprintState | None, tracker_sprints.SprintSteps]:
+) -> tuple[str, trackers.SprintState | None, tracker_sprints.SprintSteps]:
     """The calls that bring the tracker's sprint `remote_id` in line (its issues in and out,
-    started, done ones marked, closed); its state after them (None: unknown), and the steps."""
+    started, done ones marked, closed); its id after them (GitHub's changes when the sprint
+    is started or closed), its state (None: unknown), and the steps."""
     steps = tracker_sprints.sprint_steps(
         sprint["status"], state, sprint["inside"], sprint["outside"], sprint.get("done", [])
     )
     if steps.move_in:
-        await tracker.move_to_sprint(remote_id, steps.move_in)
+        remote_id, _ = await _on_sprint(
+            tracker, sprint, remote_id, lambda at: tracker.move_to_sprint(at, steps.move_in)
+        )
     if steps.move_out:
         await tracker.move_to_backlog(steps.move_out)
     if steps.start:
         try:
-            state = (
-                await tracker.start_sprint(remote_id, start=sprint["start"], end=sprint["end"])
-            ).state
+            remote_id, started = await _on_sprint(
+                tracker,
+                sprint,
+                remote_id,
+                lambda at: tracker.start_sprint(at, start=sprint["start"], end=sprint["end"]),
+            )
+            if started is not None:
+                remote_id, state = started.id or remote_id, started.state
         except trackers.TrackerError as error:
             if error.kind is not trackers.TrackerErrorKind.INVALID:
                 raise
@@ -565,8 +602,14 @@ async def _sprint_steps(
     for key in steps.mark_done:
         await tracker.mark_done(key)
     if steps.close:
-        state = (await tracker.close_sprint(remote_id)).state
-    return state, steps
+        remote_id, closed = await _on_sprint(
+            tracker, sprint, remote_id, tracker.close_sprint, closing=True
+        )
+        if closed is None:
+            state = trackers.SprintState.CLOSED
+        else:
+            remote_id, state = closed.id or remote_id, closed.state
+    return remote_id, state, steps
 
 
 async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any]) -> bool:
@@ -614,6 +657,7 @@ async def _record(svc: Services, due: Due, write: _Write, outcome: dict[str, Any
                 )
             else:
                 known.state, known.synced_at = outcome["sprint"]["state"], now
+                known.remote_id = str(outcome["sprint"]["remote_id"])  # GitHub's may change
             await _placed(store, write, outcome["sprint"])
         connection = await store.connection_by_id(write.connection_id)
         if connection is not None and write.nothing is None:  # the tracker took a call

@@ -8,14 +8,13 @@ writes that field for every sprint it makes, plans, starts or closes.
 
 Passing: adding a sprint keeps the project's history (completed iterations were left out of
 the write, so GitHub deleted them) and keeps every item in its iteration (the running
-sprint's issues fell out of it, drafts and done issues too). Expected to fail (strict xfail):
-the id Timebox holds for the running sprint no longer names it once another sprint is added."""
+sprint's issues fell out of it, drafts and done issues too), and the id Timebox holds for
+the running sprint still names it once another sprint is added (the client follows the ids
+its own writes of the field replaced)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from bot.domain import trackers
 from bot.emulator.github import GitHubEmulator
@@ -78,12 +77,6 @@ async def test_closing_a_sprint_keeps_its_issues_in_it(github, make_client):
     assert iteration_title(github, keys["done"]) == "Sprint 3: Search"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GitHub gives every iteration a new id on each write of the field; the sprint id "
-    "Timebox stored (tracker_push keeps the id create/update returned, never start/close's) "
-    "then names nothing: closing or moving into the running sprint is refused as not found",
-)
 async def test_the_running_sprints_id_still_names_it_after_a_sprint_is_added(github, make_client):
     keys = planned_project(github)
     client = make_client()
