@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.test_meeting_timeup_once_slack import buttons
 from tests.app.test_planning_slack import cmd, setup, thread
 from tests.conftest import SM
 
@@ -24,16 +25,6 @@ async def tick(slack, minutes: float) -> None:
 
 def time_ups(slack) -> list:
     return [m for m in thread(slack) if "Time is up for *Commitment*" in shown(m)]
-
-
-def buttons(message) -> list[str]:
-    return [
-        e["text"]["text"]
-        for block in message.blocks
-        if block.get("type") == "actions"
-        for e in block["elements"]
-        if e.get("type") == "button"
-    ]
 
 
 async def at_the_commitment(slack, started: str, minutes_in_each: float) -> None:
