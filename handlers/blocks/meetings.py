@@ -29,7 +29,7 @@ from bot.domain.backlog import ITEM_TYPES
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import committed_by, last_day
 from bot.usecases.files import AgendaSaved
-from bot.usecases.meetings import AgendaShown, Note
+from bot.usecases.meetings import EXTEND_MINUTES, AgendaShown, Note
 from bot.usecases.planning import Committed, PlanChanged
 from handlers.blocks import kit
 from handlers.blocks import review as review_blocks
@@ -56,14 +56,11 @@ def _ref(meeting: Meeting) -> str:
     return f"{meeting.id}:{meeting.section}"
 
 
-PLUS = 5  # the "+5 min" button's minutes (bot.usecases.meetings.EXTEND_MINUTES)
-
-
 def may_add_five(meeting: Meeting, at: datetime) -> bool:
     """Whether "+5 min" would be taken at `at`: a sprint planning whose timebox has less than
     five minutes left refuses it, so it is not offered."""
     room = engine.extension_room(meeting, at)
-    return room is None or room >= PLUS
+    return room is None or room >= EXTEND_MINUTES
 
 
 def controls(meeting: Meeting, alarm: int | None = None, *, extend: bool = True) -> ActionsBlock:
