@@ -31,7 +31,7 @@ def test_a_gone_issue_is_named_by_its_old_key_and_its_new_one_with_why():
     assert said["TB-3"].startswith("TB-3 was deleted in GitHub (or the GitHub account")
     assert said["TB-4"].startswith("TB-4 left the board in GitHub (moved, or out of the")
     assert said["TB-5"] == said["OT-1"]
-    assert "(moved to another project: it is OT-1 now)" in said["TB-5"]
+    assert "(moved to another repository: it is OT-1 now)" in said["TB-5"]
     assert all(words.endswith("the dependency on it is dropped") for words in said.values())
 
 
