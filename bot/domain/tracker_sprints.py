@@ -168,6 +168,19 @@ def joins_running(issue: TrackerIssue, running: str) -> bool:
     )
 
 
+def open_under(there: Sequence[TrackerSprint], remote_id: str, name: str) -> str | None:
+    """The id under which the tracker's sprint `remote_id`, named `name` by Timebox, is open
+    among the board's sprints (`there`): its own while it is open; None once it is closed
+    there, or gone. Gone by its id while one open sprint has its name, that is the same sprint
+    under a new id: GitHub gives every iteration a new one whenever the project's iteration
+    field is written, by anyone (github/github-mcp-server#2953)."""
+    by_id = next((s for s in there if s.id == remote_id), None)
+    if by_id is not None:
+        return None if by_id.state is SprintState.CLOSED else remote_id
+    named = [s.id for s in there if s.name == name and s.state is not SprintState.CLOSED]
+    return named[0] if len(named) == 1 else None
+
+
 CLOSED_THERE = SprintState.CLOSED.value
 """A sprint link's state once the sync saw the tracker's sprint closed by someone there (a Jira
 sprint completed, a Linear cycle completed, a GitHub iteration ended or removed, a milestone

@@ -40,10 +40,12 @@ class Applied:
 class Running:
     """The tracker's sprint (its id there) that Timebox's sprint write made for the running
     sprint, whose scope changes there the sync follows; `open_there`: it is known to be open
-    in the tracker still (an issue leaving a closed one is no renegotiation)."""
+    in the tracker still (an issue leaving a closed one is no renegotiation); `name`: the
+    running sprint's name as Timebox names it there (found by it under a new id)."""
 
     remote_id: str
     open_there: bool = False
+    name: str = ""
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ from bot.usecases.tracker import (
 from bot.usecases.tracker_held import hold_back, retry_after
 from bot.usecases.tracker_merge import Applied, Page, Running, apply_linked, renegotiate
 from bot.usecases.tracker_relink import relink_sprints
-from bot.usecases.tracker_watch import open_there, watch_running
+from bot.usecases.tracker_watch import still_open, watch_running
 from storage.models import (
     BacklogItem,
     Team,
@@ -149,7 +149,7 @@ async def _running_there(
     known = await store.sprint_link(sprint.id) if sprint is not None else None
     if sprint is None or known is None or known.connection_id != connection.id:
         return None
-    return Running(known.remote_id, open_there)
+    return Running(known.remote_id, open_there, tracker_sprints.sprint_name(sprint.number))
 
 
 async def _renamed(
@@ -575,7 +575,7 @@ async def _walk_changes(
     """Applies the changed issues page by page, each in one transaction; False if the
     connection is gone. When an issue left the tracker's sprint of the running sprint
     (``_left_running``, looked at in the page's transaction), the tracker is asked once
-    whether that sprint is still open (``_open_there``), outside it, before the page is
+    whether that sprint is still open (``still_open``), outside it, before the page is
     applied in the next."""
     cursor: str | None = None
     running_open: bool | None = None
@@ -591,7 +591,7 @@ async def _walk_changes(
                 if left is None:
                     await _apply_page(store, connection, page, now, bool(running_open), walked)
                     break
-            running_open = await open_there(tracker, left)
+            running_open = await still_open(svc, due, tracker, left)
         walked.changed += len(page.issues)
         if page.cursor is None:
             return True
@@ -627,14 +627,14 @@ async def _running_open(
     none did."""
     async with job_work(svc, due) as (store, connection, _):
         left = await _left_running(store, connection, issues) if connection else None
-    return None if left is None else await open_there(tracker, left)
+    return None if left is None else await still_open(svc, due, tracker, left)
 
 
 async def _left_running(
     store: Store, connection: TrackerConnection, issues: Sequence[trackers.TrackerIssue]
-) -> str | None:
-    """The id in the tracker of the running sprint's sprint there, when one of `issues` left
-    it since the sync last saw it; None when none did (the next page may)."""
+) -> Running | None:
+    """The running sprint's sprint in the tracker, when one of `issues` left it since the
+    sync last saw it; None when none did (the next page may)."""
     team = await store.team_by_id(connection.team_id)
     running = await _running_there(store, team, connection, False) if team else None
     if team is None or running is None:
@@ -646,7 +646,7 @@ async def _left_running(
         for i in issues
         if i.key in links
     )
-    return running.remote_id if left else None
+    return running if left else None
 
 
 async def _follow_board(
