@@ -22,10 +22,10 @@ field>`` (``graphql.repositoryOwner``, ``graphql.node``, ``graphql.nodes``,
 arguments from the request's variables (the client passes every argument as a variable); it
 answers each root field with the whole object, a superset of what was selected.
 
-Every answer carries ``X-RateLimit-Limit/Remaining/Reset/Used/Resource``. Faults:
-``fail_next`` (a 5xx; 429 with ``Retry-After``; 403 as the secondary limit, with
-``Retry-After``; or ``limit="primary"``: 403 with ``X-RateLimit-Remaining: 0`` and a reset
-time, GraphQL's ``RATE_LIMITED``), ``delay_next`` (an answer held so a timeout fires;
+Every answer carries ``X-RateLimit-Limit/Remaining/Reset/Used/Resource``. Faults: ``fail_next``
+(a 5xx; 429 with ``Retry-After``; 403 as the secondary limit, with ``Retry-After``, or without
+it for ``retry_after=0``; or ``limit="primary"``: 403 with ``X-RateLimit-Remaining: 0`` and a
+reset time, GraphQL's ``RATE_LIMITED``), ``delay_next`` (an answer held so a timeout fires;
 ``applied=True`` does the work first) and ``fail_rate``. Webhooks (``issues``,
 ``projects_v2_item``) are signed ``X-Hub-Signature-256: sha256=<HMAC-SHA256 hex>``.
 
@@ -332,7 +332,8 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
             return answer(call, 403, {"message": PRIMARY_LIMIT}, headers)
         headers = self._limit_headers(call.route)
         if fault.limit == "secondary":
-            headers["Retry-After"] = f"{wait:g}"
+            if wait:  # GitHub may leave it out: then "wait at least one minute"
+                headers["Retry-After"] = f"{wait:g}"
             return answer(call, status, {"message": SECONDARY_LIMIT}, headers)
         if fault.retry_after is not None:
             headers["Retry-After"] = f"{wait:g}"

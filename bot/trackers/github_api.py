@@ -4,12 +4,13 @@ installation (bot/trackers/github_app.py: its token shared for the hour, asked f
 a 401), which answers ask Timebox to wait and how long, and a refusal in plain words.
 
 Rate limits: 429, or 403 with ``retry-after`` (secondary limit), waits as told; 403/429 with
-``x-ratelimit-remaining: 0`` (primary limit) waits until ``x-ratelimit-reset``; a 403 that
-names a secondary rate limit without a header waits a minute, as GitHub's documentation asks;
-GraphQL's ``RATE_LIMITED`` likewise. The rest is the retry rules of every tracker client
-(bot/trackers/http.py): 5xx, timeouts and dropped connections retried with backoff, a create
-that may have happened said to be ``maybe_applied``, a wait longer than the policy allows
-handed back to the caller (RATE_LIMITED, with ``retry_after``).
+``x-ratelimit-remaining: 0`` (primary limit) waits until ``x-ratelimit-reset``; a 403 that names
+a secondary rate limit without a header waits a minute, and twice as long each time the same
+call meets it again, as GitHub's documentation asks; GraphQL's ``RATE_LIMITED`` likewise. The
+rest is the retry rules of every tracker client (bot/trackers/http.py): 5xx, timeouts and
+dropped connections retried with backoff, a create that may have happened said to be
+``maybe_applied``, a wait longer than the policy allows handed back to the caller (RATE_LIMITED,
+with ``retry_after``).
 
 No library: gidgethub has no retry or wait of its own and githubkit brings httpx and pydantic,
 neither of which would go through the host policy's resolver (bot/trackers/hosts.py); the
@@ -123,8 +124,10 @@ class GitHubApi(JsonClient):
 
     def _wait_asked(self, reply: Reply, attempt: int) -> float | None:
         """The seconds a rate limit asks to wait (REST 403/429, GraphQL ``RATE_LIMITED``):
-        ``Retry-After``, else the primary limit's reset, else a minute for a secondary limit;
-        None when the answer is no rate limit."""
+        ``Retry-After``, else the primary limit's reset, else for a secondary limit a minute,
+        doubled for each try of the call before (GitHub: "wait for an exponentially increasing
+        amount of time between retries"; past the policy's longest wait, the caller's job waits
+        instead); None when the answer is no rate limit."""
         errors = reply.body.get("errors") if isinstance(reply.body, Mapping) else None
         graphql_limited = isinstance(errors, list) and any(
             isinstance(e, Mapping) and e.get("type") == "RATE_LIMITED" for e in errors
@@ -138,7 +141,7 @@ class GitHubApi(JsonClient):
                 wait = max(0.0, float(headers.get("X-RateLimit-Reset", "")) - now.timestamp())
         secondary = reply.status == 429 or "rate limit" in _message(reply.body).lower()
         if wait is None and (secondary or graphql_limited):
-            wait = SECONDARY_WAIT
+            wait = SECONDARY_WAIT * 2 ** (attempt - 1)
         return wait
 
     async def _authorization(self) -> str:

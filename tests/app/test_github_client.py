@@ -285,6 +285,25 @@ async def test_the_secondary_limit_waits_as_told(github, make_client, sleeps):
     assert len(issues) == 3 and sleeps.waits == [7.0, 3.0]
 
 
+async def test_a_secondary_limit_without_a_header_waits_longer_each_time_in_a_row(
+    github, make_client, sleeps
+):
+    """GitHub: without ``retry-after``, wait at least a minute; a request that keeps hitting
+    the secondary limit waits exponentially longer, then the wait is handed back (RATE_LIMITED,
+    its job runs again later) rather than asking again every minute."""
+    seed(github)
+    github.fail_next(403, limit="secondary", retry_after=0, route="graphql.node", times=3)
+    assert len(await collect(trackers.iter_backlog(make_client()))) == 3
+    assert sleeps.waits == [60.0, 120.0, 240.0]
+
+    sleeps.waits.clear()
+    github.fail_next(403, limit="secondary", retry_after=0, route="graphql.node", times=4)
+    with pytest.raises(trackers.TrackerError) as caught:
+        await make_client().backlog_page()
+    assert caught.value.kind is trackers.TrackerErrorKind.RATE_LIMITED
+    assert caught.value.retry_after == 480.0 and sleeps.waits == [60.0, 120.0, 240.0]
+
+
 async def test_the_primary_limit_waits_until_the_reset(github, make_client, sleeps):
     seed(github)
     github.fail_next(403, limit="primary", retry_after=42, route="issues.get")
