@@ -12,7 +12,8 @@ genuine call (Jira, GitHub) can at most ask for one sync more.
 
 A hint (``hint(kind, body)``) is ``{"gone": [key]}`` (that issue may be deleted: the sync asks
 the tracker, and only its NOT_FOUND unlinks the item), ``{"keys": True}`` (the board's order
-changed: the sync reads it) or ``{}``. Nothing in a body is applied as data.
+changed: the sync reads it) or ``{}``; None for a delivery about another board (a GitHub
+organisation webhook's, for another project). Nothing in a body is applied as data.
 """
 
 from __future__ import annotations
@@ -81,6 +82,16 @@ def github_hint(event: Mapping[str, Any]) -> Hint:
     return {}
 
 
+def github_elsewhere(event: Mapping[str, Any], board: Mapping[str, Any]) -> bool:
+    """A ``projects_v2_item`` delivery of another project than the connection's (`board`, its
+    snapshot: ``project_id``). GitHub sends project item events to organisation webhooks only
+    (and Apps), for every project of the organisation: the webhook a team adds for its
+    project hears all the others', which would each cost a sync."""
+    item = event.get("projects_v2_item")
+    mine = board.get("project_id")
+    return isinstance(item, Mapping) and bool(mine) and item.get("project_node_id") != mine
+
+
 def linear_hint(event: Mapping[str, Any]) -> Hint:
     """Linear: an Issue ``remove`` (deleted or trashed) names the issue; an Issue ``update``
     whose ``updatedFrom`` holds ``sortOrder`` is a reorder. Other types (Comment, Cycle) and
@@ -110,11 +121,14 @@ class WebhookKind:
     read: Callable[[Mapping[str, Any]], Hint]
     prefix: str = ""
     timestamped: bool = False
+    elsewhere: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] = lambda event, board: False
 
 
 WEBHOOKS = {
     "jira": WebhookKind("X-Hub-Signature", jira_hint, prefix="sha256="),
-    "github": WebhookKind("X-Hub-Signature-256", github_hint, prefix="sha256="),
+    "github": WebhookKind(
+        "X-Hub-Signature-256", github_hint, prefix="sha256=", elsewhere=github_elsewhere
+    ),
     "linear": WebhookKind("Linear-Signature", linear_hint, timestamped=True),
 }
 
@@ -147,10 +161,11 @@ def verified(kind: str, secret: str, body: bytes, signature: str | None, now: da
     return not way.timestamped or _fresh(body, now)
 
 
-def hint(kind: str, body: bytes) -> Hint:
+def hint(kind: str, body: bytes, board: Mapping[str, Any] | None = None) -> Hint | None:
     """What a signed webhook body of a ``kind`` tracker asks of the sync besides the usual
     walk of changes (see the module's docstring); ``{}`` for a body that is not JSON, not an
-    object, or of a kind Timebox does not know."""
+    object, or of a kind Timebox does not know; None for a delivery about another board than
+    the connection's (`board`, its snapshot), which asks nothing of it."""
     way = WEBHOOKS.get(kind)
     try:
         event = json.loads(body)
@@ -158,4 +173,6 @@ def hint(kind: str, body: bytes) -> Hint:
         return {}
     if way is None or not isinstance(event, Mapping):
         return {}
+    if board is not None and way.elsewhere(event, board):
+        return None
     return way.read(event)

@@ -289,10 +289,14 @@ async def after_webhook(
     every distinct delivery gets one, however close together, and an identical replay of a
     delivery adds nothing (its key is taken, pending or done). One naming a deleted issue has
     that issue asked for (only NOT_FOUND unlinks it), one naming a rank change reads the
-    board's order (tracker_webhooks.hint); the body is never applied as data. Deliveries that
+    board's order (tracker_webhooks.hint), one about another board (a GitHub organisation
+    webhook hears every project's) asks nothing; the body is never applied as data. Deliveries that
     arrive while one's sync waits are absorbed by the first of them to run (``_absorb`` in
     tracker_pull)."""
-    hint = tracker_webhooks.hint(connection.kind, body)
+    hint = tracker_webhooks.hint(connection.kind, body, connection.board or {})
+    if hint is None:
+        log.debug("tracker connection %s: a delivery about another board, left", connection.id)
+        return
     delivery = hashlib.sha256(body).hexdigest()[:32]
     await store.schedule_once(
         KIND_SYNC,

@@ -31,6 +31,7 @@ from tests.app.trackers import (
     later,
     only_the_signed_webhook_counts,
     roles,
+    webhook_of,
 )
 from tests.conftest import CHANNEL, DEV1, PO
 
@@ -222,3 +223,32 @@ async def test_the_token_is_encrypted_at_rest(slack, github):
         rows = (await session.execute(text("SELECT secret FROM tracker_connections"))).all()
     assert github.token not in json.dumps([list(r) for r in rows])
     assert rows[0][0].startswith("gAAAA"), "a Fernet token"
+
+
+async def test_an_organisation_webhooks_delivery_about_another_project_asks_no_sync(slack, github):
+    """GitHub sends project item events to organisation webhooks only, for every project of
+    the organisation: the connection's answer says to add one there; a delivery about another
+    project is taken (204) and asks nothing, one about the connection's project asks for a
+    sync that reads the order."""
+    seed(github)
+    await roles(slack)
+    answer = await submit(slack, github)
+    assert "as an organisation webhook" in answer and "*Projects v2 items*" in answer, answer
+    assert "for the event *Issues*" in answer, "the repository's webhook"
+    path, secret = await webhook_of(slack, "github", answer)
+
+    async def deliver(project_node_id: str) -> list[dict]:
+        event = {"projects_v2_item": {"project_node_id": project_node_id}, "action": "reordered"}
+        body = json.dumps({**event, "organization": {"login": "acme"}}).encode()
+        headers = {"X-Hub-Signature-256": sign("github", secret, body)}
+        async with slack.db.transaction() as store:
+            before = {job.key for job in await store.jobs()}
+        async with aiohttp.ClientSession() as http:
+            assert (await http.post(f"{slack.url}{path}", data=body, headers=headers)).status == 204
+        async with slack.db.transaction() as store:
+            return [job.payload for job in await store.jobs() if job.key not in before]
+
+    assert await deliver("PVT_another_project") == [], "another project's: no sync"
+    assert github.project is not None
+    [asked] = await deliver(github.project.id)
+    assert asked.get("keys") is True, "the project's own reorder: its order is read"

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.domain.tracker_webhooks import (
     WEBHOOKS,
+    github_elsewhere,
     github_hint,
     hint,
     jira_hint,
@@ -131,3 +132,17 @@ def test_each_kind_reads_its_own_body_and_nothing_that_is_not_an_object():
     assert hint("nosuch", jira_deleted) == {}
     for odd in (b"not json", b"[]", b"7", b"\xff\xfe", b""):
         assert all(hint(kind, odd) == {} for kind in WEBHOOKS), odd
+
+
+def test_a_github_project_item_delivery_about_another_project_is_elsewhere():
+    """An organisation webhook hears every project's item events: only the connection's
+    project's count; a connection that knows no project id yet takes them all."""
+    mine, theirs = {"project_id": "PVT_mine"}, {"project_node_id": "PVT_theirs"}
+    reordered = {"action": "reordered", "projects_v2_item": theirs}
+    assert github_elsewhere(reordered, mine)
+    assert hint("github", body(reordered), mine) is None
+    own = {"action": "reordered", "projects_v2_item": {"project_node_id": "PVT_mine"}}
+    assert hint("github", body(own), mine) == {"keys": True}
+    assert not github_elsewhere(reordered, {}), "no project id known: not judged"
+    assert not github_elsewhere(github_event("deleted"), mine), "an issue's event is no item's"
+    assert hint("jira", body(reordered), mine) == {}, "only GitHub's deliveries are judged"
