@@ -57,7 +57,7 @@ COLUMNS = {
     "labels": ("labels",),
     "epic": ("epic", "epic link", "epic name"),
     "dependencies": ("dependencies", "depends on"),
-    "key": ("issue key",),
+    "key": ("issue key", "key"),
 }
 BLOCKS = ("inward issue link (blocks)", "outward issue link (blocks)")
 """Jira's columns of its "Blocks" links, as many of each as an issue has links: on a row, the
@@ -536,9 +536,9 @@ def link_imports(parsed: ParsedCsv, added: Mapping[int, int]) -> ImportedLinks:
     unlinked: list[Unlinked] = []
     for number, found in dependencies.items():  # a Dependencies line naming an issue key
         for index, dependency in enumerate(found):
-            other = number_of.get(str(dependency.get("text", "")).strip())
-            if other is not None and other != number:
-                found[index] = {"text": f"#{other} {key_of[other]}", "item": other}
+            named = _named_key(str(dependency.get("text", "")), number_of)
+            if named is not None and named[0] != number:
+                found[index] = {"text": f"#{named[0]} {named[1]}".strip(), "item": named[0]}
                 changed.add(number)
     for blocker, blocked in dict.fromkeys(parsed.blocks):
         number, other = number_of.get(blocked), number_of.get(blocker)
@@ -565,7 +565,7 @@ def link_imports(parsed: ParsedCsv, added: Mapping[int, int]) -> ImportedLinks:
             if find_cycle(number, graph) is not None:
                 graph[number].pop()
                 del dependency["item"]
-                dependency["text"] = key_of[other]  # `#n …` would read as a link again
+                dependency["text"] = _as_note(key_of[other])
                 cycle = Unlinked(number, key_of.get(number), key_of[other], True, "cycle")
                 unlinked.append(cycle)
             dependency["resolved"] = False
@@ -573,6 +573,26 @@ def link_imports(parsed: ParsedCsv, added: Mapping[int, int]) -> ImportedLinks:
     return ImportedLinks(
         linked, sorted(set(unlinked), key=lambda u: (u.number, u.other, not u.blocked))
     )
+
+
+def _named_key(text: str, number_of: Mapping[str, int]) -> tuple[int, str] | None:
+    """The item an imported Dependencies line names by a key of the file, and the rest of its
+    text: a line that is a key (`DEMO-2`, kept as the text), or Timebox's own export's `#14
+    API contract` (its Key column), whose #14 is the exporting backlog's number, not this one's:
+    the link's text names the item it became here (`#31 API contract`)."""
+    text = text.strip()
+    if text in number_of:
+        return number_of[text], "" if text.startswith("#") else text
+    first, _, rest = text.partition(" ")
+    if first.startswith("#") and first in number_of:
+        return number_of[first], rest.strip()
+    return None
+
+
+def _as_note(key: str) -> str:
+    """A link an import could not make, as the text it stays: a `#14` of another backlog's
+    export reads as a link to this backlog's #14 when saved, so it is named without the #."""
+    return f"item {key[1:]} of the imported file" if key.startswith("#") else key
 
 
 def _missing(parsed: ParsedCsv, number: int, key: str, other: str, *, blocked: bool) -> Unlinked:
