@@ -35,6 +35,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Unpack
 
 from bot.domain import trackers
@@ -70,7 +71,7 @@ from bot.trackers.github_queries import (
     SET_VALUE,
 )
 from bot.trackers.hosts import GITHUB_CLOUD
-from bot.trackers.http import JsonOptions, parse_time, snapshot_fields
+from bot.trackers.http import JsonOptions, format_time, parse_time, snapshot_fields
 from bot.trackers.markdown import body_after, join_body
 
 DEFAULT_ESTIMATE_FIELD = "Estimate"
@@ -151,11 +152,20 @@ class GitHub(GitHubProject):
             out["app_id"] = self.credential.app_id
             out["installation_id"] = self.credential.installation_id
         if self._project is not None:
+            project = self._project
             out.update(
                 snapshot_fields(
-                    self._project, id="project_id", title="project_title", url="project_url"
-                )
+                    project,
+                    id="project_id",
+                    title="project_title",
+                    url="project_url",
+                    field_ids=None,
+                    read_at=None,
+                ),
+                project_field_ids=list(project.field_ids),
             )
+            if project.read_at is not None:
+                out["read_at"] = format_time(project.read_at)
         if self._login:
             out["login"] = self._login
         if self._repo_id:
@@ -171,6 +181,8 @@ class GitHub(GitHubProject):
                 estimate_field_id=snapshot.get("estimate_field_id"),
                 iteration_field_id=snapshot.get("iteration_field_id"),
                 iteration_field_name=snapshot.get("iteration_field_name"),
+                field_ids=tuple(str(i) for i in snapshot.get("project_field_ids") or ()),
+                read_at=parse_time(snapshot.get("read_at")),
             )
         self._login = snapshot.get("login")
         self._repo_id = snapshot.get("repo_id")
@@ -270,12 +282,12 @@ class GitHub(GitHubProject):
     async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:
         if not self.project_mode:
             return await self._repo_backlog_page(cursor)
-        project = await self.project()
         in_sprint = await self._open_iterations() if cursor is None else None
         if in_sprint is None:
             in_sprint = set(json.loads(cursor or "{}").get("sprints") or [])
             cursor = json.loads(cursor or "{}").get("after")
         nodes, after = await self._items_page(ITEMS_QUERY, cursor)
+        project = await self._checked(nodes)
         issues = []
         for raw in nodes:
             item = self._item(raw, project)
@@ -378,6 +390,7 @@ class GitHub(GitHubProject):
                 {"ids": changed},
                 action=f"read the changed items of project '{project.title}'",
             )
+            project = await self._checked(data.get("nodes") or [])
             for raw in data.get("nodes") or []:
                 item = self._item(raw or {}, project)
                 if item is not None and not item.archived:
@@ -405,12 +418,12 @@ class GitHub(GitHubProject):
         raw = await self._read_issue(key)
         if not self.project_mode:
             return self._issue(raw)
-        project = await self.project()
         item_id = await self._item_id(key, add=False)
         if item_id is None:
             return self._issue(raw)
         data = await self._graphql(NODES_QUERY, {"ids": [item_id]}, action=f"read {key}")
-        item = self._item((data.get("nodes") or [None])[0] or {}, project)
+        node = (data.get("nodes") or [None])[0] or {}
+        item = self._item(node, await self._checked([node]))
         if item is None:
             return self._issue(raw)
         return self._item_issue(item, raw)
@@ -691,20 +704,28 @@ class GitHub(GitHubProject):
                     body={"milestone": None if sprint_id is None else int(sprint_id)},
                 )
                 continue
-            project = await self.project()
-            if sprint_id is None and project.iteration_field_id is None:
+            if sprint_id is None and (await self.project()).iteration_field_id is None:
                 return  # no iteration field: no issue is in an iteration
-            value = {
-                "projectId": project.id,
-                "itemId": await self._item_id(key, add=True),
-                "fieldId": project.iteration_field_id,
-            }
-            if sprint_id is None:
-                await self._graphql(
-                    CLEAR_VALUE, {"input": value}, action=f"take {key} out of its iteration"
-                )
-            else:
-                value["value"] = {"iterationId": await self._current_iteration_id(sprint_id)}
-                await self._graphql(
-                    SET_VALUE, {"input": value}, action=f"put {key} in the iteration"
-                )
+            item_id = await self._item_id(key, add=True)
+            iteration = None if sprint_id is None else await self._current_iteration_id(sprint_id)
+            await self._field_write(
+                partial(self._write_sprint, key, item_id, iteration),
+                lambda project: project.iteration_field_id,
+            )
+
+    async def _write_sprint(
+        self, key: str, item_id: str | None, iteration: str | None, project: ProjectConfig
+    ) -> None:
+        """A project item's value of the iteration field: ``iteration``, or none."""
+        value: dict[str, Any] = {
+            "projectId": project.id,
+            "itemId": item_id,
+            "fieldId": project.iteration_field_id,
+        }
+        if iteration is None:
+            await self._graphql(
+                CLEAR_VALUE, {"input": value}, action=f"take {key} out of its iteration"
+            )
+        else:
+            value["value"] = {"iterationId": iteration}
+            await self._graphql(SET_VALUE, {"input": value}, action=f"put {key} in the iteration")

@@ -12,8 +12,8 @@ sprints. The client
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -70,7 +70,9 @@ class Iteration:
 
 @dataclass(frozen=True)
 class ProjectConfig:
-    """What Timebox keeps of a project (a snapshot): its node id and the fields it writes."""
+    """What Timebox keeps of a project (a snapshot): its node id and the fields it writes,
+    the ids of every number and iteration field it had (``unknown_fields``), and when it was
+    read (the client trusts it for ``PROJECT_SETTINGS_AGE``)."""
 
     id: str
     title: str
@@ -78,6 +80,31 @@ class ProjectConfig:
     estimate_field_id: str | None
     iteration_field_id: str | None
     iteration_field_name: str | None
+    field_ids: tuple[str, ...] = ()  # the project's number and iteration fields when read
+    read_at: datetime | None = None  # when it was read (None: not known)
+
+    def same_fields(self, other: ProjectConfig) -> bool:
+        """Whether ``other`` is this project with the same fields, whenever each was read."""
+        return replace(self, read_at=None) == replace(other, read_at=None)
+
+
+_FIELD_VALUES = frozenset({"ProjectV2ItemFieldNumberValue", "ProjectV2ItemFieldIterationValue"})
+
+
+def unknown_fields(raws: Iterable[Mapping[str, Any]], project: ProjectConfig) -> bool:
+    """Whether a project item (``raws``: items' JSON) has a value in a number or iteration
+    field ``project`` did not have when read: one made since, as a deleted and remade
+    ``Estimate`` or ``Sprint`` field is (a new id), whose values a read by the kept ids
+    misses. A field made since and holding no value yet misses nothing."""
+    known = {*project.field_ids, project.estimate_field_id, project.iteration_field_id}
+    return any(
+        value.get("__typename") in _FIELD_VALUES
+        and (value.get("field") or {}).get("id") not in known
+        for raw in raws
+        if raw
+        for value in (raw.get("fieldValues") or {}).get("nodes") or []
+        if value
+    )
 
 
 @dataclass

@@ -8,9 +8,9 @@ field's configuration, so a sprint's start or end is a change of the whole list.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from bot.domain import trackers
@@ -24,6 +24,7 @@ from bot.trackers.github_mapping import (
     iteration_of,
     split_key,
     sprint_of_iteration,
+    unknown_fields,
 )
 from bot.trackers.github_queries import (
     ADD_ITEM,
@@ -39,6 +40,13 @@ from bot.trackers.github_queries import (
 from bot.trackers.http import next_cursor
 
 DEFAULT_SPRINT_FIELD = "Sprint"
+PROJECT_SETTINGS_AGE = timedelta(hours=1)  # a project's fields kept longer are read again
+_VALUED = frozenset({"NUMBER", "ITERATION"})  # the fields whose ids the config keeps
+
+
+def _fields_of(project: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The fields of a project as ``PROJECT_QUERY`` answers it."""
+    return [f for f in (project.get("fields") or {}).get("nodes") or [] if f]
 
 
 class GitHubProject(GitHubApi):
@@ -63,14 +71,38 @@ class GitHubProject(GitHubApi):
 
     # -- the project and its items ---------------------------------------------------------
 
+    def _kept_project(self) -> ProjectConfig | None:
+        """The project's fields as kept (a snapshot's, or read by this client) while younger
+        than ``PROJECT_SETTINGS_AGE``; None when older, of no known age, or not kept."""
+        kept = self._project
+        if kept is None or kept.read_at is None:
+            return None
+        return kept if self._now() - kept.read_at < PROJECT_SETTINGS_AGE else None
+
     async def project(self, *, refresh: bool = False) -> ProjectConfig:
         """The project's node id and fields; the estimate field is made if it is missing.
-        Read once by each client, a snapshot's too: the fields a snapshot names may have been
-        deleted and made again since (GitHub cannot change a field's type, so a retyped
-        ``Estimate`` is a new field with a new id), and writing to a deleted field's id would
-        be refused for ever, and reading by it would find no estimate."""
-        if self._project is not None and not refresh and self._fresh:
-            return self._project
+        Kept with the connection's snapshot and trusted for ``PROJECT_SETTINGS_AGE``, as Jira's
+        board and Linear's team settings are: every sync builds its client from the snapshot,
+        and one call a sync for fields that hardly change is wasted; read again once an hour
+        old (or of no known age: a snapshot kept before ``read_at`` was), and the sync engine
+        keeps the new ``read_at`` (``tracker_sync.newly_learnt``). A field may be deleted and
+        made again meanwhile (GitHub cannot change a field's type, so a retyped ``Estimate``
+        is a new field with a new id): within the hour a write to the deleted field's id,
+        refused as not found, reads the project again and is made once more
+        (``_field_write``); a read notices an item's value in a field the kept ones lack
+        (``_checked``) and reads the project again first; a read of the sprints takes the
+        fields from the same answer (``iterations``). Until then, a read by a deleted field's
+        id finds what that field held: no value, as the new field has none either."""
+        kept = None if refresh else self._kept_project()
+        if kept is not None:
+            return kept
+        return await self._take_project(
+            await self._read_project(f"open project {self.project_number} of {self.owner}")
+        )
+
+    async def _read_project(self, action: str) -> Mapping[str, Any]:
+        """The project with its fields and the iteration field's iterations, as GitHub
+        answers ``PROJECT_QUERY``."""
         if not self.project_mode:
             raise trackers.TrackerError(
                 f"{self.repo} is connected without a project.",
@@ -79,7 +111,7 @@ class GitHubProject(GitHubApi):
         data = await self._graphql(
             PROJECT_QUERY,
             {"owner": self.owner, "number": self.project_number},
-            action=f"open project {self.project_number} of {self.owner}",
+            action=action,
             what=f"Project {self.project_number} of {self.owner}",
         )
         project = (data.get("repositoryOwner") or {}).get("projectV2")
@@ -89,12 +121,17 @@ class GitHubProject(GitHubApi):
                 "token cannot see it.",
                 kind=trackers.TrackerErrorKind.NOT_FOUND,
             )
+        return project
+
+    async def _take_project(self, project: Mapping[str, Any]) -> ProjectConfig:
+        """The project's fields as ``_read_project`` answered, read now and kept; the estimate
+        field is made if it is missing."""
         if project.get("closed"):
             raise trackers.TrackerError(
                 f"Project '{project.get('title')}' is closed: reopen it, or connect another.",
                 kind=trackers.TrackerErrorKind.CONFIG,
             )
-        fields = [f for f in (project.get("fields") or {}).get("nodes") or [] if f]
+        fields = _fields_of(project)
         estimate = next(
             (f for f in fields if str(f.get("name", "")).lower() == self.estimate_field.lower()),
             None,
@@ -113,6 +150,10 @@ class GitHubProject(GitHubApi):
             estimate_field_id=str(estimate["id"]) if estimate else None,
             iteration_field_id=str(iteration["id"]) if iteration else None,
             iteration_field_name=str(iteration.get("name")) if iteration else None,
+            field_ids=tuple(
+                str(f["id"]) for f in fields if f.get("dataType") in _VALUED and f.get("id")
+            ),
+            read_at=self._now(),
         )
         if config.estimate_field_id is None:
             new_field = await self._add_field(
@@ -121,9 +162,43 @@ class GitHubProject(GitHubApi):
                 self.estimate_field,
                 action=f"add the number field '{self.estimate_field}' to the project",
             )
-            config = replace(config, estimate_field_id=str(new_field.get("id") or "") or None)
+            made = str(new_field.get("id") or "") or None
+            config = replace(
+                config,
+                estimate_field_id=made,
+                field_ids=(*config.field_ids, made) if made else config.field_ids,
+            )
         self._project, self._fresh = config, True
         return config
+
+    async def _field_write(
+        self,
+        write: Callable[[ProjectConfig], Awaitable[None]],
+        field: Callable[[ProjectConfig], str | None],
+    ) -> None:
+        """``write`` with the project's fields; refused as not found while they are a
+        snapshot's (not read by this client), the project is read again and, when the
+        ``field`` ``write`` writes to has a new id (deleted and made again since the
+        snapshot), ``write`` is made once more with it."""
+        project = await self.project()
+        try:
+            await write(project)
+        except trackers.TrackerError as error:
+            if error.kind is not trackers.TrackerErrorKind.NOT_FOUND or self._fresh:
+                raise
+            fresh = await self.project(refresh=True)
+            if field(fresh) == field(project):
+                raise
+            await write(fresh)
+
+    async def _checked(self, nodes: Sequence[Any]) -> ProjectConfig:
+        """The project's fields to read ``nodes`` (items' JSON) with: read again first when one
+        has a value in a field the kept ones lack (``unknown_fields``: made since the
+        snapshot), unless this client read them already."""
+        project = await self.project()
+        if not self._fresh and unknown_fields(nodes, project):
+            project = await self.project(refresh=True)
+        return project
 
     async def _add_field(
         self, project_id: str, data_type: str, name: str, *, action: str, **settings: Any
@@ -138,14 +213,19 @@ class GitHubProject(GitHubApi):
         return (made.get("createProjectV2Field") or {}).get("projectV2Field") or {}
 
     async def _items_page(self, query: str, cursor: str | None) -> tuple[list[Any], str | None]:
+        """A page of the project's items. A project gone by the id kept (read up to an hour
+        ago: ``project``) is not found, never a project with no item."""
         project = await self.project()
+        what = f"Project '{project.title}'"
         data = await self._graphql(
             query,
             {"id": project.id, "first": self.page_size, "after": cursor},
             action=f"read the items of project '{project.title}'",
-            what=f"Project '{project.title}'",
+            what=what,
         )
-        items = (data.get("node") or {}).get("items") or {}
+        if not data.get("node"):
+            raise self._not_found(what)
+        items = data["node"].get("items") or {}
         return list(items.get("nodes") or []), next_cursor(items)
 
     def _item(self, raw: Mapping[str, Any], project: ProjectConfig) -> ProjectItem | None:
@@ -194,22 +274,33 @@ class GitHubProject(GitHubApi):
         return item_id
 
     async def _set_estimate(self, key: str, estimate: float | None) -> None:
-        project = await self.project()
+        """The item's value of the estimate field (cleared when None), by ``_field_write``:
+        the field may have been made again since the snapshot named it."""
         item_id = await self._item_id(key, add=True)
-        if project.estimate_field_id is None:
-            raise trackers.TrackerError(
-                f"Project '{project.title}' has no '{self.estimate_field}' field.",
-                kind=trackers.TrackerErrorKind.CONFIG,
+
+        async def write(project: ProjectConfig) -> None:
+            if project.estimate_field_id is None:
+                raise trackers.TrackerError(
+                    f"Project '{project.title}' has no '{self.estimate_field}' field.",
+                    kind=trackers.TrackerErrorKind.CONFIG,
+                )
+            base = {
+                "projectId": project.id,
+                "itemId": item_id,
+                "fieldId": project.estimate_field_id,
+            }
+            if estimate is None:
+                await self._graphql(
+                    CLEAR_VALUE, {"input": base}, action=f"clear the estimate of {key}"
+                )
+                return
+            await self._graphql(
+                SET_VALUE,
+                {"input": {**base, "value": {"number": float(estimate)}}},
+                action=f"set the estimate of {key}",
             )
-        base = {"projectId": project.id, "itemId": item_id, "fieldId": project.estimate_field_id}
-        if estimate is None:
-            await self._graphql(CLEAR_VALUE, {"input": base}, action=f"clear the estimate of {key}")
-            return
-        await self._graphql(
-            SET_VALUE,
-            {"input": {**base, "value": {"number": float(estimate)}}},
-            action=f"set the estimate of {key}",
-        )
+
+        await self._field_write(write, lambda project: project.estimate_field_id)
 
     async def _item_before(self, key: str, moving: str | None) -> str | None:
         """The item just above ``key`` in the project (``moving`` itself skipped): moving an
@@ -231,19 +322,22 @@ class GitHubProject(GitHubApi):
     # -- the iteration field ---------------------------------------------------------------
 
     async def iterations(self) -> list[Iteration]:
-        """The iteration field's iterations, current and to come, then completed ones."""
-        project = await self.project()
+        """The iteration field's iterations, current and to come, then completed ones. The
+        same answer gives the project's fields: taken when the kept ones are an hour old (or of
+        no known age), or differ (a field made again since the snapshot), at no extra call;
+        kept as they are (``read_at`` too) when they agree, so a sync while a sprint runs
+        does not rewrite the connection's snapshot."""
+        named = f"'{self._project.title}'" if self._project else str(self.project_number)
+        raw = await self._read_project(f"read the iterations of project {named}")
+        kept = self._kept_project()
+        project = await self._take_project(raw)
+        if kept is not None and kept.same_fields(project):
+            self._project = project = kept
         if project.iteration_field_id is None:
             return []
-        data = await self._graphql(
-            PROJECT_QUERY,
-            {"owner": self.owner, "number": self.project_number},
-            action=f"read the iterations of project '{project.title}'",
-        )
-        fields = ((data.get("repositoryOwner") or {}).get("projectV2") or {}).get("fields") or {}
-        for raw in fields.get("nodes") or []:
-            if raw and raw.get("id") == project.iteration_field_id:
-                config = raw.get("configuration") or {}
+        for field in _fields_of(raw):
+            if field.get("id") == project.iteration_field_id:
+                config = field.get("configuration") or {}
                 return [
                     *(iteration_of(i, False) for i in config.get("iterations") or []),
                     *(iteration_of(i, True) for i in config.get("completedIterations") or []),
@@ -290,10 +384,13 @@ class GitHubProject(GitHubApi):
                 action=action,
                 iterationConfiguration=configuration,
             )
-            self._project = replace(
+            made = str(new_field.get("id"))
+            self._project = replace(  # read now: the connection keeps it (``newly_learnt``)
                 project,
-                iteration_field_id=str(new_field.get("id")),
+                iteration_field_id=made,
                 iteration_field_name=str(new_field.get("name") or DEFAULT_SPRINT_FIELD),
+                field_ids=(*project.field_ids, made),
+                read_at=self._now(),
             )
             return await self.iterations()
         assigned = await self._assignments(project)
