@@ -763,6 +763,15 @@ def all_voted(poll: PokerPoll, voted: Collection[str]) -> bool:
     return bool(done) and len(done) >= len(poll.voters)
 
 
+def complete(round_: PokerRound, poll: PokerPoll, voted: Collection[str], now: datetime) -> bool:
+    """Whether an open round is revealed as "everyone voted" once the poll waits for fewer
+    voters (`leave`, `drop`): all it waits for have voted (`all_voted`), and its deadline has
+    not passed. Past it, the round is its deadline's to reveal, as the poll closed, even while
+    that job is late (the bot was down): when the deadline came, the poll still waited for
+    whoever it has only now found gone."""
+    return not past_deadline(round_, now) and all_voted(poll, voted)
+
+
 def left_channel(poll: PokerPoll) -> NotAVoter:
     """A vote refused, clicked by a voter who is no longer in the channel: a vote counts only
     while its voter is a member (one given before leaving stays)."""

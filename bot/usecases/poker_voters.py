@@ -1,8 +1,9 @@
 """Who an open poll waits for, as the team changes under it: voters who left the channel
 (`leave_rounds`), lost the role the poll chose them by (`roles_changed`, after a change of
 roles), and items a new poll takes over from an abandoned live one (`take_over`). Each change
-reveals the open rounds everyone still waited for has voted in, and asks for the poll to be
-shown again (`sync_at`: its board, and results never posted)."""
+reveals the open rounds everyone still waited for has voted in (not one past its deadline,
+which the deadline's job reveals as the poll closed), and asks for the poll to be shown again
+(`sync_at`: its board, and results never posted)."""
 
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ async def leave_rounds(
 
 
 async def _reveal_complete(store: Store, poll: PokerPoll, now: datetime) -> list[PokerRound]:
-    """Reveals the poll's open rounds every voter it waits for has voted in."""
+    """Reveals the poll's open rounds every voter it waits for has voted in, but those past
+    their deadline, which its job reveals as the poll closed (`poker.complete`)."""
     revealed = []
     for round_ in poker.latest_rounds(await store.rounds(poll.id)).values():
         if round_.status != "voting" or await store.poker_round(round_.id, lock=True) is None:
             continue
-        if poker.all_voted(poll, await store.cards_of(round_.id)) and await store.move_round(
+        voted = await store.cards_of(round_.id)
+        if poker.complete(round_, poll, voted, now) and await store.move_round(
             round_.id, ("voting",), "revealed", **poker.reveal_fields(poll, now, "all voted")
         ):
             revealed.append(round_)

@@ -107,24 +107,27 @@ def board_message(board: Board) -> dict[str, Any]:
     return message(blocks, f"{'Planning poker' if live else 'Estimation poll'}: {numbers}")
 
 
-def closes(board: Board) -> datetime | None:
-    """When the poll's open votes close: the latest deadline of its rounds still voting (a
-    re-vote's, once the first deadline has passed); None when no vote is open."""
-    deadlines = [
-        row.round.deadline
-        for row in board.rows
-        if row.round is not None and row.round.status == "voting" and row.round.deadline
-    ]
-    return max(deadlines, default=None)
+def closes(board: Board) -> list[tuple[datetime, str]]:
+    """When the poll's open votes close, soonest first, each deadline with the items it
+    closes (`#2, #3`); empty when no vote is open. Its items close at different times once
+    one is voted on again before the others' deadline: the latest alone would let the others
+    look open until then."""
+    items: dict[datetime, list[int]] = {}
+    for row in board.rows:
+        round_ = row.round
+        if round_ is not None and round_.status == "voting" and round_.deadline:
+            items.setdefault(round_.deadline, []).append(row.number)
+    return [(when, ", ".join(f"#{n}" for n in items[when])) for when in sorted(items)]
 
 
 def _deadline(board: Board) -> dict[str, Any]:
-    """When the poll's open votes close (`closes`) and, while that is the deadline typed as a
-    time (`until fri 17:00`), that time as it was read in the team's time zone (`read`)."""
-    deadline, poll = closes(board), board.poll
-    typed = deadline is not None and deadline == poll.deadline and poll.deadline_zone
-    read = deadline.astimezone(ZoneInfo(poll.deadline_zone)) if typed else None
-    return {"deadline": deadline, "read": read, "zone": poll.deadline_zone}
+    """When the poll's open votes close (`closes`: the items of each deadline are named when
+    there are several) and, while one of them is the deadline typed as a time (`until fri
+    17:00`), that time as it was read in the team's time zone (`read`)."""
+    closing, poll = closes(board), board.poll
+    typed = poll.deadline if any(when == poll.deadline for when, _ in closing) else None
+    read = typed.astimezone(ZoneInfo(poll.deadline_zone)) if typed and poll.deadline_zone else None
+    return {"closing": closing, "read": read, "zone": poll.deadline_zone}
 
 
 def _left(board: Board) -> dict[str, Any]:
