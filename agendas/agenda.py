@@ -482,11 +482,51 @@ def _builtin_minutes(kind: str) -> int:
     return minutes
 
 
+@dataclass(frozen=True)
+class Timebox:
+    """What a meeting started without a length runs on an agenda, for the agenda's view: its
+    length and each section's whole minutes (none when it is too short to split, which
+    `scale` refuses at its start), with a sprint planning's timebox for the team's sprint
+    length (`limit`, 2 hours per sprint week), None for other kinds."""
+
+    minutes: int
+    sections: tuple[int, ...]
+    sprint_weeks: int
+    limit: int | None = None
+
+
+def timebox(agenda: Agenda, sprint_weeks: int) -> Timebox:
+    """The agenda as `/<kind> start` runs it without a length (`default_minutes`, `scale`): a
+    share-only agenda, the built-in sprint planning's, is read in minutes too."""
+    total = default_minutes(agenda, sprint_weeks)
+    fits = total >= len(agenda.sections)
+    sections = tuple(int(s.minutes) for s in scale(agenda, total)) if fits else ()
+    limit = planning_limit(sprint_weeks) if agenda.kind == "planning" else None
+    return Timebox(total, sections, sprint_weeks, limit)
+
+
+def _require_sum(agenda: Agenda) -> None:
+    """Refuses a length (`minutes:`) other than what the sections' minutes add up to, saying
+    the sum and what to type: each section would be stretched or squeezed to the length at
+    every start without a word, the agenda still showing the minutes typed. Shares fill the
+    length, so they never disagree with it; under a minute apart is rounding (a meeting runs
+    whole minutes)."""
+    if agenda.minutes is None or abs(agenda.planned - agenda.minutes) < 1:
+        return
+    total, whole = agenda.planned, round(agenda.planned)
+    said = f"the sections add up to {total:g} minutes, but `minutes:` says {agenda.minutes}: "
+    if MIN_MINUTES <= whole <= MAX_MINUTES:
+        said += f"type `minutes: {whole}` (or leave it out), or "
+    raise AgendaError(f"{said}make the sections add up to {agenda.minutes}.")
+
+
 def require_fits(agenda: Agenda, sprint_weeks: int) -> None:
-    """Refuses a sprint planning's agenda longer than the team's planning timebox (2 hours per
-    sprint week, `planning_limit`), naming both, where it is saved (a shared file, the agenda
-    form): it would be squeezed into the timebox at every start without a word. An agenda of
-    shares and no `minutes:` takes the timebox itself."""
+    """Refuses, where an agenda is saved (a shared file, the agenda form), a length its
+    sections do not add up to (`_require_sum`), and a sprint planning's agenda longer than the
+    team's planning timebox (2 hours per sprint week, `planning_limit`), naming both: either
+    would be stretched or squeezed at every start without a word. An agenda of shares and no
+    `minutes:` takes the timebox itself."""
+    _require_sum(agenda)
     limit = planning_limit(sprint_weeks)
     if agenda.kind != "planning" or not agenda.minutes or agenda.minutes <= limit:
         return

@@ -20,7 +20,17 @@ from uuid import uuid4
 
 from agendas import engine, refinement
 from agendas.agenda import KINDS as AGENDA_KINDS
-from agendas.agenda import Agenda, adopt, edited, for_team, is_custom, require_fits, reset
+from agendas.agenda import (
+    Agenda,
+    Timebox,
+    adopt,
+    edited,
+    for_team,
+    is_custom,
+    require_fits,
+    reset,
+    timebox,
+)
 from agendas.agenda import parse as parse_agenda
 from agendas.kinds import MeetingKind, People, conclude
 from bot.domain import backlog
@@ -212,10 +222,13 @@ class NextTriage:
 
 @dataclass(frozen=True)
 class AgendaShown:
+    """An agenda to show, with what a meeting on it runs for the team's sprint length."""
+
     agenda: Agenda
     custom: bool
     channel: str
     team_id: int
+    timebox: Timebox
 
 
 @dataclass(frozen=True)
@@ -950,5 +963,5 @@ async def _may_change_agenda(work: Work, kind: str, channel: str, team_id: int |
 
 def _shown(work: Work, kind: str) -> AgendaShown:
     agenda = for_team(work.team.agendas, kind)
-    custom = is_custom(work.team, kind)
-    return AgendaShown(agenda, custom, work.team.channel_id, work.team.id)
+    custom, planned = is_custom(work.team, kind), timebox(agenda, work.team.sprint_weeks)
+    return AgendaShown(agenda, custom, work.team.channel_id, work.team.id, planned)

@@ -23,9 +23,10 @@ from slack_sdk.models.blocks import (
 
 from agendas import engine, refinement
 from agendas import planning as plan
-from agendas.agenda import Agenda
+from agendas.agenda import Agenda, Timebox
 from agendas.refinement import MOSCOW, PLACEMENTS
 from bot.domain.backlog import ITEM_TYPES
+from bot.domain.ceremonies import PLANNING_PER_WEEK
 from bot.domain.readiness import DefinitionOfReady, gaps
 from bot.domain.sprints import committed_by, last_day
 from bot.usecases.files import AgendaSaved
@@ -514,14 +515,21 @@ def history(
 
 
 def agenda_shown(shown: AgendaShown) -> dict[str, Any]:
-    return agenda_view(shown.agenda, shown.custom, shown.channel, shown.team_id)
+    return agenda_view(shown.agenda, shown.custom, shown.channel, shown.timebox, shown.team_id)
 
 
 def agenda_view(
-    agenda: Agenda, custom: bool, channel_id: str, team_id: int | None = None
+    agenda: Agenda, custom: bool, channel_id: str, planned: Timebox, team_id: int | None = None
 ) -> dict[str, Any]:
-    """The agenda and its buttons, whose value names its team's channel and id."""
-    text = render("agenda_view.md.j2", agenda=agenda, custom=custom)
+    """The agenda, its total and each section's minutes as a start without a length runs them
+    (`planned`), and its buttons, whose value names its team's channel and id."""
+    text = render(
+        "agenda_view.md.j2",
+        agenda=agenda,
+        custom=custom,
+        planned=planned,
+        per_week=PLANNING_PER_WEEK,
+    )
     kind = agenda.kind
     ref = f"{kind}:{channel_id}" + (f":{team_id}" if team_id is not None else "")
     elements = [
