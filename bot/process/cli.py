@@ -5,9 +5,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import sys
 
+from dotenv import load_dotenv
+
 from bot.runtime.config import ConfigError, configure_logging, load_settings
+from bot.runtime.secrets import SECRET_KEY_VARIABLE, SecretBox, SecretKeyError
+from bot.trackers.hosts import HOSTS_VARIABLE, HostRefused, parse_allowed_hosts
+
+
+def _check_tracker_settings() -> None:
+    """``TIMEBOX_SECRET_KEY`` and ``TIMEBOX_TRACKER_HOSTS`` are read where they are used, from
+    the environment: a ``.env`` fills them in there as it fills every other setting, and a
+    bad one stops start-up (ConfigError) rather than the first connect to a tracker."""
+    load_dotenv(".env", override=False)
+    try:
+        parse_allowed_hosts(os.environ.get(HOSTS_VARIABLE))
+        if os.environ.get(SECRET_KEY_VARIABLE, "").strip():
+            SecretBox.from_env()
+    except (HostRefused, SecretKeyError) as error:
+        raise ConfigError(str(error)) from error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = load_settings()
+        _check_tracker_settings()
     except ConfigError as error:
         print(f"timebox: {error}", file=sys.stderr)
         return 2

@@ -55,3 +55,23 @@ def test_cli_stops_with_one_line_and_no_traceback(tmp_path):
         "timebox: SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from "
         "your Slack app's OAuth & Permissions page."
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("TIMEBOX_TRACKER_HOSTS=https://jira.example.com", "TIMEBOX_TRACKER_HOSTS lists hosts"),
+        ("TIMEBOX_SECRET_KEY=not-a-key", "TIMEBOX_SECRET_KEY is not a Fernet key"),
+    ],
+)
+def test_the_tracker_settings_in_dotenv_are_read_and_a_bad_one_stops_start_up(
+    tmp_path, line, named
+):
+    """The key for tokens and the hosts trackers may be reached on are read where they are
+    used, from the environment: a `.env` fills them in as it does every other setting, and a
+    bad one stops `timebox run` at start-up with one line, not at the first connect."""
+    (tmp_path / ".env").write_text(f"SLACK_BOT_TOKEN=xoxb-1\nSLACK_SIGNING_SECRET=s\n{line}\n")
+    result = run_cli("run", tmp_path)
+    assert result.returncode == 2, result.stderr
+    [said] = result.stderr.strip().splitlines()
+    assert said.startswith(f"timebox: {named}"), said
