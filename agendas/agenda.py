@@ -130,7 +130,8 @@ def reset(team: Team, kind: str) -> Agenda:
 
 def edited(current: Agenda, amounts: Sequence[str], purposes: Sequence[str]) -> Agenda:
     """`current` with the lengths (minutes, or % of the meeting for a share-only agenda) and
-    purposes typed in its form, one per section; a wrong one is refused naming its section."""
+    purposes typed in its form, one per section; a wrong one is refused naming its section,
+    and percentages that do not make the whole meeting saying what to type (`_require_shares`)."""
     sections = []
     for index, section in enumerate(current.sections):
         value = amounts[index] if index < len(amounts) else ""
@@ -144,7 +145,9 @@ def edited(current: Agenda, amounts: Sequence[str], purposes: Sequence[str]) -> 
         raise UserError(
             f"The sections add up to {total} minutes: keep it from {MIN_MINUTES} to {MAX_MINUTES}."
         )
-    return replace(current, minutes=total, sections=tuple(sections))
+    agenda = replace(current, minutes=total, sections=tuple(sections))
+    _require_shares(agenda, in_form=True)
+    return agenda
 
 
 def _plain_problem(problem: str) -> str:
@@ -520,13 +523,54 @@ def _require_sum(agenda: Agenda) -> None:
     raise AgendaError(f"{said}make the sections add up to {agenda.minutes}.")
 
 
+SHARES_ROUNDING = 0.005
+"""How far from the whole meeting shares may add up: half a percent, so three thirds written
+0.333 (99.9%) are saved, while a whole percent too many or too few (101%, 99%) is a mistake
+to say. Within it, a section runs at most half a percent of the meeting from its share (2.4
+minutes of 8 hours)."""
+
+
+def _require_shares(agenda: Agenda, *, in_form: bool = False) -> None:
+    """Refuses shares of the meeting (an agenda without `minutes:`) that do not add up to the
+    whole of it, saying their sum and what to type: `scale` spreads the meeting over their sum,
+    so 20/30/15/30/10 % (105%) would run the 20% section as 19% without a word, the agenda
+    still saying 20%. `in_form`: as the lengths form types them, in whole percents per
+    section; otherwise as YAML's `share:` fractions."""
+    shares = [s.minutes for s in agenda.sections]
+    total = sum(shares)
+    if agenda.minutes is not None or round(abs(total - 1), 9) <= SHARES_ROUNDING:
+        return
+    fix = _one_share_fixed(shares)
+    percent = f"{round(total * 100, 1):g}%"
+    if in_form:
+        said = f"The sections add up to {percent} of the meeting, not 100%: "
+        if fix:
+            said += f"type {round(fix[1] * 100)} for section {fix[0] + 1}, or "
+        raise UserError(f"{said}make them add up to 100.")
+    said = f"the shares add up to {round(total, 3):g} ({percent} of the meeting), not 1: "
+    if fix:
+        said += f"type `share: {round(fix[1], 3):g}` in sections[{fix[0] + 1}], or "
+    raise AgendaError(f"{said}make {'the shares' if fix else 'them'} add up to 1.")
+
+
+def _one_share_fixed(shares: Sequence[float]) -> tuple[int, float] | None:
+    """The section whose share alone, changed, makes the whole meeting, and its new share: the
+    largest (the first of equals), which can give the most; none when that would leave it
+    under 1%."""
+    index = max(range(len(shares)), key=lambda i: shares[i])
+    share = shares[index] + 1 - sum(shares)
+    return (index, share) if round(share, 9) >= 0.01 else None
+
+
 def require_fits(agenda: Agenda, sprint_weeks: int) -> None:
     """Refuses, where an agenda is saved (a shared file, the agenda form), a length its
-    sections do not add up to (`_require_sum`), and a sprint planning's agenda longer than the
-    team's planning timebox (2 hours per sprint week, `planning_limit`), naming both: either
-    would be stretched or squeezed at every start without a word. An agenda of shares and no
-    `minutes:` takes the timebox itself."""
+    sections do not add up to (`_require_sum`), shares that do not make the whole meeting
+    (`_require_shares`), and a sprint planning's agenda longer than the team's planning
+    timebox (2 hours per sprint week, `planning_limit`), naming both: each would be stretched
+    or squeezed at every start without a word. An agenda of shares and no `minutes:` takes
+    the timebox itself."""
     _require_sum(agenda)
+    _require_shares(agenda)
     limit = planning_limit(sprint_weeks)
     if agenda.kind != "planning" or not agenda.minutes or agenda.minutes <= limit:
         return
