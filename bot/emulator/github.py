@@ -27,7 +27,10 @@ Every answer carries ``X-RateLimit-Limit/Remaining/Reset/Used/Resource``. Faults
 it for ``retry_after=0``; or ``limit="primary"``: 403 with ``X-RateLimit-Remaining: 0`` and a
 reset time, GraphQL's ``RATE_LIMITED``), ``delay_next`` (an answer held so a timeout fires;
 ``applied=True`` does the work first) and ``fail_rate``. Webhooks (``issues``,
-``projects_v2_item``) are signed ``X-Hub-Signature-256: sha256=<HMAC-SHA256 hex>``.
+``projects_v2_item``) are signed ``X-Hub-Signature-256: sha256=<HMAC-SHA256 hex>`` and sent at
+their scope, as GitHub documents: a repository's webhook hears its ``issues`` only; an
+organisation's (``add_webhook(..., organization=True)``) every repository's ``issues`` and every
+project's ``projects_v2_item`` (``add_project`` and ``add_item`` make a second project).
 
 The emulator is ``GitHubEmulator`` here (its set-up and test helpers, faults and the HTTP
 plumbing: credentials, rate-limit headers, GitHub's words for a fault) on ``GitHubSite``
@@ -146,8 +149,16 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
         iteration_field.iterations.append(made)
         return made
 
-    def item(self, key: str) -> GhItem:
-        return next(i for i in self._project().items if i.key == key)
+    def add_item(self, key: str, project: GhProject) -> GhItem:
+        """Issue ``key`` added to ``project`` too (another project of the organisation, say):
+        its item at the bottom, with no field values."""
+        made = GhItem(f"PVTI_{self._next_id()}", key, updated=self._stamp())
+        project.items.append(made)
+        return made
+
+    def item(self, key: str, project: GhProject | None = None) -> GhItem:
+        """Issue ``key``'s item in ``project`` (the emulator's project by default)."""
+        return next(i for i in (project or self._project()).items if i.key == key)
 
     def edit(self, key: str, **changes: Any) -> GhIssue:
         """A person's edit on GitHub: issue fields (title, body, state, labels, ...) bump the
@@ -174,10 +185,11 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
             self._item_changed(item, "edited")
         return issue
 
-    def move(self, key: str, index: int) -> None:
-        """A person drags an item to ``index`` in the project's order."""
-        items = self._project().items
-        item = self.item(key)
+    def move(self, key: str, index: int, project: GhProject | None = None) -> None:
+        """A person drags an item to ``index`` in the order of ``project`` (the emulator's
+        project by default)."""
+        items = (project or self._project()).items
+        item = self.item(key, project)
         items.remove(item)
         items.insert(index, item)
         self._item_changed(item, "reordered")
@@ -186,7 +198,8 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
         """A person transfers the issue to repository ``repo`` (``owner/name``): it gets the
         next number there and leaves its milestone behind; its old address answers ``301 Moved
         Permanently`` from then on (GitHub's REST documentation for "Get an issue"); a project
-        item keeps it, and the old repository's ``issues`` webhook says ``transferred``."""
+        item keeps it, and the old repository's ``issues`` webhook says ``transferred``: the
+        issue and repository as they were, the new ones in ``changes``."""
         issue = self.issue(key)
         source, target = self.repos[issue.repo], self.repos[repo]
         target.numbered = max([*target.issues, target.numbered]) + 1
@@ -208,18 +221,18 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
         self._event(
             "issues",
             "transferred",
-            issue=moved,
+            issue=issue,
             changes={"new_issue": self._issue_json(moved), "new_repository": {"full_name": repo}},
         )
         return moved
 
     def delete_issue(self, key: str) -> None:
         """A repository admin deletes the issue on GitHub: gone from its repository and from
-        the project, 404 from then on."""
+        every project, 404 from then on."""
         repo, _, number = key.partition("#")
         del self.repos[repo].issues[int(number)]
-        if self.project is not None:
-            self.project.items[:] = [i for i in self.project.items if i.key != key]
+        for project in self.projects.values():
+            project.items[:] = [i for i in project.items if i.key != key]
 
     def estimate_of(self, key: str) -> float | None:
         if self.project is None:
@@ -230,9 +243,9 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
             return None
         return self.item(key).values.get(self._estimate_field().id)
 
-    def project_keys(self) -> list[str]:
-        """Every item's key, in the project's order."""
-        return [i.key for i in self._project().items if not i.archived]
+    def project_keys(self, project: GhProject | None = None) -> list[str]:
+        """Every item's key, in the order of ``project`` (the emulator's by default)."""
+        return [i.key for i in (project or self._project()).items if not i.archived]
 
     def backlog_keys(self) -> list[str]:
         """What the client should see as the backlog: open, in no current or future iteration."""

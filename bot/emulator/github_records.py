@@ -1,6 +1,7 @@
 """What the GitHub emulator holds, and the words it answers in: the records of its repositories
 (issues, milestones), of Projects (v2) with their fields, iterations and ordered items, of GitHub
-Apps and webhooks; what a project field of each data type is called (``FIELD_KINDS``); the call
+Apps and webhooks (which events a webhook hears at its scope: a repository's or an
+organisation's); what a project field of each data type is called (``FIELD_KINDS``); the call
 it records (``GitHubCall``); GitHub's messages for bad credentials and its primary and secondary
 rate limits; and a REST route's refusal (``GitHubFailure``: GitHub's ``message`` and
 ``documentation_url``).
@@ -8,6 +9,7 @@ rate limits; and a REST route's refusal (``GitHubFailure``: GitHub's ``message``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, ClassVar, NamedTuple
@@ -180,12 +182,41 @@ class GhApp:
     installations: dict[int, str] = field(default_factory=dict)  # id -> repo full name
 
 
+REPOSITORY_EVENTS = ("issues",)
+"""What the emulator sends a repository's webhook: GitHub offers ``projects_v2_item`` to
+organisation webhooks (and Apps) only ("Webhook events and payloads", its Availability)."""
+ORGANIZATION_EVENTS = ("issues", "projects_v2_item")
+"""What it sends an organisation's: every repository's ``issues``, every project's items."""
+
+
 @dataclass
 class GitHubWebhook:
+    """A webhook at its scope: a repository's (``repository``, ``owner/name``) or an
+    organisation's (``organization``, its login), subscribed to ``events``."""
+
     url: str
     secret: str | None = None
-    events: tuple[str, ...] = ("issues", "projects_v2_item")
+    events: tuple[str, ...] = REPOSITORY_EVENTS
     deliveries: list[int] = field(default_factory=list)
+    repository: str | None = None
+    organization: str | None = None
+
+    def hears(self, kind: str, payload: Mapping[str, Any]) -> bool:
+        """Whether GitHub sends this hook the ``kind`` event ``payload``: one it subscribes
+        to, about its repository (``repository.full_name``) or, an organisation's, about
+        anything of the organisation (``organization.login``, in every payload GitHub sends
+        about an organisation's repository or project)."""
+        if kind not in self.events:
+            return False
+        if self.organization is not None:
+            return _login(payload.get("organization")) == self.organization
+        repository = payload.get("repository")
+        named = repository.get("full_name") if isinstance(repository, Mapping) else None
+        return named is not None and named == self.repository
+
+
+def _login(owner: Any) -> str | None:
+    return owner.get("login") if isinstance(owner, Mapping) else None
 
 
 class GitHubFailure(Refusal):

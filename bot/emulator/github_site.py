@@ -3,8 +3,10 @@
 GitHub's whole-second time stamps, making an issue (with its project item and field values) or a
 project field, an item's change, a repository looked up as the caller may see it, the REST JSON
 views of users, issues and milestones, and the signed webhook events (``issues``,
-``projects_v2_item``) a change sends. ``GitHubEmulator`` (github.py) builds that state; each
-family (``github_issues``, ``github_apps``, ``github_graphql``) is a mixin on this base.
+``projects_v2_item``) a change sends to the webhooks that hear them at their scope (a
+repository's: its ``issues``; an organisation's: every repository's and project's).
+``GitHubEmulator`` (github.py) builds that state; each family (``github_issues``,
+``github_apps``, ``github_graphql``) is a mixin on this base.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.emulator.github_records import (
+    ORGANIZATION_EVENTS,
+    REPOSITORY_EVENTS,
     GhApp,
     GhField,
     GhIssue,
@@ -244,11 +248,40 @@ class GitHubSite(RestServer):
         self,
         url: str,
         secret: str | None = None,
-        events: tuple[str, ...] = ("issues", "projects_v2_item"),
+        events: tuple[str, ...] | None = None,
+        *,
+        repo: str | None = None,
+        organization: bool | str = False,
     ) -> GitHubWebhook:
-        """A webhook as a repository or organisation admin registers it; events are sent by
-        ``deliver_webhooks()``, or at once when ``auto_webhooks`` is set."""
-        hook = GitHubWebhook(url, secret, events)
+        """A webhook as an admin registers it, at GitHub's scope: a repository's (``repo``,
+        else the emulator's repository) hears that repository's ``issues``; an organisation's
+        (``organization``: its login, or True for the repository's owner) hears the
+        ``issues`` of every repository of it and the ``projects_v2_item`` events of every
+        project of it, which GitHub sends to no repository webhook. ``events``: what it
+        subscribes to, by default all its scope hears. Tests register webhooks (Timebox never
+        does), so a subscription GitHub would not offer at that scope is a ValueError. Events
+        are sent by ``deliver_webhooks()``, or at once when ``auto_webhooks`` is set."""
+        if organization:
+            if repo is not None:
+                raise ValueError("a webhook is a repository's or an organisation's, not both")
+            login = self.repository.owner if organization is True else str(organization)
+            hook = GitHubWebhook(url, secret, ORGANIZATION_EVENTS, organization=login)
+        else:
+            full_name = repo or self.repository.full_name
+            if full_name not in self.repos:
+                raise ValueError(f"no repository {full_name!r} to add a webhook to")
+            hook = GitHubWebhook(url, secret, REPOSITORY_EVENTS, repository=full_name)
+        for kind in events or ():
+            if kind not in ORGANIZATION_EVENTS:
+                raise ValueError(
+                    f"the GitHub emulator sends no {kind!r} events, only {ORGANIZATION_EVENTS}"
+                )
+            if kind not in hook.events:
+                raise ValueError(
+                    f"GitHub sends {kind!r} to organisation webhooks only (and Apps), never "
+                    f"to a repository's: add_webhook(..., organization=True)"
+                )
+        hook.events = tuple(events) if events else hook.events
         self.webhooks.append(hook)
         return hook
 
@@ -263,7 +296,9 @@ class GitHubSite(RestServer):
     ) -> None:
         """A ``kind`` event (``issues``, ``projects_v2_item``) queued for the webhooks: its
         ``action``, the issue or item as it is now, and ``extra`` (``changes``, ``label``,
-        ``milestone``, ``assignee``: what the action names)."""
+        ``milestone``, ``assignee``: what the action names). An ``issues`` payload has the
+        ``repository`` and its ``organization``; a ``projects_v2_item`` one the item's
+        project's ``organization`` and no repository (GitHub's payloads)."""
         if not self.webhooks:
             return
         payload: dict[str, Any] = {
@@ -272,29 +307,34 @@ class GitHubSite(RestServer):
             "sender": self._user_json(self.login),
         }
         if issue is not None:
+            repo = self.repos[issue.repo]
             payload["issue"] = self._issue_json(issue)
-            payload["repository"] = {
-                "full_name": issue.repo,
-                "node_id": self.repos[issue.repo].node_id,
-            }
-        if item is not None and self.project is not None:
+            payload["repository"] = {"full_name": repo.full_name, "node_id": repo.node_id}
+            payload["organization"] = {"login": repo.owner}  # every owner is an organisation
+        project = self._project_of(item) if item is not None else None
+        if item is not None and project is not None:
             content = self.issue(item.key)
             payload["projects_v2_item"] = {
                 "id": int(item.id.split("_")[-1]),
                 "node_id": item.id,
-                "project_node_id": self.project.id,
+                "project_node_id": project.id,
                 "content_node_id": content.node_id,
                 "content_type": "Issue",
                 "updated_at": self.iso(item.updated),
             }
-            payload["organization"] = {"login": self.project.owner}
+            payload["organization"] = {"login": project.owner}
         self._queue_event((kind, payload))
 
+    def _project_of(self, item: GhItem) -> GhProject | None:
+        """The project holding ``item``."""
+        return next((p for p in self.projects.values() if any(i is item for i in p.items)), None)
+
     def _deliveries(self, event: tuple[str, dict[str, Any]]) -> Iterable[Delivery]:
+        """The event for each webhook that hears it (``GitHubWebhook.hears``: at its scope)."""
         kind, payload = event
         body = json.dumps(payload).encode()
         for hook in self.webhooks:
-            if kind in hook.events:
+            if hook.hears(kind, payload):
                 headers = {
                     "Content-Type": "application/json",
                     "User-Agent": "GitHub-Hookshot/emulator",

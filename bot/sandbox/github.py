@@ -4,9 +4,11 @@ The GitHub emulator (bot/emulator/github.py) starts on 127.0.0.1 with a reposito
 and a Projects (v2) project over it (an Estimate number field, an Iteration field, a Status
 field), holding a few issues in order: estimates, acceptance criteria in the body, a bug, a
 "blocked by" reference. The demo channel is connected to the project through the same use case
-as `/timebox connect github` (as its Product Owner), the project is imported, and a webhook
-with its secret is registered, so an edit in the emulator reaches `/backlog` at once. A
-newcomer sees a connected channel without a GitHub account.
+as `/timebox connect github` (as its Product Owner), the project is imported, and the webhooks
+its answer asks for are registered with its secret: the repository's for Issues, and the
+organisation's for Projects v2 items (GitHub sends those to organisation webhooks only), so an
+edit or a drag in the emulator reaches `/backlog` at once. A newcomer sees a connected channel
+without a GitHub account.
 
 The emulator's port changes at every start, so an earlier connection is replaced; the items
 keep their numbers (they are matched by their keys). The key that encrypts the token at rest
@@ -76,4 +78,8 @@ async def start_github(sandbox: Any) -> GitHubEmulator:
         repo=f"{OWNER}/{REPO}", token=Secret(TOKEN), project="1", api_url=github.url
     )
     await connect_demo(sandbox, github, form, "GitHub project")
+    repository_hook = github.webhooks[-1]  # the one connect_demo added: the repository's
+    github.add_webhook(
+        repository_hook.url, repository_hook.secret, ("projects_v2_item",), organization=True
+    )
     return github

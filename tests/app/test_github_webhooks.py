@@ -30,10 +30,12 @@ SECRET = "hook-secret"
 
 @asynccontextmanager
 async def github_hooks(
-    em: GitHubEmulator, clock: ManualClock
+    em: GitHubEmulator, clock: ManualClock, **scope: Any
 ) -> AsyncIterator[list[tuple[str, dict[str, Any]]]]:
     """A receiver of ``em``'s webhooks (signed with ``SECRET``) while open: each delivery's
-    ``X-GitHub-Event`` and body; a delivery whose signature does not verify fails the test."""
+    ``X-GitHub-Event`` and body; a delivery whose signature does not verify fails the test.
+    ``scope``: how the hook is registered (``add_webhook``'s ``organization``, ``events``):
+    by default a repository's."""
     received: list[tuple[str, dict[str, Any]]] = []
 
     async def hook(request: web.Request) -> web.Response:
@@ -49,7 +51,7 @@ async def github_hooks(
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", 0).start()
-        em.add_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/hook", SECRET)
+        em.add_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/hook", SECRET, **scope)
         yield received
     finally:
         await runner.cleanup()
