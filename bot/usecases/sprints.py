@@ -10,10 +10,12 @@ reading and writing is here.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from types import ModuleType
 
 from bot.domain import burndown, calibration, sprint_export, tasks
 from bot.domain import sprints as rules
@@ -212,8 +214,7 @@ async def close_sprint(
 
 async def velocity_chart(svc: Services, actor: Actor) -> SprintFile | NothingToDraw:
     """The chart of committed and completed points; with no sprint recorded, why not."""
-    from bot.domain import charts  # matplotlib is heavy: loaded on first use only
-
+    charts = await _charts()
     async with team_work(svc, actor) as work:
         recent = await work.store.sprints(work.team.id, CHARTS_KEPT)  # the running one too
     if not any(s.committed_points is not None for s in recent):
@@ -227,8 +228,7 @@ async def burndown_chart(
     """A sprint's burndown in points, or (`hours`) in task hours left: the sprint numbered
     `number`, else the running one, else the last closed one (right after `/sprint close`,
     the sprint just closed)."""
-    from bot.domain import charts
-
+    charts = await _charts()
     async with team_work(svc, actor) as work:
         sprint = await _exported(work.store, work.team, number)
         today = local_today(work.team, work.now)
@@ -273,6 +273,12 @@ def no_hours_closed(sprint: Sprint) -> str:
         f"Sprint {sprint.number} is closed, and none of its tasks had hours: it has no "
         f"burndown in hours. `/sprint burndown {sprint.number}` draws it in points."
     )
+
+
+async def _charts() -> ModuleType:
+    """bot.domain.charts, loaded on first use and off the event loop: importing matplotlib
+    takes 1-2 s, which on the loop would hold every team's acks meanwhile."""
+    return await asyncio.to_thread(importlib.import_module, "bot.domain.charts")
 
 
 async def _drawn(
