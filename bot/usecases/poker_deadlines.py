@@ -35,8 +35,9 @@ from bot.usecases.unit import Actor, team_work
 from storage.models import PokerPoll, PokerRound, Team
 from storage.repositories import Store
 
-BuildClosed = Callable[[PokerPoll, Sequence[Row]], dict[str, Any]]
-"""The channel's notice that an async poll has closed, as chat.postMessage arguments."""
+BuildClosed = Callable[[PokerPoll, Sequence[Row], Sequence[Row]], dict[str, Any]]
+"""The channel's notice that an async poll's deadline closed the votes of the first rows, the
+second still open (a re-vote, with a later deadline), as chat.postMessage arguments."""
 BuildReminder = Callable[[Reminder], dict[str, Any]]
 """One voter's reminder of all that waits for their vote, as chat.postMessage arguments."""
 
@@ -176,14 +177,17 @@ async def close_at_deadline(
             return None
         if revealed:
             ids = {r.id for r in revealed}
-            rows = [r for r in (await board(store, poll)).rows if r.round and r.round.id in ids]
+            shown = (await board(store, poll)).rows
+            rows = [r for r in shown if r.round and r.round.id in ids]
+            # an item voted on again closes later: the notice says so, not that the poll closed
+            still = [r for r in shown if r.round and r.round.status == "voting"]
             await outbox.enqueue(
                 store,
                 f"{due.key}:closed",
                 team.workspace_id,
                 now,
                 channel=team.channel_id,
-                **closed(poll, rows),
+                **closed(poll, rows, still),
             )
         posts = []
         for round_ in poker.unposted(await store.rounds(poll_id)):

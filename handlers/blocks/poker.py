@@ -112,12 +112,17 @@ def closes(board: Board) -> list[tuple[datetime, str]]:
     closes (`#2, #3`); empty when no vote is open. Its items close at different times once
     one is voted on again before the others' deadline: the latest alone would let the others
     look open until then."""
-    items: dict[datetime, list[int]] = {}
-    for row in board.rows:
+    return [(when, ", ".join(f"#{r.number}" for r in rows)) for when, rows in _open(board.rows)]
+
+
+def _open(rows: Sequence[Row]) -> list[tuple[datetime, list[Row]]]:
+    """The rows whose vote is open, by the deadline that closes it, soonest first."""
+    by_deadline: dict[datetime, list[Row]] = {}
+    for row in rows:
         round_ = row.round
         if round_ is not None and round_.status == "voting" and round_.deadline:
-            items.setdefault(round_.deadline, []).append(row.number)
-    return [(when, ", ".join(f"#{n}" for n in items[when])) for when in sorted(items)]
+            by_deadline.setdefault(round_.deadline, []).append(row)
+    return [(when, by_deadline[when]) for when in sorted(by_deadline)]
 
 
 def _deadline(board: Board) -> dict[str, Any]:
@@ -170,10 +175,30 @@ def _row(board: Board, row: Row, helpers: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def closed_message(poll: PokerPoll, rows: Sequence[Row]) -> dict[str, Any]:
-    """The channel's notice that an async poll has closed, with each item's outcome."""
-    text = render("poker_closed.md.j2", poll=poll, rows=rows, summary=summary, off_words=off_words)
+def closed_message(
+    poll: PokerPoll, rows: Sequence[Row], still: Sequence[Row] = ()
+) -> dict[str, Any]:
+    """The channel's notice that an async poll's deadline closed the votes of `rows`, with
+    each item's outcome. The votes `still` open (a re-vote, whose deadline is later) are said
+    with their deadlines, soonest first: then only the items of `rows` have closed, not the
+    poll."""
+    text = render(
+        "poker_closed.md.j2",
+        poll=poll,
+        rows=rows,
+        closed=_split(rows),
+        still=[(when, *_split(some)) for when, some in _open(still)],
+        summary=summary,
+        off_words=off_words,
+    )
     return message([section(text)], text)
+
+
+def _split(rows: Sequence[Row]) -> tuple[list[int], list[int]]:
+    """The items of `rows` as the notice names them: those in their first round (`#2`), and
+    those voted on again (`the re-vote of #1`: a round after the first)."""
+    again = [row.number for row in rows if row.round and row.round.number > 1]
+    return [row.number for row in rows if row.number not in again], again
 
 
 def not_in_channel_message(outside: Sequence[str]) -> dict[str, Any]:
