@@ -243,10 +243,15 @@ def owned_values(issue: TrackerIssue) -> dict[str, Any]:
     }
 
 
+ESTIMATED_WITH = "estimate_field"  # in a link's facts: the field its estimate was read from
+IN_TIME = frozenset({"timeoriginalestimate"})  # Jira's Original time estimate: seconds, no points
+
+
 def facts(issue: TrackerIssue, kind: str = JIRA) -> dict[str, Any]:
     """What only the tracker has, kept with the link and shown with the item; with the
     hypothesis its description states, its rank token (to see it change), the tracker's
-    kind (what the item's view names) and whether it was closed as not planned."""
+    kind (what the item's view names), whether it was closed as not planned, and the field
+    its estimate was read from (Jira's, which an admin may switch)."""
     return {
         "tracker": kind,
         "description": issue.description,
@@ -259,7 +264,31 @@ def facts(issue: TrackerIssue, kind: str = JIRA) -> dict[str, Any]:
         "rank": issue.rank,
         "not_planned": issue.not_planned,
         "sprint_id": issue.sprint_id,
+        **({ESTIMATED_WITH: issue.estimate_field} if issue.estimate_field else {}),
     }
+
+
+def estimate_moved(link: TrackerLink, issue: TrackerIssue) -> bool:
+    """The issue's estimate was read from another field than its link's (no field kept: the
+    same): Jira's estimation field was switched since. The issue is merged again though it
+    did not change (``seen``), its estimate kept another way now (``merge``'s `moved`)."""
+    field = issue.estimate_field
+    moved = (link.remote or {}).get(ESTIMATED_WITH, field) != field
+    return bool(field) and field not in IN_TIME and moved
+
+
+def estimation_switched(kept: str | None, board: Mapping[str, Any]) -> bool:
+    """The board's settings the connection keeps (Jira's, read again hourly) name another
+    estimation field than the one its estimates were read from (`kept`): one of points, as
+    an estimate in time is none (``IN_TIME``), so nothing to read again."""
+    field = board.get("estimation_field") or None
+    return "estimation_field" in board and field not in IN_TIME and field != (kept or None)
+
+
+def estimated_with(remote: Mapping[str, Any] | None, field: str | None) -> dict[str, Any]:
+    """A link's facts saying its estimate was read from `field`, unless they say already."""
+    remote = dict(remote or {})
+    return remote if ESTIMATED_WITH in remote else {**remote, ESTIMATED_WITH: field or ""}
 
 
 def hypothesis_after(current: str, remote: Mapping[str, Any], issue: TrackerIssue) -> str | None:
@@ -554,6 +583,7 @@ def merge(
     tracker: str = "Jira",
     relinked: bool = False,
     other_board: bool = False,
+    moved: Collection[str] = (),
 ) -> Merge:
     """Three-way merge per field: `base` is what both sides last agreed on.
 
@@ -573,6 +603,10 @@ def merge(
     made there (``unheld``): that board keeps it another way, or not at all. Timebox's value
     stays and is written there (the new board's way); a value that board does show is merged
     as above, the later change winning.
+
+    `moved`: writable fields the board keeps in another place than the one both sides agreed
+    on (Jira's estimation field switched: ``estimate_moved``), merged as `other_board` merges
+    every field: empty there, Timebox's value stays and is written there.
     """
     result = Merge(base=dict(base))
     for name in MERGED:
@@ -582,7 +616,7 @@ def merge(
         never = agreed is _NEVER and (not relinked or when is None)  # first import, or unedited
         if ours == theirs or never or (relinked and name not in WRITABLE):
             take = True
-        elif other_board and unheld(name, agreed, theirs):
+        elif (other_board or name in moved) and unheld(name, agreed, theirs):
             result.base[name] = theirs  # what that board holds: Timebox's value is to write
             result.write.append(name)
             continue
@@ -728,6 +762,7 @@ def _merged_fields(
         tracker=tracker_name(kind),
         relinked=relinked,
         other_board=other_board,
+        moved=("estimate",) if estimate_moved(link, issue) else (),
     )
     edited: dict[str, list[Any]] = {}
     for name, (old, new) in merged.changes.items():
@@ -907,8 +942,13 @@ class Verdict:
 
 
 def seen(issue: TrackerIssue, link: TrackerLink) -> bool:
-    """The issue has not changed since its link last saw it (its last update is no later)."""
-    return link.remote_updated is not None and issue.updated <= link.remote_updated
+    """The issue has not changed since its link last saw it (its last update is no later),
+    and its estimate was read from the field the link's was (``estimate_moved``)."""
+    return (
+        link.remote_updated is not None
+        and issue.updated <= link.remote_updated
+        and not estimate_moved(link, issue)
+    )
 
 
 def classify(

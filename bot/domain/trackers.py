@@ -8,7 +8,8 @@ issues and sprints back. Everything it returns is a frozen dataclass; every fail
 Paging is explicit (``backlog_page``/``changes_page`` take and return an opaque cursor) so the
 sync engine can checkpoint between pages; ``iter_backlog``/``iter_changes`` walk all pages.
 A client that reads many issues by key in one call says so by being a ``ReadsIssues`` too
-(Jira); ``issues_by_key`` asks any other for each issue alone.
+(Jira); ``issues_by_key`` asks any other for each issue alone, and ``issues_asked`` says of
+each key asked which issue it names now, if any.
 
 The clients (``bot.trackers.jira``, ``github``, ``linear``) and their credentials
 (``bot.trackers.base``) live outside the layers; the sync engine's use cases
@@ -18,7 +19,7 @@ The clients (``bot.trackers.jira``, ``github``, ``linear``) and their credential
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -133,6 +134,11 @@ class TrackerIssue:
     # (bot.usecases.tracker_push). None when the read does not say: GitHub's, and Linear's
     # backlog lists (its changes walk and its read of one issue ask for it).
     created: datetime | None = None
+    # The field the estimate was read from, where a board may switch it (Jira's estimation
+    # field, which an admin can change): a link whose agreed estimate came from another field
+    # merges the issue again (tracker_sync.estimate_moved). "" where the tracker keeps it in
+    # one place.
+    estimate_field: str = ""
 
 
 @dataclass(frozen=True)
@@ -420,6 +426,35 @@ async def issues_one_by_one(tracker: Tracker, keys: Sequence[str]) -> list[Track
             if error.kind is not TrackerErrorKind.NOT_FOUND:
                 raise
     return found
+
+
+async def issues_asked(tracker: Tracker, ids: Mapping[str, str]) -> dict[str, TrackerIssue | None]:
+    """The issue each key of ``ids`` names now (key -> the tracker's id of its issue, "" when
+    not known), None where the tracker finds none (deleted, or hidden from the account).
+    Several are read together where the tracker can (``ReadsIssues``: Jira's search, which
+    leaves out a key it does not find and gives a moved issue under its new key, matched to
+    the key asked by its id); should an issue come back that matches no key asked (moved, its
+    id not known), the keys not matched are asked for alone, as every key is elsewhere, by its
+    id too (``Tracker.issue``: Linear finds a moved issue by its id only)."""
+    answers: dict[str, TrackerIssue | None] = {}
+    alone = list(ids)
+    if isinstance(tracker, ReadsIssues) and len(alone) > 1:
+        by_id = {issue_id: key for key, issue_id in ids.items() if issue_id}
+        stray = False
+        for issue in await tracker.issues_by_key(alone):
+            key = by_id.get(issue.id) or (issue.key if issue.key in ids else None)
+            stray |= key is None
+            if key is not None:
+                answers[key] = issue
+        alone = [key for key in ids if key not in answers] if stray else []
+    for key in alone:
+        try:
+            answers[key] = await tracker.issue(key, issue_id=ids[key])
+        except TrackerError as error:
+            if error.kind is not TrackerErrorKind.NOT_FOUND:
+                raise
+            answers[key] = None
+    return {key: answers.get(key) for key in ids}
 
 
 async def iter_backlog(tracker: Tracker) -> AsyncIterator[TrackerIssue]:

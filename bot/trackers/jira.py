@@ -9,7 +9,9 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
   once kept for an hour (``BOARD_SETTINGS_AGE``) by the hourly look at the board (before its
   keys) and before an estimate is written, as an admin may switch the estimation field: the
   sync engine keeps what was read again, so the syncs after read estimates from the field
-  the board estimates with now, for one call an hour.
+  the board estimates with now, for one call an hour. Each issue read says which field its
+  estimate came from (``estimate_field``): a switch found, the sync reads the linked issues
+  again (bot/usecases/tracker_pull.py).
 - ``GET  /rest/api/3/field``: which custom field is the Sprint field (its id differs between
   sites: ``customfield_10020`` on most); its value, a list of the sprints the issue is or was
   in (``id``, ``name``, ``state``, ``boardId``, ...), says whether an issue is planned in an
@@ -520,6 +522,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
             not_planned=category is trackers.StatusCategory.DONE
             and not_done(fields.get("resolution"), status.get("name")),
             created=parse_time(fields.get("created")),
+            estimate_field=board.estimation_field or "",
         )
 
     async def backlog_page(self, cursor: str | None = None) -> trackers.IssuePage:

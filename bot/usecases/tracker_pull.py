@@ -10,9 +10,11 @@
   When a changed issue was reordered in the tracker (its rank token changed), when a webhook
   says so, and hourly, it also reads the board's keys in order (``backlog_keys``: one call per
   5,000 issues on Jira) to put the backlog in the board's order and to find linked issues that
-  are gone: each is asked for (``issue``); deleted (NOT_FOUND) or off the board, its item is
-  unlinked with a history line, and archived if it was on the backlog. A webhook naming a
-  deleted issue has that one asked for at once.
+  are gone: they are asked for (``trackers.issues_asked``: 100 a search on Jira); deleted
+  (not found) or off the board, its item is unlinked with a history line, and archived if it
+  was on the backlog. A webhook naming a deleted issue has that one asked for at once. A
+  board found estimating with another field (a Jira admin switched it) has its linked
+  issues read again once (``_estimates_again``).
 
 A change of status of an item the running sprint holds goes through the sprint
 (bot.usecases.tracker_merge): done in the tracker finishes it as `/sprint done` does (before
@@ -463,6 +465,8 @@ async def run_sync(svc: Services, due: Due) -> str:
         due = absorbing
     if "again" in due.payload:
         return await _again(svc, due)
+    if "estimates" in due.payload:
+        return await _estimates_again(svc, due)
     return await _sync(svc, due)
 
 
@@ -563,6 +567,7 @@ async def _sync(svc: Services, due: Due) -> str:
             return "skipped: not connected"
         if learnt := rules.newly_learnt(connection.board or {}, tracker.snapshot()):
             connection.board = {**(connection.board or {}), **learnt}
+        await _estimation_switched(store, connection, now)
         await store.finish_key(due.key, now, walked.outcome())
         if due.payload.get("chain") or due.payload.get("chain_keys"):
             await _chain(store, connection, now)
@@ -656,7 +661,8 @@ async def _follow_board(
     items follow that order (rules.follow_board: the fewest moves, each in the history; an
     item whose move in Timebox was not in the tracker yet when the keys were read, or is
     not now, stays: the keys show it where it was), and linked open items whose key is not
-    on the board any more are asked for one by one (up to rules.PROBES a run)."""
+    on the board any more are asked for (``_probe``: up to rules.PROBES a run, or
+    rules.BATCH_PROBES where the tracker reads many in a call)."""
     async with svc.db.transaction() as store:
         connection = await job_connection(store, due.payload)
         if connection is None:
@@ -695,7 +701,8 @@ async def _follow_board(
                 f"that the {where} account can still see the board's issues."
             )
             return
-        if len(missing) > rules.PROBES:  # the rest in a minute, not in an hour
+        most = rules.BATCH_PROBES if isinstance(tracker, trackers.ReadsIssues) else rules.PROBES
+        if len(missing) > most:  # the rest in a minute, not in an hour
             when = asked_at + timedelta(minutes=1)
             await store.schedule_once(
                 KIND_SYNC,
@@ -704,7 +711,7 @@ async def _follow_board(
                 {**job_ids(connection), "keys": True},
             )
     if missing:
-        await _probe(svc, due, tracker, missing[: rules.PROBES], (on_board, asked_at), walked)
+        await _probe(svc, due, tracker, missing[:most], (on_board, asked_at), walked)
 
 
 async def _adopt(
@@ -772,21 +779,15 @@ async def _probe(
     board: tuple[set[str], datetime] | None,
     walked: _Walked,
 ) -> None:
-    """Asks for linked issues one by one, by their tracker's id too where the link keeps it
-    (Linear answers a moved issue by its id only: ``Tracker.issue``). NOT_FOUND: deleted (or
+    """Asks for linked issues, together where the tracker reads many in a call (Jira: a search
+    for 100 keys), else one by one, by their tracker's id too where the link keeps it (Linear
+    answers a moved issue by its id only): ``trackers.issues_asked``. Not found: deleted (or
     hidden from the account). Found done, or on the board after all: applied as a change.
     Found off the board (`board`: the keys just read, and when): moved away (under a new key:
     said so), unless it changed just now (judged next time). A webhook's named key (`board`
     None) is only checked for deletion."""
-    found: dict[str, trackers.TrackerIssue | None] = {}
     ids = await _issue_ids(svc, due, keys)
-    for key in keys:
-        try:
-            found[key] = await tracker.issue(key, issue_id=ids.get(key, ""))
-        except trackers.TrackerError as error:
-            if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
-                raise
-            found[key] = None
+    found = await trackers.issues_asked(tracker, {key: ids.get(key, "") for key in keys})
     running_open = await _running_open(svc, due, tracker, [i for i in found.values() if i])
     now = svc.clock.now()
     async with svc.db.transaction() as store:
@@ -837,6 +838,79 @@ async def _issue_ids(svc: Services, due: Due, keys: Sequence[str]) -> dict[str, 
             for key, link in links.items()
             if link.issue_id and link.connection_id == connection.id
         }
+
+
+async def _estimation_switched(store: Store, connection: TrackerConnection, now: datetime) -> None:
+    """The board estimates with another field than the one the connection's estimates were
+    read from (``rules.estimation_switched``: Jira's settings, read again by the hourly look
+    or before an estimate is written): the linked open items' links say they were read from
+    the old field (``rules.estimated_with``) and their issues are read again now
+    (``_estimates_again``). An estimate given in the new field before the switch was noticed,
+    which the syncs read from the old one, so reaches its item. Once: the connection keeps
+    the new field."""
+    board = connection.board or {}
+    if not rules.estimation_switched(connection.estimation_field, board):
+        return
+    was, connection.estimation_field = connection.estimation_field, board["estimation_field"]
+    if not connection.estimation_field:  # the board estimates no more: nothing to read
+        return
+    keys = list(await store.linked_open(connection.team_id, connection.id))
+    for link in (await store.links_by_keys(connection.team_id, keys)).values():
+        link.remote = rules.estimated_with(link.remote, was)
+    await _estimates_row(store, connection, now, True)
+
+
+async def _estimates_row(
+    store: Store, connection: TrackerConnection, when: datetime, keys: list[str] | bool
+) -> None:
+    """A row reading linked issues again for their estimates (`keys`; True: every open one)."""
+    await store.schedule_once(
+        KIND_SYNC,
+        f"{KIND_SYNC}:{tag(connection)}:estimates:{when:%Y%m%dT%H%M%S}",
+        when,
+        {**job_ids(connection), "estimates": keys},
+    )
+
+
+async def _estimates_again(svc: Services, due: Due) -> str:
+    """The linked open issues read again once the board's estimation field was switched
+    (``_estimation_switched``), together where the tracker can (Jira: 100 keys a search,
+    rules.BATCH_PROBES a run; else rules.PROBES), the rest a minute later, and applied as the
+    sync applies changes: merged again though unchanged (``rules.estimate_moved``), the new
+    field's estimate taken as a change made there, the later change winning, an empty one
+    no change (Timebox's written there). An issue found under a new key (moved) is the hourly
+    look's."""
+    opened = await _open_for(svc, due)
+    if isinstance(opened, str):
+        return opened
+    tracker, _, used = opened
+    try:
+        async with contextlib.aclosing(tracker):
+            async with job_work(svc, due) as (store, connection, _):
+                if connection is None:
+                    return "skipped: not connected"
+                wanted = due.payload["estimates"]
+                listed = (
+                    sorted(await store.linked_open(connection.team_id, connection.id))
+                    if wanted is True
+                    else [str(k) for k in wanted]
+                )
+            most = rules.BATCH_PROBES if isinstance(tracker, trackers.ReadsIssues) else rules.PROBES
+            asked, rest = listed[:most], listed[most:]
+            found = [i for i in await trackers.issues_by_key(tracker, asked) if i.key in asked]
+            running_open = await _running_open(svc, due, tracker, found)
+    except trackers.TrackerError as error:
+        return await job_failed(svc, due, None, error, used)
+    async with job_work(svc, due) as (store, connection, now):
+        if connection is None:
+            return "skipped: not connected"
+        applied = await apply_issues(store, connection, found, now, running_open=bool(running_open))
+        await hold_back(store, connection, applied.held_back, now)
+        if rest:
+            await _estimates_row(store, connection, now + timedelta(minutes=1), rest)
+        outcome = f"estimates read again: {len(found)} of {len(asked)}, {applied.changed} changed"
+        await store.finish_key(due.key, now, outcome)
+    return outcome
 
 
 async def drop_gone_blockers(store: Store, connection: TrackerConnection, now: datetime) -> None:
