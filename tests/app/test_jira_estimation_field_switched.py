@@ -17,6 +17,7 @@ from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import backlog
 from tests.app.test_jira_adopt_batched import searches_by_key
 from tests.app.test_jira_reconcile import connected
+from tests.app.test_tracker_renew_token import _renew_jira as renewed_token
 from tests.app.test_tracker_sync import history, jira, seed_board  # noqa: F401
 from tests.app.trackers import RECONCILE, SYNC, drain, item_by_key, later
 from tests.conftest import PO
@@ -117,3 +118,19 @@ async def test_a_later_estimate_given_in_timebox_is_kept_and_written_to_the_new_
     assert jira.estimate_of(story) == 2
     assert (await item_by_key(slack, story)).estimate == 2
     assert (await item_by_key(slack, story)).tracker_link.pending == 0
+
+
+async def test_a_token_renewed_after_the_switch_still_reads_the_new_fields_estimates(slack, jira):
+    """Connecting again with a new token reads the board's settings afresh, the new field
+    with them, before the hourly look noticed the switch: the estimate the syncs read from
+    the old field is still read again from the new one."""
+    _, story, _, _ = await switched(slack, jira)
+    slack.clock.advance(timedelta(minutes=10))
+    jira.edit(story, estimate=13)
+    await later(slack, SYNC)
+    assert (await item_by_key(slack, story)).estimate == 5, "read from the old field"
+
+    await renewed_token(slack, jira)
+    await drain(slack)
+
+    assert (await item_by_key(slack, story)).estimate == 13
