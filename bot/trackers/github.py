@@ -61,14 +61,12 @@ from bot.trackers.github_mapping import (
 )
 from bot.trackers.github_project import GitHubProject
 from bot.trackers.github_queries import (
-    CLEAR_VALUE,
     CREATE_ISSUE,
     ITEMS_QUERY,
     MOVE_ITEM,
     NODES_QUERY,
     ORDER_QUERY,
     REPOSITORY_QUERY,
-    SET_VALUE,
 )
 from bot.trackers.hosts import GITHUB_CLOUD
 from bot.trackers.http import JsonOptions, format_time, parse_time, snapshot_fields
@@ -717,15 +715,8 @@ class GitHub(GitHubProject):
         self, key: str, item_id: str | None, iteration: str | None, project: ProjectConfig
     ) -> None:
         """A project item's value of the iteration field: ``iteration``, or none."""
-        value: dict[str, Any] = {
-            "projectId": project.id,
-            "itemId": item_id,
-            "fieldId": project.iteration_field_id,
-        }
-        if iteration is None:
-            await self._graphql(
-                CLEAR_VALUE, {"input": value}, action=f"take {key} out of its iteration"
-            )
-        else:
-            value["value"] = {"iterationId": iteration}
-            await self._graphql(SET_VALUE, {"input": value}, action=f"put {key} in the iteration")
+        value = None if iteration is None else {"iterationId": iteration}
+        action = (
+            f"take {key} out of its iteration" if value is None else f"put {key} in the iteration"
+        )
+        await self._write_value(project, item_id, project.iteration_field_id, value, action)

@@ -284,23 +284,27 @@ class GitHubProject(GitHubApi):
                     f"Project '{project.title}' has no '{self.estimate_field}' field.",
                     kind=trackers.TrackerErrorKind.CONFIG,
                 )
-            base = {
-                "projectId": project.id,
-                "itemId": item_id,
-                "fieldId": project.estimate_field_id,
-            }
-            if estimate is None:
-                await self._graphql(
-                    CLEAR_VALUE, {"input": base}, action=f"clear the estimate of {key}"
-                )
-                return
-            await self._graphql(
-                SET_VALUE,
-                {"input": {**base, "value": {"number": float(estimate)}}},
-                action=f"set the estimate of {key}",
-            )
+            value = None if estimate is None else {"number": float(estimate)}
+            action = f"{'clear' if value is None else 'set'} the estimate of {key}"
+            await self._write_value(project, item_id, project.estimate_field_id, value, action)
 
         await self._field_write(write, lambda project: project.estimate_field_id)
+
+    async def _write_value(
+        self,
+        project: ProjectConfig,
+        item_id: str | None,
+        field_id: str | None,
+        value: Mapping[str, Any] | None,
+        action: str,
+    ) -> None:
+        """A project item's value of a field set (``{"number": 5.0}``, ``{"iterationId":
+        …}``), or cleared (None)."""
+        given = {"projectId": project.id, "itemId": item_id, "fieldId": field_id}
+        if value is None:
+            await self._graphql(CLEAR_VALUE, {"input": given}, action=action)
+        else:
+            await self._graphql(SET_VALUE, {"input": {**given, "value": value}}, action=action)
 
     async def _item_before(self, key: str, moving: str | None) -> str | None:
         """The item just above ``key`` in the project (``moving`` itself skipped): moving an
@@ -411,17 +415,12 @@ class GitHubProject(GitHubApi):
         for item_id, old in assigned.items():
             new = renewed.get(old)
             if new and new != old:
-                await self._graphql(
-                    SET_VALUE,
-                    {
-                        "input": {
-                            "projectId": project.id,
-                            "itemId": item_id,
-                            "fieldId": project.iteration_field_id,
-                            "value": {"iterationId": new},
-                        }
-                    },
-                    action=f"put a project item back in its iteration after {action}",
+                await self._write_value(
+                    project,
+                    item_id,
+                    project.iteration_field_id,
+                    {"iterationId": new},
+                    f"put a project item back in its iteration after {action}",
                 )
         return written
 
