@@ -11,21 +11,29 @@ import sys
 from dotenv import load_dotenv
 
 from bot.runtime.config import ConfigError, configure_logging, load_settings
-from bot.runtime.secrets import SECRET_KEY_VARIABLE, SecretBox, SecretKeyError
-from bot.trackers.hosts import HOSTS_VARIABLE, HostRefused, parse_allowed_hosts
 
 
 def _check_tracker_settings() -> None:
     """``TIMEBOX_SECRET_KEY`` and ``TIMEBOX_TRACKER_HOSTS`` are read where they are used, from
     the environment: a ``.env`` fills them in there as it fills every other setting, and a
-    bad one stops start-up (ConfigError) rather than the first connect to a tracker."""
+    bad one stops start-up (ConfigError) rather than the first connect to a tracker. Their
+    modules (the tracker clients', cryptography) are loaded here only when one is set: start-up
+    loads nothing its first answer does not need (tests/process/test_start.py)."""
     load_dotenv(".env", override=False)
-    try:
-        parse_allowed_hosts(os.environ.get(HOSTS_VARIABLE))
-        if os.environ.get(SECRET_KEY_VARIABLE, "").strip():
+    if os.environ.get("TIMEBOX_TRACKER_HOSTS", "").strip():
+        from bot.trackers.hosts import HOSTS_VARIABLE, HostRefused, parse_allowed_hosts
+
+        try:
+            parse_allowed_hosts(os.environ.get(HOSTS_VARIABLE))
+        except HostRefused as error:
+            raise ConfigError(str(error)) from error
+    if os.environ.get("TIMEBOX_SECRET_KEY", "").strip():
+        from bot.runtime.secrets import SecretBox, SecretKeyError
+
+        try:
             SecretBox.from_env()
-    except (HostRefused, SecretKeyError) as error:
-        raise ConfigError(str(error)) from error
+        except SecretKeyError as error:
+            raise ConfigError(str(error)) from error
 
 
 def main(argv: list[str] | None = None) -> int:
