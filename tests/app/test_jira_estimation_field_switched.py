@@ -14,13 +14,11 @@ from datetime import timedelta
 
 from bot.emulator.jira import JiraEmulator
 from bot.emulator.stack import LocalStack
-from tests.app.test_backlog_slack import backlog
 from tests.app.test_jira_adopt_batched import searches_by_key
 from tests.app.test_jira_reconcile import connected
 from tests.app.test_tracker_renew_token import _renew_jira as renewed_token
 from tests.app.test_tracker_sync import history, jira, seed_board  # noqa: F401
-from tests.app.trackers import RECONCILE, SYNC, drain, item_by_key, later
-from tests.conftest import PO
+from tests.app.trackers import RECONCILE, SYNC, drain, item_by_key, later, saved_in_item_form
 
 NEW_FIELD = "customfield_10077"
 
@@ -37,12 +35,7 @@ async def switched(slack: LocalStack, jira: JiraEmulator) -> list[str]:
 
 async def estimated_in_timebox(slack: LocalStack, key: str, points: str) -> None:
     """The PO gives the item linked to `key` an estimate through `/backlog edit`."""
-    number = (await item_by_key(slack, key)).number
-    await backlog(slack, f"edit {number}")
-    view = slack.emulator.open_view(PO)
-    ack = await slack.driver.submit(view, {"Estimate (story points)": points}, user=PO)
-    assert ack.status == 200 and not (ack.json or {}).get("errors"), ack.json
-    await drain(slack)
+    await saved_in_item_form(slack, key, {"Estimate (story points)": points})
 
 
 async def test_estimates_given_in_the_new_field_reach_the_items_once_the_switch_is_noticed(

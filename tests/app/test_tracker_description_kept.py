@@ -15,25 +15,18 @@ import pytest
 from bot.emulator.stack import LocalStack
 from bot.trackers.adf import split_acceptance
 from bot.trackers.markdown import split_body
-from tests.app.test_backlog_slack import backlog
 from tests.app.test_github_sync import connected as github_connected
 from tests.app.test_github_sync import github  # noqa: F401
 from tests.app.test_tracker_connect import linear  # noqa: F401
 from tests.app.test_tracker_reopen import linear_connected
 from tests.app.test_tracker_slack import connected as jira_connected
 from tests.app.test_tracker_sync import jira  # noqa: F401
-from tests.app.trackers import drain, item_by_key
-from tests.conftest import PO
+from tests.app.trackers import item_by_key, saved_in_item_form
 
 
 async def criteria_saved(slack: LocalStack, key: str, criteria: str) -> None:
     """The PO saves the item's acceptance criteria through `/backlog edit`, and its write runs."""
-    number = (await item_by_key(slack, key)).number
-    await backlog(slack, f"edit {number}")
-    view = slack.emulator.open_view(PO)
-    ack = await slack.driver.submit(view, {"Acceptance criteria": criteria}, user=PO)
-    assert ack.status == 200 and not (ack.json or {}).get("errors"), ack.json
-    await drain(slack)
+    await saved_in_item_form(slack, key, {"Acceptance criteria": criteria})
 
 
 def text(value: str, *marks: dict[str, Any]) -> dict[str, Any]:

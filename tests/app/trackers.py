@@ -47,7 +47,7 @@ from bot.trackers.hosts import HostPolicy
 from bot.trackers.http import RetryPolicy
 from storage.models import BacklogItem, TrackerConnection
 from tests.app.conftest import Sleeps, fixed_clock
-from tests.app.test_backlog_slack import last_ephemeral, shown
+from tests.app.test_backlog_slack import backlog, last_ephemeral, shown
 from tests.app.test_poker_slack import board, poker, replies, vote
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM
 
@@ -536,3 +536,14 @@ async def demo_backlog_after_webhooks(sandbox: Sandbox, tracker: Any) -> str:
     assert [d for h in tracker.webhooks for d in h.deliveries] == [204], "one, accepted"
     await sandbox.run_due()
     return await demo_backlog(sandbox)
+
+
+async def saved_in_item_form(slack: LocalStack, key: str, values: dict[str, str]) -> None:
+    """The PO saves `values` in the `/backlog edit` form of the item linked to `key`, and the
+    writes it makes run."""
+    number = (await item_by_key(slack, key)).number
+    await backlog(slack, f"edit {number}")
+    view = slack.emulator.open_view(PO)
+    ack = await slack.driver.submit(view, values, user=PO)
+    assert ack.status == 200 and not (ack.json or {}).get("errors"), ack.json
+    await drain(slack)
