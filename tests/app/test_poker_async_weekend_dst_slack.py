@@ -57,7 +57,7 @@ async def test_a_weekend_poll_over_summer_time_reminds_by_day_and_closes_once(
         assert any(c.http_status == 500 for c in slack.emulator.calls), "Slack did fail"
         results = replies(slack, board(slack))
         assert len(results) == 2, [shown(r)[:80] for r in results]
-        assert "the poll closed, 1 vote" in shown(results[0])
+        assert "voting closed, 1 vote" in shown(results[0])
         assert "Revealed" in shown(board(slack))
     finally:
         if restarted is not None:

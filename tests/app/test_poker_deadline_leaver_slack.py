@@ -92,7 +92,7 @@ async def test_a_vote_past_one_items_deadline_that_finds_a_leaver_leaves_it_to_t
     assert results_of(slack, 2) == [], "past its deadline, #2 is its deadline's to reveal"
     await at(slack, LATE)
     [result] = results_of(slack, 2)
-    assert "round 1: the poll closed, 2 votes." in result, result
+    assert "round 1: voting closed, 2 votes." in result, result
     assert "everyone voted" not in result, result
     [notice] = closed_notices(slack)
     assert "*#2* Dark mode: consensus on 5" in notice, notice
@@ -110,7 +110,7 @@ async def test_a_vote_from_outside_the_channel_past_one_items_deadline_leaves_it
     assert results_of(slack, 2) == [], "past its deadline, #2 is its deadline's to reveal"
     await at(slack, LATE)
     [result] = results_of(slack, 2)
-    assert "round 1: the poll closed, 2 votes." in result, result
+    assert "round 1: voting closed, 2 votes." in result, result
     assert len(closed_notices(slack)) == 1
 
 
@@ -128,7 +128,7 @@ async def test_a_re_votes_reminder_run_late_leaves_the_other_items_reveal_to_its
     slack.services.jobs.concurrency = 1
     await at(slack, LATE)
     [result] = results_of(slack, 2)
-    assert "round 1: the poll closed, 2 votes." in result, result
+    assert "round 1: voting closed, 2 votes." in result, result
     [notice] = closed_notices(slack)
     assert "*#2* Dark mode: consensus on 5" in notice, notice
 
@@ -147,7 +147,7 @@ async def test_a_change_of_roles_past_the_deadline_leaves_the_reveal_to_the_dead
     assert ack.status == 200
     await at(slack, LATE)
     [result] = replies(slack, board(slack))
-    assert "round 1: the poll closed, 2 votes." in shown(result), shown(result)
+    assert "round 1: voting closed, 2 votes." in shown(result), shown(result)
     assert len(closed_notices(slack)) == 1
 
 

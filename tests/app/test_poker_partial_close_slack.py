@@ -61,12 +61,12 @@ async def test_the_first_deadline_says_only_the_other_items_closed_and_when_the_
     assert "*#2* Dark mode: consensus on 5" in notice, notice
     assert "Export invoices" not in notice, "#1 did not close: it has no outcome to list"
     [result] = results_of(slack, 2)
-    assert "round 1: the poll closed, 2 votes." in result, result
+    assert "round 1: voting closed, 2 votes." in result, result
 
     text = header(board(slack))
     assert f"closes {date_token(SECOND)}" in text and date_token(FIRST) not in text, text
     assert "Revealed: consensus on 5." in row_text(slack, 2)
-    assert f"or the poll closes {date_token(SECOND)}" in row_text(slack, 1)
+    assert f"or voting closes {date_token(SECOND)}" in row_text(slack, 1)
     assert cards_of(board(slack), 1), "the re-vote still takes votes"
     await vote_on(slack, DEV1, 1, "8")
     await slack.settle()

@@ -21,7 +21,7 @@ async def test_an_async_polls_reveal_shows_a_card_and_names_who_did_not_vote(sla
     assert await at(slack, datetime(2026, 12, 11, 16, 0, tzinfo=UTC)) >= 1  # 17:00 in Berlin
     [result] = replies(slack, board(slack))
     text = shown(result)
-    assert "the poll closed, 2 votes" in text
+    assert "voting closed, 2 votes" in text
     assert "*Median* 13 (rounded up from 9) · *Mode* 5, 13" in text, text
     assert "*Median* 9" not in text, "9 is not a card of the deck"
     assert f"*Not voted:* <@{DEV3}>" in text, text

@@ -223,7 +223,7 @@ async def test_an_async_poll_nudges_only_non_voters_and_reveals_at_its_deadline(
     assert await at(slack, datetime(2026, 3, 3, 9, 0, tzinfo=UTC)) == 2  # deadline, its notice
     results = replies(slack, poll)
     assert len(results) == 2
-    assert all("the poll closed, 2 votes" in shown(r) for r in results)
+    assert all("voting closed, 2 votes" in shown(r) for r in results)
     notice = [m for m in slack.emulator.messages(CHANNEL) if "has closed" in m.text]
     assert len(notice) == 1 and notice[0].thread_ts is None, "posted in the channel too"
     assert "*#1* Export invoices: suggested 3 or 5" in shown(notice[0])  # issue 13, 10
@@ -387,7 +387,7 @@ async def test_a_restart_mid_poll_keeps_votes_and_the_deadline_fires_once(slack,
         assert await slack.services.jobs.run_due() == 0, "the old instance finds nothing due"
         await slack.settle()
         [result] = replies(slack, poll)
-        assert "the poll closed, 2 votes" in shown(result)
+        assert "voting closed, 2 votes" in shown(result)
         assert f"`8` ▇ 1 · <@{DEV1}>" in shown(result), "the vote from before the restart"
         await restarted.driver.click("Accept 13", user=SM, message=result)
         assert await estimate_of(slack, 1) == 13.0

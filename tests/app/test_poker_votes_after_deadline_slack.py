@@ -35,7 +35,7 @@ async def test_a_card_clicked_after_the_deadline_is_refused_before_the_deadline_
     await at(slack, datetime(2026, 3, 2, 11, 31, tzinfo=UTC))
     [result] = replies(slack, board(slack))
     text = shown(result)
-    assert "the poll closed, 1 vote" in text, text
+    assert "voting closed, 1 vote" in text, text
     assert f"`8` ▇ 1 · <@{DEV1}>" in text and "`13`" not in text, text
 
 
@@ -54,7 +54,7 @@ async def test_a_card_clicked_after_a_restart_past_the_deadline_is_refused(slack
         assert await restarted.services.jobs.run_due() >= 1
         await restarted.settle()
         [result] = replies(slack, poll)
-        assert "the poll closed, 1 vote" in shown(result), shown(result)
+        assert "voting closed, 1 vote" in shown(result), shown(result)
         assert f"`8` ▇ 1 · <@{DEV1}>" in shown(result)
         assert "`13`" not in shown(result), "the vote clicked after the deadline is not counted"
     finally:

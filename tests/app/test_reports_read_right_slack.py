@@ -101,7 +101,7 @@ async def test_a_poll_that_closed_with_one_vote_of_three_is_no_consensus(slack):
     assert "Revealed: a single estimate of 3." in shown(poll)
     [result] = replies(slack, poll)
     text = shown(result)
-    assert "the poll closed, 1 vote." in text and "*A single estimate: 3.*" in text
+    assert "voting closed, 1 vote." in text and "*A single estimate: 3.*" in text
     assert "onsensus" not in text, "one vote agrees with nobody"
     [notice] = [m for m in slack.emulator.messages(CHANNEL) if "has closed" in m.text]
     assert "*#1* Export invoices: a single estimate of 3" in shown(notice)

@@ -135,7 +135,7 @@ async def test_kill_9_mid_meeting_mid_fan_out_and_mid_poll_loses_and_doubles_not
 
         # -- 4. the poll's deadline: killed while Slack takes the result (it has it) ------
         emulator.delay_next(
-            "chat.postMessage", HELD, applied=True, match=lambda a: "the poll closed" in str(a)
+            "chat.postMessage", HELD, applied=True, match=lambda a: "voting closed" in str(a)
         )
         clock.set(START + timedelta(hours=1))
         instance = await kill_while_held(instance, "the result", count=5)
