@@ -59,7 +59,6 @@ from bot.emulator.github_records import (
     PRIMARY_LIMIT,
     RATE_LIMIT,
     SECONDARY_LIMIT,
-    GhApp,
     GhIssue,
     GhItem,
     GhIteration,
@@ -67,7 +66,6 @@ from bot.emulator.github_records import (
     GhRepo,
     GitHubCall,
     GitHubFailure,
-    GitHubWebhook,
 )
 from bot.emulator.http import answer
 from bot.emulator.tracker import ServerOptions, route
@@ -95,20 +93,20 @@ class GitHubEmulator(GitHubIssues, GitHubApps, GitHubGraphQL):
     ) -> None:
         super().__init__(first_id=1000, **server)
         self.web_url = web_url  # None: the emulator's own address
-        self.users: dict[str, str] = {}  # login -> name
-        self.tokens: dict[str, str] = {}  # token -> login (or "app:<installation>")
-        self.token_expiry: dict[str, float] = {}
-        self.repos: dict[str, GhRepo] = {}
-        self.projects: dict[str, GhProject] = {}
-        self.apps: dict[str, GhApp] = {}
-        self.webhooks: list[GitHubWebhook] = []
+        self.users = {}  # login -> name
+        self.tokens = {}  # token -> login (or "app:<installation>")
+        self.token_expiry = {}
+        self.repos = {}
+        self.projects = {}
+        self.apps = {}
+        self.webhooks = []
         self._last_stamp = -1.0  # a first change at epoch 0 is stamped 0
         self._used = 0
         self.login = login
         self.token = token
         self.add_user(login, token, name)
         self.repository = self.add_repo(owner, repo)
-        self.project: GhProject | None = None
+        self.project = None
         if project_number is not None:
             self.project = self.add_project(owner, project_number, project_title)
             if estimate_field:

@@ -75,7 +75,6 @@ from bot.emulator.jira_records import (
     JiraIssue,
     JiraSprint,
     JiraUser,
-    JiraWebhook,
     adf_text,
     jira_error,
 )
@@ -104,35 +103,35 @@ class JiraEmulator(JiraSearch, JiraIssues, JiraBoards):
         **server: Unpack[ServerOptions],
     ) -> None:
         super().__init__(first_id=10000, **server)
-        self.users: dict[str, JiraUser] = {}
+        self.users = {}
         self.bearer: dict[str, str] = {}  # OAuth access token -> email
-        self.projects: dict[str, dict[str, str]] = {}
-        self.filters: dict[str, str] = {}  # filter id -> project key
-        self.boards: dict[int, JiraBoard] = {}
-        self.issues: dict[str, JiraIssue] = {}
-        self.rank: list[str] = []  # every issue key, in rank order
-        self.moved: dict[str, str] = {}  # old key -> new key (moved to another project)
+        self.projects = {}
+        self.filters = {}  # filter id -> project key
+        self.boards = {}
+        self.issues = {}
+        self.rank = []  # every issue key, in rank order
+        self.moved = {}  # old key -> new key (moved to another project)
         # status -> the statuses a transition leads to from it (None: every other status)
-        self.workflow: dict[str, list[str]] | None = None
-        self.done_needs: set[str] = set()  # fields a transition to Done must set (a screen)
+        self.workflow = None
+        self.done_needs = set()  # fields a transition to Done must set (a screen)
         # status -> the resolutions offered on the screen of the step to it (none: no screen
         # with a resolution); the step to Done offers Jira Cloud's default resolutions.
-        self.resolution_screens: dict[str, list[str]] = {"Done": list(RESOLUTIONS)}
+        self.resolution_screens = {"Done": list(RESOLUTIONS)}
         # Accounts that lost "Browse projects": Jira then finds no issues for them in a
         # search, and answers 404 for each one (the board itself still opens).
-        self.browse_denied: set[str] = set()
+        self.browse_denied = set()
         self._ranks = 0
-        self.sprints: dict[int, JiraSprint] = {}
-        self.custom_fields: dict[str, str] = {
+        self.sprints = {}
+        self.custom_fields = {
             STORY_POINTS: "Story point estimate",
             SPRINT_FIELD: "Sprint",
             f"customfield_{RANK_FIELD_ID}": "Rank",
         }
-        self.number_fields: set[str] = {STORY_POINTS}
-        self.text_fields: set[str] = set()  # ADF (textarea) custom fields
-        self._numbers: dict[str, int] = {}
+        self.number_fields = {STORY_POINTS}
+        self.text_fields = set()  # ADF (textarea) custom fields
+        self._numbers = {}
         self._sprint_ids = 0
-        self.webhooks: list[JiraWebhook] = []
+        self.webhooks = []
         self.user = self.add_user(email, token, display_name=display_name, time_zone=time_zone)
         self.add_project(project)
         self.board = self.add_board(board_id, f"{project} board", project)

@@ -76,7 +76,6 @@ from bot.emulator.linear_records import (
     LinearState,
     LinearTeam,
     LinearUser,
-    LinearWebhook,
 )
 from bot.emulator.linear_resolvers import LinearResolvers
 from bot.emulator.linear_schema import SCHEMA, find_operation, query_complexity
@@ -121,15 +120,15 @@ class LinearEmulator(LinearResolvers):
             "name": organization,
             "urlKey": organization,
         }
-        self.users: dict[str, LinearUser] = {}
+        self.users = {}
         self.bearer: dict[str, str] = {}  # OAuth access token -> user id
-        self.teams: dict[str, LinearTeam] = {}
-        self.states: dict[str, LinearState] = {}
-        self.labels: dict[str, LinearLabel] = {}
-        self.issues: dict[str, LinearIssue] = {}  # by identifier, in creation order
-        self.relations: list[LinearRelation] = []
-        self.cycles: dict[str, LinearCycle] = {}
-        self.webhooks: list[LinearWebhook] = []
+        self.teams = {}
+        self.states = {}
+        self.labels = {}
+        self.issues = {}  # by identifier, in creation order
+        self.relations = []
+        self.cycles = {}
+        self.webhooks = []
         # Whether a change of ``sortOrder`` alone (a drag in a list) bumps ``updatedAt``.
         # Linear's schema says updatedAt follows every change of a synced property except its
         # unpublished ``skipUpdatedAtKeys``, so True; False shows a sync that only a webhook's

@@ -13,12 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain import tracker_sync as rules
 from bot.emulator.github import GitHubEmulator
-from bot.emulator.stack import LocalStack
 from bot.trackers.http import format_time
 from tests.app.test_github_client import github, make_client  # noqa: F401
 from tests.app.test_github_sync import connected, seed
-from tests.app.trackers import SYNC, WORKSPACE, later, started_beside
-from tests.conftest import CHANNEL
+from tests.app.trackers import SYNC, kept_board, later, started_beside
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the client tests' clock
 FIVE_MINUTES = timedelta(minutes=5)
@@ -116,15 +114,6 @@ async def test_a_snapshot_kept_before_read_at_is_read_again_once(github, make_cl
 
 
 # -- through the app -------------------------------------------------------------------
-
-
-async def kept_board(slack: LocalStack) -> dict:
-    """What the channel's GitHub connection keeps of its project (its snapshot)."""
-    async with slack.db.transaction() as store:
-        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
-        connection = await store.connection(team.id)
-        assert connection is not None
-        return dict(connection.board or {})
 
 
 async def test_the_apps_syncs_read_the_fields_once_an_hour(slack, monkeypatch):

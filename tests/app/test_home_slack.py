@@ -13,15 +13,7 @@ from bot.emulator.blockcheck import check_view
 from bot.emulator.stack import LocalStack
 from bot.usecases import sprints
 from handlers.blocks.home import TeamHome, WaitingVote, home_view
-from storage.models import (
-    BacklogItem,
-    Meeting,
-    PokerPoll,
-    PokerRound,
-    Sprint,
-    SprintTask,
-    Team,
-)
+from storage import models
 from tests.conftest import CHANNEL, DEV1, DEV2, DEV3, PO, SM, roles
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -65,7 +57,7 @@ async def setup_sprint(slack: LocalStack) -> None:
         )
         assert committed.recorded
         store.session.add(
-            Meeting(
+            models.Meeting(
                 team_id=team.id,
                 open_for=None,
                 kind="refinement",
@@ -182,19 +174,21 @@ async def test_other_tabs_are_left_alone(slack):
 
 
 def busy_team(n: int) -> TeamHome:
-    team = Team(
+    team = models.Team(
         id=n,
         workspace_id="T0TEAM",
         channel_id=f"C{n:04d}",
         roles=[],
         working_days="mon,tue,wed,thu,fri",
     )
-    sprint = Sprint(
+    sprint = models.Sprint(
         number=7, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 15), goal="G" * 2000
     )
-    item = BacklogItem(number=n, title="T" * 250, owner=DEV1)
-    poll = PokerPoll(id=n, voters=[DEV1])
-    round_ = PokerRound(item_number=n, number=2, deadline=datetime(2026, 3, 4, 9, 0, tzinfo=UTC))
+    item = models.BacklogItem(number=n, title="T" * 250, owner=DEV1)
+    poll = models.PokerPoll(id=n, voters=[DEV1])
+    round_ = models.PokerRound(
+        item_number=n, number=2, deadline=datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+    )
     return TeamHome(
         team=team,
         today=date(2026, 3, 3),
@@ -203,7 +197,7 @@ def busy_team(n: int) -> TeamHome:
         owns_items=True,
         sprint=sprint,
         days_left=9,
-        tasks=[(item, SprintTask(title="x" * 200, hours=1.5)) for _ in range(20)],
+        tasks=[(item, models.SprintTask(title="x" * 200, hours=1.5)) for _ in range(20)],
         unready=[(item, ["no acceptance criteria"] * 30) for _ in range(20)],
         votes=[WaitingVote(poll, round_, "T" * 250, "https://example.slack.com/x")] * 9,
         next_planning=date(2026, 3, 16),
@@ -227,7 +221,7 @@ def test_a_full_home_stays_within_100_valid_blocks_and_names_what_did_not_fit():
 
 
 def test_a_channel_without_a_running_sprint_says_so():
-    team = Team(id=1, workspace_id="T0TEAM", channel_id=CHANNEL, roles=[])
+    team = models.Team(id=1, workspace_id="T0TEAM", channel_id=CHANNEL, roles=[])
     base = TeamHome(team=team, today=date(2026, 3, 3), roles=("dev",), backlog=1, owns_items=False)
     idle = json.dumps(home_view([base], MONDAY), ensure_ascii=False)
     assert f"*<#{CHANNEL}>* · Developer · 1 item on the backlog\\nNo sprint is running." in idle
@@ -238,10 +232,10 @@ def test_a_channel_without_a_running_sprint_says_so():
         roles=(),
         backlog=0,
         owns_items=False,
-        planning=Sprint(number=2, starts_on=date(2026, 3, 16), ends_on=date(2026, 3, 29)),
+        planning=models.Sprint(number=2, starts_on=date(2026, 3, 16), ends_on=date(2026, 3, 29)),
         next_planning=date(2026, 3, 16),
         # being planned: its planning meeting runs (without one it is the next to plan)
-        meeting=Meeting(
+        meeting=models.Meeting(
             kind="planning", status="running", agenda={"name": "Sprint planning"}, facilitator=SM
         ),
     )

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from bot.emulator.linear import LinearEmulator
 from bot.emulator.linear_records import LinearState
-from bot.emulator.stack import LocalStack
 from tests.app.test_backlog_slack import backlog
 from tests.app.test_tracker_connect import linear  # noqa: F401
 from tests.app.test_tracker_reopen import linear_seeded
 from tests.app.test_tracker_sync import history
-from tests.app.trackers import RECONCILE, WORKSPACE, drain, item_by_key, items, later
-from tests.conftest import CHANNEL, DEV1
+from tests.app.trackers import RECONCILE, drain, item_by_key, items, kept_board, later
+from tests.conftest import DEV1
 
 
 def replace_done(linear: LinearEmulator, name: str = "Shipped") -> LinearState:
@@ -26,15 +25,6 @@ def replace_done(linear: LinearEmulator, name: str = "Shipped") -> LinearState:
     shipped = LinearState(linear._uuid("state"), done.team_id, name, "completed", done.position)
     linear.states[shipped.id] = shipped
     return shipped
-
-
-async def kept_settings(slack: LocalStack) -> dict:
-    """The team settings the channel's connection keeps (its snapshot of the team)."""
-    async with slack.db.transaction() as store:
-        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
-        connection = await store.connection(team.id)
-        assert connection is not None
-        return dict(connection.board or {})
 
 
 async def test_done_after_the_workflow_changed_lands_in_the_new_completed_status(slack, linear):
@@ -68,13 +58,13 @@ async def test_extended_estimates_turned_on_in_linear_are_taken_up_within_the_ho
     Timebox keeps the team's settings as they are now, so 13 is an estimate the channel may
     give an item of that team, where before it was refused as off the scale for good."""
     await linear_seeded(slack, linear)
-    assert (await kept_settings(slack)).get("extended") is False
+    assert (await kept_board(slack)).get("extended") is False
     linear.set_estimation("fibonacci", extended=True)
 
     await later(slack, RECONCILE)
     await later(slack, RECONCILE)
 
-    assert (await kept_settings(slack)).get("extended") is True
+    assert (await kept_board(slack)).get("extended") is True
 
 
 def rename_team_key(linear: LinearEmulator, old: str, new: str) -> dict[str, str]:

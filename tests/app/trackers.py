@@ -10,7 +10,8 @@
 - A channel connected through the real app (test_tracker_*.py, test_github_sync.py,
   test_jira_reconcile.py): a tracker's emulator the bot may call (``beside_slack_fixture``
   makes it a test module's fixture), the channel's roles, the connect form, the webhook a
-  connection gives, due work run, an estimate from poker.
+  connection gives, what it keeps of the board (``kept_board``), due work run, an estimate
+  from poker.
 - `timebox sandbox --<tracker>` (test_sandbox_jira.py, test_sandbox_github.py).
 """
 
@@ -467,6 +468,15 @@ async def item_by_key(slack: LocalStack, key: str) -> BacklogItem:
         item = await store.item_by_id(team.id, link.item_id)
         assert item is not None
         return item
+
+
+async def kept_board(slack: LocalStack) -> dict[str, Any]:
+    """What the channel's connection keeps of its board, project or team (its snapshot)."""
+    async with slack.db.transaction() as store:
+        team = await store.ensure_team(WORKSPACE, CHANNEL, slack.clock.now())
+        connection = await store.connection(team.id)
+        assert connection is not None
+        return dict(connection.board or {})
 
 
 async def move_to_top(slack: LocalStack, key: str) -> None:
