@@ -2,9 +2,10 @@
 
 A reminder exists to get unready items near the top fixed before sprint planning, so it is
 sent only when something in the planning horizon is unready, louder in the last two working
-days before planning, and never twice on one day. A run that comes more than GRACE late (the
-bot was down) is skipped: the next one comes as usual. It comes only on the days it was given
-that the team works: never on a day off or a public holiday, whatever days were typed.
+days before planning, and never twice on one local day, in the zone the team has now (the last
+one may have come in another). A run that comes more than GRACE late (the bot was down) is
+skipped: the next one comes as usual. It comes only on the days it was given that the team
+works: never on a day off or a public holiday, whatever days were typed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.domain.calendar import (
     RemindAt,
@@ -22,11 +23,12 @@ from bot.domain.calendar import (
     reminder_days,
     reminder_days_worked,
     working_days_between,
+    zone,
 )
 from bot.domain.ceremonies import next_sprint_planning
 from bot.domain.errors import UserError
 from bot.domain.readiness import DefinitionOfReady, Horizon, horizon
-from storage.models import BacklogItem, Ceremony, Sprint, Team
+from storage.models import BacklogItem, Ceremony, Reminder, Sprint, Team
 
 KIND = "readiness_reminder"
 GRACE = timedelta(hours=1)
@@ -131,6 +133,21 @@ def plan_reminder(
         if item.owner:
             by_owner[item.owner].append((item, item_gaps))
     return ReminderPlan(team, today, current, planning, urgent, dict(by_owner))
+
+
+def sent_on(team: Team, last: Reminder | None, day: date) -> bool:
+    """Whether the team's `last` reminder counts for its local `day` in the zone it has now, so
+    a change of zone neither doubles a day's reminder nor drops the next day's. A reminder is
+    its due day's, which its record keeps only as a date in the zone of then (Tuesday in Tokyo
+    is Monday afternoon in Los Angeles); it was sent at most GRACE after it was due. So: sent
+    before this day's midnight here, an earlier day's; GRACE or more after it, this day's (or a
+    later one's); in between, perhaps late past the midnight after its day, its own date says."""
+    if last is None:
+        return False
+    midnight = datetime.combine(day, time(), tzinfo=zone(team))
+    if last.sent_at < midnight:
+        return False
+    return last.sent_at >= midnight + GRACE or last.day >= day
 
 
 @dataclass(frozen=True)

@@ -217,7 +217,8 @@ async def daily_reminder(svc: Services, due: Due, render: Render) -> str:
             running = await store.sprint(team.id, "active")
             # The day it was due for: one sent late past midnight is still that day's.
             plan = reminders.plan_reminder(team, items, due.due_at, velocity, scheduled, running)
-            sent = plan is not None and await store.reminder_sent(team, plan.day)
+            if plan is not None:  # that day's sent already, in the zone the team has now
+                sent = reminders.sent_on(team, await store.last_reminder(team), plan.day)
         decided = reminders.verdict(team, due.late, plan, sent, due.due_at)
         if decided.late and team is not None:
             log.warning(
@@ -229,7 +230,9 @@ async def daily_reminder(svc: Services, due: Due, render: Render) -> str:
             )
         if decided.send and team is not None and plan is not None:
             await store.record_reminder(team, plan.day, due.now, len(plan.horizon.unready))
-            name = f"reminder:{team.id}:{plan.day.isoformat()}"
+            # Named by its due time, not its date: after a change of zone, two local days may
+            # share a date (Tuesday in Tokyo, then Tuesday in Los Angeles).
+            name = reminders.job_key(team, due.due_at)
             for post in render(plan):
                 await outbox.enqueue(
                     store,

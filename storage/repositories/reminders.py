@@ -17,18 +17,26 @@ from storage.repositories.base import Repository
 class ReminderQueries(Repository):
     """Daily readiness reminders."""
 
-    async def record_reminder(self, team: Team, day: date, now: datetime, unready: int) -> bool:
-        """True the first time for this team and local day: the guard against doubles."""
-        return await self._insert_ignoring_conflict(
-            Reminder, {"team_id": team.id, "day": day, "sent_at": now, "unready": unready}
-        )
-
-    async def reminder_sent(self, team: Team, day: date) -> bool:
-        """Whether the team's reminder of this local day was sent (recorded) already."""
+    async def record_reminder(self, team: Team, day: date, now: datetime, unready: int) -> None:
+        """Keeps the team's reminder of this local day, under the team's lock (the run's). A
+        record of the same date may be there from before the team's time zone changed, of an
+        earlier day here (Tuesday in Tokyo is Monday in Los Angeles): this one replaces it."""
         found = await self.session.scalar(
-            select(Reminder.id).where(Reminder.team_id == team.id, Reminder.day == day)
+            select(Reminder).where(Reminder.team_id == team.id, Reminder.day == day)
         )
-        return found is not None
+        if found is None:
+            self.session.add(Reminder(team_id=team.id, day=day, sent_at=now, unready=unready))
+        else:
+            found.sent_at, found.unready = now, unready
+
+    async def last_reminder(self, team: Team) -> Reminder | None:
+        """The team's reminder sent last, which says whether today's was sent already."""
+        return await self.session.scalar(
+            select(Reminder)
+            .where(Reminder.team_id == team.id)
+            .order_by(Reminder.sent_at.desc())
+            .limit(1)
+        )
 
     async def teams_with_reminders(self) -> Sequence[Team]:
         result = await self.session.scalars(select(Team).where(Team.remind_at.is_not(None)))
