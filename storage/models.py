@@ -213,7 +213,8 @@ class Job:
 
 
 class Reminder(Base):
-    """A readiness reminder sent: at most one per team and local day, by its unique key."""
+    """The team's readiness reminder of a local day (its date in the team's zone of then): one
+    row a date, which a later day of the same date in a new zone takes over."""
 
     __tablename__ = "reminders"
     __table_args__ = (UniqueConstraint("team_id", "day", name="uq_reminders_team_day"),)
