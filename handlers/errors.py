@@ -29,6 +29,7 @@ from handlers.blocks import kit
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import team as team_blocks
 from handlers.common import GroupUnlisted
+from handlers.file_download import OffSlack
 from handlers.render import render
 from handlers.reply import channel_of, reply
 
@@ -119,13 +120,16 @@ def request_fields(body: dict[str, Any], context: AsyncBoltContext) -> dict[str,
 
 def _unreadable_file(error: Exception, body: dict[str, Any]) -> tuple[str, str] | None:
     """The file id and why, when a `file_shared` event failed at reading its file (files.info
-    refused, or the download failed); None for any other error."""
+    refused, its address or a redirect off Slack's hosts, or the download failed); None for any
+    other error."""
     event = body.get("event")
     if not isinstance(event, dict) or event.get("type") != "file_shared":
         return None
     file_id = str(event.get("file_id"))
     if isinstance(error, SlackApiError) and str(error.response.api_url).endswith("/files.info"):
         return file_id, f"files.info answered {error.response.get('error')}"
+    if isinstance(error, OffSlack):
+        return file_id, str(error)
     if isinstance(error, aiohttp.ClientResponseError):
         return file_id, f"its download answered HTTP {error.status}"
     if isinstance(error, aiohttp.ClientError | TimeoutError):

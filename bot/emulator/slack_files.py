@@ -1,6 +1,7 @@
 """Files, a mixin on the workspace: the bot's two-step upload (files.getUploadURLExternal,
 ``POST /upload/{file_id}``, files.completeUploadExternal sharing into conversations),
-files.info, the download a bot token may make (``GET /files/{file_id}``), and a person
+files.info, the download a bot token may make (``GET /files/{file_id}``, or a redirect a
+test sets on the file: ``SlackFile.redirect_to``), and a person
 sharing a file into a conversation (``share_file``).
 """
 
@@ -183,6 +184,9 @@ class SlackFiles(SlackWorkspace):
             call.http_status, call.error = 404, "file_not_found"
             return web.Response(status=404, text="file_not_found", content_type="text/plain")
         call.ok = True
+        if file.redirect_to is not None:
+            call.http_status, call.response = 302, file.redirect_to
+            return web.Response(status=302, headers={"Location": file.redirect_to})
         return web.Response(
             body=file.content,
             content_type=file.mimetype,

@@ -197,6 +197,9 @@ class SlackFile:
     external_type: str = ""
     """A remote file's service ("gdrive"...), whose ``url_private`` is that service's address,
     as Slack says of a file shared from Google Drive or added by files.remote.add."""
+    redirect_to: str | None = None
+    """Where its download redirects (302, this as ``Location``, absolute or relative) instead
+    of answering the bytes, as Slack's file host does at times: a fault a test sets."""
 
     @property
     def size(self) -> int:

@@ -10,11 +10,8 @@ which changes nothing, is answered directly."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
-import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.backlog_csv import NotABacklog
@@ -30,15 +27,8 @@ from handlers.asked import is_direct_message
 from handlers.blocks import backlog as backlog_blocks
 from handlers.blocks import team as team_blocks
 from handlers.common import in_channel
+from handlers.file_download import TooBig, fetch
 from handlers.render import render
-
-
-class TooBig(UserError):
-    """A file over its kind's limit: not read, and the sharer is told the limit."""
-
-
-DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_read=20)
-"""A file of at most 2 MB from Slack's file host: a stalled download ends, not the listener."""
 
 Download = Callable[[], Awaitable[bytes]]
 """The shared file's bytes, read when it is called (after the checks that need no download)."""
@@ -66,10 +56,7 @@ async def file_shared(svc: Services, client: AsyncWebClient, actor: Actor, file_
     member = in_channel(client, {"channel_id": actor.channel})  # the file's channel
 
     async def download() -> bytes:
-        url = str(info.get("url_private_download") or "")
-        if not slack_hosted(url, client.base_url):
-            raise OffSlack(url)
-        return await _download(url, client.token, shared)
+        return await fetch(str(info.get("url_private_download") or ""), client, shared)
 
     try:
         if problem := shared.too_big():
@@ -127,38 +114,3 @@ def _thread(info: dict[str, Any], actor: Actor) -> str | None:
 def _ts_order(ts: str) -> tuple[int, ...]:
     """A message ts (`1700000000.000100`) as numbers, compared exactly (not as a float)."""
     return tuple(int(part) if part.isdecimal() else 0 for part in ts.split(".", 1))
-
-
-class OffSlack(Exception):
-    """A download address off Slack's own hosts: the bot token is never sent there."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(f"a file's download address is not Slack's: {urlsplit(url).netloc!r}")
-
-
-def slack_hosted(url: str, api_url: str) -> bool:
-    """Whether `url` is on Slack's own host: the Web API's, or one below its domain
-    (files.slack.com beside slack.com), over the same scheme. The bot token goes nowhere else."""
-    file, api = urlsplit(url), urlsplit(api_url)
-    if file.scheme != api.scheme or not file.hostname or not api.hostname:
-        return False
-    if file.netloc == api.netloc:
-        return True
-    return file.port is None and api.port is None and file.hostname.endswith(f".{api.hostname}")
-
-
-async def _download(url: str, token: str | None, shared: files.SharedFile) -> bytes:
-    """The file's bytes (their encoding is the reader's to find); a file longer than its
-    kind's limit (whatever files.info said) stops the download."""
-    headers = {"Authorization": f"Bearer {token}"}
-    data = bytearray()
-    async with (
-        aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session,
-        session.get(url, headers=headers) as response,  # a redirect elsewhere drops the token
-    ):
-        response.raise_for_status()
-        async for chunk in response.content.iter_chunked(1 << 16):
-            data += chunk
-            if len(data) > shared.limit:
-                raise TooBig(replace(shared, size=len(data)).too_big() or "")
-    return bytes(data)

@@ -152,7 +152,7 @@ async def test_a_file_over_the_limit_is_not_downloaded_and_the_sharer_is_told(sl
         downloads.append(args)
         return ""
 
-    monkeypatch.setattr(files_flow, "_download", download)
+    monkeypatch.setattr(files_flow, "fetch", download)
     content = b"Summary\n" + b"An item that repeats itself\n" * 100_000  # 2.8 MB
     await slack.driver.share_file(DEV1, CHANNEL, "huge-backlog.csv", content)
     told = last_ephemeral(slack, DEV1).text
@@ -173,13 +173,13 @@ async def test_an_agenda_from_someone_who_may_not_change_agendas_is_read_off_the
     left alone): it is downloaded, read in a worker thread, then refused."""
     await slack.driver.command("/timebox", f"roles po <@{PO}|paula>", user=PO, channel=CHANNEL)
     downloads = []
-    download = files_flow._download
+    download = files_flow.fetch
 
     async def watched(*args: Any) -> str:
         downloads.append(threading.current_thread() is threading.main_thread())
         return await download(*args)
 
-    monkeypatch.setattr(files_flow, "_download", watched)
+    monkeypatch.setattr(files_flow, "fetch", watched)
     read_on_the_loop = on_the_loop(monkeypatch, files_uc, "read_agenda")
     looked_on_the_loop = on_the_loop(monkeypatch, files_uc, "looks_like_agenda")
     agenda = b"name: Quick\nsections:\n  - title: Look\n    minutes: 10\n"

@@ -3,7 +3,9 @@ files.info gives as another host (a remote file from Google Drive, or any addres
 Slack's) is never fetched with the token; a remote file is left alone, as someone's document.
 
 Before, the flow sent `Authorization: Bearer <bot token>` to whatever `url_private_download`
-said."""
+said. The same holds for a redirect the download answers: aiohttp followed it to any host (the
+token dropped, but the address asked all the same: one in the operator's own network, say);
+now each hop is checked before it is asked, and a redirect within Slack is still followed."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from bot.emulator.stack import LocalStack
-from handlers.flows.files import slack_hosted
+from handlers.file_download import MAX_REDIRECTS, slack_hosted
 from tests.app.test_backlog_slack import JIRA_CSV, file_shared, name_po
 from tests.app.test_import_report_outbox import titles
 from tests.app.test_request_guard import log_lines
@@ -54,6 +56,7 @@ async def test_a_download_address_off_slack_never_gets_the_token(
     assert seen == [], "the other host was never asked, with the token or without"
     assert await titles(slack) == [], "nothing imported from there"
     assert any("not Slack's" in line and "127.0.0.1" in line for line in lines), lines
+    assert not any("unhandled error" in line for line in lines), "a refusal, not a crash"
 
 
 async def test_a_remote_file_is_left_alone(slack: LocalStack, elsewhere: tuple[str, list[str]]):
@@ -69,6 +72,57 @@ async def test_a_remote_file_is_left_alone(slack: LocalStack, elsewhere: tuple[s
     assert await titles(slack) == []
     said = [c.method for c in slack.emulator.calls[before:]]
     assert said == ["files.info"], f"read, then nothing said or fetched: {said}"
+
+
+async def test_a_redirect_off_slack_is_not_followed(
+    slack: LocalStack, elsewhere: tuple[str, list[str]]
+):
+    await name_po(slack)
+    url, seen = elsewhere
+    file = slack.emulator.share_file(PO, CHANNEL, "backlog.csv", JIRA_CSV.encode())
+    slack.emulator.files[file["id"]].redirect_to = f"{url}/backlog.csv"
+    before = len(slack.emulator.calls)
+    with log_lines() as lines:
+        ack = await slack.driver.event(file_shared(file))
+    assert ack.status == 200
+    assert seen == [], "the other host was never asked, with the token or without"
+    assert await titles(slack) == [], "nothing imported from there"
+    said = [c.method for c in slack.emulator.calls[before:]]
+    assert said == ["files.info", "download"], f"nothing said, nothing else fetched: {said}"
+    host = url.removeprefix("http://")
+    why = [line for line in lines if "redirected" in line and "not Slack's" in line]
+    assert any(host in line for line in why), lines
+    assert not any(slack.emulator.bot_token in line for line in lines), "the token not logged"
+    assert not any("unhandled error" in line for line in lines), "a refusal, not a crash"
+
+
+async def test_a_redirect_within_slack_is_followed(slack: LocalStack):
+    await name_po(slack)
+    file = slack.emulator.share_file(PO, CHANNEL, "backlog.csv", JIRA_CSV.encode())
+    moved = slack.emulator.share_file(PO, CHANNEL, "moved.csv", b"Summary\nMoved item\n")
+    slack.emulator.files[file["id"]].redirect_to = f"/files/{moved['id']}"  # a relative Location
+    ack = await slack.driver.event(file_shared(file))
+    assert ack.status == 200
+    downloads = slack.emulator.calls_to("download")
+    assert [(c.args["file_id"], c.http_status) for c in downloads] == [
+        (file["id"], 302),
+        (moved["id"], 200),
+    ], "the redirect followed, with the token still sent on Slack's host"
+    assert await titles(slack) == ["Moved item"]
+
+
+async def test_redirects_are_bounded(slack: LocalStack):
+    await name_po(slack)
+    file = slack.emulator.share_file(PO, CHANNEL, "backlog.csv", JIRA_CSV.encode())
+    looping = slack.emulator.files[file["id"]]
+    looping.redirect_to = looping.url_private
+    with log_lines() as lines:
+        ack = await slack.driver.event(file_shared(file))
+    assert ack.status == 200
+    assert len(slack.emulator.calls_to("download")) == 1 + MAX_REDIRECTS
+    assert await titles(slack) == []
+    wanted = f"could not read the shared file {file['id']}: its download answered HTTP 302"
+    assert any(wanted in line for line in lines), lines
 
 
 @pytest.mark.parametrize(
