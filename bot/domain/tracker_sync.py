@@ -3,7 +3,8 @@ GitHub project or repository, a Linear team).
 
 Plain rules, no I/O: how a tracker issue maps onto a backlog item, which fields the tracker
 owns and which stay Timebox's, how a change from each side is merged (both changed: the later
-change wins, and the item's history says which side and when), what a write back sends, where
+change wins, and the item's history says which side and when; the fields' three-way merge is
+bot.domain.tracker_field_merge, which ``apply_merge`` calls), what a write back sends, where
 a reordered item goes in the tracker's rank, and how long a failed write waits. Every text a
 channel reads names the connection's tracker (``tracker_name``), and the item history names
 it as who made the sync's changes (``actor``). What a webhook's body hints at is
@@ -47,7 +48,7 @@ a sprint's, bot.domain.tracker_sprints) are rules too: the use cases
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
@@ -60,6 +61,7 @@ from bot.domain.readiness import (
     readiness_change,
 )
 from bot.domain.sprints import started
+from bot.domain.tracker_field_merge import FIELD_WORDS, Line, Merge, MergeApplied, merge
 from bot.domain.trackers import StatusCategory, TrackerIssue
 from storage.models import BacklogItem, Sprint, TrackerLink
 
@@ -69,24 +71,9 @@ JIRA = "jira"
 """The actor of item events that come from a Jira connection's sync (and, before each tracker
 had its own, from every tracker's). A Slack user id never looks like a tracker kind."""
 
-MERGED = ("title", "acceptance_criteria", "estimate", "type", "epic", "labels", "blocked_by")
-"""The tracker-owned fields merged per field (the status category is applied apart)."""
-WRITABLE = ("title", "acceptance_criteria", "estimate")
-"""What Timebox writes back when its side changed (the rest is read from the tracker only)."""
 READ_ONLY = ("type", "epic", "labels")
 """The tracker-owned fields Timebox does not write: the item form refuses a change to them on a
 linked item (``refuse_tracker_owned``), else both sides would differ for good."""
-LOCAL_NAMES = {"blocked_by": "dependencies"}
-"""The item field (and history name) each merged field is edited as in Slack."""
-FIELD_WORDS = {
-    "title": "title",
-    "acceptance_criteria": "acceptance criteria",
-    "estimate": "estimate",
-    "type": "type",
-    "epic": "epic",
-    "labels": "labels",
-    "blocked_by": "dependencies",
-}
 PLURAL_FIELDS = frozenset({"acceptance_criteria", "labels", "blocked_by"})
 """The fields whose words (``FIELD_WORDS``) are plural: "the labels come from"."""
 TYPES = {
@@ -518,145 +505,7 @@ def written_status(effect: str) -> dict[str, str]:
     return {STATUS: category.value}
 
 
-# -- merging -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """Both sides changed a field since they last agreed; the later change was kept."""
-
-    field: str
-    kept: str  # the tracker's name ("Jira", "GitHub", "Linear") or "Timebox"
-    tracker_at: datetime
-    timebox_at: datetime | None
-    tracker_value: Any
-    timebox_value: Any
-    tracker: str = "Jira"  # the tracker's name
-
-    def note(self, zone: tzinfo = UTC) -> str:
-        """The history line, its times in `zone` (the team's), to the second when both
-        changes fall in one minute."""
-        word = FIELD_WORDS.get(self.field, self.field)
-        close = self.timebox_at is not None and (
-            self.tracker_at.timestamp() // 60 == self.timebox_at.timestamp() // 60
-        )
-        shape = "%Y-%m-%d %H:%M:%S" if close else "%Y-%m-%d %H:%M"
-        theirs = f"{self.tracker_at.astimezone(zone):{shape}} {zone}"
-        ours = (
-            f"{self.timebox_at.astimezone(zone):{shape}} {zone}"
-            if self.timebox_at
-            else "an unknown time"
-        )
-        name = self.tracker
-        if self.kept != "Timebox":
-            return (
-                f"{word} changed on both sides: {name}'s change ({theirs}) is later than "
-                f"Timebox's ({ours}), so {name}'s is kept"
-            )
-        return (
-            f"{word} changed on both sides: Timebox's change ({ours}) is later than {name}'s "
-            f"({theirs}), so Timebox's is kept and written to {name}"
-        )
-
-
-@dataclass
-class Merge:
-    """What a tracker issue changes on its item."""
-
-    changes: dict[str, list[Any]] = field(default_factory=dict)  # field: [old, new] to apply
-    base: dict[str, Any] = field(default_factory=dict)  # what both sides now agree on
-    conflicts: list[Conflict] = field(default_factory=list)
-    write: list[str] = field(default_factory=list)  # Timebox's side won: write these back
-
-
-_NEVER = object()
-"""A field both sides never agreed on (no value in the link's ``base``)."""
-
-
-def merge(
-    current: Mapping[str, Any],
-    base: Mapping[str, Any],
-    remote: Mapping[str, Any],
-    remote_at: datetime,
-    local_at: Mapping[str, datetime],
-    *,
-    tracker: str = "Jira",
-    relinked: bool = False,
-    other_board: bool = False,
-    moved: Collection[str] = (),
-) -> Merge:
-    """Three-way merge per field: `base` is what both sides last agreed on.
-
-    Only the tracker changed it: the tracker's value. Only Timebox changed it: Timebox's (its
-    write is pending). Both, to different values: the later change wins (Timebox's time from
-    the item's history, the tracker's the issue's last update); a field never agreed on (a
-    first import) takes the tracker's value. `tracker`: its name, for the history lines.
-
-    `relinked` (connected again after a disconnect: no write of Timebox's is on the way): a
-    writable field only Timebox changed meanwhile is written now; one never agreed on goes by
-    the later change too (the tracker's when Timebox never edited it); the fields Timebox does
-    not write (type, epic, labels, links) are the tracker's.
-
-    `other_board` (relinked on a board other than the one both sides agreed on: ``moved_board``,
-    such as a GitHub project's Estimate field, then the repository's ``estimate: N`` labels):
-    a writable field that board shows empty where both sides had agreed on a value is no edit
-    made there (``unheld``): that board keeps it another way, or not at all. Timebox's value
-    stays and is written there (the new board's way); a value that board does show is merged
-    as above, the later change winning.
-
-    `moved`: writable fields the board keeps in another place than the one both sides agreed
-    on (Jira's estimation field switched: ``estimate_moved``), merged as `other_board` merges
-    every field: empty there, Timebox's value stays and is written there.
-    """
-    result = Merge(base=dict(base))
-    for name in MERGED:
-        theirs, ours = remote.get(name), current.get(name)
-        agreed = base.get(name, _NEVER)
-        when = local_at.get(LOCAL_NAMES.get(name, name))
-        never = agreed is _NEVER and (not relinked or when is None)  # first import, or unedited
-        if ours == theirs or never or (relinked and name not in WRITABLE):
-            take = True
-        elif (other_board or name in moved) and unheld(name, agreed, theirs):
-            result.base[name] = theirs  # what that board holds: Timebox's value is to write
-            result.write.append(name)
-            continue
-        elif theirs == agreed:  # the tracker did not change it
-            if relinked:
-                result.write.append(name)
-            continue
-        elif ours == agreed:
-            take = True
-        else:
-            ours_later = when is not None and when > remote_at
-            result.conflicts.append(
-                Conflict(
-                    name,
-                    "Timebox" if ours_later else tracker,
-                    remote_at,
-                    when,
-                    theirs,
-                    ours,
-                    tracker,
-                )
-            )
-            take = not ours_later
-            if ours_later and name in WRITABLE:
-                result.write.append(name)
-        result.base[name] = theirs
-        if take and ours != theirs:
-            result.changes[name] = [ours, theirs]
-    return result
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
-def unheld(name: str, agreed: Any, theirs: Any) -> bool:
-    """A writable field a board shows empty where both sides had agreed on a value (on the
-    board the link was on before): on a board matched again after a switch of boards, the
-    board's way of keeping it (or of not keeping it), not an edit made there."""
-    return name in WRITABLE and agreed is not _NEVER and not _empty(agreed) and _empty(theirs)
+# -- merging an issue into its item -----------------------------------------------------------
 
 
 def moved_board(link: TrackerLink, board_key: str | None) -> bool:
@@ -681,54 +530,6 @@ def local_change_times(events: Iterable[Any], since: datetime | None) -> dict[st
             if name not in times or event.at > times[name]:
                 times[name] = event.at
     return times
-
-
-# -- applying an issue to its item --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    """A line the sync adds to an item's history: its action and what it records."""
-
-    action: str
-    changes: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class MergeApplied:
-    """What merging an issue into its linked item did."""
-
-    lines: list[Line]  # the item's history lines, in order
-    changed: bool  # the item's fields changed (an "edited" line)
-    conflicts: int
-    write: bool  # Timebox's side won a writable field: it goes back to the tracker
-    # The issue's status news (``status_news``) for an item the running sprint holds, left to
-    # the use case: finished, unfinished or let go through the sprint, as a person would.
-    sprint_news: str | None = None
-
-    @classmethod
-    def of(
-        cls,
-        item: BacklogItem,
-        merged: Merge,
-        edited: dict[str, list[Any]],
-        now: datetime,
-        zone: tzinfo,
-        then: Sequence[Line] = (),
-        sprint_news: str | None = None,
-        readiness: str | None = None,
-    ) -> MergeApplied:
-        """What a merge did to `item` (its fields `edited`, dated `now`, in place): the
-        "edited" line, a line per conflict (times in `zone`), the change of `readiness` it
-        made ("became ready", "no longer ready": ``readiness_change``, as a person's edit
-        logs it), then the lines `then`."""
-        lines = [Line("edited", edited)] if edited else []
-        if edited:
-            item.updated_at = now
-        lines += conflict_lines(merged, zone)
-        lines += [Line(readiness, {})] if readiness and edited else []
-        lines += then
-        return cls(lines, bool(edited), len(merged.conflicts), bool(merged.write), sprint_news)
 
 
 def merge_since(link: TrackerLink, *, relinked: bool = False) -> datetime | None:
@@ -774,15 +575,6 @@ def _merged_fields(
             setattr(item, name, new)
             edited[name] = [old, new]
     return merged, edited
-
-
-def conflict_lines(merged: Merge, zone: tzinfo = UTC) -> list[Line]:
-    """The item's history lines of a merge's conflicts (which side was kept, and why), their
-    times in `zone`."""
-    return [
-        Line("conflict", {"field": c.field, "kept": c.kept, "note": c.note(zone)})
-        for c in merged.conflicts
-    ]
 
 
 def merge_before_write(

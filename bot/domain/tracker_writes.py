@@ -12,9 +12,9 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.domain.backlog import ITEM_TYPES
+from bot.domain.tracker_field_merge import FIELD_WORDS, WRITABLE
 from bot.domain.tracker_sync import (
     EPIC,
-    FIELD_WORDS,
     FIRST_RETRY,
     JIRA,
     MAX_RETRY,
@@ -23,7 +23,6 @@ from bot.domain.tracker_sync import (
     REFUSED_RETRY,
     SUBTASK,
     WATERMARK_MARGIN,
-    WRITABLE,
     agreed_status,
     closed_there,
     current_values,

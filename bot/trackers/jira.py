@@ -11,7 +11,7 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
   sync engine keeps what was read again, so the syncs after read estimates from the field
   the board estimates with now, for one call an hour. Each issue read says which field its
   estimate came from (``estimate_field``): a switch found, the sync reads the linked issues
-  again (bot/usecases/tracker_pull.py).
+  again (bot/usecases/tracker_reread.py).
 - ``GET  /rest/api/3/field``: which custom field is the Sprint field (its id differs between
   sites: ``customfield_10020`` on most); its value, a list of the sprints the issue is or was
   in (``id``, ``name``, ``state``, ``boardId``, ...), says whether an issue is planned in an

@@ -1,5 +1,5 @@
 """One tracker issue merged into the item linked to it, as the import and the sync apply it
-(bot.usecases.tracker_pull's ``apply_issues``): matched again after a reconnection, merged
+(bot.usecases.tracker_apply's ``apply_issues``): matched again after a reconnection, merged
 field by field (a win of Timebox's written back), a change of status of an item of the
 running sprint carried out through the sprint, and a move into or out of the running
 sprint's sprint in the tracker followed as a renegotiation told in the channel."""
@@ -18,6 +18,7 @@ from bot.domain.errors import UserError
 from bot.domain.poker_items import off_backlog
 from bot.domain.readiness import DefinitionOfReady, is_ready, readiness_change
 from bot.domain.sprints import in_backlog
+from bot.domain.tracker_field_merge import MergeApplied
 from bot.usecases import poker, sprints
 from bot.usecases.news import tell_channel
 from bot.usecases.tracker import enqueue, tag, unlink_gone
@@ -224,7 +225,7 @@ async def _merge_one(
     *,
     relinked: bool = False,
     other_board: bool = False,
-) -> rules.MergeApplied:
+) -> MergeApplied:
     """Merges one issue into its item (rules.apply_merge); a win of Timebox's is written back.
     A change of status for an item of the running sprint goes through the sprint
     (``_in_sprint``). `relinked`: matched by its key after connecting again (`other_board`:

@@ -1,5 +1,6 @@
 """The tracker's issues brought into a channel's backlog: the import and the sync, as due work
-(see bot.usecases.tracker for what both directions share).
+(see bot.usecases.tracker for what both directions share). How each job reads its tracker
+and applies the issues it read is bot.usecases.tracker_apply's.
 
 - ``tracker_import``: the board's backlog in rank order, one page (100 issues) per row, each
   page applied in its own transaction; the next page is the next row.
@@ -14,240 +15,59 @@
   (not found) or off the board, its item is unlinked with a history line, and archived if it
   was on the backlog. A webhook naming a deleted issue has that one asked for at once. A
   board found estimating with another field (a Jira admin switched it) has its linked
-  issues read again once (``_estimates_again``).
+  issues read again once (bot.usecases.tracker_reread's ``estimates_again``).
 
 A change of status of an item the running sprint holds goes through the sprint
 (bot.usecases.tracker_merge): done in the tracker finishes it as `/sprint done` does (before
 a sprint committed ahead of its slot began: it leaves the sprint as a scope change, done on
 the backlog), reopened there unfinishes it, closed there as not planned takes it out as a
 scope change and archives it. An issue whose change fails to apply is held back alone
-(bot.usecases.tracker_held) and asked for again later; the rest of its page is applied.
+(bot.usecases.tracker_held) and asked for again later (bot.usecases.tracker_reread's
+``issue_again``); the rest of its page is applied.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from bot.domain import calendar, tracker_order, tracker_sprints, tracker_writes, trackers
+from bot.domain import calendar, tracker_order, tracker_writes, trackers
 from bot.domain import tracker_sync as rules
-from bot.domain.backlog import ItemFields
-from bot.domain.tracker_sprints import JOINED
 from bot.runtime.scheduling import Due
 from bot.runtime.services import Services
-from bot.usecases import poker, sprints
+from bot.usecases import poker
 from bot.usecases.tracker import (
     KIND_IMPORT,
     KIND_SYNC,
-    BoardSpec,
     after_add,
-    blockers_done,
     connection_lock,
-    enqueue,
     job_connection,
     job_failed,
     job_ids,
     job_work,
     moving_items,
     never_dropped,
-    open_tracker,
-    spec_of,
     tag,
     unlink_gone,
     webhook_sync_prefix,
     working_again,
 )
-from bot.usecases.tracker_held import hold_back, retry_after
-from bot.usecases.tracker_merge import Applied, Page, Running, apply_linked, renegotiate
-from bot.usecases.tracker_relink import relink_sprints
-from bot.usecases.tracker_watch import still_open, watch_running
-from storage.models import (
-    BacklogItem,
-    Team,
-    TrackerConnection,
-    TrackerLink,
+from bot.usecases.tracker_apply import (
+    apply_issues,
+    left_running,
+    open_for,
+    read_tracker,
+    running_open_if_left,
 )
+from bot.usecases.tracker_held import hold_back
+from bot.usecases.tracker_merge import Applied
+from bot.usecases.tracker_relink import relink_sprints
+from bot.usecases.tracker_reread import estimates_again, estimation_switched, issue_again
+from bot.usecases.tracker_watch import still_open, watch_running
+from storage.models import TrackerConnection, TrackerLink
 from storage.repositories import Store
-
-log = logging.getLogger(__name__)
-
-# -- applying issues (the import and the sync) -------------------------------------------------
-
-
-async def apply_issues(
-    store: Store,
-    connection: TrackerConnection,
-    issues: Sequence[trackers.TrackerIssue],
-    now: datetime,
-    *,
-    first_position: int | None = None,
-    running_open: bool = False,
-) -> Applied:
-    """Applies tracker issues to the team's backlog: new ones become items, linked ones are
-    merged field by field (rules.merge). `first_position`: an import page's place in the
-    board's order, which the items take. Outside the import, an issue moved into or out of
-    the tracker's sprint of the running sprint changes its scope (``tracker_merge``; out of
-    it only while it is `running_open`), and a new one made in it joins it; importing after
-    connecting again, a move of an issue matched again since the disconnect too. An issue whose
-    change fails to apply is undone alone and held back (``Applied.held_back``): the others
-    are applied all the same."""
-    await store.lock_connection(connection.id)
-    team = await store.team_by_id(connection.team_id)
-    assert team is not None
-    applied = Applied()
-    importing = first_position is not None
-    # importing, a sprint is linked only on connecting again (``relink_sprints``): found open
-    running = await _running_there(store, team, connection, running_open or importing)
-    joining = None if importing else running
-    who, where = rules.actor(connection.kind), rules.tracker_name(connection.kind)
-    home = rules.home_word(connection.kind)
-    links = await store.links_by_keys(team.id, [i.key for i in issues])
-    renamed = await _renamed(store, team, issues, links)
-    items = await store.items_by_ids(team.id, [link.item_id for link in links.values()])
-    for key, old in renamed.items():
-        if links[key].item_id in items:
-            note = f"{old} is now {key} in {where} (moved to another {home})"
-            store.log(items[links[key].item_id], who, "relinked", now, note=note)
-    done = await blockers_done(store, team.id, sorted({k for i in issues for k in i.blocked_by}))
-    done |= {i.key for i in issues if i.status_category.value == "done"}
-    on_page = Page(store, connection, team, done, now, running, applied)
-    new: list[tuple[int, trackers.TrackerIssue]] = []
-    for offset, issue in enumerate(issues):
-        rank = float(first_position + offset) if first_position is not None else None
-        link = links.get(issue.key)
-        item = items.get(link.item_id) if link is not None else None
-        if link is None or item is None:
-            if rules.is_new(issue, importing=importing, kind=connection.kind) or (
-                joining and tracker_sprints.joins_running(issue, joining.remote_id)
-            ):
-                new.append((offset, issue))
-            continue
-        try:
-            async with store.issue_attempt():
-                await apply_linked(on_page, link, item, issue, rank)
-        except Exception as error:  # one issue's trouble never holds back the others' changes
-            log.exception("team %s: the change of %s not applied", team.id, issue.key)
-            applied.held_back[issue.key] = type(error).__name__
-    if new:
-        new = await _adopt_created(on_page, new)
-    if new:
-        added = await _add_new(on_page, new, first_position)
-        applied.added = len(added)
-        for item, issue in added if joining is not None else ():
-            if issue.sprint_id == joining.remote_id:
-                await renegotiate(store, connection, team, item, issue.key, JOINED, now)
-    return applied
-
-
-async def _running_there(
-    store: Store, team: Team, connection: TrackerConnection, open_there: bool
-) -> Running | None:
-    """The running sprint, if Timebox's sprint write made its sprint in this tracker."""
-    sprint = await sprints.active(store, team)
-    known = await store.sprint_link(sprint.id) if sprint is not None else None
-    if sprint is None or known is None or known.connection_id != connection.id:
-        return None
-    return Running(known.remote_id, open_there, tracker_sprints.sprint_name(sprint.number))
-
-
-async def _renamed(
-    store: Store, team: Team, issues: Sequence[trackers.TrackerIssue], links: dict[str, TrackerLink]
-) -> dict[str, str]:
-    """Issues whose key is not linked but whose id is: moved to another project (a Linear
-    team) in the tracker (a new key). Their links take the new key (added to `links`); new
-    key -> old."""
-    unmatched = [i for i in issues if i.key not in links and i.id]
-    if not unmatched:
-        return {}
-    by_id = await store.links_by_issue_ids(team.id, [i.id for i in unmatched])
-    renamed = {}
-    for issue in unmatched:
-        link = by_id.get(issue.id)
-        if link is None or link.key in (None, issue.key):
-            continue
-        renamed[issue.key] = link.key or ""
-        link.key, link.url = issue.key, issue.url or link.url
-        links[issue.key] = link
-    return renamed
-
-
-async def _adopt_created(
-    page: Page, new: list[tuple[int, trackers.TrackerIssue]]
-) -> list[tuple[int, trackers.TrackerIssue]]:
-    """An issue Timebox created whose answer is not recorded yet (its write still running,
-    or cut off) comes back through the sync: it is the item waiting for it (same title), not
-    a new one. The rest is new."""
-    store, connection, team, now = page.store, page.connection, page.team, page.now
-    waiting = await store.unkeyed_links(team.id, connection.id)
-    if not waiting:
-        return new
-    items = await store.items_by_ids(team.id, [link.item_id for link in waiting])
-    by_title = {items[link.item_id].title: link for link in waiting if link.item_id in items}
-    rest = []
-    for offset, issue in new:
-        link = by_title.pop(rules.owned_values(issue)["title"], None)
-        if link is None:
-            rest.append((offset, issue))
-            continue
-        link.key, link.issue_id, link.url = issue.key, issue.id, issue.url
-        link.base, link.remote = rules.agreed_values(issue), rules.facts(issue, connection.kind)
-        link.remote_updated, link.synced_at = issue.updated, now
-        await enqueue(store, connection, link, "rank", f"i{link.item_id}", now)
-    return rest
-
-
-async def _add_new(
-    page: Page, new: list[tuple[int, trackers.TrackerIssue]], first_position: int | None
-) -> list[tuple[BacklogItem, trackers.TrackerIssue]]:
-    """The issues no item is linked to, as new items (at `first_position` on, importing)
-    with their links."""
-    store, connection, team, now = page.store, page.connection, page.team, page.now
-    values = [rules.owned_values(issue) for _, issue in new]
-    remotes = [rules.facts(issue, connection.kind) for _, issue in new]
-    fields = [
-        ItemFields(
-            title=v["title"],
-            hypothesis=remote["hypothesis"],
-            type=v["type"],
-            acceptance_criteria=v["acceptance_criteria"],
-            estimate=v["estimate"],
-            epic=v["epic"],
-            labels=v["labels"],
-            dependencies=rules.dependencies_with([], v["blocked_by"], page.done),
-        )
-        for v, remote in zip(values, remotes, strict=True)
-    ]
-    imported = f"imported from {rules.tracker_name(connection.kind)}"
-    items = await store.add_items(team, fields, rules.actor(connection.kind), now, action=imported)
-    links = []
-    for (offset, issue), item, remote in zip(new, items, remotes, strict=True):
-        if first_position is not None:
-            item.rank = float(first_position + offset)
-        status = rules.status_after(item.status, issue.status_category.value, None)
-        if status is not None:
-            item.status = status
-        links.append(
-            TrackerLink(
-                team_id=team.id,
-                item_id=item.id,
-                connection_id=connection.id,
-                key=issue.key,
-                issue_id=issue.id,
-                url=issue.url,
-                remote_updated=issue.updated,
-                base=rules.agreed_values(issue),
-                remote=remote,
-                pending=0,
-                synced_at=now,
-            )
-        )
-    await store.add_links(links)
-    return [(item, issue) for item, (_, issue) in zip(items, new, strict=True)]
-
 
 # -- due work: import, sync --------------------------------------------------------------------
 
@@ -259,17 +79,19 @@ async def run_import(svc: Services, due: Due) -> str:
     if "relink" in due.payload:
         return await _relink(svc, due)
     page_number = int(due.payload.get("page", 0))
-    opened = await _open_for(svc, due)
-    if isinstance(opened, str):
-        return opened
-    tracker, _, used = opened
     reconnecting = bool(due.payload.get("reconnect")) and page_number == 0
-    try:
-        async with contextlib.aclosing(tracker):
-            page = await tracker.backlog_page(due.payload.get("cursor"))
-            there = await tracker.board_sprints() if reconnecting else []
-    except trackers.TrackerError as error:
-        return await job_failed(svc, due, None, error, used)
+
+    async def read(
+        tracker: trackers.Tracker,
+    ) -> tuple[trackers.IssuePage, list[trackers.TrackerSprint]]:
+        page = await tracker.backlog_page(due.payload.get("cursor"))
+        there = await tracker.board_sprints() if reconnecting else []
+        return page, there
+
+    answer = await read_tracker(svc, due, read)
+    if isinstance(answer, str):
+        return answer
+    page, there = answer
     drift = bool(due.payload.get("drift")) or _shifted(page, page_number, due)
     async with job_work(svc, due) as (store, connection, now):
         if connection is None:
@@ -407,15 +229,9 @@ async def _relink(svc: Services, due: Due) -> str:
     longer has stays unlinked. Then the next row, or the connection is in step."""
     keys = [str(k) for k in due.payload.get("relink", [])]
     asked, rest = keys[:RELINK_PAGE], keys[RELINK_PAGE:]
-    opened = await _open_for(svc, due)
-    if isinstance(opened, str):
-        return opened
-    tracker, _, used = opened
-    try:
-        async with contextlib.aclosing(tracker):
-            found = await trackers.issues_by_key(tracker, asked)
-    except trackers.TrackerError as error:
-        return await job_failed(svc, due, None, error, used)
+    found = await read_tracker(svc, due, lambda tracker: trackers.issues_by_key(tracker, asked))
+    if isinstance(found, str):
+        return found
     async with job_work(svc, due) as (store, connection, now):
         if connection is None:
             return "skipped: not connected"
@@ -464,48 +280,10 @@ async def run_sync(svc: Services, due: Due) -> str:
             return "absorbed by another webhook's sync"
         due = absorbing
     if "again" in due.payload:
-        return await _again(svc, due)
+        return await issue_again(svc, due)
     if "estimates" in due.payload:
-        return await _estimates_again(svc, due)
+        return await estimates_again(svc, due)
     return await _sync(svc, due)
-
-
-async def _again(svc: Services, due: Due) -> str:
-    """An issue whose change failed to apply (``hold_back``), asked for and applied on its
-    own; failing again, asked for again later (backing off). Gone from the tracker, it is
-    left to the hourly look at the board."""
-    key = str(due.payload["again"])
-    opened = await _open_for(svc, due)
-    if isinstance(opened, str):
-        return opened
-    tracker, _, used = opened
-    issue: trackers.TrackerIssue | None = None
-    running_open: bool | None = None
-    try:
-        async with contextlib.aclosing(tracker):
-            issue = await tracker.issue(key)
-            running_open = await _running_open(svc, due, tracker, [issue])
-    except trackers.TrackerError as error:
-        if error.kind is not trackers.TrackerErrorKind.NOT_FOUND:
-            return await job_failed(svc, due, None, error, used)
-    async with job_work(svc, due) as (store, connection, now):
-        if connection is None:
-            return "skipped: not connected"
-        applied = (
-            await apply_issues(store, connection, [issue], now, running_open=bool(running_open))
-            if issue
-            else Applied()
-        )
-        if key in applied.held_back:
-            tries = int(due.payload.get("tries", 1)) + 1
-            when = now + timedelta(seconds=retry_after(tries))
-            payload = {**due.payload, "tries": tries, "failure": applied.held_back[key]}
-            await store.schedule(due.kind, due.key, when, payload)
-            await hold_back(store, connection, {}, now)
-            return f"{key} still not applied: again at {when:%H:%M:%S}"
-        await store.finish_key(due.key, now, "applied" if issue else "gone")
-        await hold_back(store, connection, {}, now)  # the others still held back, if any
-    return f"{key} applied" if issue else f"{key} not found"
 
 
 async def _absorb(svc: Services, due: Due) -> Due | None:
@@ -543,7 +321,7 @@ async def _absorb(svc: Services, due: Due) -> Due | None:
 
 @never_dropped
 async def _sync(svc: Services, due: Due) -> str:
-    opened = await _open_for(svc, due)
+    opened = await open_for(svc, due)
     if isinstance(opened, str):
         return opened
     tracker, since, used = opened
@@ -567,7 +345,7 @@ async def _sync(svc: Services, due: Due) -> str:
             return "skipped: not connected"
         if learnt := rules.newly_learnt(connection.board or {}, tracker.snapshot()):
             connection.board = {**(connection.board or {}), **learnt}
-        await _estimation_switched(store, connection, now)
+        await estimation_switched(store, connection, now)
         await store.finish_key(due.key, now, walked.outcome())
         if due.payload.get("chain") or due.payload.get("chain_keys"):
             await _chain(store, connection, now)
@@ -579,7 +357,7 @@ async def _walk_changes(
 ) -> bool:
     """Applies the changed issues page by page, each in one transaction; False if the
     connection is gone. When an issue left the tracker's sprint of the running sprint
-    (``_left_running``, looked at in the page's transaction), the tracker is asked once
+    (``left_running``, looked at in the page's transaction), the tracker is asked once
     whether that sprint is still open (``still_open``), outside it, before the page is
     applied in the next."""
     cursor: str | None = None
@@ -592,7 +370,7 @@ async def _walk_changes(
                     return False
                 left = None
                 if running_open is None:
-                    left = await _left_running(store, connection, page.issues)
+                    left = await left_running(store, connection, page.issues)
                 if left is None:
                     await _apply_page(store, connection, page, now, bool(running_open), walked)
                     break
@@ -622,36 +400,6 @@ async def _apply_page(
     connection.last_error = None
     await hold_back(store, connection, applied.held_back, now)
     await working_again(store, connection, now)
-
-
-async def _running_open(
-    svc: Services, due: Due, tracker: trackers.Tracker, issues: Sequence[trackers.TrackerIssue]
-) -> bool | None:
-    """Whether the tracker's sprint of the running sprint is still open there, asked only
-    when one of `issues` left it since the sync last saw it (``_left_running``); None when
-    none did."""
-    async with job_work(svc, due) as (store, connection, _):
-        left = await _left_running(store, connection, issues) if connection else None
-    return None if left is None else await still_open(svc, due, tracker, left)
-
-
-async def _left_running(
-    store: Store, connection: TrackerConnection, issues: Sequence[trackers.TrackerIssue]
-) -> Running | None:
-    """The running sprint's sprint in the tracker, when one of `issues` left it since the
-    sync last saw it; None when none did (the next page may)."""
-    team = await store.team_by_id(connection.team_id)
-    running = await _running_there(store, team, connection, False) if team else None
-    if team is None or running is None:
-        return None
-    links = await store.links_by_keys(team.id, [issue.key for issue in issues])
-    left = any(
-        (links[i.key].remote or {}).get("sprint_id") == running.remote_id
-        and i.sprint_id != running.remote_id
-        for i in issues
-        if i.key in links
-    )
-    return running if left else None
 
 
 async def _follow_board(
@@ -749,7 +497,7 @@ async def _adopt(
     found = await trackers.issues_by_key(tracker, asked)
     if not found:
         return
-    running_open = await _running_open(svc, due, tracker, found)
+    running_open = await running_open_if_left(svc, due, tracker, found)
     async with job_work(svc, due) as (store, connection, now):
         if connection is None:
             return
@@ -788,7 +536,7 @@ async def _probe(
     None) is only checked for deletion."""
     ids = await _issue_ids(svc, due, keys)
     found = await trackers.issues_asked(tracker, {key: ids.get(key, "") for key in keys})
-    running_open = await _running_open(svc, due, tracker, [i for i in found.values() if i])
+    running_open = await running_open_if_left(svc, due, tracker, [i for i in found.values() if i])
     now = svc.clock.now()
     async with svc.db.transaction() as store:
         connection = await job_connection(store, due.payload)
@@ -840,79 +588,6 @@ async def _issue_ids(svc: Services, due: Due, keys: Sequence[str]) -> dict[str, 
         }
 
 
-async def _estimation_switched(store: Store, connection: TrackerConnection, now: datetime) -> None:
-    """The board estimates with another field than the one the connection's estimates were
-    read from (``rules.estimation_switched``: Jira's settings, read again by the hourly look
-    or before an estimate is written): the linked open items' links say they were read from
-    the old field (``rules.estimated_with``) and their issues are read again now
-    (``_estimates_again``). An estimate given in the new field before the switch was noticed,
-    which the syncs read from the old one, so reaches its item. Once: the connection keeps
-    the new field."""
-    board = connection.board or {}
-    if not rules.estimation_switched(connection.estimation_field, board):
-        return
-    was, connection.estimation_field = connection.estimation_field, board["estimation_field"]
-    if not connection.estimation_field:  # the board estimates no more: nothing to read
-        return
-    keys = list(await store.linked_open(connection.team_id, connection.id))
-    for link in (await store.links_by_keys(connection.team_id, keys)).values():
-        link.remote = rules.estimated_with(link.remote, was)
-    await _estimates_row(store, connection, now, True)
-
-
-async def _estimates_row(
-    store: Store, connection: TrackerConnection, when: datetime, keys: list[str] | bool
-) -> None:
-    """A row reading linked issues again for their estimates (`keys`; True: every open one)."""
-    await store.schedule_once(
-        KIND_SYNC,
-        f"{KIND_SYNC}:{tag(connection)}:estimates:{when:%Y%m%dT%H%M%S}",
-        when,
-        {**job_ids(connection), "estimates": keys},
-    )
-
-
-async def _estimates_again(svc: Services, due: Due) -> str:
-    """The linked open issues read again once the board's estimation field was switched
-    (``_estimation_switched``), together where the tracker can (Jira: 100 keys a search,
-    rules.BATCH_PROBES a run; else rules.PROBES), the rest a minute later, and applied as the
-    sync applies changes: merged again though unchanged (``rules.estimate_moved``), the new
-    field's estimate taken as a change made there, the later change winning, an empty one
-    no change (Timebox's written there). An issue found under a new key (moved) is the hourly
-    look's."""
-    opened = await _open_for(svc, due)
-    if isinstance(opened, str):
-        return opened
-    tracker, _, used = opened
-    try:
-        async with contextlib.aclosing(tracker):
-            async with job_work(svc, due) as (store, connection, _):
-                if connection is None:
-                    return "skipped: not connected"
-                wanted = due.payload["estimates"]
-                listed = (
-                    sorted(await store.linked_open(connection.team_id, connection.id))
-                    if wanted is True
-                    else [str(k) for k in wanted]
-                )
-            most = rules.BATCH_PROBES if isinstance(tracker, trackers.ReadsIssues) else rules.PROBES
-            asked, rest = listed[:most], listed[most:]
-            found = [i for i in await trackers.issues_by_key(tracker, asked) if i.key in asked]
-            running_open = await _running_open(svc, due, tracker, found)
-    except trackers.TrackerError as error:
-        return await job_failed(svc, due, None, error, used)
-    async with job_work(svc, due) as (store, connection, now):
-        if connection is None:
-            return "skipped: not connected"
-        applied = await apply_issues(store, connection, found, now, running_open=bool(running_open))
-        await hold_back(store, connection, applied.held_back, now)
-        if rest:
-            await _estimates_row(store, connection, now + timedelta(minutes=1), rest)
-        outcome = f"estimates read again: {len(found)} of {len(asked)}, {applied.changed} changed"
-        await store.finish_key(due.key, now, outcome)
-    return outcome
-
-
 async def drop_gone_blockers(store: Store, connection: TrackerConnection, now: datetime) -> None:
     """The dependencies the tracker's links to issues gone from the board gave the team's
     items, dropped, each item's history saying why (``rules.gone_blockers``): the tracker
@@ -954,27 +629,3 @@ async def _chain(
             when,
             {**job_ids(connection), "keys": True, "adopt": True},
         )
-
-
-async def _open_for(svc: Services, due: Due) -> tuple[trackers.Tracker, datetime, str] | str:
-    """A client of the job's connection, its watermark and the mark of the credential it
-    calls with (``job_failed``'s `used`); else the job's outcome: skipped when the connection
-    is gone, or the failure to open it recorded for a retry."""
-    try:
-        opened = await _opened(svc, due.payload)
-        if opened is None:
-            return "skipped: not connected"
-        spec, since = opened
-        return open_tracker(spec), since, spec.credential
-    except trackers.TrackerError as error:
-        return await job_failed(svc, due, None, error)
-
-
-async def _opened(svc: Services, payload: dict[str, Any]) -> tuple[BoardSpec, datetime] | None:
-    """The connection's spec (token decrypted) and its watermark, or None if it is gone."""
-    async with svc.db.transaction() as store:
-        connection = await job_connection(store, payload)
-        if connection is None:
-            return None
-        since = connection.watermark or (svc.clock.now() - rules.WATERMARK_MARGIN)
-        return spec_of(connection), since

@@ -669,7 +669,7 @@ async def _ours(store: Store, write: _Write, issue: trackers.TrackerIssue) -> bo
     """Whether the create `write` may take `issue`: no item of the team but its own is linked
     to it, by key or by the tracker's id (a link keeps its issue's key once unlinked, and its
     id once moved; the team's links hold each key once). Its own item may be: the sync links
-    a created issue it reads to the item waiting for it (``tracker_pull._adopt_created``)."""
+    a created issue it reads to the item waiting for it (``tracker_apply._adopt_created``)."""
     holder = (await store.links_by_keys(write.team_id, [issue.key])).get(issue.key)
     if holder is None and issue.id:
         holder = (await store.links_by_issue_ids(write.team_id, [issue.id])).get(issue.id)
