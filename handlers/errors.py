@@ -29,7 +29,7 @@ from handlers.blocks import kit
 from handlers.blocks import meetings as meeting_blocks
 from handlers.blocks import team as team_blocks
 from handlers.common import GroupUnlisted
-from handlers.file_download import OffSlack
+from handlers.file_download import MAX_REDIRECTS, OffSlack
 from handlers.render import render
 from handlers.reply import channel_of, reply
 
@@ -130,6 +130,8 @@ def _unreadable_file(error: Exception, body: dict[str, Any]) -> tuple[str, str] 
         return file_id, f"files.info answered {error.response.get('error')}"
     if isinstance(error, OffSlack):
         return file_id, str(error)
+    if isinstance(error, aiohttp.TooManyRedirects):
+        return file_id, f"its download redirected {MAX_REDIRECTS + 1} times"
     if isinstance(error, aiohttp.ClientResponseError):
         return file_id, f"its download answered HTTP {error.status}"
     if isinstance(error, aiohttp.ClientError | TimeoutError):

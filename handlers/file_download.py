@@ -47,12 +47,16 @@ class OffSlack(Exception):
 def slack_hosted(url: str, api_url: str) -> bool:
     """Whether `url` is on Slack's own host: the Web API's, or one below its domain
     (files.slack.com beside slack.com), over the same scheme. The bot token goes nowhere else."""
-    file, api = urlsplit(url), urlsplit(api_url)
-    if file.scheme != api.scheme or not file.hostname or not api.hostname:
+    try:
+        file, api = urlsplit(url), urlsplit(api_url)
+        if file.scheme != api.scheme or not file.hostname or not api.hostname:
+            return False
+        if file.netloc == api.netloc:
+            return True
+        ports = file.port, api.port
+    except ValueError:  # no address at all ("https://[::1", a port past 65535)
         return False
-    if file.netloc == api.netloc:
-        return True
-    return file.port is None and api.port is None and file.hostname.endswith(f".{api.hostname}")
+    return ports == (None, None) and file.hostname.endswith(f".{api.hostname}")
 
 
 async def fetch(url: str, client: AsyncWebClient, shared: files.SharedFile) -> bytes:
@@ -67,9 +71,12 @@ async def fetch(url: str, client: AsyncWebClient, shared: files.SharedFile) -> b
                 raise OffSlack(url, came_from)
             async with session.get(url, headers=headers, allow_redirects=False) as response:
                 location = response.headers.get("Location")
-                if response.status not in REDIRECTS or not location:
-                    response.raise_for_status()
+                if response.status < 300:
                     return await _read(response, shared)
+                if response.status not in REDIRECTS or not location:  # no file, nothing to follow
+                    raise aiohttp.ClientResponseError(
+                        response.request_info, (), status=response.status
+                    )
             came_from, url = url, urljoin(url, location)
     raise aiohttp.TooManyRedirects(response.request_info, (), status=response.status)
 

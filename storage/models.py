@@ -214,7 +214,8 @@ class Job:
 
 class Reminder(Base):
     """The team's readiness reminder of a local day (its date in the team's zone of then): one
-    row a date, which a later day of the same date in a new zone takes over."""
+    row a date, which a later day of the same date in a new zone takes over. Its due time
+    says which day it was in the zone the team has now (None: kept before migration 0022)."""
 
     __tablename__ = "reminders"
     __table_args__ = (UniqueConstraint("team_id", "day", name="uq_reminders_team_day"),)
@@ -222,6 +223,7 @@ class Reminder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unready: Mapped[int] = mapped_column(Integer, default=0)
 

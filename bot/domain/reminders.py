@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import (
     RemindAt,
@@ -23,7 +23,6 @@ from bot.domain.calendar import (
     reminder_days,
     reminder_days_worked,
     working_days_between,
-    zone,
 )
 from bot.domain.ceremonies import next_sprint_planning
 from bot.domain.errors import UserError
@@ -136,18 +135,15 @@ def plan_reminder(
 
 
 def sent_on(team: Team, last: Reminder | None, day: date) -> bool:
-    """Whether the team's `last` reminder counts for its local `day` in the zone it has now, so
-    a change of zone neither doubles a day's reminder nor drops the next day's. A reminder is
-    its due day's, which its record keeps only as a date in the zone of then (Tuesday in Tokyo
-    is Monday afternoon in Los Angeles); it was sent at most GRACE after it was due. So: sent
-    before this day's midnight here, an earlier day's; GRACE or more after it, this day's (or a
-    later one's); in between, perhaps late past the midnight after its day, its own date says."""
+    """Whether the team's `last` reminder was its local `day`'s (or a later one's) in the zone
+    it has now, so a change of zone neither doubles a day's reminder nor drops the next day's
+    (Tuesday in Tokyo is Monday afternoon in Los Angeles): a reminder is its due time's day,
+    however late it was sent. One kept before due times were: its date (the zone's of then)."""
     if last is None:
         return False
-    midnight = datetime.combine(day, time(), tzinfo=zone(team))
-    if last.sent_at < midnight:
-        return False
-    return last.sent_at >= midnight + GRACE or last.day >= day
+    if last.due_at is None:
+        return last.day >= day
+    return local_today(team, last.due_at) >= day
 
 
 @dataclass(frozen=True)

@@ -229,14 +229,14 @@ async def daily_reminder(svc: Services, due: Due, render: Render) -> str:
                 reminders.GRACE,
             )
         if decided.send and team is not None and plan is not None:
-            await store.record_reminder(team, plan.day, due.now, len(plan.horizon.unready))
-            # Named by its due time, not its date: after a change of zone, two local days may
-            # share a date (Tuesday in Tokyo, then Tuesday in Los Angeles).
-            name = reminders.job_key(team, due.due_at)
+            unready = len(plan.horizon.unready)
+            await store.record_reminder(team, plan.day, due.due_at, due.now, unready)
+            # Named by its due time (the job's key), not its date: after a change of zone, two
+            # local days may share a date (Tuesday in Tokyo, then Tuesday in Los Angeles).
             for post in render(plan):
                 await outbox.enqueue(
                     store,
-                    f"{name}:{post.name}",
+                    f"{due.key}:{post.name}",
                     team.workspace_id,
                     due.now,
                     channel=post.channel,

@@ -17,7 +17,9 @@ from storage.repositories.base import Repository
 class ReminderQueries(Repository):
     """Daily readiness reminders."""
 
-    async def record_reminder(self, team: Team, day: date, now: datetime, unready: int) -> None:
+    async def record_reminder(
+        self, team: Team, day: date, due_at: datetime, now: datetime, unready: int
+    ) -> None:
         """Keeps the team's reminder of this local day, under the team's lock (the run's). A
         record of the same date may be there from before the team's time zone changed, of an
         earlier day here (Tuesday in Tokyo is Monday in Los Angeles): this one replaces it."""
@@ -25,9 +27,9 @@ class ReminderQueries(Repository):
             select(Reminder).where(Reminder.team_id == team.id, Reminder.day == day)
         )
         if found is None:
-            self.session.add(Reminder(team_id=team.id, day=day, sent_at=now, unready=unready))
-        else:
-            found.sent_at, found.unready = now, unready
+            found = Reminder(team_id=team.id, day=day)
+            self.session.add(found)
+        found.due_at, found.sent_at, found.unready = due_at, now, unready
 
     async def last_reminder(self, team: Team) -> Reminder | None:
         """The team's reminder sent last, which says whether today's was sent already."""

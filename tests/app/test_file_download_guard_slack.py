@@ -115,8 +115,23 @@ async def test_redirects_are_bounded(slack: LocalStack):
     assert ack.status == 200
     assert len(slack.emulator.calls_to("download")) == 1 + MAX_REDIRECTS
     assert await titles(slack) == []
+    wanted = f"could not read the shared file {file['id']}: its download redirected 6 times"
+    assert any(wanted in line for line in lines), lines
+
+
+async def test_a_redirect_without_an_address_is_no_file(slack: LocalStack):
+    """A 3xx answer with no Location to follow is not taken as the file's bytes: nothing is
+    imported, and the log says what Slack answered."""
+    await name_po(slack)
+    file = slack.emulator.share_file(PO, CHANNEL, "backlog.csv", JIRA_CSV.encode())
+    slack.emulator.files[file["id"]].redirect_to = ""
+    with log_lines() as lines:
+        ack = await slack.driver.event(file_shared(file))
+    assert ack.status == 200
+    assert await titles(slack) == []
     wanted = f"could not read the shared file {file['id']}: its download answered HTTP 302"
     assert any(wanted in line for line in lines), lines
+    assert not any("unhandled error" in line for line in lines), "a refusal, not a crash"
 
 
 @pytest.mark.parametrize(
@@ -131,6 +146,8 @@ async def test_redirects_are_bounded(slack: LocalStack):
         ("http://files.slack.com/a.csv", "https://slack.com/api/", False),
         ("http://127.0.0.1:6000/a.csv", "http://127.0.0.1:5000/api/", False),
         ("", "https://slack.com/api/", False),
+        ("https://files.slack.com:99999/a.csv", "https://slack.com/api/", False),
+        ("https://[::1/a.csv", "https://slack.com/api/", False),
     ],
 )
 def test_only_slacks_own_hosts_are_slack_hosted(url: str, api: str, ok: bool):
