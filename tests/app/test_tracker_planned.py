@@ -29,7 +29,15 @@ from tests.app.test_github_sync import github  # noqa: F401
 from tests.app.test_tracker_connect import linear  # noqa: F401
 from tests.app.test_tracker_reopen import SYNC, TRACKERS, board, done_in_timebox  # noqa: F401
 from tests.app.test_tracker_sync import jira  # noqa: F401
-from tests.app.trackers import WORKSPACE, backlog_text, drain, item_by_key, items, later
+from tests.app.trackers import (
+    WORKSPACE,
+    backlog_text,
+    drain,
+    item_by_key,
+    items,
+    kept_board,
+    later,
+)
 from tests.conftest import CHANNEL, PO
 
 # -- planned in a sprint, a cycle or an iteration ----------------------------------------------
@@ -217,6 +225,4 @@ async def test_a_connection_made_before_the_sprint_field_was_read_learns_it_once
     await later(slack, SYNC)
 
     assert len(jira.calls_to("fields")) == 1, "asked once, by the first sync"
-    async with slack.db.transaction() as store:
-        connection = await store.connection(team.id)
-        assert connection is not None and connection.board["sprint_field"] == "customfield_10020"
+    assert (await kept_board(slack))["sprint_field"] == "customfield_10020"
