@@ -7,9 +7,10 @@ Endpoints (Jira Cloud platform REST v3 and Jira Software Cloud REST agile 1.0):
 - ``GET  /rest/agile/1.0/board/{id}/configuration``: the estimation field
   (``estimation.field.fieldId``), the rank field, the board's filter and project; read again
   once kept for an hour (``BOARD_SETTINGS_AGE``) by the hourly look at the board (before its
-  keys) and before an estimate is written, as an admin may switch the estimation field: the
-  sync engine keeps what was read again, so the syncs after read estimates from the field
-  the board estimates with now, for one call an hour. Each issue read says which field its
+  keys), and before an estimate is written once a minute old (``ESTIMATE_SETTINGS_AGE``), as
+  an admin may switch the estimation field: the sync engine keeps what was read again, so the
+  syncs after read estimates from the field the board estimates with now, for one call an
+  hour and one a minute of estimates written. Each issue read says which field its
   estimate came from (``estimate_field``): a switch found, the sync reads the linked issues
   again (bot/usecases/tracker_reread.py).
 - ``GET  /rest/api/3/field``: which custom field is the Sprint field (its id differs between
@@ -83,6 +84,7 @@ from bot.trackers.jira_workflow import JiraWorkflow, not_done, status_category
 
 BATCH = 50  # Jira moves or ranks at most 50 issues per call
 BOARD_SETTINGS_AGE = timedelta(hours=1)  # board settings kept longer are read again
+ESTIMATE_SETTINGS_AGE = timedelta(minutes=1)  # ... or, for an estimate's write, a minute
 KEYS_PAGE = 5000  # the enhanced search's page when only keys are asked for (documented max)
 ISSUES_PAGE = 100  # issues a search reads by key (its page when fields are asked for)
 # how a refused ``key in (...)`` names a key: "An issue with key 'X' does not exist for field
@@ -290,17 +292,20 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
             )
         return self._board
 
-    async def _fresh_board(self) -> BoardConfig:
-        """The board's settings, read again when kept for ``BOARD_SETTINGS_AGE`` (or kept
-        without when they were read), the Sprint field kept: a Jira admin may switch the
-        field the board estimates with, and an estimate written to the old one never shows
-        on the board, one read from it is not the board's. Asked before an estimate is
-        written and by the hourly look at the board (``backlog_keys``), not by every sync:
-        the sync engine keeps what a job read again (``snapshot``, its ``read_at``), so the
-        settings cost one call an hour, and the syncs after read the field the board
-        estimates with now."""
+    async def _fresh_board(self, max_age: timedelta = BOARD_SETTINGS_AGE) -> BoardConfig:
+        """The board's settings, read again when kept for `max_age` (or kept without when
+        they were read), the Sprint field kept: a Jira admin may switch the field the board
+        estimates with, and an estimate written to the old one never shows on the board, one
+        read from it is not the board's. Asked by the hourly look at the board
+        (``backlog_keys``), not by every sync: the sync engine keeps what a job read again
+        (``snapshot``, its ``read_at``), so the syncs after read the field the board
+        estimates with now. Before an estimate is written, read once they are a minute old
+        (``ESTIMATE_SETTINGS_AGE``): kept an hour, they would send an estimate given in the
+        hour after a switch to the old field, and the look after would take the new field's
+        older value as Jira's change; a burst of writes (the estimates copied to the new
+        field after a switch) shares one read."""
         board = await self.board()
-        if board.read_at is None or self._now() - board.read_at >= BOARD_SETTINGS_AGE:
+        if board.read_at is None or self._now() - board.read_at >= max_age:
             fresh = await self._configuration()
             self._board = board = replace(
                 fresh,
@@ -666,7 +671,7 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
         if update.summary is not trackers.KEEP:
             fields["summary"] = update.summary
         if update.estimate is not trackers.KEEP:
-            board = await self._fresh_board()
+            board = await self._fresh_board(ESTIMATE_SETTINGS_AGE)
             if board.estimation_field is None:
                 raise trackers.TrackerError(
                     f"Board '{board.name}' has no estimation field, so the estimate of {key} "
@@ -727,7 +732,8 @@ class JiraCloud(JiraWorkflow, JsonClient, BoardCheck[JiraAccount, BoardConfig]):
                 )
 
     async def create_issue(self, issue: trackers.NewIssue) -> trackers.IssueRef:
-        board = await (self.board() if issue.estimate is None else self._fresh_board())
+        estimated = issue.estimate is not None
+        board = await (self._fresh_board(ESTIMATE_SETTINGS_AGE) if estimated else self.board())
         if board.project is None:
             raise trackers.TrackerError(
                 f"Board '{board.name}' is not in a project, so Timebox cannot create issues on it.",

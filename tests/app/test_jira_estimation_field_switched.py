@@ -18,7 +18,15 @@ from tests.app.test_jira_adopt_batched import searches_by_key
 from tests.app.test_jira_reconcile import connected
 from tests.app.test_tracker_renew_token import _renew_jira as renewed_token
 from tests.app.test_tracker_sync import history, jira, seed_board  # noqa: F401
-from tests.app.trackers import RECONCILE, SYNC, drain, item_by_key, later, saved_in_item_form
+from tests.app.trackers import (
+    RECONCILE,
+    SYNC,
+    drain,
+    estimate_by_poker,
+    item_by_key,
+    later,
+    saved_in_item_form,
+)
 
 NEW_FIELD = "customfield_10077"
 
@@ -111,6 +119,36 @@ async def test_a_later_estimate_given_in_timebox_is_kept_and_written_to_the_new_
     assert jira.estimate_of(story) == 2
     assert (await item_by_key(slack, story)).estimate == 2
     assert (await item_by_key(slack, story)).tracker_link.pending == 0
+
+
+async def test_a_poker_estimate_in_the_hour_after_the_switch_lands_in_the_new_field(slack, jira):
+    """The story already holds 5 in the new field when the admin switches to it; ten minutes
+    on, before any look at the board, the team accepts 8 for it by poker. The estimate is
+    written to the field the board estimates with now (its settings read again for the
+    write), so the look after finds 8 there: the item keeps 8 and no Jira edit takes it back
+    to 5; the switch the write found has the other items' estimates written there too.
+    Before, 8 went to the old field, which the board no longer shows, and the look then took
+    the new field's 5 as a change made in Jira."""
+    _, story, blocker, _ = seed_board(jira)
+    await connected(slack, jira)
+    jira.add_field(NEW_FIELD, "Estimate", kind="number")
+    jira.issues[story].fields[NEW_FIELD] = 5
+    jira.set_estimation(1, NEW_FIELD)
+    slack.clock.advance(timedelta(minutes=10))
+    jira.reset_calls()
+
+    await estimate_by_poker(slack, story, "8")
+    await drain(slack)
+
+    written = [(c.path.rsplit("/", 1)[-1], c.body) for c in jira.calls_to("issue.edit")]
+    assert written[0] == (story, {"fields": {NEW_FIELD: 8.0}}), written
+    await later(slack, SYNC)
+    await later(slack, RECONCILE)
+    card = await item_by_key(slack, story)
+    assert card.estimate == 8
+    assert jira.estimate_of(story) == 8
+    assert ("jira", "edited", {"estimate": [8.0, 5.0]}) not in await history(slack, card)
+    assert jira.estimate_of(blocker) == 3, "the switch, found by the write, moved the others'"
 
 
 async def test_a_token_renewed_after_the_switch_still_reads_the_new_fields_estimates(slack, jira):
