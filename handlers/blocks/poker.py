@@ -175,9 +175,7 @@ def _row(board: Board, row: Row, helpers: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def closed_message(
-    poll: PokerPoll, rows: Sequence[Row], still: Sequence[Row] = ()
-) -> dict[str, Any]:
+def closed_message(poll: PokerPoll, rows: Sequence[Row], still: Sequence[Row]) -> dict[str, Any]:
     """The channel's notice that an async poll's deadline closed the votes of `rows`, with
     each item's outcome. The votes `still` open (a re-vote, whose deadline is later) are said
     with their deadlines, soonest first: then only the items of `rows` have closed, not the
